@@ -1,0 +1,117 @@
+# mailtlsrpt - SMTP TLS Reporting (RFC 8460) from mail server logs
+#
+# make            build ./mailtlsrpt
+# make check      install build/test dependencies (as root), build, run tests
+# make demo       install, build, run the pipeline on testdata/demo, write out/
+# make asan       the whole test suite under AddressSanitizer + UBSan + LSan
+# make install    PREFIX=/usr/local DESTDIR=
+# make headers    every header compiles on its own
+# make update-ref regenerate expected outputs of data-driven cases
+
+PROG     = mailtlsrpt
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+
+PKGS     = libpcre2-8 jansson zlib libcurl ldns libxxhash liblzma libzstd
+CC      ?= cc
+OPT     ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wcast-qual -Wwrite-strings -Wundef \
+           -fno-common
+ifeq ($(CI),true)
+WARN    += -Werror
+endif
+SAN     ?=
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DMTR_VERSION='"$(VERSION)"' \
+             $(OPT) $(WARN) $(SAN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS     = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC  = $(sort $(wildcard util/*.c parsers/*.c aggregate/*.c emit/*.c))
+CLI_SRC  = $(sort $(wildcard cli/*.c))
+TEST_SRC = $(sort $(wildcard tests/t_*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOL_SRC = $(sort $(wildcard tests/tool_*.c))
+TOOL_BIN = $(TOOL_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps deps-test check test demo asan tsan install uninstall \
+        clean headers update-ref bench
+.DEFAULT_GOAL := all
+
+all: $(PROG)
+
+deps:
+	@sh scripts/deps.sh build
+
+deps-test:
+	@sh scripts/deps.sh test
+
+# flags stamp: changing compiler or flags rebuilds everything
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+	    echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+FORCE:
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib$(PROG).a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/$(PROG): $(CLI_OBJ) $(BUILD)/lib$(PROG).a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/lib$(PROG).a $(LIBS)
+
+$(PROG): $(BUILD)/$(PROG)
+	@if [ "$(BUILD)" = build ]; then cp $< $@; fi
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/lib$(PROG).a $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/lib$(PROG).a $(LIBS)
+
+check: deps-test
+	$(MAKE) test
+
+test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+demo: deps $(PROG)
+	sh scripts/demo.sh
+
+asan:
+	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' test
+
+tsan:
+	$(MAKE) BUILD=build-tsan OPT='-O1 -g' SAN='-fsanitize=thread' test
+
+update-ref: $(BUILD)/$(PROG)
+	UPDATE_REF=1 BUILD=$(BUILD) sh tests/cases.sh
+
+headers:
+	@for h in $$(find util parsers aggregate emit cli -name '*.h'); do \
+	    echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - \
+	    -I. || exit 1; done; echo "headers: all compile on their own"
+
+install: $(PROG)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
+	if [ -f docs/$(PROG).1 ]; then install -m 644 docs/$(PROG).1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
+
+clean:
+	rm -rf build build-asan build-tsan $(PROG) out
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,90 @@
+/* aggregate/agg_tab.h - lock-free per-(day, domain, policy) counters
+ *
+ * Many threads add sessions concurrently with agg_tab_add_mt(): no locks
+ * on that path (CAS to claim a slot, atomic counters). Everything named
+ * _st runs only after all adders have joined. Memory grows with the
+ * number of distinct keys, never with the number of sessions added.
+ *
+ * The key of a counter is the whole session record except its time:
+ * (day, domain, policy, result, flags, mx, helo, ip, loghost, reason).
+ * For SESS_SUCCESS the per-connection fields (mx, helo, ip, reason) are
+ * cleared before keying, so successes collapse to one counter per
+ * (day, domain, policy, loghost).
+ *
+ * agg_view_create_st() takes a sorted, grouped snapshot for the emitter:
+ * one agg_group per (day, domain, policy), sorted by day, then domain,
+ * then policy; details sorted by every key field. Plaintext sessions
+ * (SESS_F_PLAINTEXT) become starttls-not-supported failures when the
+ * plaintext mode says so (see enum agg_plain); otherwise they are only
+ * counted in agg_group.plain_ignored.
+ */
+#ifndef AGGREGATE_AGG_TAB_H
+#define AGGREGATE_AGG_TAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../parsers/sess.h"
+
+struct agg_tab;                                 /* opaque */
+struct agg_view;                                /* opaque */
+
+struct agg_tab *agg_tab_create(void);
+struct agg_tab *agg_tab_free(struct agg_tab *t);        /* always NULL */
+
+/* add n sessions like r; 0, or -1 when a field is invalid; never blocks */
+int     agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r,
+                       uint64_t n);
+
+/* remember that loghost writes TLS lines for its outbound sessions */
+void    agg_tab_note_tls_host_mt(struct agg_tab *t, const char *loghost);
+int     agg_tab_host_logs_tls_st(const struct agg_tab *t,
+                                 const char *loghost);
+
+/* number of distinct keys, and of sessions added */
+size_t  agg_tab_keys_st(const struct agg_tab *t);
+uint64_t agg_tab_sessions_st(const struct agg_tab *t);
+
+/* visit every stored key once: for saving state */
+void    agg_tab_walk_st(const struct agg_tab *t,
+                        void (*fn)(const struct sess_rec *r, uint64_t n,
+                                   void *ctx), void *ctx);
+void    agg_tab_walk_tls_hosts_st(const struct agg_tab *t,
+                                  void (*fn)(const char *loghost, void *ctx),
+                                  void *ctx);
+
+enum agg_plain {
+    AGG_PLAIN_AUTO = 0,         /* count where the log host logs TLS */
+    AGG_PLAIN_ALWAYS,           /* always starttls-not-supported */
+    AGG_PLAIN_NEVER,            /* never counted */
+};
+
+struct agg_detail {
+    uint8_t result;             /* enum sess_result, never SESS_SUCCESS */
+    const char *mx;             /* "" when unknown */
+    const char *helo;
+    const char *ip;
+    const char *loghost;
+    const char *reason;
+    uint64_t count;
+};
+
+struct agg_group {
+    int32_t day;
+    uint8_t policy;             /* enum sess_policy */
+    const char *domain;
+    uint64_t success;           /* total-successful-session-count */
+    uint64_t failure;           /* sum of details[].count */
+    uint64_t plain_ignored;     /* plaintext sessions not counted */
+    size_t  ndetails;
+    const struct agg_detail *details;
+};
+
+/* sorted, grouped snapshot; valid until agg_view_free() */
+struct agg_view *agg_view_create_st(const struct agg_tab *t,
+                                    enum agg_plain mode);
+size_t  agg_view_count(const struct agg_view *v);
+const struct agg_group *agg_view_get(const struct agg_view *v, size_t i);
+struct agg_view *agg_view_free(struct agg_view *v);     /* always NULL */
+
+#endif

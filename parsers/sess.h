@@ -1,0 +1,81 @@
+/* parsers/sess.h - the session record: what crosses from parsers/ into
+ * aggregate/
+ *
+ * One record = one outbound SMTP connection to one MX address with at
+ * most one TLS handshake (docs/architecture.md, "Sessions"). The record
+ * has a fixed size, holds no heap pointers, and every string field is
+ * bounded and already validated: domain and mx are canonical names
+ * (util/dname.h) or empty, ip is canonical (util/ipaddr.h) or empty,
+ * reason is printable ASCII without quotes or backslashes.
+ * Thread safety: plain data.
+ */
+#ifndef PARSERS_SESS_H
+#define PARSERS_SESS_H
+
+#include <stdint.h>
+
+#include "../util/dname.h"
+#include "../util/ipaddr.h"
+
+#define SESS_MAX_REASON 96      /* failure-reason-code, bytes */
+#define SESS_MAX_LOGHOST 63     /* host name field of the log line */
+
+/* RFC 8460 section 4.3 result types, IANA registry order; SUCCESS first */
+enum sess_result {
+    SESS_SUCCESS = 0,
+    SESS_STARTTLS_NOT_SUPPORTED,
+    SESS_CERT_HOST_MISMATCH,
+    SESS_CERT_EXPIRED,
+    SESS_TLSA_INVALID,
+    SESS_DNSSEC_INVALID,
+    SESS_DANE_REQUIRED,
+    SESS_CERT_NOT_TRUSTED,
+    SESS_STS_POLICY_INVALID,
+    SESS_STS_WEBPKI_INVALID,
+    SESS_VALIDATION_FAILURE,
+    SESS_STS_POLICY_FETCH_ERROR,
+    SESS_RESULT_COUNT
+};
+
+/* the policy the session was under, as far as is known */
+enum sess_policy {
+    SESS_POL_NONE = 0,          /* no-policy-found */
+    SESS_POL_STS,               /* sts */
+    SESS_POL_TLSA,              /* tlsa */
+    SESS_POL_COUNT
+};
+
+/* flags */
+#define SESS_F_PLAINTEXT 0x01   /* no TLS seen: starttls-not-supported only
+                                 * if the log host logs TLS (decided when
+                                 * the report is built) */
+
+struct sess_rec {
+    int64_t time;               /* UTC epoch seconds of the first line */
+    int32_t day;                /* UTC day number: time / 86400 */
+    uint8_t result;             /* enum sess_result */
+    uint8_t policy;             /* enum sess_policy */
+    uint8_t flags;              /* SESS_F_* */
+    char    domain[DNAME_MAX + 1];      /* policy (recipient) domain */
+    char    mx[DNAME_MAX + 1];  /* receiving-mx-hostname, or "" */
+    char    helo[DNAME_MAX + 1];        /* receiving-mx-helo, or "" */
+    char    ip[IPADDR_MAX + 1]; /* receiving-ip, or "" */
+    char    loghost[SESS_MAX_LOGHOST + 1];      /* sending host, or "" */
+    char    reason[SESS_MAX_REASON + 1];        /* failure-reason-code */
+};
+
+/* RFC 8460 spelling of a result ("success" for SESS_SUCCESS) */
+const char *sess_result_name(int result);
+
+/* RFC 8460 policy-type string */
+const char *sess_policy_name(int policy);
+
+/* result code for an RFC 8460 spelling (also accepts '_' for '-'), or -1 */
+int     sess_result_code(const char *name, unsigned long len);
+
+/* sess_set_reason - copy text into rec->reason, keeping only printable
+ * ASCII other than '"' and '\\', folding runs of spaces, truncating */
+void    sess_set_reason(struct sess_rec *rec, const char *text,
+                        unsigned long len);
+
+#endif

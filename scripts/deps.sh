@@ -1,0 +1,42 @@
+#!/bin/sh
+# scripts/deps.sh - make sure the Debian packages mailtlsrpt needs are here
+#
+# Usage: scripts/deps.sh [build|test]
+#   build: libraries and tools to compile mailtlsrpt
+#   test:  build + what the test suite starts (servers, clang for fuzzing)
+# As root, installs whatever is missing with apt-get. Otherwise prints the
+# exact command to run and exits 1 when something is missing.
+set -eu
+
+BUILD_PKGS="build-essential pkg-config libpcre2-dev libjansson-dev zlib1g-dev
+libcurl4-openssl-dev libldns-dev libxxhash-dev liblzma-dev libzstd-dev
+libbz2-dev"
+TEST_PKGS="$BUILD_PKGS gzip xz-utils zstd bzip2"
+
+what=${1:-build}
+case $what in
+build) want=$BUILD_PKGS ;;
+test) want=$TEST_PKGS ;;
+*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+    echo "deps: installing:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # the package lists may be absent or stale on a fresh machine
+    apt-get update -qq >&2 || apt-get update >&2
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >&2
+    exit 0
+fi
+echo "deps: missing Debian packages:$missing" >&2
+echo "deps: run as root: apt-get install$missing" >&2
+exit 1

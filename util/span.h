@@ -1,0 +1,155 @@
+/* util/span.h - bounded, non-owning views of bytes
+ *
+ * A span is (ptr, len) into someone else's buffer; nothing here
+ * allocates or writes through the pointer, and no function reads past
+ * ptr + len. Functions that advance a cursor return 0 on success and -1
+ * when the input does not match, leaving the cursor unchanged, so that
+ * calls chain with ||, as in curl's strparse.
+ */
+#ifndef UTIL_SPAN_H
+#define UTIL_SPAN_H
+
+#include <stddef.h>
+#include <string.h>
+
+struct span {
+    const char *ptr;
+    size_t  len;
+};
+
+#define SPAN_LIT(s) ((struct span) { (s), sizeof(s) - 1 })
+
+/* span_make - span over a C string */
+static inline struct span
+span_make(const char *p, size_t len)
+{
+    struct span s = {p, len};
+
+    return s;
+}
+
+/* span_eq_lit - 1 when the whole span equals the literal */
+static inline int
+span_eq(struct span s, const char *lit)
+{
+    size_t  n = strlen(lit);
+
+    return s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+/* span_starts - 1 when s begins with lit */
+static inline int
+span_starts(struct span s, const char *lit)
+{
+    size_t  n = strlen(lit);
+
+    return s.len >= n && memcmp(s.ptr, lit, n) == 0;
+}
+
+/* span_ends - 1 when s ends with lit */
+static inline int
+span_ends(struct span s, const char *lit)
+{
+    size_t  n = strlen(lit);
+
+    return s.len >= n && memcmp(s.ptr + s.len - n, lit, n) == 0;
+}
+
+/* span_skip - consume lit at the cursor */
+static inline int
+span_skip(struct span *s, const char *lit)
+{
+    size_t  n = strlen(lit);
+
+    if (s->len < n || memcmp(s->ptr, lit, n) != 0)
+        return -1;
+    s->ptr += n;
+    s->len -= n;
+    return 0;
+}
+
+/* span_find - offset of the first lit in s, or -1; cost O(len) */
+static inline long
+span_find(struct span s, const char *lit)
+{
+    size_t  n = strlen(lit);
+    const char *p;
+
+    if (n == 0)
+        return 0;
+    p = memmem(s.ptr, s.len, lit, n);
+    return p ? (long) (p - s.ptr) : -1;
+}
+
+/* span_upto - take bytes before lit into out (at most max), consume lit */
+static inline int
+span_upto(struct span *s, const char *lit, struct span *out, size_t max)
+{
+    long    off = span_find(*s, lit);
+
+    if (off < 0 || (size_t) off > max)
+        return -1;
+    out->ptr = s->ptr;
+    out->len = (size_t) off;
+    s->ptr += (size_t) off + strlen(lit);
+    s->len -= (size_t) off + strlen(lit);
+    return 0;
+}
+
+/* span_word - take bytes up to the next space (or end) into out */
+static inline int
+span_word(struct span *s, struct span *out, size_t max)
+{
+    const char *sp = memchr(s->ptr, ' ', s->len);
+    size_t  n = sp ? (size_t) (sp - s->ptr) : s->len;
+
+    if (n == 0 || n > max)
+        return -1;
+    out->ptr = s->ptr;
+    out->len = n;
+    s->ptr += n;
+    s->len -= n;
+    if (s->len > 0) {
+        s->ptr++;
+        s->len--;
+    }
+    return 0;
+}
+
+/* span_drop - drop n bytes from the front (n clipped to len) */
+static inline void
+span_drop(struct span *s, size_t n)
+{
+    if (n > s->len)
+        n = s->len;
+    s->ptr += n;
+    s->len -= n;
+}
+
+/* span_trim - remove trailing spaces, tabs, CR and LF */
+static inline struct span
+span_trim(struct span s)
+{
+    while (s.len > 0 && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'
+                         || s.ptr[s.len - 1] == '\r'
+                         || s.ptr[s.len - 1] == '\n'))
+        s.len--;
+    return s;
+}
+
+/* span_copy - copy into a C buffer of size cap; -1 (and "") if too long */
+static inline int
+span_copy(struct span s, char *buf, size_t cap)
+{
+    if (cap == 0)
+        return -1;
+    if (s.len >= cap) {
+        buf[0] = 0;
+        return -1;
+    }
+    memcpy(buf, s.ptr, s.len);
+    buf[s.len] = 0;
+    return 0;
+}
+
+#endif
