@@ -1,6 +1,7 @@
 /* parsers/sess.c - names and helpers for the session record */
 #include "sess.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const sess_result_names[SESS_RESULT_COUNT] = {
@@ -83,4 +84,21 @@ sess_set_reason(struct sess_rec *rec, const char *text, unsigned long len)
     while (o > 0 && rec->reason[o - 1] == ' ')
         o--;
     rec->reason[o] = 0;
+}
+
+/* trace_format - the label of one line, as in labels.tsv */
+void
+trace_format(const struct trace *t, char *buf, unsigned long cap)
+{
+    static const char *const names[] = {
+        "irrelevant", "detail", "context", "plaintext", "success",
+        "success-unauth", "failure", "cond", "bad",
+    };
+
+    if (t->kind == TRACE_FAILURE || t->kind == TRACE_COND)
+        snprintf(buf, cap, "%s:%s", names[t->kind], sess_result_name(t->result));
+    else if (t->kind == TRACE_BAD)
+        snprintf(buf, cap, "bad:%s", t->bad ? t->bad : "line");
+    else
+        snprintf(buf, cap, "%s", names[t->kind]);
 }

@@ -78,4 +78,27 @@ int     sess_result_code(const char *name, unsigned long len);
 void    sess_set_reason(struct sess_rec *rec, const char *text,
                         unsigned long len);
 
+/* What one input line meant, for --trace and the corpus tests; the
+ * vocabulary of testdata/corpus/labels.tsv */
+enum trace_kind {
+    TRACE_IRRELEVANT = 0,       /* not about outbound TLS */
+    TRACE_DETAIL,               /* TLS detail, no verdict */
+    TRACE_CONTEXT,              /* ties a session to domain/relay/queue */
+    TRACE_PLAINTEXT,            /* a session without TLS */
+    TRACE_SUCCESS,              /* TLS, server authenticated */
+    TRACE_SUCCESS_UNAUTH,       /* TLS, server not authenticated */
+    TRACE_FAILURE,              /* failure of type result */
+    TRACE_COND,                 /* failure of type result if required */
+    TRACE_BAD,                  /* broken line, counted and skipped */
+};
+
+struct trace {
+    enum trace_kind kind;
+    int     result;             /* TRACE_FAILURE, TRACE_COND */
+    const char *bad;            /* TRACE_BAD: why */
+};
+
+/* "failure:certificate-expired" etc. into buf */
+void    trace_format(const struct trace *t, char *buf, unsigned long cap);
+
 #endif

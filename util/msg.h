@@ -1,7 +1,7 @@
 /* util/msg.h - diagnostics on a fixed scale of severity
  *
  * msg_info, msg_warn, msg_error report and return; msg_fatal exits with
- * status 2 (MSG_EXIT_FATAL); msg_panic reports a broken internal invariant
+ * status 3 (MSG_EXIT_FATAL); msg_panic reports a broken internal invariant
  * and aborts. Every message goes to stderr prefixed with the program name.
  * msg_verbose and msg_quiet are set once by main before any thread starts.
  * Thread safety: each call writes one line with one write(2).
@@ -9,7 +9,7 @@
 #ifndef UTIL_MSG_H
 #define UTIL_MSG_H
 
-#define MSG_EXIT_FATAL 2
+#define MSG_EXIT_FATAL 3
 
 extern int msg_verbose;         /* >0: msg_debug prints */
 extern int msg_quiet;           /* >0: msg_info is silent */

@@ -1,0 +1,52 @@
+/* cli/conf.h - configuration file and its defaults
+ *
+ * The file (default /etc/mailtlsrpt.conf, or --config FILE) holds
+ * "name = value" lines; '#' starts a comment; blank lines are ignored.
+ * Unknown names are warned about and ignored, so an older binary can
+ * read a newer file. Every value is validated when read: a bad value is
+ * a fatal error naming file and line. See docs/mailtlsrpt.conf.example.
+ * Thread safety: read once by main, then read-only.
+ */
+#ifndef CLI_CONF_H
+#define CLI_CONF_H
+
+#include <stddef.h>
+
+#include "../aggregate/agg_tab.h"
+
+#define CONF_DEFAULT_PATH "/etc/mailtlsrpt.conf"
+#define CONF_MAX_PORTS 8
+
+struct conf_ipmap {
+    char   *loghost;
+    char   *ip;
+};
+
+struct conf {
+    char   *org_name;
+    char   *contact;
+    char   *submitter;
+    char   *unique_id;
+    char   *log_tz;             /* NULL: the machine's zone */
+    int     mx_ports[CONF_MAX_PORTS];
+    size_t  nmx_ports;
+    char  **relay_hosts;        /* canonical names or addresses */
+    size_t  nrelay_hosts;
+    struct conf_ipmap *ipmap;   /* sending_mta_ip = LOGHOST IP */
+    size_t  nipmap;
+    enum agg_plain plaintext;
+    int     defaulted;          /* submitter/contact were guessed */
+};
+
+/* read path (NULL: default path, silently absent); fills defaults.
+ * must_exist: a missing explicit --config file is fatal */
+void    conf_load(struct conf *c, const char *path, int must_exist);
+void    conf_free(struct conf *c);
+
+/* sending-mta-ip for a log host (rpt_conf callback), or NULL */
+const char *conf_sending_ip(const char *loghost, const void *ctx);
+
+/* 1 when host or ip names a configured relay host (pf_sess callback) */
+int     conf_is_relay(const char *host, const char *ip, const void *ctx);
+
+#endif

@@ -1,0 +1,209 @@
+/* cli/main.c - mailtlsrpt: SMTP TLS Reporting (RFC 8460) from mail logs
+ *
+ * Usage: mailtlsrpt COMMAND [OPTIONS] [LOG...]
+ * Commands: report, summary, sessions (see usage() and docs/).
+ */
+#include "cli.h"
+#include "../parsers/ts.h"
+#include "../util/msg.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef MTR_VERSION
+#define MTR_VERSION "0.0"
+#endif
+
+static const char usage_text[] =
+"usage: mailtlsrpt COMMAND [OPTIONS] [LOG...]\n"
+"\n"
+"Turn Postfix mail logs into SMTP TLS Reporting (RFC 8460) reports.\n"
+"LOG is a file (plain or gzip, by content) or - for standard input;\n"
+"with no LOG, standard input is read.\n"
+"\n"
+"Commands:\n"
+"  report    write one RFC 8460 report per policy domain and UTC day\n"
+"  summary   print a table per domain (--json for machines)\n"
+"  sessions  print one line per session (--trace: one per input line)\n"
+"\n"
+"Options:\n"
+"  --out DIR         where report writes (default: current directory)\n"
+"  --day YYYY-MM-DD  the UTC day to report (default: yesterday, UTC)\n"
+"  --all-days        every UTC day present in the logs\n"
+"  --offline         never touch the network: a report for every domain\n"
+"  --no-gzip         write .json instead of .json.gz\n"
+"  --config FILE     configuration (default: " "/etc/mailtlsrpt.conf" ")\n"
+"  --log-tz ZONE     zone of syslog timestamps without offset (default:\n"
+"                    the machine's), e.g. Europe/Berlin or UTC\n"
+"  --log-year YYYY   year of the newest syslog line (default: from the\n"
+"                    file's modification time)\n"
+"  --plaintext MODE  plaintext deliveries as starttls-not-supported:\n"
+"                    auto (where the host logs TLS), always, never\n"
+"  --json            summary as JSON\n"
+"  --trace           sessions: label every input line\n"
+"  -q, --quiet       no summary line\n"
+"  -v, --verbose     show the first bad lines with file and line\n"
+"  -j N              worker threads (accepted; one is used for now)\n"
+"  -h, --help        this text\n"
+"  -V, --version     version\n"
+"\n"
+"Exit status: 0 done; 1 done but input lost or a report not written;\n"
+"2 usage error; 3 fatal error.\n";
+
+/* usage - print help; exit with status */
+static _Noreturn void
+usage(int status)
+{
+    fputs(usage_text, status ? stderr : stdout);
+    exit(status);
+}
+
+/* cli_parse - options common to every subcommand */
+void
+cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
+{
+    enum {
+        O_OUT = 256, O_DAY, O_ALL, O_OFFLINE, O_NOGZ, O_CONFIG, O_TZ,
+        O_YEAR, O_JSON, O_TRACE, O_PLAIN,
+    };
+    static const struct option lo[] = {
+        {"out", required_argument, 0, O_OUT},
+        {"day", required_argument, 0, O_DAY},
+        {"all-days", no_argument, 0, O_ALL},
+        {"offline", no_argument, 0, O_OFFLINE},
+        {"no-gzip", no_argument, 0, O_NOGZ},
+        {"config", required_argument, 0, O_CONFIG},
+        {"log-tz", required_argument, 0, O_TZ},
+        {"log-year", required_argument, 0, O_YEAR},
+        {"json", no_argument, 0, O_JSON},
+        {"trace", no_argument, 0, O_TRACE},
+        {"plaintext", required_argument, 0, O_PLAIN},
+        {"quiet", no_argument, 0, 'q'},
+        {"verbose", no_argument, 0, 'v'},
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},
+        {0, 0, 0, 0},
+    };
+    int     ch;
+    char   *end;
+
+    memset(o, 0, sizeof(*o));
+    o->jobs = 1;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "qvhVj:", lo, NULL)) != -1) {
+        switch (ch) {
+        case O_OUT:
+            o->out = optarg;
+            break;
+        case O_DAY:
+            if (ts_parse_day(optarg, &o->day) != 0) {
+                fprintf(stderr, "mailtlsrpt %s: --day wants YYYY-MM-DD, "
+                        "not \"%s\"\n", cmd, optarg);
+                exit(EXIT_USAGE);
+            }
+            o->have_day = 1;
+            break;
+        case O_ALL:
+            o->all_days = 1;
+            break;
+        case O_OFFLINE:
+            o->offline = 1;
+            break;
+        case O_NOGZ:
+            o->no_gzip = 1;
+            break;
+        case O_CONFIG:
+            o->config = optarg;
+            break;
+        case O_TZ:
+            o->log_tz = optarg;
+            break;
+        case O_YEAR:
+            o->log_year = (int) strtol(optarg, &end, 10);
+            if (*end || o->log_year < 1970 || o->log_year > 9999) {
+                fprintf(stderr, "mailtlsrpt %s: --log-year wants a year, "
+                        "not \"%s\"\n", cmd, optarg);
+                exit(EXIT_USAGE);
+            }
+            break;
+        case O_JSON:
+            o->json = 1;
+            break;
+        case O_TRACE:
+            o->trace = 1;
+            break;
+        case O_PLAIN:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always")
+                && strcmp(optarg, "never")) {
+                fprintf(stderr, "mailtlsrpt %s: --plaintext wants auto, "
+                        "always or never\n", cmd);
+                exit(EXIT_USAGE);
+            }
+            o->plaintext = optarg;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'v':
+            o->verbose = 1;
+            break;
+        case 'j':
+            o->jobs = (int) strtol(optarg, &end, 10);
+            if (*end || o->jobs < 1 || o->jobs > 1024) {
+                fprintf(stderr, "mailtlsrpt %s: -j wants 1..1024\n", cmd);
+                exit(EXIT_USAGE);
+            }
+            break;
+        case 'h':
+            usage(EXIT_DONE);
+        case 'V':
+            printf("mailtlsrpt %s\n", MTR_VERSION);
+            exit(EXIT_DONE);
+        default:
+            fprintf(stderr, "mailtlsrpt %s: try --help\n", cmd);
+            exit(EXIT_USAGE);
+        }
+    }
+    if (o->have_day && o->all_days) {
+        fprintf(stderr, "mailtlsrpt %s: --day and --all-days exclude each "
+                "other\n", cmd);
+        exit(EXIT_USAGE);
+    }
+    o->files = argv + optind;
+    msg_quiet = o->quiet;
+    msg_verbose = o->verbose;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int     (*fn) (int, char **);
+    } cmds[] = {
+        {"report", cmd_report},
+        {"summary", cmd_summary},
+        {"sessions", cmd_sessions},
+    };
+    size_t  i;
+
+    msg_set_progname("mailtlsrpt");
+    if (argc < 2)
+        usage(EXIT_USAGE);
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0
+        || strcmp(argv[1], "help") == 0)
+        usage(EXIT_DONE);
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("mailtlsrpt %s\n", MTR_VERSION);
+        return EXIT_DONE;
+    }
+    for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "mailtlsrpt: unknown command \"%s\"; try --help\n",
+            argv[1]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,196 @@
+/* cli/pipe.c - one run of the pipeline (see pipe.h) */
+#include "pipe.h"
+#include "../parsers/ts.h"
+#include "../parsers/wrap.h"
+#include "../util/msg.h"
+
+#include <inttypes.h>
+#include <sys/stat.h>
+#include <string.h>
+
+#define PIPE_SHOW_BAD 10        /* --verbose: first bad lines shown */
+
+struct pipe_ctx {
+    const struct pipe_opts *o;
+    struct agg_tab *tab;
+    struct pipe_stats *st;
+    struct pf_sess *pf;
+    struct ts_ctx ts;
+    int     shown_bad;
+};
+
+/* pipe_session - a finished session: count it, maybe print it */
+static void
+pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+{
+    struct pipe_ctx *pc = ctx;
+
+    pc->st->sessions[d]++;
+    if (d == SESS_D_COUNTED && agg_tab_add_mt(pc->tab, r, 1) != 0)
+        msg_panic("session with invalid fields reached the table");
+    if (pc->o->sessions) {
+        char    day[11] = "-";
+
+        if (d != SESS_D_UNDATED && d != SESS_D_UNATTRIBUTED
+            && d != SESS_D_BAD_DOMAIN)
+            ts_day_str(r->day, day);
+        fprintf(pc->o->sessions, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", day,
+                r->domain[0] ? r->domain : "-",
+                (r->flags & SESS_F_PLAINTEXT) ? "plaintext"
+                : sess_result_name(r->result),
+                r->mx[0] ? r->mx : "-", r->ip[0] ? r->ip : "-",
+                r->reason[0] ? r->reason : "-", sess_disp_name(d));
+    }
+}
+
+/* pipe_tls_host - the log host logs outbound TLS */
+static void
+pipe_tls_host(void *ctx, const char *loghost)
+{
+    struct pipe_ctx *pc = ctx;
+
+    agg_tab_note_tls_host_mt(pc->tab, loghost);
+}
+
+/* pipe_show_bad - --verbose: the first bad lines, with place */
+static void
+pipe_show_bad(struct pipe_ctx *pc, const struct input_src *src,
+              uint64_t lineno, const char *why)
+{
+    if (pc->o->verbose && pc->shown_bad < PIPE_SHOW_BAD) {
+        pc->shown_bad++;
+        msg_warn("%s:%" PRIu64 ": %s (skipped)", src->name, lineno, why);
+    }
+}
+
+/* pipe_line - one input line through envelope and parser */
+static void
+pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
+          struct span line)
+{
+    struct pipe_ctx *pc = ctx;
+    struct wrap_rec r;
+    struct trace tr;
+    char    label[64];
+
+    wrap_parse(&pc->ts, line, &r);
+    if (!pf_sess_feed(pc->pf, &r, &tr)) {
+        memset(&tr, 0, sizeof(tr));
+        tr.kind = TRACE_IRRELEVANT;
+    }
+    if (tr.kind == TRACE_BAD) {
+        pc->st->bad_parse++;
+        pipe_show_bad(pc, src, lineno, tr.bad);
+    }
+    if (pc->o->trace) {
+        trace_format(&tr, label, sizeof(label));
+        fprintf(pc->o->trace, "%s:%" PRIu64 "\t%s\n", src->name, lineno,
+                label);
+    }
+}
+
+/* pipe_bad - a line the reader had to skip */
+static void
+pipe_bad(void *ctx, const struct input_src *src, uint64_t lineno,
+         enum input_bad why)
+{
+    struct pipe_ctx *pc = ctx;
+
+    pipe_show_bad(pc, src, lineno, input_bad_name(why));
+    if (pc->o->trace)
+        fprintf(pc->o->trace, "%s:%" PRIu64 "\tbad:%s\n", src->name, lineno,
+                input_bad_name(why));
+}
+
+/* pipe_run - all sources, in the order given */
+int
+pipe_run(const struct conf *c, const struct pipe_opts *o,
+         struct agg_tab *tab, struct pipe_stats *st)
+{
+    static char dash[] = "-";
+    char   *stdin_only[] = {dash, NULL};
+    struct pipe_ctx pc;
+    struct pf_sess_conf pconf;
+    struct pf_sess_cb pcb;
+    struct input_cb icb;
+    struct input_src src;
+    char  **f;
+    int     rc = 0;
+    int     i;
+
+    memset(&pc, 0, sizeof(pc));
+    memset(st, 0, sizeof(*st));
+    pc.o = o;
+    pc.tab = tab;
+    pc.st = st;
+    memset(&pconf, 0, sizeof(pconf));
+    pconf.mx_ports = c->mx_ports;
+    pconf.nmx_ports = c->nmx_ports;
+    pconf.is_relay = conf_is_relay;
+    pconf.is_relay_ctx = c;
+    pcb.session = pipe_session;
+    pcb.tls_host = pipe_tls_host;
+    pcb.ctx = &pc;
+    pc.pf = pf_sess_create(&pconf, &pcb);
+    icb.line = pipe_line;
+    icb.bad = pipe_bad;
+    icb.ctx = &pc;
+    for (f = (o->files && o->files[0]) ? o->files : stdin_only; *f; f++) {
+        /* the year reference is per file: its own mtime */
+        int     r = 0;
+
+        if (o->log_year)
+            ts_ctx_init_year(&pc.ts, o->log_year);
+        st->files++;
+        memset(&src, 0, sizeof(src));
+        if (!o->log_year) {
+            time_t  ref = time(NULL);
+
+            if (strcmp(*f, "-") != 0) {
+                struct stat sb;
+
+                if (stat(*f, &sb) == 0)
+                    ref = sb.st_mtime;
+            }
+            ts_ctx_init(&pc.ts, ref);
+        }
+        r = input_read(*f, &icb, &src);
+        st->lines += src.lines;
+        st->bytes += src.bytes;
+        for (i = 0; i < INPUT_BAD_COUNT; i++)
+            st->bad[i] += src.bad[i];
+        if (r != 0) {
+            st->files_failed++;
+            rc = 1;
+        }
+    }
+    pf_sess_flush(pc.pf);
+    pf_sess_free(pc.pf);
+    return rc;
+}
+
+/* pipe_summary - the run in one line on stderr */
+void
+pipe_summary(const struct pipe_stats *st, const char *tail)
+{
+    uint64_t bad = st->bad_parse;
+    uint64_t sess = 0;
+    uint64_t skipped;
+    int     i;
+
+    for (i = 0; i < INPUT_BAD_COUNT; i++)
+        bad += st->bad[i];
+    for (i = 0; i < SESS_D_COUNT; i++)
+        sess += st->sessions[i];
+    skipped = sess - st->sessions[SESS_D_COUNTED];
+    msg_info("%" PRIu64 " lines read (%" PRIu64 " bad), %" PRIu64
+             " sessions (%" PRIu64 " counted, %" PRIu64 " not: %" PRIu64
+             " relay/port/lmtp, %" PRIu64 " unattributed, %" PRIu64
+             " undated, %" PRIu64 " bad domain)%s%s",
+             st->lines, bad, sess, st->sessions[SESS_D_COUNTED], skipped,
+             st->sessions[SESS_D_PORT] + st->sessions[SESS_D_RELAYHOST]
+             + st->sessions[SESS_D_LMTP] + st->sessions[SESS_D_LOCAL_NOTLS],
+             st->sessions[SESS_D_UNATTRIBUTED], st->sessions[SESS_D_UNDATED],
+             st->sessions[SESS_D_BAD_DOMAIN], tail ? ", " : "",
+             tail ? tail : "");
+}

@@ -1,0 +1,46 @@
+/* cli/pipe.h - input -> parser -> sessions -> aggregate, for one run
+ *
+ * pipe_run() reads every log source in order, strips envelopes, feeds
+ * the Postfix correlator and adds counted sessions to the table. It
+ * keeps the run's statistics for the summary line. With trace set it
+ * writes one "FILE:LINE<TAB>LABEL" line per input line; with sessions
+ * set, one line per session (counted or not), for tests and operators.
+ * Thread safety: single-threaded for now (one correlator).
+ */
+#ifndef CLI_PIPE_H
+#define CLI_PIPE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "../aggregate/agg_tab.h"
+#include "../parsers/input.h"
+#include "../parsers/pf_sess.h"
+
+struct pipe_opts {
+    char  **files;              /* NULL-terminated; empty: stdin */
+    int     log_year;           /* 0: from file mtime */
+    FILE   *trace;              /* per-line labels, or NULL */
+    FILE   *sessions;           /* per-session lines, or NULL */
+    int     verbose;            /* show the first bad lines */
+};
+
+struct pipe_stats {
+    uint64_t files;
+    uint64_t files_failed;      /* unreadable or damaged */
+    uint64_t lines;
+    uint64_t bytes;
+    uint64_t bad[INPUT_BAD_COUNT];
+    uint64_t bad_parse;         /* lines cut short etc. */
+    uint64_t sessions[SESS_D_COUNT];
+};
+
+/* 0, or 1 when some input could not be read completely */
+int     pipe_run(const struct conf *c, const struct pipe_opts *o,
+                 struct agg_tab *tab, struct pipe_stats *st);
+
+/* one-line summary on stderr */
+void    pipe_summary(const struct pipe_stats *st, const char *tail);
+
+#endif

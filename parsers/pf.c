@@ -1,0 +1,450 @@
+/* parsers/pf.c - Postfix smtp(8)/lmtp(8)/tlsproxy(8) message classifier
+ *
+ * Shapes (format strings from the Postfix sources, see pf.h):
+ *   tls_misc.c tls_log_summary():
+ *     "%s TLS connection %s %s %s%s%s: %s with cipher %s (%d/%d bits)..."
+ *     e.g. "Verified TLS connection established to mx[192.0.2.1]:25: ..."
+ *   tls_verify.c tls_log_verify_error():
+ *     "certificate verification failed for %s: untrusted issuer %s"
+ *     "%s certificate verification failed for %s: num=%d:%s"
+ *   tls_client.c: "SSL_connect error to %s: %d" / ": lost connection"
+ *   smtp_trouble.c: "%s: %s" (queue id, reason) for a non-final MX
+ *   log_adhoc.c: "%s: to=<%s>, relay=%s, ..., status=%s (%s)"
+ *   tlsrpt_wrapper.c: "TLSRPT: status=%s, domain=%s, receiving_mx=%s..."
+ * Nothing here allocates; every field is a span into the message.
+ */
+#include "pf.h"
+#include "sess.h"
+
+#include <string.h>
+
+#define PF_MAX_PEER 300
+#define PF_MAX_QID 24
+
+/* pf_peer - "host[ip]:port", "host[ip]" or "host" at the cursor */
+static int
+pf_peer(struct span *s, struct pf_event *ev)
+{
+    size_t  i = 0;
+    size_t  n = s->len < PF_MAX_PEER ? s->len : PF_MAX_PEER;
+
+    ev->port = -1;
+    while (i < n && s->ptr[i] != '[' && s->ptr[i] != ' ' && s->ptr[i] != ','
+           && !(s->ptr[i] == ':' && (i + 1 >= s->len || s->ptr[i + 1] == ' ')))
+        i++;
+    if (i == 0)
+        return -1;
+    ev->peer_host = span_make(s->ptr, i);
+    if (i < s->len && s->ptr[i] == '[') {
+        size_t  j = i + 1;
+
+        while (j < n && s->ptr[j] != ']')
+            j++;
+        if (j >= n)
+            return -1;
+        ev->peer_ip = span_make(s->ptr + i + 1, j - i - 1);
+        i = j + 1;
+        if (i + 1 < s->len && s->ptr[i] == ':' && s->ptr[i + 1] >= '0'
+            && s->ptr[i + 1] <= '9') {
+            int     port = 0;
+
+            i++;
+            while (i < s->len && s->ptr[i] >= '0' && s->ptr[i] <= '9') {
+                if (port < 100000)
+                    port = port * 10 + (s->ptr[i] - '0');
+                i++;
+            }
+            ev->port = port;
+        }
+    }
+    span_drop(s, i);
+    return 0;
+}
+
+/* pf_parse_peer - public form of pf_peer */
+int
+pf_parse_peer(struct span *s, struct pf_event *ev)
+{
+    return pf_peer(s, ev);
+}
+
+/* pf_qid - a Postfix queue id followed by ": " at the cursor */
+static int
+pf_qid(struct span *s, struct span *qid)
+{
+    size_t  i = 0;
+    int     strong = 0;
+
+    while (i < s->len && i <= PF_MAX_QID) {
+        char    c = s->ptr[i];
+
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))
+            strong = 1;
+        else if (!(c >= 'a' && c <= 'z'))
+            break;
+        i++;
+    }
+    if (i < 5 || i > PF_MAX_QID || !strong || i + 1 >= s->len
+        || s->ptr[i] != ':' || s->ptr[i + 1] != ' ')
+        return -1;
+    *qid = span_make(s->ptr, i);
+    span_drop(s, i + 2);
+    return 0;
+}
+
+/* pf_contains - 1 when lit occurs in s */
+static int
+pf_contains(struct span s, const char *lit)
+{
+    return span_find(s, lit) >= 0;
+}
+
+/* pf_text_result - failure type implied by a status or per-MX text */
+int
+pf_text_result(struct span text, int *kind, int *dane)
+{
+    *kind = 0;
+    *dane = 0;
+    if (pf_contains(text, "delivery temporarily suspended"))
+        return -2;
+    if (pf_contains(text, "TLS is required, but was not offered")
+        || pf_contains(text, "refused to start TLS"))
+        return SESS_STARTTLS_NOT_SUPPORTED;
+    if (pf_contains(text, "Cannot start TLS: handshake failure")) {
+        *kind = 1;              /* handshake: refine with what was seen */
+        return SESS_VALIDATION_FAILURE;
+    }
+    if (pf_contains(text, "Server certificate not trusted")
+        || pf_contains(text, "Cannot verify server certificate")) {
+        *kind = 2;              /* chain: refine with what was seen */
+        return SESS_CERT_NOT_TRUSTED;
+    }
+    if (pf_contains(text, "Server certificate not verified")) {
+        *kind = 3;              /* trusted: name; DANE: TLSA */
+        return SESS_CERT_NOT_TRUSTED;
+    }
+    if (pf_contains(text, "Cannot verify server hostname"))
+        return SESS_CERT_HOST_MISMATCH;
+    if (pf_contains(text, "TLSA lookup error")) {
+        *dane = 1;
+        return SESS_DNSSEC_INVALID;
+    }
+    if (pf_contains(text, "no TLSA records found")
+        || pf_contains(text, "non DNSSEC destination")) {
+        *dane = 1;
+        return SESS_DANE_REQUIRED;
+    }
+    if (pf_contains(text, "TLSA records unusable")) {
+        *dane = 1;
+        return SESS_TLSA_INVALID;
+    }
+    return -1;
+}
+
+/* pf_cert_text - result type of a certificate verification failure */
+static void
+pf_cert_text(struct span t, struct pf_event *ev)
+{
+    ev->certain = 0;
+    if (pf_contains(t, "no matching DANE TLSA")) {
+        ev->result = SESS_TLSA_INVALID;
+        ev->certain = 1;
+        ev->dane = 1;
+    } else if (span_starts(t, "external policy failure (")) {
+        struct span in = t;
+        struct span ty;
+
+        span_drop(&in, strlen("external policy failure ("));
+        if (span_upto(&in, ")", &ty, 40) == 0
+            && (ev->result = sess_result_code(ty.ptr, ty.len)) > 0)
+            ev->certain = 1;
+        else
+            ev->result = SESS_VALIDATION_FAILURE;
+    } else if (pf_contains(t, "not trusted by local or TLSA policy")) {
+        ev->result = SESS_CERT_NOT_TRUSTED;
+    } else if (pf_contains(t, "has expired")) {
+        ev->result = SESS_CERT_EXPIRED;
+    } else if (pf_contains(t, "hostname mismatch")
+               || pf_contains(t, "mis-match")
+               || pf_contains(t, "dNSNames in certificate")) {
+        ev->result = SESS_CERT_HOST_MISMATCH;
+    } else if (pf_contains(t, "untrusted issuer")
+               || pf_contains(t, "self-signed") || pf_contains(t, "self signed")
+               || pf_contains(t, "local issuer")
+               || pf_contains(t, "certificate not trusted")
+               || pf_contains(t, "unable to get issuer")
+               || pf_contains(t, "unable to verify the first")) {
+        ev->result = SESS_CERT_NOT_TRUSTED;
+    } else {
+        ev->result = SESS_VALIDATION_FAILURE;
+    }
+    ev->reason = t;
+}
+
+/* pf_status - "to=<...>, relay=..., ..., status=S (text)" after the qid */
+static void
+pf_status(struct span s, struct pf_event *ev)
+{
+    struct span v;
+    long    off;
+
+    ev->kind = PF_STATUS_BAD;
+    if (span_skip(&s, "to=<") == 0) {
+        if (span_upto(&s, ">", &ev->rcpt, 1024) != 0)
+            return;
+    }
+    if ((off = span_find(s, "relay=")) >= 0) {
+        v = s;
+        span_drop(&v, (size_t) off + 6);
+        if (span_starts(v, "none"))
+            ev->relay_none = 1;
+        else if (pf_peer(&v, ev) != 0)
+            return;
+    }
+    if ((off = span_find(s, "conn_use=")) >= 0) {
+        size_t  i = (size_t) off + 9;
+
+        while (i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9') {
+            if (ev->conn_use < 100000)
+                ev->conn_use = ev->conn_use * 10 + (s.ptr[i] - '0');
+            i++;
+        }
+    }
+    if ((off = span_find(s, ", tls=")) >= 0) {
+        v = s;
+        span_drop(&v, (size_t) off + 6);
+        if (span_upto(&v, ",", &ev->tls, 64) != 0)
+            ev->tls = span_make(v.ptr, 0);
+    }
+    if ((off = span_find(s, "status=")) < 0)
+        return;
+    span_drop(&s, (size_t) off + 7);
+    if (span_word(&s, &ev->status, 32) != 0)
+        return;
+    if (s.len >= 2 && s.ptr[0] == '(' && s.ptr[s.len - 1] == ')')
+        ev->text = span_make(s.ptr + 1, s.len - 2);
+    else if (s.len > 0)
+        return;                 /* cut short: "(text" without ")" */
+    ev->kind = PF_STATUS;
+}
+
+/* pf_after_qid - the message text after "QID: " */
+static void
+pf_after_qid(struct span s, struct pf_event *ev)
+{
+    int     kind;
+    int     dane;
+    long    off;
+
+    if (span_starts(s, "to=<")) {
+        pf_status(s, ev);
+        return;
+    }
+    if (span_skip(&s, "TLS is required, but was not offered by host ") == 0) {
+        ev->kind = PF_NOT_OFFERED;
+        pf_peer(&s, ev);
+        return;
+    }
+    if (span_starts(s, "host ") || span_starts(s, "lost connection with ")
+        || span_starts(s, "conversation with ")) {
+        struct span p = s;
+
+        span_drop(&p, span_starts(s, "host ") ? 5
+                  : span_starts(s, "lost connection with ") ? 21 : 18);
+        ev->kind = PF_SOFT;
+        ev->text = s;
+        pf_peer(&p, ev);
+        return;
+    }
+    if (pf_text_result(s, &kind, &dane) >= 0) {
+        ev->kind = PF_SOFT;
+        ev->text = s;
+        if ((off = span_find(s, "host ")) >= 0) {
+            struct span p = s;
+
+            span_drop(&p, (size_t) off + 5);
+            pf_peer(&p, ev);
+        }
+        return;
+    }
+    ev->kind = PF_IGNORE;       /* uid=, from=, removed, notifications */
+}
+
+/* pf_established - "<Trust> TLS connection established to PEER: ..." */
+static int
+pf_established(struct span s, struct pf_event *ev)
+{
+    static const struct {
+        const char *word;
+        int     trust;
+    } tw[] = {
+        {"Verified ", PF_TRUST_VERIFIED},
+        {"Trusted ", PF_TRUST_TRUSTED},
+        {"Untrusted ", PF_TRUST_UNTRUSTED},
+        {"Anonymous ", PF_TRUST_ANON},
+    };
+    size_t  i;
+
+    ev->trust = PF_TRUST_NONE;
+    for (i = 0; i < sizeof(tw) / sizeof(tw[0]); i++)
+        if (span_skip(&s, tw[i].word) == 0) {
+            ev->trust = tw[i].trust;
+            break;
+        }
+    if (span_skip(&s, "TLS connection ") != 0)
+        return -1;
+    if (span_skip(&s, "established ") == 0)
+        ev->kind = PF_TLS_EST;
+    else if (span_skip(&s, "reused ") == 0)
+        ev->kind = PF_TLS_REUSED;
+    else
+        return -1;
+    if (span_starts(s, "from "))
+        return -1;              /* smtpd: inbound */
+    (void) span_skip(&s, "to ");
+    return pf_peer(&s, ev);
+}
+
+/* pf_classify - one Postfix client message into an event */
+void
+pf_classify(struct span msg, struct pf_event *ev)
+{
+    struct span s = msg;
+    struct span t;
+
+    memset(ev, 0, sizeof(*ev));
+    ev->result = -1;
+    ev->port = -1;
+    ev->kind = PF_IGNORE;
+    if (s.len == 0)
+        return;
+    switch (s.ptr[0]) {
+    case 'V':
+    case 'T':
+    case 'U':
+    case 'A':
+        if (pf_established(s, ev) == 0)
+            return;
+        ev->kind = PF_IGNORE;
+        if (span_skip(&s, "TLSRPT: ") == 0) {
+            ev->kind = PF_TLSRPT;
+            ev->text = s;
+            return;
+        }
+        break;
+    case 'S':
+        if (span_skip(&s, "SSL_connect error to ") == 0) {
+            ev->kind = PF_HANDSHAKE_FAIL;
+            if (pf_peer(&s, ev) == 0 && span_skip(&s, ": ") == 0)
+                ev->text = s;
+            return;
+        }
+        if (span_starts(s, "SSL_connect:") || span_starts(s, "SSL3 alert")
+            || span_starts(s, "SSL session removed")) {
+            ev->kind = PF_DETAIL;
+            return;
+        }
+        if (span_starts(s, "Server certificate could not be verified")) {
+            ev->kind = PF_CERT_FAIL;     /* Postfix 2.2-2.4, opportunistic */
+            ev->result = SESS_CERT_NOT_TRUSTED;
+            ev->reason = SPAN_LIT("certificate could not be verified");
+            return;
+        }
+        break;
+    case 'c':
+    case 's':
+    case 'C':
+        if (span_starts(s, "certificate verification failed for ")
+            || span_starts(s, "server certificate verification failed for ")
+            || span_starts(s, "CA certificate verification failed for ")
+            || span_starts(s, "certificate peer name verification failed for ")) {
+            long    off = span_find(s, "failed for ");
+
+            span_drop(&s, (size_t) off + 11);
+            ev->kind = PF_CERT_FAIL;
+            if (pf_peer(&s, ev) != 0 || span_skip(&s, ": ") != 0) {
+                ev->result = SESS_VALIDATION_FAILURE;
+                return;
+            }
+            pf_cert_text(s, ev);
+            return;
+        }
+        if (span_starts(s, "certificate verification depth=")
+            || span_starts(s, "setting up TLS connection")
+            || span_starts(s, "CONNECT to ")) {
+            ev->kind = span_starts(s, "CONNECT") ? PF_PROXY_CONNECT : PF_DETAIL;
+            return;
+        }
+        break;
+    case 'D':
+        if (span_starts(s, "DISCONNECT ")) {
+            ev->kind = PF_PROXY_CONNECT;
+            return;
+        }
+        break;
+    case 'd':
+        if (span_skip(&s, "discarding EHLO keywords: ") == 0) {
+            ev->kind = pf_contains(s, "STARTTLS") ? PF_NO_STARTTLS_LOCAL
+                : PF_IGNORE;
+            return;
+        }
+        break;
+    case 'i':
+        if (span_starts(s, "initializing the client-side TLS engine")) {
+            ev->kind = PF_DETAIL;
+            return;
+        }
+        break;
+    case 'v':
+        if (span_starts(s, "verify return:")
+            || span_starts(s, "Verified peername")) {
+            ev->kind = PF_DETAIL;
+            return;
+        }
+        break;
+    case 'w':
+        if (span_skip(&s, "warning: TLS library problem: ") == 0) {
+            ev->kind = PF_TLS_LIBPROB;
+            ev->text = s;
+            return;
+        }
+        return;                 /* other warnings: configuration etc. */
+    case 'H':
+        if (span_starts(s, "Host offered STARTTLS")) {
+            ev->kind = PF_DETAIL;
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    /* message-only fragments kept by tests and issues */
+    if (span_starts(msg, "to=<") || span_starts(msg, "status=")) {
+        pf_status(msg, ev);
+        return;
+    }
+    s = msg;
+    if (pf_qid(&s, &ev->qid) == 0) {
+        pf_after_qid(s, ev);
+        return;
+    }
+    /* "host[ip]:port: depth=..." and the other loglevel-2 details */
+    s = msg;
+    {
+        struct pf_event tmp;
+
+        memset(&tmp, 0, sizeof(tmp));
+        if (pf_peer(&s, &tmp) == 0 && tmp.peer_ip.len > 0
+            && (span_skip(&s, ": ") == 0 || span_skip(&s, " ") == 0)) {
+            t = s;
+            if (span_starts(t, "depth=") || span_starts(t, "certificate verification depth=")
+                || span_starts(t, "TLS cipher list") || span_starts(t, "Matched")
+                || span_starts(t, "CommonName") || span_starts(t, "subject_CN=")
+                || span_starts(t, "re-using session")) {
+                ev->kind = PF_DETAIL;
+                return;
+            }
+        }
+    }
+    ev->kind = PF_IGNORE;
+}

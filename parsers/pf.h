@@ -1,0 +1,70 @@
+/* parsers/pf.h - Postfix smtp(8)/lmtp(8)/tlsproxy(8) message classifier
+ *
+ * pf_classify() turns the message part of one Postfix log line into an
+ * event: what the line says about the outbound connection being set up
+ * by that process, with spans pointing into the line. It keeps no state;
+ * tying events into sessions is pf_sess.c's job. Every shape it knows is
+ * listed, with the Postfix source that writes it, in docs/architecture.md
+ * ("Postfix line shapes").
+ * Thread safety: pure function.
+ */
+#ifndef PARSERS_PF_H
+#define PARSERS_PF_H
+
+#include "../util/span.h"
+
+enum pf_kind {
+    PF_IGNORE = 0,              /* not about outbound TLS */
+    PF_DETAIL,                  /* TLS detail without a verdict */
+    PF_TLS_EST,                 /* <Trust> TLS connection established to */
+    PF_TLS_REUSED,              /* <Trust> TLS connection reused to */
+    PF_CERT_FAIL,               /* certificate verification failed for */
+    PF_HANDSHAKE_FAIL,          /* SSL_connect error to */
+    PF_TLS_LIBPROB,             /* warning: TLS library problem: */
+    PF_NOT_OFFERED,             /* QID: TLS is required, but was not offered */
+    PF_SOFT,                    /* QID: text   (non-final, per MX) */
+    PF_STATUS,                  /* QID: to=<...>, relay=..., status=... */
+    PF_STATUS_BAD,              /* QID: to=<...> but cut short */
+    PF_TLSRPT,                  /* TLSRPT: status=... (Postfix >= 3.10) */
+    PF_NO_STARTTLS_LOCAL,       /* discarding EHLO keywords: ... STARTTLS */
+    PF_PROXY_CONNECT,           /* tlsproxy CONNECT/DISCONNECT */
+};
+
+enum pf_trust {
+    PF_TRUST_NONE = 0,          /* old form without a trust word */
+    PF_TRUST_ANON,
+    PF_TRUST_UNTRUSTED,
+    PF_TRUST_TRUSTED,
+    PF_TRUST_VERIFIED,
+};
+
+struct pf_event {
+    enum pf_kind kind;
+    int     trust;              /* enum pf_trust, PF_TLS_EST */
+    int     result;             /* enum sess_result or -1 */
+    int     certain;            /* 1: a failure under any policy */
+    int     dane;               /* the line shows a DANE policy */
+    struct span peer_host;      /* MX host name; may be empty */
+    struct span peer_ip;        /* as written; may be empty */
+    int     port;               /* -1 when not given */
+    struct span qid;
+    struct span rcpt;           /* to=<...> address */
+    struct span status;         /* sent, deferred, bounced, ... */
+    struct span text;           /* reason text */
+    struct span tls;            /* tls= feature status (3.11+) */
+    struct span reason;         /* failure-reason-code source text */
+    int     relay_none;         /* relay=none */
+    int     conn_use;           /* conn_use=N, 0 when absent */
+};
+
+/* classify one message (envelope already removed); cost O(len) */
+void    pf_classify(struct span msg, struct pf_event *ev);
+
+/* the result a status or per-MX text implies, or -1: "TLS is required,
+ * but was not offered", "Server certificate not trusted", ... */
+int     pf_text_result(struct span text, int *handshake, int *dane);
+
+/* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
+int     pf_parse_peer(struct span *s, struct pf_event *ev);
+
+#endif

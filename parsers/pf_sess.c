@@ -1,0 +1,798 @@
+/* parsers/pf_sess.c - Postfix lines tied into sessions (see pf_sess.h)
+ *
+ * Per process (log host, program, pid) we keep the connection being set
+ * up ("cur") and up to PF_MAX_PEND earlier connections of the same
+ * delivery that ended without a status line of their own (a non-final
+ * MX: "QID: Server certificate not trusted", "QID: host H said: 4xx").
+ * A status line "QID: to=<rcpt>, relay=H[IP]:P, ..." names the recipient
+ * domain for cur and for every waiting connection of that queue id.
+ */
+#include "pf_sess.h"
+#include "pf.h"
+#include "../util/dname.h"
+#include "../util/htab.h"
+#include "../util/ipaddr.h"
+#include "../util/mymalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PF_MAX_QIDLEN 24
+#define PF_REASON_MAX 64
+
+struct pf_conn {
+    int     active;
+    int     dated;
+    int64_t t0;
+    char    mx[DNAME_MAX + 1];
+    char    ip[IPADDR_MAX + 1];
+    int     port;               /* -1: not logged */
+    int     tls;                /* handshake completed */
+    int     trust;              /* enum pf_trust */
+    int     cond;               /* certificate problem seen, or -1 */
+    int     fail;               /* failure decided, or -1 */
+    int     rpt;                /* Postfix's own TLSRPT verdict, or -1 */
+    int     hs_fail;            /* SSL_connect error logged */
+    int     libprob;            /* failure known only from a warning */
+    int     dane;
+    int     local_notls;
+    int     reused;             /* no new handshake: not a session */
+    int     pre_tls;            /* ended before STARTTLS: not a session */
+    int     past_ehlo;          /* plaintext dialogue went past EHLO */
+    int     closed;             /* ended without a status line */
+    int     attributed;         /* handed over */
+    char    qid[PF_MAX_QIDLEN + 1];
+    char    reason[PF_REASON_MAX + 1];
+};
+
+struct pf_proc {
+    char    loghost[SESS_MAX_LOGHOST + 1];
+    int     lmtp;
+    int64_t last_t;
+    struct pf_conn cur;
+    struct pf_conn pend[PF_MAX_PEND];
+    int     npend;
+};
+
+struct pf_sess {
+    struct pf_sess_conf conf;
+    struct pf_sess_cb cb;
+    struct htab *procs;
+    int64_t max_t;
+    unsigned long feeds;
+};
+
+static const int pf_default_ports[] = {25};
+
+/* sess_disp_name - text of a disposition */
+const char *
+sess_disp_name(enum sess_disp d)
+{
+    static const char *const names[SESS_D_COUNT] = {
+        "counted", "excluded:port", "excluded:relayhost", "excluded:lmtp",
+        "excluded:local-no-starttls", "undated", "bad-domain",
+        "unattributed",
+    };
+
+    return (unsigned) d < SESS_D_COUNT ? names[d] : "?";
+}
+
+/* pf_slug - failure-reason-code from free text: [a-z0-9-], bounded */
+static void
+pf_slug(struct span t, char *out)
+{
+    size_t  o = 0;
+    size_t  i;
+    long    off;
+
+    if (span_skip(&t, "num=") == 0) {       /* "num=20:text" */
+        while (t.len > 0 && t.ptr[0] >= '0' && t.ptr[0] <= '9')
+            span_drop(&t, 1);
+        (void) span_skip(&t, ":");
+    }
+    if ((off = span_find(t, " /")) >= 0)     /* issuer DN: not ours */
+        t.len = (size_t) off;
+    for (i = 0; i < t.len && o < PF_REASON_MAX; i++) {
+        unsigned char c = (unsigned char) t.ptr[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char) (c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            c = '-';
+        if (c == '-' && (o == 0 || out[o - 1] == '-'))
+            continue;
+        out[o++] = (char) c;
+    }
+    while (o > 0 && out[o - 1] == '-')
+        o--;
+    out[o] = 0;
+}
+
+/* pf_openssl_reason - the reason field of an OpenSSL error queue line */
+static void
+pf_openssl_reason(struct span t, char *out)
+{
+    long    off = span_find(t, "error:");
+    int     field = 0;
+    size_t  i;
+    size_t  start = 0;
+
+    if (off < 0) {
+        pf_slug(t, out);
+        return;
+    }
+    span_drop(&t, (size_t) off);
+    /* error:CODE:LIB:FUNC:REASON:file:line */
+    for (i = 0; i < t.len; i++) {
+        if (t.ptr[i] != ':')
+            continue;
+        field++;
+        if (field == 4)
+            start = i + 1;
+        if (field == 5) {
+            pf_slug(span_make(t.ptr + start, i - start), out);
+            return;
+        }
+    }
+    pf_slug(t, out);
+}
+
+/* pf_conn_start - fresh connection with the peer of ev */
+static void
+pf_conn_start(struct pf_conn *c, const struct wrap_rec *r,
+              const struct pf_event *ev)
+{
+    memset(c, 0, sizeof(*c));
+    c->active = 1;
+    c->dated = r->dated;
+    c->t0 = r->t;
+    c->cond = c->fail = c->rpt = -1;
+    c->port = ev->port;
+    if (ev->peer_host.len > 0
+        && dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->mx) != 0)
+        c->mx[0] = 0;
+    if (ev->peer_ip.len > 0
+        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->ip) != 0)
+        c->ip[0] = 0;
+    if (c->mx[0] && dname_is_numeric(c->mx))
+        c->mx[0] = 0;           /* "1.2.3.4[1.2.3.4]": no host name */
+}
+
+/* pf_conn_same - 1 when ev may be about connection c */
+static int
+pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
+{
+    char    ip[IPADDR_MAX + 1];
+    char    mx[DNAME_MAX + 1];
+
+    if (!c->active)
+        return 0;
+    if (ev->peer_ip.len > 0 && c->ip[0]
+        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
+        return strcmp(ip, c->ip) == 0;
+    if (ev->peer_host.len > 0 && c->mx[0]
+        && dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
+        return strcmp(mx, c->mx) == 0;
+    return 1;
+}
+
+/* pf_conn_fill - learn the address of c from a later line */
+static void
+pf_conn_fill(struct pf_conn *c, const struct pf_event *ev)
+{
+    if (c->ip[0] == 0 && ev->peer_ip.len > 0
+        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->ip) != 0)
+        c->ip[0] = 0;
+    if (c->mx[0] == 0 && ev->peer_host.len > 0
+        && (dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->mx) != 0
+            || dname_is_numeric(c->mx)))
+        c->mx[0] = 0;
+    if (c->port < 0)
+        c->port = ev->port;
+}
+
+/* pf_outcome - result of a finished connection; -1: not a session */
+static int
+pf_outcome(const struct pf_conn *c, int *plain)
+{
+    *plain = 0;
+    if (c->reused)
+        return -1;
+    if (c->rpt >= 0)
+        return c->rpt;
+    if (c->fail >= 0)
+        return c->fail;
+    if (c->tls || c->cond >= 0)
+        return SESS_SUCCESS;
+    if (c->local_notls)
+        return SESS_STARTTLS_NOT_SUPPORTED;
+    if (c->pre_tls || !c->past_ehlo)
+        return -1;
+    *plain = 1;
+    return SESS_STARTTLS_NOT_SUPPORTED;
+}
+
+/* pf_is_mx_port - port of an MX session (unknown counts as 25) */
+static int
+pf_is_mx_port(const struct pf_sess *ps, int port)
+{
+    size_t  i;
+
+    if (port < 0)
+        return 1;
+    for (i = 0; i < ps->conf.nmx_ports; i++)
+        if (ps->conf.mx_ports[i] == port)
+            return 1;
+    return 0;
+}
+
+/* pf_emit - hand a connection over as a session, with disposition */
+static void
+pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
+        const char *rcpt_domain, size_t dlen)
+{
+    struct sess_rec rec;
+    enum sess_disp d = SESS_D_COUNTED;
+    int     plain;
+    int     result = pf_outcome(c, &plain);
+
+    c->attributed = 1;
+    if (result < 0)
+        return;
+    memset(&rec, 0, sizeof(rec));
+    rec.time = c->t0;
+    rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
+    rec.result = (uint8_t) result;
+    rec.policy = SESS_POL_NONE;
+    rec.flags = plain ? SESS_F_PLAINTEXT : 0;
+    memcpy(rec.mx, c->mx, sizeof(rec.mx));
+    memcpy(rec.ip, c->ip, sizeof(rec.ip));
+    memcpy(rec.loghost, p->loghost, sizeof(rec.loghost));
+    if (result != SESS_SUCCESS)
+        sess_set_reason(&rec, c->reason, strlen(c->reason));
+    if (rcpt_domain == NULL)
+        d = SESS_D_UNATTRIBUTED;
+    else if (dname_norm(rcpt_domain, dlen, rec.domain) != 0
+             || dname_is_numeric(rec.domain))
+        d = SESS_D_BAD_DOMAIN;
+    else if (!c->dated)
+        d = SESS_D_UNDATED;
+    else if (p->lmtp)
+        d = SESS_D_LMTP;
+    else if (c->local_notls)
+        d = SESS_D_LOCAL_NOTLS;
+    else if (!pf_is_mx_port(ps, c->port))
+        d = SESS_D_PORT;
+    else if (ps->conf.is_relay
+             && ps->conf.is_relay(rec.mx, rec.ip, ps->conf.is_relay_ctx))
+        d = SESS_D_RELAYHOST;
+    if (d == SESS_D_BAD_DOMAIN || d == SESS_D_UNATTRIBUTED)
+        rec.domain[0] = 0;
+    ps->cb.session(ps->cb.ctx, &rec, d);
+}
+
+/* pf_retire - cur is over: wait for its domain, or drop it */
+static void
+pf_retire(struct pf_sess *ps, struct pf_proc *p)
+{
+    struct pf_conn *c = &p->cur;
+    int     plain;
+
+    if (!c->active)
+        return;
+    if (!c->attributed && pf_outcome(c, &plain) >= 0) {
+        if (p->npend == PF_MAX_PEND) {
+            pf_emit(ps, p, &p->pend[0], NULL, 0);
+            memmove(p->pend, p->pend + 1,
+                    sizeof(p->pend[0]) * (PF_MAX_PEND - 1));
+            p->npend--;
+        }
+        p->pend[p->npend++] = *c;
+    }
+    c->active = 0;
+}
+
+/* pf_proc_flush - everything of p that waits becomes unattributed */
+static void
+pf_proc_flush(struct pf_sess *ps, struct pf_proc *p)
+{
+    int     i;
+
+    pf_retire(ps, p);
+    for (i = 0; i < p->npend; i++)
+        pf_emit(ps, p, &p->pend[i], NULL, 0);
+    p->npend = 0;
+}
+
+/* pf_open - cur for ev: the same connection, or a new one */
+static struct pf_conn *
+pf_open(struct pf_sess *ps, struct pf_proc *p, const struct wrap_rec *r,
+        const struct pf_event *ev, int fresh)
+{
+    struct pf_conn *c = &p->cur;
+
+    if (!fresh && c->active && !c->closed && !c->attributed
+        && pf_conn_same(c, ev)) {
+        pf_conn_fill(c, ev);
+        return c;
+    }
+    pf_retire(ps, p);
+    pf_conn_start(c, r, ev);
+    return c;
+}
+
+/* pf_refine - final failure type from a status text and what was seen */
+static int
+pf_refine(const struct pf_conn *c, int r, int kind)
+{
+    switch (kind) {
+    case 1:                     /* handshake failure */
+        return c->fail >= 0 ? c->fail : c->cond >= 0 ? c->cond : r;
+    case 2:                     /* chain not trusted */
+        if (c->fail >= 0)
+            return c->fail;
+        return c->cond >= 0 && c->cond != SESS_CERT_HOST_MISMATCH
+            ? c->cond : SESS_CERT_NOT_TRUSTED;
+    case 3:                     /* not verified */
+        if (c->fail >= 0)
+            return c->fail;
+        if (c->dane)
+            return SESS_TLSA_INVALID;
+        if (c->cond >= 0)
+            return c->cond;
+        return c->trust == PF_TRUST_TRUSTED ? SESS_CERT_HOST_MISMATCH
+            : SESS_CERT_NOT_TRUSTED;
+    default:
+        return r;
+    }
+}
+
+/* pf_past_ehlo - the text shows an SMTP dialogue past EHLO/STARTTLS */
+static int
+pf_past_ehlo(struct span text, struct span status)
+{
+    if (span_eq(status, "sent"))
+        return 1;
+    return span_find(text, "in reply to MAIL FROM") >= 0
+        || span_find(text, "in reply to RCPT TO") >= 0
+        || span_find(text, "in reply to DATA") >= 0
+        || span_find(text, "in reply to end of DATA") >= 0
+        || span_find(text, "while sending MAIL FROM") >= 0
+        || span_find(text, "while sending RCPT TO") >= 0
+        || span_find(text, "while sending DATA") >= 0
+        || span_find(text, "while sending message body") >= 0
+        || span_find(text, "while sending end of data") >= 0;
+}
+
+/* pf_rcpt_domain - domain part of an address span */
+static struct span
+pf_rcpt_domain(struct span rcpt)
+{
+    size_t  i = rcpt.len;
+
+    while (i > 0 && rcpt.ptr[i - 1] != '@')
+        i--;
+    if (i == 0)
+        return span_make(rcpt.ptr, 0);
+    return span_make(rcpt.ptr + i, rcpt.len - i);
+}
+
+/* pf_set_reason - keep the first reason text for a connection */
+static void
+pf_set_reason(struct pf_conn *c, struct span t, int openssl)
+{
+    if (c->reason[0])
+        return;
+    if (openssl)
+        pf_openssl_reason(t, c->reason);
+    else
+        pf_slug(t, c->reason);
+}
+
+/* pf_copy_qid - remember the queue id of a connection */
+static void
+pf_copy_qid(struct pf_conn *c, struct span qid)
+{
+    if (span_copy(qid, c->qid, sizeof(c->qid)) != 0)
+        c->qid[0] = 0;
+}
+
+/* pf_status_line - a delivery status: attribute and emit sessions */
+static void
+pf_status_line(struct pf_sess *ps, struct pf_proc *p,
+               const struct wrap_rec *r, const struct pf_event *ev,
+               struct trace *tr)
+{
+    struct span dom = pf_rcpt_domain(ev->rcpt);
+    int     kind, dane, i, j;
+    int     res = pf_text_result(ev->text, &kind, &dane);
+    struct pf_conn *c = &p->cur;
+    int     plain;
+
+    tr->kind = TRACE_CONTEXT;
+    /* waiting connections of this delivery get its domain */
+    for (i = j = 0; i < p->npend; i++) {
+        struct pf_conn *w = &p->pend[i];
+
+        if (ev->qid.len == 0 || w->qid[0] == 0 || span_eq(ev->qid, w->qid))
+            pf_emit(ps, p, w, dom.ptr, dom.len);
+        else
+            p->pend[j++] = *w;
+    }
+    p->npend = j;
+    if (res == -2)              /* "delivery temporarily suspended" */
+        return;
+    if (ev->relay_none || (ev->peer_host.len == 0 && ev->peer_ip.len == 0)) {
+        if (res >= 0) {         /* dane-only: no TLSA, not DNSSEC */
+            struct pf_conn none;
+
+            pf_conn_start(&none, r, ev);
+            none.fail = res;
+            none.dane = dane;
+            pf_slug(ev->text, none.reason);
+            tr->kind = TRACE_FAILURE;
+            tr->result = res;
+            pf_emit(ps, p, &none, dom.ptr, dom.len);
+        }
+        return;
+    }
+    if (c->active && c->attributed && pf_conn_same(c, ev)
+        && (span_eq(ev->qid, c->qid) || ev->conn_use >= 2)) {
+        /* another recipient or message down the same connection */
+        if (res >= 0) {
+            tr->kind = TRACE_FAILURE;
+            tr->result = pf_refine(c, res, kind);
+        }
+        return;
+    }
+    if (ev->conn_use >= 2) {
+        /* a cached connection set up (and counted) by another process */
+        pf_retire(ps, p);
+        return;
+    }
+    if (!(c->active && !c->attributed && pf_conn_same(c, ev))) {
+        pf_retire(ps, p);
+        pf_conn_start(c, r, ev);
+    }
+    pf_conn_fill(c, ev);
+    pf_copy_qid(c, ev->qid);
+    if (res >= 0) {
+        c->fail = pf_refine(c, res, kind);
+        c->dane |= dane;
+        if (c->fail == SESS_STARTTLS_NOT_SUPPORTED || !c->reason[0])
+            pf_set_reason(c, c->fail == SESS_STARTTLS_NOT_SUPPORTED
+                          ? span_make("", 0) : ev->text, 0);
+        tr->kind = TRACE_FAILURE;
+        tr->result = c->fail;
+    } else {
+        c->past_ehlo |= pf_past_ehlo(ev->text, ev->status);
+        if (ev->tls.len > 0 && span_find(ev->tls, "!") < 0
+            && (span_starts(ev->tls, "dane") || span_starts(ev->tls, "verify")
+                || span_starts(ev->tls, "secure"))) {
+            c->tls = 1;
+            c->trust = PF_TRUST_VERIFIED;
+            if (span_starts(ev->tls, "dane"))
+                c->dane = 1;
+            tr->kind = TRACE_SUCCESS;
+        }
+    }
+    (void) plain;
+    pf_emit(ps, p, c, dom.ptr, dom.len);
+}
+
+/* pf_tlsrpt_line - "TLSRPT: status=..., failure_type=T, ..." */
+static void
+pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
+               const struct wrap_rec *r, struct pf_event *ev,
+               struct trace *tr)
+{
+    struct span s = ev->text;
+    long    off;
+    struct pf_conn *c;
+    int     res = SESS_SUCCESS;
+
+    if ((off = span_find(s, "receiving_mx=")) >= 0) {
+        struct span m = s;
+
+        span_drop(&m, (size_t) off + 13);
+        (void) (m.len > 0 && pf_parse_peer(&m, ev) == 0);
+    }
+    if (span_starts(s, "status=failure")) {
+        res = SESS_VALIDATION_FAILURE;
+        if ((off = span_find(s, "failure_type=")) >= 0) {
+            struct span t = s;
+            size_t  n = 0;
+            int     code;
+
+            span_drop(&t, (size_t) off + 13);
+            while (n < t.len && t.ptr[n] != ',' && t.ptr[n] != ' ')
+                n++;
+            if ((code = sess_result_code(t.ptr, n)) > 0)
+                res = code;
+        }
+    } else if (!span_starts(s, "status=success")) {
+        tr->kind = TRACE_BAD;
+        tr->bad = "TLSRPT line";
+        return;
+    }
+    c = pf_open(ps, p, r, ev, 0);
+    c->rpt = res;
+    c->tls |= res == SESS_SUCCESS;
+    if (res != SESS_SUCCESS && (off = span_find(s, "failure_reason=")) >= 0) {
+        struct span t = s;
+
+        span_drop(&t, (size_t) off + 15);
+        c->reason[0] = 0;
+        pf_slug(t, c->reason);
+    }
+    tr->kind = res == SESS_SUCCESS ? TRACE_SUCCESS : TRACE_FAILURE;
+    tr->result = res;
+}
+
+/* pf_proc_get - state of one process, created on first use */
+static struct pf_proc *
+pf_proc_get(struct pf_sess *ps, const struct wrap_rec *r, int lmtp)
+{
+    char    key[SESS_MAX_LOGHOST + 160];
+    size_t  n = 0;
+    struct pf_proc *p;
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
+    size_t  il = r->ident.len > 128 ? 128 : r->ident.len;
+    size_t  pl = r->pid.len > 20 ? 20 : r->pid.len;
+
+    memcpy(key + n, r->host.ptr, hl);
+    n += hl;
+    key[n++] = 0;
+    memcpy(key + n, r->ident.ptr, il);
+    n += il;
+    key[n++] = 0;
+    memcpy(key + n, r->pid.ptr, pl);
+    n += pl;
+    if ((p = htab_find(ps->procs, key, n)) != NULL)
+        return p;
+    p = xcalloc(1, sizeof(*p));
+    memcpy(p->loghost, r->host.ptr, hl);
+    p->loghost[hl] = 0;
+    p->lmtp = lmtp;
+    return htab_enter(ps->procs, key, n, p);
+}
+
+/* pf_sweep_one - flush a process idle for PF_IDLE_SECS of log time */
+struct pf_sweep_ctx {
+    struct pf_sess *ps;
+};
+
+static void
+pf_sweep_one(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct pf_sweep_ctx *sc = ctx;
+    struct pf_proc *p = value;
+
+    (void) key;
+    (void) klen;
+    if (p->last_t + PF_IDLE_SECS < sc->ps->max_t
+        && (p->npend > 0 || (p->cur.active && !p->cur.attributed)))
+        pf_proc_flush(sc->ps, p);
+}
+
+/* pf_sess_feed - one line; 1 when it was a Postfix line */
+int
+pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
+{
+    struct pf_event ev;
+    struct span svc;
+    struct pf_proc *p;
+    struct pf_conn *c;
+    int     proxy = 0;
+    int     lmtp = 0;
+
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+    if (r->ident.len > 0) {
+        svc = wrap_service(r->ident);
+        if (svc.len == r->ident.len)
+            return 0;           /* no "syslog_name/" prefix: not Postfix */
+        if (span_eq(svc, "tlsproxy"))
+            proxy = 1;
+        else if (span_eq(svc, "lmtp"))
+            lmtp = 1;
+        else if (!span_eq(svc, "smtp"))
+            return 1;           /* smtpd, qmgr, cleanup, error, ... */
+    }
+    pf_classify(r->msg, &ev);
+    if (ev.kind == PF_IGNORE)
+        return r->ident.len > 0;
+    if (proxy) {
+        /* tlsproxy's handshake is logged again by the smtp process that
+         * uses it (Postfix >= 3.4): count it there, once */
+        tr->kind = ev.kind == PF_TLS_EST
+            ? (ev.trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
+               : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
+        return 1;
+    }
+    p = pf_proc_get(ps, r, lmtp);
+    if (r->dated) {
+        if (p->last_t && r->t > p->last_t + PF_IDLE_SECS)
+            pf_proc_flush(ps, p);
+        p->last_t = r->t;
+        if (r->t > ps->max_t)
+            ps->max_t = r->t;
+    }
+    if (++ps->feeds % 65536 == 0) {
+        struct pf_sweep_ctx sc = {ps};
+
+        htab_walk(ps->procs, pf_sweep_one, &sc);
+    }
+    switch (ev.kind) {
+    case PF_DETAIL:
+        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        tr->kind = TRACE_DETAIL;
+        break;
+    case PF_PROXY_CONNECT:
+        tr->kind = TRACE_DETAIL;
+        break;
+    case PF_TLS_EST:
+        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        c = &p->cur;
+        if (!(c->active && !c->tls && !c->closed && !c->attributed
+              && !c->hs_fail && pf_conn_same(c, &ev)))
+            c = pf_open(ps, p, r, &ev, 1);
+        pf_conn_fill(c, &ev);
+        c->tls = 1;
+        c->trust = ev.trust;
+        tr->kind = ev.trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
+            : TRACE_SUCCESS_UNAUTH;
+        break;
+    case PF_TLS_REUSED:
+        c = pf_open(ps, p, r, &ev, 1);
+        c->reused = 1;
+        tr->kind = TRACE_DETAIL;
+        break;
+    case PF_CERT_FAIL:
+        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        c = &p->cur;
+        if (!(c->active && !c->tls && !c->closed && !c->attributed
+              && !c->hs_fail && pf_conn_same(c, &ev)))
+            c = pf_open(ps, p, r, &ev, 1);
+        pf_conn_fill(c, &ev);
+        if (c->cond < 0 || c->cond == SESS_VALIDATION_FAILURE)
+            c->cond = ev.result;
+        c->dane |= ev.dane;
+        if (ev.certain && c->fail < 0)
+            c->fail = ev.result;
+        if (ev.reason.len > 0)
+            pf_set_reason(c, ev.reason, 0);
+        tr->kind = ev.certain ? TRACE_FAILURE : TRACE_COND;
+        tr->result = ev.result;
+        break;
+    case PF_HANDSHAKE_FAIL:
+        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        c = &p->cur;
+        if (!(c->active && !c->closed && !c->attributed && !c->hs_fail
+              && pf_conn_same(c, &ev)))
+            c = pf_open(ps, p, r, &ev, 1);
+        pf_conn_fill(c, &ev);
+        c->hs_fail = 1;
+        if (c->fail < 0)
+            c->fail = c->cond >= 0 ? c->cond : SESS_VALIDATION_FAILURE;
+        tr->kind = TRACE_FAILURE;
+        tr->result = c->fail;
+        break;
+    case PF_TLS_LIBPROB:
+        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        c = &p->cur;
+        if (c->active && c->hs_fail && !c->libprob && !c->closed
+            && !c->attributed) {
+            c->libprob = 1;
+            if (c->fail == SESS_VALIDATION_FAILURE)
+                c->reason[0] = 0;
+            pf_set_reason(c, ev.text, 1);
+            tr->kind = TRACE_DETAIL;
+            break;
+        }
+        /* a warning with no SSL_connect line (mail.warn files): one
+         * failed handshake with an unknown peer */
+        c = pf_open(ps, p, r, &ev, 1);
+        c->hs_fail = c->libprob = 1;
+        c->fail = SESS_VALIDATION_FAILURE;
+        pf_set_reason(c, ev.text, 1);
+        tr->kind = TRACE_FAILURE;
+        tr->result = c->fail;
+        break;
+    case PF_NOT_OFFERED:
+        c = pf_open(ps, p, r, &ev, 0);
+        c->fail = SESS_STARTTLS_NOT_SUPPORTED;
+        c->closed = 1;
+        pf_copy_qid(c, ev.qid);
+        tr->kind = TRACE_FAILURE;
+        tr->result = c->fail;
+        break;
+    case PF_SOFT:{
+            int     kind, dane;
+            int     res = pf_text_result(ev.text, &kind, &dane);
+
+            c = &p->cur;
+            /* "host H said: 421 ..." then "lost connection with H": both
+             * end the same connection */
+            if (!(c->active && c->closed && !c->attributed
+                  && pf_conn_same(c, &ev) && span_eq(ev.qid, c->qid)))
+                c = pf_open(ps, p, r, &ev, 0);
+            c->closed = 1;
+            pf_copy_qid(c, ev.qid);
+            tr->kind = TRACE_CONTEXT;
+            if (res >= 0) {
+                c->fail = pf_refine(c, res, kind);
+                c->dane |= dane;
+                tr->kind = TRACE_FAILURE;
+                tr->result = c->fail;
+            } else if (!c->tls && c->cond < 0 && c->fail < 0) {
+                c->past_ehlo = pf_past_ehlo(ev.text, span_make("", 0));
+                c->pre_tls = !c->past_ehlo;
+            }
+            break;
+        }
+    case PF_STATUS:
+        pf_status_line(ps, p, r, &ev, tr);
+        break;
+    case PF_STATUS_BAD:
+        tr->kind = TRACE_BAD;
+        tr->bad = "truncated delivery line";
+        break;
+    case PF_TLSRPT:
+        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        pf_tlsrpt_line(ps, p, r, &ev, tr);
+        break;
+    case PF_NO_STARTTLS_LOCAL:
+        c = pf_open(ps, p, r, &ev, 1);
+        c->local_notls = 1;
+        tr->kind = TRACE_PLAINTEXT;
+        break;
+    case PF_IGNORE:
+        break;
+    }
+    return 1;
+}
+
+/* pf_flush_one - htab_walk adapter for pf_sess_flush */
+static void
+pf_flush_one(const void *key, size_t klen, void *value, void *ctx)
+{
+    (void) key;
+    (void) klen;
+    pf_proc_flush(ctx, value);
+}
+
+/* pf_sess_flush - end of input */
+void
+pf_sess_flush(struct pf_sess *ps)
+{
+    htab_walk(ps->procs, pf_flush_one, ps);
+}
+
+/* pf_sess_create - correlator with configuration and callbacks */
+struct pf_sess *
+pf_sess_create(const struct pf_sess_conf *conf, const struct pf_sess_cb *cb)
+{
+    struct pf_sess *ps = xcalloc(1, sizeof(*ps));
+
+    ps->conf = *conf;
+    if (ps->conf.mx_ports == NULL || ps->conf.nmx_ports == 0) {
+        ps->conf.mx_ports = pf_default_ports;
+        ps->conf.nmx_ports = 1;
+    }
+    ps->cb = *cb;
+    ps->procs = htab_create(1024, free);
+    return ps;
+}
+
+/* pf_sess_free - destroy; NULL */
+struct pf_sess *
+pf_sess_free(struct pf_sess *ps)
+{
+    if (ps == NULL)
+        return NULL;
+    htab_free(ps->procs);
+    xfree(ps);
+    return NULL;
+}

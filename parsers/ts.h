@@ -1,0 +1,56 @@
+/* parsers/ts.h - log timestamps to UTC epoch seconds
+ *
+ * Two families: ISO 8601 / RFC 3339 stamps that carry their own offset
+ * (exact), and RFC 3164 "Mmm dd HH:MM:SS" stamps with neither year nor
+ * zone. For those the zone is the process's local zone (main sets TZ
+ * from --log-tz before any thread starts) and the year comes from a
+ * reference month: a stamp whose month is after the reference month
+ * belongs to the year before (a December line in a file written in
+ * January). The rule depends only on the line and the reference, never
+ * on earlier lines, so any split of the input gives the same times.
+ * Thread safety: a struct ts_ctx per thread (it caches zone offsets).
+ */
+#ifndef PARSERS_TS_H
+#define PARSERS_TS_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "../util/span.h"
+
+struct ts_ctx {
+    int     ref_year;           /* year of the newest line */
+    int     ref_mon;            /* 1..12: month of the newest line */
+    /* one-entry cache of the local zone offset per (y, m, d, h) */
+    int64_t cache_key;
+    int64_t cache_off;
+};
+
+/* reference from a time (file mtime, now) in the local zone */
+void    ts_ctx_init(struct ts_ctx *c, time_t ref);
+
+/* reference from an explicit year: the newest line is in December */
+void    ts_ctx_init_year(struct ts_ctx *c, int year);
+
+/* days since 1970-01-01 of a proleptic Gregorian date */
+int64_t ts_days_from_civil(int y, int m, int d);
+
+/* "YYYY-MM-DD" for a UTC day number into buf[11] */
+void    ts_day_str(int32_t day, char *buf);
+
+/* parse "YYYY-MM-DD" into a day number; -1 on error */
+int     ts_parse_day(const char *s, int32_t *day);
+
+/* "Mmm dd HH:MM:SS" (day space- or zero-padded, or one digit) at the
+ * cursor; on success consume it and the following space, set *t */
+int     ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t);
+
+/* "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|+hhmm)" at the cursor; also
+ * accepts ' ' for 'T' when an offset follows */
+int     ts_parse_iso(struct span *s, int64_t *t);
+
+/* local date-time fields to UTC epoch seconds in the local zone */
+int64_t ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h,
+                        int mi, int sec);
+
+#endif
