@@ -1,0 +1,665 @@
+/* emit/rpt.c - RFC 8460 report JSON, file names and atomic output
+ *
+ * NAME
+ *      rpt - build, name and write one SMTP TLS report
+ * SYNOPSIS
+ *      #include "emit/rpt.h"
+ *
+ *      int   rpt_report_id(conf, day, domain, buf, cap)
+ *      int   rpt_file_name(conf, day, domain, gz, buf, cap)
+ *      char *rpt_json(conf, day, domain, pols, npols)
+ *      int   rpt_write(dir, name, data, len, gz)
+ * DESCRIPTION
+ *      rpt_json() turns the aggregated counters of one (policy domain, UTC
+ *      day) into the RFC 8460 section 4.4 JSON object, built with jansson:
+ *      compact, members in template order, failure details in the order
+ *      given. It follows the union of what real receivers accept
+ *      (RECEIVERS.md section 2): all five top-level members always there,
+ *      date-times "YYYY-MM-DDT00:00:00Z" / "...T23:59:59Z", policy-domain
+ *      always present, mx-host only for sts and always an array,
+ *      "failure-details" omitted when empty (as Google does), unknown
+ *      optional fields omitted, never a JSON null.
+ *
+ *      rpt_report_id() and rpt_file_name() depend only on their inputs, so
+ *      a rebuilt or re-sent report keeps its id and file name (RFC 8460
+ *      section 5.3: receivers drop duplicates by report-id). Every name
+ *      part is validated: domains must be canonical (util/dname.h), the
+ *      unique id 1..32 letters and digits. Nothing that could carry '/',
+ *      "..", '!' or '@' reaches a file name or an id.
+ *
+ *      rpt_write() writes a temporary file next to the final one, with
+ *      O_CREAT|O_EXCL, optionally gzips it (one member, mtime 0, no file
+ *      name: the same input gives the same bytes), fsyncs it, renames it
+ *      over the final name and fsyncs the directory. A failed or partial
+ *      write never replaces an existing file.
+ * THREADS
+ *      No shared state; concurrent calls are safe when they write
+ *      different names (the same name also works: the last rename wins).
+ * OWNERSHIP
+ *      rpt_json() returns a malloc(3)'d string the caller free(3)s. Inputs
+ *      are only read.
+ * DIAGNOSTICS
+ *      rpt_json() and rpt_write() report why they failed with msg_warn();
+ *      rpt_report_id() and rpt_file_name() only return -1.
+ */
+#include "rpt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#define ZLIB_CONST
+#include <zlib.h>
+
+#include "../util/dname.h"
+#include "../util/ipaddr.h"
+#include "../util/msg.h"
+
+/*
+ * Receivers hold the counts in u32 (Stalwart, tlsrpt-rs; RECEIVERS.md),
+ * and Stalwart drops the whole report when a count does not fit. A day
+ * with more than 4294967295 sessions for one domain is not a real case;
+ * if it ever happens we clamp rather than lose the report.
+ */
+#define RPT_COUNT_MAX 4294967295ULL
+
+#define RPT_UID_MAX 32          /* unique-id: letters and digits */
+#define RPT_DAY_MAX 2932896     /* 9999-12-31: four-digit years only */
+#define RPT_NAME_MAX 200        /* leaves room for ".NAME.tmp.PID.N" */
+#define RPT_ZCHUNK (1U << 30)   /* bytes per deflate() input chunk */
+#define RPT_IO_MAX (1U << 30)   /* bytes per write(2) */
+
+/* rpt_civil - UTC day number to year, month, day (proleptic Gregorian) */
+static void
+rpt_civil(int32_t day, int *y, int *m, int *d)
+{
+    /* H. Hinnant's civil_from_days, for day >= 0 only */
+    long    z = (long) day + 719468;
+    long    era = z / 146097;
+    long    doe = z - era * 146097;
+    long    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long    mp = (5 * doy + 2) / 153;
+
+    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
+    *m = (int) (mp < 10 ? mp + 3 : mp - 9);
+    *y = (int) (yoe + era * 400 + (*m <= 2));
+}
+
+/* rpt_day_ok - 1 when day has a four-digit year and a positive epoch */
+static int
+rpt_day_ok(int32_t day)
+{
+    return day >= 0 && day <= RPT_DAY_MAX;
+}
+
+/* rpt_uid_ok - 1 when the unique id is 1..32 letters and digits */
+static int
+rpt_uid_ok(const char *uid)
+{
+    size_t  i;
+
+    if (uid == NULL)
+        return 0;
+    for (i = 0; uid[i]; i++) {
+        unsigned char c = (unsigned char) uid[i];
+
+        if (i >= RPT_UID_MAX
+            || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                 || (c >= '0' && c <= '9')))
+            return 0;
+    }
+    return i > 0;
+}
+
+/* rpt_names_ok - 1 when conf and domain may go into an id or file name */
+static int
+rpt_names_ok(const struct rpt_conf *c, int32_t day, const char *domain)
+{
+    return c != NULL && domain != NULL && c->submitter != NULL
+        && rpt_day_ok(day) && dname_valid(domain)
+        && dname_valid(c->submitter) && rpt_uid_ok(c->unique_id);
+}
+
+/* rpt_report_id - "YYYYMMDD.UNIQUE.DOMAIN@SUBMITTER"; 0, or -1 */
+int
+rpt_report_id(const struct rpt_conf *c, int32_t day, const char *domain,
+              char *buf, size_t cap)
+{
+    int     y, m, d, n;
+
+    if (buf != NULL && cap > 0)
+        buf[0] = 0;
+    if (buf == NULL || !rpt_names_ok(c, day, domain))
+        return -1;
+    rpt_civil(day, &y, &m, &d);
+    n = snprintf(buf, cap, "%04d%02d%02d.%s.%s@%s", y, m, d,
+                 c->unique_id, domain, c->submitter);
+    if (n < 0 || (size_t) n >= cap) {
+        if (cap > 0)
+            buf[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* rpt_file_name - "SUBMITTER!DOMAIN!BEGIN!END!UNIQUE.json[.gz]"; 0, or -1 */
+int
+rpt_file_name(const struct rpt_conf *c, int32_t day, const char *domain,
+              int gz, char *buf, size_t cap)
+{
+    long long begin;
+    int     n;
+
+    if (buf != NULL && cap > 0)
+        buf[0] = 0;
+    if (buf == NULL || !rpt_names_ok(c, day, domain))
+        return -1;
+    begin = (long long) day * 86400;
+    n = snprintf(buf, cap, "%s!%s!%lld!%lld!%s.json%s", c->submitter,
+                 domain, begin, begin + 86399, c->unique_id,
+                 gz ? ".gz" : "");
+    if (n < 0 || (size_t) n >= cap) {
+        if (cap > 0)
+            buf[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* rpt_addr_ok - 1 when s is a dot-atom addr-spec with a valid domain */
+static int
+rpt_addr_ok(const char *s)
+{
+    static const char atext[] = "!#$%&'*+-/=?^_`{|}~";
+    const char *at;
+    const char *p;
+    char    dom[DNAME_MAX + 1];
+
+    if (s == NULL || (at = strrchr(s, '@')) == NULL || at == s
+        || s[0] == '.' || at[-1] == '.')
+        return 0;
+    for (p = s; p < at; p++) {
+        unsigned char ch = (unsigned char) *p;
+
+        if (ch == '.' && p[1] == '.')
+            return 0;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+              || (ch >= '0' && ch <= '9') || ch == '.'
+              || (ch != 0 && strchr(atext, ch) != NULL)))
+            return 0;
+    }
+    /* the domain may be in any case; dname_norm() checks LDH and lengths */
+    return at[1] != 0 && at[strlen(at) - 1] != '.'
+        && dname_norm(at + 1, strlen(at + 1), dom) == 0;
+}
+
+/* rpt_count - JSON integer for a counter, clamped to RPT_COUNT_MAX */
+static json_t *
+rpt_count(uint64_t n)
+{
+    return json_integer((json_int_t) (n > RPT_COUNT_MAX ? RPT_COUNT_MAX : n));
+}
+
+/* rpt_set_text - add key: text unless text is NULL or ""; 0 or -1 */
+static int
+rpt_set_text(json_t *obj, const char *key, const char *text)
+{
+    if (text == NULL || *text == 0)
+        return 0;
+    return json_object_set_new(obj, key, json_string(text));
+}
+
+/* rpt_set_ip - add key: canonical IP unless absent or unparsable; 0/-1 */
+static int
+rpt_set_ip(json_t *obj, const char *key, const char *ip)
+{
+    char    canon[IPADDR_MAX + 1];
+
+    /*
+     * A malformed IP makes Stalwart and dmarc-report-viewer drop the whole
+     * report (RECEIVERS.md), so an address that does not parse is left
+     * out rather than sent; one that parses is written in RFC 5952 form.
+     */
+    if (ip == NULL || *ip == 0 || ipaddr_norm(ip, strlen(ip), canon) != 0)
+        return 0;
+    return json_object_set_new(obj, key, json_string(canon));
+}
+
+/* rpt_strings - JSON array of n strings; NULL on failure */
+static json_t *
+rpt_strings(const char *const *v, size_t n)
+{
+    json_t *arr = json_array();
+    size_t  i;
+
+    if (arr == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        /* _new setters take ownership, even on error; NULL just fails */
+        if (v[i] == NULL
+            || json_array_append_new(arr, json_string(v[i])) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+/* rpt_policy - the "policy" member of one policies[] element */
+static json_t *
+rpt_policy(const struct rpt_policy *p)
+{
+    const struct agg_group *g = p->group;
+    const char *pdom = p->policy_domain ? p->policy_domain : g->domain;
+    json_t *obj;
+
+    if (g->policy >= SESS_POL_COUNT || pdom == NULL || !dname_valid(pdom)) {
+        msg_warn("rpt_json: bad policy type %d or policy domain \"%s\"",
+                 g->policy, pdom ? pdom : "(null)");
+        return NULL;
+    }
+    obj = json_object();
+    if (obj == NULL
+        || json_object_set_new(obj, "policy-type",
+                               json_string(sess_policy_name(g->policy))) != 0
+        || (p->policy_strings != NULL && p->npolicy_strings > 0
+            && json_object_set_new(obj, "policy-string",
+                                   rpt_strings(p->policy_strings,
+                                               p->npolicy_strings)) != 0)
+        || json_object_set_new(obj, "policy-domain", json_string(pdom)) != 0
+    /* mx-host is defined for sts only (RFC 8460 4.4); ignored otherwise */
+        || (g->policy == SESS_POL_STS && p->mx_hosts != NULL
+            && p->nmx_hosts > 0
+            && json_object_set_new(obj, "mx-host",
+                                   rpt_strings(p->mx_hosts,
+                                               p->nmx_hosts)) != 0)) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* rpt_summary - the "summary" member: both totals, clamped */
+static json_t *
+rpt_summary(const struct agg_group *g)
+{
+    json_t *obj = json_object();
+
+    if (obj == NULL
+        || json_object_set_new(obj, "total-successful-session-count",
+                               rpt_count(g->success)) != 0
+        || json_object_set_new(obj, "total-failure-session-count",
+                               rpt_count(g->failure)) != 0) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* rpt_detail - one failure-details[] element */
+static json_t *
+rpt_detail(const struct rpt_conf *c, const struct agg_detail *d)
+{
+    const char *loghost = d->loghost ? d->loghost : "";
+    const char *sip = NULL;
+    json_t *obj;
+
+    /* only the 11 registered types: three receivers drop the report */
+    if (d->result == SESS_SUCCESS || d->result >= SESS_RESULT_COUNT) {
+        msg_warn("rpt_json: failure detail with result code %d", d->result);
+        return NULL;
+    }
+    if (c->sending_ip != NULL)
+        sip = c->sending_ip(loghost, c->sending_ip_ctx);
+    obj = json_object();
+    if (obj == NULL
+        || json_object_set_new(obj, "result-type",
+                               json_string(sess_result_name(d->result))) != 0
+        || rpt_set_ip(obj, "sending-mta-ip", sip) != 0
+        || rpt_set_text(obj, "receiving-mx-hostname", d->mx) != 0
+        || rpt_set_text(obj, "receiving-mx-helo", d->helo) != 0
+        || rpt_set_ip(obj, "receiving-ip", d->ip) != 0
+        || json_object_set_new(obj, "failed-session-count",
+                               rpt_count(d->count)) != 0
+        || rpt_set_text(obj, "failure-reason-code", d->reason) != 0) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* rpt_details - failure-details[] in the order given; NULL on failure */
+static json_t *
+rpt_details(const struct rpt_conf *c, const struct agg_group *g)
+{
+    json_t *arr = json_array();
+    size_t  i;
+
+    if (arr == NULL)
+        return NULL;
+    for (i = 0; i < g->ndetails; i++) {
+        /* a zero count stands for no session: a detail would say "0" */
+        if (g->details[i].count == 0)
+            continue;
+        if (json_array_append_new(arr, rpt_detail(c, &g->details[i])) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+/* rpt_policy_entry - one element of "policies"; NULL on failure */
+static json_t *
+rpt_policy_entry(const struct rpt_conf *c, int32_t day,
+                 const struct rpt_policy *p)
+{
+    json_t *ent;
+    json_t *det = NULL;
+
+    if (p->group == NULL || (p->group->ndetails > 0
+                             && p->group->details == NULL)) {
+        msg_warn("rpt_json: policy without counters");
+        return NULL;
+    }
+    if (p->group->day != day) {
+        msg_warn("rpt_json: counters of day %ld in the report of day %ld",
+                 (long) p->group->day, (long) day);
+        return NULL;
+    }
+    ent = json_object();
+    if (ent == NULL
+        || json_object_set_new(ent, "policy", rpt_policy(p)) != 0
+        || json_object_set_new(ent, "summary", rpt_summary(p->group)) != 0
+        || (det = rpt_details(c, p->group)) == NULL) {
+        json_decref(ent);
+        return NULL;
+    }
+    /* omitted when empty, as Google does; "[]" would also be accepted */
+    if (json_array_size(det) == 0) {
+        json_decref(det);
+        return ent;
+    }
+    if (json_object_set_new(ent, "failure-details", det) != 0) {
+        json_decref(ent);
+        return NULL;
+    }
+    return ent;
+}
+
+/* rpt_policies - the "policies" array; NULL on failure */
+static json_t *
+rpt_policies(const struct rpt_conf *c, int32_t day,
+             const struct rpt_policy *pols, size_t npols)
+{
+    json_t *arr = json_array();
+    size_t  i;
+
+    if (arr == NULL)
+        return NULL;
+    for (i = 0; i < npols; i++) {
+        if (json_array_append_new(arr,
+                                  rpt_policy_entry(c, day, &pols[i])) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+/* rpt_range - "date-range": the whole UTC day, 00:00:00Z to 23:59:59Z */
+static json_t *
+rpt_range(int32_t day)
+{
+    char    start[48];              /* room for any int, for -Wformat */
+    char    end[48];
+    int     y, m, d;
+    json_t *obj;
+
+    rpt_civil(day, &y, &m, &d);
+    snprintf(start, sizeof(start), "%04d-%02d-%02dT00:00:00Z", y, m, d);
+    snprintf(end, sizeof(end), "%04d-%02d-%02dT23:59:59Z", y, m, d);
+    obj = json_object();
+    if (obj == NULL
+        || json_object_set_new(obj, "start-datetime", json_string(start)) != 0
+        || json_object_set_new(obj, "end-datetime", json_string(end)) != 0) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* rpt_json - the whole report as compact JSON; NULL on failure */
+char   *
+rpt_json(const struct rpt_conf *c, int32_t day, const char *domain,
+         const struct rpt_policy *pols, size_t npols)
+{
+    char    id[3 * DNAME_MAX];
+    json_t *root;
+    char   *text = NULL;
+
+    if (c == NULL || pols == NULL || npols == 0) {
+        msg_warn("rpt_json: no configuration or no policies");
+        return NULL;
+    }
+    if (c->org_name == NULL || *c->org_name == 0 || !rpt_addr_ok(c->contact)) {
+        msg_warn("rpt_json: organization-name \"%s\" or contact-info \"%s\""
+                 " missing or invalid", c->org_name ? c->org_name : "(null)",
+                 c->contact ? c->contact : "(null)");
+        return NULL;
+    }
+    if (rpt_report_id(c, day, domain, id, sizeof(id)) != 0) {
+        msg_warn("rpt_json: invalid day %ld, domain \"%s\", submitter \"%s\""
+                 " or unique id \"%s\"", (long) day,
+                 domain ? domain : "(null)",
+                 c->submitter ? c->submitter : "(null)",
+                 c->unique_id ? c->unique_id : "(null)");
+        return NULL;
+    }
+    root = json_object();
+    if (root == NULL
+        || json_object_set_new(root, "organization-name",
+                               json_string(c->org_name)) != 0
+        || json_object_set_new(root, "date-range", rpt_range(day)) != 0
+        || json_object_set_new(root, "contact-info",
+                               json_string(c->contact)) != 0
+        || json_object_set_new(root, "report-id", json_string(id)) != 0
+        || json_object_set_new(root, "policies",
+                               rpt_policies(c, day, pols, npols)) != 0) {
+        msg_warn("rpt_json: cannot build the report for %s: invalid field,"
+                 " text that is not UTF-8, or out of memory", domain);
+        json_decref(root);
+        return NULL;
+    }
+    text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (text == NULL)
+        msg_warn("rpt_json: cannot serialise the report for %s", domain);
+    return text;
+}
+
+/* rpt_name_ok - 1 when name is a plain, visible file name in dir */
+static int
+rpt_name_ok(const char *name)
+{
+    size_t  i;
+
+    if (name == NULL || name[0] == 0 || name[0] == '.')
+        return 0;
+    for (i = 0; name[i]; i++) {
+        unsigned char c = (unsigned char) name[i];
+
+        if (i >= RPT_NAME_MAX || c == '/' || c < 0x20 || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+/* rpt_write_all - write(2) everything, retrying short writes; 0 or -1 */
+static int
+rpt_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len > RPT_IO_MAX ? RPT_IO_MAX : len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += n;
+        len -= (size_t) n;
+    }
+    return 0;
+}
+
+/* rpt_write_gz - gzip data into fd as one member; 0 or -1 with errno */
+static int
+rpt_write_gz(int fd, const char *data, size_t len)
+{
+    unsigned char out[16384];
+    z_stream zs;
+    int     zr = Z_OK;
+    int     flush;
+    int     ret = -1;
+
+    /*
+     * windowBits 15 + 16 makes deflate write a gzip wrapper. Without
+     * deflateSetHeader() the header has mtime 0, no file name and OS
+     * "unix": the same JSON always gives the same bytes.
+     */
+    memset(&zs, 0, sizeof(zs));
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+        errno = ENOMEM;
+        return -1;
+    }
+    zs.next_in = (const Bytef *) data;
+    do {
+        size_t  chunk = len > RPT_ZCHUNK ? RPT_ZCHUNK : len;
+
+        zs.avail_in = (uInt) chunk;
+        len -= chunk;
+        flush = len == 0 ? Z_FINISH : Z_NO_FLUSH;
+        do {
+            zs.next_out = out;
+            zs.avail_out = sizeof(out);
+            zr = deflate(&zs, flush);
+            if (zr == Z_STREAM_ERROR) {
+                errno = EIO;
+                goto end;
+            }
+            if (rpt_write_all(fd, out, sizeof(out) - zs.avail_out) != 0)
+                goto end;
+        } while (zs.avail_out == 0);
+    } while (flush != Z_FINISH);
+    if (zr != Z_STREAM_END) {
+        errno = EIO;
+        goto end;
+    }
+    ret = 0;
+end:
+    deflateEnd(&zs);
+    return ret;
+}
+
+/* rpt_open_temp - create ".NAME.tmp.PID[.N]" in dfd; fd, or -1 */
+static int
+rpt_open_temp(int dfd, const char *name, char *tmp, size_t cap)
+{
+    long    pid = (long) getpid();
+    int     fd;
+    int     i;
+
+    /* a crash can leave a temp file whose PID comes round again */
+    for (i = 0; i < 100; i++) {
+        if (i == 0)
+            snprintf(tmp, cap, ".%s.tmp.%ld", name, pid);
+        else
+            snprintf(tmp, cap, ".%s.tmp.%ld.%d", name, pid, i);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
+                    | O_NOFOLLOW, 0644);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
+/* rpt_write - atomically replace dir/name with data (gzipped if gz) */
+int
+rpt_write(const char *dir, const char *name, const char *data, size_t len,
+          int gz)
+{
+    char    tmp[RPT_NAME_MAX + 64];
+    const char *what;
+    int     dfd;
+    int     fd = -1;
+    int     err;
+
+    if (dir == NULL || *dir == 0 || !rpt_name_ok(name)
+        || (data == NULL && len > 0)) {
+        msg_warn("rpt_write: refusing to write \"%s\" in \"%s\": empty,"
+                 " hidden, too long or not a plain file name",
+                 name ? name : "(null)", dir ? dir : "(null)");
+        return -1;
+    }
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        err = errno;
+        msg_warn("rpt_write: open directory %s: %s", dir, strerror(err));
+        return -1;
+    }
+    tmp[0] = 0;
+    if ((fd = rpt_open_temp(dfd, name, tmp, sizeof(tmp))) < 0) {
+        what = "create";
+        goto fail;
+    }
+    what = "write";
+    if ((gz ? rpt_write_gz(fd, data, len) : rpt_write_all(fd, data, len)) != 0)
+        goto fail;
+    what = "fsync";
+    if (fsync(fd) != 0)
+        goto fail;
+    what = "close";
+    err = close(fd);
+    fd = -1;
+    if (err != 0)
+        goto fail;
+    what = "rename";
+    if (renameat(dfd, tmp, dfd, name) != 0)
+        goto fail;
+
+    /*
+     * The new file is in place; without the directory fsync a crash may
+     * still bring back the old one. Report it so the caller can retry
+     * (which rewrites the same bytes).
+     */
+    if (fsync(dfd) != 0) {
+        err = errno;
+        msg_warn("rpt_write: fsync directory %s: %s", dir, strerror(err));
+        close(dfd);
+        return -1;
+    }
+    close(dfd);
+    return 0;
+
+fail:
+    err = errno;
+    msg_warn("rpt_write: %s %s/%s: %s", what, dir, tmp[0] ? tmp : name,
+             strerror(err));
+    if (fd >= 0)
+        close(fd);
+    if (tmp[0] && strcmp(what, "create") != 0)
+        unlinkat(dfd, tmp, 0);
+    close(dfd);
+    errno = err;
+    return -1;
+}
