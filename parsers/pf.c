@@ -101,43 +101,41 @@ pf_contains(struct span s, const char *lit)
 
 /* pf_text_result - failure type implied by a status or per-MX text */
 int
-pf_text_result(struct span text, int *kind, int *dane)
+pf_text_result(struct span text, int *kind, int *dane, const char **why)
 {
+    static const struct {
+        const char *text;       /* as Postfix writes it */
+        int     result;
+        int     kind;           /* 1 handshake, 2 chain, 3 not verified */
+        int     dane;
+        const char *why;        /* failure-reason-code */
+    } map[] = {
+        {"TLS is required, but was not offered", SESS_STARTTLS_NOT_SUPPORTED, 0, 0, ""},
+        {"refused to start TLS", SESS_STARTTLS_NOT_SUPPORTED, 0, 0, "starttls-refused"},
+        {"Cannot start TLS: handshake failure", SESS_VALIDATION_FAILURE, 1, 0, "handshake-failure"},
+        {"Server certificate not trusted", SESS_CERT_NOT_TRUSTED, 2, 0, "certificate-not-trusted"},
+        {"Cannot verify server certificate", SESS_CERT_NOT_TRUSTED, 2, 0, "certificate-not-trusted"},
+        {"Server certificate not verified", SESS_CERT_NOT_TRUSTED, 3, 0, "certificate-not-verified"},
+        {"Cannot verify server hostname", SESS_CERT_HOST_MISMATCH, 0, 0, "hostname-not-verified"},
+        {"TLSA lookup error", SESS_DNSSEC_INVALID, 0, 1, "tlsa-lookup-error"},
+        {"no TLSA records found", SESS_DANE_REQUIRED, 0, 1, "no-tlsa-records-found"},
+        {"non DNSSEC destination", SESS_DANE_REQUIRED, 0, 1, "non-dnssec-destination"},
+        {"TLSA records unusable", SESS_TLSA_INVALID, 0, 1, "tlsa-records-unusable"},
+    };
+    size_t  i;
+
     *kind = 0;
     *dane = 0;
+    *why = "";
     if (pf_contains(text, "delivery temporarily suspended"))
         return -2;
-    if (pf_contains(text, "TLS is required, but was not offered")
-        || pf_contains(text, "refused to start TLS"))
-        return SESS_STARTTLS_NOT_SUPPORTED;
-    if (pf_contains(text, "Cannot start TLS: handshake failure")) {
-        *kind = 1;              /* handshake: refine with what was seen */
-        return SESS_VALIDATION_FAILURE;
-    }
-    if (pf_contains(text, "Server certificate not trusted")
-        || pf_contains(text, "Cannot verify server certificate")) {
-        *kind = 2;              /* chain: refine with what was seen */
-        return SESS_CERT_NOT_TRUSTED;
-    }
-    if (pf_contains(text, "Server certificate not verified")) {
-        *kind = 3;              /* trusted: name; DANE: TLSA */
-        return SESS_CERT_NOT_TRUSTED;
-    }
-    if (pf_contains(text, "Cannot verify server hostname"))
-        return SESS_CERT_HOST_MISMATCH;
-    if (pf_contains(text, "TLSA lookup error")) {
-        *dane = 1;
-        return SESS_DNSSEC_INVALID;
-    }
-    if (pf_contains(text, "no TLSA records found")
-        || pf_contains(text, "non DNSSEC destination")) {
-        *dane = 1;
-        return SESS_DANE_REQUIRED;
-    }
-    if (pf_contains(text, "TLSA records unusable")) {
-        *dane = 1;
-        return SESS_TLSA_INVALID;
-    }
+    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (pf_contains(text, map[i].text)) {
+            *kind = map[i].kind;
+            *dane = map[i].dane;
+            *why = map[i].why;
+            return map[i].result;
+        }
     return -1;
 }
 
@@ -234,6 +232,7 @@ pf_after_qid(struct span s, struct pf_event *ev)
 {
     int     kind;
     int     dane;
+    const char *why;
     long    off;
 
     if (span_starts(s, "to=<")) {
@@ -256,7 +255,7 @@ pf_after_qid(struct span s, struct pf_event *ev)
         pf_peer(&p, ev);
         return;
     }
-    if (pf_text_result(s, &kind, &dane) >= 0) {
+    if (pf_text_result(s, &kind, &dane, &why) >= 0) {
         ev->kind = PF_SOFT;
         ev->text = s;
         if ((off = span_find(s, "host ")) >= 0) {

@@ -60,9 +60,12 @@ struct pf_event {
 /* classify one message (envelope already removed); cost O(len) */
 void    pf_classify(struct span msg, struct pf_event *ev);
 
-/* the result a status or per-MX text implies, or -1: "TLS is required,
- * but was not offered", "Server certificate not trusted", ... */
-int     pf_text_result(struct span text, int *handshake, int *dane);
+/* the result a status or per-MX text implies, or -1 (-2: "delivery
+ * temporarily suspended", no connection): "TLS is required, but was not
+ * offered", "Server certificate not trusted", ...; *why gets a fixed
+ * failure-reason-code for it ("" when the type says it all) */
+int     pf_text_result(struct span text, int *handshake, int *dane,
+                       const char **why);
 
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);

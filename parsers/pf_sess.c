@@ -406,7 +406,8 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
 {
     struct span dom = pf_rcpt_domain(ev->rcpt);
     int     kind, dane, i, j;
-    int     res = pf_text_result(ev->text, &kind, &dane);
+    const char *why;
+    int     res = pf_text_result(ev->text, &kind, &dane, &why);
     struct pf_conn *c = &p->cur;
     int     plain;
 
@@ -430,7 +431,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
             pf_conn_start(&none, r, ev);
             none.fail = res;
             none.dane = dane;
-            pf_slug(ev->text, none.reason);
+            pf_slug(span_make(why, strlen(why)), none.reason);
             tr->kind = TRACE_FAILURE;
             tr->result = res;
             pf_emit(ps, p, &none, dom.ptr, dom.len);
@@ -460,9 +461,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
     if (res >= 0) {
         c->fail = pf_refine(c, res, kind);
         c->dane |= dane;
-        if (c->fail == SESS_STARTTLS_NOT_SUPPORTED || !c->reason[0])
-            pf_set_reason(c, c->fail == SESS_STARTTLS_NOT_SUPPORTED
-                          ? span_make("", 0) : ev->text, 0);
+        pf_set_reason(c, span_make(why, strlen(why)), 0);
         tr->kind = TRACE_FAILURE;
         tr->result = c->fail;
     } else {
@@ -710,7 +709,8 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         break;
     case PF_SOFT:{
             int     kind, dane;
-            int     res = pf_text_result(ev.text, &kind, &dane);
+            const char *why;
+            int     res = pf_text_result(ev.text, &kind, &dane, &why);
 
             c = &p->cur;
             /* "host H said: 421 ..." then "lost connection with H": both
@@ -724,6 +724,7 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
             if (res >= 0) {
                 c->fail = pf_refine(c, res, kind);
                 c->dane |= dane;
+                pf_set_reason(c, span_make(why, strlen(why)), 0);
                 tr->kind = TRACE_FAILURE;
                 tr->result = c->fail;
             } else if (!c->tls && c->cond < 0 && c->fail < 0) {
