@@ -9,7 +9,8 @@
  * (day, domain, policy, result, flags, mx, helo, ip, loghost, reason).
  * For SESS_SUCCESS the per-connection fields (mx, helo, ip, reason) are
  * cleared before keying, so successes collapse to one counter per
- * (day, domain, policy, loghost).
+ * (day, domain, policy, loghost). A plaintext session (SESS_F_PLAINTEXT)
+ * keeps them whatever its result: it may become a failure detail.
  *
  * agg_view_create_st() takes a sorted, grouped snapshot for the emitter:
  * one agg_group per (day, domain, policy), sorted by day, then domain,
@@ -29,10 +30,11 @@
 struct agg_tab;                                 /* opaque */
 struct agg_view;                                /* opaque */
 
-struct agg_tab *agg_tab_create(void);
+struct agg_tab *agg_tab_create(void);            /* never NULL */
 struct agg_tab *agg_tab_free(struct agg_tab *t);        /* always NULL */
 
-/* add n sessions like r; 0, or -1 when a field is invalid; never blocks */
+/* add n sessions like r; 0, or -1 when a field is invalid; never blocks
+ * (n == 0 stores nothing). Cost and design: docs/internals/agg_tab.md */
 int     agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r,
                        uint64_t n);
 
@@ -45,7 +47,10 @@ int     agg_tab_host_logs_tls_st(const struct agg_tab *t,
 size_t  agg_tab_keys_st(const struct agg_tab *t);
 uint64_t agg_tab_sessions_st(const struct agg_tab *t);
 
-/* visit every stored key once: for saving state */
+/* visit every stored key once: for saving state. Keys come in sorted
+ * order with their merged counts; r->time is the start of r->day, and
+ * adding each r with its n to an empty table rebuilds this one. Hosts
+ * come in strcmp order. */
 void    agg_tab_walk_st(const struct agg_tab *t,
                         void (*fn)(const struct sess_rec *r, uint64_t n,
                                    void *ctx), void *ctx);
@@ -80,7 +85,9 @@ struct agg_group {
     const struct agg_detail *details;
 };
 
-/* sorted, grouped snapshot; valid until agg_view_free() */
+/* sorted, grouped snapshot; valid until agg_view_free(), also after
+ * agg_tab_free() (the view owns copies of its strings). agg_view_get()
+ * returns NULL when i >= agg_view_count(). */
 struct agg_view *agg_view_create_st(const struct agg_tab *t,
                                     enum agg_plain mode);
 size_t  agg_view_count(const struct agg_view *v);

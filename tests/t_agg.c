@@ -1,0 +1,700 @@
+/* tests/t_agg.c - unit tests for aggregate/agg_tab.c
+ *
+ * Single-threaded adds against exact view contents (groups, order,
+ * details, success collapse), rejected records, the three plaintext
+ * modes, the TLS-host set, the state walk, segment growth, one key
+ * stored in two segments (as two writers racing across a growth leave
+ * it), and a 4-thread run whose views must equal a single-threaded
+ * reference table exactly.
+ *
+ * White box: this file includes agg_tab.c itself, so that
+ * test_dup_segments() can make the cross-segment duplicate that threads
+ * make only rarely. The linker then takes no agg_tab.o from the library.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../aggregate/agg_tab.c"
+#include "../parsers/sess.h"
+#include "testlib.h"
+
+/* rec_set - fill r; NULL strings mean "" */
+static void
+rec_set(struct sess_rec *r, int32_t day, const char *domain, int policy,
+        int result, int flags, const char *mx, const char *helo,
+        const char *ip, const char *loghost, const char *reason)
+{
+    memset(r, 0, sizeof(*r));
+    r->day = day;
+    r->time = (int64_t) day * 86400 + 60;
+    r->policy = (uint8_t) policy;
+    r->result = (uint8_t) result;
+    r->flags = (uint8_t) flags;
+    snprintf(r->domain, sizeof(r->domain), "%s", domain ? domain : "");
+    snprintf(r->mx, sizeof(r->mx), "%s", mx ? mx : "");
+    snprintf(r->helo, sizeof(r->helo), "%s", helo ? helo : "");
+    snprintf(r->ip, sizeof(r->ip), "%s", ip ? ip : "");
+    snprintf(r->loghost, sizeof(r->loghost), "%s", loghost ? loghost : "");
+    snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
+}
+
+/* add - rec_set then agg_tab_add_mt; returns its result */
+static int
+add(struct agg_tab *t, uint64_t n, int32_t day, const char *domain,
+    int policy, int result, int flags, const char *mx, const char *helo,
+    const char *ip, const char *loghost, const char *reason)
+{
+    struct sess_rec r;
+
+    rec_set(&r, day, domain, policy, result, flags, mx, helo, ip, loghost,
+            reason);
+    return agg_tab_add_mt(t, &r, n);
+}
+
+/* detail_is - 1 when d has exactly these fields */
+static int
+detail_is(const struct agg_detail *d, int result, const char *mx,
+          const char *helo, const char *ip, const char *loghost,
+          const char *reason, uint64_t count)
+{
+    return d->result == result && strcmp(d->mx, mx) == 0
+        && strcmp(d->helo, helo) == 0 && strcmp(d->ip, ip) == 0
+        && strcmp(d->loghost, loghost) == 0
+        && strcmp(d->reason, reason) == 0 && d->count == count;
+}
+
+/* group_is - 1 when g has this key and these totals */
+static int
+group_is(const struct agg_group *g, int32_t day, const char *domain,
+         int policy, uint64_t success, uint64_t failure, uint64_t ignored,
+         size_t ndetails)
+{
+    return g != NULL && g->day == day && strcmp(g->domain, domain) == 0
+        && g->policy == policy && g->success == success
+        && g->failure == failure && g->plain_ignored == ignored
+        && g->ndetails == ndetails;
+}
+
+struct walk_ctx {
+    size_t  visits;
+    uint64_t sum;
+    int     dup;                        /* a key visited twice in a row */
+    int     cleared;                    /* a TLS success kept mx/ip */
+    struct sess_rec prev;
+};
+
+/* walk_fn - count visits; check that no two consecutive keys are equal */
+static void
+walk_fn(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct walk_ctx *w = ctx;
+
+    if (w->visits > 0 && w->prev.day == r->day
+        && w->prev.policy == r->policy && w->prev.result == r->result
+        && w->prev.flags == r->flags
+        && strcmp(w->prev.domain, r->domain) == 0
+        && strcmp(w->prev.mx, r->mx) == 0
+        && strcmp(w->prev.helo, r->helo) == 0
+        && strcmp(w->prev.ip, r->ip) == 0
+        && strcmp(w->prev.loghost, r->loghost) == 0
+        && strcmp(w->prev.reason, r->reason) == 0)
+        w->dup = 1;
+    if (r->result == SESS_SUCCESS && !(r->flags & SESS_F_PLAINTEXT)
+        && (r->mx[0] || r->ip[0] || r->helo[0] || r->reason[0]))
+        w->cleared = 1;
+    w->prev = *r;
+    w->visits++;
+    w->sum += n;
+}
+
+/* test_basic - groups, their order, details order, success collapse */
+static void
+test_basic(void)
+{
+    struct agg_tab *t = agg_tab_create();
+    struct agg_view *v;
+    const struct agg_group *g;
+    struct walk_ctx w;
+
+    T_CHECK(add(t, 1, 19000, "b.example", SESS_POL_STS, SESS_SUCCESS, 0,
+                "mx1.b.example", "mx1.b.example", "192.0.2.1", "h1", "")
+            == 0, "add");
+    add(t, 1, 19000, "b.example", SESS_POL_STS, SESS_SUCCESS, 0,
+        "mx2.b.example", "", "192.0.2.2", "h1", "x");
+    add(t, 5, 19000, "b.example", SESS_POL_STS, SESS_SUCCESS, 0,
+        "mx1.b.example", "", "192.0.2.1", "h2", "");
+    add(t, 2, 19000, "a.example", SESS_POL_NONE, SESS_CERT_EXPIRED, 0,
+        "mx.a.example", "mx.a.example", "192.0.2.9", "h1", "x");
+    add(t, 1, 19000, "a.example", SESS_POL_NONE,
+        SESS_STARTTLS_NOT_SUPPORTED, 0, "mx.a.example", "mx.a.example",
+        "192.0.2.9", "h1", "");
+    add(t, 1, 19000, "a.example", SESS_POL_NONE, SESS_CERT_EXPIRED, 0,
+        "mx.a.example", "mx.a.example", "192.0.2.10", "h1", "x");
+    add(t, 4, 19000, "a.example", SESS_POL_NONE, SESS_CERT_EXPIRED, 0,
+        "mx.a.example", "mx.a.example", "192.0.2.9", "h1", "x");
+    add(t, 10, 19000, "a.example", SESS_POL_STS, SESS_SUCCESS, 0,
+        "mx.a.example", "", "192.0.2.9", "h1", "");
+    add(t, 1, 18999, "z.example", SESS_POL_TLSA, SESS_DNSSEC_INVALID, 0,
+        "", "", "", "", "");
+    add(t, 1, 19000, "a.example", SESS_POL_NONE, SESS_SUCCESS, 0,
+        "mx.a.example", "", "192.0.2.9", "h1", "");
+
+    T_CHECK(agg_tab_keys_st(t) == 8, "keys %zu", agg_tab_keys_st(t));
+    T_CHECK(agg_tab_sessions_st(t) == 27, "sessions %llu",
+            (unsigned long long) agg_tab_sessions_st(t));
+
+    v = agg_view_create_st(t, AGG_PLAIN_AUTO);
+    T_CHECK(agg_view_count(v) == 4, "groups %zu", agg_view_count(v));
+    T_CHECK(agg_view_get(v, 4) == NULL, "out of range");
+    g = agg_view_get(v, 0);
+    T_CHECK(group_is(g, 18999, "z.example", SESS_POL_TLSA, 0, 1, 0, 1),
+            "group 0");
+    T_CHECK(g && detail_is(&g->details[0], SESS_DNSSEC_INVALID, "", "", "",
+                           "", "", 1), "group 0 detail");
+    g = agg_view_get(v, 1);
+    T_CHECK(group_is(g, 19000, "a.example", SESS_POL_NONE, 1, 8, 0, 3),
+            "group 1");
+    if (g && g->ndetails == 3) {
+        T_CHECK(detail_is(&g->details[0], SESS_STARTTLS_NOT_SUPPORTED,
+                          "mx.a.example", "mx.a.example", "192.0.2.9", "h1",
+                          "", 1), "detail 0");
+        T_CHECK(detail_is(&g->details[1], SESS_CERT_EXPIRED, "mx.a.example",
+                          "mx.a.example", "192.0.2.10", "h1", "x", 1),
+                "detail 1 (ip by strcmp)");
+        T_CHECK(detail_is(&g->details[2], SESS_CERT_EXPIRED, "mx.a.example",
+                          "mx.a.example", "192.0.2.9", "h1", "x", 6),
+                "detail 2 (merged 2 + 4)");
+    }
+    g = agg_view_get(v, 2);
+    T_CHECK(group_is(g, 19000, "a.example", SESS_POL_STS, 10, 0, 0, 0),
+            "group 2");
+    g = agg_view_get(v, 3);
+    T_CHECK(group_is(g, 19000, "b.example", SESS_POL_STS, 7, 0, 0, 0),
+            "group 3 (successes collapse)");
+    agg_tab_free(t);                    /* the view keeps its own copies */
+    g = agg_view_get(v, 1);
+    T_CHECK(g && strcmp(g->domain, "a.example") == 0
+            && strcmp(g->details[2].ip, "192.0.2.9") == 0,
+            "view outlives table");
+    v = agg_view_free(v);
+    T_CHECK(v == NULL, "free returns NULL");
+
+    t = agg_tab_create();
+    add(t, 3, 19000, "b.example", SESS_POL_STS, SESS_SUCCESS, 0,
+        "mx1.b.example", "", "192.0.2.1", "h1", "");
+    add(t, 2, 19000, "b.example", SESS_POL_STS, SESS_SUCCESS, 0,
+        "mx2.b.example", "", "192.0.2.2", "h1", "");
+    add(t, 1, 19000, "b.example", SESS_POL_STS, SESS_CERT_EXPIRED, 0,
+        "mx2.b.example", "", "192.0.2.2", "h1", "");
+    memset(&w, 0, sizeof(w));
+    agg_tab_walk_st(t, walk_fn, &w);
+    T_CHECK(w.visits == 2 && w.sum == 6 && !w.dup && !w.cleared,
+            "walk visits %zu sum %llu", w.visits,
+            (unsigned long long) w.sum);
+    t = agg_tab_free(t);
+    T_CHECK(t == NULL, "free returns NULL");
+
+    t = agg_tab_create();
+    v = agg_view_create_st(t, AGG_PLAIN_AUTO);
+    T_CHECK(agg_view_count(v) == 0 && agg_tab_keys_st(t) == 0
+            && agg_tab_sessions_st(t) == 0, "empty table");
+    agg_view_free(v);
+    agg_tab_free(t);
+}
+
+/* test_invalid - bad fields are refused and store nothing */
+static void
+test_invalid(void)
+{
+    struct agg_tab *t = agg_tab_create();
+    struct sess_rec r;
+
+    T_CHECK(add(t, 1, 1, "", 0, 0, 0, "", "", "", "", "") == -1,
+            "empty domain");
+    T_CHECK(add(t, 1, 1, "Example.com", 0, 0, 0, "", "", "", "", "") == -1,
+            "non-canonical domain");
+    T_CHECK(add(t, 1, 1, "a..b", 0, 0, 0, "", "", "", "", "") == -1,
+            "empty label");
+    T_CHECK(add(t, 1, 1, "example.com.", 0, 0, 0, "", "", "", "", "") == -1,
+            "trailing dot");
+    T_CHECK(add(t, 1, 1, "a.example", 0, 1, 0, "bad_mx.example", "", "", "",
+                "") == -1, "bad mx");
+    T_CHECK(add(t, 1, 1, "a.example", 0, SESS_RESULT_COUNT, 0, "", "", "",
+                "", "") == -1, "result out of range");
+    T_CHECK(add(t, 1, 1, "a.example", SESS_POL_COUNT, 0, 0, "", "", "",
+                "", "") == -1, "policy out of range");
+    rec_set(&r, 1, "a.example", 0, 1, 0, "", "", "", "", "");
+    memset(r.reason, 'x', sizeof(r.reason));
+    T_CHECK(agg_tab_add_mt(t, &r, 1) == -1, "unterminated reason");
+    rec_set(&r, 1, "a.example", 0, 1, 0, "", "", "", "", "");
+    memset(r.domain, 'a', sizeof(r.domain));
+    T_CHECK(agg_tab_add_mt(t, &r, 1) == -1, "unterminated domain");
+    T_CHECK(agg_tab_add_mt(t, NULL, 1) == -1, "NULL record");
+    T_CHECK(agg_tab_keys_st(t) == 0 && agg_tab_sessions_st(t) == 0,
+            "nothing stored");
+    T_CHECK(add(t, 0, 1, "a.example", 0, 1, 0, "", "", "", "", "") == 0
+            && agg_tab_keys_st(t) == 0, "n = 0 stores nothing");
+    T_CHECK(add(t, 1, 1, "a.example", 0, 1, 0, "", "", "", "", "") == 0,
+            "empty mx, ip accepted");
+    T_CHECK(add(t, 1, 1, "a.example", SESS_POL_TLSA,
+                SESS_STS_POLICY_FETCH_ERROR, 0, "mx.a.example",
+                "any helo text", "2001:db8::1", "host", "reason") == 0,
+            "last result and policy accepted");
+    T_CHECK(agg_tab_keys_st(t) == 2, "two keys");
+    agg_tab_free(t);
+}
+
+/* fill_plain - the plaintext fixture shared by test_plain */
+static struct agg_tab *
+fill_plain(int evidence)
+{
+    struct agg_tab *t = agg_tab_create();
+
+    add(t, 3, 19000, "p.example", SESS_POL_NONE, SESS_SUCCESS,
+        SESS_F_PLAINTEXT, "mx.p.example", "mx.p.example", "192.0.2.5",
+        "tlshost", "");
+    add(t, 2, 19000, "p.example", SESS_POL_NONE, SESS_SUCCESS,
+        SESS_F_PLAINTEXT, "mx.p.example", "", "192.0.2.5", "quiet",
+        "no starttls offered");
+    add(t, 4, 19000, "p.example", SESS_POL_NONE,
+        SESS_STARTTLS_NOT_SUPPORTED, 0, "mx.p.example", "mx.p.example",
+        "192.0.2.5", "tlshost", "");
+    add(t, 1, 19000, "p.example", SESS_POL_NONE, SESS_SUCCESS, 0,
+        "mx.p.example", "mx.p.example", "192.0.2.5", "tlshost", "");
+    add(t, 6, 19000, "q.example", SESS_POL_NONE, SESS_SUCCESS,
+        SESS_F_PLAINTEXT, "mx.q.example", "", "192.0.2.6", "quiet", "");
+    if (evidence) {
+        agg_tab_note_tls_host_mt(t, "tlshost");
+        agg_tab_note_tls_host_mt(t, "tlshost");
+    }
+    return t;
+}
+
+/* host_fn - append names to a buffer, separated by ',' */
+static void
+host_fn(const char *loghost, void *ctx)
+{
+    char   *buf = ctx;
+
+    strcat(buf, loghost);
+    strcat(buf, ",");
+}
+
+/* test_plain - AGG_PLAIN_* modes, merge with a normal starttls detail */
+static void
+test_plain(void)
+{
+    struct agg_tab *t = fill_plain(1);
+    struct agg_view *v;
+    const struct agg_group *g;
+    char    hosts[256];
+
+    T_CHECK(agg_tab_keys_st(t) == 5, "plain keys %zu", agg_tab_keys_st(t));
+    T_CHECK(agg_tab_host_logs_tls_st(t, "tlshost") == 1, "tlshost noted");
+    T_CHECK(agg_tab_host_logs_tls_st(t, "quiet") == 0, "quiet not noted");
+    T_CHECK(agg_tab_host_logs_tls_st(t, "") == 0, "'' not noted");
+
+    /* auto with evidence: tlshost's plaintext merges with the normal
+     * starttls-not-supported detail; quiet's is ignored */
+    v = agg_view_create_st(t, AGG_PLAIN_AUTO);
+    T_CHECK(agg_view_count(v) == 2, "auto groups");
+    g = agg_view_get(v, 0);
+    T_CHECK(group_is(g, 19000, "p.example", SESS_POL_NONE, 1, 7, 2, 1),
+            "auto group p");
+    T_CHECK(g && g->ndetails == 1
+            && detail_is(&g->details[0], SESS_STARTTLS_NOT_SUPPORTED,
+                         "mx.p.example", "mx.p.example", "192.0.2.5",
+                         "tlshost", "", 7), "auto merged detail");
+    g = agg_view_get(v, 1);
+    T_CHECK(group_is(g, 19000, "q.example", SESS_POL_NONE, 0, 0, 6, 0),
+            "ignored-only group still listed");
+    v = agg_view_free(v);
+
+    v = agg_view_create_st(t, AGG_PLAIN_ALWAYS);
+    g = agg_view_get(v, 0);
+    T_CHECK(group_is(g, 19000, "p.example", SESS_POL_NONE, 1, 9, 0, 2),
+            "always group p");
+    if (g && g->ndetails == 2) {
+        T_CHECK(detail_is(&g->details[0], SESS_STARTTLS_NOT_SUPPORTED,
+                          "mx.p.example", "", "192.0.2.5", "quiet",
+                          "no starttls offered", 2), "always detail 0");
+        T_CHECK(detail_is(&g->details[1], SESS_STARTTLS_NOT_SUPPORTED,
+                          "mx.p.example", "mx.p.example", "192.0.2.5",
+                          "tlshost", "", 7), "always detail 1");
+    }
+    g = agg_view_get(v, 1);
+    T_CHECK(group_is(g, 19000, "q.example", SESS_POL_NONE, 0, 6, 0, 1),
+            "always group q");
+    v = agg_view_free(v);
+
+    v = agg_view_create_st(t, AGG_PLAIN_NEVER);
+    g = agg_view_get(v, 0);
+    T_CHECK(group_is(g, 19000, "p.example", SESS_POL_NONE, 1, 4, 5, 1),
+            "never group p");
+    g = agg_view_get(v, 1);
+    T_CHECK(group_is(g, 19000, "q.example", SESS_POL_NONE, 0, 0, 6, 0),
+            "never group q");
+    v = agg_view_free(v);
+
+    hosts[0] = 0;
+    agg_tab_note_tls_host_mt(t, "");
+    agg_tab_note_tls_host_mt(t, "alpha");
+    agg_tab_walk_tls_hosts_st(t, host_fn, hosts);
+    T_CHECK(strcmp(hosts, ",alpha,tlshost,") == 0, "tls hosts '%s'", hosts);
+    T_CHECK(agg_tab_host_logs_tls_st(t, "") == 1, "'' noted");
+    agg_tab_free(t);
+
+    /* auto without any evidence: every plaintext session is ignored */
+    t = fill_plain(0);
+    v = agg_view_create_st(t, AGG_PLAIN_AUTO);
+    g = agg_view_get(v, 0);
+    T_CHECK(group_is(g, 19000, "p.example", SESS_POL_NONE, 1, 4, 5, 1),
+            "auto without evidence");
+    agg_view_free(v);
+    hosts[0] = 0;
+    agg_tab_walk_tls_hosts_st(t, host_fn, hosts);
+    T_CHECK(hosts[0] == 0, "no tls hosts");
+    agg_tab_free(t);
+}
+
+/* test_growth - more keys than segment 0 takes: the table grows, and
+ * every key is found again and counted once */
+static void
+test_growth(void)
+{
+    struct agg_tab *t = agg_tab_create();
+    struct sess_rec r;
+    const struct agg_seg *s;
+    char    reason[16];
+    size_t  nseg = 0;
+    int     i;
+    int     bad = 0;
+
+    for (i = 0; i < 4000; i++) {
+        snprintf(reason, sizeof(reason), "r%d", i % 2000);
+        rec_set(&r, 19000, "g.example", SESS_POL_STS, SESS_CERT_EXPIRED, 0,
+                "mx.g.example", "", "192.0.2.1", "h", reason);
+        bad += agg_tab_add_mt(t, &r, 1) != 0;
+    }
+    for (s = t->first; s != NULL; s = s->next)
+        nseg++;
+    T_CHECK(bad == 0 && nseg == 3, "segments %zu", nseg);
+    T_CHECK(agg_tab_keys_st(t) == 2000 && agg_tab_sessions_st(t) == 4000,
+            "growth keys %zu", agg_tab_keys_st(t));
+    agg_tab_free(t);
+}
+
+/* test_dup_segments - one key in two segments counts once, summed */
+static void
+test_dup_segments(void)
+{
+    struct agg_tab *t = agg_tab_create();
+    struct agg_seg *s1;
+    struct agg_slot *slot;
+    struct agg_key *k = NULL;
+    struct sess_rec r;
+    struct walk_ctx w;
+    struct agg_view *v;
+    const struct agg_group *g;
+    char    buf[AGG_KEY_MAX];
+    size_t  len;
+
+    /* plaintext in segment 0 */
+    rec_set(&r, 19000, "m.example", SESS_POL_STS, SESS_SUCCESS,
+            SESS_F_PLAINTEXT, "mx.m.example", "", "192.0.2.7", "h", "");
+    agg_tab_add_mt(t, &r, 2);
+    /* a writer that found segment 0 full grew the table and, having
+     * missed the copy in segment 0, claimed the same key in segment 1 */
+    s1 = agg_seg_grow(t->first);
+    T_CHECK(s1 == agg_seg_grow(t->first), "second grow links nothing");
+    len = agg_key_encode(&r, buf);
+    slot = agg_seg_claim(s1, agg_key_hash(buf, len), buf, len, &k);
+    T_CHECK(slot != NULL && k == NULL, "claimed in segment 1");
+    atomic_fetch_add_explicit(&slot->count, 3, memory_order_relaxed);
+    agg_tab_add_mt(t, &r, 1);           /* finds segment 0's copy */
+    /* a normal starttls-not-supported detail with the same fields,
+     * new, so it goes to segment 1 */
+    rec_set(&r, 19000, "m.example", SESS_POL_STS,
+            SESS_STARTTLS_NOT_SUPPORTED, 0, "mx.m.example", "", "192.0.2.7",
+            "h", "");
+    agg_tab_add_mt(t, &r, 10);
+
+    T_CHECK(agg_tab_keys_st(t) == 2, "dup keys %zu", agg_tab_keys_st(t));
+    T_CHECK(agg_tab_sessions_st(t) == 16, "dup sessions");
+    memset(&w, 0, sizeof(w));
+    agg_tab_walk_st(t, walk_fn, &w);
+    T_CHECK(w.visits == 2 && w.sum == 16 && !w.dup, "dup walk %zu",
+            w.visits);
+    v = agg_view_create_st(t, AGG_PLAIN_ALWAYS);
+    g = agg_view_get(v, 0);
+    T_CHECK(agg_view_count(v) == 1
+            && group_is(g, 19000, "m.example", SESS_POL_STS, 0, 16, 0, 1)
+            && detail_is(&g->details[0], SESS_STARTTLS_NOT_SUPPORTED,
+                         "mx.m.example", "", "192.0.2.7", "h", "", 16),
+            "dup view: one detail of 16");
+    agg_view_free(v);
+    v = agg_view_create_st(t, AGG_PLAIN_NEVER);
+    T_CHECK(group_is(agg_view_get(v, 0), 19000, "m.example", SESS_POL_STS,
+                     0, 10, 6, 1), "dup view, never: 6 ignored");
+    agg_view_free(v);
+    agg_tab_free(t);
+}
+
+/* The concurrent test: NADD records over about NKEY distinct keys. */
+#ifdef __SANITIZE_THREAD__
+#define NADD 40000                      /* tsan is 10x to 50x slower */
+#define NROUND 1
+#else
+#define NADD 200000
+#define NROUND 3
+#endif
+#define NKEY 20011
+#define NTHREAD 4
+
+static struct sess_rec *recs;           /* the NKEY records, made once */
+
+/* gen_key - record id of the concurrent test into r */
+static void
+gen_key(unsigned id, struct sess_rec *r)
+{
+    char    domain[32];
+    char    mx[48];
+    char    ip[IPADDR_MAX + 1];
+    char    host[16];
+    char    reason[32];
+    int     result = id % 5 == 0 ? SESS_SUCCESS : 1 + (int) (id % 11);
+
+    snprintf(domain, sizeof(domain), "d%u.example", id % 97);
+    snprintf(mx, sizeof(mx), "mx%u.d%u.example", id % 7, id % 97);
+    if (id % 2)
+        snprintf(ip, sizeof(ip), "192.0.2.%u", id % 251);
+    else
+        snprintf(ip, sizeof(ip), "2001:db8::%x", id % 509);
+    snprintf(host, sizeof(host), "h%u", id % 4);
+    snprintf(reason, sizeof(reason), "r%u", id);
+    rec_set(r, 19000 + (int32_t) (id % 3), domain, (int) (id % 3), result,
+            id % 13 == 0 ? SESS_F_PLAINTEXT : 0, mx, id % 3 ? mx : "", ip,
+            host, reason);
+}
+
+/* gen - record number i of the concurrent test in *rp, and its count */
+static uint64_t
+gen(size_t i, const struct sess_rec **rp)
+{
+    size_t  id;
+
+    if (recs == NULL) {                 /* first call: before any thread */
+        recs = calloc(NKEY, sizeof(*recs));
+        for (id = 0; id < NKEY; id++)
+            gen_key((unsigned) id, &recs[id]);
+    }
+    *rp = &recs[i % NKEY];
+    return 1 + i % 3;
+}
+
+struct worker {
+    struct agg_tab *t;
+    int     id;
+    int     bad;
+};
+
+/* worker_run - add every record once; threads 2 and 3 run backwards */
+static void *
+worker_run(void *arg)
+{
+    struct worker *w = arg;
+    const struct sess_rec *r;
+    uint64_t n;
+    size_t  j;
+    size_t  i;
+
+    for (j = 0; j < NADD; j++) {
+        i = w->id < 2 ? j : NADD - 1 - j;
+        n = gen(i, &r);
+        if (agg_tab_add_mt(w->t, r, n) != 0)
+            w->bad++;
+        if (j % 1000 == 0)
+            agg_tab_note_tls_host_mt(w->t, j % 2000 ? "h1" : "h3");
+    }
+    return NULL;
+}
+
+/* key_cmp - qsort comparator for canonical key strings */
+static int
+key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* distinct_keys - count distinct keys of the generated records, computed
+ * without the table: the same clearing rule, then sort and unique */
+static size_t
+distinct_keys(void)
+{
+    char  **keys = calloc(NKEY, sizeof(*keys));
+    const struct sess_rec *rp;
+    size_t  i;
+    size_t  n = 0;
+    int     clear;
+
+    for (i = 0; i < NKEY; i++) {
+        gen(i, &rp);
+        clear = rp->result == SESS_SUCCESS
+            && !(rp->flags & SESS_F_PLAINTEXT);
+        keys[i] = malloc(1024);
+        snprintf(keys[i], 1024, "%d|%d|%d|%d|%s|%s|%s|%s|%s|%s", rp->day,
+                 rp->policy, rp->result, rp->flags, rp->domain,
+                 clear ? "" : rp->mx, clear ? "" : rp->helo,
+                 clear ? "" : rp->ip, rp->loghost, clear ? "" : rp->reason);
+    }
+    qsort(keys, NKEY, sizeof(*keys), key_cmp);
+    for (i = 0; i < NKEY; i++)
+        if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0)
+            n++;
+    for (i = 0; i < NKEY; i++)
+        free(keys[i]);
+    free(keys);
+    return n;
+}
+
+/* views_equal - 1 when two views have identical groups and details */
+static int
+views_equal(const struct agg_view *a, const struct agg_view *b)
+{
+    size_t  i;
+    size_t  j;
+
+    if (agg_view_count(a) != agg_view_count(b))
+        return 0;
+    for (i = 0; i < agg_view_count(a); i++) {
+        const struct agg_group *x = agg_view_get(a, i);
+        const struct agg_group *y = agg_view_get(b, i);
+
+        if (!group_is(x, y->day, y->domain, y->policy, y->success,
+                      y->failure, y->plain_ignored, y->ndetails)) {
+            fprintf(stderr, "group %zu differs\n", i);
+            return 0;
+        }
+        for (j = 0; j < x->ndetails; j++) {
+            const struct agg_detail *e = &y->details[j];
+
+            if (!detail_is(&x->details[j], e->result, e->mx, e->helo, e->ip,
+                           e->loghost, e->reason, e->count)) {
+                fprintf(stderr, "group %zu detail %zu differs\n", i, j);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* copy_fn, copy_host_fn - re-add walked keys: a save/load round trip */
+static void
+copy_fn(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    if (agg_tab_add_mt(ctx, r, n) != 0)
+        T_CHECK(0, "walked record refused");
+}
+
+static void
+copy_host_fn(const char *loghost, void *ctx)
+{
+    agg_tab_note_tls_host_mt(ctx, loghost);
+}
+
+/* test_threads - 4 writers on one table equal one writer, exactly */
+static void
+test_threads(void)
+{
+    struct agg_tab *t = agg_tab_create();
+    struct agg_tab *ref = agg_tab_create();
+    struct agg_tab *copy;
+    struct worker w[NTHREAD];
+    pthread_t tid[NTHREAD];
+    const struct sess_rec *r;
+    struct agg_view *va;
+    struct agg_view *vb;
+    struct walk_ctx wc;
+    uint64_t total = 0;
+    size_t  nkeys = distinct_keys();
+    size_t  i;
+    int     bad = 0;
+    int     mode;
+
+    for (i = 0; i < NTHREAD; i++) {
+        w[i].t = t;
+        w[i].id = (int) i;
+        w[i].bad = 0;
+        if (pthread_create(&tid[i], NULL, worker_run, &w[i]) != 0) {
+            T_CHECK(0, "pthread_create");
+            return;
+        }
+    }
+    for (i = 0; i < NTHREAD; i++) {
+        pthread_join(tid[i], NULL);
+        bad += w[i].bad;
+    }
+    T_CHECK(bad == 0, "%d adds refused", bad);
+
+    for (i = 0; i < NADD; i++) {
+        uint64_t n = gen(i, &r);
+
+        agg_tab_add_mt(ref, r, NTHREAD * n);
+        total += NTHREAD * n;
+    }
+    agg_tab_note_tls_host_mt(ref, "h3");
+    agg_tab_note_tls_host_mt(ref, "h1");
+
+    T_CHECK(agg_tab_keys_st(t) == nkeys, "keys %zu, want %zu",
+            agg_tab_keys_st(t), nkeys);
+    T_CHECK(agg_tab_keys_st(ref) == nkeys, "ref keys %zu, want %zu",
+            agg_tab_keys_st(ref), nkeys);
+    T_CHECK(agg_tab_sessions_st(t) == total, "sessions %llu, want %llu",
+            (unsigned long long) agg_tab_sessions_st(t),
+            (unsigned long long) total);
+    for (mode = AGG_PLAIN_AUTO; mode <= AGG_PLAIN_NEVER; mode++) {
+        va = agg_view_create_st(t, (enum agg_plain) mode);
+        vb = agg_view_create_st(ref, (enum agg_plain) mode);
+        T_CHECK(agg_view_count(va) > 100 && views_equal(va, vb),
+                "mode %d: threaded view differs from reference", mode);
+        agg_view_free(va);
+        agg_view_free(vb);
+    }
+    memset(&wc, 0, sizeof(wc));
+    agg_tab_walk_st(t, walk_fn, &wc);
+    T_CHECK(wc.visits == nkeys && wc.sum == total && !wc.dup && !wc.cleared,
+            "walk visits %zu sum %llu dup %d", wc.visits,
+            (unsigned long long) wc.sum, wc.dup);
+
+    copy = agg_tab_create();
+    agg_tab_walk_st(t, copy_fn, copy);
+    agg_tab_walk_tls_hosts_st(t, copy_host_fn, copy);
+    va = agg_view_create_st(copy, AGG_PLAIN_AUTO);
+    vb = agg_view_create_st(ref, AGG_PLAIN_AUTO);
+    T_CHECK(agg_tab_keys_st(copy) == nkeys && views_equal(va, vb),
+            "walked copy differs from reference");
+    agg_view_free(va);
+    agg_view_free(vb);
+    agg_tab_free(copy);
+    agg_tab_free(t);
+    agg_tab_free(ref);
+}
+
+int
+main(void)
+{
+    int     round;
+
+    test_basic();
+    test_invalid();
+    test_plain();
+    test_growth();
+    test_dup_segments();
+    for (round = 0; round < NROUND; round++)
+        test_threads();
+    free(recs);
+    return T_DONE();
+}
