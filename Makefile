@@ -83,7 +83,7 @@ check: deps-test
 test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
-demo: deps $(PROG)
+demo: deps $(PROG) $(BUILD)/tests/tool_rcvcheck
 	sh scripts/demo.sh
 
 asan:
