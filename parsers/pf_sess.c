@@ -540,18 +540,23 @@ pf_proc_get(struct pf_sess *ps, const struct wrap_rec *r, int lmtp)
     size_t  il = r->ident.len > 128 ? 128 : r->ident.len;
     size_t  pl = r->pid.len > 20 ? 20 : r->pid.len;
 
-    memcpy(key + n, r->host.ptr, hl);
+    /* spans of absent fields may have a NULL pointer: copy only bytes */
+    if (hl)
+        memcpy(key + n, r->host.ptr, hl);
     n += hl;
     key[n++] = 0;
-    memcpy(key + n, r->ident.ptr, il);
+    if (il)
+        memcpy(key + n, r->ident.ptr, il);
     n += il;
     key[n++] = 0;
-    memcpy(key + n, r->pid.ptr, pl);
+    if (pl)
+        memcpy(key + n, r->pid.ptr, pl);
     n += pl;
     if ((p = htab_find(ps->procs, key, n)) != NULL)
         return p;
     p = xcalloc(1, sizeof(*p));
-    memcpy(p->loghost, r->host.ptr, hl);
+    if (hl)
+        memcpy(p->loghost, r->host.ptr, hl);
     p->loghost[hl] = 0;
     p->lmtp = lmtp;
     return htab_enter(ps->procs, key, n, p);

@@ -28,13 +28,15 @@ span_make(const char *p, size_t len)
     return s;
 }
 
-/* span_eq_lit - 1 when the whole span equals the literal */
+/* span_eq - 1 when the whole span equals the literal
+ * (absent fields are spans with len 0 and maybe a NULL ptr: every helper
+ * here touches memory only when len > 0) */
 static inline int
 span_eq(struct span s, const char *lit)
 {
     size_t  n = strlen(lit);
 
-    return s.len == n && memcmp(s.ptr, lit, n) == 0;
+    return s.len == n && (n == 0 || memcmp(s.ptr, lit, n) == 0);
 }
 
 /* span_starts - 1 when s begins with lit */
@@ -43,7 +45,7 @@ span_starts(struct span s, const char *lit)
 {
     size_t  n = strlen(lit);
 
-    return s.len >= n && memcmp(s.ptr, lit, n) == 0;
+    return s.len >= n && (n == 0 || memcmp(s.ptr, lit, n) == 0);
 }
 
 /* span_ends - 1 when s ends with lit */
@@ -52,7 +54,7 @@ span_ends(struct span s, const char *lit)
 {
     size_t  n = strlen(lit);
 
-    return s.len >= n && memcmp(s.ptr + s.len - n, lit, n) == 0;
+    return s.len >= n && (n == 0 || memcmp(s.ptr + s.len - n, lit, n) == 0);
 }
 
 /* span_skip - consume lit at the cursor */
@@ -61,7 +63,7 @@ span_skip(struct span *s, const char *lit)
 {
     size_t  n = strlen(lit);
 
-    if (s->len < n || memcmp(s->ptr, lit, n) != 0)
+    if (s->len < n || (n > 0 && memcmp(s->ptr, lit, n) != 0))
         return -1;
     s->ptr += n;
     s->len -= n;
@@ -77,6 +79,8 @@ span_find(struct span s, const char *lit)
 
     if (n == 0)
         return 0;
+    if (s.len < n)
+        return -1;
     p = memmem(s.ptr, s.len, lit, n);
     return p ? (long) (p - s.ptr) : -1;
 }
@@ -100,7 +104,7 @@ span_upto(struct span *s, const char *lit, struct span *out, size_t max)
 static inline int
 span_word(struct span *s, struct span *out, size_t max)
 {
-    const char *sp = memchr(s->ptr, ' ', s->len);
+    const char *sp = s->len ? memchr(s->ptr, ' ', s->len) : NULL;
     size_t  n = sp ? (size_t) (sp - s->ptr) : s->len;
 
     if (n == 0 || n > max)
@@ -147,7 +151,8 @@ span_copy(struct span s, char *buf, size_t cap)
         buf[0] = 0;
         return -1;
     }
-    memcpy(buf, s.ptr, s.len);
+    if (s.len)
+        memcpy(buf, s.ptr, s.len);
     buf[s.len] = 0;
     return 0;
 }
