@@ -40,7 +40,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(sort $(wildcard tests/tool_*.c))
 TOOL_BIN = $(TOOL_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-test check test demo asan tsan install uninstall \
+.PHONY: all deps deps-test check test demo demo-run asan tsan install uninstall \
         clean headers update-ref bench
 .DEFAULT_GOAL := all
 
@@ -83,7 +83,11 @@ check: deps-test
 test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
-demo: deps $(PROG) $(BUILD)/tests/tool_rcvcheck
+# deps first, then a new make: pkg-config flags are read after installing
+demo: deps
+	$(MAKE) demo-run
+
+demo-run: $(PROG) $(BUILD)/tests/tool_rcvcheck
 	sh scripts/demo.sh
 
 asan:

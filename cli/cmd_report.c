@@ -110,6 +110,7 @@ cmd_report(int argc, char **argv)
     int     rc;
     unsigned long written = 0;
     unsigned long failed = 0;
+    unsigned long domains = 0;
     char    tail[256];
     char    daybuf[11];
 
@@ -150,13 +151,15 @@ cmd_report(int argc, char **argv)
         }
         if (total == 0 || (!o.all_days && g->day != day))
             continue;
+        domains++;
         if (report_one(&c, &o, batch, nb) == 0)
             written++;
         else
             failed++;
     }
     ts_day_str(day, daybuf);
-    snprintf(tail, sizeof(tail), "%lu reports written to %s%s%s%s", written,
+    snprintf(tail, sizeof(tail), "%lu domains, %lu reports written to "
+             "%s%s%s%s", domains, written,
              o.out ? o.out : ".", o.all_days ? " (all days)" : " for ",
              o.all_days ? "" : daybuf, failed ? ", SOME FAILED" : "");
     pipe_summary(&st, tail);
