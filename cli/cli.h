@@ -33,6 +33,7 @@ struct cli_opts {
     int     verbose;
     int     jobs;
     const char *plaintext;
+    const char *mta;            /* --mta NAME */
     char  **files;              /* remaining arguments */
 };
 

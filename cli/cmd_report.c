@@ -130,6 +130,7 @@ cmd_report(int argc, char **argv)
     po.files = o.files;
     po.log_year = o.log_year;
     po.verbose = o.verbose;
+    po.mta = o.mta;
     tab = agg_tab_create();
     rc = pipe_run(&c, &po, tab, &st);
     if (report_mkdir(o.out ? o.out : ".") != 0)

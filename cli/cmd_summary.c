@@ -169,6 +169,7 @@ cmd_summary(int argc, char **argv)
     po.files = o.files;
     po.log_year = o.log_year;
     po.verbose = o.verbose;
+    po.mta = o.mta;
     tab = agg_tab_create();
     rc = pipe_run(&c, &po, tab, &st);
     v = agg_view_create_st(tab, c.plaintext);
@@ -202,6 +203,7 @@ cmd_sessions(int argc, char **argv)
     po.files = o.files;
     po.log_year = o.log_year;
     po.verbose = o.verbose;
+    po.mta = o.mta;
     po.sessions = stdout;
     po.trace = o.trace ? stdout : NULL;
     tab = agg_tab_create();

@@ -42,6 +42,7 @@ static const char usage_text[] =
 "                    file's modification time)\n"
 "  --plaintext MODE  plaintext deliveries as starttls-not-supported:\n"
 "                    auto (where the host logs TLS), always, never\n"
+"  --mta NAME        read only this MTA's lines (default: detect per line)\n"
 "  --json            summary as JSON\n"
 "  --trace           sessions: label every input line\n"
 "  -q, --quiet       no summary line\n"
@@ -67,7 +68,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
 {
     enum {
         O_OUT = 256, O_DAY, O_ALL, O_OFFLINE, O_NOGZ, O_CONFIG, O_TZ,
-        O_YEAR, O_JSON, O_TRACE, O_PLAIN,
+        O_YEAR, O_JSON, O_TRACE, O_PLAIN, O_MTA,
     };
     static const struct option lo[] = {
         {"out", required_argument, 0, O_OUT},
@@ -81,6 +82,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         {"json", no_argument, 0, O_JSON},
         {"trace", no_argument, 0, O_TRACE},
         {"plaintext", required_argument, 0, O_PLAIN},
+        {"mta", required_argument, 0, O_MTA},
         {"quiet", no_argument, 0, 'q'},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
@@ -143,6 +145,9 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
                 exit(EXIT_USAGE);
             }
             o->plaintext = optarg;
+            break;
+        case O_MTA:
+            o->mta = optarg;
             break;
         case 'q':
             o->quiet = 1;

@@ -1,5 +1,6 @@
 /* cli/pipe.c - one run of the pipeline (see pipe.h) */
 #include "pipe.h"
+#include "../parsers/parser.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/msg.h"
@@ -14,7 +15,7 @@ struct pipe_ctx {
     const struct pipe_opts *o;
     struct agg_tab *tab;
     struct pipe_stats *st;
-    struct pf_sess *pf;
+    struct parser_set *parsers;
     struct ts_ctx ts;
     int     shown_bad;
 };
@@ -74,10 +75,7 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     char    label[64];
 
     wrap_parse(&pc->ts, line, &r);
-    if (!pf_sess_feed(pc->pf, &r, &tr)) {
-        memset(&tr, 0, sizeof(tr));
-        tr.kind = TRACE_IRRELEVANT;
-    }
+    parser_feed(pc->parsers, &r, &tr);
     if (tr.kind == TRACE_BAD) {
         pc->st->bad_parse++;
         pipe_show_bad(pc, src, lineno, tr.bad);
@@ -110,8 +108,8 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     static char dash[] = "-";
     char   *stdin_only[] = {dash, NULL};
     struct pipe_ctx pc;
-    struct pf_sess_conf pconf;
-    struct pf_sess_cb pcb;
+    struct sess_conf pconf;
+    struct sess_cb pcb;
     struct input_cb icb;
     struct input_src src;
     char  **f;
@@ -131,7 +129,9 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     pcb.session = pipe_session;
     pcb.tls_host = pipe_tls_host;
     pcb.ctx = &pc;
-    pc.pf = pf_sess_create(&pconf, &pcb);
+    if ((pc.parsers = parser_set_create(o->mta, &pconf, &pcb)) == NULL)
+        msg_fatal("unknown MTA \"%s\": known are %s", o->mta,
+                  parser_names());
     icb.line = pipe_line;
     icb.bad = pipe_bad;
     icb.ctx = &pc;
@@ -164,8 +164,8 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
             rc = 1;
         }
     }
-    pf_sess_flush(pc.pf);
-    pf_sess_free(pc.pf);
+    parser_flush(pc.parsers);
+    parser_set_free(pc.parsers);
     return rc;
 }
 

@@ -16,7 +16,7 @@
 #include "conf.h"
 #include "../aggregate/agg_tab.h"
 #include "../parsers/input.h"
-#include "../parsers/pf_sess.h"
+#include "../parsers/sess.h"
 
 struct pipe_opts {
     char  **files;              /* NULL-terminated; empty: stdin */
@@ -24,6 +24,7 @@ struct pipe_opts {
     FILE   *trace;              /* per-line labels, or NULL */
     FILE   *sessions;           /* per-session lines, or NULL */
     int     verbose;            /* show the first bad lines */
+    const char *mta;            /* --mta: only this parser; NULL: all */
 };
 
 struct pipe_stats {

@@ -108,6 +108,13 @@ input_emit(const struct input_cb *cb, struct input_src *src,
     src->lines++;
     if (len > 0 && p[len - 1] == '\r')
         len--;
+    if (len > INPUT_MAX_LINE) {
+        /* the reader lets INPUT_MAX_LINE + 1 bytes through for a CR */
+        src->bad[INPUT_BAD_LONG]++;
+        if (cb->bad)
+            cb->bad(cb->ctx, src, src->lines, INPUT_BAD_LONG);
+        return;
+    }
     if (memchr(p, 0, len) != NULL) {
         src->bad[INPUT_BAD_NUL]++;
         if (cb->bad)

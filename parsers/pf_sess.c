@@ -56,27 +56,14 @@ struct pf_proc {
 };
 
 struct pf_sess {
-    struct pf_sess_conf conf;
-    struct pf_sess_cb cb;
+    struct sess_conf conf;
+    struct sess_cb cb;
     struct htab *procs;
     int64_t max_t;
     unsigned long feeds;
 };
 
 static const int pf_default_ports[] = {25};
-
-/* sess_disp_name - text of a disposition */
-const char *
-sess_disp_name(enum sess_disp d)
-{
-    static const char *const names[SESS_D_COUNT] = {
-        "counted", "excluded:port", "excluded:relayhost", "excluded:lmtp",
-        "excluded:local-no-starttls", "undated", "bad-domain",
-        "unattributed",
-    };
-
-    return (unsigned) d < SESS_D_COUNT ? names[d] : "?";
-}
 
 /* pf_slug - failure-reason-code from free text: [a-z0-9-], bounded */
 static void
@@ -778,7 +765,7 @@ pf_sess_flush(struct pf_sess *ps)
 
 /* pf_sess_create - correlator with configuration and callbacks */
 struct pf_sess *
-pf_sess_create(const struct pf_sess_conf *conf, const struct pf_sess_cb *cb)
+pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
     struct pf_sess *ps = xcalloc(1, sizeof(*ps));
 

@@ -102,3 +102,16 @@ trace_format(const struct trace *t, char *buf, unsigned long cap)
     else
         snprintf(buf, cap, "%s", names[t->kind]);
 }
+
+/* sess_disp_name - text of a disposition */
+const char *
+sess_disp_name(enum sess_disp d)
+{
+    static const char *const names[SESS_D_COUNT] = {
+        "counted", "excluded:port", "excluded:relayhost", "excluded:lmtp",
+        "excluded:local-no-starttls", "undated", "bad-domain",
+        "unattributed",
+    };
+
+    return (unsigned) d < SESS_D_COUNT ? names[d] : "?";
+}

@@ -12,6 +12,7 @@
 #ifndef PARSERS_SESS_H
 #define PARSERS_SESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../util/dname.h"
@@ -77,6 +78,38 @@ int     sess_result_code(const char *name, unsigned long len);
  * ASCII other than '"' and '\\', folding runs of spaces, truncating */
 void    sess_set_reason(struct sess_rec *rec, const char *text,
                         unsigned long len);
+
+enum sess_disp {
+    SESS_D_COUNTED = 0,         /* goes into the report */
+    SESS_D_PORT,                /* not an MX port: submission/smarthost */
+    SESS_D_RELAYHOST,           /* a configured relay host */
+    SESS_D_LMTP,                /* lmtp(8): local delivery, not an MX */
+    SESS_D_LOCAL_NOTLS,         /* STARTTLS switched off locally */
+    SESS_D_UNDATED,             /* line without a timestamp */
+    SESS_D_BAD_DOMAIN,          /* recipient domain fails validation */
+    SESS_D_UNATTRIBUTED,        /* no delivery line named its domain */
+    SESS_D_COUNT
+};
+
+const char *sess_disp_name(enum sess_disp d);
+
+/* what every parser needs to know of the configuration */
+struct sess_conf {
+    const int *mx_ports;        /* ports of MX sessions; NULL: {25} */
+    size_t  nmx_ports;
+    /* 1 when host (canonical name) or ip is a configured relay host */
+    int     (*is_relay) (const char *host, const char *ip, const void *ctx);
+    const void *is_relay_ctx;
+};
+
+/* where every parser delivers sessions */
+struct sess_cb {
+    void    (*session) (void *ctx, const struct sess_rec *r,
+                        enum sess_disp d);
+    /* the log host writes TLS lines for outbound connections */
+    void    (*tls_host) (void *ctx, const char *loghost);
+    void   *ctx;
+};
 
 /* What one input line meant, for --trace and the corpus tests; the
  * vocabulary of testdata/corpus/labels.tsv */

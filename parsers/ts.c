@@ -80,12 +80,18 @@ int
 ts_parse_day(const char *s, int32_t *day)
 {
     int     y, m, d;
+    int     y2, m2, d2;
+    int64_t n;
 
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-'
         || ts_digits(s, 4, &y) || ts_digits(s + 5, 2, &m)
         || ts_digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31)
         return -1;
-    *day = (int32_t) ts_days_from_civil(y, m, d);
+    n = ts_days_from_civil(y, m, d);
+    ts_civil_from_days(n, &y2, &m2, &d2);
+    if (d2 != d)                /* 2024-02-30 is not 2024-03-01 */
+        return -1;
+    *day = (int32_t) n;
     return 0;
 }
 

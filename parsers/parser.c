@@ -1,0 +1,109 @@
+/* parsers/parser.c - one front for every MTA's parser (see parser.h) */
+#include "parser.h"
+#include "pf_sess.h"
+#include "../util/mymalloc.h"
+
+#include <string.h>
+
+/* pf_ops_* - the Postfix correlator behind the common interface */
+static void *
+pf_ops_create(const struct sess_conf *conf, const struct sess_cb *cb)
+{
+    return pf_sess_create(conf, cb);
+}
+
+static int
+pf_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
+{
+    return pf_sess_feed(st, r, tr);
+}
+
+static void
+pf_ops_flush(void *st)
+{
+    pf_sess_flush(st);
+}
+
+static void *
+pf_ops_destroy(void *st)
+{
+    return pf_sess_free(st);
+}
+
+static const struct parser_ops parser_table[] = {
+    {"postfix", pf_ops_create, pf_ops_feed, pf_ops_flush, pf_ops_destroy},
+};
+
+#define PARSER_COUNT (sizeof(parser_table) / sizeof(parser_table[0]))
+
+struct parser_set {
+    const struct parser_ops *ops[PARSER_COUNT];
+    void   *state[PARSER_COUNT];
+    size_t  n;
+};
+
+/* parser_names - for usage messages */
+const char *
+parser_names(void)
+{
+    return "postfix";
+}
+
+/* parser_set_create - instantiate all parsers or the one named */
+struct parser_set *
+parser_set_create(const char *only, const struct sess_conf *conf,
+                  const struct sess_cb *cb)
+{
+    struct parser_set *ps = xcalloc(1, sizeof(*ps));
+    size_t  i;
+
+    for (i = 0; i < PARSER_COUNT; i++) {
+        if (only && strcmp(only, parser_table[i].name) != 0)
+            continue;
+        ps->ops[ps->n] = &parser_table[i];
+        ps->state[ps->n] = parser_table[i].create(conf, cb);
+        ps->n++;
+    }
+    if (ps->n == 0) {
+        xfree(ps);
+        return NULL;
+    }
+    return ps;
+}
+
+/* parser_set_free - destroy every parser; NULL */
+struct parser_set *
+parser_set_free(struct parser_set *ps)
+{
+    size_t  i;
+
+    if (ps == NULL)
+        return NULL;
+    for (i = 0; i < ps->n; i++)
+        ps->ops[i]->destroy(ps->state[i]);
+    xfree(ps);
+    return NULL;
+}
+
+/* parser_feed - first parser that claims the line keeps it */
+void
+parser_feed(struct parser_set *ps, const struct wrap_rec *r, struct trace *tr)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++)
+        if (ps->ops[i]->feed(ps->state[i], r, tr))
+            return;
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+}
+
+/* parser_flush - end of input for every parser */
+void
+parser_flush(struct parser_set *ps)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++)
+        ps->ops[i]->flush(ps->state[i]);
+}

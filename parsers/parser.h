@@ -1,0 +1,44 @@
+/* parsers/parser.h - one front for every MTA's parser
+ *
+ * Each MTA parser fills in a struct parser_ops (as OpenSMTPD's back
+ * ends do): create its correlator, feed it one line, flush it at the end
+ * of input, free it. parser_feed() offers each line to the parsers in
+ * turn; the first that says the line is its own keeps it. Detection is
+ * per line (one host may run Postfix and Sendmail; journal output mixes
+ * services), so no flag is needed; --mta NAME limits the run to one.
+ * Thread safety: one struct parser_set per thread of correlation.
+ */
+#ifndef PARSERS_PARSER_H
+#define PARSERS_PARSER_H
+
+#include "sess.h"
+#include "wrap.h"
+
+struct parser_ops {
+    const char *name;           /* "postfix", "exim", "sendmail" */
+    void   *(*create) (const struct sess_conf *conf, const struct sess_cb *cb);
+    /* 1 when the line is this MTA's (tr says what it meant), else 0 */
+    int     (*feed) (void *state, const struct wrap_rec *r, struct trace *tr);
+    void    (*flush) (void *state);
+    void   *(*destroy) (void *state);      /* returns NULL */
+};
+
+struct parser_set;
+
+/* all parsers, or only the one named (NULL: all); NULL if unknown name */
+struct parser_set *parser_set_create(const char *only,
+                                     const struct sess_conf *conf,
+                                     const struct sess_cb *cb);
+struct parser_set *parser_set_free(struct parser_set *ps);      /* NULL */
+
+/* offer one line; tr is "irrelevant" when no parser claims it */
+void    parser_feed(struct parser_set *ps, const struct wrap_rec *r,
+                    struct trace *tr);
+
+/* end of input */
+void    parser_flush(struct parser_set *ps);
+
+/* comma-separated names of the known parsers, for messages */
+const char *parser_names(void);
+
+#endif
