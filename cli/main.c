@@ -4,6 +4,7 @@
  * Commands: report, summary, sessions (see usage() and docs/).
  */
 #include "cli.h"
+#include "../parsers/parser.h"
 #include "../parsers/ts.h"
 #include "../util/msg.h"
 
@@ -147,6 +148,11 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
             o->plaintext = optarg;
             break;
         case O_MTA:
+            if (!parser_known(optarg)) {
+                fprintf(stderr, "mailtlsrpt %s: --mta wants one of: %s\n",
+                        cmd, parser_names());
+                exit(EXIT_USAGE);
+            }
             o->mta = optarg;
             break;
         case 'q':

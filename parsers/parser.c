@@ -1,6 +1,8 @@
 /* parsers/parser.c - one front for every MTA's parser (see parser.h) */
 #include "parser.h"
+#include "ex_sess.h"
 #include "pf_sess.h"
+#include "sm_sess.h"
 #include "../util/mymalloc.h"
 
 #include <string.h>
@@ -30,8 +32,59 @@ pf_ops_destroy(void *st)
     return pf_sess_free(st);
 }
 
+/* ex_ops_*, sm_ops_* - Exim and Sendmail behind the same interface */
+static void *
+ex_ops_create(const struct sess_conf *conf, const struct sess_cb *cb)
+{
+    return ex_sess_create(conf, cb);
+}
+
+static int
+ex_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
+{
+    return ex_sess_feed(st, r, tr);
+}
+
+static void
+ex_ops_flush(void *st)
+{
+    ex_sess_flush(st);
+}
+
+static void *
+ex_ops_destroy(void *st)
+{
+    return ex_sess_free(st);
+}
+
+static void *
+sm_ops_create(const struct sess_conf *conf, const struct sess_cb *cb)
+{
+    return sm_sess_create(conf, cb);
+}
+
+static int
+sm_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
+{
+    return sm_sess_feed(st, r, tr);
+}
+
+static void
+sm_ops_flush(void *st)
+{
+    sm_sess_flush(st);
+}
+
+static void *
+sm_ops_destroy(void *st)
+{
+    return sm_sess_free(st);
+}
+
 static const struct parser_ops parser_table[] = {
     {"postfix", pf_ops_create, pf_ops_feed, pf_ops_flush, pf_ops_destroy},
+    {"exim", ex_ops_create, ex_ops_feed, ex_ops_flush, ex_ops_destroy},
+    {"sendmail", sm_ops_create, sm_ops_feed, sm_ops_flush, sm_ops_destroy},
 };
 
 #define PARSER_COUNT (sizeof(parser_table) / sizeof(parser_table[0]))
@@ -42,11 +95,23 @@ struct parser_set {
     size_t  n;
 };
 
+/* parser_known - 1 when name is a parser's name */
+int
+parser_known(const char *name)
+{
+    size_t  i;
+
+    for (i = 0; i < PARSER_COUNT; i++)
+        if (strcmp(name, parser_table[i].name) == 0)
+            return 1;
+    return 0;
+}
+
 /* parser_names - for usage messages */
 const char *
 parser_names(void)
 {
-    return "postfix";
+    return "postfix, exim, sendmail";
 }
 
 /* parser_set_create - instantiate all parsers or the one named */

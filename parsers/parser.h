@@ -38,6 +38,9 @@ void    parser_feed(struct parser_set *ps, const struct wrap_rec *r,
 /* end of input */
 void    parser_flush(struct parser_set *ps);
 
+/* 1 when name is a known parser */
+int     parser_known(const char *name);
+
 /* comma-separated names of the known parsers, for messages */
 const char *parser_names(void);
 
