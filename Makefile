@@ -108,12 +108,15 @@ headers:
 install: $(PROG)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
-	if [ -f docs/$(PROG).1 ]; then install -m 644 docs/$(PROG).1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1; fi
+	install -m 644 docs/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
+	install -d $(DESTDIR)$(PREFIX)/share/doc/$(PROG)
+	install -m 644 docs/$(PROG).conf.example README.md docs/architecture.md \
+	    $(DESTDIR)$(PREFIX)/share/doc/$(PROG)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PROG)
 
 clean:
 	rm -rf build build-asan build-tsan $(PROG) out
