@@ -51,7 +51,7 @@ struct pf_proc {
     int     lmtp;
     int64_t last_t;
     struct pf_conn cur;
-    struct pf_conn pend[PF_MAX_PEND];
+    struct pf_conn *pend;       /* allocated on demand: most have none */
     int     npend;
 };
 
@@ -269,6 +269,8 @@ pf_retire(struct pf_sess *ps, struct pf_proc *p)
     if (!c->active)
         return;
     if (!c->attributed && pf_outcome(c, &plain) >= 0) {
+        if (p->pend == NULL)
+            p->pend = xmalloc(sizeof(*p->pend) * PF_MAX_PEND);
         if (p->npend == PF_MAX_PEND) {
             pf_emit(ps, p, &p->pend[0], NULL, 0);
             memmove(p->pend, p->pend + 1,
@@ -290,6 +292,7 @@ pf_proc_flush(struct pf_sess *ps, struct pf_proc *p)
     for (i = 0; i < p->npend; i++)
         pf_emit(ps, p, &p->pend[i], NULL, 0);
     p->npend = 0;
+    p->pend = xfree(p->pend);
 }
 
 /* pf_open - cur for ev: the same connection, or a new one */
@@ -549,9 +552,15 @@ pf_proc_get(struct pf_sess *ps, const struct wrap_rec *r, int lmtp)
     return htab_enter(ps->procs, key, n, p);
 }
 
-/* pf_sweep_one - flush a process idle for PF_IDLE_SECS of log time */
+/* pf_sweep_one - flush a process idle for PF_IDLE_SECS of log time and
+ * note its key for deletion, so that state stays bounded by the
+ * processes active in the last hour, not by all pids ever seen */
 struct pf_sweep_ctx {
     struct pf_sess *ps;
+    char   *keys;               /* klen (size_t) + key, back to back */
+    size_t  len;
+    size_t  cap;
+    size_t  n;
 };
 
 static void
@@ -560,11 +569,37 @@ pf_sweep_one(const void *key, size_t klen, void *value, void *ctx)
     struct pf_sweep_ctx *sc = ctx;
     struct pf_proc *p = value;
 
-    (void) key;
-    (void) klen;
-    if (p->last_t + PF_IDLE_SECS < sc->ps->max_t
-        && (p->npend > 0 || (p->cur.active && !p->cur.attributed)))
-        pf_proc_flush(sc->ps, p);
+    if (p->last_t + PF_IDLE_SECS >= sc->ps->max_t)
+        return;
+    pf_proc_flush(sc->ps, p);
+    if (sc->len + sizeof(size_t) + klen > sc->cap) {
+        sc->cap = (sc->cap + sizeof(size_t) + klen) * 2;
+        sc->keys = xrealloc(sc->keys, sc->cap);
+    }
+    memcpy(sc->keys + sc->len, &klen, sizeof(size_t));
+    memcpy(sc->keys + sc->len + sizeof(size_t), key, klen);
+    sc->len += sizeof(size_t) + klen;
+    sc->n++;
+}
+
+/* pf_sweep - flush and forget idle processes; O(processes) */
+static void
+pf_sweep(struct pf_sess *ps)
+{
+    struct pf_sweep_ctx sc;
+    size_t  off = 0;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.ps = ps;
+    htab_walk(ps->procs, pf_sweep_one, &sc);
+    while (off < sc.len) {
+        size_t  klen;
+
+        memcpy(&klen, sc.keys + off, sizeof(size_t));
+        htab_delete(ps->procs, sc.keys + off + sizeof(size_t), klen);
+        off += sizeof(size_t) + klen;
+    }
+    xfree(sc.keys);
 }
 
 /* pf_sess_feed - one line; 1 when it was a Postfix line */
@@ -610,11 +645,8 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         if (r->t > ps->max_t)
             ps->max_t = r->t;
     }
-    if (++ps->feeds % 65536 == 0) {
-        struct pf_sweep_ctx sc = {ps};
-
-        htab_walk(ps->procs, pf_sweep_one, &sc);
-    }
+    if (++ps->feeds % 65536 == 0)
+        pf_sweep(ps);
     switch (ev.kind) {
     case PF_DETAIL:
         ps->cb.tls_host(ps->cb.ctx, p->loghost);
@@ -763,6 +795,16 @@ pf_sess_flush(struct pf_sess *ps)
     htab_walk(ps->procs, pf_flush_one, ps);
 }
 
+/* pf_proc_free - htab destructor of a process's state */
+static void
+pf_proc_free(void *value)
+{
+    struct pf_proc *p = value;
+
+    xfree(p->pend);
+    xfree(p);
+}
+
 /* pf_sess_create - correlator with configuration and callbacks */
 struct pf_sess *
 pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
@@ -775,7 +817,7 @@ pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
         ps->conf.nmx_ports = 1;
     }
     ps->cb = *cb;
-    ps->procs = htab_create(1024, free);
+    ps->procs = htab_create(1024, pf_proc_free);
     return ps;
 }
 
