@@ -7,6 +7,7 @@
 # make install    PREFIX=/usr/local DESTDIR=
 # make headers    every header compiles on its own
 # make update-ref regenerate expected outputs of data-driven cases
+# make bench      throughput and memory against grep/wc/zcat/pflogsumm
 
 PROG     = mailtlsrpt
 VERSION  = 0.1.0
@@ -96,6 +97,14 @@ asan:
 
 tsan:
 	$(MAKE) BUILD=build-tsan OPT='-O1 -g' SAN='-fsanitize=thread' test
+
+$(BUILD)/benchmarks/gen: benchmarks/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -o $@ $< -lm
+
+# not part of check: benchmarks never gate a change (they are measured)
+bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
+	sh benchmarks/run.sh $(BENCH_MB) $(BENCH_DOMAINS)
 
 update-ref: $(BUILD)/$(PROG)
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/cases.sh
