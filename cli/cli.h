@@ -28,6 +28,7 @@ struct cli_opts {
     int     offline;
     int     no_gzip;
     int     json;
+    const char *html;           /* --html FILE */
     int     trace;
     int     quiet;
     int     verbose;

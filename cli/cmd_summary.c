@@ -2,7 +2,9 @@
  *
  * summary: a table per policy domain over the selected days (all days
  * unless --day): sessions, successes, failures and failures by type;
- * --json gives the same for machines (shape in docs/architecture.md).
+ * --json gives the same for machines (shape in docs/architecture.md);
+ * --html FILE a self-contained page with a chart of failures by type and
+ * day, for operators who would rather look than read.
  * sessions: one line per session, counted or not, with the reason when
  * not; --trace adds one line per input line saying what it meant.
  */
@@ -10,9 +12,11 @@
 #include "conf.h"
 #include "pipe.h"
 #include "../parsers/ts.h"
+#include "../util/msg.h"
 #include "../util/mymalloc.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +153,159 @@ summary_json(const struct dom_sum *d, size_t nd, const struct pipe_stats *st)
     return r;
 }
 
+/* html_esc - write text with HTML metacharacters escaped */
+static void
+html_esc(FILE *fp, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            fputs("&lt;", fp);
+            break;
+        case '>':
+            fputs("&gt;", fp);
+            break;
+        case '&':
+            fputs("&amp;", fp);
+            break;
+        case '"':
+            fputs("&quot;", fp);
+            break;
+        default:
+            fputc(*s, fp);
+        }
+    }
+}
+
+/* chart colours per result type, index = enum sess_result */
+static const char *const html_colour[SESS_RESULT_COUNT] = {
+    "#2e7d32", "#c62828", "#ef6c00", "#f9a825", "#6a1b9a", "#4527a0",
+    "#283593", "#ad1457", "#00838f", "#00695c", "#5d4037", "#37474f",
+};
+
+/* summary_html - a self-contained page: chart of failures by type and
+ * day (inline SVG, no script, no external resource) and the table */
+static int
+summary_html(FILE *fp, const struct agg_view *v, const struct cli_opts *o,
+             const struct dom_sum *d, size_t nd)
+{
+    size_t  n = agg_view_count(v);
+    int32_t first = INT32_MAX, last = INT32_MIN;
+    uint64_t *cell;             /* [day][type] */
+    uint64_t maxday = 1;
+    size_t  ndays, i, j;
+    int     r;
+    char    day[11];
+    const int W = 720, H = 260, L = 50, B = 40;
+
+    for (i = 0; i < n; i++) {
+        const struct agg_group *g = agg_view_get(v, i);
+
+        if (o->have_day && g->day != o->day)
+            continue;
+        if (g->day < first)
+            first = g->day;
+        if (g->day > last)
+            last = g->day;
+    }
+    ndays = first <= last ? (size_t) (last - first + 1) : 0;
+    if (ndays > 366)
+        ndays = 366, first = last - 365;
+    cell = xcalloc(ndays ? ndays : 1, sizeof(uint64_t) * SESS_RESULT_COUNT);
+    for (i = 0; i < n; i++) {
+        const struct agg_group *g = agg_view_get(v, i);
+
+        if ((o->have_day && g->day != o->day) || g->day < first)
+            continue;
+        for (j = 0; j < g->ndetails; j++)
+            cell[(size_t) (g->day - first) * SESS_RESULT_COUNT
+                 + g->details[j].result] += g->details[j].count;
+    }
+    for (i = 0; i < ndays; i++) {
+        uint64_t sum = 0;
+
+        for (r = 1; r < SESS_RESULT_COUNT; r++)
+            sum += cell[i * SESS_RESULT_COUNT + r];
+        if (sum > maxday)
+            maxday = sum;
+    }
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<title>mailtlsrpt summary</title><style>"
+          "body{font:14px sans-serif;margin:2em;color:#222}"
+          "table{border-collapse:collapse}"
+          "th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}"
+          "th:first-child,td:first-child{text-align:left}"
+          "td.fail{color:#c62828;font-weight:bold}.legend span{margin-right:1em}"
+          "</style></head><body>\n<h1>TLS sessions per recipient domain</h1>\n",
+          fp);
+    fputs("<h2>Failures by type and day (UTC)</h2>\n", fp);
+    fprintf(fp, "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+            "width=\"%d\" height=\"%d\" role=\"img\" "
+            "aria-label=\"failures by type and day\">\n", W, H + B);
+    fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+            "stroke=\"#888\"/>\n", L, H, W, H);
+    fprintf(fp, "<text x=\"%d\" y=\"12\" font-size=\"11\" "
+            "text-anchor=\"end\">%llu</text>\n", L - 4,
+            (unsigned long long) maxday);
+    for (i = 0; i < ndays; i++) {
+        double  bw = (double) (W - L) / (double) ndays;
+        double  y = H;
+
+        ts_day_str(first + (int32_t) i, day);
+        for (r = 1; r < SESS_RESULT_COUNT; r++) {
+            uint64_t c = cell[i * SESS_RESULT_COUNT + r];
+            double  h = (double) c * (H - 20) / (double) maxday;
+
+            if (c == 0)
+                continue;
+            y -= h;
+            fprintf(fp, "<rect class=\"bar\" data-day=\"%s\" "
+                    "data-type=\"%s\" data-count=\"%llu\" x=\"%.1f\" "
+                    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                    "fill=\"%s\"><title>%s %s: %llu</title></rect>\n", day,
+                    sess_result_name(r), (unsigned long long) c,
+                    L + i * bw + bw * 0.1, y, bw * 0.8, h, html_colour[r],
+                    day, sess_result_name(r), (unsigned long long) c);
+        }
+        if (ndays <= 31 || i % (ndays / 15 + 1) == 0)
+            fprintf(fp, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
+                    "text-anchor=\"middle\">%s</text>\n", L + i * bw + bw / 2,
+                    H + 14, day + 5);
+    }
+    fputs("</svg>\n<p class=\"legend\">", fp);
+    for (r = 1; r < SESS_RESULT_COUNT; r++)
+        fprintf(fp, "<span><svg width=\"10\" height=\"10\"><rect width=\"10\" "
+                "height=\"10\" fill=\"%s\"/></svg> %s</span>", html_colour[r],
+                sess_result_name(r));
+    fputs("</p>\n<h2>Domains</h2>\n<table id=\"domains\">\n<thead><tr>"
+          "<th>domain</th><th>sessions</th><th>successful</th><th>failed</th>"
+          "<th>failures by type</th></tr></thead>\n<tbody>\n", fp);
+    for (i = 0; i < nd; i++) {
+        int     firstt = 1;
+
+        fputs("<tr class=\"domain\"><td>", fp);
+        html_esc(fp, d[i].domain);
+        fprintf(fp, "</td><td>%llu</td><td>%llu</td><td%s>%llu</td><td>",
+                (unsigned long long) (d[i].success + d[i].failure),
+                (unsigned long long) d[i].success,
+                d[i].failure ? " class=\"fail\"" : "",
+                (unsigned long long) d[i].failure);
+        for (r = 1; r < SESS_RESULT_COUNT; r++)
+            if (d[i].by_type[r]) {
+                fprintf(fp, "%s%s&nbsp;%llu", firstt ? "" : ", ",
+                        sess_result_name(r), (unsigned long long) d[i].by_type[r]);
+                firstt = 0;
+            }
+        fputs("</td></tr>\n", fp);
+    }
+    fputs("</tbody></table>\n<p>Written by mailtlsrpt " MTR_VERSION
+          ". Successes and failures as defined in RFC 8460; how each log "
+          "line is counted is in docs/architecture.md.</p>\n</body></html>\n",
+          fp);
+    xfree(cell);
+    return ferror(fp) ? -1 : 0;
+}
+
 /* cmd_summary - the summary subcommand */
 int
 cmd_summary(int argc, char **argv)
@@ -174,7 +331,15 @@ cmd_summary(int argc, char **argv)
     rc = pipe_run(&c, &po, tab, &st);
     v = agg_view_create_st(tab, c.plaintext);
     d = summary_collect(v, &o, &nd);
-    if (o.json)
+    if (o.html) {
+        FILE   *fp = strcmp(o.html, "-") == 0 ? stdout : fopen(o.html, "w");
+
+        if (fp == NULL || summary_html(fp, v, &o, d, nd) != 0
+            || (fp != stdout && fclose(fp) != 0)) {
+            msg_warn("%s: cannot write the HTML summary", o.html);
+            rc = 1;
+        }
+    } else if (o.json)
         summary_json(d, nd, &st);
     else
         summary_text(d, nd);

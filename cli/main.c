@@ -45,6 +45,7 @@ static const char usage_text[] =
 "                    auto (where the host logs TLS), always, never\n"
 "  --mta NAME        read only this MTA's lines (default: detect per line)\n"
 "  --json            summary as JSON\n"
+"  --html FILE       summary as a self-contained HTML page (- for stdout)\n"
 "  --trace           sessions: label every input line\n"
 "  -q, --quiet       no summary line\n"
 "  -v, --verbose     show the first bad lines with file and line\n"
@@ -69,7 +70,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
 {
     enum {
         O_OUT = 256, O_DAY, O_ALL, O_OFFLINE, O_NOGZ, O_CONFIG, O_TZ,
-        O_YEAR, O_JSON, O_TRACE, O_PLAIN, O_MTA,
+        O_YEAR, O_JSON, O_TRACE, O_PLAIN, O_MTA, O_HTML,
     };
     static const struct option lo[] = {
         {"out", required_argument, 0, O_OUT},
@@ -81,6 +82,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         {"log-tz", required_argument, 0, O_TZ},
         {"log-year", required_argument, 0, O_YEAR},
         {"json", no_argument, 0, O_JSON},
+        {"html", required_argument, 0, O_HTML},
         {"trace", no_argument, 0, O_TRACE},
         {"plaintext", required_argument, 0, O_PLAIN},
         {"mta", required_argument, 0, O_MTA},
@@ -134,6 +136,9 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
             break;
         case O_JSON:
             o->json = 1;
+            break;
+        case O_HTML:
+            o->html = optarg;
             break;
         case O_TRACE:
             o->trace = 1;
