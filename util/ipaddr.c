@@ -15,7 +15,7 @@ ipaddr_norm(const char *in, size_t len, char *out)
         in += 5;
         len -= 5;
     }
-    if (len == 0 || len > IPADDR_MAX)
+    if (len == 0 || len > IPADDR_MAX || memchr(in, 0, len) != NULL)
         return -1;
     memcpy(buf, in, len);
     buf[len] = 0;

@@ -1,0 +1,603 @@
+/* tests/t_parse.c - unit tests for parsers/: ts, wrap, pf_classify
+ *
+ * main() sets TZ=UTC first, so RFC 3164 stamps (local time) read as UTC
+ * and the expected epoch values below hold on any machine. A few checks
+ * switch to POSIX TZ strings (no tzdata needed) to see the zone applied.
+ */
+#include "../parsers/pf.h"
+#include "../parsers/sess.h"
+#include "../parsers/ts.h"
+#include "../parsers/wrap.h"
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* epoch seconds of a UTC date-time */
+static int64_t
+utc(int y, int m, int d, int h, int mi, int s)
+{
+    return ts_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+/* p3164 - parse a 3164 stamp; 0 and *t and the rest in *rest, or -1 */
+static int
+p3164(struct ts_ctx *c, const char *in, int64_t *t, struct span *rest)
+{
+    struct span s = span_make(in, strlen(in));
+    struct span keep = s;
+    int     r = ts_parse_3164(c, &s, t);
+
+    if (r != 0 && (s.ptr != keep.ptr || s.len != keep.len))
+        return -2;              /* failure must leave the cursor */
+    if (rest)
+        *rest = s;
+    return r;
+}
+
+/* piso - parse an ISO stamp */
+static int
+piso(const char *in, int64_t *t, struct span *rest)
+{
+    struct span s = span_make(in, strlen(in));
+    struct span keep = s;
+    int     r = ts_parse_iso(&s, t);
+
+    if (r != 0 && (s.ptr != keep.ptr || s.len != keep.len))
+        return -2;
+    if (rest)
+        *rest = s;
+    return r;
+}
+
+static void
+set_tz(const char *tz)
+{
+    setenv("TZ", tz, 1);
+    tzset();
+}
+
+/* ------------------------------------------------------------------ ts */
+
+static void
+t_ts_3164(void)
+{
+    struct ts_ctx c;
+    int64_t t = 0;
+    struct span rest;
+
+    ts_ctx_init_year(&c, 2024);
+    T_CHECK(c.ref_year == 2024 && c.ref_mon == 12, "init_year: December");
+    /* space-padded, zero-padded and one-digit days */
+    T_CHECK(p3164(&c, "Jun  6 00:21:31 host x", &t, &rest) == 0
+            && t == utc(2024, 6, 6, 0, 21, 31) && span_eq(rest, "host x"),
+            "space-padded day");
+    T_CHECK(p3164(&c, "Jan 06 14:09:50 host x", &t, &rest) == 0
+            && t == utc(2024, 1, 6, 14, 9, 50) && span_eq(rest, "host x"),
+            "zero-padded day (maillog_file)");
+    T_CHECK(p3164(&c, "Jun 6 00:21:31 host", &t, &rest) == 0
+            && t == utc(2024, 6, 6, 0, 21, 31) && span_eq(rest, "host"),
+            "one-digit day");
+    T_CHECK(p3164(&c, "Nov 21 04:02:01 h", &t, NULL) == 0
+            && t == utc(2024, 11, 21, 4, 2, 1), "two-digit day");
+    T_CHECK(p3164(&c, "Feb 29 23:59:59 h", &t, NULL) == 0
+            && t == utc(2024, 2, 29, 23, 59, 59), "leap day");
+    T_CHECK(p3164(&c, "Dec 31 23:59:60 h", &t, NULL) == 0,
+            "leap second accepted");
+    T_CHECK(p3164(&c, "Mar  1 10:00:00.123456 h", &t, &rest) == 0
+            && t == utc(2024, 3, 1, 10, 0, 0) && span_eq(rest, "h"),
+            "fraction after seconds skipped");
+    /* every month name */
+    {
+        static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May",
+            "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        int     m, ok = 0;
+        char    line[64];
+
+        for (m = 0; m < 12; m++) {
+            snprintf(line, sizeof(line), "%s 15 12:00:00 h", mon[m]);
+            if (p3164(&c, line, &t, NULL) == 0
+                && t == utc(2024, m + 1, 15, 12, 0, 0))
+                ok++;
+        }
+        T_CHECK(ok == 12, "all twelve months (%d)", ok);
+    }
+    /* bad forms refused, cursor untouched */
+    T_CHECK(p3164(&c, "jun  6 00:21:31 h", &t, NULL) == -1, "lower month");
+    T_CHECK(p3164(&c, "Foo  6 00:21:31 h", &t, NULL) == -1, "bad month");
+    T_CHECK(p3164(&c, "Jun 32 00:21:31 h", &t, NULL) == -1, "day 32");
+    T_CHECK(p3164(&c, "Jun  0 00:21:31 h", &t, NULL) == -1, "day 0");
+    T_CHECK(p3164(&c, "Jun 123 00:21:31 h", &t, NULL) == -1, "3-digit day");
+    T_CHECK(p3164(&c, "Jun  6 24:00:00 h", &t, NULL) == -1, "hour 24");
+    T_CHECK(p3164(&c, "Jun  6 23:60:00 h", &t, NULL) == -1, "minute 60");
+    T_CHECK(p3164(&c, "Jun  6 23:59:61 h", &t, NULL) == -1, "second 61");
+    T_CHECK(p3164(&c, "Jun  6 2:00:00 hxx", &t, NULL) == -1, "1-digit hour");
+    T_CHECK(p3164(&c, "Jun  6 00-21-31 h", &t, NULL) == -1, "dashes");
+    T_CHECK(p3164(&c, "Jun  6 00:21:31", &t, NULL) == -1,
+            "no space after the stamp");
+    T_CHECK(p3164(&c, "Jun  6 00:21:31x", &t, NULL) == -1, "junk after");
+    T_CHECK(p3164(&c, "Jun  6 00:21", &t, NULL) == -1, "cut short");
+    T_CHECK(p3164(&c, "", &t, NULL) == -1, "empty");
+    T_CHECK(p3164(&c, "Jun", &t, NULL) == -1, "month only");
+    T_CHECK(p3164(&c, "Jun   6 00:21:31 h", &t, NULL) == -1,
+            "two pad spaces");
+
+    /* year inference from a January reference: a December line is from
+     * the year before; a line in the reference month is from that year */
+    set_tz("UTC");
+    ts_ctx_init(&c, (time_t) utc(2024, 1, 15, 12, 0, 0));
+    T_CHECK(c.ref_year == 2024 && c.ref_mon == 1, "init: 2024-01 (%d-%d)",
+            c.ref_year, c.ref_mon);
+    T_CHECK(p3164(&c, "Dec 31 23:59:59 h", &t, NULL) == 0
+            && t == utc(2023, 12, 31, 23, 59, 59),
+            "December line in a January file: year before");
+    T_CHECK(p3164(&c, "Jan  1 00:00:00 h", &t, NULL) == 0
+            && t == utc(2024, 1, 1, 0, 0, 0), "January line: same year");
+    T_CHECK(p3164(&c, "Jan 31 00:00:00 h", &t, NULL) == 0
+            && t == utc(2024, 1, 31, 0, 0, 0),
+            "later day of the reference month: same year");
+    T_CHECK(p3164(&c, "Feb  1 00:00:00 h", &t, NULL) == 0
+            && t == utc(2023, 2, 1, 0, 0, 0),
+            "month after the reference: year before");
+    /* the rule depends only on the line: same answer after other lines */
+    T_CHECK(p3164(&c, "Dec 31 23:59:59 h", &t, NULL) == 0
+            && t == utc(2023, 12, 31, 23, 59, 59), "order does not matter");
+    ts_ctx_init(&c, (time_t) utc(2024, 12, 31, 23, 0, 0));
+    T_CHECK(c.ref_year == 2024 && c.ref_mon == 12, "init: 2024-12");
+    T_CHECK(p3164(&c, "Jan  1 00:00:00 h", &t, NULL) == 0
+            && t == utc(2024, 1, 1, 0, 0, 0), "December reference");
+
+    /* the local zone applies to 3164 stamps */
+    set_tz("EST5");
+    ts_ctx_init_year(&c, 2024);
+    T_CHECK(p3164(&c, "Jun  6 00:00:00 h", &t, NULL) == 0
+            && t == utc(2024, 6, 6, 5, 0, 0), "EST5: +5 hours");
+    set_tz("CET-1CEST,M3.5.0,M10.5.0/3");
+    ts_ctx_init_year(&c, 2024);
+    T_CHECK(p3164(&c, "Jul  1 12:00:00 h", &t, NULL) == 0
+            && t == utc(2024, 7, 1, 10, 0, 0), "CEST: -2 hours");
+    T_CHECK(p3164(&c, "Jan  1 12:00:00 h", &t, NULL) == 0
+            && t == utc(2024, 1, 1, 11, 0, 0), "CET: -1 hour");
+    T_CHECK(p3164(&c, "Jan  1 12:30:15 h", &t, NULL) == 0
+            && t == utc(2024, 1, 1, 11, 30, 15), "same hour from the cache");
+    set_tz("UTC");
+}
+
+static void
+t_ts_iso(void)
+{
+    int64_t t = 0;
+    struct span rest;
+
+    T_CHECK(piso("2024-01-02T03:04:05Z host", &t, &rest) == 0
+            && t == utc(2024, 1, 2, 3, 4, 5) && span_eq(rest, "host"), "Z");
+    T_CHECK(piso("2021-03-13T12:04:09.755361+01:00 host", &t, &rest) == 0
+            && t == 1615633449 && span_eq(rest, "host"),
+            "fraction and +hh:mm");
+    T_CHECK(piso("2023-09-08T17:20:30+0200 host", &t, &rest) == 0
+            && t == 1694186430 && span_eq(rest, "host"), "+hhmm (journalctl)");
+    T_CHECK(piso("2024-01-01T00:30:00-05:30 h", &t, NULL) == 0
+            && t == utc(2024, 1, 1, 6, 0, 0), "negative offset");
+    T_CHECK(piso("2024-01-01T00:00:00+00:00 h", &t, NULL) == 0
+            && t == utc(2024, 1, 1, 0, 0, 0), "+00:00");
+    T_CHECK(piso("2024-01-01T00:00:00,5Z h", &t, NULL) == 0
+            && t == utc(2024, 1, 1, 0, 0, 0), "comma fraction");
+    T_CHECK(piso("2024-01-01T00:00:00.123456789Z h", &t, NULL) == 0
+            && t == utc(2024, 1, 1, 0, 0, 0), "nanoseconds");
+    T_CHECK(piso("2024-01-01 00:00:00+01:00 h", &t, NULL) == 0
+            && t == utc(2023, 12, 31, 23, 0, 0), "space for T with offset");
+    T_CHECK(piso("2024-01-01T00:00:00Z", &t, &rest) == 0 && rest.len == 0,
+            "stamp at end of line");
+    T_CHECK(piso("2024-06-30T23:59:60Z h", &t, NULL) == 0, "leap second");
+    /* refused */
+    T_CHECK(piso("2024-01-01T00:00:00 host", &t, NULL) == -1, "no zone");
+    T_CHECK(piso("2024-01-01T00:00:00.5 host", &t, NULL) == -1,
+            "fraction, no zone");
+    T_CHECK(piso("2024-13-01T00:00:00Z h", &t, NULL) == -1, "month 13");
+    T_CHECK(piso("2024-00-01T00:00:00Z h", &t, NULL) == -1, "month 0");
+    T_CHECK(piso("2024-01-32T00:00:00Z h", &t, NULL) == -1, "day 32");
+    T_CHECK(piso("2024-01-01T24:00:00Z h", &t, NULL) == -1, "hour 24");
+    T_CHECK(piso("2024-01-01T00:00:00+24:00 h", &t, NULL) == -1,
+            "offset hour 24");
+    T_CHECK(piso("2024-01-01T00:00:00+01:60 h", &t, NULL) == -1,
+            "offset minute 60");
+    T_CHECK(piso("2024-01-01T00:00:00+1:00 h", &t, NULL) == -1,
+            "one-digit offset");
+    T_CHECK(piso("2024-01-01T00:00:00+01 h", &t, NULL) == -1,
+            "offset without minutes");
+    T_CHECK(piso("2024-01-01T00:00:00+01:0", &t, NULL) == -1,
+            "offset cut short");
+    T_CHECK(piso("2024-01-01T00:00:00Zx h", &t, NULL) == -1, "junk after Z");
+    T_CHECK(piso("2024/01/01T00:00:00Z h", &t, NULL) == -1, "slashes");
+    T_CHECK(piso("2024-01-01X00:00:00Z h", &t, NULL) == -1, "X for T");
+    T_CHECK(piso("24-01-01T00:00:00Z h", &t, NULL) == -1, "two-digit year");
+    T_CHECK(piso("2024-01-01T00:00Z h", &t, NULL) == -1, "no seconds");
+    T_CHECK(piso("2024-01-01", &t, NULL) == -1, "date only");
+    T_CHECK(piso("", &t, NULL) == -1, "empty");
+}
+
+static void
+t_ts_days(void)
+{
+    char    buf[11];
+    int32_t d = 0;
+
+    T_CHECK(ts_days_from_civil(1970, 1, 1) == 0, "epoch day");
+    T_CHECK(ts_days_from_civil(1969, 12, 31) == -1, "day before epoch");
+    T_CHECK(ts_days_from_civil(2000, 3, 1) == 11017, "2000-03-01");
+    T_CHECK(ts_days_from_civil(2024, 2, 29) == 19782, "2024-02-29");
+    T_CHECK(ts_days_from_civil(2024, 3, 1) == 19783, "2024-03-01");
+    T_CHECK(ts_days_from_civil(2038, 1, 19) == 24855, "2038-01-19");
+    T_CHECK(ts_days_from_civil(1900, 3, 1) == -25508, "1900-03-01");
+    T_CHECK(ts_days_from_civil(2100, 3, 1) == 47541, "2100-03-01");
+    T_CHECK(ts_days_from_civil(9999, 12, 31) == 2932896, "9999-12-31");
+    T_CHECK(ts_days_from_civil(2100, 3, 1) - ts_days_from_civil(2100, 2, 28)
+            == 1, "2100 is not a leap year");
+    T_CHECK(ts_days_from_civil(2000, 3, 1) - ts_days_from_civil(2000, 2, 28)
+            == 2, "2000 is a leap year");
+
+    ts_day_str(0, buf);
+    T_CHECK(strcmp(buf, "1970-01-01") == 0, "day_str 0: %s", buf);
+    ts_day_str(19782, buf);
+    T_CHECK(strcmp(buf, "2024-02-29") == 0, "day_str leap: %s", buf);
+    ts_day_str(-1, buf);
+    T_CHECK(strcmp(buf, "1969-12-31") == 0, "day_str -1: %s", buf);
+    ts_day_str(2932896, buf);
+    T_CHECK(strcmp(buf, "9999-12-31") == 0, "day_str max: %s", buf);
+    ts_day_str(11017, buf);
+    T_CHECK(strcmp(buf, "2000-03-01") == 0, "day_str 2000: %s", buf);
+    /* round trip over a span of days */
+    {
+        int32_t i;
+        int     bad = 0;
+
+        for (i = -800; i < 30000; i += 7) {
+            ts_day_str(i, buf);
+            if (ts_parse_day(buf, &d) != 0 || d != i)
+                bad++;
+        }
+        T_CHECK(bad == 0, "day_str / parse_day round trip (%d bad)", bad);
+    }
+
+    T_CHECK(ts_parse_day("2024-02-29", &d) == 0 && d == 19782, "parse_day");
+    T_CHECK(ts_parse_day("1970-01-01", &d) == 0 && d == 0, "parse_day 0");
+    T_CHECK(ts_parse_day("2024-2-29", &d) == -1, "one-digit month");
+    T_CHECK(ts_parse_day("2024-02-29 ", &d) == -1, "trailing space");
+    T_CHECK(ts_parse_day("2024-13-01", &d) == -1, "month 13");
+    T_CHECK(ts_parse_day("2024-00-01", &d) == -1, "month 0");
+    T_CHECK(ts_parse_day("2024-01-00", &d) == -1, "day 0");
+    T_CHECK(ts_parse_day("2024-01-32", &d) == -1, "day 32");
+    T_CHECK(ts_parse_day("2024/01/01", &d) == -1, "slashes");
+    T_CHECK(ts_parse_day("yesterday", &d) == -1, "word");
+    T_CHECK(ts_parse_day("", &d) == -1, "empty");
+    T_CHECK(ts_parse_day("2024-02-30", &d) == -1, "February 30");
+    T_CHECK(ts_parse_day("2023-02-29", &d) == -1, "29 Feb, no leap year");
+    T_CHECK(ts_parse_day("2024-04-31", &d) == -1, "April 31");
+}
+
+/* ---------------------------------------------------------------- wrap */
+
+struct wcase {
+    const char *line;
+    int     dated;
+    int64_t t;
+    const char *host;
+    const char *ident;
+    const char *pid;
+    const char *msg;
+};
+
+static void
+t_wrap(void)
+{
+    struct wcase wc[] = {
+        /* RFC 3164 syslog */
+        {"Nov 21 04:02:01 mail postfix/smtp[1234]: 3F1A2B: to=<a@b.example>",
+         1, 0, "mail", "postfix/smtp", "1234", "3F1A2B: to=<a@b.example>"},
+        /* Postfix maillog_file: zero-padded day */
+        {"Jan 06 14:09:50 mx1 postfix/smtp[1]: msg here",
+         1, 0, "mx1", "postfix/smtp", "1", "msg here"},
+        /* RFC 3339 (rsyslog) */
+        {"2021-03-13T12:04:09.755361+01:00 host postfix/smtp[22]: m",
+         1, 1615633449, "host", "postfix/smtp", "22", "m"},
+        /* journalctl short-iso */
+        {"2023-09-08T17:20:30+0200 jhost postfix/smtp[7]: hello world",
+         1, 1694186430, "jhost", "postfix/smtp", "7", "hello world"},
+        /* container form: severity instead of host */
+        {"2021-01-24T14:43:33.171226+00:00 INFO    postfix/smtp[1]: x y",
+         1, 0, "", "postfix/smtp", "1", "x y"},
+        {"2021-01-24T14:43:33Z WARNING postfix/smtp[2]: warn",
+         1, 0, "", "postfix/smtp", "2", "warn"},
+        /* no timestamp */
+        {"postfix/smtp[1]: msg", 0, 0, "", "postfix/smtp", "1", "msg"},
+        {"postfix-out/smtp[987]: AB12C: to=<x@y.example>", 0, 0, "",
+         "postfix-out/smtp", "987", "AB12C: to=<x@y.example>"},
+        /* message only */
+        {"Verified TLS connection established to mx[192.0.2.1]:25: TLSv1.3",
+         0, 0, "", "", "",
+         "Verified TLS connection established to mx[192.0.2.1]:25: TLSv1.3"},
+        {"to=<a@b.example>, relay=mx[192.0.2.1]:25, status=sent (ok)",
+         0, 0, "", "", "",
+         "to=<a@b.example>, relay=mx[192.0.2.1]:25, status=sent (ok)"},
+        {"", 0, 0, "", "", "", ""},
+        /* Solaris tag */
+        {"Jan  6 14:09:50 sol postfix/smtp[1]: [ID 702911 mail.notice] "
+         "ABCDE1: removed", 1, 0, "sol", "postfix/smtp", "1", "ABCDE1: removed"},
+        /* dated, no host field */
+        {"Jun  6 00:21:31 postfix/smtp[3682]: msg", 1, 0, "", "postfix/smtp",
+         "3682", "msg"},
+        /* dated, ident without pid */
+        {"Jun  6 00:21:31 h postfix/smtp: msg", 1, 0, "h", "postfix/smtp", "",
+         "msg"},
+        /* undated with masked pid (posted logs) */
+        {"postfix/smtp[xxxxx]: msg", 0, 0, "", "postfix/smtp", "xxxxx", "msg"},
+        /* dated line whose rest is not an ident */
+        {"Jun  6 00:21:31 h some free text", 1, 0, "h", "", "",
+         "some free text"},
+    };
+    struct ts_ctx c;
+    struct wrap_rec r;
+    size_t  i;
+
+    wc[0].t = utc(2024, 11, 21, 4, 2, 1);
+    wc[1].t = utc(2024, 1, 6, 14, 9, 50);
+    wc[4].t = utc(2021, 1, 24, 14, 43, 33);
+    wc[5].t = utc(2021, 1, 24, 14, 43, 33);
+    wc[11].t = utc(2024, 1, 6, 14, 9, 50);
+    wc[12].t = utc(2024, 6, 6, 0, 21, 31);
+    wc[13].t = utc(2024, 6, 6, 0, 21, 31);
+    wc[15].t = utc(2024, 6, 6, 0, 21, 31);
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < sizeof(wc) / sizeof(wc[0]); i++) {
+        const struct wcase *w = &wc[i];
+
+        wrap_parse(&c, span_make(w->line, strlen(w->line)), &r);
+        T_CHECK(r.dated == w->dated, "wrap %zu dated %d", i, r.dated);
+        T_CHECK(!w->dated || r.t == w->t, "wrap %zu t %lld want %lld", i,
+                (long long) r.t, (long long) w->t);
+        T_CHECK(span_eq(r.host, w->host), "wrap %zu host \"%.*s\"", i,
+                (int) r.host.len, r.host.ptr);
+        T_CHECK(span_eq(r.ident, w->ident), "wrap %zu ident \"%.*s\"", i,
+                (int) r.ident.len, r.ident.ptr);
+        T_CHECK(span_eq(r.pid, w->pid), "wrap %zu pid \"%.*s\"", i,
+                (int) r.pid.len, r.pid.ptr);
+        T_CHECK(span_eq(r.msg, w->msg), "wrap %zu msg \"%.*s\"", i,
+                (int) r.msg.len, r.msg.ptr);
+        /* spans point into the line */
+        T_CHECK(r.msg.ptr >= w->line
+                && r.msg.ptr + r.msg.len <= w->line + strlen(w->line),
+                "wrap %zu msg inside the line", i);
+    }
+    /* a line is not read past its span: the same bytes cut short */
+    {
+        const char *full = "Nov 21 04:02:01 mail postfix/smtp[1234]: m";
+        size_t  n;
+        int     bad = 0;
+
+        for (n = 0; n <= strlen(full); n++) {
+            wrap_parse(&c, span_make(full, n), &r);
+            if (r.msg.ptr < full || r.msg.ptr + r.msg.len > full + n
+                || r.host.len > n || r.ident.len > n)
+                bad++;
+        }
+        T_CHECK(bad == 0, "every prefix stays in bounds (%d bad)", bad);
+    }
+
+    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix-out/smtp")), "smtp"),
+            "service of postfix-out/smtp");
+    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/lmtp")), "lmtp"),
+            "service of postfix/lmtp");
+    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/smtps/smtpd")), "smtpd"),
+            "service of postfix/smtps/smtpd");
+    T_CHECK(span_eq(wrap_service(SPAN_LIT("smtp")), "smtp"),
+            "service without prefix");
+    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/")), ""),
+            "service empty after slash");
+    T_CHECK(span_eq(wrap_service(SPAN_LIT("")), ""), "service of empty");
+}
+
+/* ---------------------------------------------------------- pf_classify */
+
+static struct pf_event ev;
+
+static enum pf_kind
+cls(const char *msg)
+{
+    pf_classify(span_make(msg, strlen(msg)), &ev);
+    return ev.kind;
+}
+
+static void
+t_classify(void)
+{
+    /* TLS established */
+    T_CHECK(cls("Verified TLS connection established to mx.example.com"
+                "[192.0.2.1]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 "
+                "(256/256 bits)") == PF_TLS_EST
+            && ev.trust == PF_TRUST_VERIFIED
+            && span_eq(ev.peer_host, "mx.example.com")
+            && span_eq(ev.peer_ip, "192.0.2.1") && ev.port == 25,
+            "Verified established");
+    T_CHECK(cls("Trusted TLS connection established to mx.b.example"
+                "[2001:db8::1]:25: TLSv1.2 with cipher X") == PF_TLS_EST
+            && ev.trust == PF_TRUST_TRUSTED
+            && span_eq(ev.peer_ip, "2001:db8::1"), "Trusted established v6");
+    T_CHECK(cls("Untrusted TLS connection established to "
+                "valid-example-recipient.com[192.168.33.7]:25: TLSv1.1 with "
+                "cipher AECDH-AES256-SHA (256/256 bits)") == PF_TLS_EST
+            && ev.trust == PF_TRUST_UNTRUSTED, "Untrusted established");
+    T_CHECK(cls("Anonymous TLS connection established to mx[192.0.2.9]:587:"
+                " TLSv1.3") == PF_TLS_EST && ev.trust == PF_TRUST_ANON
+            && ev.port == 587, "Anonymous established, port 587");
+    T_CHECK(cls("TLS connection established to smtp.gmail.com[72.14.247.109]"
+                ":587: TLSv1 with cipher RC4-MD5 (128/128 bits)")
+            == PF_TLS_EST && ev.trust == PF_TRUST_NONE, "old form, no trust");
+    T_CHECK(cls("Anonymous TLS connection established from unknown"
+                "[192.0.2.5]: TLSv1.3") == PF_IGNORE, "inbound (smtpd)");
+    /* reused */
+    T_CHECK(cls("Verified TLS connection reused to mx.example[192.0.2.1]:25:"
+                " TLSv1.3") == PF_TLS_REUSED && ev.trust == PF_TRUST_VERIFIED,
+            "reused");
+    /* certificate failures */
+    T_CHECK(cls("certificate verification failed for mx.example[192.0.2.1]"
+                ":25: untrusted issuer /C=US/O=Example") == PF_CERT_FAIL
+            && ev.result == SESS_CERT_NOT_TRUSTED && !ev.certain
+            && span_eq(ev.peer_host, "mx.example"), "untrusted issuer");
+    T_CHECK(cls("server certificate verification failed for mx.n.example"
+                "[192.0.2.74]:25: certificate has expired") == PF_CERT_FAIL
+            && ev.result == SESS_CERT_EXPIRED, "expired");
+    T_CHECK(cls("certificate verification failed for mx[192.0.2.1]:25: "
+                "num=62:hostname mismatch") == PF_CERT_FAIL
+            && ev.result == SESS_CERT_HOST_MISMATCH, "hostname mismatch");
+    T_CHECK(cls("certificate verification failed for mx[192.0.2.1]:25: "
+                "self-signed certificate") == PF_CERT_FAIL
+            && ev.result == SESS_CERT_NOT_TRUSTED, "self-signed");
+    T_CHECK(cls("certificate verification failed for mx[192.0.2.1]:25: "
+                "no matching DANE TLSA records") == PF_CERT_FAIL
+            && ev.result == SESS_TLSA_INVALID && ev.certain && ev.dane,
+            "DANE TLSA mismatch is certain");
+    T_CHECK(cls("certificate verification failed for mx.p.example"
+                "[192.0.2.76]:25: external policy failure "
+                "(sts-webpki-invalid)") == PF_CERT_FAIL
+            && ev.result == SESS_STS_WEBPKI_INVALID && ev.certain,
+            "external policy failure type");
+    T_CHECK(cls("certificate verification failed for mx[192.0.2.1]:25: "
+                "something new") == PF_CERT_FAIL
+            && ev.result == SESS_VALIDATION_FAILURE, "unknown text");
+    T_CHECK(cls("certificate verification failed for ") == PF_CERT_FAIL
+            && ev.result == SESS_VALIDATION_FAILURE, "cut after 'for'");
+    /* handshake */
+    T_CHECK(cls("SSL_connect error to valid-example-recipient.com"
+                "[192.168.33.7]:25: -1") == PF_HANDSHAKE_FAIL
+            && span_eq(ev.text, "-1") && ev.port == 25, "SSL_connect -1");
+    T_CHECK(cls("SSL_connect error to mx[192.0.2.1]:25: lost connection")
+            == PF_HANDSHAKE_FAIL && span_eq(ev.text, "lost connection"),
+            "SSL_connect lost connection");
+    T_CHECK(cls("warning: TLS library problem: error:0A000086:SSL routines::"
+                "certificate verify failed:ssl/statem/statem_clnt.c:1889:")
+            == PF_TLS_LIBPROB && span_starts(ev.text, "error:0A000086"),
+            "TLS library problem");
+    T_CHECK(cls("warning: database /etc/postfix/x.db is older") == PF_IGNORE,
+            "other warning");
+    /* details */
+    T_CHECK(cls("SSL_connect:before SSL initialization") == PF_DETAIL,
+            "SSL_connect: state");
+    T_CHECK(cls("certificate verification depth=0 subject=/CN=x")
+            == PF_DETAIL, "depth= detail");
+    T_CHECK(cls("setting up TLS connection to mx[192.0.2.1]:25")
+            == PF_DETAIL, "setting up");
+    T_CHECK(cls("mx.example[192.0.2.1]:25: depth=0 verify=1 subject=/CN=x")
+            == PF_DETAIL, "host[ip]:port: depth=");
+    T_CHECK(cls("Host offered STARTTLS: [mx.example]") == PF_DETAIL,
+            "Host offered STARTTLS");
+    T_CHECK(cls("verify return: 1") == PF_DETAIL, "verify return");
+    /* not offered */
+    T_CHECK(cls("LLLLLLLLLL: TLS is required, but was not offered by host "
+                "mx1.q.example[192.0.2.77]") == PF_NOT_OFFERED
+            && span_eq(ev.qid, "LLLLLLLLLL")
+            && span_eq(ev.peer_host, "mx1.q.example")
+            && span_eq(ev.peer_ip, "192.0.2.77"), "not offered");
+    /* per-MX soft */
+    T_CHECK(cls("AF3B6480475: Server certificate not trusted") == PF_SOFT
+            && span_eq(ev.qid, "AF3B6480475"), "soft: not trusted");
+    T_CHECK(cls("MMMMMMMMMM: lost connection with mx.r.example[192.0.2.79] "
+                "while sending RCPT TO") == PF_SOFT
+            && span_eq(ev.peer_ip, "192.0.2.79"), "soft: lost connection");
+    T_CHECK(cls("ABCDE12345: host mx.example[192.0.2.1] said: 421 busy")
+            == PF_SOFT && span_eq(ev.peer_host, "mx.example"),
+            "soft: host said");
+    T_CHECK(cls("ABCDE12345: conversation with mx[192.0.2.1] timed out")
+            == PF_SOFT, "soft: conversation");
+    /* status */
+    T_CHECK(cls("AF3B6480475: to=<vagrant@valid-example-recipient.com>, "
+                "relay=valid-example-recipient.com[192.168.33.7]:25, "
+                "delay=0.06, delays=0.03/0.03/0/0, dsn=4.7.5, "
+                "status=deferred (Cannot start TLS: handshake failure)")
+            == PF_STATUS && span_eq(ev.rcpt, "vagrant@valid-example-recipient.com")
+            && span_eq(ev.status, "deferred")
+            && span_eq(ev.text, "Cannot start TLS: handshake failure")
+            && span_eq(ev.peer_ip, "192.168.33.7") && ev.port == 25
+            && span_eq(ev.qid, "AF3B6480475"), "status deferred");
+    T_CHECK(cls("JJJJJJJJJJ: to=<f@o.example>, relay=mx.o.example"
+                "[2001:db8:0:0::1]:25, delay=1, delays=0/0/0.5/0.5, tls=dane,"
+                " dsn=2.0.0, status=sent (250 ok)") == PF_STATUS
+            && span_eq(ev.tls, "dane") && span_eq(ev.status, "sent")
+            && span_eq(ev.text, "250 ok"), "status with tls=");
+    T_CHECK(cls("GGGGGGGGGG: to=<c@l.example>, relay=none, delay=1, "
+                "delays=0/0/0/0, dsn=4.7.5, status=deferred (TLSA lookup "
+                "error for mx.l.example:25)") == PF_STATUS && ev.relay_none,
+            "status relay=none");
+    T_CHECK(cls("ABCDE12345: to=<a@b.example>, relay=mx[192.0.2.1]:25, "
+                "conn_use=3, delay=1, dsn=2.0.0, status=sent (250 ok)")
+            == PF_STATUS && ev.conn_use == 3, "status conn_use");
+    T_CHECK(cls("ABCDE12345: to=<a@b.example>, relay=mx[192.0.2.1]:25, "
+                "status=sent (250 o") == PF_STATUS_BAD, "status cut in text");
+    T_CHECK(cls("ABCDE12345: to=<a@b.exam") == PF_STATUS_BAD,
+            "status cut in address");
+    T_CHECK(cls("ABCDE12345: to=<a@b.example>, relay=mx[192.0.2.1") ==
+            PF_STATUS_BAD, "status cut in relay");
+    T_CHECK(cls("to=<a@b.example>, relay=mx[192.0.2.1]:25, status=sent (ok)")
+            == PF_STATUS && span_eq(ev.rcpt, "a@b.example") && ev.qid.len == 0,
+            "status fragment without qid");
+    /* TLSRPT (Postfix >= 3.10) */
+    T_CHECK(cls("TLSRPT: status=failure, domain=j.example, receiving_mx="
+                "mx.j.example[192.0.2.70], failure_type=certificate_expired")
+            == PF_TLSRPT && span_starts(ev.text, "status=failure"),
+            "TLSRPT line");
+    /* local no STARTTLS */
+    T_CHECK(cls("discarding EHLO keywords: PIPELINING STARTTLS")
+            == PF_NO_STARTTLS_LOCAL, "discarding STARTTLS");
+    T_CHECK(cls("discarding EHLO keywords: PIPELINING") == PF_IGNORE,
+            "discarding other keywords");
+    /* tlsproxy */
+    T_CHECK(cls("CONNECT to mx.example[192.0.2.1]:25") == PF_PROXY_CONNECT,
+            "tlsproxy CONNECT");
+    T_CHECK(cls("DISCONNECT [192.0.2.1]:25") == PF_PROXY_CONNECT,
+            "tlsproxy DISCONNECT");
+    /* ignored */
+    T_CHECK(cls("AF3B6480475: removed") == PF_IGNORE, "removed");
+    T_CHECK(cls("AF3B6480475: uid=0 from=<root>") == PF_IGNORE, "uid=");
+    T_CHECK(cls("connect to mx.example[192.0.2.1]:25: Connection refused")
+            == PF_IGNORE, "connect refused");
+    T_CHECK(cls("") == PF_IGNORE, "empty message");
+    T_CHECK(cls("V") == PF_IGNORE, "one byte V");
+    T_CHECK(cls("abcde: to=<x@y>") == PF_IGNORE,
+            "lower-case-only qid is not a qid");
+    /* every prefix of a status line stays in bounds and never crashes */
+    {
+        const char *full = "AF3B6480475: to=<a@b.example>, relay=mx.b.example"
+            "[192.0.2.1]:25, delay=1, conn_use=2, tls=verify, dsn=2.0.0, "
+            "status=sent (250 ok)";
+        size_t  n;
+        int     bad = 0;
+
+        for (n = 0; n <= strlen(full); n++) {
+            pf_classify(span_make(full, n), &ev);
+            if ((ev.rcpt.len && ev.rcpt.ptr + ev.rcpt.len > full + n)
+                || (ev.text.len && ev.text.ptr + ev.text.len > full + n)
+                || (ev.peer_ip.len
+                    && ev.peer_ip.ptr + ev.peer_ip.len > full + n))
+                bad++;
+            if (n < strlen(full) - 1 && ev.kind == PF_STATUS
+                && n > strlen("AF3B6480475: to=<a@b.example>"))
+                bad += (ev.text.len > 0 && !span_eq(ev.text, "250 ok"));
+        }
+        T_CHECK(bad == 0, "status prefixes in bounds (%d bad)", bad);
+        T_CHECK(cls(full) == PF_STATUS && ev.conn_use == 2
+                && span_eq(ev.tls, "verify"), "full status line");
+    }
+}
+
+int
+main(void)
+{
+    set_tz("UTC");
+    t_ts_3164();
+    t_ts_iso();
+    t_ts_days();
+    t_wrap();
+    t_classify();
+    return T_DONE();
+}

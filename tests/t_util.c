@@ -1,0 +1,499 @@
+/* tests/t_util.c - unit tests for util/: dname, ipaddr, span, htab
+ *
+ * Every check states the rule from the header it tests (util/dname.h,
+ * util/ipaddr.h, util/span.h, util/htab.h), so a failure says which
+ * promise broke.
+ */
+#include "../util/dname.h"
+#include "../util/htab.h"
+#include "../util/ipaddr.h"
+#include "../util/span.h"
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- dname */
+
+/* norm_ok - dname_norm(in) succeeds and gives want */
+static int
+norm_ok(const char *in, const char *want)
+{
+    char    out[DNAME_MAX + 1];
+
+    memset(out, 'Z', sizeof(out));
+    if (dname_norm(in, strlen(in), out) != 0)
+        return 0;
+    return strcmp(out, want) == 0;
+}
+
+/* norm_bad - dname_norm(in) refuses */
+static int
+norm_bad(const char *in, size_t len)
+{
+    char    out[DNAME_MAX + 1];
+
+    return dname_norm(in, len, out) == -1;
+}
+
+/* rep - n copies of c followed by tail into buf */
+static char *
+rep(char *buf, char c, size_t n, const char *tail)
+{
+    memset(buf, c, n);
+    strcpy(buf + n, tail);
+    return buf;
+}
+
+static void
+t_dname(void)
+{
+    char    big[1024];
+    char    name[DNAME_MAX + 64];
+    char    out[DNAME_MAX + 1];
+    size_t  i;
+
+    /* valid names stay as they are */
+    T_CHECK(norm_ok("example.com", "example.com"), "plain name");
+    T_CHECK(norm_ok("a", "a"), "one label");
+    T_CHECK(norm_ok("mx-1.mail.example.org", "mx-1.mail.example.org"),
+            "inner hyphen");
+    T_CHECK(norm_ok("a-b-c.d0", "a-b-c.d0"), "digits and hyphens");
+    /* case folded */
+    T_CHECK(norm_ok("Example.COM", "example.com"), "upper case folded");
+    T_CHECK(norm_ok("MX.EXAMPLE.NET.", "mx.example.net"),
+            "upper case and trailing dot");
+    /* trailing dot stripped, once */
+    T_CHECK(norm_ok("example.com.", "example.com"), "trailing dot stripped");
+    T_CHECK(norm_bad("example.com..", 13), "two trailing dots refused");
+    T_CHECK(norm_bad(".", 1), "root alone refused");
+    T_CHECK(norm_bad("", 0), "empty refused");
+    /* path characters and empty labels */
+    T_CHECK(norm_bad("../../x", 7), "../../x refused");
+    T_CHECK(norm_bad("a/b", 3), "slash refused");
+    T_CHECK(norm_bad("x..y", 4), "empty label refused");
+    T_CHECK(norm_bad(".x", 2), "leading dot refused");
+    T_CHECK(norm_bad("a\\b", 3), "backslash refused");
+    T_CHECK(norm_bad("a b", 3), "space refused");
+    T_CHECK(norm_bad("a\0b.com", 7), "NUL inside refused");
+    T_CHECK(norm_bad("exa\xc3\xa9mple.com", 13), "UTF-8 U-label refused");
+    T_CHECK(norm_bad("\xff\xfe.com", 6), "invalid UTF-8 refused");
+    /* underscore, hyphen at label ends */
+    T_CHECK(norm_bad("_tcp.example.com", 16), "underscore refused");
+    T_CHECK(norm_bad("a_b.example", 11), "inner underscore refused");
+    T_CHECK(norm_bad("-a.example", 10), "leading hyphen refused");
+    T_CHECK(norm_bad("a-.example", 10), "trailing hyphen refused");
+    T_CHECK(norm_bad("a.example-", 10), "trailing hyphen last label");
+    T_CHECK(norm_bad("a.-example", 10), "leading hyphen last label");
+    T_CHECK(norm_bad("a.example-.", 11), "trailing hyphen before dot");
+    /* IDN A-labels are ordinary LDH labels */
+    T_CHECK(norm_ok("xn--bcher-kva.example", "xn--bcher-kva.example"),
+            "A-label");
+    T_CHECK(norm_ok("XN--BCHER-KVA.Example.", "xn--bcher-kva.example"),
+            "A-label upper case");
+    /* numeric names are names to dname_norm, flagged by is_numeric */
+    T_CHECK(norm_ok("192.0.2.1", "192.0.2.1"), "numeric name accepted");
+    T_CHECK(dname_is_numeric("192.0.2.1"), "numeric detected");
+    T_CHECK(dname_is_numeric("123"), "digits only numeric");
+    T_CHECK(!dname_is_numeric("1a.example"), "1a not numeric");
+    T_CHECK(!dname_is_numeric("example.com"), "name not numeric");
+    T_CHECK(!dname_is_numeric("1-2.3"), "hyphen not numeric");
+    /* label length: 63 ok, 64 refused */
+    rep(big, 'a', 63, ".example");
+    T_CHECK(norm_ok(big, big), "63-byte label accepted");
+    rep(big, 'a', 64, ".example");
+    T_CHECK(norm_bad(big, strlen(big)), "64-byte label refused");
+    rep(big, 'b', 64, "");
+    T_CHECK(norm_bad(big, strlen(big)), "64-byte single label refused");
+    /* total length: 253 ok, 254 refused, 300 refused */
+    /* 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 bytes */
+    memset(name, 0, sizeof(name));
+    for (i = 0; i < 253; i++)
+        name[i] = (i == 63 || i == 127 || i == 191) ? '.' : 'a';
+    T_CHECK(strlen(name) == 253 && norm_ok(name, name),
+            "253-byte name accepted");
+    name[253] = '.';            /* 254 bytes with the trailing dot */
+    T_CHECK(dname_norm(name, 254, out) == 0 && strlen(out) == 253,
+            "253 bytes plus trailing dot accepted");
+    name[253] = 'a';            /* 254 bytes, last label 62 */
+    T_CHECK(norm_bad(name, 254), "254-byte name refused");
+    for (i = 0; i < 300; i++)
+        big[i] = (i % 50 == 49) ? '.' : 'a';
+    big[300] = 0;
+    T_CHECK(norm_bad(big, 300), "300-byte name refused");
+    rep(big, 'a', 300, "");
+    T_CHECK(norm_bad(big, 300), "300-byte single label refused");
+    /* the len argument bounds the read: no NUL needed */
+    T_CHECK(dname_norm("example.comXXX", 11, out) == 0
+            && strcmp(out, "example.com") == 0, "len bounds the input");
+    /* dname_valid: canonical only */
+    T_CHECK(dname_valid("example.com"), "valid canonical");
+    T_CHECK(!dname_valid("Example.com"), "upper case not canonical");
+    T_CHECK(!dname_valid("example.com."), "trailing dot not canonical");
+    T_CHECK(!dname_valid(""), "empty not valid");
+    T_CHECK(!dname_valid("../x"), "../x not valid");
+    rep(big, 'a', 300, "");
+    T_CHECK(!dname_valid(big), "300 bytes not valid");
+}
+
+/* --------------------------------------------------------------- ipaddr */
+
+/* ip_ok - ipaddr_norm(in) gives want */
+static int
+ip_ok(const char *in, const char *want)
+{
+    char    out[IPADDR_MAX + 1];
+
+    if (ipaddr_norm(in, strlen(in), out) != 0) {
+        fprintf(stderr, "  ipaddr_norm(%s) refused\n", in);
+        return 0;
+    }
+    if (strcmp(out, want) != 0) {
+        fprintf(stderr, "  ipaddr_norm(%s) = %s, want %s\n", in, out, want);
+        return 0;
+    }
+    return 1;
+}
+
+/* ip_bad - ipaddr_norm(in) refuses */
+static int
+ip_bad(const char *in)
+{
+    char    out[IPADDR_MAX + 1];
+
+    return ipaddr_norm(in, strlen(in), out) == -1;
+}
+
+static void
+t_ipaddr(void)
+{
+    char    out[IPADDR_MAX + 1];
+    char    big[128];
+
+    /* IPv4 */
+    T_CHECK(ip_ok("192.0.2.1", "192.0.2.1"), "IPv4");
+    T_CHECK(ip_ok("0.0.0.0", "0.0.0.0"), "IPv4 zero");
+    T_CHECK(ip_ok("255.255.255.255", "255.255.255.255"), "IPv4 max");
+    T_CHECK(ip_bad("256.0.0.1"), "IPv4 octet > 255");
+    T_CHECK(ip_bad("1.2.3"), "IPv4 three parts");
+    T_CHECK(ip_bad("1.2.3.4.5"), "IPv4 five parts");
+    T_CHECK(ip_bad("1.2.3.4 "), "IPv4 trailing space");
+    /* IPv6 forms to RFC 5952 */
+    T_CHECK(ip_ok("2001:DB8:0:0:0:0:0:1", "2001:db8::1"), "lower case, ::");
+    T_CHECK(ip_ok("2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"),
+            "leading zeros dropped");
+    T_CHECK(ip_ok("2001:db8::0001", "2001:db8::1"), "compressed input");
+    T_CHECK(ip_ok("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),
+            "single zero field not compressed (5952 4.2.2)");
+    T_CHECK(ip_ok("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+            "first of equal runs compressed (5952 4.2.3)");
+    T_CHECK(ip_ok("2001:0:0:1:0:0:0:1", "2001:0:0:1::1"),
+            "longest run compressed (5952 4.2.3)");
+    T_CHECK(ip_ok("::", "::"), "unspecified");
+    T_CHECK(ip_ok("0:0:0:0:0:0:0:1", "::1"), "loopback");
+    T_CHECK(ip_ok("fe80:0:0:0:0:0:0:0", "fe80::"), "trailing run");
+    T_CHECK(ip_ok("2001:1578:400:111::7", "2001:1578:400:111::7"),
+            "corpus address unchanged");
+    /* Sendmail prefix */
+    T_CHECK(ip_ok("IPv6:2001:db8::1", "2001:db8::1"), "IPv6: prefix");
+    T_CHECK(ip_ok("ipv6:2001:DB8::1", "2001:db8::1"), "ipv6: any case");
+    T_CHECK(ip_bad("IPv6:"), "prefix alone");
+    /* IPv4-mapped */
+    T_CHECK(ip_ok("::ffff:1.2.3.4", "1.2.3.4"), "mapped to IPv4");
+    T_CHECK(ip_ok("::FFFF:192.0.2.1", "192.0.2.1"), "mapped upper case");
+    T_CHECK(ip_ok("0:0:0:0:0:ffff:c000:0201", "192.0.2.1"), "mapped hex");
+    T_CHECK(ip_ok("IPv6:::ffff:192.0.2.1", "192.0.2.1"), "prefix + mapped");
+    /* zone ids, brackets, ports refused */
+    T_CHECK(ip_bad("fe80::1%eth0"), "zone id");
+    T_CHECK(ip_bad("fe80::1%1"), "numeric zone id");
+    T_CHECK(ip_bad("[2001:db8::1]"), "brackets");
+    T_CHECK(ip_bad("[192.0.2.1]"), "IPv4 brackets");
+    T_CHECK(ip_bad("192.0.2.1:25"), "IPv4 port");
+    T_CHECK(ip_bad("[2001:db8::1]:25"), "IPv6 port");
+    T_CHECK(ip_bad("2001:db8::1/64"), "prefix length");
+    /* junk */
+    T_CHECK(ip_bad(""), "empty");
+    T_CHECK(ip_bad("example.com"), "name");
+    T_CHECK(ip_bad("1:2:3:4:5:6:7:8:9"), "nine groups");
+    T_CHECK(ip_bad("2001:db8::1::2"), "two ::");
+    T_CHECK(ip_bad("12345::1"), "group over 4 digits");
+    T_CHECK(ipaddr_norm("1.2.3.4\0x", 9, out) == -1, "NUL inside");
+    memset(big, '1', sizeof(big));
+    T_CHECK(ipaddr_norm(big, sizeof(big), out) == -1, "128 bytes refused");
+    /* longest legal text form fits */
+    T_CHECK(ip_ok("0000:0000:0000:0000:0000:ffff:255.255.255.255",
+                  "255.255.255.255"), "45-byte input");
+    T_CHECK(ip_ok("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+                  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            "45-byte input, longest output");
+    /* len bounds the read */
+    T_CHECK(ipaddr_norm("192.0.2.1]:25", 9, out) == 0
+            && strcmp(out, "192.0.2.1") == 0, "len bounds the input");
+}
+
+/* ----------------------------------------------------------------- span */
+
+static void
+t_span(void)
+{
+    const char *text = "to=<a@b.example>, relay=mx[192.0.2.1]:25";
+    struct span s = span_make(text, strlen(text));
+    struct span out = {0, 0};
+    struct span w;
+    struct span lit = SPAN_LIT("abc");
+    char    buf[8];
+    char    nul[] = {'a', 0, 'b', 'c'};
+    struct span sn = span_make(nul, 4);
+
+    T_CHECK(lit.len == 3 && memcmp(lit.ptr, "abc", 3) == 0, "SPAN_LIT");
+    T_CHECK(span_eq(lit, "abc") && !span_eq(lit, "ab")
+            && !span_eq(lit, "abcd"), "span_eq whole span only");
+    T_CHECK(span_eq(span_make("", 0), ""), "span_eq empty");
+    T_CHECK(span_starts(s, "to=<") && !span_starts(s, "relay"),
+            "span_starts");
+    T_CHECK(span_starts(lit, "") && !span_starts(lit, "abcd"),
+            "span_starts empty, longer");
+    T_CHECK(span_ends(s, ":25") && !span_ends(s, "26")
+            && !span_ends(lit, "xabc"), "span_ends");
+    /* span_ends must look at the span, not past it */
+    T_CHECK(span_ends(span_make("abcdef", 3), "abc")
+            && !span_ends(span_make("abcdef", 3), "def"), "span_ends bound");
+    /* span_skip chains, unchanged on failure */
+    w = s;
+    T_CHECK(span_skip(&w, "relay") == -1 && w.ptr == s.ptr && w.len == s.len,
+            "span_skip failure leaves cursor");
+    T_CHECK(span_skip(&w, "to=<") == 0 && w.ptr == s.ptr + 4
+            && w.len == s.len - 4, "span_skip success");
+    T_CHECK(span_skip(&w, "") == 0 && w.ptr == s.ptr + 4, "span_skip empty");
+    /* span_find */
+    T_CHECK(span_find(s, "relay=") == 18, "span_find offset");
+    T_CHECK(span_find(s, "nowhere") == -1, "span_find miss");
+    T_CHECK(span_find(s, "") == 0, "span_find empty");
+    T_CHECK(span_find(span_make("abcdef", 3), "de") == -1,
+            "span_find stays inside");
+    T_CHECK(span_find(span_make("abcdef", 4), "cd") == 2,
+            "span_find at the end");
+    T_CHECK(span_find(sn, "bc") == 2, "span_find across NUL");
+    /* span_upto */
+    w = s;
+    (void) span_skip(&w, "to=<");
+    T_CHECK(span_upto(&w, ">", &out, 100) == 0 && span_eq(out, "a@b.example")
+            && span_starts(w, ", relay"), "span_upto");
+    w = s;
+    T_CHECK(span_upto(&w, ">", &out, 5) == -1 && w.ptr == s.ptr,
+            "span_upto max refused, cursor kept");
+    T_CHECK(span_upto(&w, "#", &out, 100) == -1 && w.ptr == s.ptr,
+            "span_upto miss");
+    w = span_make("x>", 2);
+    T_CHECK(span_upto(&w, ">", &out, 1) == 0 && out.len == 1 && w.len == 0,
+            "span_upto at max, to the end");
+    /* span_word */
+    w = span_make("one two  three", 14);
+    T_CHECK(span_word(&w, &out, 10) == 0 && span_eq(out, "one")
+            && span_eq(w, "two  three"), "span_word first");
+    T_CHECK(span_word(&w, &out, 10) == 0 && span_eq(out, "two")
+            && span_eq(w, " three"), "span_word eats one space");
+    T_CHECK(span_word(&w, &out, 10) == -1 && span_eq(w, " three"),
+            "span_word empty word refused");
+    w = span_make("three", 5);
+    T_CHECK(span_word(&w, &out, 4) == -1 && w.len == 5, "span_word max");
+    T_CHECK(span_word(&w, &out, 5) == 0 && span_eq(out, "three")
+            && w.len == 0, "span_word to end");
+    T_CHECK(span_word(&w, &out, 5) == -1, "span_word on empty");
+    /* span_drop */
+    w = span_make("abc", 3);
+    span_drop(&w, 1);
+    T_CHECK(span_eq(w, "bc"), "span_drop 1");
+    span_drop(&w, 99);
+    T_CHECK(w.len == 0, "span_drop clipped");
+    /* span_trim */
+    T_CHECK(span_eq(span_trim(span_make("ab \t\r\n", 6)), "ab"), "span_trim");
+    T_CHECK(span_eq(span_trim(span_make(" \r\n", 3)), ""), "span_trim all");
+    T_CHECK(span_eq(span_trim(span_make(" a", 2)), " a"),
+            "span_trim keeps leading");
+    /* span_copy */
+    T_CHECK(span_copy(span_make("1234567", 7), buf, sizeof(buf)) == 0
+            && strcmp(buf, "1234567") == 0, "span_copy fits exactly");
+    strcpy(buf, "junk");
+    T_CHECK(span_copy(span_make("12345678", 8), buf, sizeof(buf)) == -1
+            && buf[0] == 0, "span_copy too long gives \"\"");
+    T_CHECK(span_copy(span_make("x", 1), buf, 0) == -1, "span_copy cap 0");
+    T_CHECK(span_copy(span_make("", 0), buf, 1) == 0 && buf[0] == 0,
+            "span_copy empty");
+}
+
+/* ----------------------------------------------------------------- htab */
+
+static int t_freed;
+
+static void
+t_free(void *p)
+{
+    t_freed++;
+    free(p);
+}
+
+struct walk_ctx {
+    size_t  n;
+    size_t  bytes;
+    int     bad;
+};
+
+static void
+t_walk(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct walk_ctx *w = ctx;
+    char    buf[32];
+    int     k;
+
+    w->n++;
+    w->bytes += klen;
+    /* keys are "k<number>" (not NUL-terminated); values hold the number */
+    if (klen < 2 || klen >= sizeof(buf) || ((const char *) key)[0] != 'k') {
+        w->bad++;
+        return;
+    }
+    memcpy(buf, key, klen);
+    buf[klen] = 0;
+    if (sscanf(buf + 1, "%d", &k) != 1 || k != *(int *) value)
+        w->bad++;
+}
+
+static int *
+t_int(int v)
+{
+    int    *p = malloc(sizeof(*p));
+
+    *p = v;
+    return p;
+}
+
+static void
+t_htab(void)
+{
+    struct htab *t = htab_create(0, t_free);
+    char    key[32];
+    int     i;
+    int     found;
+    int     wrong;
+    int    *v;
+    struct walk_ctx wc = {0, 0, 0};
+    static const char k1[] = {'a', 0, 'b'};
+    static const char k2[] = {'a', 0, 'c'};
+    static const char k3[] = {'a'};
+    static const char k4[] = {'a', 0};
+    static const char k5[] = {0};
+
+    T_CHECK(htab_count(t) == 0, "empty count");
+    T_CHECK(htab_find(t, "x", 1) == NULL, "find in empty");
+    htab_delete(t, "x", 1);
+    T_CHECK(htab_count(t) == 0 && t_freed == 0, "delete missing is a no-op");
+    /* keys are byte strings: NUL inside and NUL at the end differ */
+    htab_enter(t, k1, 3, t_int(1));
+    htab_enter(t, k2, 3, t_int(2));
+    htab_enter(t, k3, 1, t_int(3));
+    htab_enter(t, k4, 2, t_int(4));
+    htab_enter(t, k5, 1, t_int(5));
+    htab_enter(t, "", 0, t_int(6));
+    T_CHECK(htab_count(t) == 6, "six NUL keys");
+    v = htab_find(t, k1, 3);
+    T_CHECK(v && *v == 1, "a\\0b");
+    v = htab_find(t, k2, 3);
+    T_CHECK(v && *v == 2, "a\\0c");
+    v = htab_find(t, k3, 1);
+    T_CHECK(v && *v == 3, "a");
+    v = htab_find(t, k4, 2);
+    T_CHECK(v && *v == 4, "a\\0");
+    v = htab_find(t, k5, 1);
+    T_CHECK(v && *v == 5, "\\0");
+    v = htab_find(t, "", 0);
+    T_CHECK(v && *v == 6, "empty key");
+    htab_delete(t, k1, 3);
+    T_CHECK(htab_find(t, k1, 3) == NULL && htab_find(t, k2, 3) != NULL
+            && htab_count(t) == 5 && t_freed == 1,
+            "delete a\\0b keeps a\\0c, value freed");
+    htab_delete(t, k1, 3);
+    T_CHECK(htab_count(t) == 5 && t_freed == 1, "second delete no-op");
+    t = htab_free(t);
+    T_CHECK(t == NULL && t_freed == 6, "htab_free frees every value");
+
+    /* growth to 10000 keys from the smallest table */
+    t_freed = 0;
+    t = htab_create(1, t_free);
+    for (i = 0; i < 10000; i++) {
+        int     n = snprintf(key, sizeof(key), "k%d", i);
+
+        htab_enter(t, key, (size_t) n, t_int(i));
+    }
+    T_CHECK(htab_count(t) == 10000, "10000 keys counted");
+    found = wrong = 0;
+    for (i = 0; i < 10000; i++) {
+        int     n = snprintf(key, sizeof(key), "k%d", i);
+
+        v = htab_find(t, key, (size_t) n);
+        if (v && *v == i)
+            found++;
+        else
+            wrong++;
+    }
+    T_CHECK(found == 10000 && wrong == 0, "all 10000 found after growth "
+            "(%d found, %d wrong)", found, wrong);
+    T_CHECK(htab_find(t, "k10000", 6) == NULL, "absent key");
+    T_CHECK(htab_find(t, "k1", 1) == NULL, "prefix of a key is absent");
+    htab_walk(t, t_walk, &wc);
+    T_CHECK(wc.n == 10000 && wc.bad == 0, "walk visits each once (%zu, %d)",
+            wc.n, wc.bad);
+    /* delete the even keys */
+    for (i = 0; i < 10000; i += 2) {
+        int     n = snprintf(key, sizeof(key), "k%d", i);
+
+        htab_delete(t, key, (size_t) n);
+    }
+    T_CHECK(htab_count(t) == 5000 && t_freed == 5000, "5000 deleted");
+    found = wrong = 0;
+    for (i = 0; i < 10000; i++) {
+        int     n = snprintf(key, sizeof(key), "k%d", i);
+
+        v = htab_find(t, key, (size_t) n);
+        if ((i % 2 == 0) == (v == NULL) && (v == NULL || *v == i))
+            found++;
+        else
+            wrong++;
+    }
+    T_CHECK(wrong == 0, "after delete: odd present, even gone (%d wrong)",
+            wrong);
+    /* re-enter deleted keys */
+    for (i = 0; i < 10000; i += 2) {
+        int     n = snprintf(key, sizeof(key), "k%d", i);
+
+        htab_enter(t, key, (size_t) n, t_int(i));
+    }
+    wc.n = 0;
+    wc.bad = 0;
+    htab_walk(t, t_walk, &wc);
+    T_CHECK(htab_count(t) == 10000 && wc.n == 10000 && wc.bad == 0,
+            "re-entered keys walk (count %zu, walked %zu, bad %d)",
+            htab_count(t), wc.n, wc.bad);
+    t = htab_free(t);
+    T_CHECK(t_freed == 15000, "all values freed (%d)", t_freed);
+    T_CHECK(htab_free(NULL) == NULL, "htab_free(NULL)");
+
+    /* a table without destructor */
+    t = htab_create(4, NULL);
+    htab_enter(t, "x", 1, &wc);
+    T_CHECK(htab_find(t, "x", 1) != NULL, "no destructor: find");
+    htab_delete(t, "x", 1);
+    T_CHECK(htab_count(t) == 0, "no destructor: delete");
+    htab_free(t);
+}
+
+int
+main(void)
+{
+    t_dname();
+    t_ipaddr();
+    t_span();
+    t_htab();
+    return T_DONE();
+}
