@@ -6,6 +6,7 @@
 # make asan       the whole test suite under AddressSanitizer + UBSan + LSan
 # make install    PREFIX=/usr/local DESTDIR=
 # make headers    every header compiles on its own
+# make fuzz       libFuzzer on every tests/fuzz/fz_*.c, FUZZ_SECONDS each
 # make update-ref regenerate expected outputs of data-driven cases
 # make bench      throughput and memory against grep/wc/zcat/pflogsumm
 
@@ -40,8 +41,10 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(sort $(wildcard tests/tool_*.c))
 TOOL_BIN = $(TOOL_SRC:tests/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
+FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
-.PHONY: all deps deps-test check test demo demo-run asan tsan install uninstall \
+.PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
         clean headers update-ref bench
 .DEFAULT_GOAL := all
 
@@ -81,7 +84,13 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/lib$(PROG).a $(BUILD)/.flags
 check: deps-test
 	$(MAKE) test
 
-test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN)
+# fuzz targets built with a plain main: make check replays their corpus
+$(BUILD)/fuzz/%-replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o \
+        $(BUILD)/cli/conf.o $(BUILD)/lib$(PROG).a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # deps first, then a new make: pkg-config flags are read after installing
@@ -106,6 +115,15 @@ $(BUILD)/benchmarks/gen: benchmarks/gen.c
 bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
 	sh benchmarks/run.sh $(BENCH_MB) $(BENCH_DOMAINS)
 
+# libFuzzer (clang): each target FUZZ_SECONDS, corpus in build-fuzz/
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT='-O1 -g' \
+	    SAN='-fsanitize=address,undefined -fsanitize=fuzzer-no-link' \
+	    build-fuzz/lib$(PROG).a build-fuzz/cli/conf.o \
+	    $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/tests/fuzz/%.o)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) LIBS='$(LIBS)' sh scripts/fuzz.sh
+
 update-ref: $(BUILD)/$(PROG)
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/cases.sh
 
@@ -128,6 +146,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PROG)
 
 clean:
-	rm -rf build build-asan build-tsan $(PROG) out
+	rm -rf build build-asan build-tsan build-fuzz $(PROG) out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -237,13 +237,58 @@ conf_defaults(struct conf *c)
     }
 }
 
-/* conf_load - read the file and fill in defaults */
+/* conf_parse - read settings from fp; 0, or -1 with the reason in err
+ * ("LINE: name: why"). Does not fill in defaults. */
+int
+conf_parse(struct conf *c, FILE *fp, char *err, size_t errlen)
+{
+    char    line[CONF_MAX_LINE];
+    int     lineno = 0;
+
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        char   *s, *eq, *name, *value;
+        const char *why = "invalid";
+        int     rc;
+
+        lineno++;
+        if (strchr(line, '\n') == NULL && !feof(fp)) {
+            snprintf(err, errlen, "%d: line too long", lineno);
+            return -1;
+        }
+        if ((s = strchr(line, '#')) != NULL)
+            *s = 0;
+        s = conf_trim(line);
+        if (*s == 0)
+            continue;
+        if ((eq = strchr(s, '=')) == NULL) {
+            snprintf(err, errlen, "%d: expected \"name = value\"", lineno);
+            return -1;
+        }
+        *eq = 0;
+        name = conf_trim(s);
+        value = conf_trim(eq + 1);
+        rc = conf_set(c, name, value, &why);
+        if (rc < 0) {
+            snprintf(err, errlen, "%d: %.64s: %s", lineno, name, why);
+            return -1;
+        }
+        if (rc > 0)
+            msg_warn("line %d: unknown setting \"%.64s\" ignored", lineno,
+                     name);
+    }
+    if (ferror(fp)) {
+        snprintf(err, errlen, "read error");
+        return -1;
+    }
+    return 0;
+}
+
+/* conf_load - read the file and fill in defaults; bad file: fatal */
 void
 conf_load(struct conf *c, const char *path, int must_exist)
 {
     FILE   *fp;
-    char    line[CONF_MAX_LINE];
-    int     lineno = 0;
+    char    err[256];
     const char *file = path ? path : CONF_DEFAULT_PATH;
 
     memset(c, 0, sizeof(*c));
@@ -253,33 +298,8 @@ conf_load(struct conf *c, const char *path, int must_exist)
         conf_defaults(c);
         return;
     }
-    while (fgets(line, sizeof(line), fp) != NULL) {
-        char   *s, *eq, *name, *value;
-        const char *why = "invalid";
-        int     rc;
-
-        lineno++;
-        if (strchr(line, '\n') == NULL && !feof(fp))
-            msg_fatal("%s:%d: line too long", file, lineno);
-        if ((s = strchr(line, '#')) != NULL)
-            *s = 0;
-        s = conf_trim(line);
-        if (*s == 0)
-            continue;
-        if ((eq = strchr(s, '=')) == NULL)
-            msg_fatal("%s:%d: expected \"name = value\"", file, lineno);
-        *eq = 0;
-        name = conf_trim(s);
-        value = conf_trim(eq + 1);
-        rc = conf_set(c, name, value, &why);
-        if (rc < 0)
-            msg_fatal("%s:%d: %s: %s", file, lineno, name, why);
-        if (rc > 0)
-            msg_warn("%s:%d: unknown setting \"%s\" ignored", file, lineno,
-                     name);
-    }
-    if (ferror(fp))
-        msg_fatal("%s: read error", file);
+    if (conf_parse(c, fp, err, sizeof(err)) != 0)
+        msg_fatal("%s:%s", file, err);
     fclose(fp);
     conf_defaults(c);
 }

@@ -11,6 +11,7 @@
 #define CLI_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../aggregate/agg_tab.h"
 
@@ -42,6 +43,10 @@ struct conf {
  * must_exist: a missing explicit --config file is fatal */
 void    conf_load(struct conf *c, const char *path, int must_exist);
 void    conf_free(struct conf *c);
+
+/* settings from an open file, no defaults; 0, or -1 with "LINE: why" in
+ * err (the fuzz target's entry point) */
+int     conf_parse(struct conf *c, FILE *fp, char *err, size_t errlen);
 
 /* sending-mta-ip for a log host (rpt_conf callback), or NULL */
 const char *conf_sending_ip(const char *loghost, const void *ctx);
