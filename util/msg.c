@@ -21,6 +21,9 @@ msg_set_progname(const char *name)
 }
 
 /* msg_vemit - format one line and write it with a single write(2) */
+static void msg_vemit(const char *level, const char *fmt, va_list ap)
+            __attribute__((format(printf, 2, 0)));
+
 static void
 msg_vemit(const char *level, const char *fmt, va_list ap)
 {
