@@ -35,6 +35,19 @@ struct cli_opts {
     int     jobs;
     const char *plaintext;
     const char *mta;            /* --mta NAME */
+    /* network side (resolution, delivery); NULL/0: configuration or default */
+    const char *state_dir;      /* --state-dir DIR */
+    const char *resolver;       /* --resolver ADDR[:PORT] */
+    const char *ca_file;        /* --ca-file FILE */
+    int     keep_all;           /* --keep-all */
+    const char *smtp_relay;     /* --smtp-relay URL */
+    const char *mail_from;      /* --mail-from ADDR */
+    int     allow_private;      /* --allow-private-targets */
+    long    max_delay;          /* --max-delay SECONDS, -1 unset */
+    const char *dkim_key;       /* --dkim-key FILE */
+    const char *dkim_selector;  /* --dkim-selector NAME */
+    const char *dkim_domain;    /* --dkim-domain DOMAIN */
+    int     domain_json;        /* check-domain --json (same as --json) */
     char  **files;              /* remaining arguments */
 };
 
@@ -50,5 +63,9 @@ void    cli_setup(const struct cli_opts *o, struct conf *c);
 int     cmd_report(int argc, char **argv);
 int     cmd_summary(int argc, char **argv);
 int     cmd_sessions(int argc, char **argv);
+int     cmd_check_domain(int argc, char **argv);    /* cli/cmd_check.c */
+int     cmd_send(int argc, char **argv);            /* cli/cmd_send.c */
+int     cmd_run(int argc, char **argv);             /* cli/cmd_send.c */
+int     cmd_spool(int argc, char **argv);           /* cli/cmd_send.c */
 
 #endif

@@ -186,6 +186,66 @@ conf_set(struct conf *c, const char *name, char *value, const char **why)
             *why = "auto, always or never";
             return -1;
         }
+    } else if (strcmp(name, "state_dir") == 0 || strcmp(name, "ca_file") == 0
+               || strcmp(name, "dkim_key") == 0) {
+        if (value[0] != '/' || strlen(value) > 1024) {
+            *why = "an absolute path";
+            return -1;
+        }
+        conf_set_str(strcmp(name, "state_dir") == 0 ? &c->state_dir
+                     : strcmp(name, "ca_file") == 0 ? &c->ca_file
+                     : &c->dkim_key, value);
+    } else if (strcmp(name, "resolver") == 0) {
+        if (!*value || strlen(value) > 64 || strpbrk(value, " \t/")) {
+            *why = "ADDRESS or ADDRESS:PORT ([ADDRESS]:PORT for IPv6)";
+            return -1;
+        }
+        conf_set_str(&c->resolver, value);
+    } else if (strcmp(name, "smtp_relay") == 0) {
+        if ((strncmp(value, "smtp://", 7) != 0
+             && strncmp(value, "smtps://", 8) != 0) || strlen(value) > 512
+            || strpbrk(value, " \t\r\n")) {
+            *why = "an smtp:// or smtps:// URL";
+            return -1;
+        }
+        conf_set_str(&c->smtp_relay, value);
+    } else if (strcmp(name, "mail_from") == 0) {
+        if (!conf_addr_spec_ok(value)) {
+            *why = "not a plain local@domain address";
+            return -1;
+        }
+        conf_set_str(&c->mail_from, value);
+    } else if (strcmp(name, "dkim_selector") == 0
+               || strcmp(name, "dkim_domain") == 0) {
+        char    canon[DNAME_MAX + 1];
+
+        if (dname_norm(value, strlen(value), canon) != 0) {
+            *why = "not a valid domain name or label";
+            return -1;
+        }
+        conf_set_str(strcmp(name, "dkim_domain") == 0 ? &c->dkim_domain
+                     : &c->dkim_selector, canon);
+    } else if (strcmp(name, "allow_private_targets") == 0
+               || strcmp(name, "keep_all") == 0) {
+        int     yes = strcmp(value, "yes") == 0;
+
+        if (!yes && strcmp(value, "no") != 0) {
+            *why = "yes or no";
+            return -1;
+        }
+        if (strcmp(name, "keep_all") == 0)
+            c->keep_all = yes;
+        else
+            c->allow_private = yes;
+    } else if (strcmp(name, "max_delay") == 0) {
+        char   *end;
+        long    v = strtol(value, &end, 10);
+
+        if (*end || v < 0 || v > 86400) {
+            *why = "0..86400 seconds";
+            return -1;
+        }
+        c->max_delay = v;
     } else {
         return 1;               /* unknown */
     }
@@ -235,6 +295,8 @@ conf_defaults(struct conf *c)
         c->mx_ports[0] = 25;
         c->nmx_ports = 1;
     }
+    if (c->state_dir == NULL)
+        c->state_dir = xstrdup(CONF_DEFAULT_STATE_DIR);
 }
 
 /* conf_parse - read settings from fp; 0, or -1 with the reason in err
@@ -292,6 +354,7 @@ conf_load(struct conf *c, const char *path, int must_exist)
     const char *file = path ? path : CONF_DEFAULT_PATH;
 
     memset(c, 0, sizeof(*c));
+    c->max_delay = -1;
     if ((fp = fopen(file, "r")) == NULL) {
         if (must_exist || errno != ENOENT)
             msg_fatal("%s: cannot open: %s", file, strerror(errno));
@@ -315,6 +378,14 @@ conf_free(struct conf *c)
     xfree(c->submitter);
     xfree(c->unique_id);
     xfree(c->log_tz);
+    xfree(c->state_dir);
+    xfree(c->resolver);
+    xfree(c->ca_file);
+    xfree(c->smtp_relay);
+    xfree(c->mail_from);
+    xfree(c->dkim_key);
+    xfree(c->dkim_selector);
+    xfree(c->dkim_domain);
     for (i = 0; i < c->nrelay_hosts; i++)
         xfree(c->relay_hosts[i]);
     xfree(c->relay_hosts);

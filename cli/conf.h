@@ -17,6 +17,7 @@
 
 #define CONF_DEFAULT_PATH "/etc/mailtlsrpt.conf"
 #define CONF_MAX_PORTS 8
+#define CONF_DEFAULT_STATE_DIR "/var/lib/mailtlsrpt"
 
 struct conf_ipmap {
     char   *loghost;
@@ -37,6 +38,18 @@ struct conf {
     size_t  nipmap;
     enum agg_plain plaintext;
     int     defaulted;          /* submitter/contact were guessed */
+    /* network side: the same names as the command-line options */
+    char   *state_dir;          /* state_dir (default /var/lib/mailtlsrpt) */
+    char   *resolver;           /* resolver = ADDR[:PORT] */
+    char   *ca_file;            /* ca_file */
+    char   *smtp_relay;         /* smtp_relay = smtp://... or smtps://... */
+    char   *mail_from;          /* mail_from = addr-spec */
+    int     allow_private;      /* allow_private_targets = yes|no */
+    long    max_delay;          /* max_delay = seconds; -1 unset */
+    char   *dkim_key;           /* dkim_key = FILE */
+    char   *dkim_selector;      /* dkim_selector = NAME */
+    char   *dkim_domain;        /* dkim_domain = DOMAIN */
+    int     keep_all;           /* keep_all = yes|no */
 };
 
 /* read path (NULL: default path, silently absent); fills defaults.

@@ -29,6 +29,10 @@ static const char usage_text[] =
 "  report    write one RFC 8460 report per policy domain and UTC day\n"
 "  summary   print a table per domain (--json for machines)\n"
 "  sessions  print one line per session (--trace: one per input line)\n"
+"  check-domain  what a sender finds for DOMAIN... (TLSRPT, MTA-STS, DANE)\n"
+"  send      deliver due reports from the spool (--state-dir)\n"
+"  run       report + send: the one command for cron and systemd\n"
+"  spool     list pending, delivered and failed deliveries\n"
 "\n"
 "Options:\n"
 "  --out DIR         where report writes (default: current directory)\n"
@@ -47,6 +51,17 @@ static const char usage_text[] =
 "  --json            summary as JSON\n"
 "  --html FILE       summary as a self-contained HTML page (- for stdout)\n"
 "  --trace           sessions: label every input line\n"
+"  --state-dir DIR   cache and spool (default: /var/lib/mailtlsrpt)\n"
+"  --resolver A[:P]  DNS resolver for every lookup (default: the system's)\n"
+"  --ca-file FILE    extra trusted CAs for HTTPS and SMTP\n"
+"  --keep-all        online report: also domains without a TLSRPT record\n"
+"  --smtp-relay URL  smtp:// or smtps:// relay for report mail\n"
+"                    (default: the local sendmail -t)\n"
+"  --mail-from ADDR  sender address of report mail\n"
+"  --allow-private-targets  allow rua targets on private addresses\n"
+"  --max-delay SECS  random delay before sending (0..86400)\n"
+"  --dkim-key FILE, --dkim-selector NAME, --dkim-domain DOMAIN\n"
+"                    sign report mail with DKIM\n"
 "  -q, --quiet       no summary line\n"
 "  -v, --verbose     show the first bad lines with file and line\n"
 "  -j N              worker threads (accepted; one is used for now)\n"
@@ -70,7 +85,9 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
 {
     enum {
         O_OUT = 256, O_DAY, O_ALL, O_OFFLINE, O_NOGZ, O_CONFIG, O_TZ,
-        O_YEAR, O_JSON, O_TRACE, O_PLAIN, O_MTA, O_HTML,
+        O_YEAR, O_JSON, O_TRACE, O_PLAIN, O_MTA, O_HTML, O_STATE, O_RESOLVER,
+        O_CAFILE, O_KEEPALL, O_SMTPRELAY, O_MAILFROM, O_PRIVATE, O_MAXDELAY,
+        O_DKIMKEY, O_DKIMSEL, O_DKIMDOM,
     };
     static const struct option lo[] = {
         {"out", required_argument, 0, O_OUT},
@@ -86,6 +103,17 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         {"trace", no_argument, 0, O_TRACE},
         {"plaintext", required_argument, 0, O_PLAIN},
         {"mta", required_argument, 0, O_MTA},
+        {"state-dir", required_argument, 0, O_STATE},
+        {"resolver", required_argument, 0, O_RESOLVER},
+        {"ca-file", required_argument, 0, O_CAFILE},
+        {"keep-all", no_argument, 0, O_KEEPALL},
+        {"smtp-relay", required_argument, 0, O_SMTPRELAY},
+        {"mail-from", required_argument, 0, O_MAILFROM},
+        {"allow-private-targets", no_argument, 0, O_PRIVATE},
+        {"max-delay", required_argument, 0, O_MAXDELAY},
+        {"dkim-key", required_argument, 0, O_DKIMKEY},
+        {"dkim-selector", required_argument, 0, O_DKIMSEL},
+        {"dkim-domain", required_argument, 0, O_DKIMDOM},
         {"quiet", no_argument, 0, 'q'},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
@@ -97,6 +125,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
 
     memset(o, 0, sizeof(*o));
     o->jobs = 1;
+    o->max_delay = -1;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "qvhVj:", lo, NULL)) != -1) {
         switch (ch) {
@@ -152,6 +181,44 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
             }
             o->plaintext = optarg;
             break;
+        case O_STATE:
+            o->state_dir = optarg;
+            break;
+        case O_RESOLVER:
+            o->resolver = optarg;
+            break;
+        case O_CAFILE:
+            o->ca_file = optarg;
+            break;
+        case O_KEEPALL:
+            o->keep_all = 1;
+            break;
+        case O_SMTPRELAY:
+            o->smtp_relay = optarg;
+            break;
+        case O_MAILFROM:
+            o->mail_from = optarg;
+            break;
+        case O_PRIVATE:
+            o->allow_private = 1;
+            break;
+        case O_MAXDELAY:
+            o->max_delay = strtol(optarg, &end, 10);
+            if (*end || o->max_delay < 0 || o->max_delay > 86400) {
+                fprintf(stderr, "mailtlsrpt %s: --max-delay wants 0..86400 "
+                        "seconds\n", cmd);
+                exit(EXIT_USAGE);
+            }
+            break;
+        case O_DKIMKEY:
+            o->dkim_key = optarg;
+            break;
+        case O_DKIMSEL:
+            o->dkim_selector = optarg;
+            break;
+        case O_DKIMDOM:
+            o->dkim_domain = optarg;
+            break;
         case O_MTA:
             if (!parser_known(optarg)) {
                 fprintf(stderr, "mailtlsrpt %s: --mta wants one of: %s\n",
@@ -203,6 +270,10 @@ main(int argc, char **argv)
         {"report", cmd_report},
         {"summary", cmd_summary},
         {"sessions", cmd_sessions},
+        {"check-domain", cmd_check_domain},
+        {"send", cmd_send},
+        {"run", cmd_run},
+        {"spool", cmd_spool},
     };
     size_t  i;
 
