@@ -66,14 +66,15 @@
 #define AGG_SEG_FIRST 1024              /* slots in segment 0; power of 2 */
 
 /* bytes of the canonical key: day, policy, result, flags, 6 strings */
-#define AGG_KEY_MAX (sizeof(int32_t) + 3 + 3 * (DNAME_MAX + 1) \
+#define AGG_KEY_MAX (sizeof(int32_t) + 5 + 3 * (DNAME_MAX + 1) \
                      + IPADDR_MAX + 1 + SESS_MAX_LOGHOST + 1 \
                      + SESS_MAX_REASON + 1)
 
 /* one stored key: the canonical serialisation that was hashed */
 struct agg_key {
     size_t  len;
-    char    blob[];                     /* day policy result flags domain\0
+    char    blob[];                     /* day policy result flags cert
+                                         * cert_problem domain\0
                                          * mx\0 helo\0 ip\0 loghost\0
                                          * reason\0 */
 };
@@ -109,6 +110,8 @@ struct agg_item {
     uint8_t kind;                       /* view: AGG_K_*; walk: 0 */
     uint8_t result;
     uint8_t flags;                      /* walk: SESS_F_*; view: 0 */
+    uint8_t cert;                       /* enum sess_cert */
+    uint8_t cert_problem;               /* enum sess_result */
     const char *domain;
     const char *mx;
     const char *helo;
@@ -195,7 +198,8 @@ agg_str_ok(const char *field, size_t cap)
 static int
 agg_rec_valid(const struct sess_rec *r)
 {
-    if (r->result >= SESS_RESULT_COUNT || r->policy >= SESS_POL_COUNT)
+    if (r->result >= SESS_RESULT_COUNT || r->policy >= SESS_POL_COUNT
+        || r->cert >= SESS_CERT_COUNT || r->cert_problem >= SESS_RESULT_COUNT)
         return 0;
     if (!agg_str_ok(r->domain, sizeof(r->domain))
         || !agg_str_ok(r->mx, sizeof(r->mx))
@@ -222,9 +226,10 @@ agg_put(char *p, const char *s)
 }
 
 /* agg_key_encode - canonical key bytes of r into buf[AGG_KEY_MAX];
- * returns the length. A TLS success (not plaintext) drops mx, helo, ip
- * and reason so that successes collapse per (day, domain, policy,
- * loghost); a plaintext session keeps them for its possible
+ * returns the length. A TLS success (not plaintext) drops helo, ip and
+ * reason so that successes collapse per (day, domain, policy, mx, cert,
+ * cert_problem, loghost): what a policy resolved later needs to judge
+ * them again; a plaintext session keeps every field for its possible
  * starttls-not-supported detail. */
 static size_t
 agg_key_encode(const struct sess_rec *r, char *buf)
@@ -238,8 +243,10 @@ agg_key_encode(const struct sess_rec *r, char *buf)
     memcpy(p++, &r->policy, 1);
     memcpy(p++, &r->result, 1);
     memcpy(p++, &r->flags, 1);
+    memcpy(p++, &r->cert, 1);
+    memcpy(p++, &r->cert_problem, 1);
     p = agg_put(p, r->domain);
-    p = agg_put(p, clear ? "" : r->mx);
+    p = agg_put(p, r->mx);
     p = agg_put(p, clear ? "" : r->helo);
     p = agg_put(p, clear ? "" : r->ip);
     p = agg_put(p, r->loghost);
@@ -538,6 +545,8 @@ agg_key_decode(const struct agg_key *k, uint64_t count,
     memcpy(&it->policy, p++, 1);
     memcpy(&it->result, p++, 1);
     memcpy(&it->flags, p++, 1);
+    memcpy(&it->cert, p++, 1);
+    memcpy(&it->cert_problem, p++, 1);
     it->kind = 0;
     it->domain = p;
     p += strlen(p) + 1;
@@ -604,6 +613,8 @@ agg_item_cmp(const void *va, const void *vb)
         || (c = agg_num_cmp(a->kind, b->kind)) != 0
         || (c = agg_num_cmp(a->result, b->result)) != 0
         || (c = agg_num_cmp(a->flags, b->flags)) != 0
+        || (c = agg_num_cmp(a->cert, b->cert)) != 0
+        || (c = agg_num_cmp(a->cert_problem, b->cert_problem)) != 0
         || (c = strcmp(a->mx, b->mx)) != 0
         || (c = strcmp(a->ip, b->ip)) != 0
         || (c = strcmp(a->helo, b->helo)) != 0
@@ -682,6 +693,8 @@ agg_tab_walk_st(const struct agg_tab *t,
         r->result = it->result;
         r->policy = it->policy;
         r->flags = it->flags;
+        r->cert = it->cert;
+        r->cert_problem = it->cert_problem;
         /* lengths were checked against these fields on insert */
         strcpy(r->domain, it->domain);
         strcpy(r->mx, it->mx);
@@ -727,6 +740,11 @@ agg_item_classify(const struct agg_tab *t, enum agg_plain mode,
     } else {
         it->kind = it->result == SESS_SUCCESS ? AGG_K_SUCCESS : AGG_K_DETAIL;
     }
+    /* the certificate evidence and the MX of successes are for judging
+     * sessions again under a resolved policy, not report fields */
+    if (it->kind == AGG_K_SUCCESS)
+        it->mx = "";
+    it->cert = it->cert_problem = 0;
     it->flags = 0;
 }
 

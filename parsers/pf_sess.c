@@ -233,6 +233,14 @@ pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
     rec.result = (uint8_t) result;
     rec.policy = SESS_POL_NONE;
     rec.flags = plain ? SESS_F_PLAINTEXT : 0;
+    if (c->tls)
+        rec.cert = c->trust == PF_TRUST_VERIFIED ? SESS_CERT_VERIFIED
+            : c->trust == PF_TRUST_TRUSTED ? SESS_CERT_TRUSTED
+            : c->trust == PF_TRUST_ANON ? SESS_CERT_ANON
+            : SESS_CERT_UNTRUSTED;
+    else if (c->cond >= 0)
+        rec.cert = SESS_CERT_UNTRUSTED;  /* a problem, then no summary */
+    rec.cert_problem = (uint8_t) (c->cond >= 0 ? c->cond : SESS_SUCCESS);
     memcpy(rec.mx, c->mx, sizeof(rec.mx));
     memcpy(rec.ip, c->ip, sizeof(rec.ip));
     memcpy(rec.loghost, p->loghost, sizeof(rec.loghost));

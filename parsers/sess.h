@@ -46,6 +46,19 @@ enum sess_policy {
     SESS_POL_COUNT
 };
 
+/* what the log says of the server certificate, kept so that a session
+ * can be judged again under a policy resolved later (MTA-STS, DANE):
+ * a success under no-policy-found may be a failure under a policy */
+enum sess_cert {
+    SESS_CERT_UNKNOWN = 0,      /* no TLS, or the log does not say */
+    SESS_CERT_VERIFIED,         /* chain and name verified (Postfix
+                                 * Verified, Exim CV=yes/dane) */
+    SESS_CERT_TRUSTED,          /* chain trusted, name not verified */
+    SESS_CERT_UNTRUSTED,        /* chain not trusted */
+    SESS_CERT_ANON,             /* no certificate (anonymous cipher) */
+    SESS_CERT_COUNT
+};
+
 /* flags */
 #define SESS_F_PLAINTEXT 0x01   /* no TLS seen: starttls-not-supported only
                                  * if the log host logs TLS (decided when
@@ -57,6 +70,9 @@ struct sess_rec {
     uint8_t result;             /* enum sess_result */
     uint8_t policy;             /* enum sess_policy */
     uint8_t flags;              /* SESS_F_* */
+    uint8_t cert;               /* enum sess_cert */
+    uint8_t cert_problem;       /* enum sess_result of a certificate
+                                 * problem the log showed, or SESS_SUCCESS */
     char    domain[DNAME_MAX + 1];      /* policy (recipient) domain */
     char    mx[DNAME_MAX + 1];  /* receiving-mx-hostname, or "" */
     char    helo[DNAME_MAX + 1];        /* receiving-mx-helo, or "" */

@@ -82,7 +82,7 @@ struct walk_ctx {
     size_t  visits;
     uint64_t sum;
     int     dup;                        /* a key visited twice in a row */
-    int     cleared;                    /* a TLS success kept mx/ip */
+    int     cleared;                    /* a TLS success kept helo/ip */
     struct sess_rec prev;
 };
 
@@ -94,7 +94,8 @@ walk_fn(const struct sess_rec *r, uint64_t n, void *ctx)
 
     if (w->visits > 0 && w->prev.day == r->day
         && w->prev.policy == r->policy && w->prev.result == r->result
-        && w->prev.flags == r->flags
+        && w->prev.flags == r->flags && w->prev.cert == r->cert
+        && w->prev.cert_problem == r->cert_problem
         && strcmp(w->prev.domain, r->domain) == 0
         && strcmp(w->prev.mx, r->mx) == 0
         && strcmp(w->prev.helo, r->helo) == 0
@@ -103,7 +104,7 @@ walk_fn(const struct sess_rec *r, uint64_t n, void *ctx)
         && strcmp(w->prev.reason, r->reason) == 0)
         w->dup = 1;
     if (r->result == SESS_SUCCESS && !(r->flags & SESS_F_PLAINTEXT)
-        && (r->mx[0] || r->ip[0] || r->helo[0] || r->reason[0]))
+        && (r->ip[0] || r->helo[0] || r->reason[0]))
         w->cleared = 1;
     w->prev = *r;
     w->visits++;
@@ -142,7 +143,9 @@ test_basic(void)
     add(t, 1, 19000, "a.example", SESS_POL_NONE, SESS_SUCCESS, 0,
         "mx.a.example", "", "192.0.2.9", "h1", "");
 
-    T_CHECK(agg_tab_keys_st(t) == 8, "keys %zu", agg_tab_keys_st(t));
+    /* successes keep their MX (for judging them under a policy later):
+     * mx1/h1, mx2/h1, mx1/h2 of b.example are 3 keys */
+    T_CHECK(agg_tab_keys_st(t) == 9, "keys %zu", agg_tab_keys_st(t));
     T_CHECK(agg_tab_sessions_st(t) == 27, "sessions %llu",
             (unsigned long long) agg_tab_sessions_st(t));
 
@@ -191,7 +194,7 @@ test_basic(void)
         "mx2.b.example", "", "192.0.2.2", "h1", "");
     memset(&w, 0, sizeof(w));
     agg_tab_walk_st(t, walk_fn, &w);
-    T_CHECK(w.visits == 2 && w.sum == 6 && !w.dup && !w.cleared,
+    T_CHECK(w.visits == 3 && w.sum == 6 && !w.dup && !w.cleared,
             "walk visits %zu sum %llu", w.visits,
             (unsigned long long) w.sum);
     t = agg_tab_free(t);
@@ -547,7 +550,7 @@ distinct_keys(void)
         keys[i] = malloc(1024);
         snprintf(keys[i], 1024, "%d|%d|%d|%d|%s|%s|%s|%s|%s|%s", rp->day,
                  rp->policy, rp->result, rp->flags, rp->domain,
-                 clear ? "" : rp->mx, clear ? "" : rp->helo,
+                 rp->mx, clear ? "" : rp->helo,
                  clear ? "" : rp->ip, rp->loghost, clear ? "" : rp->reason);
     }
     qsort(keys, NKEY, sizeof(*keys), key_cmp);
@@ -683,12 +686,65 @@ test_threads(void)
     agg_tab_free(ref);
 }
 
+/* cert_walk_fn - remember the certificate evidence the walk hands out */
+static void
+cert_walk_fn(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    int    *seen = ctx;
+
+    seen[r->cert * 16 + r->cert_problem] += (int) n;
+}
+
+/* test_cert - certificate evidence is kept per key (the walk, hence saved
+ * state, has it) but never splits a report row */
+static void
+test_cert(void)
+{
+    struct agg_tab *t = agg_tab_create();
+    struct agg_view *v;
+    const struct agg_group *g;
+    struct sess_rec r;
+    int     seen[SESS_CERT_COUNT * 16];
+
+    rec_set(&r, 19000, "c.example", SESS_POL_NONE, SESS_SUCCESS, 0,
+            "mx.c.example", "", "192.0.2.5", "h1", "");
+    r.cert = SESS_CERT_TRUSTED;
+    agg_tab_add_mt(t, &r, 2);
+    r.cert = SESS_CERT_UNTRUSTED;
+    r.cert_problem = SESS_CERT_EXPIRED;
+    agg_tab_add_mt(t, &r, 3);
+    rec_set(&r, 19000, "c.example", SESS_POL_NONE, SESS_CERT_NOT_TRUSTED, 0,
+            "mx.c.example", "", "192.0.2.5", "h1", "untrusted-issuer");
+    r.cert = SESS_CERT_UNTRUSTED;
+    agg_tab_add_mt(t, &r, 1);
+    r.cert = SESS_CERT_UNKNOWN;
+    agg_tab_add_mt(t, &r, 1);
+    r.cert = SESS_CERT_COUNT;
+    T_CHECK(agg_tab_add_mt(t, &r, 1) != 0, "cert out of range refused");
+    T_CHECK(agg_tab_keys_st(t) == 4, "cert keys %zu", agg_tab_keys_st(t));
+    memset(seen, 0, sizeof(seen));
+    agg_tab_walk_st(t, cert_walk_fn, seen);
+    T_CHECK(seen[SESS_CERT_TRUSTED * 16 + SESS_SUCCESS] == 2
+            && seen[SESS_CERT_UNTRUSTED * 16 + SESS_CERT_EXPIRED] == 3,
+            "walk keeps certificate evidence");
+    v = agg_view_create_st(t, AGG_PLAIN_AUTO);
+    g = agg_view_get(v, 0);
+    T_CHECK(group_is(g, 19000, "c.example", SESS_POL_NONE, 5, 2, 0, 1),
+            "evidence does not split rows");
+    T_CHECK(g && detail_is(&g->details[0], SESS_CERT_NOT_TRUSTED,
+                           "mx.c.example", "", "192.0.2.5", "h1",
+                           "untrusted-issuer", 2), "merged detail");
+    agg_view_free(v);
+    agg_tab_free(t);
+}
+
 int
 main(void)
 {
     int     round;
 
     test_basic();
+    test_cert();
     test_invalid();
     test_plain();
     test_growth();
