@@ -155,12 +155,19 @@ pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
 
     if (!c->active)
         return 0;
-    if (ev->peer_ip.len > 0 && c->ip[0]
-        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
-        return strcmp(ip, c->ip) == 0;
-    if (ev->peer_host.len > 0 && c->mx[0]
-        && dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
-        return strcmp(mx, c->mx) == 0;
+    /* the same text as stored is the common case: no normalising */
+    if (ev->peer_ip.len > 0 && c->ip[0]) {
+        if (span_eq(ev->peer_ip, c->ip))
+            return 1;
+        if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
+            return strcmp(ip, c->ip) == 0;
+    }
+    if (ev->peer_host.len > 0 && c->mx[0]) {
+        if (span_eq(ev->peer_host, c->mx))
+            return 1;
+        if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
+            return strcmp(mx, c->mx) == 0;
+    }
     return 1;
 }
 

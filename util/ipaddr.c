@@ -4,7 +4,43 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-/* ipaddr_norm - parse with inet_pton, print with inet_ntop (RFC 5952) */
+/* ipaddr_v4 - dotted-quad fast path: the canonical form is the input
+ * itself when every octet is 0..255 without leading zeros (inet_pton's
+ * own rule); 1 and copied, 0 when not that shape (try the full path) */
+static int
+ipaddr_v4(const char *in, size_t len, char *out)
+{
+    size_t  i;
+    int     dots = 0;
+    int     digits = 0;
+    int     val = 0;
+
+    if (len < 7 || len > 15)
+        return 0;
+    for (i = 0; i < len; i++) {
+        char    c = in[i];
+
+        if (c >= '0' && c <= '9') {
+            if (digits > 0 && val == 0)
+                return 0;       /* leading zero */
+            val = val * 10 + (c - '0');
+            if (++digits > 3 || val > 255)
+                return 0;
+        } else if (c == '.' && digits > 0 && ++dots <= 3) {
+            digits = val = 0;
+        } else {
+            return 0;
+        }
+    }
+    if (dots != 3 || digits == 0)
+        return 0;
+    memcpy(out, in, len);
+    out[len] = 0;
+    return 1;
+}
+
+/* ipaddr_norm - parse with inet_pton, print with inet_ntop (RFC 5952);
+ * plain IPv4, the common case in logs, takes a path without either */
 int
 ipaddr_norm(const char *in, size_t len, char *out)
 {
@@ -17,6 +53,8 @@ ipaddr_norm(const char *in, size_t len, char *out)
     }
     if (len == 0 || len > IPADDR_MAX || memchr(in, 0, len) != NULL)
         return -1;
+    if (ipaddr_v4(in, len, out))
+        return 0;
     memcpy(buf, in, len);
     buf[len] = 0;
     if (inet_pton(AF_INET, buf, a) == 1)
