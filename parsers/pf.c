@@ -236,7 +236,11 @@ pf_after_qid(struct span s, struct pf_event *ev)
     long    off;
 
     if (span_starts(s, "to=<")) {
-        pf_status(s, ev);
+        /* Sendmail writes "QID: to=..., stat=...": not ours */
+        if (span_find(s, "status=") < 0 && span_find(s, "stat=") >= 0)
+            ev->kind = PF_IGNORE;
+        else
+            pf_status(s, ev);
         return;
     }
     if (span_skip(&s, "TLS is required, but was not offered by host ") == 0) {

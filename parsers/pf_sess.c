@@ -652,6 +652,10 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
                : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
         return 1;
     }
+    /* sweep before the lookup: the sweep frees idle processes, and must
+     * never free the one this line is about */
+    if (++ps->feeds % 65536 == 0)
+        pf_sweep(ps);
     p = pf_proc_get(ps, r, lmtp);
     if (r->dated) {
         if (p->last_t && r->t > p->last_t + PF_IDLE_SECS)
@@ -660,8 +664,6 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         if (r->t > ps->max_t)
             ps->max_t = r->t;
     }
-    if (++ps->feeds % 65536 == 0)
-        pf_sweep(ps);
     switch (ev.kind) {
     case PF_DETAIL:
         ps->cb.tls_host(ps->cb.ctx, p->loghost);

@@ -1,9 +1,19 @@
 /* parsers/sm_sess.h - Sendmail log lines tied into sessions
  *
  * Same contract as parsers/pf_sess.h: sm_sess_feed() takes one line
- * (envelope removed), returns 1 when the line is Sendmail's and says in
- * tr what it meant; finished sessions go to cb->session with a
- * disposition. State is bounded and flushed at the end of input.
+ * (envelope removed), returns 1 when the line is Sendmail's (programs
+ * sm-mta, sendmail, sm-msp-queue; message-only lines of a Sendmail
+ * shape; FortiMail's msg="..." event records) and says in tr what it
+ * meant; finished sessions go to cb->session with a disposition.
+ *
+ * Sendmail's STARTTLS=client lines carry no queue id: they are tied by
+ * process (log host, program, pid) to the next "QID: to=..." delivery
+ * line of that process, which names the recipient domain for every
+ * connection the process made for that delivery (one per MX tried).
+ * The rules are in docs/parsers/sendmail.md.
+ * State is bounded: per process at most SM_MAX_PEND connections wait
+ * for their domain, processes idle for SM_IDLE_SECS of log time are
+ * flushed, and everything is flushed at the end of input.
  * Thread safety: one struct sm_sess per thread of correlation.
  */
 #ifndef PARSERS_SM_SESS_H
@@ -12,13 +22,20 @@
 #include "sess.h"
 #include "wrap.h"
 
+#define SM_MAX_PEND 16
+#define SM_IDLE_SECS 3600
+
 struct sm_sess;
 
 struct sm_sess *sm_sess_create(const struct sess_conf *conf,
                                const struct sess_cb *cb);
 struct sm_sess *sm_sess_free(struct sm_sess *s);       /* always NULL */
+
+/* 1 when the line was Sendmail's (tr says what it meant), 0 if not */
 int     sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r,
                      struct trace *tr);
+
+/* end of input: hand over everything still waiting */
 void    sm_sess_flush(struct sm_sess *s);
 
 #endif
