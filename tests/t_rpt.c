@@ -98,7 +98,7 @@ t_gunzip(const char *in, size_t inlen, size_t *outlen)
 
 /* t_sending_ip - the test's loghost -> sending-mta-ip table */
 static const char *
-t_sending_ip(const char *loghost, void *ctx)
+t_sending_ip(const char *loghost, const void *ctx)
 {
     (void) ctx;
     if (strcmp(loghost, "mta1") == 0)
