@@ -1,12 +1,13 @@
 /* cli/pipe.c - one run of the pipeline (see pipe.h) */
 #include "pipe.h"
+#include "../parsers/order.h"
 #include "../parsers/parser.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/msg.h"
+#include "../util/mymalloc.h"
 
 #include <inttypes.h>
-#include <sys/stat.h>
 #include <string.h>
 
 #define PIPE_SHOW_BAD 10        /* --verbose: first bad lines shown */
@@ -64,18 +65,16 @@ pipe_show_bad(struct pipe_ctx *pc, const struct input_src *src,
     }
 }
 
-/* pipe_line - one input line through envelope and parser */
+/* pipe_rec - one record (envelope already off) through the parsers */
 static void
-pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
-          struct span line)
+pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
+         const struct wrap_rec *r)
 {
     struct pipe_ctx *pc = ctx;
-    struct wrap_rec r;
     struct trace tr;
     char    label[64];
 
-    wrap_parse(&pc->ts, line, &r);
-    parser_feed(pc->parsers, &r, &tr);
+    parser_feed(pc->parsers, r, &tr);
     if (tr.kind == TRACE_BAD) {
         pc->st->bad_parse++;
         pipe_show_bad(pc, src, lineno, tr.bad);
@@ -85,6 +84,29 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
         fprintf(pc->o->trace, "%s:%" PRIu64 "\t%s\n", src->name, lineno,
                 label);
     }
+}
+
+/* pipe_line - one text line: envelope off, then as a record */
+static void
+pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
+          struct span line)
+{
+    struct pipe_ctx *pc = ctx;
+    struct wrap_rec r;
+
+    wrap_parse(&pc->ts, line, &r);
+    pipe_rec(ctx, src, lineno, &r);
+}
+
+/* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
+static void
+pipe_skip(void *ctx, const struct input_src *src, uint64_t lineno)
+{
+    struct pipe_ctx *pc = ctx;
+
+    if (pc->o->trace)
+        fprintf(pc->o->trace, "%s:%" PRIu64 "\tirrelevant\n", src->name,
+                lineno);
 }
 
 /* pipe_bad - a line the reader had to skip */
@@ -100,19 +122,22 @@ pipe_bad(void *ctx, const struct input_src *src, uint64_t lineno,
                 input_bad_name(why));
 }
 
-/* pipe_run - all sources, in the order given */
+/* pipe_run - all sources, oldest first (parsers/order.h) */
 int
 pipe_run(const struct conf *c, const struct pipe_opts *o,
          struct agg_tab *tab, struct pipe_stats *st)
 {
     static char dash[] = "-";
     char   *stdin_only[] = {dash, NULL};
+    char  **given = (o->files && o->files[0]) ? o->files : stdin_only;
+    char  **files;
     struct pipe_ctx pc;
     struct sess_conf pconf;
     struct sess_cb pcb;
     struct input_cb icb;
     struct input_src src;
-    char  **f;
+    size_t  n;
+    size_t  k;
     int     rc = 0;
     int     i;
 
@@ -132,54 +157,61 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     if ((pc.parsers = parser_set_create(o->mta, &pconf, &pcb)) == NULL)
         msg_fatal("unknown MTA \"%s\": known are %s", o->mta,
                   parser_names());
+    memset(&icb, 0, sizeof(icb));
     icb.line = pipe_line;
+    icb.rec = pipe_rec;
     icb.bad = pipe_bad;
+    icb.skip = pipe_skip;
     icb.ctx = &pc;
-    for (f = (o->files && o->files[0]) ? o->files : stdin_only; *f; f++) {
-        /* the year reference is per file: its own mtime */
-        int     r = 0;
 
-        if (o->log_year)
-            ts_ctx_init_year(&pc.ts, o->log_year);
+    /* rotated files in any order: oldest first, by content */
+    for (n = 0; given[n]; n++)
+        ;
+    files = xcalloc(n + 1, sizeof(*files));
+    memcpy(files, given, n * sizeof(*files));
+    order_files(files, n, o->log_year);
+
+    for (k = 0; k < n; k++) {
+        /* the year reference is per file: its own mtime */
+        order_ts_init(&pc.ts, files[k], o->log_year);
         st->files++;
         memset(&src, 0, sizeof(src));
-        if (!o->log_year) {
-            time_t  ref = time(NULL);
-
-            if (strcmp(*f, "-") != 0) {
-                struct stat sb;
-
-                if (stat(*f, &sb) == 0)
-                    ref = sb.st_mtime;
-            }
-            ts_ctx_init(&pc.ts, ref);
+        if (input_read(files[k], &icb, &src) != 0) {
+            st->files_failed++;
+            rc = 1;
         }
-        r = input_read(*f, &icb, &src);
         st->lines += src.lines;
         st->bytes += src.bytes;
         for (i = 0; i < INPUT_BAD_COUNT; i++)
             st->bad[i] += src.bad[i];
-        if (r != 0) {
-            st->files_failed++;
-            rc = 1;
-        }
     }
+    xfree(files);
     parser_flush(pc.parsers);
     parser_set_free(pc.parsers);
     return rc;
+}
+
+/* pipe_bad_lines - every line or record counted as bad, for summaries */
+uint64_t
+pipe_bad_lines(const struct pipe_stats *st)
+{
+    uint64_t bad = st->bad_parse;
+    int     i;
+
+    for (i = 0; i < INPUT_BAD_COUNT; i++)
+        bad += st->bad[i];
+    return bad;
 }
 
 /* pipe_summary - the run in one line on stderr */
 void
 pipe_summary(const struct pipe_stats *st, const char *tail)
 {
-    uint64_t bad = st->bad_parse;
+    uint64_t bad = pipe_bad_lines(st);
     uint64_t sess = 0;
     uint64_t skipped;
     int     i;
 
-    for (i = 0; i < INPUT_BAD_COUNT; i++)
-        bad += st->bad[i];
     for (i = 0; i < SESS_D_COUNT; i++)
         sess += st->sessions[i];
     skipped = sess - st->sessions[SESS_D_COUNTED];

@@ -1,7 +1,9 @@
 /* cli/pipe.h - input -> parser -> sessions -> aggregate, for one run
  *
- * pipe_run() reads every log source in order, strips envelopes, feeds
- * the Postfix correlator and adds counted sessions to the table. It
+ * pipe_run() reads every log source, oldest first by content
+ * (parsers/order.h), in any input form (parsers/input.h: plain or
+ * compressed, syslog or journal), strips envelopes, feeds the
+ * correlators and adds counted sessions to the table. It
  * keeps the run's statistics for the summary line. With trace set it
  * writes one "FILE:LINE<TAB>LABEL" line per input line; with sessions
  * set, one line per session (counted or not), for tests and operators.
@@ -40,6 +42,10 @@ struct pipe_stats {
 /* 0, or 1 when some input could not be read completely */
 int     pipe_run(const struct conf *c, const struct pipe_opts *o,
                  struct agg_tab *tab, struct pipe_stats *st);
+
+/* lines and records counted as bad, input and parsers together (the
+ * "(N bad)" of the summary line; summary --json "bad-lines") */
+uint64_t pipe_bad_lines(const struct pipe_stats *st);
 
 /* one-line summary on stderr */
 void    pipe_summary(const struct pipe_stats *st, const char *tail);

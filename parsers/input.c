@@ -1,13 +1,20 @@
-/* parsers/input.c - log input as bounded lines (see input.h)
+/* parsers/input.c - log input as bounded lines and records (see input.h)
  *
- * Raw bytes come from a "byte source" (plain file descriptor or zlib
- * stream) into a block buffer; complete lines are handed out as spans
- * into that buffer, the unfinished tail is moved to the front before the
- * next read. A line that outgrows INPUT_MAX_LINE switches the reader to
- * "skipping" until its newline, so memory stays at one block plus one
- * maximal line whatever the input.
+ * Uncompressed bytes come from a struct decomp (plain descriptor or a
+ * decoder chosen by magic bytes) into a block buffer. In line mode
+ * complete lines are handed out as spans into that buffer and the
+ * unfinished tail is moved to the front before the next read; a line
+ * that outgrows INPUT_MAX_LINE switches the reader to "skipping" until
+ * its newline. In journal export mode (the first line is "__CURSOR=" or
+ * another "__FIELD=") the same buffer is cut into fields instead, with
+ * binary fields taken by their length; a field too big to keep is
+ * skipped by counting bytes. Either way memory stays at one block plus
+ * INPUT_CARRY, whatever the input.
  */
 #include "input.h"
+#include "decomp.h"
+#include "jrnl.h"
+#include "wrap.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -16,16 +23,20 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
-struct input_bytes {
-    int     fd;
-    int     gz;                 /* zlib stream active */
-    z_stream zs;
-    unsigned char *zbuf;
-    size_t  zcap;
-    int     zeof;               /* compressed input exhausted */
-    int     zerr;               /* damaged or truncated stream */
+#define INPUT_SNIFF 16          /* bytes wanted before choosing a decoder */
+#define INPUT_CTRL_SCAN 32      /* bytes of a line checked for binary */
+#define INPUT_KEY_SLACK 80      /* "KEY=" before a value */
+
+struct input_rd {
+    const struct input_cb *cb;
+    struct input_src *src;
+    struct jrnl *j;             /* created on the first journal record */
+    int     skipping;           /* line mode: inside an overlong line */
+    int     xskip_line;         /* export: skipping an overlong field */
+    uint64_t xskip;             /* export: bytes of a big field to skip */
+    int     xopen;              /* export: a record has begun */
+    uint64_t xline;             /* export: its number */
 };
 
 /* input_bad_name - text for a bad-line reason */
@@ -37,216 +48,473 @@ input_bad_name(enum input_bad why)
         return "line too long";
     case INPUT_BAD_NUL:
         return "NUL byte in line";
+    case INPUT_BAD_CUT:
+        return "cut short by damaged compressed data";
+    case INPUT_BAD_RECORD:
+        return "unreadable journal record";
     default:
         return "bad line";
     }
 }
 
-/* input_fill_raw - read(2) up to cap bytes, retrying EINTR; -1 on error */
-static ssize_t
-input_fill_raw(int fd, unsigned char *buf, size_t cap)
+/* input_stopped - a callback asked to stop */
+static int
+input_stopped(const struct input_rd *rd)
 {
-    ssize_t n;
-
-    do {
-        n = read(fd, buf, cap);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    return rd->cb->stop && *rd->cb->stop;
 }
 
-/* input_fill - next uncompressed bytes into buf; 0 at end, -1 on error */
-static ssize_t
-input_fill(struct input_bytes *b, unsigned char *buf, size_t cap)
-{
-    int     zr;
-    ssize_t n;
-
-    if (!b->gz)
-        return input_fill_raw(b->fd, buf, cap);
-    b->zs.next_out = buf;
-    b->zs.avail_out = (uInt) cap;
-    while (b->zs.avail_out == cap) {
-        if (b->zs.avail_in == 0 && !b->zeof) {
-            n = input_fill_raw(b->fd, b->zbuf, b->zcap);
-            if (n < 0)
-                return -1;
-            if (n == 0)
-                b->zeof = 1;
-            b->zs.next_in = b->zbuf;
-            b->zs.avail_in = (uInt) n;
-        }
-        if (b->zs.avail_in == 0 && b->zeof) {
-            /* stream ended inside a member unless we just reset */
-            if (b->zs.total_in > 0 || b->zs.total_out > 0)
-                b->zerr = 1;
-            break;
-        }
-        zr = inflate(&b->zs, Z_NO_FLUSH);
-        if (zr == Z_STREAM_END) {
-            /* another gzip member may follow (concatenated .gz) */
-            if (inflateReset(&b->zs) != Z_OK) {
-                b->zerr = 1;
-                break;
-            }
-            if (b->zs.avail_in == 0 && b->zeof)
-                break;
-            continue;
-        }
-        if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            b->zerr = 1;
-            break;
-        }
-    }
-    return (ssize_t) (cap - b->zs.avail_out);
-}
-
-/* input_emit - hand one complete line to the callbacks */
+/* input_bad - count and report a line or record we cannot take */
 static void
-input_emit(const struct input_cb *cb, struct input_src *src,
-           const char *p, size_t len)
+input_bad(struct input_rd *rd, uint64_t lineno, enum input_bad why)
 {
+    rd->src->bad[why]++;
+    if (rd->cb->bad)
+        rd->cb->bad(rd->cb->ctx, rd->src, lineno, why);
+}
+
+/* input_jrnl - the journal decoder, created when first needed */
+static struct jrnl *
+input_jrnl(struct input_rd *rd)
+{
+    if (rd->j == NULL)
+        rd->j = jrnl_create();
+    return rd->j;
+}
+
+/* input_ctrl - 1 when the start of a line holds control bytes (binary) */
+static int
+input_ctrl(const unsigned char *p, size_t len)
+{
+    size_t  i;
+    size_t  n = len < INPUT_CTRL_SCAN ? len : INPUT_CTRL_SCAN;
+
+    for (i = 0; i < n; i++)
+        if ((p[i] < 0x20 && p[i] != '\t' && p[i] != 0x1b && p[i] != 0x1e)
+            || p[i] == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* input_catalog - journalctl text that is no record: -x catalog lines
+ * ("-- Subject: ...", "\u2591\u2591 Subject: ..." since systemd 246 in
+ * UTF-8 locales) and markers ("-- Boot 8f3e... --", "-- No entries --") */
+static int
+input_catalog(struct span s)
+{
+    return span_starts(s, "-- ") || span_eq(s, "--")
+        || span_starts(s, "\xe2\x96\x91\xe2\x96\x91");
+}
+
+/* input_emit - one complete line (line mode) */
+static void
+input_emit(struct input_rd *rd, const unsigned char *p, size_t len)
+{
+    struct input_src *src = rd->src;
+    const struct input_cb *cb = rd->cb;
+    struct span s;
+
     src->lines++;
     if (len > 0 && p[len - 1] == '\r')
         len--;
     if (len > INPUT_MAX_LINE) {
         /* the reader lets INPUT_MAX_LINE + 1 bytes through for a CR */
-        src->bad[INPUT_BAD_LONG]++;
-        if (cb->bad)
-            cb->bad(cb->ctx, src, src->lines, INPUT_BAD_LONG);
+        src->unreadable++;
+        input_bad(rd, src->lines, INPUT_BAD_LONG);
         return;
     }
     if (memchr(p, 0, len) != NULL) {
-        src->bad[INPUT_BAD_NUL]++;
-        if (cb->bad)
-            cb->bad(cb->ctx, src, src->lines, INPUT_BAD_NUL);
+        src->unreadable++;
+        input_bad(rd, src->lines, INPUT_BAD_NUL);
         return;
     }
-    cb->line(cb->ctx, src, src->lines, span_make(p, len));
+    if (input_ctrl(p, len))
+        src->unreadable++;
+    s = span_make((const char *) p, len);
+    if (input_catalog(s)) {
+        src->skipped++;
+        if (cb->skip)
+            cb->skip(cb->ctx, src, src->lines);
+        return;
+    }
+    if (cb->rec && jrnl_is_json(s)) {
+        struct wrap_rec r;
+        const char *why;
+
+        if (jrnl_json(input_jrnl(rd), s, &r, &why) == 0)
+            cb->rec(cb->ctx, src, src->lines, &r);
+        else
+            input_bad(rd, src->lines, INPUT_BAD_RECORD);
+        return;
+    }
+    cb->line(cb->ctx, src, src->lines, s);
 }
 
-/* input_read - deliver every line of one source; cost O(bytes) */
+/* input_long - one overlong line, skipped whole */
+static void
+input_long(struct input_rd *rd)
+{
+    rd->src->lines++;
+    rd->src->unreadable++;
+    input_bad(rd, rd->src->lines, INPUT_BAD_LONG);
+}
+
+/* input_lines - line mode: hand out the complete lines of buf[0, n);
+ * returns the bytes consumed (the rest is an unfinished line) */
+static size_t
+input_lines(struct input_rd *rd, const unsigned char *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    const unsigned char *end = buf + n;
+    const unsigned char *nl;
+
+    while (p < end && !input_stopped(rd)
+           && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
+        if (rd->skipping) {
+            rd->skipping = 0;
+            input_long(rd);
+        } else if ((size_t) (nl - p) > INPUT_MAX_LINE + 1) {
+            input_long(rd);
+        } else {
+            input_emit(rd, p, (size_t) (nl - p));
+        }
+        p = nl + 1;
+    }
+    if (input_stopped(rd))
+        return (size_t) (p - buf);
+    if ((size_t) (end - p) > INPUT_MAX_LINE + 1) {
+        /* an unfinished line already too long: drop what we have */
+        rd->skipping = 1;
+        p = end;
+    } else if (rd->skipping) {
+        p = end;
+    }
+    return (size_t) (p - buf);
+}
+
+/* input_xbegin - export: open a record unless one is open */
+static void
+input_xbegin(struct input_rd *rd)
+{
+    if (rd->xopen)
+        return;
+    rd->xopen = 1;
+    rd->xline = ++rd->src->lines;
+    jrnl_export_start(input_jrnl(rd));
+}
+
+/* input_xend - export: the record is complete */
+static void
+input_xend(struct input_rd *rd)
+{
+    struct wrap_rec r;
+    const char *why;
+
+    if (!rd->xopen)
+        return;
+    rd->xopen = 0;
+    if (jrnl_export_end(rd->j, &r, &why) != 0)
+        input_bad(rd, rd->xline, INPUT_BAD_RECORD);
+    else if (rd->cb->rec)
+        rd->cb->rec(rd->cb->ctx, rd->src, rd->xline, &r);
+}
+
+/* input_xline - export: "KEY=VALUE" (or a line that is no field) */
+static void
+input_xline(struct input_rd *rd, const unsigned char *p, size_t len)
+{
+    const unsigned char *eq = memchr(p, '=', len);
+    struct span key;
+
+    input_xbegin(rd);
+    if (eq == NULL) {
+        jrnl_export_lost(rd->j, NULL, "not a journal field");
+        return;
+    }
+    key = span_make((const char *) p, (size_t) (eq - p));
+    if (!jrnl_field_name(key)) {
+        jrnl_export_lost(rd->j, NULL, "not a journal field");
+        return;
+    }
+    if (len > INPUT_MAX_LINE + INPUT_KEY_SLACK) {
+        jrnl_export_lost(rd->j, &key, "journal field too long");
+        return;
+    }
+    jrnl_export_field(rd->j, key, span_make((const char *) eq + 1,
+                                            (size_t) (p + len - eq - 1)));
+}
+
+/* input_le64 - 64-bit little-endian length of a binary export field */
+static uint64_t
+input_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    int     i;
+
+    for (i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* input_export - export mode: fields and records of buf[0, n); returns
+ * the bytes consumed (the rest is an unfinished field). With eof set,
+ * whatever remains is the last of the input. */
+static size_t
+input_export(struct input_rd *rd, const unsigned char *buf, size_t n,
+             int eof)
+{
+    size_t  i = 0;
+
+    while (i < n && !input_stopped(rd)) {
+        const unsigned char *p = buf + i;
+        size_t  left = n - i;
+        const unsigned char *nl;
+        struct span key;
+        uint64_t flen;
+        size_t  len;
+
+        if (rd->xskip) {
+            size_t  k = rd->xskip < left ? (size_t) rd->xskip : left;
+
+            i += k;
+            rd->xskip -= k;
+            continue;
+        }
+        nl = memchr(p, '\n', left);
+        if (rd->xskip_line) {
+            rd->xskip_line = nl == NULL;
+            i = nl ? i + (size_t) (nl - p) + 1 : n;
+            continue;
+        }
+        if (nl == NULL) {
+            if (left > INPUT_MAX_LINE + INPUT_KEY_SLACK) {
+                /* a text field too long to keep: lost; the record too
+                 * if it is a field we use (or no field at all) */
+                const unsigned char *eq = memchr(p, '=', INPUT_KEY_SLACK);
+
+                key = span_make((const char *) p, eq ? (size_t) (eq - p) : 0);
+                input_xbegin(rd);
+                jrnl_export_lost(rd->j, eq && jrnl_field_name(key) ? &key
+                                 : NULL, "journal field too long");
+                rd->xskip_line = 1;
+                i = n;
+            } else if (eof) {
+                input_xline(rd, p, left);
+                i = n;
+            }
+            break;
+        }
+        len = (size_t) (nl - p);
+        if (len == 0) {
+            input_xend(rd);
+            i++;
+            continue;
+        }
+        key = span_make((const char *) p, len);
+        if (memchr(p, '=', len) != NULL || !jrnl_field_name(key)) {
+            input_xline(rd, p, len);
+            i += len + 1;
+            continue;
+        }
+        /* binary field: KEY \n le64 length, bytes \n */
+        input_xbegin(rd);
+        if (left - len - 1 < 8) {
+            if (eof) {
+                jrnl_export_lost(rd->j, &key, "journal field cut short");
+                i = n;
+            }
+            break;
+        }
+        flen = input_le64(nl + 1);
+        if (flen > INPUT_MAX_LINE) {
+            jrnl_export_lost(rd->j, &key, "journal field too long");
+            i += len + 1 + 8;
+            rd->xskip = flen < UINT64_MAX ? flen + 1 : flen;
+            continue;
+        }
+        if (left < len + 1 + 8 + (size_t) flen + 1) {
+            if (eof) {
+                jrnl_export_lost(rd->j, &key, "journal field cut short");
+                i = n;
+            }
+            break;
+        }
+        if (nl[1 + 8 + flen] != '\n') {
+            /* framing lost: go on at the byte after the value */
+            jrnl_export_lost(rd->j, &key, "journal binary field framing");
+            i += len + 1 + 8 + (size_t) flen;
+            continue;
+        }
+        jrnl_export_field(rd->j, key, span_make((const char *) nl + 1 + 8,
+                                                (size_t) flen));
+        i += len + 1 + 8 + (size_t) flen + 1;
+    }
+    return i;
+}
+
+/* input_finish - end of input: the unfinished line or record */
+static void
+input_finish(struct input_rd *rd, const unsigned char *buf, size_t have,
+             int damaged)
+{
+    if (rd->src->journal_export) {
+        input_export(rd, buf, have, 1);
+        if (rd->xopen && damaged) {
+            rd->xopen = 0;
+            input_bad(rd, rd->xline, INPUT_BAD_CUT);
+        }
+        input_xend(rd);
+        return;
+    }
+    if (rd->skipping) {
+        input_long(rd);
+    } else if (have > 0 && damaged) {
+        rd->src->lines++;
+        input_bad(rd, rd->src->lines, INPUT_BAD_CUT);
+    } else if (have > 0) {
+        /* last line without a newline */
+        input_emit(rd, buf, have);
+    }
+}
+
+/* input_head - the first bytes, at least INPUT_SNIFF unless the input
+ * is shorter; -1 on a read error */
+static ssize_t
+input_head(int fd, unsigned char *buf, size_t cap)
+{
+    size_t  have = 0;
+
+    while (have < INPUT_SNIFF) {
+        ssize_t n = read(fd, buf + have, cap - have);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        have += (size_t) n;
+    }
+    return (ssize_t) have;
+}
+
+/* input_read - deliver every line and record of one source; O(bytes) */
 int
 input_read(const char *name, const struct input_cb *cb,
            struct input_src *src)
 {
-    struct input_bytes b;
-    unsigned char *buf;
-    size_t  cap = INPUT_BLOCK + INPUT_MAX_LINE + 2;
+    struct input_rd rd;
+    struct decomp *d = NULL;
+    unsigned char *buf = NULL;
+    size_t  cap = INPUT_BLOCK + INPUT_CARRY;
     size_t  have = 0;           /* bytes in buf */
-    int     skipping = 0;       /* inside an overlong line */
+    int     form_known = 0;
+    int     peek_end = 0;
     int     rc = 0;
+    int     fd;
+    const char *refused;
     struct stat st;
     ssize_t n;
 
-    memset(&b, 0, sizeof(b));
+    memset(&rd, 0, sizeof(rd));
     memset(src, 0, sizeof(*src));
+    rd.cb = cb;
+    rd.src = src;
     src->name = name;
     src->mtime = time(NULL);
+    src->format = "plain";
     if (strcmp(name, "-") == 0) {
-        b.fd = STDIN_FILENO;
-    } else if ((b.fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
-        msg_warn("%s: cannot open: %s", name, strerror(errno));
+        fd = STDIN_FILENO;
+    } else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
+        if (!cb->quiet)
+            msg_warn("%s: cannot open: %s", name, strerror(errno));
         return -1;
     }
-    if (fstat(b.fd, &st) == 0 && S_ISREG(st.st_mode))
-        src->mtime = st.st_mtime;
-    else if (fstat(b.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        msg_warn("%s: is a directory", name);
-        if (b.fd != STDIN_FILENO)
-            close(b.fd);
-        return -1;
-    }
-    buf = xmalloc(cap);
-
-    /* sniff the magic bytes: gzip starts 1f 8b */
-    n = input_fill_raw(b.fd, buf, INPUT_BLOCK);
-    if (n < 0) {
-        msg_warn("%s: read error: %s", name, strerror(errno));
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (!cb->quiet)
+            msg_warn("%s: is a directory", name);
         rc = -1;
         goto end;
     }
-    if (n >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
-        b.gz = 1;
-        b.zcap = INPUT_BLOCK;
-        b.zbuf = xmalloc(b.zcap);
-        memcpy(b.zbuf, buf, (size_t) n);
-        b.zs.next_in = b.zbuf;
-        b.zs.avail_in = (uInt) n;
-        if (inflateInit2(&b.zs, 15 + 16) != Z_OK)
-            msg_fatal("%s: zlib initialisation failed", name);
-        n = input_fill(&b, buf, INPUT_BLOCK);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        src->mtime = st.st_mtime;
+    buf = xmalloc(cap);
+    if ((n = input_head(fd, buf, INPUT_BLOCK)) < 0) {
+        if (!cb->quiet)
+            msg_warn("%s: read error: %s", name, strerror(errno));
+        rc = -1;
+        goto end;
+    }
+    {
+        enum decomp_kind kind = decomp_sniff(buf, (size_t) n, &refused);
+
+        if (refused) {
+            if (!cb->quiet)
+                msg_warn("%s: %s data: cannot read this format; "
+                         "decompress it first", name, refused);
+            rc = -1;
+            goto end;
+        }
+        d = decomp_open(kind, fd, buf, (size_t) n);
+        src->format = decomp_name(kind);
     }
     for (;;) {
-        unsigned char *p;
-        unsigned char *end;
-        unsigned char *nl;
+        size_t  used;
 
+        if (input_stopped(&rd))
+            break;
+        if (cb->max_bytes && src->bytes >= cb->max_bytes) {
+            peek_end = 1;
+            break;
+        }
+        n = decomp_read(d, buf + have, INPUT_BLOCK);
         if (n < 0) {
-            msg_warn("%s: read error after %llu lines: %s", name,
-                     (unsigned long long) src->lines, strerror(errno));
+            if (!cb->quiet)
+                msg_warn("%s: read error after %llu lines: %s", name,
+                         (unsigned long long) src->lines, strerror(errno));
             rc = -1;
             break;
         }
         src->bytes += (uint64_t) n;
         if (n == 0) {
-            /* last line without a newline */
-            if (have > 0 && !skipping)
-                input_emit(cb, src, (const char *) buf, have);
-            else if (skipping) {
-                src->lines++;
-                src->bad[INPUT_BAD_LONG]++;
-                if (cb->bad)
-                    cb->bad(cb->ctx, src, src->lines, INPUT_BAD_LONG);
-            }
+            input_finish(&rd, buf, have, decomp_damage(d) != NULL);
             break;
         }
         have += (size_t) n;
-        p = buf;
-        end = buf + have;
-        while (p < end && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
-            if (skipping) {
-                skipping = 0;
-                src->lines++;
-                src->bad[INPUT_BAD_LONG]++;
-                if (cb->bad)
-                    cb->bad(cb->ctx, src, src->lines, INPUT_BAD_LONG);
-            } else if ((size_t) (nl - p) > INPUT_MAX_LINE + 1) {
-                src->lines++;
-                src->bad[INPUT_BAD_LONG]++;
-                if (cb->bad)
-                    cb->bad(cb->ctx, src, src->lines, INPUT_BAD_LONG);
-            } else {
-                input_emit(cb, src, (const char *) p, (size_t) (nl - p));
-            }
-            p = nl + 1;
+        if (!form_known) {
+            if (have < 3)
+                continue;       /* too little to tell yet */
+            src->journal_export = jrnl_is_export((const char *) buf, have);
+            form_known = 1;
         }
-        have = (size_t) (end - p);
-        if (have > INPUT_MAX_LINE + 1) {
-            /* an unfinished line already too long: drop what we have */
-            skipping = 1;
-            have = 0;
-        } else if (have > 0 && p != buf) {
-            memmove(buf, p, have);
-        }
-        if (skipping)
-            have = 0;
-        n = input_fill(&b, buf + have, INPUT_BLOCK);
+        used = src->journal_export ? input_export(&rd, buf, have, 0)
+            : input_lines(&rd, buf, have);
+        have -= used;
+        if (have > 0 && used > 0)
+            memmove(buf, buf + used, have);
     }
-    if (b.gz && b.zerr) {
+    if (decomp_damage(d) && !peek_end && !input_stopped(&rd)) {
         src->truncated = 1;
-        msg_warn("%s: compressed data damaged or truncated after %llu "
-                 "lines (%llu bytes): the rest of this file is lost",
-                 name, (unsigned long long) src->lines,
-                 (unsigned long long) src->bytes);
+        if (!cb->quiet)
+            msg_warn("%s: %s data %s after %llu lines (%llu bytes, at "
+                     "compressed byte %llu): the rest of this file is lost",
+                     name, src->format, decomp_damage(d),
+                     (unsigned long long) src->lines,
+                     (unsigned long long) src->bytes,
+                     (unsigned long long) decomp_offset(d));
         rc = -1;
     }
+    if (!cb->quiet && !src->journal_export && src->lines > 0
+        && src->unreadable * 2 > src->lines)
+        msg_warn("%s: looks binary: %llu of %llu lines unreadable "
+                 "(NUL or control bytes, or too long)", name,
+                 (unsigned long long) src->unreadable,
+                 (unsigned long long) src->lines);
 end:
-    if (b.gz) {
-        inflateEnd(&b.zs);
-        xfree(b.zbuf);
-    }
+    d = decomp_close(d);
+    rd.j = jrnl_free(rd.j);
     xfree(buf);
-    if (b.fd != STDIN_FILENO)
-        close(b.fd);
+    if (fd != STDIN_FILENO)
+        close(fd);
     return rc;
 }

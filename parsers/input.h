@@ -1,11 +1,25 @@
 /* parsers/input.h - log input: files, compressed files and stdin, as lines
+ * and journal records
  *
- * input_read() reads one source in large blocks and calls back once per
- * line with a span that excludes the line ending ("\n" or "\r\n"). A line
- * longer than INPUT_MAX_LINE is not split into fake lines: it is skipped
- * whole and reported through the bad-line callback. A line containing a
- * NUL byte is reported the same way. gzip input (any number of members)
- * is recognised by its magic bytes, not by its name.
+ * input_read() reads one source in large blocks. Compressed data (gzip,
+ * xz, zstd, bzip2, any number of members) is recognised by its magic
+ * bytes, not by its name (parsers/decomp.h). What comes out is, in the
+ * order of the input:
+ *   - text lines: the line callback, once per line, with a span that
+ *     excludes the line ending ("\n" or "\r\n");
+ *   - journal records: the rec callback, once per journalctl -o json
+ *     line or -o export record (parsers/jrnl.h), as a struct wrap_rec;
+ *   - journalctl -x catalog lines ("-- ..." and "\u2591\u2591 ..."),
+ *     and journalctl's "-- Boot ... --" markers: the skip callback;
+ *   - lines that cannot be taken: the bad callback. A line longer than
+ *     INPUT_MAX_LINE is not split into fake lines: it is skipped whole.
+ *     So is a line with a NUL byte, a journal record we cannot read, and
+ *     the unfinished last line before damaged compressed data.
+ * A source counts "lines": text lines, JSON lines and export records,
+ * each one.
+ * Memory: one block of INPUT_BLOCK bytes plus INPUT_CARRY for a line or
+ * record that crosses blocks, the decoder's state, and one struct jrnl
+ * for journal records; nothing grows with the input.
  * Thread safety: one reader per source; no shared state.
  */
 #ifndef PARSERS_INPUT_H
@@ -19,10 +33,13 @@
 
 #define INPUT_MAX_LINE (64 * 1024)      /* bytes, line ending excluded */
 #define INPUT_BLOCK (1024 * 1024)       /* read size */
+#define INPUT_CARRY (INPUT_MAX_LINE + 256)      /* unfinished line/record */
 
 enum input_bad {
     INPUT_BAD_LONG = 0,         /* over INPUT_MAX_LINE */
     INPUT_BAD_NUL,              /* contains a NUL byte */
+    INPUT_BAD_CUT,              /* cut short by damaged compressed data */
+    INPUT_BAD_RECORD,           /* journal record we cannot read */
     INPUT_BAD_COUNT
 };
 
@@ -32,19 +49,38 @@ struct input_src {
     uint64_t lines;             /* lines delivered or skipped so far */
     uint64_t bytes;             /* bytes read (uncompressed) */
     uint64_t bad[INPUT_BAD_COUNT];
-    int     truncated;          /* compressed stream ended early */
+    uint64_t skipped;           /* journalctl catalog lines */
+    uint64_t unreadable;        /* lines that look binary */
+    int     truncated;          /* compressed stream damaged or cut */
+    int     journal_export;     /* the source is journalctl -o export */
+    const char *format;         /* "plain", "gzip", "xz", "zstd", "bzip2" */
 };
+
+struct wrap_rec;
 
 struct input_cb {
     void    (*line) (void *ctx, const struct input_src *src, uint64_t lineno,
                      struct span line);
+    /* journal records; NULL: JSON lines go to line, export records are
+     * dropped */
+    void    (*rec) (void *ctx, const struct input_src *src, uint64_t lineno,
+                    const struct wrap_rec *r);
     void    (*bad) (void *ctx, const struct input_src *src, uint64_t lineno,
                     enum input_bad why);
+    /* optional: a line that is no log record (journalctl catalog text) */
+    void    (*skip) (void *ctx, const struct input_src *src, uint64_t lineno);
     void   *ctx;
+    /* optional, for peeking at a file (parsers/order.c): */
+    int    *stop;               /* a callback sets *stop: reading ends */
+    uint64_t max_bytes;         /* >0: stop after so many bytes, quietly */
+    int     quiet;              /* no warnings */
 };
 
 /* read all of name ("-": stdin); 0, or -1 after msg_warn (open/read error,
- * damaged compressed data: lines before the damage were delivered) */
+ * a compressed format we cannot read, damaged compressed data: lines
+ * before the damage were delivered). A file that looks binary gives a
+ * warning but 0: it was read completely. The callbacks are called in
+ * input order; cb fields not used must be zero. */
 int     input_read(const char *name, const struct input_cb *cb,
                    struct input_src *src);
 

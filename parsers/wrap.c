@@ -93,6 +93,260 @@ wrap_solaris(struct span *msg)
         span_drop(msg, (size_t) rb + 2);
 }
 
+/* wrap_digits - n decimal digits at p into *v; -1 if not digits */
+static int
+wrap_digits(const char *p, int n, int *v)
+{
+    int     i;
+
+    *v = 0;
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        *v = *v * 10 + (p[i] - '0');
+    }
+    return 0;
+}
+
+/* wrap_pri - drop an RFC 5424/3164 "<PRI>" (1-3 digits) at the cursor */
+static void
+wrap_pri(struct span *s)
+{
+    size_t  i = 1;
+
+    if (s->len < 3 || s->ptr[0] != '<')
+        return;
+    while (i < s->len && i <= 3 && s->ptr[i] >= '0' && s->ptr[i] <= '9')
+        i++;
+    if (i > 1 && i < s->len && s->ptr[i] == '>')
+        span_drop(s, i + 1);
+}
+
+/* wrap_5424_sd - drop RFC 5424 STRUCTURED-DATA: "-" or "[..][..]";
+ * inside a quoted PARAM-VALUE, '\' escapes '"', '\' and ']' */
+static int
+wrap_5424_sd(struct span *s)
+{
+    size_t  i = 0;
+
+    if (s->len > 0 && s->ptr[0] == '-') {
+        i = 1;
+    } else {
+        while (i < s->len && s->ptr[i] == '[') {
+            int     q = 0;
+
+            for (i++; i < s->len; i++) {
+                char    ch = s->ptr[i];
+
+                if (q && ch == '\\')
+                    i++;
+                else if (ch == '"')
+                    q = !q;
+                else if (!q && ch == ']')
+                    break;
+            }
+            if (i >= s->len)
+                return -1;
+            i++;
+        }
+        if (i == 0)
+            return -1;
+    }
+    if (i < s->len && s->ptr[i] != ' ')
+        return -1;
+    span_drop(s, i + 1);
+    return 0;
+}
+
+/* wrap_5424 - "1 TIMESTAMP HOST APP PROCID MSGID SD [MSG]" (RFC 5424,
+ * after any <PRI>); NILVALUE "-" leaves a field empty. Emitted e.g. by
+ * rsyslog's RSYSLOG_SyslogProtocol23Format and syslog-ng's syslog(). */
+static int
+wrap_5424(struct span *line, struct wrap_rec *r)
+{
+    struct span s = *line;
+    struct span host, app, procid, msgid;
+    size_t  i;
+
+    if (span_skip(&s, "1 ") != 0 || s.len == 0)
+        return -1;
+    if (span_skip(&s, "- ") == 0) {
+        r->dated = 0;
+    } else if (ts_parse_iso(&s, &r->t) == 0) {
+        r->dated = 1;
+    } else {
+        return -1;
+    }
+    if (span_word(&s, &host, WRAP_MAX_HOST) != 0
+        || span_word(&s, &app, WRAP_MAX_IDENT) != 0
+        || span_word(&s, &procid, WRAP_MAX_IDENT) != 0
+        || span_word(&s, &msgid, WRAP_MAX_IDENT) != 0
+        || wrap_5424_sd(&s) != 0) {
+        r->dated = 0;
+        return -1;
+    }
+    r->host = span_eq(host, "-") ? span_make(host.ptr, 0) : host;
+    r->ident = span_eq(app, "-") ? span_make(app.ptr, 0) : app;
+    for (i = 0; i < procid.len; i++)
+        if (procid.ptr[i] < '0' || procid.ptr[i] > '9')
+            break;
+    r->pid = i == procid.len && !span_eq(procid, "-") ? procid
+        : span_make(procid.ptr, 0);
+    span_skip(&s, "\xef\xbb\xbf");      /* BOM before a UTF-8 MSG */
+    r->msg = s;
+    return 0;
+}
+
+/* wrap_unix - journalctl -o short-unix "1732324145.123456 " */
+static int
+wrap_unix(struct span *s, int64_t *t)
+{
+    size_t  i = 0;
+    int64_t v = 0;
+
+    while (i < s->len && i < 12 && s->ptr[i] >= '0' && s->ptr[i] <= '9')
+        v = v * 10 + (s->ptr[i++] - '0');
+    if (i < 9 || i >= 12 || i + 8 > s->len || s->ptr[i] != '.')
+        return -1;
+    i++;
+    while (i < s->len && s->ptr[i] >= '0' && s->ptr[i] <= '9')
+        i++;
+    if (i >= s->len || s->ptr[i] != ' ')
+        return -1;
+    *t = v;
+    span_drop(s, i + 1);
+    return 0;
+}
+
+/* wrap_svlogd_stamp - svlogd -tt/-ttt "YYYY-MM-DD[_T]HH:MM:SS.xxxxx "
+ * (UTC, no zone) or svlogd -t TAI64N "@4000000063349a8e2e6f3b7c " */
+static int
+wrap_svlogd_stamp(struct span *s, int64_t *t)
+{
+    const char *p = s->ptr;
+    int     y, mon, d, h, mi, sec;
+    size_t  i;
+
+    if (s->len > 26 && p[0] == '@') {
+        uint64_t v = 0;
+
+        for (i = 1; i < 25; i++) {
+            char    ch = p[i];
+            int     x = ch >= '0' && ch <= '9' ? ch - '0'
+                : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+
+            if (x < 0)
+                return -1;
+            if (i <= 16)
+                v = v << 4 | (uint64_t) x;
+        }
+        /* TAI64 label: 2^62 + TAI seconds; TAI - UTC = 10 s, as
+         * daemontools' tai64nlocal assumes */
+        if (p[25] != ' ' || v < 4611686018427387914ULL
+            || v > 4611686018427387914ULL + 253402300799ULL)
+            return -1;
+        *t = (int64_t) (v - 4611686018427387914ULL);
+        span_drop(s, 26);
+        return 0;
+    }
+    if (s->len < 21 || p[4] != '-' || p[7] != '-'
+        || (p[10] != 'T' && p[10] != '_') || p[13] != ':' || p[16] != ':'
+        || wrap_digits(p, 4, &y) || wrap_digits(p + 5, 2, &mon)
+        || wrap_digits(p + 8, 2, &d) || wrap_digits(p + 11, 2, &h)
+        || wrap_digits(p + 14, 2, &mi) || wrap_digits(p + 17, 2, &sec)
+        || mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23 || mi > 59
+        || sec > 60)
+        return -1;
+    i = 19;
+    if (p[i] == '.') {
+        i++;
+        while (i < s->len && p[i] >= '0' && p[i] <= '9')
+            i++;
+    }
+    if (i >= s->len || p[i] != ' ')
+        return -1;
+    *t = ts_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec;
+    span_drop(s, i + 1);
+    return 0;
+}
+
+/* wrap_socklog - runit socklog through svlogd: stamp (UTC), then
+ * "facility.level: ", then the syslog line as socklog received it:
+ * "Sep 28 21:09:10 smtpd[2699]: msg" (local time: ignored; no host)
+ *   2022-09-28T19:09:10.78118 mail.info: Sep 28 21:09:10 smtpd[2699]: m */
+static int
+wrap_socklog(struct ts_ctx *c, struct span *line, struct wrap_rec *r)
+{
+    struct span s = *line;
+    struct span save;
+    int64_t t;
+    int64_t inner;
+    size_t  i = 0;
+    int     dot = 0;
+
+    if (wrap_svlogd_stamp(&s, &t) != 0)
+        return -1;
+    while (i < s.len && i < 32 && ((s.ptr[i] >= 'a' && s.ptr[i] <= 'z')
+                                   || (s.ptr[i] >= '0' && s.ptr[i] <= '9')
+                                   || (s.ptr[i] == '.' && !dot++)))
+        i++;
+    if (dot != 1 || i + 1 >= s.len || s.ptr[i] != ':' || s.ptr[i + 1] != ' ')
+        return -1;
+    span_drop(&s, i + 2);
+    r->dated = 1;
+    r->t = t;
+    save = s;
+    if (ts_parse_3164(c, &s, &inner) != 0)
+        s = save;
+    save = s;
+    if (wrap_ident(&s, &r->ident, &r->pid, 0) != 0) {
+        s = save;
+        r->ident = span_make(s.ptr, 0);
+    }
+    wrap_solaris(&s);
+    r->msg = s;
+    return 0;
+}
+
+/* wrap_full - journalctl -o short-full "Sat 2024-11-23 01:09:05 UTC ":
+ * UTC/GMT exactly; any other zone name as local time of --log-tz (the
+ * name itself, e.g. CET or CEST, is not interpreted) */
+static int
+wrap_full(struct ts_ctx *c, struct span *s, int64_t *t)
+{
+    const char *p = s->ptr;
+    int     y, mon, d, h, mi, sec;
+    size_t  i, j;
+
+    if (s->len < 26 || p[3] != ' ' || p[8] != '-' || p[11] != '-'
+        || p[14] != ' ' || p[17] != ':' || p[20] != ':' || p[23] != ' ')
+        return -1;
+    for (i = 0; i < 3; i++)
+        if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z')))
+            return -1;
+    if (wrap_digits(p + 4, 4, &y) || wrap_digits(p + 9, 2, &mon)
+        || wrap_digits(p + 12, 2, &d) || wrap_digits(p + 15, 2, &h)
+        || wrap_digits(p + 18, 2, &mi) || wrap_digits(p + 21, 2, &sec)
+        || mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23 || mi > 59
+        || sec > 60)
+        return -1;
+    /* a zone name: "CET", or "+03" where the zone has no name */
+    for (i = 24, j = i; j < s->len && j - i < 8 && p[j] != ' '; j++)
+        if (!((p[j] >= 'A' && p[j] <= 'Z') || (p[j] >= '0' && p[j] <= '9')
+              || p[j] == '+' || p[j] == '-'))
+            return -1;
+    if (j == i || j >= s->len || p[j] != ' ')
+        return -1;
+    if ((j - i == 3 && (memcmp(p + i, "UTC", 3) == 0
+                        || memcmp(p + i, "GMT", 3) == 0))
+        || (j - i == 1 && p[i] == 'Z'))
+        *t = ts_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec;
+    else
+        *t = ts_local_to_utc(c, y, mon, d, h, mi, sec);
+    span_drop(s, j + 1);
+    return 0;
+}
+
 /* wrap_parse - split a line into time, host, ident, pid and message */
 void
 wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
@@ -103,10 +357,19 @@ wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 
     memset(r, 0, sizeof(*r));
     r->msg = line;
+    wrap_pri(&s);
+    if (s.len > 0 && s.ptr[0] == '1' && wrap_5424(&s, r) == 0)
+        return;
     if (s.len > 0 && s.ptr[0] >= '0' && s.ptr[0] <= '9') {
-        if (ts_parse_iso(&s, &r->t) == 0)
+        if (ts_parse_iso(&s, &r->t) == 0 || wrap_unix(&s, &r->t) == 0)
             r->dated = 1;
-    } else if (ts_parse_3164(c, &s, &r->t) == 0) {
+        else if (wrap_socklog(c, &s, r) == 0)
+            return;
+    } else if (s.len > 0 && s.ptr[0] == '@') {
+        if (wrap_socklog(c, &s, r) == 0)
+            return;
+    } else if (ts_parse_3164(c, &s, &r->t) == 0
+               || wrap_full(c, &s, &r->t) == 0) {
         r->dated = 1;
     }
     if (r->dated) {

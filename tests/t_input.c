@@ -1,0 +1,910 @@
+/* tests/t_input.c - unit tests for the input forms: decomp, input, jrnl,
+ * the journal/5424/socklog envelopes of wrap, and order
+ *
+ * Compressed test files are made here with the same libraries the
+ * reader uses (zlib, liblzma, libzstd, libbz2), in a temporary
+ * directory, from generated text. Real journal lines come from
+ * testdata/forms/ (see its README.md). main() sets TZ=UTC.
+ */
+#include "../parsers/decomp.h"
+#include "../parsers/input.h"
+#include "../parsers/jrnl.h"
+#include "../parsers/order.h"
+#include "../parsers/ts.h"
+#include "../parsers/wrap.h"
+#include "testlib.h"
+
+#include <bzlib.h>
+#include <lzma.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+static char tdir[64];
+
+/* ------------------------------------------------------------ helpers */
+
+struct buf {
+    char   *p;
+    size_t  len;
+    size_t  cap;
+};
+
+static void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        if (b->p == NULL)
+            abort();
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+static void
+buf_str(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+/* what one input_read() delivered */
+struct got {
+    struct buf text;            /* lines, each + "\n" */
+    struct buf recs;            /* "t|host|ident|pid|msg\n" per record */
+    size_t  lines;
+    size_t  recs_n;
+    size_t  bad[INPUT_BAD_COUNT];
+    size_t  skip;
+};
+
+static void
+got_free(struct got *g)
+{
+    free(g->text.p);
+    free(g->recs.p);
+    memset(g, 0, sizeof(*g));
+}
+
+static void
+cb_line(void *ctx, const struct input_src *src, uint64_t lineno,
+        struct span line)
+{
+    struct got *g = ctx;
+
+    (void) src;
+    (void) lineno;
+    g->lines++;
+    buf_add(&g->text, line.ptr, line.len);
+    buf_add(&g->text, "\n", 1);
+}
+
+static void
+cb_rec(void *ctx, const struct input_src *src, uint64_t lineno,
+       const struct wrap_rec *r)
+{
+    struct got *g = ctx;
+    char    t[32];
+
+    (void) src;
+    (void) lineno;
+    g->recs_n++;
+    snprintf(t, sizeof(t), "%lld|", r->dated ? (long long) r->t : -1LL);
+    buf_str(&g->recs, t);
+    buf_add(&g->recs, r->host.ptr, r->host.len);
+    buf_add(&g->recs, "|", 1);
+    buf_add(&g->recs, r->ident.ptr, r->ident.len);
+    buf_add(&g->recs, "|", 1);
+    buf_add(&g->recs, r->pid.ptr, r->pid.len);
+    buf_add(&g->recs, "|", 1);
+    buf_add(&g->recs, r->msg.ptr, r->msg.len);
+    buf_add(&g->recs, "\n", 1);
+}
+
+static void
+cb_bad(void *ctx, const struct input_src *src, uint64_t lineno,
+       enum input_bad why)
+{
+    struct got *g = ctx;
+
+    (void) src;
+    (void) lineno;
+    g->bad[why]++;
+}
+
+static void
+cb_skip(void *ctx, const struct input_src *src, uint64_t lineno)
+{
+    struct got *g = ctx;
+
+    (void) src;
+    (void) lineno;
+    g->skip++;
+}
+
+/* readf - input_read a file into g; its return value */
+static int
+readf(const char *path, struct got *g, struct input_src *src)
+{
+    struct input_cb cb;
+
+    memset(g, 0, sizeof(*g));
+    memset(&cb, 0, sizeof(cb));
+    cb.line = cb_line;
+    cb.rec = cb_rec;
+    cb.bad = cb_bad;
+    cb.skip = cb_skip;
+    cb.ctx = g;
+    cb.quiet = 1;
+    return input_read(path, &cb, src);
+}
+
+/* tpath - a file name in the temporary directory */
+static const char *
+tpath(const char *name)
+{
+    static char p[256];
+
+    snprintf(p, sizeof(p), "%s/%s", tdir, name);
+    return p;
+}
+
+static void
+writef(const char *path, const void *p, size_t n)
+{
+    FILE   *fp = fopen(path, "wb");
+
+    if (fp == NULL || (n && fwrite(p, 1, n, fp) != n) || fclose(fp) != 0)
+        abort();
+}
+
+/* gen_text - n syslog lines */
+static void
+gen_text(struct buf *b, size_t n)
+{
+    size_t  i;
+    char    line[256];
+
+    for (i = 0; i < n; i++) {
+        snprintf(line, sizeof(line), "Nov 23 %02zu:%02zu:%02zu mail "
+                 "postfix/smtp[%zu]: line %zu of the test text, with some "
+                 "padding so that blocks fill: %08zx\n", i / 3600 % 24,
+                 i / 60 % 60, i % 60, 1000 + i % 97, i, i * 2654435761u);
+        buf_str(b, line);
+    }
+}
+
+/* ------------------------------------------------------ compressors */
+
+enum fmt { F_GZ, F_XZ, F_ZST, F_BZ2, F_COUNT };
+static const char *const fmt_name[F_COUNT] = {"gzip", "xz", "zstd", "bzip2"};
+
+/* zcompress - one member of in into out (appended) */
+static void
+zcompress(enum fmt f, const char *in, size_t n, struct buf *out, int level)
+{
+    size_t  cap = n + n / 2 + 1024;
+    unsigned char *o = malloc(cap);
+    size_t  olen = 0;
+
+    if (o == NULL)
+        abort();
+    if (f == F_GZ) {
+        z_stream zs;
+
+        memset(&zs, 0, sizeof(zs));
+        if (deflateInit2(&zs, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY)
+            != Z_OK)
+            abort();
+        zs.next_in = (unsigned char *) (uintptr_t) in;
+        zs.avail_in = (uInt) n;
+        zs.next_out = o;
+        zs.avail_out = (uInt) cap;
+        if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
+            abort();
+        olen = zs.total_out;
+        deflateEnd(&zs);
+    } else if (f == F_XZ) {
+        if (lzma_easy_buffer_encode((uint32_t) level, LZMA_CHECK_CRC64, NULL,
+                                    (const uint8_t *) in, n, o, &olen, cap)
+            != LZMA_OK)
+            abort();
+    } else if (f == F_ZST) {
+        olen = ZSTD_compress(o, cap, in, n, level);
+        if (ZSTD_isError(olen))
+            abort();
+    } else {
+        unsigned int bl = (unsigned int) cap;
+
+        if (BZ2_bzBuffToBuffCompress((char *) o, &bl, (char *) (uintptr_t) in,
+                                     (unsigned int) n, level, 0, 0) != BZ_OK)
+            abort();
+        olen = bl;
+    }
+    buf_add(out, o, olen);
+    free(o);
+}
+
+/* a level per format that gives several blocks for a few MB */
+static int
+fmt_level(enum fmt f)
+{
+    return f == F_BZ2 ? 1 : f == F_XZ ? 1 : 3;
+}
+
+/* ---------------------------------------------------------- decoders */
+
+static void
+t_decomp(void)
+{
+    struct buf text = {0};
+    struct input_src src;
+    struct got g;
+    int     f;
+    size_t  nlines = 12000;
+
+    gen_text(&text, nlines);
+    for (f = 0; f < F_COUNT; f++) {
+        struct buf z = {0};
+        struct buf two = {0};
+        struct buf pad = {0};
+        size_t  half = text.len / 2;
+        const double cuts[] = {0.1, 0.5, 0.9};
+        size_t  k;
+        int     rc;
+
+        while (text.p[half] != '\n')
+            half++;
+        half++;
+        zcompress((enum fmt) f, text.p, text.len, &z, fmt_level((enum fmt) f));
+        T_CHECK(decomp_sniff((unsigned char *) z.p, z.len, NULL)
+                == (enum decomp_kind) (f + 1), "%s sniffed", fmt_name[f]);
+
+        /* intact: every line, exactly */
+        writef(tpath("z"), z.p, z.len);
+        rc = readf(tpath("z"), &g, &src);
+        T_CHECK(rc == 0, "%s intact: rc %d", fmt_name[f], rc);
+        T_CHECK(g.lines == nlines && g.text.len == text.len
+                && memcmp(g.text.p, text.p, text.len) == 0,
+                "%s intact: %zu lines, same bytes", fmt_name[f], g.lines);
+        T_CHECK(strcmp(src.format, fmt_name[f]) == 0, "%s format name %s",
+                fmt_name[f], src.format);
+        T_CHECK(!src.truncated, "%s intact: not truncated", fmt_name[f]);
+        got_free(&g);
+
+        /* two members (pigz, pbzip2, pzstd, cat a.xz b.xz), then zero
+         * padding where the format allows it */
+        zcompress((enum fmt) f, text.p, half, &two, 1);
+        zcompress((enum fmt) f, text.p + half, text.len - half, &two, 1);
+        buf_add(&pad, two.p, two.len);
+        if (f != F_ZST)
+            buf_add(&pad, "\0\0\0\0\0\0\0\0", 8);
+        writef(tpath("two"), pad.p, pad.len);
+        rc = readf(tpath("two"), &g, &src);
+        T_CHECK(rc == 0 && g.lines == nlines && g.text.len == text.len
+                && memcmp(g.text.p, text.p, text.len) == 0,
+                "%s two members (+padding): rc %d, %zu lines", fmt_name[f],
+                rc, g.lines);
+        got_free(&g);
+
+        /* trailing garbage: everything before it, then -1 */
+        buf_str(&two, "this is not compressed data\n");
+        writef(tpath("garbage"), two.p, two.len);
+        rc = readf(tpath("garbage"), &g, &src);
+        T_CHECK(rc == -1 && src.truncated, "%s garbage after: rc %d",
+                fmt_name[f], rc);
+        T_CHECK(g.lines == nlines && memcmp(g.text.p, text.p, text.len) == 0,
+                "%s garbage after: %zu lines before it", fmt_name[f],
+                g.lines);
+        got_free(&g);
+
+        /* truncated: a prefix of whole lines, then -1 */
+        for (k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+            size_t  cut = (size_t) ((double) z.len * cuts[k]);
+
+            writef(tpath("cut"), z.p, cut);
+            rc = readf(tpath("cut"), &g, &src);
+            T_CHECK(rc == -1 && src.truncated, "%s cut at %.0f%%: rc %d",
+                    fmt_name[f], cuts[k] * 100, rc);
+            T_CHECK(g.lines < nlines && g.text.len <= text.len
+                    && (g.text.len == 0
+                        || memcmp(g.text.p, text.p, g.text.len) == 0),
+                    "%s cut at %.0f%%: %zu lines, a prefix", fmt_name[f],
+                    cuts[k] * 100, g.lines);
+            T_CHECK(cuts[k] < 0.5 || g.lines > 0,
+                    "%s cut at %.0f%%: lines before the damage (%zu)",
+                    fmt_name[f], cuts[k] * 100, g.lines);
+            T_CHECK(g.bad[INPUT_BAD_CUT] <= 1 && src.lines == g.lines
+                    + g.bad[INPUT_BAD_CUT], "%s cut: the cut line is bad",
+                    fmt_name[f]);
+            got_free(&g);
+        }
+
+        /* a damaged byte in the middle: no crash, never more lines */
+        z.p[z.len / 2] ^= 0x55;
+        z.p[z.len / 2 + 1] ^= 0xaa;
+        writef(tpath("flip"), z.p, z.len);
+        rc = readf(tpath("flip"), &g, &src);
+        T_CHECK(rc == 0 || rc == -1, "%s damaged: rc %d", fmt_name[f], rc);
+        T_CHECK(g.lines <= nlines + 10, "%s damaged: %zu lines", fmt_name[f],
+                g.lines);
+        got_free(&g);
+
+        /* the empty stream */
+        z.len = 0;
+        zcompress((enum fmt) f, "", 0, &z, 6);
+        writef(tpath("empty"), z.p, z.len);
+        rc = readf(tpath("empty"), &g, &src);
+        T_CHECK(rc == 0 && g.lines == 0, "%s of nothing: rc %d, %zu lines",
+                fmt_name[f], rc, g.lines);
+        got_free(&g);
+        free(z.p);
+        free(two.p);
+        free(pad.p);
+    }
+    free(text.p);
+}
+
+static void
+t_sniff(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t  len;
+        enum decomp_kind kind;
+        int     refused;
+    } c[] = {
+        {"\x1f\x8b\x08", 3, DECOMP_GZIP, 0},
+        {"\xfd" "7zXZ\0\0\0", 8, DECOMP_XZ, 0},
+        {"\x28\xb5\x2f\xfd\0", 5, DECOMP_ZSTD, 0},
+        {"\x50\x2a\x4d\x18\0", 5, DECOMP_ZSTD, 0},      /* skippable frame */
+        {"BZh91AY&SY", 10, DECOMP_BZIP2, 0},
+        {"BZh9 is not", 11, DECOMP_NONE, 0},
+        {"\x04\x22\x4d\x18", 4, DECOMP_NONE, 1},
+        {"\x1f\x9d\x90", 3, DECOMP_NONE, 1},
+        {"PK\x03\x04", 4, DECOMP_NONE, 1},
+        {"Nov 23 01:09:05 mail", 20, DECOMP_NONE, 0},
+        {"\x1f", 1, DECOMP_NONE, 0},
+        {"", 0, DECOMP_NONE, 0},
+    };
+    size_t  i;
+    struct input_src src;
+    struct got g;
+
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        const char *ref;
+
+        T_CHECK(decomp_sniff((const unsigned char *) c[i].bytes, c[i].len,
+                             &ref) == c[i].kind && (ref != NULL) == c[i].refused,
+                "sniff case %zu", i);
+    }
+    /* a format we know but cannot read: refused, -1 */
+    writef(tpath("lz4"), "\x04\x22\x4d\x18\x64\x40\xa7rest", 11);
+    T_CHECK(readf(tpath("lz4"), &g, &src) == -1 && g.lines == 0,
+            "lz4 refused");
+    got_free(&g);
+    /* short plain files are not mistaken for anything */
+    writef(tpath("x"), "x", 1);
+    T_CHECK(readf(tpath("x"), &g, &src) == 0 && g.lines == 1
+            && strcmp(g.text.p, "x\n") == 0, "one byte file");
+    got_free(&g);
+    writef(tpath("bzh"), "BZh9\n", 5);
+    T_CHECK(readf(tpath("bzh"), &g, &src) == 0 && g.lines == 1,
+            "\"BZh9\" is text");
+    got_free(&g);
+}
+
+/* random bytes: counted as unreadable lines, no crash, rc 0 */
+static void
+t_binary(void)
+{
+    static unsigned char junk[200000];
+    struct input_src src;
+    struct got g;
+    uint32_t x = 1;
+    size_t  i;
+    int     rc;
+
+    for (i = 0; i < sizeof(junk); i++) {
+        x = x * 1103515245u + 12345u;
+        junk[i] = (unsigned char) (x >> 16);
+    }
+    writef(tpath("junk"), junk, sizeof(junk));
+    rc = readf(tpath("junk"), &g, &src);
+    T_CHECK(rc == 0, "junk: rc %d", rc);
+    T_CHECK(src.lines > 0 && src.unreadable * 2 > src.lines,
+            "junk: %llu of %llu lines unreadable",
+            (unsigned long long) src.unreadable,
+            (unsigned long long) src.lines);
+    got_free(&g);
+    /* a log is not binary */
+    writef(tpath("log"), "Nov 23 01:09:05 mail postfix/smtp[1]: a\tb\n",
+           strlen("Nov 23 01:09:05 mail postfix/smtp[1]: a\tb\n"));
+    readf(tpath("log"), &g, &src);
+    T_CHECK(src.unreadable == 0, "text: nothing unreadable");
+    got_free(&g);
+}
+
+/* --------------------------------------------------------- journal */
+
+static void
+t_catalog(void)
+{
+    struct input_src src;
+    struct got g;
+    int     rc;
+
+    /* W-J001: 6 records, 7 catalog lines */
+    rc = readf("testdata/forms/wj001-journal-x.log", &g, &src);
+    T_CHECK(rc == 0 && g.lines == 6 && g.skip == 7 && src.lines == 13,
+            "W-J001: rc %d, %zu lines, %zu catalog", rc, g.lines, g.skip);
+    T_CHECK(strstr(g.text.p, "-- ") == NULL, "W-J001: no catalog line given");
+    got_free(&g);
+    {
+        const char *cat = "-- Boot 8f3e0a5b5c2d --\n"
+            "\xe2\x96\x91\xe2\x96\x91 Subject: A start job\n"
+            "\xe2\x96\x91\xe2\x96\x91 \n--\nApr 09 09:29:47 h p[1]: m\n";
+
+        writef(tpath("cat"), cat, strlen(cat));
+    }
+    rc = readf(tpath("cat"), &g, &src);
+    T_CHECK(g.skip == 4 && g.lines == 1, "catalog markers: %zu, %zu", g.skip,
+            g.lines);
+    got_free(&g);
+}
+
+/* jrec - one JSON line through jrnl_json, as "t|host|ident|pid|msg" */
+static int
+jrec(struct jrnl *j, const char *line, size_t len, char *out, size_t cap)
+{
+    struct wrap_rec r;
+    const char *why = NULL;
+
+    if (jrnl_json(j, span_make(line, len), &r, &why) != 0) {
+        snprintf(out, cap, "bad: %s", why ? why : "?");
+        return -1;
+    }
+    snprintf(out, cap, "%lld|%.*s|%.*s|%.*s|%.*s",
+             r.dated ? (long long) r.t : -1LL, (int) r.host.len, r.host.ptr,
+             (int) r.ident.len, r.ident.ptr, (int) r.pid.len, r.pid.ptr,
+             (int) r.msg.len, r.msg.ptr);
+    return 0;
+}
+
+static void
+t_json(void)
+{
+    static const struct {
+        const char *in;
+        const char *want;       /* NULL: bad */
+    } c[] = {
+        /* string, __REALTIME only */
+        {"{\"MESSAGE\":\"hi\",\"__REALTIME_TIMESTAMP\":\"1732324145999999\","
+         "\"_HOSTNAME\":\"mail\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\","
+         "\"SYSLOG_PID\":\"42\"}", "1732324145|mail|postfix/smtp|42|hi"},
+        /* _SOURCE_REALTIME wins; _PID wins; _COMM when no identifier */
+        {"{\"_SOURCE_REALTIME_TIMESTAMP\":\"1000000\",\"__REALTIME_TIMESTAMP\":"
+         "\"9000000\",\"_PID\":\"7\",\"SYSLOG_PID\":\"8\",\"_COMM\":\"smtp\","
+         "\"MESSAGE\":\"m\"}", "1||smtp|7|m"},
+        /* an invalid _SOURCE_REALTIME falls back; a bad _PID too */
+        {"{\"_SOURCE_REALTIME_TIMESTAMP\":\"x\",\"__REALTIME_TIMESTAMP\":"
+         "\"9000000\",\"_PID\":\"7a\",\"SYSLOG_PID\":\"8\",\"MESSAGE\":\"m\"}",
+         "9|||8|m"},
+        /* byte array; escapes; surrogates */
+        {"{\"MESSAGE\":[104,105,10,255]}", "-1||||hi\n\xff"},
+        {"{\"MESSAGE\":\"a\\\"b\\\\c\\/d\\u00e9\\ud83d\\ude00\\ud800x\\n\"}",
+         "-1||||a\"b\\c/d\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbdx\n"},
+        /* multi-valued: the first value; nested byte arrays */
+        {"{\"MESSAGE\":[\"one\",\"two\"]}", "-1||||one"},
+        {"{\"MESSAGE\":[[111,110,101],[116]]}", "-1||||one"},
+        {"{\"MESSAGE\":[]}", "-1||||"},
+        /* noise of every type skipped; json-seq and json-sse framing */
+        {"{\"A\":{\"b\":[1,{\"c\":null}],\"d\":\"}]\"},\"B\":-1.5e3,\"C\":true,"
+         "\"\\u005fHOSTNAME\":\"x\",\"MESSAGE\":\"m\"}", "-1||||m"},
+        {"\x1e{\"MESSAGE\":\"seq\"}", "-1||||seq"},
+        {"data: {\"MESSAGE\":\"sse\"}", "-1||||sse"},
+        {" { \"MESSAGE\" : \"sp\" } ", "-1||||sp"},
+        /* bad */
+        {"{\"MESSAGE\":null}", NULL},
+        {"{\"PRIORITY\":\"6\"}", NULL},
+        {"{\"MESSAGE\":\"a\\u0000b\"}", NULL},
+        {"{\"MESSAGE\":[104,256]}", NULL},
+        {"{\"MESSAGE\":[104,-1]}", NULL},
+        {"{\"MESSAGE\":\"x\"} trailing", NULL},
+        {"{\"MESSAGE\":\"x\",}", NULL},
+        {"{\"MESSAGE\":\"\\q\"}", NULL},
+        {"{\"MESSAGE\":\"a\x01\"}", NULL},
+        {"{\"MESSAGE\" \"x\"}", NULL},
+        {"{", NULL},
+    };
+    struct jrnl *j = jrnl_create();
+    char    out[512];
+    size_t  i;
+    int     bad = 0;
+
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        int     rc = jrec(j, c[i].in, strlen(c[i].in), out, sizeof(out));
+
+        if (c[i].want)
+            T_CHECK(rc == 0 && strcmp(out, c[i].want) == 0,
+                    "json %zu: got \"%s\"", i, out);
+        else
+            T_CHECK(rc == -1, "json %zu bad: got \"%s\"", i, out);
+    }
+    /* every prefix of a good line is refused, never read past its end */
+    for (i = 0; i < strlen(c[0].in); i++) {
+        char   *cp = malloc(i ? i : 1);
+
+        memcpy(cp, c[0].in, i);
+        if (jrec(j, cp, i, out, sizeof(out)) == 0)
+            bad++;
+        free(cp);
+    }
+    T_CHECK(bad == 0, "json prefixes: %d accepted", bad);
+    T_CHECK(jrnl_is_json(SPAN_LIT("{\"a\":1}")) && jrnl_is_json(SPAN_LIT("{ \"a\""))
+            && !jrnl_is_json(SPAN_LIT("{")) && !jrnl_is_json(SPAN_LIT("{x"))
+            && !jrnl_is_json(SPAN_LIT("Nov 23")), "jrnl_is_json");
+    jrnl_free(j);
+}
+
+/* W-J002: the real -o json lines, through input_read */
+static void
+t_json_real(void)
+{
+    struct input_src src;
+    struct got g;
+    int     rc = readf("testdata/forms/wj002-journal.json", &g, &src);
+
+    T_CHECK(rc == 0 && g.recs_n == 2 && g.lines == 0 && src.lines == 2,
+            "W-J002: rc %d, %zu records", rc, g.recs_n);
+    T_CHECK(g.recs.p && strstr(g.recs.p, "1789228152|andres|postfix/smtpd|"
+                               "314894|NOQUEUE: reject: RCPT from unknown["
+                               "91.92.41.82]: 554 5.7.1 <verify@test.com>: ")
+            != NULL, "W-J002 record 1: %s", g.recs.p ? g.recs.p : "");
+    T_CHECK(g.recs.p && strstr(g.recs.p, "\n1789199138|andres|niri|1000|"
+                               "eight 1155 > 894)\n") != NULL,
+            "W-J002 record 2 (MESSAGE as bytes)");
+    got_free(&g);
+}
+
+/* field_bin - an export binary field */
+static void
+field_bin(struct buf *b, const char *key, const char *v, uint64_t len,
+          uint64_t claimed)
+{
+    unsigned char le[8];
+    int     i;
+
+    buf_str(b, key);
+    buf_add(b, "\n", 1);
+    for (i = 0; i < 8; i++)
+        le[i] = (unsigned char) (claimed >> (8 * i));
+    buf_add(b, le, 8);
+    buf_add(b, v, (size_t) len);
+    buf_add(b, "\n", 1);
+}
+
+static void
+t_export(void)
+{
+    struct buf b = {0};
+    struct buf big = {0};
+    struct buf z = {0};
+    struct input_src src;
+    struct got g;
+    int     rc;
+    size_t  i;
+
+    for (i = 0; i < 70000; i++)
+        buf_add(&big, "y", 1);
+    /* 1: text fields */
+    buf_str(&b, "__CURSOR=s=1;i=1\n__REALTIME_TIMESTAMP=1732324145500000\n"
+            "_HOSTNAME=mail\nSYSLOG_IDENTIFIER=postfix/smtp\nSYSLOG_PID=9\n"
+            "MESSAGE=text = with = signs\n\n");
+    /* 2: binary MESSAGE with a newline, noise with NUL, a big noise field */
+    buf_str(&b, "__CURSOR=s=1;i=2\n__REALTIME_TIMESTAMP=1732324146000000\n");
+    field_bin(&b, "X_NOISE", "a\0\nb", 4, 4);
+    field_bin(&b, "X_BIG", big.p, big.len, big.len);
+    field_bin(&b, "MESSAGE", "two\nlines", 9, 9);
+    buf_str(&b, "_PID=10\n\n\n");  /* extra blank line: no empty record */
+    /* 3: no MESSAGE: bad */
+    buf_str(&b, "__CURSOR=s=1;i=3\nPRIORITY=6\n\n");
+    /* 4: MESSAGE too big: bad */
+    buf_str(&b, "__CURSOR=s=1;i=4\n");
+    field_bin(&b, "MESSAGE", big.p, big.len, big.len);
+    buf_str(&b, "\n");
+    /* 4b: a text noise field over 64 KiB: skipped, the record is good */
+    buf_str(&b, "__CURSOR=s=1;i=4b\nX_LONG=");
+    buf_add(&b, big.p, big.len);
+    buf_str(&b, "\nMESSAGE=after long\n\n");
+    /* 4c, 4d: text fields over a whole block (2.5 MiB): a noise field is
+     * skipped (the record is good), a MESSAGE makes the record bad */
+    buf_str(&b, "__CURSOR=s=1;i=4c\nX_HUGE=");
+    for (i = 0; i < 36; i++)
+        buf_add(&b, big.p, big.len);
+    buf_str(&b, "\nMESSAGE=after huge\n\n__CURSOR=s=1;i=4d\nMESSAGE=");
+    for (i = 0; i < 36; i++)
+        buf_add(&b, big.p, big.len);
+    buf_str(&b, "\n\n");
+    /* 5: a line that is no field: bad */
+    buf_str(&b, "__CURSOR=s=1;i=5\nnot a field\nMESSAGE=m\n\n");
+    /* 6: last record without the blank line, last field without \n */
+    buf_str(&b, "__CURSOR=s=1;i=6\nMESSAGE=last");
+    writef(tpath("export"), b.p, b.len);
+    rc = readf(tpath("export"), &g, &src);
+    T_CHECK(rc == 0 && src.journal_export, "export: rc %d, detected", rc);
+    T_CHECK(g.recs_n == 5 && g.bad[INPUT_BAD_RECORD] == 4 && g.lines == 0
+            && src.lines == 9, "export: %zu records, %zu bad, %llu in all",
+            g.recs_n, g.bad[INPUT_BAD_RECORD], (unsigned long long) src.lines);
+    T_CHECK(g.recs.p && strcmp(g.recs.p,
+                               "1732324145|mail|postfix/smtp|9|text = with = signs\n"
+                               "1732324146|||10|two\nlines\n"
+                               "-1||||after long\n"
+                               "-1||||after huge\n"
+                               "-1||||last\n") == 0,
+            "export records: %s", g.recs.p ? g.recs.p : "");
+    got_free(&g);
+
+    /* the same through xz, read in 1 MiB blocks across field borders */
+    zcompress(F_XZ, b.p, b.len, &z, 1);
+    writef(tpath("export.xz"), z.p, z.len);
+    rc = readf(tpath("export.xz"), &g, &src);
+    T_CHECK(rc == 0 && g.recs_n == 5 && g.bad[INPUT_BAD_RECORD] == 4,
+            "export.xz: rc %d, %zu records", rc, g.recs_n);
+    got_free(&g);
+
+    /* hostile lengths: 2^64-1, cut inside a value, cut inside a length */
+    b.len = 0;
+    buf_str(&b, "__CURSOR=a\nMESSAGE=ok\n\n__CURSOR=b\n");
+    field_bin(&b, "MESSAGE", "short", 5, UINT64_MAX);
+    writef(tpath("exp-huge"), b.p, b.len);
+    rc = readf(tpath("exp-huge"), &g, &src);
+    T_CHECK(rc == 0 && g.recs_n == 1 && g.bad[INPUT_BAD_RECORD] == 1,
+            "export 2^64-1 length: %zu records, %zu bad", g.recs_n,
+            g.bad[INPUT_BAD_RECORD]);
+    got_free(&g);
+    b.len = 0;
+    buf_str(&b, "__CURSOR=a\nMESSAGE=ok\n\n__CURSOR=b\n");
+    field_bin(&b, "MESSAGE", "short", 5, 500);
+    writef(tpath("exp-cut"), b.p, b.len);
+    rc = readf(tpath("exp-cut"), &g, &src);
+    T_CHECK(g.recs_n == 1 && g.bad[INPUT_BAD_RECORD] == 1,
+            "export value cut: %zu records, %zu bad", g.recs_n,
+            g.bad[INPUT_BAD_RECORD]);
+    got_free(&g);
+    writef(tpath("exp-cut2"), "__CURSOR=a\nMESSAGE\n\x05\0\0", 22);
+    rc = readf(tpath("exp-cut2"), &g, &src);
+    T_CHECK(g.recs_n == 0 && g.bad[INPUT_BAD_RECORD] == 1,
+            "export length cut: %zu bad", g.bad[INPUT_BAD_RECORD]);
+    got_free(&g);
+    /* framing lost: the byte after a value is not \n */
+    b.len = 0;
+    buf_str(&b, "__CURSOR=a\n");
+    field_bin(&b, "MESSAGE", "abc", 3, 2);
+    buf_str(&b, "\n__CURSOR=b\nMESSAGE=fine\n\n");
+    writef(tpath("exp-frame"), b.p, b.len);
+    rc = readf(tpath("exp-frame"), &g, &src);
+    T_CHECK(g.recs_n == 1 && g.bad[INPUT_BAD_RECORD] == 1
+            && g.recs.p && strcmp(g.recs.p, "-1||||fine\n") == 0,
+            "export framing lost: %zu records", g.recs_n);
+    got_free(&g);
+    T_CHECK(jrnl_is_export("__CURSOR=s", 10) && jrnl_is_export("__RE", 4)
+            && !jrnl_is_export("_HOSTNAME=x", 11)
+            && !jrnl_is_export("__cursor=", 9)
+            && !jrnl_is_export("Nov 23", 6), "jrnl_is_export");
+    free(b.p);
+    free(big.p);
+    free(z.p);
+}
+
+/* ------------------------------------------------------- envelopes */
+
+struct wcase {
+    const char *line;
+    int     dated;
+    int64_t t;
+    const char *host;
+    const char *ident;
+    const char *pid;
+    const char *msg;
+};
+
+static void
+t_wrap_forms(void)
+{
+    static const struct wcase wc[] = {
+        /* RFC 5424 with PRI, fractions, NIL MSGID and SD */
+        {"<22>1 2024-11-23T01:09:05.123456Z mail postfix/smtp 2906 - - "
+         "SSL_connect error", 1, 1732324145, "mail", "postfix/smtp", "2906",
+         "SSL_connect error"},
+        /* without PRI, offset, SD elements with escapes, BOM */
+        {"1 2024-11-23T02:09:05+01:00 mail postfix/smtp 7 ID47 "
+         "[ex@32473 iut=\"3\" s=\"a\\]b\\\"c\"][x@1 y=\"z\"] \xef\xbb\xbfmsg here",
+         1, 1732324145, "mail", "postfix/smtp", "7", "msg here"},
+        /* NIL time, host, app, procid; no MSG; non-numeric procid */
+        {"<13>1 - - - - - -", 0, 0, "", "", "", ""},
+        {"<13>1 2024-11-23T01:09:05Z h app abc - - m", 1, 1732324145, "h",
+         "app", "", "m"},
+        /* <PRI> before RFC 3164 */
+        {"<22>Nov 23 01:09:05 mail postfix/smtp[1]: m", 1, 1732324145, "mail",
+         "postfix/smtp", "1", "m"},
+        /* journalctl -o short-precise / short-unix / short-iso */
+        {"Nov 23 01:09:05.654321 mail postfix/smtp[1]: m", 1, 1732324145,
+         "mail", "postfix/smtp", "1", "m"},
+        {"1732324145.654321 mail postfix/smtp[1]: m", 1, 1732324145, "mail",
+         "postfix/smtp", "1", "m"},
+        /* -o short-full: UTC exact, other zone names as local (TZ=UTC) */
+        {"Sat 2024-11-23 01:09:05 UTC mail postfix/smtp[1]: m", 1, 1732324145,
+         "mail", "postfix/smtp", "1", "m"},
+        {"Sat 2024-11-23 01:09:05 CET mail postfix/smtp[1]: m", 1, 1732324145,
+         "mail", "postfix/smtp", "1", "m"},
+        {"Sat 2024-11-23 01:09:05 mail postfix/smtp[1]: m", 0, 0, "", "", "",
+         "Sat 2024-11-23 01:09:05 mail postfix/smtp[1]: m"},
+        {"2024-11-23T06:39:05.5+05:30 mail postfix/smtp[1]: m", 1, 1732324145,
+         "mail", "postfix/smtp", "1", "m"},
+        /* socklog: svlogd stamp (UTC) wins over the inner local stamp */
+        {"2022-09-28T19:09:10.78118 mail.info: Sep 28 21:09:10 smtpd[2699]: "
+         "info: OpenSMTPD", 1, 1664392150, "", "smtpd", "2699",
+         "info: OpenSMTPD"},
+        {"2024-11-23_01:09:05.00001 mail.info: Nov 23 03:09:05 postfix/smtp[3]:"
+         " m", 1, 1732324145, "", "postfix/smtp", "3", "m"},
+        {"@40000000674129b9000f4240 mail.warn: postfix/smtp[3]: m", 1,
+         1732323759, "", "postfix/smtp", "3", "m"},
+        /* not socklog, not 5424: Exim main log stays message-only */
+        {"2024-09-07 01:34:12 1smkL5-00000000e65-24eQ => a@b.example", 0, 0,
+         "", "", "", "2024-09-07 01:34:12 1smkL5-00000000e65-24eQ => a@b.example"},
+        {"2022-09-28T19:09:10.78118 not socklog", 0, 0, "", "", "",
+         "2022-09-28T19:09:10.78118 not socklog"},
+        {"1 apple", 0, 0, "", "", "", "1 apple"},
+        {"<li>1 - x@y R=dnslookup", 0, 0, "", "", "", "<li>1 - x@y R=dnslookup"},
+    };
+    struct ts_ctx c;
+    struct wrap_rec r;
+    size_t  i;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < sizeof(wc) / sizeof(wc[0]); i++) {
+        const struct wcase *w = &wc[i];
+        size_t  n;
+        int     oob = 0;
+
+        wrap_parse(&c, span_make(w->line, strlen(w->line)), &r);
+        T_CHECK(r.dated == w->dated && (!w->dated || r.t == w->t),
+                "form %zu: dated %d t %lld", i, r.dated, (long long) r.t);
+        T_CHECK(span_eq(r.host, w->host) && span_eq(r.ident, w->ident)
+                && span_eq(r.pid, w->pid) && span_eq(r.msg, w->msg),
+                "form %zu: host \"%.*s\" ident \"%.*s\" pid \"%.*s\" "
+                "msg \"%.*s\"", i, (int) r.host.len, r.host.ptr,
+                (int) r.ident.len, r.ident.ptr, (int) r.pid.len, r.pid.ptr,
+                (int) r.msg.len, r.msg.ptr);
+        /* every prefix stays inside the line */
+        for (n = 0; n <= strlen(w->line); n++) {
+            char   *cp = malloc(n ? n : 1);
+
+            memcpy(cp, w->line, n);
+            wrap_parse(&c, span_make(cp, n), &r);
+            if ((r.msg.len && (r.msg.ptr < cp || r.msg.ptr + r.msg.len > cp + n))
+                || (r.host.len && (r.host.ptr < cp
+                                   || r.host.ptr + r.host.len > cp + n))
+                || (r.ident.len && (r.ident.ptr < cp
+                                    || r.ident.ptr + r.ident.len > cp + n)))
+                oob++;
+            free(cp);
+        }
+        T_CHECK(oob == 0, "form %zu: %d prefixes out of bounds", i, oob);
+    }
+}
+
+/* W-J003 and W-S001 through the whole reader */
+static void
+t_forms_real(void)
+{
+    struct input_src src;
+    struct got g;
+    struct ts_ctx c;
+    struct wrap_rec r;
+    char   *p;
+    char   *nl;
+    int     n = 0;
+
+    readf("testdata/forms/wj003-short-iso-socklog.log", &g, &src);
+    ts_ctx_init_year(&c, 2024);
+    for (p = g.text.p; p && (nl = strchr(p, '\n')); p = nl + 1, n++) {
+        static const int64_t want[] = {1694186430, 1694186447, 1694186430,
+                                       1664392150};
+
+        wrap_parse(&c, span_make(p, (size_t) (nl - p)), &r);
+        T_CHECK(n < 4 && r.dated && r.t == want[n] && r.ident.len > 0,
+                "W-J003 line %d: t %lld", n + 1, (long long) r.t);
+    }
+    T_CHECK(n == 4, "W-J003: %d lines", n);
+    got_free(&g);
+}
+
+/* ------------------------------------------------------------ order */
+
+static void
+t_order(void)
+{
+    struct buf z = {0};
+    char    a[300], b[300], c[300], d[300];
+    char   *files[5];
+    int64_t t;
+    const char *lj = "{\"__REALTIME_TIMESTAMP\":\"1732400000000000\","
+        "\"MESSAGE\":\"x\"}\n";
+
+    /* oldest: an xz file; then a journal JSON file; then plain text;
+     * and a file without any date */
+    snprintf(a, sizeof(a), "%s", tpath("maillog"));
+    writef(a, "junk first\nNov 25 00:00:00 h p[1]: m\n", 37);
+    snprintf(b, sizeof(b), "%s", tpath("maillog.1.xz"));
+    zcompress(F_XZ, "Nov 23 00:00:00 h p[1]: m\n", 26, &z, 6);
+    writef(b, z.p, z.len);
+    snprintf(c, sizeof(c), "%s", tpath("maillog.json"));
+    writef(c, lj, strlen(lj));
+    snprintf(d, sizeof(d), "%s", tpath("undated"));
+    writef(d, "no date here\n", 13);
+    T_CHECK(order_first(b, 2024, &t) == 0 && t == 1732320000,
+            "order_first xz: %lld", (long long) t);
+    T_CHECK(order_first(c, 2024, &t) == 0 && t == 1732400000,
+            "order_first json");
+    T_CHECK(order_first(d, 2024, &t) == -1, "order_first undated");
+    T_CHECK(order_first("-", 2024, &t) == -1, "order_first stdin");
+    T_CHECK(order_first(tpath("nonexistent"), 2024, &t) == -1,
+            "order_first missing");
+
+    /* given newest first, the undated file in the middle: it keeps its
+     * place, the others are sorted around it */
+    files[0] = a;
+    files[1] = d;
+    files[2] = c;
+    files[3] = b;
+    files[4] = NULL;
+    order_files(files, 4, 2024);
+    T_CHECK(files[0] == b && files[1] == d && files[2] == c && files[3] == a,
+            "order_files: oldest first, undated in place");
+    /* ties keep the given order */
+    files[0] = a;
+    files[1] = a;
+    files[2] = b;
+    order_files(files, 3, 2024);
+    T_CHECK(files[0] == b && files[1] == a && files[2] == a, "order ties");
+    free(z.p);
+}
+
+int
+main(void)
+{
+    char    cmd[128];
+
+    setenv("TZ", "UTC", 1);
+    tzset();
+    snprintf(tdir, sizeof(tdir), "%s/t_input.XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (mkdtemp(tdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    t_sniff();
+    t_decomp();
+    t_binary();
+    t_catalog();
+    t_json();
+    t_json_real();
+    t_export();
+    t_wrap_forms();
+    t_forms_real();
+    t_order();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "t_input: could not remove %s\n", tdir);
+    return T_DONE();
+}
