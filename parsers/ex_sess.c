@@ -1,40 +1,776 @@
-/* parsers/ex_sess.c - Exim parser: not written yet, claims no line */
+/* parsers/ex_sess.c - Exim lines tied into sessions (see ex_sess.h)
+ *
+ * Exim writes every line of a delivery attempt with the message id, so
+ * lines are tied per (log host, message id), not per process (cPanel's
+ * splogger gives every line a pid of its own). Per message we keep the
+ * connection being set up ("cur": certificate problems, DANE notes) and
+ * up to EX_MAX_PEND earlier connections of the same delivery that ended
+ * with a line of their own ("ID H=host [ip]: a TLS session is required,
+ * ...", "DANE attempt failed; ...", "TLS session: ...: delivering
+ * unencrypted to ..."). A delivery line "ID => rcpt ... H=host [ip] ..."
+ * (or ->, **, ==, >>) names the recipient domain for all of them; it
+ * is the same connection as cur when it names the same address, a new
+ * one otherwise. "]*" marks a connection made (and counted) for another
+ * message; "->" lines are more recipients down the connection of the
+ * "=>" before them. Lines without a message id (exim -d/-v echoes,
+ * callouts) share one state per log host. Rules: docs/parsers/exim.md.
+ */
 #include "ex_sess.h"
+#include "ex.h"
+#include "../util/dname.h"
+#include "../util/htab.h"
+#include "../util/ipaddr.h"
 #include "../util/mymalloc.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define EX_MAX_PEND 8           /* ended connections waiting per message */
+#define EX_IDLE_SECS 3600       /* a message idle this long is flushed */
+#define EX_KEY_MAX 63           /* address as written, for matching */
+#define EX_SWEEP_EVERY 8192     /* lines between sweeps of idle messages */
+
+struct ex_conn {
+    int     active;
+    int     dated;
+    int64_t t0;
+    char    mx[DNAME_MAX + 1];
+    char    ip[IPADDR_MAX + 1];
+    char    key[EX_KEY_MAX + 1];        /* "[...]" text, to match lines */
+    int     port;               /* -1: not logged */
+    int     tls;                /* X=: the handshake completed */
+    int     cv;                 /* enum ex_cv */
+    int     cond;               /* certificate/DANE problem seen, or -1 */
+    int     fail;               /* failure decided, or -1 */
+    int     dane;
+    int     plain;              /* delivered (or past EHLO) without TLS */
+    int     hs;                 /* a handshake ran ("SSL verify error") */
+    int     ended;              /* a per-MX line after the handshake */
+    int     closed;             /* ended with a line of its own */
+    int     clear;              /* E14: the retry goes in clear */
+    int     in_clear;           /* this is that retry */
+    int     tlserr;             /* ended by an old "TLS error on ... to" */
+    int     attributed;         /* handed over */
+    char    creason[EX_REASON_MAX + 1];  /* of the certificate problem */
+    char    reason[EX_REASON_MAX + 1];   /* of the failure */
+};
+
+struct ex_msg {
+    char    loghost[SESS_MAX_LOGHOST + 1];
+    int64_t last_t;
+    struct ex_conn cur;
+    struct ex_conn *pend;       /* allocated on demand: most have none */
+    int     npend;
+};
 
 struct ex_sess {
     struct sess_conf conf;
     struct sess_cb cb;
+    struct htab *msgs;
+    struct ts_ctx ts;           /* zone-offset cache for Exim's stamps */
+    int64_t max_t;
+    unsigned long feeds;
 };
 
+static const int ex_default_ports[] = {25};
+
+/* ex_key_eq - an address as logged equals the key of a connection */
+static int
+ex_key_eq(const char *key, struct span ip)
+{
+    return ip.len == strlen(key) && strncasecmp(key, ip.ptr, ip.len) == 0;
+}
+
+/* ex_conn_fill - learn the peer of c from a line */
+static void
+ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
+{
+    if (c->mx[0] == 0 && ev->host.len > 0
+        && (dname_norm(ev->host.ptr, ev->host.len, c->mx) != 0
+            || dname_is_numeric(c->mx)))
+        c->mx[0] = 0;           /* "127.0.0.1 [127.0.0.1]": no name */
+    if (c->key[0] == 0 && ev->ip.len > 0
+        && span_copy(ev->ip, c->key, sizeof(c->key)) == 0
+        && ipaddr_norm(ev->ip.ptr, ev->ip.len, c->ip) != 0)
+        c->ip[0] = 0;           /* munged ("ip4.ip4.ip4.ip4"): match only */
+    if (c->port < 0)
+        c->port = ev->port;
+}
+
+/* ex_conn_start - fresh connection with the peer of ev */
+static void
+ex_conn_start(struct ex_conn *c, int dated, int64_t t,
+              const struct ex_event *ev)
+{
+    memset(c, 0, sizeof(*c));
+    c->active = 1;
+    c->dated = dated;
+    c->t0 = t;
+    c->cond = c->fail = -1;
+    c->port = -1;
+    ex_conn_fill(c, ev);
+}
+
+/* ex_conn_same - 1 when ev may be about connection c */
+static int
+ex_conn_same(const struct ex_conn *c, const struct ex_event *ev)
+{
+    char    mx[DNAME_MAX + 1];
+
+    if (!c->active)
+        return 0;
+    if (ev->ip.len > 0 && c->key[0])
+        return ex_key_eq(c->key, ev->ip);
+    if (ev->host.len > 0 && c->mx[0]
+        && dname_norm(ev->host.ptr, ev->host.len, mx) == 0)
+        return strcmp(mx, c->mx) == 0;
+    return 1;
+}
+
+/* ex_outcome - result of a finished connection; -1: not a session */
+static int
+ex_outcome(const struct ex_conn *c, int *plain)
+{
+    *plain = 0;
+    if (c->fail >= 0)
+        return c->fail;
+    if (c->tls || c->hs)
+        return SESS_SUCCESS;
+    if (c->plain) {
+        *plain = 1;
+        return SESS_STARTTLS_NOT_SUPPORTED;
+    }
+    return -1;                  /* nothing known of TLS (pre-TLS, or "==") */
+}
+
+/* ex_is_mx_port - port of an MX session (unknown counts as 25) */
+static int
+ex_is_mx_port(const struct ex_sess *s, int port)
+{
+    size_t  i;
+
+    if (port < 0)
+        return 1;
+    for (i = 0; i < s->conf.nmx_ports; i++)
+        if (s->conf.mx_ports[i] == port)
+            return 1;
+    return 0;
+}
+
+/* ex_emit - hand a connection over as a session; dom NULL: unattributed */
+static void
+ex_emit(struct ex_sess *s, const char *loghost, struct ex_conn *c,
+        const struct span *dom)
+{
+    struct sess_rec rec;
+    enum sess_disp d = SESS_D_COUNTED;
+    int     plain;
+    int     result = ex_outcome(c, &plain);
+
+    c->attributed = 1;
+    if (result < 0)
+        return;
+    memset(&rec, 0, sizeof(rec));
+    rec.time = c->t0;
+    rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
+    rec.result = (uint8_t) result;
+    rec.policy = SESS_POL_NONE;
+    rec.flags = plain ? SESS_F_PLAINTEXT : 0;
+    if (c->tls)
+        rec.cert = c->cv == EX_CV_YES || c->cv == EX_CV_DANE
+            ? SESS_CERT_VERIFIED : c->cv == EX_CV_NO ? SESS_CERT_UNTRUSTED
+            : SESS_CERT_UNKNOWN;
+    else if (c->cond >= 0)
+        rec.cert = SESS_CERT_UNTRUSTED;
+    rec.cert_problem = (uint8_t) (c->cond >= 0 ? c->cond : SESS_SUCCESS);
+    memcpy(rec.mx, c->mx, sizeof(rec.mx));
+    memcpy(rec.ip, c->ip, sizeof(rec.ip));
+    (void) span_copy(span_make(loghost, strlen(loghost)), rec.loghost,
+                     sizeof(rec.loghost));
+    if (result != SESS_SUCCESS)
+        sess_set_reason(&rec, c->reason, strlen(c->reason));
+    if (dom == NULL)
+        d = SESS_D_UNATTRIBUTED;
+    else if (dname_norm(dom->ptr, dom->len, rec.domain) != 0
+             || dname_is_numeric(rec.domain))
+        d = SESS_D_BAD_DOMAIN;
+    else if (!c->dated)
+        d = SESS_D_UNDATED;
+    else if (!ex_is_mx_port(s, c->port))
+        d = SESS_D_PORT;
+    else if (s->conf.is_relay
+             && s->conf.is_relay(rec.mx, rec.ip, s->conf.is_relay_ctx))
+        d = SESS_D_RELAYHOST;
+    if (d == SESS_D_BAD_DOMAIN || d == SESS_D_UNATTRIBUTED)
+        rec.domain[0] = 0;
+    s->cb.session(s->cb.ctx, &rec, d);
+}
+
+/* ex_retire - cur is over: wait for its domain, or drop it. A
+ * connection with a certificate or DANE problem that ends without any
+ * line of its own failed its handshake: transports/smtp.c writes no
+ * per-MX line for ERRNO_TLSFAILURE before it tries the next MX */
+static void
+ex_retire(struct ex_sess *s, struct ex_msg *m)
+{
+    struct ex_conn *c = &m->cur;
+    int     plain;
+
+    if (!c->active)
+        return;
+    if (!c->attributed && c->fail < 0 && !c->tls && !c->plain && !c->ended
+        && c->cond >= 0) {
+        if (c->cond == SESS_CERT_NOT_TRUSTED || c->cond == SESS_CERT_EXPIRED
+            || c->cond == SESS_CERT_HOST_MISMATCH) {
+            c->fail = c->cond;
+            memcpy(c->reason, c->creason, sizeof(c->reason));
+        } else {
+            c->fail = SESS_VALIDATION_FAILURE;
+            memcpy(c->reason, "handshake-failure",
+                   sizeof("handshake-failure"));
+        }
+    }
+    if (!c->attributed && ex_outcome(c, &plain) >= 0) {
+        if (m->pend == NULL)
+            m->pend = xmalloc(sizeof(*m->pend) * EX_MAX_PEND);
+        if (m->npend == EX_MAX_PEND) {
+            ex_emit(s, m->loghost, &m->pend[0], NULL);
+            memmove(m->pend, m->pend + 1,
+                    sizeof(m->pend[0]) * (EX_MAX_PEND - 1));
+            m->npend--;
+        }
+        m->pend[m->npend++] = *c;
+    }
+    c->active = 0;
+}
+
+/* ex_attribute - every waiting connection gets the domain; how many */
+static int
+ex_attribute(struct ex_sess *s, struct ex_msg *m, const struct span *dom)
+{
+    int     i, n = m->npend;
+
+    for (i = 0; i < n; i++)
+        ex_emit(s, m->loghost, &m->pend[i], dom);
+    m->npend = 0;
+    return n;
+}
+
+/* ex_msg_flush - everything of m that waits becomes unattributed */
+static void
+ex_msg_flush(struct ex_sess *s, struct ex_msg *m)
+{
+    ex_retire(s, m);
+    (void) ex_attribute(s, m, NULL);
+    m->pend = xfree(m->pend);
+}
+
+/* ex_refine - failure type: a handshake failure after a certificate
+ * problem of the same connection is that problem (E10 after E12/E13) */
+static int
+ex_refine(struct ex_conn *c, const struct ex_event *ev)
+{
+    int     cert = c->cond == SESS_CERT_NOT_TRUSTED
+        || c->cond == SESS_CERT_EXPIRED || c->cond == SESS_CERT_HOST_MISMATCH;
+
+    if (ev->refine && cert) {
+        memcpy(c->reason, c->creason, sizeof(c->reason));
+        return c->cond;
+    }
+    memcpy(c->reason, ev->reason, sizeof(c->reason));
+    return ev->result;
+}
+
+/* ex_trace_conn - what a delivery line meant, from its connection */
+static void
+ex_trace_conn(const struct ex_conn *c, struct trace *tr)
+{
+    if (c->fail >= 0) {
+        tr->kind = TRACE_FAILURE;
+        tr->result = c->fail;
+    } else if (c->tls) {
+        tr->kind = c->cv == EX_CV_YES || c->cv == EX_CV_DANE ? TRACE_SUCCESS
+            : TRACE_SUCCESS_UNAUTH;
+    } else if (c->plain) {
+        tr->kind = TRACE_PLAINTEXT;
+    } else {
+        tr->kind = TRACE_CONTEXT;
+    }
+}
+
+/* ex_rcpt_domain - domain part of an address span */
+static struct span
+ex_rcpt_domain(struct span rcpt)
+{
+    size_t  i = rcpt.len;
+
+    while (i > 0 && rcpt.ptr[i - 1] != '@')
+        i--;
+    if (i == 0)
+        return span_make(rcpt.ptr, 0);
+    return span_make(rcpt.ptr + i, rcpt.len - i);
+}
+
+/* ex_open - cur for a line about a connection still being set up */
+static struct ex_conn *
+ex_open(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
+        const struct ex_event *ev, int allow_closed)
+{
+    struct ex_conn *c = &m->cur;
+
+    if (c->active && !c->attributed && ex_conn_same(c, ev)
+        && (!c->closed || allow_closed)) {
+        ex_conn_fill(c, ev);
+        return c;
+    }
+    ex_retire(s, m);
+    ex_conn_start(c, dated, t, ev);
+    return c;
+}
+
+/* ex_no_host - a delivery line without H=: local, context, or a verdict
+ * reached before any connection (DANE lookups, E15-E17) */
+static void
+ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
+           const struct ex_event *ev, const struct span *dom,
+           struct trace *tr)
+{
+    struct ex_conn *c = &m->cur;
+    struct ex_conn none;
+    int     had = 0;
+
+    if (ev->mark != '*' && ev->mark != 'd') {
+        tr->kind = TRACE_IRRELEVANT;    /* local delivery */
+        return;
+    }
+    tr->kind = TRACE_CONTEXT;
+    tr->result = ev->result;
+    had = ex_attribute(s, m, dom);      /* earlier MX first */
+    if (c->active && !c->attributed && (c->closed || ev->result >= 0)) {
+        if (c->fail < 0 && ev->result >= 0)
+            c->fail = ex_refine(c, ev);
+        c->dane |= ev->dane;
+        if (c->fail >= 0)
+            tr->result = c->fail;
+        ex_emit(s, m->loghost, c, dom);
+        had = 1;
+    }
+    if (ev->result < 0)
+        return;
+    tr->kind = TRACE_FAILURE;
+    if (had)
+        return;
+    /* "** rcpt R= T= : DANE error: tlsa lookup FAIL": no MX was tried */
+    memset(&none, 0, sizeof(none));
+    ex_conn_start(&none, dated, t, ev);
+    if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.mx) != 0)
+        none.mx[0] = 0;
+    none.fail = ev->result;
+    none.dane = ev->dane;
+    memcpy(none.reason, ev->reason, sizeof(none.reason));
+    ex_emit(s, m->loghost, &none, dom);
+}
+
+/* ex_delivery_line - => -> ** == *> >>: attribute and emit sessions */
+static void
+ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
+                 const struct ex_event *ev, struct trace *tr)
+{
+    struct span dom = ex_rcpt_domain(ev->rcpt);
+    struct ex_conn *c = &m->cur;
+    int     deliv = ev->mark == '=' || ev->mark == '-' || ev->mark == 'c';
+
+    if (ev->mark == 'f') {
+        tr->kind = TRACE_IRRELEVANT;    /* "*>": -N, no connection made */
+        return;
+    }
+    if (ev->tls)
+        s->cb.tls_host(s->cb.ctx, m->loghost);
+    if (ev->host.len == 0 && ev->ip.len == 0) {
+        ex_no_host(s, m, dated, t, ev, &dom, tr);
+        return;
+    }
+    if (ev->cont) {
+        /* down a connection set up (and counted) for another message */
+        if (c->active && !c->attributed && c->closed)
+            ex_retire(s, m);
+        (void) ex_attribute(s, m, &dom);
+        tr->kind = ev->tls ? (ev->cv == EX_CV_YES || ev->cv == EX_CV_DANE
+                              ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH)
+            : deliv ? TRACE_PLAINTEXT : TRACE_CONTEXT;
+        return;
+    }
+    if (ev->mark == '-' && c->active && c->attributed && ex_conn_same(c, ev)) {
+        ex_trace_conn(c, tr);   /* one more recipient, same connection */
+        return;
+    }
+    if (c->active && !c->attributed && ex_conn_same(c, ev)) {
+        /* a connection that ended with its own line is repeated by the
+         * "=="/"**" of its delivery; any other line used a new one */
+        if (c->closed && (ev->tls || deliv || (c->clear && ev->result < 0))) {
+            int     clear = c->clear;
+
+            ex_conn_fill(c, ev);        /* the same MX: learn its name */
+            ex_retire(s, m);
+            ex_conn_start(c, dated, t, ev);
+            c->in_clear = clear;
+        } else {
+            ex_conn_fill(c, ev);
+        }
+    } else {
+        ex_retire(s, m);
+        ex_conn_start(c, dated, t, ev);
+    }
+    (void) ex_attribute(s, m, &dom);    /* earlier hosts of this delivery */
+    if (ev->tls) {
+        c->tls = 1;
+        c->cv = ev->cv;
+    }
+    if (ev->result >= 0) {
+        if (c->fail < 0)
+            c->fail = ex_refine(c, ev);
+        c->dane |= ev->dane;
+    } else if (!c->tls && c->fail < 0 && !c->hs
+               && (deliv || (ev->past_ehlo
+                             && (ev->mark == '*' || c->in_clear)))) {
+        c->plain = 1;           /* "**" carries X= when TLS was used */
+    }
+    ex_emit(s, m->loghost, c, &dom);
+    ex_trace_conn(c, tr);
+}
+
+/* ex_fail_line - a line that says a connection failed (per-MX line,
+ * E14, E19, E24, E20): close it unless more lines of it follow */
+static void
+ex_fail_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
+             const struct ex_event *ev, int close, struct trace *tr)
+{
+    struct ex_conn *c = &m->cur;
+
+    /* old Exim: "TLS error on connection to h" then "TLS session
+     * failure: delivering unencrypted to h": one connection */
+    c = ex_open(s, m, dated, t, ev, ev->kind == EX_TLS_FAIL && c->tlserr
+                && !c->clear);
+    if (c->fail < 0)
+        c->fail = ex_refine(c, ev);
+    c->dane |= ev->dane;
+    c->closed |= close;
+    c->clear |= ev->clear;
+    c->tlserr |= ev->kind == EX_TLS_ERR_OLD;
+    tr->kind = TRACE_FAILURE;
+    tr->result = c->fail;
+}
+
+/* ex_msg_key - hash key of a message: log host, NUL, message id */
+static size_t
+ex_msg_key(const struct wrap_rec *r, struct span id, char *key)
+{
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
+        : r->host.len;
+
+    if (hl)
+        memcpy(key, r->host.ptr, hl);
+    key[hl] = 0;
+    if (id.len)                 /* ex_msgid(): at most 23 bytes */
+        memcpy(key + hl + 1, id.ptr, id.len);
+    return hl + 1 + id.len;
+}
+
+/* ex_msg_get - state of one message, created on first use */
+static struct ex_msg *
+ex_msg_get(struct ex_sess *s, const struct wrap_rec *r, struct span id)
+{
+    char    key[SESS_MAX_LOGHOST + 40];
+    size_t  n = ex_msg_key(r, id, key);
+    struct ex_msg *m;
+
+    if ((m = htab_find(s->msgs, key, n)) != NULL)
+        return m;
+    m = xcalloc(1, sizeof(*m));
+    memcpy(m->loghost, key, strlen(key) + 1);
+    return htab_enter(s->msgs, key, n, m);
+}
+
+/* ex_msg_forget - drop the state of a message ("Completed") */
+static void
+ex_msg_forget(struct ex_sess *s, const struct wrap_rec *r, struct span id)
+{
+    char    key[SESS_MAX_LOGHOST + 40];
+    size_t  n = ex_msg_key(r, id, key);
+    struct ex_msg *m;
+
+    if ((m = htab_find(s->msgs, key, n)) == NULL)
+        return;
+    ex_msg_flush(s, m);
+    htab_delete(s->msgs, key, n);
+}
+
+/* ex_sweep_one - flush a message idle for EX_IDLE_SECS of log time and
+ * note its key, so that state stays bounded by recent messages */
+struct ex_sweep_ctx {
+    struct ex_sess *s;
+    char   *keys;               /* klen (size_t) + key, back to back */
+    size_t  len;
+    size_t  cap;
+};
+
+static void
+ex_sweep_one(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct ex_sweep_ctx *sc = ctx;
+    struct ex_msg *m = value;
+
+    if (m->last_t + EX_IDLE_SECS >= sc->s->max_t)
+        return;
+    ex_msg_flush(sc->s, m);
+    if (sc->len + sizeof(size_t) + klen > sc->cap) {
+        sc->cap = (sc->cap + sizeof(size_t) + klen) * 2;
+        sc->keys = xrealloc(sc->keys, sc->cap);
+    }
+    memcpy(sc->keys + sc->len, &klen, sizeof(size_t));
+    memcpy(sc->keys + sc->len + sizeof(size_t), key, klen);
+    sc->len += sizeof(size_t) + klen;
+}
+
+/* ex_sweep - flush and forget idle messages; O(messages) */
+static void
+ex_sweep(struct ex_sess *s)
+{
+    struct ex_sweep_ctx sc;
+    size_t  off = 0;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.s = s;
+    htab_walk(s->msgs, ex_sweep_one, &sc);
+    while (off < sc.len) {
+        size_t  klen;
+
+        memcpy(&klen, sc.keys + off, sizeof(size_t));
+        htab_delete(s->msgs, sc.keys + off + sizeof(size_t), klen);
+        off += sizeof(size_t) + klen;
+    }
+    xfree(sc.keys);
+}
+
+/* ex_ident - 1 when a syslog program name is Exim's (exim, exim4,
+ * syslog_processname variants) or cPanel's splogger */
+static int
+ex_ident(struct span ident)
+{
+    return span_starts(ident, "exim") || span_eq(ident, "splogger");
+}
+
+/* ex_unbare - an echo without prefix: drop "service | " (docker
+ * compose), the pid column of exim -d, indentation, "<li>N - "
+ * (eximstats); *stats: the rest is a "**" line without its marker */
+static struct span
+ex_unbare(struct span s, int *stats)
+{
+    long    bar = span_find(s, " | ");
+    size_t  i = 0;
+
+    *stats = 0;
+    if (bar > 0 && bar < 64) {          /* "name<spaces> | " */
+        size_t  w = 0;
+
+        while (w < (size_t) bar && s.ptr[w] != ' ')
+            w++;
+        while (w < (size_t) bar && s.ptr[w] == ' ')
+            w++;
+        if (w == (size_t) bar)
+            span_drop(&s, (size_t) bar + 3);
+    }
+    while (s.len > 0 && s.ptr[0] == ' ')
+        span_drop(&s, 1);
+    while (i < s.len && i < 8 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
+        i++;
+    if (i > 0 && i < s.len && s.ptr[i] == ' ') {
+        span_drop(&s, i);       /* "  276   ** ...": exim -d pid column */
+        while (s.len > 0 && s.ptr[0] == ' ')
+            span_drop(&s, 1);
+    }
+    if (span_skip(&s, "<li>") == 0) {
+        i = 0;
+        while (i < s.len && i < 12 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
+            i++;
+        span_drop(&s, i);
+        if (span_skip(&s, " - ") == 0)
+            *stats = 1;
+    }
+    return s;
+}
+
+/* ex_sess_feed - one line; 1 when it was an Exim line */
+int
+ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
+{
+    struct ex_line ln;
+    struct ex_event ev;
+    struct ex_msg *m;
+    struct ex_conn *c;
+    struct span body;
+    int     bare, stats = 0, flags, dated;
+    int64_t t;
+
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+    ex_prefix(&s->ts, r->msg, &ln);
+    if (r->ident.len > 0 && !ex_ident(r->ident) && !ln.stamped
+        && ln.id.len == 0)
+        return 0;               /* another program's line */
+    bare = r->ident.len == 0 && !ln.stamped && ln.id.len == 0;
+    body = bare ? ex_unbare(ln.body, &stats) : ln.body;
+    flags = (ln.id.len > 0 ? EX_F_ID : 0) | (bare ? EX_F_BARE : 0)
+        | (stats ? EX_F_STATS : 0);
+    ex_classify(body, flags, &ev);
+    switch (ev.kind) {
+    case EX_NONE:
+        return 0;               /* an echo of nothing we know */
+    case EX_IGNORE:
+        return 1;
+    case EX_DETAIL:
+    case EX_TLS_CLOSE:          /* E21: after the handshake, not a failure */
+        tr->kind = TRACE_DETAIL;
+        return 1;
+    case EX_DANE_EVENT:
+        /* the verdict of a connection whose own line says the same */
+        tr->kind = TRACE_FAILURE;
+        tr->result = ev.result;
+        return 1;
+    default:
+        break;
+    }
+    dated = ln.stamped || r->dated;
+    t = ln.stamped ? ln.t : r->dated ? r->t : 0;
+    if (ev.kind == EX_COMPLETED) {
+        ex_msg_forget(s, r, ln.id);
+        return 1;
+    }
+    if (++s->feeds % EX_SWEEP_EVERY == 0)
+        ex_sweep(s);
+    m = ex_msg_get(s, r, ln.id);
+    if (dated) {
+        if (m->last_t && t > m->last_t + EX_IDLE_SECS)
+            ex_msg_flush(s, m);
+        m->last_t = t;
+        if (t > s->max_t)
+            s->max_t = t;
+    }
+    switch (ev.kind) {
+    case EX_DELIVERY:
+        ex_delivery_line(s, m, dated, t, &ev, tr);
+        break;
+    case EX_HOST:
+        tr->kind = TRACE_CONTEXT;       /* "Connection timed out", ... */
+        if (ev.result >= 0) {
+            ex_fail_line(s, m, dated, t, &ev, 1, tr);
+            break;
+        }
+        /* the connection being set up ended, or one recipient was
+         * refused: the handshake (if any) went through */
+        c = &m->cur;
+        if (c->active && !c->attributed && !c->closed
+            && ex_conn_same(c, &ev)) {
+            ex_conn_fill(c, &ev);
+            c->ended = 1;
+            c->closed = !ev.past_ehlo;
+        }
+        break;
+    case EX_TLS_FAIL:
+    case EX_TLS_ERR_OLD:
+    case EX_DANE_FAIL:
+        ex_fail_line(s, m, dated, t, &ev, 1, tr);
+        break;
+    case EX_DANE_ERR:           /* E20: the delivery line follows */
+        ex_fail_line(s, m, dated, t, &ev, 0, tr);
+        break;
+    case EX_VERIFY:
+    case EX_DANE_COND:
+        c = &m->cur;
+        if (!(c->active && !c->closed && !c->attributed && !c->tls
+              && ex_conn_same(c, &ev))) {
+            ex_retire(s, m);
+            ex_conn_start(c, dated, t, &ev);
+        } else {
+            ex_conn_fill(c, &ev);
+        }
+        if (c->cond < 0 || c->cond == SESS_VALIDATION_FAILURE) {
+            c->cond = ev.result;
+            memcpy(c->creason, ev.reason, sizeof(c->creason));
+        }
+        c->hs |= ev.kind == EX_VERIFY;
+        c->dane |= ev.dane;
+        tr->kind = TRACE_COND;
+        tr->result = ev.result;
+        break;
+    case EX_CALLOUT:{
+            struct ex_conn one;
+            struct span dom = ex_rcpt_domain(ev.rcpt);
+
+            ex_conn_start(&one, dated, t, &ev);
+            one.fail = ex_refine(&one, &ev);
+            one.dane = ev.dane;
+            ex_emit(s, m->loghost, &one, ev.rcpt.len ? &dom : NULL);
+            tr->kind = TRACE_FAILURE;
+            tr->result = one.fail;
+            break;
+        }
+    default:
+        break;
+    }
+    return 1;
+}
+
+/* ex_flush_one - htab_walk adapter for ex_sess_flush */
+static void
+ex_flush_one(const void *key, size_t klen, void *value, void *ctx)
+{
+    (void) key;
+    (void) klen;
+    ex_msg_flush(ctx, value);
+}
+
+/* ex_sess_flush - end of input: what still waits is unattributed */
+void
+ex_sess_flush(struct ex_sess *s)
+{
+    htab_walk(s->msgs, ex_flush_one, s);
+}
+
+/* ex_msg_free - htab destructor of a message's state */
+static void
+ex_msg_free(void *value)
+{
+    struct ex_msg *m = value;
+
+    xfree(m->pend);
+    xfree(m);
+}
+
+/* ex_sess_create - correlator with configuration and callbacks */
 struct ex_sess *
 ex_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
     struct ex_sess *s = xcalloc(1, sizeof(*s));
 
     s->conf = *conf;
+    if (s->conf.mx_ports == NULL || s->conf.nmx_ports == 0) {
+        s->conf.mx_ports = ex_default_ports;
+        s->conf.nmx_ports = 1;
+    }
     s->cb = *cb;
+    s->msgs = htab_create(1024, ex_msg_free);
+    ts_ctx_init_year(&s->ts, 1970);     /* only its zone cache is used */
     return s;
 }
 
+/* ex_sess_free - destroy; NULL */
 struct ex_sess *
 ex_sess_free(struct ex_sess *s)
 {
+    if (s == NULL)
+        return NULL;
+    htab_free(s->msgs);
     xfree(s);
     return NULL;
-}
-
-int
-ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
-{
-    (void) s;
-    (void) r;
-    (void) tr;
-    return 0;
-}
-
-void
-ex_sess_flush(struct ex_sess *s)
-{
-    (void) s;
 }

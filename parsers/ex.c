@@ -1,0 +1,775 @@
+/* parsers/ex.c - Exim main log line classifier (see ex.h)
+ *
+ * Shapes (format strings from the Exim sources, src/src/; E-numbers are
+ * those of the corpus catalogue, docs/parsers/exim.md):
+ *   tod.c tod_stamp(tod_log_bare / tod_log_zone):
+ *     "%04u-%02u-%02u %02u:%02u:%02u[.%03u][ %+03d%02d]" (+millisec,
+ *     log_timezone); log.c log_write() adds "[%d] " (+pid) and "%s "
+ *     (message id) before the text
+ *   deliver.c delivery_log(), d_hostlog(), d_tlslog():
+  *     "=> addr [<parent>] [F=<>] [P=<>] R=r T=t [S=n]
+ *      H=name[ DS] [ip][:port][*]
+ *      [X=cipher CV=yes|no|dane] [DN="dn"] ... [C="reply"]"      (E1-E3, E5)
+ *     "->" further recipients of one delivery, "*>" -N, ">>" cutthrough
+ *   deliver.c failure_log(): "** addr ... R= T= H=name [ip] X= CV= DN=: text"
+ *   deliver.c deferral_log():
+ *     "== addr R= T= defer (%d)[: strerror][ H=name [ip][:port]][: text]"
+ *   transports/smtp.c write_logs(): "H=%s [%s][:%d]: %s", "H=%s [%s] %s"
+ *   transports/smtp.c smtp_setup_conn() and smtp_transport_entry():
+ *     "a TLS session is required, but %s"                           (E6, E7)
+ *     "SMTP error from remote mail server after STARTTLS: %s"           (E8)
+ *     "TLS session: %s" (tls_errstr "(func): text")             (E9-E11)
+ *     "%s: delivering unencrypted to H=%s [%s] (not in hosts_require_tls)"
+ *                                                                    (E14)
+ *     "DANE attempt failed; TLS connection to %s [%s]: %s"            (E19)
+ *     "DANE error: tlsa lookup %s", "DANE error: %s lookup not DNSSEC",
+ *     "DANE error: TLSA lookup for %s not DNSSEC"               (E15-E18)
+ *   tls-openssl.c verify_callback():
+ *     "[%s] SSL verify error: depth=%d error=%s cert=%s"               (E13)
+ *     "[%s] SSL verify error: certificate name mismatch: DN=\"%s\" H=\"%s\""
+ *                                                                    (E12)
+ *   tls-openssl.c dane_tlsa_load(): "DANE error: No usable TLSA records" (E20)
+ *   tls-gnu.c / tls-openssl.c tls_error(), client side:
+ *     "H=%s [%s] TLS error on connection (%s): %s" (close, E21);
+ *     Exim <= 4.8x "TLS error on connection to %s [%s] (%s): %s"       (E24)
+ *   verify.c do_callout(): "%s: callout unencrypted to %s [%s] (...)",
+ *     "Could not complete recipient verify callout: %s [%s] : %s"
+ * Nothing here allocates; every field is a span into the line.
+ */
+#include "ex.h"
+#include "sess.h"
+
+#include <string.h>
+
+#define EX_MAX_FIELDS 128       /* tokens looked at on one delivery line */
+#define EX_MAX_HOST 300         /* bytes of "name[ DS] [address]:port*" */
+#define EX_MAX_ADDR 64          /* bytes inside [...] */
+
+/* ex_digits - n decimal digits at p into *out; -1 if not digits */
+static int
+ex_digits(const char *p, int n, int *out)
+{
+    int     v = 0;
+    int     i;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* ex_stamp - "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " at the cursor */
+static int
+ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
+{
+    const char *p = s->ptr;
+    size_t  len = s->len;
+    size_t  i = 19;
+    int     y, mo, d, h, mi, sec, oh, om, zone = 0;
+
+    if (len < 20 || p[4] != '-' || p[7] != '-' || p[10] != ' '
+        || p[13] != ':' || p[16] != ':'
+        || ex_digits(p, 4, &y) || ex_digits(p + 5, 2, &mo)
+        || ex_digits(p + 8, 2, &d) || ex_digits(p + 11, 2, &h)
+        || ex_digits(p + 14, 2, &mi) || ex_digits(p + 17, 2, &sec)
+        || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
+        || sec > 60)
+        return -1;
+    if (p[i] == '.') {                  /* +millisec */
+        i++;
+        while (i < len && i < 27 && p[i] >= '0' && p[i] <= '9')
+            i++;
+    }
+    /* log_timezone: " +0100" */
+    if (i + 6 <= len && p[i] == ' ' && (p[i + 1] == '+' || p[i + 1] == '-')
+        && ex_digits(p + i + 2, 2, &oh) == 0
+        && ex_digits(p + i + 4, 2, &om) == 0 && oh < 24 && om < 60
+        && (i + 6 == len || p[i + 6] == ' ')) {
+        zone = (p[i + 1] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        i += 6;
+    } else {
+        zone = 1 << 30;                 /* none: local time of --log-tz */
+    }
+    if (i < len && p[i] != ' ')
+        return -1;
+    if (zone == 1 << 30)
+        *t = ts_local_to_utc(tc, y, mo, d, h, mi, sec);
+    else
+        *t = ts_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
+            - zone;
+    span_drop(s, i + 1);
+    return 0;
+}
+
+/* ex_b62 - 1 when c is a base-62 digit of a message id */
+static int
+ex_b62(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z');
+}
+
+/* ex_msgid - "xxxxxx-xxxxxx-xx" (< 4.97) or "xxxxxx-xxxxxxxxxxx-xxxx" */
+size_t
+ex_msgid(struct span s)
+{
+    static const int shape[2][3] = {{6, 6, 2}, {6, 11, 4}};
+    int     k;
+
+    for (k = 0; k < 2; k++) {
+        size_t  i = 0;
+        int     part, j;
+
+        for (part = 0; part < 3; part++) {
+            for (j = 0; j < shape[k][part]; j++, i++)
+                if (i >= s.len || !ex_b62(s.ptr[i]))
+                    break;
+            if (j < shape[k][part])
+                break;
+            if (part < 2) {
+                if (i >= s.len || s.ptr[i] != '-')
+                    break;
+                i++;
+            }
+        }
+        if (part == 3 && (i == s.len || s.ptr[i] == ' '))
+            return i;
+    }
+    return 0;
+}
+
+/* ex_prefix - Exim's stamp, [pid] and message id at the start of msg */
+void
+ex_prefix(struct ts_ctx *tc, struct span msg, struct ex_line *ln)
+{
+    struct span s = msg;
+    size_t  n;
+
+    memset(ln, 0, sizeof(*ln));
+    if (s.len > 0 && s.ptr[0] >= '0' && s.ptr[0] <= '9'
+        && ex_stamp(tc, &s, &ln->t) == 0) {
+        ln->stamped = 1;
+        if (s.len > 2 && s.ptr[0] == '[') {     /* +pid */
+            size_t  i = 1;
+
+            while (i < s.len && i < 12 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
+                i++;
+            if (i > 1 && i + 1 < s.len && s.ptr[i] == ']'
+                && s.ptr[i + 1] == ' ')
+                span_drop(&s, i + 2);
+        }
+    }
+    if ((n = ex_msgid(s)) > 0) {
+        ln->id = span_make(s.ptr, n);
+        span_drop(&s, n);
+        (void) span_skip(&s, " ");
+    }
+    ln->body = s;
+}
+
+/* ex_slug - failure-reason-code from free text */
+void
+ex_slug(struct span t, char *out)
+{
+    size_t  o = 0;
+    size_t  i;
+    long    off;
+
+    if ((off = span_find(t, " /")) >= 0)        /* an issuer DN */
+        t.len = (size_t) off;
+    if ((off = span_find(t, " cert=")) >= 0)    /* "error=TEXT cert=DN" */
+        t.len = (size_t) off;
+    for (i = 0; i < t.len && o < EX_REASON_MAX; i++) {
+        unsigned char c = (unsigned char) t.ptr[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char) (c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            c = '-';
+        if (c == '-' && (o == 0 || out[o - 1] == '-'))
+            continue;
+        out[o++] = (char) c;
+    }
+    while (o > 0 && out[o - 1] == '-')
+        o--;
+    out[o] = 0;
+}
+
+/* ex_set_reason - a fixed reason code, or the slug of t */
+static void
+ex_set_reason(struct ex_event *ev, const char *fixed, struct span t)
+{
+    if (fixed)
+        ex_slug(span_make(fixed, strlen(fixed)), ev->reason);
+    else
+        ex_slug(t, ev->reason);
+}
+
+/* ex_contains - 1 when lit occurs in s */
+static int
+ex_contains(struct span s, const char *lit)
+{
+    return span_find(s, lit) >= 0;
+}
+
+/* ex_cert_type - result type of a certificate problem text */
+static int
+ex_cert_type(struct span t, int dflt)
+{
+    if (ex_contains(t, "expired"))
+        return SESS_CERT_EXPIRED;
+    if (ex_contains(t, "name mismatch") || ex_contains(t, "hostname")
+        || ex_contains(t, "mis-match"))
+        return SESS_CERT_HOST_MISMATCH;
+    if (ex_contains(t, "self signed") || ex_contains(t, "self-signed")
+        || ex_contains(t, "local issuer")
+        || ex_contains(t, "unable to get issuer")
+        || ex_contains(t, "unable to verify the first")
+        || ex_contains(t, "untrusted") || ex_contains(t, "not trusted")
+        || ex_contains(t, "revoked"))
+        return SESS_CERT_NOT_TRUSTED;
+    return dflt;
+}
+
+/* ex_openssl_reason - the reason field of "error:CODE:LIB:FUNC:REASON" */
+static int
+ex_openssl_reason(struct span t, char *out)
+{
+    long    off = span_find(t, "error:");
+    int     field = 0;
+    size_t  i, start = 0;
+
+    if (off < 0)
+        return -1;
+    span_drop(&t, (size_t) off);
+    for (i = 0; i < t.len; i++)
+        if (t.ptr[i] == ':' && ++field == 4)
+            start = i + 1;
+        else if (t.ptr[i] == ':' && field == 5)
+            break;
+    if (field < 4 || i <= start)
+        return -1;
+    ex_slug(span_make(t.ptr + start, i - start), out);
+    return out[0] ? 0 : -1;
+}
+
+/* ex_tls_errstr - tls_errstr "(func): text" or "(func) text": E9-E11 */
+static void
+ex_tls_errstr(struct span e, struct ex_event *ev)
+{
+    struct span fn = span_make(e.ptr, 0);
+    struct span rest = e;
+
+    if (rest.len > 0 && rest.ptr[0] == '(') {
+        span_drop(&rest, 1);
+        if (span_upto(&rest, ")", &fn, 64) != 0) {
+            fn = span_make(e.ptr, 0);
+            rest = e;
+        }
+    }
+    (void) span_skip(&rest, ":");
+    while (rest.len > 0 && rest.ptr[0] == ' ')
+        span_drop(&rest, 1);
+    rest = span_trim(rest);
+    ev->refine = 1;
+    if (span_eq(fn, "certificate verification failed")) {
+        /* GnuTLS: chain or name, it does not say which (E9) */
+        ev->result = ex_cert_type(rest, SESS_CERT_NOT_TRUSTED);
+        ex_set_reason(ev, NULL, rest.len ? rest : fn);
+        return;
+    }
+    ev->result = SESS_VALIDATION_FAILURE;           /* E10, E11 */
+    if (ex_openssl_reason(rest, ev->reason) != 0)
+        ex_set_reason(ev, NULL, rest.len ? rest : fn);
+    if (ev->reason[0] == 0)
+        ex_set_reason(ev, "handshake-failure", rest);
+}
+
+/* ex_dane_text - "DANE error: ..." after the prefix: E15-E18, E20 */
+static void
+ex_dane_text(struct span t, struct ex_event *ev)
+{
+    long    off;
+
+    ev->dane = 1;
+    if (span_starts(t, "tlsa lookup DEFER")) {
+        ev->result = SESS_DNSSEC_INVALID;
+    } else if (span_starts(t, "tlsa lookup FAIL")) {
+        ev->result = SESS_DANE_REQUIRED;
+    } else if (span_starts(t, "No usable TLSA records")) {
+        ev->result = SESS_TLSA_INVALID;
+    } else if (span_starts(t, "TLSA lookup for ")
+               || span_starts(t, "TLSA lookup not")) {
+        ev->result = SESS_DANE_REQUIRED;            /* cond: hosts_try_dane */
+        ex_set_reason(ev, "tlsa-lookup-not-dnssec", t);
+        return;
+    } else if ((off = span_find(t, " lookup not DNSSEC")) > 0) {
+        ev->result = SESS_DANE_REQUIRED;    /* E17: "H lookup not DNSSEC" */
+        ev->aux = span_make(t.ptr, (size_t) off);
+        ex_set_reason(ev, "lookup-not-dnssec", t);
+        return;
+    } else {
+        ev->result = SESS_VALIDATION_FAILURE;
+    }
+    ex_set_reason(ev, NULL, span_trim(t));
+}
+
+/* ex_past_ehlo - the text shows an SMTP dialogue that got past EHLO */
+static int
+ex_past_ehlo(struct span t)
+{
+    static const char *const pre[] = {"initial connection", "EHLO", "HELO",
+        "LHLO", "STARTTLS", 0};
+    long    off = span_find(t, "SMTP error from remote mail server after ");
+    size_t  skip = strlen("SMTP error from remote mail server after ");
+    int     i;
+
+    if (off < 0) {
+        off = span_find(t, "closed connection in response to ");
+        skip = strlen("closed connection in response to ");
+    }
+    if (off < 0)
+        return 0;
+    span_drop(&t, (size_t) off + skip);
+    (void) span_skip(&t, "pipelined ");
+    for (i = 0; pre[i]; i++)
+        if (span_starts(t, pre[i]))
+            return 0;
+    return t.len > 0;
+}
+
+/* ex_text - result type implied by an error text, or -1 */
+static void
+ex_text(struct span t, struct ex_event *ev)
+{
+    long    off;
+
+    ev->text = t;
+    if (ex_contains(t, "a TLS session is required, but the server did not")) {
+        ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E6 */
+        ev->reason[0] = 0;
+    } else if (ex_contains(t, "a TLS session is required, but an attempt")) {
+        ev->result = SESS_VALIDATION_FAILURE;       /* E7: Exim's own word */
+        ex_set_reason(ev, "starttls-attempt-failed", t);
+    } else if (ex_contains(t, "mail server after STARTTLS")
+               || ex_contains(t, "mail server after pipelined STARTTLS")) {
+        ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E8 */
+        ex_set_reason(ev, "starttls-refused", t);
+    } else if ((off = span_find(t, "TLS session: ")) >= 0) {
+        struct span e = t;
+        long    end;
+
+        span_drop(&e, (size_t) off + 13);
+        if ((end = span_find(e, ": delivering unencrypted to ")) >= 0
+            || (end = span_find(e, ": callout unencrypted to ")) >= 0)
+            e.len = (size_t) end;
+        ex_tls_errstr(e, ev);
+    } else if (ex_contains(t, "TLS session failure")
+               || ex_contains(t, "failure while setting up TLS session")) {
+        ev->result = SESS_VALIDATION_FAILURE;       /* Exim <= 4.8x */
+        ev->refine = 1;
+        ex_set_reason(ev, "tls-session-failure", t);
+    } else if ((off = span_find(t, "DANE error: ")) >= 0) {
+        struct span d = t;
+
+        span_drop(&d, (size_t) off + 12);
+        ex_dane_text(d, ev);
+    } else {
+        ev->past_ehlo = ex_past_ehlo(t);
+    }
+}
+
+/* ex_hostgroup - "name[ DS] [address][:port][*]" at the cursor (after
+ * "H=" or "to "); need_addr: fail without "[address]" */
+static int
+ex_hostgroup(struct span *s, struct ex_event *ev, int need_addr)
+{
+    size_t  n = s->len < EX_MAX_HOST ? s->len : EX_MAX_HOST;
+    size_t  i = 0, j, k;
+
+    while (i < n && s->ptr[i] != ' ' && s->ptr[i] != '[')
+        i++;
+    if (i == 0 || s->ptr[0] == '(')
+        return -1;                      /* "(helo)": an inbound client */
+    j = i;
+    if (j < n && s->ptr[j] == ' ')
+        j++;
+    if (j + 3 <= n && memcmp(s->ptr + j, "DS ", 3) == 0)
+        j += 3;                         /* +dnssec */
+    if (j >= n || s->ptr[j] != '[') {
+        if (need_addr)
+            return -1;
+        ev->host = span_make(s->ptr, i);
+        if (ev->host.len > 0 && ev->host.ptr[ev->host.len - 1] == ':')
+            ev->host.len--;
+        span_drop(s, i);
+        return 0;
+    }
+    for (k = j + 1; k < n && k - j <= EX_MAX_ADDR && s->ptr[k] != ']'; k++)
+        ;
+    if (k >= n || s->ptr[k] != ']')
+        return -1;
+    ev->host = span_make(s->ptr, i);
+    ev->ip = span_make(s->ptr + j + 1, k - j - 1);
+    k++;
+    if (k + 1 < s->len && s->ptr[k] == ':' && s->ptr[k + 1] != ' ') {
+        int     port = 0, num = 1;      /* +outgoing_port; "PORT_D" munged */
+
+        k++;
+        while (k < s->len && k < n && s->ptr[k] != ' ' && s->ptr[k] != ':'
+               && s->ptr[k] != '*') {
+            if (s->ptr[k] < '0' || s->ptr[k] > '9')
+                num = 0;
+            else if (port < 100000)
+                port = port * 10 + (s->ptr[k] - '0');
+            k++;
+        }
+        ev->port = num ? port : -1;
+    }
+    if (k < s->len && s->ptr[k] == '*') {
+        ev->cont = 1;                   /* continue_sequence > 1 */
+        k++;
+    }
+    span_drop(s, k);
+    return 0;
+}
+
+/* ex_field_len - bytes of the field at p: KEY="..", KEY=<..>, <..>, word */
+static size_t
+ex_field_len(const char *p, size_t n)
+{
+    size_t  i = 0, v = 0;
+    int     q = 0;
+
+    while (v < n && v < 16 && p[v] != '=' && p[v] != ' ' && p[v] != '"')
+        v++;
+    v = (v < n && p[v] == '=') ? v + 1 : 0;
+    if (v == 0 && p[0] == '"') {        /* "local part"@domain */
+        i = 1;
+        while (i < n && p[i] != '"')
+            i++;
+        i = i < n ? i + 1 : n;
+    } else if (v > 0 && v < n && p[v] == '"') {
+        /* C="...", DN="...": \-escapes */
+        i = v + 1;
+        while (i < n && !(p[i] == '"' && (i + 1 == n || p[i + 1] == ' '
+                                          || p[i + 1] == ':'))) {
+            if (p[i] == '\\')
+                i++;
+            i++;
+        }
+        i = i < n ? i + 1 : n;
+    } else if (v < n && p[v] == '<') {  /* F=<..>, <parent>: may quote */
+        i = v + 1;
+        while (i < n && !(p[i] == '>' && !q)) {
+            if (p[i] == '"')
+                q = !q;
+            i++;
+        }
+        i = i < n ? i + 1 : n;
+    } else {
+        i = v;
+    }
+    while (i < n && p[i] != ' ')
+        i++;
+    return i;
+}
+
+/* ex_delivery - the fields of a delivery line after its marker */
+static void
+ex_delivery(struct span s, struct ex_event *ev)
+{
+    struct span text = span_make(s.ptr, 0);
+    int     nf;
+
+    while (s.len > 0 && s.ptr[0] == ' ')
+        span_drop(&s, 1);
+    for (nf = 0; s.len > 0 && nf < EX_MAX_FIELDS; nf++) {
+        size_t  n;
+        struct span tok;
+        int     colon = 0;
+
+        while (s.len > 0 && s.ptr[0] == ' ')
+            span_drop(&s, 1);
+        if (s.len == 0)
+            break;
+        if (s.ptr[0] == ':' && (s.len == 1 || s.ptr[1] == ' ')) {
+            text = s;                   /* "T=t : DANE error: ..." */
+            span_drop(&text, 1);
+            break;
+        }
+        if (nf > 0 && span_starts(s, "H=") && ev->host.len == 0) {
+            span_drop(&s, 2);
+            if (ex_hostgroup(&s, ev, 0) == 0 && s.len > 0 && s.ptr[0] == ':'
+                && (s.len == 1 || s.ptr[1] == ' ')) {
+                text = s;               /* "[ip]: text" */
+                span_drop(&text, 1);
+                break;
+            }
+            continue;
+        }
+        n = ex_field_len(s.ptr, s.len);
+        tok = span_make(s.ptr, n);
+        span_drop(&s, n);
+        if (n > 1 && tok.ptr[n - 1] == ':') {
+            tok.len--;
+            colon = 1;
+        }
+        if (nf == 0) {
+            ev->rcpt = tok;
+        } else if (span_starts(tok, "X=")) {
+            ev->tls = 1;
+        } else if (span_starts(tok, "CV=")) {
+            ev->cv = span_eq(tok, "CV=yes") ? EX_CV_YES
+                : span_eq(tok, "CV=dane") ? EX_CV_DANE : EX_CV_NO;
+        } else if (span_starts(tok, "T=")) {
+            ev->has_t = 1;
+        } else if ((span_starts(tok, "I=[") || span_starts(tok, "PRX=[")
+                    || span_eq(tok, "TFO**")) && span_ends(tok, "*")) {
+            ev->cont = 1;               /* "*" after the host group */
+        }
+        if (colon) {
+            text = s;
+            break;
+        }
+    }
+    while (text.len > 0 && text.ptr[0] == ' ')
+        span_drop(&text, 1);
+    ex_text(span_trim(text), ev);
+}
+
+/* ex_verify - "[ip] SSL verify error: ..." (tls-openssl.c) */
+static int
+ex_verify(struct span s, struct ex_event *ev)
+{
+    struct span r;
+    long    off;
+
+    span_drop(&s, 1);
+    if (span_upto(&s, "] SSL verify error: ", &ev->ip, EX_MAX_ADDR) != 0)
+        return -1;
+    ev->kind = EX_VERIFY;
+    ev->text = s;
+    if (span_starts(s, "certificate name mismatch")) {
+        ev->result = SESS_CERT_HOST_MISMATCH;       /* E12 */
+        ex_set_reason(ev, "certificate-name-mismatch", s);
+    } else if ((off = span_find(s, "error=")) >= 0) {
+        r = s;                                      /* E13 */
+        span_drop(&r, (size_t) off + 6);
+        if ((off = span_find(r, " cert=")) >= 0)
+            r.len = (size_t) off;
+        ev->result = ex_cert_type(r, SESS_VALIDATION_FAILURE);
+        ex_set_reason(ev, NULL, r);
+    } else {
+        ev->result = SESS_VALIDATION_FAILURE;
+        ex_set_reason(ev, NULL, s);
+    }
+    return 0;
+}
+
+/* ex_tls_fail - "TLS session: ERR: delivering unencrypted to H=h [ip] (..)"
+ * (E14; the callout form says "callout unencrypted to h [ip]"), Exim
+ * <= 4.8x "TLS session failure: delivering unencrypted to h [ip] (...)" */
+static void
+ex_tls_fail(struct span s, struct ex_event *ev)
+{
+    long    off;
+    struct span to;
+
+    ev->kind = EX_TLS_FAIL;
+    ex_text(s, ev);
+    if ((off = span_find(s, "delivering unencrypted to ")) >= 0) {
+        ev->clear = 1;
+        to = s;
+        span_drop(&to, (size_t) off + 26);
+    } else if ((off = span_find(s, "callout unencrypted to ")) >= 0) {
+        to = s;
+        span_drop(&to, (size_t) off + 23);
+    } else {
+        return;                         /* cut short: no peer named */
+    }
+    (void) span_skip(&to, "H=");
+    (void) ex_hostgroup(&to, ev, 1);
+}
+
+/* ex_callout - "... verify callout: h [ip] : text" (verify.c) */
+static void
+ex_callout(struct span s, long off, struct ex_event *ev)
+{
+    struct span h = s;
+    struct span a = s;
+    long    at;
+
+    span_drop(&h, (size_t) off + 16);
+    if (ex_hostgroup(&h, ev, 1) != 0)
+        return;
+    while (h.len > 0 && (h.ptr[0] == ' ' || h.ptr[0] == ':'))
+        span_drop(&h, 1);
+    ex_text(h, ev);
+    if (ev->result < 0)
+        return;
+    /* the domain verified: RCPT <addr> (recipient), F=<addr> (sender) */
+    at = span_find(s, "sender verify") >= 0 ? span_find(s, "F=<")
+        : span_find(s, "RCPT <");
+    if (at >= 0) {
+        span_drop(&a, (size_t) at);
+        (void) (span_skip(&a, "F=<") == 0 || span_skip(&a, "RCPT <") == 0);
+        if (span_upto(&a, ">", &ev->rcpt, 1024) != 0)
+            ev->rcpt = span_make(a.ptr, 0);
+    }
+    ev->kind = EX_CALLOUT;
+}
+
+/* ex_classify - one line body into an event */
+void
+ex_classify(struct span s, int flags, struct ex_event *ev)
+{
+    static const char marks[][3] = {"=>", "->", "**", "==", "*>", ">>"};
+    static const char kinds[] = "=-*dfc";
+    int     has_id = (flags & EX_F_ID) != 0;
+    int     bare = (flags & (EX_F_BARE | EX_F_STATS)) != 0;
+    long    off;
+    size_t  i;
+
+    memset(ev, 0, sizeof(*ev));
+    ev->result = -1;
+    ev->port = -1;
+    ev->kind = bare ? EX_NONE : EX_IGNORE;
+    s = span_trim(s);
+    if (s.len < 2)
+        return;
+    if (flags & EX_F_STATS) {
+        ev->mark = '*';
+        ex_delivery(s, ev);
+        ev->kind = ev->has_t && ev->host.len > 0 ? EX_DELIVERY : EX_NONE;
+        return;
+    }
+    for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        if (s.len > 3 && memcmp(s.ptr, marks[i], 2) == 0 && s.ptr[2] == ' ') {
+            ev->mark = kinds[i];
+            span_drop(&s, 3);
+            ex_delivery(s, ev);
+            /* an echo is taken only with Exim's fields */
+            ev->kind = (!bare || ev->has_t || ev->host.len > 0) ? EX_DELIVERY
+                : EX_NONE;
+            return;
+        }
+    switch (s.ptr[0]) {
+    case 'H':
+        if (has_id && span_skip(&s, "H=") == 0
+            && ex_hostgroup(&s, ev, 1) == 0) {
+            (void) span_skip(&s, ":");
+            while (s.len > 0 && s.ptr[0] == ' ')
+                span_drop(&s, 1);
+            if (span_starts(s, "TLS error on connection (")) {
+                ev->kind = EX_TLS_CLOSE;        /* E21: not a handshake */
+                ev->text = s;
+                return;
+            }
+            ev->kind = EX_HOST;
+            ex_text(s, ev);
+            return;
+        }
+        break;
+    case '[':
+        if (has_id && ex_verify(s, ev) == 0)
+            return;
+        break;
+    case 'T':
+        if (span_starts(s, "TLS session: ")
+            || span_starts(s, "TLS session failure:")) {
+            ex_tls_fail(s, ev);
+            return;
+        }
+        if (span_skip(&s, "TLS error on connection to ") == 0) {
+            ev->kind = EX_TLS_ERR_OLD;          /* E24 */
+            if (ex_hostgroup(&s, ev, 0) == 0)
+                (void) span_skip(&s, " ");
+            ex_tls_errstr(s, ev);
+            if (ev->result == SESS_VALIDATION_FAILURE)
+                ev->result = ex_cert_type(s, SESS_VALIDATION_FAILURE);
+            ev->text = s;
+            return;
+        }
+        break;
+    case 'D':
+        if (span_skip(&s, "DANE attempt failed; ") == 0) {
+            if (span_skip(&s, "TLS connection to ") == 0) {
+                ev->kind = EX_DANE_FAIL;        /* E19 */
+                (void) ex_hostgroup(&s, ev, 0);
+                (void) span_skip(&s, ":");
+                while (s.len > 0 && s.ptr[0] == ' ')
+                    span_drop(&s, 1);
+                ex_tls_errstr(s, ev);
+                memmove(ev->reason + 5, ev->reason, EX_REASON_MAX - 5);
+                memcpy(ev->reason, "dane-", 5);
+                ev->reason[EX_REASON_MAX] = 0;
+            } else {
+                ev->kind = EX_DANE_COND;        /* <= 4.8x: CA-root TLS next */
+                if (span_skip(&s, "trying CA-root TLS to ") == 0)
+                    (void) ex_hostgroup(&s, ev, 0);
+                ex_set_reason(ev, "dane-attempt-failed", s);
+            }
+            ev->result = SESS_VALIDATION_FAILURE;
+            ev->refine = 0;
+            ev->dane = 1;
+            return;
+        }
+        if (span_skip(&s, "DANE error: ") == 0) {
+            ex_dane_text(s, ev);
+            ev->text = s;
+            if (span_skip(&s, "TLSA lookup for ") == 0) {
+                ev->kind = EX_DANE_COND;        /* E18 */
+                if ((off = span_find(s, " not DNSSEC")) > 0)
+                    ev->host = span_make(s.ptr, (size_t) off);
+            } else {
+                ev->kind = span_starts(ev->text, "TLSA lookup not")
+                    ? EX_DANE_COND : EX_DANE_ERR;
+            }
+            return;
+        }
+        break;
+    case 'd':
+        if (span_skip(&s, "dane:fail <") == 0 && span_ends(s, ">")) {
+            ev->result = sess_result_code(s.ptr, s.len - 1);
+            ev->kind = ev->result > 0 ? EX_DANE_EVENT : EX_DETAIL;
+            return;
+        }
+        break;
+    case 'C':
+        if (has_id && span_starts(s, "Completed")) {
+            ev->kind = EX_COMPLETED;
+            return;
+        }
+        break;
+    case 'L':
+        if (span_starts(s, "LOG: ")) {          /* -d/-v: "LOG: MAIN" */
+            ev->kind = EX_IGNORE;
+            return;
+        }
+        break;
+    case 'S':
+        if (span_starts(s, "SMTP<< ") || span_starts(s, "SMTP>> ")
+            || span_starts(s, "SMTP(close)")) {
+            ev->kind = EX_DETAIL;
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    if (bare)
+        return;
+    if (span_starts(s, "tls:cert ") || span_starts(s, "OCSP ")
+        || span_starts(s, "Required TLS certificate status")
+        || span_starts(s, "Server certificate ")
+        || memchr(s.ptr, '\t', s.len) != NULL) {
+        ev->kind = EX_DETAIL;           /* events and test-suite logwrites */
+        return;
+    }
+    if ((off = span_find(s, "verify callout: ")) >= 0)
+        ex_callout(s, off, ev);
+}

@@ -1,0 +1,104 @@
+/* parsers/ex.h - Exim main log line classifier
+ *
+ * ex_prefix() takes the message part of a line (for an undated main-log
+ * line: the whole line) and splits off Exim's own prefix: time stamp
+ * ("2024-09-07 01:34:12[.mmm][ +hhmm]"), "[pid]" (+pid) and message id
+ * (6-6-2 before Exim 4.97, 6-11-4 since). ex_classify() turns what
+ * follows into an event: what the line says about an outbound
+ * connection, with spans into the line. Nothing here keeps state or
+ * allocates; tying events into sessions is ex_sess.c's job. Every shape,
+ * with the Exim source that writes it, is listed in ex.c and in
+ * docs/parsers/exim.md.
+ * Thread safety: pure functions (ex_prefix uses the caller's ts_ctx only
+ * as a cache of zone offsets).
+ */
+#ifndef PARSERS_EX_H
+#define PARSERS_EX_H
+
+#include <stdint.h>
+
+#include "../util/span.h"
+#include "ts.h"
+
+#define EX_REASON_MAX 64        /* failure-reason-code, bytes */
+
+enum ex_kind {
+    EX_NONE = 0,                /* not recognisably Exim's */
+    EX_IGNORE,                  /* Exim's, not about outbound TLS */
+    EX_DETAIL,                  /* TLS detail without a verdict */
+    EX_DELIVERY,                /* => -> ** == *> >> delivery line */
+    EX_HOST,                    /* ID H=host [ip][:port]: text (per MX) */
+    EX_TLS_CLOSE,               /* ID H=h [ip] TLS error on connection (..) */
+    EX_VERIFY,                  /* ID [ip] SSL verify error: ... */
+    EX_TLS_FAIL,                /* TLS session: ..: delivering unencrypted */
+    EX_TLS_ERR_OLD,             /* TLS error on connection to h [ip] (f): t */
+    EX_DANE_FAIL,               /* DANE attempt failed; TLS connection to */
+    EX_DANE_COND,               /* DANE error: TLSA lookup for H not DNSSEC */
+    EX_DANE_ERR,                /* DANE error: No usable TLSA records */
+    EX_DANE_EVENT,              /* dane:fail <type> (event_action logwrite) */
+    EX_CALLOUT,                 /* ... verify callout: h [ip] : text */
+    EX_COMPLETED,               /* ID Completed */
+};
+
+/* CV= of a delivery line (log_selector +tls_certificate_verified) */
+enum ex_cv {
+    EX_CV_NONE = 0,             /* not logged */
+    EX_CV_NO,
+    EX_CV_YES,
+    EX_CV_DANE,
+};
+
+/* Exim's own prefix of a line */
+struct ex_line {
+    int     stamped;            /* began with Exim's time stamp */
+    int64_t t;                  /* its UTC time, when stamped */
+    struct span id;             /* message id; may be empty */
+    struct span body;           /* what follows the prefix */
+};
+
+struct ex_event {
+    enum ex_kind kind;
+    char    mark;               /* delivery: '=' =>, '-' ->, '*' **, 'd' ==,
+                                 * 'f' *> (-N: no connection), 'c' >>
+                                 * (cutthrough) */
+    struct span rcpt;           /* recipient address */
+    struct span aux;            /* sender (F=<>) of a callout line */
+    struct span host;           /* MX name; may be empty */
+    struct span ip;             /* inside the brackets; may be empty */
+    int     port;               /* -1 when absent or not a number */
+    int     cont;               /* "]*": a continued connection */
+    int     has_t;              /* T= (a transport ran) */
+    int     tls;                /* X= (log_selector +tls_cipher) */
+    int     cv;                 /* enum ex_cv */
+    struct span text;           /* error text; may be empty */
+    int     result;             /* enum sess_result implied, or -1 */
+    int     refine;             /* a handshake failure: a certificate
+                                 * problem logged before says why */
+    int     dane;               /* the text is about a DANE policy */
+    int     past_ehlo;          /* the dialogue got past EHLO */
+    int     clear;              /* E14: retried in clear next */
+    char    reason[EX_REASON_MAX + 1];  /* failure-reason-code */
+};
+
+/* ex_prefix - time stamp, [pid] and message id at the start of msg (a
+ * line without them has an empty prefix and its whole text as body) */
+void    ex_prefix(struct ts_ctx *tc, struct span msg, struct ex_line *ln);
+
+/* ex_msgid - length of an Exim message id at the start of s, or 0 */
+size_t  ex_msgid(struct span s);
+
+/* flags of ex_classify() */
+#define EX_F_ID     0x01        /* the line carried a message id */
+#define EX_F_BARE   0x02        /* an echo without prefix (-d/-v output):
+                                 * only unambiguous shapes are taken */
+#define EX_F_STATS  0x04        /* eximstats "<li>N - " item: a "**" line
+                                 * without its marker */
+
+/* ex_classify - one line body into an event; cost O(len) */
+void    ex_classify(struct span body, int flags, struct ex_event *ev);
+
+/* ex_slug - failure-reason-code from free text: [a-z0-9-], at most
+ * EX_REASON_MAX bytes, an issuer DN (" /C=..") cut off */
+void    ex_slug(struct span t, char *out);
+
+#endif
