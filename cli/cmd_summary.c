@@ -140,8 +140,7 @@ summary_json(const struct dom_sum *d, size_t nd, const struct pipe_stats *st)
     }
     json_object_set_new(stats, "lines", json_integer((json_int_t) st->lines));
     json_object_set_new(stats, "bad-lines",
-                        json_integer((json_int_t) (st->bad[0] + st->bad[1]
-                                                   + st->bad_parse)));
+                        json_integer((json_int_t) pipe_bad_lines(st)));
     for (r = 0; r < SESS_D_COUNT; r++)
         json_object_set_new(stats, sess_disp_name((enum sess_disp) r),
                             json_integer((json_int_t) st->sessions[r]));

@@ -1,6 +1,7 @@
 /* parsers/wrap.c - strip the envelope of a log line (see wrap.h) */
 #include "wrap.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #define WRAP_MAX_HOST 255
@@ -347,6 +348,31 @@ wrap_full(struct ts_ctx *c, struct span *s, int64_t *t)
     return 0;
 }
 
+/* wrap_compose - drop a "docker compose logs" prefix: the service name,
+ * padding spaces, "| " (e.g. "postfix         | 2021-01-24T14:43:33..."),
+ * when a dated line follows it; the inner line is then parsed as usual */
+static void
+wrap_compose(struct span *s)
+{
+    size_t  i = 0;
+    size_t  n = s->len < 64 ? s->len : 64;
+
+    while (i < n && (isalnum((unsigned char) s->ptr[i]) || s->ptr[i] == '-'
+                     || s->ptr[i] == '_' || s->ptr[i] == '.'))
+        i++;
+    if (i == 0 || i >= n || s->ptr[i] != ' ')
+        return;
+    while (i < n && s->ptr[i] == ' ')
+        i++;
+    if (i + 2 >= s->len || s->ptr[i] != '|' || s->ptr[i + 1] != ' ')
+        return;
+    /* only when a time stamp follows: Exim's debug echo has its own form */
+    if (!isdigit((unsigned char) s->ptr[i + 2])
+        && !isupper((unsigned char) s->ptr[i + 2]))
+        return;
+    span_drop(s, i + 2);
+}
+
 /* wrap_parse - split a line into time, host, ident, pid and message */
 void
 wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
@@ -357,6 +383,7 @@ wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 
     memset(r, 0, sizeof(*r));
     r->msg = line;
+    wrap_compose(&s);
     wrap_pri(&s);
     if (s.len > 0 && s.ptr[0] == '1' && wrap_5424(&s, r) == 0)
         return;
