@@ -21,9 +21,10 @@
 static const char usage_text[] =
 "usage: mailtlsrpt COMMAND [OPTIONS] [LOG...]\n"
 "\n"
-"Turn Postfix mail logs into SMTP TLS Reporting (RFC 8460) reports.\n"
-"LOG is a file (plain or gzip, by content) or - for standard input;\n"
-"with no LOG, standard input is read.\n"
+"Turn Postfix, Exim and Sendmail logs into SMTP TLS Reporting (RFC 8460)\n"
+"reports. LOG is a file (plain, gzip, xz, zstd or bzip2, by content;\n"
+"rotated files in any order) or - for standard input (also journalctl\n"
+"output); with no LOG, standard input is read.\n"
 "\n"
 "Commands:\n"
 "  report    write one RFC 8460 report per policy domain and UTC day\n"
