@@ -170,32 +170,18 @@ ex_prefix(struct ts_ctx *tc, struct span msg, struct ex_line *ln)
     ln->body = s;
 }
 
-/* ex_slug - failure-reason-code from free text */
+/* ex_slug - failure-reason-code from an Exim text: issuer DN and
+ * "cert=DN" dropped, then folded */
 void
 ex_slug(struct span t, char *out)
 {
-    size_t  o = 0;
-    size_t  i;
     long    off;
 
     if ((off = span_find(t, " /")) >= 0)        /* an issuer DN */
         t.len = (size_t) off;
     if ((off = span_find(t, " cert=")) >= 0)    /* "error=TEXT cert=DN" */
         t.len = (size_t) off;
-    for (i = 0; i < t.len && o < EX_REASON_MAX; i++) {
-        unsigned char c = (unsigned char) t.ptr[i];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char) (c - 'A' + 'a');
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            c = '-';
-        if (c == '-' && (o == 0 || out[o - 1] == '-'))
-            continue;
-        out[o++] = (char) c;
-    }
-    while (o > 0 && out[o - 1] == '-')
-        o--;
-    out[o] = 0;
+    sess_slug(t, out, EX_REASON_MAX + 1);
 }
 
 /* ex_set_reason - a fixed reason code, or the slug of t */

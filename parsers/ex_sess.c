@@ -505,51 +505,21 @@ ex_msg_forget(struct ex_sess *s, const struct wrap_rec *r, struct span id)
     htab_delete(s->msgs, key, n);
 }
 
-/* ex_sweep_one - flush a message idle for EX_IDLE_SECS of log time and
- * note its key, so that state stays bounded by recent messages */
-struct ex_sweep_ctx {
-    struct ex_sess *s;
-    char   *keys;               /* klen (size_t) + key, back to back */
-    size_t  len;
-    size_t  cap;
-};
-
-static void
-ex_sweep_one(const void *key, size_t klen, void *value, void *ctx)
+/* ex_sweep_idle - htab_sweep predicate: a message idle for EX_IDLE_SECS
+ * of log time is flushed and forgotten, so that state stays bounded by
+ * recent messages */
+static int
+ex_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
 {
-    struct ex_sweep_ctx *sc = ctx;
+    struct ex_sess *s = ctx;
     struct ex_msg *m = value;
 
-    if (m->last_t + EX_IDLE_SECS >= sc->s->max_t)
-        return;
-    ex_msg_flush(sc->s, m);
-    if (sc->len + sizeof(size_t) + klen > sc->cap) {
-        sc->cap = (sc->cap + sizeof(size_t) + klen) * 2;
-        sc->keys = xrealloc(sc->keys, sc->cap);
-    }
-    memcpy(sc->keys + sc->len, &klen, sizeof(size_t));
-    memcpy(sc->keys + sc->len + sizeof(size_t), key, klen);
-    sc->len += sizeof(size_t) + klen;
-}
-
-/* ex_sweep - flush and forget idle messages; O(messages) */
-static void
-ex_sweep(struct ex_sess *s)
-{
-    struct ex_sweep_ctx sc;
-    size_t  off = 0;
-
-    memset(&sc, 0, sizeof(sc));
-    sc.s = s;
-    htab_walk(s->msgs, ex_sweep_one, &sc);
-    while (off < sc.len) {
-        size_t  klen;
-
-        memcpy(&klen, sc.keys + off, sizeof(size_t));
-        htab_delete(s->msgs, sc.keys + off + sizeof(size_t), klen);
-        off += sizeof(size_t) + klen;
-    }
-    xfree(sc.keys);
+    (void) key;
+    (void) klen;
+    if (m->last_t + EX_IDLE_SECS >= s->max_t)
+        return 0;
+    ex_msg_flush(s, m);
+    return 1;
 }
 
 /* ex_ident - 1 when a syslog program name is Exim's (exim, exim4,
@@ -647,7 +617,7 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
         return 1;
     }
     if (++s->feeds % EX_SWEEP_EVERY == 0)
-        ex_sweep(s);
+        htab_sweep(s->msgs, ex_sweep_idle, s);
     m = ex_msg_get(s, r, ln.id);
     if (dated) {
         if (m->last_t && t > m->last_t + EX_IDLE_SECS)

@@ -65,12 +65,11 @@ struct pf_sess {
 
 static const int pf_default_ports[] = {25};
 
-/* pf_slug - failure-reason-code from free text: [a-z0-9-], bounded */
+/* pf_slug - failure-reason-code from a Postfix text: "num=N:" and an
+ * issuer DN dropped (the DN describes the receiver's CA), then folded */
 static void
 pf_slug(struct span t, char *out)
 {
-    size_t  o = 0;
-    size_t  i;
     long    off;
 
     if (span_skip(&t, "num=") == 0) {       /* "num=20:text" */
@@ -78,22 +77,9 @@ pf_slug(struct span t, char *out)
             span_drop(&t, 1);
         (void) span_skip(&t, ":");
     }
-    if ((off = span_find(t, " /")) >= 0)     /* issuer DN: not ours */
+    if ((off = span_find(t, " /")) >= 0)
         t.len = (size_t) off;
-    for (i = 0; i < t.len && o < PF_REASON_MAX; i++) {
-        unsigned char c = (unsigned char) t.ptr[i];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char) (c - 'A' + 'a');
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            c = '-';
-        if (c == '-' && (o == 0 || out[o - 1] == '-'))
-            continue;
-        out[o++] = (char) c;
-    }
-    while (o > 0 && out[o - 1] == '-')
-        o--;
-    out[o] = 0;
+    sess_slug(t, out, PF_REASON_MAX + 1);
 }
 
 /* pf_openssl_reason - the reason field of an OpenSSL error queue line */
@@ -567,54 +553,21 @@ pf_proc_get(struct pf_sess *ps, const struct wrap_rec *r, int lmtp)
     return htab_enter(ps->procs, key, n, p);
 }
 
-/* pf_sweep_one - flush a process idle for PF_IDLE_SECS of log time and
- * note its key for deletion, so that state stays bounded by the
- * processes active in the last hour, not by all pids ever seen */
-struct pf_sweep_ctx {
-    struct pf_sess *ps;
-    char   *keys;               /* klen (size_t) + key, back to back */
-    size_t  len;
-    size_t  cap;
-    size_t  n;
-};
-
-static void
-pf_sweep_one(const void *key, size_t klen, void *value, void *ctx)
+/* pf_sweep_idle - htab_sweep predicate: a process idle for PF_IDLE_SECS
+ * of log time is flushed and forgotten, so that state stays bounded by
+ * the processes active in the last hour, not by all pids ever seen */
+static int
+pf_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
 {
-    struct pf_sweep_ctx *sc = ctx;
+    struct pf_sess *ps = ctx;
     struct pf_proc *p = value;
 
-    if (p->last_t + PF_IDLE_SECS >= sc->ps->max_t)
-        return;
-    pf_proc_flush(sc->ps, p);
-    if (sc->len + sizeof(size_t) + klen > sc->cap) {
-        sc->cap = (sc->cap + sizeof(size_t) + klen) * 2;
-        sc->keys = xrealloc(sc->keys, sc->cap);
-    }
-    memcpy(sc->keys + sc->len, &klen, sizeof(size_t));
-    memcpy(sc->keys + sc->len + sizeof(size_t), key, klen);
-    sc->len += sizeof(size_t) + klen;
-    sc->n++;
-}
-
-/* pf_sweep - flush and forget idle processes; O(processes) */
-static void
-pf_sweep(struct pf_sess *ps)
-{
-    struct pf_sweep_ctx sc;
-    size_t  off = 0;
-
-    memset(&sc, 0, sizeof(sc));
-    sc.ps = ps;
-    htab_walk(ps->procs, pf_sweep_one, &sc);
-    while (off < sc.len) {
-        size_t  klen;
-
-        memcpy(&klen, sc.keys + off, sizeof(size_t));
-        htab_delete(ps->procs, sc.keys + off + sizeof(size_t), klen);
-        off += sizeof(size_t) + klen;
-    }
-    xfree(sc.keys);
+    (void) key;
+    (void) klen;
+    if (p->last_t + PF_IDLE_SECS >= ps->max_t)
+        return 0;
+    pf_proc_flush(ps, p);
+    return 1;
 }
 
 /* pf_sess_feed - one line; 1 when it was a Postfix line */
@@ -655,7 +608,7 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
     /* sweep before the lookup: the sweep frees idle processes, and must
      * never free the one this line is about */
     if (++ps->feeds % 65536 == 0)
-        pf_sweep(ps);
+        htab_sweep(ps->procs, pf_sweep_idle, ps);
     p = pf_proc_get(ps, r, lmtp);
     if (r->dated) {
         if (p->last_t && r->t > p->last_t + PF_IDLE_SECS)

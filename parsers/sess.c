@@ -115,3 +115,28 @@ sess_disp_name(enum sess_disp d)
 
     return (unsigned) d < SESS_D_COUNT ? names[d] : "?";
 }
+
+/* sess_slug - [a-z0-9-] code of a text, bounded by cap */
+void
+sess_slug(struct span t, char *out, size_t cap)
+{
+    size_t  o = 0;
+    size_t  i;
+
+    if (cap == 0)
+        return;
+    for (i = 0; i < t.len && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char) t.ptr[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char) (c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            c = '-';
+        if (c == '-' && (o == 0 || out[o - 1] == '-'))
+            continue;
+        out[o++] = (char) c;
+    }
+    while (o > 0 && out[o - 1] == '-')
+        o--;
+    out[o] = 0;
+}

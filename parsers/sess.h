@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../util/dname.h"
+#include "../util/span.h"
 #include "../util/ipaddr.h"
 
 #define SESS_MAX_REASON 96      /* failure-reason-code, bytes */
@@ -89,6 +90,11 @@ const char *sess_policy_name(int policy);
 
 /* result code for an RFC 8460 spelling (also accepts '_' for '-'), or -1 */
 int     sess_result_code(const char *name, unsigned long len);
+
+/* sess_slug - failure-reason-code from free text into out[cap]: lower
+ * case [a-z0-9] with single '-' between words, at most cap - 1 bytes;
+ * used by every parser so that the same text gives the same code */
+void    sess_slug(struct span t, char *out, size_t cap);
 
 /* sess_set_reason - copy text into rec->reason, keeping only printable
  * ASCII other than '"' and '\\', folding runs of spaces, truncating */

@@ -571,29 +571,6 @@ sm_forti(struct span line, struct span *msg, struct span *sid)
     return 0;
 }
 
-/* sm_slug - failure-reason-code from free text: [a-z0-9-], bounded */
-void
-sm_slug(struct span t, char *out, size_t cap)
-{
-    size_t  o = 0;
-    size_t  i;
-
-    for (i = 0; i < t.len && o + 1 < cap; i++) {
-        unsigned char c = (unsigned char) t.ptr[i];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char) (c - 'A' + 'a');
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            c = '-';
-        if (c == '-' && (o == 0 || out[o - 1] == '-'))
-            continue;
-        out[o++] = (char) c;
-    }
-    while (o > 0 && out[o - 1] == '-')
-        o--;
-    out[o] = 0;
-}
-
 /* sm_peer_set - canonical relay from "host.", "[192.0.2.1]" and an IP */
 void
 sm_peer_set(struct sm_peer *pe, struct span relay, struct span ip)

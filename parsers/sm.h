@@ -106,6 +106,5 @@ int     sm_cert_problem(struct span text);
 void    sm_peer_set(struct sm_peer *pe, struct span relay, struct span ip);
 
 /* failure-reason-code from free text into out[cap]: [a-z0-9-] */
-void    sm_slug(struct span text, char *out, size_t cap);
 
 #endif

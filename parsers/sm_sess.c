@@ -64,7 +64,7 @@ static void
 sm_set_reason(struct sm_conn *c, const char *why)
 {
     if (c->reason[0] == 0 && why != NULL)
-        sm_slug(span_make(why, strlen(why)), c->reason, sizeof(c->reason));
+        sess_slug(span_make(why, strlen(why)), c->reason, sizeof(c->reason));
 }
 
 /* sm_conn_same - 1 when the relay pe may be connection c's */
@@ -342,7 +342,7 @@ sm_hs_fail(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     if (c->fail < 0)
         c->fail = SESS_VALIDATION_FAILURE;
     if (ev->text.len > 0 && !span_eq(ev->text, "unknown") && sm_generic(c))
-        sm_slug(ev->text, c->reason, sizeof(c->reason));
+        sess_slug(ev->text, c->reason, sizeof(c->reason));
     sm_set_reason(c, SM_HS_REASON);
     tr->kind = TRACE_FAILURE;
     tr->result = c->fail;
@@ -393,51 +393,21 @@ sm_proc_flush(struct sm_sess *s, struct sm_proc *p)
     p->pend = xfree(p->pend);
 }
 
-/* sm_sweep_one - flush a process idle for SM_IDLE_SECS of log time and
- * note its key, so that state stays bounded by the active processes */
-struct sm_sweep_ctx {
-    struct sm_sess *s;
-    char   *keys;               /* klen (size_t) + key, back to back */
-    size_t  len;
-    size_t  cap;
-};
-
-static void
-sm_sweep_one(const void *key, size_t klen, void *value, void *ctx)
+/* sm_sweep_idle - htab_sweep predicate: a process idle for SM_IDLE_SECS
+ * of log time is flushed and forgotten, so that state stays bounded by
+ * the active processes */
+static int
+sm_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
 {
-    struct sm_sweep_ctx *sc = ctx;
+    struct sm_sess *s = ctx;
     struct sm_proc *p = value;
 
-    if (p->last_t + SM_IDLE_SECS >= sc->s->max_t)
-        return;
-    sm_proc_flush(sc->s, p);
-    if (sc->len + sizeof(size_t) + klen > sc->cap) {
-        sc->cap = (sc->cap + sizeof(size_t) + klen) * 2;
-        sc->keys = xrealloc(sc->keys, sc->cap);
-    }
-    memcpy(sc->keys + sc->len, &klen, sizeof(size_t));
-    memcpy(sc->keys + sc->len + sizeof(size_t), key, klen);
-    sc->len += sizeof(size_t) + klen;
-}
-
-/* sm_sweep - flush and forget idle processes; O(processes) */
-static void
-sm_sweep(struct sm_sess *s)
-{
-    struct sm_sweep_ctx sc;
-    size_t  off = 0;
-
-    memset(&sc, 0, sizeof(sc));
-    sc.s = s;
-    htab_walk(s->procs, sm_sweep_one, &sc);
-    while (off < sc.len) {
-        size_t  klen;
-
-        memcpy(&klen, sc.keys + off, sizeof(size_t));
-        htab_delete(s->procs, sc.keys + off + sizeof(size_t), klen);
-        off += sizeof(size_t) + klen;
-    }
-    xfree(sc.keys);
+    (void) key;
+    (void) klen;
+    if (p->last_t + SM_IDLE_SECS >= s->max_t)
+        return 0;
+    sm_proc_flush(s, p);
+    return 1;
 }
 
 /* sm_sess_feed - one line; 1 when it was a Sendmail line */
@@ -490,7 +460,7 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
         break;
     }
     if (++s->feeds % 65536 == 0)
-        sm_sweep(s);            /* before p is looked up: p may go */
+        htab_sweep(s->procs, sm_sweep_idle, s);            /* before p is looked up: p may go */
     p = sm_proc_get(s, r);
     if (r->dated) {
         if (p->last_t && r->t > p->last_t + SM_IDLE_SECS)
@@ -528,7 +498,7 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
                 && prob != SESS_SUCCESS) {
                 c->cond = prob;
                 if (c->reason[0] == 0)
-                    sm_slug(ev.text, c->reason, sizeof(c->reason));
+                    sess_slug(ev.text, c->reason, sizeof(c->reason));
             }
             tr->kind = prob == SESS_SUCCESS ? TRACE_DETAIL : TRACE_COND;
             tr->result = prob;
@@ -541,7 +511,7 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
         tr->kind = TRACE_DETAIL;
         if (c->active && c->hs_err && !c->attributed && sm_generic(c)
             && ev.text.len > 0)
-            sm_slug(ev.text, c->reason, sizeof(c->reason));
+            sess_slug(ev.text, c->reason, sizeof(c->reason));
         break;
     case SM_CONN_LOCAL:
         c = sm_open(s, p, r, NULL);

@@ -488,6 +488,46 @@ t_htab(void)
     htab_free(t);
 }
 
+/* t_odd - htab_sweep predicate: drop entries holding an odd number */
+static int
+t_odd(const void *key, size_t klen, void *value, void *ctx)
+{
+    (void) key;
+    (void) klen;
+    (*(int *) ctx)++;
+    return *(int *) value % 2 == 1;
+}
+
+/* t_htab_sweep - delete while walking: the right ones go, all are seen */
+static void
+t_htab_sweep(void)
+{
+    struct htab *t = htab_create(0, t_free);
+    char    key[32];
+    int     i, visits = 0, ok = 1;
+    size_t  gone;
+
+    t_freed = 0;
+    for (i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        htab_enter(t, key, strlen(key), t_int(i));
+    }
+    gone = htab_sweep(t, t_odd, &visits);
+    T_CHECK(gone == 500 && visits == 1000 && t_freed == 500,
+            "sweep deleted %zu of %d seen, freed %d", gone, visits, t_freed);
+    T_CHECK(htab_count(t) == 500, "count after sweep %zu", htab_count(t));
+    for (i = 0; i < 1000; i++) {
+        int    *v;
+
+        snprintf(key, sizeof(key), "k%d", i);
+        v = htab_find(t, key, strlen(key));
+        if ((i % 2 == 0) != (v != NULL && *v == i))
+            ok = 0;
+    }
+    T_CHECK(ok, "even keys kept, odd keys gone");
+    htab_free(t);
+}
+
 int
 main(void)
 {
@@ -495,5 +535,6 @@ main(void)
     t_ipaddr();
     t_span();
     t_htab();
+    t_htab_sweep();
     return T_DONE();
 }

@@ -157,3 +157,33 @@ htab_walk(const struct htab *t,
         for (e = t->slot[i]; e; e = e->next)
             fn(e->key, e->klen, e->value, ctx);
 }
+
+/* htab_sweep - delete the entries drop selects, while walking */
+size_t
+htab_sweep(struct htab *t,
+           int (*drop)(const void *key, size_t klen, void *value, void *ctx),
+           void *ctx)
+{
+    size_t  i;
+    size_t  n = 0;
+
+    for (i = 0; i < t->size; i++) {
+        struct htab_ent **pp = &t->slot[i];
+
+        while (*pp) {
+            struct htab_ent *e = *pp;
+
+            if (!drop(e->key, e->klen, e->value, ctx)) {
+                pp = &e->next;
+                continue;
+            }
+            *pp = e->next;
+            if (t->free_fn)
+                t->free_fn(e->value);
+            xfree(e);
+            t->count--;
+            n++;
+        }
+    }
+    return n;
+}

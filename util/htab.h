@@ -26,6 +26,13 @@ void    htab_delete(struct htab *t, const void *key, size_t klen);
 
 size_t  htab_count(const struct htab *t);
 
+/* visit every entry and delete those for which drop returns 1 (their
+ * values go to the destructor); drop may not modify the table itself.
+ * Returns the number deleted; cost O(size + count) */
+size_t  htab_sweep(struct htab *t,
+                   int (*drop)(const void *key, size_t klen, void *value,
+                               void *ctx), void *ctx);
+
 /* visit every entry; fn may not modify the table */
 void    htab_walk(const struct htab *t,
                   void (*fn)(const void *key, size_t klen, void *value,
