@@ -326,6 +326,7 @@ cmd_summary(int argc, char **argv)
     po.log_year = o.log_year;
     po.verbose = o.verbose;
     po.mta = o.mta;
+    po.quiet = o.quiet;
     tab = agg_tab_create();
     rc = pipe_run(&c, &po, tab, &st);
     v = agg_view_create_st(tab, c.plaintext);
@@ -368,6 +369,7 @@ cmd_sessions(int argc, char **argv)
     po.log_year = o.log_year;
     po.verbose = o.verbose;
     po.mta = o.mta;
+    po.quiet = o.quiet;
     po.sessions = stdout;
     po.trace = o.trace ? stdout : NULL;
     tab = agg_tab_create();

@@ -1,6 +1,7 @@
 /* cli/pipe.c - one run of the pipeline (see pipe.h) */
 #include "pipe.h"
 #include "../parsers/order.h"
+#include "progress.h"
 #include "../parsers/parser.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
@@ -19,6 +20,8 @@ struct pipe_ctx {
     struct parser_set *parsers;
     struct ts_ctx ts;
     int     shown_bad;
+    struct progress *progress;  /* NULL: no progress line */
+    uint64_t ticks;
 };
 
 /* pipe_session - a finished session: count it, maybe print it */
@@ -94,6 +97,8 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_ctx *pc = ctx;
     struct wrap_rec r;
 
+    if (pc->progress && (++pc->ticks & 0xffff) == 0)
+        progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
     pipe_rec(ctx, src, lineno, &r);
 }
@@ -170,10 +175,12 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     files = xcalloc(n + 1, sizeof(*files));
     memcpy(files, given, n * sizeof(*files));
     order_files(files, n, o->log_year);
+    pc.progress = progress_start(files, n, o->quiet);
 
     for (k = 0; k < n; k++) {
         /* the year reference is per file: its own mtime */
         order_ts_init(&pc.ts, files[k], o->log_year);
+        progress_file(pc.progress, k, files[k]);
         st->files++;
         memset(&src, 0, sizeof(src));
         if (input_read(files[k], &icb, &src) != 0) {
@@ -185,6 +192,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
         for (i = 0; i < INPUT_BAD_COUNT; i++)
             st->bad[i] += src.bad[i];
     }
+    pc.progress = progress_end(pc.progress);
     xfree(files);
     parser_flush(pc.parsers);
     parser_set_free(pc.parsers);

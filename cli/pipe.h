@@ -27,6 +27,7 @@ struct pipe_opts {
     FILE   *sessions;           /* per-session lines, or NULL */
     int     verbose;            /* show the first bad lines */
     const char *mta;            /* --mta: only this parser; NULL: all */
+    int     quiet;              /* --quiet: no progress line */
 };
 
 struct pipe_stats {
