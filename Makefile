@@ -16,7 +16,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 
-PKGS     = libpcre2-8 jansson zlib libcurl ldns libxxhash liblzma libzstd
+PKGS     = libpcre2-8 jansson zlib libcurl ldns libxxhash liblzma libzstd \
+           libssl libcrypto
 CC      ?= cc
 OPT     ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \

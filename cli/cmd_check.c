@@ -1,19 +1,351 @@
 /* cli/cmd_check.c - "mailtlsrpt check-domain": what a sender would find
  *
- * Not built yet: TLSRPT, MTA-STS and DANE resolution come with the
- * policy-resolution work (emit/dns.c, emit/sts.c).
+ * Usage: mailtlsrpt check-domain [--json] [--resolver A[:P]]
+ *            [--ca-file FILE] DOMAIN... ("-" reads domains from stdin)
+ *
+ * For each domain: the TLSRPT record and its rua list, the MTA-STS record
+ * and policy, the MX hosts and their TLSA records, with every problem
+ * explained. Lookups are fresh (no cache), concurrent (emit/pol.c), and
+ * the output keeps the order of the arguments. --json writes one JSON
+ * object per domain and line; docs/resolution.md documents its shape.
+ * Exit status: 0 every domain has a usable TLSRPT record and no MTA-STS
+ * or DANE problem; 1 some domain has a problem (printed); 2 usage; 3 the
+ * resolver cannot be set up.
  */
 #include "cli.h"
+#include "conf.h"
+#include "../emit/pol.h"
+#include "../util/dname.h"
+#include "../util/msg.h"
+#include "../util/mymalloc.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK_LINE 1024         /* one domain read from stdin */
+
+/* check_add - append a canonical domain to the list */
+static void
+check_add(char ***v, size_t *n, size_t *cap, const char *in, size_t len,
+          int *bad)
+{
+    char    canon[DNAME_MAX + 1];
+
+    while (len > 0 && (in[len - 1] == '\n' || in[len - 1] == '\r'
+                       || in[len - 1] == ' ' || in[len - 1] == '\t'))
+        len--;
+    while (len > 0 && (*in == ' ' || *in == '\t')) {
+        in++;
+        len--;
+    }
+    if (len == 0)
+        return;
+    if (len > DNAME_MAX + 1 || dname_norm(in, len, canon) != 0
+        || dname_is_numeric(canon)) {
+        fprintf(stderr, "mailtlsrpt check-domain: \"%.*s\" is not a domain"
+                " name\n", (int) (len > 80 ? 80 : len), in);
+        *bad = 1;
+        return;
+    }
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        *v = xrealloc(*v, *cap * sizeof(**v));
+    }
+    (*v)[(*n)++] = xstrdup(canon);
+}
+
+/* check_str - JSON string, or null for NULL/"" */
+static json_t *
+check_str(const char *s)
+{
+    return s != NULL && *s ? json_string(s) : json_null();
+}
+
+/* check_tlsrpt_error - why the domain has no usable record, or NULL */
+static const char *
+check_tlsrpt_error(const struct pol_dom *d, char *buf, size_t cap)
+{
+    if (d->trec != NULL && d->trec->status == TREC_OK)
+        return NULL;
+    if (d->trec != NULL)
+        snprintf(buf, cap, "%s: %s", trec_status_name(d->trec->status),
+                 d->trec->error);
+    else
+        snprintf(buf, cap, "%s: %s", dns_rc_name(d->trec_rc), d->trec_why);
+    return buf;
+}
+
+/* check_tlsrpt_status - one word for the TLSRPT state */
+static const char *
+check_tlsrpt_status(const struct pol_dom *d)
+{
+    return d->trec != NULL ? trec_status_name(d->trec->status)
+        : dns_rc_name(d->trec_rc);
+}
+
+/* check_sts_error - what is wrong with MTA-STS, or NULL */
+static const char *
+check_sts_error(const struct pol_sts *s, char *buf, size_t cap)
+{
+    if (s == NULL)
+        return NULL;
+    if (s->state == POL_STS_FAILED) {
+        snprintf(buf, cap, "%s (%s): %s", sess_result_name(s->result),
+                 s->reason, s->error);
+        return buf;
+    }
+    if (s->state == POL_STS_OK)
+        return s->error[0] ? s->error : NULL;
+    /* no MTA-STS: absence is no error, a broken record or lookup is */
+    if (s->txt_rc == DNS_NXDOMAIN || s->txt_rc == DNS_NODATA
+        || (s->txt_rc == DNS_OK && s->txt.status == STS_TXT_NONE))
+        return NULL;
+    snprintf(buf, cap, "%s", s->txt.error);
+    return buf;
+}
+
+/* check_json - the documented JSON object of one domain */
+static json_t *
+check_json(const struct pol_dom *d)
+{
+    json_t *o = json_object();
+    json_t *t = json_object();
+    json_t *s = json_object();
+    json_t *mxs = json_array();
+    json_t *rua = json_array();
+    json_t *warn = json_array();
+    json_t *smx = json_array();
+    json_t *lines = json_array();
+    const struct pol_sts *st = d->sts;
+    char    buf[512];
+    size_t  i, k;
+
+    if (o == NULL || t == NULL || s == NULL || mxs == NULL || rua == NULL
+        || warn == NULL || smx == NULL || lines == NULL)
+        msg_fatal("out of memory (json)");
+    json_object_set_new(o, "domain", json_string(d->domain));
+    json_object_set_new(t, "status", json_string(check_tlsrpt_status(d)));
+    json_object_set_new(t, "dns", json_string(dns_rc_name(d->trec_rc)));
+    json_object_set_new(t, "record", check_str(d->trec && d->trec->nrecords
+                                               ? d->trec->record : NULL));
+    for (i = 0; d->trec != NULL && i < d->trec->nrua; i++)
+        json_array_append_new(rua, json_string(d->trec->rua[i].uri));
+    for (i = 0; d->trec != NULL && i < d->trec->nwarn
+         && i < TREC_MAX_WARN; i++)
+        json_array_append_new(warn, json_string(d->trec->warn[i]));
+    json_object_set_new(t, "rua", rua);
+    json_object_set_new(t, "warnings", warn);
+    json_object_set_new(t, "error",
+                        check_str(check_tlsrpt_error(d, buf, sizeof(buf))));
+    json_object_set_new(o, "tlsrpt", t);
+
+    json_object_set_new(s, "status", json_string(
+        st == NULL ? "not-checked" : st->state == POL_STS_OK ? "ok"
+        : st->state == POL_STS_FAILED ? "failed" : "none"));
+    json_object_set_new(s, "dns", json_string(st ? dns_rc_name(st->txt_rc)
+                                              : "not-checked"));
+    json_object_set_new(s, "record", check_str(st && st->txt.record[0]
+                                               ? st->txt.record : NULL));
+    json_object_set_new(s, "id", check_str(st && st->state == POL_STS_OK
+                                           ? st->id : st ? st->txt.id : NULL));
+    if (st != NULL && st->state == POL_STS_OK) {
+        json_object_set_new(s, "mode",
+                            json_string(sts_mode_name(st->policy.mode)));
+        json_object_set_new(s, "max_age", json_integer(st->policy.max_age));
+        for (i = 0; i < st->policy.nmx; i++)
+            json_array_append_new(smx, json_string(st->policy.mx[i]));
+        for (i = 0; i < st->policy.nlines; i++)
+            json_array_append_new(lines, json_string(st->policy.lines[i]));
+        json_object_set_new(s, "cached", json_boolean(st->cached));
+    } else {
+        json_object_set_new(s, "mode", json_null());
+        json_object_set_new(s, "max_age", json_null());
+        json_object_set_new(s, "cached", json_false());
+    }
+    json_object_set_new(s, "mx", smx);
+    json_object_set_new(s, "policy", lines);
+    json_object_set_new(s, "result_type", st && st->state == POL_STS_FAILED
+                        ? json_string(sess_result_name(st->result))
+                        : json_null());
+    json_object_set_new(s, "reason", check_str(st && st->state
+                                               == POL_STS_FAILED
+                                               ? st->reason : NULL));
+    json_object_set_new(s, "error",
+                        check_str(check_sts_error(st, buf, sizeof(buf))));
+    json_object_set_new(o, "sts", s);
+
+    json_object_set_new(o, "mx_dns", json_string(d->mx_rc < 0 ? "not-checked"
+                                                 : dns_rc_name(d->mx_rc)));
+    for (i = 0; i < d->nmx; i++) {
+        const struct pol_tlsa *m = &d->mx[i];
+        json_t *e = json_object();
+        json_t *ta = json_object();
+        json_t *rr = json_array();
+
+        if (e == NULL || ta == NULL || rr == NULL)
+            msg_fatal("out of memory (json)");
+        json_object_set_new(e, "host", json_string(m->host));
+        json_object_set_new(e, "preference", m->in_mx
+                            ? json_integer(m->pref) : json_null());
+        json_object_set_new(e, "address", json_string(dns_rc_name(m->addr_rc)));
+        json_object_set_new(e, "address_dnssec", json_boolean(m->addr_ad));
+        json_object_set_new(ta, "status", json_string(
+            m->state == POL_DANE_SECURE ? "secure"
+            : m->state == POL_DANE_BOGUS ? "bogus"
+            : m->state == POL_DANE_UNKNOWN ? "unknown" : "none"));
+        json_object_set_new(ta, "dns", m->rc < 0 ? json_null()
+                            : json_string(dns_rc_name(m->rc)));
+        json_object_set_new(ta, "usable", json_boolean(m->usable));
+        for (k = 0; k < m->nrr; k++)
+            json_array_append_new(rr, json_string(m->rr[k]));
+        json_object_set_new(ta, "records", rr);
+        json_object_set_new(ta, "note", check_str(m->why));
+        json_object_set_new(e, "tlsa", ta);
+        json_array_append_new(mxs, e);
+    }
+    json_object_set_new(o, "mx", mxs);
+    return o;
+}
+
+/* check_text - the human-readable form of one domain */
+static void
+check_text(const struct pol_dom *d, FILE *fp)
+{
+    const struct pol_sts *st = d->sts;
+    char    buf[512];
+    const char *err;
+    size_t  i, k;
+
+    fprintf(fp, "%s\n", d->domain);
+    if ((err = check_tlsrpt_error(d, buf, sizeof(buf))) != NULL)
+        fprintf(fp, "  TLSRPT   no report can be sent: %s\n", err);
+    else
+        fprintf(fp, "  TLSRPT   %s\n", d->trec->record);
+    for (i = 0; d->trec != NULL && i < d->trec->nrua; i++)
+        fprintf(fp, "           rua %s\n", d->trec->rua[i].uri);
+    for (i = 0; d->trec != NULL && i < d->trec->nwarn && i < TREC_MAX_WARN;
+         i++)
+        fprintf(fp, "           warning: %s\n", d->trec->warn[i]);
+    if (st != NULL && st->state == POL_STS_OK) {
+        fprintf(fp, "  MTA-STS  mode %s, max_age %ld, id %s%s\n",
+                sts_mode_name(st->policy.mode), st->policy.max_age, st->id,
+                st->cached ? " (cached)" : "");
+        for (i = 0; i < st->policy.nmx; i++)
+            fprintf(fp, "           mx %s\n", st->policy.mx[i]);
+    } else if (st != NULL && st->state == POL_STS_NONE) {
+        fprintf(fp, "  MTA-STS  none");
+        if ((err = check_sts_error(st, buf, sizeof(buf))) != NULL)
+            fprintf(fp, ": %s", err);
+        fprintf(fp, "\n");
+    }
+    if (st != NULL && (err = check_sts_error(st, buf, sizeof(buf))) != NULL
+        && st->state != POL_STS_NONE)
+        fprintf(fp, "           %s: %s\n", st->state == POL_STS_FAILED
+                ? "failure" : "note", err);
+    if (d->mx_rc >= 0 && d->mx_rc != DNS_OK)
+        fprintf(fp, "  MX       %s: %s\n", dns_rc_name(d->mx_rc), d->mx_why);
+    for (i = 0; i < d->nmx; i++) {
+        const struct pol_tlsa *m = &d->mx[i];
+
+        fprintf(fp, "  MX       %u %s: ", m->pref, m->host);
+        if (m->state == POL_DANE_SECURE)
+            fprintf(fp, "DANE, %zu TLSA record%s%s%s\n", m->nrr,
+                    m->nrr == 1 ? "" : "s", m->why[0] ? ": " : "", m->why);
+        else
+            fprintf(fp, "%s: %s\n", m->state == POL_DANE_BOGUS
+                    ? "DANE lookup failed (dnssec-invalid)"
+                    : m->state == POL_DANE_UNKNOWN ? "DANE unknown"
+                    : "no DANE", m->why);
+        for (k = 0; k < m->nrr; k++)
+            fprintf(fp, "             TLSA %s\n", m->rr[k]);
+    }
+}
+
+/* check_problem - 1 when the domain has anything to complain about */
+static int
+check_problem(const struct pol_dom *d)
+{
+    char    buf[512];
+    size_t  i;
+
+    if (!pol_has_tlsrpt(d) || check_sts_error(d->sts, buf, sizeof(buf)))
+        return 1;
+    for (i = 0; i < d->nmx; i++)
+        if (d->mx[i].state == POL_DANE_BOGUS
+            || d->mx[i].state == POL_DANE_UNKNOWN)
+            return 1;
+    return 0;
+}
 
 /* cmd_check_domain - the check-domain subcommand */
 int
 cmd_check_domain(int argc, char **argv)
 {
     struct cli_opts o;
+    struct conf c;
+    struct pol_conf pc;
+    struct pol_dom *doms;
+    char  **names = NULL;
+    size_t  n = 0, cap = 0, i;
+    char    err[DNS_MSG];
+    int     bad = 0;
+    int     problems = 0;
 
     cli_parse(argc, argv, "check-domain", &o);
-    fprintf(stderr, "mailtlsrpt check-domain: not built yet\n");
-    return EXIT_USAGE;
+    if (o.files[0] == NULL) {
+        fprintf(stderr, "usage: mailtlsrpt check-domain [--json] DOMAIN..."
+                " (- reads domains from standard input)\n");
+        return EXIT_USAGE;
+    }
+    cli_setup(&o, &c);
+    for (i = 0; o.files[i] != NULL; i++) {
+        if (strcmp(o.files[i], "-") == 0) {
+            char    line[CHECK_LINE];
+
+            while (fgets(line, sizeof(line), stdin) != NULL)
+                check_add(&names, &n, &cap, line, strlen(line), &bad);
+        } else {
+            check_add(&names, &n, &cap, o.files[i], strlen(o.files[i]), &bad);
+        }
+    }
+    memset(&pc, 0, sizeof(pc));
+    pc.dns.server = o.resolver ? o.resolver : c.resolver;
+    pc.fetch.ca_file = o.ca_file ? o.ca_file : c.ca_file;
+    pc.want_mx = 1;
+    pol_conf_env(&pc);
+    if (pc.dns.server != NULL && dns_conf_check(pc.dns.server, err) != 0) {
+        fprintf(stderr, "mailtlsrpt check-domain: %s\n", err);
+        return EXIT_USAGE;
+    }
+    sts_global_init();
+    doms = xcalloc(n ? n : 1, sizeof(*doms));
+    for (i = 0; i < n; i++)
+        doms[i].domain = names[i];
+    if (pol_resolve_all(&pc, doms, n, err) != 0)
+        msg_fatal("%s", err);
+    for (i = 0; i < n; i++) {
+        if (o.json) {
+            json_t *j = check_json(&doms[i]);
+            char   *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+            if (text == NULL)
+                msg_fatal("cannot write JSON for %s", doms[i].domain);
+            printf("%s\n", text);
+            free(text);
+            json_decref(j);
+        } else {
+            check_text(&doms[i], stdout);
+        }
+        problems |= check_problem(&doms[i]);
+        pol_dom_free(&doms[i]);
+        free(names[i]);
+    }
+    free(doms);
+    free(names);
+    conf_free(&c);
+    if (fflush(stdout) != 0)
+        msg_fatal("standard output: write error");
+    return bad ? EXIT_USAGE : problems ? EXIT_PARTIAL : EXIT_DONE;
 }

@@ -4,12 +4,24 @@
  * policy seen for that domain. File names follow RFC 8460 section 5.1;
  * every file is written atomically, so an interrupted run leaves either
  * the old report or the new one, never half of one.
+ *
+ * --offline: every session under no-policy-found, a report for every
+ * domain. Online (the default): the domains of the selected day(s) are
+ * resolved (emit/pol.c: TLSRPT, MTA-STS, DANE, concurrently, cached in
+ * the state directory); only domains with a usable TLSRPT record get a
+ * report unless --keep-all; every stored session is judged again under
+ * its domain's policy (pol_judge(), rule table in docs/resolution.md)
+ * into a second table, from which the reports are built: sts entries
+ * carry the policy lines and mx patterns, tlsa entries (one per TLSA
+ * base domain) the TLSA records.
  */
 #include "cli.h"
 #include "conf.h"
 #include "pipe.h"
+#include "../emit/pol.h"
 #include "../emit/rpt.h"
 #include "../parsers/ts.h"
+#include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -19,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* cli_setup - configuration and zone, shared by the subcommands */
 void
@@ -55,17 +68,16 @@ report_mkdir(const char *dir)
     return 0;
 }
 
-/* report_one - write the report of groups[0..n) (same day and domain) */
+/* report_write - write the report of pols[0..n) (same day and domain) */
 static int
-report_one(const struct conf *c, const struct cli_opts *o,
-           const struct agg_group *const *groups, size_t n)
+report_write(const struct conf *c, const struct cli_opts *o,
+             const struct rpt_policy *pols, size_t n)
 {
+    const struct agg_group *g = pols[0].group;
     struct rpt_conf rc;
-    struct rpt_policy *pols = xcalloc(n, sizeof(*pols));
     char    name[1024];
     char   *json;
-    size_t  i;
-    int     rcode = -1;
+    int     rcode;
 
     memset(&rc, 0, sizeof(rc));
     rc.org_name = c->org_name;
@@ -74,70 +86,56 @@ report_one(const struct conf *c, const struct cli_opts *o,
     rc.unique_id = c->unique_id;
     rc.sending_ip = conf_sending_ip;
     rc.sending_ip_ctx = c;
-    for (i = 0; i < n; i++)
-        pols[i].group = groups[i];
-    if (rpt_file_name(&rc, groups[0]->day, groups[0]->domain, !o->no_gzip,
-                      name, sizeof(name)) != 0) {
-        msg_warn("%s: no valid report file name; skipped", groups[0]->domain);
-        goto end;
+    if (rpt_file_name(&rc, g->day, g->domain, !o->no_gzip, name,
+                      sizeof(name)) != 0) {
+        msg_warn("%s: no valid report file name; skipped", g->domain);
+        return -1;
     }
-    if ((json = rpt_json(&rc, groups[0]->day, groups[0]->domain, pols, n))
-        == NULL) {
-        msg_warn("%s: report could not be built; skipped", groups[0]->domain);
-        goto end;
+    if ((json = rpt_json(&rc, g->day, g->domain, pols, n)) == NULL) {
+        msg_warn("%s: report could not be built; skipped", g->domain);
+        return -1;
     }
     rcode = rpt_write(o->out ? o->out : ".", name, json, strlen(json),
                       !o->no_gzip);
     free(json);
-end:
+    return rcode;
+}
+
+/* report_one - write the offline report of groups[0..n) */
+static int
+report_one(const struct conf *c, const struct cli_opts *o,
+           const struct agg_group *const *groups, size_t n)
+{
+    struct rpt_policy *pols = xcalloc(n, sizeof(*pols));
+    size_t  i;
+    int     rcode;
+
+    for (i = 0; i < n; i++)
+        pols[i].group = groups[i];
+    rcode = report_write(c, o, pols, n);
     xfree(pols);
     return rcode;
 }
 
-/* cmd_report - the report subcommand */
-int
-cmd_report(int argc, char **argv)
-{
-    struct cli_opts o;
-    struct conf c;
-    struct pipe_opts po;
-    struct pipe_stats st;
-    struct agg_tab *tab;
-    struct agg_view *v;
-    const struct agg_group **batch;
-    size_t  i, n, nb;
-    int32_t day;
-    int     rc;
-    unsigned long written = 0;
-    unsigned long failed = 0;
-    unsigned long domains = 0;
-    char    tail[256];
-    char    daybuf[11];
+/* what a report run did, for the summary line */
+struct report_stats {
+    unsigned long domains;      /* domains of the selected day(s) */
+    unsigned long no_tlsrpt;    /* online: without usable TLSRPT record */
+    unsigned long written;
+    unsigned long failed;
+};
 
-    cli_parse(argc, argv, "report", &o);
-    if (!o.offline) {
-        fprintf(stderr, "mailtlsrpt report: online mode (TLSRPT, MTA-STS "
-                "and DANE lookups) is not built yet; use --offline, which "
-                "writes a no-policy-found report for every domain\n");
-        return EXIT_USAGE;
-    }
-    cli_setup(&o, &c);
-    if (c.defaulted)
-        msg_warn("submitter and contact-info are guessed (%s, %s): set "
-                 "them in the configuration", c.submitter, c.contact);
-    day = o.have_day ? o.day : (int32_t) (time(NULL) / 86400 - 1);
-    memset(&po, 0, sizeof(po));
-    po.files = o.files;
-    po.log_year = o.log_year;
-    po.verbose = o.verbose;
-    po.mta = o.mta;
-    tab = agg_tab_create();
-    rc = pipe_run(&c, &po, tab, &st);
-    if (report_mkdir(o.out ? o.out : ".") != 0)
-        msg_fatal("%s: not a usable output directory", o.out ? o.out : ".");
-    v = agg_view_create_st(tab, c.plaintext);
-    n = agg_view_count(v);
-    batch = xcalloc(n ? n : 1, sizeof(*batch));
+/* report_offline - every group under no-policy-found, every domain */
+static void
+report_offline(const struct conf *c, const struct cli_opts *o,
+               const struct agg_tab *tab, int32_t day,
+               struct report_stats *rs)
+{
+    struct agg_view *v = agg_view_create_st(tab, c->plaintext);
+    size_t  n = agg_view_count(v);
+    const struct agg_group **batch = xcalloc(n ? n : 1, sizeof(*batch));
+    size_t  i, nb;
+
     for (i = 0; i < n; i += nb) {
         const struct agg_group *g = agg_view_get(v, i);
         uint64_t total = 0;
@@ -150,23 +148,316 @@ cmd_report(int argc, char **argv)
             batch[nb] = h;
             total += h->success + h->failure;
         }
-        if (total == 0 || (!o.all_days && g->day != day))
+        if (total == 0 || (!o->all_days && g->day != day))
             continue;
-        domains++;
-        if (report_one(&c, &o, batch, nb) == 0)
-            written++;
+        rs->domains++;
+        if (report_one(c, o, batch, nb) == 0)
+            rs->written++;
         else
-            failed++;
+            rs->failed++;
     }
-    ts_day_str(day, daybuf);
-    snprintf(tail, sizeof(tail), "%lu domains, %lu reports written to "
-             "%s%s%s%s", domains, written,
-             o.out ? o.out : ".", o.all_days ? " (all days)" : " for ",
-             o.all_days ? "" : daybuf, failed ? ", SOME FAILED" : "");
-    pipe_summary(&st, tail);
     xfree(batch);
     agg_view_free(v);
+}
+
+/* one recipient domain of the selected days (online mode) */
+struct online_dom {
+    size_t  idx;                /* in online.names and online.doms */
+    char   *mx[POL_MAX_MX];     /* MX hosts the log names */
+    size_t  nmx;
+};
+
+struct online {
+    const struct conf *c;
+    const struct cli_opts *o;
+    const struct agg_tab *tab;  /* the log */
+    struct agg_tab *judged;     /* sessions judged under their policy */
+    int32_t day;
+    struct htab *idx;           /* domain -> struct online_dom */
+    char  **names;              /* domains, in table (sorted) order */
+    struct online_dom **od;
+    size_t  n, cap;
+    struct pol_dom *doms;
+    struct sess_rec *recs;      /* the (day, domain) being reported */
+    uint64_t *counts;
+    size_t  nrecs, caprecs;
+    struct report_stats *rs;
+};
+
+/* online_dom_free - htab destructor */
+static void
+online_dom_free(void *v)
+{
+    struct online_dom *od = v;
+    size_t  i;
+
+    for (i = 0; i < od->nmx; i++)
+        free(od->mx[i]);
+    free(od);
+}
+
+/* online_selected - 1 when a stored record belongs to the report days */
+static int
+online_selected(const struct online *on, const struct sess_rec *r)
+{
+    return on->o->all_days || r->day == on->day;
+}
+
+/* online_collect - walk callback: domains and their MX hosts */
+static void
+online_collect(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct online *on = ctx;
+    size_t  len = strlen(r->domain);
+    struct online_dom *od;
+    size_t  i;
+
+    if (n == 0 || !online_selected(on, r))
+        return;
+    if ((od = htab_find(on->idx, r->domain, len)) == NULL) {
+        od = xcalloc(1, sizeof(*od));
+        if (on->n == on->cap) {
+            on->cap = on->cap ? 2 * on->cap : 64;
+            on->names = xrealloc(on->names, on->cap * sizeof(*on->names));
+            on->od = xrealloc(on->od, on->cap * sizeof(*on->od));
+        }
+        od->idx = on->n;
+        on->names[on->n] = xstrdup(r->domain);
+        on->od[on->n++] = od;
+        htab_enter(on->idx, r->domain, len, od);
+    }
+    if (r->mx[0] == 0 || od->nmx >= POL_MAX_MX)
+        return;
+    for (i = 0; i < od->nmx; i++)
+        if (strcmp(od->mx[i], r->mx) == 0)
+            return;
+    od->mx[od->nmx++] = xstrdup(r->mx);
+}
+
+/* online_judge - walk callback: judge a stored record, keep it */
+static void
+online_judge(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct online *on = ctx;
+    const struct online_dom *od;
+    const struct pol_dom *d;
+    struct sess_rec out;
+    int     counted = 0;
+
+    if (n == 0 || !online_selected(on, r)
+        || (od = htab_find(on->idx, r->domain, strlen(r->domain))) == NULL)
+        return;
+    d = &on->doms[od->idx];
+    if (!on->o->keep_all && !pol_has_tlsrpt(d))
+        return;
+    if (r->flags & SESS_F_PLAINTEXT)
+        counted = on->c->plaintext == AGG_PLAIN_ALWAYS
+            || (on->c->plaintext == AGG_PLAIN_AUTO
+                && agg_tab_host_logs_tls_st(on->tab, r->loghost));
+    pol_judge(d, r, counted, &out);
+    if (agg_tab_add_mt(on->judged, &out, n) != 0)
+        msg_warn("%s: a judged session could not be stored", r->domain);
+}
+
+/* online_flush - write the report of the collected (day, domain) */
+static void
+online_flush(struct online *on)
+{
+    const struct online_dom *od;
+    struct pol_group *gs;
+    struct rpt_policy *pols;
+    uint64_t total = 0;
+    size_t  ng, i;
+
+    if (on->nrecs == 0)
+        return;
+    od = htab_find(on->idx, on->recs[0].domain, strlen(on->recs[0].domain));
+    if (od == NULL)
+        msg_panic("online_flush: unknown domain %s", on->recs[0].domain);
+    pol_groups(&on->doms[od->idx], on->recs, on->counts, on->nrecs, &gs, &ng);
+    pols = xcalloc(ng ? ng : 1, sizeof(*pols));
+    for (i = 0; i < ng; i++) {
+        total += gs[i].g.success + gs[i].g.failure;
+        pols[i].group = &gs[i].g;
+        pols[i].policy_domain = gs[i].policy_domain;
+        pols[i].policy_strings = gs[i].strings;
+        pols[i].npolicy_strings = gs[i].nstrings;
+        pols[i].mx_hosts = gs[i].mx_hosts;
+        pols[i].nmx_hosts = gs[i].nmx_hosts;
+    }
+    if (total > 0) {
+        if (report_write(on->c, on->o, pols, ng) == 0)
+            on->rs->written++;
+        else
+            on->rs->failed++;
+    }
+    xfree(pols);
+    pol_groups_free(gs, ng);
+    on->nrecs = 0;
+}
+
+/* online_batch - walk callback over judged records: one report per
+ * (day, domain); the walk comes sorted by day, then domain */
+static void
+online_batch(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct online *on = ctx;
+
+    if (on->nrecs > 0 && (r->day != on->recs[0].day
+                          || strcmp(r->domain, on->recs[0].domain) != 0))
+        online_flush(on);
+    if (on->nrecs == on->caprecs) {
+        on->caprecs = on->caprecs ? 2 * on->caprecs : 16;
+        on->recs = xrealloc(on->recs, on->caprecs * sizeof(*on->recs));
+        on->counts = xrealloc(on->counts, on->caprecs * sizeof(*on->counts));
+    }
+    on->recs[on->nrecs] = *r;
+    on->counts[on->nrecs++] = n;
+}
+
+/* online_state_dir - the cache directory if usable, else NULL */
+static const char *
+online_state_dir(const char *dir)
+{
+    struct stat st;
+
+    if (dir == NULL || *dir == 0)
+        return NULL;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && access(dir, W_OK) == 0)
+        return dir;
+    if (mkdir(dir, 0755) == 0)
+        return dir;
+    msg_warn("state directory %s not usable (%s): answers are not cached",
+             dir, strerror(errno));
+    return NULL;
+}
+
+/* report_online - resolve, judge again, write reports */
+static void
+report_online(const struct conf *c, const struct cli_opts *o,
+              const struct agg_tab *tab, int32_t day,
+              struct report_stats *rs)
+{
+    struct online on;
+    struct pol_conf pc;
+    char    err[DNS_MSG];
+    size_t  i;
+
+    memset(&on, 0, sizeof(on));
+    on.c = c;
+    on.o = o;
+    on.tab = tab;
+    on.day = day;
+    on.rs = rs;
+    on.idx = htab_create(1024, online_dom_free);
+    agg_tab_walk_st(tab, online_collect, &on);
+
+    memset(&pc, 0, sizeof(pc));
+    pc.dns.server = o->resolver ? o->resolver : c->resolver;
+    pc.fetch.ca_file = o->ca_file ? o->ca_file : c->ca_file;
+    pc.state_dir = online_state_dir(o->state_dir ? o->state_dir
+                                    : c->state_dir);
+    pc.tlsrpt_only = !(o->keep_all || c->keep_all);
+    pol_conf_env(&pc);
+    on.doms = xcalloc(on.n ? on.n : 1, sizeof(*on.doms));
+    for (i = 0; i < on.n; i++) {
+        on.doms[i].domain = on.names[i];
+        on.doms[i].want_mx = (const char *const *) on.od[i]->mx;
+        on.doms[i].nwant_mx = on.od[i]->nmx;
+    }
+    sts_global_init();
+    if (pol_resolve_all(&pc, on.doms, on.n, err) != 0)
+        msg_fatal("resolver: %s", err);
+    for (i = 0; i < on.n; i++)
+        if (!pol_has_tlsrpt(&on.doms[i])) {
+            rs->no_tlsrpt++;
+            if (msg_verbose)
+                msg_info("%s: no report: %s", on.names[i],
+                         on.doms[i].trec ? on.doms[i].trec->error
+                         : on.doms[i].trec_why);
+        }
+    rs->domains = on.n;
+
+    on.judged = agg_tab_create();
+    agg_tab_walk_st(tab, online_judge, &on);
+    agg_tab_walk_st(on.judged, online_batch, &on);
+    online_flush(&on);
+
+    for (i = 0; i < on.n; i++) {
+        pol_dom_free(&on.doms[i]);
+        free(on.names[i]);
+    }
+    free(on.doms);
+    free(on.names);
+    free(on.od);
+    free(on.recs);
+    free(on.counts);
+    htab_free(on.idx);
+    agg_tab_free(on.judged);
+}
+
+/* cmd_report - the report subcommand */
+int
+cmd_report(int argc, char **argv)
+{
+    struct cli_opts o;
+    struct conf c;
+    struct pipe_opts po;
+    struct pipe_stats st;
+    struct report_stats rs;
+    struct agg_tab *tab;
+    int32_t day;
+    int     rc;
+    char    tail[320];
+    char    daybuf[11];
+    char    err[DNS_MSG];
+    char    skipped[96];
+    const char *ca;
+
+    cli_parse(argc, argv, "report", &o);
+    cli_setup(&o, &c);
+    if (!o.offline) {
+        const char *res = o.resolver ? o.resolver : c.resolver;
+
+        if (res != NULL && dns_conf_check(res, err) != 0) {
+            fprintf(stderr, "mailtlsrpt report: %s\n", err);
+            return EXIT_USAGE;
+        }
+        ca = o.ca_file ? o.ca_file : c.ca_file;
+        if (ca != NULL && access(ca, R_OK) != 0)
+            msg_fatal("CA file %s: %s", ca, strerror(errno));
+    }
+    if (c.defaulted)
+        msg_warn("submitter and contact-info are guessed (%s, %s): set "
+                 "them in the configuration", c.submitter, c.contact);
+    day = o.have_day ? o.day : (int32_t) (time(NULL) / 86400 - 1);
+    memset(&po, 0, sizeof(po));
+    po.files = o.files;
+    po.log_year = o.log_year;
+    po.verbose = o.verbose;
+    po.mta = o.mta;
+    po.quiet = o.quiet;
+    tab = agg_tab_create();
+    rc = pipe_run(&c, &po, tab, &st);
+    if (report_mkdir(o.out ? o.out : ".") != 0)
+        msg_fatal("%s: not a usable output directory", o.out ? o.out : ".");
+    memset(&rs, 0, sizeof(rs));
+    if (o.offline)
+        report_offline(&c, &o, tab, day, &rs);
+    else
+        report_online(&c, &o, tab, day, &rs);
+    ts_day_str(day, daybuf);
+    skipped[0] = 0;
+    if (!o.offline)
+        snprintf(skipped, sizeof(skipped), " (%lu without TLSRPT record%s)",
+                 rs.no_tlsrpt, o.keep_all || c.keep_all ? ", kept"
+                 : ", skipped");
+    snprintf(tail, sizeof(tail), "%lu domains%s, %lu reports written to "
+             "%s%s%s%s", rs.domains, skipped, rs.written,
+             o.out ? o.out : ".", o.all_days ? " (all days)" : " for ",
+             o.all_days ? "" : daybuf, rs.failed ? ", SOME FAILED" : "");
+    pipe_summary(&st, tail);
     agg_tab_free(tab);
     conf_free(&c);
-    return (rc || failed) ? EXIT_PARTIAL : EXIT_DONE;
+    return (rc || rs.failed) ? EXIT_PARTIAL : EXIT_DONE;
 }

@@ -12,7 +12,8 @@ BUILD_PKGS="build-essential pkg-config libpcre2-dev libjansson-dev zlib1g-dev
 libcurl4-openssl-dev libldns-dev libxxhash-dev liblzma-dev libzstd-dev
 libbz2-dev"
 TEST_PKGS="$BUILD_PKGS gzip xz-utils zstd bzip2 tzdata chromium
-unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd"
+unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
+python3 curl"
 
 what=${1:-build}
 case $what in

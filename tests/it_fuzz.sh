@@ -29,5 +29,8 @@ run fz_line $(ls -d testdata/*/*/input.log testdata/corpus/*.log \
 # shellcheck disable=SC2046
 run fz_conf docs/mailtlsrpt.conf.example testdata/demo/mailtlsrpt.conf \
     $(ls testdata/*/*/conf 2>/dev/null) testdata/fuzz/conf
+# TLSRPT record and MTA-STS parsers (emit/trec.c, emit/sts.c)
+run fz_trec testdata/fuzz/trec
+run fz_stspol testdata/fuzz/stspol
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -75,8 +75,6 @@ printf 'contact_info = not an address\n' >"$tmp/bad.conf"
 "$BIN" report --offline --config "$tmp/bad.conf" "$LOG" >/dev/null 2>"$tmp/err"
 [ $? -eq 3 ] && grep -q 'bad.conf:1: contact_info' "$tmp/err" && ok \
     || bad "bad config exit/message"
-"$BIN" report --config "$CONF" "$LOG" >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] && grep -q -- '--offline' "$tmp/err" && ok || bad "online mode"
 "$BIN" --version | grep -q '^mailtlsrpt [0-9]' && ok || bad "--version"
 "$BIN" --help | grep -q 'report' && ok || bad "--help"
 
