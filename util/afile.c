@@ -1,0 +1,198 @@
+/* util/afile.c - files that appear whole or not at all
+ *
+ * NAME
+ *      afile - temporary file, fsync, rename, fsync directory
+ * SYNOPSIS
+ *      #include "util/afile.h"
+ * DESCRIPTION
+ *      See afile.h. Temporary names start with '.' so that directory
+ *      scans can skip them; a crash can leave one behind, and its PID may
+ *      come round again, hence the numbered retries of O_EXCL.
+ * DIAGNOSTICS
+ *      None printed: -1 with errno.
+ */
+#include "afile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define AFILE_IO_MAX (1U << 30)         /* bytes per write(2) */
+#define AFILE_STEM_MAX 200
+
+/* afile_write_all - write everything, retrying short writes; 0 or -1 */
+int
+afile_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len > AFILE_IO_MAX ? AFILE_IO_MAX : len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += n;
+        len -= (size_t) n;
+    }
+    return 0;
+}
+
+/* afile_open_tmp - create ".STEM.tmp.PID[.N]" in dfd; fd, or -1 */
+static int
+afile_open_tmp(int dfd, const char *stem, mode_t mode, char *tmp,
+               size_t cap)
+{
+    long    pid = (long) getpid();
+    int     fd;
+    int     i;
+
+    for (i = 0; i < 100; i++) {
+        if (i == 0)
+            snprintf(tmp, cap, ".%s.tmp.%ld", stem, pid);
+        else
+            snprintf(tmp, cap, ".%s.tmp.%ld.%d", stem, pid, i);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
+                    | O_NOFOLLOW, mode);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
+/* afile_tmp - a complete, synced temporary file; 0 or -1 */
+int
+afile_tmp(int dfd, const char *stem, const void *data, size_t len,
+          mode_t mode, char *tmp, size_t cap)
+{
+    int     fd;
+    int     err;
+
+    if (cap > 0)
+        tmp[0] = 0;
+    if (stem == NULL || *stem == 0 || strchr(stem, '/') != NULL
+        || strlen(stem) > AFILE_STEM_MAX || cap < AFILE_TMP_MAX
+        || (data == NULL && len > 0)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if ((fd = afile_open_tmp(dfd, stem, mode, tmp, cap)) < 0) {
+        tmp[0] = 0;
+        return -1;
+    }
+    if (afile_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        err = errno;
+        close(fd);
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        err = errno;
+        goto fail;
+    }
+    return 0;
+
+fail:
+    unlinkat(dfd, tmp, 0);
+    tmp[0] = 0;
+    errno = err;
+    return -1;
+}
+
+/* afile_sync_dir - make renames and unlinks in dfd durable; 0 or -1 */
+int
+afile_sync_dir(int dfd)
+{
+    return fsync(dfd);
+}
+
+/* afile_replace - temp file, rename over name, fsync dfd; 0 or -1 */
+int
+afile_replace(int dfd, const char *name, const void *data, size_t len,
+              mode_t mode)
+{
+    char    tmp[AFILE_TMP_MAX];
+    int     err;
+
+    if (name == NULL || *name == 0 || *name == '.' || strchr(name, '/')) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (afile_tmp(dfd, name, data, len, mode, tmp, sizeof(tmp)) != 0)
+        return -1;
+    if (renameat(dfd, tmp, dfd, name) != 0) {
+        err = errno;
+        unlinkat(dfd, tmp, 0);
+        errno = err;
+        return -1;
+    }
+    return afile_sync_dir(dfd);
+}
+
+/* afile_read - whole file up to max bytes, NUL-terminated; 0 or -1 */
+int
+afile_read(int dfd, const char *name, size_t max, char **data, size_t *len)
+{
+    struct stat st;
+    char   *buf;
+    size_t  got = 0;
+    int     fd;
+    int     err;
+
+    *data = NULL;
+    *len = 0;
+    if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+        return -1;
+    if (fstat(fd, &st) != 0) {
+        err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) || (size_t) st.st_size > max) {
+        close(fd);
+        errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+        return -1;
+    }
+    if ((buf = malloc((size_t) st.st_size + 1)) == NULL) {
+        close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    /* read one byte more than stat said: a file that grew is refused */
+    for (;;) {
+        ssize_t n = read(fd, buf + got, (size_t) st.st_size + 1 - got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = errno;
+            free(buf);
+            close(fd);
+            errno = err;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t) n;
+        if (got > (size_t) st.st_size) {
+            free(buf);
+            close(fd);
+            errno = EFBIG;
+            return -1;
+        }
+    }
+    close(fd);
+    buf[got] = 0;
+    *data = buf;
+    *len = got;
+    return 0;
+}

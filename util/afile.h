@@ -1,0 +1,48 @@
+/* util/afile.h - files that appear whole or not at all
+ *
+ * The pattern every durable write in mailtlsrpt follows: write a new
+ * temporary file (O_CREAT|O_EXCL, never following a symlink), fsync it,
+ * close it, rename(2) it over the final name, fsync the directory. A
+ * crash at any point leaves the old file or the new one, never a mix.
+ *
+ * afile_tmp() does the first half and leaves the rename to the caller,
+ * who may rename into another directory of the same file system (the
+ * spool moves jobs between state directories this way). afile_replace()
+ * is the whole sequence within one directory. afile_read() reads a small
+ * file whole, up to a bound.
+ *
+ * Errors: -1 with errno set; nothing is printed (callers say what the
+ * file was for). Thread safety: no shared state; directories are passed
+ * as descriptors so that a caller can hold them open.
+ */
+#ifndef UTIL_AFILE_H
+#define UTIL_AFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define AFILE_TMP_MAX 300       /* room for a temporary name */
+
+/* write(2) all of buf, retrying short writes and EINTR; 0 or -1 */
+int     afile_write_all(int fd, const void *buf, size_t len);
+
+/* new file ".STEM.tmp.PID[.N]" in dfd holding data, fsync'd and closed;
+ * its name in tmp[cap]; 0, or -1 (a partial temporary file is removed).
+ * stem: a plain file name (no '/'), at most 200 bytes */
+int     afile_tmp(int dfd, const char *stem, const void *data, size_t len,
+                  mode_t mode, char *tmp, size_t cap);
+
+/* fsync(2) a directory descriptor; 0 or -1 */
+int     afile_sync_dir(int dfd);
+
+/* atomically replace dfd/name with data: afile_tmp, rename, fsync dfd.
+ * On failure before the rename the old file is untouched; 0 or -1 */
+int     afile_replace(int dfd, const char *name, const void *data,
+                      size_t len, mode_t mode);
+
+/* read dfd/name whole into a malloc'd buffer with a NUL after the data;
+ * -1 with errno EFBIG when longer than max, ENOENT etc. as open(2) */
+int     afile_read(int dfd, const char *name, size_t max, char **data,
+                   size_t *len);
+
+#endif
