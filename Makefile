@@ -8,6 +8,7 @@
 # make headers    every header compiles on its own
 # make fuzz       libFuzzer on every tests/fuzz/fz_*.c, FUZZ_SECONDS each
 # make update-ref regenerate expected outputs of data-driven cases
+# make valgrind   make demo under valgrind memcheck (any leak fails)
 # make bench      throughput and memory against grep/wc/zcat/pflogsumm
 
 PROG     = mailtlsrpt
@@ -46,7 +47,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 .PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
-        clean headers update-ref bench
+        clean headers update-ref bench valgrind
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -100,6 +101,13 @@ demo: deps
 
 demo-run: $(PROG) $(BUILD)/tests/tool_rcvcheck
 	sh scripts/demo.sh
+
+# the demo's runs under memcheck: any error or leak exits non-zero
+VALGRIND_CMD = valgrind -q --leak-check=full \
+    --show-leak-kinds=definite,indirect,possible \
+    --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
+valgrind: $(PROG) $(BUILD)/tests/tool_rcvcheck
+	VALGRIND='$(VALGRIND_CMD)' OUT=build/valgrind-out sh scripts/demo.sh
 
 asan:
 	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \

@@ -5,20 +5,22 @@
 # program is built. Reads testdata/demo/maillog (one day of a Postfix
 # host; see testdata/demo/SOURCE), prints the per-domain summary, writes
 # one RFC 8460 report per domain into out/, and checks each with the
-# receiver-side checker.
+# receiver-side checker. VALGRIND, when set, is put before each run of
+# the program (make valgrind: memcheck, every leak an error).
 set -eu
 BIN=${BIN:-./mailtlsrpt}
+VALGRIND=${VALGRIND:-}
 CONF=testdata/demo/mailtlsrpt.conf
 LOG=testdata/demo/maillog
 OUT=${OUT:-out}
 
 echo "== mailtlsrpt summary $LOG"
-"$BIN" summary --config "$CONF" --log-tz UTC --log-year 2024 "$LOG"
+$VALGRIND "$BIN" summary --config "$CONF" --log-tz UTC --log-year 2024 "$LOG"
 echo
 echo "== mailtlsrpt report --offline --day 2024-11-23 --out $OUT $LOG"
 rm -rf "$OUT"
 mkdir -p "$OUT"
-"$BIN" report --offline --config "$CONF" --log-tz UTC --log-year 2024 \
+$VALGRIND "$BIN" report --offline --config "$CONF" --log-tz UTC --log-year 2024 \
     --day 2024-11-23 --out "$OUT" "$LOG"
 echo
 ls -1 "$OUT"
