@@ -385,5 +385,20 @@ check "report of noise: exit 0, got $rc" [ "$rc" = 0 ]
 check "report of noise: no report file" \
     [ -z "$(find "$scratch/none" -type f)" ]
 
+# Exim, Sendmail and journal json: punycode and upper case, trailing
+# dots, IPv6 relays, NUL bytes, invalid UTF-8, overlong fields, clocks
+# going backwards, broken records; sessions and summary line as expected
+for f in exim-hostile.log sendmail-hostile.log journal-hostile.json; do
+    { "$BIN" sessions --config /dev/null --log-tz UTC --log-year 2024 \
+        "$DATA/$f" 2>"$tmp/mta.err"; cat "$tmp/mta.err"; } >"$tmp/mta.out"
+    if cmp -s "$tmp/mta.out" "$DATA/$f.expect"; then ok
+    else bad "$f: sessions differ"; diff "$DATA/$f.expect" "$tmp/mta.out"; fi
+    # the same records on standard input
+    "$BIN" sessions --config /dev/null --log-tz UTC --log-year 2024 \
+        <"$DATA/$f" >"$tmp/mta.in" 2>/dev/null
+    check "$f on stdin: same sessions" \
+        sh -c "grep -v '^mailtlsrpt:' '$DATA/$f.expect' | cmp -s - '$tmp/mta.in'"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
