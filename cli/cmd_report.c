@@ -40,6 +40,10 @@ cli_setup(const struct cli_opts *o, struct conf *c)
     const char *tz;
 
     conf_load(c, o->config, o->config != NULL);
+    if (o->mail_from) {         /* also what "no loops" looks for */
+        xfree(c->mail_from);
+        c->mail_from = xstrdup(o->mail_from);
+    }
     tz = o->log_tz ? o->log_tz : c->log_tz;
     if (tz) {
         /* before any thread starts: mktime reads TZ */
