@@ -148,7 +148,7 @@ install: $(PROG) install-units
 	install -m 644 docs/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	install -d $(DESTDIR)$(PREFIX)/share/doc/$(PROG)
 	install -m 644 docs/$(PROG).conf.example README.md docs/architecture.md \
-	    $(DESTDIR)$(PREFIX)/share/doc/$(PROG)/
+	    docs/delivery.md $(DESTDIR)$(PREFIX)/share/doc/$(PROG)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) \
