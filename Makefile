@@ -46,7 +46,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 .PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
-        clean headers update-ref bench install-units
+        clean headers update-ref bench
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -135,6 +135,7 @@ headers:
 
 # systemd service and timer; ExecStart names $(PREFIX)/bin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+.PHONY: install-units
 install-units:
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' docs/$(PROG).service \
