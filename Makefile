@@ -4,7 +4,7 @@
 # make check      install build/test dependencies (as root), build, run tests
 # make demo       install, build, run the pipeline on testdata/demo, write out/
 # make asan       the whole test suite under AddressSanitizer + UBSan + LSan
-# make install    PREFIX=/usr/local DESTDIR=
+# make install    PREFIX=/usr/local DESTDIR= (also the systemd units)
 # make headers    every header compiles on its own
 # make fuzz       libFuzzer on every tests/fuzz/fz_*.c, FUZZ_SECONDS each
 # make update-ref regenerate expected outputs of data-driven cases
@@ -141,18 +141,29 @@ headers:
 	    echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - \
 	    -I. || exit 1; done; echo "headers: all compile on their own"
 
-install: $(PROG)
+# systemd service and timer; ExecStart names $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+.PHONY: install-units
+install-units:
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' docs/$(PROG).service \
+	    >$(DESTDIR)$(UNITDIR)/$(PROG).service
+	chmod 644 $(DESTDIR)$(UNITDIR)/$(PROG).service
+	install -m 644 docs/$(PROG).timer $(DESTDIR)$(UNITDIR)/$(PROG).timer
+
+install: $(PROG) install-units
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
 	install -m 644 docs/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	install -d $(DESTDIR)$(PREFIX)/share/doc/$(PROG)
 	install -m 644 docs/$(PROG).conf.example README.md docs/architecture.md \
-	    $(DESTDIR)$(PREFIX)/share/doc/$(PROG)/
+	    docs/delivery.md $(DESTDIR)$(PREFIX)/share/doc/$(PROG)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PROG)
+	rm -f $(DESTDIR)$(UNITDIR)/$(PROG).service $(DESTDIR)$(UNITDIR)/$(PROG).timer
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz $(PROG) out

@@ -10,6 +10,7 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define EXIT_DONE 0
@@ -61,6 +62,15 @@ struct conf;
 void    cli_setup(const struct cli_opts *o, struct conf *c);
 
 int     cmd_report(int argc, char **argv);
+
+/* "run" learns here of each report file cmd_report() writes: its path
+ * and the rua URIs of the domain's TLSRPT record (none when offline) */
+struct report_sink {
+    void    (*written) (void *ctx, const char *path,
+                        const char *const *rua, size_t nrua);
+    void   *ctx;
+};
+extern struct report_sink report_sink;
 int     cmd_summary(int argc, char **argv);
 int     cmd_sessions(int argc, char **argv);
 int     cmd_check_domain(int argc, char **argv);    /* cli/cmd_check.c */

@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+struct report_sink report_sink;        /* set by "run" only */
+
 /* cli_setup - configuration and zone, shared by the subcommands */
 void
 cli_setup(const struct cli_opts *o, struct conf *c)
@@ -40,6 +42,10 @@ cli_setup(const struct cli_opts *o, struct conf *c)
     const char *tz;
 
     conf_load(c, o->config, o->config != NULL);
+    if (o->mail_from) {         /* also what "no loops" looks for */
+        xfree(c->mail_from);
+        c->mail_from = xstrdup(o->mail_from);
+    }
     tz = o->log_tz ? o->log_tz : c->log_tz;
     if (tz) {
         /* before any thread starts: mktime reads TZ */
@@ -68,10 +74,12 @@ report_mkdir(const char *dir)
     return 0;
 }
 
-/* report_write - write the report of pols[0..n) (same day and domain) */
+/* report_write - write the report of pols[0..n) (same day and domain);
+ * trec: the domain's TLSRPT record (online), for report_sink */
 static int
 report_write(const struct conf *c, const struct cli_opts *o,
-             const struct rpt_policy *pols, size_t n)
+             const struct rpt_policy *pols, size_t n,
+             const struct trec *trec)
 {
     const struct agg_group *g = pols[0].group;
     struct rpt_conf rc;
@@ -98,6 +106,17 @@ report_write(const struct conf *c, const struct cli_opts *o,
     rcode = rpt_write(o->out ? o->out : ".", name, json, strlen(json),
                       !o->no_gzip);
     free(json);
+    if (rcode == 0 && report_sink.written) {
+        const char *rua[TREC_MAX_RUA];
+        char    path[2048];
+        size_t  i, nrua = 0;
+
+        for (i = 0; trec && trec->status == TREC_OK && i < trec->nrua
+             && i < TREC_MAX_RUA; i++)
+            rua[nrua++] = trec->rua[i].uri;
+        snprintf(path, sizeof(path), "%s/%s", o->out ? o->out : ".", name);
+        report_sink.written(report_sink.ctx, path, rua, nrua);
+    }
     return rcode;
 }
 
@@ -112,7 +131,7 @@ report_one(const struct conf *c, const struct cli_opts *o,
 
     for (i = 0; i < n; i++)
         pols[i].group = groups[i];
-    rcode = report_write(c, o, pols, n);
+    rcode = report_write(c, o, pols, n, NULL);
     xfree(pols);
     return rcode;
 }
@@ -286,7 +305,8 @@ online_flush(struct online *on)
         pols[i].nmx_hosts = gs[i].nmx_hosts;
     }
     if (total > 0) {
-        if (report_write(on->c, on->o, pols, ng) == 0)
+        if (report_write(on->c, on->o, pols, ng,
+                         on->doms[od->idx].trec) == 0)
             on->rs->written++;
         else
             on->rs->failed++;

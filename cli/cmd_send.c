@@ -60,7 +60,16 @@ struct send_opts {
     long    timeout;            /* seconds */
 };
 
+/* a report "run" wrote, with its domain's published rua (online) */
+struct run_file {
+    char   *path;
+    char   *rua[SPOOL_MAX_DESTS];
+    size_t  nrua;
+};
+
 struct send_ctx {
+    struct run_file *files;     /* run: reports written, online rua */
+    size_t  nfiles;
     struct cli_opts o;
     struct conf c;
     struct send_opts so;
@@ -454,6 +463,64 @@ run_enqueue(struct send_ctx *x, int32_t day)
     return failed;
 }
 
+/* run_written - report_sink callback: keep the file and its rua */
+static void
+run_written(void *ctx, const char *path, const char *const *rua,
+            size_t nrua)
+{
+    struct send_ctx *x = ctx;
+    struct run_file *f;
+    size_t  i;
+
+    if (nrua == 0)
+        return;
+    x->files = xrealloc(x->files, (x->nfiles + 1) * sizeof(*x->files));
+    f = &x->files[x->nfiles++];
+    memset(f, 0, sizeof(*f));
+    f->path = xstrdup(path);
+    for (i = 0; i < nrua && f->nrua < SPOOL_MAX_DESTS; i++)
+        f->rua[f->nrua++] = xstrdup(rua[i]);
+}
+
+/* run_enqueue_rua - each report written online, for the rua its domain
+ * publishes (RFC 8460 section 3); failures counted */
+static int
+run_enqueue_rua(struct send_ctx *x)
+{
+    struct spool *sp;
+    char    err[512];
+    size_t  i, k;
+    int     n, failed = 0;
+
+    if (x->nfiles == 0)
+        return 0;
+    if ((sp = spool_open(x->state_dir, 1, NULL, err, sizeof(err))) == NULL)
+        msg_fatal("spool in %s: %s", x->state_dir, err);
+    for (i = 0; i < x->nfiles; i++) {
+        struct run_file *f = &x->files[i];
+
+        n = spool_enqueue_file(sp, f->path, (const char *const *) f->rua,
+                               f->nrua, (int64_t) time(NULL), err,
+                               sizeof(err));
+        if (n < 0) {
+            msg_error("%s: not enqueued: %s", f->path, err);
+            failed++;
+        } else {
+            msg_info("%s: %d new job%s for its rua", f->path, n,
+                     n == 1 ? "" : "s");
+        }
+    }
+    spool_close(sp);
+    for (i = 0; i < x->nfiles; i++) {
+        for (k = 0; k < x->files[i].nrua; k++)
+            xfree(x->files[i].rua[k]);
+        xfree(x->files[i].path);
+    }
+    x->files = xfree(x->files);
+    x->nfiles = 0;
+    return failed;
+}
+
 /* cmd_run - report (once per day) + send: for cron and systemd */
 int
 cmd_run(int argc, char **argv)
@@ -466,9 +533,12 @@ cmd_run(int argc, char **argv)
     day = x.o.have_day ? x.o.day : (int32_t) (time(NULL) / 86400 - 1);
     if (x.o.have_day || x.o.all_days
         || run_marker(x.state_dir, -1) != day) {
+        report_sink.written = run_written;
+        report_sink.ctx = &x;
         rrc = cmd_report(nargc, argv);
+        report_sink.written = NULL;
         if (rrc == EXIT_DONE || rrc == EXIT_PARTIAL)
-            erc = run_enqueue(&x, day);
+            erc = run_enqueue(&x, day) + run_enqueue_rua(&x);
         if (rrc == EXIT_DONE && erc == 0 && !x.o.have_day && !x.o.all_days) {
             if (mkdir(x.state_dir, 0750) != 0 && errno != EEXIST)
                 msg_warn("%s: %s", x.state_dir, strerror(errno));

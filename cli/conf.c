@@ -297,6 +297,10 @@ conf_defaults(struct conf *c)
     }
     if (c->state_dir == NULL)
         c->state_dir = xstrdup(CONF_DEFAULT_STATE_DIR);
+    if (c->mail_from == NULL) {
+        snprintf(buf, sizeof(buf), "tlsrpt-noreply@%s", c->submitter);
+        c->mail_from = xstrdup(buf);
+    }
 }
 
 /* conf_parse - read settings from fp; 0, or -1 with the reason in err

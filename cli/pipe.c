@@ -156,6 +156,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     pconf.nmx_ports = c->nmx_ports;
     pconf.is_relay = conf_is_relay;
     pconf.is_relay_ctx = c;
+    pconf.own_from = c->mail_from;
     pcb.session = pipe_session;
     pcb.tls_host = pipe_tls_host;
     pcb.ctx = &pc;
@@ -218,19 +219,23 @@ pipe_summary(const struct pipe_stats *st, const char *tail)
     uint64_t bad = pipe_bad_lines(st);
     uint64_t sess = 0;
     uint64_t skipped;
+    char    own[48] = "";
     int     i;
 
     for (i = 0; i < SESS_D_COUNT; i++)
         sess += st->sessions[i];
     skipped = sess - st->sessions[SESS_D_COUNTED];
+    if (st->sessions[SESS_D_OWN_REPORT])        /* shown only when seen */
+        snprintf(own, sizeof(own), ", %" PRIu64 " own report mail",
+                 st->sessions[SESS_D_OWN_REPORT]);
     msg_info("%" PRIu64 " lines read (%" PRIu64 " bad), %" PRIu64
              " sessions (%" PRIu64 " counted, %" PRIu64 " not: %" PRIu64
              " relay/port/lmtp, %" PRIu64 " unattributed, %" PRIu64
-             " undated, %" PRIu64 " bad domain)%s%s",
+             " undated, %" PRIu64 " bad domain%s)%s%s",
              st->lines, bad, sess, st->sessions[SESS_D_COUNTED], skipped,
              st->sessions[SESS_D_PORT] + st->sessions[SESS_D_RELAYHOST]
              + st->sessions[SESS_D_LMTP] + st->sessions[SESS_D_LOCAL_NOTLS],
              st->sessions[SESS_D_UNATTRIBUTED], st->sessions[SESS_D_UNDATED],
-             st->sessions[SESS_D_BAD_DOMAIN], tail ? ", " : "",
+             st->sessions[SESS_D_BAD_DOMAIN], own, tail ? ", " : "",
              tail ? tail : "");
 }

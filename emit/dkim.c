@@ -204,7 +204,7 @@ dkim_canon_header(const char *field, size_t len, size_t *out)
 {
     const char *colon = memchr(field, ':', len);
     char   *o = xmalloc(len + 3);
-    size_t  n = 0, i, nl;
+    size_t  n = 0, i, nl, v0;
     int     sp = 0;
 
     if (colon == NULL) {
@@ -219,6 +219,7 @@ dkim_canon_header(const char *field, size_t len, size_t *out)
         o[n++] = (field[i] >= 'A' && field[i] <= 'Z')
             ? (char) (field[i] + 32) : field[i];
     o[n++] = ':';
+    v0 = n;                             /* no WSP before the value */
     for (i = (size_t) (colon - field) + 1; i < len; i++) {
         char    c = field[i];
 
@@ -228,7 +229,7 @@ dkim_canon_header(const char *field, size_t len, size_t *out)
             sp = 1;
             continue;
         }
-        if (sp && o[n - 1] != ':')
+        if (sp && n > v0)
             o[n++] = ' ';
         sp = 0;
         o[n++] = c;

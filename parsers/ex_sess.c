@@ -14,6 +14,9 @@
  * message; "->" lines are more recipients down the connection of the
  * "=>" before them. Lines without a message id (exim -d/-v echoes,
  * callouts) share one state per log host. Rules: docs/parsers/exim.md.
+ * The arrival line "ID <= sender ..." of our own report address notes
+ * the message id (sess_own); its sessions are not counted, "Completed"
+ * forgets it.
  */
 #include "ex_sess.h"
 #include "ex.h"
@@ -57,6 +60,7 @@ struct ex_conn {
 
 struct ex_msg {
     char    loghost[SESS_MAX_LOGHOST + 1];
+    int     own;                /* our own report mail */
     int64_t last_t;
     struct ex_conn cur;
     struct ex_conn *pend;       /* allocated on demand: most have none */
@@ -67,6 +71,7 @@ struct ex_sess {
     struct sess_conf conf;
     struct sess_cb cb;
     struct htab *msgs;
+    struct sess_own *own;       /* message ids of our report mail */
     struct ts_ctx ts;           /* zone-offset cache for Exim's stamps */
     int64_t max_t;
     unsigned long feeds;
@@ -159,9 +164,10 @@ ex_is_mx_port(const struct ex_sess *s, int port)
 
 /* ex_emit - hand a connection over as a session; dom NULL: unattributed */
 static void
-ex_emit(struct ex_sess *s, const char *loghost, struct ex_conn *c,
+ex_emit(struct ex_sess *s, const struct ex_msg *m, struct ex_conn *c,
         const struct span *dom)
 {
+    const char *loghost = m->loghost;
     struct sess_rec rec;
     enum sess_disp d = SESS_D_COUNTED;
     int     plain;
@@ -201,6 +207,8 @@ ex_emit(struct ex_sess *s, const char *loghost, struct ex_conn *c,
     else if (s->conf.is_relay
              && s->conf.is_relay(rec.mx, rec.ip, s->conf.is_relay_ctx))
         d = SESS_D_RELAYHOST;
+    else if (m->own)
+        d = SESS_D_OWN_REPORT;
     if (d == SESS_D_BAD_DOMAIN || d == SESS_D_UNATTRIBUTED)
         rec.domain[0] = 0;
     s->cb.session(s->cb.ctx, &rec, d);
@@ -234,7 +242,7 @@ ex_retire(struct ex_sess *s, struct ex_msg *m)
         if (m->pend == NULL)
             m->pend = xmalloc(sizeof(*m->pend) * EX_MAX_PEND);
         if (m->npend == EX_MAX_PEND) {
-            ex_emit(s, m->loghost, &m->pend[0], NULL);
+            ex_emit(s, m, &m->pend[0], NULL);
             memmove(m->pend, m->pend + 1,
                     sizeof(m->pend[0]) * (EX_MAX_PEND - 1));
             m->npend--;
@@ -251,7 +259,7 @@ ex_attribute(struct ex_sess *s, struct ex_msg *m, const struct span *dom)
     int     i, n = m->npend;
 
     for (i = 0; i < n; i++)
-        ex_emit(s, m->loghost, &m->pend[i], dom);
+        ex_emit(s, m, &m->pend[i], dom);
     m->npend = 0;
     return n;
 }
@@ -352,7 +360,7 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         c->dane |= ev->dane;
         if (c->fail >= 0)
             tr->result = c->fail;
-        ex_emit(s, m->loghost, c, dom);
+        ex_emit(s, m, c, dom);
         had = 1;
     }
     if (ev->result < 0)
@@ -368,7 +376,7 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     none.fail = ev->result;
     none.dane = ev->dane;
     memcpy(none.reason, ev->reason, sizeof(none.reason));
-    ex_emit(s, m->loghost, &none, dom);
+    ex_emit(s, m, &none, dom);
 }
 
 /* ex_delivery_line - => -> ** == *> >>: attribute and emit sessions */
@@ -435,7 +443,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
                              && (ev->mark == '*' || c->in_clear)))) {
         c->plain = 1;           /* "**" carries X= when TLS was used */
     }
-    ex_emit(s, m->loghost, c, &dom);
+    ex_emit(s, m, c, &dom);
     ex_trace_conn(c, tr);
 }
 
@@ -488,6 +496,7 @@ ex_msg_get(struct ex_sess *s, const struct wrap_rec *r, struct span id)
         return m;
     m = xcalloc(1, sizeof(*m));
     memcpy(m->loghost, key, strlen(key) + 1);
+    m->own = sess_own_has(s->own, r->host, id);
     return htab_enter(s->msgs, key, n, m);
 }
 
@@ -570,6 +579,26 @@ ex_unbare(struct span s, int *stats)
     return s;
 }
 
+/* ex_arrival - "ID <= sender ...": note the id of our own report mail */
+static void
+ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
+           const struct ex_line *ln, struct trace *tr)
+{
+    struct span b = ln->body;
+    struct span addr;
+    char    key[SESS_MAX_LOGHOST + 40];
+    struct ex_msg *m;
+
+    if (span_skip(&b, "<= ") != 0 || span_word(&b, &addr, 320) != 0
+        || !sess_own_sender(s->own, addr))
+        return;
+    sess_own_note(s->own, r->host, ln->id,
+                  ln->stamped ? ln->t : r->dated ? r->t : 0);
+    if ((m = htab_find(s->msgs, key, ex_msg_key(r, ln->id, key))) != NULL)
+        m->own = 1;
+    tr->kind = TRACE_CONTEXT;
+}
+
 /* ex_sess_feed - one line; 1 when it was an Exim line */
 int
 ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
@@ -593,6 +622,8 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     flags = (ln.id.len > 0 ? EX_F_ID : 0) | (bare ? EX_F_BARE : 0)
         | (stats ? EX_F_STATS : 0);
     ex_classify(body, flags, &ev);
+    if (s->own && ln.id.len > 0 && ev.kind == EX_IGNORE)
+        ex_arrival(s, r, &ln, tr);
     switch (ev.kind) {
     case EX_NONE:
         return 0;               /* an echo of nothing we know */
@@ -614,6 +645,7 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     t = ln.stamped ? ln.t : r->dated ? r->t : 0;
     if (ev.kind == EX_COMPLETED) {
         ex_msg_forget(s, r, ln.id);
+        sess_own_forget(s->own, r->host, ln.id);
         return 1;
     }
     if (++s->feeds % EX_SWEEP_EVERY == 0)
@@ -680,7 +712,7 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
             ex_conn_start(&one, dated, t, &ev);
             one.fail = ex_refine(&one, &ev);
             one.dane = ev.dane;
-            ex_emit(s, m->loghost, &one, ev.rcpt.len ? &dom : NULL);
+            ex_emit(s, m, &one, ev.rcpt.len ? &dom : NULL);
             tr->kind = TRACE_FAILURE;
             tr->result = one.fail;
             break;
@@ -730,6 +762,7 @@ ex_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
     }
     s->cb = *cb;
     s->msgs = htab_create(1024, ex_msg_free);
+    s->own = sess_own_create(conf);
     ts_ctx_init_year(&s->ts, 1970);     /* only its zone cache is used */
     return s;
 }
@@ -741,6 +774,7 @@ ex_sess_free(struct ex_sess *s)
     if (s == NULL)
         return NULL;
     htab_free(s->msgs);
+    sess_own_free(s->own);
     xfree(s);
     return NULL;
 }

@@ -6,6 +6,9 @@
  * MX: "QID: Server certificate not trusted", "QID: host H said: 4xx").
  * A status line "QID: to=<rcpt>, relay=H[IP]:P, ..." names the recipient
  * domain for cur and for every waiting connection of that queue id.
+ * qmgr's "QID: from=<sender>, size=..." line marks a queue id whose
+ * sender is our own report address (sess_own); its sessions are not
+ * counted, and "QID: removed" forgets it.
  */
 #include "pf_sess.h"
 #include "pf.h"
@@ -59,6 +62,7 @@ struct pf_sess {
     struct sess_conf conf;
     struct sess_cb cb;
     struct htab *procs;
+    struct sess_own *own;       /* queue ids of our report mail */
     int64_t max_t;
     unsigned long feeds;
 };
@@ -255,6 +259,9 @@ pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
     else if (ps->conf.is_relay
              && ps->conf.is_relay(rec.mx, rec.ip, ps->conf.is_relay_ctx))
         d = SESS_D_RELAYHOST;
+    else if (sess_own_has(ps->own, span_make(p->loghost, strlen(p->loghost)),
+                          span_make(c->qid, strlen(c->qid))))
+        d = SESS_D_OWN_REPORT;
     if (d == SESS_D_BAD_DOMAIN || d == SESS_D_UNATTRIBUTED)
         rec.domain[0] = 0;
     ps->cb.session(ps->cb.ctx, &rec, d);
@@ -407,8 +414,11 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
     for (i = j = 0; i < p->npend; i++) {
         struct pf_conn *w = &p->pend[i];
 
-        if (ev->qid.len == 0 || w->qid[0] == 0 || span_eq(ev->qid, w->qid))
+        if (ev->qid.len == 0 || w->qid[0] == 0 || span_eq(ev->qid, w->qid)) {
+            if (w->qid[0] == 0)
+                pf_copy_qid(w, ev->qid);
             pf_emit(ps, p, w, dom.ptr, dom.len);
+        }
         else
             p->pend[j++] = *w;
     }
@@ -420,6 +430,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
             struct pf_conn none;
 
             pf_conn_start(&none, r, ev);
+            pf_copy_qid(&none, ev->qid);
             none.fail = res;
             none.dane = dane;
             pf_slug(span_make(why, strlen(why)), none.reason);
@@ -570,6 +581,36 @@ pf_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
     return 1;
 }
 
+/* pf_qmgr_line - "QID: from=<addr>, size=..." of our own sender notes
+ * the queue id, "QID: removed" forgets it */
+static void
+pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
+{
+    struct span s = r->msg;
+    struct span qid, addr;
+    size_t  n = 0;
+
+    while (n < s.len && n <= PF_MAX_QIDLEN
+           && ((s.ptr[n] >= '0' && s.ptr[n] <= '9')
+               || (s.ptr[n] >= 'A' && s.ptr[n] <= 'Z')
+               || (s.ptr[n] >= 'a' && s.ptr[n] <= 'z')))
+        n++;
+    if (n == 0 || n > PF_MAX_QIDLEN)
+        return;
+    qid = span_make(s.ptr, n);
+    span_drop(&s, n);
+    if (span_eq(s, ": removed")) {
+        sess_own_forget(ps->own, r->host, qid);
+        return;
+    }
+    if (span_skip(&s, ": from=<") != 0
+        || span_upto(&s, ">, size=", &addr, 320) != 0
+        || !sess_own_sender(ps->own, addr))
+        return;
+    sess_own_note(ps->own, r->host, qid, r->dated ? r->t : 0);
+    tr->kind = TRACE_CONTEXT;
+}
+
 /* pf_sess_feed - one line; 1 when it was a Postfix line */
 int
 pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
@@ -591,7 +632,10 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
             proxy = 1;
         else if (span_eq(svc, "lmtp"))
             lmtp = 1;
-        else if (!span_eq(svc, "smtp"))
+        else if (span_eq(svc, "qmgr") && ps->own) {
+            pf_qmgr_line(ps, r, tr);
+            return 1;
+        } else if (!span_eq(svc, "smtp"))
             return 1;           /* smtpd, qmgr, cleanup, error, ... */
     }
     pf_classify(r->msg, &ev);
@@ -788,6 +832,7 @@ pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
     }
     ps->cb = *cb;
     ps->procs = htab_create(1024, pf_proc_free);
+    ps->own = sess_own_create(conf);
     return ps;
 }
 
@@ -798,6 +843,7 @@ pf_sess_free(struct pf_sess *ps)
     if (ps == NULL)
         return NULL;
     htab_free(ps->procs);
+    sess_own_free(ps->own);
     xfree(ps);
     return NULL;
 }

@@ -110,6 +110,8 @@ enum sess_disp {
     SESS_D_UNDATED,             /* line without a timestamp */
     SESS_D_BAD_DOMAIN,          /* recipient domain fails validation */
     SESS_D_UNATTRIBUTED,        /* no delivery line named its domain */
+    SESS_D_OWN_REPORT,          /* carried our own report mail (RFC 8460
+                                 * section 3: no report of reports) */
     SESS_D_COUNT
 };
 
@@ -122,7 +124,37 @@ struct sess_conf {
     /* 1 when host (canonical name) or ip is a configured relay host */
     int     (*is_relay) (const char *host, const char *ip, const void *ctx);
     const void *is_relay_ctx;
+    /* envelope sender of our own report mail (mail_from), or NULL:
+     * sessions of messages from it are SESS_D_OWN_REPORT */
+    const char *own_from;
 };
+
+/* Queue ids (per log host) of messages whose envelope sender is
+ * own_from, for the correlators: Postfix's qmgr "from=" line, Exim's
+ * "<=" line, Sendmail's "from=" line note the id; the delivery's
+ * sessions ask. Bounded: at most SESS_OWN_MAX ids, each forgotten when
+ * the MTA says the message is gone or SESS_OWN_SECS of log time after
+ * it was last noted (a report mail queued longer is bounced by then).
+ * Full: new ids are not noted (those sessions are counted). */
+#define SESS_OWN_MAX 4096
+#define SESS_OWN_SECS (6 * 86400)
+
+struct sess_own;
+
+/* tracker for conf->own_from; NULL (nothing is ours) when it is unset */
+struct sess_own *sess_own_create(const struct sess_conf *conf);
+struct sess_own *sess_own_free(struct sess_own *o);     /* always NULL */
+
+/* 1 when addr ("a@b" or "<a@b>", as logged) is own_from; o may be NULL */
+int     sess_own_sender(const struct sess_own *o, struct span addr);
+
+/* note / ask / forget queue id qid of log host host; t: log time */
+void    sess_own_note(struct sess_own *o, struct span host, struct span qid,
+                      int64_t t);
+int     sess_own_has(const struct sess_own *o, struct span host,
+                     struct span qid);
+void    sess_own_forget(struct sess_own *o, struct span host,
+                        struct span qid);
 
 /* where every parser delivers sessions */
 struct sess_cb {

@@ -11,6 +11,9 @@
  * message down Sendmail's connection cache: no new session. A delivery
  * to an MX with no TLS line before it is a plaintext session
  * (SESS_F_PLAINTEXT), counted only when the log host logs TLS.
+ * The line "QID: from=<sender>, size=..." of our own report address
+ * notes the queue id (sess_own): the sessions of its deliveries are not
+ * counted.
  */
 #include "sm_sess.h"
 #include "sm.h"
@@ -45,6 +48,7 @@ struct sm_conn {
 
 struct sm_proc {
     char    loghost[SESS_MAX_LOGHOST + 1];
+    int     own;                /* the delivery under way is our report */
     int64_t last_t;
     struct sm_conn cur;
     struct sm_conn *pend;       /* allocated on demand: most have none */
@@ -55,6 +59,7 @@ struct sm_sess {
     struct sess_conf conf;
     struct sess_cb cb;
     struct htab *procs;
+    struct sess_own *own;       /* queue ids of our report mail */
     int64_t max_t;
     unsigned long feeds;
 };
@@ -169,6 +174,8 @@ sm_emit(struct sm_sess *s, struct sm_proc *p, struct sm_conn *c,
         d = SESS_D_UNDATED;
     else if (c->local)
         d = SESS_D_LOCAL_NOTLS;
+    else if (p->own)
+        d = SESS_D_OWN_REPORT;
     if (!valid || d == SESS_D_UNATTRIBUTED)
         rec.domain[0] = 0;
     s->cb.session(s->cb.ctx, &rec, d);
@@ -239,6 +246,7 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     tr->kind = TRACE_CONTEXT;
     sm_peer_set(&pe, ev->relay, ev->ip);
     named = pe.mx[0] || pe.ip[0];
+    p->own = sess_own_has(s->own, r->host, ev->qid);
     /* the connections this delivery tried before its last one */
     for (i = 0; i < p->npend; i++)
         sm_emit(s, p, &p->pend[i], &dom, relay);
@@ -256,8 +264,10 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
         if (c->active && !c->attributed)
             sm_emit(s, p, c, &dom, relay);
         c->active = 0;
-        if (!named)
+        if (!named) {
+            p->own = 0;
             return;             /* no connection: DNS failure, ... */
+        }
         c = sm_open(s, p, r, &pe);
         fresh = 1;
     }
@@ -278,6 +288,22 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
             tr->kind = TRACE_PLAINTEXT;
     }
     sm_emit(s, p, c, &dom, relay);
+    p->own = 0;
+}
+
+/* sm_from_line - "QID: from=<addr>, size=...": note our own mail */
+static void
+sm_from_line(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
+{
+    struct span m = r->msg;
+    struct span qid, addr;
+
+    if (span_upto(&m, ": from=", &qid, 32) != 0 || qid.len == 0
+        || span_upto(&m, ", size=", &addr, 320) != 0
+        || !sess_own_sender(s->own, addr))
+        return;
+    sess_own_note(s->own, r->host, qid, r->dated ? r->t : 0);
+    tr->kind = TRACE_CONTEXT;
 }
 
 /* sm_ruleset - "ruleset=tls_server|tls_rcpt, ..., reject=TEXT" */
@@ -437,6 +463,8 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
     sm_classify(r->msg, &ev);
     switch (ev.kind) {
     case SM_IGNORE:
+        if (s->own && mine)
+            sm_from_line(s, r, tr);
         return mine;
     case SM_INBOUND:
         return 1;
@@ -585,6 +613,7 @@ sm_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
     s->conf = *conf;
     s->cb = *cb;
     s->procs = htab_create(256, sm_proc_free);
+    s->own = sess_own_create(conf);
     return s;
 }
 
@@ -595,6 +624,7 @@ sm_sess_free(struct sm_sess *s)
     if (s == NULL)
         return NULL;
     htab_free(s->procs);
+    sess_own_free(s->own);
     xfree(s);
     return NULL;
 }

@@ -13,7 +13,7 @@ libcurl4-openssl-dev libldns-dev libxxhash-dev liblzma-dev libzstd-dev
 libbz2-dev"
 TEST_PKGS="$BUILD_PKGS gzip xz-utils zstd bzip2 tzdata chromium
 unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
-python3 curl"
+python3 curl python3-dkim python3-nacl iproute2"
 
 what=${1:-build}
 case $what in

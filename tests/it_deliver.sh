@@ -3,9 +3,10 @@
 # 127.0.0.1: an HTTPS server (Python http.server + ssl, certificate from a
 # test CA made here with openssl) and SMTP servers (Debian's aiosmtpd:
 # STARTTLS, AUTH, implicit TLS), plus a sendmail stand-in. Checks what
-# the servers stored, the faults (500, 503, hang, close, redirect, bad
-# certificate, SMTP 451/554/550, login denied), retries, backoff, expiry,
-# the private-address rule, injection refusals, size caps, listing, run.
+# the servers stored, the faults (500, 503, hang, close, redirects, a long
+# answer, bad certificate, SMTP 451/554/550, login denied), retries,
+# backoff, expiry, the private-address rule, injection refusals, size
+# caps, listing, run.
 set -u
 . testdata/deliver/lib.sh
 need_tools
@@ -68,7 +69,7 @@ check "no duplicate after re-enqueue" [ "$(accepted "$T/h" /one)" -eq 2 ]
 # 4. faults: each leaves the job pending with its reason; healed, sent once
 ST=$T/st2
 R2=$(mkreport "$T/r" fault.example)
-for m in 500 503 hang close redirect; do
+for m in 500 503 hang close redirect 301 long; do
     echo "$m" >"$T/h/mode"
     t0=$(date +%s)
     snd --state-dir "$ST" --allow-private-targets --now --rua "$U/fault" \
@@ -85,6 +86,8 @@ for m in 500 503 hang close redirect; do
     close) echo "$o" | grep -qiE 'empty reply|recv|send|closed|reset' ;;
     redirect) echo "$o" | \
         grep -q 'HTTP 302 redirect to https://elsewhere.invalid/x not foll' ;;
+    301) echo "$o" | grep -q '^HTTP 301 redirect to .*/moved not followed' ;;
+    long) echo "$o" | grep -q '^HTTP 500: xxxx' && [ ${#o} -le 200 ] ;;
     esac && ok || bad "$m: reason \"$o\""
 done
 check "nothing accepted while failing" [ "$(accepted "$T/h" /fault)" -eq 0 ]
@@ -92,7 +95,7 @@ echo ok >"$T/h/mode"
 # not due yet (backoff): a plain send does not try it
 snd --state-dir "$ST" --allow-private-targets 2>/dev/null
 check "backoff: not retried before due" [ "$(accepted "$T/h" /fault)" -eq 0 ]
-"$BIN" spool --config "$CONF" --state-dir "$ST" | grep -q "^pending	5	next" \
+"$BIN" spool --config "$CONF" --state-dir "$ST" | grep -q "^pending	7	next" \
     && ok || bad "attempts counted"
 snd --state-dir "$ST" --allow-private-targets --now 2>/dev/null
 check "healed: delivered" [ "$(state "$ST" "$R2" "$U/fault")" = done ]
@@ -220,6 +223,10 @@ check "no job made" [ "$(find "$ST/spool/pending" -type f | wc -l)" -eq 0 ]
 "$BIN" send --config "$CONF" --state-dir "$ST" -q \
     --mail-from "$(printf 'a@b.example\r\nBcc: x@evil.example')" 2>/dev/null
 check "--mail-from with CRLF is a usage error" [ $? -eq 2 ]
+snd --state-dir "$ST" --rua "$(printf 'mailto:a@b.example\r\nBcc: x@e.example')" \
+    --rua "$(printf 'mailto:a@b.example\nX: y')" "$R8" 2>"$T/err"
+check "raw CR/LF in a mailto rua refused" [ "$(grep -c 'refused' "$T/err")" -eq 2 ]
+check "no job for them" [ "$(find "$ST/spool/pending" -type f | wc -l)" -eq 0 ]
 big=$T/r/example.net!big.example!0!86399!mail01.json.gz
 head -c 10485761 /dev/zero >"$big"
 snd --state-dir "$ST" --rua "$U/big" "$big" 2>"$T/err"

@@ -301,6 +301,70 @@ test_repair(void)
             "read-only open of a missing spool fails");
 }
 
+/* test_schedule - the default retry window: a destination that never
+ * answers is tried again and again for at least 24 hours (RFC 8460
+ * section 5.5), never more than 6 hours apart, then given up with the
+ * reason; the other destination's success makes the report delivered */
+static void
+test_schedule(void)
+{
+    const char *dests[] = {"https://down.example/tlsrpt"};
+    const char *nm = name("s.example", "json");
+    const char *js = json("s.example", "20241004.mail01.s.example@example.net",
+                          "postmaster@example.net");
+    struct spool *sp;
+    struct spool_job *jobs, *j, job;
+    char    err[256];
+    size_t  n, bad;
+    int64_t t = NOW, first = 0, maxgap = 0, last_try = 0;
+    unsigned tries = 0;
+
+    if ((sp = spool_open(root, 1, NULL, err, sizeof(err))) == NULL
+        || spool_enqueue(sp, nm, js, strlen(js), dests, 1, NOW, err,
+                         sizeof(err)) != 1
+        || spool_list(sp, &jobs, &n, &bad) != 0
+        || (j = find(jobs, n, dests[0])) == NULL) {
+        T_CHECK(0, "schedule set-up: %s", err);
+        if (sp)
+            spool_close(sp);
+        return;
+    }
+    job = *j;
+    free(jobs);
+    T_CHECK(SPOOL_RETRY_DEFAULT >= 24 * 3600L, "default window >= 24 h");
+    while (job.state == SPOOL_PENDING && tries < 1000) {
+        t = job.next;           /* each run at the first moment it is due */
+        if (spool_claim(sp, &job, t, err, sizeof(err)) != 0)
+            break;
+        tries++;
+        if (first == 0)
+            first = t;
+        if (last_try && t - last_try > maxgap)
+            maxgap = t - last_try;
+        last_try = t;
+        if (spool_finish(sp, &job, 0, "connect: Connection refused", t + 1,
+                         SPOOL_RETRY_DEFAULT, err, sizeof(err)) != 0)
+            break;
+    }
+    T_CHECK(job.state == SPOOL_FAILED, "given up in the end (%s)", err);
+    T_CHECK(last_try - first >= 24 * 3600L,
+            "still tried after 24 h (last try %lld s after the first)",
+            (long long) (last_try - first));
+    T_CHECK(last_try - first <= SPOOL_RETRY_DEFAULT + SPOOL_BACKOFF_MAX,
+            "not tried past the window");
+    T_CHECK(maxgap <= SPOOL_BACKOFF_MAX + 1,   /* + the attempt itself */
+            "never more than 6 h apart (%lld s)", (long long) maxgap);
+    T_CHECK(tries >= 10 && job.attempts == tries,
+            "%u attempts over the window", tries);
+    if (getenv("T_SPOOL_SHOW"))
+        printf("schedule: %u attempts, last %lld s after the first\n", tries,
+               (long long) (last_try - first));
+    T_CHECK(strncmp(job.status, "expired after ", 14) == 0
+            && strstr(job.status, "Connection refused") != NULL,
+            "reason kept: %s", job.status);
+    spool_close(sp);
+}
+
 int
 main(void)
 {
@@ -312,6 +376,7 @@ main(void)
     test_enqueue();
     test_states();
     test_repair();
+    test_schedule();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", root);

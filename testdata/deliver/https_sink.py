@@ -16,6 +16,8 @@ the same server fail and heal:
     hang      read the request, never answer
     close     read 10 bytes of the body, close the connection
     redirect  302 to https://elsewhere.invalid/
+    301       301 to another path on this same server
+    long      500 with a 64 KiB answer (the excerpt kept must be short)
 """
 import hashlib
 import http.server
@@ -81,6 +83,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log("302", self.path, ctype, body)
             self.answer(302, "moved", {"Location":
                                        "https://elsewhere.invalid/x"})
+            return
+        if m == "301":
+            log("301", self.path, ctype, body)
+            self.answer(301, "moved", {"Location": "/moved"})
+            return
+        if m == "long":
+            log("500", self.path, ctype, body)
+            self.answer(500, "x" * 65536)
             return
         if m in ("500", "503"):
             log(m, self.path, ctype, body)

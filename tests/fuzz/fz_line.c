@@ -70,6 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         init = 1;
     }
     memset(&conf, 0, sizeof(conf));
+    conf.own_from = "tlsrpt@example.net";       /* no-loops state too */
     ps = parser_set_create(NULL, &conf, &cb);
     ts_ctx_init_year(&ts, 2024);
     while (p < end) {
