@@ -130,7 +130,7 @@ expect valid.t.test '[e["policy"]["policy-type"] for e in r["policies"]]' '["no-
 judge "$tmp/out"
 
 # 5. --keep-all also writes the domain without a TLSRPT record
-rpt "$tmp/all" --keep-all 2>"$tmp/err"
+rpt "$tmp/all" --keep-all --state-dir "$tmp/state-all" 2>"$tmp/err"
 eq "keep-all exit status" "$?" 0
 grep -q '10 domains (1 without TLSRPT record, kept), 10 reports' "$tmp/err" \
     && ok || bad "keep-all summary: $(tail -1 "$tmp/err")"
@@ -149,6 +149,40 @@ gzip -dc "$tmp/out/$f" >"$tmp/a.json"
 gzip -dc "$tmp/cached/$f" >"$tmp/b.json" 2>/dev/null
 if [ -s "$tmp/a.json" ] && cmp -s "$tmp/a.json" "$tmp/b.json"; then ok
 else bad "report from the cached policy differs"; fi
+
+# 7. a resolver that does not answer: every TLSRPT lookup fails; that is
+#    not "no TLSRPT record": counted apart, warned about, exit status 1
+MAILTLSRPT_DNS_TIMEOUT_MS=200 rpt "$tmp/dead" --state-dir "$tmp/state-dead" \
+    --resolver "127.0.0.1:$SILENT_PORT" 2>"$tmp/err"
+eq "dead resolver exit status" "$?" 1
+grep -q '10 domains (0 without TLSRPT record, skipped; 10 TLSRPT LOOKUPS FAILED, skipped), 0 reports written' \
+    "$tmp/err" && ok || bad "dead resolver summary: $(tail -1 "$tmp/err")"
+eq "dead resolver warnings" \
+    "$(grep -c 'TLSRPT lookup failed (timeout): no report' "$tmp/err")" 10
+eq "dead resolver reports" "$(ls "$tmp/dead" | wc -l)" 0
+# with --keep-all the reports are written, and the exit status still says
+MAILTLSRPT_DNS_TIMEOUT_MS=200 rpt "$tmp/deadall" --state-dir "$tmp/state-dead" --keep-all \
+    --resolver "127.0.0.1:$SILENT_PORT" 2>"$tmp/err"
+eq "dead resolver --keep-all exit status" "$?" 1
+eq "dead resolver --keep-all reports" "$(ls "$tmp/deadall" | wc -l)" 10
+
+# 8. SERVFAIL for one domain's TLSRPT record, and for another's _mta-sts
+#    record (its policy is unknown: the report is written, with a warning)
+sed -e 's/sts-none\.t\.test/x.servfail.test/g' \
+    -e 's/sts-testing\.t\.test/sts-lookupfail.t.test/g' "$LOG" >"$tmp/sf.log"
+mkdir -p "$tmp/sf"
+"$BIN" report --config "$CONF" --log-tz UTC --log-year 2026 \
+    --day 2026-11-23 --out "$tmp/sf" --resolver "$RESOLVER" \
+    --ca-file "$STS_CA" --state-dir "$tmp/state-sf" "$tmp/sf.log" 2>"$tmp/err"
+eq "servfail exit status" "$?" 1
+grep -q '10 domains (1 without TLSRPT record, skipped; 1 TLSRPT LOOKUPS FAILED, skipped; 1 with a POLICY LOOKUP FAILED), 8 reports written' \
+    "$tmp/err" && ok || bad "servfail summary: $(tail -1 "$tmp/err")"
+grep -q 'x.servfail.test: TLSRPT lookup failed (servfail)' "$tmp/err" && ok \
+    || bad "servfail warning"
+grep -q 'sts-lookupfail.t.test: policy lookup failed' "$tmp/err" && ok \
+    || bad "policy lookup warning"
+ls "$tmp/sf" | grep -q '!sts-lookupfail\.t\.test!' && ok \
+    || bad "report of the domain whose policy is unknown"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
