@@ -109,6 +109,10 @@ struct pol_conf {
     int     want_mx;            /* look up the MX RRset (check-domain) */
     int     tlsrpt_only;        /* skip MTA-STS and DANE for domains
                                  * without a usable TLSRPT record */
+    /* NULL, or called in the worker that resolved d[i] right after; it
+     * may pol_dom_free(d). Runs in many threads at once. */
+    void    (*done)(struct pol_dom *d, size_t i, void *ctx);
+    void   *done_ctx;
     time_t  now;                /* 0: time(NULL) */
 };
 
