@@ -366,6 +366,21 @@ online_policy_failed(const struct pol_dom *d, char *buf, size_t cap)
     return NULL;
 }
 
+/* online_done - pol_conf.done: a domain that gets no report keeps only
+ * why (its TLSRPT record is the bulk of its memory) */
+static void
+online_done(struct pol_dom *d, size_t i, void *ctx)
+{
+    (void) i;
+    (void) ctx;
+    if (d->trec != NULL && !pol_has_tlsrpt(d)) {
+        snprintf(d->trec_why, sizeof(d->trec_why), "%.20s: %.130s",
+                 trec_status_name(d->trec->status), d->trec->error);
+        free(d->trec);
+        d->trec = NULL;
+    }
+}
+
 #define ONLINE_MAX_WARN 20      /* lookup failures warned about one by one */
 
 /* online_count - sort the resolved domains into the summary's counts,
@@ -433,6 +448,8 @@ report_online(const struct conf *c, const struct cli_opts *o,
     pc.state_dir = online_state_dir(o->state_dir ? o->state_dir
                                     : c->state_dir);
     pc.tlsrpt_only = !(o->keep_all || c->keep_all);
+    if (pc.tlsrpt_only)
+        pc.done = online_done;
     pol_conf_env(&pc);
     on.doms = xcalloc(on.n ? on.n : 1, sizeof(*on.doms));
     for (i = 0; i < on.n; i++) {
