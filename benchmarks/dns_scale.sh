@@ -2,7 +2,7 @@
 # benchmarks/dns_scale.sh - policy resolution for many domains over real DNS
 #
 # Usage: benchmarks/dns_scale.sh [DOMAINS] [WORKERS...]
-#        (make bench-dns; defaults 100000 and "16 64")
+#        (make bench-dns; defaults 100000 and "16 64 128")
 # Generates a zone bench.test with DOMAINS domains d<N>.bench.test, each
 # with a TLSRPT record, one MX host of its own and that host's address
 # (no _mta-sts record, no DNSSEC), so four queries per domain: TXT
@@ -15,12 +15,13 @@
 # unbound (cold cache), and must print one line per domain, in order,
 # with a usable TLSRPT record for every domain but the slow ones, whose
 # lookups must fail (timeout, or SERVFAIL from unbound).
-# Prints '#' header lines, then one row per run: domains/s, wall time,
-# peak RSS. Not part of make check.
+# Prints '#' header lines, then one row per run: wall time, domains/s,
+# peak RSS and CPU time (user + system) of mailtlsrpt. Not part of make
+# check.
 set -u
 N=${1:-100000}
 shift 2>/dev/null || true
-WORKERS=${*:-16 64}
+WORKERS=${*:-16 64 128}
 SLOW=${SLOW:-10}
 BUILD=${BUILD:-build}
 BIN=$(pwd)/$BUILD/mailtlsrpt
@@ -55,8 +56,8 @@ rr=$(grep -c . "$dir/dns/bench.test.zone")
 echo "# mailtlsrpt policy resolution, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)"
 echo "# $N domains in bench.test ($rr zone lines, nsd) + $SLOW under slow.test (no answer), via unbound, cold cache each run"
 echo "# per domain: TXT _smtp._tls, TXT _mta-sts (NXDOMAIN), MX, A of the MX; DNS timeout ${MAILTLSRPT_DNS_TIMEOUT_MS:-2000} ms x 2 tries"
-printf '%-10s %8s %10s %9s %8s %s\n' "# workers" "domains" "seconds" \
-    "domains/s" "RSS MB" "check"
+printf '%-10s %8s %10s %9s %8s %8s %s\n' "# workers" "domains" "seconds" \
+    "domains/s" "RSS MB" "CPU s" "check"
 for w in $WORKERS; do
     DNS_EXTRA_ZONES="bench.test bench.test.zone"
     export DNS_EXTRA_ZONES
@@ -64,7 +65,7 @@ for w in $WORKERS; do
     # nsd loads every zone before it answers; make sure of bench.test
     dns_wait "$NSD_PORT" bench.test SOA || { echo "bench.test not served" >&2; exit 1; }
     s=$(date +%s.%N)
-    MAILTLSRPT_WORKERS=$w /usr/bin/time -f %M -o "$dir/rss" \
+    MAILTLSRPT_WORKERS=$w /usr/bin/time -f '%M %U %S' -o "$dir/rss" \
         "$BIN" check-domain --json --resolver "$RESOLVER" - \
         <"$dir/names" >"$dir/out.json" 2>"$dir/err" || true
     e=$(date +%s.%N)
@@ -87,7 +88,8 @@ for d in got:
 print("ok" if not bad else "FAILED %d: %s" % (len(bad), " ".join(bad[:5])))
 EOF
 )
-    printf '%-10s %8d %10.2f %9.0f %8.1f %s\n' "$w" "$total" "$t" \
-        "$(echo "$total / $t" | bc -l)" \
-        "$(echo "$(tail -n 1 "$dir/rss") / 1024" | bc -l)" "$check"
+    set -- $(tail -n 1 "$dir/rss")
+    printf '%-10s %8d %10.2f %9.0f %8.1f %8.1f %s\n' "$w" "$total" "$t" \
+        "$(echo "$total / $t" | bc -l)" "$(echo "$1 / 1024" | bc -l)" \
+        "$(echo "$2 + $3" | bc -l)" "$check"
 done

@@ -110,7 +110,7 @@ pol_conf_env(struct pol_conf *c)
                                        c->fetch.port ? c->fetch.port : 443,
                                        65535);
     c->workers = (int) pol_env_long("MAILTLSRPT_WORKERS",
-                                    c->workers ? c->workers : 16,
+                                    c->workers ? c->workers : POL_WORKERS,
                                     POL_MAX_WORKERS);
 }
 
@@ -580,7 +580,7 @@ pol_resolve_all(const struct pol_conf *c, struct pol_dom *d, size_t n,
     struct pol_pool pool;
     struct pol_worker *w;
     pthread_attr_t attr;
-    size_t  nw = (size_t) (c->workers > 0 ? c->workers : 16);
+    size_t  nw = (size_t) (c->workers > 0 ? c->workers : POL_WORKERS);
     size_t  i, started = 0;
 
     if (n == 0)
