@@ -377,6 +377,10 @@ cmd_check_domain(int argc, char **argv)
     pol_conf_env(&pc);
     if (pc.dns.server != NULL && dns_conf_check(pc.dns.server, err) != 0) {
         fprintf(stderr, "mailtlsrpt check-domain: %s\n", err);
+        for (i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        conf_free(&c);
         return EXIT_USAGE;
     }
     sts_global_init();

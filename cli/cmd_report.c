@@ -506,6 +506,7 @@ cmd_report(int argc, char **argv)
 
         if (res != NULL && dns_conf_check(res, err) != 0) {
             fprintf(stderr, "mailtlsrpt report: %s\n", err);
+            conf_free(&c);
             return EXIT_USAGE;
         }
         ca = o.ca_file ? o.ca_file : c.ca_file;
