@@ -71,7 +71,7 @@ if ! dns_start "$tmp/dns" || ! sts_start "$tmp/sts"; then
     exit 1
 fi
 export MAILTLSRPT_DNS_TIMEOUT_MS=500
-export MAILTLSRPT_HTTP_TIMEOUT_MS=1500
+export MAILTLSRPT_HTTP_TIMEOUT_MS=10000
 export MAILTLSRPT_HTTPS_PORT=$HTTPS_PORT
 
 # 1. one report per domain with a TLSRPT record; nx.t.test has none
