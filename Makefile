@@ -10,6 +10,7 @@
 # make update-ref regenerate expected outputs of data-driven cases
 # make valgrind   make demo under valgrind memcheck (any leak fails)
 # make bench      throughput and memory against grep/wc/zcat/pflogsumm
+# make bench-dns  policy resolution of 100,000 domains over local DNS
 
 PROG     = mailtlsrpt
 VERSION  = 0.1.0
@@ -47,7 +48,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 .PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
-        clean headers update-ref bench valgrind
+        clean headers update-ref bench bench-dns valgrind
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -123,6 +124,12 @@ $(BUILD)/benchmarks/gen: benchmarks/gen.c
 # not part of check: benchmarks never gate a change (they are measured)
 bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
 	sh benchmarks/run.sh $(BENCH_MB) $(BENCH_DOMAINS)
+
+# policy resolution of BENCH_DNS_DOMAINS domains over nsd + unbound
+# (benchmarks/dns_scale.sh); not part of check either
+BENCH_DNS_DOMAINS ?= 100000
+bench-dns: $(BUILD)/$(PROG)
+	sh benchmarks/dns_scale.sh $(BENCH_DNS_DOMAINS) $(BENCH_DNS_WORKERS)
 
 # libFuzzer (clang): each target FUZZ_SECONDS, corpus in build-fuzz/
 FUZZ_SECONDS ?= 60

@@ -6,7 +6,10 @@
  * For each domain: the TLSRPT record and its rua list, the MTA-STS record
  * and policy, the MX hosts and their TLSA records, with every problem
  * explained. Lookups are fresh (no cache), concurrent (emit/pol.c), and
- * the output keeps the order of the arguments. --json writes one JSON
+ * the output keeps the order of the arguments: each domain is rendered
+ * and freed by the worker that resolved it, and printed as soon as every
+ * domain before it is, so memory holds only the rendered text of domains
+ * that finished ahead of a slower one. --json writes one JSON
  * object per domain and line; docs/resolution.md documents its shape.
  * Exit status: 0 every domain has a usable TLSRPT record and no MTA-STS
  * or DANE problem; 1 some domain has a problem (printed); 2 usage; 3 the
@@ -20,6 +23,7 @@
 #include "../util/mymalloc.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +283,62 @@ check_problem(const struct pol_dom *d)
     return 0;
 }
 
+/* what the workers share while they hand domains over (check_done) */
+struct check_out {
+    pthread_mutex_t lock;
+    char  **text;               /* rendered, not yet printed; NULL */
+    size_t  next;               /* first domain not yet printed */
+    int     json;
+    int     problems;
+};
+
+/* check_render - the output of one domain as a string (caller frees) */
+static char *
+check_render(const struct pol_dom *d, int json)
+{
+    char   *text = NULL;
+    size_t  len = 0;
+    FILE   *fp;
+
+    if (json) {
+        json_t *j = check_json(d);
+
+        text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(j);
+        if (text == NULL)
+            msg_fatal("cannot write JSON for %s", d->domain);
+        return text;
+    }
+    if ((fp = open_memstream(&text, &len)) == NULL)
+        msg_fatal("out of memory (open_memstream)");
+    check_text(d, fp);
+    if (fclose(fp) != 0 || text == NULL)
+        msg_fatal("out of memory (check text)");
+    return text;
+}
+
+/* check_done - pol_conf.done: render, free, print what is in order */
+static void
+check_done(struct pol_dom *d, size_t i, void *ctx)
+{
+    struct check_out *co = ctx;
+    char   *text = check_render(d, co->json);
+    int     problem = check_problem(d);
+
+    pol_dom_free(d);
+    pthread_mutex_lock(&co->lock);
+    co->problems |= problem;
+    co->text[i] = text;
+    while (co->text[co->next] != NULL) {
+        fputs(co->text[co->next], stdout);
+        if (co->json)
+            putchar('\n');
+        free(co->text[co->next]);
+        co->text[co->next++] = NULL;
+    }
+    pthread_mutex_unlock(&co->lock);
+}
+
 /* cmd_check_domain - the check-domain subcommand */
 int
 cmd_check_domain(int argc, char **argv)
@@ -287,11 +347,11 @@ cmd_check_domain(int argc, char **argv)
     struct conf c;
     struct pol_conf pc;
     struct pol_dom *doms;
+    struct check_out co;
     char  **names = NULL;
     size_t  n = 0, cap = 0, i;
     char    err[DNS_MSG];
     int     bad = 0;
-    int     problems = 0;
 
     cli_parse(argc, argv, "check-domain", &o);
     if (o.files[0] == NULL) {
@@ -317,35 +377,34 @@ cmd_check_domain(int argc, char **argv)
     pol_conf_env(&pc);
     if (pc.dns.server != NULL && dns_conf_check(pc.dns.server, err) != 0) {
         fprintf(stderr, "mailtlsrpt check-domain: %s\n", err);
+        for (i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        conf_free(&c);
         return EXIT_USAGE;
     }
     sts_global_init();
     doms = xcalloc(n ? n : 1, sizeof(*doms));
     for (i = 0; i < n; i++)
         doms[i].domain = names[i];
+    memset(&co, 0, sizeof(co));
+    pthread_mutex_init(&co.lock, NULL);
+    co.text = xcalloc(n + 1, sizeof(*co.text));        /* [n] stays NULL */
+    co.json = o.json;
+    pc.done = check_done;
+    pc.done_ctx = &co;
     if (pol_resolve_all(&pc, doms, n, err) != 0)
         msg_fatal("%s", err);
-    for (i = 0; i < n; i++) {
-        if (o.json) {
-            json_t *j = check_json(&doms[i]);
-            char   *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-            if (text == NULL)
-                msg_fatal("cannot write JSON for %s", doms[i].domain);
-            printf("%s\n", text);
-            free(text);
-            json_decref(j);
-        } else {
-            check_text(&doms[i], stdout);
-        }
-        problems |= check_problem(&doms[i]);
-        pol_dom_free(&doms[i]);
+    if (co.next != n)
+        msg_panic("check-domain: %zu of %zu domains printed", co.next, n);
+    pthread_mutex_destroy(&co.lock);
+    for (i = 0; i < n; i++)
         free(names[i]);
-    }
+    free(co.text);
     free(doms);
     free(names);
     conf_free(&c);
     if (fflush(stdout) != 0)
         msg_fatal("standard output: write error");
-    return bad ? EXIT_USAGE : problems ? EXIT_PARTIAL : EXIT_DONE;
+    return bad ? EXIT_USAGE : co.problems ? EXIT_PARTIAL : EXIT_DONE;
 }

@@ -140,6 +140,9 @@ report_one(const struct conf *c, const struct cli_opts *o,
 struct report_stats {
     unsigned long domains;      /* domains of the selected day(s) */
     unsigned long no_tlsrpt;    /* online: without usable TLSRPT record */
+    unsigned long lookup_failed;        /* online: TLSRPT lookup failed */
+    unsigned long policy_failed;        /* online: an MTA-STS or DANE lookup
+                                         * failed: policy may be wrong */
     unsigned long written;
     unsigned long failed;
 };
@@ -352,6 +355,93 @@ online_state_dir(const char *dir)
     return NULL;
 }
 
+/* online_failed - 1 when a lookup result says nothing about the data
+ * (timeout, SERVFAIL, bogus, other errors), unlike NXDOMAIN or NODATA */
+static int
+online_failed(int rc)
+{
+    return rc == DNS_SERVFAIL || rc == DNS_TIMEOUT || rc == DNS_BOGUS
+        || rc == DNS_ERROR;
+}
+
+/* online_policy_failed - why the policy of a domain with a TLSRPT record
+ * is not known for sure, or NULL: the _mta-sts lookup failed and no
+ * cached policy stands in, or a logged MX host's DANE state is unknown */
+static const char *
+online_policy_failed(const struct pol_dom *d, char *buf, size_t cap)
+{
+    const struct pol_sts *s = d->sts;
+    size_t  i;
+
+    if (s != NULL && s->state == POL_STS_NONE && online_failed(s->txt_rc)) {
+        snprintf(buf, cap, "_mta-sts lookup: %s", s->txt.error);
+        return buf;
+    }
+    for (i = 0; i < d->nmx; i++)
+        if (d->mx[i].state == POL_DANE_UNKNOWN) {
+            snprintf(buf, cap, "DANE of %s: %s", d->mx[i].host,
+                     d->mx[i].why);
+            return buf;
+        }
+    return NULL;
+}
+
+/* online_done - pol_conf.done: a domain that gets no report keeps only
+ * why (its TLSRPT record is the bulk of its memory) */
+static void
+online_done(struct pol_dom *d, size_t i, void *ctx)
+{
+    (void) i;
+    (void) ctx;
+    if (d->trec != NULL && !pol_has_tlsrpt(d)) {
+        snprintf(d->trec_why, sizeof(d->trec_why), "%.20s: %.130s",
+                 trec_status_name(d->trec->status), d->trec->error);
+        free(d->trec);
+        d->trec = NULL;
+    }
+}
+
+#define ONLINE_MAX_WARN 20      /* lookup failures warned about one by one */
+
+/* online_count - sort the resolved domains into the summary's counts,
+ * warn about lookups that failed */
+static void
+online_count(const struct online *on, struct report_stats *rs)
+{
+    const struct pol_dom *d;
+    unsigned long warned = 0;
+    char    buf[DNAME_MAX + STS_MSG + 32];
+    const char *why;
+    size_t  i;
+
+    for (i = 0; i < on->n; i++) {
+        d = &on->doms[i];
+        if (pol_has_tlsrpt(d)) {
+            if ((why = online_policy_failed(d, buf, sizeof(buf))) == NULL)
+                continue;
+            rs->policy_failed++;
+            if (warned++ < ONLINE_MAX_WARN || msg_verbose)
+                msg_warn("%s: policy lookup failed, the report may name the"
+                         " wrong policy: %s", d->domain, why);
+        } else if (online_failed(d->trec_rc)) {
+            rs->lookup_failed++;
+            if (warned++ < ONLINE_MAX_WARN || msg_verbose)
+                msg_warn("%s: TLSRPT lookup failed (%s): %s", d->domain,
+                         dns_rc_name(d->trec_rc), on->o->keep_all
+                         || on->c->keep_all ? "report without policy"
+                         : "no report");
+        } else {
+            rs->no_tlsrpt++;
+            if (msg_verbose)
+                msg_info("%s: no report: %s", d->domain, d->trec
+                         ? d->trec->error : d->trec_why);
+        }
+    }
+    if (warned > ONLINE_MAX_WARN && !msg_verbose)
+        msg_warn("%lu more lookup failures not shown (-v shows all)",
+                 warned - ONLINE_MAX_WARN);
+}
+
 /* report_online - resolve, judge again, write reports */
 static void
 report_online(const struct conf *c, const struct cli_opts *o,
@@ -378,6 +468,8 @@ report_online(const struct conf *c, const struct cli_opts *o,
     pc.state_dir = online_state_dir(o->state_dir ? o->state_dir
                                     : c->state_dir);
     pc.tlsrpt_only = !(o->keep_all || c->keep_all);
+    if (pc.tlsrpt_only)
+        pc.done = online_done;
     pol_conf_env(&pc);
     on.doms = xcalloc(on.n ? on.n : 1, sizeof(*on.doms));
     for (i = 0; i < on.n; i++) {
@@ -388,14 +480,7 @@ report_online(const struct conf *c, const struct cli_opts *o,
     sts_global_init();
     if (pol_resolve_all(&pc, on.doms, on.n, err) != 0)
         msg_fatal("resolver: %s", err);
-    for (i = 0; i < on.n; i++)
-        if (!pol_has_tlsrpt(&on.doms[i])) {
-            rs->no_tlsrpt++;
-            if (msg_verbose)
-                msg_info("%s: no report: %s", on.names[i],
-                         on.doms[i].trec ? on.doms[i].trec->error
-                         : on.doms[i].trec_why);
-        }
+    online_count(&on, rs);
     rs->domains = on.n;
 
     on.judged = agg_tab_create();
@@ -431,7 +516,7 @@ cmd_report(int argc, char **argv)
     char    tail[320];
     char    daybuf[11];
     char    err[DNS_MSG];
-    char    skipped[96];
+    char    skipped[192];
     const char *ca;
 
     cli_parse(argc, argv, "report", &o);
@@ -441,6 +526,7 @@ cmd_report(int argc, char **argv)
 
         if (res != NULL && dns_conf_check(res, err) != 0) {
             fprintf(stderr, "mailtlsrpt report: %s\n", err);
+            conf_free(&c);
             return EXIT_USAGE;
         }
         ca = o.ca_file ? o.ca_file : c.ca_file;
@@ -468,10 +554,21 @@ cmd_report(int argc, char **argv)
         report_online(&c, &o, tab, day, &rs);
     ts_day_str(day, daybuf);
     skipped[0] = 0;
-    if (!o.offline)
-        snprintf(skipped, sizeof(skipped), " (%lu without TLSRPT record%s)",
-                 rs.no_tlsrpt, o.keep_all || c.keep_all ? ", kept"
-                 : ", skipped");
+    if (!o.offline) {
+        int     n = snprintf(skipped, sizeof(skipped), " (%lu without TLSRPT"
+                             " record%s", rs.no_tlsrpt, o.keep_all
+                             || c.keep_all ? ", kept" : ", skipped");
+
+        if (rs.lookup_failed && n > 0 && (size_t) n < sizeof(skipped))
+            n += snprintf(skipped + n, sizeof(skipped) - (size_t) n, "; %lu"
+                          " TLSRPT LOOKUPS FAILED%s", rs.lookup_failed,
+                          o.keep_all || c.keep_all ? ", kept" : ", skipped");
+        if (rs.policy_failed && n > 0 && (size_t) n < sizeof(skipped))
+            n += snprintf(skipped + n, sizeof(skipped) - (size_t) n, "; %lu"
+                          " with a POLICY LOOKUP FAILED", rs.policy_failed);
+        if (n > 0 && (size_t) n < sizeof(skipped) - 1)
+            snprintf(skipped + n, sizeof(skipped) - (size_t) n, ")");
+    }
     snprintf(tail, sizeof(tail), "%lu domains%s, %lu reports written to "
              "%s%s%s%s", rs.domains, skipped, rs.written,
              o.out ? o.out : ".", o.all_days ? " (all days)" : " for ",
@@ -479,5 +576,6 @@ cmd_report(int argc, char **argv)
     pipe_summary(&st, tail);
     agg_tab_free(tab);
     conf_free(&c);
-    return (rc || rs.failed) ? EXIT_PARTIAL : EXIT_DONE;
+    return (rc || rs.failed || rs.lookup_failed || rs.policy_failed)
+        ? EXIT_PARTIAL : EXIT_DONE;
 }

@@ -28,6 +28,9 @@
  *      Workers: min(conf->workers, n) threads take the next domain from
  *      an atomic counter; each owns a resolver (dns_create()) and makes
  *      its own HTTPS transfers, so a slow domain stalls one worker only.
+ *      With conf->done, the worker hands each domain over as soon as it
+ *      is resolved (check-domain prints and frees it), so memory does
+ *      not grow with the number of domains.
  * THREADS
  *      Call sts_global_init() before. Each pol_dom is written by exactly
  *      one worker; the caller reads them after pol_resolve_all() returns
@@ -107,7 +110,7 @@ pol_conf_env(struct pol_conf *c)
                                        c->fetch.port ? c->fetch.port : 443,
                                        65535);
     c->workers = (int) pol_env_long("MAILTLSRPT_WORKERS",
-                                    c->workers ? c->workers : 16,
+                                    c->workers ? c->workers : POL_WORKERS,
                                     POL_MAX_WORKERS);
 }
 
@@ -464,7 +467,8 @@ pol_dane(struct pol_run *r, struct pol_tlsa *t)
     dns_ans_free(&a);
 }
 
-/* pol_add_mx - append a host unless present or full; its entry or NULL */
+/* pol_add_mx - append a host unless present or full; its entry (valid
+ * until the next call) or NULL */
 static struct pol_tlsa *
 pol_add_mx(struct pol_dom *d, const char *host, unsigned pref)
 {
@@ -473,9 +477,12 @@ pol_add_mx(struct pol_dom *d, const char *host, unsigned pref)
     if (host == NULL || !dname_valid(host)
         || pol_find_mx(d, host) != NULL || d->nmx >= POL_MAX_MX)
         return NULL;
-    if (d->mx == NULL)
-        d->mx = xcalloc(POL_MAX_MX, sizeof(*d->mx));
+    if ((d->nmx & (d->nmx - 1)) == 0) {
+        /* grown at 1, 2, 4, 8 hosts: most domains have one or two */
+        d->mx = xrealloc(d->mx, (d->nmx ? 2 * d->nmx : 1) * sizeof(*d->mx));
+    }
     t = &d->mx[d->nmx++];
+    memset(t, 0, sizeof(*t));
     snprintf(t->host, sizeof(t->host), "%s", host);
     t->pref = pref;
     return t;
@@ -557,8 +564,11 @@ pol_work(void *arg)
     size_t  i;
 
     while ((i = atomic_fetch_add_explicit(&p->next, 1,
-                                          memory_order_relaxed)) < p->n)
+                                          memory_order_relaxed)) < p->n) {
         pol_resolve_one(p, w->dns, &p->d[i]);
+        if (p->c->done != NULL)
+            p->c->done(&p->d[i], i, p->c->done_ctx);
+    }
     return NULL;
 }
 
@@ -570,7 +580,7 @@ pol_resolve_all(const struct pol_conf *c, struct pol_dom *d, size_t n,
     struct pol_pool pool;
     struct pol_worker *w;
     pthread_attr_t attr;
-    size_t  nw = (size_t) (c->workers > 0 ? c->workers : 16);
+    size_t  nw = (size_t) (c->workers > 0 ? c->workers : POL_WORKERS);
     size_t  i, started = 0;
 
     if (n == 0)

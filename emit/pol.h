@@ -39,6 +39,8 @@
 #define POL_MAX_MX 16           /* MX hosts per domain looked at */
 #define POL_MAX_TLSA 16         /* TLSA records kept per host */
 #define POL_MAX_WORKERS 256
+#define POL_WORKERS 64          /* default: lookups wait on the network far
+                                 * more than they use the CPU */
 
 enum pol_sts_state {
     POL_STS_NONE = 0,           /* no (valid) _mta-sts record, no cache */
@@ -105,10 +107,14 @@ struct pol_conf {
     struct dns_conf dns;
     struct sts_fetch_conf fetch;
     const char *state_dir;      /* cache; NULL: no cache */
-    int     workers;            /* concurrent domains; 0: 16 */
+    int     workers;            /* concurrent domains; 0: POL_WORKERS */
     int     want_mx;            /* look up the MX RRset (check-domain) */
     int     tlsrpt_only;        /* skip MTA-STS and DANE for domains
                                  * without a usable TLSRPT record */
+    /* NULL, or called in the worker that resolved d[i] right after; it
+     * may pol_dom_free(d). Runs in many threads at once. */
+    void    (*done)(struct pol_dom *d, size_t i, void *ctx);
+    void   *done_ctx;
     time_t  now;                /* 0: time(NULL) */
 };
 

@@ -23,8 +23,9 @@
  *      - a file name of the section 5.1 shape (any name containing '!')
  *        must agree with the JSON: gzip iff ".json.gz", begin and end
  *        equal to the date-range, the policy domain equal to one of the
- *        policies' policy-domain, the sender equal to the contact-info
- *        domain (CHECKLIST item 20).
+ *        policies' policy-domain (unless all are tlsa: their policy-domain
+ *        is the MX host's, CHECKLIST 3), the sender equal to the
+ *        contact-info domain (CHECKLIST item 20).
  *
  *      Independent of libmailtlsrpt on purpose: the checker shares no code
  *      with the generator it checks.
@@ -500,6 +501,16 @@ rc_entry(struct rc_ctx *x, const json_t *e, const char *path)
                    " sum of failed-session-count", path, failures, total);
 }
 
+/* rc_is_tlsa - 1 when a policies[] entry is of policy-type tlsa */
+static int
+rc_is_tlsa(const json_t *e)
+{
+    const json_t *t = json_object_get(json_object_get(e, "policy"),
+                                      "policy-type");
+
+    return json_is_string(t) && strcmp(json_string_value(t), "tlsa") == 0;
+}
+
 /* rc_name - check a section 5.1 file name against the report */
 static void
 rc_name(struct rc_ctx *x, const char *path, int gz, const json_t *root,
@@ -519,6 +530,7 @@ rc_name(struct rc_ctx *x, const char *path, int gz, const json_t *root,
     json_t *pols;
     json_t *ci;
     int     found = 0;
+    int     all_tlsa = 1;
 
     if (strchr(base, '!') == NULL)
         return;                         /* not a section 5.1 name */
@@ -592,8 +604,13 @@ rc_name(struct rc_ctx *x, const char *path, int gz, const json_t *root,
 
         if (json_is_string(pd) && strcmp(json_string_value(pd), part[1]) == 0)
             found = 1;
+        if (!rc_is_tlsa(json_array_get(pols, i)))
+            all_tlsa = 0;
     }
-    if (!found)
+    /* a report of tlsa policies only answers the recipient domain's
+     * TLSRPT record, while each tlsa policy-domain is the TLSA base
+     * domain (the MX host; CHECKLIST 3): the file name names the former */
+    if (!found && !(all_tlsa && json_array_size(pols) > 0))
         rc_problem(x, "file name: policy domain \"%s\" is no policy-domain"
                    " in the report", part[1]);
     ci = json_object_get(root, "contact-info");
