@@ -151,17 +151,17 @@ sts_classify(CURL *h, CURLcode rc, const struct sts_buf *b,
             snprintf(reason, sizeof(reason), "hostname-mismatch");
         else
             sts_verify_reason(verify, reason, sizeof(reason));
-        snprintf(error, sizeof(error), "certificate of the policy host: %s",
+        snprintf(error, sizeof(error), "certificate of the policy host: %.160s",
                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
         return sts_fail(res, SESS_STS_WEBPKI_INVALID, reason, error);
     case CURLE_SSL_CONNECT_ERROR:
         if (verify != 0) {
             sts_verify_reason(verify, reason, sizeof(reason));
             snprintf(error, sizeof(error), "certificate of the policy host:"
-                     " %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                     " %.160s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
             return sts_fail(res, SESS_STS_WEBPKI_INVALID, reason, error);
         }
-        snprintf(error, sizeof(error), "TLS handshake: %s",
+        snprintf(error, sizeof(error), "TLS handshake: %.160s",
                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
         return sts_fail(res, SESS_STS_POLICY_FETCH_ERROR,
                         "tls-handshake-failed", error);
@@ -169,13 +169,13 @@ sts_classify(CURL *h, CURLcode rc, const struct sts_buf *b,
         return sts_fail(res, SESS_STS_POLICY_FETCH_ERROR, "timeout",
                         "no complete answer in time");
     case CURLE_COULDNT_CONNECT:
-        snprintf(error, sizeof(error), "connect: %s",
+        snprintf(error, sizeof(error), "connect: %.160s",
                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
         return sts_fail(res, SESS_STS_POLICY_FETCH_ERROR, "connect-failed",
                         error);
     default:
         snprintf(reason, sizeof(reason), "fetch-error-%d", (int) rc);
-        snprintf(error, sizeof(error), "%s",
+        snprintf(error, sizeof(error), "%.160s",
                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
         return sts_fail(res, SESS_STS_POLICY_FETCH_ERROR, reason, error);
     }
