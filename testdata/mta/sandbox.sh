@@ -1,0 +1,182 @@
+#!/bin/sh
+# testdata/mta/sandbox.sh - one Debian MTA delivering to the test servers
+#
+# Usage: unshare -mnu sh sandbox.sh MTA WORK TREE CERTS N
+# Runs in a fresh network namespace (only loopback, where the test
+# servers listen on port 25 of 192.0.2.N), its own host name (sender.mta.test) and a private mount
+# namespace: TREE (the MTA's unpacked
+# Debian packages) and WORK/MTA/up are overlaid on /usr, /etc, /var and /dev,
+# so the MTA runs from its own paths with its own users, spool and log
+# while the system outside sees nothing of it. Starts servers.py, sends
+# N messages to each test domain, waits until every one had its
+# delivery attempt, stops everything it started and leaves the MTA's
+# log in WORK/MTA/mail.log and what the servers accepted in
+# WORK/MTA/got/.
+set -eu
+mta=$1
+work=$2/$1
+tree=$3
+certs=$4
+n=$5
+here=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null || :; done
+    for p in $pids; do wait "$p" 2>/dev/null || :; done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# the cases: address, domain, certificate ("-": no STARTTLS)
+# (TEST-NET-1 addresses on the loopback interface, not 127.0.0.N: a
+# Sendmail delivery to 127.x is its submission hop, not an MX)
+CASES="192.0.2.2:valid.test:valid 192.0.2.3:nostarttls.test:-
+192.0.2.4:expired.test:expired 192.0.2.5:wrongname.test:wrongname
+192.0.2.6:selfsigned.test:selfsigned"
+
+ip link set lo up
+for c in $CASES; do
+    ip addr add "${c%%:*}/32" dev lo
+done
+hostname sender.mta.test
+mount --make-rprivate /
+# /dev too for Sendmail, whose syslog(3) needs a /dev/log of our own
+for d in usr etc var dev; do
+    mkdir -p "$work/up/$d" "$work/wk/$d"
+    lower=/$d
+    [ -d "$tree/$d" ] && lower=$tree/$d:/$d
+    mount -t overlay overlay \
+        -o "lowerdir=$lower,upperdir=$work/up/$d,workdir=$work/wk/$d" "/$d"
+done
+
+# adduser name [group...] - a system user (and its group) in this view
+uid=900
+adduser() {
+    while getent passwd $uid >/dev/null || getent group $uid >/dev/null; do
+        uid=$((uid + 1))
+    done
+    echo "$1:x:$uid:$uid::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+    echo "$1:x:$uid:" >>/etc/group
+    uid=$((uid + 1))
+}
+addgroup() {
+    while getent group $uid >/dev/null; do uid=$((uid + 1)); done
+    echo "$1:x:$uid:" >>/etc/group
+    uid=$((uid + 1))
+}
+{
+    echo "127.0.0.1 localhost sender.mta.test"
+    for c in $CASES; do
+        a=${c%%:*}; r=${c#*:}; echo "$a ${r%%:*}"
+    done
+} >/etc/hosts
+echo "nameserver 127.0.0.1" >/etc/resolv.conf
+# no DNS at all (Sendmail asks for MX records unless "dns" is absent)
+sed -i 's/^hosts:.*/hosts: files/' /etc/nsswitch.conf
+echo "sender.mta.test" >/etc/mailname
+
+mkdir -p "$work/got"
+rm -f "$work/got/ready"
+# shellcheck disable=SC2086
+"$PY" "$here/servers.py" "$work/got" "$certs" $CASES \
+    >"$work/servers.out" 2>&1 &
+pids="$pids $!"
+i=0
+while [ ! -f "$work/got/ready" ]; do
+    i=$((i + 1))
+    [ $i -lt 200 ] || { cat "$work/servers.out"; exit 1; }
+    sleep 0.05
+done
+
+# submit CMD... - N messages to each domain, CMD reads one from stdin
+submit() {
+    for c in $CASES; do
+        r=${c#*:}; dom=${r%%:*}
+        k=1
+        while [ $k -le "$n" ]; do
+            printf 'From: sender@mta.test\nTo: rcpt%d@%s\nSubject: %s %d\n\nhello\n' \
+                "$k" "$dom" "$dom" "$k" | "$@" "rcpt$k@$dom" \
+                >>"$work/submit.out" 2>&1 || echo "exit $?" >>"$work/submit.out"
+            k=$((k + 1))
+        done
+    done
+}
+# wait_log FILE PATTERN COUNT - until COUNT lines match (60 s at most)
+wait_log() {
+    i=0
+    while [ "$(grep -c -E "$2" "$1" 2>/dev/null || :)" -lt "$3" ]; do
+        i=$((i + 1))
+        [ $i -lt 600 ] || { echo "sandbox: $mta: timeout waiting for" \
+            "$3 x [$2] in $1"; return 1; }
+        sleep 0.1
+    done
+}
+total=$(( $(echo $CASES | wc -w) * n ))
+
+case $mta in
+postfix)
+    adduser postfix
+    addgroup postdrop
+    cp "$here/postfix/main.cf" "$here/postfix/master.cf" /etc/postfix/
+    cp "$certs/ca.pem" /etc/postfix/ca.pem
+    : >/etc/postfix/dynamicmaps.cf
+    : >/var/log/postfix.log
+    # what the package's maintainer script does: owners and modes
+    mkdir -p /var/lib/postfix
+    chown postfix:postfix /var/lib/postfix
+    chgrp postdrop /usr/sbin/postdrop /usr/sbin/postqueue
+    chmod 2555 /usr/sbin/postdrop /usr/sbin/postqueue
+    postfix start >"$work/start.out" 2>&1 || { cat "$work/start.out"; exit 1; }
+    submit sendmail -f sender@mta.test
+    rc=0
+    wait_log /var/log/postfix.log ' status=(sent|deferred|bounced)' "$total" \
+        || rc=1
+    postfix stop >/dev/null 2>&1 || :
+    cp /var/log/postfix.log "$work/mail.log"
+    ;;
+exim)
+    adduser Debian-exim
+    mkdir -p /etc/exim4 /var/spool/exim4 /var/log/exim4
+    cp "$here/exim/exim4.conf" /etc/exim4/exim4.conf
+    cp "$certs/ca.pem" /etc/exim4/ca.pem
+    chown Debian-exim:Debian-exim /var/spool/exim4 /var/log/exim4
+    # queue all, then one forced delivery (-M: retry hints ignored) each,
+    # one after another: one connection per message
+    submit exim4 -odq -f sender@mta.test
+    rc=0
+    for id in $(awk '$4 == "<=" { print $3 }' /var/log/exim4/mainlog); do
+        exim4 -M "$id" || :
+    done
+    wait_log /var/log/exim4/mainlog ' (=>|==|\*\*) ' "$total" || rc=1
+    cp /var/log/exim4/mainlog "$work/mail.log"
+    ;;
+sendmail)
+    adduser smmsp
+    mkdir -p /etc/mail/tls /var/spool/mqueue
+    chmod 700 /var/spool/mqueue
+    cp "$certs/ca.pem" /etc/mail/tls/ca.pem
+    echo "hosts files" >/etc/mail/service.switch
+    for c in $CASES; do
+        r=${c#*:}; echo "TLS_Srv:${r%%:*} VERIFY+CN"
+    done >/etc/mail/access
+    m4 "$here/sendmail/sendmail.mc" >/etc/mail/sendmail.cf
+    /usr/libexec/sendmail/makemap hash /etc/mail/access </etc/mail/access
+    : >/var/log/mail.log
+    "$PY" "$here/syslogd.py" /dev/log /var/log/mail.log sender \
+        >"$work/syslogd.out" 2>&1 &
+    pids="$pids $!"
+    i=0
+    while [ ! -f /var/log/mail.log.ready ]; do
+        i=$((i + 1))
+        [ $i -lt 200 ] || { cat "$work/syslogd.out"; exit 1; }
+        sleep 0.05
+    done
+    # each message delivered by its own process in the foreground (-odi)
+    submit /usr/libexec/sendmail/sendmail -Am -odi -f sender@mta.test
+    rc=0
+    wait_log /var/log/mail.log ' stat=' "$total" || rc=1
+    cp /var/log/mail.log "$work/mail.log"
+    ;;
+esac
+exit $rc

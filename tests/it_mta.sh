@@ -1,0 +1,163 @@
+#!/bin/sh
+# tests/it_mta.sh - real MTAs prove the parsers (make check-mta)
+#
+# Debian's Postfix, Exim (exim4-daemon-light, GnuTLS) and Sendmail are
+# downloaded and unpacked, never installed (testdata/mta/fetch.sh, cached
+# in BUILD/mta). Each runs in its own network, mount and UTS namespace
+# (testdata/mta/sandbox.sh) and sends N messages to each of five test
+# servers on the loopback interface: one with a certificate from the
+# test CA (valid.test), one without STARTTLS (nostarttls.test), one with
+# an expired certificate, one with a certificate for another name and a
+# self-signed one. Every MTA requires TLS verified against the test CA,
+# as an MTA-STS "enforce" or DANE sender would, so each failure is a
+# deferral with its reason in the MTA's own log. Then mailtlsrpt reads
+# that log and the sessions, summary and reports must count exactly
+# what was sent, with the result type the MTA's words allow.
+#
+# Needs root and namespaces (unshare). Without them the test is skipped
+# (0 passed, 0 failed), except under CI=true or MTA_REQUIRE=1, where a
+# skip is a failure. MTA_KEEP=DIR keeps each MTA's log as DIR/MTA.log.
+set -u
+BUILD=${BUILD:-build}
+BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+CHECK=$BUILD/tests/tool_rcvcheck
+CONF=testdata/demo/mailtlsrpt.conf
+CACHE=${MTA_CACHE:-$BUILD/mta}
+case $CACHE in /*) ;; *) CACHE=$PWD/$CACHE ;; esac
+PY=/usr/bin/python3
+N=3
+pass=0
+fail=0
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# eq WHAT GOT WANT
+eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2], want [$3]"; fi; }
+skip() {
+    if [ "${CI:-}" = true ] || [ "${MTA_REQUIRE:-}" = 1 ]; then
+        bad "cannot run: $*"
+    else
+        echo "skipped: $*"
+    fi
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+    exit
+}
+
+[ "$(id -u)" = 0 ] || skip "needs root (namespaces, dpkg -x)"
+unshare -mnu true 2>/dev/null || skip "unshare -mnu does not work here"
+for t in apt-get apt-cache dpkg openssl m4 ip "$PY"; do
+    command -v "$t" >/dev/null 2>&1 || skip "missing $t (sh scripts/deps.sh test)"
+done
+"$PY" -c 'import aiosmtpd' 2>/dev/null || skip "missing python3-aiosmtpd"
+sh testdata/mta/fetch.sh "$CACHE" >"$T/fetch.out" 2>&1 || {
+    cat "$T/fetch.out"; skip "could not download the MTAs from Debian"; }
+sh testdata/mta/certs.sh "$T/certs" || { bad "test certificates"; exit 1; }
+
+# expected per MTA: domain, result type, reason (as "sessions" prints)
+# Exim (Debian's build uses GnuTLS) says "certificate invalid" for any
+# chain problem and nothing for a name mismatch (tls-gnu.c), so its
+# expired and wrong-name servers cannot be told from an untrusted one.
+want_postfix="valid.test success -
+nostarttls.test starttls-not-supported -
+expired.test certificate-expired certificate-has-expired
+wrongname.test certificate-host-mismatch hostname-mismatch
+selfsigned.test certificate-not-trusted self-signed-certificate"
+want_exim="valid.test success -
+nostarttls.test starttls-not-supported -
+expired.test certificate-not-trusted certificate-invalid
+wrongname.test certificate-not-trusted certificate-verification-failed
+selfsigned.test certificate-not-trusted certificate-invalid"
+want_sendmail="valid.test success -
+nostarttls.test starttls-not-supported -
+expired.test certificate-expired certificate-has-expired
+wrongname.test certificate-host-mismatch cn-mismatch
+selfsigned.test certificate-not-trusted self-signed-certificate"
+
+for mta in postfix exim sendmail; do
+    eval "want=\$want_$mta"
+    w=$T/$mta
+    start=$(date +%s)
+    unshare -mnu sh testdata/mta/sandbox.sh "$mta" "$T" "$CACHE/$mta" \
+        "$T/certs" "$N" >"$T/$mta.out" 2>&1
+    rc=$?
+    echo "$mta: $(head -1 "$CACHE/$mta/VERSIONS"), ran in" \
+        "$(($(date +%s) - start)) s"
+    eq "$mta: sandbox exit" "$rc" 0
+    [ "$rc" = 0 ] || { tail -20 "$T/$mta.out"; continue; }
+    [ -n "${MTA_KEEP:-}" ] && mkdir -p "$MTA_KEEP" &&
+        cp "$w/mail.log" "$MTA_KEEP/$mta.log"
+
+    # the servers: N messages over TLS to valid.test, nothing elsewhere
+    eq "$mta: accepted by valid.test" \
+        "$(grep -c '	tls$' "$w/got/valid.test.log" 2>/dev/null)" "$N"
+    eq "$mta: accepted elsewhere" \
+        "$(cat "$w"/got/*.log | grep -vc '	tls$')" 0
+    eq "$mta: servers that accepted mail" "$(ls "$w"/got/*.log | wc -l)" 1
+
+    # every session: N per domain, its result and reason, all counted
+    "$BIN" sessions --config /dev/null "$w/mail.log" >"$w/sessions" \
+        2>"$w/sessions.err"
+    eq "$mta: sessions exit" "$?" 0
+    echo "$want" | awk -v n="$N" '{ for (i = 0; i < n; i++)
+        print $1 "\t" $2 "\t" $3 "\tcounted" }' | sort >"$w/want"
+    cut -f2,3,6,7 "$w/sessions" | sort >"$w/got.tsv"
+    if cmp -s "$w/want" "$w/got.tsv"; then ok
+    else bad "$mta: sessions differ"; diff "$w/want" "$w/got.tsv" | head; fi
+    sum=$(sed -n 's/.*(0 bad), \([0-9]*\) sessions (\([0-9]*\) counted.*/\1 \2/p' \
+        "$w/sessions.err")
+    eq "$mta: no bad line, every session counted" "$sum" \
+        "$((N * 5)) $((N * 5))"
+
+    # summary --json: per domain sessions, successes, failures by type
+    "$BIN" summary --json --config /dev/null "$w/mail.log" >"$w/summary.json" \
+        2>/dev/null
+    echo "$want" | "$PY" -c 'import json, sys
+n = int(sys.argv[2])
+doms = {d["domain"]: d for d in json.load(open(sys.argv[1]))["domains"]}
+bad = []
+want = [l.split() for l in sys.stdin if l.strip()]
+for dom, result, _ in want:
+    d = doms.get(dom, {})
+    got = (d.get("sessions"), d.get("successful"), d.get("failed"),
+           d.get("failures"))
+    exp = (n, n if result == "success" else 0, 0 if result == "success" else n,
+           {} if result == "success" else {result: n})
+    if got != exp:
+        bad.append("%s: got %r, want %r" % (dom, got, exp))
+if sorted(doms) != sorted(w[0] for w in want):
+    bad.append("domains %r" % sorted(doms))
+print("\n".join(bad) if bad else "ok")' "$w/summary.json" "$N" >"$w/judged"
+    eq "$mta: summary --json" "$(cat "$w/judged")" ok
+
+    # report --offline: one valid report per domain with those counts
+    "$BIN" report --offline --no-gzip --all-days --config "$CONF" -q \
+        --out "$w/rpt" "$w/mail.log"
+    eq "$mta: report exit" "$?" 0
+    if "$CHECK" "$w"/rpt/*.json >"$w/chk" 2>&1; then ok
+    else bad "$mta: receiver check"; cat "$w/chk"; fi
+    echo "$want" | "$PY" -c 'import glob, json, sys
+n = int(sys.argv[2])
+tot = {}
+for f in glob.glob(sys.argv[1] + "/*.json"):
+    for p in json.load(open(f))["policies"]:
+        t = tot.setdefault(p["policy"]["policy-domain"], [0, 0, {}])
+        t[0] += p["summary"]["total-successful-session-count"]
+        t[1] += p["summary"]["total-failure-session-count"]
+        for fd in p.get("failure-details", []):
+            k = (fd["result-type"], fd.get("receiving-mx-hostname"))
+            t[2][k] = t[2].get(k, 0) + fd["failed-session-count"]
+bad = []
+for dom, result, _ in (l.split() for l in sys.stdin if l.strip()):
+    exp = ([n, 0, {}] if result == "success"
+           else [0, n, {(result, dom): n}])
+    if tot.get(dom) != exp:
+        bad.append("%s: got %r, want %r" % (dom, tot.get(dom), exp))
+print("\n".join(bad) if bad else "ok")' "$w/rpt" "$N" >"$w/judged"
+    eq "$mta: report counts" "$(cat "$w/judged")" ok
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
