@@ -1,17 +1,17 @@
 #!/bin/sh
 # testdata/mta/sandbox.sh - one Debian MTA delivering to the test servers
 #
-# Usage: unshare -mnu sh sandbox.sh MTA WORK TREE CERTS N
-# Runs in a fresh network namespace (only loopback, where the test
-# servers listen on port 25 of 192.0.2.N), its own host name (sender.mta.test) and a private mount
-# namespace: TREE (the MTA's unpacked
-# Debian packages) and WORK/MTA/up are overlaid on /usr, /etc, /var and /dev,
-# so the MTA runs from its own paths with its own users, spool and log
-# while the system outside sees nothing of it. Starts servers.py, sends
-# N messages to each test domain, waits until every one had its
-# delivery attempt, stops everything it started and leaves the MTA's
-# log in WORK/MTA/mail.log and what the servers accepted in
-# WORK/MTA/got/.
+# Usage: unshare -mnup --fork --mount-proc sh sandbox.sh MTA WORK TREE CERTS N
+# Runs in namespaces of its own: network (only loopback, where the test
+# servers listen on port 25 of 192.0.2.N), host name (sender.mta.test),
+# PID (whatever it starts ends with it) and mount: TREE (the MTA's
+# unpacked Debian packages) and WORK/MTA/up are overlaid on /usr, /etc,
+# /var and /dev, so the MTA runs from its own paths with its own users,
+# spool, log and /dev/log while the system outside sees nothing of it.
+# Starts servers.py, sends N messages to each test domain, waits until
+# every one had its delivery attempt, stops everything it started and
+# leaves the MTA's log in WORK/MTA/mail.log and what the servers
+# accepted in WORK/MTA/got/.
 set -eu
 mta=$1
 work=$2/$1
@@ -21,6 +21,7 @@ n=$5
 here=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 pids=""
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
     for p in $pids; do kill "$p" 2>/dev/null || :; done
     for p in $pids; do wait "$p" 2>/dev/null || :; done
@@ -50,7 +51,8 @@ for d in usr etc var dev; do
         -o "lowerdir=$lower,upperdir=$work/up/$d,workdir=$work/wk/$d" "/$d"
 done
 
-# adduser name [group...] - a system user (and its group) in this view
+# adduser NAME - a system user with a group of its name, in this view
+# only (the overlaid /etc); addgroup NAME - a group alone
 uid=900
 adduser() {
     while getent passwd $uid >/dev/null || getent group $uid >/dev/null; do
@@ -95,8 +97,8 @@ submit() {
         r=${c#*:}; dom=${r%%:*}
         k=1
         while [ $k -le "$n" ]; do
-            printf 'From: sender@mta.test\nTo: rcpt%d@%s\nSubject: %s %d\n\nhello\n' \
-                "$k" "$dom" "$dom" "$k" | "$@" "rcpt$k@$dom" \
+            printf 'From: sender@mta.test\nTo: rcpt%d@%s\nSubject: %s\n\nhi\n' \
+                "$k" "$dom" "$dom" | "$@" "rcpt$k@$dom" \
                 >>"$work/submit.out" 2>&1 || echo "exit $?" >>"$work/submit.out"
             k=$((k + 1))
         done
@@ -112,7 +114,9 @@ wait_log() {
         sleep 0.1
     done
 }
-total=$(( $(echo $CASES | wc -w) * n ))
+# shellcheck disable=SC2086
+set -- $CASES
+total=$(($# * n))
 
 case $mta in
 postfix)
@@ -145,6 +149,7 @@ exim)
     # one after another: one connection per message
     submit exim4 -odq -f sender@mta.test
     rc=0
+    # shellcheck disable=SC2013 # one message id per line
     for id in $(awk '$4 == "<=" { print $3 }' /var/log/exim4/mainlog); do
         exim4 -M "$id" || :
     done
@@ -161,6 +166,7 @@ sendmail)
         r=${c#*:}; echo "TLS_Srv:${r%%:*} VERIFY+CN"
     done >/etc/mail/access
     m4 "$here/sendmail/sendmail.mc" >/etc/mail/sendmail.cf
+    # shellcheck disable=SC2094 # reads access, writes access.db
     /usr/libexec/sendmail/makemap hash /etc/mail/access </etc/mail/access
     : >/var/log/mail.log
     "$PY" "$here/syslogd.py" /dev/log /var/log/mail.log sender \
@@ -177,6 +183,10 @@ sendmail)
     rc=0
     wait_log /var/log/mail.log ' stat=' "$total" || rc=1
     cp /var/log/mail.log "$work/mail.log"
+    ;;
+*)
+    echo "sandbox: unknown MTA $mta" >&2
+    exit 2
     ;;
 esac
 exit $rc
