@@ -1,23 +1,30 @@
 #!/bin/sh
 # testdata/mta/sandbox.sh - one Debian MTA delivering to the test servers
 #
-# Usage: unshare -mnup --fork --mount-proc sh sandbox.sh MTA WORK TREE CERTS N
+# Usage: unshare -mnup --fork --mount-proc sh sandbox.sh MTA MODE WORK TREE
+#        CERTS N
 # Runs in namespaces of its own: network (only loopback, where the test
 # servers listen on port 25 of 192.0.2.N), host name (sender.mta.test),
 # PID (whatever it starts ends with it) and mount: TREE (the MTA's
 # unpacked Debian packages) and WORK/MTA/up are overlaid on /usr, /etc,
 # /var and /dev, so the MTA runs from its own paths with its own users,
 # spool, log and /dev/log while the system outside sees nothing of it.
+# MODE "verify": the MTA requires TLS with a certificate that verifies
+# against the test CA and names the server, for every test domain (as
+# an MTA-STS "enforce" policy or Postfix's "verify" level asks);
+# "may": opportunistic TLS, each MTA's default, with the same CA.
 # Starts servers.py, sends N messages to each test domain, waits until
 # every one had its delivery attempt, stops everything it started and
-# leaves the MTA's log in WORK/MTA/mail.log and what the servers
-# accepted in WORK/MTA/got/.
+# leaves the MTA's log in WORK/mail.log and what the servers accepted in
+# WORK/got/.
 set -eu
 mta=$1
-work=$2/$1
-tree=$3
-certs=$4
-n=$5
+mode=$2
+work=$3
+tree=$4
+certs=$5
+n=$6
+case $mode in verify|may) ;; *) echo "sandbox: bad mode $mode" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 pids=""
@@ -124,6 +131,7 @@ postfix)
     addgroup postdrop
     cp "$here/postfix/main.cf" "$here/postfix/master.cf" /etc/postfix/
     cp "$certs/ca.pem" /etc/postfix/ca.pem
+    [ "$mode" = verify ] || postconf -e smtp_tls_security_level=may
     : >/etc/postfix/dynamicmaps.cf
     : >/var/log/postfix.log
     # what the package's maintainer script does: owners and modes
@@ -144,6 +152,7 @@ exim)
     mkdir -p /etc/exim4 /var/spool/exim4 /var/log/exim4
     cp "$here/exim/exim4.conf" /etc/exim4/exim4.conf
     cp "$certs/ca.pem" /etc/exim4/ca.pem
+    [ "$mode" = may ] || cp "$here/exim/tls_verify.conf" /etc/exim4/
     chown Debian-exim:Debian-exim /var/spool/exim4 /var/log/exim4
     # queue all, then one forced delivery (-M: retry hints ignored) each,
     # one after another: one connection per message
@@ -163,7 +172,8 @@ sendmail)
     cp "$certs/ca.pem" /etc/mail/tls/ca.pem
     echo "hosts files" >/etc/mail/service.switch
     for c in $CASES; do
-        r=${c#*:}; echo "TLS_Srv:${r%%:*} VERIFY+CN"
+        r=${c#*:}
+        [ "$mode" = may ] || echo "TLS_Srv:${r%%:*} VERIFY+CN"
     done >/etc/mail/access
     m4 "$here/sendmail/sendmail.mc" >/etc/mail/sendmail.cf
     # shellcheck disable=SC2094 # reads access, writes access.db
