@@ -12,7 +12,12 @@
 # MODE "verify": the MTA requires TLS with a certificate that verifies
 # against the test CA and names the server, for every test domain (as
 # an MTA-STS "enforce" policy or Postfix's "verify" level asks);
-# "may": opportunistic TLS, each MTA's default, with the same CA.
+# "may": opportunistic TLS, each MTA's default, with the same CA. The
+# log forms differ too, so that both of each MTA come from the real
+# thing: "verify" writes Postfix's maillog_file, Exim's mainlog and
+# Sendmail at LogLevel 14; "may" logs Postfix and Exim (with +pid)
+# through syslog(3) and Sendmail at its default LogLevel 9. Syslog is
+# testdata/mta/syslogd.py on this view's /dev/log.
 # Starts servers.py, sends N messages to each test domain, waits until
 # every one had its delivery attempt, stops everything it started and
 # leaves the MTA's log in WORK/mail.log and what the servers accepted in
@@ -125,15 +130,37 @@ wait_log() {
 set -- $CASES
 total=$(($# * n))
 
+# syslog - a syslog daemon on this view's /dev/log writing
+# /var/log/mail.log in rsyslog's file format
+syslog() {
+    : >/var/log/mail.log
+    "$PY" "$here/syslogd.py" /dev/log /var/log/mail.log sender \
+        >"$work/syslogd.out" 2>&1 &
+    pids="$pids $!"
+    i=0
+    while [ ! -f /var/log/mail.log.ready ]; do
+        i=$((i + 1))
+        [ $i -lt 200 ] || { cat "$work/syslogd.out"; exit 1; }
+        sleep 0.05
+    done
+}
+
 case $mta in
 postfix)
     adduser postfix
     addgroup postdrop
     cp "$here/postfix/main.cf" "$here/postfix/master.cf" /etc/postfix/
     cp "$certs/ca.pem" /etc/postfix/ca.pem
-    [ "$mode" = verify ] || postconf -e smtp_tls_security_level=may
     : >/etc/postfix/dynamicmaps.cf
-    : >/var/log/postfix.log
+    log=/var/log/postfix.log
+    : >$log
+    if [ "$mode" = may ]; then
+        # and through syslog, not maillog_file
+        postconf -e smtp_tls_security_level=may
+        postconf -X maillog_file
+        syslog
+        log=/var/log/mail.log
+    fi
     # what the package's maintainer script does: owners and modes
     mkdir -p /var/lib/postfix
     chown postfix:postfix /var/lib/postfix
@@ -142,28 +169,39 @@ postfix)
     postfix start >"$work/start.out" 2>&1 || { cat "$work/start.out"; exit 1; }
     submit sendmail -f sender@mta.test
     rc=0
-    wait_log /var/log/postfix.log ' status=(sent|deferred|bounced)' "$total" \
-        || rc=1
+    wait_log $log ' status=(sent|deferred|bounced)' "$total" || rc=1
     postfix stop >/dev/null 2>&1 || :
-    cp /var/log/postfix.log "$work/mail.log"
+    cp $log "$work/mail.log"
     ;;
 exim)
     adduser Debian-exim
     mkdir -p /etc/exim4 /var/spool/exim4 /var/log/exim4
     cp "$here/exim/exim4.conf" /etc/exim4/exim4.conf
     cp "$certs/ca.pem" /etc/exim4/ca.pem
-    [ "$mode" = may ] || cp "$here/exim/tls_verify.conf" /etc/exim4/
+    log=/var/log/exim4/mainlog
+    if [ "$mode" = verify ]; then
+        cp "$here/exim/tls_verify.conf" /etc/exim4/
+    else
+        # and through syslog, with the pid in every line
+        sed -i 's|^log_file_path = .*|log_file_path = syslog|
+            s|^log_selector = |log_selector = +pid |' /etc/exim4/exim4.conf
+        syslog
+        log=/var/log/mail.log
+    fi
     chown Debian-exim:Debian-exim /var/spool/exim4 /var/log/exim4
     # queue all, then one forced delivery (-M: retry hints ignored) each,
     # one after another: one connection per message
     submit exim4 -odq -f sender@mta.test
     rc=0
+    # syslog lines arrive a little later
+    wait_log $log ' <= ' "$total" || rc=1
     # shellcheck disable=SC2013 # one message id per line
-    for id in $(awk '$4 == "<=" { print $3 }' /var/log/exim4/mainlog); do
+    for id in $(awk '{ for (i = 2; i <= NF; i++)
+        if ($i == "<=") print $(i - 1) }' $log); do
         exim4 -M "$id" || :
     done
-    wait_log /var/log/exim4/mainlog ' (=>|==|\*\*) ' "$total" || rc=1
-    cp /var/log/exim4/mainlog "$work/mail.log"
+    wait_log $log ' (=>|==|\*\*) ' "$total" || rc=1
+    cp $log "$work/mail.log"
     ;;
 sendmail)
     adduser smmsp
@@ -175,19 +213,12 @@ sendmail)
         r=${c#*:}
         [ "$mode" = may ] || echo "TLS_Srv:${r%%:*} VERIFY+CN"
     done >/etc/mail/access
-    m4 "$here/sendmail/sendmail.mc" >/etc/mail/sendmail.cf
+    # the default LogLevel 9 in "may" mode, 14 in "verify" mode
+    if [ "$mode" = may ]; then ll=9; else ll=14; fi
+    m4 -DMTA_LOG_LEVEL=$ll "$here/sendmail/sendmail.mc" >/etc/mail/sendmail.cf
     # shellcheck disable=SC2094 # reads access, writes access.db
     /usr/libexec/sendmail/makemap hash /etc/mail/access </etc/mail/access
-    : >/var/log/mail.log
-    "$PY" "$here/syslogd.py" /dev/log /var/log/mail.log sender \
-        >"$work/syslogd.out" 2>&1 &
-    pids="$pids $!"
-    i=0
-    while [ ! -f /var/log/mail.log.ready ]; do
-        i=$((i + 1))
-        [ $i -lt 200 ] || { cat "$work/syslogd.out"; exit 1; }
-        sleep 0.05
-    done
+    syslog
     # each message delivered by its own process in the foreground (-odi)
     submit /usr/libexec/sendmail/sendmail -Am -odi -f sender@mta.test
     rc=0
