@@ -3,7 +3,7 @@
 #
 # Debian's Postfix, Exim (exim4-daemon-light, GnuTLS) and Sendmail are
 # downloaded and unpacked, never installed (testdata/mta/fetch.sh, cached
-# in BUILD/mta). Each runs in its own network, mount, UTS and PID
+# in build/mta, or MTA_CACHE). Each runs in its own network, mount, UTS and PID
 # namespace (testdata/mta/sandbox.sh) and sends N messages to each of
 # five test servers on the loopback interface: one with a certificate
 # from the test CA (valid.test), one without STARTTLS (nostarttls.test),
@@ -25,7 +25,7 @@ BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 CHECK=$BUILD/tests/tool_rcvcheck
 CONF=testdata/demo/mailtlsrpt.conf
-CACHE=${MTA_CACHE:-$BUILD/mta}
+CACHE=${MTA_CACHE:-build/mta}         # shared by build-asan and the like
 case $CACHE in /*) ;; *) CACHE=$PWD/$CACHE ;; esac
 PY=/usr/bin/python3
 N=3

@@ -6,7 +6,7 @@
 # Runs in namespaces of its own: network (only loopback, where the test
 # servers listen on port 25 of 192.0.2.N), host name (sender.mta.test),
 # PID (whatever it starts ends with it) and mount: TREE (the MTA's
-# unpacked Debian packages) and WORK/MTA/up are overlaid on /usr, /etc,
+# unpacked Debian packages) and a tmpfs are overlaid on /usr, /etc,
 # /var and /dev, so the MTA runs from its own paths with its own users,
 # spool, log and /dev/log while the system outside sees nothing of it.
 # MODE "verify": the MTA requires TLS with a certificate that verifies
@@ -54,13 +54,19 @@ for c in $CASES; do
 done
 hostname sender.mta.test
 mount --make-rprivate /
+# the upper layers on a tmpfs of this namespace: an overlay cannot have
+# them on an overlay (a container's /tmp), and they vanish with it
+mkdir -p "$work/ovl"
+mount -t tmpfs -o size=256m,mode=755 mta "$work/ovl"
 # /dev too for Sendmail, whose syslog(3) needs a /dev/log of our own
 for d in usr etc var dev; do
-    mkdir -p "$work/up/$d" "$work/wk/$d"
+    up=$work/ovl/up/$d
+    wk=$work/ovl/wk/$d
+    mkdir -p "$up" "$wk"
     lower=/$d
     [ -d "$tree/$d" ] && lower=$tree/$d:/$d
-    mount -t overlay overlay \
-        -o "lowerdir=$lower,upperdir=$work/up/$d,workdir=$work/wk/$d" "/$d"
+    mount -t overlay overlay -o "lowerdir=$lower,upperdir=$up,workdir=$wk" \
+        "/$d"
 done
 
 # adduser NAME - a system user with a group of its name, in this view
