@@ -4,6 +4,7 @@
 # Usage: certs.sh DIR
 #   ca.pem             the CA every MTA is told to trust
 #   valid.pem/.key     valid.test, signed by the CA, valid now
+#   multi.pem/.key     multi.test, the same
 #   expired.pem/.key   expired.test, signed by the CA, expired in 2020
 #   wrongname.pem/.key signed by the CA for other.invalid (not wrongname.test)
 #   selfsigned.pem/.key selfsigned.test, signed by itself
@@ -44,6 +45,7 @@ sign() {
         -startdate "$4" -enddate "$5" 2>/dev/null
 }
 sign valid valid.test valid.test 20200101000000Z 20991231000000Z
+sign multi multi.test multi.test 20200101000000Z 20991231000000Z
 sign expired expired.test expired.test 20190101000000Z 20200101000000Z
 sign wrongname other.invalid other.invalid 20200101000000Z 20991231000000Z
 # shellcheck disable=SC2086
@@ -51,7 +53,7 @@ openssl req -x509 $ec -keyout selfsigned.key -out selfsigned.pem \
     -days 3650 -subj "/CN=selfsigned.test" \
     -addext "subjectAltName=DNS:selfsigned.test" 2>/dev/null
 # the server without STARTTLS needs no certificate
-for n in valid expired wrongname; do
+for n in valid multi expired wrongname; do
     openssl verify -CAfile ca.pem "$n.pem" >/dev/null 2>&1 || \
         [ "$n" = expired ] || { echo "certs: $n does not verify" >&2; exit 1; }
 done
