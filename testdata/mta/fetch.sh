@@ -13,6 +13,9 @@ set -eu
 cache=$1
 mkdir -p "$cache/debs"
 cd "$cache"
+# one fetch at a time (make test and make asan may run side by side)
+exec 9>.lock
+flock 9
 # one apt-cache call (each costs seconds): "package=candidate" lines
 candidates() {
     apt-cache policy postfix exim4-base exim4-daemon-light sendmail-bin \
