@@ -53,7 +53,7 @@ skip() {
 [ "$(id -u)" = 0 ] || skip "needs root (namespaces, dpkg -x)"
 NS="unshare -mnup --fork --mount-proc"
 $NS true 2>/dev/null || skip "unshare (namespaces) does not work here"
-for t in apt-get apt-cache dpkg openssl m4 ip "$PY"; do
+for t in apt-get apt-cache dpkg openssl m4 ip hostname flock "$PY"; do
     command -v "$t" >/dev/null 2>&1 || skip "missing $t (sh scripts/deps.sh test)"
 done
 "$PY" -c 'import aiosmtpd' 2>/dev/null || skip "missing python3-aiosmtpd"

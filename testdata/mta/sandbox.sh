@@ -162,6 +162,11 @@ syslog() {
     done
 }
 
+# a queue of the MTA installed on this machine, if any, stays out of
+# sight (removed in this view only)
+rm -rf /var/spool/postfix /var/lib/postfix /var/spool/exim4 \
+    /var/spool/mqueue /var/spool/mqueue-client
+
 case $mta in
 postfix)
     adduser postfix
@@ -179,7 +184,7 @@ postfix)
         log=/var/log/mail.log
     fi
     # what the package's maintainer script does: owners and modes
-    mkdir -p /var/lib/postfix
+    mkdir -p /var/lib/postfix /var/spool/postfix
     chown postfix:postfix /var/lib/postfix
     chgrp postdrop /usr/sbin/postdrop /usr/sbin/postqueue
     chmod 2555 /usr/sbin/postdrop /usr/sbin/postqueue
