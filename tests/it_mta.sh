@@ -53,7 +53,7 @@ skip() {
 [ "$(id -u)" = 0 ] || skip "needs root (namespaces, dpkg -x)"
 NS="unshare -mnup --fork --mount-proc"
 $NS true 2>/dev/null || skip "unshare (namespaces) does not work here"
-for t in apt-get apt-cache dpkg openssl m4 ip hostname flock "$PY"; do
+for t in apt-get apt-cache dpkg openssl m4 ip hostname flock timeout "$PY"; do
     command -v "$t" >/dev/null 2>&1 || skip "missing $t (sh scripts/deps.sh test)"
 done
 "$PY" -c 'import aiosmtpd' 2>/dev/null || skip "missing python3-aiosmtpd"
@@ -109,8 +109,10 @@ for mta in postfix exim sendmail; do
     want=$(want "$mta" "$mode")
     w=$T/$mta.$mode
     start=$(date +%s)
-    $NS sh testdata/mta/sandbox.sh "$mta" "$mode" "$w" "$CACHE/$mta" \
-        "$T/certs" "$N" >"$T/$mta.$mode.out" 2>&1
+    # a hung run is killed, and with it all it started (PID namespace)
+    # shellcheck disable=SC2086 # NS is a command and its options
+    timeout -k 10 300 $NS sh testdata/mta/sandbox.sh "$mta" "$mode" "$w" \
+        "$CACHE/$mta" "$T/certs" "$N" >"$T/$mta.$mode.out" 2>&1
     rc=$?
     echo "$mta $mode: $(head -1 "$CACHE/$mta/VERSIONS"), ran in" \
         "$(($(date +%s) - start)) s"
