@@ -20,9 +20,8 @@
 # testdata/mta/syslogd.py on this view's /dev/log.
 # Starts servers.py, sends N messages to each test domain (one message
 # to N recipients to multi.test), waits until every one had its
-# delivery attempt, stops everything it started and
-# leaves the MTA's log in WORK/mail.log and what the servers accepted in
-# WORK/got/.
+# delivery attempt, stops everything it started and leaves the MTA's
+# log in WORK/mail.log and what the servers accepted in WORK/got/.
 set -eu
 mta=$1
 mode=$2
@@ -30,7 +29,10 @@ work=$3
 tree=$4
 certs=$5
 n=$6
-case $mode in verify|may) ;; *) echo "sandbox: bad mode $mode" >&2; exit 2 ;; esac
+case $mode in
+verify|may) ;;
+*) echo "sandbox: bad mode $mode" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 pids=""
