@@ -11,6 +11,8 @@
 # make valgrind   make demo under valgrind memcheck (any leak fails)
 # make bench      throughput and memory against grep/wc/zcat/pflogsumm
 # make bench-dns  policy resolution of 100,000 domains over local DNS
+# make check-mta  Debian's Postfix, Exim and Sendmail against test servers
+#                 (root; also part of make check, via tests/it_mta.sh)
 
 PROG     = mailtlsrpt
 VERSION  = 0.1.0
@@ -48,7 +50,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 .PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
-        clean headers update-ref bench bench-dns valgrind
+        clean headers update-ref bench bench-dns valgrind check-mta
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -95,6 +97,10 @@ $(BUILD)/fuzz/%-replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o \
 
 test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# real MTAs only; a skip (no root, no namespaces) is a failure here
+check-mta: $(BUILD)/$(PROG) $(BUILD)/tests/tool_rcvcheck
+	MTA_REQUIRE=1 BUILD=$(BUILD) sh tests/it_mta.sh
 
 # deps first, then a new make: pkg-config flags are read after installing
 demo: deps

@@ -3,7 +3,9 @@
 #
 # Usage: scripts/deps.sh [build|test]
 #   build: libraries and tools to compile mailtlsrpt
-#   test:  build + what the test suite starts (servers, clang for fuzzing)
+#   test:  build + what the test suite starts (servers, clang for fuzzing),
+#          and what the MTAs of tests/it_mta.sh need beside their own
+#          packages, which the test unpacks without installing
 # As root, installs whatever is missing with apt-get. Otherwise prints the
 # exact command to run and exits 1 when something is missing.
 set -eu
@@ -13,7 +15,9 @@ libcurl4-openssl-dev libldns-dev libxxhash-dev liblzma-dev libzstd-dev
 libbz2-dev"
 TEST_PKGS="$BUILD_PKGS gzip xz-utils zstd bzip2 tzdata chromium
 unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
-python3 curl python3-dkim python3-nacl iproute2"
+python3 curl python3-dkim python3-nacl iproute2 valgrind clang libclang-rt-14-dev
+m4 libdb5.3 libgnutls-dane0 libidn12 libnsl2 libicu72 libsasl2-2 libldap-2.5-0
+liblockfile1 libwrap0"
 
 what=${1:-build}
 case $what in
