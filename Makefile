@@ -139,12 +139,15 @@ bench-dns: $(BUILD)/$(PROG)
 
 # libFuzzer (clang): each target FUZZ_SECONDS, corpus in build-fuzz/
 FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS ?=
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang OPT='-O1 -g' \
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang OPT='-O1 -g' \
 	    SAN='-fsanitize=address,undefined -fsanitize=fuzzer-no-link' \
-	    build-fuzz/lib$(PROG).a build-fuzz/cli/conf.o \
-	    $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/tests/fuzz/%.o)
-	FUZZ_SECONDS=$(FUZZ_SECONDS) LIBS='$(LIBS)' sh scripts/fuzz.sh
+	    $(FUZZ_BUILD)/lib$(PROG).a $(FUZZ_BUILD)/cli/conf.o \
+	    $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/tests/fuzz/%.o)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) \
+	    FUZZ_TARGETS='$(FUZZ_TARGETS)' LIBS='$(LIBS)' sh scripts/fuzz.sh
 
 update-ref: $(BUILD)/$(PROG)
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/cases.sh

@@ -7,8 +7,10 @@
 # build-fuzz/corpus/NAME, seeded from testdata/ (see seeds below). A
 # crash leaves crash-* files in build-fuzz/: minimise, then keep the
 # input in testdata/fuzz/NAME/ as a regression (make check replays it).
+# FUZZ_BUILD names the build directory, FUZZ_TARGETS (e.g. "fz_line")
+# limits the run to some targets, FUZZ_ARGS adds libFuzzer options.
 set -eu
-B=build-fuzz
+B=${FUZZ_BUILD:-build-fuzz}
 SECS=${FUZZ_SECONDS:-60}
 : "${LIBS:?}"
 seeds() {
@@ -23,6 +25,7 @@ seeds() {
 status=0
 for obj in "$B"/tests/fuzz/fz_*.o; do
     name=$(basename "$obj" .o)
+    case " ${FUZZ_TARGETS:-$name} " in *" $name "*) ;; *) continue ;; esac
     # shellcheck disable=SC2086
     clang -fsanitize=fuzzer,address,undefined -o "$B/$name" "$obj" \
         "$B/cli/conf.o" "$B/libmailtlsrpt.a" $LIBS
@@ -32,7 +35,8 @@ for obj in "$B"/tests/fuzz/fz_*.o; do
         elif [ -f "$s" ]; then cp "$s" "$B/corpus/$name/$(echo "$s" | tr / _)"; fi
     done
     echo "== $name: $SECS s"
-    (cd "$B" && ./"$name" -max_total_time="$SECS" -max_len=65536 \
+    # shellcheck disable=SC2086
+    (cd "$B" && ./"$name" -max_total_time="$SECS" -max_len=65536 ${FUZZ_ARGS:-} \
         -print_final_stats=1 "corpus/$name") >"$B/$name.log" 2>&1 || status=1
     grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+.*DONE)' \
         "$B/$name.log" || true
