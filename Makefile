@@ -91,7 +91,8 @@ $(BUILD)/fuzz/%-replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
+test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
+        $(BUILD)/benchmarks/gen
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # deps first, then a new make: pkg-config flags are read after installing
