@@ -2,14 +2,17 @@
  *
  * Parallel and exact: with more than one job, line-mode sources are cut
  * into chunks of whole lines (parsers/input.h). Worker threads parse
- * chunks: envelope off (parsers/wrap.c), lines no parser could use
- * dropped at once (pipe_useless), the rest kept as records whose spans
- * point into the chunk. The main thread reads, and correlates the chunks
+ * chunks: envelope off (parsers/wrap.c), then what needs no state
+ * (parser_pre_mt: the Postfix parser's classification); lines that
+ * change no state are dropped at once, the rest kept as records whose
+ * spans point into the chunk. The main thread reads, and correlates the chunks
  * strictly in input order: the correlators see exactly the records of a
  * one-thread run, in the same order, so every count is the same for any
  * number of jobs and any chunk size. A chunk is reused only after its
- * records were correlated. --trace needs every line in order, so it runs
- * on one thread.
+ * records were correlated. The sessions a chunk's records complete are
+ * kept with it, and a worker adds them to the lock-free table (counters
+ * add up in any order) before the chunk is reused. --trace needs every
+ * line in order, so it runs on one thread.
  */
 #include "pipe.h"
 #include "../parsers/jrnl.h"
@@ -45,6 +48,7 @@ struct pipe_item {
     uint8_t kind;               /* enum pipe_item_kind */
     uint8_t why;                /* enum input_bad */
     struct wrap_rec r;
+    struct parser_pre pre;      /* PIPE_I_REC */
 };
 
 enum pipe_chunk_state {
@@ -52,7 +56,9 @@ enum pipe_chunk_state {
     PIPE_C_FILLING,             /* the reader writes into it */
     PIPE_C_QUEUED,
     PIPE_C_WORKING,
-    PIPE_C_DONE,
+    PIPE_C_DONE,                /* parsed: to correlate */
+    PIPE_C_ADDQ,                /* correlated: sessions to add */
+    PIPE_C_ADDING,
 };
 
 struct pipe_chunk {
@@ -62,12 +68,16 @@ struct pipe_chunk {
     int     flags;              /* INPUT_CH_* */
     int     nlead;
     int     state;              /* enum pipe_chunk_state */
+    const struct parser_set *parsers;   /* for parser_pre_mt */
     struct input_src *src;      /* the source it belongs to */
     struct ts_ctx ts;           /* that source's year reference */
     struct input_src acc;       /* counts of its lines */
     struct pipe_item *items;
     size_t  nitems;
     size_t  cap_items;
+    struct sess_rec *sess;      /* counted sessions, for the table */
+    size_t  nsess;
+    size_t  cap_sess;
 };
 
 struct pipe_ctx;
@@ -75,7 +85,7 @@ struct pipe_ctx;
 struct pipe_par {
     pthread_mutex_t mu;
     pthread_cond_t work_cv;     /* a chunk was queued, or stop */
-    pthread_cond_t done_cv;     /* a chunk was parsed */
+    pthread_cond_t done_cv;     /* a chunk was parsed, or added */
     struct pipe_chunk *chunks;
     struct pipe_chunk **order;  /* ring by sequence number */
     size_t  nchunks;
@@ -83,10 +93,11 @@ struct pipe_par {
     uint64_t next_work;         /* next chunk a worker takes */
     uint64_t next_corr;         /* next chunk to correlate */
     int     stop;
+    size_t  nadd;               /* chunks in PIPE_C_ADDQ */
+    struct agg_tab *tab;
     pthread_t *threads;
     int     nthreads;
     size_t  chunk_size;
-    int     postfix;            /* pipe_useless may drop lines */
 };
 
 struct pipe_ctx {
@@ -98,10 +109,12 @@ struct pipe_ctx {
     int     shown_bad;
     struct progress *progress;  /* NULL: no progress line */
     uint64_t ticks;
-    int     postfix;            /* the Postfix parser is in the set */
     struct jrnl *j;             /* for PIPE_I_JSON, made when needed */
     struct input_src *src;      /* the source being read */
     struct pipe_par *par;       /* NULL: one thread */
+    struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
+    char    tls_host[SESS_MAX_LOGHOST + 1];     /* last host noted */
+    int     tls_host_ok;
 };
 
 /* pipe_session - a finished session: count it, maybe print it */
@@ -111,8 +124,18 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     struct pipe_ctx *pc = ctx;
 
     pc->st->sessions[d]++;
-    if (d == SESS_D_COUNTED && agg_tab_add_mt(pc->tab, r, 1) != 0)
+    if (d == SESS_D_COUNTED && pc->corr != NULL) {
+        struct pipe_chunk *ch = pc->corr;
+
+        /* a worker adds it (pipe_add_chunk_mt) */
+        if (ch->nsess == ch->cap_sess) {
+            ch->cap_sess = ch->cap_sess ? ch->cap_sess * 2 : 256;
+            ch->sess = xrealloc(ch->sess, ch->cap_sess * sizeof(*ch->sess));
+        }
+        ch->sess[ch->nsess++] = *r;
+    } else if (d == SESS_D_COUNTED && agg_tab_add_mt(pc->tab, r, 1) != 0) {
         msg_panic("session with invalid fields reached the table");
+    }
     if (pc->o->sessions) {
         char    day[11] = "-";
 
@@ -134,7 +157,13 @@ pipe_tls_host(void *ctx, const char *loghost)
 {
     struct pipe_ctx *pc = ctx;
 
+    /* most TLS lines come from the host before: noted already */
+    if (pc->tls_host_ok && strcmp(pc->tls_host, loghost) == 0)
+        return;
     agg_tab_note_tls_host_mt(pc->tab, loghost);
+    pc->tls_host_ok = strlen(loghost) < sizeof(pc->tls_host);
+    if (pc->tls_host_ok)
+        strcpy(pc->tls_host, loghost);
 }
 
 /* pipe_show_bad - --verbose: the first bad lines, with place */
@@ -148,6 +177,24 @@ pipe_show_bad(struct pipe_ctx *pc, const struct input_src *src,
     }
 }
 
+/* pipe_traced - what a line meant: count it if bad, trace it */
+static void
+pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
+            uint64_t lineno, const struct trace *tr)
+{
+    char    label[64];
+
+    if (tr->kind == TRACE_BAD) {
+        pc->st->bad_parse++;
+        pipe_show_bad(pc, src, lineno, tr->bad);
+    }
+    if (pc->o->trace) {
+        trace_format(tr, label, sizeof(label));
+        fprintf(pc->o->trace, "%s:%" PRIu64 "\t%s\n", src->name, lineno,
+                label);
+    }
+}
+
 /* pipe_rec - one record (envelope already off) through the parsers */
 static void
 pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
@@ -155,43 +202,29 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
 {
     struct pipe_ctx *pc = ctx;
     struct trace tr;
-    char    label[64];
 
     parser_feed(pc->parsers, r, &tr);
-    if (tr.kind == TRACE_BAD) {
-        pc->st->bad_parse++;
-        pipe_show_bad(pc, src, lineno, tr.bad);
-    }
-    if (pc->o->trace) {
-        trace_format(&tr, label, sizeof(label));
-        fprintf(pc->o->trace, "%s:%" PRIu64 "\t%s\n", src->name, lineno,
-                label);
-    }
+    pipe_traced(pc, src, lineno, &tr);
 }
 
-/* pipe_useless - 1 when no parser would do anything with r: a Postfix
- * program other than smtp, lmtp and tlsproxy (smtpd, qmgr, cleanup,
- * ...). The Postfix parser comes first and claims such a line without
- * looking at it (parsers/pf_sess.c), so dropping it here changes no
- * count and no label. Thread safety: pure. */
-static int
-pipe_useless(int postfix, const struct wrap_rec *r)
+/* pipe_rec_pre - the same after parser_pre_mt() */
+static void
+pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
+             uint64_t lineno, const struct wrap_rec *r,
+             struct parser_pre *pre)
 {
-    struct span svc;
+    struct trace tr;
 
-    if (!postfix || r->ident.len == 0)
-        return 0;
-    svc = wrap_service(r->ident);
-    if (svc.len == r->ident.len)
-        return 0;
-    switch (svc.len) {
-    case 4:
-        return !(span_eq(svc, "smtp") || span_eq(svc, "lmtp"));
-    case 8:
-        return !span_eq(svc, "tlsproxy");
-    default:
-        return 1;
-    }
+    parser_feed_pre(pc->parsers, r, pre, &tr);
+    pipe_traced(pc, src, lineno, &tr);
+}
+
+/* pipe_stateless - 1 when a classified line changes no state and needs
+ * no count: a worker drops it (no trace runs on many threads) */
+static int
+pipe_stateless(const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
 }
 
 /* pipe_line - one text line: envelope off, then as a record */
@@ -201,17 +234,15 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
 {
     struct pipe_ctx *pc = ctx;
     struct wrap_rec r;
+    struct parser_pre pre;
 
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
-    if (pipe_useless(pc->postfix, &r)) {
-        if (pc->o->trace)
-            fprintf(pc->o->trace, "%s:%" PRIu64 "\tirrelevant\n",
-                    src->name, lineno);
+    parser_pre_mt(pc->parsers, &r, &pre);
+    if (pipe_stateless(&pre) && pc->o->trace == NULL)
         return;
-    }
-    pipe_rec(ctx, src, lineno, &r);
+    pipe_rec_pre(pc, src, lineno, &r, &pre);
 }
 
 /* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
@@ -262,6 +293,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
                struct span line)
 {
     struct pipe_chunk *ch = ctx;
+    struct pipe_item *it;
     struct wrap_rec r;
 
     (void) src;
@@ -272,9 +304,12 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         return;
     }
     wrap_parse(&ch->ts, line, &r);
-    if (pipe_useless(ch->flags >> 8, &r))
-        return;
-    pipe_item_new(ch, lineno, PIPE_I_REC)->r = r;
+    it = pipe_item_new(ch, lineno, PIPE_I_REC);
+    parser_pre_mt(ch->parsers, &r, &it->pre);
+    if (pipe_stateless(&it->pre))
+        ch->nitems--;           /* nothing to keep */
+    else
+        it->r = r;
 }
 
 /* pipe_w_bad_mt - worker: a line the reader skips */
@@ -301,21 +336,49 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     cb.quiet = 1;
     ch->nitems = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
-    input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags & 0xff,
+    input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
                          ch->nlead);
 }
 
-/* pipe_worker_mt - thread: parse queued chunks until stopped */
+/* pipe_add_chunk_mt - worker: a correlated chunk's sessions into the
+ * table */
+static void
+pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
+{
+    size_t  i;
+
+    for (i = 0; i < ch->nsess; i++)
+        if (agg_tab_add_mt(pp->tab, &ch->sess[i], 1) != 0)
+            msg_panic("session with invalid fields reached the table");
+    ch->nsess = 0;
+}
+
+/* pipe_worker_mt - thread: add and parse queued chunks until stopped */
 static void *
 pipe_worker_mt(void *arg)
 {
     struct pipe_par *pp = arg;
     struct pipe_chunk *ch;
+    size_t  i;
 
     pthread_mutex_lock(&pp->mu);
     for (;;) {
-        while (!pp->stop && pp->next_work == pp->next_put)
+        while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)
             pthread_cond_wait(&pp->work_cv, &pp->mu);
+        if (pp->nadd > 0) {
+            /* adding first: it frees a chunk for the reader */
+            for (i = 0; pp->chunks[i].state != PIPE_C_ADDQ; i++)
+                ;
+            ch = &pp->chunks[i];
+            ch->state = PIPE_C_ADDING;
+            pp->nadd--;
+            pthread_mutex_unlock(&pp->mu);
+            pipe_add_chunk_mt(pp, ch);
+            pthread_mutex_lock(&pp->mu);
+            ch->state = PIPE_C_FREE;
+            pthread_cond_broadcast(&pp->done_cv);
+            continue;
+        }
         if (pp->next_work == pp->next_put)
             break;              /* stopped, nothing left */
         ch = pp->order[pp->next_work++ % pp->nchunks];
@@ -343,7 +406,7 @@ pipe_correlate_st(struct pipe_ctx *pc, struct pipe_chunk *ch)
         uint64_t lineno = base + it->lineno;
 
         if (it->kind == PIPE_I_REC) {
-            pipe_rec(pc, src, lineno, &it->r);
+            pipe_rec_pre(pc, src, lineno, &it->r, &it->pre);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
         } else {
@@ -381,11 +444,20 @@ pipe_settle_st(struct pipe_ctx *pc, int wait)
             continue;
         }
         pthread_mutex_unlock(&pp->mu);
+        pc->corr = ch;
+        ch->nsess = 0;
         pipe_correlate_st(pc, ch);
+        pc->corr = NULL;
         pthread_mutex_lock(&pp->mu);
-        ch->state = PIPE_C_FREE;
+        if (ch->nsess > 0) {
+            ch->state = PIPE_C_ADDQ;
+            pp->nadd++;
+            pthread_cond_signal(&pp->work_cv);
+        } else {
+            ch->state = PIPE_C_FREE;
+        }
         pp->next_corr++;
-        wait = 0;               /* one chunk freed: enough for a get */
+        wait = 0;               /* one chunk done: enough for a get */
     }
 }
 
@@ -407,7 +479,10 @@ pipe_get_st(void *ctx, size_t *cap)
                 *cap = pp->chunks[i].cap;
                 return pp->chunks[i].buf;
             }
-        pipe_settle_st(pc, 1);
+        if (pp->next_corr < pp->next_put)
+            pipe_settle_st(pc, 1);
+        else                    /* every chunk is being added */
+            pthread_cond_wait(&pp->done_cv, &pp->mu);
     }
 }
 
@@ -426,7 +501,8 @@ pipe_put_st(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
     if (ch == NULL || ch->state != PIPE_C_FILLING)
         msg_panic("pipe_put_st: not a chunk being filled");
     ch->len = len;
-    ch->flags = flags | pp->postfix << 8;
+    ch->flags = flags;
+    ch->parsers = pc->parsers;
     ch->nlead = nlead;
     ch->src = pc->src;
     ch->ts = pc->ts;
@@ -488,7 +564,7 @@ pipe_chunk_env(void)
 
 /* pipe_par_start - chunk buffers and worker threads */
 static struct pipe_par *
-pipe_par_start(int jobs, size_t chunk_size, int postfix)
+pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
 {
     struct pipe_par *pp = xcalloc(1, sizeof(*pp));
     size_t  i;
@@ -498,7 +574,7 @@ pipe_par_start(int jobs, size_t chunk_size, int postfix)
     pthread_cond_init(&pp->work_cv, NULL);
     pthread_cond_init(&pp->done_cv, NULL);
     pp->chunk_size = chunk_size;
-    pp->postfix = postfix;
+    pp->tab = tab;
     /* enough for every worker to have one and the next queued, the
      * reader to fill two and the main thread to correlate one */
     pp->nchunks = (size_t) jobs * 2 + 3;
@@ -535,6 +611,7 @@ pipe_par_stop(struct pipe_par *pp)
     for (i = 0; i < pp->nchunks; i++) {
         xfree(pp->chunks[i].buf);
         xfree(pp->chunks[i].items);
+        xfree(pp->chunks[i].sess);
     }
     xfree(pp->chunks);
     xfree(pp->order);
@@ -590,10 +667,9 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     icb.bad = pipe_bad;
     icb.skip = pipe_skip;
     icb.ctx = &pc;
-    pc.postfix = o->mta == NULL || strcmp(o->mta, "postfix") == 0;
     if ((jobs > 1 || chunk_env) && o->trace == NULL)
         pc.par = pipe_par_start(jobs, chunk_env ? chunk_env : PIPE_CHUNK,
-                                pc.postfix);
+                                tab);
     memset(&ccb, 0, sizeof(ccb));
     ccb.get = pipe_get_st;
     ccb.put = pipe_put_st;

@@ -89,6 +89,24 @@ input_ctrl(const unsigned char *p, size_t len)
     size_t  i;
     size_t  n = len < INPUT_CTRL_SCAN ? len : INPUT_CTRL_SCAN;
 
+    /* 8 bytes at a time: no byte below 0x20 and none 0x7f is the rule */
+    if (n == INPUT_CTRL_SCAN) {
+        const uint64_t ones = 0x0101010101010101ULL;
+        const uint64_t high = 0x8080808080808080ULL;
+        uint64_t any = 0;
+
+        for (i = 0; i < n; i += 8) {
+            uint64_t w;
+            uint64_t x;
+
+            memcpy(&w, p + i, 8);
+            x = w ^ (ones * 0x7f);
+            any |= ((w - ones * 0x20) & ~w & high)
+                | ((x - ones) & ~x & high);
+        }
+        if (any == 0)
+            return 0;
+    }
     for (i = 0; i < n; i++)
         if ((p[i] < 0x20 && p[i] != '\t' && p[i] != 0x1b && p[i] != 0x1e)
             || p[i] == 0x7f)
