@@ -115,6 +115,7 @@ $(BUILD)/benchmarks/gen: benchmarks/gen.c
 
 # not part of check: benchmarks never gate a change (they are measured)
 bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
+	@sh scripts/deps.sh bench
 	sh benchmarks/run.sh $(BENCH_MB) $(BENCH_DOMAINS)
 
 # libFuzzer (clang): each target FUZZ_SECONDS, corpus in build-fuzz/

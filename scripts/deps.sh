@@ -1,9 +1,10 @@
 #!/bin/sh
 # scripts/deps.sh - make sure the Debian packages mailtlsrpt needs are here
 #
-# Usage: scripts/deps.sh [build|test]
+# Usage: scripts/deps.sh [build|test|bench]
 #   build: libraries and tools to compile mailtlsrpt
 #   test:  build + what the test suite starts (servers, clang for fuzzing)
+#   bench: build + what make bench times and measures with
 # As root, installs whatever is missing with apt-get. Otherwise prints the
 # exact command to run and exits 1 when something is missing.
 set -eu
@@ -14,12 +15,14 @@ libbz2-dev"
 TEST_PKGS="$BUILD_PKGS gzip xz-utils zstd bzip2 tzdata chromium
 unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
 python3 curl"
+BENCH_PKGS="$BUILD_PKGS gzip bc time pflogsumm"
 
 what=${1:-build}
 case $what in
 build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
-*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+bench) want=$BENCH_PKGS ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 
 missing=""
