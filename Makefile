@@ -116,7 +116,8 @@ $(BUILD)/benchmarks/gen: benchmarks/gen.c
 # not part of check: benchmarks never gate a change (they are measured)
 bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
 	@sh scripts/deps.sh bench
-	sh benchmarks/run.sh $(BENCH_MB) $(BENCH_DOMAINS)
+	sh benchmarks/run.sh $(or $(BENCH_MB),500) $(or $(BENCH_DOMAINS),20000) \
+	    $(or $(BENCH_MTA),postfix)
 
 # libFuzzer (clang): each target FUZZ_SECONDS, corpus in build-fuzz/
 FUZZ_SECONDS ?= 60

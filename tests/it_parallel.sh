@@ -19,8 +19,10 @@
 # Logs: every corpus log (Postfix, Exim, Sendmail, wrappers), the demo
 # log, the input-form samples (journal JSON, journalctl -x), the bad-input
 # catalogue, a generated log with overlong lines (70 and 200 KB), NUL
-# bytes, CRLF endings and no final newline, a damaged .gz, and a 4 MB log
-# from the benchmark generator (thousands of sessions, 100 processes).
+# bytes, CRLF endings and no final newline, a damaged .gz, and logs from
+# the benchmark generator: 4 MB of Postfix (thousands of sessions, 100
+# processes), 1 MB each of Exim and Sendmail; for these the counted
+# sessions must also be the generator's ground truth.
 # option lists ($SS, $CONF) are split on purpose
 # shellcheck disable=SC2086
 set -u
@@ -84,7 +86,11 @@ awk 'BEGIN {
 }' >"$L/edge.log"
 # a damaged .gz: the lines before the damage count
 if [ -x "$GEN" ]; then
-    "$GEN" -s 7 -b 4000000 -d 300 >"$L/gen.log" 2>/dev/null
+    "$GEN" -s 7 -b 4000000 -d 300 >"$L/gen.log" 2>"$tmp/gen.truth"
+    "$GEN" -m exim -s 7 -b 1000000 -d 300 >"$L/gen-exim.log" \
+        2>"$tmp/gen-exim.truth"
+    "$GEN" -m sendmail -s 7 -b 1000000 -d 300 >"$L/gen-sendmail.log" \
+        2>"$tmp/gen-sendmail.truth"
     gzip -c "$L/gen.log" | head -c 300000 >"$tmp/damaged.gz"
 fi
 
@@ -151,6 +157,17 @@ for log in "$L/corpus-postfix.log" "$L/gen.log"; do
     same "$name: 7 files in reverse order, -j 3" "$tmp/ref.sum" "$tmp/o"
     run "$tmp/o" "$tmp/e" summary --json $SS -j 8 $(ls "$tmp"/parts/part.*)
     same "$name: 7 files, -j 8" "$tmp/ref.sum" "$tmp/o"
+done
+
+# the generator's ground truth: every session it wrote is counted
+for g in gen gen-exim gen-sendmail; do
+    [ -f "$L/$g.log" ] || continue
+    want=$(sed -n 's/^# sessions //p' "$tmp/$g.truth")
+    run "$tmp/o" "$tmp/e" summary --json $SS "$L/$g.log"
+    got=$(sed -n 's/^ *"counted": \([0-9]*\).*/\1/p' "$tmp/o")
+    if [ -n "$want" ] && [ "$want" = "$got" ]; then ok; else
+        no "$g.log: $got sessions counted, the generator wrote $want"
+    fi
 done
 
 # the generated log must exercise the pipeline: many chunks of sessions
