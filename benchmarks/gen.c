@@ -223,9 +223,9 @@ gen_sm(const char *stamp, unsigned qid, unsigned pid, enum gen_out o,
     case G_VERIFIED:
     case G_UNTRUSTED:
         n += printf("%s relay1 sm-mta[%u]: STARTTLS=client, relay=%s., "
-                    "version=TLSv1.3, verify=%s, cipher=TLS_AES_256_GCM_SHA384,"
-                    " bits=256/256\n", stamp, pid, mx,
-                    o == G_VERIFIED ? "OK" : "FAIL");
+                    "version=TLSv1.3, verify=%s, "
+                    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n", stamp,
+                    pid, mx, o == G_VERIFIED ? "OK" : "FAIL");
         /* FALLTHROUGH */
     case G_PLAIN:
         n += printf("%s relay1 sm-mta[%u]: %s: to=<u@%s>, delay=00:00:01, "

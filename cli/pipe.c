@@ -5,8 +5,8 @@
  * chunks: envelope off (parsers/wrap.c), then what needs no state
  * (parser_pre_mt: the Postfix parser's classification); lines that
  * change no state are dropped at once, the rest kept as records whose
- * spans point into the chunk. The main thread reads, and correlates the chunks
- * strictly in input order: the correlators see exactly the records of a
+ * spans point into the chunk. The main thread reads, and correlates the
+ * chunks strictly in input order: the correlators see exactly the records of a
  * one-thread run, in the same order, so every count is the same for any
  * number of jobs and any chunk size. A chunk is reused only after its
  * records were correlated. The sessions a chunk's records complete are
@@ -158,9 +158,13 @@ pipe_tls_host(void *ctx, const char *loghost)
     struct pipe_ctx *pc = ctx;
 
     /* most TLS lines come from the host before: noted already */
-    if (pc->tls_host_ok && strcmp(pc->tls_host, loghost) == 0)
+    if (loghost == NULL || !pc->tls_host_ok
+        || strcmp(pc->tls_host, loghost) != 0)
+        agg_tab_note_tls_host_mt(pc->tab, loghost);
+    if (loghost == NULL) {
+        pc->tls_host_ok = 0;
         return;
-    agg_tab_note_tls_host_mt(pc->tab, loghost);
+    }
     pc->tls_host_ok = strlen(loghost) < sizeof(pc->tls_host);
     if (pc->tls_host_ok)
         strcpy(pc->tls_host, loghost);
@@ -545,7 +549,7 @@ pipe_jobs(const struct pipe_opts *o)
     return n < 1 ? 1 : n > PIPE_MAX_JOBS ? PIPE_MAX_JOBS : (int) n;
 }
 
-/* pipe_chunk_size - bytes per chunk: MAILTLSRPT_CHUNK (for tests: a
+/* pipe_chunk_env - bytes per chunk: MAILTLSRPT_CHUNK (for tests: a
  * small log cut into many chunks), else PIPE_CHUNK; 0 when unset */
 static size_t
 pipe_chunk_env(void)
