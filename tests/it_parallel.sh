@@ -86,11 +86,12 @@ awk 'BEGIN {
 }' >"$L/edge.log"
 # a damaged .gz: the lines before the damage count
 if [ -x "$GEN" ]; then
-    "$GEN" -s 7 -b 4000000 -d 300 >"$L/gen.log" 2>"$tmp/gen.truth"
+    "$GEN" -s 7 -b 4000000 -d 300 >"$L/gen.log" 2>"$tmp/gen.truth" ||
+        no "generator failed"
     "$GEN" -m exim -s 7 -b 1000000 -d 300 >"$L/gen-exim.log" \
-        2>"$tmp/gen-exim.truth"
+        2>"$tmp/gen-exim.truth" || no "generator -m exim failed"
     "$GEN" -m sendmail -s 7 -b 1000000 -d 300 >"$L/gen-sendmail.log" \
-        2>"$tmp/gen-sendmail.truth"
+        2>"$tmp/gen-sendmail.truth" || no "generator -m sendmail failed"
     gzip -c "$L/gen.log" | head -c 300000 >"$tmp/damaged.gz"
 fi
 
