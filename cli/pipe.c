@@ -397,9 +397,9 @@ pipe_worker_mt(void *arg)
     return NULL;
 }
 
-/* pipe_correlate_st - main thread: a parsed chunk's records, in order */
+/* pipe_correlate - main thread: a parsed chunk's records, in order */
 static void
-pipe_correlate_st(struct pipe_ctx *pc, struct pipe_chunk *ch)
+pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
 {
     struct input_src *src = ch->src;
     uint64_t base = src->lines;
@@ -431,10 +431,10 @@ pipe_correlate_st(struct pipe_ctx *pc, struct pipe_chunk *ch)
     input_chunk_add(src, &ch->acc);
 }
 
-/* pipe_settle_st - correlate parsed chunks at the head of the order;
+/* pipe_settle - correlate parsed chunks at the head of the order;
  * with wait set, wait for the head chunk. Called with pp->mu held. */
 static void
-pipe_settle_st(struct pipe_ctx *pc, int wait)
+pipe_settle(struct pipe_ctx *pc, int wait)
 {
     struct pipe_par *pp = pc->par;
 
@@ -450,7 +450,7 @@ pipe_settle_st(struct pipe_ctx *pc, int wait)
         pthread_mutex_unlock(&pp->mu);
         pc->corr = ch;
         ch->nsess = 0;
-        pipe_correlate_st(pc, ch);
+        pipe_correlate(pc, ch);
         pc->corr = NULL;
         pthread_mutex_lock(&pp->mu);
         if (ch->nsess > 0) {
@@ -465,9 +465,9 @@ pipe_settle_st(struct pipe_ctx *pc, int wait)
     }
 }
 
-/* pipe_get_st - input: a free chunk buffer (correlating to free one) */
+/* pipe_get - input: a free chunk buffer (correlating to free one) */
 static unsigned char *
-pipe_get_st(void *ctx, size_t *cap)
+pipe_get(void *ctx, size_t *cap)
 {
     struct pipe_ctx *pc = ctx;
     struct pipe_par *pp = pc->par;
@@ -475,7 +475,7 @@ pipe_get_st(void *ctx, size_t *cap)
 
     pthread_mutex_lock(&pp->mu);
     for (;;) {
-        pipe_settle_st(pc, 0);
+        pipe_settle(pc, 0);
         for (i = 0; i < pp->nchunks; i++)
             if (pp->chunks[i].state == PIPE_C_FREE) {
                 pp->chunks[i].state = PIPE_C_FILLING;
@@ -484,15 +484,15 @@ pipe_get_st(void *ctx, size_t *cap)
                 return pp->chunks[i].buf;
             }
         if (pp->next_corr < pp->next_put)
-            pipe_settle_st(pc, 1);
+            pipe_settle(pc, 1);
         else                    /* every chunk is being added */
             pthread_cond_wait(&pp->done_cv, &pp->mu);
     }
 }
 
-/* pipe_put_st - input: a filled chunk, queued for the workers */
+/* pipe_put - input: a filled chunk, queued for the workers */
 static void
-pipe_put_st(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
+pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
 {
     struct pipe_ctx *pc = ctx;
     struct pipe_par *pp = pc->par;
@@ -503,7 +503,7 @@ pipe_put_st(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
         if (pp->chunks[i].buf == buf)
             ch = &pp->chunks[i];
     if (ch == NULL || ch->state != PIPE_C_FILLING)
-        msg_panic("pipe_put_st: not a chunk being filled");
+        msg_panic("pipe_put: not a chunk being filled");
     ch->len = len;
     ch->flags = flags;
     ch->parsers = pc->parsers;
@@ -519,9 +519,9 @@ pipe_put_st(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
     pthread_mutex_unlock(&pp->mu);
 }
 
-/* pipe_drain_st - input: every chunk put so far correlated */
+/* pipe_drain - input: every chunk put so far correlated */
 static void
-pipe_drain_st(void *ctx)
+pipe_drain(void *ctx)
 {
     struct pipe_ctx *pc = ctx;
     struct pipe_par *pp = pc->par;
@@ -529,7 +529,7 @@ pipe_drain_st(void *ctx)
 
     pthread_mutex_lock(&pp->mu);
     while (pp->next_corr < pp->next_put)
-        pipe_settle_st(pc, 1);
+        pipe_settle(pc, 1);
     /* a buffer taken but never put (end of input): free again */
     for (i = 0; i < pp->nchunks; i++)
         if (pp->chunks[i].state == PIPE_C_FILLING)
@@ -675,9 +675,9 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
         pc.par = pipe_par_start(jobs, chunk_env ? chunk_env : PIPE_CHUNK,
                                 tab);
     memset(&ccb, 0, sizeof(ccb));
-    ccb.get = pipe_get_st;
-    ccb.put = pipe_put_st;
-    ccb.drain = pipe_drain_st;
+    ccb.get = pipe_get;
+    ccb.put = pipe_put;
+    ccb.drain = pipe_drain;
     ccb.ctx = &pc;
     ccb.size = pc.par ? pc.par->chunk_size : 0;
 

@@ -199,7 +199,7 @@ parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
     case PARSER_PRE_EVENT:
         memset(tr, 0, sizeof(*tr));
         tr->kind = TRACE_IRRELEVANT;
-        pf_sess_apply_st(ps->state[0], r, &pre->pf, tr);
+        pf_sess_apply(ps->state[0], r, &pre->pf, tr);
         return;
     case PARSER_PRE_REST:
         for (i = 1; i < ps->n; i++)

@@ -622,14 +622,14 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
     int     k = pf_sess_classify_mt(r, &pre, tr);
 
     if (k == PF_PRE_EVENT)
-        pf_sess_apply_st(ps, r, &pre, tr);
+        pf_sess_apply(ps, r, &pre, tr);
     return k != PF_PRE_NOT_MINE;
 }
 
-/* pf_sess_apply_st - the state part of a line classified as an event */
+/* pf_sess_apply - the state part of a line classified as an event */
 void
-pf_sess_apply_st(struct pf_sess *ps, const struct wrap_rec *r,
-                 struct pf_pre *pre, struct trace *tr)
+pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
+              struct pf_pre *pre, struct trace *tr)
 {
     struct pf_event *evp = &pre->ev;
     struct pf_proc *p;

@@ -13,7 +13,7 @@
  * pf_sess_feed() is two steps that may run on different threads:
  * pf_sess_classify_mt() looks at one line alone (which program, what
  * event, what a status text implies) and keeps no state, so it can run
- * on a parsing thread; pf_sess_apply_st() takes its result, in input
+ * on a parsing thread; pf_sess_apply() takes its result, in input
  * order, into the process state. The result holds spans into the line:
  * the line must live until it is applied.
  * Thread safety: one struct pf_sess per thread of correlation;
@@ -55,15 +55,15 @@ struct pf_pre {
 #define PF_PRE_NOT_MINE 0       /* not Postfix's: offer it to others */
 #define PF_PRE_DONE 1           /* Postfix's, no state to change: tr says
                                  * what it meant */
-#define PF_PRE_EVENT 2          /* Postfix's: pf_sess_apply_st() it */
+#define PF_PRE_EVENT 2          /* Postfix's: pf_sess_apply() it */
 
 /* classify one line: PF_PRE_*; tr is set for PF_PRE_DONE */
 int     pf_sess_classify_mt(const struct wrap_rec *r, struct pf_pre *pre,
                             struct trace *tr);
 
 /* a PF_PRE_EVENT line into the state (pre is used up) */
-void    pf_sess_apply_st(struct pf_sess *ps, const struct wrap_rec *r,
-                         struct pf_pre *pre, struct trace *tr);
+void    pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
+                      struct pf_pre *pre, struct trace *tr);
 
 /* end of input: hand over everything still waiting */
 void    pf_sess_flush(struct pf_sess *ps);
