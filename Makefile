@@ -95,7 +95,8 @@ $(BUILD)/fuzz/%-replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
+test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
+        $(BUILD)/benchmarks/gen
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # real MTAs only; a skip (no root, no namespaces) is a failure here
@@ -129,7 +130,9 @@ $(BUILD)/benchmarks/gen: benchmarks/gen.c
 
 # not part of check: benchmarks never gate a change (they are measured)
 bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
-	sh benchmarks/run.sh $(BENCH_MB) $(BENCH_DOMAINS)
+	@sh scripts/deps.sh bench
+	sh benchmarks/run.sh $(or $(BENCH_MB),500) $(or $(BENCH_DOMAINS),20000) \
+	    $(or $(BENCH_MTA),postfix)
 
 # policy resolution of BENCH_DNS_DOMAINS domains over nsd + unbound
 # (benchmarks/dns_scale.sh); not part of check either

@@ -1,6 +1,7 @@
-/* benchmarks/gen.c - realistic large-provider Postfix maillog generator
+/* benchmarks/gen.c - realistic large-provider maillog generator
  *
  * Usage: gen [-s SEED] [-b BYTES] [-d DOMAINS] [-D DAYS] [-y YEAR]
+ *            [-m postfix|exim|sendmail]
  * Writes to stdout a syslog (RFC 3164, UTC) Postfix log of about BYTES
  * bytes spread over DAYS days ending Nov 30 of YEAR: outbound sessions
  * to DOMAINS recipient domains drawn from a Zipf distribution (s = 1.1,
@@ -11,6 +12,13 @@
  * pool of default_process_limit (100) smtp processes, each serving
  * max_use (100) deliveries before a new pid replaces it. Same seed,
  * same bytes.
+ * -m exim: an Exim main log (its own "YYYY-MM-DD HH:MM:SS" stamps, one
+ * message id per delivery: "<=", then "=>" with X= and CV=yes/no, "=>"
+ * without X= for plaintext, the "a TLS session is required" and GnuTLS
+ * "certificate verification failed" deferrals, "Completed").
+ * -m sendmail: syslog lines of sm-mta ("from=" noise, "STARTTLS=client"
+ * with verify=OK/FAIL, handshake errors with their "stat=Deferred",
+ * deliveries without STARTTLS for plaintext).
  * On stderr: the sessions written per outcome, the ground truth a run
  * of mailtlsrpt must reproduce.
  */
@@ -116,6 +124,128 @@ gen_outcome(int dom)
 static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May",
     "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
+/* gen_exim_outcome - the Exim mix: the shapes Exim writes for each */
+static enum gen_out
+gen_exim_outcome(enum gen_out o)
+{
+    switch (o) {
+    case G_TRUSTED:
+        return G_VERIFIED;      /* Exim says CV=yes or CV=no */
+    case G_EXPIRED:
+    case G_MISMATCH:
+    case G_HANDSHAKE:
+        return G_NOTTRUSTED;    /* GnuTLS: "certificate verification
+                                 * failed" */
+    default:
+        return o;
+    }
+}
+
+/* gen_sm_outcome - the Sendmail mix */
+static enum gen_out
+gen_sm_outcome(enum gen_out o)
+{
+    switch (o) {
+    case G_TRUSTED:
+        return G_VERIFIED;      /* verify=OK */
+    case G_EXPIRED:
+    case G_MISMATCH:
+    case G_NOTTRUSTED:
+    case G_NOTLS_REQ:
+        return G_HANDSHAKE;     /* "STARTTLS=client, error: connect failed" */
+    default:
+        return o;
+    }
+}
+
+/* gen_exim - one Exim delivery (noise included); bytes written */
+static int
+gen_exim(const char *stamp, unsigned qid, unsigned pid, enum gen_out o,
+         const char *rcptd, const char *mx, const char *addr, int nrcpt)
+{
+    char    id[32];
+    int     n = 0;
+    int     r;
+
+    snprintf(id, sizeof(id), "1%05X-%06X-%02X", (qid >> 8) & 0xfffff,
+             qid & 0xffffff, pid & 0xff);
+    n += printf("%s %s <= sender%u@example.org H=client%u.example.org "
+                "[192.0.2.%u] P=esmtps X=TLS1.3:TLS_AES_256_GCM_SHA384:256 "
+                "CV=no S=%u id=%u.%X@example.org\n", stamp, id, pid % 777,
+                pid % 9999, pid % 250, 1000 + pid * 7 % 90000, pid, qid);
+    switch (o) {
+    case G_VERIFIED:
+    case G_UNTRUSTED:
+        for (r = 0; r < nrcpt; r++)
+            n += printf("%s %s %s u%d@%s R=dnslookup T=remote_smtp H=%s "
+                        "[%s] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=%s "
+                        "C=\"250 2.0.0 Ok: queued as 4XyZ\"\n", stamp, id,
+                        r ? "->" : "=>", r, rcptd, mx, addr,
+                        o == G_VERIFIED ? "yes" : "no");
+        break;
+    case G_PLAIN:
+        n += printf("%s %s => u@%s R=dnslookup T=remote_smtp H=%s [%s] "
+                    "C=\"250 ok\"\n", stamp, id, rcptd, mx, addr);
+        break;
+    case G_NOTLS_REQ:
+        n += printf("%s %s H=%s [%s]: a TLS session is required, but the "
+                    "server did not offer TLS support\n", stamp, id, mx, addr);
+        n += printf("%s %s == u@%s R=dnslookup T=remote_smtp defer (-38) "
+                    "H=%s [%s]: a TLS session is required, but the server "
+                    "did not offer TLS support\n", stamp, id, rcptd, mx, addr);
+        break;
+    default:                    /* G_NOTTRUSTED */
+        n += printf("%s %s == u@%s R=dnslookup T=remote_smtp defer (-37) "
+                    "H=%s [%s]: TLS session: (certificate verification "
+                    "failed): certificate invalid\n", stamp, id, rcptd, mx,
+                    addr);
+        break;
+    }
+    n += printf("%s %s Completed\n", stamp, id);
+    return n;
+}
+
+/* gen_sm - one Sendmail delivery (noise included); bytes written */
+static int
+gen_sm(const char *stamp, unsigned qid, unsigned pid, enum gen_out o,
+       const char *rcptd, const char *mx, const char *addr)
+{
+    char    q[32];
+    int     n = 0;
+
+    snprintf(q, sizeof(q), "4A%06Xs%06u", qid & 0xffffff, pid % 1000000);
+    n += printf("%s relay1 sm-mta[%u]: %s: from=<sender%u@example.org>, "
+                "size=%u, class=0, nrcpts=1, msgid=<%u.%X@example.org>, "
+                "proto=ESMTPS, daemon=MTA, relay=client%u.example.org "
+                "[192.0.2.%u]\n", stamp, pid + 5, q, pid % 777,
+                1000 + pid * 7 % 90000, pid, qid, pid % 9999, pid % 250);
+    switch (o) {
+    case G_VERIFIED:
+    case G_UNTRUSTED:
+        n += printf("%s relay1 sm-mta[%u]: STARTTLS=client, relay=%s., "
+                    "version=TLSv1.3, verify=%s, "
+                    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n", stamp,
+                    pid, mx, o == G_VERIFIED ? "OK" : "FAIL");
+        /* FALLTHROUGH */
+    case G_PLAIN:
+        n += printf("%s relay1 sm-mta[%u]: %s: to=<u@%s>, delay=00:00:01, "
+                    "xdelay=00:00:01, mailer=esmtp, pri=120000, relay=%s. "
+                    "[%s], dsn=2.0.0, stat=Sent (%s Message accepted for "
+                    "delivery)\n", stamp, pid, q, rcptd, mx, addr, q);
+        break;
+    default:                    /* G_HANDSHAKE */
+        n += printf("%s relay1 sm-mta[%u]: STARTTLS=client, error: connect "
+                    "failed=-1, reason=unsupported protocol, SSL_error=1, "
+                    "errno=0, retry=-1\n", stamp, pid);
+        n += printf("%s relay1 sm-mta[%u]: %s: to=<u@%s>, delay=00:00:01, "
+                    "xdelay=00:00:01, mailer=esmtp, pri=120000, relay=%s. "
+                    "[%s], dsn=4.0.0, stat=Deferred: 403 4.7.0 TLS handshake "
+                    "failed.\n", stamp, pid, q, rcptd, mx, addr);
+        break;
+    }
+    return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -132,6 +262,7 @@ main(int argc, char **argv)
     unsigned pool[100];
     unsigned used[100];
     unsigned next_pid = 1000;
+    const char *mta = "postfix";
 
     for (i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "-s") == 0)
@@ -144,13 +275,17 @@ main(int argc, char **argv)
             days = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "-y") == 0)
             year = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "-m") == 0)
+            mta = argv[i + 1];
         else {
             fprintf(stderr, "usage: gen [-s SEED] [-b BYTES] [-d DOMAINS] "
-                    "[-D DAYS] [-y YEAR]\n");
+                    "[-D DAYS] [-y YEAR] [-m postfix|exim|sendmail]\n");
             return 2;
         }
     }
-    if (ndom < 1 || days < 1 || days > 28)
+    if (ndom < 1 || days < 1 || days > 28 || (strcmp(mta, "postfix") != 0
+                                              && strcmp(mta, "exim") != 0
+                                              && strcmp(mta, "sendmail") != 0))
         return 2;
     gen_state ^= seed * 0x9E3779B97F4A7C15ULL;
     gen_zipf_init(ndom, 1.1);
@@ -160,7 +295,6 @@ main(int argc, char **argv)
         next_pid += 3;
         used[i] = (unsigned) (gen_rand() % 100);
     }
-    (void) year;
     while (written < bytes) {
         /* time advances evenly over the days, whatever the size */
         double  frac = (double) written / (double) bytes;
@@ -189,9 +323,26 @@ main(int argc, char **argv)
                  dom % 3 ? ".com" : ".net");
         snprintf(mx, sizeof(mx), "mx%u.%s", (unsigned) (gen_rand() % 2 + 1),
                  rcptd);
-        snprintf(addr, sizeof(addr), "%u.%u.%u.%u", 10 + (ip >> 24) % 200,
+        /* never 127/8: a loopback relay is a local smart host */
+        snprintf(addr, sizeof(addr), "%u.%u.%u.%u", 10 + (ip >> 24) % 200
+                 == 127 ? 126 : 10 + (ip >> 24) % 200,
                  (ip >> 16) & 255, (ip >> 8) & 255, 1 + (ip & 127));
         qid += 0x1f3;
+        if (mta[0] != 'p') {
+            if (mta[0] == 'e') {
+                o = gen_exim_outcome(o);
+                snprintf(stamp, sizeof(stamp), "%d-11-%02d %02ld:%02ld:%02ld",
+                         year, day, t / 3600 % 24, t / 60 % 60, t % 60);
+                n = gen_exim(stamp, qid, pid, o, rcptd, mx, addr, nrcpt);
+            } else {
+                o = gen_sm_outcome(o);
+                n = gen_sm(stamp, qid, pid, o, rcptd, mx, addr);
+            }
+            sessions++;
+            counts[o]++;
+            written += (uint64_t) n;
+            continue;
+        }
         /* noise: inbound connection, cleanup, qmgr */
         n += printf("%s relay1 postfix/smtpd[%u]: connect from client%u."
                     "example.org[192.0.2.%u]\n", stamp, pid + 7, pid % 9999,

@@ -543,6 +543,7 @@ cmd_report(int argc, char **argv)
     po.verbose = o.verbose;
     po.mta = o.mta;
     po.quiet = o.quiet;
+    po.jobs = o.jobs;
     tab = agg_tab_create();
     rc = pipe_run(&c, &po, tab, &st);
     if (report_mkdir(o.out ? o.out : ".") != 0)

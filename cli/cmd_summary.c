@@ -40,7 +40,9 @@ summary_cmp(const void *a, const void *b)
                   ((const struct dom_sum *) b)->domain);
 }
 
-/* summary_collect - per-domain sums of the view's groups */
+/* summary_collect - per-domain sums of the view's groups: one entry
+ * per group, sorted by domain, then runs of one domain added up
+ * (O(n log n): a provider's log has tens of thousands of domains) */
 static struct dom_sum *
 summary_collect(const struct agg_view *v, const struct cli_opts *o,
                 size_t *count)
@@ -52,32 +54,42 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
 
     for (i = 0; i < n; i++) {
         const struct agg_group *g = agg_view_get(v, i);
-        struct dom_sum *s = NULL;
+        struct dom_sum *s;
 
         if (o->have_day && g->day != o->day)
             continue;
-        for (k = 0; k < nd; k++)
-            if (strcmp(d[k].domain, g->domain) == 0) {
-                s = &d[k];
-                break;
-            }
-        if (s == NULL) {
-            s = &d[nd++];
-            s->domain = g->domain;
-            s->first_day = s->last_day = g->day;
-        }
-        s->success += g->success;
-        s->failure += g->failure;
-        s->plain_ignored += g->plain_ignored;
-        if (g->day < s->first_day)
-            s->first_day = g->day;
-        if (g->day > s->last_day)
-            s->last_day = g->day;
+        s = &d[nd++];
+        s->domain = g->domain;
+        s->first_day = s->last_day = g->day;
+        s->success = g->success;
+        s->failure = g->failure;
+        s->plain_ignored = g->plain_ignored;
         for (j = 0; j < g->ndetails; j++)
             s->by_type[g->details[j].result] += g->details[j].count;
     }
     qsort(d, nd, sizeof(*d), summary_cmp);
-    *count = nd;
+    for (i = k = 0; i < nd; i++) {
+        struct dom_sum *s;
+        int     r;
+
+        if (k == 0 || strcmp(d[k - 1].domain, d[i].domain) != 0) {
+            if (k != i)
+                d[k] = d[i];
+            k++;
+            continue;
+        }
+        s = &d[k - 1];
+        s->success += d[i].success;
+        s->failure += d[i].failure;
+        s->plain_ignored += d[i].plain_ignored;
+        for (r = 0; r < SESS_RESULT_COUNT; r++)
+            s->by_type[r] += d[i].by_type[r];
+        if (d[i].first_day < s->first_day)
+            s->first_day = d[i].first_day;
+        if (d[i].last_day > s->last_day)
+            s->last_day = d[i].last_day;
+    }
+    *count = k;
     return d;
 }
 
@@ -327,6 +339,7 @@ cmd_summary(int argc, char **argv)
     po.verbose = o.verbose;
     po.mta = o.mta;
     po.quiet = o.quiet;
+    po.jobs = o.jobs;
     tab = agg_tab_create();
     rc = pipe_run(&c, &po, tab, &st);
     v = agg_view_create_st(tab, c.plaintext);
@@ -370,6 +383,7 @@ cmd_sessions(int argc, char **argv)
     po.verbose = o.verbose;
     po.mta = o.mta;
     po.quiet = o.quiet;
+    po.jobs = o.jobs;
     po.sessions = stdout;
     po.trace = o.trace ? stdout : NULL;
     tab = agg_tab_create();

@@ -69,7 +69,7 @@ static const char usage_text[] =
 "                    sign report mail with DKIM\n"
 "  -q, --quiet       no summary line\n"
 "  -v, --verbose     show the first bad lines with file and line\n"
-"  -j N              worker threads (accepted; one is used for now)\n"
+"  -j N              parsing threads (default: one per core)\n"
 "  -h, --help        this text\n"
 "  -V, --version     version\n"
 "\n"

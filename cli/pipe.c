@@ -1,5 +1,21 @@
-/* cli/pipe.c - one run of the pipeline (see pipe.h) */
+/* cli/pipe.c - one run of the pipeline (see pipe.h)
+ *
+ * Parallel and exact: with more than one job, line-mode sources are cut
+ * into chunks of whole lines (parsers/input.h). Worker threads parse
+ * chunks: envelope off (parsers/wrap.c), then what needs no state
+ * (parser_pre_mt: the Postfix parser's classification); lines that
+ * change no state are dropped at once, the rest kept as records whose
+ * spans point into the chunk. The main thread reads, and correlates the
+ * chunks strictly in input order: the correlators see exactly the records of a
+ * one-thread run, in the same order, so every count is the same for any
+ * number of jobs and any chunk size. A chunk is reused only after its
+ * records were correlated. The sessions a chunk's records complete are
+ * kept with it, and a worker adds them to the lock-free table (counters
+ * add up in any order) before the chunk is reused. --trace needs every
+ * line in order, so it runs on one thread.
+ */
 #include "pipe.h"
+#include "../parsers/jrnl.h"
 #include "../parsers/order.h"
 #include "progress.h"
 #include "../parsers/parser.h"
@@ -9,9 +25,80 @@
 #include "../util/mymalloc.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PIPE_SHOW_BAD 10        /* --verbose: first bad lines shown */
+#define PIPE_CHUNK (1024 * 1024)        /* bytes per chunk */
+#define PIPE_CHUNK_MAX (64 * 1024 * 1024)
+#define PIPE_MAX_JOBS 1024
+
+/* what a worker keeps of one line */
+enum pipe_item_kind {
+    PIPE_I_REC = 0,             /* envelope off: r */
+    PIPE_I_JSON,                /* journal JSON line in r.msg: decoded in
+                                 * order (the decoder's buffers are one) */
+    PIPE_I_BAD,                 /* skipped by the reader: why */
+};
+
+struct pipe_item {
+    uint32_t lineno;            /* within the chunk, from 1 */
+    uint8_t kind;               /* enum pipe_item_kind */
+    uint8_t why;                /* enum input_bad */
+    struct wrap_rec r;
+    struct parser_pre pre;      /* PIPE_I_REC */
+};
+
+enum pipe_chunk_state {
+    PIPE_C_FREE = 0,
+    PIPE_C_FILLING,             /* the reader writes into it */
+    PIPE_C_QUEUED,
+    PIPE_C_WORKING,
+    PIPE_C_DONE,                /* parsed: to correlate */
+    PIPE_C_ADDQ,                /* correlated: sessions to add */
+    PIPE_C_ADDING,
+};
+
+struct pipe_chunk {
+    unsigned char *buf;
+    size_t  cap;
+    size_t  len;
+    int     flags;              /* INPUT_CH_* */
+    int     nlead;
+    int     state;              /* enum pipe_chunk_state */
+    const struct parser_set *parsers;   /* for parser_pre_mt */
+    struct input_src *src;      /* the source it belongs to */
+    struct ts_ctx ts;           /* that source's year reference */
+    struct input_src acc;       /* counts of its lines */
+    struct pipe_item *items;
+    size_t  nitems;
+    size_t  cap_items;
+    struct sess_rec *sess;      /* counted sessions, for the table */
+    size_t  nsess;
+    size_t  cap_sess;
+};
+
+struct pipe_ctx;
+
+struct pipe_par {
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv;     /* a chunk was queued, or stop */
+    pthread_cond_t done_cv;     /* a chunk was parsed, or added */
+    struct pipe_chunk *chunks;
+    struct pipe_chunk **order;  /* ring by sequence number */
+    size_t  nchunks;
+    uint64_t next_put;          /* sequence of the next chunk put */
+    uint64_t next_work;         /* next chunk a worker takes */
+    uint64_t next_corr;         /* next chunk to correlate */
+    int     stop;
+    size_t  nadd;               /* chunks in PIPE_C_ADDQ */
+    struct agg_tab *tab;
+    pthread_t *threads;
+    int     nthreads;
+    size_t  chunk_size;
+};
 
 struct pipe_ctx {
     const struct pipe_opts *o;
@@ -22,6 +109,12 @@ struct pipe_ctx {
     int     shown_bad;
     struct progress *progress;  /* NULL: no progress line */
     uint64_t ticks;
+    struct jrnl *j;             /* for PIPE_I_JSON, made when needed */
+    struct input_src *src;      /* the source being read */
+    struct pipe_par *par;       /* NULL: one thread */
+    struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
+    char    tls_host[SESS_MAX_LOGHOST + 1];     /* last host noted */
+    int     tls_host_ok;
 };
 
 /* pipe_session - a finished session: count it, maybe print it */
@@ -31,8 +124,18 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     struct pipe_ctx *pc = ctx;
 
     pc->st->sessions[d]++;
-    if (d == SESS_D_COUNTED && agg_tab_add_mt(pc->tab, r, 1) != 0)
+    if (d == SESS_D_COUNTED && pc->corr != NULL) {
+        struct pipe_chunk *ch = pc->corr;
+
+        /* a worker adds it (pipe_add_chunk_mt) */
+        if (ch->nsess == ch->cap_sess) {
+            ch->cap_sess = ch->cap_sess ? ch->cap_sess * 2 : 256;
+            ch->sess = xrealloc(ch->sess, ch->cap_sess * sizeof(*ch->sess));
+        }
+        ch->sess[ch->nsess++] = *r;
+    } else if (d == SESS_D_COUNTED && agg_tab_add_mt(pc->tab, r, 1) != 0) {
         msg_panic("session with invalid fields reached the table");
+    }
     if (pc->o->sessions) {
         char    day[11] = "-";
 
@@ -54,7 +157,17 @@ pipe_tls_host(void *ctx, const char *loghost)
 {
     struct pipe_ctx *pc = ctx;
 
-    agg_tab_note_tls_host_mt(pc->tab, loghost);
+    /* most TLS lines come from the host before: noted already */
+    if (loghost == NULL || !pc->tls_host_ok
+        || strcmp(pc->tls_host, loghost) != 0)
+        agg_tab_note_tls_host_mt(pc->tab, loghost);
+    if (loghost == NULL) {
+        pc->tls_host_ok = 0;
+        return;
+    }
+    pc->tls_host_ok = strlen(loghost) < sizeof(pc->tls_host);
+    if (pc->tls_host_ok)
+        strcpy(pc->tls_host, loghost);
 }
 
 /* pipe_show_bad - --verbose: the first bad lines, with place */
@@ -68,6 +181,24 @@ pipe_show_bad(struct pipe_ctx *pc, const struct input_src *src,
     }
 }
 
+/* pipe_traced - what a line meant: count it if bad, trace it */
+static void
+pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
+            uint64_t lineno, const struct trace *tr)
+{
+    char    label[64];
+
+    if (tr->kind == TRACE_BAD) {
+        pc->st->bad_parse++;
+        pipe_show_bad(pc, src, lineno, tr->bad);
+    }
+    if (pc->o->trace) {
+        trace_format(tr, label, sizeof(label));
+        fprintf(pc->o->trace, "%s:%" PRIu64 "\t%s\n", src->name, lineno,
+                label);
+    }
+}
+
 /* pipe_rec - one record (envelope already off) through the parsers */
 static void
 pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
@@ -75,18 +206,29 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
 {
     struct pipe_ctx *pc = ctx;
     struct trace tr;
-    char    label[64];
 
     parser_feed(pc->parsers, r, &tr);
-    if (tr.kind == TRACE_BAD) {
-        pc->st->bad_parse++;
-        pipe_show_bad(pc, src, lineno, tr.bad);
-    }
-    if (pc->o->trace) {
-        trace_format(&tr, label, sizeof(label));
-        fprintf(pc->o->trace, "%s:%" PRIu64 "\t%s\n", src->name, lineno,
-                label);
-    }
+    pipe_traced(pc, src, lineno, &tr);
+}
+
+/* pipe_rec_pre - the same after parser_pre_mt() */
+static void
+pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
+             uint64_t lineno, const struct wrap_rec *r,
+             struct parser_pre *pre)
+{
+    struct trace tr;
+
+    parser_feed_pre(pc->parsers, r, pre, &tr);
+    pipe_traced(pc, src, lineno, &tr);
+}
+
+/* pipe_stateless - 1 when a classified line changes no state and needs
+ * no count: a worker drops it (no trace runs on many threads) */
+static int
+pipe_stateless(const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
 }
 
 /* pipe_line - one text line: envelope off, then as a record */
@@ -96,11 +238,15 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
 {
     struct pipe_ctx *pc = ctx;
     struct wrap_rec r;
+    struct parser_pre pre;
 
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
-    pipe_rec(ctx, src, lineno, &r);
+    parser_pre_mt(pc->parsers, &r, &pre);
+    if (pipe_stateless(&pre) && pc->o->trace == NULL)
+        return;
+    pipe_rec_pre(pc, src, lineno, &r, &pre);
 }
 
 /* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
@@ -127,6 +273,360 @@ pipe_bad(void *ctx, const struct input_src *src, uint64_t lineno,
                 input_bad_name(why));
 }
 
+/* pipe_item_new - room for one more item of a chunk (the array grows
+ * to the most a chunk ever needed and is kept: no per-line allocation) */
+static struct pipe_item *
+pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
+{
+    struct pipe_item *it;
+
+    if (ch->nitems == ch->cap_items) {
+        ch->cap_items = ch->cap_items ? ch->cap_items * 2 : 1024;
+        ch->items = xrealloc(ch->items, ch->cap_items * sizeof(*ch->items));
+    }
+    it = &ch->items[ch->nitems++];
+    it->lineno = (uint32_t) lineno;
+    it->kind = (uint8_t) kind;
+    it->why = 0;
+    return it;
+}
+
+/* pipe_w_line_mt - worker: one line of a chunk */
+static void
+pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
+               struct span line)
+{
+    struct pipe_chunk *ch = ctx;
+    struct pipe_item *it;
+    struct wrap_rec r;
+
+    (void) src;
+    if (jrnl_is_json(line)) {
+        memset(&r, 0, sizeof(r));
+        r.msg = line;
+        pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
+        return;
+    }
+    wrap_parse(&ch->ts, line, &r);
+    it = pipe_item_new(ch, lineno, PIPE_I_REC);
+    parser_pre_mt(ch->parsers, &r, &it->pre);
+    if (pipe_stateless(&it->pre))
+        ch->nitems--;           /* nothing to keep */
+    else
+        it->r = r;
+}
+
+/* pipe_w_bad_mt - worker: a line the reader skips */
+static void
+pipe_w_bad_mt(void *ctx, const struct input_src *src, uint64_t lineno,
+              enum input_bad why)
+{
+    struct pipe_chunk *ch = ctx;
+
+    (void) src;
+    pipe_item_new(ch, lineno, PIPE_I_BAD)->why = (uint8_t) why;
+}
+
+/* pipe_parse_chunk_mt - worker: every line of one chunk into items */
+static void
+pipe_parse_chunk_mt(struct pipe_chunk *ch)
+{
+    struct input_cb cb;
+
+    memset(&cb, 0, sizeof(cb));
+    cb.line = pipe_w_line_mt;
+    cb.bad = pipe_w_bad_mt;
+    cb.ctx = ch;
+    cb.quiet = 1;
+    ch->nitems = 0;
+    memset(&ch->acc, 0, sizeof(ch->acc));
+    input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
+                         ch->nlead);
+}
+
+/* pipe_add_chunk_mt - worker: a correlated chunk's sessions into the
+ * table */
+static void
+pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
+{
+    size_t  i;
+
+    for (i = 0; i < ch->nsess; i++)
+        if (agg_tab_add_mt(pp->tab, &ch->sess[i], 1) != 0)
+            msg_panic("session with invalid fields reached the table");
+    ch->nsess = 0;
+}
+
+/* pipe_worker_mt - thread: add and parse queued chunks until stopped */
+static void *
+pipe_worker_mt(void *arg)
+{
+    struct pipe_par *pp = arg;
+    struct pipe_chunk *ch;
+    size_t  i;
+
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)
+            pthread_cond_wait(&pp->work_cv, &pp->mu);
+        if (pp->nadd > 0) {
+            /* adding first: it frees a chunk for the reader */
+            for (i = 0; pp->chunks[i].state != PIPE_C_ADDQ; i++)
+                ;
+            ch = &pp->chunks[i];
+            ch->state = PIPE_C_ADDING;
+            pp->nadd--;
+            pthread_mutex_unlock(&pp->mu);
+            pipe_add_chunk_mt(pp, ch);
+            pthread_mutex_lock(&pp->mu);
+            ch->state = PIPE_C_FREE;
+            pthread_cond_broadcast(&pp->done_cv);
+            continue;
+        }
+        if (pp->next_work == pp->next_put)
+            break;              /* stopped, nothing left */
+        ch = pp->order[pp->next_work++ % pp->nchunks];
+        ch->state = PIPE_C_WORKING;
+        pthread_mutex_unlock(&pp->mu);
+        pipe_parse_chunk_mt(ch);
+        pthread_mutex_lock(&pp->mu);
+        ch->state = PIPE_C_DONE;
+        pthread_cond_broadcast(&pp->done_cv);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    return NULL;
+}
+
+/* pipe_correlate - main thread: a parsed chunk's records, in order */
+static void
+pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
+{
+    struct input_src *src = ch->src;
+    uint64_t base = src->lines;
+    size_t  i;
+
+    for (i = 0; i < ch->nitems; i++) {
+        struct pipe_item *it = &ch->items[i];
+        uint64_t lineno = base + it->lineno;
+
+        if (it->kind == PIPE_I_REC) {
+            pipe_rec_pre(pc, src, lineno, &it->r, &it->pre);
+        } else if (it->kind == PIPE_I_BAD) {
+            pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
+        } else {
+            struct wrap_rec r;
+            const char *why;
+
+            if (pc->j == NULL)
+                pc->j = jrnl_create();
+            if (jrnl_json(pc->j, it->r.msg, &r, &why) == 0) {
+                pipe_rec(pc, src, lineno, &r);
+            } else {
+                src->bad[INPUT_BAD_RECORD]++;
+                pipe_show_bad(pc, src, lineno,
+                              input_bad_name(INPUT_BAD_RECORD));
+            }
+        }
+    }
+    input_chunk_add(src, &ch->acc);
+}
+
+/* pipe_settle - correlate parsed chunks at the head of the order;
+ * with wait set, wait for the head chunk. Called with pp->mu held. */
+static void
+pipe_settle(struct pipe_ctx *pc, int wait)
+{
+    struct pipe_par *pp = pc->par;
+
+    while (pp->next_corr < pp->next_put) {
+        struct pipe_chunk *ch = pp->order[pp->next_corr % pp->nchunks];
+
+        if (ch->state != PIPE_C_DONE) {
+            if (!wait)
+                return;
+            pthread_cond_wait(&pp->done_cv, &pp->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&pp->mu);
+        pc->corr = ch;
+        ch->nsess = 0;
+        pipe_correlate(pc, ch);
+        pc->corr = NULL;
+        pthread_mutex_lock(&pp->mu);
+        if (ch->nsess > 0) {
+            ch->state = PIPE_C_ADDQ;
+            pp->nadd++;
+            pthread_cond_signal(&pp->work_cv);
+        } else {
+            ch->state = PIPE_C_FREE;
+        }
+        pp->next_corr++;
+        wait = 0;               /* one chunk done: enough for a get */
+    }
+}
+
+/* pipe_get - input: a free chunk buffer (correlating to free one) */
+static unsigned char *
+pipe_get(void *ctx, size_t *cap)
+{
+    struct pipe_ctx *pc = ctx;
+    struct pipe_par *pp = pc->par;
+    size_t  i;
+
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        pipe_settle(pc, 0);
+        for (i = 0; i < pp->nchunks; i++)
+            if (pp->chunks[i].state == PIPE_C_FREE) {
+                pp->chunks[i].state = PIPE_C_FILLING;
+                pthread_mutex_unlock(&pp->mu);
+                *cap = pp->chunks[i].cap;
+                return pp->chunks[i].buf;
+            }
+        if (pp->next_corr < pp->next_put)
+            pipe_settle(pc, 1);
+        else                    /* every chunk is being added */
+            pthread_cond_wait(&pp->done_cv, &pp->mu);
+    }
+}
+
+/* pipe_put - input: a filled chunk, queued for the workers */
+static void
+pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
+{
+    struct pipe_ctx *pc = ctx;
+    struct pipe_par *pp = pc->par;
+    struct pipe_chunk *ch = NULL;
+    size_t  i;
+
+    for (i = 0; i < pp->nchunks; i++)
+        if (pp->chunks[i].buf == buf)
+            ch = &pp->chunks[i];
+    if (ch == NULL || ch->state != PIPE_C_FILLING)
+        msg_panic("pipe_put: not a chunk being filled");
+    ch->len = len;
+    ch->flags = flags;
+    ch->parsers = pc->parsers;
+    ch->nlead = nlead;
+    ch->src = pc->src;
+    ch->ts = pc->ts;
+    if (pc->progress)
+        progress_tick(pc->progress, pc->src->bytes);
+    pthread_mutex_lock(&pp->mu);
+    ch->state = PIPE_C_QUEUED;
+    pp->order[pp->next_put++ % pp->nchunks] = ch;
+    pthread_cond_signal(&pp->work_cv);
+    pthread_mutex_unlock(&pp->mu);
+}
+
+/* pipe_drain - input: every chunk put so far correlated */
+static void
+pipe_drain(void *ctx)
+{
+    struct pipe_ctx *pc = ctx;
+    struct pipe_par *pp = pc->par;
+    size_t  i;
+
+    pthread_mutex_lock(&pp->mu);
+    while (pp->next_corr < pp->next_put)
+        pipe_settle(pc, 1);
+    /* a buffer taken but never put (end of input): free again */
+    for (i = 0; i < pp->nchunks; i++)
+        if (pp->chunks[i].state == PIPE_C_FILLING)
+            pp->chunks[i].state = PIPE_C_FREE;
+    pthread_mutex_unlock(&pp->mu);
+}
+
+/* pipe_jobs - threads to parse with: -j, else one per core */
+static int
+pipe_jobs(const struct pipe_opts *o)
+{
+    long    n;
+
+    if (o->jobs > 0)
+        return o->jobs > PIPE_MAX_JOBS ? PIPE_MAX_JOBS : o->jobs;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > PIPE_MAX_JOBS ? PIPE_MAX_JOBS : (int) n;
+}
+
+/* pipe_chunk_env - bytes per chunk: MAILTLSRPT_CHUNK (for tests: a
+ * small log cut into many chunks), else PIPE_CHUNK; 0 when unset */
+static size_t
+pipe_chunk_env(void)
+{
+    const char *e = getenv("MAILTLSRPT_CHUNK");
+    char   *end;
+    unsigned long v;
+
+    if (e == NULL || *e == 0)
+        return 0;
+    v = strtoul(e, &end, 10);
+    if (*end || v < 1 || v > PIPE_CHUNK_MAX)
+        msg_fatal("MAILTLSRPT_CHUNK wants 1..%d bytes", PIPE_CHUNK_MAX);
+    return v;
+}
+
+/* pipe_par_start - chunk buffers and worker threads */
+static struct pipe_par *
+pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
+{
+    struct pipe_par *pp = xcalloc(1, sizeof(*pp));
+    size_t  i;
+    int     k;
+
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_cond_init(&pp->work_cv, NULL);
+    pthread_cond_init(&pp->done_cv, NULL);
+    pp->chunk_size = chunk_size;
+    pp->tab = tab;
+    /* enough for every worker to have one and the next queued, the
+     * reader to fill two and the main thread to correlate one */
+    pp->nchunks = (size_t) jobs * 2 + 3;
+    pp->chunks = xcalloc(pp->nchunks, sizeof(*pp->chunks));
+    pp->order = xcalloc(pp->nchunks, sizeof(*pp->order));
+    for (i = 0; i < pp->nchunks; i++) {
+        pp->chunks[i].cap = INPUT_CHUNK_CAP(chunk_size);
+        pp->chunks[i].buf = xmalloc(pp->chunks[i].cap);
+    }
+    pp->threads = xcalloc((size_t) jobs, sizeof(*pp->threads));
+    for (k = 0; k < jobs; k++) {
+        if (pthread_create(&pp->threads[k], NULL, pipe_worker_mt, pp) != 0)
+            msg_fatal("cannot start a worker thread");
+        pp->nthreads++;
+    }
+    return pp;
+}
+
+/* pipe_par_stop - join the workers, free everything; NULL */
+static struct pipe_par *
+pipe_par_stop(struct pipe_par *pp)
+{
+    size_t  i;
+    int     k;
+
+    if (pp == NULL)
+        return NULL;
+    pthread_mutex_lock(&pp->mu);
+    pp->stop = 1;
+    pthread_cond_broadcast(&pp->work_cv);
+    pthread_mutex_unlock(&pp->mu);
+    for (k = 0; k < pp->nthreads; k++)
+        pthread_join(pp->threads[k], NULL);
+    for (i = 0; i < pp->nchunks; i++) {
+        xfree(pp->chunks[i].buf);
+        xfree(pp->chunks[i].items);
+        xfree(pp->chunks[i].sess);
+    }
+    xfree(pp->chunks);
+    xfree(pp->order);
+    xfree(pp->threads);
+    pthread_cond_destroy(&pp->work_cv);
+    pthread_cond_destroy(&pp->done_cv);
+    pthread_mutex_destroy(&pp->mu);
+    xfree(pp);
+    return NULL;
+}
+
 /* pipe_run - all sources, oldest first (parsers/order.h) */
 int
 pipe_run(const struct conf *c, const struct pipe_opts *o,
@@ -140,7 +640,10 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     struct sess_conf pconf;
     struct sess_cb pcb;
     struct input_cb icb;
+    struct input_chunk_cb ccb;
     struct input_src src;
+    size_t  chunk_env = pipe_chunk_env();
+    int     jobs = pipe_jobs(o);
     size_t  n;
     size_t  k;
     int     rc = 0;
@@ -169,6 +672,15 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     icb.bad = pipe_bad;
     icb.skip = pipe_skip;
     icb.ctx = &pc;
+    if ((jobs > 1 || chunk_env) && o->trace == NULL)
+        pc.par = pipe_par_start(jobs, chunk_env ? chunk_env : PIPE_CHUNK,
+                                tab);
+    memset(&ccb, 0, sizeof(ccb));
+    ccb.get = pipe_get;
+    ccb.put = pipe_put;
+    ccb.drain = pipe_drain;
+    ccb.ctx = &pc;
+    ccb.size = pc.par ? pc.par->chunk_size : 0;
 
     /* rotated files in any order: oldest first, by content */
     for (n = 0; given[n]; n++)
@@ -184,7 +696,9 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
         progress_file(pc.progress, k, files[k]);
         st->files++;
         memset(&src, 0, sizeof(src));
-        if (input_read(files[k], &icb, &src) != 0) {
+        pc.src = &src;
+        if ((pc.par ? input_read_chunked(files[k], &icb, &ccb, &src)
+             : input_read(files[k], &icb, &src)) != 0) {
             st->files_failed++;
             rc = 1;
         }
@@ -194,6 +708,8 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
             st->bad[i] += src.bad[i];
     }
     pc.progress = progress_end(pc.progress);
+    pc.par = pipe_par_stop(pc.par);
+    pc.j = jrnl_free(pc.j);
     xfree(files);
     parser_flush(pc.parsers);
     parser_set_free(pc.parsers);

@@ -7,7 +7,12 @@
  * keeps the run's statistics for the summary line. With trace set it
  * writes one "FILE:LINE<TAB>LABEL" line per input line; with sessions
  * set, one line per session (counted or not), for tests and operators.
- * Thread safety: single-threaded for now (one correlator).
+ * With jobs > 1 (0: one per core) worker threads parse chunks of the
+ * input while the calling thread reads and correlates in input order
+ * (see pipe.c); the result is the same for any jobs. MAILTLSRPT_CHUNK
+ * in the environment sets the chunk size in bytes (tests cut small logs
+ * into many chunks with it).
+ * Thread safety: call from one thread; it starts and joins its workers.
  */
 #ifndef CLI_PIPE_H
 #define CLI_PIPE_H
@@ -28,6 +33,7 @@ struct pipe_opts {
     int     verbose;            /* show the first bad lines */
     const char *mta;            /* --mta: only this parser; NULL: all */
     int     quiet;              /* --quiet: no progress line */
+    int     jobs;               /* -j: parsing threads; 0: one per core */
 };
 
 struct pipe_stats {

@@ -89,6 +89,24 @@ input_ctrl(const unsigned char *p, size_t len)
     size_t  i;
     size_t  n = len < INPUT_CTRL_SCAN ? len : INPUT_CTRL_SCAN;
 
+    /* 8 bytes at a time: no byte below 0x20 and none 0x7f is the rule */
+    if (n == INPUT_CTRL_SCAN) {
+        const uint64_t ones = 0x0101010101010101ULL;
+        const uint64_t high = 0x8080808080808080ULL;
+        uint64_t any = 0;
+
+        for (i = 0; i < n; i += 8) {
+            uint64_t w;
+            uint64_t x;
+
+            memcpy(&w, p + i, 8);
+            x = w ^ (ones * 0x7f);
+            any |= ((w - ones * 0x20) & ~w & high)
+                | ((x - ones) & ~x & high);
+        }
+        if (any == 0)
+            return 0;
+    }
     for (i = 0; i < n; i++)
         if ((p[i] < 0x20 && p[i] != '\t' && p[i] != 0x1b && p[i] != 0x1e)
             || p[i] == 0x7f)
@@ -377,6 +395,141 @@ input_finish(struct input_rd *rd, const unsigned char *buf, size_t have,
     }
 }
 
+/* input_chunk_lines_mt - every line of one chunk (see input.h) */
+void
+input_chunk_lines_mt(const struct input_cb *cb, struct input_src *acc,
+                     const unsigned char *buf, size_t len, int flags,
+                     int nlead)
+{
+    struct input_cb lcb = *cb;
+    struct input_rd rd;
+    const unsigned char *p = buf;
+    const unsigned char *end = buf + len;
+    const unsigned char *nl;
+
+    lcb.rec = NULL;
+    lcb.stop = NULL;
+    memset(&rd, 0, sizeof(rd));
+    rd.cb = &lcb;
+    rd.src = acc;
+    while (nlead-- > 0)
+        input_long(&rd);
+    while (p < end && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
+        if ((size_t) (nl - p) > INPUT_MAX_LINE + 1)
+            input_long(&rd);
+        else
+            input_emit(&rd, p, (size_t) (nl - p));
+        p = nl + 1;
+    }
+    if (!(flags & INPUT_CH_LAST) || (flags & INPUT_CH_DROP))
+        return;
+    if (flags & INPUT_CH_TAIL_LONG) {
+        input_long(&rd);
+    } else if (p < end && (flags & INPUT_CH_CUT)) {
+        acc->lines++;
+        input_bad(&rd, acc->lines, INPUT_BAD_CUT);
+    } else if (p < end) {
+        input_emit(&rd, p, (size_t) (end - p));
+    }
+}
+
+/* input_chunk_add - counts of one parsed chunk into its source */
+void
+input_chunk_add(struct input_src *src, const struct input_src *acc)
+{
+    int     i;
+
+    src->lines += acc->lines;
+    src->unreadable += acc->unreadable;
+    src->skipped += acc->skipped;
+    for (i = 0; i < INPUT_BAD_COUNT; i++)
+        src->bad[i] += acc->bad[i];
+}
+
+/* input_chunk_loop - line mode, chunked: read the rest of the source and
+ * hand it over in chunks cut after a newline; buf[0, have) is what was
+ * read so far. A line longer than INPUT_MAX_LINE that does not fit is
+ * dropped while reading and counted as an overlong line before the next
+ * chunk's lines, as input_lines() does. 0, or -1 on a read error. */
+static int
+input_chunk_loop(struct input_rd *rd, struct decomp *d,
+                 const struct input_chunk_cb *ccb, const unsigned char *head,
+                 size_t nhead)
+{
+    size_t  size = ccb->size ? ccb->size : 1;
+    size_t  want = size < INPUT_BLOCK ? size : INPUT_BLOCK;
+    size_t  cap;
+    unsigned char *b = ccb->get(ccb->ctx, &cap);
+    size_t  have = nhead;
+    int     skipping = 0;
+    int     nlead = 0;
+    ssize_t n;
+
+    if (cap < INPUT_CHUNK_CAP(size) || nhead > cap)
+        msg_panic("input_chunk_loop: chunk buffer too small");
+    memcpy(b, head, nhead);
+    for (;;) {
+        if (have >= size) {
+            unsigned char *nl = memrchr(b, '\n', have);
+
+            if (nl == NULL) {
+                if (have > INPUT_MAX_LINE + 1) {
+                    skipping = 1;
+                    have = 0;
+                }
+            } else {
+                size_t  used = (size_t) (nl + 1 - b);
+                size_t  rest = have - used;
+                size_t  ncap;
+                unsigned char *nb = ccb->get(ccb->ctx, &ncap);
+
+                if (ncap < INPUT_CHUNK_CAP(size))
+                    msg_panic("input_chunk_loop: chunk buffer too small");
+                if (rest > INPUT_MAX_LINE + 1) {
+                    skipping = 1;
+                    rest = 0;
+                } else if (rest > 0) {
+                    memcpy(nb, nl + 1, rest);
+                }
+                ccb->put(ccb->ctx, b, used, 0, nlead);
+                nlead = 0;
+                b = nb;
+                cap = ncap;
+                have = rest;
+            }
+        }
+        n = decomp_read(d, b + have, want < cap - have ? want : cap - have);
+        if (n < 0) {
+            if (!rd->cb->quiet)
+                msg_warn("%s: read error: %s", rd->src->name,
+                         strerror(errno));
+            ccb->put(ccb->ctx, b, have, INPUT_CH_LAST | INPUT_CH_DROP, nlead);
+            return -1;
+        }
+        rd->src->bytes += (uint64_t) n;
+        if (n == 0) {
+            ccb->put(ccb->ctx, b, have, INPUT_CH_LAST
+                     | (skipping ? INPUT_CH_TAIL_LONG : 0)
+                     | (decomp_damage(d) != NULL ? INPUT_CH_CUT : 0), nlead);
+            return 0;
+        }
+        if (skipping) {
+            unsigned char *nl = memchr(b + have, '\n', (size_t) n);
+            size_t  rest;
+
+            if (nl == NULL)
+                continue;       /* have stays 0: the bytes are dropped */
+            skipping = 0;
+            nlead++;
+            rest = (size_t) (b + have + n - (nl + 1));
+            memmove(b, nl + 1, rest);
+            have = rest;
+            continue;
+        }
+        have += (size_t) n;
+    }
+}
+
 /* input_head - the first bytes, at least INPUT_SNIFF unless the input
  * is shorter; -1 on a read error */
 static ssize_t
@@ -398,10 +551,11 @@ input_head(int fd, unsigned char *buf, size_t cap)
     return (ssize_t) have;
 }
 
-/* input_read - deliver every line and record of one source; O(bytes) */
-int
-input_read(const char *name, const struct input_cb *cb,
-           struct input_src *src)
+/* input_read_any - every line and record of one source, line-mode
+ * sources in chunks when ccb is set; O(bytes) */
+static int
+input_read_any(const char *name, const struct input_cb *cb,
+               const struct input_chunk_cb *ccb, struct input_src *src)
 {
     struct input_rd rd;
     struct decomp *d = NULL;
@@ -486,6 +640,12 @@ input_read(const char *name, const struct input_cb *cb,
                 continue;       /* too little to tell yet */
             src->journal_export = jrnl_is_export((const char *) buf, have);
             form_known = 1;
+            if (ccb && !src->journal_export) {
+                if (input_chunk_loop(&rd, d, ccb, buf, have) != 0)
+                    rc = -1;
+                have = 0;
+                break;
+            }
         }
         used = src->journal_export ? input_export(&rd, buf, have, 0)
             : input_lines(&rd, buf, have);
@@ -493,6 +653,8 @@ input_read(const char *name, const struct input_cb *cb,
         if (have > 0 && used > 0)
             memmove(buf, buf + used, have);
     }
+    if (ccb)
+        ccb->drain(ccb->ctx);
     if (decomp_damage(d) && !peek_end && !input_stopped(&rd)) {
         src->truncated = 1;
         if (!cb->quiet)
@@ -517,4 +679,20 @@ end:
     if (fd != STDIN_FILENO)
         close(fd);
     return rc;
+}
+
+/* input_read - deliver every line and record of one source; O(bytes) */
+int
+input_read(const char *name, const struct input_cb *cb,
+           struct input_src *src)
+{
+    return input_read_any(name, cb, NULL, src);
+}
+
+/* input_read_chunked - the same, line mode in chunks (see input.h) */
+int
+input_read_chunked(const char *name, const struct input_cb *cb,
+                   const struct input_chunk_cb *ccb, struct input_src *src)
+{
+    return input_read_any(name, cb, ccb, src);
 }

@@ -86,4 +86,54 @@ int     input_read(const char *name, const struct input_cb *cb,
 
 const char *input_bad_name(enum input_bad why);
 
+/* Chunked reading, for parsing on many threads. input_read_chunked()
+ * reads a source like input_read(), but hands the bytes of a line-mode
+ * source over in chunks of whole lines (about ccb->size bytes each,
+ * cut at a line boundary) instead of calling cb->line: the caller parses
+ * each chunk with input_chunk_lines_mt(), on any thread, and must take
+ * the chunks' lines in the order they were put. Journal export sources
+ * are not cut: their records go to cb->rec as with input_read(). Before
+ * its closing warnings (which count lines) it calls ccb->drain: by then
+ * the lines, bad and unreadable counts of every chunk put must be added
+ * into src (see input_chunk_add). */
+#define INPUT_CH_LAST 1         /* the source ends with this chunk: its
+                                 * last line may have no newline */
+#define INPUT_CH_CUT 2          /* with LAST: that line was cut short by
+                                 * damaged compressed data */
+#define INPUT_CH_TAIL_LONG 4    /* with LAST: the source ended inside an
+                                 * overlong line */
+#define INPUT_CH_DROP 8         /* with LAST: a read error; the unfinished
+                                 * last line is dropped */
+
+struct input_chunk_cb {
+    /* an empty buffer; *cap gets its size, at least
+     * INPUT_CHUNK_CAP(size) */
+    unsigned char *(*get) (void *ctx, size_t *cap);
+    /* buf[0, len): whole lines (see INPUT_CH_*), after nlead overlong
+     * lines that are skipped whole */
+    void    (*put) (void *ctx, unsigned char *buf, size_t len, int flags,
+                    int nlead);
+    void    (*drain) (void *ctx);
+    void   *ctx;
+    size_t  size;               /* bytes per chunk, at least 1 */
+};
+
+#define INPUT_CHUNK_CAP(size) ((size) + INPUT_BLOCK + INPUT_CARRY)
+
+int     input_read_chunked(const char *name, const struct input_cb *cb,
+                           const struct input_chunk_cb *ccb,
+                           struct input_src *src);
+
+/* the lines of one chunk: the line, bad and skip callbacks of cb in
+ * order (cb->rec is not used: JSON lines go to cb->line), numbered from
+ * 1 within the chunk; lines, bad, unreadable and skipped are counted
+ * into acc, which the caller zeroes. Thread safety: reentrant. */
+void    input_chunk_lines_mt(const struct input_cb *cb,
+                             struct input_src *acc,
+                             const unsigned char *buf, size_t len,
+                             int flags, int nlead);
+
+/* add a chunk's counts (from input_chunk_lines_mt) into src */
+void    input_chunk_add(struct input_src *src, const struct input_src *acc);
+
 #endif

@@ -163,6 +163,58 @@ parser_feed(struct parser_set *ps, const struct wrap_rec *r, struct trace *tr)
     tr->kind = TRACE_IRRELEVANT;
 }
 
+/* parser_pre_mt - the stateless part of parser_feed() (parser.h) */
+void
+parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
+              struct parser_pre *pre)
+{
+    if (ps->n == 0 || ps->ops[0] != &parser_table[0]) {
+        pre->kind = PARSER_PRE_OFFER;   /* no Postfix parser first */
+        return;
+    }
+    switch (pf_sess_classify_mt(r, pf_sess_own_mt(ps->state[0]), &pre->pf,
+                                &pre->tr)) {
+    case PF_PRE_NOT_MINE:
+        pre->kind = PARSER_PRE_REST;
+        break;
+    case PF_PRE_DONE:
+        pre->kind = PARSER_PRE_DONE;
+        break;
+    default:
+        pre->kind = PARSER_PRE_EVENT;
+        break;
+    }
+}
+
+/* parser_feed_pre - the rest of parser_feed() after parser_pre_mt() */
+void
+parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
+                struct parser_pre *pre, struct trace *tr)
+{
+    size_t  i;
+
+    switch (pre->kind) {
+    case PARSER_PRE_DONE:
+        *tr = pre->tr;
+        return;
+    case PARSER_PRE_EVENT:
+        memset(tr, 0, sizeof(*tr));
+        tr->kind = TRACE_IRRELEVANT;
+        pf_sess_apply(ps->state[0], r, &pre->pf, tr);
+        return;
+    case PARSER_PRE_REST:
+        for (i = 1; i < ps->n; i++)
+            if (ps->ops[i]->feed(ps->state[i], r, tr))
+                return;
+        memset(tr, 0, sizeof(*tr));
+        tr->kind = TRACE_IRRELEVANT;
+        return;
+    default:
+        parser_feed(ps, r, tr);
+        return;
+    }
+}
+
 /* parser_flush - end of input for every parser */
 void
 parser_flush(struct parser_set *ps)

@@ -11,6 +11,7 @@
 #ifndef PARSERS_PARSER_H
 #define PARSERS_PARSER_H
 
+#include "pf_sess.h"
 #include "sess.h"
 #include "wrap.h"
 
@@ -34,6 +35,32 @@ struct parser_set *parser_set_free(struct parser_set *ps);      /* NULL */
 /* offer one line; tr is "irrelevant" when no parser claims it */
 void    parser_feed(struct parser_set *ps, const struct wrap_rec *r,
                     struct trace *tr);
+
+/* parser_feed() in two steps, for parsing on many threads:
+ * parser_pre_mt() on any thread does what needs no state (the Postfix
+ * parser's classification, parsers/pf_sess.h), parser_feed_pre() on the
+ * correlating thread, in input order, the rest. The same lines through
+ * both give exactly what parser_feed() gives. */
+enum parser_pre_kind {
+    PARSER_PRE_OFFER = 0,       /* offer it to every parser */
+    PARSER_PRE_REST,            /* not Postfix's: to the parsers after it */
+    PARSER_PRE_DONE,            /* claimed without state: tr is final */
+    PARSER_PRE_EVENT,           /* a Postfix event: pf to apply */
+};
+
+struct parser_pre {
+    enum parser_pre_kind kind;
+    struct trace tr;            /* PARSER_PRE_DONE */
+    struct pf_pre pf;           /* PARSER_PRE_EVENT */
+};
+
+/* Thread safety: reads only the immutable parser list */
+void    parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
+                      struct parser_pre *pre);
+
+/* pre is used up */
+void    parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
+                        struct parser_pre *pre, struct trace *tr);
 
 /* end of input */
 void    parser_flush(struct parser_set *ps);

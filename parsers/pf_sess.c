@@ -399,13 +399,14 @@ pf_copy_qid(struct pf_conn *c, struct span qid)
 /* pf_status_line - a delivery status: attribute and emit sessions */
 static void
 pf_status_line(struct pf_sess *ps, struct pf_proc *p,
-               const struct wrap_rec *r, const struct pf_event *ev,
+               const struct wrap_rec *r, const struct pf_pre *pre,
                struct trace *tr)
 {
+    const struct pf_event *ev = &pre->ev;
     struct span dom = pf_rcpt_domain(ev->rcpt);
-    int     kind, dane, i, j;
-    const char *why;
-    int     res = pf_text_result(ev->text, &kind, &dane, &why);
+    int     kind = pre->text_kind, dane = pre->text_dane, i, j;
+    const char *why = pre->text_why;
+    int     res = pre->text_res;
     struct pf_conn *c = &p->cur;
     int     plain;
 
@@ -611,43 +612,109 @@ pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
     tr->kind = TRACE_CONTEXT;
 }
 
+/* pf_qmgr_mine_mt - a qmgr line the no-loop tracker needs: our own
+ * sender's "QID: from=<addr>, size=", or any "QID: removed" */
+static int
+pf_qmgr_mine_mt(const struct sess_own *own, struct span s)
+{
+    struct span addr;
+    size_t  n = 0;
+
+    while (n < s.len && n <= PF_MAX_QIDLEN
+           && ((s.ptr[n] >= '0' && s.ptr[n] <= '9')
+               || (s.ptr[n] >= 'A' && s.ptr[n] <= 'Z')
+               || (s.ptr[n] >= 'a' && s.ptr[n] <= 'z')))
+        n++;
+    if (n == 0 || n > PF_MAX_QIDLEN)
+        return 0;
+    span_drop(&s, n);
+    if (span_eq(s, ": removed"))
+        return 1;
+    return span_skip(&s, ": from=<") == 0
+        && span_upto(&s, ">, size=", &addr, 320) == 0
+        && sess_own_sender(own, addr);
+}
+
+/* pf_sess_classify_mt - what a line is before any state (pf_sess.h) */
+int
+pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
+                    struct pf_pre *pre, struct trace *tr)
+{
+    struct pf_event *ev = &pre->ev;
+    struct span svc;
+    int     proxy = 0;
+
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+    pre->lmtp = 0;
+    pre->qmgr = 0;
+    if (r->ident.len > 0) {
+        svc = wrap_service(r->ident);
+        if (svc.len == r->ident.len)
+            return PF_PRE_NOT_MINE;     /* no "syslog_name/" prefix */
+        if (span_eq(svc, "tlsproxy"))
+            proxy = 1;
+        else if (span_eq(svc, "lmtp"))
+            pre->lmtp = 1;
+        else if (span_eq(svc, "qmgr") && own != NULL
+                 && pf_qmgr_mine_mt(own, r->msg)) {
+            pre->qmgr = 1;
+            return PF_PRE_EVENT;
+        } else if (!span_eq(svc, "smtp"))
+            return PF_PRE_DONE;         /* smtpd, qmgr, cleanup, error, ... */
+    }
+    pf_classify(r->msg, ev);
+    if (ev->kind == PF_IGNORE)
+        return r->ident.len > 0 ? PF_PRE_DONE : PF_PRE_NOT_MINE;
+    if (proxy) {
+        /* tlsproxy's handshake is logged again by the smtp process that
+         * uses it (Postfix >= 3.4): count it there, once */
+        tr->kind = ev->kind == PF_TLS_EST
+            ? (ev->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
+               : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
+        return PF_PRE_DONE;
+    }
+    pre->text_res = -1;
+    pre->text_kind = pre->text_dane = 0;
+    pre->text_why = "";
+    if (ev->kind == PF_STATUS || ev->kind == PF_SOFT)
+        pre->text_res = pf_text_result(ev->text, &pre->text_kind,
+                                       &pre->text_dane, &pre->text_why);
+    return PF_PRE_EVENT;
+}
+
+/* pf_sess_own_mt - the no-loop tracker, for pf_sess_classify_mt() */
+const struct sess_own *
+pf_sess_own_mt(const struct pf_sess *ps)
+{
+    return ps->own;
+}
+
 /* pf_sess_feed - one line; 1 when it was a Postfix line */
 int
 pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
 {
-    struct pf_event ev;
-    struct span svc;
+    struct pf_pre pre;
+    int     k = pf_sess_classify_mt(r, ps->own, &pre, tr);
+
+    if (k == PF_PRE_EVENT)
+        pf_sess_apply(ps, r, &pre, tr);
+    return k != PF_PRE_NOT_MINE;
+}
+
+/* pf_sess_apply - the state part of a line classified as an event */
+void
+pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
+              struct pf_pre *pre, struct trace *tr)
+{
+    struct pf_event *evp = &pre->ev;
     struct pf_proc *p;
     struct pf_conn *c;
-    int     proxy = 0;
-    int     lmtp = 0;
+    int     lmtp = pre->lmtp;
 
-    memset(tr, 0, sizeof(*tr));
-    tr->kind = TRACE_IRRELEVANT;
-    if (r->ident.len > 0) {
-        svc = wrap_service(r->ident);
-        if (svc.len == r->ident.len)
-            return 0;           /* no "syslog_name/" prefix: not Postfix */
-        if (span_eq(svc, "tlsproxy"))
-            proxy = 1;
-        else if (span_eq(svc, "lmtp"))
-            lmtp = 1;
-        else if (span_eq(svc, "qmgr") && ps->own) {
-            pf_qmgr_line(ps, r, tr);
-            return 1;
-        } else if (!span_eq(svc, "smtp"))
-            return 1;           /* smtpd, qmgr, cleanup, error, ... */
-    }
-    pf_classify(r->msg, &ev);
-    if (ev.kind == PF_IGNORE)
-        return r->ident.len > 0;
-    if (proxy) {
-        /* tlsproxy's handshake is logged again by the smtp process that
-         * uses it (Postfix >= 3.4): count it there, once */
-        tr->kind = ev.kind == PF_TLS_EST
-            ? (ev.trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
-               : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
-        return 1;
+    if (pre->qmgr) {
+        pf_qmgr_line(ps, r, tr);
+        return;
     }
     /* sweep before the lookup: the sweep frees idle processes, and must
      * never free the one this line is about */
@@ -661,7 +728,7 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         if (r->t > ps->max_t)
             ps->max_t = r->t;
     }
-    switch (ev.kind) {
+    switch (evp->kind) {
     case PF_DETAIL:
         ps->cb.tls_host(ps->cb.ctx, p->loghost);
         tr->kind = TRACE_DETAIL;
@@ -673,16 +740,16 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         ps->cb.tls_host(ps->cb.ctx, p->loghost);
         c = &p->cur;
         if (!(c->active && !c->tls && !c->closed && !c->attributed
-              && !c->hs_fail && pf_conn_same(c, &ev)))
-            c = pf_open(ps, p, r, &ev, 1);
-        pf_conn_fill(c, &ev);
+              && !c->hs_fail && pf_conn_same(c, evp)))
+            c = pf_open(ps, p, r, evp, 1);
+        pf_conn_fill(c, evp);
         c->tls = 1;
-        c->trust = ev.trust;
-        tr->kind = ev.trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
+        c->trust = evp->trust;
+        tr->kind = evp->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
             : TRACE_SUCCESS_UNAUTH;
         break;
     case PF_TLS_REUSED:
-        c = pf_open(ps, p, r, &ev, 1);
+        c = pf_open(ps, p, r, evp, 1);
         c->reused = 1;
         tr->kind = TRACE_DETAIL;
         break;
@@ -690,26 +757,26 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         ps->cb.tls_host(ps->cb.ctx, p->loghost);
         c = &p->cur;
         if (!(c->active && !c->tls && !c->closed && !c->attributed
-              && !c->hs_fail && pf_conn_same(c, &ev)))
-            c = pf_open(ps, p, r, &ev, 1);
-        pf_conn_fill(c, &ev);
+              && !c->hs_fail && pf_conn_same(c, evp)))
+            c = pf_open(ps, p, r, evp, 1);
+        pf_conn_fill(c, evp);
         if (c->cond < 0 || c->cond == SESS_VALIDATION_FAILURE)
-            c->cond = ev.result;
-        c->dane |= ev.dane;
-        if (ev.certain && c->fail < 0)
-            c->fail = ev.result;
-        if (ev.reason.len > 0)
-            pf_set_reason(c, ev.reason, 0);
-        tr->kind = ev.certain ? TRACE_FAILURE : TRACE_COND;
-        tr->result = ev.result;
+            c->cond = evp->result;
+        c->dane |= evp->dane;
+        if (evp->certain && c->fail < 0)
+            c->fail = evp->result;
+        if (evp->reason.len > 0)
+            pf_set_reason(c, evp->reason, 0);
+        tr->kind = evp->certain ? TRACE_FAILURE : TRACE_COND;
+        tr->result = evp->result;
         break;
     case PF_HANDSHAKE_FAIL:
         ps->cb.tls_host(ps->cb.ctx, p->loghost);
         c = &p->cur;
         if (!(c->active && !c->closed && !c->attributed && !c->hs_fail
-              && pf_conn_same(c, &ev)))
-            c = pf_open(ps, p, r, &ev, 1);
-        pf_conn_fill(c, &ev);
+              && pf_conn_same(c, evp)))
+            c = pf_open(ps, p, r, evp, 1);
+        pf_conn_fill(c, evp);
         c->hs_fail = 1;
         if (c->fail < 0)
             c->fail = c->cond >= 0 ? c->cond : SESS_VALIDATION_FAILURE;
@@ -724,40 +791,40 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
             c->libprob = 1;
             if (c->fail == SESS_VALIDATION_FAILURE)
                 c->reason[0] = 0;
-            pf_set_reason(c, ev.text, 1);
+            pf_set_reason(c, evp->text, 1);
             tr->kind = TRACE_DETAIL;
             break;
         }
         /* a warning with no SSL_connect line (mail.warn files): one
          * failed handshake with an unknown peer */
-        c = pf_open(ps, p, r, &ev, 1);
+        c = pf_open(ps, p, r, evp, 1);
         c->hs_fail = c->libprob = 1;
         c->fail = SESS_VALIDATION_FAILURE;
-        pf_set_reason(c, ev.text, 1);
+        pf_set_reason(c, evp->text, 1);
         tr->kind = TRACE_FAILURE;
         tr->result = c->fail;
         break;
     case PF_NOT_OFFERED:
-        c = pf_open(ps, p, r, &ev, 0);
+        c = pf_open(ps, p, r, evp, 0);
         c->fail = SESS_STARTTLS_NOT_SUPPORTED;
         c->closed = 1;
-        pf_copy_qid(c, ev.qid);
+        pf_copy_qid(c, evp->qid);
         tr->kind = TRACE_FAILURE;
         tr->result = c->fail;
         break;
     case PF_SOFT:{
-            int     kind, dane;
-            const char *why;
-            int     res = pf_text_result(ev.text, &kind, &dane, &why);
+            int     kind = pre->text_kind, dane = pre->text_dane;
+            const char *why = pre->text_why;
+            int     res = pre->text_res;
 
             c = &p->cur;
             /* "host H said: 421 ..." then "lost connection with H": both
              * end the same connection */
             if (!(c->active && c->closed && !c->attributed
-                  && pf_conn_same(c, &ev) && span_eq(ev.qid, c->qid)))
-                c = pf_open(ps, p, r, &ev, 0);
+                  && pf_conn_same(c, evp) && span_eq(evp->qid, c->qid)))
+                c = pf_open(ps, p, r, evp, 0);
             c->closed = 1;
-            pf_copy_qid(c, ev.qid);
+            pf_copy_qid(c, evp->qid);
             tr->kind = TRACE_CONTEXT;
             if (res >= 0) {
                 c->fail = pf_refine(c, res, kind);
@@ -766,13 +833,13 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
                 tr->kind = TRACE_FAILURE;
                 tr->result = c->fail;
             } else if (!c->tls && c->cond < 0 && c->fail < 0) {
-                c->past_ehlo = pf_past_ehlo(ev.text, span_make("", 0));
+                c->past_ehlo = pf_past_ehlo(evp->text, span_make("", 0));
                 c->pre_tls = !c->past_ehlo;
             }
             break;
         }
     case PF_STATUS:
-        pf_status_line(ps, p, r, &ev, tr);
+        pf_status_line(ps, p, r, pre, tr);
         break;
     case PF_STATUS_BAD:
         tr->kind = TRACE_BAD;
@@ -780,17 +847,16 @@ pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         break;
     case PF_TLSRPT:
         ps->cb.tls_host(ps->cb.ctx, p->loghost);
-        pf_tlsrpt_line(ps, p, r, &ev, tr);
+        pf_tlsrpt_line(ps, p, r, evp, tr);
         break;
     case PF_NO_STARTTLS_LOCAL:
-        c = pf_open(ps, p, r, &ev, 1);
+        c = pf_open(ps, p, r, evp, 1);
         c->local_notls = 1;
         tr->kind = TRACE_PLAINTEXT;
         break;
     case PF_IGNORE:
         break;
     }
-    return 1;
 }
 
 /* pf_flush_one - htab_walk adapter for pf_sess_flush */

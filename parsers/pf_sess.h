@@ -10,13 +10,21 @@
  * State is bounded: per process at most PF_MAX_PEND connections wait for
  * their domain, and processes idle for PF_IDLE_SECS of log time are
  * flushed (their waiting connections become "unattributed").
- * Thread safety: one struct pf_sess per thread of correlation.
+ * pf_sess_feed() is two steps that may run on different threads:
+ * pf_sess_classify_mt() looks at one line alone (which program, what
+ * event, what a status text implies) and keeps no state, so it can run
+ * on a parsing thread; pf_sess_apply() takes its result, in input
+ * order, into the process state. The result holds spans into the line:
+ * the line must live until it is applied.
+ * Thread safety: one struct pf_sess per thread of correlation;
+ * pf_sess_classify_mt() is pure.
  */
 #ifndef PARSERS_PF_SESS_H
 #define PARSERS_PF_SESS_H
 
 #include <stddef.h>
 
+#include "pf.h"
 #include "sess.h"
 #include "wrap.h"
 
@@ -32,6 +40,36 @@ struct pf_sess *pf_sess_free(struct pf_sess *ps);       /* always NULL */
 /* 1 when the line was Postfix's (tr says what it meant), 0 if not */
 int     pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r,
                      struct trace *tr);
+
+/* one line before correlation */
+struct pf_pre {
+    struct pf_event ev;
+    int     lmtp;               /* the program is lmtp(8) */
+    int     qmgr;               /* a qmgr line for the no-loop tracker */
+    /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
+    int     text_res;
+    int     text_kind;
+    int     text_dane;
+    const char *text_why;
+};
+
+#define PF_PRE_NOT_MINE 0       /* not Postfix's: offer it to others */
+#define PF_PRE_DONE 1           /* Postfix's, no state to change: tr says
+                                 * what it meant */
+#define PF_PRE_EVENT 2          /* Postfix's: pf_sess_apply() it */
+
+/* classify one line: PF_PRE_*; tr is set for PF_PRE_DONE. own is
+ * pf_sess_own_mt() (read only: safe on any thread) or NULL */
+int     pf_sess_classify_mt(const struct wrap_rec *r,
+                            const struct sess_own *own, struct pf_pre *pre,
+                            struct trace *tr);
+
+/* the no-loop tracker of ps (sess.h), NULL when there is none */
+const struct sess_own *pf_sess_own_mt(const struct pf_sess *ps);
+
+/* a PF_PRE_EVENT line into the state (pre is used up) */
+void    pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
+                      struct pf_pre *pre, struct trace *tr);
 
 /* end of input: hand over everything still waiting */
 void    pf_sess_flush(struct pf_sess *ps);

@@ -106,6 +106,7 @@ ts_ctx_init(struct ts_ctx *c, time_t ref)
     c->ref_year = tm.tm_year + 1900;
     c->ref_mon = tm.tm_mon + 1;
     c->cache_key = -1;
+    c->last_len = 0;
 }
 
 /* ts_ctx_init_year - newest line in December of year */
@@ -116,6 +117,7 @@ ts_ctx_init_year(struct ts_ctx *c, int year)
     c->ref_year = year;
     c->ref_mon = 12;
     c->cache_key = -1;
+    c->last_len = 0;
 }
 
 /* ts_local_to_utc - local wall clock to UTC using mktime once per hour */
@@ -124,9 +126,12 @@ ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
                 int sec)
 {
     int64_t key = ((int64_t) y * 13 + mon) * 32 * 24 + d * 24 + h;
-    int64_t wall = ts_days_from_civil(y, mon, d) * 86400 + h * 3600;
+    int64_t wall;
 
-    if (key != c->cache_key) {
+    if (key == c->cache_key)    /* the hot path: same hour as before */
+        return c->cache_base + mi * 60 + sec;
+    wall = ts_days_from_civil(y, mon, d) * 86400 + h * 3600;
+    {
         struct tm tm;
         time_t  t;
 
@@ -139,11 +144,24 @@ ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
         t = mktime(&tm);
         c->cache_off = (t == (time_t) -1) ? 0 : wall - (int64_t) t;
         c->cache_key = key;
+        c->cache_base = wall - c->cache_off;
     }
     return wall + mi * 60 + sec - c->cache_off;
 }
 
 static const char ts_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* ts_month - 1..12 for "Jan".."Dec" at p (3 bytes), else 0 */
+static int
+ts_month(const char *p)
+{
+    const char *m;
+
+    for (m = ts_months; *m; m += 3)
+        if (p[0] == m[0] && p[1] == m[1] && p[2] == m[2])
+            return (int) ((m - ts_months) / 3) + 1;
+    return 0;
+}
 
 /* ts_parse_3164 - "Mmm dd HH:MM:SS " with inferred year */
 int
@@ -151,18 +169,23 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
 {
     const char *p = s->ptr;
     size_t  len = s->len;
-    const char *m;
     int     mon, day, h, mi, sec, y;
     size_t  i;
 
     if (len < 15 || p[3] != ' ')
         return -1;
-    for (m = ts_months; *m; m += 3)
-        if (memcmp(p, m, 3) == 0)
-            break;
-    if (*m == 0)
+    /* lines come many to a second: the same stamp text as the line
+     * before gives the same time (the year rule looks only at the text
+     * and the reference) */
+    if (c->last_len > 0 && len > c->last_len
+        && memcmp(p, c->last, c->last_len) == 0) {
+        *t = c->last_t;
+        span_drop(s, c->last_len);
+        return 0;
+    }
+    mon = ts_month(p);
+    if (mon == 0)
         return -1;
-    mon = (int) ((m - ts_months) / 3) + 1;
     i = 4;
     if (p[i] == ' ')            /* "Jun  6" */
         i++;
@@ -187,6 +210,11 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
         return -1;
     y = mon > c->ref_mon ? c->ref_year - 1 : c->ref_year;
     *t = ts_local_to_utc(c, y, mon, day, h, mi, sec);
+    if (i + 1 <= sizeof(c->last)) {
+        memcpy(c->last, p, i + 1);
+        c->last_len = i + 1;
+        c->last_t = *t;
+    }
     span_drop(s, i + 1);
     return 0;
 }

@@ -24,6 +24,11 @@ struct ts_ctx {
     /* one-entry cache of the local zone offset per (y, m, d, h) */
     int64_t cache_key;
     int64_t cache_off;
+    int64_t cache_base;         /* UTC seconds of that hour's start */
+    /* the last RFC 3164 stamp parsed, with its following space */
+    char    last[32];
+    size_t  last_len;           /* 0: none */
+    int64_t last_t;
 };
 
 /* reference from a time (file mtime, now) in the local zone */

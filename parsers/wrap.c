@@ -7,6 +7,13 @@
 #define WRAP_MAX_HOST 255
 #define WRAP_MAX_IDENT 128
 
+/* bytes that go on an ident without a decision: not '[', ':', ' ',
+ * '\t', '"', '=', '<', ',' */
+static const unsigned char wrap_plain[256] = {
+    ['a'...'z'] = 1, ['A'...'Z'] = 1, ['0'...'9'] = 1, ['/'] = 1,
+    ['-'] = 1, ['_'] = 1, ['.'] = 1,
+};
+
 /* wrap_ident - "name[pid]: " (or "name: " unless need_pid) at the cursor */
 static int
 wrap_ident(struct span *s, struct span *ident, struct span *pid, int need_pid)
@@ -15,8 +22,14 @@ wrap_ident(struct span *s, struct span *ident, struct span *pid, int need_pid)
     size_t  n = s->len < WRAP_MAX_IDENT ? s->len : WRAP_MAX_IDENT;
 
     for (i = 0; i < n; i++) {
-        char    c = s->ptr[i];
+        char    c;
 
+        /* the common bytes of a name first: one table look-up each */
+        while (i < n && wrap_plain[(unsigned char) s->ptr[i]])
+            i++;
+        if (i == n)
+            break;
+        c = s->ptr[i];
         if (c == '[') {
             size_t  j = i + 1;
 
@@ -75,6 +88,10 @@ wrap_is_severity(struct span w)
         "WARN", "ERROR", "ERR", "CRIT", "ALERT", "EMERG", 0};
     int     i;
 
+    /* every line has a host word here: most are no severity at all */
+    if (w.len < 3 || w.len > 7 || w.ptr[0] < 'A' || w.ptr[0] > 'W'
+        || w.ptr[1] < 'A' || w.ptr[1] > 'Z')
+        return 0;
     for (i = 0; sev[i]; i++)
         if (span_eq(w, sev[i]))
             return 1;

@@ -1,11 +1,12 @@
 #!/bin/sh
 # scripts/deps.sh - make sure the Debian packages mailtlsrpt needs are here
 #
-# Usage: scripts/deps.sh [build|test]
+# Usage: scripts/deps.sh [build|test|bench]
 #   build: libraries and tools to compile mailtlsrpt
 #   test:  build + what the test suite starts (servers, clang for fuzzing),
 #          and what the MTAs of tests/it_mta.sh need beside their own
 #          packages, which the test unpacks without installing
+#   bench: build + what make bench times and measures with
 # As root, installs whatever is missing with apt-get. Otherwise prints the
 # exact command to run and exits 1 when something is missing.
 set -eu
@@ -18,12 +19,14 @@ unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
 python3 curl python3-dkim python3-nacl iproute2 valgrind clang libclang-rt-14-dev
 m4 libdb5.3 libgnutls-dane0 libidn12 libnsl2 libicu72 libsasl2-2 libldap-2.5-0
 liblockfile1 libwrap0"
+BENCH_PKGS="$BUILD_PKGS gzip bc time pflogsumm"
 
 what=${1:-build}
 case $what in
 build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
-*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+bench) want=$BENCH_PKGS ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 
 missing=""

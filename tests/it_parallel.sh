@@ -1,0 +1,183 @@
+#!/bin/sh
+# tests/it_parallel.sh - the same result for any number of jobs and any
+# way the input is cut into chunks or files
+#
+# Reference: "-j 1" (one thread, no chunks). Against it, for every log:
+# 1. "-j 2", "-j 3" and "-j 8": the same "summary --json", the same
+#    "sessions" output, and the same stderr with --verbose (first bad
+#    lines with file and line number, the run's summary line);
+# 2. chunked standard input: the log through a pipe with the chunk size
+#    forced small (MAILTLSRPT_CHUNK=1, 61, 4096 bytes), so that chunks
+#    end inside sessions, inside lines' neighbourhoods and, at 1 byte,
+#    after every line: the same summary and sessions;
+# 3. the same as .gz, chunked: the same summary;
+# 4. many files: the log cut into 7 files, passed in reverse order, with
+#    "-j 3" and small chunks, and in order with "-j 8": the same summary as
+#    the same files at -j 1;
+# 5. report files (all days) at "-j 3" with 61-byte chunks: byte-identical
+#    to -j 1.
+# Logs: every corpus log (Postfix, Exim, Sendmail, wrappers), the demo
+# log, the input-form samples (journal JSON, journalctl -x), the bad-input
+# catalogue, a generated log with overlong lines (70 and 200 KB), NUL
+# bytes, CRLF endings and no final newline, a damaged .gz, and logs from
+# the benchmark generator: 4 MB of Postfix (thousands of sessions, 100
+# processes), 1 MB each of Exim and Sendmail; for these the counted
+# sessions must also be the generator's ground truth.
+# option lists ($SS, $CONF) are split on purpose
+# shellcheck disable=SC2086
+set -u
+BUILD=${BUILD:-build}
+BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+GEN=$BUILD/benchmarks/gen
+pass=0
+fail=0
+tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\n' \
+    >"$tmp/t.conf"
+SS="--config $tmp/t.conf --log-tz UTC --log-year 2024"
+
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# same DESC A B: files A and B are byte-identical
+same() {
+    if cmp -s "$2" "$3"; then ok; else no "$1"; diff "$2" "$3" | head -n 6; fi
+}
+
+# run OUT ERR ARGS...: stdout to OUT, stderr to ERR; a sanitizer report
+# or a signal fails
+run() {
+    out=$1
+    err=$2
+    shift 2
+    "$BIN" "$@" >"$out" 2>"$err"
+    r=$?
+    if [ "$r" -ge 2 ] || grep -q -E 'Sanitizer|runtime error:' "$err"; then
+        no "exit $r: $*"
+        tail -n 5 "$err"
+    fi
+}
+
+# ------------------------------------------------------------ test logs
+L=$tmp/logs
+mkdir -p "$L"
+for f in testdata/corpus/*.log testdata/demo/maillog testdata/forms/*.log \
+    testdata/forms/*.json testdata/badinput/*.log; do
+    [ -f "$f" ] && cp "$f" "$L/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+# edge cases of the chunk reader: overlong lines between sessions, NUL
+# bytes, CRLF, a last line without newline
+awk 'BEGIN {
+    pad = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    while (length(pad) < 70000) pad = pad pad
+    big = pad pad pad
+    for (i = 0; i < 60; i++) {
+        t = sprintf("Apr  5 10:%02d:%02d", int(i / 60), i % 60)
+        p = 2000 + i % 7
+        printf "%s mx1 postfix/smtp[%d]: Verified TLS connection established to mx.d%d.example[192.0.2.%d]:25: TLSv1.3\n", t, p, i % 5, i % 200 + 1
+        if (i % 9 == 0) print t " mx1 postfix/smtpd[99]: " pad
+        if (i % 13 == 0) print t " mx1 postfix/smtp[" p "]: " big
+        if (i % 11 == 0) printf "%s mx1 postfix/smtp[%d]: nul\0here\n", t, p
+        printf "%s mx1 postfix/smtp[%d]: %X: to=<u@d%d.example>, relay=mx.d%d.example[192.0.2.%d]:25, delay=1, dsn=2.0.0, status=sent (250 ok)%s\n", t, p, 1048576 + i * 4099, i % 5, i % 5, i % 200 + 1, (i % 4 == 0) ? "\r" : ""
+    }
+    printf "Apr  5 11:00:00 mx1 postfix/smtp[2000]: no newline at the end"
+}' >"$L/edge.log"
+# a damaged .gz: the lines before the damage count
+if [ -x "$GEN" ]; then
+    "$GEN" -s 7 -b 4000000 -d 300 >"$L/gen.log" 2>"$tmp/gen.truth" ||
+        no "generator failed"
+    "$GEN" -m exim -s 7 -b 1000000 -d 300 >"$L/gen-exim.log" \
+        2>"$tmp/gen-exim.truth" || no "generator -m exim failed"
+    "$GEN" -m sendmail -s 7 -b 1000000 -d 300 >"$L/gen-sendmail.log" \
+        2>"$tmp/gen-sendmail.truth" || no "generator -m sendmail failed"
+    gzip -c "$L/gen.log" | head -c 300000 >"$tmp/damaged.gz"
+fi
+
+# ------------------------------------------------------------ 1-3, 5
+for log in "$L"/*; do
+    name=$(basename "$log")
+    ref=$tmp/ref
+    run "$ref.sum" "$tmp/ref.err" summary --json -v $SS -j 1 "$log"
+    run "$ref.ses" "$tmp/ref.serr" sessions $SS -j 1 "$log"
+    for j in 2 3 8; do
+        run "$tmp/o" "$tmp/e" summary --json -v $SS -j $j "$log"
+        same "$name: summary -j $j" "$ref.sum" "$tmp/o"
+        same "$name: stderr -j $j" "$tmp/ref.err" "$tmp/e"
+        run "$tmp/o" "$tmp/e" sessions $SS -j $j "$log"
+        same "$name: sessions -j $j" "$ref.ses" "$tmp/o"
+    done
+    for c in 1 61 4096; do
+        size=$(wc -c <"$log")
+        # one byte per chunk is slow on big logs: the small ones suffice
+        [ "$c" -eq 1 ] && [ "$size" -gt 300000 ] && continue
+        MAILTLSRPT_CHUNK=$c run "$tmp/o" "$tmp/e" summary --json $SS -j 3 - \
+            <"$log"
+        same "$name: stdin, $c-byte chunks" "$ref.sum" "$tmp/o"
+        MAILTLSRPT_CHUNK=$c run "$tmp/o" "$tmp/e" sessions $SS -j 2 - <"$log"
+        same "$name: sessions stdin, $c-byte chunks" "$ref.ses" "$tmp/o"
+    done
+    gzip -c "$log" >"$tmp/in.gz"
+    MAILTLSRPT_CHUNK=4096 run "$tmp/o" "$tmp/e" summary --json $SS -j 3 \
+        "$tmp/in.gz"
+    same "$name: .gz, 4096-byte chunks" "$ref.sum" "$tmp/o"
+    rm -rf "$tmp/r1" "$tmp/r3"
+    run "$tmp/o" "$tmp/e" report --offline $SS --all-days --out "$tmp/r1" \
+        -j 1 "$log"
+    MAILTLSRPT_CHUNK=61 run "$tmp/o" "$tmp/e" report --offline $SS \
+        --all-days --out "$tmp/r3" -j 3 "$log"
+    if diff -r "$tmp/r1" "$tmp/r3" >/dev/null 2>&1; then ok; else
+        no "$name: report files -j 3, 61-byte chunks"
+    fi
+done
+
+# ------------------------------------------------------------ damaged .gz
+if [ -f "$tmp/damaged.gz" ]; then
+    run "$tmp/ref.sum" "$tmp/ref.err" summary --json -v $SS -j 1 "$tmp/damaged.gz"
+    for c in 61 4096 1048576; do
+        MAILTLSRPT_CHUNK=$c run "$tmp/o" "$tmp/e" summary --json -v $SS -j 3 \
+            "$tmp/damaged.gz"
+        same "damaged .gz: summary, $c-byte chunks" "$tmp/ref.sum" "$tmp/o"
+        same "damaged .gz: stderr, $c-byte chunks" "$tmp/ref.err" "$tmp/e"
+    done
+fi
+
+# ------------------------------------------------------------ 4. many files
+for log in "$L/corpus-postfix.log" "$L/gen.log"; do
+    [ -f "$log" ] || continue
+    name=$(basename "$log")
+    rm -rf "$tmp/parts"
+    mkdir "$tmp/parts"
+    (cd "$tmp/parts" && split -n l/7 "$log" part.)
+    # shellcheck disable=SC2046
+    run "$tmp/ref.sum" "$tmp/e" summary --json $SS -j 1 $(ls "$tmp"/parts/part.*)
+    # shellcheck disable=SC2046
+    MAILTLSRPT_CHUNK=997 run "$tmp/o" "$tmp/e" summary --json $SS -j 3 \
+        $(ls -r "$tmp"/parts/part.*)
+    same "$name: 7 files in reverse order, -j 3" "$tmp/ref.sum" "$tmp/o"
+    run "$tmp/o" "$tmp/e" summary --json $SS -j 8 $(ls "$tmp"/parts/part.*)
+    same "$name: 7 files, -j 8" "$tmp/ref.sum" "$tmp/o"
+done
+
+# the generator's ground truth: every session it wrote is counted
+for g in gen gen-exim gen-sendmail; do
+    [ -f "$L/$g.log" ] || continue
+    want=$(sed -n 's/^# sessions //p' "$tmp/$g.truth")
+    run "$tmp/o" "$tmp/e" summary --json $SS "$L/$g.log"
+    got=$(sed -n 's/^ *"counted": \([0-9]*\).*/\1/p' "$tmp/o")
+    if [ -n "$want" ] && [ "$want" = "$got" ]; then ok; else
+        no "$g.log: $got sessions counted, the generator wrote $want"
+    fi
+done
+
+# the generated log must exercise the pipeline: many chunks of sessions
+if [ -f "$L/gen.log" ]; then
+    n=$(grep -c 'status=' "$L/gen.log")
+    if [ "$n" -gt 3000 ]; then ok; else no "gen.log: only $n status lines"; fi
+else
+    no "benchmark generator $GEN not built"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
