@@ -34,6 +34,9 @@ static const char usage_text[] =
 "  send      deliver due reports from the spool (--state-dir)\n"
 "  run       report + send: the one command for cron and systemd\n"
 "  spool     list pending, delivered and failed deliveries\n"
+"  aggregate -o FILE LOG...  save the counters and open sessions of a\n"
+"            piece of the logs as a mergeable state\n"
+"  merge -o FILE STATE...    add saved states (pieces in any order)\n"
 "\n"
 "Options:\n"
 "  --out DIR         where report writes (default: current directory)\n"
@@ -52,6 +55,8 @@ static const char usage_text[] =
 "  --json            summary as JSON\n"
 "  --html FILE       summary as a self-contained HTML page (- for stdout)\n"
 "  --trace           sessions: label every input line\n"
+"  --from-state      report, summary: the arguments are saved states\n"
+"  -o, --output FILE aggregate, merge: the state file to write\n"
 "  --state-dir DIR   cache and spool (default: /var/lib/mailtlsrpt)\n"
 "  --resolver A[:P]  DNS resolver for every lookup (default: the system's)\n"
 "  --ca-file FILE    extra trusted CAs for HTTPS and SMTP\n"
@@ -89,6 +94,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         O_YEAR, O_JSON, O_TRACE, O_PLAIN, O_MTA, O_HTML, O_STATE, O_RESOLVER,
         O_CAFILE, O_KEEPALL, O_SMTPRELAY, O_MAILFROM, O_PRIVATE, O_MAXDELAY,
         O_DKIMKEY, O_DKIMSEL, O_DKIMDOM,
+        O_FROMSTATE,
     };
     static const struct option lo[] = {
         {"out", required_argument, 0, O_OUT},
@@ -115,6 +121,8 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         {"dkim-key", required_argument, 0, O_DKIMKEY},
         {"dkim-selector", required_argument, 0, O_DKIMSEL},
         {"dkim-domain", required_argument, 0, O_DKIMDOM},
+        {"output", required_argument, 0, 'o'},
+        {"from-state", no_argument, 0, O_FROMSTATE},
         {"quiet", no_argument, 0, 'q'},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
@@ -128,7 +136,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
     o->jobs = 1;
     o->max_delay = -1;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "qvhVj:", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "qvhVj:o:", lo, NULL)) != -1) {
         switch (ch) {
         case O_OUT:
             o->out = optarg;
@@ -228,6 +236,12 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
             }
             o->mta = optarg;
             break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case O_FROMSTATE:
+            o->from_state = 1;
+            break;
         case 'q':
             o->quiet = 1;
             break;
@@ -275,6 +289,8 @@ main(int argc, char **argv)
         {"send", cmd_send},
         {"run", cmd_run},
         {"spool", cmd_spool},
+        {"aggregate", cmd_aggregate},
+        {"merge", cmd_merge},
     };
     size_t  i;
 

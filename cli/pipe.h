@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "../aggregate/agg_tab.h"
+#include "../aggregate/agg_state.h"
 #include "../parsers/input.h"
 #include "../parsers/sess.h"
 
@@ -28,6 +29,10 @@ struct pipe_opts {
     int     verbose;            /* show the first bad lines */
     const char *mta;            /* --mta: only this parser; NULL: all */
     int     quiet;              /* --quiet: no progress line */
+    /* aggregate: the correlators keep heads and tails for this saved
+     * state (aggregate/agg_state.h) instead of closing what is open at
+     * the end of input; NULL: a plain run */
+    struct agg_state *state;
 };
 
 struct pipe_stats {
