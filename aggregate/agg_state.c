@@ -66,8 +66,20 @@ struct as_host {
     int64_t last;               /* latest time */
 };
 
+/* a stretch of one key's lines in one piece, or in pieces already
+ * stitched: its head, whether a gap closed it, its tail */
+struct as_seg {
+    uint64_t lo, hi;            /* pieces covered (--piece N + 1), or 0 */
+    int64_t first, last;        /* the key's host's times there */
+    int     closed;
+    struct as_vec head;
+    struct as_vec tail;
+};
+
 struct as_key {
     char    host[SESS_MAX_LOGHOST + 1];
+    struct as_seg *segs;        /* saved or merged: in order */
+    size_t  nsegs;
     int     live;               /* past the head (aggregating) */
     int     closed;             /* a gap ended the head in this piece */
     int     tail;               /* kept open at the end */
@@ -82,6 +94,9 @@ struct agg_state {
     struct htab *hosts;         /* host name -> struct as_host */
     struct htab *keys;          /* mta byte + key -> struct as_key */
     uint64_t sum;               /* checksum of the file read, or 0 */
+    uint64_t piece;             /* --piece N + 1, or 0: not given */
+    uint64_t (*cov)[2];         /* pieces covered: sorted, disjoint */
+    size_t  ncov;
     unsigned long holds;
 };
 
@@ -191,10 +206,25 @@ static void
 as_key_free(void *v)
 {
     struct as_key *k = v;
+    size_t  i;
 
     as_vec_clear(&k->head);
     as_vec_clear(&k->win);
+    for (i = 0; i < k->nsegs; i++) {
+        as_vec_clear(&k->segs[i].head);
+        as_vec_clear(&k->segs[i].tail);
+    }
+    xfree(k->segs);
     xfree(k);
+}
+
+/* as_seg_add - append an empty segment to k */
+static struct as_seg *
+as_seg_add(struct as_key *k)
+{
+    k->segs = xrealloc(k->segs, (k->nsegs + 1) * sizeof(*k->segs));
+    memset(&k->segs[k->nsegs], 0, sizeof(k->segs[0]));
+    return &k->segs[k->nsegs++];
 }
 
 /* as_host_free - htab destructor */
@@ -225,8 +255,19 @@ agg_state_free(struct agg_state *s)
     agg_tab_free(s->tab);
     htab_free(s->hosts);
     htab_free(s->keys);
+    xfree(s->cov);
     xfree(s);
     return NULL;
+}
+
+/* agg_state_set_piece - the piece's place in its log */
+void
+agg_state_set_piece(struct agg_state *s, uint32_t n)
+{
+    s->piece = (uint64_t) n + 1;
+    s->cov = xrealloc(s->cov, sizeof(*s->cov));
+    s->cov[0][0] = s->cov[0][1] = s->piece;
+    s->ncov = 1;
 }
 
 /* agg_state_tab - the counters */
@@ -353,25 +394,39 @@ agg_state_keep(void *ctx, int mta, const void *key, size_t klen)
     return 1;
 }
 
-/* as_drop_unkept - htab_sweep predicate for agg_state_end */
+/* as_drop_unkept - htab_sweep predicate for agg_state_end: what is
+ * kept becomes the key's one segment */
 static int
 as_drop_unkept(const void *key, size_t klen, void *value, void *ctx)
 {
+    struct agg_state *s = ctx;
     struct as_key *k = value;
+    struct as_host *h = htab_find(s->hosts, k->host, strlen(k->host));
+    struct as_seg *g;
 
     (void) key;
     (void) klen;
-    (void) ctx;
     if (!k->tail)
         as_vec_clear(&k->win);
-    return k->head.n == 0 && k->win.n == 0;
+    if (k->head.n == 0 && k->win.n == 0)
+        return 1;
+    g = as_seg_add(k);
+    g->lo = g->hi = s->piece;
+    g->first = h && h->have ? h->first : INT64_MAX;
+    g->last = h && h->have ? h->last : INT64_MAX;
+    g->closed = k->closed;
+    g->head = k->head;
+    g->tail = k->win;
+    memset(&k->head, 0, sizeof(k->head));
+    memset(&k->win, 0, sizeof(k->win));
+    return 0;
 }
 
 /* agg_state_end - after the flush: only heads and tails remain */
 void
 agg_state_end(struct agg_state *s)
 {
-    htab_sweep(s->keys, as_drop_unkept, NULL);
+    htab_sweep(s->keys, as_drop_unkept, s);
 }
 
 /* as_count_kept - htab_walk: keys and lines */
@@ -380,11 +435,13 @@ as_count_kept(const void *key, size_t klen, void *value, void *ctx)
 {
     const struct as_key *k = value;
     size_t *c = ctx;
+    size_t  i;
 
     (void) key;
     (void) klen;
     c[0]++;
-    c[1] += k->head.n + k->win.n;
+    for (i = 0; i < k->nsegs; i++)
+        c[1] += k->segs[i].head.n + k->segs[i].tail.n;
 }
 
 /* agg_state_kept - number of kept keys and lines */
@@ -575,6 +632,12 @@ as_encode(const struct agg_state *s, struct as_buf *b)
     as_put_u(b, AGG_STATE_VERSION, 4);
     as_put_u(b, 0, 4);
     as_put_u(b, 0, 8);          /* body length, filled in below */
+    as_put_u(b, s->piece, 8);
+    as_put_u(b, s->ncov, 8);
+    for (i = 0; i < s->ncov; i++) {
+        as_put_u(b, s->cov[i][0], 8);
+        as_put_u(b, s->cov[i][1], 8);
+    }
     as_put_u(b, INPUT_BAD_COUNT, 4);
     as_put_u(b, SESS_D_COUNT, 4);
     as_put_u(b, st->files, 8);
@@ -608,13 +671,22 @@ as_encode(const struct agg_state *s, struct as_buf *b)
     as_put_u(b, r.n, 8);
     for (i = 0; i < r.n; i++) {
         const struct as_key *k = r.v[i].value;
-        static const struct as_vec none;
+        size_t  j;
 
         as_put_str(b, r.v[i].key, r.v[i].klen);
         as_put_str(b, k->host, strlen(k->host));
-        as_put_u(b, (uint64_t) k->closed, 1);
-        as_put_vec(b, &k->head);
-        as_put_vec(b, k->tail ? &k->win : &none);
+        as_put_u(b, k->nsegs, 4);
+        for (j = 0; j < k->nsegs; j++) {
+            const struct as_seg *g = &k->segs[j];
+
+            as_put_u(b, g->lo, 8);
+            as_put_u(b, g->hi, 8);
+            as_put_u(b, (uint64_t) g->first, 8);
+            as_put_u(b, (uint64_t) g->last, 8);
+            as_put_u(b, (uint64_t) g->closed, 1);
+            as_put_vec(b, &g->head);
+            as_put_vec(b, &g->tail);
+        }
     }
     xfree(r.v);
     {                           /* body length, then the checksum */
@@ -756,8 +828,25 @@ as_decode(struct agg_state *s, struct as_rd *r, char *err, size_t cap)
 {
     struct agg_state_stats *st = &s->st;
     uint64_t n, i;
-    size_t  j;
+    size_t  j, nseg;
 
+    s->piece = as_get_u(r, 8);
+    if (s->piece > (uint64_t) UINT32_MAX + 1)
+        r->bad = 1;
+    n = as_get_u(r, 8);
+    if (n > r->n / 16)
+        r->bad = 1;
+    if (!r->bad && n > 0) {
+        s->cov = xcalloc((size_t) n, sizeof(*s->cov));
+        s->ncov = (size_t) n;
+        for (i = 0; i < n; i++) {
+            s->cov[i][0] = as_get_u(r, 8);
+            s->cov[i][1] = as_get_u(r, 8);
+            if (s->cov[i][0] == 0 || s->cov[i][0] > s->cov[i][1]
+                || (i > 0 && s->cov[i][0] <= s->cov[i - 1][1] + 1))
+                r->bad = 1;
+        }
+    }
     if (as_get_u(r, 4) != INPUT_BAD_COUNT || as_get_u(r, 4) != SESS_D_COUNT) {
         snprintf(err, cap, "statistics of another layout");
         return -1;
@@ -842,14 +931,26 @@ as_decode(struct agg_state *s, struct as_rd *r, char *err, size_t cap)
         }
         k = htab_enter(s->keys, kb, kl, xcalloc(1, sizeof(*k)));
         as_get_str(r, k->host, sizeof(k->host));
-        k->closed = (int) as_get_u(r, 1);
-        as_get_vec(r, &k->head);
-        as_get_vec(r, &k->win);
-        k->tail = k->win.n > 0;
         k->live = 1;
-        if (!r->bad && (k->closed > 1 || (k->head.n == 0 && k->win.n == 0)
-                        || (k->head.n > 0 && !k->closed && k->win.n > 0)))
+        nseg = (size_t) as_get_u(r, 4);
+        if (nseg == 0 || nseg > r->n)
             r->bad = 1;
+        for (j = 0; j < nseg && !r->bad; j++) {
+            struct as_seg *g = as_seg_add(k);
+
+            g->lo = as_get_u(r, 8);
+            g->hi = as_get_u(r, 8);
+            g->first = (int64_t) as_get_u(r, 8);
+            g->last = (int64_t) as_get_u(r, 8);
+            g->closed = (int) as_get_u(r, 1);
+            as_get_vec(r, &g->head);
+            as_get_vec(r, &g->tail);
+            if (!r->bad && (g->closed > 1 || g->lo > g->hi
+                            || (g->lo == 0) != (g->hi == 0)
+                            || (g->head.n > 0 && !g->closed
+                                && g->tail.n > 0)))
+                r->bad = 1;
+        }
     }
     if (r->bad) {
         snprintf(err, cap, "malformed contents near byte %zu",
@@ -968,14 +1069,13 @@ agg_state_load(const char *path, char *err)
 /* ---- merging ---- */
 
 struct as_ent {
-    const struct as_key *k;
-    int64_t first;              /* the key's host's first time there */
-    int64_t last;
+    const struct as_seg *g;
     uint64_t sum;
     size_t  idx;
 };
 
 struct as_group {
+    char    host[SESS_MAX_LOGHOST + 1];
     struct as_ent *v;
     size_t  n;
     size_t  cap;
@@ -997,44 +1097,57 @@ as_group_free(void *v)
     xfree(g);
 }
 
-/* as_gather - htab_walk over one input's keys */
+/* as_gather - htab_walk over one input's keys: their segments */
 static void
 as_gather(const void *key, size_t klen, void *value, void *ctx)
 {
     struct as_merge *m = ctx;
-    const struct agg_state *s = m->in[m->cur];
     const struct as_key *k = value;
-    const struct as_host *h = htab_find(s->hosts, k->host, strlen(k->host));
     struct as_group *g = htab_find(m->groups, key, klen);
+    size_t  i;
 
-    if (g == NULL)
+    if (g == NULL) {
         g = htab_enter(m->groups, key, klen, xcalloc(1, sizeof(*g)));
-    if (g->n == g->cap) {
-        g->cap = g->cap ? 2 * g->cap : 4;
-        g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
+        memcpy(g->host, k->host, sizeof(g->host));
     }
-    g->v[g->n].k = k;
-    g->v[g->n].first = h && h->have ? h->first : INT64_MAX;
-    g->v[g->n].last = h && h->have ? h->last : INT64_MAX;
-    g->v[g->n].sum = s->sum;
-    g->v[g->n].idx = m->cur;
-    g->n++;
+    for (i = 0; i < k->nsegs; i++) {
+        if (g->n == g->cap) {
+            g->cap = g->cap ? 2 * g->cap : 4;
+            g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
+        }
+        g->v[g->n].g = &k->segs[i];
+        g->v[g->n].sum = m->in[m->cur]->sum;
+        g->v[g->n].idx = m->cur;
+        g->n++;
+    }
 }
 
-/* as_ent_cmp - pieces of a key in time order, then by content */
+/* as_ent_cmp - segments of a key in log order: by piece number where
+ * both have one, else by time; ties as below, then by content */
 static int
 as_ent_cmp(const void *a, const void *b)
 {
-    const struct as_ent *x = a;
-    const struct as_ent *y = b;
+    const struct as_seg *x = ((const struct as_ent *) a)->g;
+    const struct as_seg *y = ((const struct as_ent *) b)->g;
+    const struct as_ent *ex = a;
+    const struct as_ent *ey = b;
 
+    if (x->lo && y->lo && x->lo != y->lo)
+        return x->lo < y->lo ? -1 : 1;
     if (x->first != y->first)
         return x->first < y->first ? -1 : 1;
     if (x->last != y->last)
         return x->last < y->last ? -1 : 1;
-    if (x->sum != y->sum)
-        return x->sum < y->sum ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
+    /* times equal to the second: a piece that starts the key afresh
+     * before one whose head continues something, one that leaves the
+     * key open before one that does not */
+    if ((x->head.n > 0) != (y->head.n > 0))
+        return x->head.n > 0 ? 1 : -1;
+    if ((x->tail.n > 0) != (y->tail.n > 0))
+        return x->tail.n > 0 ? -1 : 1;
+    if (ex->sum != ey->sum)
+        return ex->sum < ey->sum ? -1 : 1;
+    return ex->idx < ey->idx ? -1 : ex->idx > ey->idx;
 }
 
 /* as_run - replay through the caller's correlators */
@@ -1053,49 +1166,89 @@ as_run(const struct agg_state_replay *rp, const struct as_vec *quiet,
             counted->n, flush, into);
 }
 
-/* as_fold - fold the pieces of one key, in order, into acc */
+/* as_seg_copy - dst (empty) becomes a copy of src */
 static void
-as_fold(struct as_key *acc, const struct as_group *g,
-        const struct agg_state_replay *rp, struct agg_state *into)
+as_seg_copy(struct as_seg *dst, const struct as_seg *src)
+{
+    dst->lo = src->lo;
+    dst->hi = src->hi;
+    dst->first = src->first;
+    dst->last = src->last;
+    dst->closed = src->closed;
+    as_vec_append(&dst->head, &src->head);
+    as_vec_append(&dst->tail, &src->tail);
+}
+
+/* as_seg_fold - the next segment b of the same key stitched onto a:
+ * a head after a known state is replayed on it (counted) */
+static void
+as_seg_fold(struct as_seg *a, const struct as_seg *b,
+            const struct agg_state_replay *rp, struct agg_state *into)
+{
+    int     known = a->closed || a->head.n == 0;
+
+    if (b->head.n == 0) {
+        /* b's first line of the key came after a gap */
+        if (!known)
+            a->closed = 1;
+        else if (a->tail.n > 0)
+            as_run(rp, &a->tail, NULL, 1, into);
+        as_vec_clear(&a->tail);
+        as_vec_append(&a->tail, &b->tail);
+    } else if (known) {
+        /* b's head continues a known state */
+        as_run(rp, &a->tail, &b->head, b->closed, into);
+        if (b->closed) {
+            as_vec_clear(&a->tail);
+            as_vec_append(&a->tail, &b->tail);
+        } else {
+            as_vec_append(&a->tail, &b->head);
+        }
+    } else {
+        /* still nothing known before: the heads join */
+        as_vec_append(&a->head, &b->head);
+        a->closed = b->closed;
+        as_vec_clear(&a->tail);
+        as_vec_append(&a->tail, &b->tail);
+    }
+    a->hi = b->hi;
+    if (b->last > a->last)
+        a->last = b->last;
+}
+
+/* as_covered - every piece lo..hi is among those of s */
+static int
+as_covered(const struct agg_state *s, uint64_t lo, uint64_t hi)
 {
     size_t  i;
 
-    memcpy(acc->host, g->v[0].k->host, sizeof(acc->host));
-    acc->closed = g->v[0].k->closed;
-    as_vec_append(&acc->head, &g->v[0].k->head);
-    if (g->v[0].k->tail)
-        as_vec_append(&acc->win, &g->v[0].k->win);
-    for (i = 1; i < g->n; i++) {
-        const struct as_key *e = g->v[i].k;
-        int     known = acc->closed || acc->head.n == 0;
+    if (lo > hi)
+        return 1;
+    for (i = 0; i < s->ncov; i++)
+        if (s->cov[i][0] <= lo && s->cov[i][1] >= hi)
+            return 1;
+    return 0;
+}
 
-        if (e->head.n == 0) {
-            /* the piece's first line of the key came after a gap */
-            if (!known)
-                acc->closed = 1;
-            else if (acc->win.n > 0)
-                as_run(rp, &acc->win, NULL, 1, into);
-            as_vec_clear(&acc->win);
-            as_vec_append(&acc->win, &e->win);
-        } else if (known) {
-            /* the piece's head continues a known state */
-            as_run(rp, &acc->win, &e->head, e->closed, into);
-            if (e->closed) {
-                as_vec_clear(&acc->win);
-                as_vec_append(&acc->win, &e->win);
-            } else {
-                as_vec_append(&acc->win, &e->head);
-            }
-        } else {
-            /* still nothing known before: the heads join */
-            as_vec_append(&acc->head, &e->head);
-            acc->closed = e->closed;
-            as_vec_clear(&acc->win);
-            as_vec_append(&acc->win, &e->win);
-        }
-    }
-    acc->tail = acc->win.n > 0;
-    acc->live = 1;
+/* as_stitchable - b follows a with nothing missing in between */
+static int
+as_stitchable(const struct agg_state *out, const struct as_seg *a,
+              const struct as_seg *b, int whole)
+{
+    if (whole)
+        return 1;
+    return a->hi && b->lo && a->hi < b->lo
+        && as_covered(out, a->hi + 1, b->lo - 1);
+}
+
+/* as_cov_cmp - qsort: intervals by start */
+static int
+as_cov_cmp(const void *a, const void *b)
+{
+    const uint64_t *x = a;
+    const uint64_t *y = b;
+
+    return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
 /* as_add_counter - agg_tab_walk_st: into another table */
@@ -1134,13 +1287,13 @@ as_add_host(const void *key, size_t klen, void *value, void *ctx)
 
 /* agg_state_merge - one state of many */
 struct agg_state *
-agg_state_merge(struct agg_state *const *v, size_t n,
+agg_state_merge(struct agg_state *const *v, size_t n, int whole,
                 const struct agg_state_replay *rp)
 {
     struct agg_state *out = agg_state_create();
     struct as_merge m;
     struct as_refs r;
-    size_t  i, j;
+    size_t  i, j, k;
 
     m.in = v;
     m.groups = htab_create(1024, as_group_free);
@@ -1160,20 +1313,50 @@ agg_state_merge(struct agg_state *const *v, size_t n,
         agg_tab_walk_st(v[i]->tab, as_add_counter, out->tab);
         agg_tab_walk_tls_hosts_st(v[i]->tab, as_add_tls, out->tab);
         htab_walk(v[i]->hosts, as_add_host, out->hosts);
+        if (v[i]->piece && (out->piece == 0 || v[i]->piece < out->piece))
+            out->piece = v[i]->piece;
+        if (v[i]->ncov) {
+            out->cov = xrealloc(out->cov, (out->ncov + v[i]->ncov)
+                                * sizeof(*out->cov));
+            memcpy(out->cov + out->ncov, v[i]->cov,
+                   v[i]->ncov * sizeof(*out->cov));
+            out->ncov += v[i]->ncov;
+        }
         m.cur = i;
         htab_walk(v[i]->keys, as_gather, &m);
+    }
+    /* the pieces covered: sorted, touching intervals joined */
+    if (out->ncov > 1) {
+        qsort(out->cov, out->ncov, sizeof(*out->cov), as_cov_cmp);
+        for (i = 1, k = 0; i < out->ncov; i++) {
+            if (out->cov[i][0] <= out->cov[k][1] + 1) {
+                if (out->cov[i][1] > out->cov[k][1])
+                    out->cov[k][1] = out->cov[i][1];
+            } else {
+                k++;
+                out->cov[k][0] = out->cov[i][0];
+                out->cov[k][1] = out->cov[i][1];
+            }
+        }
+        out->ncov = k + 1;
     }
     r = as_sorted(m.groups);
     for (i = 0; i < r.n; i++) {
         struct as_group *g = r.v[i].value;
         struct as_key *acc = xcalloc(1, sizeof(*acc));
 
+        memcpy(acc->host, g->host, sizeof(acc->host));
+        acc->live = 1;
         qsort(g->v, g->n, sizeof(*g->v), as_ent_cmp);
-        as_fold(acc, g, rp, out);
-        if (acc->head.n == 0 && acc->win.n == 0)
-            as_key_free(acc);
-        else
-            htab_enter(out->keys, r.v[i].key, r.v[i].klen, acc);
+        for (j = 0; j < g->n; j++) {
+            if (acc->nsegs > 0
+                && as_stitchable(out, &acc->segs[acc->nsegs - 1], g->v[j].g,
+                                 whole))
+                as_seg_fold(&acc->segs[acc->nsegs - 1], g->v[j].g, rp, out);
+            else
+                as_seg_copy(as_seg_add(acc), g->v[j].g);
+        }
+        htab_enter(out->keys, r.v[i].key, r.v[i].klen, acc);
     }
     xfree(r.v);
     htab_free(m.groups);
@@ -1196,15 +1379,17 @@ void
 agg_state_finish(struct agg_state *s, const struct agg_state_replay *rp)
 {
     struct as_refs r = as_sorted(s->keys);
-    size_t  i;
+    size_t  i, j;
 
     for (i = 0; i < r.n; i++) {
         const struct as_key *k = r.v[i].value;
 
-        if (k->head.n > 0)
-            as_run(rp, NULL, &k->head, 1, s);
-        if (k->win.n > 0)
-            as_run(rp, &k->win, NULL, 1, s);
+        for (j = 0; j < k->nsegs; j++) {
+            if (k->segs[j].head.n > 0)
+                as_run(rp, NULL, &k->segs[j].head, 1, s);
+            if (k->segs[j].tail.n > 0)
+                as_run(rp, &k->segs[j].tail, NULL, 1, s);
+        }
     }
     xfree(r.v);
     htab_sweep(s->keys, as_drop_all, NULL);

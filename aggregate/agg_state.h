@@ -73,6 +73,11 @@ struct agg_state *agg_state_free(struct agg_state *s);  /* always NULL */
 struct agg_tab *agg_state_tab(struct agg_state *s);
 struct agg_state_stats *agg_state_stats(struct agg_state *s);
 
+/* the piece's place in its log (aggregate --piece N, N >= 0): pieces
+ * that have one are taken in that order; others by time. A merged
+ * state has the lowest of its inputs' */
+void    agg_state_set_piece(struct agg_state *s, uint32_t n);
+
 /* sess_cb.hold: 1 when the line belongs to the head (kept, not fed) */
 int     agg_state_hold(void *s, int mta, const void *key, size_t klen,
                        int dated, int64_t t, const struct wrap_rec *r);
@@ -96,8 +101,12 @@ int     agg_state_save(const struct agg_state *s, const char *path,
 struct agg_state *agg_state_load(const char *path, char *err);
 
 /* one state of all of v[0..n-1] (pieces in any order); the inputs are
- * left as they are */
+ * left as they are. Pieces are stitched where they are known to follow
+ * each other (consecutive --piece numbers, or pieces between them also
+ * given); with whole set, v is all of the logs and every key's pieces
+ * are stitched in order (for a report) */
 struct agg_state *agg_state_merge(struct agg_state *const *v, size_t n,
+                                  int whole,
                                   const struct agg_state_replay *rp);
 
 /* end of all input: replay every head and tail into the table, as the

@@ -51,6 +51,7 @@ struct cli_opts {
     char  **files;              /* remaining arguments */
     const char *output;         /* -o FILE: aggregate, merge */
     int     from_state;         /* --from-state: arguments are states */
+    long    piece;              /* aggregate --piece N, -1 unset */
 };
 
 /* parse argv after the subcommand; exits EXIT_USAGE on error */

@@ -165,7 +165,7 @@ state_load_all(const char *cmd, char **files, size_t *np)
 /* state_merge_all - load and merge the named states */
 static struct agg_state *
 state_merge_all(const char *cmd, const struct conf *c, const char *mta,
-                char **files)
+                char **files, int whole)
 {
     struct replay rp = {c, mta};
     struct agg_state_replay r = {replay_run, &rp};
@@ -174,7 +174,7 @@ state_merge_all(const char *cmd, const struct conf *c, const char *mta,
     size_t  n, i;
 
     v = state_load_all(cmd, files, &n);
-    m = agg_state_merge(v, n, &r);
+    m = agg_state_merge(v, n, whole, &r);
     for (i = 0; i < n; i++)
         agg_state_free(v[i]);
     xfree(v);
@@ -203,7 +203,7 @@ state_open(const struct conf *c, const struct cli_opts *o,
 {
     struct replay rp = {c, o->mta};
     struct agg_state_replay r = {replay_run, &rp};
-    struct agg_state *m = state_merge_all("--from-state", c, o->mta, o->files);
+    struct agg_state *m = state_merge_all("--from-state", c, o->mta, o->files, 1);
 
     agg_state_finish(m, &r);
     *tab = agg_tab_create();
@@ -248,6 +248,8 @@ cmd_aggregate(int argc, char **argv)
     po.mta = o.mta;
     po.quiet = o.quiet;
     po.state = s;
+    if (o.piece >= 0)
+        agg_state_set_piece(s, (uint32_t) o.piece);
     rc = pipe_run(&c, &po, agg_state_tab(s), &st);
     state_stats_in(agg_state_stats(s), &st);
     if (agg_state_save(s, o.output, err) != 0) {
@@ -278,7 +280,7 @@ cmd_merge(int argc, char **argv)
     cli_parse(argc, argv, "merge", &o);
     state_need_output("merge", &o);
     cli_setup(&o, &c);
-    m = state_merge_all("merge", &c, o.mta, o.files);
+    m = state_merge_all("merge", &c, o.mta, o.files, 0);
     if (agg_state_save(m, o.output, err) != 0) {
         fprintf(stderr, "mailtlsrpt merge: %s\n", err);
         agg_state_free(m);

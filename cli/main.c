@@ -57,6 +57,8 @@ static const char usage_text[] =
 "  --trace           sessions: label every input line\n"
 "  --from-state      report, summary: the arguments are saved states\n"
 "  -o, --output FILE aggregate, merge: the state file to write\n"
+"  --piece N         aggregate: the piece's place in its log (0, 1, ...):\n"
+"                    orders pieces whose times tie\n"
 "  --state-dir DIR   cache and spool (default: /var/lib/mailtlsrpt)\n"
 "  --resolver A[:P]  DNS resolver for every lookup (default: the system's)\n"
 "  --ca-file FILE    extra trusted CAs for HTTPS and SMTP\n"
@@ -94,7 +96,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         O_YEAR, O_JSON, O_TRACE, O_PLAIN, O_MTA, O_HTML, O_STATE, O_RESOLVER,
         O_CAFILE, O_KEEPALL, O_SMTPRELAY, O_MAILFROM, O_PRIVATE, O_MAXDELAY,
         O_DKIMKEY, O_DKIMSEL, O_DKIMDOM,
-        O_FROMSTATE,
+        O_FROMSTATE, O_PIECE,
     };
     static const struct option lo[] = {
         {"out", required_argument, 0, O_OUT},
@@ -123,6 +125,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         {"dkim-domain", required_argument, 0, O_DKIMDOM},
         {"output", required_argument, 0, 'o'},
         {"from-state", no_argument, 0, O_FROMSTATE},
+        {"piece", required_argument, 0, O_PIECE},
         {"quiet", no_argument, 0, 'q'},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
@@ -135,6 +138,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
     memset(o, 0, sizeof(*o));
     o->jobs = 1;
     o->max_delay = -1;
+    o->piece = -1;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "qvhVj:o:", lo, NULL)) != -1) {
         switch (ch) {
@@ -241,6 +245,15 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
             break;
         case O_FROMSTATE:
             o->from_state = 1;
+            break;
+        case O_PIECE:
+            o->piece = strtol(optarg, &end, 10);
+            if (*end || end == optarg || o->piece < 0
+                || o->piece > 4294967294L) {
+                fprintf(stderr, "mailtlsrpt %s: --piece wants a number "
+                        "0..4294967294\n", cmd);
+                exit(EXIT_USAGE);
+            }
             break;
         case 'q':
             o->quiet = 1;
