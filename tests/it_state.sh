@@ -145,7 +145,7 @@ shuffle() {
         { print rand() "\t" $0 }' | sort | cut -f2
 }
 
-seed=1
+seed=${SEED:-1}
 for log in testdata/demo/maillog testdata/corpus/postfix.log \
     testdata/corpus/exim.log testdata/corpus/sendmail.log \
     testdata/corpus/exim-testsuite.log testdata/corpus/wrappers.log \
