@@ -9,6 +9,7 @@
 # make fuzz       libFuzzer on every tests/fuzz/fz_*.c, FUZZ_SECONDS each
 # make update-ref regenerate expected outputs of data-driven cases
 # make bench      throughput and memory against grep/wc/zcat/pflogsumm
+# make check-slurm  aggregate/merge/report as Slurm jobs on this machine
 
 PROG     = mailtlsrpt
 VERSION  = 0.1.0
@@ -111,6 +112,13 @@ tsan:
 $(BUILD)/benchmarks/gen: benchmarks/gen.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $< -lm
+
+# not part of check: a single-node Slurm cluster runs aggregate as a job
+# array and merge + report as a dependent job (scripts/check-slurm.sh)
+.PHONY: check-slurm
+check-slurm: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
+	@sh scripts/deps.sh slurm
+	BUILD=$(BUILD) sh scripts/check-slurm.sh
 
 # not part of check: benchmarks never gate a change (they are measured)
 bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen

@@ -1,9 +1,10 @@
 #!/bin/sh
 # scripts/deps.sh - make sure the Debian packages mailtlsrpt needs are here
 #
-# Usage: scripts/deps.sh [build|test]
+# Usage: scripts/deps.sh [build|test|slurm]
 #   build: libraries and tools to compile mailtlsrpt
 #   test:  build + what the test suite starts (servers, clang for fuzzing)
+#   slurm: build + Slurm and munge, for make check-slurm
 # As root, installs whatever is missing with apt-get. Otherwise prints the
 # exact command to run and exits 1 when something is missing.
 set -eu
@@ -14,12 +15,15 @@ libbz2-dev"
 TEST_PKGS="$BUILD_PKGS gzip xz-utils zstd bzip2 tzdata chromium
 unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
 python3 curl"
+# make check-slurm only: a single-node Slurm cluster on this machine
+SLURM_PKGS="$BUILD_PKGS slurm-wlm munge"
 
 what=${1:-build}
 case $what in
 build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
-*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+slurm) want=$SLURM_PKGS ;;
+*) echo "usage: $0 [build|test|slurm]" >&2; exit 2 ;;
 esac
 
 missing=""
