@@ -329,7 +329,7 @@ cmd_summary(int argc, char **argv)
     po.quiet = o.quiet;
     if (o.from_state) {
         state_open(&c, &o, &tab, &st);      /* cli/cmd_state.c */
-        rc = 0;
+        rc = st.files_failed > 0;
     } else {
         tab = agg_tab_create();
         rc = pipe_run(&c, &po, tab, &st);
