@@ -11,7 +11,9 @@
 # 2. The same logs cut at random into 3..7 pieces: the states merged in a
 #    shuffled tree (merge -o of shuffled pairs, then of the results) give
 #    byte-identical report files and the same summary as one run.
-# 3. The same piece aggregated twice gives a byte-identical state file.
+# 3. The same piece aggregated twice (and from standard input) gives a
+#    byte-identical state file, starting with the magic and a big-endian
+#    version; merge A B and merge B A give the same bytes.
 # 4. A damaged state (one byte flipped), a truncated one, one of another
 #    format version and a file that is no state are refused with their
 #    reason and exit status 3; merge writes no output, report no report.
@@ -244,6 +246,14 @@ bin "$tmp/merge.out" merge $CONF $SS -o "$tmp/ba.st" "$tmp/d1/p02.st" \
 check "merge A B and merge B A: byte-identical state" \
     cmp -s "$tmp/ab.st" "$tmp/ba.st"
 size=$(wc -c <"$tmp/d1/p01.st")
+# fixed byte order: magic, then the version as a big-endian u32
+check "state starts with MTRSTATE and version 1, big-endian" \
+    [ "$(od -An -tx1 -N12 "$tmp/d1/p01.st" | tr -d ' \n')" = 4d5452535441544500000001 ]
+# standard input (Hadoop Streaming, Spark pipe) gives the same state
+"$BIN" aggregate $CONF $SS --piece 0 -o "$tmp/stdin.st" - <"$tmp/d1/p01.log" \
+    2>"$tmp/err"
+check "aggregate from standard input: the same state as from the file" \
+    cmp -s "$tmp/stdin.st" "$tmp/d1/p01.st"
 
 # ------------------------------------------------------------- 4: damage
 # refused STATE WORD: merge and report refuse STATE, say WORD, write nothing
