@@ -64,6 +64,9 @@ struct as_host {
     int     have;               /* a dated line was seen */
     int64_t first;              /* time of the first dated line */
     int64_t last;               /* latest time */
+    uint64_t (*cov)[2];         /* pieces of this host covered: sorted */
+    size_t  ncov;
+    int     twice;              /* a piece number seen twice */
 };
 
 /* a stretch of one key's lines in one piece, or in pieces already
@@ -95,8 +98,6 @@ struct agg_state {
     struct htab *keys;          /* mta byte + key -> struct as_key */
     uint64_t sum;               /* checksum of the file read, or 0 */
     uint64_t piece;             /* --piece N + 1, or 0: not given */
-    uint64_t (*cov)[2];         /* pieces covered: sorted, disjoint */
-    size_t  ncov;
     unsigned long holds;
 };
 
@@ -231,7 +232,10 @@ as_seg_add(struct as_key *k)
 static void
 as_host_free(void *v)
 {
-    xfree(v);
+    struct as_host *h = v;
+
+    xfree(h->cov);
+    xfree(h);
 }
 
 /* agg_state_create - empty state */
@@ -255,7 +259,6 @@ agg_state_free(struct agg_state *s)
     agg_tab_free(s->tab);
     htab_free(s->hosts);
     htab_free(s->keys);
-    xfree(s->cov);
     xfree(s);
     return NULL;
 }
@@ -265,9 +268,6 @@ void
 agg_state_set_piece(struct agg_state *s, uint32_t n)
 {
     s->piece = (uint64_t) n + 1;
-    s->cov = xrealloc(s->cov, sizeof(*s->cov));
-    s->cov[0][0] = s->cov[0][1] = s->piece;
-    s->ncov = 1;
 }
 
 /* agg_state_tab - the counters */
@@ -420,11 +420,27 @@ as_drop_unkept(const void *key, size_t klen, void *value, void *ctx)
     return 0;
 }
 
+/* as_host_piece - htab_walk: the host's lines are in this piece */
+static void
+as_host_piece(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct as_host *h = value;
+    const struct agg_state *s = ctx;
+
+    (void) key;
+    (void) klen;
+    h->cov = xrealloc(h->cov, sizeof(*h->cov));
+    h->cov[0][0] = h->cov[0][1] = s->piece;
+    h->ncov = 1;
+}
+
 /* agg_state_end - after the flush: only heads and tails remain */
 void
 agg_state_end(struct agg_state *s)
 {
     htab_sweep(s->keys, as_drop_unkept, s);
+    if (s->piece)
+        htab_walk(s->hosts, as_host_piece, s);
 }
 
 /* as_count_kept - htab_walk: keys and lines */
@@ -623,7 +639,7 @@ as_encode(const struct agg_state *s, struct as_buf *b)
     const struct agg_state_stats *st = &s->st;
     struct as_refs r;
     uint64_t n = 0;
-    size_t  i;
+    size_t  i, j;
     uint64_t h;
 
     as_put(b, AS_MAGIC, 8);
@@ -631,11 +647,6 @@ as_encode(const struct agg_state *s, struct as_buf *b)
     as_put_u(b, 0, 4);
     as_put_u(b, 0, 8);          /* body length, filled in below */
     as_put_u(b, s->piece, 8);
-    as_put_u(b, s->ncov, 8);
-    for (i = 0; i < s->ncov; i++) {
-        as_put_u(b, s->cov[i][0], 8);
-        as_put_u(b, s->cov[i][1], 8);
-    }
     as_put_u(b, INPUT_BAD_COUNT, 4);
     as_put_u(b, SESS_D_COUNT, 4);
     as_put_u(b, st->files, 8);
@@ -659,6 +670,12 @@ as_encode(const struct agg_state *s, struct as_buf *b)
         as_put_u(b, (uint64_t) ho->have, 1);
         as_put_u(b, (uint64_t) ho->first, 8);
         as_put_u(b, (uint64_t) ho->last, 8);
+        as_put_u(b, (uint64_t) ho->twice, 1);
+        as_put_u(b, ho->ncov, 8);
+        for (j = 0; j < ho->ncov; j++) {
+            as_put_u(b, ho->cov[j][0], 8);
+            as_put_u(b, ho->cov[j][1], 8);
+        }
     }
     xfree(r.v);
     n = 0;
@@ -669,7 +686,6 @@ as_encode(const struct agg_state *s, struct as_buf *b)
     as_put_u(b, r.n, 8);
     for (i = 0; i < r.n; i++) {
         const struct as_key *k = r.v[i].value;
-        size_t  j;
 
         as_put_str(b, r.v[i].key, r.v[i].klen);
         as_put_str(b, k->host, strlen(k->host));
@@ -825,26 +841,13 @@ static int
 as_decode(struct agg_state *s, struct as_rd *r, char *err, size_t cap)
 {
     struct agg_state_stats *st = &s->st;
-    uint64_t n, i;
+    uint64_t n, i, nc;
     size_t  j, nseg;
 
     s->piece = as_get_u(r, 8);
     if (s->piece > (uint64_t) UINT32_MAX + 1)
         r->bad = 1;
-    n = as_get_u(r, 8);
-    if (n > r->n / 16)
-        r->bad = 1;
-    if (!r->bad && n > 0) {
-        s->cov = xcalloc((size_t) n, sizeof(*s->cov));
-        s->ncov = (size_t) n;
-        for (i = 0; i < n; i++) {
-            s->cov[i][0] = as_get_u(r, 8);
-            s->cov[i][1] = as_get_u(r, 8);
-            if (s->cov[i][0] == 0 || s->cov[i][0] > s->cov[i][1]
-                || (i > 0 && s->cov[i][0] <= s->cov[i - 1][1] + 1))
-                r->bad = 1;
-        }
-    }
+
     if (as_get_u(r, 4) != INPUT_BAD_COUNT || as_get_u(r, 4) != SESS_D_COUNT) {
         snprintf(err, cap, "statistics of another layout");
         return -1;
@@ -880,6 +883,23 @@ as_decode(struct agg_state *s, struct as_rd *r, char *err, size_t cap)
         h->have = (int) as_get_u(r, 1);
         h->first = (int64_t) as_get_u(r, 8);
         h->last = (int64_t) as_get_u(r, 8);
+        h->twice = (int) as_get_u(r, 1);
+        nc = as_get_u(r, 8);
+        if (h->have > 1 || h->twice > 1 || nc > r->n / 16) {
+            r->bad = 1;
+            break;
+        }
+        if (nc > 0) {
+            h->cov = xcalloc((size_t) nc, sizeof(*h->cov));
+            h->ncov = (size_t) nc;
+        }
+        for (j = 0; j < h->ncov && !r->bad; j++) {
+            h->cov[j][0] = as_get_u(r, 8);
+            h->cov[j][1] = as_get_u(r, 8);
+            if (h->cov[j][0] == 0 || h->cov[j][0] > h->cov[j][1]
+                || (j > 0 && h->cov[j][0] <= h->cov[j - 1][1] + 1))
+                r->bad = 1;
+        }
     }
     n = as_get_u(r, 8);
     for (i = 0; i < n && !r->bad; i++) {
@@ -1214,31 +1234,6 @@ as_seg_fold(struct as_seg *a, const struct as_seg *b,
         a->last = b->last;
 }
 
-/* as_covered - every piece lo..hi is among those of s */
-static int
-as_covered(const struct agg_state *s, uint64_t lo, uint64_t hi)
-{
-    size_t  i;
-
-    if (lo > hi)
-        return 1;
-    for (i = 0; i < s->ncov; i++)
-        if (s->cov[i][0] <= lo && s->cov[i][1] >= hi)
-            return 1;
-    return 0;
-}
-
-/* as_stitchable - b follows a with nothing missing in between */
-static int
-as_stitchable(const struct agg_state *out, const struct as_seg *a,
-              const struct as_seg *b, int whole)
-{
-    if (whole)
-        return 1;
-    return a->hi && b->lo && a->hi < b->lo
-        && as_covered(out, a->hi + 1, b->lo - 1);
-}
-
 /* as_cov_cmp - qsort: intervals by start */
 static int
 as_cov_cmp(const void *a, const void *b)
@@ -1248,6 +1243,65 @@ as_cov_cmp(const void *a, const void *b)
 
     return x[0] < y[0] ? -1 : x[0] > y[0];
 }
+
+/* as_covered - every piece lo..hi of host h is among the inputs */
+static int
+as_covered(const struct as_host *h, uint64_t lo, uint64_t hi)
+{
+    size_t  i;
+
+    if (lo > hi)
+        return 1;
+    for (i = 0; i < h->ncov; i++)
+        if (h->cov[i][0] <= lo && h->cov[i][1] >= hi)
+            return 1;
+    return 0;
+}
+
+/* as_stitchable - b follows a (both of host) with nothing missing in
+ * between: consecutive pieces of the host, or those between also here */
+static int
+as_stitchable(const struct agg_state *out, const char *host,
+              const struct as_seg *a, const struct as_seg *b, int whole)
+{
+    const struct as_host *h;
+
+    if (whole)
+        return 1;
+    if ((h = htab_find(out->hosts, host, strlen(host))) == NULL || h->twice)
+        return 0;
+    return a->hi && b->lo && a->hi < b->lo
+        && as_covered(h, a->hi + 1, b->lo - 1);
+}
+
+/* as_cov_join - sort and join a host's piece intervals */
+static void
+as_cov_join(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct as_host *h = value;
+    size_t  i, k;
+
+    (void) key;
+    (void) klen;
+    (void) ctx;
+    if (h->ncov < 2)
+        return;
+    qsort(h->cov, h->ncov, sizeof(*h->cov), as_cov_cmp);
+    for (i = 1, k = 0; i < h->ncov; i++) {
+        if (h->cov[i][0] <= h->cov[k][1])
+            h->twice = 1;       /* a piece number given twice */
+        if (h->cov[i][0] <= h->cov[k][1] + 1) {
+            if (h->cov[i][1] > h->cov[k][1])
+                h->cov[k][1] = h->cov[i][1];
+        } else {
+            k++;
+            h->cov[k][0] = h->cov[i][0];
+            h->cov[k][1] = h->cov[i][1];
+        }
+    }
+    h->ncov = k + 1;
+}
+
 
 /* as_add_counter - agg_tab_walk_st: into another table */
 static void
@@ -1271,10 +1325,18 @@ as_add_host(const void *key, size_t klen, void *value, void *ctx)
     const struct as_host *src = value;
     struct as_host *h = as_host_get(ctx, key, klen);
 
+    if (src->ncov) {
+        h->cov = xrealloc(h->cov, (h->ncov + src->ncov) * sizeof(*h->cov));
+        memcpy(h->cov + h->ncov, src->cov, src->ncov * sizeof(*h->cov));
+        h->ncov += src->ncov;
+    }
+    h->twice |= src->twice;
     if (!src->have)
         return;
     if (!h->have) {
-        *h = *src;
+        h->have = 1;
+        h->first = src->first;
+        h->last = src->last;
         return;
     }
     if (src->first < h->first)
@@ -1291,7 +1353,7 @@ agg_state_merge(struct agg_state *const *v, size_t n, int whole,
     struct agg_state *out = agg_state_create();
     struct as_merge m;
     struct as_refs r;
-    size_t  i, j, k;
+    size_t  i, j;
 
     m.in = v;
     m.groups = htab_create(1024, as_group_free);
@@ -1313,31 +1375,11 @@ agg_state_merge(struct agg_state *const *v, size_t n, int whole,
         htab_walk(v[i]->hosts, as_add_host, out->hosts);
         if (v[i]->piece && (out->piece == 0 || v[i]->piece < out->piece))
             out->piece = v[i]->piece;
-        if (v[i]->ncov) {
-            out->cov = xrealloc(out->cov, (out->ncov + v[i]->ncov)
-                                * sizeof(*out->cov));
-            memcpy(out->cov + out->ncov, v[i]->cov,
-                   v[i]->ncov * sizeof(*out->cov));
-            out->ncov += v[i]->ncov;
-        }
         m.cur = i;
         htab_walk(v[i]->keys, as_gather, &m);
     }
-    /* the pieces covered: sorted, touching intervals joined */
-    if (out->ncov > 1) {
-        qsort(out->cov, out->ncov, sizeof(*out->cov), as_cov_cmp);
-        for (i = 1, k = 0; i < out->ncov; i++) {
-            if (out->cov[i][0] <= out->cov[k][1] + 1) {
-                if (out->cov[i][1] > out->cov[k][1])
-                    out->cov[k][1] = out->cov[i][1];
-            } else {
-                k++;
-                out->cov[k][0] = out->cov[i][0];
-                out->cov[k][1] = out->cov[i][1];
-            }
-        }
-        out->ncov = k + 1;
-    }
+    /* the pieces covered, per host: sorted, touching intervals joined */
+    htab_walk(out->hosts, as_cov_join, NULL);
     r = as_sorted(m.groups);
     for (i = 0; i < r.n; i++) {
         struct as_group *g = r.v[i].value;
@@ -1348,8 +1390,8 @@ agg_state_merge(struct agg_state *const *v, size_t n, int whole,
         qsort(g->v, g->n, sizeof(*g->v), as_ent_cmp);
         for (j = 0; j < g->n; j++) {
             if (acc->nsegs > 0
-                && as_stitchable(out, &acc->segs[acc->nsegs - 1], g->v[j].g,
-                                 whole))
+                && as_stitchable(out, g->host, &acc->segs[acc->nsegs - 1],
+                                 g->v[j].g, whole))
                 as_seg_fold(&acc->segs[acc->nsegs - 1], g->v[j].g, rp, out);
             else
                 as_seg_copy(as_seg_add(acc), g->v[j].g);

@@ -103,8 +103,9 @@ struct agg_state *agg_state_load(const char *path, char *err);
 /* one state of all of v[0..n-1] (pieces in any order); the inputs are
  * left as they are. Pieces are stitched where they are known to follow
  * each other (consecutive --piece numbers, or pieces between them also
- * given); with whole set, v is all of the logs and every key's pieces
- * are stitched in order (for a report) */
+ * given; never when a piece number occurs twice); with whole set, v is
+ * all of the logs and every key's pieces are stitched in order (for a
+ * report) */
 struct agg_state *agg_state_merge(struct agg_state *const *v, size_t n,
                                   int whole,
                                   const struct agg_state_replay *rp);
