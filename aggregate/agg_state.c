@@ -26,11 +26,15 @@
  *		fed (and what they completed counted); replaying them quietly
  *		rebuilds the open state.
  *
- *	Merging orders the pieces of each key by the first time of the
- *	key's log host in each piece, then folds them: a head after a known
- *	state (a tail, or a closed head) is replayed, counted, on top of
- *	that state; heads before any known state are concatenated and stay
- *	a head. Finishing replays what is left as the end of one run would.
+ *	A key's kept lines of one piece are a segment. Merging sorts the
+ *	segments of each key into log order (by --piece number, else by
+ *	the times of the key's log host) and stitches neighbours that are
+ *	known to follow each other: a head after a known state (a tail, or
+ *	a closed head) is replayed, counted, on top of that state; heads
+ *	before any known state are concatenated and stay a head. Segments
+ *	with a piece of their host missing in between stay apart until a
+ *	later merge brings it. Finishing (the whole log) stitches all and
+ *	replays what is left as the end of one run would.
  *	File format and proof sketch: docs/internals/agg_state.md.
  */
 #include "agg_state.h"
