@@ -13,6 +13,7 @@
 # make bench-dns  policy resolution of 100,000 domains over local DNS
 # make check-mta  Debian's Postfix, Exim and Sendmail against test servers
 #                 (root; also part of make check, via tests/it_mta.sh)
+# make check-slurm aggregate/merge/report as Slurm jobs on this machine
 
 PROG     = mailtlsrpt
 VERSION  = 0.1.0
@@ -127,6 +128,13 @@ tsan:
 $(BUILD)/benchmarks/gen: benchmarks/gen.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $< -lm
+
+# not part of check: a single-node Slurm cluster runs aggregate as a job
+# array and merge + report as a dependent job (scripts/check-slurm.sh)
+.PHONY: check-slurm
+check-slurm: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
+	@sh scripts/deps.sh slurm
+	BUILD=$(BUILD) sh scripts/check-slurm.sh
 
 # not part of check: benchmarks never gate a change (they are measured)
 bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen

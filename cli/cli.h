@@ -50,6 +50,9 @@ struct cli_opts {
     const char *dkim_domain;    /* --dkim-domain DOMAIN */
     int     domain_json;        /* check-domain --json (same as --json) */
     char  **files;              /* remaining arguments */
+    const char *output;         /* -o FILE: aggregate, merge */
+    int     from_state;         /* --from-state: arguments are states */
+    long    piece;              /* aggregate --piece N, -1 unset */
 };
 
 /* parse argv after the subcommand; exits EXIT_USAGE on error */
@@ -77,5 +80,15 @@ int     cmd_check_domain(int argc, char **argv);    /* cli/cmd_check.c */
 int     cmd_send(int argc, char **argv);            /* cli/cmd_send.c */
 int     cmd_run(int argc, char **argv);             /* cli/cmd_send.c */
 int     cmd_spool(int argc, char **argv);           /* cli/cmd_send.c */
+int     cmd_aggregate(int argc, char **argv);       /* cli/cmd_state.c */
+int     cmd_merge(int argc, char **argv);           /* cli/cmd_state.c */
+
+struct agg_tab;
+struct pipe_stats;
+
+/* --from-state: merge the state files named in o, close them as the end
+ * of one run would, into a new table; exits 3 on a bad state file */
+void    state_open(const struct conf *c, const struct cli_opts *o,
+                   struct agg_tab **tab, struct pipe_stats *st);
 
 #endif

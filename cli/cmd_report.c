@@ -544,8 +544,13 @@ cmd_report(int argc, char **argv)
     po.mta = o.mta;
     po.quiet = o.quiet;
     po.jobs = o.jobs;
-    tab = agg_tab_create();
-    rc = pipe_run(&c, &po, tab, &st);
+    if (o.from_state) {
+        state_open(&c, &o, &tab, &st);      /* cli/cmd_state.c */
+        rc = st.files_failed > 0;
+    } else {
+        tab = agg_tab_create();
+        rc = pipe_run(&c, &po, tab, &st);
+    }
     if (report_mkdir(o.out ? o.out : ".") != 0)
         msg_fatal("%s: not a usable output directory", o.out ? o.out : ".");
     memset(&rs, 0, sizeof(rs));

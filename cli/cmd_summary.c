@@ -340,8 +340,13 @@ cmd_summary(int argc, char **argv)
     po.mta = o.mta;
     po.quiet = o.quiet;
     po.jobs = o.jobs;
-    tab = agg_tab_create();
-    rc = pipe_run(&c, &po, tab, &st);
+    if (o.from_state) {
+        state_open(&c, &o, &tab, &st);      /* cli/cmd_state.c */
+        rc = st.files_failed > 0;
+    } else {
+        tab = agg_tab_create();
+        rc = pipe_run(&c, &po, tab, &st);
+    }
     v = agg_view_create_st(tab, c.plaintext);
     d = summary_collect(v, &o, &nd);
     if (o.html) {

@@ -34,6 +34,9 @@ static const char usage_text[] =
 "  send      deliver due reports from the spool (--state-dir)\n"
 "  run       report + send: the one command for cron and systemd\n"
 "  spool     list pending, delivered and failed deliveries\n"
+"  aggregate -o FILE LOG...  save the counters and open sessions of a\n"
+"            piece of the logs as a mergeable state\n"
+"  merge -o FILE STATE...    add saved states (pieces in any order)\n"
 "\n"
 "Options:\n"
 "  --out DIR         where report writes (default: current directory)\n"
@@ -52,6 +55,10 @@ static const char usage_text[] =
 "  --json            summary as JSON\n"
 "  --html FILE       summary as a self-contained HTML page (- for stdout)\n"
 "  --trace           sessions: label every input line\n"
+"  --from-state      report, summary: the arguments are saved states\n"
+"  -o, --output FILE aggregate, merge: the state file to write\n"
+"  --piece N         aggregate: the piece's place in its log (0, 1, ...):\n"
+"                    orders pieces whose times tie\n"
 "  --state-dir DIR   cache and spool (default: /var/lib/mailtlsrpt)\n"
 "  --resolver A[:P]  DNS resolver for every lookup (default: the system's)\n"
 "  --ca-file FILE    extra trusted CAs for HTTPS and SMTP\n"
@@ -93,6 +100,7 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         O_YEAR, O_JSON, O_TRACE, O_PLAIN, O_MTA, O_HTML, O_STATE, O_RESOLVER,
         O_CAFILE, O_KEEPALL, O_SMTPRELAY, O_MAILFROM, O_PRIVATE, O_MAXDELAY,
         O_DKIMKEY, O_DKIMSEL, O_DKIMDOM,
+        O_FROMSTATE, O_PIECE,
     };
     static const struct option lo[] = {
         {"out", required_argument, 0, O_OUT},
@@ -119,6 +127,9 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
         {"dkim-key", required_argument, 0, O_DKIMKEY},
         {"dkim-selector", required_argument, 0, O_DKIMSEL},
         {"dkim-domain", required_argument, 0, O_DKIMDOM},
+        {"output", required_argument, 0, 'o'},
+        {"from-state", no_argument, 0, O_FROMSTATE},
+        {"piece", required_argument, 0, O_PIECE},
         {"quiet", no_argument, 0, 'q'},
         {"verbose", no_argument, 0, 'v'},
         {"help", no_argument, 0, 'h'},
@@ -131,8 +142,9 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
     memset(o, 0, sizeof(*o));
     o->jobs = 1;
     o->max_delay = -1;
+    o->piece = -1;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "qvhVj:", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "qvhVj:o:", lo, NULL)) != -1) {
         switch (ch) {
         case O_OUT:
             o->out = optarg;
@@ -232,6 +244,21 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
             }
             o->mta = optarg;
             break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case O_FROMSTATE:
+            o->from_state = 1;
+            break;
+        case O_PIECE:
+            o->piece = strtol(optarg, &end, 10);
+            if (*end || end == optarg || o->piece < 0
+                || o->piece > 4294967294L) {
+                fprintf(stderr, "mailtlsrpt %s: --piece wants a number "
+                        "0..4294967294\n", cmd);
+                exit(EXIT_USAGE);
+            }
+            break;
         case 'q':
             o->quiet = 1;
             break;
@@ -279,6 +306,8 @@ main(int argc, char **argv)
         {"send", cmd_send},
         {"run", cmd_run},
         {"spool", cmd_spool},
+        {"aggregate", cmd_aggregate},
+        {"merge", cmd_merge},
     };
     size_t  i;
 

@@ -170,6 +170,22 @@ pipe_tls_host(void *ctx, const char *loghost)
         strcpy(pc->tls_host, loghost);
 }
 
+/* pipe_hold, pipe_keep - the saved state's hooks (pipe_opts.state) */
+static int
+pipe_hold(void *ctx, int mta, const void *key, size_t klen, int dated,
+          int64_t t, const struct wrap_rec *r)
+{
+    return agg_state_hold(((struct pipe_ctx *) ctx)->o->state, mta, key,
+                          klen, dated, t, r);
+}
+
+static int
+pipe_keep(void *ctx, int mta, const void *key, size_t klen)
+{
+    return agg_state_keep(((struct pipe_ctx *) ctx)->o->state, mta, key,
+                          klen);
+}
+
 /* pipe_show_bad - --verbose: the first bad lines, with place */
 static void
 pipe_show_bad(struct pipe_ctx *pc, const struct input_src *src,
@@ -663,6 +679,8 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     pcb.session = pipe_session;
     pcb.tls_host = pipe_tls_host;
     pcb.ctx = &pc;
+    pcb.hold = o->state ? pipe_hold : NULL;
+    pcb.keep = o->state ? pipe_keep : NULL;
     if ((pc.parsers = parser_set_create(o->mta, &pconf, &pcb)) == NULL)
         msg_fatal("unknown MTA \"%s\": known are %s", o->mta,
                   parser_names());
@@ -713,6 +731,8 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     xfree(files);
     parser_flush(pc.parsers);
     parser_set_free(pc.parsers);
+    if (o->state)
+        agg_state_end(o->state);
     return rc;
 }
 

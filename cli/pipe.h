@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "../aggregate/agg_tab.h"
+#include "../aggregate/agg_state.h"
 #include "../parsers/input.h"
 #include "../parsers/sess.h"
 
@@ -34,6 +35,10 @@ struct pipe_opts {
     const char *mta;            /* --mta: only this parser; NULL: all */
     int     quiet;              /* --quiet: no progress line */
     int     jobs;               /* -j: parsing threads; 0: one per core */
+    /* aggregate: the correlators keep heads and tails for this saved
+     * state (aggregate/agg_state.h) instead of closing what is open at
+     * the end of input; NULL: a plain run */
+    struct agg_state *state;
 };
 
 struct pipe_stats {

@@ -29,7 +29,7 @@
 #include <strings.h>
 
 #define EX_MAX_PEND 8           /* ended connections waiting per message */
-#define EX_IDLE_SECS 3600       /* a message idle this long is flushed */
+#define EX_IDLE_SECS SESS_IDLE_SECS      /* a message idle this long is flushed */
 #define EX_KEY_MAX 63           /* address as written, for matching */
 #define EX_SWEEP_EVERY 8192     /* lines between sweeps of idle messages */
 
@@ -643,6 +643,13 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     }
     dated = ln.stamped || r->dated;
     t = ln.stamped ? ln.t : r->dated ? r->t : 0;
+    if (s->cb.hold) {
+        char    key[SESS_MAX_LOGHOST + 40];
+        size_t  n = ex_msg_key(r, ln.id, key);
+
+        if (s->cb.hold(s->cb.ctx, SESS_MTA_EXIM, key, n, dated, t, r))
+            return 1;
+    }
     if (ev.kind == EX_COMPLETED) {
         ex_msg_forget(s, r, ln.id);
         sess_own_forget(s->own, r->host, ln.id);
@@ -727,9 +734,11 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
 static void
 ex_flush_one(const void *key, size_t klen, void *value, void *ctx)
 {
-    (void) key;
-    (void) klen;
-    ex_msg_flush(ctx, value);
+    struct ex_sess *s = ctx;
+
+    if (s->cb.keep && s->cb.keep(s->cb.ctx, SESS_MTA_EXIM, key, klen))
+        return;
+    ex_msg_flush(s, value);
 }
 
 /* ex_sess_flush - end of input: what still waits is unattributed */

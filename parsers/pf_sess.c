@@ -532,13 +532,13 @@ pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
     tr->result = res;
 }
 
-/* pf_proc_get - state of one process, created on first use */
-static struct pf_proc *
-pf_proc_get(struct pf_sess *ps, const struct wrap_rec *r, int lmtp)
+#define PF_KEY_MAX (SESS_MAX_LOGHOST + 160)
+
+/* pf_proc_key - correlation key of a line: host, program, pid */
+static size_t
+pf_proc_key(const struct wrap_rec *r, char *key)
 {
-    char    key[SESS_MAX_LOGHOST + 160];
     size_t  n = 0;
-    struct pf_proc *p;
     size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
     size_t  il = r->ident.len > 128 ? 128 : r->ident.len;
     size_t  pl = r->pid.len > 20 ? 20 : r->pid.len;
@@ -555,6 +555,18 @@ pf_proc_get(struct pf_sess *ps, const struct wrap_rec *r, int lmtp)
     if (pl)
         memcpy(key + n, r->pid.ptr, pl);
     n += pl;
+    return n;
+}
+
+/* pf_proc_get - state of one process, created on first use */
+static struct pf_proc *
+pf_proc_get(struct pf_sess *ps, const struct wrap_rec *r, int lmtp)
+{
+    char    key[PF_KEY_MAX];
+    size_t  n = pf_proc_key(r, key);
+    struct pf_proc *p;
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
+
     if ((p = htab_find(ps->procs, key, n)) != NULL)
         return p;
     p = xcalloc(1, sizeof(*p));
@@ -716,6 +728,14 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         pf_qmgr_line(ps, r, tr);
         return;
     }
+    if (ps->cb.hold) {
+        char    key[PF_KEY_MAX];
+        size_t  n = pf_proc_key(r, key);
+
+        if (ps->cb.hold(ps->cb.ctx, SESS_MTA_POSTFIX, key, n, r->dated,
+                        r->t, r))
+            return;
+    }
     /* sweep before the lookup: the sweep frees idle processes, and must
      * never free the one this line is about */
     if (++ps->feeds % 65536 == 0)
@@ -863,9 +883,12 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
 static void
 pf_flush_one(const void *key, size_t klen, void *value, void *ctx)
 {
-    (void) key;
-    (void) klen;
-    pf_proc_flush(ctx, value);
+    struct pf_sess *ps = ctx;
+
+    if (ps->cb.keep
+        && ps->cb.keep(ps->cb.ctx, SESS_MTA_POSTFIX, key, klen))
+        return;
+    pf_proc_flush(ps, value);
 }
 
 /* pf_sess_flush - end of input */

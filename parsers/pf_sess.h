@@ -29,7 +29,7 @@
 #include "wrap.h"
 
 #define PF_MAX_PEND 8
-#define PF_IDLE_SECS 3600
+#define PF_IDLE_SECS SESS_IDLE_SECS
 
 struct pf_sess;
 

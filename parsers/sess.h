@@ -19,6 +19,8 @@
 #include "../util/span.h"
 #include "../util/ipaddr.h"
 
+struct wrap_rec;
+
 #define SESS_MAX_REASON 96      /* failure-reason-code, bytes */
 #define SESS_MAX_LOGHOST 63     /* host name field of the log line */
 
@@ -163,7 +165,27 @@ struct sess_cb {
     /* the log host writes TLS lines for outbound connections */
     void    (*tls_host) (void *ctx, const char *loghost);
     void   *ctx;
+    /* optional (NULL: none), for saved states (aggregate/agg_state.h):
+     * hold is asked before a line changes the state of correlation key
+     * (key, klen) of parser mta (enum sess_mta), with the time the
+     * correlator uses; 1: the caller keeps the line, the correlator
+     * skips it. keep is asked at flush for every key still open; 1:
+     * leave it open (not handed over as unattributed) */
+    int     (*hold) (void *ctx, int mta, const void *key, size_t klen,
+                     int dated, int64_t t, const struct wrap_rec *r);
+    int     (*keep) (void *ctx, int mta, const void *key, size_t klen);
 };
+
+/* which correlator a key belongs to (sess_cb.hold, keep) */
+enum sess_mta {
+    SESS_MTA_POSTFIX = 0,
+    SESS_MTA_EXIM,
+    SESS_MTA_SENDMAIL,
+    SESS_MTA_COUNT
+};
+
+/* every correlator forgets a key idle this long (log time) */
+#define SESS_IDLE_SECS 3600
 
 /* What one input line meant, for --trace and the corpus tests; the
  * vocabulary of testdata/corpus/labels.tsv */

@@ -374,13 +374,13 @@ sm_hs_fail(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     tr->result = c->fail;
 }
 
-/* sm_proc_get - state of one process, created on first use */
-static struct sm_proc *
-sm_proc_get(struct sm_sess *s, const struct wrap_rec *r)
+#define SM_KEY_MAX (SESS_MAX_LOGHOST + 160)
+
+/* sm_proc_key - correlation key of a line: host, program, pid */
+static size_t
+sm_proc_key(const struct wrap_rec *r, char *key)
 {
-    char    key[SESS_MAX_LOGHOST + 160];
     size_t  n = 0;
-    struct sm_proc *p;
     size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
     size_t  il = r->ident.len > 128 ? 128 : r->ident.len;
     size_t  pl = r->pid.len > 24 ? 24 : r->pid.len;
@@ -397,6 +397,18 @@ sm_proc_get(struct sm_sess *s, const struct wrap_rec *r)
     if (pl)
         memcpy(key + n, r->pid.ptr, pl);
     n += pl;
+    return n;
+}
+
+/* sm_proc_get - state of one process, created on first use */
+static struct sm_proc *
+sm_proc_get(struct sm_sess *s, const struct wrap_rec *r)
+{
+    char    key[SM_KEY_MAX];
+    size_t  n = sm_proc_key(r, key);
+    struct sm_proc *p;
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
+
     if ((p = htab_find(s->procs, key, n)) != NULL)
         return p;
     p = xcalloc(1, sizeof(*p));
@@ -441,6 +453,7 @@ int
 sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
 {
     struct wrap_rec fr;
+    const struct wrap_rec *orig = r;   /* as it came: for sess_cb.hold */
     struct sm_event ev;
     struct sm_proc *p;
     struct sm_conn *c;
@@ -486,6 +499,14 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
         break;
     default:
         break;
+    }
+    if (s->cb.hold) {
+        char    key[SM_KEY_MAX];
+        size_t  n = sm_proc_key(r, key);
+
+        if (s->cb.hold(s->cb.ctx, SESS_MTA_SENDMAIL, key, n, r->dated,
+                       r->t, orig))
+            return 1;
     }
     if (++s->feeds % 65536 == 0)
         htab_sweep(s->procs, sm_sweep_idle, s);            /* before p is looked up: p may go */
@@ -582,9 +603,11 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
 static void
 sm_flush_one(const void *key, size_t klen, void *value, void *ctx)
 {
-    (void) key;
-    (void) klen;
-    sm_proc_flush(ctx, value);
+    struct sm_sess *s = ctx;
+
+    if (s->cb.keep && s->cb.keep(s->cb.ctx, SESS_MTA_SENDMAIL, key, klen))
+        return;
+    sm_proc_flush(s, value);
 }
 
 /* sm_sess_flush - end of input */

@@ -23,7 +23,7 @@
 #include "wrap.h"
 
 #define SM_MAX_PEND 16
-#define SM_IDLE_SECS 3600
+#define SM_IDLE_SECS SESS_IDLE_SECS
 
 struct sm_sess;
 

@@ -1,12 +1,13 @@
 #!/bin/sh
 # scripts/deps.sh - make sure the Debian packages mailtlsrpt needs are here
 #
-# Usage: scripts/deps.sh [build|test|bench]
+# Usage: scripts/deps.sh [build|test|bench|slurm]
 #   build: libraries and tools to compile mailtlsrpt
 #   test:  build + what the test suite starts (servers, clang for fuzzing),
 #          and what the MTAs of tests/it_mta.sh need beside their own
 #          packages, which the test unpacks without installing
 #   bench: build + what make bench times and measures with
+#   slurm: build + Slurm and munge, for make check-slurm
 # As root, installs whatever is missing with apt-get. Otherwise prints the
 # exact command to run and exits 1 when something is missing.
 set -eu
@@ -20,13 +21,16 @@ python3 curl python3-dkim python3-nacl iproute2 valgrind clang libclang-rt-14-de
 m4 libdb5.3 libgnutls-dane0 libidn12 libnsl2 libicu72 libsasl2-2 libldap-2.5-0
 liblockfile1 libwrap0"
 BENCH_PKGS="$BUILD_PKGS gzip bc time pflogsumm"
+# make check-slurm only: a single-node Slurm cluster on this machine
+SLURM_PKGS="$BUILD_PKGS slurm-wlm munge"
 
 what=${1:-build}
 case $what in
 build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
 bench) want=$BENCH_PKGS ;;
-*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+slurm) want=$SLURM_PKGS ;;
+*) echo "usage: $0 [build|test|bench|slurm]" >&2; exit 2 ;;
 esac
 
 missing=""
