@@ -23,6 +23,8 @@
  *      addresses, MX records host names, TLSA records printable text, a
  *      policy id 1..32 letters and digits and a policy expiry within
  *      STS_MAX_AGE. Whatever fails is a cache miss (fetched anew).
+ *      Directories are made 0750 and files 0640, like the rest of the
+ *      state directory: the file names are the domains we sent mail to.
  * DIAGNOSTICS
  *      A cache that cannot be written is reported once per process with
  *      msg_warn(); reading never reports (a bad file is a cache miss).
@@ -402,7 +404,9 @@ pol_cache_put_fail(struct pol_cache *c, const char *id, time_t now,
     json_object_set_new(c->root, "fail", f);
 }
 
-/* pol_cache_mkdir - mkdir -p of STATE/cache/XX */
+/* pol_cache_mkdir - mkdir -p of STATE/cache/XX; 0750 as the state
+ * directory itself (the files name every domain we sent mail to: not
+ * for other users to list) */
 static int
 pol_cache_mkdir(const char *path)
 {
@@ -416,11 +420,11 @@ pol_cache_mkdir(const char *path)
         if (*p != '/')
             continue;
         *p = 0;
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        if (mkdir(buf, 0750) != 0 && errno != EEXIST)
             return -1;
         *p = '/';
     }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+    return mkdir(buf, 0750) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* pol_cache_warn - report a write problem once per process */
@@ -456,7 +460,7 @@ pol_cache_save(const char *dir, const char *domain,
     json_object_set_new(c->root, "domain", json_string(domain));
     json_object_set_new(c->root, "saved", json_integer((json_int_t) now));
     if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                   0644)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+                   0640)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
         pol_cache_warn("cannot write", tmp);
         if (fd >= 0)
             close(fd);

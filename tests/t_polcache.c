@@ -37,10 +37,6 @@ cache_path(void)
     snprintf(dir, sizeof(dir), "%s/cache/%02x", root, h & 0xff);
     snprintf(path, sizeof(path), "%s/" DOM ".json", dir);
     mkdir(root, 0700);
-    snprintf(dir, sizeof(dir), "%s/cache", root);
-    mkdir(dir, 0755);
-    snprintf(dir, sizeof(dir), "%s/cache/%02x", root, h & 0xff);
-    mkdir(dir, 0755);
 }
 
 /* put_file - replace the cache file with text */
@@ -141,8 +137,10 @@ test_roundtrip(void)
 {
     struct pol_cache *c = pol_cache_new();
     struct dns_ans a;
+    struct stat st;
     char    first[64];
 
+    memset(&st, 0, sizeof(st));
     memset(&a, 0, sizeof(a));
     a.rc = DNS_OK;
     a.ttl = 600;
@@ -155,6 +153,19 @@ test_roundtrip(void)
                          "mx: mx.example.org\nmax_age: 600\n", NOW, NOW + 600);
     T_CHECK(pol_cache_save(root, DOM, c, NOW) == 0, "save");
     pol_cache_free(c);
+    T_CHECK(stat(root, &st) == 0 && (st.st_mode & 0077) == 0,
+            "state directory kept as made");
+    {
+        char    dir[512];
+
+        snprintf(dir, sizeof(dir), "%s/cache", root);
+        T_CHECK(stat(dir, &st) == 0 && (st.st_mode & 0007) == 0,
+                "cache directory not open to others (mode %o)",
+                (unsigned) st.st_mode & 0777);
+    }
+    T_CHECK(stat(path, &st) == 0 && (st.st_mode & 0007) == 0,
+            "cache file not readable by others (mode %o)",
+            (unsigned) st.st_mode & 0777);
     T_CHECK(hit("a:mta-sts", first, sizeof(first))
             && strcmp(first, "192.0.2.7") == 0,
             "saved answer read back: \"%s\"", first);
