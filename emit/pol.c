@@ -233,12 +233,10 @@ pol_fetch(struct pol_run *r, struct pol_sts *s)
     pol_ask(r, "aaaa:mta-sts", host, DNS_T_AAAA, &a6);
     /* canonical addresses only: they go into CURLOPT_RESOLVE */
     for (i = 0; i < a4.n && n < 8; i++)
-        if (ipaddr_norm(a4.rr[i].data, a4.rr[i].len, addr[n]) == 0
-            && strchr(addr[n], ':') == NULL)
+        if (ipaddr_norm(a4.rr[i].data, a4.rr[i].len, addr[n]) == 0)
             n++;
     for (i = 0; i < a6.n && n < 16; i++)
-        if (ipaddr_norm(a6.rr[i].data, a6.rr[i].len, addr[n]) == 0
-            && strchr(addr[n], ':') != NULL)
+        if (ipaddr_norm(a6.rr[i].data, a6.rr[i].len, addr[n]) == 0)
             n++;
     for (i = 0; i < n; i++)
         list[i] = addr[i];

@@ -175,7 +175,7 @@ pol_cache_unhex(const char *hex, char **out, size_t *len)
 
 /* pol_cache_rr_ok - 1 when a cached record is what a fresh answer of
  * the key's type holds (emit/dns.c): TXT any bytes, A/AAAA a canonical
- * address, MX a host name ("" for a null MX), TLSA printable text */
+ * address (an AAAA of ::ffff:a.b.c.d is kept as a.b.c.d), MX a host name ("" for a null MX), TLSA printable text */
 static int
 pol_cache_rr_ok(const char *key, const char *data, size_t len)
 {
@@ -187,8 +187,7 @@ pol_cache_rr_ok(const char *key, const char *data, size_t len)
     if (strlen(data) != len)
         return 0;               /* NUL byte inside */
     if (strncmp(key, "a:", 2) == 0 || strncmp(key, "aaaa:", 5) == 0)
-        return ipaddr_norm(data, len, canon) == 0 && strcmp(canon, data) == 0
-            && (strchr(data, ':') != NULL) == (key[1] == 'a');
+        return ipaddr_norm(data, len, canon) == 0 && strcmp(canon, data) == 0;
     if (strcmp(key, "mx") == 0)
         return len == 0 || dname_valid(data);
     for (i = 0; i < len; i++)

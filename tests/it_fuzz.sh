@@ -34,5 +34,7 @@ run fz_trec testdata/fuzz/trec
 run fz_stspol testdata/fuzz/stspol
 # policy cache files under --state-dir (emit/pol_cache.c)
 run fz_polcache testdata/fuzz/polcache
+# DNS answers in wire form (emit/dns.c)
+run fz_dnsans testdata/fuzz/dnsans
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

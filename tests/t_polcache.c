@@ -262,8 +262,8 @@ test_hostile(void)
     dns_file("a:mta-sts", "ok", (long long) NOW + 600,
              "192.0.2.7,127.0.0.1");
     T_CHECK(!hit("a:mta-sts", NULL, 0), "address list smuggled in A: miss");
-    dns_file("a:mta-sts", "ok", (long long) NOW + 600, "2001:db8::1");
-    T_CHECK(!hit("a:mta-sts", NULL, 0), "IPv6 address under an A key");
+    dns_file("a:mta-sts", "ok", (long long) NOW + 600, "[2001:db8::1]:443");
+    T_CHECK(!hit("a:mta-sts", NULL, 0), "address with brackets and port");
     dns_file("aaaa:mta-sts", "ok", (long long) NOW + 600, "2001:DB8::1");
     T_CHECK(!hit("aaaa:mta-sts", NULL, 0), "non-canonical AAAA: miss");
     dns_file("aaaa:mta-sts", "ok", (long long) NOW + 600, "2001:db8::1");
