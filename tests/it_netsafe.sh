@@ -9,7 +9,8 @@
 # the address our resolver gave, not looked up again by the system (which
 # does not know rpt.test): the pin is for the canonical name. Loopback in
 # disguise (IPv4-mapped IPv6, NAT64 prefix, numeric forms) is refused
-# without --allow-private-targets.
+# without --allow-private-targets. check-domain refuses an over-long
+# input line whole.
 set -u
 . testdata/deliver/lib.sh
 need_tools
@@ -85,6 +86,18 @@ for U in "https://a@127.0.0.1:$HP/u" "https://rua.rpt.test:$HP@127.0.0.1/u" \
     [ "$(state "$ST" "$R" "$U")" != done ] && ok || bad "$U not refused"
 done
 check "nothing posted by userinfo tricks" [ "$(accepted "$T/h")" -eq 1 ]
+
+# 5. check-domain reading names: an over-long line is refused whole, its
+#    tail is not taken for a name of its own
+{
+    head -c 1023 /dev/zero | tr '\0' 'a'
+    printf 'tail.rpt.test\nrua.rpt.test\n'
+} | "$BIN" check-domain --resolver "$RESOLVER" - >"$T/cd.out" 2>"$T/cd.err"
+grep -q 'line of more than 1022 bytes' "$T/cd.err" && ok \
+    || bad "over-long line refused: $(head -c 200 "$T/cd.err")"
+grep -q 'tail.rpt.test' "$T/cd.out" "$T/cd.err" \
+    && bad "tail of an over-long line checked as a domain" || ok
+grep -q 'rua.rpt.test' "$T/cd.out" && ok || bad "next line still checked"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
