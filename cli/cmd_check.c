@@ -364,8 +364,22 @@ cmd_check_domain(int argc, char **argv)
         if (strcmp(o.files[i], "-") == 0) {
             char    line[CHECK_LINE];
 
-            while (fgets(line, sizeof(line), stdin) != NULL)
-                check_add(&names, &n, &cap, line, strlen(line), &bad);
+            while (fgets(line, sizeof(line), stdin) != NULL) {
+                size_t  len = strlen(line);
+                int     ch;
+
+                if (len > 0 && line[len - 1] != '\n' && !feof(stdin)) {
+                    /* the rest of an over-long line is no new name */
+                    while ((ch = getchar()) != EOF && ch != '\n')
+                        ;
+                    fprintf(stderr, "mailtlsrpt check-domain: a line of"
+                            " more than %d bytes is not a domain name\n",
+                            CHECK_LINE - 2);
+                    bad = 1;
+                    continue;
+                }
+                check_add(&names, &n, &cap, line, len, &bad);
+            }
         } else {
             check_add(&names, &n, &cap, o.files[i], strlen(o.files[i]), &bad);
         }

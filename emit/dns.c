@@ -7,6 +7,7 @@
  *
  *      struct dns *dns_create(conf, err)
  *      int   dns_query(d, name, type, ans)
+ *      int   dns_answer_wire(wire, len, name, type, ans)
  *      void  dns_ans_free(ans)
  * DESCRIPTION
  *      Each query is built here (random ID from getrandom(2), RD, EDNS0
@@ -454,6 +455,77 @@ dns_collect(struct dns_ans *a, const ldns_pkt *p, const ldns_rdf *qname,
     a->dropped++;               /* CNAME chain too long */
 }
 
+/* dns_judge - a NOERROR or NXDOMAIN reply into *a; a->rc */
+static int
+dns_judge(struct dns_ans *a, const ldns_pkt *p, const ldns_rdf *qname,
+          int type)
+{
+    if (ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN) {
+        a->rc = DNS_NXDOMAIN;
+        a->ttl = dns_neg_ttl(p);
+        snprintf(a->why, DNS_MSG, "no such name");
+        return a->rc;
+    }
+    dns_collect(a, p, qname, type);
+    if (a->n > 0) {
+        a->rc = DNS_OK;
+    } else {
+        a->rc = DNS_NODATA;
+        a->ttl = dns_neg_ttl(p);
+        snprintf(a->why, DNS_MSG, "no %s record",
+                 type == DNS_T_TXT ? "TXT" : type == DNS_T_MX ? "MX"
+                 : type == DNS_T_TLSA ? "TLSA" : "address");
+        dns_ans_free(a);
+    }
+    return a->rc;
+}
+
+/* dns_answer_wire - judge a reply in wire form as dns_query() judges
+ * what the resolver sent (question echo, CNAME chain, bounds), without
+ * the network: for the fuzz target. SERVFAIL is DNS_SERVFAIL (no second
+ * query). Fills *a; returns a->rc. */
+int
+dns_answer_wire(const unsigned char *wire, size_t len, const char *name,
+                int type, struct dns_ans *a)
+{
+    char    fqdn[DNAME_MAX + 2];
+    ldns_rdf *qname = NULL;
+    ldns_pkt *p = NULL;
+    const ldns_rr_list *qs;
+
+    memset(a, 0, sizeof(*a));
+    a->rc = DNS_ERROR;
+    snprintf(a->why, DNS_MSG, "reply does not parse");
+    if (name == NULL || !dns_name_ok(name))
+        return a->rc;
+    snprintf(fqdn, sizeof(fqdn), "%s.", name);
+    if ((qname = ldns_dname_new_frm_str(fqdn)) == NULL
+        || ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK || p == NULL) {
+        ldns_rdf_deep_free(qname);
+        return a->rc;
+    }
+    qs = ldns_pkt_question(p);
+    if (ldns_pkt_qr(p) == false || qs == NULL
+        || ldns_rr_list_rr_count(qs) != 1
+        || ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(qs, 0)), qname)
+        != 0 || (int) ldns_rr_get_type(ldns_rr_list_rr(qs, 0)) != type) {
+        snprintf(a->why, DNS_MSG, "reply does not match the question");
+    } else if (ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR
+               || ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN) {
+        a->why[0] = 0;
+        a->ad = ldns_pkt_ad(p);
+        dns_judge(a, p, qname, type);
+    } else {
+        a->rc = ldns_pkt_get_rcode(p) == LDNS_RCODE_SERVFAIL
+            ? DNS_SERVFAIL : DNS_ERROR;
+        snprintf(a->why, DNS_MSG, "resolver answered rcode %d",
+                 (int) ldns_pkt_get_rcode(p));
+    }
+    ldns_pkt_free(p);
+    ldns_rdf_deep_free(qname);
+    return a->rc;
+}
+
 /* dns_send - one exchange; the reply, or NULL with a->rc and why set */
 static ldns_pkt *
 dns_send(struct dns *d, const ldns_rdf *qname, int type, int cd,
@@ -542,22 +614,8 @@ dns_query(struct dns *d, const char *name, int type, struct dns_ans *a)
     a->ad = ldns_pkt_ad(p);
     switch (ldns_pkt_get_rcode(p)) {
     case LDNS_RCODE_NOERROR:
-        dns_collect(a, p, qname, type);
-        if (a->n > 0) {
-            a->rc = DNS_OK;
-        } else {
-            a->rc = DNS_NODATA;
-            a->ttl = dns_neg_ttl(p);
-            snprintf(a->why, DNS_MSG, "no %s record",
-                     type == DNS_T_TXT ? "TXT" : type == DNS_T_MX ? "MX"
-                     : type == DNS_T_TLSA ? "TLSA" : "address");
-            dns_ans_free(a);
-        }
-        break;
     case LDNS_RCODE_NXDOMAIN:
-        a->rc = DNS_NXDOMAIN;
-        a->ttl = dns_neg_ttl(p);
-        snprintf(a->why, DNS_MSG, "no such name");
+        dns_judge(a, p, qname, type);
         break;
     case LDNS_RCODE_SERVFAIL:{
             struct dns_ans cd;

@@ -92,6 +92,12 @@ int     dns_query(struct dns *d, const char *name, int type,
                   struct dns_ans *a);
 void    dns_ans_free(struct dns_ans *a);
 
+/* dns_answer_wire - a reply in wire form judged as dns_query() judges
+ * the resolver's (no network; SERVFAIL without the CD re-query): for
+ * tests and the fuzz target. Fills *a, returns a->rc. */
+int     dns_answer_wire(const unsigned char *wire, size_t len,
+                        const char *name, int type, struct dns_ans *a);
+
 /* "ok", "nodata", "nxdomain", "servfail", "bogus", "timeout", "error" */
 const char *dns_rc_name(int rc);
 

@@ -231,10 +231,13 @@ pol_fetch(struct pol_run *r, struct pol_sts *s)
     snprintf(host, sizeof(host), "mta-sts.%s", domain);
     pol_ask(r, "a:mta-sts", host, DNS_T_A, &a4);
     pol_ask(r, "aaaa:mta-sts", host, DNS_T_AAAA, &a6);
+    /* canonical addresses only: they go into CURLOPT_RESOLVE */
     for (i = 0; i < a4.n && n < 8; i++)
-        snprintf(addr[n++], IPADDR_MAX + 1, "%s", a4.rr[i].data);
+        if (ipaddr_norm(a4.rr[i].data, a4.rr[i].len, addr[n]) == 0)
+            n++;
     for (i = 0; i < a6.n && n < 16; i++)
-        snprintf(addr[n++], IPADDR_MAX + 1, "%s", a6.rr[i].data);
+        if (ipaddr_norm(a6.rr[i].data, a6.rr[i].len, addr[n]) == 0)
+            n++;
     for (i = 0; i < n; i++)
         list[i] = addr[i];
     if (n == 0) {
@@ -306,7 +309,8 @@ pol_sts(struct pol_run *r)
     dns_ans_free(&a);
     if (r->old != NULL
         && pol_cache_get_policy(r->old, cid, &body, &cfetched, &cexpires)) {
-        have_cached = cexpires > r->now
+        /* a cache file is not trusted to have kept max_age's bound */
+        have_cached = cexpires > r->now && cexpires - r->now <= STS_MAX_AGE
             && sts_policy_parse(body, strlen(body), &cached, why) == 0;
         free(body);
     }

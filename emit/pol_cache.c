@@ -14,6 +14,17 @@
  *         "fail":{"id":"ID","until":T,"type":N,"reason":"..","error":".."}}
  *      Records are hex so that any byte of a TXT record survives; they
  *      are parsed again after reading, as fresh answers are.
+ *
+ *      A file left by an older run may be damaged or written by someone
+ *      else: it is opened without following a symlink or blocking on a
+ *      FIFO, must be a regular file of at most POL_CACHE_MAX_FILE bytes,
+ *      and every entry is checked as a fresh answer would be: an
+ *      expiry no further away than the TTL cap, A/AAAA records canonical
+ *      addresses, MX records host names, TLSA records printable text, a
+ *      policy id 1..32 letters and digits and a policy expiry within
+ *      STS_MAX_AGE. Whatever fails is a cache miss (fetched anew).
+ *      Directories are made 0750 and files 0640, like the rest of the
+ *      state directory: the file names are the domains we sent mail to.
  * DIAGNOSTICS
  *      A cache that cannot be written is reported once per process with
  *      msg_warn(); reading never reports (a bad file is a cache miss).
@@ -32,7 +43,9 @@
 #include <jansson.h>
 
 #include "../parsers/sess.h"
+#include "sts.h"
 #include "../util/dname.h"
+#include "../util/ipaddr.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -99,7 +112,8 @@ pol_cache_load(const char *dir, const char *domain)
 
     if (dir == NULL || pol_cache_path(dir, domain, path, sizeof(path), 0))
         return c;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+    /* O_NONBLOCK: a FIFO planted at the path must not hang the run */
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0)
         return c;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)
         || st.st_size > POL_CACHE_MAX_FILE) {
@@ -159,6 +173,29 @@ pol_cache_unhex(const char *hex, char **out, size_t *len)
     return 0;
 }
 
+/* pol_cache_rr_ok - 1 when a cached record is what a fresh answer of
+ * the key's type holds (emit/dns.c): TXT any bytes, A/AAAA a canonical
+ * address (an AAAA of ::ffff:a.b.c.d is kept as a.b.c.d), MX a host name ("" for a null MX), TLSA printable text */
+static int
+pol_cache_rr_ok(const char *key, const char *data, size_t len)
+{
+    char    canon[IPADDR_MAX + 1];
+    size_t  i;
+
+    if (strncmp(key, "txt:", 4) == 0)
+        return 1;
+    if (strlen(data) != len)
+        return 0;               /* NUL byte inside */
+    if (strncmp(key, "a:", 2) == 0 || strncmp(key, "aaaa:", 5) == 0)
+        return ipaddr_norm(data, len, canon) == 0 && strcmp(canon, data) == 0;
+    if (strcmp(key, "mx") == 0)
+        return len == 0 || dname_valid(data);
+    for (i = 0; i < len; i++)
+        if ((unsigned char) data[i] < 0x20 || (unsigned char) data[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
 /* pol_cache_get - a still valid answer under key */
 int
 pol_cache_get(const struct pol_cache *c, const char *key, time_t now,
@@ -167,11 +204,13 @@ pol_cache_get(const struct pol_cache *c, const char *key, time_t now,
     json_t *e = json_object_get(json_object_get(c->root, "dns"), key);
     json_t *rr, *pref;
     const char *rc;
+    json_int_t until;
     size_t  i;
 
     memset(a, 0, sizeof(*a));
     if (!json_is_object(e)
-        || json_integer_value(json_object_get(e, "until")) <= (json_int_t) now
+        || (until = json_integer_value(json_object_get(e, "until")))
+        <= (json_int_t) now
         || (rc = json_string_value(json_object_get(e, "rc"))) == NULL)
         return 0;
     if (strcmp(rc, "ok") == 0)
@@ -182,6 +221,13 @@ pol_cache_get(const struct pol_cache *c, const char *key, time_t now,
         a->rc = DNS_NXDOMAIN;
     else
         return 0;
+    /* no answer is kept longer than pol_cache_put() would keep it: a
+     * file with a far "until" must not pin an answer for good */
+    if (until - (json_int_t) now > (a->rc == DNS_OK ? POL_CACHE_MAX_TTL
+                                    : POL_CACHE_MAX_NEG)) {
+        a->rc = 0;
+        return 0;
+    }
     a->ad = json_is_true(json_object_get(e, "ad"));
     a->ttl = (uint32_t) (json_integer_value(json_object_get(e, "until"))
                          - (json_int_t) now);
@@ -193,6 +239,11 @@ pol_cache_get(const struct pol_cache *c, const char *key, time_t now,
         struct dns_rr *r = &a->rr[a->n];
 
         if (hex == NULL || pol_cache_unhex(hex, &r->data, &r->len) != 0) {
+            dns_ans_free(a);
+            return 0;
+        }
+        if (!pol_cache_rr_ok(key, r->data, r->len)) {
+            a->n++;
             dns_ans_free(a);
             return 0;
         }
@@ -272,12 +323,25 @@ pol_cache_get_policy(const struct pol_cache *c, char *id, char **body,
     const char *i = json_string_value(json_object_get(p, "id"));
     const char *b = json_string_value(json_object_get(p, "body"));
 
-    if (i == NULL || b == NULL || strlen(i) > 32 || strlen(b) > 65536)
+    json_int_t f = json_integer_value(json_object_get(p, "fetched"));
+    json_int_t x = json_integer_value(json_object_get(p, "expires"));
+    size_t  k;
+
+    if (i == NULL || b == NULL || strlen(i) > STS_MAX_ID
+        || strlen(b) > STS_MAX_BODY)
+        return 0;
+    /* id 1*32(ALPHA / DIGIT) (RFC 8461 3.1): it reaches reports */
+    for (k = 0; i[k]; k++)
+        if (!((i[k] >= 'a' && i[k] <= 'z') || (i[k] >= 'A' && i[k] <= 'Z')
+              || (i[k] >= '0' && i[k] <= '9')))
+            return 0;
+    /* a policy lives max_age from its fetch, max_age <= STS_MAX_AGE */
+    if (k == 0 || f <= 0 || x < f || x - f > STS_MAX_AGE)
         return 0;
     strcpy(id, i);
     *body = xstrdup(b);
-    *fetched = (time_t) json_integer_value(json_object_get(p, "fetched"));
-    *expires = (time_t) json_integer_value(json_object_get(p, "expires"));
+    *fetched = (time_t) f;
+    *expires = (time_t) x;
     return 1;
 }
 
@@ -339,7 +403,9 @@ pol_cache_put_fail(struct pol_cache *c, const char *id, time_t now,
     json_object_set_new(c->root, "fail", f);
 }
 
-/* pol_cache_mkdir - mkdir -p of STATE/cache/XX */
+/* pol_cache_mkdir - mkdir -p of STATE/cache/XX; 0750 as the state
+ * directory itself (the files name every domain we sent mail to: not
+ * for other users to list) */
 static int
 pol_cache_mkdir(const char *path)
 {
@@ -353,11 +419,11 @@ pol_cache_mkdir(const char *path)
         if (*p != '/')
             continue;
         *p = 0;
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        if (mkdir(buf, 0750) != 0 && errno != EEXIST)
             return -1;
         *p = '/';
     }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+    return mkdir(buf, 0750) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* pol_cache_warn - report a write problem once per process */
@@ -393,7 +459,7 @@ pol_cache_save(const char *dir, const char *domain,
     json_object_set_new(c->root, "domain", json_string(domain));
     json_object_set_new(c->root, "saved", json_integer((json_int_t) now));
     if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                   0644)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+                   0640)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
         pol_cache_warn("cannot write", tmp);
         if (fd >= 0)
             close(fd);

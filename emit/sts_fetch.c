@@ -19,6 +19,13 @@
  *        wildcard as the whole left-most label: OpenSSL's rules), TLS 1.2
  *        or later, https only, no redirects (3xx is a fetch error), no
  *        proxy from the environment, no content encoding asked for;
+ *      - address class: not filtered (unlike report delivery, which
+ *        refuses non-public rua targets, emit/dlv.c). The fetch is what
+ *        the MTA's own MTA-STS resolver does for the same domain: one
+ *        TLS handshake to port 443 with SNI mta-sts.<domain>, and no
+ *        request is sent unless the certificate is valid for that name,
+ *        so a private address can at most be told apart as connect
+ *        failure versus TLS/certificate failure in the report;
  *      - trust store: the system's. With conf->ca_file, that file is
  *        added: CURLOPT_CAINFO = ca_file and CURLOPT_CAPATH = libcurl's
  *        built-in CA directory (Debian: /etc/ssl/certs, hashed links of

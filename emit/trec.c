@@ -31,6 +31,7 @@
  *        addr-spec with a domain of two or more labels; hfields ignored;
  *      - https: "//host[:port]/path[?query][#frag]", no userinfo; host a
  *        domain name of two or more labels, an IPv4 address or [IPv6];
+ *        a name whose last label is all digits ("0x7f.1") is neither;
  *      - any other scheme is dropped with a warning.
  * DIAGNOSTICS
  *      Nothing is printed: the caller gets status, error and warnings.
@@ -235,12 +236,17 @@ trec_decode(struct span s, char *buf, size_t cap)
     return 0;
 }
 
-/* trec_domain - canonical mail domain or host name of 2+ labels; 0/-1 */
+/* trec_domain - canonical mail domain or host name of 2+ labels whose
+ * last label is not all digits; 0/-1. No top-level domain is numeric
+ * (RFC 3696 2): "0x7f.1" or "127.0x0.1" are inet_aton(3) spellings of
+ * addresses, not names */
 static int
 trec_domain(const char *in, size_t len, char *out)
 {
-    if (dname_norm(in, len, out) != 0 || strchr(out, '.') == NULL
-        || dname_is_numeric(out))
+    const char *last;
+
+    if (dname_norm(in, len, out) != 0 || (last = strrchr(out, '.')) == NULL
+        || dname_is_numeric(last + 1))
         return -1;
     return 0;
 }

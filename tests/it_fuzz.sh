@@ -32,5 +32,9 @@ run fz_conf docs/mailtlsrpt.conf.example testdata/demo/mailtlsrpt.conf \
 # TLSRPT record and MTA-STS parsers (emit/trec.c, emit/sts.c)
 run fz_trec testdata/fuzz/trec
 run fz_stspol testdata/fuzz/stspol
+# policy cache files under --state-dir (emit/pol_cache.c)
+run fz_polcache testdata/fuzz/polcache
+# DNS answers in wire form (emit/dns.c)
+run fz_dnsans testdata/fuzz/dnsans
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

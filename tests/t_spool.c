@@ -1,5 +1,6 @@
 /* tests/t_spool.c - unit tests for emit/spool: names, enqueue once,
- * state machine, backoff and expiry, crash repair, lock, GC, refusals
+ * state machine, backoff and expiry, crash repair, lock, GC, refusals,
+ * hostile files in the spool
  *
  * Every check names the rule of emit/spool.h it tests. Times are passed
  * in, so backoff and expiry are checked without waiting.
@@ -9,6 +10,7 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #define NOW ((int64_t) DAY0 * 86400 + 86400 + 3600)
 
 static char root[256];
+static char cmd_buf[600];
 
 /* name - the report file name for domain on DAY0 */
 static const char *
@@ -365,6 +368,79 @@ test_schedule(void)
     spool_close(sp);
 }
 
+/* test_hostile - files in the spool someone else put there: a FIFO, a
+ * symlink and garbage under job names are counted bad, never followed,
+ * never block; jobs and bodies are private (0600 in 0700 directories) */
+static void
+test_hostile(void)
+{
+    static const char id[] = "c0ffee00c0ffee00c0ffee00c0ffee0f";
+    const char *dests[] = {"https://h.example/tlsrpt"};
+    const char *nm = name("h.example", "json");
+    const char *js = json("h.example", "20241004.mail01.h.example@example.net",
+                          "postmaster@example.net");
+    struct spool *sp;
+    struct spool_job *jobs;
+    struct stat st;
+    char    path[600], err[256];
+    size_t  n = 0, bad = 0, bad0, i;
+    int     fifo_ok, link_ok, junk_ok, private_ok = 1;
+    FILE   *fp;
+
+    if ((sp = spool_open(root, 1, NULL, err, sizeof(err))) == NULL
+        || spool_enqueue(sp, nm, js, strlen(js), dests, 1, NOW, err,
+                         sizeof(err)) != 1) {
+        T_CHECK(0, "hostile set-up: %s", err);
+        if (sp)
+            spool_close(sp);
+        return;
+    }
+    if (spool_list(sp, &jobs, &n, &bad) == 0)
+        free(jobs);
+    bad0 = bad;
+    spool_close(sp);
+    T_CHECK(strlen(id) == SPOOL_ID_LEN, "test id has the id length");
+    snprintf(path, sizeof(path), "%s/spool/pending/%s", root, id);
+    fifo_ok = mkfifo(path, 0600) == 0;
+    path[strlen(path) - 1] = 'e';
+    link_ok = symlink("/etc/passwd", path) == 0;
+    path[strlen(path) - 1] = 'd';
+    junk_ok = (fp = fopen(path, "w")) != NULL
+        && fputs("mailtlsrpt-job 1\nid ../../etc\ndest x\n", fp) >= 0;
+    if (fp)
+        fclose(fp);
+    T_CHECK(fifo_ok && link_ok && junk_ok, "hostile files made (%d %d %d)",
+            fifo_ok, link_ok, junk_ok);
+    alarm(10);                  /* a FIFO that blocks ends with SIGALRM */
+    sp = spool_open(root, 1, NULL, err, sizeof(err));
+    T_CHECK(sp != NULL && spool_list(sp, &jobs, &n, &bad) == 0,
+            "spool with a FIFO, a symlink and garbage still opens: %s", err);
+    alarm(0);
+    if (sp == NULL)
+        return;
+    T_CHECK(bad == bad0 + 3, "three more unreadable job files counted"
+            " (%zu, %zu before)", bad, bad0);
+    for (i = 0; i < n; i++)
+        T_CHECK(strcmp(jobs[i].id, id) != 0 && strncmp(jobs[i].id, id, 31)
+                != 0, "no job from a hostile file");
+    free(jobs);
+    spool_close(sp);
+    /* modes: what enqueue made holds reports that may be private */
+    snprintf(path, sizeof(path), "%s/spool", root);
+    if (stat(path, &st) != 0 || (st.st_mode & 0077) != 0)
+        private_ok = 0;
+    /* files the tests wrote themselves (junk, hostile) do not count */
+    snprintf(cmd_buf, sizeof(cmd_buf), "find %s/spool -type f -perm /077"
+             " ! -name '%.8s*' ! -name '0123456789abcdef*' | wc -l", root, id);
+    if ((fp = popen(cmd_buf, "r")) == NULL || fscanf(fp, "%zu", &n) != 1
+        || n != 0)
+        private_ok = 0;
+    if (fp)
+        pclose(fp);
+    T_CHECK(private_ok, "spool 0700, job and body files not open to group"
+            " or others");
+}
+
 int
 main(void)
 {
@@ -377,6 +453,7 @@ main(void)
     test_states();
     test_repair();
     test_schedule();
+    test_hostile();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", root);

@@ -166,11 +166,84 @@ t_match(void)
     T_CHECK(!sts_mx_match("*.example.com", ""), "empty host");
 }
 
+/* t_bounds - hostile policy bodies: counts and lengths are bounded */
+static void
+t_bounds(void)
+{
+    static char body[STS_MAX_BODY + 1];
+    struct sts_policy p;
+    char    why[STS_MSG];
+    size_t  o;
+    int     i;
+
+    memset(&p, 0, sizeof(p));
+    /* 10,000 mx lines: cut off by the body cap before anything else */
+    o = (size_t) snprintf(body, sizeof(body), "version: STSv1\nmode: enforce"
+                          "\nmax_age: 1\n");
+    for (i = 0; i < 10000 && o + 16 < sizeof(body); i++)
+        o += (size_t) snprintf(body + o, sizeof(body) - o, "mx: m%d.ex.io\n",
+                               i);
+    T_CHECK(i < 10000 && sts_policy_parse(body, o, &p, why) < 0
+            && strstr(why, "line 68: more than 64 mx"),
+            "thousands of mx lines: %s", why);
+    /* thousands of other lines: at most STS_MAX_LINES */
+    o = (size_t) snprintf(body, sizeof(body), "version: STSv1\nmode: none"
+                          "\nmax_age: 1\n");
+    for (i = 0; i < 10000 && o + 16 < sizeof(body); i++)
+        o += (size_t) snprintf(body + o, sizeof(body) - o, "k%d: v\n", i);
+    T_CHECK(sts_policy_parse(body, o, &p, why) < 0
+            && strstr(why, "line 301: more than 300 lines"),
+            "thousands of lines: %s", why);
+    /* 65 mx lines: more than STS_MAX_MX patterns */
+    o = (size_t) snprintf(body, sizeof(body), "version: STSv1\nmode: enforce"
+                          "\nmax_age: 1\n");
+    for (i = 0; i <= STS_MAX_MX; i++)
+        o += (size_t) snprintf(body + o, sizeof(body) - o, "mx: m%d.ex.io\n",
+                               i);
+    T_CHECK(sts_policy_parse(body, o, &p, why) < 0
+            && strstr(why, "64 mx"), "65 mx patterns: %s", why);
+    /* exactly STS_MAX_MX: kept, all canonical */
+    o = (size_t) snprintf(body, sizeof(body), "version: STSv1\nmode: enforce"
+                          "\nmax_age: 1\n");
+    for (i = 0; i < STS_MAX_MX; i++)
+        o += (size_t) snprintf(body + o, sizeof(body) - o, "mx: M%d.Ex.IO\n",
+                               i);
+    T_CHECK(sts_policy_parse(body, o, &p, why) == 0 && p.nmx == STS_MAX_MX
+            && strcmp(p.mx[STS_MAX_MX - 1], "m63.ex.io") == 0,
+            "64 mx patterns kept, lower-cased");
+    sts_policy_free(&p);
+    /* one line of 60 KB (a 10 MB one never gets past the fetch cap) */
+    o = (size_t) snprintf(body, sizeof(body), "version: STSv1\nmode: enforce"
+                          "\nmax_age: 1\nmx: a.ex.io\nx: ");
+    memset(body + o, 'y', 60000);
+    o += 60000;
+    body[o++] = '\n';
+    T_CHECK(sts_policy_parse(body, o, &p, why) < 0
+            && strstr(why, "longer than 1000"), "60 KB line: %s", why);
+    T_CHECK(sts_policy_parse(body, STS_MAX_BODY + 1, &p, why) < 0
+            && strstr(why, "64 KiB"), "one byte over the body cap");
+    /* max_age: ten digits, overflow and leading zeros */
+    T_CHECK(pol("version: STSv1\nmode: none\nmax_age: 9999999999\n", &p,
+                why) < 0 && strstr(why, "31557600"),
+            "ten nines: above the bound, no overflow");
+    T_CHECK(pol("version: STSv1\nmode: none\nmax_age: 0031557600\n", &p,
+                why) == 0 && p.max_age == STS_MAX_AGE,
+            "leading zeros within ten digits");
+    sts_policy_free(&p);
+    T_CHECK(pol("version: STSv1\nmode: none\nmax_age: +1\n", &p, why) < 0,
+            "sign refused");
+    T_CHECK(pol("version: STSv1\nmode: none\nmax_age: 1\nmax_age: 2\n",
+                &p, why) < 0 || p.max_age == 1 || p.max_age == 2,
+            "max_age twice: refused or one of the two");
+    sts_policy_free(&p);
+}
+
 int
 main(void)
 {
     t_txt();
     t_policy();
+    t_bounds();
     t_copy();
     t_match();
     return T_DONE();

@@ -210,6 +210,55 @@ t_rua(void)
             == TREC_NO_RUA, "host label starting with '-'");
     T_CHECK(parse1("v=TLSRPTv1; rua=https://r.example.com/a\"b", &t)
             == TREC_NO_RUA, "'\"' is no URI character");
+    /* hostile spellings (a review with concrete inputs) */
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://0x7f.1/r", &t) == TREC_NO_RUA
+            && t.nwarn == 1 && strstr(t.warn[0], "not a domain name"),
+            "inet_aton spelling 0x7f.1 of 127.0.0.1 is no host name");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://127.0x0.0.1/r", &t)
+            == TREC_NO_RUA, "127.0x0.0.1: numeric last label refused");
+    T_CHECK(parse1("v=TLSRPTv1; rua=mailto:r@mail.0x7f.1", &t)
+            == TREC_NO_RUA, "mail domain with a numeric last label");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://r.example.c0m/r", &t) == TREC_OK
+            && strcmp(t.rua[0].host, "r.example.c0m") == 0,
+            "a last label with a digit and a letter is a name");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://2130706433/r", &t)
+            == TREC_NO_RUA, "one-number IPv4 spelling refused");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://127.1/r", &t) == TREC_NO_RUA,
+            "short IPv4 spelling refused");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://[::ffff:127.0.0.1]/r", &t)
+            == TREC_NO_RUA, "IPv4-mapped IPv6 literal refused");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://R.Example.COM./r", &t)
+            == TREC_NO_RUA, "host with a trailing dot refused");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://R.Example.COM/r", &t) == TREC_OK
+            && strcmp(t.rua[0].host, "r.example.com") == 0,
+            "upper-case host checked in lower case");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://r.example.com\\@127.0.0.1/r",
+                   &t) == TREC_NO_RUA, "backslash before '@' refused");
+    T_CHECK(parse1("v=TLSRPTv1; rua=https://r.example.com:443:443/r", &t)
+            == TREC_NO_RUA, "two ports refused");
+    T_CHECK(parse1("v=TLSRPTv1; rua=mailto:a%3E@example.com", &t)
+            == TREC_NO_RUA, "'>' in the local part (%%3E) refused");
+    T_CHECK(parse1("v=TLSRPTv1; rua=mailto:a@example.com%2C%3Cb@example.org",
+                   &t) == TREC_NO_RUA, "'<' after a %%2C refused");
+    {
+        /* a TXT string may carry NUL: "...com" NUL "x", 2 bytes more */
+        static const char rec[] = "v=TLSRPTv1; rua=mailto:r@example.com\0x";
+        struct span sp = span_make(rec, sizeof(rec) - 1);
+
+        T_CHECK(trec_parse(&sp, 1, &t) == TREC_NO_RUA && t.nrua == 0
+                && strstr(t.warn[0], "0x00"), "NUL byte inside the URI");
+    }
+    {
+        static char big[65536];
+        struct span sp;
+
+        memset(big, 'a', sizeof(big));
+        memcpy(big, "v=TLSRPTv1; rua=mailto:r@example.com; x=", 40);
+        sp = span_make(big, sizeof(big));
+        T_CHECK(trec_parse(&sp, 1, &t) == TREC_TOO_LONG && t.nrua == 0
+                && strlen(t.record) < sizeof(t.record),
+                "64 KiB record refused, shown cut");
+    }
     T_CHECK(parse1("v=TLSRPTv1; rua=,mailto:r@example.com", &t) == TREC_OK
             && t.nrua == 1 && t.nwarn == 1, "empty URI dropped");
     T_CHECK(parse1("v=TLSRPTv1; rua=mailto:a@x.example,mailto:b@x.example,"

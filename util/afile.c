@@ -149,7 +149,9 @@ afile_read(int dfd, const char *name, size_t max, char **data, size_t *len)
 
     *data = NULL;
     *len = 0;
-    if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+    /* O_NONBLOCK: a FIFO in place of the file must not hang the reader */
+    if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW
+                     | O_NONBLOCK)) < 0)
         return -1;
     if (fstat(fd, &st) != 0) {
         err = errno;

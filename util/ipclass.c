@@ -50,16 +50,26 @@ ipclass_v6(const unsigned char *a)
     static const unsigned char nat64[12] = {
         0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0,
     };
+    static const unsigned char translated[12] = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0,
+    };
+    static const unsigned char nat64_local[6] = {
+        0, 0x64, 0xff, 0x9b, 0, 0x01,
+    };
 
     if (memcmp(a, zero, 15) == 0)
         return a[15] == 1 ? IPCLASS_LOOPBACK : IPCLASS_RESERVED;
     if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0
+        || memcmp(a, translated, 12) == 0
         || memcmp(a, zero, 12) == 0)    /* deprecated IPv4-compatible */
         return ipclass_v4(ipclass_get32(a + 12));
     if (a[0] == 0x20 && a[1] == 0x02)   /* 6to4 */
         return ipclass_v4(ipclass_get32(a + 2));
-    if ((a[0] & 0xfe) == 0xfc)
+    if ((a[0] & 0xfe) == 0xfc || memcmp(a, nat64_local, 6) == 0
+        || (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0))
         return IPCLASS_PRIVATE;
+    if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0)
+        return IPCLASS_RESERVED;        /* Teredo */
     if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
         return IPCLASS_LINKLOCAL;
     if (a[0] == 0xff)

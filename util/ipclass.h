@@ -11,9 +11,15 @@
  * 198.18/15, 198.51.100/24, 203.0.113/24 reserved (special purpose,
  * documentation, benchmarking). IPv6: :: reserved, ::1 loopback,
  * fc00::/7 private, fe80::/10 link-local, ff00::/8 multicast,
- * 2001:db8::/32 and 100::/64 reserved; IPv4-mapped (::ffff:0:0/96),
- * IPv4-compatible, NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses
- * are judged by the IPv4 address they carry.
+ * 2001:db8::/32, 100::/64 and Teredo 2001::/32 (a tunnel whose far end
+ * is an IPv4 address we cannot check) reserved; fec0::/10 (deprecated
+ * site-local) and 64:ff9b:1::/48 (local-use NAT64, RFC 8215: it maps
+ * into whatever IPv4 space the local translator serves) private;
+ * IPv4-mapped (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96),
+ * IPv4-compatible, well-known NAT64 (64:ff9b::/96) and 6to4 (2002::/16)
+ * addresses are judged by the IPv4 address they carry, so
+ * ::ffff:127.0.0.1 and 64:ff9b::7f00:1 are loopback, 64:ff9b::808:808
+ * public.
  * Thread safety: pure functions.
  */
 #ifndef UTIL_IPCLASS_H

@@ -5,7 +5,8 @@
  * must never crash, and what it accepts must hold only validated data:
  * status OK means one record and 1..TREC_MAX_RUA usable URIs, each
  * printable, "mailto:" + an address with a canonical domain or
- * "https://" with a canonical host (name or address) and a port.
+ * "https://" with a canonical host (name or address) and a port; a
+ * host whose last label is all digits is a canonical address.
  */
 #include "../../emit/trec.h"
 #include "../../util/dname.h"
@@ -62,6 +63,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (!fz_printable(r->uri) || strlen(r->uri) > TREC_MAX_URI)
             abort();
+        if (strrchr(r->host, '.') != NULL
+            && strspn(strrchr(r->host, '.') + 1, "0123456789")
+            == strlen(strrchr(r->host, '.') + 1)
+            && (ipaddr_norm(r->host, strlen(r->host), canon) != 0
+                || strcmp(canon, r->host) != 0))
+            abort();            /* numeric last label: an address or nothing */
         if (r->scheme == TREC_MAILTO) {
             const char *at = strrchr(r->uri, '@');
 
