@@ -185,11 +185,17 @@ pf_cert_text(struct span t, struct pf_event *ev)
     ev->reason = t;
 }
 
-/* pf_status - "to=<...>, relay=..., ..., status=S (text)" after the qid */
+/* pf_status - "to=<...>, relay=..., ..., status=S (text)" after the qid.
+ * The recipient, orig_to and the reply text in the parentheses are
+ * other people's words: relay=, conn_use= and tls= are looked for only
+ * in Postfix's own fields between them (log_adhoc.c writes relay= right
+ * after to=/orig_to=, and status= last) */
 static void
 pf_status(struct span s, struct pf_event *ev)
 {
     struct span v;
+    struct span own;
+    struct span skip;
     long    off;
 
     ev->kind = PF_STATUS_BAD;
@@ -197,32 +203,36 @@ pf_status(struct span s, struct pf_event *ev)
         if (span_upto(&s, ">", &ev->rcpt, 1024) != 0)
             return;
     }
-    if ((off = span_find(s, "relay=")) >= 0) {
-        v = s;
+    if (span_skip(&s, ", orig_to=<") == 0
+        && span_upto(&s, ">", &skip, 1024) != 0)
+        return;
+    if ((off = span_find(s, " status=")) < 0)
+        return;
+    own = span_make(s.ptr, (size_t) off);
+    if ((off = span_find(own, "relay=")) >= 0) {
+        v = own;
         span_drop(&v, (size_t) off + 6);
         if (span_starts(v, "none"))
             ev->relay_none = 1;
         else if (pf_peer(&v, ev) != 0)
             return;
     }
-    if ((off = span_find(s, "conn_use=")) >= 0) {
+    if ((off = span_find(own, "conn_use=")) >= 0) {
         size_t  i = (size_t) off + 9;
 
-        while (i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9') {
+        while (i < own.len && own.ptr[i] >= '0' && own.ptr[i] <= '9') {
             if (ev->conn_use < 100000)
-                ev->conn_use = ev->conn_use * 10 + (s.ptr[i] - '0');
+                ev->conn_use = ev->conn_use * 10 + (own.ptr[i] - '0');
             i++;
         }
     }
-    if ((off = span_find(s, ", tls=")) >= 0) {
-        v = s;
+    if ((off = span_find(own, ", tls=")) >= 0) {
+        v = own;
         span_drop(&v, (size_t) off + 6);
         if (span_upto(&v, ",", &ev->tls, 64) != 0)
             ev->tls = span_make(v.ptr, 0);
     }
-    if ((off = span_find(s, "status=")) < 0)
-        return;
-    span_drop(&s, (size_t) off + 7);
+    span_drop(&s, own.len + 8);
     if (span_word(&s, &ev->status, 32) != 0)
         return;
     if (s.len >= 2 && s.ptr[0] == '(' && s.ptr[s.len - 1] == ')')
