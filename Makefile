@@ -195,4 +195,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-tsan build-fuzz $(PROG) out
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+# every object and test program depends on the headers it includes
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
