@@ -206,8 +206,12 @@ pf_status(struct span s, struct pf_event *ev)
     if (span_skip(&s, ", orig_to=<") == 0
         && span_upto(&s, ">", &skip, 1024) != 0)
         return;
-    if ((off = span_find(s, " status=")) < 0)
+    if (span_starts(s, "status="))
+        off = 0;                /* a fragment: nothing before it */
+    else if ((off = span_find(s, " status=")) < 0)
         return;
+    else
+        off++;
     own = span_make(s.ptr, (size_t) off);
     if ((off = span_find(own, "relay=")) >= 0) {
         v = own;
@@ -232,7 +236,7 @@ pf_status(struct span s, struct pf_event *ev)
         if (span_upto(&v, ",", &ev->tls, 64) != 0)
             ev->tls = span_make(v.ptr, 0);
     }
-    span_drop(&s, own.len + 8);
+    span_drop(&s, own.len + 7);
     if (span_word(&s, &ev->status, 32) != 0)
         return;
     if (s.len >= 2 && s.ptr[0] == '(' && s.ptr[s.len - 1] == ')')
