@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #define PIPE_SHOW_BAD 10        /* --verbose: first bad lines shown */
 #define PIPE_CHUNK (1024 * 1024)        /* bytes per chunk */
@@ -115,6 +116,10 @@ struct pipe_ctx {
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
     char    tls_host[SESS_MAX_LOGHOST + 1];     /* last host noted */
     int     tls_host_ok;
+    /* the last record a parser needed, for pipe_dup() */
+    uint64_t file_no;           /* the file being read, from 1 */
+    uint64_t dup_file;
+    uint64_t dup_hash;
 };
 
 /* pipe_session - a finished session: count it, maybe print it */
@@ -215,19 +220,67 @@ pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
     }
 }
 
+/* pipe_stateless - 1 when a classified line changes no state and needs
+ * no count: a worker drops it (no trace runs on many threads) */
+static int
+pipe_stateless(const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
+}
+
+/* pipe_dup - 1 when r repeats, time, host, program, pid and text, the
+ * record just before it of the same source that reached the parsers:
+ * a log written twice (two syslog rules, a relay that resends) would
+ * otherwise count its sessions twice. Called in input order only, so
+ * the result is the same for every -j and chunking. Cost: one hash. */
+static int
+pipe_dup(struct pipe_ctx *pc, const struct input_src *src,
+         const struct wrap_rec *r)
+{
+    uint64_t h = (uint64_t) r->t ^ ((uint64_t) r->dated << 63);
+
+    h = XXH3_64bits_withSeed(r->host.ptr, r->host.len, h);
+    h = XXH3_64bits_withSeed(r->ident.ptr, r->ident.len, h);
+    h = XXH3_64bits_withSeed(r->pid.ptr, r->pid.len, h);
+    h = XXH3_64bits_withSeed(r->msg.ptr, r->msg.len, h);
+    (void) src;
+    if (pc->dup_file == pc->file_no && pc->dup_hash == h)
+        return 1;
+    pc->dup_file = pc->file_no;
+    pc->dup_hash = h;
+    return 0;
+}
+
+/* pipe_duplicate - a repeated record: counted, labelled, not parsed */
+static void
+pipe_duplicate(struct pipe_ctx *pc, const struct input_src *src,
+               uint64_t lineno)
+{
+    struct trace tr;
+
+    memset(&tr, 0, sizeof(tr));
+    tr.kind = TRACE_DUPLICATE;
+    pc->st->duplicates++;
+    pipe_traced(pc, src, lineno, &tr);
+}
+
+static void pipe_rec_pre(struct pipe_ctx *, const struct input_src *,
+                         uint64_t, const struct wrap_rec *,
+                         struct parser_pre *);
+
 /* pipe_rec - one record (envelope already off) through the parsers */
 static void
 pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
          const struct wrap_rec *r)
 {
     struct pipe_ctx *pc = ctx;
-    struct trace tr;
+    struct parser_pre pre;
 
-    parser_feed(pc->parsers, r, &tr);
-    pipe_traced(pc, src, lineno, &tr);
+    parser_pre_mt(pc->parsers, r, &pre);
+    pipe_rec_pre(pc, src, lineno, r, &pre);
 }
 
-/* pipe_rec_pre - the same after parser_pre_mt() */
+/* pipe_rec_pre - a record after parser_pre_mt(), in input order */
 static void
 pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
              uint64_t lineno, const struct wrap_rec *r,
@@ -235,16 +288,12 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
 {
     struct trace tr;
 
+    if (!pipe_stateless(pre) && r->msg.len > 0 && pipe_dup(pc, src, r)) {
+        pipe_duplicate(pc, src, lineno);
+        return;
+    }
     parser_feed_pre(pc->parsers, r, pre, &tr);
     pipe_traced(pc, src, lineno, &tr);
-}
-
-/* pipe_stateless - 1 when a classified line changes no state and needs
- * no count: a worker drops it (no trace runs on many threads) */
-static int
-pipe_stateless(const struct parser_pre *pre)
-{
-    return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
 }
 
 /* pipe_line - one text line: envelope off, then as a record */
@@ -662,6 +711,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     int     jobs = pipe_jobs(o);
     size_t  n;
     size_t  k;
+    long    same;
     int     rc = 0;
     int     i;
 
@@ -712,9 +762,15 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
         /* the year reference is per file: its own mtime */
         order_ts_init(&pc.ts, files[k], o->log_year);
         progress_file(pc.progress, k, files[k]);
+        if ((same = order_same_file(files, k)) >= 0) {
+            msg_warn("%s: the same file as %s: read once", files[k],
+                     files[same]);
+            continue;
+        }
         st->files++;
         memset(&src, 0, sizeof(src));
         pc.src = &src;
+        pc.file_no = k + 1;
         if ((pc.par ? input_read_chunked(files[k], &icb, &ccb, &src)
              : input_read(files[k], &icb, &src)) != 0) {
             st->files_failed++;
@@ -756,6 +812,7 @@ pipe_summary(const struct pipe_stats *st, const char *tail)
     uint64_t sess = 0;
     uint64_t skipped;
     char    own[48] = "";
+    char    dup[48] = "";
     int     i;
 
     for (i = 0; i < SESS_D_COUNT; i++)
@@ -764,14 +821,17 @@ pipe_summary(const struct pipe_stats *st, const char *tail)
     if (st->sessions[SESS_D_OWN_REPORT])        /* shown only when seen */
         snprintf(own, sizeof(own), ", %" PRIu64 " own report mail",
                  st->sessions[SESS_D_OWN_REPORT]);
+    if (st->duplicates)         /* shown only when seen */
+        snprintf(dup, sizeof(dup), ", %" PRIu64 " repeated lines skipped",
+                 st->duplicates);
     msg_info("%" PRIu64 " lines read (%" PRIu64 " bad), %" PRIu64
              " sessions (%" PRIu64 " counted, %" PRIu64 " not: %" PRIu64
              " relay/port/lmtp, %" PRIu64 " unattributed, %" PRIu64
-             " undated, %" PRIu64 " bad domain%s)%s%s",
+             " undated, %" PRIu64 " bad domain%s)%s%s%s",
              st->lines, bad, sess, st->sessions[SESS_D_COUNTED], skipped,
              st->sessions[SESS_D_PORT] + st->sessions[SESS_D_RELAYHOST]
              + st->sessions[SESS_D_LMTP] + st->sessions[SESS_D_LOCAL_NOTLS],
              st->sessions[SESS_D_UNATTRIBUTED], st->sessions[SESS_D_UNDATED],
-             st->sessions[SESS_D_BAD_DOMAIN], own, tail ? ", " : "",
+             st->sessions[SESS_D_BAD_DOMAIN], own, dup, tail ? ", " : "",
              tail ? tail : "");
 }

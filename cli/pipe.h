@@ -48,6 +48,7 @@ struct pipe_stats {
     uint64_t bytes;
     uint64_t bad[INPUT_BAD_COUNT];
     uint64_t bad_parse;         /* lines cut short etc. */
+    uint64_t duplicates;        /* records repeating the one before */
     uint64_t sessions[SESS_D_COUNT];
 };
 

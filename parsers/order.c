@@ -138,3 +138,21 @@ order_files(char **files, size_t n, int log_year)
     xfree(slot);
     xfree(it);
 }
+
+/* order_same_file - an earlier name of the same regular file (order.h) */
+long
+order_same_file(char *const *files, size_t k)
+{
+    struct stat a;
+    struct stat b;
+    size_t  i;
+
+    if (strcmp(files[k], "-") == 0 || stat(files[k], &a) != 0
+        || !S_ISREG(a.st_mode))
+        return -1;
+    for (i = 0; i < k; i++)
+        if (strcmp(files[i], "-") != 0 && stat(files[i], &b) == 0
+            && b.st_dev == a.st_dev && b.st_ino == a.st_ino)
+            return (long) i;
+    return -1;
+}

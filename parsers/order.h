@@ -34,4 +34,10 @@ int     order_first(const char *name, int log_year, int64_t *t);
  * cost: one peek per file */
 void    order_files(char **files, size_t n, int log_year);
 
+/* order_same_file - the index of an earlier files[0..k) that is the
+ * same regular file as files[k] (same device and inode: a name given
+ * twice, a hard or symbolic link), else -1. Standard input and other
+ * non-regular files are never the same. Cost: k + 1 stat calls */
+long    order_same_file(char *const *files, size_t k);
+
 #endif

@@ -106,7 +106,7 @@ trace_format(const struct trace *t, char *buf, unsigned long cap)
 {
     static const char *const names[] = {
         "irrelevant", "detail", "context", "plaintext", "success",
-        "success-unauth", "failure", "cond", "bad",
+        "success-unauth", "failure", "cond", "bad", "duplicate",
     };
 
     if (t->kind == TRACE_FAILURE || t->kind == TRACE_COND)

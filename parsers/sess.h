@@ -199,6 +199,7 @@ enum trace_kind {
     TRACE_FAILURE,              /* failure of type result */
     TRACE_COND,                 /* failure of type result if required */
     TRACE_BAD,                  /* broken line, counted and skipped */
+    TRACE_DUPLICATE,            /* the line before it again: skipped */
 };
 
 struct trace {

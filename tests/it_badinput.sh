@@ -400,5 +400,29 @@ for f in exim-hostile.log sendmail-hostile.log journal-hostile.json; do
         sh -c "grep -v '^mailtlsrpt:' '$DATA/$f.expect' | cmp -s - '$tmp/mta.in'"
 done
 
+# duplicate lines: every line written twice (two syslog rules for one
+# file) gives the sessions of the log written once, and says how many
+# it skipped; the same file named twice (or through a link) is read once
+for f in "$DATA/../demo/maillog" "$DATA/exim-hostile.log" \
+    "$DATA/sendmail-hostile.log" "$DATA/journal-hostile.json"; do
+    b=$(basename "$f")
+    awk '{ print; print }' "$f" >"$T/twice-$b"
+    "$BIN" sessions --config /dev/null --log-tz UTC --log-year 2024 "$f" \
+        >"$tmp/once.out" 2>/dev/null
+    "$BIN" sessions --config /dev/null --log-tz UTC --log-year 2024 \
+        "$T/twice-$b" >"$tmp/twice.out" 2>"$tmp/twice.err"
+    check "$b written twice: same sessions" cmp -s "$tmp/once.out" "$tmp/twice.out"
+    check "$b written twice: repeats counted" \
+        grep -q 'repeated lines skipped' "$tmp/twice.err"
+done
+ln -s "$(readlink -f "$DATA/../demo/maillog")" "$T/link.log"
+"$BIN" summary --json --config /dev/null --log-tz UTC --log-year 2024 \
+    "$DATA/../demo/maillog" >"$tmp/one.json" 2>/dev/null
+"$BIN" summary --json --config /dev/null --log-tz UTC --log-year 2024 \
+    "$DATA/../demo/maillog" "$T/link.log" "$DATA/../demo/maillog" \
+    >"$tmp/three.json" 2>"$tmp/three.err"
+check "same file three times: read once" cmp -s "$tmp/one.json" "$tmp/three.json"
+check "same file: warned twice" [ "$(grep -c "the same file as" "$tmp/three.err")" = 2 ]
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -28,7 +28,7 @@ for log in "$dir"/*.log; do
         "$log" 2>/dev/null | grep -F "$log:" | sed "s|^$log:||" >"$trace"
     res=$(awk -F'\t' -v f="$base.log" -v excfile="$exc" '
         function cls(x) {
-            return (x ~ /^(detail|context|irrelevant|bad:.*)$/) ? "none" : x
+            return (x ~ /^(detail|context|irrelevant|duplicate|bad:.*)$/) ? "none" : x
         }
         BEGIN {
             while ((getline l < excfile) > 0)
