@@ -57,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int init;
     struct sess_conf conf;
-    struct sess_cb cb = {fz_session, fz_tls_host, NULL};
+    struct sess_cb cb;
     struct parser_set *ps;
     struct ts_ctx ts;
     const char *p = (const char *) data;
@@ -69,6 +69,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         msg_quiet = 1;
         init = 1;
     }
+    memset(&cb, 0, sizeof(cb));
+    cb.session = fz_session;
+    cb.tls_host = fz_tls_host;
     memset(&conf, 0, sizeof(conf));
     conf.own_from = "tlsrpt@example.net";       /* no-loops state too */
     ps = parser_set_create(NULL, &conf, &cb);
