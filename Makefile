@@ -119,11 +119,13 @@ valgrind: $(PROG) $(BUILD)/tests/tool_rcvcheck
 	VALGRIND='$(VALGRIND_CMD)' OUT=build/valgrind-out sh scripts/demo.sh
 
 asan:
-	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	TEST_NET_TIMEOUT=30 $(MAKE) BUILD=build-asan \
+	    OPT='-O1 -g -fno-omit-frame-pointer' \
 	    SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' test
 
 tsan:
-	$(MAKE) BUILD=build-tsan OPT='-O1 -g' SAN='-fsanitize=thread' test
+	TEST_NET_TIMEOUT=60 $(MAKE) BUILD=build-tsan OPT='-O1 -g' \
+	    SAN='-fsanitize=thread' test
 
 $(BUILD)/benchmarks/gen: benchmarks/gen.c
 	@mkdir -p $(dir $@)

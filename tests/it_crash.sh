@@ -15,6 +15,8 @@
 # 2. Kills from outside with SIGKILL after random delays: same checks.
 # 3. A full file system (a small tmpfs): enqueueing fails with a clear
 #    message, what was spooled before is delivered, nothing is lost.
+# TEST_NET_TIMEOUT (seconds per attempt, default 5) is raised by make
+# tsan and make asan, whose builds run many times slower.
 set -u
 . testdata/deliver/lib.sh
 need_tools
@@ -29,7 +31,8 @@ RB=$(mkreport "$T/r" b.example)
 SHA_A=$(sha256sum <"$RA" | cut -d' ' -f1)
 SHA_B=$(sha256sum <"$RB" | cut -d' ' -f1)
 snd() {
-    "$BIN" send --config "$CONF" --ca-file "$T/ca/ca.pem" --timeout 5 -q \
+    "$BIN" send --config "$CONF" --ca-file "$T/ca/ca.pem" \
+        --timeout "${TEST_NET_TIMEOUT:-5}" -q \
         --allow-private-targets --smtp-relay "smtp://127.0.0.1:$MP" \
         --mail-from reports@example.net "$@"
 }
