@@ -256,7 +256,10 @@ trec_domain(const char *in, size_t len, char *out)
 static int
 trec_addr(const char *a, size_t len, char *out, size_t cap, char *dom)
 {
-    static const char atext[] = "!#$%&'*+-/=?^_`{|}~";
+    /* RFC 5322 atext less "%" and "?": a decoded "%3F" or "%25" would
+     * turn the URI written back ("mailto:ADDR") into hfields or an
+     * escape; no report address needs them */
+    static const char atext[] = "!#$&'*+-/=^_`{|}~";
     const char *at = NULL;
     size_t  i;
 
