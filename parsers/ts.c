@@ -177,21 +177,10 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
     /* lines come many to a second: the same stamp text as the line
      * before gives the same time (the year rule looks only at the text
      * and the reference) */
-    if (c->last_len == 16 && len > 16) {
-        /* "Nov 30 00:00:00 ": two words, no call */
-        uint64_t w0, w1, l0, l1;
-
-        memcpy(&w0, p, 8);
-        memcpy(&w1, p + 8, 8);
-        memcpy(&l0, c->last, 8);
-        memcpy(&l1, c->last + 8, 8);
-        if (w0 == l0 && w1 == l1) {
-            *t = c->last_t;
-            span_drop(s, 16);
-            return 0;
-        }
-    } else if (c->last_len > 0 && len > c->last_len
-               && memcmp(p, c->last, c->last_len) == 0) {
+    if (ts_seen_3164(c, s, t) == 0)
+        return 0;
+    if (c->last_len > 0 && c->last_len != 16 && len > c->last_len
+        && memcmp(p, c->last, c->last_len) == 0) {
         *t = c->last_t;
         span_drop(s, c->last_len);
         return 0;

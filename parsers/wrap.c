@@ -505,7 +505,8 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
      * whose month is followed by spaces and a digit, never '|' */
     if (s.len < 16 || !((s.ptr[0] >= 'A' && s.ptr[0] <= 'Z')
                         || (s.ptr[0] >= 'a' && s.ptr[0] <= 'z'))
-        || ts_parse_3164(c, &s, &r->t) != 0)
+        || (ts_seen_3164(c, &s, &r->t) != 0
+            && ts_parse_3164(c, &s, &r->t) != 0))
         return -1;
     p = s.ptr;
     while (i < s.len && p[i] == ' ')
