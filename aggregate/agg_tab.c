@@ -194,9 +194,10 @@ agg_str_ok(const char *field, size_t cap)
     return strnlen(field, cap) < cap;
 }
 
-/* agg_rec_valid - 1 when every field of r may be stored; cost O(size) */
+/* agg_rec_valid - 1 when every field of r may be stored (with names
+ * 0: domain and mx are trusted to be canonical); cost O(size) */
 static int
-agg_rec_valid(const struct sess_rec *r)
+agg_rec_valid(const struct sess_rec *r, int names)
 {
     if (r->result >= SESS_RESULT_COUNT || r->policy >= SESS_POL_COUNT
         || r->cert >= SESS_CERT_COUNT || r->cert_problem >= SESS_RESULT_COUNT)
@@ -208,7 +209,11 @@ agg_rec_valid(const struct sess_rec *r)
         || !agg_str_ok(r->loghost, sizeof(r->loghost))
         || !agg_str_ok(r->reason, sizeof(r->reason)))
         return 0;
-    if (r->domain[0] == 0 || !dname_valid(r->domain))
+    if (r->domain[0] == 0)
+        return 0;
+    if (!names)
+        return 1;
+    if (!dname_valid(r->domain))
         return 0;
     if (r->mx[0] != 0 && !dname_valid(r->mx))
         return 0;
@@ -400,11 +405,13 @@ agg_seg_grow(struct agg_seg *seg)
     return next;
 }
 
-/* agg_tab_add_mt - add n sessions like r; 0, or -1 when r is invalid.
- * No lock; allocates only for a key new to the table (and a segment
- * when growing). Cost O(segments) expected probes. */
-int
-agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r, uint64_t n)
+/* agg_tab_add - add n sessions like r; 0, or -1 when r is invalid
+ * (names 0: domain and mx not checked again). No lock; allocates only
+ * for a key new to the table (and a segment when growing). Cost
+ * O(segments) expected probes. */
+static int
+agg_tab_add(struct agg_tab *t, const struct sess_rec *r, uint64_t n,
+            int names)
 {
     char    buf[AGG_KEY_MAX];
     struct agg_key *mine = NULL;
@@ -414,7 +421,7 @@ agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r, uint64_t n)
     size_t  len;
     uint64_t h;
 
-    if (t == NULL || r == NULL || !agg_rec_valid(r))
+    if (t == NULL || r == NULL || !agg_rec_valid(r, names))
         return -1;
     if (n == 0)
         return 0;
@@ -437,6 +444,22 @@ agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r, uint64_t n)
     /* relaxed: counters are read only after the adders have joined */
     atomic_fetch_add_explicit(&s->count, n, memory_order_relaxed);
     return 0;
+}
+
+/* agg_tab_add_mt - add n sessions like r, every field checked */
+int
+agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r, uint64_t n)
+{
+    return agg_tab_add(t, r, n, 1);
+}
+
+/* agg_tab_add_trusted_mt - the same for a parser's record, whose names
+ * are canonical already (parsers/sess.h) */
+int
+agg_tab_add_trusted_mt(struct agg_tab *t, const struct sess_rec *r,
+                       uint64_t n)
+{
+    return agg_tab_add(t, r, n, 0);
 }
 
 /* agg_tab_note_tls_host_mt - add loghost to the TLS-host set; no lock.

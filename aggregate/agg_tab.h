@@ -38,6 +38,12 @@ struct agg_tab *agg_tab_free(struct agg_tab *t);        /* always NULL */
 int     agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r,
                        uint64_t n);
 
+/* the same for a record straight from a parser (parsers/sess.h: domain
+ * and mx already canonical): bounds and enums are checked, the names
+ * are not validated again */
+int     agg_tab_add_trusted_mt(struct agg_tab *t, const struct sess_rec *r,
+                               uint64_t n);
+
 /* remember that loghost writes TLS lines for its outbound sessions */
 void    agg_tab_note_tls_host_mt(struct agg_tab *t, const char *loghost);
 int     agg_tab_host_logs_tls_st(const struct agg_tab *t,

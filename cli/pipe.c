@@ -138,7 +138,7 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
             ch->sess = xrealloc(ch->sess, ch->cap_sess * sizeof(*ch->sess));
         }
         ch->sess[ch->nsess++] = *r;
-    } else if (d == SESS_D_COUNTED && agg_tab_add_mt(pc->tab, r, 1) != 0) {
+    } else if (d == SESS_D_COUNTED && agg_tab_add_trusted_mt(pc->tab, r, 1) != 0) {
         msg_panic("session with invalid fields reached the table");
     }
     if (pc->o->sessions) {
@@ -417,7 +417,7 @@ pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
     size_t  i;
 
     for (i = 0; i < ch->nsess; i++)
-        if (agg_tab_add_mt(pp->tab, &ch->sess[i], 1) != 0)
+        if (agg_tab_add_trusted_mt(pp->tab, &ch->sess[i], 1) != 0)
             msg_panic("session with invalid fields reached the table");
     ch->nsess = 0;
 }

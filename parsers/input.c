@@ -37,7 +37,18 @@ struct input_rd {
     uint64_t xskip;             /* export: bytes of a big field to skip */
     int     xopen;              /* export: a record has begun */
     uint64_t xline;             /* export: its number */
+    int     no_nul;             /* the line being emitted holds no NUL */
 };
+
+/* input_nul - the first NUL in [p, end), or end: one search for a whole
+ * buffer instead of one per line */
+static const unsigned char *
+input_nul(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char *z = memchr(p, 0, (size_t) (end - p));
+
+    return z ? z : end;
+}
 
 /* input_bad_name - text for a bad-line reason */
 const char *
@@ -141,7 +152,7 @@ input_emit(struct input_rd *rd, const unsigned char *p, size_t len)
         input_bad(rd, src->lines, INPUT_BAD_LONG);
         return;
     }
-    if (memchr(p, 0, len) != NULL) {
+    if (!rd->no_nul && memchr(p, 0, len) != NULL) {
         src->unreadable++;
         input_bad(rd, src->lines, INPUT_BAD_NUL);
         return;
@@ -185,6 +196,7 @@ input_lines(struct input_rd *rd, const unsigned char *buf, size_t n)
     const unsigned char *p = buf;
     const unsigned char *end = buf + n;
     const unsigned char *nl;
+    const unsigned char *nul = input_nul(p, end);
 
     while (p < end && !input_stopped(rd)
            && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
@@ -194,7 +206,11 @@ input_lines(struct input_rd *rd, const unsigned char *buf, size_t n)
         } else if ((size_t) (nl - p) > INPUT_MAX_LINE + 1) {
             input_long(rd);
         } else {
+            if (nul < p)        /* past a line with a NUL: the next one */
+                nul = input_nul(p, end);
+            rd->no_nul = nul > nl;
             input_emit(rd, p, (size_t) (nl - p));
+            rd->no_nul = 0;
         }
         p = nl + 1;
     }
@@ -406,6 +422,7 @@ input_chunk_lines_mt(const struct input_cb *cb, struct input_src *acc,
     const unsigned char *p = buf;
     const unsigned char *end = buf + len;
     const unsigned char *nl;
+    const unsigned char *nul;
 
     lcb.rec = NULL;
     lcb.stop = NULL;
@@ -414,11 +431,17 @@ input_chunk_lines_mt(const struct input_cb *cb, struct input_src *acc,
     rd.src = acc;
     while (nlead-- > 0)
         input_long(&rd);
+    nul = input_nul(p, end);
     while (p < end && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
-        if ((size_t) (nl - p) > INPUT_MAX_LINE + 1)
+        if ((size_t) (nl - p) > INPUT_MAX_LINE + 1) {
             input_long(&rd);
-        else
+        } else {
+            if (nul < p)        /* past a line with a NUL: the next one */
+                nul = input_nul(p, end);
+            rd.no_nul = nul > nl;
             input_emit(&rd, p, (size_t) (nl - p));
+            rd.no_nul = 0;
+        }
         p = nl + 1;
     }
     if (!(flags & INPUT_CH_LAST) || (flags & INPUT_CH_DROP))

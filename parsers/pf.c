@@ -25,23 +25,30 @@
 static int
 pf_peer(struct span *s, struct pf_event *ev)
 {
+    /* bytes that may end the host name: one table look-up per byte */
+    static const unsigned char stop[256] = {
+        ['['] = 1, [' '] = 1, [','] = 1, [':'] = 1,
+    };
     size_t  i = 0;
     size_t  n = s->len < PF_MAX_PEER ? s->len : PF_MAX_PEER;
 
     ev->port = -1;
-    while (i < n && s->ptr[i] != '[' && s->ptr[i] != ' ' && s->ptr[i] != ','
-           && !(s->ptr[i] == ':' && (i + 1 >= s->len || s->ptr[i + 1] == ' ')))
-        i++;
+    for (; i < n; i++)
+        if (stop[(unsigned char) s->ptr[i]] && (s->ptr[i] != ':'
+                                                || i + 1 >= s->len
+                                                || s->ptr[i + 1] == ' '))
+            break;
     if (i == 0)
         return -1;
     ev->peer_host = span_make(s->ptr, i);
     if (i < s->len && s->ptr[i] == '[') {
-        size_t  j = i + 1;
+        const char *rb = i + 1 < n ? memchr(s->ptr + i + 1, ']', n - i - 1)
+            : NULL;
+        size_t  j;
 
-        while (j < n && s->ptr[j] != ']')
-            j++;
-        if (j >= n)
+        if (rb == NULL)
             return -1;
+        j = (size_t) (rb - s->ptr);
         ev->peer_ip = span_make(s->ptr + i + 1, j - i - 1);
         i = j + 1;
         if (i + 1 < s->len && s->ptr[i] == ':' && s->ptr[i + 1] >= '0'

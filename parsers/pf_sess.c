@@ -661,9 +661,15 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->lmtp = 0;
     pre->qmgr = 0;
     if (r->ident.len > 0) {
-        svc = wrap_service(r->ident);
-        if (svc.len == r->ident.len)
+        const char *slash = memrchr(r->ident.ptr, '/', r->ident.len);
+
+        if (slash == NULL)
             return PF_PRE_NOT_MINE;     /* no "syslog_name/" prefix */
+        svc = span_make(slash + 1, r->ident.len
+                        - (size_t) (slash + 1 - r->ident.ptr));
+        /* by length first: most lines are smtpd, cleanup or qmgr noise */
+        if (svc.len != 4 && svc.len != 8)
+            return PF_PRE_DONE;
         if (span_eq(svc, "tlsproxy"))
             proxy = 1;
         else if (span_eq(svc, "lmtp"))

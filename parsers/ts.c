@@ -177,7 +177,9 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
     /* lines come many to a second: the same stamp text as the line
      * before gives the same time (the year rule looks only at the text
      * and the reference) */
-    if (c->last_len > 0 && len > c->last_len
+    if (ts_seen_3164(c, s, t) == 0)
+        return 0;
+    if (c->last_len > 0 && c->last_len != 16 && len > c->last_len
         && memcmp(p, c->last, c->last_len) == 0) {
         *t = c->last_t;
         span_drop(s, c->last_len);

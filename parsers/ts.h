@@ -14,6 +14,7 @@
 #define PARSERS_TS_H
 
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "../util/span.h"
@@ -49,6 +50,28 @@ int     ts_parse_day(const char *s, int32_t *day);
 /* "Mmm dd HH:MM:SS" (day space- or zero-padded, or one digit) at the
  * cursor; on success consume it and the following space, set *t */
 int     ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t);
+
+/* ts_parse_3164() for the common case of the same 16-byte stamp text
+ * ("Nov 30 00:00:00 ") as the line before, without a call: 0 and the
+ * stamp consumed, or -1 (nothing consumed: ask ts_parse_3164()) */
+static inline int
+ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
+{
+    uint64_t w0, w1, l0, l1;
+
+    if (c->last_len != 16 || s->len <= 16)
+        return -1;
+    memcpy(&w0, s->ptr, 8);
+    memcpy(&w1, s->ptr + 8, 8);
+    memcpy(&l0, c->last, 8);
+    memcpy(&l1, c->last + 8, 8);
+    if (w0 != l0 || w1 != l1)
+        return -1;
+    *t = c->last_t;
+    s->ptr += 16;
+    s->len -= 16;
+    return 0;
+}
 
 /* "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|+hhmm)" at the cursor; also
  * accepts ' ' for 'T' when an offset follows */

@@ -390,6 +390,170 @@ wrap_compose(struct span *s)
     span_drop(s, i + 2);
 }
 
+/* The host and idents of the lines before, each known to be ident
+ * bytes only (wrap_plain): a line that repeats one is read without
+ * looking at its bytes one by one. Per thread: no sharing. */
+#define WRAP_SEEN_IDENTS 4
+#define WRAP_SEEN_MAX 64
+
+struct wrap_seen {
+    char    host[WRAP_SEEN_MAX + 1];    /* with its space */
+    size_t  host_len;                   /* 0: none */
+    char    ident[WRAP_SEEN_IDENTS][WRAP_SEEN_MAX + 1];   /* with '[' */
+    size_t  ident_len[WRAP_SEEN_IDENTS];
+    unsigned next;                      /* slot to replace */
+};
+
+static _Thread_local struct wrap_seen wrap_seen;
+
+/* wrap_seen_eq - 1 when p[0, n) equals the n bytes of text (n > 0) */
+static inline int
+wrap_seen_eq(const char *p, const char *text, size_t n)
+{
+    uint64_t a, b;
+
+    /* idents and hosts are mostly 6 to 16 bytes: words, no call */
+    if (n >= 8 && n <= 16) {
+        memcpy(&a, p, 8);
+        memcpy(&b, text, 8);
+        if (a != b)
+            return 0;
+        memcpy(&a, p + n - 8, 8);
+        memcpy(&b, text + n - 8, 8);
+        return a == b;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t c, d;
+
+        memcpy(&c, p, 4);
+        memcpy(&d, text, 4);
+        if (c != d)
+            return 0;
+        memcpy(&c, p + n - 4, 4);
+        memcpy(&d, text + n - 4, 4);
+        return c == d;
+    }
+    return memcmp(p, text, n) == 0;
+}
+
+/* wrap_ident_seen - wrap_ident() for "name[pid]: " where "name[" is a
+ * name seen before: the same result with the name's bytes compared at
+ * once; -1 when no name seen before starts s (r untouched) */
+static int
+wrap_ident_seen(struct span *s, struct span *ident, struct span *pid)
+{
+    struct wrap_seen *w = &wrap_seen;
+    const char *p = s->ptr;
+    size_t  k;
+    size_t  i;
+    size_t  j;
+
+    for (k = 0; k < WRAP_SEEN_IDENTS; k++) {
+        i = w->ident_len[k];
+        if (i == 0 || i >= s->len || !wrap_seen_eq(p, w->ident[k], i))
+            continue;
+        /* every byte before the '[' is an ident byte and i < 128: the
+         * scan of wrap_ident() stops at that '[' as well */
+        j = i;
+        while (j < s->len && p[j] >= '0' && p[j] <= '9')
+            j++;
+        if (j == i || j + 1 >= s->len || p[j] != ']' || p[j + 1] != ':')
+            return -2;          /* wrap_ident() fails as well */
+        *ident = span_make(p, i - 1);
+        *pid = span_make(p + i, j - i);
+        span_drop(s, j + 2);
+        if (s->len > 0 && s->ptr[0] == ' ')
+            span_drop(s, 1);
+        return 0;
+    }
+    return -1;
+}
+
+/* wrap_ident_note - remember the ident of a line just read */
+static void
+wrap_ident_note(const struct span *ident)
+{
+    struct wrap_seen *w = &wrap_seen;
+    size_t  i;
+    unsigned k;
+
+    if (ident->len == 0 || ident->len + 1 > WRAP_SEEN_MAX
+        || ident->ptr[ident->len] != '[')
+        return;
+    for (i = 0; i < ident->len; i++)
+        if (!wrap_plain[(unsigned char) ident->ptr[i]])
+            return;             /* e.g. "a@b": not for the short cut */
+    k = w->next++ % WRAP_SEEN_IDENTS;
+    memcpy(w->ident[k], ident->ptr, ident->len + 1);
+    w->ident_len[k] = ident->len + 1;
+}
+
+/* wrap_fast - the common form "Mmm dd HH:MM:SS host ident[pid]: msg"
+ * read exactly as wrap_parse() reads it, with less work: 0 when r is
+ * filled, -1 when the line is of another form (r to be redone) */
+static int
+wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+{
+    struct span s = line;
+    struct span save;
+    const char *p;
+    size_t  i = 0;
+    size_t  j;
+
+    /* a letter first: no "<PRI>", no 5424, ISO, unix or svlogd stamp;
+     * and a compose prefix ("name  | ") cannot precede a 3164 stamp,
+     * whose month is followed by spaces and a digit, never '|' */
+    if (s.len < 16 || !((s.ptr[0] >= 'A' && s.ptr[0] <= 'Z')
+                        || (s.ptr[0] >= 'a' && s.ptr[0] <= 'z'))
+        || (ts_seen_3164(c, &s, &r->t) != 0
+            && ts_parse_3164(c, &s, &r->t) != 0))
+        return -1;
+    p = s.ptr;
+    while (i < s.len && p[i] == ' ')
+        i++;
+    /* a host word of ident bytes and a space: the ident try at the host
+     * fails on that space, span_word() takes the word and one space */
+    if (wrap_seen.host_len > 0 && i + wrap_seen.host_len < s.len
+        && wrap_seen_eq(p + i, wrap_seen.host, wrap_seen.host_len)) {
+        j = i + wrap_seen.host_len - 1;         /* a host without
+                                                 * severity, seen */
+        r->host = span_make(p + i, j - i);
+    } else {
+        for (j = i; j < s.len && wrap_plain[(unsigned char) p[j]]; j++)
+            ;
+        if (j == i || j >= s.len || p[j] != ' ' || j - i > WRAP_MAX_HOST)
+            return -1;
+        r->host = span_make(p + i, j - i);
+        if (wrap_is_severity(r->host))
+            return -1;
+        if (j - i + 1 <= WRAP_SEEN_MAX) {
+            memcpy(wrap_seen.host, p + i, j - i + 1);
+            wrap_seen.host_len = j - i + 1;
+        }
+    }
+    r->dated = 1;
+    span_drop(&s, j + 1);
+    save = s;
+    switch (wrap_ident_seen(&s, &r->ident, &r->pid)) {
+    case 0:
+        break;
+    case -1:
+        if (wrap_ident(&s, &r->ident, &r->pid, 0) == 0) {
+            wrap_ident_note(&r->ident);
+            break;
+        }
+        /* FALLTHROUGH */
+    default:
+        s = save;
+        r->ident = span_make(s.ptr, 0);
+        break;
+    }
+    if (s.len > 0 && s.ptr[0] == '[')
+        wrap_solaris(&s);
+    r->msg = s;
+    return 0;
+}
+
 /* wrap_parse - split a line into time, host, ident, pid and message */
 void
 wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
@@ -398,6 +562,9 @@ wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     struct span save;
     struct span w;
 
+    memset(r, 0, sizeof(*r));
+    if (wrap_fast(c, line, r) == 0)
+        return;
     memset(r, 0, sizeof(*r));
     r->msg = line;
     wrap_compose(&s);

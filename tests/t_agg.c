@@ -247,6 +247,21 @@ test_invalid(void)
                 "any helo text", "2001:db8::1", "host", "reason") == 0,
             "last result and policy accepted");
     T_CHECK(agg_tab_keys_st(t) == 2, "two keys");
+    /* a parser's record: names trusted, bounds and enums still checked */
+    rec_set(&r, 1, "a.example", 0, 1, 0, "", "", "", "", "");
+    T_CHECK(agg_tab_add_trusted_mt(t, &r, 2) == 0
+            && agg_tab_keys_st(t) == 2 && agg_tab_sessions_st(t) == 4,
+            "trusted add counts with the checked one");
+    r.result = SESS_RESULT_COUNT;
+    T_CHECK(agg_tab_add_trusted_mt(t, &r, 1) == -1, "trusted: enum checked");
+    rec_set(&r, 1, "a.example", 0, 1, 0, "", "", "", "", "");
+    memset(r.mx, 'x', sizeof(r.mx));
+    T_CHECK(agg_tab_add_trusted_mt(t, &r, 1) == -1,
+            "trusted: unterminated mx refused");
+    rec_set(&r, 1, "", 0, 1, 0, "", "", "", "", "");
+    T_CHECK(agg_tab_add_trusted_mt(t, &r, 1) == -1,
+            "trusted: empty domain refused");
+    T_CHECK(agg_tab_sessions_st(t) == 4, "refused adds stored nothing");
     agg_tab_free(t);
 }
 

@@ -289,6 +289,62 @@ struct wcase {
     const char *msg;
 };
 
+/* t_wrap_seen - lines that repeat the host or ident of the lines before
+ * them, with other endings: read as if seen for the first time */
+static void
+t_wrap_seen(void)
+{
+    static const struct wcase wc[] = {
+        {"Nov 21 04:02:01 relay1 postfix/smtp[12]: a", 1, 0, "relay1",
+         "postfix/smtp", "12", "a"},
+        {"Nov 21 04:02:01 relay1 postfix/smtp[]: b", 1, 0, "relay1", "", "",
+         "postfix/smtp[]: b"},
+        {"Nov 21 04:02:01 relay1 postfix/smtp[1x]: c", 1, 0, "relay1", "", "",
+         "postfix/smtp[1x]: c"},
+        {"Nov 21 04:02:01 relay1 postfix/smtp[7] d", 1, 0, "relay1", "", "",
+         "postfix/smtp[7] d"},
+        {"Nov 21 04:02:01 relay1 postfix/smtp[10]:", 1, 0, "relay1",
+         "postfix/smtp", "10", ""},
+        {"Nov 21 04:02:01 relay1x postfix/smtp[8]: e", 1, 0, "relay1x",
+         "postfix/smtp", "8", "e"},
+        {"Nov 21 04:02:01 relay1 postfix/smtpd[9]: f", 1, 0, "relay1",
+         "postfix/smtpd", "9", "f"},
+        {"Nov 21 04:02:01 relay1 postfix/smtp[9]: f", 1, 0, "relay1",
+         "postfix/smtp", "9", "f"},
+        {"Nov 21 04:02:01 INFO postfix/smtp[3]: g", 1, 0, "", "postfix/smtp",
+         "3", "g"},
+        {"Nov 21 04:02:01 INFO postfix/smtp[4]: h", 1, 0, "", "postfix/smtp",
+         "4", "h"},
+        {"Nov 21 04:02:01 relay1 a@b[5]: i", 1, 0, "relay1", "a@b", "5", "i"},
+        {"Nov 21 04:02:01 relay1 a@b[6]: j", 1, 0, "relay1", "a@b", "6", "j"},
+        {"Nov 21 04:02:01 relay1 postfix/smtp[11]: [ID 1 mail.notice] k", 1,
+         0, "relay1", "postfix/smtp", "11", "k"},
+        {"Nov 21 04:02:01 relay1 postfix/smtp[12]", 1, 0, "relay1", "", "",
+         "postfix/smtp[12]"},
+        {"Nov 21 04:02:01 relay1 ", 1, 0, "relay1", "", "", ""},
+        {"Nov 21 04:02:02 relay1  postfix/smtp[13]: l", 1, 0, "relay1", "",
+         "", " postfix/smtp[13]: l"},
+    };
+    struct ts_ctx c;
+    struct wrap_rec r;
+    size_t  i;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < sizeof(wc) / sizeof(wc[0]); i++) {
+        const struct wcase *w = &wc[i];
+
+        wrap_parse(&c, span_make(w->line, strlen(w->line)), &r);
+        T_CHECK(r.dated == w->dated && span_eq(r.host, w->host)
+                && span_eq(r.ident, w->ident) && span_eq(r.pid, w->pid)
+                && span_eq(r.msg, w->msg), "seen %zu: \"%.*s\" \"%.*s\" "
+                "\"%.*s\" \"%.*s\"", i, (int) r.host.len, r.host.ptr,
+                (int) r.ident.len, r.ident.ptr, (int) r.pid.len, r.pid.ptr,
+                (int) r.msg.len, r.msg.ptr);
+        T_CHECK(r.t == utc(2024, 11, 21, 4, 2, 1 + (i == 15)),
+                "seen %zu: time", i);
+    }
+}
+
 static void
 t_wrap(void)
 {
@@ -598,6 +654,7 @@ main(void)
     t_ts_iso();
     t_ts_days();
     t_wrap();
+    t_wrap_seen();
     t_classify();
     return T_DONE();
 }
