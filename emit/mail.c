@@ -78,8 +78,8 @@ mail_printf(struct mail_buf *b, const char *fmt, ...)
         mail_put(b, line, (size_t) n);
 }
 
-/* mail_dot_atom - 1 when s[0..n) is RFC 5322 dot-atom-text */
-static int
+/* mail_dot_atom - 1 when s[0..n) is RFC 5322 dot-atom-text (mail.h) */
+int
 mail_dot_atom(const char *s, size_t n)
 {
     size_t  i;

@@ -75,4 +75,7 @@ const char *mail_addr_domain(const char *addr);
 /* RFC 5322 date-time for t, UTC ("Mon, 02 Jan 2006 15:04:05 +0000") */
 void    mail_date(int64_t t, char *buf, size_t cap);
 
+/* 1 when s[0..n) is RFC 5322 dot-atom-text (atext and single dots) */
+int     mail_dot_atom(const char *s, size_t n);
+
 #endif

@@ -54,6 +54,7 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
+#include "../util/afile.h"
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
 #include "../util/msg.h"
@@ -70,7 +71,6 @@
 #define RPT_DAY_MAX 2932896     /* 9999-12-31: four-digit years only */
 #define RPT_NAME_MAX 200        /* leaves room for ".NAME.tmp.PID.N" */
 #define RPT_ZCHUNK (1U << 30)   /* bytes per deflate() input chunk */
-#define RPT_IO_MAX (1U << 30)   /* bytes per write(2) */
 
 /* rpt_civil - UTC day number to year, month, day (proleptic Gregorian) */
 static void
@@ -499,29 +499,6 @@ rpt_name_ok(const char *name)
     return 1;
 }
 
-/* rpt_write_all - write(2) everything, retrying short writes; 0 or -1 */
-static int
-rpt_write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len > RPT_IO_MAX ? RPT_IO_MAX : len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0) {
-            errno = EIO;
-            return -1;
-        }
-        p += n;
-        len -= (size_t) n;
-    }
-    return 0;
-}
-
 /* rpt_write_gz - gzip data into fd as one member; 0 or -1 with errno */
 static int
 rpt_write_gz(int fd, const char *data, size_t len)
@@ -558,7 +535,7 @@ rpt_write_gz(int fd, const char *data, size_t len)
                 errno = EIO;
                 goto end;
             }
-            if (rpt_write_all(fd, out, sizeof(out) - zs.avail_out) != 0)
+            if (afile_write_all(fd, out, sizeof(out) - zs.avail_out) != 0)
                 goto end;
         } while (zs.avail_out == 0);
     } while (flush != Z_FINISH);
@@ -623,7 +600,7 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
         goto fail;
     }
     what = "write";
-    if ((gz ? rpt_write_gz(fd, data, len) : rpt_write_all(fd, data, len)) != 0)
+    if ((gz ? rpt_write_gz(fd, data, len) : afile_write_all(fd, data, len)) != 0)
         goto fail;
     what = "fsync";
     if (fsync(fd) != 0)

@@ -21,6 +21,7 @@
  */
 #include "spool.h"
 #include "spool_int.h"
+#include "mail.h"
 #include "dlv.h"
 
 #include <errno.h>
@@ -40,7 +41,6 @@
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
-#define SPOOL_ATEXT "!#$%&'*+-/=?^_`{|}~"
 
 /* spool_text_ok - printable ASCII only */
 int
@@ -52,25 +52,6 @@ spool_text_ok(const char *s)
     return 1;
 }
 
-/* spool_dot_atom - 1 when s[0..n) is RFC 5322 dot-atom-text */
-static int
-spool_dot_atom(const char *s, size_t n)
-{
-    size_t  i;
-
-    if (n == 0 || s[0] == '.' || s[n - 1] == '.')
-        return 0;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char) s[i];
-
-        if (c == '.' ? s[i + 1] == '.'
-            : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-                || (c >= '0' && c <= '9') || strchr(SPOOL_ATEXT, c)))
-            return 0;
-    }
-    return 1;
-}
-
 /* spool_rid_ok - dot-atom-text "@" dot-atom-text, bounded */
 int
 spool_rid_ok(const char *s)
@@ -79,8 +60,8 @@ spool_rid_ok(const char *s)
     size_t  n = strlen(s);
 
     return n <= SPOOL_MAX_RID && at != NULL && strchr(at + 1, '@') == NULL
-        && spool_dot_atom(s, (size_t) (at - s))
-        && spool_dot_atom(at + 1, n - (size_t) (at - s) - 1);
+        && mail_dot_atom(s, (size_t) (at - s))
+        && mail_dot_atom(at + 1, n - (size_t) (at - s) - 1);
 }
 
 /* spool_digits - n >= 1 decimal digits at s (at most 12); value or -1 */
