@@ -56,49 +56,6 @@ sts_mode_name(int mode)
         : mode == STS_MODE_TESTING ? "testing" : "none";
 }
 
-/* sts_show - printable copy of s (other bytes '?') into buf[cap] */
-static void
-sts_show(struct span s, char *buf, size_t cap)
-{
-    size_t  i;
-    size_t  n = s.len < cap - 1 ? s.len : cap - 1;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char) s.ptr[i];
-
-        buf[i] = (char) (c >= 0x20 && c < 0x7f ? c : '?');
-    }
-    buf[n] = 0;
-}
-
-/* sts_is_v1 - 1 when txt starts "v=STSv1" *WSP ";" */
-static int
-sts_is_v1(struct span txt)
-{
-    if (span_skip(&txt, "v=STSv1") != 0)
-        return 0;
-    while (txt.len > 0 && STS_WSP(*txt.ptr))
-        span_drop(&txt, 1);
-    return txt.len > 0 && *txt.ptr == ';';
-}
-
-/* sts_ext_value_ok - 1 when v is 1*(%x21-3A / %x3C / %x3E-7E) */
-static int
-sts_ext_value_ok(struct span v)
-{
-    size_t  i;
-
-    if (v.len == 0)
-        return 0;
-    for (i = 0; i < v.len; i++) {
-        unsigned char c = (unsigned char) v.ptr[i];
-
-        if (c < 0x21 || c > 0x7e || c == ';' || c == '=')
-            return 0;
-    }
-    return 1;
-}
-
 /* sts_txt_parse - judge the TXT records of one _mta-sts name */
 int
 sts_txt_parse(const struct span *txt, size_t n, struct sts_txt *out)
@@ -111,7 +68,7 @@ sts_txt_parse(const struct span *txt, size_t n, struct sts_txt *out)
 
     memset(out, 0, sizeof(*out));
     for (i = 0; i < n; i++)
-        if (sts_is_v1(txt[i]) && nv1++ == 0)
+        if (trec_is_tag(txt[i], "v=STSv1") && nv1++ == 0)
             rec = txt[i];
     if (nv1 == 0) {
         out->status = STS_TXT_NONE;
@@ -125,7 +82,7 @@ sts_txt_parse(const struct span *txt, size_t n, struct sts_txt *out)
                  " RFC 8461 3.1 says the domain then has no MTA-STS", nv1);
         return out->status;
     }
-    sts_show(rec, out->record, sizeof(out->record));
+    trec_show(rec, out->record, sizeof(out->record));
     if (rec.len > STS_MAX_TXT) {
         out->status = STS_TXT_SYNTAX;
         snprintf(out->error, STS_MSG, "record longer than %d bytes",
@@ -147,7 +104,7 @@ sts_txt_parse(const struct span *txt, size_t n, struct sts_txt *out)
             }
             memcpy(out->id, value.ptr, value.len);
             out->id[value.len] = 0;
-        } else if (!sts_ext_value_ok(value)) {
+        } else if (!trec_ext_value_ok(value)) {
             snprintf(out->error, STS_MSG, "field \"%.*s\": value empty or"
                      " with space, \"=\" or a control byte",
                      (int) (name.len > 32 ? 32 : name.len), name.ptr);
@@ -324,7 +281,7 @@ sts_policy_parse(const char *body, size_t len, struct sts_policy *p,
                                 || line[i] == '.'))))
                 break;
         if (i == 0 || i > 32 || i >= ll || line[i] != ':') {
-            sts_show(span_make(line, ll), msg, 40);
+            trec_show(span_make(line, ll), msg, 40);
             snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
                      ": not \"key: value\"");
             return sts_fail(p, why, lineno, msg);

@@ -62,7 +62,7 @@ trec_status_name(int status)
 }
 
 /* trec_show - printable copy of s (other bytes as '?'), cut at cap - 1 */
-static void
+void
 trec_show(struct span s, char *buf, size_t cap)
 {
     size_t  i;
@@ -76,15 +76,22 @@ trec_show(struct span s, char *buf, size_t cap)
     buf[n] = 0;
 }
 
-/* trec_is_v1 - 1 when txt starts "v=TLSRPTv1" *WSP ";" */
+/* trec_is_tag - 1 when txt starts with tag, then *WSP ";" (trec.h) */
 int
-trec_is_v1(struct span txt)
+trec_is_tag(struct span txt, const char *tag)
 {
-    if (span_skip(&txt, "v=TLSRPTv1") != 0)
+    if (span_skip(&txt, tag) != 0)
         return 0;
     while (txt.len > 0 && TREC_WSP(*txt.ptr))
         span_drop(&txt, 1);
     return txt.len > 0 && *txt.ptr == ';';
+}
+
+/* trec_is_v1 - 1 when txt starts "v=TLSRPTv1" *WSP ";" */
+int
+trec_is_v1(struct span txt)
+{
+    return trec_is_tag(txt, "v=TLSRPTv1");
 }
 
 /* trec_field_next - next "name=value" after a field delimiter at *cur.
@@ -146,7 +153,7 @@ trec_field_next(struct span *cur, struct span *name, struct span *value,
 }
 
 /* trec_ext_value_ok - 1 when v is 1*(%x21-3A / %x3C / %x3E-7E) */
-static int
+int
 trec_ext_value_ok(struct span v)
 {
     size_t  i;

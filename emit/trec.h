@@ -87,4 +87,12 @@ int     trec_uri(struct span uri, struct trec_rua *out, size_t max,
 int     trec_field_next(struct span *cur, struct span *name,
                         struct span *value, char *why);
 
+/* the helpers of that shared shape: 1 when txt starts with tag (e.g.
+ * "v=STSv1") then *WSP ";"; 1 when v is a non-empty ext-value
+ * (1*(%x21-3A / %x3C / %x3E-7E)); a printable copy of s (other bytes
+ * '?') cut to buf[cap] */
+int     trec_is_tag(struct span txt, const char *tag);
+int     trec_ext_value_ok(struct span v);
+void    trec_show(struct span s, char *buf, size_t cap);
+
 #endif

@@ -594,6 +594,25 @@ pf_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
     return 1;
 }
 
+/* pf_qmgr_qid - the queue id at the start of a qmgr message into qid,
+ * s moved past it; 0, or -1 when there is none */
+static int
+pf_qmgr_qid(struct span *s, struct span *qid)
+{
+    size_t  n = 0;
+
+    while (n < s->len && n <= PF_MAX_QIDLEN
+           && ((s->ptr[n] >= '0' && s->ptr[n] <= '9')
+               || (s->ptr[n] >= 'A' && s->ptr[n] <= 'Z')
+               || (s->ptr[n] >= 'a' && s->ptr[n] <= 'z')))
+        n++;
+    if (n == 0 || n > PF_MAX_QIDLEN)
+        return -1;
+    *qid = span_make(s->ptr, n);
+    span_drop(s, n);
+    return 0;
+}
+
 /* pf_qmgr_line - "QID: from=<addr>, size=..." of our own sender notes
  * the queue id, "QID: removed" forgets it */
 static void
@@ -601,17 +620,9 @@ pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
 {
     struct span s = r->msg;
     struct span qid, addr;
-    size_t  n = 0;
 
-    while (n < s.len && n <= PF_MAX_QIDLEN
-           && ((s.ptr[n] >= '0' && s.ptr[n] <= '9')
-               || (s.ptr[n] >= 'A' && s.ptr[n] <= 'Z')
-               || (s.ptr[n] >= 'a' && s.ptr[n] <= 'z')))
-        n++;
-    if (n == 0 || n > PF_MAX_QIDLEN)
+    if (pf_qmgr_qid(&s, &qid) != 0)
         return;
-    qid = span_make(s.ptr, n);
-    span_drop(&s, n);
     if (span_eq(s, ": removed")) {
         sess_own_forget(ps->own, r->host, qid);
         return;
@@ -629,17 +640,10 @@ pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
 static int
 pf_qmgr_mine_mt(const struct sess_own *own, struct span s)
 {
-    struct span addr;
-    size_t  n = 0;
+    struct span qid, addr;
 
-    while (n < s.len && n <= PF_MAX_QIDLEN
-           && ((s.ptr[n] >= '0' && s.ptr[n] <= '9')
-               || (s.ptr[n] >= 'A' && s.ptr[n] <= 'Z')
-               || (s.ptr[n] >= 'a' && s.ptr[n] <= 'z')))
-        n++;
-    if (n == 0 || n > PF_MAX_QIDLEN)
+    if (pf_qmgr_qid(&s, &qid) != 0)
         return 0;
-    span_drop(&s, n);
     if (span_eq(s, ": removed"))
         return 1;
     return span_skip(&s, ": from=<") == 0
