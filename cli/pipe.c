@@ -35,6 +35,7 @@
 #define PIPE_CHUNK (1024 * 1024)        /* bytes per chunk */
 #define PIPE_CHUNK_MAX (64 * 1024 * 1024)
 #define PIPE_MAX_JOBS 1024
+#define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
 
 /* what a worker keeps of one line */
 enum pipe_item_kind {
@@ -118,8 +119,13 @@ struct pipe_ctx {
     int     tls_host_ok;
     /* the last record a parser needed, for pipe_dup() */
     uint64_t file_no;           /* the file being read, from 1 */
-    uint64_t dup_file;
+    uint64_t dup_file;          /* 0: none kept yet */
+    int64_t dup_t;
+    int     dup_dated;
+    size_t  dup_len[4];         /* host, ident, pid, message */
+    int     dup_hashed;         /* too long to keep: dup_hash instead */
     uint64_t dup_hash;
+    char    dup_buf[PIPE_DUP_MAX];
 };
 
 /* pipe_session - a finished session: count it, maybe print it */
@@ -228,26 +234,111 @@ pipe_stateless(const struct parser_pre *pre)
     return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
 }
 
+/* Idents whose lines parser_pre_mt() would drop whatever their text
+ * (parser_ident_noise_mt: smtpd, cleanup, ...), remembered per thread:
+ * such a line leaves right after its envelope. */
+#define PIPE_NOISE_IDENTS 4
+#define PIPE_NOISE_MAX 64
+
+struct pipe_noise {
+    char    ident[PIPE_NOISE_IDENTS][PIPE_NOISE_MAX];
+    size_t  len[PIPE_NOISE_IDENTS];     /* 0: slot unused */
+    unsigned next;
+    const struct parser_set *ps;        /* the parsers they were for */
+};
+
+static _Thread_local struct pipe_noise pipe_noise;
+
+/* pipe_noise_has - 1 when ident is a remembered noise ident */
+static inline int
+pipe_noise_has(const struct parser_set *ps, struct span ident)
+{
+    int     k;
+
+    if (pipe_noise.ps != ps)
+        return 0;
+    for (k = 0; k < PIPE_NOISE_IDENTS; k++)
+        if (pipe_noise.len[k] == ident.len && ident.len > 0
+            && memcmp(pipe_noise.ident[k], ident.ptr, ident.len) == 0)
+            return 1;
+    return 0;
+}
+
+/* pipe_noise_note - a stateless line: remember its ident if every line
+ * of that ident is dropped */
+static void
+pipe_noise_note(const struct parser_set *ps, struct span ident)
+{
+    unsigned k;
+
+    if (ident.len == 0 || ident.len > PIPE_NOISE_MAX
+        || !parser_ident_noise_mt(ps, ident))
+        return;
+    if (pipe_noise.ps != ps) {
+        memset(&pipe_noise, 0, sizeof(pipe_noise));
+        pipe_noise.ps = ps;
+    }
+    k = pipe_noise.next++ % PIPE_NOISE_IDENTS;
+    memcpy(pipe_noise.ident[k], ident.ptr, ident.len);
+    pipe_noise.len[k] = ident.len;
+}
+
+/* pipe_dup_hash - hash of the fields pipe_dup() compares */
+static uint64_t
+pipe_dup_hash(const struct span *f[4])
+{
+    uint64_t h = 0;
+    int     i;
+
+    for (i = 0; i < 4; i++)
+        h = XXH3_64bits_withSeed(f[i]->ptr, f[i]->len, h);
+    return h;
+}
+
 /* pipe_dup - 1 when r repeats, time, host, program, pid and text, the
  * record just before it of the same source that reached the parsers:
  * a log written twice (two syslog rules, a relay that resends) would
  * otherwise count its sessions twice. Called in input order only, so
- * the result is the same for every -j and chunking. Cost: one hash. */
+ * the result is the same for every -j and chunking. The record is kept
+ * as bytes (as a hash when longer than PIPE_DUP_MAX): a copy of about a
+ * hundred bytes per record, a compare only when time and lengths match. */
 static int
 pipe_dup(struct pipe_ctx *pc, const struct input_src *src,
          const struct wrap_rec *r)
 {
-    uint64_t h = (uint64_t) r->t ^ ((uint64_t) r->dated << 63);
+    const struct span *f[4] = {&r->host, &r->ident, &r->pid, &r->msg};
+    size_t  total = 0;
+    size_t  off = 0;
+    int     same;
+    int     i;
 
-    h = XXH3_64bits_withSeed(r->host.ptr, r->host.len, h);
-    h = XXH3_64bits_withSeed(r->ident.ptr, r->ident.len, h);
-    h = XXH3_64bits_withSeed(r->pid.ptr, r->pid.len, h);
-    h = XXH3_64bits_withSeed(r->msg.ptr, r->msg.len, h);
     (void) src;
-    if (pc->dup_file == pc->file_no && pc->dup_hash == h)
+    same = pc->dup_file == pc->file_no && pc->dup_t == r->t
+        && pc->dup_dated == r->dated;
+    for (i = 0; i < 4; i++) {
+        same = same && pc->dup_len[i] == f[i]->len;
+        total += f[i]->len;
+    }
+    if (same && pc->dup_hashed) {
+        same = pipe_dup_hash(f) == pc->dup_hash;
+    } else if (same) {
+        for (i = 0; same && i < 4; off += f[i]->len, i++)
+            same = f[i]->len == 0
+                || memcmp(pc->dup_buf + off, f[i]->ptr, f[i]->len) == 0;
+    }
+    if (same)
         return 1;
     pc->dup_file = pc->file_no;
-    pc->dup_hash = h;
+    pc->dup_t = r->t;
+    pc->dup_dated = r->dated;
+    pc->dup_hashed = total > sizeof(pc->dup_buf);
+    if (pc->dup_hashed)
+        pc->dup_hash = pipe_dup_hash(f);
+    for (i = 0, off = 0; i < 4; off += f[i]->len, i++) {
+        pc->dup_len[i] = f[i]->len;
+        if (!pc->dup_hashed && f[i]->len > 0)
+            memcpy(pc->dup_buf + off, f[i]->ptr, f[i]->len);
+    }
     return 0;
 }
 
@@ -308,9 +399,13 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
-    parser_pre_mt(pc->parsers, &r, &pre);
-    if (pipe_stateless(&pre) && pc->o->trace == NULL)
+    if (pc->o->trace == NULL && pipe_noise_has(pc->parsers, r.ident))
         return;
+    parser_pre_mt(pc->parsers, &r, &pre);
+    if (pipe_stateless(&pre) && pc->o->trace == NULL) {
+        pipe_noise_note(pc->parsers, r.ident);
+        return;
+    }
     pipe_rec_pre(pc, src, lineno, &r, &pre);
 }
 
@@ -373,12 +468,16 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         return;
     }
     wrap_parse(&ch->ts, line, &r);
+    if (pipe_noise_has(ch->parsers, r.ident))
+        return;
     it = pipe_item_new(ch, lineno, PIPE_I_REC);
     parser_pre_mt(ch->parsers, &r, &it->pre);
-    if (pipe_stateless(&it->pre))
+    if (pipe_stateless(&it->pre)) {
         ch->nitems--;           /* nothing to keep */
-    else
+        pipe_noise_note(ch->parsers, r.ident);
+    } else {
         it->r = r;
+    }
 }
 
 /* pipe_w_bad_mt - worker: a line the reader skips */
@@ -717,6 +816,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
 
     memset(&pc, 0, sizeof(pc));
     memset(st, 0, sizeof(*st));
+    memset(&pipe_noise, 0, sizeof(pipe_noise));        /* new parsers */
     pc.o = o;
     pc.tab = tab;
     pc.st = st;

@@ -187,6 +187,13 @@ parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
 }
 
 /* parser_feed_pre - the rest of parser_feed() after parser_pre_mt() */
+int
+parser_ident_noise_mt(const struct parser_set *ps, struct span ident)
+{
+    return ps->n > 0 && ps->ops[0] == &parser_table[0]
+        && pf_sess_ident_noise(ident);
+}
+
 void
 parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
                 struct parser_pre *pre, struct trace *tr)

@@ -58,6 +58,13 @@ struct parser_pre {
 void    parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
                       struct parser_pre *pre);
 
+/* 1 when parser_pre_mt() makes every line of this ident a
+ * PARSER_PRE_DONE line with an irrelevant trace, whatever its message
+ * (smtpd, cleanup and the other Postfix programs that change no state):
+ * a caller that remembers such idents may drop their lines unparsed.
+ * Thread safety: as parser_pre_mt() */
+int     parser_ident_noise_mt(const struct parser_set *ps, struct span ident);
+
 /* pre is used up */
 void    parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
                         struct parser_pre *pre, struct trace *tr);

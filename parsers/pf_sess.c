@@ -594,17 +594,31 @@ pf_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
     return 1;
 }
 
+/* pf_qid_byte - the bytes of a Postfix queue id: [0-9A-Za-z] */
+static const unsigned char pf_qid_byte[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
 /* pf_qmgr_qid - the queue id at the start of a qmgr message into qid,
  * s moved past it; 0, or -1 when there is none */
 static int
 pf_qmgr_qid(struct span *s, struct span *qid)
 {
     size_t  n = 0;
+    size_t  max = s->len < PF_MAX_QIDLEN + 1 ? s->len : PF_MAX_QIDLEN + 1;
 
-    while (n < s->len && n <= PF_MAX_QIDLEN
-           && ((s->ptr[n] >= '0' && s->ptr[n] <= '9')
-               || (s->ptr[n] >= 'A' && s->ptr[n] <= 'Z')
-               || (s->ptr[n] >= 'a' && s->ptr[n] <= 'z')))
+    while (n < max && pf_qid_byte[(unsigned char) s->ptr[n]])
         n++;
     if (n == 0 || n > PF_MAX_QIDLEN)
         return -1;
@@ -621,6 +635,9 @@ pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
     struct span s = r->msg;
     struct span qid, addr;
 
+    /* most lines: "QID: removed" while none of our own mail is known */
+    if (span_ends(s, ": removed") && !sess_own_any(ps->own))
+        return;
     if (pf_qmgr_qid(&s, &qid) != 0)
         return;
     if (span_eq(s, ": removed")) {
@@ -703,6 +720,25 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         pre->text_res = pf_text_result(ev->text, &pre->text_kind,
                                        &pre->text_dane, &pre->text_why);
     return PF_PRE_EVENT;
+}
+
+/* pf_sess_ident_noise - see pf_sess.h; the same tests as the ident part
+ * of pf_sess_classify_mt() */
+int
+pf_sess_ident_noise(struct span ident)
+{
+    const char *slash;
+    struct span svc;
+
+    if (ident.len == 0
+        || (slash = memrchr(ident.ptr, '/', ident.len)) == NULL)
+        return 0;
+    svc = span_make(slash + 1, ident.len
+                    - (size_t) (slash + 1 - ident.ptr));
+    if (svc.len != 4 && svc.len != 8)
+        return 1;
+    return !span_eq(svc, "tlsproxy") && !span_eq(svc, "lmtp")
+        && !span_eq(svc, "qmgr") && !span_eq(svc, "smtp");
 }
 
 /* pf_sess_own_mt - the no-loop tracker, for pf_sess_classify_mt() */

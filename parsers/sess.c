@@ -247,6 +247,13 @@ sess_own_note(struct sess_own *o, struct span host, struct span qid,
     htab_enter(o->ids, key, n, v);
 }
 
+/* sess_own_any - 1 when any queue id is noted */
+int
+sess_own_any(const struct sess_own *o)
+{
+    return o != NULL && htab_count(o->ids) > 0;
+}
+
 /* sess_own_has - qid of host carries our own mail */
 int
 sess_own_has(const struct sess_own *o, struct span host, struct span qid)
@@ -255,7 +262,9 @@ sess_own_has(const struct sess_own *o, struct span host, struct span qid)
     size_t  n;
     int64_t *v;
 
-    if (o == NULL || (n = sess_own_key(host, qid, key)) == 0
+    /* no own mail pending is the common case: no key, no hash */
+    if (o == NULL || htab_count(o->ids) == 0
+        || (n = sess_own_key(host, qid, key)) == 0
         || (v = htab_find(o->ids, key, n)) == NULL)
         return 0;
     return *v + SESS_OWN_SECS >= o->max_t;
@@ -268,7 +277,8 @@ sess_own_forget(struct sess_own *o, struct span host, struct span qid)
     char    key[SESS_MAX_LOGHOST + SESS_OWN_QID + 2];
     size_t  n;
 
-    if (o == NULL || (n = sess_own_key(host, qid, key)) == 0)
+    if (o == NULL || htab_count(o->ids) == 0
+        || (n = sess_own_key(host, qid, key)) == 0)
         return;
     if (htab_find(o->ids, key, n) != NULL)
         htab_delete(o->ids, key, n);

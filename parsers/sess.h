@@ -153,6 +153,8 @@ int     sess_own_sender(const struct sess_own *o, struct span addr);
 /* note / ask / forget queue id qid of log host host; t: log time */
 void    sess_own_note(struct sess_own *o, struct span host, struct span qid,
                       int64_t t);
+/* 1 when any queue id is noted: cost O(1) */
+int     sess_own_any(const struct sess_own *o);
 int     sess_own_has(const struct sess_own *o, struct span host,
                      struct span qid);
 void    sess_own_forget(struct sess_own *o, struct span host,
