@@ -14,8 +14,8 @@
  * DESCRIPTION
  *	The table maps a key (the session record minus its time, with the
  *	per-connection fields of a TLS success cleared) to a session count.
- *	Storage is a chain of open-addressing segments, 1024 slots first,
- *	each next one twice the size of the one before. A slot is claimed by
+ *	Storage is a chain of open-addressing segments, 16384 slots first,
+ *	each next one four times the size of the one before. A slot is claimed by
  *	a CAS on its 64-bit XXH3 hash word (0 = free); the claimer then
  *	publishes a pointer to the key bytes with a release store, which is
  *	the slot's "ready" flag. Counters are relaxed atomic adds.
@@ -63,12 +63,16 @@
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
-#define AGG_SEG_FIRST 1024              /* slots in segment 0; power of 2 */
+/* Slots in segment 0 (a power of 2) and the growth factor. An add
+ * probes every older segment before the one holding its key, each probe
+ * a likely cache miss: few, large segments keep that short. 16384 slots
+ * are 384 KiB; four times the size per step makes a table of 40,000
+ * keys two segments (with 1024 and doubling it was seven). */
+#define AGG_SEG_FIRST 16384
+#define AGG_SEG_GROW 4
 
 /* bytes of the canonical key: day, policy, result, flags, 6 strings */
-#define AGG_KEY_MAX (sizeof(int32_t) + 5 + 3 * (DNAME_MAX + 1) \
-                     + IPADDR_MAX + 1 + SESS_MAX_LOGHOST + 1 \
-                     + SESS_MAX_REASON + 1)
+#define AGG_KEY_MAX AGG_TAB_KEY_MAX
 
 /* one stored key: the canonical serialisation that was hashed */
 struct agg_key {
@@ -382,7 +386,8 @@ agg_seg_claim(struct agg_seg *seg, uint64_t h, const char *buf, size_t len,
 }
 
 /* agg_seg_grow - the segment after seg, made and linked if missing;
- * cost one allocation of twice seg's size when this writer grows */
+ * cost one allocation of AGG_SEG_GROW times seg's size when this writer
+ * grows */
 static struct agg_seg *
 agg_seg_grow(struct agg_seg *seg)
 {
@@ -394,7 +399,7 @@ agg_seg_grow(struct agg_seg *seg)
     next = atomic_load_explicit(&seg->next, memory_order_acquire);
     if (next != NULL)
         return next;
-    mine = agg_seg_new(2 * (seg->mask + 1));
+    mine = agg_seg_new(AGG_SEG_GROW * (seg->mask + 1));
     /* release: publishes mine's initialised fields to acquire loaders;
      * on failure, acquire: `next` is the winner's, fully visible */
     if (atomic_compare_exchange_strong_explicit(&seg->next, &next, mine,
@@ -405,27 +410,20 @@ agg_seg_grow(struct agg_seg *seg)
     return next;
 }
 
-/* agg_tab_add - add n sessions like r; 0, or -1 when r is invalid
- * (names 0: domain and mx not checked again). No lock; allocates only
- * for a key new to the table (and a segment when growing). Cost
- * O(segments) expected probes. */
-static int
-agg_tab_add(struct agg_tab *t, const struct sess_rec *r, uint64_t n,
-            int names)
+/* agg_tab_add_key - add n sessions of the key buf[len]. No lock;
+ * allocates only for a key new to the table (and a segment when
+ * growing). Cost O(segments) expected probes. */
+static void
+agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
 {
-    char    buf[AGG_KEY_MAX];
     struct agg_key *mine = NULL;
     struct agg_seg *seg;
     struct agg_seg *next;
     struct agg_slot *s;
-    size_t  len;
     uint64_t h;
 
-    if (t == NULL || r == NULL || !agg_rec_valid(r, names))
-        return -1;
     if (n == 0)
-        return 0;
-    len = agg_key_encode(r, buf);
+        return;
     h = agg_key_hash(buf, len);
     for (seg = t->first;;) {
         /* acquire: see agg_seg_grow() */
@@ -443,6 +441,40 @@ agg_tab_add(struct agg_tab *t, const struct sess_rec *r, uint64_t n,
     free(mine);                         /* prepared, but found instead */
     /* relaxed: counters are read only after the adders have joined */
     atomic_fetch_add_explicit(&s->count, n, memory_order_relaxed);
+}
+
+/* agg_tab_add - add n sessions like r; 0, or -1 when r is invalid
+ * (names: validate domain and mx as well) */
+static int
+agg_tab_add(struct agg_tab *t, const struct sess_rec *r, uint64_t n,
+            int names)
+{
+    char    buf[AGG_KEY_MAX];
+
+    if (t == NULL || r == NULL || !agg_rec_valid(r, names))
+        return -1;
+    if (n > 0)
+        agg_tab_add_key(t, buf, agg_key_encode(r, buf), n);
+    return 0;
+}
+
+/* agg_tab_key_trusted - see agg_tab.h */
+size_t
+agg_tab_key_trusted(const struct sess_rec *r, char *buf)
+{
+    if (r == NULL || !agg_rec_valid(r, 0))
+        return 0;
+    return agg_key_encode(r, buf);
+}
+
+/* agg_tab_add_key_mt - see agg_tab.h */
+int
+agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
+                   uint64_t n)
+{
+    if (t == NULL || key == NULL || len == 0 || len > AGG_KEY_MAX)
+        return -1;
+    agg_tab_add_key(t, key, len, n);
     return 0;
 }
 

@@ -44,6 +44,19 @@ int     agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r,
 int     agg_tab_add_trusted_mt(struct agg_tab *t, const struct sess_rec *r,
                                uint64_t n);
 
+/* a parser's record as its table key, made on one thread and added on
+ * another: agg_tab_key_trusted() checks r as agg_tab_add_trusted_mt()
+ * does and writes its key into buf[AGG_TAB_KEY_MAX] (its length, or 0
+ * when r is invalid); agg_tab_add_key_mt() adds n sessions of that key
+ * (0, or -1 for a length out of range). A key is about a hundred bytes,
+ * a record about a thousand: what a caller queues is the key. */
+#define AGG_TAB_KEY_MAX (sizeof(int32_t) + 5 + 3 * (DNAME_MAX + 1) \
+                         + IPADDR_MAX + 1 + SESS_MAX_LOGHOST + 1 \
+                         + SESS_MAX_REASON + 1)
+size_t  agg_tab_key_trusted(const struct sess_rec *r, char *buf);
+int     agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
+                           uint64_t n);
+
 /* remember that loghost writes TLS lines for its outbound sessions */
 void    agg_tab_note_tls_host_mt(struct agg_tab *t, const char *loghost);
 int     agg_tab_host_logs_tls_st(const struct agg_tab *t,

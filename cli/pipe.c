@@ -77,9 +77,11 @@ struct pipe_chunk {
     struct pipe_item *items;
     size_t  nitems;
     size_t  cap_items;
-    struct sess_rec *sess;      /* counted sessions, for the table */
+    char   *keys;               /* counted sessions' table keys, each
+                                 * after its 2-byte length */
+    size_t  keys_len;
+    size_t  keys_cap;
     size_t  nsess;
-    size_t  cap_sess;
 };
 
 struct pipe_ctx;
@@ -138,12 +140,21 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     if (d == SESS_D_COUNTED && pc->corr != NULL) {
         struct pipe_chunk *ch = pc->corr;
 
-        /* a worker adds it (pipe_add_chunk_mt) */
-        if (ch->nsess == ch->cap_sess) {
-            ch->cap_sess = ch->cap_sess ? ch->cap_sess * 2 : 256;
-            ch->sess = xrealloc(ch->sess, ch->cap_sess * sizeof(*ch->sess));
+        char    key[AGG_TAB_KEY_MAX];
+        size_t  n = agg_tab_key_trusted(r, key);
+
+        /* a worker adds it (pipe_add_chunk_mt): the key, not the record */
+        if (n == 0 || n > UINT16_MAX)
+            msg_panic("session with invalid fields reached the table");
+        while (ch->keys_cap - ch->keys_len < n + 2) {
+            ch->keys_cap = ch->keys_cap ? ch->keys_cap * 2 : 64 * 1024;
+            ch->keys = xrealloc(ch->keys, ch->keys_cap);
         }
-        ch->sess[ch->nsess++] = *r;
+        ch->keys[ch->keys_len] = (char) (n >> 8);
+        ch->keys[ch->keys_len + 1] = (char) (n & 0xff);
+        memcpy(ch->keys + ch->keys_len + 2, key, n);
+        ch->keys_len += n + 2;
+        ch->nsess++;
     } else if (d == SESS_D_COUNTED && agg_tab_add_trusted_mt(pc->tab, r, 1) != 0) {
         msg_panic("session with invalid fields reached the table");
     }
@@ -513,12 +524,18 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
 static void
 pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
 {
-    size_t  i;
+    size_t  at = 0;
+    size_t  n;
 
-    for (i = 0; i < ch->nsess; i++)
-        if (agg_tab_add_trusted_mt(pp->tab, &ch->sess[i], 1) != 0)
+    while (at < ch->keys_len) {
+        n = ((size_t) (unsigned char) ch->keys[at] << 8)
+            | (unsigned char) ch->keys[at + 1];
+        if (agg_tab_add_key_mt(pp->tab, ch->keys + at + 2, n, 1) != 0)
             msg_panic("session with invalid fields reached the table");
+        at += n + 2;
+    }
     ch->nsess = 0;
+    ch->keys_len = 0;
 }
 
 /* pipe_worker_mt - thread: add and parse queued chunks until stopped */
@@ -614,6 +631,7 @@ pipe_settle(struct pipe_ctx *pc, int wait)
         pthread_mutex_unlock(&pp->mu);
         pc->corr = ch;
         ch->nsess = 0;
+        ch->keys_len = 0;
         pipe_correlate(pc, ch);
         pc->corr = NULL;
         pthread_mutex_lock(&pp->mu);
@@ -779,7 +797,7 @@ pipe_par_stop(struct pipe_par *pp)
     for (i = 0; i < pp->nchunks; i++) {
         xfree(pp->chunks[i].buf);
         xfree(pp->chunks[i].items);
-        xfree(pp->chunks[i].sess);
+        xfree(pp->chunks[i].keys);
     }
     xfree(pp->chunks);
     xfree(pp->order);

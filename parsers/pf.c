@@ -192,6 +192,34 @@ pf_cert_text(struct span t, struct pf_event *ev)
     ev->reason = t;
 }
 
+/* pf_status_keys - the offset of the first " status=" in s, or -1; and
+ * before it the first "relay=", "conn_use=" and ", tls=" into keys[0..2]
+ * (-1: none). One pass over the '=' bytes finds what span_find() would:
+ * the first '=' that ends a key ends the key's first occurrence, and
+ * none of these keys ends at the '=' of " status=". */
+static long
+pf_status_keys(struct span s, long keys[3])
+{
+    const char *p = s.ptr;
+    const char *end = s.ptr + s.len;
+    const char *q = p;
+    size_t  at;
+
+    while (q < end && (q = memchr(q, '=', (size_t) (end - q))) != NULL) {
+        at = (size_t) (q - p);
+        if (at >= 7 && memcmp(q - 7, " status", 7) == 0)
+            return (long) (at - 7);
+        if (keys[0] < 0 && at >= 5 && memcmp(q - 5, "relay", 5) == 0)
+            keys[0] = (long) (at - 5);
+        else if (keys[1] < 0 && at >= 8 && memcmp(q - 8, "conn_use", 8) == 0)
+            keys[1] = (long) (at - 8);
+        else if (keys[2] < 0 && at >= 5 && memcmp(q - 5, ", tls", 5) == 0)
+            keys[2] = (long) (at - 5);
+        q++;
+    }
+    return -1;
+}
+
 /* pf_status - "to=<...>, relay=..., ..., status=S (text)" after the qid.
  * The recipient, orig_to and the reply text in the parentheses are
  * other people's words: relay=, conn_use= and tls= are looked for only
@@ -204,6 +232,7 @@ pf_status(struct span s, struct pf_event *ev)
     struct span own;
     struct span skip;
     long    off;
+    long    keys[3] = {-1, -1, -1};
 
     ev->kind = PF_STATUS_BAD;
     if (span_skip(&s, "to=<") == 0) {
@@ -215,12 +244,12 @@ pf_status(struct span s, struct pf_event *ev)
         return;
     if (span_starts(s, "status="))
         off = 0;                /* a fragment: nothing before it */
-    else if ((off = span_find(s, " status=")) < 0)
+    else if ((off = pf_status_keys(s, keys)) < 0)
         return;
     else
         off++;
     own = span_make(s.ptr, (size_t) off);
-    if ((off = span_find(own, "relay=")) >= 0) {
+    if ((off = keys[0]) >= 0) {
         v = own;
         span_drop(&v, (size_t) off + 6);
         if (span_starts(v, "none"))
@@ -228,7 +257,7 @@ pf_status(struct span s, struct pf_event *ev)
         else if (pf_peer(&v, ev) != 0)
             return;
     }
-    if ((off = span_find(own, "conn_use=")) >= 0) {
+    if ((off = keys[1]) >= 0) {
         size_t  i = (size_t) off + 9;
 
         while (i < own.len && own.ptr[i] >= '0' && own.ptr[i] <= '9') {
@@ -237,7 +266,7 @@ pf_status(struct span s, struct pf_event *ev)
             i++;
         }
     }
-    if ((off = span_find(own, ", tls=")) >= 0) {
+    if ((off = keys[2]) >= 0) {
         v = own;
         span_drop(&v, (size_t) off + 6);
         if (span_upto(&v, ",", &ev->tls, 64) != 0)

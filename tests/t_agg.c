@@ -391,8 +391,9 @@ test_growth(void)
     int     i;
     int     bad = 0;
 
-    for (i = 0; i < 4000; i++) {
-        snprintf(reason, sizeof(reason), "r%d", i % 2000);
+    /* segment 0 takes 8192 keys, segment 1 32768: 50000 need three */
+    for (i = 0; i < 100000; i++) {
+        snprintf(reason, sizeof(reason), "r%d", i % 50000);
         rec_set(&r, 19000, "g.example", SESS_POL_STS, SESS_CERT_EXPIRED, 0,
                 "mx.g.example", "", "192.0.2.1", "h", reason);
         bad += agg_tab_add_mt(t, &r, 1) != 0;
@@ -400,7 +401,7 @@ test_growth(void)
     for (s = t->first; s != NULL; s = s->next)
         nseg++;
     T_CHECK(bad == 0 && nseg == 3, "segments %zu", nseg);
-    T_CHECK(agg_tab_keys_st(t) == 2000 && agg_tab_sessions_st(t) == 4000,
+    T_CHECK(agg_tab_keys_st(t) == 50000 && agg_tab_sessions_st(t) == 100000,
             "growth keys %zu", agg_tab_keys_st(t));
     agg_tab_free(t);
 }
