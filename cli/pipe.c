@@ -122,9 +122,8 @@ struct pipe_ctx {
     /* the last record a parser needed, for pipe_dup() */
     uint64_t file_no;           /* the file being read, from 1 */
     uint64_t dup_file;          /* 0: none kept yet */
-    int64_t dup_t;
-    int     dup_dated;
-    size_t  dup_len[4];         /* host, ident, pid, message */
+    struct wrap_rec dup_r;      /* its spans: into the input, or dup_buf */
+    int     dup_kept;           /* spans point into dup_buf, or hashed */
     int     dup_hashed;         /* too long to keep: dup_hash instead */
     uint64_t dup_hash;
     char    dup_buf[PIPE_DUP_MAX];
@@ -296,61 +295,92 @@ pipe_noise_note(const struct parser_set *ps, struct span ident)
 
 /* pipe_dup_hash - hash of the fields pipe_dup() compares */
 static uint64_t
-pipe_dup_hash(const struct span *f[4])
+pipe_dup_hash(const struct wrap_rec *r)
 {
     uint64_t h = 0;
-    int     i;
 
-    for (i = 0; i < 4; i++)
-        h = XXH3_64bits_withSeed(f[i]->ptr, f[i]->len, h);
-    return h;
+    h = XXH3_64bits_withSeed(r->host.ptr, r->host.len, h);
+    h = XXH3_64bits_withSeed(r->ident.ptr, r->ident.len, h);
+    h = XXH3_64bits_withSeed(r->pid.ptr, r->pid.len, h);
+    return XXH3_64bits_withSeed(r->msg.ptr, r->msg.len, h);
+}
+
+/* pipe_span_same - the bytes of two spans are the same */
+static inline int
+pipe_span_same(struct span a, struct span b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
 /* pipe_dup - 1 when r repeats, time, host, program, pid and text, the
  * record just before it of the same source that reached the parsers:
  * a log written twice (two syslog rules, a relay that resends) would
  * otherwise count its sessions twice. Called in input order only, so
- * the result is the same for every -j and chunking. The record is kept
- * as bytes (as a hash when longer than PIPE_DUP_MAX): a copy of about a
- * hundred bytes per record, a compare only when time and lengths match. */
+ * the result is the same for every -j and chunking. The record before
+ * is kept as spans into the input while its bytes stay there, and
+ * copied (pipe_dup_keep) only before they go: so a record costs a few
+ * stores, and a compare only when time and lengths match. */
 static int
 pipe_dup(struct pipe_ctx *pc, const struct input_src *src,
          const struct wrap_rec *r)
 {
-    const struct span *f[4] = {&r->host, &r->ident, &r->pid, &r->msg};
-    size_t  total = 0;
-    size_t  off = 0;
+    const struct wrap_rec *d = &pc->dup_r;
     int     same;
-    int     i;
 
     (void) src;
-    same = pc->dup_file == pc->file_no && pc->dup_t == r->t
-        && pc->dup_dated == r->dated;
-    for (i = 0; i < 4; i++) {
-        same = same && pc->dup_len[i] == f[i]->len;
-        total += f[i]->len;
-    }
-    if (same && pc->dup_hashed) {
-        same = pipe_dup_hash(f) == pc->dup_hash;
-    } else if (same) {
-        for (i = 0; same && i < 4; off += f[i]->len, i++)
-            same = f[i]->len == 0
-                || memcmp(pc->dup_buf + off, f[i]->ptr, f[i]->len) == 0;
-    }
+    same = pc->dup_file == pc->file_no && d->t == r->t
+        && d->dated == r->dated && d->host.len == r->host.len
+        && d->ident.len == r->ident.len && d->pid.len == r->pid.len
+        && d->msg.len == r->msg.len;
+    if (same && pc->dup_hashed)
+        same = pipe_dup_hash(r) == pc->dup_hash;
+    else if (same)
+        same = pipe_span_same(d->msg, r->msg)
+            && pipe_span_same(d->pid, r->pid)
+            && pipe_span_same(d->ident, r->ident)
+            && pipe_span_same(d->host, r->host);
     if (same)
         return 1;
     pc->dup_file = pc->file_no;
-    pc->dup_t = r->t;
-    pc->dup_dated = r->dated;
-    pc->dup_hashed = total > sizeof(pc->dup_buf);
-    if (pc->dup_hashed)
-        pc->dup_hash = pipe_dup_hash(f);
-    for (i = 0, off = 0; i < 4; off += f[i]->len, i++) {
-        pc->dup_len[i] = f[i]->len;
-        if (!pc->dup_hashed && f[i]->len > 0)
-            memcpy(pc->dup_buf + off, f[i]->ptr, f[i]->len);
-    }
+    pc->dup_r = *r;
+    pc->dup_kept = pc->dup_hashed = 0;
     return 0;
+}
+
+/* pipe_dup_keep - the input under the spans of the record pipe_dup()
+ * keeps is about to change: copy its bytes (or its hash, when longer
+ * than PIPE_DUP_MAX) */
+static void
+pipe_dup_keep(struct pipe_ctx *pc)
+{
+    struct wrap_rec *d = &pc->dup_r;
+    struct span *f[4] = {&d->host, &d->ident, &d->pid, &d->msg};
+    size_t  off = 0;
+    int     i;
+
+    /* another file's record is never compared: its bytes may be gone */
+    if (pc->dup_file != pc->file_no || pc->dup_kept)
+        return;
+    pc->dup_kept = 1;
+    if (d->host.len + d->ident.len + d->pid.len + d->msg.len
+        > sizeof(pc->dup_buf)) {
+        pc->dup_hashed = 1;
+        pc->dup_hash = pipe_dup_hash(d);
+        return;
+    }
+    for (i = 0; i < 4; i++) {
+        if (f[i]->len > 0)
+            memcpy(pc->dup_buf + off, f[i]->ptr, f[i]->len);
+        f[i]->ptr = pc->dup_buf + off;
+        off += f[i]->len;
+    }
+}
+
+/* pipe_moving - input: the reader's buffer is about to be refilled */
+static void
+pipe_moving(void *ctx)
+{
+    pipe_dup_keep(ctx);
 }
 
 /* pipe_duplicate - a repeated record: counted, labelled, not parsed */
@@ -380,6 +410,7 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
 
     parser_pre_mt(pc->parsers, r, &pre);
     pipe_rec_pre(pc, src, lineno, r, &pre);
+    pipe_dup_keep(pc);          /* r lives in the decoder: gone next */
 }
 
 /* pipe_rec_pre - a record after parser_pre_mt(), in input order */
@@ -609,6 +640,7 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
             }
         }
     }
+    pipe_dup_keep(pc);          /* the chunk is reused after this */
     input_chunk_add(src, &ch->acc);
 }
 
@@ -857,6 +889,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     icb.rec = pipe_rec;
     icb.bad = pipe_bad;
     icb.skip = pipe_skip;
+    icb.moving = pipe_moving;
     icb.ctx = &pc;
     if ((jobs > 1 || chunk_env) && o->trace == NULL)
         pc.par = pipe_par_start(jobs, chunk_env ? chunk_env : PIPE_CHUNK,

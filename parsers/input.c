@@ -673,6 +673,8 @@ input_read_any(const char *name, const struct input_cb *cb,
         used = src->journal_export ? input_export(&rd, buf, have, 0)
             : input_lines(&rd, buf, have);
         have -= used;
+        if (cb->moving && used > 0)
+            cb->moving(cb->ctx);
         if (have > 0 && used > 0)
             memmove(buf, buf + used, have);
     }
