@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #define PF_MAX_QIDLEN 24
@@ -224,7 +225,10 @@ pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
     c->attributed = 1;
     if (result < 0)
         return;
-    memset(&rec, 0, sizeof(rec));
+    /* the fixed fields and each string up to its NUL: a record is about
+     * a thousand bytes, mostly unused string room */
+    memset(&rec, 0, offsetof(struct sess_rec, domain));
+    rec.domain[0] = rec.helo[0] = rec.reason[0] = 0;
     rec.time = c->t0;
     rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
     rec.result = (uint8_t) result;
@@ -238,9 +242,9 @@ pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
     else if (c->cond >= 0)
         rec.cert = SESS_CERT_UNTRUSTED;  /* a problem, then no summary */
     rec.cert_problem = (uint8_t) (c->cond >= 0 ? c->cond : SESS_SUCCESS);
-    memcpy(rec.mx, c->mx, sizeof(rec.mx));
-    memcpy(rec.ip, c->ip, sizeof(rec.ip));
-    memcpy(rec.loghost, p->loghost, sizeof(rec.loghost));
+    memcpy(rec.mx, c->mx, strlen(c->mx) + 1);
+    memcpy(rec.ip, c->ip, strlen(c->ip) + 1);
+    memcpy(rec.loghost, p->loghost, strlen(p->loghost) + 1);
     if (result != SESS_SUCCESS)
         sess_set_reason(&rec, c->reason, strlen(c->reason));
     if (rcpt_domain == NULL)

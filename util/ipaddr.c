@@ -47,6 +47,9 @@ ipaddr_norm(const char *in, size_t len, char *out)
     char    buf[IPADDR_MAX + 1];
     unsigned char a[16];
 
+    /* a dotted quad first: it holds no NUL and no "IPv6:" */
+    if (len > 0 && in[0] >= '0' && in[0] <= '9' && ipaddr_v4(in, len, out))
+        return 0;
     if (len >= 5 && strncasecmp(in, "IPv6:", 5) == 0) {
         in += 5;
         len -= 5;
