@@ -244,53 +244,49 @@ pipe_stateless(const struct parser_pre *pre)
     return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
 }
 
-/* Idents whose lines parser_pre_mt() would drop whatever their text
- * (parser_ident_noise_mt: smtpd, cleanup, ...), remembered per thread:
- * such a line leaves right after its envelope. */
-#define PIPE_NOISE_IDENTS 4
-#define PIPE_NOISE_MAX 64
+/* What parser_ident_noise_mt() said of the idents of the lines before,
+ * by their wrap tags (wrap_rec.ident_tag), per thread: a line of a noise
+ * ident (smtpd, cleanup, ...) leaves right after its envelope, with one
+ * compare. A tag names the slot it came from in its low 3 bits. */
+#define PIPE_TAGS 8
 
 struct pipe_noise {
-    char    ident[PIPE_NOISE_IDENTS][PIPE_NOISE_MAX];
-    size_t  len[PIPE_NOISE_IDENTS];     /* 0: slot unused */
-    unsigned next;
+    uint64_t tag[PIPE_TAGS];            /* 0: slot unused */
+    unsigned char noise[PIPE_TAGS];
     const struct parser_set *ps;        /* the parsers they were for */
 };
 
 static _Thread_local struct pipe_noise pipe_noise;
 
-/* pipe_noise_has - 1 when ident is a remembered noise ident */
+/* pipe_noise_known - 1 when what the parsers say of r's ident is known:
+ * *noise is it */
 static inline int
-pipe_noise_has(const struct parser_set *ps, struct span ident)
+pipe_noise_known(const struct parser_set *ps, const struct wrap_rec *r,
+                 int *noise)
 {
-    int     k;
+    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
 
-    if (pipe_noise.ps != ps)
+    if (r->ident_tag == 0 || pipe_noise.ps != ps
+        || pipe_noise.tag[i] != r->ident_tag)
         return 0;
-    for (k = 0; k < PIPE_NOISE_IDENTS; k++)
-        if (pipe_noise.len[k] == ident.len && ident.len > 0
-            && memcmp(pipe_noise.ident[k], ident.ptr, ident.len) == 0)
-            return 1;
-    return 0;
+    *noise = pipe_noise.noise[i];
+    return 1;
 }
 
-/* pipe_noise_note - a stateless line: remember its ident if every line
- * of that ident is dropped */
+/* pipe_noise_note - remember what the parsers say of r's ident */
 static void
-pipe_noise_note(const struct parser_set *ps, struct span ident)
+pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r)
 {
-    unsigned k;
+    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
 
-    if (ident.len == 0 || ident.len > PIPE_NOISE_MAX
-        || !parser_ident_noise_mt(ps, ident))
+    if (r->ident_tag == 0)
         return;
     if (pipe_noise.ps != ps) {
         memset(&pipe_noise, 0, sizeof(pipe_noise));
         pipe_noise.ps = ps;
     }
-    k = pipe_noise.next++ % PIPE_NOISE_IDENTS;
-    memcpy(pipe_noise.ident[k], ident.ptr, ident.len);
-    pipe_noise.len[k] = ident.len;
+    pipe_noise.tag[i] = r->ident_tag;
+    pipe_noise.noise[i] = (unsigned char) parser_ident_noise_mt(ps, r->ident);
 }
 
 /* pipe_dup_hash - hash of the fields pipe_dup() compares */
@@ -437,17 +433,20 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_ctx *pc = ctx;
     struct wrap_rec r;
     struct parser_pre pre;
+    int     noise;
 
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
-    if (pc->o->trace == NULL && pipe_noise_has(pc->parsers, r.ident))
-        return;
-    parser_pre_mt(pc->parsers, &r, &pre);
-    if (pipe_stateless(&pre) && pc->o->trace == NULL) {
-        pipe_noise_note(pc->parsers, r.ident);
-        return;
+    if (pc->o->trace == NULL) {
+        if (!pipe_noise_known(pc->parsers, &r, &noise))
+            pipe_noise_note(pc->parsers, &r);
+        else if (noise)
+            return;
     }
+    parser_pre_mt(pc->parsers, &r, &pre);
+    if (pipe_stateless(&pre) && pc->o->trace == NULL)
+        return;
     pipe_rec_pre(pc, src, lineno, &r, &pre);
 }
 
@@ -501,6 +500,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_chunk *ch = ctx;
     struct pipe_item *it;
     struct wrap_rec r;
+    int     noise;
 
     (void) src;
     if (jrnl_is_json(line)) {
@@ -510,16 +510,16 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         return;
     }
     wrap_parse(&ch->ts, line, &r);
-    if (pipe_noise_has(ch->parsers, r.ident))
+    if (!pipe_noise_known(ch->parsers, &r, &noise))
+        pipe_noise_note(ch->parsers, &r);
+    else if (noise)
         return;
     it = pipe_item_new(ch, lineno, PIPE_I_REC);
     parser_pre_mt(ch->parsers, &r, &it->pre);
-    if (pipe_stateless(&it->pre)) {
+    if (pipe_stateless(&it->pre))
         ch->nitems--;           /* nothing to keep */
-        pipe_noise_note(ch->parsers, r.ident);
-    } else {
+    else
         it->r = r;
-    }
 }
 
 /* pipe_w_bad_mt - worker: a line the reader skips */

@@ -191,7 +191,7 @@ int
 parser_ident_noise_mt(const struct parser_set *ps, struct span ident)
 {
     return ps->n > 0 && ps->ops[0] == &parser_table[0]
-        && pf_sess_ident_noise(ident);
+        && pf_sess_ident_noise(pf_sess_own_mt(ps->state[0]), ident);
 }
 
 void

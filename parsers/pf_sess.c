@@ -729,7 +729,7 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
 /* pf_sess_ident_noise - see pf_sess.h; the same tests as the ident part
  * of pf_sess_classify_mt() */
 int
-pf_sess_ident_noise(struct span ident)
+pf_sess_ident_noise(const struct sess_own *own, struct span ident)
 {
     const char *slash;
     struct span svc;
@@ -742,7 +742,7 @@ pf_sess_ident_noise(struct span ident)
     if (svc.len != 4 && svc.len != 8)
         return 1;
     return !span_eq(svc, "tlsproxy") && !span_eq(svc, "lmtp")
-        && !span_eq(svc, "qmgr") && !span_eq(svc, "smtp");
+        && !(span_eq(svc, "qmgr") && own != NULL) && !span_eq(svc, "smtp");
 }
 
 /* pf_sess_own_mt - the no-loop tracker, for pf_sess_classify_mt() */

@@ -67,11 +67,11 @@ int     pf_sess_classify_mt(const struct wrap_rec *r,
 /* the no-loop tracker of ps (sess.h), NULL when there is none */
 const struct sess_own *pf_sess_own_mt(const struct pf_sess *ps);
 
-/* 1 when pf_sess_classify_mt() returns PF_PRE_DONE with an irrelevant
- * trace for every line of this ident, whatever its message: a Postfix
- * program ("name/service") other than smtp, lmtp, qmgr and tlsproxy.
- * Pure. */
-int     pf_sess_ident_noise(struct span ident);
+/* 1 when pf_sess_classify_mt() with this own returns PF_PRE_DONE with an
+ * irrelevant trace for every line of this ident, whatever its message:
+ * a Postfix program ("name/service") other than smtp, lmtp, tlsproxy
+ * and (unless own is NULL: no own mail to track) qmgr. Pure. */
+int     pf_sess_ident_noise(const struct sess_own *own, struct span ident);
 
 /* a PF_PRE_EVENT line into the state (pre is used up) */
 void    pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,

@@ -401,8 +401,13 @@ struct wrap_seen {
     size_t  host_len;                   /* 0: none */
     char    ident[WRAP_SEEN_IDENTS][WRAP_SEEN_MAX + 1];   /* with '[' */
     size_t  ident_len[WRAP_SEEN_IDENTS];
+    uint64_t ident_gen[WRAP_SEEN_IDENTS];      /* bumped when replaced */
     unsigned next;                      /* slot to replace */
 };
+
+/* wrap_ident_tag - the tag of seen ident slot k (wrap_rec.ident_tag):
+ * the slot and its generation, never 0 */
+#define wrap_ident_tag(w, k) ((w)->ident_gen[k] << 3 | ((uint64_t) (k) + 1))
 
 static _Thread_local struct wrap_seen wrap_seen;
 
@@ -440,7 +445,8 @@ wrap_seen_eq(const char *p, const char *text, size_t n)
  * name seen before: the same result with the name's bytes compared at
  * once; -1 when no name seen before starts s (r untouched) */
 static int
-wrap_ident_seen(struct span *s, struct span *ident, struct span *pid)
+wrap_ident_seen(struct span *s, struct span *ident, struct span *pid,
+                uint64_t *tag)
 {
     struct wrap_seen *w = &wrap_seen;
     const char *p = s->ptr;
@@ -461,6 +467,7 @@ wrap_ident_seen(struct span *s, struct span *ident, struct span *pid)
             return -2;          /* wrap_ident() fails as well */
         *ident = span_make(p, i - 1);
         *pid = span_make(p + i, j - i);
+        *tag = wrap_ident_tag(w, k);
         span_drop(s, j + 2);
         if (s->len > 0 && s->ptr[0] == ' ')
             span_drop(s, 1);
@@ -486,6 +493,9 @@ wrap_ident_note(const struct span *ident)
     k = w->next++ % WRAP_SEEN_IDENTS;
     memcpy(w->ident[k], ident->ptr, ident->len + 1);
     w->ident_len[k] = ident->len + 1;
+    /* a new generation: tags of the ident replaced no longer match (61
+     * bits: no wrap in any log) */
+    w->ident_gen[k]++;
 }
 
 /* wrap_fast - the common form "Mmm dd HH:MM:SS host ident[pid]: msg"
@@ -534,7 +544,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     r->dated = 1;
     span_drop(&s, j + 1);
     save = s;
-    switch (wrap_ident_seen(&s, &r->ident, &r->pid)) {
+    switch (wrap_ident_seen(&s, &r->ident, &r->pid, &r->ident_tag)) {
     case 0:
         break;
     case -1:

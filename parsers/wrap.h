@@ -41,6 +41,10 @@ struct wrap_rec {
     struct span ident;          /* program, e.g. "postfix/smtp"; may be empty */
     struct span pid;            /* digits; may be empty */
     struct span msg;            /* the message text */
+    /* 0, or a tag of the ident bytes: two records read by one thread
+     * with the same nonzero tag have the same ident, so a caller may
+     * keep what it learnt about an ident by tag (no compare) */
+    uint64_t ident_tag;
 };
 
 /* wrap_parse - fill r from line; never fails (worst case: message only) */
