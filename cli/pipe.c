@@ -569,41 +569,53 @@ pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
     ch->keys_len = 0;
 }
 
+/* pipe_work_one - one piece of the workers' work, adding first (it
+ * frees a chunk for the reader), else parsing the next queued chunk;
+ * 0 when there was none. Called with pp->mu held, which it drops while
+ * working. Run by the workers and, while it waits, the main thread. */
+static int
+pipe_work_one(struct pipe_par *pp)
+{
+    struct pipe_chunk *ch;
+    size_t  i;
+
+    if (pp->nadd > 0) {
+        for (i = 0; pp->chunks[i].state != PIPE_C_ADDQ; i++)
+            ;
+        ch = &pp->chunks[i];
+        ch->state = PIPE_C_ADDING;
+        pp->nadd--;
+        pthread_mutex_unlock(&pp->mu);
+        pipe_add_chunk_mt(pp, ch);
+        pthread_mutex_lock(&pp->mu);
+        ch->state = PIPE_C_FREE;
+        pthread_cond_broadcast(&pp->done_cv);
+        return 1;
+    }
+    if (pp->next_work == pp->next_put)
+        return 0;
+    ch = pp->order[pp->next_work++ % pp->nchunks];
+    ch->state = PIPE_C_WORKING;
+    pthread_mutex_unlock(&pp->mu);
+    pipe_parse_chunk_mt(ch);
+    pthread_mutex_lock(&pp->mu);
+    ch->state = PIPE_C_DONE;
+    pthread_cond_broadcast(&pp->done_cv);
+    return 1;
+}
+
 /* pipe_worker_mt - thread: add and parse queued chunks until stopped */
 static void *
 pipe_worker_mt(void *arg)
 {
     struct pipe_par *pp = arg;
-    struct pipe_chunk *ch;
-    size_t  i;
 
     pthread_mutex_lock(&pp->mu);
     for (;;) {
         while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)
             pthread_cond_wait(&pp->work_cv, &pp->mu);
-        if (pp->nadd > 0) {
-            /* adding first: it frees a chunk for the reader */
-            for (i = 0; pp->chunks[i].state != PIPE_C_ADDQ; i++)
-                ;
-            ch = &pp->chunks[i];
-            ch->state = PIPE_C_ADDING;
-            pp->nadd--;
-            pthread_mutex_unlock(&pp->mu);
-            pipe_add_chunk_mt(pp, ch);
-            pthread_mutex_lock(&pp->mu);
-            ch->state = PIPE_C_FREE;
-            pthread_cond_broadcast(&pp->done_cv);
-            continue;
-        }
-        if (pp->next_work == pp->next_put)
+        if (!pipe_work_one(pp))
             break;              /* stopped, nothing left */
-        ch = pp->order[pp->next_work++ % pp->nchunks];
-        ch->state = PIPE_C_WORKING;
-        pthread_mutex_unlock(&pp->mu);
-        pipe_parse_chunk_mt(ch);
-        pthread_mutex_lock(&pp->mu);
-        ch->state = PIPE_C_DONE;
-        pthread_cond_broadcast(&pp->done_cv);
     }
     pthread_mutex_unlock(&pp->mu);
     return NULL;
@@ -647,17 +659,21 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
 /* pipe_settle - correlate parsed chunks at the head of the order;
  * with wait set, wait for the head chunk. Called with pp->mu held. */
 static void
-pipe_settle(struct pipe_ctx *pc, int wait)
+pipe_settle(struct pipe_ctx *pc, int wait, int max)
 {
     struct pipe_par *pp = pc->par;
+    int     done = 0;
 
-    while (pp->next_corr < pp->next_put) {
+    while (pp->next_corr < pp->next_put && (max == 0 || done < max)) {
         struct pipe_chunk *ch = pp->order[pp->next_corr % pp->nchunks];
 
         if (ch->state != PIPE_C_DONE) {
             if (!wait)
                 return;
-            pthread_cond_wait(&pp->done_cv, &pp->mu);
+            /* rather than wait, do a worker's work: the main thread is
+             * one of the -j parsing threads */
+            if (!pipe_work_one(pp))
+                pthread_cond_wait(&pp->done_cv, &pp->mu);
             continue;
         }
         pthread_mutex_unlock(&pp->mu);
@@ -675,31 +691,43 @@ pipe_settle(struct pipe_ctx *pc, int wait)
             ch->state = PIPE_C_FREE;
         }
         pp->next_corr++;
+        done++;
         wait = 0;               /* one chunk done: enough for a get */
     }
 }
 
-/* pipe_get - input: a free chunk buffer (correlating to free one) */
+/* pipe_get - input: a free chunk buffer. The workers are kept fed:
+ * while fewer chunks wait for a worker than there are workers, a free
+ * buffer is filled before anything is correlated; otherwise one parsed
+ * chunk is correlated first (never a run of them: the workers would
+ * starve meanwhile), and the reader waits only when no buffer is free. */
 static unsigned char *
 pipe_get(void *ctx, size_t *cap)
 {
     struct pipe_ctx *pc = ctx;
     struct pipe_par *pp = pc->par;
+    struct pipe_chunk *ch;
     size_t  i;
 
     pthread_mutex_lock(&pp->mu);
     for (;;) {
-        pipe_settle(pc, 0);
-        for (i = 0; i < pp->nchunks; i++)
-            if (pp->chunks[i].state == PIPE_C_FREE) {
-                pp->chunks[i].state = PIPE_C_FILLING;
-                pthread_mutex_unlock(&pp->mu);
-                *cap = pp->chunks[i].cap;
-                return pp->chunks[i].buf;
-            }
+        ch = NULL;
+        for (i = 0; i < pp->nchunks && ch == NULL; i++)
+            if (pp->chunks[i].state == PIPE_C_FREE)
+                ch = &pp->chunks[i];
+        if (ch != NULL && (pp->next_put - pp->next_work
+                           < (uint64_t) pp->nthreads
+                           || pp->next_corr == pp->next_put
+                           || pp->order[pp->next_corr % pp->nchunks]->state
+                           != PIPE_C_DONE)) {
+            ch->state = PIPE_C_FILLING;
+            pthread_mutex_unlock(&pp->mu);
+            *cap = ch->cap;
+            return ch->buf;
+        }
         if (pp->next_corr < pp->next_put)
-            pipe_settle(pc, 1);
-        else                    /* every chunk is being added */
+            pipe_settle(pc, 1, 1);      /* one chunk, waiting for it */
+        else if (!pipe_work_one(pp))    /* every chunk is being added */
             pthread_cond_wait(&pp->done_cv, &pp->mu);
     }
 }
@@ -743,7 +771,7 @@ pipe_drain(void *ctx)
 
     pthread_mutex_lock(&pp->mu);
     while (pp->next_corr < pp->next_put)
-        pipe_settle(pc, 1);
+        pipe_settle(pc, 1, 0);
     /* a buffer taken but never put (end of input): free again */
     for (i = 0; i < pp->nchunks; i++)
         if (pp->chunks[i].state == PIPE_C_FILLING)
@@ -802,8 +830,9 @@ pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
         pp->chunks[i].cap = INPUT_CHUNK_CAP(chunk_size);
         pp->chunks[i].buf = xmalloc(pp->chunks[i].cap);
     }
+    /* the main thread parses too (pipe_settle): jobs - 1 workers */
     pp->threads = xcalloc((size_t) jobs, sizeof(*pp->threads));
-    for (k = 0; k < jobs; k++) {
+    for (k = 0; k < jobs - 1; k++) {
         if (pthread_create(&pp->threads[k], NULL, pipe_worker_mt, pp) != 0)
             msg_fatal("cannot start a worker thread");
         pp->nthreads++;
@@ -821,6 +850,8 @@ pipe_par_stop(struct pipe_par *pp)
     if (pp == NULL)
         return NULL;
     pthread_mutex_lock(&pp->mu);
+    while (pipe_work_one(pp))
+        ;                       /* adds left (no worker with -j 1) */
     pp->stop = 1;
     pthread_cond_broadcast(&pp->work_cv);
     pthread_mutex_unlock(&pp->mu);
