@@ -81,7 +81,6 @@ struct pipe_chunk {
                                  * after its 2-byte length */
     size_t  keys_len;
     size_t  keys_cap;
-    size_t  nsess;
 };
 
 struct pipe_ctx;
@@ -138,7 +137,6 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     pc->st->sessions[d]++;
     if (d == SESS_D_COUNTED && pc->corr != NULL) {
         struct pipe_chunk *ch = pc->corr;
-
         char    key[AGG_TAB_KEY_MAX];
         size_t  n = agg_tab_key_trusted(r, key);
 
@@ -153,7 +151,6 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
         ch->keys[ch->keys_len + 1] = (char) (n & 0xff);
         memcpy(ch->keys + ch->keys_len + 2, key, n);
         ch->keys_len += n + 2;
-        ch->nsess++;
     } else if (d == SESS_D_COUNTED && agg_tab_add_trusted_mt(pc->tab, r, 1) != 0) {
         msg_panic("session with invalid fields reached the table");
     }
@@ -287,6 +284,19 @@ pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r)
     }
     pipe_noise.tag[i] = r->ident_tag;
     pipe_noise.noise[i] = (unsigned char) parser_ident_noise_mt(ps, r->ident);
+}
+
+/* pipe_noise_drop - 1 when r's ident is known to be noise: the line
+ * leaves here; an ident not known yet is learnt */
+static inline int
+pipe_noise_drop(const struct parser_set *ps, const struct wrap_rec *r)
+{
+    int     noise;
+
+    if (pipe_noise_known(ps, r, &noise))
+        return noise;
+    pipe_noise_note(ps, r);
+    return 0;
 }
 
 /* pipe_dup_hash - hash of the fields pipe_dup() compares */
@@ -433,17 +443,12 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_ctx *pc = ctx;
     struct wrap_rec r;
     struct parser_pre pre;
-    int     noise;
 
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
-    if (pc->o->trace == NULL) {
-        if (!pipe_noise_known(pc->parsers, &r, &noise))
-            pipe_noise_note(pc->parsers, &r);
-        else if (noise)
-            return;
-    }
+    if (pc->o->trace == NULL && pipe_noise_drop(pc->parsers, &r))
+        return;
     parser_pre_mt(pc->parsers, &r, &pre);
     if (pipe_stateless(&pre) && pc->o->trace == NULL)
         return;
@@ -500,7 +505,6 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_chunk *ch = ctx;
     struct pipe_item *it;
     struct wrap_rec r;
-    int     noise;
 
     (void) src;
     if (jrnl_is_json(line)) {
@@ -510,9 +514,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         return;
     }
     wrap_parse(&ch->ts, line, &r);
-    if (!pipe_noise_known(ch->parsers, &r, &noise))
-        pipe_noise_note(ch->parsers, &r);
-    else if (noise)
+    if (pipe_noise_drop(ch->parsers, &r))
         return;
     it = pipe_item_new(ch, lineno, PIPE_I_REC);
     parser_pre_mt(ch->parsers, &r, &it->pre);
@@ -565,7 +567,6 @@ pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
             msg_panic("session with invalid fields reached the table");
         at += n + 2;
     }
-    ch->nsess = 0;
     ch->keys_len = 0;
 }
 
@@ -656,13 +657,16 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     input_chunk_add(src, &ch->acc);
 }
 
-/* pipe_settle - correlate parsed chunks at the head of the order;
- * with wait set, wait for the head chunk. Called with pp->mu held. */
+/* pipe_settle - correlate parsed chunks at the head of the order, at
+ * most max (0: no limit); the first one is waited for (doing a
+ * worker's work meanwhile), later ones only taken when parsed. Called
+ * with pp->mu held. */
 static void
-pipe_settle(struct pipe_ctx *pc, int wait, int max)
+pipe_settle(struct pipe_ctx *pc, int max)
 {
     struct pipe_par *pp = pc->par;
     int     done = 0;
+    int     wait = 1;
 
     while (pp->next_corr < pp->next_put && (max == 0 || done < max)) {
         struct pipe_chunk *ch = pp->order[pp->next_corr % pp->nchunks];
@@ -678,12 +682,11 @@ pipe_settle(struct pipe_ctx *pc, int wait, int max)
         }
         pthread_mutex_unlock(&pp->mu);
         pc->corr = ch;
-        ch->nsess = 0;
         ch->keys_len = 0;
         pipe_correlate(pc, ch);
         pc->corr = NULL;
         pthread_mutex_lock(&pp->mu);
-        if (ch->nsess > 0) {
+        if (ch->keys_len > 0) {
             ch->state = PIPE_C_ADDQ;
             pp->nadd++;
             pthread_cond_signal(&pp->work_cv);
@@ -726,7 +729,7 @@ pipe_get(void *ctx, size_t *cap)
             return ch->buf;
         }
         if (pp->next_corr < pp->next_put)
-            pipe_settle(pc, 1, 1);      /* one chunk, waiting for it */
+            pipe_settle(pc, 1);         /* one chunk, waiting for it */
         else if (!pipe_work_one(pp))    /* every chunk is being added */
             pthread_cond_wait(&pp->done_cv, &pp->mu);
     }
@@ -771,7 +774,7 @@ pipe_drain(void *ctx)
 
     pthread_mutex_lock(&pp->mu);
     while (pp->next_corr < pp->next_put)
-        pipe_settle(pc, 1, 0);
+        pipe_settle(pc, 0);
     /* a buffer taken but never put (end of input): free again */
     for (i = 0; i < pp->nchunks; i++)
         if (pp->chunks[i].state == PIPE_C_FILLING)

@@ -600,18 +600,7 @@ pf_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
 
 /* pf_qid_byte - the bytes of a Postfix queue id: [0-9A-Za-z] */
 static const unsigned char pf_qid_byte[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
+    ['0'...'9'] = 1, ['A'...'Z'] = 1, ['a'...'z'] = 1,
 };
 
 /* pf_qmgr_qid - the queue id at the start of a qmgr message into qid,
@@ -672,13 +661,54 @@ pf_qmgr_mine_mt(const struct sess_own *own, struct span s)
         && sess_own_sender(own, addr);
 }
 
+/* the Postfix program a non-empty ident names */
+enum pf_prog {
+    PF_PROG_NONE,               /* no "syslog_name/" prefix: not Postfix */
+    PF_PROG_SMTP,
+    PF_PROG_LMTP,
+    PF_PROG_TLSPROXY,
+    PF_PROG_QMGR,
+    PF_PROG_OTHER,              /* smtpd, cleanup, error, ...: no state */
+};
+
+/* pf_prog - the program of ident (len > 0): the service after its last
+ * '/', by length first (most lines are smtpd, cleanup or qmgr) */
+static enum pf_prog
+pf_prog(struct span ident)
+{
+    const char *slash = memrchr(ident.ptr, '/', ident.len);
+    struct span svc;
+
+    if (slash == NULL)
+        return PF_PROG_NONE;
+    svc = span_make(slash + 1, ident.len - (size_t) (slash + 1 - ident.ptr));
+    if (svc.len != 4 && svc.len != 8)
+        return PF_PROG_OTHER;
+    return span_eq(svc, "smtp") ? PF_PROG_SMTP
+        : span_eq(svc, "qmgr") ? PF_PROG_QMGR
+        : span_eq(svc, "lmtp") ? PF_PROG_LMTP
+        : span_eq(svc, "tlsproxy") ? PF_PROG_TLSPROXY : PF_PROG_OTHER;
+}
+
+/* pf_sess_ident_noise - see pf_sess.h: the programs for which
+ * pf_sess_classify_mt() returns PF_PRE_DONE before the message */
+int
+pf_sess_ident_noise(const struct sess_own *own, struct span ident)
+{
+    enum pf_prog prog;
+
+    if (ident.len == 0)
+        return 0;
+    prog = pf_prog(ident);
+    return prog == PF_PROG_OTHER || (prog == PF_PROG_QMGR && own == NULL);
+}
+
 /* pf_sess_classify_mt - what a line is before any state (pf_sess.h) */
 int
 pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
                     struct pf_pre *pre, struct trace *tr)
 {
     struct pf_event *ev = &pre->ev;
-    struct span svc;
     int     proxy = 0;
 
     memset(tr, 0, sizeof(*tr));
@@ -686,25 +716,25 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->lmtp = 0;
     pre->qmgr = 0;
     if (r->ident.len > 0) {
-        const char *slash = memrchr(r->ident.ptr, '/', r->ident.len);
-
-        if (slash == NULL)
-            return PF_PRE_NOT_MINE;     /* no "syslog_name/" prefix */
-        svc = span_make(slash + 1, r->ident.len
-                        - (size_t) (slash + 1 - r->ident.ptr));
-        /* by length first: most lines are smtpd, cleanup or qmgr noise */
-        if (svc.len != 4 && svc.len != 8)
-            return PF_PRE_DONE;
-        if (span_eq(svc, "tlsproxy"))
-            proxy = 1;
-        else if (span_eq(svc, "lmtp"))
+        switch (pf_prog(r->ident)) {
+        case PF_PROG_NONE:
+            return PF_PRE_NOT_MINE;
+        case PF_PROG_SMTP:
+            break;
+        case PF_PROG_LMTP:
             pre->lmtp = 1;
-        else if (span_eq(svc, "qmgr") && own != NULL
-                 && pf_qmgr_mine_mt(own, r->msg)) {
+            break;
+        case PF_PROG_TLSPROXY:
+            proxy = 1;
+            break;
+        case PF_PROG_QMGR:
+            if (own == NULL || !pf_qmgr_mine_mt(own, r->msg))
+                return PF_PRE_DONE;
             pre->qmgr = 1;
             return PF_PRE_EVENT;
-        } else if (!span_eq(svc, "smtp"))
-            return PF_PRE_DONE;         /* smtpd, qmgr, cleanup, error, ... */
+        default:
+            return PF_PRE_DONE;
+        }
     }
     pf_classify(r->msg, ev);
     if (ev->kind == PF_IGNORE)
@@ -724,25 +754,6 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         pre->text_res = pf_text_result(ev->text, &pre->text_kind,
                                        &pre->text_dane, &pre->text_why);
     return PF_PRE_EVENT;
-}
-
-/* pf_sess_ident_noise - see pf_sess.h; the same tests as the ident part
- * of pf_sess_classify_mt() */
-int
-pf_sess_ident_noise(const struct sess_own *own, struct span ident)
-{
-    const char *slash;
-    struct span svc;
-
-    if (ident.len == 0
-        || (slash = memrchr(ident.ptr, '/', ident.len)) == NULL)
-        return 0;
-    svc = span_make(slash + 1, ident.len
-                    - (size_t) (slash + 1 - ident.ptr));
-    if (svc.len != 4 && svc.len != 8)
-        return 1;
-    return !span_eq(svc, "tlsproxy") && !span_eq(svc, "lmtp")
-        && !(span_eq(svc, "qmgr") && own != NULL) && !span_eq(svc, "smtp");
 }
 
 /* pf_sess_own_mt - the no-loop tracker, for pf_sess_classify_mt() */

@@ -263,8 +263,7 @@ sess_own_has(const struct sess_own *o, struct span host, struct span qid)
     int64_t *v;
 
     /* no own mail pending is the common case: no key, no hash */
-    if (o == NULL || htab_count(o->ids) == 0
-        || (n = sess_own_key(host, qid, key)) == 0
+    if (!sess_own_any(o) || (n = sess_own_key(host, qid, key)) == 0
         || (v = htab_find(o->ids, key, n)) == NULL)
         return 0;
     return *v + SESS_OWN_SECS >= o->max_t;
@@ -277,8 +276,7 @@ sess_own_forget(struct sess_own *o, struct span host, struct span qid)
     char    key[SESS_MAX_LOGHOST + SESS_OWN_QID + 2];
     size_t  n;
 
-    if (o == NULL || htab_count(o->ids) == 0
-        || (n = sess_own_key(host, qid, key)) == 0)
+    if (!sess_own_any(o) || (n = sess_own_key(host, qid, key)) == 0)
         return;
     if (htab_find(o->ids, key, n) != NULL)
         htab_delete(o->ids, key, n);
