@@ -544,6 +544,9 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     r->dated = 1;
     span_drop(&s, j + 1);
     save = s;
+    /* every field is set below: no clear of the whole record */
+    r->pid = span_make(NULL, 0);
+    r->ident_tag = 0;
     switch (wrap_ident_seen(&s, &r->ident, &r->pid, &r->ident_tag)) {
     case 0:
         break;
@@ -572,7 +575,6 @@ wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     struct span save;
     struct span w;
 
-    memset(r, 0, sizeof(*r));
     if (wrap_fast(c, line, r) == 0)
         return;
     memset(r, 0, sizeof(*r));
