@@ -970,6 +970,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     ccb.drain = pipe_drain;
     ccb.ctx = &pc;
     ccb.size = pc.par ? pc.par->chunk_size : 0;
+    ccb.held = pc.par ? pc.par->nchunks : 0;
 
     /* rotated files in any order: oldest first, by content */
     for (n = 0; given[n]; n++)

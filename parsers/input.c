@@ -29,10 +29,7 @@
 #define INPUT_CTRL_SCAN 32      /* bytes of a line checked for binary */
 #define INPUT_KEY_SLACK 80      /* "KEY=" before a value */
 /* large plain files are read through a mapping (no copy of every
- * byte, see util/fmap.h; input.h: INPUT_MAP_MIN, INPUT_MAP_WIN); chunks
- * of a mapping stay resident for INPUT_MAP_LAG chunks after they are
- * handed out (more in flight are read in again, never wrong) */
-#define INPUT_MAP_LAG 24
+ * byte, see util/fmap.h; input.h: INPUT_MAP_MIN, INPUT_MAP_WIN) */
 
 struct input_rd {
     const struct input_cb *cb;
@@ -624,8 +621,10 @@ input_map_chunks(struct input_rd *rd, struct fmap *m,
         ccb->put_ref(ccb->ctx, chunk, data + pos,
                      (size_t) (nl + 1 - (data + pos)), 0, 0);
         pos = (size_t) (nl + 1 - data);
-        if (pos > INPUT_MAP_LAG * csize)
-            fmap_release(m, pos - INPUT_MAP_LAG * csize);
+        /* what the caller may still hold stays resident (a page
+         * released too early is only read in again, never wrong) */
+        if (pos > (ccb->held + 1) * csize)
+            fmap_release(m, pos - (ccb->held + 1) * csize);
     }
     /* the last piece: its whole lines as a chunk, the unfinished line
      * carried to the read loop */

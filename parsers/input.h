@@ -135,6 +135,9 @@ struct input_chunk_cb {
     void    (*drain) (void *ctx);
     void   *ctx;
     size_t  size;               /* bytes per chunk, at least 1 */
+    size_t  held;               /* most chunks the caller holds at once:
+                                 * pages of a mapping are released that
+                                 * many chunks behind the reader */
 };
 
 #define INPUT_CHUNK_CAP(size) ((size) + INPUT_BLOCK + INPUT_CARRY)
