@@ -410,21 +410,21 @@ agg_seg_grow(struct agg_seg *seg)
     return next;
 }
 
-/* agg_tab_add_hashed - add n sessions of the key buf[len] whose
- * agg_key_hash() is h. No lock; allocates only for a key new to the
- * table (and a segment when growing). Cost O(segments) expected
- * probes. */
+/* agg_tab_add_key - add n sessions of the key buf[len]. No lock;
+ * allocates only for a key new to the table (and a segment when
+ * growing). Cost O(segments) expected probes. */
 static void
-agg_tab_add_hashed(struct agg_tab *t, uint64_t h, const char *buf,
-                   size_t len, uint64_t n)
+agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
 {
     struct agg_key *mine = NULL;
     struct agg_seg *seg;
     struct agg_seg *next;
     struct agg_slot *s;
+    uint64_t h;
 
     if (n == 0)
         return;
+    h = agg_key_hash(buf, len);
     for (seg = t->first;;) {
         /* acquire: see agg_seg_grow() */
         next = atomic_load_explicit(&seg->next, memory_order_acquire);
@@ -441,14 +441,6 @@ agg_tab_add_hashed(struct agg_tab *t, uint64_t h, const char *buf,
     free(mine);                         /* prepared, but found instead */
     /* relaxed: counters are read only after the adders have joined */
     atomic_fetch_add_explicit(&s->count, n, memory_order_relaxed);
-}
-
-/* agg_tab_add_key - add n sessions of the key buf[len] */
-static void
-agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
-{
-    if (n > 0)
-        agg_tab_add_hashed(t, agg_key_hash(buf, len), buf, len, n);
 }
 
 /* agg_tab_add - add n sessions like r; 0, or -1 when r is invalid
@@ -500,95 +492,6 @@ agg_tab_add_trusted_mt(struct agg_tab *t, const struct sess_rec *r,
                        uint64_t n)
 {
     return agg_tab_add(t, r, n, 0);
-}
-
-/* The combiner: a direct-mapped cache of one writer's recent keys with
- * their counts, in its own memory. A table add is two or three cache
- * misses (the slot in each segment probed, then the stored key); most
- * sessions are of a few hot keys (Zipf), which the combiner counts in
- * 256 KiB that stay in the writer's cache. A key meets the table only
- * when its entry is taken by another key, or at agg_comb_flush(). */
-#define AGG_COMB_SLOTS 2048                     /* a power of 2 */
-#define AGG_COMB_KEY 111                /* longer keys go to the table */
-
-struct agg_comb_ent {
-    uint64_t hash;                      /* agg_key_hash(); 0: empty */
-    uint64_t count;
-    unsigned char len;
-    char    key[AGG_COMB_KEY];
-};                                      /* 128 bytes: two cache lines */
-
-struct agg_comb {
-    struct agg_tab *t;
-    struct agg_comb_ent ent[AGG_COMB_SLOTS];
-};
-
-/* agg_comb_create - an empty combiner for writes to t; never NULL */
-struct agg_comb *
-agg_comb_create(struct agg_tab *t)
-{
-    struct agg_comb *c = xcalloc(1, sizeof(*c));
-
-    c->t = t;
-    return c;
-}
-
-/* agg_comb_add_key - see agg_tab.h; cost O(len), a table add only when
- * the key's entry held another key */
-int
-agg_comb_add_key(struct agg_comb *c, const char *key, size_t len,
-                 uint64_t n)
-{
-    struct agg_comb_ent *e;
-    uint64_t h;
-
-    if (c == NULL || key == NULL || len == 0 || len > AGG_KEY_MAX)
-        return -1;
-    if (n == 0)
-        return 0;
-    h = agg_key_hash(key, len);
-    if (len > AGG_COMB_KEY) {
-        agg_tab_add_hashed(c->t, h, key, len, n);
-        return 0;
-    }
-    e = &c->ent[h & (AGG_COMB_SLOTS - 1)];
-    if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0) {
-        e->count += n;
-        return 0;
-    }
-    if (e->hash != 0)
-        agg_tab_add_hashed(c->t, e->hash, e->key, e->len, e->count);
-    e->hash = h;
-    e->count = n;
-    e->len = (unsigned char) len;
-    memcpy(e->key, key, len);
-    return 0;
-}
-
-/* agg_comb_flush - see agg_tab.h; cost O(entries) */
-void
-agg_comb_flush(struct agg_comb *c)
-{
-    size_t  i;
-
-    if (c == NULL)
-        return;
-    for (i = 0; i < AGG_COMB_SLOTS; i++) {
-        struct agg_comb_ent *e = &c->ent[i];
-
-        if (e->hash != 0)
-            agg_tab_add_hashed(c->t, e->hash, e->key, e->len, e->count);
-        e->hash = 0;
-    }
-}
-
-/* agg_comb_free - flush, then release; NULL */
-struct agg_comb *
-agg_comb_free(struct agg_comb *c)
-{
-    agg_comb_flush(c);
-    free(c);
-    return NULL;
 }
 
 /* agg_tab_note_tls_host_mt - add loghost to the TLS-host set; no lock.

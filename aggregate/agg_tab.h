@@ -57,19 +57,6 @@ size_t  agg_tab_key_trusted(const struct sess_rec *r, char *buf);
 int     agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
                            uint64_t n);
 
-/* a writer's combiner: one thread's adds of keys, counted in the
- * combiner's own memory and added to t when another key takes the
- * entry, or by agg_comb_flush() (agg_comb_free() flushes too). One per
- * thread, never shared; every count is in t only after the flush, which
- * must come before anything _st reads t. agg_comb_add_key() takes what
- * agg_tab_add_key_mt() takes and returns what it returns. */
-struct agg_comb;                                /* opaque */
-struct agg_comb *agg_comb_create(struct agg_tab *t);    /* never NULL */
-int     agg_comb_add_key(struct agg_comb *c, const char *key, size_t len,
-                         uint64_t n);
-void    agg_comb_flush(struct agg_comb *c);
-struct agg_comb *agg_comb_free(struct agg_comb *c);     /* always NULL */
-
 /* remember that loghost writes TLS lines for its outbound sessions */
 void    agg_tab_note_tls_host_mt(struct agg_tab *t, const char *loghost);
 int     agg_tab_host_logs_tls_st(const struct agg_tab *t,

@@ -24,7 +24,6 @@
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -67,7 +66,6 @@ enum pipe_chunk_state {
 struct pipe_chunk {
     unsigned char *buf;
     size_t  cap;
-    const unsigned char *data;  /* its lines: buf, or a file mapping */
     size_t  len;
     int     flags;              /* INPUT_CH_* */
     int     nlead;
@@ -108,7 +106,6 @@ struct pipe_par {
 struct pipe_ctx {
     const struct pipe_opts *o;
     struct agg_tab *tab;
-    struct agg_comb *comb;      /* the main thread's adds to tab */
     struct pipe_stats *st;
     struct parser_set *parsers;
     struct ts_ctx ts;
@@ -154,12 +151,8 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
         ch->keys[ch->keys_len + 1] = (char) (n & 0xff);
         memcpy(ch->keys + ch->keys_len + 2, key, n);
         ch->keys_len += n + 2;
-    } else if (d == SESS_D_COUNTED) {
-        char    key[AGG_TAB_KEY_MAX];
-        size_t  n = agg_tab_key_trusted(r, key);
-
-        if (n == 0 || agg_comb_add_key(pc->comb, key, n, 1) != 0)
-            msg_panic("session with invalid fields reached the table");
+    } else if (d == SESS_D_COUNTED && agg_tab_add_trusted_mt(pc->tab, r, 1) != 0) {
+        msg_panic("session with invalid fields reached the table");
     }
     if (pc->o->sessions) {
         char    day[11] = "-";
@@ -555,14 +548,14 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     cb.quiet = 1;
     ch->nitems = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
-    input_chunk_lines_mt(&cb, &ch->acc, ch->data, ch->len, ch->flags,
+    input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
                          ch->nlead);
 }
 
 /* pipe_add_chunk_mt - worker: a correlated chunk's sessions into the
  * table */
 static void
-pipe_add_chunk_mt(struct pipe_chunk *ch, struct agg_comb *comb)
+pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
 {
     size_t  at = 0;
     size_t  n;
@@ -570,7 +563,7 @@ pipe_add_chunk_mt(struct pipe_chunk *ch, struct agg_comb *comb)
     while (at < ch->keys_len) {
         n = ((size_t) (unsigned char) ch->keys[at] << 8)
             | (unsigned char) ch->keys[at + 1];
-        if (agg_comb_add_key(comb, ch->keys + at + 2, n, 1) != 0)
+        if (agg_tab_add_key_mt(pp->tab, ch->keys + at + 2, n, 1) != 0)
             msg_panic("session with invalid fields reached the table");
         at += n + 2;
     }
@@ -580,10 +573,9 @@ pipe_add_chunk_mt(struct pipe_chunk *ch, struct agg_comb *comb)
 /* pipe_work_one - one piece of the workers' work, adding first (it
  * frees a chunk for the reader), else parsing the next queued chunk;
  * 0 when there was none. Called with pp->mu held, which it drops while
- * working. Run by the workers and, while it waits, the main thread,
- * each adding through its own combiner. */
+ * working. Run by the workers and, while it waits, the main thread. */
 static int
-pipe_work_one(struct pipe_par *pp, struct agg_comb *comb)
+pipe_work_one(struct pipe_par *pp)
 {
     struct pipe_chunk *ch;
     size_t  i;
@@ -595,7 +587,7 @@ pipe_work_one(struct pipe_par *pp, struct agg_comb *comb)
         ch->state = PIPE_C_ADDING;
         pp->nadd--;
         pthread_mutex_unlock(&pp->mu);
-        pipe_add_chunk_mt(ch, comb);
+        pipe_add_chunk_mt(pp, ch);
         pthread_mutex_lock(&pp->mu);
         ch->state = PIPE_C_FREE;
         pthread_cond_broadcast(&pp->done_cv);
@@ -618,17 +610,15 @@ static void *
 pipe_worker_mt(void *arg)
 {
     struct pipe_par *pp = arg;
-    struct agg_comb *comb = agg_comb_create(pp->tab);
 
     pthread_mutex_lock(&pp->mu);
     for (;;) {
         while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)
             pthread_cond_wait(&pp->work_cv, &pp->mu);
-        if (!pipe_work_one(pp, comb))
+        if (!pipe_work_one(pp))
             break;              /* stopped, nothing left */
     }
     pthread_mutex_unlock(&pp->mu);
-    agg_comb_free(comb);        /* its counts into the table: before join */
     return NULL;
 }
 
@@ -686,7 +676,7 @@ pipe_settle(struct pipe_ctx *pc, int max)
                 return;
             /* rather than wait, do a worker's work: the main thread is
              * one of the -j parsing threads */
-            if (!pipe_work_one(pp, pc->comb))
+            if (!pipe_work_one(pp))
                 pthread_cond_wait(&pp->done_cv, &pp->mu);
             continue;
         }
@@ -740,17 +730,14 @@ pipe_get(void *ctx, size_t *cap)
         }
         if (pp->next_corr < pp->next_put)
             pipe_settle(pc, 1);         /* one chunk, waiting for it */
-        else if (!pipe_work_one(pp, pc->comb))  /* every chunk is being
-                                                 * added */
+        else if (!pipe_work_one(pp))    /* every chunk is being added */
             pthread_cond_wait(&pp->done_cv, &pp->mu);
     }
 }
 
-/* pipe_put_ref - input: a chunk of data[0, len) in place of buf's
- * bytes (a file mapping), queued for the workers */
+/* pipe_put - input: a filled chunk, queued for the workers */
 static void
-pipe_put_ref(void *ctx, unsigned char *buf, const unsigned char *data,
-             size_t len, int flags, int nlead)
+pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
 {
     struct pipe_ctx *pc = ctx;
     struct pipe_par *pp = pc->par;
@@ -762,7 +749,6 @@ pipe_put_ref(void *ctx, unsigned char *buf, const unsigned char *data,
             ch = &pp->chunks[i];
     if (ch == NULL || ch->state != PIPE_C_FILLING)
         msg_panic("pipe_put: not a chunk being filled");
-    ch->data = data;
     ch->len = len;
     ch->flags = flags;
     ch->parsers = pc->parsers;
@@ -776,13 +762,6 @@ pipe_put_ref(void *ctx, unsigned char *buf, const unsigned char *data,
     pp->order[pp->next_put++ % pp->nchunks] = ch;
     pthread_cond_signal(&pp->work_cv);
     pthread_mutex_unlock(&pp->mu);
-}
-
-/* pipe_put - input: a filled chunk, queued for the workers */
-static void
-pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
-{
-    pipe_put_ref(ctx, buf, buf, len, flags, nlead);
 }
 
 /* pipe_drain - input: every chunk put so far correlated */
@@ -815,30 +794,21 @@ pipe_jobs(const struct pipe_opts *o)
     return n < 1 ? 1 : n > PIPE_MAX_JOBS ? PIPE_MAX_JOBS : (int) n;
 }
 
-/* pipe_env_bytes - a byte count from the environment, for tests: 0
- * when unset */
-static uint64_t
-pipe_env_bytes(const char *name, uint64_t max)
-{
-    const char *e = getenv(name);
-    char   *end;
-    unsigned long long v;
-
-    if (e == NULL || *e == 0)
-        return 0;
-    errno = 0;
-    v = strtoull(e, &end, 10);
-    if (*end || errno || v < 1 || v > max)
-        msg_fatal("%s wants 1..%llu bytes", name, (unsigned long long) max);
-    return v;
-}
-
 /* pipe_chunk_env - bytes per chunk: MAILTLSRPT_CHUNK (for tests: a
  * small log cut into many chunks), else PIPE_CHUNK; 0 when unset */
 static size_t
 pipe_chunk_env(void)
 {
-    return (size_t) pipe_env_bytes("MAILTLSRPT_CHUNK", PIPE_CHUNK_MAX);
+    const char *e = getenv("MAILTLSRPT_CHUNK");
+    char   *end;
+    unsigned long v;
+
+    if (e == NULL || *e == 0)
+        return 0;
+    v = strtoul(e, &end, 10);
+    if (*end || v < 1 || v > PIPE_CHUNK_MAX)
+        msg_fatal("MAILTLSRPT_CHUNK wants 1..%d bytes", PIPE_CHUNK_MAX);
+    return v;
 }
 
 /* pipe_par_start - chunk buffers and worker threads */
@@ -875,7 +845,7 @@ pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
 
 /* pipe_par_stop - join the workers, free everything; NULL */
 static struct pipe_par *
-pipe_par_stop(struct pipe_par *pp, struct agg_comb *comb)
+pipe_par_stop(struct pipe_par *pp)
 {
     size_t  i;
     int     k;
@@ -883,7 +853,7 @@ pipe_par_stop(struct pipe_par *pp, struct agg_comb *comb)
     if (pp == NULL)
         return NULL;
     pthread_mutex_lock(&pp->mu);
-    while (pipe_work_one(pp, comb))
+    while (pipe_work_one(pp))
         ;                       /* adds left (no worker with -j 1) */
     pp->stop = 1;
     pthread_cond_broadcast(&pp->work_cv);
@@ -933,7 +903,6 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     memset(&pipe_noise, 0, sizeof(pipe_noise));        /* new parsers */
     pc.o = o;
     pc.tab = tab;
-    pc.comb = agg_comb_create(tab);
     pc.st = st;
     memset(&pconf, 0, sizeof(pconf));
     pconf.mx_ports = c->mx_ports;
@@ -956,21 +925,15 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     icb.skip = pipe_skip;
     icb.moving = pipe_moving;
     icb.ctx = &pc;
-    /* for tests: files read in place from this size on (any size reads
-     * the same lines), in windows of this size */
-    icb.map_min = pipe_env_bytes("MAILTLSRPT_MAP_MIN", UINT64_MAX - 1);
-    icb.map_win = (size_t) pipe_env_bytes("MAILTLSRPT_MAP_WIN", SIZE_MAX);
     if ((jobs > 1 || chunk_env) && o->trace == NULL)
         pc.par = pipe_par_start(jobs, chunk_env ? chunk_env : PIPE_CHUNK,
                                 tab);
     memset(&ccb, 0, sizeof(ccb));
     ccb.get = pipe_get;
     ccb.put = pipe_put;
-    ccb.put_ref = pipe_put_ref;
     ccb.drain = pipe_drain;
     ccb.ctx = &pc;
     ccb.size = pc.par ? pc.par->chunk_size : 0;
-    ccb.held = pc.par ? pc.par->nchunks : 0;
 
     /* rotated files in any order: oldest first, by content */
     for (n = 0; given[n]; n++)
@@ -1004,12 +967,11 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
             st->bad[i] += src.bad[i];
     }
     pc.progress = progress_end(pc.progress);
-    pc.par = pipe_par_stop(pc.par, pc.comb);
+    pc.par = pipe_par_stop(pc.par);
     pc.j = jrnl_free(pc.j);
     xfree(files);
     parser_flush(pc.parsers);
     parser_set_free(pc.parsers);
-    pc.comb = agg_comb_free(pc.comb);   /* every count into the table */
     if (o->state)
         agg_state_end(o->state);
     return rc;

@@ -15,7 +15,6 @@
 #include "decomp.h"
 #include "jrnl.h"
 #include "wrap.h"
-#include "../util/fmap.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -28,8 +27,6 @@
 #define INPUT_SNIFF 16          /* bytes wanted before choosing a decoder */
 #define INPUT_CTRL_SCAN 32      /* bytes of a line checked for binary */
 #define INPUT_KEY_SLACK 80      /* "KEY=" before a value */
-/* large plain files are read through a mapping (no copy of every
- * byte, see util/fmap.h; input.h: INPUT_MAP_MIN, INPUT_MAP_WIN) */
 
 struct input_rd {
     const struct input_cb *cb;
@@ -556,95 +553,6 @@ input_chunk_loop(struct input_rd *rd, struct decomp *d,
     }
 }
 
-/* input_map_lines - line mode over a mapping: every complete line of
- * m, window by window, as input_lines() hands them out of a buffer.
- * The unfinished last line (if any) is copied to buf, *have its
- * length, for the read loop that follows (the file may have grown). */
-static void
-input_map_lines(struct input_rd *rd, struct fmap *m, unsigned char *buf,
-                size_t *have)
-{
-    const unsigned char *data = fmap_data(m);
-    size_t  size = fmap_len(m);
-    size_t  win = rd->cb->map_win ? rd->cb->map_win : INPUT_MAP_WIN;
-    size_t  pos = 0;
-
-    if (win < INPUT_MAX_LINE + 2)
-        win = INPUT_MAX_LINE + 2;       /* a whole line fits a window */
-    for (;;) {
-        size_t  n = size - pos < win ? size - pos : win;
-        size_t  used = input_lines(rd, data + pos, n);
-
-        if (input_stopped(rd))
-            break;
-        rd->src->bytes = pos + n;           /* as read so far */
-        pos += used;
-        fmap_release(m, pos);
-        if (pos + (n - used) == size)
-            break;              /* the last window: the rest is carried */
-    }
-    rd->src->bytes = size;
-    *have = input_stopped(rd) ? 0 : size - pos;
-    if (*have > 0)
-        memcpy(buf, data + pos, *have);     /* <= INPUT_MAX_LINE + 1 */
-    if (rd->cb->moving)
-        rd->cb->moving(rd->cb->ctx);        /* the mapping goes next */
-}
-
-/* input_map_chunks - line mode, chunked, over a mapping: chunks cut
- * after a newline, handed over in place (ccb->put_ref); the unfinished
- * last line goes to buf as in input_map_lines(), *have its length, or
- * when it is already overlong, a last chunk says so and *have is
- * (size_t) -1: nothing more is read. The mapping must stay until
- * ccb->drain. */
-static void
-input_map_chunks(struct input_rd *rd, struct fmap *m,
-                 const struct input_chunk_cb *ccb, unsigned char *buf,
-                 size_t *have)
-{
-    const unsigned char *data = fmap_data(m);
-    size_t  size = fmap_len(m);
-    size_t  csize = ccb->size ? ccb->size : 1;
-    size_t  pos = 0;
-    size_t  cap;
-    unsigned char *chunk;
-    const unsigned char *nl;
-
-    while (size - pos > csize) {
-        nl = memrchr(data + pos, '\n', csize);
-        if (nl == NULL)         /* one line longer than a chunk */
-            nl = memchr(data + pos + csize, '\n', size - pos - csize);
-        if (nl == NULL)
-            break;              /* the rest is one unfinished line */
-        chunk = ccb->get(ccb->ctx, &cap);
-        rd->src->bytes = (size_t) (nl + 1 - data);     /* as read so far */
-        ccb->put_ref(ccb->ctx, chunk, data + pos,
-                     (size_t) (nl + 1 - (data + pos)), 0, 0);
-        pos = (size_t) (nl + 1 - data);
-        /* what the caller may still hold stays resident (a page
-         * released too early is only read in again, never wrong) */
-        if (pos > (ccb->held + 1) * csize)
-            fmap_release(m, pos - (ccb->held + 1) * csize);
-    }
-    /* the last piece: its whole lines as a chunk, the unfinished line
-     * carried to the read loop */
-    nl = size > pos ? memrchr(data + pos, '\n', size - pos) : NULL;
-    rd->src->bytes = size;
-    if (nl != NULL) {
-        ccb->put_ref(ccb->ctx, ccb->get(ccb->ctx, &cap), data + pos,
-                     (size_t) (nl + 1 - (data + pos)), 0, 0);
-        pos = (size_t) (nl + 1 - data);
-    }
-    *have = size - pos;
-    if (*have > INPUT_MAX_LINE + 1) {
-        ccb->put_ref(ccb->ctx, ccb->get(ccb->ctx, &cap), data + size, 0,
-                     INPUT_CH_LAST | INPUT_CH_TAIL_LONG, 0);
-        *have = (size_t) -1;
-    } else if (*have > 0) {
-        memcpy(buf, data + pos, *have);
-    }
-}
-
 /* input_head - the first bytes, at least INPUT_SNIFF unless the input
  * is shorter; -1 on a read error */
 static ssize_t
@@ -666,16 +574,6 @@ input_head(int fd, unsigned char *buf, size_t cap)
     return (ssize_t) have;
 }
 
-/* input_map_lost - the file shrank under its mapping */
-static void
-input_map_lost(const char *name, const struct input_cb *cb)
-{
-    if (!cb->quiet)
-        msg_warn("%s: the file shrank while it was read (truncated or "
-                 "rotated in place): the lost part was read as NUL bytes, "
-                 "its lines counted as unreadable", name);
-}
-
 /* input_read_any - every line and record of one source, line-mode
  * sources in chunks when ccb is set; O(bytes) */
 static int
@@ -693,9 +591,6 @@ input_read_any(const char *name, const struct input_cb *cb,
     int     fd;
     const char *refused;
     struct stat st;
-    struct fmap *map = NULL;
-    int     maponly = 0;        /* a mapping did it all */
-    int     isreg = 0;
     ssize_t n;
 
     memset(&rd, 0, sizeof(rd));
@@ -718,10 +613,8 @@ input_read_any(const char *name, const struct input_cb *cb,
         rc = -1;
         goto end;
     }
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         src->mtime = st.st_mtime;
-        isreg = 1;
-    }
     buf = xmalloc(cap);
     if ((n = input_head(fd, buf, INPUT_BLOCK)) < 0) {
         if (!cb->quiet)
@@ -741,41 +634,8 @@ input_read_any(const char *name, const struct input_cb *cb,
         }
         d = decomp_open(kind, fd, buf, (size_t) n);
         src->format = decomp_name(kind);
-        /* a large plain file, not a journal export: read in place */
-        if (kind == DECOMP_NONE && isreg && !cb->max_bytes
-            && (uint64_t) st.st_size >= (cb->map_min ? cb->map_min
-                                         : INPUT_MAP_MIN)
-            && (uint64_t) st.st_size <= SIZE_MAX
-            && !jrnl_is_export((const char *) buf, (size_t) n)
-            && (!ccb || ccb->put_ref)
-            && (map = fmap_open(fd, (size_t) st.st_size)) != NULL) {
-            form_known = 1;
-            if (ccb)
-                input_map_chunks(&rd, map, ccb, buf, &have);
-            else
-                input_map_lines(&rd, map, buf, &have);
-            /* the rest, if the file grew meanwhile, is read */
-            d = decomp_close(d);
-            if (have == (size_t) -1
-                || lseek(fd, st.st_size, SEEK_SET) != st.st_size) {
-                have = 0;
-                maponly = 1;
-            }
-            d = decomp_open(DECOMP_NONE, fd, NULL, 0);
-            if (!ccb) {
-                if (fmap_shrunk(map))
-                    input_map_lost(name, cb);
-                map = fmap_close(map);
-            }
-        }
     }
-    if (ccb && map && !maponly) {
-        if (input_chunk_loop(&rd, d, ccb, buf, have) != 0)
-            rc = -1;
-        have = 0;
-        maponly = 1;
-    }
-    while (!maponly) {
+    for (;;) {
         size_t  used;
 
         if (input_stopped(&rd))
@@ -820,11 +680,6 @@ input_read_any(const char *name, const struct input_cb *cb,
     }
     if (ccb)
         ccb->drain(ccb->ctx);
-    if (map) {                  /* chunked: every chunk is done with it */
-        if (fmap_shrunk(map))
-            input_map_lost(name, cb);
-        map = fmap_close(map);
-    }
     if (decomp_damage(d) && !peek_end && !input_stopped(&rd)) {
         src->truncated = 1;
         if (!cb->quiet)

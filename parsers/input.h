@@ -78,16 +78,7 @@ struct input_cb {
     int    *stop;               /* a callback sets *stop: reading ends */
     uint64_t max_bytes;         /* >0: stop after so many bytes, quietly */
     int     quiet;              /* no warnings */
-    /* optional: plain files of at least map_min bytes are read in place
-     * through a mapping (0: INPUT_MAP_MIN; UINT64_MAX: never), in line
-     * mode in windows of map_win bytes (0: INPUT_MAP_WIN; at least
-     * INPUT_MAX_LINE + 2). Any choice reads the same lines. */
-    uint64_t map_min;
-    size_t  map_win;
 };
-
-#define INPUT_MAP_MIN (4 * INPUT_BLOCK)
-#define INPUT_MAP_WIN INPUT_BLOCK
 
 /* read all of name ("-": stdin); 0, or -1 after msg_warn (open/read error,
  * a compressed format we cannot read, damaged compressed data: lines
@@ -126,18 +117,9 @@ struct input_chunk_cb {
      * lines that are skipped whole */
     void    (*put) (void *ctx, unsigned char *buf, size_t len, int flags,
                     int nlead);
-    /* optional: the same for lines read in place from a mapping of the
-     * file: the chunk got as buf holds data[0, len) instead, readable
-     * until drain returns. Without it, every file is read by copying. */
-    void    (*put_ref) (void *ctx, unsigned char *buf,
-                        const unsigned char *data, size_t len, int flags,
-                        int nlead);
     void    (*drain) (void *ctx);
     void   *ctx;
     size_t  size;               /* bytes per chunk, at least 1 */
-    size_t  held;               /* most chunks the caller holds at once:
-                                 * pages of a mapping are released that
-                                 * many chunks behind the reader */
 };
 
 #define INPUT_CHUNK_CAP(size) ((size) + INPUT_BLOCK + INPUT_CARRY)

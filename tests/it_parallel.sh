@@ -15,10 +15,7 @@
 #    "-j 3" and small chunks, and in order with "-j 8": the same summary as
 #    the same files at -j 1;
 # 5. report files (all days) at "-j 3" with 61-byte chunks: byte-identical
-#    to -j 1;
-# 6. the file read in place through a mapping (MAILTLSRPT_MAP_MIN=1) at
-#    -j 1 in the smallest windows, and at -j 3 and -j 2 in small chunks:
-#    the same summary, stderr and sessions.
+#    to -j 1.
 # Logs: every corpus log (Postfix, Exim, Sendmail, wrappers), the demo
 # log, the input-form samples (journal JSON, journalctl -x), the bad-input
 # catalogue, a generated log with overlong lines (70 and 200 KB), NUL
@@ -111,22 +108,6 @@ for log in "$L"/*; do
         run "$tmp/o" "$tmp/e" sessions $SS -j $j "$log"
         same "$name: sessions -j $j" "$ref.ses" "$tmp/o"
     done
-    # read in place (a mapping of the file) instead of by copying: the
-    # smallest windows at -j 1, small chunks at -j 3 and -j 2
-    MAILTLSRPT_MAP_MIN=1 MAILTLSRPT_MAP_WIN=1 run "$tmp/o" "$tmp/e" \
-        summary --json -v $SS -j 1 "$log"
-    same "$name: mapped, -j 1" "$ref.sum" "$tmp/o"
-    same "$name: stderr mapped, -j 1" "$tmp/ref.err" "$tmp/e"
-    MAILTLSRPT_MAP_MIN=1 MAILTLSRPT_MAP_WIN=1 run "$tmp/o" "$tmp/e" \
-        sessions $SS -j 1 "$log"
-    same "$name: sessions mapped, -j 1" "$ref.ses" "$tmp/o"
-    MAILTLSRPT_MAP_MIN=1 MAILTLSRPT_CHUNK=61 run "$tmp/o" "$tmp/e" \
-        summary --json -v $SS -j 3 "$log"
-    same "$name: mapped, 61-byte chunks" "$ref.sum" "$tmp/o"
-    same "$name: stderr mapped, 61-byte chunks" "$tmp/ref.err" "$tmp/e"
-    MAILTLSRPT_MAP_MIN=1 MAILTLSRPT_CHUNK=4096 run "$tmp/o" "$tmp/e" \
-        sessions $SS -j 2 "$log"
-    same "$name: sessions mapped, 4096-byte chunks" "$ref.ses" "$tmp/o"
     for c in 1 61 4096; do
         size=$(wc -c <"$log")
         # one byte per chunk is slow on big logs: the small ones suffice

@@ -5,7 +5,6 @@
  * promise broke.
  */
 #include "../util/dname.h"
-#include "../util/fmap.h"
 #include "../util/htab.h"
 #include "../util/ipaddr.h"
 #include "../util/span.h"
@@ -14,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---------------------------------------------------------------- dname */
 
@@ -530,57 +528,6 @@ t_htab_sweep(void)
     htab_free(t);
 }
 
-/* t_fmap - a mapping reads the file; a file cut short under it reads
- * as zeros past the cut instead of killing the process */
-static void
-t_fmap(void)
-{
-    char    path[] = "/tmp/t_fmap.XXXXXX";
-    long    pg = sysconf(_SC_PAGESIZE);
-    size_t  len = (size_t) pg * 3 + 100;
-    char   *buf = malloc(len);
-    struct fmap *m;
-    const unsigned char *d;
-    int     fd = mkstemp(path);
-    size_t  i;
-    int     zeros = 1;
-
-    T_CHECK(fd >= 0 && buf != NULL, "temporary file");
-    if (fd < 0 || buf == NULL)
-        return;
-    unlink(path);
-    for (i = 0; i < len; i++)
-        buf[i] = (char) ('a' + i % 26);
-    T_CHECK(write(fd, buf, len) == (ssize_t) len, "file written");
-    T_CHECK(fmap_open(fd, 0) == NULL, "nothing to map: NULL");
-    m = fmap_open(fd, len);
-    T_CHECK(m != NULL, "file mapped");
-    if (m == NULL) {
-        close(fd);
-        free(buf);
-        return;
-    }
-    d = fmap_data(m);
-    T_CHECK(fmap_len(m) == len && memcmp(d, buf, len) == 0,
-            "the mapping holds the file's bytes");
-    fmap_release(m, (size_t) pg * 2);
-    T_CHECK(memcmp(d, buf, len) == 0, "released pages read back the same");
-    T_CHECK(!fmap_shrunk(m), "not shrunk");
-    /* the file loses its last two pages and more: those bytes are lost */
-    T_CHECK(ftruncate(fd, pg - 10) == 0, "file cut short");
-    for (i = (size_t) pg * 2; i < len; i++)
-        if (d[i] != 0)
-            zeros = 0;
-    T_CHECK(zeros, "past the cut: NUL bytes, no SIGBUS");
-    T_CHECK(fmap_shrunk(m), "the loss is reported");
-    T_CHECK(memcmp(d, buf, (size_t) pg - 10) == 0,
-            "before the cut: the file's bytes");
-    m = fmap_close(m);
-    T_CHECK(m == NULL, "closed");
-    close(fd);
-    free(buf);
-}
-
 int
 main(void)
 {
@@ -589,6 +536,5 @@ main(void)
     t_span();
     t_htab();
     t_htab_sweep();
-    t_fmap();
     return T_DONE();
 }
