@@ -176,9 +176,10 @@ pipe_tls_host(void *ctx, const char *loghost)
     struct pipe_ctx *pc = ctx;
 
     /* most TLS lines come from the host before: noted already */
-    if (loghost == NULL || !pc->tls_host_ok
-        || strcmp(pc->tls_host, loghost) != 0)
-        agg_tab_note_tls_host_mt(pc->tab, loghost);
+    if (loghost != NULL && pc->tls_host_ok
+        && strcmp(pc->tls_host, loghost) == 0)
+        return;
+    agg_tab_note_tls_host_mt(pc->tab, loghost);
     if (loghost == NULL) {
         pc->tls_host_ok = 0;
         return;

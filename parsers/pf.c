@@ -292,11 +292,17 @@ pf_after_qid(struct span s, struct pf_event *ev)
     long    off;
 
     if (span_starts(s, "to=<")) {
-        /* Sendmail writes "QID: to=..., stat=...": not ours */
-        if (span_find(s, "status=") < 0 && span_find(s, "stat=") >= 0)
+        /* Sendmail writes "QID: to=..., stat=...": not ours. Looked for
+         * only when the line is no Postfix status (which has status=),
+         * not before every status line */
+        struct pf_event before = *ev;
+
+        pf_status(s, ev);
+        if (ev->kind == PF_STATUS_BAD && span_find(s, "status=") < 0
+            && span_find(s, "stat=") >= 0) {
+            *ev = before;
             ev->kind = PF_IGNORE;
-        else
-            pf_status(s, ev);
+        }
         return;
     }
     if (span_skip(&s, "TLS is required, but was not offered by host ") == 0) {
