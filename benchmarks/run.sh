@@ -47,9 +47,20 @@ ARGS="summary -q --config /dev/null --log-tz UTC --log-year 2024"
 gzip -1 -c "$log" >"$log.gz"
 cat "$log" "$log.gz" "$log.small" "$log.mem" >/dev/null    # page cache
 
-# best N CMD... - best wall time of N runs of a command, seconds. Output
-# goes to a file: GNU grep stops at the first match when stdout is
-# /dev/null.
+# secs CMD...: wall seconds of one run of CMD. Output goes to a file:
+# GNU grep stops at the first match when stdout is /dev/null.
+secs() {
+    s=$(date +%s.%N)
+    "$@" >"$dir/out" 2>&1
+    e=$(date +%s.%N)
+    echo "$e - $s" | bc
+}
+# lower A B: the smaller of two times ("" is no time yet)
+lower() {
+    if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc)" = 1 ]; then echo "$2"
+    else echo "$1"; fi
+}
+# best N CMD...: best wall time of N runs of a command, seconds
 best() {
     n=$1
     shift
@@ -57,39 +68,26 @@ best() {
     i=0
     while [ "$i" -lt "$n" ]; do
         i=$((i + 1))
-        s=$(date +%s.%N)
-        "$@" >"$dir/out" 2>&1
-        e=$(date +%s.%N)
-        t=$(echo "$e - $s" | bc)
-        if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then b=$t; fi
+        b=$(lower "$b" "$(secs "$@")")
     done
     echo "$b"
 }
-# pair N BASE_CMD -- CMD: N rounds of the baseline then the command,
-# back to back, so that a machine that is slower for a while slows
-# both; prints "best-command best-baseline" (seconds)
+# pair N BASE_CMD CMD...: N rounds of the baseline (a shell command)
+# then the command, back to back, so that a machine that is slower for
+# a while slows both; prints "best-command best-baseline" (seconds)
 pair() {
     n=$1
-    shift
-    base=$1
-    shift
-    bc_=""
+    base=$2
+    shift 2
+    bcmd=""
     bt=""
     i=0
     while [ "$i" -lt "$n" ]; do
         i=$((i + 1))
-        s=$(date +%s.%N)
-        sh -c "$base" >"$dir/out" 2>&1
-        e=$(date +%s.%N)
-        t=$(echo "$e - $s" | bc)
-        if [ -z "$bt" ] || [ "$(echo "$t < $bt" | bc)" = 1 ]; then bt=$t; fi
-        s=$(date +%s.%N)
-        "$@" >"$dir/out" 2>&1
-        e=$(date +%s.%N)
-        t=$(echo "$e - $s" | bc)
-        if [ -z "$bc_" ] || [ "$(echo "$t < $bc_" | bc)" = 1 ]; then bc_=$t; fi
+        bt=$(lower "$bt" "$(secs sh -c "$base")")
+        bcmd=$(lower "$bcmd" "$(secs "$@")")
     done
-    echo "$bc_ $bt"
+    echo "$bcmd $bt"
 }
 rss() { /usr/bin/time -f %M "$@" 2>&1 >"$dir/out" | tail -n 1; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
