@@ -10,29 +10,34 @@
 static int
 ipaddr_v4(const char *in, size_t len, char *out)
 {
-    size_t  i;
-    int     dots = 0;
-    int     digits = 0;
-    int     val = 0;
+    const unsigned char *p = (const unsigned char *) in;
+    const unsigned char *end = p + len;
+    unsigned d0, d1, d2;
+    int     dots;
 
     if (len < 7 || len > 15)
         return 0;
-    for (i = 0; i < len; i++) {
-        char    c = in[i];
-
-        if (c >= '0' && c <= '9') {
-            if (digits > 0 && val == 0)
-                return 0;       /* leading zero */
-            val = val * 10 + (c - '0');
-            if (++digits > 3 || val > 255)
-                return 0;
-        } else if (c == '.' && digits > 0 && ++dots <= 3) {
-            digits = val = 0;
-        } else {
+    /* four octets of one to three digits, three dots between: each
+     * digit is looked at once (an unsigned c - '0' > 9 is no digit) */
+    for (dots = 0;; dots++) {
+        if ((d0 = (unsigned) *p - '0') > 9)
             return 0;
+        if (++p < end && (d1 = (unsigned) *p - '0') <= 9) {
+            if (d0 == 0)
+                return 0;       /* leading zero */
+            if (++p < end && (d2 = (unsigned) *p - '0') <= 9) {
+                if (d0 * 100 + d1 * 10 + d2 > 255)
+                    return 0;
+                p++;
+            }
         }
+        if (dots == 3)
+            break;
+        if (p + 1 >= end || *p != '.')
+            return 0;
+        p++;
     }
-    if (dots != 3 || digits == 0)
+    if (p != end)
         return 0;
     memcpy(out, in, len);
     out[len] = 0;
