@@ -23,42 +23,56 @@ static const unsigned char dname_map[256] = {
     ['Z'] = 'z',
 };
 
-/* dname_norm - validate and canonicalise; cost O(len), one table
- * look-up per byte */
+/* dname_lower - 1 for the bytes a canonical label holds most: lower
+ * case letters and digits */
+static const unsigned char dname_lower[256] = {
+    ['0'...'9'] = 1, ['a'...'z'] = 1,
+};
+
+/* dname_norm - validate and canonicalise; cost O(len): the bytes of a
+ * canonical name are scanned with one look-up each and copied at once,
+ * only a name with upper case letters is mapped byte by byte */
 int
 dname_norm(const char *in, size_t len, char *out)
 {
-    size_t  i;
-    size_t  label = 0;
-    size_t  o = 0;
+    const unsigned char *p = (const unsigned char *) in;
+    size_t  i = 0;
+    size_t  start = 0;          /* first byte of the label */
+    int     upper = 0;
 
     if (len > 0 && in[len - 1] == '.')
         len--;
     if (len == 0 || len > DNAME_MAX)
         return -1;
-    for (i = 0; i < len; i++) {
-        unsigned char c = dname_map[(unsigned char) in[i]];
-
-        if (c >= '0') {                 /* letter or digit: most bytes */
-            if (++label > 63)
+    for (;;) {
+        while (i < len && dname_lower[p[i]])
+            i++;
+        if (i < len && p[i] != '.') {
+            if (p[i] == '-') {
+                if (i == start)
+                    return -1;          /* a label starts with '-' */
+            } else if (dname_map[p[i]] == 0) {
                 return -1;
-            out[o++] = (char) c;
-        } else if (c == '.') {
-            if (label == 0 || out[o - 1] == '-')
-                return -1;
-            label = 0;
-            out[o++] = '.';
-        } else if (c == '-') {
-            if (label == 0 || ++label > 63)
-                return -1;
-            out[o++] = '-';
-        } else {
-            return -1;
+            } else {
+                upper = 1;
+            }
+            i++;
+            continue;
         }
+        /* the label ends at i, at a dot or the end of the name */
+        if (i == start || i - start > 63 || p[i - 1] == '-')
+            return -1;
+        if (i == len)
+            break;
+        start = ++i;
     }
-    if (label == 0 || out[o - 1] == '-')
-        return -1;
-    out[o] = 0;
+    if (upper) {
+        for (i = 0; i < len; i++)
+            out[i] = (char) dname_map[p[i]];
+    } else {
+        memcpy(out, in, len);
+    }
+    out[len] = 0;
     return 0;
 }
 
