@@ -234,6 +234,23 @@ agg_put(char *p, const char *s)
     return p + n;
 }
 
+/* agg_put_field - append field (of size cap) and its NUL at p, or only
+ * a NUL when clear; the end, or NULL when field holds no terminated
+ * string */
+static inline char *
+agg_put_field(char *p, const char *field, size_t cap, int clear)
+{
+    size_t  n = strnlen(field, cap);
+
+    if (n == cap)
+        return NULL;
+    if (clear)
+        n = 0;
+    memcpy(p, field, n);
+    p[n] = 0;
+    return p + n + 1;
+}
+
 /* agg_key_encode - canonical key bytes of r into buf[AGG_KEY_MAX];
  * returns the length. A TLS success (not plaintext) drops helo, ip and
  * reason so that successes collapse per (day, domain, policy, mx, cert,
@@ -450,11 +467,19 @@ agg_tab_add(struct agg_tab *t, const struct sess_rec *r, uint64_t n,
             int names)
 {
     char    buf[AGG_KEY_MAX];
+    size_t  len;
 
-    if (t == NULL || r == NULL || !agg_rec_valid(r, names))
+    if (t == NULL || r == NULL)
         return -1;
+    if (names) {
+        if (!agg_rec_valid(r, 1))
+            return -1;
+        len = agg_key_encode(r, buf);
+    } else if ((len = agg_tab_key_trusted(r, buf)) == 0) {
+        return -1;
+    }
     if (n > 0)
-        agg_tab_add_key(t, buf, agg_key_encode(r, buf), n);
+        agg_tab_add_key(t, buf, len, n);
     return 0;
 }
 
@@ -462,9 +487,31 @@ agg_tab_add(struct agg_tab *t, const struct sess_rec *r, uint64_t n,
 size_t
 agg_tab_key_trusted(const struct sess_rec *r, char *buf)
 {
-    if (r == NULL || !agg_rec_valid(r, 0))
+    int     clear;
+    char   *p = buf;
+
+    /* agg_rec_valid(r, 0) and agg_key_encode() in one pass: each string
+     * is measured once, by the bounded look that checks it */
+    if (r == NULL || r->result >= SESS_RESULT_COUNT
+        || r->policy >= SESS_POL_COUNT || r->cert >= SESS_CERT_COUNT
+        || r->cert_problem >= SESS_RESULT_COUNT || r->domain[0] == 0)
         return 0;
-    return agg_key_encode(r, buf);
+    clear = r->result == SESS_SUCCESS && (r->flags & SESS_F_PLAINTEXT) == 0;
+    memcpy(p, &r->day, sizeof(r->day));
+    p += sizeof(r->day);
+    memcpy(p++, &r->policy, 1);
+    memcpy(p++, &r->result, 1);
+    memcpy(p++, &r->flags, 1);
+    memcpy(p++, &r->cert, 1);
+    memcpy(p++, &r->cert_problem, 1);
+    if ((p = agg_put_field(p, r->domain, sizeof(r->domain), 0)) == NULL
+        || (p = agg_put_field(p, r->mx, sizeof(r->mx), 0)) == NULL
+        || (p = agg_put_field(p, r->helo, sizeof(r->helo), clear)) == NULL
+        || (p = agg_put_field(p, r->ip, sizeof(r->ip), clear)) == NULL
+        || (p = agg_put_field(p, r->loghost, sizeof(r->loghost), 0)) == NULL
+        || (p = agg_put_field(p, r->reason, sizeof(r->reason), clear)) == NULL)
+        return 0;
+    return (size_t) (p - buf);
 }
 
 /* agg_tab_add_key_mt - see agg_tab.h */
