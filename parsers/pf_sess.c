@@ -676,10 +676,15 @@ enum pf_prog {
 static enum pf_prog
 pf_prog(struct span ident)
 {
-    const char *slash = memrchr(ident.ptr, '/', ident.len);
+    const char *slash;
     struct span svc;
 
-    if (slash == NULL)
+    /* the programs with state first, by their last bytes: no search */
+    if (span_ends(ident, "/smtp"))
+        return PF_PROG_SMTP;
+    if (span_ends(ident, "/qmgr"))
+        return PF_PROG_QMGR;
+    if ((slash = memrchr(ident.ptr, '/', ident.len)) == NULL)
         return PF_PROG_NONE;
     svc = span_make(slash + 1, ident.len - (size_t) (slash + 1 - ident.ptr));
     if (svc.len != 4 && svc.len != 8)
