@@ -755,7 +755,10 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->text_res = -1;
     pre->text_kind = pre->text_dane = 0;
     pre->text_why = "";
-    if (ev->kind == PF_STATUS || ev->kind == PF_SOFT)
+    /* a delivered message's text is the server's reply, never one of
+     * Postfix's TLS failure texts (and a server's words are no failure) */
+    if ((ev->kind == PF_STATUS && !span_eq(ev->status, "sent"))
+        || ev->kind == PF_SOFT)
         pre->text_res = pf_text_result(ev->text, &pre->text_kind,
                                        &pre->text_dane, &pre->text_why);
     return PF_PRE_EVENT;
