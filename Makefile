@@ -84,11 +84,12 @@ deps:
 deps-test:
 	@sh scripts/deps.sh test
 
-# flags stamp: changing compiler or flags rebuilds everything
+# flags stamp: changing compiler, flags or training logs rebuilds
+# everything
+FLAGS_TEXT = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(if $(PGO_LOGS),PGO_LOGS=$(PGO_LOGS))
 $(BUILD)/.flags: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
-	    echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+	@echo '$(FLAGS_TEXT)' | cmp -s - $@ || echo '$(FLAGS_TEXT)' > $@
 FORCE:
 
 $(BUILD)/%.o: %.c $(BUILD)/.flags
