@@ -39,6 +39,8 @@ struct buf {
 static void
 buf_add(struct buf *b, const void *p, size_t n)
 {
+    if (n > SIZE_MAX / 4 - b->len)
+        abort();                /* no test grows a buffer this far */
     if (b->len + n + 1 > b->cap) {
         b->cap = (b->len + n + 1) * 2;
         b->p = realloc(b->p, b->cap);
