@@ -256,7 +256,8 @@ agg_put_field(char *p, const char *field, size_t cap, int clear)
  * reason so that successes collapse per (day, domain, policy, mx, cert,
  * cert_problem, loghost): what a policy resolved later needs to judge
  * them again; a plaintext session keeps every field for its possible
- * starttls-not-supported detail. */
+ * starttls-not-supported detail. 0 when a string field holds no
+ * terminated string. */
 static size_t
 agg_key_encode(const struct sess_rec *r, char *buf)
 {
@@ -271,12 +272,14 @@ agg_key_encode(const struct sess_rec *r, char *buf)
     memcpy(p++, &r->flags, 1);
     memcpy(p++, &r->cert, 1);
     memcpy(p++, &r->cert_problem, 1);
-    p = agg_put(p, r->domain);
-    p = agg_put(p, r->mx);
-    p = agg_put(p, clear ? "" : r->helo);
-    p = agg_put(p, clear ? "" : r->ip);
-    p = agg_put(p, r->loghost);
-    p = agg_put(p, clear ? "" : r->reason);
+    /* each string measured once, by the bounded look that checks it */
+    if ((p = agg_put_field(p, r->domain, sizeof(r->domain), 0)) == NULL
+        || (p = agg_put_field(p, r->mx, sizeof(r->mx), 0)) == NULL
+        || (p = agg_put_field(p, r->helo, sizeof(r->helo), clear)) == NULL
+        || (p = agg_put_field(p, r->ip, sizeof(r->ip), clear)) == NULL
+        || (p = agg_put_field(p, r->loghost, sizeof(r->loghost), 0)) == NULL
+        || (p = agg_put_field(p, r->reason, sizeof(r->reason), clear)) == NULL)
+        return 0;
     return (size_t) (p - buf);
 }
 
@@ -469,15 +472,10 @@ agg_tab_add(struct agg_tab *t, const struct sess_rec *r, uint64_t n,
     char    buf[AGG_KEY_MAX];
     size_t  len;
 
-    if (t == NULL || r == NULL)
+    /* the names checked first when not trusted; the rest by the key */
+    if (t == NULL || r == NULL || (names && !agg_rec_valid(r, 1))
+        || (len = agg_tab_key_trusted(r, buf)) == 0)
         return -1;
-    if (names) {
-        if (!agg_rec_valid(r, 1))
-            return -1;
-        len = agg_key_encode(r, buf);
-    } else if ((len = agg_tab_key_trusted(r, buf)) == 0) {
-        return -1;
-    }
     if (n > 0)
         agg_tab_add_key(t, buf, len, n);
     return 0;
@@ -487,31 +485,12 @@ agg_tab_add(struct agg_tab *t, const struct sess_rec *r, uint64_t n,
 size_t
 agg_tab_key_trusted(const struct sess_rec *r, char *buf)
 {
-    int     clear;
-    char   *p = buf;
-
-    /* agg_rec_valid(r, 0) and agg_key_encode() in one pass: each string
-     * is measured once, by the bounded look that checks it */
+    /* agg_rec_valid(r, 0), with the strings checked by the encoding */
     if (r == NULL || r->result >= SESS_RESULT_COUNT
         || r->policy >= SESS_POL_COUNT || r->cert >= SESS_CERT_COUNT
         || r->cert_problem >= SESS_RESULT_COUNT || r->domain[0] == 0)
         return 0;
-    clear = r->result == SESS_SUCCESS && (r->flags & SESS_F_PLAINTEXT) == 0;
-    memcpy(p, &r->day, sizeof(r->day));
-    p += sizeof(r->day);
-    memcpy(p++, &r->policy, 1);
-    memcpy(p++, &r->result, 1);
-    memcpy(p++, &r->flags, 1);
-    memcpy(p++, &r->cert, 1);
-    memcpy(p++, &r->cert_problem, 1);
-    if ((p = agg_put_field(p, r->domain, sizeof(r->domain), 0)) == NULL
-        || (p = agg_put_field(p, r->mx, sizeof(r->mx), 0)) == NULL
-        || (p = agg_put_field(p, r->helo, sizeof(r->helo), clear)) == NULL
-        || (p = agg_put_field(p, r->ip, sizeof(r->ip), clear)) == NULL
-        || (p = agg_put_field(p, r->loghost, sizeof(r->loghost), 0)) == NULL
-        || (p = agg_put_field(p, r->reason, sizeof(r->reason), clear)) == NULL)
-        return 0;
-    return (size_t) (p - buf);
+    return agg_key_encode(r, buf);
 }
 
 /* agg_tab_add_key_mt - see agg_tab.h */
