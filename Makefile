@@ -145,7 +145,7 @@ test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
 
 # real MTAs only; a skip (no root, no namespaces) is a failure here
 check-mta: $(BUILD)/$(PROG) $(BUILD)/tests/tool_rcvcheck
-	MTA_REQUIRE=1 BUILD=$(BUILD) sh tests/it_mta.sh
+	MTA_REQUIRE=1 MTA_LOAD=$${MTA_LOAD:-2000} BUILD=$(BUILD) sh tests/it_mta.sh
 
 # deps first, then a new make: pkg-config flags are read after installing
 demo: deps

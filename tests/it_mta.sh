@@ -203,5 +203,75 @@ print("\n".join(bad) if bad else "ok")' "$w/rpt" >"$w/judged"
     eq "$m: report counts" "$(cat "$w/judged")" ok
 done
 done
+# Under load (testdata/mta/load.sh): LOAD messages (MTA_LOAD, 300 by
+# default; make check-mta takes 2000) from parallel injectors, parallel
+# deliveries, cached connections, Postfix also with TLS connection reuse
+# (tlsproxy). The truth is the receiving servers' own count: one session
+# per TCP connection (got/DOMAIN.conn), of the domain's designed result
+# when STARTTLS was sent (or the server offers none), "plaintext" when a
+# client went without it to a server that offers it. The parser must
+# find exactly these sessions, per domain and result type, all counted.
+LOAD=${MTA_LOAD:-300}
+# lwant MTA DOMAIN - the result type of a TLS attempt at DOMAIN's server
+lwant() {
+    case $2 in
+    ok.test|may.test|multi.test|daneok.test) echo success ;;
+    nostarttls.test) echo plaintext ;;
+    selfsigned.test) echo certificate-not-trusted ;;
+    danebad.test) echo tlsa-invalid ;;
+    expired.test)
+        case $1 in
+        postfix) echo certificate-expired ;;
+        *) echo certificate-not-trusted ;;
+        esac ;;
+    wrongname.test)
+        case $1 in
+        exim) echo certificate-not-trusted ;;
+        *) echo certificate-host-mismatch ;;
+        esac ;;
+    esac
+}
+for run in "postfix load" "postfix reuse" "exim load" "sendmail load"; do
+    # shellcheck disable=SC2086 # two words
+    set -- $run
+    mta=$1 mode=$2
+    w=$T/$mta.$mode
+    start=$(date +%s)
+    # shellcheck disable=SC2086 # NS is a command and its options
+    timeout -k 10 600 $NS sh testdata/mta/sandbox.sh "$mta" "$mode" "$w" \
+        "$CACHE/$mta" "$T/certs" "$LOAD" >"$T/$mta.$mode.out" 2>&1
+    rc=$?
+    m="$mta $mode $LOAD"
+    eq "$m: sandbox exit" "$rc" 0
+    [ "$rc" = 0 ] || { tail -20 "$T/$mta.$mode.out"; continue; }
+    [ -n "${MTA_KEEP:-}" ] && mkdir -p "$MTA_KEEP" &&
+        cp "$w/mail.log" "$MTA_KEEP/$mta.$mode.log" &&
+        cp -r "$w/got" "$MTA_KEEP/$mta.$mode.got"
+    # the receivers' sessions: domain, result, "counted"
+    for f in "$w"/got/*.conn; do
+        d=$(basename "$f" .conn)
+        awk -v d="$d" -v r="$(lwant "$mta" "$d")" '
+            $2 == "connect" { c[$1] = 1 }
+            $2 == "starttls" { s[$1] = 1 }
+            END { for (i in c) print d "\t" ((i in s) || r == "plaintext" \
+                ? r : "plaintext") "\tcounted" }' "$f"
+    done | sort | uniq -c | awk '{ print $2, $3, $4, $1 }' >"$w/want"
+    "$BIN" sessions --config /dev/null "$w/mail.log" >"$w/sessions" \
+        2>"$w/sessions.err"
+    eq "$m: sessions exit" "$?" 0
+    cut -f2,3,7 "$w/sessions" | sort | uniq -c |
+        awk '{ print $2, $3, $4, $1 }' >"$w/got.tsv"
+    # sessions right: per domain and result, as many as the receivers saw
+    awk '{ print $1 "/" $2 "/" $3, $4 }' "$w/want" | sort >"$w/want.k"
+    awk '{ print $1 "/" $2 "/" $3, $4 }' "$w/got.tsv" | sort >"$w/got.k"
+    right=$(join -o 1.2,2.2 "$w/want.k" "$w/got.k" |
+        awk '{ n += $1 < $2 ? $1 : $2 } END { print n + 0 }')
+    total=$(awk '{ n += $4 } END { print n + 0 }' "$w/want")
+    echo "$m: $(head -1 "$CACHE/$mta/VERSIONS"), ran in" \
+        "$(($(date +%s) - start)) s; sessions right $right / $total"
+    if cmp -s "$w/want" "$w/got.tsv"; then ok
+    else bad "$m: sessions differ from the receivers' count"
+        diff "$w/want" "$w/got.tsv" | head -20; fi
+done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
