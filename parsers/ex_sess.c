@@ -19,9 +19,9 @@
  * forgets it.
  */
 #include "ex_sess.h"
+#include "corr.h"
 #include "ex.h"
 #include "../util/dname.h"
-#include "../util/htab.h"
 #include "../util/ipaddr.h"
 #include "../util/mymalloc.h"
 
@@ -34,13 +34,8 @@
 #define EX_SWEEP_EVERY 8192     /* lines between sweeps of idle messages */
 
 struct ex_conn {
-    int     active;
-    int     dated;
-    int64_t t0;
-    char    mx[DNAME_MAX + 1];
-    char    ip[IPADDR_MAX + 1];
+    struct corr_conn k;         /* first: the core's part */
     char    key[EX_KEY_MAX + 1];        /* "[...]" text, to match lines */
-    int     port;               /* -1: not logged */
     int     tls;                /* X=: the handshake completed */
     int     cv;                 /* enum ex_cv */
     int     cond;               /* certificate/DANE problem seen, or -1 */
@@ -53,31 +48,20 @@ struct ex_conn {
     int     clear;              /* E14: the retry goes in clear */
     int     in_clear;           /* this is that retry */
     int     tlserr;             /* ended by an old "TLS error on ... to" */
-    int     attributed;         /* handed over */
     char    creason[EX_REASON_MAX + 1];  /* of the certificate problem */
     char    reason[EX_REASON_MAX + 1];   /* of the failure */
 };
 
-struct ex_msg {
-    char    loghost[SESS_MAX_LOGHOST + 1];
-    int     own;                /* our own report mail */
-    int64_t last_t;
-    struct ex_conn cur;
-    struct ex_conn *pend;       /* allocated on demand: most have none */
-    int     npend;
-};
+/* a message's state is the core's struct corr_proc (own: our report) */
+#define ex_msg corr_proc
+#define EX_CUR(m) ((struct ex_conn *) (m)->cur)
 
 struct ex_sess {
-    struct sess_conf conf;
+    struct corr *k;             /* messages, emit, flush */
     struct sess_cb cb;
-    struct htab *msgs;
     struct sess_own *own;       /* message ids of our report mail */
     struct ts_ctx ts;           /* zone-offset cache for Exim's stamps */
-    int64_t max_t;
-    unsigned long feeds;
 };
-
-static const int ex_default_ports[] = {25};
 
 /* ex_key_eq - an address as logged equals the key of a connection */
 static int
@@ -90,16 +74,16 @@ ex_key_eq(const char *key, struct span ip)
 static void
 ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
 {
-    if (c->mx[0] == 0 && ev->host.len > 0
-        && (dname_norm(ev->host.ptr, ev->host.len, c->mx) != 0
-            || dname_is_numeric(c->mx)))
-        c->mx[0] = 0;           /* "127.0.0.1 [127.0.0.1]": no name */
+    if (c->k.mx[0] == 0 && ev->host.len > 0
+        && (dname_norm(ev->host.ptr, ev->host.len, c->k.mx) != 0
+            || dname_is_numeric(c->k.mx)))
+        c->k.mx[0] = 0;           /* "127.0.0.1 [127.0.0.1]": no name */
     if (c->key[0] == 0 && ev->ip.len > 0
         && span_copy(ev->ip, c->key, sizeof(c->key)) == 0
-        && ipaddr_norm(ev->ip.ptr, ev->ip.len, c->ip) != 0)
-        c->ip[0] = 0;           /* munged ("ip4.ip4.ip4.ip4"): match only */
-    if (c->port < 0)
-        c->port = ev->port;
+        && ipaddr_norm(ev->ip.ptr, ev->ip.len, c->k.ip) != 0)
+        c->k.ip[0] = 0;           /* munged ("ip4.ip4.ip4.ip4"): match only */
+    if (c->k.port < 0)
+        c->k.port = ev->port;
 }
 
 /* ex_conn_start - fresh connection with the peer of ev */
@@ -107,12 +91,8 @@ static void
 ex_conn_start(struct ex_conn *c, int dated, int64_t t,
               const struct ex_event *ev)
 {
-    memset(c, 0, sizeof(*c));
-    c->active = 1;
-    c->dated = dated;
-    c->t0 = t;
+    corr_start(&c->k, sizeof(*c), dated, t);
     c->cond = c->fail = -1;
-    c->port = -1;
     ex_conn_fill(c, ev);
 }
 
@@ -122,20 +102,22 @@ ex_conn_same(const struct ex_conn *c, const struct ex_event *ev)
 {
     char    mx[DNAME_MAX + 1];
 
-    if (!c->active)
+    if (!c->k.active)
         return 0;
     if (ev->ip.len > 0 && c->key[0])
         return ex_key_eq(c->key, ev->ip);
-    if (ev->host.len > 0 && c->mx[0]
+    if (ev->host.len > 0 && c->k.mx[0]
         && dname_norm(ev->host.ptr, ev->host.len, mx) == 0)
-        return strcmp(mx, c->mx) == 0;
+        return strcmp(mx, c->k.mx) == 0;
     return 1;
 }
 
 /* ex_outcome - result of a finished connection; -1: not a session */
 static int
-ex_outcome(const struct ex_conn *c, int *plain)
+ex_outcome(const struct corr_conn *kc, int *plain)
 {
+    const struct ex_conn *c = (const struct ex_conn *) kc;
+
     *plain = 0;
     if (c->fail >= 0)
         return c->fail;
@@ -148,86 +130,32 @@ ex_outcome(const struct ex_conn *c, int *plain)
     return -1;                  /* nothing known of TLS (pre-TLS, or "==") */
 }
 
-/* ex_is_mx_port - port of an MX session (unknown counts as 25) */
-static int
-ex_is_mx_port(const struct ex_sess *s, int port)
-{
-    size_t  i;
-
-    if (port < 0)
-        return 1;
-    for (i = 0; i < s->conf.nmx_ports; i++)
-        if (s->conf.mx_ports[i] == port)
-            return 1;
-    return 0;
-}
-
-/* ex_emit - hand a connection over as a session; dom NULL: unattributed */
+/* ex_describe - corr_ops.describe: what a connection's lines said */
 static void
-ex_emit(struct ex_sess *s, const struct ex_msg *m, struct ex_conn *c,
-        const struct span *dom)
+ex_describe(const struct corr_conn *kc, struct corr_verdict *v)
 {
-    const char *loghost = m->loghost;
-    struct sess_rec rec;
-    enum sess_disp d = SESS_D_COUNTED;
-    int     plain;
-    int     result = ex_outcome(c, &plain);
+    const struct ex_conn *c = (const struct ex_conn *) kc;
 
-    c->attributed = 1;
-    if (result < 0)
-        return;
-    memset(&rec, 0, sizeof(rec));
-    rec.time = c->t0;
-    rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
-    rec.result = (uint8_t) result;
-    rec.policy = SESS_POL_NONE;
-    rec.flags = plain ? SESS_F_PLAINTEXT : 0;
     if (c->tls)
-        rec.cert = c->cv == EX_CV_YES || c->cv == EX_CV_DANE
+        v->cert = c->cv == EX_CV_YES || c->cv == EX_CV_DANE
             ? SESS_CERT_VERIFIED : c->cv == EX_CV_NO ? SESS_CERT_UNTRUSTED
             : SESS_CERT_UNKNOWN;
     else if (c->cond >= 0)
-        rec.cert = SESS_CERT_UNTRUSTED;
-    rec.cert_problem = (uint8_t) (c->cond >= 0 ? c->cond : SESS_SUCCESS);
-    memcpy(rec.mx, c->mx, sizeof(rec.mx));
-    memcpy(rec.ip, c->ip, sizeof(rec.ip));
-    (void) span_copy(span_make(loghost, strlen(loghost)), rec.loghost,
-                     sizeof(rec.loghost));
-    if (result != SESS_SUCCESS)
-        sess_set_reason(&rec, c->reason, strlen(c->reason));
-    if (dom == NULL)
-        d = SESS_D_UNATTRIBUTED;
-    else if (dname_norm(dom->ptr, dom->len, rec.domain) != 0
-             || dname_is_numeric(rec.domain))
-        d = SESS_D_BAD_DOMAIN;
-    else if (!c->dated)
-        d = SESS_D_UNDATED;
-    else if (!ex_is_mx_port(s, c->port))
-        d = SESS_D_PORT;
-    else if (s->conf.is_relay
-             && s->conf.is_relay(rec.mx, rec.ip, s->conf.is_relay_ctx))
-        d = SESS_D_RELAYHOST;
-    else if (m->own)
-        d = SESS_D_OWN_REPORT;
-    if (d == SESS_D_BAD_DOMAIN || d == SESS_D_UNATTRIBUTED)
-        rec.domain[0] = 0;
-    s->cb.session(s->cb.ctx, &rec, d);
+        v->cert = SESS_CERT_UNTRUSTED;
+    v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
+    v->reason = c->reason;
 }
 
-/* ex_retire - cur is over: wait for its domain, or drop it. A
- * connection with a certificate or DANE problem that ends without any
- * line of its own failed its handshake: transports/smtp.c writes no
- * per-MX line for ERRNO_TLSFAILURE before it tries the next MX */
+/* ex_retire_hook - corr_ops.retire: a connection with a certificate or
+ * DANE problem that ends without any line of its own failed its
+ * handshake: transports/smtp.c writes no per-MX line for
+ * ERRNO_TLSFAILURE before it tries the next MX */
 static void
-ex_retire(struct ex_sess *s, struct ex_msg *m)
+ex_retire_hook(struct corr_conn *kc)
 {
-    struct ex_conn *c = &m->cur;
-    int     plain;
+    struct ex_conn *c = (struct ex_conn *) kc;
 
-    if (!c->active)
-        return;
-    if (!c->attributed && c->fail < 0 && !c->tls && !c->plain && !c->ended
-        && c->cond >= 0) {
+    if (c->fail < 0 && !c->tls && !c->plain && !c->ended && c->cond >= 0) {
         if (c->cond == SESS_CERT_NOT_TRUSTED || c->cond == SESS_CERT_EXPIRED
             || c->cond == SESS_CERT_HOST_MISMATCH) {
             c->fail = c->cond;
@@ -238,39 +166,14 @@ ex_retire(struct ex_sess *s, struct ex_msg *m)
                    sizeof("handshake-failure"));
         }
     }
-    if (!c->attributed && ex_outcome(c, &plain) >= 0) {
-        if (m->pend == NULL)
-            m->pend = xmalloc(sizeof(*m->pend) * EX_MAX_PEND);
-        if (m->npend == EX_MAX_PEND) {
-            ex_emit(s, m, &m->pend[0], NULL);
-            memmove(m->pend, m->pend + 1,
-                    sizeof(m->pend[0]) * (EX_MAX_PEND - 1));
-            m->npend--;
-        }
-        m->pend[m->npend++] = *c;
-    }
-    c->active = 0;
 }
 
-/* ex_attribute - every waiting connection gets the domain; how many */
-static int
-ex_attribute(struct ex_sess *s, struct ex_msg *m, const struct span *dom)
-{
-    int     i, n = m->npend;
-
-    for (i = 0; i < n; i++)
-        ex_emit(s, m, &m->pend[i], dom);
-    m->npend = 0;
-    return n;
-}
-
-/* ex_msg_flush - everything of m that waits becomes unattributed */
+/* ex_emit - hand a connection over as a session; dom NULL: unattributed */
 static void
-ex_msg_flush(struct ex_sess *s, struct ex_msg *m)
+ex_emit(struct ex_sess *s, struct ex_msg *m, struct ex_conn *c,
+        const struct span *dom)
 {
-    ex_retire(s, m);
-    (void) ex_attribute(s, m, NULL);
-    m->pend = xfree(m->pend);
+    corr_emit(s->k, m, &c->k, dom, 0);
 }
 
 /* ex_refine - failure type: a handshake failure after a certificate
@@ -324,14 +227,14 @@ static struct ex_conn *
 ex_open(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         const struct ex_event *ev, int allow_closed)
 {
-    struct ex_conn *c = &m->cur;
+    struct ex_conn *c = EX_CUR(m);
 
-    if (c->active && !c->attributed && ex_conn_same(c, ev)
+    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev)
         && (!c->closed || allow_closed)) {
         ex_conn_fill(c, ev);
         return c;
     }
-    ex_retire(s, m);
+    corr_retire(s->k, m);
     ex_conn_start(c, dated, t, ev);
     return c;
 }
@@ -343,7 +246,7 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
            const struct ex_event *ev, const struct span *dom,
            struct trace *tr)
 {
-    struct ex_conn *c = &m->cur;
+    struct ex_conn *c = EX_CUR(m);
     struct ex_conn none;
     int     had = 0;
 
@@ -353,8 +256,8 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     }
     tr->kind = TRACE_CONTEXT;
     tr->result = ev->result;
-    had = ex_attribute(s, m, dom);      /* earlier MX first */
-    if (c->active && !c->attributed && (c->closed || ev->result >= 0)) {
+    had = corr_attribute(s->k, m, dom, 0);      /* earlier MX first */
+    if (c->k.active && !c->k.attributed && (c->closed || ev->result >= 0)) {
         if (c->fail < 0 && ev->result >= 0)
             c->fail = ex_refine(c, ev);
         c->dane |= ev->dane;
@@ -371,8 +274,8 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     /* "** rcpt R= T= : DANE error: tlsa lookup FAIL": no MX was tried */
     memset(&none, 0, sizeof(none));
     ex_conn_start(&none, dated, t, ev);
-    if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.mx) != 0)
-        none.mx[0] = 0;
+    if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.k.mx) != 0)
+        none.k.mx[0] = 0;
     none.fail = ev->result;
     none.dane = ev->dane;
     memcpy(none.reason, ev->reason, sizeof(none.reason));
@@ -385,7 +288,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
                  const struct ex_event *ev, struct trace *tr)
 {
     struct span dom = ex_rcpt_domain(ev->rcpt);
-    struct ex_conn *c = &m->cur;
+    struct ex_conn *c = EX_CUR(m);
     int     deliv = ev->mark == '=' || ev->mark == '-' || ev->mark == 'c';
 
     if (ev->mark == 'f') {
@@ -400,36 +303,36 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     }
     if (ev->cont) {
         /* down a connection set up (and counted) for another message */
-        if (c->active && !c->attributed && c->closed)
-            ex_retire(s, m);
-        (void) ex_attribute(s, m, &dom);
+        if (c->k.active && !c->k.attributed && c->closed)
+            corr_retire(s->k, m);
+        (void) corr_attribute(s->k, m, &dom, 0);
         tr->kind = ev->tls ? (ev->cv == EX_CV_YES || ev->cv == EX_CV_DANE
                               ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH)
             : deliv ? TRACE_PLAINTEXT : TRACE_CONTEXT;
         return;
     }
-    if (ev->mark == '-' && c->active && c->attributed && ex_conn_same(c, ev)) {
+    if (ev->mark == '-' && c->k.active && c->k.attributed && ex_conn_same(c, ev)) {
         ex_trace_conn(c, tr);   /* one more recipient, same connection */
         return;
     }
-    if (c->active && !c->attributed && ex_conn_same(c, ev)) {
+    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev)) {
         /* a connection that ended with its own line is repeated by the
          * "=="/"**" of its delivery; any other line used a new one */
         if (c->closed && (ev->tls || deliv || (c->clear && ev->result < 0))) {
             int     clear = c->clear;
 
             ex_conn_fill(c, ev);        /* the same MX: learn its name */
-            ex_retire(s, m);
+            corr_retire(s->k, m);
             ex_conn_start(c, dated, t, ev);
             c->in_clear = clear;
         } else {
             ex_conn_fill(c, ev);
         }
     } else {
-        ex_retire(s, m);
+        corr_retire(s->k, m);
         ex_conn_start(c, dated, t, ev);
     }
-    (void) ex_attribute(s, m, &dom);    /* earlier hosts of this delivery */
+    (void) corr_attribute(s->k, m, &dom, 0);    /* earlier hosts of this delivery */
     if (ev->tls) {
         c->tls = 1;
         c->cv = ev->cv;
@@ -453,7 +356,7 @@ static void
 ex_fail_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
              const struct ex_event *ev, int close, struct trace *tr)
 {
-    struct ex_conn *c = &m->cur;
+    struct ex_conn *c = EX_CUR(m);
 
     /* old Exim: "TLS error on connection to h" then "TLS session
      * failure: delivering unencrypted to h": one connection */
@@ -482,53 +385,6 @@ ex_msg_key(const struct wrap_rec *r, struct span id, char *key)
     if (id.len)                 /* ex_msgid(): at most 23 bytes */
         memcpy(key + hl + 1, id.ptr, id.len);
     return hl + 1 + id.len;
-}
-
-/* ex_msg_get - state of one message, created on first use */
-static struct ex_msg *
-ex_msg_get(struct ex_sess *s, const struct wrap_rec *r, struct span id)
-{
-    char    key[SESS_MAX_LOGHOST + 40];
-    size_t  n = ex_msg_key(r, id, key);
-    struct ex_msg *m;
-
-    if ((m = htab_find(s->msgs, key, n)) != NULL)
-        return m;
-    m = xcalloc(1, sizeof(*m));
-    memcpy(m->loghost, key, strlen(key) + 1);
-    m->own = sess_own_has(s->own, r->host, id);
-    return htab_enter(s->msgs, key, n, m);
-}
-
-/* ex_msg_forget - drop the state of a message ("Completed") */
-static void
-ex_msg_forget(struct ex_sess *s, const struct wrap_rec *r, struct span id)
-{
-    char    key[SESS_MAX_LOGHOST + 40];
-    size_t  n = ex_msg_key(r, id, key);
-    struct ex_msg *m;
-
-    if ((m = htab_find(s->msgs, key, n)) == NULL)
-        return;
-    ex_msg_flush(s, m);
-    htab_delete(s->msgs, key, n);
-}
-
-/* ex_sweep_idle - htab_sweep predicate: a message idle for EX_IDLE_SECS
- * of log time is flushed and forgotten, so that state stays bounded by
- * recent messages */
-static int
-ex_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
-{
-    struct ex_sess *s = ctx;
-    struct ex_msg *m = value;
-
-    (void) key;
-    (void) klen;
-    if (m->last_t + EX_IDLE_SECS >= s->max_t)
-        return 0;
-    ex_msg_flush(s, m);
-    return 1;
 }
 
 /* ex_ident - 1 when a syslog program name is Exim's (exim, exim4,
@@ -594,7 +450,7 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
         return;
     sess_own_note(s->own, r->host, ln->id,
                   ln->stamped ? ln->t : r->dated ? r->t : 0);
-    if ((m = htab_find(s->msgs, key, ex_msg_key(r, ln->id, key))) != NULL)
+    if ((m = corr_find(s->k, key, ex_msg_key(r, ln->id, key))) != NULL)
         m->own = 1;
     tr->kind = TRACE_CONTEXT;
 }
@@ -643,27 +499,23 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     }
     dated = ln.stamped || r->dated;
     t = ln.stamped ? ln.t : r->dated ? r->t : 0;
-    if (s->cb.hold) {
+    {
         char    key[SESS_MAX_LOGHOST + 40];
         size_t  n = ex_msg_key(r, ln.id, key);
+        int     new;
 
-        if (s->cb.hold(s->cb.ctx, SESS_MTA_EXIM, key, n, dated, t, r))
+        if (ev.kind == EX_COMPLETED) {
+            if (corr_held(s->k, key, n, dated, t, r))
+                return 1;
+            corr_forget(s->k, key, n);
+            sess_own_forget(s->own, r->host, ln.id);
             return 1;
-    }
-    if (ev.kind == EX_COMPLETED) {
-        ex_msg_forget(s, r, ln.id);
-        sess_own_forget(s->own, r->host, ln.id);
-        return 1;
-    }
-    if (++s->feeds % EX_SWEEP_EVERY == 0)
-        htab_sweep(s->msgs, ex_sweep_idle, s);
-    m = ex_msg_get(s, r, ln.id);
-    if (dated) {
-        if (m->last_t && t > m->last_t + EX_IDLE_SECS)
-            ex_msg_flush(s, m);
-        m->last_t = t;
-        if (t > s->max_t)
-            s->max_t = t;
+        }
+        if ((m = corr_enter(s->k, key, n, r->host, dated, t, r, &new))
+            == NULL)
+            return 1;
+        if (new)
+            m->own = sess_own_has(s->own, r->host, ln.id);
     }
     switch (ev.kind) {
     case EX_DELIVERY:
@@ -677,8 +529,8 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
         }
         /* the connection being set up ended, or one recipient was
          * refused: the handshake (if any) went through */
-        c = &m->cur;
-        if (c->active && !c->attributed && !c->closed
+        c = EX_CUR(m);
+        if (c->k.active && !c->k.attributed && !c->closed
             && ex_conn_same(c, &ev)) {
             ex_conn_fill(c, &ev);
             c->ended = 1;
@@ -695,10 +547,10 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
         break;
     case EX_VERIFY:
     case EX_DANE_COND:
-        c = &m->cur;
-        if (!(c->active && !c->closed && !c->attributed && !c->tls
+        c = EX_CUR(m);
+        if (!(c->k.active && !c->closed && !c->k.attributed && !c->tls
               && ex_conn_same(c, &ev))) {
-            ex_retire(s, m);
+            corr_retire(s->k, m);
             ex_conn_start(c, dated, t, &ev);
         } else {
             ex_conn_fill(c, &ev);
@@ -730,33 +582,24 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     return 1;
 }
 
-/* ex_flush_one - htab_walk adapter for ex_sess_flush */
-static void
-ex_flush_one(const void *key, size_t klen, void *value, void *ctx)
-{
-    struct ex_sess *s = ctx;
-
-    if (s->cb.keep && s->cb.keep(s->cb.ctx, SESS_MTA_EXIM, key, klen))
-        return;
-    ex_msg_flush(s, value);
-}
-
 /* ex_sess_flush - end of input: what still waits is unattributed */
 void
 ex_sess_flush(struct ex_sess *s)
 {
-    htab_walk(s->msgs, ex_flush_one, s);
+    corr_flush(s->k);
 }
 
-/* ex_msg_free - htab destructor of a message's state */
-static void
-ex_msg_free(void *value)
-{
-    struct ex_msg *m = value;
-
-    xfree(m->pend);
-    xfree(m);
-}
+/* ex_ops - what the core is told of Exim */
+static const struct corr_ops ex_ops = {
+    .mta = SESS_MTA_EXIM,
+    .hint = 1024,
+    .conn_size = sizeof(struct ex_conn),
+    .max_pend = EX_MAX_PEND,
+    .sweep_every = EX_SWEEP_EVERY,
+    .outcome = ex_outcome,
+    .describe = ex_describe,
+    .retire = ex_retire_hook,
+};
 
 /* ex_sess_create - correlator with configuration and callbacks */
 struct ex_sess *
@@ -764,14 +607,9 @@ ex_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
     struct ex_sess *s = xcalloc(1, sizeof(*s));
 
-    s->conf = *conf;
-    if (s->conf.mx_ports == NULL || s->conf.nmx_ports == 0) {
-        s->conf.mx_ports = ex_default_ports;
-        s->conf.nmx_ports = 1;
-    }
+    s->k = corr_create(conf, cb, &ex_ops, s);
     s->cb = *cb;
-    s->msgs = htab_create(1024, ex_msg_free);
-    s->own = sess_own_create(conf);
+    s->own = s->k->own;
     ts_ctx_init_year(&s->ts, 1970);     /* only its zone cache is used */
     return s;
 }
@@ -782,8 +620,7 @@ ex_sess_free(struct ex_sess *s)
 {
     if (s == NULL)
         return NULL;
-    htab_free(s->msgs);
-    sess_own_free(s->own);
+    corr_free(s->k);
     xfree(s);
     return NULL;
 }
