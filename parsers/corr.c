@@ -65,6 +65,15 @@ corr_is_mx_port(const struct corr *k, int port)
     return 0;
 }
 
+/* corr_local_hop - a relay naming the local host (corr.h) */
+int
+corr_local_hop(const char *mx, const char *ip)
+{
+    if (strcmp(mx, "localhost") == 0 || strncmp(mx, "localhost.", 10) == 0)
+        return 1;
+    return mx[0] == 0 && (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0);
+}
+
 /* corr_relay - a configured relay host, or the MTA's own relay hop */
 int
 corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
@@ -148,6 +157,66 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     k->cb.session(k->cb.ctx, &rec, d);
 }
 
+/* corr_peer_same - 1 when connection c is to host mx or address ip */
+static int
+corr_peer_same(const struct corr_conn *c, const char *mx, const char *ip)
+{
+    if (c->mx[0] && mx[0])
+        return strcmp(c->mx, mx) == 0;
+    if (c->ip[0] && ip[0])
+        return strcmp(c->ip, ip) == 0;
+    return 0;
+}
+
+/* corr_open_at - open connection i of p */
+static struct corr_conn *
+corr_open_at(const struct corr *k, const struct corr_proc *p, int i)
+{
+    return (struct corr_conn *) ((char *) p->open
+                                 + (size_t) i * k->ops.conn_size);
+}
+
+/* corr_cached - an open connection of p to mx or ip (corr.h) */
+struct corr_conn *
+corr_cached(const struct corr *k, const struct corr_proc *p, const char *mx,
+            const char *ip)
+{
+    int     i;
+
+    if (p->cur->active && p->cur->attributed
+        && corr_peer_same(p->cur, mx, ip))
+        return p->cur;
+    for (i = p->nopen - 1; i >= 0; i--)
+        if (corr_peer_same(corr_open_at(k, p, i), mx, ip))
+            return corr_open_at(k, p, i);
+    return NULL;
+}
+
+/* corr_keep_open - c, handed over, stays open in p's cache: it replaces
+ * one to the same host, or the oldest when the cache is full */
+static void
+corr_keep_open(struct corr *k, struct corr_proc *p, const struct corr_conn *c)
+{
+    size_t  sz = k->ops.conn_size;
+    int     i;
+
+    if (c->mx[0] == 0 && c->ip[0] == 0)
+        return;
+    if (p->open == NULL)
+        p->open = xmalloc(sz * CORR_MAX_OPEN);
+    for (i = 0; i < p->nopen; i++)
+        if (corr_peer_same(corr_open_at(k, p, i), c->mx, c->ip))
+            break;
+    if (i == p->nopen && p->nopen == CORR_MAX_OPEN)
+        i = 0;
+    if (i < p->nopen) {
+        memmove(corr_open_at(k, p, i), corr_open_at(k, p, i + 1),
+                sz * (size_t) (p->nopen - i - 1));
+        p->nopen--;
+    }
+    memcpy(corr_open_at(k, p, p->nopen++), c, sz);
+}
+
 /* corr_retire - cur is over: wait for its domain, or drop it */
 void
 corr_retire(struct corr *k, struct corr_proc *p)
@@ -170,6 +239,8 @@ corr_retire(struct corr *k, struct corr_proc *p)
             p->npend--;
         }
         memcpy(corr_pend(k, p, p->npend++), c, sz);
+    } else if (c->attributed && k->ops.cache) {
+        corr_keep_open(k, p, c);
     }
     c->active = 0;
 }
@@ -194,6 +265,8 @@ corr_flush_proc(struct corr *k, struct corr_proc *p)
     corr_retire(k, p);
     (void) corr_attribute(k, p, NULL, 0);
     p->pend = xfree(p->pend);
+    p->open = xfree(p->open);
+    p->nopen = 0;
 }
 
 /* corr_sweep_idle - htab_sweep predicate: a key idle for SESS_IDLE_SECS
@@ -285,6 +358,7 @@ corr_proc_free(void *value)
     struct corr_proc *p = value;
 
     xfree(p->pend);
+    xfree(p->open);
     xfree(p);
 }
 

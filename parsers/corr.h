@@ -85,6 +85,8 @@ struct corr_ops {
      * leave open (Exim: a certificate problem without a line of its
      * own was a failed handshake) */
     void    (*retire) (struct corr_conn *c);
+    int     cache;              /* keep connections handed over open
+                                 * (corr_cached): Sendmail's MCI cache */
 };
 
 /* one correlation key */
@@ -94,7 +96,10 @@ struct corr_proc {
     int     own;                /* the delivery under way is our report */
     int     lmtp;               /* Postfix lmtp(8): no MX session */
     int     npend;
+    int     nopen;
     void   *pend;               /* max_pend connections, on demand */
+    void   *open;               /* CORR_MAX_OPEN connections handed over
+                                 * and still open (ops.cache), on demand */
     struct corr_conn *cur;      /* ops->conn_size bytes after this */
 };
 
@@ -198,6 +203,13 @@ void    corr_retire(struct corr *k, struct corr_proc *p);
 void    corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
                   const struct span *dom, int hop);
 
+/* corr_cached - the open connection of p (handed over, cur or one
+ * cached by corr_retire) to host mx (canonical, or "") or address ip,
+ * or NULL: one more message down it is no new session. Matched by
+ * name when both have one, else by address. Cost O(CORR_MAX_OPEN) */
+struct corr_conn *corr_cached(const struct corr *k, const struct corr_proc *p,
+                              const char *mx, const char *ip);
+
 /* corr_pend - waiting connection i of p (i < p->npend) */
 struct corr_conn *corr_pend(const struct corr *k, const struct corr_proc *p,
                             int i);
@@ -217,6 +229,13 @@ void    corr_flush(struct corr *k);
  * relay hop (hop: Sendmail's MSP hop or mailer relay) */
 int     corr_relay(const struct corr *k, const char *mx, const char *ip,
                    int hop);
+
+/* corr_local_hop - 1 when a relay names the local host, not an MX:
+ * the name localhost (or localhost.*), or no name and a loopback
+ * address (127.0.0.0/8, ::1): Sendmail's MSP relays "[127.0.0.1]",
+ * "localhost", "[IPv6:::1]". A named host on a loopback address
+ * (mx1.example.test [127.0.0.11]) is an MX like any other */
+int     corr_local_hop(const char *mx, const char *ip);
 
 /* corr_is_mx_port - port of an MX session (-1, not logged, counts as
  * one) */

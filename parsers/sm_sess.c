@@ -177,6 +177,7 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     struct span dom = ev->domain;
     int     relay = span_eq(ev->mailer, "relay");
     struct sm_conn *c = SM_CUR(p);
+    struct sm_conn *o;
     struct sm_peer pe;
     int     named, fresh = 0;
 
@@ -184,21 +185,25 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     sm_peer_set(&pe, ev->relay, ev->ip);
     named = pe.mx[0] || pe.ip[0];
     p->own = sess_own_has(s->own, r->host, ev->qid);
-    /* the connections this delivery tried before its last one */
-    (void) corr_attribute(s->k, p, &dom, relay);
-    if (c->k.active && c->k.attributed && named && (c->k.mx[0] || c->k.ip[0])
-        && sm_conn_same(c, &pe)) {
-        /* one more message or recipient down a cached connection */
+    /* one more message or recipient down an open connection of this
+     * process (Sendmail's connection cache: a runner holds several and
+     * interleaves deliveries to them; only opening one is logged) */
+    if (named && !(c->k.active && !c->k.attributed && sm_conn_same(c, &pe))
+        && (o = (struct sm_conn *) corr_cached(s->k, p, pe.mx, pe.ip))
+        != NULL) {
         if (ev->result >= 0) {
             tr->kind = TRACE_FAILURE;
-            tr->result = c->fail >= 0 ? c->fail : ev->result;
+            tr->result = o->fail >= 0 ? o->fail : ev->result;
         }
+        p->own = 0;
         return;
     }
+    /* the connections this delivery tried before its last one */
+    (void) corr_attribute(s->k, p, &dom, relay);
     if (!(c->k.active && !c->k.attributed && sm_conn_same(c, &pe))) {
         if (c->k.active && !c->k.attributed)
             sm_emit(s, p, c, &dom, relay);
-        c->k.active = 0;
+        corr_retire(s->k, p);   /* it stays open in the cache */
         if (!named) {
             p->own = 0;
             return;             /* no connection: DNS failure, ... */
@@ -468,6 +473,7 @@ static const struct corr_ops sm_ops = {
     .sweep_every = 65536,
     .outcome = sm_outcome,
     .describe = sm_describe,
+    .cache = 1,
 };
 
 /* sm_sess_create - correlator with configuration and callbacks */
