@@ -699,7 +699,19 @@ ex_classify(struct span s, int flags, struct ex_event *ev)
                     (void) ex_hostgroup(&s, ev, 0);
                 ex_set_reason(ev, "dane-attempt-failed", s);
             }
-            ev->result = SESS_VALIDATION_FAILURE;
+            /* Exim writes this line for any failed handshake under a
+             * DANE policy (and raises dane:fail "validation-failure");
+             * a certificate that failed verification there matched no
+             * TLSA record: tlsa-invalid (RFC 8460 4.3.1). GnuTLS:
+             * "(certificate verification failed): Verification failed.
+             * The certificate differs." (or "CA constrains were
+             * violated.", "certificate invalid"); OpenSSL:
+             * "(SSL_connect): error:...:certificate verify failed".
+             * OCSP and protocol errors stay validation-failure. */
+            ev->result = ev->kind == EX_DANE_FAIL
+                && (span_find(s, "(certificate verification failed)") >= 0
+                    || span_find(s, "certificate verify failed") >= 0)
+                ? SESS_TLSA_INVALID : SESS_VALIDATION_FAILURE;
             ev->refine = 0;
             ev->dane = 1;
             return;
