@@ -95,6 +95,7 @@ struct corr_proc {
     int64_t last_t;             /* log time of its last dated line */
     int     own;                /* the delivery under way is our report */
     int     lmtp;               /* Postfix lmtp(8): no MX session */
+    uint32_t note;              /* the MTA's own (Exim: ex_sess.c) */
     int     npend;
     int     nopen;
     void   *pend;               /* max_pend connections, on demand */

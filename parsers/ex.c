@@ -508,6 +508,9 @@ ex_delivery(struct span s, struct ex_event *ev)
             ev->rcpt = tok;
         } else if (span_starts(tok, "X=")) {
             ev->tls = 1;
+            ev->cipher = span_make(tok.ptr + 2, tok.len - 2);
+        } else if (span_starts(tok, "DN=")) {
+            ev->dn = 1;
         } else if (span_starts(tok, "CV=")) {
             ev->cv = span_eq(tok, "CV=yes") ? EX_CV_YES
                 : span_eq(tok, "CV=dane") ? EX_CV_DANE : EX_CV_NO;

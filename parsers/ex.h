@@ -69,6 +69,8 @@ struct ex_event {
     int     cont;               /* "]*": a continued connection */
     int     has_t;              /* T= (a transport ran) */
     int     tls;                /* X= (log_selector +tls_cipher) */
+    struct span cipher;         /* what follows X= */
+    int     dn;                 /* DN= (+tls_peerdn: a peer certificate) */
     int     cv;                 /* enum ex_cv */
     struct span text;           /* error text; may be empty */
     int     result;             /* enum sess_result implied, or -1 */

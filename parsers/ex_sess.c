@@ -282,6 +282,45 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     ex_emit(s, m, &none, dom);
 }
 
+#define EX_STALE_REASON "exim-x-of-previous-connection"
+
+/* ex_cipher_hash - a non-zero 32-bit hash of an X= value */
+static uint32_t
+ex_cipher_hash(struct span x)
+{
+    uint32_t h = 2166136261u;
+    size_t  i;
+
+    for (i = 0; i < x.len; i++)
+        h = (h ^ (unsigned char) x.ptr[i]) * 16777619u;
+    return h | 1;
+}
+
+/* ex_stale_x - a delivery line whose X= is not its own connection's.
+ * After a continued TLS delivery ("]:25*" X=...), Exim 4.96 writes the
+ * X= of that connection again on the next line of the same process for
+ * a new connection to another host made in clear (seen under load with
+ * remote_max_parallel and connection_max_messages). Such a line is not
+ * continued, has CV=no and no DN= (a new handshake logs its peer's
+ * certificate with +tls_peerdn) and the very X= of the continued line
+ * before it. Notes each continued TLS line's X= in m->note; a line with
+ * DN= (a handshake of its own) clears it. 1: do not trust its X= */
+static int
+ex_stale_x(struct ex_msg *m, const struct ex_event *ev)
+{
+    uint32_t h = ex_cipher_hash(ev->cipher);
+
+    if (ev->cont) {
+        m->note = h;
+        return 0;
+    }
+    if (ev->dn) {
+        m->note = 0;
+        return 0;
+    }
+    return m->note == h && ev->cv == EX_CV_NO;
+}
+
 /* ex_delivery_line - => -> ** == *> >>: attribute and emit sessions */
 static void
 ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
@@ -290,6 +329,8 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     struct span dom = ex_rcpt_domain(ev->rcpt);
     struct ex_conn *c = EX_CUR(m);
     int     deliv = ev->mark == '=' || ev->mark == '-' || ev->mark == 'c';
+    int     stale = 0;
+    struct ex_event copy;
 
     if (ev->mark == 'f') {
         tr->kind = TRACE_IRRELEVANT;    /* "*>": -N, no connection made */
@@ -300,6 +341,16 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     if (ev->host.len == 0 && ev->ip.len == 0) {
         ex_no_host(s, m, dated, t, ev, &dom, tr);
         return;
+    }
+    if (ev->tls && ex_stale_x(m, ev)) {
+        /* Exim's X= and CV=no of the continued connection before it:
+         * this connection's TLS is unknown; the receivers of our tests
+         * saw no STARTTLS. Taken as a delivery in clear, and said so
+         * in its failure-reason-code */
+        copy = *ev;
+        copy.tls = 0;
+        ev = &copy;
+        stale = 1;
     }
     if (ev->cont) {
         /* down a connection set up (and counted) for another message */
@@ -345,6 +396,8 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
                && (deliv || (ev->past_ehlo
                              && (ev->mark == '*' || c->in_clear)))) {
         c->plain = 1;           /* "**" carries X= when TLS was used */
+        if (stale && c->reason[0] == 0)
+            memcpy(c->reason, EX_STALE_REASON, sizeof(EX_STALE_REASON));
     }
     ex_emit(s, m, c, &dom);
     ex_trace_conn(c, tr);
