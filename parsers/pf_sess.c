@@ -14,6 +14,7 @@
 #include "corr.h"
 #include "pf.h"
 #include "../util/dname.h"
+#include "../util/htab.h"
 #include "../util/ipaddr.h"
 #include "../util/mymalloc.h"
 
@@ -52,7 +53,20 @@ struct pf_sess {
     struct corr *k;             /* processes, emit, flush */
     struct sess_cb cb;
     struct sess_own *own;       /* queue ids of our report mail */
+    struct htab *proxy;         /* tlsproxy verdicts per (host, peer) */
+    int64_t proxy_t;            /* newest time of a verdict */
 };
+
+/* what tlsproxy(8) said of the last handshake with one peer */
+struct pf_proxy {
+    int64_t t;                  /* log time of its line */
+    int     cond;               /* certificate problem, or -1: none */
+    int     dane;
+    char    reason[PF_REASON_MAX + 1];
+};
+
+#define PF_PROXY_MAX 4096       /* peers remembered per correlator */
+#define PF_PROXY_SECS 2         /* "the same moment": log time apart */
 
 /* pf_slug - failure-reason-code from a Postfix text: "num=N:" and an
  * issuer DN dropped (the DN describes the receiver's CA), then folded */
@@ -220,6 +234,109 @@ pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
     struct span dom = span_make(rcpt_domain, dlen);
 
     corr_emit(ps->k, p, &c->k, rcpt_domain ? &dom : NULL, 0);
+}
+
+static void pf_set_reason(struct pf_conn *c, struct span t, int openssl);
+
+/* pf_proxy_key - "log host NUL address" of a peer into key; length, or
+ * 0 when the line names no valid address */
+static size_t
+pf_proxy_key(const struct wrap_rec *r, const struct pf_event *ev, char *key)
+{
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
+        : r->host.len;
+    char    ip[IPADDR_MAX + 1];
+
+    if (!r->dated || ev->peer_ip.len == 0
+        || ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) != 0)
+        return 0;
+    if (hl)
+        memcpy(key, r->host.ptr, hl);
+    key[hl] = 0;
+    memcpy(key + hl + 1, ip, strlen(ip));
+    return hl + 1 + strlen(ip);
+}
+
+/* pf_proxy_free - htab destructor of a verdict */
+static void
+pf_proxy_free(void *value)
+{
+    xfree(value);
+}
+
+/* pf_proxy_old - htab_sweep predicate: a verdict older than a minute */
+static int
+pf_proxy_old(const void *key, size_t klen, void *value, void *ctx)
+{
+    const struct pf_sess *ps = ctx;
+    const struct pf_proxy *v = value;
+
+    (void) key;
+    (void) klen;
+    return v->t + 60 < ps->proxy_t;
+}
+
+/* pf_proxy_note - a tlsproxy(8) line: "server certificate verification
+ * failed for H[ip]:port: why" notes why, per peer. With
+ * smtp_tls_connection_reuse only tlsproxy logs the reason; the smtp
+ * process that uses the handshake logs "Untrusted TLS connection established" to the same
+ * peer at the same moment, and then only "Server certificate not
+ * verified" (pf_proxy_take). Bounded: PF_PROXY_MAX peers, swept of
+ * verdicts older than a minute of log time when full. */
+static void
+pf_proxy_note(struct pf_sess *ps, const struct wrap_rec *r,
+              const struct pf_event *ev)
+{
+    char    key[SESS_MAX_LOGHOST + IPADDR_MAX + 2];
+    size_t  n = pf_proxy_key(r, ev, key);
+    struct pf_proxy *v;
+
+    if (n == 0)
+        return;
+    if (r->t > ps->proxy_t)
+        ps->proxy_t = r->t;
+    if ((v = htab_find(ps->proxy, key, n)) == NULL) {
+        if (htab_count(ps->proxy) >= PF_PROXY_MAX
+            && htab_sweep(ps->proxy, pf_proxy_old, ps) == 0)
+            return;
+        v = htab_enter(ps->proxy, key, n, xcalloc(1, sizeof(*v)));
+        v->cond = -1;
+    }
+    if (v->t != r->t || v->cond < 0 || v->cond == SESS_VALIDATION_FAILURE) {
+        v->cond = ev->result;
+        v->dane = ev->dane;
+        v->reason[0] = 0;
+        if (ev->reason.len > 0)
+            pf_slug(ev->reason, v->reason);
+    }
+    v->t = r->t;
+}
+
+/* pf_proxy_take - c, a TLS connection of an smtp process that logged
+ * no certificate problem of its own, takes tlsproxy's verdict for the
+ * same peer at the same moment (PF_PROXY_SECS) */
+static void
+pf_proxy_take(struct pf_sess *ps, struct pf_conn *c, const struct wrap_rec *r)
+{
+    char    key[SESS_MAX_LOGHOST + IPADDR_MAX + 2];
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
+        : r->host.len;
+    size_t  il = strlen(c->k.ip);
+    const struct pf_proxy *v;
+
+    if (htab_count(ps->proxy) == 0 || !r->dated || il == 0)
+        return;
+    if (hl)
+        memcpy(key, r->host.ptr, hl);
+    key[hl] = 0;
+    memcpy(key + hl + 1, c->k.ip, il);
+    if ((v = htab_find(ps->proxy, key, hl + 1 + il)) == NULL || v->cond < 0
+        || r->t < v->t || r->t > v->t + PF_PROXY_SECS)
+        return;
+    c->cond = v->cond;
+    c->dane |= v->dane;
+    if (v->reason[0])
+        pf_set_reason(c, span_make(v->reason, strlen(v->reason)), 0);
 }
 
 /* pf_open - cur for ev: the same connection, or a new one */
@@ -571,6 +688,7 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     tr->kind = TRACE_IRRELEVANT;
     pre->lmtp = 0;
     pre->qmgr = 0;
+    pre->proxy = 0;
     if (r->ident.len > 0) {
         switch (pf_prog(r->ident)) {
         case PF_PROG_NONE:
@@ -597,11 +715,16 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         return r->ident.len > 0 ? PF_PRE_DONE : PF_PRE_NOT_MINE;
     if (proxy) {
         /* tlsproxy's handshake is logged again by the smtp process that
-         * uses it (Postfix >= 3.4): count it there, once */
+         * uses it (Postfix >= 3.4): count it there, once. Only tlsproxy
+         * says why a certificate failed: its verdict is noted for that
+         * smtp process (pf_proxy_note), no session of its own */
         tr->kind = ev->kind == PF_TLS_EST
             ? (ev->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
                : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
-        return PF_PRE_DONE;
+        if (ev->kind != PF_CERT_FAIL)
+            return PF_PRE_DONE;
+        pre->proxy = 1;
+        return PF_PRE_EVENT;
     }
     pre->text_res = -1;
     pre->text_kind = pre->text_dane = 0;
@@ -648,6 +771,10 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         pf_qmgr_line(ps, r, tr);
         return;
     }
+    if (pre->proxy) {
+        pf_proxy_note(ps, r, evp);
+        return;
+    }
     {
         char    key[CORR_KEY_MAX];
         size_t  n = corr_key_proc(r, key, 20);
@@ -676,6 +803,8 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         pf_conn_fill(c, evp);
         c->tls = 1;
         c->trust = evp->trust;
+        if (c->cond < 0 && evp->trust != PF_TRUST_VERIFIED)
+            pf_proxy_take(ps, c, r);
         tr->kind = evp->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
             : TRACE_SUCCESS_UNAUTH;
         break;
@@ -816,6 +945,7 @@ pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
     struct pf_sess *ps = xcalloc(1, sizeof(*ps));
 
     ps->k = corr_create(conf, cb, &pf_ops, ps);
+    ps->proxy = htab_create(64, pf_proxy_free);
     ps->cb = *cb;
     ps->own = ps->k->own;
     return ps;
@@ -828,6 +958,7 @@ pf_sess_free(struct pf_sess *ps)
     if (ps == NULL)
         return NULL;
     corr_free(ps->k);
+    htab_free(ps->proxy);
     xfree(ps);
     return NULL;
 }

@@ -46,6 +46,7 @@ struct pf_pre {
     struct pf_event ev;
     int     lmtp;               /* the program is lmtp(8) */
     int     qmgr;               /* a qmgr line for the no-loop tracker */
+    int     proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
     /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
     int     text_res;
     int     text_kind;
