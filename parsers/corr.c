@@ -233,7 +233,11 @@ corr_retire(struct corr *k, struct corr_proc *p)
         if (p->pend == NULL)
             p->pend = xmalloc(sz * (size_t) k->ops.max_pend);
         if (p->npend == k->ops.max_pend) {
-            corr_emit(k, p, corr_pend(k, p, 0), NULL, 0);
+            struct span dom;
+            struct corr_conn *w = corr_pend(k, p, 0);
+
+            corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
+                      ? &dom : NULL, 0);
             memmove(p->pend, (char *) p->pend + sz,
                     sz * (size_t) (k->ops.max_pend - 1));
             p->npend--;
@@ -262,8 +266,17 @@ corr_attribute(struct corr *k, struct corr_proc *p, const struct span *dom,
 void
 corr_flush_proc(struct corr *k, struct corr_proc *p)
 {
+    int     i;
+    struct span dom;
+
     corr_retire(k, p);
-    (void) corr_attribute(k, p, NULL, 0);
+    for (i = 0; i < p->npend; i++) {
+        struct corr_conn *w = corr_pend(k, p, i);
+
+        corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
+                  ? &dom : NULL, 0);
+    }
+    p->npend = 0;
     p->pend = xfree(p->pend);
     p->open = xfree(p->open);
     p->nopen = 0;

@@ -85,6 +85,9 @@ struct corr_ops {
      * leave open (Exim: a certificate problem without a line of its
      * own was a failed handshake) */
     void    (*retire) (struct corr_conn *c);
+    /* optional: the domain a connection still waiting at the end of
+     * its key takes (Exim: ex_pend_tie); 0: none, unattributed */
+    int     (*candidate) (const struct corr_conn *c, struct span *dom);
     int     cache;              /* keep connections handed over open
                                  * (corr_cached): Sendmail's MCI cache */
 };

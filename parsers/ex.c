@@ -158,8 +158,10 @@ ex_prefix(struct ts_ctx *tc, struct span msg, struct ex_line *ln)
             while (i < s.len && i < 12 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
                 i++;
             if (i > 1 && i + 1 < s.len && s.ptr[i] == ']'
-                && s.ptr[i + 1] == ' ')
+                && s.ptr[i + 1] == ' ') {
+                ln->pid = span_make(s.ptr + 1, i - 1);
                 span_drop(&s, i + 2);
+            }
         }
     }
     if ((n = ex_msgid(s)) > 0) {

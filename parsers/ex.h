@@ -53,6 +53,7 @@ struct ex_line {
     int     stamped;            /* began with Exim's time stamp */
     int64_t t;                  /* its UTC time, when stamped */
     struct span id;             /* message id; may be empty */
+    struct span pid;            /* [pid] of +pid; may be empty */
     struct span body;           /* what follows the prefix */
 };
 

@@ -48,6 +48,10 @@ struct ex_conn {
     int     clear;              /* E14: the retry goes in clear */
     int     in_clear;           /* this is that retry */
     int     tlserr;             /* ended by an old "TLS error on ... to" */
+    uint32_t pid;               /* ex_pid_hash() of its first line */
+    int     cand;               /* waiting: cand_dom is its domain unless
+                                 * a line naming its host comes */
+    char    cand_dom[DNAME_MAX + 1];
     char    creason[EX_REASON_MAX + 1];  /* of the certificate problem */
     char    reason[EX_REASON_MAX + 1];   /* of the failure */
 };
@@ -61,6 +65,7 @@ struct ex_sess {
     struct sess_cb cb;
     struct sess_own *own;       /* message ids of our report mail */
     struct ts_ctx ts;           /* zone-offset cache for Exim's stamps */
+    uint32_t pid;               /* ex_pid_hash() of the line being fed */
 };
 
 /* ex_key_eq - an address as logged equals the key of a connection */
@@ -284,6 +289,43 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
 
 #define EX_STALE_REASON "exim-x-of-previous-connection"
 
+/* ex_pid_hash - a non-zero hash of a process id, 0 when there is none */
+static uint32_t
+ex_pid_hash(struct span pid)
+{
+    uint32_t h = 2166136261u;
+    size_t  i;
+
+    if (pid.len == 0)
+        return 0;
+    for (i = 0; i < pid.len; i++)
+        h = (h ^ (unsigned char) pid.ptr[i]) * 16777619u;
+    return h | 1;
+}
+
+/* ex_same_run - 1 when a delivery line is one more recipient of the
+ * connection just handed over: one transport run delivers all the
+ * recipients of a message for one host over one connection and writes
+ * a line for each, "=>" for each when they went in separate
+ * transactions, "==" or "**" for each when the connection failed. The
+ * same host, the same process, the same second or the next, not
+ * continued, and the same TLS and verdict as that connection's line. A
+ * new attempt of the message is a new process. Without a process id
+ * (no syslog pid, no log_selector +pid) nothing tells two attempts in
+ * one second apart (the Exim test suite writes one time for all):
+ * each line is then its own connection, as before */
+static int
+ex_same_run(const struct ex_sess *s, const struct ex_conn *c, int64_t t,
+            const struct ex_event *ev)
+{
+    return (ev->mark == '=' || ev->mark == 'd' || ev->mark == '*')
+        && !ev->cont && c->k.active && c->k.attributed
+        && ex_conn_same(c, ev) && s->pid != 0 && c->pid == s->pid
+        && t >= c->k.t0 && t <= c->k.t0 + 1
+        && (ev->tls != 0) == (c->tls != 0)
+        && (ev->result >= 0) == (c->fail >= 0);
+}
+
 /* ex_cipher_hash - a non-zero 32-bit hash of an X= value */
 static uint32_t
 ex_cipher_hash(struct span x)
@@ -321,6 +363,83 @@ ex_stale_x(struct ex_msg *m, const struct ex_event *ev)
     return m->note == h && ev->cv == EX_CV_NO;
 }
 
+/* ex_pend_tie - a delivery line for host H and domain dom, and the
+ * connections of the message that ended before it: one to H is this
+ * delivery's (its "=="/"=>" repeats the host) and gets dom now. One to
+ * another host is either an earlier MX of this delivery (Exim names
+ * only the last host tried) or a parallel delivery of the same message
+ * to another domain whose own line is still to come (remote_max_parallel:
+ * the lines of one message interleave by host). It keeps waiting, with
+ * dom as its candidate: a later line naming its host gives it that
+ * line's domain; the end of the message (ex_settle) gives it the
+ * candidate. So a failure is tied to its host, not to the next line */
+static void
+ex_pend_tie(struct ex_sess *s, struct ex_msg *m, const struct ex_event *ev,
+            const struct span *dom)
+{
+    int     i, j;
+
+    for (i = j = 0; i < m->npend; i++) {
+        struct ex_conn *w = (struct ex_conn *) corr_pend(s->k, m, i);
+
+        if (ex_conn_same(w, ev)) {
+            ex_emit(s, m, w, dom);
+            continue;
+        }
+        if (!w->cand) {
+            w->cand = 1;
+            if (span_copy(*dom, w->cand_dom, sizeof(w->cand_dom)) != 0)
+                w->cand_dom[0] = 0;
+        }
+        if (j != i)
+            memcpy(corr_pend(s->k, m, j), w, sizeof(*w));
+        j++;
+    }
+    m->npend = j;
+}
+
+/* ex_pend_take - a "=="/"**" line of a connection that ended with a
+ * line of its own ("DANE attempt failed; ...") before a line of
+ * another host of the same message: that connection is cur again, so
+ * that the line repeats it (one session, its host's domain). 1 when
+ * one was found */
+static int
+ex_pend_take(struct ex_sess *s, struct ex_msg *m, const struct ex_event *ev)
+{
+    struct ex_conn w;
+    int     i;
+
+    for (i = m->npend - 1; i >= 0; i--) {
+        struct ex_conn *p = (struct ex_conn *) corr_pend(s->k, m, i);
+
+        if (p->closed && ex_conn_same(p, ev))
+            break;
+    }
+    if (i < 0)
+        return 0;
+    memcpy(&w, corr_pend(s->k, m, i), sizeof(w));
+    memmove(corr_pend(s->k, m, i), corr_pend(s->k, m, i + 1),
+            sizeof(w) * (size_t) (m->npend - i - 1));
+    m->npend--;
+    corr_retire(s->k, m);
+    w.cand = 0;
+    memcpy(EX_CUR(m), &w, sizeof(w));
+    return 1;
+}
+
+/* ex_candidate - corr_ops.candidate: at the end of a message, what
+ * still waits takes its candidate domain (ex_pend_tie) */
+static int
+ex_candidate(const struct corr_conn *kc, struct span *dom)
+{
+    const struct ex_conn *c = (const struct ex_conn *) kc;
+
+    if (!c->cand)
+        return 0;
+    *dom = span_make(c->cand_dom, strlen(c->cand_dom));
+    return 1;
+}
+
 /* ex_delivery_line - => -> ** == *> >>: attribute and emit sessions */
 static void
 ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
@@ -356,7 +475,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         /* down a connection set up (and counted) for another message */
         if (c->k.active && !c->k.attributed && c->closed)
             corr_retire(s->k, m);
-        (void) corr_attribute(s->k, m, &dom, 0);
+        ex_pend_tie(s, m, ev, &dom);
         tr->kind = ev->tls ? (ev->cv == EX_CV_YES || ev->cv == EX_CV_DANE
                               ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH)
             : deliv ? TRACE_PLAINTEXT : TRACE_CONTEXT;
@@ -366,6 +485,13 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         ex_trace_conn(c, tr);   /* one more recipient, same connection */
         return;
     }
+    if (ex_same_run(s, c, t, ev)) {
+        ex_trace_conn(c, tr);   /* "=>"/"=="/"**" again: one connection */
+        return;
+    }
+    if (!(c->k.active && !c->k.attributed && ex_conn_same(c, ev))
+        && !deliv && !ev->tls && ex_pend_take(s, m, ev))
+        c = EX_CUR(m);          /* its own line, then another host's */
     if (c->k.active && !c->k.attributed && ex_conn_same(c, ev)) {
         /* a connection that ended with its own line is repeated by the
          * "=="/"**" of its delivery; any other line used a new one */
@@ -383,7 +509,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         corr_retire(s->k, m);
         ex_conn_start(c, dated, t, ev);
     }
-    (void) corr_attribute(s->k, m, &dom, 0);    /* earlier hosts of this delivery */
+    ex_pend_tie(s, m, ev, &dom);        /* earlier hosts of this delivery */
     if (ev->tls) {
         c->tls = 1;
         c->cv = ev->cv;
@@ -399,6 +525,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         if (stale && c->reason[0] == 0)
             memcpy(c->reason, EX_STALE_REASON, sizeof(EX_STALE_REASON));
     }
+    c->pid = s->pid;
     ex_emit(s, m, c, &dom);
     ex_trace_conn(c, tr);
 }
@@ -572,6 +699,7 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     }
     switch (ev.kind) {
     case EX_DELIVERY:
+        s->pid = ex_pid_hash(ln.pid.len ? ln.pid : r->pid);
         ex_delivery_line(s, m, dated, t, &ev, tr);
         break;
     case EX_HOST:
@@ -652,6 +780,7 @@ static const struct corr_ops ex_ops = {
     .outcome = ex_outcome,
     .describe = ex_describe,
     .retire = ex_retire_hook,
+    .candidate = ex_candidate,
 };
 
 /* ex_sess_create - correlator with configuration and callbacks */

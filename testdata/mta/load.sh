@@ -2,8 +2,9 @@
 #
 # Modes "load" and "reuse" of sandbox.sh: N messages in all, from four
 # injectors at once, each to one of the test domains of $CASES (every
-# eighth to three recipients at multi.test, every fifth also to a
-# recipient of the next domain: one message, two hosts); the MTA
+# eighth to three recipients at multi.test, two in sixteen to three at
+# nostarttls.test or wrongname.test, every fifth of the others also to
+# a recipient of the next domain: one message, two hosts); the MTA
 # queues them and delivers in parallel over cached connections:
 #   Postfix  connection caching (every destination), 20 deliveries
 #            per destination at once; "reuse": smtp_tls_connection_reuse,
@@ -45,6 +46,13 @@ lplan() {
         for (i = 0; i < n; i++) {
             if (i % 8 == 7) {
                 print "a" i "@multi.test b" i "@multi.test c" i "@multi.test"
+                continue
+            }
+            # three recipients at a server without STARTTLS, and at one
+            # with a certificate for another name
+            if (i % 16 == 3 || i % 16 == 11) {
+                m = i % 16 == 3 ? "nostarttls.test" : "wrongname.test"
+                print "a" i "@" m " b" i "@" m " c" i "@" m
                 continue
             }
             line = "u" i "@" p[j % k]
