@@ -217,16 +217,14 @@ corr_keep_open(struct corr *k, struct corr_proc *p, const struct corr_conn *c)
     memcpy(corr_open_at(k, p, p->nopen++), c, sz);
 }
 
-/* corr_retire - cur is over: wait for its domain, or drop it */
+/* corr_retire_active - corr_retire of an active cur */
 void
-corr_retire(struct corr *k, struct corr_proc *p)
+corr_retire_active(struct corr *k, struct corr_proc *p)
 {
     struct corr_conn *c = p->cur;
     size_t  sz = k->ops.conn_size;
     int     plain;
 
-    if (!c->active)
-        return;
     if (!c->attributed && k->ops.retire)
         k->ops.retire(c);
     if (!c->attributed && k->ops.outcome(c, &plain) >= 0) {

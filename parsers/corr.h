@@ -196,10 +196,18 @@ corr_start(struct corr_conn *c, size_t size, int dated, int64_t t)
     c->port = -1;
 }
 
+void    corr_retire_active(struct corr *k, struct corr_proc *p);
+
 /* corr_retire - cur is over: it waits for its domain in the ring
- * (the oldest waiting one handed over unattributed when full), or is
- * dropped when it is no session */
-void    corr_retire(struct corr *k, struct corr_proc *p);
+ * (the oldest waiting one handed over unattributed when full), stays
+ * in the open connections (ops.cache), or is dropped when it is no
+ * session. Inline: most calls find no active cur */
+static inline void
+corr_retire(struct corr *k, struct corr_proc *p)
+{
+    if (p->cur->active)
+        corr_retire_active(k, p);
+}
 
 /* corr_emit - hand connection c of p over as a session of recipient
  * domain dom (NULL: unattributed); hop: the line that named the

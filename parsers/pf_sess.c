@@ -943,8 +943,11 @@ struct pf_sess *
 pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
     struct pf_sess *ps = xcalloc(1, sizeof(*ps));
+    struct corr_ops ops = pf_ops;
 
-    ps->k = corr_create(conf, cb, &pf_ops, ps);
+    if (conf->own_from == NULL)
+        ops.own = NULL;         /* nothing of ours to look up */
+    ps->k = corr_create(conf, cb, &ops, ps);
     ps->proxy = htab_create(64, pf_proxy_free);
     ps->cb = *cb;
     ps->own = ps->k->own;
