@@ -65,6 +65,31 @@ corr_is_mx_port(const struct corr *k, int port)
     return 0;
 }
 
+/* corr_rcpt_domain - domain part of an address span */
+struct span
+corr_rcpt_domain(struct span rcpt)
+{
+    size_t  i = rcpt.len;
+
+    while (i > 0 && rcpt.ptr[i - 1] != '@')
+        i--;
+    if (i == 0)
+        return span_make(rcpt.ptr, 0);
+    return span_make(rcpt.ptr + i, rcpt.len - i);
+}
+
+/* corr_own_from - note the id of our own report mail (corr.h) */
+int
+corr_own_from(struct corr *k, const struct wrap_rec *r, struct span qid,
+              struct span addr, int64_t t, struct trace *tr)
+{
+    if (!sess_own_sender(k->own, addr))
+        return 0;
+    sess_own_note(k->own, r->host, qid, t);
+    tr->kind = TRACE_CONTEXT;
+    return 1;
+}
+
 /* corr_local_hop - a relay naming the local host (corr.h) */
 int
 corr_local_hop(const char *mx, const char *ip)
@@ -373,11 +398,12 @@ corr_proc_free(void *value)
     xfree(p);
 }
 
-/* corr_create - a core with configuration, callbacks and MTA */
-struct corr *
-corr_create(const struct sess_conf *conf, const struct sess_cb *cb,
-            const struct corr_ops *ops, void *ctx)
+/* corr_sess_create - an MTA's correlator and its core (corr.h) */
+void   *
+corr_sess_create(size_t size, const struct sess_conf *conf,
+                 const struct sess_cb *cb, const struct corr_ops *ops)
 {
+    void   *mta = xcalloc(1, size);
     struct corr *k = xcalloc(1, sizeof(*k));
 
     k->conf = *conf;
@@ -387,21 +413,38 @@ corr_create(const struct sess_conf *conf, const struct sess_cb *cb,
     }
     k->cb = *cb;
     k->ops = *ops;
-    k->ctx = ctx;
+    k->ctx = mta;
     k->sweep_mask = ops->sweep_every - 1;
     k->procs = htab_create(ops->hint, corr_proc_free);
     k->own = sess_own_create(conf);
-    return k;
+    memcpy(mta, &k, sizeof(k));
+    return mta;
 }
 
-/* corr_free - destroy; NULL */
-struct corr *
-corr_free(struct corr *k)
+/* corr_sess_flush - end of input */
+void
+corr_sess_flush(void *mta)
 {
-    if (k == NULL)
+    struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    corr_flush(k);
+}
+
+/* corr_sess_free - destroy an MTA's correlator; NULL */
+void   *
+corr_sess_free(void *mta)
+{
+    struct corr *k;
+
+    if (mta == NULL)
         return NULL;
+    memcpy(&k, mta, sizeof(k));
+    if (k->ops.fini)
+        k->ops.fini(mta);
     htab_free(k->procs);
     sess_own_free(k->own);
     xfree(k);
+    xfree(mta);
     return NULL;
 }

@@ -88,6 +88,9 @@ struct corr_ops {
     /* optional: the domain a connection still waiting at the end of
      * its key takes (Exim: ex_pend_tie); 0: none, unattributed */
     int     (*candidate) (const struct corr_conn *c, struct span *dom);
+    /* optional: free what the MTA's correlator holds beyond the core
+     * (corr_sess_free) */
+    void    (*fini) (void *mta);
     int     cache;              /* keep connections handed over open
                                  * (corr_cached): Sendmail's MCI cache */
 };
@@ -120,12 +123,21 @@ struct corr {
     unsigned long sweep_mask;   /* ops.sweep_every - 1 */
 };
 
-/* corr_create - a core for one MTA's correlator ctx (the argument of
- * the ops), with the no-loop tracker of conf (sess_own_create) */
-struct corr *corr_create(const struct sess_conf *conf,
+/* An MTA's correlator is a struct whose first member is its struct
+ * corr *: the core makes, flushes and frees it (parser.c's interface).
+ * corr_sess_create - size bytes of it, zeroed, its core made with the
+ * no-loop tracker of conf (sess_own_create); the core's ops get it as
+ * their ctx */
+void   *corr_sess_create(size_t size, const struct sess_conf *conf,
                          const struct sess_cb *cb,
-                         const struct corr_ops *ops, void *ctx);
-struct corr *corr_free(struct corr *k); /* always NULL */
+                         const struct corr_ops *ops);
+
+/* corr_sess_flush - end of input: every key flushed (unless
+ * sess_cb.keep) */
+void    corr_sess_flush(void *mta);
+
+/* corr_sess_free - ops->fini, the core, the struct; NULL */
+void   *corr_sess_free(void *mta);
 
 /* corr_key_proc - key (log host, program, pid) of a line into key
  * (CORR_KEY_MAX bytes), the pid cut at pidmax bytes; its length */
@@ -172,6 +184,18 @@ corr_enter(struct corr *k, const void *key, size_t klen,
             k->max_t = t;
     }
     return p;
+}
+
+/* corr_enter_proc - corr_enter with the key of a process (log host,
+ * program, pid cut at pidmax bytes: corr_key_proc) and the line's time */
+static inline struct corr_proc *
+corr_enter_proc(struct corr *k, const struct wrap_rec *r, size_t pidmax,
+                const struct wrap_rec *orig, int *new)
+{
+    char    key[CORR_KEY_MAX];
+    size_t  n = corr_key_proc(r, key, pidmax);
+
+    return corr_enter(k, key, n, r->host, r->dated, r->t, orig, new);
 }
 
 /* corr_find - the key if it exists; no state changes */
@@ -241,6 +265,17 @@ void    corr_flush(struct corr *k);
  * relay hop (hop: Sendmail's MSP hop or mailer relay) */
 int     corr_relay(const struct corr *k, const char *mx, const char *ip,
                    int hop);
+
+/* corr_rcpt_domain - the domain part of an address (after its last
+ * '@'; empty when there is none) */
+struct span corr_rcpt_domain(struct span rcpt);
+
+/* corr_own_from - the sender addr of queue id (or message id) qid of
+ * the line's log host at time t is our own report address: notes the
+ * id (sess_own_note), says so in tr, and returns 1; else 0 */
+int     corr_own_from(struct corr *k, const struct wrap_rec *r,
+                      struct span qid, struct span addr, int64_t t,
+                      struct trace *tr);
 
 /* corr_local_hop - 1 when a relay names the local host, not an MX:
  * the name localhost (or localhost.*), or no name and a loopback

@@ -62,8 +62,6 @@ struct ex_conn {
 
 struct ex_sess {
     struct corr *k;             /* messages, emit, flush */
-    struct sess_cb cb;
-    struct sess_own *own;       /* message ids of our report mail */
     struct ts_ctx ts;           /* zone-offset cache for Exim's stamps */
     uint32_t pid;               /* ex_pid_hash() of the line being fed */
 };
@@ -212,19 +210,6 @@ ex_trace_conn(const struct ex_conn *c, struct trace *tr)
     } else {
         tr->kind = TRACE_CONTEXT;
     }
-}
-
-/* ex_rcpt_domain - domain part of an address span */
-static struct span
-ex_rcpt_domain(struct span rcpt)
-{
-    size_t  i = rcpt.len;
-
-    while (i > 0 && rcpt.ptr[i - 1] != '@')
-        i--;
-    if (i == 0)
-        return span_make(rcpt.ptr, 0);
-    return span_make(rcpt.ptr + i, rcpt.len - i);
 }
 
 /* ex_open - cur for a line about a connection still being set up */
@@ -445,7 +430,7 @@ static void
 ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
                  const struct ex_event *ev, struct trace *tr)
 {
-    struct span dom = ex_rcpt_domain(ev->rcpt);
+    struct span dom = corr_rcpt_domain(ev->rcpt);
     struct ex_conn *c = EX_CUR(m);
     int     deliv = ev->mark == '=' || ev->mark == '-' || ev->mark == 'c';
     int     stale = 0;
@@ -456,7 +441,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         return;
     }
     if (ev->tls)
-        s->cb.tls_host(s->cb.ctx, m->loghost);
+        s->k->cb.tls_host(s->k->cb.ctx, m->loghost);
     if (ev->host.len == 0 && ev->ip.len == 0) {
         ex_no_host(s, m, dated, t, ev, &dom, tr);
         return;
@@ -626,13 +611,11 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
     struct ex_msg *m;
 
     if (span_skip(&b, "<= ") != 0 || span_word(&b, &addr, 320) != 0
-        || !sess_own_sender(s->own, addr))
+        || !corr_own_from(s->k, r, ln->id, addr,
+                          ln->stamped ? ln->t : r->dated ? r->t : 0, tr))
         return;
-    sess_own_note(s->own, r->host, ln->id,
-                  ln->stamped ? ln->t : r->dated ? r->t : 0);
     if ((m = corr_find(s->k, key, ex_msg_key(r, ln->id, key))) != NULL)
         m->own = 1;
-    tr->kind = TRACE_CONTEXT;
 }
 
 /* ex_sess_feed - one line; 1 when it was an Exim line */
@@ -658,7 +641,7 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     flags = (ln.id.len > 0 ? EX_F_ID : 0) | (bare ? EX_F_BARE : 0)
         | (stats ? EX_F_STATS : 0);
     ex_classify(body, flags, &ev);
-    if (s->own && ln.id.len > 0 && ev.kind == EX_IGNORE)
+    if (s->k->own && ln.id.len > 0 && ev.kind == EX_IGNORE)
         ex_arrival(s, r, &ln, tr);
     switch (ev.kind) {
     case EX_NONE:
@@ -688,14 +671,14 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
             if (corr_held(s->k, key, n, dated, t, r))
                 return 1;
             corr_forget(s->k, key, n);
-            sess_own_forget(s->own, r->host, ln.id);
+            sess_own_forget(s->k->own, r->host, ln.id);
             return 1;
         }
         if ((m = corr_enter(s->k, key, n, r->host, dated, t, r, &new))
             == NULL)
             return 1;
         if (new)
-            m->own = sess_own_has(s->own, r->host, ln.id);
+            m->own = sess_own_has(s->k->own, r->host, ln.id);
     }
     switch (ev.kind) {
     case EX_DELIVERY:
@@ -747,7 +730,7 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
         break;
     case EX_CALLOUT:{
             struct ex_conn one;
-            struct span dom = ex_rcpt_domain(ev.rcpt);
+            struct span dom = corr_rcpt_domain(ev.rcpt);
 
             ex_conn_start(&one, dated, t, &ev);
             one.fail = ex_refine(&one, &ev);
@@ -761,13 +744,6 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
         break;
     }
     return 1;
-}
-
-/* ex_sess_flush - end of input: what still waits is unattributed */
-void
-ex_sess_flush(struct ex_sess *s)
-{
-    corr_flush(s->k);
 }
 
 /* ex_ops - what the core is told of Exim */
@@ -787,22 +763,8 @@ static const struct corr_ops ex_ops = {
 struct ex_sess *
 ex_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
-    struct ex_sess *s = xcalloc(1, sizeof(*s));
+    struct ex_sess *s = corr_sess_create(sizeof(*s), conf, cb, &ex_ops);
 
-    s->k = corr_create(conf, cb, &ex_ops, s);
-    s->cb = *cb;
-    s->own = s->k->own;
     ts_ctx_init_year(&s->ts, 1970);     /* only its zone cache is used */
     return s;
-}
-
-/* ex_sess_free - destroy; NULL */
-struct ex_sess *
-ex_sess_free(struct ex_sess *s)
-{
-    if (s == NULL)
-        return NULL;
-    corr_free(s->k);
-    xfree(s);
-    return NULL;
 }

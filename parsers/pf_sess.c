@@ -51,8 +51,6 @@ struct pf_conn {
 
 struct pf_sess {
     struct corr *k;             /* processes, emit, flush */
-    struct sess_cb cb;
-    struct sess_own *own;       /* queue ids of our report mail */
     struct htab *proxy;         /* tlsproxy verdicts per (host, peer) */
     int64_t proxy_t;            /* newest time of a verdict */
 };
@@ -220,9 +218,9 @@ pf_own(void *ctx, const struct corr_proc *p, const struct corr_conn *kc)
     const struct pf_sess *ps = ctx;
     const struct pf_conn *c = (const struct pf_conn *) kc;
 
-    if (!sess_own_any(ps->own))
+    if (!sess_own_any(ps->k->own))
         return 0;
-    return sess_own_has(ps->own, span_make(p->loghost, strlen(p->loghost)),
+    return sess_own_has(ps->k->own, span_make(p->loghost, strlen(p->loghost)),
                         span_make(c->qid, strlen(c->qid)));
 }
 
@@ -399,19 +397,6 @@ pf_past_ehlo(struct span text, struct span status)
         || span_find(text, "while sending end of data") >= 0;
 }
 
-/* pf_rcpt_domain - domain part of an address span */
-static struct span
-pf_rcpt_domain(struct span rcpt)
-{
-    size_t  i = rcpt.len;
-
-    while (i > 0 && rcpt.ptr[i - 1] != '@')
-        i--;
-    if (i == 0)
-        return span_make(rcpt.ptr, 0);
-    return span_make(rcpt.ptr + i, rcpt.len - i);
-}
-
 /* pf_set_reason - keep the first reason text for a connection */
 static void
 pf_set_reason(struct pf_conn *c, struct span t, int openssl)
@@ -439,7 +424,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
                struct trace *tr)
 {
     const struct pf_event *ev = &pre->ev;
-    struct span dom = pf_rcpt_domain(ev->rcpt);
+    struct span dom = corr_rcpt_domain(ev->rcpt);
     int     kind = pre->text_kind, dane = pre->text_dane, i, j;
     const char *why = pre->text_why;
     int     res = pre->text_res;
@@ -597,20 +582,17 @@ pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
     struct span qid, addr;
 
     /* most lines: "QID: removed" while none of our own mail is known */
-    if (span_ends(s, ": removed") && !sess_own_any(ps->own))
+    if (span_ends(s, ": removed") && !sess_own_any(ps->k->own))
         return;
     if (pf_qmgr_qid(&s, &qid) != 0)
         return;
     if (span_eq(s, ": removed")) {
-        sess_own_forget(ps->own, r->host, qid);
+        sess_own_forget(ps->k->own, r->host, qid);
         return;
     }
-    if (span_skip(&s, ": from=<") != 0
-        || span_upto(&s, ">, size=", &addr, 320) != 0
-        || !sess_own_sender(ps->own, addr))
-        return;
-    sess_own_note(ps->own, r->host, qid, r->dated ? r->t : 0);
-    tr->kind = TRACE_CONTEXT;
+    if (span_skip(&s, ": from=<") == 0
+        && span_upto(&s, ">, size=", &addr, 320) == 0)
+        (void) corr_own_from(ps->k, r, qid, addr, r->dated ? r->t : 0, tr);
 }
 
 /* pf_qmgr_mine_mt - a qmgr line the no-loop tracker needs: our own
@@ -742,7 +724,7 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
 const struct sess_own *
 pf_sess_own_mt(const struct pf_sess *ps)
 {
-    return ps->own;
+    return ps->k->own;
 }
 
 /* pf_sess_feed - one line; 1 when it was a Postfix line */
@@ -750,7 +732,7 @@ int
 pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
 {
     struct pf_pre pre;
-    int     k = pf_sess_classify_mt(r, ps->own, &pre, tr);
+    int     k = pf_sess_classify_mt(r, ps->k->own, &pre, tr);
 
     if (k == PF_PRE_EVENT)
         pf_sess_apply(ps, r, &pre, tr);
@@ -766,6 +748,7 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
     struct pf_proc *p;
     struct pf_conn *c;
     int     lmtp = pre->lmtp;
+    int     new;
 
     if (pre->qmgr) {
         pf_qmgr_line(ps, r, tr);
@@ -775,27 +758,20 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         pf_proxy_note(ps, r, evp);
         return;
     }
-    {
-        char    key[CORR_KEY_MAX];
-        size_t  n = corr_key_proc(r, key, 20);
-        int     new;
-
-        if ((p = corr_enter(ps->k, key, n, r->host, r->dated, r->t, r,
-                            &new)) == NULL)
-            return;
-        if (new)
-            p->lmtp = lmtp;
-    }
+    if ((p = corr_enter_proc(ps->k, r, 20, r, &new)) == NULL)
+        return;
+    if (new)
+        p->lmtp = lmtp;
     switch (evp->kind) {
     case PF_DETAIL:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
         tr->kind = TRACE_DETAIL;
         break;
     case PF_PROXY_CONNECT:
         tr->kind = TRACE_DETAIL;
         break;
     case PF_TLS_EST:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
               && !c->hs_fail && pf_conn_same(c, evp)))
@@ -814,7 +790,7 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         tr->kind = TRACE_DETAIL;
         break;
     case PF_CERT_FAIL:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
               && !c->hs_fail && pf_conn_same(c, evp)))
@@ -831,7 +807,7 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         tr->result = evp->result;
         break;
     case PF_HANDSHAKE_FAIL:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
         c = PF_CUR(p);
         if (!(c->k.active && !c->closed && !c->k.attributed && !c->hs_fail
               && pf_conn_same(c, evp)))
@@ -844,7 +820,7 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         tr->result = c->fail;
         break;
     case PF_TLS_LIBPROB:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
         c = PF_CUR(p);
         if (c->k.active && c->hs_fail && !c->libprob && !c->closed
             && !c->k.attributed) {
@@ -906,7 +882,7 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         tr->bad = "truncated delivery line";
         break;
     case PF_TLSRPT:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
         pf_tlsrpt_line(ps, p, r, evp, tr);
         break;
     case PF_NO_STARTTLS_LOCAL:
@@ -919,11 +895,13 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
     }
 }
 
-/* pf_sess_flush - end of input */
-void
-pf_sess_flush(struct pf_sess *ps)
+/* pf_fini - corr_ops.fini: the tlsproxy verdicts */
+static void
+pf_fini(void *mta)
 {
-    corr_flush(ps->k);
+    struct pf_sess *ps = mta;
+
+    htab_free(ps->proxy);
 }
 
 /* pf_ops - what the core is told of Postfix */
@@ -936,32 +914,19 @@ static const struct corr_ops pf_ops = {
     .outcome = pf_outcome,
     .describe = pf_describe,
     .own = pf_own,
+    .fini = pf_fini,
 };
 
 /* pf_sess_create - correlator with configuration and callbacks */
 struct pf_sess *
 pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
-    struct pf_sess *ps = xcalloc(1, sizeof(*ps));
     struct corr_ops ops = pf_ops;
+    struct pf_sess *ps;
 
     if (conf->own_from == NULL)
         ops.own = NULL;         /* nothing of ours to look up */
-    ps->k = corr_create(conf, cb, &ops, ps);
+    ps = corr_sess_create(sizeof(*ps), conf, cb, &ops);
     ps->proxy = htab_create(64, pf_proxy_free);
-    ps->cb = *cb;
-    ps->own = ps->k->own;
     return ps;
-}
-
-/* pf_sess_free - destroy; NULL */
-struct pf_sess *
-pf_sess_free(struct pf_sess *ps)
-{
-    if (ps == NULL)
-        return NULL;
-    corr_free(ps->k);
-    htab_free(ps->proxy);
-    xfree(ps);
-    return NULL;
 }

@@ -48,8 +48,6 @@ struct sm_conn {
 
 struct sm_sess {
     struct corr *k;             /* processes, emit, flush */
-    struct sess_cb cb;
-    struct sess_own *own;       /* queue ids of our report mail */
 };
 
 /* sm_set_reason - keep the first reason of a connection */
@@ -184,7 +182,7 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     tr->kind = TRACE_CONTEXT;
     sm_peer_set(&pe, ev->relay, ev->ip);
     named = pe.mx[0] || pe.ip[0];
-    p->own = sess_own_has(s->own, r->host, ev->qid);
+    p->own = sess_own_has(s->k->own, r->host, ev->qid);
     /* one more message or recipient down an open connection of this
      * process (Sendmail's connection cache: a runner holds several and
      * interleaves deliveries to them; only opening one is logged) */
@@ -238,12 +236,9 @@ sm_from_line(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
     struct span m = r->msg;
     struct span qid, addr;
 
-    if (span_upto(&m, ": from=", &qid, 32) != 0 || qid.len == 0
-        || span_upto(&m, ", size=", &addr, 320) != 0
-        || !sess_own_sender(s->own, addr))
-        return;
-    sess_own_note(s->own, r->host, qid, r->dated ? r->t : 0);
-    tr->kind = TRACE_CONTEXT;
+    if (span_upto(&m, ": from=", &qid, 32) == 0 && qid.len > 0
+        && span_upto(&m, ", size=", &addr, 320) == 0)
+        (void) corr_own_from(s->k, r, qid, addr, r->dated ? r->t : 0, tr);
 }
 
 /* sm_ruleset - "ruleset=tls_server|tls_rcpt, ..., reject=TEXT" */
@@ -323,7 +318,7 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
     struct sm_event ev;
     struct sm_proc *p;
     struct sm_conn *c;
-    int     mine = 1;
+    int     mine = 1, new;
 
     memset(tr, 0, sizeof(*tr));
     tr->kind = TRACE_IRRELEVANT;
@@ -342,7 +337,7 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
     sm_classify(r->msg, &ev);
     switch (ev.kind) {
     case SM_IGNORE:
-        if (s->own && mine)
+        if (s->k->own && mine)
             sm_from_line(s, r, tr);
         return mine;
     case SM_INBOUND:
@@ -366,22 +361,15 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
     default:
         break;
     }
-    {
-        char    key[CORR_KEY_MAX];
-        size_t  n = corr_key_proc(r, key, 24);
-        int     new;
-
-        /* orig: the line as it came, for sess_cb.hold */
-        if ((p = corr_enter(s->k, key, n, r->host, r->dated, r->t, orig,
-                            &new)) == NULL)
-            return 1;
-    }
+    /* orig: the line as it came, for sess_cb.hold */
+    if ((p = corr_enter_proc(s->k, r, 24, orig, &new)) == NULL)
+        return 1;
     c = SM_CUR(p);
     switch (ev.kind) {
     case SM_TLS:{
             struct sm_peer pe;
 
-            s->cb.tls_host(s->cb.ctx, p->loghost);
+            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
             sm_peer_set(&pe, ev.relay, ev.ip);
             c = sm_open(s, p, r, &pe);
             c->tls = 1;
@@ -400,7 +388,7 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
     case SM_VERIFYMSG:{
             int     prob = sm_cert_problem(ev.text);
 
-            s->cb.tls_host(s->cb.ctx, p->loghost);
+            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
             if (c->k.active && c->tls && !c->k.attributed && c->cond < 0
                 && prob != SESS_SUCCESS) {
                 c->cond = prob;
@@ -438,7 +426,7 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
                 tr->kind = TRACE_PLAINTEXT;
                 break;
             }
-            s->cb.tls_host(s->cb.ctx, p->loghost);
+            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
             c->fail = SESS_STARTTLS_NOT_SUPPORTED;
             sm_set_reason(c, "dane-tlsa-but-no-starttls");
             tr->kind = TRACE_FAILURE;
@@ -457,13 +445,6 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
     return 1;
 }
 
-/* sm_sess_flush - end of input */
-void
-sm_sess_flush(struct sm_sess *s)
-{
-    corr_flush(s->k);
-}
-
 /* sm_ops - what the core is told of Sendmail */
 static const struct corr_ops sm_ops = {
     .mta = SESS_MTA_SENDMAIL,
@@ -480,21 +461,5 @@ static const struct corr_ops sm_ops = {
 struct sm_sess *
 sm_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
-    struct sm_sess *s = xcalloc(1, sizeof(*s));
-
-    s->k = corr_create(conf, cb, &sm_ops, s);
-    s->cb = *cb;
-    s->own = s->k->own;
-    return s;
-}
-
-/* sm_sess_free - destroy; NULL */
-struct sm_sess *
-sm_sess_free(struct sm_sess *s)
-{
-    if (s == NULL)
-        return NULL;
-    corr_free(s->k);
-    xfree(s);
-    return NULL;
+    return corr_sess_create(sizeof(struct sm_sess), conf, cb, &sm_ops);
 }

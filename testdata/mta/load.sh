@@ -329,10 +329,11 @@ define(`confQUEUE_SORT_ORDER'"'"', `random'"'"')dnl|' \
     /usr/libexec/sendmail/sendmail -Am -q >>"$work/runq.out" 2>&1 & q3=$!
     wait $q1 $q2 $q3
     wait_log /var/log/mail.log ' stat=[^q]' "$lpairs" || rc=1
-    # runners forked by -q may still be at work
+    # runners forked by -q may still be at work (this PID namespace has
+    # no other sendmail)
     i=0
-    while [ $i -lt 600 ] && pgrep -f 'sendmail.*(running queue|Queue runner)' \
-        >/dev/null 2>&1; do
+    while [ $i -lt 600 ] && grep -qx sendmail /proc/[0-9]*/comm 2>/dev/null
+    do
         i=$((i + 1)); sleep 0.1
     done
     sleep 1
