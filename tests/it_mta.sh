@@ -16,10 +16,17 @@
 # default, and delivers everywhere. Then mailtlsrpt reads that log, and
 # its sessions, summary and reports must count exactly what was sent,
 # with the result type the MTA's words allow.
+# Then each MTA under load (testdata/mta/load.sh): MTA_LOAD messages (300
+# by default, 2000 under make check-mta) from parallel injectors, parallel
+# deliveries over cached connections (Postfix also with TLS connection
+# reuse; Exim also with DANE over DNSSEC), held per domain and result
+# type to the receiving servers' own count of TCP connections and
+# STARTTLS; each run prints "sessions right R / T".
 #
 # Needs root and namespaces (unshare). Without them the test is skipped
 # (0 passed, 0 failed), except under CI=true or MTA_REQUIRE=1, where a
-# skip is a failure. MTA_KEEP=DIR keeps each log as DIR/MTA.MODE.log.
+# skip is a failure. MTA_KEEP=DIR keeps each log as DIR/MTA.MODE.log (and
+# the servers' counts of a load run as DIR/MTA.MODE.got/).
 set -u
 BUILD=${BUILD:-build}
 BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
