@@ -4,23 +4,26 @@
  * correlation key ("proc": a process for Postfix and Sendmail, a
  * message for Exim) owns the connection being set up or last used
  * ("cur"), a ring of at most max_pend earlier connections that ended
- * before a line named their recipient domain, and at most CORR_MAX_OPEN
- * connections already handed over that the process still holds open
- * (Sendmail's connection cache, a cached Postfix connection, an Exim
- * connection carrying several recipients): a later delivery line that
- * names one of their hosts is one more message down that connection,
- * no new session. The core keeps the table of keys (log time, idle
- * flush, end-of-input flush, the hold/keep hooks of saved states) and
- * makes the one emit step: outcome, record, disposition, in one order
- * for every MTA (docs/internals/corr.md):
- *   unattributed, bad-domain, undated, lmtp, local-no-starttls, port,
- *   relayhost, own-report, counted.
+ * before a line named their recipient domain, and, for an MTA that
+ * caches connections (ops.cache: Sendmail), at most CORR_MAX_OPEN
+ * connections already handed over that the process still holds open: a
+ * later delivery line naming one of their hosts is one more message
+ * down that connection, no new session (corr_cached). The core keeps
+ * the table of keys (log time, idle flush, end-of-input flush, the
+ * hold/keep hooks of saved states), makes, flushes and frees each MTA's
+ * correlator, and makes the one emit step: outcome, record,
+ * disposition, in one order for every MTA (corr_emit in corr.c,
+ * docs/internals/corr.md):
+ *   unattributed, relayhost (the MTA's own hop), bad-domain, undated,
+ *   lmtp, local-no-starttls, port, relayhost (relay_hosts), own-report,
+ *   counted.
  * What differs between the logs stays in each MTA's file: which lines
  * open, fill and end a connection, and the outcome of a connection
- * (struct corr_ops.outcome, describe). Each MTA's connection type starts with a
- * struct corr_conn; the core copies connections by ops->conn_size.
+ * (struct corr_ops.outcome, describe). Each MTA's connection type
+ * starts with a struct corr_conn; the core copies connections by
+ * ops->conn_size.
  * Cost: one hash look-up per line; retire, emit and attribute are
- * O(max_pend) per delivery line.
+ * O(max_pend + CORR_MAX_OPEN) per delivery line.
  * Thread safety: one struct corr per thread of correlation.
  */
 #ifndef PARSERS_CORR_H

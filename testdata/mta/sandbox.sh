@@ -3,6 +3,8 @@
 #
 # Usage: unshare -mnup --fork --mount-proc sh sandbox.sh MTA MODE WORK TREE
 #        CERTS N
+# MODE: verify, may (below), or load and reuse: N messages under load,
+# testdata/mta/load.sh.
 # Runs in namespaces of its own: network (only loopback, where the test
 # servers listen on port 25 of 192.0.2.N), host name (sender.mta.test),
 # PID (whatever it starts ends with it) and mount: TREE (the MTA's
