@@ -315,7 +315,8 @@ summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
         json_object_set_new(period, "last-day", json_string(b));
     }
     json_object_set_new(root, "period", period);
-    json_object_set_new(root, "log-hosts", json_integer((json_int_t) h->hosts));
+    json_object_set_new(root, "log-hosts",
+                        json_integer((json_int_t) h->hosts));
     json_object_set_new(root, "lines", json_integer((json_int_t) h->lines));
     json_object_set_new(root, "sort", json_string(h->sort));
     json_object_set_new(root, "domains-total",

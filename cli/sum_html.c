@@ -209,8 +209,8 @@ html_chart(FILE *fp, const struct agg_view *v, int32_t day_filter,
     fputs("<p class=\"legend\">", fp);
     for (r = 1; r < SESS_RESULT_COUNT; r++)
         if (type_sum[r])
-            fprintf(fp, "<span class=\"type\" data-type=\"%s\"><svg width=\"10\" "
-                    "height=\"10\"><rect width=\"10\" height=\"10\" "
+            fprintf(fp, "<span class=\"type\" data-type=\"%s\"><svg "
+                    "width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" "
                     "fill=\"%s\"/></svg> %s (%" PRIu64 ")</span>",
                     sess_result_name(r), html_colour[r], sess_result_name(r),
                     type_sum[r]);
@@ -237,8 +237,8 @@ sum_html(FILE *fp, const struct agg_view *v, int32_t day_filter,
           "tr.total td{font-weight:bold;border-top:2px solid #888}"
           "tr.more td{color:#666;font-style:italic}"
           ".legend span{margin-right:1em}.empty{color:#666}"
-          "</style></head><body>\n<h1>TLS sessions per recipient domain</h1>\n",
-          fp);
+          "</style></head><body>\n"
+          "<h1>TLS sessions per recipient domain</h1>\n", fp);
     fputs("<p id=\"head\">", fp);
     if (h->first_day <= h->last_day) {
         ts_day_str(h->first_day, a);
