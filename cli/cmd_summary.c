@@ -3,8 +3,11 @@
  * summary: over the selected days (all unless --day), a header (period,
  * log hosts, lines, sessions), one row per policy domain (sessions,
  * successes, failures, failures by type) sorted by --sort (sessions,
- * most first, by default), the first --top of them (default 15: one
- * screen; JSON: all), and the totals of every domain. --json gives the
+ * most first, by default), the first --top of them (default 12: with
+ * the header, the totals and the run's line on stderr, one screen of 24
+ * lines; JSON: all), and the totals of every domain. On a terminal the
+ * failures by type of a row are cut to its width (most first, "+K" for
+ * the K left out) and the totals by type follow in full. --json gives the
  * same for machines, --html a self-contained page with a chart of
  * failures by type and day (cli/sum_html.c). Output goes to standard
  * output or, with -o FILE, replaces FILE whole (never an input).
@@ -30,10 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SUM_TOP_DEFAULT 15      /* rows: header, rows, totals on 24 lines */
+#define SUM_TOP_DEFAULT 12      /* rows: the header, the rows, the totals
+                                 * and the run's line on 24 lines */
 
 /* summary_by_domain - by domain name */
 static int
@@ -190,19 +195,81 @@ summary_head(const struct agg_tab *tab, const struct pipe_stats *st,
     h->nrows = top > 0 && (size_t) top < k ? (size_t) top : k;
 }
 
-/* summary_types - "type=N type=N" of the failures, or "-" */
+/* summary_types - "type=N type=N" of the failures, or "-"; with room
+ * > 0 (a terminal) the types with most failures first, as many as fit
+ * in room columns, then "+K" for the K left out ("K types" when not
+ * even the first fits) */
 static void
-summary_types(FILE *fp, const struct sum_dom *d)
+summary_types(FILE *fp, const struct sum_dom *d, int room)
 {
-    int     r, first = 1;
+    int     order[SESS_RESULT_COUNT], n = 0, i, j, used = 0;
+    char    item[64];
 
-    for (r = 1; r < SESS_RESULT_COUNT; r++)
-        if (d->by_type[r]) {
-            fprintf(fp, "%s%s=%" PRIu64, first ? "" : " ",
-                    sess_result_name(r), d->by_type[r]);
-            first = 0;
+    for (i = 1; i < SESS_RESULT_COUNT; i++)
+        if (d->by_type[i])
+            order[n++] = i;
+    if (n == 0) {
+        fputs("-\n", fp);
+        return;
+    }
+    if (room > 0)               /* most first; ties in enum order */
+        for (i = 1; i < n; i++)
+            for (j = i; j > 0 && d->by_type[order[j]]
+                 > d->by_type[order[j - 1]]; j--) {
+                int     t = order[j];
+
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+    for (i = 0; i < n; i++) {
+        int     len = snprintf(item, sizeof(item), "%s%s=%" PRIu64,
+                               i ? " " : "", sess_result_name(order[i]),
+                               d->by_type[order[i]]);
+
+        /* keep room for " +K" unless this is the last item */
+        if (room > 0 && used + len + (i + 1 < n ? 4 : 0) > room) {
+            if (i == 0)
+                fprintf(fp, "%d type%s", n, n == 1 ? "" : "s");
+            else
+                fprintf(fp, " +%d", n - i);
+            break;
         }
-    fputs(first ? "-\n" : "\n", fp);
+        fputs(item, fp);
+        used += len;
+    }
+    fputc('\n', fp);
+}
+
+/* summary_type_lines - a terminal: the totals by type in full, most
+ * first, wrapped at its width */
+static void
+summary_type_lines(FILE *fp, const struct sum_dom *d, int cols)
+{
+    int     done[SESS_RESULT_COUNT] = {0};
+    int     col, k, r, best;
+    char    item[64];
+
+    col = fprintf(fp, "failures by type:");
+    for (k = 1; k < SESS_RESULT_COUNT; k++) {
+        int     len;
+
+        for (best = 0, r = 1; r < SESS_RESULT_COUNT; r++)
+            if (!done[r] && d->by_type[r] > 0
+                && (best == 0 || d->by_type[r] > d->by_type[best]))
+                best = r;
+        if (best == 0)
+            break;
+        done[best] = 1;
+        len = snprintf(item, sizeof(item), " %s=%" PRIu64,
+                       sess_result_name(best), d->by_type[best]);
+        if (col + len > cols) {
+            fputs("\n ", fp);
+            col = 1;
+        }
+        fputs(item, fp);
+        col += len;
+    }
+    fputc('\n', fp);
 }
 
 /* summary_period - "2026-11-23 .. 2026-11-24", or "-" without sessions */
@@ -223,36 +290,76 @@ summary_period(const struct sum_head *h, char *buf, size_t cap)
         snprintf(buf, cap, "%s .. %s", a, b);
 }
 
-/* summary_text - header, the rows shown, what is not shown, totals */
+/* summary_columns - the width of the terminal fp is, or 0 (a file, a
+ * pipe: rows are never cut) */
+static int
+summary_columns(FILE *fp)
+{
+    struct winsize ws;
+    const char *env = getenv("COLUMNS");
+
+    if (!isatty(fileno(fp)))
+        return 0;
+    if (ioctl(fileno(fp), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    if (env != NULL && atoi(env) >= 40)
+        return atoi(env);
+    return 80;
+}
+
+/* summary_text - header, the rows shown, what is not shown, totals.
+ * The domain column is as wide as the longest name shown (6..40). On a
+ * terminal the number columns are as wide as their numbers need and
+ * the failures by type are cut to its width, their totals in full on a
+ * line of their own; elsewhere the columns are fixed (scripts) */
 static void
 summary_text(FILE *fp, const struct sum_head *h, const struct sum_dom *d)
 {
-    char    period[32], tot[64];
+    char    period[32], num[24];
     size_t  i;
+    int     w = 6, cols = summary_columns(fp), room = 0;
+    int     ws = 9, wo = 9, wf = 9;
 
+    for (i = 0; i < h->nrows; i++)
+        if ((int) strlen(d[i].domain) > w)
+            w = (int) strlen(d[i].domain);
+    if (w > 40)
+        w = 40;
+    if (cols > 0) {
+        ws = snprintf(num, sizeof(num), "%" PRIu64, h->total.success
+                      + h->total.failure);
+        wo = snprintf(num, sizeof(num), "%" PRIu64, h->total.success);
+        wf = snprintf(num, sizeof(num), "%" PRIu64, h->total.failure);
+        ws = ws < 8 ? 8 : ws;
+        wo = wo < 7 ? 7 : wo;
+        wf = wf < 7 ? 7 : wf;
+        room = cols - (w + ws + wo + wf + 5) - 1;
+    }
     summary_period(h, period, sizeof(period));
-    fprintf(fp, "period %s (UTC), %" PRIu64 " log host%s, %" PRIu64
-            " lines, %" PRIu64 " sessions (%" PRIu64 " counted)%s\n", period,
-            h->hosts, h->hosts == 1 ? "" : "s", h->lines, h->sessions,
-            h->counted, h->ndomains == 0 ? ": no sessions" : "");
-    fprintf(fp, "%-40s %9s %9s %9s  %s\n", "DOMAIN", "SESSIONS", "SUCCESS",
-            "FAILURE", "FAILURES BY TYPE");
+    fprintf(fp, "period %s (UTC), %" PRIu64 " log host%s\n", period,
+            h->hosts, h->hosts == 1 ? "" : "s");
+    fprintf(fp, "read %" PRIu64 " lines, %" PRIu64 " sessions, %" PRIu64
+            " counted, %zu domain%s%s\n", h->lines, h->sessions, h->counted,
+            h->ndomains, h->ndomains == 1 ? "" : "s",
+            h->ndomains == 0 ? ": no sessions" : "");
+    fprintf(fp, "%-*s %*s %*s %*s  %s\n", w, "DOMAIN", ws, "SESSIONS", wo,
+            "SUCCESS", wf, "FAILURE", "FAILURES BY TYPE");
     for (i = 0; i < h->nrows; i++) {
-        fprintf(fp, "%-40s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "  ",
-                d[i].domain, d[i].success + d[i].failure, d[i].success,
-                d[i].failure);
-        summary_types(fp, &d[i]);
+        fprintf(fp, "%-*s %*" PRIu64 " %*" PRIu64 " %*" PRIu64 "  ", w,
+                d[i].domain, ws, d[i].success + d[i].failure, wo,
+                d[i].success, wf, d[i].failure);
+        summary_types(fp, &d[i], room);
     }
     if (h->nmatch > h->nrows)
         fprintf(fp, "(%zu more domain%s%s by %s; --top 0 shows all)\n",
                 h->nmatch - h->nrows, h->nmatch - h->nrows == 1 ? "" : "s",
                 h->nmatch < h->ndomains ? " with failures" : "", h->sort);
-    snprintf(tot, sizeof(tot), "TOTAL (%zu domain%s)", h->ndomains,
-             h->ndomains == 1 ? "" : "s");
-    fprintf(fp, "%-40s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "  ", tot,
-            h->total.success + h->total.failure, h->total.success,
-            h->total.failure);
-    summary_types(fp, &h->total);
+    fprintf(fp, "%-*s %*" PRIu64 " %*" PRIu64 " %*" PRIu64 "  ", w, "TOTAL",
+            ws, h->total.success + h->total.failure, wo, h->total.success,
+            wf, h->total.failure);
+    summary_types(fp, &h->total, room);
+    if (cols > 0 && h->total.failure > 0)
+        summary_type_lines(fp, &h->total, cols);
 }
 
 /* summary_json_dom - the counts of one domain or of the totals */

@@ -42,15 +42,15 @@ struct conf_key {
 /* every setting; bit i of conf.set is conf_keys[i] */
 static const struct conf_key conf_keys[] = {
     {"organization_name", CK_ID, K(org_name), NULL,
-        "Who answers for the reports (RFC 8460 organization-name).",
-        "none: run and send refuse to send without it"},
+        "Who answers for the reports (RFC 8460 organization-name); run and"
+        " send refuse to send without it.", NULL},
     {"contact_info", CK_ID, K(contact), NULL,
         "Where receivers write back: a plain local@domain address"
-        " (contact-info).", "none: run and send refuse to send without it"},
+        " (contact-info); run and send refuse to send without it.", NULL},
     {"submitter", CK_ID, K(submitter), NULL,
         "Your domain as report submitter: first part of every report file"
-        " name and of the report-id.",
-        "none: run and send refuse to send without it"},
+        " name and of the report-id; run and send refuse to send without"
+        " it.", NULL},
     {"unique_id", CK_STR, K(unique_id), NULL,
         "Letters and digits telling your reporting hosts apart in file"
         " names and report-ids (RFC 8460 section 5.1); keep it fixed.",

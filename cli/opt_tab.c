@@ -190,7 +190,7 @@ const struct opt_def opt_defs[] = {
         " name), or domain (by name).", "sessions"},
     {"top", 0, "N", "summary", OPT_NUM, F(top), 0, 100000000, NULL,
         "Show the first N domains only; 0 shows all. The totals count all"
-        " domains.", "15; with --json all"},
+        " domains.", "12, one screen; with --json all"},
     {"failures-only", 0, NULL, "summary", OPT_FLAG, F(failures_only), 0, 0,
         NULL, "Only domains with failures.", NULL},
     {"trace", 0, NULL, "sessions", OPT_FLAG, F(trace), 0, 0, NULL,

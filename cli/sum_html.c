@@ -83,8 +83,8 @@ html_types(FILE *fp, const struct sum_dom *d)
 
     for (r = 1; r < SESS_RESULT_COUNT; r++)
         if (d->by_type[r]) {
-            fprintf(fp, "%s%s&nbsp;%" PRIu64, first ? "" : ", ",
-                    sess_result_name(r), d->by_type[r]);
+            fprintf(fp, "%s<span class=\"t\">%s&nbsp;%" PRIu64 "</span>",
+                    first ? "" : ", ", sess_result_name(r), d->by_type[r]);
             first = 0;
         }
     if (first)
@@ -98,8 +98,8 @@ html_row(FILE *fp, const char *cls, const char *name, const struct sum_dom *d)
     fprintf(fp, "<tr class=\"%s\"><td>", cls);
     html_esc(fp, name);
     fprintf(fp, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td%s>%" PRIu64
-            "</td><td>", d->success + d->failure, d->success,
-            d->failure ? " class=\"fail\"" : "", d->failure);
+            "</td><td class=\"types\">", d->success + d->failure,
+            d->success, d->failure ? " class=\"fail\"" : "", d->failure);
     html_types(fp, d);
     fputs("</td></tr>\n", fp);
 }
@@ -232,7 +232,8 @@ sum_html(FILE *fp, const struct agg_view *v, int32_t day_filter,
           "table{border-collapse:collapse}"
           "th,td{padding:4px 10px;border-bottom:1px solid #ddd;"
           "text-align:right}"
-          "th:first-child,td:first-child{text-align:left}"
+          "th:first-child,td:first-child{text-align:left;white-space:nowrap}"
+          "th:last-child,td.types{text-align:left}.t{white-space:nowrap}"
           "td.fail{color:#c62828;font-weight:bold}"
           "tr.total td{font-weight:bold;border-top:2px solid #888}"
           "tr.more td{color:#666;font-style:italic}"

@@ -26,9 +26,9 @@ ARGS="--config /dev/null --log-tz UTC --log-year 2024 -q"
 "$BIN" summary $ARGS --json "$LOG" >"$tmp/s.json" || bad "summary --json"
 # shellcheck disable=SC2086
 "$BIN" summary $ARGS --top 0 "$LOG" >"$tmp/s.txt" || bad "summary"
-# the text form: a header line, the column heads, a row per domain, the
-# totals
-domains=$(($(wc -l <"$tmp/s.txt") - 3))
+# the text form: two header lines, the column heads, a row per domain,
+# the totals
+domains=$(($(wc -l <"$tmp/s.txt") - 4))
 # days with counted failures, from the per-session listing
 # shellcheck disable=SC2086
 want_days=$("$BIN" sessions $ARGS "$LOG" | grep -v '^#day' | awk -F'\t' \
