@@ -76,7 +76,11 @@ struct send_ctx {
     struct dkim *dkim;
     char    from[MAIL_ADDR_MAX + 1];
     const char *state_dir;
+    int64_t due_at;             /* --max-delay: new jobs are due then, and
+                                 * sending starts then */
 };
+
+static long send_pick_delay(long max);
 
 static long send_crash_at;
 static long send_crash_n;
@@ -111,6 +115,12 @@ send_setup(struct send_ctx *x, int argc, char **argv, const char *cmd)
     x->so.timeout = x->o.timeout > 0 ? x->o.timeout : DLV_TIMEOUT_DEFAULT;
     x->state_dir = x->o.state_dir ? x->o.state_dir : x->c.state_dir;
     cli_dir_ok(cmd, "to the state directory ", x->state_dir);
+    /* the random delay is picked now: the jobs this run enqueues are due
+     * only then, so a "send" started meanwhile (mailtlsrpt-send.timer)
+     * does not defeat it */
+    x->due_at = (int64_t) time(NULL) + send_pick_delay(x->o.max_delay >= 0
+                                                       ? x->o.max_delay
+                                                       : x->c.max_delay);
     if ((env = getenv("MAILTLSRPT_TEST_CRASH")) != NULL) {
         send_crash_at = strtol(env, NULL, 10);
         spool_crash_hook = send_crash;
@@ -189,7 +199,7 @@ send_enqueue(struct send_ctx *x, char **files, size_t nfiles)
         msg_fatal("spool in %s: %s", x->state_dir, err);
     for (i = 0; i < nfiles; i++) {
         n = spool_enqueue_file(sp, files[i], x->so.rua, x->so.nrua,
-                               (int64_t) time(NULL), err, sizeof(err));
+                               x->due_at, err, sizeof(err));
         if (n < 0) {
             msg_error("%s: not enqueued: %s", files[i], err);
             failed++;
@@ -201,18 +211,29 @@ send_enqueue(struct send_ctx *x, char **files, size_t nfiles)
     return failed;
 }
 
-/* send_delay - sleep a random time up to max seconds */
-static void
-send_delay(long max)
+/* send_pick_delay - a random time up to max seconds */
+static long
+send_pick_delay(long max)
 {
     unsigned int r = 0;
-    struct timespec ts;
 
     if (max <= 0)
-        return;
+        return 0;
     if (getrandom(&r, sizeof(r), 0) != (ssize_t) sizeof(r))
         r = (unsigned int) getpid();
-    ts.tv_sec = (time_t) (r % (unsigned long) (max + 1));
+    return (long) (r % (unsigned long) (max + 1));
+}
+
+/* send_wait - sleep until the time --max-delay picked */
+static void
+send_wait(int64_t until)
+{
+    struct timespec ts;
+    int64_t now = (int64_t) time(NULL);
+
+    if (until <= now)
+        return;
+    ts.tv_sec = (time_t) (until - now);
     ts.tv_nsec = 0;
     msg_info("waiting %ld s before sending (--max-delay)", (long) ts.tv_sec);
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -275,7 +296,7 @@ send_due(struct send_ctx *x)
     int     busy, failed = 0;
     int64_t now;
 
-    send_delay(x->o.max_delay >= 0 ? x->o.max_delay : x->c.max_delay);
+    send_wait(x->due_at);
     if ((sp = spool_open(x->state_dir, 0, &busy, err, sizeof(err)))
         == NULL) {
         if (busy) {
@@ -464,7 +485,7 @@ run_enqueue_rua(struct send_ctx *x)
         if (f->nrua == 0)
             continue;
         n = spool_enqueue_file(sp, f->path, (const char *const *) f->rua,
-                               f->nrua, (int64_t) time(NULL), err,
+                               f->nrua, x->due_at, err,
                                sizeof(err));
         if (n < 0) {
             msg_error("%s: not enqueued: %s", f->path, err);

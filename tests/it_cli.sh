@@ -426,6 +426,34 @@ run summary --html --config "$CONF" /dev/null
 check "empty page: no sessions, no chart" \
     sh -c "grep -q '<p id=\"chart\" class=\"empty\">no sessions</p>' '$T/out' && ! grep -q '<svg id=\"chart\"' '$T/out'"
 
+# run --max-delay: the jobs it spools are due when its delay ends, so a
+# send started meanwhile (the 5-minute timer) leaves them alone
+Y=$(date -u -d yesterday +%Y-%m-%d)
+sed "s/^Nov 23 \([0-9:]*\) /${Y}T\1+00:00 /" "$LOG" >"$T/ylog"
+"$BIN" run --offline --config "$CONF" --state-dir "$T/dst" --max-delay 86400 \
+    --allow-private-targets --rua https://127.0.0.1:9/x "$T/ylog" \
+    2>"$T/run.err" &
+rp=$!
+pids="$pids $rp"
+i=0
+while ! grep -q 'waiting [0-9]* s before sending' "$T/run.err" && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+wait_s=$(sed -n 's/.*waiting \([0-9]*\) s before sending.*/\1/p' "$T/run.err")
+run send --config "$CONF" --state-dir "$T/dst" --allow-private-targets
+check "send during run's delay: nothing due" says "send: 0 due, 0 delivered"
+"$BIN" spool --json --config "$CONF" --state-dir "$T/dst" >"$T/dspool"
+"$PY" - "$T/dspool" "${wait_s:-x}" <<'EOF2' && ok || bad "spooled jobs due when run's delay ends"
+import json, sys, time
+jobs = json.load(open(sys.argv[1]))["jobs"]
+w = int(sys.argv[2])
+assert len(jobs) == 8 and w > 0, (len(jobs), w)
+for j in jobs:
+    assert j["state"] == "pending" and abs(j["next"] - (time.time() + w)) < 30, j
+EOF2
+kill "$rp" 2>/dev/null
+
 # ------------------------------------------------------------ 7. check-domain
 start=$("$PY" -c 'import time; print(time.time())')
 run check-domain --resolver 127.0.0.1:9 example.com
