@@ -482,6 +482,27 @@ summary_out(const char *path, const char *text, size_t len)
     return rc;
 }
 
+/* summary_old_html - "summary --html page.html LOG" was how the page
+ * was written before --html became a format: such a LOG ending in .html
+ * is refused (exit 2) rather than read as a log while the page goes to
+ * standard output */
+static void
+summary_old_html(const struct cli_opts *o)
+{
+    size_t  i, n;
+
+    for (i = 0; o->html && o->files[i] != NULL; i++) {
+        n = strlen(o->files[i]);
+        if ((n > 5 && strcmp(o->files[i] + n - 5, ".html") == 0)
+            || (n > 4 && strcmp(o->files[i] + n - 4, ".htm") == 0)) {
+            fprintf(stderr, "mailtlsrpt summary: %s is no log: --html is a"
+                    " format and takes no file; write the page with -o %s\n",
+                    o->files[i], o->files[i]);
+            exit(EXIT_USAGE);
+        }
+    }
+}
+
 /* cmd_summary - the summary subcommand */
 int
 cmd_summary(int argc, char **argv)
@@ -500,6 +521,7 @@ cmd_summary(int argc, char **argv)
     int     rc;
 
     cli_parse(argc, argv, "summary", &o);
+    summary_old_html(&o);
     cli_setup(&o, &c);
     memset(&po, 0, sizeof(po));
     po.files = o.files;

@@ -228,9 +228,11 @@ check "misspelled option: exit 2" [ $rc -eq 2 ]
 check "misspelled option: did you mean" says "unknown option --ofline; did you mean --offline?"
 run summary --sort sesions "$LOG"
 check "misspelled value: did you mean" says 'did you mean sessions?'
+: >"$T/x.html"
 run summary --html "$T/x.html" "$LOG"
-check "summary --html FILE: FILE is a log to read (no such file): exit 1" [ $rc -eq 1 ]
-check "summary --html FILE: not created" [ ! -e "$T/x.html" ]
+check "summary --html page.html LOG (the old form): exit 2" [ $rc -eq 2 ]
+check "the old form: says to use -o" says "write the page with -o $T/x.html"
+check "the old form: page.html untouched" [ ! -s "$T/x.html" ]
 run report --out
 check "--out without its value: exit 2" [ $rc -eq 2 ]
 check "--out without its value: says so" says "--out wants a value (DIR)"
