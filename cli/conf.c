@@ -556,6 +556,7 @@ conf_load(struct conf *c, const char *path, int must_exist)
         conf_defaults(c);
         return;
     }
+    c->found = 1;
     if (conf_parse(c, fp, err, sizeof(err)) != 0)
         msg_fatal("%s:%s", file, err);
     fclose(fp);
@@ -727,9 +728,15 @@ conf_need_identity(const struct conf *c, const char *cmd)
     dot = strchr(host, '.');
     if (dot == NULL || dname_norm(dot + 1, strlen(dot + 1), dom) != 0)
         strcpy(dom, "example.net");
-    fprintf(stderr, "mailtlsrpt %s: %s does not say who sends the reports;"
-            " nothing was made or sent.\nAdd these lines to it, with your"
-            " own values:\n", cmd, c->path ? c->path : CONF_DEFAULT_PATH);
+    if (c->found)
+        fprintf(stderr, "mailtlsrpt %s: %s does not say who sends the"
+                " reports; nothing was made or sent.\nAdd these lines to it,"
+                " with your own values:\n", cmd, c->path);
+    else
+        fprintf(stderr, "mailtlsrpt %s: there is no %s to say who sends the"
+                " reports; nothing was made or sent.\nCreate it with these"
+                " lines, with your own values:\n", cmd, c->path
+                ? c->path : CONF_DEFAULT_PATH);
     if (!(c->set & (1UL << conf_key_find("organization_name"))))
         fprintf(stderr, "    organization_name = %s mail operations\n", dom);
     if (!(c->set & (1UL << conf_key_find("contact_info"))))

@@ -42,6 +42,7 @@ struct conf {
     enum agg_plain plaintext;
     int     defaulted;          /* submitter/contact were guessed */
     char   *path;               /* the file read (or looked for) */
+    int     found;              /* it was there */
     unsigned long set;          /* bit i: conf_keys[i] set in the file */
     /* network side: the same names as the command-line options */
     char   *state_dir;          /* state_dir (default /var/lib/mailtlsrpt) */
