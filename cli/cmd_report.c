@@ -14,9 +14,18 @@
  * into a second table, from which the reports are built: sts entries
  * carry the policy lines and mx patterns, tlsa entries (one per TLSA
  * base domain) the TLSA records.
+ *
+ * Where: --out DIR, else the working directory; "run" without --out
+ * writes under the state directory, STATE_DIR/reports/DAY/, one folder
+ * per report day. The folder (and an explicit state directory) must be
+ * writable before a line is read: an unwritable one is a fatal error
+ * (exit status 3), not a warning per report after an hour of parsing.
+ * A report file never replaces a file given as input (cli/guard.h).
  */
 #include "cli.h"
 #include "conf.h"
+#include "guard.h"
+#include "journal.h"
 #include "pipe.h"
 #include "../emit/pol.h"
 #include "../emit/rpt.h"
@@ -57,21 +66,73 @@ cli_setup(const struct cli_opts *o, struct conf *c)
         c->plaintext = strcmp(o->plaintext, "always") == 0 ? AGG_PLAIN_ALWAYS
             : strcmp(o->plaintext, "never") == 0 ? AGG_PLAIN_NEVER
             : AGG_PLAIN_AUTO;
+    guard_inputs(o, c);
+    guard_output(o);
 }
 
-/* report_mkdir - create dir (one level) if missing */
+/* where the reports of this run go (report_run sets them) */
+static const char *report_dir;          /* --out, or "." */
+static char *report_base;              /* run: STATE_DIR/reports */
+
+/* report_mkdirs - dir and its missing parents; 0, or -1 with errno */
 static int
-report_mkdir(const char *dir)
+report_mkdirs(const char *dir)
 {
+    char    buf[4096];
+    char   *p;
     struct stat st;
 
-    if (stat(dir, &st) == 0)
-        return S_ISDIR(st.st_mode) ? 0 : -1;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        msg_warn("%s: cannot create: %s", dir, strerror(errno));
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        errno = ENOTDIR;
         return -1;
     }
+    if (strlen(dir) >= sizeof(buf)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(buf, dir);
+    for (p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return -1;
     return 0;
+}
+
+/* cli_dir_ok - dir exists or is made, and we may write in it; else
+ * a fatal error in words a person reads (exit status 3) */
+void
+cli_dir_ok(const char *cmd, const char *what, const char *dir)
+{
+    if (report_mkdirs(dir) != 0 || access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "mailtlsrpt %s: cannot write %s%s: %s; nothing"
+                " was read\n", cmd, what, dir, strerror(errno));
+        exit(EXIT_FATALERR);
+    }
+}
+
+/* report_day_dir - the folder of a report of day */
+static const char *
+report_day_dir(int32_t day, char *buf, size_t cap)
+{
+    char    d[11];
+
+    if (report_base == NULL)
+        return report_dir;
+    ts_day_str(day, d);
+    snprintf(buf, cap, "%s/%s", report_base, d);
+    if (report_mkdirs(buf) != 0) {
+        msg_warn("cannot create %s: %s", buf, strerror(errno));
+        return NULL;
+    }
+    return buf;
 }
 
 /* report_write - write the report of pols[0..n) (same day and domain);
@@ -83,7 +144,8 @@ report_write(const struct conf *c, const struct cli_opts *o,
 {
     const struct agg_group *g = pols[0].group;
     struct rpt_conf rc;
-    char    name[1024];
+    char    name[1024], dirbuf[4096], path[4096 + 1024];
+    const char *dir, *in;
     char   *json;
     int     rcode;
 
@@ -99,22 +161,26 @@ report_write(const struct conf *c, const struct cli_opts *o,
         msg_warn("%s: no valid report file name; skipped", g->domain);
         return -1;
     }
+    if ((dir = report_day_dir(g->day, dirbuf, sizeof(dirbuf))) == NULL)
+        return -1;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if ((in = guard_check(path)) != NULL) {
+        msg_warn("%s: not written: it is %s, an input", path, in);
+        return -1;
+    }
     if ((json = rpt_json(&rc, g->day, g->domain, pols, n)) == NULL) {
         msg_warn("%s: report could not be built; skipped", g->domain);
         return -1;
     }
-    rcode = rpt_write(o->out ? o->out : ".", name, json, strlen(json),
-                      !o->no_gzip);
+    rcode = rpt_write(dir, name, json, strlen(json), !o->no_gzip);
     free(json);
     if (rcode == 0 && report_sink.written) {
         const char *rua[TREC_MAX_RUA];
-        char    path[2048];
         size_t  i, nrua = 0;
 
         for (i = 0; trec && trec->status == TREC_OK && i < trec->nrua
              && i < TREC_MAX_RUA; i++)
             rua[nrua++] = trec->rua[i].uri;
-        snprintf(path, sizeof(path), "%s/%s", o->out ? o->out : ".", name);
         report_sink.written(report_sink.ctx, path, rua, nrua);
     }
     return rcode;
@@ -338,7 +404,9 @@ online_batch(const struct sess_rec *r, uint64_t n, void *ctx)
     on->counts[on->nrecs++] = n;
 }
 
-/* online_state_dir - the cache directory if usable, else NULL */
+/* online_state_dir - the cache directory if usable, else NULL; the
+ * default one may be missing (report from a checkout), one named by
+ * --state-dir or state_dir must work (report_run checked it) */
 static const char *
 online_state_dir(const char *dir)
 {
@@ -501,74 +569,100 @@ report_online(const struct conf *c, const struct cli_opts *o,
     agg_tab_free(on.judged);
 }
 
-/* cmd_report - the report subcommand */
+/* report_run - read the logs (or states), write the reports of the
+ * day(s); run: under the state directory unless --out. EXIT_* */
 int
-cmd_report(int argc, char **argv)
+report_run(const struct cli_opts *o, struct conf *c, int run)
 {
-    struct cli_opts o;
-    struct conf c;
     struct pipe_opts po;
     struct pipe_stats st;
     struct report_stats rs;
     struct agg_tab *tab;
     int32_t day;
     int     rc;
-    char    tail[320];
+    char    tail[4400];
     char    daybuf[11];
     char    err[DNS_MSG];
     char    skipped[192];
-    const char *ca;
+    char    base[4096];
+    const char *ca, *where;
+    const char *sd = o->state_dir ? o->state_dir : c->state_dir;
+    char    dash[] = "-";
+    char   *journal_in[2];
+    pid_t   jpid = -1;
 
-    cli_parse(argc, argv, "report", &o);
-    cli_setup(&o, &c);
-    if (!o.offline) {
-        const char *res = o.resolver ? o.resolver : c.resolver;
+    if (!o->offline) {
+        const char *res = o->resolver ? o->resolver : c->resolver;
 
         if (res != NULL && dns_conf_check(res, err) != 0) {
-            fprintf(stderr, "mailtlsrpt report: %s\n", err);
-            conf_free(&c);
+            fprintf(stderr, "mailtlsrpt %s: %s\n", o->cmd, err);
             return EXIT_USAGE;
         }
-        ca = o.ca_file ? o.ca_file : c.ca_file;
-        if (ca != NULL && access(ca, R_OK) != 0)
-            msg_fatal("CA file %s: %s", ca, strerror(errno));
+        ca = o->ca_file ? o->ca_file : c->ca_file;
+        if (ca != NULL && access(ca, R_OK) != 0) {
+            fprintf(stderr, "mailtlsrpt %s: cannot read the CA file %s: %s\n",
+                    o->cmd, ca, strerror(errno));
+            return EXIT_FATALERR;
+        }
     }
-    if (c.defaulted)
+    if (c->defaulted)
         msg_warn("submitter and contact-info are guessed (%s, %s): set "
-                 "them in the configuration", c.submitter, c.contact);
-    day = o.have_day ? o.day : (int32_t) (time(NULL) / 86400 - 1);
+                 "them in %s", c->submitter, c->contact, c->path);
+    day = o->have_day ? o->day : (int32_t) (time(NULL) / 86400 - 1);
+
+    /* where the reports go: checked before a line is read */
+    report_dir = o->out ? o->out : ".";
+    report_base = NULL;
+    if (run && o->out == NULL) {
+        snprintf(base, sizeof(base), "%s/reports", sd);
+        report_base = base;
+    }
+    if (run || (!o->offline && (o->state_dir
+                                || conf_is_set(c, "state_dir"))))
+        cli_dir_ok(o->cmd, "to the state directory ", sd);
+    cli_dir_ok(o->cmd, "reports to ", report_base ? report_base
+                  : report_dir);
+    where = report_base ? report_base : report_dir;
+
     memset(&po, 0, sizeof(po));
-    po.files = o.files;
-    po.log_year = o.log_year;
-    po.verbose = o.verbose;
-    po.mta = o.mta;
-    po.quiet = o.quiet;
-    po.jobs = o.jobs;
-    if (o.from_state) {
-        state_open(&c, &o, &tab, &st);      /* cli/cmd_state.c */
+    po.files = o->files;
+    po.log_year = (int) o->log_year;
+    po.verbose = o->verbose;
+    po.mta = o->mta;
+    po.quiet = o->quiet;
+    po.jobs = (int) o->jobs;
+    if (o->journal) {
+        if ((jpid = journal_open(day, o->cmd)) < 0)
+            return EXIT_PARTIAL;
+        journal_in[0] = dash;
+        journal_in[1] = NULL;
+        po.files = journal_in;
+    }
+    if (o->from_state) {
+        state_open(c, o, &tab, &st);        /* cli/cmd_state.c */
         rc = st.files_failed > 0;
     } else {
         tab = agg_tab_create();
-        rc = pipe_run(&c, &po, tab, &st);
+        rc = pipe_run(c, &po, tab, &st);
     }
-    if (report_mkdir(o.out ? o.out : ".") != 0)
-        msg_fatal("%s: not a usable output directory", o.out ? o.out : ".");
+    if (jpid > 0 && journal_close(jpid, st.lines, o->cmd) != 0)
+        rc = 1;
     memset(&rs, 0, sizeof(rs));
-    if (o.offline)
-        report_offline(&c, &o, tab, day, &rs);
+    if (o->offline)
+        report_offline(c, o, tab, day, &rs);
     else
-        report_online(&c, &o, tab, day, &rs);
+        report_online(c, o, tab, day, &rs);
     ts_day_str(day, daybuf);
     skipped[0] = 0;
-    if (!o.offline) {
+    if (!o->offline) {
         int     n = snprintf(skipped, sizeof(skipped), " (%lu without TLSRPT"
-                             " record%s", rs.no_tlsrpt, o.keep_all
-                             || c.keep_all ? ", kept" : ", skipped");
+                             " record%s", rs.no_tlsrpt, o->keep_all
+                             || c->keep_all ? ", kept" : ", skipped");
 
         if (rs.lookup_failed && n > 0 && (size_t) n < sizeof(skipped))
             n += snprintf(skipped + n, sizeof(skipped) - (size_t) n, "; %lu"
                           " TLSRPT LOOKUPS FAILED%s", rs.lookup_failed,
-                          o.keep_all || c.keep_all ? ", kept" : ", skipped");
+                          o->keep_all || c->keep_all ? ", kept" : ", skipped");
         if (rs.policy_failed && n > 0 && (size_t) n < sizeof(skipped))
             n += snprintf(skipped + n, sizeof(skipped) - (size_t) n, "; %lu"
                           " with a POLICY LOOKUP FAILED", rs.policy_failed);
@@ -576,12 +670,26 @@ cmd_report(int argc, char **argv)
             snprintf(skipped + n, sizeof(skipped) - (size_t) n, ")");
     }
     snprintf(tail, sizeof(tail), "%lu domains%s, %lu reports written to "
-             "%s%s%s%s", rs.domains, skipped, rs.written,
-             o.out ? o.out : ".", o.all_days ? " (all days)" : " for ",
-             o.all_days ? "" : daybuf, rs.failed ? ", SOME FAILED" : "");
+             "%s%s%s%s", rs.domains, skipped, rs.written, where,
+             o->all_days ? " (all days)" : " for ",
+             o->all_days ? "" : daybuf, rs.failed ? ", SOME FAILED" : "");
     pipe_summary(&st, tail);
     agg_tab_free(tab);
-    conf_free(&c);
     return (rc || rs.failed || rs.lookup_failed || rs.policy_failed)
         ? EXIT_PARTIAL : EXIT_DONE;
+}
+
+/* cmd_report - the report subcommand */
+int
+cmd_report(int argc, char **argv)
+{
+    struct cli_opts o;
+    struct conf c;
+    int     rc;
+
+    cli_parse(argc, argv, "report", &o);
+    cli_setup(&o, &c);
+    rc = report_run(&o, &c, 0);
+    conf_free(&c);
+    return rc;
 }

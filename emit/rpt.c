@@ -258,7 +258,7 @@ rpt_policy(const struct rpt_policy *p)
     json_t *obj;
 
     if (g->policy >= SESS_POL_COUNT || pdom == NULL || !dname_valid(pdom)) {
-        msg_warn("rpt_json: bad policy type %d or policy domain \"%s\"",
+        msg_warn("no report: bad policy type %d or policy domain \"%s\"",
                  g->policy, pdom ? pdom : "(null)");
         return NULL;
     }
@@ -310,7 +310,7 @@ rpt_detail(const struct rpt_conf *c, const struct agg_detail *d)
 
     /* only the 11 registered types: three receivers drop the report */
     if (d->result == SESS_SUCCESS || d->result >= SESS_RESULT_COUNT) {
-        msg_warn("rpt_json: failure detail with result code %d", d->result);
+        msg_warn("no report: failure detail with result code %d", d->result);
         return NULL;
     }
     if (c->sending_ip != NULL)
@@ -363,11 +363,11 @@ rpt_policy_entry(const struct rpt_conf *c, int32_t day,
 
     if (p->group == NULL || (p->group->ndetails > 0
                              && p->group->details == NULL)) {
-        msg_warn("rpt_json: policy without counters");
+        msg_warn("no report: policy without counters");
         return NULL;
     }
     if (p->group->day != day) {
-        msg_warn("rpt_json: counters of day %ld in the report of day %ld",
+        msg_warn("no report: counters of day %ld in the report of day %ld",
                  (long) p->group->day, (long) day);
         return NULL;
     }
@@ -443,17 +443,17 @@ rpt_json(const struct rpt_conf *c, int32_t day, const char *domain,
     char   *text = NULL;
 
     if (c == NULL || pols == NULL || npols == 0) {
-        msg_warn("rpt_json: no configuration or no policies");
+        msg_warn("no report: no configuration or no policies");
         return NULL;
     }
     if (c->org_name == NULL || *c->org_name == 0 || !rpt_addr_ok(c->contact)) {
-        msg_warn("rpt_json: organization-name \"%s\" or contact-info \"%s\""
+        msg_warn("no report: organization-name \"%s\" or contact-info \"%s\""
                  " missing or invalid", c->org_name ? c->org_name : "(null)",
                  c->contact ? c->contact : "(null)");
         return NULL;
     }
     if (rpt_report_id(c, day, domain, id, sizeof(id)) != 0) {
-        msg_warn("rpt_json: invalid day %ld, domain \"%s\", submitter \"%s\""
+        msg_warn("no report: invalid day %ld, domain \"%s\", submitter \"%s\""
                  " or unique id \"%s\"", (long) day,
                  domain ? domain : "(null)",
                  c->submitter ? c->submitter : "(null)",
@@ -470,7 +470,7 @@ rpt_json(const struct rpt_conf *c, int32_t day, const char *domain,
         || json_object_set_new(root, "report-id", json_string(id)) != 0
         || json_object_set_new(root, "policies",
                                rpt_policies(c, day, pols, npols)) != 0) {
-        msg_warn("rpt_json: cannot build the report for %s: invalid field,"
+        msg_warn("no report: cannot build the report for %s: invalid field,"
                  " text that is not UTF-8, or out of memory", domain);
         json_decref(root);
         return NULL;
@@ -478,7 +478,7 @@ rpt_json(const struct rpt_conf *c, int32_t day, const char *domain,
     text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (text == NULL)
-        msg_warn("rpt_json: cannot serialise the report for %s", domain);
+        msg_warn("no report: cannot serialise the report for %s", domain);
     return text;
 }
 
@@ -584,14 +584,14 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
 
     if (dir == NULL || *dir == 0 || !rpt_name_ok(name)
         || (data == NULL && len > 0)) {
-        msg_warn("rpt_write: refusing to write \"%s\" in \"%s\": empty,"
-                 " hidden, too long or not a plain file name",
+        msg_warn("cannot write report \"%s\" in \"%s\": empty, hidden,"
+                 " too long or not a plain file name",
                  name ? name : "(null)", dir ? dir : "(null)");
         return -1;
     }
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         err = errno;
-        msg_warn("rpt_write: open directory %s: %s", dir, strerror(err));
+        msg_warn("cannot write reports to %s: %s", dir, strerror(err));
         return -1;
     }
     tmp[0] = 0;
@@ -621,7 +621,8 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
      */
     if (fsync(dfd) != 0) {
         err = errno;
-        msg_warn("rpt_write: fsync directory %s: %s", dir, strerror(err));
+        msg_warn("report %s/%s written, but the directory could not be"
+                 " synced: %s", dir, name, strerror(err));
         close(dfd);
         return -1;
     }
@@ -630,7 +631,8 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
 
 fail:
     err = errno;
-    msg_warn("rpt_write: %s %s/%s: %s", what, dir, tmp[0] ? tmp : name,
+    /* the final name: the temporary one means nothing to a person */
+    msg_warn("cannot write report %s/%s (%s failed): %s", dir, name, what,
              strerror(err));
     if (fd >= 0)
         close(fd);
