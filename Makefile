@@ -214,10 +214,13 @@ headers:
 	    echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - \
 	    -I. || exit 1; done; echo "headers: all compile on their own"
 
-# systemd units (docs/systemd.md); ExecStart names $(PREFIX)/bin
+# systemd units (docs/systemd.md): every docs/mailtlsrpt*.service and
+# .timer, so that a new unit needs no change here nor in debian/rules;
+# ExecStart names $(PREFIX)/bin. The Debian package sets UNITDIR to
+# /lib/systemd/system, where Debian 12 keeps units.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
-UNITS    = $(PROG).service $(PROG).timer $(PROG)-send.service \
-           $(PROG)-send.timer $(PROG)-journal.service $(PROG)-journal.timer
+UNITS    = $(notdir $(sort $(wildcard docs/$(PROG)*.service \
+           docs/$(PROG)*.timer)))
 DOCDIR  ?= $(PREFIX)/share/doc/$(PROG)
 # README.md and the docs it links to, in the same relative places
 DOCS     = $(wildcard docs/*.md) docs/$(PROG).conf.example \
