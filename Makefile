@@ -15,6 +15,7 @@
 # make check-mta  Debian's Postfix, Exim and Sendmail against test servers
 #                 (root; also part of make check, via tests/it_mta.sh)
 # make check-slurm aggregate/merge/report as Slurm jobs on this machine
+# make deb        the Debian package (debian/) in build/deb/ (DEB_OUT)
 
 PROG     = mailtlsrpt
 VERSION  = 0.1.0
@@ -205,6 +206,15 @@ fuzz:
 	    $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/tests/fuzz/%.o)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) \
 	    FUZZ_TARGETS='$(FUZZ_TARGETS)' LIBS='$(LIBS)' sh scripts/fuzz.sh
+
+# the Debian package: dpkg-buildpackage -us -uc -b on a copy of this
+# tree in $(DEB_OUT), where the .deb, .changes and .buildinfo land
+# (scripts/deb.sh; "make deb PGO=0" builds it without profile)
+DEB_OUT ?= build/deb
+.PHONY: deb
+deb:
+	@sh scripts/deps.sh deb
+	PGO=$(PGO) sh scripts/deb.sh $(DEB_OUT)
 
 update-ref: $(BUILD)/$(PROG)
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/cases.sh
