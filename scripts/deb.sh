@@ -1,18 +1,18 @@
 #!/bin/sh
 # scripts/deb.sh [OUT] - the Debian package of this tree (make deb)
 #
-# Copies the tree as it is (the files git tracks or would track, with
-# their changes; build directories and other ignored files left out)
-# into OUT/mailtlsrpt-VERSION and runs "dpkg-buildpackage -us -uc -b"
-# there, so that what dpkg-buildpackage writes beside the source tree
-# (the .deb, the -dbgsym .deb of its debug symbols, .buildinfo,
-# .changes) lands in OUT (default build/deb), and neither this tree's
-# debian/ nor its build/ is touched. OUT is emptied first; the copy is
-# removed after a successful build, unless DEB_KEEP=1 (tests/it_deb.sh
-# builds the next version from it). Missing Build-Depends
-# (debian/control) are installed with "apt-get build-dep" as root, named
-# otherwise. PGO=0 in the environment builds without profile-guided
-# optimisation (the Makefile's variable, which debian/rules passes on).
+# Copies the tree as it is (scripts/copy-tree.sh: what git tracks or
+# would track, with its changes) into OUT/mailtlsrpt-VERSION and runs
+# "dpkg-buildpackage -us -uc -b" there, so that what dpkg-buildpackage
+# writes beside the source tree (the .deb, the -dbgsym .deb of its debug
+# symbols, .buildinfo, .changes) lands in OUT (default build/deb), and
+# neither this tree's debian/ nor its build/ is touched. OUT is emptied
+# first; the copy is removed after a successful build, unless DEB_KEEP=1
+# (tests/it_deb.sh builds the next version from it). Missing
+# Build-Depends (debian/control) are installed with "apt-get build-dep"
+# as root, named otherwise. PGO=0 in the environment builds without
+# profile-guided optimisation (the Makefile's variable, which
+# debian/rules passes on).
 set -eu
 OUT=${1:-build/deb}
 cd "$(dirname "$0")/.."
@@ -35,17 +35,7 @@ fi
 
 rm -rf "$OUT"
 S=$OUT/mailtlsrpt-$V
-mkdir -p "$S"
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    # tracked (deleted ones skipped) and new files, not the ignored ones
-    git ls-files -z -co --exclude-standard \
-        | tar --null --ignore-failed-read -T - -cf - 2>/dev/null \
-        | tar -xf - -C "$S"
-else
-    tar --exclude=./build --exclude='./build-*' --exclude=./out \
-        --exclude=./mailtlsrpt --exclude='*.o' --exclude='*.d' -cf - . \
-        | tar -xf - -C "$S"
-fi
+sh scripts/copy-tree.sh "$S"
 [ -f "$S/debian/rules" ] || { echo "deb: copy of the tree failed" >&2; exit 1; }
 
 # a make above this one must not hand debian/rules its variables
