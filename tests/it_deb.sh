@@ -42,6 +42,7 @@ set -u
 . testdata/deliver/lib.sh
 need_tools
 . testdata/dns/servers.sh
+. testdata/unit/host.sh
 P=mailtlsrpt
 installed=""
 made_user=""
@@ -210,14 +211,7 @@ cat "$T/config.out"
 # the test's log on /var/log in a mount namespace, the rest of the
 # machine as it is; then the command of installed unit UNIT as the user
 # unit UNIT: exit status in $rc, output in $T/UNIT.out and .err
-mkdir -p "$T/log"
-Y=$(date -d yesterday '+%b %e')
-YD=$(date -u -d yesterday +%Y-%m-%d)
-sed -e "s/^Dec  2 /$Y /" -e "s/^Dec 02 /$Y /" \
-    testdata/postfix/p-debian-mta-may/input.log >"$T/may.log"
-n=$(wc -l <"$T/may.log")
-head -n $((n / 2)) "$T/may.log" >"$T/log/mail.log.1"
-tail -n +$((n / 2 + 1)) "$T/may.log" >"$T/log/mail.log"
+host_maillog "$T/log"
 chmod 755 "$T/log"
 unit() {
     cmd=$(sed -n 's/^ExecStart=//p' "$U/$1" | tail -n 1)
@@ -247,29 +241,12 @@ check "as shipped: says what to add" \
 check "as shipped: nothing written to $S" [ -z "$(find "$S" -type f)" ]
 
 # ------------------------------------------------------------ 3. run
-mkca "$T/ca" || { bad "test CA"; echo "$pass passed, $fail failed"; exit 1; }
+# sinks a and b (503), DNS with the TLSRPT records (testdata/unit/host.sh)
+host_servers || stop "servers"
 mkdir -p "$T/pub"
 cp "$T/ca/ca.pem" "$T/pub/ca.pem"
 chmod 755 "$T/pub"
 chmod 644 "$T/pub/ca.pem"
-start https_sink.py "$T/ha" "$T/ca/srv.pem" "$T/ca/srv.key"; HA=$port
-start https_sink.py "$T/hb" "$T/ca/srv.pem" "$T/ca/srv.key"; HB=$port
-[ -n "$HA" ] && [ -n "$HB" ] && ok || bad "sinks started"
-echo 503 >"$T/hb/mode"
-mkdir -p "$T/dns"
-{
-    echo '$ORIGIN test.'
-    echo '@ 300 IN SOA ns.t.test. admin.t.test. 1 3600 600 86400 60'
-    echo '@ 300 IN NS ns.t.test.'
-    for d in valid expired wrongname selfsigned; do
-        echo "_smtp._tls.$d 300 IN TXT \"v=TLSRPTv1; rua=https://127.0.0.1:$HA/$d\""
-    done
-    echo "_smtp._tls.nostarttls 300 IN TXT \"v=TLSRPTv1; rua=https://127.0.0.1:$HB/nostarttls\""
-} >"$T/dns/test.zone"
-DNS_EXTRA_ZONES="test test.zone"
-if ! dns_start "$T/dns"; then
-    bad "DNS servers"; echo "$pass passed, $fail failed"; exit 1
-fi
 # the administrator fills in the file (its owner and mode stay)
 cat >>"$C" <<EOF
 
