@@ -15,6 +15,7 @@
 # make check-mta  Debian's Postfix, Exim and Sendmail against test servers
 #                 (root; also part of make check, via tests/it_mta.sh)
 # make check-slurm aggregate/merge/report as Slurm jobs on this machine
+# make deb        the Debian package (debian/) in build/deb/ (DEB_OUT)
 
 PROG     = mailtlsrpt
 VERSION  = 0.1.0
@@ -206,6 +207,15 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) \
 	    FUZZ_TARGETS='$(FUZZ_TARGETS)' LIBS='$(LIBS)' sh scripts/fuzz.sh
 
+# the Debian package: dpkg-buildpackage -us -uc -b on a copy of this
+# tree in $(DEB_OUT), where the .deb, .changes and .buildinfo land
+# (scripts/deb.sh; "make deb PGO=0" builds it without profile)
+DEB_OUT ?= build/deb
+.PHONY: deb
+deb:
+	@sh scripts/deps.sh deb
+	PGO=$(PGO) sh scripts/deb.sh $(DEB_OUT)
+
 update-ref: $(BUILD)/$(PROG)
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/cases.sh
 
@@ -214,10 +224,13 @@ headers:
 	    echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - \
 	    -I. || exit 1; done; echo "headers: all compile on their own"
 
-# systemd units (docs/systemd.md); ExecStart names $(PREFIX)/bin
+# systemd units (docs/systemd.md): every docs/mailtlsrpt*.service and
+# .timer, so that a new unit needs no change here nor in debian/rules;
+# ExecStart names $(PREFIX)/bin. The Debian package sets UNITDIR to
+# /lib/systemd/system, where Debian 12 keeps units.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
-UNITS    = $(PROG).service $(PROG).timer $(PROG)-send.service \
-           $(PROG)-send.timer $(PROG)-journal.service $(PROG)-journal.timer
+UNITS    = $(notdir $(sort $(wildcard docs/$(PROG)*.service \
+           docs/$(PROG)*.timer)))
 DOCDIR  ?= $(PREFIX)/share/doc/$(PROG)
 # README.md and the docs it links to, in the same relative places
 DOCS     = $(wildcard docs/*.md) docs/$(PROG).conf.example \
