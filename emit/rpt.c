@@ -9,6 +9,11 @@
  *      int   rpt_file_name(conf, day, domain, gz, buf, cap)
  *      char *rpt_json(conf, day, domain, pols, npols)
  *      int   rpt_write(dir, name, data, len, gz)
+ *
+ *      struct rpt_batch *rpt_batch_open(dir)
+ *      int   rpt_batch_add_mt(batch, name, data, len, gz, tag)
+ *      size_t rpt_batch_commit(batch, done, ctx)
+ *      struct rpt_batch *rpt_batch_free(batch)
  * DESCRIPTION
  *      rpt_json() turns the aggregated counters of one (policy domain, UTC
  *      day) into the RFC 8460 section 4.4 JSON object, built with jansson:
@@ -32,9 +37,17 @@
  *      name: the same input gives the same bytes), fsyncs it, renames it
  *      over the final name and fsyncs the directory. A failed or partial
  *      write never replaces an existing file.
+ *
+ *      A batch does the same for many files with one flush: every
+ *      temporary file written (from any number of threads), then one
+ *      syncfs(2), the renames, one fsync of the directory. The cost of a
+ *      report is then that of creating a small file, not of a journal
+ *      commit.
  * THREADS
  *      No shared state; concurrent calls are safe when they write
  *      different names (the same name also works: the last rename wins).
+ *      rpt_batch_add_mt() may run in many threads at once (a mutex
+ *      guards the batch's list); commit and free in one.
  * OWNERSHIP
  *      rpt_json() returns a malloc(3)'d string the caller free(3)s. Inputs
  *      are only read.
@@ -46,6 +59,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +72,7 @@
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
 #include "../util/msg.h"
+#include "../util/mymalloc.h"
 
 /*
  * Receivers hold the counts in u32 (Stalwart, tlsrpt-rs; RECEIVERS.md),
@@ -571,6 +586,44 @@ rpt_open_temp(int dfd, const char *name, char *tmp, size_t cap)
     return -1;
 }
 
+/* rpt_temp - write data (gzipped if gz) into a new temporary file for
+ * name in dfd, fsync'd if sync; 0, or -1 with errno, *what the step that
+ * failed, and nothing left behind */
+static int
+rpt_temp(int dfd, const char *name, const char *data, size_t len, int gz,
+         int sync, char *tmp, size_t cap, const char **what)
+{
+    int     fd;
+    int     err;
+
+    tmp[0] = 0;
+    *what = "create";
+    if ((fd = rpt_open_temp(dfd, name, tmp, cap)) < 0) {
+        tmp[0] = 0;
+        return -1;
+    }
+    *what = "write";
+    if ((gz ? rpt_write_gz(fd, data, len) : afile_write_all(fd, data, len)) != 0)
+        goto fail;
+    *what = "fsync";
+    if (sync && fsync(fd) != 0)
+        goto fail;
+    *what = "close";
+    err = close(fd);
+    fd = -1;
+    if (err != 0)
+        goto fail;
+    return 0;
+
+fail:
+    err = errno;
+    if (fd >= 0)
+        close(fd);
+    unlinkat(dfd, tmp, 0);
+    errno = err;
+    return -1;
+}
+
 /* rpt_write - atomically replace dir/name with data (gzipped if gz) */
 int
 rpt_write(const char *dir, const char *name, const char *data, size_t len,
@@ -579,7 +632,6 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
     char    tmp[RPT_NAME_MAX + 64];
     const char *what;
     int     dfd;
-    int     fd = -1;
     int     err;
 
     if (dir == NULL || *dir == 0 || !rpt_name_ok(name)
@@ -594,25 +646,15 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
         msg_warn("rpt_write: open directory %s: %s", dir, strerror(err));
         return -1;
     }
-    tmp[0] = 0;
-    if ((fd = rpt_open_temp(dfd, name, tmp, sizeof(tmp))) < 0) {
-        what = "create";
-        goto fail;
-    }
-    what = "write";
-    if ((gz ? rpt_write_gz(fd, data, len) : afile_write_all(fd, data, len)) != 0)
-        goto fail;
-    what = "fsync";
-    if (fsync(fd) != 0)
-        goto fail;
-    what = "close";
-    err = close(fd);
-    fd = -1;
-    if (err != 0)
+    if (rpt_temp(dfd, name, data, len, gz, 1, tmp, sizeof(tmp), &what) != 0)
         goto fail;
     what = "rename";
-    if (renameat(dfd, tmp, dfd, name) != 0)
+    if (renameat(dfd, tmp, dfd, name) != 0) {
+        err = errno;
+        unlinkat(dfd, tmp, 0);
+        errno = err;
         goto fail;
+    }
 
     /*
      * The new file is in place; without the directory fsync a crash may
@@ -632,11 +674,208 @@ fail:
     err = errno;
     msg_warn("rpt_write: %s %s/%s: %s", what, dir, tmp[0] ? tmp : name,
              strerror(err));
-    if (fd >= 0)
-        close(fd);
-    if (tmp[0] && strcmp(what, "create") != 0)
-        unlinkat(dfd, tmp, 0);
     close(dfd);
     errno = err;
     return -1;
+}
+
+/*
+ * Batches: many reports, one flush. Each report is written to its
+ * temporary file without an fsync; rpt_batch_commit() then makes them
+ * all durable at once (syncfs(2) of the directory's file system), renames
+ * each over its final name and fsyncs the directory once. A crash before
+ * the flush leaves temporary files only, one after it complete reports:
+ * a final name is only ever given to data already on disk.
+ */
+void    (*rpt_crash_hook) (const char *point);
+
+struct rpt_batch_file {
+    char   *tmp;                /* temporary name, in the directory */
+    char   *name;               /* final name */
+    const void *tag;            /* the caller's, for done */
+};
+
+struct rpt_batch {
+    pthread_mutex_t mu;         /* guards files, n, cap */
+    char   *dir;
+    int     dfd;
+    struct rpt_batch_file *files;
+    size_t  n;
+    size_t  cap;
+};
+
+/* rpt_point - the test hook, if set */
+static void
+rpt_point(const char *point)
+{
+    if (rpt_crash_hook)
+        rpt_crash_hook(point);
+}
+
+/* rpt_batch_open - a batch writing into dir; NULL (warned) when dir
+ * cannot be opened */
+struct rpt_batch *
+rpt_batch_open(const char *dir)
+{
+    struct rpt_batch *b;
+    int     dfd;
+
+    if (dir == NULL || *dir == 0) {
+        msg_warn("rpt_batch_open: no directory");
+        return NULL;
+    }
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        msg_warn("open directory %s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    /* jansson seeds its hash function once: here, before any thread */
+    json_object_seed(0);
+    b = xcalloc(1, sizeof(*b));
+    pthread_mutex_init(&b->mu, NULL);
+    b->dir = xstrdup(dir);
+    b->dfd = dfd;
+    return b;
+}
+
+/* rpt_batch_add_mt - data (gzipped if gz) into a temporary file for
+ * name, tag kept for done; 0, or -1 (warned, nothing left behind) */
+int
+rpt_batch_add_mt(struct rpt_batch *b, const char *name, const char *data,
+                 size_t len, int gz, const void *tag)
+{
+    char    tmp[RPT_NAME_MAX + 64];
+    const char *what;
+
+    if (!rpt_name_ok(name) || (data == NULL && len > 0)) {
+        msg_warn("rpt_batch_add: refusing to write \"%s\" in \"%s\": empty,"
+                 " hidden, too long or not a plain file name",
+                 name ? name : "(null)", b->dir);
+        return -1;
+    }
+    if (rpt_temp(b->dfd, name, data, len, gz, 0, tmp, sizeof(tmp),
+                 &what) != 0) {
+        msg_warn("%s %s/%s: %s", what, b->dir, tmp[0] ? tmp : name,
+                 strerror(errno));
+        return -1;
+    }
+    pthread_mutex_lock(&b->mu);
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 256;
+        b->files = xrealloc(b->files, b->cap * sizeof(*b->files));
+    }
+    b->files[b->n].tmp = xstrdup(tmp);
+    b->files[b->n].name = xstrdup(name);
+    b->files[b->n++].tag = tag;
+    pthread_mutex_unlock(&b->mu);
+    rpt_point("report:temp");
+    return 0;
+}
+
+/* rpt_batch_count - files added since the last commit */
+size_t
+rpt_batch_count(const struct rpt_batch *b)
+{
+    return b->n;
+}
+
+/* rpt_batch_fsync - fsync one temporary file (the flush's fallback) */
+static int
+rpt_batch_fsync(const struct rpt_batch *b, const char *tmp)
+{
+    int     fd;
+    int     err;
+
+    if ((fd = openat(b->dfd, tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+        return -1;
+    if (fsync(fd) != 0) {
+        err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return close(fd);
+}
+
+/* rpt_batch_commit - flush, rename and sync the files added; done (if
+ * not NULL) is told of each file whether its report is in place. The
+ * batch is empty afterwards. Returns the number of files not in place */
+size_t
+rpt_batch_commit(struct rpt_batch *b, rpt_batch_done_fn done, void *ctx)
+{
+    size_t  i;
+    size_t  failed = 0;
+    int     flushed;
+    int     err;
+    char   *ok;
+
+    if (b->n == 0)
+        return 0;
+    ok = xcalloc(b->n, 1);
+
+    /*
+     * One flush for every file. syncfs(2) reports a write-back error of
+     * the file system since the last call, which may be another file's:
+     * then each file is fsync'd on its own, and only those that fail are
+     * dropped.
+     */
+    flushed = syncfs(b->dfd) == 0;
+    if (!flushed)
+        msg_warn("syncfs %s: %s: each report synced on its own", b->dir,
+                 strerror(errno));
+    rpt_point("report:flushed");
+    for (i = 0; i < b->n; i++) {
+        struct rpt_batch_file *f = &b->files[i];
+
+        if (!flushed && rpt_batch_fsync(b, f->tmp) != 0) {
+            msg_warn("fsync %s/%s: %s", b->dir, f->tmp, strerror(errno));
+            unlinkat(b->dfd, f->tmp, 0);
+            continue;
+        }
+        if (renameat(b->dfd, f->tmp, b->dfd, f->name) != 0) {
+            err = errno;
+            msg_warn("rename %s/%s: %s", b->dir, f->tmp, strerror(err));
+            unlinkat(b->dfd, f->tmp, 0);
+            continue;
+        }
+        ok[i] = 1;
+        rpt_point("report:renamed");
+    }
+
+    /* the renames durable: without it a crash may bring back old files */
+    if (fsync(b->dfd) != 0) {
+        msg_warn("fsync directory %s: %s", b->dir, strerror(errno));
+        memset(ok, 0, b->n);
+    }
+    for (i = 0; i < b->n; i++) {
+        failed += !ok[i];
+        if (done)
+            done(ctx, b->dir, b->files[i].name, b->files[i].tag, ok[i]);
+        xfree(b->files[i].tmp);
+        xfree(b->files[i].name);
+    }
+    xfree(ok);
+    b->n = 0;
+    return failed;
+}
+
+/* rpt_batch_free - close the batch; temporary files never committed are
+ * removed; NULL */
+struct rpt_batch *
+rpt_batch_free(struct rpt_batch *b)
+{
+    size_t  i;
+
+    if (b == NULL)
+        return NULL;
+    for (i = 0; i < b->n; i++) {
+        unlinkat(b->dfd, b->files[i].tmp, 0);
+        xfree(b->files[i].tmp);
+        xfree(b->files[i].name);
+    }
+    xfree(b->files);
+    xfree(b->dir);
+    close(b->dfd);
+    pthread_mutex_destroy(&b->mu);
+    xfree(b);
+    return NULL;
 }
