@@ -26,6 +26,8 @@
 #include "../util/mymalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,8 @@
 #include <unistd.h>
 
 struct report_sink report_sink;        /* set by "run" only */
+
+#define REPORT_MAX_JOBS 1024    /* as -j */
 
 /* cli_setup - configuration and zone, shared by the subcommands */
 void
@@ -74,11 +78,12 @@ report_mkdir(const char *dir)
     return 0;
 }
 
-/* report_write - write the report of pols[0..n) (same day and domain);
- * trec: the domain's TLSRPT record (online), for report_sink */
+/* report_write - the report of pols[0..n) (same day and domain) into
+ * the batch b: in place after the next commit; trec: the domain's
+ * TLSRPT record (online), for report_sink. 0, or -1 (warned) */
 static int
 report_write(const struct conf *c, const struct cli_opts *o,
-             const struct rpt_policy *pols, size_t n,
+             struct rpt_batch *b, const struct rpt_policy *pols, size_t n,
              const struct trec *trec)
 {
     const struct agg_group *g = pols[0].group;
@@ -103,27 +108,16 @@ report_write(const struct conf *c, const struct cli_opts *o,
         msg_warn("%s: report could not be built; skipped", g->domain);
         return -1;
     }
-    rcode = rpt_write(o->out ? o->out : ".", name, json, strlen(json),
-                      !o->no_gzip);
+    rcode = rpt_batch_add_mt(b, name, json, strlen(json), !o->no_gzip, trec);
     free(json);
-    if (rcode == 0 && report_sink.written) {
-        const char *rua[TREC_MAX_RUA];
-        char    path[2048];
-        size_t  i, nrua = 0;
-
-        for (i = 0; trec && trec->status == TREC_OK && i < trec->nrua
-             && i < TREC_MAX_RUA; i++)
-            rua[nrua++] = trec->rua[i].uri;
-        snprintf(path, sizeof(path), "%s/%s", o->out ? o->out : ".", name);
-        report_sink.written(report_sink.ctx, path, rua, nrua);
-    }
     return rcode;
 }
 
-/* report_one - write the offline report of groups[0..n) */
+/* report_one - the offline report of groups[0..n) into the batch */
 static int
 report_one(const struct conf *c, const struct cli_opts *o,
-           const struct agg_group *const *groups, size_t n)
+           struct rpt_batch *b, const struct agg_group *const *groups,
+           size_t n)
 {
     struct rpt_policy *pols = xcalloc(n, sizeof(*pols));
     size_t  i;
@@ -131,7 +125,7 @@ report_one(const struct conf *c, const struct cli_opts *o,
 
     for (i = 0; i < n; i++)
         pols[i].group = groups[i];
-    rcode = report_write(c, o, pols, n, NULL);
+    rcode = report_write(c, o, b, pols, n, NULL);
     xfree(pols);
     return rcode;
 }
@@ -147,6 +141,139 @@ struct report_stats {
     unsigned long failed;
 };
 
+/*
+ * Writing the reports: every report's temporary file first, then one
+ * flush for all (emit/rpt.h, batches), at most REPORT_BATCH_MAX files
+ * at a time (a bound on the names held). Offline, -j threads build,
+ * compress and write the reports of a batch.
+ */
+#define REPORT_BATCH_MAX 65536
+
+/* report_done - rpt_batch_done_fn: count a report, hand it on */
+static void
+report_done(void *ctx, const char *dir, const char *name, const void *tag,
+            int ok)
+{
+    struct report_stats *rs = ctx;
+    const struct trec *trec = tag;
+    const char *rua[TREC_MAX_RUA];
+    char    path[2048];
+    size_t  i, nrua = 0;
+
+    if (!ok) {
+        rs->failed++;
+        return;
+    }
+    rs->written++;
+    if (report_sink.written == NULL)
+        return;
+    for (i = 0; trec && trec->status == TREC_OK && i < trec->nrua
+         && i < TREC_MAX_RUA; i++)
+        rua[nrua++] = trec->rua[i].uri;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    report_sink.written(report_sink.ctx, path, rua, nrua);
+}
+
+/*
+ * Test hook: MAILTLSRPT_TEST_REPORT_CRASH=N in the environment kills the
+ * run (SIGKILL, as a crash) at the N-th point where a batch is between
+ * two steps (emit/rpt.h: a temporary file written, the flush done, a
+ * file renamed); tests/it_crash.sh walks N over all of them.
+ */
+static long report_crash_at;
+static long report_crash_seen;
+
+/* report_crash - rpt_crash_hook */
+static void
+report_crash(const char *point)
+{
+    if (__atomic_add_fetch(&report_crash_seen, 1, __ATOMIC_SEQ_CST)
+        == report_crash_at) {
+        msg_info("test crash at report step %ld: %s", report_crash_at,
+                 point);
+        kill(getpid(), SIGKILL);
+    }
+}
+
+/* report_batch_open - the batch of the output directory; exits when it
+ * cannot be opened */
+static struct rpt_batch *
+report_batch_open(const struct cli_opts *o)
+{
+    struct rpt_batch *b = rpt_batch_open(o->out ? o->out : ".");
+    const char *env = getenv("MAILTLSRPT_TEST_REPORT_CRASH");
+
+    if (env != NULL) {
+        report_crash_at = strtol(env, NULL, 10);
+        rpt_crash_hook = report_crash;
+    }
+
+    if (b == NULL)
+        msg_fatal("%s: not a usable output directory", o->out ? o->out : ".");
+    return b;
+}
+
+/* the offline reports of a run: units of the view, written by threads */
+struct report_par {
+    const struct conf *c;
+    const struct cli_opts *o;
+    const struct agg_view *v;
+    const size_t *first;        /* per unit: its first group in v */
+    const size_t *ngroups;      /* per unit: its groups */
+    size_t  next;               /* next unit to write (atomic) */
+    size_t  end;                /* units of this batch end here */
+    struct rpt_batch *b;
+    unsigned long failed;       /* reports not added (atomic) */
+};
+
+/* report_par_mt - thread: write units until the batch's are taken */
+static void *
+report_par_mt(void *arg)
+{
+    struct report_par *p = arg;
+    const struct agg_group **groups = NULL;
+    size_t  cap = 0;
+    size_t  u, k;
+
+    while ((u = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->end) {
+        if (p->ngroups[u] > cap) {
+            cap = p->ngroups[u];
+            groups = xrealloc(groups, cap * sizeof(*groups));
+        }
+        for (k = 0; k < p->ngroups[u]; k++)
+            groups[k] = agg_view_get(p->v, p->first[u] + k);
+        if (report_one(p->c, p->o, p->b, groups, p->ngroups[u]) != 0)
+            __atomic_fetch_add(&p->failed, 1, __ATOMIC_RELAXED);
+    }
+    xfree(groups);
+    return NULL;
+}
+
+/* report_par_run - units [from, to) by jobs threads (the caller's one of
+ * them) into the batch, then one commit */
+static void
+report_par_run(struct report_par *p, size_t from, size_t to, int jobs,
+               struct report_stats *rs)
+{
+    pthread_t th[REPORT_MAX_JOBS];
+    int     nth = 0;
+    int     k;
+
+    p->next = from;
+    p->end = to;
+    p->failed = 0;
+    if ((size_t) jobs > to - from)
+        jobs = (int) (to - from);
+    for (k = 0; k < jobs - 1 && k < REPORT_MAX_JOBS; k++)
+        if (pthread_create(&th[nth], NULL, report_par_mt, p) == 0)
+            nth++;
+    report_par_mt(p);
+    for (k = 0; k < nth; k++)
+        pthread_join(th[k], NULL);
+    rs->failed += p->failed;
+    rpt_batch_commit(p->b, report_done, rs);
+}
+
 /* report_offline - every group under no-policy-found, every domain */
 static void
 report_offline(const struct conf *c, const struct cli_opts *o,
@@ -155,9 +282,12 @@ report_offline(const struct conf *c, const struct cli_opts *o,
 {
     struct agg_view *v = agg_view_create_st(tab, c->plaintext);
     size_t  n = agg_view_count(v);
-    const struct agg_group **batch = xcalloc(n ? n : 1, sizeof(*batch));
-    size_t  i, nb;
+    size_t *first = xcalloc(n ? n : 1, sizeof(*first));
+    size_t *ngroups = xcalloc(n ? n : 1, sizeof(*ngroups));
+    struct report_par p;
+    size_t  i, nb, nu = 0;
 
+    /* units: the groups of one (day, domain) with sessions */
     for (i = 0; i < n; i += nb) {
         const struct agg_group *g = agg_view_get(v, i);
         uint64_t total = 0;
@@ -167,18 +297,28 @@ report_offline(const struct conf *c, const struct cli_opts *o,
 
             if (h->day != g->day || strcmp(h->domain, g->domain) != 0)
                 break;
-            batch[nb] = h;
             total += h->success + h->failure;
         }
         if (total == 0 || (!o->all_days && g->day != day))
             continue;
-        rs->domains++;
-        if (report_one(c, o, batch, nb) == 0)
-            rs->written++;
-        else
-            rs->failed++;
+        first[nu] = i;
+        ngroups[nu++] = nb;
     }
-    xfree(batch);
+    rs->domains += nu;
+    memset(&p, 0, sizeof(p));
+    p.c = c;
+    p.o = o;
+    p.v = v;
+    p.first = first;
+    p.ngroups = ngroups;
+    p.b = report_batch_open(o);
+    for (i = 0; i < nu; i += nb) {
+        nb = nu - i < REPORT_BATCH_MAX ? nu - i : REPORT_BATCH_MAX;
+        report_par_run(&p, i, i + nb, o->jobs, rs);
+    }
+    rpt_batch_free(p.b);
+    xfree(first);
+    xfree(ngroups);
     agg_view_free(v);
 }
 
@@ -204,6 +344,7 @@ struct online {
     uint64_t *counts;
     size_t  nrecs, caprecs;
     struct report_stats *rs;
+    struct rpt_batch *b;        /* the reports written */
 };
 
 /* online_dom_free - htab destructor */
@@ -307,13 +448,11 @@ online_flush(struct online *on)
         pols[i].mx_hosts = gs[i].mx_hosts;
         pols[i].nmx_hosts = gs[i].nmx_hosts;
     }
-    if (total > 0) {
-        if (report_write(on->c, on->o, pols, ng,
-                         on->doms[od->idx].trec) == 0)
-            on->rs->written++;
-        else
-            on->rs->failed++;
-    }
+    if (total > 0 && report_write(on->c, on->o, on->b, pols, ng,
+                                  on->doms[od->idx].trec) != 0)
+        on->rs->failed++;
+    if (rpt_batch_count(on->b) >= REPORT_BATCH_MAX)
+        rpt_batch_commit(on->b, report_done, on->rs);
     xfree(pols);
     pol_groups_free(gs, ng);
     on->nrecs = 0;
@@ -485,8 +624,11 @@ report_online(const struct conf *c, const struct cli_opts *o,
 
     on.judged = agg_tab_create();
     agg_tab_walk_st(tab, online_judge, &on);
+    on.b = report_batch_open(o);
     agg_tab_walk_st(on.judged, online_batch, &on);
     online_flush(&on);
+    rpt_batch_commit(on.b, report_done, rs);
+    on.b = rpt_batch_free(on.b);
 
     for (i = 0; i < on.n; i++) {
         pol_dom_free(&on.doms[i]);
