@@ -514,54 +514,62 @@ rpt_name_ok(const char *name)
     return 1;
 }
 
-/* rpt_write_gz - gzip data into fd as one member; 0 or -1 with errno */
+/* rpt_z_init - a deflate stream for reports; 0, or -1 (ENOMEM) */
 static int
-rpt_write_gz(int fd, const char *data, size_t len)
+rpt_z_init(z_stream *zs)
 {
-    unsigned char out[16384];
-    z_stream zs;
-    int     zr = Z_OK;
-    int     flush;
-    int     ret = -1;
-
     /*
      * windowBits 15 + 16 makes deflate write a gzip wrapper. Without
      * deflateSetHeader() the header has mtime 0, no file name and OS
      * "unix": the same JSON always gives the same bytes.
      */
-    memset(&zs, 0, sizeof(zs));
-    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8,
+    memset(zs, 0, sizeof(*zs));
+    if (deflateInit2(zs, 6, Z_DEFLATED, 15 + 16, 8,
                      Z_DEFAULT_STRATEGY) != Z_OK) {
         errno = ENOMEM;
         return -1;
     }
-    zs.next_in = (const Bytef *) data;
+    return 0;
+}
+
+/* rpt_write_gz - gzip data into fd as one member with zs (from
+ * rpt_z_init; reset first, so a stream serves many files with the same
+ * bytes as a new one); 0 or -1 with errno */
+static int
+rpt_write_gz(z_stream *zs, int fd, const char *data, size_t len)
+{
+    unsigned char out[16384];
+    int     zr = Z_OK;
+    int     flush;
+
+    if (deflateReset(zs) != Z_OK) {
+        errno = EIO;
+        return -1;
+    }
+    zs->next_in = (const Bytef *) data;
     do {
         size_t  chunk = len > RPT_ZCHUNK ? RPT_ZCHUNK : len;
 
-        zs.avail_in = (uInt) chunk;
+        zs->avail_in = (uInt) chunk;
         len -= chunk;
         flush = len == 0 ? Z_FINISH : Z_NO_FLUSH;
         do {
-            zs.next_out = out;
-            zs.avail_out = sizeof(out);
-            zr = deflate(&zs, flush);
+            zs->next_out = out;
+            zs->avail_out = sizeof(out);
+            zr = deflate(zs, flush);
             if (zr == Z_STREAM_ERROR) {
                 errno = EIO;
-                goto end;
+                return -1;
             }
-            if (afile_write_all(fd, out, sizeof(out) - zs.avail_out) != 0)
-                goto end;
-        } while (zs.avail_out == 0);
+            if (afile_write_all(fd, out, sizeof(out) - zs->avail_out) != 0)
+                return -1;
+        } while (zs->avail_out == 0);
     } while (flush != Z_FINISH);
     if (zr != Z_STREAM_END) {
         errno = EIO;
-        goto end;
+        return -1;
     }
-    ret = 0;
-end:
-    deflateEnd(&zs);
-    return ret;
+    return 0;
 }
 
 /* rpt_open_temp - create ".NAME.tmp.PID[.N]" in dfd; fd, or -1 */
@@ -586,12 +594,12 @@ rpt_open_temp(int dfd, const char *name, char *tmp, size_t cap)
     return -1;
 }
 
-/* rpt_temp - write data (gzipped if gz) into a new temporary file for
- * name in dfd, fsync'd if sync; 0, or -1 with errno, *what the step that
- * failed, and nothing left behind */
+/* rpt_temp - write data (gzipped with zs unless NULL) into a new
+ * temporary file for name in dfd, fsync'd if sync; 0, or -1 with errno,
+ * *what the step that failed, and nothing left behind */
 static int
-rpt_temp(int dfd, const char *name, const char *data, size_t len, int gz,
-         int sync, char *tmp, size_t cap, const char **what)
+rpt_temp(int dfd, const char *name, const char *data, size_t len,
+         z_stream *zs, int sync, char *tmp, size_t cap, const char **what)
 {
     int     fd;
     int     err;
@@ -603,7 +611,8 @@ rpt_temp(int dfd, const char *name, const char *data, size_t len, int gz,
         return -1;
     }
     *what = "write";
-    if ((gz ? rpt_write_gz(fd, data, len) : afile_write_all(fd, data, len)) != 0)
+    if ((zs ? rpt_write_gz(zs, fd, data, len)
+         : afile_write_all(fd, data, len)) != 0)
         goto fail;
     *what = "fsync";
     if (sync && fsync(fd) != 0)
@@ -631,8 +640,10 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
 {
     char    tmp[RPT_NAME_MAX + 64];
     const char *what;
+    z_stream zs;
     int     dfd;
     int     err;
+    int     rc;
 
     if (dir == NULL || *dir == 0 || !rpt_name_ok(name)
         || (data == NULL && len > 0)) {
@@ -646,7 +657,15 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
         msg_warn("rpt_write: open directory %s: %s", dir, strerror(err));
         return -1;
     }
-    if (rpt_temp(dfd, name, data, len, gz, 1, tmp, sizeof(tmp), &what) != 0)
+    tmp[0] = 0;
+    what = "compress";
+    if (gz && rpt_z_init(&zs) != 0)
+        goto fail;
+    rc = rpt_temp(dfd, name, data, len, gz ? &zs : NULL, 1, tmp, sizeof(tmp),
+                  &what);
+    if (gz)
+        deflateEnd(&zs);
+    if (rc != 0)
         goto fail;
     what = "rename";
     if (renameat(dfd, tmp, dfd, name) != 0) {
@@ -695,8 +714,15 @@ struct rpt_batch_file {
     const void *tag;            /* the caller's, for done */
 };
 
+/* a deflate stream kept for the next report (batches reuse them) */
+struct rpt_z {
+    z_stream zs;
+    struct rpt_z *next;
+};
+
 struct rpt_batch {
-    pthread_mutex_t mu;         /* guards files, n, cap */
+    pthread_mutex_t mu;         /* guards files, n, cap, zfree */
+    struct rpt_z *zfree;        /* streams not in use */
     char   *dir;
     int     dfd;
     struct rpt_batch_file *files;
@@ -744,7 +770,9 @@ rpt_batch_add_mt(struct rpt_batch *b, const char *name, const char *data,
                  size_t len, int gz, const void *tag)
 {
     char    tmp[RPT_NAME_MAX + 64];
-    const char *what;
+    const char *what = "compress";
+    struct rpt_z *z = NULL;
+    int     rc;
 
     if (!rpt_name_ok(name) || (data == NULL && len > 0)) {
         msg_warn("rpt_batch_add: refusing to write \"%s\" in \"%s\": empty,"
@@ -752,8 +780,32 @@ rpt_batch_add_mt(struct rpt_batch *b, const char *name, const char *data,
                  name ? name : "(null)", b->dir);
         return -1;
     }
-    if (rpt_temp(b->dfd, name, data, len, gz, 0, tmp, sizeof(tmp),
-                 &what) != 0) {
+    /* a stream of the pool, or a new one: no deflateInit per report */
+    tmp[0] = 0;
+    if (gz) {
+        pthread_mutex_lock(&b->mu);
+        if ((z = b->zfree) != NULL)
+            b->zfree = z->next;
+        pthread_mutex_unlock(&b->mu);
+        if (z == NULL) {
+            z = xmalloc(sizeof(*z));
+            if (rpt_z_init(&z->zs) != 0) {
+                xfree(z);
+                z = NULL;
+                msg_warn("%s %s/%s: %s", what, b->dir, name, strerror(errno));
+                return -1;
+            }
+        }
+    }
+    rc = rpt_temp(b->dfd, name, data, len, z ? &z->zs : NULL, 0, tmp,
+                  sizeof(tmp), &what);
+    if (z != NULL) {
+        pthread_mutex_lock(&b->mu);
+        z->next = b->zfree;
+        b->zfree = z;
+        pthread_mutex_unlock(&b->mu);
+    }
+    if (rc != 0) {
         msg_warn("%s %s/%s: %s", what, b->dir, tmp[0] ? tmp : name,
                  strerror(errno));
         return -1;
@@ -871,6 +923,13 @@ rpt_batch_free(struct rpt_batch *b)
         unlinkat(b->dfd, b->files[i].tmp, 0);
         xfree(b->files[i].tmp);
         xfree(b->files[i].name);
+    }
+    while (b->zfree != NULL) {
+        struct rpt_z *z = b->zfree;
+
+        b->zfree = z->next;
+        deflateEnd(&z->zs);
+        xfree(z);
     }
     xfree(b->files);
     xfree(b->dir);
