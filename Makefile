@@ -143,7 +143,7 @@ $(BUILD)/fuzz/%-replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
-        $(BUILD)/benchmarks/gen
+        $(BUILD)/benchmarks/gen $(BUILD)/benchmarks/replay
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # real MTAs only; a skip (no root, no namespaces) is a failure here
