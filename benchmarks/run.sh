@@ -97,8 +97,8 @@ report_vs_floor() {
     # costs several times as much (whoever comes first would pay)
     while [ "$i" -lt "$RP_RUNS" ]; do
         i=$((i + 1))
-        r=$dir/out/rpt.$2.$i
-        f=$dir/out/flo.$2.$i
+        r=$dir/files/rpt.$2.$i
+        f=$dir/files/flo.$2.$i
         mkdir -p "$r" "$f"
         sync
         bp=$(lower "$bp" "$(secs "$BIN" summary $ARGS -j 2 "$1")")
