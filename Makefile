@@ -4,7 +4,8 @@
 # make check      install build/test dependencies (as root), build, run tests
 # make demo       install, build, run the pipeline on testdata/demo, write out/
 # make asan       the whole test suite under AddressSanitizer + UBSan + LSan
-# make install    PREFIX=/usr/local DESTDIR= (also the systemd units)
+# make install    PREFIX=/usr/local DESTDIR= (the last build, the man page,
+#                 the docs, the systemd units)
 # make headers    every header compiles on its own
 # make fuzz       libFuzzer on every tests/fuzz/fz_*.c, FUZZ_SECONDS each
 # make update-ref regenerate expected outputs of data-driven cases
@@ -148,7 +149,7 @@ test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
 
 # real MTAs only; a skip (no root, no namespaces) is a failure here
 check-mta: $(BUILD)/$(PROG) $(BUILD)/tests/tool_rcvcheck
-	MTA_REQUIRE=1 BUILD=$(BUILD) sh tests/it_mta.sh
+	MTA_REQUIRE=1 MTA_LOAD=$${MTA_LOAD:-2000} BUILD=$(BUILD) sh tests/it_mta.sh
 
 # deps first, then a new make: pkg-config flags are read after installing
 demo: deps
@@ -230,29 +231,49 @@ headers:
 	    echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - \
 	    -I. || exit 1; done; echo "headers: all compile on their own"
 
-# systemd service and timer; ExecStart names $(PREFIX)/bin
+# systemd units (docs/systemd.md); ExecStart names $(PREFIX)/bin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
-.PHONY: install-units
+UNITS    = $(PROG).service $(PROG).timer $(PROG)-send.service \
+           $(PROG)-send.timer $(PROG)-journal.service $(PROG)-journal.timer
+DOCDIR  ?= $(PREFIX)/share/doc/$(PROG)
+# README.md and the docs it links to, in the same relative places
+DOCS     = $(wildcard docs/*.md) docs/$(PROG).conf.example \
+           docs/$(PROG)-relay.conf docs/summary.png
+.PHONY: install-units install-bin install-docs
 install-units:
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@BINDIR@|$(PREFIX)/bin|g' docs/$(PROG).service \
-	    >$(DESTDIR)$(UNITDIR)/$(PROG).service
-	chmod 644 $(DESTDIR)$(UNITDIR)/$(PROG).service
-	install -m 644 docs/$(PROG).timer $(DESTDIR)$(UNITDIR)/$(PROG).timer
+	for u in $(UNITS); do \
+	    sed 's|@BINDIR@|$(PREFIX)/bin|g' docs/$$u >$(DESTDIR)$(UNITDIR)/$$u \
+	    && chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 
-install: $(PROG) install-units
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
+# what the last build built (in $(BUILD)), as it is: "make PGO=0" then
+# "make install" must not start a profile-guided build; without a build,
+# one is made
+install-bin:
+	@if [ ! -x $(BUILD)/$(PROG) ]; then $(MAKE) $(BUILD)/$(PROG); fi
+	@for f in $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h); do \
+	    if [ "$$f" -nt $(BUILD)/$(PROG) ]; then echo "make install: $$f is" \
+	    "newer than the $(PROG) built last; installing that build (make" \
+	    "first to rebuild)" >&2; break; fi; done
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/$(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
+
+install-docs:
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(DOCDIR)/docs \
+	    $(DESTDIR)$(DOCDIR)/docs/parsers $(DESTDIR)$(DOCDIR)/docs/internals
 	install -m 644 docs/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
-	install -d $(DESTDIR)$(PREFIX)/share/doc/$(PROG)
-	install -m 644 docs/$(PROG).conf.example README.md docs/architecture.md \
-	    docs/delivery.md $(DESTDIR)$(PREFIX)/share/doc/$(PROG)/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
+	install -m 644 docs/parsers/*.md $(DESTDIR)$(DOCDIR)/docs/parsers/
+	install -m 644 docs/internals/*.md $(DESTDIR)$(DOCDIR)/docs/internals/
+
+install: install-bin install-docs install-units
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PROG)
-	rm -f $(DESTDIR)$(UNITDIR)/$(PROG).service $(DESTDIR)$(UNITDIR)/$(PROG).timer
+	rm -rf $(DESTDIR)$(DOCDIR)
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-nopgo $(PROG) out

@@ -18,10 +18,13 @@
 #define EXIT_USAGE 2
 #define EXIT_FATALERR 3
 
+#define CLI_MAX_RUA 8           /* --rua destinations (SPOOL_MAX_DESTS) */
+
 struct cli_opts {
+    const char *cmd;            /* the command these options are for */
     const char *config;
     const char *log_tz;
-    int     log_year;
+    long    log_year;           /* 0: from each file's time */
     const char *out;
     int     have_day;
     int32_t day;
@@ -29,13 +32,14 @@ struct cli_opts {
     int     offline;
     int     no_gzip;
     int     json;
-    const char *html;           /* --html FILE */
+    int     html;               /* summary --html */
     int     trace;
     int     quiet;
     int     verbose;
-    int     jobs;
+    long    jobs;               /* -j; 0: one per core */
     const char *plaintext;
     const char *mta;            /* --mta NAME */
+    int     journal;            /* --journal: read the system journal */
     /* network side (resolution, delivery); NULL/0: configuration or default */
     const char *state_dir;      /* --state-dir DIR */
     const char *resolver;       /* --resolver ADDR[:PORT] */
@@ -48,23 +52,43 @@ struct cli_opts {
     const char *dkim_key;       /* --dkim-key FILE */
     const char *dkim_selector;  /* --dkim-selector NAME */
     const char *dkim_domain;    /* --dkim-domain DOMAIN */
-    int     domain_json;        /* check-domain --json (same as --json) */
+    const char *rua[CLI_MAX_RUA];       /* send, run: --rua URI... */
+    size_t  nrua;
+    int     now;                /* send, run: --now */
+    long    retry_for;          /* send, run: --retry-for HOURS, -1 unset */
+    long    timeout;            /* --timeout SECONDS, -1 unset */
+    const char *sort;           /* summary --sort; NULL: sessions */
+    long    top;                /* summary --top N, -1 unset, 0 all */
+    int     failures_only;      /* summary --failures-only */
+    int     defaults;           /* config -d */
+    int     explicit;           /* config -n */
     char  **files;              /* remaining arguments */
-    const char *output;         /* -o FILE: aggregate, merge */
+    const char *output;         /* -o FILE: aggregate, merge, summary */
     int     from_state;         /* --from-state: arguments are states */
     long    piece;              /* aggregate --piece N, -1 unset */
 };
 
-/* parse argv after the subcommand; exits EXIT_USAGE on error */
+/* parse argv (argv[0]: the command) with the tables of cli/opt_tab.c;
+ * operands are left in o->files; exits EXIT_USAGE on error, 0 after
+ * --help or --version */
 void    cli_parse(int argc, char **argv, const char *cmd,
                   struct cli_opts *o);
 
 struct conf;
 
-/* load configuration, set the log zone; shared by the subcommands */
+/* load configuration, set the log zone, note the inputs (cli/guard.h);
+ * shared by the subcommands */
 void    cli_setup(const struct cli_opts *o, struct conf *c);
 
+/* dir (and its parents) exists or is made, and is writable; else exit 3
+ * with "mailtlsrpt CMD: cannot write WHATDIR: why; nothing was read" */
+void    cli_dir_ok(const char *cmd, const char *what, const char *dir);
+
 int     cmd_report(int argc, char **argv);
+
+/* the work of report (run = 0) and of run's report step (run = 1:
+ * reports under STATE_DIR/reports/DAY/ unless --out); EXIT_* */
+int     report_run(const struct cli_opts *o, struct conf *c, int run);
 
 /* "run" learns here of each report file cmd_report() writes: its path
  * and the rua URIs of the domain's TLSRPT record (none when offline) */
@@ -82,6 +106,8 @@ int     cmd_run(int argc, char **argv);             /* cli/cmd_send.c */
 int     cmd_spool(int argc, char **argv);           /* cli/cmd_send.c */
 int     cmd_aggregate(int argc, char **argv);       /* cli/cmd_state.c */
 int     cmd_merge(int argc, char **argv);           /* cli/cmd_state.c */
+int     cmd_config(int argc, char **argv);          /* cli/cmd_config.c */
+int     cmd_help(int argc, char **argv);            /* cli/opt.c */
 
 struct agg_tab;
 struct pipe_stats;

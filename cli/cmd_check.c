@@ -1,7 +1,8 @@
 /* cli/cmd_check.c - "mailtlsrpt check-domain": what a sender would find
  *
  * Usage: mailtlsrpt check-domain [--json] [--resolver A[:P]]
- *            [--ca-file FILE] DOMAIN... ("-" reads domains from stdin)
+ *            [--ca-file FILE] [--timeout S] DOMAIN... ("-" reads domains
+ *            from stdin)
  *
  * For each domain: the TLSRPT record and its rua list, the MTA-STS record
  * and policy, the MX hosts and their TLSA records, with every problem
@@ -9,7 +10,10 @@
  * the output keeps the order of the arguments: each domain is rendered
  * and freed by the worker that resolved it, and printed as soon as every
  * domain before it is, so memory holds only the rendered text of domains
- * that finished ahead of a slower one. --json writes one JSON
+ * that finished ahead of a slower one. All lookups and the policy fetch
+ * of one domain together take at most --timeout seconds (default 5); a
+ * resolver that refuses fails at once (emit/dns.h). A lookup without an
+ * answer is "unknown (no answer)", never "none". --json writes one JSON
  * object per domain and line; docs/resolution.md documents its shape.
  * Exit status: 0 every domain has a usable TLSRPT record and no MTA-STS
  * or DANE problem; 1 some domain has a problem (printed); 2 usage; 3 the
@@ -29,6 +33,7 @@
 #include <string.h>
 
 #define CHECK_LINE 1024         /* one domain read from stdin */
+#define CHECK_TIMEOUT 5         /* seconds for all lookups of a domain */
 
 /* check_add - append a canonical domain to the list */
 static void
@@ -79,6 +84,18 @@ check_tlsrpt_error(const struct pol_dom *d, char *buf, size_t cap)
     else
         snprintf(buf, cap, "%s: %s", dns_rc_name(d->trec_rc), d->trec_why);
     return buf;
+}
+
+/* check_unknown - "no answer" or "lookup failed" when a lookup result
+ * says nothing about the domain (unlike nxdomain or nodata), else NULL */
+static const char *
+check_unknown(int rc)
+{
+    if (rc == DNS_TIMEOUT)
+        return "no answer";
+    if (rc == DNS_SERVFAIL || rc == DNS_ERROR)
+        return "lookup failed";
+    return NULL;
 }
 
 /* check_tlsrpt_status - one word for the TLSRPT state */
@@ -147,7 +164,8 @@ check_json(const struct pol_dom *d)
 
     json_object_set_new(s, "status", json_string(
         st == NULL ? "not-checked" : st->state == POL_STS_OK ? "ok"
-        : st->state == POL_STS_FAILED ? "failed" : "none"));
+        : st->state == POL_STS_FAILED ? "failed"
+        : check_unknown(st->txt_rc) ? "unknown" : "none"));
     json_object_set_new(s, "dns", json_string(st ? dns_rc_name(st->txt_rc)
                                               : "not-checked"));
     json_object_set_new(s, "record", check_str(st && st->txt.record[0]
@@ -219,12 +237,15 @@ check_text(const struct pol_dom *d, FILE *fp)
 {
     const struct pol_sts *st = d->sts;
     char    buf[512];
-    const char *err;
+    const char *err, *u;
     size_t  i, k;
 
     fprintf(fp, "%s\n", d->domain);
-    if ((err = check_tlsrpt_error(d, buf, sizeof(buf))) != NULL)
-        fprintf(fp, "  TLSRPT   no report can be sent: %s\n", err);
+    if (d->trec == NULL && (u = check_unknown(d->trec_rc)) != NULL)
+        fprintf(fp, "  TLSRPT   unknown (%s): %s\n", u, d->trec_why);
+    else if ((err = check_tlsrpt_error(d, buf, sizeof(buf))) != NULL)
+        fprintf(fp, "  TLSRPT   %s: no report can be sent: %s\n", d->trec
+                ? "invalid" : "none", err);
     else
         fprintf(fp, "  TLSRPT   %s\n", d->trec->record);
     for (i = 0; d->trec != NULL && i < d->trec->nrua; i++)
@@ -238,6 +259,9 @@ check_text(const struct pol_dom *d, FILE *fp)
                 st->cached ? " (cached)" : "");
         for (i = 0; i < st->policy.nmx; i++)
             fprintf(fp, "           mx %s\n", st->policy.mx[i]);
+    } else if (st != NULL && st->state == POL_STS_NONE
+               && (u = check_unknown(st->txt_rc)) != NULL) {
+        fprintf(fp, "  MTA-STS  unknown (%s): %s\n", u, st->txt.error);
     } else if (st != NULL && st->state == POL_STS_NONE) {
         fprintf(fp, "  MTA-STS  none");
         if ((err = check_sts_error(st, buf, sizeof(buf))) != NULL)
@@ -248,8 +272,11 @@ check_text(const struct pol_dom *d, FILE *fp)
         && st->state != POL_STS_NONE)
         fprintf(fp, "           %s: %s\n", st->state == POL_STS_FAILED
                 ? "failure" : "note", err);
-    if (d->mx_rc >= 0 && d->mx_rc != DNS_OK)
-        fprintf(fp, "  MX       %s: %s\n", dns_rc_name(d->mx_rc), d->mx_why);
+    if (d->mx_rc >= 0 && (u = check_unknown(d->mx_rc)) != NULL)
+        fprintf(fp, "  MX       unknown (%s): %s\n", u, d->mx_why);
+    else if (d->mx_rc >= 0 && d->mx_rc != DNS_OK)
+        fprintf(fp, "  MX       none: %s: %s\n", dns_rc_name(d->mx_rc),
+                d->mx_why);
     for (i = 0; i < d->nmx; i++) {
         const struct pol_tlsa *m = &d->mx[i];
 
@@ -388,6 +415,7 @@ cmd_check_domain(int argc, char **argv)
     pc.dns.server = o.resolver ? o.resolver : c.resolver;
     pc.fetch.ca_file = o.ca_file ? o.ca_file : c.ca_file;
     pc.want_mx = 1;
+    pc.domain_ms = (o.timeout > 0 ? o.timeout : CHECK_TIMEOUT) * 1000L;
     pol_conf_env(&pc);
     if (pc.dns.server != NULL && dns_conf_check(pc.dns.server, err) != 0) {
         fprintf(stderr, "mailtlsrpt check-domain: %s\n", err);

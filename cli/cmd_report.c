@@ -14,9 +14,18 @@
  * into a second table, from which the reports are built: sts entries
  * carry the policy lines and mx patterns, tlsa entries (one per TLSA
  * base domain) the TLSA records.
+ *
+ * Where: --out DIR, else the working directory; "run" without --out
+ * writes under the state directory, STATE_DIR/reports/DAY/, one folder
+ * per report day. The folder (and an explicit state directory) must be
+ * writable before a line is read: an unwritable one is a fatal error
+ * (exit status 3), not a warning per report after an hour of parsing.
+ * A report file never replaces a file given as input (cli/guard.h).
  */
 #include "cli.h"
 #include "conf.h"
+#include "guard.h"
+#include "journal.h"
 #include "pipe.h"
 #include "../emit/pol.h"
 #include "../emit/rpt.h"
@@ -61,34 +70,125 @@ cli_setup(const struct cli_opts *o, struct conf *c)
         c->plaintext = strcmp(o->plaintext, "always") == 0 ? AGG_PLAIN_ALWAYS
             : strcmp(o->plaintext, "never") == 0 ? AGG_PLAIN_NEVER
             : AGG_PLAIN_AUTO;
+    guard_inputs(o, c);
+    guard_output(o);
 }
 
-/* report_mkdir - create dir (one level) if missing */
+/* where the reports of this run go (report_run sets them) */
+static const char *report_dir;          /* --out, or "." */
+static char *report_base;              /* run: STATE_DIR/reports */
+
+/* report_mkdirs - dir and its missing parents; 0, or -1 with errno */
 static int
-report_mkdir(const char *dir)
+report_mkdirs(const char *dir)
 {
+    char    buf[4096];
+    char   *p;
     struct stat st;
 
-    if (stat(dir, &st) == 0)
-        return S_ISDIR(st.st_mode) ? 0 : -1;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        msg_warn("%s: cannot create: %s", dir, strerror(errno));
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        errno = ENOTDIR;
         return -1;
     }
+    if (strlen(dir) >= sizeof(buf)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(buf, dir);
+    for (p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return -1;
     return 0;
 }
 
+/* cli_dir_ok - dir exists or is made, and we may write in it; else
+ * a fatal error in words a person reads (exit status 3) */
+void
+cli_dir_ok(const char *cmd, const char *what, const char *dir)
+{
+    if (report_mkdirs(dir) != 0 || access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "mailtlsrpt %s: cannot write %s%s: %s; nothing"
+                " was read\n", cmd, what, dir, strerror(errno));
+        exit(EXIT_FATALERR);
+    }
+}
+
+/* report_day_dir - the folder of a report of day */
+static const char *
+report_day_dir(int32_t day, char *buf, size_t cap)
+{
+    char    d[11];
+
+    if (report_base == NULL)
+        return report_dir;
+    ts_day_str(day, d);
+    snprintf(buf, cap, "%s/%s", report_base, d);
+    if (report_mkdirs(buf) != 0) {
+        msg_warn("cannot create %s: %s", buf, strerror(errno));
+        return NULL;
+    }
+    return buf;
+}
+
+/*
+ * Writing the reports: every report's temporary file first, then one
+ * flush for all (emit/rpt.h, batches: one per folder written to), at
+ * most REPORT_BATCH_MAX files at a time (a bound on the names held).
+ * Offline, -j threads build, compress and write the reports.
+ */
+#define REPORT_BATCH_MAX 65536
+
+static pthread_mutex_t report_out_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct report_out {
+    char   *dir;
+    struct rpt_batch *b;
+}      *report_outs;                    /* the batches of this run */
+static size_t report_nouts;
+
+/* report_batch - the batch of dir, opened on first use; NULL (warned)
+ * when dir cannot be opened. Safe from many threads */
+static struct rpt_batch *
+report_batch(const char *dir)
+{
+    struct rpt_batch *b = NULL;
+    size_t  i;
+
+    pthread_mutex_lock(&report_out_mu);
+    for (i = 0; i < report_nouts && b == NULL; i++)
+        if (strcmp(report_outs[i].dir, dir) == 0)
+            b = report_outs[i].b;
+    if (b == NULL && (b = rpt_batch_open(dir)) != NULL) {
+        report_outs = xrealloc(report_outs, (report_nouts + 1)
+                               * sizeof(*report_outs));
+        report_outs[report_nouts].dir = xstrdup(dir);
+        report_outs[report_nouts++].b = b;
+    }
+    pthread_mutex_unlock(&report_out_mu);
+    return b;
+}
+
 /* report_write - the report of pols[0..n) (same day and domain) into
- * the batch b: in place after the next commit; trec: the domain's
- * TLSRPT record (online), for report_sink. 0, or -1 (warned) */
+ * the batch of its folder: in place after the next commit; trec: the
+ * domain's TLSRPT record (online), for report_sink. 0, or -1 (warned) */
 static int
 report_write(const struct conf *c, const struct cli_opts *o,
-             struct rpt_batch *b, const struct rpt_policy *pols, size_t n,
+             const struct rpt_policy *pols, size_t n,
              const struct trec *trec)
 {
     const struct agg_group *g = pols[0].group;
+    struct rpt_batch *b;
     struct rpt_conf rc;
-    char    name[1024];
+    char    name[1024], dirbuf[4096], path[4096 + 1024];
+    const char *dir, *in;
     char   *json;
     int     rcode;
 
@@ -104,8 +204,19 @@ report_write(const struct conf *c, const struct cli_opts *o,
         msg_warn("%s: no valid report file name; skipped", g->domain);
         return -1;
     }
+    if ((dir = report_day_dir(g->day, dirbuf, sizeof(dirbuf))) == NULL)
+        return -1;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if ((in = guard_check(path)) != NULL) {
+        msg_warn("%s: not written: it is %s, an input", path, in);
+        return -1;
+    }
     if ((json = rpt_json(&rc, g->day, g->domain, pols, n)) == NULL) {
         msg_warn("%s: report could not be built; skipped", g->domain);
+        return -1;
+    }
+    if ((b = report_batch(dir)) == NULL) {
+        free(json);
         return -1;
     }
     rcode = rpt_batch_add_mt(b, name, json, strlen(json), !o->no_gzip, trec);
@@ -113,11 +224,10 @@ report_write(const struct conf *c, const struct cli_opts *o,
     return rcode;
 }
 
-/* report_one - the offline report of groups[0..n) into the batch */
+/* report_one - the offline report of groups[0..n) into its batch */
 static int
 report_one(const struct conf *c, const struct cli_opts *o,
-           struct rpt_batch *b, const struct agg_group *const *groups,
-           size_t n)
+           const struct agg_group *const *groups, size_t n)
 {
     struct rpt_policy *pols = xcalloc(n, sizeof(*pols));
     size_t  i;
@@ -125,7 +235,7 @@ report_one(const struct conf *c, const struct cli_opts *o,
 
     for (i = 0; i < n; i++)
         pols[i].group = groups[i];
-    rcode = report_write(c, o, b, pols, n, NULL);
+    rcode = report_write(c, o, pols, n, NULL);
     xfree(pols);
     return rcode;
 }
@@ -141,14 +251,6 @@ struct report_stats {
     unsigned long failed;
 };
 
-/*
- * Writing the reports: every report's temporary file first, then one
- * flush for all (emit/rpt.h, batches), at most REPORT_BATCH_MAX files
- * at a time (a bound on the names held). Offline, -j threads build,
- * compress and write the reports of a batch.
- */
-#define REPORT_BATCH_MAX 65536
-
 /* report_done - rpt_batch_done_fn: count a report, hand it on */
 static void
 report_done(void *ctx, const char *dir, const char *name, const void *tag,
@@ -157,7 +259,7 @@ report_done(void *ctx, const char *dir, const char *name, const void *tag,
     struct report_stats *rs = ctx;
     const struct trec *trec = tag;
     const char *rua[TREC_MAX_RUA];
-    char    path[2048];
+    char    path[4096 + 1024];
     size_t  i, nrua = 0;
 
     if (!ok) {
@@ -195,22 +297,49 @@ report_crash(const char *point)
     }
 }
 
-/* report_batch_open - the batch of the output directory; exits when it
- * cannot be opened */
-static struct rpt_batch *
-report_batch_open(const struct cli_opts *o)
+/* report_commit - every batch flushed, renamed, synced; counts in rs */
+static void
+report_commit(struct report_stats *rs)
 {
-    struct rpt_batch *b = rpt_batch_open(o->out ? o->out : ".");
-    const char *env = getenv("MAILTLSRPT_TEST_REPORT_CRASH");
+    size_t  i;
 
-    if (env != NULL) {
-        report_crash_at = strtol(env, NULL, 10);
-        rpt_crash_hook = report_crash;
+    for (i = 0; i < report_nouts; i++)
+        rpt_batch_commit(report_outs[i].b, report_done, rs);
+}
+
+/* report_pending - files written and not committed yet */
+static size_t
+report_pending(void)
+{
+    size_t  i, n = 0;
+
+    for (i = 0; i < report_nouts; i++)
+        n += rpt_batch_count(report_outs[i].b);
+    return n;
+}
+
+/* report_close - the batches closed (uncommitted files removed) */
+static void
+report_close(void)
+{
+    size_t  i;
+
+    for (i = 0; i < report_nouts; i++) {
+        rpt_batch_free(report_outs[i].b);
+        xfree(report_outs[i].dir);
     }
+    xfree(report_outs);
+    report_outs = NULL;
+    report_nouts = 0;
+}
 
-    if (b == NULL)
-        msg_fatal("%s: not a usable output directory", o->out ? o->out : ".");
-    return b;
+/* report_jobs - threads for writing: -j, else one per core */
+static int
+report_jobs(const struct cli_opts *o)
+{
+    long    n = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > REPORT_MAX_JOBS ? REPORT_MAX_JOBS : (int) n;
 }
 
 /* the offline reports of a run: units of the view, written by threads */
@@ -222,7 +351,6 @@ struct report_par {
     const size_t *ngroups;      /* per unit: its groups */
     size_t  next;               /* next unit to write (atomic) */
     size_t  end;                /* units of this batch end here */
-    struct rpt_batch *b;
     unsigned long failed;       /* reports not added (atomic) */
 };
 
@@ -242,7 +370,7 @@ report_par_mt(void *arg)
         }
         for (k = 0; k < p->ngroups[u]; k++)
             groups[k] = agg_view_get(p->v, p->first[u] + k);
-        if (report_one(p->c, p->o, p->b, groups, p->ngroups[u]) != 0)
+        if (report_one(p->c, p->o, groups, p->ngroups[u]) != 0)
             __atomic_fetch_add(&p->failed, 1, __ATOMIC_RELAXED);
     }
     xfree(groups);
@@ -250,7 +378,7 @@ report_par_mt(void *arg)
 }
 
 /* report_par_run - units [from, to) by jobs threads (the caller's one of
- * them) into the batch, then one commit */
+ * them) into their batches, then one commit */
 static void
 report_par_run(struct report_par *p, size_t from, size_t to, int jobs,
                struct report_stats *rs)
@@ -271,7 +399,7 @@ report_par_run(struct report_par *p, size_t from, size_t to, int jobs,
     for (k = 0; k < nth; k++)
         pthread_join(th[k], NULL);
     rs->failed += p->failed;
-    rpt_batch_commit(p->b, report_done, rs);
+    report_commit(rs);
 }
 
 /* report_offline - every group under no-policy-found, every domain */
@@ -311,12 +439,10 @@ report_offline(const struct conf *c, const struct cli_opts *o,
     p.v = v;
     p.first = first;
     p.ngroups = ngroups;
-    p.b = report_batch_open(o);
     for (i = 0; i < nu; i += nb) {
         nb = nu - i < REPORT_BATCH_MAX ? nu - i : REPORT_BATCH_MAX;
-        report_par_run(&p, i, i + nb, o->jobs, rs);
+        report_par_run(&p, i, i + nb, report_jobs(o), rs);
     }
-    rpt_batch_free(p.b);
     xfree(first);
     xfree(ngroups);
     agg_view_free(v);
@@ -344,7 +470,6 @@ struct online {
     uint64_t *counts;
     size_t  nrecs, caprecs;
     struct report_stats *rs;
-    struct rpt_batch *b;        /* the reports written */
 };
 
 /* online_dom_free - htab destructor */
@@ -448,11 +573,11 @@ online_flush(struct online *on)
         pols[i].mx_hosts = gs[i].mx_hosts;
         pols[i].nmx_hosts = gs[i].nmx_hosts;
     }
-    if (total > 0 && report_write(on->c, on->o, on->b, pols, ng,
+    if (total > 0 && report_write(on->c, on->o, pols, ng,
                                   on->doms[od->idx].trec) != 0)
         on->rs->failed++;
-    if (rpt_batch_count(on->b) >= REPORT_BATCH_MAX)
-        rpt_batch_commit(on->b, report_done, on->rs);
+    if (report_pending() >= REPORT_BATCH_MAX)
+        report_commit(on->rs);
     xfree(pols);
     pol_groups_free(gs, ng);
     on->nrecs = 0;
@@ -477,7 +602,9 @@ online_batch(const struct sess_rec *r, uint64_t n, void *ctx)
     on->counts[on->nrecs++] = n;
 }
 
-/* online_state_dir - the cache directory if usable, else NULL */
+/* online_state_dir - the cache directory if usable, else NULL; the
+ * default one may be missing (report from a checkout), one named by
+ * --state-dir or state_dir must work (report_run checked it) */
 static const char *
 online_state_dir(const char *dir)
 {
@@ -624,11 +751,9 @@ report_online(const struct conf *c, const struct cli_opts *o,
 
     on.judged = agg_tab_create();
     agg_tab_walk_st(tab, online_judge, &on);
-    on.b = report_batch_open(o);
     agg_tab_walk_st(on.judged, online_batch, &on);
     online_flush(&on);
-    rpt_batch_commit(on.b, report_done, rs);
-    on.b = rpt_batch_free(on.b);
+    report_commit(rs);
 
     for (i = 0; i < on.n; i++) {
         pol_dom_free(&on.doms[i]);
@@ -643,74 +768,106 @@ report_online(const struct conf *c, const struct cli_opts *o,
     agg_tab_free(on.judged);
 }
 
-/* cmd_report - the report subcommand */
+/* report_run - read the logs (or states), write the reports of the
+ * day(s); run: under the state directory unless --out. EXIT_* */
 int
-cmd_report(int argc, char **argv)
+report_run(const struct cli_opts *o, struct conf *c, int run)
 {
-    struct cli_opts o;
-    struct conf c;
     struct pipe_opts po;
     struct pipe_stats st;
     struct report_stats rs;
     struct agg_tab *tab;
     int32_t day;
     int     rc;
-    char    tail[320];
+    char    tail[4400];
     char    daybuf[11];
     char    err[DNS_MSG];
     char    skipped[192];
-    const char *ca;
+    char    base[4096];
+    const char *ca, *where;
+    const char *sd = o->state_dir ? o->state_dir : c->state_dir;
+    char    dash[] = "-";
+    char   *journal_in[2];
+    pid_t   jpid = -1;
 
-    cli_parse(argc, argv, "report", &o);
-    cli_setup(&o, &c);
-    if (!o.offline) {
-        const char *res = o.resolver ? o.resolver : c.resolver;
+    if (!o->offline) {
+        const char *res = o->resolver ? o->resolver : c->resolver;
 
         if (res != NULL && dns_conf_check(res, err) != 0) {
-            fprintf(stderr, "mailtlsrpt report: %s\n", err);
-            conf_free(&c);
+            fprintf(stderr, "mailtlsrpt %s: %s\n", o->cmd, err);
             return EXIT_USAGE;
         }
-        ca = o.ca_file ? o.ca_file : c.ca_file;
-        if (ca != NULL && access(ca, R_OK) != 0)
-            msg_fatal("CA file %s: %s", ca, strerror(errno));
+        ca = o->ca_file ? o->ca_file : c->ca_file;
+        if (ca != NULL && access(ca, R_OK) != 0) {
+            fprintf(stderr, "mailtlsrpt %s: cannot read the CA file %s: %s\n",
+                    o->cmd, ca, strerror(errno));
+            return EXIT_FATALERR;
+        }
     }
-    if (c.defaulted)
+    if (c->defaulted)
         msg_warn("submitter and contact-info are guessed (%s, %s): set "
-                 "them in the configuration", c.submitter, c.contact);
-    day = o.have_day ? o.day : (int32_t) (time(NULL) / 86400 - 1);
+                 "them in %s", c->submitter, c->contact, c->path);
+    day = o->have_day ? o->day : (int32_t) (time(NULL) / 86400 - 1);
+
+    /* where the reports go: checked before a line is read */
+    report_dir = o->out ? o->out : ".";
+    report_base = NULL;
+    if (run && o->out == NULL) {
+        snprintf(base, sizeof(base), "%s/reports", sd);
+        report_base = base;
+    }
+    if (run || (!o->offline && (o->state_dir
+                                || conf_is_set(c, "state_dir"))))
+        cli_dir_ok(o->cmd, "to the state directory ", sd);
+    cli_dir_ok(o->cmd, "reports to ", report_base ? report_base
+                  : report_dir);
+    where = report_base ? report_base : report_dir;
+
     memset(&po, 0, sizeof(po));
-    po.files = o.files;
-    po.log_year = o.log_year;
-    po.verbose = o.verbose;
-    po.mta = o.mta;
-    po.quiet = o.quiet;
-    po.jobs = o.jobs;
-    if (o.from_state) {
-        state_open(&c, &o, &tab, &st);      /* cli/cmd_state.c */
+    po.files = o->files;
+    po.log_year = (int) o->log_year;
+    po.verbose = o->verbose;
+    po.mta = o->mta;
+    po.quiet = o->quiet;
+    po.jobs = (int) o->jobs;
+    if (o->journal) {
+        if ((jpid = journal_open(day, o->cmd)) < 0)
+            return EXIT_PARTIAL;
+        journal_in[0] = dash;
+        journal_in[1] = NULL;
+        po.files = journal_in;
+    }
+    if (o->from_state) {
+        state_open(c, o, &tab, &st);        /* cli/cmd_state.c */
         rc = st.files_failed > 0;
     } else {
         tab = agg_tab_create();
-        rc = pipe_run(&c, &po, tab, &st);
+        rc = pipe_run(c, &po, tab, &st);
     }
-    if (report_mkdir(o.out ? o.out : ".") != 0)
-        msg_fatal("%s: not a usable output directory", o.out ? o.out : ".");
+    if (jpid > 0 && journal_close(jpid, st.lines, o->cmd) != 0)
+        rc = 1;
     memset(&rs, 0, sizeof(rs));
-    if (o.offline)
-        report_offline(&c, &o, tab, day, &rs);
+    if (getenv("MAILTLSRPT_TEST_REPORT_CRASH") != NULL) {
+        report_crash_at = strtol(getenv("MAILTLSRPT_TEST_REPORT_CRASH"),
+                                 NULL, 10);
+        rpt_crash_hook = report_crash;
+    }
+    if (o->offline)
+        report_offline(c, o, tab, day, &rs);
     else
-        report_online(&c, &o, tab, day, &rs);
+        report_online(c, o, tab, day, &rs);
+    report_close();
     ts_day_str(day, daybuf);
     skipped[0] = 0;
-    if (!o.offline) {
+    if (!o->offline) {
         int     n = snprintf(skipped, sizeof(skipped), " (%lu without TLSRPT"
-                             " record%s", rs.no_tlsrpt, o.keep_all
-                             || c.keep_all ? ", kept" : ", skipped");
+                             " record%s", rs.no_tlsrpt, o->keep_all
+                             || c->keep_all ? ", kept" : ", skipped");
 
         if (rs.lookup_failed && n > 0 && (size_t) n < sizeof(skipped))
             n += snprintf(skipped + n, sizeof(skipped) - (size_t) n, "; %lu"
                           " TLSRPT LOOKUPS FAILED%s", rs.lookup_failed,
-                          o.keep_all || c.keep_all ? ", kept" : ", skipped");
+                          o->keep_all || c->keep_all ? ", kept" : ", skipped");
         if (rs.policy_failed && n > 0 && (size_t) n < sizeof(skipped))
             n += snprintf(skipped + n, sizeof(skipped) - (size_t) n, "; %lu"
                           " with a POLICY LOOKUP FAILED", rs.policy_failed);
@@ -718,12 +875,26 @@ cmd_report(int argc, char **argv)
             snprintf(skipped + n, sizeof(skipped) - (size_t) n, ")");
     }
     snprintf(tail, sizeof(tail), "%lu domains%s, %lu reports written to "
-             "%s%s%s%s", rs.domains, skipped, rs.written,
-             o.out ? o.out : ".", o.all_days ? " (all days)" : " for ",
-             o.all_days ? "" : daybuf, rs.failed ? ", SOME FAILED" : "");
+             "%s%s%s%s", rs.domains, skipped, rs.written, where,
+             o->all_days ? " (all days)" : " for ",
+             o->all_days ? "" : daybuf, rs.failed ? ", SOME FAILED" : "");
     pipe_summary(&st, tail);
     agg_tab_free(tab);
-    conf_free(&c);
     return (rc || rs.failed || rs.lookup_failed || rs.policy_failed)
         ? EXIT_PARTIAL : EXIT_DONE;
+}
+
+/* cmd_report - the report subcommand */
+int
+cmd_report(int argc, char **argv)
+{
+    struct cli_opts o;
+    struct conf c;
+    int     rc;
+
+    cli_parse(argc, argv, "report", &o);
+    cli_setup(&o, &c);
+    rc = report_run(&o, &c, 0);
+    conf_free(&c);
+    return rc;
 }

@@ -7,18 +7,17 @@
  *      up to --max-delay seconds, and record each outcome.
  * run [report options] [--rua URI]... [LOG...]
  *      "report" for the day, once per day (the day last reported is kept
- *      in STATE_DIR/spool/reported; --day and --all-days always report),
- *      with --rua also enqueue that day's reports from --out for each
- *      URI, then "send". The command for cron and systemd.
+ *      in STATE_DIR/reported-day; --day and --all-days always report),
+ *      into STATE_DIR/reports/DAY/ unless --out; each report is enqueued
+ *      for the rua its domain publishes and for each --rua; then "send".
+ *      The command for cron and systemd.
  * spool [--json]
  *      every job: state, attempts, next or finish time, outcome.
  *
- * Options of these commands only (taken out before cli_parse()):
- *   --rua URI        a destination (repeatable; at most SPOOL_MAX_DESTS)
- *   --now            attempt every pending job, due or not
- *   --retry-for H    give a job up H hours after its first attempt
- *                    (default 48; RFC 8460 5.5 asks for 24 at least)
- *   --timeout S      seconds per delivery attempt (default 60)
+ * run and send refuse (exit status 3) before anything is read or sent
+ * unless the configuration says who we are (conf_need_identity()), and
+ * when the state directory cannot be written. --rua, --now, --retry-for
+ * and --timeout are theirs only (cli/opt_tab.c).
  *
  * Test hook: MAILTLSRPT_TEST_CRASH=N in the environment makes the
  * process SIGKILL itself at the N-th spool step (spool_crash_hook),
@@ -77,7 +76,11 @@ struct send_ctx {
     struct dkim *dkim;
     char    from[MAIL_ADDR_MAX + 1];
     const char *state_dir;
+    int64_t due_at;             /* --max-delay: new jobs are due then, and
+                                 * sending starts then */
 };
+
+static long send_pick_delay(long max);
 
 static long send_crash_at;
 static long send_crash_n;
@@ -92,67 +95,8 @@ send_crash(const char *point)
     }
 }
 
-/* send_own_opts - take this file's options out of argv; new argc */
-static int
-send_own_opts(int argc, char **argv, const char *cmd, struct send_opts *so)
-{
-    int     i, n = 1;
-    char   *end;
-
-    memset(so, 0, sizeof(*so));
-    so->retry_for = SPOOL_RETRY_DEFAULT;
-    so->timeout = DLV_TIMEOUT_DEFAULT;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long    x;
-
-        if (strcmp(a, "--") == 0) {
-            while (i < argc)
-                argv[n++] = argv[i++];
-            break;
-        }
-        if (strcmp(a, "--now") == 0) {
-            so->now = 1;
-            continue;
-        }
-        if (strcmp(a, "--rua") != 0 && strcmp(a, "--retry-for") != 0
-            && strcmp(a, "--timeout") != 0) {
-            argv[n++] = argv[i];
-            continue;
-        }
-        if (v == NULL) {
-            fprintf(stderr, "mailtlsrpt %s: %s wants a value\n", cmd, a);
-            exit(EXIT_USAGE);
-        }
-        i++;
-        if (strcmp(a, "--rua") == 0) {
-            if (so->nrua >= SPOOL_MAX_DESTS) {
-                fprintf(stderr, "mailtlsrpt %s: at most %d --rua\n", cmd,
-                        SPOOL_MAX_DESTS);
-                exit(EXIT_USAGE);
-            }
-            so->rua[so->nrua++] = v;
-            continue;
-        }
-        x = strtol(v, &end, 10);
-        if (*end || x < 0 || x > (strcmp(a, "--timeout") ? 24 * 365 : 3600)
-            || (x == 0 && strcmp(a, "--timeout") == 0)) {
-            fprintf(stderr, "mailtlsrpt %s: bad %s \"%s\"\n", cmd, a, v);
-            exit(EXIT_USAGE);
-        }
-        if (strcmp(a, "--timeout") == 0)
-            so->timeout = x;
-        else
-            so->retry_for = x * 3600L;
-    }
-    argv[n] = NULL;
-    return n;
-}
-
-/* send_setup - options, configuration, DKIM; exits on bad settings;
- * returns argc with this file's options taken out */
-static int
+/* send_setup - options, configuration, DKIM; exits on bad settings */
+static void
 send_setup(struct send_ctx *x, int argc, char **argv, const char *cmd)
 {
     const char *from, *key, *sel, *dom, *env;
@@ -160,10 +104,23 @@ send_setup(struct send_ctx *x, int argc, char **argv, const char *cmd)
     size_t  fl, dl;
 
     memset(x, 0, sizeof(*x));
-    argc = send_own_opts(argc, argv, cmd, &x->so);
     cli_parse(argc, argv, cmd, &x->o);
     cli_setup(&x->o, &x->c);
+    conf_need_identity(&x->c, cmd);
+    memcpy(x->so.rua, x->o.rua, sizeof(x->so.rua));
+    x->so.nrua = x->o.nrua;
+    x->so.now = x->o.now;
+    x->so.retry_for = x->o.retry_for >= 0 ? x->o.retry_for * 3600L
+        : SPOOL_RETRY_DEFAULT;
+    x->so.timeout = x->o.timeout > 0 ? x->o.timeout : DLV_TIMEOUT_DEFAULT;
     x->state_dir = x->o.state_dir ? x->o.state_dir : x->c.state_dir;
+    cli_dir_ok(cmd, "to the state directory ", x->state_dir);
+    /* the random delay is picked now: the jobs this run enqueues are due
+     * only then, so a "send" started meanwhile (mailtlsrpt-send.timer)
+     * does not defeat it */
+    x->due_at = (int64_t) time(NULL) + send_pick_delay(x->o.max_delay >= 0
+                                                       ? x->o.max_delay
+                                                       : x->c.max_delay);
     if ((env = getenv("MAILTLSRPT_TEST_CRASH")) != NULL) {
         send_crash_at = strtol(env, NULL, 10);
         spool_crash_hook = send_crash;
@@ -216,7 +173,6 @@ send_setup(struct send_ctx *x, int argc, char **argv, const char *cmd)
     }
     if (dlv_init() != 0)
         msg_fatal("libcurl initialisation failed");
-    return argc;
 }
 
 /* send_teardown - pair of send_setup */
@@ -243,7 +199,7 @@ send_enqueue(struct send_ctx *x, char **files, size_t nfiles)
         msg_fatal("spool in %s: %s", x->state_dir, err);
     for (i = 0; i < nfiles; i++) {
         n = spool_enqueue_file(sp, files[i], x->so.rua, x->so.nrua,
-                               (int64_t) time(NULL), err, sizeof(err));
+                               x->due_at, err, sizeof(err));
         if (n < 0) {
             msg_error("%s: not enqueued: %s", files[i], err);
             failed++;
@@ -255,18 +211,29 @@ send_enqueue(struct send_ctx *x, char **files, size_t nfiles)
     return failed;
 }
 
-/* send_delay - sleep a random time up to max seconds */
-static void
-send_delay(long max)
+/* send_pick_delay - a random time up to max seconds */
+static long
+send_pick_delay(long max)
 {
     unsigned int r = 0;
-    struct timespec ts;
 
     if (max <= 0)
-        return;
+        return 0;
     if (getrandom(&r, sizeof(r), 0) != (ssize_t) sizeof(r))
         r = (unsigned int) getpid();
-    ts.tv_sec = (time_t) (r % (unsigned long) (max + 1));
+    return (long) (r % (unsigned long) (max + 1));
+}
+
+/* send_wait - sleep until the time --max-delay picked */
+static void
+send_wait(int64_t until)
+{
+    struct timespec ts;
+    int64_t now = (int64_t) time(NULL);
+
+    if (until <= now)
+        return;
+    ts.tv_sec = (time_t) (until - now);
     ts.tv_nsec = 0;
     msg_info("waiting %ld s before sending (--max-delay)", (long) ts.tv_sec);
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -329,7 +296,7 @@ send_due(struct send_ctx *x)
     int     busy, failed = 0;
     int64_t now;
 
-    send_delay(x->o.max_delay >= 0 ? x->o.max_delay : x->c.max_delay);
+    send_wait(x->due_at);
     if ((sp = spool_open(x->state_dir, 0, &busy, err, sizeof(err)))
         == NULL) {
         if (busy) {
@@ -432,7 +399,7 @@ run_marker(const char *state_dir, int32_t set)
 static int
 run_enqueue(struct send_ctx *x, int32_t day)
 {
-    const char *dir = x->o.out ? x->o.out : ".";
+    const char *dir = x->o.out;
     char  **files = NULL;
     char    domain[DNAME_MAX + 1];
     size_t  n = 0, i;
@@ -443,6 +410,22 @@ run_enqueue(struct send_ctx *x, int32_t day)
 
     if (x->so.nrua == 0)
         return 0;
+    if (dir == NULL) {
+        /* the state directory's folders: this run's reports */
+        size_t  k;
+
+        for (k = 0; k < x->nfiles; k++)
+            n += x->files[k].path != NULL;
+        files = xcalloc(n ? n : 1, sizeof(*files));
+        for (k = 0, n = 0; k < x->nfiles; k++)
+            if (x->files[k].path != NULL)
+                files[n++] = xstrdup(x->files[k].path);
+        failed = send_enqueue(x, files, n);
+        for (i = 0; i < n; i++)
+            xfree(files[i]);
+        xfree(files);
+        return failed;
+    }
     if ((d = opendir(dir)) == NULL) {
         msg_error("%s: %s", dir, strerror(errno));
         return 1;
@@ -472,8 +455,6 @@ run_written(void *ctx, const char *path, const char *const *rua,
     struct run_file *f;
     size_t  i;
 
-    if (nrua == 0)
-        return;
     x->files = xrealloc(x->files, (x->nfiles + 1) * sizeof(*x->files));
     f = &x->files[x->nfiles++];
     memset(f, 0, sizeof(*f));
@@ -492,15 +473,19 @@ run_enqueue_rua(struct send_ctx *x)
     size_t  i, k;
     int     n, failed = 0;
 
-    if (x->nfiles == 0)
-        return 0;
+    for (i = k = 0; i < x->nfiles; i++)
+        k += x->files[i].nrua > 0;
+    if (k == 0)
+        goto end;
     if ((sp = spool_open(x->state_dir, 1, NULL, err, sizeof(err))) == NULL)
         msg_fatal("spool in %s: %s", x->state_dir, err);
     for (i = 0; i < x->nfiles; i++) {
         struct run_file *f = &x->files[i];
 
+        if (f->nrua == 0)
+            continue;
         n = spool_enqueue_file(sp, f->path, (const char *const *) f->rua,
-                               f->nrua, (int64_t) time(NULL), err,
+                               f->nrua, x->due_at, err,
                                sizeof(err));
         if (n < 0) {
             msg_error("%s: not enqueued: %s", f->path, err);
@@ -511,6 +496,7 @@ run_enqueue_rua(struct send_ctx *x)
         }
     }
     spool_close(sp);
+end:
     for (i = 0; i < x->nfiles; i++) {
         for (k = 0; k < x->files[i].nrua; k++)
             xfree(x->files[i].rua[k]);
@@ -526,24 +512,21 @@ int
 cmd_run(int argc, char **argv)
 {
     struct send_ctx x;
-    int     nargc, rrc = EXIT_DONE, erc = 0, src;
+    int     rrc = EXIT_DONE, erc = 0, src;
     int32_t day;
 
-    nargc = send_setup(&x, argc, argv, "run");
+    send_setup(&x, argc, argv, "run");
     day = x.o.have_day ? x.o.day : (int32_t) (time(NULL) / 86400 - 1);
     if (x.o.have_day || x.o.all_days
         || run_marker(x.state_dir, -1) != day) {
         report_sink.written = run_written;
         report_sink.ctx = &x;
-        rrc = cmd_report(nargc, argv);
+        rrc = report_run(&x.o, &x.c, 1);
         report_sink.written = NULL;
         if (rrc == EXIT_DONE || rrc == EXIT_PARTIAL)
             erc = run_enqueue(&x, day) + run_enqueue_rua(&x);
-        if (rrc == EXIT_DONE && erc == 0 && !x.o.have_day && !x.o.all_days) {
-            if (mkdir(x.state_dir, 0750) != 0 && errno != EEXIST)
-                msg_warn("%s: %s", x.state_dir, strerror(errno));
+        if (rrc == EXIT_DONE && erc == 0 && !x.o.have_day && !x.o.all_days)
             run_marker(x.state_dir, day);
-        }
     } else {
         msg_info("run: reports for this day were made already; sending "
                  "only");

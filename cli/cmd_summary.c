@@ -1,60 +1,91 @@
 /* cli/cmd_summary.c - "mailtlsrpt summary" and "mailtlsrpt sessions"
  *
- * summary: a table per policy domain over the selected days (all days
- * unless --day): sessions, successes, failures and failures by type;
- * --json gives the same for machines (shape in docs/architecture.md);
- * --html FILE a self-contained page with a chart of failures by type and
- * day, for operators who would rather look than read.
- * sessions: one line per session, counted or not, with the reason when
- * not; --trace adds one line per input line saying what it meant.
+ * summary: over the selected days (all unless --day), a header (period,
+ * log hosts, lines, sessions), one row per policy domain (sessions,
+ * successes, failures, failures by type) sorted by --sort (sessions,
+ * most first, by default), the first --top of them (default 12: with
+ * the header, the totals and the run's line on stderr, one screen of 24
+ * lines; JSON: all), and the totals of every domain. On a terminal the
+ * failures by type of a row are cut to its width (most first, "+K" for
+ * the K left out) and the totals by type follow in full. --json gives the
+ * same for machines, --html a self-contained page with a chart of
+ * failures by type and day (cli/sum_html.c). Output goes to standard
+ * output or, with -o FILE, replaces FILE whole (never an input).
+ * sessions: a header line, then one line per session, counted or not,
+ * with the reason when not; --json one JSON object per line; --trace
+ * adds one line per input line saying what it meant.
  */
 #include "cli.h"
 #include "conf.h"
 #include "pipe.h"
+#include "sum.h"
 #include "../parsers/ts.h"
+#include "../util/afile.h"
+#include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-struct dom_sum {
-    const char *domain;
-    uint64_t success;
-    uint64_t failure;
-    uint64_t plain_ignored;
-    uint64_t by_type[SESS_RESULT_COUNT];
-    int32_t first_day;
-    int32_t last_day;
-};
+#define SUM_TOP_DEFAULT 12      /* rows: the header, the rows, the totals
+                                 * and the run's line on 24 lines */
 
-/* summary_cmp - by domain name */
+/* summary_by_domain - by domain name */
 static int
-summary_cmp(const void *a, const void *b)
+summary_by_domain(const void *a, const void *b)
 {
-    return strcmp(((const struct dom_sum *) a)->domain,
-                  ((const struct dom_sum *) b)->domain);
+    return strcmp(((const struct sum_dom *) a)->domain,
+                  ((const struct sum_dom *) b)->domain);
+}
+
+/* summary_by_sessions - most sessions first, then by name */
+static int
+summary_by_sessions(const void *a, const void *b)
+{
+    const struct sum_dom *x = a, *y = b;
+    uint64_t sx = x->success + x->failure, sy = y->success + y->failure;
+
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
+    return strcmp(x->domain, y->domain);
+}
+
+/* summary_by_failures - most failures first, then sessions, then name */
+static int
+summary_by_failures(const void *a, const void *b)
+{
+    const struct sum_dom *x = a, *y = b;
+
+    if (x->failure != y->failure)
+        return x->failure > y->failure ? -1 : 1;
+    return summary_by_sessions(a, b);
 }
 
 /* summary_collect - per-domain sums of the view's groups: one entry
  * per group, sorted by domain, then runs of one domain added up
  * (O(n log n): a provider's log has tens of thousands of domains) */
-static struct dom_sum *
+static struct sum_dom *
 summary_collect(const struct agg_view *v, const struct cli_opts *o,
                 size_t *count)
 {
     size_t  n = agg_view_count(v);
-    struct dom_sum *d = xcalloc(n ? n : 1, sizeof(*d));
+    struct sum_dom *d = xcalloc(n ? n : 1, sizeof(*d));
     size_t  nd = 0;
     size_t  i, k, j;
 
     for (i = 0; i < n; i++) {
         const struct agg_group *g = agg_view_get(v, i);
-        struct dom_sum *s;
+        struct sum_dom *s;
 
         if (o->have_day && g->day != o->day)
             continue;
@@ -67,9 +98,9 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
         for (j = 0; j < g->ndetails; j++)
             s->by_type[g->details[j].result] += g->details[j].count;
     }
-    qsort(d, nd, sizeof(*d), summary_cmp);
+    qsort(d, nd, sizeof(*d), summary_by_domain);
     for (i = k = 0; i < nd; i++) {
-        struct dom_sum *s;
+        struct sum_dom *s;
         int     r;
 
         if (k == 0 || strcmp(d[k - 1].domain, d[i].domain) != 0) {
@@ -93,62 +124,290 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
     return d;
 }
 
-/* summary_text - the human table */
+struct summary_hosts {
+    struct htab *seen;
+    const struct cli_opts *o;
+    uint64_t n;
+};
+
+/* summary_host - walk callback: count distinct log hosts */
 static void
-summary_text(const struct dom_sum *d, size_t nd)
+summary_host(const struct sess_rec *r, uint64_t n, void *ctx)
 {
-    size_t  i;
-    int     r;
+    struct summary_hosts *h = ctx;
+    size_t  len = strlen(r->loghost);
 
-    printf("%-40s %9s %9s %9s  %s\n", "DOMAIN", "SESSIONS", "SUCCESS",
-           "FAILURE", "FAILURES BY TYPE");
-    for (i = 0; i < nd; i++) {
-        int     first = 1;
-
-        printf("%-40s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "  ", d[i].domain,
-               d[i].success + d[i].failure, d[i].success, d[i].failure);
-        for (r = 1; r < SESS_RESULT_COUNT; r++)
-            if (d[i].by_type[r]) {
-                printf("%s%s=%" PRIu64, first ? "" : " ",
-                       sess_result_name(r), d[i].by_type[r]);
-                first = 0;
-            }
-        printf("%s\n", first ? "-" : "");
-    }
+    if (n == 0 || (h->o->have_day && r->day != h->o->day)
+        || htab_find(h->seen, r->loghost, len) != NULL)
+        return;
+    htab_enter(h->seen, r->loghost, len, h);
+    h->n++;
 }
 
-/* summary_json - the same as JSON on stdout */
+/* summary_head - period, hosts, lines, sessions, totals; then sort the
+ * domains and keep the rows to show at the front (h->nrows of them) */
+static void
+summary_head(const struct agg_tab *tab, const struct pipe_stats *st,
+             const struct cli_opts *o, struct sum_dom *d, size_t nd,
+             struct sum_head *h)
+{
+    struct summary_hosts hs;
+    size_t  i, k;
+    int     r;
+    long    top;
+
+    memset(h, 0, sizeof(*h));
+    h->first_day = INT32_MAX;
+    h->last_day = INT32_MIN;
+    for (i = 0; i < nd; i++) {
+        h->total.success += d[i].success;
+        h->total.failure += d[i].failure;
+        h->total.plain_ignored += d[i].plain_ignored;
+        for (r = 0; r < SESS_RESULT_COUNT; r++)
+            h->total.by_type[r] += d[i].by_type[r];
+        if (d[i].success + d[i].failure == 0)
+            continue;
+        if (d[i].first_day < h->first_day)
+            h->first_day = d[i].first_day;
+        if (d[i].last_day > h->last_day)
+            h->last_day = d[i].last_day;
+    }
+    h->ndomains = nd;
+    hs.seen = htab_create(64, NULL);
+    hs.o = o;
+    hs.n = 0;
+    agg_tab_walk_st(tab, summary_host, &hs);
+    htab_free(hs.seen);
+    h->hosts = hs.n;
+    h->lines = st->lines;
+    for (r = 0; r < SESS_D_COUNT; r++)
+        h->sessions += st->sessions[r];
+    h->counted = st->sessions[SESS_D_COUNTED];
+    h->sort = o->sort ? o->sort : "sessions";
+    qsort(d, nd, sizeof(*d), strcmp(h->sort, "domain") == 0
+          ? summary_by_domain : strcmp(h->sort, "failures") == 0
+          ? summary_by_failures : summary_by_sessions);
+    for (i = k = 0; i < nd; i++)
+        if (!o->failures_only || d[i].failure > 0)
+            d[k++] = d[i];
+    h->nmatch = k;
+    top = o->top >= 0 ? o->top : o->json ? 0 : SUM_TOP_DEFAULT;
+    h->nrows = top > 0 && (size_t) top < k ? (size_t) top : k;
+}
+
+/* summary_types - "type=N type=N" of the failures, or "-"; with room
+ * > 0 (a terminal) the types with most failures first, as many as fit
+ * in room columns, then "+K" for the K left out ("K types" when not
+ * even the first fits) */
+static void
+summary_types(FILE *fp, const struct sum_dom *d, int room)
+{
+    int     order[SESS_RESULT_COUNT], n = 0, i, j, used = 0;
+    char    item[64];
+
+    for (i = 1; i < SESS_RESULT_COUNT; i++)
+        if (d->by_type[i])
+            order[n++] = i;
+    if (n == 0) {
+        fputs("-\n", fp);
+        return;
+    }
+    if (room > 0)               /* most first; ties in enum order */
+        for (i = 1; i < n; i++)
+            for (j = i; j > 0 && d->by_type[order[j]]
+                 > d->by_type[order[j - 1]]; j--) {
+                int     t = order[j];
+
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+    for (i = 0; i < n; i++) {
+        int     len = snprintf(item, sizeof(item), "%s%s=%" PRIu64,
+                               i ? " " : "", sess_result_name(order[i]),
+                               d->by_type[order[i]]);
+
+        /* keep room for " +K" unless this is the last item */
+        if (room > 0 && used + len + (i + 1 < n ? 4 : 0) > room) {
+            if (i == 0)
+                fprintf(fp, "%d type%s", n, n == 1 ? "" : "s");
+            else
+                fprintf(fp, " +%d", n - i);
+            break;
+        }
+        fputs(item, fp);
+        used += len;
+    }
+    fputc('\n', fp);
+}
+
+/* summary_type_lines - a terminal: the totals by type in full, most
+ * first, wrapped at its width */
+static void
+summary_type_lines(FILE *fp, const struct sum_dom *d, int cols)
+{
+    int     done[SESS_RESULT_COUNT] = {0};
+    int     col, k, r, best;
+    char    item[64];
+
+    col = fprintf(fp, "failures by type:");
+    for (k = 1; k < SESS_RESULT_COUNT; k++) {
+        int     len;
+
+        for (best = 0, r = 1; r < SESS_RESULT_COUNT; r++)
+            if (!done[r] && d->by_type[r] > 0
+                && (best == 0 || d->by_type[r] > d->by_type[best]))
+                best = r;
+        if (best == 0)
+            break;
+        done[best] = 1;
+        len = snprintf(item, sizeof(item), " %s=%" PRIu64,
+                       sess_result_name(best), d->by_type[best]);
+        if (col + len > cols) {
+            fputs("\n ", fp);
+            col = 1;
+        }
+        fputs(item, fp);
+        col += len;
+    }
+    fputc('\n', fp);
+}
+
+/* summary_period - "2026-11-23 .. 2026-11-24", or "-" without sessions */
+static void
+summary_period(const struct sum_head *h, char *buf, size_t cap)
+{
+    char    a[11], b[11];
+
+    if (h->first_day > h->last_day) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    ts_day_str(h->first_day, a);
+    ts_day_str(h->last_day, b);
+    if (h->first_day == h->last_day)
+        snprintf(buf, cap, "%s", a);
+    else
+        snprintf(buf, cap, "%s .. %s", a, b);
+}
+
+/* summary_columns - the width of the terminal fp is, or 0 (a file, a
+ * pipe: rows are never cut) */
 static int
-summary_json(const struct dom_sum *d, size_t nd, const struct pipe_stats *st)
+summary_columns(FILE *fp)
+{
+    struct winsize ws;
+    const char *env = getenv("COLUMNS");
+
+    if (!isatty(fileno(fp)))
+        return 0;
+    if (ioctl(fileno(fp), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    if (env != NULL && atoi(env) >= 40)
+        return atoi(env);
+    return 80;
+}
+
+/* summary_text - header, the rows shown, what is not shown, totals.
+ * The domain column is as wide as the longest name shown (6..40). On a
+ * terminal the number columns are as wide as their numbers need and
+ * the failures by type are cut to its width, their totals in full on a
+ * line of their own; elsewhere the columns are fixed (scripts) */
+static void
+summary_text(FILE *fp, const struct sum_head *h, const struct sum_dom *d)
+{
+    char    period[32], num[24];
+    size_t  i;
+    int     w = 6, cols = summary_columns(fp), room = 0;
+    int     ws = 9, wo = 9, wf = 9;
+
+    for (i = 0; i < h->nrows; i++)
+        if ((int) strlen(d[i].domain) > w)
+            w = (int) strlen(d[i].domain);
+    if (w > 40)
+        w = 40;
+    if (cols > 0) {
+        ws = snprintf(num, sizeof(num), "%" PRIu64, h->total.success
+                      + h->total.failure);
+        wo = snprintf(num, sizeof(num), "%" PRIu64, h->total.success);
+        wf = snprintf(num, sizeof(num), "%" PRIu64, h->total.failure);
+        ws = ws < 8 ? 8 : ws;
+        wo = wo < 7 ? 7 : wo;
+        wf = wf < 7 ? 7 : wf;
+        room = cols - (w + ws + wo + wf + 5) - 1;
+    }
+    summary_period(h, period, sizeof(period));
+    fprintf(fp, "period %s (UTC), %" PRIu64 " log host%s\n", period,
+            h->hosts, h->hosts == 1 ? "" : "s");
+    fprintf(fp, "read %" PRIu64 " lines, %" PRIu64 " sessions, %" PRIu64
+            " counted, %zu domain%s%s\n", h->lines, h->sessions, h->counted,
+            h->ndomains, h->ndomains == 1 ? "" : "s",
+            h->ndomains == 0 ? ": no sessions" : "");
+    fprintf(fp, "%-*s %*s %*s %*s  %s\n", w, "DOMAIN", ws, "SESSIONS", wo,
+            "SUCCESS", wf, "FAILURE", "FAILURES BY TYPE");
+    for (i = 0; i < h->nrows; i++) {
+        fprintf(fp, "%-*s %*" PRIu64 " %*" PRIu64 " %*" PRIu64 "  ", w,
+                d[i].domain, ws, d[i].success + d[i].failure, wo,
+                d[i].success, wf, d[i].failure);
+        summary_types(fp, &d[i], room);
+    }
+    if (h->nmatch > h->nrows)
+        fprintf(fp, "(%zu more domain%s%s by %s; --top 0 shows all)\n",
+                h->nmatch - h->nrows, h->nmatch - h->nrows == 1 ? "" : "s",
+                h->nmatch < h->ndomains ? " with failures" : "", h->sort);
+    fprintf(fp, "%-*s %*" PRIu64 " %*" PRIu64 " %*" PRIu64 "  ", w, "TOTAL",
+            ws, h->total.success + h->total.failure, wo, h->total.success,
+            wf, h->total.failure);
+    summary_types(fp, &h->total, room);
+    if (cols > 0 && h->total.failure > 0)
+        summary_type_lines(fp, &h->total, cols);
+}
+
+/* summary_json_dom - the counts of one domain or of the totals */
+static json_t *
+summary_json_dom(const struct sum_dom *d, json_t *o)
+{
+    json_t *f = json_object();
+    int     r;
+
+    for (r = 1; r < SESS_RESULT_COUNT; r++)
+        if (d->by_type[r])
+            json_object_set_new(f, sess_result_name(r),
+                                json_integer((json_int_t) d->by_type[r]));
+    json_object_set_new(o, "sessions",
+                        json_integer((json_int_t) (d->success + d->failure)));
+    json_object_set_new(o, "successful", json_integer((json_int_t) d->success));
+    json_object_set_new(o, "failed", json_integer((json_int_t) d->failure));
+    json_object_set_new(o, "plaintext-not-counted",
+                        json_integer((json_int_t) d->plain_ignored));
+    json_object_set_new(o, "failures", f);
+    return o;
+}
+
+/* summary_json - the same as JSON: "domains" (the rows shown, each as
+ * before), "sessions" (the run's counts, as before), and the header:
+ * "period", "log-hosts", "lines", "sort", "domains-total",
+ * "domains-shown", "totals" */
+static int
+summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
+             const struct pipe_stats *st)
 {
     json_t *root = json_object();
     json_t *arr = json_array();
     json_t *stats = json_object();
+    json_t *period = json_object();
     size_t  i;
     int     r;
     char    a[11], b[11];
 
-    for (i = 0; i < nd; i++) {
+    for (i = 0; i < h->nrows; i++) {
         json_t *o = json_object();
-        json_t *f = json_object();
 
-        for (r = 1; r < SESS_RESULT_COUNT; r++)
-            if (d[i].by_type[r])
-                json_object_set_new(f, sess_result_name(r),
-                                    json_integer((json_int_t) d[i].by_type[r]));
         ts_day_str(d[i].first_day, a);
         ts_day_str(d[i].last_day, b);
         json_object_set_new(o, "domain", json_string(d[i].domain));
         json_object_set_new(o, "first-day", json_string(a));
         json_object_set_new(o, "last-day", json_string(b));
-        json_object_set_new(o, "sessions",
-                            json_integer((json_int_t) (d[i].success + d[i].failure)));
-        json_object_set_new(o, "successful", json_integer((json_int_t) d[i].success));
-        json_object_set_new(o, "failed", json_integer((json_int_t) d[i].failure));
-        json_object_set_new(o, "plaintext-not-counted",
-                            json_integer((json_int_t) d[i].plain_ignored));
-        json_object_set_new(o, "failures", f);
-        json_array_append_new(arr, o);
+        json_array_append_new(arr, summary_json_dom(&d[i], o));
     }
     json_object_set_new(stats, "lines", json_integer((json_int_t) st->lines));
     json_object_set_new(stats, "bad-lines",
@@ -156,165 +415,92 @@ summary_json(const struct dom_sum *d, size_t nd, const struct pipe_stats *st)
     for (r = 0; r < SESS_D_COUNT; r++)
         json_object_set_new(stats, sess_disp_name((enum sess_disp) r),
                             json_integer((json_int_t) st->sessions[r]));
+    if (h->first_day <= h->last_day) {
+        ts_day_str(h->first_day, a);
+        ts_day_str(h->last_day, b);
+        json_object_set_new(period, "first-day", json_string(a));
+        json_object_set_new(period, "last-day", json_string(b));
+    }
+    json_object_set_new(root, "period", period);
+    json_object_set_new(root, "log-hosts",
+                        json_integer((json_int_t) h->hosts));
+    json_object_set_new(root, "lines", json_integer((json_int_t) h->lines));
+    json_object_set_new(root, "sort", json_string(h->sort));
+    json_object_set_new(root, "domains-total",
+                        json_integer((json_int_t) h->ndomains));
+    json_object_set_new(root, "domains-shown",
+                        json_integer((json_int_t) h->nrows));
+    json_object_set_new(root, "totals", summary_json_dom(&h->total,
+                                                         json_object()));
     json_object_set_new(root, "domains", arr);
     json_object_set_new(root, "sessions", stats);
-    r = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    putchar('\n');
+    r = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', fp);
     json_decref(root);
     return r;
 }
 
-/* html_esc - write text with HTML metacharacters escaped */
-static void
-html_esc(FILE *fp, const char *s)
+/* summary_out - text to -o FILE: a regular (or new) file is replaced
+ * whole (temporary file, rename), anything else (a pipe, /dev/stdout)
+ * written to; 0, or -1 after a message */
+static int
+summary_out(const char *path, const char *text, size_t len)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", fp);
-            break;
-        case '>':
-            fputs("&gt;", fp);
-            break;
-        case '&':
-            fputs("&amp;", fp);
-            break;
-        case '"':
-            fputs("&quot;", fp);
-            break;
-        default:
-            fputc(*s, fp);
+    struct stat st;
+    char    dir[4096];
+    const char *slash = strrchr(path, '/');
+    int     dfd, fd, rc;
+
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0
+            || afile_write_all(fd, text, len) != 0) {
+            msg_warn("cannot write %s: %s", path, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
         }
+        return close(fd);
     }
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
+    if (strlen(slash ? slash + 1 : path) > 200 || (slash && !slash[1])) {
+        msg_warn("cannot write %s: not a file name", path);
+        return -1;
+    }
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        msg_warn("cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    rc = afile_replace(dfd, slash ? slash + 1 : path, text, len, 0644);
+    if (rc != 0)
+        msg_warn("cannot write %s: %s", path, strerror(errno));
+    close(dfd);
+    return rc;
 }
 
-/* chart colours per result type, index = enum sess_result */
-static const char *const html_colour[SESS_RESULT_COUNT] = {
-    "#2e7d32", "#c62828", "#ef6c00", "#f9a825", "#6a1b9a", "#4527a0",
-    "#283593", "#ad1457", "#00838f", "#00695c", "#5d4037", "#37474f",
-};
-
-/* summary_html - a self-contained page: chart of failures by type and
- * day (inline SVG, no script, no external resource) and the table */
-static int
-summary_html(FILE *fp, const struct agg_view *v, const struct cli_opts *o,
-             const struct dom_sum *d, size_t nd)
+/* summary_old_html - "summary --html page.html LOG" was how the page
+ * was written before --html became a format: such a LOG ending in .html
+ * is refused (exit 2) rather than read as a log while the page goes to
+ * standard output */
+static void
+summary_old_html(const struct cli_opts *o)
 {
-    size_t  n = agg_view_count(v);
-    int32_t first = INT32_MAX, last = INT32_MIN;
-    uint64_t *cell;             /* [day][type] */
-    uint64_t maxday = 1;
-    size_t  ndays, i, j;
-    int     r;
-    char    day[11];
-    const int W = 720, H = 260, L = 50, B = 40;
+    size_t  i, n;
 
-    for (i = 0; i < n; i++) {
-        const struct agg_group *g = agg_view_get(v, i);
-
-        if (o->have_day && g->day != o->day)
-            continue;
-        if (g->day < first)
-            first = g->day;
-        if (g->day > last)
-            last = g->day;
-    }
-    ndays = first <= last ? (size_t) (last - first + 1) : 0;
-    if (ndays > 366)
-        ndays = 366, first = last - 365;
-    cell = xcalloc(ndays ? ndays : 1, sizeof(uint64_t) * SESS_RESULT_COUNT);
-    for (i = 0; i < n; i++) {
-        const struct agg_group *g = agg_view_get(v, i);
-
-        if ((o->have_day && g->day != o->day) || g->day < first)
-            continue;
-        for (j = 0; j < g->ndetails; j++)
-            cell[(size_t) (g->day - first) * SESS_RESULT_COUNT
-                 + g->details[j].result] += g->details[j].count;
-    }
-    for (i = 0; i < ndays; i++) {
-        uint64_t sum = 0;
-
-        for (r = 1; r < SESS_RESULT_COUNT; r++)
-            sum += cell[i * SESS_RESULT_COUNT + r];
-        if (sum > maxday)
-            maxday = sum;
-    }
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<title>mailtlsrpt summary</title><style>"
-          "body{font:14px sans-serif;margin:2em;color:#222}"
-          "table{border-collapse:collapse}"
-          "th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}"
-          "th:first-child,td:first-child{text-align:left}"
-          "td.fail{color:#c62828;font-weight:bold}.legend span{margin-right:1em}"
-          "</style></head><body>\n<h1>TLS sessions per recipient domain</h1>\n",
-          fp);
-    fputs("<h2>Failures by type and day (UTC)</h2>\n", fp);
-    fprintf(fp, "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
-            "width=\"%d\" height=\"%d\" role=\"img\" "
-            "aria-label=\"failures by type and day\">\n", W, H + B);
-    fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-            "stroke=\"#888\"/>\n", L, H, W, H);
-    fprintf(fp, "<text x=\"%d\" y=\"12\" font-size=\"11\" "
-            "text-anchor=\"end\">%llu</text>\n", L - 4,
-            (unsigned long long) maxday);
-    for (i = 0; i < ndays; i++) {
-        double  bw = (double) (W - L) / (double) ndays;
-        double  y = H;
-
-        ts_day_str(first + (int32_t) i, day);
-        for (r = 1; r < SESS_RESULT_COUNT; r++) {
-            uint64_t c = cell[i * SESS_RESULT_COUNT + r];
-            double  h = (double) c * (H - 20) / (double) maxday;
-
-            if (c == 0)
-                continue;
-            y -= h;
-            fprintf(fp, "<rect class=\"bar\" data-day=\"%s\" "
-                    "data-type=\"%s\" data-count=\"%llu\" x=\"%.1f\" "
-                    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                    "fill=\"%s\"><title>%s %s: %llu</title></rect>\n", day,
-                    sess_result_name(r), (unsigned long long) c,
-                    L + i * bw + bw * 0.1, y, bw * 0.8, h, html_colour[r],
-                    day, sess_result_name(r), (unsigned long long) c);
+    for (i = 0; o->html && o->files[i] != NULL; i++) {
+        n = strlen(o->files[i]);
+        if ((n > 5 && strcmp(o->files[i] + n - 5, ".html") == 0)
+            || (n > 4 && strcmp(o->files[i] + n - 4, ".htm") == 0)) {
+            fprintf(stderr, "mailtlsrpt summary: %s is no log: --html is a"
+                    " format and takes no file; write the page with -o %s\n",
+                    o->files[i], o->files[i]);
+            exit(EXIT_USAGE);
         }
-        if (ndays <= 31 || i % (ndays / 15 + 1) == 0)
-            fprintf(fp, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
-                    "text-anchor=\"middle\">%s</text>\n", L + i * bw + bw / 2,
-                    H + 14, day + 5);
     }
-    fputs("</svg>\n<p class=\"legend\">", fp);
-    for (r = 1; r < SESS_RESULT_COUNT; r++)
-        fprintf(fp, "<span><svg width=\"10\" height=\"10\"><rect width=\"10\" "
-                "height=\"10\" fill=\"%s\"/></svg> %s</span>", html_colour[r],
-                sess_result_name(r));
-    fputs("</p>\n<h2>Domains</h2>\n<table id=\"domains\">\n<thead><tr>"
-          "<th>domain</th><th>sessions</th><th>successful</th><th>failed</th>"
-          "<th>failures by type</th></tr></thead>\n<tbody>\n", fp);
-    for (i = 0; i < nd; i++) {
-        int     firstt = 1;
-
-        fputs("<tr class=\"domain\"><td>", fp);
-        html_esc(fp, d[i].domain);
-        fprintf(fp, "</td><td>%llu</td><td>%llu</td><td%s>%llu</td><td>",
-                (unsigned long long) (d[i].success + d[i].failure),
-                (unsigned long long) d[i].success,
-                d[i].failure ? " class=\"fail\"" : "",
-                (unsigned long long) d[i].failure);
-        for (r = 1; r < SESS_RESULT_COUNT; r++)
-            if (d[i].by_type[r]) {
-                fprintf(fp, "%s%s&nbsp;%llu", firstt ? "" : ", ",
-                        sess_result_name(r), (unsigned long long) d[i].by_type[r]);
-                firstt = 0;
-            }
-        fputs("</td></tr>\n", fp);
-    }
-    fputs("</tbody></table>\n<p>Written by mailtlsrpt " MTR_VERSION
-          ". Successes and failures as defined in RFC 8460; how each log "
-          "line is counted is in docs/architecture.md.</p>\n</body></html>\n",
-          fp);
-    xfree(cell);
-    return ferror(fp) ? -1 : 0;
 }
 
 /* cmd_summary - the summary subcommand */
@@ -325,21 +511,25 @@ cmd_summary(int argc, char **argv)
     struct conf c;
     struct pipe_opts po;
     struct pipe_stats st;
+    struct sum_head h;
     struct agg_tab *tab;
     struct agg_view *v;
-    struct dom_sum *d;
-    size_t  nd;
+    struct sum_dom *d;
+    size_t  nd, len = 0;
+    char   *text = NULL;
+    FILE   *fp;
     int     rc;
 
     cli_parse(argc, argv, "summary", &o);
+    summary_old_html(&o);
     cli_setup(&o, &c);
     memset(&po, 0, sizeof(po));
     po.files = o.files;
-    po.log_year = o.log_year;
+    po.log_year = (int) o.log_year;
     po.verbose = o.verbose;
     po.mta = o.mta;
     po.quiet = o.quiet;
-    po.jobs = o.jobs;
+    po.jobs = (int) o.jobs;
     if (o.from_state) {
         state_open(&c, &o, &tab, &st);      /* cli/cmd_state.c */
         rc = st.files_failed > 0;
@@ -349,18 +539,25 @@ cmd_summary(int argc, char **argv)
     }
     v = agg_view_create_st(tab, c.plaintext);
     d = summary_collect(v, &o, &nd);
-    if (o.html) {
-        FILE   *fp = strcmp(o.html, "-") == 0 ? stdout : fopen(o.html, "w");
-
-        if (fp == NULL || summary_html(fp, v, &o, d, nd) != 0
-            || (fp != stdout && fclose(fp) != 0)) {
-            msg_warn("%s: cannot write the HTML summary", o.html);
-            rc = 1;
-        }
-    } else if (o.json)
-        summary_json(d, nd, &st);
+    summary_head(tab, &st, &o, d, nd, &h);
+    fp = o.output ? open_memstream(&text, &len) : stdout;
+    if (fp == NULL)
+        msg_fatal("out of memory");
+    if (o.html)
+        rc |= sum_html(fp, v, o.have_day ? o.day : -1, &h, d) != 0;
+    else if (o.json)
+        rc |= summary_json(fp, &h, d, &st) != 0;
     else
-        summary_text(d, nd);
+        summary_text(fp, &h, d);
+    if (o.output) {
+        if (fclose(fp) != 0 || text == NULL)
+            msg_fatal("out of memory");
+        rc |= summary_out(o.output, text, len) != 0;
+        free(text);
+    } else if (fflush(stdout) != 0) {
+        msg_warn("standard output: %s", strerror(errno));
+        rc = 1;
+    }
     pipe_summary(&st, NULL);
     xfree(d);
     agg_view_free(v);
@@ -369,7 +566,8 @@ cmd_summary(int argc, char **argv)
     return rc ? EXIT_PARTIAL : EXIT_DONE;
 }
 
-/* cmd_sessions - the sessions subcommand */
+/* cmd_sessions - the sessions subcommand: a header line, then a line
+ * (or JSON object) per session, written by the pipeline (cli/pipe.c) */
 int
 cmd_sessions(int argc, char **argv)
 {
@@ -384,13 +582,17 @@ cmd_sessions(int argc, char **argv)
     cli_setup(&o, &c);
     memset(&po, 0, sizeof(po));
     po.files = o.files;
-    po.log_year = o.log_year;
+    po.log_year = (int) o.log_year;
     po.verbose = o.verbose;
     po.mta = o.mta;
     po.quiet = o.quiet;
-    po.jobs = o.jobs;
+    po.jobs = (int) o.jobs;
     po.sessions = stdout;
+    po.sessions_json = o.json;
     po.trace = o.trace ? stdout : NULL;
+    if (!o.json)                /* the columns of pipe_session() */
+        fputs("#day\tdomain\tresult\tmx-host\tmx-ip\treason\t"
+              "disposition\n", stdout);
     tab = agg_tab_create();
     rc = pipe_run(&c, &po, tab, &st);
     pipe_summary(&st, NULL);

@@ -4,15 +4,152 @@
 #include "../util/ipaddr.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
+#include "../util/near.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define CONF_MAX_LINE 4096
+
+/* how "mailtlsrpt config" prints a setting */
+enum conf_kind {
+    CK_STR,                     /* char *; NULL: empty */
+    CK_ID,                      /* char *, who we are: empty unless set */
+    CK_BOOL,                    /* int: yes or no */
+    CK_SECONDS,                 /* long; -1: 0 */
+    CK_PORTS,                   /* mx_ports[] */
+    CK_RELAYS,                  /* relay_hosts[] */
+    CK_IPMAP,                   /* ipmap[]: a line each */
+    CK_PLAIN,                   /* enum agg_plain */
+};
+
+struct conf_key {
+    const char *name;
+    enum conf_kind kind;
+    size_t  off;                /* offsetof(struct conf, field) */
+    const char *choices;        /* values allowed, for "did you mean" */
+    const char *help;           /* docs/mailtlsrpt.conf.example's words */
+    const char *deflt;          /* default for help; NULL: none */
+};
+
+#define K(field) offsetof(struct conf, field)
+
+/* every setting; bit i of conf.set is conf_keys[i] */
+static const struct conf_key conf_keys[] = {
+    {"organization_name", CK_ID, K(org_name), NULL,
+        "Who answers for the reports (RFC 8460 organization-name); run and"
+        " send refuse to send without it.", NULL},
+    {"contact_info", CK_ID, K(contact), NULL,
+        "Where receivers write back: a plain local@domain address"
+        " (contact-info); run and send refuse to send without it.", NULL},
+    {"submitter", CK_ID, K(submitter), NULL,
+        "Your domain as report submitter: first part of every report file"
+        " name and of the report-id; run and send refuse to send without"
+        " it.", NULL},
+    {"unique_id", CK_STR, K(unique_id), NULL,
+        "Letters and digits telling your reporting hosts apart in file"
+        " names and report-ids (RFC 8460 section 5.1); keep it fixed.",
+        "this host's short name"},
+    {"sending_mta_ip", CK_IPMAP, K(ipmap), NULL,
+        "LOGHOST ADDRESS: the outbound address of each log host, for"
+        " sending-mta-ip; repeat the line for each host.",
+        "none: the field is omitted"},
+    {"relay_hosts", CK_RELAYS, K(relay_hosts), NULL,
+        "Smart hosts (names, [name]:port or addresses, separated by commas"
+        " or spaces): connections to them are left out of reports.", NULL},
+    {"mx_ports", CK_PORTS, K(mx_ports), NULL,
+        "Ports of MX sessions; connections to other ports are left out.",
+        "25"},
+    {"log_tz", CK_STR, K(log_tz), NULL,
+        "Zone of syslog time stamps that carry no offset (--log-tz).",
+        "the machine's"},
+    {"plaintext", CK_PLAIN, K(plaintext), "auto|always|never",
+        "Plaintext deliveries as starttls-not-supported: auto, always,"
+        " never (--plaintext).", "auto"},
+    {"state_dir", CK_STR, K(state_dir), NULL,
+        "Spool, policy cache, the reports of run and the day last reported"
+        " (--state-dir).", CONF_DEFAULT_STATE_DIR},
+    {"resolver", CK_STR, K(resolver), NULL,
+        "DNS resolver for every lookup: ADDRESS or ADDRESS:PORT ([v6]:PORT)"
+        " (--resolver).", "the first nameserver of /etc/resolv.conf"},
+    {"ca_file", CK_STR, K(ca_file), NULL,
+        "Extra trusted CAs (PEM) for HTTPS and SMTP (--ca-file).", NULL},
+    {"keep_all", CK_BOOL, K(keep_all), "yes|no",
+        "Also write reports for domains without a TLSRPT record"
+        " (--keep-all).", "no"},
+    {"smtp_relay", CK_STR, K(smtp_relay), NULL,
+        "Relay URL for report mail (--smtp-relay).",
+        "the local sendmail -t"},
+    {"mail_from", CK_STR, K(mail_from), NULL,
+        "Sender of report mail, also how our own report mail is recognised"
+        " in the log (--mail-from).", "tlsrpt-noreply@SUBMITTER"},
+    {"allow_private_targets", CK_BOOL, K(allow_private), "yes|no",
+        "HTTPS report targets on loopback or private addresses, for tests"
+        " (--allow-private-targets).", "no"},
+    {"max_delay", CK_SECONDS, K(max_delay), NULL,
+        "Random delay before sending, in seconds (--max-delay).", "0"},
+    {"dkim_key", CK_STR, K(dkim_key), NULL,
+        "DKIM key of report mail (--dkim-key).", NULL},
+    {"dkim_selector", CK_STR, K(dkim_selector), NULL,
+        "DKIM selector (--dkim-selector).", NULL},
+    {"dkim_domain", CK_STR, K(dkim_domain), NULL,
+        "DKIM domain (--dkim-domain).", NULL},
+};
+
+#define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/* conf_key_find - index of a setting, or -1 */
+static int
+conf_key_find(const char *name)
+{
+    size_t  i;
+
+    for (i = 0; i < CONF_NKEYS; i++)
+        if (strcmp(conf_keys[i].name, name) == 0)
+            return (int) i;
+    return -1;
+}
+
+/* conf_key_near - did you mean: the nearest setting name, or NULL */
+static const char *
+conf_key_near(const char *name)
+{
+    const char *best = NULL;
+    int     rank = 0, r;
+    size_t  i;
+
+    for (i = 0; i < CONF_NKEYS; i++)
+        if ((r = near_close(name, conf_keys[i].name)) > rank) {
+            rank = r;
+            best = conf_keys[i].name;
+        }
+    return best;
+}
+
+/* conf_value_near - did you mean: the nearest allowed value, or "" */
+static void
+conf_value_near(const char *choices, const char *v, char *out, size_t cap)
+{
+    int     rank = 0, r;
+
+    out[0] = 0;
+    while (choices && *choices) {
+        size_t  n = strcspn(choices, "|");
+        char    w[32];
+
+        snprintf(w, sizeof(w), "%.*s", (int) n, choices);
+        if ((r = near_close(v, w)) > rank) {
+            rank = r;
+            snprintf(out, cap, "%s", w);
+        }
+        choices += n + (choices[n] == '|');
+    }
+}
 
 /* conf_trim - strip white space at both ends, in place */
 static char *
@@ -303,8 +440,54 @@ conf_defaults(struct conf *c)
     }
 }
 
+/* conf_split - "name = value # comment" into name and value, in
+ * place; a value in quotes loses them, a '#' inside them is kept.
+ * 0 (name empty: nothing on the line), or -1 with *why */
+static int
+conf_split(char *line, char **name, char **value, const char **why)
+{
+    char   *s = conf_trim(line);
+    char   *eq, *v, *e;
+
+    *name = *value = s;
+    if (*s == 0 || *s == '#') {
+        *s = 0;
+        return 0;
+    }
+    if ((eq = strchr(s, '=')) == NULL
+        || ((e = strchr(s, '#')) != NULL && e < eq)) {
+        *why = "expected \"name = value\"";
+        return -1;
+    }
+    *eq = 0;
+    *name = conf_trim(s);
+    v = eq + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (*v == '"' || *v == '\'') {
+        char    q = *v;
+
+        if ((e = strchr(v + 1, q)) == NULL) {
+            *why = "a quote without its closing quote";
+            return -1;
+        }
+        *e = 0;
+        e = conf_trim(e + 1);
+        if (*e != 0 && *e != '#') {
+            *why = "text after the closing quote";
+            return -1;
+        }
+        *value = v + 1;
+        return 0;
+    }
+    if ((e = strchr(v, '#')) != NULL)
+        *e = 0;
+    *value = conf_trim(v);
+    return 0;
+}
+
 /* conf_parse - read settings from fp; 0, or -1 with the reason in err
- * ("LINE: name: why"). Does not fill in defaults. */
+ * ("LINE: what; did you mean ..."). Does not fill in defaults. */
 int
 conf_parse(struct conf *c, FILE *fp, char *err, size_t errlen)
 {
@@ -312,35 +495,42 @@ conf_parse(struct conf *c, FILE *fp, char *err, size_t errlen)
     int     lineno = 0;
 
     while (fgets(line, sizeof(line), fp) != NULL) {
-        char   *s, *eq, *name, *value;
+        char   *name, *value, copy[80];
+        char    near[40];
         const char *why = "invalid";
-        int     rc;
+        const char *alt;
+        int     k, rc;
 
         lineno++;
         if (strchr(line, '\n') == NULL && !feof(fp)) {
             snprintf(err, errlen, "%d: line too long", lineno);
             return -1;
         }
-        if ((s = strchr(line, '#')) != NULL)
-            *s = 0;
-        s = conf_trim(line);
-        if (*s == 0)
+        if (conf_split(line, &name, &value, &why) != 0) {
+            snprintf(err, errlen, "%d: %s", lineno, why);
+            return -1;
+        }
+        if (*name == 0)
             continue;
-        if ((eq = strchr(s, '=')) == NULL) {
-            snprintf(err, errlen, "%d: expected \"name = value\"", lineno);
+        if ((k = conf_key_find(name)) < 0) {
+            alt = conf_key_near(name);
+            snprintf(err, errlen, "%d: unknown setting \"%.64s\"%s%s%s",
+                     lineno, name, alt ? "; did you mean " : "",
+                     alt ? alt : "", alt ? "?" : "");
             return -1;
         }
-        *eq = 0;
-        name = conf_trim(s);
-        value = conf_trim(eq + 1);
+        snprintf(copy, sizeof(copy), "%s", value);
         rc = conf_set(c, name, value, &why);
+        if (rc > 0)
+            msg_panic("setting %s in the table but not known", name);
         if (rc < 0) {
-            snprintf(err, errlen, "%d: %.64s: %s", lineno, name, why);
+            conf_value_near(conf_keys[k].choices, copy, near, sizeof(near));
+            snprintf(err, errlen, "%d: %s = \"%.64s\" is not valid (%s)%s%s"
+                     "%s", lineno, name, copy, why, near[0] ? "; did you mean "
+                     : "", near, near[0] ? "?" : "");
             return -1;
         }
-        if (rc > 0)
-            msg_warn("line %d: unknown setting \"%.64s\" ignored", lineno,
-                     name);
+        c->set |= 1UL << k;
     }
     if (ferror(fp)) {
         snprintf(err, errlen, "read error");
@@ -359,12 +549,14 @@ conf_load(struct conf *c, const char *path, int must_exist)
 
     memset(c, 0, sizeof(*c));
     c->max_delay = -1;
+    c->path = xstrdup(file);
     if ((fp = fopen(file, "r")) == NULL) {
         if (must_exist || errno != ENOENT)
             msg_fatal("%s: cannot open: %s", file, strerror(errno));
         conf_defaults(c);
         return;
     }
+    c->found = 1;
     if (conf_parse(c, fp, err, sizeof(err)) != 0)
         msg_fatal("%s:%s", file, err);
     fclose(fp);
@@ -377,6 +569,7 @@ conf_free(struct conf *c)
 {
     size_t  i;
 
+    xfree(c->path);
     xfree(c->org_name);
     xfree(c->contact);
     xfree(c->submitter);
@@ -399,6 +592,158 @@ conf_free(struct conf *c)
     }
     xfree(c->ipmap);
     memset(c, 0, sizeof(*c));
+}
+
+/* conf_print_key - one setting as "name = value" line(s) */
+static void
+conf_print_key(FILE *fp, const struct conf *c, size_t k)
+{
+    const struct conf_key *key = &conf_keys[k];
+    const char *field = (const char *) c + key->off;
+    const char *v;
+    size_t  i;
+
+    fprintf(fp, "%s =", key->name);
+    switch (key->kind) {
+    case CK_ID:
+        if (!(c->set & (1UL << k)))
+            break;
+        /* FALLTHROUGH */
+    case CK_STR:
+        if ((v = *(char *const *) field) != NULL && *v)
+            fprintf(fp, " %s", v);
+        break;
+    case CK_BOOL:
+        fprintf(fp, " %s", *(const int *) field ? "yes" : "no");
+        break;
+    case CK_SECONDS:
+        fprintf(fp, " %ld", *(const long *) field < 0 ? 0
+                : *(const long *) field);
+        break;
+    case CK_PORTS:
+        for (i = 0; i < c->nmx_ports; i++)
+            fprintf(fp, "%s%d", i ? ", " : " ", c->mx_ports[i]);
+        break;
+    case CK_RELAYS:
+        for (i = 0; i < c->nrelay_hosts; i++)
+            fprintf(fp, "%s%s", i ? ", " : " ", c->relay_hosts[i]);
+        break;
+    case CK_IPMAP:
+        for (i = 0; i < c->nipmap; i++)
+            fprintf(fp, "%s %s %s", i ? "\nsending_mta_ip =" : "",
+                    c->ipmap[i].loghost, c->ipmap[i].ip);
+        break;
+    case CK_PLAIN:
+        fprintf(fp, " %s", c->plaintext == AGG_PLAIN_ALWAYS ? "always"
+                : c->plaintext == AGG_PLAIN_NEVER ? "never" : "auto");
+        break;
+    }
+    fputc('\n', fp);
+}
+
+/* conf_print - "mailtlsrpt config [-d | -n] [NAME...]" */
+int
+conf_print(FILE *fp, const struct conf *c, char **names, int defaults,
+           int explicit)
+{
+    struct conf d;
+    const struct conf *show = c;
+    const char *near;
+    size_t  k;
+    int     i, idx;
+
+    if (defaults) {
+        memset(&d, 0, sizeof(d));
+        d.max_delay = -1;
+        conf_defaults(&d);
+        show = &d;
+    }
+    for (i = 0; names[i] != NULL; i++)
+        if (conf_key_find(names[i]) < 0) {
+            near = conf_key_near(names[i]);
+            fprintf(stderr, "mailtlsrpt config: unknown setting \"%.64s\"%s"
+                    "%s%s\n", names[i], near ? "; did you mean " : "",
+                    near ? near : "", near ? "?" : "");
+            if (defaults)
+                conf_free(&d);
+            return -1;
+        }
+    if (names[0] != NULL) {
+        for (i = 0; names[i] != NULL; i++) {
+            idx = conf_key_find(names[i]);
+            if (!explicit || (c->set & (1UL << idx)))
+                conf_print_key(fp, show, (size_t) idx);
+        }
+    } else {
+        for (k = 0; k < CONF_NKEYS; k++)
+            if (!explicit || (c->set & (1UL << k)))
+                conf_print_key(fp, show, k);
+    }
+    if (defaults)
+        conf_free(&d);
+    return 0;
+}
+
+/* conf_key_info - the i-th setting's name, help and default; NULL
+ * past the last */
+const char *
+conf_key_info(size_t i, const char **help, const char **deflt)
+{
+    if (i >= CONF_NKEYS)
+        return NULL;
+    *help = conf_keys[i].help;
+    *deflt = conf_keys[i].deflt;
+    return conf_keys[i].name;
+}
+
+/* conf_is_set - the file sets name */
+int
+conf_is_set(const struct conf *c, const char *name)
+{
+    int     k = conf_key_find(name);
+
+    return k >= 0 && (c->set & (1UL << k)) != 0;
+}
+
+/* conf_need_identity - run, send: who we are must be configured */
+void
+conf_need_identity(const struct conf *c, const char *cmd)
+{
+    static const char *const need[] = {
+        "organization_name", "contact_info", "submitter",
+    };
+    char    host[256], dom[DNAME_MAX + 1];
+    const char *dot;
+    size_t  i;
+    int     missing = 0;
+
+    for (i = 0; i < 3; i++)
+        missing += !(c->set & (1UL << conf_key_find(need[i])));
+    if (missing == 0)
+        return;
+    /* examples for the lines: this host's domain, as report would guess */
+    if (gethostname(host, sizeof(host) - 1) != 0)
+        strcpy(host, "localhost");
+    host[sizeof(host) - 1] = 0;
+    dot = strchr(host, '.');
+    if (dot == NULL || dname_norm(dot + 1, strlen(dot + 1), dom) != 0)
+        strcpy(dom, "example.net");
+    if (c->found)
+        fprintf(stderr, "mailtlsrpt %s: %s does not say who sends the"
+                " reports; nothing was made or sent.\nAdd these lines to it,"
+                " with your own values:\n", cmd, c->path);
+    else
+        fprintf(stderr, "mailtlsrpt %s: there is no %s to say who sends the"
+                " reports; nothing was made or sent.\nCreate it with these"
+                " lines, with your own values:\n", cmd, c->path
+                ? c->path : CONF_DEFAULT_PATH);
+    if (!(c->set & (1UL << conf_key_find("organization_name"))))
+        fprintf(stderr, "    organization_name = %s mail operations\n", dom);
+    if (!(c->set & (1UL << conf_key_find("contact_info"))))
+        fprintf(stderr, "    contact_info = tlsrpt@%s\n", dom);
+    if (!(c->set & (1UL << conf_key_find("submitter"))))
+        fprintf(stderr, "    submitter = %s\n", dom);
+    exit(3);
 }
 
 /* conf_sending_ip - configured address of a log host */

@@ -2,9 +2,12 @@
  *
  * The file (default /etc/mailtlsrpt.conf, or --config FILE) holds
  * "name = value" lines; '#' starts a comment; blank lines are ignored.
- * Unknown names are warned about and ignored, so an older binary can
- * read a newer file. Every value is validated when read: a bad value is
- * a fatal error naming file and line. See docs/mailtlsrpt.conf.example.
+ * A value in double or single quotes is taken without them. Every name
+ * is one of the table in conf.c (conf_keys[]: name, help, default, how
+ * "mailtlsrpt config" prints it); an unknown name and a bad value are
+ * fatal errors naming FILE:LINE, with the nearest known name or value
+ * ("did you mean"): a misspelled setting must not silently change what
+ * is reported to third parties. See docs/mailtlsrpt.conf.example.
  * Thread safety: read once by main, then read-only.
  */
 #ifndef CLI_CONF_H
@@ -38,6 +41,9 @@ struct conf {
     size_t  nipmap;
     enum agg_plain plaintext;
     int     defaulted;          /* submitter/contact were guessed */
+    char   *path;               /* the file read (or looked for) */
+    int     found;              /* it was there */
+    unsigned long set;          /* bit i: conf_keys[i] set in the file */
     /* network side: the same names as the command-line options */
     char   *state_dir;          /* state_dir (default /var/lib/mailtlsrpt) */
     char   *resolver;           /* resolver = ADDR[:PORT] */
@@ -60,6 +66,23 @@ void    conf_free(struct conf *c);
 /* settings from an open file, no defaults; 0, or -1 with "LINE: why" in
  * err (the fuzz target's entry point) */
 int     conf_parse(struct conf *c, FILE *fp, char *err, size_t errlen);
+
+/* "mailtlsrpt config": print the settings (NAME = VALUE): names[]
+ * (NULL-terminated; empty: all), defaults (-d) or only those set in the
+ * file (explicit, -n); 0, or -1 after naming an unknown name */
+int     conf_print(FILE *fp, const struct conf *c, char **names,
+                   int defaults, int explicit);
+
+/* 1 when the configuration file sets name */
+int     conf_is_set(const struct conf *c, const char *name);
+
+/* the i-th setting's name, help and default (NULL: none), for
+ * "config --help"; NULL past the last */
+const char *conf_key_info(size_t i, const char **help, const char **deflt);
+
+/* the commands that send (run, send): exit 3 naming the lines to add
+ * unless organization_name, contact_info and submitter are set */
+void    conf_need_identity(const struct conf *c, const char *cmd);
 
 /* sending-mta-ip for a log host (rpt_conf callback), or NULL */
 const char *conf_sending_ip(const char *loghost, const void *ctx);

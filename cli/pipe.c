@@ -128,6 +128,50 @@ struct pipe_ctx {
     char    dup_buf[PIPE_DUP_MAX];
 };
 
+/* pipe_json_str - a JSON string value, or null for "" (the fields of a
+ * session record are validated: no quote, backslash or control byte
+ * reaches them, but escape anyway) */
+static void
+pipe_json_str(FILE *fp, const char *name, const char *v, int last)
+{
+    fprintf(fp, "\"%s\":", name);
+    if (v == NULL || *v == 0) {
+        fputs("null", fp);
+    } else {
+        fputc('"', fp);
+        for (; *v; v++) {
+            if (*v == '"' || *v == '\\')
+                fprintf(fp, "\\%c", *v);
+            else if ((unsigned char) *v < 0x20)
+                fprintf(fp, "\\u%04x", (unsigned char) *v);
+            else
+                fputc(*v, fp);
+        }
+        fputc('"', fp);
+    }
+    fputs(last ? "}\n" : ",", fp);
+}
+
+/* pipe_session_json - sessions --json: one object per session */
+static void
+pipe_session_json(FILE *fp, const struct sess_rec *r, enum sess_disp d)
+{
+    char    day[11] = "";
+
+    if (d != SESS_D_UNDATED && d != SESS_D_UNATTRIBUTED
+        && d != SESS_D_BAD_DOMAIN)
+        ts_day_str(r->day, day);
+    fputc('{', fp);
+    pipe_json_str(fp, "day", day, 0);
+    pipe_json_str(fp, "domain", r->domain, 0);
+    pipe_json_str(fp, "result", (r->flags & SESS_F_PLAINTEXT) ? "plaintext"
+                  : sess_result_name(r->result), 0);
+    pipe_json_str(fp, "mx-host", r->mx, 0);
+    pipe_json_str(fp, "mx-ip", r->ip, 0);
+    pipe_json_str(fp, "reason", r->reason, 0);
+    pipe_json_str(fp, "disposition", sess_disp_name(d), 1);
+}
+
 /* pipe_session - a finished session: count it, maybe print it */
 static void
 pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
@@ -154,7 +198,9 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     } else if (d == SESS_D_COUNTED && agg_tab_add_trusted_mt(pc->tab, r, 1) != 0) {
         msg_panic("session with invalid fields reached the table");
     }
-    if (pc->o->sessions) {
+    if (pc->o->sessions && pc->o->sessions_json) {
+        pipe_session_json(pc->o->sessions, r, d);
+    } else if (pc->o->sessions) {
         char    day[11] = "-";
 
         if (d != SESS_D_UNDATED && d != SESS_D_UNATTRIBUTED

@@ -6,7 +6,10 @@
  * correlators and adds counted sessions to the table. It
  * keeps the run's statistics for the summary line. With trace set it
  * writes one "FILE:LINE<TAB>LABEL" line per input line; with sessions
- * set, one line per session (counted or not), for tests and operators.
+ * set, one line per session (counted or not), for tests and operators:
+ * tab-separated (day, domain, result, mx-host, mx-ip, reason,
+ * disposition; "-" for none), or with sessions_json a JSON object with
+ * these names (null for none).
  * With jobs > 1 (0: one per core) worker threads parse chunks of the
  * input while the calling thread reads and correlates in input order
  * (see pipe.c); the result is the same for any jobs. MAILTLSRPT_CHUNK
@@ -31,6 +34,7 @@ struct pipe_opts {
     int     log_year;           /* 0: from file mtime */
     FILE   *trace;              /* per-line labels, or NULL */
     FILE   *sessions;           /* per-session lines, or NULL */
+    int     sessions_json;      /* ... as JSON objects, one per line */
     int     verbose;            /* show the first bad lines */
     const char *mta;            /* --mta: only this parser; NULL: all */
     int     quiet;              /* --quiet: no progress line */

@@ -24,19 +24,29 @@
  *      min(SOA TTL, SOA minimum) from the authority section (RFC 2308),
  *      or 300 s without SOA.
  *
- *      Timeouts: ldns reports a try without answer as a network error
- *      with no reply; that is DNS_TIMEOUT. Other send failures (no route,
- *      refused socket) are DNS_ERROR.
+ *      The exchange is ours (dns_exchange()), not ldns's: a connected UDP
+ *      socket per nameserver and try, so that an ICMP port unreachable
+ *      ("connection refused": nothing listens there) ends that server's
+ *      part at once instead of after its timeout; TCP when the reply is
+ *      truncated. Every nameserver is tried in order, tries times, each
+ *      try at most timeout_ms and never past the budget (dns_budget()).
+ *      No answer from any of them is DNS_TIMEOUT, its why saying
+ *      whether they refused or were silent.
  * THREADS
  *      A struct dns is used by one thread at a time.
  */
 #include "dns.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <ldns/ldns.h>
 
@@ -49,6 +59,9 @@
 
 struct dns {
     ldns_resolver *res;
+    long    try_ms;             /* per try */
+    int     tries;
+    struct timespec deadline;   /* dns_budget(); tv_sec 0: none */
 };
 
 /* dns_rc_name - text of a result */
@@ -183,6 +196,8 @@ dns_create(const struct dns_conf *c, char *err)
     ldns_resolver_set_timeout(r, tv);
     d = xcalloc(1, sizeof(*d));
     d->res = r;
+    d->try_ms = ms;
+    d->tries = tries > 10 ? 10 : tries;
     return d;
 }
 
@@ -526,6 +541,275 @@ dns_answer_wire(const unsigned char *wire, size_t len, const char *name,
     return a->rc;
 }
 
+/* dns_now_ms - a monotonic clock in milliseconds */
+static int64_t
+dns_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* dns_budget - bound the time of the queries that follow */
+void
+dns_budget(struct dns *d, long ms)
+{
+    if (ms <= 0) {
+        d->deadline.tv_sec = 0;
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &d->deadline);
+    d->deadline.tv_sec += ms / 1000;
+    d->deadline.tv_nsec += (ms % 1000) * 1000000;
+    if (d->deadline.tv_nsec >= 1000000000) {
+        d->deadline.tv_sec++;
+        d->deadline.tv_nsec -= 1000000000;
+    }
+}
+
+/* dns_left_ms - what is left of the budget; -1: no bound */
+long
+dns_left_ms(const struct dns *d)
+{
+    int64_t end, now;
+
+    if (d->deadline.tv_sec == 0)
+        return -1;
+    end = (int64_t) d->deadline.tv_sec * 1000
+        + d->deadline.tv_nsec / 1000000;
+    now = dns_now_ms();
+    return end > now ? (long) (end - now) : 0;
+}
+
+/* dns_wait - poll fd for ev until end; 1 ready, 0 not in time */
+static int
+dns_wait(int fd, short ev, int64_t end)
+{
+    struct pollfd pfd;
+    int64_t left;
+    int     rc;
+
+    for (;;) {
+        left = end - dns_now_ms();
+        if (left <= 0)
+            return 0;
+        pfd.fd = fd;
+        pfd.events = ev;
+        pfd.revents = 0;
+        rc = poll(&pfd, 1, left > 60000 ? 60000 : (int) left);
+        if (rc > 0)
+            return 1;
+        if (rc < 0 && errno != EINTR)
+            return 0;
+    }
+}
+
+/* dns_io_all - read or write exactly n bytes (TCP) before end; 0 or -1 */
+static int
+dns_io_all(int fd, unsigned char *buf, size_t n, int wr, int64_t end)
+{
+    size_t  done = 0;
+    ssize_t k;
+
+    while (done < n) {
+        if (!dns_wait(fd, wr ? POLLOUT : POLLIN, end))
+            return -1;
+        k = wr ? send(fd, buf + done, n - done, MSG_NOSIGNAL)
+            : recv(fd, buf + done, n - done, 0);
+        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (k <= 0)
+            return -1;
+        done += (size_t) k;
+    }
+    return 0;
+}
+
+/* dns_tcp - one exchange over TCP (after a truncated UDP reply): the
+ * reply in a malloc'd buffer of *rlen bytes, or NULL */
+static unsigned char *
+dns_tcp(const struct sockaddr_storage *ss, socklen_t sl,
+        const unsigned char *q, size_t qlen, int64_t end, size_t *rlen)
+{
+    unsigned char hdr[2], *out = NULL, *buf;
+    int     fd, err = 0;
+    socklen_t el = sizeof(err);
+    size_t  n;
+
+    if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK
+                     | SOCK_CLOEXEC, 0)) < 0)
+        return NULL;
+    if (connect(fd, (const struct sockaddr *) ss, sl) != 0
+        && (errno != EINPROGRESS || !dns_wait(fd, POLLOUT, end)
+            || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0
+            || err != 0))
+        goto end;
+    buf = xmalloc(qlen + 2);
+    buf[0] = (unsigned char) (qlen >> 8);
+    buf[1] = (unsigned char) (qlen & 0xff);
+    memcpy(buf + 2, q, qlen);
+    n = (size_t) dns_io_all(fd, buf, qlen + 2, 1, end);
+    free(buf);
+    if (n != 0 || dns_io_all(fd, hdr, 2, 0, end) != 0)
+        goto end;
+    n = (size_t) hdr[0] << 8 | hdr[1];
+    if (n == 0)
+        goto end;
+    out = xmalloc(n);
+    if (dns_io_all(fd, out, n, 0, end) != 0) {
+        free(out);
+        out = NULL;
+        goto end;
+    }
+    *rlen = n;
+end:
+    close(fd);
+    return out;
+}
+
+#define DNS_UDP_MAX 65535
+
+/* dns_peer - "ADDR:PORT" of a nameserver, for messages */
+static void
+dns_peer(const struct sockaddr_storage *ss, char *out, size_t cap)
+{
+    char    txt[INET6_ADDRSTRLEN];
+    const void *ad;
+    unsigned port;
+
+    if (ss->ss_family == AF_INET) {
+        ad = &((const struct sockaddr_in *) ss)->sin_addr;
+        port = ntohs(((const struct sockaddr_in *) ss)->sin_port);
+    } else {
+        ad = &((const struct sockaddr_in6 *) ss)->sin6_addr;
+        port = ntohs(((const struct sockaddr_in6 *) ss)->sin6_port);
+    }
+    if (inet_ntop(ss->ss_family, ad, txt, sizeof(txt)) == NULL)
+        snprintf(txt, sizeof(txt), "?");
+    snprintf(out, cap, ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+             txt, port);
+}
+
+/* dns_udp - one try at one nameserver: the reply (over TCP when it
+ * came truncated), or NULL; *refused when nothing listens there */
+static ldns_pkt *
+dns_udp(const struct sockaddr_storage *ss, socklen_t sl, const uint8_t *wire,
+        size_t wlen, uint16_t id, int64_t end, unsigned char *buf,
+        int *refused)
+{
+    ldns_pkt *p = NULL;
+    unsigned char *r;
+    size_t  rl = 0;
+    ssize_t n;
+    int     fd;
+
+    *refused = 0;
+    fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return NULL;
+    if (connect(fd, (const struct sockaddr *) ss, sl) != 0
+        || send(fd, wire, wlen, 0) != (ssize_t) wlen) {
+        *refused = errno == ECONNREFUSED;
+        close(fd);
+        return NULL;
+    }
+    while (p == NULL && dns_wait(fd, POLLIN, end)) {
+        if ((n = recv(fd, buf, DNS_UDP_MAX, 0)) < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            *refused = errno == ECONNREFUSED;
+            break;
+        }
+        if (n < 12 || (buf[0] << 8 | buf[1]) != id)
+            continue;           /* a late reply to an earlier try */
+        if (buf[2] & 0x02) {    /* TC: the whole answer over TCP */
+            if ((r = dns_tcp(ss, sl, wire, wlen, end, &rl)) != NULL) {
+                if (ldns_wire2pkt(&p, r, rl) != LDNS_STATUS_OK)
+                    p = NULL;
+                free(r);
+            }
+            break;
+        }
+        if (ldns_wire2pkt(&p, buf, (size_t) n) != LDNS_STATUS_OK)
+            p = NULL;
+    }
+    close(fd);
+    return p;
+}
+
+/* dns_exchange - the query to each nameserver in turn, tries times,
+ * until one answers with this id: the reply, or NULL with a->rc and
+ * a->why set (a nameserver that refuses is not asked again) */
+static ldns_pkt *
+dns_exchange(struct dns *d, const ldns_pkt *q, uint16_t id, struct dns_ans *a)
+{
+    size_t  nns = ldns_resolver_nameserver_count(d->res);
+    ldns_rdf **ns = ldns_resolver_nameservers(d->res);
+    uint16_t port = ldns_resolver_port(d->res);
+    uint8_t *wire = NULL;
+    unsigned char *buf;
+    unsigned char gone[64] = {0};
+    ldns_pkt *p = NULL;
+    size_t  wlen, i, ngone = 0;
+    int     t, refused, silent = 0, spent = 0;
+    char    who[INET6_ADDRSTRLEN + 8] = "";
+
+    if (ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK) {
+        a->rc = DNS_ERROR;
+        snprintf(a->why, DNS_MSG, "cannot build the query");
+        return NULL;
+    }
+    if (nns > sizeof(gone))
+        nns = sizeof(gone);
+    buf = xmalloc(DNS_UDP_MAX);
+    for (t = 0; t < d->tries && p == NULL && !spent && ngone < nns; t++) {
+        for (i = 0; i < nns && p == NULL; i++) {
+            struct sockaddr_storage *ss;
+            size_t  sl = 0;
+            long    left = dns_left_ms(d);
+            int64_t end;
+
+            if (gone[i])
+                continue;
+            if (left == 0) {
+                spent = 1;
+                break;
+            }
+            end = dns_now_ms() + (left > 0 && left < d->try_ms ? left
+                                  : d->try_ms);
+            if ((ss = ldns_rdf2native_sockaddr_storage(ns[i], port, &sl))
+                == NULL)
+                continue;
+            if (who[0] == 0)
+                dns_peer(ss, who, sizeof(who));
+            p = dns_udp(ss, (socklen_t) sl, wire, wlen, id, end, buf,
+                        &refused);
+            if (p == NULL && refused) {
+                gone[i] = 1;
+                ngone++;
+            } else if (p == NULL) {
+                silent++;
+            }
+            free(ss);
+        }
+    }
+    free(buf);
+    LDNS_FREE(wire);
+    if (p != NULL)
+        return p;
+    a->rc = DNS_TIMEOUT;
+    if (ngone > 0 && silent == 0)
+        snprintf(a->why, DNS_MSG, "the resolver %s refused the query"
+                 " (nothing listens there)", who);
+    else if (spent && silent == 0)
+        snprintf(a->why, DNS_MSG, "the time for this domain had run out");
+    else
+        snprintf(a->why, DNS_MSG, "no answer from the resolver %s in time",
+                 who);
+    return NULL;
+}
+
 /* dns_send - one exchange; the reply, or NULL with a->rc and why set */
 static ldns_pkt *
 dns_send(struct dns *d, const ldns_rdf *qname, int type, int cd,
@@ -533,10 +817,8 @@ dns_send(struct dns *d, const ldns_rdf *qname, int type, int cd,
 {
     ldns_pkt *q;
     ldns_pkt *p = NULL;
-    ldns_status st;
     uint16_t id;
     const ldns_rr_list *qs;
-    size_t  i;
 
     q = ldns_pkt_query_new(ldns_rdf_clone(qname), (ldns_rr_type) type,
                            LDNS_RR_CLASS_IN, LDNS_RD | (cd ? LDNS_CD : 0));
@@ -551,23 +833,8 @@ dns_send(struct dns *d, const ldns_rdf *qname, int type, int cd,
     ldns_pkt_set_edns_udp_size(q, DNS_EDNS_SIZE);
     ldns_pkt_set_edns_do(q, true);
     ldns_pkt_set_cd(q, cd != 0);
-    /* ldns skips a nameserver that once failed for the life of the
-     * resolver: one slow domain must not blind the rest, so every
-     * query starts afresh */
-    for (i = 0; i < ldns_resolver_nameserver_count(d->res); i++)
-        ldns_resolver_set_nameserver_rtt(d->res, i, LDNS_RESOLV_RTT_MIN);
-    st = ldns_resolver_send_pkt(&p, d->res, q);
-    if (st != LDNS_STATUS_OK || p == NULL) {
-        /* ldns gives no reply and a network error when every try timed
-         * out; a refused or unreachable resolver fails the same way */
-        a->rc = st == LDNS_STATUS_OK || st == LDNS_STATUS_NETWORK_ERR
-            || st == LDNS_STATUS_RES_NO_NS ? DNS_TIMEOUT : DNS_ERROR;
-        snprintf(a->why, DNS_MSG, "%s", a->rc == DNS_TIMEOUT
-                 ? "no answer from the resolver in time"
-                 : ldns_get_errorstr_by_id(st));
+    if ((p = dns_exchange(d, q, id, a)) == NULL) {
         ldns_pkt_free(q);
-        if (p != NULL)
-            ldns_pkt_free(p);
         return NULL;
     }
     qs = ldns_pkt_question(p);

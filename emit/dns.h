@@ -55,6 +55,13 @@ struct dns_conf {
     int     tries;              /* 0: 2 */
 };
 
+/* a resolver that refuses (ICMP port unreachable on the connected
+ * socket) fails the query at once, as one that does not answer does at
+ * the end of its tries: both DNS_TIMEOUT, "no answer", told apart in
+ * why. dns_budget() bounds the time of every query after it together
+ * (check-domain: all lookups of one domain); a query begun after the
+ * budget is spent fails at once. */
+
 struct dns_rr {
     char   *data;               /* NUL-terminated; see dns_query() */
     size_t  len;                /* bytes of data without the NUL */
@@ -77,6 +84,11 @@ struct dns;                     /* opaque */
 /* dns_create - a resolver for one thread; NULL with err[DNS_MSG] */
 struct dns *dns_create(const struct dns_conf *c, char *err);
 struct dns *dns_free(struct dns *d);    /* always NULL */
+
+/* dns_budget - from now on, every query of d together takes at most ms
+ * milliseconds (0: no bound); dns_left_ms() what is left (-1: no bound) */
+void    dns_budget(struct dns *d, long ms);
+long    dns_left_ms(const struct dns *d);
 
 /* dns_conf_check - 0 when server parses as ADDR[:PORT]; -1 with err */
 int     dns_conf_check(const char *server, char *err);

@@ -224,9 +224,11 @@ pol_fetch(struct pol_run *r, struct pol_sts *s)
     const char *list[16];
     struct dns_ans a4, a6;
     struct sts_fetch_res res;
+    struct sts_fetch_conf fc;
     char    why[STS_MSG];
     size_t  n = 0;
     size_t  i;
+    long    left;
 
     snprintf(host, sizeof(host), "mta-sts.%s", domain);
     pol_ask(r, "a:mta-sts", host, DNS_T_A, &a4);
@@ -254,7 +256,22 @@ pol_fetch(struct pol_run *r, struct pol_sts *s)
     }
     dns_ans_free(&a4);
     dns_ans_free(&a6);
-    if (sts_fetch(domain, list, n, &r->c->fetch, &res) != 0) {
+    fc = r->c->fetch;
+    if ((left = dns_left_ms(r->dns)) >= 0) {
+        /* the domain's budget (check-domain) bounds the fetch too */
+        if (left < 1) {
+            s->result = SESS_STS_POLICY_FETCH_ERROR;
+            snprintf(s->reason, sizeof(s->reason), "policy-fetch-timeout");
+            snprintf(s->error, sizeof(s->error), "no time left to fetch"
+                     " the policy of %.80s", domain);
+            return -1;
+        }
+        if (fc.timeout_ms <= 0 || fc.timeout_ms > left)
+            fc.timeout_ms = left;
+        if (fc.connect_timeout_ms <= 0 || fc.connect_timeout_ms > left)
+            fc.connect_timeout_ms = left;
+    }
+    if (sts_fetch(domain, list, n, &fc, &res) != 0) {
         s->result = res.result;
         snprintf(s->reason, sizeof(s->reason), "%s", res.reason);
         snprintf(s->error, sizeof(s->error), "%s", res.error);
@@ -548,11 +565,13 @@ pol_resolve_one(struct pol_pool *pool, struct dns *dns, struct pol_dom *d)
         r.old = pol_cache_load(dir, d->domain);
         r.fresh = pol_cache_new();
     }
+    dns_budget(dns, pool->c->domain_ms);
     pol_tlsrpt(&r);
     if (!pool->c->tlsrpt_only || pol_has_tlsrpt(d)) {
         pol_sts(&r);
         pol_mx(&r);
     }
+    dns_budget(dns, 0);
     if (dir != NULL)
         pol_cache_save(dir, d->domain, r.fresh, r.now);
     pol_cache_free(r.old);

@@ -108,6 +108,9 @@ struct pol_conf {
     struct sts_fetch_conf fetch;
     const char *state_dir;      /* cache; NULL: no cache */
     int     workers;            /* concurrent domains; 0: POL_WORKERS */
+    long    domain_ms;          /* every lookup and fetch of one domain
+                                 * together at most this long; 0: no
+                                 * bound (check-domain --timeout) */
     int     want_mx;            /* look up the MX RRset (check-domain) */
     int     tlsrpt_only;        /* skip MTA-STS and DANE for domains
                                  * without a usable TLSRPT record */

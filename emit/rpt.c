@@ -273,7 +273,7 @@ rpt_policy(const struct rpt_policy *p)
     json_t *obj;
 
     if (g->policy >= SESS_POL_COUNT || pdom == NULL || !dname_valid(pdom)) {
-        msg_warn("rpt_json: bad policy type %d or policy domain \"%s\"",
+        msg_warn("no report: bad policy type %d or policy domain \"%s\"",
                  g->policy, pdom ? pdom : "(null)");
         return NULL;
     }
@@ -325,7 +325,7 @@ rpt_detail(const struct rpt_conf *c, const struct agg_detail *d)
 
     /* only the 11 registered types: three receivers drop the report */
     if (d->result == SESS_SUCCESS || d->result >= SESS_RESULT_COUNT) {
-        msg_warn("rpt_json: failure detail with result code %d", d->result);
+        msg_warn("no report: failure detail with result code %d", d->result);
         return NULL;
     }
     if (c->sending_ip != NULL)
@@ -378,11 +378,11 @@ rpt_policy_entry(const struct rpt_conf *c, int32_t day,
 
     if (p->group == NULL || (p->group->ndetails > 0
                              && p->group->details == NULL)) {
-        msg_warn("rpt_json: policy without counters");
+        msg_warn("no report: policy without counters");
         return NULL;
     }
     if (p->group->day != day) {
-        msg_warn("rpt_json: counters of day %ld in the report of day %ld",
+        msg_warn("no report: counters of day %ld in the report of day %ld",
                  (long) p->group->day, (long) day);
         return NULL;
     }
@@ -458,17 +458,17 @@ rpt_json(const struct rpt_conf *c, int32_t day, const char *domain,
     char   *text = NULL;
 
     if (c == NULL || pols == NULL || npols == 0) {
-        msg_warn("rpt_json: no configuration or no policies");
+        msg_warn("no report: no configuration or no policies");
         return NULL;
     }
     if (c->org_name == NULL || *c->org_name == 0 || !rpt_addr_ok(c->contact)) {
-        msg_warn("rpt_json: organization-name \"%s\" or contact-info \"%s\""
+        msg_warn("no report: organization-name \"%s\" or contact-info \"%s\""
                  " missing or invalid", c->org_name ? c->org_name : "(null)",
                  c->contact ? c->contact : "(null)");
         return NULL;
     }
     if (rpt_report_id(c, day, domain, id, sizeof(id)) != 0) {
-        msg_warn("rpt_json: invalid day %ld, domain \"%s\", submitter \"%s\""
+        msg_warn("no report: invalid day %ld, domain \"%s\", submitter \"%s\""
                  " or unique id \"%s\"", (long) day,
                  domain ? domain : "(null)",
                  c->submitter ? c->submitter : "(null)",
@@ -485,7 +485,7 @@ rpt_json(const struct rpt_conf *c, int32_t day, const char *domain,
         || json_object_set_new(root, "report-id", json_string(id)) != 0
         || json_object_set_new(root, "policies",
                                rpt_policies(c, day, pols, npols)) != 0) {
-        msg_warn("rpt_json: cannot build the report for %s: invalid field,"
+        msg_warn("no report: cannot build the report for %s: invalid field,"
                  " text that is not UTF-8, or out of memory", domain);
         json_decref(root);
         return NULL;
@@ -493,7 +493,7 @@ rpt_json(const struct rpt_conf *c, int32_t day, const char *domain,
     text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (text == NULL)
-        msg_warn("rpt_json: cannot serialise the report for %s", domain);
+        msg_warn("no report: cannot serialise the report for %s", domain);
     return text;
 }
 
@@ -647,14 +647,14 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
 
     if (dir == NULL || *dir == 0 || !rpt_name_ok(name)
         || (data == NULL && len > 0)) {
-        msg_warn("rpt_write: refusing to write \"%s\" in \"%s\": empty,"
-                 " hidden, too long or not a plain file name",
+        msg_warn("cannot write report \"%s\" in \"%s\": empty, hidden,"
+                 " too long or not a plain file name",
                  name ? name : "(null)", dir ? dir : "(null)");
         return -1;
     }
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         err = errno;
-        msg_warn("rpt_write: open directory %s: %s", dir, strerror(err));
+        msg_warn("cannot write reports to %s: %s", dir, strerror(err));
         return -1;
     }
     tmp[0] = 0;
@@ -682,7 +682,8 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
      */
     if (fsync(dfd) != 0) {
         err = errno;
-        msg_warn("rpt_write: fsync directory %s: %s", dir, strerror(err));
+        msg_warn("report %s/%s written, but the directory could not be"
+                 " synced: %s", dir, name, strerror(err));
         close(dfd);
         return -1;
     }
@@ -691,7 +692,8 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
 
 fail:
     err = errno;
-    msg_warn("rpt_write: %s %s/%s: %s", what, dir, tmp[0] ? tmp : name,
+    /* the final name: the temporary one means nothing to a person */
+    msg_warn("cannot write report %s/%s (%s failed): %s", dir, name, what,
              strerror(err));
     close(dfd);
     errno = err;
@@ -747,11 +749,11 @@ rpt_batch_open(const char *dir)
     int     dfd;
 
     if (dir == NULL || *dir == 0) {
-        msg_warn("rpt_batch_open: no directory");
+        msg_warn("cannot write reports: no directory");
         return NULL;
     }
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        msg_warn("open directory %s: %s", dir, strerror(errno));
+        msg_warn("cannot write reports to %s: %s", dir, strerror(errno));
         return NULL;
     }
     /* jansson seeds its hash function once: here, before any thread */
@@ -775,8 +777,8 @@ rpt_batch_add_mt(struct rpt_batch *b, const char *name, const char *data,
     int     rc;
 
     if (!rpt_name_ok(name) || (data == NULL && len > 0)) {
-        msg_warn("rpt_batch_add: refusing to write \"%s\" in \"%s\": empty,"
-                 " hidden, too long or not a plain file name",
+        msg_warn("cannot write report \"%s\" in \"%s\": empty, hidden,"
+                 " too long or not a plain file name",
                  name ? name : "(null)", b->dir);
         return -1;
     }
@@ -792,7 +794,8 @@ rpt_batch_add_mt(struct rpt_batch *b, const char *name, const char *data,
             if (rpt_z_init(&z->zs) != 0) {
                 xfree(z);
                 z = NULL;
-                msg_warn("%s %s/%s: %s", what, b->dir, name, strerror(errno));
+                msg_warn("cannot write report %s/%s (%s failed): %s",
+                         b->dir, name, what, strerror(errno));
                 return -1;
             }
         }
@@ -806,8 +809,9 @@ rpt_batch_add_mt(struct rpt_batch *b, const char *name, const char *data,
         pthread_mutex_unlock(&b->mu);
     }
     if (rc != 0) {
-        msg_warn("%s %s/%s: %s", what, b->dir, tmp[0] ? tmp : name,
-                 strerror(errno));
+        /* the final name: the temporary one means nothing to a person */
+        msg_warn("cannot write report %s/%s (%s failed): %s", b->dir, name,
+                 what, strerror(errno));
         return -1;
     }
     pthread_mutex_lock(&b->mu);
@@ -872,20 +876,22 @@ rpt_batch_commit(struct rpt_batch *b, rpt_batch_done_fn done, void *ctx)
      */
     flushed = syncfs(b->dfd) == 0;
     if (!flushed)
-        msg_warn("syncfs %s: %s: each report synced on its own", b->dir,
-                 strerror(errno));
+        msg_warn("cannot flush the reports in %s at once (%s): each is"
+                 " synced on its own", b->dir, strerror(errno));
     rpt_point("report:flushed");
     for (i = 0; i < b->n; i++) {
         struct rpt_batch_file *f = &b->files[i];
 
         if (!flushed && rpt_batch_fsync(b, f->tmp) != 0) {
-            msg_warn("fsync %s/%s: %s", b->dir, f->tmp, strerror(errno));
+            msg_warn("cannot write report %s/%s (fsync failed): %s", b->dir,
+                     f->name, strerror(errno));
             unlinkat(b->dfd, f->tmp, 0);
             continue;
         }
         if (renameat(b->dfd, f->tmp, b->dfd, f->name) != 0) {
             err = errno;
-            msg_warn("rename %s/%s: %s", b->dir, f->tmp, strerror(err));
+            msg_warn("cannot write report %s/%s (rename failed): %s", b->dir,
+                     f->name, strerror(err));
             unlinkat(b->dfd, f->tmp, 0);
             continue;
         }
@@ -895,7 +901,8 @@ rpt_batch_commit(struct rpt_batch *b, rpt_batch_done_fn done, void *ctx)
 
     /* the renames durable: without it a crash may bring back old files */
     if (fsync(b->dfd) != 0) {
-        msg_warn("fsync directory %s: %s", b->dir, strerror(errno));
+        msg_warn("reports in %s written, but the directory could not be"
+                 " synced: %s", b->dir, strerror(errno));
         memset(ok, 0, b->n);
     }
     for (i = 0; i < b->n; i++) {

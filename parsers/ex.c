@@ -158,8 +158,10 @@ ex_prefix(struct ts_ctx *tc, struct span msg, struct ex_line *ln)
             while (i < s.len && i < 12 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
                 i++;
             if (i > 1 && i + 1 < s.len && s.ptr[i] == ']'
-                && s.ptr[i + 1] == ' ')
+                && s.ptr[i + 1] == ' ') {
+                ln->pid = span_make(s.ptr + 1, i - 1);
                 span_drop(&s, i + 2);
+            }
         }
     }
     if ((n = ex_msgid(s)) > 0) {
@@ -508,6 +510,9 @@ ex_delivery(struct span s, struct ex_event *ev)
             ev->rcpt = tok;
         } else if (span_starts(tok, "X=")) {
             ev->tls = 1;
+            ev->cipher = span_make(tok.ptr + 2, tok.len - 2);
+        } else if (span_starts(tok, "DN=")) {
+            ev->dn = 1;
         } else if (span_starts(tok, "CV=")) {
             ev->cv = span_eq(tok, "CV=yes") ? EX_CV_YES
                 : span_eq(tok, "CV=dane") ? EX_CV_DANE : EX_CV_NO;
@@ -699,7 +704,19 @@ ex_classify(struct span s, int flags, struct ex_event *ev)
                     (void) ex_hostgroup(&s, ev, 0);
                 ex_set_reason(ev, "dane-attempt-failed", s);
             }
-            ev->result = SESS_VALIDATION_FAILURE;
+            /* Exim writes this line for any failed handshake under a
+             * DANE policy (and raises dane:fail "validation-failure");
+             * a certificate that failed verification there matched no
+             * TLSA record: tlsa-invalid (RFC 8460 4.3.1). GnuTLS:
+             * "(certificate verification failed): Verification failed.
+             * The certificate differs." (or "CA constrains were
+             * violated.", "certificate invalid"); OpenSSL:
+             * "(SSL_connect): error:...:certificate verify failed".
+             * OCSP and protocol errors stay validation-failure. */
+            ev->result = ev->kind == EX_DANE_FAIL
+                && (span_find(s, "(certificate verification failed)") >= 0
+                    || span_find(s, "certificate verify failed") >= 0)
+                ? SESS_TLSA_INVALID : SESS_VALIDATION_FAILURE;
             ev->refine = 0;
             ev->dane = 1;
             return;

@@ -53,6 +53,7 @@ struct ex_line {
     int     stamped;            /* began with Exim's time stamp */
     int64_t t;                  /* its UTC time, when stamped */
     struct span id;             /* message id; may be empty */
+    struct span pid;            /* [pid] of +pid; may be empty */
     struct span body;           /* what follows the prefix */
 };
 
@@ -69,6 +70,8 @@ struct ex_event {
     int     cont;               /* "]*": a continued connection */
     int     has_t;              /* T= (a transport ran) */
     int     tls;                /* X= (log_selector +tls_cipher) */
+    struct span cipher;         /* what follows X= */
+    int     dn;                 /* DN= (+tls_peerdn: a peer certificate) */
     int     cv;                 /* enum ex_cv */
     struct span text;           /* error text; may be empty */
     int     result;             /* enum sess_result implied, or -1 */

@@ -19,9 +19,9 @@
  * forgets it.
  */
 #include "ex_sess.h"
+#include "corr.h"
 #include "ex.h"
 #include "../util/dname.h"
-#include "../util/htab.h"
 #include "../util/ipaddr.h"
 #include "../util/mymalloc.h"
 
@@ -34,13 +34,8 @@
 #define EX_SWEEP_EVERY 8192     /* lines between sweeps of idle messages */
 
 struct ex_conn {
-    int     active;
-    int     dated;
-    int64_t t0;
-    char    mx[DNAME_MAX + 1];
-    char    ip[IPADDR_MAX + 1];
+    struct corr_conn k;         /* first: the core's part */
     char    key[EX_KEY_MAX + 1];        /* "[...]" text, to match lines */
-    int     port;               /* -1: not logged */
     int     tls;                /* X=: the handshake completed */
     int     cv;                 /* enum ex_cv */
     int     cond;               /* certificate/DANE problem seen, or -1 */
@@ -53,31 +48,23 @@ struct ex_conn {
     int     clear;              /* E14: the retry goes in clear */
     int     in_clear;           /* this is that retry */
     int     tlserr;             /* ended by an old "TLS error on ... to" */
-    int     attributed;         /* handed over */
+    uint32_t pid;               /* ex_pid_hash() of its first line */
+    int     cand;               /* waiting: cand_dom is its domain unless
+                                 * a line naming its host comes */
+    char    cand_dom[DNAME_MAX + 1];
     char    creason[EX_REASON_MAX + 1];  /* of the certificate problem */
     char    reason[EX_REASON_MAX + 1];   /* of the failure */
 };
 
-struct ex_msg {
-    char    loghost[SESS_MAX_LOGHOST + 1];
-    int     own;                /* our own report mail */
-    int64_t last_t;
-    struct ex_conn cur;
-    struct ex_conn *pend;       /* allocated on demand: most have none */
-    int     npend;
-};
+/* a message's state is the core's struct corr_proc (own: our report) */
+#define ex_msg corr_proc
+#define EX_CUR(m) ((struct ex_conn *) (m)->cur)
 
 struct ex_sess {
-    struct sess_conf conf;
-    struct sess_cb cb;
-    struct htab *msgs;
-    struct sess_own *own;       /* message ids of our report mail */
+    struct corr *k;             /* messages, emit, flush */
     struct ts_ctx ts;           /* zone-offset cache for Exim's stamps */
-    int64_t max_t;
-    unsigned long feeds;
+    uint32_t pid;               /* ex_pid_hash() of the line being fed */
 };
-
-static const int ex_default_ports[] = {25};
 
 /* ex_key_eq - an address as logged equals the key of a connection */
 static int
@@ -90,16 +77,16 @@ ex_key_eq(const char *key, struct span ip)
 static void
 ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
 {
-    if (c->mx[0] == 0 && ev->host.len > 0
-        && (dname_norm(ev->host.ptr, ev->host.len, c->mx) != 0
-            || dname_is_numeric(c->mx)))
-        c->mx[0] = 0;           /* "127.0.0.1 [127.0.0.1]": no name */
+    if (c->k.mx[0] == 0 && ev->host.len > 0
+        && (dname_norm(ev->host.ptr, ev->host.len, c->k.mx) != 0
+            || dname_is_numeric(c->k.mx)))
+        c->k.mx[0] = 0;           /* "127.0.0.1 [127.0.0.1]": no name */
     if (c->key[0] == 0 && ev->ip.len > 0
         && span_copy(ev->ip, c->key, sizeof(c->key)) == 0
-        && ipaddr_norm(ev->ip.ptr, ev->ip.len, c->ip) != 0)
-        c->ip[0] = 0;           /* munged ("ip4.ip4.ip4.ip4"): match only */
-    if (c->port < 0)
-        c->port = ev->port;
+        && ipaddr_norm(ev->ip.ptr, ev->ip.len, c->k.ip) != 0)
+        c->k.ip[0] = 0;           /* munged ("ip4.ip4.ip4.ip4"): match only */
+    if (c->k.port < 0)
+        c->k.port = ev->port;
 }
 
 /* ex_conn_start - fresh connection with the peer of ev */
@@ -107,12 +94,8 @@ static void
 ex_conn_start(struct ex_conn *c, int dated, int64_t t,
               const struct ex_event *ev)
 {
-    memset(c, 0, sizeof(*c));
-    c->active = 1;
-    c->dated = dated;
-    c->t0 = t;
+    corr_start(&c->k, sizeof(*c), dated, t);
     c->cond = c->fail = -1;
-    c->port = -1;
     ex_conn_fill(c, ev);
 }
 
@@ -122,20 +105,22 @@ ex_conn_same(const struct ex_conn *c, const struct ex_event *ev)
 {
     char    mx[DNAME_MAX + 1];
 
-    if (!c->active)
+    if (!c->k.active)
         return 0;
     if (ev->ip.len > 0 && c->key[0])
         return ex_key_eq(c->key, ev->ip);
-    if (ev->host.len > 0 && c->mx[0]
+    if (ev->host.len > 0 && c->k.mx[0]
         && dname_norm(ev->host.ptr, ev->host.len, mx) == 0)
-        return strcmp(mx, c->mx) == 0;
+        return strcmp(mx, c->k.mx) == 0;
     return 1;
 }
 
 /* ex_outcome - result of a finished connection; -1: not a session */
 static int
-ex_outcome(const struct ex_conn *c, int *plain)
+ex_outcome(const struct corr_conn *kc, int *plain)
 {
+    const struct ex_conn *c = (const struct ex_conn *) kc;
+
     *plain = 0;
     if (c->fail >= 0)
         return c->fail;
@@ -148,86 +133,32 @@ ex_outcome(const struct ex_conn *c, int *plain)
     return -1;                  /* nothing known of TLS (pre-TLS, or "==") */
 }
 
-/* ex_is_mx_port - port of an MX session (unknown counts as 25) */
-static int
-ex_is_mx_port(const struct ex_sess *s, int port)
-{
-    size_t  i;
-
-    if (port < 0)
-        return 1;
-    for (i = 0; i < s->conf.nmx_ports; i++)
-        if (s->conf.mx_ports[i] == port)
-            return 1;
-    return 0;
-}
-
-/* ex_emit - hand a connection over as a session; dom NULL: unattributed */
+/* ex_describe - corr_ops.describe: what a connection's lines said */
 static void
-ex_emit(struct ex_sess *s, const struct ex_msg *m, struct ex_conn *c,
-        const struct span *dom)
+ex_describe(const struct corr_conn *kc, struct corr_verdict *v)
 {
-    const char *loghost = m->loghost;
-    struct sess_rec rec;
-    enum sess_disp d = SESS_D_COUNTED;
-    int     plain;
-    int     result = ex_outcome(c, &plain);
+    const struct ex_conn *c = (const struct ex_conn *) kc;
 
-    c->attributed = 1;
-    if (result < 0)
-        return;
-    memset(&rec, 0, sizeof(rec));
-    rec.time = c->t0;
-    rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
-    rec.result = (uint8_t) result;
-    rec.policy = SESS_POL_NONE;
-    rec.flags = plain ? SESS_F_PLAINTEXT : 0;
     if (c->tls)
-        rec.cert = c->cv == EX_CV_YES || c->cv == EX_CV_DANE
+        v->cert = c->cv == EX_CV_YES || c->cv == EX_CV_DANE
             ? SESS_CERT_VERIFIED : c->cv == EX_CV_NO ? SESS_CERT_UNTRUSTED
             : SESS_CERT_UNKNOWN;
     else if (c->cond >= 0)
-        rec.cert = SESS_CERT_UNTRUSTED;
-    rec.cert_problem = (uint8_t) (c->cond >= 0 ? c->cond : SESS_SUCCESS);
-    memcpy(rec.mx, c->mx, sizeof(rec.mx));
-    memcpy(rec.ip, c->ip, sizeof(rec.ip));
-    (void) span_copy(span_make(loghost, strlen(loghost)), rec.loghost,
-                     sizeof(rec.loghost));
-    if (result != SESS_SUCCESS)
-        sess_set_reason(&rec, c->reason, strlen(c->reason));
-    if (dom == NULL)
-        d = SESS_D_UNATTRIBUTED;
-    else if (dname_norm(dom->ptr, dom->len, rec.domain) != 0
-             || dname_is_numeric(rec.domain))
-        d = SESS_D_BAD_DOMAIN;
-    else if (!c->dated)
-        d = SESS_D_UNDATED;
-    else if (!ex_is_mx_port(s, c->port))
-        d = SESS_D_PORT;
-    else if (s->conf.is_relay
-             && s->conf.is_relay(rec.mx, rec.ip, s->conf.is_relay_ctx))
-        d = SESS_D_RELAYHOST;
-    else if (m->own)
-        d = SESS_D_OWN_REPORT;
-    if (d == SESS_D_BAD_DOMAIN || d == SESS_D_UNATTRIBUTED)
-        rec.domain[0] = 0;
-    s->cb.session(s->cb.ctx, &rec, d);
+        v->cert = SESS_CERT_UNTRUSTED;
+    v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
+    v->reason = c->reason;
 }
 
-/* ex_retire - cur is over: wait for its domain, or drop it. A
- * connection with a certificate or DANE problem that ends without any
- * line of its own failed its handshake: transports/smtp.c writes no
- * per-MX line for ERRNO_TLSFAILURE before it tries the next MX */
+/* ex_retire_hook - corr_ops.retire: a connection with a certificate or
+ * DANE problem that ends without any line of its own failed its
+ * handshake: transports/smtp.c writes no per-MX line for
+ * ERRNO_TLSFAILURE before it tries the next MX */
 static void
-ex_retire(struct ex_sess *s, struct ex_msg *m)
+ex_retire_hook(struct corr_conn *kc)
 {
-    struct ex_conn *c = &m->cur;
-    int     plain;
+    struct ex_conn *c = (struct ex_conn *) kc;
 
-    if (!c->active)
-        return;
-    if (!c->attributed && c->fail < 0 && !c->tls && !c->plain && !c->ended
-        && c->cond >= 0) {
+    if (c->fail < 0 && !c->tls && !c->plain && !c->ended && c->cond >= 0) {
         if (c->cond == SESS_CERT_NOT_TRUSTED || c->cond == SESS_CERT_EXPIRED
             || c->cond == SESS_CERT_HOST_MISMATCH) {
             c->fail = c->cond;
@@ -238,39 +169,14 @@ ex_retire(struct ex_sess *s, struct ex_msg *m)
                    sizeof("handshake-failure"));
         }
     }
-    if (!c->attributed && ex_outcome(c, &plain) >= 0) {
-        if (m->pend == NULL)
-            m->pend = xmalloc(sizeof(*m->pend) * EX_MAX_PEND);
-        if (m->npend == EX_MAX_PEND) {
-            ex_emit(s, m, &m->pend[0], NULL);
-            memmove(m->pend, m->pend + 1,
-                    sizeof(m->pend[0]) * (EX_MAX_PEND - 1));
-            m->npend--;
-        }
-        m->pend[m->npend++] = *c;
-    }
-    c->active = 0;
 }
 
-/* ex_attribute - every waiting connection gets the domain; how many */
-static int
-ex_attribute(struct ex_sess *s, struct ex_msg *m, const struct span *dom)
-{
-    int     i, n = m->npend;
-
-    for (i = 0; i < n; i++)
-        ex_emit(s, m, &m->pend[i], dom);
-    m->npend = 0;
-    return n;
-}
-
-/* ex_msg_flush - everything of m that waits becomes unattributed */
+/* ex_emit - hand a connection over as a session; dom NULL: unattributed */
 static void
-ex_msg_flush(struct ex_sess *s, struct ex_msg *m)
+ex_emit(struct ex_sess *s, struct ex_msg *m, struct ex_conn *c,
+        const struct span *dom)
 {
-    ex_retire(s, m);
-    (void) ex_attribute(s, m, NULL);
-    m->pend = xfree(m->pend);
+    corr_emit(s->k, m, &c->k, dom, 0);
 }
 
 /* ex_refine - failure type: a handshake failure after a certificate
@@ -306,32 +212,19 @@ ex_trace_conn(const struct ex_conn *c, struct trace *tr)
     }
 }
 
-/* ex_rcpt_domain - domain part of an address span */
-static struct span
-ex_rcpt_domain(struct span rcpt)
-{
-    size_t  i = rcpt.len;
-
-    while (i > 0 && rcpt.ptr[i - 1] != '@')
-        i--;
-    if (i == 0)
-        return span_make(rcpt.ptr, 0);
-    return span_make(rcpt.ptr + i, rcpt.len - i);
-}
-
 /* ex_open - cur for a line about a connection still being set up */
 static struct ex_conn *
 ex_open(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         const struct ex_event *ev, int allow_closed)
 {
-    struct ex_conn *c = &m->cur;
+    struct ex_conn *c = EX_CUR(m);
 
-    if (c->active && !c->attributed && ex_conn_same(c, ev)
+    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev)
         && (!c->closed || allow_closed)) {
         ex_conn_fill(c, ev);
         return c;
     }
-    ex_retire(s, m);
+    corr_retire(s->k, m);
     ex_conn_start(c, dated, t, ev);
     return c;
 }
@@ -343,7 +236,7 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
            const struct ex_event *ev, const struct span *dom,
            struct trace *tr)
 {
-    struct ex_conn *c = &m->cur;
+    struct ex_conn *c = EX_CUR(m);
     struct ex_conn none;
     int     had = 0;
 
@@ -353,8 +246,8 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     }
     tr->kind = TRACE_CONTEXT;
     tr->result = ev->result;
-    had = ex_attribute(s, m, dom);      /* earlier MX first */
-    if (c->active && !c->attributed && (c->closed || ev->result >= 0)) {
+    had = corr_attribute(s->k, m, dom, 0);      /* earlier MX first */
+    if (c->k.active && !c->k.attributed && (c->closed || ev->result >= 0)) {
         if (c->fail < 0 && ev->result >= 0)
             c->fail = ex_refine(c, ev);
         c->dane |= ev->dane;
@@ -371,12 +264,165 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     /* "** rcpt R= T= : DANE error: tlsa lookup FAIL": no MX was tried */
     memset(&none, 0, sizeof(none));
     ex_conn_start(&none, dated, t, ev);
-    if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.mx) != 0)
-        none.mx[0] = 0;
+    if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.k.mx) != 0)
+        none.k.mx[0] = 0;
     none.fail = ev->result;
     none.dane = ev->dane;
     memcpy(none.reason, ev->reason, sizeof(none.reason));
     ex_emit(s, m, &none, dom);
+}
+
+#define EX_STALE_REASON "exim-x-of-previous-connection"
+
+/* ex_pid_hash - a non-zero hash of a process id, 0 when there is none */
+static uint32_t
+ex_pid_hash(struct span pid)
+{
+    uint32_t h = 2166136261u;
+    size_t  i;
+
+    if (pid.len == 0)
+        return 0;
+    for (i = 0; i < pid.len; i++)
+        h = (h ^ (unsigned char) pid.ptr[i]) * 16777619u;
+    return h | 1;
+}
+
+/* ex_same_run - 1 when a delivery line is one more recipient of the
+ * connection just handed over: one transport run delivers all the
+ * recipients of a message for one host over one connection and writes
+ * a line for each, "=>" for each when they went in separate
+ * transactions, "==" or "**" for each when the connection failed. The
+ * same host, the same process, the same second or the next, not
+ * continued, and the same TLS and verdict as that connection's line. A
+ * new attempt of the message is a new process. Without a process id
+ * (no syslog pid, no log_selector +pid) nothing tells two attempts in
+ * one second apart (the Exim test suite writes one time for all):
+ * each line is then its own connection, as before */
+static int
+ex_same_run(const struct ex_sess *s, const struct ex_conn *c, int64_t t,
+            const struct ex_event *ev)
+{
+    return (ev->mark == '=' || ev->mark == 'd' || ev->mark == '*')
+        && !ev->cont && c->k.active && c->k.attributed
+        && ex_conn_same(c, ev) && s->pid != 0 && c->pid == s->pid
+        && t >= c->k.t0 && t <= c->k.t0 + 1
+        && (ev->tls != 0) == (c->tls != 0)
+        && (ev->result >= 0) == (c->fail >= 0);
+}
+
+/* ex_cipher_hash - a non-zero 32-bit hash of an X= value */
+static uint32_t
+ex_cipher_hash(struct span x)
+{
+    uint32_t h = 2166136261u;
+    size_t  i;
+
+    for (i = 0; i < x.len; i++)
+        h = (h ^ (unsigned char) x.ptr[i]) * 16777619u;
+    return h | 1;
+}
+
+/* ex_stale_x - a delivery line whose X= is not its own connection's.
+ * After a continued TLS delivery ("]:25*" X=...), Exim 4.96 writes the
+ * X= of that connection again on the next line of the same process for
+ * a new connection to another host made in clear (seen under load with
+ * remote_max_parallel and connection_max_messages). Such a line is not
+ * continued, has CV=no and no DN= (a new handshake logs its peer's
+ * certificate with +tls_peerdn) and the very X= of the continued line
+ * before it. Notes each continued TLS line's X= in m->note; a line with
+ * DN= (a handshake of its own) clears it. 1: do not trust its X= */
+static int
+ex_stale_x(struct ex_msg *m, const struct ex_event *ev)
+{
+    uint32_t h = ex_cipher_hash(ev->cipher);
+
+    if (ev->cont) {
+        m->note = h;
+        return 0;
+    }
+    if (ev->dn) {
+        m->note = 0;
+        return 0;
+    }
+    return m->note == h && ev->cv == EX_CV_NO;
+}
+
+/* ex_pend_tie - a delivery line for host H and domain dom, and the
+ * connections of the message that ended before it: one to H is this
+ * delivery's (its "=="/"=>" repeats the host) and gets dom now. One to
+ * another host is either an earlier MX of this delivery (Exim names
+ * only the last host tried) or a parallel delivery of the same message
+ * to another domain whose own line is still to come (remote_max_parallel:
+ * the lines of one message interleave by host). It keeps waiting, with
+ * dom as its candidate: a later line naming its host gives it that
+ * line's domain; the end of the message (ex_settle) gives it the
+ * candidate. So a failure is tied to its host, not to the next line */
+static void
+ex_pend_tie(struct ex_sess *s, struct ex_msg *m, const struct ex_event *ev,
+            const struct span *dom)
+{
+    int     i, j;
+
+    for (i = j = 0; i < m->npend; i++) {
+        struct ex_conn *w = (struct ex_conn *) corr_pend(s->k, m, i);
+
+        if (ex_conn_same(w, ev)) {
+            ex_emit(s, m, w, dom);
+            continue;
+        }
+        if (!w->cand) {
+            w->cand = 1;
+            if (span_copy(*dom, w->cand_dom, sizeof(w->cand_dom)) != 0)
+                w->cand_dom[0] = 0;
+        }
+        if (j != i)
+            memcpy(corr_pend(s->k, m, j), w, sizeof(*w));
+        j++;
+    }
+    m->npend = j;
+}
+
+/* ex_pend_take - a "=="/"**" line of a connection that ended with a
+ * line of its own ("DANE attempt failed; ...") before a line of
+ * another host of the same message: that connection is cur again, so
+ * that the line repeats it (one session, its host's domain). 1 when
+ * one was found */
+static int
+ex_pend_take(struct ex_sess *s, struct ex_msg *m, const struct ex_event *ev)
+{
+    struct ex_conn w;
+    int     i;
+
+    for (i = m->npend - 1; i >= 0; i--) {
+        struct ex_conn *p = (struct ex_conn *) corr_pend(s->k, m, i);
+
+        if (p->closed && ex_conn_same(p, ev))
+            break;
+    }
+    if (i < 0)
+        return 0;
+    memcpy(&w, corr_pend(s->k, m, i), sizeof(w));
+    memmove(corr_pend(s->k, m, i), corr_pend(s->k, m, i + 1),
+            sizeof(w) * (size_t) (m->npend - i - 1));
+    m->npend--;
+    corr_retire(s->k, m);
+    w.cand = 0;
+    memcpy(EX_CUR(m), &w, sizeof(w));
+    return 1;
+}
+
+/* ex_candidate - corr_ops.candidate: at the end of a message, what
+ * still waits takes its candidate domain (ex_pend_tie) */
+static int
+ex_candidate(const struct corr_conn *kc, struct span *dom)
+{
+    const struct ex_conn *c = (const struct ex_conn *) kc;
+
+    if (!c->cand)
+        return 0;
+    *dom = span_make(c->cand_dom, strlen(c->cand_dom));
+    return 1;
 }
 
 /* ex_delivery_line - => -> ** == *> >>: attribute and emit sessions */
@@ -384,52 +430,71 @@ static void
 ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
                  const struct ex_event *ev, struct trace *tr)
 {
-    struct span dom = ex_rcpt_domain(ev->rcpt);
-    struct ex_conn *c = &m->cur;
+    struct span dom = corr_rcpt_domain(ev->rcpt);
+    struct ex_conn *c = EX_CUR(m);
     int     deliv = ev->mark == '=' || ev->mark == '-' || ev->mark == 'c';
+    int     stale = 0;
+    struct ex_event copy;
 
     if (ev->mark == 'f') {
         tr->kind = TRACE_IRRELEVANT;    /* "*>": -N, no connection made */
         return;
     }
     if (ev->tls)
-        s->cb.tls_host(s->cb.ctx, m->loghost);
+        s->k->cb.tls_host(s->k->cb.ctx, m->loghost);
     if (ev->host.len == 0 && ev->ip.len == 0) {
         ex_no_host(s, m, dated, t, ev, &dom, tr);
         return;
     }
+    if (ev->tls && ex_stale_x(m, ev)) {
+        /* Exim's X= and CV=no of the continued connection before it:
+         * this connection's TLS is unknown; the receivers of our tests
+         * saw no STARTTLS. Taken as a delivery in clear, and said so
+         * in its failure-reason-code */
+        copy = *ev;
+        copy.tls = 0;
+        ev = &copy;
+        stale = 1;
+    }
     if (ev->cont) {
         /* down a connection set up (and counted) for another message */
-        if (c->active && !c->attributed && c->closed)
-            ex_retire(s, m);
-        (void) ex_attribute(s, m, &dom);
+        if (c->k.active && !c->k.attributed && c->closed)
+            corr_retire(s->k, m);
+        ex_pend_tie(s, m, ev, &dom);
         tr->kind = ev->tls ? (ev->cv == EX_CV_YES || ev->cv == EX_CV_DANE
                               ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH)
             : deliv ? TRACE_PLAINTEXT : TRACE_CONTEXT;
         return;
     }
-    if (ev->mark == '-' && c->active && c->attributed && ex_conn_same(c, ev)) {
+    if (ev->mark == '-' && c->k.active && c->k.attributed && ex_conn_same(c, ev)) {
         ex_trace_conn(c, tr);   /* one more recipient, same connection */
         return;
     }
-    if (c->active && !c->attributed && ex_conn_same(c, ev)) {
+    if (ex_same_run(s, c, t, ev)) {
+        ex_trace_conn(c, tr);   /* "=>"/"=="/"**" again: one connection */
+        return;
+    }
+    if (!(c->k.active && !c->k.attributed && ex_conn_same(c, ev))
+        && !deliv && !ev->tls && ex_pend_take(s, m, ev))
+        c = EX_CUR(m);          /* its own line, then another host's */
+    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev)) {
         /* a connection that ended with its own line is repeated by the
          * "=="/"**" of its delivery; any other line used a new one */
         if (c->closed && (ev->tls || deliv || (c->clear && ev->result < 0))) {
             int     clear = c->clear;
 
             ex_conn_fill(c, ev);        /* the same MX: learn its name */
-            ex_retire(s, m);
+            corr_retire(s->k, m);
             ex_conn_start(c, dated, t, ev);
             c->in_clear = clear;
         } else {
             ex_conn_fill(c, ev);
         }
     } else {
-        ex_retire(s, m);
+        corr_retire(s->k, m);
         ex_conn_start(c, dated, t, ev);
     }
-    (void) ex_attribute(s, m, &dom);    /* earlier hosts of this delivery */
+    ex_pend_tie(s, m, ev, &dom);        /* earlier hosts of this delivery */
     if (ev->tls) {
         c->tls = 1;
         c->cv = ev->cv;
@@ -442,7 +507,10 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
                && (deliv || (ev->past_ehlo
                              && (ev->mark == '*' || c->in_clear)))) {
         c->plain = 1;           /* "**" carries X= when TLS was used */
+        if (stale && c->reason[0] == 0)
+            memcpy(c->reason, EX_STALE_REASON, sizeof(EX_STALE_REASON));
     }
+    c->pid = s->pid;
     ex_emit(s, m, c, &dom);
     ex_trace_conn(c, tr);
 }
@@ -453,7 +521,7 @@ static void
 ex_fail_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
              const struct ex_event *ev, int close, struct trace *tr)
 {
-    struct ex_conn *c = &m->cur;
+    struct ex_conn *c = EX_CUR(m);
 
     /* old Exim: "TLS error on connection to h" then "TLS session
      * failure: delivering unencrypted to h": one connection */
@@ -482,53 +550,6 @@ ex_msg_key(const struct wrap_rec *r, struct span id, char *key)
     if (id.len)                 /* ex_msgid(): at most 23 bytes */
         memcpy(key + hl + 1, id.ptr, id.len);
     return hl + 1 + id.len;
-}
-
-/* ex_msg_get - state of one message, created on first use */
-static struct ex_msg *
-ex_msg_get(struct ex_sess *s, const struct wrap_rec *r, struct span id)
-{
-    char    key[SESS_MAX_LOGHOST + 40];
-    size_t  n = ex_msg_key(r, id, key);
-    struct ex_msg *m;
-
-    if ((m = htab_find(s->msgs, key, n)) != NULL)
-        return m;
-    m = xcalloc(1, sizeof(*m));
-    memcpy(m->loghost, key, strlen(key) + 1);
-    m->own = sess_own_has(s->own, r->host, id);
-    return htab_enter(s->msgs, key, n, m);
-}
-
-/* ex_msg_forget - drop the state of a message ("Completed") */
-static void
-ex_msg_forget(struct ex_sess *s, const struct wrap_rec *r, struct span id)
-{
-    char    key[SESS_MAX_LOGHOST + 40];
-    size_t  n = ex_msg_key(r, id, key);
-    struct ex_msg *m;
-
-    if ((m = htab_find(s->msgs, key, n)) == NULL)
-        return;
-    ex_msg_flush(s, m);
-    htab_delete(s->msgs, key, n);
-}
-
-/* ex_sweep_idle - htab_sweep predicate: a message idle for EX_IDLE_SECS
- * of log time is flushed and forgotten, so that state stays bounded by
- * recent messages */
-static int
-ex_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
-{
-    struct ex_sess *s = ctx;
-    struct ex_msg *m = value;
-
-    (void) key;
-    (void) klen;
-    if (m->last_t + EX_IDLE_SECS >= s->max_t)
-        return 0;
-    ex_msg_flush(s, m);
-    return 1;
 }
 
 /* ex_ident - 1 when a syslog program name is Exim's (exim, exim4,
@@ -590,13 +611,11 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
     struct ex_msg *m;
 
     if (span_skip(&b, "<= ") != 0 || span_word(&b, &addr, 320) != 0
-        || !sess_own_sender(s->own, addr))
+        || !corr_own_from(s->k, r, ln->id, addr,
+                          ln->stamped ? ln->t : r->dated ? r->t : 0, tr))
         return;
-    sess_own_note(s->own, r->host, ln->id,
-                  ln->stamped ? ln->t : r->dated ? r->t : 0);
-    if ((m = htab_find(s->msgs, key, ex_msg_key(r, ln->id, key))) != NULL)
+    if ((m = corr_find(s->k, key, ex_msg_key(r, ln->id, key))) != NULL)
         m->own = 1;
-    tr->kind = TRACE_CONTEXT;
 }
 
 /* ex_sess_feed - one line; 1 when it was an Exim line */
@@ -622,7 +641,7 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     flags = (ln.id.len > 0 ? EX_F_ID : 0) | (bare ? EX_F_BARE : 0)
         | (stats ? EX_F_STATS : 0);
     ex_classify(body, flags, &ev);
-    if (s->own && ln.id.len > 0 && ev.kind == EX_IGNORE)
+    if (s->k->own && ln.id.len > 0 && ev.kind == EX_IGNORE)
         ex_arrival(s, r, &ln, tr);
     switch (ev.kind) {
     case EX_NONE:
@@ -643,30 +662,27 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     }
     dated = ln.stamped || r->dated;
     t = ln.stamped ? ln.t : r->dated ? r->t : 0;
-    if (s->cb.hold) {
+    {
         char    key[SESS_MAX_LOGHOST + 40];
         size_t  n = ex_msg_key(r, ln.id, key);
+        int     new;
 
-        if (s->cb.hold(s->cb.ctx, SESS_MTA_EXIM, key, n, dated, t, r))
+        if (ev.kind == EX_COMPLETED) {
+            if (corr_held(s->k, key, n, dated, t, r))
+                return 1;
+            corr_forget(s->k, key, n);
+            sess_own_forget(s->k->own, r->host, ln.id);
             return 1;
-    }
-    if (ev.kind == EX_COMPLETED) {
-        ex_msg_forget(s, r, ln.id);
-        sess_own_forget(s->own, r->host, ln.id);
-        return 1;
-    }
-    if (++s->feeds % EX_SWEEP_EVERY == 0)
-        htab_sweep(s->msgs, ex_sweep_idle, s);
-    m = ex_msg_get(s, r, ln.id);
-    if (dated) {
-        if (m->last_t && t > m->last_t + EX_IDLE_SECS)
-            ex_msg_flush(s, m);
-        m->last_t = t;
-        if (t > s->max_t)
-            s->max_t = t;
+        }
+        if ((m = corr_enter(s->k, key, n, r->host, dated, t, r, &new))
+            == NULL)
+            return 1;
+        if (new)
+            m->own = sess_own_has(s->k->own, r->host, ln.id);
     }
     switch (ev.kind) {
     case EX_DELIVERY:
+        s->pid = ex_pid_hash(ln.pid.len ? ln.pid : r->pid);
         ex_delivery_line(s, m, dated, t, &ev, tr);
         break;
     case EX_HOST:
@@ -677,8 +693,8 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
         }
         /* the connection being set up ended, or one recipient was
          * refused: the handshake (if any) went through */
-        c = &m->cur;
-        if (c->active && !c->attributed && !c->closed
+        c = EX_CUR(m);
+        if (c->k.active && !c->k.attributed && !c->closed
             && ex_conn_same(c, &ev)) {
             ex_conn_fill(c, &ev);
             c->ended = 1;
@@ -695,10 +711,10 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
         break;
     case EX_VERIFY:
     case EX_DANE_COND:
-        c = &m->cur;
-        if (!(c->active && !c->closed && !c->attributed && !c->tls
+        c = EX_CUR(m);
+        if (!(c->k.active && !c->closed && !c->k.attributed && !c->tls
               && ex_conn_same(c, &ev))) {
-            ex_retire(s, m);
+            corr_retire(s->k, m);
             ex_conn_start(c, dated, t, &ev);
         } else {
             ex_conn_fill(c, &ev);
@@ -714,7 +730,7 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
         break;
     case EX_CALLOUT:{
             struct ex_conn one;
-            struct span dom = ex_rcpt_domain(ev.rcpt);
+            struct span dom = corr_rcpt_domain(ev.rcpt);
 
             ex_conn_start(&one, dated, t, &ev);
             one.fail = ex_refine(&one, &ev);
@@ -730,60 +746,25 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     return 1;
 }
 
-/* ex_flush_one - htab_walk adapter for ex_sess_flush */
-static void
-ex_flush_one(const void *key, size_t klen, void *value, void *ctx)
-{
-    struct ex_sess *s = ctx;
-
-    if (s->cb.keep && s->cb.keep(s->cb.ctx, SESS_MTA_EXIM, key, klen))
-        return;
-    ex_msg_flush(s, value);
-}
-
-/* ex_sess_flush - end of input: what still waits is unattributed */
-void
-ex_sess_flush(struct ex_sess *s)
-{
-    htab_walk(s->msgs, ex_flush_one, s);
-}
-
-/* ex_msg_free - htab destructor of a message's state */
-static void
-ex_msg_free(void *value)
-{
-    struct ex_msg *m = value;
-
-    xfree(m->pend);
-    xfree(m);
-}
+/* ex_ops - what the core is told of Exim */
+static const struct corr_ops ex_ops = {
+    .mta = SESS_MTA_EXIM,
+    .hint = 1024,
+    .conn_size = sizeof(struct ex_conn),
+    .max_pend = EX_MAX_PEND,
+    .sweep_every = EX_SWEEP_EVERY,
+    .outcome = ex_outcome,
+    .describe = ex_describe,
+    .retire = ex_retire_hook,
+    .candidate = ex_candidate,
+};
 
 /* ex_sess_create - correlator with configuration and callbacks */
 struct ex_sess *
 ex_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
-    struct ex_sess *s = xcalloc(1, sizeof(*s));
+    struct ex_sess *s = corr_sess_create(sizeof(*s), conf, cb, &ex_ops);
 
-    s->conf = *conf;
-    if (s->conf.mx_ports == NULL || s->conf.nmx_ports == 0) {
-        s->conf.mx_ports = ex_default_ports;
-        s->conf.nmx_ports = 1;
-    }
-    s->cb = *cb;
-    s->msgs = htab_create(1024, ex_msg_free);
-    s->own = sess_own_create(conf);
     ts_ctx_init_year(&s->ts, 1970);     /* only its zone cache is used */
     return s;
-}
-
-/* ex_sess_free - destroy; NULL */
-struct ex_sess *
-ex_sess_free(struct ex_sess *s)
-{
-    if (s == NULL)
-        return NULL;
-    htab_free(s->msgs);
-    sess_own_free(s->own);
-    xfree(s);
-    return NULL;
 }

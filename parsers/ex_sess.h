@@ -10,7 +10,7 @@
  * State is bounded: per message at most 8 connections wait for their
  * domain; a message's state is dropped at "Completed", and messages idle
  * for an hour of log time are flushed (what waits becomes unattributed).
- * ex_sess_flush() hands over everything still waiting at end of input.
+ * corr_sess_flush() hands over everything still waiting at end of input.
  * Thread safety: one struct ex_sess per thread of correlation.
  */
 #ifndef PARSERS_EX_SESS_H
@@ -23,9 +23,7 @@ struct ex_sess;
 
 struct ex_sess *ex_sess_create(const struct sess_conf *conf,
                                const struct sess_cb *cb);
-struct ex_sess *ex_sess_free(struct ex_sess *s);       /* always NULL */
 int     ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r,
                      struct trace *tr);
-void    ex_sess_flush(struct ex_sess *s);
 
 #endif

@@ -1,5 +1,6 @@
 /* parsers/parser.c - one front for every MTA's parser (see parser.h) */
 #include "parser.h"
+#include "corr.h"
 #include "ex_sess.h"
 #include "pf_sess.h"
 #include "sm_sess.h"
@@ -7,7 +8,8 @@
 
 #include <string.h>
 
-/* pf_ops_* - the Postfix correlator behind the common interface */
+/* pf_ops_* - the Postfix correlator behind the common interface; the
+ * core flushes and frees every MTA's correlator (parsers/corr.h) */
 static void *
 pf_ops_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
@@ -18,18 +20,6 @@ static int
 pf_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
 {
     return pf_sess_feed(st, r, tr);
-}
-
-static void
-pf_ops_flush(void *st)
-{
-    pf_sess_flush(st);
-}
-
-static void *
-pf_ops_destroy(void *st)
-{
-    return pf_sess_free(st);
 }
 
 /* ex_ops_*, sm_ops_* - Exim and Sendmail behind the same interface */
@@ -45,18 +35,6 @@ ex_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
     return ex_sess_feed(st, r, tr);
 }
 
-static void
-ex_ops_flush(void *st)
-{
-    ex_sess_flush(st);
-}
-
-static void *
-ex_ops_destroy(void *st)
-{
-    return ex_sess_free(st);
-}
-
 static void *
 sm_ops_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
@@ -69,22 +47,10 @@ sm_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
     return sm_sess_feed(st, r, tr);
 }
 
-static void
-sm_ops_flush(void *st)
-{
-    sm_sess_flush(st);
-}
-
-static void *
-sm_ops_destroy(void *st)
-{
-    return sm_sess_free(st);
-}
-
 static const struct parser_ops parser_table[] = {
-    {"postfix", pf_ops_create, pf_ops_feed, pf_ops_flush, pf_ops_destroy},
-    {"exim", ex_ops_create, ex_ops_feed, ex_ops_flush, ex_ops_destroy},
-    {"sendmail", sm_ops_create, sm_ops_feed, sm_ops_flush, sm_ops_destroy},
+    {"postfix", pf_ops_create, pf_ops_feed, corr_sess_flush, corr_sess_free},
+    {"exim", ex_ops_create, ex_ops_feed, corr_sess_flush, corr_sess_free},
+    {"sendmail", sm_ops_create, sm_ops_feed, corr_sess_flush, corr_sess_free},
 };
 
 #define PARSER_COUNT (sizeof(parser_table) / sizeof(parser_table[0]))

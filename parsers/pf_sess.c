@@ -11,6 +11,7 @@
  * counted, and "QID: removed" forgets it.
  */
 #include "pf_sess.h"
+#include "corr.h"
 #include "pf.h"
 #include "../util/dname.h"
 #include "../util/htab.h"
@@ -26,12 +27,7 @@
 #define PF_REASON_MAX 64
 
 struct pf_conn {
-    int     active;
-    int     dated;
-    int64_t t0;
-    char    mx[DNAME_MAX + 1];
-    char    ip[IPADDR_MAX + 1];
-    int     port;               /* -1: not logged */
+    struct corr_conn k;         /* first: the core's part */
     int     tls;                /* handshake completed */
     int     trust;              /* enum pf_trust */
     int     cond;               /* certificate problem seen, or -1 */
@@ -45,30 +41,30 @@ struct pf_conn {
     int     pre_tls;            /* ended before STARTTLS: not a session */
     int     past_ehlo;          /* plaintext dialogue went past EHLO */
     int     closed;             /* ended without a status line */
-    int     attributed;         /* handed over */
     char    qid[PF_MAX_QIDLEN + 1];
     char    reason[PF_REASON_MAX + 1];
 };
 
-struct pf_proc {
-    char    loghost[SESS_MAX_LOGHOST + 1];
-    int     lmtp;
-    int64_t last_t;
-    struct pf_conn cur;
-    struct pf_conn *pend;       /* allocated on demand: most have none */
-    int     npend;
-};
+/* a process's state is the core's struct corr_proc */
+#define pf_proc corr_proc
+#define PF_CUR(p) ((struct pf_conn *) (p)->cur)
 
 struct pf_sess {
-    struct sess_conf conf;
-    struct sess_cb cb;
-    struct htab *procs;
-    struct sess_own *own;       /* queue ids of our report mail */
-    int64_t max_t;
-    unsigned long feeds;
+    struct corr *k;             /* processes, emit, flush */
+    struct htab *proxy;         /* tlsproxy verdicts per (host, peer) */
+    int64_t proxy_t;            /* newest time of a verdict */
 };
 
-static const int pf_default_ports[] = {25};
+/* what tlsproxy(8) said of the last handshake with one peer */
+struct pf_proxy {
+    int64_t t;                  /* log time of its line */
+    int     cond;               /* certificate problem, or -1: none */
+    int     dane;
+    char    reason[PF_REASON_MAX + 1];
+};
+
+#define PF_PROXY_MAX 4096       /* peers remembered per correlator */
+#define PF_PROXY_SECS 2         /* "the same moment": log time apart */
 
 /* pf_slug - failure-reason-code from a Postfix text: "num=N:" and an
  * issuer DN dropped (the DN describes the receiver's CA), then folded */
@@ -121,20 +117,17 @@ static void
 pf_conn_start(struct pf_conn *c, const struct wrap_rec *r,
               const struct pf_event *ev)
 {
-    memset(c, 0, sizeof(*c));
-    c->active = 1;
-    c->dated = r->dated;
-    c->t0 = r->t;
+    corr_start(&c->k, sizeof(*c), r->dated, r->t);
     c->cond = c->fail = c->rpt = -1;
-    c->port = ev->port;
+    c->k.port = ev->port;
     if (ev->peer_host.len > 0
-        && dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->mx) != 0)
-        c->mx[0] = 0;
+        && dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->k.mx) != 0)
+        c->k.mx[0] = 0;
     if (ev->peer_ip.len > 0
-        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->ip) != 0)
-        c->ip[0] = 0;
-    if (c->mx[0] && dname_is_numeric(c->mx))
-        c->mx[0] = 0;           /* "1.2.3.4[1.2.3.4]": no host name */
+        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->k.ip) != 0)
+        c->k.ip[0] = 0;
+    if (c->k.mx[0] && dname_is_numeric(c->k.mx))
+        c->k.mx[0] = 0;           /* "1.2.3.4[1.2.3.4]": no host name */
 }
 
 /* pf_conn_same - 1 when ev may be about connection c */
@@ -144,20 +137,20 @@ pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
     char    ip[IPADDR_MAX + 1];
     char    mx[DNAME_MAX + 1];
 
-    if (!c->active)
+    if (!c->k.active)
         return 0;
     /* the same text as stored is the common case: no normalising */
-    if (ev->peer_ip.len > 0 && c->ip[0]) {
-        if (span_eq(ev->peer_ip, c->ip))
+    if (ev->peer_ip.len > 0 && c->k.ip[0]) {
+        if (span_eq(ev->peer_ip, c->k.ip))
             return 1;
         if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
-            return strcmp(ip, c->ip) == 0;
+            return strcmp(ip, c->k.ip) == 0;
     }
-    if (ev->peer_host.len > 0 && c->mx[0]) {
-        if (span_eq(ev->peer_host, c->mx))
+    if (ev->peer_host.len > 0 && c->k.mx[0]) {
+        if (span_eq(ev->peer_host, c->k.mx))
             return 1;
         if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
-            return strcmp(mx, c->mx) == 0;
+            return strcmp(mx, c->k.mx) == 0;
     }
     return 1;
 }
@@ -166,21 +159,23 @@ pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
 static void
 pf_conn_fill(struct pf_conn *c, const struct pf_event *ev)
 {
-    if (c->ip[0] == 0 && ev->peer_ip.len > 0
-        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->ip) != 0)
-        c->ip[0] = 0;
-    if (c->mx[0] == 0 && ev->peer_host.len > 0
-        && (dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->mx) != 0
-            || dname_is_numeric(c->mx)))
-        c->mx[0] = 0;
-    if (c->port < 0)
-        c->port = ev->port;
+    if (c->k.ip[0] == 0 && ev->peer_ip.len > 0
+        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->k.ip) != 0)
+        c->k.ip[0] = 0;
+    if (c->k.mx[0] == 0 && ev->peer_host.len > 0
+        && (dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->k.mx) != 0
+            || dname_is_numeric(c->k.mx)))
+        c->k.mx[0] = 0;
+    if (c->k.port < 0)
+        c->k.port = ev->port;
 }
 
 /* pf_outcome - result of a finished connection; -1: not a session */
 static int
-pf_outcome(const struct pf_conn *c, int *plain)
+pf_outcome(const struct corr_conn *kc, int *plain)
 {
+    const struct pf_conn *c = (const struct pf_conn *) kc;
+
     *plain = 0;
     if (c->reused)
         return -1;
@@ -198,113 +193,148 @@ pf_outcome(const struct pf_conn *c, int *plain)
     return SESS_STARTTLS_NOT_SUPPORTED;
 }
 
-/* pf_is_mx_port - port of an MX session (unknown counts as 25) */
-static int
-pf_is_mx_port(const struct pf_sess *ps, int port)
-{
-    size_t  i;
-
-    if (port < 0)
-        return 1;
-    for (i = 0; i < ps->conf.nmx_ports; i++)
-        if (ps->conf.mx_ports[i] == port)
-            return 1;
-    return 0;
-}
-
-/* pf_emit - hand a connection over as a session, with disposition */
+/* pf_describe - corr_ops.describe: what a connection's lines said */
 static void
-pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
-        const char *rcpt_domain, size_t dlen)
+pf_describe(const struct corr_conn *kc, struct corr_verdict *v)
 {
-    struct sess_rec rec;
-    enum sess_disp d = SESS_D_COUNTED;
-    int     plain;
-    int     result = pf_outcome(c, &plain);
+    const struct pf_conn *c = (const struct pf_conn *) kc;
 
-    c->attributed = 1;
-    if (result < 0)
-        return;
-    /* the fixed fields and each string up to its NUL: a record is about
-     * a thousand bytes, mostly unused string room */
-    memset(&rec, 0, offsetof(struct sess_rec, domain));
-    rec.domain[0] = rec.helo[0] = rec.reason[0] = 0;
-    rec.time = c->t0;
-    rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
-    rec.result = (uint8_t) result;
-    rec.policy = SESS_POL_NONE;
-    rec.flags = plain ? SESS_F_PLAINTEXT : 0;
     if (c->tls)
-        rec.cert = c->trust == PF_TRUST_VERIFIED ? SESS_CERT_VERIFIED
+        v->cert = c->trust == PF_TRUST_VERIFIED ? SESS_CERT_VERIFIED
             : c->trust == PF_TRUST_TRUSTED ? SESS_CERT_TRUSTED
             : c->trust == PF_TRUST_ANON ? SESS_CERT_ANON
             : SESS_CERT_UNTRUSTED;
     else if (c->cond >= 0)
-        rec.cert = SESS_CERT_UNTRUSTED;  /* a problem, then no summary */
-    rec.cert_problem = (uint8_t) (c->cond >= 0 ? c->cond : SESS_SUCCESS);
-    memcpy(rec.mx, c->mx, strlen(c->mx) + 1);
-    memcpy(rec.ip, c->ip, strlen(c->ip) + 1);
-    memcpy(rec.loghost, p->loghost, strlen(p->loghost) + 1);
-    if (result != SESS_SUCCESS)
-        sess_set_reason(&rec, c->reason, strlen(c->reason));
-    if (rcpt_domain == NULL)
-        d = SESS_D_UNATTRIBUTED;
-    else if (dname_norm(rcpt_domain, dlen, rec.domain) != 0
-             || dname_is_numeric(rec.domain))
-        d = SESS_D_BAD_DOMAIN;
-    else if (!c->dated)
-        d = SESS_D_UNDATED;
-    else if (p->lmtp)
-        d = SESS_D_LMTP;
-    else if (c->local_notls)
-        d = SESS_D_LOCAL_NOTLS;
-    else if (!pf_is_mx_port(ps, c->port))
-        d = SESS_D_PORT;
-    else if (ps->conf.is_relay
-             && ps->conf.is_relay(rec.mx, rec.ip, ps->conf.is_relay_ctx))
-        d = SESS_D_RELAYHOST;
-    else if (sess_own_has(ps->own, span_make(p->loghost, strlen(p->loghost)),
-                          span_make(c->qid, strlen(c->qid))))
-        d = SESS_D_OWN_REPORT;
-    if (d == SESS_D_BAD_DOMAIN || d == SESS_D_UNATTRIBUTED)
-        rec.domain[0] = 0;
-    ps->cb.session(ps->cb.ctx, &rec, d);
+        v->cert = SESS_CERT_UNTRUSTED;  /* a problem, then no summary */
+    v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
+    v->reason = c->reason;
+    v->local = c->local_notls;
 }
 
-/* pf_retire - cur is over: wait for its domain, or drop it */
-static void
-pf_retire(struct pf_sess *ps, struct pf_proc *p)
+/* pf_own - corr_ops.own: the queue id is one of our report mail */
+static int
+pf_own(void *ctx, const struct corr_proc *p, const struct corr_conn *kc)
 {
-    struct pf_conn *c = &p->cur;
-    int     plain;
+    const struct pf_sess *ps = ctx;
+    const struct pf_conn *c = (const struct pf_conn *) kc;
 
-    if (!c->active)
+    if (!sess_own_any(ps->k->own))
+        return 0;
+    return sess_own_has(ps->k->own, span_make(p->loghost, strlen(p->loghost)),
+                        span_make(c->qid, strlen(c->qid)));
+}
+
+/* pf_emit - hand a connection over as a session (corr_emit) */
+static void
+pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
+        const char *rcpt_domain, size_t dlen)
+{
+    struct span dom = span_make(rcpt_domain, dlen);
+
+    corr_emit(ps->k, p, &c->k, rcpt_domain ? &dom : NULL, 0);
+}
+
+static void pf_set_reason(struct pf_conn *c, struct span t, int openssl);
+
+/* pf_proxy_key - "log host NUL address" of a peer into key; length, or
+ * 0 when the line names no valid address */
+static size_t
+pf_proxy_key(const struct wrap_rec *r, const struct pf_event *ev, char *key)
+{
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
+        : r->host.len;
+    char    ip[IPADDR_MAX + 1];
+
+    if (!r->dated || ev->peer_ip.len == 0
+        || ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) != 0)
+        return 0;
+    if (hl)
+        memcpy(key, r->host.ptr, hl);
+    key[hl] = 0;
+    memcpy(key + hl + 1, ip, strlen(ip));
+    return hl + 1 + strlen(ip);
+}
+
+/* pf_proxy_free - htab destructor of a verdict */
+static void
+pf_proxy_free(void *value)
+{
+    xfree(value);
+}
+
+/* pf_proxy_old - htab_sweep predicate: a verdict older than a minute */
+static int
+pf_proxy_old(const void *key, size_t klen, void *value, void *ctx)
+{
+    const struct pf_sess *ps = ctx;
+    const struct pf_proxy *v = value;
+
+    (void) key;
+    (void) klen;
+    return v->t + 60 < ps->proxy_t;
+}
+
+/* pf_proxy_note - a tlsproxy(8) line: "server certificate verification
+ * failed for H[ip]:port: why" notes why, per peer. With
+ * smtp_tls_connection_reuse only tlsproxy logs the reason; the smtp
+ * process that uses the handshake logs "Untrusted TLS connection established" to the same
+ * peer at the same moment, and then only "Server certificate not
+ * verified" (pf_proxy_take). Bounded: PF_PROXY_MAX peers, swept of
+ * verdicts older than a minute of log time when full. */
+static void
+pf_proxy_note(struct pf_sess *ps, const struct wrap_rec *r,
+              const struct pf_event *ev)
+{
+    char    key[SESS_MAX_LOGHOST + IPADDR_MAX + 2];
+    size_t  n = pf_proxy_key(r, ev, key);
+    struct pf_proxy *v;
+
+    if (n == 0)
         return;
-    if (!c->attributed && pf_outcome(c, &plain) >= 0) {
-        if (p->pend == NULL)
-            p->pend = xmalloc(sizeof(*p->pend) * PF_MAX_PEND);
-        if (p->npend == PF_MAX_PEND) {
-            pf_emit(ps, p, &p->pend[0], NULL, 0);
-            memmove(p->pend, p->pend + 1,
-                    sizeof(p->pend[0]) * (PF_MAX_PEND - 1));
-            p->npend--;
-        }
-        p->pend[p->npend++] = *c;
+    if (r->t > ps->proxy_t)
+        ps->proxy_t = r->t;
+    if ((v = htab_find(ps->proxy, key, n)) == NULL) {
+        if (htab_count(ps->proxy) >= PF_PROXY_MAX
+            && htab_sweep(ps->proxy, pf_proxy_old, ps) == 0)
+            return;
+        v = htab_enter(ps->proxy, key, n, xcalloc(1, sizeof(*v)));
+        v->cond = -1;
     }
-    c->active = 0;
+    if (v->t != r->t || v->cond < 0 || v->cond == SESS_VALIDATION_FAILURE) {
+        v->cond = ev->result;
+        v->dane = ev->dane;
+        v->reason[0] = 0;
+        if (ev->reason.len > 0)
+            pf_slug(ev->reason, v->reason);
+    }
+    v->t = r->t;
 }
 
-/* pf_proc_flush - everything of p that waits becomes unattributed */
+/* pf_proxy_take - c, a TLS connection of an smtp process that logged
+ * no certificate problem of its own, takes tlsproxy's verdict for the
+ * same peer at the same moment (PF_PROXY_SECS) */
 static void
-pf_proc_flush(struct pf_sess *ps, struct pf_proc *p)
+pf_proxy_take(struct pf_sess *ps, struct pf_conn *c, const struct wrap_rec *r)
 {
-    int     i;
+    char    key[SESS_MAX_LOGHOST + IPADDR_MAX + 2];
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
+        : r->host.len;
+    size_t  il = strlen(c->k.ip);
+    const struct pf_proxy *v;
 
-    pf_retire(ps, p);
-    for (i = 0; i < p->npend; i++)
-        pf_emit(ps, p, &p->pend[i], NULL, 0);
-    p->npend = 0;
-    p->pend = xfree(p->pend);
+    if (htab_count(ps->proxy) == 0 || !r->dated || il == 0)
+        return;
+    if (hl)
+        memcpy(key, r->host.ptr, hl);
+    key[hl] = 0;
+    memcpy(key + hl + 1, c->k.ip, il);
+    if ((v = htab_find(ps->proxy, key, hl + 1 + il)) == NULL || v->cond < 0
+        || r->t < v->t || r->t > v->t + PF_PROXY_SECS)
+        return;
+    c->cond = v->cond;
+    c->dane |= v->dane;
+    if (v->reason[0])
+        pf_set_reason(c, span_make(v->reason, strlen(v->reason)), 0);
 }
 
 /* pf_open - cur for ev: the same connection, or a new one */
@@ -312,14 +342,14 @@ static struct pf_conn *
 pf_open(struct pf_sess *ps, struct pf_proc *p, const struct wrap_rec *r,
         const struct pf_event *ev, int fresh)
 {
-    struct pf_conn *c = &p->cur;
+    struct pf_conn *c = PF_CUR(p);
 
-    if (!fresh && c->active && !c->closed && !c->attributed
+    if (!fresh && c->k.active && !c->closed && !c->k.attributed
         && pf_conn_same(c, ev)) {
         pf_conn_fill(c, ev);
         return c;
     }
-    pf_retire(ps, p);
+    corr_retire(ps->k, p);
     pf_conn_start(c, r, ev);
     return c;
 }
@@ -367,19 +397,6 @@ pf_past_ehlo(struct span text, struct span status)
         || span_find(text, "while sending end of data") >= 0;
 }
 
-/* pf_rcpt_domain - domain part of an address span */
-static struct span
-pf_rcpt_domain(struct span rcpt)
-{
-    size_t  i = rcpt.len;
-
-    while (i > 0 && rcpt.ptr[i - 1] != '@')
-        i--;
-    if (i == 0)
-        return span_make(rcpt.ptr, 0);
-    return span_make(rcpt.ptr + i, rcpt.len - i);
-}
-
 /* pf_set_reason - keep the first reason text for a connection */
 static void
 pf_set_reason(struct pf_conn *c, struct span t, int openssl)
@@ -407,17 +424,16 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
                struct trace *tr)
 {
     const struct pf_event *ev = &pre->ev;
-    struct span dom = pf_rcpt_domain(ev->rcpt);
+    struct span dom = corr_rcpt_domain(ev->rcpt);
     int     kind = pre->text_kind, dane = pre->text_dane, i, j;
     const char *why = pre->text_why;
     int     res = pre->text_res;
-    struct pf_conn *c = &p->cur;
-    int     plain;
+    struct pf_conn *c = PF_CUR(p);
 
     tr->kind = TRACE_CONTEXT;
     /* waiting connections of this delivery get its domain */
     for (i = j = 0; i < p->npend; i++) {
-        struct pf_conn *w = &p->pend[i];
+        struct pf_conn *w = (struct pf_conn *) corr_pend(ps->k, p, i);
 
         if (ev->qid.len == 0 || w->qid[0] == 0 || span_eq(ev->qid, w->qid)) {
             if (w->qid[0] == 0)
@@ -425,7 +441,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
             pf_emit(ps, p, w, dom.ptr, dom.len);
         }
         else
-            p->pend[j++] = *w;
+            *(struct pf_conn *) corr_pend(ps->k, p, j++) = *w;
     }
     p->npend = j;
     if (res == -2)              /* "delivery temporarily suspended" */
@@ -445,7 +461,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         }
         return;
     }
-    if (c->active && c->attributed && pf_conn_same(c, ev)
+    if (c->k.active && c->k.attributed && pf_conn_same(c, ev)
         && (span_eq(ev->qid, c->qid) || ev->conn_use >= 2)) {
         /* another recipient or message down the same connection */
         if (res >= 0) {
@@ -456,11 +472,11 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
     }
     if (ev->conn_use >= 2) {
         /* a cached connection set up (and counted) by another process */
-        pf_retire(ps, p);
+        corr_retire(ps->k, p);
         return;
     }
-    if (!(c->active && !c->attributed && pf_conn_same(c, ev))) {
-        pf_retire(ps, p);
+    if (!(c->k.active && !c->k.attributed && pf_conn_same(c, ev))) {
+        corr_retire(ps->k, p);
         pf_conn_start(c, r, ev);
     }
     pf_conn_fill(c, ev);
@@ -483,7 +499,6 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
             tr->kind = TRACE_SUCCESS;
         }
     }
-    (void) plain;
     pf_emit(ps, p, c, dom.ptr, dom.len);
 }
 
@@ -536,68 +551,6 @@ pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
     tr->result = res;
 }
 
-#define PF_KEY_MAX (SESS_MAX_LOGHOST + 160)
-
-/* pf_proc_key - correlation key of a line: host, program, pid */
-static size_t
-pf_proc_key(const struct wrap_rec *r, char *key)
-{
-    size_t  n = 0;
-    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
-    size_t  il = r->ident.len > 128 ? 128 : r->ident.len;
-    size_t  pl = r->pid.len > 20 ? 20 : r->pid.len;
-
-    /* spans of absent fields may have a NULL pointer: copy only bytes */
-    if (hl)
-        memcpy(key + n, r->host.ptr, hl);
-    n += hl;
-    key[n++] = 0;
-    if (il)
-        memcpy(key + n, r->ident.ptr, il);
-    n += il;
-    key[n++] = 0;
-    if (pl)
-        memcpy(key + n, r->pid.ptr, pl);
-    n += pl;
-    return n;
-}
-
-/* pf_proc_get - state of one process, created on first use */
-static struct pf_proc *
-pf_proc_get(struct pf_sess *ps, const struct wrap_rec *r, int lmtp)
-{
-    char    key[PF_KEY_MAX];
-    size_t  n = pf_proc_key(r, key);
-    struct pf_proc *p;
-    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
-
-    if ((p = htab_find(ps->procs, key, n)) != NULL)
-        return p;
-    p = xcalloc(1, sizeof(*p));
-    if (hl)
-        memcpy(p->loghost, r->host.ptr, hl);
-    p->loghost[hl] = 0;
-    p->lmtp = lmtp;
-    return htab_enter(ps->procs, key, n, p);
-}
-
-/* pf_sweep_idle - htab_sweep predicate: a process idle for PF_IDLE_SECS
- * of log time is flushed and forgotten, so that state stays bounded by
- * the processes active in the last hour, not by all pids ever seen */
-static int
-pf_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
-{
-    struct pf_sess *ps = ctx;
-    struct pf_proc *p = value;
-
-    (void) key;
-    (void) klen;
-    if (p->last_t + PF_IDLE_SECS >= ps->max_t)
-        return 0;
-    pf_proc_flush(ps, p);
-    return 1;
-}
-
 /* pf_qid_byte - the bytes of a Postfix queue id: [0-9A-Za-z] */
 static const unsigned char pf_qid_byte[256] = {
     ['0'...'9'] = 1, ['A'...'Z'] = 1, ['a'...'z'] = 1,
@@ -629,20 +582,17 @@ pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
     struct span qid, addr;
 
     /* most lines: "QID: removed" while none of our own mail is known */
-    if (span_ends(s, ": removed") && !sess_own_any(ps->own))
+    if (span_ends(s, ": removed") && !sess_own_any(ps->k->own))
         return;
     if (pf_qmgr_qid(&s, &qid) != 0)
         return;
     if (span_eq(s, ": removed")) {
-        sess_own_forget(ps->own, r->host, qid);
+        sess_own_forget(ps->k->own, r->host, qid);
         return;
     }
-    if (span_skip(&s, ": from=<") != 0
-        || span_upto(&s, ">, size=", &addr, 320) != 0
-        || !sess_own_sender(ps->own, addr))
-        return;
-    sess_own_note(ps->own, r->host, qid, r->dated ? r->t : 0);
-    tr->kind = TRACE_CONTEXT;
+    if (span_skip(&s, ": from=<") == 0
+        && span_upto(&s, ">, size=", &addr, 320) == 0)
+        (void) corr_own_from(ps->k, r, qid, addr, r->dated ? r->t : 0, tr);
 }
 
 /* pf_qmgr_mine_mt - a qmgr line the no-loop tracker needs: our own
@@ -720,6 +670,7 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     tr->kind = TRACE_IRRELEVANT;
     pre->lmtp = 0;
     pre->qmgr = 0;
+    pre->proxy = 0;
     if (r->ident.len > 0) {
         switch (pf_prog(r->ident)) {
         case PF_PROG_NONE:
@@ -746,11 +697,16 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         return r->ident.len > 0 ? PF_PRE_DONE : PF_PRE_NOT_MINE;
     if (proxy) {
         /* tlsproxy's handshake is logged again by the smtp process that
-         * uses it (Postfix >= 3.4): count it there, once */
+         * uses it (Postfix >= 3.4): count it there, once. Only tlsproxy
+         * says why a certificate failed: its verdict is noted for that
+         * smtp process (pf_proxy_note), no session of its own */
         tr->kind = ev->kind == PF_TLS_EST
             ? (ev->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
                : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
-        return PF_PRE_DONE;
+        if (ev->kind != PF_CERT_FAIL)
+            return PF_PRE_DONE;
+        pre->proxy = 1;
+        return PF_PRE_EVENT;
     }
     pre->text_res = -1;
     pre->text_kind = pre->text_dane = 0;
@@ -768,7 +724,7 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
 const struct sess_own *
 pf_sess_own_mt(const struct pf_sess *ps)
 {
-    return ps->own;
+    return ps->k->own;
 }
 
 /* pf_sess_feed - one line; 1 when it was a Postfix line */
@@ -776,7 +732,7 @@ int
 pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
 {
     struct pf_pre pre;
-    int     k = pf_sess_classify_mt(r, ps->own, &pre, tr);
+    int     k = pf_sess_classify_mt(r, ps->k->own, &pre, tr);
 
     if (k == PF_PRE_EVENT)
         pf_sess_apply(ps, r, &pre, tr);
@@ -792,48 +748,39 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
     struct pf_proc *p;
     struct pf_conn *c;
     int     lmtp = pre->lmtp;
+    int     new;
 
     if (pre->qmgr) {
         pf_qmgr_line(ps, r, tr);
         return;
     }
-    if (ps->cb.hold) {
-        char    key[PF_KEY_MAX];
-        size_t  n = pf_proc_key(r, key);
-
-        if (ps->cb.hold(ps->cb.ctx, SESS_MTA_POSTFIX, key, n, r->dated,
-                        r->t, r))
-            return;
+    if (pre->proxy) {
+        pf_proxy_note(ps, r, evp);
+        return;
     }
-    /* sweep before the lookup: the sweep frees idle processes, and must
-     * never free the one this line is about */
-    if (++ps->feeds % 65536 == 0)
-        htab_sweep(ps->procs, pf_sweep_idle, ps);
-    p = pf_proc_get(ps, r, lmtp);
-    if (r->dated) {
-        if (p->last_t && r->t > p->last_t + PF_IDLE_SECS)
-            pf_proc_flush(ps, p);
-        p->last_t = r->t;
-        if (r->t > ps->max_t)
-            ps->max_t = r->t;
-    }
+    if ((p = corr_enter_proc(ps->k, r, 20, r, &new)) == NULL)
+        return;
+    if (new)
+        p->lmtp = lmtp;
     switch (evp->kind) {
     case PF_DETAIL:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
         tr->kind = TRACE_DETAIL;
         break;
     case PF_PROXY_CONNECT:
         tr->kind = TRACE_DETAIL;
         break;
     case PF_TLS_EST:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
-        c = &p->cur;
-        if (!(c->active && !c->tls && !c->closed && !c->attributed
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        c = PF_CUR(p);
+        if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
               && !c->hs_fail && pf_conn_same(c, evp)))
             c = pf_open(ps, p, r, evp, 1);
         pf_conn_fill(c, evp);
         c->tls = 1;
         c->trust = evp->trust;
+        if (c->cond < 0 && evp->trust != PF_TRUST_VERIFIED)
+            pf_proxy_take(ps, c, r);
         tr->kind = evp->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
             : TRACE_SUCCESS_UNAUTH;
         break;
@@ -843,9 +790,9 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         tr->kind = TRACE_DETAIL;
         break;
     case PF_CERT_FAIL:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
-        c = &p->cur;
-        if (!(c->active && !c->tls && !c->closed && !c->attributed
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        c = PF_CUR(p);
+        if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
               && !c->hs_fail && pf_conn_same(c, evp)))
             c = pf_open(ps, p, r, evp, 1);
         pf_conn_fill(c, evp);
@@ -860,9 +807,9 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         tr->result = evp->result;
         break;
     case PF_HANDSHAKE_FAIL:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
-        c = &p->cur;
-        if (!(c->active && !c->closed && !c->attributed && !c->hs_fail
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        c = PF_CUR(p);
+        if (!(c->k.active && !c->closed && !c->k.attributed && !c->hs_fail
               && pf_conn_same(c, evp)))
             c = pf_open(ps, p, r, evp, 1);
         pf_conn_fill(c, evp);
@@ -873,10 +820,10 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         tr->result = c->fail;
         break;
     case PF_TLS_LIBPROB:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
-        c = &p->cur;
-        if (c->active && c->hs_fail && !c->libprob && !c->closed
-            && !c->attributed) {
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        c = PF_CUR(p);
+        if (c->k.active && c->hs_fail && !c->libprob && !c->closed
+            && !c->k.attributed) {
             c->libprob = 1;
             if (c->fail == SESS_VALIDATION_FAILURE)
                 c->reason[0] = 0;
@@ -906,10 +853,10 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
             const char *why = pre->text_why;
             int     res = pre->text_res;
 
-            c = &p->cur;
+            c = PF_CUR(p);
             /* "host H said: 421 ..." then "lost connection with H": both
              * end the same connection */
-            if (!(c->active && c->closed && !c->attributed
+            if (!(c->k.active && c->closed && !c->k.attributed
                   && pf_conn_same(c, evp) && span_eq(evp->qid, c->qid)))
                 c = pf_open(ps, p, r, evp, 0);
             c->closed = 1;
@@ -935,7 +882,7 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
         tr->bad = "truncated delivery line";
         break;
     case PF_TLSRPT:
-        ps->cb.tls_host(ps->cb.ctx, p->loghost);
+        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
         pf_tlsrpt_line(ps, p, r, evp, tr);
         break;
     case PF_NO_STARTTLS_LOCAL:
@@ -948,60 +895,38 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
     }
 }
 
-/* pf_flush_one - htab_walk adapter for pf_sess_flush */
+/* pf_fini - corr_ops.fini: the tlsproxy verdicts */
 static void
-pf_flush_one(const void *key, size_t klen, void *value, void *ctx)
+pf_fini(void *mta)
 {
-    struct pf_sess *ps = ctx;
+    struct pf_sess *ps = mta;
 
-    if (ps->cb.keep
-        && ps->cb.keep(ps->cb.ctx, SESS_MTA_POSTFIX, key, klen))
-        return;
-    pf_proc_flush(ps, value);
+    htab_free(ps->proxy);
 }
 
-/* pf_sess_flush - end of input */
-void
-pf_sess_flush(struct pf_sess *ps)
-{
-    htab_walk(ps->procs, pf_flush_one, ps);
-}
-
-/* pf_proc_free - htab destructor of a process's state */
-static void
-pf_proc_free(void *value)
-{
-    struct pf_proc *p = value;
-
-    xfree(p->pend);
-    xfree(p);
-}
+/* pf_ops - what the core is told of Postfix */
+static const struct corr_ops pf_ops = {
+    .mta = SESS_MTA_POSTFIX,
+    .hint = 1024,
+    .conn_size = sizeof(struct pf_conn),
+    .max_pend = PF_MAX_PEND,
+    .sweep_every = 65536,
+    .outcome = pf_outcome,
+    .describe = pf_describe,
+    .own = pf_own,
+    .fini = pf_fini,
+};
 
 /* pf_sess_create - correlator with configuration and callbacks */
 struct pf_sess *
 pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
 {
-    struct pf_sess *ps = xcalloc(1, sizeof(*ps));
+    struct corr_ops ops = pf_ops;
+    struct pf_sess *ps;
 
-    ps->conf = *conf;
-    if (ps->conf.mx_ports == NULL || ps->conf.nmx_ports == 0) {
-        ps->conf.mx_ports = pf_default_ports;
-        ps->conf.nmx_ports = 1;
-    }
-    ps->cb = *cb;
-    ps->procs = htab_create(1024, pf_proc_free);
-    ps->own = sess_own_create(conf);
+    if (conf->own_from == NULL)
+        ops.own = NULL;         /* nothing of ours to look up */
+    ps = corr_sess_create(sizeof(*ps), conf, cb, &ops);
+    ps->proxy = htab_create(64, pf_proxy_free);
     return ps;
-}
-
-/* pf_sess_free - destroy; NULL */
-struct pf_sess *
-pf_sess_free(struct pf_sess *ps)
-{
-    if (ps == NULL)
-        return NULL;
-    htab_free(ps->procs);
-    sess_own_free(ps->own);
-    xfree(ps);
-    return NULL;
 }

@@ -35,7 +35,6 @@ struct pf_sess;
 
 struct pf_sess *pf_sess_create(const struct sess_conf *conf,
                                const struct sess_cb *cb);
-struct pf_sess *pf_sess_free(struct pf_sess *ps);       /* always NULL */
 
 /* 1 when the line was Postfix's (tr says what it meant), 0 if not */
 int     pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r,
@@ -46,6 +45,7 @@ struct pf_pre {
     struct pf_event ev;
     int     lmtp;               /* the program is lmtp(8) */
     int     qmgr;               /* a qmgr line for the no-loop tracker */
+    int     proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
     /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
     int     text_res;
     int     text_kind;
@@ -76,8 +76,5 @@ int     pf_sess_ident_noise(const struct sess_own *own, struct span ident);
 /* a PF_PRE_EVENT line into the state (pre is used up) */
 void    pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
                       struct pf_pre *pre, struct trace *tr);
-
-/* end of input: hand over everything still waiting */
-void    pf_sess_flush(struct pf_sess *ps);
 
 #endif

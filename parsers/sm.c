@@ -27,6 +27,7 @@
  * none (NOQID), but one FreeBSD build logged them with one: both work.
  */
 #include "sm.h"
+#include "corr.h"
 #include "sess.h"
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
@@ -591,7 +592,5 @@ sm_peer_set(struct sm_peer *pe, struct span relay, struct span ip)
         if (ipaddr_norm(ip.ptr, ip.len, buf) == 0)
             memcpy(pe->ip, buf, sizeof(buf));
     }
-    pe->loopback = strcmp(pe->mx, "localhost") == 0
-        || strncmp(pe->mx, "localhost.", 10) == 0
-        || strncmp(pe->ip, "127.", 4) == 0 || strcmp(pe->ip, "::1") == 0;
+    pe->loopback = corr_local_hop(pe->mx, pe->ip);
 }

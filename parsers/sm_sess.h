@@ -29,13 +29,9 @@ struct sm_sess;
 
 struct sm_sess *sm_sess_create(const struct sess_conf *conf,
                                const struct sess_cb *cb);
-struct sm_sess *sm_sess_free(struct sm_sess *s);       /* always NULL */
 
 /* 1 when the line was Sendmail's (tr says what it meant), 0 if not */
 int     sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r,
                      struct trace *tr);
-
-/* end of input: hand over everything still waiting */
-void    sm_sess_flush(struct sm_sess *s);
 
 #endif

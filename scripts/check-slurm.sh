@@ -140,6 +140,8 @@ w=$d/work
 printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = slurm1\n' \
     >"$w/t.conf"
 ARGS="--config $w/t.conf --log-tz UTC --log-year 2024 -q"
+# merge and --from-state read states, whose lines carry their times
+SARGS="--config $w/t.conf -q"
 "$GEN" -s 7 -b $((MB * 1000000)) -d 2000 >"$w/maillog" 2>/dev/null
 (cd "$w" && split -n l/$SHARDS -d -a 1 maillog shard.)
 check "$SHARDS shards cut" [ -s "$w/shard.$((SHARDS - 1))" ]
@@ -151,9 +153,9 @@ map=$(sbatch --parsable --array=0-$((SHARDS - 1)) --chdir="$w" \
 check "map job array submitted ($map)" [ -n "$map" ]
 reduce=$(sbatch --parsable --dependency=afterok:"$map" --chdir="$w" \
     --output="$w/reduce.out" \
-    --wrap "'$BIN' merge $ARGS -o all.state state.* &&
-'$BIN' report --offline --all-days --no-gzip --from-state $ARGS --out merged all.state &&
-'$BIN' summary --json --from-state $ARGS all.state >merged.json &&
+    --wrap "'$BIN' merge $SARGS -o all.state state.* &&
+'$BIN' report --offline --all-days --no-gzip --from-state $SARGS --out merged all.state &&
+'$BIN' summary --json --from-state $SARGS all.state >merged.json &&
 echo reduce-done")
 check "reduce job submitted after the array ($reduce)" [ -n "$reduce" ]
 

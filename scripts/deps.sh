@@ -5,7 +5,10 @@
 #   build: libraries and tools to compile mailtlsrpt
 #   test:  build + what the test suite starts (servers, clang for fuzzing),
 #          and what the MTAs of tests/it_mta.sh need beside their own
-#          packages, which the test unpacks without installing
+#          packages, which the test unpacks without installing; systemd
+#          for systemd-analyze and journalctl, systemd-journal-remote to
+#          write the journal file of tests/it_unit.sh, groff-base to
+#          read the man page in tests/it_cli.sh
 #   bench: build + what make bench times and measures with
 #   slurm: build + Slurm and munge, for make check-slurm
 # As root, installs whatever is missing with apt-get. Otherwise prints the
@@ -19,7 +22,7 @@ TEST_PKGS="$BUILD_PKGS gzip xz-utils zstd bzip2 tzdata chromium
 unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
 python3 curl python3-dkim python3-nacl iproute2 valgrind clang libclang-rt-14-dev
 m4 libdb5.3 libgnutls-dane0 libidn12 libnsl2 libicu72 libsasl2-2 libldap-2.5-0
-liblockfile1 libwrap0"
+liblockfile1 libwrap0 systemd systemd-journal-remote groff-base util-linux"
 BENCH_PKGS="$BUILD_PKGS gzip bc time pflogsumm"
 # make check-slurm only: a single-node Slurm cluster on this machine
 SLURM_PKGS="$BUILD_PKGS slurm-wlm munge"

@@ -39,13 +39,15 @@ check() {
     if "$@"; then ok; else no "$desc"; fi
 }
 
-# run NAME ARGS...: the binary with ARGS; stdout in $tmp/NAME.out, stderr
-# in $tmp/NAME.err, status in $rc. A signal or a sanitizer report fails.
+# run NAME ARGS...: the binary with ARGS; stdout in $tmp/NAME.out (the
+# header line of "sessions" taken off), stderr in $tmp/NAME.err, status
+# in $rc. A signal or a sanitizer report fails.
 run() {
     name=$1
     shift
     "$BIN" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
     rc=$?
+    sed -i '1{/^#day	/d}' "$tmp/$name.out"
     if [ "$rc" -ge 128 ]; then
         no "$name: killed by a signal (exit $rc)"
         tail -n 20 "$tmp/$name.err"
@@ -390,12 +392,13 @@ check "report of noise: no report file" \
 # going backwards, broken records; sessions and summary line as expected
 for f in exim-hostile.log sendmail-hostile.log journal-hostile.json; do
     { "$BIN" sessions --config /dev/null --log-tz UTC --log-year 2024 \
-        "$DATA/$f" 2>"$tmp/mta.err"; cat "$tmp/mta.err"; } >"$tmp/mta.out"
+        "$DATA/$f" 2>"$tmp/mta.err" | sed '1{/^#day	/d}'
+        cat "$tmp/mta.err"; } >"$tmp/mta.out"
     if cmp -s "$tmp/mta.out" "$DATA/$f.expect"; then ok
-    else bad "$f: sessions differ"; diff "$DATA/$f.expect" "$tmp/mta.out"; fi
+    else no "$f: sessions differ"; diff "$DATA/$f.expect" "$tmp/mta.out"; fi
     # the same records on standard input
     "$BIN" sessions --config /dev/null --log-tz UTC --log-year 2024 \
-        <"$DATA/$f" >"$tmp/mta.in" 2>/dev/null
+        <"$DATA/$f" 2>/dev/null | sed '1{/^#day	/d}' >"$tmp/mta.in"
     check "$f on stdin: same sessions" \
         sh -c "grep -v '^mailtlsrpt:' '$DATA/$f.expect' | cmp -s - '$tmp/mta.in'"
 done

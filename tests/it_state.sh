@@ -28,6 +28,8 @@ tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 SS="--log-tz UTC --log-year 2024 -q"
+# merge and --from-state read states, whose lines carry their times
+SQ="-q"
 printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\nsending_mta_ip = mail1 192.0.2.1\n' \
     >"$tmp/t.conf"
 CONF="--config $tmp/t.conf"
@@ -172,7 +174,7 @@ for log in testdata/demo/maillog testdata/corpus/postfix.log \
     while [ "$k" -le "$n" ]; do
         cut_log "$log" "$tmp/two" "$k"
         agg_dir "$tmp/two" || { bad=$((bad + 1)); break; }
-        bin "$tmp/m.json" summary --json --from-state $CONF $SS \
+        bin "$tmp/m.json" summary --json --from-state $CONF $SQ \
             "$tmp/two/p02.st" "$tmp/two/p01.st" || { bad=$((bad + 1)); break; }
         if ! cmp -s "$tmp/ref.json" "$tmp/m.json"; then
             bad=$((bad + 1))
@@ -205,7 +207,7 @@ for log in testdata/demo/maillog testdata/corpus/postfix.log \
             while [ $# -gt 0 ]; do
                 i=$((i + 1))
                 if [ $# -ge 2 ]; then
-                    bin "$tmp/merge.out" merge $CONF $SS \
+                    bin "$tmp/merge.out" merge $CONF $SQ \
                         -o "$tmp/many/m$level.$i.st" "$1" "$2"
                     next="$next $tmp/many/m$level.$i.st"
                     shift 2
@@ -222,10 +224,10 @@ for log in testdata/demo/maillog testdata/corpus/postfix.log \
         done
         rm -rf "$tmp/m.rpt"
         bin "$tmp/rpt.out" report --offline --no-gzip --all-days \
-            --from-state $CONF $SS --out "$tmp/m.rpt" "$@"
+            --from-state $CONF $SQ --out "$tmp/m.rpt" "$@"
         check "$b: $np pieces (cuts $cuts) merged as a tree: same report files" \
             diff -r "$tmp/ref.rpt" "$tmp/m.rpt"
-        bin "$tmp/m.json" summary --json --from-state $CONF $SS "$@"
+        bin "$tmp/m.json" summary --json --from-state $CONF $SQ "$@"
         check "$b: $np pieces merged: same summary" \
             cmp -s "$tmp/ref.json" "$tmp/m.json"
     done
@@ -239,9 +241,9 @@ agg_dir "$tmp/d1"
 agg_dir "$tmp/d2"
 check "the same piece twice: byte-identical state" \
     cmp -s "$tmp/d1/p01.st" "$tmp/d2/p01.st"
-bin "$tmp/merge.out" merge $CONF $SS -o "$tmp/ab.st" "$tmp/d1/p01.st" \
+bin "$tmp/merge.out" merge $CONF $SQ -o "$tmp/ab.st" "$tmp/d1/p01.st" \
     "$tmp/d1/p02.st"
-bin "$tmp/merge.out" merge $CONF $SS -o "$tmp/ba.st" "$tmp/d1/p02.st" \
+bin "$tmp/merge.out" merge $CONF $SQ -o "$tmp/ba.st" "$tmp/d1/p02.st" \
     "$tmp/d1/p01.st"
 check "merge A B and merge B A: byte-identical state" \
     cmp -s "$tmp/ab.st" "$tmp/ba.st"
@@ -263,12 +265,12 @@ cut_log "$tmp/h1.log" "$tmp/h1" 100 200
 cut_log "$tmp/h2.log" "$tmp/h2" 40 80
 agg_dir "$tmp/h1"
 agg_dir "$tmp/h2"
-bin "$tmp/merge.out" merge $CONF $SS -o "$tmp/part.st" "$tmp/h1/p01.st" \
+bin "$tmp/merge.out" merge $CONF $SQ -o "$tmp/part.st" "$tmp/h1/p01.st" \
     "$tmp/h1/p03.st" "$tmp/h2/p02.st"
-bin "$tmp/merge.out" merge $CONF $SS -o "$tmp/rest.st" "$tmp/h1/p02.st" \
+bin "$tmp/merge.out" merge $CONF $SQ -o "$tmp/rest.st" "$tmp/h1/p02.st" \
     "$tmp/h2/p03.st" "$tmp/part.st"
 bin "$tmp/ref.json" summary --json $CONF $SS "$tmp/sparse.log"
-bin "$tmp/m.json" summary --json --from-state $CONF $SS "$tmp/rest.st" \
+bin "$tmp/m.json" summary --json --from-state $CONF $SQ "$tmp/rest.st" \
     "$tmp/h2/p01.st"
 check "per-host piece numbers, merged out of order: same summary" \
     cmp -s "$tmp/ref.json" "$tmp/m.json"
@@ -279,19 +281,19 @@ refused() {
     st=$1
     word=$2
     rm -rf "$tmp/out.st" "$tmp/bad.rpt"
-    "$BIN" merge $CONF $SS -o "$tmp/out.st" "$tmp/d1/p02.st" "$st" \
+    "$BIN" merge $CONF $SQ -o "$tmp/out.st" "$tmp/d1/p02.st" "$st" \
         >/dev/null 2>"$tmp/err"
     r=$?
     check "$word: merge exits 3 ($r)" [ "$r" -eq 3 ]
     check "$word: merge says so" grep -q -i -- "$word" "$tmp/err"
     check "$word: merge wrote nothing" [ ! -e "$tmp/out.st" ]
-    "$BIN" report --offline --all-days --from-state $CONF $SS \
+    "$BIN" report --offline --all-days --from-state $CONF $SQ \
         --out "$tmp/bad.rpt" "$st" >/dev/null 2>"$tmp/err"
     r=$?
     check "$word: report exits 3 ($r)" [ "$r" -eq 3 ]
     check "$word: report wrote nothing" \
         [ "$(find "$tmp/bad.rpt" -type f 2>/dev/null | wc -l)" -eq 0 ]
-    "$BIN" summary --json --from-state $CONF $SS "$st" >/dev/null \
+    "$BIN" summary --json --from-state $CONF $SQ "$st" >/dev/null \
         2>"$tmp/err"
     r=$?
     check "$word: summary exits 3 ($r)" [ "$r" -eq 3 ]
@@ -312,7 +314,7 @@ printf '\000\000\000\007' | dd of="$tmp/ver.st" bs=1 seek=8 conv=notrunc \
     2>/dev/null
 refused "$tmp/ver.st" version
 refused testdata/demo/maillog "not a mailtlsrpt state"
-"$BIN" merge $CONF $SS "$tmp/d1/p01.st" >/dev/null 2>&1
+"$BIN" merge $CONF $SQ "$tmp/d1/p01.st" >/dev/null 2>&1
 r=$?
 check "merge without -o: usage error ($r)" [ "$r" -eq 2 ]
 

@@ -1,14 +1,20 @@
 #!/bin/sh
-# tests/it_systemd.sh - the shipped systemd service and timer
+# tests/it_systemd.sh - the shipped systemd units, as files
 #
-# "make install-units" (part of "make install") into a DESTDIR: both
+# "make install-units" (part of "make install") into a DESTDIR: the six
 # units land under PREFIX/lib/systemd/system, ExecStart names
 # PREFIX/bin/mailtlsrpt. systemd-analyze verify then checks them (with
 # ExecStart pointed at the binary just built, which it requires to
-# exist); any complaint fails, warnings included. The timer must be
-# daily after the UTC day, randomised and persistent; the service must
-# run "mailtlsrpt run". Without systemd-analyze the verify step is
-# skipped and said so.
+# exist); any complaint fails, warnings included. The daily timers run
+# after the UTC day, randomised and persistent; the send timer every 5
+# minutes (the first retry of the spool is due 5 minutes after a
+# failure); the services run "mailtlsrpt run" (from the mail log or the
+# journal) and "mailtlsrpt send", as user mailtlsrpt with the state
+# directory /var/lib/mailtlsrpt, hardened; the options of each ExecStart
+# are taken by mailtlsrpt. systemd-analyze security rates each service
+# (docs/systemd.md has the figures): at most 4.0 as shipped. What the
+# commands do as installed is tests/it_unit.sh. Without systemd-analyze
+# the test fails (scripts/deps.sh test installs it).
 set -u
 BUILD=${BUILD:-build}
 BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
@@ -24,38 +30,58 @@ check() { what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
 make -s install-units DESTDIR="$T/root" PREFIX=/opt/mtr >"$T/make.out" 2>&1
 check "make install-units" [ $? -eq 0 ]
 U=$T/root/opt/mtr/lib/systemd/system
-check "service installed" [ -f "$U/mailtlsrpt.service" ]
-check "timer installed" [ -f "$U/mailtlsrpt.timer" ]
-check "service mode 644" [ "$(stat -c %a "$U/mailtlsrpt.service")" = 644 ]
-grep -q '^ExecStart=/opt/mtr/bin/mailtlsrpt run ' "$U/mailtlsrpt.service" \
-    && ok || bad "ExecStart names PREFIX/bin: $(grep ExecStart= \
-    "$U/mailtlsrpt.service")"
-grep -q '@BINDIR@' "$U/mailtlsrpt.service" && bad "@BINDIR@ left" || ok
-check "oneshot" grep -q '^Type=oneshot$' "$U/mailtlsrpt.service"
-check "state directory" grep -q '^StateDirectory=mailtlsrpt$' \
+for s in mailtlsrpt mailtlsrpt-send mailtlsrpt-journal; do
+    f=$U/$s.service
+    check "$s.service installed" [ -f "$f" ]
+    check "$s.timer installed" [ -f "$U/$s.timer" ]
+    check "$s.service mode 644" [ "$(stat -c %a "$f")" = 644 ]
+    grep -q '@BINDIR@' "$f" && bad "$s: @BINDIR@ left" || ok
+    check "$s: oneshot" grep -q '^Type=oneshot$' "$f"
+    check "$s: user mailtlsrpt" grep -q '^User=mailtlsrpt$' "$f"
+    check "$s: state directory" grep -q '^StateDirectory=mailtlsrpt$' "$f"
+    check "$s: read-only system" grep -q '^ProtectSystem=strict$' "$f"
+    check "$s: timers.target" grep -q '^WantedBy=timers.target$' "$U/$s.timer"
+    # the options of ExecStart are ones mailtlsrpt takes for the command
+    set -- $(sed -n 's|^ExecStart=/opt/mtr/bin/mailtlsrpt ||p' "$f")
+    cmd=$1
+    shift
+    "$BIN" "$cmd" --help >/dev/null 2>&1
+    check "$s: command $cmd" [ $? -eq 0 ]
+    # (an empty configuration: run and send stop there, exit 3)
+    "$BIN" "$cmd" --config /dev/null --state-dir "$T/st" "$@" \
+        >/dev/null 2>"$T/$s.err" </dev/null
+    rc=$?
+    check "$s: ExecStart arguments taken ($*): exit $rc" [ $rc -eq 3 ]
+done
+check "mailtlsrpt.service: run from the mail log" \
+    grep -q '^ExecStart=/opt/mtr/bin/mailtlsrpt run .*/var/log/mail.log' \
     "$U/mailtlsrpt.service"
-check "daily after the UTC day" grep -q '^OnCalendar=.* UTC$' \
-    "$U/mailtlsrpt.timer"
-check "randomised" grep -Eq '^RandomizedDelaySec=[1-9]' "$U/mailtlsrpt.timer"
-check "persistent" grep -q '^Persistent=true$' "$U/mailtlsrpt.timer"
-check "timers.target" grep -q '^WantedBy=timers.target$' \
-    "$U/mailtlsrpt.timer"
-# the options in ExecStart are ones mailtlsrpt takes
-args=$(sed -n 's|^ExecStart=/opt/mtr/bin/mailtlsrpt run ||p' \
-    "$U/mailtlsrpt.service")
-opts=$(echo "$args" | tr ' ' '\n' | grep '^-' | tr '\n' ' ')
-# shellcheck disable=SC2086
-"$BIN" run --offline --config /dev/null --state-dir "$T/st" --out "$T/out" \
-    $opts /dev/null >/dev/null 2>"$T/run.err"
-check "ExecStart options accepted ($opts)" [ $? -ne 2 ]
+check "mailtlsrpt.service: group adm" grep -q '^SupplementaryGroups=adm$' \
+    "$U/mailtlsrpt.service"
+check "mailtlsrpt-journal.service: run --journal" \
+    grep -q '^ExecStart=/opt/mtr/bin/mailtlsrpt run .*--journal' \
+    "$U/mailtlsrpt-journal.service"
+check "mailtlsrpt-send.service: send" \
+    grep -q '^ExecStart=/opt/mtr/bin/mailtlsrpt send ' \
+    "$U/mailtlsrpt-send.service"
+for t in mailtlsrpt mailtlsrpt-journal; do
+    check "$t.timer: daily after the UTC day" \
+        grep -q '^OnCalendar=.* UTC$' "$U/$t.timer"
+    check "$t.timer: randomised" grep -Eq '^RandomizedDelaySec=[1-9]' \
+        "$U/$t.timer"
+    check "$t.timer: persistent" grep -q '^Persistent=true$' "$U/$t.timer"
+done
+check "send timer: every 5 minutes" \
+    grep -q '^OnUnitInactiveSec=5min$' "$U/mailtlsrpt-send.timer"
 
 if command -v systemd-analyze >/dev/null 2>&1; then
     mkdir -p "$T/v"
-    sed "s|^ExecStart=/opt/mtr/bin/mailtlsrpt|ExecStart=$BIN|" \
-        "$U/mailtlsrpt.service" >"$T/v/mailtlsrpt.service"
-    cp "$U/mailtlsrpt.timer" "$T/v/"
-    (cd "$T/v" && systemd-analyze verify --man=no ./mailtlsrpt.service \
-        ./mailtlsrpt.timer) >"$T/verify.out" 2>&1
+    for u in "$U"/*; do
+        sed "s|^ExecStart=/opt/mtr/bin/mailtlsrpt|ExecStart=$BIN|" "$u" \
+            >"$T/v/$(basename "$u")"
+    done
+    (cd "$T/v" && systemd-analyze verify --man=no ./*.service ./*.timer) \
+        >"$T/verify.out" 2>&1
     rc=$?
     check "systemd-analyze verify exits 0" [ $rc -eq 0 ]
     # warnings (unknown keys, bad values) do not change the exit status
@@ -65,11 +91,21 @@ if command -v systemd-analyze >/dev/null 2>&1; then
     else
         ok
     fi
-    systemd-analyze calendar "$(sed -n 's/^OnCalendar=//p' \
-        "$U/mailtlsrpt.timer")" >/dev/null 2>&1
-    check "calendar expression valid" [ $? -eq 0 ]
+    for t in mailtlsrpt mailtlsrpt-journal; do
+        systemd-analyze calendar "$(sed -n 's/^OnCalendar=//p' \
+            "$U/$t.timer")" >/dev/null 2>&1
+        check "$t: calendar expression valid" [ $? -eq 0 ]
+    done
+    for s in mailtlsrpt mailtlsrpt-send mailtlsrpt-journal; do
+        e=$(cd "$T/v" && systemd-analyze security --offline=true \
+            --no-pager "./$s.service" 2>/dev/null \
+            | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+        echo "systemd-analyze security $s.service: ${e:-?}"
+        check "$s.service exposure ${e:-?} at most 4.0" \
+            awk -v e="${e:-99}" 'BEGIN { exit !(e <= 4.0) }'
+    done
 else
-    echo "skip: systemd-analyze not installed"
+    bad "systemd-analyze not installed (sh scripts/deps.sh test)"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,6 +7,7 @@
 #include "../util/dname.h"
 #include "../util/htab.h"
 #include "../util/ipaddr.h"
+#include "../util/near.h"
 #include "../util/span.h"
 #include "testlib.h"
 
@@ -528,9 +529,43 @@ t_htab_sweep(void)
     htab_free(t);
 }
 
+/* t_near - "did you mean": distances and which candidates are offered */
+static void
+t_near(void)
+{
+    static const struct {
+        const char *a, *b;
+        int     d;
+    } dist[] = {
+        {"report", "report", 0}, {"reprot", "report", 1},
+        {"ofline", "offline", 1}, {"organiztion_name", "organization_name", 1},
+        {"relay_host", "relay_hosts", 1}, {"", "abc", 3}, {"abc", "", 3},
+        {"kitten", "sitting", 3}, {"ab", "ba", 1},
+    };
+    char    big[NEAR_MAX + 2];
+    size_t  i;
+
+    for (i = 0; i < sizeof(dist) / sizeof(dist[0]); i++)
+        T_CHECK(near_dist(dist[i].a, dist[i].b) == dist[i].d,
+                "near_dist(%s, %s) = %d, want %d", dist[i].a, dist[i].b,
+                near_dist(dist[i].a, dist[i].b), dist[i].d);
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = 0;
+    T_CHECK(near_dist(big, "a") == NEAR_MAX + 1, "over-long word bounded");
+    T_CHECK(near_close("reprot", "report") > 0, "reprot near report");
+    T_CHECK(near_close("conf", "config") > 0, "a prefix is near");
+    T_CHECK(near_close("report", "report") == 0, "itself is no suggestion");
+    T_CHECK(near_close("xyz", "report") == 0, "xyz is not near report");
+    T_CHECK(near_close("sesions", "sessions") > near_close("sesions",
+                                                          "session"),
+            "the nearer ranks higher");
+    T_CHECK(near_close("ab", "xy") == 0, "short words: one edit at most");
+}
+
 int
 main(void)
 {
+    t_near();
     t_dname();
     t_ipaddr();
     t_span();

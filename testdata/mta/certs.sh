@@ -8,6 +8,9 @@
 #   expired.pem/.key   expired.test, signed by the CA, expired in 2020
 #   wrongname.pem/.key signed by the CA for other.invalid (not wrongname.test)
 #   selfsigned.pem/.key selfsigned.test, signed by itself
+# and for the load test (sandbox.sh "load"), whose MX hosts are named
+# mx1.DOMAIN: l-ok, l-may, l-multi, l-daneok, l-danebad (signed by the
+# CA, valid now), l-expired (expired in 2020), l-selfsigned (by itself)
 set -eu
 d=$1
 mkdir -p "$d"
@@ -48,6 +51,15 @@ sign valid valid.test valid.test 20200101000000Z 20991231000000Z
 sign multi multi.test multi.test 20200101000000Z 20991231000000Z
 sign expired expired.test expired.test 20190101000000Z 20200101000000Z
 sign wrongname other.invalid other.invalid 20200101000000Z 20991231000000Z
+for n in ok may multi daneok danebad; do
+    sign "l-$n" "mx1.$n.test" "mx1.$n.test" 20200101000000Z 20991231000000Z
+done
+sign l-expired mx1.expired.test mx1.expired.test 20190101000000Z \
+    20200101000000Z
+# shellcheck disable=SC2086
+openssl req -x509 $ec -keyout l-selfsigned.key -out l-selfsigned.pem \
+    -days 3650 -subj "/CN=mx1.selfsigned.test" \
+    -addext "subjectAltName=DNS:mx1.selfsigned.test" 2>/dev/null
 # shellcheck disable=SC2086
 openssl req -x509 $ec -keyout selfsigned.key -out selfsigned.pem \
     -days 3650 -subj "/CN=selfsigned.test" \

@@ -3,6 +3,8 @@
 #
 # Usage: unshare -mnup --fork --mount-proc sh sandbox.sh MTA MODE WORK TREE
 #        CERTS N
+# MODE: verify, may (below), or load and reuse: N messages under load,
+# testdata/mta/load.sh.
 # Runs in namespaces of its own: network (only loopback, where the test
 # servers listen on port 25 of 192.0.2.N), host name (sender.mta.test),
 # PID (whatever it starts ends with it) and mount: TREE (the MTA's
@@ -30,7 +32,7 @@ tree=$4
 certs=$5
 n=$6
 case $mode in
-verify|may) ;;
+verify|may|load|reuse) ;;
 *) echo "sandbox: bad mode $mode" >&2; exit 2 ;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,6 +52,28 @@ trap 'exit 1' INT TERM
 CASES="192.0.2.2:valid.test:valid 192.0.2.3:nostarttls.test:-
 192.0.2.4:expired.test:expired 192.0.2.5:wrongname.test:wrongname
 192.0.2.6:selfsigned.test:selfsigned 192.0.2.7:multi.test:multi"
+# Modes "load" and "reuse" (Postfix with smtp_tls_connection_reuse):
+# N messages in all, from parallel injectors, delivered in parallel
+# over cached connections, to MX hosts named mx1.DOMAIN on loopback
+# addresses (a named MX on 127.x is an MX, not a submission hop:
+# docs/parsers/sendmail.md). TLS is required and verified for ok,
+# multi, expired, wrongname and selfsigned, opportunistic for may and
+# nostarttls; Exim also delivers by DNSSEC-signed DNS to daneok and
+# danebad (DANE: TLSA records, one of which matches no certificate).
+# The servers' own count of connections is in WORK/got/*.conn.
+LCASES="127.0.0.11:ok.test:l-ok 127.0.0.12:may.test:l-may
+127.0.0.13:nostarttls.test:- 127.0.0.14:expired.test:l-expired
+127.0.0.15:wrongname.test:wrongname 127.0.0.16:selfsigned.test:l-selfsigned
+127.0.0.17:multi.test:l-multi"
+DCASES="127.0.0.18:daneok.test:l-daneok 127.0.0.19:danebad.test:l-danebad"
+load=0
+case $mode in
+load|reuse)
+    load=1
+    CASES=$LCASES
+    [ "$mta" = exim ] && CASES="$CASES $DCASES"
+    ;;
+esac
 
 ip link set lo up
 for c in $CASES; do
@@ -91,7 +115,12 @@ addgroup() {
 {
     echo "127.0.0.1 localhost sender.mta.test"
     for c in $CASES; do
-        a=${c%%:*}; r=${c#*:}; echo "$a ${r%%:*}"
+        a=${c%%:*}; r=${c#*:}; r=${r%%:*}
+        if [ $load = 1 ]; then
+            case $r in dane*) ;; *) echo "$a mx1.$r" ;; esac
+        else
+            echo "$a $r"
+        fi
     done
 } >/etc/hosts
 echo "nameserver 127.0.0.1" >/etc/resolv.conf
@@ -168,6 +197,9 @@ syslog() {
 # sight (removed in this view only)
 rm -rf /var/spool/postfix /var/lib/postfix /var/spool/exim4 \
     /var/spool/mqueue /var/spool/mqueue-client
+
+# shellcheck source=testdata/mta/load.sh
+[ $load = 1 ] && { [ -n "${LOAD_DEBUG:-}" ] && set -x; . "$here/load.sh"; }
 
 case $mta in
 postfix)

@@ -1,0 +1,450 @@
+/* parsers/corr.c - the correlator core (see corr.h)
+ *
+ * A key's state is one allocation: the struct corr_proc followed by
+ * its current connection (ops->conn_size bytes). The ring of waiting
+ * connections is allocated when a first one waits, and freed when the
+ * key is flushed: most keys never have one.
+ */
+#include "corr.h"
+#include "../util/dname.h"
+#include "../util/htab.h"
+#include "../util/ipaddr.h"
+#include "../util/mymalloc.h"
+
+#include <stddef.h>
+#include <string.h>
+
+
+static const int corr_default_ports[] = {25};
+
+/* corr_key_proc - key of a line: host, NUL, program, NUL, pid */
+size_t
+corr_key_proc(const struct wrap_rec *r, char *key, size_t pidmax)
+{
+    size_t  n = 0;
+    size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
+    size_t  il = r->ident.len > 128 ? 128 : r->ident.len;
+    size_t  pl = r->pid.len > pidmax ? pidmax : r->pid.len;
+
+    if (pl > 24)
+        pl = 24;
+    /* spans of absent fields may have a NULL pointer: copy only bytes */
+    if (hl)
+        memcpy(key + n, r->host.ptr, hl);
+    n += hl;
+    key[n++] = 0;
+    if (il)
+        memcpy(key + n, r->ident.ptr, il);
+    n += il;
+    key[n++] = 0;
+    if (pl)
+        memcpy(key + n, r->pid.ptr, pl);
+    n += pl;
+    return n;
+}
+
+/* corr_pend - waiting connection i of p */
+struct corr_conn *
+corr_pend(const struct corr *k, const struct corr_proc *p, int i)
+{
+    return (struct corr_conn *) ((char *) p->pend
+                                 + (size_t) i * k->ops.conn_size);
+}
+
+/* corr_is_mx_port - port of an MX session (unknown counts as 25) */
+int
+corr_is_mx_port(const struct corr *k, int port)
+{
+    size_t  i;
+
+    if (port < 0)
+        return 1;
+    for (i = 0; i < k->conf.nmx_ports; i++)
+        if (k->conf.mx_ports[i] == port)
+            return 1;
+    return 0;
+}
+
+/* corr_rcpt_domain - domain part of an address span */
+struct span
+corr_rcpt_domain(struct span rcpt)
+{
+    size_t  i = rcpt.len;
+
+    while (i > 0 && rcpt.ptr[i - 1] != '@')
+        i--;
+    if (i == 0)
+        return span_make(rcpt.ptr, 0);
+    return span_make(rcpt.ptr + i, rcpt.len - i);
+}
+
+/* corr_own_from - note the id of our own report mail (corr.h) */
+int
+corr_own_from(struct corr *k, const struct wrap_rec *r, struct span qid,
+              struct span addr, int64_t t, struct trace *tr)
+{
+    if (!sess_own_sender(k->own, addr))
+        return 0;
+    sess_own_note(k->own, r->host, qid, t);
+    tr->kind = TRACE_CONTEXT;
+    return 1;
+}
+
+/* corr_local_hop - a relay naming the local host (corr.h) */
+int
+corr_local_hop(const char *mx, const char *ip)
+{
+    if (strcmp(mx, "localhost") == 0 || strncmp(mx, "localhost.", 10) == 0)
+        return 1;
+    return mx[0] == 0 && (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0);
+}
+
+/* corr_relay - a configured relay host, or the MTA's own relay hop */
+int
+corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
+{
+    return hop || (k->conf.is_relay
+                   && k->conf.is_relay(mx, ip, k->conf.is_relay_ctx));
+}
+
+/* corr_emit - the one emit step: outcome, record, disposition.
+ * The disposition order, the first that holds:
+ *   unattributed   no line named the recipient domain
+ *   relayhost      the MTA's own relay hop, told by the line alone
+ *                  (Sendmail's MSP hop to the local MTA, mailer relay):
+ *                  not a delivery to an MX, whatever its recipient
+ *   bad-domain     the domain fails validation (or is an address)
+ *   undated        no time stamp: no report day
+ *   lmtp           Postfix lmtp(8): local delivery, not an MX
+ *   local-no-starttls  TLS switched off or broken on our side
+ *   port           not an MX port (submission, a content filter)
+ *   relayhost      a host named in relay_hosts (corr_relay)
+ *   own-report     it carried our own report mail (RFC 8460 s. 3)
+ *   counted
+ * Past the MTA's own hop, what the session is (its domain, its day)
+ * comes before what our side made of it (lmtp, local, port, relay
+ * host, own report): a session without a valid domain or day cannot be
+ * told to anyone, whoever caused it. A relay host reached on a
+ * submission port is "port": the port says it from the line alone. */
+void
+corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
+          const struct span *dom, int hop)
+{
+    struct sess_rec rec;
+    struct corr_verdict v;
+    enum sess_disp d = SESS_D_COUNTED;
+    int     valid;
+
+    c->attributed = 1;
+    memset(&v, 0, sizeof(v));
+    v.reason = "";
+    if ((v.result = k->ops.outcome(c, &v.plain)) < 0)
+        return;
+    k->ops.describe(c, &v);
+    /* the fixed fields and each string up to its NUL: a record is about
+     * a thousand bytes, mostly unused string room */
+    memset(&rec, 0, offsetof(struct sess_rec, domain));
+    rec.domain[0] = rec.helo[0] = rec.reason[0] = 0;
+    rec.time = c->t0;
+    rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
+    rec.result = (uint8_t) v.result;
+    rec.policy = SESS_POL_NONE;
+    rec.flags = v.plain ? SESS_F_PLAINTEXT : 0;
+    rec.cert = (uint8_t) v.cert;
+    rec.cert_problem = (uint8_t) v.cert_problem;
+    memcpy(rec.mx, c->mx, strlen(c->mx) + 1);
+    memcpy(rec.ip, c->ip, strlen(c->ip) + 1);
+    memcpy(rec.loghost, p->loghost, strlen(p->loghost) + 1);
+    if (v.result != SESS_SUCCESS)
+        sess_set_reason(&rec, v.reason, strlen(v.reason));
+    valid = dom != NULL && dname_norm(dom->ptr, dom->len, rec.domain) == 0
+        && !dname_is_numeric(rec.domain);
+    if (dom == NULL)
+        d = SESS_D_UNATTRIBUTED;
+    else if (hop || v.hop)
+        d = SESS_D_RELAYHOST;
+    else if (!valid)
+        d = SESS_D_BAD_DOMAIN;
+    else if (!c->dated)
+        d = SESS_D_UNDATED;
+    else if (p->lmtp)
+        d = SESS_D_LMTP;
+    else if (v.local)
+        d = SESS_D_LOCAL_NOTLS;
+    else if (!corr_is_mx_port(k, c->port))
+        d = SESS_D_PORT;
+    else if (corr_relay(k, rec.mx, rec.ip, 0))
+        d = SESS_D_RELAYHOST;
+    else if (k->ops.own ? k->ops.own(k->ctx, p, c) : p->own)
+        d = SESS_D_OWN_REPORT;
+    if (!valid)
+        rec.domain[0] = 0;
+    k->cb.session(k->cb.ctx, &rec, d);
+}
+
+/* corr_peer_same - 1 when connection c is to host mx or address ip */
+static int
+corr_peer_same(const struct corr_conn *c, const char *mx, const char *ip)
+{
+    if (c->mx[0] && mx[0])
+        return strcmp(c->mx, mx) == 0;
+    if (c->ip[0] && ip[0])
+        return strcmp(c->ip, ip) == 0;
+    return 0;
+}
+
+/* corr_open_at - open connection i of p */
+static struct corr_conn *
+corr_open_at(const struct corr *k, const struct corr_proc *p, int i)
+{
+    return (struct corr_conn *) ((char *) p->open
+                                 + (size_t) i * k->ops.conn_size);
+}
+
+/* corr_cached - an open connection of p to mx or ip (corr.h) */
+struct corr_conn *
+corr_cached(const struct corr *k, const struct corr_proc *p, const char *mx,
+            const char *ip)
+{
+    int     i;
+
+    if (p->cur->active && p->cur->attributed
+        && corr_peer_same(p->cur, mx, ip))
+        return p->cur;
+    for (i = p->nopen - 1; i >= 0; i--)
+        if (corr_peer_same(corr_open_at(k, p, i), mx, ip))
+            return corr_open_at(k, p, i);
+    return NULL;
+}
+
+/* corr_keep_open - c, handed over, stays open in p's cache: it replaces
+ * one to the same host, or the oldest when the cache is full */
+static void
+corr_keep_open(struct corr *k, struct corr_proc *p, const struct corr_conn *c)
+{
+    size_t  sz = k->ops.conn_size;
+    int     i;
+
+    if (c->mx[0] == 0 && c->ip[0] == 0)
+        return;
+    if (p->open == NULL)
+        p->open = xmalloc(sz * CORR_MAX_OPEN);
+    for (i = 0; i < p->nopen; i++)
+        if (corr_peer_same(corr_open_at(k, p, i), c->mx, c->ip))
+            break;
+    if (i == p->nopen && p->nopen == CORR_MAX_OPEN)
+        i = 0;
+    if (i < p->nopen) {
+        memmove(corr_open_at(k, p, i), corr_open_at(k, p, i + 1),
+                sz * (size_t) (p->nopen - i - 1));
+        p->nopen--;
+    }
+    memcpy(corr_open_at(k, p, p->nopen++), c, sz);
+}
+
+/* corr_retire_active - corr_retire of an active cur */
+void
+corr_retire_active(struct corr *k, struct corr_proc *p)
+{
+    struct corr_conn *c = p->cur;
+    size_t  sz = k->ops.conn_size;
+    int     plain;
+
+    if (!c->attributed && k->ops.retire)
+        k->ops.retire(c);
+    if (!c->attributed && k->ops.outcome(c, &plain) >= 0) {
+        if (p->pend == NULL)
+            p->pend = xmalloc(sz * (size_t) k->ops.max_pend);
+        if (p->npend == k->ops.max_pend) {
+            struct span dom;
+            struct corr_conn *w = corr_pend(k, p, 0);
+
+            corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
+                      ? &dom : NULL, 0);
+            memmove(p->pend, (char *) p->pend + sz,
+                    sz * (size_t) (k->ops.max_pend - 1));
+            p->npend--;
+        }
+        memcpy(corr_pend(k, p, p->npend++), c, sz);
+    } else if (c->attributed && k->ops.cache) {
+        corr_keep_open(k, p, c);
+    }
+    c->active = 0;
+}
+
+/* corr_attribute - every waiting connection gets the domain; how many */
+int
+corr_attribute(struct corr *k, struct corr_proc *p, const struct span *dom,
+               int hop)
+{
+    int     i, n = p->npend;
+
+    for (i = 0; i < n; i++)
+        corr_emit(k, p, corr_pend(k, p, i), dom, hop);
+    p->npend = 0;
+    return n;
+}
+
+/* corr_flush_proc - everything of p that waits becomes unattributed */
+void
+corr_flush_proc(struct corr *k, struct corr_proc *p)
+{
+    int     i;
+    struct span dom;
+
+    corr_retire(k, p);
+    for (i = 0; i < p->npend; i++) {
+        struct corr_conn *w = corr_pend(k, p, i);
+
+        corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
+                  ? &dom : NULL, 0);
+    }
+    p->npend = 0;
+    p->pend = xfree(p->pend);
+    p->open = xfree(p->open);
+    p->nopen = 0;
+}
+
+/* corr_sweep_idle - htab_sweep predicate: a key idle for SESS_IDLE_SECS
+ * of log time is flushed and forgotten, so that state stays bounded by
+ * the keys active in the last hour, not by all ever seen */
+static int
+corr_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct corr *k = ctx;
+    struct corr_proc *p = value;
+
+    (void) key;
+    (void) klen;
+    if (p->last_t + SESS_IDLE_SECS >= k->max_t)
+        return 0;
+    corr_flush_proc(k, p);
+    return 1;
+}
+
+/* corr_enter_slow - corr_enter past the look-up: sweep (n % sweep
+ * lines), make the key, flush it when idle */
+struct corr_proc *
+corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
+                size_t klen, struct span loghost, int dated, int64_t t,
+                int *new)
+{
+    size_t  hl = loghost.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
+        : loghost.len;
+
+    if ((k->feeds & k->sweep_mask) == 0) {
+        /* sweep before the look-up: the sweep frees idle keys, and
+         * must never free the one this line is about */
+        htab_sweep(k->procs, corr_sweep_idle, k);
+        p = htab_find(k->procs, key, klen);
+    }
+    if (p == NULL) {
+        p = xcalloc(1, sizeof(*p) + k->ops.conn_size);
+        p->cur = (struct corr_conn *) (p + 1);
+        if (hl)
+            memcpy(p->loghost, loghost.ptr, hl);
+        p->loghost[hl] = 0;
+        *new = 1;
+        (void) htab_enter(k->procs, key, klen, p);
+    }
+    if (dated) {
+        if (p->last_t && t > p->last_t + SESS_IDLE_SECS)
+            corr_flush_proc(k, p);
+        p->last_t = t;
+        if (t > k->max_t)
+            k->max_t = t;
+    }
+    return p;
+}
+
+/* corr_forget - drop the state of a key */
+void
+corr_forget(struct corr *k, const void *key, size_t klen)
+{
+    struct corr_proc *p;
+
+    if ((p = htab_find(k->procs, key, klen)) == NULL)
+        return;
+    corr_flush_proc(k, p);
+    htab_delete(k->procs, key, klen);
+}
+
+/* corr_flush_one - htab_walk adapter for corr_flush */
+static void
+corr_flush_one(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct corr *k = ctx;
+
+    if (k->cb.keep && k->cb.keep(k->cb.ctx, k->ops.mta, key, klen))
+        return;
+    corr_flush_proc(k, value);
+}
+
+/* corr_flush - end of input */
+void
+corr_flush(struct corr *k)
+{
+    htab_walk(k->procs, corr_flush_one, k);
+}
+
+/* corr_proc_free - htab destructor of a key's state */
+static void
+corr_proc_free(void *value)
+{
+    struct corr_proc *p = value;
+
+    xfree(p->pend);
+    xfree(p->open);
+    xfree(p);
+}
+
+/* corr_sess_create - an MTA's correlator and its core (corr.h) */
+void   *
+corr_sess_create(size_t size, const struct sess_conf *conf,
+                 const struct sess_cb *cb, const struct corr_ops *ops)
+{
+    void   *mta = xcalloc(1, size);
+    struct corr *k = xcalloc(1, sizeof(*k));
+
+    k->conf = *conf;
+    if (k->conf.mx_ports == NULL || k->conf.nmx_ports == 0) {
+        k->conf.mx_ports = corr_default_ports;
+        k->conf.nmx_ports = 1;
+    }
+    k->cb = *cb;
+    k->ops = *ops;
+    k->ctx = mta;
+    k->sweep_mask = ops->sweep_every - 1;
+    k->procs = htab_create(ops->hint, corr_proc_free);
+    k->own = sess_own_create(conf);
+    memcpy(mta, &k, sizeof(k));
+    return mta;
+}
+
+/* corr_sess_flush - end of input */
+void
+corr_sess_flush(void *mta)
+{
+    struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    corr_flush(k);
+}
+
+/* corr_sess_free - destroy an MTA's correlator; NULL */
+void   *
+corr_sess_free(void *mta)
+{
+    struct corr *k;
+
+    if (mta == NULL)
+        return NULL;
+    memcpy(&k, mta, sizeof(k));
+    if (k->ops.fini)
+        k->ops.fini(mta);
+    htab_free(k->procs);
+    sess_own_free(k->own);
+    xfree(k);
+    xfree(mta);
+    return NULL;
+}

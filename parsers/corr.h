@@ -1,0 +1,294 @@
+/* parsers/corr.h - the correlator core: log lines tied into sessions
+ *
+ * What the three MTA correlators (pf_sess, ex_sess, sm_sess) share. A
+ * correlation key ("proc": a process for Postfix and Sendmail, a
+ * message for Exim) owns the connection being set up or last used
+ * ("cur"), a ring of at most max_pend earlier connections that ended
+ * before a line named their recipient domain, and, for an MTA that
+ * caches connections (ops.cache: Sendmail), at most CORR_MAX_OPEN
+ * connections already handed over that the process still holds open: a
+ * later delivery line naming one of their hosts is one more message
+ * down that connection, no new session (corr_cached). The core keeps
+ * the table of keys (log time, idle flush, end-of-input flush, the
+ * hold/keep hooks of saved states), makes, flushes and frees each MTA's
+ * correlator, and makes the one emit step: outcome, record,
+ * disposition, in one order for every MTA (corr_emit in corr.c,
+ * docs/internals/corr.md):
+ *   unattributed, relayhost (the MTA's own hop), bad-domain, undated,
+ *   lmtp, local-no-starttls, port, relayhost (relay_hosts), own-report,
+ *   counted.
+ * What differs between the logs stays in each MTA's file: which lines
+ * open, fill and end a connection, and the outcome of a connection
+ * (struct corr_ops.outcome, describe). Each MTA's connection type
+ * starts with a struct corr_conn; the core copies connections by
+ * ops->conn_size.
+ * Cost: one hash look-up per line; retire, emit and attribute are
+ * O(max_pend + CORR_MAX_OPEN) per delivery line.
+ * Thread safety: one struct corr per thread of correlation.
+ */
+#ifndef PARSERS_CORR_H
+#define PARSERS_CORR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <string.h>
+
+#include "sess.h"
+#include "wrap.h"
+#include "../util/htab.h"
+
+#define CORR_KEY_MAX (SESS_MAX_LOGHOST + 160)   /* bytes of a key */
+#define CORR_MAX_OPEN 8         /* connections held open per key */
+
+/* the part of a connection that every MTA's log gives */
+struct corr_conn {
+    int     active;             /* in use */
+    int     dated;              /* its first line had a time stamp */
+    int     attributed;         /* handed over (or judged no session) */
+    int     port;               /* -1: not logged */
+    int64_t t0;                 /* time of its first line */
+    char    mx[DNAME_MAX + 1];  /* canonical host name, or "" */
+    char    ip[IPADDR_MAX + 1]; /* canonical address, or "" */
+};
+
+/* the verdict of an MTA on one finished connection (corr_ops.judge) */
+struct corr_verdict {
+    int     result;             /* enum sess_result */
+    int     plain;              /* SESS_F_PLAINTEXT */
+    int     cert;               /* enum sess_cert */
+    int     cert_problem;       /* enum sess_result, or SESS_SUCCESS */
+    const char *reason;         /* failure-reason-code ("" none) */
+    int     local;              /* our doing: local-no-starttls */
+    int     hop;                /* the MTA's own relay hop (corr_relay) */
+};
+
+struct corr_proc;
+
+/* what an MTA tells the core */
+struct corr_ops {
+    int     mta;                /* enum sess_mta: sess_cb.hold and keep */
+    size_t  hint;               /* keys expected (hash table size) */
+    size_t  conn_size;          /* sizeof the MTA's connection */
+    int     max_pend;           /* ended connections waiting per key */
+    unsigned long sweep_every;  /* lines between sweeps of idle keys (a
+                                 * power of two) */
+    /* the result type of a finished connection (plain: set to 1 for
+     * SESS_F_PLAINTEXT), or -1 when it is no session (no TLS attempt
+     * known, a reused handshake, ...) */
+    int     (*outcome) (const struct corr_conn *c, int *plain);
+    /* what else its lines said: v->cert, cert_problem, reason, local,
+     * hop (v->result and plain are set) */
+    void    (*describe) (const struct corr_conn *c, struct corr_verdict *v);
+    /* optional: 1 when c carried our own report mail (asked last: NULL
+     * asks p->own) */
+    int     (*own) (void *ctx, const struct corr_proc *p,
+                    const struct corr_conn *c);
+    /* optional: c is over and not handed over; decide what its lines
+     * leave open (Exim: a certificate problem without a line of its
+     * own was a failed handshake) */
+    void    (*retire) (struct corr_conn *c);
+    /* optional: the domain a connection still waiting at the end of
+     * its key takes (Exim: ex_pend_tie); 0: none, unattributed */
+    int     (*candidate) (const struct corr_conn *c, struct span *dom);
+    /* optional: free what the MTA's correlator holds beyond the core
+     * (corr_sess_free) */
+    void    (*fini) (void *mta);
+    int     cache;              /* keep connections handed over open
+                                 * (corr_cached): Sendmail's MCI cache */
+};
+
+/* one correlation key */
+struct corr_proc {
+    char    loghost[SESS_MAX_LOGHOST + 1];
+    int64_t last_t;             /* log time of its last dated line */
+    int     own;                /* the delivery under way is our report */
+    int     lmtp;               /* Postfix lmtp(8): no MX session */
+    uint32_t note;              /* the MTA's own (Exim: ex_sess.c) */
+    int     npend;
+    int     nopen;
+    void   *pend;               /* max_pend connections, on demand */
+    void   *open;               /* CORR_MAX_OPEN connections handed over
+                                 * and still open (ops.cache), on demand */
+    struct corr_conn *cur;      /* ops->conn_size bytes after this */
+};
+
+/* the core; its fields are read by the inline functions below only */
+struct corr {
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct corr_ops ops;
+    void   *ctx;                /* the MTA's correlator: ops' argument */
+    struct sess_own *own;       /* ids of our own report mail, or NULL */
+    struct htab *procs;
+    int64_t max_t;              /* newest log time seen */
+    unsigned long feeds;        /* lines entered, for the sweep */
+    unsigned long sweep_mask;   /* ops.sweep_every - 1 */
+};
+
+/* An MTA's correlator is a struct whose first member is its struct
+ * corr *: the core makes, flushes and frees it (parser.c's interface).
+ * corr_sess_create - size bytes of it, zeroed, its core made with the
+ * no-loop tracker of conf (sess_own_create); the core's ops get it as
+ * their ctx */
+void   *corr_sess_create(size_t size, const struct sess_conf *conf,
+                         const struct sess_cb *cb,
+                         const struct corr_ops *ops);
+
+/* corr_sess_flush - end of input: every key flushed (unless
+ * sess_cb.keep) */
+void    corr_sess_flush(void *mta);
+
+/* corr_sess_free - ops->fini, the core, the struct; NULL */
+void   *corr_sess_free(void *mta);
+
+/* corr_key_proc - key (log host, program, pid) of a line into key
+ * (CORR_KEY_MAX bytes), the pid cut at pidmax bytes; its length */
+size_t  corr_key_proc(const struct wrap_rec *r, char *key, size_t pidmax);
+
+/* corr_held - 1 when the hold hook keeps the line (the caller skips
+ * it); 0 when there is no hook */
+static inline int
+corr_held(struct corr *k, const void *key, size_t klen, int dated,
+          int64_t t, const struct wrap_rec *orig)
+{
+    return k->cb.hold != NULL
+        && k->cb.hold(k->cb.ctx, k->ops.mta, key, klen, dated, t, orig);
+}
+
+struct corr_proc *corr_enter_slow(struct corr *k, struct corr_proc *p,
+                                  const void *key, size_t klen,
+                                  struct span loghost, int dated, int64_t t,
+                                  int *new);
+
+/* corr_enter - the key of a line that changes state: asks the hold
+ * hook (NULL: the caller keeps the line), sweeps idle keys now and
+ * then, finds or makes the key (loghost: its log host; new: set to 1
+ * when made), and flushes it when idle for SESS_IDLE_SECS before this
+ * line. orig: the line as it came, for the hook. Inline: it runs for
+ * every line that changes state; cost one hash look-up */
+static inline struct corr_proc *
+corr_enter(struct corr *k, const void *key, size_t klen,
+           struct span loghost, int dated, int64_t t,
+           const struct wrap_rec *orig, int *new)
+{
+    struct corr_proc *p;
+
+    *new = 0;
+    if (corr_held(k, key, klen, dated, t, orig))
+        return NULL;
+    p = (++k->feeds & k->sweep_mask) == 0 ? NULL
+        : htab_find(k->procs, key, klen);
+    if (p == NULL || (dated && p->last_t && t > p->last_t + SESS_IDLE_SECS))
+        return corr_enter_slow(k, p, key, klen, loghost, dated, t, new);
+    if (dated) {
+        p->last_t = t;
+        if (t > k->max_t)
+            k->max_t = t;
+    }
+    return p;
+}
+
+/* corr_enter_proc - corr_enter with the key of a process (log host,
+ * program, pid cut at pidmax bytes: corr_key_proc) and the line's time */
+static inline struct corr_proc *
+corr_enter_proc(struct corr *k, const struct wrap_rec *r, size_t pidmax,
+                const struct wrap_rec *orig, int *new)
+{
+    char    key[CORR_KEY_MAX];
+    size_t  n = corr_key_proc(r, key, pidmax);
+
+    return corr_enter(k, key, n, r->host, r->dated, r->t, orig, new);
+}
+
+/* corr_find - the key if it exists; no state changes */
+static inline struct corr_proc *
+corr_find(struct corr *k, const void *key, size_t klen)
+{
+    return htab_find(k->procs, key, klen);
+}
+
+/* corr_forget - flush a key and drop it (Exim's "Completed") */
+void    corr_forget(struct corr *k, const void *key, size_t klen);
+
+/* corr_start - connection c (size bytes: the MTA's whole connection)
+ * cleared and opened at time t */
+static inline void
+corr_start(struct corr_conn *c, size_t size, int dated, int64_t t)
+{
+    memset(c, 0, size);
+    c->active = 1;
+    c->dated = dated;
+    c->t0 = t;
+    c->port = -1;
+}
+
+void    corr_retire_active(struct corr *k, struct corr_proc *p);
+
+/* corr_retire - cur is over: it waits for its domain in the ring
+ * (the oldest waiting one handed over unattributed when full), stays
+ * in the open connections (ops.cache), or is dropped when it is no
+ * session. Inline: most calls find no active cur */
+static inline void
+corr_retire(struct corr *k, struct corr_proc *p)
+{
+    if (p->cur->active)
+        corr_retire_active(k, p);
+}
+
+/* corr_emit - hand connection c of p over as a session of recipient
+ * domain dom (NULL: unattributed); hop: the line that named the
+ * domain went to the MTA's own relay hop (corr_relay) */
+void    corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
+                  const struct span *dom, int hop);
+
+/* corr_cached - the open connection of p (handed over, cur or one
+ * cached by corr_retire) to host mx (canonical, or "") or address ip,
+ * or NULL: one more message down it is no new session. Matched by
+ * name when both have one, else by address. Cost O(CORR_MAX_OPEN) */
+struct corr_conn *corr_cached(const struct corr *k, const struct corr_proc *p,
+                              const char *mx, const char *ip);
+
+/* corr_pend - waiting connection i of p (i < p->npend) */
+struct corr_conn *corr_pend(const struct corr *k, const struct corr_proc *p,
+                            int i);
+
+/* corr_attribute - every waiting connection of p gets dom; how many */
+int     corr_attribute(struct corr *k, struct corr_proc *p,
+                       const struct span *dom, int hop);
+
+/* corr_flush_proc - all that waits in p is handed over unattributed */
+void    corr_flush_proc(struct corr *k, struct corr_proc *p);
+
+/* corr_flush - end of input: every key flushed (unless sess_cb.keep) */
+void    corr_flush(struct corr *k);
+
+/* corr_relay - the one rule of what a relay host is, for every MTA:
+ * a host named in relay_hosts (sess_conf.is_relay), or the MTA's own
+ * relay hop (hop: Sendmail's MSP hop or mailer relay) */
+int     corr_relay(const struct corr *k, const char *mx, const char *ip,
+                   int hop);
+
+/* corr_rcpt_domain - the domain part of an address (after its last
+ * '@'; empty when there is none) */
+struct span corr_rcpt_domain(struct span rcpt);
+
+/* corr_own_from - the sender addr of queue id (or message id) qid of
+ * the line's log host at time t is our own report address: notes the
+ * id (sess_own_note), says so in tr, and returns 1; else 0 */
+int     corr_own_from(struct corr *k, const struct wrap_rec *r,
+                      struct span qid, struct span addr, int64_t t,
+                      struct trace *tr);
+
+/* corr_local_hop - 1 when a relay names the local host, not an MX:
+ * the name localhost (or localhost.*), or no name and a loopback
+ * address (127.0.0.0/8, ::1): Sendmail's MSP relays "[127.0.0.1]",
+ * "localhost", "[IPv6:::1]". A named host on a loopback address
+ * (mx1.example.test [127.0.0.11]) is an MX like any other */
+int     corr_local_hop(const char *mx, const char *ip);
+
+/* corr_is_mx_port - port of an MX session (-1, not logged, counts as
+ * one) */
+int     corr_is_mx_port(const struct corr *k, int port);
+
+#endif
