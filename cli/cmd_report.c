@@ -176,22 +176,29 @@ report_batch(const char *dir)
     return b;
 }
 
-/* report_write - the report of pols[0..n) (same day and domain) into
- * the batch of its folder: in place after the next commit; trec: the
- * domain's TLSRPT record (online), for report_sink. 0, or -1 (warned) */
+/* a report made and compressed, not written yet */
+struct report_made {
+    struct rpt_batch *b;        /* the batch of its folder */
+    char   *name;               /* its file name */
+    unsigned char *data;        /* the bytes of the file */
+    size_t  len;
+};
+
+/* report_make - the report of pols[0..n) (same day and domain), its
+ * folder's batch and its bytes (gzip'd unless --no-gzip) into m;
+ * 0, or -1 (warned). Safe from many threads */
 static int
-report_write(const struct conf *c, const struct cli_opts *o,
-             const struct rpt_policy *pols, size_t n,
-             const struct trec *trec)
+report_make(const struct conf *c, const struct cli_opts *o,
+            const struct rpt_policy *pols, size_t n, struct report_made *m)
 {
     const struct agg_group *g = pols[0].group;
-    struct rpt_batch *b;
     struct rpt_conf rc;
     char    name[1024], dirbuf[4096], path[4096 + 1024];
     const char *dir, *in;
     char   *json;
-    int     rcode;
+    int     rcode = 0;
 
+    memset(m, 0, sizeof(*m));
     memset(&rc, 0, sizeof(rc));
     rc.org_name = c->org_name;
     rc.contact = c->contact;
@@ -215,19 +222,55 @@ report_write(const struct conf *c, const struct cli_opts *o,
         msg_warn("%s: report could not be built; skipped", g->domain);
         return -1;
     }
-    if ((b = report_batch(dir)) == NULL) {
+    if ((m->b = report_batch(dir)) == NULL) {
         free(json);
         return -1;
     }
-    rcode = rpt_batch_add_mt(b, name, json, strlen(json), !o->no_gzip, trec);
-    free(json);
+    if (o->no_gzip) {
+        m->data = (unsigned char *) json;
+        m->len = strlen(json);
+    } else {
+        rcode = rpt_batch_gzip_mt(m->b, json, strlen(json), &m->data,
+                                  &m->len);
+        free(json);
+    }
+    if (rcode == 0)
+        m->name = xstrdup(name);
     return rcode;
 }
 
-/* report_one - the offline report of groups[0..n) into its batch */
+/* report_put - a made report into its batch's temporary file (in place
+ * after the next commit), its memory freed; trec: the domain's TLSRPT
+ * record (online), for report_sink. 0, or -1 (warned) */
+static int
+report_put(struct report_made *m, const struct trec *trec)
+{
+    int     rcode = rpt_batch_add_mt(m->b, m->name, (const char *) m->data,
+                                     m->len, 0, trec);
+
+    m->data = xfree(m->data);
+    m->name = xfree(m->name);
+    return rcode;
+}
+
+/* report_write - the report of pols[0..n) made and put */
+static int
+report_write(const struct conf *c, const struct cli_opts *o,
+             const struct rpt_policy *pols, size_t n,
+             const struct trec *trec)
+{
+    struct report_made m;
+
+    if (report_make(c, o, pols, n, &m) != 0)
+        return -1;
+    return report_put(&m, trec);
+}
+
+/* report_one - the offline report of groups[0..n) made into m */
 static int
 report_one(const struct conf *c, const struct cli_opts *o,
-           const struct agg_group *const *groups, size_t n)
+           const struct agg_group *const *groups, size_t n,
+           struct report_made *m)
 {
     struct rpt_policy *pols = xcalloc(n, sizeof(*pols));
     size_t  i;
@@ -235,7 +278,7 @@ report_one(const struct conf *c, const struct cli_opts *o,
 
     for (i = 0; i < n; i++)
         pols[i].group = groups[i];
-    rcode = report_write(c, o, pols, n, NULL);
+    rcode = report_make(c, o, pols, n, m);
     xfree(pols);
     return rcode;
 }
@@ -342,63 +385,109 @@ report_jobs(const struct cli_opts *o)
     return n < 1 ? 1 : n > REPORT_MAX_JOBS ? REPORT_MAX_JOBS : (int) n;
 }
 
-/* the offline reports of a run: units of the view, written by threads */
+/*
+ * The offline reports of a run: units of the view (one report each),
+ * made (JSON, gzip) by -j - 1 threads into slots, while the caller's
+ * thread writes the files in unit order as they come: creating files
+ * in one folder is serial in the kernel anyway (the folder's lock), and
+ * one writer never waits for it, while the making goes on beside it.
+ * With -j 1 one thread makes and writes each in turn.
+ */
+struct report_slot {
+    struct report_made m;
+    int     state;              /* 0 not yet, 1 made, -1 failed */
+};
+
 struct report_par {
     const struct conf *c;
     const struct cli_opts *o;
     const struct agg_view *v;
     const size_t *first;        /* per unit: its first group in v */
     const size_t *ngroups;      /* per unit: its groups */
-    size_t  next;               /* next unit to write (atomic) */
-    size_t  end;                /* units of this batch end here */
-    unsigned long failed;       /* reports not added (atomic) */
+    size_t  next;               /* next unit to make (atomic) */
+    size_t  from, end;          /* units of this batch */
+    struct report_slot *slot;   /* per unit of this batch */
+    pthread_mutex_t mu;         /* guards slot[].state */
+    pthread_cond_t made;        /* a slot's state was set */
 };
 
-/* report_par_mt - thread: write units until the batch's are taken */
+/* report_par_make - unit u made into its slot; state 1 or -1 */
+static int
+report_par_make(struct report_par *p, size_t u, struct report_made *m)
+{
+    const struct agg_group *one[1];
+    const struct agg_group **groups = one;
+    size_t  k;
+    int     rcode;
+
+    if (p->ngroups[u] > 1)
+        groups = xcalloc(p->ngroups[u], sizeof(*groups));
+    for (k = 0; k < p->ngroups[u]; k++)
+        groups[k] = agg_view_get(p->v, p->first[u] + k);
+    rcode = report_one(p->c, p->o, groups, p->ngroups[u], m);
+    if (groups != one)
+        xfree(groups);
+    return rcode == 0 ? 1 : -1;
+}
+
+/* report_par_mt - thread: make units until the batch's are taken */
 static void *
 report_par_mt(void *arg)
 {
     struct report_par *p = arg;
-    const struct agg_group **groups = NULL;
-    size_t  cap = 0;
-    size_t  u, k;
+    size_t  u;
 
     while ((u = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->end) {
-        if (p->ngroups[u] > cap) {
-            cap = p->ngroups[u];
-            groups = xrealloc(groups, cap * sizeof(*groups));
-        }
-        for (k = 0; k < p->ngroups[u]; k++)
-            groups[k] = agg_view_get(p->v, p->first[u] + k);
-        if (report_one(p->c, p->o, groups, p->ngroups[u]) != 0)
-            __atomic_fetch_add(&p->failed, 1, __ATOMIC_RELAXED);
+        struct report_slot *sl = &p->slot[u - p->from];
+        int     st = report_par_make(p, u, &sl->m);
+
+        pthread_mutex_lock(&p->mu);
+        sl->state = st;
+        pthread_cond_broadcast(&p->made);
+        pthread_mutex_unlock(&p->mu);
     }
-    xfree(groups);
     return NULL;
 }
 
-/* report_par_run - units [from, to) by jobs threads (the caller's one of
- * them) into their batches, then one commit */
+/* report_par_run - units [from, to): made by jobs - 1 threads, written
+ * by this one in order (with -j 1 both by this one), then one commit */
 static void
 report_par_run(struct report_par *p, size_t from, size_t to, int jobs,
                struct report_stats *rs)
 {
     pthread_t th[REPORT_MAX_JOBS];
+    struct report_made m;
     int     nth = 0;
-    int     k;
+    int     k, st;
+    size_t  u;
 
     p->next = from;
+    p->from = from;
     p->end = to;
-    p->failed = 0;
-    if ((size_t) jobs > to - from)
-        jobs = (int) (to - from);
+    p->slot = xcalloc(to - from, sizeof(*p->slot));
+    if ((size_t) jobs - 1 > to - from)
+        jobs = (int) (to - from) + 1;
     for (k = 0; k < jobs - 1 && k < REPORT_MAX_JOBS; k++)
         if (pthread_create(&th[nth], NULL, report_par_mt, p) == 0)
             nth++;
-    report_par_mt(p);
+    for (u = from; u < to; u++) {
+        struct report_slot *sl = &p->slot[u - from];
+
+        if (nth == 0) {         /* -j 1, or no thread could start */
+            st = report_par_make(p, u, &sl->m);
+        } else {
+            pthread_mutex_lock(&p->mu);
+            while ((st = sl->state) == 0)
+                pthread_cond_wait(&p->made, &p->mu);
+            pthread_mutex_unlock(&p->mu);
+        }
+        m = sl->m;
+        if (st < 0 || report_put(&m, NULL) != 0)
+            rs->failed++;
+    }
     for (k = 0; k < nth; k++)
         pthread_join(th[k], NULL);
-    rs->failed += p->failed;
+    p->slot = xfree(p->slot);
     report_commit(rs);
 }
 
@@ -439,10 +528,14 @@ report_offline(const struct conf *c, const struct cli_opts *o,
     p.v = v;
     p.first = first;
     p.ngroups = ngroups;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.made, NULL);
     for (i = 0; i < nu; i += nb) {
         nb = nu - i < REPORT_BATCH_MAX ? nu - i : REPORT_BATCH_MAX;
         report_par_run(&p, i, i + nb, report_jobs(o), rs);
     }
+    pthread_cond_destroy(&p.made);
+    pthread_mutex_destroy(&p.mu);
     xfree(first);
     xfree(ngroups);
     agg_view_free(v);

@@ -12,6 +12,7 @@
  *
  *      struct rpt_batch *rpt_batch_open(dir)
  *      int   rpt_batch_add_mt(batch, name, data, len, gz, tag)
+ *      int   rpt_batch_gzip_mt(batch, data, len, out, outlen)
  *      size_t rpt_batch_commit(batch, done, ctx)
  *      struct rpt_batch *rpt_batch_free(batch)
  * DESCRIPTION
@@ -825,6 +826,59 @@ rpt_batch_add_mt(struct rpt_batch *b, const char *name, const char *data,
     pthread_mutex_unlock(&b->mu);
     rpt_point("report:temp");
     return 0;
+}
+
+/* rpt_batch_gzip_mt - data gzipped into a malloc'd buffer (*out,
+ * *outlen; the bytes a gzipped add writes) with a stream of the batch's
+ * pool; 0, or -1 (warned) */
+int
+rpt_batch_gzip_mt(struct rpt_batch *b, const char *data, size_t len,
+                  unsigned char **out, size_t *outlen)
+{
+    struct rpt_z *z;
+    unsigned char *buf = NULL;
+    size_t  cap;
+    int     rc = -1;
+
+    *out = NULL;
+    *outlen = 0;
+    pthread_mutex_lock(&b->mu);
+    if ((z = b->zfree) != NULL)
+        b->zfree = z->next;
+    pthread_mutex_unlock(&b->mu);
+    if (z == NULL) {
+        z = xmalloc(sizeof(*z));
+        if (rpt_z_init(&z->zs) != 0) {
+            xfree(z);
+            msg_warn("cannot compress a report: out of memory");
+            return -1;
+        }
+    }
+    if (len > RPT_ZCHUNK || deflateReset(&z->zs) != Z_OK) {
+        msg_warn("cannot compress a report of %zu bytes", len);
+        goto end;
+    }
+    cap = deflateBound(&z->zs, (uLong) len);
+    buf = xmalloc(cap);
+    z->zs.next_in = (const Bytef *) data;
+    z->zs.avail_in = (uInt) len;
+    z->zs.next_out = buf;
+    z->zs.avail_out = (uInt) cap;
+    if (deflate(&z->zs, Z_FINISH) != Z_STREAM_END) {
+        msg_warn("cannot compress a report of %zu bytes", len);
+        goto end;
+    }
+    *out = buf;
+    *outlen = cap - z->zs.avail_out;
+    buf = NULL;
+    rc = 0;
+end:
+    xfree(buf);
+    pthread_mutex_lock(&b->mu);
+    z->next = b->zfree;
+    b->zfree = z;
+    pthread_mutex_unlock(&b->mu);
+    return rc;
 }
 
 /* rpt_batch_count - files added since the last commit */

@@ -95,6 +95,13 @@ int     rpt_batch_add_mt(struct rpt_batch *b, const char *name,
                          const char *data, size_t len, int gz,
                          const void *tag);
 
+/* data gzipped into a malloc'd buffer *out of *outlen bytes, the bytes
+ * rpt_batch_add_mt(..., gz = 1, ...) would write (so that threads can
+ * compress while one writes: add them with gz = 0); 0, or -1 (warned).
+ * Safe from many threads */
+int     rpt_batch_gzip_mt(struct rpt_batch *b, const char *data,
+                          size_t len, unsigned char **out, size_t *outlen);
+
 /* files added since the last commit */
 size_t  rpt_batch_count(const struct rpt_batch *b);
 
