@@ -1,5 +1,6 @@
 /* cli/conf.c - configuration file and its defaults (see conf.h) */
 #include "conf.h"
+#include "../parsers/ts.h"
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
 #include "../util/msg.h"
@@ -134,6 +135,16 @@ conf_set(struct conf *c, const char *name, char *value, const char **why)
         }
         conf_set_str(&c->unique_id, value);
     } else if (strcmp(name, "log_tz") == 0) {
+        static char zwhy[400];
+        char    zerr[300];
+
+        /* an unknown zone would be read as UTC, silently */
+        if (ts_zone_check(value, zerr, sizeof(zerr)) != 0) {
+            snprintf(zwhy, sizeof(zwhy), "unknown time zone \"%.64s\": %s",
+                     value, zerr);
+            *why = zwhy;
+            return -1;
+        }
         conf_set_str(&c->log_tz, value);
     } else if (strcmp(name, "mx_ports") == 0) {
         c->nmx_ports = 0;
@@ -165,10 +176,16 @@ conf_set(struct conf *c, const char *name, char *value, const char **why)
         char   *ip = strtok_r(NULL, " \t", &save);
         char    canon[IPADDR_MAX + 1];
 
+        if (host != NULL && ip == NULL
+            && ipaddr_norm(host, strlen(host), canon) == 0) {
+            /* ADDRESS alone: every log host not named */
+            conf_set_str(&c->sending_ip_default, canon);
+            return 0;
+        }
         if (host == NULL || ip == NULL || strtok_r(NULL, " \t", &save)
             || strlen(host) > SESS_MAX_LOGHOST
             || ipaddr_norm(ip, strlen(ip), canon) != 0) {
-            *why = "expected: LOGHOST ADDRESS";
+            *why = "expected: LOGHOST ADDRESS, or ADDRESS for every host";
             return -1;
         }
         c->ipmap = xrealloc(c->ipmap, (c->nipmap + 1) * sizeof(*c->ipmap));
@@ -390,6 +407,7 @@ conf_free(struct conf *c)
     xfree(c->dkim_key);
     xfree(c->dkim_selector);
     xfree(c->dkim_domain);
+    xfree(c->sending_ip_default);
     for (i = 0; i < c->nrelay_hosts; i++)
         xfree(c->relay_hosts[i]);
     xfree(c->relay_hosts);
@@ -411,7 +429,7 @@ conf_sending_ip(const char *loghost, const void *ctx)
     for (i = 0; i < c->nipmap; i++)
         if (strcasecmp(c->ipmap[i].loghost, loghost) == 0)
             return c->ipmap[i].ip;
-    return NULL;
+    return c->sending_ip_default;
 }
 
 /* conf_is_relay - host or ip is a configured relay host */
