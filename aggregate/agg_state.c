@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -103,6 +104,7 @@ struct agg_state {
     uint64_t sum;               /* checksum of the file read, or 0 */
     uint64_t piece;             /* --piece N + 1, or 0: not given */
     unsigned long holds;
+    char   *name;               /* the file it was loaded from, or NULL */
 };
 
 /* as_vec_push - append a line (the vector owns it) */
@@ -263,6 +265,7 @@ agg_state_free(struct agg_state *s)
     agg_tab_free(s->tab);
     htab_free(s->hosts);
     htab_free(s->keys);
+    xfree(s->name);
     xfree(s);
     return NULL;
 }
@@ -1029,21 +1032,32 @@ agg_state_load(const char *path, char *err)
 {
     unsigned char *d;
     size_t  n;
-    struct as_rd r;
     struct agg_state *s;
-    uint64_t ver, blen, sum;
-    char    why[96];
 
     if (as_read_file(path, &d, &n) != 0) {
         snprintf(err, AGG_STATE_ERR, "%s: cannot read: %s", path,
                  strerror(errno));
         return NULL;
     }
+    s = agg_state_load_buf(d, n, path, err);
+    xfree(d);
+    return s;
+}
+
+/* agg_state_load_buf - check and decode a state file's bytes */
+struct agg_state *
+agg_state_load_buf(const unsigned char *d, size_t n, const char *path,
+                   char *err)
+{
+    struct as_rd r;
+    struct agg_state *s;
+    uint64_t ver, blen, sum;
+    char    why[96];
+
     if (n < AS_HDR + 8 || memcmp(d, AS_MAGIC, 8) != 0) {
         snprintf(err, AGG_STATE_ERR, "%s: not a mailtlsrpt state file%s",
                  path, n < AS_HDR + 8 && n >= 8 && memcmp(d, AS_MAGIC, 8) == 0
                  ? " (truncated)" : "");
-        xfree(d);
         return NULL;
     }
     r.p = d;
@@ -1057,14 +1071,12 @@ agg_state_load(const char *path, char *err)
         snprintf(err, AGG_STATE_ERR, "%s: state format version %" PRIu64
                  ", this mailtlsrpt reads version %d only: aggregate the "
                  "logs again", path, ver, AGG_STATE_VERSION);
-        xfree(d);
         return NULL;
     }
     if (blen != n - AS_HDR - 8) {
         snprintf(err, AGG_STATE_ERR, "%s: truncated or extended state file "
                  "(%zu bytes, the header says %" PRIu64 ")", path, n,
                  blen + AS_HDR + 8);
-        xfree(d);
         return NULL;
     }
     r.off = n - 8;
@@ -1072,7 +1084,6 @@ agg_state_load(const char *path, char *err)
     if (sum != XXH64(d, n - 8, 0)) {
         snprintf(err, AGG_STATE_ERR, "%s: checksum mismatch: the state "
                  "file is damaged", path);
-        xfree(d);
         return NULL;
     }
     s = agg_state_create();
@@ -1081,10 +1092,9 @@ agg_state_load(const char *path, char *err)
     r.off = AS_HDR;
     if (as_decode(s, &r, why, sizeof(why)) != 0) {
         snprintf(err, AGG_STATE_ERR, "%.150s: %.95s", path, why);
-        xfree(d);
         return agg_state_free(s);
     }
-    xfree(d);
+    s->name = xstrndup(path, strnlen(path, 200));
     return s;
 }
 
@@ -1349,10 +1359,64 @@ as_add_host(const void *key, size_t klen, void *value, void *ctx)
         h->last = src->last;
 }
 
+/* as_tie - 1 when neighbours a, b (sorted) of one key cannot be put in
+ * order: not both have piece numbers, and their host's first and last
+ * times there are the same (0: no dated line, nothing to order by).
+ * Pieces cut in time order tie only when both lie within one second;
+ * otherwise they overlap: the same piece twice? */
+static int
+as_tie(const struct as_ent *a, const struct as_ent *b)
+{
+    const struct as_seg *x = a->g;
+    const struct as_seg *y = b->g;
+
+    return !(x->lo && y->lo) && x->first == y->first && x->last == y->last
+        && (x->first != 0 || x->last != 0);
+}
+
+/* as_tie_err - the reason of a refused merge into err */
+static void
+as_tie_err(struct agg_state *const *v, const struct as_ent *a,
+           const struct as_ent *b, const char *host, char *err)
+{
+    time_t  t0 = (time_t) a->g->first;
+    time_t  t1 = (time_t) a->g->last;
+    struct tm tm;
+    char    when[80];
+    char    h[SESS_MAX_LOGHOST + 1];
+    char    msg[512];
+    size_t  i, k;
+
+    gmtime_r(&t0, &tm);
+    k = strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+    if (t1 != t0) {             /* overlapping pieces */
+        memmove(when + 5, when, k + 1);
+        memcpy(when, "span ", 5);
+        gmtime_r(&t1, &tm);
+        strftime(when + k + 5, sizeof(when) - k - 5,
+                 " to %Y-%m-%d %H:%M:%S UTC (the same piece twice?)", &tm);
+    } else {
+        memmove(when + 11, when, k + 1);
+        memcpy(when, "lie within ", 11);
+    }
+    for (i = 0; host[i] && i < SESS_MAX_LOGHOST; i++)
+        h[i] = host[i] > 0x20 && host[i] < 0x7f ? host[i] : '?';
+    h[i] = 0;
+    snprintf(msg, sizeof(msg), "%.60s and %.60s: pieces of log host "
+             "%.40s that both %s: their order is not known; "
+             "aggregate them with --piece N (each piece's place in its "
+             "log)", v[a->idx]->name ? v[a->idx]->name : "a merged state",
+             v[b->idx]->name ? v[b->idx]->name : "a merged state",
+             h[0] ? h : "(no host name)", when);
+    k = strlen(msg) < AGG_STATE_ERR ? strlen(msg) : AGG_STATE_ERR - 1;
+    memcpy(err, msg, k);
+    err[k] = 0;
+}
+
 /* agg_state_merge - one state of many */
 struct agg_state *
 agg_state_merge(struct agg_state *const *v, size_t n, int whole,
-                const struct agg_state_replay *rp)
+                const struct agg_state_replay *rp, char *err)
 {
     struct agg_state *out = agg_state_create();
     struct as_merge m;
@@ -1392,6 +1456,14 @@ agg_state_merge(struct agg_state *const *v, size_t n, int whole,
         memcpy(acc->host, g->host, sizeof(acc->host));
         acc->live = 1;
         qsort(g->v, g->n, sizeof(*g->v), as_ent_cmp);
+        for (j = 1; j < g->n; j++)
+            if (as_tie(&g->v[j - 1], &g->v[j])) {
+                as_tie_err(v, &g->v[j - 1], &g->v[j], g->host, err);
+                as_key_free(acc);
+                xfree(r.v);
+                htab_free(m.groups);
+                return agg_state_free(out);
+            }
         for (j = 0; j < g->n; j++) {
             if (acc->nsegs > 0
                 && as_stitchable(out, g->host, &acc->segs[acc->nsegs - 1],

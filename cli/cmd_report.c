@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "guard.h"
+#include "guess.h"
 #include "journal.h"
 #include "pipe.h"
 #include "../emit/pol.h"
@@ -48,12 +49,23 @@ struct report_sink report_sink;        /* set by "run" only */
 
 #define REPORT_MAX_JOBS 1024    /* as -j */
 
+/* sending-mta-ip of the reports of one run, and the hosts left without */
+static struct guess_sip *report_sip;
+
 /* cli_setup - configuration and zone, shared by the subcommands */
 void
 cli_setup(const struct cli_opts *o, struct conf *c)
 {
     const char *tz;
+    char    why[300];
 
+    /* a zone the C library does not know would be read as UTC, silently:
+     * a usage error here, a configuration error in log_tz (conf.c) */
+    if (o->log_tz && ts_zone_check(o->log_tz, why, sizeof(why)) != 0) {
+        fprintf(stderr, "mailtlsrpt: --log-tz: unknown time zone \"%.64s\""
+                ": %s\n", o->log_tz, why);
+        exit(EXIT_USAGE);
+    }
     conf_load(c, o->config, o->config != NULL);
     if (o->mail_from) {         /* also what "no loops" looks for */
         xfree(c->mail_from);
@@ -211,8 +223,8 @@ report_make(const struct conf *c, const struct cli_opts *o,
     rc.contact = c->contact;
     rc.submitter = c->submitter;
     rc.unique_id = c->unique_id;
-    rc.sending_ip = conf_sending_ip;
-    rc.sending_ip_ctx = c;
+    rc.sending_ip = guess_sending_ip;   /* cli/guess.c */
+    rc.sending_ip_ctx = &report_sip;
     if (rpt_file_name(&rc, g->day, g->domain, !o->no_gzip, name,
                       sizeof(name)) != 0) {
         msg_warn("%s: no valid report file name; skipped", g->domain);
@@ -958,11 +970,15 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
                                  NULL, 10);
         rpt_crash_hook = report_crash;
     }
+    if (!o->all_days)           /* an empty day says why (cli/guess.c) */
+        guess_day_check(tab, day, o->have_day, &st);
+    report_sip = guess_sip_create(c);
     if (o->offline)
         report_offline(c, o, tab, day, &rs);
     else
         report_online(c, o, tab, day, &rs);
     report_close();
+    report_sip = guess_sip_end(report_sip);
     ts_day_str(day, daybuf);
     skipped[0] = 0;
     if (!o->offline) {

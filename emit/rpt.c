@@ -330,7 +330,7 @@ rpt_detail(const struct rpt_conf *c, const struct agg_detail *d)
         return NULL;
     }
     if (c->sending_ip != NULL)
-        sip = c->sending_ip(loghost, c->sending_ip_ctx);
+        sip = c->sending_ip(loghost, d->ip ? d->ip : "", c->sending_ip_ctx);
     obj = json_object();
     if (obj == NULL
         || json_object_set_new(obj, "result-type",

@@ -21,8 +21,11 @@ struct rpt_conf {
     const char *contact;        /* contact-info: an addr-spec */
     const char *submitter;      /* submitter domain (file name, mail) */
     const char *unique_id;      /* letters and digits; file name, id */
-    /* sending-mta-ip for a log host name, or NULL when unknown */
-    const char *(*sending_ip) (const char *loghost, const void *ctx);
+    /* sending-mta-ip for a log host name ("": lines without one) and
+     * the detail's receiving-ip ("" when unknown: its family may
+     * decide), or NULL when unknown (the field is then left out) */
+    const char *(*sending_ip) (const char *loghost, const char *rcv_ip,
+                               const void *ctx);
     const void *sending_ip_ctx;
 };
 

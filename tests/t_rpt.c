@@ -99,9 +99,10 @@ t_gunzip(const char *in, size_t inlen, size_t *outlen)
 
 /* t_sending_ip - the test's loghost -> sending-mta-ip table */
 static const char *
-t_sending_ip(const char *loghost, const void *ctx)
+t_sending_ip(const char *loghost, const char *rcv_ip, const void *ctx)
 {
     (void) ctx;
+    (void) rcv_ip;
     if (strcmp(loghost, "mta1") == 0)
         return "198.51.100.7";
     if (strcmp(loghost, "mta3") == 0)
