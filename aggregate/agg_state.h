@@ -28,7 +28,7 @@
 
 #include "agg_tab.h"
 #include "../parsers/input.h"
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 #include "../parsers/wrap.h"
 
 #define AGG_STATE_VERSION 1

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 
 struct agg_tab;                                 /* opaque */
 struct agg_view;                                /* opaque */

@@ -27,7 +27,7 @@
 #include "../aggregate/agg_tab.h"
 #include "../aggregate/agg_state.h"
 #include "../parsers/input.h"
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 
 struct pipe_opts {
     char  **files;              /* NULL-terminated; empty: stdin */

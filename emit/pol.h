@@ -34,7 +34,7 @@
 #include "sts.h"
 #include "trec.h"
 #include "../aggregate/agg_tab.h"
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 
 #define POL_MAX_MX 16           /* MX hosts per domain looked at */
 #define POL_MAX_TLSA 16         /* TLSA records kept per host */

@@ -42,7 +42,7 @@
 
 #include <jansson.h>
 
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 #include "sts.h"
 #include "../util/dname.h"
 #include "../util/ipaddr.h"

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 #include "../util/dname.h"
 #include "../util/span.h"
 

@@ -34,7 +34,7 @@
 
 #include <string.h>
 
-#include "sess.h"
+#include "../global/sess.h"
 #include "wrap.h"
 #include "../util/htab.h"
 

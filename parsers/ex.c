@@ -37,7 +37,7 @@
  * Nothing here allocates; every field is a span into the line.
  */
 #include "ex.h"
-#include "sess.h"
+#include "../global/sess.h"
 
 #include <string.h>
 

@@ -16,7 +16,7 @@
 #ifndef PARSERS_EX_SESS_H
 #define PARSERS_EX_SESS_H
 
-#include "sess.h"
+#include "../global/sess.h"
 #include "wrap.h"
 
 struct ex_sess;

@@ -12,7 +12,7 @@
 #define PARSERS_PARSER_H
 
 #include "pf_sess.h"
-#include "sess.h"
+#include "../global/sess.h"
 #include "wrap.h"
 
 struct parser_ops {

@@ -14,7 +14,7 @@
  * Nothing here allocates; every field is a span into the message.
  */
 #include "pf.h"
-#include "sess.h"
+#include "../global/sess.h"
 
 #include <stdint.h>
 #include <string.h>

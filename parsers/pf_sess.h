@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 #include "pf.h"
-#include "sess.h"
+#include "../global/sess.h"
 #include "wrap.h"
 
 #define PF_MAX_PEND 8

@@ -19,7 +19,7 @@
 #ifndef PARSERS_SM_SESS_H
 #define PARSERS_SM_SESS_H
 
-#include "sess.h"
+#include "../global/sess.h"
 #include "wrap.h"
 
 #define SM_MAX_PEND 16

@@ -5,7 +5,7 @@
  * switch to POSIX TZ strings (no tzdata needed) to see the zone applied.
  */
 #include "../parsers/pf.h"
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "testlib.h"

@@ -5,7 +5,7 @@
  * ids. The correlators' use of it is in testdata/{postfix,exim,
  * sendmail}/syn-own (tests/cases.sh).
  */
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 #include "testlib.h"
 
 #include <stdio.h>
