@@ -66,7 +66,7 @@ ALL_LDFLAGS = $(filter -O% -flto% -fno-plt -fprofile%,$(OPT)) $(PGO_USE) \
 LIBS     = $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  = $(sort $(wildcard util/*.c global/*.c parsers/*.c aggregate/*.c \
-           emit/*.c))
+           engine/*.c emit/*.c))
 CLI_SRC  = $(sort $(wildcard cli/*.c))
 TEST_SRC = $(sort $(wildcard tests/t_*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -106,8 +106,8 @@ ifeq ($(PGO),1)
 # the training: an instrumented build, a run of it, its counts in
 # $(PGO_DIR)/data; again whenever a source, a header or the flags change
 PGO_SRC  = $(LIB_SRC) $(CLI_SRC) \
-           $(wildcard util/*.h global/*.h parsers/*.h aggregate/*.h emit/*.h \
-           cli/*.h)
+           $(wildcard util/*.h global/*.h parsers/*.h aggregate/*.h \
+           engine/*.h emit/*.h cli/*.h)
 PGO_GEN_OPT = $(OPT) -fprofile-generate=$(PGO_DIR)/data \
               -fprofile-update=atomic
 $(LIB_OBJ) $(CLI_OBJ): $(BUILD)/pgo/trained
@@ -243,7 +243,7 @@ update-ref: $(BUILD)/$(PROG)
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/it_guess.sh
 
 headers:
-	@for h in $$(find util global parsers aggregate emit cli \
+	@for h in $$(find util global parsers aggregate engine emit cli \
 	    -name '*.h'); do \
 	    echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - \
 	    -I. || exit 1; done; echo "headers: all compile on their own"

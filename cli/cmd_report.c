@@ -27,7 +27,7 @@
 #include "guard.h"
 #include "guess.h"
 #include "journal.h"
-#include "pipe.h"
+#include "../engine/pipe.h"
 #include "../emit/pol.h"
 #include "../emit/rpt.h"
 #include "../parsers/ts.h"

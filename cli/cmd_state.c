@@ -15,7 +15,7 @@
  */
 #include "cli.h"
 #include "conf.h"
-#include "pipe.h"
+#include "../engine/pipe.h"
 #include "../aggregate/agg_state.h"
 #include "../parsers/parser.h"
 #include "../util/msg.h"

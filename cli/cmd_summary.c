@@ -18,7 +18,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "guess.h"
-#include "pipe.h"
+#include "../engine/pipe.h"
 #include "sum.h"
 #include "../parsers/ts.h"
 #include "../util/afile.h"

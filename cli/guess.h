@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "pipe.h"
+#include "../engine/pipe.h"
 #include "../aggregate/agg_tab.h"
 
 #define GUESS_MAX_LOGHOSTS 256  /* log hosts a run keeps track of */

@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "conf.h"
+#include "../cli/conf.h"
 #include "../aggregate/agg_tab.h"
 #include "../aggregate/agg_state.h"
 #include "../parsers/input.h"

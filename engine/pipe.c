@@ -15,7 +15,7 @@
  * line in order, so it runs on one thread.
  */
 #include "pipe.h"
-#include "guess.h"
+#include "../cli/guess.h"
 #include "../parsers/jrnl.h"
 #include "../parsers/order.h"
 #include "progress.h"
