@@ -66,7 +66,7 @@ ALL_LDFLAGS = $(filter -O% -flto% -fno-plt -fprofile%,$(OPT)) $(PGO_USE) \
 LIBS     = $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  = $(sort $(wildcard util/*.c global/*.c parsers/*.c aggregate/*.c \
-           engine/*.c emit/*.c))
+           engine/*.c emit/*/*.c))
 CLI_SRC  = $(sort $(wildcard cli/*.c))
 TEST_SRC = $(sort $(wildcard tests/t_*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -107,7 +107,7 @@ ifeq ($(PGO),1)
 # $(PGO_DIR)/data; again whenever a source, a header or the flags change
 PGO_SRC  = $(LIB_SRC) $(CLI_SRC) \
            $(wildcard util/*.h global/*.h parsers/*.h aggregate/*.h \
-           engine/*.h emit/*.h cli/*.h)
+           engine/*.h emit/*/*.h cli/*.h)
 PGO_GEN_OPT = $(OPT) -fprofile-generate=$(PGO_DIR)/data \
               -fprofile-update=atomic
 $(LIB_OBJ) $(CLI_OBJ): $(BUILD)/pgo/trained
@@ -271,7 +271,7 @@ install-units:
 # one is made
 install-bin:
 	@if [ ! -x $(BUILD)/$(PROG) ]; then $(MAKE) $(BUILD)/$(PROG); fi
-	@for f in $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h); do \
+	@for f in $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h */*/*.h); do \
 	    if [ "$$f" -nt $(BUILD)/$(PROG) ]; then echo "make install: $$f is" \
 	    "newer than the $(PROG) built last; installing that build (make" \
 	    "first to rebuild)" >&2; break; fi; done

@@ -21,7 +21,7 @@
  */
 #include "cli.h"
 #include "conf.h"
-#include "../emit/pol.h"
+#include "../emit/resolution/pol.h"
 #include "../util/dname.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"

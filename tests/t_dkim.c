@@ -5,7 +5,7 @@
  * signature), which a verifier canonicalises with the space kept.
  * Verification by independent verifiers is tests/it_dkim.sh.
  */
-#include "../emit/dkim.h"
+#include "../emit/delivery/dkim.h"
 #include "testlib.h"
 
 #include <stdio.h>

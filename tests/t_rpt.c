@@ -23,7 +23,7 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
-#include "../emit/rpt.h"
+#include "../emit/report/rpt.h"
 #include "testlib.h"
 
 #define T_DAY 19969                     /* 2024-09-03 */

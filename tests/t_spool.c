@@ -5,7 +5,7 @@
  * Every check names the rule of emit/spool.h it tests. Times are passed
  * in, so backoff and expiry are checked without waiting.
  */
-#include "../emit/spool.h"
+#include "../emit/delivery/spool.h"
 #include "../util/msg.h"
 #include "testlib.h"
 

@@ -3,7 +3,7 @@
  * Each check names the rule of RFC 8460 section 3 (or our documented
  * choice, emit/trec.c and docs/resolution.md) that it holds us to.
  */
-#include "../emit/trec.h"
+#include "../emit/resolution/trec.h"
 #include "testlib.h"
 
 #include <stdio.h>

@@ -11,7 +11,7 @@
  * canonical host name; TXT at most DNS_MAX_TXT + 1 bytes; TLSA
  * "U S M HEX" with upper-case hex of at most DNS_MAX_TLSA bytes.
  */
-#include "../../emit/dns.h"
+#include "../../emit/resolution/dns.h"
 #include "../../util/dname.h"
 #include "../../util/ipaddr.h"
 

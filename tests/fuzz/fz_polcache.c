@@ -9,8 +9,8 @@
  * TLSA text, a policy id of 1..32 letters and digits with an expiry at
  * most STS_MAX_AGE after its fetch.
  */
-#include "../../emit/pol_cache.h"
-#include "../../emit/sts.h"
+#include "../../emit/resolution/pol_cache.h"
+#include "../../emit/resolution/sts.h"
 #include "../../util/dname.h"
 #include "../../util/ipaddr.h"
 

@@ -8,7 +8,7 @@
  * "https://" with a canonical host (name or address) and a port; a
  * host whose last label is all digits is a canonical address.
  */
-#include "../../emit/trec.h"
+#include "../../emit/resolution/trec.h"
 #include "../../util/dname.h"
 #include "../../util/ipaddr.h"
 

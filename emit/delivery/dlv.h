@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/dname.h"
+#include "../../util/dname.h"
 
 #define DLV_MAX_RCPT 4          /* addresses in one mailto: URI */
 #define DLV_MAX_ADDR 254        /* one address, bytes */

@@ -42,7 +42,7 @@
 #include <string.h>
 
 #include "trec.h"
-#include "../util/mymalloc.h"
+#include "../../util/mymalloc.h"
 
 #define STS_WSP(c) ((c) == ' ' || (c) == '\t')
 #define STS_ALNUM(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') \

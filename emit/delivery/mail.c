@@ -22,8 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../util/dname.h"
-#include "../util/mymalloc.h"
+#include "../../util/dname.h"
+#include "../../util/mymalloc.h"
 
 #define MAIL_ATEXT "!#$%&'*+-/=?^_`{|}~"
 #define MAIL_B64_LINE 76

@@ -50,9 +50,9 @@
 
 #include <ldns/ldns.h>
 
-#include "../util/dname.h"
-#include "../util/ipaddr.h"
-#include "../util/mymalloc.h"
+#include "../../util/dname.h"
+#include "../../util/ipaddr.h"
+#include "../../util/mymalloc.h"
 
 #define DNS_EDNS_SIZE 1232      /* DNS flag day 2020 */
 #define DNS_NEG_TTL 300         /* negative answer without SOA */

@@ -69,11 +69,11 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
-#include "../util/afile.h"
-#include "../util/dname.h"
-#include "../util/ipaddr.h"
-#include "../util/msg.h"
-#include "../util/mymalloc.h"
+#include "../../util/afile.h"
+#include "../../util/dname.h"
+#include "../../util/ipaddr.h"
+#include "../../util/msg.h"
+#include "../../util/mymalloc.h"
 
 /*
  * Receivers hold the counts in u32 (Stalwart, tlsrpt-rs; RECEIVERS.md),

@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/dname.h"
+#include "../../util/dname.h"
 
 #define SPOOL_MAX_REPORT (10UL << 20)   /* report file as sent, bytes */
 #define SPOOL_MAX_JSON (20UL << 20)     /* JSON after gunzip, bytes */

@@ -36,7 +36,7 @@
 
 #include <curl/curl.h>
 
-#include "../util/mymalloc.h"
+#include "../../util/mymalloc.h"
 
 struct dlv_src {
     const char *p;

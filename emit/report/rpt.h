@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../aggregate/agg_tab.h"
+#include "../../aggregate/agg_tab.h"
 
 struct rpt_conf {
     const char *org_name;       /* organization-name */

@@ -19,9 +19,9 @@
 
 #include <stddef.h>
 
-#include "../global/sess.h"
-#include "../util/dname.h"
-#include "../util/span.h"
+#include "../../global/sess.h"
+#include "../../util/dname.h"
+#include "../../util/span.h"
 
 #define STS_MAX_BODY 65536      /* policy file, bytes (RFC 8461 3.3) */
 #define STS_MAX_LINE 1000       /* one policy line, bytes */

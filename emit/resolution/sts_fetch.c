@@ -51,8 +51,8 @@
 
 #include <curl/curl.h>
 
-#include "../util/msg.h"
-#include "../util/mymalloc.h"
+#include "../../util/msg.h"
+#include "../../util/mymalloc.h"
 
 #ifndef MTR_VERSION
 #define MTR_VERSION "0"

@@ -33,8 +33,8 @@
 #include "dns.h"
 #include "sts.h"
 #include "trec.h"
-#include "../aggregate/agg_tab.h"
-#include "../global/sess.h"
+#include "../../aggregate/agg_tab.h"
+#include "../../global/sess.h"
 
 #define POL_MAX_MX 16           /* MX hosts per domain looked at */
 #define POL_MAX_TLSA 16         /* TLSA records kept per host */

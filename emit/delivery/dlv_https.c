@@ -38,8 +38,8 @@
 
 #include <curl/curl.h>
 
-#include "../util/ipaddr.h"
-#include "../util/ipclass.h"
+#include "../../util/ipaddr.h"
+#include "../../util/ipclass.h"
 
 #define DLV_ANSWER_MAX (1UL << 20)
 

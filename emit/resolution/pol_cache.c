@@ -42,12 +42,12 @@
 
 #include <jansson.h>
 
-#include "../global/sess.h"
+#include "../../global/sess.h"
 #include "sts.h"
-#include "../util/dname.h"
-#include "../util/ipaddr.h"
-#include "../util/msg.h"
-#include "../util/mymalloc.h"
+#include "../../util/dname.h"
+#include "../../util/ipaddr.h"
+#include "../../util/msg.h"
+#include "../../util/mymalloc.h"
 
 struct pol_cache {
     json_t *root;

@@ -22,7 +22,7 @@
  *      The reason goes into the caller's buffer; nothing is printed.
  */
 #include "dlv.h"
-#include "dns.h"
+#include "../resolution/dns.h"
 #include "mail.h"
 
 #include <arpa/inet.h>
@@ -39,8 +39,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "../util/ipaddr.h"
-#include "../util/ipclass.h"
+#include "../../util/ipaddr.h"
+#include "../../util/ipclass.h"
 
 #define DLV_MAX_DEST 512
 #define DLV_MAX_PIN 8           /* addresses passed to curl */

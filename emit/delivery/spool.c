@@ -37,9 +37,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../util/afile.h"
-#include "../util/msg.h"
-#include "../util/mymalloc.h"
+#include "../../util/afile.h"
+#include "../../util/msg.h"
+#include "../../util/mymalloc.h"
 
 void    (*spool_crash_hook) (const char *point);
 

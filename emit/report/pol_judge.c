@@ -38,12 +38,12 @@
  *      7. otherwise no-policy-found and the log's result (as offline;
  *         also MTA-STS mode none, RFC 8461 5).
  */
-#include "pol.h"
+#include "../resolution/pol.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/mymalloc.h"
+#include "../../util/mymalloc.h"
 
 /* pol_is_dane - a result only a DANE client reports */
 static int

@@ -31,8 +31,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "../util/dname.h"
-#include "../util/mymalloc.h"
+#include "../../util/dname.h"
+#include "../../util/mymalloc.h"
 
 #define DKIM_MAX_FIELDS 64      /* header fields looked at */
 #define DKIM_B_LINE 64          /* b= characters per folded line */

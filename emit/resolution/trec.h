@@ -17,8 +17,8 @@
 
 #include <stddef.h>
 
-#include "../util/dname.h"
-#include "../util/span.h"
+#include "../../util/dname.h"
+#include "../../util/span.h"
 
 #define TREC_MAX_TEXT 2048      /* one joined record, bytes */
 #define TREC_MAX_RUA 8          /* usable report URIs kept */

@@ -37,9 +37,9 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
-#include "../util/afile.h"
-#include "../util/msg.h"
-#include "../util/mymalloc.h"
+#include "../../util/afile.h"
+#include "../../util/msg.h"
+#include "../../util/mymalloc.h"
 
 
 /* spool_text_ok - printable ASCII only */

@@ -41,7 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../util/ipaddr.h"
+#include "../../util/ipaddr.h"
 
 #define TREC_WSP(c) ((c) == ' ' || (c) == '\t')
 #define TREC_ALNUM(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') \

@@ -46,8 +46,8 @@
 #include <strings.h>
 
 #include "pol_cache.h"
-#include "../util/msg.h"
-#include "../util/mymalloc.h"
+#include "../../util/msg.h"
+#include "../../util/mymalloc.h"
 
 #define POL_STACK (512 * 1024)  /* worker stack: no deep recursion here */
 
