@@ -31,6 +31,7 @@
 #include "../emit/resolution/pol.h"
 #include "../emit/report/rpt.h"
 #include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
@@ -142,7 +143,7 @@ report_day_dir(int32_t day, char *buf, size_t cap)
 
     if (report_base == NULL)
         return report_dir;
-    ts_day_str(day, d);
+    date_day_str(day, d);
     snprintf(buf, cap, "%s/%s", report_base, d);
     if (report_mkdirs(buf) != 0) {
         msg_warn("cannot create %s: %s", buf, strerror(errno));
@@ -979,7 +980,7 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
         report_online(c, o, tab, day, &rs);
     report_close();
     report_sip = guess_sip_end(report_sip);
-    ts_day_str(day, daybuf);
+    date_day_str(day, daybuf);
     skipped[0] = 0;
     if (!o->offline) {
         int     n = snprintf(skipped, sizeof(skipped), " (%lu without TLSRPT"

@@ -31,7 +31,7 @@
 #include "../emit/delivery/dlv.h"
 #include "../emit/delivery/mail.h"
 #include "../emit/delivery/spool.h"
-#include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../util/afile.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
@@ -378,7 +378,7 @@ run_marker(const char *state_dir, int32_t set)
     if ((dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return -1;
     if (set >= 0) {
-        ts_day_str(set, buf);
+        date_day_str(set, buf);
         strcat(buf, "\n");
         if (afile_replace(dfd, "reported-day", buf, strlen(buf), 0644) != 0)
             msg_warn("%s/reported-day: %s", state_dir, strerror(errno));
@@ -386,7 +386,7 @@ run_marker(const char *state_dir, int32_t set)
     } else if (afile_read(dfd, "reported-day", 64, &data, &len) == 0) {
         if (len >= 10) {
             data[10] = 0;
-            if (ts_parse_day(data, &day) != 0)
+            if (date_parse_day(data, &day) != 0)
                 day = -1;
         }
         free(data);

@@ -20,7 +20,7 @@
 #include "guess.h"
 #include "../engine/pipe.h"
 #include "sum.h"
-#include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../util/afile.h"
 #include "../util/htab.h"
 #include "../util/msg.h"
@@ -283,8 +283,8 @@ summary_period(const struct sum_head *h, char *buf, size_t cap)
         snprintf(buf, cap, "-");
         return;
     }
-    ts_day_str(h->first_day, a);
-    ts_day_str(h->last_day, b);
+    date_day_str(h->first_day, a);
+    date_day_str(h->last_day, b);
     if (h->first_day == h->last_day)
         snprintf(buf, cap, "%s", a);
     else
@@ -403,8 +403,8 @@ summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
     for (i = 0; i < h->nrows; i++) {
         json_t *o = json_object();
 
-        ts_day_str(d[i].first_day, a);
-        ts_day_str(d[i].last_day, b);
+        date_day_str(d[i].first_day, a);
+        date_day_str(d[i].last_day, b);
         json_object_set_new(o, "domain", json_string(d[i].domain));
         json_object_set_new(o, "first-day", json_string(a));
         json_object_set_new(o, "last-day", json_string(b));
@@ -417,8 +417,8 @@ summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
         json_object_set_new(stats, sess_disp_name((enum sess_disp) r),
                             json_integer((json_int_t) st->sessions[r]));
     if (h->first_day <= h->last_day) {
-        ts_day_str(h->first_day, a);
-        ts_day_str(h->last_day, b);
+        date_day_str(h->first_day, a);
+        date_day_str(h->last_day, b);
         json_object_set_new(period, "first-day", json_string(a));
         json_object_set_new(period, "last-day", json_string(b));
     }

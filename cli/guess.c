@@ -1,7 +1,7 @@
 /* cli/guess.c - what a run guessed, and what it could not know (guess.h) */
 #include "guess.h"
 #include "../parsers/order.h"
-#include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../util/ipaddr.h"
 #include "../util/ipclass.h"
 #include "../util/msg.h"
@@ -340,9 +340,9 @@ guess_day_check(const struct agg_tab *tab, int32_t day, int given,
     if (i == d.count && total > 0) {
         size_t  ndays = d.count;
 
-        ts_day_str(day, want);
-        ts_day_str(lo, first);
-        ts_day_str(hi, last);
+        date_day_str(day, want);
+        date_day_str(lo, first);
+        date_day_str(hi, last);
         if (st->year.files > 0)
             snprintf(how, sizeof(how), "; their syslog stamps carry no "
                      "year: it came from %s (--log-year YYYY sets it); "

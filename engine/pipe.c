@@ -21,6 +21,7 @@
 #include "progress.h"
 #include "../parsers/parser.h"
 #include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../parsers/wrap.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
@@ -169,7 +170,7 @@ pipe_session_json(FILE *fp, const struct sess_rec *r, enum sess_disp d)
 
     if (d != SESS_D_UNDATED && d != SESS_D_UNATTRIBUTED
         && d != SESS_D_BAD_DOMAIN)
-        ts_day_str(r->day, day);
+        date_day_str(r->day, day);
     fputc('{', fp);
     pipe_json_str(fp, "day", day, 0);
     pipe_json_str(fp, "domain", r->domain, 0);
@@ -228,7 +229,7 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
 
         if (d != SESS_D_UNDATED && d != SESS_D_UNATTRIBUTED
             && d != SESS_D_BAD_DOMAIN)
-            ts_day_str(r->day, day);
+            date_day_str(r->day, day);
         fprintf(pc->o->sessions, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", day,
                 r->domain[0] ? r->domain : "-",
                 (r->flags & SESS_F_PLAINTEXT) ? "plaintext"

@@ -70,6 +70,7 @@
 #include <zlib.h>
 
 #include "../../util/afile.h"
+#include "../../util/date.h"
 #include "../../util/dname.h"
 #include "../../util/ipaddr.h"
 #include "../../util/msg.h"
@@ -87,23 +88,6 @@
 #define RPT_DAY_MAX 2932896     /* 9999-12-31: four-digit years only */
 #define RPT_NAME_MAX 200        /* leaves room for ".NAME.tmp.PID.N" */
 #define RPT_ZCHUNK (1U << 30)   /* bytes per deflate() input chunk */
-
-/* rpt_civil - UTC day number to year, month, day (proleptic Gregorian) */
-static void
-rpt_civil(int32_t day, int *y, int *m, int *d)
-{
-    /* H. Hinnant's civil_from_days, for day >= 0 only */
-    long    z = (long) day + 719468;
-    long    era = z / 146097;
-    long    doe = z - era * 146097;
-    long    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long    mp = (5 * doy + 2) / 153;
-
-    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
-    *m = (int) (mp < 10 ? mp + 3 : mp - 9);
-    *y = (int) (yoe + era * 400 + (*m <= 2));
-}
 
 /* rpt_day_ok - 1 when day has a four-digit year and a positive epoch */
 static int
@@ -151,7 +135,7 @@ rpt_report_id(const struct rpt_conf *c, int32_t day, const char *domain,
         buf[0] = 0;
     if (buf == NULL || !rpt_names_ok(c, day, domain))
         return -1;
-    rpt_civil(day, &y, &m, &d);
+    date_civil_from_days(day, &y, &m, &d);
     n = snprintf(buf, cap, "%04d%02d%02d.%s.%s@%s", y, m, d,
                  c->unique_id, domain, c->submitter);
     if (n < 0 || (size_t) n >= cap) {
@@ -436,7 +420,7 @@ rpt_range(int32_t day)
     int     y, m, d;
     json_t *obj;
 
-    rpt_civil(day, &y, &m, &d);
+    date_civil_from_days(day, &y, &m, &d);
     snprintf(start, sizeof(start), "%04d-%02d-%02dT00:00:00Z", y, m, d);
     snprintf(end, sizeof(end), "%04d-%02d-%02dT23:59:59Z", y, m, d);
     obj = json_object();
