@@ -38,6 +38,7 @@
  *	File format and proof sketch: docs/internals/agg_state.md.
  */
 #include "agg_state.h"
+#include "../parsers/parser.h"
 #include "../util/afile.h"
 #include "../util/htab.h"
 #include "../util/mymalloc.h"

@@ -1,6 +1,7 @@
 /* cli/guess.c - what a run guessed, and what it could not know (guess.h) */
 #include "guess.h"
 #include "../parsers/order.h"
+#include "../parsers/parser.h"
 #include "../util/date.h"
 #include "../util/ipaddr.h"
 #include "../util/ipclass.h"

@@ -1,5 +1,13 @@
-/* parsers/sess.h - the session record: what crosses from parsers/ into
- * aggregate/
+/* global/sess.h - the session record and the RFC 8460 vocabulary
+ *
+ * What every stage knows of an outbound TLS session, and nothing of
+ * any one stage (as Postfix's src/global knows mail, no daemon's): the
+ * result types of RFC 8460 section 4.3 and their names, the policy
+ * types, what a log says of the server certificate, failure-reason
+ * codes, the dispositions (why a session is counted or not), and the
+ * record itself. The parsers make records (parsers/corr.c), aggregate/
+ * counts them, emit/ judges them under a policy and reports them; none
+ * of them owns this module.
  *
  * One record = one outbound SMTP connection to one MX address with at
  * most one TLS handshake (docs/architecture.md, "Sessions"). The record
@@ -7,10 +15,10 @@
  * bounded and already validated: domain and mx are canonical names
  * (util/dname.h) or empty, ip is canonical (util/ipaddr.h) or empty,
  * reason is printable ASCII without quotes or backslashes.
- * Thread safety: plain data.
+ * Thread safety: plain data; the functions are pure.
  */
-#ifndef PARSERS_SESS_H
-#define PARSERS_SESS_H
+#ifndef GLOBAL_SESS_H
+#define GLOBAL_SESS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,8 +26,6 @@
 #include "../util/dname.h"
 #include "../util/span.h"
 #include "../util/ipaddr.h"
-
-struct wrap_rec;
 
 #define SESS_MAX_REASON 96      /* failure-reason-code, bytes */
 #define SESS_MAX_LOGHOST 63     /* host name field of the log line */
@@ -103,6 +109,9 @@ void    sess_slug(struct span t, char *out, size_t cap);
 void    sess_set_reason(struct sess_rec *rec, const char *text,
                         unsigned long len);
 
+/* what became of a session: counted, or why not (the correlators
+ * decide, parsers/corr.c; runs and states count them; summaries show
+ * them) */
 enum sess_disp {
     SESS_D_COUNTED = 0,         /* goes into the report */
     SESS_D_PORT,                /* not an MX port: submission/smarthost */
@@ -117,100 +126,7 @@ enum sess_disp {
     SESS_D_COUNT
 };
 
+/* the text of a disposition ("counted", "excluded:port", ...) */
 const char *sess_disp_name(enum sess_disp d);
-
-/* what every parser needs to know of the configuration */
-struct sess_conf {
-    const int *mx_ports;        /* ports of MX sessions; NULL: {25} */
-    size_t  nmx_ports;
-    /* 1 when host (canonical name) or ip is a configured relay host */
-    int     (*is_relay) (const char *host, const char *ip, const void *ctx);
-    const void *is_relay_ctx;
-    /* envelope sender of our own report mail (mail_from), or NULL:
-     * sessions of messages from it are SESS_D_OWN_REPORT */
-    const char *own_from;
-};
-
-/* Queue ids (per log host) of messages whose envelope sender is
- * own_from, for the correlators: Postfix's qmgr "from=" line, Exim's
- * "<=" line, Sendmail's "from=" line note the id; the delivery's
- * sessions ask. Bounded: at most SESS_OWN_MAX ids, each forgotten when
- * the MTA says the message is gone or SESS_OWN_SECS of log time after
- * it was last noted (a report mail queued longer is bounced by then).
- * Full: new ids are not noted (those sessions are counted). */
-#define SESS_OWN_MAX 4096
-#define SESS_OWN_SECS (6 * 86400)
-
-struct sess_own;
-
-/* tracker for conf->own_from; NULL (nothing is ours) when it is unset */
-struct sess_own *sess_own_create(const struct sess_conf *conf);
-struct sess_own *sess_own_free(struct sess_own *o);     /* always NULL */
-
-/* 1 when addr ("a@b" or "<a@b>", as logged) is own_from; o may be NULL */
-int     sess_own_sender(const struct sess_own *o, struct span addr);
-
-/* note / ask / forget queue id qid of log host host; t: log time */
-void    sess_own_note(struct sess_own *o, struct span host, struct span qid,
-                      int64_t t);
-/* 1 when any queue id is noted: cost O(1) */
-int     sess_own_any(const struct sess_own *o);
-int     sess_own_has(const struct sess_own *o, struct span host,
-                     struct span qid);
-void    sess_own_forget(struct sess_own *o, struct span host,
-                        struct span qid);
-
-/* where every parser delivers sessions */
-struct sess_cb {
-    void    (*session) (void *ctx, const struct sess_rec *r,
-                        enum sess_disp d);
-    /* the log host writes TLS lines for outbound connections */
-    void    (*tls_host) (void *ctx, const char *loghost);
-    void   *ctx;
-    /* optional (NULL: none), for saved states (aggregate/agg_state.h):
-     * hold is asked before a line changes the state of correlation key
-     * (key, klen) of parser mta (enum sess_mta), with the time the
-     * correlator uses; 1: the caller keeps the line, the correlator
-     * skips it. keep is asked at flush for every key still open; 1:
-     * leave it open (not handed over as unattributed) */
-    int     (*hold) (void *ctx, int mta, const void *key, size_t klen,
-                     int dated, int64_t t, const struct wrap_rec *r);
-    int     (*keep) (void *ctx, int mta, const void *key, size_t klen);
-};
-
-/* which correlator a key belongs to (sess_cb.hold, keep) */
-enum sess_mta {
-    SESS_MTA_POSTFIX = 0,
-    SESS_MTA_EXIM,
-    SESS_MTA_SENDMAIL,
-    SESS_MTA_COUNT
-};
-
-/* every correlator forgets a key idle this long (log time) */
-#define SESS_IDLE_SECS 3600
-
-/* What one input line meant, for --trace and the corpus tests; the
- * vocabulary of testdata/corpus/labels.tsv */
-enum trace_kind {
-    TRACE_IRRELEVANT = 0,       /* not about outbound TLS */
-    TRACE_DETAIL,               /* TLS detail, no verdict */
-    TRACE_CONTEXT,              /* ties a session to domain/relay/queue */
-    TRACE_PLAINTEXT,            /* a session without TLS */
-    TRACE_SUCCESS,              /* TLS, server authenticated */
-    TRACE_SUCCESS_UNAUTH,       /* TLS, server not authenticated */
-    TRACE_FAILURE,              /* failure of type result */
-    TRACE_COND,                 /* failure of type result if required */
-    TRACE_BAD,                  /* broken line, counted and skipped */
-    TRACE_DUPLICATE,            /* the line before it again: skipped */
-};
-
-struct trace {
-    enum trace_kind kind;
-    int     result;             /* TRACE_FAILURE, TRACE_COND */
-    const char *bad;            /* TRACE_BAD: why */
-};
-
-/* "failure:certificate-expired" etc. into buf */
-void    trace_format(const struct trace *t, char *buf, unsigned long cap);
 
 #endif

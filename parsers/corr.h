@@ -34,8 +34,11 @@
 
 #include <string.h>
 
-#include "../global/sess.h"
+#include "parser.h"
+#include "sess_own.h"
+#include "trace.h"
 #include "wrap.h"
+#include "../global/sess.h"
 #include "../util/htab.h"
 
 #define CORR_KEY_MAX (SESS_MAX_LOGHOST + 160)   /* bytes of a key */

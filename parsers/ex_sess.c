@@ -29,7 +29,6 @@
 #include <strings.h>
 
 #define EX_MAX_PEND 8           /* ended connections waiting per message */
-#define EX_IDLE_SECS SESS_IDLE_SECS      /* a message idle this long is flushed */
 #define EX_KEY_MAX 63           /* address as written, for matching */
 #define EX_SWEEP_EVERY 8192     /* lines between sweeps of idle messages */
 

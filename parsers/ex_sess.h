@@ -16,10 +16,12 @@
 #ifndef PARSERS_EX_SESS_H
 #define PARSERS_EX_SESS_H
 
-#include "../global/sess.h"
+#include "trace.h"
 #include "wrap.h"
 
 struct ex_sess;
+struct sess_conf;
+struct sess_cb;
 
 struct ex_sess *ex_sess_create(const struct sess_conf *conf,
                                const struct sess_cb *cb);

@@ -11,9 +11,54 @@
 #ifndef PARSERS_PARSER_H
 #define PARSERS_PARSER_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "pf_sess.h"
-#include "../global/sess.h"
+#include "trace.h"
 #include "wrap.h"
+#include "../global/sess.h"
+
+/* which correlator a key belongs to (sess_cb.hold, keep) */
+enum sess_mta {
+    SESS_MTA_POSTFIX = 0,
+    SESS_MTA_EXIM,
+    SESS_MTA_SENDMAIL,
+    SESS_MTA_COUNT
+};
+
+/* every correlator forgets a key idle this long (log time) */
+#define SESS_IDLE_SECS 3600
+
+/* what every parser needs to know of the configuration */
+struct sess_conf {
+    const int *mx_ports;        /* ports of MX sessions; NULL: {25} */
+    size_t  nmx_ports;
+    /* 1 when host (canonical name) or ip is a configured relay host */
+    int     (*is_relay) (const char *host, const char *ip, const void *ctx);
+    const void *is_relay_ctx;
+    /* envelope sender of our own report mail (mail_from), or NULL:
+     * sessions of messages from it are SESS_D_OWN_REPORT */
+    const char *own_from;
+};
+
+/* where every parser delivers sessions */
+struct sess_cb {
+    void    (*session) (void *ctx, const struct sess_rec *r,
+                        enum sess_disp d);
+    /* the log host writes TLS lines for outbound connections */
+    void    (*tls_host) (void *ctx, const char *loghost);
+    void   *ctx;
+    /* optional (NULL: none), for saved states (aggregate/agg_state.h):
+     * hold is asked before a line changes the state of correlation key
+     * (key, klen) of parser mta (enum sess_mta), with the time the
+     * correlator uses; 1: the caller keeps the line, the correlator
+     * skips it. keep is asked at flush for every key still open; 1:
+     * leave it open (not handed over as unattributed) */
+    int     (*hold) (void *ctx, int mta, const void *key, size_t klen,
+                     int dated, int64_t t, const struct wrap_rec *r);
+    int     (*keep) (void *ctx, int mta, const void *key, size_t klen);
+};
 
 struct parser_ops {
     const char *name;           /* "postfix", "exim", "sendmail" */

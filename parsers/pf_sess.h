@@ -8,7 +8,7 @@
  * callback with a disposition (counted, or why not). The rules are in
  * docs/architecture.md ("Sessions", "Counting rules").
  * State is bounded: per process at most PF_MAX_PEND connections wait for
- * their domain, and processes idle for PF_IDLE_SECS of log time are
+ * their domain, and processes idle for SESS_IDLE_SECS (parser.h) of log time are
  * flushed (their waiting connections become "unattributed").
  * pf_sess_feed() is two steps that may run on different threads:
  * pf_sess_classify_mt() looks at one line alone (which program, what
@@ -25,13 +25,15 @@
 #include <stddef.h>
 
 #include "pf.h"
-#include "../global/sess.h"
+#include "sess_own.h"
+#include "trace.h"
 #include "wrap.h"
 
 #define PF_MAX_PEND 8
-#define PF_IDLE_SECS SESS_IDLE_SECS
 
 struct pf_sess;
+struct sess_conf;
+struct sess_cb;
 
 struct pf_sess *pf_sess_create(const struct sess_conf *conf,
                                const struct sess_cb *cb);

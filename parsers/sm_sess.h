@@ -12,20 +12,21 @@
  * connection the process made for that delivery (one per MX tried).
  * The rules are in docs/parsers/sendmail.md.
  * State is bounded: per process at most SM_MAX_PEND connections wait
- * for their domain, processes idle for SM_IDLE_SECS of log time are
+ * for their domain, processes idle for SESS_IDLE_SECS (parser.h) of log time are
  * flushed, and everything is flushed at the end of input.
  * Thread safety: one struct sm_sess per thread of correlation.
  */
 #ifndef PARSERS_SM_SESS_H
 #define PARSERS_SM_SESS_H
 
-#include "../global/sess.h"
+#include "trace.h"
 #include "wrap.h"
 
 #define SM_MAX_PEND 16
-#define SM_IDLE_SECS SESS_IDLE_SECS
 
 struct sm_sess;
+struct sess_conf;
+struct sess_cb;
 
 struct sm_sess *sm_sess_create(const struct sess_conf *conf,
                                const struct sess_cb *cb);
