@@ -99,7 +99,7 @@ struct as_key {
 
 struct agg_state {
     struct agg_tab *tab;
-    struct agg_state_stats st;
+    struct run_stats st;
     struct htab *hosts;         /* host name -> struct as_host */
     struct htab *keys;          /* mta byte + key -> struct as_key */
     uint64_t sum;               /* checksum of the file read, or 0 */
@@ -286,7 +286,7 @@ agg_state_tab(struct agg_state *s)
 }
 
 /* agg_state_stats - the run statistics */
-struct agg_state_stats *
+struct run_stats *
 agg_state_stats(struct agg_state *s)
 {
     return &s->st;
@@ -644,7 +644,7 @@ as_sorted(const struct htab *t)
 static void
 as_encode(const struct agg_state *s, struct as_buf *b)
 {
-    const struct agg_state_stats *st = &s->st;
+    const struct run_stats *st = &s->st;
     struct as_refs r;
     uint64_t n = 0;
     size_t  i, j;
@@ -848,7 +848,7 @@ as_get_vec(struct as_rd *r, struct as_vec *v)
 static int
 as_decode(struct agg_state *s, struct as_rd *r, char *err, size_t cap)
 {
-    struct agg_state_stats *st = &s->st;
+    struct run_stats *st = &s->st;
     uint64_t n, i, nc;
     size_t  j, nseg;
 
@@ -1427,18 +1427,7 @@ agg_state_merge(struct agg_state *const *v, size_t n, int whole,
     m.in = v;
     m.groups = htab_create(1024, as_group_free);
     for (i = 0; i < n; i++) {
-        const struct agg_state_stats *a = &v[i]->st;
-        struct agg_state_stats *o = &out->st;
-
-        o->files += a->files;
-        o->files_failed += a->files_failed;
-        o->lines += a->lines;
-        o->bytes += a->bytes;
-        for (j = 0; j < INPUT_BAD_COUNT; j++)
-            o->bad[j] += a->bad[j];
-        o->bad_parse += a->bad_parse;
-        for (j = 0; j < SESS_D_COUNT; j++)
-            o->sessions[j] += a->sessions[j];
+        run_stats_add(&out->st, &v[i]->st);
         agg_tab_walk_st(v[i]->tab, as_add_counter, out->tab);
         agg_tab_walk_tls_hosts_st(v[i]->tab, as_add_tls, out->tab);
         htab_walk(v[i]->hosts, as_add_host, out->hosts);

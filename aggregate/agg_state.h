@@ -27,23 +27,13 @@
 #include <stdint.h>
 
 #include "agg_tab.h"
+#include "../global/run.h"
 #include "../parsers/input.h"
 #include "../global/sess.h"
 #include "../parsers/wrap.h"
 
 #define AGG_STATE_VERSION 1
 #define AGG_STATE_ERR 256       /* room for an error message */
-
-/* run statistics; the same fields as the pipeline's */
-struct agg_state_stats {
-    uint64_t files;
-    uint64_t files_failed;
-    uint64_t lines;
-    uint64_t bytes;
-    uint64_t bad[INPUT_BAD_COUNT];
-    uint64_t bad_parse;
-    uint64_t sessions[SESS_D_COUNT];
-};
 
 /* one kept log line: the envelope fields the correlators read */
 struct agg_state_line {
@@ -71,7 +61,8 @@ struct agg_state *agg_state_create(void);        /* never NULL */
 struct agg_state *agg_state_free(struct agg_state *s);  /* always NULL */
 
 struct agg_tab *agg_state_tab(struct agg_state *s);
-struct agg_state_stats *agg_state_stats(struct agg_state *s);
+/* the run statistics (global/run.h): saved, loaded and added up */
+struct run_stats *agg_state_stats(struct agg_state *s);
 
 /* the piece's place in its log (aggregate --piece N, N >= 0): pieces
  * that have one are taken in that order; others by time. A merged

@@ -110,11 +110,11 @@ int     cmd_config(int argc, char **argv);          /* cli/cmd_config.c */
 int     cmd_help(int argc, char **argv);            /* cli/opt.c */
 
 struct agg_tab;
-struct pipe_stats;
+struct run_stats;
 
 /* --from-state: merge the state files named in o, close them as the end
  * of one run would, into a new table; exits 3 on a bad state file */
 void    state_open(const struct conf *c, const struct cli_opts *o,
-                   struct agg_tab **tab, struct pipe_stats *st);
+                   struct agg_tab **tab, struct run_stats *st);
 
 #endif

@@ -893,7 +893,7 @@ int
 report_run(const struct cli_opts *o, struct conf *c, int run)
 {
     struct pipe_opts po;
-    struct pipe_stats st;
+    struct run_stats st;
     struct report_stats rs;
     struct agg_tab *tab;
     int32_t day;

@@ -109,33 +109,6 @@ replay_run(void *ctx, const struct agg_state_line *const *quiet,
     parser_set_free(ps);
 }
 
-/* state_stats_in, state_stats_out - between pipeline and state stats */
-static void
-state_stats_in(struct agg_state_stats *a, const struct pipe_stats *p)
-{
-    memset(a, 0, sizeof(*a));
-    a->files = p->files;
-    a->files_failed = p->files_failed;
-    a->lines = p->lines;
-    a->bytes = p->bytes;
-    memcpy(a->bad, p->bad, sizeof(a->bad));
-    a->bad_parse = p->bad_parse;
-    memcpy(a->sessions, p->sessions, sizeof(a->sessions));
-}
-
-static void
-state_stats_out(struct pipe_stats *p, const struct agg_state_stats *a)
-{
-    memset(p, 0, sizeof(*p));
-    p->files = a->files;
-    p->files_failed = a->files_failed;
-    p->lines = a->lines;
-    p->bytes = a->bytes;
-    memcpy(p->bad, a->bad, sizeof(p->bad));
-    p->bad_parse = a->bad_parse;
-    memcpy(p->sessions, a->sessions, sizeof(p->sessions));
-}
-
 /* state_load_all - every named state, or exit 3 naming the bad one */
 static struct agg_state **
 state_load_all(const char *cmd, char **files, size_t *np)
@@ -205,7 +178,7 @@ state_copy_tls(const char *h, void *ctx)
 /* state_open - --from-state: merged, finished, as a plain table */
 void
 state_open(const struct conf *c, const struct cli_opts *o,
-           struct agg_tab **tab, struct pipe_stats *st)
+           struct agg_tab **tab, struct run_stats *st)
 {
     struct replay rp = {c, o->mta};
     struct agg_state_replay r = {replay_run, &rp};
@@ -215,7 +188,7 @@ state_open(const struct conf *c, const struct cli_opts *o,
     *tab = agg_tab_create();
     agg_tab_walk_st(agg_state_tab(m), state_copy_rec, *tab);
     agg_tab_walk_tls_hosts_st(agg_state_tab(m), state_copy_tls, *tab);
-    state_stats_out(st, agg_state_stats(m));
+    *st = *agg_state_stats(m);
     agg_state_free(m);
 }
 
@@ -236,7 +209,6 @@ cmd_aggregate(int argc, char **argv)
     struct cli_opts o;
     struct conf c;
     struct pipe_opts po;
-    struct pipe_stats st;
     struct agg_state *s;
     char    err[AGG_STATE_ERR];
     char    tail[400];
@@ -257,8 +229,7 @@ cmd_aggregate(int argc, char **argv)
     po.state = s;
     if (o.piece >= 0)
         agg_state_set_piece(s, (uint32_t) o.piece);
-    rc = pipe_run(&c, &po, agg_state_tab(s), &st);
-    state_stats_in(agg_state_stats(s), &st);
+    rc = pipe_run(&c, &po, agg_state_tab(s), agg_state_stats(s));
     if (agg_state_save(s, o.output, err) != 0) {
         fprintf(stderr, "mailtlsrpt aggregate: %s\n", err);
         agg_state_free(s);
@@ -268,7 +239,7 @@ cmd_aggregate(int argc, char **argv)
     agg_state_kept(s, &keys, &lines);
     snprintf(tail, sizeof(tail), "state %.300s (%zu keys, %zu lines kept "
              "open)", o.output, keys, lines);
-    pipe_summary(&st, tail);
+    pipe_summary(agg_state_stats(s), tail);
     agg_state_free(s);
     conf_free(&c);
     return rc ? EXIT_PARTIAL : EXIT_DONE;

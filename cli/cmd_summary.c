@@ -148,7 +148,7 @@ summary_host(const struct sess_rec *r, uint64_t n, void *ctx)
 /* summary_head - period, hosts, lines, sessions, totals; then sort the
  * domains and keep the rows to show at the front (h->nrows of them) */
 static void
-summary_head(const struct agg_tab *tab, const struct pipe_stats *st,
+summary_head(const struct agg_tab *tab, const struct run_stats *st,
              const struct cli_opts *o, struct sum_dom *d, size_t nd,
              struct sum_head *h)
 {
@@ -390,7 +390,7 @@ summary_json_dom(const struct sum_dom *d, json_t *o)
  * "domains-shown", "totals" */
 static int
 summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
-             const struct pipe_stats *st)
+             const struct run_stats *st)
 {
     json_t *root = json_object();
     json_t *arr = json_array();
@@ -511,7 +511,7 @@ cmd_summary(int argc, char **argv)
     struct cli_opts o;
     struct conf c;
     struct pipe_opts po;
-    struct pipe_stats st;
+    struct run_stats st;
     struct sum_head h;
     struct agg_tab *tab;
     struct agg_view *v;
@@ -577,7 +577,7 @@ cmd_sessions(int argc, char **argv)
     struct cli_opts o;
     struct conf c;
     struct pipe_opts po;
-    struct pipe_stats st;
+    struct run_stats st;
     struct agg_tab *tab;
     int     rc;
 

@@ -278,7 +278,7 @@ guess_zone(char *buf, size_t cap)
 
 /* guess_year - how the year of syslog stamps was chosen, into buf */
 static const char *
-guess_year(const struct pipe_year *y, char *buf, size_t cap)
+guess_year(const struct run_year *y, char *buf, size_t cap)
 {
     time_t  t = (time_t) y->ref;
     struct tm tm;
@@ -316,7 +316,7 @@ guess_year(const struct pipe_year *y, char *buf, size_t cap)
 /* guess_day_check - an empty day while the input has others (guess.h) */
 void
 guess_day_check(const struct agg_tab *tab, int32_t day, int given,
-                const struct pipe_stats *st)
+                const struct run_stats *st)
 {
     struct guess_days d;
     uint64_t total = 0;

@@ -62,7 +62,7 @@ void    guess_hosts_advise(const struct guess_hosts *g,
 /* warn when tab has no session on day but some on others; given: the
  * day came from --day (else it is the default, yesterday) */
 void    guess_day_check(const struct agg_tab *tab, int32_t day, int given,
-                        const struct pipe_stats *st);
+                        const struct run_stats *st);
 
 struct guess_sip;
 

@@ -110,7 +110,7 @@ struct pipe_par {
 struct pipe_ctx {
     const struct pipe_opts *o;
     struct agg_tab *tab;
-    struct pipe_stats *st;
+    struct run_stats *st;
     struct parser_set *parsers;
     struct ts_ctx ts;
     int     shown_bad;
@@ -974,12 +974,12 @@ pipe_safe(const char *name, char *out, size_t cap)
 }
 
 /* pipe_file_done - what the run learnt of one file: the year of its
- * syslog stamps (pipe_stats.year), and whether any line was an MTA's */
+ * syslog stamps (run_stats.year), and whether any line was an MTA's */
 static void
 pipe_file_done(struct pipe_ctx *pc, const struct input_src *src, int kind,
                int log_year)
 {
-    struct pipe_year *y = &pc->st->year;
+    struct run_year *y = &pc->st->year;
     int     used = pc->file_ts_used | pc->ts.used;
     int     back = pc->file_ts_back | pc->ts.back;
     char    name[sizeof(y->name)];
@@ -1024,7 +1024,7 @@ pipe_file_done(struct pipe_ctx *pc, const struct input_src *src, int kind,
 /* pipe_run - all sources, oldest first (parsers/order.h) */
 int
 pipe_run(const struct conf *c, const struct pipe_opts *o,
-         struct agg_tab *tab, struct pipe_stats *st)
+         struct agg_tab *tab, struct run_stats *st)
 {
     static char dash[] = "-";
     char   *stdin_only[] = {dash, NULL};
@@ -1132,7 +1132,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
 
 /* pipe_bad_lines - every line or record counted as bad, for summaries */
 uint64_t
-pipe_bad_lines(const struct pipe_stats *st)
+pipe_bad_lines(const struct run_stats *st)
 {
     uint64_t bad = st->bad_parse;
     int     i;
@@ -1144,7 +1144,7 @@ pipe_bad_lines(const struct pipe_stats *st)
 
 /* pipe_summary - the run in one line on stderr */
 void
-pipe_summary(const struct pipe_stats *st, const char *tail)
+pipe_summary(const struct run_stats *st, const char *tail)
 {
     uint64_t bad = pipe_bad_lines(st);
     uint64_t sess = 0;

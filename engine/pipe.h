@@ -27,6 +27,7 @@
 #include "../aggregate/agg_tab.h"
 #include "../aggregate/agg_state.h"
 #include "../parsers/input.h"
+#include "../global/run.h"
 #include "../global/sess.h"
 
 struct pipe_opts {
@@ -45,40 +46,15 @@ struct pipe_opts {
     struct agg_state *state;
 };
 
-/* how the year of syslog stamps (no year in them) was chosen */
-struct pipe_year {
-    uint64_t files;             /* sources with such stamps */
-    uint64_t back;              /* of them, with lines put in the year
-                                 * before (they would lie after the
-                                 * source's reference) */
-    int     kind;               /* enum order_ref of the first source */
-    int     log_year;           /* --log-year, or 0 */
-    int64_t ref;                /* its reference time (UTC) */
-    char    name[160];          /* its name, shortened */
-};
-
-struct pipe_stats {
-    struct pipe_year year;
-    uint64_t not_mail;          /* files with lines, none of an MTA read */
-    uint64_t files;
-    uint64_t files_failed;      /* unreadable or damaged */
-    uint64_t lines;
-    uint64_t bytes;
-    uint64_t bad[INPUT_BAD_COUNT];
-    uint64_t bad_parse;         /* lines cut short etc. */
-    uint64_t duplicates;        /* records repeating the one before */
-    uint64_t sessions[SESS_D_COUNT];
-};
-
 /* 0, or 1 when some input could not be read completely */
 int     pipe_run(const struct conf *c, const struct pipe_opts *o,
-                 struct agg_tab *tab, struct pipe_stats *st);
+                 struct agg_tab *tab, struct run_stats *st);
 
 /* lines and records counted as bad, input and parsers together (the
  * "(N bad)" of the summary line; summary --json "bad-lines") */
-uint64_t pipe_bad_lines(const struct pipe_stats *st);
+uint64_t pipe_bad_lines(const struct run_stats *st);
 
 /* one-line summary on stderr */
-void    pipe_summary(const struct pipe_stats *st, const char *tail);
+void    pipe_summary(const struct run_stats *st, const char *tail);
 
 #endif
