@@ -7,9 +7,10 @@
  * report/summary --from-state STATE...   state_open(): merge, then close
  *                            what is open as the end of one run would
  *
- * The replayer feeds kept lines through fresh correlators built from the
- * same configuration as a plain run (mx_ports, relay_hosts, --mta), so
- * use the same configuration and --log-tz to aggregate and to report.
+ * The parsers replay carried lines (parsers/carry.h) through fresh
+ * correlators built from the same configuration as a plain run
+ * (mx_ports, relay_hosts, --mta), so use the same configuration and
+ * --log-tz to aggregate and to report.
  * A state file that is damaged, truncated or of another format version
  * is refused with its reason; nothing is written (exit status 3).
  */
@@ -17,6 +18,7 @@
 #include "conf.h"
 #include "../engine/pipe.h"
 #include "../aggregate/agg_state.h"
+#include "../parsers/carry.h"
 #include "../parsers/parser.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
@@ -26,87 +28,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct replay {
-    const struct conf *c;
-    const char *mta;
-};
-
-struct replay_run {
-    struct agg_state *into;
-    int     counting;
-};
-
-/* replay_session - a session closed by replayed lines */
+/* state_replay - how carried lines are replayed: correlators of the
+ * same configuration as a plain run (the tracker of our own report
+ * mail is not carried across pieces: it is left out, as always) */
 static void
-replay_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+state_replay(const struct conf *c, const char *mta, struct sess_conf *pc,
+             struct carry_replay *rp)
 {
-    struct replay_run *rr = ctx;
-
-    if (!rr->counting)
-        return;                 /* rebuilding state: counted before */
-    agg_state_stats(rr->into)->sessions[d]++;
-    if (d == SESS_D_COUNTED
-        && agg_tab_add_mt(agg_state_tab(rr->into), r, 1) != 0)
-        msg_panic("session with invalid fields reached the table");
-}
-
-/* replay_tls_host - the log host logs outbound TLS */
-static void
-replay_tls_host(void *ctx, const char *loghost)
-{
-    struct replay_run *rr = ctx;
-
-    agg_tab_note_tls_host_mt(agg_state_tab(rr->into), loghost);
-}
-
-/* replay_lines - feed lines; count bad ones when counting */
-static void
-replay_lines(struct parser_set *ps, struct replay_run *rr,
-             const struct agg_state_line *const *v, size_t n)
-{
-    struct wrap_rec r;
-    struct trace tr;
-    size_t  i;
-
-    for (i = 0; i < n; i++) {
-        agg_state_line_rec(v[i], &r);
-        parser_feed(ps, &r, &tr);
-        if (rr->counting && tr.kind == TRACE_BAD)
-            agg_state_stats(rr->into)->bad_parse++;
-    }
-}
-
-/* replay_run - struct agg_state_replay.run: fresh correlators */
-static void
-replay_run(void *ctx, const struct agg_state_line *const *quiet,
-           size_t nquiet, const struct agg_state_line *const *counted,
-           size_t ncounted, int flush, struct agg_state *into)
-{
-    struct replay *rp = ctx;
-    struct replay_run rr;
-    struct sess_conf pconf;
-    struct sess_cb pcb;
-    struct parser_set *ps;
-
-    memset(&pconf, 0, sizeof(pconf));
-    pconf.mx_ports = rp->c->mx_ports;
-    pconf.nmx_ports = rp->c->nmx_ports;
-    pconf.is_relay = conf_is_relay;
-    pconf.is_relay_ctx = rp->c;
-    memset(&pcb, 0, sizeof(pcb));
-    pcb.session = replay_session;
-    pcb.tls_host = replay_tls_host;
-    pcb.ctx = &rr;
-    rr.into = into;
-    if ((ps = parser_set_create(rp->mta, &pconf, &pcb)) == NULL)
-        msg_fatal("unknown MTA \"%s\"", rp->mta);
-    rr.counting = 0;
-    replay_lines(ps, &rr, quiet, nquiet);
-    rr.counting = 1;
-    replay_lines(ps, &rr, counted, ncounted);
-    if (flush)
-        parser_flush(ps);
-    parser_set_free(ps);
+    memset(pc, 0, sizeof(*pc));
+    pc->mx_ports = c->mx_ports;
+    pc->nmx_ports = c->nmx_ports;
+    pc->is_relay = conf_is_relay;
+    pc->is_relay_ctx = c;
+    rp->conf = pc;
+    rp->mta = mta;
 }
 
 /* state_load_all - every named state, or exit 3 naming the bad one */
@@ -140,14 +75,15 @@ static struct agg_state *
 state_merge_all(const char *cmd, const struct conf *c, const char *mta,
                 char **files, int whole)
 {
-    struct replay rp = {c, mta};
-    struct agg_state_replay r = {replay_run, &rp};
+    struct sess_conf pc;
+    struct carry_replay r;
     struct agg_state **v;
     struct agg_state *m;
     size_t  n, i;
 
     char    err[AGG_STATE_ERR];
 
+    state_replay(c, mta, &pc, &r);
     v = state_load_all(cmd, files, &n);
     m = agg_state_merge(v, n, whole, &r, err);
     for (i = 0; i < n; i++)
@@ -180,10 +116,11 @@ void
 state_open(const struct conf *c, const struct cli_opts *o,
            struct agg_tab **tab, struct run_stats *st)
 {
-    struct replay rp = {c, o->mta};
-    struct agg_state_replay r = {replay_run, &rp};
+    struct sess_conf pc;
+    struct carry_replay r;
     struct agg_state *m = state_merge_all("--from-state", c, o->mta, o->files, 1);
 
+    state_replay(c, o->mta, &pc, &r);
     agg_state_finish(m, &r);
     *tab = agg_tab_create();
     agg_tab_walk_st(agg_state_tab(m), state_copy_rec, *tab);

@@ -259,20 +259,21 @@ pipe_tls_host(void *ctx, const char *loghost)
         strcpy(pc->tls_host, loghost);
 }
 
-/* pipe_hold, pipe_keep - the saved state's hooks (pipe_opts.state) */
+/* pipe_hold, pipe_keep - the correlators' hooks for a saved state
+ * (pipe_opts.state): the parsers carry its open sessions */
 static int
 pipe_hold(void *ctx, int mta, const void *key, size_t klen, int dated,
           int64_t t, const struct wrap_rec *r)
 {
-    return agg_state_hold(((struct pipe_ctx *) ctx)->o->state, mta, key,
-                          klen, dated, t, r);
+    return carry_hold(agg_state_carry(((struct pipe_ctx *) ctx)->o->state),
+                      mta, key, klen, dated, t, r);
 }
 
 static int
 pipe_keep(void *ctx, int mta, const void *key, size_t klen)
 {
-    return agg_state_keep(((struct pipe_ctx *) ctx)->o->state, mta, key,
-                          klen);
+    return carry_keep(agg_state_carry(((struct pipe_ctx *) ctx)->o->state),
+                      mta, key, klen);
 }
 
 /* pipe_show_bad - --verbose: the first bad lines, with place */

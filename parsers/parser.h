@@ -49,12 +49,12 @@ struct sess_cb {
     /* the log host writes TLS lines for outbound connections */
     void    (*tls_host) (void *ctx, const char *loghost);
     void   *ctx;
-    /* optional (NULL: none), for saved states (aggregate/agg_state.h):
-     * hold is asked before a line changes the state of correlation key
-     * (key, klen) of parser mta (enum sess_mta), with the time the
-     * correlator uses; 1: the caller keeps the line, the correlator
-     * skips it. keep is asked at flush for every key still open; 1:
-     * leave it open (not handed over as unattributed) */
+    /* optional (NULL: none), for saved states (carry.h: carry_hold,
+     * carry_keep): hold is asked before a line changes the state of
+     * correlation key (key, klen) of parser mta (enum sess_mta), with
+     * the time the correlator uses; 1: the caller keeps the line, the
+     * correlator skips it. keep is asked at flush for every key still
+     * open; 1: leave it open (not handed over as unattributed) */
     int     (*hold) (void *ctx, int mta, const void *key, size_t klen,
                      int dated, int64_t t, const struct wrap_rec *r);
     int     (*keep) (void *ctx, int mta, const void *key, size_t klen);
