@@ -182,6 +182,7 @@ as_encode(const struct agg_state *s, struct wire_buf *b)
     for (i = 0; i < INPUT_BAD_COUNT; i++)
         wire_put_u(b, st->bad[i], 8);
     wire_put_u(b, st->bad_parse, 8);
+    wire_put_u(b, st->duplicates, 8);
     for (i = 0; i < SESS_D_COUNT; i++)
         wire_put_u(b, st->sessions[i], 8);
     agg_tab_walk_tls_hosts_st(s->tab, as_count_host, &n);
@@ -290,6 +291,7 @@ as_decode(struct agg_state *s, struct wire_rd *r, char *err, size_t cap)
     for (j = 0; j < INPUT_BAD_COUNT; j++)
         st->bad[j] = wire_get_u(r, 8);
     st->bad_parse = wire_get_u(r, 8);
+    st->duplicates = wire_get_u(r, 8);
     for (j = 0; j < SESS_D_COUNT; j++)
         st->sessions[j] = wire_get_u(r, 8);
     n = wire_get_u(r, 8);

@@ -32,7 +32,10 @@
 #include "../global/run.h"
 #include "../parsers/carry.h"
 
-#define AGG_STATE_VERSION 1
+/* the file format's version: 2 adds the run's repeated lines skipped
+ * (run_stats.duplicates); a state of another version is refused, with
+ * the advice to aggregate the logs again */
+#define AGG_STATE_VERSION 2
 #define AGG_STATE_ERR 256       /* room for an error message */
 
 struct agg_state;
