@@ -80,6 +80,14 @@ struct conf;
  * shared by the subcommands */
 void    cli_setup(const struct cli_opts *o, struct conf *c);
 
+struct pipe_opts;
+
+/* the engine's options (engine/pipe.h) from the command line's (files,
+ * --log-year, -v, --mta, -q, -j) and the configuration's (conf_sess,
+ * plaintext); the rest zero */
+void    cli_pipe_opts(const struct cli_opts *o, const struct conf *c,
+                      struct pipe_opts *po);
+
 /* dir (and its parents) exists or is made, and is writable; else exit 3
  * with "mailtlsrpt CMD: cannot write WHATDIR: why; nothing was read" */
 void    cli_dir_ok(const char *cmd, const char *what, const char *dir);

@@ -53,6 +53,22 @@ struct report_sink report_sink;        /* set by "run" only */
 /* sending-mta-ip of the reports of one run, and the hosts left without */
 static struct guess_sip *report_sip;
 
+/* cli_pipe_opts - the engine's options of a command that reads logs */
+void
+cli_pipe_opts(const struct cli_opts *o, const struct conf *c,
+              struct pipe_opts *po)
+{
+    memset(po, 0, sizeof(*po));
+    po->files = o->files;
+    po->log_year = (int) o->log_year;
+    po->verbose = o->verbose;
+    po->mta = o->mta;
+    po->quiet = o->quiet;
+    po->jobs = (int) o->jobs;
+    conf_sess(c, &po->parse);
+    po->plaintext = c->plaintext;
+}
+
 /* cli_setup - configuration and zone, shared by the subcommands */
 void
 cli_setup(const struct cli_opts *o, struct conf *c)
@@ -942,13 +958,7 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
                   : report_dir);
     where = report_base ? report_base : report_dir;
 
-    memset(&po, 0, sizeof(po));
-    po.files = o->files;
-    po.log_year = (int) o->log_year;
-    po.verbose = o->verbose;
-    po.mta = o->mta;
-    po.quiet = o->quiet;
-    po.jobs = (int) o->jobs;
+    cli_pipe_opts(o, c, &po);
     if (o->journal) {
         if ((jpid = journal_open(day, o->cmd)) < 0)
             return EXIT_PARTIAL;
@@ -961,7 +971,7 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
         rc = st.files_failed > 0;
     } else {
         tab = agg_tab_create();
-        rc = pipe_run(c, &po, tab, &st);
+        rc = pipe_run(&po, tab, &st);
     }
     if (jpid > 0 && journal_close(jpid, st.lines, o->cmd) != 0)
         rc = 1;

@@ -29,17 +29,14 @@
 #include <string.h>
 
 /* state_replay - how carried lines are replayed: correlators of the
- * same configuration as a plain run (the tracker of our own report
- * mail is not carried across pieces: it is left out, as always) */
+ * same configuration as a plain run, without mail_from (the queue ids
+ * of our own report mail are not carried across pieces) */
 static void
 state_replay(const struct conf *c, const char *mta, struct sess_conf *pc,
              struct carry_replay *rp)
 {
-    memset(pc, 0, sizeof(*pc));
-    pc->mx_ports = c->mx_ports;
-    pc->nmx_ports = c->nmx_ports;
-    pc->is_relay = conf_is_relay;
-    pc->is_relay_ctx = c;
+    conf_sess(c, pc);
+    pc->own_from = NULL;
     rp->conf = pc;
     rp->mta = mta;
 }
@@ -156,17 +153,11 @@ cmd_aggregate(int argc, char **argv)
     state_need_output("aggregate", &o);
     cli_setup(&o, &c);
     s = agg_state_create();
-    memset(&po, 0, sizeof(po));
-    po.files = o.files;
-    po.log_year = o.log_year;
-    po.verbose = o.verbose;
-    po.mta = o.mta;
-    po.quiet = o.quiet;
-    po.jobs = o.jobs;
+    cli_pipe_opts(&o, &c, &po);
     po.state = s;
     if (o.piece >= 0)
         agg_state_set_piece(s, (uint32_t) o.piece);
-    rc = pipe_run(&c, &po, agg_state_tab(s), agg_state_stats(s));
+    rc = pipe_run(&po, agg_state_tab(s), agg_state_stats(s));
     if (agg_state_save(s, o.output, err) != 0) {
         fprintf(stderr, "mailtlsrpt aggregate: %s\n", err);
         agg_state_free(s);

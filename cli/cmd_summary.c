@@ -524,19 +524,13 @@ cmd_summary(int argc, char **argv)
     cli_parse(argc, argv, "summary", &o);
     summary_old_html(&o);
     cli_setup(&o, &c);
-    memset(&po, 0, sizeof(po));
-    po.files = o.files;
-    po.log_year = (int) o.log_year;
-    po.verbose = o.verbose;
-    po.mta = o.mta;
-    po.quiet = o.quiet;
-    po.jobs = (int) o.jobs;
+    cli_pipe_opts(&o, &c, &po);
     if (o.from_state) {
         state_open(&c, &o, &tab, &st);      /* cli/cmd_state.c */
         rc = st.files_failed > 0;
     } else {
         tab = agg_tab_create();
-        rc = pipe_run(&c, &po, tab, &st);
+        rc = pipe_run(&po, tab, &st);
     }
     if (o.have_day)             /* an empty day says why (cli/guess.c) */
         guess_day_check(tab, o.day, 1, &st);
@@ -583,13 +577,7 @@ cmd_sessions(int argc, char **argv)
 
     cli_parse(argc, argv, "sessions", &o);
     cli_setup(&o, &c);
-    memset(&po, 0, sizeof(po));
-    po.files = o.files;
-    po.log_year = (int) o.log_year;
-    po.verbose = o.verbose;
-    po.mta = o.mta;
-    po.quiet = o.quiet;
-    po.jobs = (int) o.jobs;
+    cli_pipe_opts(&o, &c, &po);
     po.sessions = stdout;
     po.sessions_json = o.json;
     po.trace = o.trace ? stdout : NULL;
@@ -597,7 +585,7 @@ cmd_sessions(int argc, char **argv)
         fputs("#day\tdomain\tresult\tmx-host\tmx-ip\treason\t"
               "disposition\n", stdout);
     tab = agg_tab_create();
-    rc = pipe_run(&c, &po, tab, &st);
+    rc = pipe_run(&po, tab, &st);
     pipe_summary(&st, NULL);
     agg_tab_free(tab);
     conf_free(&c);

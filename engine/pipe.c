@@ -15,14 +15,15 @@
  * line in order, so it runs on one thread.
  */
 #include "pipe.h"
-#include "../cli/guess.h"
+#include "guess_hosts.h"
+#include "progress.h"
+#include "../parsers/input.h"
 #include "../parsers/jrnl.h"
 #include "../parsers/order.h"
-#include "progress.h"
 #include "../parsers/parser.h"
 #include "../parsers/ts.h"
-#include "../util/date.h"
 #include "../parsers/wrap.h"
+#include "../util/date.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -1024,15 +1025,14 @@ pipe_file_done(struct pipe_ctx *pc, const struct input_src *src, int kind,
 
 /* pipe_run - all sources, oldest first (parsers/order.h) */
 int
-pipe_run(const struct conf *c, const struct pipe_opts *o,
-         struct agg_tab *tab, struct run_stats *st)
+pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
+         struct run_stats *st)
 {
     static char dash[] = "-";
     char   *stdin_only[] = {dash, NULL};
     char  **given = (o->files && o->files[0]) ? o->files : stdin_only;
     char  **files;
     struct pipe_ctx pc;
-    struct sess_conf pconf;
     struct sess_cb pcb;
     struct input_cb icb;
     struct input_chunk_cb ccb;
@@ -1053,18 +1053,12 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     pc.o = o;
     pc.tab = tab;
     pc.st = st;
-    memset(&pconf, 0, sizeof(pconf));
-    pconf.mx_ports = c->mx_ports;
-    pconf.nmx_ports = c->nmx_ports;
-    pconf.is_relay = conf_is_relay;
-    pconf.is_relay_ctx = c;
-    pconf.own_from = c->mail_from;
     pcb.session = pipe_session;
     pcb.tls_host = pipe_tls_host;
     pcb.ctx = &pc;
     pcb.hold = o->state ? pipe_hold : NULL;
     pcb.keep = o->state ? pipe_keep : NULL;
-    if ((pc.parsers = parser_set_create(o->mta, &pconf, &pcb)) == NULL)
+    if ((pc.parsers = parser_set_create(o->mta, &o->parse, &pcb)) == NULL)
         msg_fatal("unknown MTA \"%s\": known are %s", o->mta,
                   parser_names());
     memset(&icb, 0, sizeof(icb));
@@ -1126,7 +1120,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     if (o->state)
         agg_state_end(o->state);
     else                        /* a piece does not see the whole log */
-        guess_hosts_advise(pc.hosts, tab, c->plaintext);
+        guess_hosts_advise(pc.hosts, tab, o->plaintext);
     pc.hosts = guess_hosts_free(pc.hosts);
     return rc;
 }

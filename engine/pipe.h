@@ -23,12 +23,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../cli/conf.h"
 #include "../aggregate/agg_tab.h"
 #include "../aggregate/agg_state.h"
-#include "../parsers/input.h"
 #include "../global/run.h"
 #include "../global/sess.h"
+#include "../parsers/parser.h"
 
 struct pipe_opts {
     char  **files;              /* NULL-terminated; empty: stdin */
@@ -44,11 +43,17 @@ struct pipe_opts {
      * state (aggregate/agg_state.h) instead of closing what is open at
      * the end of input; NULL: a plain run */
     struct agg_state *state;
+    /* the parsers' configuration: MX ports, relay hosts, the sender of
+     * our own report mail (parsers/parser.h) */
+    struct sess_conf parse;
+    /* how plaintext sessions count: for the warning about a log host
+     * without TLS lines (engine/guess_hosts.h) */
+    enum agg_plain plaintext;
 };
 
 /* 0, or 1 when some input could not be read completely */
-int     pipe_run(const struct conf *c, const struct pipe_opts *o,
-                 struct agg_tab *tab, struct run_stats *st);
+int     pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
+                 struct run_stats *st);
 
 /* lines and records counted as bad, input and parsers together (the
  * "(N bad)" of the summary line; summary --json "bad-lines") */
