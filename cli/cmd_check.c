@@ -6,13 +6,13 @@
  *
  * For each domain: the TLSRPT record and its rua list, the MTA-STS record
  * and policy, the MX hosts and their TLSA records, with every problem
- * explained. Lookups are fresh (no cache), concurrent (emit/pol.c), and
+ * explained. Lookups are fresh (no cache), concurrent (emit/resolution/pol.c), and
  * the output keeps the order of the arguments: each domain is rendered
  * and freed by the worker that resolved it, and printed as soon as every
  * domain before it is, so memory holds only the rendered text of domains
  * that finished ahead of a slower one. All lookups and the policy fetch
  * of one domain together take at most --timeout seconds (default 5); a
- * resolver that refuses fails at once (emit/dns.h). A lookup without an
+ * resolver that refuses fails at once (emit/resolution/dns.h). A lookup without an
  * answer is "unknown (no answer)", never "none". --json writes one JSON
  * object per domain and line; docs/resolution.md documents its shape.
  * Exit status: 0 every domain has a usable TLSRPT record and no MTA-STS

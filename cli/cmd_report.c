@@ -7,7 +7,7 @@
  *
  * --offline: every session under no-policy-found, a report for every
  * domain. Online (the default): the domains of the selected day(s) are
- * resolved (emit/pol.c: TLSRPT, MTA-STS, DANE, concurrently, cached in
+ * resolved (emit/resolution/pol.c: TLSRPT, MTA-STS, DANE, concurrently, cached in
  * the state directory); only domains with a usable TLSRPT record get a
  * report unless --keep-all; every stored session is judged again under
  * its domain's policy (pol_judge(), rule table in docs/resolution.md)
@@ -28,6 +28,7 @@
 #include "guess.h"
 #include "journal.h"
 #include "../engine/pipe.h"
+#include "../emit/report/pol_judge.h"
 #include "../emit/resolution/pol.h"
 #include "../emit/report/rpt.h"
 #include "../parsers/ts.h"
@@ -170,7 +171,7 @@ report_day_dir(int32_t day, char *buf, size_t cap)
 
 /*
  * Writing the reports: every report's temporary file first, then one
- * flush for all (emit/rpt.h, batches: one per folder written to), at
+ * flush for all (emit/report/rpt.h, batches: one per folder written to), at
  * most REPORT_BATCH_MAX files at a time (a bound on the names held).
  * Offline, -j threads build, compress and write the reports.
  */
@@ -364,7 +365,7 @@ report_done(void *ctx, const char *dir, const char *name, const void *tag,
 /*
  * Test hook: MAILTLSRPT_TEST_REPORT_CRASH=N in the environment kills the
  * run (SIGKILL, as a crash) at the N-th point where a batch is between
- * two steps (emit/rpt.h: a temporary file written, the flush done, a
+ * two steps (emit/report/rpt.h: a temporary file written, the flush done, a
  * file renamed); tests/it_crash.sh walks N over all of them.
  */
 static long report_crash_at;

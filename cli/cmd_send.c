@@ -2,8 +2,8 @@
  *
  * send [--rua URI]... [REPORT...]
  *      With REPORT files and --rua: enqueue each report for each URI
- *      (emit/spool.h; a pair already in the spool is not added again).
- *      Then deliver every due job (emit/dlv.h), after a random delay of
+ *      (emit/delivery/spool.h; a pair already in the spool is not added again).
+ *      Then deliver every due job (emit/delivery/dlv.h), after a random delay of
  *      up to --max-delay seconds, and record each outcome.
  * run [report options] [--rua URI]... [LOG...]
  *      "report" for the day, once per day (the day last reported is kept

@@ -564,7 +564,7 @@ cmd_summary(int argc, char **argv)
 }
 
 /* cmd_sessions - the sessions subcommand: a header line, then a line
- * (or JSON object) per session, written by the pipeline (cli/pipe.c) */
+ * (or JSON object) per session, written by the engine (engine/pipe.c) */
 int
 cmd_sessions(int argc, char **argv)
 {

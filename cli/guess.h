@@ -40,7 +40,7 @@ struct guess_sip;
 
 struct guess_sip *guess_sip_create(const struct conf *c);
 
-/* rpt_conf.sending_ip (emit/rpt.h); ctx: a struct guess_sip ** */
+/* rpt_conf.sending_ip (emit/report/rpt.h); ctx: a struct guess_sip ** */
 const char *guess_sending_ip(const char *loghost, const char *rcv_ip,
                              const void *ctx);
 

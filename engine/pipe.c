@@ -1,4 +1,4 @@
-/* cli/pipe.c - one run of the pipeline (see pipe.h)
+/* engine/pipe.c - one run of the pipeline (see pipe.h)
  *
  * Parallel and exact: with more than one job, line-mode sources are cut
  * into chunks of whole lines (parsers/input.h). Worker threads parse

@@ -1,10 +1,13 @@
-/* cli/pipe.h - input -> parser -> sessions -> aggregate, for one run
+/* engine/pipe.h - the thread engine: input -> parser -> sessions ->
+ * aggregate, for one run
  *
  * pipe_run() reads every log source, oldest first by content
  * (parsers/order.h), in any input form (parsers/input.h: plain or
- * compressed, syslog or journal), strips envelopes, feeds the
- * correlators and adds counted sessions to the table. It
- * keeps the run's statistics for the summary line. With trace set it
+ * compressed, syslog or journal), strips envelopes, drops lines
+ * repeated by a log written twice, feeds the correlators and adds
+ * counted sessions to the table. It fills the run's statistics
+ * (global/run.h) and warns about files that are no mail log and log
+ * hosts that log no TLS (engine/guess_hosts.h). With trace set it
  * writes one "FILE:LINE<TAB>LABEL" line per input line; with sessions
  * set, one line per session (counted or not), for tests and operators:
  * tab-separated (day, domain, result, mx-host, mx-ip, reason,
@@ -12,13 +15,14 @@
  * these names (null for none).
  * With jobs > 1 (0: one per core) worker threads parse chunks of the
  * input while the calling thread reads and correlates in input order
- * (see pipe.c); the result is the same for any jobs. MAILTLSRPT_CHUNK
+ * (see pipe.c, docs/internals/pipeline.md); the result is the same
+ * for any jobs. MAILTLSRPT_CHUNK
  * in the environment sets the chunk size in bytes (tests cut small logs
  * into many chunks with it).
  * Thread safety: call from one thread; it starts and joins its workers.
  */
-#ifndef CLI_PIPE_H
-#define CLI_PIPE_H
+#ifndef ENGINE_PIPE_H
+#define ENGINE_PIPE_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -39,9 +43,10 @@ struct pipe_opts {
     const char *mta;            /* --mta: only this parser; NULL: all */
     int     quiet;              /* --quiet: no progress line */
     int     jobs;               /* -j: parsing threads; 0: one per core */
-    /* aggregate: the correlators keep heads and tails for this saved
-     * state (aggregate/agg_state.h) instead of closing what is open at
-     * the end of input; NULL: a plain run */
+    /* aggregate: the parsers carry the sessions this piece cannot
+     * judge alone into this saved state (carry_hold, carry_keep on
+     * agg_state_carry) instead of closing what is open at the end of
+     * input; NULL: a plain run */
     struct agg_state *state;
     /* the parsers' configuration: MX ports, relay hosts, the sender of
      * our own report mail (parsers/parser.h) */

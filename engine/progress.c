@@ -1,4 +1,4 @@
-/* cli/progress.c - a progress line on stderr (see progress.h) */
+/* engine/progress.c - a progress line on stderr (see progress.h) */
 #include "progress.h"
 #include "../util/mymalloc.h"
 

@@ -1,4 +1,4 @@
-/* cli/progress.h - a progress line on stderr while logs are read
+/* engine/progress.h - a progress line on stderr while logs are read
  *
  * Shown only when stderr is a terminal and --quiet is not given: file k
  * of n, megabytes read (uncompressed), MB/s, and an ETA when every input
@@ -7,8 +7,8 @@
  * start of each file and at most every half second; erased at the end.
  * Thread safety: one reader thread.
  */
-#ifndef CLI_PROGRESS_H
-#define CLI_PROGRESS_H
+#ifndef ENGINE_PROGRESS_H
+#define ENGINE_PROGRESS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* tests/t_dkim.c - unit tests for emit/dkim.c: relaxed canonicalisation
+/* tests/t_dkim.c - unit tests for emit/delivery/dkim.c: relaxed canonicalisation
  *
  * The examples of RFC 6376 section 3.4.5, and the fields of our own
  * report mail whose values contain colons (Subject, the h= tag of the

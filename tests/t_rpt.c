@@ -1,4 +1,4 @@
-/* tests/t_rpt.c - unit tests for emit/rpt.c
+/* tests/t_rpt.c - unit tests for emit/report/rpt.c
  *
  * Golden JSON (testdata/golden/rpt_basic.json) from hand-built
  * agg_group/agg_detail values (no agg_tab), report ids and file names

@@ -2,7 +2,7 @@
  * state machine, backoff and expiry, crash repair, lock, GC, refusals,
  * hostile files in the spool
  *
- * Every check names the rule of emit/spool.h it tests. Times are passed
+ * Every check names the rule of emit/delivery/spool.h it tests. Times are passed
  * in, so backoff and expiry are checked without waiting.
  */
 #include "../emit/delivery/spool.h"

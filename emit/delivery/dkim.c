@@ -1,9 +1,9 @@
-/* emit/dkim.c - DKIM signatures (RFC 6376, RFC 8463) with OpenSSL
+/* emit/delivery/dkim.c - DKIM signatures (RFC 6376, RFC 8463) with OpenSSL
  *
  * NAME
  *      dkim - relaxed/relaxed signer for RSA-SHA256 and Ed25519-SHA256
  * SYNOPSIS
- *      #include "emit/dkim.h"
+ *      #include "emit/delivery/dkim.h"
  * DESCRIPTION
  *      The signature covers the relaxed canonical form of the fields
  *      named in h= (each taken from the bottom up, RFC 6376 5.4.2) and

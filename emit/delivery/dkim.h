@@ -1,4 +1,4 @@
-/* emit/dkim.h - DKIM signatures (RFC 6376) for report mail, in process
+/* emit/delivery/dkim.h - DKIM signatures (RFC 6376) for report mail, in process
  *
  * RFC 8460 section 3: report mail MUST carry a valid DKIM signature of
  * the reporting domain, without l=; receivers such as mox drop it

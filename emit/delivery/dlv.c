@@ -1,10 +1,10 @@
-/* emit/dlv.c - deliver one report: destinations, addresses, dispatch
+/* emit/delivery/dlv.c - deliver one report: destinations, addresses, dispatch
  *
  * NAME
  *      dlv - check a rua URI, resolve and vet its host, hand over to
  *      dlv_https.c or dlv_mail.c
  * SYNOPSIS
- *      #include "emit/dlv.h"
+ *      #include "emit/delivery/dlv.h"
  * DESCRIPTION
  *      dlv_parse() is strict: the URI came from a DNS TXT record. For
  *      https it uses libcurl's URL parser (the one that will make the
@@ -13,7 +13,7 @@
  *      escapes and checks every address with mail_addr_norm().
  *
  *      dlv_pin() resolves an https host with the configured resolver
- *      (emit/dns.h, A and AAAA) or, when none is configured, with
+ *      (emit/resolution/dns.h, A and AAAA) or, when none is configured, with
  *      getaddrinfo(3); every address must be public (util/ipclass.h)
  *      unless allow_private. The result is a CURLOPT_RESOLVE entry, so
  *      curl connects to the addresses that were checked and to no other

@@ -1,4 +1,4 @@
-/* emit/dlv.h - deliver one report to one destination: HTTPS or mail
+/* emit/delivery/dlv.h - deliver one report to one destination: HTTPS or mail
  *
  * dlv_parse() checks a destination (an RFC 8460 rua URI) and is used
  * both when a job is enqueued and when it is delivered:
@@ -13,7 +13,7 @@
  * dlv_deliver() makes one attempt:
  *   https: POST with libcurl. Body the report as stored, Content-Type
  *          application/tlsrpt+gzip (or +json). The host is resolved
- *          first (the configured resolver through emit/dns.h, else
+ *          first (the configured resolver through emit/resolution/dns.h, else
  *          getaddrinfo(3)); every address must be public (util/ipclass.h)
  *          unless allow_private, and curl connects only to the addresses
  *          checked (CURLOPT_RESOLVE). TLS verification is always on
@@ -21,7 +21,7 @@
  *          a 3xx is a failure that names its Location. Any 2xx is
  *          delivered. Status and a bounded excerpt of the answer go into
  *          the outcome text.
- *   mailto: a multipart/report message (emit/mail.h), DKIM-signed when
+ *   mailto: a multipart/report message (emit/delivery/mail.h), DKIM-signed when
  *          a key is configured, sent through smtp_relay (smtp:// with
  *          STARTTLS when offered, required when the URL carries a user
  *          name; smtps://) or piped to "sendmail -t -oi -f FROM".

@@ -1,9 +1,9 @@
-/* emit/dlv_https.c - deliver a report by HTTPS POST (RFC 8460 5.4)
+/* emit/delivery/dlv_https.c - deliver a report by HTTPS POST (RFC 8460 5.4)
  *
  * NAME
  *      dlv_https - one POST with libcurl
  * SYNOPSIS
- *      #include "emit/dlv.h"
+ *      #include "emit/delivery/dlv.h"
  * DESCRIPTION
  *      The body is the report file as stored: gzip with Content-Type
  *      application/tlsrpt+gzip, or JSON with application/tlsrpt+json.

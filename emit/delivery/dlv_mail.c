@@ -1,9 +1,9 @@
-/* emit/dlv_mail.c - deliver a report by mail: SMTP relay or sendmail
+/* emit/delivery/dlv_mail.c - deliver a report by mail: SMTP relay or sendmail
  *
  * NAME
- *      dlv_mail - build the message (emit/mail.c), hand it to an MTA
+ *      dlv_mail - build the message (emit/delivery/mail.c), hand it to an MTA
  * SYNOPSIS
- *      #include "emit/dlv.h"
+ *      #include "emit/delivery/dlv.h"
  * DESCRIPTION
  *      With smtp_relay, libcurl speaks SMTP to it: smtp:// uses STARTTLS
  *      when the relay offers it and requires it when the URL carries a

@@ -1,12 +1,12 @@
-/* emit/mail.c - the report mail: RFC 8460 section 5.3 MIME message
+/* emit/delivery/mail.c - the report mail: RFC 8460 section 5.3 MIME message
  *
  * NAME
  *      mail - build a multipart/report; report-type="tlsrpt" message
  * SYNOPSIS
- *      #include "emit/mail.h"
+ *      #include "emit/delivery/mail.h"
  * DESCRIPTION
  *      See mail.h for the layout. The header block and the body are
- *      built separately so that emit/dkim.c can sign them; the signature
+ *      built separately so that emit/delivery/dkim.c can sign them; the signature
  *      field goes first. Lines end in CRLF (SMTP's form; the sendmail
  *      path turns them into LF). No line is longer than 998 bytes: the
  *      longest is the Content-Disposition with a 255-byte file name.

@@ -1,8 +1,8 @@
-/* emit/mail.h - the report mail: RFC 8460 section 5.3 MIME message
+/* emit/delivery/mail.h - the report mail: RFC 8460 section 5.3 MIME message
  *
  * mail_build() writes, with CRLF line ends:
  *
- *   [DKIM-Signature: ...              when a key is given (emit/dkim.h)]
+ *   [DKIM-Signature: ...              when a key is given (emit/delivery/dkim.h)]
  *   From: FROM
  *   To: RCPT[, RCPT]...
  *   Subject: Report Domain: DOMAIN

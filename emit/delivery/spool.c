@@ -1,9 +1,9 @@
-/* emit/spool.c - crash-safe spool of report deliveries: states, repair
+/* emit/delivery/spool.c - crash-safe spool of report deliveries: states, repair
  *
  * NAME
  *      spool - jobs in state directories, moved by rename(2)
  * SYNOPSIS
- *      #include "emit/spool.h"
+ *      #include "emit/delivery/spool.h"
  * DESCRIPTION
  *      The layout and the rules are in spool.h and docs/delivery.md.
  *      This file opens and repairs the spool, reads and writes job

@@ -1,4 +1,4 @@
-/* emit/spool.h - crash-safe spool of report deliveries
+/* emit/delivery/spool.h - crash-safe spool of report deliveries
  *
  * A job is one (report, destination) pair. It lives in exactly one of
  * four state directories under STATE_DIR/spool and moves between them

@@ -1,9 +1,9 @@
-/* emit/spool_enq.c - add reports to the spool
+/* emit/delivery/spool_enq.c - add reports to the spool
  *
  * NAME
  *      spool_enqueue - one job per (report, destination), once
  * SYNOPSIS
- *      #include "emit/spool.h"
+ *      #include "emit/delivery/spool.h"
  * DESCRIPTION
  *      The report is checked before anything is written: its file name
  *      must be RFC 8460 section 5.1's, its size at most SPOOL_MAX_REPORT
@@ -220,7 +220,7 @@ fail:
 }
 
 /* spool_rid_domain - 1 when report-id rid is mailtlsrpt's
- * "YYYYMMDD.UNIQUE.DOMAIN@SUBMITTER" (emit/rpt.h) for domain */
+ * "YYYYMMDD.UNIQUE.DOMAIN@SUBMITTER" (emit/report/rpt.h) for domain */
 static int
 spool_rid_domain(const char *rid, const char *domain)
 {

@@ -1,4 +1,4 @@
-/* emit/spool_int.h - what spool.c and spool_enq.c share; not an API
+/* emit/delivery/spool_int.h - what spool.c and spool_enq.c share; not an API
  *
  * The spool's descriptors and the job-file helpers. Only emit/spool*.c
  * include this file.

@@ -1,9 +1,9 @@
-/* emit/pol_judge.c - under which policy a session was, and its result
+/* emit/report/pol_judge.c - under which policy a session was, and its result
  *
  * NAME
  *      pol_judge - judge a logged session again under the resolved policy
  * SYNOPSIS
- *      #include "emit/pol.h"
+ *      #include "emit/report/pol_judge.h"
  *
  *      int   pol_judge(dom, in, plain_counted, out)
  *      void  pol_groups(dom, recs, counts, n, out, nout)
@@ -38,7 +38,7 @@
  *      7. otherwise no-policy-found and the log's result (as offline;
  *         also MTA-STS mode none, RFC 8461 5).
  */
-#include "../resolution/pol.h"
+#include "pol_judge.h"
 
 #include <stdlib.h>
 #include <string.h>

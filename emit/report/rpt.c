@@ -1,9 +1,9 @@
-/* emit/rpt.c - RFC 8460 report JSON, file names and atomic output
+/* emit/report/rpt.c - RFC 8460 report JSON, file names and atomic output
  *
  * NAME
  *      rpt - build, name and write one SMTP TLS report
  * SYNOPSIS
- *      #include "emit/rpt.h"
+ *      #include "emit/report/rpt.h"
  *
  *      int   rpt_report_id(conf, day, domain, buf, cap)
  *      int   rpt_file_name(conf, day, domain, gz, buf, cap)

@@ -1,4 +1,4 @@
-/* emit/rpt.h - RFC 8460 report JSON, file names and atomic output
+/* emit/report/rpt.h - RFC 8460 report JSON, file names and atomic output
  *
  * rpt_json() builds the report for one (policy domain, UTC day) from one
  * or more policy entries, with jansson. Output is deterministic: the

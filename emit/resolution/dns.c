@@ -1,9 +1,9 @@
-/* emit/dns.c - DNS lookups through one configured resolver (ldns)
+/* emit/resolution/dns.c - DNS lookups through one configured resolver (ldns)
  *
  * NAME
  *      dns - ask the configured resolver, read the answer within bounds
  * SYNOPSIS
- *      #include "emit/dns.h"
+ *      #include "emit/resolution/dns.h"
  *
  *      struct dns *dns_create(conf, err)
  *      int   dns_query(d, name, type, ans)

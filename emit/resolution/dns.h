@@ -1,4 +1,4 @@
-/* emit/dns.h - DNS lookups through one configured resolver (ldns)
+/* emit/resolution/dns.h - DNS lookups through one configured resolver (ldns)
  *
  * Every name mailtlsrpt looks up goes through dns_query(): TXT for
  * TLSRPT and MTA-STS, MX, TLSA, and A/AAAA of policy hosts and report

@@ -1,9 +1,9 @@
-/* emit/pol.c - resolve TLSRPT, MTA-STS and DANE for many domains at once
+/* emit/resolution/pol.c - resolve TLSRPT, MTA-STS and DANE for many domains at once
  *
  * NAME
  *      pol - per-domain policy resolution with a bounded worker pool
  * SYNOPSIS
- *      #include "emit/pol.h"
+ *      #include "emit/resolution/pol.h"
  *
  *      int   pol_resolve_all(conf, doms, n, err)
  *      void  pol_dom_free(dom)

@@ -1,23 +1,20 @@
-/* emit/pol.h - per-domain policy resolution: who gets a report, and under
+/* emit/resolution/pol.h - per-domain policy resolution: who gets a report, and under
  * which policy each session was
  *
  * pol_resolve_all() finds, for many recipient domains at once (a bounded
  * pool of worker threads, one resolver and one HTTPS client each, so a
  * slow domain holds up only its own worker):
- *   - the TLSRPT record (_smtp._tls TXT, emit/trec.c) and its rua list;
+ *   - the TLSRPT record (_smtp._tls TXT, emit/resolution/trec.c) and its rua list;
  *   - MTA-STS: the _mta-sts TXT record, the policy fetched over HTTPS
- *     from the address our resolver found (emit/sts.c), or which of the
+ *     from the address our resolver found (emit/resolution/sts.c), or which of the
  *     three sts-* result types stops it;
  *   - DANE: for each MX host (from the log, and with want_mx the
  *     domain's MX RRset), whether its address is DNSSEC-secure and then
  *     its TLSA RRset (secure, insecure, absent, bogus).
- * With a state directory, answers are cached per domain (emit/pol_cache.c)
+ * With a state directory, answers are cached per domain (emit/resolution/pol_cache.c)
  * for their TTL, and an MTA-STS policy for its max_age (RFC 8461 5.1).
  *
- * pol_judge() decides, for one stored session of the log, the policy it
- * was under and its result under that policy (docs/resolution.md has the
- * rule table). pol_groups() turns judged sessions into report groups:
- * one per (day, domain, policy), tlsa ones per TLSA base domain (MX).
+ * What the report makes of it, per session, is emit/report/pol_judge.h.
  *
  * Thread safety: pol_resolve_all() runs its own threads and returns
  * after they joined; everything else is single-threaded per object.
@@ -33,7 +30,6 @@
 #include "dns.h"
 #include "sts.h"
 #include "trec.h"
-#include "../../aggregate/agg_tab.h"
 #include "../../global/sess.h"
 
 #define POL_MAX_MX 16           /* MX hosts per domain looked at */
@@ -141,34 +137,5 @@ int     pol_has_tlsrpt(const struct pol_dom *d);
 /* the MX host entry for a canonical name, or NULL */
 const struct pol_tlsa *pol_find_mx(const struct pol_dom *d,
                                    const char *host);
-
-/* pol_judge - the session in (as stored by agg_tab) judged under d.
- * plain_counted: for a plaintext session, whether its log host logs TLS
- * (agg_plain rules). Writes the judged record to out: policy, result,
- * reason set; cert, cert_problem, flags cleared (except SESS_F_PLAINTEXT
- * for a plaintext session that is not counted); mx kept only where the
- * group needs it (tlsa, failures). Returns 0. */
-int     pol_judge(const struct pol_dom *d, const struct sess_rec *in,
-                  int plain_counted, struct sess_rec *out);
-
-/* one report's worth of groups for (day, domain) */
-struct pol_group {
-    struct agg_group g;         /* counters and details (pol-owned) */
-    const char *policy_domain;  /* tlsa: the MX host; else the domain */
-    const char *const *strings; /* policy-string, or NULL */
-    size_t  nstrings;
-    const char *const *mx_hosts;        /* sts: mx patterns */
-    size_t  nmx_hosts;
-    struct agg_detail *det;     /* storage of g.details */
-};
-
-/* pol_groups - the groups of the judged records recs[0..n) (one day and
- * domain, in agg_tab_walk_st order, with counts) under d; *out is an
- * array of *nout groups in report order (no-policy-found, sts, tlsa by
- * base domain); free with pol_groups_free(). */
-void    pol_groups(const struct pol_dom *d, const struct sess_rec *recs,
-                   const uint64_t *counts, size_t n, struct pol_group **out,
-                   size_t *nout);
-void    pol_groups_free(struct pol_group *g, size_t n);
 
 #endif

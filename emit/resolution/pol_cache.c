@@ -1,9 +1,9 @@
-/* emit/pol_cache.c - the per-domain answer cache (see pol_cache.h)
+/* emit/resolution/pol_cache.c - the per-domain answer cache (see pol_cache.h)
  *
  * NAME
  *      pol_cache - keep DNS answers and MTA-STS policies between runs
  * SYNOPSIS
- *      #include "emit/pol_cache.h"
+ *      #include "emit/resolution/pol_cache.h"
  * DESCRIPTION
  *      File layout (JSON, written with jansson):
  *        {"v":1, "domain":"example.com", "saved":T,
@@ -174,7 +174,7 @@ pol_cache_unhex(const char *hex, char **out, size_t *len)
 }
 
 /* pol_cache_rr_ok - 1 when a cached record is what a fresh answer of
- * the key's type holds (emit/dns.c): TXT any bytes, A/AAAA a canonical
+ * the key's type holds (emit/resolution/dns.c): TXT any bytes, A/AAAA a canonical
  * address (an AAAA of ::ffff:a.b.c.d is kept as a.b.c.d), MX a host name ("" for a null MX), TLSA printable text */
 static int
 pol_cache_rr_ok(const char *key, const char *data, size_t len)

@@ -1,4 +1,4 @@
-/* emit/pol_cache.h - the per-domain answer cache in the state directory
+/* emit/resolution/pol_cache.h - the per-domain answer cache in the state directory
  *
  * One JSON file per domain, STATE_DIR/cache/XX/DOMAIN.json (XX: two hex
  * digits of a hash of the canonical domain, so that no directory holds

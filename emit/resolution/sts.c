@@ -1,9 +1,9 @@
-/* emit/sts.c - MTA-STS record, policy file and MX patterns (RFC 8461)
+/* emit/resolution/sts.c - MTA-STS record, policy file and MX patterns (RFC 8461)
  *
  * NAME
  *      sts - parse the _mta-sts TXT record and the MTA-STS policy
  * SYNOPSIS
- *      #include "emit/sts.h"
+ *      #include "emit/resolution/sts.h"
  *
  *      int   sts_txt_parse(txt, n, out)
  *      int   sts_policy_parse(body, len, p, why)

@@ -1,4 +1,4 @@
-/* emit/sts.h - MTA-STS (RFC 8461): the _mta-sts record, the policy file,
+/* emit/resolution/sts.h - MTA-STS (RFC 8461): the _mta-sts record, the policy file,
  * MX patterns and the HTTPS fetch of the policy
  *
  * sts_txt_parse(), sts_policy_parse() and sts_mx_match() are pure: no
@@ -6,7 +6,7 @@
  * released with sts_policy_free()). They treat their input as hostile:
  * every length is bounded and every MX pattern validated.
  *
- * sts_fetch() (emit/sts_fetch.c) gets https://mta-sts.<domain>/.well-
+ * sts_fetch() (emit/resolution/sts_fetch.c) gets https://mta-sts.<domain>/.well-
  * known/mta-sts.txt with libcurl from addresses the caller resolved
  * (CURLOPT_RESOLVE: the checked address is the one connected to), with
  * full certificate and name validation, no redirects, no proxy, a size

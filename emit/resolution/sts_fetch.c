@@ -1,9 +1,9 @@
-/* emit/sts_fetch.c - fetch an MTA-STS policy over HTTPS (RFC 8461 3.3)
+/* emit/resolution/sts_fetch.c - fetch an MTA-STS policy over HTTPS (RFC 8461 3.3)
  *
  * NAME
  *      sts_fetch - GET https://mta-sts.<domain>/.well-known/mta-sts.txt
  * SYNOPSIS
- *      #include "emit/sts.h"
+ *      #include "emit/resolution/sts.h"
  *
  *      void  sts_global_init(void)
  *      int   sts_fetch(domain, addrs, n, conf, res)
@@ -11,7 +11,7 @@
  * DESCRIPTION
  *      libcurl, one easy handle per fetch:
  *      - addresses: the caller resolved mta-sts.<domain> through our own
- *        resolver (emit/dns.c); CURLOPT_RESOLVE hands them to libcurl, so
+ *        resolver (emit/resolution/dns.c); CURLOPT_RESOLVE hands them to libcurl, so
  *        libcurl never resolves by itself and connects to an address we
  *        checked. A port other than 443 (tests only) is reached with
  *        CURLOPT_CONNECT_TO; the URL, SNI and Host stay those of 443;
@@ -20,7 +20,7 @@
  *        or later, https only, no redirects (3xx is a fetch error), no
  *        proxy from the environment, no content encoding asked for;
  *      - address class: not filtered (unlike report delivery, which
- *        refuses non-public rua targets, emit/dlv.c). The fetch is what
+ *        refuses non-public rua targets, emit/delivery/dlv.c). The fetch is what
  *        the MTA's own MTA-STS resolver does for the same domain: one
  *        TLS handshake to port 443 with SNI mta-sts.<domain>, and no
  *        request is sent unless the certificate is valid for that name,

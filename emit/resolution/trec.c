@@ -1,9 +1,9 @@
-/* emit/trec.c - the TLSRPT record (RFC 8460 section 3)
+/* emit/resolution/trec.c - the TLSRPT record (RFC 8460 section 3)
  *
  * NAME
  *      trec - find, parse and judge a domain's TLSRPT record
  * SYNOPSIS
- *      #include "emit/trec.h"
+ *      #include "emit/resolution/trec.h"
  *
  *      int   trec_parse(txt, n, out)
  *      int   trec_is_v1(txt)

@@ -1,4 +1,4 @@
-/* emit/trec.h - the TLSRPT record: "_smtp._tls.<domain> TXT v=TLSRPTv1;..."
+/* emit/resolution/trec.h - the TLSRPT record: "_smtp._tls.<domain> TXT v=TLSRPTv1;..."
  *
  * trec_parse() applies RFC 8460 section 3 to the TXT records found at
  * _smtp._tls.<domain>: records not starting with "v=TLSRPTv1" + optional

@@ -1,4 +1,4 @@
-/* tests/fuzz/fz_dnsans.c - fuzz target: DNS answers (emit/dns.c)
+/* tests/fuzz/fz_dnsans.c - fuzz target: DNS answers (emit/resolution/dns.c)
  *
  * The first byte picks the type asked for (A, AAAA, MX, TXT, TLSA), the
  * rest is the resolver's reply in wire form to a question for
