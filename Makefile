@@ -7,6 +7,8 @@
 # make install    PREFIX=/usr/local DESTDIR= (the last build, the man page,
 #                 the docs, the systemd units)
 # make headers    every header compiles on its own
+# make layers     every folder includes only the layers below it
+#                 (scripts/layers.sh; also part of make check)
 # make fuzz       libFuzzer on every tests/fuzz/fz_*.c, FUZZ_SECONDS each
 # make update-ref regenerate expected outputs of data-driven cases
 # make valgrind   make demo under valgrind memcheck (any leak fails)
@@ -78,7 +80,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 .PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
-        clean headers update-ref bench bench-dns valgrind check-mta
+        clean headers layers update-ref bench bench-dns valgrind check-mta
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -146,7 +148,7 @@ $(BUILD)/fuzz/%-replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
+test: layers $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
         $(BUILD)/benchmarks/gen $(BUILD)/benchmarks/replay
 	@BUILD=$(BUILD) sh tests/run.sh
 
@@ -241,6 +243,11 @@ deb:
 update-ref: $(BUILD)/$(PROG)
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/cases.sh
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/it_guess.sh
+
+# data flows one way: each folder includes only the layers below it
+# (the table and its order: scripts/layers.sh, docs/architecture.md)
+layers:
+	@sh scripts/layers.sh
 
 headers:
 	@for h in $$(find util global parsers aggregate engine emit cli \
