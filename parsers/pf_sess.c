@@ -354,19 +354,20 @@ pf_open(struct pf_sess *ps, struct pf_proc *p, const struct wrap_rec *r,
     return c;
 }
 
-/* pf_refine - final failure type from a status text and what was seen */
+/* pf_refine - final failure type from a status text's type r and kind
+ * (enum pf_text_kind) and what the connection's lines showed */
 static int
 pf_refine(const struct pf_conn *c, int r, int kind)
 {
     switch (kind) {
-    case 1:                     /* handshake failure */
+    case PF_TEXT_HANDSHAKE:
         return c->fail >= 0 ? c->fail : c->cond >= 0 ? c->cond : r;
-    case 2:                     /* chain not trusted */
+    case PF_TEXT_CHAIN:
         if (c->fail >= 0)
             return c->fail;
         return c->cond >= 0 && c->cond != SESS_CERT_HOST_MISMATCH
             ? c->cond : SESS_CERT_NOT_TRUSTED;
-    case 3:                     /* not verified */
+    case PF_TEXT_NOT_VERIFIED:
         if (c->fail >= 0)
             return c->fail;
         if (c->dane)
@@ -709,7 +710,8 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         return PF_PRE_EVENT;
     }
     pre->text_res = -1;
-    pre->text_kind = pre->text_dane = 0;
+    pre->text_kind = PF_TEXT_OTHER;
+    pre->text_dane = 0;
     pre->text_why = "";
     /* a delivered message's text is the server's reply, never one of
      * Postfix's TLS failure texts (and a server's words are no failure) */

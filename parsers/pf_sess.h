@@ -50,7 +50,7 @@ struct pf_pre {
     int     proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
     /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
     int     text_res;
-    int     text_kind;
+    int     text_kind;          /* enum pf_text_kind */
     int     text_dane;
     const char *text_why;
 };
