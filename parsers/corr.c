@@ -141,10 +141,7 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     if ((v.result = k->ops.outcome(c, &v.plain)) < 0)
         return;
     k->ops.describe(c, &v);
-    /* the fixed fields and each string up to its NUL: a record is about
-     * a thousand bytes, mostly unused string room */
-    memset(&rec, 0, offsetof(struct sess_rec, domain));
-    rec.domain[0] = rec.helo[0] = rec.reason[0] = 0;
+    sess_rec_clear(&rec);
     rec.time = c->t0;
     rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
     rec.result = (uint8_t) v.result;
