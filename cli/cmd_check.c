@@ -145,7 +145,7 @@ check_json(const struct pol_dom *d)
 
     if (o == NULL || t == NULL || s == NULL || mxs == NULL || rua == NULL
         || warn == NULL || smx == NULL || lines == NULL)
-        msg_fatal("out of memory (json)");
+        xnomem("json");
     json_object_set_new(o, "domain", json_string(d->domain));
     json_object_set_new(t, "status", json_string(check_tlsrpt_status(d)));
     json_object_set_new(t, "dns", json_string(dns_rc_name(d->trec_rc)));
@@ -207,7 +207,7 @@ check_json(const struct pol_dom *d)
         json_t *rr = json_array();
 
         if (e == NULL || ta == NULL || rr == NULL)
-            msg_fatal("out of memory (json)");
+            xnomem("json");
         json_object_set_new(e, "host", json_string(m->host));
         json_object_set_new(e, "preference", m->in_mx
                             ? json_integer(m->pref) : json_null());
@@ -336,11 +336,10 @@ check_render(const struct pol_dom *d, int json)
             msg_fatal("cannot write JSON for %s", d->domain);
         return text;
     }
-    if ((fp = open_memstream(&text, &len)) == NULL)
-        msg_fatal("out of memory (open_memstream)");
+    fp = xneed(open_memstream(&text, &len), "open_memstream");
     check_text(d, fp);
     if (fclose(fp) != 0 || text == NULL)
-        msg_fatal("out of memory (check text)");
+        xnomem("check text");
     return text;
 }
 

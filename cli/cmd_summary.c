@@ -537,9 +537,8 @@ cmd_summary(int argc, char **argv)
     v = agg_view_create_st(tab, c.plaintext);
     d = summary_collect(v, &o, &nd);
     summary_head(tab, &st, &o, d, nd, &h);
-    fp = o.output ? open_memstream(&text, &len) : stdout;
-    if (fp == NULL)
-        msg_fatal("out of memory");
+    fp = o.output ? xneed(open_memstream(&text, &len), "open_memstream")
+        : stdout;
     if (o.html)
         rc |= sum_html(fp, v, o.have_day ? o.day : -1, &h, d) != 0;
     else if (o.json)
@@ -548,7 +547,7 @@ cmd_summary(int argc, char **argv)
         summary_text(fp, &h, d);
     if (o.output) {
         if (fclose(fp) != 0 || text == NULL)
-            msg_fatal("out of memory");
+            xnomem("summary text");
         rc |= summary_out(o.output, text, len) != 0;
         free(text);
     } else if (fflush(stdout) != 0) {

@@ -61,9 +61,7 @@ pol_cache_new(void)
 {
     struct pol_cache *c = xcalloc(1, sizeof(*c));
 
-    c->root = json_object();
-    if (c->root == NULL)
-        msg_fatal("out of memory (json)");
+    c->root = xneed(json_object(), "json");
     return c;
 }
 
@@ -268,7 +266,7 @@ pol_cache_dns(struct pol_cache *c)
     if (d == NULL) {
         d = json_object();
         if (d == NULL || json_object_set_new(c->root, "dns", d) != 0)
-            msg_fatal("out of memory (json)");
+            xnomem("json");
     }
     return d;
 }
@@ -293,7 +291,7 @@ pol_cache_put(struct pol_cache *c, const char *key, time_t now,
     rr = json_array();
     pref = json_array();
     if (e == NULL || rr == NULL || pref == NULL)
-        msg_fatal("out of memory (json)");
+        xnomem("json");
     for (i = 0; i < a->n; i++) {
         char   *h = xmalloc(2 * a->rr[i].len + 1);
 
@@ -350,10 +348,8 @@ void
 pol_cache_put_policy(struct pol_cache *c, const char *id, const char *body,
                      time_t fetched, time_t expires)
 {
-    json_t *p = json_object();
+    json_t *p = xneed(json_object(), "json");
 
-    if (p == NULL)
-        msg_fatal("out of memory (json)");
     json_object_set_new(p, "id", json_string(id));
     json_object_set_new(p, "body", json_string(body));
     json_object_set_new(p, "fetched", json_integer((json_int_t) fetched));
@@ -390,10 +386,8 @@ void
 pol_cache_put_fail(struct pol_cache *c, const char *id, time_t now,
                    int result, const char *reason, const char *error)
 {
-    json_t *f = json_object();
+    json_t *f = xneed(json_object(), "json");
 
-    if (f == NULL)
-        msg_fatal("out of memory (json)");
     json_object_set_new(f, "id", json_string(id));
     json_object_set_new(f, "until",
                         json_integer((json_int_t) now + POL_CACHE_FAIL_TTL));

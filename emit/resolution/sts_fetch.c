@@ -249,8 +249,7 @@ sts_fetch(const char *domain, const char *const *addrs, size_t n,
             return sts_fail(res, SESS_STS_POLICY_FETCH_ERROR, "bad-address",
                             "address list too long");
     }
-    if ((h = curl_easy_init()) == NULL)
-        msg_fatal("out of memory (curl_easy_init)");
+    h = xneed(curl_easy_init(), "curl_easy_init");
     b.data = xmalloc(STS_MAX_BODY + 1);
     b.len = 0;
     b.too_big = 0;
@@ -262,7 +261,7 @@ sts_fetch(const char *domain, const char *const *addrs, size_t n,
         cl = curl_slist_append(NULL, connect_to);
     }
     if (rl == NULL || (port != 443 && cl == NULL))
-        msg_fatal("out of memory (curl_slist_append)");
+        xnomem("curl_slist_append");
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_RESOLVE, rl);
     if (cl != NULL)
