@@ -400,13 +400,11 @@ pipe_span_same(struct span a, struct span b)
  * copied (pipe_dup_keep) only before they go: so a record costs a few
  * stores, and a compare only when time and lengths match. */
 static int
-pipe_dup(struct pipe_ctx *pc, const struct input_src *src,
-         const struct wrap_rec *r)
+pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
 {
     const struct wrap_rec *d = &pc->dup_r;
     int     same;
 
-    (void) src;
     same = pc->dup_file == pc->file_no && d->t == r->t
         && d->dated == r->dated && d->host.len == r->host.len
         && d->ident.len == r->ident.len && d->pid.len == r->pid.len
@@ -501,7 +499,7 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
     struct trace tr;
     int     mta;
 
-    if (!pipe_stateless(pre) && r->msg.len > 0 && pipe_dup(pc, src, r)) {
+    if (!pipe_stateless(pre) && r->msg.len > 0 && pipe_dup(pc, r)) {
         pipe_duplicate(pc, src, lineno);
         return;
     }

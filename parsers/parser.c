@@ -81,18 +81,6 @@ parser_line_mine(int mta, const struct wrap_rec *r, const struct trace *tr)
     return ln.id.len > 0;
 }
 
-/* parser_known - 1 when name is a parser's name */
-int
-parser_known(const char *name)
-{
-    size_t  i;
-
-    for (i = 0; i < PARSER_COUNT; i++)
-        if (strcmp(name, parser_table[i].name) == 0)
-            return 1;
-    return 0;
-}
-
 /* parser_names - for usage messages */
 const char *
 parser_names(void)

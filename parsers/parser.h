@@ -138,9 +138,6 @@ void    parser_flush(struct parser_set *ps);
 int     parser_line_mine(int mta, const struct wrap_rec *r,
                          const struct trace *tr);
 
-/* 1 when name is a known parser */
-int     parser_known(const char *name);
-
 /* comma-separated names of the known parsers, for messages */
 const char *parser_names(void);
 

@@ -648,14 +648,3 @@ done:
     wrap_solaris(&s);
     r->msg = s;
 }
-
-/* wrap_service - last '/'-separated element of an ident */
-struct span
-wrap_service(struct span ident)
-{
-    size_t  i = ident.len;
-
-    while (i > 0 && ident.ptr[i - 1] != '/')
-        i--;
-    return span_make(ident.ptr + i, ident.len - i);
-}

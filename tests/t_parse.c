@@ -433,18 +433,6 @@ t_wrap(void)
         }
         T_CHECK(bad == 0, "every prefix stays in bounds (%d bad)", bad);
     }
-
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix-out/smtp")), "smtp"),
-            "service of postfix-out/smtp");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/lmtp")), "lmtp"),
-            "service of postfix/lmtp");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/smtps/smtpd")), "smtpd"),
-            "service of postfix/smtps/smtpd");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("smtp")), "smtp"),
-            "service without prefix");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/")), ""),
-            "service empty after slash");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("")), ""), "service of empty");
 }
 
 /* ---------------------------------------------------------- pf_classify */
