@@ -1,9 +1,11 @@
 /* parsers/parser.h - one front for every MTA's parser
  *
- * Each MTA parser fills in a struct parser_ops (as OpenSMTPD's back
- * ends do): create its correlator, feed it one line, flush it at the end
- * of input, free it. parser_feed() offers each line to the parsers in
- * turn; the first that says the line is its own keeps it. Detection is
+ * Each MTA parser fills in a struct corr_ops (parsers/corr.h, as
+ * OpenSMTPD's back ends do): its name, its feed of one line, its
+ * connection and what the correlator core asks of it; the core makes,
+ * flushes and frees its correlator. parser_feed() offers each line to
+ * the parsers in turn; the first that says the line is its own keeps
+ * it. Detection is
  * per line (one host may run Postfix and Sendmail; journal output mixes
  * services), so no flag is needed; --mta NAME limits the run to one.
  * Thread safety: one struct parser_set per thread of correlation.
@@ -58,15 +60,6 @@ struct sess_cb {
     int     (*hold) (void *ctx, int mta, const void *key, size_t klen,
                      int dated, int64_t t, const struct wrap_rec *r);
     int     (*keep) (void *ctx, int mta, const void *key, size_t klen);
-};
-
-struct parser_ops {
-    const char *name;           /* "postfix", "exim", "sendmail" */
-    void   *(*create) (const struct sess_conf *conf, const struct sess_cb *cb);
-    /* 1 when the line is this MTA's (tr says what it meant), else 0 */
-    int     (*feed) (void *state, const struct wrap_rec *r, struct trace *tr);
-    void    (*flush) (void *state);
-    void   *(*destroy) (void *state);      /* returns NULL */
 };
 
 struct parser_set;

@@ -729,10 +729,12 @@ pf_sess_own_mt(const struct pf_sess *ps)
     return ps->k->own;
 }
 
-/* pf_sess_feed - one line; 1 when it was a Postfix line */
-int
-pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
+/* pf_sess_feed - corr_ops.feed: one line; 1 when it was a Postfix
+ * line (pf_sess_classify_mt, then pf_sess_apply) */
+static int
+pf_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
 {
+    struct pf_sess *ps = mta;
     struct pf_pre pre;
     int     k = pf_sess_classify_mt(r, ps->k->own, &pre, tr);
 
@@ -897,38 +899,24 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
     }
 }
 
-/* pf_fini - corr_ops.fini: the tlsproxy verdicts */
+/* pf_init, pf_fini - corr_ops.init and fini: the tlsproxy verdicts */
+static void
+pf_init(void *mta)
+{
+    ((struct pf_sess *) mta)->proxy = htab_create(64, pf_proxy_free);
+}
+
 static void
 pf_fini(void *mta)
 {
-    struct pf_sess *ps = mta;
-
-    htab_free(ps->proxy);
+    htab_free(((struct pf_sess *) mta)->proxy);
 }
 
-/* pf_ops - what the core is told of Postfix */
-static const struct corr_ops pf_ops = {
-    .mta = SESS_MTA_POSTFIX,
-    .hint = 1024,
-    .conn_size = sizeof(struct pf_conn),
-    .max_pend = PF_MAX_PEND,
-    .sweep_every = 65536,
-    .outcome = pf_outcome,
-    .describe = pf_describe,
-    .own = pf_own,
-    .fini = pf_fini,
+/* pf_corr_ops - Postfix, to the core and to parser.c */
+const struct corr_ops pf_corr_ops = {
+    .name = "postfix", .mta = SESS_MTA_POSTFIX,
+    .sess_size = sizeof(struct pf_sess), .conn_size = sizeof(struct pf_conn),
+    .hint = 1024, .max_pend = PF_MAX_PEND, .sweep_every = 65536,
+    .feed = pf_sess_feed, .init = pf_init, .fini = pf_fini,
+    .outcome = pf_outcome, .describe = pf_describe, .own = pf_own,
 };
-
-/* pf_sess_create - correlator with configuration and callbacks */
-struct pf_sess *
-pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
-{
-    struct corr_ops ops = pf_ops;
-    struct pf_sess *ps;
-
-    if (conf->own_from == NULL)
-        ops.own = NULL;         /* nothing of ours to look up */
-    ps = corr_sess_create(sizeof(*ps), conf, cb, &ops);
-    ps->proxy = htab_create(64, pf_proxy_free);
-    return ps;
-}
