@@ -349,9 +349,11 @@ carry_add_host(const void *key, size_t klen, void *value, void *ctx)
 
 /* carry_tie - 1 when neighbours a, b (sorted) of one key cannot be put
  * in order: not both have piece numbers, and their host's first and
- * last times there are the same (0: no dated line, nothing to order
- * by). Pieces cut in time order tie only when both lie within one
- * second; otherwise they overlap: the same piece twice? */
+ * last times there are the same (both 0: nothing to compare). Pieces
+ * cut in time order tie only when both lie within one second;
+ * otherwise they overlap: the same piece twice? Pieces whose host has
+ * no dated line there (INT64_MAX, carry_end) have no time to order by
+ * at all */
 static int
 carry_tie(const struct carry_ent *a, const struct carry_ent *b)
 {
@@ -376,17 +378,21 @@ carry_tie_err(struct carry *const *v, const struct carry_ent *a,
     char    msg[512];
     size_t  i, k;
 
-    gmtime_r(&t0, &tm);
-    k = strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-    if (t1 != t0) {             /* overlapping pieces */
-        memmove(when + 5, when, k + 1);
-        memcpy(when, "span ", 5);
-        gmtime_r(&t1, &tm);
-        strftime(when + k + 5, sizeof(when) - k - 5,
-                 " to %Y-%m-%d %H:%M:%S UTC (the same piece twice?)", &tm);
+    if (a->g->first == INT64_MAX || gmtime_r(&t0, &tm) == NULL) {
+        /* neither piece has a dated line of the host (carry_end) */
+        snprintf(when, sizeof(when), "have no time stamp");
     } else {
-        memmove(when + 11, when, k + 1);
-        memcpy(when, "lie within ", 11);
+        k = strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+        if (t1 != t0 && gmtime_r(&t1, &tm) != NULL) {   /* overlapping */
+            memmove(when + 5, when, k + 1);
+            memcpy(when, "span ", 5);
+            strftime(when + k + 5, sizeof(when) - k - 5,
+                     " to %Y-%m-%d %H:%M:%S UTC (the same piece twice?)",
+                     &tm);
+        } else {
+            memmove(when + 11, when, k + 1);
+            memcpy(when, "lie within ", 11);
+        }
     }
     for (i = 0; host[i] && i < SESS_MAX_LOGHOST; i++)
         h[i] = host[i] > 0x20 && host[i] < 0x7f ? host[i] : '?';

@@ -337,6 +337,24 @@ refused testdata/demo/maillog "not a mailtlsrpt state"
 refused testdata/state/v1-demo-piece0.state "state format version 1"
 check "version 1: says to aggregate again" \
     grep -q "reads version 2 only: aggregate the logs again" "$tmp/err"
+# two pieces of one process without a time stamp (testdata/postfix/
+# p-w001: lines written without one): nothing orders them; refused,
+# with what is missing and --piece (the message once read a date from
+# an uninitialised struct tm)
+sed -n 13,26p testdata/postfix/p-w001/input.log >"$tmp/u1.log"
+sed -n 27,33p testdata/postfix/p-w001/input.log >"$tmp/u2.log"
+"$BIN" aggregate $CONF $SS -o "$tmp/u1.st" "$tmp/u1.log" 2>/dev/null
+"$BIN" aggregate $CONF $SS -o "$tmp/u2.st" "$tmp/u2.log" 2>/dev/null
+"$BIN" merge $CONF $SQ -o "$tmp/u.st" "$tmp/u1.st" "$tmp/u2.st" \
+    >/dev/null 2>"$tmp/err"
+r=$?
+check "undated pieces: merge exits 3 ($r)" [ "$r" -eq 3 ]
+check "undated pieces: says they have no time stamp, and --piece" \
+    grep -q "both have no time stamp: their order is not known; aggregate them with --piece N" "$tmp/err"
+"$BIN" aggregate $CONF $SS --piece 0 -o "$tmp/u1.st" "$tmp/u1.log" 2>/dev/null
+"$BIN" aggregate $CONF $SS --piece 1 -o "$tmp/u2.st" "$tmp/u2.log" 2>/dev/null
+check "undated pieces with --piece: merged" \
+    "$BIN" merge $CONF $SQ -o "$tmp/u.st" "$tmp/u1.st" "$tmp/u2.st"
 "$BIN" merge $CONF $SQ "$tmp/d1/p01.st" >/dev/null 2>&1
 r=$?
 check "merge without -o: usage error ($r)" [ "$r" -eq 2 ]
