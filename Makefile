@@ -23,7 +23,7 @@ DESTDIR ?=
 BUILD   ?= build
 
 PKGS     = libpcre2-8 jansson zlib libcurl ldns libxxhash liblzma libzstd \
-           libssl libcrypto
+           libssl libcrypto libmicrohttpd
 CC      ?= cc
 # -flto: the parsers' many small functions across modules inline into
 # the line loop (5 to 8 % of a benchmark run); -O3 and -fno-plt (library

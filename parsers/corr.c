@@ -387,6 +387,37 @@ corr_flush(struct corr *k)
     htab_walk(k->procs, corr_flush_one, k);
 }
 
+/* corr_ask_keep - htab_walk: sess_cb.keep of a key, nothing changed */
+static void
+corr_ask_keep(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct corr *k = ctx;
+
+    (void) value;
+    (void) k->cb.keep(k->cb.ctx, k->ops.mta, key, klen);
+}
+
+/* corr_sess_keep - between two lines: every key held, to sess_cb.keep */
+void
+corr_sess_keep(void *mta)
+{
+    struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    if (k->cb.keep)
+        htab_walk(k->procs, corr_ask_keep, k);
+}
+
+/* corr_sess_sweep - between two lines: flush the idle keys now */
+void
+corr_sess_sweep(void *mta)
+{
+    struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    htab_sweep(k->procs, corr_sweep_idle, k);
+}
+
 /* corr_proc_free - htab destructor of a key's state */
 static void
 corr_proc_free(void *value)

@@ -139,6 +139,17 @@ void   *corr_sess_create(size_t size, const struct sess_conf *conf,
  * sess_cb.keep) */
 void    corr_sess_flush(void *mta);
 
+/* corr_sess_keep - between two lines: sess_cb.keep is asked for every
+ * key held (what it answers changes nothing here); for a snapshot of a
+ * state that goes on (aggregate/agg_state.h, follow) */
+void    corr_sess_keep(void *mta);
+
+/* corr_sess_sweep - between two lines: every key idle for
+ * SESS_IDLE_SECS before the newest time is flushed now, as a sweep
+ * would flush it later (the result is the same: a key's next line
+ * flushes it first) */
+void    corr_sess_sweep(void *mta);
+
 /* corr_sess_free - ops->fini, the core, the struct; NULL */
 void   *corr_sess_free(void *mta);
 

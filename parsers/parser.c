@@ -197,3 +197,23 @@ parser_flush(struct parser_set *ps)
     for (i = 0; i < ps->n; i++)
         ps->ops[i]->flush(ps->state[i]);
 }
+
+/* parser_keep_open - every held key to sess_cb.keep, nothing flushed */
+void
+parser_keep_open(struct parser_set *ps)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++)
+        corr_sess_keep(ps->state[i]);
+}
+
+/* parser_sweep_idle - every idle key flushed now */
+void
+parser_sweep_idle(struct parser_set *ps)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++)
+        corr_sess_sweep(ps->state[i]);
+}

@@ -72,6 +72,15 @@ void    parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
 /* end of input */
 void    parser_flush(struct parser_set *ps);
 
+/* between two lines, for a snapshot of a state that goes on (follow):
+ * sess_cb.keep is asked for every key a correlator holds, and nothing
+ * is flushed or changed */
+void    parser_keep_open(struct parser_set *ps);
+
+/* between two lines: keys idle for SESS_IDLE_SECS before the newest
+ * time seen are flushed now, as the next sweep would flush them */
+void    parser_sweep_idle(struct parser_set *ps);
+
 /* 1 when name is a known parser */
 int     parser_known(const char *name);
 
