@@ -371,7 +371,9 @@ agg_state_hold(void *ctx, int mta, const void *key, size_t klen,
     as_vec_push(&k->win, as_line_make(dated, t, r));
     if (dated)
         k->last_t = t;
-    if (++s->holds % AS_SWEEP_EVERY == 0)
+    /* from its start, keys the correlators let go are dropped at each
+     * snapshot instead (agg_state_snapshot) */
+    if (++s->holds % AS_SWEEP_EVERY == 0 && !s->start)
         htab_sweep(s->keys, as_sweep_dead, s);
     return 0;
 }
@@ -1477,6 +1479,7 @@ struct as_snap {
     struct agg_state *out;
     int32_t day;
     int     tails;
+    int     start;
 };
 
 /* as_snap_counter - agg_tab_walk_st: the counters of one day, or all */
@@ -1490,8 +1493,10 @@ as_snap_counter(const struct sess_rec *r, uint64_t n, void *ctx)
     as_add_counter(r, n, sn->out->tab);
 }
 
-/* as_snap_key - htab_walk: a marked key's window as one segment */
-static void
+/* as_snap_key - htab_sweep: a marked key's window as one segment; with
+ * tails, in a state that starts its log, a key no correlator holds is
+ * dropped (its next line starts afresh, whatever came before) */
+static int
 as_snap_key(const void *key, size_t klen, void *value, void *ctx)
 {
     struct as_snap *sn = ctx;
@@ -1501,9 +1506,12 @@ as_snap_key(const void *key, size_t klen, void *value, void *ctx)
     struct as_seg *g;
     int     tail = k->tail;
 
-    k->tail = 0;                /* asked again at the next snapshot */
-    if (!(sn->tails && tail && k->win.n > 0) && k->head.n == 0)
-        return;
+    if (!sn->tails)
+        tail = 0;
+    else
+        k->tail = 0;            /* asked again at the next snapshot */
+    if (!(tail && k->win.n > 0) && k->head.n == 0)
+        return sn->tails && sn->start && !tail && k->head.n == 0;
     h = htab_find(sn->out->hosts, k->host, strlen(k->host));
     c = xcalloc(1, sizeof(*c));
     memcpy(c->host, k->host, sizeof(c->host));
@@ -1513,9 +1521,10 @@ as_snap_key(const void *key, size_t klen, void *value, void *ctx)
     g->last = h && h->have ? h->last : INT64_MAX;
     g->closed = k->closed;
     as_vec_append(&g->head, &k->head);
-    if (sn->tails && tail)
+    if (tail)
         as_vec_append(&g->tail, &k->win);
     htab_enter(sn->out->keys, key, klen, c);
+    return 0;
 }
 
 /* agg_state_snapshot - a saveable copy of a state being aggregated */
@@ -1527,6 +1536,7 @@ agg_state_snapshot(struct agg_state *s, int32_t day, int tails)
     sn.out = agg_state_create();
     sn.day = day;
     sn.tails = tails;
+    sn.start = s->start;
     sn.out->st = s->st;
     sn.out->piece = s->piece;
     sn.out->start = s->start;
@@ -1535,7 +1545,7 @@ agg_state_snapshot(struct agg_state *s, int32_t day, int tails)
     htab_walk(s->hosts, as_add_host, sn.out->hosts);
     if (s->piece)
         htab_walk(sn.out->hosts, as_host_piece, sn.out);
-    htab_walk(s->keys, as_snap_key, &sn);
+    htab_sweep(s->keys, as_snap_key, &sn);
     return sn.out;
 }
 

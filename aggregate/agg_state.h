@@ -128,8 +128,10 @@ void    agg_state_set_start(struct agg_state *s);
 /* a saveable copy of s between two lines: statistics, log hosts, the
  * counters of UTC day (day < 0: of every day), heads, and, with tails
  * set, the window of every key agg_state_keep() accepted since the last
- * snapshot as the tail of its one segment; those marks are cleared. s
- * goes on aggregating. Cost: O(counters + kept lines) */
+ * snapshot as the tail of its one segment; those marks are cleared,
+ * and in a state that starts its log every key not marked is forgotten
+ * (no correlator holds it: its next line starts afresh). s goes on
+ * aggregating. Cost: O(counters + kept lines) */
 struct agg_state *agg_state_snapshot(struct agg_state *s, int32_t day,
                                      int tails);
 

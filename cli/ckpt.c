@@ -6,10 +6,12 @@
  *		u32 n inputs, each: u8 journal, str name, then
  *		  file: u64 dev, ino, off, hash, u32 hlen;
  *		  journal: str cursor
- *		u32 n days, each: i32 day, u32 INPUT_BAD_COUNT, u32
+ *		u32 n days, each: i32 day, u8 closed, u8 again, i64
+ *		  closed_at, u32 INPUT_BAD_COUNT, u32
  *		  SESS_D_COUNT, u64 files, files_failed, lines, bytes,
  *		  bad[..], bad_parse, sessions[..]
  *		u8 dup have, i64 t, u8 dated, 4 x u32 len, u64 hash
+ *		u32 n clocks, each: u64 feeds, i64 newest time
  *		u64 n, n bytes: the saved state (aggregate/agg_state.c)
  *	u64 XXH64 of everything before it
  * str: u16 length and the bytes. Every length is checked against its
@@ -129,6 +131,9 @@ ckpt_save(const char *dir, const struct ckpt *k, char *err)
     ck_put_u(&b, k->ndays, 4);
     for (i = 0; i < k->ndays; i++) {
         ck_put_u(&b, (uint32_t) k->days[i].day, 4);
+        ck_put_u(&b, (uint64_t) (k->days[i].closed != 0), 1);
+        ck_put_u(&b, (uint64_t) (k->days[i].again != 0), 1);
+        ck_put_u(&b, (uint64_t) k->days[i].closed_at, 8);
         ck_put_stats(&b, &k->days[i].st);
     }
     ck_put_u(&b, (uint64_t) (k->dup.have != 0), 1);
@@ -137,6 +142,11 @@ ckpt_save(const char *dir, const struct ckpt *k, char *err)
     for (i = 0; i < 4; i++)
         ck_put_u(&b, k->dup.len[i], 4);
     ck_put_u(&b, k->dup.hash, 8);
+    ck_put_u(&b, k->nclocks, 4);
+    for (i = 0; i < k->nclocks; i++) {
+        ck_put_u(&b, k->feeds[i], 8);
+        ck_put_u(&b, (uint64_t) k->max_t[i], 8);
+    }
     agg_state_encode(k->state, &sp, &sn);
     ck_put_u(&b, sn, 8);
     ck_put(&b, sp, sn);
@@ -289,8 +299,12 @@ ck_decode(struct ck_rd *r, struct ckpt *k, const char *path, char *err)
         return "too many days";
     for (i = 0; i < k->ndays && !r->bad; i++) {
         k->days[i].day = (int32_t) ck_get_u(r, 4);
-        if (k->days[i].day < 0)
+        if (k->days[i].day < 0
+            || (i > 0 && k->days[i].day <= k->days[i - 1].day))
             return "bad day";
+        k->days[i].closed = (int) ck_get_u(r, 1);
+        k->days[i].again = (int) ck_get_u(r, 1);
+        k->days[i].closed_at = (int64_t) ck_get_u(r, 8);
         ck_get_stats(r, &k->days[i].st);
     }
     k->dup.have = (int) ck_get_u(r, 1);
@@ -299,6 +313,13 @@ ck_decode(struct ck_rd *r, struct ckpt *k, const char *path, char *err)
     for (i = 0; i < 4; i++)
         k->dup.len[i] = (uint32_t) ck_get_u(r, 4);
     k->dup.hash = ck_get_u(r, 8);
+    k->nclocks = (size_t) ck_get_u(r, 4);
+    if (k->nclocks > CKPT_CLOCKS)
+        return "too many correlators";
+    for (i = 0; i < k->nclocks; i++) {
+        k->feeds[i] = (unsigned long) ck_get_u(r, 8);
+        k->max_t[i] = (int64_t) ck_get_u(r, 8);
+    }
     sn = ck_get_u(r, 8);
     if (r->bad || sn != r->n - r->off)
         return "truncated or extended";

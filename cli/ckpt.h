@@ -28,6 +28,7 @@
 #define CKPT_NAME_MAX 1024
 #define CKPT_CURSOR_MAX 512     /* journal cursors are about 130 bytes */
 #define CKPT_FILE "checkpoint"
+#define CKPT_CLOCKS 8
 
 struct ckpt_input {
     char    name[CKPT_NAME_MAX + 1];    /* the LOG as given, or "journal" */
@@ -38,6 +39,9 @@ struct ckpt_input {
 
 struct ckpt_day {
     int32_t day;                /* UTC day number */
+    int     closed;             /* its final state is written */
+    int     again;              /* closed, and sessions came since */
+    int64_t closed_at;          /* when (clock), for keeping it a while */
     struct agg_state_stats st;  /* its lines and sessions */
 };
 
@@ -55,12 +59,17 @@ struct ckpt {
     int64_t since;              /* no line of the log from this time on
                                  * is missing (0: nothing read yet) */
     int64_t newest;             /* the newest log time read */
-    int32_t closed;             /* the newest UTC day closed, or -1 */
+    int32_t closed;             /* the newest UTC day forgotten after
+                                 * it was closed, or -1 */
     struct ckpt_input in[CKPT_MAX_INPUTS];
     size_t  nin;
     struct ckpt_day days[CKPT_MAX_DAYS];
     size_t  ndays;
     struct ckpt_dup dup;
+    /* where each correlator's sweeps of idle keys fall (parser.h) */
+    unsigned long feeds[CKPT_CLOCKS];
+    int64_t max_t[CKPT_CLOCKS];
+    size_t  nclocks;
     struct agg_state *state;    /* owned */
 };
 

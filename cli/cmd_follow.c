@@ -85,7 +85,8 @@ struct fol {
     /* state of the run */
     int     replaying;          /* rebuilding: nothing is counted */
     int     dirty;              /* lines since the last checkpoint */
-    int32_t closed_max;         /* newest day closed, or -1 */
+    int32_t closed_max;         /* newest day forgotten, or -1 */
+    double  last_line;          /* clock of the last line read */
     uint64_t duplicates, late, lost;
     double  started, last_ckpt, caught_up, last_render;
     size_t  kept_keys, kept_lines;
@@ -154,10 +155,16 @@ fol_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     if ((st = fol_stats(f, dated, dated ? r->time : 0)) != NULL)
         st->sessions[d]++;
     if (d == SESS_D_COUNTED) {
-        if (r->day <= f->closed_max)
-            f->late++;
-        else if (agg_tab_add_trusted_mt(agg_state_tab(f->live), r, 1) != 0)
-            msg_panic("session with invalid fields reached the table");
+        struct ckpt_day *cd;
+
+        if (r->day <= f->closed_max) {
+            f->late++;          /* its day is forgotten */
+        } else {
+            if (agg_tab_add_trusted_mt(agg_state_tab(f->live), r, 1) != 0)
+                msg_panic("session with invalid fields reached the table");
+            if ((cd = fol_day(f, r->day)) != NULL && cd->closed)
+                cd->again = 1;  /* its final state is written again */
+        }
     }
     if (f->events)
         pipe_session_json(f->events, r, d);
@@ -232,6 +239,7 @@ fol_rec(struct fol *f, const struct wrap_rec *r, size_t bytes)
     struct trace tr;
 
     f->dirty = 1;
+    f->last_line = fol_now();
     if (r->dated && r->t > f->ck->newest)
         f->ck->newest = r->t;
     if (r->dated && f->ck->since == 0)
@@ -332,18 +340,27 @@ fol_lost(void *ctx, const char *why)
         f->ck->since = (int64_t) fol_now();
 }
 
-/* fol_cursor - the __CURSOR of a journal JSON line into out; 0 or -1 */
+/* fol_cursor - the __CURSOR of a journal JSON line into out; 0 or -1
+ * (journalctl writes "__CURSOR" : "s=...;i=...;b=...;m=...;t=...;x=...") */
 static int
 fol_cursor(const char *p, size_t len, char *out)
 {
-    static const char key[] = "\"__CURSOR\":\"";
+    static const char key[] = "\"__CURSOR\"";
     const char *e = p + len;
     const char *k = memmem(p, len, key, sizeof(key) - 1);
     size_t  n = 0;
 
     if (k == NULL)
         return -1;
-    for (k += sizeof(key) - 1; k < e && *k != '"'; k++) {
+    for (k += sizeof(key) - 1; k < e && (*k == ' ' || *k == '\t'); k++)
+        ;
+    if (k == e || *k++ != ':')
+        return -1;
+    for (; k < e && (*k == ' ' || *k == '\t'); k++)
+        ;
+    if (k == e || *k++ != '"')
+        return -1;
+    for (; k < e && *k != '"'; k++) {
         unsigned char c = (unsigned char) *k;
 
         if (n == CKPT_CURSOR_MAX || !(c == '=' || c == ';' || c == '-'
@@ -481,16 +498,20 @@ fol_save_view(struct fol *f, struct agg_state *s, const struct ckpt_day *d)
         msg_warn("%s", err);
 }
 
-/* fol_checkpoint - the checkpoint, then each open day's state */
+static void fol_final(struct fol *, struct ckpt_day *, int);
+
+/* fol_checkpoint - the checkpoint, then each day's state (with final:
+ * every closed day's again, as the end of the input) */
 static int
-fol_checkpoint(struct fol *f)
+fol_checkpoint(struct fol *f, int final)
 {
     struct agg_state *snap, *v;
     char    err[AGG_STATE_ERR];
     size_t  i;
+    long    newest;
     int     rc;
 
-    parser_sweep_idle(f->ps);   /* as a later sweep would: same result */
+    f->ck->nclocks = parser_clocks(f->ps, f->ck->feeds, f->ck->max_t);
     parser_keep_open(f->ps);
     snap = agg_state_snapshot(f->live, -1, 1);
     for (i = 0; i < f->nt; i++)
@@ -507,72 +528,102 @@ fol_checkpoint(struct fol *f)
     f->dirty = 0;
     f->last_ckpt = fol_now();
     agg_state_kept(snap, &f->kept_keys, &f->kept_lines);
-    for (i = 0; i + 1 < f->ck->ndays; i++) {
-        v = agg_state_snapshot(f->live, f->ck->days[i].day, 0);
-        fol_save_view(f, v, &f->ck->days[i]);
-        agg_state_free(v);
-    }
-    if (f->ck->ndays > 0) {
-        /* the newest day: with the open sessions, which summary
-         * --from-state closes as the end of a log would */
-        agg_state_days(snap, f->ck->days[i].day, f->ck->days[i].day);
-        fol_save_view(f, snap, &f->ck->days[i]);
+    newest = -1;
+    for (i = 0; i < f->ck->ndays; i++)
+        if (!f->ck->days[i].closed)
+            newest = (long) i;
+    for (i = 0; i < f->ck->ndays; i++) {
+        struct ckpt_day *d = &f->ck->days[i];
+
+        if (d->closed) {
+            if (d->again || final)
+                fol_final(f, d, 0);
+        } else if ((long) i != newest) {
+            v = agg_state_snapshot(f->live, d->day, 0);
+            fol_save_view(f, v, d);
+            agg_state_free(v);
+        } else {
+            /* the newest open day: with the open sessions, which
+             * summary --from-state closes as the end of a log would */
+            agg_state_days(snap, d->day, d->day);
+            fol_save_view(f, snap, d);
+        }
     }
     agg_state_free(snap);
     return 0;
 }
 
-/* fol_close_day - the oldest open day is over: its final state */
+/* fol_final - the final state of day d (closed): what is counted, and
+ * what is open now closed as the end of a log would close it; with
+ * say, its .done when the follower saw the day whole */
 static void
-fol_close_day(struct fol *f)
+fol_final(struct fol *f, struct ckpt_day *d, int say)
 {
-    struct ckpt_day d = f->ck->days[0];
     struct agg_state *v;
     char    path[PATH_MAX + 32];
     char    text[512];
     char    day[11];
     char    since[32];
     int     whole = f->ck->since > 0
-        && f->ck->since <= (int64_t) d.day * 86400 - SESS_IDLE_SECS;
+        && f->ck->since <= (int64_t) d->day * 86400 - SESS_IDLE_SECS;
     int     dfd;
 
     parser_keep_open(f->ps);
     v = agg_state_snapshot(f->live, -1, 1);
     state_finish(f->c, f->o->mta, v);   /* the end of a log, there */
-    agg_state_days(v, d.day, d.day);
-    fol_save_view(f, v, &d);
+    agg_state_days(v, d->day, d->day);
+    fol_save_view(f, v, d);
     agg_state_free(v);
-    ts_day_str(d.day, day);
-    fol_day_path(f->dir, d.day, "done", path, sizeof(path));
-    if (whole) {
-        snprintf(text, sizeof(text), "day %s closed at %lld: %" PRIu64
-                 " lines, %" PRIu64 " sessions counted\n", day,
-                 (long long) time(NULL), d.st.lines,
-                 d.st.sessions[SESS_D_COUNTED]);
-        if ((dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
-            || afile_replace(dfd, strrchr(path, '/') + 1, text,
-                             strlen(text), 0640) != 0)
-            msg_warn("%s: cannot write: %s", path, strerror(errno));
-        if (dfd >= 0)
-            close(dfd);
-        if (!f->o->quiet)
-            msg_info("day %s closed: %" PRIu64 " sessions counted; run "
-                     "makes its reports from %s/%s.state", day,
-                     d.st.sessions[SESS_D_COUNTED], f->dir, day);
-    } else {
+    d->again = 0;
+    ts_day_str(d->day, day);
+    fol_day_path(f->dir, d->day, "done", path, sizeof(path));
+    if (!whole) {
         (void) unlink(path);
         ts_day_str((int32_t) (f->ck->since / 86400), since);
-        msg_warn("day %s closed, but the input read does not cover all of "
-                 "it (it begins on %s, or lines were lost): run reads the "
-                 "logs for that day", day, since);
+        if (say)
+            msg_warn("day %s closed, but the input read does not cover all "
+                     "of it (it begins on %s, or lines were lost): run reads "
+                     "the logs for that day", day, since);
+        return;
     }
-    memmove(&f->ck->days[0], &f->ck->days[1],
-            (f->ck->ndays - 1) * sizeof(*f->ck->days));
-    f->ck->ndays--;
-    if (d.day > f->closed_max)
-        f->closed_max = d.day;
-    agg_state_days(f->live, f->closed_max + 1, INT32_MAX);
-    f->dirty = 1;
+    snprintf(text, sizeof(text), "day %s closed at %lld: %" PRIu64
+             " lines, %" PRIu64 " sessions counted\n", day,
+             (long long) d->closed_at, d->st.lines,
+             d->st.sessions[SESS_D_COUNTED]);
+    if ((dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
+        || afile_replace(dfd, strrchr(path, '/') + 1, text, strlen(text),
+                         0640) != 0)
+        msg_warn("%s: cannot write: %s", path, strerror(errno));
+    if (dfd >= 0)
+        close(dfd);
+    if (say && !f->o->quiet)
+        msg_info("day %s closed: %" PRIu64 " sessions counted; run makes "
+                 "its reports from %s/%s.state", day,
+                 d->st.sessions[SESS_D_COUNTED], f->dir, day);
+}
+
+/* fol_forget - closed days kept a day after closing are forgotten */
+static void
+fol_forget(struct fol *f)
+{
+    struct ckpt *k = f->ck;
+    int64_t now = (int64_t) fol_now();
+    int     any = 0;
+
+    while (k->ndays > 0 && k->days[0].closed
+           && k->days[0].closed_at + 86400 < now) {
+        if (k->days[0].again)
+            fol_final(f, &k->days[0], 0);
+        if (k->days[0].day > f->closed_max)
+            f->closed_max = k->days[0].day;
+        memmove(&k->days[0], &k->days[1], (k->ndays - 1) * sizeof(*k->days));
+        k->ndays--;
+        any = 1;
+    }
+    if (any) {
+        agg_state_days(f->live, f->closed_max + 1, INT32_MAX);
+        f->dirty = 1;
+    }
 }
 
 /* fol_close_due - close every day that is over */
@@ -580,15 +631,22 @@ static void
 fol_close_due(struct fol *f, int64_t grace, int idle)
 {
     double  now = fol_now();
+    size_t  i;
 
-    while (f->ck->ndays > 0) {
-        int64_t end = ((int64_t) f->ck->days[0].day + 1) * 86400 + grace;
+    for (i = 0; i < f->ck->ndays; i++) {
+        struct ckpt_day *d = &f->ck->days[i];
+        int64_t end = ((int64_t) d->day + 1) * 86400 + grace;
 
-        if (f->ck->newest >= end || (idle && now >= (double) end))
-            fol_close_day(f);
-        else
+        if (d->closed)
+            continue;
+        if (!(f->ck->newest >= end || (idle && now >= (double) end)))
             break;
+        d->closed = 1;
+        d->closed_at = (int64_t) now;
+        fol_final(f, d, 1);
+        f->dirty = 1;
     }
+    fol_forget(f);
 }
 
 /* fol_render - the metrics now */
@@ -597,7 +655,7 @@ fol_render(struct fol *f, uint64_t behind, int write_file)
 {
     struct fmet_in in;
     char   *text;
-    size_t  len;
+    size_t  len, i;
     double  now = fol_now();
 
     if (f->prom == NULL)
@@ -606,6 +664,9 @@ fol_render(struct fol *f, uint64_t behind, int write_file)
     in.tab = agg_state_tab(f->live);
     in.day = f->ck->ndays ? f->ck->days[f->ck->ndays - 1].day
         : (int32_t) (now / 86400);
+    for (i = 0; i < f->ck->ndays; i++)
+        if (!f->ck->days[i].closed)
+            in.open_days++;
     in.plain = f->c->plaintext;
     in.st = agg_state_stats(f->live);
     in.duplicates = f->duplicates;
@@ -616,7 +677,6 @@ fol_render(struct fol *f, uint64_t behind, int write_file)
     in.newest = f->ck->newest;
     in.checkpoint = f->last_ckpt;
     in.started = f->started;
-    in.open_days = f->ck->ndays;
     in.kept_keys = f->kept_keys;
     in.kept_lines = f->kept_lines;
     text = fmet_render(f->met, &in, &len);
@@ -633,6 +693,8 @@ fol_restore(struct fol *f)
     struct wrap_rec r;
     struct trace tr;
     char    err[AGG_STATE_ERR];
+    unsigned long tf[PARSER_MAX_CLOCKS];
+    int64_t tm[PARSER_MAX_CLOCKS];
     size_t  n, i;
     int     rc = ckpt_load(f->dir, f->ck, err);
 
@@ -649,12 +711,21 @@ fol_restore(struct fol *f)
     f->closed_max = f->ck->closed;
     agg_state_add_counts(f->live, f->ck->state);
     n = agg_state_tail_lines(f->ck->state, &v);
+    /* the kept lines rebuild what was open, without sweeps (they were
+     * swept in the first run); then the sweeps go on where they were */
+    parser_set_clocks(f->ps, NULL, NULL, 0);
     f->replaying = 1;
     for (i = 0; i < n; i++) {
         agg_state_line_rec(v[i], &r);
         parser_feed(f->ps, &r, &tr);
     }
     f->replaying = 0;
+    if (f->ck->nclocks != parser_clocks(f->ps, tf, tm)) {
+        msg_warn("the checkpoint was made with other parsers (--mta)");
+        parser_set_clocks(f->ps, tf, tm, 1);
+    } else {
+        parser_set_clocks(f->ps, f->ck->feeds, f->ck->max_t, 1);
+    }
     xfree(v);
     ckpt_clear(f->ck);
     if (f->o->verbose)
@@ -851,14 +922,17 @@ fol_loop(struct fol *f, int sfd)
         now = fol_now();
         if (behind == 0)
             f->caught_up = now;
-        fol_close_due(f, grace, !more && behind == 0 && quiet);
+        /* idle: every line written is read, and none came for 2 s */
+        fol_close_due(f, grace, !more && behind == 0 && quiet
+                      && now >= f->last_line + 2);
         if (ended) {
             msg_warn("journalctl ended: saving the checkpoint and stopping");
             stop = 1;
             rc = EXIT_FATALERR;
         }
-        if (f->dirty && (stop || now >= f->last_ckpt + (double) every)) {
-            if (fol_checkpoint(f) != 0)
+        if ((f->dirty || stop)
+            && (stop || now >= f->last_ckpt + (double) every)) {
+            if (fol_checkpoint(f, stop) != 0)
                 rc = EXIT_PARTIAL;
         } else if (!f->dirty) {
             f->last_ckpt = now;         /* the state on disk is current */
@@ -888,7 +962,7 @@ cmd_follow(int argc, char **argv)
     char    err[PROM_ERR];
     const char *sd;
     size_t  i;
-    int     sfd, lfd, rc;
+    int     sfd, lfd, rc, resumed;
 
     cli_parse(argc, argv, "follow", &o);
     if (!o.journal && (o.files == NULL || o.files[0] == NULL)) {
@@ -958,7 +1032,10 @@ cmd_follow(int argc, char **argv)
         ts_ctx_init_year(&f.ts, (int) o.log_year);
     else
         ts_ctx_init(&f.ts, time(NULL));
-    fol_inputs(&f, o.files, fol_restore(&f));
+    resumed = fol_restore(&f);
+    fol_inputs(&f, o.files, resumed);
+    if (!resumed)                /* where reading begins: kept from now */
+        (void) fol_checkpoint(&f, 0);
     if (o.journal && fol_journal_start(&f, o.files) != 0)
         msg_fatal("cannot start journalctl: %s", strerror(errno));
 

@@ -408,14 +408,29 @@ corr_sess_keep(void *mta)
         htab_walk(k->procs, corr_ask_keep, k);
 }
 
-/* corr_sess_sweep - between two lines: flush the idle keys now */
+/* corr_sess_clock - what decides when keys are swept: lines entered
+ * and the newest time */
 void
-corr_sess_sweep(void *mta)
+corr_sess_clock(void *mta, unsigned long *feeds, int64_t *max_t)
 {
     struct corr *k;
 
     memcpy(&k, mta, sizeof(k));
-    htab_sweep(k->procs, corr_sweep_idle, k);
+    *feeds = k->feeds;
+    *max_t = k->max_t;
+}
+
+/* corr_sess_set_clock - set them; sweep 0: no sweeps until set again */
+void
+corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
+                    int sweep)
+{
+    struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    k->feeds = feeds;
+    k->max_t = max_t;
+    k->sweep_mask = sweep ? k->ops.sweep_every - 1 : ~0UL;
 }
 
 /* corr_proc_free - htab destructor of a key's state */

@@ -144,11 +144,14 @@ void    corr_sess_flush(void *mta);
  * state that goes on (aggregate/agg_state.h, follow) */
 void    corr_sess_keep(void *mta);
 
-/* corr_sess_sweep - between two lines: every key idle for
- * SESS_IDLE_SECS before the newest time is flushed now, as a sweep
- * would flush it later (the result is the same: a key's next line
- * flushes it first) */
-void    corr_sess_sweep(void *mta);
+/* corr_sess_clock - what decides where sweeps of idle keys fall: the
+ * lines entered so far and the newest time; corr_sess_set_clock sets
+ * them (a process that goes on where another stopped) and, with sweep
+ * 0, holds sweeps back until it is called again with 1 (while lines are
+ * replayed to rebuild open state: they were swept in the first run) */
+void    corr_sess_clock(void *mta, unsigned long *feeds, int64_t *max_t);
+void    corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
+                            int sweep);
 
 /* corr_sess_free - ops->fini, the core, the struct; NULL */
 void   *corr_sess_free(void *mta);

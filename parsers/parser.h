@@ -77,9 +77,16 @@ void    parser_flush(struct parser_set *ps);
  * is flushed or changed */
 void    parser_keep_open(struct parser_set *ps);
 
-/* between two lines: keys idle for SESS_IDLE_SECS before the newest
- * time seen are flushed now, as the next sweep would flush them */
-void    parser_sweep_idle(struct parser_set *ps);
+/* what decides where each correlator sweeps idle keys (lines entered,
+ * newest time), one entry per parser of the set, in its order (at most
+ * PARSER_MAX_CLOCKS): a process that goes on where another stopped sets the
+ * first one's, so that its sweeps fall on the same lines. With sweep
+ * 0 no sweep runs until set again with 1 (replaying kept lines) */
+#define PARSER_MAX_CLOCKS 3
+size_t  parser_clocks(const struct parser_set *ps, unsigned long *feeds,
+                      int64_t *max_t);
+void    parser_set_clocks(struct parser_set *ps, const unsigned long *feeds,
+                          const int64_t *max_t, int sweep);
 
 /* 1 when name is a known parser */
 int     parser_known(const char *name);

@@ -53,9 +53,12 @@ struct tail {
     uint32_t hlen;
     int     catchup;            /* cur is a rotated file being finished */
     char   *name;               /* cur's name */
-    char  **queue;              /* siblings to read whole after cur */
+    char  **queue;              /* siblings to read whole after cur: */
+    int    *qfd;                /* opened when found (a later rotation
+                                 * renames them, their files stay) */
     size_t  nqueue, iqueue;
     int     skipping;           /* inside an overlong line */
+    uint64_t gone_ino;          /* for the message of a lost file */
     unsigned char *buf;
 };
 
@@ -226,6 +229,22 @@ tail_sib_free(struct tail_sib *v, size_t n)
     xfree(v);
 }
 
+/* tail_queue_free - the siblings not read yet */
+static void
+tail_queue_free(struct tail *t)
+{
+    size_t  j;
+
+    for (j = 0; j < t->nqueue; j++) {
+        if (j >= t->iqueue && t->qfd[j] >= 0)
+            close(t->qfd[j]);
+        xfree(t->queue[j]);
+    }
+    t->queue = xfree(t->queue);
+    t->qfd = xfree(t->qfd);
+    t->nqueue = t->iqueue = 0;
+}
+
 /* tail_catch_up - finish sibling i of v (sorted) from off, then the
  * siblings after it, then the file at the name */
 static void
@@ -235,13 +254,14 @@ tail_catch_up(struct tail *t, struct tail_sib *v, size_t n, size_t i,
     size_t  j;
 
     tail_set_cur(t, fd, v[i].name, off, 1);
-    for (j = 0; j < t->nqueue; j++)
-        xfree(t->queue[j]);
-    xfree(t->queue);
+    tail_queue_free(t);
     t->queue = xcalloc(n - i, sizeof(*t->queue));
-    t->nqueue = t->iqueue = 0;
-    for (j = i + 1; j < n; j++)
-        t->queue[t->nqueue++] = xstrdup(v[j].name);
+    t->qfd = xcalloc(n - i, sizeof(*t->qfd));
+    for (j = i + 1; j < n; j++) {
+        t->queue[t->nqueue] = xstrdup(v[j].name);
+        t->qfd[t->nqueue++] = open(v[j].name, O_RDONLY | O_CLOEXEC
+                                   | O_NOCTTY);
+    }
 }
 
 /* tail_find - a sibling that is the saved file (by identity, when
@@ -298,9 +318,10 @@ tail_lost(struct tail *t, int what, const char *name, uint64_t off)
                  "not read", name, o);
         break;
     case TAIL_L_GONE:
-        snprintf(why, sizeof(why), "the file read before is no longer at "
-                 "%s nor among its uncompressed rotated files: the lines "
-                 "after byte %llu of it are not read", name, o);
+        snprintf(why, sizeof(why), "the file read before (inode %llu) is "
+                 "no longer at %s nor among its uncompressed rotated files: "
+                 "the lines after byte %llu of it are not read",
+                 (unsigned long long) t->gone_ino, name, o);
         break;
     case TAIL_L_OPEN:
         snprintf(why, sizeof(why), "%s: cannot open it to finish it: its "
@@ -324,7 +345,7 @@ tail_resume(struct tail *t, const struct tail_pos *p)
     struct stat sb;
     int     fd;
 
-    if (p->off == 0) {
+    if (p->ino == 0) {
         (void) tail_open_path(t);
         return;
     }
@@ -350,6 +371,7 @@ tail_resume(struct tail *t, const struct tail_pos *p)
         close(fd);
     if (tail_find(t, p, 1))
         return;
+    t->gone_ino = p->ino;
     tail_lost(t, TAIL_L_GONE, t->path, p->off);
     (void) tail_open_path(t);
 }
@@ -389,17 +411,13 @@ tail_open(const char *path, const struct tail_pos *pos,
 struct tail *
 tail_close(struct tail *t)
 {
-    size_t  i;
-
     if (t == NULL)
         return NULL;
     if (t->fd >= 0)
         close(t->fd);
     if (t->ifd >= 0)
         close(t->ifd);
-    for (i = 0; i < t->nqueue; i++)
-        xfree(t->queue[i]);
-    xfree(t->queue);
+    tail_queue_free(t);
     xfree(t->name);
     xfree(t->path);
     xfree(t->dir);
@@ -463,8 +481,8 @@ static int
 tail_next(struct tail *t)
 {
     while (t->iqueue < t->nqueue) {
-        const char *n = t->queue[t->iqueue++];
-        int     fd = open(n, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        const char *n = t->queue[t->iqueue];
+        int     fd = t->qfd[t->iqueue++];
 
         if (fd >= 0) {
             tail_set_cur(t, fd, n, 0, 1);
@@ -524,6 +542,18 @@ tail_read(struct tail *t, size_t max)
     ssize_t n;
     int     finish;
 
+    if (t->fd >= 0 && !t->catchup && t->off > 0
+        && !tail_hash_at(t->fd, t->off, t->hlen, t->hash)) {
+        /* truncated and written again before we looked: copytruncate */
+        struct tail_pos p;
+
+        tail_pos(t, &p);
+        if (!tail_find(t, &p, 0)) {
+            tail_lost(t, TAIL_L_TRUNC, t->path, t->off);
+            t->off = 0;
+            t->hash = t->hlen = 0;
+        }
+    }
     while (done < max) {
         if (t->fd < 0 && tail_open_path(t) != 0)
             break;
