@@ -214,10 +214,11 @@ fmet_render(struct fmet *m, const struct fmet_in *in, size_t *len)
     for (i = 0; i < INPUT_BAD_COUNT; i++)
         bad += in->st->bad[i];
     bad += in->st->bad_parse;
-    fprintf(fp, "# HELP mailtlsrpt_follow_day The UTC day counted now, as"
-            " seconds since the epoch of its start.\n"
-            "# TYPE mailtlsrpt_follow_day gauge\nmailtlsrpt_follow_day %"
-            PRId64 "\n", (int64_t) in->day * 86400);
+    fprintf(fp, "# HELP mailtlsrpt_follow_day_start_timestamp_seconds The"
+            " start of the UTC day that mailtlsrpt_sessions_total counts.\n"
+            "# TYPE mailtlsrpt_follow_day_start_timestamp_seconds gauge\n"
+            "mailtlsrpt_follow_day_start_timestamp_seconds %" PRId64 "\n",
+            (int64_t) in->day * 86400);
     fm_one(fp, "mailtlsrpt_follow_lines_total", "counter",
            "Log lines read (since the state began).",
            (double) in->st->lines);
@@ -247,8 +248,9 @@ fmet_render(struct fmet *m, const struct fmet_in *in, size_t *len)
            in->checkpoint);
     fm_one(fp, "mailtlsrpt_follow_start_time_seconds", "gauge",
            "When the follower started.", in->started);
-    fm_one(fp, "mailtlsrpt_follow_open_days", "gauge",
-           "UTC days not closed yet.", (double) in->open_days);
+    fm_one(fp, "mailtlsrpt_follow_open_day_states", "gauge",
+           "UTC days whose state is not closed yet.",
+           (double) in->open_days);
     fm_one(fp, "mailtlsrpt_follow_open_keys", "gauge",
            "Correlation keys (processes, messages) with sessions open.",
            (double) in->kept_keys);
