@@ -217,11 +217,13 @@ headers:
 # systemd units (docs/systemd.md); ExecStart names $(PREFIX)/bin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 UNITS    = $(PROG).service $(PROG).timer $(PROG)-send.service \
-           $(PROG)-send.timer $(PROG)-journal.service $(PROG)-journal.timer
+           $(PROG)-send.timer $(PROG)-journal.service $(PROG)-journal.timer \
+           $(PROG)-follow.service
 DOCDIR  ?= $(PREFIX)/share/doc/$(PROG)
 # README.md and the docs it links to, in the same relative places
 DOCS     = $(wildcard docs/*.md) docs/$(PROG).conf.example \
-           docs/$(PROG)-relay.conf docs/summary.png
+           docs/$(PROG)-relay.conf docs/summary.png \
+           docs/$(PROG)-alerts.yml docs/$(PROG)-alerts.test.yml
 .PHONY: install-units install-bin install-docs
 install-units:
 	install -d $(DESTDIR)$(UNITDIR)
