@@ -12,6 +12,7 @@
 # make valgrind   make demo under valgrind memcheck (any leak fails)
 # make bench      throughput and memory against grep/wc/zcat/pflogsumm
 # make bench-dns  policy resolution of 100,000 domains over local DNS
+# make bench-follow  follow: lines/s appended, lag, CPU of a quiet log
 # make check-mta  Debian's Postfix, Exim and Sendmail against test servers
 #                 (root; also part of make check, via tests/it_mta.sh)
 # make check-slurm aggregate/merge/report as Slurm jobs on this machine
@@ -74,7 +75,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 .PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
-        clean headers update-ref bench bench-dns valgrind check-mta
+        clean headers update-ref bench bench-dns bench-follow valgrind check-mta
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -187,6 +188,12 @@ bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
 	@sh scripts/deps.sh bench
 	sh benchmarks/run.sh $(or $(BENCH_MB),500) $(or $(BENCH_DOMAINS),20000) \
 	    $(or $(BENCH_MTA),postfix)
+
+# mailtlsrpt follow: throughput, lag at 1,000 lines/s, CPU at 100 lines/s
+# (benchmarks/follow.sh); not part of check either
+bench-follow: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
+	BUILD=$(BUILD) sh benchmarks/follow.sh $(or $(BENCH_FOLLOW_LINES),2000000) \
+	    $(or $(BENCH_FOLLOW_SECONDS),60)
 
 # policy resolution of BENCH_DNS_DOMAINS domains over nsd + unbound
 # (benchmarks/dns_scale.sh); not part of check either
