@@ -98,6 +98,9 @@ $L/mail.log {
 }
 EOF
     done
+    # the log is there before follow first starts, as /var/log/mail.log
+    # is (a log that appears later is read from its first byte)
+    : >"$L/mail.log"
     rsyslogd -n -f "$tmp/rsyslog.conf" -i "$tmp/rsyslog.pid" \
         >"$tmp/rsyslog.out" 2>&1 &
     RPID=$!
