@@ -340,6 +340,19 @@ fol_lost(void *ctx, const char *why)
         f->ck->since = (int64_t) fol_now();
 }
 
+/* fol_moved - tail_cb.moved: with -v, where reading goes on */
+static void
+fol_moved(void *ctx, const char *name, uint64_t ino, uint64_t off,
+          int catchup)
+{
+    struct fol *f = ctx;
+
+    if (f->o->verbose)
+        msg_info("reading %s (inode %llu) from byte %llu%s", name,
+                 (unsigned long long) ino, (unsigned long long) off,
+                 catchup ? ", a rotated file to finish" : "");
+}
+
 /* fol_cursor - the __CURSOR of a journal JSON line into out; 0 or -1
  * (journalctl writes "__CURSOR" : "s=...;i=...;b=...;m=...;t=...;x=...") */
 static int
@@ -740,7 +753,7 @@ fol_inputs(struct fol *f, char **logs, int resumed)
 {
     struct ckpt_input saved[CKPT_MAX_INPUTS];
     size_t  nsaved = resumed ? f->ck->nin : 0;
-    struct tail_cb cb = {fol_line, fol_long, fol_lost, f};
+    struct tail_cb cb = {fol_line, fol_long, fol_lost, fol_moved, f};
     size_t  i, j;
 
     memcpy(saved, f->ck->in, nsaved * sizeof(*saved));

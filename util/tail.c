@@ -110,6 +110,8 @@ tail_set_cur(struct tail *t, int fd, const char *name, uint64_t off,
         t->hash = t->hlen = 0;
     if (!catchup)
         tail_watch_file(t);
+    if (t->cb.moved)
+        t->cb.moved(t->cb.ctx, name, t->ino, off, catchup);
 }
 
 /* tail_open_path - the file at the name from its first byte; 0, or -1

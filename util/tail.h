@@ -55,6 +55,10 @@ struct tail_cb {
     void    (*bad) (void *ctx);
     /* lines may be lost: why (a sentence) */
     void    (*lost) (void *ctx, const char *why);
+    /* optional: reading goes on in file name (inode ino) from byte off;
+     * catchup: a rotated file being finished */
+    void    (*moved) (void *ctx, const char *name, uint64_t ino,
+                      uint64_t off, int catchup);
     void   *ctx;
 };
 
