@@ -943,6 +943,12 @@ fol_loop(struct fol *f, int sfd)
             stop = 1;
             rc = EXIT_FATALERR;
         }
+        if (f->events && ferror(f->events)) {
+            msg_warn("--events %s: cannot write: saving the checkpoint and "
+                     "stopping", f->o->events);
+            stop = 1;
+            rc = EXIT_FATALERR;
+        }
         if ((f->dirty || stop)
             && (stop || now >= f->last_ckpt + (double) every)) {
             if (fol_checkpoint(f, stop) != 0)
@@ -1062,7 +1068,8 @@ cmd_follow(int argc, char **argv)
         close(f.jfd);
         xfree(f.jbuf);
     }
-    if (f.events && f.events != stdout && fclose(f.events) != 0)
+    if (f.events && f.events != stdout && fclose(f.events) != 0
+        && rc == EXIT_DONE)
         rc = EXIT_PARTIAL;
     f.prom = prom_free(f.prom);
     f.met = fmet_free(f.met);

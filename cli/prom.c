@@ -44,7 +44,8 @@ prom_addr(const char *s, struct sockaddr_storage *ss, unsigned *len)
     if (s[0] == '[') {
         const char *rb = strchr(s, ']');
 
-        if (rb == NULL || rb[1] != ':' || (size_t) (rb - s - 1) >= sizeof(host))
+        if (rb == NULL || rb[1] != ':'
+            || (size_t) (rb - s - 1) >= sizeof(host))
             return -1;
         memcpy(host, s + 1, (size_t) (rb - s - 1));
         host[rb - s - 1] = 0;

@@ -627,7 +627,8 @@ tail_fd(const struct tail *t)
 void
 tail_events(struct tail *t)
 {
-    char    b[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    char    b[4096]
+        __attribute__((aligned(__alignof__(struct inotify_event))));
 
     while (read(t->ifd, b, sizeof(b)) > 0)
         ;
