@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -104,6 +105,7 @@ struct agg_state {
     uint64_t piece;             /* --piece N + 1, or 0: not given */
     unsigned long holds;
     int     start;              /* the piece starts its log: no heads */
+    char   *name;               /* the file it was loaded from, or NULL */
 };
 
 /* as_vec_push - append a line (the vector owns it) */
@@ -264,6 +266,7 @@ agg_state_free(struct agg_state *s)
     agg_tab_free(s->tab);
     htab_free(s->hosts);
     htab_free(s->keys);
+    xfree(s->name);
     xfree(s);
     return NULL;
 }
@@ -1026,58 +1029,6 @@ as_read_file(const char *path, unsigned char **data, size_t *len)
     return 0;
 }
 
-/* as_image - check and decode the image d[0, n) of a state named name */
-static struct agg_state *
-as_image(const unsigned char *d, size_t n, const char *name, char *err)
-{
-    struct as_rd r;
-    struct agg_state *s;
-    uint64_t ver, blen, sum;
-    char    why[96];
-
-    if (n < AS_HDR + 8 || memcmp(d, AS_MAGIC, 8) != 0) {
-        snprintf(err, AGG_STATE_ERR, "%s: not a mailtlsrpt state file%s",
-                 name, n < AS_HDR + 8 && n >= 8 && memcmp(d, AS_MAGIC, 8) == 0
-                 ? " (truncated)" : "");
-        return NULL;
-    }
-    r.p = d;
-    r.n = n;
-    r.off = 8;
-    r.bad = 0;
-    ver = as_get_u(&r, 4);
-    (void) as_get_u(&r, 4);
-    blen = as_get_u(&r, 8);
-    if (ver != AGG_STATE_VERSION) {
-        snprintf(err, AGG_STATE_ERR, "%s: state format version %" PRIu64
-                 ", this mailtlsrpt reads version %d only: aggregate the "
-                 "logs again", name, ver, AGG_STATE_VERSION);
-        return NULL;
-    }
-    if (blen != n - AS_HDR - 8) {
-        snprintf(err, AGG_STATE_ERR, "%s: truncated or extended state file "
-                 "(%zu bytes, the header says %" PRIu64 ")", name, n,
-                 blen + AS_HDR + 8);
-        return NULL;
-    }
-    r.off = n - 8;
-    sum = as_get_u(&r, 8);
-    if (sum != XXH64(d, n - 8, 0)) {
-        snprintf(err, AGG_STATE_ERR, "%s: checksum mismatch: the state "
-                 "file is damaged", name);
-        return NULL;
-    }
-    s = agg_state_create();
-    s->sum = sum;
-    r.n = n - 8;
-    r.off = AS_HDR;
-    if (as_decode(s, &r, why, sizeof(why)) != 0) {
-        snprintf(err, AGG_STATE_ERR, "%.150s: %.95s", name, why);
-        return agg_state_free(s);
-    }
-    return s;
-}
-
 /* agg_state_load - read and check a state file */
 struct agg_state *
 agg_state_load(const char *path, char *err)
@@ -1091,17 +1042,63 @@ agg_state_load(const char *path, char *err)
                  strerror(errno));
         return NULL;
     }
-    s = as_image(d, n, path, err);
+    s = agg_state_load_buf(d, n, path, err);
     xfree(d);
     return s;
 }
 
-/* agg_state_decode - a state from an image made by agg_state_encode */
+/* agg_state_load_buf - check and decode a state file's bytes */
 struct agg_state *
-agg_state_decode(const unsigned char *p, size_t n, const char *name,
-                 char *err)
+agg_state_load_buf(const unsigned char *d, size_t n, const char *path,
+                   char *err)
 {
-    return as_image(p, n, name, err);
+    struct as_rd r;
+    struct agg_state *s;
+    uint64_t ver, blen, sum;
+    char    why[96];
+
+    if (n < AS_HDR + 8 || memcmp(d, AS_MAGIC, 8) != 0) {
+        snprintf(err, AGG_STATE_ERR, "%s: not a mailtlsrpt state file%s",
+                 path, n < AS_HDR + 8 && n >= 8 && memcmp(d, AS_MAGIC, 8) == 0
+                 ? " (truncated)" : "");
+        return NULL;
+    }
+    r.p = d;
+    r.n = n;
+    r.off = 8;
+    r.bad = 0;
+    ver = as_get_u(&r, 4);
+    (void) as_get_u(&r, 4);
+    blen = as_get_u(&r, 8);
+    if (ver != AGG_STATE_VERSION) {
+        snprintf(err, AGG_STATE_ERR, "%s: state format version %" PRIu64
+                 ", this mailtlsrpt reads version %d only: aggregate the "
+                 "logs again", path, ver, AGG_STATE_VERSION);
+        return NULL;
+    }
+    if (blen != n - AS_HDR - 8) {
+        snprintf(err, AGG_STATE_ERR, "%s: truncated or extended state file "
+                 "(%zu bytes, the header says %" PRIu64 ")", path, n,
+                 blen + AS_HDR + 8);
+        return NULL;
+    }
+    r.off = n - 8;
+    sum = as_get_u(&r, 8);
+    if (sum != XXH64(d, n - 8, 0)) {
+        snprintf(err, AGG_STATE_ERR, "%s: checksum mismatch: the state "
+                 "file is damaged", path);
+        return NULL;
+    }
+    s = agg_state_create();
+    s->sum = sum;
+    r.n = n - 8;
+    r.off = AS_HDR;
+    if (as_decode(s, &r, why, sizeof(why)) != 0) {
+        snprintf(err, AGG_STATE_ERR, "%.150s: %.95s", path, why);
+        return agg_state_free(s);
+    }
+    s->name = xstrndup(path, strnlen(path, 200));
+    return s;
 }
 
 /* agg_state_encode - the bytes agg_state_save writes */
@@ -1376,10 +1373,64 @@ as_add_host(const void *key, size_t klen, void *value, void *ctx)
         h->last = src->last;
 }
 
+/* as_tie - 1 when neighbours a, b (sorted) of one key cannot be put in
+ * order: not both have piece numbers, and their host's first and last
+ * times there are the same (0: no dated line, nothing to order by).
+ * Pieces cut in time order tie only when both lie within one second;
+ * otherwise they overlap: the same piece twice? */
+static int
+as_tie(const struct as_ent *a, const struct as_ent *b)
+{
+    const struct as_seg *x = a->g;
+    const struct as_seg *y = b->g;
+
+    return !(x->lo && y->lo) && x->first == y->first && x->last == y->last
+        && (x->first != 0 || x->last != 0);
+}
+
+/* as_tie_err - the reason of a refused merge into err */
+static void
+as_tie_err(struct agg_state *const *v, const struct as_ent *a,
+           const struct as_ent *b, const char *host, char *err)
+{
+    time_t  t0 = (time_t) a->g->first;
+    time_t  t1 = (time_t) a->g->last;
+    struct tm tm;
+    char    when[80];
+    char    h[SESS_MAX_LOGHOST + 1];
+    char    msg[512];
+    size_t  i, k;
+
+    gmtime_r(&t0, &tm);
+    k = strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+    if (t1 != t0) {             /* overlapping pieces */
+        memmove(when + 5, when, k + 1);
+        memcpy(when, "span ", 5);
+        gmtime_r(&t1, &tm);
+        strftime(when + k + 5, sizeof(when) - k - 5,
+                 " to %Y-%m-%d %H:%M:%S UTC (the same piece twice?)", &tm);
+    } else {
+        memmove(when + 11, when, k + 1);
+        memcpy(when, "lie within ", 11);
+    }
+    for (i = 0; host[i] && i < SESS_MAX_LOGHOST; i++)
+        h[i] = host[i] > 0x20 && host[i] < 0x7f ? host[i] : '?';
+    h[i] = 0;
+    snprintf(msg, sizeof(msg), "%.60s and %.60s: pieces of log host "
+             "%.40s that both %s: their order is not known; "
+             "aggregate them with --piece N (each piece's place in its "
+             "log)", v[a->idx]->name ? v[a->idx]->name : "a merged state",
+             v[b->idx]->name ? v[b->idx]->name : "a merged state",
+             h[0] ? h : "(no host name)", when);
+    k = strlen(msg) < AGG_STATE_ERR ? strlen(msg) : AGG_STATE_ERR - 1;
+    memcpy(err, msg, k);
+    err[k] = 0;
+}
+
 /* agg_state_merge - one state of many */
 struct agg_state *
 agg_state_merge(struct agg_state *const *v, size_t n, int whole,
-                const struct agg_state_replay *rp)
+                const struct agg_state_replay *rp, char *err)
 {
     struct agg_state *out = agg_state_create();
     struct as_merge m;
@@ -1419,6 +1470,14 @@ agg_state_merge(struct agg_state *const *v, size_t n, int whole,
         memcpy(acc->host, g->host, sizeof(acc->host));
         acc->live = 1;
         qsort(g->v, g->n, sizeof(*g->v), as_ent_cmp);
+        for (j = 1; j < g->n; j++)
+            if (as_tie(&g->v[j - 1], &g->v[j])) {
+                as_tie_err(v, &g->v[j - 1], &g->v[j], g->host, err);
+                as_key_free(acc);
+                xfree(r.v);
+                htab_free(m.groups);
+                return agg_state_free(out);
+            }
         for (j = 0; j < g->n; j++) {
             if (acc->nsegs > 0
                 && as_stitchable(out, g->host, &acc->segs[acc->nsegs - 1],

@@ -100,15 +100,24 @@ int     agg_state_save(const struct agg_state *s, const char *path,
  * complete state of this version */
 struct agg_state *agg_state_load(const char *path, char *err);
 
+/* the same for a state file's bytes d[0..n), named name in messages
+ * (and in agg_state_merge's) */
+struct agg_state *agg_state_load_buf(const unsigned char *d, size_t n,
+                                     const char *name, char *err);
+
 /* one state of all of v[0..n-1] (pieces in any order); the inputs are
  * left as they are. Pieces are stitched where they are known to follow
  * each other (consecutive --piece numbers, or pieces between them also
  * given; never when a piece number occurs twice); with whole set, v is
  * all of the logs and every key's pieces are stitched in order (for a
- * report) */
+ * report). NULL, with the reason in err[AGG_STATE_ERR] naming the
+ * inputs, when the order of two pieces that a key spans is not known:
+ * both lie within the same second of their log host and not both have
+ * a piece number (aggregate --piece N orders them) */
 struct agg_state *agg_state_merge(struct agg_state *const *v, size_t n,
                                   int whole,
-                                  const struct agg_state_replay *rp);
+                                  const struct agg_state_replay *rp,
+                                  char *err);
 
 /* end of all input: replay every head and tail into the table, as the
  * end of one run would; s keeps only counters and statistics */
@@ -149,14 +158,11 @@ void    agg_state_add_counts(struct agg_state *s,
 size_t  agg_state_tail_lines(const struct agg_state *s,
                              const struct agg_state_line ***v);
 
-/* the bytes agg_state_save() writes, malloc'd into *p, *n */
+/* the bytes agg_state_save() writes, malloc'd into *p, *n (read back
+ * with agg_state_load_buf()) */
 void    agg_state_encode(const struct agg_state *s, unsigned char **p,
                          size_t *n);
 
-/* a state from such bytes, checked as agg_state_load() checks a file
- * (name: for messages); NULL with err[AGG_STATE_ERR] */
-struct agg_state *agg_state_decode(const unsigned char *p, size_t n,
-                                   const char *name, char *err);
 
 /* the wrap_rec of a kept line (spans point into l) */
 void    agg_state_line_rec(const struct agg_state_line *l,

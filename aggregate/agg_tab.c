@@ -177,9 +177,14 @@ agg_tab_free(struct agg_tab *t)
     /* _st: after the join, relaxed loads see every published pointer */
     for (s = t->first; s != NULL; s = sn) {
         sn = atomic_load_explicit(&s->next, memory_order_relaxed);
-        for (i = 0; i <= s->mask; i++)
-            free(atomic_load_explicit(&s->slots[i].key,
-                                      memory_order_relaxed));
+        for (i = 0; i <= s->mask; i++) {
+            struct agg_key *k;
+
+            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
+
+            if (k != NULL)      /* most slots are empty: no call */
+                free(k);
+        }
         free(s);
     }
     for (h = atomic_load_explicit(&t->hosts, memory_order_relaxed);

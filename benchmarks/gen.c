@@ -1,7 +1,7 @@
 /* benchmarks/gen.c - realistic large-provider maillog generator
  *
  * Usage: gen [-s SEED] [-b BYTES] [-d DOMAINS] [-D DAYS] [-y YEAR]
- *            [-m postfix|exim|sendmail]
+ *            [-m postfix|exim|sendmail] [-u USES] [-r]
  * Writes to stdout a syslog (RFC 3164, UTC) Postfix log of about BYTES
  * bytes spread over DAYS days ending Nov 30 of YEAR: outbound sessions
  * to DOMAINS recipient domains drawn from a Zipf distribution (s = 1.1,
@@ -12,6 +12,11 @@
  * pool of default_process_limit (100) smtp processes, each serving
  * max_use (100) deliveries before a new pid replaces it. Same seed,
  * same bytes.
+ * -u USES: a process is replaced after USES deliveries instead of 100;
+ * -u 0 gives every delivery a process of its own (max_use = 1, or many
+ * transports: the high-churn shape).
+ * -r: the domains in turn instead of Zipf: every one of DOMAINS appears
+ * once the log has as many sessions (the distinct-keys shape).
  * -m exim: an Exim main log (its own "YYYY-MM-DD HH:MM:SS" stamps, one
  * message id per delivery: "<=", then "=>" with X= and CV=yes/no, "=>"
  * without X= for plaintext, the "a TLS session is required" and GnuTLS
@@ -255,6 +260,8 @@ main(int argc, char **argv)
     uint64_t counts[G_COUNT] = {0};
     uint64_t sessions = 0;
     int     ndom = 20000, days = 1, year = 2024;
+    int     uses = 100, in_turn = 0;
+    uint64_t nsess = 0;
     int     i;
     unsigned qid = 0x10000000u;
     char    stamp[32];
@@ -264,8 +271,15 @@ main(int argc, char **argv)
     unsigned next_pid = 1000;
     const char *mta = "postfix";
 
-    for (i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "-s") == 0)
+    for (i = 1; i < argc; i += 2) {
+        if (strcmp(argv[i], "-r") == 0) {
+            in_turn = 1;
+            i--;
+        } else if (i + 1 >= argc)
+            break;
+        else if (strcmp(argv[i], "-u") == 0)
+            uses = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "-s") == 0)
             seed = strtoull(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "-b") == 0)
             bytes = strtoull(argv[i + 1], NULL, 10);
@@ -279,13 +293,14 @@ main(int argc, char **argv)
             mta = argv[i + 1];
         else {
             fprintf(stderr, "usage: gen [-s SEED] [-b BYTES] [-d DOMAINS] "
-                    "[-D DAYS] [-y YEAR] [-m postfix|exim|sendmail]\n");
+                    "[-D DAYS] [-y YEAR] [-m postfix|exim|sendmail] "
+                    "[-u USES] [-r]\n");
             return 2;
         }
     }
-    if (ndom < 1 || days < 1 || days > 28 || (strcmp(mta, "postfix") != 0
-                                              && strcmp(mta, "exim") != 0
-                                              && strcmp(mta, "sendmail") != 0))
+    if (i != argc || uses < 0 || ndom < 1 || days < 1 || days > 28
+        || (strcmp(mta, "postfix") != 0 && strcmp(mta, "exim") != 0
+            && strcmp(mta, "sendmail") != 0))
         return 2;
     gen_state ^= seed * 0x9E3779B97F4A7C15ULL;
     gen_zipf_init(ndom, 1.1);
@@ -300,7 +315,7 @@ main(int argc, char **argv)
         double  frac = (double) written / (double) bytes;
         long    t = (long) (frac * days * 86400.0);
         int     day = 30 - days + 1 + (int) (t / 86400);
-        int     dom = gen_zipf();
+        int     dom = in_turn ? (int) (nsess++ % (uint64_t) ndom) : gen_zipf();
         enum gen_out o = gen_outcome(dom);
         unsigned slot = (unsigned) (gen_rand() % 100);
         unsigned pid;
@@ -311,7 +326,7 @@ main(int argc, char **argv)
         int     n = 0;
         int     r;
 
-        if (++used[slot] > 100) {       /* max_use reached: new process */
+        if (++used[slot] > (unsigned) uses) {   /* max_use: new process */
             pool[slot] = next_pid;
             next_pid = next_pid >= 4000000 ? 1000 : next_pid + 3;
             used[slot] = 0;

@@ -1,51 +1,51 @@
 #!/bin/sh
-# benchmarks/run.sh - throughput and memory of mailtlsrpt against baselines
+# benchmarks/run.sh - mailtlsrpt on logs of several shapes against
+# baselines, one table (make bench)
 #
-# Usage: benchmarks/run.sh [SIZE_MB] [DOMAINS] [MTA]
-#        (make bench BENCH_MB= BENCH_DOMAINS= BENCH_MTA=; defaults 500,
-#        20000, postfix; MTA postfix, exim or sendmail)
-# Generates a seeded log of that MTA (benchmarks/gen.c), warms the page
-# cache, then times in the same run, on the same file: wc -l, grep -c of
-# the delivery lines ('status=' for Postfix, '=>' for Exim, 'stat=' for
-# Sendmail),
-# mailtlsrpt summary for -j 1..nproc on the plain log and on its .gz form,
-# zcat | wc -l, and for Postfix pflogsumm (what operators run today;
-# slow: it runs once, on at most the first BENCH_PF_MB MB, compared by
-# MB/s). Each row's time is the best of BENCH_RUNS (default 5; .gz rows
-# BENCH_GZ_RUNS, default 3), each run right after a run of its baseline
-# (grep -c for plain input, zcat | wc -l for .gz): its ratio is its best
-# time over the best of those baseline runs, so that a machine slower
-# for a while (a shared host) slows both sides of a ratio alike. Prints
-# '#' header lines, then one row per run: seconds, MB/s and lines/s of
-# log, sessions/s, peak RSS and that ratio. Also checks memory: the same 500
-# domains in a log 10x smaller, peak RSS compared. The log and its
-# siblings live in BENCH_DIR (default: a new directory in /var/tmp),
-# removed at the end.
+# Usage: benchmarks/run.sh [SIZE_MB]   (make bench BENCH_MB=; default 250)
+# Environment: BUILD (the profile-guided build, default build), BUILD0
+# (the same sources with PGO=0, default build-nopgo), BENCH_DIR (the
+# logs; default a new directory in /var/tmp, removed at the end),
+# BENCH_RUNS (5), BENCH_GZ_RUNS (3), BENCH_REPORT_RUNS (3), BENCH_PF_MB
+# (50), BENCH_DOC (the page whose table is replaced, docs/benchmarks.md;
+# empty: print only).
+#
+# The logs are benchmarks/shapes.sh's (fixed seeds). For each, with the
+# page cache warm, in the same run on the same file:
+# - the baseline: grep -c of the delivery lines ('status=' for Postfix,
+#   '=>' for Exim, 'stat=' for Sendmail), zcat FILE | wc -l for .gz;
+# - mailtlsrpt summary -q at -j 1 and -j 2, profile-guided and PGO=0:
+#   each row's runs alternate with runs of its baseline, and its ratio is
+#   the best of its times over the best of those baseline times (a host
+#   slower for a while slows both sides alike);
+# - that the results of -j 1, 2 and 3 are the same (summary --json);
+# - peak RSS (-j 2; for the distinct-keys log also bytes per domain:
+#   peak RSS less that of the generator's log, over the domains more);
+# - pflogsumm on the first BENCH_PF_MB MB of each Postfix log, by MB/s;
+# - report --offline --all-days -j 2 end to end into an empty directory,
+#   in turn with the parse alone (summary -j 2) and benchmarks/floor.c
+#   making as many files of the same mean size in another (each after a
+#   sync, best of each): the reports must take at most the parse plus
+#   1.2x that floor.
+# Prints the table (Markdown) and puts it into BENCH_DOC between the
+# lines "<!-- bench table -->" and "<!-- end bench table -->".
 set -eu
-MB=${1:-500}
-DOM=${2:-20000}
-MTA=${3:-postfix}
-case $MTA in
-postfix) PAT='status=' ;;
-exim) PAT='=>' ;;
-sendmail) PAT='stat=' ;;
-*) echo "usage: $0 [SIZE_MB] [DOMAINS] [postfix|exim|sendmail]" >&2; exit 2 ;;
-esac
+MB=${1:-250}
 RUNS=${BENCH_RUNS:-5}
+GZ_RUNS=${BENCH_GZ_RUNS:-3}
+RP_RUNS=${BENCH_REPORT_RUNS:-3}
+PF_MB=${BENCH_PF_MB:-50}
 BUILD=${BUILD:-build}
+BUILD0=${BUILD0:-build-nopgo}
 BIN=$BUILD/mailtlsrpt
-GEN=$BUILD/benchmarks/gen
+BIN0=$BUILD0/mailtlsrpt
+FLOOR=$BUILD/benchmarks/floor
+DOC=${BENCH_DOC-docs/benchmarks.md}
+CONF=testdata/demo/mailtlsrpt.conf
+ARGS="--config $CONF --log-tz UTC --log-year 2024 -q"
 dir=${BENCH_DIR:-$(mktemp -d /var/tmp/mtrbench.XXXXXX)}
 trap 'rm -rf "$dir"' EXIT
-log=$dir/maillog
-ARGS="summary -q --config /dev/null --log-tz UTC --log-year 2024"
-
-"$GEN" -m "$MTA" -s 1 -b $((MB * 1000000)) -d "$DOM" >"$log" 2>"$dir/truth"
-# memory pair: 500 domains, so that both sizes reach every domain
-"$GEN" -m "$MTA" -s 2 -b $((MB * 100000)) -d 500 >"$log.small" 2>/dev/null
-"$GEN" -m "$MTA" -s 2 -b $((MB * 1000000)) -d 500 >"$log.mem" 2>/dev/null
-gzip -1 -c "$log" >"$log.gz"
-cat "$log" "$log.gz" "$log.small" "$log.mem" >/dev/null    # page cache
+start=$(date +%s)
 
 # secs CMD...: wall seconds of one run of CMD. Output goes to a file:
 # GNU grep stops at the first match when stdout is /dev/null.
@@ -60,21 +60,8 @@ lower() {
     if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc)" = 1 ]; then echo "$2"
     else echo "$1"; fi
 }
-# best N CMD...: best wall time of N runs of a command, seconds
-best() {
-    n=$1
-    shift
-    b=""
-    i=0
-    while [ "$i" -lt "$n" ]; do
-        i=$((i + 1))
-        b=$(lower "$b" "$(secs "$@")")
-    done
-    echo "$b"
-}
 # pair N BASE_CMD CMD...: N rounds of the baseline (a shell command)
-# then the command, back to back, so that a machine that is slower for
-# a while slows both; prints "best-command best-baseline" (seconds)
+# then the command, back to back; prints "best-command best-baseline"
 pair() {
     n=$1
     base=$2
@@ -90,64 +77,138 @@ pair() {
     echo "$bcmd $bt"
 }
 rss() { /usr/bin/time -f %M "$@" 2>&1 >"$dir/out" | tail -n 1; }
-ratio() { echo "scale=2; $1 / $2" | bc; }
+# r2 X: a number with two decimals
+r2() { printf '%.2f' "$1"; }
+div() { echo "scale=4; ($1) / ($2)" | bc; }
 
-bytes=$(stat -c %s "$log")
-lines=$(wc -l <"$log")
-sessions=$(sed -n 's/^# sessions //p' "$dir/truth")
-t_wc=$(best "$RUNS" wc -l "$log")
-t_grep=$(best "$RUNS" grep -c "$PAT" "$log")
-t_zcat=$(best 1 sh -c "zcat '$log.gz' | wc -l")
-
-echo "# mailtlsrpt benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)"
-echo "# log: $MTA, $((bytes / 1000000)) MB, $lines lines, $sessions sessions, $DOM domains (Zipf 1.1), seed 1"
-echo "# baselines: wc -l ${t_wc}s, grep -c $PAT ${t_grep}s, zcat|wc -l ${t_zcat}s"
-bases=""
-printf '%-22s %8s %9s %10s %11s %8s %8s\n' "# run" "seconds" "MB/s" "lines/s" \
-    "sessions/s" "RSS MB" "x base"
-row() {
-    name=$1; t=$2; r=$3; base=$4
-    printf '%-22s %8.3f %9.0f %10.0f %11.0f %8.1f %8s\n' "$name" "$t" \
-        "$(echo "$bytes / 1000000 / $t" | bc -l)" "$(echo "$lines / $t" | bc -l)" \
-        "$(echo "$sessions / $t" | bc -l)" "$(echo "$r / 1024" | bc -l)" \
-        "$(ratio "$t" "$base")"
+# report_vs_floor LOG NAME: report --offline end to end against the parse
+# (summary -j 2) and the file system's floor, the three in turn, after
+# a sync each; prints "report parse floor n ok", bests
+report_vs_floor() {
+    bt=""
+    bp=""
+    bf=""
+    n=0
+    size=0
+    i=0
+    # new directories every time, nothing deleted until the end: ext4
+    # skips inodes deleted in the last half minute or more when it
+    # allocates new ones, and creating files right after deleting many
+    # costs several times as much (whoever comes first would pay)
+    while [ "$i" -lt "$RP_RUNS" ]; do
+        i=$((i + 1))
+        r=$dir/files/rpt.$2.$i
+        f=$dir/files/flo.$2.$i
+        mkdir -p "$r" "$f"
+        sync
+        bp=$(lower "$bp" "$(secs "$BIN" summary $ARGS -j 2 "$1")")
+        sync
+        bt=$(lower "$bt" "$(secs "$BIN" report --offline --all-days -j 2 \
+            $ARGS --out "$r" "$1")")
+        n=$(ls "$r" | wc -l)
+        size=$(($(du -sb "$r" | cut -f1) / (n > 0 ? n : 1)))
+        sync
+        bf=$(lower "$bf" "$("$FLOOR" "$f" "$n" "$size")")
+    done
+    # with few files the floor is about one syncfs and the parse's own
+    # spread is larger than it: no verdict below 1,000 files
+    ok=no
+    [ "$(echo "$bt <= $bp + 1.2 * $bf" | bc)" = 1 ] && ok=yes
+    [ "$n" -lt 1000 ] && ok=-
+    echo "$bt $bp $bf $n $ok"
 }
-for j in $(seq 1 "$(nproc)"); do
-    # shellcheck disable=SC2046
-    set -- $(pair "$RUNS" "grep -c '$PAT' '$log'" "$BIN" $ARGS -j "$j" "$log")
-    row "mailtlsrpt -j $j" "$1" "$(rss "$BIN" $ARGS -j "$j" "$log")" "$2"
-    bases="$bases grep $2"
-    [ "$j" -eq "$(nproc)" ] && t_all=$1
-done
-for j in $(seq 1 "$(nproc)"); do
-    # shellcheck disable=SC2046
-    set -- $(pair "${BENCH_GZ_RUNS:-3}" "zcat '$log.gz' | wc -l" "$BIN" $ARGS \
-        -j "$j" "$log.gz")
-    row "mailtlsrpt .gz -j $j" "$1" "$(rss "$BIN" $ARGS -j "$j" "$log.gz")" "$2"
-    bases="$bases zcat $2"
-done
-echo "# x base: plain rows against grep -c $PAT, .gz rows against zcat | wc -l,"
-echo "# each the best of its runs, taken in turn with that row's runs (best of each:$bases)"
-if [ "$MTA" != postfix ]; then
-    :
-elif command -v pflogsumm >/dev/null 2>&1; then
-    # pflogsumm reads about 1-2 MB/s: on a big log, time it on the first
-    # BENCH_PF_MB (default 200) MB and compare throughput (MB/s)
-    pf_mb=${BENCH_PF_MB:-200}
-    pf_log=$log
-    if [ "$MB" -gt "$pf_mb" ]; then
-        pf_log=$dir/maillog.pf
-        head -c $((pf_mb * 1000000)) "$log" | sed '$d' >"$pf_log"
-    fi
-    pf_bytes=$(stat -c %s "$pf_log")
-    t_pf=$(best 1 pflogsumm "$pf_log")
-    printf '%-22s %8.3f %9.0f   (%s MB; mailtlsrpt -j %s has %sx its MB/s)\n' \
-        "pflogsumm" "$t_pf" "$(echo "$pf_bytes / 1000000 / $t_pf" | bc -l)" \
-        "$((pf_bytes / 1000000))" "$(nproc)" \
-        "$(echo "scale=1; ($bytes / $t_all) / ($pf_bytes / $t_pf)" | bc -l)"
-else
-    echo "# pflogsumm not installed (apt-get install pflogsumm)"
+
+BUILD=$BUILD sh benchmarks/shapes.sh "$dir" "$MB" >"$dir/shapes"
+cat "$dir"/*.log "$dir"/*.gz >/dev/null        # page cache
+gen_rss=""
+T=$dir/table
+{
+    echo "| log | MB | lines | domains | baseline s | -j 1 | -j 2 |" \
+        "-j 1 PGO=0 | -j 2 PGO=0 | MB/s -j 2 | pflogsumm MB/s |" \
+        "peak RSS MB | same -j 1, 2, 3 | report --offline -j 2 s" \
+        "(reports) | floor s | report <= parse + 1.2 floor |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" \
+        "---: | ---: | ---: | --- | ---: | ---: | --- |"
+} >"$T"
+while read -r name ndom; do
+    log=$dir/$name
+    case $name in
+    exim*) pat='=>' ;;
+    sendmail*) pat='stat=' ;;
+    *) pat='status=' ;;
+    esac
+    case $name in
+    *.gz) base="zcat '$log' | wc -l"; n=$GZ_RUNS ;;
+    *) base="grep -c '$pat' '$log'"; n=$RUNS ;;
+    esac
+    # a .gz row: the bytes and lines of what it holds
+    bytes=$(zcat -f "$log" | wc -c)
+    lines=$(zcat -f "$log" | wc -l)
+    cells=""
+    bbest=""
+    for b in "$BIN" "$BIN0"; do
+        for j in 1 2; do
+            # shellcheck disable=SC2086
+            set -- $(pair "$n" "$base" "$b" summary $ARGS -j "$j" "$log")
+            cells="$cells | $(r2 "$(div "$1" "$2")")"
+            bbest=$(lower "$bbest" "$2")
+            [ "$b" = "$BIN" ] && [ "$j" = 2 ] && t2=$1
+        done
+    done
+    same=yes
+    for j in 1 2 3; do
+        "$BIN" summary --json $ARGS -j "$j" "$log" >"$dir/sum.$j" 2>/dev/null
+    done
+    cmp -s "$dir/sum.1" "$dir/sum.2" && cmp -s "$dir/sum.1" "$dir/sum.3" ||
+        same=NO
+    seen=$(grep -c '"domain":' "$dir/sum.1" || true)
+    # shellcheck disable=SC2086
+    r=$(rss "$BIN" summary $ARGS -j 2 "$log")
+    rcell=$(r2 "$(div "$r" 1024)")
+    case $name in
+    gen.log) gen_rss=$r ;;
+    domains.log)
+        [ -n "$gen_rss" ] && [ "$seen" -gt 20000 ] &&
+            rcell="$rcell ($(((r - gen_rss) * 1024 / (seen - 20000))) B/domain)"
+        ;;
+    esac
+    pf="-"
+    case $name in
+    gen.log | corpus.log | churn.log)
+        head -c $((PF_MB * 1000000)) "$log" | sed '$d' >"$dir/pf.log"
+        tp=$(secs pflogsumm "$dir/pf.log")
+        pf=$(printf '%.1f' "$(div "$(stat -c %s "$dir/pf.log")" "$tp * 1000000")")
+        rm -f "$dir/pf.log"
+        ;;
+    esac
+    rep="- | - | -"
+    case $name in
+    domains.log | *.gz) ;;
+    *)
+        # shellcheck disable=SC2046
+        set -- $(report_vs_floor "$log" "$name")
+        rep="$(r2 "$1") ($4) | $(r2 "$3") | $5 ($(r2 "$2") + 1.2 x $(r2 "$3") = $(r2 "$(echo "$2 + 1.2 * $3" | bc)"))"
+        ;;
+    esac
+    echo "| $name | $((bytes / 1000000)) | $lines | $seen | $(r2 "$bbest")$cells |" \
+        "$(printf '%.0f' "$(div "$bytes" "$t2 * 1000000")") | $pf | $rcell |" \
+        "$same | $rep |" >>"$T"
+done <"$dir/shapes"
+el=$(($(date +%s) - start))
+{
+    echo
+    echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)," \
+        "commit $(git rev-parse --short HEAD 2>/dev/null || echo -)," \
+        "\`make bench BENCH_MB=$MB\`: $((el / 60)) min $((el % 60)) s." \
+        "Ratios: best of $RUNS runs ($GZ_RUNS for .gz) over the best of the" \
+        "baseline's runs taken in turn with them; baseline \`grep -c\`" \
+        "of the delivery lines, for .gz \`zcat FILE | wc -l\`."
+} >>"$T"
+cat "$T"
+if [ -n "$DOC" ] && grep -q '^<!-- bench table -->$' "$DOC"; then
+    awk -v t="$T" '
+        /^<!-- bench table -->$/ { print; while ((getline l < t) > 0) print l; skip = 1; next }
+        /^<!-- end bench table -->$/ { skip = 0 }
+        !skip' "$DOC" >"$dir/doc" && cat "$dir/doc" >"$DOC"
+    echo "table written to $DOC"
 fi
-r_small=$(rss "$BIN" $ARGS "$log.small")
-r_big=$(rss "$BIN" $ARGS "$log.mem")
-echo "# memory, 500 domains: peak RSS $r_small KB for $((MB / 10)) MB of log, $r_big KB for $MB MB: x$(ratio "$r_big" "$r_small")"

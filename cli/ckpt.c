@@ -323,7 +323,7 @@ ck_decode(struct ck_rd *r, struct ckpt *k, const char *path, char *err)
     sn = ck_get_u(r, 8);
     if (r->bad || sn != r->n - r->off)
         return "truncated or extended";
-    k->state = agg_state_decode(r->p + r->off, (size_t) sn, path, err);
+    k->state = agg_state_load_buf(r->p + r->off, (size_t) sn, path, err);
     if (k->state == NULL)
         return "";
     return NULL;

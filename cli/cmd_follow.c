@@ -849,12 +849,12 @@ fol_read_all(struct fol *f, int *journal_quiet, int *ended)
     ssize_t n;
 
     for (i = 0; i < f->nt; i++) {
-        int64_t mt = tail_mtime(f->t[i]);
-
         tail_events(f->t[i]);
         f->cur = i;
-        if (f->o->log_year <= 0)
-            ts_ctx_init(&f->ts, mt > 0 ? (time_t) mt : time(NULL));
+        /* the year reference of syslog stamps as a batch run takes it
+         * for that file (parsers/order.h) */
+        (void) order_ts_init(&f->ts, tail_name(f->t[i]),
+                             (int) f->o->log_year);
         if (tail_read(f->t[i], FOL_READ) >= FOL_READ)
             more = 1;
         if (strcmp(tail_name(f->t[i]), f->tname[i]) != 0) {
@@ -867,8 +867,7 @@ fol_read_all(struct fol *f, int *journal_quiet, int *ended)
     *journal_quiet = 1;
     if (f->jfd >= 0) {
         f->cur = 0;
-        if (f->o->log_year <= 0)
-            ts_ctx_init(&f->ts, time(NULL));
+        (void) order_ts_init(&f->ts, "-", (int) f->o->log_year);
         if ((n = fol_journal_read(f)) < 0)
             *ended = 1;
         else if (n > 0)
@@ -1047,10 +1046,7 @@ cmd_follow(int argc, char **argv)
     f.live = agg_state_create();
     agg_state_set_start(f.live);
     f.ck = xcalloc(1, sizeof(*f.ck));
-    if (o.log_year > 0)
-        ts_ctx_init_year(&f.ts, (int) o.log_year);
-    else
-        ts_ctx_init(&f.ts, time(NULL));
+    (void) order_ts_init(&f.ts, "-", (int) o.log_year);
     resumed = fol_restore(&f);
     fol_inputs(&f, o.files, resumed);
     if (!resumed)                /* where reading begins: kept from now */

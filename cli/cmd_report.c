@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "guard.h"
+#include "guess.h"
 #include "journal.h"
 #include "pipe.h"
 #include "../emit/pol.h"
@@ -35,6 +36,8 @@
 #include "../util/mymalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +47,25 @@
 
 struct report_sink report_sink;        /* set by "run" only */
 
+#define REPORT_MAX_JOBS 1024    /* as -j */
+
+/* sending-mta-ip of the reports of one run, and the hosts left without */
+static struct guess_sip *report_sip;
+
 /* cli_setup - configuration and zone, shared by the subcommands */
 void
 cli_setup(const struct cli_opts *o, struct conf *c)
 {
     const char *tz;
+    char    why[300];
 
+    /* a zone the C library does not know would be read as UTC, silently:
+     * a usage error here, a configuration error in log_tz (conf.c) */
+    if (o->log_tz && ts_zone_check(o->log_tz, why, sizeof(why)) != 0) {
+        fprintf(stderr, "mailtlsrpt: --log-tz: unknown time zone \"%.64s\""
+                ": %s\n", o->log_tz, why);
+        exit(EXIT_USAGE);
+    }
     conf_load(c, o->config, o->config != NULL);
     if (o->mail_from) {         /* also what "no loops" looks for */
         xfree(c->mail_from);
@@ -135,27 +151,80 @@ report_day_dir(int32_t day, char *buf, size_t cap)
     return buf;
 }
 
-/* report_write - write the report of pols[0..n) (same day and domain);
- * trec: the domain's TLSRPT record (online), for report_sink */
+/*
+ * Writing the reports: every report's temporary file first, then one
+ * flush for all (emit/rpt.h, batches: one per folder written to), at
+ * most REPORT_BATCH_MAX files at a time (a bound on the names held).
+ * Offline, -j threads build, compress and write the reports.
+ */
+#define REPORT_BATCH_MAX 65536
+
+static pthread_mutex_t report_out_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct report_out {
+    char   *dir;
+    struct rpt_batch *b;
+    int     clear;                      /* guard_folder_clear(dir) */
+}      *report_outs;                    /* the batches of this run */
+static size_t report_nouts;
+
+/* report_batch - the batch of dir, opened on first use, and whether no
+ * input was named there (*clear); NULL (warned) when dir cannot be
+ * opened. Safe from many threads */
+static struct rpt_batch *
+report_batch(const char *dir, int *clear)
+{
+    struct rpt_batch *b = NULL;
+    size_t  i;
+
+    pthread_mutex_lock(&report_out_mu);
+    for (i = 0; i < report_nouts && b == NULL; i++)
+        if (strcmp(report_outs[i].dir, dir) == 0) {
+            b = report_outs[i].b;
+            *clear = report_outs[i].clear;
+        }
+    if (b == NULL && (b = rpt_batch_open(dir)) != NULL) {
+        report_outs = xrealloc(report_outs, (report_nouts + 1)
+                               * sizeof(*report_outs));
+        report_outs[report_nouts].dir = xstrdup(dir);
+        report_outs[report_nouts].clear = *clear = guard_folder_clear(dir);
+        report_outs[report_nouts++].b = b;
+    }
+    pthread_mutex_unlock(&report_out_mu);
+    return b;
+}
+
+/* a report made and compressed, not written yet */
+struct report_made {
+    struct rpt_batch *b;        /* the batch of its folder */
+    char   *name;               /* its file name */
+    char   *path;               /* its folder and name */
+    int     clear;              /* no input was named in its folder */
+    unsigned char *data;        /* the bytes of the file */
+    size_t  len;
+};
+
+/* report_make - the report of pols[0..n) (same day and domain), its
+ * folder's batch and its bytes (gzip'd unless --no-gzip) into m;
+ * 0, or -1 (warned). Safe from many threads */
 static int
-report_write(const struct conf *c, const struct cli_opts *o,
-             const struct rpt_policy *pols, size_t n,
-             const struct trec *trec)
+report_make(const struct conf *c, const struct cli_opts *o,
+            const struct rpt_policy *pols, size_t n, struct report_made *m)
 {
     const struct agg_group *g = pols[0].group;
     struct rpt_conf rc;
     char    name[1024], dirbuf[4096], path[4096 + 1024];
-    const char *dir, *in;
+    const char *dir;
     char   *json;
-    int     rcode;
+    int     rcode = 0;
 
+    memset(m, 0, sizeof(*m));
     memset(&rc, 0, sizeof(rc));
     rc.org_name = c->org_name;
     rc.contact = c->contact;
     rc.submitter = c->submitter;
     rc.unique_id = c->unique_id;
-    rc.sending_ip = conf_sending_ip;
-    rc.sending_ip_ctx = c;
+    rc.sending_ip = guess_sending_ip;   /* cli/guess.c */
+    rc.sending_ip_ctx = &report_sip;
     if (rpt_file_name(&rc, g->day, g->domain, !o->no_gzip, name,
                       sizeof(name)) != 0) {
         msg_warn("%s: no valid report file name; skipped", g->domain);
@@ -164,32 +233,69 @@ report_write(const struct conf *c, const struct cli_opts *o,
     if ((dir = report_day_dir(g->day, dirbuf, sizeof(dirbuf))) == NULL)
         return -1;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    if ((in = guard_check(path)) != NULL) {
-        msg_warn("%s: not written: it is %s, an input", path, in);
-        return -1;
-    }
     if ((json = rpt_json(&rc, g->day, g->domain, pols, n)) == NULL) {
         msg_warn("%s: report could not be built; skipped", g->domain);
         return -1;
     }
-    rcode = rpt_write(dir, name, json, strlen(json), !o->no_gzip);
-    free(json);
-    if (rcode == 0 && report_sink.written) {
-        const char *rua[TREC_MAX_RUA];
-        size_t  i, nrua = 0;
-
-        for (i = 0; trec && trec->status == TREC_OK && i < trec->nrua
-             && i < TREC_MAX_RUA; i++)
-            rua[nrua++] = trec->rua[i].uri;
-        report_sink.written(report_sink.ctx, path, rua, nrua);
+    if ((m->b = report_batch(dir, &m->clear)) == NULL) {
+        free(json);
+        return -1;
+    }
+    if (o->no_gzip) {
+        m->data = (unsigned char *) json;
+        m->len = strlen(json);
+    } else {
+        rcode = rpt_batch_gzip_mt(m->b, json, strlen(json), &m->data,
+                                  &m->len);
+        free(json);
+    }
+    if (rcode == 0) {
+        m->name = xstrdup(name);
+        m->path = xstrdup(path);
     }
     return rcode;
 }
 
-/* report_one - write the offline report of groups[0..n) */
+/* report_put - a made report into its batch's temporary file (in place
+ * after the next commit), its memory freed; trec: the domain's TLSRPT
+ * record (online), for report_sink. 0, or -1 (warned) */
+static int
+report_put(struct report_made *m, const struct trec *trec)
+{
+    const char *in;
+    int     rcode = -1;
+
+    /* a look-up per file only where an input was named: it costs a
+     * sixth of creating the file */
+    if (!m->clear && (in = guard_check(m->path)) != NULL)
+        msg_warn("%s: not written: it is %s, an input", m->path, in);
+    else
+        rcode = rpt_batch_add_mt(m->b, m->name, (const char *) m->data,
+                                 m->len, 0, trec);
+    m->data = xfree(m->data);
+    m->name = xfree(m->name);
+    m->path = xfree(m->path);
+    return rcode;
+}
+
+/* report_write - the report of pols[0..n) made and put */
+static int
+report_write(const struct conf *c, const struct cli_opts *o,
+             const struct rpt_policy *pols, size_t n,
+             const struct trec *trec)
+{
+    struct report_made m;
+
+    if (report_make(c, o, pols, n, &m) != 0)
+        return -1;
+    return report_put(&m, trec);
+}
+
+/* report_one - the offline report of groups[0..n) made into m */
 static int
 report_one(const struct conf *c, const struct cli_opts *o,
-           const struct agg_group *const *groups, size_t n)
+           const struct agg_group *const *groups, size_t n,
+           struct report_made *m)
 {
     struct rpt_policy *pols = xcalloc(n, sizeof(*pols));
     size_t  i;
@@ -197,7 +303,7 @@ report_one(const struct conf *c, const struct cli_opts *o,
 
     for (i = 0; i < n; i++)
         pols[i].group = groups[i];
-    rcode = report_write(c, o, pols, n, NULL);
+    rcode = report_make(c, o, pols, n, m);
     xfree(pols);
     return rcode;
 }
@@ -213,6 +319,203 @@ struct report_stats {
     unsigned long failed;
 };
 
+/* report_done - rpt_batch_done_fn: count a report, hand it on */
+static void
+report_done(void *ctx, const char *dir, const char *name, const void *tag,
+            int ok)
+{
+    struct report_stats *rs = ctx;
+    const struct trec *trec = tag;
+    const char *rua[TREC_MAX_RUA];
+    char    path[4096 + 1024];
+    size_t  i, nrua = 0;
+
+    if (!ok) {
+        rs->failed++;
+        return;
+    }
+    rs->written++;
+    if (report_sink.written == NULL)
+        return;
+    for (i = 0; trec && trec->status == TREC_OK && i < trec->nrua
+         && i < TREC_MAX_RUA; i++)
+        rua[nrua++] = trec->rua[i].uri;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    report_sink.written(report_sink.ctx, path, rua, nrua);
+}
+
+/*
+ * Test hook: MAILTLSRPT_TEST_REPORT_CRASH=N in the environment kills the
+ * run (SIGKILL, as a crash) at the N-th point where a batch is between
+ * two steps (emit/rpt.h: a temporary file written, the flush done, a
+ * file renamed); tests/it_crash.sh walks N over all of them.
+ */
+static long report_crash_at;
+static long report_crash_seen;
+
+/* report_crash - rpt_crash_hook */
+static void
+report_crash(const char *point)
+{
+    if (__atomic_add_fetch(&report_crash_seen, 1, __ATOMIC_SEQ_CST)
+        == report_crash_at) {
+        msg_info("test crash at report step %ld: %s", report_crash_at,
+                 point);
+        kill(getpid(), SIGKILL);
+    }
+}
+
+/* report_commit - every batch flushed, renamed, synced; counts in rs */
+static void
+report_commit(struct report_stats *rs)
+{
+    size_t  i;
+
+    for (i = 0; i < report_nouts; i++)
+        rpt_batch_commit(report_outs[i].b, report_done, rs);
+}
+
+/* report_pending - files written and not committed yet */
+static size_t
+report_pending(void)
+{
+    size_t  i, n = 0;
+
+    for (i = 0; i < report_nouts; i++)
+        n += rpt_batch_count(report_outs[i].b);
+    return n;
+}
+
+/* report_close - the batches closed (uncommitted files removed) */
+static void
+report_close(void)
+{
+    size_t  i;
+
+    for (i = 0; i < report_nouts; i++) {
+        rpt_batch_free(report_outs[i].b);
+        xfree(report_outs[i].dir);
+    }
+    xfree(report_outs);
+    report_outs = NULL;
+    report_nouts = 0;
+}
+
+/* report_jobs - threads for writing: -j, else one per core */
+static int
+report_jobs(const struct cli_opts *o)
+{
+    long    n = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > REPORT_MAX_JOBS ? REPORT_MAX_JOBS : (int) n;
+}
+
+/*
+ * The offline reports of a run: units of the view (one report each),
+ * made (JSON, gzip) by -j - 1 threads into slots, while the caller's
+ * thread writes the files in unit order as they come: creating files
+ * in one folder is serial in the kernel anyway (the folder's lock), and
+ * one writer never waits for it, while the making goes on beside it.
+ * With -j 1 one thread makes and writes each in turn.
+ */
+struct report_slot {
+    struct report_made m;
+    int     state;              /* 0 not yet, 1 made, -1 failed */
+};
+
+struct report_par {
+    const struct conf *c;
+    const struct cli_opts *o;
+    const struct agg_view *v;
+    const size_t *first;        /* per unit: its first group in v */
+    const size_t *ngroups;      /* per unit: its groups */
+    size_t  next;               /* next unit to make (atomic) */
+    size_t  from, end;          /* units of this batch */
+    struct report_slot *slot;   /* per unit of this batch */
+    pthread_mutex_t mu;         /* guards slot[].state */
+    pthread_cond_t made;        /* a slot's state was set */
+};
+
+/* report_par_make - unit u made into its slot; state 1 or -1 */
+static int
+report_par_make(struct report_par *p, size_t u, struct report_made *m)
+{
+    const struct agg_group *one[1];
+    const struct agg_group **groups = one;
+    size_t  k;
+    int     rcode;
+
+    if (p->ngroups[u] > 1)
+        groups = xcalloc(p->ngroups[u], sizeof(*groups));
+    for (k = 0; k < p->ngroups[u]; k++)
+        groups[k] = agg_view_get(p->v, p->first[u] + k);
+    rcode = report_one(p->c, p->o, groups, p->ngroups[u], m);
+    if (groups != one)
+        xfree(groups);
+    return rcode == 0 ? 1 : -1;
+}
+
+/* report_par_mt - thread: make units until the batch's are taken */
+static void *
+report_par_mt(void *arg)
+{
+    struct report_par *p = arg;
+    size_t  u;
+
+    while ((u = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->end) {
+        struct report_slot *sl = &p->slot[u - p->from];
+        int     st = report_par_make(p, u, &sl->m);
+
+        pthread_mutex_lock(&p->mu);
+        sl->state = st;
+        pthread_cond_broadcast(&p->made);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+/* report_par_run - units [from, to): made by jobs - 1 threads, written
+ * by this one in order (with -j 1 both by this one), then one commit */
+static void
+report_par_run(struct report_par *p, size_t from, size_t to, int jobs,
+               struct report_stats *rs)
+{
+    pthread_t th[REPORT_MAX_JOBS];
+    struct report_made m;
+    int     nth = 0;
+    int     k, st;
+    size_t  u;
+
+    p->next = from;
+    p->from = from;
+    p->end = to;
+    p->slot = xcalloc(to - from, sizeof(*p->slot));
+    if ((size_t) jobs - 1 > to - from)
+        jobs = (int) (to - from) + 1;
+    for (k = 0; k < jobs - 1 && k < REPORT_MAX_JOBS; k++)
+        if (pthread_create(&th[nth], NULL, report_par_mt, p) == 0)
+            nth++;
+    for (u = from; u < to; u++) {
+        struct report_slot *sl = &p->slot[u - from];
+
+        if (nth == 0) {         /* -j 1, or no thread could start */
+            st = report_par_make(p, u, &sl->m);
+        } else {
+            pthread_mutex_lock(&p->mu);
+            while ((st = sl->state) == 0)
+                pthread_cond_wait(&p->made, &p->mu);
+            pthread_mutex_unlock(&p->mu);
+        }
+        m = sl->m;
+        if (st < 0 || report_put(&m, NULL) != 0)
+            rs->failed++;
+    }
+    for (k = 0; k < nth; k++)
+        pthread_join(th[k], NULL);
+    p->slot = xfree(p->slot);
+    report_commit(rs);
+}
+
 /* report_offline - every group under no-policy-found, every domain */
 static void
 report_offline(const struct conf *c, const struct cli_opts *o,
@@ -221,9 +524,12 @@ report_offline(const struct conf *c, const struct cli_opts *o,
 {
     struct agg_view *v = agg_view_create_st(tab, c->plaintext);
     size_t  n = agg_view_count(v);
-    const struct agg_group **batch = xcalloc(n ? n : 1, sizeof(*batch));
-    size_t  i, nb;
+    size_t *first = xcalloc(n ? n : 1, sizeof(*first));
+    size_t *ngroups = xcalloc(n ? n : 1, sizeof(*ngroups));
+    struct report_par p;
+    size_t  i, nb, nu = 0;
 
+    /* units: the groups of one (day, domain) with sessions */
     for (i = 0; i < n; i += nb) {
         const struct agg_group *g = agg_view_get(v, i);
         uint64_t total = 0;
@@ -233,18 +539,30 @@ report_offline(const struct conf *c, const struct cli_opts *o,
 
             if (h->day != g->day || strcmp(h->domain, g->domain) != 0)
                 break;
-            batch[nb] = h;
             total += h->success + h->failure;
         }
         if (total == 0 || (!o->all_days && g->day != day))
             continue;
-        rs->domains++;
-        if (report_one(c, o, batch, nb) == 0)
-            rs->written++;
-        else
-            rs->failed++;
+        first[nu] = i;
+        ngroups[nu++] = nb;
     }
-    xfree(batch);
+    rs->domains += nu;
+    memset(&p, 0, sizeof(p));
+    p.c = c;
+    p.o = o;
+    p.v = v;
+    p.first = first;
+    p.ngroups = ngroups;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.made, NULL);
+    for (i = 0; i < nu; i += nb) {
+        nb = nu - i < REPORT_BATCH_MAX ? nu - i : REPORT_BATCH_MAX;
+        report_par_run(&p, i, i + nb, report_jobs(o), rs);
+    }
+    pthread_cond_destroy(&p.made);
+    pthread_mutex_destroy(&p.mu);
+    xfree(first);
+    xfree(ngroups);
     agg_view_free(v);
 }
 
@@ -373,13 +691,11 @@ online_flush(struct online *on)
         pols[i].mx_hosts = gs[i].mx_hosts;
         pols[i].nmx_hosts = gs[i].nmx_hosts;
     }
-    if (total > 0) {
-        if (report_write(on->c, on->o, pols, ng,
-                         on->doms[od->idx].trec) == 0)
-            on->rs->written++;
-        else
-            on->rs->failed++;
-    }
+    if (total > 0 && report_write(on->c, on->o, pols, ng,
+                                  on->doms[od->idx].trec) != 0)
+        on->rs->failed++;
+    if (report_pending() >= REPORT_BATCH_MAX)
+        report_commit(on->rs);
     xfree(pols);
     pol_groups_free(gs, ng);
     on->nrecs = 0;
@@ -555,6 +871,7 @@ report_online(const struct conf *c, const struct cli_opts *o,
     agg_tab_walk_st(tab, online_judge, &on);
     agg_tab_walk_st(on.judged, online_batch, &on);
     online_flush(&on);
+    report_commit(rs);
 
     for (i = 0; i < on.n; i++) {
         pol_dom_free(&on.doms[i]);
@@ -666,10 +983,20 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
     if (jpid > 0 && journal_close(jpid, st.lines, o->cmd) != 0)
         rc = 1;
     memset(&rs, 0, sizeof(rs));
+    if (getenv("MAILTLSRPT_TEST_REPORT_CRASH") != NULL) {
+        report_crash_at = strtol(getenv("MAILTLSRPT_TEST_REPORT_CRASH"),
+                                 NULL, 10);
+        rpt_crash_hook = report_crash;
+    }
+    if (!o->all_days)           /* an empty day says why (cli/guess.c) */
+        guess_day_check(tab, day, o->have_day, &st);
+    report_sip = guess_sip_create(c);
     if (o->offline)
         report_offline(c, o, tab, day, &rs);
     else
         report_online(c, o, tab, day, &rs);
+    report_close();
+    report_sip = guess_sip_end(report_sip);
     ts_day_str(day, daybuf);
     skipped[0] = 0;
     if (!o->offline) {

@@ -173,11 +173,17 @@ state_merge_all(const char *cmd, const struct conf *c, const char *mta,
     struct agg_state *m;
     size_t  n, i;
 
+    char    err[AGG_STATE_ERR];
+
     v = state_load_all(cmd, files, &n);
-    m = agg_state_merge(v, n, whole, &r);
+    m = agg_state_merge(v, n, whole, &r, err);
     for (i = 0; i < n; i++)
         agg_state_free(v[i]);
     xfree(v);
+    if (m == NULL) {            /* pieces whose order is not known */
+        fprintf(stderr, "mailtlsrpt %s: %s; nothing written\n", cmd, err);
+        exit(EXIT_FATALERR);
+    }
     return m;
 }
 

@@ -17,6 +17,7 @@
  */
 #include "cli.h"
 #include "conf.h"
+#include "guess.h"
 #include "pipe.h"
 #include "sum.h"
 #include "../parsers/ts.h"
@@ -537,6 +538,8 @@ cmd_summary(int argc, char **argv)
         tab = agg_tab_create();
         rc = pipe_run(&c, &po, tab, &st);
     }
+    if (o.have_day)             /* an empty day says why (cli/guess.c) */
+        guess_day_check(tab, o.day, 1, &st);
     v = agg_view_create_st(tab, c.plaintext);
     d = summary_collect(v, &o, &nd);
     summary_head(tab, &st, &o, d, nd, &h);

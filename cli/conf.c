@@ -1,5 +1,6 @@
 /* cli/conf.c - configuration file and its defaults (see conf.h) */
 #include "conf.h"
+#include "../parsers/ts.h"
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
 #include "../util/msg.h"
@@ -57,8 +58,10 @@ static const struct conf_key conf_keys[] = {
         "this host's short name"},
     {"sending_mta_ip", CK_IPMAP, K(ipmap), NULL,
         "LOGHOST ADDRESS: the outbound address of each log host, for"
-        " sending-mta-ip; repeat the line for each host.",
-        "none: the field is omitted"},
+        " sending-mta-ip; repeat the line for each host; ADDRESS alone"
+        " for every host not named and for lines without a host name.",
+        "this machine's public address for its own host name where it"
+        " has one; otherwise the field is left out, with a warning"},
     {"relay_hosts", CK_RELAYS, K(relay_hosts), NULL,
         "Smart hosts (names, [name]:port or addresses, separated by commas"
         " or spaces): connections to them are left out of reports.", NULL},
@@ -66,7 +69,8 @@ static const struct conf_key conf_keys[] = {
         "Ports of MX sessions; connections to other ports are left out.",
         "25"},
     {"log_tz", CK_STR, K(log_tz), NULL,
-        "Zone of syslog time stamps that carry no offset (--log-tz).",
+        "Zone of syslog time stamps that carry no offset (--log-tz); an"
+        " unknown zone is a configuration error.",
         "the machine's"},
     {"plaintext", CK_PLAIN, K(plaintext), "auto|always|never",
         "Plaintext deliveries as starttls-not-supported: auto, always,"
@@ -271,6 +275,16 @@ conf_set(struct conf *c, const char *name, char *value, const char **why)
         }
         conf_set_str(&c->unique_id, value);
     } else if (strcmp(name, "log_tz") == 0) {
+        static char zwhy[400];
+        char    zerr[300];
+
+        /* an unknown zone would be read as UTC, silently */
+        if (ts_zone_check(value, zerr, sizeof(zerr)) != 0) {
+            snprintf(zwhy, sizeof(zwhy), "unknown time zone \"%.64s\": %s",
+                     value, zerr);
+            *why = zwhy;
+            return -1;
+        }
         conf_set_str(&c->log_tz, value);
     } else if (strcmp(name, "mx_ports") == 0) {
         c->nmx_ports = 0;
@@ -302,10 +316,16 @@ conf_set(struct conf *c, const char *name, char *value, const char **why)
         char   *ip = strtok_r(NULL, " \t", &save);
         char    canon[IPADDR_MAX + 1];
 
+        if (host != NULL && ip == NULL
+            && ipaddr_norm(host, strlen(host), canon) == 0) {
+            /* ADDRESS alone: every log host not named */
+            conf_set_str(&c->sending_ip_default, canon);
+            return 0;
+        }
         if (host == NULL || ip == NULL || strtok_r(NULL, " \t", &save)
             || strlen(host) > SESS_MAX_LOGHOST
             || ipaddr_norm(ip, strlen(ip), canon) != 0) {
-            *why = "expected: LOGHOST ADDRESS";
+            *why = "expected: LOGHOST ADDRESS, or ADDRESS for every host";
             return -1;
         }
         c->ipmap = xrealloc(c->ipmap, (c->nipmap + 1) * sizeof(*c->ipmap));
@@ -583,6 +603,7 @@ conf_free(struct conf *c)
     xfree(c->dkim_key);
     xfree(c->dkim_selector);
     xfree(c->dkim_domain);
+    xfree(c->sending_ip_default);
     for (i = 0; i < c->nrelay_hosts; i++)
         xfree(c->relay_hosts[i]);
     xfree(c->relay_hosts);
@@ -632,6 +653,9 @@ conf_print_key(FILE *fp, const struct conf *c, size_t k)
         for (i = 0; i < c->nipmap; i++)
             fprintf(fp, "%s %s %s", i ? "\nsending_mta_ip =" : "",
                     c->ipmap[i].loghost, c->ipmap[i].ip);
+        if (c->sending_ip_default)
+            fprintf(fp, "%s %s", c->nipmap ? "\nsending_mta_ip =" : "",
+                    c->sending_ip_default);
         break;
     case CK_PLAIN:
         fprintf(fp, " %s", c->plaintext == AGG_PLAIN_ALWAYS ? "always"
@@ -756,7 +780,7 @@ conf_sending_ip(const char *loghost, const void *ctx)
     for (i = 0; i < c->nipmap; i++)
         if (strcasecmp(c->ipmap[i].loghost, loghost) == 0)
             return c->ipmap[i].ip;
-    return NULL;
+    return c->sending_ip_default;
 }
 
 /* conf_is_relay - host or ip is a configured relay host */

@@ -56,6 +56,8 @@ struct conf {
     char   *dkim_selector;      /* dkim_selector = NAME */
     char   *dkim_domain;        /* dkim_domain = DOMAIN */
     int     keep_all;           /* keep_all = yes|no */
+    char   *sending_ip_default; /* sending_mta_ip = ADDRESS: every log
+                                 * host not named, and lines without one */
 };
 
 /* read path (NULL: default path, silently absent); fills defaults.
@@ -84,7 +86,8 @@ const char *conf_key_info(size_t i, const char **help, const char **deflt);
  * unless organization_name, contact_info and submitter are set */
 void    conf_need_identity(const struct conf *c, const char *cmd);
 
-/* sending-mta-ip for a log host (rpt_conf callback), or NULL */
+/* sending-mta-ip of a log host ("" for lines without one): its own
+ * sending_mta_ip = LOGHOST ADDRESS, else the default, else NULL */
 const char *conf_sending_ip(const char *loghost, const void *ctx);
 
 /* 1 when host or ip names a configured relay host (pf_sess callback) */

@@ -12,11 +12,39 @@
 struct guard_in {
     dev_t   dev;
     ino_t   ino;
+    dev_t   pdev[2];            /* the folders holding it: of the path */
+    ino_t   pino[2];            /* as given, and with links resolved */
     const char *name;           /* as given (the caller's) */
 };
 
 static struct guard_in *guard_v;
 static size_t guard_n;
+
+/* guard_folder - the folder of path (links resolved if real) into g */
+static void
+guard_folder(const char *path, int real, struct guard_in *g)
+{
+    char   *p = real ? realpath(path, NULL) : xstrdup(path);
+    char   *slash;
+    struct stat st;
+    int     k = real ? 1 : 0;
+
+    g->pdev[k] = 0;
+    g->pino[k] = 0;
+    if (p == NULL)
+        return;
+    if ((slash = strrchr(p, '/')) == NULL)
+        strcpy(p, ".");
+    else if (slash == p)
+        p[1] = 0;
+    else
+        *slash = 0;
+    if (stat(p, &st) == 0) {
+        g->pdev[k] = st.st_dev;
+        g->pino[k] = st.st_ino;
+    }
+    free(p);
+}
 
 /* guard_add - one input, if it exists */
 static void
@@ -30,6 +58,8 @@ guard_add(const char *name)
     guard_v = xrealloc(guard_v, (guard_n + 1) * sizeof(*guard_v));
     guard_v[guard_n].dev = st.st_dev;
     guard_v[guard_n].ino = st.st_ino;
+    guard_folder(name, 0, &guard_v[guard_n]);
+    guard_folder(name, 1, &guard_v[guard_n]);
     guard_v[guard_n++].name = name;
 }
 
@@ -65,6 +95,28 @@ guard_check(const char *path)
         if (guard_v[i].dev == st.st_dev && guard_v[i].ino == st.st_ino)
             return guard_v[i].name;
     return NULL;
+}
+
+/* guard_folder_clear - 1 when no input was named in folder dir (nor
+ * is there with its links resolved), so that no file created there by
+ * a new name and a rename can replace an input's name: the check per
+ * file can be left out */
+int
+guard_folder_clear(const char *dir)
+{
+    struct stat st;
+    size_t  i;
+    int     k;
+
+    if (dir == NULL || stat(dir, &st) != 0)
+        return 0;
+    for (i = 0; i < guard_n; i++)
+        for (k = 0; k < 2; k++)
+            if ((guard_v[i].pdev[k] == 0 && guard_v[i].pino[k] == 0)
+                || (guard_v[i].pdev[k] == st.st_dev
+                    && guard_v[i].pino[k] == st.st_ino))
+                return 0;
+    return 1;
 }
 
 /* guard_output - -o must not be an input */

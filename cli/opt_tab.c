@@ -166,13 +166,15 @@ const struct opt_def opt_defs[] = {
         " logs.", NULL},
 
     /* how logs are read */
-    {"log-tz", 0, "ZONE", LOGS " follow", OPT_STR, F(log_tz), 0, 0,
-        NULL,
-        "Time zone of syslog time stamps that carry no offset, e.g."
-        " Europe/Berlin or UTC.", "the machine's"},
+    {"log-tz", 0, "ZONE", LOGS " follow", OPT_STR, F(log_tz), 0, 0, NULL,
+        "Time zone of syslog time stamps that carry no offset: a zone"
+        " name such as Europe/Berlin, UTC, or a POSIX TZ string; an"
+        " unknown zone is a usage error.", "the machine's"},
     {"log-year", 0, "YYYY", LOGS " follow", OPT_NUM, F(log_year), 1970,
         9999, NULL,
-        "Year of the newest syslog line.",
+        "Year of syslog lines, whose stamps carry none; no line is taken"
+        " to be later than its file (a day of clock skew allowed): a line"
+        " after it is of the year before.",
         "from each file's modification time"},
     {"mta", 0, "NAME", LOGS " merge follow", OPT_CHOICE, F(mta), 0, 0,
         "postfix|exim|sendmail",

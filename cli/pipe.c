@@ -15,6 +15,7 @@
  * line in order, so it runs on one thread.
  */
 #include "pipe.h"
+#include "guess.h"
 #include "../parsers/jrnl.h"
 #include "../parsers/order.h"
 #include "progress.h"
@@ -26,6 +27,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,6 +71,7 @@ struct pipe_chunk {
     size_t  len;
     int     flags;              /* INPUT_CH_* */
     int     nlead;
+    int     mta;                /* a line a worker dropped was an MTA's */
     int     state;              /* enum pipe_chunk_state */
     const struct parser_set *parsers;   /* for parser_pre_mt */
     struct input_src *src;      /* the source it belongs to */
@@ -118,6 +121,12 @@ struct pipe_ctx {
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
     char    tls_host[SESS_MAX_LOGHOST + 1];     /* last host noted */
     int     tls_host_ok;
+    /* the file being read: a line of an MTA seen; years of its stamps
+     * (chunks parse with copies of ts: what they did, added up) */
+    int     file_mta;
+    int     file_ts_used;
+    int     file_ts_back;
+    struct guess_hosts *hosts;  /* log hosts: what they log (guess.h) */
     /* the last record a parser needed, for pipe_dup() */
     uint64_t file_no;           /* the file being read, from 1 */
     uint64_t dup_file;          /* 0: none kept yet */
@@ -172,6 +181,19 @@ pipe_session_json(FILE *fp, const struct sess_rec *r, enum sess_disp d)
     pipe_json_str(fp, "disposition", sess_disp_name(d), 1);
 }
 
+/* pipe_claimed - a line parser mta (enum sess_mta, or -1: none) took */
+static void
+pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
+             const struct trace *tr)
+{
+    if (mta < 0)
+        return;
+    if (!pc->file_mta)
+        pc->file_mta = parser_line_mine(mta, r, tr);
+    guess_hosts_line(pc->hosts, r->host.ptr ? r->host.ptr : "", r->host.len,
+                     mta);
+}
+
 /* pipe_session - a finished session: count it, maybe print it */
 static void
 pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
@@ -179,6 +201,7 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     struct pipe_ctx *pc = ctx;
 
     pc->st->sessions[d]++;
+    guess_hosts_session(pc->hosts, r, d);
     if (d == SESS_D_COUNTED && pc->corr != NULL) {
         struct pipe_chunk *ch = pc->corr;
         char    key[AGG_TAB_KEY_MAX];
@@ -473,12 +496,14 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
              struct parser_pre *pre)
 {
     struct trace tr;
+    int     mta;
 
     if (!pipe_stateless(pre) && r->msg.len > 0 && pipe_dup(pc, src, r)) {
         pipe_duplicate(pc, src, lineno);
         return;
     }
-    parser_feed_pre(pc->parsers, r, pre, &tr);
+    mta = parser_feed_pre(pc->parsers, r, pre, &tr);
+    pipe_claimed(pc, r, mta, &tr);
     pipe_traced(pc, src, lineno, &tr);
 }
 
@@ -494,11 +519,15 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
-    if (pc->o->trace == NULL && pipe_noise_drop(pc->parsers, &r))
+    if (pc->o->trace == NULL && pipe_noise_drop(pc->parsers, &r)) {
+        pc->file_mta = 1;       /* a Postfix program that says nothing */
         return;
+    }
     parser_pre_mt(pc->parsers, &r, &pre);
-    if (pipe_stateless(&pre) && pc->o->trace == NULL)
+    if (pipe_stateless(&pre) && pc->o->trace == NULL) {
+        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
         return;
+    }
     pipe_rec_pre(pc, src, lineno, &r, &pre);
 }
 
@@ -561,14 +590,18 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         return;
     }
     wrap_parse(&ch->ts, line, &r);
-    if (pipe_noise_drop(ch->parsers, &r))
+    if (pipe_noise_drop(ch->parsers, &r)) {
+        ch->mta = 1;
         return;
+    }
     it = pipe_item_new(ch, lineno, PIPE_I_REC);
     parser_pre_mt(ch->parsers, &r, &it->pre);
-    if (pipe_stateless(&it->pre))
+    if (pipe_stateless(&it->pre)) {
         ch->nitems--;           /* nothing to keep */
-    else
+        ch->mta = 1;
+    } else {
         it->r = r;
+    }
 }
 
 /* pipe_w_bad_mt - worker: a line the reader skips */
@@ -594,6 +627,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     cb.ctx = ch;
     cb.quiet = 1;
     ch->nitems = 0;
+    ch->mta = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
     input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
                          ch->nlead);
@@ -702,6 +736,9 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     }
     pipe_dup_keep(pc);          /* the chunk is reused after this */
     input_chunk_add(src, &ch->acc);
+    pc->file_mta |= ch->mta;
+    pc->file_ts_used |= ch->ts.used;
+    pc->file_ts_back |= ch->ts.back;
 }
 
 /* pipe_settle - correlate parsed chunks at the head of the order, at
@@ -922,6 +959,67 @@ pipe_par_stop(struct pipe_par *pp)
     return NULL;
 }
 
+/* pipe_safe - name as printable ASCII into out[cap] ('?' for the rest):
+ * log host names and file names come from outside */
+static const char *
+pipe_safe(const char *name, char *out, size_t cap)
+{
+    size_t  i;
+
+    for (i = 0; name[i] && i + 1 < cap; i++)
+        out[i] = (name[i] >= 0x20 && name[i] < 0x7f) ? name[i] : '?';
+    out[i] = 0;
+    return out;
+}
+
+/* pipe_file_done - what the run learnt of one file: the year of its
+ * syslog stamps (pipe_stats.year), and whether any line was an MTA's */
+static void
+pipe_file_done(struct pipe_ctx *pc, const struct input_src *src, int kind,
+               int log_year)
+{
+    struct pipe_year *y = &pc->st->year;
+    int     used = pc->file_ts_used | pc->ts.used;
+    int     back = pc->file_ts_back | pc->ts.back;
+    char    name[sizeof(y->name)];
+
+    pipe_safe(src->name, name, sizeof(name));
+    if (used) {
+        if (y->files++ == 0) {
+            y->kind = kind;
+            y->log_year = log_year;
+            y->ref = pc->ts.ref_t;
+            memcpy(y->name, name, sizeof(y->name));
+        }
+        if (back) {
+            time_t  t = (time_t) pc->ts.ref_t;
+            struct tm tm;
+            char    when[32];
+
+            y->back++;
+            localtime_r(&t, &tm);
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+            msg_info("%s: syslog stamps carry no year: those after %s, "
+                     "%s, are taken as of %d%s", strcmp(src->name, "-") == 0
+                     ? "standard input" : name, when,
+                     kind == ORDER_REF_NOW || kind == ORDER_REF_YEAR_NOW
+                     ? "now" : "the file's modification time",
+                     pc->ts.ref_year - 1, kind == ORDER_REF_YEAR_MTIME
+                     || kind == ORDER_REF_YEAR_NOW ? ", the year before "
+                     "--log-year (no line is later than its file)"
+                     : " (--log-year YYYY sets the year)");
+        }
+    }
+    if (src->lines > 0 && !pc->file_mta) {
+        pc->st->not_mail++;
+        msg_warn("%s: none of its %" PRIu64 " line%s is a line of %s: "
+                 "not a mail log?", strcmp(src->name, "-") == 0
+                 ? "standard input" : name, src->lines,
+                 src->lines == 1 ? "" : "s", pc->o->mta ? pc->o->mta
+                 : "Postfix, Exim or Sendmail");
+    }
+}
+
 /* pipe_run - all sources, oldest first (parsers/order.h) */
 int
 pipe_run(const struct conf *c, const struct pipe_opts *o,
@@ -943,10 +1041,12 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     size_t  k;
     long    same;
     int     rc = 0;
+    int     kind;
     int     i;
 
     memset(&pc, 0, sizeof(pc));
     memset(st, 0, sizeof(*st));
+    pc.hosts = guess_hosts_create();
     memset(&pipe_noise, 0, sizeof(pipe_noise));        /* new parsers */
     pc.o = o;
     pc.tab = tab;
@@ -992,7 +1092,7 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
 
     for (k = 0; k < n; k++) {
         /* the year reference is per file: its own mtime */
-        order_ts_init(&pc.ts, files[k], o->log_year);
+        kind = order_ts_init(&pc.ts, files[k], o->log_year);
         progress_file(pc.progress, k, files[k]);
         if ((same = order_same_file(files, k)) >= 0) {
             msg_warn("%s: the same file as %s: read once", files[k],
@@ -1003,11 +1103,13 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
         memset(&src, 0, sizeof(src));
         pc.src = &src;
         pc.file_no = k + 1;
+        pc.file_mta = pc.file_ts_used = pc.file_ts_back = 0;
         if ((pc.par ? input_read_chunked(files[k], &icb, &ccb, &src)
              : input_read(files[k], &icb, &src)) != 0) {
             st->files_failed++;
             rc = 1;
         }
+        pipe_file_done(&pc, &src, kind, o->log_year);
         st->lines += src.lines;
         st->bytes += src.bytes;
         for (i = 0; i < INPUT_BAD_COUNT; i++)
@@ -1021,6 +1123,9 @@ pipe_run(const struct conf *c, const struct pipe_opts *o,
     parser_set_free(pc.parsers);
     if (o->state)
         agg_state_end(o->state);
+    else                        /* a piece does not see the whole log */
+        guess_hosts_advise(pc.hosts, tab, c->plaintext);
+    pc.hosts = guess_hosts_free(pc.hosts);
     return rc;
 }
 

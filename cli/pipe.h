@@ -45,7 +45,21 @@ struct pipe_opts {
     struct agg_state *state;
 };
 
+/* how the year of syslog stamps (no year in them) was chosen */
+struct pipe_year {
+    uint64_t files;             /* sources with such stamps */
+    uint64_t back;              /* of them, with lines put in the year
+                                 * before (they would lie after the
+                                 * source's reference) */
+    int     kind;               /* enum order_ref of the first source */
+    int     log_year;           /* --log-year, or 0 */
+    int64_t ref;                /* its reference time (UTC) */
+    char    name[160];          /* its name, shortened */
+};
+
 struct pipe_stats {
+    struct pipe_year year;
+    uint64_t not_mail;          /* files with lines, none of an MTA read */
     uint64_t files;
     uint64_t files_failed;      /* unreadable or damaged */
     uint64_t lines;

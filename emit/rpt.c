@@ -9,6 +9,12 @@
  *      int   rpt_file_name(conf, day, domain, gz, buf, cap)
  *      char *rpt_json(conf, day, domain, pols, npols)
  *      int   rpt_write(dir, name, data, len, gz)
+ *
+ *      struct rpt_batch *rpt_batch_open(dir)
+ *      int   rpt_batch_add_mt(batch, name, data, len, gz, tag)
+ *      int   rpt_batch_gzip_mt(batch, data, len, out, outlen)
+ *      size_t rpt_batch_commit(batch, done, ctx)
+ *      struct rpt_batch *rpt_batch_free(batch)
  * DESCRIPTION
  *      rpt_json() turns the aggregated counters of one (policy domain, UTC
  *      day) into the RFC 8460 section 4.4 JSON object, built with jansson:
@@ -32,9 +38,17 @@
  *      name: the same input gives the same bytes), fsyncs it, renames it
  *      over the final name and fsyncs the directory. A failed or partial
  *      write never replaces an existing file.
+ *
+ *      A batch does the same for many files with one flush: every
+ *      temporary file written (from any number of threads), then one
+ *      syncfs(2), the renames, one fsync of the directory. The cost of a
+ *      report is then that of creating a small file, not of a journal
+ *      commit.
  * THREADS
  *      No shared state; concurrent calls are safe when they write
  *      different names (the same name also works: the last rename wins).
+ *      rpt_batch_add_mt() may run in many threads at once (a mutex
+ *      guards the batch's list); commit and free in one.
  * OWNERSHIP
  *      rpt_json() returns a malloc(3)'d string the caller free(3)s. Inputs
  *      are only read.
@@ -46,6 +60,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +73,7 @@
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
 #include "../util/msg.h"
+#include "../util/mymalloc.h"
 
 /*
  * Receivers hold the counts in u32 (Stalwart, tlsrpt-rs; RECEIVERS.md),
@@ -314,7 +330,7 @@ rpt_detail(const struct rpt_conf *c, const struct agg_detail *d)
         return NULL;
     }
     if (c->sending_ip != NULL)
-        sip = c->sending_ip(loghost, c->sending_ip_ctx);
+        sip = c->sending_ip(loghost, d->ip ? d->ip : "", c->sending_ip_ctx);
     obj = json_object();
     if (obj == NULL
         || json_object_set_new(obj, "result-type",
@@ -499,54 +515,62 @@ rpt_name_ok(const char *name)
     return 1;
 }
 
-/* rpt_write_gz - gzip data into fd as one member; 0 or -1 with errno */
+/* rpt_z_init - a deflate stream for reports; 0, or -1 (ENOMEM) */
 static int
-rpt_write_gz(int fd, const char *data, size_t len)
+rpt_z_init(z_stream *zs)
 {
-    unsigned char out[16384];
-    z_stream zs;
-    int     zr = Z_OK;
-    int     flush;
-    int     ret = -1;
-
     /*
      * windowBits 15 + 16 makes deflate write a gzip wrapper. Without
      * deflateSetHeader() the header has mtime 0, no file name and OS
      * "unix": the same JSON always gives the same bytes.
      */
-    memset(&zs, 0, sizeof(zs));
-    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8,
+    memset(zs, 0, sizeof(*zs));
+    if (deflateInit2(zs, 6, Z_DEFLATED, 15 + 16, 8,
                      Z_DEFAULT_STRATEGY) != Z_OK) {
         errno = ENOMEM;
         return -1;
     }
-    zs.next_in = (const Bytef *) data;
+    return 0;
+}
+
+/* rpt_write_gz - gzip data into fd as one member with zs (from
+ * rpt_z_init; reset first, so a stream serves many files with the same
+ * bytes as a new one); 0 or -1 with errno */
+static int
+rpt_write_gz(z_stream *zs, int fd, const char *data, size_t len)
+{
+    unsigned char out[16384];
+    int     zr = Z_OK;
+    int     flush;
+
+    if (deflateReset(zs) != Z_OK) {
+        errno = EIO;
+        return -1;
+    }
+    zs->next_in = (const Bytef *) data;
     do {
         size_t  chunk = len > RPT_ZCHUNK ? RPT_ZCHUNK : len;
 
-        zs.avail_in = (uInt) chunk;
+        zs->avail_in = (uInt) chunk;
         len -= chunk;
         flush = len == 0 ? Z_FINISH : Z_NO_FLUSH;
         do {
-            zs.next_out = out;
-            zs.avail_out = sizeof(out);
-            zr = deflate(&zs, flush);
+            zs->next_out = out;
+            zs->avail_out = sizeof(out);
+            zr = deflate(zs, flush);
             if (zr == Z_STREAM_ERROR) {
                 errno = EIO;
-                goto end;
+                return -1;
             }
-            if (afile_write_all(fd, out, sizeof(out) - zs.avail_out) != 0)
-                goto end;
-        } while (zs.avail_out == 0);
+            if (afile_write_all(fd, out, sizeof(out) - zs->avail_out) != 0)
+                return -1;
+        } while (zs->avail_out == 0);
     } while (flush != Z_FINISH);
     if (zr != Z_STREAM_END) {
         errno = EIO;
-        goto end;
+        return -1;
     }
-    ret = 0;
-end:
-    deflateEnd(&zs);
-    return ret;
+    return 0;
 }
 
 /* rpt_open_temp - create ".NAME.tmp.PID[.N]" in dfd; fd, or -1 */
@@ -571,6 +595,45 @@ rpt_open_temp(int dfd, const char *name, char *tmp, size_t cap)
     return -1;
 }
 
+/* rpt_temp - write data (gzipped with zs unless NULL) into a new
+ * temporary file for name in dfd, fsync'd if sync; 0, or -1 with errno,
+ * *what the step that failed, and nothing left behind */
+static int
+rpt_temp(int dfd, const char *name, const char *data, size_t len,
+         z_stream *zs, int sync, char *tmp, size_t cap, const char **what)
+{
+    int     fd;
+    int     err;
+
+    tmp[0] = 0;
+    *what = "create";
+    if ((fd = rpt_open_temp(dfd, name, tmp, cap)) < 0) {
+        tmp[0] = 0;
+        return -1;
+    }
+    *what = "write";
+    if ((zs ? rpt_write_gz(zs, fd, data, len)
+         : afile_write_all(fd, data, len)) != 0)
+        goto fail;
+    *what = "fsync";
+    if (sync && fsync(fd) != 0)
+        goto fail;
+    *what = "close";
+    err = close(fd);
+    fd = -1;
+    if (err != 0)
+        goto fail;
+    return 0;
+
+fail:
+    err = errno;
+    if (fd >= 0)
+        close(fd);
+    unlinkat(dfd, tmp, 0);
+    errno = err;
+    return -1;
+}
+
 /* rpt_write - atomically replace dir/name with data (gzipped if gz) */
 int
 rpt_write(const char *dir, const char *name, const char *data, size_t len,
@@ -578,9 +641,10 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
 {
     char    tmp[RPT_NAME_MAX + 64];
     const char *what;
+    z_stream zs;
     int     dfd;
-    int     fd = -1;
     int     err;
+    int     rc;
 
     if (dir == NULL || *dir == 0 || !rpt_name_ok(name)
         || (data == NULL && len > 0)) {
@@ -595,24 +659,22 @@ rpt_write(const char *dir, const char *name, const char *data, size_t len,
         return -1;
     }
     tmp[0] = 0;
-    if ((fd = rpt_open_temp(dfd, name, tmp, sizeof(tmp))) < 0) {
-        what = "create";
+    what = "compress";
+    if (gz && rpt_z_init(&zs) != 0)
         goto fail;
-    }
-    what = "write";
-    if ((gz ? rpt_write_gz(fd, data, len) : afile_write_all(fd, data, len)) != 0)
-        goto fail;
-    what = "fsync";
-    if (fsync(fd) != 0)
-        goto fail;
-    what = "close";
-    err = close(fd);
-    fd = -1;
-    if (err != 0)
+    rc = rpt_temp(dfd, name, data, len, gz ? &zs : NULL, 1, tmp, sizeof(tmp),
+                  &what);
+    if (gz)
+        deflateEnd(&zs);
+    if (rc != 0)
         goto fail;
     what = "rename";
-    if (renameat(dfd, tmp, dfd, name) != 0)
+    if (renameat(dfd, tmp, dfd, name) != 0) {
+        err = errno;
+        unlinkat(dfd, tmp, 0);
+        errno = err;
         goto fail;
+    }
 
     /*
      * The new file is in place; without the directory fsync a crash may
@@ -634,11 +696,306 @@ fail:
     /* the final name: the temporary one means nothing to a person */
     msg_warn("cannot write report %s/%s (%s failed): %s", dir, name, what,
              strerror(err));
-    if (fd >= 0)
-        close(fd);
-    if (tmp[0] && strcmp(what, "create") != 0)
-        unlinkat(dfd, tmp, 0);
     close(dfd);
     errno = err;
     return -1;
+}
+
+/*
+ * Batches: many reports, one flush. Each report is written to its
+ * temporary file without an fsync; rpt_batch_commit() then makes them
+ * all durable at once (syncfs(2) of the directory's file system), renames
+ * each over its final name and fsyncs the directory once. A crash before
+ * the flush leaves temporary files only, one after it complete reports:
+ * a final name is only ever given to data already on disk.
+ */
+void    (*rpt_crash_hook) (const char *point);
+
+struct rpt_batch_file {
+    char   *tmp;                /* temporary name, in the directory */
+    char   *name;               /* final name */
+    const void *tag;            /* the caller's, for done */
+};
+
+/* a deflate stream kept for the next report (batches reuse them) */
+struct rpt_z {
+    z_stream zs;
+    struct rpt_z *next;
+};
+
+struct rpt_batch {
+    pthread_mutex_t mu;         /* guards files, n, cap, zfree */
+    struct rpt_z *zfree;        /* streams not in use */
+    char   *dir;
+    int     dfd;
+    struct rpt_batch_file *files;
+    size_t  n;
+    size_t  cap;
+};
+
+/* rpt_point - the test hook, if set */
+static void
+rpt_point(const char *point)
+{
+    if (rpt_crash_hook)
+        rpt_crash_hook(point);
+}
+
+/* rpt_batch_open - a batch writing into dir; NULL (warned) when dir
+ * cannot be opened */
+struct rpt_batch *
+rpt_batch_open(const char *dir)
+{
+    struct rpt_batch *b;
+    int     dfd;
+
+    if (dir == NULL || *dir == 0) {
+        msg_warn("cannot write reports: no directory");
+        return NULL;
+    }
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        msg_warn("cannot write reports to %s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    /* jansson seeds its hash function once: here, before any thread */
+    json_object_seed(0);
+    b = xcalloc(1, sizeof(*b));
+    pthread_mutex_init(&b->mu, NULL);
+    b->dir = xstrdup(dir);
+    b->dfd = dfd;
+    return b;
+}
+
+/* rpt_batch_add_mt - data (gzipped if gz) into a temporary file for
+ * name, tag kept for done; 0, or -1 (warned, nothing left behind) */
+int
+rpt_batch_add_mt(struct rpt_batch *b, const char *name, const char *data,
+                 size_t len, int gz, const void *tag)
+{
+    char    tmp[RPT_NAME_MAX + 64];
+    const char *what = "compress";
+    struct rpt_z *z = NULL;
+    int     rc;
+
+    if (!rpt_name_ok(name) || (data == NULL && len > 0)) {
+        msg_warn("cannot write report \"%s\" in \"%s\": empty, hidden,"
+                 " too long or not a plain file name",
+                 name ? name : "(null)", b->dir);
+        return -1;
+    }
+    /* a stream of the pool, or a new one: no deflateInit per report */
+    tmp[0] = 0;
+    if (gz) {
+        pthread_mutex_lock(&b->mu);
+        if ((z = b->zfree) != NULL)
+            b->zfree = z->next;
+        pthread_mutex_unlock(&b->mu);
+        if (z == NULL) {
+            z = xmalloc(sizeof(*z));
+            if (rpt_z_init(&z->zs) != 0) {
+                xfree(z);
+                z = NULL;
+                msg_warn("cannot write report %s/%s (%s failed): %s",
+                         b->dir, name, what, strerror(errno));
+                return -1;
+            }
+        }
+    }
+    rc = rpt_temp(b->dfd, name, data, len, z ? &z->zs : NULL, 0, tmp,
+                  sizeof(tmp), &what);
+    if (z != NULL) {
+        pthread_mutex_lock(&b->mu);
+        z->next = b->zfree;
+        b->zfree = z;
+        pthread_mutex_unlock(&b->mu);
+    }
+    if (rc != 0) {
+        /* the final name: the temporary one means nothing to a person */
+        msg_warn("cannot write report %s/%s (%s failed): %s", b->dir, name,
+                 what, strerror(errno));
+        return -1;
+    }
+    pthread_mutex_lock(&b->mu);
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 256;
+        b->files = xrealloc(b->files, b->cap * sizeof(*b->files));
+    }
+    b->files[b->n].tmp = xstrdup(tmp);
+    b->files[b->n].name = xstrdup(name);
+    b->files[b->n++].tag = tag;
+    pthread_mutex_unlock(&b->mu);
+    rpt_point("report:temp");
+    return 0;
+}
+
+/* rpt_batch_gzip_mt - data gzipped into a malloc'd buffer (*out,
+ * *outlen; the bytes a gzipped add writes) with a stream of the batch's
+ * pool; 0, or -1 (warned) */
+int
+rpt_batch_gzip_mt(struct rpt_batch *b, const char *data, size_t len,
+                  unsigned char **out, size_t *outlen)
+{
+    struct rpt_z *z;
+    unsigned char *buf = NULL;
+    size_t  cap;
+    int     rc = -1;
+
+    *out = NULL;
+    *outlen = 0;
+    pthread_mutex_lock(&b->mu);
+    if ((z = b->zfree) != NULL)
+        b->zfree = z->next;
+    pthread_mutex_unlock(&b->mu);
+    if (z == NULL) {
+        z = xmalloc(sizeof(*z));
+        if (rpt_z_init(&z->zs) != 0) {
+            xfree(z);
+            msg_warn("cannot compress a report: out of memory");
+            return -1;
+        }
+    }
+    if (len > RPT_ZCHUNK || deflateReset(&z->zs) != Z_OK) {
+        msg_warn("cannot compress a report of %zu bytes", len);
+        goto end;
+    }
+    cap = deflateBound(&z->zs, (uLong) len);
+    buf = xmalloc(cap);
+    z->zs.next_in = (const Bytef *) data;
+    z->zs.avail_in = (uInt) len;
+    z->zs.next_out = buf;
+    z->zs.avail_out = (uInt) cap;
+    if (deflate(&z->zs, Z_FINISH) != Z_STREAM_END) {
+        msg_warn("cannot compress a report of %zu bytes", len);
+        goto end;
+    }
+    *out = buf;
+    *outlen = cap - z->zs.avail_out;
+    buf = NULL;
+    rc = 0;
+end:
+    xfree(buf);
+    pthread_mutex_lock(&b->mu);
+    z->next = b->zfree;
+    b->zfree = z;
+    pthread_mutex_unlock(&b->mu);
+    return rc;
+}
+
+/* rpt_batch_count - files added since the last commit */
+size_t
+rpt_batch_count(const struct rpt_batch *b)
+{
+    return b->n;
+}
+
+/* rpt_batch_fsync - fsync one temporary file (the flush's fallback) */
+static int
+rpt_batch_fsync(const struct rpt_batch *b, const char *tmp)
+{
+    int     fd;
+    int     err;
+
+    if ((fd = openat(b->dfd, tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+        return -1;
+    if (fsync(fd) != 0) {
+        err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return close(fd);
+}
+
+/* rpt_batch_commit - flush, rename and sync the files added; done (if
+ * not NULL) is told of each file whether its report is in place. The
+ * batch is empty afterwards. Returns the number of files not in place */
+size_t
+rpt_batch_commit(struct rpt_batch *b, rpt_batch_done_fn done, void *ctx)
+{
+    size_t  i;
+    size_t  failed = 0;
+    int     flushed;
+    int     err;
+    char   *ok;
+
+    if (b->n == 0)
+        return 0;
+    ok = xcalloc(b->n, 1);
+
+    /*
+     * One flush for every file. syncfs(2) reports a write-back error of
+     * the file system since the last call, which may be another file's:
+     * then each file is fsync'd on its own, and only those that fail are
+     * dropped.
+     */
+    flushed = syncfs(b->dfd) == 0;
+    if (!flushed)
+        msg_warn("cannot flush the reports in %s at once (%s): each is"
+                 " synced on its own", b->dir, strerror(errno));
+    rpt_point("report:flushed");
+    for (i = 0; i < b->n; i++) {
+        struct rpt_batch_file *f = &b->files[i];
+
+        if (!flushed && rpt_batch_fsync(b, f->tmp) != 0) {
+            msg_warn("cannot write report %s/%s (fsync failed): %s", b->dir,
+                     f->name, strerror(errno));
+            unlinkat(b->dfd, f->tmp, 0);
+            continue;
+        }
+        if (renameat(b->dfd, f->tmp, b->dfd, f->name) != 0) {
+            err = errno;
+            msg_warn("cannot write report %s/%s (rename failed): %s", b->dir,
+                     f->name, strerror(err));
+            unlinkat(b->dfd, f->tmp, 0);
+            continue;
+        }
+        ok[i] = 1;
+        rpt_point("report:renamed");
+    }
+
+    /* the renames durable: without it a crash may bring back old files */
+    if (fsync(b->dfd) != 0) {
+        msg_warn("reports in %s written, but the directory could not be"
+                 " synced: %s", b->dir, strerror(errno));
+        memset(ok, 0, b->n);
+    }
+    for (i = 0; i < b->n; i++) {
+        failed += !ok[i];
+        if (done)
+            done(ctx, b->dir, b->files[i].name, b->files[i].tag, ok[i]);
+        xfree(b->files[i].tmp);
+        xfree(b->files[i].name);
+    }
+    xfree(ok);
+    b->n = 0;
+    return failed;
+}
+
+/* rpt_batch_free - close the batch; temporary files never committed are
+ * removed; NULL */
+struct rpt_batch *
+rpt_batch_free(struct rpt_batch *b)
+{
+    size_t  i;
+
+    if (b == NULL)
+        return NULL;
+    for (i = 0; i < b->n; i++) {
+        unlinkat(b->dfd, b->files[i].tmp, 0);
+        xfree(b->files[i].tmp);
+        xfree(b->files[i].name);
+    }
+    while (b->zfree != NULL) {
+        struct rpt_z *z = b->zfree;
+
+        b->zfree = z->next;
+        deflateEnd(&z->zs);
+        xfree(z);
+    }
+    xfree(b->files);
+    xfree(b->dir);
+    close(b->dfd);
+    pthread_mutex_destroy(&b->mu);
+    xfree(b);
+    return NULL;
 }

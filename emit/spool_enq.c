@@ -219,6 +219,29 @@ fail:
     return NULL;
 }
 
+/* spool_rid_domain - 1 when report-id rid is mailtlsrpt's
+ * "YYYYMMDD.UNIQUE.DOMAIN@SUBMITTER" (emit/rpt.h) for domain */
+static int
+spool_rid_domain(const char *rid, const char *domain)
+{
+    const char *at = strchr(rid, '@');
+    const char *p = rid;
+    size_t  n = strlen(domain);
+    int     i;
+
+    for (i = 0; i < 8; i++, p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    if (*p++ != '.')
+        return 0;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+           || (*p >= '0' && *p <= '9'))
+        p++;
+    if (*p++ != '.' || at == NULL || at < p)
+        return 0;
+    return (size_t) (at - p) == n && strncmp(p, domain, n) == 0;
+}
+
 /* spool_meta - report-id, policy domain check, submitter from the JSON */
 static int
 spool_meta(const char *json, size_t len, const char *domain,
@@ -229,7 +252,7 @@ spool_meta(const char *json, size_t len, const char *domain,
     json_t *pols, *pol;
     const char *rid, *contact, *at, *pd;
     size_t  i;
-    int     rc = -1, seen = 0;
+    int     rc = -1, seen = 0, other = 0;
 
     if (root == NULL) {
         snprintf(err, cap, "report is not JSON: %s (line %d)", je.text,
@@ -244,12 +267,24 @@ spool_meta(const char *json, size_t len, const char *domain,
                  "left@right (it goes into Subject and Message-ID)");
         goto end;
     }
+    /* the report is for the domain of its file name (whose rua it goes
+     * to) when a policy is; a tlsa policy's domain is the TLSA base
+     * domain, an MX host (RFC 8460 4.4): a report of tlsa policies only
+     * is for the domain its report-id names */
     json_array_foreach(pols, i, pol) {
-        pd = json_string_value(json_object_get(json_object_get(pol,
-                                               "policy"), "policy-domain"));
+        json_t *p = json_object_get(pol, "policy");
+        const char *pt = json_string_value(json_object_get(p,
+                                                           "policy-type"));
+
+        pd = json_string_value(json_object_get(p, "policy-domain"));
         if (pd != NULL && strcmp(pd, domain) == 0)
             seen = 1;
+        else if (pt == NULL || strcmp(pt, "tlsa") != 0)
+            other = 1;
     }
+    if (!seen && !other && json_array_size(pols) > 0
+        && spool_rid_domain(rid, domain))
+        seen = 1;
     if (!seen) {
         snprintf(err, cap, "no policy of the report is for %s, the domain "
                  "of its file name", domain);

@@ -1,6 +1,7 @@
 /* parsers/parser.c - one front for every MTA's parser (see parser.h) */
 #include "parser.h"
 #include "corr.h"
+#include "ex.h"
 #include "ex_sess.h"
 #include "pf_sess.h"
 #include "sm_sess.h"
@@ -59,7 +60,26 @@ struct parser_set {
     const struct parser_ops *ops[PARSER_COUNT];
     void   *state[PARSER_COUNT];
     size_t  n;
+    struct sess_conf conf;      /* as given: for parser_set_reset() */
+    struct sess_cb cb;
 };
+
+/* parser_line_mine - a claimed line that is surely the MTA's (parser.h) */
+int
+parser_line_mine(int mta, const struct wrap_rec *r, const struct trace *tr)
+{
+    struct ts_ctx tc;
+    struct ex_line ln;
+
+    if (mta != SESS_MTA_EXIM)
+        return mta >= 0 && mta < SESS_MTA_COUNT;
+    if (tr->kind != TRACE_IRRELEVANT || span_starts(r->ident, "exim")
+        || span_eq(r->ident, "splogger"))
+        return 1;
+    ts_ctx_init_year(&tc, 1970);        /* ex_prefix: a zone cache only */
+    ex_prefix(&tc, r->msg, &ln);
+    return ln.id.len > 0;
+}
 
 /* parser_known - 1 when name is a parser's name */
 int
@@ -99,7 +119,21 @@ parser_set_create(const char *only, const struct sess_conf *conf,
         xfree(ps);
         return NULL;
     }
+    ps->conf = *conf;
+    ps->cb = *cb;
     return ps;
+}
+
+/* parser_set_reset - fresh states, same parsers (parser.h) */
+void
+parser_set_reset(struct parser_set *ps)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++) {
+        ps->ops[i]->destroy(ps->state[i]);
+        ps->state[i] = ps->ops[i]->create(&ps->conf, &ps->cb);
+    }
 }
 
 /* parser_set_free - destroy every parser; NULL */
@@ -116,17 +150,26 @@ parser_set_free(struct parser_set *ps)
     return NULL;
 }
 
+/* parser_mta - enum sess_mta of the parser in place i of a set (the
+ * table is in that order) */
+static int
+parser_mta(const struct parser_set *ps, size_t i)
+{
+    return (int) (ps->ops[i] - parser_table);
+}
+
 /* parser_feed - first parser that claims the line keeps it */
-void
+int
 parser_feed(struct parser_set *ps, const struct wrap_rec *r, struct trace *tr)
 {
     size_t  i;
 
     for (i = 0; i < ps->n; i++)
         if (ps->ops[i]->feed(ps->state[i], r, tr))
-            return;
+            return parser_mta(ps, i);
     memset(tr, 0, sizeof(*tr));
     tr->kind = TRACE_IRRELEVANT;
+    return -1;
 }
 
 /* parser_pre_mt - the stateless part of parser_feed() (parser.h) */
@@ -152,7 +195,7 @@ parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
     }
 }
 
-/* parser_feed_pre - the rest of parser_feed() after parser_pre_mt() */
+/* parser_ident_noise_mt - the Postfix parser's noise idents */
 int
 parser_ident_noise_mt(const struct parser_set *ps, struct span ident)
 {
@@ -160,7 +203,8 @@ parser_ident_noise_mt(const struct parser_set *ps, struct span ident)
         && pf_sess_ident_noise(pf_sess_own_mt(ps->state[0]), ident);
 }
 
-void
+/* parser_feed_pre - the rest of parser_feed() after parser_pre_mt() */
+int
 parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
                 struct parser_pre *pre, struct trace *tr)
 {
@@ -169,22 +213,21 @@ parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
     switch (pre->kind) {
     case PARSER_PRE_DONE:
         *tr = pre->tr;
-        return;
+        return PARSER_PRE_MTA;
     case PARSER_PRE_EVENT:
         memset(tr, 0, sizeof(*tr));
         tr->kind = TRACE_IRRELEVANT;
         pf_sess_apply(ps->state[0], r, &pre->pf, tr);
-        return;
+        return PARSER_PRE_MTA;
     case PARSER_PRE_REST:
         for (i = 1; i < ps->n; i++)
             if (ps->ops[i]->feed(ps->state[i], r, tr))
-                return;
+                return parser_mta(ps, i);
         memset(tr, 0, sizeof(*tr));
         tr->kind = TRACE_IRRELEVANT;
-        return;
+        return -1;
     default:
-        parser_feed(ps, r, tr);
-        return;
+        return parser_feed(ps, r, tr);
     }
 }
 

@@ -32,8 +32,15 @@ struct parser_set *parser_set_create(const char *only,
                                      const struct sess_cb *cb);
 struct parser_set *parser_set_free(struct parser_set *ps);      /* NULL */
 
-/* offer one line; tr is "irrelevant" when no parser claims it */
-void    parser_feed(struct parser_set *ps, const struct wrap_rec *r,
+/* every parser's state as parser_set_create() left it: nothing of the
+ * lines fed before remains (the configuration and callbacks given to
+ * parser_set_create() are kept, and must still be valid). For a caller
+ * that runs many small inputs, each on its own (tests/fuzz/fz_line.c) */
+void    parser_set_reset(struct parser_set *ps);
+
+/* offer one line; tr is "irrelevant" when no parser claims it.
+ * Returns the parser that claimed it (enum sess_mta), or -1 */
+int     parser_feed(struct parser_set *ps, const struct wrap_rec *r,
                     struct trace *tr);
 
 /* parser_feed() in two steps, for parsing on many threads:
@@ -65,9 +72,14 @@ void    parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
  * Thread safety: as parser_pre_mt() */
 int     parser_ident_noise_mt(const struct parser_set *ps, struct span ident);
 
-/* pre is used up */
-void    parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
+/* pre is used up; returns as parser_feed() */
+int     parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
                         struct parser_pre *pre, struct trace *tr);
+
+/* the parser (enum sess_mta) that claims a line parser_pre_mt() made
+ * PARSER_PRE_DONE or PARSER_PRE_EVENT, or whose ident
+ * parser_ident_noise_mt() calls noise: the Postfix parser */
+#define PARSER_PRE_MTA SESS_MTA_POSTFIX
 
 /* end of input */
 void    parser_flush(struct parser_set *ps);
@@ -87,6 +99,15 @@ size_t  parser_clocks(const struct parser_set *ps, unsigned long *feeds,
                       int64_t *max_t);
 void    parser_set_clocks(struct parser_set *ps, const unsigned long *feeds,
                           const int64_t *max_t, int sweep);
+
+/* 1 when a line that parser mta (enum sess_mta) claimed, with trace
+ * tr, is recognisably that MTA's: Postfix and Sendmail claim only
+ * their own programs' lines; Exim also takes any line in its time stamp
+ * form (dpkg.log has them), so an irrelevant Exim line counts only
+ * with an Exim program name or message id. For "not a mail log?".
+ * Thread safety: pure */
+int     parser_line_mine(int mta, const struct wrap_rec *r,
+                         const struct trace *tr);
 
 /* 1 when name is a known parser */
 int     parser_known(const char *name);

@@ -1,7 +1,12 @@
 /* parsers/ts.c - log timestamps to UTC epoch seconds (see ts.h) */
 #include "ts.h"
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ts_days_from_civil - H. Hinnant's algorithm; exact for all years */
 int64_t
@@ -95,7 +100,7 @@ ts_parse_day(const char *s, int32_t *day)
     return 0;
 }
 
-/* ts_ctx_init - reference month from a time in the local zone */
+/* ts_ctx_init - reference from a time, its year in the local zone */
 void
 ts_ctx_init(struct ts_ctx *c, time_t ref)
 {
@@ -104,18 +109,19 @@ ts_ctx_init(struct ts_ctx *c, time_t ref)
     memset(c, 0, sizeof(*c));
     localtime_r(&ref, &tm);
     c->ref_year = tm.tm_year + 1900;
-    c->ref_mon = tm.tm_mon + 1;
+    c->ref_t = (int64_t) ref;
     c->cache_key = -1;
     c->last_len = 0;
 }
 
-/* ts_ctx_init_year - newest line in December of year */
+/* ts_ctx_init_year - every line of year: no bound inside it */
 void
 ts_ctx_init_year(struct ts_ctx *c, int year)
 {
     memset(c, 0, sizeof(*c));
     c->ref_year = year;
-    c->ref_mon = 12;
+    /* a day past the year's end in any zone: never reached */
+    c->ref_t = (ts_days_from_civil(year + 1, 1, 1) + 1) * 86400;
     c->cache_key = -1;
     c->last_len = 0;
 }
@@ -210,8 +216,15 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
     }
     if (i >= len || p[i] != ' ')
         return -1;
-    y = mon > c->ref_mon ? c->ref_year - 1 : c->ref_year;
+    /* a line is never later than its reference (a day of skew): a
+     * Dec 29 line in a file written on Dec 6 is of the year before */
+    y = c->ref_year;
     *t = ts_local_to_utc(c, y, mon, day, h, mi, sec);
+    if (*t > c->ref_t + TS_SKEW) {
+        *t = ts_local_to_utc(c, y - 1, mon, day, h, mi, sec);
+        c->back = 1;
+    }
+    c->used = 1;
     if (i + 1 <= sizeof(c->last)) {
         memcpy(c->last, p, i + 1);
         c->last_len = i + 1;
@@ -270,4 +283,180 @@ ts_parse_iso(struct span *s, int64_t *t)
         - sign * (oh * 3600 + om * 60);
     span_drop(s, i + 1);
     return 0;
+}
+
+/* ts_tz_name - a POSIX TZ zone name at *p: 3+ letters, or <...> of 3+
+ * letters, digits, '+' and '-'; advances *p; 0 or -1 */
+static int
+ts_tz_name(const char **p)
+{
+    const char *s = *p;
+    size_t  n = 0;
+
+    if (*s == '<') {
+        for (s++; (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')
+             || (*s >= '0' && *s <= '9') || *s == '+' || *s == '-'; s++)
+            n++;
+        if (*s != '>' || n < 3)
+            return -1;
+        *p = s + 1;
+        return 0;
+    }
+    for (; (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z'); s++)
+        n++;
+    if (n < 3)
+        return -1;
+    *p = s;
+    return 0;
+}
+
+/* ts_tz_num - 1 to maxd digits at *p, at most max; advances *p */
+static int
+ts_tz_num(const char **p, int maxd, int max, int *v)
+{
+    int     n = 0, d = 0;
+
+    while (**p >= '0' && **p <= '9' && d < maxd) {
+        n = n * 10 + (**p - '0');
+        (*p)++;
+        d++;
+    }
+    if (d == 0 || n > max || (**p >= '0' && **p <= '9'))
+        return -1;
+    *v = n;
+    return 0;
+}
+
+/* ts_tz_time - [+-]h[h[h]][:mm[:ss]], hours at most maxh (POSIX 24 for
+ * offsets; glibc takes -167..167 for rule times); advances *p */
+static int
+ts_tz_time(const char **p, int sign_ok, int maxh)
+{
+    int     v;
+
+    if (**p == '+' || **p == '-') {
+        if (!sign_ok)
+            return -1;
+        (*p)++;
+    }
+    if (ts_tz_num(p, 3, maxh, &v) != 0)
+        return -1;
+    if (**p == ':') {
+        (*p)++;
+        if (ts_tz_num(p, 2, 59, &v) != 0)
+            return -1;
+        if (**p == ':') {
+            (*p)++;
+            if (ts_tz_num(p, 2, 59, &v) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* ts_tz_date - Jn, n or Mm.w.d, then an optional /time; advances *p */
+static int
+ts_tz_date(const char **p)
+{
+    int     v;
+
+    if (**p == 'J') {
+        (*p)++;
+        if (ts_tz_num(p, 3, 365, &v) != 0 || v < 1)
+            return -1;
+    } else if (**p == 'M') {
+        (*p)++;
+        if (ts_tz_num(p, 2, 12, &v) != 0 || v < 1 || *(*p)++ != '.'
+            || ts_tz_num(p, 1, 5, &v) != 0 || v < 1 || *(*p)++ != '.'
+            || ts_tz_num(p, 1, 6, &v) != 0)
+            return -1;
+    } else if (ts_tz_num(p, 3, 365, &v) != 0) {
+        return -1;
+    }
+    if (**p == '/') {
+        (*p)++;
+        return ts_tz_time(p, 1, 167);
+    }
+    return 0;
+}
+
+/* ts_tz_posix - 0 when s is a whole POSIX TZ string:
+ * std offset [dst [offset] [,date[/time],date[/time]]] */
+static int
+ts_tz_posix(const char *s)
+{
+    if (ts_tz_name(&s) != 0 || ts_tz_time(&s, 1, 24) != 0)
+        return -1;
+    if (*s == 0)
+        return 0;
+    if (ts_tz_name(&s) != 0)
+        return -1;
+    if (*s != ',' && *s != 0 && ts_tz_time(&s, 1, 24) != 0)
+        return -1;
+    if (*s == ',') {
+        s++;
+        if (ts_tz_date(&s) != 0 || *s++ != ',' || ts_tz_date(&s) != 0)
+            return -1;
+    }
+    return *s == 0 ? 0 : -1;
+}
+
+/* ts_tz_file - 0 when path is a readable TZif file (a regular file:
+ * never a device or a FIFO, which an open could set off or block on) */
+static int
+ts_tz_file(const char *path)
+{
+    char    magic[4];
+    struct stat sb;
+    int     fd;
+    ssize_t n;
+
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)
+        || (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+        return -1;
+    n = read(fd, magic, sizeof(magic));
+    close(fd);
+    return n == 4 && memcmp(magic, "TZif", 4) == 0 ? 0 : -1;
+}
+
+/* ts_zone_check - a zone the C library knows (ts.h) */
+int
+ts_zone_check(const char *tz, char *why, size_t cap)
+{
+    const char *name = tz[0] == ':' ? tz + 1 : tz;
+    const char *dir = getenv("TZDIR");
+    char    path[4096];
+    const char *p;
+
+    if (dir == NULL || *dir == 0)
+        dir = "/usr/share/zoneinfo";
+    if (*name == 0 || strlen(name) > 255) {
+        snprintf(why, cap, "empty or longer than 255 bytes");
+        return -1;
+    }
+    for (p = name; *p; p++)
+        if ((unsigned char) *p <= 0x20 || *p == 0x7f) {
+            snprintf(why, cap, "white space or control characters");
+            return -1;
+        }
+    /* known to the C library without a file */
+    if (strcmp(name, "UTC") == 0 || strcmp(name, "GMT") == 0)
+        return 0;
+    /* a zone file: a name under the zone directory, or a path */
+    if (name[0] == '/') {
+        if (ts_tz_file(name) == 0)
+            return 0;
+    } else if (strncmp(name, "../", 3) != 0 && strstr(name, "/../") == NULL
+               && (size_t) snprintf(path, sizeof(path), "%s/%s", dir, name)
+               < sizeof(path) && ts_tz_file(path) == 0) {
+        return 0;
+    }
+    if (tz[0] != ':' && ts_tz_posix(name) == 0)
+        return 0;
+    if (name[0] == '/')
+        snprintf(why, cap, "%.200s is not a time zone file", name);
+    else
+        snprintf(why, cap, "no such zone in %.200s, and not a POSIX TZ "
+                 "string such as CET-1CEST,M3.5.0,M10.5.0/3", dir);
+    return -1;
 }

@@ -4,10 +4,17 @@
  * (exact), and RFC 3164 "Mmm dd HH:MM:SS" stamps with neither year nor
  * zone. For those the zone is the process's local zone (main sets TZ
  * from --log-tz before any thread starts) and the year comes from a
- * reference month: a stamp whose month is after the reference month
- * belongs to the year before (a December line in a file written in
- * January). The rule depends only on the line and the reference, never
- * on earlier lines, so any split of the input gives the same times.
+ * reference time (the file's modification time, say): a line is of the
+ * reference's year, unless it would then lie more than TS_SKEW seconds
+ * after the reference (a line is never later than the file that holds
+ * it; a day of clock skew allowed): then it is of the year before (a
+ * December line in a file written in January, a Dec 29 line in a file
+ * written on Dec 6). The rule depends only on the line and the
+ * reference, never on earlier lines, so any split of the input gives
+ * the same times. What the rule did is kept in the context (used,
+ * back) so that the caller can say how the year was chosen.
+ * ts_zone_check() tells a zone the C library knows from one it would
+ * silently read as UTC.
  * Thread safety: a struct ts_ctx per thread (it caches zone offsets).
  */
 #ifndef PARSERS_TS_H
@@ -19,9 +26,14 @@
 
 #include "../util/span.h"
 
+#define TS_SKEW 86400           /* clock skew allowed past the reference */
+
 struct ts_ctx {
     int     ref_year;           /* year of the newest line */
-    int     ref_mon;            /* 1..12: month of the newest line */
+    int64_t ref_t;              /* no line after ref_t + TS_SKEW (UTC) */
+    int     used;               /* a stamp without year was read */
+    int     back;               /* one was put in the year before
+                                 * because it lay after the reference */
     /* one-entry cache of the local zone offset per (y, m, d, h) */
     int64_t cache_key;
     int64_t cache_off;
@@ -35,7 +47,8 @@ struct ts_ctx {
 /* reference from a time (file mtime, now) in the local zone */
 void    ts_ctx_init(struct ts_ctx *c, time_t ref);
 
-/* reference from an explicit year: the newest line is in December */
+/* reference from an explicit year: every line is of that year (the
+ * reference is its last second) */
 void    ts_ctx_init_year(struct ts_ctx *c, int year);
 
 /* days since 1970-01-01 of a proleptic Gregorian date */
@@ -76,6 +89,14 @@ ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
 /* "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|+hhmm)" at the cursor; also
  * accepts ' ' for 'T' when an offset follows */
 int     ts_parse_iso(struct span *s, int64_t *t);
+
+/* ts_zone_check - 0 when tz (a TZ value: "Europe/Berlin", ":UTC",
+ * "/path/file", "CET-1CEST,M3.5.0,M10.5.0/3") names a zone: a TZif
+ * file under $TZDIR or /usr/share/zoneinfo (or the absolute path
+ * given), "UTC"/"GMT" (which the C library knows without a file), or a
+ * POSIX TZ string that parses; else -1 with the reason in why[cap].
+ * The C library reads anything else as UTC, silently. */
+int     ts_zone_check(const char *tz, char *why, size_t cap);
 
 /* local date-time fields to UTC epoch seconds in the local zone */
 int64_t ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h,

@@ -1,14 +1,17 @@
 #!/bin/sh
 # scripts/deps.sh - make sure the Debian packages mailtlsrpt needs are here
 #
-# Usage: scripts/deps.sh [build|test|bench|slurm]
+# Usage: scripts/deps.sh [build|test|bench|slurm|deb]
 #   build: libraries and tools to compile mailtlsrpt
+#   deb:   dpkg-dev for make deb (scripts/deb.sh then installs the
+#          Build-Depends of debian/control with apt-get build-dep)
 #   test:  build + what the test suite starts (servers, clang for fuzzing),
 #          and what the MTAs of tests/it_mta.sh need beside their own
 #          packages, which the test unpacks without installing; systemd
 #          for systemd-analyze and journalctl, systemd-journal-remote to
 #          write the journal file of tests/it_unit.sh, groff-base to
-#          read the man page in tests/it_cli.sh
+#          read the man page in tests/it_cli.sh, dpkg-dev, debhelper and
+#          lintian to build and check the package in tests/it_deb.sh
 #   bench: build + what make bench times and measures with
 #   slurm: build + Slurm and munge, for make check-slurm
 # As root, installs whatever is missing with apt-get. Otherwise prints the
@@ -23,10 +26,12 @@ unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
 python3 curl python3-dkim python3-nacl iproute2 valgrind clang libclang-rt-14-dev
 m4 libdb5.3 libgnutls-dane0 libidn12 libnsl2 libicu72 libsasl2-2 libldap-2.5-0
 liblockfile1 libwrap0 systemd systemd-journal-remote groff-base util-linux
-rsyslog logrotate prometheus"
+rsyslog logrotate prometheus
+dpkg-dev debhelper lintian ca-certificates"
 BENCH_PKGS="$BUILD_PKGS gzip bc time pflogsumm"
 # make check-slurm only: a single-node Slurm cluster on this machine
 SLURM_PKGS="$BUILD_PKGS slurm-wlm munge"
+DEB_PKGS="dpkg-dev"
 
 what=${1:-build}
 case $what in
@@ -34,7 +39,8 @@ build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
 bench) want=$BENCH_PKGS ;;
 slurm) want=$SLURM_PKGS ;;
-*) echo "usage: $0 [build|test|bench|slurm]" >&2; exit 2 ;;
+deb) want=$DEB_PKGS ;;
+*) echo "usage: $0 [build|test|bench|slurm|deb]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,16 +1,24 @@
 #!/bin/sh
-# scripts/pgo-train.sh BIN GEN DIR - the training run of a profile-guided
-# build (Makefile, PGO=1): BIN, built with -fprofile-generate, reads logs
-# that GEN (benchmarks/gen) writes, so that the counts of its branches and
-# calls land in the profile directory the build names. The logs have a
-# seed and sizes of their own (not the benchmark's), each MTA's own form,
-# and are read with one thread and with two (the chunked pipeline), plain
-# and gzip'd, through summary, sessions and aggregate + merge. PGO_LOGS:
+# scripts/pgo-train.sh BIN GEN DIR REPLAY - the training run of a
+# profile-guided build (Makefile, PGO=1): BIN, built with
+# -fprofile-generate, reads logs of several shapes, so that the counts of
+# its branches and calls land in the profile directory the build names.
+# GEN (benchmarks/gen) writes Postfix logs of a pool of processes and of
+# a new process per delivery (churn), and Exim and Sendmail logs; REPLAY
+# (benchmarks/replay) replays the real logs of testdata/mta/logs and
+# testdata/corpus with fresh ids: real line shapes of every MTA. Seeds
+# and sizes are their own (not the benchmark's). They are read with one
+# thread and with two (the chunked pipeline), plain and gzip'd, through
+# summary, sessions, aggregate + merge and report --offline. PGO_LOGS:
 # more log files (an operator's own) read the same way. DIR is scratch.
+# Run from the top of the tree (the templates' paths).
 set -eu
 BIN=$1
 GEN=$2
 DIR=$3
+REPLAY=$4
+M=testdata/mta/logs
+C=testdata/corpus
 run() {
     "$BIN" "$@" --config /dev/null -q >/dev/null 2>&1 || {
         echo "pgo-train: $BIN $* failed" >&2
@@ -23,11 +31,24 @@ mkdir -p "$DIR"
 "$GEN" -s 7 -b 40000000 -d 5000 >"$DIR/pf.log" 2>/dev/null
 "$GEN" -s 7 -b 8000000 -d 2000 -m exim >"$DIR/ex.log" 2>/dev/null
 "$GEN" -s 7 -b 8000000 -d 2000 -m sendmail >"$DIR/sm.log" 2>/dev/null
+"$GEN" -s 8 -b 20000000 -d 20000 -D 2 -u 0 >"$DIR/churn.log" 2>/dev/null
+"$REPLAY" -s 7 -b 20000000 "$M"/postfix.*.log "$C"/postfix.log \
+    >"$DIR/rpf.log" 2>/dev/null
+"$REPLAY" -s 7 -b 8000000 "$M"/exim.*.log "$C"/exim.log \
+    "$C"/exim-testsuite.log >"$DIR/rex.log" 2>/dev/null
+"$REPLAY" -s 7 -b 8000000 "$M"/sendmail.*.log "$C"/sendmail.log \
+    >"$DIR/rsm.log" 2>/dev/null
 head -c 4000000 "$DIR/pf.log" | gzip -1 >"$DIR/pf.log.gz"
 for j in 1 2; do
     run summary -j "$j" "$DIR/pf.log"
     run summary -j "$j" "$DIR/ex.log" "$DIR/sm.log"
+    run summary -j "$j" "$DIR/churn.log"
+    run summary -j "$j" "$DIR/rpf.log"
+    run summary -j "$j" "$DIR/rex.log" "$DIR/rsm.log"
 done
+head -c 3000000 "$DIR/churn.log" >"$DIR/churn.part"
+mkdir "$DIR/rpt"
+run report --offline --all-days -j 2 --out "$DIR/rpt" "$DIR/churn.part"
 run summary -j 2 "$DIR/pf.log.gz"
 run sessions -j 1 "$DIR/ex.log"
 run aggregate -j 2 -o "$DIR/a.state" "$DIR/sm.log"

@@ -15,6 +15,15 @@
 # 2. Kills from outside with SIGKILL after random delays: same checks.
 # 3. A full file system (a small tmpfs): enqueueing fails with a clear
 #    message, what was spooled before is delivered, nothing is lost.
+# 4. report --offline writes its reports as one batch (temporary files,
+#    one flush, renames, one directory fsync). Over a folder holding
+#    older reports of the same domains it is SIGKILLed by itself at
+#    every step (MAILTLSRPT_TEST_REPORT_CRASH=N: a temporary file
+#    written, the flush done, a file renamed), with -j 2, and from
+#    outside at random moments. Every visible file must then be whole:
+#    byte for byte the old report or the new one, none renamed before
+#    the flush, exactly as many new ones as renames were reached; a
+#    run after it leaves exactly the new reports.
 # TEST_NET_TIMEOUT (seconds per attempt, default 5) is raised by make
 # tsan and make asan, whose builds run many times slower.
 set -u
@@ -167,6 +176,85 @@ if mount -t tmpfs -o size=512k tmpfs "$F" 2>/dev/null; then
 else
     echo "full-disk part skipped: cannot mount a tmpfs (not root?)"
 fi
+
+# 4. report batches killed at every step and from outside
+GEN=$BUILD/benchmarks/gen
+RC="--config $CONF --log-tz UTC --log-year 2024 -q --offline --all-days"
+"$GEN" -s 5 -b 300000 -d 20 >"$T/rl.log" 2>/dev/null
+"$BIN" report $RC --out "$T/rnew" "$T/rl.log" 2>/dev/null
+nf=$(ls "$T/rnew" | wc -l)
+check "report: reports to crash over" [ "$nf" -ge 10 ]
+# the old reports: other bytes under the same names (a second member)
+mkdir "$T/rold"
+for f in "$T"/rnew/*; do
+    { cat "$f"; echo old | gzip; } >"$T/rold/$(basename "$f")"
+done
+
+# whole DIR - visible files each the old or the new report; prints the
+# count of new ones, "bad NAME" for any other
+whole() {
+    for f in "$1"/*; do
+        [ -e "$f" ] || continue
+        b=$(basename "$f")
+        if cmp -s "$f" "$T/rnew/$b"; then echo new
+        elif cmp -s "$f" "$T/rold/$b"; then :
+        else echo "bad $b"; fi
+    done | sort | uniq -c | awk '{ $1 = $1; print }'
+}
+n=1
+steps=0
+while [ $n -le $((2 * nf + 5)) ]; do
+    D=$T/rc$n
+    cp -r "$T/rold" "$D"
+    MAILTLSRPT_TEST_REPORT_CRASH=$n "$BIN" report $RC -j 2 --out "$D" \
+        "$T/rl.log" 2>"$T/re"
+    rc=$?
+    [ $rc -ne 137 ] && break
+    steps=$n
+    w=$(whole "$D")
+    # steps 1..nf: temporary files; nf + 1: the flush; then renames
+    renamed=$((n - nf - 1))
+    [ $renamed -lt 0 ] && renamed=0
+    if [ $renamed -eq 0 ]; then want=""; else want="$renamed new"; fi
+    if [ "$w" = "$want" ]; then ok
+    else bad "report killed at step $n: [$w], want [$want]: $(cat "$T/re")"
+    fi
+    "$BIN" report $RC --out "$D" "$T/rl.log" 2>/dev/null
+    if [ "$(whole "$D")" = "$nf new" ] &&
+        [ "$(ls "$D" | wc -l)" -eq "$nf" ]; then ok
+    else bad "report after a kill at step $n: $(whole "$D")"; fi
+    n=$((n + 1))
+done
+echo "report crash points: $steps steps"
+check "report: every step killed" [ "$steps" -eq $((2 * nf + 1)) ]
+check "report: the run past the last step ends well" [ "$rc" -eq 0 ]
+check "report: ... with every new report" [ "$(whole "$D")" = "$nf new" ]
+
+"$GEN" -s 6 -b 40000000 -d 3000 >"$T/rb.log" 2>/dev/null
+s0=$(date +%s%N)
+"$BIN" report $RC -j 2 --out "$T/rbnew" "$T/rb.log" 2>/dev/null
+ms=$((($(date +%s%N) - s0) / 1000000 + 1))
+i=1
+while [ $i -le 6 ]; do
+    D=$T/rk$i
+    mkdir "$D"
+    "$BIN" report $RC -j 2 --out "$D" "$T/rb.log" 2>/dev/null &
+    p=$!
+    # a moment in the clean run's time: parsing, writing or renaming
+    d=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % ms))
+    sleep "$((d / 1000)).$(printf %03d $((d % 1000)))"
+    kill -9 $p 2>/dev/null
+    wait $p 2>/dev/null
+    badf=0
+    for f in "$D"/*; do
+        [ -e "$f" ] || continue
+        cmp -s "$f" "$T/rbnew/$(basename "$f")" || badf=$((badf + 1))
+    done
+    if [ $badf -eq 0 ]; then ok
+    else bad "report killed from outside ($i): $badf partial or wrong files"
+    fi
+    i=$((i + 1))
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

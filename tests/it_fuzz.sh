@@ -36,5 +36,7 @@ run fz_stspol testdata/fuzz/stspol
 run fz_polcache testdata/fuzz/polcache
 # DNS answers in wire form (emit/dns.c)
 run fz_dnsans testdata/fuzz/dnsans
+# saved states: decoder, merge, finish (aggregate/agg_state.c)
+run fz_state testdata/fuzz/state
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -9,7 +9,8 @@
 # with and without a TLSRPT record. Every report written must pass the
 # receiver-side check (tool_rcvcheck) and carry the policy the domain
 # publishes; then the state directory's cache is checked, and a resolver
-# that does not answer must not pass for "no TLSRPT record".
+# that does not answer must not pass for "no TLSRPT record". Last, "send"
+# must accept and deliver every report "report" wrote (every policy kind).
 set -u
 BUILD=${BUILD:-build}
 BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
@@ -183,6 +184,40 @@ grep -q 'sts-lookupfail.t.test: policy lookup failed' "$tmp/err" && ok \
     || bad "policy lookup warning"
 ls "$tmp/sf" | grep -q '!sts-lookupfail\.t\.test!' && ok \
     || bad "report of the domain whose policy is unknown"
+
+# 9. what "report" writes, "send" accepts and delivers, for every policy
+#    kind: sts (sts-enforce), tlsa only (bogus.dane.test: its policy-domain
+#    is the MX host), tlsa and no-policy-found (dane.test), no-policy-found
+#    (valid.t.test). An HTTPS sink on 127.0.0.1 with a certificate for that
+#    address from the test CA takes the POSTs.
+k=$tmp/sink
+mkdir -p "$k"
+printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$k/ext"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$k/srv.key" -subj "/CN=127.0.0.1" -out "$k/srv.csr" 2>/dev/null &&
+openssl x509 -req -in "$k/srv.csr" -CA "$STS_DIR/ca.pem" \
+    -CAkey "$STS_DIR/ca.key" -CAcreateserial -days 2 -extfile "$k/ext" \
+    -out "$k/srv.pem" 2>/dev/null
+"$PY" testdata/deliver/https_sink.py "$k" "$k/srv.pem" "$k/srv.key" \
+    >"$k/server.log" 2>&1 &
+sink=$!
+i=0
+while [ ! -s "$k/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+n=$(ls "$tmp/out" | wc -l)
+"$BIN" send --config "$CONF" --state-dir "$tmp/send" --ca-file "$STS_CA" \
+    --allow-private-targets --max-delay 0 --timeout 10 \
+    --rua "https://127.0.0.1:$(cat "$k/port")/tlsrpt" "$tmp"/out/* \
+    2>"$tmp/err"
+eq "send of every report: exit status" "$?" 0
+grep -q 'not enqueued' "$tmp/err" && bad "send refused: $(grep 'not enqueued' "$tmp/err")"
+eq "send: every report posted" "$(grep -c '^200' "$k/log" 2>/dev/null)" "$n"
+for d in sts-enforce.t.test bogus.dane.test dane.test valid.t.test; do
+    f=$(ls "$tmp/out" | grep "!$d!")
+    h=$(sha256sum <"$tmp/out/$f" | cut -d' ' -f1)
+    if grep -q "	$h	" "$k/log"; then ok; else bad "$d: report not delivered"; fi
+done
+kill "$sink" 2>/dev/null
+wait "$sink" 2>/dev/null
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

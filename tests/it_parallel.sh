@@ -22,13 +22,17 @@
 # bytes, CRLF endings and no final newline, a damaged .gz, and logs from
 # the benchmark generator: 4 MB of Postfix (thousands of sessions, 100
 # processes), 1 MB each of Exim and Sendmail; for these the counted
-# sessions must also be the generator's ground truth.
+# sessions must also be the generator's ground truth. And the other
+# shapes of make bench, 1 MB each: a new smtp process per delivery, and
+# the real Postfix, Exim and Sendmail logs of testdata/mta/logs and
+# testdata/corpus replayed with fresh ids (benchmarks/replay.c).
 # option lists ($SS, $CONF) are split on purpose
 # shellcheck disable=SC2086
 set -u
 BUILD=${BUILD:-build}
 BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
 GEN=$BUILD/benchmarks/gen
+REPLAY=$BUILD/benchmarks/replay
 pass=0
 fail=0
 tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
@@ -93,6 +97,21 @@ if [ -x "$GEN" ]; then
     "$GEN" -m sendmail -s 7 -b 1000000 -d 300 >"$L/gen-sendmail.log" \
         2>"$tmp/gen-sendmail.truth" || no "generator -m sendmail failed"
     gzip -c "$L/gen.log" | head -c 300000 >"$tmp/damaged.gz"
+    "$GEN" -s 8 -b 1000000 -d 300 -u 0 >"$L/gen-churn.log" 2>/dev/null ||
+        no "generator -u 0 failed"
+fi
+if [ -x "$REPLAY" ]; then
+    M=testdata/mta/logs
+    C=testdata/corpus
+    "$REPLAY" -s 7 -b 1000000 "$M"/postfix.*.log "$C"/postfix.log \
+        >"$L/replay-postfix.log" 2>/dev/null || no "replay failed"
+    "$REPLAY" -s 7 -b 1000000 "$M"/exim.*.log "$C"/exim.log \
+        "$C"/exim-testsuite.log >"$L/replay-exim.log" 2>/dev/null ||
+        no "replay failed"
+    "$REPLAY" -s 7 -b 1000000 "$M"/sendmail.*.log "$C"/sendmail.log \
+        >"$L/replay-sendmail.log" 2>/dev/null || no "replay failed"
+else
+    no "$REPLAY not built"
 fi
 
 # ------------------------------------------------------------ 1-3, 5

@@ -88,5 +88,29 @@ grep -q '^notls.example  *11  *0  *11  starttls-not-supported=11$' "$tmp/sum" \
 "$BIN" summary --json --config "$CONF" --log-tz UTC --log-year 2024 "$LOG" \
     2>/dev/null | grep -q '"starttls-not-supported": 11' && ok || bad "json"
 
+# 10. a report never replaces an input: a log named like a report in the
+# output folder is left alone (warned, exit 1), the other reports are
+# written; an input named elsewhere, with a hard link in the folder
+# under a report's name, is unchanged (the link is replaced, not the
+# file)
+mkdir "$tmp/g" "$tmp/g2" "$tmp/g3"
+run report --offline --no-gzip --all-days --out "$tmp/g" "$LOG" 2>/dev/null
+n=$(ls "$tmp/g" | head -1)
+cp "$LOG" "$tmp/g2/$n"
+run report --offline --no-gzip --all-days --out "$tmp/g2" "$tmp/g2/$n" \
+    2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "report over its input: exit 1"
+cmp -s "$LOG" "$tmp/g2/$n" && ok || bad "report over its input: replaced"
+grep -q "not written: it is $tmp/g2/$n, an input" "$tmp/err" && ok ||
+    bad "report over its input: message: $(cat "$tmp/err")"
+[ "$(ls "$tmp/g2" | wc -l)" -eq "$(ls "$tmp/g" | wc -l)" ] && ok ||
+    bad "report over its input: the other reports"
+cp "$LOG" "$tmp/in.log"
+ln "$tmp/in.log" "$tmp/g3/$n"
+run report --offline --no-gzip --all-days --out "$tmp/g3" "$tmp/in.log" \
+    2>/dev/null
+cmp -s "$LOG" "$tmp/in.log" && ok || bad "hard link of an input: input changed"
+cmp -s "$tmp/g/$n" "$tmp/g3/$n" && ok || bad "hard link: report not written"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

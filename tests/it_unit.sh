@@ -39,6 +39,7 @@ set -u
 . testdata/deliver/lib.sh
 need_tools
 . testdata/dns/servers.sh
+. testdata/unit/host.sh
 trap 'dns_stop; [ -n "${KEEP:-}" ] && cp -r "$T" "$KEEP"; finish' EXIT
 skip() {
     if [ "${CI:-}" = true ]; then bad "cannot run: $*"; else
@@ -70,26 +71,8 @@ done
 check "installed binary is the build" cmp -s "$ROOT/usr/bin/mailtlsrpt" "$BIN"
 
 # ------------------------------------------------------------ servers
-mkca "$T/ca" || { bad "test CA"; echo "$pass passed, $fail failed"; exit 1; }
-start https_sink.py "$T/ha" "$T/ca/srv.pem" "$T/ca/srv.key"; HA=$port
-start https_sink.py "$T/hb" "$T/ca/srv.pem" "$T/ca/srv.key"; HB=$port
-[ -n "$HA" ] && [ -n "$HB" ] && ok || bad "sinks started"
-echo 503 >"$T/hb/mode"
-mkdir -p "$T/dns"
-{
-    echo '$ORIGIN test.'
-    echo '@ 300 IN SOA ns.t.test. admin.t.test. 1 3600 600 86400 60'
-    echo '@ 300 IN NS ns.t.test.'
-    for d in valid expired wrongname selfsigned; do
-        echo "_smtp._tls.$d 300 IN TXT \"v=TLSRPTv1; rua=https://127.0.0.1:$HA/$d\""
-    done
-    echo "_smtp._tls.nostarttls 300 IN TXT \"v=TLSRPTv1; rua=https://127.0.0.1:$HB/nostarttls\""
-    # multi.test publishes nothing: no report
-} >"$T/dns/test.zone"
-DNS_EXTRA_ZONES="test test.zone"
-if ! dns_start "$T/dns"; then
-    bad "DNS servers"; echo "$pass passed, $fail failed"; exit 1
-fi
+# sinks a and b (503), DNS with the TLSRPT records (testdata/unit/host.sh)
+host_servers || { echo "$pass passed, $fail failed"; exit 1; }
 
 # ------------------------------------------------------------ the host
 # conf WORK: /etc/mailtlsrpt.conf of a host that set who it is
@@ -109,10 +92,6 @@ ca_file = /etc/mailtlsrpt/ca.pem
 allow_private_targets = yes
 EOF
 }
-# restamp LOG: its syslog lines as of yesterday (local time)
-Y=$(date -d yesterday '+%b %e')
-YD=$(date -u -d yesterday +%Y-%m-%d)
-restamp() { sed -e "s/^Dec  2 /$Y /" -e "s/^Dec 02 /$Y /" "$1"; }
 
 # unit WORK UNIT: run the installed unit's command; status in $rc
 unit() {
@@ -128,11 +107,7 @@ posted() { accepted "$1" "$2"; }
 # ------------------------------------------------------------ 1. run
 W=$T/w1
 conf "$W"
-mkdir -p "$W/log"
-restamp testdata/postfix/p-debian-mta-may/input.log >"$T/may.log"
-n=$(wc -l <"$T/may.log")
-head -n $((n / 2)) "$T/may.log" >"$W/log/mail.log.1"
-tail -n +$((n / 2 + 1)) "$T/may.log" >"$W/log/mail.log"
+host_maillog "$W/log"
 unit "$W" mailtlsrpt.service
 check "mailtlsrpt.service: exit 1 (one delivery pending): $rc" [ $rc -eq 1 ]
 R=$W/state/reports/$YD
@@ -192,7 +167,7 @@ check "again: nothing new posted" [ "$(accepted "$T/ha")" -eq 4 ]
 W=$T/w3
 conf "$W"
 mkdir -p "$W/journal"
-restamp testdata/postfix/p-debian-mta-verify/input.log >"$T/verify.log"
+host_restamp testdata/postfix/p-debian-mta-verify/input.log >"$T/verify.log"
 # journalctl -o export records of those syslog lines, then a journal file
 "$PY" - "$T/verify.log" "$(date -d yesterday +%Y)" >"$T/verify.export" <<'EOF'
 import sys, time, re

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* epoch seconds of a UTC date-time */
 static int64_t
@@ -69,7 +70,8 @@ t_ts_3164(void)
     struct span rest;
 
     ts_ctx_init_year(&c, 2024);
-    T_CHECK(c.ref_year == 2024 && c.ref_mon == 12, "init_year: December");
+    T_CHECK(c.ref_year == 2024 && c.ref_t > utc(2024, 12, 31, 23, 59, 59),
+            "init_year: the whole year");
     /* space-padded, zero-padded and one-digit days */
     T_CHECK(p3164(&c, "Jun  6 00:21:31 host x", &t, &rest) == 0
             && t == utc(2024, 6, 6, 0, 21, 31) && span_eq(rest, "host x"),
@@ -124,30 +126,79 @@ t_ts_3164(void)
     T_CHECK(p3164(&c, "Jun   6 00:21:31 h", &t, NULL) == -1,
             "two pad spaces");
 
-    /* year inference from a January reference: a December line is from
-     * the year before; a line in the reference month is from that year */
+    /* year inference from a reference time (the file's mtime): a line
+     * is never later than its file, a day of clock skew allowed */
     set_tz("UTC");
     ts_ctx_init(&c, (time_t) utc(2024, 1, 15, 12, 0, 0));
-    T_CHECK(c.ref_year == 2024 && c.ref_mon == 1, "init: 2024-01 (%d-%d)",
-            c.ref_year, c.ref_mon);
+    T_CHECK(c.ref_year == 2024 && c.ref_t == utc(2024, 1, 15, 12, 0, 0)
+            && !c.used && !c.back, "init: 2024-01-15 (%d)", c.ref_year);
     T_CHECK(p3164(&c, "Dec 31 23:59:59 h", &t, NULL) == 0
-            && t == utc(2023, 12, 31, 23, 59, 59),
+            && t == utc(2023, 12, 31, 23, 59, 59) && c.used && c.back,
             "December line in a January file: year before");
     T_CHECK(p3164(&c, "Jan  1 00:00:00 h", &t, NULL) == 0
             && t == utc(2024, 1, 1, 0, 0, 0), "January line: same year");
+    T_CHECK(p3164(&c, "Jan 16 11:59:59 h", &t, NULL) == 0
+            && t == utc(2024, 1, 16, 11, 59, 59),
+            "within a day after the reference (clock skew): same year");
+    T_CHECK(p3164(&c, "Jan 16 12:00:01 h", &t, NULL) == 0
+            && t == utc(2023, 1, 16, 12, 0, 1),
+            "more than a day after the reference: year before");
     T_CHECK(p3164(&c, "Jan 31 00:00:00 h", &t, NULL) == 0
-            && t == utc(2024, 1, 31, 0, 0, 0),
-            "later day of the reference month: same year");
+            && t == utc(2023, 1, 31, 0, 0, 0),
+            "later day of the reference month: year before");
     T_CHECK(p3164(&c, "Feb  1 00:00:00 h", &t, NULL) == 0
             && t == utc(2023, 2, 1, 0, 0, 0),
             "month after the reference: year before");
     /* the rule depends only on the line: same answer after other lines */
     T_CHECK(p3164(&c, "Dec 31 23:59:59 h", &t, NULL) == 0
             && t == utc(2023, 12, 31, 23, 59, 59), "order does not matter");
+    /* issue: a Dec 29 line in a file written on Dec 6 */
+    ts_ctx_init(&c, (time_t) utc(2026, 12, 6, 12, 0, 0));
+    T_CHECK(p3164(&c, "Dec 29 10:00:01 h", &t, NULL) == 0
+            && t == utc(2025, 12, 29, 10, 0, 1) && c.back,
+            "Dec 29 in a file of Dec 6: the year before");
+    T_CHECK(p3164(&c, "Dec  5 10:00:01 h", &t, NULL) == 0
+            && t == utc(2026, 12, 5, 10, 0, 1), "Dec 5: the same year");
     ts_ctx_init(&c, (time_t) utc(2024, 12, 31, 23, 0, 0));
-    T_CHECK(c.ref_year == 2024 && c.ref_mon == 12, "init: 2024-12");
+    T_CHECK(c.ref_year == 2024, "init: 2024-12");
     T_CHECK(p3164(&c, "Jan  1 00:00:00 h", &t, NULL) == 0
-            && t == utc(2024, 1, 1, 0, 0, 0), "December reference");
+            && t == utc(2024, 1, 1, 0, 0, 0) && !c.back,
+            "December reference");
+    ts_ctx_init_year(&c, 2024);
+    T_CHECK(p3164(&c, "Dec 31 23:59:59 h", &t, NULL) == 0
+            && t == utc(2024, 12, 31, 23, 59, 59) && !c.back,
+            "init_year: December of that year");
+
+    /* zones the C library knows, and ones it would read as UTC */
+    {
+        char    why[300];
+
+        T_CHECK(ts_zone_check("UTC", why, sizeof(why)) == 0, "UTC");
+        T_CHECK(ts_zone_check(":GMT", why, sizeof(why)) == 0, ":GMT");
+        T_CHECK(ts_zone_check("EST5", why, sizeof(why)) == 0, "EST5");
+        T_CHECK(ts_zone_check("CET-1CEST,M3.5.0,M10.5.0/3", why,
+                              sizeof(why)) == 0, "POSIX rule");
+        T_CHECK(ts_zone_check("<+03>-3", why, sizeof(why)) == 0,
+                "quoted name");
+        T_CHECK(ts_zone_check("EST5EDT4,J60/2,300/-1:30", why,
+                              sizeof(why)) == 0, "Jn, n and times");
+        T_CHECK(ts_zone_check("Europe/Berln", why, sizeof(why)) == -1
+                && strstr(why, "no such zone") != NULL,
+                "misspelled name: %s", why);
+        T_CHECK(ts_zone_check("Mars", why, sizeof(why)) == -1, "no offset");
+        T_CHECK(ts_zone_check("CET-1CEST,M13.5.0,M10.5.0", why,
+                              sizeof(why)) == -1, "month 13");
+        T_CHECK(ts_zone_check("EST5x", why, sizeof(why)) == -1,
+                "junk after");
+        T_CHECK(ts_zone_check("", why, sizeof(why)) == -1, "empty");
+        T_CHECK(ts_zone_check("../../etc/passwd", why, sizeof(why)) == -1,
+                "outside the zone directory");
+        T_CHECK(ts_zone_check("/etc/passwd", why, sizeof(why)) == -1,
+                "a file that is no zone");
+        T_CHECK(ts_zone_check("Europe/Berlin", why, sizeof(why)) == 0
+                || access("/usr/share/zoneinfo/Europe/Berlin", R_OK) != 0,
+                "Europe/Berlin (tzdata): %s", why);
+    }
 
     /* the local zone applies to 3164 stamps */
     set_tz("EST5");

@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,9 +99,10 @@ t_gunzip(const char *in, size_t inlen, size_t *outlen)
 
 /* t_sending_ip - the test's loghost -> sending-mta-ip table */
 static const char *
-t_sending_ip(const char *loghost, const void *ctx)
+t_sending_ip(const char *loghost, const char *rcv_ip, const void *ctx)
 {
     (void) ctx;
+    (void) rcv_ip;
     if (strcmp(loghost, "mta1") == 0)
         return "198.51.100.7";
     if (strcmp(loghost, "mta3") == 0)
@@ -430,6 +432,145 @@ t_run(const char *files, int *nlines)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* what a batch's done callback heard */
+struct t_heard {
+    int     ok;
+    int     failed;
+    int     tags;                       /* tags that came back right */
+};
+
+/* t_done - rpt_batch_done_fn */
+static void
+t_done(void *ctx, const char *dir, const char *name, const void *tag, int ok)
+{
+    struct t_heard *h = ctx;
+
+    if (ok)
+        h->ok++;
+    else
+        h->failed++;
+    if (tag != NULL && strcmp(dir, t_dir) == 0
+        && strncmp(name, (const char *) tag, strlen(tag)) == 0)
+        h->tags++;
+}
+
+/* t_exists - name is in the scratch directory */
+static int
+t_exists(const char *name)
+{
+    char    path[1024];
+
+    snprintf(path, sizeof(path), "%s/%s", t_dir, name);
+    return access(path, F_OK) == 0;
+}
+
+struct t_adder {
+    struct rpt_batch *b;
+    int     id;
+    int     added;
+};
+
+/* t_add_mt - thread: 50 reports into one batch */
+static void *
+t_add_mt(void *arg)
+{
+    struct t_adder *a = arg;
+    char    name[64];
+    int     i;
+
+    for (i = 0; i < 50; i++) {
+        snprintf(name, sizeof(name), "par-%d-%d.json", a->id, i);
+        a->added += rpt_batch_add_mt(a->b, name, name, strlen(name), 1,
+                                     "par-") == 0;
+    }
+    return NULL;
+}
+
+/* test_batch - many reports, one flush: nothing visible before the
+ * commit, everything after, temporary files gone, tags handed back */
+static void
+test_batch(void)
+{
+    struct t_heard h;
+    struct rpt_batch *b;
+    struct t_adder ad[4];
+    pthread_t th[4];
+    char   *got, *ref;
+    size_t  glen, rlen;
+    int     before = t_temp_files();
+    int     i, n;
+
+    memset(&h, 0, sizeof(h));
+    T_CHECK(rpt_batch_open("/nonexistent/t_rpt") == NULL, "missing dir");
+    b = rpt_batch_open(t_dir);
+    T_CHECK(b != NULL, "batch open");
+    if (b == NULL)
+        return;
+    T_CHECK(rpt_batch_add_mt(b, "batch-a.json", "{\"a\":1}", 7, 0,
+                             "batch-a") == 0, "add plain");
+    T_CHECK(rpt_batch_add_mt(b, "batch-b.json.gz", "{\"b\":2}", 7, 1,
+                             "batch-b") == 0, "add gz");
+    T_CHECK(rpt_batch_add_mt(b, ".hidden", "{}", 2, 0, NULL) == -1
+            && rpt_batch_add_mt(b, "a/b.json", "{}", 2, 0, NULL) == -1
+            && rpt_batch_add_mt(b, NULL, "{}", 2, 0, NULL) == -1,
+            "bad names added");
+    T_CHECK(rpt_batch_count(b) == 2, "count %zu", rpt_batch_count(b));
+    T_CHECK(t_temp_files() == before + 2, "temporary files: %d",
+            t_temp_files() - before);
+    T_CHECK(!t_exists("batch-a.json") && !t_exists("batch-b.json.gz"),
+            "visible before the commit");
+    T_CHECK(rpt_batch_commit(b, t_done, &h) == 0, "commit failed");
+    T_CHECK(h.ok == 2 && h.failed == 0 && h.tags == 2,
+            "done heard %d ok, %d failed, %d tags", h.ok, h.failed, h.tags);
+    T_CHECK(t_temp_files() == before, "temporary files left: %d",
+            t_temp_files() - before);
+    T_CHECK(rpt_batch_count(b) == 0, "not empty after the commit");
+    got = t_read_in("batch-a.json", &glen);
+    T_CHECK(got && glen == 7 && memcmp(got, "{\"a\":1}", 7) == 0,
+            "plain content");
+    free(got);
+    /* the same bytes as rpt_write's gzip */
+    T_CHECK(rpt_write(t_dir, "batch-ref.json.gz", "{\"b\":2}", 7, 1) == 0,
+            "reference write");
+    got = t_read_in("batch-b.json.gz", &glen);
+    ref = t_read_in("batch-ref.json.gz", &rlen);
+    T_CHECK(got && ref && glen == rlen && memcmp(got, ref, glen) == 0,
+            "gzip content differs from rpt_write's");
+    free(got);
+    free(ref);
+
+    /* never committed: nothing left, old file untouched */
+    T_CHECK(rpt_batch_add_mt(b, "batch-a.json", "{\"a\":2}", 7, 0, NULL) == 0,
+            "add again");
+    b = rpt_batch_free(b);
+    got = t_read_in("batch-a.json", &glen);
+    T_CHECK(got && glen == 7 && memcmp(got, "{\"a\":1}", 7) == 0
+            && t_temp_files() == before, "uncommitted batch left traces");
+    free(got);
+
+    /* four threads, one commit */
+    b = rpt_batch_open(t_dir);
+    T_CHECK(b != NULL, "batch open");
+    if (b == NULL)
+        return;
+    for (i = 0; i < 4; i++) {
+        ad[i].b = b;
+        ad[i].id = i;
+        ad[i].added = 0;
+        pthread_create(&th[i], NULL, t_add_mt, &ad[i]);
+    }
+    for (i = n = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        n += ad[i].added;
+    }
+    memset(&h, 0, sizeof(h));
+    T_CHECK(n == 200 && rpt_batch_commit(b, t_done, &h) == 0 && h.ok == 200
+            && h.tags == 200, "threads: %d added, %d in place", n, h.ok);
+    T_CHECK(t_exists("par-0-0.json") && t_exists("par-3-49.json")
+            && t_temp_files() == before, "threads: files");
+    rpt_batch_free(b);
+}
+
 /* test_write - rpt_write: content, gzip, atomic replace, failures */
 static void
 test_write(void)
@@ -634,6 +775,7 @@ main(void)
     test_json_refused();
     test_names();
     test_write();
+    test_batch();
     if (access(t_tool, X_OK) != 0)
         T_CHECK(0, "%s not built", t_tool);
     else

@@ -38,11 +38,12 @@ htab_create(size_t hint, void (*free_fn)(void *value))
 struct htab *
 htab_free(struct htab *t)
 {
-    size_t  i;
+    size_t  i, left;
 
     if (t == NULL)
         return NULL;
-    for (i = 0; i < t->size; i++) {
+    /* stop at the last entry: a big, nearly empty table is common */
+    for (i = 0, left = t->count; i < t->size && left > 0; i++) {
         struct htab_ent *e = t->slot[i];
 
         while (e) {
@@ -52,6 +53,7 @@ htab_free(struct htab *t)
                 t->free_fn(e->value);
             xfree(e);
             e = n;
+            left--;
         }
     }
     xfree(t->slot);
@@ -150,11 +152,12 @@ htab_walk(const struct htab *t,
           void (*fn)(const void *key, size_t klen, void *value, void *ctx),
           void *ctx)
 {
-    size_t  i;
+    size_t  i, left;
     struct htab_ent *e;
 
-    for (i = 0; i < t->size; i++)
-        for (e = t->slot[i]; e; e = e->next)
+    /* fn may not change the table: stop at the last entry */
+    for (i = 0, left = t->count; i < t->size && left > 0; i++)
+        for (e = t->slot[i]; e; e = e->next, left--)
             fn(e->key, e->klen, e->value, ctx);
 }
 

@@ -1,0 +1,586 @@
+/* cli/guess.c - what a run guessed, and what it could not know (guess.h) */
+#include "guess.h"
+#include "../parsers/order.h"
+#include "../parsers/ts.h"
+#include "../util/ipaddr.h"
+#include "../util/ipclass.h"
+#include "../util/msg.h"
+#include "../util/mymalloc.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define GUESS_MAX_OWN 16        /* public addresses of this machine kept */
+#define GUESS_MAX_HOSTS 32      /* hosts named in the omission warning */
+
+/* ---- log hosts: their MTAs, their TLS logging, their MX ---- */
+
+#define GUESS_SHOW_HOSTS 10     /* hosts warned about one by one */
+
+struct guess_loghost {
+    char    name[SESS_MAX_LOGHOST + 1];        /* cut as the correlators
+                                                 * cut it: 63 bytes */
+    unsigned mtas;              /* 1 << enum sess_mta of its lines */
+    uint64_t sessions;          /* sessions of its lines */
+    /* its counted sessions: all to one host, for how many domains
+     * (counted up to 3)? */
+    uint64_t counted;
+    int     many_mx;
+    char    mx[DNAME_MAX + 1];  /* the host of the first */
+    char    ip[IPADDR_MAX + 1];
+    uint64_t dom[2];            /* hashes of the first two domains */
+    int     ndom;
+};
+
+struct guess_hosts {
+    struct guess_loghost *v;    /* GUESS_MAX_LOGHOSTS, made on first use */
+    size_t  n;
+    size_t  last;               /* index of the last one found */
+};
+
+/* guess_hosts_create - an empty table */
+struct guess_hosts *
+guess_hosts_create(void)
+{
+    return xcalloc(1, sizeof(struct guess_hosts));
+}
+
+/* guess_hosts_free - NULL */
+struct guess_hosts *
+guess_hosts_free(struct guess_hosts *g)
+{
+    if (g != NULL) {
+        xfree(g->v);
+        xfree(g);
+    }
+    return NULL;
+}
+
+/* guess_host_get - the record of host name[0..len), made on first use;
+ * NULL when the table is full. Lines come in runs of one host: the
+ * last one found is tried first */
+static struct guess_loghost *
+guess_host_get(struct guess_hosts *g, const char *name, size_t len)
+{
+    struct guess_loghost *h;
+    size_t  i;
+
+    if (len > SESS_MAX_LOGHOST)
+        len = SESS_MAX_LOGHOST;
+    len = strnlen(name, len);
+    if (g->last < g->n) {
+        h = &g->v[g->last];
+        if (strncmp(h->name, name, len) == 0 && h->name[len] == 0)
+            return h;
+    }
+    for (i = 0; i < g->n; i++) {
+        h = &g->v[i];
+        if (strncmp(h->name, name, len) == 0 && h->name[len] == 0) {
+            g->last = i;
+            return h;
+        }
+    }
+    if (g->n == GUESS_MAX_LOGHOSTS)
+        return NULL;
+    if (g->v == NULL)
+        g->v = xcalloc(GUESS_MAX_LOGHOSTS, sizeof(*g->v));
+    h = &g->v[g->n];
+    memcpy(h->name, name, len);
+    h->name[len] = 0;
+    g->last = g->n++;
+    return h;
+}
+
+/* guess_hosts_line - a line of a host that a parser claimed */
+void
+guess_hosts_line(struct guess_hosts *g, const char *name, size_t len,
+                 int mta)
+{
+    struct guess_loghost *h = guess_host_get(g, name, len);
+
+    if (h != NULL && mta >= 0 && mta < SESS_MTA_COUNT)
+        h->mtas |= 1u << mta;
+}
+
+/* guess_hosts_session - a session: count it; a counted one, to the one
+ * host of the sessions so far, and for how many domains */
+void
+guess_hosts_session(struct guess_hosts *g, const struct sess_rec *r,
+                    enum sess_disp d)
+{
+    struct guess_loghost *h = guess_host_get(g, r->loghost,
+                                             strlen(r->loghost));
+    uint64_t dh;
+
+    if (h == NULL)
+        return;
+    h->sessions++;
+    if (d != SESS_D_COUNTED || h->many_mx)
+        return;
+    if (h->counted++ == 0) {
+        memcpy(h->mx, r->mx, sizeof(h->mx));
+        memcpy(h->ip, r->ip, sizeof(h->ip));
+    } else if (strcmp(h->mx, r->mx) != 0 || strcmp(h->ip, r->ip) != 0) {
+        h->many_mx = 1;
+        return;
+    }
+    if (h->ndom >= 3)
+        return;
+    dh = XXH3_64bits(r->domain, strlen(r->domain));
+    if ((h->ndom < 1 || h->dom[0] != dh) && (h->ndom < 2 || h->dom[1] != dh)) {
+        if (h->ndom < 2)
+            h->dom[h->ndom] = dh;
+        h->ndom++;
+    }
+}
+
+/* guess_safe - a name from a log as printable ASCII into out[cap] */
+static const char *
+guess_safe(const char *name, char *out, size_t cap)
+{
+    size_t  i;
+
+    if (name[0] == 0)
+        return "(no host name)";
+    for (i = 0; name[i] && i + 1 < cap; i++)
+        out[i] = (name[i] > 0x20 && name[i] < 0x7f) ? name[i] : '?';
+    out[i] = 0;
+    return out;
+}
+
+/* the setting that makes each MTA log TLS (enum sess_mta order) */
+static const char *const guess_tls_setting[SESS_MTA_COUNT] = {
+    "Postfix: smtp_tls_loglevel = 1 in main.cf",
+    "Exim: keep tls_cipher, a default, in log_selector",
+    "Sendmail: LogLevel 9 or more",
+};
+
+/* guess_hosts_advise - TLS logging off, one host for every session */
+void
+guess_hosts_advise(const struct guess_hosts *g, const struct agg_tab *tab,
+                   enum agg_plain mode)
+{
+    char    name[SESS_MAX_LOGHOST + 1];
+    char    how[200];
+    char    mx[DNAME_MAX + IPADDR_MAX + 3];
+    size_t  i, n, warned = 0;
+    int     m;
+
+    for (i = 0; i < g->n; i++) {
+        const struct guess_loghost *h = &g->v[i];
+
+        if (h->sessions == 0 || agg_tab_host_logs_tls_st(tab, h->name)
+            || (warned++ >= GUESS_SHOW_HOSTS && !msg_verbose))
+            continue;
+        how[0] = 0;
+        for (m = 0, n = 0; m < SESS_MTA_COUNT; m++)
+            if ((h->mtas & (1u << m)) && n < sizeof(how))
+                n += (size_t) snprintf(how + n, sizeof(how) - n, "%s%s",
+                                       n ? "; " : "", guess_tls_setting[m]);
+        msg_warn("log host %s: %" PRIu64 " session%s, not one TLS line: "
+                 "TLS logging looks off (%s); %s",
+                 guess_safe(h->name, name, sizeof(name)), h->sessions,
+                 h->sessions == 1 ? "" : "s", n ? how : "see its MTA",
+                 mode == AGG_PLAIN_ALWAYS
+                 ? "--plaintext always counts each delivery without one as "
+                 "starttls-not-supported"
+                 : "deliveries without one are not counted");
+    }
+    if (warned > GUESS_SHOW_HOSTS && !msg_verbose)
+        msg_warn("%zu more log hosts without a TLS line (-v names them)",
+                 warned - GUESS_SHOW_HOSTS);
+    /* every counted session of a host to one host, for 3 domains or
+     * more: a smart host that relay_hosts does not name? */
+    for (i = 0, warned = 0; i < g->n; i++) {
+        const struct guess_loghost *h = &g->v[i];
+
+        if (h->many_mx || h->ndom < 3 || (!h->mx[0] && !h->ip[0])
+            || (warned++ >= GUESS_SHOW_HOSTS && !msg_verbose))
+            continue;
+        snprintf(mx, sizeof(mx), "%s%s%s%s", h->mx, h->ip[0] ? "[" : "",
+                 h->ip, h->ip[0] ? "]" : "");
+        msg_warn("log host %s: all its %" PRIu64 " counted sessions, for 3 "
+                 "domains or more, went to one host, %s: taken for the "
+                 "recipients' MX; if it is a relay host, set relay_hosts",
+                 guess_safe(h->name, name, sizeof(name)), h->counted, mx);
+    }
+}
+
+/* ---- the day asked for ---- */
+
+struct guess_days {
+    int32_t *day;
+    uint64_t *n;
+    size_t  count, cap;
+};
+
+/* guess_day_add - agg_tab_walk_st: sessions per day */
+static void
+guess_day_add(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct guess_days *d = ctx;
+    size_t  i;
+
+    if (n == 0)
+        return;
+    for (i = d->count; i > 0; i--)      /* the walk comes by day */
+        if (d->day[i - 1] == r->day) {
+            d->n[i - 1] += n;
+            return;
+        }
+    if (d->count == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 64;
+        d->day = xrealloc(d->day, d->cap * sizeof(*d->day));
+        d->n = xrealloc(d->n, d->cap * sizeof(*d->n));
+    }
+    d->day[d->count] = r->day;
+    d->n[d->count++] = n;
+}
+
+/* guess_zone - the zone of stamps without offset, and where it came
+ * from, into buf[cap] */
+static const char *
+guess_zone(char *buf, size_t cap)
+{
+    const char *tz = getenv("TZ");
+    char    link[512];
+    ssize_t n;
+    const char *z;
+
+    if (tz != NULL && *tz) {
+        snprintf(buf, cap, "%.100s (--log-tz or log_tz)",
+                 tz[0] == ':' ? tz + 1 : tz);
+        return buf;
+    }
+    n = readlink("/etc/localtime", link, sizeof(link) - 1);
+    if (n > 0) {
+        link[n] = 0;
+        z = strstr(link, "zoneinfo/");
+        snprintf(buf, cap, "%.100s (the machine's; --log-tz sets it)",
+                 z ? z + 9 : link);
+        return buf;
+    }
+    snprintf(buf, cap, "%.20s (the machine's; --log-tz sets it)", tzname[0]);
+    return buf;
+}
+
+/* guess_year - how the year of syslog stamps was chosen, into buf */
+static const char *
+guess_year(const struct pipe_year *y, char *buf, size_t cap)
+{
+    time_t  t = (time_t) y->ref;
+    struct tm tm;
+    char    when[32];
+    char    more[48] = "";
+
+    localtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+    if (y->files > 1)
+        snprintf(more, sizeof(more), " (and %" PRIu64 " other file%s)",
+                 y->files - 1, y->files == 2 ? "" : "s");
+    switch (y->kind) {
+    case ORDER_REF_MTIME:
+        snprintf(buf, cap, "the modification time of %s, %s%s", y->name,
+                 when, more);
+        break;
+    case ORDER_REF_NOW:
+        snprintf(buf, cap, "today's date (standard input)");
+        break;
+    case ORDER_REF_YEAR:
+        snprintf(buf, cap, "--log-year %d", y->log_year);
+        break;
+    case ORDER_REF_YEAR_MTIME:
+        snprintf(buf, cap, "--log-year %d, no line after the modification "
+                 "time of %s, %s%s", y->log_year, y->name, when, more);
+        break;
+    default:
+        snprintf(buf, cap, "--log-year %d, no line after now (standard "
+                 "input)", y->log_year);
+        break;
+    }
+    return buf;
+}
+
+/* guess_day_check - an empty day while the input has others (guess.h) */
+void
+guess_day_check(const struct agg_tab *tab, int32_t day, int given,
+                const struct pipe_stats *st)
+{
+    struct guess_days d;
+    uint64_t total = 0;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    char    want[11], first[11], last[11];
+    char    year[400], zone[160], how[700] = "", range[64];
+    size_t  i;
+
+    memset(&d, 0, sizeof(d));
+    agg_tab_walk_st(tab, guess_day_add, &d);
+    for (i = 0; i < d.count; i++) {
+        if (d.day[i] == day) {
+            total = 0;
+            break;
+        }
+        total += d.n[i];
+        if (d.day[i] < lo)
+            lo = d.day[i];
+        if (d.day[i] > hi)
+            hi = d.day[i];
+    }
+    if (i == d.count && total > 0) {
+        size_t  ndays = d.count;
+
+        ts_day_str(day, want);
+        ts_day_str(lo, first);
+        ts_day_str(hi, last);
+        if (st->year.files > 0)
+            snprintf(how, sizeof(how), "; their syslog stamps carry no "
+                     "year: it came from %s (--log-year YYYY sets it); "
+                     "their zone is %s", guess_year(&st->year, year,
+                                                    sizeof(year)),
+                     guess_zone(zone, sizeof(zone)));
+        if (ndays == 1)
+            snprintf(range, sizeof(range), "all on %s", first);
+        else
+            snprintf(range, sizeof(range), "on %zu other days, %s to %s",
+                     ndays, first, last);
+        msg_warn("no session on %s (%s); the input has %" PRIu64
+                 " session%s, %s%s", want, given ? "--day"
+                 : "yesterday, UTC: --day YYYY-MM-DD picks the day", total,
+                 total == 1 ? "" : "s", range, how);
+    }
+    xfree(d.day);
+    xfree(d.n);
+}
+
+/* ---- sending-mta-ip ---- */
+
+struct guess_host {
+    char    name[SESS_MAX_LOGHOST + 1];
+    const char *why;            /* why it is not known beyond "not
+                                 * configured", or NULL */
+};
+
+struct guess_sip {
+    pthread_mutex_t lock;       /* guess_sending_ip() on report threads */
+    const struct conf *c;
+    char    host[256];          /* this machine's host name */
+    int     have_own;           /* own addresses looked up */
+    char    own[2][GUESS_MAX_OWN][IPADDR_MAX + 1];      /* [v6][i] */
+    size_t  nown[2];
+    struct guess_host told[GUESS_MAX_HOSTS];    /* own-host guesses said */
+    size_t  ntold;
+    struct guess_host left[GUESS_MAX_HOSTS];    /* hosts left without */
+    size_t  nleft;
+    uint64_t more;              /* left without, beyond GUESS_MAX_HOSTS */
+};
+
+/* guess_own_add - one address of this machine, kept when public */
+static void
+guess_own_add(struct guess_sip *g, const char *text)
+{
+    char    canon[IPADDR_MAX + 1];
+    int     v6;
+    size_t  i;
+
+    if (ipaddr_norm(text, strlen(text), canon) != 0
+        || ipclass_text(canon) != IPCLASS_PUBLIC)
+        return;
+    v6 = strchr(canon, ':') != NULL;
+    for (i = 0; i < g->nown[v6]; i++)
+        if (strcmp(g->own[v6][i], canon) == 0)
+            return;
+    if (g->nown[v6] < GUESS_MAX_OWN)
+        memcpy(g->own[v6][g->nown[v6]++], canon, sizeof(canon));
+}
+
+/* guess_own_load - this machine's public addresses (interfaces, or
+ * MAILTLSRPT_TEST_IFADDRS) */
+static void
+guess_own_load(struct guess_sip *g)
+{
+    const char *env = getenv("MAILTLSRPT_TEST_IFADDRS");
+    struct ifaddrs *ifa, *p;
+    char    text[INET6_ADDRSTRLEN];
+
+    g->have_own = 1;
+    if (env != NULL) {
+        char    buf[1024];
+        char   *tok, *save = NULL;
+
+        snprintf(buf, sizeof(buf), "%s", env);
+        for (tok = strtok_r(buf, " ,\t", &save); tok;
+             tok = strtok_r(NULL, " ,\t", &save))
+            guess_own_add(g, tok);
+        return;
+    }
+    if (getifaddrs(&ifa) != 0)
+        return;
+    for (p = ifa; p; p = p->ifa_next) {
+        if (p->ifa_addr == NULL)
+            continue;
+        if (p->ifa_addr->sa_family == AF_INET
+            && inet_ntop(AF_INET, &((struct sockaddr_in *)
+                                    (void *) p->ifa_addr)->sin_addr,
+                         text, sizeof(text)) != NULL)
+            guess_own_add(g, text);
+        else if (p->ifa_addr->sa_family == AF_INET6
+                 && inet_ntop(AF_INET6, &((struct sockaddr_in6 *)
+                                          (void *) p->ifa_addr)->sin6_addr,
+                              text, sizeof(text)) != NULL)
+            guess_own_add(g, text);
+    }
+    freeifaddrs(ifa);
+}
+
+/* guess_is_own - loghost names this machine: its host name, or the
+ * first label of one of the two names is the other */
+static int
+guess_is_own(const struct guess_sip *g, const char *loghost)
+{
+    size_t  a = strcspn(g->host, ".");
+    size_t  b = strcspn(loghost, ".");
+
+    if (!loghost[0] || !g->host[0])
+        return 0;
+    if (strcasecmp(g->host, loghost) == 0)
+        return 1;
+    /* "mail" and "mail.example.net": one of them a short name */
+    return a == b && (loghost[b] == 0 || g->host[a] == 0)
+        && strncasecmp(g->host, loghost, a) == 0;
+}
+
+/* guess_note - remember a host in list (at most GUESS_MAX_HOSTS);
+ * 1 when it is new */
+static int
+guess_note(struct guess_host *list, size_t *n, const char *host,
+           const char *why, uint64_t *more)
+{
+    size_t  i;
+
+    for (i = 0; i < *n; i++)
+        if (strcmp(list[i].name, host) == 0)
+            return 0;
+    if (*n == GUESS_MAX_HOSTS) {
+        if (more)
+            (*more)++;
+        return 0;
+    }
+    snprintf(list[*n].name, sizeof(list[*n].name), "%s", host);
+    list[(*n)++].why = why;
+    return 1;
+}
+
+/* guess_sip_create - for one report run */
+struct guess_sip *
+guess_sip_create(const struct conf *c)
+{
+    struct guess_sip *g = xcalloc(1, sizeof(*g));
+
+    pthread_mutex_init(&g->lock, NULL);
+    g->c = c;
+    if (gethostname(g->host, sizeof(g->host) - 1) != 0)
+        g->host[0] = 0;
+    return g;
+}
+
+/* guess_own_pick - this machine's one public address of rcv_ip's
+ * family (any family when rcv_ip is empty), or NULL with why */
+static const char *
+guess_own_pick(struct guess_sip *g, const char *rcv_ip, const char **why)
+{
+    int     v6 = strchr(rcv_ip, ':') != NULL;
+
+    if (!g->have_own)
+        guess_own_load(g);
+    if (rcv_ip[0] == 0) {
+        if (g->nown[0] + g->nown[1] == 1)
+            return g->nown[0] ? g->own[0][0] : g->own[1][0];
+        *why = g->nown[0] + g->nown[1] ? "this machine: more than one "
+            "public address" : "this machine: no public address";
+        return NULL;
+    }
+    if (g->nown[v6] == 1)
+        return g->own[v6][0];
+    *why = g->nown[v6] ? (v6 ? "this machine: more than one public IPv6 "
+                          "address" : "this machine: more than one public "
+                          "IPv4 address")
+        : (v6 ? "this machine: no public IPv6 address"
+           : "this machine: no public IPv4 address");
+    return NULL;
+}
+
+/* guess_sending_ip - rpt_conf.sending_ip (guess.h) */
+const char *
+guess_sending_ip(const char *loghost, const char *rcv_ip, const void *ctx)
+{
+    struct guess_sip *g = *(struct guess_sip *const *) ctx;
+    const char *ip = conf_sending_ip(loghost, g->c);
+    const char *why = NULL;     /* not configured: nothing more to say */
+    char    safe[SESS_MAX_LOGHOST + 1];
+
+    if (ip != NULL)
+        return ip;
+    /* the look-up of own addresses and the notes are shared: one at a
+     * time (the addresses picked stay in g until guess_sip_end) */
+    pthread_mutex_lock(&g->lock);
+    if (guess_is_own(g, loghost)
+        && (ip = guess_own_pick(g, rcv_ip ? rcv_ip : "", &why)) != NULL) {
+        guess_safe(loghost, safe, sizeof(safe));
+        if (guess_note(g->told, &g->ntold, loghost, NULL, NULL))
+            msg_info("log host %s is this machine: sending-mta-ip %s, its "
+                     "public address (sending_mta_ip = %s ADDRESS sets it)",
+                     safe, ip, safe);
+    } else {
+        guess_note(g->left, &g->nleft, loghost, why, &g->more);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return ip;
+}
+
+/* guess_sip_end - one warning naming the hosts left without */
+struct guess_sip *
+guess_sip_end(struct guess_sip *g)
+{
+    char    list[3072];
+    char    safe[SESS_MAX_LOGHOST + 1];
+    size_t  i, n = 0;
+
+    if (g == NULL)
+        return NULL;
+    list[0] = 0;
+    /* at most GUESS_MAX_HOSTS names of at most 63 bytes: it fits */
+    for (i = 0; i < g->nleft; i++) {
+        const struct guess_host *h = &g->left[i];
+
+        n += (size_t) snprintf(list + n, sizeof(list) - n, "%s%s%s%s%s%s",
+                               i ? ", " : "", h->name[0] ? "log host "
+                               : "lines without a host name", h->name[0]
+                               ? guess_safe(h->name, safe, sizeof(safe))
+                               : "", h->why ? " (" : "",
+                               h->why ? h->why : "", h->why ? ")" : "");
+        if (n >= sizeof(list))
+            break;
+    }
+    if (g->more && n + 1 < sizeof(list))
+        snprintf(list + n, sizeof(list) - n, " and %" PRIu64 " more",
+                 g->more);
+    if (g->nleft > 0)
+        msg_warn("sending-mta-ip left out of the failure details of %s: "
+                 "set sending_mta_ip = HOST ADDRESS for one host, or "
+                 "sending_mta_ip = ADDRESS for every host not named",
+                 list);
+    pthread_mutex_destroy(&g->lock);
+    xfree(g);
+    return NULL;
+}
