@@ -325,7 +325,9 @@ while [ $k -lt 4 ]; do
         --state-dir "$tmp/sd3" --checkpoint-every 1 --journal \
         >>"$tmp/f3.out" 2>&1 &
     FPID=$!
-    sleep "$(rnd 2).$(rnd 10)$(rnd 10)"
+    # the first after a checkpoint with a cursor (every second), the
+    # others at random
+    if [ $k = 0 ]; then sleep 1.5; else sleep "$(rnd 2).$(rnd 10)$(rnd 10)"; fi
     kill -9 "$FPID"
     wait "$FPID" 2>/dev/null
     k=$((k + 1))

@@ -371,7 +371,9 @@ tail_resume(struct tail *t, const struct tail_pos *p)
     }
     if (fd >= 0)
         close(fd);
-    if (tail_find(t, p, 1))
+    /* renamed (by identity); or truncated by copytruncate, then renamed
+     * by a later rotation (the rest is in the copy, by content) */
+    if (tail_find(t, p, 1) || tail_find(t, p, 0))
         return;
     t->gone_ino = p->ino;
     tail_lost(t, TAIL_L_GONE, t->path, p->off);
