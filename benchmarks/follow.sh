@@ -34,6 +34,7 @@ trap 'exit 1' INT TERM
 CONF="--config /dev/null"
 load() { cut -d' ' -f1 /proc/loadavg; }
 
+[ -x "$GEN" ] || { echo "follow.sh: no $GEN (make $GEN)" >&2; exit 1; }
 # the generated log, cut at LINES lines
 "$GEN" -s 1 -b $((LINES * 140)) -d 5000 -D 1 2>/dev/null | head -n "$LINES" \
     >"$tmp/gen.log"

@@ -1024,6 +1024,11 @@ cmd_follow(int argc, char **argv)
         && (f.prom = prom_create(o.metrics_listen, o.metrics_file, err))
         == NULL) {
         fprintf(stderr, "mailtlsrpt follow: %s\n", err);
+        if (f.events && f.events != stdout)
+            fclose(f.events);
+        close(sfd);
+        close(lfd);
+        conf_free(&c);
         return EXIT_FATALERR;
     }
     f.met = fmet_create(o.metrics_domains > 0 ? (size_t) o.metrics_domains
