@@ -52,7 +52,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -442,6 +441,8 @@ fol_journal_start(struct fol *f, char **matches)
 
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
         dup2(fd[1], 1);
         execvp(prog, argv);
         fprintf(stderr, "mailtlsrpt follow: cannot run %s: %s\n", prog,
@@ -888,6 +889,24 @@ fol_behind(const struct fol *f)
     return b;
 }
 
+/* SIGTERM and SIGINT: a flag and a byte down a pipe that the loop polls
+ * (whichever thread the signal lands on) */
+static volatile sig_atomic_t fol_signalled;
+static int fol_sigpipe = -1;
+
+/* fol_signal - the handler: async-signal-safe */
+static void
+fol_signal(int sig)
+{
+    int     e = errno;
+
+    (void) sig;
+    fol_signalled = 1;
+    if (fol_sigpipe >= 0)
+        (void) write(fol_sigpipe, "", 1);
+    errno = e;
+}
+
 /* fol_loop - wait, read, count, save, until SIGTERM; EXIT_* */
 static int
 fol_loop(struct fol *f, int sfd)
@@ -923,12 +942,13 @@ fol_loop(struct fol *f, int sfd)
         if (poll(pfd, n, ms) < 0 && errno != EINTR)
             msg_fatal("poll: %s", strerror(errno));
         if (pfd[0].revents & POLLIN) {
-            struct signalfd_siginfo si;
+            char    b[64];
 
-            while (read(sfd, &si, sizeof(si)) == (ssize_t) sizeof(si))
-                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
-                    stop = 1;
+            while (read(sfd, b, sizeof(b)) > 0)
+                ;
         }
+        if (fol_signalled)
+            stop = 1;
         more = stop ? 0 : fol_read_all(f, &quiet, &ended);
         behind = fol_behind(f);
         now = fol_now();
@@ -976,7 +996,6 @@ cmd_follow(int argc, char **argv)
     struct fol f;
     struct sess_conf pconf;
     struct sess_cb pcb;
-    sigset_t sigs;
     char    err[PROM_ERR];
     const char *sd;
     size_t  i;
@@ -1011,15 +1030,24 @@ cmd_follow(int argc, char **argv)
     lfd = fol_lock(&f);
     f.events = fol_events(&o);
 
-    /* signals: read from a descriptor; the server thread has none */
-    signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGHUP);
-    sigprocmask(SIG_BLOCK, &sigs, NULL);
-    if ((sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
-        msg_fatal("signalfd: %s", strerror(errno));
+    /* signals: a flag and a self-pipe, set up before any thread */
+    {
+        struct sigaction sa;
+        int     sp[2];
+
+        if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) != 0)
+            msg_fatal("pipe: %s", strerror(errno));
+        sfd = sp[0];
+        fol_sigpipe = sp[1];
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = fol_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sa.sa_handler = SIG_IGN;
+        sigaction(SIGHUP, &sa, NULL);
+        sigaction(SIGPIPE, &sa, NULL);
+    }
     if ((o.metrics_listen || o.metrics_file)
         && (f.prom = prom_create(o.metrics_listen, o.metrics_file, err))
         == NULL) {
@@ -1079,6 +1107,8 @@ cmd_follow(int argc, char **argv)
     agg_state_free(f.live);
     xfree(f.ck);
     close(sfd);
+    close(fol_sigpipe);
+    fol_sigpipe = -1;
     close(lfd);
     conf_free(&c);
     return rc;
