@@ -280,8 +280,7 @@ conf_set(struct conf *c, const char *name, char *value, const char **why)
 
         /* an unknown zone would be read as UTC, silently */
         if (ts_zone_check(value, zerr, sizeof(zerr)) != 0) {
-            snprintf(zwhy, sizeof(zwhy), "unknown time zone \"%.64s\": %s",
-                     value, zerr);
+            snprintf(zwhy, sizeof(zwhy), "unknown time zone: %s", zerr);
             *why = zwhy;
             return -1;
         }
