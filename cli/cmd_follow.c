@@ -1001,6 +1001,25 @@ cmd_follow(int argc, char **argv)
     size_t  i;
     int     sfd, lfd, rc, resumed;
 
+    /* signals: a flag and a self-pipe, set up first: a SIGTERM
+     * while starting up stops at the first turn of the loop, cleanly */
+    {
+        struct sigaction sa;
+        int     sp[2];
+
+        if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) != 0)
+            msg_fatal("pipe: %s", strerror(errno));
+        sfd = sp[0];
+        fol_sigpipe = sp[1];
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = fol_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sa.sa_handler = SIG_IGN;
+        sigaction(SIGHUP, &sa, NULL);
+        sigaction(SIGPIPE, &sa, NULL);
+    }
     cli_parse(argc, argv, "follow", &o);
     if (!o.journal && (o.files == NULL || o.files[0] == NULL)) {
         fprintf(stderr, "mailtlsrpt follow: name the LOG files to follow, "
@@ -1030,24 +1049,6 @@ cmd_follow(int argc, char **argv)
     lfd = fol_lock(&f);
     f.events = fol_events(&o);
 
-    /* signals: a flag and a self-pipe, set up before any thread */
-    {
-        struct sigaction sa;
-        int     sp[2];
-
-        if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) != 0)
-            msg_fatal("pipe: %s", strerror(errno));
-        sfd = sp[0];
-        fol_sigpipe = sp[1];
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = fol_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        sa.sa_handler = SIG_IGN;
-        sigaction(SIGHUP, &sa, NULL);
-        sigaction(SIGPIPE, &sa, NULL);
-    }
     if ((o.metrics_listen || o.metrics_file)
         && (f.prom = prom_create(o.metrics_listen, o.metrics_file, err))
         == NULL) {

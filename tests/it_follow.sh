@@ -151,6 +151,7 @@ EOF
     check "the corpus gives lines to send ($total)" [ "$total" -gt 500 ]
 
     start_follow() {
+        rm -f "$tmp/m.prom"     # what this follower counts, not the last
         "$BIN" follow $CONF -v --state-dir "$tmp/sd" --checkpoint-every 1 \
             --metrics-file "$tmp/m.prom" --events "$tmp/events" \
             "$L/mail.log" >>"$tmp/follow.out" 2>&1 &

@@ -583,6 +583,15 @@ tail_read(struct tail *t, size_t max)
             while ((n = pread(t->fd, t->buf, TAIL_BUF, (off_t) t->off)) > 0)
                 done += tail_lines(t, (size_t) n, (size_t) n < TAIL_BUF);
             t->skipping = 0;
+            if (!t->catchup) {
+                struct tail_pos p;
+
+                /* the live file was renamed: files rotated after it
+                 * while we read it come before the one at the name */
+                tail_pos(t, &p);
+                if (tail_find(t, &p, 1))
+                    continue;
+            }
             if (tail_next(t) != 0)
                 break;
         }
