@@ -8,7 +8,8 @@
  *   - rename and create (logrotate "create", savelog): when the name
  *     points to a new file that is not empty, the old file is read to
  *     its end first (a writer still writing there until it reopens is
- *     not lost), then the new one from its first byte;
+ *     not lost), then any file rotated after it meanwhile, then the new
+ *     one from its first byte;
  *   - copytruncate: the file shrinks below the position (or, after a
  *     restart, no longer has the saved last line there); the rest of the
  *     old content is read from the copy (the newest rotated sibling that
