@@ -158,14 +158,14 @@ ckpt_save(const char *dir, const struct ckpt *k, char *err)
     }
     ck_put_u(&b, XXH64(b.p, b.n, 0), 8);
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        snprintf(err, AGG_STATE_ERR, "%s: cannot open directory: %s", dir,
-                 strerror(errno));
+        snprintf(err, AGG_STATE_ERR, "%.160s: cannot open directory: %.60s",
+                 dir, strerror(errno));
         xfree(b.p);
         return -1;
     }
     rc = afile_replace(dfd, CKPT_FILE, b.p, b.n, 0640);
     if (rc != 0)
-        snprintf(err, AGG_STATE_ERR, "%s/%s: cannot write: %s", dir,
+        snprintf(err, AGG_STATE_ERR, "%.160s/%s: cannot write: %.60s", dir,
                  CKPT_FILE, strerror(errno));
     close(dfd);
     xfree(b.p);
@@ -344,7 +344,7 @@ ckpt_load(const char *dir, struct ckpt *k, char *err)
     snprintf(path, sizeof(path), "%.*s/%s", CKPT_NAME_MAX, dir, CKPT_FILE);
     if ((rc = ck_read(path, &d, &n)) != 0) {
         if (rc < 0)
-            snprintf(err, AGG_STATE_ERR, "%s: cannot read: %s", path,
+            snprintf(err, AGG_STATE_ERR, "%.160s: cannot read: %.80s", path,
                      strerror(errno));
         return rc > 0 ? 0 : -1;
     }
@@ -369,7 +369,7 @@ ckpt_load(const char *dir, struct ckpt *k, char *err)
     xfree(d);
     if (why != NULL) {
         if (*why)
-            snprintf(err, AGG_STATE_ERR, "%s: %s", path, why);
+            snprintf(err, AGG_STATE_ERR, "%.160s: %.90s", path, why);
         ckpt_clear(k);
         return -1;
     }
