@@ -104,6 +104,7 @@ struct agg_state {
     uint64_t sum;               /* checksum of the file read, or 0 */
     uint64_t piece;             /* --piece N + 1, or 0: not given */
     unsigned long holds;
+    int     start;              /* the piece starts its log: no heads */
     char   *name;               /* the file it was loaded from, or NULL */
 };
 
@@ -354,7 +355,7 @@ agg_state_hold(void *ctx, int mta, const void *key, size_t klen,
         k->host[hl] = 0;
         /* a first line an idle time after the host's first: nothing
          * before the piece can still be open for this key */
-        k->live = dated && t > h->first + SESS_IDLE_SECS;
+        k->live = s->start || (dated && t > h->first + SESS_IDLE_SECS);
         htab_enter(s->keys, kb, klen + 1, k);
     }
     if (!k->live) {
@@ -373,7 +374,9 @@ agg_state_hold(void *ctx, int mta, const void *key, size_t klen,
     as_vec_push(&k->win, as_line_make(dated, t, r));
     if (dated)
         k->last_t = t;
-    if (++s->holds % AS_SWEEP_EVERY == 0)
+    /* from its start, keys the correlators let go are dropped at each
+     * snapshot instead (agg_state_snapshot) */
+    if (++s->holds % AS_SWEEP_EVERY == 0 && !s->start)
         htab_sweep(s->keys, as_sweep_dead, s);
     return 0;
 }
@@ -1098,6 +1101,17 @@ agg_state_load_buf(const unsigned char *d, size_t n, const char *path,
     return s;
 }
 
+/* agg_state_encode - the bytes agg_state_save writes */
+void
+agg_state_encode(const struct agg_state *s, unsigned char **p, size_t *n)
+{
+    struct as_buf b = {NULL, 0, 0};
+
+    as_encode(s, &b);
+    *p = b.p;
+    *n = b.n;
+}
+
 /* ---- merging ---- */
 
 struct as_ent {
@@ -1509,4 +1523,202 @@ agg_state_finish(struct agg_state *s, const struct agg_state_replay *rp)
     }
     xfree(r.v);
     htab_sweep(s->keys, as_drop_all, NULL);
+}
+
+/* ---- following a growing log (cli/cmd_follow.c) ---- */
+
+/* agg_state_set_start - the piece starts its log: no heads */
+void
+agg_state_set_start(struct agg_state *s)
+{
+    s->start = 1;
+}
+
+struct as_snap {
+    struct agg_state *out;
+    int32_t day;
+    int     tails;
+    int     start;
+};
+
+/* as_snap_counter - agg_tab_walk_st: the counters of one day, or all */
+static void
+as_snap_counter(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct as_snap *sn = ctx;
+
+    if (sn->day >= 0 && r->day != sn->day)
+        return;
+    as_add_counter(r, n, sn->out->tab);
+}
+
+/* as_snap_key - htab_sweep: a marked key's window as one segment; with
+ * tails, in a state that starts its log, a key no correlator holds is
+ * dropped (its next line starts afresh, whatever came before) */
+static int
+as_snap_key(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct as_snap *sn = ctx;
+    struct as_key *k = value;
+    struct as_host *h;
+    struct as_key *c;
+    struct as_seg *g;
+    int     tail = k->tail;
+
+    if (!sn->tails)
+        tail = 0;
+    else
+        k->tail = 0;            /* asked again at the next snapshot */
+    if (!(tail && k->win.n > 0) && k->head.n == 0)
+        return sn->tails && sn->start && !tail && k->head.n == 0;
+    h = htab_find(sn->out->hosts, k->host, strlen(k->host));
+    c = xcalloc(1, sizeof(*c));
+    memcpy(c->host, k->host, sizeof(c->host));
+    g = as_seg_add(c);
+    g->lo = g->hi = sn->out->piece;
+    g->first = h && h->have ? h->first : INT64_MAX;
+    g->last = h && h->have ? h->last : INT64_MAX;
+    g->closed = k->closed;
+    as_vec_append(&g->head, &k->head);
+    if (tail)
+        as_vec_append(&g->tail, &k->win);
+    htab_enter(sn->out->keys, key, klen, c);
+    return 0;
+}
+
+/* agg_state_snapshot - a saveable copy of a state being aggregated */
+struct agg_state *
+agg_state_snapshot(struct agg_state *s, int32_t day, int tails)
+{
+    struct as_snap sn;
+
+    sn.out = agg_state_create();
+    sn.day = day;
+    sn.tails = tails;
+    sn.start = s->start;
+    sn.out->st = s->st;
+    sn.out->piece = s->piece;
+    sn.out->start = s->start;
+    agg_tab_walk_st(s->tab, as_snap_counter, &sn);
+    agg_tab_walk_tls_hosts_st(s->tab, as_add_tls, sn.out->tab);
+    htab_walk(s->hosts, as_add_host, sn.out->hosts);
+    if (s->piece)
+        htab_walk(sn.out->hosts, as_host_piece, sn.out);
+    htab_sweep(s->keys, as_snap_key, &sn);
+    return sn.out;
+}
+
+struct as_prune {
+    int32_t lo, hi;
+    struct agg_tab *to;
+};
+
+/* as_prune_counter - agg_tab_walk_st: the rows of the days kept */
+static void
+as_prune_counter(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct as_prune *pr = ctx;
+
+    if (r->day >= pr->lo && r->day <= pr->hi)
+        as_add_counter(r, n, pr->to);
+}
+
+/* agg_state_days - keep the counters of days lo..hi only */
+void
+agg_state_days(struct agg_state *s, int32_t lo, int32_t hi)
+{
+    struct as_prune pr;
+
+    pr.lo = lo;
+    pr.hi = hi;
+    pr.to = agg_tab_create();
+    agg_tab_walk_tls_hosts_st(s->tab, as_add_tls, pr.to);
+    agg_tab_walk_st(s->tab, as_prune_counter, &pr);
+    agg_tab_free(s->tab);
+    s->tab = pr.to;
+}
+
+/* agg_state_add_counts - counters, log hosts that log TLS and
+ * statistics of src added to s */
+void
+agg_state_add_counts(struct agg_state *s, const struct agg_state *src)
+{
+    size_t  i;
+
+    agg_tab_walk_st(src->tab, as_add_counter, s->tab);
+    agg_tab_walk_tls_hosts_st(src->tab, as_add_tls, s->tab);
+    s->st.files += src->st.files;
+    s->st.files_failed += src->st.files_failed;
+    s->st.lines += src->st.lines;
+    s->st.bytes += src->st.bytes;
+    for (i = 0; i < INPUT_BAD_COUNT; i++)
+        s->st.bad[i] += src->st.bad[i];
+    s->st.bad_parse += src->st.bad_parse;
+    for (i = 0; i < SESS_D_COUNT; i++)
+        s->st.sessions[i] += src->st.sessions[i];
+}
+
+struct as_tl {
+    int64_t t;                  /* the line's time, never below the
+                                 * time of the key's line before it */
+    size_t  key;                /* the key's place in sorted order */
+    size_t  idx;                /* the line's place in its key */
+    const struct agg_state_line *l;
+};
+
+/* as_tl_cmp - qsort: by time, then key, then place */
+static int
+as_tl_cmp(const void *a, const void *b)
+{
+    const struct as_tl *x = a;
+    const struct as_tl *y = b;
+
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* agg_state_tail_lines - every tail line, keys merged by time */
+size_t
+agg_state_tail_lines(const struct agg_state *s,
+                     const struct agg_state_line ***out)
+{
+    struct as_refs r = as_sorted(s->keys);
+    struct as_tl *v = NULL;
+    size_t  n = 0, cap = 0;
+    size_t  i, j, m;
+
+    for (i = 0; i < r.n; i++) {
+        const struct as_key *k = r.v[i].value;
+        size_t  idx = 0;
+
+        for (j = 0; j < k->nsegs; j++) {
+            const struct as_vec *tv = &k->segs[j].tail;
+            int64_t t = INT64_MIN;
+
+            for (m = 0; m < tv->n; m++) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 1024;
+                    v = xrealloc(v, cap * sizeof(*v));
+                }
+                if (tv->v[m]->dated && tv->v[m]->t > t)
+                    t = tv->v[m]->t;
+                v[n].t = t;
+                v[n].key = i;
+                v[n].idx = idx++;
+                v[n].l = tv->v[m];
+                n++;
+            }
+        }
+    }
+    xfree(r.v);
+    if (n)
+        qsort(v, n, sizeof(*v), as_tl_cmp);
+    *out = xcalloc(n + 1, sizeof(**out));
+    for (i = 0; i < n; i++)
+        (*out)[i] = v[i].l;
+    xfree(v);
+    return n;
 }
