@@ -902,8 +902,9 @@ fol_signal(int sig)
 
     (void) sig;
     fol_signalled = 1;
-    if (fol_sigpipe >= 0)
-        (void) write(fol_sigpipe, "", 1);
+    /* A full pipe already holds a wake-up: a short write loses nothing. */
+    if (fol_sigpipe >= 0 && write(fol_sigpipe, "", 1) < 0)
+        fol_signalled = 1;
     errno = e;
 }
 
