@@ -15,6 +15,7 @@
 # make bench      seven log shapes against grep/zcat/pflogsumm, RSS, report
 #                 end to end against the file system's floor (BENCH_MB=)
 # make bench-dns  policy resolution of 100,000 domains over local DNS
+# make bench-follow  follow: lines/s appended, lag, CPU of a quiet log
 # make check-mta  Debian's Postfix, Exim and Sendmail against test servers
 #                 (root; also part of make check, via tests/it_mta.sh)
 # make check-slurm aggregate/merge/report as Slurm jobs on this machine
@@ -27,7 +28,7 @@ DESTDIR ?=
 BUILD   ?= build
 
 PKGS     = libpcre2-8 jansson zlib libcurl ldns libxxhash liblzma libzstd \
-           libssl libcrypto
+           libssl libcrypto libmicrohttpd
 CC      ?= cc
 # -flto: the parsers' many small functions across modules inline into
 # the line loop (5 to 8 % of a benchmark run); -O3 and -fno-plt (library
@@ -80,7 +81,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 .PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
-        clean headers layers update-ref bench bench-dns valgrind check-mta
+        clean headers layers update-ref bench bench-dns bench-follow valgrind check-mta
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -210,6 +211,12 @@ $(BUILD)/benchmarks/floor: benchmarks/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $<
 
+# mailtlsrpt follow: throughput, lag at 1,000 lines/s, CPU at 100 lines/s
+# (benchmarks/follow.sh); not part of check either
+bench-follow: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
+	BUILD=$(BUILD) sh benchmarks/follow.sh $(or $(BENCH_FOLLOW_LINES),2000000) \
+	    $(or $(BENCH_FOLLOW_SECONDS),60)
+
 # policy resolution of BENCH_DNS_DOMAINS domains over nsd + unbound
 # (benchmarks/dns_scale.sh); not part of check either
 BENCH_DNS_DOMAINS ?= 100000
@@ -265,7 +272,8 @@ UNITS    = $(notdir $(sort $(wildcard docs/$(PROG)*.service \
 DOCDIR  ?= $(PREFIX)/share/doc/$(PROG)
 # README.md and the docs it links to, in the same relative places
 DOCS     = $(wildcard docs/*.md) docs/$(PROG).conf.example \
-           docs/$(PROG)-relay.conf docs/summary.png
+           docs/$(PROG)-relay.conf docs/summary.png \
+           docs/$(PROG)-alerts.yml docs/$(PROG)-alerts.test.yml
 .PHONY: install-units install-bin install-docs
 install-units:
 	install -d $(DESTDIR)$(UNITDIR)

@@ -397,6 +397,17 @@ agg_state_load_buf(const unsigned char *d, size_t n, const char *path,
     return s;
 }
 
+/* agg_state_encode - the bytes agg_state_save writes */
+void
+agg_state_encode(const struct agg_state *s, unsigned char **p, size_t *n)
+{
+    struct wire_buf b = {NULL, 0, 0};
+
+    as_encode(s, &b);
+    *p = b.p;
+    *n = b.n;
+}
+
 /* ---- merging ---- */
 
 /* as_sink_session - carry_sink: a replayed session, counted as a run
@@ -484,4 +495,85 @@ agg_state_finish(struct agg_state *s, const struct carry_replay *rp)
     struct carry_sink into = as_sink(s);
 
     carry_finish(s->carry, rp, &into);
+}
+
+/* ---- following a growing log (cli/cmd_follow.c) ---- */
+
+/* agg_state_set_start - the piece starts its log: no heads */
+void
+agg_state_set_start(struct agg_state *s)
+{
+    carry_set_start(s->carry);
+}
+
+struct as_snap {
+    struct agg_tab *to;
+    int32_t day;
+};
+
+/* as_snap_counter - agg_tab_walk_st: the counters of one day, or all */
+static void
+as_snap_counter(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct as_snap *sn = ctx;
+
+    if (sn->day < 0 || r->day == sn->day)
+        as_add_counter(r, n, sn->to);
+}
+
+/* agg_state_snapshot - a saveable copy of a state being aggregated */
+struct agg_state *
+agg_state_snapshot(struct agg_state *s, int32_t day, int tails)
+{
+    struct agg_state *out = xcalloc(1, sizeof(*out));
+    struct as_snap sn;
+
+    out->tab = agg_tab_create();
+    out->st = s->st;
+    out->carry = carry_snapshot(s->carry, tails);
+    sn.to = out->tab;
+    sn.day = day;
+    agg_tab_walk_st(s->tab, as_snap_counter, &sn);
+    agg_tab_walk_tls_hosts_st(s->tab, as_add_tls, out->tab);
+    return out;
+}
+
+struct as_prune {
+    int32_t lo, hi;
+    struct agg_tab *to;
+};
+
+/* as_prune_counter - agg_tab_walk_st: the rows of the days kept */
+static void
+as_prune_counter(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct as_prune *pr = ctx;
+
+    if (r->day >= pr->lo && r->day <= pr->hi)
+        as_add_counter(r, n, pr->to);
+}
+
+/* agg_state_days - keep the counters of days lo..hi only */
+void
+agg_state_days(struct agg_state *s, int32_t lo, int32_t hi)
+{
+    struct as_prune pr;
+
+    pr.lo = lo;
+    pr.hi = hi;
+    pr.to = agg_tab_create();
+    agg_tab_walk_tls_hosts_st(s->tab, as_add_tls, pr.to);
+    agg_tab_walk_st(s->tab, as_prune_counter, &pr);
+    agg_tab_free(s->tab);
+    s->tab = pr.to;
+}
+
+/* agg_state_add_counts - counters, log hosts that log TLS and
+ * statistics of src added to s */
+void
+agg_state_add_counts(struct agg_state *s, const struct agg_state *src)
+{
+    agg_tab_walk_st(src->tab, as_add_counter, s->tab);
+    agg_tab_walk_tls_hosts_st(src->tab, as_add_tls, s->tab);
+    run_stats_add(&s->st, &src->st);
 }

@@ -94,4 +94,36 @@ struct agg_state *agg_state_merge(struct agg_state *const *v, size_t n,
 void    agg_state_finish(struct agg_state *s,
                          const struct carry_replay *rp);
 
+/* Following a growing log (mailtlsrpt follow, docs/follow.md): one
+ * state aggregates without end; between two lines the caller asks the
+ * correlators which keys they hold open (sess_cb.keep, without a flush:
+ * parser_keep_open()) and takes a snapshot, whose tails rebuild exactly
+ * that open state in a later process (carry_tail_lines() of its
+ * carry). */
+
+/* the piece starts its log: no heads, every key runs from its first
+ * line (nothing before the piece can be open) */
+void    agg_state_set_start(struct agg_state *s);
+
+/* a saveable copy of s between two lines: statistics, the counters of
+ * UTC day (day < 0: of every day) and the carried sessions
+ * (carry_snapshot(): with tails, the windows of the keys kept since the
+ * last snapshot). s goes on aggregating. Cost: O(counters + kept
+ * lines) */
+struct agg_state *agg_state_snapshot(struct agg_state *s, int32_t day,
+                                     int tails);
+
+/* keep the counters of the UTC days lo..hi only */
+void    agg_state_days(struct agg_state *s, int32_t lo, int32_t hi);
+
+/* add the counters, the log hosts that log TLS and the statistics of
+ * src to s */
+void    agg_state_add_counts(struct agg_state *s,
+                             const struct agg_state *src);
+
+/* the bytes agg_state_save() writes, malloc'd into *p, *n (read back
+ * with agg_state_load_buf()) */
+void    agg_state_encode(const struct agg_state *s, unsigned char **p,
+                         size_t *n);
+
 #endif

@@ -66,6 +66,13 @@ struct cli_opts {
     const char *output;         /* -o FILE: aggregate, merge, summary */
     int     from_state;         /* --from-state: arguments are states */
     long    piece;              /* aggregate --piece N, -1 unset */
+    /* follow */
+    long    checkpoint_every;   /* --checkpoint-every SECONDS, -1 unset */
+    long    grace;              /* --grace SECONDS, -1 unset */
+    const char *metrics_listen; /* --metrics-listen ADDR:PORT */
+    const char *metrics_file;   /* --metrics-file FILE */
+    long    metrics_domains;    /* --metrics-domains N, -1 unset */
+    const char *events;         /* --events FILE|- */
 };
 
 /* parse argv (argv[0]: the command) with the tables of cli/opt_tab.c;
@@ -115,6 +122,7 @@ int     cmd_spool(int argc, char **argv);           /* cli/cmd_send.c */
 int     cmd_aggregate(int argc, char **argv);       /* cli/cmd_state.c */
 int     cmd_merge(int argc, char **argv);           /* cli/cmd_state.c */
 int     cmd_config(int argc, char **argv);          /* cli/cmd_config.c */
+int     cmd_follow(int argc, char **argv);          /* cli/cmd_follow.c */
 int     cmd_help(int argc, char **argv);            /* cli/opt.c */
 
 struct agg_tab;
@@ -124,5 +132,17 @@ struct run_stats;
  * of one run would, into a new table; exits 3 on a bad state file */
 void    state_open(const struct conf *c, const struct cli_opts *o,
                    struct agg_tab **tab, struct run_stats *st);
+
+struct agg_state;
+
+/* the end of all input for a state (agg_state_finish), its kept lines
+ * replayed through correlators of this configuration */
+void    state_finish(const struct conf *c, const char *mta,
+                     struct agg_state *s);
+
+/* run: the follower's state of day (STATE_DIR/follow/DAY.state) when
+ * the day is closed and complete (DAY.done beside it), else NULL;
+ * malloc'd */
+char   *follow_day_state(const char *state_dir, int32_t day);
 
 #endif

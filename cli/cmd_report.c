@@ -925,6 +925,9 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
     char    dash[] = "-";
     char   *journal_in[2];
     pid_t   jpid = -1;
+    char   *follow_state = NULL;
+    char   *follow_in[2];
+    struct cli_opts fo;
 
     if (!o->offline) {
         const char *res = o->resolver ? o->resolver : c->resolver;
@@ -959,6 +962,21 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
                   : report_dir);
     where = report_base ? report_base : report_dir;
 
+    if (run && !o->from_state && !o->all_days
+        && (follow_state = follow_day_state(sd, day)) != NULL) {
+        /* the follower closed this day whole: its state, not the logs
+         * (docs/follow.md) */
+        follow_in[0] = follow_state;
+        follow_in[1] = NULL;
+        fo = *o;
+        fo.files = follow_in;
+        fo.from_state = 1;
+        fo.journal = 0;
+        o = &fo;
+        if (!o->quiet)
+            msg_info("%s: the day's state from mailtlsrpt follow; the "
+                     "logs are not read", follow_state);
+    }
     cli_pipe_opts(o, c, &po);
     if (o->journal) {
         if ((jpid = journal_open(day, o->cmd)) < 0)
@@ -1014,6 +1032,7 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
              o->all_days ? "" : daybuf, rs.failed ? ", SOME FAILED" : "");
     pipe_summary(&st, tail);
     agg_tab_free(tab);
+    xfree(follow_state);
     return (rc || rs.failed || rs.lookup_failed || rs.policy_failed)
         ? EXIT_PARTIAL : EXIT_DONE;
 }

@@ -126,6 +126,17 @@ state_open(const struct conf *c, const struct cli_opts *o,
     agg_state_free(m);
 }
 
+/* state_finish - the end of all input for s (cli.h) */
+void
+state_finish(const struct conf *c, const char *mta, struct agg_state *s)
+{
+    struct sess_conf pc;
+    struct carry_replay r;
+
+    state_replay(c, mta, &pc, &r);
+    agg_state_finish(s, &r);
+}
+
 /* state_need_output - -o is required */
 static void
 state_need_output(const char *cmd, const struct cli_opts *o)

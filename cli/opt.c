@@ -306,6 +306,9 @@ cli_parse(int argc, char **argv, const char *cmd, struct cli_opts *o)
     o->retry_for = -1;
     o->timeout = -1;
     o->top = -1;
+    o->checkpoint_every = -1;
+    o->grace = -1;
+    o->metrics_domains = -1;
     for (i = 1; i < argc; i++) {
         char   *a = argv[i];
         const struct opt_def *d;

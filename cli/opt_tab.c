@@ -15,7 +15,7 @@
 /* the commands that read logs */
 #define LOGS "report summary sessions run aggregate"
 #define ALL "report summary sessions check-domain run send spool " \
-            "aggregate merge config help"
+            "aggregate merge config help follow"
 
 const struct opt_cmd opt_cmds[] = {
     {"report", cmd_report,
@@ -100,6 +100,24 @@ const struct opt_cmd opt_cmds[] = {
         "-o FILE [OPTIONS] STATE...",
         "add saved states (pieces in any order)",
         "Add saved states into one, in any order and grouping."},
+    {"follow", cmd_follow,
+        "[--state-dir DIR] [--metrics-listen ADDR:PORT] [--metrics-file FILE]"
+        " [--events FILE] [OPTIONS] LOG...\n--journal [OPTIONS]"
+        " [MATCH...]",
+        "follow the log live: day states, metrics, events",
+        "Read the growing LOG files as tail -F does (through rotation by"
+        " rename or copytruncate, waiting with inotify), or, with --journal,"
+        " the system journal through journalctl -f, and count sessions as"
+        " they finish. Every few seconds and on SIGTERM it saves a"
+        " checkpoint in the state directory (the counters and the open"
+        " sessions with the input position, in one atomic file), so that a"
+        " restart, even after kill -9, counts every session once. Each UTC"
+        " day's counts are a saved state, follow/YYYY-MM-DD.state in the"
+        " state directory, for summary --from-state at any time; once the"
+        " day is over (plus --grace), run makes that day's reports from it"
+        " without reading the logs. Metrics in the Prometheus text format"
+        " go to --metrics-listen and --metrics-file, one JSON line per"
+        " finished session to --events."},
     {"config", cmd_config,
         "[-d | -n] [--config FILE] [NAME...]",
         "print the settings (-d: the defaults), as postconf does",
@@ -135,6 +153,10 @@ const struct opt_def opt_defs[] = {
     {"keep-all", 0, NULL, "report run", OPT_FLAG, F(keep_all), 0, 0, NULL,
         "Online: also write reports for domains without a TLSRPT record.",
         NULL},
+    {"journal", 0, NULL, "follow", OPT_FLAG, F(journal), 0, 0, NULL,
+        "Follow the system journal through journalctl -f -o json instead"
+        " of LOG files, resuming after the last record counted; the"
+        " operands are journalctl matches.", "SYSLOG_FACILITY=2"},
     {"journal", 0, NULL, "report run", OPT_FLAG, F(journal), 0, 0, NULL,
         "Read the log from the system journal instead of LOG files: the"
         " records of syslog facility mail from an hour before the report"
@@ -144,25 +166,27 @@ const struct opt_def opt_defs[] = {
         " logs.", NULL},
 
     /* how logs are read */
-    {"log-tz", 0, "ZONE", LOGS, OPT_STR, F(log_tz), 0, 0, NULL,
+    {"log-tz", 0, "ZONE", LOGS " follow", OPT_STR, F(log_tz), 0, 0, NULL,
         "Time zone of syslog time stamps that carry no offset: a zone"
         " name such as Europe/Berlin, UTC, or a POSIX TZ string; an"
         " unknown zone is a usage error.", "the machine's"},
-    {"log-year", 0, "YYYY", LOGS, OPT_NUM, F(log_year), 1970, 9999, NULL,
+    {"log-year", 0, "YYYY", LOGS " follow", OPT_NUM, F(log_year), 1970,
+        9999, NULL,
         "Year of syslog lines, whose stamps carry none; no line is taken"
         " to be later than its file (a day of clock skew allowed): a line"
         " after it is of the year before.",
         "from each file's modification time"},
-    {"mta", 0, "NAME", LOGS " merge", OPT_CHOICE, F(mta), 0, 0,
+    {"mta", 0, "NAME", LOGS " merge follow", OPT_CHOICE, F(mta), 0, 0,
         "postfix|exim|sendmail",
         "Read only the lines of this MTA: postfix, exim or sendmail.",
         "detected per line"},
-    {"plaintext", 0, "MODE", "report summary run", OPT_CHOICE, F(plaintext),
-        0, 0, "auto|always|never",
+    {"plaintext", 0, "MODE", "report summary run follow", OPT_CHOICE,
+        F(plaintext), 0, 0, "auto|always|never",
         "Whether plaintext deliveries count as starttls-not-supported: only"
         " for log hosts whose log shows TLS (auto), always, or never.",
         "auto"},
-    {"mail-from", 0, "ADDR", LOGS " send", OPT_STR, F(mail_from), 0, 0, NULL,
+    {"mail-from", 0, "ADDR", LOGS " send follow", OPT_STR, F(mail_from),
+        0, 0, NULL,
         "Sender of report mail. Sessions of messages from this address are"
         " our own report mail and not counted (RFC 8460 section 3).",
         "tlsrpt-noreply@SUBMITTER"},
@@ -201,6 +225,29 @@ const struct opt_def opt_defs[] = {
     {"piece", 0, "N", "aggregate", OPT_NUM, F(piece), 0, 4294967294L, NULL,
         "The piece's place in its log (0, 1, ...): orders pieces whose"
         " times tie.", NULL},
+
+    /* follow */
+    {"state-dir", 0, "DIR", "follow", OPT_STR, F(state_dir), 0, 0, NULL,
+        "The checkpoint and the day states, under follow/ in it.",
+        "/var/lib/mailtlsrpt"},
+    {"checkpoint-every", 0, "SECONDS", "follow", OPT_NUM,
+        F(checkpoint_every), 1, 3600, NULL, "Save the checkpoint this"
+        " often when something changed (and always on SIGTERM).", "5"},
+    {"grace", 0, "SECONDS", "follow", OPT_NUM, F(grace), 0, 86400, NULL,
+        "A UTC day is closed this long after its end, by the log's time,"
+        " or by the clock once every line written has been read.", "900"},
+    {"metrics-listen", 0, "ADDR:PORT", "follow", OPT_STR, F(metrics_listen),
+        0, 0, NULL, "Serve the metrics over HTTP at /metrics on this"
+        " address ([ADDR6]:PORT for IPv6).", NULL},
+    {"metrics-file", 0, "FILE", "follow", OPT_STR, F(metrics_file), 0, 0,
+        NULL, "Write the metrics to FILE (replaced atomically), for"
+        " node_exporter's textfile collector.", NULL},
+    {"metrics-domains", 0, "N", "follow", OPT_NUM, F(metrics_domains), 1,
+        1000, NULL, "Name the N busiest and the N most failing domains in"
+        " the metrics; the others are domain=\"other\".", "20"},
+    {"events", 0, "FILE", "follow", OPT_STR, F(events), 0, 0, NULL,
+        "Append one JSON line per finished session (the fields of sessions"
+        " --json) to FILE, or - for standard output.", NULL},
 
     /* policies and delivery */
     {"state-dir", 0, "DIR", "report run send spool", OPT_STR, F(state_dir),
@@ -255,13 +302,14 @@ const struct opt_def opt_defs[] = {
 
     /* every command */
     {"config", 0, "FILE", "report summary sessions check-domain run send"
-        " spool aggregate merge config", OPT_STR, F(config), 0, 0, NULL,
+        " spool aggregate merge config follow", OPT_STR, F(config), 0, 0,
+        NULL,
         "Configuration file; a file named here must exist.",
         "/etc/mailtlsrpt.conf"},
     {"quiet", 'q', NULL, "report summary sessions check-domain run send"
-        " spool aggregate merge", OPT_FLAG, F(quiet), 0, 0, NULL,
+        " spool aggregate merge follow", OPT_FLAG, F(quiet), 0, 0, NULL,
         "No summary line and no progress on standard error.", NULL},
-    {"verbose", 'v', NULL, LOGS, OPT_FLAG, F(verbose), 0, 0, NULL,
+    {"verbose", 'v', NULL, LOGS " follow", OPT_FLAG, F(verbose), 0, 0, NULL,
         "Show the first bad lines with file and line number, and every"
         " failed lookup.", NULL},
     {"help", 'h', NULL, ALL, OPT_FLAG, 0, 0, 0, NULL,

@@ -164,7 +164,7 @@ pipe_json_str(FILE *fp, const char *name, const char *v, int last)
 }
 
 /* pipe_session_json - sessions --json: one object per session */
-static void
+void
 pipe_session_json(FILE *fp, const struct sess_rec *r, enum sess_disp d)
 {
     char    day[11] = "";

@@ -64,6 +64,11 @@ int     pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
  * "(N bad)" of the summary line; summary --json "bad-lines") */
 uint64_t pipe_bad_lines(const struct run_stats *st);
 
+/* one session as sessions --json writes it: one JSON object and a
+ * newline (follow --events writes the same) */
+void    pipe_session_json(FILE *fp, const struct sess_rec *r,
+                          enum sess_disp d);
+
 /* one-line summary on stderr */
 void    pipe_summary(const struct run_stats *st, const char *tail);
 

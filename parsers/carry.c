@@ -262,7 +262,7 @@ carry_hold(void *ctx, int mta, const void *key, size_t klen,
         k->host[hl] = 0;
         /* a first line an idle time after the host's first: nothing
          * before the piece can still be open for this key */
-        k->live = dated && t > h->first + SESS_IDLE_SECS;
+        k->live = c->start || (dated && t > h->first + SESS_IDLE_SECS);
         htab_enter(c->keys, kb, kl, k);
     }
     if (!k->live) {
@@ -281,7 +281,9 @@ carry_hold(void *ctx, int mta, const void *key, size_t klen,
     carry_vec_push(&k->win, carry_line_make(r));
     if (dated)
         k->last_t = t;
-    if (++c->holds % CARRY_SWEEP_EVERY == 0)
+    /* from its start, keys the correlators let go are dropped at each
+     * snapshot instead (carry_snapshot) */
+    if (++c->holds % CARRY_SWEEP_EVERY == 0 && !c->start)
         htab_sweep(c->keys, carry_sweep_dead, c);
     return 0;
 }
@@ -353,6 +355,24 @@ carry_end(struct carry *c)
     htab_sweep(c->keys, carry_drop_unkept, c);
     if (c->piece)
         htab_walk(c->hosts, carry_host_piece, c);
+}
+
+/* carry_line_rec - the envelope of a kept line (spans point into l) */
+void
+carry_line_rec(const struct carry_line *l, struct wrap_rec *r)
+{
+    const char *p = l->data;
+
+    memset(r, 0, sizeof(*r));
+    r->dated = l->dated;
+    r->t = l->t;
+    r->host = span_make(p, l->hl);
+    p += l->hl;
+    r->ident = span_make(p, l->il);
+    p += l->il;
+    r->pid = span_make(p, l->pl);
+    p += l->pl;
+    r->msg = span_make(p, l->ml);
 }
 
 /* carry_count_kept - htab_walk: keys and lines */
@@ -634,4 +654,135 @@ carry_get_keys(struct carry *c, struct wire_rd *r)
                 r->bad = 1;
         }
     }
+}
+
+/* ---- following a growing log (cli/cmd_follow.c) ---- */
+
+/* carry_set_start - the piece starts its log: no heads */
+void
+carry_set_start(struct carry *c)
+{
+    c->start = 1;
+}
+
+struct carry_snap {
+    struct carry *out;
+    int     tails;
+    int     start;
+};
+
+/* carry_snap_key - htab_sweep: a marked key's window as one segment;
+ * with tails, in a carry that starts its log, a key no correlator holds
+ * is dropped (its next line starts afresh, whatever came before) */
+static int
+carry_snap_key(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct carry_snap *sn = ctx;
+    struct carry_key *k = value;
+    struct carry_host *h;
+    struct carry_key *c;
+    struct carry_seg *g;
+    int     tail = k->tail;
+
+    if (!sn->tails)
+        tail = 0;
+    else
+        k->tail = 0;            /* asked again at the next snapshot */
+    if (!(tail && k->win.n > 0) && k->head.n == 0)
+        return sn->tails && sn->start && !tail && k->head.n == 0;
+    h = htab_find(sn->out->hosts, k->host, strlen(k->host));
+    c = xcalloc(1, sizeof(*c));
+    memcpy(c->host, k->host, sizeof(c->host));
+    g = carry_seg_add(c);
+    g->lo = g->hi = sn->out->piece;
+    g->first = h && h->have ? h->first : INT64_MAX;
+    g->last = h && h->have ? h->last : INT64_MAX;
+    g->closed = k->closed;
+    carry_vec_append(&g->head, &k->head);
+    if (tail)
+        carry_vec_append(&g->tail, &k->win);
+    htab_enter(sn->out->keys, key, klen, c);
+    return 0;
+}
+
+/* carry_snapshot - a saveable copy of a carry being filled */
+struct carry *
+carry_snapshot(struct carry *c, int tails)
+{
+    struct carry_snap sn;
+
+    sn.out = carry_create();
+    sn.tails = tails;
+    sn.start = c->start;
+    sn.out->piece = c->piece;
+    sn.out->start = c->start;
+    htab_walk(c->hosts, carry_add_host, sn.out->hosts);
+    if (c->piece)
+        htab_walk(sn.out->hosts, carry_host_piece, sn.out);
+    htab_sweep(c->keys, carry_snap_key, &sn);
+    return sn.out;
+}
+
+struct carry_tl {
+    int64_t t;                  /* the line's time, never below the
+                                 * time of the key's line before it */
+    size_t  key;                /* the key's place in sorted order */
+    size_t  idx;                /* the line's place in its key */
+    const struct carry_line *l;
+};
+
+/* carry_tl_cmp - qsort: by time, then key, then place */
+static int
+carry_tl_cmp(const void *a, const void *b)
+{
+    const struct carry_tl *x = a;
+    const struct carry_tl *y = b;
+
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* carry_tail_lines - every tail line, keys merged by time */
+size_t
+carry_tail_lines(const struct carry *c, const struct carry_line ***out)
+{
+    struct carry_refs r = carry_sorted(c->keys);
+    struct carry_tl *v = NULL;
+    size_t  n = 0, cap = 0;
+    size_t  i, j, m;
+
+    for (i = 0; i < r.n; i++) {
+        const struct carry_key *k = r.v[i].value;
+        size_t  idx = 0;
+
+        for (j = 0; j < k->nsegs; j++) {
+            const struct carry_vec *tv = &k->segs[j].tail;
+            int64_t t = INT64_MIN;
+
+            for (m = 0; m < tv->n; m++) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 1024;
+                    v = xrealloc(v, cap * sizeof(*v));
+                }
+                if (tv->v[m]->dated && tv->v[m]->t > t)
+                    t = tv->v[m]->t;
+                v[n].t = t;
+                v[n].key = i;
+                v[n].idx = idx++;
+                v[n].l = tv->v[m];
+                n++;
+            }
+        }
+    }
+    xfree(r.v);
+    if (n)
+        qsort(v, n, sizeof(*v), carry_tl_cmp);
+    *out = xcalloc(n + 1, sizeof(**out));
+    for (i = 0; i < n; i++)
+        (*out)[i] = v[i].l;
+    xfree(v);
+    return n;
 }

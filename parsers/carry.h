@@ -42,6 +42,7 @@
 #include "../util/wire.h"
 
 struct carry;                   /* opaque */
+struct carry_line;              /* one kept line: opaque */
 struct sess_conf;
 struct wrap_rec;
 
@@ -116,5 +117,31 @@ struct carry *carry_merge(struct carry *const *v, size_t n, int whole,
  * the end of one run would; c keeps nothing */
 void    carry_finish(struct carry *c, const struct carry_replay *rp,
                      const struct carry_sink *into);
+
+/* Following a growing log (mailtlsrpt follow, docs/follow.md): one
+ * carry is filled without end, and snapshots of it are saved between
+ * two lines; their tails rebuild the correlators' open state in a later
+ * process. */
+
+/* the piece starts its log: no heads, every key runs from its first
+ * line (nothing before it can be open); keys are dropped at snapshots
+ * instead of by sweeps */
+void    carry_set_start(struct carry *c);
+
+/* a saveable copy of c between two lines: log hosts, heads and, with
+ * tails set, the window of every key carry_keep() accepted since the
+ * last snapshot as the tail of its one segment; those marks are
+ * cleared, and in a carry that starts its log every key not marked is
+ * forgotten (no correlator holds it). c goes on. Cost: O(kept lines) */
+struct carry *carry_snapshot(struct carry *c, int tails);
+
+/* every tail line of c: each key's in its order, the keys' merged by
+ * time (a line without one keeps the time of the line before it), ties
+ * by key; *v is malloc'd (free it alone: the lines are c's); count */
+size_t  carry_tail_lines(const struct carry *c,
+                         const struct carry_line ***v);
+
+/* the wrap_rec of a kept line (spans point into l) */
+void    carry_line_rec(const struct carry_line *l, struct wrap_rec *r);
 
 #endif

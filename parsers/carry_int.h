@@ -67,6 +67,7 @@ struct carry {
     uint64_t sum;               /* checksum of the file read, or 0 */
     uint64_t piece;             /* --piece N + 1, or 0: not given */
     unsigned long holds;
+    int     start;              /* the piece starts its log: no heads */
     char   *name;               /* the file it was loaded from, or NULL */
 };
 
@@ -88,6 +89,8 @@ void    carry_key_free(void *v);
 struct carry_seg *carry_seg_add(struct carry_key *k);
 struct carry_host *carry_host_get(struct htab *hosts, const char *name,
                                   size_t len);
+/* htab_walk: a log host's times and pieces into the hosts of ctx */
+void    carry_add_host(const void *key, size_t klen, void *value, void *ctx);
 
 /* every entry of t, sorted by key bytes, then length */
 struct carry_refs carry_sorted(const struct htab *t);

@@ -76,24 +76,6 @@ carry_run_tls_host(void *ctx, const char *loghost)
     cr->sink->tls_host(cr->sink->ctx, loghost);
 }
 
-/* carry_line_rec - the envelope of a kept line (spans point into l) */
-static void
-carry_line_rec(const struct carry_line *l, struct wrap_rec *r)
-{
-    const char *p = l->data;
-
-    memset(r, 0, sizeof(*r));
-    r->dated = l->dated;
-    r->t = l->t;
-    r->host = span_make(p, l->hl);
-    p += l->hl;
-    r->ident = span_make(p, l->il);
-    p += l->il;
-    r->pid = span_make(p, l->pl);
-    p += l->pl;
-    r->msg = span_make(p, l->ml);
-}
-
 /* carry_feed - the lines of v into ps; bad ones told when counting */
 static void
 carry_feed(struct parser_set *ps, struct carry_run *cr,
@@ -321,7 +303,7 @@ carry_cov_join(const void *key, size_t klen, void *value, void *ctx)
 }
 
 /* carry_add_host - htab_walk: host times into another carry's hosts */
-static void
+void
 carry_add_host(const void *key, size_t klen, void *value, void *ctx)
 {
     const struct carry_host *src = value;

@@ -385,6 +385,52 @@ corr_flush(struct corr *k)
     htab_walk(k->procs, corr_flush_one, k);
 }
 
+/* corr_ask_keep - htab_walk: sess_cb.keep of a key, nothing changed */
+static void
+corr_ask_keep(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct corr *k = ctx;
+
+    (void) value;
+    (void) k->cb.keep(k->cb.ctx, k->ops.mta, key, klen);
+}
+
+/* corr_sess_keep - between two lines: every key held, to sess_cb.keep */
+void
+corr_sess_keep(void *mta)
+{
+    struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    if (k->cb.keep)
+        htab_walk(k->procs, corr_ask_keep, k);
+}
+
+/* corr_sess_clock - what decides when keys are swept: lines entered
+ * and the newest time */
+void
+corr_sess_clock(void *mta, unsigned long *feeds, int64_t *max_t)
+{
+    struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    *feeds = k->feeds;
+    *max_t = k->max_t;
+}
+
+/* corr_sess_set_clock - set them; sweep 0: no sweeps until set again */
+void
+corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
+                    int sweep)
+{
+    struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    k->feeds = feeds;
+    k->max_t = max_t;
+    k->sweep_mask = sweep ? k->ops.sweep_every - 1 : ~0UL;
+}
+
 /* corr_proc_free - htab destructor of a key's state */
 static void
 corr_proc_free(void *value)

@@ -152,6 +152,20 @@ void   *corr_sess_create(const struct sess_conf *conf,
  * sess_cb.keep) */
 void    corr_sess_flush(void *mta);
 
+/* corr_sess_keep - between two lines: sess_cb.keep is asked for every
+ * key held (what it answers changes nothing here); for a snapshot of a
+ * state that goes on (aggregate/agg_state.h, follow) */
+void    corr_sess_keep(void *mta);
+
+/* corr_sess_clock - what decides where sweeps of idle keys fall: the
+ * lines entered so far and the newest time; corr_sess_set_clock sets
+ * them (a process that goes on where another stopped) and, with sweep
+ * 0, holds sweeps back until it is called again with 1 (while lines are
+ * replayed to rebuild open state: they were swept in the first run) */
+void    corr_sess_clock(void *mta, unsigned long *feeds, int64_t *max_t);
+void    corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
+                            int sweep);
+
 /* corr_sess_free - ops->fini, the core, the struct; NULL */
 void   *corr_sess_free(void *mta);
 

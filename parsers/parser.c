@@ -189,3 +189,37 @@ parser_flush(struct parser_set *ps)
     for (i = 0; i < ps->n; i++)
         corr_sess_flush(ps->state[i]);
 }
+
+/* parser_keep_open - every held key to sess_cb.keep, nothing flushed */
+void
+parser_keep_open(struct parser_set *ps)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++)
+        corr_sess_keep(ps->state[i]);
+}
+
+/* parser_clocks - each parser's sweep clock, in the set's order */
+size_t
+parser_clocks(const struct parser_set *ps, unsigned long *feeds,
+              int64_t *max_t)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++)
+        corr_sess_clock(ps->state[i], &feeds[i], &max_t[i]);
+    return ps->n;
+}
+
+/* parser_set_clocks - set them (NULL: zero), sweeps on or held back */
+void
+parser_set_clocks(struct parser_set *ps, const unsigned long *feeds,
+                  const int64_t *max_t, int sweep)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++)
+        corr_sess_set_clock(ps->state[i], feeds ? feeds[i] : 0,
+                            max_t ? max_t[i] : 0, sweep);
+}

@@ -122,6 +122,22 @@ int     parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
 /* end of input */
 void    parser_flush(struct parser_set *ps);
 
+/* between two lines, for a snapshot of a state that goes on (follow):
+ * sess_cb.keep is asked for every key a correlator holds, and nothing
+ * is flushed or changed */
+void    parser_keep_open(struct parser_set *ps);
+
+/* what decides where each correlator sweeps idle keys (lines entered,
+ * newest time), one entry per parser of the set, in its order (at most
+ * PARSER_MAX_CLOCKS): a process that goes on where another stopped sets the
+ * first one's, so that its sweeps fall on the same lines. With sweep
+ * 0 no sweep runs until set again with 1 (replaying kept lines) */
+#define PARSER_MAX_CLOCKS 3
+size_t  parser_clocks(const struct parser_set *ps, unsigned long *feeds,
+                      int64_t *max_t);
+void    parser_set_clocks(struct parser_set *ps, const unsigned long *feeds,
+                          const int64_t *max_t, int sweep);
+
 /* 1 when a line that parser mta (enum sess_mta) claimed, with trace
  * tr, is recognisably that MTA's: Postfix and Sendmail claim only
  * their own programs' lines; Exim also takes any line in its time stamp

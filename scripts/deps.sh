@@ -20,12 +20,13 @@ set -eu
 
 BUILD_PKGS="build-essential pkg-config libpcre2-dev libjansson-dev zlib1g-dev
 libcurl4-openssl-dev libldns-dev libxxhash-dev liblzma-dev libzstd-dev
-libbz2-dev"
+libbz2-dev libmicrohttpd-dev"
 TEST_PKGS="$BUILD_PKGS gzip xz-utils zstd bzip2 tzdata chromium
 unbound nsd ldnsutils nginx-light openssl opendkim-tools python3-aiosmtpd
 python3 curl python3-dkim python3-nacl iproute2 valgrind clang libclang-rt-14-dev
 m4 libdb5.3 libgnutls-dane0 libidn12 libnsl2 libicu72 libsasl2-2 libldap-2.5-0
 liblockfile1 libwrap0 systemd systemd-journal-remote groff-base util-linux
+rsyslog logrotate prometheus
 dpkg-dev debhelper lintian ca-certificates"
 BENCH_PKGS="$BUILD_PKGS gzip bc time pflogsumm"
 # make check-slurm only: a single-node Slurm cluster on this machine

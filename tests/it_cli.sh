@@ -51,7 +51,7 @@ run() { "$BIN" "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
 says() { grep -qF -- "$1" "$T/err"; }
 
 CMDS="report summary sessions check-domain run send spool aggregate merge
-config help"
+config help follow"
 
 # ------------------------------------------------------------ 1. help
 for c in $CMDS; do

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/it_systemd.sh - the shipped systemd units, as files
 #
-# "make install-units" (part of "make install") into a DESTDIR: the six
+# "make install-units" (part of "make install") into a DESTDIR: the seven
 # units land under PREFIX/lib/systemd/system, ExecStart names
 # PREFIX/bin/mailtlsrpt. systemd-analyze verify then checks them (with
 # ExecStart pointed at the binary just built, which it requires to
@@ -74,6 +74,37 @@ done
 check "send timer: every 5 minutes" \
     grep -q '^OnUnitInactiveSec=5min$' "$U/mailtlsrpt-send.timer"
 
+# the follower: long-running, restarted on failure, hardened like the
+# others, its ExecStart taken by "mailtlsrpt follow" (run for a moment
+# on a log of its own and a free port, it ends on SIGTERM with 0)
+f=$U/mailtlsrpt-follow.service
+check "mailtlsrpt-follow.service installed" [ -f "$f" ]
+check "follow: mode 644" [ "$(stat -c %a "$f")" = 644 ]
+grep -q '@BINDIR@' "$f" && bad "follow: @BINDIR@ left" || ok
+check "follow: Type=simple" grep -q '^Type=simple$' "$f"
+check "follow: Restart=on-failure" grep -q '^Restart=on-failure$' "$f"
+check "follow: user mailtlsrpt" grep -q '^User=mailtlsrpt$' "$f"
+check "follow: state directory" grep -q '^StateDirectory=mailtlsrpt$' "$f"
+check "follow: group adm" grep -q '^SupplementaryGroups=adm$' "$f"
+check "follow: multi-user.target" grep -q '^WantedBy=multi-user.target$' "$f"
+for k in $(sed -n 's/=.*//p' "$U/mailtlsrpt.service" | grep -E \
+    '^(Protect|Private|Restrict|Lock|Memory|SystemCall|RemoveIPC|ProcSubset|UMask)' \
+    | sort -u); do
+    check "follow: hardened as mailtlsrpt.service ($k)" grep -q "^$k=" "$f"
+done
+set -- $(sed -n 's|^ExecStart=/opt/mtr/bin/mailtlsrpt ||p' "$f")
+check "follow: command follow" [ "$1" = follow ]
+shift
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+: >"$T/mail.log"
+args=$(echo "$*" | sed "s|127.0.0.1:9469|127.0.0.1:$port|; s|/var/lib/mailtlsrpt/follow/|$T/|; s|/var/log/mail.log|$T/mail.log|")
+# shellcheck disable=SC2086
+timeout --preserve-status -s TERM 2 "$BIN" follow --config /dev/null --state-dir "$T/stf" \
+    $args >/dev/null 2>"$T/follow.err" </dev/null
+rc=$?
+check "follow: ExecStart arguments taken ($args): ends on SIGTERM, exit $rc" [ $rc -eq 0 ]
+check "follow: its metrics file written" [ -s "$T/mailtlsrpt.prom" ]
+
 if command -v systemd-analyze >/dev/null 2>&1; then
     mkdir -p "$T/v"
     for u in "$U"/*; do
@@ -96,7 +127,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
             "$U/$t.timer")" >/dev/null 2>&1
         check "$t: calendar expression valid" [ $? -eq 0 ]
     done
-    for s in mailtlsrpt mailtlsrpt-send mailtlsrpt-journal; do
+    for s in mailtlsrpt mailtlsrpt-send mailtlsrpt-journal mailtlsrpt-follow; do
         e=$(cd "$T/v" && systemd-analyze security --offline=true \
             --no-pager "./$s.service" 2>/dev/null \
             | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')

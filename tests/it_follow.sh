@@ -1,0 +1,394 @@
+#!/bin/sh
+# tests/it_follow.sh - mailtlsrpt follow: exactly once through rotation
+# and kill -9, and run from the follower's state
+#
+# 1. A real rsyslogd (Debian rsyslog, started here on its own
+#    configuration, socket and work directory; never the system's)
+#    writes a mail log in RFC 3339 form from the real Postfix, Sendmail
+#    and Exim lines of testdata/corpus, sent to its socket in 24 rounds
+#    by a small sender. Between rounds logrotate rotates the log, by
+#    rename and create (rsyslogd reopens on SIGHUP) and by copytruncate,
+#    four times each; during rounds mailtlsrpt follow is killed with
+#    SIGKILL at a random moment and started again, at least 10 times. In
+#    the end (SIGTERM) the day states give exactly the summary of a batch
+#    run over the rotated files (every domain, the totals, lines read),
+#    and the lines counted equal the lines written.
+# 2. A log of one UTC day (real Postfix lines restamped, an hour of log
+#    before the day and lines after it): follow closes the day, writes
+#    its .done; with the log removed, run --offline writes the same
+#    report files, byte for byte, as report --offline over the log did.
+#    A day the follower did not see from its start gets no .done.
+# 3. --journal with a stand-in journalctl (MAILTLSRPT_JOURNALCTL) that
+#    prints JSON records after --after-cursor: killed with SIGKILL and
+#    restarted, the follower resumes after the last cursor it saved and
+#    counts what a batch summary of the records counts.
+# 4. Bad invocations: no LOG, "-", a second follower on the same state
+#    directory, a damaged checkpoint (refused, exit 3, nothing read).
+# option lists are split on purpose
+# shellcheck disable=SC2086
+set -u
+BUILD=${BUILD:-build}
+BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+TOP=$(pwd)
+pass=0
+fail=0
+tmp=$(mktemp -d)
+FPID=
+RPID=
+cleanup() {
+    [ -n "$FPID" ] && kill -9 "$FPID" 2>/dev/null
+    [ -n "$RPID" ] && kill "$RPID" 2>/dev/null
+    [ -z "${KEEP:-}" ] && rm -rf "$tmp"
+    [ -n "${KEEP:-}" ] && echo "kept $tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() {
+    desc=$1
+    shift
+    if "$@"; then ok; else no "$desc"; fi
+}
+# rnd N: a number in 0..N-1
+rnd() { od -An -N2 -tu2 /dev/urandom | awk -v n="$1" '{ print $1 % n }'; }
+
+printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\nsending_mta_ip = mail1 192.0.2.1\n' \
+    >"$tmp/t.conf"
+CONF="--config $tmp/t.conf"
+
+# same FILE_A FILE_B: summary --json of both agree on domains, totals,
+# lines (the header's period and log hosts may differ by nothing here)
+same() {
+    python3 - "$1" "$2" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+bad = [k for k in ("domains", "totals", "lines") if a.get(k) != b.get(k)]
+for k in bad:
+    print("differs:", k, json.dumps(a.get(k))[:300], json.dumps(b.get(k))[:300])
+sys.exit(1 if bad else 0)
+EOF
+}
+
+# ------------------------------------------------------------ 1. rsyslog
+if ! command -v rsyslogd >/dev/null || ! command -v logrotate >/dev/null; then
+    no "rsyslog and logrotate are not installed (scripts/deps.sh test)"
+else
+    L=$tmp/log
+    mkdir -p "$L" "$tmp/rs" "$tmp/sd"
+    cat >"$tmp/rsyslog.conf" <<EOF
+global(workDirectory="$tmp/rs")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="$tmp/log.sock" RateLimit.Interval="0"
+      UseSysTimeStamp="on")
+*.* action(type="omfile" file="$L/mail.log" template="RSYSLOG_FileFormat")
+EOF
+    for how in create copytruncate; do
+        cat >"$tmp/lr-$how.conf" <<EOF
+$L/mail.log {
+    rotate 50
+    $how
+    nocompress
+    missingok
+    postrotate
+        if [ "$how" = create ]; then kill -HUP \$(cat $tmp/rsyslog.pid); fi
+    endscript
+}
+EOF
+    done
+    # the log is there before follow first starts, as /var/log/mail.log
+    # is (a log that appears later is read from its first byte)
+    : >"$L/mail.log"
+    rsyslogd -n -f "$tmp/rsyslog.conf" -i "$tmp/rsyslog.pid" \
+        >"$tmp/rsyslog.out" 2>&1 &
+    RPID=$!
+    i=0
+    while [ ! -S "$tmp/log.sock" ] && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    check "rsyslogd listens on its own socket" [ -S "$tmp/log.sock" ]
+
+    # the lines: syslog lines of Postfix and Sendmail as their programs
+    # sent them, Exim main log lines as exim sends them to syslog
+    python3 - "$TOP/testdata/corpus" >"$tmp/lines" <<'EOF'
+import re, sys
+d = sys.argv[1]
+sl = re.compile(r'^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ (\S+?\[\d+\]): (.*)$')
+out = []
+for name in ("postfix.log", "sendmail.log"):
+    for line in open(d + "/" + name, encoding="utf-8", errors="replace"):
+        m = sl.match(line.rstrip("\n"))
+        if m:
+            out.append(m.group(1) + ": " + m.group(2))
+for line in open(d + "/exim.log", encoding="utf-8", errors="replace"):
+    line = line.rstrip("\n")
+    if re.match(r'^\d{4}-\d\d-\d\d ', line):
+        out.append("exim[4242]: " + line)
+for _ in range(2):
+    for l in out:
+        print(l)
+EOF
+    cat >"$tmp/send.py" <<'EOF'
+import socket, sys, time
+sock, path, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+lines = open(path, encoding="utf-8").read().split("\n")[a:b]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+for i, l in enumerate(lines):
+    msg = "<22>" + time.strftime("%b %d %H:%M:%S ") + l
+    while True:
+        try:
+            s.sendto(msg.encode(), sock)
+            break
+        except (BlockingIOError, ConnectionRefusedError):
+            time.sleep(0.01)
+    if i % 8 == 7:
+        time.sleep(0.002)
+EOF
+    total=$(wc -l <"$tmp/lines")
+    check "the corpus gives lines to send ($total)" [ "$total" -gt 500 ]
+
+    start_follow() {
+        rm -f "$tmp/m.prom"     # what this follower counts, not the last
+        "$BIN" follow $CONF -v --state-dir "$tmp/sd" --checkpoint-every 1 \
+            --metrics-file "$tmp/m.prom" --events "$tmp/events" \
+            "$L/mail.log" >>"$tmp/follow.out" 2>&1 &
+        FPID=$!
+    }
+    # written N: rsyslogd has written N lines (all files)
+    written() {
+        i=0
+        while [ "$(cat "$L"/mail.log* 2>/dev/null | wc -l)" -lt "$1" ] \
+            && [ $i -lt 200 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
+    }
+    start_follow
+    kills=0
+    rot_c=0
+    rot_t=0
+    sent=0
+    step=$((total / 24 + 1))
+    round=1
+    while [ $round -le 24 ]; do
+        to=$((sent + step))
+        [ $to -gt "$total" ] && to=$total
+        python3 "$tmp/send.py" "$tmp/log.sock" "$tmp/lines" $sent $to &
+        spid=$!
+        if [ $((round % 2)) = 0 ] || [ "$(rnd 3)" = 0 ]; then
+            sleep "$(rnd 2).$(rnd 10)$(rnd 10)"
+            kill -9 "$FPID"
+            wait "$FPID" 2>/dev/null
+            kills=$((kills + 1))
+            start_follow
+        fi
+        wait $spid
+        sent=$to
+        written $sent
+        case $((round % 6)) in
+        2)
+            logrotate -f -s "$tmp/lr.state" "$tmp/lr-create.conf" &&
+                rot_c=$((rot_c + 1))
+            ;;
+        5)
+            logrotate -f -s "$tmp/lr.state" "$tmp/lr-copytruncate.conf" &&
+                rot_t=$((rot_t + 1))
+            ;;
+        esac
+        round=$((round + 1))
+    done
+    written "$total"
+    nlog=$(cat "$L"/mail.log* | wc -l)
+    check "rsyslogd wrote every line sent ($nlog of $total)" [ "$nlog" = "$total" ]
+    check "at least 10 kills ($kills)" [ "$kills" -ge 10 ]
+    check "rotated 4 times each way ($rot_c, $rot_t)" [ "$rot_c" = 4 ] && [ "$rot_t" = 4 ]
+    # caught up: the metrics file counts every line
+    i=0
+    while ! grep -q "^mailtlsrpt_follow_lines_total $nlog\$" "$tmp/m.prom" 2>/dev/null \
+        && [ $i -lt 300 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if grep -q "^mailtlsrpt_follow_lines_total $nlog\$" "$tmp/m.prom"; then
+        ok
+    else
+        no "the follower read every line once ($(grep '^mailtlsrpt_follow_lines_total' "$tmp/m.prom"))"
+        # where each follower read, and the files as they are
+        grep -E 'reading|not read' "$tmp/follow.out" | tail -n 60
+        ls -li --time-style=+%T.%N "$L"
+    fi
+    kill -TERM "$FPID"
+    wait "$FPID"
+    rc=$?
+    FPID=
+    check "follow ends on SIGTERM with status 0 ($rc)" [ "$rc" = 0 ]
+    check "follow said nothing was lost" sh -c "! grep -q -E 'not read|Sanitizer|runtime error' '$tmp/follow.out'"
+    # shellcheck disable=SC2012
+    files=$(ls -tr "$L"/mail.log*)
+    "$BIN" summary --json -q $CONF $files >"$tmp/batch.json"
+    "$BIN" summary --json -q $CONF --from-state "$tmp"/sd/follow/*.state \
+        >"$tmp/follow.json"
+    check "day states = batch summary over the rotated files" \
+        same "$tmp/batch.json" "$tmp/follow.json"
+    n=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['totals']['sessions'])" "$tmp/batch.json")
+    check "the log made sessions ($n)" [ "$n" -gt 20 ]
+    kill "$RPID"
+    wait "$RPID" 2>/dev/null
+    RPID=
+fi
+
+# ------------------------------------------------------------ 2. run
+# one UTC day, 2024-03-05, restamped from real Postfix lines (RFC 3339)
+python3 - "$TOP/testdata/corpus/postfix.log" >"$tmp/day.log" <<'EOF'
+import re, sys
+sl = re.compile(r'^\w{3} [ \d]\d \d\d:\d\d:\d\d (\S+ \S+?\[\d+\]: .*)$')
+lines = [m.group(1) for m in (sl.match(l.rstrip("\n")) for l in
+         open(sys.argv[1], encoding="utf-8", errors="replace")) if m]
+print("2024-03-04T22:30:00+00:00 mail1 postfix/qmgr[9]: 0: removed")
+for i, l in enumerate(lines):
+    t = 3600 + i * 240
+    print("2024-03-05T%02d:%02d:%02d+00:00 %s" % (t // 3600, t // 60 % 60, t % 60, l))
+print("2024-03-06T00:40:00+00:00 mail1 postfix/qmgr[9]: 0: removed")
+EOF
+mkdir -p "$tmp/sd2" "$tmp/rb" "$tmp/rf"
+"$BIN" report --offline -q $CONF --day 2024-03-05 --out "$tmp/rb" "$tmp/day.log"
+"$BIN" follow $CONF -q --state-dir "$tmp/sd2" --grace 600 "$tmp/day.log" \
+    >"$tmp/f2.out" 2>&1 &
+FPID=$!
+i=0
+while [ ! -f "$tmp/sd2/follow/2024-03-05.done" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM "$FPID"
+wait "$FPID"
+FPID=
+check "follow closed 2024-03-05 whole (.done)" [ -f "$tmp/sd2/follow/2024-03-05.done" ]
+check "2024-03-04 (seen from 22:30 only) has no .done" [ ! -f "$tmp/sd2/follow/2024-03-04.done" ]
+mv "$tmp/day.log" "$tmp/day.log.gone"
+"$BIN" run --offline $CONF --day 2024-03-05 --state-dir "$tmp/sd2" \
+    --out "$tmp/rf" /nonexistent/mail.log >"$tmp/run.out" 2>&1
+rc=$?
+check "run from the follower's state: status 0 ($rc)" [ "$rc" = 0 ]
+check "run says it used the state" grep -q "from mailtlsrpt follow" "$tmp/run.out"
+nb=$(ls "$tmp/rb" | wc -l)
+check "batch reports written ($nb)" [ "$nb" -gt 3 ]
+check "the same report files, byte for byte" diff -r "$tmp/rb" "$tmp/rf"
+"$BIN" summary --json -q $CONF --from-state "$tmp/sd2/follow/2024-03-05.state" \
+    >"$tmp/s2f.json"
+"$BIN" summary --json -q $CONF --day 2024-03-05 "$tmp/day.log.gone" >"$tmp/s2b.json"
+check "summary of the closed day's state = batch summary of the day" \
+    python3 -c "import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); sys.exit(a['domains']!=b['domains'] or a['totals']!=b['totals'])" \
+    "$tmp/s2f.json" "$tmp/s2b.json"
+
+# ------------------------------------------------------------ 3. journal
+python3 - "$TOP/testdata/corpus/postfix.log" >"$tmp/j.json" <<'EOF'
+import json, re, sys
+sl = re.compile(r'^\w{3} [ \d]\d \d\d:\d\d:\d\d (\S+) (\S+?)\[(\d+)\]: (.*)$')
+n = 0
+for l in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = sl.match(l.rstrip("\n"))
+    if not m:
+        continue
+    n += 1
+    t = 1709596800 + n * 7
+    print(json.dumps({"__CURSOR": "s=1;i=%x;t=%x" % (n, t),
+                      "__REALTIME_TIMESTAMP": str(t * 1000000),
+                      "_HOSTNAME": m.group(1), "SYSLOG_IDENTIFIER": m.group(2),
+                      "_PID": m.group(3), "MESSAGE": m.group(4)}))
+EOF
+cat >"$tmp/journalctl" <<EOF
+#!/bin/sh
+# a stand-in for journalctl -f -o json: records after --after-cursor, a
+# few at a time, then waits (follows) until killed
+after=
+for a in "\$@"; do
+    case \$a in --after-cursor=*) after=\${a#--after-cursor=} ;; esac
+done
+echo "\$*" >>"$tmp/jargs"
+python3 - "$tmp/j.json" "\$after" <<'PY'
+import json, sys, time
+after = sys.argv[2]
+go = after == ""
+for l in open(sys.argv[1]):
+    if go:
+        sys.stdout.write(l)
+        sys.stdout.flush()
+        time.sleep(0.004)
+    elif json.loads(l)["__CURSOR"] == after:
+        go = True
+time.sleep(3600)
+PY
+EOF
+chmod +x "$tmp/journalctl"
+mkdir -p "$tmp/sd3"
+nj=$(wc -l <"$tmp/j.json")
+k=0
+while [ $k -lt 4 ]; do
+    MAILTLSRPT_JOURNALCTL=$tmp/journalctl "$BIN" follow $CONF -q \
+        --state-dir "$tmp/sd3" --checkpoint-every 1 --journal \
+        >>"$tmp/f3.out" 2>&1 &
+    FPID=$!
+    # the first after a checkpoint with a cursor (every second), the
+    # others at random
+    if [ $k = 0 ]; then sleep 1.5; else sleep "$(rnd 2).$(rnd 10)$(rnd 10)"; fi
+    kill -9 "$FPID"
+    wait "$FPID" 2>/dev/null
+    k=$((k + 1))
+done
+MAILTLSRPT_JOURNALCTL=$tmp/journalctl "$BIN" follow $CONF -q \
+    --state-dir "$tmp/sd3" --checkpoint-every 1 --journal \
+    --metrics-file "$tmp/m3.prom" >>"$tmp/f3.out" 2>&1 &
+FPID=$!
+i=0
+while ! grep -q "^mailtlsrpt_follow_lines_total $nj\$" "$tmp/m3.prom" 2>/dev/null \
+    && [ $i -lt 200 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM "$FPID"
+wait "$FPID"
+FPID=
+check "journal: every record read once after 4 kills ($nj)" \
+    grep -q "^mailtlsrpt_follow_lines_total $nj\$" "$tmp/m3.prom"
+check "journal: restarts resumed after a saved cursor" \
+    grep -q -- "--after-cursor=s=1;i=" "$tmp/jargs"
+check "journal: the default match is the mail facility" \
+    grep -q "SYSLOG_FACILITY=2" "$tmp/jargs"
+"$BIN" summary --json -q $CONF "$tmp/j.json" >"$tmp/s3b.json"
+"$BIN" summary --json -q $CONF --from-state "$tmp"/sd3/follow/*.state >"$tmp/s3f.json"
+check "journal: day states = batch summary of the records" \
+    same "$tmp/s3b.json" "$tmp/s3f.json"
+
+# ------------------------------------------------------------ 4. refusals
+"$BIN" follow $CONF --state-dir "$tmp/sd4" >/dev/null 2>"$tmp/e1"
+check "no LOG: usage error" [ $? = 2 ]
+"$BIN" follow $CONF --state-dir "$tmp/sd4" - >/dev/null 2>"$tmp/e2"
+check "standard input: usage error" [ $? = 2 ]
+"$BIN" follow $CONF --state-dir "$tmp/sd4" --checkpoint-evry 5 x >/dev/null 2>"$tmp/e3"
+check "typo: did you mean" grep -q "did you mean --checkpoint-every" "$tmp/e3"
+mkdir -p "$tmp/sd5"
+: >"$tmp/empty.log"
+"$BIN" follow $CONF -q --state-dir "$tmp/sd5" "$tmp/empty.log" >/dev/null 2>&1 &
+FPID=$!
+sleep 0.5
+"$BIN" follow $CONF -q --state-dir "$tmp/sd5" "$tmp/empty.log" >/dev/null 2>"$tmp/e4"
+rc=$?
+check "a second follower on one state directory: exit 3 ($rc)" [ "$rc" = 3 ]
+check "... saying why" grep -q "another mailtlsrpt follow" "$tmp/e4"
+kill -TERM "$FPID"
+wait "$FPID"
+FPID=
+cp "$tmp/sd2/follow/checkpoint" "$tmp/sd5/follow/checkpoint"
+python3 -c "import sys; p=sys.argv[1]; d=bytearray(open(p,'rb').read()); d[30]^=1; open(p,'wb').write(d)" \
+    "$tmp/sd5/follow/checkpoint"
+"$BIN" follow $CONF -q --state-dir "$tmp/sd5" "$tmp/empty.log" >/dev/null 2>"$tmp/e5"
+rc=$?
+check "a damaged checkpoint: exit 3 ($rc)" [ "$rc" = 3 ]
+check "... with its reason" grep -q "checksum mismatch" "$tmp/e5"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
