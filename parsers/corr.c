@@ -467,6 +467,16 @@ corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
     return mta;
 }
 
+/* corr_sess_own_mt - the no-loop tracker, for classify_mt (corr.h) */
+const struct sess_own *
+corr_sess_own_mt(const void *mta)
+{
+    const struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    return k->own;
+}
+
 /* corr_sess_flush - end of input */
 void
 corr_sess_flush(void *mta)

@@ -68,6 +68,11 @@ struct corr_verdict {
 
 struct corr_proc;
 
+/* what corr_ops.classify_mt says of a line */
+#define CORR_PRE_NOT_MINE 0     /* not this MTA's: offer it to the next */
+#define CORR_PRE_DONE 1         /* this MTA's, no state to change */
+#define CORR_PRE_EVENT 2        /* this MTA's: to apply, in order */
+
 /* what an MTA tells the core */
 struct corr_ops {
     const char *name;           /* "postfix": --mta NAME */
@@ -79,9 +84,20 @@ struct corr_ops {
     int     max_pend;           /* ended connections waiting per key */
     unsigned long sweep_every;  /* lines between sweeps of idle keys (a
                                  * power of two) */
-    /* one line (envelope off): 1 when it is this MTA's (tr says what
-     * it meant), 0 when it is not (offered to the next parser) */
-    int     (*feed) (void *mta, const struct wrap_rec *r, struct trace *tr);
+    /* one line (envelope off), alone: no state, any thread (own: the
+     * no-loop tracker of its correlator, read only, or NULL). Returns
+     * CORR_PRE_NOT_MINE (another program's: offered to the next
+     * parser), CORR_PRE_DONE (this MTA's, no state to change: tr says
+     * what it meant) or CORR_PRE_EVENT (pre, the MTA's own struct of at
+     * most sizeof(union parser_pre_mta) bytes, is for apply). pre may
+     * hold spans into r: r must live until it is applied */
+    int     (*classify_mt) (const struct wrap_rec *r,
+                            const struct sess_own *own, void *pre,
+                            struct trace *tr);
+    /* a CORR_PRE_EVENT line into the state, in input order (tr was
+     * cleared to irrelevant; pre is used up) */
+    void    (*apply) (void *mta, const struct wrap_rec *r, void *pre,
+                      struct trace *tr);
     /* optional: set up what the MTA's correlator holds beyond the core,
      * right after corr_sess_create() made both (undone by fini) */
     void    (*init) (void *mta);
@@ -165,6 +181,12 @@ void    corr_sess_keep(void *mta);
 void    corr_sess_clock(void *mta, unsigned long *feeds, int64_t *max_t);
 void    corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
                             int sweep);
+
+/* corr_sess_own_mt - the no-loop tracker of an MTA's correlator (NULL:
+ * none), for its classify_mt. Thread safety: the pointer never
+ * changes; what classify_mt reads of it (sess_own_sender) is
+ * configuration */
+const struct sess_own *corr_sess_own_mt(const void *mta);
 
 /* corr_sess_free - ops->fini, the core, the struct; NULL */
 void   *corr_sess_free(void *mta);
