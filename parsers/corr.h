@@ -128,8 +128,9 @@ struct corr_ops {
 
 /* one correlation key */
 struct corr_proc {
+    int64_t last_t;             /* log time of its last dated line (also
+                                 * its table stamp: htab_stamp) */
     char    loghost[SESS_MAX_LOGHOST + 1];
-    int64_t last_t;             /* log time of its last dated line */
     int     own;                /* the delivery under way is our report */
     int     lmtp;               /* Postfix lmtp(8): no MX session */
     uint32_t note;              /* the MTA's own (Exim: ex_sess.c) */
@@ -148,7 +149,9 @@ struct corr {
     struct corr_ops ops;
     void   *ctx;                /* the MTA's correlator: ops' argument */
     struct sess_own *own;       /* ids of our own report mail, or NULL */
-    struct htab *procs;
+    struct htab *procs;         /* values inline (htab_create_inline) */
+    void   *spare_pend;         /* rings given back (corr.c) */
+    void   *spare_open;
     int64_t max_t;              /* newest log time seen */
     unsigned long feeds;        /* lines entered, for the sweep */
     unsigned long sweep_mask;   /* ops.sweep_every - 1 */
@@ -232,6 +235,7 @@ corr_enter(struct corr *k, const void *key, size_t klen,
         return corr_enter_slow(k, p, key, klen, loghost, dated, t, new);
     if (dated) {
         p->last_t = t;
+        htab_stamp(k->procs, p, t);     /* what the idle sweep reads */
         if (t > k->max_t)
             k->max_t = t;
     }
