@@ -40,6 +40,7 @@
 #define PIPE_CHUNK_MAX (64 * 1024 * 1024)
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
+#define PIPE_TLS_HOSTS 8        /* log hosts noted kept (pipe_tls_host) */
 
 /* what a worker keeps of one line */
 enum pipe_item_kind {
@@ -121,8 +122,12 @@ struct pipe_ctx {
     struct input_src *src;      /* the source being read */
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
-    char    tls_host[SESS_MAX_LOGHOST + 1];     /* last host noted */
-    int     tls_host_ok;
+    /* the last PIPE_TLS_HOSTS log hosts noted as logging TLS (a set:
+     * noting one again changes nothing), name and length */
+    char    tls_host[PIPE_TLS_HOSTS][SESS_MAX_LOGHOST + 1];
+    size_t  tls_host_len[PIPE_TLS_HOSTS];
+    int     tls_hosts;          /* how many are kept */
+    int     tls_host_next;      /* the place of the next one */
     /* the file being read: a line of an MTA seen; years of its stamps
      * (chunks parse with copies of ts: what they did, added up) */
     int     file_mta;
@@ -240,24 +245,34 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     }
 }
 
-/* pipe_tls_host - the log host logs outbound TLS */
+/* pipe_tls_host - the log host logs outbound TLS. The table's set of
+ * such hosts is asked once per host while it is among the last
+ * PIPE_TLS_HOSTS noted: a log of several hosts interleaved (every other
+ * line, in some) would ask it on every TLS line. Cost: at most
+ * PIPE_TLS_HOSTS length compares, a memcmp on a match */
 static void
 pipe_tls_host(void *ctx, const char *loghost)
 {
     struct pipe_ctx *pc = ctx;
+    size_t  len;
+    int     i;
 
-    /* most TLS lines come from the host before: noted already */
-    if (loghost != NULL && pc->tls_host_ok
-        && strcmp(pc->tls_host, loghost) == 0)
-        return;
+    if (loghost == NULL)
+        loghost = "";           /* as the table takes it */
+    len = strlen(loghost);
+    for (i = 0; i < pc->tls_hosts; i++)
+        if (pc->tls_host_len[i] == len
+            && memcmp(pc->tls_host[i], loghost, len) == 0)
+            return;
     agg_tab_note_tls_host_mt(pc->tab, loghost);
-    if (loghost == NULL) {
-        pc->tls_host_ok = 0;
+    if (len >= sizeof(pc->tls_host[0]))
         return;
-    }
-    pc->tls_host_ok = strlen(loghost) < sizeof(pc->tls_host);
-    if (pc->tls_host_ok)
-        strcpy(pc->tls_host, loghost);
+    i = pc->tls_host_next;
+    pc->tls_host_next = (i + 1) % PIPE_TLS_HOSTS;
+    if (pc->tls_hosts < PIPE_TLS_HOSTS)
+        pc->tls_hosts++;
+    memcpy(pc->tls_host[i], loghost, len + 1);
+    pc->tls_host_len[i] = len;
 }
 
 /* pipe_hold, pipe_keep - the correlators' hooks for a saved state

@@ -10,13 +10,13 @@
 struct htab_ent {
     struct htab_ent *next;
     void   *value;              /* the caller's, or the room below */
-    char   *key;                /* right after this header, or after the
-                                 * value's room */
     size_t  klen;
     unsigned long long hash;
     int64_t stamp;              /* inline: htab_stamp() */
-    /* pointer tables: the key; tables of values inline: the value's
-     * room (vsize bytes), then the key's (kmax bytes) */
+    char    key[];              /* then, in tables of values inline, the
+                                 * rest of kmax bytes and the value's
+                                 * room: what a look-up reads first is
+                                 * together */
 };
 
 struct htab {
@@ -26,6 +26,7 @@ struct htab {
     void    (*free_fn) (void *);
     size_t  vsize;              /* 0: values are the caller's pointers */
     size_t  kmax;               /* inline: longest key */
+    size_t  kroom;              /* inline: room of a key, rounded up */
     struct htab_ent *spare;     /* inline: entries of deleted keys */
     int64_t *smin;              /* inline: per slot, at most the least
                                  * stamp of its entries (INT64_MAX: none) */
@@ -64,6 +65,7 @@ htab_create_inline(size_t hint, size_t vsize, size_t kmax,
 
     t->vsize = vsize ? (vsize + 15) & ~(size_t) 15 : 16;
     t->kmax = kmax;
+    t->kroom = (kmax + 15) & ~(size_t) 15;
     t->smin = xmalloc(t->size * sizeof(*t->smin));
     htab_smin_clear(t->smin, t->size);
     return t;
@@ -193,7 +195,6 @@ htab_enter(struct htab *t, const void *key, size_t klen, void *value)
 
     if (t->vsize)
         msg_panic("htab_enter on a table of values inline");
-    e->key = (char *) (e + 1);
     e->value = value;
     htab_link(t, e, key, klen);
     return value;
@@ -212,9 +213,8 @@ htab_enter_inline(struct htab *t, const void *key, size_t klen,
     if ((e = t->spare) != NULL) {
         t->spare = e->next;
     } else {
-        e = xmalloc(sizeof(*e) + t->vsize + t->kmax);
-        e->value = e + 1;
-        e->key = (char *) (e + 1) + t->vsize;
+        e = xmalloc(sizeof(*e) + t->kroom + t->vsize);
+        e->value = e->key + t->kroom;
     }
     memset(e->value, 0, t->vsize);
     e->stamp = stamp;
@@ -226,7 +226,8 @@ htab_enter_inline(struct htab *t, const void *key, size_t klen,
 void
 htab_stamp(struct htab *t, void *value, int64_t stamp)
 {
-    struct htab_ent *e = (struct htab_ent *) value - 1;
+    struct htab_ent *e = (struct htab_ent *) ((char *) value - t->kroom
+                                              - sizeof(struct htab_ent));
     size_t  i = e->hash & (t->size - 1);
 
     e->stamp = stamp;
@@ -254,7 +255,10 @@ htab_sweep_stamped(struct htab *t, int64_t before,
         while (*pp) {
             struct htab_ent *e = *pp;
 
-            if (!drop(e->key, e->klen, e->value, ctx)) {
+            /* stamped at or after before: kept unasked (the value,
+             * further on, is not read) */
+            if (e->stamp >= before || !drop(e->key, e->klen, e->value,
+                                             ctx)) {
                 if (e->stamp < min)
                     min = e->stamp;
                 pp = &e->next;

@@ -48,9 +48,9 @@ void   *htab_enter_inline(struct htab *t, const void *key, size_t klen,
 void    htab_stamp(struct htab *t, void *value, int64_t stamp);
 
 /* htab_sweep_stamped - as htab_sweep, but drop is asked only about the
- * entries of slots holding one stamped before before (the others are
- * kept unasked): drop must keep every entry stamped at or after
- * before. The order of the entries asked, and of those dropped, is
+ * entries stamped before before (the others are kept unasked, and only
+ * the slots that may hold one are walked): drop must keep every entry
+ * stamped at or after before. The order of the entries asked, and of those dropped, is
  * htab_sweep's. Cost O(size + entries of the slots walked) */
 size_t  htab_sweep_stamped(struct htab *t, int64_t before,
                            int (*drop)(const void *key, size_t klen,
