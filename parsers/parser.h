@@ -1,12 +1,12 @@
 /* parsers/parser.h - one front for every MTA's parser
  *
  * Each MTA parser fills in a struct corr_ops (parsers/corr.h, as
- * OpenSMTPD's back ends do): its name, its feed of one line, its
- * connection and what the correlator core asks of it; the core makes,
- * flushes and frees its correlator. parser_feed() offers each line to
- * the parsers in turn; the first that says the line is its own keeps
- * it. Detection is
- * per line (one host may run Postfix and Sendmail; journal output mixes
+ * OpenSMTPD's back ends do): its name, its two steps of one line
+ * (classify_mt alone, apply in order), its connection and what the
+ * correlator core asks of it; the core makes, flushes and frees its
+ * correlator. parser_feed() offers each line to the parsers in turn;
+ * the first that says the line is its own keeps it. Detection is per
+ * line (one host may run Postfix and Sendmail; journal output mixes
  * services), so no flag is needed; --mta NAME limits the run to one.
  * Thread safety: one struct parser_set per thread of correlation.
  */
