@@ -643,6 +643,51 @@ t_htab_inline(void)
                                    sizeof(walk.keys)) == 0,
             "sweep after growth and reuse: walk's order (%zu)", gone);
     htab_free(t);
+
+    /* short and long keys (entries of two sizes), each reused by its
+     * size: every key found, every value zeroed and its own */
+    t = htab_create_inline(4, sizeof(struct t_iv), 100, NULL);
+    ok = 1;
+    for (n = 0; n < 2; n++) {
+        for (i = 0; i < 300; i++) {
+            int     len = (i + n) % 2 ? 90 : 12;
+
+            {
+                char    lk[100];
+
+                memset(lk, 'a' + n, sizeof(lk));
+                snprintf(lk, sizeof(lk), "%c%d", 'a' + n, i);
+                lk[strlen(lk)] = 'z';
+                iv = htab_enter_inline(t, lk, (size_t) len, 1);
+                if (iv->v != 0 || iv->pad[99] != 0)
+                    ok = 0;
+                iv->v = i + 1;
+                iv->last = n == 0 ? 1 : 3;
+                htab_stamp(t, iv, iv->last);
+                memset(iv->pad, 'y', sizeof(iv->pad));
+            }
+        }
+        if (n == 0) {
+            walk.before = swept.before = 2;
+            swept.n = 0;
+            if (htab_sweep_stamped(t, 2, t_iv_drop, &swept) != 300)
+                ok = 0;
+        }
+    }
+    for (i = 0; i < 300; i++) {
+        char    lk[100];
+        int     len = (i + 1) % 2 ? 90 : 12;
+
+        memset(lk, 'b', sizeof(lk));
+        snprintf(lk, sizeof(lk), "b%d", i);
+        lk[strlen(lk)] = 'z';
+        iv = htab_find(t, lk, (size_t) len);
+        if (iv == NULL || iv->v != i + 1)
+            ok = 0;
+    }
+    T_CHECK(ok && htab_count(t) == 300, "short and long keys, reused by "
+            "size (count %zu)", htab_count(t));
+    htab_free(t);
 }
 
 /* t_near - "did you mean": distances and which candidates are offered */

@@ -14,10 +14,16 @@ struct htab_ent {
     unsigned long long hash;
     int64_t stamp;              /* inline: htab_stamp() */
     char    key[];              /* then, in tables of values inline, the
-                                 * rest of kmax bytes and the value's
-                                 * room: what a look-up reads first is
-                                 * together */
+                                 * rest of the key's room, a pointer to
+                                 * this entry (htab_stamp) and the
+                                 * value's room: what a look-up reads
+                                 * first is together */
 };
+
+/* Tables of values inline keep their entries in two sizes: keys of up
+ * to HTAB_KEY_SMALL bytes (most: "host\0postfix/smtp\0pid" is about 30)
+ * and up to kmax, each size with its own spares */
+#define HTAB_KEY_SMALL 48
 
 struct htab {
     struct htab_ent **slot;
@@ -26,8 +32,10 @@ struct htab {
     void    (*free_fn) (void *);
     size_t  vsize;              /* 0: values are the caller's pointers */
     size_t  kmax;               /* inline: longest key */
-    size_t  kroom;              /* inline: room of a key, rounded up */
-    struct htab_ent *spare;     /* inline: entries of deleted keys */
+    size_t  kroom[2];           /* inline: room of a small and of a large
+                                 * key, multiples of 16 */
+    struct htab_ent *spare[2];  /* inline: entries of deleted keys, by
+                                 * size */
     int64_t *smin;              /* inline: per slot, at most the least
                                  * stamp of its entries (INT64_MAX: none) */
 };
@@ -65,10 +73,19 @@ htab_create_inline(size_t hint, size_t vsize, size_t kmax,
 
     t->vsize = vsize ? (vsize + 15) & ~(size_t) 15 : 16;
     t->kmax = kmax;
-    t->kroom = (kmax + 15) & ~(size_t) 15;
+    t->kroom[1] = (kmax + 15) & ~(size_t) 15;
+    t->kroom[0] = t->kroom[1] < HTAB_KEY_SMALL ? t->kroom[1] : HTAB_KEY_SMALL;
     t->smin = xmalloc(t->size * sizeof(*t->smin));
     htab_smin_clear(t->smin, t->size);
     return t;
+}
+
+/* htab_ent_size - the size of an inline entry for a key of klen bytes:
+ * 0 small, 1 large */
+static int
+htab_ent_size(const struct htab *t, size_t klen)
+{
+    return klen > t->kroom[0];
 }
 
 /* htab_ent_drop - an entry out of the table: its value to the
@@ -79,8 +96,10 @@ htab_ent_drop(struct htab *t, struct htab_ent *e)
     if (t->free_fn)
         t->free_fn(e->value);
     if (t->vsize) {
-        e->next = t->spare;
-        t->spare = e;
+        int     z = htab_ent_size(t, e->klen);
+
+        e->next = t->spare[z];
+        t->spare[z] = e;
     } else {
         xfree(e);
     }
@@ -109,11 +128,13 @@ htab_free(struct htab *t)
             left--;
         }
     }
-    while (t->spare) {
-        struct htab_ent *n = t->spare->next;
+    for (i = 0; i < 2; i++) {
+        while (t->spare[i]) {
+            struct htab_ent *n = t->spare[i]->next;
 
-        xfree(t->spare);
-        t->spare = n;
+            xfree(t->spare[i]);
+            t->spare[i] = n;
+        }
     }
     xfree(t->slot);
     xfree(t->smin);
@@ -206,15 +227,18 @@ htab_enter_inline(struct htab *t, const void *key, size_t klen,
                   int64_t stamp)
 {
     struct htab_ent *e;
+    int     z;
 
     if (t->vsize == 0 || klen > t->kmax)
         msg_panic("htab_enter_inline: not a table of values inline, or a "
                   "key of %zu bytes", klen);
-    if ((e = t->spare) != NULL) {
-        t->spare = e->next;
+    z = htab_ent_size(t, klen);
+    if ((e = t->spare[z]) != NULL) {
+        t->spare[z] = e->next;
     } else {
-        e = xmalloc(sizeof(*e) + t->kroom + t->vsize);
-        e->value = e->key + t->kroom;
+        e = xmalloc(sizeof(*e) + t->kroom[z] + sizeof(e) + t->vsize);
+        memcpy(e->key + t->kroom[z], &e, sizeof(e));
+        e->value = e->key + t->kroom[z] + sizeof(e);
     }
     memset(e->value, 0, t->vsize);
     e->stamp = stamp;
@@ -226,9 +250,11 @@ htab_enter_inline(struct htab *t, const void *key, size_t klen,
 void
 htab_stamp(struct htab *t, void *value, int64_t stamp)
 {
-    struct htab_ent *e = (struct htab_ent *) ((char *) value - t->kroom
-                                              - sizeof(struct htab_ent));
-    size_t  i = e->hash & (t->size - 1);
+    struct htab_ent *e;
+    size_t  i;
+
+    memcpy(&e, (char *) value - sizeof(e), sizeof(e));
+    i = e->hash & (t->size - 1);
 
     e->stamp = stamp;
     if (stamp < t->smin[i])
