@@ -55,7 +55,9 @@ struct pipe_item {
     uint8_t kind;               /* enum pipe_item_kind */
     uint8_t why;                /* enum input_bad */
     struct wrap_rec r;
-    struct parser_pre pre;      /* PIPE_I_REC */
+    struct parser_pre pre;      /* PIPE_I_REC; pre.u is set when it is
+                                 * correlated: */
+    size_t  pre_off;            /* where pre.u is in the chunk's pres */
 };
 
 enum pipe_chunk_state {
@@ -83,6 +85,12 @@ struct pipe_chunk {
     struct pipe_item *items;
     size_t  nitems;
     size_t  cap_items;
+    unsigned char *pres;        /* what each event's parser keeps for it
+                                 * (parser_pre_size bytes, 8-aligned):
+                                 * a Postfix event takes 200 bytes, a
+                                 * line that changes nothing none */
+    size_t  pres_len;
+    size_t  pres_cap;
     char   *keys;               /* counted sessions' table keys, each
                                  * after its 2-byte length */
     size_t  keys_len;
@@ -503,7 +511,9 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
 {
     struct pipe_ctx *pc = ctx;
     struct parser_pre pre;
+    union parser_pre_mta room;
 
+    pre.u = &room;
     parser_pre_mt(pc->parsers, r, &pre);
     pipe_rec_pre(pc, src, lineno, r, &pre);
     pipe_dup_keep(pc);          /* r lives in the decoder: gone next */
@@ -535,7 +545,9 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_ctx *pc = ctx;
     struct wrap_rec r;
     struct parser_pre pre;
+    union parser_pre_mta room;
 
+    pre.u = &room;
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
@@ -615,12 +627,20 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         return;
     }
     it = pipe_item_new(ch, lineno, PIPE_I_REC);
+    if (ch->pres_cap - ch->pres_len < PARSER_PRE_ROOM) {
+        ch->pres_cap = ch->pres_cap ? ch->pres_cap * 2 : 64 * 1024;
+        ch->pres = xrealloc(ch->pres, ch->pres_cap);
+    }
+    it->pre.u = ch->pres + ch->pres_len;
     parser_pre_mt(ch->parsers, &r, &it->pre);
     if (pipe_stateless(&it->pre)) {
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
     } else {
         it->r = r;
+        it->pre_off = ch->pres_len;
+        ch->pres_len += (parser_pre_size(ch->parsers, &it->pre) + 7)
+            & ~(size_t) 7;
     }
 }
 
@@ -647,6 +667,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     cb.ctx = ch;
     cb.quiet = 1;
     ch->nitems = 0;
+    ch->pres_len = 0;
     ch->mta = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
     input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
@@ -736,6 +757,7 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
         uint64_t lineno = base + it->lineno;
 
         if (it->kind == PIPE_I_REC) {
+            it->pre.u = ch->pres + it->pre_off;
             pipe_rec_pre(pc, src, lineno, &it->r, &it->pre);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
@@ -967,6 +989,7 @@ pipe_par_stop(struct pipe_par *pp)
     for (i = 0; i < pp->nchunks; i++) {
         xfree(pp->chunks[i].buf);
         xfree(pp->chunks[i].items);
+        xfree(pp->chunks[i].pres);
         xfree(pp->chunks[i].keys);
     }
     xfree(pp->chunks);

@@ -80,6 +80,8 @@ struct corr_ops {
                                  * table, sess_cb.hold and keep */
     size_t  sess_size;          /* sizeof the MTA's correlator */
     size_t  conn_size;          /* sizeof the MTA's connection */
+    size_t  pre_size;           /* sizeof what classify_mt leaves for
+                                 * apply (struct pf_pre, ...) */
     size_t  hint;               /* keys expected (hash table size) */
     int     max_pend;           /* ended connections waiting per key */
     unsigned long sweep_every;  /* lines between sweeps of idle keys (a
@@ -88,8 +90,8 @@ struct corr_ops {
      * no-loop tracker of its correlator, read only, or NULL). Returns
      * CORR_PRE_NOT_MINE (another program's: offered to the next
      * parser), CORR_PRE_DONE (this MTA's, no state to change: tr says
-     * what it meant) or CORR_PRE_EVENT (pre, the MTA's own struct of at
-     * most sizeof(union parser_pre_mta) bytes, is for apply). pre may
+     * what it meant) or CORR_PRE_EVENT (pre, the MTA's own struct of
+     * pre_size bytes, at most PARSER_PRE_ROOM, is for apply). pre may
      * hold spans into r: r must live until it is applied */
     int     (*classify_mt) (const struct wrap_rec *r,
                             const struct sess_own *own, void *pre,

@@ -786,6 +786,7 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
 const struct corr_ops ex_corr_ops = {
     .name = "exim", .mta = SESS_MTA_EXIM,
     .sess_size = sizeof(struct ex_sess), .conn_size = sizeof(struct ex_conn),
+    .pre_size = sizeof(struct ex_pre),
     .hint = 1024, .max_pend = EX_MAX_PEND, .sweep_every = EX_SWEEP_EVERY,
     .classify_mt = ex_classify_mt, .apply = ex_apply,
     .outcome = ex_outcome, .describe = ex_describe,

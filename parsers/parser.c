@@ -113,7 +113,9 @@ int
 parser_feed(struct parser_set *ps, const struct wrap_rec *r, struct trace *tr)
 {
     struct parser_pre pre;
+    union parser_pre_mta room;
 
+    pre.u = &room;
     parser_pre_mt(ps, r, &pre);
     return parser_feed_pre(ps, r, &pre, tr);
 }
@@ -129,7 +131,7 @@ parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
 
     for (i = 0; i < ps->n; i++) {
         k = ps->ops[i]->classify_mt(r, corr_sess_own_mt(ps->state[i]),
-                                    &pre->u, &pre->tr);
+                                    pre->u, &pre->tr);
         if (k == CORR_PRE_NOT_MINE)
             continue;
         pre->kind = k == CORR_PRE_DONE ? PARSER_PRE_DONE : PARSER_PRE_EVENT;
@@ -140,6 +142,13 @@ parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
     pre->kind = PARSER_PRE_NONE;
     pre->mta = -1;
     pre->at = -1;
+}
+
+/* parser_pre_size - what an event keeps (parser.h) */
+size_t
+parser_pre_size(const struct parser_set *ps, const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_EVENT ? ps->ops[pre->at]->pre_size : 0;
 }
 
 /* parser_ident_noise_mt - the Postfix parser's noise idents */
@@ -162,7 +171,7 @@ parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
     case PARSER_PRE_EVENT:
         memset(tr, 0, sizeof(*tr));
         tr->kind = TRACE_IRRELEVANT;
-        ps->ops[pre->at]->apply(ps->state[pre->at], r, &pre->u, tr);
+        ps->ops[pre->at]->apply(ps->state[pre->at], r, pre->u, tr);
         return pre->mta;
     default:
         memset(tr, 0, sizeof(*tr));

@@ -103,13 +103,24 @@ union parser_pre_mta {
     struct sm_pre sm;
 };
 
+#define PARSER_PRE_ROOM sizeof(union parser_pre_mta)
+
 struct parser_pre {
     enum parser_pre_kind kind;
     int     mta;                /* enum sess_mta of the claiming parser */
     int     at;                 /* its place in the set */
     struct trace tr;            /* PARSER_PRE_DONE */
-    union parser_pre_mta u;     /* PARSER_PRE_EVENT */
+    /* PARSER_PRE_EVENT: the claiming parser's own struct (struct pf_pre,
+     * ex_pre, sm_pre) of parser_pre_size() bytes. The caller gives
+     * PARSER_PRE_ROOM bytes (8-byte aligned) here before parser_pre_mt()
+     * and keeps what parser_pre_size() says until parser_feed_pre():
+     * kept lines need not all take the largest room */
+    void   *u;
 };
+
+/* parser_pre_size - the bytes of pre->u that an event uses (0: none) */
+size_t  parser_pre_size(const struct parser_set *ps,
+                        const struct parser_pre *pre);
 
 /* Thread safety: reads only the immutable parser list (and what
  * classify_mt may read of each correlator: its no-loop tracker's

@@ -899,6 +899,7 @@ pf_fini(void *mta)
 const struct corr_ops pf_corr_ops = {
     .name = "postfix", .mta = SESS_MTA_POSTFIX,
     .sess_size = sizeof(struct pf_sess), .conn_size = sizeof(struct pf_conn),
+    .pre_size = sizeof(struct pf_pre),
     .hint = 1024, .max_pend = PF_MAX_PEND, .sweep_every = 65536,
     .classify_mt = pf_classify_mt, .apply = pf_apply,
     .init = pf_init, .fini = pf_fini,

@@ -478,6 +478,7 @@ sm_apply(void *mta, const struct wrap_rec *orig, void *prep,
 const struct corr_ops sm_corr_ops = {
     .name = "sendmail", .mta = SESS_MTA_SENDMAIL,
     .sess_size = sizeof(struct sm_sess), .conn_size = sizeof(struct sm_conn),
+    .pre_size = sizeof(struct sm_pre),
     .hint = 256, .max_pend = SM_MAX_PEND, .sweep_every = 65536,
     .classify_mt = sm_classify_mt, .apply = sm_apply, .cache = 1,
     .outcome = sm_outcome, .describe = sm_describe,
