@@ -331,14 +331,13 @@ pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
 
 /* pipe_stateless - 1 when a classified line changes no state and needs
  * no count: a worker drops it (no trace runs on many threads). Only the
- * Postfix parser's such lines: those of Exim and Sendmail (and lines of
- * no MTA) still go through the repeated-line test in order (pipe_dup),
- * as they always did, so that test compares the same records */
+ * Postfix parser's such lines (parser_pre_silent): those of Exim and
+ * Sendmail (and lines of no MTA) still go through the repeated-line
+ * test in order (pipe_dup), as they always did */
 static int
 pipe_stateless(const struct parser_pre *pre)
 {
-    return pre->kind == PARSER_PRE_DONE && pre->mta == SESS_MTA_POSTFIX
-        && pre->tr.kind != TRACE_BAD;
+    return parser_pre_silent(pre);
 }
 
 /* What parser_ident_noise_mt() said of the idents of the lines before,

@@ -144,6 +144,14 @@ parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
     pre->at = -1;
 }
 
+/* parser_pre_silent - a Postfix line that changes nothing (parser.h) */
+int
+parser_pre_silent(const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_DONE && pre->mta == SESS_MTA_POSTFIX
+        && pre->tr.kind != TRACE_BAD;
+}
+
 /* parser_pre_size - what an event keeps (parser.h) */
 size_t
 parser_pre_size(const struct parser_set *ps, const struct parser_pre *pre)

@@ -118,6 +118,13 @@ struct parser_pre {
     void   *u;
 };
 
+/* parser_pre_silent - 1 when a classified line is the Postfix parser's,
+ * changes no state and is not bad: a caller may drop it before its
+ * repeated-line test. Exim's and Sendmail's such lines (and lines of no
+ * MTA) are not: they have always gone through that test, which must go
+ * on comparing the same records. Pure */
+int     parser_pre_silent(const struct parser_pre *pre);
+
 /* parser_pre_size - the bytes of pre->u that an event uses (0: none) */
 size_t  parser_pre_size(const struct parser_set *ps,
                         const struct parser_pre *pre);
