@@ -7,6 +7,8 @@
 # make install    PREFIX=/usr/local DESTDIR= (the last build, the man page,
 #                 the docs, the systemd units)
 # make headers    every header compiles on its own
+# make layers     every folder includes only the layers below it
+#                 (scripts/layers.sh; also part of make check)
 # make fuzz       libFuzzer on every tests/fuzz/fz_*.c, FUZZ_SECONDS each
 # make update-ref regenerate expected outputs of data-driven cases
 # make valgrind   make demo under valgrind memcheck (any leak fails)
@@ -66,7 +68,8 @@ ALL_LDFLAGS = $(filter -O% -flto% -fno-plt -fprofile%,$(OPT)) $(PGO_USE) \
               $(SAN) $(LDFLAGS)
 LIBS     = $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC  = $(sort $(wildcard util/*.c parsers/*.c aggregate/*.c emit/*.c))
+LIB_SRC  = $(sort $(wildcard util/*.c global/*.c parsers/*.c aggregate/*.c \
+           engine/*.c emit/*/*.c))
 CLI_SRC  = $(sort $(wildcard cli/*.c))
 TEST_SRC = $(sort $(wildcard tests/t_*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -78,7 +81,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZ_REPLAY = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 
 .PHONY: fuzz all deps deps-test check test demo demo-run asan tsan install uninstall \
-        clean headers update-ref bench bench-dns bench-follow valgrind check-mta
+        clean headers layers update-ref bench bench-dns bench-follow valgrind check-mta
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -106,7 +109,8 @@ ifeq ($(PGO),1)
 # the training: an instrumented build, a run of it, its counts in
 # $(PGO_DIR)/data; again whenever a source, a header or the flags change
 PGO_SRC  = $(LIB_SRC) $(CLI_SRC) \
-           $(wildcard util/*.h parsers/*.h aggregate/*.h emit/*.h cli/*.h)
+           $(wildcard util/*.h global/*.h parsers/*.h aggregate/*.h \
+           engine/*.h emit/*/*.h cli/*.h)
 PGO_GEN_OPT = $(OPT) -fprofile-generate=$(PGO_DIR)/data \
               -fprofile-update=atomic
 $(LIB_OBJ) $(CLI_OBJ): $(BUILD)/pgo/trained
@@ -145,7 +149,7 @@ $(BUILD)/fuzz/%-replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-test: $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
+test: layers $(BUILD)/$(PROG) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY) \
         $(BUILD)/benchmarks/gen $(BUILD)/benchmarks/replay
 	@BUILD=$(BUILD) sh tests/run.sh
 
@@ -247,8 +251,14 @@ update-ref: $(BUILD)/$(PROG)
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/cases.sh
 	UPDATE_REF=1 BUILD=$(BUILD) sh tests/it_guess.sh
 
+# data flows one way: each folder includes only the layers below it
+# (the table and its order: scripts/layers.sh, docs/architecture.md)
+layers:
+	@sh scripts/layers.sh
+
 headers:
-	@for h in $$(find util parsers aggregate emit cli -name '*.h'); do \
+	@for h in $$(find util global parsers aggregate engine emit cli \
+	    -name '*.h'); do \
 	    echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - \
 	    -I. || exit 1; done; echo "headers: all compile on their own"
 
@@ -276,7 +286,7 @@ install-units:
 # one is made
 install-bin:
 	@if [ ! -x $(BUILD)/$(PROG) ]; then $(MAKE) $(BUILD)/$(PROG); fi
-	@for f in $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h); do \
+	@for f in $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h */*/*.h); do \
 	    if [ "$$f" -nt $(BUILD)/$(PROG) ]; then echo "make install: $$f is" \
 	    "newer than the $(PROG) built last; installing that build (make" \
 	    "first to rebuild)" >&2; break; fi; done

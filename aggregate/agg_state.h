@@ -1,23 +1,25 @@
 /* aggregate/agg_state.h - saved, mergeable aggregation state
  *
  * A state is what one run over a piece of the logs leaves for a later
- * run: the counter table (agg_tab.h), the run statistics, and, per
- * correlation key (a Postfix/Sendmail process, an Exim message), the
- * log lines that the piece alone cannot judge: the "head" (lines at the
- * start that may continue a session begun before the piece) and the
- * "tail" (lines of sessions still open at its end). Merging replays
- * heads on top of the tails before them, per key, in time order, so that
- * any cut of a host's log, also inside a session, reduces to exactly the
- * result of one run. Design and file format: docs/internals/agg_state.md.
+ * run: the counter table (agg_tab.h), the run statistics
+ * (global/run.h), and the sessions the piece cannot judge alone, which
+ * the parsers carry (parsers/carry.h: per correlation key, the lines at
+ * the piece's start that may continue a session begun before it, and
+ * the lines of sessions still open at its end). Merging adds counters
+ * and statistics and has the carried lines stitched and replayed, so
+ * that any cut of a host's log, also inside a session, reduces to
+ * exactly the result of one run. Design and file format:
+ * docs/internals/agg_state.md.
  *
- * Aggregating: pass agg_state_hold() and agg_state_keep() as the
- * correlators' sess_cb.hold and .keep (parsers/sess.h), run the
- * pipeline into agg_state_tab(), flush the parsers, then call
- * agg_state_end(). Saving: agg_state_save() (atomic: temporary file,
- * fsync, rename). Loading: agg_state_load() checks magic, version,
- * length and an XXH64 checksum before decoding anything, and validates
- * every field. Merging and finishing need a replayer (the parsers): the
- * caller's struct agg_state_replay.
+ * Aggregating: give the pipeline the state (engine/pipe.h, pipe_opts
+ * .state): its correlators' hold and keep hooks are carry_hold() and
+ * carry_keep() on agg_state_carry(); it counts into agg_state_tab() and
+ * agg_state_stats(), flushes the parsers and calls agg_state_end().
+ * Saving: agg_state_save() (atomic: temporary file, fsync, rename).
+ * Loading: agg_state_load() checks magic, version, length and an XXH64
+ * checksum before decoding anything, and validates every field.
+ * Merging and finishing replay carried lines through fresh correlators
+ * of the caller's configuration (struct carry_replay).
  * Thread safety: one thread per struct agg_state.
  */
 #ifndef AGGREGATE_AGG_STATE_H
@@ -27,63 +29,32 @@
 #include <stdint.h>
 
 #include "agg_tab.h"
-#include "../parsers/input.h"
-#include "../parsers/sess.h"
-#include "../parsers/wrap.h"
+#include "../global/run.h"
+#include "../parsers/carry.h"
 
-#define AGG_STATE_VERSION 1
+/* the file format's version: 2 adds the run's repeated lines skipped
+ * (run_stats.duplicates); a state of another version is refused, with
+ * the advice to aggregate the logs again */
+#define AGG_STATE_VERSION 2
 #define AGG_STATE_ERR 256       /* room for an error message */
 
-/* run statistics; the same fields as the pipeline's */
-struct agg_state_stats {
-    uint64_t files;
-    uint64_t files_failed;
-    uint64_t lines;
-    uint64_t bytes;
-    uint64_t bad[INPUT_BAD_COUNT];
-    uint64_t bad_parse;
-    uint64_t sessions[SESS_D_COUNT];
-};
-
-/* one kept log line: the envelope fields the correlators read */
-struct agg_state_line {
-    int64_t t;
-    uint8_t dated;
-    uint16_t hl, il, pl;        /* host, ident, pid lengths */
-    uint32_t ml;                /* message length */
-    char    data[];             /* host, ident, pid, msg, unterminated */
-};
-
 struct agg_state;
-
-/* replay kept lines through fresh correlators of the caller: first the
- * quiet lines (already counted: only rebuild state), then the counted
- * ones, then, if flush, the end of input; sessions handed over while
- * counting (and bad lines) go into agg_state_tab(into) and its stats */
-struct agg_state_replay {
-    void    (*run) (void *ctx, const struct agg_state_line *const *quiet,
-                    size_t nquiet, const struct agg_state_line *const *counted,
-                    size_t ncounted, int flush, struct agg_state *into);
-    void   *ctx;
-};
 
 struct agg_state *agg_state_create(void);        /* never NULL */
 struct agg_state *agg_state_free(struct agg_state *s);  /* always NULL */
 
 struct agg_tab *agg_state_tab(struct agg_state *s);
-struct agg_state_stats *agg_state_stats(struct agg_state *s);
+/* the run statistics (global/run.h): saved, loaded and added up */
+struct run_stats *agg_state_stats(struct agg_state *s);
 
 /* the piece's place in its log (aggregate --piece N, N >= 0): pieces
  * that have one are taken in that order; others by time. A merged
  * state has the lowest of its inputs' */
 void    agg_state_set_piece(struct agg_state *s, uint32_t n);
 
-/* sess_cb.hold: 1 when the line belongs to the head (kept, not fed) */
-int     agg_state_hold(void *s, int mta, const void *key, size_t klen,
-                       int dated, int64_t t, const struct wrap_rec *r);
-
-/* sess_cb.keep: 1 when the key's open sessions go into the tail */
-int     agg_state_keep(void *s, int mta, const void *key, size_t klen);
+/* the sessions carried: the ctx of carry_hold() and carry_keep(), the
+ * correlators' sess_cb.hold and .keep while aggregating */
+struct carry *agg_state_carry(struct agg_state *s);
 
 /* after the correlators' flush: forget what is not kept */
 void    agg_state_end(struct agg_state *s);
@@ -106,41 +77,39 @@ struct agg_state *agg_state_load_buf(const unsigned char *d, size_t n,
                                      const char *name, char *err);
 
 /* one state of all of v[0..n-1] (pieces in any order); the inputs are
- * left as they are. Pieces are stitched where they are known to follow
- * each other (consecutive --piece numbers, or pieces between them also
- * given; never when a piece number occurs twice); with whole set, v is
- * all of the logs and every key's pieces are stitched in order (for a
- * report). NULL, with the reason in err[AGG_STATE_ERR] naming the
- * inputs, when the order of two pieces that a key spans is not known:
- * both lie within the same second of their log host and not both have
- * a piece number (aggregate --piece N orders them) */
+ * left as they are. Counters and statistics are added; the carried
+ * sessions are stitched where the pieces are known to follow each
+ * other (carry_merge(), parsers/carry.h; with whole set, v is all of
+ * the logs and everything is stitched, for a report), and what their
+ * counted replays complete is added too. NULL, with the reason in
+ * err[AGG_STATE_ERR] naming the inputs, when the order of two pieces
+ * that a key spans is not known (aggregate --piece N orders them) */
 struct agg_state *agg_state_merge(struct agg_state *const *v, size_t n,
                                   int whole,
-                                  const struct agg_state_replay *rp,
+                                  const struct carry_replay *rp,
                                   char *err);
 
 /* end of all input: replay every head and tail into the table, as the
  * end of one run would; s keeps only counters and statistics */
 void    agg_state_finish(struct agg_state *s,
-                         const struct agg_state_replay *rp);
+                         const struct carry_replay *rp);
 
 /* Following a growing log (mailtlsrpt follow, docs/follow.md): one
  * state aggregates without end; between two lines the caller asks the
  * correlators which keys they hold open (sess_cb.keep, without a flush:
  * parser_keep_open()) and takes a snapshot, whose tails rebuild exactly
- * that open state in a later process (agg_state_tail_lines()). */
+ * that open state in a later process (carry_tail_lines() of its
+ * carry). */
 
 /* the piece starts its log: no heads, every key runs from its first
  * line (nothing before the piece can be open) */
 void    agg_state_set_start(struct agg_state *s);
 
-/* a saveable copy of s between two lines: statistics, log hosts, the
- * counters of UTC day (day < 0: of every day), heads, and, with tails
- * set, the window of every key agg_state_keep() accepted since the last
- * snapshot as the tail of its one segment; those marks are cleared,
- * and in a state that starts its log every key not marked is forgotten
- * (no correlator holds it: its next line starts afresh). s goes on
- * aggregating. Cost: O(counters + kept lines) */
+/* a saveable copy of s between two lines: statistics, the counters of
+ * UTC day (day < 0: of every day) and the carried sessions
+ * (carry_snapshot(): with tails, the windows of the keys kept since the
+ * last snapshot). s goes on aggregating. Cost: O(counters + kept
+ * lines) */
 struct agg_state *agg_state_snapshot(struct agg_state *s, int32_t day,
                                      int tails);
 
@@ -152,20 +121,9 @@ void    agg_state_days(struct agg_state *s, int32_t lo, int32_t hi);
 void    agg_state_add_counts(struct agg_state *s,
                              const struct agg_state *src);
 
-/* every tail line of s: each key's in its order, the keys' merged by
- * time (a line without one keeps the time of the line before it), ties
- * by key; *v is malloc'd (free it alone: the lines are s's); count */
-size_t  agg_state_tail_lines(const struct agg_state *s,
-                             const struct agg_state_line ***v);
-
 /* the bytes agg_state_save() writes, malloc'd into *p, *n (read back
  * with agg_state_load_buf()) */
 void    agg_state_encode(const struct agg_state *s, unsigned char **p,
                          size_t *n);
-
-
-/* the wrap_rec of a kept line (spans point into l) */
-void    agg_state_line_rec(const struct agg_state_line *l,
-                           struct wrap_rec *r);
 
 #endif

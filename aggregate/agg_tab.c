@@ -517,7 +517,7 @@ agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r, uint64_t n)
 }
 
 /* agg_tab_add_trusted_mt - the same for a parser's record, whose names
- * are canonical already (parsers/sess.h) */
+ * are canonical already (global/sess.h) */
 int
 agg_tab_add_trusted_mt(struct agg_tab *t, const struct sess_rec *r,
                        uint64_t n)

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 
 struct agg_tab;                                 /* opaque */
 struct agg_view;                                /* opaque */
@@ -38,7 +38,7 @@ struct agg_tab *agg_tab_free(struct agg_tab *t);        /* always NULL */
 int     agg_tab_add_mt(struct agg_tab *t, const struct sess_rec *r,
                        uint64_t n);
 
-/* the same for a record straight from a parser (parsers/sess.h: domain
+/* the same for a record straight from a parser (global/sess.h: domain
  * and mx already canonical): bounds and enums are checked, the names
  * are not validated again */
 int     agg_tab_add_trusted_mt(struct agg_tab *t, const struct sess_rec *r,

@@ -42,11 +42,11 @@ struct ckpt_day {
     int     closed;             /* its final state is written */
     int     again;              /* closed, and sessions came since */
     int64_t closed_at;          /* when (clock), for keeping it a while */
-    struct agg_state_stats st;  /* its lines and sessions */
+    struct run_stats st;  /* its lines and sessions */
 };
 
 /* the last record that reached the correlators, for the check of
- * repeated records (the same rule as cli/pipe.c) */
+ * repeated records (the same rule as engine/pipe.c) */
 struct ckpt_dup {
     int     have;
     int64_t t;

@@ -87,6 +87,14 @@ struct conf;
  * shared by the subcommands */
 void    cli_setup(const struct cli_opts *o, struct conf *c);
 
+struct pipe_opts;
+
+/* the engine's options (engine/pipe.h) from the command line's (files,
+ * --log-year, -v, --mta, -q, -j) and the configuration's (conf_sess,
+ * plaintext); the rest zero */
+void    cli_pipe_opts(const struct cli_opts *o, const struct conf *c,
+                      struct pipe_opts *po);
+
 /* dir (and its parents) exists or is made, and is writable; else exit 3
  * with "mailtlsrpt CMD: cannot write WHATDIR: why; nothing was read" */
 void    cli_dir_ok(const char *cmd, const char *what, const char *dir);
@@ -118,12 +126,12 @@ int     cmd_follow(int argc, char **argv);          /* cli/cmd_follow.c */
 int     cmd_help(int argc, char **argv);            /* cli/opt.c */
 
 struct agg_tab;
-struct pipe_stats;
+struct run_stats;
 
 /* --from-state: merge the state files named in o, close them as the end
  * of one run would, into a new table; exits 3 on a bad state file */
 void    state_open(const struct conf *c, const struct cli_opts *o,
-                   struct agg_tab **tab, struct pipe_stats *st);
+                   struct agg_tab **tab, struct run_stats *st);
 
 struct agg_state;
 

@@ -6,13 +6,13 @@
  *
  * For each domain: the TLSRPT record and its rua list, the MTA-STS record
  * and policy, the MX hosts and their TLSA records, with every problem
- * explained. Lookups are fresh (no cache), concurrent (emit/pol.c), and
+ * explained. Lookups are fresh (no cache), concurrent (emit/resolution/pol.c), and
  * the output keeps the order of the arguments: each domain is rendered
  * and freed by the worker that resolved it, and printed as soon as every
  * domain before it is, so memory holds only the rendered text of domains
  * that finished ahead of a slower one. All lookups and the policy fetch
  * of one domain together take at most --timeout seconds (default 5); a
- * resolver that refuses fails at once (emit/dns.h). A lookup without an
+ * resolver that refuses fails at once (emit/resolution/dns.h). A lookup without an
  * answer is "unknown (no answer)", never "none". --json writes one JSON
  * object per domain and line; docs/resolution.md documents its shape.
  * Exit status: 0 every domain has a usable TLSRPT record and no MTA-STS
@@ -21,7 +21,7 @@
  */
 #include "cli.h"
 #include "conf.h"
-#include "../emit/pol.h"
+#include "../emit/resolution/pol.h"
 #include "../util/dname.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
@@ -145,7 +145,7 @@ check_json(const struct pol_dom *d)
 
     if (o == NULL || t == NULL || s == NULL || mxs == NULL || rua == NULL
         || warn == NULL || smx == NULL || lines == NULL)
-        msg_fatal("out of memory (json)");
+        xnomem("json");
     json_object_set_new(o, "domain", json_string(d->domain));
     json_object_set_new(t, "status", json_string(check_tlsrpt_status(d)));
     json_object_set_new(t, "dns", json_string(dns_rc_name(d->trec_rc)));
@@ -207,7 +207,7 @@ check_json(const struct pol_dom *d)
         json_t *rr = json_array();
 
         if (e == NULL || ta == NULL || rr == NULL)
-            msg_fatal("out of memory (json)");
+            xnomem("json");
         json_object_set_new(e, "host", json_string(m->host));
         json_object_set_new(e, "preference", m->in_mx
                             ? json_integer(m->pref) : json_null());
@@ -336,11 +336,10 @@ check_render(const struct pol_dom *d, int json)
             msg_fatal("cannot write JSON for %s", d->domain);
         return text;
     }
-    if ((fp = open_memstream(&text, &len)) == NULL)
-        msg_fatal("out of memory (open_memstream)");
+    fp = xneed(open_memstream(&text, &len), "open_memstream");
     check_text(d, fp);
     if (fclose(fp) != 0 || text == NULL)
-        msg_fatal("out of memory (check text)");
+        xnomem("check text");
     return text;
 }
 

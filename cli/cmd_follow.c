@@ -3,7 +3,7 @@
  * One thread reads the inputs (util/tail.h for files, journalctl -f for
  * the journal), takes each line through the envelope and the parsers as
  * a batch run does (the same stateless filter and repeated-record rule
- * as cli/pipe.c), and counts finished sessions into one saved state
+ * as engine/pipe.c), and counts finished sessions into one saved state
  * that never ends (aggregate/agg_state.h, as a piece that starts its
  * log: no heads). The correlators tell the state which keys they hold
  * open (parser_keep_open: without a flush), so a snapshot taken between
@@ -29,15 +29,18 @@
 #include "ckpt.h"
 #include "conf.h"
 #include "fmet.h"
-#include "pipe.h"
+#include "../engine/pipe.h"
 #include "prom.h"
 #include "../aggregate/agg_state.h"
+#include "../parsers/carry.h"
+#include "../parsers/input.h"
 #include "../parsers/jrnl.h"
 #include "../parsers/order.h"
 #include "../parsers/parser.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/afile.h"
+#include "../util/date.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 #include "../util/tail.h"
@@ -127,7 +130,7 @@ fol_day(struct fol *f, int32_t d)
 
 /* fol_stats - the statistics a line or session of time t (dated) goes
  * to: its day's, else the newest day's; NULL before any day */
-static struct agg_state_stats *
+static struct run_stats *
 fol_stats(struct fol *f, int dated, int64_t t)
 {
     struct ckpt_day *d = NULL;
@@ -144,7 +147,7 @@ static void
 fol_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
 {
     struct fol *f = ctx;
-    struct agg_state_stats *st;
+    struct run_stats *st;
     int     dated = d != SESS_D_UNDATED && d != SESS_D_UNATTRIBUTED
         && d != SESS_D_BAD_DOMAIN;
 
@@ -183,14 +186,14 @@ static int
 fol_hold(void *ctx, int mta, const void *key, size_t klen, int dated,
          int64_t t, const struct wrap_rec *r)
 {
-    return agg_state_hold(((struct fol *) ctx)->live, mta, key, klen, dated,
+    return carry_hold(agg_state_carry(((struct fol *) ctx)->live), mta, key, klen, dated,
                           t, r);
 }
 
 static int
 fol_keep(void *ctx, int mta, const void *key, size_t klen)
 {
-    return agg_state_keep(((struct fol *) ctx)->live, mta, key, klen);
+    return carry_keep(agg_state_carry(((struct fol *) ctx)->live), mta, key, klen);
 }
 
 /* fol_dup_hash - hash of the fields the repeated-record rule compares */
@@ -206,7 +209,7 @@ fol_dup_hash(const struct wrap_rec *r)
 }
 
 /* fol_dup - 1 when r repeats the record before it that reached the
- * parsers, in the same file (cli/pipe.c's rule: a log written twice) */
+ * parsers, in the same file (engine/pipe.c's rule: a log written twice) */
 static int
 fol_dup(struct fol *f, const struct wrap_rec *r)
 {
@@ -233,7 +236,7 @@ fol_dup(struct fol *f, const struct wrap_rec *r)
 static void
 fol_rec(struct fol *f, const struct wrap_rec *r, size_t bytes)
 {
-    struct agg_state_stats *st;
+    struct run_stats *st;
     struct parser_pre pre;
     struct trace tr;
 
@@ -271,7 +274,7 @@ fol_rec(struct fol *f, const struct wrap_rec *r, size_t bytes)
 static void
 fol_bad(struct fol *f, enum input_bad why, size_t bytes)
 {
-    struct agg_state_stats *st = fol_stats(f, 0, 0);
+    struct run_stats *st = fol_stats(f, 0, 0);
 
     f->dirty = 1;
     agg_state_stats(f->live)->lines++;
@@ -495,7 +498,7 @@ fol_day_path(const char *dir, int32_t day, const char *ext, char *out,
 {
     char    d[11];
 
-    ts_day_str(day, d);
+    date_day_str(day, d);
     snprintf(out, cap, "%s/%s.%s", dir, d, ext);
 }
 
@@ -589,11 +592,11 @@ fol_final(struct fol *f, struct ckpt_day *d, int say)
     fol_save_view(f, v, d);
     agg_state_free(v);
     d->again = 0;
-    ts_day_str(d->day, day);
+    date_day_str(d->day, day);
     fol_day_path(f->dir, d->day, "done", path, sizeof(path));
     if (!whole) {
         (void) unlink(path);
-        ts_day_str((int32_t) (f->ck->since / 86400), since);
+        date_day_str((int32_t) (f->ck->since / 86400), since);
         if (say)
             msg_warn("day %s closed, but the input read does not cover all "
                      "of it (it begins on %s, or lines were lost): run reads "
@@ -703,7 +706,7 @@ fol_render(struct fol *f, uint64_t behind, int write_file)
 static int
 fol_restore(struct fol *f)
 {
-    const struct agg_state_line **v;
+    const struct carry_line **v;
     struct wrap_rec r;
     struct trace tr;
     char    err[AGG_STATE_ERR];
@@ -724,13 +727,13 @@ fol_restore(struct fol *f)
     }
     f->closed_max = f->ck->closed;
     agg_state_add_counts(f->live, f->ck->state);
-    n = agg_state_tail_lines(f->ck->state, &v);
+    n = carry_tail_lines(agg_state_carry(f->ck->state), &v);
     /* the kept lines rebuild what was open, without sweeps (they were
      * swept in the first run); then the sweeps go on where they were */
     parser_set_clocks(f->ps, NULL, NULL, 0);
     f->replaying = 1;
     for (i = 0; i < n; i++) {
-        agg_state_line_rec(v[i], &r);
+        carry_line_rec(v[i], &r);
         parser_feed(f->ps, &r, &tr);
     }
     f->replaying = 0;

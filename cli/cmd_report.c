@@ -7,7 +7,7 @@
  *
  * --offline: every session under no-policy-found, a report for every
  * domain. Online (the default): the domains of the selected day(s) are
- * resolved (emit/pol.c: TLSRPT, MTA-STS, DANE, concurrently, cached in
+ * resolved (emit/resolution/pol.c: TLSRPT, MTA-STS, DANE, concurrently, cached in
  * the state directory); only domains with a usable TLSRPT record get a
  * report unless --keep-all; every stored session is judged again under
  * its domain's policy (pol_judge(), rule table in docs/resolution.md)
@@ -27,10 +27,12 @@
 #include "guard.h"
 #include "guess.h"
 #include "journal.h"
-#include "pipe.h"
-#include "../emit/pol.h"
-#include "../emit/rpt.h"
+#include "../engine/pipe.h"
+#include "../emit/report/pol_judge.h"
+#include "../emit/resolution/pol.h"
+#include "../emit/report/rpt.h"
 #include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
@@ -51,6 +53,22 @@ struct report_sink report_sink;        /* set by "run" only */
 
 /* sending-mta-ip of the reports of one run, and the hosts left without */
 static struct guess_sip *report_sip;
+
+/* cli_pipe_opts - the engine's options of a command that reads logs */
+void
+cli_pipe_opts(const struct cli_opts *o, const struct conf *c,
+              struct pipe_opts *po)
+{
+    memset(po, 0, sizeof(*po));
+    po->files = o->files;
+    po->log_year = (int) o->log_year;
+    po->verbose = o->verbose;
+    po->mta = o->mta;
+    po->quiet = o->quiet;
+    po->jobs = (int) o->jobs;
+    conf_sess(c, &po->parse);
+    po->plaintext = c->plaintext;
+}
 
 /* cli_setup - configuration and zone, shared by the subcommands */
 void
@@ -142,7 +160,7 @@ report_day_dir(int32_t day, char *buf, size_t cap)
 
     if (report_base == NULL)
         return report_dir;
-    ts_day_str(day, d);
+    date_day_str(day, d);
     snprintf(buf, cap, "%s/%s", report_base, d);
     if (report_mkdirs(buf) != 0) {
         msg_warn("cannot create %s: %s", buf, strerror(errno));
@@ -153,7 +171,7 @@ report_day_dir(int32_t day, char *buf, size_t cap)
 
 /*
  * Writing the reports: every report's temporary file first, then one
- * flush for all (emit/rpt.h, batches: one per folder written to), at
+ * flush for all (emit/report/rpt.h, batches: one per folder written to), at
  * most REPORT_BATCH_MAX files at a time (a bound on the names held).
  * Offline, -j threads build, compress and write the reports.
  */
@@ -347,7 +365,7 @@ report_done(void *ctx, const char *dir, const char *name, const void *tag,
 /*
  * Test hook: MAILTLSRPT_TEST_REPORT_CRASH=N in the environment kills the
  * run (SIGKILL, as a crash) at the N-th point where a batch is between
- * two steps (emit/rpt.h: a temporary file written, the flush done, a
+ * two steps (emit/report/rpt.h: a temporary file written, the flush done, a
  * file renamed); tests/it_crash.sh walks N over all of them.
  */
 static long report_crash_at;
@@ -892,7 +910,7 @@ int
 report_run(const struct cli_opts *o, struct conf *c, int run)
 {
     struct pipe_opts po;
-    struct pipe_stats st;
+    struct run_stats st;
     struct report_stats rs;
     struct agg_tab *tab;
     int32_t day;
@@ -944,13 +962,6 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
                   : report_dir);
     where = report_base ? report_base : report_dir;
 
-    memset(&po, 0, sizeof(po));
-    po.files = o->files;
-    po.log_year = (int) o->log_year;
-    po.verbose = o->verbose;
-    po.mta = o->mta;
-    po.quiet = o->quiet;
-    po.jobs = (int) o->jobs;
     if (run && !o->from_state && !o->all_days
         && (follow_state = follow_day_state(sd, day)) != NULL) {
         /* the follower closed this day whole: its state, not the logs
@@ -966,6 +977,7 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
             msg_info("%s: the day's state from mailtlsrpt follow; the "
                      "logs are not read", follow_state);
     }
+    cli_pipe_opts(o, c, &po);
     if (o->journal) {
         if ((jpid = journal_open(day, o->cmd)) < 0)
             return EXIT_PARTIAL;
@@ -978,7 +990,7 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
         rc = st.files_failed > 0;
     } else {
         tab = agg_tab_create();
-        rc = pipe_run(c, &po, tab, &st);
+        rc = pipe_run(&po, tab, &st);
     }
     if (jpid > 0 && journal_close(jpid, st.lines, o->cmd) != 0)
         rc = 1;
@@ -997,7 +1009,7 @@ report_run(const struct cli_opts *o, struct conf *c, int run)
         report_online(c, o, tab, day, &rs);
     report_close();
     report_sip = guess_sip_end(report_sip);
-    ts_day_str(day, daybuf);
+    date_day_str(day, daybuf);
     skipped[0] = 0;
     if (!o->offline) {
         int     n = snprintf(skipped, sizeof(skipped), " (%lu without TLSRPT"

@@ -2,8 +2,8 @@
  *
  * send [--rua URI]... [REPORT...]
  *      With REPORT files and --rua: enqueue each report for each URI
- *      (emit/spool.h; a pair already in the spool is not added again).
- *      Then deliver every due job (emit/dlv.h), after a random delay of
+ *      (emit/delivery/spool.h; a pair already in the spool is not added again).
+ *      Then deliver every due job (emit/delivery/dlv.h), after a random delay of
  *      up to --max-delay seconds, and record each outcome.
  * run [report options] [--rua URI]... [LOG...]
  *      "report" for the day, once per day (the day last reported is kept
@@ -27,11 +27,11 @@
  */
 #include "cli.h"
 #include "conf.h"
-#include "../emit/dkim.h"
-#include "../emit/dlv.h"
-#include "../emit/mail.h"
-#include "../emit/spool.h"
-#include "../parsers/ts.h"
+#include "../emit/delivery/dkim.h"
+#include "../emit/delivery/dlv.h"
+#include "../emit/delivery/mail.h"
+#include "../emit/delivery/spool.h"
+#include "../util/date.h"
 #include "../util/afile.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
@@ -378,7 +378,7 @@ run_marker(const char *state_dir, int32_t set)
     if ((dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return -1;
     if (set >= 0) {
-        ts_day_str(set, buf);
+        date_day_str(set, buf);
         strcat(buf, "\n");
         if (afile_replace(dfd, "reported-day", buf, strlen(buf), 0644) != 0)
             msg_warn("%s/reported-day: %s", state_dir, strerror(errno));
@@ -386,7 +386,7 @@ run_marker(const char *state_dir, int32_t set)
     } else if (afile_read(dfd, "reported-day", 64, &data, &len) == 0) {
         if (len >= 10) {
             data[10] = 0;
-            if (ts_parse_day(data, &day) != 0)
+            if (date_parse_day(data, &day) != 0)
                 day = -1;
         }
         free(data);

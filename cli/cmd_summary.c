@@ -18,9 +18,9 @@
 #include "cli.h"
 #include "conf.h"
 #include "guess.h"
-#include "pipe.h"
+#include "../engine/pipe.h"
 #include "sum.h"
-#include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../util/afile.h"
 #include "../util/htab.h"
 #include "../util/msg.h"
@@ -148,7 +148,7 @@ summary_host(const struct sess_rec *r, uint64_t n, void *ctx)
 /* summary_head - period, hosts, lines, sessions, totals; then sort the
  * domains and keep the rows to show at the front (h->nrows of them) */
 static void
-summary_head(const struct agg_tab *tab, const struct pipe_stats *st,
+summary_head(const struct agg_tab *tab, const struct run_stats *st,
              const struct cli_opts *o, struct sum_dom *d, size_t nd,
              struct sum_head *h)
 {
@@ -283,8 +283,8 @@ summary_period(const struct sum_head *h, char *buf, size_t cap)
         snprintf(buf, cap, "-");
         return;
     }
-    ts_day_str(h->first_day, a);
-    ts_day_str(h->last_day, b);
+    date_day_str(h->first_day, a);
+    date_day_str(h->last_day, b);
     if (h->first_day == h->last_day)
         snprintf(buf, cap, "%s", a);
     else
@@ -390,7 +390,7 @@ summary_json_dom(const struct sum_dom *d, json_t *o)
  * "domains-shown", "totals" */
 static int
 summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
-             const struct pipe_stats *st)
+             const struct run_stats *st)
 {
     json_t *root = json_object();
     json_t *arr = json_array();
@@ -403,8 +403,8 @@ summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
     for (i = 0; i < h->nrows; i++) {
         json_t *o = json_object();
 
-        ts_day_str(d[i].first_day, a);
-        ts_day_str(d[i].last_day, b);
+        date_day_str(d[i].first_day, a);
+        date_day_str(d[i].last_day, b);
         json_object_set_new(o, "domain", json_string(d[i].domain));
         json_object_set_new(o, "first-day", json_string(a));
         json_object_set_new(o, "last-day", json_string(b));
@@ -417,8 +417,8 @@ summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
         json_object_set_new(stats, sess_disp_name((enum sess_disp) r),
                             json_integer((json_int_t) st->sessions[r]));
     if (h->first_day <= h->last_day) {
-        ts_day_str(h->first_day, a);
-        ts_day_str(h->last_day, b);
+        date_day_str(h->first_day, a);
+        date_day_str(h->last_day, b);
         json_object_set_new(period, "first-day", json_string(a));
         json_object_set_new(period, "last-day", json_string(b));
     }
@@ -511,7 +511,7 @@ cmd_summary(int argc, char **argv)
     struct cli_opts o;
     struct conf c;
     struct pipe_opts po;
-    struct pipe_stats st;
+    struct run_stats st;
     struct sum_head h;
     struct agg_tab *tab;
     struct agg_view *v;
@@ -524,28 +524,21 @@ cmd_summary(int argc, char **argv)
     cli_parse(argc, argv, "summary", &o);
     summary_old_html(&o);
     cli_setup(&o, &c);
-    memset(&po, 0, sizeof(po));
-    po.files = o.files;
-    po.log_year = (int) o.log_year;
-    po.verbose = o.verbose;
-    po.mta = o.mta;
-    po.quiet = o.quiet;
-    po.jobs = (int) o.jobs;
+    cli_pipe_opts(&o, &c, &po);
     if (o.from_state) {
         state_open(&c, &o, &tab, &st);      /* cli/cmd_state.c */
         rc = st.files_failed > 0;
     } else {
         tab = agg_tab_create();
-        rc = pipe_run(&c, &po, tab, &st);
+        rc = pipe_run(&po, tab, &st);
     }
     if (o.have_day)             /* an empty day says why (cli/guess.c) */
         guess_day_check(tab, o.day, 1, &st);
     v = agg_view_create_st(tab, c.plaintext);
     d = summary_collect(v, &o, &nd);
     summary_head(tab, &st, &o, d, nd, &h);
-    fp = o.output ? open_memstream(&text, &len) : stdout;
-    if (fp == NULL)
-        msg_fatal("out of memory");
+    fp = o.output ? xneed(open_memstream(&text, &len), "open_memstream")
+        : stdout;
     if (o.html)
         rc |= sum_html(fp, v, o.have_day ? o.day : -1, &h, d) != 0;
     else if (o.json)
@@ -554,7 +547,7 @@ cmd_summary(int argc, char **argv)
         summary_text(fp, &h, d);
     if (o.output) {
         if (fclose(fp) != 0 || text == NULL)
-            msg_fatal("out of memory");
+            xnomem("summary text");
         rc |= summary_out(o.output, text, len) != 0;
         free(text);
     } else if (fflush(stdout) != 0) {
@@ -570,26 +563,20 @@ cmd_summary(int argc, char **argv)
 }
 
 /* cmd_sessions - the sessions subcommand: a header line, then a line
- * (or JSON object) per session, written by the pipeline (cli/pipe.c) */
+ * (or JSON object) per session, written by the engine (engine/pipe.c) */
 int
 cmd_sessions(int argc, char **argv)
 {
     struct cli_opts o;
     struct conf c;
     struct pipe_opts po;
-    struct pipe_stats st;
+    struct run_stats st;
     struct agg_tab *tab;
     int     rc;
 
     cli_parse(argc, argv, "sessions", &o);
     cli_setup(&o, &c);
-    memset(&po, 0, sizeof(po));
-    po.files = o.files;
-    po.log_year = (int) o.log_year;
-    po.verbose = o.verbose;
-    po.mta = o.mta;
-    po.quiet = o.quiet;
-    po.jobs = (int) o.jobs;
+    cli_pipe_opts(&o, &c, &po);
     po.sessions = stdout;
     po.sessions_json = o.json;
     po.trace = o.trace ? stdout : NULL;
@@ -597,7 +584,7 @@ cmd_sessions(int argc, char **argv)
         fputs("#day\tdomain\tresult\tmx-host\tmx-ip\treason\t"
               "disposition\n", stdout);
     tab = agg_tab_create();
-    rc = pipe_run(&c, &po, tab, &st);
+    rc = pipe_run(&po, tab, &st);
     pipe_summary(&st, NULL);
     agg_tab_free(tab);
     conf_free(&c);

@@ -1,5 +1,6 @@
 /* cli/conf.c - configuration file and its defaults (see conf.h) */
 #include "conf.h"
+#include "../parsers/parser.h"
 #include "../parsers/ts.h"
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
@@ -780,6 +781,18 @@ conf_sending_ip(const char *loghost, const void *ctx)
         if (strcasecmp(c->ipmap[i].loghost, loghost) == 0)
             return c->ipmap[i].ip;
     return c->sending_ip_default;
+}
+
+/* conf_sess - what the parsers take of the configuration */
+void
+conf_sess(const struct conf *c, struct sess_conf *sc)
+{
+    memset(sc, 0, sizeof(*sc));
+    sc->mx_ports = c->mx_ports;
+    sc->nmx_ports = c->nmx_ports;
+    sc->is_relay = conf_is_relay;
+    sc->is_relay_ctx = c;
+    sc->own_from = c->mail_from;
 }
 
 /* conf_is_relay - host or ip is a configured relay host */

@@ -90,7 +90,13 @@ void    conf_need_identity(const struct conf *c, const char *cmd);
  * sending_mta_ip = LOGHOST ADDRESS, else the default, else NULL */
 const char *conf_sending_ip(const char *loghost, const void *ctx);
 
-/* 1 when host or ip names a configured relay host (pf_sess callback) */
+/* 1 when host or ip names a configured relay host (sess_conf.is_relay) */
 int     conf_is_relay(const char *host, const char *ip, const void *ctx);
+
+struct sess_conf;
+
+/* the parsers' configuration (parsers/parser.h): mx_ports, relay_hosts
+ * (conf_is_relay, ctx c), mail_from; it points into c */
+void    conf_sess(const struct conf *c, struct sess_conf *sc);
 
 #endif

@@ -6,7 +6,7 @@
  * sess.h: letters, digits, '-', '.'); the label writer escapes anyway.
  */
 #include "fmet.h"
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 #include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
@@ -204,12 +204,10 @@ fmet_render(struct fmet *m, const struct fmet_in *in, size_t *len)
 {
     char   *text = NULL;
     size_t  n = 0;
-    FILE   *fp = open_memstream(&text, &n);
+    FILE   *fp = xneed(open_memstream(&text, &n), "open_memstream");
     uint64_t bad = 0;
     int     i;
 
-    if (fp == NULL)
-        msg_fatal("out of memory");
     fm_domains(m, in, fp);
     for (i = 0; i < INPUT_BAD_COUNT; i++)
         bad += in->st->bad[i];
@@ -258,7 +256,7 @@ fmet_render(struct fmet *m, const struct fmet_in *in, size_t *len)
            "Lines kept to rebuild the open sessions after a restart.",
            (double) in->kept_lines);
     if (fclose(fp) != 0)
-        msg_fatal("out of memory");
+        xnomem("metrics text");
     *len = n;
     return text;
 }

@@ -27,7 +27,7 @@ struct fmet_in {
                                          * skipped) */
     int32_t day;                        /* the newest UTC day open */
     enum agg_plain plain;
-    const struct agg_state_stats *st;   /* since the state began */
+    const struct run_stats *st;   /* since the state began */
     uint64_t duplicates;
     uint64_t late;                      /* sessions of closed days */
     uint64_t lost;                      /* times lines may have been lost */

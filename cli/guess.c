@@ -1,7 +1,8 @@
 /* cli/guess.c - what a run guessed, and what it could not know (guess.h) */
 #include "guess.h"
 #include "../parsers/order.h"
-#include "../parsers/ts.h"
+#include "../engine/guess_hosts.h"
+#include "../util/date.h"
 #include "../util/ipaddr.h"
 #include "../util/ipclass.h"
 #include "../util/msg.h"
@@ -19,203 +20,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #define GUESS_MAX_OWN 16        /* public addresses of this machine kept */
 #define GUESS_MAX_HOSTS 32      /* hosts named in the omission warning */
-
-/* ---- log hosts: their MTAs, their TLS logging, their MX ---- */
-
-#define GUESS_SHOW_HOSTS 10     /* hosts warned about one by one */
-
-struct guess_loghost {
-    char    name[SESS_MAX_LOGHOST + 1];        /* cut as the correlators
-                                                 * cut it: 63 bytes */
-    unsigned mtas;              /* 1 << enum sess_mta of its lines */
-    uint64_t sessions;          /* sessions of its lines */
-    /* its counted sessions: all to one host, for how many domains
-     * (counted up to 3)? */
-    uint64_t counted;
-    int     many_mx;
-    char    mx[DNAME_MAX + 1];  /* the host of the first */
-    char    ip[IPADDR_MAX + 1];
-    uint64_t dom[2];            /* hashes of the first two domains */
-    int     ndom;
-};
-
-struct guess_hosts {
-    struct guess_loghost *v;    /* GUESS_MAX_LOGHOSTS, made on first use */
-    size_t  n;
-    size_t  last;               /* index of the last one found */
-};
-
-/* guess_hosts_create - an empty table */
-struct guess_hosts *
-guess_hosts_create(void)
-{
-    return xcalloc(1, sizeof(struct guess_hosts));
-}
-
-/* guess_hosts_free - NULL */
-struct guess_hosts *
-guess_hosts_free(struct guess_hosts *g)
-{
-    if (g != NULL) {
-        xfree(g->v);
-        xfree(g);
-    }
-    return NULL;
-}
-
-/* guess_host_get - the record of host name[0..len), made on first use;
- * NULL when the table is full. Lines come in runs of one host: the
- * last one found is tried first */
-static struct guess_loghost *
-guess_host_get(struct guess_hosts *g, const char *name, size_t len)
-{
-    struct guess_loghost *h;
-    size_t  i;
-
-    if (len > SESS_MAX_LOGHOST)
-        len = SESS_MAX_LOGHOST;
-    len = strnlen(name, len);
-    if (g->last < g->n) {
-        h = &g->v[g->last];
-        if (strncmp(h->name, name, len) == 0 && h->name[len] == 0)
-            return h;
-    }
-    for (i = 0; i < g->n; i++) {
-        h = &g->v[i];
-        if (strncmp(h->name, name, len) == 0 && h->name[len] == 0) {
-            g->last = i;
-            return h;
-        }
-    }
-    if (g->n == GUESS_MAX_LOGHOSTS)
-        return NULL;
-    if (g->v == NULL)
-        g->v = xcalloc(GUESS_MAX_LOGHOSTS, sizeof(*g->v));
-    h = &g->v[g->n];
-    memcpy(h->name, name, len);
-    h->name[len] = 0;
-    g->last = g->n++;
-    return h;
-}
-
-/* guess_hosts_line - a line of a host that a parser claimed */
-void
-guess_hosts_line(struct guess_hosts *g, const char *name, size_t len,
-                 int mta)
-{
-    struct guess_loghost *h = guess_host_get(g, name, len);
-
-    if (h != NULL && mta >= 0 && mta < SESS_MTA_COUNT)
-        h->mtas |= 1u << mta;
-}
-
-/* guess_hosts_session - a session: count it; a counted one, to the one
- * host of the sessions so far, and for how many domains */
-void
-guess_hosts_session(struct guess_hosts *g, const struct sess_rec *r,
-                    enum sess_disp d)
-{
-    struct guess_loghost *h = guess_host_get(g, r->loghost,
-                                             strlen(r->loghost));
-    uint64_t dh;
-
-    if (h == NULL)
-        return;
-    h->sessions++;
-    if (d != SESS_D_COUNTED || h->many_mx)
-        return;
-    if (h->counted++ == 0) {
-        memcpy(h->mx, r->mx, sizeof(h->mx));
-        memcpy(h->ip, r->ip, sizeof(h->ip));
-    } else if (strcmp(h->mx, r->mx) != 0 || strcmp(h->ip, r->ip) != 0) {
-        h->many_mx = 1;
-        return;
-    }
-    if (h->ndom >= 3)
-        return;
-    dh = XXH3_64bits(r->domain, strlen(r->domain));
-    if ((h->ndom < 1 || h->dom[0] != dh) && (h->ndom < 2 || h->dom[1] != dh)) {
-        if (h->ndom < 2)
-            h->dom[h->ndom] = dh;
-        h->ndom++;
-    }
-}
-
-/* guess_safe - a name from a log as printable ASCII into out[cap] */
-static const char *
-guess_safe(const char *name, char *out, size_t cap)
-{
-    size_t  i;
-
-    if (name[0] == 0)
-        return "(no host name)";
-    for (i = 0; name[i] && i + 1 < cap; i++)
-        out[i] = (name[i] > 0x20 && name[i] < 0x7f) ? name[i] : '?';
-    out[i] = 0;
-    return out;
-}
-
-/* the setting that makes each MTA log TLS (enum sess_mta order) */
-static const char *const guess_tls_setting[SESS_MTA_COUNT] = {
-    "Postfix: smtp_tls_loglevel = 1 in main.cf",
-    "Exim: keep tls_cipher, a default, in log_selector",
-    "Sendmail: LogLevel 9 or more",
-};
-
-/* guess_hosts_advise - TLS logging off, one host for every session */
-void
-guess_hosts_advise(const struct guess_hosts *g, const struct agg_tab *tab,
-                   enum agg_plain mode)
-{
-    char    name[SESS_MAX_LOGHOST + 1];
-    char    how[200];
-    char    mx[DNAME_MAX + IPADDR_MAX + 3];
-    size_t  i, n, warned = 0;
-    int     m;
-
-    for (i = 0; i < g->n; i++) {
-        const struct guess_loghost *h = &g->v[i];
-
-        if (h->sessions == 0 || agg_tab_host_logs_tls_st(tab, h->name)
-            || (warned++ >= GUESS_SHOW_HOSTS && !msg_verbose))
-            continue;
-        how[0] = 0;
-        for (m = 0, n = 0; m < SESS_MTA_COUNT; m++)
-            if ((h->mtas & (1u << m)) && n < sizeof(how))
-                n += (size_t) snprintf(how + n, sizeof(how) - n, "%s%s",
-                                       n ? "; " : "", guess_tls_setting[m]);
-        msg_warn("log host %s: %" PRIu64 " session%s, not one TLS line: "
-                 "TLS logging looks off (%s); %s",
-                 guess_safe(h->name, name, sizeof(name)), h->sessions,
-                 h->sessions == 1 ? "" : "s", n ? how : "see its MTA",
-                 mode == AGG_PLAIN_ALWAYS
-                 ? "--plaintext always counts each delivery without one as "
-                 "starttls-not-supported"
-                 : "deliveries without one are not counted");
-    }
-    if (warned > GUESS_SHOW_HOSTS && !msg_verbose)
-        msg_warn("%zu more log hosts without a TLS line (-v names them)",
-                 warned - GUESS_SHOW_HOSTS);
-    /* every counted session of a host to one host, for 3 domains or
-     * more: a smart host that relay_hosts does not name? */
-    for (i = 0, warned = 0; i < g->n; i++) {
-        const struct guess_loghost *h = &g->v[i];
-
-        if (h->many_mx || h->ndom < 3 || (!h->mx[0] && !h->ip[0])
-            || (warned++ >= GUESS_SHOW_HOSTS && !msg_verbose))
-            continue;
-        snprintf(mx, sizeof(mx), "%s%s%s%s", h->mx, h->ip[0] ? "[" : "",
-                 h->ip, h->ip[0] ? "]" : "");
-        msg_warn("log host %s: all its %" PRIu64 " counted sessions, for 3 "
-                 "domains or more, went to one host, %s: taken for the "
-                 "recipients' MX; if it is a relay host, set relay_hosts",
-                 guess_safe(h->name, name, sizeof(name)), h->counted, mx);
-    }
-}
 
 /* ---- the day asked for ---- */
 
@@ -277,7 +84,7 @@ guess_zone(char *buf, size_t cap)
 
 /* guess_year - how the year of syslog stamps was chosen, into buf */
 static const char *
-guess_year(const struct pipe_year *y, char *buf, size_t cap)
+guess_year(const struct run_year *y, char *buf, size_t cap)
 {
     time_t  t = (time_t) y->ref;
     struct tm tm;
@@ -315,7 +122,7 @@ guess_year(const struct pipe_year *y, char *buf, size_t cap)
 /* guess_day_check - an empty day while the input has others (guess.h) */
 void
 guess_day_check(const struct agg_tab *tab, int32_t day, int given,
-                const struct pipe_stats *st)
+                const struct run_stats *st)
 {
     struct guess_days d;
     uint64_t total = 0;
@@ -340,9 +147,9 @@ guess_day_check(const struct agg_tab *tab, int32_t day, int given,
     if (i == d.count && total > 0) {
         size_t  ndays = d.count;
 
-        ts_day_str(day, want);
-        ts_day_str(lo, first);
-        ts_day_str(hi, last);
+        date_day_str(day, want);
+        date_day_str(lo, first);
+        date_day_str(hi, last);
         if (st->year.files > 0)
             snprintf(how, sizeof(how), "; their syslog stamps carry no "
                      "year: it came from %s (--log-year YYYY sets it); "
@@ -536,7 +343,7 @@ guess_sending_ip(const char *loghost, const char *rcv_ip, const void *ctx)
     pthread_mutex_lock(&g->lock);
     if (guess_is_own(g, loghost)
         && (ip = guess_own_pick(g, rcv_ip ? rcv_ip : "", &why)) != NULL) {
-        guess_safe(loghost, safe, sizeof(safe));
+        guess_host_name(loghost, safe, sizeof(safe));
         if (guess_note(g->told, &g->ntold, loghost, NULL, NULL))
             msg_info("log host %s is this machine: sending-mta-ip %s, its "
                      "public address (sending_mta_ip = %s ADDRESS sets it)",
@@ -566,7 +373,7 @@ guess_sip_end(struct guess_sip *g)
         n += (size_t) snprintf(list + n, sizeof(list) - n, "%s%s%s%s%s%s",
                                i ? ", " : "", h->name[0] ? "log host "
                                : "lines without a host name", h->name[0]
-                               ? guess_safe(h->name, safe, sizeof(safe))
+                               ? guess_host_name(h->name, safe, sizeof(safe))
                                : "", h->why ? " (" : "",
                                h->why ? h->why : "", h->why ? ")" : "");
         if (n >= sizeof(list))

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "opt.h"
-#include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../util/msg.h"
 #include "../util/near.h"
 
@@ -251,7 +251,7 @@ opt_store(const char *cmd, const struct opt_def *d, const char *v,
         *(long *) field = x;
         break;
     case OPT_DAY:
-        if (ts_parse_day(v, &o->day) != 0)
+        if (date_parse_day(v, &o->day) != 0)
             opt_usage_fail(cmd, "%s wants YYYY-MM-DD, not \"%.60s\"", show,
                            v);
         o->have_day = 1;

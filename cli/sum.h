@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "../aggregate/agg_tab.h"
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 
 struct sum_dom {
     const char *domain;

@@ -11,7 +11,7 @@
  * names.
  */
 #include "sum.h"
-#include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../util/mymalloc.h"
 
 #include <inttypes.h>
@@ -182,7 +182,7 @@ html_chart(FILE *fp, const struct agg_view *v, int32_t day_filter,
     for (i = 0; i < ndays; i++) {
         double  y = H;
 
-        ts_day_str(first + (int32_t) i, day);
+        date_day_str(first + (int32_t) i, day);
         for (r = 1; r < SESS_RESULT_COUNT; r++) {
             uint64_t c = cell[i * SESS_RESULT_COUNT + r];
             double  hh = (double) c * (H - T) / (double) top;
@@ -242,8 +242,8 @@ sum_html(FILE *fp, const struct agg_view *v, int32_t day_filter,
           "<h1>TLS sessions per recipient domain</h1>\n", fp);
     fputs("<p id=\"head\">", fp);
     if (h->first_day <= h->last_day) {
-        ts_day_str(h->first_day, a);
-        ts_day_str(h->last_day, b);
+        date_day_str(h->first_day, a);
+        date_day_str(h->last_day, b);
         fprintf(fp, "Period <span id=\"period\">%s%s%s</span> (UTC)", a,
                 h->first_day == h->last_day ? "" : " .. ",
                 h->first_day == h->last_day ? "" : b);

@@ -141,10 +141,7 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     if ((v.result = k->ops.outcome(c, &v.plain)) < 0)
         return;
     k->ops.describe(c, &v);
-    /* the fixed fields and each string up to its NUL: a record is about
-     * a thousand bytes, mostly unused string room */
-    memset(&rec, 0, offsetof(struct sess_rec, domain));
-    rec.domain[0] = rec.helo[0] = rec.reason[0] = 0;
+    sess_rec_clear(&rec);
     rec.time = c->t0;
     rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
     rec.result = (uint8_t) v.result;
@@ -175,7 +172,8 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
         d = SESS_D_PORT;
     else if (corr_relay(k, rec.mx, rec.ip, 0))
         d = SESS_D_RELAYHOST;
-    else if (k->ops.own ? k->ops.own(k->ctx, p, c) : p->own)
+    else if (k->own != NULL
+             && (k->ops.own ? k->ops.own(k->ctx, p, c) : p->own))
         d = SESS_D_OWN_REPORT;
     if (!valid)
         rec.domain[0] = 0;
@@ -446,10 +444,10 @@ corr_proc_free(void *value)
 
 /* corr_sess_create - an MTA's correlator and its core (corr.h) */
 void   *
-corr_sess_create(size_t size, const struct sess_conf *conf,
-                 const struct sess_cb *cb, const struct corr_ops *ops)
+corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
+                 const struct corr_ops *ops)
 {
-    void   *mta = xcalloc(1, size);
+    void   *mta = xcalloc(1, ops->sess_size);
     struct corr *k = xcalloc(1, sizeof(*k));
 
     k->conf = *conf;
@@ -464,6 +462,8 @@ corr_sess_create(size_t size, const struct sess_conf *conf,
     k->procs = htab_create(ops->hint, corr_proc_free);
     k->own = sess_own_create(conf);
     memcpy(mta, &k, sizeof(k));
+    if (ops->init)
+        ops->init(mta);
     return mta;
 }
 

@@ -34,8 +34,11 @@
 
 #include <string.h>
 
-#include "sess.h"
+#include "parser.h"
+#include "sess_own.h"
+#include "trace.h"
 #include "wrap.h"
+#include "../global/sess.h"
 #include "../util/htab.h"
 
 #define CORR_KEY_MAX (SESS_MAX_LOGHOST + 160)   /* bytes of a key */
@@ -67,12 +70,21 @@ struct corr_proc;
 
 /* what an MTA tells the core */
 struct corr_ops {
-    int     mta;                /* enum sess_mta: sess_cb.hold and keep */
-    size_t  hint;               /* keys expected (hash table size) */
+    const char *name;           /* "postfix": --mta NAME */
+    int     mta;                /* enum sess_mta: its place in parser.c's
+                                 * table, sess_cb.hold and keep */
+    size_t  sess_size;          /* sizeof the MTA's correlator */
     size_t  conn_size;          /* sizeof the MTA's connection */
+    size_t  hint;               /* keys expected (hash table size) */
     int     max_pend;           /* ended connections waiting per key */
     unsigned long sweep_every;  /* lines between sweeps of idle keys (a
                                  * power of two) */
+    /* one line (envelope off): 1 when it is this MTA's (tr says what
+     * it meant), 0 when it is not (offered to the next parser) */
+    int     (*feed) (void *mta, const struct wrap_rec *r, struct trace *tr);
+    /* optional: set up what the MTA's correlator holds beyond the core,
+     * right after corr_sess_create() made both (undone by fini) */
+    void    (*init) (void *mta);
     /* the result type of a finished connection (plain: set to 1 for
      * SESS_F_PLAINTEXT), or -1 when it is no session (no TLS attempt
      * known, a reused handshake, ...) */
@@ -80,8 +92,8 @@ struct corr_ops {
     /* what else its lines said: v->cert, cert_problem, reason, local,
      * hop (v->result and plain are set) */
     void    (*describe) (const struct corr_conn *c, struct corr_verdict *v);
-    /* optional: 1 when c carried our own report mail (asked last: NULL
-     * asks p->own) */
+    /* optional: 1 when c carried our own report mail (asked last, and
+     * only when own_from is set: NULL asks p->own) */
     int     (*own) (void *ctx, const struct corr_proc *p,
                     const struct corr_conn *c);
     /* optional: c is over and not handed over; decide what its lines
@@ -127,11 +139,12 @@ struct corr {
 };
 
 /* An MTA's correlator is a struct whose first member is its struct
- * corr *: the core makes, flushes and frees it (parser.c's interface).
- * corr_sess_create - size bytes of it, zeroed, its core made with the
- * no-loop tracker of conf (sess_own_create); the core's ops get it as
- * their ctx */
-void   *corr_sess_create(size_t size, const struct sess_conf *conf,
+ * corr *: the core makes, flushes and frees it (parser.c's interface:
+ * each MTA is one struct corr_ops, e.g. pf_corr_ops in pf_sess.c).
+ * corr_sess_create - ops->sess_size bytes of it, zeroed, its core made
+ * with the no-loop tracker of conf (sess_own_create), then ops->init;
+ * the core's ops get it as their ctx */
+void   *corr_sess_create(const struct sess_conf *conf,
                          const struct sess_cb *cb,
                          const struct corr_ops *ops);
 

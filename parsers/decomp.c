@@ -474,13 +474,6 @@ decomp_offset(const struct decomp *d)
     return d->consumed;
 }
 
-/* decomp_kind - the format */
-enum decomp_kind
-decomp_kind(const struct decomp *d)
-{
-    return d->kind;
-}
-
 /* decomp_close - free everything */
 struct decomp *
 decomp_close(struct decomp *d)

@@ -68,9 +68,6 @@ uint64_t decomp_offset(const struct decomp *d);
 /* decomp_name - "gzip", "xz", "zstd", "bzip2" or "plain" */
 const char *decomp_name(enum decomp_kind kind);
 
-/* decomp_kind - the format being read */
-enum decomp_kind decomp_kind(const struct decomp *d);
-
 /* decomp_close - release decoder state; returns NULL */
 struct decomp *decomp_close(struct decomp *d);
 

@@ -37,29 +37,14 @@
  * Nothing here allocates; every field is a span into the line.
  */
 #include "ex.h"
-#include "sess.h"
+#include "../global/sess.h"
+#include "../util/date.h"
 
 #include <string.h>
 
 #define EX_MAX_FIELDS 128       /* tokens looked at on one delivery line */
 #define EX_MAX_HOST 300         /* bytes of "name[ DS] [address]:port*" */
 #define EX_MAX_ADDR 64          /* bytes inside [...] */
-
-/* ex_digits - n decimal digits at p into *out; -1 if not digits */
-static int
-ex_digits(const char *p, int n, int *out)
-{
-    int     v = 0;
-    int     i;
-
-    for (i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
 
 /* ex_stamp - "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " at the cursor */
 static int
@@ -72,9 +57,9 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
 
     if (len < 20 || p[4] != '-' || p[7] != '-' || p[10] != ' '
         || p[13] != ':' || p[16] != ':'
-        || ex_digits(p, 4, &y) || ex_digits(p + 5, 2, &mo)
-        || ex_digits(p + 8, 2, &d) || ex_digits(p + 11, 2, &h)
-        || ex_digits(p + 14, 2, &mi) || ex_digits(p + 17, 2, &sec)
+        || date_digits(p, 4, &y) || date_digits(p + 5, 2, &mo)
+        || date_digits(p + 8, 2, &d) || date_digits(p + 11, 2, &h)
+        || date_digits(p + 14, 2, &mi) || date_digits(p + 17, 2, &sec)
         || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
         || sec > 60)
         return -1;
@@ -85,8 +70,8 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
     }
     /* log_timezone: " +0100" */
     if (i + 6 <= len && p[i] == ' ' && (p[i + 1] == '+' || p[i + 1] == '-')
-        && ex_digits(p + i + 2, 2, &oh) == 0
-        && ex_digits(p + i + 4, 2, &om) == 0 && oh < 24 && om < 60
+        && date_digits(p + i + 2, 2, &oh) == 0
+        && date_digits(p + i + 4, 2, &om) == 0 && oh < 24 && om < 60
         && (i + 6 == len || p[i + 6] == ' ')) {
         zone = (p[i + 1] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
         i += 6;
@@ -98,7 +83,7 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
     if (zone == 1 << 30)
         *t = ts_local_to_utc(tc, y, mo, d, h, mi, sec);
     else
-        *t = ts_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
+        *t = date_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
             - zone;
     span_drop(s, i + 1);
     return 0;

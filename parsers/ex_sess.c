@@ -29,7 +29,6 @@
 #include <strings.h>
 
 #define EX_MAX_PEND 8           /* ended connections waiting per message */
-#define EX_IDLE_SECS SESS_IDLE_SECS      /* a message idle this long is flushed */
 #define EX_KEY_MAX 63           /* address as written, for matching */
 #define EX_SWEEP_EVERY 8192     /* lines between sweeps of idle messages */
 
@@ -618,10 +617,11 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
         m->own = 1;
 }
 
-/* ex_sess_feed - one line; 1 when it was an Exim line */
-int
-ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
+/* ex_sess_feed - corr_ops.feed: one line; 1 when it was an Exim line */
+static int
+ex_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
 {
+    struct ex_sess *s = mta;
     struct ex_line ln;
     struct ex_event ev;
     struct ex_msg *m;
@@ -746,25 +746,20 @@ ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r, struct trace *tr)
     return 1;
 }
 
-/* ex_ops - what the core is told of Exim */
-static const struct corr_ops ex_ops = {
-    .mta = SESS_MTA_EXIM,
-    .hint = 1024,
-    .conn_size = sizeof(struct ex_conn),
-    .max_pend = EX_MAX_PEND,
-    .sweep_every = EX_SWEEP_EVERY,
-    .outcome = ex_outcome,
-    .describe = ex_describe,
-    .retire = ex_retire_hook,
-    .candidate = ex_candidate,
-};
-
-/* ex_sess_create - correlator with configuration and callbacks */
-struct ex_sess *
-ex_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
+/* ex_init - corr_ops.init: the zone cache of Exim's own stamps (the
+ * year of the context is not used) */
+static void
+ex_init(void *mta)
 {
-    struct ex_sess *s = corr_sess_create(sizeof(*s), conf, cb, &ex_ops);
-
-    ts_ctx_init_year(&s->ts, 1970);     /* only its zone cache is used */
-    return s;
+    ts_ctx_init_year(&((struct ex_sess *) mta)->ts, 1970);
 }
+
+/* ex_corr_ops - Exim, to the core and to parser.c */
+const struct corr_ops ex_corr_ops = {
+    .name = "exim", .mta = SESS_MTA_EXIM,
+    .sess_size = sizeof(struct ex_sess), .conn_size = sizeof(struct ex_conn),
+    .hint = 1024, .max_pend = EX_MAX_PEND, .sweep_every = EX_SWEEP_EVERY,
+    .feed = ex_sess_feed, .init = ex_init,
+    .outcome = ex_outcome, .describe = ex_describe,
+    .retire = ex_retire_hook, .candidate = ex_candidate,
+};

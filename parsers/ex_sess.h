@@ -1,6 +1,6 @@
 /* parsers/ex_sess.h - Exim log lines tied into sessions
  *
- * Same contract as parsers/pf_sess.h: ex_sess_feed() takes one line
+ * Same contract as parsers/pf_sess.h: ex_corr_ops.feed takes one line
  * (envelope removed by wrap_parse(); an Exim main-log line arrives
  * undated, whole, and Exim's own stamp is read here), returns 1 when the
  * line is Exim's and says in tr what it meant, 0 when it is not (Postfix,
@@ -16,14 +16,10 @@
 #ifndef PARSERS_EX_SESS_H
 #define PARSERS_EX_SESS_H
 
-#include "sess.h"
-#include "wrap.h"
 
-struct ex_sess;
+struct corr_ops;
 
-struct ex_sess *ex_sess_create(const struct sess_conf *conf,
-                               const struct sess_cb *cb);
-int     ex_sess_feed(struct ex_sess *s, const struct wrap_rec *r,
-                     struct trace *tr);
+/* Exim to the correlator core (parsers/corr.h) and to parser.c */
+extern const struct corr_ops ex_corr_ops;
 
 #endif

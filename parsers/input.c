@@ -670,7 +670,6 @@ input_read_any(const char *name, const struct input_cb *cb,
             if (ccb && !src->journal_export) {
                 if (input_chunk_loop(&rd, d, ccb, buf, have) != 0)
                     rc = -1;
-                have = 0;
                 break;
             }
         }

@@ -29,19 +29,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "../global/run.h"
 #include "../util/span.h"
 
 #define INPUT_MAX_LINE (64 * 1024)      /* bytes, line ending excluded */
 #define INPUT_BLOCK (1024 * 1024)       /* read size */
 #define INPUT_CARRY (INPUT_MAX_LINE + 256)      /* unfinished line/record */
-
-enum input_bad {
-    INPUT_BAD_LONG = 0,         /* over INPUT_MAX_LINE */
-    INPUT_BAD_NUL,              /* contains a NUL byte */
-    INPUT_BAD_CUT,              /* cut short by damaged compressed data */
-    INPUT_BAD_RECORD,           /* journal record we cannot read */
-    INPUT_BAD_COUNT
-};
 
 struct input_src {
     const char *name;           /* "-" for stdin */

@@ -9,55 +9,17 @@
 
 #include <string.h>
 
-/* pf_ops_* - the Postfix correlator behind the common interface; the
- * core flushes and frees every MTA's correlator (parsers/corr.h) */
-static void *
-pf_ops_create(const struct sess_conf *conf, const struct sess_cb *cb)
-{
-    return pf_sess_create(conf, cb);
-}
-
-static int
-pf_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
-{
-    return pf_sess_feed(st, r, tr);
-}
-
-/* ex_ops_*, sm_ops_* - Exim and Sendmail behind the same interface */
-static void *
-ex_ops_create(const struct sess_conf *conf, const struct sess_cb *cb)
-{
-    return ex_sess_create(conf, cb);
-}
-
-static int
-ex_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
-{
-    return ex_sess_feed(st, r, tr);
-}
-
-static void *
-sm_ops_create(const struct sess_conf *conf, const struct sess_cb *cb)
-{
-    return sm_sess_create(conf, cb);
-}
-
-static int
-sm_ops_feed(void *st, const struct wrap_rec *r, struct trace *tr)
-{
-    return sm_sess_feed(st, r, tr);
-}
-
-static const struct parser_ops parser_table[] = {
-    {"postfix", pf_ops_create, pf_ops_feed, corr_sess_flush, corr_sess_free},
-    {"exim", ex_ops_create, ex_ops_feed, corr_sess_flush, corr_sess_free},
-    {"sendmail", sm_ops_create, sm_ops_feed, corr_sess_flush, corr_sess_free},
+/* every MTA, in enum sess_mta order: each is one struct corr_ops (its
+ * name, its feed, its sizes and what its core asks of it); the core
+ * makes, flushes and frees every MTA's correlator (parsers/corr.h) */
+static const struct corr_ops *const parser_table[] = {
+    &pf_corr_ops, &ex_corr_ops, &sm_corr_ops,
 };
 
 #define PARSER_COUNT (sizeof(parser_table) / sizeof(parser_table[0]))
 
 struct parser_set {
-    const struct parser_ops *ops[PARSER_COUNT];
+    const struct corr_ops *ops[PARSER_COUNT];
     void   *state[PARSER_COUNT];
     size_t  n;
     struct sess_conf conf;      /* as given: for parser_set_reset() */
@@ -81,18 +43,6 @@ parser_line_mine(int mta, const struct wrap_rec *r, const struct trace *tr)
     return ln.id.len > 0;
 }
 
-/* parser_known - 1 when name is a parser's name */
-int
-parser_known(const char *name)
-{
-    size_t  i;
-
-    for (i = 0; i < PARSER_COUNT; i++)
-        if (strcmp(name, parser_table[i].name) == 0)
-            return 1;
-    return 0;
-}
-
 /* parser_names - for usage messages */
 const char *
 parser_names(void)
@@ -109,10 +59,10 @@ parser_set_create(const char *only, const struct sess_conf *conf,
     size_t  i;
 
     for (i = 0; i < PARSER_COUNT; i++) {
-        if (only && strcmp(only, parser_table[i].name) != 0)
+        if (only && strcmp(only, parser_table[i]->name) != 0)
             continue;
-        ps->ops[ps->n] = &parser_table[i];
-        ps->state[ps->n] = parser_table[i].create(conf, cb);
+        ps->ops[ps->n] = parser_table[i];
+        ps->state[ps->n] = corr_sess_create(conf, cb, parser_table[i]);
         ps->n++;
     }
     if (ps->n == 0) {
@@ -131,8 +81,8 @@ parser_set_reset(struct parser_set *ps)
     size_t  i;
 
     for (i = 0; i < ps->n; i++) {
-        ps->ops[i]->destroy(ps->state[i]);
-        ps->state[i] = ps->ops[i]->create(&ps->conf, &ps->cb);
+        corr_sess_free(ps->state[i]);
+        ps->state[i] = corr_sess_create(&ps->conf, &ps->cb, ps->ops[i]);
     }
 }
 
@@ -145,17 +95,16 @@ parser_set_free(struct parser_set *ps)
     if (ps == NULL)
         return NULL;
     for (i = 0; i < ps->n; i++)
-        ps->ops[i]->destroy(ps->state[i]);
+        corr_sess_free(ps->state[i]);
     xfree(ps);
     return NULL;
 }
 
-/* parser_mta - enum sess_mta of the parser in place i of a set (the
- * table is in that order) */
+/* parser_mta - enum sess_mta of the parser in place i of a set */
 static int
 parser_mta(const struct parser_set *ps, size_t i)
 {
-    return (int) (ps->ops[i] - parser_table);
+    return ps->ops[i]->mta;
 }
 
 /* parser_feed - first parser that claims the line keeps it */
@@ -177,7 +126,7 @@ void
 parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
               struct parser_pre *pre)
 {
-    if (ps->n == 0 || ps->ops[0] != &parser_table[0]) {
+    if (ps->n == 0 || ps->ops[0] != &pf_corr_ops) {
         pre->kind = PARSER_PRE_OFFER;   /* no Postfix parser first */
         return;
     }
@@ -199,7 +148,7 @@ parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
 int
 parser_ident_noise_mt(const struct parser_set *ps, struct span ident)
 {
-    return ps->n > 0 && ps->ops[0] == &parser_table[0]
+    return ps->n > 0 && ps->ops[0] == &pf_corr_ops
         && pf_sess_ident_noise(pf_sess_own_mt(ps->state[0]), ident);
 }
 
@@ -238,7 +187,7 @@ parser_flush(struct parser_set *ps)
     size_t  i;
 
     for (i = 0; i < ps->n; i++)
-        ps->ops[i]->flush(ps->state[i]);
+        corr_sess_flush(ps->state[i]);
 }
 
 /* parser_keep_open - every held key to sess_cb.keep, nothing flushed */

@@ -1,9 +1,11 @@
 /* parsers/parser.h - one front for every MTA's parser
  *
- * Each MTA parser fills in a struct parser_ops (as OpenSMTPD's back
- * ends do): create its correlator, feed it one line, flush it at the end
- * of input, free it. parser_feed() offers each line to the parsers in
- * turn; the first that says the line is its own keeps it. Detection is
+ * Each MTA parser fills in a struct corr_ops (parsers/corr.h, as
+ * OpenSMTPD's back ends do): its name, its feed of one line, its
+ * connection and what the correlator core asks of it; the core makes,
+ * flushes and frees its correlator. parser_feed() offers each line to
+ * the parsers in turn; the first that says the line is its own keeps
+ * it. Detection is
  * per line (one host may run Postfix and Sendmail; journal output mixes
  * services), so no flag is needed; --mta NAME limits the run to one.
  * Thread safety: one struct parser_set per thread of correlation.
@@ -11,17 +13,53 @@
 #ifndef PARSERS_PARSER_H
 #define PARSERS_PARSER_H
 
-#include "pf_sess.h"
-#include "sess.h"
-#include "wrap.h"
+#include <stddef.h>
+#include <stdint.h>
 
-struct parser_ops {
-    const char *name;           /* "postfix", "exim", "sendmail" */
-    void   *(*create) (const struct sess_conf *conf, const struct sess_cb *cb);
-    /* 1 when the line is this MTA's (tr says what it meant), else 0 */
-    int     (*feed) (void *state, const struct wrap_rec *r, struct trace *tr);
-    void    (*flush) (void *state);
-    void   *(*destroy) (void *state);      /* returns NULL */
+#include "pf_sess.h"
+#include "trace.h"
+#include "wrap.h"
+#include "../global/sess.h"
+
+/* which correlator a key belongs to (sess_cb.hold, keep) */
+enum sess_mta {
+    SESS_MTA_POSTFIX = 0,
+    SESS_MTA_EXIM,
+    SESS_MTA_SENDMAIL,
+    SESS_MTA_COUNT
+};
+
+/* every correlator forgets a key idle this long (log time) */
+#define SESS_IDLE_SECS 3600
+
+/* what every parser needs to know of the configuration */
+struct sess_conf {
+    const int *mx_ports;        /* ports of MX sessions; NULL: {25} */
+    size_t  nmx_ports;
+    /* 1 when host (canonical name) or ip is a configured relay host */
+    int     (*is_relay) (const char *host, const char *ip, const void *ctx);
+    const void *is_relay_ctx;
+    /* envelope sender of our own report mail (mail_from), or NULL:
+     * sessions of messages from it are SESS_D_OWN_REPORT */
+    const char *own_from;
+};
+
+/* where every parser delivers sessions */
+struct sess_cb {
+    void    (*session) (void *ctx, const struct sess_rec *r,
+                        enum sess_disp d);
+    /* the log host writes TLS lines for outbound connections */
+    void    (*tls_host) (void *ctx, const char *loghost);
+    void   *ctx;
+    /* optional (NULL: none), for saved states (carry.h: carry_hold,
+     * carry_keep): hold is asked before a line changes the state of
+     * correlation key (key, klen) of parser mta (enum sess_mta), with
+     * the time the correlator uses; 1: the caller keeps the line, the
+     * correlator skips it. keep is asked at flush for every key still
+     * open; 1: leave it open (not handed over as unattributed) */
+    int     (*hold) (void *ctx, int mta, const void *key, size_t klen,
+                     int dated, int64_t t, const struct wrap_rec *r);
+    int     (*keep) (void *ctx, int mta, const void *key, size_t klen);
 };
 
 struct parser_set;
@@ -108,9 +146,6 @@ void    parser_set_clocks(struct parser_set *ps, const unsigned long *feeds,
  * Thread safety: pure */
 int     parser_line_mine(int mta, const struct wrap_rec *r,
                          const struct trace *tr);
-
-/* 1 when name is a known parser */
-int     parser_known(const char *name);
 
 /* comma-separated names of the known parsers, for messages */
 const char *parser_names(void);

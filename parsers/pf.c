@@ -14,7 +14,7 @@
  * Nothing here allocates; every field is a span into the message.
  */
 #include "pf.h"
-#include "sess.h"
+#include "../global/sess.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -130,25 +130,25 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
     static const struct {
         const char *text;       /* as Postfix writes it */
         int     result;
-        int     kind;           /* 1 handshake, 2 chain, 3 not verified */
+        int     kind;           /* enum pf_text_kind */
         int     dane;
         const char *why;        /* failure-reason-code */
     } map[] = {
-        {"TLS is required, but was not offered", SESS_STARTTLS_NOT_SUPPORTED, 0, 0, ""},
-        {"refused to start TLS", SESS_STARTTLS_NOT_SUPPORTED, 0, 0, "starttls-refused"},
-        {"Cannot start TLS: handshake failure", SESS_VALIDATION_FAILURE, 1, 0, "handshake-failure"},
-        {"Server certificate not trusted", SESS_CERT_NOT_TRUSTED, 2, 0, "certificate-not-trusted"},
-        {"Cannot verify server certificate", SESS_CERT_NOT_TRUSTED, 2, 0, "certificate-not-trusted"},
-        {"Server certificate not verified", SESS_CERT_NOT_TRUSTED, 3, 0, "certificate-not-verified"},
-        {"Cannot verify server hostname", SESS_CERT_HOST_MISMATCH, 0, 0, "hostname-not-verified"},
-        {"TLSA lookup error", SESS_DNSSEC_INVALID, 0, 1, "tlsa-lookup-error"},
-        {"no TLSA records found", SESS_DANE_REQUIRED, 0, 1, "no-tlsa-records-found"},
-        {"non DNSSEC destination", SESS_DANE_REQUIRED, 0, 1, "non-dnssec-destination"},
-        {"TLSA records unusable", SESS_TLSA_INVALID, 0, 1, "tlsa-records-unusable"},
+        {"TLS is required, but was not offered", SESS_STARTTLS_NOT_SUPPORTED, PF_TEXT_OTHER, 0, ""},
+        {"refused to start TLS", SESS_STARTTLS_NOT_SUPPORTED, PF_TEXT_OTHER, 0, "starttls-refused"},
+        {"Cannot start TLS: handshake failure", SESS_VALIDATION_FAILURE, PF_TEXT_HANDSHAKE, 0, "handshake-failure"},
+        {"Server certificate not trusted", SESS_CERT_NOT_TRUSTED, PF_TEXT_CHAIN, 0, "certificate-not-trusted"},
+        {"Cannot verify server certificate", SESS_CERT_NOT_TRUSTED, PF_TEXT_CHAIN, 0, "certificate-not-trusted"},
+        {"Server certificate not verified", SESS_CERT_NOT_TRUSTED, PF_TEXT_NOT_VERIFIED, 0, "certificate-not-verified"},
+        {"Cannot verify server hostname", SESS_CERT_HOST_MISMATCH, PF_TEXT_OTHER, 0, "hostname-not-verified"},
+        {"TLSA lookup error", SESS_DNSSEC_INVALID, PF_TEXT_OTHER, 1, "tlsa-lookup-error"},
+        {"no TLSA records found", SESS_DANE_REQUIRED, PF_TEXT_OTHER, 1, "no-tlsa-records-found"},
+        {"non DNSSEC destination", SESS_DANE_REQUIRED, PF_TEXT_OTHER, 1, "non-dnssec-destination"},
+        {"TLSA records unusable", SESS_TLSA_INVALID, PF_TEXT_OTHER, 1, "tlsa-records-unusable"},
     };
     size_t  i;
 
-    *kind = 0;
+    *kind = PF_TEXT_OTHER;
     *dane = 0;
     *why = "";
     /* every text below contains one of these words: most status texts

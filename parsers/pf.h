@@ -60,11 +60,25 @@ struct pf_event {
 /* classify one message (envelope already removed); cost O(len) */
 void    pf_classify(struct span msg, struct pf_event *ev);
 
+/* what a status text says failed, beyond its result type: how
+ * pf_sess.c refines the type with what the connection's lines showed */
+enum pf_text_kind {
+    PF_TEXT_OTHER = 0,          /* the text's type stands */
+    PF_TEXT_HANDSHAKE,          /* the handshake failed ("Cannot start
+                                 * TLS: handshake failure") */
+    PF_TEXT_CHAIN,              /* the chain is not trusted ("Server
+                                 * certificate not trusted") */
+    PF_TEXT_NOT_VERIFIED,       /* the certificate is not verified
+                                 * ("Server certificate not verified") */
+};
+
 /* the result a status or per-MX text implies, or -1 (-2: "delivery
  * temporarily suspended", no connection): "TLS is required, but was not
- * offered", "Server certificate not trusted", ...; *why gets a fixed
- * failure-reason-code for it ("" when the type says it all) */
-int     pf_text_result(struct span text, int *handshake, int *dane,
+ * offered", "Server certificate not trusted", ...; *kind gets what
+ * failed (enum pf_text_kind), *dane whether the text shows a DANE
+ * policy, *why a fixed failure-reason-code for it ("" when the type
+ * says it all) */
+int     pf_text_result(struct span text, int *kind, int *dane,
                        const char **why);
 
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */

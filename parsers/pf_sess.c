@@ -354,19 +354,20 @@ pf_open(struct pf_sess *ps, struct pf_proc *p, const struct wrap_rec *r,
     return c;
 }
 
-/* pf_refine - final failure type from a status text and what was seen */
+/* pf_refine - final failure type from a status text's type r and kind
+ * (enum pf_text_kind) and what the connection's lines showed */
 static int
 pf_refine(const struct pf_conn *c, int r, int kind)
 {
     switch (kind) {
-    case 1:                     /* handshake failure */
+    case PF_TEXT_HANDSHAKE:
         return c->fail >= 0 ? c->fail : c->cond >= 0 ? c->cond : r;
-    case 2:                     /* chain not trusted */
+    case PF_TEXT_CHAIN:
         if (c->fail >= 0)
             return c->fail;
         return c->cond >= 0 && c->cond != SESS_CERT_HOST_MISMATCH
             ? c->cond : SESS_CERT_NOT_TRUSTED;
-    case 3:                     /* not verified */
+    case PF_TEXT_NOT_VERIFIED:
         if (c->fail >= 0)
             return c->fail;
         if (c->dane)
@@ -709,7 +710,8 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         return PF_PRE_EVENT;
     }
     pre->text_res = -1;
-    pre->text_kind = pre->text_dane = 0;
+    pre->text_kind = PF_TEXT_OTHER;
+    pre->text_dane = 0;
     pre->text_why = "";
     /* a delivered message's text is the server's reply, never one of
      * Postfix's TLS failure texts (and a server's words are no failure) */
@@ -727,10 +729,12 @@ pf_sess_own_mt(const struct pf_sess *ps)
     return ps->k->own;
 }
 
-/* pf_sess_feed - one line; 1 when it was a Postfix line */
-int
-pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
+/* pf_sess_feed - corr_ops.feed: one line; 1 when it was a Postfix
+ * line (pf_sess_classify_mt, then pf_sess_apply) */
+static int
+pf_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
 {
+    struct pf_sess *ps = mta;
     struct pf_pre pre;
     int     k = pf_sess_classify_mt(r, ps->k->own, &pre, tr);
 
@@ -895,38 +899,24 @@ pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
     }
 }
 
-/* pf_fini - corr_ops.fini: the tlsproxy verdicts */
+/* pf_init, pf_fini - corr_ops.init and fini: the tlsproxy verdicts */
+static void
+pf_init(void *mta)
+{
+    ((struct pf_sess *) mta)->proxy = htab_create(64, pf_proxy_free);
+}
+
 static void
 pf_fini(void *mta)
 {
-    struct pf_sess *ps = mta;
-
-    htab_free(ps->proxy);
+    htab_free(((struct pf_sess *) mta)->proxy);
 }
 
-/* pf_ops - what the core is told of Postfix */
-static const struct corr_ops pf_ops = {
-    .mta = SESS_MTA_POSTFIX,
-    .hint = 1024,
-    .conn_size = sizeof(struct pf_conn),
-    .max_pend = PF_MAX_PEND,
-    .sweep_every = 65536,
-    .outcome = pf_outcome,
-    .describe = pf_describe,
-    .own = pf_own,
-    .fini = pf_fini,
+/* pf_corr_ops - Postfix, to the core and to parser.c */
+const struct corr_ops pf_corr_ops = {
+    .name = "postfix", .mta = SESS_MTA_POSTFIX,
+    .sess_size = sizeof(struct pf_sess), .conn_size = sizeof(struct pf_conn),
+    .hint = 1024, .max_pend = PF_MAX_PEND, .sweep_every = 65536,
+    .feed = pf_sess_feed, .init = pf_init, .fini = pf_fini,
+    .outcome = pf_outcome, .describe = pf_describe, .own = pf_own,
 };
-
-/* pf_sess_create - correlator with configuration and callbacks */
-struct pf_sess *
-pf_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
-{
-    struct corr_ops ops = pf_ops;
-    struct pf_sess *ps;
-
-    if (conf->own_from == NULL)
-        ops.own = NULL;         /* nothing of ours to look up */
-    ps = corr_sess_create(sizeof(*ps), conf, cb, &ops);
-    ps->proxy = htab_create(64, pf_proxy_free);
-    return ps;
-}

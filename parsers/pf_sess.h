@@ -1,16 +1,18 @@
 /* parsers/pf_sess.h - Postfix lines tied into sessions
  *
- * pf_sess_feed() takes one log line (envelope removed) and, when it is a
- * Postfix smtp(8)/lmtp(8)/tlsproxy(8) line, updates the state of that
- * process, keyed by (log host, program name, pid): one smtp process sets
- * up one connection at a time. When a connection's outcome and its
- * recipient domain are both known, the session is handed to the session
- * callback with a disposition (counted, or why not). The rules are in
- * docs/architecture.md ("Sessions", "Counting rules").
- * State is bounded: per process at most PF_MAX_PEND connections wait for
- * their domain, and processes idle for PF_IDLE_SECS of log time are
- * flushed (their waiting connections become "unattributed").
- * pf_sess_feed() is two steps that may run on different threads:
+ * pf_corr_ops.feed takes one log line (envelope removed) and, when it
+ * is a Postfix smtp(8)/lmtp(8)/tlsproxy(8) line, updates the state of
+ * that process, keyed by (log host, program name, pid): one smtp
+ * process sets up one connection at a time. When a connection's
+ * outcome and its recipient domain are both known, the session is
+ * handed to the session callback with a disposition (counted, or why
+ * not). The rules are in docs/architecture.md ("Sessions", "Counting
+ * rules"); the correlator core (keys, rings, flush, emit) is corr.h's.
+ * State is bounded: per process at most PF_MAX_PEND connections wait
+ * for their domain, and processes idle for SESS_IDLE_SECS (parser.h)
+ * of log time are flushed (their waiting connections become
+ * "unattributed").
+ * The feed is two steps that may run on different threads:
  * pf_sess_classify_mt() looks at one line alone (which program, what
  * event, what a status text implies) and keeps no state, so it can run
  * on a parsing thread; pf_sess_apply() takes its result, in input
@@ -25,20 +27,19 @@
 #include <stddef.h>
 
 #include "pf.h"
-#include "sess.h"
+#include "sess_own.h"
+#include "trace.h"
 #include "wrap.h"
 
 #define PF_MAX_PEND 8
-#define PF_IDLE_SECS SESS_IDLE_SECS
 
 struct pf_sess;
+struct corr_ops;
 
-struct pf_sess *pf_sess_create(const struct sess_conf *conf,
-                               const struct sess_cb *cb);
-
-/* 1 when the line was Postfix's (tr says what it meant), 0 if not */
-int     pf_sess_feed(struct pf_sess *ps, const struct wrap_rec *r,
-                     struct trace *tr);
+/* Postfix to the correlator core (parsers/corr.h) and to parser.c: its
+ * feed takes one line and returns 1 when it was Postfix's (tr says what
+ * it meant), 0 if not */
+extern const struct corr_ops pf_corr_ops;
 
 /* one line before correlation */
 struct pf_pre {
@@ -48,7 +49,7 @@ struct pf_pre {
     int     proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
     /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
     int     text_res;
-    int     text_kind;
+    int     text_kind;          /* enum pf_text_kind */
     int     text_dane;
     const char *text_why;
 };

@@ -28,7 +28,7 @@
  */
 #include "sm.h"
 #include "corr.h"
-#include "sess.h"
+#include "../global/sess.h"
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
 

@@ -309,10 +309,12 @@ sm_hs_fail(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     tr->result = c->fail;
 }
 
-/* sm_sess_feed - one line; 1 when it was a Sendmail line */
-int
-sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
+/* sm_sess_feed - corr_ops.feed: one line; 1 when it was a Sendmail
+ * line */
+static int
+sm_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
 {
+    struct sm_sess *s = mta;
     struct wrap_rec fr;
     const struct wrap_rec *orig = r;   /* as it came: for sess_cb.hold */
     struct sm_event ev;
@@ -445,21 +447,11 @@ sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
     return 1;
 }
 
-/* sm_ops - what the core is told of Sendmail */
-static const struct corr_ops sm_ops = {
-    .mta = SESS_MTA_SENDMAIL,
-    .hint = 256,
-    .conn_size = sizeof(struct sm_conn),
-    .max_pend = SM_MAX_PEND,
-    .sweep_every = 65536,
-    .outcome = sm_outcome,
-    .describe = sm_describe,
-    .cache = 1,
+/* sm_corr_ops - Sendmail, to the core and to parser.c */
+const struct corr_ops sm_corr_ops = {
+    .name = "sendmail", .mta = SESS_MTA_SENDMAIL,
+    .sess_size = sizeof(struct sm_sess), .conn_size = sizeof(struct sm_conn),
+    .hint = 256, .max_pend = SM_MAX_PEND, .sweep_every = 65536,
+    .feed = sm_sess_feed, .cache = 1,
+    .outcome = sm_outcome, .describe = sm_describe,
 };
-
-/* sm_sess_create - correlator with configuration and callbacks */
-struct sm_sess *
-sm_sess_create(const struct sess_conf *conf, const struct sess_cb *cb)
-{
-    return corr_sess_create(sizeof(struct sm_sess), conf, cb, &sm_ops);
-}

@@ -1,6 +1,6 @@
 /* parsers/sm_sess.h - Sendmail log lines tied into sessions
  *
- * Same contract as parsers/pf_sess.h: sm_sess_feed() takes one line
+ * Same contract as parsers/pf_sess.h: sm_corr_ops.feed takes one line
  * (envelope removed), returns 1 when the line is Sendmail's (programs
  * sm-mta, sendmail, sm-msp-queue; message-only lines of a Sendmail
  * shape; FortiMail's msg="..." event records) and says in tr what it
@@ -12,26 +12,19 @@
  * connection the process made for that delivery (one per MX tried).
  * The rules are in docs/parsers/sendmail.md.
  * State is bounded: per process at most SM_MAX_PEND connections wait
- * for their domain, processes idle for SM_IDLE_SECS of log time are
- * flushed, and everything is flushed at the end of input.
+ * for their domain, processes idle for SESS_IDLE_SECS (parser.h) of log
+ * time are flushed, and everything is flushed at the end of input.
  * Thread safety: one struct sm_sess per thread of correlation.
  */
 #ifndef PARSERS_SM_SESS_H
 #define PARSERS_SM_SESS_H
 
-#include "sess.h"
-#include "wrap.h"
 
 #define SM_MAX_PEND 16
-#define SM_IDLE_SECS SESS_IDLE_SECS
 
-struct sm_sess;
+struct corr_ops;
 
-struct sm_sess *sm_sess_create(const struct sess_conf *conf,
-                               const struct sess_cb *cb);
-
-/* 1 when the line was Sendmail's (tr says what it meant), 0 if not */
-int     sm_sess_feed(struct sm_sess *s, const struct wrap_rec *r,
-                     struct trace *tr);
+/* Sendmail to the correlator core (parsers/corr.h) and to parser.c */
+extern const struct corr_ops sm_corr_ops;
 
 #endif

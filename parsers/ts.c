@@ -1,5 +1,6 @@
 /* parsers/ts.c - log timestamps to UTC epoch seconds (see ts.h) */
 #include "ts.h"
+#include "../util/date.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,98 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ts_days_from_civil - H. Hinnant's algorithm; exact for all years */
-int64_t
-ts_days_from_civil(int y, int m, int d)
-{
-    int64_t yy = (int64_t) y - (m <= 2);
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-/* ts_civil_from_days - inverse of ts_days_from_civil */
-static void
-ts_civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    int64_t era;
-    int64_t doe;
-    int64_t yoe;
-    int64_t doy;
-    int64_t mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
-    *m = (int) (mp < 10 ? mp + 3 : mp - 9);
-    *y = (int) (yoe + era * 400 + (*m <= 2));
-}
-
-/* ts_day_str - format a day number as YYYY-MM-DD */
-void
-ts_day_str(int32_t day, char *buf)
-{
-    int     y, m, d;
-
-    ts_civil_from_days(day, &y, &m, &d);
-    if (y < 0 || y > 9999)
-        y = 0;
-    buf[0] = (char) ('0' + y / 1000);
-    buf[1] = (char) ('0' + y / 100 % 10);
-    buf[2] = (char) ('0' + y / 10 % 10);
-    buf[3] = (char) ('0' + y % 10);
-    buf[4] = '-';
-    buf[5] = (char) ('0' + m / 10);
-    buf[6] = (char) ('0' + m % 10);
-    buf[7] = '-';
-    buf[8] = (char) ('0' + d / 10);
-    buf[9] = (char) ('0' + d % 10);
-    buf[10] = 0;
-}
-
-/* ts_digits - n decimal digits at p into *out; -1 if not digits */
-static int
-ts_digits(const char *p, int n, int *out)
-{
-    int     v = 0;
-    int     i;
-
-    for (i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* ts_parse_day - "YYYY-MM-DD" into a day number */
-int
-ts_parse_day(const char *s, int32_t *day)
-{
-    int     y, m, d;
-    int     y2, m2, d2;
-    int64_t n;
-
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-'
-        || ts_digits(s, 4, &y) || ts_digits(s + 5, 2, &m)
-        || ts_digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    n = ts_days_from_civil(y, m, d);
-    ts_civil_from_days(n, &y2, &m2, &d2);
-    if (d2 != d)                /* 2024-02-30 is not 2024-03-01 */
-        return -1;
-    *day = (int32_t) n;
-    return 0;
-}
 
 /* ts_ctx_init - reference from a time, its year in the local zone */
 void
@@ -121,7 +30,7 @@ ts_ctx_init_year(struct ts_ctx *c, int year)
     memset(c, 0, sizeof(*c));
     c->ref_year = year;
     /* a day past the year's end in any zone: never reached */
-    c->ref_t = (ts_days_from_civil(year + 1, 1, 1) + 1) * 86400;
+    c->ref_t = (date_days_from_civil(year + 1, 1, 1) + 1) * 86400;
     c->cache_key = -1;
     c->last_len = 0;
 }
@@ -136,7 +45,7 @@ ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
 
     if (key == c->cache_key)    /* the hot path: same hour as before */
         return c->cache_base + mi * 60 + sec;
-    wall = ts_days_from_civil(y, mon, d) * 86400 + h * 3600;
+    wall = date_days_from_civil(y, mon, d) * 86400 + h * 3600;
     {
         struct tm tm;
         time_t  t;
@@ -203,8 +112,8 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
     if (p[i] >= '0' && p[i] <= '9')
         day = day * 10 + (p[i++] - '0');
     if (len < i + 10 || p[i] != ' ' || p[i + 3] != ':' || p[i + 6] != ':'
-        || ts_digits(p + i + 1, 2, &h) || ts_digits(p + i + 4, 2, &mi)
-        || ts_digits(p + i + 7, 2, &sec))
+        || date_digits(p + i + 1, 2, &h) || date_digits(p + i + 4, 2, &mi)
+        || date_digits(p + i + 7, 2, &sec))
         return -1;
     if (day < 1 || day > 31 || h > 23 || mi > 59 || sec > 60)
         return -1;
@@ -246,9 +155,9 @@ ts_parse_iso(struct span *s, int64_t *t)
 
     if (len < 20 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ')
         || p[13] != ':' || p[16] != ':'
-        || ts_digits(p, 4, &y) || ts_digits(p + 5, 2, &mon)
-        || ts_digits(p + 8, 2, &d) || ts_digits(p + 11, 2, &h)
-        || ts_digits(p + 14, 2, &mi) || ts_digits(p + 17, 2, &sec))
+        || date_digits(p, 4, &y) || date_digits(p + 5, 2, &mon)
+        || date_digits(p + 8, 2, &d) || date_digits(p + 11, 2, &h)
+        || date_digits(p + 14, 2, &mi) || date_digits(p + 17, 2, &sec))
         return -1;
     if (mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23 || mi > 59
         || sec > 60)
@@ -264,12 +173,12 @@ ts_parse_iso(struct span *s, int64_t *t)
     } else if (i < len && (p[i] == '+' || p[i] == '-')) {
         sign = p[i] == '-' ? -1 : 1;
         i++;
-        if (len < i + 4 || ts_digits(p + i, 2, &oh))
+        if (len < i + 4 || date_digits(p + i, 2, &oh))
             return -1;
         i += 2;
         if (p[i] == ':')
             i++;
-        if (len < i + 2 || ts_digits(p + i, 2, &om))
+        if (len < i + 2 || date_digits(p + i, 2, &om))
             return -1;
         i += 2;
         if (oh > 23 || om > 59)
@@ -279,7 +188,7 @@ ts_parse_iso(struct span *s, int64_t *t)
     }
     if (i < len && p[i] != ' ')
         return -1;
-    *t = ts_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec
+    *t = date_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec
         - sign * (oh * 3600 + om * 60);
     span_drop(s, i + 1);
     return 0;

@@ -51,15 +51,6 @@ void    ts_ctx_init(struct ts_ctx *c, time_t ref);
  * reference is its last second) */
 void    ts_ctx_init_year(struct ts_ctx *c, int year);
 
-/* days since 1970-01-01 of a proleptic Gregorian date */
-int64_t ts_days_from_civil(int y, int m, int d);
-
-/* "YYYY-MM-DD" for a UTC day number into buf[11] */
-void    ts_day_str(int32_t day, char *buf);
-
-/* parse "YYYY-MM-DD" into a day number; -1 on error */
-int     ts_parse_day(const char *s, int32_t *day);
-
 /* "Mmm dd HH:MM:SS" (day space- or zero-padded, or one digit) at the
  * cursor; on success consume it and the following space, set *t */
 int     ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t);

@@ -1,5 +1,6 @@
 /* parsers/wrap.c - strip the envelope of a log line (see wrap.h) */
 #include "wrap.h"
+#include "../util/date.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -109,21 +110,6 @@ wrap_solaris(struct span *msg)
     rb = span_find(*msg, "] ");
     if (rb > 0 && rb < 64)
         span_drop(msg, (size_t) rb + 2);
-}
-
-/* wrap_digits - n decimal digits at p into *v; -1 if not digits */
-static int
-wrap_digits(const char *p, int n, int *v)
-{
-    int     i;
-
-    *v = 0;
-    for (i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        *v = *v * 10 + (p[i] - '0');
-    }
-    return 0;
 }
 
 /* wrap_pri - drop an RFC 5424/3164 "<PRI>" (1-3 digits) at the cursor */
@@ -269,9 +255,9 @@ wrap_svlogd_stamp(struct span *s, int64_t *t)
     }
     if (s->len < 21 || p[4] != '-' || p[7] != '-'
         || (p[10] != 'T' && p[10] != '_') || p[13] != ':' || p[16] != ':'
-        || wrap_digits(p, 4, &y) || wrap_digits(p + 5, 2, &mon)
-        || wrap_digits(p + 8, 2, &d) || wrap_digits(p + 11, 2, &h)
-        || wrap_digits(p + 14, 2, &mi) || wrap_digits(p + 17, 2, &sec)
+        || date_digits(p, 4, &y) || date_digits(p + 5, 2, &mon)
+        || date_digits(p + 8, 2, &d) || date_digits(p + 11, 2, &h)
+        || date_digits(p + 14, 2, &mi) || date_digits(p + 17, 2, &sec)
         || mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23 || mi > 59
         || sec > 60)
         return -1;
@@ -283,7 +269,7 @@ wrap_svlogd_stamp(struct span *s, int64_t *t)
     }
     if (i >= s->len || p[i] != ' ')
         return -1;
-    *t = ts_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec;
+    *t = date_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec;
     span_drop(s, i + 1);
     return 0;
 }
@@ -342,9 +328,9 @@ wrap_full(struct ts_ctx *c, struct span *s, int64_t *t)
     for (i = 0; i < 3; i++)
         if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z')))
             return -1;
-    if (wrap_digits(p + 4, 4, &y) || wrap_digits(p + 9, 2, &mon)
-        || wrap_digits(p + 12, 2, &d) || wrap_digits(p + 15, 2, &h)
-        || wrap_digits(p + 18, 2, &mi) || wrap_digits(p + 21, 2, &sec)
+    if (date_digits(p + 4, 4, &y) || date_digits(p + 9, 2, &mon)
+        || date_digits(p + 12, 2, &d) || date_digits(p + 15, 2, &h)
+        || date_digits(p + 18, 2, &mi) || date_digits(p + 21, 2, &sec)
         || mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23 || mi > 59
         || sec > 60)
         return -1;
@@ -358,7 +344,7 @@ wrap_full(struct ts_ctx *c, struct span *s, int64_t *t)
     if ((j - i == 3 && (memcmp(p + i, "UTC", 3) == 0
                         || memcmp(p + i, "GMT", 3) == 0))
         || (j - i == 1 && p[i] == 'Z'))
-        *t = ts_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec;
+        *t = date_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec;
     else
         *t = ts_local_to_utc(c, y, mon, d, h, mi, sec);
     span_drop(s, j + 1);
@@ -661,15 +647,4 @@ wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 done:
     wrap_solaris(&s);
     r->msg = s;
-}
-
-/* wrap_service - last '/'-separated element of an ident */
-struct span
-wrap_service(struct span ident)
-{
-    size_t  i = ident.len;
-
-    while (i > 0 && ident.ptr[i - 1] != '/')
-        i--;
-    return span_make(ident.ptr + i, ident.len - i);
 }

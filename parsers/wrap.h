@@ -50,7 +50,4 @@ struct wrap_rec {
 /* wrap_parse - fill r from line; never fails (worst case: message only) */
 void    wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r);
 
-/* wrap_service - last path element of ident ("smtp" of "postfix-out/smtp") */
-struct span wrap_service(struct span ident);
-
 #endif

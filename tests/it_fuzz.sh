@@ -29,12 +29,12 @@ run fz_line $(ls -d testdata/*/*/input.log testdata/corpus/*.log \
 # shellcheck disable=SC2046
 run fz_conf docs/mailtlsrpt.conf.example testdata/demo/mailtlsrpt.conf \
     $(ls testdata/*/*/conf 2>/dev/null) testdata/fuzz/conf
-# TLSRPT record and MTA-STS parsers (emit/trec.c, emit/sts.c)
+# TLSRPT record and MTA-STS parsers (emit/resolution/trec.c, emit/resolution/sts.c)
 run fz_trec testdata/fuzz/trec
 run fz_stspol testdata/fuzz/stspol
-# policy cache files under --state-dir (emit/pol_cache.c)
+# policy cache files under --state-dir (emit/resolution/pol_cache.c)
 run fz_polcache testdata/fuzz/polcache
-# DNS answers in wire form (emit/dns.c)
+# DNS answers in wire form (emit/resolution/dns.c)
 run fz_dnsans testdata/fuzz/dnsans
 # saved states: decoder, merge, finish (aggregate/agg_state.c)
 run fz_state testdata/fuzz/state

@@ -14,9 +14,12 @@
 # 3. The same piece aggregated twice (and from standard input) gives a
 #    byte-identical state file, starting with the magic and a big-endian
 #    version; merge A B and merge B A give the same bytes.
+#    Repeated lines skipped in the pieces are counted in their states:
+#    the summary line of the merged states is that of one run.
 # 4. A damaged state (one byte flipped), a truncated one, one of another
-#    format version and a file that is no state are refused with their
-#    reason and exit status 3; merge writes no output, report no report.
+#    format version (also a real one of version 1) and a file that is no
+#    state are refused with their reason and exit status 3; merge writes
+#    no output, report no report.
 # option lists ($SS, $CONF) are split on purpose
 # shellcheck disable=SC2086
 set -u
@@ -249,8 +252,8 @@ check "merge A B and merge B A: byte-identical state" \
     cmp -s "$tmp/ab.st" "$tmp/ba.st"
 size=$(wc -c <"$tmp/d1/p01.st")
 # fixed byte order: magic, then the version as a big-endian u32
-check "state starts with MTRSTATE and version 1, big-endian" \
-    [ "$(od -An -tx1 -N12 "$tmp/d1/p01.st" | tr -d ' \n')" = 4d5452535441544500000001 ]
+check "state starts with MTRSTATE and version 2, big-endian" \
+    [ "$(od -An -tx1 -N12 "$tmp/d1/p01.st" | tr -d ' \n')" = 4d5452535441544500000002 ]
 # standard input (Hadoop Streaming, Spark pipe) gives the same state
 "$BIN" aggregate $CONF $SS --piece 0 -o "$tmp/stdin.st" - <"$tmp/d1/p01.log" \
     2>"$tmp/err"
@@ -274,6 +277,21 @@ bin "$tmp/m.json" summary --json --from-state $CONF $SQ "$tmp/rest.st" \
     "$tmp/h2/p01.st"
 check "per-host piece numbers, merged out of order: same summary" \
     cmp -s "$tmp/ref.json" "$tmp/m.json"
+
+# repeated lines (a log written twice) are skipped and counted: pieces
+# and their states count them as one run does
+awk '{ print } NR % 7 == 0 { print }' testdata/demo/maillog >"$tmp/twice.log"
+cut_log "$tmp/twice.log" "$tmp/tw" 120
+agg_dir "$tmp/tw"
+# (no -q: the summary line says it)
+"$BIN" summary $CONF --log-tz UTC --log-year 2024 "$tmp/twice.log" \
+    >/dev/null 2>"$tmp/one.err"
+"$BIN" summary --from-state $CONF "$tmp/tw/p01.st" "$tmp/tw/p02.st" \
+    >/dev/null 2>"$tmp/two.err"
+check "repeated lines: the run counts them" \
+    grep -q "repeated lines skipped" "$tmp/one.err"
+check "repeated lines: saved in the states, the same summary line" \
+    [ "$(grep 'lines read' "$tmp/one.err")" = "$(grep 'lines read' "$tmp/two.err")" ]
 
 # ------------------------------------------------------------- 4: damage
 # refused STATE WORD: merge and report refuse STATE, say WORD, write nothing
@@ -314,6 +332,29 @@ printf '\000\000\000\007' | dd of="$tmp/ver.st" bs=1 seek=8 conv=notrunc \
     2>/dev/null
 refused "$tmp/ver.st" version
 refused testdata/demo/maillog "not a mailtlsrpt state"
+# a state of format version 1 (before the run's repeated lines were
+# saved): refused, with the version and what to do
+refused testdata/state/v1-demo-piece0.state "state format version 1"
+check "version 1: says to aggregate again" \
+    grep -q "reads version 2 only: aggregate the logs again" "$tmp/err"
+# two pieces of one process without a time stamp (testdata/postfix/
+# p-w001: lines written without one): nothing orders them; refused,
+# with what is missing and --piece (the message once read a date from
+# an uninitialised struct tm)
+sed -n 13,26p testdata/postfix/p-w001/input.log >"$tmp/u1.log"
+sed -n 27,33p testdata/postfix/p-w001/input.log >"$tmp/u2.log"
+"$BIN" aggregate $CONF $SS -o "$tmp/u1.st" "$tmp/u1.log" 2>/dev/null
+"$BIN" aggregate $CONF $SS -o "$tmp/u2.st" "$tmp/u2.log" 2>/dev/null
+"$BIN" merge $CONF $SQ -o "$tmp/u.st" "$tmp/u1.st" "$tmp/u2.st" \
+    >/dev/null 2>"$tmp/err"
+r=$?
+check "undated pieces: merge exits 3 ($r)" [ "$r" -eq 3 ]
+check "undated pieces: says they have no time stamp, and --piece" \
+    grep -q "both have no time stamp: their order is not known; aggregate them with --piece N" "$tmp/err"
+"$BIN" aggregate $CONF $SS --piece 0 -o "$tmp/u1.st" "$tmp/u1.log" 2>/dev/null
+"$BIN" aggregate $CONF $SS --piece 1 -o "$tmp/u2.st" "$tmp/u2.log" 2>/dev/null
+check "undated pieces with --piece: merged" \
+    "$BIN" merge $CONF $SQ -o "$tmp/u.st" "$tmp/u1.st" "$tmp/u2.st"
 "$BIN" merge $CONF $SQ "$tmp/d1/p01.st" >/dev/null 2>&1
 r=$?
 check "merge without -o: usage error ($r)" [ "$r" -eq 2 ]

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "../aggregate/agg_tab.c"
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 #include "testlib.h"
 
 /* rec_set - fill r; NULL strings mean "" */

@@ -1,11 +1,11 @@
-/* tests/t_dkim.c - unit tests for emit/dkim.c: relaxed canonicalisation
+/* tests/t_dkim.c - unit tests for emit/delivery/dkim.c: relaxed canonicalisation
  *
  * The examples of RFC 6376 section 3.4.5, and the fields of our own
  * report mail whose values contain colons (Subject, the h= tag of the
  * signature), which a verifier canonicalises with the space kept.
  * Verification by independent verifiers is tests/it_dkim.sh.
  */
-#include "../emit/dkim.h"
+#include "../emit/delivery/dkim.h"
 #include "testlib.h"
 
 #include <stdio.h>

@@ -5,8 +5,9 @@
  * switch to POSIX TZ strings (no tzdata needed) to see the zone applied.
  */
 #include "../parsers/pf.h"
-#include "../parsers/sess.h"
+#include "../global/sess.h"
 #include "../parsers/ts.h"
+#include "../util/date.h"
 #include "../parsers/wrap.h"
 #include "testlib.h"
 
@@ -20,7 +21,7 @@
 static int64_t
 utc(int y, int m, int d, int h, int mi, int s)
 {
-    return ts_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s;
+    return date_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s;
 }
 
 /* p3164 - parse a 3164 stamp; 0 and *t and the rest in *rest, or -1 */
@@ -269,65 +270,6 @@ t_ts_iso(void)
     T_CHECK(piso("", &t, NULL) == -1, "empty");
 }
 
-static void
-t_ts_days(void)
-{
-    char    buf[11];
-    int32_t d = 0;
-
-    T_CHECK(ts_days_from_civil(1970, 1, 1) == 0, "epoch day");
-    T_CHECK(ts_days_from_civil(1969, 12, 31) == -1, "day before epoch");
-    T_CHECK(ts_days_from_civil(2000, 3, 1) == 11017, "2000-03-01");
-    T_CHECK(ts_days_from_civil(2024, 2, 29) == 19782, "2024-02-29");
-    T_CHECK(ts_days_from_civil(2024, 3, 1) == 19783, "2024-03-01");
-    T_CHECK(ts_days_from_civil(2038, 1, 19) == 24855, "2038-01-19");
-    T_CHECK(ts_days_from_civil(1900, 3, 1) == -25508, "1900-03-01");
-    T_CHECK(ts_days_from_civil(2100, 3, 1) == 47541, "2100-03-01");
-    T_CHECK(ts_days_from_civil(9999, 12, 31) == 2932896, "9999-12-31");
-    T_CHECK(ts_days_from_civil(2100, 3, 1) - ts_days_from_civil(2100, 2, 28)
-            == 1, "2100 is not a leap year");
-    T_CHECK(ts_days_from_civil(2000, 3, 1) - ts_days_from_civil(2000, 2, 28)
-            == 2, "2000 is a leap year");
-
-    ts_day_str(0, buf);
-    T_CHECK(strcmp(buf, "1970-01-01") == 0, "day_str 0: %s", buf);
-    ts_day_str(19782, buf);
-    T_CHECK(strcmp(buf, "2024-02-29") == 0, "day_str leap: %s", buf);
-    ts_day_str(-1, buf);
-    T_CHECK(strcmp(buf, "1969-12-31") == 0, "day_str -1: %s", buf);
-    ts_day_str(2932896, buf);
-    T_CHECK(strcmp(buf, "9999-12-31") == 0, "day_str max: %s", buf);
-    ts_day_str(11017, buf);
-    T_CHECK(strcmp(buf, "2000-03-01") == 0, "day_str 2000: %s", buf);
-    /* round trip over a span of days */
-    {
-        int32_t i;
-        int     bad = 0;
-
-        for (i = -800; i < 30000; i += 7) {
-            ts_day_str(i, buf);
-            if (ts_parse_day(buf, &d) != 0 || d != i)
-                bad++;
-        }
-        T_CHECK(bad == 0, "day_str / parse_day round trip (%d bad)", bad);
-    }
-
-    T_CHECK(ts_parse_day("2024-02-29", &d) == 0 && d == 19782, "parse_day");
-    T_CHECK(ts_parse_day("1970-01-01", &d) == 0 && d == 0, "parse_day 0");
-    T_CHECK(ts_parse_day("2024-2-29", &d) == -1, "one-digit month");
-    T_CHECK(ts_parse_day("2024-02-29 ", &d) == -1, "trailing space");
-    T_CHECK(ts_parse_day("2024-13-01", &d) == -1, "month 13");
-    T_CHECK(ts_parse_day("2024-00-01", &d) == -1, "month 0");
-    T_CHECK(ts_parse_day("2024-01-00", &d) == -1, "day 0");
-    T_CHECK(ts_parse_day("2024-01-32", &d) == -1, "day 32");
-    T_CHECK(ts_parse_day("2024/01/01", &d) == -1, "slashes");
-    T_CHECK(ts_parse_day("yesterday", &d) == -1, "word");
-    T_CHECK(ts_parse_day("", &d) == -1, "empty");
-    T_CHECK(ts_parse_day("2024-02-30", &d) == -1, "February 30");
-    T_CHECK(ts_parse_day("2023-02-29", &d) == -1, "29 Feb, no leap year");
-    T_CHECK(ts_parse_day("2024-04-31", &d) == -1, "April 31");
-}
-
 /* ---------------------------------------------------------------- wrap */
 
 struct wcase {
@@ -491,18 +433,6 @@ t_wrap(void)
         }
         T_CHECK(bad == 0, "every prefix stays in bounds (%d bad)", bad);
     }
-
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix-out/smtp")), "smtp"),
-            "service of postfix-out/smtp");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/lmtp")), "lmtp"),
-            "service of postfix/lmtp");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/smtps/smtpd")), "smtpd"),
-            "service of postfix/smtps/smtpd");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("smtp")), "smtp"),
-            "service without prefix");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("postfix/")), ""),
-            "service empty after slash");
-    T_CHECK(span_eq(wrap_service(SPAN_LIT("")), ""), "service of empty");
 }
 
 /* ---------------------------------------------------------- pf_classify */
@@ -703,7 +633,6 @@ main(void)
     set_tz("UTC");
     t_ts_3164();
     t_ts_iso();
-    t_ts_days();
     t_wrap();
     t_wrap_seen();
     t_classify();

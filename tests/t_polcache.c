@@ -6,8 +6,8 @@
  * miss (the caller asks DNS again), never a crash, a hang or an answer a
  * fresh lookup could not have produced.
  */
-#include "../emit/pol_cache.h"
-#include "../emit/sts.h"
+#include "../emit/resolution/pol_cache.h"
+#include "../emit/resolution/sts.h"
 #include "testlib.h"
 
 #include <signal.h>

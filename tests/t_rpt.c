@@ -1,4 +1,4 @@
-/* tests/t_rpt.c - unit tests for emit/rpt.c
+/* tests/t_rpt.c - unit tests for emit/report/rpt.c
  *
  * Golden JSON (testdata/golden/rpt_basic.json) from hand-built
  * agg_group/agg_detail values (no agg_tab), report ids and file names
@@ -23,7 +23,7 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
-#include "../emit/rpt.h"
+#include "../emit/report/rpt.h"
 #include "testlib.h"
 
 #define T_DAY 19969                     /* 2024-09-03 */

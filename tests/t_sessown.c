@@ -5,7 +5,8 @@
  * ids. The correlators' use of it is in testdata/{postfix,exim,
  * sendmail}/syn-own (tests/cases.sh).
  */
-#include "../parsers/sess.h"
+#include "../parsers/parser.h"
+#include "../parsers/sess_own.h"
 #include "testlib.h"
 
 #include <stdio.h>

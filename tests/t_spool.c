@@ -2,10 +2,10 @@
  * state machine, backoff and expiry, crash repair, lock, GC, refusals,
  * hostile files in the spool
  *
- * Every check names the rule of emit/spool.h it tests. Times are passed
+ * Every check names the rule of emit/delivery/spool.h it tests. Times are passed
  * in, so backoff and expiry are checked without waiting.
  */
-#include "../emit/spool.h"
+#include "../emit/delivery/spool.h"
 #include "../util/msg.h"
 #include "testlib.h"
 

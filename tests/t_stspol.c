@@ -1,7 +1,7 @@
-/* tests/t_stspol.c - unit tests for emit/sts.c: the _mta-sts record, the
+/* tests/t_stspol.c - unit tests for emit/resolution/sts.c: the _mta-sts record, the
  * MTA-STS policy file and MX pattern matching (RFC 8461 3.1, 3.2, 4.1)
  */
-#include "../emit/sts.h"
+#include "../emit/resolution/sts.h"
 #include "testlib.h"
 
 #include <stdio.h>

@@ -1,9 +1,9 @@
-/* tests/t_trec.c - unit tests for emit/trec.c: the TLSRPT record
+/* tests/t_trec.c - unit tests for emit/resolution/trec.c: the TLSRPT record
  *
  * Each check names the rule of RFC 8460 section 3 (or our documented
- * choice, emit/trec.c and docs/resolution.md) that it holds us to.
+ * choice, emit/resolution/trec.c and docs/resolution.md) that it holds us to.
  */
-#include "../emit/trec.h"
+#include "../emit/resolution/trec.h"
 #include "testlib.h"
 
 #include <stdio.h>

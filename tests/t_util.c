@@ -4,6 +4,7 @@
  * util/ipaddr.h, util/span.h, util/htab.h), so a failure says which
  * promise broke.
  */
+#include "../util/date.h"
 #include "../util/dname.h"
 #include "../util/htab.h"
 #include "../util/ipaddr.h"
@@ -562,10 +563,80 @@ t_near(void)
     T_CHECK(near_close("ab", "xy") == 0, "short words: one edit at most");
 }
 
+static void
+t_date(void)
+{
+    char    buf[11];
+    int32_t d = 0;
+
+    int     y, m, dd, v;
+
+    T_CHECK(date_days_from_civil(1970, 1, 1) == 0, "epoch day");
+    T_CHECK(date_days_from_civil(1969, 12, 31) == -1, "day before epoch");
+    T_CHECK(date_days_from_civil(2000, 3, 1) == 11017, "2000-03-01");
+    T_CHECK(date_days_from_civil(2024, 2, 29) == 19782, "2024-02-29");
+    T_CHECK(date_days_from_civil(2024, 3, 1) == 19783, "2024-03-01");
+    T_CHECK(date_days_from_civil(2038, 1, 19) == 24855, "2038-01-19");
+    T_CHECK(date_days_from_civil(1900, 3, 1) == -25508, "1900-03-01");
+    T_CHECK(date_days_from_civil(2100, 3, 1) == 47541, "2100-03-01");
+    T_CHECK(date_days_from_civil(9999, 12, 31) == 2932896, "9999-12-31");
+    T_CHECK(date_days_from_civil(2100, 3, 1) - date_days_from_civil(2100, 2, 28)
+            == 1, "2100 is not a leap year");
+    T_CHECK(date_days_from_civil(2000, 3, 1) - date_days_from_civil(2000, 2, 28)
+            == 2, "2000 is a leap year");
+
+    date_day_str(0, buf);
+    T_CHECK(strcmp(buf, "1970-01-01") == 0, "day_str 0: %s", buf);
+    date_day_str(19782, buf);
+    T_CHECK(strcmp(buf, "2024-02-29") == 0, "day_str leap: %s", buf);
+    date_day_str(-1, buf);
+    T_CHECK(strcmp(buf, "1969-12-31") == 0, "day_str -1: %s", buf);
+    date_day_str(2932896, buf);
+    T_CHECK(strcmp(buf, "9999-12-31") == 0, "day_str max: %s", buf);
+    date_day_str(11017, buf);
+    T_CHECK(strcmp(buf, "2000-03-01") == 0, "day_str 2000: %s", buf);
+    /* round trip over a span of days */
+    {
+        int32_t i;
+        int     bad = 0;
+
+        for (i = -800; i < 30000; i += 7) {
+            date_day_str(i, buf);
+            if (date_parse_day(buf, &d) != 0 || d != i)
+                bad++;
+        }
+        T_CHECK(bad == 0, "day_str / parse_day round trip (%d bad)", bad);
+    }
+
+    T_CHECK(date_parse_day("2024-02-29", &d) == 0 && d == 19782, "parse_day");
+    T_CHECK(date_parse_day("1970-01-01", &d) == 0 && d == 0, "parse_day 0");
+    T_CHECK(date_parse_day("2024-2-29", &d) == -1, "one-digit month");
+    T_CHECK(date_parse_day("2024-02-29 ", &d) == -1, "trailing space");
+    T_CHECK(date_parse_day("2024-13-01", &d) == -1, "month 13");
+    T_CHECK(date_parse_day("2024-00-01", &d) == -1, "month 0");
+    T_CHECK(date_parse_day("2024-01-00", &d) == -1, "day 0");
+    T_CHECK(date_parse_day("2024-01-32", &d) == -1, "day 32");
+    T_CHECK(date_parse_day("2024/01/01", &d) == -1, "slashes");
+    T_CHECK(date_parse_day("yesterday", &d) == -1, "word");
+    T_CHECK(date_parse_day("", &d) == -1, "empty");
+    T_CHECK(date_parse_day("2024-02-30", &d) == -1, "February 30");
+    T_CHECK(date_parse_day("2023-02-29", &d) == -1, "29 Feb, no leap year");
+    T_CHECK(date_parse_day("2024-04-31", &d) == -1, "April 31");
+    for (v = -800000; v <= 800000; v += 997) {
+        date_civil_from_days(v, &y, &m, &dd);
+        if (date_days_from_civil(y, m, dd) != v)
+            break;
+    }
+    T_CHECK(v > 800000, "civil_from_days round trip fails at day %d", v);
+    T_CHECK(date_digits("2024x", 4, &v) == 0 && v == 2024, "digits");
+    T_CHECK(date_digits("20a4", 4, &v) == -1, "digits: a letter");
+}
+
 int
 main(void)
 {
     t_near();
+    t_date();
     t_dname();
     t_ipaddr();
     t_span();

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,35 +138,26 @@ afile_replace(int dfd, const char *name, const void *data, size_t len,
     return afile_sync_dir(dfd);
 }
 
-/* afile_read - whole file up to max bytes, NUL-terminated; 0 or -1 */
+/* afile_read_fd - the rest of open file fd (a regular file) up to max
+ * bytes, NUL-terminated; 0 or -1 with errno; fd stays open */
 int
-afile_read(int dfd, const char *name, size_t max, char **data, size_t *len)
+afile_read_fd(int fd, size_t max, char **data, size_t *len)
 {
     struct stat st;
     char   *buf;
     size_t  got = 0;
-    int     fd;
     int     err;
 
     *data = NULL;
     *len = 0;
-    /* O_NONBLOCK: a FIFO in place of the file must not hang the reader */
-    if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW
-                     | O_NONBLOCK)) < 0)
+    if (fstat(fd, &st) != 0)
         return -1;
-    if (fstat(fd, &st) != 0) {
-        err = errno;
-        close(fd);
-        errno = err;
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode) || (size_t) st.st_size > max) {
-        close(fd);
+    if (!S_ISREG(st.st_mode) || (uint64_t) st.st_size > max
+        || (uint64_t) st.st_size >= SIZE_MAX) {
         errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
         return -1;
     }
     if ((buf = malloc((size_t) st.st_size + 1)) == NULL) {
-        close(fd);
         errno = ENOMEM;
         return -1;
     }
@@ -178,7 +170,6 @@ afile_read(int dfd, const char *name, size_t max, char **data, size_t *len)
         if (n < 0) {
             err = errno;
             free(buf);
-            close(fd);
             errno = err;
             return -1;
         }
@@ -187,14 +178,33 @@ afile_read(int dfd, const char *name, size_t max, char **data, size_t *len)
         got += (size_t) n;
         if (got > (size_t) st.st_size) {
             free(buf);
-            close(fd);
             errno = EFBIG;
             return -1;
         }
     }
-    close(fd);
     buf[got] = 0;
     *data = buf;
     *len = got;
     return 0;
+}
+
+/* afile_read - whole file up to max bytes, NUL-terminated; 0 or -1 */
+int
+afile_read(int dfd, const char *name, size_t max, char **data, size_t *len)
+{
+    int     fd;
+    int     rc;
+    int     err;
+
+    *data = NULL;
+    *len = 0;
+    /* O_NONBLOCK: a FIFO in place of the file must not hang the reader */
+    if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW
+                     | O_NONBLOCK)) < 0)
+        return -1;
+    rc = afile_read_fd(fd, max, data, len);
+    err = errno;
+    close(fd);
+    errno = err;
+    return rc;
 }

@@ -8,8 +8,8 @@
  * afile_tmp() does the first half and leaves the rename to the caller,
  * who may rename into another directory of the same file system (the
  * spool moves jobs between state directories this way). afile_replace()
- * is the whole sequence within one directory. afile_read() reads a small
- * file whole, up to a bound.
+ * is the whole sequence within one directory. afile_read() reads a file
+ * whole, up to a bound; afile_read_fd() one the caller opened.
  *
  * Errors: -1 with errno set; nothing is printed (callers say what the
  * file was for). Thread safety: no shared state; directories are passed
@@ -44,5 +44,9 @@ int     afile_replace(int dfd, const char *name, const void *data,
  * -1 with errno EFBIG when longer than max, ENOENT etc. as open(2) */
 int     afile_read(int dfd, const char *name, size_t max, char **data,
                    size_t *len);
+
+/* the same for a file the caller opened (following links, say); fd is
+ * left open */
+int     afile_read_fd(int fd, size_t max, char **data, size_t *len);
 
 #endif

@@ -63,3 +63,19 @@ xfree(void *ptr)
     free(ptr);
     return NULL;
 }
+
+/* xneed - a library's allocation that must not be NULL */
+void   *
+xneed(void *p, const char *what)
+{
+    if (p == NULL)
+        xnomem(what);
+    return p;
+}
+
+/* xnomem - a library ran out of memory */
+_Noreturn void
+xnomem(const char *what)
+{
+    msg_fatal("out of memory (%s)", what);
+}

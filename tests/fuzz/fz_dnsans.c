@@ -1,4 +1,4 @@
-/* tests/fuzz/fz_dnsans.c - fuzz target: DNS answers (emit/dns.c)
+/* tests/fuzz/fz_dnsans.c - fuzz target: DNS answers (emit/resolution/dns.c)
  *
  * The first byte picks the type asked for (A, AAAA, MX, TXT, TLSA), the
  * rest is the resolver's reply in wire form to a question for
@@ -11,7 +11,7 @@
  * canonical host name; TXT at most DNS_MAX_TXT + 1 bytes; TLSA
  * "U S M HEX" with upper-case hex of at most DNS_MAX_TLSA bytes.
  */
-#include "../../emit/dns.h"
+#include "../../emit/resolution/dns.h"
 #include "../../util/dname.h"
 #include "../../util/ipaddr.h"
 

@@ -1,7 +1,7 @@
 /* tests/fuzz/fz_polcache.c - fuzz target: the policy cache file loader
  *
  * The input is the content of one cache file (STATE/cache/XX/DOMAIN.json,
- * emit/pol_cache.c), as an older run, a damaged disk or someone with
+ * emit/resolution/pol_cache.c), as an older run, a damaged disk or someone with
  * write access to the state directory may have left it. Loading it and
  * asking for every kind of entry must never crash, and what comes back
  * must be what a fresh lookup could give: an expiry within the TTL caps,
@@ -9,8 +9,8 @@
  * TLSA text, a policy id of 1..32 letters and digits with an expiry at
  * most STS_MAX_AGE after its fetch.
  */
-#include "../../emit/pol_cache.h"
-#include "../../emit/sts.h"
+#include "../../emit/resolution/pol_cache.h"
+#include "../../emit/resolution/sts.h"
 #include "../../util/dname.h"
 #include "../../util/ipaddr.h"
 

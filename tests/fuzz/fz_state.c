@@ -9,9 +9,10 @@
  * field (agg_state_load_buf). What loads is then merged as "merge" does
  * (one state alone, or both) and saved, and the saved state must load
  * again; and as "report --from-state" does (whole, then
- * agg_state_finish), with the kept lines replayed through real
- * correlators. A crash, a sanitizer report, a session from a replay that the
- * table refuses, or a saved state that does not load is a finding.
+ * agg_state_finish), with the carried lines replayed through real
+ * correlators (parsers/carry.h). A crash, a sanitizer report, a session
+ * from a replay that the table refuses (a panic), or a saved state that
+ * does not load is a finding.
  */
 #include "../../aggregate/agg_state.h"
 #include "../../parsers/parser.h"
@@ -30,65 +31,7 @@
 
 int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* the replayer's correlators, made once, reset after each replay */
-static struct parser_set *fz_ps;
-static struct agg_state *fz_into;
-static int fz_counting;
 static char fz_path[64];        /* where merged states are saved */
-
-/* fz_session - a session a replay hands over */
-static void
-fz_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
-{
-    (void) ctx;
-    if (!fz_counting)
-        return;
-    agg_state_stats(fz_into)->sessions[d]++;
-    if (d == SESS_D_COUNTED
-        && agg_tab_add_mt(agg_state_tab(fz_into), r, 1) != 0)
-        abort();                /* a parser made an invalid record */
-}
-
-/* fz_tls_host - the log host logs TLS */
-static void
-fz_tls_host(void *ctx, const char *loghost)
-{
-    (void) ctx;
-    agg_tab_note_tls_host_mt(agg_state_tab(fz_into), loghost);
-}
-
-/* fz_lines - feed kept lines */
-static void
-fz_lines(const struct agg_state_line *const *v, size_t n)
-{
-    struct wrap_rec r;
-    struct trace tr;
-    size_t  i;
-
-    for (i = 0; i < n; i++) {
-        agg_state_line_rec(v[i], &r);
-        parser_feed(fz_ps, &r, &tr);
-        if (fz_counting && tr.kind == TRACE_BAD)
-            agg_state_stats(fz_into)->bad_parse++;
-    }
-}
-
-/* fz_replay - struct agg_state_replay.run, as cli/cmd_state.c's */
-static void
-fz_replay(void *ctx, const struct agg_state_line *const *quiet,
-          size_t nquiet, const struct agg_state_line *const *counted,
-          size_t ncounted, int flush, struct agg_state *into)
-{
-    (void) ctx;
-    fz_into = into;
-    fz_counting = 0;
-    fz_lines(quiet, nquiet);
-    fz_counting = 1;
-    fz_lines(counted, ncounted);
-    if (flush)
-        parser_flush(fz_ps);
-    parser_set_reset(fz_ps);
-}
 
 /* fz_load - body[0..n) as a state file with a right envelope */
 static struct agg_state *
@@ -101,7 +44,9 @@ fz_load(const uint8_t *body, size_t n)
     int     i;
 
     memcpy(f, "MTRSTATE", 8);
-    memcpy(f + 8, "\0\0\0\1\0\0\0\0", 8);       /* version 1, reserved */
+    for (i = 0; i < 4; i++)     /* the version, big-endian; reserved */
+        f[8 + i] = (unsigned char) (AGG_STATE_VERSION >> (24 - 8 * i));
+    memset(f + 12, 0, 4);
     for (i = 0; i < 8; i++)
         f[16 + i] = (unsigned char) ((uint64_t) n >> (56 - 8 * i));
     if (n)
@@ -135,7 +80,8 @@ fz_roundtrip(const struct agg_state *s)
 static void
 fz_merge(struct agg_state *const *v, size_t n)
 {
-    static const struct agg_state_replay rp = {fz_replay, NULL};
+    static const struct sess_conf conf;
+    static const struct carry_replay rp = {&conf, NULL};
     char    err[AGG_STATE_ERR];
     struct agg_state *m;
 
@@ -152,18 +98,15 @@ fz_merge(struct agg_state *const *v, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct sess_conf conf;
-    static struct sess_cb cb;
+    static int started;
     struct agg_state *v[2] = {NULL, NULL};
     char    err[AGG_STATE_ERR];
     size_t  n = 0;
 
-    if (fz_ps == NULL) {
+    if (!started) {
+        started = 1;
         msg_quiet = 1;
         setenv("TZ", "UTC", 1);
-        cb.session = fz_session;
-        cb.tls_host = fz_tls_host;
-        fz_ps = parser_set_create(NULL, &conf, &cb);
         /* tmpfs where there is one: a save is synced */
         snprintf(fz_path, sizeof(fz_path), "%s/fz_state.%ld.st",
                  access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",

@@ -8,7 +8,7 @@
  * sts_txt_parse() (one record per LF-separated line) and each mx
  * pattern is matched against each line.
  */
-#include "../../emit/sts.h"
+#include "../../emit/resolution/sts.h"
 #include "../../util/dname.h"
 
 #include <stdint.h>

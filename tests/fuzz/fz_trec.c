@@ -1,14 +1,14 @@
 /* tests/fuzz/fz_trec.c - fuzz target: the TLSRPT record parser
  *
  * The input is a set of TXT records separated by LF (each record's
- * strings already joined, as emit/dns.c hands them over). trec_parse()
+ * strings already joined, as emit/resolution/dns.c hands them over). trec_parse()
  * must never crash, and what it accepts must hold only validated data:
  * status OK means one record and 1..TREC_MAX_RUA usable URIs, each
  * printable, "mailto:" + an address with a canonical domain or
  * "https://" with a canonical host (name or address) and a port; a
  * host whose last label is all digits is a canonical address.
  */
-#include "../../emit/trec.h"
+#include "../../emit/resolution/trec.h"
 #include "../../util/dname.h"
 #include "../../util/ipaddr.h"
 

@@ -1,0 +1,204 @@
+/* engine/guess_hosts.c - what the log hosts of a run write (see
+ * guess_hosts.h) */
+#include "guess_hosts.h"
+#include "../parsers/parser.h"
+#include "../util/dname.h"
+#include "../util/ipaddr.h"
+#include "../util/msg.h"
+#include "../util/mymalloc.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define GUESS_SHOW_HOSTS 10     /* hosts warned about one by one */
+
+struct guess_loghost {
+    char    name[SESS_MAX_LOGHOST + 1];        /* cut as the correlators
+                                                 * cut it: 63 bytes */
+    unsigned mtas;              /* 1 << enum sess_mta of its lines */
+    uint64_t sessions;          /* sessions of its lines */
+    /* its counted sessions: all to one host, for how many domains
+     * (counted up to 3)? */
+    uint64_t counted;
+    int     many_mx;
+    char    mx[DNAME_MAX + 1];  /* the host of the first */
+    char    ip[IPADDR_MAX + 1];
+    uint64_t dom[2];            /* hashes of the first two domains */
+    int     ndom;
+};
+
+struct guess_hosts {
+    struct guess_loghost *v;    /* GUESS_MAX_LOGHOSTS, made on first use */
+    size_t  n;
+    size_t  last;               /* index of the last one found */
+};
+
+/* guess_hosts_create - an empty table */
+struct guess_hosts *
+guess_hosts_create(void)
+{
+    return xcalloc(1, sizeof(struct guess_hosts));
+}
+
+/* guess_hosts_free - NULL */
+struct guess_hosts *
+guess_hosts_free(struct guess_hosts *g)
+{
+    if (g != NULL) {
+        xfree(g->v);
+        xfree(g);
+    }
+    return NULL;
+}
+
+/* guess_host_get - the record of host name[0..len), made on first use;
+ * NULL when the table is full. Lines come in runs of one host: the
+ * last one found is tried first */
+static struct guess_loghost *
+guess_host_get(struct guess_hosts *g, const char *name, size_t len)
+{
+    struct guess_loghost *h;
+    size_t  i;
+
+    if (len > SESS_MAX_LOGHOST)
+        len = SESS_MAX_LOGHOST;
+    len = strnlen(name, len);
+    if (g->last < g->n) {
+        h = &g->v[g->last];
+        if (strncmp(h->name, name, len) == 0 && h->name[len] == 0)
+            return h;
+    }
+    for (i = 0; i < g->n; i++) {
+        h = &g->v[i];
+        if (strncmp(h->name, name, len) == 0 && h->name[len] == 0) {
+            g->last = i;
+            return h;
+        }
+    }
+    if (g->n == GUESS_MAX_LOGHOSTS)
+        return NULL;
+    if (g->v == NULL)
+        g->v = xcalloc(GUESS_MAX_LOGHOSTS, sizeof(*g->v));
+    h = &g->v[g->n];
+    memcpy(h->name, name, len);
+    h->name[len] = 0;
+    g->last = g->n++;
+    return h;
+}
+
+/* guess_hosts_line - a line of a host that a parser claimed */
+void
+guess_hosts_line(struct guess_hosts *g, const char *name, size_t len,
+                 int mta)
+{
+    struct guess_loghost *h = guess_host_get(g, name, len);
+
+    if (h != NULL && mta >= 0 && mta < SESS_MTA_COUNT)
+        h->mtas |= 1u << mta;
+}
+
+/* guess_hosts_session - a session: count it; a counted one, to the one
+ * host of the sessions so far, and for how many domains */
+void
+guess_hosts_session(struct guess_hosts *g, const struct sess_rec *r,
+                    enum sess_disp d)
+{
+    struct guess_loghost *h = guess_host_get(g, r->loghost,
+                                             strlen(r->loghost));
+    uint64_t dh;
+
+    if (h == NULL)
+        return;
+    h->sessions++;
+    if (d != SESS_D_COUNTED || h->many_mx)
+        return;
+    if (h->counted++ == 0) {
+        memcpy(h->mx, r->mx, sizeof(h->mx));
+        memcpy(h->ip, r->ip, sizeof(h->ip));
+    } else if (strcmp(h->mx, r->mx) != 0 || strcmp(h->ip, r->ip) != 0) {
+        h->many_mx = 1;
+        return;
+    }
+    if (h->ndom >= 3)
+        return;
+    dh = XXH3_64bits(r->domain, strlen(r->domain));
+    if ((h->ndom < 1 || h->dom[0] != dh) && (h->ndom < 2 || h->dom[1] != dh)) {
+        if (h->ndom < 2)
+            h->dom[h->ndom] = dh;
+        h->ndom++;
+    }
+}
+
+/* guess_host_name - a log host's name as printable ASCII */
+const char *
+guess_host_name(const char *name, char *out, size_t cap)
+{
+    size_t  i;
+
+    if (name[0] == 0)
+        return "(no host name)";
+    for (i = 0; name[i] && i + 1 < cap; i++)
+        out[i] = (name[i] > 0x20 && name[i] < 0x7f) ? name[i] : '?';
+    out[i] = 0;
+    return out;
+}
+
+/* the setting that makes each MTA log TLS (enum sess_mta order) */
+static const char *const guess_tls_setting[SESS_MTA_COUNT] = {
+    "Postfix: smtp_tls_loglevel = 1 in main.cf",
+    "Exim: keep tls_cipher, a default, in log_selector",
+    "Sendmail: LogLevel 9 or more",
+};
+
+/* guess_hosts_advise - TLS logging off, one host for every session */
+void
+guess_hosts_advise(const struct guess_hosts *g, const struct agg_tab *tab,
+                   enum agg_plain mode)
+{
+    char    name[SESS_MAX_LOGHOST + 1];
+    char    how[200];
+    char    mx[DNAME_MAX + IPADDR_MAX + 3];
+    size_t  i, n, warned = 0;
+    int     m;
+
+    for (i = 0; i < g->n; i++) {
+        const struct guess_loghost *h = &g->v[i];
+
+        if (h->sessions == 0 || agg_tab_host_logs_tls_st(tab, h->name)
+            || (warned++ >= GUESS_SHOW_HOSTS && !msg_verbose))
+            continue;
+        how[0] = 0;
+        for (m = 0, n = 0; m < SESS_MTA_COUNT; m++)
+            if ((h->mtas & (1u << m)) && n < sizeof(how))
+                n += (size_t) snprintf(how + n, sizeof(how) - n, "%s%s",
+                                       n ? "; " : "", guess_tls_setting[m]);
+        msg_warn("log host %s: %" PRIu64 " session%s, not one TLS line: "
+                 "TLS logging looks off (%s); %s",
+                 guess_host_name(h->name, name, sizeof(name)), h->sessions,
+                 h->sessions == 1 ? "" : "s", n ? how : "see its MTA",
+                 mode == AGG_PLAIN_ALWAYS
+                 ? "--plaintext always counts each delivery without one as "
+                 "starttls-not-supported"
+                 : "deliveries without one are not counted");
+    }
+    if (warned > GUESS_SHOW_HOSTS && !msg_verbose)
+        msg_warn("%zu more log hosts without a TLS line (-v names them)",
+                 warned - GUESS_SHOW_HOSTS);
+    /* every counted session of a host to one host, for 3 domains or
+     * more: a smart host that relay_hosts does not name? */
+    for (i = 0, warned = 0; i < g->n; i++) {
+        const struct guess_loghost *h = &g->v[i];
+
+        if (h->many_mx || h->ndom < 3 || (!h->mx[0] && !h->ip[0])
+            || (warned++ >= GUESS_SHOW_HOSTS && !msg_verbose))
+            continue;
+        snprintf(mx, sizeof(mx), "%s%s%s%s", h->mx, h->ip[0] ? "[" : "",
+                 h->ip, h->ip[0] ? "]" : "");
+        msg_warn("log host %s: all its %" PRIu64 " counted sessions, for 3 "
+                 "domains or more, went to one host, %s: taken for the "
+                 "recipients' MX; if it is a relay host, set relay_hosts",
+                 guess_host_name(h->name, name, sizeof(name)), h->counted, mx);
+    }
+}

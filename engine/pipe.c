@@ -1,0 +1,1168 @@
+/* engine/pipe.c - one run of the pipeline (see pipe.h)
+ *
+ * Parallel and exact: with more than one job, line-mode sources are cut
+ * into chunks of whole lines (parsers/input.h). Worker threads parse
+ * chunks: envelope off (parsers/wrap.c), then what needs no state
+ * (parser_pre_mt: the Postfix parser's classification); lines that
+ * change no state are dropped at once, the rest kept as records whose
+ * spans point into the chunk. The main thread reads, and correlates the
+ * chunks strictly in input order: the correlators see exactly the records of a
+ * one-thread run, in the same order, so every count is the same for any
+ * number of jobs and any chunk size. A chunk is reused only after its
+ * records were correlated. The sessions a chunk's records complete are
+ * kept with it, and a worker adds them to the lock-free table (counters
+ * add up in any order) before the chunk is reused. --trace needs every
+ * line in order, so it runs on one thread.
+ */
+#include "pipe.h"
+#include "guess_hosts.h"
+#include "progress.h"
+#include "../parsers/input.h"
+#include "../parsers/jrnl.h"
+#include "../parsers/order.h"
+#include "../parsers/parser.h"
+#include "../parsers/ts.h"
+#include "../parsers/wrap.h"
+#include "../util/date.h"
+#include "../util/msg.h"
+#include "../util/mymalloc.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define PIPE_SHOW_BAD 10        /* --verbose: first bad lines shown */
+#define PIPE_CHUNK (1024 * 1024)        /* bytes per chunk */
+#define PIPE_CHUNK_MAX (64 * 1024 * 1024)
+#define PIPE_MAX_JOBS 1024
+#define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
+
+/* what a worker keeps of one line */
+enum pipe_item_kind {
+    PIPE_I_REC = 0,             /* envelope off: r */
+    PIPE_I_JSON,                /* journal JSON line in r.msg: decoded in
+                                 * order (the decoder's buffers are one) */
+    PIPE_I_BAD,                 /* skipped by the reader: why */
+};
+
+struct pipe_item {
+    uint32_t lineno;            /* within the chunk, from 1 */
+    uint8_t kind;               /* enum pipe_item_kind */
+    uint8_t why;                /* enum input_bad */
+    struct wrap_rec r;
+    struct parser_pre pre;      /* PIPE_I_REC */
+};
+
+enum pipe_chunk_state {
+    PIPE_C_FREE = 0,
+    PIPE_C_FILLING,             /* the reader writes into it */
+    PIPE_C_QUEUED,
+    PIPE_C_WORKING,
+    PIPE_C_DONE,                /* parsed: to correlate */
+    PIPE_C_ADDQ,                /* correlated: sessions to add */
+    PIPE_C_ADDING,
+};
+
+struct pipe_chunk {
+    unsigned char *buf;
+    size_t  cap;
+    size_t  len;
+    int     flags;              /* INPUT_CH_* */
+    int     nlead;
+    int     mta;                /* a line a worker dropped was an MTA's */
+    int     state;              /* enum pipe_chunk_state */
+    const struct parser_set *parsers;   /* for parser_pre_mt */
+    struct input_src *src;      /* the source it belongs to */
+    struct ts_ctx ts;           /* that source's year reference */
+    struct input_src acc;       /* counts of its lines */
+    struct pipe_item *items;
+    size_t  nitems;
+    size_t  cap_items;
+    char   *keys;               /* counted sessions' table keys, each
+                                 * after its 2-byte length */
+    size_t  keys_len;
+    size_t  keys_cap;
+};
+
+struct pipe_ctx;
+
+struct pipe_par {
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv;     /* a chunk was queued, or stop */
+    pthread_cond_t done_cv;     /* a chunk was parsed, or added */
+    struct pipe_chunk *chunks;
+    struct pipe_chunk **order;  /* ring by sequence number */
+    size_t  nchunks;
+    uint64_t next_put;          /* sequence of the next chunk put */
+    uint64_t next_work;         /* next chunk a worker takes */
+    uint64_t next_corr;         /* next chunk to correlate */
+    int     stop;
+    size_t  nadd;               /* chunks in PIPE_C_ADDQ */
+    struct agg_tab *tab;
+    pthread_t *threads;
+    int     nthreads;
+    size_t  chunk_size;
+};
+
+struct pipe_ctx {
+    const struct pipe_opts *o;
+    struct agg_tab *tab;
+    struct run_stats *st;
+    struct parser_set *parsers;
+    struct ts_ctx ts;
+    int     shown_bad;
+    struct progress *progress;  /* NULL: no progress line */
+    uint64_t ticks;
+    struct jrnl *j;             /* for PIPE_I_JSON, made when needed */
+    struct input_src *src;      /* the source being read */
+    struct pipe_par *par;       /* NULL: one thread */
+    struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
+    char    tls_host[SESS_MAX_LOGHOST + 1];     /* last host noted */
+    int     tls_host_ok;
+    /* the file being read: a line of an MTA seen; years of its stamps
+     * (chunks parse with copies of ts: what they did, added up) */
+    int     file_mta;
+    int     file_ts_used;
+    int     file_ts_back;
+    struct guess_hosts *hosts;  /* log hosts: what they log (guess.h) */
+    /* the last record a parser needed, for pipe_dup() */
+    uint64_t file_no;           /* the file being read, from 1 */
+    uint64_t dup_file;          /* 0: none kept yet */
+    struct wrap_rec dup_r;      /* its spans: into the input, or dup_buf */
+    int     dup_kept;           /* spans point into dup_buf, or hashed */
+    int     dup_hashed;         /* too long to keep: dup_hash instead */
+    uint64_t dup_hash;
+    char    dup_buf[PIPE_DUP_MAX];
+};
+
+/* pipe_json_str - a JSON string value, or null for "" (the fields of a
+ * session record are validated: no quote, backslash or control byte
+ * reaches them, but escape anyway) */
+static void
+pipe_json_str(FILE *fp, const char *name, const char *v, int last)
+{
+    fprintf(fp, "\"%s\":", name);
+    if (v == NULL || *v == 0) {
+        fputs("null", fp);
+    } else {
+        fputc('"', fp);
+        for (; *v; v++) {
+            if (*v == '"' || *v == '\\')
+                fprintf(fp, "\\%c", *v);
+            else if ((unsigned char) *v < 0x20)
+                fprintf(fp, "\\u%04x", (unsigned char) *v);
+            else
+                fputc(*v, fp);
+        }
+        fputc('"', fp);
+    }
+    fputs(last ? "}\n" : ",", fp);
+}
+
+/* pipe_session_json - sessions --json: one object per session */
+void
+pipe_session_json(FILE *fp, const struct sess_rec *r, enum sess_disp d)
+{
+    char    day[11] = "";
+
+    if (d != SESS_D_UNDATED && d != SESS_D_UNATTRIBUTED
+        && d != SESS_D_BAD_DOMAIN)
+        date_day_str(r->day, day);
+    fputc('{', fp);
+    pipe_json_str(fp, "day", day, 0);
+    pipe_json_str(fp, "domain", r->domain, 0);
+    pipe_json_str(fp, "result", (r->flags & SESS_F_PLAINTEXT) ? "plaintext"
+                  : sess_result_name(r->result), 0);
+    pipe_json_str(fp, "mx-host", r->mx, 0);
+    pipe_json_str(fp, "mx-ip", r->ip, 0);
+    pipe_json_str(fp, "reason", r->reason, 0);
+    pipe_json_str(fp, "disposition", sess_disp_name(d), 1);
+}
+
+/* pipe_claimed - a line parser mta (enum sess_mta, or -1: none) took */
+static void
+pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
+             const struct trace *tr)
+{
+    if (mta < 0)
+        return;
+    if (!pc->file_mta)
+        pc->file_mta = parser_line_mine(mta, r, tr);
+    guess_hosts_line(pc->hosts, r->host.ptr ? r->host.ptr : "", r->host.len,
+                     mta);
+}
+
+/* pipe_session - a finished session: count it, maybe print it */
+static void
+pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+{
+    struct pipe_ctx *pc = ctx;
+
+    pc->st->sessions[d]++;
+    guess_hosts_session(pc->hosts, r, d);
+    if (d == SESS_D_COUNTED && pc->corr != NULL) {
+        struct pipe_chunk *ch = pc->corr;
+        char    key[AGG_TAB_KEY_MAX];
+        size_t  n = agg_tab_key_trusted(r, key);
+
+        /* a worker adds it (pipe_add_chunk_mt): the key, not the record */
+        if (n == 0 || n > UINT16_MAX)
+            msg_panic("session with invalid fields reached the table");
+        while (ch->keys_cap - ch->keys_len < n + 2) {
+            ch->keys_cap = ch->keys_cap ? ch->keys_cap * 2 : 64 * 1024;
+            ch->keys = xrealloc(ch->keys, ch->keys_cap);
+        }
+        ch->keys[ch->keys_len] = (char) (n >> 8);
+        ch->keys[ch->keys_len + 1] = (char) (n & 0xff);
+        memcpy(ch->keys + ch->keys_len + 2, key, n);
+        ch->keys_len += n + 2;
+    } else if (d == SESS_D_COUNTED && agg_tab_add_trusted_mt(pc->tab, r, 1) != 0) {
+        msg_panic("session with invalid fields reached the table");
+    }
+    if (pc->o->sessions && pc->o->sessions_json) {
+        pipe_session_json(pc->o->sessions, r, d);
+    } else if (pc->o->sessions) {
+        char    day[11] = "-";
+
+        if (d != SESS_D_UNDATED && d != SESS_D_UNATTRIBUTED
+            && d != SESS_D_BAD_DOMAIN)
+            date_day_str(r->day, day);
+        fprintf(pc->o->sessions, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", day,
+                r->domain[0] ? r->domain : "-",
+                (r->flags & SESS_F_PLAINTEXT) ? "plaintext"
+                : sess_result_name(r->result),
+                r->mx[0] ? r->mx : "-", r->ip[0] ? r->ip : "-",
+                r->reason[0] ? r->reason : "-", sess_disp_name(d));
+    }
+}
+
+/* pipe_tls_host - the log host logs outbound TLS */
+static void
+pipe_tls_host(void *ctx, const char *loghost)
+{
+    struct pipe_ctx *pc = ctx;
+
+    /* most TLS lines come from the host before: noted already */
+    if (loghost != NULL && pc->tls_host_ok
+        && strcmp(pc->tls_host, loghost) == 0)
+        return;
+    agg_tab_note_tls_host_mt(pc->tab, loghost);
+    if (loghost == NULL) {
+        pc->tls_host_ok = 0;
+        return;
+    }
+    pc->tls_host_ok = strlen(loghost) < sizeof(pc->tls_host);
+    if (pc->tls_host_ok)
+        strcpy(pc->tls_host, loghost);
+}
+
+/* pipe_hold, pipe_keep - the correlators' hooks for a saved state
+ * (pipe_opts.state): the parsers carry its open sessions */
+static int
+pipe_hold(void *ctx, int mta, const void *key, size_t klen, int dated,
+          int64_t t, const struct wrap_rec *r)
+{
+    return carry_hold(agg_state_carry(((struct pipe_ctx *) ctx)->o->state),
+                      mta, key, klen, dated, t, r);
+}
+
+static int
+pipe_keep(void *ctx, int mta, const void *key, size_t klen)
+{
+    return carry_keep(agg_state_carry(((struct pipe_ctx *) ctx)->o->state),
+                      mta, key, klen);
+}
+
+/* pipe_show_bad - --verbose: the first bad lines, with place */
+static void
+pipe_show_bad(struct pipe_ctx *pc, const struct input_src *src,
+              uint64_t lineno, const char *why)
+{
+    if (pc->o->verbose && pc->shown_bad < PIPE_SHOW_BAD) {
+        pc->shown_bad++;
+        msg_warn("%s:%" PRIu64 ": %s (skipped)", src->name, lineno, why);
+    }
+}
+
+/* pipe_traced - what a line meant: count it if bad, trace it */
+static void
+pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
+            uint64_t lineno, const struct trace *tr)
+{
+    char    label[64];
+
+    if (tr->kind == TRACE_BAD) {
+        pc->st->bad_parse++;
+        pipe_show_bad(pc, src, lineno, tr->bad);
+    }
+    if (pc->o->trace) {
+        trace_format(tr, label, sizeof(label));
+        fprintf(pc->o->trace, "%s:%" PRIu64 "\t%s\n", src->name, lineno,
+                label);
+    }
+}
+
+/* pipe_stateless - 1 when a classified line changes no state and needs
+ * no count: a worker drops it (no trace runs on many threads) */
+static int
+pipe_stateless(const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
+}
+
+/* What parser_ident_noise_mt() said of the idents of the lines before,
+ * by their wrap tags (wrap_rec.ident_tag), per thread: a line of a noise
+ * ident (smtpd, cleanup, ...) leaves right after its envelope, with one
+ * compare. A tag names the slot it came from in its low 3 bits. */
+#define PIPE_TAGS 8
+
+struct pipe_noise {
+    uint64_t tag[PIPE_TAGS];            /* 0: slot unused */
+    unsigned char noise[PIPE_TAGS];
+    const struct parser_set *ps;        /* the parsers they were for */
+};
+
+static _Thread_local struct pipe_noise pipe_noise;
+
+/* pipe_noise_known - 1 when what the parsers say of r's ident is known:
+ * *noise is it */
+static inline int
+pipe_noise_known(const struct parser_set *ps, const struct wrap_rec *r,
+                 int *noise)
+{
+    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
+
+    if (r->ident_tag == 0 || pipe_noise.ps != ps
+        || pipe_noise.tag[i] != r->ident_tag)
+        return 0;
+    *noise = pipe_noise.noise[i];
+    return 1;
+}
+
+/* pipe_noise_note - remember what the parsers say of r's ident */
+static void
+pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r)
+{
+    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
+
+    if (r->ident_tag == 0)
+        return;
+    if (pipe_noise.ps != ps) {
+        memset(&pipe_noise, 0, sizeof(pipe_noise));
+        pipe_noise.ps = ps;
+    }
+    pipe_noise.tag[i] = r->ident_tag;
+    pipe_noise.noise[i] = (unsigned char) parser_ident_noise_mt(ps, r->ident);
+}
+
+/* pipe_noise_drop - 1 when r's ident is known to be noise: the line
+ * leaves here; an ident not known yet is learnt */
+static inline int
+pipe_noise_drop(const struct parser_set *ps, const struct wrap_rec *r)
+{
+    int     noise;
+
+    if (pipe_noise_known(ps, r, &noise))
+        return noise;
+    pipe_noise_note(ps, r);
+    return 0;
+}
+
+/* pipe_dup_hash - hash of the fields pipe_dup() compares */
+static uint64_t
+pipe_dup_hash(const struct wrap_rec *r)
+{
+    uint64_t h = 0;
+
+    h = XXH3_64bits_withSeed(r->host.ptr, r->host.len, h);
+    h = XXH3_64bits_withSeed(r->ident.ptr, r->ident.len, h);
+    h = XXH3_64bits_withSeed(r->pid.ptr, r->pid.len, h);
+    return XXH3_64bits_withSeed(r->msg.ptr, r->msg.len, h);
+}
+
+/* pipe_span_same - the bytes of two spans are the same */
+static inline int
+pipe_span_same(struct span a, struct span b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/* pipe_dup - 1 when r repeats, time, host, program, pid and text, the
+ * record just before it of the same source that reached the parsers:
+ * a log written twice (two syslog rules, a relay that resends) would
+ * otherwise count its sessions twice. Called in input order only, so
+ * the result is the same for every -j and chunking. The record before
+ * is kept as spans into the input while its bytes stay there, and
+ * copied (pipe_dup_keep) only before they go: so a record costs a few
+ * stores, and a compare only when time and lengths match. */
+static int
+pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
+{
+    const struct wrap_rec *d = &pc->dup_r;
+    int     same;
+
+    same = pc->dup_file == pc->file_no && d->t == r->t
+        && d->dated == r->dated && d->host.len == r->host.len
+        && d->ident.len == r->ident.len && d->pid.len == r->pid.len
+        && d->msg.len == r->msg.len;
+    if (same && pc->dup_hashed)
+        same = pipe_dup_hash(r) == pc->dup_hash;
+    else if (same)
+        same = pipe_span_same(d->msg, r->msg)
+            && pipe_span_same(d->pid, r->pid)
+            && pipe_span_same(d->ident, r->ident)
+            && pipe_span_same(d->host, r->host);
+    if (same)
+        return 1;
+    pc->dup_file = pc->file_no;
+    pc->dup_r = *r;
+    pc->dup_kept = pc->dup_hashed = 0;
+    return 0;
+}
+
+/* pipe_dup_keep - the input under the spans of the record pipe_dup()
+ * keeps is about to change: copy its bytes (or its hash, when longer
+ * than PIPE_DUP_MAX) */
+static void
+pipe_dup_keep(struct pipe_ctx *pc)
+{
+    struct wrap_rec *d = &pc->dup_r;
+    struct span *f[4] = {&d->host, &d->ident, &d->pid, &d->msg};
+    size_t  off = 0;
+    int     i;
+
+    /* another file's record is never compared: its bytes may be gone */
+    if (pc->dup_file != pc->file_no || pc->dup_kept)
+        return;
+    pc->dup_kept = 1;
+    if (d->host.len + d->ident.len + d->pid.len + d->msg.len
+        > sizeof(pc->dup_buf)) {
+        pc->dup_hashed = 1;
+        pc->dup_hash = pipe_dup_hash(d);
+        return;
+    }
+    for (i = 0; i < 4; i++) {
+        if (f[i]->len > 0)
+            memcpy(pc->dup_buf + off, f[i]->ptr, f[i]->len);
+        f[i]->ptr = pc->dup_buf + off;
+        off += f[i]->len;
+    }
+}
+
+/* pipe_moving - input: the reader's buffer is about to be refilled */
+static void
+pipe_moving(void *ctx)
+{
+    pipe_dup_keep(ctx);
+}
+
+/* pipe_duplicate - a repeated record: counted, labelled, not parsed */
+static void
+pipe_duplicate(struct pipe_ctx *pc, const struct input_src *src,
+               uint64_t lineno)
+{
+    struct trace tr;
+
+    memset(&tr, 0, sizeof(tr));
+    tr.kind = TRACE_DUPLICATE;
+    pc->st->duplicates++;
+    pipe_traced(pc, src, lineno, &tr);
+}
+
+static void pipe_rec_pre(struct pipe_ctx *, const struct input_src *,
+                         uint64_t, const struct wrap_rec *,
+                         struct parser_pre *);
+
+/* pipe_rec - one record (envelope already off) through the parsers */
+static void
+pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
+         const struct wrap_rec *r)
+{
+    struct pipe_ctx *pc = ctx;
+    struct parser_pre pre;
+
+    parser_pre_mt(pc->parsers, r, &pre);
+    pipe_rec_pre(pc, src, lineno, r, &pre);
+    pipe_dup_keep(pc);          /* r lives in the decoder: gone next */
+}
+
+/* pipe_rec_pre - a record after parser_pre_mt(), in input order */
+static void
+pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
+             uint64_t lineno, const struct wrap_rec *r,
+             struct parser_pre *pre)
+{
+    struct trace tr;
+    int     mta;
+
+    if (!pipe_stateless(pre) && r->msg.len > 0 && pipe_dup(pc, r)) {
+        pipe_duplicate(pc, src, lineno);
+        return;
+    }
+    mta = parser_feed_pre(pc->parsers, r, pre, &tr);
+    pipe_claimed(pc, r, mta, &tr);
+    pipe_traced(pc, src, lineno, &tr);
+}
+
+/* pipe_line - one text line: envelope off, then as a record */
+static void
+pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
+          struct span line)
+{
+    struct pipe_ctx *pc = ctx;
+    struct wrap_rec r;
+    struct parser_pre pre;
+
+    if (pc->progress && (++pc->ticks & 0xffff) == 0)
+        progress_tick(pc->progress, src->bytes);
+    wrap_parse(&pc->ts, line, &r);
+    if (pc->o->trace == NULL && pipe_noise_drop(pc->parsers, &r)) {
+        pc->file_mta = 1;       /* a Postfix program that says nothing */
+        return;
+    }
+    parser_pre_mt(pc->parsers, &r, &pre);
+    if (pipe_stateless(&pre) && pc->o->trace == NULL) {
+        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
+        return;
+    }
+    pipe_rec_pre(pc, src, lineno, &r, &pre);
+}
+
+/* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
+static void
+pipe_skip(void *ctx, const struct input_src *src, uint64_t lineno)
+{
+    struct pipe_ctx *pc = ctx;
+
+    if (pc->o->trace)
+        fprintf(pc->o->trace, "%s:%" PRIu64 "\tirrelevant\n", src->name,
+                lineno);
+}
+
+/* pipe_bad - a line the reader had to skip */
+static void
+pipe_bad(void *ctx, const struct input_src *src, uint64_t lineno,
+         enum input_bad why)
+{
+    struct pipe_ctx *pc = ctx;
+
+    pipe_show_bad(pc, src, lineno, input_bad_name(why));
+    if (pc->o->trace)
+        fprintf(pc->o->trace, "%s:%" PRIu64 "\tbad:%s\n", src->name, lineno,
+                input_bad_name(why));
+}
+
+/* pipe_item_new - room for one more item of a chunk (the array grows
+ * to the most a chunk ever needed and is kept: no per-line allocation) */
+static struct pipe_item *
+pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
+{
+    struct pipe_item *it;
+
+    if (ch->nitems == ch->cap_items) {
+        ch->cap_items = ch->cap_items ? ch->cap_items * 2 : 1024;
+        ch->items = xrealloc(ch->items, ch->cap_items * sizeof(*ch->items));
+    }
+    it = &ch->items[ch->nitems++];
+    it->lineno = (uint32_t) lineno;
+    it->kind = (uint8_t) kind;
+    it->why = 0;
+    return it;
+}
+
+/* pipe_w_line_mt - worker: one line of a chunk */
+static void
+pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
+               struct span line)
+{
+    struct pipe_chunk *ch = ctx;
+    struct pipe_item *it;
+    struct wrap_rec r;
+
+    (void) src;
+    if (jrnl_is_json(line)) {
+        memset(&r, 0, sizeof(r));
+        r.msg = line;
+        pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
+        return;
+    }
+    wrap_parse(&ch->ts, line, &r);
+    if (pipe_noise_drop(ch->parsers, &r)) {
+        ch->mta = 1;
+        return;
+    }
+    it = pipe_item_new(ch, lineno, PIPE_I_REC);
+    parser_pre_mt(ch->parsers, &r, &it->pre);
+    if (pipe_stateless(&it->pre)) {
+        ch->nitems--;           /* nothing to keep */
+        ch->mta = 1;
+    } else {
+        it->r = r;
+    }
+}
+
+/* pipe_w_bad_mt - worker: a line the reader skips */
+static void
+pipe_w_bad_mt(void *ctx, const struct input_src *src, uint64_t lineno,
+              enum input_bad why)
+{
+    struct pipe_chunk *ch = ctx;
+
+    (void) src;
+    pipe_item_new(ch, lineno, PIPE_I_BAD)->why = (uint8_t) why;
+}
+
+/* pipe_parse_chunk_mt - worker: every line of one chunk into items */
+static void
+pipe_parse_chunk_mt(struct pipe_chunk *ch)
+{
+    struct input_cb cb;
+
+    memset(&cb, 0, sizeof(cb));
+    cb.line = pipe_w_line_mt;
+    cb.bad = pipe_w_bad_mt;
+    cb.ctx = ch;
+    cb.quiet = 1;
+    ch->nitems = 0;
+    ch->mta = 0;
+    memset(&ch->acc, 0, sizeof(ch->acc));
+    input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
+                         ch->nlead);
+}
+
+/* pipe_add_chunk_mt - worker: a correlated chunk's sessions into the
+ * table */
+static void
+pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
+{
+    size_t  at = 0;
+    size_t  n;
+
+    while (at < ch->keys_len) {
+        n = ((size_t) (unsigned char) ch->keys[at] << 8)
+            | (unsigned char) ch->keys[at + 1];
+        if (agg_tab_add_key_mt(pp->tab, ch->keys + at + 2, n, 1) != 0)
+            msg_panic("session with invalid fields reached the table");
+        at += n + 2;
+    }
+    ch->keys_len = 0;
+}
+
+/* pipe_work_one - one piece of the workers' work, adding first (it
+ * frees a chunk for the reader), else parsing the next queued chunk;
+ * 0 when there was none. Called with pp->mu held, which it drops while
+ * working. Run by the workers and, while it waits, the main thread. */
+static int
+pipe_work_one(struct pipe_par *pp)
+{
+    struct pipe_chunk *ch;
+    size_t  i;
+
+    if (pp->nadd > 0) {
+        for (i = 0; pp->chunks[i].state != PIPE_C_ADDQ; i++)
+            ;
+        ch = &pp->chunks[i];
+        ch->state = PIPE_C_ADDING;
+        pp->nadd--;
+        pthread_mutex_unlock(&pp->mu);
+        pipe_add_chunk_mt(pp, ch);
+        pthread_mutex_lock(&pp->mu);
+        ch->state = PIPE_C_FREE;
+        pthread_cond_broadcast(&pp->done_cv);
+        return 1;
+    }
+    if (pp->next_work == pp->next_put)
+        return 0;
+    ch = pp->order[pp->next_work++ % pp->nchunks];
+    ch->state = PIPE_C_WORKING;
+    pthread_mutex_unlock(&pp->mu);
+    pipe_parse_chunk_mt(ch);
+    pthread_mutex_lock(&pp->mu);
+    ch->state = PIPE_C_DONE;
+    pthread_cond_broadcast(&pp->done_cv);
+    return 1;
+}
+
+/* pipe_worker_mt - thread: add and parse queued chunks until stopped */
+static void *
+pipe_worker_mt(void *arg)
+{
+    struct pipe_par *pp = arg;
+
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)
+            pthread_cond_wait(&pp->work_cv, &pp->mu);
+        if (!pipe_work_one(pp))
+            break;              /* stopped, nothing left */
+    }
+    pthread_mutex_unlock(&pp->mu);
+    return NULL;
+}
+
+/* pipe_correlate - main thread: a parsed chunk's records, in order */
+static void
+pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
+{
+    struct input_src *src = ch->src;
+    uint64_t base = src->lines;
+    size_t  i;
+
+    for (i = 0; i < ch->nitems; i++) {
+        struct pipe_item *it = &ch->items[i];
+        uint64_t lineno = base + it->lineno;
+
+        if (it->kind == PIPE_I_REC) {
+            pipe_rec_pre(pc, src, lineno, &it->r, &it->pre);
+        } else if (it->kind == PIPE_I_BAD) {
+            pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
+        } else {
+            struct wrap_rec r;
+            const char *why;
+
+            if (pc->j == NULL)
+                pc->j = jrnl_create();
+            if (jrnl_json(pc->j, it->r.msg, &r, &why) == 0) {
+                pipe_rec(pc, src, lineno, &r);
+            } else {
+                src->bad[INPUT_BAD_RECORD]++;
+                pipe_show_bad(pc, src, lineno,
+                              input_bad_name(INPUT_BAD_RECORD));
+            }
+        }
+    }
+    pipe_dup_keep(pc);          /* the chunk is reused after this */
+    input_chunk_add(src, &ch->acc);
+    pc->file_mta |= ch->mta;
+    pc->file_ts_used |= ch->ts.used;
+    pc->file_ts_back |= ch->ts.back;
+}
+
+/* pipe_settle - correlate parsed chunks at the head of the order, at
+ * most max (0: no limit); the first one is waited for (doing a
+ * worker's work meanwhile), later ones only taken when parsed. Called
+ * with pp->mu held. */
+static void
+pipe_settle(struct pipe_ctx *pc, int max)
+{
+    struct pipe_par *pp = pc->par;
+    int     done = 0;
+    int     wait = 1;
+
+    while (pp->next_corr < pp->next_put && (max == 0 || done < max)) {
+        struct pipe_chunk *ch = pp->order[pp->next_corr % pp->nchunks];
+
+        if (ch->state != PIPE_C_DONE) {
+            if (!wait)
+                return;
+            /* rather than wait, do a worker's work: the main thread is
+             * one of the -j parsing threads */
+            if (!pipe_work_one(pp))
+                pthread_cond_wait(&pp->done_cv, &pp->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&pp->mu);
+        pc->corr = ch;
+        ch->keys_len = 0;
+        pipe_correlate(pc, ch);
+        pc->corr = NULL;
+        pthread_mutex_lock(&pp->mu);
+        if (ch->keys_len > 0) {
+            ch->state = PIPE_C_ADDQ;
+            pp->nadd++;
+            pthread_cond_signal(&pp->work_cv);
+        } else {
+            ch->state = PIPE_C_FREE;
+        }
+        pp->next_corr++;
+        done++;
+        wait = 0;               /* one chunk done: enough for a get */
+    }
+}
+
+/* pipe_get - input: a free chunk buffer. The workers are kept fed:
+ * while fewer chunks wait for a worker than there are workers, a free
+ * buffer is filled before anything is correlated; otherwise one parsed
+ * chunk is correlated first (never a run of them: the workers would
+ * starve meanwhile), and the reader waits only when no buffer is free. */
+static unsigned char *
+pipe_get(void *ctx, size_t *cap)
+{
+    struct pipe_ctx *pc = ctx;
+    struct pipe_par *pp = pc->par;
+    struct pipe_chunk *ch;
+    size_t  i;
+
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        ch = NULL;
+        for (i = 0; i < pp->nchunks && ch == NULL; i++)
+            if (pp->chunks[i].state == PIPE_C_FREE)
+                ch = &pp->chunks[i];
+        if (ch != NULL && (pp->next_put - pp->next_work
+                           < (uint64_t) pp->nthreads
+                           || pp->next_corr == pp->next_put
+                           || pp->order[pp->next_corr % pp->nchunks]->state
+                           != PIPE_C_DONE)) {
+            ch->state = PIPE_C_FILLING;
+            pthread_mutex_unlock(&pp->mu);
+            *cap = ch->cap;
+            return ch->buf;
+        }
+        if (pp->next_corr < pp->next_put)
+            pipe_settle(pc, 1);         /* one chunk, waiting for it */
+        else if (!pipe_work_one(pp))    /* every chunk is being added */
+            pthread_cond_wait(&pp->done_cv, &pp->mu);
+    }
+}
+
+/* pipe_put - input: a filled chunk, queued for the workers */
+static void
+pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
+{
+    struct pipe_ctx *pc = ctx;
+    struct pipe_par *pp = pc->par;
+    struct pipe_chunk *ch = NULL;
+    size_t  i;
+
+    for (i = 0; i < pp->nchunks; i++)
+        if (pp->chunks[i].buf == buf)
+            ch = &pp->chunks[i];
+    if (ch == NULL || ch->state != PIPE_C_FILLING)
+        msg_panic("pipe_put: not a chunk being filled");
+    ch->len = len;
+    ch->flags = flags;
+    ch->parsers = pc->parsers;
+    ch->nlead = nlead;
+    ch->src = pc->src;
+    ch->ts = pc->ts;
+    if (pc->progress)
+        progress_tick(pc->progress, pc->src->bytes);
+    pthread_mutex_lock(&pp->mu);
+    ch->state = PIPE_C_QUEUED;
+    pp->order[pp->next_put++ % pp->nchunks] = ch;
+    pthread_cond_signal(&pp->work_cv);
+    pthread_mutex_unlock(&pp->mu);
+}
+
+/* pipe_drain - input: every chunk put so far correlated */
+static void
+pipe_drain(void *ctx)
+{
+    struct pipe_ctx *pc = ctx;
+    struct pipe_par *pp = pc->par;
+    size_t  i;
+
+    pthread_mutex_lock(&pp->mu);
+    while (pp->next_corr < pp->next_put)
+        pipe_settle(pc, 0);
+    /* a buffer taken but never put (end of input): free again */
+    for (i = 0; i < pp->nchunks; i++)
+        if (pp->chunks[i].state == PIPE_C_FILLING)
+            pp->chunks[i].state = PIPE_C_FREE;
+    pthread_mutex_unlock(&pp->mu);
+}
+
+/* pipe_jobs - threads to parse with: -j, else one per core */
+static int
+pipe_jobs(const struct pipe_opts *o)
+{
+    long    n;
+
+    if (o->jobs > 0)
+        return o->jobs > PIPE_MAX_JOBS ? PIPE_MAX_JOBS : o->jobs;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > PIPE_MAX_JOBS ? PIPE_MAX_JOBS : (int) n;
+}
+
+/* pipe_chunk_env - bytes per chunk: MAILTLSRPT_CHUNK (for tests: a
+ * small log cut into many chunks), else PIPE_CHUNK; 0 when unset */
+static size_t
+pipe_chunk_env(void)
+{
+    const char *e = getenv("MAILTLSRPT_CHUNK");
+    char   *end;
+    unsigned long v;
+
+    if (e == NULL || *e == 0)
+        return 0;
+    v = strtoul(e, &end, 10);
+    if (*end || v < 1 || v > PIPE_CHUNK_MAX)
+        msg_fatal("MAILTLSRPT_CHUNK wants 1..%d bytes", PIPE_CHUNK_MAX);
+    return v;
+}
+
+/* pipe_par_start - chunk buffers and worker threads */
+static struct pipe_par *
+pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
+{
+    struct pipe_par *pp = xcalloc(1, sizeof(*pp));
+    size_t  i;
+    int     k;
+
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_cond_init(&pp->work_cv, NULL);
+    pthread_cond_init(&pp->done_cv, NULL);
+    pp->chunk_size = chunk_size;
+    pp->tab = tab;
+    /* enough for every worker to have one and the next queued, the
+     * reader to fill two and the main thread to correlate one */
+    pp->nchunks = (size_t) jobs * 2 + 3;
+    pp->chunks = xcalloc(pp->nchunks, sizeof(*pp->chunks));
+    pp->order = xcalloc(pp->nchunks, sizeof(*pp->order));
+    for (i = 0; i < pp->nchunks; i++) {
+        pp->chunks[i].cap = INPUT_CHUNK_CAP(chunk_size);
+        pp->chunks[i].buf = xmalloc(pp->chunks[i].cap);
+    }
+    /* the main thread parses too (pipe_settle): jobs - 1 workers */
+    pp->threads = xcalloc((size_t) jobs, sizeof(*pp->threads));
+    for (k = 0; k < jobs - 1; k++) {
+        if (pthread_create(&pp->threads[k], NULL, pipe_worker_mt, pp) != 0)
+            msg_fatal("cannot start a worker thread");
+        pp->nthreads++;
+    }
+    return pp;
+}
+
+/* pipe_par_stop - join the workers, free everything; NULL */
+static struct pipe_par *
+pipe_par_stop(struct pipe_par *pp)
+{
+    size_t  i;
+    int     k;
+
+    if (pp == NULL)
+        return NULL;
+    pthread_mutex_lock(&pp->mu);
+    while (pipe_work_one(pp))
+        ;                       /* adds left (no worker with -j 1) */
+    pp->stop = 1;
+    pthread_cond_broadcast(&pp->work_cv);
+    pthread_mutex_unlock(&pp->mu);
+    for (k = 0; k < pp->nthreads; k++)
+        pthread_join(pp->threads[k], NULL);
+    for (i = 0; i < pp->nchunks; i++) {
+        xfree(pp->chunks[i].buf);
+        xfree(pp->chunks[i].items);
+        xfree(pp->chunks[i].keys);
+    }
+    xfree(pp->chunks);
+    xfree(pp->order);
+    xfree(pp->threads);
+    pthread_cond_destroy(&pp->work_cv);
+    pthread_cond_destroy(&pp->done_cv);
+    pthread_mutex_destroy(&pp->mu);
+    xfree(pp);
+    return NULL;
+}
+
+/* pipe_safe - name as printable ASCII into out[cap] ('?' for the rest):
+ * log host names and file names come from outside */
+static const char *
+pipe_safe(const char *name, char *out, size_t cap)
+{
+    size_t  i;
+
+    for (i = 0; name[i] && i + 1 < cap; i++)
+        out[i] = (name[i] >= 0x20 && name[i] < 0x7f) ? name[i] : '?';
+    out[i] = 0;
+    return out;
+}
+
+/* pipe_file_done - what the run learnt of one file: the year of its
+ * syslog stamps (run_stats.year), and whether any line was an MTA's */
+static void
+pipe_file_done(struct pipe_ctx *pc, const struct input_src *src, int kind,
+               int log_year)
+{
+    struct run_year *y = &pc->st->year;
+    int     used = pc->file_ts_used | pc->ts.used;
+    int     back = pc->file_ts_back | pc->ts.back;
+    char    name[sizeof(y->name)];
+
+    pipe_safe(src->name, name, sizeof(name));
+    if (used) {
+        if (y->files++ == 0) {
+            y->kind = kind;
+            y->log_year = log_year;
+            y->ref = pc->ts.ref_t;
+            memcpy(y->name, name, sizeof(y->name));
+        }
+        if (back) {
+            time_t  t = (time_t) pc->ts.ref_t;
+            struct tm tm;
+            char    when[32];
+
+            y->back++;
+            localtime_r(&t, &tm);
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+            msg_info("%s: syslog stamps carry no year: those after %s, "
+                     "%s, are taken as of %d%s", strcmp(src->name, "-") == 0
+                     ? "standard input" : name, when,
+                     kind == ORDER_REF_NOW || kind == ORDER_REF_YEAR_NOW
+                     ? "now" : "the file's modification time",
+                     pc->ts.ref_year - 1, kind == ORDER_REF_YEAR_MTIME
+                     || kind == ORDER_REF_YEAR_NOW ? ", the year before "
+                     "--log-year (no line is later than its file)"
+                     : " (--log-year YYYY sets the year)");
+        }
+    }
+    if (src->lines > 0 && !pc->file_mta) {
+        pc->st->not_mail++;
+        msg_warn("%s: none of its %" PRIu64 " line%s is a line of %s: "
+                 "not a mail log?", strcmp(src->name, "-") == 0
+                 ? "standard input" : name, src->lines,
+                 src->lines == 1 ? "" : "s", pc->o->mta ? pc->o->mta
+                 : "Postfix, Exim or Sendmail");
+    }
+}
+
+/* pipe_run - all sources, oldest first (parsers/order.h) */
+int
+pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
+         struct run_stats *st)
+{
+    static char dash[] = "-";
+    char   *stdin_only[] = {dash, NULL};
+    char  **given = (o->files && o->files[0]) ? o->files : stdin_only;
+    char  **files;
+    struct pipe_ctx pc;
+    struct sess_cb pcb;
+    struct input_cb icb;
+    struct input_chunk_cb ccb;
+    struct input_src src;
+    size_t  chunk_env = pipe_chunk_env();
+    int     jobs = pipe_jobs(o);
+    size_t  n;
+    size_t  k;
+    long    same;
+    int     rc = 0;
+    int     kind;
+    int     i;
+
+    memset(&pc, 0, sizeof(pc));
+    memset(st, 0, sizeof(*st));
+    pc.hosts = guess_hosts_create();
+    memset(&pipe_noise, 0, sizeof(pipe_noise));        /* new parsers */
+    pc.o = o;
+    pc.tab = tab;
+    pc.st = st;
+    pcb.session = pipe_session;
+    pcb.tls_host = pipe_tls_host;
+    pcb.ctx = &pc;
+    pcb.hold = o->state ? pipe_hold : NULL;
+    pcb.keep = o->state ? pipe_keep : NULL;
+    if ((pc.parsers = parser_set_create(o->mta, &o->parse, &pcb)) == NULL)
+        msg_fatal("unknown MTA \"%s\": known are %s", o->mta,
+                  parser_names());
+    memset(&icb, 0, sizeof(icb));
+    icb.line = pipe_line;
+    icb.rec = pipe_rec;
+    icb.bad = pipe_bad;
+    icb.skip = pipe_skip;
+    icb.moving = pipe_moving;
+    icb.ctx = &pc;
+    if ((jobs > 1 || chunk_env) && o->trace == NULL)
+        pc.par = pipe_par_start(jobs, chunk_env ? chunk_env : PIPE_CHUNK,
+                                tab);
+    memset(&ccb, 0, sizeof(ccb));
+    ccb.get = pipe_get;
+    ccb.put = pipe_put;
+    ccb.drain = pipe_drain;
+    ccb.ctx = &pc;
+    ccb.size = pc.par ? pc.par->chunk_size : 0;
+
+    /* rotated files in any order: oldest first, by content */
+    for (n = 0; given[n]; n++)
+        ;
+    files = xcalloc(n + 1, sizeof(*files));
+    memcpy(files, given, n * sizeof(*files));
+    order_files(files, n, o->log_year);
+    pc.progress = progress_start(files, n, o->quiet);
+
+    for (k = 0; k < n; k++) {
+        /* the year reference is per file: its own mtime */
+        kind = order_ts_init(&pc.ts, files[k], o->log_year);
+        progress_file(pc.progress, k, files[k]);
+        if ((same = order_same_file(files, k)) >= 0) {
+            msg_warn("%s: the same file as %s: read once", files[k],
+                     files[same]);
+            continue;
+        }
+        st->files++;
+        memset(&src, 0, sizeof(src));
+        pc.src = &src;
+        pc.file_no = k + 1;
+        pc.file_mta = pc.file_ts_used = pc.file_ts_back = 0;
+        if ((pc.par ? input_read_chunked(files[k], &icb, &ccb, &src)
+             : input_read(files[k], &icb, &src)) != 0) {
+            st->files_failed++;
+            rc = 1;
+        }
+        pipe_file_done(&pc, &src, kind, o->log_year);
+        st->lines += src.lines;
+        st->bytes += src.bytes;
+        for (i = 0; i < INPUT_BAD_COUNT; i++)
+            st->bad[i] += src.bad[i];
+    }
+    pc.progress = progress_end(pc.progress);
+    pc.par = pipe_par_stop(pc.par);
+    pc.j = jrnl_free(pc.j);
+    xfree(files);
+    parser_flush(pc.parsers);
+    parser_set_free(pc.parsers);
+    if (o->state)
+        agg_state_end(o->state);
+    else                        /* a piece does not see the whole log */
+        guess_hosts_advise(pc.hosts, tab, o->plaintext);
+    pc.hosts = guess_hosts_free(pc.hosts);
+    return rc;
+}
+
+/* pipe_bad_lines - every line or record counted as bad, for summaries */
+uint64_t
+pipe_bad_lines(const struct run_stats *st)
+{
+    uint64_t bad = st->bad_parse;
+    int     i;
+
+    for (i = 0; i < INPUT_BAD_COUNT; i++)
+        bad += st->bad[i];
+    return bad;
+}
+
+/* pipe_summary - the run in one line on stderr */
+void
+pipe_summary(const struct run_stats *st, const char *tail)
+{
+    uint64_t bad = pipe_bad_lines(st);
+    uint64_t sess = 0;
+    uint64_t skipped;
+    char    own[48] = "";
+    char    dup[48] = "";
+    int     i;
+
+    for (i = 0; i < SESS_D_COUNT; i++)
+        sess += st->sessions[i];
+    skipped = sess - st->sessions[SESS_D_COUNTED];
+    if (st->sessions[SESS_D_OWN_REPORT])        /* shown only when seen */
+        snprintf(own, sizeof(own), ", %" PRIu64 " own report mail",
+                 st->sessions[SESS_D_OWN_REPORT]);
+    if (st->duplicates)         /* shown only when seen */
+        snprintf(dup, sizeof(dup), ", %" PRIu64 " repeated lines skipped",
+                 st->duplicates);
+    msg_info("%" PRIu64 " lines read (%" PRIu64 " bad), %" PRIu64
+             " sessions (%" PRIu64 " counted, %" PRIu64 " not: %" PRIu64
+             " relay/port/lmtp, %" PRIu64 " unattributed, %" PRIu64
+             " undated, %" PRIu64 " bad domain%s)%s%s%s",
+             st->lines, bad, sess, st->sessions[SESS_D_COUNTED], skipped,
+             st->sessions[SESS_D_PORT] + st->sessions[SESS_D_RELAYHOST]
+             + st->sessions[SESS_D_LMTP] + st->sessions[SESS_D_LOCAL_NOTLS],
+             st->sessions[SESS_D_UNATTRIBUTED], st->sessions[SESS_D_UNDATED],
+             st->sessions[SESS_D_BAD_DOMAIN], own, dup, tail ? ", " : "",
+             tail ? tail : "");
+}

@@ -1,0 +1,124 @@
+/* global/sess.c - names and helpers of the session record (see sess.h) */
+#include "sess.h"
+
+#include <string.h>
+
+static const char *const sess_result_names[SESS_RESULT_COUNT] = {
+    "success",
+    "starttls-not-supported",
+    "certificate-host-mismatch",
+    "certificate-expired",
+    "tlsa-invalid",
+    "dnssec-invalid",
+    "dane-required",
+    "certificate-not-trusted",
+    "sts-policy-invalid",
+    "sts-webpki-invalid",
+    "validation-failure",
+    "sts-policy-fetch-error",
+};
+
+static const char *const sess_policy_names[SESS_POL_COUNT] = {
+    "no-policy-found", "sts", "tlsa",
+};
+
+/* sess_result_name - RFC 8460 string for a result code */
+const char *
+sess_result_name(int result)
+{
+    if (result < 0 || result >= SESS_RESULT_COUNT)
+        return "validation-failure";
+    return sess_result_names[result];
+}
+
+/* sess_policy_name - RFC 8460 policy-type */
+const char *
+sess_policy_name(int policy)
+{
+    if (policy < 0 || policy >= SESS_POL_COUNT)
+        return "no-policy-found";
+    return sess_policy_names[policy];
+}
+
+/* sess_result_code - inverse of sess_result_name; '_' matches '-' */
+int
+sess_result_code(const char *name, unsigned long len)
+{
+    int     r;
+    unsigned long i;
+
+    for (r = 0; r < SESS_RESULT_COUNT; r++) {
+        const char *want = sess_result_names[r];
+
+        if (strlen(want) != len)
+            continue;
+        for (i = 0; i < len; i++) {
+            char    c = name[i] == '_' ? '-' : name[i];
+
+            if (c != want[i])
+                break;
+        }
+        if (i == len)
+            return r;
+    }
+    return -1;
+}
+
+/* sess_set_reason - bounded, sanitised copy of a reason text */
+void
+sess_set_reason(struct sess_rec *rec, const char *text, unsigned long len)
+{
+    size_t  o = 0;
+    unsigned long i;
+
+    for (i = 0; i < len && o < SESS_MAX_REASON; i++) {
+        unsigned char c = (unsigned char) text[i];
+
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+            c = ' ';
+        if (c == ' ' && (o == 0 || rec->reason[o - 1] == ' '))
+            continue;
+        rec->reason[o++] = (char) c;
+    }
+    while (o > 0 && rec->reason[o - 1] == ' ')
+        o--;
+    rec->reason[o] = 0;
+}
+
+/* sess_disp_name - text of a disposition */
+const char *
+sess_disp_name(enum sess_disp d)
+{
+    static const char *const names[SESS_D_COUNT] = {
+        "counted", "excluded:port", "excluded:relayhost", "excluded:lmtp",
+        "excluded:local-no-starttls", "undated", "bad-domain",
+        "unattributed", "excluded:own-report",
+    };
+
+    return (unsigned) d < SESS_D_COUNT ? names[d] : "?";
+}
+
+/* sess_slug - [a-z0-9-] code of a text, bounded by cap */
+void
+sess_slug(struct span t, char *out, size_t cap)
+{
+    size_t  o = 0;
+    size_t  i;
+
+    if (cap == 0)
+        return;
+    for (i = 0; i < t.len && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char) t.ptr[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char) (c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            c = '-';
+        if (c == '-' && (o == 0 || out[o - 1] == '-'))
+            continue;
+        out[o++] = (char) c;
+    }
+    while (o > 0 && out[o - 1] == '-')
+        o--;
+    out[o] = 0;
+}

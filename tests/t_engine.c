@@ -1,0 +1,229 @@
+/* tests/t_engine.c - unit tests for the thread engine (engine/pipe.c)
+ *
+ * pipe_run() in the test's own process: the same statistics and the
+ * same counters for one thread and for several threads cut into small
+ * chunks (MAILTLSRPT_CHUNK); a log written twice counts its repeated
+ * lines and not their sessions; --trace labels every line; a piece of a
+ * log run for a saved state carries its open sessions (the parsers'
+ * carry) and counts into the state. The logs are testdata/demo/maillog
+ * (60 sessions, all counted) and testdata/corpus/exim.log.
+ */
+#include "../engine/pipe.h"
+#include "../aggregate/agg_state.h"
+#include "../aggregate/agg_tab.h"
+#include "../util/msg.h"
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEMO "testdata/demo/maillog"
+#define EXIM "testdata/corpus/exim.log"
+
+/* one run's counters, in the table's order, as text */
+struct t_dump {
+    char   *text;
+    size_t  len;
+    FILE   *fp;
+};
+
+/* t_dump_rec - agg_tab_walk_st: one counter as a line */
+static void
+t_dump_rec(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    struct t_dump *d = ctx;
+
+    fprintf(d->fp, "%d %d %d %d %s %s %s %s %s %llu\n", (int) r->day,
+            r->result, r->policy, r->flags, r->domain, r->mx, r->ip,
+            r->loghost, r->reason, (unsigned long long) n);
+}
+
+/* t_run - pipe_run over file with jobs threads and chunks of chunk
+ * bytes (0: as configured), its counters into d; the exit status */
+static int
+t_run(const char *file, int jobs, const char *chunk, struct run_stats *st,
+      struct t_dump *d, struct agg_state *state, FILE *trace)
+{
+    static char name[256];
+    char   *files[2];
+    struct pipe_opts po;
+    struct agg_tab *tab;
+    int     rc;
+
+    snprintf(name, sizeof(name), "%s", file);
+    files[0] = name;
+    files[1] = NULL;
+    memset(&po, 0, sizeof(po));
+    po.files = files;
+    po.log_year = 2024;
+    po.quiet = 1;
+    po.jobs = jobs;
+    po.state = state;
+    po.trace = trace;
+    if (chunk)
+        setenv("MAILTLSRPT_CHUNK", chunk, 1);
+    else
+        unsetenv("MAILTLSRPT_CHUNK");
+    tab = state ? agg_state_tab(state) : agg_tab_create();
+    rc = pipe_run(&po, tab, st);
+    if (d != NULL) {
+        d->fp = open_memstream(&d->text, &d->len);
+        agg_tab_walk_st(tab, t_dump_rec, d);
+        fclose(d->fp);
+    }
+    if (state == NULL)
+        agg_tab_free(tab);
+    return rc;
+}
+
+/* t_same - two runs counted alike */
+static int
+t_same(const struct run_stats *a, const struct t_dump *da,
+       const struct run_stats *b, const struct t_dump *db)
+{
+    return a->lines == b->lines && a->bytes == b->bytes
+        && a->bad_parse == b->bad_parse && a->duplicates == b->duplicates
+        && memcmp(a->sessions, b->sessions, sizeof(a->sessions)) == 0
+        && memcmp(a->bad, b->bad, sizeof(a->bad)) == 0
+        && da->len == db->len && memcmp(da->text, db->text, da->len) == 0;
+}
+
+/* t_threads - -j 1 and -j 2, 3 in small chunks: the same result */
+static void
+t_threads(const char *file)
+{
+    static const struct {
+        int     jobs;
+        const char *chunk;
+    } runs[] = {{2, "4096"}, {3, "1000"}, {2, NULL}};
+    struct run_stats one, st;
+    struct t_dump d1, d;
+    size_t  i;
+
+    T_CHECK(t_run(file, 1, NULL, &one, &d1, NULL, NULL) == 0,
+            "%s: -j 1 reads it", file);
+    for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        T_CHECK(t_run(file, runs[i].jobs, runs[i].chunk, &st, &d, NULL,
+                      NULL) == 0, "%s: -j %d reads it", file, runs[i].jobs);
+        T_CHECK(t_same(&one, &d1, &st, &d), "%s: -j %d, chunks of %s "
+                "bytes: not what one thread counted", file, runs[i].jobs,
+                runs[i].chunk ? runs[i].chunk : "1 MiB");
+        free(d.text);
+    }
+    free(d1.text);
+}
+
+/* t_demo - the demo's counts, and the same log written twice */
+static void
+t_demo(void)
+{
+    char    twice[] = "/tmp/t_engine.XXXXXX";
+    struct run_stats one, two;
+    struct t_dump d1, d2;
+    FILE   *in, *out;
+    char    line[4096];
+    int     fd;
+    uint64_t sessions = 0;
+    int     i;
+
+    t_run(DEMO, 1, NULL, &one, &d1, NULL, NULL);
+    for (i = 0; i < SESS_D_COUNT; i++)
+        sessions += one.sessions[i];
+    T_CHECK(one.files == 1 && one.lines == 301 && sessions == 60
+            && one.sessions[SESS_D_COUNTED] == 60 && one.duplicates == 0
+            && pipe_bad_lines(&one) == 0, "demo: %llu lines, %llu sessions",
+            (unsigned long long) one.lines, (unsigned long long) sessions);
+
+    /* every line twice, as a log written by two syslog rules */
+    fd = mkstemp(twice);
+    T_CHECK(fd >= 0 && (out = fdopen(fd, "w")) != NULL
+            && (in = fopen(DEMO, "r")) != NULL, "a temporary log");
+    if (fd < 0 || out == NULL || in == NULL)
+        return;
+    while (fgets(line, sizeof(line), in) != NULL) {
+        fputs(line, out);
+        fputs(line, out);
+    }
+    fclose(in);
+    fclose(out);
+    t_run(twice, 2, "2048", &two, &d2, NULL, NULL);
+    T_CHECK(two.lines == 602 && two.duplicates > 0
+            && two.duplicates <= 301, "twice: %llu lines, %llu repeated",
+            (unsigned long long) two.lines,
+            (unsigned long long) two.duplicates);
+    T_CHECK(memcmp(one.sessions, two.sessions, sizeof(one.sessions)) == 0
+            && d1.len == d2.len && memcmp(d1.text, d2.text, d1.len) == 0,
+            "twice: the sessions of once");
+    unlink(twice);
+    free(d1.text);
+    free(d2.text);
+}
+
+/* t_trace - one label per line, on one thread whatever -j says */
+static void
+t_trace(void)
+{
+    struct run_stats st;
+    char   *text = NULL;
+    size_t  len = 0, n = 0, i;
+    FILE   *fp = open_memstream(&text, &len);
+
+    t_run(EXIM, 4, "512", &st, NULL, NULL, fp);
+    fclose(fp);
+    for (i = 0; i < len; i++)
+        n += text[i] == '\n';
+    T_CHECK(n == st.lines && n > 0, "trace: %zu labels, %llu lines", n,
+            (unsigned long long) st.lines);
+    T_CHECK(strstr(text, EXIM ":1\t") == text, "trace: FILE:LINE first");
+    T_CHECK(strstr(text, "\tsuccess") != NULL
+            && strstr(text, "\tirrelevant") != NULL, "trace: labels");
+    free(text);
+}
+
+/* t_state - a piece for a saved state: open sessions carried, counts
+ * in the state */
+static void
+t_state(void)
+{
+    char    piece[] = "/tmp/t_engine.XXXXXX";
+    struct agg_state *s = agg_state_create();
+    FILE   *in, *out;
+    char    line[4096];
+    size_t  keys = 0, lines = 0;
+    int     fd, n = 0;
+
+    fd = mkstemp(piece);
+    T_CHECK(fd >= 0 && (out = fdopen(fd, "w")) != NULL
+            && (in = fopen(DEMO, "r")) != NULL, "a temporary piece");
+    if (fd < 0 || out == NULL || in == NULL)
+        return;
+    while (fgets(line, sizeof(line), in) != NULL && n++ < 150)
+        fputs(line, out);
+    fclose(in);
+    fclose(out);
+    t_run(piece, 2, "4096", agg_state_stats(s), NULL, s, NULL);
+    agg_state_kept(s, &keys, &lines);
+    T_CHECK(keys > 0 && lines > 0, "piece: %zu keys, %zu lines carried",
+            keys, lines);
+    T_CHECK(agg_state_stats(s)->lines == 150, "piece: the state's lines");
+    T_CHECK(agg_tab_sessions_st(agg_state_tab(s)) > 0, "piece: counted");
+    agg_state_free(s);
+    unlink(piece);
+}
+
+int
+main(void)
+{
+    setenv("TZ", "UTC", 1);
+    msg_quiet = 1;
+    t_threads(DEMO);
+    t_threads(EXIM);
+    t_threads("testdata/corpus/sendmail.log");
+    t_threads("testdata/corpus/postfix.log");
+    t_demo();
+    t_trace();
+    t_state();
+    return T_DONE();
+}
