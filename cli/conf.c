@@ -69,6 +69,13 @@ static const struct conf_key conf_keys[] = {
     {"mx_ports", CK_PORTS, K(mx_ports), NULL,
         "Ports of MX sessions; connections to other ports are left out.",
         "25"},
+    {"sendmail_cache_size", CK_SECONDS, K(sm_cache_size), NULL,
+        "Sendmail's ConnectionCacheSize (its sendmail.cf): the connections"
+        " a queue runner keeps open, to tell when its cache closed a"
+        " plaintext connection and opened it again, which its log does"
+        " not say; 0: no cache.", "2"},
+    {"sendmail_cache_timeout", CK_SECONDS, K(sm_cache_timeout), NULL,
+        "Sendmail's ConnectionCacheTimeout, in seconds.", "300"},
     {"log_tz", CK_STR, K(log_tz), NULL,
         "Zone of syslog time stamps that carry no offset (--log-tz); an"
         " unknown zone is a configuration error.",
@@ -98,12 +105,6 @@ static const struct conf_key conf_keys[] = {
         " (--allow-private-targets).", "no"},
     {"max_delay", CK_SECONDS, K(max_delay), NULL,
         "Random delay before sending, in seconds (--max-delay).", "0"},
-    {"sendmail_cache_size", CK_SECONDS, K(sm_cache_size), NULL,
-        "Sendmail's ConnectionCacheSize (sendmail.cf), for telling"
-        " a connection its cache closed and opened again to a server"
-        " without STARTTLS from one more message down the old one.", "2"},
-    {"sendmail_cache_timeout", CK_SECONDS, K(sm_cache_timeout), NULL,
-        "Sendmail's ConnectionCacheTimeout, in seconds.", "300"},
     {"dkim_key", CK_STR, K(dkim_key), NULL,
         "DKIM key of report mail (--dkim-key).", NULL},
     {"dkim_selector", CK_STR, K(dkim_selector), NULL,
