@@ -20,6 +20,7 @@
 #include "ckpt.h"
 #include "../util/afile.h"
 #include "../util/mymalloc.h"
+#include "../util/wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,129 +35,82 @@
 #define CK_HDR 24
 #define CK_MAX_FILE (1ULL << 34)        /* 16 GiB: more is not ours */
 
-struct ck_buf {
-    unsigned char *p;
-    size_t  n, cap;
-};
-
-/* ck_put - append bytes */
-static void
-ck_put(struct ck_buf *b, const void *d, size_t n)
-{
-    if (b->n + n > b->cap) {
-        while (b->n + n > b->cap)
-            b->cap = b->cap ? 2 * b->cap : 4096;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    if (n)
-        memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-
-/* ck_put_u - an unsigned integer of bytes bytes */
-static void
-ck_put_u(struct ck_buf *b, uint64_t v, int bytes)
-{
-    unsigned char x[8];
-    int     i;
-
-    for (i = bytes - 1; i >= 0; i--) {
-        x[i] = (unsigned char) (v & 0xff);
-        v >>= 8;
-    }
-    ck_put(b, x, (size_t) bytes);
-}
-
-/* ck_put_str - u16 length and bytes */
-static void
-ck_put_str(struct ck_buf *b, const char *s)
-{
-    size_t  n = strlen(s);
-
-    ck_put_u(b, n, 2);
-    ck_put(b, s, n);
-}
-
 /* ck_put_stats - one day's statistics */
 static void
-ck_put_stats(struct ck_buf *b, const struct run_stats *st)
+ck_put_stats(struct wire_buf *b, const struct run_stats *st)
 {
     int     i;
 
-    ck_put_u(b, INPUT_BAD_COUNT, 4);
-    ck_put_u(b, SESS_D_COUNT, 4);
-    ck_put_u(b, st->files, 8);
-    ck_put_u(b, st->files_failed, 8);
-    ck_put_u(b, st->lines, 8);
-    ck_put_u(b, st->bytes, 8);
+    wire_put_u(b, INPUT_BAD_COUNT, 4);
+    wire_put_u(b, SESS_D_COUNT, 4);
+    wire_put_u(b, st->files, 8);
+    wire_put_u(b, st->files_failed, 8);
+    wire_put_u(b, st->lines, 8);
+    wire_put_u(b, st->bytes, 8);
     for (i = 0; i < INPUT_BAD_COUNT; i++)
-        ck_put_u(b, st->bad[i], 8);
-    ck_put_u(b, st->bad_parse, 8);
+        wire_put_u(b, st->bad[i], 8);
+    wire_put_u(b, st->bad_parse, 8);
     for (i = 0; i < SESS_D_COUNT; i++)
-        ck_put_u(b, st->sessions[i], 8);
+        wire_put_u(b, st->sessions[i], 8);
 }
 
 /* ckpt_save - the checkpoint, atomically */
 int
 ckpt_save(const char *dir, const struct ckpt *k, char *err)
 {
-    struct ck_buf b = {NULL, 0, 0};
+    struct wire_buf b = {NULL, 0, 0};
     unsigned char *sp;
     size_t  sn, i;
     int     dfd, rc;
 
-    ck_put(&b, CK_MAGIC, 8);
-    ck_put_u(&b, CKPT_VERSION, 4);
-    ck_put_u(&b, 0, 4);
-    ck_put_u(&b, 0, 8);
-    ck_put_u(&b, (uint64_t) k->since, 8);
-    ck_put_u(&b, (uint64_t) k->newest, 8);
-    ck_put_u(&b, (uint32_t) k->closed, 4);
-    ck_put_u(&b, k->nin, 4);
+    wire_put(&b, CK_MAGIC, 8);
+    wire_put_u(&b, CKPT_VERSION, 4);
+    wire_put_u(&b, 0, 4);
+    wire_put_u(&b, 0, 8);
+    wire_put_u(&b, (uint64_t) k->since, 8);
+    wire_put_u(&b, (uint64_t) k->newest, 8);
+    wire_put_u(&b, (uint32_t) k->closed, 4);
+    wire_put_u(&b, k->nin, 4);
     for (i = 0; i < k->nin; i++) {
         const struct ckpt_input *in = &k->in[i];
 
-        ck_put_u(&b, (uint64_t) (in->journal != 0), 1);
-        ck_put_str(&b, in->name);
+        wire_put_u(&b, (uint64_t) (in->journal != 0), 1);
+        wire_put_str(&b, in->name, strlen(in->name));
         if (in->journal) {
-            ck_put_str(&b, in->cursor);
+            wire_put_str(&b, in->cursor, strlen(in->cursor));
         } else {
-            ck_put_u(&b, in->pos.dev, 8);
-            ck_put_u(&b, in->pos.ino, 8);
-            ck_put_u(&b, in->pos.off, 8);
-            ck_put_u(&b, in->pos.hash, 8);
-            ck_put_u(&b, in->pos.hlen, 4);
+            wire_put_u(&b, in->pos.dev, 8);
+            wire_put_u(&b, in->pos.ino, 8);
+            wire_put_u(&b, in->pos.off, 8);
+            wire_put_u(&b, in->pos.hash, 8);
+            wire_put_u(&b, in->pos.hlen, 4);
         }
     }
-    ck_put_u(&b, k->ndays, 4);
+    wire_put_u(&b, k->ndays, 4);
     for (i = 0; i < k->ndays; i++) {
-        ck_put_u(&b, (uint32_t) k->days[i].day, 4);
-        ck_put_u(&b, (uint64_t) (k->days[i].closed != 0), 1);
-        ck_put_u(&b, (uint64_t) (k->days[i].again != 0), 1);
-        ck_put_u(&b, (uint64_t) k->days[i].closed_at, 8);
+        wire_put_u(&b, (uint32_t) k->days[i].day, 4);
+        wire_put_u(&b, (uint64_t) (k->days[i].closed != 0), 1);
+        wire_put_u(&b, (uint64_t) (k->days[i].again != 0), 1);
+        wire_put_u(&b, (uint64_t) k->days[i].closed_at, 8);
         ck_put_stats(&b, &k->days[i].st);
     }
-    ck_put_u(&b, (uint64_t) (k->dup.have != 0), 1);
-    ck_put_u(&b, (uint64_t) k->dup.t, 8);
-    ck_put_u(&b, (uint64_t) (k->dup.dated != 0), 1);
+    wire_put_u(&b, (uint64_t) (k->dup.have != 0), 1);
+    wire_put_u(&b, (uint64_t) k->dup.t, 8);
+    wire_put_u(&b, (uint64_t) (k->dup.dated != 0), 1);
     for (i = 0; i < 4; i++)
-        ck_put_u(&b, k->dup.len[i], 4);
-    ck_put_u(&b, k->dup.hash, 8);
-    ck_put_u(&b, k->nclocks, 4);
+        wire_put_u(&b, k->dup.len[i], 4);
+    wire_put_u(&b, k->dup.hash, 8);
+    wire_put_u(&b, k->nclocks, 4);
     for (i = 0; i < k->nclocks; i++) {
-        ck_put_u(&b, k->feeds[i], 8);
-        ck_put_u(&b, (uint64_t) k->max_t[i], 8);
+        wire_put_u(&b, k->feeds[i], 8);
+        wire_put_u(&b, (uint64_t) k->max_t[i], 8);
     }
     agg_state_encode(k->state, &sp, &sn);
-    ck_put_u(&b, sn, 8);
-    ck_put(&b, sp, sn);
+    wire_put_u(&b, sn, 8);
+    wire_put(&b, sp, sn);
     xfree(sp);
-    {
-        struct ck_buf lb = {b.p + 16, 0, 8};
-
-        ck_put_u(&lb, b.n - CK_HDR, 8);
-    }
-    ck_put_u(&b, XXH64(b.p, b.n, 0), 8);
+    wire_set_u(&b, 16, b.n - CK_HDR, 8);
+    wire_put_u(&b, XXH64(b.p, b.n, 0), 8);
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         snprintf(err, AGG_STATE_ERR, "%.160s: cannot open directory: %.60s",
                  dir, strerror(errno));
@@ -172,155 +126,107 @@ ckpt_save(const char *dir, const struct ckpt *k, char *err)
     return rc;
 }
 
-struct ck_rd {
-    const unsigned char *p;
-    size_t  n, off;
-    int     bad;
-};
-
-/* ck_get_u - an unsigned integer; bad set past the end */
-static uint64_t
-ck_get_u(struct ck_rd *r, int bytes)
-{
-    uint64_t v = 0;
-    int     i;
-
-    if (r->bad || r->n - r->off < (size_t) bytes) {
-        r->bad = 1;
-        return 0;
-    }
-    for (i = 0; i < bytes; i++)
-        v = (v << 8) | r->p[r->off++];
-    return v;
-}
-
-/* ck_get_str - a string into out[cap] (cap > its length, or bad) */
-static void
-ck_get_str(struct ck_rd *r, char *out, size_t cap)
-{
-    size_t  n = (size_t) ck_get_u(r, 2);
-
-    if (r->bad || n >= cap || r->n - r->off < n) {
-        r->bad = 1;
-        out[0] = 0;
-        return;
-    }
-    memcpy(out, r->p + r->off, n);
-    out[n] = 0;
-    r->off += n;
-    if (memchr(out, 0, n) != NULL)
-        r->bad = 1;
-}
-
 /* ck_get_stats - one day's statistics */
 static void
-ck_get_stats(struct ck_rd *r, struct run_stats *st)
+ck_get_stats(struct wire_rd *r, struct run_stats *st)
 {
     int     i;
 
-    if (ck_get_u(r, 4) != INPUT_BAD_COUNT || ck_get_u(r, 4) != SESS_D_COUNT) {
+    if (wire_get_u(r, 4) != INPUT_BAD_COUNT || wire_get_u(r, 4) != SESS_D_COUNT) {
         r->bad = 1;
         return;
     }
-    st->files = ck_get_u(r, 8);
-    st->files_failed = ck_get_u(r, 8);
-    st->lines = ck_get_u(r, 8);
-    st->bytes = ck_get_u(r, 8);
+    st->files = wire_get_u(r, 8);
+    st->files_failed = wire_get_u(r, 8);
+    st->lines = wire_get_u(r, 8);
+    st->bytes = wire_get_u(r, 8);
     for (i = 0; i < INPUT_BAD_COUNT; i++)
-        st->bad[i] = ck_get_u(r, 8);
-    st->bad_parse = ck_get_u(r, 8);
+        st->bad[i] = wire_get_u(r, 8);
+    st->bad_parse = wire_get_u(r, 8);
     for (i = 0; i < SESS_D_COUNT; i++)
-        st->sessions[i] = ck_get_u(r, 8);
+        st->sessions[i] = wire_get_u(r, 8);
 }
 
-/* ck_read - the whole file; 0, 1 when absent, -1 */
+/* ck_read - the whole file; 0, 1 when absent, -1 (a read error, or
+ * larger than any checkpoint) */
 static int
 ck_read(const char *path, unsigned char **d, size_t *n)
 {
-    int     fd = open(path, O_RDONLY | O_CLOEXEC);
+    int     fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat sb;
-    size_t  got = 0;
+    char   *data = NULL;
+    int     rc;
 
     if (fd < 0)
         return errno == ENOENT ? 1 : -1;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)
-        || (uint64_t) sb.st_size > CK_MAX_FILE) {
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(fd);
         errno = EINVAL;
         return -1;
     }
-    *d = xmalloc((size_t) sb.st_size + 1);
-    while (got < (size_t) sb.st_size) {
-        ssize_t k = read(fd, *d + got, (size_t) sb.st_size - got);
-
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t) k;
-    }
+    rc = afile_read_fd(fd, CK_MAX_FILE, &data, n);
     close(fd);
-    *n = got;
-    return 0;
+    *d = (unsigned char *) data;
+    return rc;
 }
 
 /* ck_decode - the body; NULL, or what is wrong */
 static const char *
-ck_decode(struct ck_rd *r, struct ckpt *k, const char *path, char *err)
+ck_decode(struct wire_rd *r, struct ckpt *k, const char *path, char *err)
 {
     size_t  i;
     uint64_t sn;
 
-    k->since = (int64_t) ck_get_u(r, 8);
-    k->newest = (int64_t) ck_get_u(r, 8);
-    k->closed = (int32_t) ck_get_u(r, 4);
-    k->nin = (size_t) ck_get_u(r, 4);
+    k->since = (int64_t) wire_get_u(r, 8);
+    k->newest = (int64_t) wire_get_u(r, 8);
+    k->closed = (int32_t) wire_get_u(r, 4);
+    k->nin = (size_t) wire_get_u(r, 4);
     if (k->nin > CKPT_MAX_INPUTS)
         return "too many inputs";
     for (i = 0; i < k->nin && !r->bad; i++) {
         struct ckpt_input *in = &k->in[i];
 
-        in->journal = (int) ck_get_u(r, 1);
-        ck_get_str(r, in->name, sizeof(in->name));
+        in->journal = (int) wire_get_u(r, 1);
+        (void) wire_get_str(r, in->name, sizeof(in->name));
         if (in->journal) {
-            ck_get_str(r, in->cursor, sizeof(in->cursor));
+            (void) wire_get_str(r, in->cursor, sizeof(in->cursor));
         } else {
-            in->pos.dev = ck_get_u(r, 8);
-            in->pos.ino = ck_get_u(r, 8);
-            in->pos.off = ck_get_u(r, 8);
-            in->pos.hash = ck_get_u(r, 8);
-            in->pos.hlen = (uint32_t) ck_get_u(r, 4);
+            in->pos.dev = wire_get_u(r, 8);
+            in->pos.ino = wire_get_u(r, 8);
+            in->pos.off = wire_get_u(r, 8);
+            in->pos.hash = wire_get_u(r, 8);
+            in->pos.hlen = (uint32_t) wire_get_u(r, 4);
             if (in->pos.hlen > TAIL_HASH_MAX)
                 return "bad position";
         }
     }
-    k->ndays = (size_t) ck_get_u(r, 4);
+    k->ndays = (size_t) wire_get_u(r, 4);
     if (k->ndays > CKPT_MAX_DAYS)
         return "too many days";
     for (i = 0; i < k->ndays && !r->bad; i++) {
-        k->days[i].day = (int32_t) ck_get_u(r, 4);
+        k->days[i].day = (int32_t) wire_get_u(r, 4);
         if (k->days[i].day < 0
             || (i > 0 && k->days[i].day <= k->days[i - 1].day))
             return "bad day";
-        k->days[i].closed = (int) ck_get_u(r, 1);
-        k->days[i].again = (int) ck_get_u(r, 1);
-        k->days[i].closed_at = (int64_t) ck_get_u(r, 8);
+        k->days[i].closed = (int) wire_get_u(r, 1);
+        k->days[i].again = (int) wire_get_u(r, 1);
+        k->days[i].closed_at = (int64_t) wire_get_u(r, 8);
         ck_get_stats(r, &k->days[i].st);
     }
-    k->dup.have = (int) ck_get_u(r, 1);
-    k->dup.t = (int64_t) ck_get_u(r, 8);
-    k->dup.dated = (int) ck_get_u(r, 1);
+    k->dup.have = (int) wire_get_u(r, 1);
+    k->dup.t = (int64_t) wire_get_u(r, 8);
+    k->dup.dated = (int) wire_get_u(r, 1);
     for (i = 0; i < 4; i++)
-        k->dup.len[i] = (uint32_t) ck_get_u(r, 4);
-    k->dup.hash = ck_get_u(r, 8);
-    k->nclocks = (size_t) ck_get_u(r, 4);
+        k->dup.len[i] = (uint32_t) wire_get_u(r, 4);
+    k->dup.hash = wire_get_u(r, 8);
+    k->nclocks = (size_t) wire_get_u(r, 4);
     if (k->nclocks > CKPT_CLOCKS)
         return "too many correlators";
     for (i = 0; i < k->nclocks; i++) {
-        k->feeds[i] = (unsigned long) ck_get_u(r, 8);
-        k->max_t[i] = (int64_t) ck_get_u(r, 8);
+        k->feeds[i] = (unsigned long) wire_get_u(r, 8);
+        k->max_t[i] = (int64_t) wire_get_u(r, 8);
     }
-    sn = ck_get_u(r, 8);
+    sn = wire_get_u(r, 8);
     if (r->bad || sn != r->n - r->off)
         return "truncated or extended";
     k->state = agg_state_load_buf(r->p + r->off, (size_t) sn, path, err);
@@ -336,7 +242,7 @@ ckpt_load(const char *dir, struct ckpt *k, char *err)
     char    path[CKPT_NAME_MAX + 32];
     unsigned char *d = NULL;
     size_t  n = 0;
-    struct ck_rd r;
+    struct wire_rd r;
     const char *why;
     int     rc;
 
@@ -355,11 +261,11 @@ ckpt_load(const char *dir, struct ckpt *k, char *err)
     why = NULL;
     if (n < CK_HDR + 8 || memcmp(d, CK_MAGIC, 8) != 0)
         why = "not a checkpoint of mailtlsrpt follow";
-    else if (ck_get_u(&r, 4) != CKPT_VERSION)
+    else if (wire_get_u(&r, 4) != CKPT_VERSION)
         why = "a checkpoint of another format version";
-    else if ((void) ck_get_u(&r, 4), ck_get_u(&r, 8) != n - CK_HDR - 8)
+    else if ((void) wire_get_u(&r, 4), wire_get_u(&r, 8) != n - CK_HDR - 8)
         why = "truncated or extended";
-    else if (XXH64(d, n - 8, 0) != (r.off = n - 8, ck_get_u(&r, 8)))
+    else if (XXH64(d, n - 8, 0) != (r.off = n - 8, wire_get_u(&r, 8)))
         why = "checksum mismatch: the file is damaged";
     if (why == NULL) {
         r.n = n - 8;

@@ -1075,6 +1075,7 @@ cmd_follow(int argc, char **argv)
     pconf.is_relay = conf_is_relay;
     pconf.is_relay_ctx = &c;
     pconf.own_from = c.mail_from;
+    conf_sess_sendmail(&c, &pconf);
     memset(&pcb, 0, sizeof(pcb));
     pcb.session = fol_session;
     pcb.tls_host = fol_tls_host;

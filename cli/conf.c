@@ -69,6 +69,13 @@ static const struct conf_key conf_keys[] = {
     {"mx_ports", CK_PORTS, K(mx_ports), NULL,
         "Ports of MX sessions; connections to other ports are left out.",
         "25"},
+    {"sendmail_cache_size", CK_SECONDS, K(sm_cache_size), NULL,
+        "Sendmail's ConnectionCacheSize (its sendmail.cf): the connections"
+        " a queue runner keeps open, to tell when its cache closed a"
+        " plaintext connection and opened it again, which its log does"
+        " not say; 0: no cache.", "2"},
+    {"sendmail_cache_timeout", CK_SECONDS, K(sm_cache_timeout), NULL,
+        "Sendmail's ConnectionCacheTimeout, in seconds.", "300"},
     {"log_tz", CK_STR, K(log_tz), NULL,
         "Zone of syslog time stamps that carry no offset (--log-tz); an"
         " unknown zone is a configuration error.",
@@ -403,6 +410,21 @@ conf_set(struct conf *c, const char *name, char *value, const char **why)
             return -1;
         }
         c->max_delay = v;
+    } else if (strcmp(name, "sendmail_cache_size") == 0
+               || strcmp(name, "sendmail_cache_timeout") == 0) {
+        char   *end;
+        long    v = strtol(value, &end, 10);
+        int     size = strcmp(name, "sendmail_cache_size") == 0;
+
+        if (*end || end == value || v < (size ? 0 : 1)
+            || v > (size ? 1000 : 86400)) {
+            *why = size ? "0..1000 connections" : "1..86400 seconds";
+            return -1;
+        }
+        if (size)
+            c->sm_cache_size = v;
+        else
+            c->sm_cache_timeout = v;
     } else {
         return 1;               /* unknown */
     }
@@ -439,6 +461,10 @@ conf_defaults(struct conf *c)
     }
     if (c->org_name == NULL)
         c->org_name = xstrdup(c->submitter);
+    if (c->sm_cache_size < 0)
+        c->sm_cache_size = 2;   /* Sendmail's own defaults */
+    if (c->sm_cache_timeout < 0)
+        c->sm_cache_timeout = 300;
     if (c->unique_id == NULL) {
         size_t  i, o = 0;
 
@@ -569,6 +595,7 @@ conf_load(struct conf *c, const char *path, int must_exist)
 
     memset(c, 0, sizeof(*c));
     c->max_delay = -1;
+    c->sm_cache_size = c->sm_cache_timeout = -1;
     c->path = xstrdup(file);
     if ((fp = fopen(file, "r")) == NULL) {
         if (must_exist || errno != ENOENT)
@@ -679,6 +706,7 @@ conf_print(FILE *fp, const struct conf *c, char **names, int defaults,
     if (defaults) {
         memset(&d, 0, sizeof(d));
         d.max_delay = -1;
+        d.sm_cache_size = d.sm_cache_timeout = -1;
         conf_defaults(&d);
         show = &d;
     }
@@ -793,6 +821,17 @@ conf_sess(const struct conf *c, struct sess_conf *sc)
     sc->is_relay = conf_is_relay;
     sc->is_relay_ctx = c;
     sc->own_from = c->mail_from;
+    conf_sess_sendmail(c, sc);
+}
+
+/* conf_sess_sendmail - Sendmail's cache settings into sc */
+void
+conf_sess_sendmail(const struct conf *c, struct sess_conf *sc)
+{
+    sc->sm_cache_size = c->sm_cache_size < 0 ? 0
+        : c->sm_cache_size == 0 ? -1 : (int) c->sm_cache_size;
+    /* (0 in sess_conf is the default: Sendmail's 0, no cache, is -1) */
+    sc->sm_cache_timeout = c->sm_cache_timeout > 0 ? c->sm_cache_timeout : 0;
 }
 
 /* conf_is_relay - host or ip is a configured relay host */

@@ -52,6 +52,8 @@ struct conf {
     char   *mail_from;          /* mail_from = addr-spec */
     int     allow_private;      /* allow_private_targets = yes|no */
     long    max_delay;          /* max_delay = seconds; -1 unset */
+    long    sm_cache_size;      /* sendmail_cache_size; -1 unset */
+    long    sm_cache_timeout;   /* sendmail_cache_timeout; -1 unset */
     char   *dkim_key;           /* dkim_key = FILE */
     char   *dkim_selector;      /* dkim_selector = NAME */
     char   *dkim_domain;        /* dkim_domain = DOMAIN */
@@ -98,5 +100,7 @@ struct sess_conf;
 /* the parsers' configuration (parsers/parser.h): mx_ports, relay_hosts
  * (conf_is_relay, ctx c), mail_from; it points into c */
 void    conf_sess(const struct conf *c, struct sess_conf *sc);
+/* only Sendmail's cache settings (conf_sess does them too) */
+void    conf_sess_sendmail(const struct conf *c, struct sess_conf *sc);
 
 #endif

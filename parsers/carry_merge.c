@@ -359,6 +359,10 @@ carry_tie_err(struct carry *const *v, const struct carry_ent *a,
     char    h[SESS_MAX_LOGHOST + 1];
     char    msg[512];
     size_t  i, k;
+    /* named in the order given, not in the order sorted (which the
+     * files' checksums break) */
+    size_t  lo = a->idx < b->idx ? a->idx : b->idx;
+    size_t  hi = a->idx < b->idx ? b->idx : a->idx;
 
     if (a->g->first == INT64_MAX || gmtime_r(&t0, &tm) == NULL) {
         /* neither piece has a dated line of the host (carry_end) */
@@ -382,8 +386,8 @@ carry_tie_err(struct carry *const *v, const struct carry_ent *a,
     snprintf(msg, sizeof(msg), "%.60s and %.60s: pieces of log host "
              "%.40s that both %s: their order is not known; "
              "aggregate them with --piece N (each piece's place in its "
-             "log)", v[a->idx]->name ? v[a->idx]->name : "a merged state",
-             v[b->idx]->name ? v[b->idx]->name : "a merged state",
+             "log)", v[lo]->name ? v[lo]->name : "a merged state",
+             v[hi]->name ? v[hi]->name : "a merged state",
              h[0] ? h : "(no host name)", when);
     k = strlen(msg) < errcap ? strlen(msg) : errcap - 1;
     memcpy(err, msg, k);

@@ -242,6 +242,13 @@ corr_open_at(const struct corr *k, const struct corr_proc *p, int i)
                                  + (size_t) i * k->ops.conn_size);
 }
 
+/* corr_open_get - open connection i of p (corr.h) */
+struct corr_conn *
+corr_open_get(const struct corr *k, const struct corr_proc *p, int i)
+{
+    return corr_open_at(k, p, i);
+}
+
 /* corr_cached - an open connection of p to mx or ip (corr.h) */
 struct corr_conn *
 corr_cached(const struct corr *k, const struct corr_proc *p, const char *mx,

@@ -304,6 +304,11 @@ void    corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
 struct corr_conn *corr_cached(const struct corr *k, const struct corr_proc *p,
                               const char *mx, const char *ip);
 
+/* corr_open_get - open connection i of p (i < p->nopen), oldest
+ * first: what an MTA's own cache rule (Sendmail's slots) looks at */
+struct corr_conn *corr_open_get(const struct corr *k,
+                                const struct corr_proc *p, int i);
+
 /* corr_pend - waiting connection i of p (i < p->npend) */
 struct corr_conn *corr_pend(const struct corr *k, const struct corr_proc *p,
                             int i);

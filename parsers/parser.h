@@ -44,6 +44,12 @@ struct sess_conf {
     /* envelope sender of our own report mail (mail_from), or NULL:
      * sessions of messages from it are SESS_D_OWN_REPORT */
     const char *own_from;
+    /* Sendmail's connection cache (sendmail.cf ConnectionCacheSize,
+     * ConnectionCacheTimeout), which decides when a runner closes a
+     * cached connection: sm_cache_size 0 is Sendmail's default (2), -1
+     * its 0 (no cache); sm_cache_timeout 0 is its default (300 s) */
+    int     sm_cache_size;
+    long    sm_cache_timeout;
 };
 
 /* where every parser delivers sessions */

@@ -8,7 +8,10 @@
  * relay=HOST. [IP], ..., stat=..." that follows names the recipient
  * domain of all of them; only the last relay is in it. A delivery line
  * naming the relay of a connection already handed over is one more
- * message down Sendmail's connection cache: no new session. A delivery
+ * message down Sendmail's connection cache: no new session, unless the
+ * cache closed that connection (sm_mci_open: Sendmail's own rule, its
+ * size and timeout from sess_conf) and it was a plaintext one, which
+ * Sendmail then opened again without a line of its own. A delivery
  * to an MX with no TLS line before it is a plaintext session
  * (SESS_F_PLAINTEXT), counted only when the log host logs TLS.
  * The line "QID: from=<sender>, size=..." of our own report address
@@ -20,6 +23,7 @@
 #include "sm.h"
 #include "../util/dname.h"
 #include "../util/ipaddr.h"
+#include "../util/msg.h"
 #include "../util/mymalloc.h"
 
 #include <string.h>
@@ -38,6 +42,9 @@ struct sm_conn {
     int     reject_v;           /* the ${verify} of that reject */
     int     local;              /* our doing, not the receiver's */
     int     plain;              /* delivered without STARTTLS */
+    int     slot;               /* its slot in Sendmail's cache, or -1 */
+    int     evicted;            /* the cache closed it (sm_mci_open) */
+    int64_t lastuse;            /* log time of its last line */
     char    reason[SM_REASON_MAX + 1];
 };
 
@@ -48,6 +55,8 @@ struct sm_conn {
 
 struct sm_sess {
     struct corr *k;             /* processes, emit, flush */
+    unsigned long kept;         /* open though sm_mci_open closed them */
+    char    kept_host[SESS_MAX_LOGHOST + 1];    /* the first one's */
 };
 
 /* sm_set_reason - keep the first reason of a connection */
@@ -142,6 +151,131 @@ sm_emit(struct sm_sess *s, struct sm_proc *p, struct sm_conn *c,
     corr_emit(s->k, p, &c->k, dom, relay);
 }
 
+/* sm_mci_closed - Sendmail's MCIS_CLOSED: the connection ended (its
+ * handshake or tls_server failed it), though it may keep its slot */
+static int
+sm_mci_closed(const struct sm_conn *c)
+{
+    return c->fail >= 0 || c->hs_err || c->reject;
+}
+
+/* sm_mci_size - the cache's slots (ConnectionCacheSize): 0 none, -1:
+ * more than the core keeps open, not followed */
+static int
+sm_mci_size(const struct sm_sess *s)
+{
+    int     n = s->k->conf.sm_cache_size;
+
+    if (n == 0)
+        return 2;               /* Sendmail's default */
+    if (n < 0)
+        return 0;
+    return n > CORR_MAX_OPEN ? -1 : n;
+}
+
+/* sm_mci_timeout - ConnectionCacheTimeout, seconds */
+static long
+sm_mci_timeout(const struct sm_sess *s)
+{
+    return s->k->conf.sm_cache_timeout > 0 ? s->k->conf.sm_cache_timeout
+        : 300;
+}
+
+/* sm_mci_evict - the cache closes open connection o (mci_uncache) */
+static void
+sm_mci_evict(struct sm_conn *o)
+{
+    if (!sm_mci_closed(o))
+        o->evicted = 1;
+    o->slot = -1;
+}
+
+/* sm_mci_expire - mci_scan(NULL) at every delivery (mci_get): the
+ * open connections of p that carried a delivery (cur and those
+ * retired) close when idle for ConnectionCacheTimeout at time t, or
+ * all of them without a cache (ConnectionCacheSize 0) */
+static void
+sm_mci_expire(struct sm_sess *s, struct sm_proc *p, int64_t t)
+{
+    int     i, none = sm_mci_size(s) == 0;
+
+    for (i = -1; i < p->nopen; i++) {
+        struct sm_conn *o = (struct sm_conn *) (i < 0 ? p->cur
+                                                : corr_open_get(s->k, p, i));
+
+        if ((i >= 0 || o->k.active) && o->k.attributed && !sm_mci_closed(o)
+            && (none || (o->slot >= 0
+                         && o->lastuse + sm_mci_timeout(s) <= t)))
+            sm_mci_evict(o);
+    }
+}
+
+/* sm_mci_open - c, cur, was just opened at time t: take its slot as
+ * Sendmail's mci_cache() and mci_scan() do (sendmail/mci.c, 8.12 to
+ * 8.18), with the open connections of p (handed over, retired into the
+ * core's ring) as the cache. Per slot in order: an empty or closed
+ * slot is taken (the last such), an open connection idle for the
+ * timeout is closed and its slot taken, else the least recently used
+ * open one is, but only against a slot that is not empty: a closed
+ * slot before it does not save an older open connection, which is
+ * closed (QUIT) to make room. Times are the log's, in seconds, as
+ * Sendmail's curtime(). A host whose closed connection still holds a
+ * slot keeps it. A runner's cache closing a connection writes nothing
+ * at LogLevel 9: a TLS connection opened again shows its new
+ * STARTTLS=client line, a plaintext one only this rule */
+static void
+sm_mci_open(struct sm_sess *s, struct sm_proc *p, struct sm_conn *c,
+            int64_t t)
+{
+    struct sm_conn *occ[CORR_MAX_OPEN];
+    int     n = sm_mci_size(s), i, best = 0;
+
+    c->slot = -1;
+    c->lastuse = t;
+    if (n < 0)
+        return;                 /* too large to follow */
+    if (n == 0) {               /* no cache: every connection closes */
+        for (i = 0; i < p->nopen; i++)
+            sm_mci_evict((struct sm_conn *) corr_open_get(s->k, p, i));
+        return;
+    }
+    memset(occ, 0, sizeof(occ));
+    for (i = 0; i < p->nopen; i++) {
+        struct sm_conn *o = (struct sm_conn *) corr_open_get(s->k, p, i);
+
+        if (o->slot >= 0 && o->slot < n)
+            occ[o->slot] = o;
+    }
+    for (i = 0; i < n; i++) {
+        struct sm_conn *o = occ[i];
+
+        if (o == NULL || sm_mci_closed(o)) {
+            best = i;
+            continue;
+        }
+        if (o->lastuse + sm_mci_timeout(s) <= t) {
+            sm_mci_evict(o);
+            occ[i] = NULL;
+            best = i;
+            continue;
+        }
+        if (occ[best] == NULL)
+            continue;
+        if (o->lastuse < occ[best]->lastuse)
+            best = i;
+    }
+    for (i = 0; i < n; i++)
+        if (occ[i] && (c->k.mx[0] || c->k.ip[0])
+            && corr_cached(s->k, p, c->k.mx, c->k.ip) == &occ[i]->k) {
+            occ[i]->slot = -1;  /* the host's MCI keeps its slot */
+            c->slot = i;
+            return;
+        }
+    if (occ[best])
+        sm_mci_evict(occ[best]);
+    c->slot = best;
+}
+
 /* sm_open - a new connection of p with relay pe (may be unknown) */
 static struct sm_conn *
 sm_open(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
@@ -154,6 +288,10 @@ sm_open(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     c->cond = c->fail = -1;
     if (pe)
         sm_conn_fill(c, pe);
+    if (r->dated)
+        sm_mci_open(s, p, c, r->t);
+    else
+        c->slot = -1;
     return c;
 }
 
@@ -186,9 +324,18 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     /* one more message or recipient down an open connection of this
      * process (Sendmail's connection cache: a runner holds several and
      * interleaves deliveries to them; only opening one is logged) */
+    if (r->dated)
+        sm_mci_expire(s, p, r->t);
     if (named && !(c->k.active && !c->k.attributed && sm_conn_same(c, &pe))
         && (o = (struct sm_conn *) corr_cached(s->k, p, pe.mx, pe.ip))
-        != NULL) {
+        != NULL && !(o->evicted && o->plain)) {
+        /* (a plaintext connection the cache closed was opened again) */
+        if (o->evicted && o->tls && s->kept++ == 0)
+            memcpy(s->kept_host, p->loghost, strlen(p->loghost) + 1);
+        o->evicted = 0;         /* no new STARTTLS line: the cache kept
+                                 * it, whatever sm_mci_open thought */
+        if (r->dated && !sm_mci_closed(o))
+            o->lastuse = r->t;  /* a closed one's stays: host status */
         if (ev->result >= 0) {
             tr->kind = TRACE_FAILURE;
             tr->result = o->fail >= 0 ? o->fail : ev->result;
@@ -225,6 +372,8 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
         if (!c->loopback)
             tr->kind = TRACE_PLAINTEXT;
     }
+    if (r->dated)
+        c->lastuse = r->t;
     sm_emit(s, p, c, &dom, relay);
     p->own = 0;
 }
@@ -474,6 +623,24 @@ sm_apply(void *mta, const struct wrap_rec *orig, void *prep,
     }
 }
 
+/* sm_fini - corr_ops.fini: say when the log showed a larger cache */
+static void
+sm_fini(void *mta)
+{
+    struct sm_sess *s = mta;
+
+    if (s->kept > 0)
+        msg_warn("log host %s: Sendmail went on over %lu TLS connection%s"
+                 " that a connection cache of %d for %ld s would have"
+                 " closed: its ConnectionCacheSize or"
+                 " ConnectionCacheTimeout looks larger, and plaintext"
+                 " sessions may be counted too many; set"
+                 " sendmail_cache_size and sendmail_cache_timeout as in"
+                 " its sendmail.cf",
+                 s->kept_host[0] ? s->kept_host : "(none)", s->kept,
+                 s->kept == 1 ? "" : "s", sm_mci_size(s), sm_mci_timeout(s));
+}
+
 /* sm_corr_ops - Sendmail, to the core and to parser.c */
 const struct corr_ops sm_corr_ops = {
     .name = "sendmail", .mta = SESS_MTA_SENDMAIL,
@@ -481,5 +648,6 @@ const struct corr_ops sm_corr_ops = {
     .pre_size = sizeof(struct sm_pre),
     .hint = 256, .max_pend = SM_MAX_PEND, .sweep_every = 65536,
     .classify_mt = sm_classify_mt, .apply = sm_apply, .cache = 1,
+    .fini = sm_fini,
     .outcome = sm_outcome, .describe = sm_describe,
 };
