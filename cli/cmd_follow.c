@@ -238,8 +238,10 @@ fol_rec(struct fol *f, const struct wrap_rec *r, size_t bytes)
 {
     struct run_stats *st;
     struct parser_pre pre;
+    union parser_pre_mta room;
     struct trace tr;
 
+    pre.u = &room;
     f->dirty = 1;
     f->last_line = fol_now();
     if (r->dated && r->t > f->ck->newest)
@@ -254,7 +256,7 @@ fol_rec(struct fol *f, const struct wrap_rec *r, size_t bytes)
         st->bytes += bytes;
     }
     parser_pre_mt(f->ps, r, &pre);
-    if (pre.kind == PARSER_PRE_DONE && pre.tr.kind != TRACE_BAD)
+    if (parser_pre_silent(&pre))
         return;                 /* changes no state */
     if (r->msg.len > 0 && fol_dup(f, r)) {
         f->duplicates++;

@@ -17,6 +17,7 @@
 struct guess_loghost {
     char    name[SESS_MAX_LOGHOST + 1];        /* cut as the correlators
                                                  * cut it: 63 bytes */
+    size_t  len;                /* strlen(name) */
     unsigned mtas;              /* 1 << enum sess_mta of its lines */
     uint64_t sessions;          /* sessions of its lines */
     /* its counted sessions: all to one host, for how many domains
@@ -67,12 +68,12 @@ guess_host_get(struct guess_hosts *g, const char *name, size_t len)
     len = strnlen(name, len);
     if (g->last < g->n) {
         h = &g->v[g->last];
-        if (strncmp(h->name, name, len) == 0 && h->name[len] == 0)
+        if (h->len == len && memcmp(h->name, name, len) == 0)
             return h;
     }
     for (i = 0; i < g->n; i++) {
         h = &g->v[i];
-        if (strncmp(h->name, name, len) == 0 && h->name[len] == 0) {
+        if (h->len == len && memcmp(h->name, name, len) == 0) {
             g->last = i;
             return h;
         }
@@ -84,6 +85,7 @@ guess_host_get(struct guess_hosts *g, const char *name, size_t len)
     h = &g->v[g->n];
     memcpy(h->name, name, len);
     h->name[len] = 0;
+    h->len = len;
     g->last = g->n++;
     return h;
 }

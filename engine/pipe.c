@@ -40,6 +40,7 @@
 #define PIPE_CHUNK_MAX (64 * 1024 * 1024)
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
+#define PIPE_TLS_HOSTS 8        /* log hosts noted kept (pipe_tls_host) */
 
 /* what a worker keeps of one line */
 enum pipe_item_kind {
@@ -54,7 +55,9 @@ struct pipe_item {
     uint8_t kind;               /* enum pipe_item_kind */
     uint8_t why;                /* enum input_bad */
     struct wrap_rec r;
-    struct parser_pre pre;      /* PIPE_I_REC */
+    struct parser_pre pre;      /* PIPE_I_REC; pre.u is set when it is
+                                 * correlated: */
+    size_t  pre_off;            /* where pre.u is in the chunk's pres */
 };
 
 enum pipe_chunk_state {
@@ -82,6 +85,12 @@ struct pipe_chunk {
     struct pipe_item *items;
     size_t  nitems;
     size_t  cap_items;
+    unsigned char *pres;        /* what each event's parser keeps for it
+                                 * (parser_pre_size bytes, 8-aligned):
+                                 * a Postfix event takes 200 bytes, a
+                                 * line that changes nothing none */
+    size_t  pres_len;
+    size_t  pres_cap;
     char   *keys;               /* counted sessions' table keys, each
                                  * after its 2-byte length */
     size_t  keys_len;
@@ -121,8 +130,12 @@ struct pipe_ctx {
     struct input_src *src;      /* the source being read */
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
-    char    tls_host[SESS_MAX_LOGHOST + 1];     /* last host noted */
-    int     tls_host_ok;
+    /* the last PIPE_TLS_HOSTS log hosts noted as logging TLS (a set:
+     * noting one again changes nothing), name and length */
+    char    tls_host[PIPE_TLS_HOSTS][SESS_MAX_LOGHOST + 1];
+    size_t  tls_host_len[PIPE_TLS_HOSTS];
+    int     tls_hosts;          /* how many are kept */
+    int     tls_host_next;      /* the place of the next one */
     /* the file being read: a line of an MTA seen; years of its stamps
      * (chunks parse with copies of ts: what they did, added up) */
     int     file_mta;
@@ -240,24 +253,34 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     }
 }
 
-/* pipe_tls_host - the log host logs outbound TLS */
+/* pipe_tls_host - the log host logs outbound TLS. The table's set of
+ * such hosts is asked once per host while it is among the last
+ * PIPE_TLS_HOSTS noted: a log of several hosts interleaved (every other
+ * line, in some) would ask it on every TLS line. Cost: at most
+ * PIPE_TLS_HOSTS length compares, a memcmp on a match */
 static void
 pipe_tls_host(void *ctx, const char *loghost)
 {
     struct pipe_ctx *pc = ctx;
+    size_t  len;
+    int     i;
 
-    /* most TLS lines come from the host before: noted already */
-    if (loghost != NULL && pc->tls_host_ok
-        && strcmp(pc->tls_host, loghost) == 0)
-        return;
+    if (loghost == NULL)
+        loghost = "";           /* as the table takes it */
+    len = strlen(loghost);
+    for (i = 0; i < pc->tls_hosts; i++)
+        if (pc->tls_host_len[i] == len
+            && memcmp(pc->tls_host[i], loghost, len) == 0)
+            return;
     agg_tab_note_tls_host_mt(pc->tab, loghost);
-    if (loghost == NULL) {
-        pc->tls_host_ok = 0;
+    if (len >= sizeof(pc->tls_host[0]))
         return;
-    }
-    pc->tls_host_ok = strlen(loghost) < sizeof(pc->tls_host);
-    if (pc->tls_host_ok)
-        strcpy(pc->tls_host, loghost);
+    i = pc->tls_host_next;
+    pc->tls_host_next = (i + 1) % PIPE_TLS_HOSTS;
+    if (pc->tls_hosts < PIPE_TLS_HOSTS)
+        pc->tls_hosts++;
+    memcpy(pc->tls_host[i], loghost, len + 1);
+    pc->tls_host_len[i] = len;
 }
 
 /* pipe_hold, pipe_keep - the correlators' hooks for a saved state
@@ -307,11 +330,14 @@ pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
 }
 
 /* pipe_stateless - 1 when a classified line changes no state and needs
- * no count: a worker drops it (no trace runs on many threads) */
+ * no count: a worker drops it (no trace runs on many threads). Only the
+ * Postfix parser's such lines (parser_pre_silent): those of Exim and
+ * Sendmail (and lines of no MTA) still go through the repeated-line
+ * test in order (pipe_dup), as they always did */
 static int
 pipe_stateless(const struct parser_pre *pre)
 {
-    return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
+    return parser_pre_silent(pre);
 }
 
 /* What parser_ident_noise_mt() said of the idents of the lines before,
@@ -484,7 +510,9 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
 {
     struct pipe_ctx *pc = ctx;
     struct parser_pre pre;
+    union parser_pre_mta room;
 
+    pre.u = &room;
     parser_pre_mt(pc->parsers, r, &pre);
     pipe_rec_pre(pc, src, lineno, r, &pre);
     pipe_dup_keep(pc);          /* r lives in the decoder: gone next */
@@ -516,7 +544,9 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_ctx *pc = ctx;
     struct wrap_rec r;
     struct parser_pre pre;
+    union parser_pre_mta room;
 
+    pre.u = &room;
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
     wrap_parse(&pc->ts, line, &r);
@@ -596,12 +626,20 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         return;
     }
     it = pipe_item_new(ch, lineno, PIPE_I_REC);
+    if (ch->pres_cap - ch->pres_len < PARSER_PRE_ROOM) {
+        ch->pres_cap = ch->pres_cap ? ch->pres_cap * 2 : 64 * 1024;
+        ch->pres = xrealloc(ch->pres, ch->pres_cap);
+    }
+    it->pre.u = ch->pres + ch->pres_len;
     parser_pre_mt(ch->parsers, &r, &it->pre);
     if (pipe_stateless(&it->pre)) {
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
     } else {
         it->r = r;
+        it->pre_off = ch->pres_len;
+        ch->pres_len += (parser_pre_size(ch->parsers, &it->pre) + 7)
+            & ~(size_t) 7;
     }
 }
 
@@ -628,6 +666,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     cb.ctx = ch;
     cb.quiet = 1;
     ch->nitems = 0;
+    ch->pres_len = 0;
     ch->mta = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
     input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
@@ -717,6 +756,7 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
         uint64_t lineno = base + it->lineno;
 
         if (it->kind == PIPE_I_REC) {
+            it->pre.u = ch->pres + it->pre_off;
             pipe_rec_pre(pc, src, lineno, &it->r, &it->pre);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
@@ -948,6 +988,7 @@ pipe_par_stop(struct pipe_par *pp)
     for (i = 0; i < pp->nchunks; i++) {
         xfree(pp->chunks[i].buf);
         xfree(pp->chunks[i].items);
+        xfree(pp->chunks[i].pres);
         xfree(pp->chunks[i].keys);
     }
     xfree(pp->chunks);

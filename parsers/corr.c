@@ -1,9 +1,13 @@
 /* parsers/corr.c - the correlator core (see corr.h)
  *
- * A key's state is one allocation: the struct corr_proc followed by
- * its current connection (ops->conn_size bytes). The ring of waiting
- * connections is allocated when a first one waits, and freed when the
- * key is flushed: most keys never have one.
+ * A key's state lives in its entry of the key table (htab_create_inline:
+ * the struct corr_proc followed by its current connection, ops->conn_size
+ * bytes; one allocation with the key), and the entries of forgotten keys
+ * serve new ones. The ring of waiting connections (and of open ones) is
+ * taken when a first one waits and given back when the key is flushed,
+ * to a list of spare rings of the correlator: most keys never have one.
+ * So a steady state allocates nothing per key or session (a new smtp
+ * process per delivery used to cost two to four malloc/free pairs).
  */
 #include "corr.h"
 #include "../util/dname.h"
@@ -41,6 +45,45 @@ corr_key_proc(const struct wrap_rec *r, char *key, size_t pidmax)
         memcpy(key + n, r->pid.ptr, pl);
     n += pl;
     return n;
+}
+
+/* Spare rings: a list linked through each ring's first bytes (a ring
+ * holds connections: room for a pointer). At most as many as keys had
+ * rings at once */
+
+/* corr_ring_get - a ring of size bytes, spare or new */
+static void *
+corr_ring_get(void **spare, size_t size)
+{
+    void   *r = *spare;
+
+    if (r == NULL)
+        return xmalloc(size);
+    memcpy(spare, r, sizeof(*spare));
+    return r;
+}
+
+/* corr_ring_put - ring r (NULL: none) to the spares; NULL */
+static void *
+corr_ring_put(void **spare, void *r)
+{
+    if (r != NULL) {
+        memcpy(r, spare, sizeof(*spare));
+        *spare = r;
+    }
+    return NULL;
+}
+
+/* corr_ring_drain - free the spare rings */
+static void
+corr_ring_drain(void **spare)
+{
+    void   *r;
+
+    while ((r = *spare) != NULL) {
+        memcpy(spare, r, sizeof(*spare));
+        xfree(r);
+    }
 }
 
 /* corr_pend - waiting connection i of p */
@@ -233,7 +276,7 @@ corr_keep_open(struct corr *k, struct corr_proc *p, const struct corr_conn *c)
     if (c->mx[0] == 0 && c->ip[0] == 0)
         return;
     if (p->open == NULL)
-        p->open = xmalloc(sz * CORR_MAX_OPEN);
+        p->open = corr_ring_get(&k->spare_open, sz * CORR_MAX_OPEN);
     for (i = 0; i < p->nopen; i++)
         if (corr_peer_same(corr_open_at(k, p, i), c->mx, c->ip))
             break;
@@ -259,7 +302,8 @@ corr_retire_active(struct corr *k, struct corr_proc *p)
         k->ops.retire(c);
     if (!c->attributed && k->ops.outcome(c, &plain) >= 0) {
         if (p->pend == NULL)
-            p->pend = xmalloc(sz * (size_t) k->ops.max_pend);
+            p->pend = corr_ring_get(&k->spare_pend,
+                                    sz * (size_t) k->ops.max_pend);
         if (p->npend == k->ops.max_pend) {
             struct span dom;
             struct corr_conn *w = corr_pend(k, p, 0);
@@ -305,14 +349,19 @@ corr_flush_proc(struct corr *k, struct corr_proc *p)
                   ? &dom : NULL, 0);
     }
     p->npend = 0;
-    p->pend = xfree(p->pend);
-    p->open = xfree(p->open);
+    p->pend = corr_ring_put(&k->spare_pend, p->pend);
+    p->open = corr_ring_put(&k->spare_open, p->open);
     p->nopen = 0;
 }
 
 /* corr_sweep_idle - htab_sweep predicate: a key idle for SESS_IDLE_SECS
  * of log time is flushed and forgotten, so that state stays bounded by
- * the keys active in the last hour, not by all ever seen */
+ * the keys active in the last hour, not by all ever seen. Each key's
+ * table stamp is its last_t (htab_stamp), so htab_sweep_stamped() asks
+ * only about the slots that hold an idle key, in the order of a walk of
+ * every slot: the same keys flushed in the same order as that walk, for
+ * a pass over one number per slot (a table that holds the processes of
+ * the last hour never shrinks, and most of it is not idle) */
 static int
 corr_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
 {
@@ -340,22 +389,23 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
     if ((k->feeds & k->sweep_mask) == 0) {
         /* sweep before the look-up: the sweep frees idle keys, and
          * must never free the one this line is about */
-        htab_sweep(k->procs, corr_sweep_idle, k);
+        htab_sweep_stamped(k->procs, k->max_t - SESS_IDLE_SECS,
+                           corr_sweep_idle, k);
         p = htab_find(k->procs, key, klen);
     }
     if (p == NULL) {
-        p = xcalloc(1, sizeof(*p) + k->ops.conn_size);
+        p = htab_enter_inline(k->procs, key, klen, dated ? t : 0);
         p->cur = (struct corr_conn *) (p + 1);
         if (hl)
             memcpy(p->loghost, loghost.ptr, hl);
         p->loghost[hl] = 0;
         *new = 1;
-        (void) htab_enter(k->procs, key, klen, p);
     }
     if (dated) {
         if (p->last_t && t > p->last_t + SESS_IDLE_SECS)
             corr_flush_proc(k, p);
         p->last_t = t;
+        htab_stamp(k->procs, p, t);
         if (t > k->max_t)
             k->max_t = t;
     }
@@ -438,7 +488,8 @@ corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
     k->sweep_mask = sweep ? k->ops.sweep_every - 1 : ~0UL;
 }
 
-/* corr_proc_free - htab destructor of a key's state */
+/* corr_proc_free - htab destructor of a key's state (its rings: only
+ * when the table is freed; a flushed key has given them back) */
 static void
 corr_proc_free(void *value)
 {
@@ -446,7 +497,6 @@ corr_proc_free(void *value)
 
     xfree(p->pend);
     xfree(p->open);
-    xfree(p);
 }
 
 /* corr_sess_create - an MTA's correlator and its core (corr.h) */
@@ -466,12 +516,24 @@ corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
     k->ops = *ops;
     k->ctx = mta;
     k->sweep_mask = ops->sweep_every - 1;
-    k->procs = htab_create(ops->hint, corr_proc_free);
+    k->procs = htab_create_inline(ops->hint,
+                                  sizeof(struct corr_proc) + ops->conn_size,
+                                  CORR_KEY_MAX, corr_proc_free);
     k->own = sess_own_create(conf);
     memcpy(mta, &k, sizeof(k));
     if (ops->init)
         ops->init(mta);
     return mta;
+}
+
+/* corr_sess_own_mt - the no-loop tracker, for classify_mt (corr.h) */
+const struct sess_own *
+corr_sess_own_mt(const void *mta)
+{
+    const struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    return k->own;
 }
 
 /* corr_sess_flush - end of input */
@@ -496,6 +558,8 @@ corr_sess_free(void *mta)
     if (k->ops.fini)
         k->ops.fini(mta);
     htab_free(k->procs);
+    corr_ring_drain(&k->spare_pend);
+    corr_ring_drain(&k->spare_open);
     sess_own_free(k->own);
     xfree(k);
     xfree(mta);

@@ -68,6 +68,11 @@ struct corr_verdict {
 
 struct corr_proc;
 
+/* what corr_ops.classify_mt says of a line */
+#define CORR_PRE_NOT_MINE 0     /* not this MTA's: offer it to the next */
+#define CORR_PRE_DONE 1         /* this MTA's, no state to change */
+#define CORR_PRE_EVENT 2        /* this MTA's: to apply, in order */
+
 /* what an MTA tells the core */
 struct corr_ops {
     const char *name;           /* "postfix": --mta NAME */
@@ -75,13 +80,26 @@ struct corr_ops {
                                  * table, sess_cb.hold and keep */
     size_t  sess_size;          /* sizeof the MTA's correlator */
     size_t  conn_size;          /* sizeof the MTA's connection */
+    size_t  pre_size;           /* sizeof what classify_mt leaves for
+                                 * apply (struct pf_pre, ...) */
     size_t  hint;               /* keys expected (hash table size) */
     int     max_pend;           /* ended connections waiting per key */
     unsigned long sweep_every;  /* lines between sweeps of idle keys (a
                                  * power of two) */
-    /* one line (envelope off): 1 when it is this MTA's (tr says what
-     * it meant), 0 when it is not (offered to the next parser) */
-    int     (*feed) (void *mta, const struct wrap_rec *r, struct trace *tr);
+    /* one line (envelope off), alone: no state, any thread (own: the
+     * no-loop tracker of its correlator, read only, or NULL). Returns
+     * CORR_PRE_NOT_MINE (another program's: offered to the next
+     * parser), CORR_PRE_DONE (this MTA's, no state to change: tr says
+     * what it meant) or CORR_PRE_EVENT (pre, the MTA's own struct of
+     * pre_size bytes, at most PARSER_PRE_ROOM, is for apply). pre may
+     * hold spans into r: r must live until it is applied */
+    int     (*classify_mt) (const struct wrap_rec *r,
+                            const struct sess_own *own, void *pre,
+                            struct trace *tr);
+    /* a CORR_PRE_EVENT line into the state, in input order (tr was
+     * cleared to irrelevant; pre is used up) */
+    void    (*apply) (void *mta, const struct wrap_rec *r, void *pre,
+                      struct trace *tr);
     /* optional: set up what the MTA's correlator holds beyond the core,
      * right after corr_sess_create() made both (undone by fini) */
     void    (*init) (void *mta);
@@ -112,8 +130,9 @@ struct corr_ops {
 
 /* one correlation key */
 struct corr_proc {
+    int64_t last_t;             /* log time of its last dated line (also
+                                 * its table stamp: htab_stamp) */
     char    loghost[SESS_MAX_LOGHOST + 1];
-    int64_t last_t;             /* log time of its last dated line */
     int     own;                /* the delivery under way is our report */
     int     lmtp;               /* Postfix lmtp(8): no MX session */
     uint32_t note;              /* the MTA's own (Exim: ex_sess.c) */
@@ -132,7 +151,9 @@ struct corr {
     struct corr_ops ops;
     void   *ctx;                /* the MTA's correlator: ops' argument */
     struct sess_own *own;       /* ids of our own report mail, or NULL */
-    struct htab *procs;
+    struct htab *procs;         /* values inline (htab_create_inline) */
+    void   *spare_pend;         /* rings given back (corr.c) */
+    void   *spare_open;
     int64_t max_t;              /* newest log time seen */
     unsigned long feeds;        /* lines entered, for the sweep */
     unsigned long sweep_mask;   /* ops.sweep_every - 1 */
@@ -165,6 +186,12 @@ void    corr_sess_keep(void *mta);
 void    corr_sess_clock(void *mta, unsigned long *feeds, int64_t *max_t);
 void    corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
                             int sweep);
+
+/* corr_sess_own_mt - the no-loop tracker of an MTA's correlator (NULL:
+ * none), for its classify_mt. Thread safety: the pointer never
+ * changes; what classify_mt reads of it (sess_own_sender) is
+ * configuration */
+const struct sess_own *corr_sess_own_mt(const void *mta);
 
 /* corr_sess_free - ops->fini, the core, the struct; NULL */
 void   *corr_sess_free(void *mta);
@@ -210,6 +237,7 @@ corr_enter(struct corr *k, const void *key, size_t klen,
         return corr_enter_slow(k, p, key, klen, loghost, dated, t, new);
     if (dated) {
         p->last_t = t;
+        htab_stamp(k->procs, p, t);     /* what the idle sweep reads */
         if (t > k->max_t)
             k->max_t = t;
     }

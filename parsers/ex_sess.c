@@ -61,7 +61,6 @@ struct ex_conn {
 
 struct ex_sess {
     struct corr *k;             /* messages, emit, flush */
-    struct ts_ctx ts;           /* zone-offset cache for Exim's stamps */
     uint32_t pid;               /* ex_pid_hash() of the line being fed */
 };
 
@@ -599,143 +598,181 @@ ex_unbare(struct span s, int *stats)
     return s;
 }
 
-/* ex_arrival - "ID <= sender ...": note the id of our own report mail */
-static void
-ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
-           const struct ex_line *ln, struct trace *tr)
+/* ex_arrival_mt - "ID <= sender ...": 1 when the sender is our own
+ * report address (own_from; *from: it as logged) */
+static int
+ex_arrival_mt(const struct sess_own *own, const struct ex_line *ln,
+              struct span *from)
 {
     struct span b = ln->body;
-    struct span addr;
+
+    return span_skip(&b, "<= ") == 0 && span_word(&b, from, 320) == 0
+        && sess_own_sender(own, *from);
+}
+
+/* ex_arrival - note the id of our own report mail (ex_arrival_mt) */
+static void
+ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
+           const struct ex_line *ln, struct span from, struct trace *tr)
+{
     char    key[SESS_MAX_LOGHOST + 40];
     struct ex_msg *m;
 
-    if (span_skip(&b, "<= ") != 0 || span_word(&b, &addr, 320) != 0
-        || !corr_own_from(s->k, r, ln->id, addr,
-                          ln->stamped ? ln->t : r->dated ? r->t : 0, tr))
+    if (!corr_own_from(s->k, r, ln->id, from,
+                       ln->stamped ? ln->t : r->dated ? r->t : 0, tr))
         return;
     if ((m = corr_find(s->k, key, ex_msg_key(r, ln->id, key))) != NULL)
         m->own = 1;
 }
 
-/* ex_sess_feed - corr_ops.feed: one line; 1 when it was an Exim line */
+/* The zone-offset cache of Exim's own stamps, per thread (ex_prefix;
+ * the year of the context is not used) */
+static _Thread_local struct ts_ctx ex_ts;
+static _Thread_local int ex_ts_made;
+
+/* ex_classify_mt - corr_ops.classify_mt: one line alone (corr.h) */
 static int
-ex_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
+ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
+               void *prep, struct trace *tr)
 {
-    struct ex_sess *s = mta;
-    struct ex_line ln;
-    struct ex_event ev;
-    struct ex_msg *m;
-    struct ex_conn *c;
+    struct ex_pre *pre = prep;
+    struct ex_line *ln = &pre->ln;
+    struct ex_event *ev = &pre->ev;
     struct span body;
-    int     bare, stats = 0, flags, dated;
-    int64_t t;
+    int     bare, stats = 0, flags;
 
     memset(tr, 0, sizeof(*tr));
     tr->kind = TRACE_IRRELEVANT;
-    ex_prefix(&s->ts, r->msg, &ln);
-    if (r->ident.len > 0 && !ex_ident(r->ident) && !ln.stamped
-        && ln.id.len == 0)
-        return 0;               /* another program's line */
-    bare = r->ident.len == 0 && !ln.stamped && ln.id.len == 0;
-    body = bare ? ex_unbare(ln.body, &stats) : ln.body;
-    flags = (ln.id.len > 0 ? EX_F_ID : 0) | (bare ? EX_F_BARE : 0)
+    if (!ex_ts_made) {
+        ts_ctx_init_year(&ex_ts, 1970);
+        ex_ts_made = 1;
+    }
+    ex_prefix(&ex_ts, r->msg, ln);
+    if (r->ident.len > 0 && !ex_ident(r->ident) && !ln->stamped
+        && ln->id.len == 0)
+        return CORR_PRE_NOT_MINE;       /* another program's line */
+    bare = r->ident.len == 0 && !ln->stamped && ln->id.len == 0;
+    body = bare ? ex_unbare(ln->body, &stats) : ln->body;
+    flags = (ln->id.len > 0 ? EX_F_ID : 0) | (bare ? EX_F_BARE : 0)
         | (stats ? EX_F_STATS : 0);
-    ex_classify(body, flags, &ev);
-    if (s->k->own && ln.id.len > 0 && ev.kind == EX_IGNORE)
-        ex_arrival(s, r, &ln, tr);
-    switch (ev.kind) {
+    ex_classify(body, flags, ev);
+    pre->arrival = 0;
+    switch (ev->kind) {
     case EX_NONE:
-        return 0;               /* an echo of nothing we know */
+        return CORR_PRE_NOT_MINE;       /* an echo of nothing we know */
     case EX_IGNORE:
-        return 1;
+        if (own && ln->id.len > 0 && ex_arrival_mt(own, ln, &pre->from)) {
+            pre->arrival = 1;
+            return CORR_PRE_EVENT;
+        }
+        return CORR_PRE_DONE;
     case EX_DETAIL:
     case EX_TLS_CLOSE:          /* E21: after the handshake, not a failure */
         tr->kind = TRACE_DETAIL;
-        return 1;
+        return CORR_PRE_DONE;
     case EX_DANE_EVENT:
         /* the verdict of a connection whose own line says the same */
         tr->kind = TRACE_FAILURE;
-        tr->result = ev.result;
-        return 1;
+        tr->result = ev->result;
+        return CORR_PRE_DONE;
     default:
-        break;
+        return CORR_PRE_EVENT;
     }
-    dated = ln.stamped || r->dated;
-    t = ln.stamped ? ln.t : r->dated ? r->t : 0;
+}
+
+/* ex_apply - corr_ops.apply: an Exim event into the state (corr.h) */
+static void
+ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
+{
+    struct ex_sess *s = mta;
+    struct ex_pre *pre = prep;
+    const struct ex_line *ln = &pre->ln;
+    struct ex_event *evp = &pre->ev;
+    struct ex_msg *m;
+    struct ex_conn *c;
+    int     dated;
+    int64_t t;
+
+    if (pre->arrival) {
+        ex_arrival(s, r, ln, pre->from, tr);
+        return;
+    }
+    dated = ln->stamped || r->dated;
+    t = ln->stamped ? ln->t : r->dated ? r->t : 0;
     {
         char    key[SESS_MAX_LOGHOST + 40];
-        size_t  n = ex_msg_key(r, ln.id, key);
+        size_t  n = ex_msg_key(r, ln->id, key);
         int     new;
 
-        if (ev.kind == EX_COMPLETED) {
+        if (evp->kind == EX_COMPLETED) {
             if (corr_held(s->k, key, n, dated, t, r))
-                return 1;
+                return;
             corr_forget(s->k, key, n);
-            sess_own_forget(s->k->own, r->host, ln.id);
-            return 1;
+            sess_own_forget(s->k->own, r->host, ln->id);
+            return;
         }
         if ((m = corr_enter(s->k, key, n, r->host, dated, t, r, &new))
             == NULL)
-            return 1;
+            return;
         if (new)
-            m->own = sess_own_has(s->k->own, r->host, ln.id);
+            m->own = sess_own_has(s->k->own, r->host, ln->id);
     }
-    switch (ev.kind) {
+    switch (evp->kind) {
     case EX_DELIVERY:
-        s->pid = ex_pid_hash(ln.pid.len ? ln.pid : r->pid);
-        ex_delivery_line(s, m, dated, t, &ev, tr);
+        s->pid = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
+        ex_delivery_line(s, m, dated, t, evp, tr);
         break;
     case EX_HOST:
         tr->kind = TRACE_CONTEXT;       /* "Connection timed out", ... */
-        if (ev.result >= 0) {
-            ex_fail_line(s, m, dated, t, &ev, 1, tr);
+        if (evp->result >= 0) {
+            ex_fail_line(s, m, dated, t, evp, 1, tr);
             break;
         }
         /* the connection being set up ended, or one recipient was
          * refused: the handshake (if any) went through */
         c = EX_CUR(m);
         if (c->k.active && !c->k.attributed && !c->closed
-            && ex_conn_same(c, &ev)) {
-            ex_conn_fill(c, &ev);
+            && ex_conn_same(c, evp)) {
+            ex_conn_fill(c, evp);
             c->ended = 1;
-            c->closed = !ev.past_ehlo;
+            c->closed = !evp->past_ehlo;
         }
         break;
     case EX_TLS_FAIL:
     case EX_TLS_ERR_OLD:
     case EX_DANE_FAIL:
-        ex_fail_line(s, m, dated, t, &ev, 1, tr);
+        ex_fail_line(s, m, dated, t, evp, 1, tr);
         break;
     case EX_DANE_ERR:           /* E20: the delivery line follows */
-        ex_fail_line(s, m, dated, t, &ev, 0, tr);
+        ex_fail_line(s, m, dated, t, evp, 0, tr);
         break;
     case EX_VERIFY:
     case EX_DANE_COND:
         c = EX_CUR(m);
         if (!(c->k.active && !c->closed && !c->k.attributed && !c->tls
-              && ex_conn_same(c, &ev))) {
+              && ex_conn_same(c, evp))) {
             corr_retire(s->k, m);
-            ex_conn_start(c, dated, t, &ev);
+            ex_conn_start(c, dated, t, evp);
         } else {
-            ex_conn_fill(c, &ev);
+            ex_conn_fill(c, evp);
         }
         if (c->cond < 0 || c->cond == SESS_VALIDATION_FAILURE) {
-            c->cond = ev.result;
-            memcpy(c->creason, ev.reason, sizeof(c->creason));
+            c->cond = evp->result;
+            memcpy(c->creason, evp->reason, sizeof(c->creason));
         }
-        c->hs |= ev.kind == EX_VERIFY;
-        c->dane |= ev.dane;
+        c->hs |= evp->kind == EX_VERIFY;
+        c->dane |= evp->dane;
         tr->kind = TRACE_COND;
-        tr->result = ev.result;
+        tr->result = evp->result;
         break;
     case EX_CALLOUT:{
             struct ex_conn one;
-            struct span dom = corr_rcpt_domain(ev.rcpt);
+            struct span dom = corr_rcpt_domain(evp->rcpt);
 
-            ex_conn_start(&one, dated, t, &ev);
-            one.fail = ex_refine(&one, &ev);
-            one.dane = ev.dane;
-            ex_emit(s, m, &one, ev.rcpt.len ? &dom : NULL);
+            ex_conn_start(&one, dated, t, evp);
+            one.fail = ex_refine(&one, evp);
+            one.dane = evp->dane;
+            ex_emit(s, m, &one, evp->rcpt.len ? &dom : NULL);
             tr->kind = TRACE_FAILURE;
             tr->result = one.fail;
             break;
@@ -743,23 +780,15 @@ ex_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
     default:
         break;
     }
-    return 1;
-}
-
-/* ex_init - corr_ops.init: the zone cache of Exim's own stamps (the
- * year of the context is not used) */
-static void
-ex_init(void *mta)
-{
-    ts_ctx_init_year(&((struct ex_sess *) mta)->ts, 1970);
 }
 
 /* ex_corr_ops - Exim, to the core and to parser.c */
 const struct corr_ops ex_corr_ops = {
     .name = "exim", .mta = SESS_MTA_EXIM,
     .sess_size = sizeof(struct ex_sess), .conn_size = sizeof(struct ex_conn),
+    .pre_size = sizeof(struct ex_pre),
     .hint = 1024, .max_pend = EX_MAX_PEND, .sweep_every = EX_SWEEP_EVERY,
-    .feed = ex_sess_feed, .init = ex_init,
+    .classify_mt = ex_classify_mt, .apply = ex_apply,
     .outcome = ex_outcome, .describe = ex_describe,
     .retire = ex_retire_hook, .candidate = ex_candidate,
 };

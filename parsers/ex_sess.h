@@ -1,10 +1,12 @@
 /* parsers/ex_sess.h - Exim log lines tied into sessions
  *
- * Same contract as parsers/pf_sess.h: ex_corr_ops.feed takes one line
- * (envelope removed by wrap_parse(); an Exim main-log line arrives
- * undated, whole, and Exim's own stamp is read here), returns 1 when the
- * line is Exim's and says in tr what it meant, 0 when it is not (Postfix,
- * Sendmail, other programs). Lines are tied per (log host, message id);
+ * Same contract as parsers/pf_sess.h, in two steps: ex_corr_ops.
+ * classify_mt reads one line alone (envelope removed by wrap_parse(); an
+ * Exim main-log line arrives undated, whole, and Exim's own stamp is
+ * read here) on any thread, and says whether it is Exim's, what it
+ * meant when it changes no state, or else the event (struct ex_pre);
+ * ex_corr_ops.apply takes the event into the state in input order.
+ * Lines are tied per (log host, message id);
  * finished sessions go to cb->session with a disposition. The rules are
  * in docs/parsers/exim.md.
  * State is bounded: per message at most 8 connections wait for their
@@ -16,8 +18,18 @@
 #ifndef PARSERS_EX_SESS_H
 #define PARSERS_EX_SESS_H
 
+#include "ex.h"
 
 struct corr_ops;
+
+/* one Exim line before correlation: what ex_corr_ops.classify_mt read
+ * of it alone (spans into the line), for its apply */
+struct ex_pre {
+    struct ex_line ln;          /* stamp, [pid], message id */
+    struct ex_event ev;
+    int     arrival;            /* "ID <= own_from": note the id */
+    struct span from;           /* that sender */
+};
 
 /* Exim to the correlator core (parsers/corr.h) and to parser.c */
 extern const struct corr_ops ex_corr_ops;

@@ -107,41 +107,56 @@ parser_mta(const struct parser_set *ps, size_t i)
     return ps->ops[i]->mta;
 }
 
-/* parser_feed - first parser that claims the line keeps it */
+/* parser_feed - first parser that claims the line keeps it: both steps
+ * on this thread */
 int
 parser_feed(struct parser_set *ps, const struct wrap_rec *r, struct trace *tr)
 {
-    size_t  i;
+    struct parser_pre pre;
+    union parser_pre_mta room;
 
-    for (i = 0; i < ps->n; i++)
-        if (ps->ops[i]->feed(ps->state[i], r, tr))
-            return parser_mta(ps, i);
-    memset(tr, 0, sizeof(*tr));
-    tr->kind = TRACE_IRRELEVANT;
-    return -1;
+    pre.u = &room;
+    parser_pre_mt(ps, r, &pre);
+    return parser_feed_pre(ps, r, &pre, tr);
 }
 
-/* parser_pre_mt - the stateless part of parser_feed() (parser.h) */
+/* parser_pre_mt - the stateless part of parser_feed() (parser.h): each
+ * parser's classify_mt in turn, up to the first that claims the line */
 void
 parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
               struct parser_pre *pre)
 {
-    if (ps->n == 0 || ps->ops[0] != &pf_corr_ops) {
-        pre->kind = PARSER_PRE_OFFER;   /* no Postfix parser first */
+    size_t  i;
+    int     k;
+
+    for (i = 0; i < ps->n; i++) {
+        k = ps->ops[i]->classify_mt(r, corr_sess_own_mt(ps->state[i]),
+                                    pre->u, &pre->tr);
+        if (k == CORR_PRE_NOT_MINE)
+            continue;
+        pre->kind = k == CORR_PRE_DONE ? PARSER_PRE_DONE : PARSER_PRE_EVENT;
+        pre->mta = parser_mta(ps, i);
+        pre->at = (int) i;
         return;
     }
-    switch (pf_sess_classify_mt(r, pf_sess_own_mt(ps->state[0]), &pre->pf,
-                                &pre->tr)) {
-    case PF_PRE_NOT_MINE:
-        pre->kind = PARSER_PRE_REST;
-        break;
-    case PF_PRE_DONE:
-        pre->kind = PARSER_PRE_DONE;
-        break;
-    default:
-        pre->kind = PARSER_PRE_EVENT;
-        break;
-    }
+    pre->kind = PARSER_PRE_NONE;
+    pre->mta = -1;
+    pre->at = -1;
+}
+
+/* parser_pre_silent - a Postfix line that changes nothing (parser.h) */
+int
+parser_pre_silent(const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_DONE && pre->mta == SESS_MTA_POSTFIX
+        && pre->tr.kind != TRACE_BAD;
+}
+
+/* parser_pre_size - what an event keeps (parser.h) */
+size_t
+parser_pre_size(const struct parser_set *ps, const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_EVENT ? ps->ops[pre->at]->pre_size : 0;
 }
 
 /* parser_ident_noise_mt - the Postfix parser's noise idents */
@@ -149,7 +164,7 @@ int
 parser_ident_noise_mt(const struct parser_set *ps, struct span ident)
 {
     return ps->n > 0 && ps->ops[0] == &pf_corr_ops
-        && pf_sess_ident_noise(pf_sess_own_mt(ps->state[0]), ident);
+        && pf_sess_ident_noise(corr_sess_own_mt(ps->state[0]), ident);
 }
 
 /* parser_feed_pre - the rest of parser_feed() after parser_pre_mt() */
@@ -157,26 +172,19 @@ int
 parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
                 struct parser_pre *pre, struct trace *tr)
 {
-    size_t  i;
-
     switch (pre->kind) {
     case PARSER_PRE_DONE:
         *tr = pre->tr;
-        return PARSER_PRE_MTA;
+        return pre->mta;
     case PARSER_PRE_EVENT:
         memset(tr, 0, sizeof(*tr));
         tr->kind = TRACE_IRRELEVANT;
-        pf_sess_apply(ps->state[0], r, &pre->pf, tr);
-        return PARSER_PRE_MTA;
-    case PARSER_PRE_REST:
-        for (i = 1; i < ps->n; i++)
-            if (ps->ops[i]->feed(ps->state[i], r, tr))
-                return parser_mta(ps, i);
+        ps->ops[pre->at]->apply(ps->state[pre->at], r, pre->u, tr);
+        return pre->mta;
+    default:
         memset(tr, 0, sizeof(*tr));
         tr->kind = TRACE_IRRELEVANT;
         return -1;
-    default:
-        return parser_feed(ps, r, tr);
     }
 }
 

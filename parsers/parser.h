@@ -1,12 +1,12 @@
 /* parsers/parser.h - one front for every MTA's parser
  *
  * Each MTA parser fills in a struct corr_ops (parsers/corr.h, as
- * OpenSMTPD's back ends do): its name, its feed of one line, its
- * connection and what the correlator core asks of it; the core makes,
- * flushes and frees its correlator. parser_feed() offers each line to
- * the parsers in turn; the first that says the line is its own keeps
- * it. Detection is
- * per line (one host may run Postfix and Sendmail; journal output mixes
+ * OpenSMTPD's back ends do): its name, its two steps of one line
+ * (classify_mt alone, apply in order), its connection and what the
+ * correlator core asks of it; the core makes, flushes and frees its
+ * correlator. parser_feed() offers each line to the parsers in turn;
+ * the first that says the line is its own keeps it. Detection is per
+ * line (one host may run Postfix and Sendmail; journal output mixes
  * services), so no flag is needed; --mta NAME limits the run to one.
  * Thread safety: one struct parser_set per thread of correlation.
  */
@@ -16,7 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ex_sess.h"
 #include "pf_sess.h"
+#include "sm_sess.h"
 #include "trace.h"
 #include "wrap.h"
 #include "../global/sess.h"
@@ -88,42 +90,68 @@ int     parser_feed(struct parser_set *ps, const struct wrap_rec *r,
                     struct trace *tr);
 
 /* parser_feed() in two steps, for parsing on many threads:
- * parser_pre_mt() on any thread does what needs no state (the Postfix
- * parser's classification, parsers/pf_sess.h), parser_feed_pre() on the
- * correlating thread, in input order, the rest. The same lines through
- * both give exactly what parser_feed() gives. */
+ * parser_pre_mt() on any thread does what needs no state (each
+ * parser's classify_mt, parsers/corr.h: which MTA's line it is, what it
+ * meant when it changes no state, else its event), parser_feed_pre()
+ * on the correlating thread, in input order, the rest. The same lines
+ * through both give exactly what parser_feed() gives (which is the
+ * two, one after the other). */
 enum parser_pre_kind {
-    PARSER_PRE_OFFER = 0,       /* offer it to every parser */
-    PARSER_PRE_REST,            /* not Postfix's: to the parsers after it */
+    PARSER_PRE_NONE = 0,        /* no parser's: irrelevant */
     PARSER_PRE_DONE,            /* claimed without state: tr is final */
-    PARSER_PRE_EVENT,           /* a Postfix event: pf to apply */
+    PARSER_PRE_EVENT,           /* an event for parser mta to apply */
 };
+
+/* what one parser read of a line alone (each is at most this big) */
+union parser_pre_mta {
+    struct pf_pre pf;
+    struct ex_pre ex;
+    struct sm_pre sm;
+};
+
+#define PARSER_PRE_ROOM sizeof(union parser_pre_mta)
 
 struct parser_pre {
     enum parser_pre_kind kind;
+    int     mta;                /* enum sess_mta of the claiming parser */
+    int     at;                 /* its place in the set */
     struct trace tr;            /* PARSER_PRE_DONE */
-    struct pf_pre pf;           /* PARSER_PRE_EVENT */
+    /* PARSER_PRE_EVENT: the claiming parser's own struct (struct pf_pre,
+     * ex_pre, sm_pre) of parser_pre_size() bytes. The caller gives
+     * PARSER_PRE_ROOM bytes (8-byte aligned) here before parser_pre_mt()
+     * and keeps what parser_pre_size() says until parser_feed_pre():
+     * kept lines need not all take the largest room */
+    void   *u;
 };
 
-/* Thread safety: reads only the immutable parser list */
+/* parser_pre_silent - 1 when a classified line is the Postfix parser's,
+ * changes no state and is not bad: a caller may drop it before its
+ * repeated-line test. Exim's and Sendmail's such lines (and lines of no
+ * MTA) are not: they have always gone through that test, which must go
+ * on comparing the same records. Pure */
+int     parser_pre_silent(const struct parser_pre *pre);
+
+/* parser_pre_size - the bytes of pre->u that an event uses (0: none) */
+size_t  parser_pre_size(const struct parser_set *ps,
+                        const struct parser_pre *pre);
+
+/* Thread safety: reads only the immutable parser list (and what
+ * classify_mt may read of each correlator: its no-loop tracker's
+ * configuration) */
 void    parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
                       struct parser_pre *pre);
 
 /* 1 when parser_pre_mt() makes every line of this ident a
- * PARSER_PRE_DONE line with an irrelevant trace, whatever its message
- * (smtpd, cleanup and the other Postfix programs that change no state):
- * a caller that remembers such idents may drop their lines unparsed.
+ * PARSER_PRE_DONE line of the Postfix parser with an irrelevant trace,
+ * whatever its message (smtpd, cleanup and the other Postfix programs
+ * that change no state): a caller that remembers such idents may drop
+ * their lines unparsed.
  * Thread safety: as parser_pre_mt() */
 int     parser_ident_noise_mt(const struct parser_set *ps, struct span ident);
 
 /* pre is used up; returns as parser_feed() */
 int     parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
                         struct parser_pre *pre, struct trace *tr);
-
-/* the parser (enum sess_mta) that claims a line parser_pre_mt() made
- * PARSER_PRE_DONE or PARSER_PRE_EVENT, or whose ident
- * parser_ident_noise_mt() calls noise: the Postfix parser */
-#define PARSER_PRE_MTA SESS_MTA_POSTFIX
 
 /* end of input */
 void    parser_flush(struct parser_set *ps);

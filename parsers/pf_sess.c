@@ -647,7 +647,7 @@ pf_prog(struct span ident)
 }
 
 /* pf_sess_ident_noise - see pf_sess.h: the programs for which
- * pf_sess_classify_mt() returns PF_PRE_DONE before the message */
+ * pf_classify_mt() returns CORR_PRE_DONE before the message */
 int
 pf_sess_ident_noise(const struct sess_own *own, struct span ident)
 {
@@ -659,11 +659,13 @@ pf_sess_ident_noise(const struct sess_own *own, struct span ident)
     return prog == PF_PROG_OTHER || (prog == PF_PROG_QMGR && own == NULL);
 }
 
-/* pf_sess_classify_mt - what a line is before any state (pf_sess.h) */
-int
-pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
-                    struct pf_pre *pre, struct trace *tr)
+/* pf_classify_mt - corr_ops.classify_mt: what a line is before any
+ * state (corr.h) */
+static int
+pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
+               void *prep, struct trace *tr)
 {
+    struct pf_pre *pre = prep;
     struct pf_event *ev = &pre->ev;
     int     proxy = 0;
 
@@ -675,7 +677,7 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     if (r->ident.len > 0) {
         switch (pf_prog(r->ident)) {
         case PF_PROG_NONE:
-            return PF_PRE_NOT_MINE;
+            return CORR_PRE_NOT_MINE;
         case PF_PROG_SMTP:
             break;
         case PF_PROG_LMTP:
@@ -686,16 +688,16 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
             break;
         case PF_PROG_QMGR:
             if (own == NULL || !pf_qmgr_mine_mt(own, r->msg))
-                return PF_PRE_DONE;
+                return CORR_PRE_DONE;
             pre->qmgr = 1;
-            return PF_PRE_EVENT;
+            return CORR_PRE_EVENT;
         default:
-            return PF_PRE_DONE;
+            return CORR_PRE_DONE;
         }
     }
     pf_classify(r->msg, ev);
     if (ev->kind == PF_IGNORE)
-        return r->ident.len > 0 ? PF_PRE_DONE : PF_PRE_NOT_MINE;
+        return r->ident.len > 0 ? CORR_PRE_DONE : CORR_PRE_NOT_MINE;
     if (proxy) {
         /* tlsproxy's handshake is logged again by the smtp process that
          * uses it (Postfix >= 3.4): count it there, once. Only tlsproxy
@@ -705,9 +707,9 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
             ? (ev->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
                : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
         if (ev->kind != PF_CERT_FAIL)
-            return PF_PRE_DONE;
+            return CORR_PRE_DONE;
         pre->proxy = 1;
-        return PF_PRE_EVENT;
+        return CORR_PRE_EVENT;
     }
     pre->text_res = -1;
     pre->text_kind = PF_TEXT_OTHER;
@@ -719,35 +721,16 @@ pf_sess_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         || ev->kind == PF_SOFT)
         pre->text_res = pf_text_result(ev->text, &pre->text_kind,
                                        &pre->text_dane, &pre->text_why);
-    return PF_PRE_EVENT;
+    return CORR_PRE_EVENT;
 }
 
-/* pf_sess_own_mt - the no-loop tracker, for pf_sess_classify_mt() */
-const struct sess_own *
-pf_sess_own_mt(const struct pf_sess *ps)
-{
-    return ps->k->own;
-}
-
-/* pf_sess_feed - corr_ops.feed: one line; 1 when it was a Postfix
- * line (pf_sess_classify_mt, then pf_sess_apply) */
-static int
-pf_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
+/* pf_apply - corr_ops.apply: the state part of a line classified as
+ * an event (corr.h) */
+static void
+pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
 {
     struct pf_sess *ps = mta;
-    struct pf_pre pre;
-    int     k = pf_sess_classify_mt(r, ps->k->own, &pre, tr);
-
-    if (k == PF_PRE_EVENT)
-        pf_sess_apply(ps, r, &pre, tr);
-    return k != PF_PRE_NOT_MINE;
-}
-
-/* pf_sess_apply - the state part of a line classified as an event */
-void
-pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
-              struct pf_pre *pre, struct trace *tr)
-{
+    struct pf_pre *pre = prep;
     struct pf_event *evp = &pre->ev;
     struct pf_proc *p;
     struct pf_conn *c;
@@ -916,7 +899,9 @@ pf_fini(void *mta)
 const struct corr_ops pf_corr_ops = {
     .name = "postfix", .mta = SESS_MTA_POSTFIX,
     .sess_size = sizeof(struct pf_sess), .conn_size = sizeof(struct pf_conn),
+    .pre_size = sizeof(struct pf_pre),
     .hint = 1024, .max_pend = PF_MAX_PEND, .sweep_every = 65536,
-    .feed = pf_sess_feed, .init = pf_init, .fini = pf_fini,
+    .classify_mt = pf_classify_mt, .apply = pf_apply,
+    .init = pf_init, .fini = pf_fini,
     .outcome = pf_outcome, .describe = pf_describe, .own = pf_own,
 };

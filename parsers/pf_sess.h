@@ -1,6 +1,6 @@
 /* parsers/pf_sess.h - Postfix lines tied into sessions
  *
- * pf_corr_ops.feed takes one log line (envelope removed) and, when it
+ * pf_corr_ops takes one log line (envelope removed) and, when it
  * is a Postfix smtp(8)/lmtp(8)/tlsproxy(8) line, updates the state of
  * that process, keyed by (log host, program name, pid): one smtp
  * process sets up one connection at a time. When a connection's
@@ -12,14 +12,14 @@
  * for their domain, and processes idle for SESS_IDLE_SECS (parser.h)
  * of log time are flushed (their waiting connections become
  * "unattributed").
- * The feed is two steps that may run on different threads:
- * pf_sess_classify_mt() looks at one line alone (which program, what
+ * A line takes two steps that may run on different threads:
+ * pf_corr_ops.classify_mt looks at one line alone (which program, what
  * event, what a status text implies) and keeps no state, so it can run
- * on a parsing thread; pf_sess_apply() takes its result, in input
- * order, into the process state. The result holds spans into the line:
- * the line must live until it is applied.
+ * on a parsing thread; pf_corr_ops.apply takes its result (struct
+ * pf_pre), in input order, into the process state. The result holds
+ * spans into the line: the line must live until it is applied.
  * Thread safety: one struct pf_sess per thread of correlation;
- * pf_sess_classify_mt() is pure.
+ * classify_mt is pure.
  */
 #ifndef PARSERS_PF_SESS_H
 #define PARSERS_PF_SESS_H
@@ -36,12 +36,11 @@
 struct pf_sess;
 struct corr_ops;
 
-/* Postfix to the correlator core (parsers/corr.h) and to parser.c: its
- * feed takes one line and returns 1 when it was Postfix's (tr says what
- * it meant), 0 if not */
+/* Postfix to the correlator core (parsers/corr.h) and to parser.c */
 extern const struct corr_ops pf_corr_ops;
 
-/* one line before correlation */
+/* one Postfix line before correlation: what classify_mt read of it
+ * alone (spans into the line), for its apply */
 struct pf_pre {
     struct pf_event ev;
     int     lmtp;               /* the program is lmtp(8) */
@@ -54,28 +53,10 @@ struct pf_pre {
     const char *text_why;
 };
 
-#define PF_PRE_NOT_MINE 0       /* not Postfix's: offer it to others */
-#define PF_PRE_DONE 1           /* Postfix's, no state to change: tr says
-                                 * what it meant */
-#define PF_PRE_EVENT 2          /* Postfix's: pf_sess_apply() it */
-
-/* classify one line: PF_PRE_*; tr is set for PF_PRE_DONE. own is
- * pf_sess_own_mt() (read only: safe on any thread) or NULL */
-int     pf_sess_classify_mt(const struct wrap_rec *r,
-                            const struct sess_own *own, struct pf_pre *pre,
-                            struct trace *tr);
-
-/* the no-loop tracker of ps (sess.h), NULL when there is none */
-const struct sess_own *pf_sess_own_mt(const struct pf_sess *ps);
-
-/* 1 when pf_sess_classify_mt() with this own returns PF_PRE_DONE with an
- * irrelevant trace for every line of this ident, whatever its message:
- * a Postfix program ("name/service") other than smtp, lmtp, tlsproxy
+/* 1 when pf_corr_ops.classify_mt with this own returns CORR_PRE_DONE
+ * with an irrelevant trace for every line of this ident, whatever its
+ * message: a Postfix program ("name/service") other than smtp, lmtp, tlsproxy
  * and (unless own is NULL: no own mail to track) qmgr. Pure. */
 int     pf_sess_ident_noise(const struct sess_own *own, struct span ident);
-
-/* a PF_PRE_EVENT line into the state (pre is used up) */
-void    pf_sess_apply(struct pf_sess *ps, const struct wrap_rec *r,
-                      struct pf_pre *pre, struct trace *tr);
 
 #endif

@@ -378,16 +378,15 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     p->own = 0;
 }
 
-/* sm_from_line - "QID: from=<addr>, size=...": note our own mail */
-static void
-sm_from_line(struct sm_sess *s, const struct wrap_rec *r, struct trace *tr)
+/* sm_from_mt - "QID: from=<addr>, size=...": 1 when addr is our own
+ * report address (own_from), with the queue id and the address */
+static int
+sm_from_mt(const struct sess_own *own, struct span m, struct span *qid,
+           struct span *addr)
 {
-    struct span m = r->msg;
-    struct span qid, addr;
-
-    if (span_upto(&m, ": from=", &qid, 32) == 0 && qid.len > 0
-        && span_upto(&m, ", size=", &addr, 320) == 0)
-        (void) corr_own_from(s->k, r, qid, addr, r->dated ? r->t : 0, tr);
+    return span_upto(&m, ": from=", qid, 32) == 0 && qid->len > 0
+        && span_upto(&m, ", size=", addr, 320) == 0
+        && sess_own_sender(own, *addr);
 }
 
 /* sm_ruleset - "ruleset=tls_server|tls_rcpt, ..., reject=TEXT" */
@@ -458,106 +457,135 @@ sm_hs_fail(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     tr->result = c->fail;
 }
 
-/* sm_sess_feed - corr_ops.feed: one line; 1 when it was a Sendmail
- * line */
+/* sm_classify_mt - corr_ops.classify_mt: one line alone (corr.h) */
 static int
-sm_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
+sm_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
+               void *prep, struct trace *tr)
 {
-    struct sm_sess *s = mta;
-    struct wrap_rec fr;
-    const struct wrap_rec *orig = r;   /* as it came: for sess_cb.hold */
-    struct sm_event ev;
-    struct sm_proc *p;
-    struct sm_conn *c;
-    int     mine = 1, new;
+    struct sm_pre *pre = prep;
+    struct sm_event *ev = &pre->ev;
+    struct span msg = r->msg;
+    int     mine = 1;
 
     memset(tr, 0, sizeof(*tr));
     tr->kind = TRACE_IRRELEVANT;
+    pre->forti = pre->from = 0;
     if (r->ident.len > 0) {
         if (!sm_ident(r->ident))
-            return 0;
-    } else if (sm_forti(r->msg, &fr.msg, &fr.pid) == 0) {
+            return CORR_PRE_NOT_MINE;
+    } else if (sm_forti(r->msg, &pre->msg, &pre->pid) == 0) {
+        pre->forti = 1;
+        msg = pre->msg;
+    } else {
+        mine = 0;               /* message only: only Sendmail's shapes */
+    }
+    sm_classify(msg, ev);
+    switch (ev->kind) {
+    case SM_IGNORE:
+        if (!mine)
+            return CORR_PRE_NOT_MINE;
+        if (own && sm_from_mt(own, msg, &pre->qid, &pre->addr)) {
+            pre->from = 1;
+            return CORR_PRE_EVENT;
+        }
+        return CORR_PRE_DONE;
+    case SM_INBOUND:
+        return CORR_PRE_DONE;
+    case SM_DETAIL:
+    case SM_LOCAL_ERR:          /* set-up (S15): the session may succeed */
+        tr->kind = TRACE_DETAIL;
+        return CORR_PRE_DONE;
+    case SM_TLS_BAD:
+        tr->kind = TRACE_BAD;
+        tr->bad = "truncated STARTTLS line";
+        return CORR_PRE_DONE;
+    case SM_DELIVERY_BAD:
+        tr->kind = TRACE_BAD;
+        tr->bad = "truncated delivery line";
+        return CORR_PRE_DONE;
+    case SM_DELIVERY:
+        if (!ev->smtp)
+            return CORR_PRE_DONE;       /* local, prog, ...: not SMTP */
+        return CORR_PRE_EVENT;
+    default:
+        return CORR_PRE_EVENT;
+    }
+}
+
+/* sm_apply - corr_ops.apply: a Sendmail event into the state (corr.h) */
+static void
+sm_apply(void *mta, const struct wrap_rec *orig, void *prep,
+         struct trace *tr)
+{
+    struct sm_sess *s = mta;
+    struct sm_pre *pre = prep;
+    struct sm_event *evp = &pre->ev;
+    struct wrap_rec fr;
+    const struct wrap_rec *r = orig;    /* orig: for sess_cb.hold */
+    struct sm_proc *p;
+    struct sm_conn *c;
+    int     new;
+
+    if (pre->forti) {
+        memset(&fr, 0, sizeof(fr));
+        fr.msg = pre->msg;
+        fr.pid = pre->pid;
         fr.dated = r->dated;
         fr.t = r->t;
         fr.host = r->host;
         fr.ident = SPAN_LIT("fortimail");
         r = &fr;
-    } else {
-        mine = 0;               /* message only: only Sendmail's shapes */
     }
-    sm_classify(r->msg, &ev);
-    switch (ev.kind) {
-    case SM_IGNORE:
-        if (s->k->own && mine)
-            sm_from_line(s, r, tr);
-        return mine;
-    case SM_INBOUND:
-        return 1;
-    case SM_DETAIL:
-    case SM_LOCAL_ERR:          /* set-up (S15): the session may succeed */
-        tr->kind = TRACE_DETAIL;
-        return 1;
-    case SM_TLS_BAD:
-        tr->kind = TRACE_BAD;
-        tr->bad = "truncated STARTTLS line";
-        return 1;
-    case SM_DELIVERY_BAD:
-        tr->kind = TRACE_BAD;
-        tr->bad = "truncated delivery line";
-        return 1;
-    case SM_DELIVERY:
-        if (!ev.smtp)
-            return 1;           /* local, prog, ...: not SMTP */
-        break;
-    default:
-        break;
+    if (pre->from) {
+        (void) corr_own_from(s->k, r, pre->qid, pre->addr,
+                             r->dated ? r->t : 0, tr);
+        return;
     }
-    /* orig: the line as it came, for sess_cb.hold */
     if ((p = corr_enter_proc(s->k, r, 24, orig, &new)) == NULL)
-        return 1;
+        return;
     c = SM_CUR(p);
-    switch (ev.kind) {
+    switch (evp->kind) {
     case SM_TLS:{
             struct sm_peer pe;
 
             s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
-            sm_peer_set(&pe, ev.relay, ev.ip);
+            sm_peer_set(&pe, evp->relay, evp->ip);
             c = sm_open(s, p, r, &pe);
             c->tls = 1;
-            c->verify = ev.verify;
-            if (ev.verify == SM_V_DANE_FAIL) {
+            c->verify = evp->verify;
+            if (evp->verify == SM_V_DANE_FAIL) {
                 c->fail = SESS_TLSA_INVALID;
                 sm_set_reason(c, "dane-check-failed");
             }
             tr->kind = c->loopback ? TRACE_DETAIL
-                : ev.verify == SM_V_DANE_FAIL ? TRACE_FAILURE
-                : ev.verify == SM_V_OK || ev.verify == SM_V_TRUSTED
+                : evp->verify == SM_V_DANE_FAIL ? TRACE_FAILURE
+                : evp->verify == SM_V_OK || evp->verify == SM_V_TRUSTED
                 ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH;
             tr->result = c->fail;
             break;
         }
     case SM_VERIFYMSG:{
-            int     prob = sm_cert_problem(ev.text);
+            int     prob = sm_cert_problem(evp->text);
 
             s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
             if (c->k.active && c->tls && !c->k.attributed && c->cond < 0
                 && prob != SESS_SUCCESS) {
                 c->cond = prob;
                 if (c->reason[0] == 0)
-                    sess_slug(ev.text, c->reason, sizeof(c->reason));
+                    sess_slug(evp->text, c->reason, sizeof(c->reason));
             }
             tr->kind = prob == SESS_SUCCESS ? TRACE_DETAIL : TRACE_COND;
             tr->result = prob;
             break;
         }
     case SM_HS_FAIL:
-        sm_hs_fail(s, p, r, &ev, tr);
+        sm_hs_fail(s, p, r, evp, tr);
         break;
     case SM_SSL_ERR:
         tr->kind = TRACE_DETAIL;
         if (c->k.active && c->hs_err && !c->k.attributed && sm_generic(c)
-            && ev.text.len > 0)
-            sess_slug(ev.text, c->reason, sizeof(c->reason));
+            && evp->text.len > 0)
+            sess_slug(evp->text, c->reason, sizeof(c->reason));
         break;
     case SM_CONN_LOCAL:
         c = sm_open(s, p, r, NULL);
@@ -569,9 +597,9 @@ sm_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
     case SM_CLEAR_RETRY:{
             struct sm_peer pe;
 
-            sm_peer_set(&pe, ev.relay, ev.ip);
+            sm_peer_set(&pe, evp->relay, evp->ip);
             c = sm_open(s, p, r, &pe);
-            if (ev.kind == SM_CLEAR_RETRY) {
+            if (evp->kind == SM_CLEAR_RETRY) {
                 c->local = 1;   /* TLSFallbacktoClear: our choice */
                 sm_set_reason(c, "tls-fallback-to-clear");
                 tr->kind = TRACE_PLAINTEXT;
@@ -585,15 +613,14 @@ sm_sess_feed(void *mta, const struct wrap_rec *r, struct trace *tr)
             break;
         }
     case SM_RULESET:
-        sm_ruleset(s, p, r, &ev, tr);
+        sm_ruleset(s, p, r, evp, tr);
         break;
     case SM_DELIVERY:
-        sm_delivery(s, p, r, &ev, tr);
+        sm_delivery(s, p, r, evp, tr);
         break;
     default:
         break;
     }
-    return 1;
 }
 
 /* sm_fini - corr_ops.fini: say when the log showed a larger cache */
@@ -618,7 +645,9 @@ sm_fini(void *mta)
 const struct corr_ops sm_corr_ops = {
     .name = "sendmail", .mta = SESS_MTA_SENDMAIL,
     .sess_size = sizeof(struct sm_sess), .conn_size = sizeof(struct sm_conn),
+    .pre_size = sizeof(struct sm_pre),
     .hint = 256, .max_pend = SM_MAX_PEND, .sweep_every = 65536,
-    .feed = sm_sess_feed, .cache = 1, .fini = sm_fini,
+    .classify_mt = sm_classify_mt, .apply = sm_apply, .cache = 1,
+    .fini = sm_fini,
     .outcome = sm_outcome, .describe = sm_describe,
 };

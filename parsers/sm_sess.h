@@ -1,10 +1,12 @@
 /* parsers/sm_sess.h - Sendmail log lines tied into sessions
  *
- * Same contract as parsers/pf_sess.h: sm_corr_ops.feed takes one line
- * (envelope removed), returns 1 when the line is Sendmail's (programs
- * sm-mta, sendmail, sm-msp-queue; message-only lines of a Sendmail
- * shape; FortiMail's msg="..." event records) and says in tr what it
- * meant; finished sessions go to cb->session with a disposition.
+ * Same contract as parsers/pf_sess.h: sm_corr_ops.classify_mt reads one
+ * line alone (envelope removed) on any thread and says whether it is
+ * Sendmail's (programs sm-mta, sendmail, sm-msp-queue; message-only
+ * lines of a Sendmail shape; FortiMail's msg="..." event records), what
+ * it meant when it changes no state, or else the event (struct sm_pre);
+ * sm_corr_ops.apply takes it into the state in input order; finished
+ * sessions go to cb->session with a disposition.
  *
  * Sendmail's STARTTLS=client lines carry no queue id: they are tied by
  * process (log host, program, pid) to the next "QID: to=..." delivery
@@ -20,9 +22,24 @@
 #define PARSERS_SM_SESS_H
 
 
+#include "sm.h"
+
 #define SM_MAX_PEND 16
 
 struct corr_ops;
+
+/* one Sendmail line before correlation: what sm_corr_ops.classify_mt
+ * read of it alone (spans into the line), for its apply */
+struct sm_pre {
+    struct sm_event ev;
+    int     forti;              /* a FortiMail record: msg and pid below
+                                 * stand for the line's */
+    struct span msg;            /* its Sendmail message */
+    struct span pid;            /* its session id */
+    int     from;               /* "QID: from=<own_from>": note the id */
+    struct span qid;            /* of that line */
+    struct span addr;           /* its sender */
+};
 
 /* Sendmail to the correlator core (parsers/corr.h) and to parser.c */
 extern const struct corr_ops sm_corr_ops;

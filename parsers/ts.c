@@ -9,6 +9,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* ts_cache_clear - no hour's zone offset known */
+static void
+ts_cache_clear(struct ts_ctx *c)
+{
+    int     i;
+
+    for (i = 0; i < TS_ZONES; i++)
+        c->cache_key[i] = -1;
+    c->cache_last = c->cache_next = 0;
+}
+
 /* ts_ctx_init - reference from a time, its year in the local zone */
 void
 ts_ctx_init(struct ts_ctx *c, time_t ref)
@@ -19,7 +30,7 @@ ts_ctx_init(struct ts_ctx *c, time_t ref)
     localtime_r(&ref, &tm);
     c->ref_year = tm.tm_year + 1900;
     c->ref_t = (int64_t) ref;
-    c->cache_key = -1;
+    ts_cache_clear(c);
     c->last_len = 0;
 }
 
@@ -31,20 +42,28 @@ ts_ctx_init_year(struct ts_ctx *c, int year)
     c->ref_year = year;
     /* a day past the year's end in any zone: never reached */
     c->ref_t = (date_days_from_civil(year + 1, 1, 1) + 1) * 86400;
-    c->cache_key = -1;
+    ts_cache_clear(c);
     c->last_len = 0;
 }
 
-/* ts_local_to_utc - local wall clock to UTC using mktime once per hour */
+/* ts_local_to_utc - local wall clock to UTC using mktime once per hour
+ * (of the last TS_ZONES hours seen); cost O(TS_ZONES) when cached */
 int64_t
 ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
                 int sec)
 {
     int64_t key = ((int64_t) y * 13 + mon) * 32 * 24 + d * 24 + h;
-    int64_t wall;
+    int64_t wall, off;
+    int     i;
 
-    if (key == c->cache_key)    /* the hot path: same hour as before */
-        return c->cache_base + mi * 60 + sec;
+    if (key == c->cache_key[c->cache_last])     /* the same hour as before */
+        return c->cache_base[c->cache_last] + mi * 60 + sec;
+    for (i = 0; i < TS_ZONES; i++) {
+        if (c->cache_key[i] == key) {
+            c->cache_last = i;
+            return c->cache_base[i] + mi * 60 + sec;
+        }
+    }
     wall = date_days_from_civil(y, mon, d) * 86400 + h * 3600;
     {
         struct tm tm;
@@ -57,11 +76,14 @@ ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
         tm.tm_hour = h;
         tm.tm_isdst = -1;
         t = mktime(&tm);
-        c->cache_off = (t == (time_t) -1) ? 0 : wall - (int64_t) t;
-        c->cache_key = key;
-        c->cache_base = wall - c->cache_off;
+        off = (t == (time_t) -1) ? 0 : wall - (int64_t) t;
     }
-    return wall + mi * 60 + sec - c->cache_off;
+    i = c->cache_next;
+    c->cache_next = (i + 1) % TS_ZONES;
+    c->cache_key[i] = key;
+    c->cache_base[i] = wall - off;
+    c->cache_last = i;
+    return wall + mi * 60 + sec - off;
 }
 
 static const char ts_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";

@@ -27,6 +27,7 @@
 #include "../util/span.h"
 
 #define TS_SKEW 86400           /* clock skew allowed past the reference */
+#define TS_ZONES 4              /* hours whose zone offset is kept */
 
 struct ts_ctx {
     int     ref_year;           /* year of the newest line */
@@ -34,10 +35,14 @@ struct ts_ctx {
     int     used;               /* a stamp without year was read */
     int     back;               /* one was put in the year before
                                  * because it lay after the reference */
-    /* one-entry cache of the local zone offset per (y, m, d, h) */
-    int64_t cache_key;
-    int64_t cache_off;
-    int64_t cache_base;         /* UTC seconds of that hour's start */
+    /* cache of the local zone offset per (y, m, d, h), TS_ZONES hours:
+     * a log whose lines carry two clocks (syslog's and the MTA's own
+     * stamp, hours apart) would call mktime(3), and with it stat(2) of
+     * the zone file, on every switch with one */
+    int64_t cache_key[TS_ZONES];        /* -1: unused */
+    int64_t cache_base[TS_ZONES];       /* UTC seconds of that hour's start */
+    int     cache_last;         /* the entry used last */
+    int     cache_next;         /* the entry filled next */
     /* the last RFC 3164 stamp parsed, with its following space */
     char    last[32];
     size_t  last_len;           /* 0: none */

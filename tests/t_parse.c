@@ -214,6 +214,32 @@ t_ts_3164(void)
             && t == utc(2024, 1, 1, 11, 0, 0), "CET: -1 hour");
     T_CHECK(p3164(&c, "Jan  1 12:30:15 h", &t, NULL) == 0
             && t == utc(2024, 1, 1, 11, 30, 15), "same hour from the cache");
+    /* more hours than the cache keeps, in turn: each as the first time */
+    {
+        static const char *const line[] = {
+            "Jul  1 12:00:00 h", "Jan  1 12:00:00 h", "Mar 31 01:59:59 h",
+            "Mar 31 03:00:00 h", "Oct 27 01:00:00 h", "Dec 31 23:59:59 h",
+        };
+        int64_t first[6];
+        int     i, k, ok = 1;
+
+        ts_ctx_init_year(&c, 2024);
+        for (k = 0; k < 4; k++) {
+            for (i = 0; i < 6; i++) {
+                if (p3164(&c, line[i], &t, NULL) != 0)
+                    ok = 0;
+                else if (k == 0)
+                    first[i] = t;
+                else if (t != first[i])
+                    ok = 0;
+            }
+        }
+        T_CHECK(ok && first[0] == utc(2024, 7, 1, 10, 0, 0)
+                && first[2] == utc(2024, 3, 31, 0, 59, 59)
+                && first[3] == utc(2024, 3, 31, 1, 0, 0)
+                && first[5] == utc(2024, 12, 31, 22, 59, 59),
+                "six hours in turn, four kept: the same times each round");
+    }
     set_tz("UTC");
 }
 

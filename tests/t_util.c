@@ -530,6 +530,166 @@ t_htab_sweep(void)
     htab_free(t);
 }
 
+/* ---------------------------------------------- htab, values inline */
+
+struct t_iv {
+    int64_t last;               /* the stamp, as corr.c keeps it */
+    int     v;
+    char    pad[100];
+};
+
+struct t_order {
+    char    keys[6000][8];      /* keys in the order seen */
+    size_t  n;
+    int64_t before;
+    int     bad;
+    int     zero;               /* values seen with pad not zeroed */
+};
+
+/* t_iv_walk - htab_walk: note the keys stamped before ctx->before */
+static void
+t_iv_walk(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct t_order *o = ctx;
+    struct t_iv *iv = value;
+
+    if (iv->last < o->before && o->n < 6000 && klen < 8) {
+        memcpy(o->keys[o->n], key, klen);
+        o->keys[o->n++][klen] = 0;
+    }
+}
+
+/* t_iv_drop - htab_sweep_stamped predicate: drop what is stamped before;
+ * note the order */
+static int
+t_iv_drop(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct t_order *o = ctx;
+    struct t_iv *iv = value;
+
+    if (iv->last >= o->before)
+        return 0;
+    if (o->n < 6000 && klen < 8) {
+        memcpy(o->keys[o->n], key, klen);
+        o->keys[o->n++][klen] = 0;
+    }
+    return 1;
+}
+
+/* t_htab_inline - values in the entries, stamps, the stamped sweep: the
+ * same keys go as with a walk of every slot, in the same order */
+static void
+t_htab_inline(void)
+{
+    static struct t_order walk, swept;
+    struct htab *t = htab_create_inline(1, sizeof(struct t_iv), 7, NULL);
+    struct t_iv *iv;
+    char    key[16];
+    int     i, n, ok = 1;
+    size_t  gone;
+
+    for (i = 0; i < 5000; i++) {
+        n = snprintf(key, sizeof(key), "k%d", i);
+        iv = htab_enter_inline(t, key, (size_t) n, i);
+        if (iv->last != 0 || iv->v != 0 || iv->pad[99] != 0)
+            ok = 0;
+        iv->last = i;
+        iv->v = i;
+        memset(iv->pad, 'x', sizeof(iv->pad));
+    }
+    T_CHECK(ok && htab_count(t) == 5000, "inline: 5000 values, zeroed");
+    /* k10 goes later, k4000 earlier than first stamped */
+    iv = htab_find(t, "k10", 3);
+    iv->last = 9000;
+    htab_stamp(t, iv, 9000);
+    iv = htab_find(t, "k4000", 5);
+    iv->last = 5;
+    htab_stamp(t, iv, 5);
+    walk.before = swept.before = 2500;
+    htab_walk(t, t_iv_walk, &walk);
+    gone = htab_sweep_stamped(t, 2500, t_iv_drop, &swept);
+    T_CHECK(gone == 2500 && walk.n == 2500 && swept.n == 2500
+            && memcmp(walk.keys, swept.keys, sizeof(walk.keys)) == 0,
+            "stamped sweep: %zu gone, the keys and order of a full walk",
+            gone);
+    T_CHECK(htab_find(t, "k10", 3) != NULL && htab_find(t, "k4000", 5)
+            == NULL && htab_find(t, "k2499", 5) == NULL
+            && htab_find(t, "k2500", 5) != NULL,
+            "a later stamp keeps a key, an earlier one drops it");
+    /* a second sweep at the same point asks nobody */
+    swept.n = 0;
+    gone = htab_sweep_stamped(t, 2500, t_iv_drop, &swept);
+    T_CHECK(gone == 0 && swept.n == 0, "second sweep: nothing (%zu)", gone);
+    /* the entries of dropped keys serve new ones, zeroed */
+    ok = 1;
+    for (i = 0; i < 2500; i++) {
+        n = snprintf(key, sizeof(key), "n%d", i);
+        iv = htab_enter_inline(t, key, (size_t) n, 7000);
+        if (iv->last != 0 || iv->v != 0 || iv->pad[0] != 0)
+            ok = 0;
+        iv->last = 7000;
+    }
+    iv = htab_find(t, "k3000", 5);
+    T_CHECK(ok && htab_count(t) == 5000 && iv != NULL && iv->v == 3000,
+            "reused entries zeroed, others kept");
+    htab_delete(t, "k3000", 5);
+    T_CHECK(htab_find(t, "k3000", 5) == NULL && htab_count(t) == 4999,
+            "inline delete");
+    walk.n = swept.n = 0;
+    walk.before = swept.before = 7001;
+    htab_walk(t, t_iv_walk, &walk);
+    gone = htab_sweep_stamped(t, 7001, t_iv_drop, &swept);
+    T_CHECK(gone == 4998 && memcmp(walk.keys, swept.keys,
+                                   sizeof(walk.keys)) == 0,
+            "sweep after growth and reuse: walk's order (%zu)", gone);
+    htab_free(t);
+
+    /* short and long keys (entries of two sizes), each reused by its
+     * size: every key found, every value zeroed and its own */
+    t = htab_create_inline(4, sizeof(struct t_iv), 100, NULL);
+    ok = 1;
+    for (n = 0; n < 2; n++) {
+        for (i = 0; i < 300; i++) {
+            int     len = (i + n) % 2 ? 90 : 12;
+
+            {
+                char    lk[100];
+
+                memset(lk, 'a' + n, sizeof(lk));
+                snprintf(lk, sizeof(lk), "%c%d", 'a' + n, i);
+                lk[strlen(lk)] = 'z';
+                iv = htab_enter_inline(t, lk, (size_t) len, 1);
+                if (iv->v != 0 || iv->pad[99] != 0)
+                    ok = 0;
+                iv->v = i + 1;
+                iv->last = n == 0 ? 1 : 3;
+                htab_stamp(t, iv, iv->last);
+                memset(iv->pad, 'y', sizeof(iv->pad));
+            }
+        }
+        if (n == 0) {
+            walk.before = swept.before = 2;
+            swept.n = 0;
+            if (htab_sweep_stamped(t, 2, t_iv_drop, &swept) != 300)
+                ok = 0;
+        }
+    }
+    for (i = 0; i < 300; i++) {
+        char    lk[100];
+        int     len = (i + 1) % 2 ? 90 : 12;
+
+        memset(lk, 'b', sizeof(lk));
+        snprintf(lk, sizeof(lk), "b%d", i);
+        lk[strlen(lk)] = 'z';
+        iv = htab_find(t, lk, (size_t) len);
+        if (iv == NULL || iv->v != i + 1)
+            ok = 0;
+    }
+    T_CHECK(ok && htab_count(t) == 300, "short and long keys, reused by "
+            "size (count %zu)", htab_count(t));
+    htab_free(t);
+}
+
 /* t_near - "did you mean": distances and which candidates are offered */
 static void
 t_near(void)
@@ -642,5 +802,6 @@ main(void)
     t_span();
     t_htab();
     t_htab_sweep();
+    t_htab_inline();
     return T_DONE();
 }

@@ -1,24 +1,54 @@
 /* util/htab.c - string-keyed hash table (see htab.h) */
 #include "htab.h"
+#include "msg.h"
 #include "mymalloc.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <xxhash.h>
 
 struct htab_ent {
     struct htab_ent *next;
-    void   *value;
+    void   *value;              /* the caller's, or the room below */
     size_t  klen;
     unsigned long long hash;
-    char    key[];
+    int64_t stamp;              /* inline: htab_stamp() */
+    char    key[];              /* then, in tables of values inline, the
+                                 * rest of the key's room, a pointer to
+                                 * this entry (htab_stamp) and the
+                                 * value's room: what a look-up reads
+                                 * first is together */
 };
+
+/* Tables of values inline keep their entries in two sizes: keys of up
+ * to HTAB_KEY_SMALL bytes (most: "host\0postfix/smtp\0pid" is about 30)
+ * and up to kmax, each size with its own spares */
+#define HTAB_KEY_SMALL 48
 
 struct htab {
     struct htab_ent **slot;
     size_t  size;               /* power of two */
     size_t  count;
     void    (*free_fn) (void *);
+    size_t  vsize;              /* 0: values are the caller's pointers */
+    size_t  kmax;               /* inline: longest key */
+    size_t  kroom[2];           /* inline: room of a small and of a large
+                                 * key, multiples of 16 */
+    struct htab_ent *spare[2];  /* inline: entries of deleted keys, by
+                                 * size */
+    int64_t *smin;              /* inline: per slot, at most the least
+                                 * stamp of its entries (INT64_MAX: none) */
 };
+
+/* htab_smin_clear - no stamp in any of n slots */
+static void
+htab_smin_clear(int64_t *smin, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++)
+        smin[i] = INT64_MAX;
+}
 
 /* htab_create - empty table sized for about hint entries */
 struct htab *
@@ -32,6 +62,48 @@ htab_create(size_t hint, void (*free_fn)(void *value))
     t->slot = xcalloc(t->size, sizeof(*t->slot));
     t->free_fn = free_fn;
     return t;
+}
+
+/* htab_create_inline - values of vsize bytes in the entries (htab.h) */
+struct htab *
+htab_create_inline(size_t hint, size_t vsize, size_t kmax,
+                   void (*free_fn)(void *value))
+{
+    struct htab *t = htab_create(hint, free_fn);
+
+    t->vsize = vsize ? (vsize + 15) & ~(size_t) 15 : 16;
+    t->kmax = kmax;
+    t->kroom[1] = (kmax + 15) & ~(size_t) 15;
+    t->kroom[0] = t->kroom[1] < HTAB_KEY_SMALL ? t->kroom[1] : HTAB_KEY_SMALL;
+    t->smin = xmalloc(t->size * sizeof(*t->smin));
+    htab_smin_clear(t->smin, t->size);
+    return t;
+}
+
+/* htab_ent_size - the size of an inline entry for a key of klen bytes:
+ * 0 small, 1 large */
+static int
+htab_ent_size(const struct htab *t, size_t klen)
+{
+    return klen > t->kroom[0];
+}
+
+/* htab_ent_drop - an entry out of the table: its value to the
+ * destructor, the entry to the spares (inline) or freed */
+static void
+htab_ent_drop(struct htab *t, struct htab_ent *e)
+{
+    if (t->free_fn)
+        t->free_fn(e->value);
+    if (t->vsize) {
+        int     z = htab_ent_size(t, e->klen);
+
+        e->next = t->spare[z];
+        t->spare[z] = e;
+    } else {
+        xfree(e);
+    }
+    t->count--;
 }
 
 /* htab_free - destroy entries and table; NULL */
@@ -56,7 +128,16 @@ htab_free(struct htab *t)
             left--;
         }
     }
+    for (i = 0; i < 2; i++) {
+        while (t->spare[i]) {
+            struct htab_ent *n = t->spare[i]->next;
+
+            xfree(t->spare[i]);
+            t->spare[i] = n;
+        }
+    }
     xfree(t->slot);
+    xfree(t->smin);
     xfree(t);
     return NULL;
 }
@@ -80,22 +161,51 @@ htab_grow(struct htab *t)
 {
     size_t  nsize = t->size * 2;
     struct htab_ent **ns = xcalloc(nsize, sizeof(*ns));
-    size_t  i;
+    int64_t *nmin = NULL;
+    size_t  i, j;
 
+    if (t->smin) {
+        nmin = xmalloc(nsize * sizeof(*nmin));
+        htab_smin_clear(nmin, nsize);
+    }
     for (i = 0; i < t->size; i++) {
         struct htab_ent *e = t->slot[i];
 
         while (e) {
             struct htab_ent *n = e->next;
 
-            e->next = ns[e->hash & (nsize - 1)];
-            ns[e->hash & (nsize - 1)] = e;
+            j = e->hash & (nsize - 1);
+            e->next = ns[j];
+            ns[j] = e;
+            if (nmin && e->stamp < nmin[j])
+                nmin[j] = e->stamp;
             e = n;
         }
     }
     xfree(t->slot);
+    xfree(t->smin);
     t->slot = ns;
+    t->smin = nmin;
     t->size = nsize;
+}
+
+/* htab_link - a new entry with key into the table */
+static void
+htab_link(struct htab *t, struct htab_ent *e, const void *key, size_t klen)
+{
+    size_t  i;
+
+    if (t->count >= t->size)
+        htab_grow(t);
+    e->hash = XXH3_64bits(key, klen);
+    e->klen = klen;
+    memcpy(e->key, key, klen);
+    i = e->hash & (t->size - 1);
+    e->next = t->slot[i];
+    t->slot[i] = e;
+    t->count++;
+    if (t->smin && e->stamp < t->smin[i])
+        t->smin[i] = e->stamp;
 }
 
 /* htab_enter - add a new key; returns value */
@@ -103,19 +213,90 @@ void   *
 htab_enter(struct htab *t, const void *key, size_t klen, void *value)
 {
     struct htab_ent *e = xmalloc(sizeof(*e) + klen);
+
+    if (t->vsize)
+        msg_panic("htab_enter on a table of values inline");
+    e->value = value;
+    htab_link(t, e, key, klen);
+    return value;
+}
+
+/* htab_enter_inline - add a new key; its value's room, zeroed */
+void   *
+htab_enter_inline(struct htab *t, const void *key, size_t klen,
+                  int64_t stamp)
+{
+    struct htab_ent *e;
+    int     z;
+
+    if (t->vsize == 0 || klen > t->kmax)
+        msg_panic("htab_enter_inline: not a table of values inline, or a "
+                  "key of %zu bytes", klen);
+    z = htab_ent_size(t, klen);
+    if ((e = t->spare[z]) != NULL) {
+        t->spare[z] = e->next;
+    } else {
+        e = xmalloc(sizeof(*e) + t->kroom[z] + sizeof(e) + t->vsize);
+        memcpy(e->key + t->kroom[z], &e, sizeof(e));
+        e->value = e->key + t->kroom[z] + sizeof(e);
+    }
+    memset(e->value, 0, t->vsize);
+    e->stamp = stamp;
+    htab_link(t, e, key, klen);
+    return e->value;
+}
+
+/* htab_stamp - a new stamp of an inline value (htab.h) */
+void
+htab_stamp(struct htab *t, void *value, int64_t stamp)
+{
+    struct htab_ent *e;
     size_t  i;
 
-    if (t->count >= t->size)
-        htab_grow(t);
-    e->hash = XXH3_64bits(key, klen);
-    e->klen = klen;
-    e->value = value;
-    memcpy(e->key, key, klen);
+    memcpy(&e, (char *) value - sizeof(e), sizeof(e));
     i = e->hash & (t->size - 1);
-    e->next = t->slot[i];
-    t->slot[i] = e;
-    t->count++;
-    return value;
+
+    e->stamp = stamp;
+    if (stamp < t->smin[i])
+        t->smin[i] = stamp;
+}
+
+/* htab_sweep_stamped - htab_sweep of the slots that may hold an entry
+ * stamped before before (htab.h) */
+size_t
+htab_sweep_stamped(struct htab *t, int64_t before,
+                   int (*drop)(const void *key, size_t klen, void *value,
+                               void *ctx), void *ctx)
+{
+    size_t  i;
+    size_t  n = 0;
+    int64_t min;
+
+    for (i = 0; i < t->size; i++) {
+        struct htab_ent **pp = &t->slot[i];
+
+        if (t->smin[i] >= before)
+            continue;
+        min = INT64_MAX;
+        while (*pp) {
+            struct htab_ent *e = *pp;
+
+            /* stamped at or after before: kept unasked (the value,
+             * further on, is not read) */
+            if (e->stamp >= before || !drop(e->key, e->klen, e->value,
+                                             ctx)) {
+                if (e->stamp < min)
+                    min = e->stamp;
+                pp = &e->next;
+                continue;
+            }
+            *pp = e->next;
+            htab_ent_drop(t, e);
+            n++;
+        }
+        t->smin[i] = min;
+    }
+    return n;
 }
 
 /* htab_delete - remove key if present */
@@ -130,10 +311,7 @@ htab_delete(struct htab *t, const void *key, size_t klen)
 
         if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0) {
             *pp = e->next;
-            if (t->free_fn)
-                t->free_fn(e->value);
-            xfree(e);
-            t->count--;
+            htab_ent_drop(t, e);
             return;
         }
     }
@@ -181,10 +359,7 @@ htab_sweep(struct htab *t,
                 continue;
             }
             *pp = e->next;
-            if (t->free_fn)
-                t->free_fn(e->value);
-            xfree(e);
-            t->count--;
+            htab_ent_drop(t, e);
             n++;
         }
     }

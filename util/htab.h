@@ -1,7 +1,8 @@
 /* util/htab.h - string-keyed hash table for single-threaded state
  *
  * Keys are byte strings (may contain NUL bytes); the table copies them.
- * Values are the caller's pointers; htab_free() hands each to the
+ * Values are the caller's pointers, or (htab_create_inline) rooms of a
+ * fixed size in the table's own entries; htab_free() hands each to the
  * destructor given at creation. Grows by doubling at load 1; cost O(1)
  * expected per operation. Thread safety: none (one owner thread).
  */
@@ -9,17 +10,51 @@
 #define UTIL_HTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct htab;
 
 struct htab *htab_create(size_t hint, void (*free_fn)(void *value));
 struct htab *htab_free(struct htab *t);         /* always NULL */
 
+/* a table whose values live in its entries: vsize bytes each, zeroed
+ * when the key is entered (htab_enter_inline), keys of at most kmax
+ * bytes. One allocation per key, not two, and the entries of deleted
+ * keys are kept for new ones: no allocation once the table has held as
+ * many keys as it will (memory stays at that peak). free_fn, if any,
+ * gets the value's address when a key goes (to free what the value
+ * holds, not the value). find, walk and sweep give that address */
+struct htab *htab_create_inline(size_t hint, size_t vsize, size_t kmax,
+                                void (*free_fn)(void *value));
+
 /* value for key, or NULL */
 void   *htab_find(const struct htab *t, const void *key, size_t klen);
 
 /* insert (key must be new); returns value */
 void   *htab_enter(struct htab *t, const void *key, size_t klen, void *value);
+
+/* insert into a table of values inline (key must be new, at most kmax
+ * bytes) with a stamp (below); returns the value's room, zeroed */
+void   *htab_enter_inline(struct htab *t, const void *key, size_t klen,
+                          int64_t stamp);
+
+/* Stamps (tables of values inline): a number per entry, for sweeps of
+ * the entries stamped before some value (an idle sweep: the time of
+ * last use). The table keeps per slot a lower bound of its entries'
+ * stamps, so htab_sweep_stamped() walks only the slots that may hold
+ * one: a sequential pass over one number per slot, instead of a visit
+ * of every entry.
+ * htab_stamp - set the stamp of value (from find or enter); O(1) */
+void    htab_stamp(struct htab *t, void *value, int64_t stamp);
+
+/* htab_sweep_stamped - as htab_sweep, but drop is asked only about the
+ * entries stamped before before (the others are kept unasked, and only
+ * the slots that may hold one are walked): drop must keep every entry
+ * stamped at or after before. The order of the entries asked, and of those dropped, is
+ * htab_sweep's. Cost O(size + entries of the slots walked) */
+size_t  htab_sweep_stamped(struct htab *t, int64_t before,
+                           int (*drop)(const void *key, size_t klen,
+                                       void *value, void *ctx), void *ctx);
 
 /* remove key, handing its value to the destructor */
 void    htab_delete(struct htab *t, const void *key, size_t klen);
