@@ -152,18 +152,49 @@ w_create(struct world *w)
     w->hup = 1;
 }
 
-/* w_copytruncate - logrotate "copytruncate" */
+/* w_copy_begin - logrotate "copytruncate", first part: the siblings
+ * renamed up, NAME.1 created and a part of the log copied (cut
+ * anywhere, within a line too); the log not truncated yet */
 static void
-w_copytruncate(struct world *w)
+w_copy_begin(struct world *w)
 {
     char    one[320], buf[65536];
     int     in, out;
     ssize_t n;
+    off_t   size, part;
 
     w_shift(w);
     w_sib(w, 1, one, sizeof(one));
     if ((in = open(w->path, O_RDONLY)) < 0
         || (out = open(one, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0)
+        abort();
+    size = lseek(in, 0, SEEK_END);
+    part = size > 0 ? (off_t) w_rand(w, (unsigned) size + 1) : 0;
+    for (n = 0; n < part;) {
+        ssize_t k = pread(in, buf, sizeof(buf) < (size_t) (part - n)
+                          ? sizeof(buf) : (size_t) (part - n), n);
+
+        if (k <= 0 || write(out, buf, (size_t) k) != k)
+            abort();
+        n += k;
+    }
+    close(out);
+    close(in);
+}
+
+/* w_copy_end - the rest copied, the log truncated */
+static void
+w_copy_end(struct world *w)
+{
+    char    one[320], buf[65536];
+    int     in, out;
+    ssize_t n;
+
+    w_sib(w, 1, one, sizeof(one));
+    if ((in = open(w->path, O_RDONLY)) < 0
+        || (out = open(one, O_WRONLY | O_APPEND)) < 0)
+        abort();
+    if (lseek(in, lseek(out, 0, SEEK_END), SEEK_SET) < 0)
         abort();
     while ((n = read(in, buf, sizeof(buf))) > 0)
         if (write(out, buf, (size_t) n) != n)
@@ -174,6 +205,14 @@ w_copytruncate(struct world *w)
     if (ftruncate(w->wfd, 0) != 0)
         abort();
     w_stamp(w->wfd, w->clock);
+}
+
+/* w_copytruncate - logrotate "copytruncate", at once */
+static void
+w_copytruncate(struct world *w)
+{
+    w_copy_begin(w);
+    w_copy_end(w);
 }
 
 /* r_line, r_lost - the reader's callbacks */
@@ -354,10 +393,26 @@ random_run(uint64_t seed, int steps)
             w_create(&w);
             TR("t=%ld create\n", (long) w.clock);
         } else if (op < 20 && w.nsib < W_MAX_SIB) {
+            int     k;
+
             if (w.hup)
                 w_reopen(&w);
-            w_copytruncate(&w);
-            TR("t=%ld copytruncate\n", (long) w.clock);
+            /* the reader may look while the copy is being made */
+            w_copy_begin(&w);
+            TR("t=%ld copytruncate begins\n", (long) w.clock);
+            for (k = (int) w_rand(&w, 3); k > 0; k--) {
+                if (w_rand(&w, 3) == 0) {
+                    r_kill(&w);
+                    TR("  kill, from %ld\n", w.want);
+                } else {
+                    r_read(&w);
+                    TR("  read, up to %ld\n", w.want);
+                    if (w_rand(&w, 2))
+                        r_save(&w);
+                }
+            }
+            w_copy_end(&w);
+            TR("t=%ld copytruncate ends\n", (long) w.clock);
         }
     }
     snprintf(what, sizeof(what), "random sequence, seed %llu",

@@ -686,6 +686,60 @@ tail_truncated(struct tail *t)
     t->have_done = t->have_prev = 0;
 }
 
+/* tail_same_at - 1 when fd a and fd b hold the same bytes in [from, to) */
+static int
+tail_same_at(int a, int b, uint64_t from, uint64_t to)
+{
+    unsigned char x[4096], y[4096];
+    size_t  n;
+
+    while (from < to) {
+        n = to - from < sizeof(x) ? (size_t) (to - from) : sizeof(x);
+        if (pread(a, x, n, (off_t) from) != (ssize_t) n
+            || pread(b, y, n, (off_t) from) != (ssize_t) n
+            || memcmp(x, y, n) != 0)
+            return 0;
+        from += n;
+    }
+    return 1;
+}
+
+/* tail_original - cur, a rotated file read to its end, is a copy that
+ * copytruncate is making (or has made) of the file at the name, not
+ * truncated yet: that file holds cur's last line at the same offset and
+ * the bytes after it that cur has (a copy may stop within a line).
+ * Reading goes on there from that offset (what is before it was read
+ * from the copy; read from 0, it would be read twice, and a line cut by
+ * the copy would be taken as a line); the truncation, when it comes,
+ * finds the copy again by content. 1 when so */
+static int
+tail_original(struct tail *t)
+{
+    struct stat cs, sb;
+    uint64_t off = t->off, hash = t->hash;
+    uint32_t hlen = t->hlen;
+    int     fd;
+
+    if (fstat(t->fd, &cs) != 0 || (off == 0 && cs.st_size == 0)
+        || (fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+        return 0;
+    if (fstat(fd, &sb) != 0 || ((uint64_t) sb.st_dev == t->dev
+                                && (uint64_t) sb.st_ino == t->ino)
+        || sb.st_size < cs.st_size
+        || !tail_hash_at(fd, off, hlen, hash)
+        || !tail_same_at(t->fd, fd, off, (uint64_t) cs.st_size)) {
+        close(fd);
+        return 0;
+    }
+    tail_cur_pos(t, &t->prev);  /* finished: the copy up to off */
+    t->have_prev = 1;
+    tail_queue_free(t);
+    tail_set_cur(t, fd, t->path, off, 0);
+    t->hash = hash;
+    t->hlen = hlen;
+    return 1;
+}
+
 /* tail_at_end - nothing more in cur: truncation, rotation, or wait;
  * 1 when reading goes on in another file (or from 0) */
 static int
@@ -711,6 +765,8 @@ tail_at_end(struct tail *t, int *finish)
          * it was found come before it */
         tail_cur_pos(t, &p);
         if (tail_find(t, &p, 1, 1))
+            return 1;
+        if (tail_original(t))
             return 1;
     }
     /* the file at the name is taken once it has lines: the writer may

@@ -15,8 +15,12 @@
  *     restart, no longer has the saved last line there); the rest of the
  *     old content is read from the copy (the newest rotated sibling that
  *     has the saved last line at the saved offset), then the file from
- *     its first byte. Lines written between copy and truncation are in
- *     neither file (a property of copytruncate).
+ *     its first byte. A copy found before the truncation (being made,
+ *     or made and the file not truncated yet: the file at the name
+ *     holds the copy's bytes at the same offsets) is left for that file
+ *     at the same offset, not read again from 0. Lines written between
+ *     copy and truncation are in neither file (a property of
+ *     copytruncate).
  * Resuming: the position is that of the last line handed over (in the
  * file before, while nothing of the file being read is: byte 0 of a file
  * tells nothing of what it held when a copytruncate came since). The
