@@ -77,6 +77,7 @@ struct fol {
     struct tail *t[CKPT_MAX_INPUTS];
     size_t  nt;
     char    tname[CKPT_MAX_INPUTS][CKPT_NAME_MAX + 1];  /* file being read */
+    uint64_t tino[CKPT_MAX_INPUTS];     /* its inode */
     size_t  cur;                /* input of the line being read */
     /* journal */
     pid_t   jpid;
@@ -344,13 +345,21 @@ fol_lost(void *ctx, const char *why)
         f->ck->since = (int64_t) fol_now();
 }
 
-/* fol_moved - tail_cb.moved: with -v, where reading goes on */
+/* fol_moved - tail_cb.moved: reading goes on in file ino. Another
+ * file: the repeated-record rule starts afresh, as a batch run's does
+ * for each file (not when the same file is found again under another
+ * name, nor after a restart in the file of the checkpoint). With -v,
+ * say where */
 static void
 fol_moved(void *ctx, const char *name, uint64_t ino, uint64_t off,
           int catchup)
 {
     struct fol *f = ctx;
 
+    if (ino != f->tino[f->cur]) {
+        f->tino[f->cur] = ino;
+        f->ck->dup.have = 0;
+    }
     if (f->o->verbose)
         msg_info("reading %s (inode %llu) from byte %llu%s", name,
                  (unsigned long long) ino, (unsigned long long) off,
@@ -416,6 +425,7 @@ fol_journal_start(struct fol *f, char **matches)
     char    a_f[] = "--follow", a_o[] = "--output=json";
     char    a_p[] = "--no-pager", a_a[] = "--all";
     char    name[PATH_MAX];
+    sigset_t stop, old;
     int     fd[2];
     size_t  n = 0, i;
 
@@ -439,26 +449,57 @@ fol_journal_start(struct fol *f, char **matches)
     argv[n] = NULL;
     if (pipe2(fd, O_CLOEXEC) != 0)
         return -1;
-    if ((f->jpid = fork()) < 0)
+    /* SIGTERM and SIGINT blocked until the child has dropped our
+     * handler: a SIGTERM sent to it before it runs journalctl ends it */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop, &old);
+    if ((f->jpid = fork()) < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         return -1;
+    }
     if (f->jpid == 0) {
         sigset_t none;
 
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
         signal(SIGHUP, SIG_DFL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         dup2(fd[1], 1);
         execvp(prog, argv);
         fprintf(stderr, "mailtlsrpt follow: cannot run %s: %s\n", prog,
                 strerror(errno));
         _exit(127);
     }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     close(fd[1]);
     f->jfd = fd[0];
     fcntl(f->jfd, F_SETFL, fcntl(f->jfd, F_GETFL) | O_NONBLOCK);
     f->jbuf = xmalloc(FOL_JBUF);
     return 0;
+}
+
+/* fol_journal_stop - journalctl ends: SIGTERM, and SIGKILL when it is
+ * still there 2 seconds later (a stopped follower never hangs on it) */
+static void
+fol_journal_stop(pid_t pid)
+{
+    struct timespec tick = {0, 20 * 1000 * 1000};
+    int     i;
+
+    kill(pid, SIGTERM);
+    for (i = 0; i < 100; i++) {
+        if (waitpid(pid, NULL, WNOHANG) != 0)
+            return;
+        nanosleep(&tick, NULL);
+    }
+    msg_warn("journalctl (pid %ld) did not end on SIGTERM: killed",
+             (long) pid);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
 }
 
 /* fol_journal_read - what journalctl wrote; bytes, or -1 when it ended */
@@ -789,8 +830,11 @@ fol_inputs(struct fol *f, char **logs, int resumed)
                 pos = &saved[j].pos;
         f->cur = i;
         snprintf(f->tname[i], sizeof(f->tname[i]), "%s", logs[i]);
+        f->tino[i] = pos ? pos->ino : 0;       /* the saved record's */
         if ((f->t[i] = tail_open(logs[i], pos, &cb)) == NULL)
             exit(EXIT_FATALERR);
+        snprintf(f->tname[i], sizeof(f->tname[i]), "%s",
+                 tail_name(f->t[i]));
         f->nt = f->ck->nin = i + 1;
     }
 }
@@ -863,12 +907,8 @@ fol_read_all(struct fol *f, int *journal_quiet, int *ended)
                              (int) f->o->log_year);
         if (tail_read(f->t[i], FOL_READ) >= FOL_READ)
             more = 1;
-        if (strcmp(tail_name(f->t[i]), f->tname[i]) != 0) {
-            /* another file: the repeated-record rule starts afresh */
-            snprintf(f->tname[i], sizeof(f->tname[i]), "%s",
-                     tail_name(f->t[i]));
-            f->ck->dup.have = 0;
-        }
+        snprintf(f->tname[i], sizeof(f->tname[i]), "%s",
+                 tail_name(f->t[i]));
     }
     *journal_quiet = 1;
     if (f->jfd >= 0) {
@@ -1100,8 +1140,7 @@ cmd_follow(int argc, char **argv)
     for (i = 0; i < f.nt; i++)
         f.t[i] = tail_close(f.t[i]);
     if (f.jpid > 0) {
-        kill(f.jpid, SIGTERM);
-        waitpid(f.jpid, NULL, 0);
+        fol_journal_stop(f.jpid);
         close(f.jfd);
         xfree(f.jbuf);
     }

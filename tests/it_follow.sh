@@ -303,14 +303,16 @@ EOF
 cat >"$tmp/journalctl" <<EOF
 #!/bin/sh
 # a stand-in for journalctl -f -o json: records after --after-cursor, a
-# few at a time, then waits (follows) until killed
+# few at a time, then waits (follows) until killed, or until follow is
+# gone (killed with SIGKILL, it cannot stop its journalctl: the pipe
+# tells)
 after=
 for a in "\$@"; do
     case \$a in --after-cursor=*) after=\${a#--after-cursor=} ;; esac
 done
 echo "\$*" >>"$tmp/jargs"
-python3 - "$tmp/j.json" "\$after" <<'PY'
-import json, sys, time
+exec python3 - "$tmp/j.json" "\$after" <<'PY'
+import json, select, sys, time
 after = sys.argv[2]
 go = after == ""
 for l in open(sys.argv[1]):
@@ -320,7 +322,11 @@ for l in open(sys.argv[1]):
         time.sleep(0.004)
     elif json.loads(l)["__CURSOR"] == after:
         go = True
-time.sleep(3600)
+# the pipe's reader gone (POLLERR): follow has ended
+p = select.poll()
+p.register(sys.stdout.fileno(), 0)
+while not p.poll(100):
+    pass
 PY
 EOF
 chmod +x "$tmp/journalctl"

@@ -27,6 +27,7 @@
 #include "msg.h"
 #include "mymalloc.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +46,8 @@ struct tail {
     char   *base;
     struct tail_cb cb;
     int     ifd;                /* inotify */
-    int     wd_file;            /* watch on the live file, or -1 */
+    int     wd[2];              /* watches for writes (or -1): on cur's */
+    uint64_t wdev[2], wino[2];  /* file and on the one at the name */
     int     fd;                 /* cur, or -1: nothing at the name yet */
     uint64_t dev, ino;
     uint64_t off;
@@ -58,6 +60,10 @@ struct tail {
                                  * renames them, their files stay) */
     size_t  nqueue, iqueue;
     int     skipping;           /* inside an overlong line */
+    struct tail_pos done;       /* after the last line handed over, in */
+    int     have_done;          /* whichever file (0: none yet) */
+    struct tail_pos prev;       /* the end of the file finished last */
+    int     have_prev;
     uint64_t gone_ino;          /* for the message of a lost file */
     unsigned char *buf;
 };
@@ -78,13 +84,66 @@ tail_hash_at(int fd, uint64_t off, uint32_t hlen, uint64_t hash)
     return n == (ssize_t) hlen && XXH64(b, hlen, 0) == hash;
 }
 
-/* tail_watch_file - watch the live file for writes */
+/* tail_watch - writes to cur's file and to the file at the name wake
+ * the poll (the directory's watch tells renames and new files, not
+ * writes): a writer goes on in a renamed file until it reopens, and the
+ * new file at the name is not cur until it has lines. A watch stays
+ * with its file, not its name; cur's file is named by its descriptor */
 static void
-tail_watch_file(struct tail *t)
+tail_watch(struct tail *t)
 {
-    if (t->wd_file >= 0)
-        inotify_rm_watch(t->ifd, t->wd_file);
-    t->wd_file = inotify_add_watch(t->ifd, t->path, IN_MODIFY);
+    uint64_t dv[2] = {0, 0}, in[2] = {0, 0};
+    char    p[2][PATH_MAX];
+    struct stat sb;
+    int     k, j;
+
+    if (t->fd >= 0) {
+        dv[0] = t->dev;
+        in[0] = t->ino;
+        snprintf(p[0], sizeof(p[0]), "/proc/self/fd/%d", t->fd);
+        if (access(p[0], F_OK) != 0)
+            snprintf(p[0], sizeof(p[0]), "%s", t->name);
+    }
+    if (stat(t->path, &sb) == 0 && ((uint64_t) sb.st_dev != dv[0]
+                                    || (uint64_t) sb.st_ino != in[0])) {
+        dv[1] = (uint64_t) sb.st_dev;
+        in[1] = (uint64_t) sb.st_ino;
+        snprintf(p[1], sizeof(p[1]), "%s", t->path);
+    }
+    /* watches no longer wanted go; the others stay in their slots */
+    for (k = 0; k < 2; k++) {
+        if (t->wd[k] < 0)
+            continue;
+        for (j = 0; j < 2; j++)
+            if (in[j] && dv[j] == t->wdev[k] && in[j] == t->wino[k])
+                break;
+        if (j == 2) {
+            inotify_rm_watch(t->ifd, t->wd[k]);
+            t->wd[k] = -1;
+        } else {
+            in[j] = 0;          /* watched already */
+        }
+    }
+    for (j = 0; j < 2; j++) {
+        if (in[j] == 0)
+            continue;
+        k = t->wd[0] < 0 ? 0 : 1;
+        t->wd[k] = inotify_add_watch(t->ifd, p[j], IN_MODIFY);
+        t->wdev[k] = dv[j];
+        t->wino[k] = in[j];
+    }
+}
+
+/* tail_cur_pos - the position in cur (not the last line handed over) */
+static void
+tail_cur_pos(const struct tail *t, struct tail_pos *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->dev = t->dev;
+    p->ino = t->ino;
+    p->off = t->off;
+    p->hash = t->hash;
+    p->hlen = t->hlen;
 }
 
 /* tail_set_cur - cur becomes fd (name, from off) */
@@ -108,8 +167,7 @@ tail_set_cur(struct tail *t, int fd, const char *name, uint64_t off,
     }
     if (off == 0)
         t->hash = t->hlen = 0;
-    if (!catchup)
-        tail_watch_file(t);
+    tail_watch(t);
     if (t->cb.moved)
         t->cb.moved(t->cb.ctx, name, t->ino, off, catchup);
 }
@@ -129,23 +187,30 @@ tail_open_path(struct tail *t)
 
 struct tail_sib {
     char   *name;
-    time_t  mtime;
+    struct timespec mtime;
     long    num;                /* NAME.N: N; else -1 */
     uint64_t dev, ino;
     uint64_t size;
+    int     fd;                 /* open, or -1 */
 };
 
-/* tail_sib_cmp - oldest first: by time, then NAME.N by falling N */
+/* tail_sib_cmp - oldest first: NAME.N by falling N (logrotate and
+ * savelog number them so; a modification time can be later than that
+ * of a file rotated after it: a writer writes to the old file until it
+ * reopens, the new one may stay empty), others by modification time,
+ * then by name */
 static int
 tail_sib_cmp(const void *a, const void *b)
 {
     const struct tail_sib *x = a;
     const struct tail_sib *y = b;
 
-    if (x->mtime != y->mtime)
-        return x->mtime < y->mtime ? -1 : 1;
-    if (x->num != y->num)
+    if (x->num >= 0 && y->num >= 0 && x->num != y->num)
         return x->num > y->num ? -1 : 1;
+    if (x->mtime.tv_sec != y->mtime.tv_sec)
+        return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+        return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
     return strcmp(x->name, y->name);
 }
 
@@ -164,21 +229,37 @@ tail_compressed(const char *n)
     return 0;
 }
 
-/* tail_siblings - the rotated siblings of the file (NAME.N, NAME-*),
- * uncompressed regular files other than the file at the name, oldest
- * first; their number */
+/* tail_sib_free - a list of tail_siblings(), with the files still open */
+static void
+tail_sib_free(struct tail_sib *v, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (v[i].fd >= 0)
+            close(v[i].fd);
+        xfree(v[i].name);
+    }
+    xfree(v);
+}
+
+/* tail_list - one look at the directory: the rotated siblings of the
+ * file (NAME.N, NAME-*), uncompressed regular files other than the file
+ * at the name (its identity in self), by stat(), not opened, in the
+ * directory's order; their number */
 static size_t
-tail_siblings(const struct tail *t, struct tail_sib **out)
+tail_list(const struct tail *t, struct tail_sib **out, struct stat *self)
 {
     DIR    *d = opendir(t->dir);
     struct dirent *e;
     struct tail_sib *v = NULL;
     size_t  n = 0, cap = 0;
     size_t  bl = strlen(t->base);
-    struct stat self, sb;
-    int     have_self = stat(t->path, &self) == 0;
+    struct stat sb;
 
     *out = NULL;
+    if (stat(t->path, self) != 0)
+        memset(self, 0, sizeof(*self));
     if (d == NULL)
         return 0;
     while ((e = readdir(d)) != NULL) {
@@ -193,42 +274,106 @@ tail_siblings(const struct tail *t, struct tail_sib **out)
             >= (int) sizeof(full) || stat(full, &sb) != 0
             || !S_ISREG(sb.st_mode))
             continue;
-        if (have_self && sb.st_dev == self.st_dev && sb.st_ino == self.st_ino)
+        if (sb.st_dev == self->st_dev && sb.st_ino == self->st_ino)
             continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 8;
             v = xrealloc(v, cap * sizeof(*v));
         }
         v[n].name = xstrdup(full);
-        v[n].mtime = sb.st_mtime;
+        v[n].mtime = sb.st_mtim;
         v[n].num = -1;
         if (e->d_name[bl] == '.') {
             long    k = strtol(e->d_name + bl + 1, &end, 10);
 
-            if (*end == 0 && k >= 0)
+            if (*end == 0 && k >= 0 && isdigit((unsigned char)
+                                               e->d_name[bl + 1]))
                 v[n].num = k;
         }
         v[n].dev = (uint64_t) sb.st_dev;
         v[n].ino = (uint64_t) sb.st_ino;
         v[n].size = (uint64_t) sb.st_size;
+        v[n].fd = -1;
         n++;
     }
     closedir(d);
-    if (n)
-        qsort(v, n, sizeof(*v), tail_sib_cmp);
     *out = v;
     return n;
 }
 
-/* tail_sib_free - the list of tail_siblings() */
-static void
-tail_sib_free(struct tail_sib *v, size_t n)
+/* tail_same_list - 1 when two looks saw the same names of the same files */
+static int
+tail_same_list(const struct tail_sib *a, size_t na, const struct stat *sa,
+               const struct tail_sib *b, size_t nb, const struct stat *sb)
 {
-    size_t  i;
+    size_t  i, j;
 
-    for (i = 0; i < n; i++)
-        xfree(v[i].name);
-    xfree(v);
+    if (na != nb || sa->st_dev != sb->st_dev || sa->st_ino != sb->st_ino)
+        return 0;
+    for (i = 0; i < na; i++) {
+        for (j = 0; j < nb; j++)
+            if (strcmp(a[i].name, b[j].name) == 0)
+                break;
+        if (j == nb || a[i].dev != b[j].dev || a[i].ino != b[j].ino)
+            return 0;
+    }
+    return 1;
+}
+
+/* tail_siblings - the rotated siblings of the file, open, oldest first;
+ * their number. A rotation may rename files while the directory is read
+ * (readdir may then miss a file or give it twice, and a name may hold
+ * another file by the time it is opened): the directory is read until
+ * two looks agree, and each file opened is checked to be the one seen */
+static size_t
+tail_siblings(const struct tail *t, struct tail_sib **out)
+{
+    struct tail_sib *v, *w;
+    struct stat sv, sw, sb;
+    size_t  n, m, i;
+    int     tries, ok = 0;
+
+    n = tail_list(t, &v, &sv);
+    for (tries = 0; tries < 20 && !ok; tries++) {
+        m = tail_list(t, &w, &sw);
+        ok = tail_same_list(v, n, &sv, w, m, &sw);
+        tail_sib_free(v, n);
+        v = w;
+        n = m;
+        sv = sw;
+        for (i = 0; ok && i < n; i++) {
+            v[i].fd = open(v[i].name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+            if (v[i].fd < 0 && errno == ENOENT)
+                ok = 0;         /* removed since: look again */
+            else if (v[i].fd >= 0 && (fstat(v[i].fd, &sb) != 0
+                                 || (uint64_t) sb.st_dev != v[i].dev
+                                 || (uint64_t) sb.st_ino != v[i].ino))
+                ok = 0;         /* renamed since: look again */
+            else if (v[i].fd >= 0)
+                v[i].size = (uint64_t) sb.st_size;
+        }
+        if (!ok)
+            for (i = 0; i < n; i++)
+                if (v[i].fd >= 0) {
+                    close(v[i].fd);
+                    v[i].fd = -1;
+                }
+    }
+    if (!ok) {
+        msg_warn("%s: rotated files keep changing while read; going on "
+                 "with the last look", t->dir);
+        for (i = 0; i < n; i++)
+            if ((v[i].fd = open(v[i].name, O_RDONLY | O_CLOEXEC
+                                | O_NOCTTY)) >= 0 && fstat(v[i].fd, &sb) == 0) {
+                v[i].dev = (uint64_t) sb.st_dev;
+                v[i].ino = (uint64_t) sb.st_ino;
+                v[i].size = (uint64_t) sb.st_size;
+            }
+    }
+    if (n)
+        qsort(v, n, sizeof(*v), tail_sib_cmp);
+    *out = v;
+    return n;
 }
 
 /* tail_queue_free - the siblings not read yet */
@@ -247,52 +392,54 @@ tail_queue_free(struct tail *t)
     t->nqueue = t->iqueue = 0;
 }
 
-/* tail_catch_up - finish sibling i of v (sorted) from off, then the
- * siblings after it, then the file at the name */
+/* tail_catch_up - finish sibling i of v (sorted) from p, then the
+ * siblings after it, then the file at the name; their files are taken
+ * from v */
 static void
 tail_catch_up(struct tail *t, struct tail_sib *v, size_t n, size_t i,
-              int fd, uint64_t off)
+              const struct tail_pos *p)
 {
     size_t  j;
 
-    tail_set_cur(t, fd, v[i].name, off, 1);
+    tail_set_cur(t, v[i].fd, v[i].name, p->off, 1);
+    v[i].fd = -1;
+    t->hash = p->hash;
+    t->hlen = p->hlen;
     tail_queue_free(t);
     t->queue = xcalloc(n - i, sizeof(*t->queue));
     t->qfd = xcalloc(n - i, sizeof(*t->qfd));
     for (j = i + 1; j < n; j++) {
         t->queue[t->nqueue] = xstrdup(v[j].name);
-        t->qfd[t->nqueue++] = open(v[j].name, O_RDONLY | O_CLOEXEC
-                                   | O_NOCTTY);
+        t->qfd[t->nqueue++] = v[j].fd;
+        v[j].fd = -1;
     }
 }
 
-/* tail_find - a sibling that is the saved file (by identity, when
- * by_id) or holds the saved last line at the saved offset; 1 when found
- * and made cur */
+/* tail_find - a sibling that is the file of p (by identity, when by_id)
+ * or holds p's last line at p's offset (by content: a copy); 1 when
+ * found and made cur, the siblings after it queued. With newer, only
+ * when some sibling was rotated after it */
 static int
-tail_find(struct tail *t, const struct tail_pos *p, int by_id)
+tail_find(struct tail *t, const struct tail_pos *p, int by_id, int newer)
 {
     struct tail_sib *v;
-    size_t  n = tail_siblings(t, &v);
-    size_t  i;
-    int     fd;
+    size_t  n, i;
 
+    if (!by_id && p->hlen == 0)
+        return 0;               /* no line to know a copy by */
+    n = tail_siblings(t, &v);
     /* newest first: the copy of a copytruncate is the newest sibling */
     for (i = n; i-- > 0;) {
         if (by_id && (v[i].dev != p->dev || v[i].ino != p->ino))
             continue;
-        if (v[i].size < p->off)
+        if (v[i].fd < 0 || v[i].size < p->off
+            || !tail_hash_at(v[i].fd, p->off, p->hlen, p->hash))
             continue;
-        if ((fd = open(v[i].name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-            continue;
-        if (tail_hash_at(fd, p->off, p->hlen, p->hash)) {
-            tail_catch_up(t, v, n, i, fd, p->off);
-            t->hash = p->hash;
-            t->hlen = p->hlen;
-            tail_sib_free(v, n);
-            return 1;
-        }
-        close(fd);
+        if (newer && i + 1 == n)
+            break;              /* found, and nothing rotated after it */
+        tail_catch_up(t, v, n, i, p);
+        tail_sib_free(v, n);
+        return 1;
     }
     tail_sib_free(v, n);
     return 0;
@@ -340,7 +487,17 @@ tail_lost(struct tail *t, int what, const char *name, uint64_t off)
         msg_warn("%s", why);
 }
 
-/* tail_resume - cur from a saved position */
+/* tail_afresh - the place of the last line is lost: the file at the
+ * name from its first byte */
+static void
+tail_afresh(struct tail *t)
+{
+    t->have_done = t->have_prev = 0;
+    (void) tail_open_path(t);
+}
+
+/* tail_resume - cur from a saved position: the place after the last
+ * line handed over (tail_pos) */
 static void
 tail_resume(struct tail *t, const struct tail_pos *p)
 {
@@ -351,6 +508,11 @@ tail_resume(struct tail *t, const struct tail_pos *p)
         (void) tail_open_path(t);
         return;
     }
+    if (p->off > 0) {
+        t->done = *p;
+        t->have_done = 1;
+    }
+    t->have_prev = 0;
     if ((fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) >= 0
         && fstat(fd, &sb) == 0 && (uint64_t) sb.st_dev == p->dev
         && (uint64_t) sb.st_ino == p->ino) {
@@ -363,21 +525,21 @@ tail_resume(struct tail *t, const struct tail_pos *p)
         close(fd);
         /* the same file, other content: copytruncate while we were
          * away; the rest is in the copy */
-        if (tail_find(t, p, 0))
+        if (tail_find(t, p, 0, 0))
             return;
         tail_lost(t, TAIL_L_TRUNC, t->path, p->off);
-        (void) tail_open_path(t);
+        tail_afresh(t);
         return;
     }
     if (fd >= 0)
         close(fd);
     /* renamed (by identity); or truncated by copytruncate, then renamed
      * by a later rotation (the rest is in the copy, by content) */
-    if (tail_find(t, p, 1) || tail_find(t, p, 0))
+    if (tail_find(t, p, 1, 0) || tail_find(t, p, 0, 0))
         return;
     t->gone_ino = p->ino;
     tail_lost(t, TAIL_L_GONE, t->path, p->off);
-    (void) tail_open_path(t);
+    tail_afresh(t);
 }
 
 /* tail_open - follow path from pos */
@@ -394,7 +556,7 @@ tail_open(const char *path, const struct tail_pos *pos,
     t->base = xstrdup(slash ? slash + 1 : path);
     t->cb = *cb;
     t->fd = -1;
-    t->wd_file = -1;
+    t->wd[0] = t->wd[1] = -1;
     t->buf = xmalloc(TAIL_BUF);
     if ((t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0
         || inotify_add_watch(t->ifd, t->dir, IN_CREATE | IN_MOVED_TO
@@ -476,6 +638,10 @@ tail_lines(struct tail *t, size_t n, int last)
         ls = nl ? end + 1 : n;
     }
     t->off += ls;
+    if (ls > 0) {
+        tail_cur_pos(t, &t->done);
+        t->have_done = 1;
+    }
     return ls;
 }
 
@@ -484,6 +650,8 @@ tail_lines(struct tail *t, size_t n, int last)
 static int
 tail_next(struct tail *t)
 {
+    tail_cur_pos(t, &t->prev);
+    t->have_prev = 1;
     while (t->iqueue < t->nqueue) {
         const char *n = t->queue[t->iqueue];
         int     fd = t->qfd[t->iqueue++];
@@ -502,6 +670,76 @@ tail_next(struct tail *t)
     return 0;
 }
 
+/* tail_truncated - cur, the file at the name, lost the content before
+ * the position: its rest is read from the copy, if there is one */
+static void
+tail_truncated(struct tail *t)
+{
+    struct tail_pos p;
+
+    tail_cur_pos(t, &p);
+    if (tail_find(t, &p, 0, 0))
+        return;
+    tail_lost(t, TAIL_L_TRUNC, t->path, t->off);
+    t->off = 0;
+    t->hash = t->hlen = 0;
+    t->have_done = t->have_prev = 0;
+}
+
+/* tail_same_at - 1 when fd a and fd b hold the same bytes in [from, to) */
+static int
+tail_same_at(int a, int b, uint64_t from, uint64_t to)
+{
+    unsigned char x[4096], y[4096];
+    size_t  n;
+
+    while (from < to) {
+        n = to - from < sizeof(x) ? (size_t) (to - from) : sizeof(x);
+        if (pread(a, x, n, (off_t) from) != (ssize_t) n
+            || pread(b, y, n, (off_t) from) != (ssize_t) n
+            || memcmp(x, y, n) != 0)
+            return 0;
+        from += n;
+    }
+    return 1;
+}
+
+/* tail_original - cur, a rotated file read to its end, is a copy that
+ * copytruncate is making (or has made) of the file at the name, not
+ * truncated yet: that file holds cur's last line at the same offset and
+ * the bytes after it that cur has (a copy may stop within a line).
+ * Reading goes on there from that offset (what is before it was read
+ * from the copy; read from 0, it would be read twice, and a line cut by
+ * the copy would be taken as a line); the truncation, when it comes,
+ * finds the copy again by content. 1 when so */
+static int
+tail_original(struct tail *t)
+{
+    struct stat cs, sb;
+    uint64_t off = t->off, hash = t->hash;
+    uint32_t hlen = t->hlen;
+    int     fd;
+
+    if (fstat(t->fd, &cs) != 0 || (off == 0 && cs.st_size == 0)
+        || (fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+        return 0;
+    if (fstat(fd, &sb) != 0 || ((uint64_t) sb.st_dev == t->dev
+                                && (uint64_t) sb.st_ino == t->ino)
+        || sb.st_size < cs.st_size
+        || !tail_hash_at(fd, off, hlen, hash)
+        || !tail_same_at(t->fd, fd, off, (uint64_t) cs.st_size)) {
+        close(fd);
+        return 0;
+    }
+    tail_cur_pos(t, &t->prev);  /* finished: the copy up to off */
+    t->have_prev = 1;
+    tail_queue_free(t);
+    tail_set_cur(t, fd, t->path, off, 0);
+    t->hash = hash;
+    t->hlen = hlen;
+    return 1;
+}
+
 /* tail_at_end - nothing more in cur: truncation, rotation, or wait;
  * 1 when reading goes on in another file (or from 0) */
 static int
@@ -513,22 +751,26 @@ tail_at_end(struct tail *t, int *finish)
     if (fstat(t->fd, &cur) != 0)
         return 0;
     if (!t->catchup && (uint64_t) cur.st_size < t->off) {
-        struct tail_pos p;
-
-        tail_pos(t, &p);
-        if (tail_find(t, &p, 0))
-            return 1;
-        tail_lost(t, TAIL_L_TRUNC, t->path, t->off);
-        t->off = 0;
-        t->hash = t->hlen = 0;
+        tail_truncated(t);
         return 1;
     }
-    if (t->catchup) {
+    if (t->catchup && t->iqueue < t->nqueue) {
         *finish = 1;
         return 1;
     }
-    /* rotated by rename: the new file is taken once it has lines (the
-     * writer may write to the old one until it reopens) */
+    if (t->catchup) {
+        struct tail_pos p;
+
+        /* next is the file at the name; files rotated after cur since
+         * it was found come before it */
+        tail_cur_pos(t, &p);
+        if (tail_find(t, &p, 1, 1))
+            return 1;
+        if (tail_original(t))
+            return 1;
+    }
+    /* the file at the name is taken once it has lines: the writer may
+     * write to the old one until it reopens */
     if (stat(t->path, &at) == 0 && (at.st_dev != cur.st_dev
                                     || at.st_ino != cur.st_ino)
         && at.st_size > 0) {
@@ -536,6 +778,18 @@ tail_at_end(struct tail *t, int *finish)
         return 1;
     }
     return 0;
+}
+
+/* tail_rotated - cur is the file at the name, nothing of it read yet:
+ * was a file rotated after the one finished last? At position 0 a
+ * file tells nothing of what it held: after copytruncate, the lines
+ * written since are in the copy. 1 when reading goes on there */
+static int
+tail_rotated(struct tail *t)
+{
+    struct tail_pos p = t->prev;
+
+    return tail_find(t, &p, 1, 1);
 }
 
 /* tail_read - whole lines, at most about max bytes */
@@ -547,20 +801,13 @@ tail_read(struct tail *t, size_t max)
     int     finish;
 
     if (t->fd >= 0 && !t->catchup && t->off > 0
-        && !tail_hash_at(t->fd, t->off, t->hlen, t->hash)) {
-        /* truncated and written again before we looked: copytruncate */
-        struct tail_pos p;
-
-        tail_pos(t, &p);
-        if (!tail_find(t, &p, 0)) {
-            tail_lost(t, TAIL_L_TRUNC, t->path, t->off);
-            t->off = 0;
-            t->hash = t->hlen = 0;
-        }
-    }
+        && !tail_hash_at(t->fd, t->off, t->hlen, t->hash))
+        tail_truncated(t);      /* and written again: copytruncate */
     while (done < max) {
         if (t->fd < 0 && tail_open_path(t) != 0)
             break;
+        if (!t->catchup && t->off == 0 && t->have_prev && tail_rotated(t))
+            continue;
         n = pread(t->fd, t->buf, TAIL_BUF, (off_t) t->off);
         if (n < 0 && errno == EINTR)
             continue;
@@ -588,14 +835,15 @@ tail_read(struct tail *t, size_t max)
 
                 /* the live file was renamed: files rotated after it
                  * while we read it come before the one at the name */
-                tail_pos(t, &p);
-                if (tail_find(t, &p, 1))
+                tail_cur_pos(t, &p);
+                if (tail_find(t, &p, 1, 0))
                     continue;
             }
             if (tail_next(t) != 0)
                 break;
         }
     }
+    tail_watch(t);
     return done;
 }
 
@@ -604,13 +852,12 @@ void
 tail_pos(const struct tail *t, struct tail_pos *p)
 {
     memset(p, 0, sizeof(*p));
-    if (t->fd < 0)
-        return;
-    p->dev = t->dev;
-    p->ino = t->ino;
-    p->off = t->off;
-    p->hash = t->hash;
-    p->hlen = t->hlen;
+    if (t->fd >= 0 && t->off > 0)
+        tail_cur_pos(t, p);
+    else if (t->have_done)
+        *p = t->done;           /* nothing of cur yet: the file before */
+    else if (t->fd >= 0)
+        tail_cur_pos(t, p);
 }
 
 /* tail_behind - bytes written and not read yet */

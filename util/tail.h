@@ -9,22 +9,34 @@
  *     points to a new file that is not empty, the old file is read to
  *     its end first (a writer still writing there until it reopens is
  *     not lost), then any file rotated after it meanwhile, then the new
- *     one from its first byte;
+ *     one from its first byte; a rotated file being finished is left for
+ *     the file at the name under the same rule;
  *   - copytruncate: the file shrinks below the position (or, after a
  *     restart, no longer has the saved last line there); the rest of the
  *     old content is read from the copy (the newest rotated sibling that
  *     has the saved last line at the saved offset), then the file from
- *     its first byte. Lines written between copy and truncation are in
- *     neither file (a property of copytruncate).
- * Resuming: the saved file is found by identity (device, inode) at the
- * name or among its rotated siblings (NAME.N and NAME-*, uncompressed),
- * checked by the hash of its last line; it is read to its end, then
- * every sibling rotated after it, then the file at the name. When the
+ *     its first byte. A copy found before the truncation (being made,
+ *     or made and the file not truncated yet: the file at the name
+ *     holds the copy's bytes at the same offsets) is left for that file
+ *     at the same offset, not read again from 0. Lines written between
+ *     copy and truncation are in neither file (a property of
+ *     copytruncate).
+ * Resuming: the position is that of the last line handed over (in the
+ * file before, while nothing of the file being read is: byte 0 of a file
+ * tells nothing of what it held when a copytruncate came since). The
+ * file is found by identity (device, inode) at the name or among its
+ * rotated siblings (NAME.N and NAME-*, uncompressed), checked by the
+ * hash of its last line; it is read to its end, then every sibling
+ * rotated after it, then the file at the name. Siblings are in rotation
+ * order: NAME.N by falling N, others by modification time. When the
  * saved place cannot be found, the lost callback says so and reading
- * starts at the file's first byte.
+ * starts at the file's first byte. A position taken before the first
+ * line was read is byte 0 of the file: a copytruncate before the next
+ * position loses what the copy holds.
  * Waiting: tail_fd() is an inotify descriptor watching the file's
- * directory (modify, create, move, delete); poll it, then tail_events()
- * and tail_read(). No timer is needed.
+ * directory (create, move, delete) and, for writes, the file being read
+ * and the file at the name; poll it, then tail_events() and
+ * tail_read(). No timer is needed.
  * Lines longer than TAIL_MAX_LINE are skipped whole (the bad callback).
  * Memory: one buffer of TAIL_BUF bytes per file followed.
  * Thread safety: one thread per struct tail.

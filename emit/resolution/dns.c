@@ -495,6 +495,51 @@ dns_judge(struct dns_ans *a, const ldns_pkt *p, const ldns_rdf *qname,
     return a->rc;
 }
 
+/* dns_wire_tsig - 1 when the reply in wire form carries a TSIG record
+ * in the records read before any fault (a bounded walk of the wire:
+ * names by their labels and pointers, each record's fixed part and
+ * rdata length). We never sign a query: a TSIG in a reply is not ours.
+ * It is refused before ldns reads it: ldns_wire2pkt() (ldns 1.8.3)
+ * keeps one TSIG per packet and drops an earlier one without freeing
+ * it, so a reply with two leaked memory on every read */
+static int
+dns_wire_tsig(const unsigned char *w, size_t len)
+{
+    size_t  pos = 12, i, n;
+
+    if (len < 12)
+        return 0;
+    n = (size_t) (w[4] << 8 | w[5]) + (size_t) (w[6] << 8 | w[7])
+        + (size_t) (w[8] << 8 | w[9]) + (size_t) (w[10] << 8 | w[11]);
+    for (i = 0; i < n; i++) {
+        int     question = i < (size_t) (w[4] << 8 | w[5]);
+
+        while (pos < len && w[pos] != 0 && (w[pos] & 0xc0) != 0xc0)
+            pos += 1 + (size_t) w[pos];
+        if (pos >= len)
+            return 0;
+        pos += (w[pos] & 0xc0) == 0xc0 ? 2 : 1;
+        if (pos + (question ? 4 : 10) > len)
+            return 0;
+        if (!question && (w[pos] << 8 | w[pos + 1]) == LDNS_RR_TYPE_TSIG)
+            return 1;
+        pos += question ? 4 : 10 + (size_t) (w[pos + 8] << 8 | w[pos + 9]);
+    }
+    return 0;
+}
+
+/* dns_wire2pkt - ldns_wire2pkt() for a reply; NULL when it does not
+ * parse or carries a TSIG record */
+static ldns_pkt *
+dns_wire2pkt(const unsigned char *w, size_t len)
+{
+    ldns_pkt *p = NULL;
+
+    if (dns_wire_tsig(w, len) || ldns_wire2pkt(&p, w, len) != LDNS_STATUS_OK)
+        return NULL;
+    return p;
+}
+
 /* dns_answer_wire - judge a reply in wire form as dns_query() judges
  * what the resolver sent (question echo, CNAME chain, bounds), without
  * the network: for the fuzz target. SERVFAIL is DNS_SERVFAIL (no second
@@ -515,7 +560,7 @@ dns_answer_wire(const unsigned char *wire, size_t len, const char *name,
         return a->rc;
     snprintf(fqdn, sizeof(fqdn), "%s.", name);
     if ((qname = ldns_dname_new_frm_str(fqdn)) == NULL
-        || ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK || p == NULL) {
+        || (p = dns_wire2pkt(wire, len)) == NULL) {
         ldns_rdf_deep_free(qname);
         return a->rc;
     }
@@ -725,14 +770,12 @@ dns_udp(const struct sockaddr_storage *ss, socklen_t sl, const uint8_t *wire,
             continue;           /* a late reply to an earlier try */
         if (buf[2] & 0x02) {    /* TC: the whole answer over TCP */
             if ((r = dns_tcp(ss, sl, wire, wlen, end, &rl)) != NULL) {
-                if (ldns_wire2pkt(&p, r, rl) != LDNS_STATUS_OK)
-                    p = NULL;
+                p = dns_wire2pkt(r, rl);
                 free(r);
             }
             break;
         }
-        if (ldns_wire2pkt(&p, buf, (size_t) n) != LDNS_STATUS_OK)
-            p = NULL;
+        p = dns_wire2pkt(buf, (size_t) n);
     }
     close(fd);
     return p;
