@@ -59,7 +59,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #define FOL_READ (1024 * 1024)  /* bytes per input between checks */
 #define FOL_JBUF (JRNL_MAX_MSG * 2 + 8192)     /* a journal JSON line */
@@ -187,26 +186,17 @@ static int
 fol_hold(void *ctx, int mta, const void *key, size_t klen, int dated,
          int64_t t, const struct wrap_rec *r)
 {
-    return carry_hold(agg_state_carry(((struct fol *) ctx)->live), mta, key, klen, dated,
-                          t, r);
+    struct fol *f = ctx;
+
+    return carry_hold(agg_state_carry(f->live), mta, key, klen, dated, t, r);
 }
 
 static int
 fol_keep(void *ctx, int mta, const void *key, size_t klen)
 {
-    return carry_keep(agg_state_carry(((struct fol *) ctx)->live), mta, key, klen);
-}
+    struct fol *f = ctx;
 
-/* fol_dup_hash - hash of the fields the repeated-record rule compares */
-static uint64_t
-fol_dup_hash(const struct wrap_rec *r)
-{
-    uint64_t h = 0;
-
-    h = XXH3_64bits_withSeed(r->host.ptr, r->host.len, h);
-    h = XXH3_64bits_withSeed(r->ident.ptr, r->ident.len, h);
-    h = XXH3_64bits_withSeed(r->pid.ptr, r->pid.len, h);
-    return XXH3_64bits_withSeed(r->msg.ptr, r->msg.len, h);
+    return carry_keep(agg_state_carry(f->live), mta, key, klen);
 }
 
 /* fol_dup - 1 when r repeats the record before it that reached the
@@ -215,7 +205,7 @@ static int
 fol_dup(struct fol *f, const struct wrap_rec *r)
 {
     struct ckpt_dup *d = &f->ck->dup;
-    uint64_t h = fol_dup_hash(r);
+    uint64_t h = wrap_rec_hash(r);
 
     if (d->have && d->t == r->t && d->dated == r->dated
         && d->len[0] == r->host.len && d->len[1] == r->ident.len

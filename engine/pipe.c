@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #define PIPE_SHOW_BAD 10        /* --verbose: first bad lines shown */
 #define PIPE_CHUNK (1024 * 1024)        /* bytes per chunk */
@@ -398,18 +397,6 @@ pipe_noise_drop(const struct parser_set *ps, const struct wrap_rec *r)
     return 0;
 }
 
-/* pipe_dup_hash - hash of the fields pipe_dup() compares */
-static uint64_t
-pipe_dup_hash(const struct wrap_rec *r)
-{
-    uint64_t h = 0;
-
-    h = XXH3_64bits_withSeed(r->host.ptr, r->host.len, h);
-    h = XXH3_64bits_withSeed(r->ident.ptr, r->ident.len, h);
-    h = XXH3_64bits_withSeed(r->pid.ptr, r->pid.len, h);
-    return XXH3_64bits_withSeed(r->msg.ptr, r->msg.len, h);
-}
-
 /* pipe_span_same - the bytes of two spans are the same */
 static inline int
 pipe_span_same(struct span a, struct span b)
@@ -436,7 +423,7 @@ pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
         && d->ident.len == r->ident.len && d->pid.len == r->pid.len
         && d->msg.len == r->msg.len;
     if (same && pc->dup_hashed)
-        same = pipe_dup_hash(r) == pc->dup_hash;
+        same = wrap_rec_hash(r) == pc->dup_hash;
     else if (same)
         same = pipe_span_same(d->msg, r->msg)
             && pipe_span_same(d->pid, r->pid)
@@ -468,7 +455,7 @@ pipe_dup_keep(struct pipe_ctx *pc)
     if (d->host.len + d->ident.len + d->pid.len + d->msg.len
         > sizeof(pc->dup_buf)) {
         pc->dup_hashed = 1;
-        pc->dup_hash = pipe_dup_hash(d);
+        pc->dup_hash = wrap_rec_hash(d);
         return;
     }
     for (i = 0; i < 4; i++) {

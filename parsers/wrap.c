@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <xxhash.h>
 
 #define WRAP_MAX_HOST 255
 #define WRAP_MAX_IDENT 128
@@ -647,4 +648,16 @@ wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 done:
     wrap_solaris(&s);
     r->msg = s;
+}
+
+/* wrap_rec_hash - hash of host, ident, pid and message */
+uint64_t
+wrap_rec_hash(const struct wrap_rec *r)
+{
+    uint64_t h = 0;
+
+    h = XXH3_64bits_withSeed(r->host.ptr, r->host.len, h);
+    h = XXH3_64bits_withSeed(r->ident.ptr, r->ident.len, h);
+    h = XXH3_64bits_withSeed(r->pid.ptr, r->pid.len, h);
+    return XXH3_64bits_withSeed(r->msg.ptr, r->msg.len, h);
 }

@@ -50,4 +50,9 @@ struct wrap_rec {
 /* wrap_parse - fill r from line; never fails (worst case: message only) */
 void    wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r);
 
+/* a hash of what makes two records the same line (host, ident, pid,
+ * message; not the time): the repeated-record rule of engine/pipe.c
+ * and of follow compares it first */
+uint64_t wrap_rec_hash(const struct wrap_rec *r);
+
 #endif
