@@ -287,7 +287,10 @@ sm_open(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     struct sm_conn *c = SM_CUR(p);
 
     corr_retire(s->k, p);
-    corr_start(&c->k, sizeof(*c), r->dated, r->t);
+    /* the core's conn_size is sizeof(*c); a size the compiler does not
+     * know makes the clearing a call of memset (vector stores), not the
+     * inline "rep stos" that a constant size of this struct gets */
+    corr_start(&c->k, s->k->ops.conn_size, r->dated, r->t);
     c->cond = c->fail = -1;
     if (pe)
         sm_conn_fill(c, pe);

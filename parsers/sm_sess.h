@@ -36,19 +36,20 @@ struct corr_ops;
  * the relay canonical (pe), the type of a certificate problem, whether
  * the mailer is relay */
 struct sm_pre {
-    struct sm_event ev;
+    /* what apply reads first, together */
+    int     from;               /* "QID: from=<own_from>": note the id */
     int     forti;              /* a FortiMail record: msg and pid below
                                  * stand for the line's */
-    int     from;               /* "QID: from=<own_from>": note the id */
     int     relay_mailer;       /* SM_DELIVERY: mailer=relay */
     int     prob;               /* SM_VERIFYMSG: sm_cert_problem(text) */
+    size_t  klen;               /* key of the process (corr_key_proc) */
+    char    key[SM_KEY_MAX];
+    struct sm_peer pe;          /* events with a relay: sm_peer_set() */
+    struct sm_event ev;
     struct span msg;            /* its Sendmail message */
     struct span pid;            /* its session id */
     struct span qid;            /* of that line */
     struct span addr;           /* its sender */
-    size_t  klen;               /* key of the process (corr_key_proc) */
-    char    key[SM_KEY_MAX];
-    struct sm_peer pe;          /* events with a relay: sm_peer_set() */
 };
 
 /* Sendmail to the correlator core (parsers/corr.h) and to parser.c */
