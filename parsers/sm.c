@@ -93,7 +93,8 @@ sm_field_end(struct span s, size_t off)
     const char *p = s.ptr + off;
     const char *end = s.ptr + s.len;
 
-    while (p + 1 < end && (p = memchr(p, ',', (size_t) (end - p) - 1)) != NULL) {
+    while (p + 1 < end
+           && (p = memchr(p, ',', (size_t) (end - p) - 1)) != NULL) {
         if (p[1] == ' ')
             return (size_t) (p - s.ptr);
         p++;
@@ -102,7 +103,7 @@ sm_field_end(struct span s, size_t off)
 }
 
 /* sm_qid_byte - 1: a letter, 2: a digit, 0: neither (a queue id's
- * bytes; no branch per class) */
+ * bytes: two compares, no table) */
 static inline int
 sm_qid_byte(unsigned char c)
 {
