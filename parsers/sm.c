@@ -39,23 +39,89 @@
 #define SM_MAX_VALUE 1024
 #define SM_MAX_WORD 64
 
+/* A literal with its length, for the tables below: span_eq() and
+ * span_starts() with a table's (not a constant) text would take a
+ * strlen() and a memcmp() call per entry and line */
+struct sm_lit {
+    const char *text;
+    size_t  len;
+};
+
+#define SM_LIT(s) { (s), sizeof(s) - 1 }
+
+/* sm_lit_eq - 1 when w is the literal */
+static inline int
+sm_lit_eq(struct span w, const struct sm_lit *l)
+{
+    return w.len == l->len && memcmp(w.ptr, l->text, l->len) == 0;
+}
+
+/* sm_lit_starts - 1 when t begins with the literal */
+static inline int
+sm_lit_starts(struct span t, const struct sm_lit *l)
+{
+    return t.len >= l->len && memcmp(t.ptr, l->text, l->len) == 0;
+}
+
+/* sm_lit_find - offset of the literal (not empty) in t, or -1: span_find
+ * with a known length */
+static long
+sm_lit_find(struct span t, const struct sm_lit *l)
+{
+    const char *p = t.ptr;
+    const char *last;
+
+    if (t.len < l->len)
+        return -1;
+    last = t.ptr + (t.len - l->len);
+    while ((p = memchr(p, l->text[0], (size_t) (last - p) + 1)) != NULL) {
+        if (memcmp(p + 1, l->text + 1, l->len - 1) == 0)
+            return (long) (p - t.ptr);
+        if (p++ == last)
+            break;
+    }
+    return -1;
+}
+
+/* sm_field_end - offset of the ", " that ends the field starting at off
+ * (the fields of a message are separated by ", "), or s.len. Taking the
+ * fields one after the other from the start meets the same ", " as
+ * span_find(", ") from each place on: sm_value()'s fields */
+static inline size_t
+sm_field_end(struct span s, size_t off)
+{
+    const char *p = s.ptr + off;
+    const char *end = s.ptr + s.len;
+
+    while (p + 1 < end
+           && (p = memchr(p, ',', (size_t) (end - p) - 1)) != NULL) {
+        if (p[1] == ' ')
+            return (size_t) (p - s.ptr);
+        p++;
+    }
+    return s.len;
+}
+
+/* sm_qid_byte - 1: a letter, 2: a digit, 0: neither (a queue id's
+ * bytes: two compares, no table) */
+static inline int
+sm_qid_byte(unsigned char c)
+{
+    return (unsigned) (c - '0') < 10 ? 2
+        : (unsigned) ((c | 0x20) - 'a') < 26;
+}
+
 /* sm_qid - a Sendmail queue id followed by ": " at the cursor */
 static int
 sm_qid(struct span *s, struct span *qid)
 {
+    const unsigned char *p = (const unsigned char *) s->ptr;
     size_t  i = 0;
-    int     digit = 0;
+    int     cls = 0;
 
-    while (i < s->len && i <= SM_MAX_QID) {
-        char    c = s->ptr[i];
-
-        if (c >= '0' && c <= '9')
-            digit = 1;
-        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-            break;
-        i++;
-    }
-    if (i < 8 || i > SM_MAX_QID || !digit || i + 1 >= s->len
+    while (i < s->len && i <= SM_MAX_QID && sm_qid_byte(p[i]))
+        cls |= sm_qid_byte(p[i++]);
+    if (i < 8 || i > SM_MAX_QID || !(cls & 2) || i + 1 >= s->len
         || s->ptr[i] != ':' || s->ptr[i + 1] != ' ')
         return -1;
     *qid = span_make(s->ptr, i);
@@ -124,19 +190,21 @@ static int
 sm_verify_code(struct span w)
 {
     static const struct {
-        const char *word;
+        struct sm_lit word;
         int     code;
     } map[] = {
-        {"OK", SM_V_OK}, {"TRUSTED", SM_V_TRUSTED}, {"FAIL", SM_V_FAIL},
-        {"NO", SM_V_NO}, {"NOT", SM_V_NOT}, {"DANE_FAIL", SM_V_DANE_FAIL},
-        {"NONE", SM_V_NONE}, {"CLEAR", SM_V_CLEAR}, {"TEMP", SM_V_TEMP},
-        {"PROTOCOL", SM_V_PROTOCOL}, {"SOFTWARE", SM_V_SOFTWARE},
-        {"CONFIG", SM_V_CONFIG}, {"FAILURE", SM_V_FAILURE},
+        {SM_LIT("OK"), SM_V_OK}, {SM_LIT("TRUSTED"), SM_V_TRUSTED},
+        {SM_LIT("FAIL"), SM_V_FAIL}, {SM_LIT("NO"), SM_V_NO},
+        {SM_LIT("NOT"), SM_V_NOT}, {SM_LIT("DANE_FAIL"), SM_V_DANE_FAIL},
+        {SM_LIT("NONE"), SM_V_NONE}, {SM_LIT("CLEAR"), SM_V_CLEAR},
+        {SM_LIT("TEMP"), SM_V_TEMP}, {SM_LIT("PROTOCOL"), SM_V_PROTOCOL},
+        {SM_LIT("SOFTWARE"), SM_V_SOFTWARE}, {SM_LIT("CONFIG"), SM_V_CONFIG},
+        {SM_LIT("FAILURE"), SM_V_FAILURE},
     };
     size_t  i;
 
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (span_eq(w, map[i].word))
+        if (sm_lit_eq(w, &map[i].word))
             return map[i].code;
     return SM_V_UNKNOWN;
 }
@@ -195,40 +263,43 @@ static int
 sm_reject(struct span t, int strict, int *local, const char **why)
 {
     static const struct {
-        const char *text;       /* cf/m4/proto.m4, deliver.c */
+        struct sm_lit text;     /* cf/m4/proto.m4, deliver.c */
         int     start;          /* 1: begins the reply text */
         int     result;         /* -1: local (with local = 1) */
         const char *why;
-        const char *also;       /* must occur too, or NULL */
+        struct sm_lit also;     /* must occur too, or empty */
     } map[] = {
-        {"TLS handshake failed", 1, SESS_VALIDATION_FAILURE, SM_HS_REASON, NULL},
-        {"DANE check failed", 1, SESS_TLSA_INVALID, "dane-check-failed", NULL},
-        {"STARTTLS failed", 1, SESS_STARTTLS_NOT_SUPPORTED, "starttls-failed", NULL},
-        {"STARTTLS temporarily not possible", 1, -1, "starttls-not-possible-locally", NULL},
-        {"STARTTLS disabled locally", 1, -1, "starttls-disabled-locally", NULL},
-        {"other side does not support STARTTLS", 1, SESS_STARTTLS_NOT_SUPPORTED, "", NULL},
-        {"authentication required", 1, SESS_CERT_NOT_TRUSTED, "authentication-required", NULL},
-        {"authentication failed", 1, SESS_CERT_NOT_TRUSTED, "authentication-failed", NULL},
-        {"not authenticated", 1, SESS_CERT_NOT_TRUSTED, "not-authenticated", NULL},
-        {"no authentication requested", 1, SESS_CERT_NOT_TRUSTED, "no-authentication-requested", NULL},
-        {"server not authenticated", 1, SESS_VALIDATION_FAILURE, "server-not-authenticated", NULL},
-        {"encryption too weak", 1, SESS_VALIDATION_FAILURE, "encryption-too-weak", NULL},
-        {"CN ", 1, SESS_CERT_HOST_MISMATCH, "cn-mismatch", " does not match "},
-        {"Cert Subject ", 1, SESS_CERT_HOST_MISMATCH, "cert-subject-mismatch", NULL},
-        {"Cert Issuer ", 1, SESS_CERT_NOT_TRUSTED, "cert-issuer-not-acceptable", NULL},
-        {"STS lookup temp fail", 1, SESS_STS_POLICY_FETCH_ERROR, "sts-lookup-temp-fail", NULL},
-        {" not listed in SANs", 0, SESS_CERT_HOST_MISMATCH, "mx-not-listed-in-sans", NULL},
-        {" not found in ", 0, SESS_VALIDATION_FAILURE, "mx-not-in-sts-policy", NULL},
+        {SM_LIT("TLS handshake failed"), 1, SESS_VALIDATION_FAILURE, SM_HS_REASON, {0}},
+        {SM_LIT("DANE check failed"), 1, SESS_TLSA_INVALID, "dane-check-failed", {0}},
+        {SM_LIT("STARTTLS failed"), 1, SESS_STARTTLS_NOT_SUPPORTED, "starttls-failed", {0}},
+        {SM_LIT("STARTTLS temporarily not possible"), 1, -1, "starttls-not-possible-locally", {0}},
+        {SM_LIT("STARTTLS disabled locally"), 1, -1, "starttls-disabled-locally", {0}},
+        {SM_LIT("other side does not support STARTTLS"), 1, SESS_STARTTLS_NOT_SUPPORTED, "", {0}},
+        {SM_LIT("authentication required"), 1, SESS_CERT_NOT_TRUSTED, "authentication-required", {0}},
+        {SM_LIT("authentication failed"), 1, SESS_CERT_NOT_TRUSTED, "authentication-failed", {0}},
+        {SM_LIT("not authenticated"), 1, SESS_CERT_NOT_TRUSTED, "not-authenticated", {0}},
+        {SM_LIT("no authentication requested"), 1, SESS_CERT_NOT_TRUSTED, "no-authentication-requested", {0}},
+        {SM_LIT("server not authenticated"), 1, SESS_VALIDATION_FAILURE, "server-not-authenticated", {0}},
+        {SM_LIT("encryption too weak"), 1, SESS_VALIDATION_FAILURE, "encryption-too-weak", {0}},
+        {SM_LIT("CN "), 1, SESS_CERT_HOST_MISMATCH, "cn-mismatch", SM_LIT(" does not match ")},
+        {SM_LIT("Cert Subject "), 1, SESS_CERT_HOST_MISMATCH, "cert-subject-mismatch", {0}},
+        {SM_LIT("Cert Issuer "), 1, SESS_CERT_NOT_TRUSTED, "cert-issuer-not-acceptable", {0}},
+        {SM_LIT("STS lookup temp fail"), 1, SESS_STS_POLICY_FETCH_ERROR, "sts-lookup-temp-fail", {0}},
+        {SM_LIT(" not listed in SANs"), 0, SESS_CERT_HOST_MISMATCH, "mx-not-listed-in-sans", {0}},
+        {SM_LIT(" not found in "), 0, SESS_VALIDATION_FAILURE, "mx-not-in-sts-policy", {0}},
     };
-    static const char *const codes[] = {
-        "403 4.7.0 ", "503 5.7.0 ", "454 4.7.0 ", "554 5.7.0 ", "450 4.7.0 ",
+    /* the replies of TLS_connection: "DDD D.7.0 " */
+    static const struct sm_lit codes[] = {
+        SM_LIT("403 4.7.0 "), SM_LIT("503 5.7.0 "), SM_LIT("454 4.7.0 "),
+        SM_LIT("554 5.7.0 "), SM_LIT("450 4.7.0 "),
     };
     size_t  i;
     int     coded = 0;
 
     (void) span_skip(&t, "Deferred: ");
     for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-        if (span_skip(&t, codes[i]) == 0) {
+        if (sm_lit_starts(t, &codes[i])) {
+            span_drop(&t, codes[i].len);
             coded = 1;
             break;
         }
@@ -242,10 +313,10 @@ sm_reject(struct span t, int strict, int *local, const char **why)
         return -1;
     }
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-        if (map[i].start ? !span_starts(t, map[i].text)
-            : span_find(t, map[i].text) < 0)
+        if (map[i].start ? !sm_lit_starts(t, &map[i].text)
+            : sm_lit_find(t, &map[i].text) < 0)
             continue;
-        if (map[i].also && span_find(t, map[i].also) < 0)
+        if (map[i].also.len && sm_lit_find(t, &map[i].also) < 0)
             continue;
         *why = map[i].why;
         if (map[i].result < 0)
@@ -302,11 +373,45 @@ sm_openssl_reason(struct span t)
     return span_make(t.ptr, 0);
 }
 
+/* sm_tls_fields - "relay=R, version=V, verify=W, ..." of a
+ * STARTTLS=client summary in one pass over its fields: relay (empty when
+ * longer than SM_MAX_RELAY) and the first version= and verify= (as
+ * sm_value() finds them); 1 when version= was found and not too long */
+static int
+sm_tls_fields(struct span s, struct span *relay, struct span *verify,
+              int *has_verify)
+{
+    size_t  at = sm_field_end(s, 0);
+    int     version = -1;       /* not seen; 0 too long; 1 found */
+
+    *relay = span_make(s.ptr + 6, at - 6);
+    if (relay->len > SM_MAX_RELAY)
+        *relay = span_make(s.ptr, 0);
+    *has_verify = -1;
+    while (at < s.len && (version < 0 || *has_verify < 0)) {
+        size_t  start = at + 2;
+        size_t  end = sm_field_end(s, start);
+        struct span f = span_make(s.ptr + start, end - start);
+
+        if (version < 0 && span_starts(f, "version="))
+            version = f.len - 8 <= SM_MAX_WORD;
+        else if (*has_verify < 0 && span_starts(f, "verify=")) {
+            *verify = span_make(f.ptr + 7, f.len - 7);
+            *has_verify = verify->len <= SM_MAX_WORD;
+        }
+        at = end;
+    }
+    if (*has_verify < 0)
+        *has_verify = 0;
+    return version == 1;
+}
+
 /* sm_client - the rest of a "STARTTLS=client..." message */
 static void
 sm_client(struct span s, struct sm_event *ev)
 {
     struct span v;
+    int     has_verify;
 
     ev->kind = SM_DETAIL;
     if (span_skip(&s, ": ") == 0) {             /* tlslogerr() */
@@ -317,11 +422,8 @@ sm_client(struct span s, struct sm_event *ev)
     if (span_skip(&s, ", ") != 0)
         return;
     if (span_starts(s, "relay=")) {
-        if (sm_value(s, "relay=", &ev->relay, SM_MAX_RELAY) != 0)
-            ev->relay = span_make(s.ptr, 0);
-        if (sm_value(s, "version=", &v, SM_MAX_WORD) == 0) {
-            if (sm_value(s, "verify=", &v, SM_MAX_WORD) != 0
-                || ev->relay.len == 0) {
+        if (sm_tls_fields(s, &ev->relay, &v, &has_verify)) {
+            if (!has_verify || ev->relay.len == 0) {
                 ev->kind = SM_TLS_BAD;
                 return;
             }
@@ -366,13 +468,18 @@ sm_client(struct span s, struct sm_event *ev)
         ev->kind = SM_CONN_LOCAL;
 }
 
-/* sm_ruleset - "ruleset=NAME, arg1=V, relay=H, reject=TEXT" */
+/* sm_ruleset - "ruleset=NAME, arg1=V, relay=H, reject=TEXT": the fields
+ * after the name taken once, the first arg1= and relay= and the first
+ * reject= after a ", " (as sm_value() and span_find() find them) */
 static void
 sm_ruleset(struct span s, struct sm_event *ev)
 {
     struct span name;
-    struct span v;
-    long    off;
+    struct span arg1 = {NULL, 0};
+    struct span relay = {NULL, 0};
+    size_t  at = 0;
+    long    reject = -1;
+    int     seen = 0;           /* 1 arg1=, 2 relay= */
 
     span_drop(&s, 8);
     if (span_upto(&s, ", ", &name, SM_MAX_WORD) != 0)
@@ -381,18 +488,35 @@ sm_ruleset(struct span s, struct sm_event *ev)
         ev->kind = SM_INBOUND;
         return;
     }
-    if (!span_eq(name, "tls_server") && !span_eq(name, "tls_rcpt"))
+    ev->rcpt_rule = span_eq(name, "tls_rcpt");
+    if (!ev->rcpt_rule && !span_eq(name, "tls_server"))
         return;                 /* check_relay, check_rcpt, ...: not TLS */
     ev->kind = SM_DETAIL;
-    ev->rcpt_rule = span_eq(name, "tls_rcpt");
-    if (sm_value(s, "arg1=", &v, SM_MAX_VALUE) == 0 && !ev->rcpt_rule)
-        ev->verify = sm_verify_code(v);
-    if (sm_value(s, "relay=", &v, SM_MAX_RELAY) == 0)
-        sm_relay(v, &ev->relay, &ev->ip);
-    if ((off = span_find(s, ", reject=")) < 0)
+    for (;;) {
+        size_t  end = sm_field_end(s, at);
+        struct span f = span_make(s.ptr + at, end - at);
+
+        if (!(seen & 1) && span_starts(f, "arg1=")) {
+            arg1 = span_make(f.ptr + 5, f.len - 5);
+            seen |= 1;
+        } else if (!(seen & 2) && span_starts(f, "relay=")) {
+            relay = span_make(f.ptr + 6, f.len - 6);
+            seen |= 2;
+        } else if (reject < 0 && at > 0 && span_starts(f, "reject=")) {
+            reject = (long) at + 7;
+        }
+        if ((reject >= 0 && seen == 3) || end == s.len)
+            break;
+        at = end + 2;
+    }
+    if ((seen & 1) && arg1.len <= SM_MAX_VALUE && !ev->rcpt_rule)
+        ev->verify = sm_verify_code(arg1);
+    if ((seen & 2) && relay.len <= SM_MAX_RELAY)
+        sm_relay(relay, &ev->relay, &ev->ip);
+    if (reject < 0)
         return;                 /* quarantine=, discard */
     ev->text = s;
-    span_drop(&ev->text, (size_t) off + 9);
+    span_drop(&ev->text, (size_t) reject);
     ev->kind = SM_RULESET;
     /* no TLS (NONE, TEMP, ...): ${verify} says why; after a handshake
      * (OK, FAIL, ...) the text names the requirement not met */
@@ -409,33 +533,41 @@ sm_ruleset(struct span s, struct sm_event *ev)
 }
 
 /* sm_first_rcpt - the first address of a to= list: "<a@x>,<b@y>",
- * "Name <a@x>", "a@x" (quotes and angle brackets may hold commas) */
+ * "Name <a@x>", "a@x" (quotes and angle brackets may hold commas); the
+ * list once: its end, and its first '<' with the first '>' after it */
 static struct span
 sm_first_rcpt(struct span to)
 {
     size_t  i;
     int     q = 0;
     int     a = 0;
-    long    lt;
-    long    gt;
+    long    lt = -1;
+    long    gt = -1;
 
     for (i = 0; i < to.len; i++) {
         char    c = to.ptr[i];
 
-        if (c == '"')
+        if (c == '"') {
             q = !q;
-        else if (!q && c == '<')
-            a = 1;
-        else if (!q && c == '>')
-            a = 0;
-        else if (!q && !a && c == ',')
+        } else if (c == '<') {
+            if (lt < 0)
+                lt = (long) i;
+            if (!q)
+                a = 1;
+        } else if (c == '>') {
+            if (lt >= 0 && gt < 0)
+                gt = (long) i;
+            if (!q)
+                a = 0;
+        } else if (!q && !a && c == ',') {
             break;
+        }
     }
     to.len = i;
-    if ((lt = span_find(to, "<")) >= 0) {
+    if (lt >= 0) {
         span_drop(&to, (size_t) lt + 1);
-        if ((gt = span_find(to, ">")) >= 0)
-            to.len = (size_t) gt;
+        if (gt >= 0)
+            to.len = (size_t) (gt - lt - 1);
     }
     return to;
 }
@@ -444,54 +576,86 @@ sm_first_rcpt(struct span to)
 static int
 sm_smtp(const struct sm_event *ev)
 {
-    static const char *const local[] = {
-        "local", "prog", "*file*", "*include*", "*error*", "procmail",
-        "cyrus", "cyrusv2", "lmtp", "dovecot", "mail11", "usenet", "fax",
-        "pop", "phquery", "mailman", "uucp", "uucp-old", "uucp-new",
-        "uucp-dom", "uucp-uudom",
+    static const struct sm_lit local[] = {
+        SM_LIT("local"), SM_LIT("prog"), SM_LIT("*file*"),
+        SM_LIT("*include*"), SM_LIT("*error*"), SM_LIT("procmail"),
+        SM_LIT("cyrus"), SM_LIT("cyrusv2"), SM_LIT("lmtp"),
+        SM_LIT("dovecot"), SM_LIT("mail11"), SM_LIT("usenet"),
+        SM_LIT("fax"), SM_LIT("pop"), SM_LIT("phquery"), SM_LIT("mailman"),
+        SM_LIT("uucp"), SM_LIT("uucp-old"), SM_LIT("uucp-new"),
+        SM_LIT("uucp-dom"), SM_LIT("uucp-uudom"),
     };
     size_t  i;
 
     if (ev->mailer.len == 0 && ev->relay.len == 0 && ev->ip.len == 0)
         return 0;
     for (i = 0; i < sizeof(local) / sizeof(local[0]); i++)
-        if (span_eq(ev->mailer, local[i]))
+        if (sm_lit_eq(ev->mailer, &local[i]))
             return 0;
     return !span_eq(ev->relay, "local");
 }
 
-/* sm_delivery - "to=LIST, ..., mailer=M, ..., relay=R, dsn=D, stat=S" */
+/* sm_delivery - "to=LIST, ..., mailer=M, ..., relay=R, dsn=D, stat=S",
+ * its fields taken once: the list ends at the first ctladdr= or delay=
+ * (else at the first ", "); after it the first mailer=, relay=, dsn=
+ * and stat= (as sm_value() and span_find() find them: the scan goes on
+ * into the stat= text only for a field not found before it) */
 static void
 sm_delivery(struct span s, struct sm_event *ev)
 {
-    struct span to;
-    struct span rest;
-    struct span v;
-    long    a, b, end;
+    struct span f[3];           /* mailer=, relay=, dsn= */
+    static const size_t klen[3] = {7, 6, 4};
+    size_t  first, at, to_end = 0, stat = 0;
+    int     seen = 0;           /* 1 mailer=, 2 relay=, 4 dsn=, 8 stat= */
+    int     listed = 0;         /* ctladdr= or delay= ended the list */
+    int     i;
 
     ev->kind = SM_DELIVERY_BAD;
     span_drop(&s, 3);
-    a = span_find(s, ", ctladdr=");
-    b = span_find(s, ", delay=");
-    end = a >= 0 && (b < 0 || a < b) ? a : b;
-    if (end < 0 && (end = span_find(s, ", ")) < 0)
+    if ((first = sm_field_end(s, 0)) == s.len)
         return;
-    to = span_make(s.ptr, (size_t) end);
-    rest = s;
-    span_drop(&rest, (size_t) end + 2);
-    ev->rcpt = sm_first_rcpt(to);
-    (void) sm_value(rest, "mailer=", &ev->mailer, SM_MAX_WORD);
-    if (sm_value(rest, "relay=", &v, SM_MAX_RELAY) == 0)
-        sm_relay(v, &ev->relay, &ev->ip);
-    (void) sm_value(rest, "dsn=", &ev->dsn, SM_MAX_WORD);
-    if (span_starts(rest, "stat="))
-        end = 0;
-    else if ((end = span_find(rest, ", stat=")) >= 0)
-        end += 2;
-    else
+    for (at = first + 2;;) {
+        size_t  end = sm_field_end(s, at);
+        struct span fl = span_make(s.ptr + at, end - at);
+
+        if (!listed && (span_starts(fl, "ctladdr=")
+                        || span_starts(fl, "delay="))) {
+            listed = 1;         /* what came before is in the list */
+            to_end = at - 2;
+            seen = 0;
+        } else if (!(seen & 1) && span_starts(fl, "mailer=")) {
+            f[0] = fl;
+            seen |= 1;
+        } else if (!(seen & 2) && span_starts(fl, "relay=")) {
+            f[1] = fl;
+            seen |= 2;
+        } else if (!(seen & 4) && span_starts(fl, "dsn=")) {
+            f[2] = fl;
+            seen |= 4;
+        } else if (!(seen & 8) && span_starts(fl, "stat=")) {
+            stat = at + 5;
+            seen |= 8;
+        }
+        if ((listed && seen == 15) || end == s.len)
+            break;
+        at = end + 2;
+    }
+    if (!listed)
+        to_end = first;
+    ev->rcpt = sm_first_rcpt(span_make(s.ptr, to_end));
+    for (i = 0; i < 3; i++)
+        if ((seen & (1 << i)) && f[i].len - klen[i]
+            <= (i == 1 ? SM_MAX_RELAY : SM_MAX_WORD))
+            span_drop(&f[i], klen[i]);
+        else
+            f[i] = span_make(NULL, 0);
+    ev->mailer = f[0];
+    if (seen & 2 && f[1].ptr != NULL)
+        sm_relay(f[1], &ev->relay, &ev->ip);
+    ev->dsn = f[2];
+    if (!(seen & 8))
         return;
-    ev->stat = rest;
-    span_drop(&ev->stat, (size_t) end + 5);
+    ev->stat = span_make(s.ptr + stat, s.len - stat);
     ev->kind = SM_DELIVERY;
     ev->result = sm_reject(ev->stat, 1, &ev->local, &ev->why);
     ev->smtp = sm_smtp(ev);
@@ -500,14 +664,38 @@ sm_delivery(struct span s, struct sm_event *ev)
         || span_starts(ev->dsn, "2.")
         || span_starts(ev->dsn, "4.1.") || span_starts(ev->dsn, "5.1.")
         || span_starts(ev->dsn, "4.2.") || span_starts(ev->dsn, "5.2.");
-    ev->domain = ev->rcpt;      /* after the last '@', if any */
-    while ((a = span_find(ev->domain, "@")) >= 0)
-        span_drop(&ev->domain, (size_t) a + 1);
-    if (ev->domain.len == ev->rcpt.len)
-        ev->domain.len = 0;
+    ev->domain = corr_rcpt_domain(ev->rcpt);    /* after the last '@' */
 }
 
-/* sm_classify - one Sendmail message into an event */
+/* sm_event_clear - every field of ev empty (field by field: a memset
+ * of the struct is a "rep stos", slower for its size; a field added to
+ * struct sm_event is cleared here) */
+static inline void
+sm_event_clear(struct sm_event *ev)
+{
+    static const struct span none;
+
+    ev->kind = SM_IGNORE;
+    ev->verify = SM_V_UNKNOWN;
+    ev->result = -1;
+    ev->local = 0;
+    ev->rcpt_rule = 0;
+    ev->why = NULL;
+    ev->qid = none;
+    ev->relay = none;
+    ev->ip = none;
+    ev->rcpt = none;
+    ev->domain = none;
+    ev->mailer = none;
+    ev->dsn = none;
+    ev->stat = none;
+    ev->text = none;
+    ev->smtp = 0;
+    ev->past_ehlo = 0;
+}
+
+/* sm_classify - one Sendmail message into an event: its queue id, then
+ * one look at its first byte picks the shape */
 void
 sm_classify(struct span msg, struct sm_event *ev)
 {
@@ -515,25 +703,36 @@ sm_classify(struct span msg, struct sm_event *ev)
     struct span t = s;
     int     had_qid;
 
-    memset(ev, 0, sizeof(*ev));
-    ev->result = -1;
-    ev->kind = SM_IGNORE;
+    sm_event_clear(ev);
     had_qid = sm_qid(&t, &ev->qid) == 0;
     if (had_qid)
         s = t;
-    if (span_skip(&s, "STARTTLS=client") == 0) {
-        sm_client(s, ev);
-    } else if (span_starts(s, "STARTTLS=server")) {
-        ev->kind = SM_INBOUND;
-    } else if (span_skip(&s, "STARTTLS: ") == 0) {
-        /* info callback, cert verify:, read/write error: no verdict */
-        ev->kind = span_starts(s, "SSL_accept") ? SM_INBOUND : SM_DETAIL;
-    } else if (span_starts(s, "ruleset=")) {
-        sm_ruleset(s, ev);
-    } else if (span_starts(s, "to=")) {
-        sm_delivery(s, ev);
-        if (ev->kind == SM_DELIVERY_BAD && !had_qid)
-            ev->kind = SM_IGNORE;       /* not clearly a delivery line */
+    if (s.len == 0)
+        return;
+    switch (s.ptr[0]) {
+    case 'S':
+        if (span_skip(&s, "STARTTLS=client") == 0) {
+            sm_client(s, ev);
+        } else if (span_starts(s, "STARTTLS=server")) {
+            ev->kind = SM_INBOUND;
+        } else if (span_skip(&s, "STARTTLS: ") == 0) {
+            /* info callback, cert verify:, read/write error: no verdict */
+            ev->kind = span_starts(s, "SSL_accept") ? SM_INBOUND : SM_DETAIL;
+        }
+        break;
+    case 'r':
+        if (span_starts(s, "ruleset="))
+            sm_ruleset(s, ev);
+        break;
+    case 't':
+        if (span_starts(s, "to=")) {
+            sm_delivery(s, ev);
+            if (ev->kind == SM_DELIVERY_BAD && !had_qid)
+                ev->kind = SM_IGNORE;   /* not clearly a delivery line */
+        }
+        break;
+    default:
+        break;
     }
 }
 
@@ -592,5 +791,7 @@ sm_peer_set(struct sm_peer *pe, struct span relay, struct span ip)
         if (ipaddr_norm(ip.ptr, ip.len, buf) == 0)
             memcpy(pe->ip, buf, sizeof(buf));
     }
+    pe->mxlen = strlen(pe->mx);
+    pe->iplen = strlen(pe->ip);
     pe->loopback = corr_local_hop(pe->mx, pe->ip);
 }

@@ -83,12 +83,15 @@ struct sm_event {
 /* a relay as logged ("mx.example.", "[192.0.2.1]", "[IPv6:...]"),
  * canonical; fields empty when absent or invalid */
 struct sm_peer {
-    char    mx[DNAME_MAX + 1];
-    char    ip[IPADDR_MAX + 1];
+    size_t  mxlen;              /* strlen(mx) */
+    size_t  iplen;              /* strlen(ip) */
     int     loopback;           /* localhost, 127/8, ::1: an MSP hop */
+    char    ip[IPADDR_MAX + 1];
+    char    mx[DNAME_MAX + 1];
 };
 
-/* classify one message; cost O(len) */
+/* classify one message; cost O(len): the queue id, then the fields of
+ * the shape its first bytes name, each once */
 void    sm_classify(struct span msg, struct sm_event *ev);
 
 /* 1 for the program names Sendmail logs under (sm-mta, sendmail, ...) */

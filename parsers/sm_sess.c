@@ -30,6 +30,9 @@
 
 #define SM_REASON_MAX 64        /* failure-reason-code, bytes */
 
+/* corr_key_proc() writes at most CORR_KEY_MAX bytes */
+_Static_assert(SM_KEY_MAX >= CORR_KEY_MAX, "struct sm_pre: key too small");
+
 struct sm_conn {
     struct corr_conn k;         /* first: the core's part */
     int     loopback;           /* MSP -> MTA hop over loopback */
@@ -83,9 +86,9 @@ static void
 sm_conn_fill(struct sm_conn *c, const struct sm_peer *pe)
 {
     if (c->k.mx[0] == 0)
-        memcpy(c->k.mx, pe->mx, sizeof(c->k.mx));
+        memcpy(c->k.mx, pe->mx, pe->mxlen + 1);
     if (c->k.ip[0] == 0)
-        memcpy(c->k.ip, pe->ip, sizeof(c->k.ip));
+        memcpy(c->k.ip, pe->ip, pe->iplen + 1);
     c->loopback |= pe->loopback;
 }
 
@@ -284,7 +287,10 @@ sm_open(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     struct sm_conn *c = SM_CUR(p);
 
     corr_retire(s->k, p);
-    corr_start(&c->k, sizeof(*c), r->dated, r->t);
+    /* the core's conn_size is sizeof(*c); a size the compiler does not
+     * know makes the clearing a call of memset (vector stores), not the
+     * inline "rep stos" that a constant size of this struct gets */
+    corr_start(&c->k, s->k->ops.conn_size, r->dated, r->t);
     c->cond = c->fail = -1;
     if (pe)
         sm_conn_fill(c, pe);
@@ -308,26 +314,26 @@ sm_refine(const struct sm_conn *c, int res)
 /* sm_delivery - "QID: to=...": attribute and emit sessions */
 static void
 sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
-            const struct sm_event *ev, struct trace *tr)
+            const struct sm_pre *pre, struct trace *tr)
 {
+    const struct sm_event *ev = &pre->ev;
+    const struct sm_peer *pe = &pre->pe;
     struct span dom = ev->domain;
-    int     relay = span_eq(ev->mailer, "relay");
+    int     relay = pre->relay_mailer;
     struct sm_conn *c = SM_CUR(p);
     struct sm_conn *o;
-    struct sm_peer pe;
     int     named, fresh = 0;
 
     tr->kind = TRACE_CONTEXT;
-    sm_peer_set(&pe, ev->relay, ev->ip);
-    named = pe.mx[0] || pe.ip[0];
+    named = pe->mx[0] || pe->ip[0];
     p->own = sess_own_has(s->k->own, r->host, ev->qid);
     /* one more message or recipient down an open connection of this
      * process (Sendmail's connection cache: a runner holds several and
      * interleaves deliveries to them; only opening one is logged) */
     if (r->dated)
         sm_mci_expire(s, p, r->t);
-    if (named && !(c->k.active && !c->k.attributed && sm_conn_same(c, &pe))
-        && (o = (struct sm_conn *) corr_cached(s->k, p, pe.mx, pe.ip))
+    if (named && !(c->k.active && !c->k.attributed && sm_conn_same(c, pe))
+        && (o = (struct sm_conn *) corr_cached(s->k, p, pe->mx, pe->ip))
         != NULL && !(o->evicted && o->plain)) {
         /* (a plaintext connection the cache closed was opened again) */
         if (o->evicted && o->tls && s->kept++ == 0)
@@ -345,7 +351,7 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     }
     /* the connections this delivery tried before its last one */
     (void) corr_attribute(s->k, p, &dom, relay);
-    if (!(c->k.active && !c->k.attributed && sm_conn_same(c, &pe))) {
+    if (!(c->k.active && !c->k.attributed && sm_conn_same(c, pe))) {
         if (c->k.active && !c->k.attributed)
             sm_emit(s, p, c, &dom, relay);
         corr_retire(s->k, p);   /* it stays open in the cache */
@@ -353,10 +359,10 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
             p->own = 0;
             return;             /* no connection: DNS failure, ... */
         }
-        c = sm_open(s, p, r, &pe);
+        c = sm_open(s, p, r, pe);
         fresh = 1;
     }
-    sm_conn_fill(c, &pe);
+    sm_conn_fill(c, pe);
     if (ev->local) {
         c->local = 1;
         sm_set_reason(c, ev->why);
@@ -384,30 +390,38 @@ static int
 sm_from_mt(const struct sess_own *own, struct span m, struct span *qid,
            struct span *addr)
 {
-    return span_upto(&m, ": from=", qid, 32) == 0 && qid->len > 0
-        && span_upto(&m, ", size=", addr, 320) == 0
+    struct span head = m;       /* the id is at most 32 bytes: look no
+                                 * further for ": from=" (every line of
+                                 * no event comes here) */
+
+    if (head.len > 32 + 7)
+        head.len = 32 + 7;
+    if (span_upto(&head, ": from=", qid, 32) != 0 || qid->len == 0)
+        return 0;
+    span_drop(&m, (size_t) (head.ptr - m.ptr));
+    return span_upto(&m, ", size=", addr, 320) == 0
         && sess_own_sender(own, *addr);
 }
 
 /* sm_ruleset - "ruleset=tls_server|tls_rcpt, ..., reject=TEXT" */
 static void
 sm_ruleset(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
-           const struct sm_event *ev, struct trace *tr)
+           const struct sm_pre *pre, struct trace *tr)
 {
+    const struct sm_event *ev = &pre->ev;
+    const struct sm_peer *pe = &pre->pe;
     struct sm_conn *c = SM_CUR(p);
-    struct sm_peer pe;
 
-    sm_peer_set(&pe, ev->relay, ev->ip);
     if (ev->rcpt_rule) {
         /* per recipient, on the connection in use (maybe cached) */
-        if (!(c->k.active && sm_conn_same(c, &pe)))
-            c = sm_open(s, p, r, &pe);
+        if (!(c->k.active && sm_conn_same(c, pe)))
+            c = sm_open(s, p, r, pe);
     } else if (!(c->k.active && !c->k.attributed && !c->reject
                  && (c->tls || c->hs_err || c->local || c->fail >= 0)
-                 && sm_conn_same(c, &pe))) {
-        c = sm_open(s, p, r, &pe);      /* nothing logged before it */
+                 && sm_conn_same(c, pe))) {
+        c = sm_open(s, p, r, pe);       /* nothing logged before it */
     }
-    sm_conn_fill(c, &pe);
+    sm_conn_fill(c, pe);
     if (!ev->rcpt_rule) {
         c->reject = 1;
         c->reject_v = ev->verify;
@@ -455,6 +469,24 @@ sm_hs_fail(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     sm_set_reason(c, SM_HS_REASON);
     tr->kind = TRACE_FAILURE;
     tr->result = c->fail;
+}
+
+/* sm_event_mt - an event of classify_mt: the key of its process (a
+ * FortiMail record's: program "fortimail", its session id for the pid) */
+static int
+sm_event_mt(const struct wrap_rec *r, struct sm_pre *pre)
+{
+    struct wrap_rec fr;
+
+    if (pre->forti) {
+        memset(&fr, 0, sizeof(fr));
+        fr.host = r->host;
+        fr.ident = SPAN_LIT("fortimail");
+        fr.pid = pre->pid;
+        r = &fr;
+    }
+    pre->klen = corr_key_proc(r, pre->key, 24);
+    return CORR_PRE_EVENT;
 }
 
 /* sm_classify_mt - corr_ops.classify_mt: one line alone (corr.h) */
@@ -506,66 +538,63 @@ sm_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     case SM_DELIVERY:
         if (!ev->smtp)
             return CORR_PRE_DONE;       /* local, prog, ...: not SMTP */
-        return CORR_PRE_EVENT;
+        pre->relay_mailer = span_eq(ev->mailer, "relay");
+        sm_peer_set(&pre->pe, ev->relay, ev->ip);
+        return sm_event_mt(r, pre);
+    case SM_TLS:
+    case SM_DANE_NOTLS:
+    case SM_CLEAR_RETRY:
+    case SM_RULESET:
+        sm_peer_set(&pre->pe, ev->relay, ev->ip);
+        return sm_event_mt(r, pre);
+    case SM_VERIFYMSG:
+        pre->prob = sm_cert_problem(ev->text);
+        return sm_event_mt(r, pre);
     default:
-        return CORR_PRE_EVENT;
+        return sm_event_mt(r, pre);
     }
 }
 
-/* sm_apply - corr_ops.apply: a Sendmail event into the state (corr.h) */
+/* sm_apply - corr_ops.apply: a Sendmail event into the state (corr.h).
+ * A FortiMail record's process is in its key (sm_event_mt); its time
+ * and log host are the line's */
 static void
-sm_apply(void *mta, const struct wrap_rec *orig, void *prep,
-         struct trace *tr)
+sm_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
 {
     struct sm_sess *s = mta;
     struct sm_pre *pre = prep;
     struct sm_event *evp = &pre->ev;
-    struct wrap_rec fr;
-    const struct wrap_rec *r = orig;    /* orig: for sess_cb.hold */
     struct sm_proc *p;
     struct sm_conn *c;
     int     new;
 
-    if (pre->forti) {
-        memset(&fr, 0, sizeof(fr));
-        fr.msg = pre->msg;
-        fr.pid = pre->pid;
-        fr.dated = r->dated;
-        fr.t = r->t;
-        fr.host = r->host;
-        fr.ident = SPAN_LIT("fortimail");
-        r = &fr;
-    }
     if (pre->from) {
         (void) corr_own_from(s->k, r, pre->qid, pre->addr,
                              r->dated ? r->t : 0, tr);
         return;
     }
-    if ((p = corr_enter_proc(s->k, r, 24, orig, &new)) == NULL)
+    if ((p = corr_enter(s->k, pre->key, pre->klen, r->host, r->dated, r->t,
+                        r, &new)) == NULL)
         return;
     c = SM_CUR(p);
     switch (evp->kind) {
-    case SM_TLS:{
-            struct sm_peer pe;
-
-            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
-            sm_peer_set(&pe, evp->relay, evp->ip);
-            c = sm_open(s, p, r, &pe);
-            c->tls = 1;
-            c->verify = evp->verify;
-            if (evp->verify == SM_V_DANE_FAIL) {
-                c->fail = SESS_TLSA_INVALID;
-                sm_set_reason(c, "dane-check-failed");
-            }
-            tr->kind = c->loopback ? TRACE_DETAIL
-                : evp->verify == SM_V_DANE_FAIL ? TRACE_FAILURE
-                : evp->verify == SM_V_OK || evp->verify == SM_V_TRUSTED
-                ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH;
-            tr->result = c->fail;
-            break;
+    case SM_TLS:
+        s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
+        c = sm_open(s, p, r, &pre->pe);
+        c->tls = 1;
+        c->verify = evp->verify;
+        if (evp->verify == SM_V_DANE_FAIL) {
+            c->fail = SESS_TLSA_INVALID;
+            sm_set_reason(c, "dane-check-failed");
         }
+        tr->kind = c->loopback ? TRACE_DETAIL
+            : evp->verify == SM_V_DANE_FAIL ? TRACE_FAILURE
+            : evp->verify == SM_V_OK || evp->verify == SM_V_TRUSTED
+            ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH;
+        tr->result = c->fail;
+        break;
     case SM_VERIFYMSG:{
-            int     prob = sm_cert_problem(evp->text);
+            int     prob = pre->prob;
 
             s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
             if (c->k.active && c->tls && !c->k.attributed && c->cond < 0
@@ -594,29 +623,25 @@ sm_apply(void *mta, const struct wrap_rec *orig, void *prep,
         tr->kind = TRACE_DETAIL;
         break;
     case SM_DANE_NOTLS:
-    case SM_CLEAR_RETRY:{
-            struct sm_peer pe;
-
-            sm_peer_set(&pe, evp->relay, evp->ip);
-            c = sm_open(s, p, r, &pe);
-            if (evp->kind == SM_CLEAR_RETRY) {
-                c->local = 1;   /* TLSFallbacktoClear: our choice */
-                sm_set_reason(c, "tls-fallback-to-clear");
-                tr->kind = TRACE_PLAINTEXT;
-                break;
-            }
-            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
-            c->fail = SESS_STARTTLS_NOT_SUPPORTED;
-            sm_set_reason(c, "dane-tlsa-but-no-starttls");
-            tr->kind = TRACE_FAILURE;
-            tr->result = c->fail;
+    case SM_CLEAR_RETRY:
+        c = sm_open(s, p, r, &pre->pe);
+        if (evp->kind == SM_CLEAR_RETRY) {
+            c->local = 1;       /* TLSFallbacktoClear: our choice */
+            sm_set_reason(c, "tls-fallback-to-clear");
+            tr->kind = TRACE_PLAINTEXT;
             break;
         }
+        s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
+        c->fail = SESS_STARTTLS_NOT_SUPPORTED;
+        sm_set_reason(c, "dane-tlsa-but-no-starttls");
+        tr->kind = TRACE_FAILURE;
+        tr->result = c->fail;
+        break;
     case SM_RULESET:
-        sm_ruleset(s, p, r, evp, tr);
+        sm_ruleset(s, p, r, pre, tr);
         break;
     case SM_DELIVERY:
-        sm_delivery(s, p, r, evp, tr);
+        sm_delivery(s, p, r, pre, tr);
         break;
     default:
         break;

@@ -23,20 +23,31 @@
 
 
 #include "sm.h"
+#include "../global/sess.h"
 
 #define SM_MAX_PEND 16
+#define SM_KEY_MAX (SESS_MAX_LOGHOST + 160)     /* corr.h's CORR_KEY_MAX */
 
 struct corr_ops;
 
 /* one Sendmail line before correlation: what sm_corr_ops.classify_mt
- * read of it alone (spans into the line), for its apply */
+ * read of it alone (spans into the line), for its apply. What needs no
+ * state is done there, on a parsing thread: the key of the process,
+ * the relay canonical (pe), the type of a certificate problem, whether
+ * the mailer is relay */
 struct sm_pre {
-    struct sm_event ev;
+    /* what apply reads first, together */
+    int     from;               /* "QID: from=<own_from>": note the id */
     int     forti;              /* a FortiMail record: msg and pid below
                                  * stand for the line's */
+    int     relay_mailer;       /* SM_DELIVERY: mailer=relay */
+    int     prob;               /* SM_VERIFYMSG: sm_cert_problem(text) */
+    size_t  klen;               /* key of the process (corr_key_proc) */
+    char    key[SM_KEY_MAX];
+    struct sm_peer pe;          /* events with a relay: sm_peer_set() */
+    struct sm_event ev;
     struct span msg;            /* its Sendmail message */
     struct span pid;            /* its session id */
-    int     from;               /* "QID: from=<own_from>": note the id */
     struct span qid;            /* of that line */
     struct span addr;           /* its sender */
 };
