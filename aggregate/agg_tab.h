@@ -66,6 +66,10 @@ int     agg_tab_host_logs_tls_st(const struct agg_tab *t,
 size_t  agg_tab_keys_st(const struct agg_tab *t);
 uint64_t agg_tab_sessions_st(const struct agg_tab *t);
 
+/* number of distinct log hosts among the stored keys, of day *day only
+ * when day is not NULL; cost O(slots), no sort */
+size_t  agg_tab_loghosts_st(const struct agg_tab *t, const int32_t *day);
+
 /* visit every stored key once: for saving state. Keys come in sorted
  * order with their merged counts; r->time is the start of r->day, and
  * adding each r with its n to an empty table rebuilds this one. Hosts
