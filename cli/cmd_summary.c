@@ -22,7 +22,6 @@
 #include "sum.h"
 #include "../util/date.h"
 #include "../util/afile.h"
-#include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -47,29 +46,6 @@ summary_by_domain(const void *a, const void *b)
 {
     return strcmp(((const struct sum_dom *) a)->domain,
                   ((const struct sum_dom *) b)->domain);
-}
-
-/* summary_by_sessions - most sessions first, then by name */
-static int
-summary_by_sessions(const void *a, const void *b)
-{
-    const struct sum_dom *x = a, *y = b;
-    uint64_t sx = x->success + x->failure, sy = y->success + y->failure;
-
-    if (sx != sy)
-        return sx > sy ? -1 : 1;
-    return strcmp(x->domain, y->domain);
-}
-
-/* summary_by_failures - most failures first, then sessions, then name */
-static int
-summary_by_failures(const void *a, const void *b)
-{
-    const struct sum_dom *x = a, *y = b;
-
-    if (x->failure != y->failure)
-        return x->failure > y->failure ? -1 : 1;
-    return summary_by_sessions(a, b);
 }
 
 /* summary_collect - per-domain sums of the view's groups: one entry
@@ -99,7 +75,13 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
         for (j = 0; j < g->ndetails; j++)
             s->by_type[g->details[j].result] += g->details[j].count;
     }
-    qsort(d, nd, sizeof(*d), summary_by_domain);
+    /* the view's groups are in (day, domain, policy) order: the rows
+     * of one day (--day, or a log of one day) are in domain order
+     * already */
+    for (i = 1; i < nd && strcmp(d[i - 1].domain, d[i].domain) <= 0; i++)
+         /* void */ ;
+    if (i < nd)
+        qsort(d, nd, sizeof(*d), summary_by_domain);
     for (i = k = 0; i < nd; i++) {
         struct sum_dom *s;
         int     r;
@@ -125,24 +107,137 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
     return d;
 }
 
-struct summary_hosts {
-    struct htab *seen;
-    const struct cli_opts *o;
-    uint64_t n;
+/* The rows in the order of --sort. The rows are in domain order, one
+ * per domain, when they are sorted: by domain, nothing is left to do;
+ * by sessions (most first, then by name) or failures (most first, then
+ * sessions, then name), an order by numbers first and place in the
+ * array last. The first --top rows of a long list are picked in one
+ * pass; a whole list is sorted by the numbers, a byte at a time (a
+ * stable radix sort; most counts take one or two bytes). */
+struct summary_ord {
+    uint64_t k0;                /* first number, largest first */
+    uint64_t k1;                /* second number, largest first */
+    size_t  i;                  /* place in the rows, smallest first */
 };
 
-/* summary_host - walk callback: count distinct log hosts */
-static void
-summary_host(const struct sess_rec *r, uint64_t n, void *ctx)
-{
-    struct summary_hosts *h = ctx;
-    size_t  len = strlen(r->loghost);
+#define SUMMARY_PICK_MAX 64     /* rows picked one by one, at most */
+#define SUMMARY_COPY_MAX 65536  /* rows copied, at most; more are moved */
 
-    if (n == 0 || (h->o->have_day && r->day != h->o->day)
-        || htab_find(h->seen, r->loghost, len) != NULL)
-        return;
-    htab_enter(h->seen, r->loghost, len, h);
-    h->n++;
+/* summary_ord_before - 1 when a comes before b */
+static inline int
+summary_ord_before(const struct summary_ord *a, const struct summary_ord *b)
+{
+    if (a->k0 != b->k0)
+        return a->k0 > b->k0;
+    if (a->k1 != b->k1)
+        return a->k1 > b->k1;
+    return a->i < b->i;
+}
+
+/* summary_ord_radix - sort a[n] stably by k of the digits that differ,
+ * tmp[n] the room; cost O(n) per such byte */
+static void
+summary_ord_radix(struct summary_ord *a, struct summary_ord *tmp, size_t n,
+                  int second)
+{
+    size_t  cnt[256];
+    uint64_t diff = 0;
+    uint64_t k;
+    size_t  j;
+    size_t  sum;
+    unsigned b;
+    int     shift;
+
+    for (j = 1; j < n; j++)
+        diff |= (second ? a[j].k1 ^ a[0].k1 : a[j].k0 ^ a[0].k0);
+    for (shift = 0; shift < 64; shift += 8) {
+        if (((diff >> shift) & 0xff) == 0)
+            continue;
+        memset(cnt, 0, sizeof(cnt));
+        for (j = 0; j < n; j++) {
+            k = second ? a[j].k1 : a[j].k0;
+            cnt[0xff - ((k >> shift) & 0xff)]++;  /* largest first */
+        }
+        for (b = 0, sum = 0; b < 256; b++) {
+            size_t  c = cnt[b];
+
+            cnt[b] = sum;
+            sum += c;
+        }
+        for (j = 0; j < n; j++) {
+            k = second ? a[j].k1 : a[j].k0;
+            tmp[cnt[0xff - ((k >> shift) & 0xff)]++] = a[j];
+        }
+        memcpy(a, tmp, n * sizeof(*a));
+    }
+}
+
+/* summary_order - the first top rows (all when 0) of the nd rows in d
+ * (in domain order), by failures or by sessions, at the front of d in
+ * that order; cost O(nd) */
+static void
+summary_order(struct sum_dom *d, size_t nd, int failures, size_t top)
+{
+    struct summary_ord *o;
+    struct summary_ord *tmp;
+    struct summary_ord x;
+    size_t  n = 0;
+    size_t  i;
+    size_t  j;
+    size_t  k;
+    struct sum_dom save;
+
+    o = xmalloc((top > 0 && top <= SUMMARY_PICK_MAX ? top + 1 : nd ? nd : 1)
+                * sizeof(*o));
+    for (i = 0; i < nd; i++) {
+        x.k0 = failures ? d[i].failure : d[i].success + d[i].failure;
+        x.k1 = failures ? d[i].success + d[i].failure : 0;
+        x.i = i;
+        if (top == 0 || top > SUMMARY_PICK_MAX) {
+            o[n++] = x;
+            continue;
+        }
+        /* the best top so far, in order: x goes in if it beats the last */
+        if (n == top && !summary_ord_before(&x, &o[n - 1]))
+            continue;
+        for (j = n < top ? n++ : n - 1; j > 0 && summary_ord_before(&x,
+                                                                &o[j - 1]);
+             j--)
+            o[j] = o[j - 1];
+        o[j] = x;
+    }
+    if (top == 0 || top > SUMMARY_PICK_MAX) {
+        tmp = xmalloc((n ? n : 1) * sizeof(*tmp));
+        if (failures)
+            summary_ord_radix(o, tmp, n, 1);
+        summary_ord_radix(o, tmp, n, 0);
+        free(tmp);
+    }
+    if (top == 0 || top > n)
+        top = n;
+    if (top <= SUMMARY_COPY_MAX) {
+        struct sum_dom *rows = xmalloc((top ? top : 1) * sizeof(*rows));
+
+        for (j = 0; j < top; j++)
+            rows[j] = d[o[j].i];
+        memcpy(d, rows, top * sizeof(*rows));
+        free(rows);
+    } else {
+        /* in place, a cycle at a time: row j gets old row o[j].i */
+        for (j = 0; j < n; j++) {
+            if (o[j].i == j)
+                continue;
+            save = d[j];
+            for (k = j; o[k].i != j; k = i) {
+                i = o[k].i;
+                d[k] = d[i];
+                o[k].i = k;
+            }
+            d[k] = save;
+            o[k].i = k;
+        }
+    }
+    free(o);
 }
 
 /* summary_head - period, hosts, lines, sessions, totals; then sort the
@@ -152,7 +247,6 @@ summary_head(const struct agg_tab *tab, const struct run_stats *st,
              const struct cli_opts *o, struct sum_dom *d, size_t nd,
              struct sum_head *h)
 {
-    struct summary_hosts hs;
     size_t  i, k;
     int     r;
     long    top;
@@ -174,26 +268,25 @@ summary_head(const struct agg_tab *tab, const struct run_stats *st,
             h->last_day = d[i].last_day;
     }
     h->ndomains = nd;
-    hs.seen = htab_create(64, NULL);
-    hs.o = o;
-    hs.n = 0;
-    agg_tab_walk_st(tab, summary_host, &hs);
-    htab_free(hs.seen);
-    h->hosts = hs.n;
+    h->hosts = agg_tab_loghosts_st(tab, o->have_day ? &o->day : NULL);
     h->lines = st->lines;
     for (r = 0; r < SESS_D_COUNT; r++)
         h->sessions += st->sessions[r];
     h->counted = st->sessions[SESS_D_COUNTED];
     h->sort = o->sort ? o->sort : "sessions";
-    qsort(d, nd, sizeof(*d), strcmp(h->sort, "domain") == 0
-          ? summary_by_domain : strcmp(h->sort, "failures") == 0
-          ? summary_by_failures : summary_by_sessions);
+    /* --failures-only keeps the domain order of what it keeps */
     for (i = k = 0; i < nd; i++)
-        if (!o->failures_only || d[i].failure > 0)
-            d[k++] = d[i];
+        if (!o->failures_only || d[i].failure > 0) {
+            if (k != i)
+                d[k] = d[i];
+            k++;
+        }
     h->nmatch = k;
     top = o->top >= 0 ? o->top : o->json ? 0 : SUM_TOP_DEFAULT;
     h->nrows = top > 0 && (size_t) top < k ? (size_t) top : k;
+    if (strcmp(h->sort, "domain") != 0)
+        summary_order(d, k, strcmp(h->sort, "failures") == 0,
+                      (size_t) (top > 0 ? top : 0));
 }
 
 /* summary_types - "type=N type=N" of the failures, or "-"; with room
