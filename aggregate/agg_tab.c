@@ -451,6 +451,11 @@ agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
     if (n == 0)
         return;
     h = agg_key_hash(buf, len);
+    /* A new key probes every segment, each probe a likely cache miss:
+     * ask for all of them at once, not one after the other. */
+    for (seg = t->first; seg != NULL;
+         seg = atomic_load_explicit(&seg->next, memory_order_acquire))
+        __builtin_prefetch(&seg->slots[(size_t) h & seg->mask]);
     for (seg = t->first;;) {
         /* acquire: see agg_seg_grow() */
         next = atomic_load_explicit(&seg->next, memory_order_acquire);
