@@ -152,6 +152,23 @@ agg_seg_new(size_t nslots)
     return s;
 }
 
+/* Passes over every slot (_st) read the keys in hash order, not in
+ * the order they were allocated: each a likely cache miss. They ask for
+ * the key of a slot AGG_AHEAD slots before they read it. */
+#define AGG_AHEAD 8
+
+/* agg_seg_ahead - prefetch the key of slot i + AGG_AHEAD of s, if any */
+static inline void
+agg_seg_ahead(const struct agg_seg *s, size_t i)
+{
+    const struct agg_key *k;
+
+    if (i + AGG_AHEAD <= s->mask
+        && (k = atomic_load_explicit(&s->slots[i + AGG_AHEAD].key,
+                                     memory_order_relaxed)) != NULL)
+        __builtin_prefetch(k);
+}
+
 /* agg_tab_create - empty table with one small segment; never NULL */
 struct agg_tab *
 agg_tab_create(void)
@@ -181,8 +198,8 @@ agg_tab_free(struct agg_tab *t)
         for (i = 0; i <= s->mask; i++) {
             struct agg_key *k;
 
+            agg_seg_ahead(s, i);
             k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-
             if (k != NULL)      /* most slots are empty: no call */
                 free(k);
         }
@@ -619,6 +636,7 @@ agg_tab_loghosts_st(const struct agg_tab *t, const int32_t *day)
     for (s = t->first; s != NULL;
          s = atomic_load_explicit(&s->next, memory_order_relaxed)) {
         for (i = 0; i <= s->mask; i++) {
+            agg_seg_ahead(s, i);
             k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
             if (k == NULL || atomic_load_explicit(&s->slots[i].count,
                                                   memory_order_relaxed) == 0)
@@ -728,7 +746,6 @@ struct agg_ord {
                                                  * domain */
 #define AGG_ORD_BYTES 16                /* radix digits: bytes of k0, k1 */
 #define AGG_ORD_SMALL 32                /* insertion sort at or below */
-#define AGG_ORD_AHEAD 8                 /* keys prefetched ahead */
 
 /* agg_be - n bytes at b as a big-endian number */
 static inline uint64_t
@@ -833,7 +850,6 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes)
 {
     const struct agg_seg *s;
     const struct agg_key *k;
-    const struct agg_key *ahead;
     struct agg_ord *ord;
     size_t  cap = 0;
     size_t  n = 0;
@@ -852,14 +868,7 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes)
     for (s = t->first; s != NULL;
          s = atomic_load_explicit(&s->next, memory_order_relaxed)) {
         for (i = 0; i <= s->mask; i++) {
-            /* the keys lie in allocation order, the slots in hash
-             * order: ask for a key some slots before it is read */
-            if (i + AGG_ORD_AHEAD <= s->mask
-                && (ahead = atomic_load_explicit(&s->slots[i
-                                                 + AGG_ORD_AHEAD].key,
-                                                 memory_order_relaxed))
-                != NULL)
-                __builtin_prefetch(ahead);
+            agg_seg_ahead(s, i);
             k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
             if (k == NULL)
                 continue;
@@ -996,8 +1005,8 @@ agg_ord_emit(const struct agg_tab *t, const struct agg_ord *ord, size_t n,
 
     for (i = 0; i < n; i = j) {
         /* sorted order is not memory order: ask for keys ahead */
-        if (i + AGG_ORD_AHEAD < n)
-            __builtin_prefetch(ord[i + AGG_ORD_AHEAD].key);
+        if (i + AGG_AHEAD < n)
+            __builtin_prefetch(ord[i + AGG_AHEAD].key);
         for (j = i + 1; j < n && ord[j].k0 == ord[i].k0
              && ord[j].k1 == ord[i].k1; j++)
              /* void */ ;
