@@ -48,12 +48,13 @@
  * COST
  *	Add: O(S) expected probes, S = number of segments, at most
  *	1 + log2(keys / 512); never allocates for an existing key. Memory:
- *	2 to 4 slots (24 bytes each) plus one key copy per distinct key.
+ *	2 to 8 slots (16 bytes each) plus one key copy per distinct key.
  *	View, walk and key count: O(K log K) for K stored keys.
  */
 #include "agg_tab.h"
 
 #include <sched.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,16 +78,18 @@
 
 /* one stored key: the canonical serialisation that was hashed */
 struct agg_key {
-    size_t  len;
+    _Atomic uint64_t count;             /* sessions; relaxed adds */
+    uint32_t len;
     char    blob[];                     /* day policy result flags cert
                                          * cert_problem domain\0
                                          * mx\0 helo\0 ip\0 loghost\0
                                          * reason\0 */
 };
 
+/* A slot is 16 bytes, four to a cache line: the count lives in the key,
+ * whose line an add reads anyway (to compare) or has just written. */
 struct agg_slot {
     _Atomic uint64_t hash;              /* 0: free; set once, by CAS */
-    _Atomic uint64_t count;             /* sessions; relaxed adds */
     _Atomic(struct agg_key *) key;      /* NULL until published */
 };
 
@@ -143,7 +146,7 @@ agg_seg_new(size_t nslots)
 {
     struct agg_seg *s;
 
-    /* All-zero bytes are free slots: hash 0, count 0, key NULL. */
+    /* All-zero bytes are free slots: hash 0, key NULL. */
     s = xcalloc(1, sizeof(*s) + nslots * sizeof(s->slots[0]));
     s->mask = nslots - 1;
     s->limit = nslots / 2;
@@ -306,13 +309,14 @@ agg_key_encode(const struct sess_rec *r, char *buf)
     return (size_t) (p - buf);
 }
 
-/* agg_key_new - heap copy of len key bytes; never NULL */
+/* agg_key_new - heap copy of len key bytes, count 0; never NULL */
 static struct agg_key *
 agg_key_new(const char *buf, size_t len)
 {
-    struct agg_key *k = xmalloc(sizeof(*k) + len);
+    struct agg_key *k = xmalloc(offsetof(struct agg_key, blob) + len);
 
-    k->len = len;
+    atomic_init(&k->count, 0);
+    k->len = (uint32_t) len;
     memcpy(k->blob, buf, len);
     return k;
 }
@@ -463,6 +467,7 @@ agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
     struct agg_seg *seg;
     struct agg_seg *next;
     struct agg_slot *s;
+    struct agg_key *k;
     uint64_t h;
 
     if (n == 0)
@@ -487,8 +492,10 @@ agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
         seg = agg_seg_grow(seg);
     }
     free(mine);                         /* prepared, but found instead */
+    /* acquire: this thread stored the pointer or read it so already */
+    k = atomic_load_explicit(&s->key, memory_order_acquire);
     /* relaxed: counters are read only after the adders have joined */
-    atomic_fetch_add_explicit(&s->count, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&k->count, n, memory_order_relaxed);
 }
 
 /* agg_tab_add - add n sessions like r; 0, or -1 when r is invalid
@@ -638,7 +645,7 @@ agg_tab_loghosts_st(const struct agg_tab *t, const int32_t *day)
         for (i = 0; i <= s->mask; i++) {
             agg_seg_ahead(s, i);
             k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k == NULL || atomic_load_explicit(&s->slots[i].count,
+            if (k == NULL || atomic_load_explicit(&k->count,
                                                   memory_order_relaxed) == 0)
                 continue;
             if (day != NULL) {
@@ -875,7 +882,7 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes)
             if (n == cap)
                 msg_panic("agg_ord_collect: more keys than claims");
             agg_ord_set(&ord[n++], k,
-                        atomic_load_explicit(&s->slots[i].count,
+                        atomic_load_explicit(&k->count,
                                              memory_order_relaxed));
             *bytes += k->len - AGG_KEY_HEAD;
         }
@@ -935,14 +942,18 @@ uint64_t
 agg_tab_sessions_st(const struct agg_tab *t)
 {
     const struct agg_seg *s;
+    const struct agg_key *k;
     uint64_t sum = 0;
     size_t  i;
 
     for (s = t->first; s != NULL;
          s = atomic_load_explicit(&s->next, memory_order_relaxed))
-        for (i = 0; i <= s->mask; i++)
-            sum += atomic_load_explicit(&s->slots[i].count,
-                                        memory_order_relaxed);
+        for (i = 0; i <= s->mask; i++) {
+            agg_seg_ahead(s, i);
+            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
+            if (k != NULL)
+                sum += atomic_load_explicit(&k->count, memory_order_relaxed);
+        }
     return sum;
 }
 

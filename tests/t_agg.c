@@ -432,7 +432,8 @@ test_dup_segments(void)
     len = agg_key_encode(&r, buf);
     slot = agg_seg_claim(s1, agg_key_hash(buf, len), buf, len, &k);
     T_CHECK(slot != NULL && k == NULL, "claimed in segment 1");
-    atomic_fetch_add_explicit(&slot->count, 3, memory_order_relaxed);
+    atomic_fetch_add_explicit(&atomic_load(&slot->key)->count, 3,
+                              memory_order_relaxed);
     agg_tab_add_mt(t, &r, 1);           /* finds segment 0's copy */
     /* a normal starttls-not-supported detail with the same fields,
      * new, so it goes to segment 1 */
