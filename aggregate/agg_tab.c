@@ -49,7 +49,9 @@
  *	Add: O(S) expected probes, S = number of segments, at most
  *	1 + log2(keys / 512); never allocates for an existing key. Memory:
  *	2 to 8 slots (16 bytes each) plus one key copy per distinct key.
- *	View, walk and key count: O(K log K) for K stored keys.
+ *	View, walk and key count: O(slots + K) for K stored keys (a radix
+ *	sort of the day and the domain's first bytes), and O(m log m) for
+ *	each run of m keys alike in those.
  */
 #include "agg_tab.h"
 
@@ -68,7 +70,7 @@
 /* Slots in segment 0 (a power of 2) and the growth factor. An add
  * probes every older segment before the one holding its key, each probe
  * a likely cache miss: few, large segments keep that short. 16384 slots
- * are 384 KiB; four times the size per step makes a table of 40,000
+ * are 256 KiB; four times the size per step makes a table of 40,000
  * keys two segments (with 1024 and doubling it was seven). */
 #define AGG_SEG_FIRST 16384
 #define AGG_SEG_GROW 4
