@@ -135,11 +135,19 @@ struct agg_item {
 #define AGG_K_IGNORED 1
 #define AGG_K_DETAIL 2
 
+/* one (day, log host) of the keys a view was made from */
+struct agg_vhost {
+    int32_t day;
+    char   *name;
+};
+
 struct agg_view {
     size_t  ngroups;
     struct agg_group *groups;
     struct agg_detail *details;
     char   *strings;                    /* every string of the view */
+    size_t  nhosts;
+    struct agg_vhost *hosts;            /* distinct (day, log host) */
 };
 
 /* agg_seg_new - zeroed segment of nslots (a power of 2); never NULL */
@@ -624,58 +632,6 @@ agg_str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* agg_tab_loghosts_st - see agg_tab.h. The log host is the last string
- * but one of a key, found from its end; a set of the names seen, asked
- * only when a key's host differs from the key's before. */
-size_t
-agg_tab_loghosts_st(const struct agg_tab *t, const int32_t *day)
-{
-    const struct agg_seg *s;
-    const struct agg_key *k;
-    struct htab *seen = htab_create(16, NULL);
-    const char *last = NULL;
-    size_t  last_len = 0;
-    size_t  hosts = 0;
-    size_t  i;
-    const char *end;
-    const char *host;
-    size_t  len;
-    int32_t kday;
-
-    for (s = t->first; s != NULL;
-         s = atomic_load_explicit(&s->next, memory_order_relaxed)) {
-        for (i = 0; i <= s->mask; i++) {
-            agg_seg_ahead(s, i);
-            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k == NULL || atomic_load_explicit(&k->count,
-                                                  memory_order_relaxed) == 0)
-                continue;
-            if (day != NULL) {
-                memcpy(&kday, k->blob, sizeof(kday));
-                if (kday != *day)
-                    continue;
-            }
-            /* blob: ... ip\0 loghost\0 reason\0; the strings hold no
-             * NUL and follow the fixed bytes */
-            end = memrchr(k->blob, 0, k->len - 1);
-            host = (const char *) memrchr(k->blob, 0,
-                                          (size_t) (end - k->blob)) + 1;
-            len = (size_t) (end - host);
-            if (last != NULL && len == last_len
-                && memcmp(host, last, len) == 0)
-                continue;
-            last = host;
-            last_len = len;
-            if (htab_find(seen, host, len) == NULL) {
-                htab_enter(seen, host, len, seen);
-                hosts++;
-            }
-        }
-    }
-    htab_free(seen);
-    return hosts;
-}
-
 /* agg_tab_walk_tls_hosts_st - visit each noted host once, in strcmp
  * order; cost O(H log H) */
 void
@@ -851,12 +807,67 @@ agg_ord_sort(struct agg_ord *a, size_t n, unsigned i)
     }
 }
 
+/* agg_key_loghost - the log host of k, its length in *lenp: the last
+ * string but one, found from the key's end (the strings hold no NUL and
+ * follow the fixed bytes) */
+static const char *
+agg_key_loghost(const struct agg_key *k, size_t *lenp)
+{
+    const char *end = memrchr(k->blob, 0, k->len - 1);
+    const char *host = (const char *) memrchr(k->blob, 0,
+                                              (size_t) (end - k->blob)) + 1;
+
+    *lenp = (size_t) (end - host);
+    return host;
+}
+
+/* agg_view_host - note k's (day, log host) in v, once; seen holds the
+ * pairs noted, *lastp the key noted last (most keys share their log
+ * host with the key before) */
+static void
+agg_view_host(struct agg_view *v, struct htab *seen,
+              const struct agg_key **lastp, const struct agg_key *k)
+{
+    char    pair[sizeof(int32_t) + SESS_MAX_LOGHOST + 1];
+    const char *host;
+    const char *lhost;
+    size_t  len;
+    size_t  llen;
+    struct agg_vhost *h;
+
+    host = agg_key_loghost(k, &len);
+    if (*lastp != NULL && memcmp((*lastp)->blob, k->blob, sizeof(int32_t))
+        == 0) {
+        lhost = agg_key_loghost(*lastp, &llen);
+        if (llen == len && memcmp(lhost, host, len) == 0)
+            return;
+    }
+    *lastp = k;
+    if (len > SESS_MAX_LOGHOST)         /* not from agg_key_encode */
+        msg_panic("agg_view_host: log host of %zu bytes", len);
+    memcpy(pair, k->blob, sizeof(int32_t));
+    memcpy(pair + sizeof(int32_t), host, len);
+    if (htab_find(seen, pair, sizeof(int32_t) + len) != NULL)
+        return;
+    htab_enter(seen, pair, sizeof(int32_t) + len, v);
+    v->hosts = xrealloc(v->hosts, (v->nhosts + 1) * sizeof(*v->hosts));
+    h = &v->hosts[v->nhosts++];
+    memcpy(&h->day, k->blob, sizeof(h->day));
+    h->name = xmalloc(len + 1);
+    memcpy(h->name, host, len);
+    h->name[len] = 0;
+}
+
 /* agg_ord_collect - every stored key (a key in two segments twice) in
  * slot order, in *np; *bytes is the sum of their lengths past the
- * numbers. Cost O(slots), 32 bytes a key. */
+ * numbers; with v, each key's (day, log host) noted in v. Cost
+ * O(slots), 32 bytes a key. */
 static struct agg_ord *
-agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes)
+agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
+                struct agg_view *v)
 {
+    struct htab *seen = v != NULL ? htab_create(16, NULL) : NULL;
+    const struct agg_key *last = NULL;
     const struct agg_seg *s;
     const struct agg_key *k;
     struct agg_ord *ord;
@@ -887,8 +898,12 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes)
                         atomic_load_explicit(&k->count,
                                              memory_order_relaxed));
             *bytes += k->len - AGG_KEY_HEAD;
+            if (v != NULL)
+                agg_view_host(v, seen, &last, k);
         }
     }
+    if (seen != NULL)
+        htab_free(seen);
     *np = n;
     return ord;
 }
@@ -1069,7 +1084,7 @@ agg_tab_keys_st(const struct agg_tab *t)
     size_t  n;
     size_t  bytes;
 
-    ord = agg_ord_collect(t, &n, &bytes);
+    ord = agg_ord_collect(t, &n, &bytes, NULL);
     agg_ord_sort(ord, n, 0);
     n = agg_ord_emit(t, ord, n, 0, AGG_PLAIN_AUTO, agg_ord_count, NULL);
     free(ord);
@@ -1123,7 +1138,7 @@ agg_tab_walk_st(const struct agg_tab *t,
     w.fn = fn;
     w.ctx = ctx;
     w.r = xmalloc(sizeof(*w.r));
-    ord = agg_ord_collect(t, &n, &bytes);
+    ord = agg_ord_collect(t, &n, &bytes, NULL);
     agg_ord_sort(ord, n, 0);
     agg_ord_emit(t, ord, n, 0, AGG_PLAIN_AUTO, agg_walk_one, &w);
     free(ord);
@@ -1197,7 +1212,7 @@ agg_view_create_st(const struct agg_tab *t, enum agg_plain mode)
     size_t  bytes;
     size_t  ndetails;
 
-    ord = agg_ord_collect(t, &n, &bytes);
+    ord = agg_ord_collect(t, &n, &bytes, v);
     agg_ord_sort(ord, n, 0);
     v->groups = xmalloc((n ? n : 1) * sizeof(*v->groups));
     v->details = xmalloc((n ? n : 1) * sizeof(*v->details));
@@ -1235,14 +1250,47 @@ agg_view_get(const struct agg_view *v, size_t i)
     return v != NULL && i < v->ngroups ? &v->groups[i] : NULL;
 }
 
+/* agg_view_loghosts - see agg_tab.h; cost O(pairs) */
+size_t
+agg_view_loghosts(const struct agg_view *v, const int32_t *day)
+{
+    struct htab *names;
+    size_t  n = 0;
+    size_t  i;
+    size_t  len;
+
+    if (v == NULL)
+        return 0;
+    if (day != NULL) {                  /* the pairs are distinct */
+        for (i = 0; i < v->nhosts; i++)
+            n += v->hosts[i].day == *day;
+        return n;
+    }
+    names = htab_create(16, NULL);
+    for (i = 0; i < v->nhosts; i++) {
+        len = strlen(v->hosts[i].name);
+        if (htab_find(names, v->hosts[i].name, len) == NULL) {
+            htab_enter(names, v->hosts[i].name, len, names);
+            n++;
+        }
+    }
+    htab_free(names);
+    return n;
+}
+
 /* agg_view_free - release a view; returns NULL */
 struct agg_view *
 agg_view_free(struct agg_view *v)
 {
+    size_t  i;
+
     if (v != NULL) {
         free(v->groups);
         free(v->details);
         free(v->strings);
+        for (i = 0; i < v->nhosts; i++)
+            free(v->hosts[i].name);
+        free(v->hosts);
         free(v);
     }
     return NULL;

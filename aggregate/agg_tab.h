@@ -66,10 +66,6 @@ int     agg_tab_host_logs_tls_st(const struct agg_tab *t,
 size_t  agg_tab_keys_st(const struct agg_tab *t);
 uint64_t agg_tab_sessions_st(const struct agg_tab *t);
 
-/* number of distinct log hosts among the stored keys, of day *day only
- * when day is not NULL; cost O(slots), no sort */
-size_t  agg_tab_loghosts_st(const struct agg_tab *t, const int32_t *day);
-
 /* visit every stored key once: for saving state. Keys come in sorted
  * order with their merged counts; r->time is the start of r->day, and
  * adding each r with its n to an empty table rebuilds this one. Hosts
@@ -114,6 +110,9 @@ struct agg_group {
 struct agg_view *agg_view_create_st(const struct agg_tab *t,
                                     enum agg_plain mode);
 size_t  agg_view_count(const struct agg_view *v);
+/* distinct log hosts among all the keys the view was made from (counted
+ * or not), of day *day only when day is not NULL */
+size_t  agg_view_loghosts(const struct agg_view *v, const int32_t *day);
 const struct agg_group *agg_view_get(const struct agg_view *v, size_t i);
 struct agg_view *agg_view_free(struct agg_view *v);     /* always NULL */
 

@@ -630,7 +630,7 @@ cmd_summary(int argc, char **argv)
     if (o.have_day)             /* an empty day says why (cli/guess.c) */
         guess_day_check(tab, o.day, 1, &st);
     v = agg_view_create_st(tab, c.plaintext);
-    hosts = agg_tab_loghosts_st(tab, o.have_day ? &o.day : NULL);
+    hosts = agg_view_loghosts(v, o.have_day ? &o.day : NULL);
     /* the view holds what is left to read: the table goes before the
      * rows are made (a third of the peak memory over a million keys) */
     tab = agg_tab_free(tab);
