@@ -40,70 +40,118 @@
 #define SUM_TOP_DEFAULT 12      /* rows: the header, the rows, the totals
                                  * and the run's line on 24 lines */
 
-/* summary_by_domain - by domain name */
+/* One domain's sums before its row is made. A row (struct sum_dom) has
+ * the counts by failure type, 136 bytes; over a million domains of
+ * which --top shows twelve, the rows were the largest allocation of a
+ * run. The sums are made for every domain, the rows only for those
+ * shown: a domain's groups are gi[at .. at + n) (view indexes). */
+struct summary_acc {
+    const char *domain;
+    uint64_t success;
+    uint64_t failure;
+    uint64_t plain_ignored;
+    int32_t first_day;
+    int32_t last_day;
+    size_t  at;
+    size_t  n;
+};
+
+/* summary_by_group - qsort_r: view indexes by their group's domain,
+ * then by index */
 static int
-summary_by_domain(const void *a, const void *b)
+summary_by_group(const void *a, const void *b, void *ctx)
 {
-    return strcmp(((const struct sum_dom *) a)->domain,
-                  ((const struct sum_dom *) b)->domain);
+    const struct agg_view *v = *(const struct agg_view **) ctx;
+    size_t  x = *(const size_t *) a, y = *(const size_t *) b;
+    int     c = strcmp(agg_view_get(v, x)->domain,
+                       agg_view_get(v, y)->domain);
+
+    return c != 0 ? c : x < y ? -1 : x > y;
 }
 
-/* summary_collect - per-domain sums of the view's groups: one entry
- * per group, sorted by domain, then runs of one domain added up
- * (O(n log n): a provider's log has tens of thousands of domains) */
-static struct sum_dom *
+/* summary_collect - per-domain sums of the view's groups (of --day),
+ * in domain order, with *gip their groups and by_type[] the failures by
+ * type of them all. The view's groups are in (day, domain, policy)
+ * order: those of one day (--day, or a log of one day) are in domain
+ * order already; those of several are sorted (O(n log n)). */
+static struct summary_acc *
 summary_collect(const struct agg_view *v, const struct cli_opts *o,
-                size_t *count)
+                size_t **gip, uint64_t *by_type, size_t *count)
 {
     size_t  n = agg_view_count(v);
-    struct sum_dom *d = xcalloc(n ? n : 1, sizeof(*d));
-    size_t  nd = 0;
+    size_t *gi = xmalloc((n ? n : 1) * sizeof(*gi));
+    struct summary_acc *a;
+    struct summary_acc *s;
+    size_t  ng = 0;
     size_t  i, k, j;
 
     for (i = 0; i < n; i++) {
         const struct agg_group *g = agg_view_get(v, i);
-        struct sum_dom *s;
 
         if (o->have_day && g->day != o->day)
             continue;
-        s = &d[nd++];
-        s->domain = g->domain;
-        s->first_day = s->last_day = g->day;
-        s->success = g->success;
-        s->failure = g->failure;
-        s->plain_ignored = g->plain_ignored;
+        gi[ng++] = i;
         for (j = 0; j < g->ndetails; j++)
-            s->by_type[g->details[j].result] += g->details[j].count;
+            by_type[g->details[j].result] += g->details[j].count;
     }
-    /* the view's groups are in (day, domain, policy) order: the rows
-     * of one day (--day, or a log of one day) are in domain order
-     * already */
-    for (i = 1; i < nd && strcmp(d[i - 1].domain, d[i].domain) <= 0; i++)
+    for (i = 1; i < ng && strcmp(agg_view_get(v, gi[i - 1])->domain,
+                                 agg_view_get(v, gi[i])->domain) <= 0; i++)
          /* void */ ;
-    if (i < nd)
-        qsort(d, nd, sizeof(*d), summary_by_domain);
-    for (i = k = 0; i < nd; i++) {
-        struct sum_dom *s;
-        int     r;
+    if (i < ng)
+        qsort_r(gi, ng, sizeof(*gi), summary_by_group, &v);
+    a = xmalloc((ng ? ng : 1) * sizeof(*a));
+    for (i = k = 0; i < ng; i++) {
+        const struct agg_group *g = agg_view_get(v, gi[i]);
 
-        if (k == 0 || strcmp(d[k - 1].domain, d[i].domain) != 0) {
-            if (k != i)
-                d[k] = d[i];
-            k++;
+        if (k == 0 || strcmp(a[k - 1].domain, g->domain) != 0) {
+            s = &a[k++];
+            s->domain = g->domain;
+            s->success = g->success;
+            s->failure = g->failure;
+            s->plain_ignored = g->plain_ignored;
+            s->first_day = s->last_day = g->day;
+            s->at = i;
+            s->n = 1;
             continue;
         }
-        s = &d[k - 1];
-        s->success += d[i].success;
-        s->failure += d[i].failure;
-        s->plain_ignored += d[i].plain_ignored;
-        for (r = 0; r < SESS_RESULT_COUNT; r++)
-            s->by_type[r] += d[i].by_type[r];
-        if (d[i].first_day < s->first_day)
-            s->first_day = d[i].first_day;
-        if (d[i].last_day > s->last_day)
-            s->last_day = d[i].last_day;
+        s = &a[k - 1];
+        s->success += g->success;
+        s->failure += g->failure;
+        s->plain_ignored += g->plain_ignored;
+        if (g->day < s->first_day)
+            s->first_day = g->day;
+        if (g->day > s->last_day)
+            s->last_day = g->day;
+        s->n++;
     }
+    *gip = gi;
     *count = k;
+    return a;
+}
+
+/* summary_rows - the rows of the first nrows domains of a; cost the
+ * details of their groups */
+static struct sum_dom *
+summary_rows(const struct agg_view *v, const size_t *gi,
+             const struct summary_acc *a, size_t nrows)
+{
+    struct sum_dom *d = xcalloc(nrows ? nrows : 1, sizeof(*d));
+    size_t  i, j, k;
+
+    for (i = 0; i < nrows; i++) {
+        d[i].domain = a[i].domain;
+        d[i].success = a[i].success;
+        d[i].failure = a[i].failure;
+        d[i].plain_ignored = a[i].plain_ignored;
+        d[i].first_day = a[i].first_day;
+        d[i].last_day = a[i].last_day;
+        for (k = a[i].at; k < a[i].at + a[i].n; k++) {
+            const struct agg_group *g = agg_view_get(v, gi[k]);
+
+            for (j = 0; j < g->ndetails; j++)
+                d[i].by_type[g->details[j].result] += g->details[j].count;
+        }
+    }
     return d;
 }
 
@@ -176,7 +224,7 @@ summary_ord_radix(struct summary_ord *a, struct summary_ord *tmp, size_t n,
  * (in domain order), by failures or by sessions, at the front of d in
  * that order; cost O(nd) */
 static void
-summary_order(struct sum_dom *d, size_t nd, int failures, size_t top)
+summary_order(struct summary_acc *d, size_t nd, int failures, size_t top)
 {
     struct summary_ord *o;
     struct summary_ord *tmp;
@@ -185,7 +233,7 @@ summary_order(struct sum_dom *d, size_t nd, int failures, size_t top)
     size_t  i;
     size_t  j;
     size_t  k;
-    struct sum_dom save;
+    struct summary_acc save;
 
     o = xmalloc((top > 0 && top <= SUMMARY_PICK_MAX ? top + 1 : nd ? nd : 1)
                 * sizeof(*o));
@@ -216,7 +264,7 @@ summary_order(struct sum_dom *d, size_t nd, int failures, size_t top)
     if (top == 0 || top > n)
         top = n;
     if (top <= SUMMARY_COPY_MAX) {
-        struct sum_dom *rows = xmalloc((top ? top : 1) * sizeof(*rows));
+        struct summary_acc *rows = xmalloc((top ? top : 1) * sizeof(*rows));
 
         for (j = 0; j < top; j++)
             rows[j] = d[o[j].i];
@@ -241,12 +289,12 @@ summary_order(struct sum_dom *d, size_t nd, int failures, size_t top)
 }
 
 /* summary_head - period, hosts (counted before), lines, sessions,
- * totals; then sort the domains and keep the rows to show at the front
- * (h->nrows of them) */
+ * totals (by_type: the failures by type of every domain); then sort the
+ * domains and keep those to show at the front (h->nrows of them) */
 static void
 summary_head(uint64_t hosts, const struct run_stats *st,
-             const struct cli_opts *o, struct sum_dom *d, size_t nd,
-             struct sum_head *h)
+             const struct cli_opts *o, struct summary_acc *d, size_t nd,
+             const uint64_t *by_type, struct sum_head *h)
 {
     size_t  i, k;
     int     r;
@@ -255,12 +303,12 @@ summary_head(uint64_t hosts, const struct run_stats *st,
     memset(h, 0, sizeof(*h));
     h->first_day = INT32_MAX;
     h->last_day = INT32_MIN;
+    for (r = 0; r < SESS_RESULT_COUNT; r++)
+        h->total.by_type[r] = by_type[r];
     for (i = 0; i < nd; i++) {
         h->total.success += d[i].success;
         h->total.failure += d[i].failure;
         h->total.plain_ignored += d[i].plain_ignored;
-        for (r = 0; r < SESS_RESULT_COUNT; r++)
-            h->total.by_type[r] += d[i].by_type[r];
         if (d[i].success + d[i].failure == 0)
             continue;
         if (d[i].first_day < h->first_day)
@@ -610,6 +658,9 @@ cmd_summary(int argc, char **argv)
     struct agg_tab *tab;
     struct agg_view *v;
     struct sum_dom *d;
+    struct summary_acc *a;
+    size_t *gi;
+    uint64_t by_type[SESS_RESULT_COUNT] = {0};
     uint64_t hosts;
     size_t  nd, len = 0;
     char   *text = NULL;
@@ -634,8 +685,11 @@ cmd_summary(int argc, char **argv)
     /* the view holds what is left to read: the table goes before the
      * rows are made (a third of the peak memory over a million keys) */
     tab = agg_tab_free(tab);
-    d = summary_collect(v, &o, &nd);
-    summary_head(hosts, &st, &o, d, nd, &h);
+    a = summary_collect(v, &o, &gi, by_type, &nd);
+    summary_head(hosts, &st, &o, a, nd, by_type, &h);
+    d = summary_rows(v, gi, a, h.nrows);
+    free(a);
+    free(gi);
     fp = o.output ? xneed(open_memstream(&text, &len), "open_memstream")
         : stdout;
     if (o.html)
