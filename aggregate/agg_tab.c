@@ -703,8 +703,7 @@ agg_key_decode(const struct agg_key *k, uint64_t count,
 struct agg_ord {
     uint64_t k0;                        /* day + 2^31, domain bytes 0-3 */
     uint64_t k1;                        /* domain bytes 4-11 */
-    const struct agg_key *key;
-    uint64_t count;
+    const struct agg_key *key;          /* and its count */
 };
 
 #define AGG_KEY_HEAD (sizeof(int32_t) + 5)      /* blob bytes before the
@@ -724,9 +723,9 @@ agg_be(const unsigned char *b, size_t n)
     return v;
 }
 
-/* agg_ord_set - o for key k with count */
+/* agg_ord_set - o for key k */
 static void
-agg_ord_set(struct agg_ord *o, const struct agg_key *k, uint64_t count)
+agg_ord_set(struct agg_ord *o, const struct agg_key *k)
 {
     unsigned char b[12] = {0};
     const char *dom = k->blob + AGG_KEY_HEAD;
@@ -738,7 +737,6 @@ agg_ord_set(struct agg_ord *o, const struct agg_key *k, uint64_t count)
     o->k0 = (uint64_t) (day ^ 0x80000000u) << 32 | agg_be(b, 4);
     o->k1 = agg_be(b + 4, 8);
     o->key = k;
-    o->count = count;
 }
 
 /* agg_ord_byte - radix digit i (0 = most significant) of o */
@@ -861,7 +859,7 @@ agg_view_host(struct agg_view *v, struct htab *seen,
 /* agg_ord_collect - every stored key (a key in two segments twice) in
  * slot order, in *np; *bytes is the sum of their lengths past the
  * numbers; with v, each key's (day, log host) noted in v. Cost
- * O(slots), 32 bytes a key. */
+ * O(slots), 24 bytes a key. */
 static struct agg_ord *
 agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
                 struct agg_view *v)
@@ -894,9 +892,7 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
                 continue;
             if (n == cap)
                 msg_panic("agg_ord_collect: more keys than claims");
-            agg_ord_set(&ord[n++], k,
-                        atomic_load_explicit(&k->count,
-                                             memory_order_relaxed));
+            agg_ord_set(&ord[n++], k);
             *bytes += k->len - AGG_KEY_HEAD;
             if (v != NULL)
                 agg_view_host(v, seen, &last, k);
@@ -1043,7 +1039,10 @@ agg_ord_emit(const struct agg_tab *t, const struct agg_ord *ord, size_t n,
             items = xrealloc(items, cap * sizeof(*items));
         }
         for (k = 0; k < m; k++) {
-            agg_key_decode(ord[i + k].key, ord[i + k].count, &items[k]);
+            agg_key_decode(ord[i + k].key,
+                           atomic_load_explicit(&ord[i + k].key->count,
+                                                memory_order_relaxed),
+                           &items[k]);
             if (view)
                 agg_item_classify(t, mode, &items[k]);
         }
@@ -1198,7 +1197,7 @@ agg_view_add(const struct agg_item *it, void *ctx)
  * NULL. One pass over the keys in order: groups and details are
  * allocated for as many as there are keys and cut to size after, the
  * strings for the sum of the keys' string bytes (pages never written
- * are never touched). Cost O(K) time (see agg_ord_emit), about 32 + 56
+ * are never touched). Cost O(K) time (see agg_ord_emit), about 24 + 56
  * bytes a key of memory besides the strings. */
 struct agg_view *
 agg_view_create_st(const struct agg_tab *t, enum agg_plain mode)
