@@ -48,25 +48,29 @@
  * COST
  *	Add: O(S) expected probes, S = number of segments, at most
  *	1 + log2(keys / 512); never allocates for an existing key. Memory:
- *	2 to 4 slots (24 bytes each) plus one key copy per distinct key.
- *	View, walk and key count: O(K log K) for K stored keys.
+ *	2 to 8 slots (16 bytes each) plus one key copy per distinct key.
+ *	View, walk and key count: O(slots + K) for K stored keys (a radix
+ *	sort of the day and the domain's first bytes), and O(m log m) for
+ *	each run of m keys alike in those.
  */
 #include "agg_tab.h"
 
 #include <sched.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
 #include "../util/dname.h"
+#include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
 /* Slots in segment 0 (a power of 2) and the growth factor. An add
  * probes every older segment before the one holding its key, each probe
  * a likely cache miss: few, large segments keep that short. 16384 slots
- * are 384 KiB; four times the size per step makes a table of 40,000
+ * are 256 KiB; four times the size per step makes a table of 40,000
  * keys two segments (with 1024 and doubling it was seven). */
 #define AGG_SEG_FIRST 16384
 #define AGG_SEG_GROW 4
@@ -76,16 +80,18 @@
 
 /* one stored key: the canonical serialisation that was hashed */
 struct agg_key {
-    size_t  len;
+    _Atomic uint64_t count;             /* sessions; relaxed adds */
+    uint32_t len;
     char    blob[];                     /* day policy result flags cert
                                          * cert_problem domain\0
                                          * mx\0 helo\0 ip\0 loghost\0
                                          * reason\0 */
 };
 
+/* A slot is 16 bytes, four to a cache line: the count lives in the key,
+ * whose line an add reads anyway (to compare) or has just written. */
 struct agg_slot {
     _Atomic uint64_t hash;              /* 0: free; set once, by CAS */
-    _Atomic uint64_t count;             /* sessions; relaxed adds */
     _Atomic(struct agg_key *) key;      /* NULL until published */
 };
 
@@ -129,11 +135,19 @@ struct agg_item {
 #define AGG_K_IGNORED 1
 #define AGG_K_DETAIL 2
 
+/* one (day, log host) of the keys a view was made from */
+struct agg_vhost {
+    int32_t day;
+    char   *name;
+};
+
 struct agg_view {
     size_t  ngroups;
     struct agg_group *groups;
     struct agg_detail *details;
     char   *strings;                    /* every string of the view */
+    size_t  nhosts;
+    struct agg_vhost *hosts;            /* distinct (day, log host) */
 };
 
 /* agg_seg_new - zeroed segment of nslots (a power of 2); never NULL */
@@ -142,13 +156,30 @@ agg_seg_new(size_t nslots)
 {
     struct agg_seg *s;
 
-    /* All-zero bytes are free slots: hash 0, count 0, key NULL. */
+    /* All-zero bytes are free slots: hash 0, key NULL. */
     s = xcalloc(1, sizeof(*s) + nslots * sizeof(s->slots[0]));
     s->mask = nslots - 1;
     s->limit = nslots / 2;
     atomic_init(&s->used, 0);
     atomic_init(&s->next, NULL);
     return s;
+}
+
+/* Passes over every slot (_st) read the keys in hash order, not in
+ * the order they were allocated: each a likely cache miss. They ask for
+ * the key of a slot AGG_AHEAD slots before they read it. */
+#define AGG_AHEAD 8
+
+/* agg_seg_ahead - prefetch the key of slot i + AGG_AHEAD of s, if any */
+static inline void
+agg_seg_ahead(const struct agg_seg *s, size_t i)
+{
+    const struct agg_key *k;
+
+    if (i + AGG_AHEAD <= s->mask
+        && (k = atomic_load_explicit(&s->slots[i + AGG_AHEAD].key,
+                                     memory_order_relaxed)) != NULL)
+        __builtin_prefetch(k);
 }
 
 /* agg_tab_create - empty table with one small segment; never NULL */
@@ -180,8 +211,8 @@ agg_tab_free(struct agg_tab *t)
         for (i = 0; i <= s->mask; i++) {
             struct agg_key *k;
 
+            agg_seg_ahead(s, i);
             k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-
             if (k != NULL)      /* most slots are empty: no call */
                 free(k);
         }
@@ -288,13 +319,14 @@ agg_key_encode(const struct sess_rec *r, char *buf)
     return (size_t) (p - buf);
 }
 
-/* agg_key_new - heap copy of len key bytes; never NULL */
+/* agg_key_new - heap copy of len key bytes, count 0; never NULL */
 static struct agg_key *
 agg_key_new(const char *buf, size_t len)
 {
-    struct agg_key *k = xmalloc(sizeof(*k) + len);
+    struct agg_key *k = xmalloc(offsetof(struct agg_key, blob) + len);
 
-    k->len = len;
+    atomic_init(&k->count, 0);
+    k->len = (uint32_t) len;
     memcpy(k->blob, buf, len);
     return k;
 }
@@ -445,11 +477,17 @@ agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
     struct agg_seg *seg;
     struct agg_seg *next;
     struct agg_slot *s;
+    struct agg_key *k;
     uint64_t h;
 
     if (n == 0)
         return;
     h = agg_key_hash(buf, len);
+    /* A new key probes every segment, each probe a likely cache miss:
+     * ask for all of them at once, not one after the other. */
+    for (seg = t->first; seg != NULL;
+         seg = atomic_load_explicit(&seg->next, memory_order_acquire))
+        __builtin_prefetch(&seg->slots[(size_t) h & seg->mask]);
     for (seg = t->first;;) {
         /* acquire: see agg_seg_grow() */
         next = atomic_load_explicit(&seg->next, memory_order_acquire);
@@ -464,8 +502,10 @@ agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
         seg = agg_seg_grow(seg);
     }
     free(mine);                         /* prepared, but found instead */
+    /* acquire: this thread stored the pointer or read it so already */
+    k = atomic_load_explicit(&s->key, memory_order_acquire);
     /* relaxed: counters are read only after the adders have joined */
-    atomic_fetch_add_explicit(&s->count, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&k->count, n, memory_order_relaxed);
 }
 
 /* agg_tab_add - add n sessions like r; 0, or -1 when r is invalid
@@ -648,37 +688,220 @@ agg_key_decode(const struct agg_key *k, uint64_t count,
     it->count = count;
 }
 
-/* agg_tab_items - every stored key decoded, unmerged, in *np; the
- * array is malloc'd (strings point into the table); cost O(slots) */
-static struct agg_item *
-agg_tab_items(const struct agg_tab *t, size_t *np)
+/* Listing the keys in order. The view, the walk and the key count want
+ * every stored key in agg_item_cmp order, equal keys merged. Sorting a
+ * million decoded keys with qsort and agg_item_cmp (a strcmp of the
+ * domains in nearly every one of its twenty compares a key) was most of
+ * the end of a run. Each key now gets the start of its order as two
+ * numbers (struct agg_ord: the day, then the domain's first 12 bytes,
+ * big-endian and zero past the name's end, which orders like strcmp),
+ * an in-place radix sort orders them, and only keys whose numbers are
+ * equal (the same day and domain, or names alike in 12 bytes) are
+ * decoded together and ordered by agg_item_cmp. No field before the
+ * domain in that order changes when a key is classified, so the runs
+ * of equal numbers are the same for the view and the walk. */
+struct agg_ord {
+    uint64_t k0;                        /* day + 2^31, domain bytes 0-3 */
+    uint64_t k1;                        /* domain bytes 4-11 */
+    const struct agg_key *key;          /* and its count */
+};
+
+#define AGG_KEY_HEAD (sizeof(int32_t) + 5)      /* blob bytes before the
+                                                 * domain */
+#define AGG_ORD_BYTES 16                /* radix digits: bytes of k0, k1 */
+#define AGG_ORD_SMALL 32                /* insertion sort at or below */
+
+/* agg_be - n bytes at b as a big-endian number */
+static inline uint64_t
+agg_be(const unsigned char *b, size_t n)
 {
-    const struct agg_seg *s;
-    struct agg_item *items;
-    const struct agg_key *k;
-    size_t  n = 0;
-    size_t  cap = 0;
+    uint64_t v = 0;
     size_t  i;
 
-    /* _st: relaxed loads; the join ordered all stores before them */
+    for (i = 0; i < n; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
+/* agg_ord_set - o for key k */
+static void
+agg_ord_set(struct agg_ord *o, const struct agg_key *k)
+{
+    unsigned char b[12] = {0};
+    const char *dom = k->blob + AGG_KEY_HEAD;
+    uint32_t day;
+
+    memcpy(&day, k->blob, sizeof(day));
+    memcpy(b, dom, strnlen(dom, sizeof(b)));
+    /* the sign bit flipped: signed order as unsigned order */
+    o->k0 = (uint64_t) (day ^ 0x80000000u) << 32 | agg_be(b, 4);
+    o->k1 = agg_be(b + 4, 8);
+    o->key = k;
+}
+
+/* agg_ord_byte - radix digit i (0 = most significant) of o */
+static inline unsigned
+agg_ord_byte(const struct agg_ord *o, unsigned i)
+{
+    return i < 8 ? (unsigned) (o->k0 >> (56 - 8 * i)) & 0xff
+        : (unsigned) (o->k1 >> (120 - 8 * i)) & 0xff;
+}
+
+/* agg_ord_sort - sort a[n] by (k0, k1), given that they agree in the
+ * digits before digit i: American flag sort (in place, most significant
+ * digit first; a digit that all share is skipped), insertion sort for
+ * short runs. Cost O(n) per digit taken, recursion at most 16 deep. */
+static void
+agg_ord_sort(struct agg_ord *a, size_t n, unsigned i)
+{
+    size_t  cnt[256];
+    size_t  next[256];
+    size_t  end[256];
+    struct agg_ord x;
+    struct agg_ord y;
+    size_t  j;
+    size_t  k;
+    unsigned b;
+    unsigned d;
+
+    for (; n > AGG_ORD_SMALL && i < AGG_ORD_BYTES; i++) {
+        memset(cnt, 0, sizeof(cnt));
+        for (j = 0; j < n; j++)
+            cnt[agg_ord_byte(&a[j], i)]++;
+        if (cnt[agg_ord_byte(&a[0], i)] == n)
+            continue;
+        for (j = 0, b = 0; b < 256; b++) {
+            next[b] = j;
+            j += cnt[b];
+            end[b] = j;
+        }
+        /* each element goes to the next free place of its bucket, and
+         * the one there moves on in turn, until the cycle closes */
+        for (b = 0; b < 256; b++) {
+            while (next[b] < end[b]) {
+                x = a[next[b]];
+                while ((d = agg_ord_byte(&x, i)) != b) {
+                    y = a[next[d]];
+                    a[next[d]++] = x;
+                    x = y;
+                }
+                a[next[b]++] = x;
+            }
+        }
+        for (j = 0, b = 0; b < 256; j += cnt[b], b++)
+            if (cnt[b] > 1)
+                agg_ord_sort(a + j, cnt[b], i + 1);
+        return;
+    }
+    if (i >= AGG_ORD_BYTES)
+        return;
+    for (j = 1; j < n; j++) {
+        x = a[j];
+        for (k = j; k > 0 && (a[k - 1].k0 > x.k0
+                              || (a[k - 1].k0 == x.k0
+                                  && a[k - 1].k1 > x.k1)); k--)
+            a[k] = a[k - 1];
+        a[k] = x;
+    }
+}
+
+/* agg_key_loghost - the log host of k, its length in *lenp: the last
+ * string but one, found from the key's end (the strings hold no NUL and
+ * follow the fixed bytes) */
+static const char *
+agg_key_loghost(const struct agg_key *k, size_t *lenp)
+{
+    const char *end = memrchr(k->blob, 0, k->len - 1);
+    const char *host = (const char *) memrchr(k->blob, 0,
+                                              (size_t) (end - k->blob)) + 1;
+
+    *lenp = (size_t) (end - host);
+    return host;
+}
+
+/* agg_view_host - note k's (day, log host) in v, once; seen holds the
+ * pairs noted, *lastp the key noted last (most keys share their log
+ * host with the key before) */
+static void
+agg_view_host(struct agg_view *v, struct htab *seen,
+              const struct agg_key **lastp, const struct agg_key *k)
+{
+    char    pair[sizeof(int32_t) + SESS_MAX_LOGHOST + 1];
+    const char *host;
+    const char *lhost;
+    size_t  len;
+    size_t  llen;
+    struct agg_vhost *h;
+
+    host = agg_key_loghost(k, &len);
+    if (*lastp != NULL && memcmp((*lastp)->blob, k->blob, sizeof(int32_t))
+        == 0) {
+        lhost = agg_key_loghost(*lastp, &llen);
+        if (llen == len && memcmp(lhost, host, len) == 0)
+            return;
+    }
+    *lastp = k;
+    if (len > SESS_MAX_LOGHOST)         /* not from agg_key_encode */
+        msg_panic("agg_view_host: log host of %zu bytes", len);
+    memcpy(pair, k->blob, sizeof(int32_t));
+    memcpy(pair + sizeof(int32_t), host, len);
+    if (htab_find(seen, pair, sizeof(int32_t) + len) != NULL)
+        return;
+    htab_enter(seen, pair, sizeof(int32_t) + len, v);
+    v->hosts = xrealloc(v->hosts, (v->nhosts + 1) * sizeof(*v->hosts));
+    h = &v->hosts[v->nhosts++];
+    memcpy(&h->day, k->blob, sizeof(h->day));
+    h->name = xmalloc(len + 1);
+    memcpy(h->name, host, len);
+    h->name[len] = 0;
+}
+
+/* agg_ord_collect - every stored key (a key in two segments twice) in
+ * slot order, in *np; *bytes is the sum of their lengths past the
+ * numbers; with v, each key's (day, log host) noted in v. Cost
+ * O(slots), 24 bytes a key. */
+static struct agg_ord *
+agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
+                struct agg_view *v)
+{
+    struct htab *seen = v != NULL ? htab_create(16, NULL) : NULL;
+    const struct agg_key *last = NULL;
+    const struct agg_seg *s;
+    const struct agg_key *k;
+    struct agg_ord *ord;
+    size_t  cap = 0;
+    size_t  n = 0;
+    size_t  i;
+    size_t  used;
+
+    /* claims are at most the reservations, and at most the limit */
     for (s = t->first; s != NULL;
-         s = atomic_load_explicit(&s->next, memory_order_relaxed))
-        for (i = 0; i <= s->mask; i++)
-            cap += atomic_load_explicit(&s->slots[i].key,
-                                        memory_order_relaxed) != NULL;
-    items = xcalloc(cap, sizeof(*items));
+         s = atomic_load_explicit(&s->next, memory_order_relaxed)) {
+        used = atomic_load_explicit(&s->used, memory_order_relaxed);
+        cap += used < s->limit ? used : s->limit;
+    }
+    ord = xmalloc((cap ? cap : 1) * sizeof(*ord));
+    *bytes = 0;
+    /* _st: relaxed loads; the join ordered all stores before them */
     for (s = t->first; s != NULL;
          s = atomic_load_explicit(&s->next, memory_order_relaxed)) {
         for (i = 0; i <= s->mask; i++) {
+            agg_seg_ahead(s, i);
             k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k != NULL)
-                agg_key_decode(k, atomic_load_explicit(&s->slots[i].count,
-                                                       memory_order_relaxed),
-                               &items[n++]);
+            if (k == NULL)
+                continue;
+            if (n == cap)
+                msg_panic("agg_ord_collect: more keys than claims");
+            agg_ord_set(&ord[n++], k);
+            *bytes += k->len - AGG_KEY_HEAD;
+            if (v != NULL)
+                agg_view_host(v, seen, &last, k);
         }
     }
+    if (seen != NULL)
+        htab_free(seen);
     *np = n;
-    return items;
+    return ord;
 }
 
 /* agg_num_cmp - three-way compare of two integers */
@@ -727,71 +950,24 @@ agg_items_merge(struct agg_item *items, size_t n)
     return o;
 }
 
-/* agg_tab_keys_st - number of distinct keys (copies in two segments
- * count once); cost O(K log K) */
-size_t
-agg_tab_keys_st(const struct agg_tab *t)
-{
-    size_t  n;
-    struct agg_item *items = agg_tab_items(t, &n);
-
-    n = agg_items_merge(items, n);
-    free(items);
-    return n;
-}
-
 /* agg_tab_sessions_st - number of sessions added; cost O(slots) */
 uint64_t
 agg_tab_sessions_st(const struct agg_tab *t)
 {
     const struct agg_seg *s;
+    const struct agg_key *k;
     uint64_t sum = 0;
     size_t  i;
 
     for (s = t->first; s != NULL;
          s = atomic_load_explicit(&s->next, memory_order_relaxed))
-        for (i = 0; i <= s->mask; i++)
-            sum += atomic_load_explicit(&s->slots[i].count,
-                                        memory_order_relaxed);
+        for (i = 0; i <= s->mask; i++) {
+            agg_seg_ahead(s, i);
+            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
+            if (k != NULL)
+                sum += atomic_load_explicit(&k->count, memory_order_relaxed);
+        }
     return sum;
-}
-
-/* agg_tab_walk_st - call fn once per distinct key, in key order, with
- * the merged count; r->time is the start of r->day. Cost O(K log K). */
-void
-agg_tab_walk_st(const struct agg_tab *t,
-                void (*fn)(const struct sess_rec *r, uint64_t n, void *ctx),
-                void *ctx)
-{
-    struct agg_item *items;
-    struct sess_rec *r = xmalloc(sizeof(*r));
-    size_t  n;
-    size_t  i;
-
-    items = agg_tab_items(t, &n);
-    n = agg_items_merge(items, n);
-    for (i = 0; i < n; i++) {
-        const struct agg_item *it = &items[i];
-
-        memset(r, 0, sizeof(*r));
-        r->time = (int64_t) it->day * 86400;
-        r->day = it->day;
-        r->result = it->result;
-        r->policy = it->policy;
-        r->flags = it->flags;
-        r->cert = it->cert;
-        r->cert_problem = it->cert_problem;
-        /* lengths were checked against these fields on insert */
-        strcpy(r->domain, it->domain);
-        strcpy(r->mx, it->mx);
-        strcpy(r->helo, it->helo);
-        strcpy(r->ip, it->ip);
-        strcpy(r->loghost, it->loghost);
-        strcpy(r->reason, it->reason);
-        fn(r, it->count, ctx);
-    }
-    free(r);
-    free(items);
 }
 
 /* agg_item_classify - turn a decoded key into a view row for mode */
@@ -834,6 +1010,52 @@ agg_item_classify(const struct agg_tab *t, enum agg_plain mode,
     it->flags = 0;
 }
 
+/* agg_ord_emit - the keys of ord[n], sorted by agg_ord_sort, in
+ * agg_item_cmp order with equal ones merged: each decoded (classified
+ * for mode when view), to fn; returns how many. Cost O(n) plus O(m log
+ * m) for each run of m keys with equal numbers. */
+static size_t
+agg_ord_emit(const struct agg_tab *t, const struct agg_ord *ord, size_t n,
+             int view, enum agg_plain mode,
+             void (*fn)(const struct agg_item *it, void *ctx), void *ctx)
+{
+    struct agg_item *items = NULL;
+    size_t  cap = 0;
+    size_t  out = 0;
+    size_t  i;
+    size_t  j;
+    size_t  k;
+    size_t  m;
+
+    for (i = 0; i < n; i = j) {
+        /* sorted order is not memory order: ask for keys ahead */
+        if (i + AGG_AHEAD < n)
+            __builtin_prefetch(ord[i + AGG_AHEAD].key);
+        for (j = i + 1; j < n && ord[j].k0 == ord[i].k0
+             && ord[j].k1 == ord[i].k1; j++)
+             /* void */ ;
+        if ((m = j - i) > cap) {
+            cap = 2 * m;
+            items = xrealloc(items, cap * sizeof(*items));
+        }
+        for (k = 0; k < m; k++) {
+            agg_key_decode(ord[i + k].key,
+                           atomic_load_explicit(&ord[i + k].key->count,
+                                                memory_order_relaxed),
+                           &items[k]);
+            if (view)
+                agg_item_classify(t, mode, &items[k]);
+        }
+        if (m > 1)
+            m = agg_items_merge(items, m);
+        for (k = 0; k < m; k++)
+            fn(&items[k], ctx);
+        out += m;
+    }
+    free(items);
+    return out;
+}
+
 /* agg_view_str - copy s to *pp, advance; returns the copy */
 static const char *
 agg_view_str(char **pp, const char *s)
@@ -844,80 +1066,172 @@ agg_view_str(char **pp, const char *s)
     return copy;
 }
 
+/* agg_ord_count - agg_ord_emit callback: count */
+static void
+agg_ord_count(const struct agg_item *it, void *ctx)
+{
+    (void) it;
+    (void) ctx;
+}
+
+/* agg_tab_keys_st - number of distinct keys (copies in two segments
+ * count once); cost O(K), O(m log m) per run (see agg_ord_emit) */
+size_t
+agg_tab_keys_st(const struct agg_tab *t)
+{
+    struct agg_ord *ord;
+    size_t  n;
+    size_t  bytes;
+
+    ord = agg_ord_collect(t, &n, &bytes, NULL);
+    agg_ord_sort(ord, n, 0);
+    n = agg_ord_emit(t, ord, n, 0, AGG_PLAIN_AUTO, agg_ord_count, NULL);
+    free(ord);
+    return n;
+}
+
+struct agg_walk {
+    void    (*fn) (const struct sess_rec *r, uint64_t n, void *ctx);
+    void   *ctx;
+    struct sess_rec *r;
+};
+
+/* agg_walk_one - agg_ord_emit callback: one key as a record */
+static void
+agg_walk_one(const struct agg_item *it, void *ctx)
+{
+    struct agg_walk *w = ctx;
+    struct sess_rec *r = w->r;
+
+    memset(r, 0, sizeof(*r));
+    r->time = (int64_t) it->day * 86400;
+    r->day = it->day;
+    r->result = it->result;
+    r->policy = it->policy;
+    r->flags = it->flags;
+    r->cert = it->cert;
+    r->cert_problem = it->cert_problem;
+    /* lengths were checked against these fields on insert */
+    strcpy(r->domain, it->domain);
+    strcpy(r->mx, it->mx);
+    strcpy(r->helo, it->helo);
+    strcpy(r->ip, it->ip);
+    strcpy(r->loghost, it->loghost);
+    strcpy(r->reason, it->reason);
+    w->fn(r, it->count, w->ctx);
+}
+
+/* agg_tab_walk_st - call fn once per distinct key, in key order, with
+ * the merged count; r->time is the start of r->day. Cost O(K), O(m log
+ * m) per run (see agg_ord_emit). */
+void
+agg_tab_walk_st(const struct agg_tab *t,
+                void (*fn)(const struct sess_rec *r, uint64_t n, void *ctx),
+                void *ctx)
+{
+    struct agg_walk w;
+    struct agg_ord *ord;
+    size_t  n;
+    size_t  bytes;
+
+    w.fn = fn;
+    w.ctx = ctx;
+    w.r = xmalloc(sizeof(*w.r));
+    ord = agg_ord_collect(t, &n, &bytes, NULL);
+    agg_ord_sort(ord, n, 0);
+    agg_ord_emit(t, ord, n, 0, AGG_PLAIN_AUTO, agg_walk_one, &w);
+    free(ord);
+    free(w.r);
+}
+
+struct agg_build {
+    struct agg_view *v;
+    struct agg_group *g;                /* the group being filled */
+    struct agg_detail *d;               /* the next detail */
+    char   *p;                          /* the next string byte */
+};
+
+/* agg_view_add - agg_ord_emit callback: one row into the view being
+ * built. Rows of a group come one after another. */
+static void
+agg_view_add(const struct agg_item *it, void *ctx)
+{
+    struct agg_build *b = ctx;
+    struct agg_group *g = b->g;
+    struct agg_detail *d;
+
+    if (g == NULL || it->day != g->day || it->policy != g->policy
+        || strcmp(it->domain, g->domain) != 0) {
+        g = b->g = g == NULL ? b->v->groups : g + 1;
+        b->v->ngroups++;
+        g->day = it->day;
+        g->policy = it->policy;
+        g->domain = agg_view_str(&b->p, it->domain);
+        g->success = g->failure = g->plain_ignored = 0;
+        g->ndetails = 0;
+        g->details = NULL;              /* set when the view is done */
+    }
+    switch (it->kind) {
+    case AGG_K_SUCCESS:
+        g->success += it->count;
+        break;
+    case AGG_K_IGNORED:
+        g->plain_ignored += it->count;
+        break;
+    default:
+        d = b->d++;
+        d->result = it->result;
+        d->mx = agg_view_str(&b->p, it->mx);
+        d->helo = agg_view_str(&b->p, it->helo);
+        d->ip = agg_view_str(&b->p, it->ip);
+        d->loghost = agg_view_str(&b->p, it->loghost);
+        d->reason = agg_view_str(&b->p, it->reason);
+        d->count = it->count;
+        g->failure += it->count;
+        g->ndetails++;
+        break;
+    }
+}
+
 /* agg_view_create_st - sorted, grouped snapshot (see agg_tab.h); never
- * NULL. Cost O(K log K) time, O(K) memory for K stored keys. */
+ * NULL. One pass over the keys in order: groups and details are
+ * allocated for as many as there are keys and cut to size after, the
+ * strings for the sum of the keys' string bytes (pages never written
+ * are never touched). Cost O(K) time (see agg_ord_emit), about 24 + 56
+ * bytes a key of memory besides the strings. */
 struct agg_view *
 agg_view_create_st(const struct agg_tab *t, enum agg_plain mode)
 {
     struct agg_view *v = xcalloc(1, sizeof(*v));
-    struct agg_item *items;
-    struct agg_group *g = NULL;
-    struct agg_detail *d;
+    struct agg_build b;
+    struct agg_ord *ord;
+    struct agg_group *g;
     size_t  n;
     size_t  i;
-    size_t  ndetails = 0;
-    size_t  bytes = 0;
-    char   *p;
+    size_t  bytes;
+    size_t  ndetails;
 
-    items = agg_tab_items(t, &n);
-    for (i = 0; i < n; i++)
-        agg_item_classify(t, mode, &items[i]);
-    n = agg_items_merge(items, n);
-
-    /* Pass 1: sizes. Items of a group are adjacent after the sort. */
-    for (i = 0; i < n; i++) {
-        const struct agg_item *it = &items[i];
-
-        if (i == 0 || it->day != it[-1].day || it->policy != it[-1].policy
-            || strcmp(it->domain, it[-1].domain) != 0) {
-            v->ngroups++;
-            bytes += strlen(it->domain) + 1;
-        }
-        if (it->kind == AGG_K_DETAIL) {
-            ndetails++;
-            bytes += strlen(it->mx) + strlen(it->helo) + strlen(it->ip)
-                + strlen(it->loghost) + strlen(it->reason) + 5;
-        }
+    ord = agg_ord_collect(t, &n, &bytes, v);
+    agg_ord_sort(ord, n, 0);
+    v->groups = xmalloc((n ? n : 1) * sizeof(*v->groups));
+    v->details = xmalloc((n ? n : 1) * sizeof(*v->details));
+    v->strings = xmalloc(bytes ? bytes : 1);
+    b.v = v;
+    b.g = NULL;
+    b.d = v->details;
+    b.p = v->strings;
+    agg_ord_emit(t, ord, n, 1, mode, agg_view_add, &b);
+    free(ord);
+    ndetails = (size_t) (b.d - v->details);
+    v->groups = xrealloc(v->groups, (v->ngroups ? v->ngroups : 1)
+                         * sizeof(*v->groups));
+    v->details = xrealloc(v->details, (ndetails ? ndetails : 1)
+                          * sizeof(*v->details));
+    for (i = 0, ndetails = 0; i < v->ngroups; i++) {
+        g = &v->groups[i];
+        g->details = v->details + ndetails;
+        ndetails += g->ndetails;
     }
-    v->groups = xcalloc(v->ngroups, sizeof(*v->groups));
-    v->details = xcalloc(ndetails, sizeof(*v->details));
-    v->strings = p = xmalloc(bytes);
-
-    /* Pass 2: fill, copying strings so the view outlives the table. */
-    d = v->details;
-    for (i = 0; i < n; i++) {
-        const struct agg_item *it = &items[i];
-
-        if (g == NULL || it->day != g->day || it->policy != g->policy
-            || strcmp(it->domain, g->domain) != 0) {
-            g = g == NULL ? v->groups : g + 1;
-            g->day = it->day;
-            g->policy = it->policy;
-            g->domain = agg_view_str(&p, it->domain);
-            g->details = d;
-        }
-        switch (it->kind) {
-        case AGG_K_SUCCESS:
-            g->success += it->count;
-            break;
-        case AGG_K_IGNORED:
-            g->plain_ignored += it->count;
-            break;
-        default:
-            d->result = it->result;
-            d->mx = agg_view_str(&p, it->mx);
-            d->helo = agg_view_str(&p, it->helo);
-            d->ip = agg_view_str(&p, it->ip);
-            d->loghost = agg_view_str(&p, it->loghost);
-            d->reason = agg_view_str(&p, it->reason);
-            d->count = it->count;
-            g->failure += it->count;
-            g->ndetails++;
-            d++;
-            break;
-        }
-    }
-    free(items);
     return v;
 }
 
@@ -935,14 +1249,47 @@ agg_view_get(const struct agg_view *v, size_t i)
     return v != NULL && i < v->ngroups ? &v->groups[i] : NULL;
 }
 
+/* agg_view_loghosts - see agg_tab.h; cost O(pairs) */
+size_t
+agg_view_loghosts(const struct agg_view *v, const int32_t *day)
+{
+    struct htab *names;
+    size_t  n = 0;
+    size_t  i;
+    size_t  len;
+
+    if (v == NULL)
+        return 0;
+    if (day != NULL) {                  /* the pairs are distinct */
+        for (i = 0; i < v->nhosts; i++)
+            n += v->hosts[i].day == *day;
+        return n;
+    }
+    names = htab_create(16, NULL);
+    for (i = 0; i < v->nhosts; i++) {
+        len = strlen(v->hosts[i].name);
+        if (htab_find(names, v->hosts[i].name, len) == NULL) {
+            htab_enter(names, v->hosts[i].name, len, names);
+            n++;
+        }
+    }
+    htab_free(names);
+    return n;
+}
+
 /* agg_view_free - release a view; returns NULL */
 struct agg_view *
 agg_view_free(struct agg_view *v)
 {
+    size_t  i;
+
     if (v != NULL) {
         free(v->groups);
         free(v->details);
         free(v->strings);
+        for (i = 0; i < v->nhosts; i++)
+            free(v->hosts[i].name);
+        free(v->hosts);
         free(v);
     }
     return NULL;

@@ -110,6 +110,9 @@ struct agg_group {
 struct agg_view *agg_view_create_st(const struct agg_tab *t,
                                     enum agg_plain mode);
 size_t  agg_view_count(const struct agg_view *v);
+/* distinct log hosts among all the keys the view was made from (counted
+ * or not), of day *day only when day is not NULL */
+size_t  agg_view_loghosts(const struct agg_view *v, const int32_t *day);
 const struct agg_group *agg_view_get(const struct agg_view *v, size_t i);
 struct agg_view *agg_view_free(struct agg_view *v);     /* always NULL */
 

@@ -22,7 +22,6 @@
 #include "sum.h"
 #include "../util/date.h"
 #include "../util/afile.h"
-#include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -41,118 +40,262 @@
 #define SUM_TOP_DEFAULT 12      /* rows: the header, the rows, the totals
                                  * and the run's line on 24 lines */
 
-/* summary_by_domain - by domain name */
+/* One domain's sums before its row is made. A row (struct sum_dom) has
+ * the counts by failure type, 136 bytes; over a million domains of
+ * which --top shows twelve, the rows were the largest allocation of a
+ * run. The sums are made for every domain, the rows only for those
+ * shown: a domain's groups are gi[at .. at + n) (view indexes). */
+struct summary_acc {
+    const char *domain;
+    uint64_t success;
+    uint64_t failure;
+    uint64_t plain_ignored;
+    int32_t first_day;
+    int32_t last_day;
+    size_t  at;
+    size_t  n;
+};
+
+/* summary_by_group - qsort_r: view indexes by their group's domain,
+ * then by index */
 static int
-summary_by_domain(const void *a, const void *b)
+summary_by_group(const void *a, const void *b, void *ctx)
 {
-    return strcmp(((const struct sum_dom *) a)->domain,
-                  ((const struct sum_dom *) b)->domain);
+    const struct agg_view *v = *(const struct agg_view **) ctx;
+    size_t  x = *(const size_t *) a, y = *(const size_t *) b;
+    int     c = strcmp(agg_view_get(v, x)->domain,
+                       agg_view_get(v, y)->domain);
+
+    return c != 0 ? c : x < y ? -1 : x > y;
 }
 
-/* summary_by_sessions - most sessions first, then by name */
-static int
-summary_by_sessions(const void *a, const void *b)
-{
-    const struct sum_dom *x = a, *y = b;
-    uint64_t sx = x->success + x->failure, sy = y->success + y->failure;
-
-    if (sx != sy)
-        return sx > sy ? -1 : 1;
-    return strcmp(x->domain, y->domain);
-}
-
-/* summary_by_failures - most failures first, then sessions, then name */
-static int
-summary_by_failures(const void *a, const void *b)
-{
-    const struct sum_dom *x = a, *y = b;
-
-    if (x->failure != y->failure)
-        return x->failure > y->failure ? -1 : 1;
-    return summary_by_sessions(a, b);
-}
-
-/* summary_collect - per-domain sums of the view's groups: one entry
- * per group, sorted by domain, then runs of one domain added up
- * (O(n log n): a provider's log has tens of thousands of domains) */
-static struct sum_dom *
+/* summary_collect - per-domain sums of the view's groups (of --day),
+ * in domain order, with *gip their groups and by_type[] the failures by
+ * type of them all. The view's groups are in (day, domain, policy)
+ * order: those of one day (--day, or a log of one day) are in domain
+ * order already; those of several are sorted (O(n log n)). */
+static struct summary_acc *
 summary_collect(const struct agg_view *v, const struct cli_opts *o,
-                size_t *count)
+                size_t **gip, uint64_t *by_type, size_t *count)
 {
     size_t  n = agg_view_count(v);
-    struct sum_dom *d = xcalloc(n ? n : 1, sizeof(*d));
-    size_t  nd = 0;
+    size_t *gi = xmalloc((n ? n : 1) * sizeof(*gi));
+    struct summary_acc *a;
+    struct summary_acc *s;
+    size_t  ng = 0;
     size_t  i, k, j;
 
     for (i = 0; i < n; i++) {
         const struct agg_group *g = agg_view_get(v, i);
-        struct sum_dom *s;
 
         if (o->have_day && g->day != o->day)
             continue;
-        s = &d[nd++];
-        s->domain = g->domain;
-        s->first_day = s->last_day = g->day;
-        s->success = g->success;
-        s->failure = g->failure;
-        s->plain_ignored = g->plain_ignored;
+        gi[ng++] = i;
         for (j = 0; j < g->ndetails; j++)
-            s->by_type[g->details[j].result] += g->details[j].count;
+            by_type[g->details[j].result] += g->details[j].count;
     }
-    qsort(d, nd, sizeof(*d), summary_by_domain);
-    for (i = k = 0; i < nd; i++) {
-        struct sum_dom *s;
-        int     r;
+    for (i = 1; i < ng && strcmp(agg_view_get(v, gi[i - 1])->domain,
+                                 agg_view_get(v, gi[i])->domain) <= 0; i++)
+         /* void */ ;
+    if (i < ng)
+        qsort_r(gi, ng, sizeof(*gi), summary_by_group, &v);
+    a = xmalloc((ng ? ng : 1) * sizeof(*a));
+    for (i = k = 0; i < ng; i++) {
+        const struct agg_group *g = agg_view_get(v, gi[i]);
 
-        if (k == 0 || strcmp(d[k - 1].domain, d[i].domain) != 0) {
-            if (k != i)
-                d[k] = d[i];
-            k++;
+        if (k == 0 || strcmp(a[k - 1].domain, g->domain) != 0) {
+            s = &a[k++];
+            s->domain = g->domain;
+            s->success = g->success;
+            s->failure = g->failure;
+            s->plain_ignored = g->plain_ignored;
+            s->first_day = s->last_day = g->day;
+            s->at = i;
+            s->n = 1;
             continue;
         }
-        s = &d[k - 1];
-        s->success += d[i].success;
-        s->failure += d[i].failure;
-        s->plain_ignored += d[i].plain_ignored;
-        for (r = 0; r < SESS_RESULT_COUNT; r++)
-            s->by_type[r] += d[i].by_type[r];
-        if (d[i].first_day < s->first_day)
-            s->first_day = d[i].first_day;
-        if (d[i].last_day > s->last_day)
-            s->last_day = d[i].last_day;
+        s = &a[k - 1];
+        s->success += g->success;
+        s->failure += g->failure;
+        s->plain_ignored += g->plain_ignored;
+        if (g->day < s->first_day)
+            s->first_day = g->day;
+        if (g->day > s->last_day)
+            s->last_day = g->day;
+        s->n++;
     }
+    *gip = gi;
     *count = k;
+    return a;
+}
+
+/* summary_rows - the rows of the first nrows domains of a; cost the
+ * details of their groups */
+static struct sum_dom *
+summary_rows(const struct agg_view *v, const size_t *gi,
+             const struct summary_acc *a, size_t nrows)
+{
+    struct sum_dom *d = xcalloc(nrows ? nrows : 1, sizeof(*d));
+    size_t  i, j, k;
+
+    for (i = 0; i < nrows; i++) {
+        d[i].domain = a[i].domain;
+        d[i].success = a[i].success;
+        d[i].failure = a[i].failure;
+        d[i].plain_ignored = a[i].plain_ignored;
+        d[i].first_day = a[i].first_day;
+        d[i].last_day = a[i].last_day;
+        for (k = a[i].at; k < a[i].at + a[i].n; k++) {
+            const struct agg_group *g = agg_view_get(v, gi[k]);
+
+            for (j = 0; j < g->ndetails; j++)
+                d[i].by_type[g->details[j].result] += g->details[j].count;
+        }
+    }
     return d;
 }
 
-struct summary_hosts {
-    struct htab *seen;
-    const struct cli_opts *o;
-    uint64_t n;
+/* The rows in the order of --sort. The rows are in domain order, one
+ * per domain, when they are sorted: by domain, nothing is left to do;
+ * by sessions (most first, then by name) or failures (most first, then
+ * sessions, then name), an order by numbers first and place in the
+ * array last. The first --top rows of a long list are picked in one
+ * pass; a whole list is sorted by the numbers, a byte at a time (a
+ * stable radix sort; most counts take one or two bytes). */
+struct summary_ord {
+    uint64_t k0;                /* first number, largest first */
+    uint64_t k1;                /* second number, largest first */
+    size_t  i;                  /* place in the rows, smallest first */
 };
 
-/* summary_host - walk callback: count distinct log hosts */
-static void
-summary_host(const struct sess_rec *r, uint64_t n, void *ctx)
-{
-    struct summary_hosts *h = ctx;
-    size_t  len = strlen(r->loghost);
+#define SUMMARY_PICK_MAX 64     /* rows picked one by one, at most */
+#define SUMMARY_COPY_MAX 65536  /* rows copied, at most; more are moved */
 
-    if (n == 0 || (h->o->have_day && r->day != h->o->day)
-        || htab_find(h->seen, r->loghost, len) != NULL)
-        return;
-    htab_enter(h->seen, r->loghost, len, h);
-    h->n++;
+/* summary_ord_before - 1 when a comes before b */
+static inline int
+summary_ord_before(const struct summary_ord *a, const struct summary_ord *b)
+{
+    if (a->k0 != b->k0)
+        return a->k0 > b->k0;
+    if (a->k1 != b->k1)
+        return a->k1 > b->k1;
+    return a->i < b->i;
 }
 
-/* summary_head - period, hosts, lines, sessions, totals; then sort the
- * domains and keep the rows to show at the front (h->nrows of them) */
+/* summary_ord_radix - sort a[n] stably by k of the digits that differ,
+ * tmp[n] the room; cost O(n) per such byte */
 static void
-summary_head(const struct agg_tab *tab, const struct run_stats *st,
-             const struct cli_opts *o, struct sum_dom *d, size_t nd,
-             struct sum_head *h)
+summary_ord_radix(struct summary_ord *a, struct summary_ord *tmp, size_t n,
+                  int second)
 {
-    struct summary_hosts hs;
+    size_t  cnt[256];
+    uint64_t diff = 0;
+    uint64_t k;
+    size_t  j;
+    size_t  sum;
+    unsigned b;
+    int     shift;
+
+    for (j = 1; j < n; j++)
+        diff |= (second ? a[j].k1 ^ a[0].k1 : a[j].k0 ^ a[0].k0);
+    for (shift = 0; shift < 64; shift += 8) {
+        if (((diff >> shift) & 0xff) == 0)
+            continue;
+        memset(cnt, 0, sizeof(cnt));
+        for (j = 0; j < n; j++) {
+            k = second ? a[j].k1 : a[j].k0;
+            cnt[0xff - ((k >> shift) & 0xff)]++;  /* largest first */
+        }
+        for (b = 0, sum = 0; b < 256; b++) {
+            size_t  c = cnt[b];
+
+            cnt[b] = sum;
+            sum += c;
+        }
+        for (j = 0; j < n; j++) {
+            k = second ? a[j].k1 : a[j].k0;
+            tmp[cnt[0xff - ((k >> shift) & 0xff)]++] = a[j];
+        }
+        memcpy(a, tmp, n * sizeof(*a));
+    }
+}
+
+/* summary_order - the first top rows (all when 0) of the nd rows in d
+ * (in domain order), by failures or by sessions, at the front of d in
+ * that order; cost O(nd) */
+static void
+summary_order(struct summary_acc *d, size_t nd, int failures, size_t top)
+{
+    struct summary_ord *o;
+    struct summary_ord *tmp;
+    struct summary_ord x;
+    size_t  n = 0;
+    size_t  i;
+    size_t  j;
+    size_t  k;
+    struct summary_acc save;
+
+    o = xmalloc((top > 0 && top <= SUMMARY_PICK_MAX ? top + 1 : nd ? nd : 1)
+                * sizeof(*o));
+    for (i = 0; i < nd; i++) {
+        x.k0 = failures ? d[i].failure : d[i].success + d[i].failure;
+        x.k1 = failures ? d[i].success + d[i].failure : 0;
+        x.i = i;
+        if (top == 0 || top > SUMMARY_PICK_MAX) {
+            o[n++] = x;
+            continue;
+        }
+        /* the best top so far, in order: x goes in if it beats the last */
+        if (n == top && !summary_ord_before(&x, &o[n - 1]))
+            continue;
+        for (j = n < top ? n++ : n - 1; j > 0 && summary_ord_before(&x,
+                                                                &o[j - 1]);
+             j--)
+            o[j] = o[j - 1];
+        o[j] = x;
+    }
+    if (top == 0 || top > SUMMARY_PICK_MAX) {
+        tmp = xmalloc((n ? n : 1) * sizeof(*tmp));
+        if (failures)
+            summary_ord_radix(o, tmp, n, 1);
+        summary_ord_radix(o, tmp, n, 0);
+        free(tmp);
+    }
+    if (top == 0 || top > n)
+        top = n;
+    if (top <= SUMMARY_COPY_MAX) {
+        struct summary_acc *rows = xmalloc((top ? top : 1) * sizeof(*rows));
+
+        for (j = 0; j < top; j++)
+            rows[j] = d[o[j].i];
+        memcpy(d, rows, top * sizeof(*rows));
+        free(rows);
+    } else {
+        /* in place, a cycle at a time: row j gets old row o[j].i */
+        for (j = 0; j < n; j++) {
+            if (o[j].i == j)
+                continue;
+            save = d[j];
+            for (k = j; o[k].i != j; k = i) {
+                i = o[k].i;
+                d[k] = d[i];
+                o[k].i = k;
+            }
+            d[k] = save;
+            o[k].i = k;
+        }
+    }
+    free(o);
+}
+
+/* summary_head - period, hosts (counted before), lines, sessions,
+ * totals (by_type: the failures by type of every domain); then sort the
+ * domains and keep those to show at the front (h->nrows of them) */
+static void
+summary_head(uint64_t hosts, const struct run_stats *st,
+             const struct cli_opts *o, struct summary_acc *d, size_t nd,
+             const uint64_t *by_type, struct sum_head *h)
+{
     size_t  i, k;
     int     r;
     long    top;
@@ -160,12 +303,12 @@ summary_head(const struct agg_tab *tab, const struct run_stats *st,
     memset(h, 0, sizeof(*h));
     h->first_day = INT32_MAX;
     h->last_day = INT32_MIN;
+    for (r = 0; r < SESS_RESULT_COUNT; r++)
+        h->total.by_type[r] = by_type[r];
     for (i = 0; i < nd; i++) {
         h->total.success += d[i].success;
         h->total.failure += d[i].failure;
         h->total.plain_ignored += d[i].plain_ignored;
-        for (r = 0; r < SESS_RESULT_COUNT; r++)
-            h->total.by_type[r] += d[i].by_type[r];
         if (d[i].success + d[i].failure == 0)
             continue;
         if (d[i].first_day < h->first_day)
@@ -174,26 +317,25 @@ summary_head(const struct agg_tab *tab, const struct run_stats *st,
             h->last_day = d[i].last_day;
     }
     h->ndomains = nd;
-    hs.seen = htab_create(64, NULL);
-    hs.o = o;
-    hs.n = 0;
-    agg_tab_walk_st(tab, summary_host, &hs);
-    htab_free(hs.seen);
-    h->hosts = hs.n;
+    h->hosts = hosts;
     h->lines = st->lines;
     for (r = 0; r < SESS_D_COUNT; r++)
         h->sessions += st->sessions[r];
     h->counted = st->sessions[SESS_D_COUNTED];
     h->sort = o->sort ? o->sort : "sessions";
-    qsort(d, nd, sizeof(*d), strcmp(h->sort, "domain") == 0
-          ? summary_by_domain : strcmp(h->sort, "failures") == 0
-          ? summary_by_failures : summary_by_sessions);
+    /* --failures-only keeps the domain order of what it keeps */
     for (i = k = 0; i < nd; i++)
-        if (!o->failures_only || d[i].failure > 0)
-            d[k++] = d[i];
+        if (!o->failures_only || d[i].failure > 0) {
+            if (k != i)
+                d[k] = d[i];
+            k++;
+        }
     h->nmatch = k;
     top = o->top >= 0 ? o->top : o->json ? 0 : SUM_TOP_DEFAULT;
     h->nrows = top > 0 && (size_t) top < k ? (size_t) top : k;
+    if (strcmp(h->sort, "domain") != 0)
+        summary_order(d, k, strcmp(h->sort, "failures") == 0,
+                      (size_t) (top > 0 ? top : 0));
 }
 
 /* summary_types - "type=N type=N" of the failures, or "-"; with room
@@ -516,6 +658,10 @@ cmd_summary(int argc, char **argv)
     struct agg_tab *tab;
     struct agg_view *v;
     struct sum_dom *d;
+    struct summary_acc *a;
+    size_t *gi;
+    uint64_t by_type[SESS_RESULT_COUNT] = {0};
+    uint64_t hosts;
     size_t  nd, len = 0;
     char   *text = NULL;
     FILE   *fp;
@@ -535,8 +681,15 @@ cmd_summary(int argc, char **argv)
     if (o.have_day)             /* an empty day says why (cli/guess.c) */
         guess_day_check(tab, o.day, 1, &st);
     v = agg_view_create_st(tab, c.plaintext);
-    d = summary_collect(v, &o, &nd);
-    summary_head(tab, &st, &o, d, nd, &h);
+    hosts = agg_view_loghosts(v, o.have_day ? &o.day : NULL);
+    /* the view holds what is left to read: the table goes before the
+     * rows are made (a third of the peak memory over a million keys) */
+    tab = agg_tab_free(tab);
+    a = summary_collect(v, &o, &gi, by_type, &nd);
+    summary_head(hosts, &st, &o, a, nd, by_type, &h);
+    d = summary_rows(v, gi, a, h.nrows);
+    free(a);
+    free(gi);
     fp = o.output ? xneed(open_memstream(&text, &len), "open_memstream")
         : stdout;
     if (o.html)
@@ -557,7 +710,6 @@ cmd_summary(int argc, char **argv)
     pipe_summary(&st, NULL);
     xfree(d);
     agg_view_free(v);
-    agg_tab_free(tab);
     conf_free(&c);
     return rc ? EXIT_PARTIAL : EXIT_DONE;
 }

@@ -4,8 +4,9 @@
  * details, success collapse), rejected records, the three plaintext
  * modes, the TLS-host set, the state walk, segment growth, one key
  * stored in two segments (as two writers racing across a growth leave
- * it), and a 4-thread run whose views must equal a single-threaded
- * reference table exactly.
+ * it), the view's log hosts per day and over all days, and a 4-thread
+ * run whose views must equal a single-threaded reference table
+ * exactly.
  *
  * White box: this file includes agg_tab.c itself, so that
  * test_dup_segments() can make the cross-segment duplicate that threads
@@ -432,7 +433,8 @@ test_dup_segments(void)
     len = agg_key_encode(&r, buf);
     slot = agg_seg_claim(s1, agg_key_hash(buf, len), buf, len, &k);
     T_CHECK(slot != NULL && k == NULL, "claimed in segment 1");
-    atomic_fetch_add_explicit(&slot->count, 3, memory_order_relaxed);
+    atomic_fetch_add_explicit(&atomic_load(&slot->key)->count, 3,
+                              memory_order_relaxed);
     agg_tab_add_mt(t, &r, 1);           /* finds segment 0's copy */
     /* a normal starttls-not-supported detail with the same fields,
      * new, so it goes to segment 1 */
@@ -458,6 +460,41 @@ test_dup_segments(void)
     v = agg_view_create_st(t, AGG_PLAIN_NEVER);
     T_CHECK(group_is(agg_view_get(v, 0), 19000, "m.example", SESS_POL_STS,
                      0, 10, 6, 1), "dup view, never: 6 ignored");
+    agg_view_free(v);
+    agg_tab_free(t);
+}
+
+/* test_loghosts - the view's log hosts: all keys (counted or not, in
+ * any segment), distinct per day, and over all days */
+static void
+test_loghosts(void)
+{
+    struct agg_tab *t = agg_tab_create();
+    struct agg_view *v;
+    int32_t day;
+
+    v = agg_view_create_st(t, AGG_PLAIN_AUTO);
+    T_CHECK(agg_view_loghosts(v, NULL) == 0, "no keys, no hosts");
+    agg_view_free(v);
+    add(t, 1, 19000, "a.example", SESS_POL_STS, SESS_SUCCESS, 0,
+        "mx.a.example", NULL, NULL, "h1", NULL);
+    add(t, 2, 19000, "b.example", SESS_POL_STS, SESS_SUCCESS, 0,
+        "mx.b.example", NULL, NULL, "h1", NULL);
+    add(t, 1, 19000, "c.example", SESS_POL_STS, SESS_SUCCESS,
+        SESS_F_PLAINTEXT, "mx.c.example", "", "192.0.2.1", "h2", "");
+    add(t, 1, 19001, "a.example", SESS_POL_STS, SESS_VALIDATION_FAILURE, 0,
+        "mx.a.example", "", "192.0.2.2", "h2", "x");
+    add(t, 1, 19001, "a.example", SESS_POL_STS, SESS_SUCCESS, 0,
+        "mx.a.example", NULL, NULL, "", NULL);
+    /* plaintext of h2 is ignored (h2 logs no TLS), yet h2 is a host */
+    v = agg_view_create_st(t, AGG_PLAIN_AUTO);
+    day = 19000;
+    T_CHECK(agg_view_loghosts(v, &day) == 2, "day 19000: h1, h2");
+    day = 19001;
+    T_CHECK(agg_view_loghosts(v, &day) == 2, "day 19001: h2, \"\"");
+    day = 19002;
+    T_CHECK(agg_view_loghosts(v, &day) == 0, "day 19002: none");
+    T_CHECK(agg_view_loghosts(v, NULL) == 3, "all days: h1, h2, \"\"");
     agg_view_free(v);
     agg_tab_free(t);
 }
@@ -765,6 +802,7 @@ main(void)
     test_plain();
     test_growth();
     test_dup_segments();
+    test_loghosts();
     for (round = 0; round < NROUND; round++)
         test_threads();
     free(recs);
