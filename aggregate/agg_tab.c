@@ -57,6 +57,7 @@
 
 #include <sched.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +109,38 @@ struct agg_host {
     char    name[];
 };
 
+/* A block of key copies: each adding thread bumps through its own
+ * block (struct agg_arena), and the blocks are unmapped together with
+ * the table: no malloc or free per key. */
+struct agg_blk {
+    struct agg_blk *next;               /* fixed before publication */
+    size_t  size;                       /* bytes mapped, this included */
+};
+
+/* Blocks are mapped, AGG_BLK_MIN bytes first, each next one of a thread
+ * twice the one before up to AGG_BLK_MAX: a small table costs a page or
+ * four per thread, a large one a mapping per MiB. */
+#define AGG_BLK_MIN 16384
+#define AGG_BLK_MAX (1024 * 1024)
+
 struct agg_tab {
     struct agg_seg *first;              /* fixed after create */
+    uint64_t id;                        /* unique; names the arenas */
     _Atomic(struct agg_host *) hosts;   /* push-only list head */
+    _Atomic(struct agg_blk *) blks;     /* push-only list of key blocks */
 };
+
+/* The block a thread copies keys into, for the table `id` (ids are
+ * never reused, so a freed table's cursor is never followed). */
+struct agg_arena {
+    uint64_t id;                        /* 0: none */
+    char   *next;                       /* first free byte */
+    char   *end;
+    size_t  size;                       /* size of the current block */
+};
+
+static _Atomic uint64_t agg_tab_ids;
+static _Thread_local struct agg_arena agg_arena;
 
 /* one key decoded, or one row of a view being built */
 struct agg_item {
@@ -189,11 +218,16 @@ agg_tab_create(void)
     struct agg_tab *t = xmalloc(sizeof(*t));
 
     t->first = agg_seg_new(AGG_SEG_FIRST);
+    /* relaxed: only uniqueness matters */
+    t->id = atomic_fetch_add_explicit(&agg_tab_ids, 1,
+                                      memory_order_relaxed) + 1;
     atomic_init(&t->hosts, NULL);
+    atomic_init(&t->blks, NULL);
     return t;
 }
 
-/* agg_tab_free - release everything; returns NULL; cost O(slots) */
+/* agg_tab_free - release everything; returns NULL; cost O(segments +
+ * blocks): the keys go with their blocks */
 struct agg_tab *
 agg_tab_free(struct agg_tab *t)
 {
@@ -201,22 +235,20 @@ agg_tab_free(struct agg_tab *t)
     struct agg_seg *sn;
     struct agg_host *h;
     struct agg_host *hn;
-    size_t  i;
+    struct agg_blk *b;
+    struct agg_blk *bn;
 
     if (t == NULL)
         return NULL;
     /* _st: after the join, relaxed loads see every published pointer */
     for (s = t->first; s != NULL; s = sn) {
         sn = atomic_load_explicit(&s->next, memory_order_relaxed);
-        for (i = 0; i <= s->mask; i++) {
-            struct agg_key *k;
-
-            agg_seg_ahead(s, i);
-            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k != NULL)      /* most slots are empty: no call */
-                free(k);
-        }
         free(s);
+    }
+    for (b = atomic_load_explicit(&t->blks, memory_order_relaxed);
+         b != NULL; b = bn) {
+        bn = b->next;
+        munmap(b, b->size);
     }
     for (h = atomic_load_explicit(&t->hosts, memory_order_relaxed);
          h != NULL; h = hn) {
@@ -319,16 +351,75 @@ agg_key_encode(const struct sess_rec *r, char *buf)
     return (size_t) (p - buf);
 }
 
-/* agg_key_new - heap copy of len key bytes, count 0; never NULL */
-static struct agg_key *
-agg_key_new(const char *buf, size_t len)
+/* agg_key_size - bytes a key of len bytes takes in a block (a multiple
+ * of 8, for the next key's count) */
+static inline size_t
+agg_key_size(size_t len)
 {
-    struct agg_key *k = xmalloc(offsetof(struct agg_key, blob) + len);
+    return (offsetof(struct agg_key, blob) + len + 7) & ~(size_t) 7;
+}
 
+/* agg_arena_more - a new block of at least need bytes for this thread's
+ * keys of t, linked to t; never fails (out of memory is fatal) */
+static void
+agg_arena_more(struct agg_tab *t, size_t need)
+{
+    struct agg_arena *a = &agg_arena;
+    struct agg_blk *b;
+    struct agg_blk *head;
+    size_t  size;
+
+    size = a->id != t->id ? AGG_BLK_MIN
+        : a->size < AGG_BLK_MAX ? 2 * a->size : AGG_BLK_MAX;
+    while (size < need + sizeof(*b))
+        size *= 2;
+    if ((b = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+        xnomem("session table");
+    b->size = size;
+    /* release: b's fields are visible to whoever acquires the head;
+     * relaxed on failure: head is only the next value to try */
+    head = atomic_load_explicit(&t->blks, memory_order_relaxed);
+    do
+        b->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&t->blks, &head, b,
+                                                  memory_order_release,
+                                                  memory_order_relaxed));
+    a->id = t->id;
+    a->size = size;
+    a->next = (char *) b + sizeof(*b);
+    a->end = (char *) b + size;
+}
+
+/* agg_key_new - copy of len key bytes in this thread's block of t,
+ * count 0; never NULL; cost O(len), a mapping per block */
+static struct agg_key *
+agg_key_new(struct agg_tab *t, const char *buf, size_t len)
+{
+    struct agg_arena *a = &agg_arena;
+    size_t  size = agg_key_size(len);
+    struct agg_key *k;
+
+    if (a->id != t->id || (size_t) (a->end - a->next) < size)
+        agg_arena_more(t, size);
+    k = (struct agg_key *) a->next;
+    a->next += size;
     atomic_init(&k->count, 0);
     k->len = (uint32_t) len;
     memcpy(k->blob, buf, len);
     return k;
+}
+
+/* agg_key_drop - give back k, made by agg_key_new(t) and never
+ * published, when nothing was copied after it */
+static void
+agg_key_drop(struct agg_tab *t, struct agg_key *k)
+{
+    struct agg_arena *a = &agg_arena;
+
+    if (k != NULL && a->id == t->id
+        && a->next == (char *) k + agg_key_size(k->len))
+        a->next = (char *) k;
 }
 
 /* agg_key_hash - XXH3 of the key bytes, never 0 (0 marks a free slot);
@@ -394,8 +485,8 @@ agg_seg_find(struct agg_seg *seg, uint64_t h, const char *buf, size_t len)
  * seg is at its claim limit. *kp is the prepared key copy (made here on
  * first need); it is consumed (set to NULL) when this writer claims. */
 static struct agg_slot *
-agg_seg_claim(struct agg_seg *seg, uint64_t h, const char *buf, size_t len,
-              struct agg_key **kp)
+agg_seg_claim(struct agg_tab *t, struct agg_seg *seg, uint64_t h,
+              const char *buf, size_t len, struct agg_key **kp)
 {
     size_t  i = (size_t) h & seg->mask;
     int     reserved = 0;
@@ -417,7 +508,7 @@ agg_seg_claim(struct agg_seg *seg, uint64_t h, const char *buf, size_t len,
                 reserved = 1;
             }
             if (*kp == NULL)
-                *kp = agg_key_new(buf, len);
+                *kp = agg_key_new(t, buf, len);
             /* The claim: exactly one writer moves a slot's hash from 0.
              * Relaxed: the RMW alone makes the claim exclusive; nothing
              * else is published by it. On failure `sh` is the winner's
@@ -497,11 +588,11 @@ agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
             seg = next;
             continue;
         }
-        if ((s = agg_seg_claim(seg, h, buf, len, &mine)) != NULL)
+        if ((s = agg_seg_claim(t, seg, h, buf, len, &mine)) != NULL)
             break;
         seg = agg_seg_grow(seg);
     }
-    free(mine);                         /* prepared, but found instead */
+    agg_key_drop(t, mine);              /* prepared, but found instead */
     /* acquire: this thread stored the pointer or read it so already */
     k = atomic_load_explicit(&s->key, memory_order_acquire);
     /* relaxed: counters are read only after the adders have joined */

@@ -431,7 +431,7 @@ test_dup_segments(void)
     s1 = agg_seg_grow(t->first);
     T_CHECK(s1 == agg_seg_grow(t->first), "second grow links nothing");
     len = agg_key_encode(&r, buf);
-    slot = agg_seg_claim(s1, agg_key_hash(buf, len), buf, len, &k);
+    slot = agg_seg_claim(t, s1, agg_key_hash(buf, len), buf, len, &k);
     T_CHECK(slot != NULL && k == NULL, "claimed in segment 1");
     atomic_fetch_add_explicit(&atomic_load(&slot->key)->count, 3,
                               memory_order_relaxed);
