@@ -101,8 +101,39 @@ struct agg_seg {
     size_t  limit;                      /* claims allowed: slots / 2 */
     atomic_size_t used;                 /* claims made or in flight */
     _Atomic(struct agg_seg *) next;     /* the next, larger segment */
+    _Atomic uint64_t *filt;             /* the keys' bits (agg_filt_*) */
+    size_t  fmask;                      /* words of filt - 1 */
     struct agg_slot slots[];
 };
+
+/* A segment's filter: one 64-bit word per AGG_FILT_KEYS claims it
+ * allows, in which each claimed key sets three bits chosen by its hash
+ * (a Bloom filter blocked by word). An add asks the filter of every
+ * older segment before it probes the segment's slots: a new key,
+ * which misses in all of them, then reads a word of each filter (a few
+ * hundred KiB for a million keys, in cache) instead of a slot of each
+ * segment (tens of MiB, a cache and TLB miss each). About 4 % of the
+ * words ask for a probe the key then misses. A bit is set after the
+ * claim; an add that reads the word before that skips the segment and
+ * stores the key in the newest one too, a duplicate that the readers
+ * merge ("Why duplicates across segments are harmless"). */
+#define AGG_FILT_KEYS 8
+
+/* agg_filt_word - the filter word of hash h in seg */
+static inline _Atomic uint64_t *
+agg_filt_word(const struct agg_seg *seg, uint64_t h)
+{
+    return &seg->filt[(size_t) (h >> 24) & seg->fmask];
+}
+
+/* agg_filt_bits - the three bits of hash h within its word (from bits
+ * of h that neither the slot nor the word index uses) */
+static inline uint64_t
+agg_filt_bits(uint64_t h)
+{
+    return ((uint64_t) 1 << (h >> 58)) | ((uint64_t) 1 << ((h >> 52) & 63))
+        | ((uint64_t) 1 << ((h >> 46) & 63));
+}
 
 struct agg_host {
     struct agg_host *next;              /* fixed before publication */
@@ -184,11 +215,16 @@ static struct agg_seg *
 agg_seg_new(size_t nslots)
 {
     struct agg_seg *s;
+    size_t  nwords = nslots / 2 / AGG_FILT_KEYS;
 
-    /* All-zero bytes are free slots: hash 0, key NULL. */
-    s = xcalloc(1, sizeof(*s) + nslots * sizeof(s->slots[0]));
+    /* All-zero bytes are free slots: hash 0, key NULL; and an empty
+     * filter, after the slots. */
+    s = xcalloc(1, sizeof(*s) + nslots * sizeof(s->slots[0])
+                + nwords * sizeof(*s->filt));
     s->mask = nslots - 1;
     s->limit = nslots / 2;
+    s->filt = (_Atomic uint64_t *) &s->slots[nslots];
+    s->fmask = nwords - 1;
     atomic_init(&s->used, 0);
     atomic_init(&s->next, NULL);
     return s;
@@ -481,6 +517,29 @@ agg_seg_find(struct agg_seg *seg, uint64_t h, const char *buf, size_t len)
     }
 }
 
+/* agg_filt_add - note hash h in seg's filter. Relaxed: a reader that
+ * misses the bits only makes a duplicate (see AGG_FILT_KEYS). */
+static void
+agg_filt_add(struct agg_seg *seg, uint64_t h)
+{
+    _Atomic uint64_t *w = agg_filt_word(seg, h);
+    uint64_t b = agg_filt_bits(h);
+
+    if ((atomic_load_explicit(w, memory_order_relaxed) & b) != b)
+        atomic_fetch_or_explicit(w, b, memory_order_relaxed);
+}
+
+/* agg_filt_may - 0 when seg's filter says the key of hash h is not in
+ * seg (not yet, at least); relaxed, see agg_filt_add() */
+static inline int
+agg_filt_may(const struct agg_seg *seg, uint64_t h)
+{
+    uint64_t b = agg_filt_bits(h);
+
+    return (atomic_load_explicit(agg_filt_word(seg, h), memory_order_relaxed)
+            & b) == b;
+}
+
 /* agg_seg_claim - find the key in seg or claim a slot for it; NULL when
  * seg is at its claim limit. *kp is the prepared key copy (made here on
  * first need); it is consumed (set to NULL) when this writer claims. */
@@ -520,6 +579,7 @@ agg_seg_claim(struct agg_tab *t, struct agg_seg *seg, uint64_t h,
                  * acquire-loads this pointer (agg_slot_key) */
                 atomic_store_explicit(&s->key, *kp, memory_order_release);
                 *kp = NULL;
+                agg_filt_add(seg, h);
                 return s;
             }
         }
@@ -558,32 +618,45 @@ agg_seg_grow(struct agg_seg *seg)
     return next;
 }
 
-/* agg_tab_add_key - add n sessions of the key buf[len]. No lock;
- * allocates only for a key new to the table (and a segment when
- * growing). Cost O(segments) expected probes. */
+/* agg_tab_ask - ask for what an add of hash h reads first: the filter
+ * word of every older segment and the first slot of the newest (for
+ * writing: a new key claims it). A hint only; the table may grow
+ * before the add. */
+static inline void
+agg_tab_ask(const struct agg_tab *t, uint64_t h)
+{
+    struct agg_seg *seg;
+    struct agg_seg *next;
+
+    for (seg = t->first; seg != NULL; seg = next) {
+        /* acquire: see agg_seg_grow() */
+        next = atomic_load_explicit(&seg->next, memory_order_acquire);
+        if (next != NULL)
+            __builtin_prefetch(agg_filt_word(seg, h));
+        else
+            __builtin_prefetch(&seg->slots[(size_t) h & seg->mask], 1);
+    }
+}
+
+/* agg_tab_add_hashed - add n (> 0) sessions of the key buf[len] of hash
+ * h. No lock; allocates only for a key new to the table (and a segment
+ * when growing). Cost O(segments) expected probes. */
 static void
-agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
+agg_tab_add_hashed(struct agg_tab *t, const char *buf, size_t len,
+                   uint64_t h, uint64_t n)
 {
     struct agg_key *mine = NULL;
     struct agg_seg *seg;
     struct agg_seg *next;
     struct agg_slot *s;
     struct agg_key *k;
-    uint64_t h;
 
-    if (n == 0)
-        return;
-    h = agg_key_hash(buf, len);
-    /* A new key probes every segment, each probe a likely cache miss:
-     * ask for all of them at once, not one after the other. */
-    for (seg = t->first; seg != NULL;
-         seg = atomic_load_explicit(&seg->next, memory_order_acquire))
-        __builtin_prefetch(&seg->slots[(size_t) h & seg->mask]);
     for (seg = t->first;;) {
         /* acquire: see agg_seg_grow() */
         next = atomic_load_explicit(&seg->next, memory_order_acquire);
         if (next != NULL) {
-            if ((s = agg_seg_find(seg, h, buf, len)) != NULL)
+            if (agg_filt_may(seg, h)
+                && (s = agg_seg_find(seg, h, buf, len)) != NULL)
                 break;
             seg = next;
             continue;
@@ -597,6 +670,21 @@ agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
     k = atomic_load_explicit(&s->key, memory_order_acquire);
     /* relaxed: counters are read only after the adders have joined */
     atomic_fetch_add_explicit(&k->count, n, memory_order_relaxed);
+}
+
+/* agg_tab_add_key - add n sessions of the key buf[len]; the misses of
+ * one add follow each other (agg_tab_add_list_mt() overlaps those of
+ * several) */
+static void
+agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
+{
+    uint64_t h;
+
+    if (n == 0)
+        return;
+    h = agg_key_hash(buf, len);
+    agg_tab_ask(t, h);
+    agg_tab_add_hashed(t, buf, len, h, n);
 }
 
 /* agg_tab_add - add n sessions like r; 0, or -1 when r is invalid
@@ -638,6 +726,56 @@ agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
         return -1;
     agg_tab_add_key(t, key, len, n);
     return 0;
+}
+
+/* Keys a list add hashes and asks for before it adds the first of them:
+ * as many cache (and TLB) misses in flight, where one add alone waits
+ * for each of its own. */
+#define AGG_AHEAD_KEYS 8
+
+/* agg_tab_add_list_mt - see agg_tab.h */
+int
+agg_tab_add_list_mt(struct agg_tab *t, const char *list, size_t len)
+{
+    struct {
+        const char *key;
+        size_t  len;
+        uint64_t h;
+    }       ring[AGG_AHEAD_KEYS];
+    size_t  at;
+    size_t  n;
+    size_t  in = 0;                     /* keys hashed and asked for */
+    size_t  out = 0;                    /* keys added */
+
+    if (t == NULL || (list == NULL && len > 0))
+        return -1;
+    /* every length checked before the first add: all or nothing */
+    for (at = 0; at < len; at += n + 2) {
+        if (len - at < 2)
+            return -1;
+        n = ((size_t) (unsigned char) list[at] << 8)
+            | (unsigned char) list[at + 1];
+        if (n == 0 || n > AGG_KEY_MAX || n > len - at - 2)
+            return -1;
+    }
+    for (at = 0;;) {
+        while (in - out < AGG_AHEAD_KEYS && at < len) {
+            n = ((size_t) (unsigned char) list[at] << 8)
+                | (unsigned char) list[at + 1];
+            ring[in % AGG_AHEAD_KEYS].key = list + at + 2;
+            ring[in % AGG_AHEAD_KEYS].len = n;
+            ring[in % AGG_AHEAD_KEYS].h = agg_key_hash(list + at + 2, n);
+            agg_tab_ask(t, ring[in % AGG_AHEAD_KEYS].h);
+            in++;
+            at += n + 2;
+        }
+        if (out == in)
+            return 0;
+        agg_tab_add_hashed(t, ring[out % AGG_AHEAD_KEYS].key,
+                           ring[out % AGG_AHEAD_KEYS].len,
+                           ring[out % AGG_AHEAD_KEYS].h, 1);
+        out++;
+    }
 }
 
 /* agg_tab_add_mt - add n sessions like r, every field checked */
