@@ -108,16 +108,18 @@ struct agg_seg {
 
 /* A segment's filter: one 64-bit word per AGG_FILT_KEYS claims it
  * allows, in which each claimed key sets three bits chosen by its hash
- * (a Bloom filter blocked by word). An add asks the filter of every
- * older segment before it probes the segment's slots: a new key,
- * which misses in all of them, then reads a word of each filter (a few
- * hundred KiB for a million keys, in cache) instead of a slot of each
- * segment (tens of MiB, a cache and TLB miss each). About 4 % of the
- * words ask for a probe the key then misses. A bit is set after the
- * claim; an add that reads the word before that skips the segment and
- * stores the key in the newest one too, a duplicate that the readers
- * merge ("Why duplicates across segments are harmless"). */
-#define AGG_FILT_KEYS 8
+ * (a Bloom filter blocked by word, 16 bits a key). An add asks the
+ * filter of every older segment before it probes the segment's slots:
+ * a new key, which misses in all of them, then reads a word of each
+ * filter (about 1.4 MiB for a million keys, mostly in cache) instead of
+ * a slot of each segment (tens of MiB, a cache and TLB miss each). A
+ * full segment's words have about 17 % of their bits set, so about
+ * 1 % of the keys it does not hold still probe it (0.17 cubed, and
+ * more where keys bunch in a word). A bit is set after the claim; an
+ * add that reads the word before that skips the segment and stores the
+ * key in the newest one too, a duplicate that the readers merge ("Why
+ * duplicates across segments are harmless"). */
+#define AGG_FILT_KEYS 4
 
 /* agg_filt_word - the filter word of hash h in seg */
 static inline _Atomic uint64_t *
@@ -619,8 +621,9 @@ agg_seg_grow(struct agg_seg *seg)
 }
 
 /* agg_tab_ask - ask for what an add of hash h reads first: the filter
- * word of every older segment and the first slot of the newest (for
- * writing: a new key claims it). A hint only; the table may grow
+ * word of every older segment, the first slot of the newest and its
+ * filter word (for writing: a new key claims the one and sets bits in
+ * the other). A hint only; the table may grow
  * before the add. */
 static inline void
 agg_tab_ask(const struct agg_tab *t, uint64_t h)
@@ -631,10 +634,12 @@ agg_tab_ask(const struct agg_tab *t, uint64_t h)
     for (seg = t->first; seg != NULL; seg = next) {
         /* acquire: see agg_seg_grow() */
         next = atomic_load_explicit(&seg->next, memory_order_acquire);
-        if (next != NULL)
+        if (next != NULL) {
             __builtin_prefetch(agg_filt_word(seg, h));
-        else
+        } else {
             __builtin_prefetch(&seg->slots[(size_t) h & seg->mask], 1);
+            __builtin_prefetch(agg_filt_word(seg, h), 1);
+        }
     }
 }
 
