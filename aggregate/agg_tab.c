@@ -148,7 +148,12 @@ struct agg_host {
 struct agg_blk {
     struct agg_blk *next;               /* fixed before publication */
     size_t  size;                       /* bytes mapped, this included */
+    const char *used;                   /* end of the keys; its thread's */
 };
+
+/* in a key's len: made, then dropped where it could not be given back
+ * (agg_key_drop); passes over the blocks skip it */
+#define AGG_LEN_DEAD ((uint32_t) 1 << 31)
 
 /* Blocks are mapped, AGG_BLK_MIN bytes first, each next one of a thread
  * twice the one before up to AGG_BLK_MAX: a small table costs a page or
@@ -170,6 +175,7 @@ struct agg_arena {
     char   *next;                       /* first free byte */
     char   *end;
     size_t  size;                       /* size of the current block */
+    struct agg_blk *blk;                /* the current block */
 };
 
 static _Atomic uint64_t agg_tab_ids;
@@ -232,21 +238,56 @@ agg_seg_new(size_t nslots)
     return s;
 }
 
-/* Passes over every slot (_st) read the keys in hash order, not in
- * the order they were allocated: each a likely cache miss. They ask for
- * the key of a slot AGG_AHEAD slots before they read it. */
+/* The sorted pass reads the keys in sorted order, not in the order
+ * they were made: each a likely cache miss. It asks for the key
+ * AGG_AHEAD places ahead before it reads one. */
 #define AGG_AHEAD 8
 
-/* agg_seg_ahead - prefetch the key of slot i + AGG_AHEAD of s, if any */
-static inline void
-agg_seg_ahead(const struct agg_seg *s, size_t i)
+/* agg_key_size - bytes a key of len bytes takes in a block (a multiple
+ * of 8, for the next key's count) */
+static inline size_t
+agg_key_size(size_t len)
+{
+    return (offsetof(struct agg_key, blob) + len + 7) & ~(size_t) 7;
+}
+
+/* Where a pass over every key (_st) is: it reads the blocks, each from
+ * its start to its `used`, so the keys come in the order each thread
+ * made them, one after the other in memory (a pass over the slots met
+ * them in hash order, a cache and TLB miss each). */
+struct agg_kpos {
+    const struct agg_blk *b;            /* NULL: done */
+    const char *p;                      /* next key in b */
+};
+
+/* agg_kpos_init - pos before t's first key */
+static void
+agg_kpos_init(const struct agg_tab *t, struct agg_kpos *pos)
+{
+    /* _st: after the join, relaxed loads see every published pointer */
+    pos->b = atomic_load_explicit(&t->blks, memory_order_relaxed);
+    pos->p = pos->b != NULL ? (const char *) (pos->b + 1) : NULL;
+}
+
+/* agg_kpos_next - the next stored key, or NULL after the last; every
+ * key made and not dropped (each is in a slot), in block order */
+static const struct agg_key *
+agg_kpos_next(struct agg_kpos *pos)
 {
     const struct agg_key *k;
 
-    if (i + AGG_AHEAD <= s->mask
-        && (k = atomic_load_explicit(&s->slots[i + AGG_AHEAD].key,
-                                     memory_order_relaxed)) != NULL)
-        __builtin_prefetch(k);
+    while (pos->b != NULL) {
+        if (pos->p < pos->b->used) {
+            k = (const struct agg_key *) pos->p;
+            pos->p += agg_key_size(k->len & ~AGG_LEN_DEAD);
+            if ((k->len & AGG_LEN_DEAD) == 0)
+                return k;
+            continue;
+        }
+        pos->b = pos->b->next;
+        pos->p = pos->b != NULL ? (const char *) (pos->b + 1) : NULL;
+    }
+    return NULL;
 }
 
 /* agg_tab_create - empty table with one small segment; never NULL */
@@ -389,14 +430,6 @@ agg_key_encode(const struct sess_rec *r, char *buf)
     return (size_t) (p - buf);
 }
 
-/* agg_key_size - bytes a key of len bytes takes in a block (a multiple
- * of 8, for the next key's count) */
-static inline size_t
-agg_key_size(size_t len)
-{
-    return (offsetof(struct agg_key, blob) + len + 7) & ~(size_t) 7;
-}
-
 /* agg_arena_more - a new block of at least need bytes for this thread's
  * keys of t, linked to t; never fails (out of memory is fatal) */
 static void
@@ -423,7 +456,9 @@ agg_arena_more(struct agg_tab *t, size_t need)
     while (!atomic_compare_exchange_weak_explicit(&t->blks, &head, b,
                                                   memory_order_release,
                                                   memory_order_relaxed));
+    b->used = (char *) b + sizeof(*b);
     a->id = t->id;
+    a->blk = b;
     a->size = size;
     a->next = (char *) b + sizeof(*b);
     a->end = (char *) b + size;
@@ -442,6 +477,7 @@ agg_key_new(struct agg_tab *t, const char *buf, size_t len)
         agg_arena_more(t, size);
     k = (struct agg_key *) a->next;
     a->next += size;
+    a->blk->used = a->next;
     atomic_init(&k->count, 0);
     k->len = (uint32_t) len;
     memcpy(k->blob, buf, len);
@@ -455,9 +491,14 @@ agg_key_drop(struct agg_tab *t, struct agg_key *k)
 {
     struct agg_arena *a = &agg_arena;
 
-    if (k != NULL && a->id == t->id
-        && a->next == (char *) k + agg_key_size(k->len))
+    if (k == NULL)
+        return;
+    if (a->id == t->id && a->next == (char *) k + agg_key_size(k->len)) {
         a->next = (char *) k;
+        a->blk->used = a->next;
+    } else {
+        k->len |= AGG_LEN_DEAD;
+    }
 }
 
 /* agg_key_hash - XXH3 of the key bytes, never 0 (0 marks a free slot);
@@ -1102,10 +1143,10 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
     const struct agg_key *last = NULL;
     const struct agg_seg *s;
     const struct agg_key *k;
+    struct agg_kpos pos;
     struct agg_ord *ord;
     size_t  cap = 0;
     size_t  n = 0;
-    size_t  i;
     size_t  used;
 
     /* claims are at most the reservations, and at most the limit */
@@ -1116,21 +1157,14 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
     }
     ord = xmalloc((cap ? cap : 1) * sizeof(*ord));
     *bytes = 0;
-    /* _st: relaxed loads; the join ordered all stores before them */
-    for (s = t->first; s != NULL;
-         s = atomic_load_explicit(&s->next, memory_order_relaxed)) {
-        for (i = 0; i <= s->mask; i++) {
-            agg_seg_ahead(s, i);
-            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k == NULL)
-                continue;
-            if (n == cap)
-                msg_panic("agg_ord_collect: more keys than claims");
-            agg_ord_set(&ord[n++], k);
-            *bytes += k->len - AGG_KEY_HEAD;
-            if (v != NULL)
-                agg_view_host(v, seen, &last, k);
-        }
+    agg_kpos_init(t, &pos);
+    while ((k = agg_kpos_next(&pos)) != NULL) {
+        if (n == cap)
+            msg_panic("agg_ord_collect: more keys than claims");
+        agg_ord_set(&ord[n++], k);
+        *bytes += k->len - AGG_KEY_HEAD;
+        if (v != NULL)
+            agg_view_host(v, seen, &last, k);
     }
     if (seen != NULL)
         htab_free(seen);
@@ -1188,19 +1222,13 @@ agg_items_merge(struct agg_item *items, size_t n)
 uint64_t
 agg_tab_sessions_st(const struct agg_tab *t)
 {
-    const struct agg_seg *s;
+    struct agg_kpos pos;
     const struct agg_key *k;
     uint64_t sum = 0;
-    size_t  i;
 
-    for (s = t->first; s != NULL;
-         s = atomic_load_explicit(&s->next, memory_order_relaxed))
-        for (i = 0; i <= s->mask; i++) {
-            agg_seg_ahead(s, i);
-            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k != NULL)
-                sum += atomic_load_explicit(&k->count, memory_order_relaxed);
-        }
+    agg_kpos_init(t, &pos);
+    while ((k = agg_kpos_next(&pos)) != NULL)
+        sum += atomic_load_explicit(&k->count, memory_order_relaxed);
     return sum;
 }
 
