@@ -103,8 +103,17 @@ struct agg_seg {
     _Atomic(struct agg_seg *) next;     /* the next, larger segment */
     _Atomic uint64_t *filt;             /* the keys' bits (agg_filt_*) */
     size_t  fmask;                      /* words of filt - 1 */
+    _Atomic uint64_t *touched;          /* pages of slots written to */
     struct agg_slot slots[];
 };
+
+/* The slots of a new segment are pages never touched. A page first
+ * read maps the shared zero page, and the write that follows (a claim)
+ * faults again to copy it, a TLB flush on every CPU that runs one of
+ * our threads included. So a claim first writes to its page (an atomic
+ * add of 0 to the slot's hash), once a page as `touched` tells: one
+ * fault, no flush. */
+#define AGG_PAGE 4096
 
 /* A segment's filter: one 64-bit word per AGG_FILT_KEYS claims it
  * allows, in which each claimed key sets three bits chosen by its hash
@@ -160,6 +169,16 @@ struct agg_blk {
  * four per thread, a large one a mapping per MiB. */
 #define AGG_BLK_MIN 16384
 #define AGG_BLK_MAX (1024 * 1024)
+
+/* A block of AGG_BLK_FILL bytes or more is made resident at once, with
+ * one call (Linux 5.14 on; elsewhere the call fails and the pages fault
+ * in one by one, as before): its keys fill it from start to end, and a
+ * page fault per 4 KiB costs more than its share of one call. Only a
+ * thread's last block is left partly unused, at most AGG_BLK_MAX. */
+#define AGG_BLK_FILL (64 * 1024)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 
 struct agg_tab {
     struct agg_seg *first;              /* fixed after create */
@@ -224,15 +243,18 @@ agg_seg_new(size_t nslots)
 {
     struct agg_seg *s;
     size_t  nwords = nslots / 2 / AGG_FILT_KEYS;
+    size_t  npages = nslots * sizeof(s->slots[0]) / AGG_PAGE + 1;
 
-    /* All-zero bytes are free slots: hash 0, key NULL; and an empty
-     * filter, after the slots. */
+    /* All-zero bytes are free slots: hash 0, key NULL; an empty filter
+     * after the slots, and no page touched. */
     s = xcalloc(1, sizeof(*s) + nslots * sizeof(s->slots[0])
-                + nwords * sizeof(*s->filt));
+                + nwords * sizeof(*s->filt)
+                + (npages + 63) / 64 * sizeof(*s->touched));
     s->mask = nslots - 1;
     s->limit = nslots / 2;
     s->filt = (_Atomic uint64_t *) &s->slots[nslots];
     s->fmask = nwords - 1;
+    s->touched = s->filt + nwords;
     atomic_init(&s->used, 0);
     atomic_init(&s->next, NULL);
     return s;
@@ -447,6 +469,8 @@ agg_arena_more(struct agg_tab *t, size_t need)
     if ((b = mmap(NULL, size, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
         xnomem("session table");
+    if (size >= AGG_BLK_FILL)
+        (void) madvise(b, size, MADV_POPULATE_WRITE);
     b->size = size;
     /* release: b's fields are visible to whoever acquires the head;
      * relaxed on failure: head is only the next value to try */
@@ -561,15 +585,31 @@ agg_seg_find(struct agg_seg *seg, uint64_t h, const char *buf, size_t len)
 }
 
 /* agg_filt_add - note hash h in seg's filter. Relaxed: a reader that
- * misses the bits only makes a duplicate (see AGG_FILT_KEYS). */
+ * misses the bits only makes a duplicate (see AGG_FILT_KEYS). No load
+ * first: a new key's bits are rarely all set already, and a write is
+ * the best first touch of a page (see AGG_PAGE). */
 static void
 agg_filt_add(struct agg_seg *seg, uint64_t h)
 {
-    _Atomic uint64_t *w = agg_filt_word(seg, h);
-    uint64_t b = agg_filt_bits(h);
+    atomic_fetch_or_explicit(agg_filt_word(seg, h), agg_filt_bits(h),
+                             memory_order_relaxed);
+}
 
-    if ((atomic_load_explicit(w, memory_order_relaxed) & b) != b)
+/* agg_seg_touch - make sure the page of slot s of seg was written to
+ * before it is read (see AGG_PAGE); cost a load from a small bitmap */
+static inline void
+agg_seg_touch(struct agg_seg *seg, struct agg_slot *s)
+{
+    size_t  pg = (size_t) ((char *) s - (char *) seg->slots) / AGG_PAGE;
+    _Atomic uint64_t *w = &seg->touched[pg / 64];
+    uint64_t b = (uint64_t) 1 << (pg % 64);
+
+    /* relaxed: a hint; two writers may both touch, which is harmless
+     * (adding 0 leaves the hash as it is, whoever claims it) */
+    if ((atomic_load_explicit(w, memory_order_relaxed) & b) == 0) {
+        atomic_fetch_add_explicit(&s->hash, 0, memory_order_relaxed);
         atomic_fetch_or_explicit(w, b, memory_order_relaxed);
+    }
 }
 
 /* agg_filt_may - 0 when seg's filter says the key of hash h is not in
@@ -594,6 +634,7 @@ agg_seg_claim(struct agg_tab *t, struct agg_seg *seg, uint64_t h,
     int     reserved = 0;
     uint64_t sh;
 
+    agg_seg_touch(seg, &seg->slots[i]);
     for (;;) {
         struct agg_slot *s = &seg->slots[i];
 
