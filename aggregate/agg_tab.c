@@ -24,11 +24,14 @@
  *	where it finds it; otherwise it claims a slot in the newest segment.
  *	A segment takes at most half its size in claims (reserved with a
  *	fetch-add before claiming); the writer that finds it at its limit
- *	allocates a segment twice as large and links it with a CAS on
+ *	allocates a segment four times as large and links it with a CAS on
  *	`next` (a loser frees its own). Two writers that race across a
  *	growth may store the same key in two segments; each add still lands
  *	in exactly one slot, and every _st reader merges equal keys by
- *	summing, so counts stay exact. See docs/internals/agg_tab.md.
+ *	summing, so counts stay exact. Each segment has a small filter of
+ *	the keys claimed in it, asked before its slots. Key copies are
+ *	bumped from blocks that each adding thread maps for the table,
+ *	and unmapped with it. See docs/internals/agg_tab.md.
  *
  *	The TLS-host set is a push-only CAS-linked list of log host names.
  * THREADS
