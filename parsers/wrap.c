@@ -583,6 +583,33 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     return 0;
 }
 
+/* wrap_exim_stamp - 1 when the line begins with an Exim main-log stamp
+ * "DDDD-DD-DD DD:DD:DD " (digits where D stands). wrap_parse() reads
+ * such a line as an undated message, whole, and so may take it without
+ * the tries below:
+ *  - no compose prefix: the name would be the first 10 bytes, and the
+ *    byte after its space is a digit, not '|'; no <PRI>, no "1 " (5424);
+ *  - no ISO stamp: ts_parse_iso() wants 'Z', '.', ',' or an offset
+ *    where this stamp has its space (offset 19); no unix stamp (4
+ *    digits, then '-'); no svlogd stamp (a space at 10, not 'T' or '_');
+ *  - undated, then: no "ident[pid]: " (wrap_ident() stops at the space
+ *    at 10), no masked one (a space before any '['), no Solaris tag.
+ * Exim's lines are most of an Exim log: each went through all of these */
+static inline int
+wrap_exim_stamp(struct span line)
+{
+    static const char shape[] = "0000-00-00 00:00:00 ";
+    const char *p = line.ptr;
+    int     i;
+
+    if (line.len < sizeof(shape) - 1)
+        return 0;
+    for (i = 0; i < (int) sizeof(shape) - 1; i++)
+        if (shape[i] == '0' ? p[i] < '0' || p[i] > '9' : p[i] != shape[i])
+            return 0;
+    return 1;
+}
+
 /* wrap_parse - split a line into time, host, ident, pid and message */
 void
 wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
@@ -595,6 +622,10 @@ wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
         return;
     memset(r, 0, sizeof(*r));
     r->msg = line;
+    if (wrap_exim_stamp(line)) {
+        r->ident = span_make(line.ptr, 0);      /* as the tries leave it */
+        return;
+    }
     wrap_compose(&s);
     wrap_pri(&s);
     if (s.len > 0 && s.ptr[0] == '1' && wrap_5424(&s, r) == 0)
