@@ -404,15 +404,18 @@ ex_text(struct span t, struct ex_event *ev)
     /* each text of the first six tests holds "TLS": one search for it
      * tells when none of them can match */
     tls = span_find(t, "TLS") >= 0;
-    if (tls && ex_contains(t, "a TLS session is required, but the server did not")) {
+    if (tls && ex_contains(t, "a TLS session is required, but the server"
+                           " did not")) {
         ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E6 */
         ev->reason[0] = 0;
-    } else if (tls
-               && ex_contains(t, "a TLS session is required, but an attempt")) {
+    } else if (tls && ex_contains(t, "a TLS session is required, but an"
+                                  " attempt")) {
         ev->result = SESS_VALIDATION_FAILURE;       /* E7: Exim's own word */
         ex_set_reason(ev, "starttls-attempt-failed", t);
-    } else if (tls && (ex_contains(t, "mail server after STARTTLS")
-                       || ex_contains(t, "mail server after pipelined STARTTLS"))) {
+    } else if (tls
+               && (ex_contains(t, "mail server after STARTTLS")
+                   || ex_contains(t, "mail server after pipelined"
+                                  " STARTTLS"))) {
         ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E8 */
         ex_set_reason(ev, "starttls-refused", t);
     } else if (tls && (off = span_find(t, "TLS session: ")) >= 0) {
@@ -424,8 +427,10 @@ ex_text(struct span t, struct ex_event *ev)
             || (end = span_find(e, ": callout unencrypted to ")) >= 0)
             e.len = (size_t) end;
         ex_tls_errstr(e, ev);
-    } else if (tls && (ex_contains(t, "TLS session failure")
-                       || ex_contains(t, "failure while setting up TLS session"))) {
+    } else if (tls
+               && (ex_contains(t, "TLS session failure")
+                   || ex_contains(t, "failure while setting up TLS"
+                                  " session"))) {
         ev->result = SESS_VALIDATION_FAILURE;       /* Exim <= 4.8x */
         ev->refine = 1;
         ex_set_reason(ev, "tls-session-failure", t);
