@@ -46,18 +46,6 @@
 #define EX_MAX_HOST 300         /* bytes of "name[ DS] [address]:port*" */
 #define EX_MAX_ADDR 64          /* bytes inside [...] */
 
-/* ex_little_endian - 1 on a little-endian host (a constant the compiler
- * folds): the first byte in memory is the lowest of a word */
-static inline int
-ex_little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char b;
-
-    memcpy(&b, &one, 1);
-    return b == 1;
-}
-
 /* The minutes of the last EX_SEEN stamps read on this thread, each
  * "YYYY-MM-DD HH:MM" found valid: most lines repeat the minute of a
  * line just before (two: a log may carry syslog's lines beside Exim's
@@ -464,9 +452,11 @@ ex_scan3(const char *p, size_t i, size_t n, char a, char b, char c)
         m = (((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z))
             & high;
         if (m != 0) {
-            if (ex_little_endian())
-                return i + (size_t) (__builtin_ctzll(m) >> 3);
-            break;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t) (__builtin_ctzll(m) >> 3);
+#else
+            break;              /* the bytes one by one, below */
+#endif
         }
     }
     for (; i < n; i++)
