@@ -54,18 +54,14 @@ guess_hosts_free(struct guess_hosts *g)
     return NULL;
 }
 
-/* guess_host_get - the record of host name[0..len), made on first use;
- * NULL when the table is full. Lines come in runs of one host: the
- * last one found is tried first */
+/* guess_host_find - the record of host name[0..len) if there is one.
+ * Lines come in runs of one host: the last one found is tried first */
 static struct guess_loghost *
-guess_host_get(struct guess_hosts *g, const char *name, size_t len)
+guess_host_find(struct guess_hosts *g, const char *name, size_t len)
 {
     struct guess_loghost *h;
     size_t  i;
 
-    if (len > SESS_MAX_LOGHOST)
-        len = SESS_MAX_LOGHOST;
-    len = strnlen(name, len);
     if (g->last < g->n) {
         h = &g->v[g->last];
         if (h->len == len && memcmp(h->name, name, len) == 0)
@@ -78,6 +74,28 @@ guess_host_get(struct guess_hosts *g, const char *name, size_t len)
             return h;
         }
     }
+    return NULL;
+}
+
+/* guess_host_get - the record of host name[0..len) (cut at a NUL),
+ * made on first use; NULL when the table is full. A name stored holds
+ * no NUL, and names are stored once: one equal to all len bytes says
+ * that they hold none, so the host of nearly every line is found
+ * before strnlen() */
+static struct guess_loghost *
+guess_host_get(struct guess_hosts *g, const char *name, size_t len)
+{
+    struct guess_loghost *h;
+    size_t  cut;
+
+    if (len > SESS_MAX_LOGHOST)
+        len = SESS_MAX_LOGHOST;
+    if ((h = guess_host_find(g, name, len)) != NULL)
+        return h;
+    cut = strnlen(name, len);
+    if (cut != len && (h = guess_host_find(g, name, cut)) != NULL)
+        return h;
+    len = cut;
     if (g->n == GUESS_MAX_LOGHOSTS)
         return NULL;
     if (g->v == NULL)

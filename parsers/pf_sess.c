@@ -659,6 +659,32 @@ pf_sess_ident_noise(const struct sess_own *own, struct span ident)
     return prog == PF_PROG_OTHER || (prog == PF_PROG_QMGR && own == NULL);
 }
 
+/* pf_dated_msg - 1 when a message begins "DDDD-DD-DD " (Exim's main
+ * log, whose lines carry no syslog ident). pf_classify() finds nothing
+ * in such a message, so a line without ident is not Postfix's:
+ *  - its first byte, a digit, takes no case of its switch;
+ *  - it does not begin "to=<" or "status=";
+ *  - pf_qid() stops at the '-' at offset 4: fewer than 5 bytes;
+ *  - pf_peer() stops at the space at offset 10 (no byte before it is
+ *    '[', ' ', ',' or ':'): a host without "[address]", and the last
+ *    test wants an address.
+ * It returns PF_IGNORE, and pf_classify_mt() CORR_PRE_NOT_MINE: the
+ * same answer, without reading the line (Exim lines were a tenth of
+ * the work of a run on an Exim log) */
+static inline int
+pf_dated_msg(struct span m)
+{
+    const char *p = m.ptr;
+    int     i;
+
+    if (m.len < 11 || p[4] != '-' || p[7] != '-' || p[10] != ' ')
+        return 0;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (p[i] < '0' || p[i] > '9'))
+            return 0;
+    return 1;
+}
+
 /* pf_classify_mt - corr_ops.classify_mt: what a line is before any
  * state (corr.h) */
 static int
@@ -694,6 +720,8 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         default:
             return CORR_PRE_DONE;
         }
+    } else if (pf_dated_msg(r->msg)) {
+        return CORR_PRE_NOT_MINE;       /* what pf_classify() would say */
     }
     pf_classify(r->msg, ev);
     if (ev->kind == PF_IGNORE)
