@@ -364,6 +364,48 @@ t_wrap_seen(void)
     }
 }
 
+/* t_wrap_seen_many - a log merged from more hosts, with more
+ * programs, than the caches of wrap_parse and ts_parse_3164 hold, in
+ * two stamp forms alternating within a second ("Nov  1", "Nov 01"):
+ * every line read as if alone */
+static void
+t_wrap_seen_many(void)
+{
+    static const char *const host[] = {"sender", "localhost", "mail",
+        "vorlon", "ridley", "mail2", "server"};
+    static const char *const ident[] = {"postfix/smtp", "postfix/qmgr",
+        "postfix/cleanup", "postfix/pickup", "postfix/smtpd",
+        "postfix/smtps/smtpd", "postfix/master", "postfix/bounce",
+        "postfix-x/smtp", "postfix/lmtp", "postfix/tlsproxy"};
+    struct ts_ctx c, fresh;
+    struct wrap_rec r, alone;
+    char    line[200];
+    int     i, ok = 1;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 2000; i++) {
+        const char *h = host[(i * 5 + i / 7) % 7];
+        const char *id = ident[(i * 3 + i / 11) % 11];
+        int     sec = (i / 3) % 60, min = (i / 180) % 60;
+        int     n = snprintf(line, sizeof(line), i % 2 ? "Nov  1 %02d:%02d:%02d"
+                             " %s %s[%d]: m%d" : "Nov 01 %02d:%02d:%02d %s "
+                             "%s[%d]: m%d", 3, min, sec, h, id, 100 + i, i);
+
+        wrap_parse(&c, span_make(line, (size_t) n), &r);
+        ts_ctx_init_year(&fresh, 2024);
+        wrap_parse(&fresh, span_make(line, (size_t) n), &alone);
+        if (!r.dated || r.t != utc(2024, 11, 1, 3, min, sec)
+            || r.t != alone.t || !span_eq(r.host, h) || !span_eq(r.ident, id)
+            || r.pid.len != alone.pid.len || r.msg.len != alone.msg.len
+            || memcmp(r.msg.ptr, alone.msg.ptr, r.msg.len) != 0) {
+            ok = 0;
+            T_CHECK(0, "many %d: \"%s\"", i, line);
+            break;
+        }
+    }
+    T_CHECK(ok, "7 hosts, 11 programs, two stamp forms interleaved");
+}
+
 static void
 t_wrap(void)
 {
@@ -661,6 +703,7 @@ main(void)
     t_ts_iso();
     t_wrap();
     t_wrap_seen();
+    t_wrap_seen_many();
     t_classify();
     return T_DONE();
 }
