@@ -25,6 +25,10 @@ struct htab_ent {
  * and up to kmax, each size with its own spares */
 #define HTAB_KEY_SMALL 48
 
+/* slots between the one a stamped sweep walks and the one whose first
+ * entry it fetches ahead */
+#define HTAB_SWEEP_AHEAD 16
+
 struct htab {
     struct htab_ent **slot;
     size_t  size;               /* power of two */
@@ -142,17 +146,48 @@ htab_free(struct htab *t)
     return NULL;
 }
 
-/* htab_find - value or NULL; O(1) expected */
-void   *
-htab_find(const struct htab *t, const void *key, size_t klen)
+/* htab_hash - the table's hash of a key (htab.h) */
+uint64_t
+htab_hash(const void *key, size_t klen)
 {
-    unsigned long long h = XXH3_64bits(key, klen);
+    return XXH3_64bits(key, klen);
+}
+
+/* htab_find_hashed - value or NULL, the key's hash given; O(1) expected */
+void   *
+htab_find_hashed(const struct htab *t, const void *key, size_t klen,
+                 uint64_t h)
+{
     struct htab_ent *e;
 
     for (e = t->slot[h & (t->size - 1)]; e; e = e->next)
         if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0)
             return e->value;
     return NULL;
+}
+
+/* htab_find - value or NULL; O(1) expected */
+void   *
+htab_find(const struct htab *t, const void *key, size_t klen)
+{
+    return htab_find_hashed(t, key, klen, XXH3_64bits(key, klen));
+}
+
+/* htab_prefetch - fetch what a look-up of hash reads first (htab.h) */
+void
+htab_prefetch(const struct htab *t, uint64_t hash, int deep)
+{
+    const struct htab_ent *e;
+    size_t  i = hash & (t->size - 1);
+
+    if (!deep) {
+        __builtin_prefetch(&t->slot[i]);
+        if (t->smin != NULL)
+            __builtin_prefetch(&t->smin[i], 1);     /* htab_stamp */
+    } else if ((e = t->slot[i]) != NULL) {
+        __builtin_prefetch(e);
+        __builtin_prefetch((const char *) e + 64);
+    }
 }
 
 /* htab_grow - double the slot array */
@@ -189,15 +224,16 @@ htab_grow(struct htab *t)
     t->size = nsize;
 }
 
-/* htab_link - a new entry with key into the table */
+/* htab_link - a new entry with key (of hash h) into the table */
 static void
-htab_link(struct htab *t, struct htab_ent *e, const void *key, size_t klen)
+htab_link(struct htab *t, struct htab_ent *e, const void *key, size_t klen,
+          uint64_t h)
 {
     size_t  i;
 
     if (t->count >= t->size)
         htab_grow(t);
-    e->hash = XXH3_64bits(key, klen);
+    e->hash = h;
     e->klen = klen;
     memcpy(e->key, key, klen);
     i = e->hash & (t->size - 1);
@@ -217,14 +253,15 @@ htab_enter(struct htab *t, const void *key, size_t klen, void *value)
     if (t->vsize)
         msg_panic("htab_enter on a table of values inline");
     e->value = value;
-    htab_link(t, e, key, klen);
+    htab_link(t, e, key, klen, XXH3_64bits(key, klen));
     return value;
 }
 
-/* htab_enter_inline - add a new key; its value's room, zeroed */
+/* htab_enter_hashed - add a new key of hash h; its value's room, the
+ * first zero bytes of it zeroed (htab.h) */
 void   *
-htab_enter_inline(struct htab *t, const void *key, size_t klen,
-                  int64_t stamp)
+htab_enter_hashed(struct htab *t, const void *key, size_t klen, uint64_t h,
+                  int64_t stamp, size_t zero)
 {
     struct htab_ent *e;
     int     z;
@@ -235,15 +272,35 @@ htab_enter_inline(struct htab *t, const void *key, size_t klen,
     z = htab_ent_size(t, klen);
     if ((e = t->spare[z]) != NULL) {
         t->spare[z] = e->next;
+        /* the spares were dropped by a sweep long before: the next one
+         * is fetched now, while lines are read, not when a new key
+         * needs it */
+        if (e->next != NULL) {
+            const char *n = (const char *) e->next;
+
+            __builtin_prefetch(n, 1);
+            __builtin_prefetch(n + 64, 1);
+            __builtin_prefetch(n + 128, 1);
+            __builtin_prefetch(n + 192, 1);
+        }
     } else {
         e = xmalloc(sizeof(*e) + t->kroom[z] + sizeof(e) + t->vsize);
         memcpy(e->key + t->kroom[z], &e, sizeof(e));
         e->value = e->key + t->kroom[z] + sizeof(e);
     }
-    memset(e->value, 0, t->vsize);
+    memset(e->value, 0, zero < t->vsize ? zero : t->vsize);
     e->stamp = stamp;
-    htab_link(t, e, key, klen);
+    htab_link(t, e, key, klen, h);
     return e->value;
+}
+
+/* htab_enter_inline - add a new key; its value's room, zeroed */
+void   *
+htab_enter_inline(struct htab *t, const void *key, size_t klen,
+                  int64_t stamp)
+{
+    return htab_enter_hashed(t, key, klen, XXH3_64bits(key, klen), stamp,
+                             t->vsize);
 }
 
 /* htab_stamp - a new stamp of an inline value (htab.h) */
@@ -275,6 +332,17 @@ htab_sweep_stamped(struct htab *t, int64_t before,
     for (i = 0; i < t->size; i++) {
         struct htab_ent **pp = &t->slot[i];
 
+        /* the entries are all over memory and most slots are walked:
+         * their first entries are fetched some slots ahead (the value,
+         * which drop reads, starts in the entry's second line) */
+        if (i + HTAB_SWEEP_AHEAD < t->size
+            && t->smin[i + HTAB_SWEEP_AHEAD] < before
+            && t->slot[i + HTAB_SWEEP_AHEAD] != NULL) {
+            const char *a = (const char *) t->slot[i + HTAB_SWEEP_AHEAD];
+
+            __builtin_prefetch(a);
+            __builtin_prefetch(a + 64);
+        }
         if (t->smin[i] >= before)
             continue;
         min = INT64_MAX;
