@@ -188,6 +188,15 @@ parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
     }
 }
 
+/* parser_pre_prefetch - a hint before parser_feed_pre() (parser.h) */
+void
+parser_pre_prefetch(const struct parser_set *ps,
+                    const struct parser_pre *pre, int deep)
+{
+    if (pre->kind == PARSER_PRE_EVENT && ps->ops[pre->at]->prefetch)
+        ps->ops[pre->at]->prefetch(ps->state[pre->at], pre->u, deep);
+}
+
 /* parser_flush - end of input for every parser */
 void
 parser_flush(struct parser_set *ps)

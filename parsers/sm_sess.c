@@ -548,7 +548,7 @@ sm_apply(void *mta, const struct wrap_rec *orig, void *prep,
     case SM_TLS:{
             struct sm_peer pe;
 
-            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
+            corr_tls_host(s->k, p);
             sm_peer_set(&pe, evp->relay, evp->ip);
             c = sm_open(s, p, r, &pe);
             c->tls = 1;
@@ -567,7 +567,7 @@ sm_apply(void *mta, const struct wrap_rec *orig, void *prep,
     case SM_VERIFYMSG:{
             int     prob = sm_cert_problem(evp->text);
 
-            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
+            corr_tls_host(s->k, p);
             if (c->k.active && c->tls && !c->k.attributed && c->cond < 0
                 && prob != SESS_SUCCESS) {
                 c->cond = prob;
@@ -605,7 +605,7 @@ sm_apply(void *mta, const struct wrap_rec *orig, void *prep,
                 tr->kind = TRACE_PLAINTEXT;
                 break;
             }
-            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
+            corr_tls_host(s->k, p);
             c->fail = SESS_STARTTLS_NOT_SUPPORTED;
             sm_set_reason(c, "dane-tlsa-but-no-starttls");
             tr->kind = TRACE_FAILURE;
