@@ -4,7 +4,9 @@
 #include "mymalloc.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 struct htab_ent {
@@ -25,6 +27,22 @@ struct htab_ent {
  * and up to kmax, each size with its own spares */
 #define HTAB_KEY_SMALL 48
 
+/* Entries of tables of values inline come from slabs, 64-byte aligned
+ * (an entry's header and the key's first bytes on one line), the slabs
+ * growing from HTAB_SLAB_MIN to HTAB_SLAB_MAX bytes; those of
+ * HTAB_SLAB_MAX are offered to the kernel for huge pages. A table of
+ * tens of thousands of keys spread over as many 4 KiB pages missed the
+ * TLB on most look-ups (and, under a hypervisor, walked two page
+ * tables). Slabs are freed with the table only: entries of deleted keys
+ * are kept as spares anyway. */
+#define HTAB_SLAB_MIN (64 * 1024)
+#define HTAB_SLAB_MAX (2 * 1024 * 1024)
+#define HTAB_ENT_ALIGN 64
+
+struct htab_slab {
+    struct htab_slab *next;
+};
+
 /* slots between the one a stamped sweep walks and the one whose first
  * entry it fetches ahead */
 #define HTAB_SWEEP_AHEAD 16
@@ -40,6 +58,10 @@ struct htab {
                                  * key, multiples of 16 */
     struct htab_ent *spare[2];  /* inline: entries of deleted keys, by
                                  * size */
+    struct htab_slab *slabs;    /* inline: where entries come from */
+    char   *slab_at;            /* the next entry's room in slabs */
+    size_t  slab_left;          /* bytes left there */
+    size_t  slab_next;          /* size of the next slab */
     int64_t *smin;              /* inline: per slot, at most the least
                                  * stamp of its entries (INT64_MAX: none) */
 };
@@ -81,6 +103,7 @@ htab_create_inline(size_t hint, size_t vsize, size_t kmax,
     t->kroom[0] = t->kroom[1] < HTAB_KEY_SMALL ? t->kroom[1] : HTAB_KEY_SMALL;
     t->smin = xmalloc(t->size * sizeof(*t->smin));
     htab_smin_clear(t->smin, t->size);
+    t->slab_next = HTAB_SLAB_MIN;
     return t;
 }
 
@@ -110,6 +133,39 @@ htab_ent_drop(struct htab *t, struct htab_ent *e)
     t->count--;
 }
 
+/* htab_slab_ent - the room of a new inline entry of size bytes (a
+ * multiple of HTAB_ENT_ALIGN), from the slabs */
+static struct htab_ent *
+htab_slab_ent(struct htab *t, size_t size)
+{
+    struct htab_ent *e;
+
+    if (t->slab_left < size) {
+        size_t  n = t->slab_next;
+        void   *p;
+
+        while (n < size + HTAB_ENT_ALIGN)
+            n *= 2;
+        if (posix_memalign(&p, n >= HTAB_SLAB_MAX ? HTAB_SLAB_MAX
+                           : HTAB_ENT_ALIGN, n) != 0)
+            xnomem("hash table");
+#ifdef MADV_HUGEPAGE
+        if (n >= HTAB_SLAB_MAX)
+            (void) madvise(p, n, MADV_HUGEPAGE);    /* a hint: may fail */
+#endif
+        ((struct htab_slab *) p)->next = t->slabs;
+        t->slabs = p;
+        t->slab_at = (char *) p + HTAB_ENT_ALIGN;
+        t->slab_left = n - HTAB_ENT_ALIGN;
+        if (t->slab_next < HTAB_SLAB_MAX)
+            t->slab_next *= 2;
+    }
+    e = (struct htab_ent *) t->slab_at;
+    t->slab_at += size;
+    t->slab_left -= size;
+    return e;
+}
+
 /* htab_free - destroy entries and table; NULL */
 struct htab *
 htab_free(struct htab *t)
@@ -127,18 +183,17 @@ htab_free(struct htab *t)
 
             if (t->free_fn)
                 t->free_fn(e->value);
-            xfree(e);
+            if (t->vsize == 0)
+                xfree(e);
             e = n;
             left--;
         }
     }
-    for (i = 0; i < 2; i++) {
-        while (t->spare[i]) {
-            struct htab_ent *n = t->spare[i]->next;
+    while (t->slabs) {          /* inline entries, spares among them */
+        struct htab_slab *n = t->slabs->next;
 
-            xfree(t->spare[i]);
-            t->spare[i] = n;
-        }
+        free(t->slabs);
+        t->slabs = n;
     }
     xfree(t->slot);
     xfree(t->smin);
@@ -284,7 +339,9 @@ htab_enter_hashed(struct htab *t, const void *key, size_t klen, uint64_t h,
             __builtin_prefetch(n + 192, 1);
         }
     } else {
-        e = xmalloc(sizeof(*e) + t->kroom[z] + sizeof(e) + t->vsize);
+        e = htab_slab_ent(t, (sizeof(*e) + t->kroom[z] + sizeof(e)
+                              + t->vsize + HTAB_ENT_ALIGN - 1)
+                          & ~(size_t) (HTAB_ENT_ALIGN - 1));
         memcpy(e->key + t->kroom[z], &e, sizeof(e));
         e->value = e->key + t->kroom[z] + sizeof(e);
     }

@@ -2,8 +2,9 @@
  *
  * Keys are byte strings (may contain NUL bytes); the table copies them.
  * Values are the caller's pointers, or (htab_create_inline) rooms of a
- * fixed size in the table's own entries; htab_free() hands each to the
- * destructor given at creation. Grows by doubling at load 1; cost O(1)
+ * fixed size in the table's own entries (from slabs of up to 2 MiB,
+ * offered for huge pages); htab_free() hands each to the destructor
+ * given at creation. Grows by doubling at load 1; cost O(1)
  * expected per operation. Thread safety: none (one owner thread).
  */
 #ifndef UTIL_HTAB_H
