@@ -142,13 +142,13 @@ pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
         return 0;
     /* the same text as stored is the common case: no normalising */
     if (ev->peer_ip.len > 0 && c->k.ip[0]) {
-        if (span_eq(ev->peer_ip, c->k.ip))
+        if (span_is(ev->peer_ip, c->k.ip))
             return 1;
         if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
             return strcmp(ip, c->k.ip) == 0;
     }
     if (ev->peer_host.len > 0 && c->k.mx[0]) {
-        if (span_eq(ev->peer_host, c->k.mx))
+        if (span_is(ev->peer_host, c->k.mx))
             return 1;
         if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
             return strcmp(mx, c->k.mx) == 0;
@@ -437,7 +437,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
     for (i = j = 0; i < p->npend; i++) {
         struct pf_conn *w = (struct pf_conn *) corr_pend(ps->k, p, i);
 
-        if (ev->qid.len == 0 || w->qid[0] == 0 || span_eq(ev->qid, w->qid)) {
+        if (ev->qid.len == 0 || w->qid[0] == 0 || span_is(ev->qid, w->qid)) {
             if (w->qid[0] == 0)
                 pf_copy_qid(w, ev->qid);
             pf_emit(ps, p, w, dom.ptr, dom.len);
@@ -464,7 +464,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         return;
     }
     if (c->k.active && c->k.attributed && pf_conn_same(c, ev)
-        && (span_eq(ev->qid, c->qid) || ev->conn_use >= 2)) {
+        && (span_is(ev->qid, c->qid) || ev->conn_use >= 2)) {
         /* another recipient or message down the same connection */
         if (res >= 0) {
             tr->kind = TRACE_FAILURE;
@@ -851,7 +851,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             /* "host H said: 421 ..." then "lost connection with H": both
              * end the same connection */
             if (!(c->k.active && c->closed && !c->k.attributed
-                  && pf_conn_same(c, evp) && span_eq(evp->qid, c->qid)))
+                  && pf_conn_same(c, evp) && span_is(evp->qid, c->qid)))
                 c = pf_open(ps, p, r, evp, 0);
             c->closed = 1;
             pf_copy_qid(c, evp->qid);

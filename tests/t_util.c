@@ -252,6 +252,11 @@ t_span(void)
     T_CHECK(span_eq(lit, "abc") && !span_eq(lit, "ab")
             && !span_eq(lit, "abcd"), "span_eq whole span only");
     T_CHECK(span_eq(span_make("", 0), ""), "span_eq empty");
+    T_CHECK(span_is(lit, "abc") && !span_is(lit, "ab") && !span_is(lit, "abcd")
+            && !span_is(lit, "") && span_is(span_make(NULL, 0), "")
+            && !span_is(span_make("ab\0", 3), "ab")
+            && !span_is(span_make("ab", 2), "abc"),
+            "span_is: the C string, whole");
     T_CHECK(span_starts(s, "to=<") && !span_starts(s, "relay"),
             "span_starts");
     T_CHECK(span_starts(lit, "") && !span_starts(lit, "abcd"),
