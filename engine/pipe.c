@@ -757,17 +757,18 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     struct input_src *src = ch->src;
     uint64_t base = src->lines;
     size_t  i;
+    int     ahead = parser_prefetch_useful(ch->parsers);
 
     for (i = 0; i < ch->nitems; i++) {
         struct pipe_item *it = &ch->items[i];
         uint64_t lineno = base + it->lineno;
 
-        /* the key tables are larger than the caches: what a record
-         * some items on reads first is fetched now, its key's slot
-         * and, half way there, the entry the slot holds */
-        if (i + PIPE_AHEAD < ch->nitems)
+        /* key tables larger than the caches: what a record some items
+         * on reads first is fetched now, its key's slot and, half way
+         * there, the entry the slot holds */
+        if (ahead && i + PIPE_AHEAD < ch->nitems)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD], 0);
-        if (i + PIPE_AHEAD / 2 < ch->nitems)
+        if (ahead && i + PIPE_AHEAD / 2 < ch->nitems)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD / 2], 1);
         if (it->kind == PIPE_I_REC) {
             it->pre.u = ch->pres + it->pre_off;

@@ -542,6 +542,16 @@ corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
     return mta;
 }
 
+/* corr_sess_keys - the keys held (corr.h) */
+size_t
+corr_sess_keys(const void *mta)
+{
+    const struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    return htab_count(k->procs);
+}
+
 /* corr_sess_own_mt - the no-loop tracker, for classify_mt (corr.h) */
 const struct sess_own *
 corr_sess_own_mt(const void *mta)

@@ -195,6 +195,9 @@ void    corr_sess_clock(void *mta, unsigned long *feeds, int64_t *max_t);
 void    corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
                             int sweep);
 
+/* corr_sess_keys - the keys an MTA's correlator holds now */
+size_t  corr_sess_keys(const void *mta);
+
 /* corr_sess_own_mt - the no-loop tracker of an MTA's correlator (NULL:
  * none), for its classify_mt. Thread safety: the pointer never
  * changes; what classify_mt reads of it (sess_own_sender) is

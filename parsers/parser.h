@@ -162,6 +162,11 @@ int     parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
 void    parser_pre_prefetch(const struct parser_set *ps,
                             const struct parser_pre *pre, int deep);
 
+/* parser_prefetch_useful - 1 when a parser holds so many keys that
+ * parser_pre_prefetch() is worth its cost (their tables outgrow the
+ * caches); with a few hundred processes it is not */
+int     parser_prefetch_useful(const struct parser_set *ps);
+
 /* end of input */
 void    parser_flush(struct parser_set *ps);
 
