@@ -414,7 +414,9 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
         if (hl)
             memcpy(p->loghost, loghost.ptr, hl);
         p->loghost[hl] = 0;
-        p->hlen = hl;
+        /* the name as a C string: a host field with a NUL byte in it
+         * ends there, as everything that reads loghost reads it */
+        p->hlen = strlen(p->loghost);
         *new = 1;
     }
     if (dated) {
