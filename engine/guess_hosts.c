@@ -30,10 +30,17 @@ struct guess_loghost {
     int     ndom;
 };
 
+/* slots of the index by name: a power of two, four per host kept */
+#define GUESS_SLOTS (4 * GUESS_MAX_LOGHOSTS)
+
 struct guess_hosts {
     struct guess_loghost *v;    /* GUESS_MAX_LOGHOSTS, made on first use */
     size_t  n;
     size_t  last;               /* index of the last one found */
+    /* v's index by hash of the name, open addressing: 1 + the place
+     * in v, 0 free. A log of hundreds of hosts (a merged archive) would
+     * compare with each of them on every line */
+    uint16_t slot[GUESS_SLOTS];
 };
 
 /* guess_hosts_create - an empty table */
@@ -67,10 +74,11 @@ guess_host_find(struct guess_hosts *g, const char *name, size_t len)
         if (h->len == len && memcmp(h->name, name, len) == 0)
             return h;
     }
-    for (i = 0; i < g->n; i++) {
-        h = &g->v[i];
+    for (i = XXH3_64bits(name, len) & (GUESS_SLOTS - 1); g->slot[i] != 0;
+         i = (i + 1) & (GUESS_SLOTS - 1)) {
+        h = &g->v[g->slot[i] - 1];
         if (h->len == len && memcmp(h->name, name, len) == 0) {
-            g->last = i;
+            g->last = g->slot[i] - 1;
             return h;
         }
     }
@@ -87,6 +95,7 @@ guess_host_get(struct guess_hosts *g, const char *name, size_t len)
 {
     struct guess_loghost *h;
     size_t  cut;
+    size_t  i;
 
     if (len > SESS_MAX_LOGHOST)
         len = SESS_MAX_LOGHOST;
@@ -98,6 +107,11 @@ guess_host_get(struct guess_hosts *g, const char *name, size_t len)
     len = cut;
     if (g->n == GUESS_MAX_LOGHOSTS)
         return NULL;
+    /* not there (above): its probe ends at a free slot */
+    for (i = XXH3_64bits(name, len) & (GUESS_SLOTS - 1); g->slot[i] != 0;
+         i = (i + 1) & (GUESS_SLOTS - 1))
+         /* void */ ;
+    g->slot[i] = (uint16_t) (g->n + 1);
     if (g->v == NULL)
         g->v = xcalloc(GUESS_MAX_LOGHOSTS, sizeof(*g->v));
     h = &g->v[g->n];

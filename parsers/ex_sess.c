@@ -439,7 +439,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         return;
     }
     if (ev->tls)
-        s->k->cb.tls_host(s->k->cb.ctx, m->loghost);
+        corr_tls_host(s->k, m);
     if (ev->host.len == 0 && ev->ip.len == 0) {
         ex_no_host(s, m, dated, t, ev, &dom, tr);
         return;

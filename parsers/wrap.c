@@ -380,12 +380,14 @@ wrap_compose(struct span *s)
 /* The host and idents of the lines before, each known to be ident
  * bytes only (wrap_plain): a line that repeats one is read without
  * looking at its bytes one by one. Per thread: no sharing. */
-#define WRAP_SEEN_IDENTS 4
+#define WRAP_SEEN_IDENTS 8
+#define WRAP_SEEN_HOSTS 4
 #define WRAP_SEEN_MAX 64
 
 struct wrap_seen {
-    char    host[WRAP_SEEN_MAX + 1];    /* with its space */
-    size_t  host_len;                   /* 0: none */
+    char    host[WRAP_SEEN_HOSTS][WRAP_SEEN_MAX + 1];  /* with its space */
+    size_t  host_len[WRAP_SEEN_HOSTS];  /* 0: none */
+    unsigned host_next;                 /* slot to replace */
     char    ident[WRAP_SEEN_IDENTS][WRAP_SEEN_MAX + 1];   /* with '[' */
     size_t  ident_len[WRAP_SEEN_IDENTS];
     uint64_t ident_gen[WRAP_SEEN_IDENTS];      /* bumped when replaced */
@@ -394,7 +396,7 @@ struct wrap_seen {
 
 /* wrap_ident_tag - the tag of seen ident slot k (wrap_rec.ident_tag):
  * the slot and its generation, never 0 */
-#define wrap_ident_tag(w, k) ((w)->ident_gen[k] << 3 | ((uint64_t) (k) + 1))
+#define wrap_ident_tag(w, k) ((w)->ident_gen[k] << 4 | ((uint64_t) (k) + 1))
 
 static _Thread_local struct wrap_seen wrap_seen;
 
@@ -509,7 +511,7 @@ wrap_ident_note(const struct span *ident)
     k = w->next++ % WRAP_SEEN_IDENTS;
     memcpy(w->ident[k], ident->ptr, ident->len + 1);
     w->ident_len[k] = ident->len + 1;
-    /* a new generation: tags of the ident replaced no longer match (61
+    /* a new generation: tags of the ident replaced no longer match (60
      * bits: no wrap in any log) */
     w->ident_gen[k]++;
 }
@@ -525,6 +527,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     const char *p;
     size_t  i = 0;
     size_t  j;
+    unsigned k;
 
     /* a letter first: no "<PRI>", no 5424, ISO, unix or svlogd stamp;
      * and a compose prefix ("name  | ") cannot precede a 3164 stamp,
@@ -538,10 +541,17 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     while (i < s.len && p[i] == ' ')
         i++;
     /* a host word of ident bytes and a space: the ident try at the host
-     * fails on that space, span_word() takes the word and one space */
-    if (wrap_seen.host_len > 0 && i + wrap_seen.host_len < s.len
-        && wrap_seen_eq(p + i, wrap_seen.host, wrap_seen.host_len)) {
-        j = i + wrap_seen.host_len - 1;         /* a host without
+     * fails on that space, span_word() takes the word and one space.
+     * Logs merged from several hosts interleave them: a few are kept */
+    for (k = 0; k < WRAP_SEEN_HOSTS; k++) {
+        size_t  hl = wrap_seen.host_len[k];
+
+        if (hl > 0 && i + hl < s.len
+            && wrap_seen_eq(p + i, wrap_seen.host[k], hl))
+            break;
+    }
+    if (k < WRAP_SEEN_HOSTS) {
+        j = i + wrap_seen.host_len[k] - 1;      /* a host without
                                                  * severity, seen */
         r->host = span_make(p + i, j - i);
     } else {
@@ -553,8 +563,9 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
         if (wrap_is_severity(r->host))
             return -1;
         if (j - i + 1 <= WRAP_SEEN_MAX) {
-            memcpy(wrap_seen.host, p + i, j - i + 1);
-            wrap_seen.host_len = j - i + 1;
+            k = wrap_seen.host_next++ % WRAP_SEEN_HOSTS;
+            memcpy(wrap_seen.host[k], p + i, j - i + 1);
+            wrap_seen.host_len[k] = j - i + 1;
         }
     }
     r->dated = 1;
