@@ -174,10 +174,11 @@ fol_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
 
 /* fol_tls_host - sess_cb.tls_host */
 static void
-fol_tls_host(void *ctx, const char *loghost)
+fol_tls_host(void *ctx, const char *loghost, size_t len)
 {
     struct fol *f = ctx;
 
+    (void) len;
     agg_tab_note_tls_host_mt(agg_state_tab(f->live), loghost);
 }
 

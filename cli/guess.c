@@ -3,6 +3,7 @@
 #include "../parsers/order.h"
 #include "../engine/guess_hosts.h"
 #include "../util/date.h"
+#include "../util/htab.h"
 #include "../util/ipaddr.h"
 #include "../util/ipclass.h"
 #include "../util/msg.h"
@@ -189,7 +190,7 @@ struct guess_sip {
     size_t  ntold;
     struct guess_host left[GUESS_MAX_HOSTS];    /* hosts left without */
     size_t  nleft;
-    uint64_t more;              /* left without, beyond GUESS_MAX_HOSTS */
+    struct htab *more;          /* left without, beyond GUESS_MAX_HOSTS */
 };
 
 /* guess_own_add - one address of this machine, kept when public */
@@ -267,24 +268,52 @@ guess_is_own(const struct guess_sip *g, const char *loghost)
         && strncasecmp(g->host, loghost, a) == 0;
 }
 
-/* guess_note - remember a host in list (at most GUESS_MAX_HOSTS);
- * 1 when it is new */
+/* guess_extra - a host past the list, counted once however often it
+ * is noted */
+static void
+guess_extra(struct htab **extra, const char *host)
+{
+    size_t  len = strlen(host);
+
+    if (*extra == NULL)
+        *extra = htab_create(16, NULL);
+    if (htab_find(*extra, host, len) == NULL)
+        (void) htab_enter(*extra, host, len, *extra);
+}
+
+/* guess_note - remember a host in list, in name order; 1 when it is
+ * new. Report threads note hosts in no fixed order, so what is kept
+ * must not depend on it: the list holds the GUESS_MAX_HOSTS first names
+ * in that order (the others go to extra, when given, as distinct names)
+ * and of two reasons for one host the first in byte order */
 static int
 guess_note(struct guess_host *list, size_t *n, const char *host,
-           const char *why, uint64_t *more)
+           const char *why, struct htab **extra)
 {
-    size_t  i;
+    size_t  at;
+    int     cmp = 1;
 
-    for (i = 0; i < *n; i++)
-        if (strcmp(list[i].name, host) == 0)
-            return 0;
-    if (*n == GUESS_MAX_HOSTS) {
-        if (more)
-            (*more)++;
+    for (at = 0; at < *n && (cmp = strcmp(list[at].name, host)) < 0; at++)
+         /* void */ ;
+    if (at < *n && cmp == 0) {
+        if (why && (list[at].why == NULL || strcmp(why, list[at].why) < 0))
+            list[at].why = why;
         return 0;
     }
-    snprintf(list[*n].name, sizeof(list[*n].name), "%s", host);
-    list[(*n)++].why = why;
+    if (*n == GUESS_MAX_HOSTS) {
+        if (extra == NULL)
+            return 0;
+        if (at == *n || (*extra && htab_find(*extra, host, strlen(host)))) {
+            guess_extra(extra, host);
+            return 0;
+        }
+        guess_extra(extra, list[*n - 1].name);
+        (*n)--;
+    }
+    memmove(list + at + 1, list + at, (*n - at) * sizeof(*list));
+    snprintf(list[at].name, sizeof(list[at].name), "%s", host);
+    list[at].why = why;
+    (*n)++;
     return 1;
 }
 
@@ -380,13 +409,15 @@ guess_sip_end(struct guess_sip *g)
             break;
     }
     if (g->more && n + 1 < sizeof(list))
-        snprintf(list + n, sizeof(list) - n, " and %" PRIu64 " more",
-                 g->more);
+        snprintf(list + n, sizeof(list) - n, " and %zu more",
+                 htab_count(g->more));
     if (g->nleft > 0)
         msg_warn("sending-mta-ip left out of the failure details of %s: "
                  "set sending_mta_ip = HOST ADDRESS for one host, or "
                  "sending_mta_ip = ADDRESS for every host not named",
                  list);
+    if (g->more)
+        g->more = htab_free(g->more);
     pthread_mutex_destroy(&g->lock);
     xfree(g);
     return NULL;

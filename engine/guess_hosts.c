@@ -30,10 +30,17 @@ struct guess_loghost {
     int     ndom;
 };
 
+/* slots of the index by name: a power of two, four per host kept */
+#define GUESS_SLOTS (4 * GUESS_MAX_LOGHOSTS)
+
 struct guess_hosts {
     struct guess_loghost *v;    /* GUESS_MAX_LOGHOSTS, made on first use */
     size_t  n;
     size_t  last;               /* index of the last one found */
+    /* v's index by hash of the name, open addressing: 1 + the place
+     * in v, 0 free. A log of hundreds of hosts (a merged archive) would
+     * compare with each of them on every line */
+    uint16_t slot[GUESS_SLOTS];
 };
 
 /* guess_hosts_create - an empty table */
@@ -54,32 +61,57 @@ guess_hosts_free(struct guess_hosts *g)
     return NULL;
 }
 
-/* guess_host_get - the record of host name[0..len), made on first use;
- * NULL when the table is full. Lines come in runs of one host: the
- * last one found is tried first */
+/* guess_host_find - the record of host name[0..len) if there is one.
+ * Lines come in runs of one host: the last one found is tried first */
 static struct guess_loghost *
-guess_host_get(struct guess_hosts *g, const char *name, size_t len)
+guess_host_find(struct guess_hosts *g, const char *name, size_t len)
 {
     struct guess_loghost *h;
     size_t  i;
 
-    if (len > SESS_MAX_LOGHOST)
-        len = SESS_MAX_LOGHOST;
-    len = strnlen(name, len);
     if (g->last < g->n) {
         h = &g->v[g->last];
         if (h->len == len && memcmp(h->name, name, len) == 0)
             return h;
     }
-    for (i = 0; i < g->n; i++) {
-        h = &g->v[i];
+    for (i = XXH3_64bits(name, len) & (GUESS_SLOTS - 1); g->slot[i] != 0;
+         i = (i + 1) & (GUESS_SLOTS - 1)) {
+        h = &g->v[g->slot[i] - 1];
         if (h->len == len && memcmp(h->name, name, len) == 0) {
-            g->last = i;
+            g->last = g->slot[i] - 1;
             return h;
         }
     }
+    return NULL;
+}
+
+/* guess_host_get - the record of host name[0..len) (cut at a NUL),
+ * made on first use; NULL when the table is full. A name stored holds
+ * no NUL, and names are stored once: one equal to all len bytes says
+ * that they hold none, so the host of nearly every line is found
+ * before strnlen() */
+static struct guess_loghost *
+guess_host_get(struct guess_hosts *g, const char *name, size_t len)
+{
+    struct guess_loghost *h;
+    size_t  cut;
+    size_t  i;
+
+    if (len > SESS_MAX_LOGHOST)
+        len = SESS_MAX_LOGHOST;
+    if ((h = guess_host_find(g, name, len)) != NULL)
+        return h;
+    cut = strnlen(name, len);
+    if (cut != len && (h = guess_host_find(g, name, cut)) != NULL)
+        return h;
+    len = cut;
     if (g->n == GUESS_MAX_LOGHOSTS)
         return NULL;
+    /* not there (above): its probe ends at a free slot */
+    for (i = XXH3_64bits(name, len) & (GUESS_SLOTS - 1); g->slot[i] != 0;
+         i = (i + 1) & (GUESS_SLOTS - 1))
+         /* void */ ;
+    g->slot[i] = (uint16_t) (g->n + 1);
     if (g->v == NULL)
         g->v = xcalloc(GUESS_MAX_LOGHOSTS, sizeof(*g->v));
     h = &g->v[g->n];

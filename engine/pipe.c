@@ -39,7 +39,9 @@
 #define PIPE_CHUNK_MAX (64 * 1024 * 1024)
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
-#define PIPE_TLS_HOSTS 8        /* log hosts noted kept (pipe_tls_host) */
+#define PIPE_AHEAD 8            /* records between a prefetch and its use */
+#define PIPE_TLS_HOSTS 256      /* log hosts noted kept (pipe_tls_host):
+                                 * a power of two */
 
 /* what a worker keeps of one line */
 enum pipe_item_kind {
@@ -129,12 +131,11 @@ struct pipe_ctx {
     struct input_src *src;      /* the source being read */
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
-    /* the last PIPE_TLS_HOSTS log hosts noted as logging TLS (a set:
-     * noting one again changes nothing), name and length */
+    /* log hosts noted as logging TLS (a set: noting one again changes
+     * nothing), name and length + 1 (0: none), each in the place
+     * pipe_tls_host_at() gives it */
     char    tls_host[PIPE_TLS_HOSTS][SESS_MAX_LOGHOST + 1];
-    size_t  tls_host_len[PIPE_TLS_HOSTS];
-    int     tls_hosts;          /* how many are kept */
-    int     tls_host_next;      /* the place of the next one */
+    size_t  tls_host_len1[PIPE_TLS_HOSTS];
     /* the file being read: a line of an MTA seen; years of its stamps
      * (chunks parse with copies of ts: what they did, added up) */
     int     file_mta;
@@ -252,34 +253,41 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     }
 }
 
+/* pipe_tls_host_at - the place of a host name in pc->tls_host: from
+ * its length and its first and last bytes, no pass over it */
+static inline unsigned
+pipe_tls_host_at(const char *name, size_t len)
+{
+    if (len == 0)
+        return 0;
+    return (unsigned) (len * 37 + (unsigned char) name[0] * 11
+                       + (unsigned char) name[len - 1]) & (PIPE_TLS_HOSTS - 1);
+}
+
 /* pipe_tls_host - the log host logs outbound TLS. The table's set of
- * such hosts is asked once per host while it is among the last
- * PIPE_TLS_HOSTS noted: a log of several hosts interleaved (every other
- * line, in some) would ask it on every TLS line. Cost: at most
- * PIPE_TLS_HOSTS length compares, a memcmp on a match */
+ * such hosts is asked once per host while it holds its place in
+ * pc->tls_host: a log of many hosts interleaved (a merged archive, or
+ * every other line of two hosts) would ask it on every TLS line. Cost:
+ * a length compare, a memcmp on a match */
 static void
-pipe_tls_host(void *ctx, const char *loghost)
+pipe_tls_host(void *ctx, const char *loghost, size_t len)
 {
     struct pipe_ctx *pc = ctx;
-    size_t  len;
-    int     i;
+    unsigned i;
 
-    if (loghost == NULL)
+    if (loghost == NULL) {
         loghost = "";           /* as the table takes it */
-    len = strlen(loghost);
-    for (i = 0; i < pc->tls_hosts; i++)
-        if (pc->tls_host_len[i] == len
-            && memcmp(pc->tls_host[i], loghost, len) == 0)
-            return;
+        len = 0;
+    }
+    i = pipe_tls_host_at(loghost, len);
+    if (pc->tls_host_len1[i] == len + 1
+        && memcmp(pc->tls_host[i], loghost, len) == 0)
+        return;
     agg_tab_note_tls_host_mt(pc->tab, loghost);
     if (len >= sizeof(pc->tls_host[0]))
         return;
-    i = pc->tls_host_next;
-    pc->tls_host_next = (i + 1) % PIPE_TLS_HOSTS;
-    if (pc->tls_hosts < PIPE_TLS_HOSTS)
-        pc->tls_hosts++;
     memcpy(pc->tls_host[i], loghost, len + 1);
-    pc->tls_host_len[i] = len;
+    pc->tls_host_len1[i] = len + 1;
 }
 
 /* pipe_hold, pipe_keep - the correlators' hooks for a saved state
@@ -342,7 +350,7 @@ pipe_stateless(const struct parser_pre *pre)
 /* What parser_ident_noise_mt() said of the idents of the lines before,
  * by their wrap tags (wrap_rec.ident_tag), per thread: a line of a noise
  * ident (smtpd, cleanup, ...) leaves right after its envelope, with one
- * compare. A tag names the slot it came from in its low 3 bits. */
+ * compare. A tag names the slot it came from in its low 4 bits. */
 #define PIPE_TAGS 8
 
 struct pipe_noise {
@@ -724,6 +732,18 @@ pipe_worker_mt(void *arg)
     return NULL;
 }
 
+/* pipe_item_prefetch - parser_pre_prefetch() of a record of ch not
+ * correlated yet */
+static inline void
+pipe_item_prefetch(const struct pipe_chunk *ch, struct pipe_item *it,
+                   int deep)
+{
+    if (it->kind == PIPE_I_REC) {
+        it->pre.u = ch->pres + it->pre_off;
+        parser_pre_prefetch(ch->parsers, &it->pre, deep);
+    }
+}
+
 /* pipe_correlate - main thread: a parsed chunk's records, in order */
 static void
 pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
@@ -731,11 +751,19 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     struct input_src *src = ch->src;
     uint64_t base = src->lines;
     size_t  i;
+    int     ahead = parser_prefetch_useful(ch->parsers);
 
     for (i = 0; i < ch->nitems; i++) {
         struct pipe_item *it = &ch->items[i];
         uint64_t lineno = base + it->lineno;
 
+        /* key tables larger than the caches: what a record some items
+         * on reads first is fetched now, its key's slot and, half way
+         * there, the entry the slot holds */
+        if (ahead && i + PIPE_AHEAD < ch->nitems)
+            pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD], 0);
+        if (ahead && i + PIPE_AHEAD / 2 < ch->nitems)
+            pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD / 2], 1);
         if (it->kind == PIPE_I_REC) {
             it->pre.u = ch->pres + it->pre_off;
             pipe_rec_pre(pc, src, lineno, &it->r, &it->pre);

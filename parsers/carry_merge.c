@@ -69,10 +69,11 @@ carry_run_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
 
 /* carry_run_tls_host - sess_cb.tls_host of a replay */
 static void
-carry_run_tls_host(void *ctx, const char *loghost)
+carry_run_tls_host(void *ctx, const char *loghost, size_t len)
 {
     struct carry_run *cr = ctx;
 
+    (void) len;
     cr->sink->tls_host(cr->sink->ctx, loghost);
 }
 

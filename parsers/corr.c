@@ -47,6 +47,15 @@ corr_key_proc(const struct wrap_rec *r, char *key, size_t pidmax)
     return n;
 }
 
+/* corr_hash_proc - the hash of corr_key_proc's key (corr.h) */
+uint64_t
+corr_hash_proc(const struct wrap_rec *r, size_t pidmax)
+{
+    char    key[CORR_KEY_MAX];
+
+    return htab_hash(key, corr_key_proc(r, key, pidmax));
+}
+
 /* Spare rings: a list linked through each ring's first bytes (a ring
  * holds connections: room for a pointer). At most as many as keys had
  * rings at once */
@@ -194,7 +203,7 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     rec.cert_problem = (uint8_t) v.cert_problem;
     memcpy(rec.mx, c->mx, strlen(c->mx) + 1);
     memcpy(rec.ip, c->ip, strlen(c->ip) + 1);
-    memcpy(rec.loghost, p->loghost, strlen(p->loghost) + 1);
+    memcpy(rec.loghost, p->loghost, p->hlen + 1);
     if (v.result != SESS_SUCCESS)
         sess_set_reason(&rec, v.reason, strlen(v.reason));
     valid = dom != NULL && dname_norm(dom->ptr, dom->len, rec.domain) == 0
@@ -380,8 +389,8 @@ corr_sweep_idle(const void *key, size_t klen, void *value, void *ctx)
  * lines), make the key, flush it when idle */
 struct corr_proc *
 corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
-                size_t klen, struct span loghost, int dated, int64_t t,
-                int *new)
+                size_t klen, uint64_t hash, struct span loghost, int dated,
+                int64_t t, int *new)
 {
     size_t  hl = loghost.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
         : loghost.len;
@@ -391,14 +400,23 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
          * must never free the one this line is about */
         htab_sweep_stamped(k->procs, k->max_t - SESS_IDLE_SECS,
                            corr_sweep_idle, k);
-        p = htab_find(k->procs, key, klen);
+        p = htab_find_hashed(k->procs, key, klen, hash);
     }
     if (p == NULL) {
-        p = htab_enter_inline(k->procs, key, klen, dated ? t : 0);
+        /* an MTA whose cur is read only while active: the core's part
+         * zeroed, not the whole connection (corr_start clears it) */
+        p = htab_enter_hashed(k->procs, key, klen, hash, dated ? t : 0,
+                              k->ops.lazy ? sizeof(*p)
+                              + offsetof(struct corr_conn, mx)
+                              : (size_t) -1);
         p->cur = (struct corr_conn *) (p + 1);
+        p->cur->mx[0] = p->cur->ip[0] = 0;
         if (hl)
             memcpy(p->loghost, loghost.ptr, hl);
         p->loghost[hl] = 0;
+        /* the name as a C string: a host field with a NUL byte in it
+         * ends there, as everything that reads loghost reads it */
+        p->hlen = strlen(p->loghost);
         *new = 1;
     }
     if (dated) {
@@ -524,6 +542,16 @@ corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
     if (ops->init)
         ops->init(mta);
     return mta;
+}
+
+/* corr_sess_keys - the keys held (corr.h) */
+size_t
+corr_sess_keys(const void *mta)
+{
+    const struct corr *k;
+
+    memcpy(&k, mta, sizeof(k));
+    return htab_count(k->procs);
 }
 
 /* corr_sess_own_mt - the no-loop tracker, for classify_mt (corr.h) */

@@ -124,8 +124,15 @@ struct corr_ops {
     /* optional: free what the MTA's correlator holds beyond the core
      * (corr_sess_free) */
     void    (*fini) (void *mta);
+    /* optional: parser_pre_prefetch() of a CORR_PRE_EVENT line (pre as
+     * classify_mt left it): a hint, nothing changes (corr_prefetch) */
+    void    (*prefetch) (const void *mta, const void *pre, int deep);
     int     cache;              /* keep connections handed over open
                                  * (corr_cached): Sendmail's MCI cache */
+    int     lazy;               /* 1: nothing of cur is read while it is
+                                 * not active (corr_start sets it up):
+                                 * a new key zeroes the core's part only,
+                                 * not the whole connection */
 };
 
 /* one correlation key */
@@ -133,6 +140,7 @@ struct corr_proc {
     int64_t last_t;             /* log time of its last dated line (also
                                  * its table stamp: htab_stamp) */
     char    loghost[SESS_MAX_LOGHOST + 1];
+    size_t  hlen;               /* strlen(loghost) */
     int     own;                /* the delivery under way is our report */
     int     lmtp;               /* Postfix lmtp(8): no MX session */
     uint32_t note;              /* the MTA's own (Exim: ex_sess.c) */
@@ -187,6 +195,9 @@ void    corr_sess_clock(void *mta, unsigned long *feeds, int64_t *max_t);
 void    corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
                             int sweep);
 
+/* corr_sess_keys - the keys an MTA's correlator holds now */
+size_t  corr_sess_keys(const void *mta);
+
 /* corr_sess_own_mt - the no-loop tracker of an MTA's correlator (NULL:
  * none), for its classify_mt. Thread safety: the pointer never
  * changes; what classify_mt reads of it (sess_own_sender) is
@@ -200,6 +211,10 @@ void   *corr_sess_free(void *mta);
  * (CORR_KEY_MAX bytes), the pid cut at pidmax bytes; its length */
 size_t  corr_key_proc(const struct wrap_rec *r, char *key, size_t pidmax);
 
+/* corr_hash_proc - htab_hash() of that key: what classify_mt computes
+ * for corr_enter_proc_hashed, off the correlating thread. Pure */
+uint64_t corr_hash_proc(const struct wrap_rec *r, size_t pidmax);
+
 /* corr_held - 1 when the hold hook keeps the line (the caller skips
  * it); 0 when there is no hook */
 static inline int
@@ -211,9 +226,34 @@ corr_held(struct corr *k, const void *key, size_t klen, int dated,
 }
 
 struct corr_proc *corr_enter_slow(struct corr *k, struct corr_proc *p,
-                                  const void *key, size_t klen,
+                                  const void *key, size_t klen, uint64_t hash,
                                   struct span loghost, int dated, int64_t t,
                                   int *new);
+
+/* corr_enter_hashed - corr_enter with the key's hash (htab_hash(key,
+ * klen)) computed before: on the thread that classified the line */
+static inline struct corr_proc *
+corr_enter_hashed(struct corr *k, const void *key, size_t klen,
+                  uint64_t hash, struct span loghost, int dated, int64_t t,
+                  const struct wrap_rec *orig, int *new)
+{
+    struct corr_proc *p;
+
+    *new = 0;
+    if (corr_held(k, key, klen, dated, t, orig))
+        return NULL;
+    p = (++k->feeds & k->sweep_mask) == 0 ? NULL
+        : htab_find_hashed(k->procs, key, klen, hash);
+    if (p == NULL || (dated && p->last_t && t > p->last_t + SESS_IDLE_SECS))
+        return corr_enter_slow(k, p, key, klen, hash, loghost, dated, t, new);
+    if (dated) {
+        p->last_t = t;
+        htab_stamp(k->procs, p, t);     /* what the idle sweep reads */
+        if (t > k->max_t)
+            k->max_t = t;
+    }
+    return p;
+}
 
 /* corr_enter - the key of a line that changes state: asks the hold
  * hook (NULL: the caller keeps the line), sweeps idle keys now and
@@ -226,22 +266,8 @@ corr_enter(struct corr *k, const void *key, size_t klen,
            struct span loghost, int dated, int64_t t,
            const struct wrap_rec *orig, int *new)
 {
-    struct corr_proc *p;
-
-    *new = 0;
-    if (corr_held(k, key, klen, dated, t, orig))
-        return NULL;
-    p = (++k->feeds & k->sweep_mask) == 0 ? NULL
-        : htab_find(k->procs, key, klen);
-    if (p == NULL || (dated && p->last_t && t > p->last_t + SESS_IDLE_SECS))
-        return corr_enter_slow(k, p, key, klen, loghost, dated, t, new);
-    if (dated) {
-        p->last_t = t;
-        htab_stamp(k->procs, p, t);     /* what the idle sweep reads */
-        if (t > k->max_t)
-            k->max_t = t;
-    }
-    return p;
+    return corr_enter_hashed(k, key, klen, htab_hash(key, klen), loghost,
+                             dated, t, orig, new);
 }
 
 /* corr_enter_proc - corr_enter with the key of a process (log host,
@@ -254,6 +280,35 @@ corr_enter_proc(struct corr *k, const struct wrap_rec *r, size_t pidmax,
     size_t  n = corr_key_proc(r, key, pidmax);
 
     return corr_enter(k, key, n, r->host, r->dated, r->t, orig, new);
+}
+
+/* corr_enter_proc_hashed - corr_enter_proc with the key's hash given:
+ * corr_hash_proc() of the same line and pidmax */
+static inline struct corr_proc *
+corr_enter_proc_hashed(struct corr *k, const struct wrap_rec *r,
+                       size_t pidmax, uint64_t hash,
+                       const struct wrap_rec *orig, int *new)
+{
+    char    key[CORR_KEY_MAX];
+    size_t  n = corr_key_proc(r, key, pidmax);
+
+    return corr_enter_hashed(k, key, n, hash, r->host, r->dated, r->t,
+                             orig, new);
+}
+
+/* corr_tls_host - sess_cb.tls_host of p's log host */
+static inline void
+corr_tls_host(const struct corr *k, const struct corr_proc *p)
+{
+    k->cb.tls_host(k->cb.ctx, p->loghost, p->hlen);
+}
+
+/* corr_prefetch - a hint: fetch the place of the key of hash (deep 0),
+ * or the key that place holds (deep 1); nothing changes */
+static inline void
+corr_prefetch(const struct corr *k, uint64_t hash, int deep)
+{
+    htab_prefetch(k->procs, hash, deep);
 }
 
 /* corr_find - the key if it exists; no state changes */

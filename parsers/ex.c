@@ -46,6 +46,62 @@
 #define EX_MAX_HOST 300         /* bytes of "name[ DS] [address]:port*" */
 #define EX_MAX_ADDR 64          /* bytes inside [...] */
 
+/* The minutes of the last EX_SEEN stamps read on this thread, each
+ * "YYYY-MM-DD HH:MM" found valid: most lines repeat the minute of a
+ * line just before (two: a log may carry syslog's lines beside Exim's
+ * own, whose inner stamps run on another clock), and their date need not
+ * be read again. What a minute gives is a function of its text alone
+ * (the zone of --log-tz is set before any thread starts): the UTC
+ * seconds of its start, with and without the local zone, and a stamp's
+ * time is that plus its seconds (ts_local_to_utc() adds them as well:
+ * one offset per hour). Per thread: no sharing. */
+#define EX_SEEN 2
+
+struct ex_seen {
+    char    text[16];           /* "YYYY-MM-DD HH:MM"; 0: unused */
+    int     y, mo, d, h, mi;
+    int64_t utc;                /* its start, the fields as UTC */
+    int64_t local;              /* its start in the local zone */
+    int     has_local;          /* local is set */
+};
+
+static _Thread_local struct ex_seen ex_seen[EX_SEEN];
+static _Thread_local unsigned ex_seen_next;
+
+/* ex_seen_minute - the minute at p (16 bytes), known or read; NULL when
+ * it is no valid date and minute */
+static struct ex_seen *
+ex_seen_minute(const char *p)
+{
+    struct ex_seen *m;
+    uint64_t a, b, x, y;
+    int     k;
+
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    for (k = 0; k < EX_SEEN; k++) {
+        memcpy(&x, ex_seen[k].text, 8);
+        memcpy(&y, ex_seen[k].text + 8, 8);
+        if (a == x && b == y)
+            return &ex_seen[k];
+    }
+    m = &ex_seen[ex_seen_next++ % EX_SEEN];
+    if (p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':'
+        || date_digits(p, 4, &m->y) || date_digits(p + 5, 2, &m->mo)
+        || date_digits(p + 8, 2, &m->d) || date_digits(p + 11, 2, &m->h)
+        || date_digits(p + 14, 2, &m->mi)
+        || m->mo < 1 || m->mo > 12 || m->d < 1 || m->d > 31 || m->h > 23
+        || m->mi > 59) {
+        m->text[0] = 0;                 /* matches no stamp: a digit */
+        return NULL;
+    }
+    memcpy(m->text, p, 16);
+    m->utc = date_days_from_civil(m->y, m->mo, m->d) * 86400 + m->h * 3600
+        + m->mi * 60;
+    m->has_local = 0;
+    return m;
+}
+
 /* ex_stamp - "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " at the cursor */
 static int
 ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
@@ -53,15 +109,11 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
     const char *p = s->ptr;
     size_t  len = s->len;
     size_t  i = 19;
-    int     y, mo, d, h, mi, sec, oh, om, zone = 0;
+    int     sec, oh, om, zone = 0;
+    struct ex_seen *m;
 
-    if (len < 20 || p[4] != '-' || p[7] != '-' || p[10] != ' '
-        || p[13] != ':' || p[16] != ':'
-        || date_digits(p, 4, &y) || date_digits(p + 5, 2, &mo)
-        || date_digits(p + 8, 2, &d) || date_digits(p + 11, 2, &h)
-        || date_digits(p + 14, 2, &mi) || date_digits(p + 17, 2, &sec)
-        || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
-        || sec > 60)
+    if (len < 20 || (m = ex_seen_minute(p)) == NULL || p[16] != ':'
+        || date_digits(p + 17, 2, &sec) || sec > 60)
         return -1;
     if (p[i] == '.') {                  /* +millisec */
         i++;
@@ -80,50 +132,60 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
     }
     if (i < len && p[i] != ' ')
         return -1;
-    if (zone == 1 << 30)
-        *t = ts_local_to_utc(tc, y, mo, d, h, mi, sec);
-    else
-        *t = date_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
-            - zone;
+    if (zone == 1 << 30) {
+        if (!m->has_local) {
+            m->local = ts_local_to_utc(tc, m->y, m->mo, m->d, m->h, m->mi, 0);
+            m->has_local = 1;
+        }
+        *t = m->local + sec;
+    } else {
+        *t = m->utc + sec - zone;
+    }
     span_drop(s, i + 1);
     return 0;
 }
 
-/* ex_b62 - 1 when c is a base-62 digit of a message id */
-static int
-ex_b62(char c)
+/* the base-62 digits of a message id */
+static const unsigned char ex_b62[256] = {
+    ['0'...'9'] = 1, ['A'...'Z'] = 1, ['a'...'z'] = 1,
+};
+
+/* ex_b62_at - 1 when the n bytes at p are all base-62 digits: one
+ * look-up each, no branch between them */
+static inline int
+ex_b62_at(const char *p, size_t n)
 {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
-        || (c >= 'a' && c <= 'z');
+    unsigned ok = 1;
+    size_t  i;
+
+    for (i = 0; i < n; i++)
+        ok &= ex_b62[(unsigned char) p[i]];
+    return ok;
 }
 
-/* ex_msgid - "xxxxxx-xxxxxx-xx" (< 4.97) or "xxxxxx-xxxxxxxxxxx-xxxx" */
+/* ex_msgid - "xxxxxx-xxxxxx-xx" (< 4.97) or "xxxxxx-xxxxxxxxxxx-xxxx",
+ * then the end or a space. The byte after the second part's first six
+ * says which it can be: a '-' ends the old shape's part (and is no
+ * digit: the new shape fails there), a digit goes on into the new one */
 size_t
 ex_msgid(struct span s)
 {
-    static const int shape[2][3] = {{6, 6, 2}, {6, 11, 4}};
-    int     k;
+    const char *p = s.ptr;
+    size_t  n;
 
-    for (k = 0; k < 2; k++) {
-        size_t  i = 0;
-        int     part, j;
-
-        for (part = 0; part < 3; part++) {
-            for (j = 0; j < shape[k][part]; j++, i++)
-                if (i >= s.len || !ex_b62(s.ptr[i]))
-                    break;
-            if (j < shape[k][part])
-                break;
-            if (part < 2) {
-                if (i >= s.len || s.ptr[i] != '-')
-                    break;
-                i++;
-            }
-        }
-        if (part == 3 && (i == s.len || s.ptr[i] == ' '))
-            return i;
+    if (s.len < 16 || !ex_b62_at(p, 6) || p[6] != '-' || !ex_b62_at(p + 7, 6))
+        return 0;
+    if (p[13] == '-') {
+        n = 16;                         /* 6-6-2 */
+        if (!ex_b62_at(p + 14, 2))
+            return 0;
+    } else {
+        n = 23;                         /* 6-11-4 */
+        if (s.len < 23 || !ex_b62_at(p + 13, 5) || p[18] != '-'
+            || !ex_b62_at(p + 19, 4))
+            return 0;
     }
-    return 0;
+    return n == s.len || p[n] == ' ' ? n : 0;
 }
 
 /* ex_prefix - Exim's stamp, [pid] and message id at the start of msg */
@@ -319,19 +381,32 @@ static void
 ex_text(struct span t, struct ex_event *ev)
 {
     long    off;
+    int     tls;
 
     ev->text = t;
-    if (ex_contains(t, "a TLS session is required, but the server did not")) {
+    if (t.len == 0) {
+        ev->past_ehlo = 0;      /* nothing below is found in no text (a
+                                 * delivery without error: most) */
+        return;
+    }
+    /* each text of the first six tests holds "TLS": one search for it
+     * tells when none of them can match */
+    tls = span_find(t, "TLS") >= 0;
+    if (tls && ex_contains(t, "a TLS session is required, but the server"
+                           " did not")) {
         ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E6 */
         ev->reason[0] = 0;
-    } else if (ex_contains(t, "a TLS session is required, but an attempt")) {
+    } else if (tls && ex_contains(t, "a TLS session is required, but an"
+                                  " attempt")) {
         ev->result = SESS_VALIDATION_FAILURE;       /* E7: Exim's own word */
         ex_set_reason(ev, "starttls-attempt-failed", t);
-    } else if (ex_contains(t, "mail server after STARTTLS")
-               || ex_contains(t, "mail server after pipelined STARTTLS")) {
+    } else if (tls
+               && (ex_contains(t, "mail server after STARTTLS")
+                   || ex_contains(t, "mail server after pipelined"
+                                  " STARTTLS"))) {
         ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E8 */
         ex_set_reason(ev, "starttls-refused", t);
-    } else if ((off = span_find(t, "TLS session: ")) >= 0) {
+    } else if (tls && (off = span_find(t, "TLS session: ")) >= 0) {
         struct span e = t;
         long    end;
 
@@ -340,8 +415,10 @@ ex_text(struct span t, struct ex_event *ev)
             || (end = span_find(e, ": callout unencrypted to ")) >= 0)
             e.len = (size_t) end;
         ex_tls_errstr(e, ev);
-    } else if (ex_contains(t, "TLS session failure")
-               || ex_contains(t, "failure while setting up TLS session")) {
+    } else if (tls
+               && (ex_contains(t, "TLS session failure")
+                   || ex_contains(t, "failure while setting up TLS"
+                                  " session"))) {
         ev->result = SESS_VALIDATION_FAILURE;       /* Exim <= 4.8x */
         ev->refine = 1;
         ex_set_reason(ev, "tls-session-failure", t);
@@ -355,6 +432,46 @@ ex_text(struct span t, struct ex_event *ev)
     }
 }
 
+/* ex_scan3 - the first j in [i, n) with p[j] == a, b or c, else max(i,
+ * n): eight bytes at a time (a word holds byte c when w ^ c*ones has a
+ * zero byte; the lowest byte flagged is the first, as a borrow only
+ * runs upwards). The long fields of a delivery line (X=, DN="..",
+ * C="..") are most of its bytes, and each was read a byte at a time */
+static inline size_t
+ex_scan3(const char *p, size_t i, size_t n, char a, char b, char c)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    uint64_t w, x, y, z, m;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * (unsigned char) a);
+        y = w ^ (ones * (unsigned char) b);
+        z = w ^ (ones * (unsigned char) c);
+        m = (((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z))
+            & high;
+        if (m != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t) (__builtin_ctzll(m) >> 3);
+#else
+            break;              /* the bytes one by one, below */
+#endif
+        }
+    }
+    for (; i < n; i++)
+        if (p[i] == a || p[i] == b || p[i] == c)
+            break;
+    return i;
+}
+
+/* ex_scan - ex_scan3() of two bytes (b twice: the compiler folds it) */
+static inline size_t
+ex_scan(const char *p, size_t i, size_t n, char a, char b)
+{
+    return ex_scan3(p, i, n, a, b, b);
+}
+
 /* ex_hostgroup - "name[ DS] [address][:port][*]" at the cursor (after
  * "H=" or "to "); need_addr: fail without "[address]" */
 static int
@@ -363,8 +480,7 @@ ex_hostgroup(struct span *s, struct ex_event *ev, int need_addr)
     size_t  n = s->len < EX_MAX_HOST ? s->len : EX_MAX_HOST;
     size_t  i = 0, j, k;
 
-    while (i < n && s->ptr[i] != ' ' && s->ptr[i] != '[')
-        i++;
+    i = ex_scan(s->ptr, 0, n, ' ', '[');
     if (i == 0 || s->ptr[0] == '(')
         return -1;                      /* "(helo)": an inbound client */
     j = i;
@@ -381,8 +497,9 @@ ex_hostgroup(struct span *s, struct ex_event *ev, int need_addr)
         span_drop(s, i);
         return 0;
     }
-    for (k = j + 1; k < n && k - j <= EX_MAX_ADDR && s->ptr[k] != ']'; k++)
-        ;
+    /* up to EX_MAX_ADDR bytes inside, then the ']' */
+    k = ex_scan(s->ptr, j + 1, n < j + EX_MAX_ADDR + 1 ? n
+                : j + EX_MAX_ADDR + 1, ']', ']');
     if (k >= n || s->ptr[k] != ']')
         return -1;
     ev->host = span_make(s->ptr, i);
@@ -417,8 +534,7 @@ ex_field_len(const char *p, size_t n)
     size_t  i = 0, v = 0;
     int     q = 0;
 
-    while (v < n && v < 16 && p[v] != '=' && p[v] != ' ' && p[v] != '"')
-        v++;
+    v = ex_scan3(p, 0, n < 16 ? n : 16, '=', ' ', '"');
     v = (v < n && p[v] == '=') ? v + 1 : 0;
     if (v == 0 && p[0] == '"') {        /* "local part"@domain */
         i = 1;
@@ -426,13 +542,13 @@ ex_field_len(const char *p, size_t n)
             i++;
         i = i < n ? i + 1 : n;
     } else if (v > 0 && v < n && p[v] == '"') {
-        /* C="...", DN="...": \-escapes */
-        i = v + 1;
-        while (i < n && !(p[i] == '"' && (i + 1 == n || p[i + 1] == ' '
-                                          || p[i + 1] == ':'))) {
+        /* C="...", DN="...": \-escapes; ends at a '"' before ' ', ':'
+         * or the end */
+        for (i = v + 1; (i = ex_scan(p, i, n, '"', '\\')) < n; i++) {
             if (p[i] == '\\')
                 i++;
-            i++;
+            else if (i + 1 == n || p[i + 1] == ' ' || p[i + 1] == ':')
+                break;
         }
         i = i < n ? i + 1 : n;
     } else if (v < n && p[v] == '<') {  /* F=<..>, <parent>: may quote */
@@ -446,9 +562,7 @@ ex_field_len(const char *p, size_t n)
     } else {
         i = v;
     }
-    while (i < n && p[i] != ' ')
-        i++;
-    return i;
+    return ex_scan(p, i, n, ' ', ' ');
 }
 
 /* ex_delivery - the fields of a delivery line after its marker */
@@ -599,6 +713,30 @@ ex_callout(struct span s, long off, struct ex_event *ev)
     ev->kind = EX_CALLOUT;
 }
 
+/* ex_event_clear - every byte of ev zero, in blocks of 64 bytes and a
+ * tail of fixed size. memset() of its 280 bytes (or a plain loop, which
+ * GCC turns back into one) compiles to "rep stos", whose start-up cost
+ * more than the rest of reading a short line: a third of ex_classify()
+ * on an Exim log. The empty asm hides the blocks' stride from that
+ * rewrite only */
+static inline void
+ex_event_clear(struct ex_event *ev)
+{
+    static const char zero[64];
+    const size_t tail = sizeof(*ev) % 64;
+    char   *p = (char *) ev;
+    size_t  i;
+
+    for (i = 0; i + 64 <= sizeof(*ev); i += 64) {
+        char   *q = p + i;
+
+        __asm__("" : "+r"(q));
+        memcpy(q, zero, 64);
+    }
+    if (tail > 0)
+        memcpy(p + sizeof(*ev) - tail, zero, tail);
+}
+
 /* ex_classify - one line body into an event */
 void
 ex_classify(struct span s, int flags, struct ex_event *ev)
@@ -610,7 +748,7 @@ ex_classify(struct span s, int flags, struct ex_event *ev)
     long    off;
     size_t  i;
 
-    memset(ev, 0, sizeof(*ev));
+    ex_event_clear(ev);
     ev->result = -1;
     ev->port = -1;
     ev->kind = bare ? EX_NONE : EX_IGNORE;

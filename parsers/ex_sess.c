@@ -329,12 +329,11 @@ ex_cipher_hash(struct span x)
  * continued, has CV=no and no DN= (a new handshake logs its peer's
  * certificate with +tls_peerdn) and the very X= of the continued line
  * before it. Notes each continued TLS line's X= in m->note; a line with
- * DN= (a handshake of its own) clears it. 1: do not trust its X= */
+ * DN= (a handshake of its own) clears it. h: ex_cipher_hash() of its
+ * X=, made when the line was classified. 1: do not trust its X= */
 static int
-ex_stale_x(struct ex_msg *m, const struct ex_event *ev)
+ex_stale_x(struct ex_msg *m, const struct ex_event *ev, uint32_t h)
 {
-    uint32_t h = ex_cipher_hash(ev->cipher);
-
     if (ev->cont) {
         m->note = h;
         return 0;
@@ -426,7 +425,8 @@ ex_candidate(const struct corr_conn *kc, struct span *dom)
 /* ex_delivery_line - => -> ** == *> >>: attribute and emit sessions */
 static void
 ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
-                 const struct ex_event *ev, struct trace *tr)
+                 const struct ex_event *ev, uint32_t cipher_h,
+                 struct trace *tr)
 {
     struct span dom = corr_rcpt_domain(ev->rcpt);
     struct ex_conn *c = EX_CUR(m);
@@ -439,12 +439,12 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         return;
     }
     if (ev->tls)
-        s->k->cb.tls_host(s->k->cb.ctx, m->loghost);
+        corr_tls_host(s->k, m);
     if (ev->host.len == 0 && ev->ip.len == 0) {
         ex_no_host(s, m, dated, t, ev, &dom, tr);
         return;
     }
-    if (ev->tls && ex_stale_x(m, ev)) {
+    if (ev->tls && ex_stale_x(m, ev, cipher_h)) {
         /* Exim's X= and CV=no of the continued connection before it:
          * this connection's TLS is unknown; the receivers of our tests
          * saw no STARTTLS. Taken as a delivery in clear, and said so
@@ -657,6 +657,8 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         | (stats ? EX_F_STATS : 0);
     ex_classify(body, flags, ev);
     pre->arrival = 0;
+    pre->cipher_h = ev->kind == EX_DELIVERY && ev->tls
+        ? ex_cipher_hash(ev->cipher) : 0;
     switch (ev->kind) {
     case EX_NONE:
         return CORR_PRE_NOT_MINE;       /* an echo of nothing we know */
@@ -720,7 +722,7 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     switch (evp->kind) {
     case EX_DELIVERY:
         s->pid = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
-        ex_delivery_line(s, m, dated, t, evp, tr);
+        ex_delivery_line(s, m, dated, t, evp, pre->cipher_h, tr);
         break;
     case EX_HOST:
         tr->kind = TRACE_CONTEXT;       /* "Connection timed out", ... */

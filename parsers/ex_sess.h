@@ -29,6 +29,9 @@ struct ex_pre {
     struct ex_event ev;
     int     arrival;            /* "ID <= own_from": note the id */
     struct span from;           /* that sender */
+    uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
+                                 * X=, when ev.tls (made here: the one
+                                 * correlating thread need not read it) */
 };
 
 /* Exim to the correlator core (parsers/corr.h) and to parser.c */

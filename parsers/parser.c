@@ -18,6 +18,10 @@ static const struct corr_ops *const parser_table[] = {
 
 #define PARSER_COUNT (sizeof(parser_table) / sizeof(parser_table[0]))
 
+/* keys of one parser from which fetching ahead pays: entries of about
+ * a KiB, 4096 of them past the second-level cache of most machines */
+#define PARSER_PREFETCH_KEYS 4096
+
 struct parser_set {
     const struct corr_ops *ops[PARSER_COUNT];
     void   *state[PARSER_COUNT];
@@ -186,6 +190,28 @@ parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
         tr->kind = TRACE_IRRELEVANT;
         return -1;
     }
+}
+
+/* parser_pre_prefetch - a hint before parser_feed_pre() (parser.h) */
+void
+parser_pre_prefetch(const struct parser_set *ps,
+                    const struct parser_pre *pre, int deep)
+{
+    if (pre->kind == PARSER_PRE_EVENT && ps->ops[pre->at]->prefetch)
+        ps->ops[pre->at]->prefetch(ps->state[pre->at], pre->u, deep);
+}
+
+/* parser_prefetch_useful - many keys held (parser.h) */
+int
+parser_prefetch_useful(const struct parser_set *ps)
+{
+    size_t  i;
+
+    for (i = 0; i < ps->n; i++)
+        if (ps->ops[i]->prefetch
+            && corr_sess_keys(ps->state[i]) >= PARSER_PREFETCH_KEYS)
+            return 1;
+    return 0;
 }
 
 /* parser_flush - end of input for every parser */

@@ -56,8 +56,9 @@ struct sess_conf {
 struct sess_cb {
     void    (*session) (void *ctx, const struct sess_rec *r,
                         enum sess_disp d);
-    /* the log host writes TLS lines for outbound connections */
-    void    (*tls_host) (void *ctx, const char *loghost);
+    /* the log host writes TLS lines for outbound connections (len:
+     * strlen(loghost)) */
+    void    (*tls_host) (void *ctx, const char *loghost, size_t len);
     void   *ctx;
     /* optional (NULL: none), for saved states (carry.h: carry_hold,
      * carry_keep): hold is asked before a line changes the state of
@@ -152,6 +153,19 @@ int     parser_ident_noise_mt(const struct parser_set *ps, struct span ident);
 /* pre is used up; returns as parser_feed() */
 int     parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
                         struct parser_pre *pre, struct trace *tr);
+
+/* parser_pre_prefetch - a hint, on the correlating thread, some lines
+ * before parser_feed_pre() of pre (pre->u set): fetch into the cache
+ * what applying it will read first, in two steps (deep 0: the place of
+ * its key in the key table; deep 1, later: the key's entry that place
+ * holds then). Changes nothing: any line, any order, or none */
+void    parser_pre_prefetch(const struct parser_set *ps,
+                            const struct parser_pre *pre, int deep);
+
+/* parser_prefetch_useful - 1 when a parser holds so many keys that
+ * parser_pre_prefetch() is worth its cost (their tables outgrow the
+ * caches); with a few hundred processes it is not */
+int     parser_prefetch_useful(const struct parser_set *ps);
 
 /* end of input */
 void    parser_flush(struct parser_set *ps);

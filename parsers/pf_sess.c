@@ -24,6 +24,7 @@
 #include <string.h>
 
 #define PF_MAX_QIDLEN 24
+#define PF_PID_MAX 20           /* bytes of a pid in a process's key */
 #define PF_REASON_MAX 64
 
 struct pf_conn {
@@ -141,13 +142,13 @@ pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
         return 0;
     /* the same text as stored is the common case: no normalising */
     if (ev->peer_ip.len > 0 && c->k.ip[0]) {
-        if (span_eq(ev->peer_ip, c->k.ip))
+        if (span_is(ev->peer_ip, c->k.ip))
             return 1;
         if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
             return strcmp(ip, c->k.ip) == 0;
     }
     if (ev->peer_host.len > 0 && c->k.mx[0]) {
-        if (span_eq(ev->peer_host, c->k.mx))
+        if (span_is(ev->peer_host, c->k.mx))
             return 1;
         if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
             return strcmp(mx, c->k.mx) == 0;
@@ -220,7 +221,7 @@ pf_own(void *ctx, const struct corr_proc *p, const struct corr_conn *kc)
 
     if (!sess_own_any(ps->k->own))
         return 0;
-    return sess_own_has(ps->k->own, span_make(p->loghost, strlen(p->loghost)),
+    return sess_own_has(ps->k->own, span_make(p->loghost, p->hlen),
                         span_make(c->qid, strlen(c->qid)));
 }
 
@@ -436,7 +437,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
     for (i = j = 0; i < p->npend; i++) {
         struct pf_conn *w = (struct pf_conn *) corr_pend(ps->k, p, i);
 
-        if (ev->qid.len == 0 || w->qid[0] == 0 || span_eq(ev->qid, w->qid)) {
+        if (ev->qid.len == 0 || w->qid[0] == 0 || span_is(ev->qid, w->qid)) {
             if (w->qid[0] == 0)
                 pf_copy_qid(w, ev->qid);
             pf_emit(ps, p, w, dom.ptr, dom.len);
@@ -463,7 +464,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         return;
     }
     if (c->k.active && c->k.attributed && pf_conn_same(c, ev)
-        && (span_eq(ev->qid, c->qid) || ev->conn_use >= 2)) {
+        && (span_is(ev->qid, c->qid) || ev->conn_use >= 2)) {
         /* another recipient or message down the same connection */
         if (res >= 0) {
             tr->kind = TRACE_FAILURE;
@@ -489,7 +490,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         tr->kind = TRACE_FAILURE;
         tr->result = c->fail;
     } else {
-        c->past_ehlo |= pf_past_ehlo(ev->text, ev->status);
+        c->past_ehlo |= pre->past_ehlo;
         if (ev->tls.len > 0 && span_find(ev->tls, "!") < 0
             && (span_starts(ev->tls, "dane") || span_starts(ev->tls, "verify")
                 || span_starts(ev->tls, "secure"))) {
@@ -659,6 +660,32 @@ pf_sess_ident_noise(const struct sess_own *own, struct span ident)
     return prog == PF_PROG_OTHER || (prog == PF_PROG_QMGR && own == NULL);
 }
 
+/* pf_dated_msg - 1 when a message begins "DDDD-DD-DD " (Exim's main
+ * log, whose lines carry no syslog ident). pf_classify() finds nothing
+ * in such a message, so a line without ident is not Postfix's:
+ *  - its first byte, a digit, takes no case of its switch;
+ *  - it does not begin "to=<" or "status=";
+ *  - pf_qid() stops at the '-' at offset 4: fewer than 5 bytes;
+ *  - pf_peer() stops at the space at offset 10 (no byte before it is
+ *    '[', ' ', ',' or ':'): a host without "[address]", and the last
+ *    test wants an address.
+ * It returns PF_IGNORE, and pf_classify_mt() CORR_PRE_NOT_MINE: the
+ * same answer, without reading the line (Exim lines were a tenth of
+ * the work of a run on an Exim log) */
+static inline int
+pf_dated_msg(struct span m)
+{
+    const char *p = m.ptr;
+    int     i;
+
+    if (m.len < 11 || p[4] != '-' || p[7] != '-' || p[10] != ' ')
+        return 0;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (p[i] < '0' || p[i] > '9'))
+            return 0;
+    return 1;
+}
+
 /* pf_classify_mt - corr_ops.classify_mt: what a line is before any
  * state (corr.h) */
 static int
@@ -694,6 +721,8 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         default:
             return CORR_PRE_DONE;
         }
+    } else if (pf_dated_msg(r->msg)) {
+        return CORR_PRE_NOT_MINE;       /* what pf_classify() would say */
     }
     pf_classify(r->msg, ev);
     if (ev->kind == PF_IGNORE)
@@ -715,6 +744,11 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->text_kind = PF_TEXT_OTHER;
     pre->text_dane = 0;
     pre->text_why = "";
+    pre->khash = corr_hash_proc(r, PF_PID_MAX);
+    /* what the text says of the dialogue: a search of nine phrases,
+     * here rather than on the thread that applies, in order */
+    pre->past_ehlo = ev->kind == PF_STATUS ? pf_past_ehlo(ev->text, ev->status)
+        : ev->kind == PF_SOFT ? pf_past_ehlo(ev->text, span_make("", 0)) : 0;
     /* a delivered message's text is the server's reply, never one of
      * Postfix's TLS failure texts (and a server's words are no failure) */
     if ((ev->kind == PF_STATUS && !span_eq(ev->status, "sent"))
@@ -745,20 +779,21 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         pf_proxy_note(ps, r, evp);
         return;
     }
-    if ((p = corr_enter_proc(ps->k, r, 20, r, &new)) == NULL)
+    if ((p = corr_enter_proc_hashed(ps->k, r, PF_PID_MAX, pre->khash, r,
+                                    &new)) == NULL)
         return;
     if (new)
         p->lmtp = lmtp;
     switch (evp->kind) {
     case PF_DETAIL:
-        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        corr_tls_host(ps->k, p);
         tr->kind = TRACE_DETAIL;
         break;
     case PF_PROXY_CONNECT:
         tr->kind = TRACE_DETAIL;
         break;
     case PF_TLS_EST:
-        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
               && !c->hs_fail && pf_conn_same(c, evp)))
@@ -777,7 +812,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         tr->kind = TRACE_DETAIL;
         break;
     case PF_CERT_FAIL:
-        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
               && !c->hs_fail && pf_conn_same(c, evp)))
@@ -794,7 +829,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         tr->result = evp->result;
         break;
     case PF_HANDSHAKE_FAIL:
-        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->closed && !c->k.attributed && !c->hs_fail
               && pf_conn_same(c, evp)))
@@ -807,7 +842,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         tr->result = c->fail;
         break;
     case PF_TLS_LIBPROB:
-        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (c->k.active && c->hs_fail && !c->libprob && !c->closed
             && !c->k.attributed) {
@@ -844,7 +879,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             /* "host H said: 421 ..." then "lost connection with H": both
              * end the same connection */
             if (!(c->k.active && c->closed && !c->k.attributed
-                  && pf_conn_same(c, evp) && span_eq(evp->qid, c->qid)))
+                  && pf_conn_same(c, evp) && span_is(evp->qid, c->qid)))
                 c = pf_open(ps, p, r, evp, 0);
             c->closed = 1;
             pf_copy_qid(c, evp->qid);
@@ -856,7 +891,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
                 tr->kind = TRACE_FAILURE;
                 tr->result = c->fail;
             } else if (!c->tls && c->cond < 0 && c->fail < 0) {
-                c->past_ehlo = pf_past_ehlo(evp->text, span_make("", 0));
+                c->past_ehlo = pre->past_ehlo;
                 c->pre_tls = !c->past_ehlo;
             }
             break;
@@ -869,7 +904,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         tr->bad = "truncated delivery line";
         break;
     case PF_TLSRPT:
-        ps->k->cb.tls_host(ps->k->cb.ctx, p->loghost);
+        corr_tls_host(ps->k, p);
         pf_tlsrpt_line(ps, p, r, evp, tr);
         break;
     case PF_NO_STARTTLS_LOCAL:
@@ -880,6 +915,16 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     case PF_IGNORE:
         break;
     }
+}
+
+/* pf_prefetch - corr_ops.prefetch: the process's key (corr_prefetch) */
+static void
+pf_prefetch(const void *mta, const void *prep, int deep)
+{
+    const struct pf_pre *pre = prep;
+
+    if (!pre->qmgr && !pre->proxy)
+        corr_prefetch(((const struct pf_sess *) mta)->k, pre->khash, deep);
 }
 
 /* pf_init, pf_fini - corr_ops.init and fini: the tlsproxy verdicts */
@@ -902,6 +947,7 @@ const struct corr_ops pf_corr_ops = {
     .pre_size = sizeof(struct pf_pre),
     .hint = 1024, .max_pend = PF_MAX_PEND, .sweep_every = 65536,
     .classify_mt = pf_classify_mt, .apply = pf_apply,
-    .init = pf_init, .fini = pf_fini,
+    .init = pf_init, .fini = pf_fini, .prefetch = pf_prefetch,
     .outcome = pf_outcome, .describe = pf_describe, .own = pf_own,
+    .lazy = 1,
 };

@@ -25,6 +25,7 @@
 #define PARSERS_PF_SESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pf.h"
 #include "sess_own.h"
@@ -51,6 +52,12 @@ struct pf_pre {
     int     text_kind;          /* enum pf_text_kind */
     int     text_dane;
     const char *text_why;
+    /* the hash of the process's key (corr_hash_proc): made by the
+     * thread that classifies, so that the one that applies, in order,
+     * does not hash */
+    uint64_t khash;
+    int     past_ehlo;          /* PF_STATUS, PF_SOFT: the text shows a
+                                 * dialogue past EHLO (pf_sess.c) */
 };
 
 /* 1 when pf_corr_ops.classify_mt with this own returns CORR_PRE_DONE

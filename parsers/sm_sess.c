@@ -579,7 +579,7 @@ sm_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     c = SM_CUR(p);
     switch (evp->kind) {
     case SM_TLS:
-        s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
+        corr_tls_host(s->k, p);
         c = sm_open(s, p, r, &pre->pe);
         c->tls = 1;
         c->verify = evp->verify;
@@ -596,7 +596,7 @@ sm_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     case SM_VERIFYMSG:{
             int     prob = pre->prob;
 
-            s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
+            corr_tls_host(s->k, p);
             if (c->k.active && c->tls && !c->k.attributed && c->cond < 0
                 && prob != SESS_SUCCESS) {
                 c->cond = prob;
@@ -631,7 +631,7 @@ sm_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             tr->kind = TRACE_PLAINTEXT;
             break;
         }
-        s->k->cb.tls_host(s->k->cb.ctx, p->loghost);
+        corr_tls_host(s->k, p);
         c->fail = SESS_STARTTLS_NOT_SUPPORTED;
         sm_set_reason(c, "dane-tlsa-but-no-starttls");
         tr->kind = TRACE_FAILURE;

@@ -32,6 +32,7 @@ ts_ctx_init(struct ts_ctx *c, time_t ref)
     c->ref_t = (int64_t) ref;
     ts_cache_clear(c);
     c->last_len = 0;
+    c->prev_ok = 0;
 }
 
 /* ts_ctx_init_year - every line of year: no bound inside it */
@@ -44,6 +45,7 @@ ts_ctx_init_year(struct ts_ctx *c, int year)
     c->ref_t = (date_days_from_civil(year + 1, 1, 1) + 1) * 86400;
     ts_cache_clear(c);
     c->last_len = 0;
+    c->prev_ok = 0;
 }
 
 /* ts_local_to_utc - local wall clock to UTC using mktime once per hour
@@ -157,6 +159,11 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
     }
     c->used = 1;
     if (i + 1 <= sizeof(c->last)) {
+        if (c->last_len == 16) {
+            memcpy(c->prev, c->last, 16);
+            c->prev_t = c->last_t;
+            c->prev_ok = 1;
+        }
         memcpy(c->last, p, i + 1);
         c->last_len = i + 1;
         c->last_t = *t;

@@ -47,6 +47,12 @@ struct ts_ctx {
     char    last[32];
     size_t  last_len;           /* 0: none */
     int64_t last_t;
+    /* the 16-byte stamp parsed before it: logs merged from two hosts
+     * (or two formats: "Nov  1", "Nov 01") alternate stamps within a
+     * second */
+    char    prev[16];
+    int64_t prev_t;
+    int     prev_ok;            /* prev holds one */
 };
 
 /* reference from a time (file mtime, now) in the local zone */
@@ -61,8 +67,10 @@ void    ts_ctx_init_year(struct ts_ctx *c, int year);
 int     ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t);
 
 /* ts_parse_3164() for the common case of the same 16-byte stamp text
- * ("Nov 30 00:00:00 ") as the line before, without a call: 0 and the
- * stamp consumed, or -1 (nothing consumed: ask ts_parse_3164()) */
+ * ("Nov 30 00:00:00 ") as the line before, or the 16-byte one parsed
+ * before that, without a call: 0 and the stamp consumed, or -1 (nothing
+ * consumed: ask ts_parse_3164()). The year rule looks at the text and
+ * the reference only: the same text, the same time */
 static inline int
 ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
 {
@@ -74,8 +82,18 @@ ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
     memcpy(&w1, s->ptr + 8, 8);
     memcpy(&l0, c->last, 8);
     memcpy(&l1, c->last + 8, 8);
-    if (w0 != l0 || w1 != l1)
-        return -1;
+    if (w0 != l0 || w1 != l1) {
+        if (!c->prev_ok)
+            return -1;
+        memcpy(&l0, c->prev, 8);
+        memcpy(&l1, c->prev + 8, 8);
+        if (w0 != l0 || w1 != l1)
+            return -1;
+        *t = c->prev_t;
+        s->ptr += 16;
+        s->len -= 16;
+        return 0;
+    }
     *t = c->last_t;
     s->ptr += 16;
     s->len -= 16;

@@ -380,12 +380,14 @@ wrap_compose(struct span *s)
 /* The host and idents of the lines before, each known to be ident
  * bytes only (wrap_plain): a line that repeats one is read without
  * looking at its bytes one by one. Per thread: no sharing. */
-#define WRAP_SEEN_IDENTS 4
+#define WRAP_SEEN_IDENTS 8
+#define WRAP_SEEN_HOSTS 4
 #define WRAP_SEEN_MAX 64
 
 struct wrap_seen {
-    char    host[WRAP_SEEN_MAX + 1];    /* with its space */
-    size_t  host_len;                   /* 0: none */
+    char    host[WRAP_SEEN_HOSTS][WRAP_SEEN_MAX + 1];  /* with its space */
+    size_t  host_len[WRAP_SEEN_HOSTS];  /* 0: none */
+    unsigned host_next;                 /* slot to replace */
     char    ident[WRAP_SEEN_IDENTS][WRAP_SEEN_MAX + 1];   /* with '[' */
     size_t  ident_len[WRAP_SEEN_IDENTS];
     uint64_t ident_gen[WRAP_SEEN_IDENTS];      /* bumped when replaced */
@@ -394,7 +396,7 @@ struct wrap_seen {
 
 /* wrap_ident_tag - the tag of seen ident slot k (wrap_rec.ident_tag):
  * the slot and its generation, never 0 */
-#define wrap_ident_tag(w, k) ((w)->ident_gen[k] << 3 | ((uint64_t) (k) + 1))
+#define wrap_ident_tag(w, k) ((w)->ident_gen[k] << 4 | ((uint64_t) (k) + 1))
 
 static _Thread_local struct wrap_seen wrap_seen;
 
@@ -509,7 +511,7 @@ wrap_ident_note(const struct span *ident)
     k = w->next++ % WRAP_SEEN_IDENTS;
     memcpy(w->ident[k], ident->ptr, ident->len + 1);
     w->ident_len[k] = ident->len + 1;
-    /* a new generation: tags of the ident replaced no longer match (61
+    /* a new generation: tags of the ident replaced no longer match (60
      * bits: no wrap in any log) */
     w->ident_gen[k]++;
 }
@@ -525,6 +527,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     const char *p;
     size_t  i = 0;
     size_t  j;
+    unsigned k;
 
     /* a letter first: no "<PRI>", no 5424, ISO, unix or svlogd stamp;
      * and a compose prefix ("name  | ") cannot precede a 3164 stamp,
@@ -538,10 +541,17 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     while (i < s.len && p[i] == ' ')
         i++;
     /* a host word of ident bytes and a space: the ident try at the host
-     * fails on that space, span_word() takes the word and one space */
-    if (wrap_seen.host_len > 0 && i + wrap_seen.host_len < s.len
-        && wrap_seen_eq(p + i, wrap_seen.host, wrap_seen.host_len)) {
-        j = i + wrap_seen.host_len - 1;         /* a host without
+     * fails on that space, span_word() takes the word and one space.
+     * Logs merged from several hosts interleave them: a few are kept */
+    for (k = 0; k < WRAP_SEEN_HOSTS; k++) {
+        size_t  hl = wrap_seen.host_len[k];
+
+        if (hl > 0 && i + hl < s.len
+            && wrap_seen_eq(p + i, wrap_seen.host[k], hl))
+            break;
+    }
+    if (k < WRAP_SEEN_HOSTS) {
+        j = i + wrap_seen.host_len[k] - 1;      /* a host without
                                                  * severity, seen */
         r->host = span_make(p + i, j - i);
     } else {
@@ -553,8 +563,9 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
         if (wrap_is_severity(r->host))
             return -1;
         if (j - i + 1 <= WRAP_SEEN_MAX) {
-            memcpy(wrap_seen.host, p + i, j - i + 1);
-            wrap_seen.host_len = j - i + 1;
+            k = wrap_seen.host_next++ % WRAP_SEEN_HOSTS;
+            memcpy(wrap_seen.host[k], p + i, j - i + 1);
+            wrap_seen.host_len[k] = j - i + 1;
         }
     }
     r->dated = 1;
@@ -583,6 +594,52 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     return 0;
 }
 
+/* wrap_exim_stamp - 1 when the line begins with an Exim main-log stamp
+ * "DDDD-DD-DD DD:DD:DD " (digits where D stands). wrap_parse() reads
+ * such a line as an undated message, whole, and so may take it without
+ * the tries below:
+ *  - no compose prefix: the name would be the first 10 bytes, and the
+ *    byte after its space is a digit, not '|'; no <PRI>, no "1 " (5424);
+ *  - no ISO stamp: ts_parse_iso() wants 'Z', '.', ',' or an offset
+ *    where this stamp has its space (offset 19); no unix stamp (4
+ *    digits, then '-'); no svlogd stamp (a space at 10, not 'T' or '_');
+ *  - undated, then: no "ident[pid]: " (wrap_ident() stops at the space
+ *    at 10), no masked one (a space before any '['), no Solaris tag.
+ * Exim's lines are most of an Exim log: each went through all of these.
+ * Eight bytes at a time (bytes 0-7, 8-15, 12-19): the bytes between the
+ * digits equal the shape's, and a digit's byte has high nibble 3 before
+ * and after adding 6 (no byte of a word that passes the first two tests
+ * carries into another when 6 is added: the result is exact) */
+static inline int
+wrap_exim_stamp(struct span line)
+{
+    static const char lit[20] = {
+        0, 0, 0, 0, '-', 0, 0, '-', 0, 0, ' ', 0, 0, ':', 0, 0, ':', 0, 0, ' ',
+    };
+    static const unsigned char dig[20] = {
+        0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff,
+        0, 0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff, 0,
+    };
+    const uint64_t n3 = 0x3030303030303030ULL;
+    const uint64_t hi = 0xf0f0f0f0f0f0f0f0ULL;
+    const uint64_t six = 0x0606060606060606ULL;
+    static const int at[3] = {0, 8, 12};
+    uint64_t x, l, d;
+    int     k;
+
+    if (line.len < 20)
+        return 0;
+    for (k = 0; k < 3; k++) {
+        memcpy(&x, line.ptr + at[k], 8);
+        memcpy(&l, lit + at[k], 8);
+        memcpy(&d, dig + at[k], 8);
+        if ((x & ~d) != l || (x & d & hi) != (n3 & d)
+            || ((x + six) & d & hi) != (n3 & d))
+            return 0;
+    }
+    return 1;
+}
+
 /* wrap_parse - split a line into time, host, ident, pid and message */
 void
 wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
@@ -593,6 +650,18 @@ wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 
     if (wrap_fast(c, line, r) == 0)
         return;
+    if (wrap_exim_stamp(line)) {
+        /* as the tries below leave it, field by field: a memset() of
+         * the record is a "rep stos", slow to start */
+        r->dated = 0;
+        r->t = 0;
+        r->host = span_make(NULL, 0);
+        r->ident = span_make(line.ptr, 0);
+        r->pid = span_make(NULL, 0);
+        r->msg = line;
+        r->ident_tag = 0;
+        return;
+    }
     memset(r, 0, sizeof(*r));
     r->msg = line;
     wrap_compose(&s);

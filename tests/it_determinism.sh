@@ -11,6 +11,8 @@
 #    through stdin) gives the same "summary --json" (its "domains" part
 #    and the whole), the same "sessions" output and the same report
 #    files as the whole log.
+# 3. The warning that names the log hosts left without sending-mta-ip
+#    is the same at every -j, and counts each host past the list once.
 # Logs: testdata/corpus/postfix.log (real lines) and a synthetic 3-day log
 # of 400 sessions generated here (interleaved processes on two log hosts,
 # 23 domains, successes and four kinds of failure, a few on port 587).
@@ -225,6 +227,31 @@ for log in testdata/corpus/postfix.log "$tmp/synthetic.log"; do
     gzip -n -c "$tmp/a.log" >"$tmp/a.log.gz"
     bin "$tmp/split.json" summary --json $CONF $SS "$tmp/a.log.gz" "$tmp/b.log" "$tmp/c.log"
     check "$b gzip + plain: summary same" cmp -s "$tmp/whole.json" "$tmp/split.json"
+done
+
+# ------------------------------------------------------------ 3: warnings
+# 40 log hosts, none with a sending_mta_ip, each with failures to its
+# own domains: report threads meet the hosts in no fixed order, and the
+# warning that names those left without must not depend on it (the first
+# 32 names in byte order, then "and 8 more", counted once each)
+awk 'BEGIN {
+    for (i = 0; i < 400; i++) {
+        h = sprintf("h%02d", (i * 7) % 40)
+        printf "Apr  4 10:%02d:%02d %s postfix/smtp[%d]: %X%05d: to=<u@f%d.example>, relay=mx.f%d.example[198.51.100.%d]:25, delay=1, delays=0/0/1/0, dsn=4.7.4, status=deferred (TLS is required, but was not offered by host mx.f%d.example[198.51.100.%d])\n", int(i / 60), i % 60, h, 100 + i, 10, i, i % 50, i % 50, i % 50 + 1, i % 50, i % 50 + 1
+    }
+}' >"$tmp/hosts.log"
+for j in 1 2 3 8; do
+    rm -rf "$tmp/h.rpt"
+    "$BIN" report --offline $CONF $SS --all-days -j "$j" --out "$tmp/h.rpt" \
+        "$tmp/hosts.log" 2>&1 >/dev/null | grep 'sending-mta-ip left out' \
+        >"$tmp/warn.$j"
+done
+check "40 hosts: the warning names the first 32 in order and 8 more" \
+    grep -q 'of log host h00, log host h01, .*log host h31 and 8 more:' \
+    "$tmp/warn.1"
+for j in 2 3 8; do
+    check "40 hosts: the warning is the same at -j 1 and -j $j" \
+        cmp -s "$tmp/warn.1" "$tmp/warn.$j"
 done
 
 echo "$pass passed, $fail failed"

@@ -4,6 +4,7 @@
  * and the expected epoch values below hold on any machine. A few checks
  * switch to POSIX TZ strings (no tzdata needed) to see the zone applied.
  */
+#include "../parsers/parser.h"
 #include "../parsers/pf.h"
 #include "../global/sess.h"
 #include "../parsers/ts.h"
@@ -364,6 +365,115 @@ t_wrap_seen(void)
     }
 }
 
+/* t_wrap_seen_many - a log merged from more hosts, with more
+ * programs, than the caches of wrap_parse and ts_parse_3164 hold, in
+ * two stamp forms alternating within a second ("Nov  1", "Nov 01"):
+ * every line read as if alone */
+static void
+t_wrap_seen_many(void)
+{
+    static const char *const host[] = {"sender", "localhost", "mail",
+        "vorlon", "ridley", "mail2", "server"};
+    static const char *const ident[] = {"postfix/smtp", "postfix/qmgr",
+        "postfix/cleanup", "postfix/pickup", "postfix/smtpd",
+        "postfix/smtps/smtpd", "postfix/master", "postfix/bounce",
+        "postfix-x/smtp", "postfix/lmtp", "postfix/tlsproxy"};
+    struct ts_ctx c, fresh;
+    struct wrap_rec r, alone;
+    char    line[200];
+    int     i, ok = 1;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 2000; i++) {
+        const char *h = host[(i * 5 + i / 7) % 7];
+        const char *id = ident[(i * 3 + i / 11) % 11];
+        int     sec = (i / 3) % 60, min = (i / 180) % 60;
+        int     n = snprintf(line, sizeof(line), i % 2 ? "Nov  1 %02d:%02d:%02d"
+                             " %s %s[%d]: m%d" : "Nov 01 %02d:%02d:%02d %s "
+                             "%s[%d]: m%d", 3, min, sec, h, id, 100 + i, i);
+
+        wrap_parse(&c, span_make(line, (size_t) n), &r);
+        ts_ctx_init_year(&fresh, 2024);
+        wrap_parse(&fresh, span_make(line, (size_t) n), &alone);
+        if (!r.dated || r.t != utc(2024, 11, 1, 3, min, sec)
+            || r.t != alone.t || !span_eq(r.host, h) || !span_eq(r.ident, id)
+            || r.pid.len != alone.pid.len || r.msg.len != alone.msg.len
+            || memcmp(r.msg.ptr, alone.msg.ptr, r.msg.len) != 0) {
+            ok = 0;
+            T_CHECK(0, "many %d: \"%s\"", i, line);
+            break;
+        }
+    }
+    T_CHECK(ok, "7 hosts, 11 programs, two stamp forms interleaved");
+}
+
+/* t_nul_host - a log host field with a NUL byte in it: the key's name
+ * ends there, for the session and for the TLS-host note alike (the
+ * length given with it is the C string's) */
+struct t_nul {
+    int     sessions, notes, bad;
+};
+
+static void
+t_nul_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+{
+    struct t_nul *n = ctx;
+
+    (void) d;
+    n->sessions++;
+    if (strcmp(r->loghost, "mx") != 0)
+        n->bad++;
+}
+
+static void
+t_nul_tls_host(void *ctx, const char *loghost, size_t len)
+{
+    struct t_nul *n = ctx;
+
+    n->notes++;
+    if (len != strlen(loghost) || strcmp(loghost, "mx") != 0)
+        n->bad++;
+}
+
+static void
+t_nul_host(void)
+{
+    static const char l1[] = "Nov 21 04:02:01 mx\0b postfix/smtp[12]: "
+        "Verified TLS connection established to mx.example[192.0.2.1]:25: "
+        "TLSv1.3 with cipher X (256/256 bits)";
+    static const char l2[] = "Nov 21 04:02:02 mx\0b postfix/smtp[12]: "
+        "ABCDE12345: to=<a@example.org>, relay=mx.example[192.0.2.1]:25, "
+        "delay=1, status=sent (250 ok)";
+    const char *lines[] = {l1, l2};
+    size_t  lens[] = {sizeof(l1) - 1, sizeof(l2) - 1};
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct t_nul n;
+    struct parser_set *ps;
+    struct ts_ctx ts;
+    struct wrap_rec r;
+    struct trace tr;
+    size_t  i;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    memset(&n, 0, sizeof(n));
+    cb.session = t_nul_session;
+    cb.tls_host = t_nul_tls_host;
+    cb.ctx = &n;
+    ps = parser_set_create("postfix", &conf, &cb);
+    ts_ctx_init_year(&ts, 2024);
+    for (i = 0; i < 2; i++) {
+        wrap_parse(&ts, span_make(lines[i], lens[i]), &r);
+        (void) parser_feed(ps, &r, &tr);
+    }
+    parser_flush(ps);
+    parser_set_free(ps);
+    T_CHECK(n.sessions == 1 && n.notes == 1 && n.bad == 0,
+            "a NUL in the log host: the name ends there (%d sessions, "
+            "%d notes, %d bad)", n.sessions, n.notes, n.bad);
+}
+
 static void
 t_wrap(void)
 {
@@ -661,6 +771,8 @@ main(void)
     t_ts_iso();
     t_wrap();
     t_wrap_seen();
+    t_wrap_seen_many();
+    t_nul_host();
     t_classify();
     return T_DONE();
 }

@@ -252,6 +252,11 @@ t_span(void)
     T_CHECK(span_eq(lit, "abc") && !span_eq(lit, "ab")
             && !span_eq(lit, "abcd"), "span_eq whole span only");
     T_CHECK(span_eq(span_make("", 0), ""), "span_eq empty");
+    T_CHECK(span_is(lit, "abc") && !span_is(lit, "ab") && !span_is(lit, "abcd")
+            && !span_is(lit, "") && span_is(span_make(NULL, 0), "")
+            && !span_is(span_make("ab\0", 3), "ab")
+            && !span_is(span_make("ab", 2), "abc"),
+            "span_is: the C string, whole");
     T_CHECK(span_starts(s, "to=<") && !span_starts(s, "relay"),
             "span_starts");
     T_CHECK(span_starts(lit, "") && !span_starts(lit, "abcd"),
@@ -690,6 +695,69 @@ t_htab_inline(void)
     htab_free(t);
 }
 
+/* t_htab_hashed - look-ups and entries with the hash given (computed
+ * on another thread in the parsers): the same keys found as without
+ * it, only the bytes asked zeroed on a reused entry, prefetch changes
+ * nothing */
+static void
+t_htab_hashed(void)
+{
+    struct htab *t = htab_create_inline(1, sizeof(struct t_iv), 16, NULL);
+    struct t_iv *iv;
+    char    key[16];
+    int     i, n, ok = 1;
+    size_t  zero = offsetof(struct t_iv, pad);
+
+    for (i = 0; i < 3000; i++) {
+        n = snprintf(key, sizeof(key), "h%d", i);
+        htab_prefetch(t, htab_hash(key, (size_t) n), i % 2);
+        iv = htab_enter_hashed(t, key, (size_t) n,
+                               htab_hash(key, (size_t) n), i, zero);
+        if (iv->last != 0 || iv->v != 0)
+            ok = 0;
+        iv->last = i;
+        iv->v = i + 1;
+        memset(iv->pad, 'p', sizeof(iv->pad));
+    }
+    for (i = 0; i < 3000; i++) {
+        n = snprintf(key, sizeof(key), "h%d", i);
+        htab_prefetch(t, htab_hash(key, (size_t) n), 0);
+        htab_prefetch(t, htab_hash(key, (size_t) n), 1);
+        iv = htab_find_hashed(t, key, (size_t) n, htab_hash(key, (size_t) n));
+        if (iv == NULL || iv != htab_find(t, key, (size_t) n)
+            || iv->v != i + 1)
+            ok = 0;
+    }
+    T_CHECK(ok && htab_count(t) == 3000 && htab_find_hashed(t, "x", 1,
+                                                htab_hash("x", 1)) == NULL,
+            "hashed: 3000 keys entered and found, as without the hash");
+    /* reused entries: the first zero bytes zeroed, the rest as left */
+    for (i = 0; i < 3000; i++) {
+        n = snprintf(key, sizeof(key), "h%d", i);
+        iv = htab_find(t, key, (size_t) n);
+        iv->last = 0;
+        htab_stamp(t, iv, 0);
+    }
+    {
+        static struct t_order o;
+
+        o.before = 1;
+        (void) htab_sweep_stamped(t, 1, t_iv_drop, &o);
+    }
+    ok = htab_count(t) == 0;
+    for (i = 0; i < 100; i++) {
+        n = snprintf(key, sizeof(key), "r%d", i);
+        iv = htab_enter_hashed(t, key, (size_t) n,
+                               htab_hash(key, (size_t) n), 5, zero);
+        if (iv->last != 0 || iv->v != 0 || iv->pad[0] != 'p'
+            || iv->pad[99] != 'p')
+            ok = 0;
+    }
+    T_CHECK(ok && htab_count(t) == 100, "hashed: reused entries zeroed up "
+            "to the bytes asked, the rest kept (%zu)", htab_count(t));
+    htab_free(t);
+}
+
 /* t_near - "did you mean": distances and which candidates are offered */
 static void
 t_near(void)
@@ -803,5 +871,6 @@ main(void)
     t_htab();
     t_htab_sweep();
     t_htab_inline();
+    t_htab_hashed();
     return T_DONE();
 }

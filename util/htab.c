@@ -4,7 +4,9 @@
 #include "mymalloc.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 struct htab_ent {
@@ -25,6 +27,26 @@ struct htab_ent {
  * and up to kmax, each size with its own spares */
 #define HTAB_KEY_SMALL 48
 
+/* Entries of tables of values inline come from slabs, 64-byte aligned
+ * (an entry's header and the key's first bytes on one line), the slabs
+ * growing from HTAB_SLAB_MIN to HTAB_SLAB_MAX bytes; those of
+ * HTAB_SLAB_MAX are offered to the kernel for huge pages. A table of
+ * tens of thousands of keys spread over as many 4 KiB pages missed the
+ * TLB on most look-ups (and, under a hypervisor, walked two page
+ * tables). Slabs are freed with the table only: entries of deleted keys
+ * are kept as spares anyway. */
+#define HTAB_SLAB_MIN (64 * 1024)
+#define HTAB_SLAB_MAX (2 * 1024 * 1024)
+#define HTAB_ENT_ALIGN 64
+
+struct htab_slab {
+    struct htab_slab *next;
+};
+
+/* slots between the one a stamped sweep walks and the one whose first
+ * entry it fetches ahead */
+#define HTAB_SWEEP_AHEAD 16
+
 struct htab {
     struct htab_ent **slot;
     size_t  size;               /* power of two */
@@ -36,6 +58,10 @@ struct htab {
                                  * key, multiples of 16 */
     struct htab_ent *spare[2];  /* inline: entries of deleted keys, by
                                  * size */
+    struct htab_slab *slabs;    /* inline: where entries come from */
+    char   *slab_at;            /* the next entry's room in slabs */
+    size_t  slab_left;          /* bytes left there */
+    size_t  slab_next;          /* size of the next slab */
     int64_t *smin;              /* inline: per slot, at most the least
                                  * stamp of its entries (INT64_MAX: none) */
 };
@@ -77,6 +103,7 @@ htab_create_inline(size_t hint, size_t vsize, size_t kmax,
     t->kroom[0] = t->kroom[1] < HTAB_KEY_SMALL ? t->kroom[1] : HTAB_KEY_SMALL;
     t->smin = xmalloc(t->size * sizeof(*t->smin));
     htab_smin_clear(t->smin, t->size);
+    t->slab_next = HTAB_SLAB_MIN;
     return t;
 }
 
@@ -106,6 +133,39 @@ htab_ent_drop(struct htab *t, struct htab_ent *e)
     t->count--;
 }
 
+/* htab_slab_ent - the room of a new inline entry of size bytes (a
+ * multiple of HTAB_ENT_ALIGN), from the slabs */
+static struct htab_ent *
+htab_slab_ent(struct htab *t, size_t size)
+{
+    struct htab_ent *e;
+
+    if (t->slab_left < size) {
+        size_t  n = t->slab_next;
+        void   *p;
+
+        while (n < size + HTAB_ENT_ALIGN)
+            n *= 2;
+        if (posix_memalign(&p, n >= HTAB_SLAB_MAX ? HTAB_SLAB_MAX
+                           : HTAB_ENT_ALIGN, n) != 0)
+            xnomem("hash table");
+#ifdef MADV_HUGEPAGE
+        if (n >= HTAB_SLAB_MAX)
+            (void) madvise(p, n, MADV_HUGEPAGE);    /* a hint: may fail */
+#endif
+        ((struct htab_slab *) p)->next = t->slabs;
+        t->slabs = p;
+        t->slab_at = (char *) p + HTAB_ENT_ALIGN;
+        t->slab_left = n - HTAB_ENT_ALIGN;
+        if (t->slab_next < HTAB_SLAB_MAX)
+            t->slab_next *= 2;
+    }
+    e = (struct htab_ent *) t->slab_at;
+    t->slab_at += size;
+    t->slab_left -= size;
+    return e;
+}
+
 /* htab_free - destroy entries and table; NULL */
 struct htab *
 htab_free(struct htab *t)
@@ -123,18 +183,17 @@ htab_free(struct htab *t)
 
             if (t->free_fn)
                 t->free_fn(e->value);
-            xfree(e);
+            if (t->vsize == 0)
+                xfree(e);
             e = n;
             left--;
         }
     }
-    for (i = 0; i < 2; i++) {
-        while (t->spare[i]) {
-            struct htab_ent *n = t->spare[i]->next;
+    while (t->slabs) {          /* inline entries, spares among them */
+        struct htab_slab *n = t->slabs->next;
 
-            xfree(t->spare[i]);
-            t->spare[i] = n;
-        }
+        free(t->slabs);
+        t->slabs = n;
     }
     xfree(t->slot);
     xfree(t->smin);
@@ -142,17 +201,48 @@ htab_free(struct htab *t)
     return NULL;
 }
 
-/* htab_find - value or NULL; O(1) expected */
-void   *
-htab_find(const struct htab *t, const void *key, size_t klen)
+/* htab_hash - the table's hash of a key (htab.h) */
+uint64_t
+htab_hash(const void *key, size_t klen)
 {
-    unsigned long long h = XXH3_64bits(key, klen);
+    return XXH3_64bits(key, klen);
+}
+
+/* htab_find_hashed - value or NULL, the key's hash given; O(1) expected */
+void   *
+htab_find_hashed(const struct htab *t, const void *key, size_t klen,
+                 uint64_t h)
+{
     struct htab_ent *e;
 
     for (e = t->slot[h & (t->size - 1)]; e; e = e->next)
         if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0)
             return e->value;
     return NULL;
+}
+
+/* htab_find - value or NULL; O(1) expected */
+void   *
+htab_find(const struct htab *t, const void *key, size_t klen)
+{
+    return htab_find_hashed(t, key, klen, XXH3_64bits(key, klen));
+}
+
+/* htab_prefetch - fetch what a look-up of hash reads first (htab.h) */
+void
+htab_prefetch(const struct htab *t, uint64_t hash, int deep)
+{
+    const struct htab_ent *e;
+    size_t  i = hash & (t->size - 1);
+
+    if (!deep) {
+        __builtin_prefetch(&t->slot[i]);
+        if (t->smin != NULL)
+            __builtin_prefetch(&t->smin[i], 1);     /* htab_stamp */
+    } else if ((e = t->slot[i]) != NULL) {
+        __builtin_prefetch(e);
+        __builtin_prefetch((const char *) e + 64);
+    }
 }
 
 /* htab_grow - double the slot array */
@@ -189,15 +279,16 @@ htab_grow(struct htab *t)
     t->size = nsize;
 }
 
-/* htab_link - a new entry with key into the table */
+/* htab_link - a new entry with key (of hash h) into the table */
 static void
-htab_link(struct htab *t, struct htab_ent *e, const void *key, size_t klen)
+htab_link(struct htab *t, struct htab_ent *e, const void *key, size_t klen,
+          uint64_t h)
 {
     size_t  i;
 
     if (t->count >= t->size)
         htab_grow(t);
-    e->hash = XXH3_64bits(key, klen);
+    e->hash = h;
     e->klen = klen;
     memcpy(e->key, key, klen);
     i = e->hash & (t->size - 1);
@@ -217,14 +308,15 @@ htab_enter(struct htab *t, const void *key, size_t klen, void *value)
     if (t->vsize)
         msg_panic("htab_enter on a table of values inline");
     e->value = value;
-    htab_link(t, e, key, klen);
+    htab_link(t, e, key, klen, XXH3_64bits(key, klen));
     return value;
 }
 
-/* htab_enter_inline - add a new key; its value's room, zeroed */
+/* htab_enter_hashed - add a new key of hash h; its value's room, the
+ * first zero bytes of it zeroed (htab.h) */
 void   *
-htab_enter_inline(struct htab *t, const void *key, size_t klen,
-                  int64_t stamp)
+htab_enter_hashed(struct htab *t, const void *key, size_t klen, uint64_t h,
+                  int64_t stamp, size_t zero)
 {
     struct htab_ent *e;
     int     z;
@@ -235,15 +327,37 @@ htab_enter_inline(struct htab *t, const void *key, size_t klen,
     z = htab_ent_size(t, klen);
     if ((e = t->spare[z]) != NULL) {
         t->spare[z] = e->next;
+        /* the spares were dropped by a sweep long before: the next one
+         * is fetched now, while lines are read, not when a new key
+         * needs it */
+        if (e->next != NULL) {
+            const char *n = (const char *) e->next;
+
+            __builtin_prefetch(n, 1);
+            __builtin_prefetch(n + 64, 1);
+            __builtin_prefetch(n + 128, 1);
+            __builtin_prefetch(n + 192, 1);
+        }
     } else {
-        e = xmalloc(sizeof(*e) + t->kroom[z] + sizeof(e) + t->vsize);
+        e = htab_slab_ent(t, (sizeof(*e) + t->kroom[z] + sizeof(e)
+                              + t->vsize + HTAB_ENT_ALIGN - 1)
+                          & ~(size_t) (HTAB_ENT_ALIGN - 1));
         memcpy(e->key + t->kroom[z], &e, sizeof(e));
         e->value = e->key + t->kroom[z] + sizeof(e);
     }
-    memset(e->value, 0, t->vsize);
+    memset(e->value, 0, zero < t->vsize ? zero : t->vsize);
     e->stamp = stamp;
-    htab_link(t, e, key, klen);
+    htab_link(t, e, key, klen, h);
     return e->value;
+}
+
+/* htab_enter_inline - add a new key; its value's room, zeroed */
+void   *
+htab_enter_inline(struct htab *t, const void *key, size_t klen,
+                  int64_t stamp)
+{
+    return htab_enter_hashed(t, key, klen, XXH3_64bits(key, klen), stamp,
+                             t->vsize);
 }
 
 /* htab_stamp - a new stamp of an inline value (htab.h) */
@@ -275,6 +389,17 @@ htab_sweep_stamped(struct htab *t, int64_t before,
     for (i = 0; i < t->size; i++) {
         struct htab_ent **pp = &t->slot[i];
 
+        /* the entries are all over memory and most slots are walked:
+         * their first entries are fetched some slots ahead (the value,
+         * which drop reads, starts in the entry's second line) */
+        if (i + HTAB_SWEEP_AHEAD < t->size
+            && t->smin[i + HTAB_SWEEP_AHEAD] < before
+            && t->slot[i + HTAB_SWEEP_AHEAD] != NULL) {
+            const char *a = (const char *) t->slot[i + HTAB_SWEEP_AHEAD];
+
+            __builtin_prefetch(a);
+            __builtin_prefetch(a + 64);
+        }
         if (t->smin[i] >= before)
             continue;
         min = INT64_MAX;

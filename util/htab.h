@@ -2,8 +2,9 @@
  *
  * Keys are byte strings (may contain NUL bytes); the table copies them.
  * Values are the caller's pointers, or (htab_create_inline) rooms of a
- * fixed size in the table's own entries; htab_free() hands each to the
- * destructor given at creation. Grows by doubling at load 1; cost O(1)
+ * fixed size in the table's own entries (from slabs of up to 2 MiB,
+ * offered for huge pages); htab_free() hands each to the destructor
+ * given at creation. Grows by doubling at load 1; cost O(1)
  * expected per operation. Thread safety: none (one owner thread).
  */
 #ifndef UTIL_HTAB_H
@@ -30,6 +31,15 @@ struct htab *htab_create_inline(size_t hint, size_t vsize, size_t kmax,
 /* value for key, or NULL */
 void   *htab_find(const struct htab *t, const void *key, size_t klen);
 
+/* htab_hash - the hash of key as the table computes it: for a caller
+ * that hashes once per key (on another thread, say) and looks up with
+ * htab_find_hashed and htab_enter_hashed. Pure, any thread */
+uint64_t htab_hash(const void *key, size_t klen);
+
+/* htab_find with hash = htab_hash(key, klen) */
+void   *htab_find_hashed(const struct htab *t, const void *key, size_t klen,
+                         uint64_t hash);
+
 /* insert (key must be new); returns value */
 void   *htab_enter(struct htab *t, const void *key, size_t klen, void *value);
 
@@ -37,6 +47,13 @@ void   *htab_enter(struct htab *t, const void *key, size_t klen, void *value);
  * bytes) with a stamp (below); returns the value's room, zeroed */
 void   *htab_enter_inline(struct htab *t, const void *key, size_t klen,
                           int64_t stamp);
+
+/* htab_enter_hashed - htab_enter_inline with hash = htab_hash(key,
+ * klen), and only the first zero bytes of the value's room zeroed (the
+ * rest holds what it held: a caller that sets it up itself); zero is
+ * clipped to the room */
+void   *htab_enter_hashed(struct htab *t, const void *key, size_t klen,
+                          uint64_t hash, int64_t stamp, size_t zero);
 
 /* Stamps (tables of values inline): a number per entry, for sweeps of
  * the entries stamped before some value (an idle sweep: the time of
@@ -55,6 +72,12 @@ void    htab_stamp(struct htab *t, void *value, int64_t stamp);
 size_t  htab_sweep_stamped(struct htab *t, int64_t before,
                            int (*drop)(const void *key, size_t klen,
                                        void *value, void *ctx), void *ctx);
+
+/* htab_prefetch - a hint before a look-up of a key of hash (htab_hash):
+ * fetch its slot and stamp bound (deep 0), or the first entry the slot
+ * holds now and its value's first bytes (deep 1, once the slot is
+ * fetched). Changes nothing */
+void    htab_prefetch(const struct htab *t, uint64_t hash, int deep);
 
 /* remove key, handing its value to the destructor */
 void    htab_delete(struct htab *t, const void *key, size_t klen);

@@ -39,6 +39,20 @@ span_eq(struct span s, const char *lit)
     return s.len == n && (n == 0 || memcmp(s.ptr, lit, n) == 0);
 }
 
+/* span_is - 1 when the whole span equals the C string str: span_eq()
+ * without measuring str first (a name kept in a struct, compared with
+ * a line's field: most differ in their first bytes) */
+static inline int
+span_is(struct span s, const char *str)
+{
+    size_t  i;
+
+    for (i = 0; i < s.len; i++)
+        if (str[i] != s.ptr[i] || str[i] == 0)
+            return 0;
+    return str[s.len] == 0;
+}
+
 /* span_starts - 1 when s begins with lit */
 static inline int
 span_starts(struct span s, const char *lit)

@@ -52,10 +52,10 @@ fz_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
 }
 
 static void
-fz_tls_host(void *ctx, const char *loghost)
+fz_tls_host(void *ctx, const char *loghost, size_t len)
 {
     (void) ctx;
-    if (strlen(loghost) > SESS_MAX_LOGHOST)
+    if (strlen(loghost) != len || len > SESS_MAX_LOGHOST)
         abort();
 }
 

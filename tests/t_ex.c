@@ -1,0 +1,386 @@
+/* tests/t_ex.c - unit tests for the short cuts of an Exim line's path
+ *
+ * ex_prefix() and ex_msgid() (parsers/ex.c) read a stamp's minute once
+ * and a message id without a loop per part; here they are compared with
+ * the byte-at-a-time forms they replaced (copied below as ref_*), on
+ * fixed cases and on generated lines. wrap_parse() takes a line that
+ * begins with Exim's stamp as an undated message without its other
+ * tries (parsers/wrap.c), and Postfix's parser declines a line without
+ * ident whose message begins with a date without reading it
+ * (parsers/pf_sess.c): both are checked to give what the full paths
+ * give. main() sets TZ to a POSIX string with summer time, so a stamp
+ * without zone is read in a local zone of two offsets.
+ */
+#include "../parsers/ex.h"
+#include "../parsers/parser.h"
+#include "../parsers/pf.h"
+#include "../parsers/ts.h"
+#include "../parsers/wrap.h"
+#include "../util/date.h"
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ref_b62 - the former ex_b62() */
+static int
+ref_b62(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z');
+}
+
+/* ref_msgid - the former ex_msgid(): each shape, part by part */
+static size_t
+ref_msgid(struct span s)
+{
+    static const int shape[2][3] = {{6, 6, 2}, {6, 11, 4}};
+    int     k;
+
+    for (k = 0; k < 2; k++) {
+        size_t  i = 0;
+        int     part, j;
+
+        for (part = 0; part < 3; part++) {
+            for (j = 0; j < shape[k][part]; j++, i++)
+                if (i >= s.len || !ref_b62(s.ptr[i]))
+                    break;
+            if (j < shape[k][part])
+                break;
+            if (part < 2) {
+                if (i >= s.len || s.ptr[i] != '-')
+                    break;
+                i++;
+            }
+        }
+        if (part == 3 && (i == s.len || s.ptr[i] == ' '))
+            return i;
+    }
+    return 0;
+}
+
+/* ref_stamp - the former ex_stamp(): every field read on every line */
+static int
+ref_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
+{
+    const char *p = s->ptr;
+    size_t  len = s->len;
+    size_t  i = 19;
+    int     y, mo, d, h, mi, sec, oh, om, zone = 0;
+
+    if (len < 20 || p[4] != '-' || p[7] != '-' || p[10] != ' '
+        || p[13] != ':' || p[16] != ':'
+        || date_digits(p, 4, &y) || date_digits(p + 5, 2, &mo)
+        || date_digits(p + 8, 2, &d) || date_digits(p + 11, 2, &h)
+        || date_digits(p + 14, 2, &mi) || date_digits(p + 17, 2, &sec)
+        || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
+        || sec > 60)
+        return -1;
+    if (p[i] == '.') {
+        i++;
+        while (i < len && i < 27 && p[i] >= '0' && p[i] <= '9')
+            i++;
+    }
+    if (i + 6 <= len && p[i] == ' ' && (p[i + 1] == '+' || p[i + 1] == '-')
+        && date_digits(p + i + 2, 2, &oh) == 0
+        && date_digits(p + i + 4, 2, &om) == 0 && oh < 24 && om < 60
+        && (i + 6 == len || p[i + 6] == ' ')) {
+        zone = (p[i + 1] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        i += 6;
+    } else {
+        zone = 1 << 30;
+    }
+    if (i < len && p[i] != ' ')
+        return -1;
+    if (zone == 1 << 30)
+        *t = ts_local_to_utc(tc, y, mo, d, h, mi, sec);
+    else
+        *t = date_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
+            - zone;
+    span_drop(s, i + 1);
+    return 0;
+}
+
+/* ref_prefix - the former ex_prefix() */
+static void
+ref_prefix(struct ts_ctx *tc, struct span msg, struct ex_line *ln)
+{
+    struct span s = msg;
+    size_t  n;
+
+    memset(ln, 0, sizeof(*ln));
+    if (s.len > 0 && s.ptr[0] >= '0' && s.ptr[0] <= '9'
+        && ref_stamp(tc, &s, &ln->t) == 0) {
+        ln->stamped = 1;
+        if (s.len > 2 && s.ptr[0] == '[') {
+            size_t  i = 1;
+
+            while (i < s.len && i < 12 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
+                i++;
+            if (i > 1 && i + 1 < s.len && s.ptr[i] == ']'
+                && s.ptr[i + 1] == ' ') {
+                ln->pid = span_make(s.ptr + 1, i - 1);
+                span_drop(&s, i + 2);
+            }
+        }
+    }
+    if ((n = ref_msgid(s)) > 0) {
+        ln->id = span_make(s.ptr, n);
+        span_drop(&s, n);
+        (void) span_skip(&s, " ");
+    }
+    ln->body = s;
+}
+
+/* same_span - the same place and length */
+static int
+same_span(struct span a, struct span b)
+{
+    return a.len == b.len && (a.len == 0 || a.ptr == b.ptr);
+}
+
+/* prefix_same - ex_prefix() and ref_prefix() agree on text; 1 if so */
+static int
+prefix_same(const char *text, size_t len)
+{
+    struct ts_ctx a, b;
+    struct ex_line x, y;
+    struct span s = span_make(text, len);
+
+    ts_ctx_init_year(&a, 1970);
+    ts_ctx_init_year(&b, 1970);
+    ex_prefix(&a, s, &x);
+    ref_prefix(&b, s, &y);
+    return x.stamped == y.stamped && (!x.stamped || x.t == y.t)
+        && same_span(x.id, y.id) && same_span(x.pid, y.pid)
+        && same_span(x.body, y.body);
+}
+
+/* t_msgid - fixed ids, then every cut and change of two real ones */
+static void
+t_msgid(void)
+{
+    static const char *const ok[] = {
+        "1aa0aa-00000a-7R", "1aa0aa-00000a-7R rest",
+        "10GaaG-000000000aa-0037", "10GaaG-000000000aa-0037 Completed",
+    };
+    static const char *const bad[] = {
+        "", "1aa0aa-00000a-7", "1aa0aa-00000a-7R9", "1aa0aa-00000a-7R:",
+        "1aa0aa-00000aa-7R", "1aa0aa-00000-7R", "1aa0a-000000-7R",
+        "10GaaG-000000000aa-003", "10GaaG-000000000aa-00377",
+        "10GaaG-000000000a-0037", "10GaaG-0000000000aa-0037",
+        "1aa0aa_00000a-7R", "1aa0aa-00000a_7R", "1aa0aa-00000a-7R\t",
+        "1aa0aa-00000a--7", "10GaaG-000000000aa--0037",
+    };
+    static const char base[][32] = {
+        "10GaaG-000000000aa-0037 =>", "1aa0aa-00000a-7R <=",
+    };
+    static const char subst[] = "0aZ- _:-";
+    size_t  i, k, c;
+    int     agree = 1;
+
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        struct span s = span_make(ok[i], strlen(ok[i]));
+        size_t  n = ex_msgid(s);
+        size_t  want = strcspn(ok[i], " ");
+
+        T_CHECK(n == want && n == ref_msgid(s), "id %s", ok[i]);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct span s = span_make(bad[i], strlen(bad[i]));
+
+        T_CHECK(ex_msgid(s) == 0 && ref_msgid(s) == 0, "no id: %s", bad[i]);
+    }
+    /* every cut of each, and each byte changed to each of subst */
+    for (k = 0; k < 2; k++) {
+        char    buf[32];
+        size_t  n = strlen(base[k]);
+
+        for (i = 0; i <= n; i++)
+            agree &= ex_msgid(span_make(base[k], i))
+                == ref_msgid(span_make(base[k], i));
+        for (i = 0; i < n; i++)
+            for (c = 0; c < sizeof(subst) - 1; c++) {
+                memcpy(buf, base[k], n);
+                buf[i] = subst[c];
+                agree &= ex_msgid(span_make(buf, n))
+                    == ref_msgid(span_make(buf, n));
+            }
+    }
+    T_CHECK(agree, "ex_msgid() as the part-by-part reading, cut and changed");
+}
+
+/* t_prefix - stamps of many minutes and forms, in an order that makes
+ * the kept minutes hit, miss and be replaced */
+static void
+t_prefix(void)
+{
+    static const char *const forms[] = {   /* after the seconds */
+        " 1aa0aa-00000a-7R => a@b R=r T=t",
+        " [1234] 10GaaG-000000000aa-0037 Completed",
+        ".123 1aa0aa-00000a-7R Completed",
+        " +0100 1aa0aa-00000a-7R Completed",
+        " -0530 Start queue run",
+        ".5 +0200 [7] 1aa0aa-00000a-7R <= x",
+        "",
+        "Z 1aa0aa-00000a-7R",
+        " +01 x",
+        " +2400 x",
+    };
+    static const char *const minutes[] = {
+        "2024-11-01 00:00", "2024-11-01 00:01", "2024-11-01 01:59",
+        "2024-03-31 02:30", "2024-10-27 02:30", "2024-03-31 01:59",
+        "2024-02-29 23:59", "2024-12-31 23:59", "2024-13-01 00:00",
+        "2024-00-10 00:00", "2024-11-32 00:00", "2024-11-01 24:00",
+        "2024-11-01 23:60", "2024-11-0a 00:00", "2024/11/01 00:00",
+        "1970-01-01 00:00", "2038-01-19 03:14",
+    };
+    char    line[128];
+    unsigned long r = 12345;
+    int     i, n, agree = 1, stamped = 0;
+
+    for (i = 0; i < 20000; i++) {
+        const char *m;
+        int     sec;
+
+        r = r * 6364136223846793005UL + 1442695040888963407UL;
+        /* runs of one minute, then another, sometimes two at once */
+        m = minutes[(r >> 33) % 3 == 0 ? (r >> 40) % 17
+                    : (unsigned long) (i / 50) % 17];
+        sec = (int) ((r >> 20) % 62);
+        n = snprintf(line, sizeof(line), "%s:%02d%s", m, sec,
+                     forms[(r >> 50) % 10]);
+        agree &= prefix_same(line, (size_t) n);
+        if (n > 1)
+            agree &= prefix_same(line, (size_t) n - 1);
+        {
+            struct ts_ctx tc;
+            struct ex_line ln;
+
+            ts_ctx_init_year(&tc, 1970);
+            ex_prefix(&tc, span_make(line, (size_t) n), &ln);
+            stamped += ln.stamped;
+        }
+    }
+    T_CHECK(agree, "ex_prefix() as the field-by-field reading, 20000 lines");
+    T_CHECK(stamped > 5000 && stamped < 19000, "stamped: %d of 20000",
+            stamped);
+}
+
+/* t_wrap - a line that begins with Exim's stamp is an undated message,
+ * as the full path reads it; a stamp with a zone is not taken so */
+static void
+t_wrap(void)
+{
+    static const char *const exim[] = {
+        "2024-11-01 00:00:00 1aa0aa-00000a-7R => a@b R=r T=t H=h [1.2.3.4]",
+        "2024-11-01 00:00:00 ",
+        "2024-11-01 00:00:00 +0100 1aa0aa-00000a-7R Completed",
+        "2024-11-01 00:00:00 host prog[12]: text",
+        "2024-11-01 00:00:00 [ID 12 mail.info] x[1]: y",
+        "9999-99-99 99:99:99 | x",
+    };
+    struct ts_ctx c;
+    struct wrap_rec r;
+    size_t  i;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < sizeof(exim) / sizeof(exim[0]); i++) {
+        struct span line = span_make(exim[i], strlen(exim[i]));
+
+        wrap_parse(&c, line, &r);
+        T_CHECK(!r.dated && r.host.len == 0 && r.ident.len == 0
+                && r.ident.ptr == line.ptr && r.pid.len == 0
+                && r.msg.ptr == line.ptr && r.msg.len == line.len
+                && r.ident_tag == 0, "undated message: %s", exim[i]);
+    }
+    wrap_parse(&c, span_make("2024-11-01 00:00:00Z h p[1]: m", 30), &r);
+    T_CHECK(r.dated && span_eq(r.host, "h") && span_eq(r.ident, "p")
+            && span_eq(r.msg, "m"), "a zone after the seconds: ISO");
+    wrap_parse(&c, span_make("2024-11-01 00:00:00.5+01:00 h p[1]: m", 36), &r);
+    T_CHECK(r.dated && span_eq(r.host, "h"), "fraction and offset: ISO");
+    wrap_parse(&c, span_make("2024-11-01T00:00:00 h p[1]: m", 29), &r);
+    T_CHECK(!r.dated && r.msg.len == 29, "a 'T' and no zone: no stamp");
+}
+
+/* t_postfix - no message that begins "DDDD-DD-DD " is an event of
+ * Postfix's classifier, and its parser claims no such line without
+ * ident, whatever follows; a Postfix line without ident is still its */
+static void
+t_postfix(void)
+{
+    static const char tail[] = "[]:, 0aZ=<>-.;";
+    static const char *const after[] = {
+        "[192.0.2.1]:25: depth=0", "host[192.0.2.1]: depth=0",
+        "00:00:00 1aa0aa-00000a-7R => a@b", ": to=<a@b>, status=sent",
+        "x: status=sent", "SSL_connect error to h[1.2.3.4]:25: -1",
+    };
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct parser_set *ps;
+    struct parser_pre pre;
+    union parser_pre_mta room;
+    struct wrap_rec r;
+    struct pf_event ev;
+    char    msg[64];
+    unsigned long x = 99;
+    int     i, j, ignored = 1, declined = 1;
+    size_t  k;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    ps = parser_set_create("postfix", &conf, &cb);
+    T_CHECK(ps != NULL, "a Postfix parser");
+    if (ps == NULL)
+        return;
+    pre.u = &room;
+    memset(&r, 0, sizeof(r));
+    for (i = 0; i < 20000; i++) {
+        int     n;
+
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        n = snprintf(msg, sizeof(msg), "%04d-%02d-%02d ",
+                     (int) (x >> 50) % 10000, (int) (x >> 40) % 100,
+                     (int) (x >> 30) % 100);
+        if (i < (int) (sizeof(after) / sizeof(after[0])))
+            n += snprintf(msg + n, sizeof(msg) - (size_t) n, "%s", after[i]);
+        else
+            for (j = 0; j < 20; j++)
+                msg[n++] = tail[(x >> (j * 3 % 60)) % (sizeof(tail) - 1)];
+        pf_classify(span_make(msg, (size_t) n), &ev);
+        ignored &= ev.kind == PF_IGNORE;
+        r.msg = span_make(msg, (size_t) n);
+        parser_pre_mt(ps, &r, &pre);
+        declined &= pre.kind == PARSER_PRE_NONE;
+    }
+    T_CHECK(ignored, "pf_classify(): nothing in a message after a date");
+    T_CHECK(declined, "Postfix declines such lines without ident");
+    for (k = 0; k < 2; k++) {
+        static const char *const pf[] = {
+            "1A2B3C4D5E: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25,"
+            " delay=1, status=sent (250 ok)",
+            "mx.b.example[192.0.2.1]:25: depth=0 verify=1",
+        };
+
+        r.msg = span_make(pf[k], strlen(pf[k]));
+        parser_pre_mt(ps, &r, &pre);
+        T_CHECK(pre.kind != PARSER_PRE_NONE, "still Postfix's: %s", pf[k]);
+    }
+    parser_set_free(ps);
+}
+
+int
+main(void)
+{
+    /* central European time: offsets +1 and +2, switched in March and
+     * October (2024-03-31 02:30 does not exist, 2024-10-27 02:30 twice) */
+    setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+    tzset();
+    t_msgid();
+    t_prefix();
+    t_wrap();
+    t_postfix();
+    return T_DONE();
+}
