@@ -24,11 +24,14 @@
  *	where it finds it; otherwise it claims a slot in the newest segment.
  *	A segment takes at most half its size in claims (reserved with a
  *	fetch-add before claiming); the writer that finds it at its limit
- *	allocates a segment twice as large and links it with a CAS on
+ *	allocates a segment four times as large and links it with a CAS on
  *	`next` (a loser frees its own). Two writers that race across a
  *	growth may store the same key in two segments; each add still lands
  *	in exactly one slot, and every _st reader merges equal keys by
- *	summing, so counts stay exact. See docs/internals/agg_tab.md.
+ *	summing, so counts stay exact. Each segment has a small filter of
+ *	the keys claimed in it, asked before its slots. Key copies are
+ *	bumped from blocks that each adding thread maps for the table,
+ *	and unmapped with it. See docs/internals/agg_tab.md.
  *
  *	The TLS-host set is a push-only CAS-linked list of log host names.
  * THREADS
@@ -57,6 +60,7 @@
 
 #include <sched.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,18 +104,104 @@ struct agg_seg {
     size_t  limit;                      /* claims allowed: slots / 2 */
     atomic_size_t used;                 /* claims made or in flight */
     _Atomic(struct agg_seg *) next;     /* the next, larger segment */
+    _Atomic uint64_t *filt;             /* the keys' bits (agg_filt_*) */
+    size_t  fmask;                      /* words of filt - 1 */
+    _Atomic uint64_t *touched;          /* pages of slots written to */
     struct agg_slot slots[];
 };
+
+/* The slots of a new segment are pages never touched. A page first
+ * read maps the shared zero page, and the write that follows (a claim)
+ * faults again to copy it, a TLB flush on every CPU that runs one of
+ * our threads included. So a claim first writes to its page (an atomic
+ * add of 0 to the slot's hash), once a page as `touched` tells: one
+ * fault, no flush. */
+#define AGG_PAGE 4096
+
+/* A segment's filter: one 64-bit word per AGG_FILT_KEYS claims it
+ * allows, in which each claimed key sets three bits chosen by its hash
+ * (a Bloom filter blocked by word, 16 bits a key). An add asks the
+ * filter of every older segment before it probes the segment's slots:
+ * a new key, which misses in all of them, then reads a word of each
+ * filter (about 1.4 MiB for a million keys, mostly in cache) instead of
+ * a slot of each segment (tens of MiB, a cache and TLB miss each). A
+ * full segment's words have about 17 % of their bits set, so about
+ * 1 % of the keys it does not hold still probe it (0.17 cubed, and
+ * more where keys bunch in a word). A bit is set after the claim; an
+ * add that reads the word before that skips the segment and stores the
+ * key in the newest one too, a duplicate that the readers merge ("Why
+ * duplicates across segments are harmless"). */
+#define AGG_FILT_KEYS 4
+
+/* agg_filt_word - the filter word of hash h in seg */
+static inline _Atomic uint64_t *
+agg_filt_word(const struct agg_seg *seg, uint64_t h)
+{
+    return &seg->filt[(size_t) (h >> 24) & seg->fmask];
+}
+
+/* agg_filt_bits - the three bits of hash h within its word (from bits
+ * of h that neither the slot nor the word index uses) */
+static inline uint64_t
+agg_filt_bits(uint64_t h)
+{
+    return ((uint64_t) 1 << (h >> 58)) | ((uint64_t) 1 << ((h >> 52) & 63))
+        | ((uint64_t) 1 << ((h >> 46) & 63));
+}
 
 struct agg_host {
     struct agg_host *next;              /* fixed before publication */
     char    name[];
 };
 
+/* A block of key copies: each adding thread bumps through its own
+ * block (struct agg_arena), and the blocks are unmapped together with
+ * the table: no malloc or free per key. */
+struct agg_blk {
+    struct agg_blk *next;               /* fixed before publication */
+    size_t  size;                       /* bytes mapped, this included */
+    const char *used;                   /* end of the keys; its thread's */
+};
+
+/* in a key's len: made, then dropped where it could not be given back
+ * (agg_key_drop); passes over the blocks skip it */
+#define AGG_LEN_DEAD ((uint32_t) 1 << 31)
+
+/* Blocks are mapped, AGG_BLK_MIN bytes first, each next one of a thread
+ * twice the one before up to AGG_BLK_MAX: a small table costs a page or
+ * four per thread, a large one a mapping per MiB. */
+#define AGG_BLK_MIN 16384
+#define AGG_BLK_MAX (1024 * 1024)
+
+/* A block of AGG_BLK_FILL bytes or more is made resident at once, with
+ * one call (Linux 5.14 on; elsewhere the call fails and the pages fault
+ * in one by one, as before): its keys fill it from start to end, and a
+ * page fault per 4 KiB costs more than its share of one call. Only a
+ * thread's last block is left partly unused, at most AGG_BLK_MAX. */
+#define AGG_BLK_FILL (64 * 1024)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 struct agg_tab {
     struct agg_seg *first;              /* fixed after create */
+    uint64_t id;                        /* unique; names the arenas */
     _Atomic(struct agg_host *) hosts;   /* push-only list head */
+    _Atomic(struct agg_blk *) blks;     /* push-only list of key blocks */
 };
+
+/* The block a thread copies keys into, for the table `id` (ids are
+ * never reused, so a freed table's cursor is never followed). */
+struct agg_arena {
+    uint64_t id;                        /* 0: none */
+    char   *next;                       /* first free byte */
+    char   *end;
+    size_t  size;                       /* size of the current block */
+    struct agg_blk *blk;                /* the current block */
+};
+
+static _Atomic uint64_t agg_tab_ids;
+static _Thread_local struct agg_arena agg_arena;
 
 /* one key decoded, or one row of a view being built */
 struct agg_item {
@@ -155,31 +245,74 @@ static struct agg_seg *
 agg_seg_new(size_t nslots)
 {
     struct agg_seg *s;
+    size_t  nwords = nslots / 2 / AGG_FILT_KEYS;
+    size_t  npages = nslots * sizeof(s->slots[0]) / AGG_PAGE + 1;
 
-    /* All-zero bytes are free slots: hash 0, key NULL. */
-    s = xcalloc(1, sizeof(*s) + nslots * sizeof(s->slots[0]));
+    /* All-zero bytes are free slots: hash 0, key NULL; an empty filter
+     * after the slots, and no page touched. */
+    s = xcalloc(1, sizeof(*s) + nslots * sizeof(s->slots[0])
+                + nwords * sizeof(*s->filt)
+                + (npages + 63) / 64 * sizeof(*s->touched));
     s->mask = nslots - 1;
     s->limit = nslots / 2;
+    s->filt = (_Atomic uint64_t *) &s->slots[nslots];
+    s->fmask = nwords - 1;
+    s->touched = s->filt + nwords;
     atomic_init(&s->used, 0);
     atomic_init(&s->next, NULL);
     return s;
 }
 
-/* Passes over every slot (_st) read the keys in hash order, not in
- * the order they were allocated: each a likely cache miss. They ask for
- * the key of a slot AGG_AHEAD slots before they read it. */
+/* The sorted pass reads the keys in sorted order, not in the order
+ * they were made: each a likely cache miss. It asks for the key
+ * AGG_AHEAD places ahead before it reads one. */
 #define AGG_AHEAD 8
 
-/* agg_seg_ahead - prefetch the key of slot i + AGG_AHEAD of s, if any */
-static inline void
-agg_seg_ahead(const struct agg_seg *s, size_t i)
+/* agg_key_size - bytes a key of len bytes takes in a block (a multiple
+ * of 8, for the next key's count) */
+static inline size_t
+agg_key_size(size_t len)
+{
+    return (offsetof(struct agg_key, blob) + len + 7) & ~(size_t) 7;
+}
+
+/* Where a pass over every key (_st) is: it reads the blocks, each from
+ * its start to its `used`, so the keys come in the order each thread
+ * made them, one after the other in memory (a pass over the slots met
+ * them in hash order, a cache and TLB miss each). */
+struct agg_kpos {
+    const struct agg_blk *b;            /* NULL: done */
+    const char *p;                      /* next key in b */
+};
+
+/* agg_kpos_init - pos before t's first key */
+static void
+agg_kpos_init(const struct agg_tab *t, struct agg_kpos *pos)
+{
+    /* _st: after the join, relaxed loads see every published pointer */
+    pos->b = atomic_load_explicit(&t->blks, memory_order_relaxed);
+    pos->p = pos->b != NULL ? (const char *) (pos->b + 1) : NULL;
+}
+
+/* agg_kpos_next - the next stored key, or NULL after the last; every
+ * key made and not dropped (each is in a slot), in block order */
+static const struct agg_key *
+agg_kpos_next(struct agg_kpos *pos)
 {
     const struct agg_key *k;
 
-    if (i + AGG_AHEAD <= s->mask
-        && (k = atomic_load_explicit(&s->slots[i + AGG_AHEAD].key,
-                                     memory_order_relaxed)) != NULL)
-        __builtin_prefetch(k);
+    while (pos->b != NULL) {
+        if (pos->p < pos->b->used) {
+            k = (const struct agg_key *) pos->p;
+            pos->p += agg_key_size(k->len & ~AGG_LEN_DEAD);
+            if ((k->len & AGG_LEN_DEAD) == 0)
+                return k;
+            continue;
+        }
+        pos->b = pos->b->next;
+        pos->p = pos->b != NULL ? (const char *) (pos->b + 1) : NULL;
+    }
+    return NULL;
 }
 
 /* agg_tab_create - empty table with one small segment; never NULL */
@@ -189,11 +322,16 @@ agg_tab_create(void)
     struct agg_tab *t = xmalloc(sizeof(*t));
 
     t->first = agg_seg_new(AGG_SEG_FIRST);
+    /* relaxed: only uniqueness matters */
+    t->id = atomic_fetch_add_explicit(&agg_tab_ids, 1,
+                                      memory_order_relaxed) + 1;
     atomic_init(&t->hosts, NULL);
+    atomic_init(&t->blks, NULL);
     return t;
 }
 
-/* agg_tab_free - release everything; returns NULL; cost O(slots) */
+/* agg_tab_free - release everything; returns NULL; cost O(segments +
+ * blocks): the keys go with their blocks */
 struct agg_tab *
 agg_tab_free(struct agg_tab *t)
 {
@@ -201,22 +339,20 @@ agg_tab_free(struct agg_tab *t)
     struct agg_seg *sn;
     struct agg_host *h;
     struct agg_host *hn;
-    size_t  i;
+    struct agg_blk *b;
+    struct agg_blk *bn;
 
     if (t == NULL)
         return NULL;
     /* _st: after the join, relaxed loads see every published pointer */
     for (s = t->first; s != NULL; s = sn) {
         sn = atomic_load_explicit(&s->next, memory_order_relaxed);
-        for (i = 0; i <= s->mask; i++) {
-            struct agg_key *k;
-
-            agg_seg_ahead(s, i);
-            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k != NULL)      /* most slots are empty: no call */
-                free(k);
-        }
         free(s);
+    }
+    for (b = atomic_load_explicit(&t->blks, memory_order_relaxed);
+         b != NULL; b = bn) {
+        bn = b->next;
+        munmap(b, b->size);
     }
     for (h = atomic_load_explicit(&t->hosts, memory_order_relaxed);
          h != NULL; h = hn) {
@@ -319,16 +455,77 @@ agg_key_encode(const struct sess_rec *r, char *buf)
     return (size_t) (p - buf);
 }
 
-/* agg_key_new - heap copy of len key bytes, count 0; never NULL */
-static struct agg_key *
-agg_key_new(const char *buf, size_t len)
+/* agg_arena_more - a new block of at least need bytes for this thread's
+ * keys of t, linked to t; never fails (out of memory is fatal) */
+static void
+agg_arena_more(struct agg_tab *t, size_t need)
 {
-    struct agg_key *k = xmalloc(offsetof(struct agg_key, blob) + len);
+    struct agg_arena *a = &agg_arena;
+    struct agg_blk *b;
+    struct agg_blk *head;
+    size_t  size;
 
+    size = a->id != t->id ? AGG_BLK_MIN
+        : a->size < AGG_BLK_MAX ? 2 * a->size : AGG_BLK_MAX;
+    while (size < need + sizeof(*b))
+        size *= 2;
+    if ((b = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+        xnomem("session table");
+    if (size >= AGG_BLK_FILL)
+        (void) madvise(b, size, MADV_POPULATE_WRITE);
+    b->size = size;
+    /* release: b's fields are visible to whoever acquires the head;
+     * relaxed on failure: head is only the next value to try */
+    head = atomic_load_explicit(&t->blks, memory_order_relaxed);
+    do
+        b->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&t->blks, &head, b,
+                                                  memory_order_release,
+                                                  memory_order_relaxed));
+    b->used = (char *) b + sizeof(*b);
+    a->id = t->id;
+    a->blk = b;
+    a->size = size;
+    a->next = (char *) b + sizeof(*b);
+    a->end = (char *) b + size;
+}
+
+/* agg_key_new - copy of len key bytes in this thread's block of t,
+ * count 0; never NULL; cost O(len), a mapping per block */
+static struct agg_key *
+agg_key_new(struct agg_tab *t, const char *buf, size_t len)
+{
+    struct agg_arena *a = &agg_arena;
+    size_t  size = agg_key_size(len);
+    struct agg_key *k;
+
+    if (a->id != t->id || (size_t) (a->end - a->next) < size)
+        agg_arena_more(t, size);
+    k = (struct agg_key *) a->next;
+    a->next += size;
+    a->blk->used = a->next;
     atomic_init(&k->count, 0);
     k->len = (uint32_t) len;
     memcpy(k->blob, buf, len);
     return k;
+}
+
+/* agg_key_drop - give back k, made by agg_key_new(t) and never
+ * published, when nothing was copied after it */
+static void
+agg_key_drop(struct agg_tab *t, struct agg_key *k)
+{
+    struct agg_arena *a = &agg_arena;
+
+    if (k == NULL)
+        return;
+    if (a->id == t->id && a->next == (char *) k + agg_key_size(k->len)) {
+        a->next = (char *) k;
+        a->blk->used = a->next;
+    } else {
+        k->len |= AGG_LEN_DEAD;
+    }
 }
 
 /* agg_key_hash - XXH3 of the key bytes, never 0 (0 marks a free slot);
@@ -390,17 +587,57 @@ agg_seg_find(struct agg_seg *seg, uint64_t h, const char *buf, size_t len)
     }
 }
 
+/* agg_filt_add - note hash h in seg's filter. Relaxed: a reader that
+ * misses the bits only makes a duplicate (see AGG_FILT_KEYS). No load
+ * first: a new key's bits are rarely all set already, and a write is
+ * the best first touch of a page (see AGG_PAGE). */
+static void
+agg_filt_add(struct agg_seg *seg, uint64_t h)
+{
+    atomic_fetch_or_explicit(agg_filt_word(seg, h), agg_filt_bits(h),
+                             memory_order_relaxed);
+}
+
+/* agg_seg_touch - make sure the page of slot s of seg was written to
+ * before it is read (see AGG_PAGE); cost a load from a small bitmap */
+static inline void
+agg_seg_touch(struct agg_seg *seg, struct agg_slot *s)
+{
+    size_t  pg = (size_t) ((char *) s - (char *) seg->slots) / AGG_PAGE;
+    _Atomic uint64_t *w = &seg->touched[pg / 64];
+    uint64_t b = (uint64_t) 1 << (pg % 64);
+
+    /* relaxed: a hint; two writers may both touch, which is harmless
+     * (adding 0 leaves the hash as it is, whoever claims it) */
+    if ((atomic_load_explicit(w, memory_order_relaxed) & b) == 0) {
+        atomic_fetch_add_explicit(&s->hash, 0, memory_order_relaxed);
+        atomic_fetch_or_explicit(w, b, memory_order_relaxed);
+    }
+}
+
+/* agg_filt_may - 0 when seg's filter says the key of hash h is not in
+ * seg (not yet, at least); relaxed, see agg_filt_add() */
+static inline int
+agg_filt_may(const struct agg_seg *seg, uint64_t h)
+{
+    uint64_t b = agg_filt_bits(h);
+
+    return (atomic_load_explicit(agg_filt_word(seg, h), memory_order_relaxed)
+            & b) == b;
+}
+
 /* agg_seg_claim - find the key in seg or claim a slot for it; NULL when
  * seg is at its claim limit. *kp is the prepared key copy (made here on
  * first need); it is consumed (set to NULL) when this writer claims. */
 static struct agg_slot *
-agg_seg_claim(struct agg_seg *seg, uint64_t h, const char *buf, size_t len,
-              struct agg_key **kp)
+agg_seg_claim(struct agg_tab *t, struct agg_seg *seg, uint64_t h,
+              const char *buf, size_t len, struct agg_key **kp)
 {
     size_t  i = (size_t) h & seg->mask;
     int     reserved = 0;
     uint64_t sh;
 
+    agg_seg_touch(seg, &seg->slots[i]);
     for (;;) {
         struct agg_slot *s = &seg->slots[i];
 
@@ -417,7 +654,7 @@ agg_seg_claim(struct agg_seg *seg, uint64_t h, const char *buf, size_t len,
                 reserved = 1;
             }
             if (*kp == NULL)
-                *kp = agg_key_new(buf, len);
+                *kp = agg_key_new(t, buf, len);
             /* The claim: exactly one writer moves a slot's hash from 0.
              * Relaxed: the RMW alone makes the claim exclusive; nothing
              * else is published by it. On failure `sh` is the winner's
@@ -429,6 +666,7 @@ agg_seg_claim(struct agg_seg *seg, uint64_t h, const char *buf, size_t len,
                  * acquire-loads this pointer (agg_slot_key) */
                 atomic_store_explicit(&s->key, *kp, memory_order_release);
                 *kp = NULL;
+                agg_filt_add(seg, h);
                 return s;
             }
         }
@@ -467,45 +705,76 @@ agg_seg_grow(struct agg_seg *seg)
     return next;
 }
 
-/* agg_tab_add_key - add n sessions of the key buf[len]. No lock;
- * allocates only for a key new to the table (and a segment when
- * growing). Cost O(segments) expected probes. */
+/* agg_tab_ask - ask for what an add of hash h reads first: the filter
+ * word of every older segment, the first slot of the newest and its
+ * filter word (for writing: a new key claims the one and sets bits in
+ * the other). A hint only; the table may grow
+ * before the add. */
+static inline void
+agg_tab_ask(const struct agg_tab *t, uint64_t h)
+{
+    struct agg_seg *seg;
+    struct agg_seg *next;
+
+    for (seg = t->first; seg != NULL; seg = next) {
+        /* acquire: see agg_seg_grow() */
+        next = atomic_load_explicit(&seg->next, memory_order_acquire);
+        if (next != NULL) {
+            __builtin_prefetch(agg_filt_word(seg, h));
+        } else {
+            __builtin_prefetch(&seg->slots[(size_t) h & seg->mask], 1);
+            __builtin_prefetch(agg_filt_word(seg, h), 1);
+        }
+    }
+}
+
+/* agg_tab_add_hashed - add n (> 0) sessions of the key buf[len] of hash
+ * h. No lock; allocates only for a key new to the table (and a segment
+ * when growing). Cost O(segments) expected probes. */
 static void
-agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
+agg_tab_add_hashed(struct agg_tab *t, const char *buf, size_t len,
+                   uint64_t h, uint64_t n)
 {
     struct agg_key *mine = NULL;
     struct agg_seg *seg;
     struct agg_seg *next;
     struct agg_slot *s;
     struct agg_key *k;
+
+    for (seg = t->first;;) {
+        /* acquire: see agg_seg_grow() */
+        next = atomic_load_explicit(&seg->next, memory_order_acquire);
+        if (next != NULL) {
+            if (agg_filt_may(seg, h)
+                && (s = agg_seg_find(seg, h, buf, len)) != NULL)
+                break;
+            seg = next;
+            continue;
+        }
+        if ((s = agg_seg_claim(t, seg, h, buf, len, &mine)) != NULL)
+            break;
+        seg = agg_seg_grow(seg);
+    }
+    agg_key_drop(t, mine);              /* prepared, but found instead */
+    /* acquire: this thread stored the pointer or read it so already */
+    k = atomic_load_explicit(&s->key, memory_order_acquire);
+    /* relaxed: counters are read only after the adders have joined */
+    atomic_fetch_add_explicit(&k->count, n, memory_order_relaxed);
+}
+
+/* agg_tab_add_key - add n sessions of the key buf[len]; the misses of
+ * one add follow each other (agg_tab_add_list_mt() overlaps those of
+ * several) */
+static void
+agg_tab_add_key(struct agg_tab *t, const char *buf, size_t len, uint64_t n)
+{
     uint64_t h;
 
     if (n == 0)
         return;
     h = agg_key_hash(buf, len);
-    /* A new key probes every segment, each probe a likely cache miss:
-     * ask for all of them at once, not one after the other. */
-    for (seg = t->first; seg != NULL;
-         seg = atomic_load_explicit(&seg->next, memory_order_acquire))
-        __builtin_prefetch(&seg->slots[(size_t) h & seg->mask]);
-    for (seg = t->first;;) {
-        /* acquire: see agg_seg_grow() */
-        next = atomic_load_explicit(&seg->next, memory_order_acquire);
-        if (next != NULL) {
-            if ((s = agg_seg_find(seg, h, buf, len)) != NULL)
-                break;
-            seg = next;
-            continue;
-        }
-        if ((s = agg_seg_claim(seg, h, buf, len, &mine)) != NULL)
-            break;
-        seg = agg_seg_grow(seg);
-    }
-    free(mine);                         /* prepared, but found instead */
-    /* acquire: this thread stored the pointer or read it so already */
-    k = atomic_load_explicit(&s->key, memory_order_acquire);
-    /* relaxed: counters are read only after the adders have joined */
-    atomic_fetch_add_explicit(&k->count, n, memory_order_relaxed);
+    agg_tab_ask(t, h);
+    agg_tab_add_hashed(t, buf, len, h, n);
 }
 
 /* agg_tab_add - add n sessions like r; 0, or -1 when r is invalid
@@ -547,6 +816,56 @@ agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
         return -1;
     agg_tab_add_key(t, key, len, n);
     return 0;
+}
+
+/* Keys a list add hashes and asks for before it adds the first of them:
+ * as many cache (and TLB) misses in flight, where one add alone waits
+ * for each of its own. */
+#define AGG_AHEAD_KEYS 8
+
+/* agg_tab_add_list_mt - see agg_tab.h */
+int
+agg_tab_add_list_mt(struct agg_tab *t, const char *list, size_t len)
+{
+    struct {
+        const char *key;
+        size_t  len;
+        uint64_t h;
+    }       ring[AGG_AHEAD_KEYS];
+    size_t  at;
+    size_t  n;
+    size_t  in = 0;                     /* keys hashed and asked for */
+    size_t  out = 0;                    /* keys added */
+
+    if (t == NULL || (list == NULL && len > 0))
+        return -1;
+    /* every length checked before the first add: all or nothing */
+    for (at = 0; at < len; at += n + 2) {
+        if (len - at < 2)
+            return -1;
+        n = ((size_t) (unsigned char) list[at] << 8)
+            | (unsigned char) list[at + 1];
+        if (n == 0 || n > AGG_KEY_MAX || n > len - at - 2)
+            return -1;
+    }
+    for (at = 0;;) {
+        while (in - out < AGG_AHEAD_KEYS && at < len) {
+            n = ((size_t) (unsigned char) list[at] << 8)
+                | (unsigned char) list[at + 1];
+            ring[in % AGG_AHEAD_KEYS].key = list + at + 2;
+            ring[in % AGG_AHEAD_KEYS].len = n;
+            ring[in % AGG_AHEAD_KEYS].h = agg_key_hash(list + at + 2, n);
+            agg_tab_ask(t, ring[in % AGG_AHEAD_KEYS].h);
+            in++;
+            at += n + 2;
+        }
+        if (out == in)
+            return 0;
+        agg_tab_add_hashed(t, ring[out % AGG_AHEAD_KEYS].key,
+                           ring[out % AGG_AHEAD_KEYS].len,
+                           ring[out % AGG_AHEAD_KEYS].h, 1);
+        out++;
+    }
 }
 
 /* agg_tab_add_mt - add n sessions like r, every field checked */
@@ -868,10 +1187,10 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
     const struct agg_key *last = NULL;
     const struct agg_seg *s;
     const struct agg_key *k;
+    struct agg_kpos pos;
     struct agg_ord *ord;
     size_t  cap = 0;
     size_t  n = 0;
-    size_t  i;
     size_t  used;
 
     /* claims are at most the reservations, and at most the limit */
@@ -882,21 +1201,14 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
     }
     ord = xmalloc((cap ? cap : 1) * sizeof(*ord));
     *bytes = 0;
-    /* _st: relaxed loads; the join ordered all stores before them */
-    for (s = t->first; s != NULL;
-         s = atomic_load_explicit(&s->next, memory_order_relaxed)) {
-        for (i = 0; i <= s->mask; i++) {
-            agg_seg_ahead(s, i);
-            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k == NULL)
-                continue;
-            if (n == cap)
-                msg_panic("agg_ord_collect: more keys than claims");
-            agg_ord_set(&ord[n++], k);
-            *bytes += k->len - AGG_KEY_HEAD;
-            if (v != NULL)
-                agg_view_host(v, seen, &last, k);
-        }
+    agg_kpos_init(t, &pos);
+    while ((k = agg_kpos_next(&pos)) != NULL) {
+        if (n == cap)
+            msg_panic("agg_ord_collect: more keys than claims");
+        agg_ord_set(&ord[n++], k);
+        *bytes += k->len - AGG_KEY_HEAD;
+        if (v != NULL)
+            agg_view_host(v, seen, &last, k);
     }
     if (seen != NULL)
         htab_free(seen);
@@ -954,19 +1266,13 @@ agg_items_merge(struct agg_item *items, size_t n)
 uint64_t
 agg_tab_sessions_st(const struct agg_tab *t)
 {
-    const struct agg_seg *s;
+    struct agg_kpos pos;
     const struct agg_key *k;
     uint64_t sum = 0;
-    size_t  i;
 
-    for (s = t->first; s != NULL;
-         s = atomic_load_explicit(&s->next, memory_order_relaxed))
-        for (i = 0; i <= s->mask; i++) {
-            agg_seg_ahead(s, i);
-            k = atomic_load_explicit(&s->slots[i].key, memory_order_relaxed);
-            if (k != NULL)
-                sum += atomic_load_explicit(&k->count, memory_order_relaxed);
-        }
+    agg_kpos_init(t, &pos);
+    while ((k = agg_kpos_next(&pos)) != NULL)
+        sum += atomic_load_explicit(&k->count, memory_order_relaxed);
     return sum;
 }
 

@@ -57,6 +57,14 @@ size_t  agg_tab_key_trusted(const struct sess_rec *r, char *buf);
 int     agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
                            uint64_t n);
 
+/* add one session of each key of list[len]: keys one after the other,
+ * each as its length (two bytes, most significant first) and the bytes
+ * of agg_tab_key_trusted(). Faster than a call per key: the memory of
+ * the next few keys is asked for while one is added. 0, or -1 (and
+ * nothing added) when a length is 0, over AGG_TAB_KEY_MAX or past the
+ * end. */
+int     agg_tab_add_list_mt(struct agg_tab *t, const char *list, size_t len);
+
 /* remember that loghost writes TLS lines for its outbound sessions */
 void    agg_tab_note_tls_host_mt(struct agg_tab *t, const char *loghost);
 int     agg_tab_host_logs_tls_st(const struct agg_tab *t,

@@ -673,16 +673,10 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
 static void
 pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
 {
-    size_t  at = 0;
-    size_t  n;
-
-    while (at < ch->keys_len) {
-        n = ((size_t) (unsigned char) ch->keys[at] << 8)
-            | (unsigned char) ch->keys[at + 1];
-        if (agg_tab_add_key_mt(pp->tab, ch->keys + at + 2, n, 1) != 0)
-            msg_panic("session with invalid fields reached the table");
-        at += n + 2;
-    }
+    /* the queue is the table's key list: the next keys' memory is asked
+     * for while one is added */
+    if (agg_tab_add_list_mt(pp->tab, ch->keys, ch->keys_len) != 0)
+        msg_panic("session with invalid fields reached the table");
     ch->keys_len = 0;
 }
 

@@ -407,6 +407,43 @@ test_growth(void)
     agg_tab_free(t);
 }
 
+/* test_list - a list of keys adds one session each; a list with a bad
+ * length adds nothing */
+static void
+test_list(void)
+{
+    struct agg_tab *t = agg_tab_create();
+    struct sess_rec r;
+    char    key[AGG_TAB_KEY_MAX];
+    char    list[3 * (AGG_TAB_KEY_MAX + 2)];
+    size_t  kl;
+    size_t  len = 0;
+    int     i;
+
+    rec_set(&r, 19000, "l.example", SESS_POL_STS, SESS_SUCCESS, 0,
+            "mx.l.example", "", "192.0.2.1", "h", "");
+    kl = agg_tab_key_trusted(&r, key);
+    for (i = 0; i < 3; i++) {
+        list[len++] = (char) (kl >> 8);
+        list[len++] = (char) (kl & 0xff);
+        memcpy(list + len, key, kl);
+        len += kl;
+    }
+    T_CHECK(agg_tab_add_list_mt(t, list, 0) == 0, "empty list");
+    T_CHECK(agg_tab_add_list_mt(t, list, len - 1) == -1
+            && agg_tab_add_list_mt(t, list, kl + 3) == -1
+            && agg_tab_sessions_st(t) == 0, "cut list refused, nothing added");
+    list[0] = list[1] = 0;
+    T_CHECK(agg_tab_add_list_mt(t, list, len) == -1
+            && agg_tab_sessions_st(t) == 0, "length 0 refused");
+    list[0] = (char) (kl >> 8);
+    list[1] = (char) (kl & 0xff);
+    T_CHECK(agg_tab_add_list_mt(t, list, len) == 0
+            && agg_tab_keys_st(t) == 1 && agg_tab_sessions_st(t) == 3,
+            "list: one key, 3 sessions");
+    agg_tab_free(t);
+}
+
 /* test_dup_segments - one key in two segments counts once, summed */
 static void
 test_dup_segments(void)
@@ -431,7 +468,7 @@ test_dup_segments(void)
     s1 = agg_seg_grow(t->first);
     T_CHECK(s1 == agg_seg_grow(t->first), "second grow links nothing");
     len = agg_key_encode(&r, buf);
-    slot = agg_seg_claim(s1, agg_key_hash(buf, len), buf, len, &k);
+    slot = agg_seg_claim(t, s1, agg_key_hash(buf, len), buf, len, &k);
     T_CHECK(slot != NULL && k == NULL, "claimed in segment 1");
     atomic_fetch_add_explicit(&atomic_load(&slot->key)->count, 3,
                               memory_order_relaxed);
@@ -557,12 +594,40 @@ struct worker {
     int     bad;
 };
 
-/* worker_run - add every record once; threads 2 and 3 run backwards */
+/* worker_list - queue n sessions of r's key in list (of *len bytes),
+ * adding the list first when it is full */
+static void
+worker_list(struct worker *w, char *list, size_t cap, size_t *len,
+            const struct sess_rec *r, uint64_t n)
+{
+    char    key[AGG_TAB_KEY_MAX];
+    size_t  kl = agg_tab_key_trusted(r, key);
+
+    if (kl == 0) {
+        w->bad++;
+        return;
+    }
+    while (n-- > 0) {
+        if (cap - *len < kl + 2) {
+            w->bad += agg_tab_add_list_mt(w->t, list, *len) != 0;
+            *len = 0;
+        }
+        list[(*len)++] = (char) (kl >> 8);
+        list[(*len)++] = (char) (kl & 0xff);
+        memcpy(list + *len, key, kl);
+        *len += kl;
+    }
+}
+
+/* worker_run - add every record once; threads 2 and 3 run backwards,
+ * threads 1 and 3 add lists of keys */
 static void *
 worker_run(void *arg)
 {
     struct worker *w = arg;
     const struct sess_rec *r;
+    char    list[4096];
+    size_t  len = 0;
     uint64_t n;
     size_t  j;
     size_t  i;
@@ -570,11 +635,14 @@ worker_run(void *arg)
     for (j = 0; j < NADD; j++) {
         i = w->id < 2 ? j : NADD - 1 - j;
         n = gen(i, &r);
-        if (agg_tab_add_mt(w->t, r, n) != 0)
+        if (w->id % 2 == 1)
+            worker_list(w, list, sizeof(list), &len, r, n);
+        else if (agg_tab_add_mt(w->t, r, n) != 0)
             w->bad++;
         if (j % 1000 == 0)
             agg_tab_note_tls_host_mt(w->t, j % 2000 ? "h1" : "h3");
     }
+    w->bad += agg_tab_add_list_mt(w->t, list, len) != 0;
     return NULL;
 }
 
@@ -801,6 +869,7 @@ main(void)
     test_invalid();
     test_plain();
     test_growth();
+    test_list();
     test_dup_segments();
     test_loghosts();
     for (round = 0; round < NROUND; round++)
