@@ -3,11 +3,17 @@
 #include "../util/date.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* glibc's mktime() reads and writes the zone's state under a lock of
+ * its own, which a thread sanitizer cannot see: the parsing threads take
+ * this one around it (once an hour of log per thread: no contention) */
+static pthread_mutex_t ts_zone_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ts_cache_clear - no hour's zone offset known */
 static void
@@ -77,7 +83,9 @@ ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
         tm.tm_mday = d;
         tm.tm_hour = h;
         tm.tm_isdst = -1;
+        pthread_mutex_lock(&ts_zone_lock);
         t = mktime(&tm);
+        pthread_mutex_unlock(&ts_zone_lock);
         off = (t == (time_t) -1) ? 0 : wall - (int64_t) t;
     }
     i = c->cache_next;

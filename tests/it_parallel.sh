@@ -52,11 +52,12 @@ same() {
 
 # run OUT ERR ARGS...: stdout to OUT, stderr to ERR; a sanitizer report
 # or a signal fails
+RUNENV=
 run() {
     out=$1
     err=$2
     shift 2
-    "$BIN" "$@" >"$out" 2>"$err"
+    $RUNENV "$BIN" "$@" >"$out" 2>"$err"
     r=$?
     if [ "$r" -ge 2 ] || grep -q -E 'Sanitizer|runtime error:' "$err"; then
         no "exit $r: $*"
@@ -189,6 +190,19 @@ for g in gen gen-exim gen-sendmail; do
         no "$g.log: $got sessions counted, the generator wrote $want"
     fi
 done
+
+# the local zone (no --log-tz): each parsing thread asks the C library
+# for the zone's offset of every new hour, concurrently
+if [ -f "$L/gen.log" ]; then
+    LZ="--config $tmp/t.conf --log-year 2024"
+    for tz in unset Europe/Berlin; do
+        if [ "$tz" = unset ]; then RUNENV="env -u TZ"; else RUNENV="env TZ=$tz"; fi
+        run "$tmp/o1" "$tmp/e" summary --json $LZ -j 1 "$L/gen.log"
+        run "$tmp/o3" "$tmp/e" summary --json $LZ -j 3 "$L/gen.log"
+        RUNENV=
+        same "gen.log, local zone (TZ $tz): -j 3 as -j 1" "$tmp/o1" "$tmp/o3"
+    done
+fi
 
 # the generated log must exercise the pipeline: many chunks of sessions
 if [ -f "$L/gen.log" ]; then
