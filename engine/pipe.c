@@ -40,6 +40,8 @@
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
 #define PIPE_AHEAD 8            /* records between a prefetch and its use */
+#define PIPE_KEYS_BATCH (64 * 1024)     /* bytes of keys added at once
+                                         * without a chunk */
 #define PIPE_TLS_HOSTS 256      /* log hosts noted kept (pipe_tls_host):
                                  * a power of two */
 
@@ -131,6 +133,12 @@ struct pipe_ctx {
     struct input_src *src;      /* the source being read */
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
+    /* one thread, or the end of input: counted sessions' keys kept to be
+     * added as one list (agg_tab_add_list_mt), PIPE_KEYS_BATCH bytes at
+     * a time and before anything reads the table */
+    char   *keys;
+    size_t  keys_len;
+    size_t  keys_cap;
     /* log hosts noted as logging TLS (a set: noting one again changes
      * nothing), name and length + 1 (0: none), each in the place
      * pipe_tls_host_at() gives it */
@@ -209,6 +217,37 @@ pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
                      mta);
 }
 
+/* pipe_key_push - a counted session's table key onto a key list (the
+ * form of agg_tab_add_list_mt) */
+static void
+pipe_key_push(char **keys, size_t *len, size_t *cap,
+              const struct sess_rec *r)
+{
+    char    key[AGG_TAB_KEY_MAX];
+    size_t  n = agg_tab_key_trusted(r, key);
+
+    if (n == 0 || n > UINT16_MAX)
+        msg_panic("session with invalid fields reached the table");
+    while (*cap - *len < n + 2) {
+        *cap = *cap ? *cap * 2 : 64 * 1024;
+        *keys = xrealloc(*keys, *cap);
+    }
+    (*keys)[*len] = (char) (n >> 8);
+    (*keys)[*len + 1] = (char) (n & 0xff);
+    memcpy(*keys + *len + 2, key, n);
+    *len += n + 2;
+}
+
+/* pipe_keys_add - the keys kept without a chunk into the table */
+static void
+pipe_keys_add(struct pipe_ctx *pc)
+{
+    if (pc->keys_len > 0
+        && agg_tab_add_list_mt(pc->tab, pc->keys, pc->keys_len) != 0)
+        msg_panic("session with invalid fields reached the table");
+    pc->keys_len = 0;
+}
+
 /* pipe_session - a finished session: count it, maybe print it */
 static void
 pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
@@ -219,22 +258,15 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
     guess_hosts_session(pc->hosts, r, d);
     if (d == SESS_D_COUNTED && pc->corr != NULL) {
         struct pipe_chunk *ch = pc->corr;
-        char    key[AGG_TAB_KEY_MAX];
-        size_t  n = agg_tab_key_trusted(r, key);
 
         /* a worker adds it (pipe_add_chunk_mt): the key, not the record */
-        if (n == 0 || n > UINT16_MAX)
-            msg_panic("session with invalid fields reached the table");
-        while (ch->keys_cap - ch->keys_len < n + 2) {
-            ch->keys_cap = ch->keys_cap ? ch->keys_cap * 2 : 64 * 1024;
-            ch->keys = xrealloc(ch->keys, ch->keys_cap);
-        }
-        ch->keys[ch->keys_len] = (char) (n >> 8);
-        ch->keys[ch->keys_len + 1] = (char) (n & 0xff);
-        memcpy(ch->keys + ch->keys_len + 2, key, n);
-        ch->keys_len += n + 2;
-    } else if (d == SESS_D_COUNTED && agg_tab_add_trusted_mt(pc->tab, r, 1) != 0) {
-        msg_panic("session with invalid fields reached the table");
+        pipe_key_push(&ch->keys, &ch->keys_len, &ch->keys_cap, r);
+    } else if (d == SESS_D_COUNTED) {
+        /* no chunk: a list of our own, added a batch at a time (the
+         * next keys' memory is asked for while one is added) */
+        pipe_key_push(&pc->keys, &pc->keys_len, &pc->keys_cap, r);
+        if (pc->keys_len >= PIPE_KEYS_BATCH)
+            pipe_keys_add(pc);
     }
     if (pc->o->sessions && pc->o->sessions_json) {
         pipe_session_json(pc->o->sessions, r, d);
@@ -1165,6 +1197,8 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     xfree(files);
     parser_flush(pc.parsers);
     parser_set_free(pc.parsers);
+    pipe_keys_add(&pc);         /* before anything reads the table */
+    xfree(pc.keys);
     if (o->state)
         agg_state_end(o->state);
     else                        /* a piece does not see the whole log */
