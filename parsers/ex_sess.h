@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "ex.h"
+#include "../global/sess.h"
 
 struct corr_ops;
 
@@ -40,6 +41,11 @@ struct ex_peer {
 /* one Exim line before correlation: what ex_corr_ops.classify_mt read
  * of it alone (spans into the line), for its apply */
 struct ex_pre {
+    /* an event's (not the arrival's): its message's key, made here so
+     * that the correlating thread reads neither the line nor a hash */
+    uint64_t khash;             /* htab_hash() of key */
+    size_t  klen;
+    char    key[SESS_MAX_LOGHOST + 40];     /* log host, NUL, message id */
     struct ex_line ln;          /* stamp, [pid], message id */
     struct ex_event ev;
     int     arrival;            /* "ID <= own_from": note the id */
@@ -47,8 +53,7 @@ struct ex_pre {
     uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
                                  * X=, when ev.tls (made here: the one
                                  * correlating thread need not read it) */
-    /* an event's (not the arrival's), made here for the same reason */
-    uint64_t khash;             /* htab_hash() of the message's key */
+    /* an event's, made here for the same reason */
     struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
     uint32_t pid_h;             /* ex_pid_hash() of its process id */
     struct ex_peer pn;          /* of ev.host and ev.ip */
