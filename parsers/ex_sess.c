@@ -64,7 +64,6 @@ struct ex_conn {
 struct ex_sess {
     struct corr *k;             /* messages, emit, flush */
     uint32_t pid;               /* ex_pid_hash() of the line being fed */
-    const struct ex_peer *pn;   /* its host and address (ex_peer_mt) */
 };
 
 /* ex_key_eq - an address as logged equals the key of a connection */
@@ -74,31 +73,18 @@ ex_key_eq(const char *key, struct span ip)
     return ip.len == strlen(key) && strncasecmp(key, ip.ptr, ip.len) == 0;
 }
 
-/* ex_conn_fill - learn the peer of c from a line (pn: what its
- * classification found of its host and address, ex_peer_mt) */
+/* ex_conn_fill - learn the peer of c from a line */
 static void
-ex_conn_fill(struct ex_conn *c, const struct ex_event *ev,
-             const struct ex_peer *pn)
+ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
 {
-    if (c->k.mx[0] == 0 && ev->host.len > 0) {
-        if (!pn->host_ok) {
-            c->k.mx[0] = 0;     /* "127.0.0.1 [127.0.0.1]": no name */
-        } else if (pn->host_same) {
-            memcpy(c->k.mx, ev->host.ptr, pn->hlen);
-            c->k.mx[pn->hlen] = 0;
-        } else {
-            (void) dname_norm(ev->host.ptr, ev->host.len, c->k.mx);
-        }
-    }
+    if (c->k.mx[0] == 0 && ev->host.len > 0
+        && (dname_norm(ev->host.ptr, ev->host.len, c->k.mx) != 0
+            || dname_is_numeric(c->k.mx)))
+        c->k.mx[0] = 0;           /* "127.0.0.1 [127.0.0.1]": no name */
     if (c->key[0] == 0 && ev->ip.len > 0
-        && span_copy(ev->ip, c->key, sizeof(c->key)) == 0) {
-        if (!pn->ip_ok)
-            c->k.ip[0] = 0;     /* munged ("ip4.ip4.ip4.ip4"): match only */
-        else if (pn->ip_same)
-            memcpy(c->k.ip, c->key, ev->ip.len + 1);
-        else
-            (void) ipaddr_norm(ev->ip.ptr, ev->ip.len, c->k.ip);
-    }
+        && span_copy(ev->ip, c->key, sizeof(c->key)) == 0
+        && ipaddr_norm(ev->ip.ptr, ev->ip.len, c->k.ip) != 0)
+        c->k.ip[0] = 0;           /* munged ("ip4.ip4.ip4.ip4"): match only */
     if (c->k.port < 0)
         c->k.port = ev->port;
 }
@@ -106,7 +92,7 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev,
 /* ex_conn_start - fresh connection with the peer of ev */
 static void
 ex_conn_start(struct ex_conn *c, int dated, int64_t t,
-              const struct ex_event *ev, const struct ex_peer *pn)
+              const struct ex_event *ev)
 {
     /* the three strings at its end are only read as strings: cleared
      * by their first byte (the rest, 380 of 830 bytes, is not written:
@@ -114,13 +100,12 @@ ex_conn_start(struct ex_conn *c, int dated, int64_t t,
     corr_start(&c->k, offsetof(struct ex_conn, cand_dom), dated, t);
     c->cand_dom[0] = c->creason[0] = c->reason[0] = 0;
     c->cond = c->fail = -1;
-    ex_conn_fill(c, ev, pn);
+    ex_conn_fill(c, ev);
 }
 
-/* ex_conn_same - 1 when ev (pn: ex_peer_mt) may be about connection c */
+/* ex_conn_same - 1 when ev may be about connection c */
 static int
-ex_conn_same(const struct ex_conn *c, const struct ex_event *ev,
-             const struct ex_peer *pn)
+ex_conn_same(const struct ex_conn *c, const struct ex_event *ev)
 {
     char    mx[DNAME_MAX + 1];
 
@@ -128,13 +113,9 @@ ex_conn_same(const struct ex_conn *c, const struct ex_event *ev,
         return 0;
     if (ev->ip.len > 0 && c->key[0])
         return ex_key_eq(c->key, ev->ip);
-    if (ev->host.len > 0 && c->k.mx[0] && pn->host_norm) {
-        if (pn->host_same)      /* no NUL in a valid name */
-            return memcmp(c->k.mx, ev->host.ptr, pn->hlen) == 0
-                && c->k.mx[pn->hlen] == 0;
-        (void) dname_norm(ev->host.ptr, ev->host.len, mx);
+    if (ev->host.len > 0 && c->k.mx[0]
+        && dname_norm(ev->host.ptr, ev->host.len, mx) == 0)
         return strcmp(mx, c->k.mx) == 0;
-    }
     return 1;
 }
 
@@ -242,13 +223,13 @@ ex_open(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
 {
     struct ex_conn *c = EX_CUR(m);
 
-    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev, s->pn)
+    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev)
         && (!c->closed || allow_closed)) {
-        ex_conn_fill(c, ev, s->pn);
+        ex_conn_fill(c, ev);
         return c;
     }
     corr_retire(s->k, m);
-    ex_conn_start(c, dated, t, ev, s->pn);
+    ex_conn_start(c, dated, t, ev);
     return c;
 }
 
@@ -286,7 +267,7 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         return;
     /* "** rcpt R= T= : DANE error: tlsa lookup FAIL": no MX was tried */
     memset(&none, 0, sizeof(none));
-    ex_conn_start(&none, dated, t, ev, s->pn);
+    ex_conn_start(&none, dated, t, ev);
     if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.k.mx) != 0)
         none.k.mx[0] = 0;
     none.fail = ev->result;
@@ -328,7 +309,7 @@ ex_same_run(const struct ex_sess *s, const struct ex_conn *c, int64_t t,
 {
     return (ev->mark == '=' || ev->mark == 'd' || ev->mark == '*')
         && !ev->cont && c->k.active && c->k.attributed
-        && ex_conn_same(c, ev, s->pn) && s->pid != 0 && c->pid == s->pid
+        && ex_conn_same(c, ev) && s->pid != 0 && c->pid == s->pid
         && t >= c->k.t0 && t <= c->k.t0 + 1
         && (ev->tls != 0) == (c->tls != 0)
         && (ev->result >= 0) == (c->fail >= 0);
@@ -389,7 +370,7 @@ ex_pend_tie(struct ex_sess *s, struct ex_msg *m, const struct ex_event *ev,
     for (i = j = 0; i < m->npend; i++) {
         struct ex_conn *w = (struct ex_conn *) corr_pend(s->k, m, i);
 
-        if (ex_conn_same(w, ev, s->pn)) {
+        if (ex_conn_same(w, ev)) {
             ex_emit(s, m, w, dom);
             continue;
         }
@@ -419,7 +400,7 @@ ex_pend_take(struct ex_sess *s, struct ex_msg *m, const struct ex_event *ev)
     for (i = m->npend - 1; i >= 0; i--) {
         struct ex_conn *p = (struct ex_conn *) corr_pend(s->k, m, i);
 
-        if (p->closed && ex_conn_same(p, ev, s->pn))
+        if (p->closed && ex_conn_same(p, ev))
             break;
     }
     if (i < 0)
@@ -490,7 +471,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         return;
     }
     if (ev->mark == '-' && c->k.active && c->k.attributed
-        && ex_conn_same(c, ev, s->pn)) {
+        && ex_conn_same(c, ev)) {
         ex_trace_conn(c, tr);   /* one more recipient, same connection */
         return;
     }
@@ -498,25 +479,25 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         ex_trace_conn(c, tr);   /* "=>"/"=="/"**" again: one connection */
         return;
     }
-    if (!(c->k.active && !c->k.attributed && ex_conn_same(c, ev, s->pn))
+    if (!(c->k.active && !c->k.attributed && ex_conn_same(c, ev))
         && !deliv && !ev->tls && ex_pend_take(s, m, ev))
         c = EX_CUR(m);          /* its own line, then another host's */
-    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev, s->pn)) {
+    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev)) {
         /* a connection that ended with its own line is repeated by the
          * "=="/"**" of its delivery; any other line used a new one */
         if (c->closed && (ev->tls || deliv || (c->clear && ev->result < 0))) {
             int     clear = c->clear;
 
-            ex_conn_fill(c, ev, s->pn); /* the same MX: learn its name */
+            ex_conn_fill(c, ev);        /* the same MX: learn its name */
             corr_retire(s->k, m);
-            ex_conn_start(c, dated, t, ev, s->pn);
+            ex_conn_start(c, dated, t, ev);
             c->in_clear = clear;
         } else {
-            ex_conn_fill(c, ev, s->pn);
+            ex_conn_fill(c, ev);
         }
     } else {
         corr_retire(s->k, m);
-        ex_conn_start(c, dated, t, ev, s->pn);
+        ex_conn_start(c, dated, t, ev);
     }
     ex_pend_tie(s, m, ev, &dom);        /* earlier hosts of this delivery */
     if (ev->tls) {
@@ -574,31 +555,6 @@ ex_msg_key(const struct wrap_rec *r, struct span id, char *key)
     if (id.len)                 /* ex_msgid(): at most 23 bytes */
         memcpy(key + hl + 1, id.ptr, id.len);
     return hl + 1 + id.len;
-}
-
-/* ex_peer_mt - what ex_conn_fill and ex_conn_same need to know of the
- * host and address of an event, found on the parsing thread: whether
- * they are valid, and whether they are canonical as written (most are:
- * the correlating thread then copies and compares them as they are) */
-static void
-ex_peer_mt(const struct ex_event *ev, struct ex_peer *pn)
-{
-    char    buf[DNAME_MAX + 1];
-
-    memset(pn, 0, sizeof(*pn));
-    if (ev->host.len > 0
-        && dname_norm(ev->host.ptr, ev->host.len, buf) == 0) {
-        pn->host_norm = 1;
-        pn->host_ok = !dname_is_numeric(buf);
-        pn->hlen = (uint16_t) strlen(buf);
-        pn->host_same = memcmp(buf, ev->host.ptr, pn->hlen) == 0;
-    }
-    if (ev->ip.len > 0 && ev->ip.len <= EX_KEY_MAX
-        && ipaddr_norm(ev->ip.ptr, ev->ip.len, buf) == 0) {
-        pn->ip_ok = 1;
-        pn->ip_same = strlen(buf) == ev->ip.len
-            && memcmp(buf, ev->ip.ptr, ev->ip.len) == 0;
-    }
 }
 
 /* ex_ident - 1 when a syslog program name is Exim's (exim, exim4,
@@ -731,7 +687,6 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     default:
         pre->klen = ex_msg_key(r, ln->id, pre->key);
         pre->khash = htab_hash(pre->key, pre->klen);
-        ex_peer_mt(ev, &pre->pn);
         pre->pid_h = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
         pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
@@ -773,7 +728,6 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         if (new)
             m->own = sess_own_has(s->k->own, r->host, ln->id);
     }
-    s->pn = &pre->pn;
     switch (evp->kind) {
     case EX_DELIVERY:
         s->pid = pre->pid_h;
@@ -789,8 +743,8 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
          * refused: the handshake (if any) went through */
         c = EX_CUR(m);
         if (c->k.active && !c->k.attributed && !c->closed
-            && ex_conn_same(c, evp, s->pn)) {
-            ex_conn_fill(c, evp, s->pn);
+            && ex_conn_same(c, evp)) {
+            ex_conn_fill(c, evp);
             c->ended = 1;
             c->closed = !evp->past_ehlo;
         }
@@ -807,11 +761,11 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     case EX_DANE_COND:
         c = EX_CUR(m);
         if (!(c->k.active && !c->closed && !c->k.attributed && !c->tls
-              && ex_conn_same(c, evp, s->pn))) {
+              && ex_conn_same(c, evp))) {
             corr_retire(s->k, m);
-            ex_conn_start(c, dated, t, evp, s->pn);
+            ex_conn_start(c, dated, t, evp);
         } else {
-            ex_conn_fill(c, evp, s->pn);
+            ex_conn_fill(c, evp);
         }
         if (c->cond < 0 || c->cond == SESS_VALIDATION_FAILURE) {
             c->cond = evp->result;
@@ -826,7 +780,7 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             struct ex_conn one;
             struct span dom = corr_rcpt_domain(evp->rcpt);
 
-            ex_conn_start(&one, dated, t, evp, s->pn);
+            ex_conn_start(&one, dated, t, evp);
             one.fail = ex_refine(&one, evp);
             one.dane = evp->dane;
             ex_emit(s, m, &one, evp->rcpt.len ? &dom : NULL);

@@ -26,18 +26,6 @@
 
 struct corr_ops;
 
-/* what the correlating thread needs to know of the host and address
- * of an event (ex_sess.c, ex_peer_mt): found on a parsing thread */
-struct ex_peer {
-    uint16_t hlen;              /* host: the length of its canonical form */
-    unsigned char host_norm;    /* host: a valid name */
-    unsigned char host_ok;      /* ... and not an address written as one */
-    unsigned char host_same;    /* ... canonical as written (its first
-                                 * hlen bytes: a final dot dropped) */
-    unsigned char ip_ok;        /* ip: a valid address */
-    unsigned char ip_same;      /* ... canonical as written */
-};
-
 /* one Exim line before correlation: what ex_corr_ops.classify_mt read
  * of it alone (spans into the line), for its apply */
 struct ex_pre {
@@ -56,7 +44,6 @@ struct ex_pre {
     /* an event's, made here for the same reason */
     struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
     uint32_t pid_h;             /* ex_pid_hash() of its process id */
-    struct ex_peer pn;          /* of ev.host and ev.ip */
 };
 
 /* Exim to the correlator core (parsers/corr.h) and to parser.c */
