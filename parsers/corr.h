@@ -321,6 +321,11 @@ corr_find(struct corr *k, const void *key, size_t klen)
 /* corr_forget - flush a key and drop it (Exim's "Completed") */
 void    corr_forget(struct corr *k, const void *key, size_t klen);
 
+/* corr_forget_hashed - corr_forget with the key's hash (htab_hash)
+ * computed before: on the thread that classified the line */
+void    corr_forget_hashed(struct corr *k, const void *key, size_t klen,
+                           uint64_t hash);
+
 /* corr_start - connection c (size bytes: the MTA's whole connection)
  * cleared and opened at time t */
 static inline void

@@ -25,6 +25,7 @@
 #include "../util/ipaddr.h"
 #include "../util/mymalloc.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -50,6 +51,7 @@ struct ex_conn {
     uint32_t pid;               /* ex_pid_hash() of its first line */
     int     cand;               /* waiting: cand_dom is its domain unless
                                  * a line naming its host comes */
+    /* last, and only read as C strings (ex_conn_start) */
     char    cand_dom[DNAME_MAX + 1];
     char    creason[EX_REASON_MAX + 1];  /* of the certificate problem */
     char    reason[EX_REASON_MAX + 1];   /* of the failure */
@@ -92,7 +94,11 @@ static void
 ex_conn_start(struct ex_conn *c, int dated, int64_t t,
               const struct ex_event *ev)
 {
-    corr_start(&c->k, sizeof(*c), dated, t);
+    /* the three strings at its end are only read as strings: cleared
+     * by their first byte (the rest, 380 of 830 bytes, is not written:
+     * a new message's connection is cold memory) */
+    corr_start(&c->k, offsetof(struct ex_conn, cand_dom), dated, t);
+    c->cand_dom[0] = c->creason[0] = c->reason[0] = 0;
     c->cond = c->fail = -1;
     ex_conn_fill(c, ev);
 }
@@ -425,10 +431,10 @@ ex_candidate(const struct corr_conn *kc, struct span *dom)
 /* ex_delivery_line - => -> ** == *> >>: attribute and emit sessions */
 static void
 ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
-                 const struct ex_event *ev, uint32_t cipher_h,
-                 struct trace *tr)
+                 const struct ex_event *ev, const struct span *rdom,
+                 uint32_t cipher_h, struct trace *tr)
 {
-    struct span dom = corr_rcpt_domain(ev->rcpt);
+    struct span dom = *rdom;    /* corr_rcpt_domain(ev->rcpt) */
     struct ex_conn *c = EX_CUR(m);
     int     deliv = ev->mark == '=' || ev->mark == '-' || ev->mark == 'c';
     int     stale = 0;
@@ -464,7 +470,8 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
             : deliv ? TRACE_PLAINTEXT : TRACE_CONTEXT;
         return;
     }
-    if (ev->mark == '-' && c->k.active && c->k.attributed && ex_conn_same(c, ev)) {
+    if (ev->mark == '-' && c->k.active && c->k.attributed
+        && ex_conn_same(c, ev)) {
         ex_trace_conn(c, tr);   /* one more recipient, same connection */
         return;
     }
@@ -523,8 +530,8 @@ ex_fail_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
 
     /* old Exim: "TLS error on connection to h" then "TLS session
      * failure: delivering unencrypted to h": one connection */
-    c = ex_open(s, m, dated, t, ev, ev->kind == EX_TLS_FAIL && c->tlserr
-                && !c->clear);
+    c = ex_open(s, m, dated, t, ev, ev->kind == EX_TLS_FAIL && c->k.active
+                && c->tlserr && !c->clear);
     if (c->fail < 0)
         c->fail = ex_refine(c, ev);
     c->dane |= ev->dane;
@@ -678,6 +685,10 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         tr->result = ev->result;
         return CORR_PRE_DONE;
     default:
+        pre->klen = ex_msg_key(r, ln->id, pre->key);
+        pre->khash = htab_hash(pre->key, pre->klen);
+        pre->pid_h = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
+        pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
     }
 }
@@ -702,27 +713,25 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     dated = ln->stamped || r->dated;
     t = ln->stamped ? ln->t : r->dated ? r->t : 0;
     {
-        char    key[SESS_MAX_LOGHOST + 40];
-        size_t  n = ex_msg_key(r, ln->id, key);
         int     new;
 
         if (evp->kind == EX_COMPLETED) {
-            if (corr_held(s->k, key, n, dated, t, r))
+            if (corr_held(s->k, pre->key, pre->klen, dated, t, r))
                 return;
-            corr_forget(s->k, key, n);
+            corr_forget_hashed(s->k, pre->key, pre->klen, pre->khash);
             sess_own_forget(s->k->own, r->host, ln->id);
             return;
         }
-        if ((m = corr_enter(s->k, key, n, r->host, dated, t, r, &new))
-            == NULL)
+        if ((m = corr_enter_hashed(s->k, pre->key, pre->klen, pre->khash,
+                                   r->host, dated, t, r, &new)) == NULL)
             return;
         if (new)
             m->own = sess_own_has(s->k->own, r->host, ln->id);
     }
     switch (evp->kind) {
     case EX_DELIVERY:
-        s->pid = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
-        ex_delivery_line(s, m, dated, t, evp, pre->cipher_h, tr);
+        s->pid = pre->pid_h;
+        ex_delivery_line(s, m, dated, t, evp, &pre->dom, pre->cipher_h, tr);
         break;
     case EX_HOST:
         tr->kind = TRACE_CONTEXT;       /* "Connection timed out", ... */
@@ -784,6 +793,16 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     }
 }
 
+/* ex_prefetch - corr_ops.prefetch: the message's key (corr_prefetch) */
+static void
+ex_prefetch(const void *mta, const void *prep, int deep)
+{
+    const struct ex_pre *pre = prep;
+
+    if (!pre->arrival)
+        corr_prefetch(((const struct ex_sess *) mta)->k, pre->khash, deep);
+}
+
 /* ex_corr_ops - Exim, to the core and to parser.c */
 const struct corr_ops ex_corr_ops = {
     .name = "exim", .mta = SESS_MTA_EXIM,
@@ -793,4 +812,5 @@ const struct corr_ops ex_corr_ops = {
     .classify_mt = ex_classify_mt, .apply = ex_apply,
     .outcome = ex_outcome, .describe = ex_describe,
     .retire = ex_retire_hook, .candidate = ex_candidate,
+    .prefetch = ex_prefetch, .lazy = 1,
 };

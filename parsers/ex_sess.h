@@ -18,13 +18,22 @@
 #ifndef PARSERS_EX_SESS_H
 #define PARSERS_EX_SESS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "ex.h"
+#include "../global/sess.h"
 
 struct corr_ops;
 
 /* one Exim line before correlation: what ex_corr_ops.classify_mt read
  * of it alone (spans into the line), for its apply */
 struct ex_pre {
+    /* an event's (not the arrival's): its message's key, made here so
+     * that the correlating thread reads neither the line nor a hash */
+    uint64_t khash;             /* htab_hash() of key */
+    size_t  klen;
+    char    key[SESS_MAX_LOGHOST + 40];     /* log host, NUL, message id */
     struct ex_line ln;          /* stamp, [pid], message id */
     struct ex_event ev;
     int     arrival;            /* "ID <= own_from": note the id */
@@ -32,6 +41,9 @@ struct ex_pre {
     uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
                                  * X=, when ev.tls (made here: the one
                                  * correlating thread need not read it) */
+    /* an event's, made here for the same reason */
+    struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
+    uint32_t pid_h;             /* ex_pid_hash() of its process id */
 };
 
 /* Exim to the correlator core (parsers/corr.h) and to parser.c */

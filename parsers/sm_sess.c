@@ -486,6 +486,7 @@ sm_event_mt(const struct wrap_rec *r, struct sm_pre *pre)
         r = &fr;
     }
     pre->klen = corr_key_proc(r, pre->key, 24);
+    pre->khash = htab_hash(pre->key, pre->klen);
     return CORR_PRE_EVENT;
 }
 
@@ -573,8 +574,8 @@ sm_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
                              r->dated ? r->t : 0, tr);
         return;
     }
-    if ((p = corr_enter(s->k, pre->key, pre->klen, r->host, r->dated, r->t,
-                        r, &new)) == NULL)
+    if ((p = corr_enter_hashed(s->k, pre->key, pre->klen, pre->khash,
+                               r->host, r->dated, r->t, r, &new)) == NULL)
         return;
     c = SM_CUR(p);
     switch (evp->kind) {
@@ -648,6 +649,16 @@ sm_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     }
 }
 
+/* sm_prefetch - corr_ops.prefetch: the process's key (corr_prefetch) */
+static void
+sm_prefetch(const void *mta, const void *prep, int deep)
+{
+    const struct sm_pre *pre = prep;
+
+    if (!pre->from)
+        corr_prefetch(((const struct sm_sess *) mta)->k, pre->khash, deep);
+}
+
 /* sm_fini - corr_ops.fini: say when the log showed a larger cache */
 static void
 sm_fini(void *mta)
@@ -673,6 +684,6 @@ const struct corr_ops sm_corr_ops = {
     .pre_size = sizeof(struct sm_pre),
     .hint = 256, .max_pend = SM_MAX_PEND, .sweep_every = 65536,
     .classify_mt = sm_classify_mt, .apply = sm_apply, .cache = 1,
-    .fini = sm_fini,
-    .outcome = sm_outcome, .describe = sm_describe,
+    .fini = sm_fini, .prefetch = sm_prefetch,
+    .outcome = sm_outcome, .describe = sm_describe, .lazy = 1,
 };

@@ -22,6 +22,8 @@
 #define PARSERS_SM_SESS_H
 
 
+#include <stdint.h>
+
 #include "sm.h"
 #include "../global/sess.h"
 
@@ -43,6 +45,9 @@ struct sm_pre {
     int     relay_mailer;       /* SM_DELIVERY: mailer=relay */
     int     prob;               /* SM_VERIFYMSG: sm_cert_problem(text) */
     size_t  klen;               /* key of the process (corr_key_proc) */
+    /* the hash of that key (htab_hash): made by the parsing thread, so
+     * that the correlating thread does not hash (corr_enter_hashed) */
+    uint64_t khash;
     char    key[SM_KEY_MAX];
     struct sm_peer pe;          /* events with a relay: sm_peer_set() */
     struct sm_event ev;

@@ -428,7 +428,13 @@ htab_sweep_stamped(struct htab *t, int64_t before,
 void
 htab_delete(struct htab *t, const void *key, size_t klen)
 {
-    unsigned long long h = XXH3_64bits(key, klen);
+    htab_delete_hashed(t, key, klen, XXH3_64bits(key, klen));
+}
+
+/* htab_delete_hashed - htab_delete, the key's hash given */
+void
+htab_delete_hashed(struct htab *t, const void *key, size_t klen, uint64_t h)
+{
     struct htab_ent **pp = &t->slot[h & (t->size - 1)];
 
     for (; *pp; pp = &(*pp)->next) {

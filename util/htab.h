@@ -82,6 +82,10 @@ void    htab_prefetch(const struct htab *t, uint64_t hash, int deep);
 /* remove key, handing its value to the destructor */
 void    htab_delete(struct htab *t, const void *key, size_t klen);
 
+/* htab_delete with hash = htab_hash(key, klen) */
+void    htab_delete_hashed(struct htab *t, const void *key, size_t klen,
+                           uint64_t hash);
+
 size_t  htab_count(const struct htab *t);
 
 /* visit every entry and delete those for which drop returns 1 (their
