@@ -164,27 +164,14 @@ as_count_rec(const struct sess_rec *r, uint64_t n, void *ctx)
 static void
 as_encode(const struct agg_state *s, struct wire_buf *b)
 {
-    const struct run_stats *st = &s->st;
     uint64_t n = 0;
-    size_t  i;
 
     wire_put(b, AS_MAGIC, 8);
     wire_put_u(b, AGG_STATE_VERSION, 4);
     wire_put_u(b, 0, 4);
     wire_put_u(b, 0, 8);        /* body length, filled in below */
     carry_put_piece(s->carry, b);
-    wire_put_u(b, INPUT_BAD_COUNT, 4);
-    wire_put_u(b, SESS_D_COUNT, 4);
-    wire_put_u(b, st->files, 8);
-    wire_put_u(b, st->files_failed, 8);
-    wire_put_u(b, st->lines, 8);
-    wire_put_u(b, st->bytes, 8);
-    for (i = 0; i < INPUT_BAD_COUNT; i++)
-        wire_put_u(b, st->bad[i], 8);
-    wire_put_u(b, st->bad_parse, 8);
-    wire_put_u(b, st->duplicates, 8);
-    for (i = 0; i < SESS_D_COUNT; i++)
-        wire_put_u(b, st->sessions[i], 8);
+    run_stats_put(b, &s->st);
     agg_tab_walk_tls_hosts_st(s->tab, as_count_host, &n);
     wire_put_u(b, n, 8);
     agg_tab_walk_tls_hosts_st(s->tab, as_put_host, b);
@@ -274,26 +261,13 @@ as_get_counters(struct agg_state *s, struct wire_rd *r, char *err,
 static int
 as_decode(struct agg_state *s, struct wire_rd *r, char *err, size_t cap)
 {
-    struct run_stats *st = &s->st;
     uint64_t n, i;
-    size_t  j;
 
     carry_get_piece(s->carry, r);
-    if (wire_get_u(r, 4) != INPUT_BAD_COUNT
-        || wire_get_u(r, 4) != SESS_D_COUNT) {
+    if (run_stats_get(r, &s->st, 1) != 0) {
         snprintf(err, cap, "statistics of another layout");
         return -1;
     }
-    st->files = wire_get_u(r, 8);
-    st->files_failed = wire_get_u(r, 8);
-    st->lines = wire_get_u(r, 8);
-    st->bytes = wire_get_u(r, 8);
-    for (j = 0; j < INPUT_BAD_COUNT; j++)
-        st->bad[j] = wire_get_u(r, 8);
-    st->bad_parse = wire_get_u(r, 8);
-    st->duplicates = wire_get_u(r, 8);
-    for (j = 0; j < SESS_D_COUNT; j++)
-        st->sessions[j] = wire_get_u(r, 8);
     n = wire_get_u(r, 8);
     for (i = 0; i < n && !r->bad; i++) {
         char    h[SESS_MAX_LOGHOST + 1];

@@ -9,7 +9,8 @@
  *		u32 n days, each: i32 day, u8 closed, u8 again, i64
  *		  closed_at, u32 INPUT_BAD_COUNT, u32
  *		  SESS_D_COUNT, u64 files, files_failed, lines, bytes,
- *		  bad[..], bad_parse, sessions[..]
+ *		  bad[..], bad_parse, duplicates (not in version 1),
+ *		  sessions[..] (global/run.c)
  *		u8 dup have, i64 t, u8 dated, 4 x u32 len, u64 hash
  *		u32 n clocks, each: u64 feeds, i64 newest time
  *		u64 n, n bytes: the saved state (aggregate/agg_state.c)
@@ -34,25 +35,6 @@
 #define CK_MAGIC "MTRFOLLW"
 #define CK_HDR 24
 #define CK_MAX_FILE (1ULL << 34)        /* 16 GiB: more is not ours */
-
-/* ck_put_stats - one day's statistics */
-static void
-ck_put_stats(struct wire_buf *b, const struct run_stats *st)
-{
-    int     i;
-
-    wire_put_u(b, INPUT_BAD_COUNT, 4);
-    wire_put_u(b, SESS_D_COUNT, 4);
-    wire_put_u(b, st->files, 8);
-    wire_put_u(b, st->files_failed, 8);
-    wire_put_u(b, st->lines, 8);
-    wire_put_u(b, st->bytes, 8);
-    for (i = 0; i < INPUT_BAD_COUNT; i++)
-        wire_put_u(b, st->bad[i], 8);
-    wire_put_u(b, st->bad_parse, 8);
-    for (i = 0; i < SESS_D_COUNT; i++)
-        wire_put_u(b, st->sessions[i], 8);
-}
 
 /* ckpt_save - the checkpoint, atomically */
 int
@@ -92,7 +74,7 @@ ckpt_save(const char *dir, const struct ckpt *k, char *err)
         wire_put_u(&b, (uint64_t) (k->days[i].closed != 0), 1);
         wire_put_u(&b, (uint64_t) (k->days[i].again != 0), 1);
         wire_put_u(&b, (uint64_t) k->days[i].closed_at, 8);
-        ck_put_stats(&b, &k->days[i].st);
+        run_stats_put(&b, &k->days[i].st);
     }
     wire_put_u(&b, (uint64_t) (k->dup.have != 0), 1);
     wire_put_u(&b, (uint64_t) k->dup.t, 8);
@@ -126,27 +108,6 @@ ckpt_save(const char *dir, const struct ckpt *k, char *err)
     return rc;
 }
 
-/* ck_get_stats - one day's statistics */
-static void
-ck_get_stats(struct wire_rd *r, struct run_stats *st)
-{
-    int     i;
-
-    if (wire_get_u(r, 4) != INPUT_BAD_COUNT || wire_get_u(r, 4) != SESS_D_COUNT) {
-        r->bad = 1;
-        return;
-    }
-    st->files = wire_get_u(r, 8);
-    st->files_failed = wire_get_u(r, 8);
-    st->lines = wire_get_u(r, 8);
-    st->bytes = wire_get_u(r, 8);
-    for (i = 0; i < INPUT_BAD_COUNT; i++)
-        st->bad[i] = wire_get_u(r, 8);
-    st->bad_parse = wire_get_u(r, 8);
-    for (i = 0; i < SESS_D_COUNT; i++)
-        st->sessions[i] = wire_get_u(r, 8);
-}
-
 /* ck_read - the whole file; 0, 1 when absent, -1 (a read error, or
  * larger than any checkpoint) */
 static int
@@ -172,7 +133,8 @@ ck_read(const char *path, unsigned char **d, size_t *n)
 
 /* ck_decode - the body; NULL, or what is wrong */
 static const char *
-ck_decode(struct wire_rd *r, struct ckpt *k, const char *path, char *err)
+ck_decode(struct wire_rd *r, struct ckpt *k, uint32_t version,
+          const char *path, char *err)
 {
     size_t  i;
     uint64_t sn;
@@ -211,7 +173,8 @@ ck_decode(struct wire_rd *r, struct ckpt *k, const char *path, char *err)
         k->days[i].closed = (int) wire_get_u(r, 1);
         k->days[i].again = (int) wire_get_u(r, 1);
         k->days[i].closed_at = (int64_t) wire_get_u(r, 8);
-        ck_get_stats(r, &k->days[i].st);
+        if (run_stats_get(r, &k->days[i].st, version > 1) != 0)
+            return "statistics of another layout";
     }
     k->dup.have = (int) wire_get_u(r, 1);
     k->dup.t = (int64_t) wire_get_u(r, 8);
@@ -244,6 +207,7 @@ ckpt_load(const char *dir, struct ckpt *k, char *err)
     size_t  n = 0;
     struct wire_rd r;
     const char *why;
+    uint32_t version = 0;
     int     rc;
 
     memset(k, 0, sizeof(*k));
@@ -261,7 +225,8 @@ ckpt_load(const char *dir, struct ckpt *k, char *err)
     why = NULL;
     if (n < CK_HDR + 8 || memcmp(d, CK_MAGIC, 8) != 0)
         why = "not a checkpoint of mailtlsrpt follow";
-    else if (wire_get_u(&r, 4) != CKPT_VERSION)
+    else if ((version = (uint32_t) wire_get_u(&r, 4)) < 1
+             || version > CKPT_VERSION)
         why = "a checkpoint of another format version";
     else if ((void) wire_get_u(&r, 4), wire_get_u(&r, 8) != n - CK_HDR - 8)
         why = "truncated or extended";
@@ -270,7 +235,7 @@ ckpt_load(const char *dir, struct ckpt *k, char *err)
     if (why == NULL) {
         r.n = n - 8;
         r.off = CK_HDR;
-        why = ck_decode(&r, k, path, err);
+        why = ck_decode(&r, k, version, path, err);
     }
     xfree(d);
     if (why != NULL) {

@@ -22,7 +22,9 @@
 #include "../aggregate/agg_state.h"
 #include "../util/tail.h"
 
-#define CKPT_VERSION 1
+/* 2: each day's statistics with the duplicates; version 1 is read (no
+ * duplicates then) */
+#define CKPT_VERSION 2
 #define CKPT_MAX_INPUTS 64
 #define CKPT_MAX_DAYS 400
 #define CKPT_NAME_MAX 1024

@@ -252,6 +252,8 @@ fol_rec(struct fol *f, const struct wrap_rec *r, size_t bytes)
         return;                 /* changes no state */
     if (r->msg.len > 0 && fol_dup(f, r)) {
         f->duplicates++;
+        if (st)
+            st->duplicates++;   /* the day state says so, as aggregate's */
         return;
     }
     parser_feed_pre(f->ps, r, &pre, &tr);

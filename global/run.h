@@ -4,7 +4,7 @@
  * reads (engine/pipe.c), a saved state keeps and adds their counts
  * (aggregate/agg_state.c: a merged state's are the sums of its
  * pieces'), and the commands show them (the summary line, summary
- * --json). A state saves the counts from files to sessions; year and
+ * --json). Their saved form is written and read here only. A state saves the counts from files to sessions; year and
  * not_mail describe the reading of files, for the warnings of that run
  * only: a state's are zero.
  * Thread safety: plain data.
@@ -54,5 +54,16 @@ struct run_stats {
 
 /* add the saved counts of from (files .. sessions) into to */
 void    run_stats_add(struct run_stats *to, const struct run_stats *from);
+
+/* The saved counts as saved states and the follower's checkpoint keep
+ * them (big-endian): u32 INPUT_BAD_COUNT, u32 SESS_D_COUNT, u64 files,
+ * files_failed, lines, bytes, bad[..], bad_parse, duplicates (when
+ * dups), sessions[..]. run_stats_get returns -1 when the two counts
+ * name another layout (a short read sets r->bad instead). dups is 0
+ * only for the checkpoints of version 1, which had no duplicates. */
+struct wire_buf;
+struct wire_rd;
+void    run_stats_put(struct wire_buf *b, const struct run_stats *st);
+int     run_stats_get(struct wire_rd *r, struct run_stats *st, int dups);
 
 #endif

@@ -24,6 +24,10 @@
 #    counts what a batch summary of the records counts.
 # 4. Bad invocations: no LOG, "-", a second follower on the same state
 #    directory, a damaged checkpoint (refused, exit 3, nothing read).
+# 5. A checkpoint of format version 1 (testdata/state/follow-v1, written
+#    by the version before) is read on, its day's counts kept, and saved
+#    again as version 2; a day state counts repeated lines as aggregate
+#    does.
 # option lists are split on purpose
 # shellcheck disable=SC2086
 set -u
@@ -395,6 +399,47 @@ python3 -c "import sys; p=sys.argv[1]; d=bytearray(open(p,'rb').read()); d[30]^=
 rc=$?
 check "a damaged checkpoint: exit 3 ($rc)" [ "$rc" = 3 ]
 check "... with its reason" grep -q "checksum mismatch" "$tmp/e5"
+
+# ---------------------------- 5. an earlier checkpoint; repeated lines
+# sumline STATE: the summary line of a saved state
+sumline() { "$BIN" summary $CONF --from-state "$@" 2>&1 >/dev/null | tail -1; }
+# follow_until DIR LOG WANT: follow DIR/LOG (state in DIR/sd) until its
+# day state's summary line has WANT, then SIGTERM; the exit status
+follow_until() {
+    (cd "$1" && exec "$BIN" follow $CONF -v --state-dir sd \
+        --checkpoint-every 1 "$2" >/dev/null 2>>"$tmp/e6") &
+    FPID=$!
+    i=0
+    while ! sumline "$1"/sd/follow/*.state 2>/dev/null | grep -q "$3" \
+        && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    kill -TERM "$FPID"
+    wait "$FPID"
+    rc=$?
+    FPID=
+    return $rc
+}
+V1=$TOP/testdata/state/follow-v1
+mkdir -p "$tmp/v1/sd/follow"
+cp "$V1/mail.log" "$tmp/v1/mail.log"
+cp "$V1/checkpoint" "$tmp/v1/sd/follow/checkpoint"
+follow_until "$tmp/v1" mail.log "198 lines read"
+check "checkpoint version 1: read, the follower ends 0 ($?)" [ $? = 0 ]
+check "... its day's 99 lines kept, the log (a new file) read again" \
+    eval 'sumline "$tmp"/v1/sd/follow/*.state | grep -q "198 lines read (0 bad), 32 sessions"'
+check "... saved again as version 2" \
+    [ "$(od -An -j8 -N4 -tx1 "$tmp/v1/sd/follow/checkpoint" | tr -d ' ')" = 00000002 ]
+mkdir -p "$tmp/rep"
+awk 'NR >= 40 && NR <= 45 { print } { print }' "$V1/mail.log" >"$tmp/rep/dup.log"
+"$BIN" aggregate -q $CONF -o "$tmp/rep.state" "$tmp/rep/dup.log"
+follow_until "$tmp/rep" dup.log "105 lines read"
+check "repeated lines: the follower ends 0 ($?)" [ $? = 0 ]
+sumline "$tmp/rep.state" >"$tmp/rep.a"
+sumline "$tmp"/rep/sd/follow/*.state >"$tmp/rep.f"
+check "... the day state counts them as aggregate does: $(cat "$tmp/rep.f")" \
+    eval 'grep -q "3 repeated lines skipped" "$tmp/rep.f" && cmp -s "$tmp/rep.a" "$tmp/rep.f"'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
