@@ -58,6 +58,25 @@ check() {
 }
 # rnd N: a number in 0..N-1
 rnd() { od -An -N2 -tu2 /dev/urandom | awk -v n="$1" '{ print $1 % n }'; }
+# poll TENTHS CMD...: run CMD (quiet) every 0.1 s until it succeeds, at
+# most TENTHS times
+poll() {
+    poll_n=$1
+    shift
+    poll_i=0
+    while ! "$@" 2>/dev/null && [ "$poll_i" -lt "$poll_n" ]; do
+        sleep 0.1
+        poll_i=$((poll_i + 1))
+    done
+}
+# stop_follow: SIGTERM to the follower; its exit status
+stop_follow() {
+    kill -TERM "$FPID"
+    wait "$FPID"
+    rc=$?
+    FPID=
+    return $rc
+}
 
 printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\nsending_mta_ip = mail1 192.0.2.1\n' \
     >"$tmp/t.conf"
@@ -108,11 +127,7 @@ EOF
     rsyslogd -n -f "$tmp/rsyslog.conf" -i "$tmp/rsyslog.pid" \
         >"$tmp/rsyslog.out" 2>&1 &
     RPID=$!
-    i=0
-    while [ ! -S "$tmp/log.sock" ] && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
+    poll 100 [ -S "$tmp/log.sock" ]
     check "rsyslogd listens on its own socket" [ -S "$tmp/log.sock" ]
 
     # the lines: syslog lines of Postfix and Sendmail as their programs
@@ -163,12 +178,7 @@ EOF
     }
     # written N: rsyslogd has written N lines (all files)
     written() {
-        i=0
-        while [ "$(cat "$L"/mail.log* 2>/dev/null | wc -l)" -lt "$1" ] \
-            && [ $i -lt 200 ]; do
-            sleep 0.1
-            i=$((i + 1))
-        done
+        poll 200 eval '[ "$(cat "$L"/mail.log* | wc -l)" -ge "$1" ]'
     }
     start_follow
     kills=0
@@ -210,12 +220,7 @@ EOF
     check "at least 10 kills ($kills)" [ "$kills" -ge 10 ]
     check "rotated 4 times each way ($rot_c, $rot_t)" [ "$rot_c" = 4 ] && [ "$rot_t" = 4 ]
     # caught up: the metrics file counts every line
-    i=0
-    while ! grep -q "^mailtlsrpt_follow_lines_total $nlog\$" "$tmp/m.prom" 2>/dev/null \
-        && [ $i -lt 300 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
+    poll 300 grep -q "^mailtlsrpt_follow_lines_total $nlog\$" "$tmp/m.prom"
     if grep -q "^mailtlsrpt_follow_lines_total $nlog\$" "$tmp/m.prom"; then
         ok
     else
@@ -224,10 +229,7 @@ EOF
         grep -E 'reading|not read' "$tmp/follow.out" | tail -n 60
         ls -li --time-style=+%T.%N "$L"
     fi
-    kill -TERM "$FPID"
-    wait "$FPID"
-    rc=$?
-    FPID=
+    stop_follow
     check "follow ends on SIGTERM with status 0 ($rc)" [ "$rc" = 0 ]
     check "follow said nothing was lost" sh -c "! grep -q -E 'not read|Sanitizer|runtime error' '$tmp/follow.out'"
     # shellcheck disable=SC2012
@@ -262,14 +264,8 @@ mkdir -p "$tmp/sd2" "$tmp/rb" "$tmp/rf"
 "$BIN" follow $CONF -q --state-dir "$tmp/sd2" --grace 600 "$tmp/day.log" \
     >"$tmp/f2.out" 2>&1 &
 FPID=$!
-i=0
-while [ ! -f "$tmp/sd2/follow/2024-03-05.done" ] && [ $i -lt 100 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -TERM "$FPID"
-wait "$FPID"
-FPID=
+poll 100 [ -f "$tmp/sd2/follow/2024-03-05.done" ]
+stop_follow
 check "follow closed 2024-03-05 whole (.done)" [ -f "$tmp/sd2/follow/2024-03-05.done" ]
 check "2024-03-04 (seen from 22:30 only) has no .done" [ ! -f "$tmp/sd2/follow/2024-03-04.done" ]
 mv "$tmp/day.log" "$tmp/day.log.gone"
@@ -353,15 +349,8 @@ MAILTLSRPT_JOURNALCTL=$tmp/journalctl "$BIN" follow $CONF -q \
     --state-dir "$tmp/sd3" --checkpoint-every 1 --journal \
     --metrics-file "$tmp/m3.prom" >>"$tmp/f3.out" 2>&1 &
 FPID=$!
-i=0
-while ! grep -q "^mailtlsrpt_follow_lines_total $nj\$" "$tmp/m3.prom" 2>/dev/null \
-    && [ $i -lt 200 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -TERM "$FPID"
-wait "$FPID"
-FPID=
+poll 200 grep -q "^mailtlsrpt_follow_lines_total $nj\$" "$tmp/m3.prom"
+stop_follow
 check "journal: every record read once after 4 kills ($nj)" \
     grep -q "^mailtlsrpt_follow_lines_total $nj\$" "$tmp/m3.prom"
 check "journal: restarts resumed after a saved cursor" \
@@ -389,9 +378,7 @@ sleep 0.5
 rc=$?
 check "a second follower on one state directory: exit 3 ($rc)" [ "$rc" = 3 ]
 check "... saying why" grep -q "another mailtlsrpt follow" "$tmp/e4"
-kill -TERM "$FPID"
-wait "$FPID"
-FPID=
+stop_follow
 cp "$tmp/sd2/follow/checkpoint" "$tmp/sd5/follow/checkpoint"
 python3 -c "import sys; p=sys.argv[1]; d=bytearray(open(p,'rb').read()); d[30]^=1; open(p,'wb').write(d)" \
     "$tmp/sd5/follow/checkpoint"
@@ -409,17 +396,8 @@ follow_until() {
     (cd "$1" && exec "$BIN" follow $CONF -v --state-dir sd \
         --checkpoint-every 1 "$2" >/dev/null 2>>"$tmp/e6") &
     FPID=$!
-    i=0
-    while ! sumline "$1"/sd/follow/*.state 2>/dev/null | grep -q "$3" \
-        && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -TERM "$FPID"
-    wait "$FPID"
-    rc=$?
-    FPID=
-    return $rc
+    poll 100 eval 'sumline "$1"/sd/follow/*.state | grep -q "$3"'
+    stop_follow
 }
 V1=$TOP/testdata/state/follow-v1
 mkdir -p "$tmp/v1/sd/follow"
