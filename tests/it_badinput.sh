@@ -13,31 +13,15 @@
 # option lists ($SS, $CONF) are split on purpose; ls output has no spaces
 # shellcheck disable=SC2086,SC2046,SC2010,SC2012
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+TEST_TMPFS=1          # reports are written with fsync
+. tests/lib.sh
 RCV=$BUILD/tests/tool_rcvcheck
 DATA=testdata/badinput
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 case $RCV in /*) ;; *) RCV=$(pwd)/$RCV ;; esac
 case $DATA in /*) ;; *) DATA=$(pwd)/$DATA ;; esac
 SS="--config /dev/null --log-tz UTC --log-year 2024"
-pass=0
-fail=0
-# tmpfs when there is one: reports are written with fsync
-tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
 T=$tmp/in
 mkdir "$T"
-
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# check DESC CMD...: one assertion
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok; else no "$desc"; fi
-}
 
 # run NAME ARGS...: the binary with ARGS; stdout in $tmp/NAME.out (the
 # header line of "sessions" taken off), stderr in $tmp/NAME.err, status
@@ -330,8 +314,7 @@ check "blocks: 10000 lines" [ "$(f_lines blocks)" = 10000 ]
 # ------------------------------------------------------------ reports
 # Everything hostile in one report run, from an empty scratch directory:
 # files appear only under out/, each passes the receiver-side checker.
-printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\n' \
-    >"$tmp/t.conf"
+test_conf "$tmp/t.conf"
 scratch=$tmp/scratch
 mkdir "$scratch"
 find "$tmp" | sort >"$tmp/tree.before"

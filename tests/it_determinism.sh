@@ -19,26 +19,11 @@
 # option lists ($SS, $CONF) are split on purpose; ls output has no spaces
 # shellcheck disable=SC2086,SC2046,SC2010,SC2012
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
-pass=0
-fail=0
-# tmpfs when there is one: reports are written with fsync
-tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
+TEST_TMPFS=1          # reports are written with fsync
+. tests/lib.sh
 SS="--log-tz UTC --log-year 2024"
-printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\n' \
-    >"$tmp/t.conf"
+test_conf "$tmp/t.conf"
 CONF="--config $tmp/t.conf"
-
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok; else no "$desc"; fi
-}
 
 # bin OUT ARGS...: run, stdout to OUT; any exit but 0 or a sanitizer
 # report fails (every input here is good)

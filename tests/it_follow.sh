@@ -31,31 +31,11 @@
 # option lists are split on purpose
 # shellcheck disable=SC2086
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+. tests/lib.sh
 TOP=$(pwd)
-pass=0
-fail=0
-tmp=$(mktemp -d)
 FPID=
 RPID=
-cleanup() {
-    [ -n "$FPID" ] && kill -9 "$FPID" 2>/dev/null
-    [ -n "$RPID" ] && kill "$RPID" 2>/dev/null
-    [ -z "${KEEP:-}" ] && rm -rf "$tmp"
-    [ -n "${KEEP:-}" ] && echo "kept $tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok; else no "$desc"; fi
-}
+AT_EXIT='[ -n "$FPID" ] && kill -9 "$FPID" 2>/dev/null; [ -n "$RPID" ] && kill "$RPID" 2>/dev/null'
 # rnd N: a number in 0..N-1
 rnd() { od -An -N2 -tu2 /dev/urandom | awk -v n="$1" '{ print $1 % n }'; }
 # poll TENTHS CMD...: run CMD (quiet) every 0.1 s until it succeeds, at
@@ -78,8 +58,7 @@ stop_follow() {
     return $rc
 }
 
-printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\nsending_mta_ip = mail1 192.0.2.1\n' \
-    >"$tmp/t.conf"
+test_conf "$tmp/t.conf" "sending_mta_ip = mail1 192.0.2.1"
 CONF="--config $tmp/t.conf"
 
 # same FILE_A FILE_B: summary --json of both agree on domains, totals,

@@ -28,31 +28,17 @@
 # option lists ($R, $SS) are split on purpose
 # shellcheck disable=SC2086
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+TEST_TMPFS=1          # reports are written with fsync
+. tests/lib.sh
 JF=$BUILD/tests/tool_jform
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 case $JF in /*) ;; *) JF=$(pwd)/$JF ;; esac
 LOG=$(pwd)/testdata/demo/maillog
 GOLD=$(pwd)/testdata/golden/demo
 CONF=$(pwd)/testdata/demo/mailtlsrpt.conf
 R="--config $CONF --log-tz UTC --log-year 2024"
-pass=0
-fail=0
-# tmpfs when there is one: reports are written with fsync
-tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
 T=$tmp/in
 mkdir "$T"
 
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok; else no "$desc"; fi
-}
 # checkx DESC EXPR: one assertion given as shell text (for && chains)
 checkx() {
     if eval "$2"; then ok; else no "$1"; fi

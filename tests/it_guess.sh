@@ -13,14 +13,8 @@
 # they matter. UPDATE_REF=1 rewrites the expected files (make
 # update-ref) -- review the diff before committing.
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-pass=0
-fail=0
-tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
+TEST_TMPFS=1
+. tests/lib.sh
 
 for dir in testdata/guess/*/; do
     dir=${dir%/}

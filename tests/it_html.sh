@@ -7,16 +7,9 @@
 # "summary --json", and one chart bar per (day, failure type) with a
 # count. Chromium is the real component users open the page with.
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+. tests/lib.sh
 LOG=testdata/html/week.log
 PY=/usr/bin/python3
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 ARGS="--config /dev/null --log-tz UTC --log-year 2024 -q"
 
 # shellcheck disable=SC2086

@@ -10,12 +10,7 @@
 # that is no layer. Includes of the folder's own files, of layers below
 # and of system headers pass.
 set -u
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/lib.sh
 
 out=$(sh scripts/layers.sh 2>&1)
 if [ $? -eq 0 ]; then ok; else no "the tree breaks its layers: $out"; fi

@@ -18,49 +18,19 @@
 # 4. --metrics-domains 2: the two busiest and the two most failing
 #    domains by name, every other as domain="other"; the sum is the same.
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+. tests/lib.sh
 TOP=$(pwd)
-pass=0
-fail=0
-tmp=$(mktemp -d)
 FPID=
 PPID_=
-cleanup() {
-    [ -n "$FPID" ] && kill "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
-    [ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null && wait "$PPID_" 2>/dev/null
-    [ -z "${KEEP:-}" ] && rm -rf "$tmp"
-    [ -n "${KEEP:-}" ] && echo "kept $tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok; else no "$desc"; fi
-}
-# free_ports N: N loopback TCP ports free now
-free_ports() {
-    python3 -c '
-import socket, sys
-ss = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    ss.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
-}
+AT_EXIT='[ -n "$FPID" ] && kill "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
+[ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null && wait "$PPID_" 2>/dev/null'
 
 if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
     no "prometheus is not installed (scripts/deps.sh test)"
     echo "$pass passed, $fail failed"
     exit 1
 fi
-printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\n' \
-    >"$tmp/t.conf"
+test_conf "$tmp/t.conf"
 CONF="--config $tmp/t.conf"
 
 # today's log: every syslog line of the corpus at today's first second

@@ -12,20 +12,13 @@
 # that does not answer must not pass for "no TLSRPT record". Last, "send"
 # must accept and deliver every report "report" wrote (every policy kind).
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+. tests/lib.sh
 CHECK=$BUILD/tests/tool_rcvcheck
 LOG=testdata/dns/online/maillog
 CONF=testdata/dns/online/mailtlsrpt.conf
-pass=0
-fail=0
-tmp=$(mktemp -d)
 . testdata/dns/servers.sh
 . testdata/sts/nginx.sh
-trap 'sts_stop; dns_stop; rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2], want [$3]"; fi; }
+AT_EXIT='sts_stop; dns_stop'
 # expect DOMAIN EXPR WANT - queue a check: the Python expression EXPR over
 # r, the report (JSON) whose file name names DOMAIN, and p(TYPE[, PD]),
 # its policy entry of that type (and policy-domain), must print as WANT

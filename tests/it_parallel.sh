@@ -29,21 +29,12 @@
 # option lists ($SS, $CONF) are split on purpose
 # shellcheck disable=SC2086
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+TEST_TMPFS=1
+. tests/lib.sh
 GEN=$BUILD/benchmarks/gen
 REPLAY=$BUILD/benchmarks/replay
-pass=0
-fail=0
-tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\n' \
-    >"$tmp/t.conf"
+test_conf "$tmp/t.conf"
 SS="--config $tmp/t.conf --log-tz UTC --log-year 2024"
-
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # same DESC A B: files A and B are byte-identical
 same() {

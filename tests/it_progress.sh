@@ -5,16 +5,9 @@
 # operator's shell would; the same command with stderr in a pipe, or
 # with --quiet on the terminal, must show no progress line.
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+. tests/lib.sh
 LOG=testdata/demo/maillog
 ARGS="summary --config /dev/null --log-tz UTC --log-year 2024"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 if ! command -v script >/dev/null 2>&1; then
     bad "script(1) missing (util-linux)"

@@ -2,18 +2,11 @@
 # tests/it_report.sh - reports end to end: golden files, receiver checks,
 # day selection, options and exit codes
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
+. tests/lib.sh
 CHECK=$BUILD/tests/tool_rcvcheck
 CONF=testdata/demo/mailtlsrpt.conf
 LOG=testdata/demo/maillog
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 run() { "$BIN" "$@" --config "$CONF" --log-tz UTC --log-year 2024 -q; }
 
 # 1. golden: plain JSON reports are byte-identical to testdata/golden/demo

@@ -23,27 +23,13 @@
 # option lists ($SS, $CONF) are split on purpose
 # shellcheck disable=SC2086
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
-pass=0
-fail=0
-tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
+TEST_TMPFS=1
+. tests/lib.sh
 SS="--log-tz UTC --log-year 2024 -q"
 # merge and --from-state read states, whose lines carry their times
 SQ="-q"
-printf 'organization_name = Test Org\ncontact_info = tlsrpt@sender.example\nsubmitter = sender.example\nunique_id = t1\nsending_mta_ip = mail1 192.0.2.1\n' \
-    >"$tmp/t.conf"
+test_conf "$tmp/t.conf" "sending_mta_ip = mail1 192.0.2.1"
 CONF="--config $tmp/t.conf"
-
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok; else no "$desc"; fi
-}
 
 # bin OUT ARGS...: run with stdout to OUT; a failure or sanitizer report
 # is a test failure (every input in parts 1-3 is good)

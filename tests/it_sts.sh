@@ -13,40 +13,10 @@
 # (CURLOPT_RESOLVE). Each case goes through "check-domain --json"; the
 # policy or the result type, and the reason, are checked.
 set -u
-BUILD=${BUILD:-build}
-BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
-pass=0
-fail=0
-tmp=$(mktemp -d)
+. tests/lib.sh
 . testdata/dns/servers.sh
 . testdata/sts/nginx.sh
-trap 'sts_stop; dns_stop; rm -rf "$tmp"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2], want [$3]"; fi; }
-# expect DOMAIN EXPR WANT - as in tests/it_dns.sh: the Python expression
-# EXPR over d, the domain's JSON object, must print as WANT
-expect() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$tmp/expect"; }
-judge() {
-    "$PY" -c 'import json, sys
-doms = {}
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    doms[d["domain"]] = d
-for line in open(sys.argv[2]):
-    dom, expr, want = line.rstrip("\n").split("\t")
-    try:
-        v = eval(expr, {}, {"d": doms[dom]})
-        got = v if isinstance(v, str) else json.dumps(v)
-    except Exception as e:
-        got = "exception %r" % (e,)
-    print("ok" if got == want else "FAIL: %s %s: got [%s], want [%s]"
-          % (dom, expr, got, want))' "$1" "$tmp/expect" >"$tmp/judged"
-    pass=$((pass + $(grep -c '^ok$' "$tmp/judged")))
-    fail=$((fail + $(grep -c '^FAIL' "$tmp/judged")))
-    grep '^FAIL' "$tmp/judged"
-    rm -f "$tmp/expect"
-}
+AT_EXIT='sts_stop; dns_stop'
 
 if ! dns_start "$tmp/dns" || ! sts_start "$tmp/sts"; then
     echo "0 passed, 1 failed"
