@@ -1,5 +1,4 @@
 # tests/lib.sh - what the integration tests share: the binary, the
-# shellcheck shell=sh
 # counters, a temporary directory, the assertions
 #
 # Sourced from the top of the tree (". tests/lib.sh"), after `set -u`.
@@ -11,6 +10,7 @@
 # expect and judge, test_conf and free_ports. A test ends with its own
 #	echo "$pass passed, $fail failed"
 #	[ "$fail" -eq 0 ]
+# shellcheck shell=sh
 BUILD=${BUILD:-build}
 BIN=${MAILTLSRPT:-$BUILD/mailtlsrpt}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
