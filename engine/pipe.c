@@ -641,7 +641,9 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     struct wrap_rec r;
 
     (void) src;
-    if (jrnl_is_json(line)) {
+    /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
+    if (line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
+                         || line.ptr[0] == '{') && jrnl_is_json(line)) {
         memset(&r, 0, sizeof(r));
         r.msg = line;
         pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
