@@ -744,6 +744,8 @@ input_read_any(const char *name, const struct input_cb *cb,
         }
         n = decomp_read(d, buf + have, INPUT_READ);
         if (n < 0) {
+            if (cb->moving)     /* lines before it are told before it */
+                cb->moving(cb->ctx);
             if (!cb->quiet)
                 msg_warn("%s: read error after %llu lines: %s", name,
                          (unsigned long long) src->lines, strerror(errno));
@@ -775,6 +777,8 @@ input_read_any(const char *name, const struct input_cb *cb,
         if (have > 0 && used > 0)
             memmove(buf, buf + used, have);
     }
+    if (cb->moving)             /* the buffer goes: nothing may stay */
+        cb->moving(cb->ctx);
     if (ccb)
         ccb->drain(ccb->ctx);
     if (decomp_damage(d) && !peek_end && !input_stopped(&rd)) {
