@@ -32,7 +32,6 @@ struct guess_loghost {
 
 /* slots of the index by name: a power of two, four per host kept */
 #define GUESS_SLOTS (4 * GUESS_MAX_LOGHOSTS)
-#define GUESS_RECENT 64         /* hosts found lately: a power of two */
 
 struct guess_hosts {
     struct guess_loghost *v;    /* GUESS_MAX_LOGHOSTS, made on first use */
@@ -42,22 +41,7 @@ struct guess_hosts {
      * in v, 0 free. A log of hundreds of hosts (a merged archive) would
      * compare with each of them on every line */
     uint16_t slot[GUESS_SLOTS];
-    /* 1 + the place in v of a host found lately, by its length and end
-     * bytes (guess_recent_at), 0 none: in a log of a few hosts
-     * interleaved, a host is found without hashing its name */
-    uint16_t recent[GUESS_RECENT];
 };
-
-/* guess_recent_at - the place of a name in recent: from its length and
- * its first and last bytes, no pass over it */
-static inline unsigned
-guess_recent_at(const char *name, size_t len)
-{
-    if (len == 0)
-        return 0;
-    return (unsigned) (len * 37 + (unsigned char) name[0] * 11
-                       + (unsigned char) name[len - 1]) & (GUESS_RECENT - 1);
-}
 
 /* guess_hosts_create - an empty table */
 struct guess_hosts *
@@ -83,7 +67,6 @@ static struct guess_loghost *
 guess_host_find(struct guess_hosts *g, const char *name, size_t len)
 {
     struct guess_loghost *h;
-    unsigned at = guess_recent_at(name, len);
     size_t  i;
 
     if (g->last < g->n) {
@@ -91,19 +74,11 @@ guess_host_find(struct guess_hosts *g, const char *name, size_t len)
         if (h->len == len && memcmp(h->name, name, len) == 0)
             return h;
     }
-    if (g->recent[at] != 0) {
-        h = &g->v[g->recent[at] - 1];
-        if (h->len == len && memcmp(h->name, name, len) == 0) {
-            g->last = g->recent[at] - 1;
-            return h;
-        }
-    }
     for (i = XXH3_64bits(name, len) & (GUESS_SLOTS - 1); g->slot[i] != 0;
          i = (i + 1) & (GUESS_SLOTS - 1)) {
         h = &g->v[g->slot[i] - 1];
         if (h->len == len && memcmp(h->name, name, len) == 0) {
             g->last = g->slot[i] - 1;
-            g->recent[at] = g->slot[i];
             return h;
         }
     }
@@ -144,7 +119,6 @@ guess_host_get(struct guess_hosts *g, const char *name, size_t len)
     h->name[len] = 0;
     h->len = len;
     g->last = g->n++;
-    g->recent[guess_recent_at(h->name, len)] = (uint16_t) g->n;
     return h;
 }
 
