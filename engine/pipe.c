@@ -150,6 +150,9 @@ struct pipe_ctx {
     struct pipe_held *held;     /* PIPE_HELD, made on first use */
     unsigned held_first;
     unsigned held_n;
+    int     held_ahead;         /* hold back: the key tables are large
+                                 * (parser_prefetch_useful), asked each
+                                 * time the read buffer is refilled */
     /* one thread, or the end of input: counted sessions' keys kept to be
      * added as one list (agg_tab_add_list_mt), PIPE_KEYS_BATCH bytes at
      * a time and before anything reads the table */
@@ -560,8 +563,11 @@ pipe_held_drain(struct pipe_ctx *pc)
 static void
 pipe_moving(void *ctx)
 {
-    pipe_held_drain(ctx);
-    pipe_dup_keep(ctx);
+    struct pipe_ctx *pc = ctx;
+
+    pipe_held_drain(pc);
+    pipe_dup_keep(pc);
+    pc->held_ahead = parser_prefetch_useful(pc->parsers);
 }
 
 /* pipe_duplicate - a repeated record: counted, labelled, not parsed */
@@ -617,7 +623,8 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
  * larger than the caches missed on most look-ups (htab_find_hashed was
  * 8 % of a run on the replayed Postfix corpus). Classifying reads no
  * state, so it may run ahead of correlating; everything else runs in
- * input order */
+ * input order. While the key tables are small (parser_prefetch_useful)
+ * nothing is held */
 static void
 pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
           struct span line)
@@ -647,10 +654,14 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
             pc->file_mta = 1;   /* PARSER_PRE_DONE: Postfix's */
             return;
         }
+        if (!pc->held_ahead) {  /* nothing to wait for (none held) */
+            pipe_rec_pre(pc, src, lineno, &h->r, &h->pre);
+            return;
+        }
         h->src = src;
         h->lineno = lineno;
-        parser_pre_prefetch(pc->parsers, &h->pre, 0);
         pc->held_n++;
+        parser_pre_prefetch(pc->parsers, &h->pre, 0);
         return;
     }
     pre.u = &room;

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #ifdef __SSE2__
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 #define INPUT_SNIFF 16          /* bytes wanted before choosing a decoder */
@@ -58,30 +58,39 @@ input_nul(const unsigned char *p, const unsigned char *end)
     return z ? z : end;
 }
 
-/* The line split: the newlines of a whole buffer are found 64 bytes at
- * a time (a mask of where they are, taken one bit at a time), not by a
- * memchr() per line: for lines of 100 to 300 bytes the call and its
- * set-up cost as much as the search (memchr was 8 % of an Exim run
- * called from the split alone). Without SSE2, memchr() per line. */
+/* The line split: the newlines of a buffer are found 4 KiB at a time
+ * into a bit mask per 64-byte block, then taken one bit at a time, not
+ * by a memchr() per line: for lines of 100 to 300 bytes the call and
+ * its set-up cost as much as the search (memchr was 8 % of an Exim run
+ * called from the split alone). AVX2 when the processor has it, else
+ * SSE2; without SSE2 (not x86), memchr() per line. In a loop over a
+ * 256 KiB block in cache: 5.5 to 8 ns a line with memchr(), 4 with
+ * SSE2, under 3 with AVX2. */
+#define INPUT_NL_WORDS 64       /* blocks of a piece: 4 KiB */
+
 struct input_nl {
     const unsigned char *base;
     size_t  len;
-    size_t  at;                 /* start of the block mask covers */
-    uint64_t mask;              /* its newlines not handed out yet */
+#ifdef __SSE2__
+    size_t  at;                 /* start of the next piece */
+    uint32_t i;                 /* next of off to hand out */
+    uint32_t n;                 /* newlines of the piece in off */
+    uint64_t w[INPUT_NL_WORDS]; /* its masks */
+    uint16_t off[INPUT_NL_WORDS * 64];  /* its newlines, from at */
+    const unsigned char *piece; /* where the piece starts */
+#endif
 };
 
-/* input_nl_block - the newlines of base[at, at + 64) as bits (fewer
- * bytes at the end of the buffer) */
-static inline uint64_t
-input_nl_block(const unsigned char *base, size_t len, size_t at)
+#ifdef __SSE2__
+
+/* input_nl_sse2 - the newlines of n whole 64-byte blocks at q, as bits */
+static void
+input_nl_sse2(const unsigned char *q, size_t n, uint64_t *w)
 {
-    uint64_t m = 0;
+    const __m128i nl = _mm_set1_epi8('\n');
     size_t  i;
 
-#ifdef __SSE2__
-    if (at + 64 <= len) {
-        const __m128i nl = _mm_set1_epi8('\n');
-        const unsigned char *q = base + at;
+    for (i = 0; i < n; i++, q += 64) {
         uint64_t m0 = (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(
                             _mm_loadu_si128((const __m128i *) q), nl));
         uint64_t m1 = (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(
@@ -91,24 +100,84 @@ input_nl_block(const unsigned char *base, size_t len, size_t at)
         uint64_t m3 = (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(
                             _mm_loadu_si128((const __m128i *) (q + 48)), nl));
 
-        return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+        w[i] = m0 | m1 << 16 | m2 << 32 | m3 << 48;
     }
-#endif
-    for (i = 0; at + i < len && i < 64; i++)
-        if (base[at + i] == '\n')
-            m |= (uint64_t) 1 << i;
-    return m;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define INPUT_NL_AVX2 1
+
+/* input_nl_avx2 - input_nl_sse2 with 32-byte compares */
+__attribute__((target("avx2")))
+static void
+input_nl_avx2(const unsigned char *q, size_t n, uint64_t *w)
+{
+    const __m256i nl = _mm256_set1_epi8('\n');
+    size_t  i;
+
+    for (i = 0; i < n; i++, q += 64) {
+        uint64_t m0 = (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(
+                            _mm256_loadu_si256((const __m256i *) q), nl));
+        uint64_t m1 = (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(
+                            _mm256_loadu_si256((const __m256i *) (q + 32)),
+                                                                    nl));
+
+        w[i] = m0 | m1 << 32;
+    }
+}
+#endif
+
+/* input_nl_fill - the newlines of the next piece, as offsets into it;
+ * 0 when the buffer is done (or the piece holds none: called again) */
+static uint32_t
+input_nl_fill(struct input_nl *s)
+{
+    size_t  left = s->len - s->at;
+    size_t  n = left / 64 < INPUT_NL_WORDS ? left / 64 : INPUT_NL_WORDS;
+    size_t  nw = n;
+    size_t  i;
+    uint32_t k = 0;
+
+#ifdef INPUT_NL_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        input_nl_avx2(s->base + s->at, n, s->w);
+    else
+#endif
+        input_nl_sse2(s->base + s->at, n, s->w);
+    if (n < INPUT_NL_WORDS && left % 64 != 0) {
+        /* the last bytes of the buffer: not a whole block */
+        uint64_t m = 0;
+
+        for (i = 0; i < left % 64; i++)
+            if (s->base[s->at + n * 64 + i] == '\n')
+                m |= (uint64_t) 1 << i;
+        s->w[nw++] = m;
+    }
+    for (i = 0; i < nw; i++) {
+        uint64_t m = s->w[i];
+
+        while (m != 0) {
+            s->off[k++] = (uint16_t) (i * 64 + (size_t) __builtin_ctzll(m));
+            m &= m - 1;
+        }
+    }
+    s->piece = s->base + s->at;
+    s->at += nw * 64;
+    s->i = 0;
+    s->n = k;
+    return k;
+}
+#endif
+
 /* input_nl_init - scan buf[0, len) */
-static inline void
+static void
 input_nl_init(struct input_nl *s, const unsigned char *buf, size_t len)
 {
     s->base = buf;
     s->len = len;
-    s->at = 0;
 #ifdef __SSE2__
-    s->mask = len > 0 ? input_nl_block(buf, len, 0) : 0;
+    s->at = 0;
+    s->i = s->n = 0;
 #endif
 }
 
@@ -118,18 +187,13 @@ static inline const unsigned char *
 input_nl_next(struct input_nl *s, const unsigned char *p)
 {
 #ifdef __SSE2__
-    size_t  off;
-
     (void) p;
-    while (s->mask == 0) {
-        s->at += 64;
+    while (s->i == s->n) {
         if (s->at >= s->len)
             return NULL;
-        s->mask = input_nl_block(s->base, s->len, s->at);
+        input_nl_fill(s);
     }
-    off = s->at + (size_t) __builtin_ctzll(s->mask);
-    s->mask &= s->mask - 1;
-    return s->base + off;
+    return s->piece + s->off[s->i++];
 #else
     return memchr(p, '\n', (size_t) (s->base + s->len - p));
 #endif
