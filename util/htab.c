@@ -46,10 +46,6 @@ struct htab_slab {
 /* slots to walk whose first entries a stamped sweep has fetched ahead */
 #define HTAB_SWEEP_AHEAD 16
 
-/* spares between the one a new key takes and the one fetched for a
- * later key */
-#define HTAB_SPARE_AHEAD 2
-
 struct htab {
     struct htab_ent **slot;
     size_t  size;               /* power of two */
@@ -59,13 +55,8 @@ struct htab {
     size_t  kmax;               /* inline: longest key */
     size_t  kroom[2];           /* inline: room of a small and of a large
                                  * key, multiples of 16 */
-    /* inline: entries of deleted keys, by size, as a stack (the last
-     * one dropped is the first taken: the warmest). An array, not a
-     * list through the entries: the next entries to be taken are known
-     * without reading one, and are fetched some keys ahead */
-    struct htab_ent **spare[2];
-    size_t  nspare[2];
-    size_t  spare_cap[2];
+    struct htab_ent *spare[2];  /* inline: entries of deleted keys, by
+                                 * size */
     struct htab_slab *slabs;    /* inline: where entries come from */
     char   *slab_at;            /* the next entry's room in slabs */
     size_t  slab_left;          /* bytes left there */
@@ -133,12 +124,8 @@ htab_ent_drop(struct htab *t, struct htab_ent *e)
     if (t->vsize) {
         int     z = htab_ent_size(t, e->klen);
 
-        if (t->nspare[z] == t->spare_cap[z]) {
-            t->spare_cap[z] = t->spare_cap[z] ? t->spare_cap[z] * 2 : 256;
-            t->spare[z] = xrealloc(t->spare[z],
-                                   t->spare_cap[z] * sizeof(*t->spare[z]));
-        }
-        t->spare[z][t->nspare[z]++] = e;
+        e->next = t->spare[z];
+        t->spare[z] = e;
     } else {
         xfree(e);
     }
@@ -207,8 +194,6 @@ htab_free(struct htab *t)
         free(t->slabs);
         t->slabs = n;
     }
-    xfree(t->spare[0]);
-    xfree(t->spare[1]);
     xfree(t->slot);
     xfree(t->smin);
     xfree(t);
@@ -339,14 +324,13 @@ htab_enter_hashed(struct htab *t, const void *key, size_t klen, uint64_t h,
         msg_panic("htab_enter_inline: not a table of values inline, or a "
                   "key of %zu bytes", klen);
     z = htab_ent_size(t, klen);
-    if (t->nspare[z] > 0) {
-        e = t->spare[z][--t->nspare[z]];
-        /* the spares were dropped by a sweep long before: the one
-         * HTAB_SPARE_AHEAD keys on is fetched now, while lines are
-         * read, not when a new key needs it */
-        if (t->nspare[z] >= HTAB_SPARE_AHEAD) {
-            const char *n = (const char *) t->spare[z][t->nspare[z]
-                                                        - HTAB_SPARE_AHEAD];
+    if ((e = t->spare[z]) != NULL) {
+        t->spare[z] = e->next;
+        /* the spares were dropped by a sweep long before: the next one
+         * is fetched now, while lines are read, not when a new key
+         * needs it */
+        if (e->next != NULL) {
+            const char *n = (const char *) e->next;
 
             __builtin_prefetch(n, 1);
             __builtin_prefetch(n + 64, 1);
