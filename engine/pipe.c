@@ -44,6 +44,19 @@
                                          * without a chunk */
 #define PIPE_TLS_HOSTS 256      /* log hosts noted kept (pipe_tls_host):
                                  * a power of two */
+#define PIPE_HELD 8             /* one thread: records classified and not
+                                 * yet correlated (pipe_line): a power
+                                 * of two */
+
+/* one thread: a record classified, to be correlated PIPE_HELD records
+ * on, meanwhile its key's place is fetched (pipe_line) */
+struct pipe_held {
+    const struct input_src *src;
+    uint64_t lineno;
+    struct wrap_rec r;
+    struct parser_pre pre;      /* pre.u: room */
+    union parser_pre_mta room;
+};
 
 /* what a worker keeps of one line */
 enum pipe_item_kind {
@@ -133,6 +146,13 @@ struct pipe_ctx {
     struct input_src *src;      /* the source being read */
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
+    /* one thread: records held back (pipe_line), from held_first on */
+    struct pipe_held *held;     /* PIPE_HELD, made on first use */
+    unsigned held_first;
+    unsigned held_n;
+    int     held_ahead;         /* hold back: the key tables are large
+                                 * (parser_prefetch_useful), asked each
+                                 * time the read buffer is refilled */
     /* one thread, or the end of input: counted sessions' keys kept to be
      * added as one list (agg_tab_add_list_mt), PIPE_KEYS_BATCH bytes at
      * a time and before anything reads the table */
@@ -506,11 +526,48 @@ pipe_dup_keep(struct pipe_ctx *pc)
     }
 }
 
-/* pipe_moving - input: the reader's buffer is about to be refilled */
+static void pipe_rec_pre(struct pipe_ctx *, const struct input_src *,
+                         uint64_t, const struct wrap_rec *,
+                         struct parser_pre *);
+
+/* pipe_held_one - the oldest record held back, correlated now; the
+ * key of the one PIPE_HELD / 2 on is fetched (its place was, when it
+ * was held) */
+static void
+pipe_held_one(struct pipe_ctx *pc)
+{
+    struct pipe_held *h = &pc->held[pc->held_first];
+
+    if (pc->held_n > PIPE_HELD / 2)
+        parser_pre_prefetch(pc->parsers, &pc->held[(pc->held_first
+                                                    + PIPE_HELD / 2)
+                                                   & (PIPE_HELD - 1)].pre,
+                            1);
+    pc->held_first = (pc->held_first + 1) & (PIPE_HELD - 1);
+    pc->held_n--;
+    pipe_rec_pre(pc, h->src, h->lineno, &h->r, &h->pre);
+}
+
+/* pipe_held_drain - every record held back, correlated: before
+ * anything else of the input is told (a bad line, a record, the end of
+ * the file), and before the bytes under their spans change */
+static void
+pipe_held_drain(struct pipe_ctx *pc)
+{
+    while (pc->held_n > 0)
+        pipe_held_one(pc);
+}
+
+/* pipe_moving - input: the reader's buffer is about to be refilled, or
+ * freed */
 static void
 pipe_moving(void *ctx)
 {
-    pipe_dup_keep(ctx);
+    struct pipe_ctx *pc = ctx;
+
+    pipe_held_drain(pc);
+    pipe_dup_keep(pc);
+    pc->held_ahead = parser_prefetch_useful(pc->parsers);
 }
 
 /* pipe_duplicate - a repeated record: counted, labelled, not parsed */
@@ -526,10 +583,6 @@ pipe_duplicate(struct pipe_ctx *pc, const struct input_src *src,
     pipe_traced(pc, src, lineno, &tr);
 }
 
-static void pipe_rec_pre(struct pipe_ctx *, const struct input_src *,
-                         uint64_t, const struct wrap_rec *,
-                         struct parser_pre *);
-
 /* pipe_rec - one record (envelope already off) through the parsers */
 static void
 pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
@@ -539,6 +592,7 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
     struct parser_pre pre;
     union parser_pre_mta room;
 
+    pipe_held_drain(pc);
     pre.u = &room;
     parser_pre_mt(pc->parsers, r, &pre);
     pipe_rec_pre(pc, src, lineno, r, &pre);
@@ -563,7 +617,14 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
     pipe_traced(pc, src, lineno, &tr);
 }
 
-/* pipe_line - one text line: envelope off, then as a record */
+/* pipe_line - one text line: envelope off, then as a record. Without
+ * --trace, a record that changes state is held back PIPE_HELD records
+ * (pipe_held_one), and the place of its key asked for now: a key table
+ * larger than the caches missed on most look-ups (htab_find_hashed was
+ * 8 % of a run on the replayed Postfix corpus). Classifying reads no
+ * state, so it may run ahead of correlating; everything else runs in
+ * input order. While the key tables are small (parser_prefetch_useful)
+ * nothing is held */
 static void
 pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
           struct span line)
@@ -572,10 +633,38 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
     struct wrap_rec r;
     struct parser_pre pre;
     union parser_pre_mta room;
+    struct pipe_held *h;
 
-    pre.u = &room;
     if (pc->progress && (++pc->ticks & 0xffff) == 0)
         progress_tick(pc->progress, src->bytes);
+    if (pc->o->trace == NULL) {
+        if (pc->held == NULL)
+            pc->held = xmalloc(PIPE_HELD * sizeof(*pc->held));
+        if (pc->held_n == PIPE_HELD)
+            pipe_held_one(pc);
+        h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD - 1)];
+        wrap_parse(&pc->ts, line, &h->r);
+        if (pipe_noise_drop(pc->parsers, &h->r)) {
+            pc->file_mta = 1;   /* a Postfix program that says nothing */
+            return;
+        }
+        h->pre.u = &h->room;
+        parser_pre_mt(pc->parsers, &h->r, &h->pre);
+        if (pipe_stateless(&h->pre)) {
+            pc->file_mta = 1;   /* PARSER_PRE_DONE: Postfix's */
+            return;
+        }
+        if (!pc->held_ahead) {  /* nothing to wait for (none held) */
+            pipe_rec_pre(pc, src, lineno, &h->r, &h->pre);
+            return;
+        }
+        h->src = src;
+        h->lineno = lineno;
+        pc->held_n++;
+        parser_pre_prefetch(pc->parsers, &h->pre, 0);
+        return;
+    }
+    pre.u = &room;
     wrap_parse(&pc->ts, line, &r);
     if (pc->o->trace == NULL && pipe_noise_drop(pc->parsers, &r)) {
         pc->file_mta = 1;       /* a Postfix program that says nothing */
@@ -595,6 +684,7 @@ pipe_skip(void *ctx, const struct input_src *src, uint64_t lineno)
 {
     struct pipe_ctx *pc = ctx;
 
+    pipe_held_drain(pc);
     if (pc->o->trace)
         fprintf(pc->o->trace, "%s:%" PRIu64 "\tirrelevant\n", src->name,
                 lineno);
@@ -607,6 +697,7 @@ pipe_bad(void *ctx, const struct input_src *src, uint64_t lineno,
 {
     struct pipe_ctx *pc = ctx;
 
+    pipe_held_drain(pc);
     pipe_show_bad(pc, src, lineno, input_bad_name(why));
     if (pc->o->trace)
         fprintf(pc->o->trace, "%s:%" PRIu64 "\tbad:%s\n", src->name, lineno,
@@ -641,7 +732,9 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     struct wrap_rec r;
 
     (void) src;
-    if (jrnl_is_json(line)) {
+    /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
+    if (line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
+                         || line.ptr[0] == '{') && jrnl_is_json(line)) {
         memset(&r, 0, sizeof(r));
         r.msg = line;
         pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
@@ -776,6 +869,33 @@ pipe_item_prefetch(const struct pipe_chunk *ch, struct pipe_item *it,
     }
 }
 
+/* pipe_item_fetch - a hint: item i of ch and the first line of what
+ * its parser kept. A worker wrote both, on another core: without it,
+ * the first read of each (pipe_item_prefetch, PIPE_AHEAD items on)
+ * waited for that core's cache (pf_prefetch was 8 % of the main
+ * thread at -j 2 on the replayed Postfix corpus). The item's offset is
+ * read PIPE_AHEAD / 2 items after the item was asked for. Always
+ * inline: a function of prefetches alone counts as pure to gcc, and
+ * a call of it is dropped */
+static inline __attribute__((always_inline)) void
+pipe_item_fetch(const struct pipe_chunk *ch, size_t i)
+{
+    const char *it = (const char *) &ch->items[i];
+    const struct pipe_item *half = &ch->items[i - PIPE_AHEAD / 2];
+
+    __builtin_prefetch(it);
+    __builtin_prefetch(it + 64);
+    __builtin_prefetch(it + sizeof(*ch->items) - 1);
+    if (half->kind == PIPE_I_REC) {
+        __builtin_prefetch(ch->pres + half->pre_off);
+        __builtin_prefetch(ch->pres + half->pre_off + 31);
+        /* the line itself, read long before: its key (host, program,
+         * pid) and the start of its message */
+        __builtin_prefetch(half->r.host.ptr);
+        __builtin_prefetch(half->r.msg.ptr);
+    }
+}
+
 /* pipe_correlate - main thread: a parsed chunk's records, in order */
 static void
 pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
@@ -792,6 +912,8 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
         /* key tables larger than the caches: what a record some items
          * on reads first is fetched now, its key's slot and, half way
          * there, the entry the slot holds */
+        if (i + 2 * PIPE_AHEAD < ch->nitems)
+            pipe_item_fetch(ch, i + 2 * PIPE_AHEAD);
         if (ahead && i + PIPE_AHEAD < ch->nitems)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD], 0);
         if (ahead && i + PIPE_AHEAD / 2 < ch->nitems)
@@ -1185,6 +1307,8 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
             st->files_failed++;
             rc = 1;
         }
+        if (pc.held_n > 0)      /* input_read() told pipe_moving() */
+            msg_panic("pipe_run: records held past their input");
         pipe_file_done(&pc, &src, kind, o->log_year);
         st->lines += src.lines;
         st->bytes += src.bytes;
@@ -1194,6 +1318,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     pc.progress = progress_end(pc.progress);
     pc.par = pipe_par_stop(pc.par);
     pc.j = jrnl_free(pc.j);
+    xfree(pc.held);
     xfree(files);
     parser_flush(pc.parsers);
     parser_set_free(pc.parsers);

@@ -24,6 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef __SSE2__
+#include <immintrin.h>
+#endif
+
 #define INPUT_SNIFF 16          /* bytes wanted before choosing a decoder */
 #define INPUT_CTRL_SCAN 32      /* bytes of a line checked for binary */
 #define INPUT_KEY_SLACK 80      /* "KEY=" before a value */
@@ -52,6 +56,147 @@ input_nul(const unsigned char *p, const unsigned char *end)
     const unsigned char *z = memchr(p, 0, (size_t) (end - p));
 
     return z ? z : end;
+}
+
+/* The line split: the newlines of a buffer are found 4 KiB at a time
+ * into a bit mask per 64-byte block, then taken one bit at a time, not
+ * by a memchr() per line: for lines of 100 to 300 bytes the call and
+ * its set-up cost as much as the search (memchr was 8 % of an Exim run
+ * called from the split alone). AVX2 when the processor has it, else
+ * SSE2; without SSE2 (not x86), memchr() per line. In a loop over a
+ * 256 KiB block in cache: 5.5 to 8 ns a line with memchr(), 4 with
+ * SSE2, under 3 with AVX2. */
+#define INPUT_NL_WORDS 64       /* blocks of a piece: 4 KiB */
+
+struct input_nl {
+    const unsigned char *base;
+    size_t  len;
+#ifdef __SSE2__
+    size_t  at;                 /* start of the next piece */
+    uint32_t i;                 /* next of off to hand out */
+    uint32_t n;                 /* newlines of the piece in off */
+    uint64_t w[INPUT_NL_WORDS]; /* its masks */
+    uint16_t off[INPUT_NL_WORDS * 64];  /* its newlines, from at */
+    const unsigned char *piece; /* where the piece starts */
+#endif
+};
+
+#ifdef __SSE2__
+
+/* input_nl_sse2 - the newlines of n whole 64-byte blocks at q, as bits */
+static void
+input_nl_sse2(const unsigned char *q, size_t n, uint64_t *w)
+{
+    const __m128i nl = _mm_set1_epi8('\n');
+    size_t  i;
+
+    for (i = 0; i < n; i++, q += 64) {
+        uint64_t m0 = (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(
+                            _mm_loadu_si128((const __m128i *) q), nl));
+        uint64_t m1 = (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(
+                            _mm_loadu_si128((const __m128i *) (q + 16)), nl));
+        uint64_t m2 = (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(
+                            _mm_loadu_si128((const __m128i *) (q + 32)), nl));
+        uint64_t m3 = (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(
+                            _mm_loadu_si128((const __m128i *) (q + 48)), nl));
+
+        w[i] = m0 | m1 << 16 | m2 << 32 | m3 << 48;
+    }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define INPUT_NL_AVX2 1
+
+/* input_nl_avx2 - input_nl_sse2 with 32-byte compares */
+__attribute__((target("avx2")))
+static void
+input_nl_avx2(const unsigned char *q, size_t n, uint64_t *w)
+{
+    const __m256i nl = _mm256_set1_epi8('\n');
+    size_t  i;
+
+    for (i = 0; i < n; i++, q += 64) {
+        uint64_t m0 = (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(
+                            _mm256_loadu_si256((const __m256i *) q), nl));
+        uint64_t m1 = (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(
+                            _mm256_loadu_si256((const __m256i *) (q + 32)),
+                                                                    nl));
+
+        w[i] = m0 | m1 << 32;
+    }
+}
+#endif
+
+/* input_nl_fill - the newlines of the next piece, as offsets into it;
+ * 0 when the buffer is done (or the piece holds none: called again) */
+static uint32_t
+input_nl_fill(struct input_nl *s)
+{
+    size_t  left = s->len - s->at;
+    size_t  n = left / 64 < INPUT_NL_WORDS ? left / 64 : INPUT_NL_WORDS;
+    size_t  nw = n;
+    size_t  i;
+    uint32_t k = 0;
+
+#ifdef INPUT_NL_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        input_nl_avx2(s->base + s->at, n, s->w);
+    else
+#endif
+        input_nl_sse2(s->base + s->at, n, s->w);
+    if (n < INPUT_NL_WORDS && left % 64 != 0) {
+        /* the last bytes of the buffer: not a whole block */
+        uint64_t m = 0;
+
+        for (i = 0; i < left % 64; i++)
+            if (s->base[s->at + n * 64 + i] == '\n')
+                m |= (uint64_t) 1 << i;
+        s->w[nw++] = m;
+    }
+    for (i = 0; i < nw; i++) {
+        uint64_t m = s->w[i];
+
+        while (m != 0) {
+            s->off[k++] = (uint16_t) (i * 64 + (size_t) __builtin_ctzll(m));
+            m &= m - 1;
+        }
+    }
+    s->piece = s->base + s->at;
+    s->at += nw * 64;
+    s->i = 0;
+    s->n = k;
+    return k;
+}
+#endif
+
+/* input_nl_init - scan buf[0, len) */
+static void
+input_nl_init(struct input_nl *s, const unsigned char *buf, size_t len)
+{
+    s->base = buf;
+    s->len = len;
+#ifdef __SSE2__
+    s->at = 0;
+    s->i = s->n = 0;
+#endif
+}
+
+/* input_nl_next - the next newline at or after p (all before p were
+ * handed out), or NULL */
+static inline const unsigned char *
+input_nl_next(struct input_nl *s, const unsigned char *p)
+{
+#ifdef __SSE2__
+    (void) p;
+    while (s->i == s->n) {
+        if (s->at >= s->len)
+            return NULL;
+        input_nl_fill(s);
+    }
+    return s->piece + s->off[s->i++];
+#else
+    return memchr(p, '\n', (size_t) (s->base + s->len - p));
+#endif
 }
 
 /* input_bad_name - text for a bad-line reason */
@@ -139,8 +284,10 @@ input_catalog(struct span s)
         || span_starts(s, "\xe2\x96\x91\xe2\x96\x91");
 }
 
-/* input_emit - one complete line (line mode) */
-static void
+/* input_emit - one complete line (line mode). Inline: it runs for
+ * every line; its rare cases (a journal catalog line, a JSON record)
+ * are told by the first byte before anything is compared */
+static inline void
 input_emit(struct input_rd *rd, const unsigned char *p, size_t len)
 {
     struct input_src *src = rd->src;
@@ -164,6 +311,13 @@ input_emit(struct input_rd *rd, const unsigned char *p, size_t len)
     if (input_ctrl(p, len))
         src->unreadable++;
     s = span_make((const char *) p, len);
+    /* "-- ", "\xe2\x96\x91" (input_catalog); 0x1e, "data: ", "{"
+     * (jrnl_is_json) */
+    if (len == 0 || (p[0] != '-' && p[0] != 0xe2 && p[0] != 0x1e
+                     && p[0] != 'd' && p[0] != '{')) {
+        cb->line(cb->ctx, src, src->lines, s);
+        return;
+    }
     if (input_catalog(s)) {
         src->skipped++;
         if (cb->skip)
@@ -201,9 +355,11 @@ input_lines(struct input_rd *rd, const unsigned char *buf, size_t n)
     const unsigned char *end = buf + n;
     const unsigned char *nl;
     const unsigned char *nul = input_nul(p, end);
+    struct input_nl sc;
 
+    input_nl_init(&sc, buf, n);
     while (p < end && !input_stopped(rd)
-           && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
+           && (nl = input_nl_next(&sc, p)) != NULL) {
         if (rd->skipping) {
             rd->skipping = 0;
             input_long(rd);
@@ -427,6 +583,7 @@ input_chunk_lines_mt(const struct input_cb *cb, struct input_src *acc,
     const unsigned char *end = buf + len;
     const unsigned char *nl;
     const unsigned char *nul;
+    struct input_nl sc;
 
     lcb.rec = NULL;
     lcb.stop = NULL;
@@ -436,7 +593,8 @@ input_chunk_lines_mt(const struct input_cb *cb, struct input_src *acc,
     while (nlead-- > 0)
         input_long(&rd);
     nul = input_nul(p, end);
-    while (p < end && (nl = memchr(p, '\n', (size_t) (end - p))) != NULL) {
+    input_nl_init(&sc, buf, len);
+    while (p < end && (nl = input_nl_next(&sc, p)) != NULL) {
         if ((size_t) (nl - p) > INPUT_MAX_LINE + 1) {
             input_long(&rd);
         } else {
@@ -650,6 +808,8 @@ input_read_any(const char *name, const struct input_cb *cb,
         }
         n = decomp_read(d, buf + have, INPUT_READ);
         if (n < 0) {
+            if (cb->moving)     /* lines before it are told before it */
+                cb->moving(cb->ctx);
             if (!cb->quiet)
                 msg_warn("%s: read error after %llu lines: %s", name,
                          (unsigned long long) src->lines, strerror(errno));
@@ -681,6 +841,8 @@ input_read_any(const char *name, const struct input_cb *cb,
         if (have > 0 && used > 0)
             memmove(buf, buf + used, have);
     }
+    if (cb->moving)             /* the buffer goes: nothing may stay */
+        cb->moving(cb->ctx);
     if (ccb)
         ccb->drain(ccb->ctx);
     if (decomp_damage(d) && !peek_end && !input_stopped(&rd)) {

@@ -63,8 +63,9 @@ struct input_cb {
     /* optional: a line that is no log record (journalctl catalog text) */
     void    (*skip) (void *ctx, const struct input_src *src, uint64_t lineno);
     /* optional: the bytes of lines handed out so far are about to be
-     * overwritten (line mode, one thread: the buffer is refilled); a
-     * caller that keeps spans into them copies what it needs now */
+     * overwritten or freed (line mode, one thread: the buffer is
+     * refilled, a read failed, the input ended); a caller that keeps
+     * spans into them copies what it needs now */
     void    (*moving) (void *ctx);
     void   *ctx;
     /* optional, for peeking at a file (parsers/order.c): */

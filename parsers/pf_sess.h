@@ -43,19 +43,22 @@ extern const struct corr_ops pf_corr_ops;
 /* one Postfix line before correlation: what classify_mt read of it
  * alone (spans into the line), for its apply */
 struct pf_pre {
-    struct pf_event ev;
+    /* what the correlating thread reads first (pf_prefetch, some lines
+     * ahead), together at the start: another thread wrote it, and each
+     * line of it read is a miss to that thread's cache */
+    /* the hash of the process's key (corr_hash_proc): made by the
+     * thread that classifies, so that the one that applies, in order,
+     * does not hash */
+    uint64_t khash;
     int     lmtp;               /* the program is lmtp(8) */
     int     qmgr;               /* a qmgr line for the no-loop tracker */
     int     proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
+    struct pf_event ev;
     /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
     int     text_res;
     int     text_kind;          /* enum pf_text_kind */
     int     text_dane;
     const char *text_why;
-    /* the hash of the process's key (corr_hash_proc): made by the
-     * thread that classifies, so that the one that applies, in order,
-     * does not hash */
-    uint64_t khash;
     int     past_ehlo;          /* PF_STATUS, PF_SOFT: the text shows a
                                  * dialogue past EHLO (pf_sess.c) */
 };

@@ -5,8 +5,11 @@
  * chunks (MAILTLSRPT_CHUNK); a log written twice counts its repeated
  * lines and not their sessions; --trace labels every line; a piece of a
  * log run for a saved state carries its open sessions (the parsers'
- * carry) and counts into the state. The logs are testdata/demo/maillog
- * (60 sessions, all counted) and testdata/corpus/exim.log.
+ * carry) and counts into the state; a log of thousands of live
+ * processes, where one thread holds records back, counts and prints
+ * its sessions as several threads do. The logs are
+ * testdata/demo/maillog (60 sessions, all counted),
+ * testdata/corpus/exim.log and one the test writes.
  */
 #include "../engine/pipe.h"
 #include "../aggregate/agg_state.h"
@@ -40,6 +43,9 @@ t_dump_rec(const struct sess_rec *r, uint64_t n, void *ctx)
             r->loghost, r->reason, (unsigned long long) n);
 }
 
+/* where t_run prints the sessions (po.sessions), or NULL */
+static FILE *t_sessions;
+
 /* t_run - pipe_run over file with jobs threads and chunks of chunk
  * bytes (0: as configured), its counters into d; the exit status */
 static int
@@ -62,6 +68,7 @@ t_run(const char *file, int jobs, const char *chunk, struct run_stats *st,
     po.jobs = jobs;
     po.state = state;
     po.trace = trace;
+    po.sessions = t_sessions;
     if (chunk)
         setenv("MAILTLSRPT_CHUNK", chunk, 1);
     else
@@ -182,6 +189,86 @@ t_trace(void)
     free(text);
 }
 
+/* t_held - a log of more live processes than PARSER_PREFETCH_KEYS, so
+ * that one thread holds records back to fetch their keys (pipe_line),
+ * with bad lines (a NUL byte, overlong), journal JSON lines and
+ * journalctl catalog lines among them: the same counts, and the same
+ * sessions in the same order, as several threads in small chunks */
+static void
+t_held(void)
+{
+    char    log[] = "/tmp/t_engine.XXXXXX";
+    char   *big;
+    char   *text[2] = {NULL, NULL};
+    size_t  len[2] = {0, 0};
+    struct run_stats one, st;
+    struct t_dump d1, d;
+    FILE   *out;
+    int     fd, pid, k;
+
+    fd = mkstemp(log);
+    T_CHECK(fd >= 0 && (out = fdopen(fd, "w")) != NULL, "a temporary log");
+    if (fd < 0 || out == NULL)
+        return;
+    big = malloc(70 * 1024);
+    memset(big, 'x', 70 * 1024 - 1);
+    big[70 * 1024 - 1] = 0;
+    /* 6000 processes open a TLS connection each, then each delivers */
+    for (pid = 1000; pid < 7000; pid++)
+        fprintf(out, "Nov 29 00:%02d:%02d relay postfix/smtp[%d]: Untrusted "
+                "TLS connection established to mx%d.example.net[192.0.2.%d]"
+                ":25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 "
+                "bits)\n", pid / 600, pid / 10 % 60, pid, pid % 7,
+                pid % 200 + 1);
+    for (pid = 1000, k = 0; pid < 7000; pid++, k++) {
+        fprintf(out, "Nov 29 00:%02d:%02d relay postfix/smtp[%d]: %X: to=<u"
+                "@d%d.example>, relay=mx%d.example.net[192.0.2.%d]:25, "
+                "delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n",
+                10 + pid / 600, pid / 10 % 60, pid, 0x10000 + pid, pid % 13,
+                pid % 7, pid % 200 + 1);
+        if (k % 7 == 3)
+            fwrite("Nov 29 00:20:00 relay postfix/smtp[1]: a\0b\n", 1, 44,
+                   out);
+        if (k % 500 == 11)
+            fprintf(out, "Nov 29 00:20:00 relay postfix/smtp[2]: %s\n", big);
+        if (k % 13 == 5)
+            fprintf(out, "{\"MESSAGE\":\"%X: to=<v@e%d.example>, relay=mx1."
+                    "example.net[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn"
+                    "=2.0.0, status=sent (250 ok)\",\"SYSLOG_IDENTIFIER\":"
+                    "\"postfix/smtp\",\"_PID\":\"%d\",\"_HOSTNAME\":"
+                    "\"relay\",\"__REALTIME_TIMESTAMP\":\"1732840000000000"
+                    "\"}\n", 0x20000 + pid, pid % 5, pid);
+        if (k % 17 == 9)
+            fputs("-- Boot 0123456789abcdef --\n", out);
+    }
+    fclose(out);
+    free(big);
+    t_sessions = open_memstream(&text[0], &len[0]);
+    T_CHECK(t_run(log, 1, NULL, &one, &d1, NULL, NULL) == 0,
+            "held: -j 1 reads it");
+    fclose(t_sessions);
+    t_sessions = open_memstream(&text[1], &len[1]);
+    T_CHECK(t_run(log, 2, "3000", &st, &d, NULL, NULL) == 0,
+            "held: -j 2 reads it");
+    fclose(t_sessions);
+    t_sessions = NULL;
+    T_CHECK(one.sessions[SESS_D_COUNTED] > 5000 && one.bad[INPUT_BAD_NUL] > 0
+            && one.bad[INPUT_BAD_LONG] > 0, "held: %llu counted, %llu NUL, "
+            "%llu long", (unsigned long long) one.sessions[SESS_D_COUNTED],
+            (unsigned long long) one.bad[INPUT_BAD_NUL],
+            (unsigned long long) one.bad[INPUT_BAD_LONG]);
+    T_CHECK(t_same(&one, &d1, &st, &d), "held: -j 2 in chunks of 3000 "
+            "bytes: not what one thread counted");
+    T_CHECK(len[0] > 0 && len[0] == len[1]
+            && memcmp(text[0], text[1], len[0]) == 0,
+            "held: the sessions of one thread, in its order");
+    unlink(log);
+    free(text[0]);
+    free(text[1]);
+    free(d1.text);
+    free(d.text);
+}
+
 /* t_state - a piece for a saved state: open sessions carried, counts
  * in the state */
 static void
@@ -224,6 +311,7 @@ main(void)
     t_threads("testdata/corpus/postfix.log");
     t_demo();
     t_trace();
+    t_held();
     t_state();
     return T_DONE();
 }

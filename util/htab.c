@@ -43,8 +43,7 @@ struct htab_slab {
     struct htab_slab *next;
 };
 
-/* slots between the one a stamped sweep walks and the one whose first
- * entry it fetches ahead */
+/* slots to walk whose first entries a stamped sweep has fetched ahead */
 #define HTAB_SWEEP_AHEAD 16
 
 struct htab {
@@ -383,25 +382,39 @@ htab_sweep_stamped(struct htab *t, int64_t before,
                                void *ctx), void *ctx)
 {
     size_t  i;
+    size_t  j = 0;              /* slots below j were looked at ahead */
+    size_t  queued = 0;         /* slots to walk in [i, j), fetched */
     size_t  n = 0;
     int64_t min;
 
     for (i = 0; i < t->size; i++) {
         struct htab_ent **pp = &t->slot[i];
 
-        /* the entries are all over memory and most slots are walked:
-         * their first entries are fetched some slots ahead (the value,
-         * which drop reads, starts in the entry's second line) */
-        if (i + HTAB_SWEEP_AHEAD < t->size
-            && t->smin[i + HTAB_SWEEP_AHEAD] < before
-            && t->slot[i + HTAB_SWEEP_AHEAD] != NULL) {
-            const char *a = (const char *) t->slot[i + HTAB_SWEEP_AHEAD];
+        /* the entries are all over memory: the first entries of the
+         * next HTAB_SWEEP_AHEAD slots to walk are fetched, however far
+         * on they are (a sweep soon after the one before walks few) */
+        while (queued < HTAB_SWEEP_AHEAD && j < t->size) {
+            if (t->smin[j] < before && t->slot[j] != NULL) {
+                const char *a = (const char *) t->slot[j];
+                const char *v = a + sizeof(struct htab_ent) + t->kroom[0]
+                    + sizeof(a);
 
-            __builtin_prefetch(a);
-            __builtin_prefetch(a + 64);
+                /* the entry's header, and the value's first 192 bytes
+                 * (where it is in an entry of a small key: the entry is
+                 * not read here): a correlator's key, flushed when idle,
+                 * reads that far */
+                __builtin_prefetch(a);
+                __builtin_prefetch(v);
+                __builtin_prefetch(v + 64);
+                __builtin_prefetch(v + 128);
+                queued++;
+            }
+            j++;
         }
         if (t->smin[i] >= before)
             continue;
+        if (*pp != NULL)        /* it was fetched (j > i) */
+            queued--;
         min = INT64_MAX;
         while (*pp) {
             struct htab_ent *e = *pp;
