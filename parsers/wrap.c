@@ -765,7 +765,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
          * a digit), no compose prefix; "1" and a digit, no RFC 5424;
          * the stamp has no ' ' at 19, no Exim stamp. wrap_slow() then
          * tries an ident first, which fails on the host's space */
-        if (ts_parse_iso(&s, &r->t) != 0)
+        if (ts_parse_iso_seen(c, &s, &r->t) != 0)
             return -1;
     } else {
         return -1;
