@@ -2,7 +2,6 @@
 #include "wrap.h"
 #include "../util/date.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -66,19 +65,30 @@ wrap_ident(struct span *s, struct span *ident, struct span *pid, int need_pid)
     return -1;
 }
 
-/* wrap_pidmask - accept "name[xxxxx]: " (pid masked by a poster) */
+/* wrap_ident_masked - accept "name[xxxxx]: " (pid masked by a poster):
+ * the first '[' (after a name without a space), the first "]: " after
+ * it at most WRAP_MAX_IDENT bytes in. Only that many bytes are read: a
+ * "]: " before the '[' would put a space before it */
 static int
 wrap_ident_masked(struct span *s, struct span *ident, struct span *pid)
 {
-    long    lb = span_find(*s, "[");
-    long    rb = span_find(*s, "]: ");
+    const char *p = s->ptr;
+    size_t  n = s->len < WRAP_MAX_IDENT ? s->len : WRAP_MAX_IDENT;
+    size_t  lb, rb;
 
-    if (lb <= 0 || rb <= lb || rb > WRAP_MAX_IDENT
-        || memchr(s->ptr, ' ', (size_t) lb) != NULL)
+    for (lb = 0; lb < n && p[lb] != '[' && p[lb] != ' '; lb++)
+        ;
+    if (lb == 0 || lb >= n || p[lb] != '[')
         return -1;
-    *ident = span_make(s->ptr, (size_t) lb);
-    *pid = span_make(s->ptr + lb + 1, (size_t) (rb - lb - 1));
-    span_drop(s, (size_t) rb + 3);
+    n = s->len < WRAP_MAX_IDENT + 3 ? s->len : WRAP_MAX_IDENT + 3;
+    for (rb = lb + 1; rb + 3 <= n; rb++)
+        if (p[rb] == ']' && p[rb + 1] == ':' && p[rb + 2] == ' ')
+            break;
+    if (rb + 3 > n)
+        return -1;
+    *ident = span_make(p, lb);
+    *pid = span_make(p + lb + 1, rb - lb - 1);
+    span_drop(s, rb + 3);
     return 0;
 }
 
@@ -361,8 +371,10 @@ wrap_compose(struct span *s)
     size_t  i = 0;
     size_t  n = s->len < 64 ? s->len : 64;
 
-    while (i < n && (isalnum((unsigned char) s->ptr[i]) || s->ptr[i] == '-'
-                     || s->ptr[i] == '_' || s->ptr[i] == '.'))
+    /* a name: letters, digits, '-', '_' and '.' (isalnum() of the C
+     * locale, which the program never leaves) */
+    while (i < n && wrap_plain[(unsigned char) s->ptr[i]]
+           && s->ptr[i] != '/')
         i++;
     if (i == 0 || i >= n || s->ptr[i] != ' ')
         return;
@@ -371,8 +383,8 @@ wrap_compose(struct span *s)
     if (i + 2 >= s->len || s->ptr[i] != '|' || s->ptr[i + 1] != ' ')
         return;
     /* only when a time stamp follows: Exim's debug echo has its own form */
-    if (!isdigit((unsigned char) s->ptr[i + 2])
-        && !isupper((unsigned char) s->ptr[i + 2]))
+    if (!(s->ptr[i + 2] >= '0' && s->ptr[i + 2] <= '9')
+        && !(s->ptr[i + 2] >= 'A' && s->ptr[i + 2] <= 'Z'))
         return;
     span_drop(s, i + 2);
 }
@@ -813,6 +825,8 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     struct span s = line;
     struct span save;
     struct span w;
+    uint64_t tag;
+    int     k;
 
     memset(r, 0, sizeof(*r));
     r->msg = line;
@@ -857,9 +871,11 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
         }
         goto done;
     }
-    /* undated: "ident[pid]: msg" or bare message */
+    /* undated: "ident[pid]: msg" or bare message; a known ident read at
+     * once (its tag is not given: such lines kept none) */
     save = s;
-    if (wrap_ident(&s, &r->ident, &r->pid, 1) != 0) {
+    k = wrap_ident_seen(&s, &r->ident, &r->pid, &tag);
+    if (k == -2 || (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) != 0)) {
         s = save;
         if (wrap_ident_masked(&s, &r->ident, &r->pid) != 0) {
             s = save;
