@@ -469,6 +469,30 @@ wrap_word_end(const char *p, size_t avail, unsigned char b)
     return -1;
 }
 
+/* wrap_word_end2 - wrap_word_end() of whichever of b and c comes
+ * first */
+static inline long
+wrap_word_end2(const char *p, size_t avail, unsigned char b, unsigned char c)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    size_t  i;
+
+    if (!wrap_little_endian())
+        return -1;
+    for (i = 0; i + 8 <= avail && i < WRAP_SEEN_MAX; i += 8) {
+        uint64_t w, x, y, z;
+
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * b);
+        y = w ^ (ones * c);
+        z = (((x - ones) & ~x) | ((y - ones) & ~y)) & high;
+        if (z != 0)
+            return (long) (i + (size_t) (__builtin_ctzll(z) >> 3));
+    }
+    return -1;
+}
+
 /* wrap_word_set - the first slot of the set of a word's key */
 static inline unsigned
 wrap_word_set(uint64_t head, uint64_t tail, size_t len)
@@ -587,19 +611,24 @@ wrap_pid(const char *p, size_t len, size_t i)
 /* wrap_ident_seen - wrap_ident() for "name[pid]: " where "name" is an
  * ident seen before: the same result with the name's bytes compared at
  * once; -1 when no ident seen before starts s (nothing changed), -2
- * when one does but no pid follows (wrap_ident() fails as well) */
+ * when one does but no pid follows (wrap_ident() fails as well). bare:
+ * s is an undated line, often a message without ident */
 static inline int
 wrap_ident_seen(struct span *s, struct span *ident, struct span *pid,
-                uint64_t *tag)
+                uint64_t *tag, int bare)
 {
     const char *p = s->ptr;
-    long    i = wrap_word_end(p, s->len, '[');
+    long    i = bare ? wrap_word_end2(p, s->len, '[', ' ')
+        : wrap_word_end(p, s->len, '[');
     long    j;
     const struct wrap_word *e;
 
-    /* every byte before the '[' is an ident byte and i < 128: the scan
-     * of wrap_ident() stops at that '[' as well */
-    if (i <= 0 || (e = wrap_word_seen(&wrap_seen.ident, p, (size_t) i)) == NULL)
+    /* the '[' (where messages without ident are common, the search
+     * stops at a space too: no ident seen); every byte before it is an
+     * ident byte and i < 128: the scan of wrap_ident() stops at that '['
+     * as well */
+    if (i <= 0 || p[i] != '['
+        || (e = wrap_word_seen(&wrap_seen.ident, p, (size_t) i)) == NULL)
         return -1;
     if ((j = wrap_pid(p, s->len, (size_t) i + 1)) < 0)
         return -2;
@@ -796,7 +825,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     /* every field is set below: no clear of the whole record */
     r->pid = span_make(NULL, 0);
     r->ident_tag = 0;
-    switch (wrap_ident_seen(&s, &r->ident, &r->pid, &r->ident_tag)) {
+    switch (wrap_ident_seen(&s, &r->ident, &r->pid, &r->ident_tag, 0)) {
     case 0:
         break;
     case -1:
@@ -828,8 +857,15 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     uint64_t tag;
     int     k;
 
-    memset(r, 0, sizeof(*r));
+    /* field by field: a memset() of the record is a "rep stos", slow to
+     * start */
+    r->dated = 0;
+    r->t = 0;
+    r->host = span_make(NULL, 0);
+    r->ident = span_make(NULL, 0);
+    r->pid = span_make(NULL, 0);
     r->msg = line;
+    r->ident_tag = 0;
     wrap_compose(&s);
     wrap_pri(&s);
     if (s.len > 0 && s.ptr[0] == '1' && wrap_5424(&s, r) == 0)
@@ -874,8 +910,10 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     /* undated: "ident[pid]: msg" or bare message; a known ident read at
      * once (its tag is not given: such lines kept none) */
     save = s;
-    k = wrap_ident_seen(&s, &r->ident, &r->pid, &tag);
-    if (k == -2 || (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) != 0)) {
+    k = wrap_ident_seen(&s, &r->ident, &r->pid, &tag, 1);
+    if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
+        (void) wrap_ident_note(&r->ident);
+    else if (k != 0) {
         s = save;
         if (wrap_ident_masked(&s, &r->ident, &r->pid) != 0) {
             s = save;
