@@ -608,18 +608,17 @@ wrap_pid(const char *p, size_t len, size_t i)
     return (long) j;
 }
 
-/* wrap_ident_seen - wrap_ident() for "name[pid]: " where "name" is an
- * ident seen before: the same result with the name's bytes compared at
- * once; -1 when no ident seen before starts s (nothing changed), -2
- * when one does but no pid follows (wrap_ident() fails as well). bare:
- * s is an undated line, often a message without ident */
-static inline int
-wrap_ident_seen(struct span *s, struct span *ident, struct span *pid,
-                uint64_t *tag, int bare)
+/* wrap_ident_seen - wrap_ident() for "name[pid]: " at p (n bytes) where
+ * "name" is an ident seen before: the same result with the name's bytes
+ * compared at once; the bytes taken (the ": " and one space after it),
+ * -1 when no ident seen before starts p (nothing changed), -2 when one
+ * does but no pid follows (wrap_ident() fails as well). bare: an
+ * undated line, often a message without ident */
+static inline long
+wrap_ident_seen(const char *p, size_t n, struct span *ident,
+                struct span *pid, uint64_t *tag, int bare)
 {
-    const char *p = s->ptr;
-    long    i = bare ? wrap_word_end2(p, s->len, '[', ' ')
-        : wrap_word_end(p, s->len, '[');
+    long    i = bare ? wrap_word_end2(p, n, '[', ' ') : wrap_word_end(p, n, '[');
     long    j;
     const struct wrap_word *e;
 
@@ -630,15 +629,13 @@ wrap_ident_seen(struct span *s, struct span *ident, struct span *pid,
     if (i <= 0 || p[i] != '['
         || (e = wrap_word_seen(&wrap_seen.ident, p, (size_t) i)) == NULL)
         return -1;
-    if ((j = wrap_pid(p, s->len, (size_t) i + 1)) < 0)
+    if ((j = wrap_pid(p, n, (size_t) i + 1)) < 0)
         return -2;
     *ident = span_make(p, (size_t) i);
     *pid = span_make(p + i + 1, (size_t) (j - i - 1));
     *tag = e->tag;
-    span_drop(s, (size_t) j + 2);
-    if (s->len > 0 && s->ptr[0] == ' ')
-        span_drop(s, 1);
-    return 0;
+    j += 2;                             /* j + 1 < n: wrap_pid() */
+    return (size_t) j < n && p[j] == ' ' ? j + 1 : j;
 }
 
 /* wrap_ident_note - remember the ident of a line just read; its tag,
@@ -772,8 +769,8 @@ static inline int
 wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
     struct span s = line;
-    struct span save;
     const char *p;
+    size_t  len;
     size_t  i = 0;
     long    j;
     unsigned char b;
@@ -812,36 +809,37 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
         return -1;
     }
     p = s.ptr;
-    while (i < s.len && p[i] == ' ')
+    len = s.len;
+    while (i < len && p[i] == ' ')
         i++;
     /* a host word of ident bytes and a space: the ident try at the host
      * fails on that space, span_word() takes the word and one space */
-    if ((j = wrap_host(p, s.len, i)) < 0)
+    if ((j = wrap_host(p, len, i)) < 0)
         return -1;
     r->host = span_make(p + i, (size_t) j - i);
     r->dated = 1;
-    span_drop(&s, (size_t) j + 1);
-    save = s;
+    p += j + 1;                         /* p[j] is that space */
+    len -= (size_t) j + 1;
     /* every field is set below: no clear of the whole record */
     r->pid = span_make(NULL, 0);
     r->ident_tag = 0;
-    switch (wrap_ident_seen(&s, &r->ident, &r->pid, &r->ident_tag, 0)) {
-    case 0:
-        break;
-    case -1:
-        if (wrap_ident(&s, &r->ident, &r->pid, 0) == 0) {
+    if ((j = wrap_ident_seen(p, len, &r->ident, &r->pid, &r->ident_tag,
+                             0)) > 0) {
+        p += j;
+        len -= (size_t) j;
+    } else {
+        s = span_make(p, len);
+        if (j == -1 && wrap_ident(&s, &r->ident, &r->pid, 0) == 0) {
             r->ident_tag = wrap_ident_note(&r->ident);
-            break;
+            p = s.ptr;
+            len = s.len;
+        } else {
+            r->ident = span_make(p, 0);
         }
-        /* FALLTHROUGH */
-    default:
-        s = save;
-        r->ident = span_make(s.ptr, 0);
-        break;
     }
-    if (s.len > 0 && s.ptr[0] == '[')
-        wrap_solaris(&s);
-    r->msg = s;
+    r->msg = span_make(p, len);
+    if (len > 0 && p[0] == '[')
+        wrap_solaris(&r->msg);
     return 0;
 }
 
@@ -855,7 +853,7 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     struct span save;
     struct span w;
     uint64_t tag;
-    int     k;
+    long    k;
 
     /* field by field: a memset() of the record is a "rep stos", slow to
      * start */
@@ -910,10 +908,12 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     /* undated: "ident[pid]: msg" or bare message; a known ident read at
      * once (its tag is not given: such lines kept none) */
     save = s;
-    k = wrap_ident_seen(&s, &r->ident, &r->pid, &tag, 1);
-    if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
+    k = wrap_ident_seen(s.ptr, s.len, &r->ident, &r->pid, &tag, 1);
+    if (k > 0)
+        span_drop(&s, (size_t) k);
+    else if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
         (void) wrap_ident_note(&r->ident);
-    else if (k != 0) {
+    else {
         s = save;
         if (wrap_ident_masked(&s, &r->ident, &r->pid) != 0) {
             s = save;
