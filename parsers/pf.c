@@ -174,12 +174,9 @@ pf_find(struct span s, const char *lit)
     return pf_findn(s, lit, strlen(lit));
 }
 
-/* pf_contains - 1 when lit occurs in s */
-static inline int
-pf_contains(struct span s, const char *lit)
-{
-    return pf_find(s, lit) >= 0;
-}
+/* PF_HAS - 1 when the string literal lit occurs in s (its length
+ * known, no strlen()) */
+#define PF_HAS(s, lit) (pf_findn((s), (lit), sizeof(lit) - 1) >= 0)
 
 /* pf_text_result - failure type implied by a status or per-MX text */
 int
@@ -187,22 +184,25 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
 {
     static const struct {
         const char *text;       /* as Postfix writes it */
+        size_t  len;
         int     result;
         int     kind;           /* enum pf_text_kind */
         int     dane;
         const char *why;        /* failure-reason-code */
     } map[] = {
-        {"TLS is required, but was not offered", SESS_STARTTLS_NOT_SUPPORTED, PF_TEXT_OTHER, 0, ""},
-        {"refused to start TLS", SESS_STARTTLS_NOT_SUPPORTED, PF_TEXT_OTHER, 0, "starttls-refused"},
-        {"Cannot start TLS: handshake failure", SESS_VALIDATION_FAILURE, PF_TEXT_HANDSHAKE, 0, "handshake-failure"},
-        {"Server certificate not trusted", SESS_CERT_NOT_TRUSTED, PF_TEXT_CHAIN, 0, "certificate-not-trusted"},
-        {"Cannot verify server certificate", SESS_CERT_NOT_TRUSTED, PF_TEXT_CHAIN, 0, "certificate-not-trusted"},
-        {"Server certificate not verified", SESS_CERT_NOT_TRUSTED, PF_TEXT_NOT_VERIFIED, 0, "certificate-not-verified"},
-        {"Cannot verify server hostname", SESS_CERT_HOST_MISMATCH, PF_TEXT_OTHER, 0, "hostname-not-verified"},
-        {"TLSA lookup error", SESS_DNSSEC_INVALID, PF_TEXT_OTHER, 1, "tlsa-lookup-error"},
-        {"no TLSA records found", SESS_DANE_REQUIRED, PF_TEXT_OTHER, 1, "no-tlsa-records-found"},
-        {"non DNSSEC destination", SESS_DANE_REQUIRED, PF_TEXT_OTHER, 1, "non-dnssec-destination"},
-        {"TLSA records unusable", SESS_TLSA_INVALID, PF_TEXT_OTHER, 1, "tlsa-records-unusable"},
+#define PF_TEXT(s) s, sizeof(s) - 1
+        {PF_TEXT("TLS is required, but was not offered"), SESS_STARTTLS_NOT_SUPPORTED, PF_TEXT_OTHER, 0, ""},
+        {PF_TEXT("refused to start TLS"), SESS_STARTTLS_NOT_SUPPORTED, PF_TEXT_OTHER, 0, "starttls-refused"},
+        {PF_TEXT("Cannot start TLS: handshake failure"), SESS_VALIDATION_FAILURE, PF_TEXT_HANDSHAKE, 0, "handshake-failure"},
+        {PF_TEXT("Server certificate not trusted"), SESS_CERT_NOT_TRUSTED, PF_TEXT_CHAIN, 0, "certificate-not-trusted"},
+        {PF_TEXT("Cannot verify server certificate"), SESS_CERT_NOT_TRUSTED, PF_TEXT_CHAIN, 0, "certificate-not-trusted"},
+        {PF_TEXT("Server certificate not verified"), SESS_CERT_NOT_TRUSTED, PF_TEXT_NOT_VERIFIED, 0, "certificate-not-verified"},
+        {PF_TEXT("Cannot verify server hostname"), SESS_CERT_HOST_MISMATCH, PF_TEXT_OTHER, 0, "hostname-not-verified"},
+        {PF_TEXT("TLSA lookup error"), SESS_DNSSEC_INVALID, PF_TEXT_OTHER, 1, "tlsa-lookup-error"},
+        {PF_TEXT("no TLSA records found"), SESS_DANE_REQUIRED, PF_TEXT_OTHER, 1, "no-tlsa-records-found"},
+        {PF_TEXT("non DNSSEC destination"), SESS_DANE_REQUIRED, PF_TEXT_OTHER, 1, "non-dnssec-destination"},
+        {PF_TEXT("TLSA records unusable"), SESS_TLSA_INVALID, PF_TEXT_OTHER, 1, "tlsa-records-unusable"},
+#undef PF_TEXT
     };
     size_t  i;
 
@@ -213,7 +213,7 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
      * another, so the first one a text holds is the one it is (a text of
      * a replayed real log: 586 instructions, 386 now) */
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (text.len == strlen(map[i].text)
+        if (text.len == map[i].len
             && memcmp(text.ptr, map[i].text, text.len) == 0) {
             *kind = map[i].kind;
             *dane = map[i].dane;
@@ -222,14 +222,14 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
         }
     /* every text below contains one of these words: most status texts
      * ("250 2.0.0 Ok: queued as ...") none, and cost five scans */
-    if (!pf_contains(text, "TLS") && !pf_contains(text, "certificate")
-        && !pf_contains(text, "hostname") && !pf_contains(text, "DNSSEC")
-        && !pf_contains(text, "suspended"))
+    if (!PF_HAS(text, "TLS") && !PF_HAS(text, "certificate")
+        && !PF_HAS(text, "hostname") && !PF_HAS(text, "DNSSEC")
+        && !PF_HAS(text, "suspended"))
         return -1;
-    if (pf_contains(text, "delivery temporarily suspended"))
+    if (PF_HAS(text, "delivery temporarily suspended"))
         return -2;
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (pf_contains(text, map[i].text)) {
+        if (pf_findn(text, map[i].text, map[i].len) >= 0) {
             *kind = map[i].kind;
             *dane = map[i].dane;
             *why = map[i].why;
@@ -280,7 +280,7 @@ static void
 pf_cert_text(struct span t, struct pf_event *ev)
 {
     ev->certain = 0;
-    if (pf_contains(t, "no matching DANE TLSA")) {
+    if (PF_HAS(t, "no matching DANE TLSA")) {
         ev->result = SESS_TLSA_INVALID;
         ev->certain = 1;
         ev->dane = 1;
@@ -294,20 +294,20 @@ pf_cert_text(struct span t, struct pf_event *ev)
             ev->certain = 1;
         else
             ev->result = SESS_VALIDATION_FAILURE;
-    } else if (pf_contains(t, "not trusted by local or TLSA policy")) {
+    } else if (PF_HAS(t, "not trusted by local or TLSA policy")) {
         ev->result = SESS_CERT_NOT_TRUSTED;
-    } else if (pf_contains(t, "has expired")) {
+    } else if (PF_HAS(t, "has expired")) {
         ev->result = SESS_CERT_EXPIRED;
-    } else if (pf_contains(t, "hostname mismatch")
-               || pf_contains(t, "mis-match")
-               || pf_contains(t, "dNSNames in certificate")) {
+    } else if (PF_HAS(t, "hostname mismatch")
+               || PF_HAS(t, "mis-match")
+               || PF_HAS(t, "dNSNames in certificate")) {
         ev->result = SESS_CERT_HOST_MISMATCH;
-    } else if (pf_contains(t, "untrusted issuer")
-               || pf_contains(t, "self-signed") || pf_contains(t, "self signed")
-               || pf_contains(t, "local issuer")
-               || pf_contains(t, "certificate not trusted")
-               || pf_contains(t, "unable to get issuer")
-               || pf_contains(t, "unable to verify the first")) {
+    } else if (PF_HAS(t, "untrusted issuer")
+               || PF_HAS(t, "self-signed") || PF_HAS(t, "self signed")
+               || PF_HAS(t, "local issuer")
+               || PF_HAS(t, "certificate not trusted")
+               || PF_HAS(t, "unable to get issuer")
+               || PF_HAS(t, "unable to verify the first")) {
         ev->result = SESS_CERT_NOT_TRUSTED;
     } else {
         ev->result = SESS_VALIDATION_FAILURE;
@@ -586,7 +586,7 @@ pf_classify(struct span msg, struct pf_event *ev)
         break;
     case 'd':
         if (span_skip(&s, "discarding EHLO keywords: ") == 0) {
-            ev->kind = pf_contains(s, "STARTTLS") ? PF_NO_STARTTLS_LOCAL
+            ev->kind = PF_HAS(s, "STARTTLS") ? PF_NO_STARTTLS_LOCAL
                 : PF_IGNORE;
             return;
         }
