@@ -124,22 +124,24 @@ pf_parse_peer(struct span *s, struct pf_event *ev)
 static int
 pf_qid(struct span *s, struct span *qid)
 {
+    /* 1: a lower-case letter, 2: a digit or an upper-case one (a queue
+     * id has one at least) */
+    static const unsigned char cls[256] = {
+        ['a'...'z'] = 1, ['0'...'9'] = 2, ['A'...'Z'] = 2,
+    };
+    const char *p = s->ptr;
+    size_t  n = s->len < PF_MAX_QID + 1 ? s->len : PF_MAX_QID + 1;
     size_t  i = 0;
-    int     strong = 0;
+    unsigned k, any = 0;
 
-    while (i < s->len && i <= PF_MAX_QID) {
-        char    c = s->ptr[i];
-
-        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))
-            strong = 1;
-        else if (!(c >= 'a' && c <= 'z'))
-            break;
+    while (i < n && (k = cls[(unsigned char) p[i]]) != 0) {
+        any |= k;
         i++;
     }
-    if (i < 5 || i > PF_MAX_QID || !strong || i + 1 >= s->len
-        || s->ptr[i] != ':' || s->ptr[i + 1] != ' ')
+    if (i < 5 || i > PF_MAX_QID || !(any & 2) || i + 1 >= s->len
+        || p[i] != ':' || p[i + 1] != ' ')
         return -1;
-    *qid = span_make(s->ptr, i);
+    *qid = span_make(p, i);
     span_drop(s, i + 2);
     return 0;
 }
