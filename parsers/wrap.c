@@ -715,22 +715,42 @@ wrap_host(const char *p, size_t len, size_t i)
     return (long) j;
 }
 
+/* wrap_exim_word - 1 when the 8 bytes at p have the shape of the 8 of
+ * lit and dig: the bytes between the digits equal lit's, and where dig
+ * is 0xff a digit, whose byte has high nibble 3 before and after adding
+ * 6 (no byte of a word that passes the first two tests carries into
+ * another when 6 is added: the result is exact) */
+static inline int
+wrap_exim_word(const char *p, const char *lit, const unsigned char *dig)
+{
+    const uint64_t n3 = 0x3030303030303030ULL;
+    const uint64_t hi = 0xf0f0f0f0f0f0f0f0ULL;
+    const uint64_t six = 0x0606060606060606ULL;
+    uint64_t x, l, d;
+
+    memcpy(&x, p, 8);
+    memcpy(&l, lit, 8);
+    memcpy(&d, dig, 8);
+    return (x & ~d) == l && (x & d & hi) == (n3 & d)
+        && ((x + six) & d & hi) == (n3 & d);
+}
+
 /* wrap_exim_stamp - 1 when the line begins with an Exim main-log stamp
- * "DDDD-DD-DD DD:DD:DD " (digits where D stands). wrap_slow() reads
+ * "DDDD-DD-DD DD:DD:DD " (digits where D stands), or with milliseconds
+ * (log_selector +millisec) "DDDD-DD-DD DD:DD:DD.DDD ". wrap_slow() reads
  * such a line as an undated message, whole, and so may take it without
- * the tries below:
+ * its tries:
  *  - no compose prefix: the name would be the first 10 bytes, and the
  *    byte after its space is a digit, not '|'; no <PRI>, no "1 " (5424);
  *  - no ISO stamp: ts_parse_iso() wants 'Z', '.', ',' or an offset
- *    where this stamp has its space (offset 19); no unix stamp (4
- *    digits, then '-'); no svlogd stamp (a space at 10, not 'T' or '_');
+ *    where this stamp has its space (offset 19), and after a fraction
+ *    'Z' or an offset where the other has its space (offset 23); no
+ *    unix stamp (4 digits, then '-'); no svlogd stamp (a space at 10,
+ *    not 'T' or '_');
  *  - undated, then: no "ident[pid]: " (wrap_ident() stops at the space
  *    at 10), no masked one (a space before any '['), no Solaris tag.
  * Exim's lines are most of an Exim log: each went through all of these.
- * Eight bytes at a time (bytes 0-7, 8-15, 12-19): the bytes between the
- * digits equal the shape's, and a digit's byte has high nibble 3 before
- * and after adding 6 (no byte of a word that passes the first two tests
- * carries into another when 6 is added: the result is exact) */
+ * Eight bytes at a time: 0-7, 8-15, then 12-19 or 16-23 */
 static inline int
 wrap_exim_stamp(struct span line)
 {
@@ -741,24 +761,17 @@ wrap_exim_stamp(struct span line)
         0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff,
         0, 0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff, 0,
     };
-    const uint64_t n3 = 0x3030303030303030ULL;
-    const uint64_t hi = 0xf0f0f0f0f0f0f0f0ULL;
-    const uint64_t six = 0x0606060606060606ULL;
-    static const int at[3] = {0, 8, 12};
-    uint64_t x, l, d;
-    int     k;
+    /* bytes 16-23 of the stamp with milliseconds: ":DD.DDD " */
+    static const char ms_lit[8] = {':', 0, 0, '.', 0, 0, 0, ' '};
+    static const unsigned char ms_dig[8] = {0, 0xff, 0xff, 0, 0xff, 0xff,
+    0xff, 0};
 
-    if (line.len < 20)
+    if (line.len < 20 || !wrap_exim_word(line.ptr, lit, dig)
+        || !wrap_exim_word(line.ptr + 8, lit + 8, dig + 8))
         return 0;
-    for (k = 0; k < 3; k++) {
-        memcpy(&x, line.ptr + at[k], 8);
-        memcpy(&l, lit + at[k], 8);
-        memcpy(&d, dig + at[k], 8);
-        if ((x & ~d) != l || (x & d & hi) != (n3 & d)
-            || ((x + six) & d & hi) != (n3 & d))
-            return 0;
-    }
-    return 1;
+    if (wrap_exim_word(line.ptr + 12, lit + 12, dig + 12))
+        return 1;
+    return line.len >= 24 && wrap_exim_word(line.ptr + 16, ms_lit, ms_dig);
 }
 
 /* wrap_fast - the common forms "STAMP host ident[pid]: msg", STAMP an
