@@ -81,6 +81,10 @@ enum pf_text_kind {
 int     pf_text_result(struct span text, int *kind, int *dane,
                        const char **why);
 
+/* 1 when a status or per-MX text shows an SMTP dialogue past
+ * EHLO/STARTTLS ("... (in reply to RCPT TO command)") */
+int     pf_text_past_ehlo(struct span text);
+
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);
 

@@ -386,17 +386,7 @@ pf_refine(const struct pf_conn *c, int r, int kind)
 static int
 pf_past_ehlo(struct span text, struct span status)
 {
-    if (span_eq(status, "sent"))
-        return 1;
-    return span_find(text, "in reply to MAIL FROM") >= 0
-        || span_find(text, "in reply to RCPT TO") >= 0
-        || span_find(text, "in reply to DATA") >= 0
-        || span_find(text, "in reply to end of DATA") >= 0
-        || span_find(text, "while sending MAIL FROM") >= 0
-        || span_find(text, "while sending RCPT TO") >= 0
-        || span_find(text, "while sending DATA") >= 0
-        || span_find(text, "while sending message body") >= 0
-        || span_find(text, "while sending end of data") >= 0;
+    return span_eq(status, "sent") || pf_text_past_ehlo(text);
 }
 
 /* pf_set_reason - keep the first reason text for a connection */

@@ -54,18 +54,22 @@ ts_ctx_init_year(struct ts_ctx *c, int year)
     c->prev_ok = 0;
 }
 
-/* ts_local_to_utc - local wall clock to UTC using mktime once per hour
- * (of the last TS_ZONES hours seen); cost O(TS_ZONES) when cached */
-int64_t
-ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
-                int sec)
+/* ts_hour_key - the cache key of an hour of local time */
+static inline int64_t
+ts_hour_key(int y, int mon, int d, int h)
 {
-    int64_t key = ((int64_t) y * 13 + mon) * 32 * 24 + d * 24 + h;
+    return ((int64_t) y * 13 + mon) * 32 * 24 + d * 24 + h;
+}
+
+/* ts_local_other - ts_local_to_utc() of an hour other than the last */
+static int64_t
+ts_local_other(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
+               int sec)
+{
+    int64_t key = ts_hour_key(y, mon, d, h);
     int64_t wall, off;
     int     i;
 
-    if (key == c->cache_key[c->cache_last])     /* the same hour as before */
-        return c->cache_base[c->cache_last] + mi * 60 + sec;
     for (i = 0; i < TS_ZONES; i++) {
         if (c->cache_key[i] == key) {
             c->cache_last = i;
@@ -96,18 +100,106 @@ ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
     return wall + mi * 60 + sec - off;
 }
 
-static const char ts_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+/* ts_local_hour - ts_local_to_utc(), the hour of the last call without
+ * a call */
+static inline int64_t
+ts_local_hour(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
+              int sec)
+{
+    if (ts_hour_key(y, mon, d, h) == c->cache_key[c->cache_last])
+        return c->cache_base[c->cache_last] + mi * 60 + sec;
+    return ts_local_other(c, y, mon, d, h, mi, sec);
+}
 
-/* ts_month - 1..12 for "Jan".."Dec" at p (3 bytes), else 0 */
+/* ts_local_to_utc - local wall clock to UTC using mktime once per hour
+ * (of the last TS_ZONES hours seen); cost O(TS_ZONES) when cached */
+int64_t
+ts_local_to_utc(struct ts_ctx *c, int y, int mon, int d, int h, int mi,
+                int sec)
+{
+    return ts_local_hour(c, y, mon, d, h, mi, sec);
+}
+
+/* ts_month - 1..12 for "Jan".."Dec" at p (3 bytes), else 0: the three
+ * bytes as one number, compared in a switch (a search of the twelve
+ * names cost 40 instructions for November) */
 static int
 ts_month(const char *p)
 {
-    const char *m;
+#define TS_MON(a, b, c) ((unsigned) (a) << 16 | (unsigned) (b) << 8 | (c))
+    switch (TS_MON((unsigned char) p[0], (unsigned char) p[1],
+                   (unsigned char) p[2])) {
+    case TS_MON('J', 'a', 'n'): return 1;
+    case TS_MON('F', 'e', 'b'): return 2;
+    case TS_MON('M', 'a', 'r'): return 3;
+    case TS_MON('A', 'p', 'r'): return 4;
+    case TS_MON('M', 'a', 'y'): return 5;
+    case TS_MON('J', 'u', 'n'): return 6;
+    case TS_MON('J', 'u', 'l'): return 7;
+    case TS_MON('A', 'u', 'g'): return 8;
+    case TS_MON('S', 'e', 'p'): return 9;
+    case TS_MON('O', 'c', 't'): return 10;
+    case TS_MON('N', 'o', 'v'): return 11;
+    case TS_MON('D', 'e', 'c'): return 12;
+    default: return 0;
+    }
+#undef TS_MON
+}
 
-    for (m = ts_months; *m; m += 3)
-        if (p[0] == m[0] && p[1] == m[1] && p[2] == m[2])
-            return (int) ((m - ts_months) / 3) + 1;
-    return 0;
+/* ts_digit - 1 when c is a decimal digit */
+static inline int
+ts_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* ts_keep_3164 - the stamp of n bytes at p (with its space), read as t
+ * from the fields f (ts_fields()), becomes the last one; the 16-byte one
+ * before it the one before */
+static void
+ts_keep_3164(struct ts_ctx *c, const char *p, size_t n, int64_t t,
+             unsigned f)
+{
+    if (n > sizeof(c->last))
+        return;
+    if (c->last_len == 16) {
+        memcpy(c->prev, c->last, 16);
+        c->prev_t = c->last_t;
+        c->prev_f = c->last_f;
+        c->prev_ok = 1;
+    }
+    if (n == 16)
+        memcpy(c->last, p, 16);
+    else
+        memcpy(c->last, p, n);
+    c->last_len = n;
+    c->last_t = t;
+    c->last_f = f;
+}
+
+/* month, day, hour and minute of a stamp in one number */
+#define ts_fields(mon, day, h, mi) \
+    ((unsigned) (mon) << 24 | (unsigned) (day) << 16 | (unsigned) (h) << 8 \
+     | (unsigned) (mi))
+
+/* ts_same_minute - 1 when "Mmm dd HH:MM:SS " (16 bytes at p, len > 16)
+ * is in the minute of a stamp read before (16 bytes at last): the
+ * caller takes month, day, hour and minute from that one */
+static inline int
+ts_same_minute(const char *p, size_t len, const char *last)
+{
+    uint64_t a, b, x, y;
+
+    /* a stamp of 16 bytes with ':' at 12 has a two-byte day (a one-digit
+     * day and a fraction make 16 bytes too, ':' at 11) */
+    if (last[12] != ':' || len <= 16 || !ts_digit(p[13]) || !ts_digit(p[14])
+        || p[15] != ' ')
+        return 0;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 5, 8);
+    memcpy(&x, last, 8);
+    memcpy(&y, last + 5, 8);
+    return a == x && b == y;
 }
 
 /* ts_parse_3164 - "Mmm dd HH:MM:SS " with inferred year */
@@ -117,6 +209,7 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
     const char *p = s->ptr;
     size_t  len = s->len;
     int     mon, day, h, mi, sec, y;
+    unsigned f;
     size_t  i;
 
     if (len < 15 || p[3] != ' ')
@@ -132,65 +225,77 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
         span_drop(s, c->last_len);
         return 0;
     }
+    /* a new second, most often in the minute of one of the last two
+     * stamps: only its seconds to read */
+    if (c->last_len == 16 && ts_same_minute(p, len, c->last))
+        f = c->last_f;
+    else if (c->prev_ok && ts_same_minute(p, len, c->prev))
+        f = c->prev_f;
+    else
+        f = 0;                  /* no stamp has month 0 */
+    if (f != 0) {
+        mon = (int) (f >> 24);
+        day = (int) (f >> 16 & 0xff);
+        h = (int) (f >> 8 & 0xff);
+        mi = (int) (f & 0xff);
+        sec = (p[13] - '0') * 10 + (p[14] - '0');
+        if (sec > 60)
+            return -1;
+        i = 15;
+        goto year;
+    }
     mon = ts_month(p);
     if (mon == 0)
         return -1;
     i = 4;
     if (p[i] == ' ')            /* "Jun  6" */
         i++;
-    if (p[i] < '0' || p[i] > '9')
+    if (!ts_digit(p[i]))
         return -1;
     day = p[i++] - '0';
-    if (p[i] >= '0' && p[i] <= '9')
+    if (ts_digit(p[i]))
         day = day * 10 + (p[i++] - '0');
     if (len < i + 10 || p[i] != ' ' || p[i + 3] != ':' || p[i + 6] != ':'
-        || date_digits(p + i + 1, 2, &h) || date_digits(p + i + 4, 2, &mi)
-        || date_digits(p + i + 7, 2, &sec))
+        || !ts_digit(p[i + 1]) || !ts_digit(p[i + 2])
+        || !ts_digit(p[i + 4]) || !ts_digit(p[i + 5])
+        || !ts_digit(p[i + 7]) || !ts_digit(p[i + 8]))
         return -1;
+    h = (p[i + 1] - '0') * 10 + (p[i + 2] - '0');
+    mi = (p[i + 4] - '0') * 10 + (p[i + 5] - '0');
+    sec = (p[i + 7] - '0') * 10 + (p[i + 8] - '0');
     if (day < 1 || day > 31 || h > 23 || mi > 59 || sec > 60)
         return -1;
     i += 9;
     if (i < len && p[i] == '.') {        /* some daemons add fractions */
         i++;
-        while (i < len && p[i] >= '0' && p[i] <= '9')
+        while (i < len && ts_digit(p[i]))
             i++;
     }
     if (i >= len || p[i] != ' ')
         return -1;
+  year:
     /* a line is never later than its reference (a day of skew): a
      * Dec 29 line in a file written on Dec 6 is of the year before */
     y = c->ref_year;
-    *t = ts_local_to_utc(c, y, mon, day, h, mi, sec);
+    *t = ts_local_hour(c, y, mon, day, h, mi, sec);
     if (*t > c->ref_t + TS_SKEW) {
-        *t = ts_local_to_utc(c, y - 1, mon, day, h, mi, sec);
+        *t = ts_local_hour(c, y - 1, mon, day, h, mi, sec);
         c->back = 1;
     }
     c->used = 1;
-    if (i + 1 <= sizeof(c->last)) {
-        if (c->last_len == 16) {
-            memcpy(c->prev, c->last, 16);
-            c->prev_t = c->last_t;
-            c->prev_ok = 1;
-        }
-        memcpy(c->last, p, i + 1);
-        c->last_len = i + 1;
-        c->last_t = *t;
-    }
+    ts_keep_3164(c, p, i + 1, *t, ts_fields(mon, day, h, mi));
     span_drop(s, i + 1);
     return 0;
 }
 
-/* ts_parse_iso - RFC 3339 with offset; consumes the following space */
-int
-ts_parse_iso(struct span *s, int64_t *t)
+/* ts_iso_datetime - "YYYY-MM-DD[T ]HH:MM:SS" at p (len >= 20) as UTC
+ * seconds before any offset: 0, or -1 */
+static int
+ts_iso_datetime(const char *p, int64_t *t)
 {
-    const char *p = s->ptr;
-    size_t  len = s->len;
-    int     y, mon, d, h, mi, sec, oh = 0, om = 0;
-    int     sign = 0;
-    size_t  i;
+    int     y, mon, d, h, mi, sec;
 
-    if (len < 20 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ')
+    if (p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ')
         || p[13] != ':' || p[16] != ':'
         || date_digits(p, 4, &y) || date_digits(p + 5, 2, &mon)
         || date_digits(p + 8, 2, &d) || date_digits(p + 11, 2, &h)
@@ -199,7 +304,22 @@ ts_parse_iso(struct span *s, int64_t *t)
     if (mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23 || mi > 59
         || sec > 60)
         return -1;
-    i = 19;
+    *t = date_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec;
+    return 0;
+}
+
+/* ts_iso_zone - the rest of an ISO stamp after its 19 bytes of date and
+ * time (base, in UTC seconds before the offset): fraction, zone, the
+ * following space; consumed, *t set; 0 or -1 */
+static int
+ts_iso_zone(struct span *s, int64_t base, int64_t *t)
+{
+    const char *p = s->ptr;
+    size_t  len = s->len;
+    int     oh = 0, om = 0;
+    int     sign = 0;
+    size_t  i = 19;
+
     if (i < len && (p[i] == '.' || p[i] == ',')) {
         i++;
         while (i < len && p[i] >= '0' && p[i] <= '9')
@@ -225,10 +345,46 @@ ts_parse_iso(struct span *s, int64_t *t)
     }
     if (i < len && p[i] != ' ')
         return -1;
-    *t = date_days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + sec
-        - sign * (oh * 3600 + om * 60);
+    *t = base - sign * (oh * 3600 + om * 60);
     span_drop(s, i + 1);
     return 0;
+}
+
+/* ts_parse_iso - RFC 3339 with offset; consumes the following space */
+int
+ts_parse_iso(struct span *s, int64_t *t)
+{
+    int64_t base;
+
+    if (s->len < 20 || ts_iso_datetime(s->ptr, &base) != 0)
+        return -1;
+    return ts_iso_zone(s, base, t);
+}
+
+/* ts_parse_iso_seen - ts_parse_iso() with the last date and time kept */
+int
+ts_parse_iso_seen(struct ts_ctx *c, struct span *s, int64_t *t)
+{
+    const char *p = s->ptr;
+    uint64_t a, b, x, y;
+
+    if (s->len < 20)
+        return -1;
+    if (c->iso_ok) {
+        /* bytes 0-7 and 11-18 compared, and 8-10 within them */
+        memcpy(&a, p, 8);
+        memcpy(&b, p + 11, 8);
+        memcpy(&x, c->iso, 8);
+        memcpy(&y, c->iso + 11, 8);
+        if (a == x && b == y && p[8] == c->iso[8] && p[9] == c->iso[9]
+            && p[10] == c->iso[10])
+            return ts_iso_zone(s, c->iso_t, t);
+    }
+    if (ts_iso_datetime(p, &c->iso_t) != 0)
+        return -1;
+    memcpy(c->iso, p, 19);
+    c->iso_ok = 1;
+    return ts_iso_zone(s, c->iso_t, t);
 }
 
 /* ts_tz_name - a POSIX TZ zone name at *p: 3+ letters, or <...> of 3+

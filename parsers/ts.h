@@ -53,6 +53,15 @@ struct ts_ctx {
     char    prev[16];
     int64_t prev_t;
     int     prev_ok;            /* prev holds one */
+    /* month, day, hour and minute of last and prev (ts.c) */
+    unsigned last_f;
+    unsigned prev_f;
+    /* the date and time of the last ISO 8601 stamp read by
+     * ts_parse_iso_seen() ("2024-11-01T00:10:19"), as UTC seconds
+     * before its offset */
+    char    iso[19];
+    int     iso_ok;             /* iso holds one */
+    int64_t iso_t;
 };
 
 /* reference from a time (file mtime, now) in the local zone */
@@ -103,6 +112,11 @@ ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
 /* "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|+hhmm)" at the cursor; also
  * accepts ' ' for 'T' when an offset follows */
 int     ts_parse_iso(struct span *s, int64_t *t);
+
+/* ts_parse_iso() that keeps the date and time of the stamp in c: a
+ * stamp with the same first 19 bytes as the one before reads only its
+ * fraction and offset */
+int     ts_parse_iso_seen(struct ts_ctx *c, struct span *s, int64_t *t);
 
 /* ts_zone_check - 0 when tz (a TZ value: "Europe/Berlin", ":UTC",
  * "/path/file", "CET-1CEST,M3.5.0,M10.5.0/3") names a zone: a TZif

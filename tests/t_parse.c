@@ -763,6 +763,93 @@ t_classify(void)
     }
 }
 
+/* t_fast_paths - the short cuts of ts.c, wrap.c and pf.c give what
+ * reading the text whole gives: a new second in the minute of one of
+ * the last two stamps (and the year rule inside that minute), an ISO
+ * stamp whose date and time repeat with another fraction or offset, a
+ * status text that is one of Postfix's phrases whole, and the phrases
+ * of a dialogue past EHLO */
+static void
+t_fast_paths(void)
+{
+    static const char *const iso[] = {
+        "2024-11-01T00:10:19.1+00:00 h", "2024-11-01T00:10:19.25+01:00 h",
+        "2024-11-01T00:10:19Z h", "2024-11-01 00:10:19-0130 h",
+        "2024-11-01T00:10:19 h", "2024-11-01T00:10:20Z h",
+        "2024-11-01T00:10:19,5Z h", "2024-11-01T00:10:19+25:00 h",
+    };
+    static const struct {
+        const char *text;
+        int     past;
+    } past[] = {
+        {"host x said: 550 no (in reply to RCPT TO command)", 1},
+        {"in reply to in reply to end of DATA command", 1},
+        {"in reply to HELO command", 0},
+        {"lost connection with x while sending message body", 1},
+        {"while sending end of DATA", 0},
+        {"while sending while sending DATA", 1},
+        {"in reply to MAIL", 0},
+        {"", 0},
+    };
+    struct ts_ctx c, fresh;
+    int64_t t, t1;
+    char    line[64];
+    int     i, ok = 1, kind, dane;
+    const char *why;
+
+    /* the reference's last second plus a day of skew is 12:00:00 UTC:
+     * 12:00:01 of the same minute is in the year before */
+    ts_ctx_init(&c, (time_t) utc(2024, 12, 5, 12, 0, 0));
+    T_CHECK(p3164(&c, "Dec 06 12:00:00 h", &t, NULL) == 0
+            && t == utc(2024, 12, 6, 12, 0, 0) && !c.back, "last second");
+    T_CHECK(p3164(&c, "Dec 06 12:00:01 h", &t, NULL) == 0
+            && t == utc(2023, 12, 6, 12, 0, 1) && c.back,
+            "the second after: the year before");
+    T_CHECK(p3164(&c, "Dec 06 12:00:02 h", &t, NULL) == 0
+            && t == utc(2023, 12, 6, 12, 0, 2), "and the next");
+    /* two stamp forms alternating, each second new */
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 120; i++) {
+        snprintf(line, sizeof(line), i % 2 ? "Nov  1 03:%02d:%02d h"
+                 : "Nov 01 03:%02d:%02d h", i / 60 * 59, i % 60);
+        ts_ctx_init_year(&fresh, 2024);
+        if (p3164(&c, line, &t, NULL) != 0 || p3164(&fresh, line, &t1, NULL)
+            != 0 || t != t1 || t != utc(2024, 11, 1, 3, i / 60 * 59, i % 60))
+            ok = 0;
+    }
+    T_CHECK(ok, "new seconds in two forms");
+    T_CHECK(p3164(&c, "Nov 01 03:59:61 h", &t, NULL) == -1,
+            "a second past 60 in a known minute");
+    /* ISO: the same date and time, another fraction or offset */
+    ok = 1;
+    for (i = 0; i < (int) (sizeof(iso) / sizeof(iso[0])); i++) {
+        struct span a = span_make(iso[i], strlen(iso[i]));
+        struct span b = a;
+        int     ra = ts_parse_iso(&a, &t);
+        int     rb = ts_parse_iso_seen(&c, &b, &t1);
+
+        if (ra != rb || (ra == 0 && (t != t1 || a.ptr != b.ptr)))
+            ok = 0;
+    }
+    T_CHECK(ok, "ISO stamps with their date and time kept");
+    /* a status text that is a phrase whole, or holds one */
+    T_CHECK(pf_text_result(SPAN_LIT("Server certificate not verified"),
+                           &kind, &dane, &why) == SESS_CERT_NOT_TRUSTED
+            && kind == PF_TEXT_NOT_VERIFIED && strcmp(why,
+                                    "certificate-not-verified") == 0,
+            "a phrase whole");
+    T_CHECK(pf_text_result(SPAN_LIT("delivery temporarily suspended: "
+                                    "Server certificate not verified"),
+                           &kind, &dane, &why) == -2, "a phrase held");
+    T_CHECK(pf_text_result(SPAN_LIT("no TLSA records found"), &kind, &dane,
+                           &why) == SESS_DANE_REQUIRED && dane == 1,
+            "a DANE phrase whole");
+    for (i = 0; i < (int) (sizeof(past) / sizeof(past[0])); i++)
+        T_CHECK(pf_text_past_ehlo(span_make(past[i].text,
+                                            strlen(past[i].text)))
+                == past[i].past, "past EHLO: %s", past[i].text);
+}
+
 int
 main(void)
 {
@@ -772,6 +859,7 @@ main(void)
     t_wrap();
     t_wrap_seen();
     t_wrap_seen_many();
+    t_fast_paths();
     t_nul_host();
     t_classify();
     return T_DONE();
