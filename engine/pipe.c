@@ -402,7 +402,8 @@ pipe_stateless(const struct parser_pre *pre)
 /* What parser_ident_noise_mt() said of the idents of the lines before,
  * by their wrap tags (wrap_rec.ident_tag), per thread: a line of a noise
  * ident (smtpd, cleanup, ...) leaves right after its envelope, with one
- * compare. A tag names the slot it came from in its low 4 bits. */
+ * compare. Tags are handed out in turn (parsers/wrap.c), so the idents
+ * seen last differ in their low bits: a tag's slot is tag & 7. */
 #define PIPE_TAGS 8
 
 struct pipe_noise {
