@@ -42,6 +42,10 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define EX_MAX_FIELDS 128       /* tokens looked at on one delivery line */
 #define EX_MAX_HOST 300         /* bytes of "name[ DS] [address]:port*" */
 #define EX_MAX_ADDR 64          /* bytes inside [...] */
@@ -433,10 +437,13 @@ ex_text(struct span t, struct ex_event *ev)
 }
 
 /* ex_scan3 - the first j in [i, n) with p[j] == a, b or c, else max(i,
- * n): eight bytes at a time (a word holds byte c when w ^ c*ones has a
- * zero byte; the lowest byte flagged is the first, as a borrow only
- * runs upwards). The long fields of a delivery line (X=, DN="..",
- * C="..") are most of its bytes, and each was read a byte at a time */
+ * n). The long fields of a delivery line (X=, DN="..", C="..") are most
+ * of its bytes, and each was read a byte at a time. With SSE2 (every
+ * x86-64) sixteen bytes at a time: three compares and one mask, about a
+ * fifth of the instructions of the eight-byte word test below (which
+ * takes the tail, and every byte elsewhere: a word holds byte c when
+ * w ^ c*ones has a zero byte; the lowest byte flagged is the first, as
+ * a borrow only runs upwards) */
 static inline size_t
 ex_scan3(const char *p, size_t i, size_t n, char a, char b, char c)
 {
@@ -444,6 +451,24 @@ ex_scan3(const char *p, size_t i, size_t n, char a, char b, char c)
     const uint64_t high = 0x8080808080808080ULL;
     uint64_t w, x, y, z, m;
 
+#ifdef __SSE2__
+    if (i + 16 <= n) {
+        const __m128i va = _mm_set1_epi8(a);
+        const __m128i vb = _mm_set1_epi8(b);
+        const __m128i vc = _mm_set1_epi8(c);
+
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *) (const void *) (p + i));
+            unsigned bits = (unsigned) _mm_movemask_epi8(
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va),
+                                          _mm_cmpeq_epi8(v, vb)),
+                             _mm_cmpeq_epi8(v, vc)));
+
+            if (bits != 0)
+                return i + (size_t) __builtin_ctz(bits);
+        }
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, p + i, 8);
         x = w ^ (ones * (unsigned char) a);
