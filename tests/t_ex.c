@@ -177,7 +177,7 @@ t_msgid(void)
     static const char base[][32] = {
         "10GaaG-000000000aa-0037 =>", "1aa0aa-00000a-7R <=",
     };
-    static const char subst[] = "0aZ- _:-";
+    static const char subst[] = "0aZ- _:-/9@A[`z{\x80\xb0\xc1\xff";
     size_t  i, k, c;
     int     agree = 1;
 
