@@ -164,11 +164,13 @@ static inline unsigned
 ex_b62_mask16(const char *p)
 {
     const __m128i v = _mm_loadu_si128((const __m128i *) (const void *) p);
+    const __m128i dlo = _mm_set1_epi8((char) ('0' + 128));
+    const __m128i llo = _mm_set1_epi8((char) ('a' + 128));
     const __m128i d = _mm_cmpgt_epi8(_mm_set1_epi8((char) (10 - 128)),
-                                     _mm_sub_epi8(v, _mm_set1_epi8((char) ('0' + 128))));
+                                     _mm_sub_epi8(v, dlo));
     const __m128i l = _mm_cmpgt_epi8(_mm_set1_epi8((char) (26 - 128)),
-                                     _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
-                                                  _mm_set1_epi8((char) ('a' + 128))));
+                                     _mm_sub_epi8(_mm_or_si128(v,
+                                                  _mm_set1_epi8(0x20)), llo));
 
     return (unsigned) _mm_movemask_epi8(_mm_or_si128(d, l));
 }
@@ -614,8 +616,14 @@ ex_field_len(const char *p, size_t n)
     size_t  i = 0, v = 0;
     int     q = 0;
 
-    v = ex_scan3(p, 0, n < 16 ? n : 16, '=', ' ', '"');
-    v = (v < n && p[v] == '=') ? v + 1 : 0;
+    if (n > 2 && p[1] == '=' && p[0] != '=' && p[0] != '"'
+        && p[0] != ' ')
+        v = 2;                          /* "R=", "T=", ...: most keys */
+    else if ((v = ex_scan3(p, 0, n < 16 ? n : 16, '=', ' ', '"')) < n
+             && p[v] == '=')
+        v++;
+    else
+        v = 0;
     if (v == 0 && p[0] == '"') {        /* "local part"@domain */
         i = 1;
         while (i < n && p[i] != '"')
@@ -685,21 +693,40 @@ ex_delivery(struct span s, struct ex_event *ev)
             tok.len--;
             colon = 1;
         }
+        /* by the first byte: each key below has its own */
         if (nf == 0) {
             ev->rcpt = tok;
-        } else if (span_starts(tok, "X=")) {
-            ev->tls = 1;
-            ev->cipher = span_make(tok.ptr + 2, tok.len - 2);
-        } else if (span_starts(tok, "DN=")) {
-            ev->dn = 1;
-        } else if (span_starts(tok, "CV=")) {
-            ev->cv = span_eq(tok, "CV=yes") ? EX_CV_YES
-                : span_eq(tok, "CV=dane") ? EX_CV_DANE : EX_CV_NO;
-        } else if (span_starts(tok, "T=")) {
-            ev->has_t = 1;
-        } else if ((span_starts(tok, "I=[") || span_starts(tok, "PRX=[")
-                    || span_eq(tok, "TFO**")) && span_ends(tok, "*")) {
-            ev->cont = 1;               /* "*" after the host group */
+        } else if (tok.len >= 2) {
+            switch (tok.ptr[0]) {
+            case 'X':
+                if (tok.ptr[1] == '=') {
+                    ev->tls = 1;
+                    ev->cipher = span_make(tok.ptr + 2, tok.len - 2);
+                }
+                break;
+            case 'D':
+                ev->dn |= span_starts(tok, "DN=");
+                break;
+            case 'C':
+                if (span_starts(tok, "CV="))
+                    ev->cv = span_eq(tok, "CV=yes") ? EX_CV_YES
+                        : span_eq(tok, "CV=dane") ? EX_CV_DANE : EX_CV_NO;
+                break;
+            case 'T':
+                if (tok.ptr[1] == '=')
+                    ev->has_t = 1;
+                else if (span_eq(tok, "TFO**"))
+                    ev->cont = 1;       /* "*" after the host group */
+                break;
+            case 'I':
+            case 'P':
+                if ((span_starts(tok, "I=[") || span_starts(tok, "PRX=["))
+                    && span_ends(tok, "*"))
+                    ev->cont = 1;
+                break;
+            default:
+                break;
+            }
         }
         if (colon) {
             text = s;
