@@ -13,6 +13,7 @@
  * POSIX string with summer time, so a stamp without zone is read in a
  * local zone of two offsets.
  */
+#include "../global/sess.h"
 #include "../parsers/corr.h"
 #include "../parsers/ex.h"
 #include "../parsers/parser.h"
@@ -374,6 +375,47 @@ t_postfix(void)
     parser_set_free(ps);
 }
 
+/* ref_slug - the former ex_slug(): span_find() of each cut */
+static void
+ref_slug(struct span t, char *out)
+{
+    long    off;
+
+    if ((off = span_find(t, " /")) >= 0)
+        t.len = (size_t) off;
+    if ((off = span_find(t, " cert=")) >= 0)
+        t.len = (size_t) off;
+    sess_slug(t, out, EX_REASON_MAX + 1);
+}
+
+/* t_slug - ex_slug(), which seeks the rarer byte of each cut, as the
+ * plain search, on texts made of the bytes of those cuts */
+static void
+t_slug(void)
+{
+    static const char alpha[] = " /cert=aX";
+    char    text[48], a[EX_REASON_MAX + 1], b[EX_REASON_MAX + 1];
+    unsigned long x = 7;
+    int     i, j, agree = 1;
+
+    for (i = 0; i < 50000; i++) {
+        int     n;
+
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        n = (int) ((x >> 33) % sizeof(text));
+        for (j = 0; j < n; j++) {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            text[j] = alpha[(x >> 40) % (sizeof(alpha) - 1)];
+        }
+        ex_slug(span_make(text, (size_t) n), a);
+        ref_slug(span_make(text, (size_t) n), b);
+        agree &= strcmp(a, b) == 0;
+    }
+    ex_slug(span_make("unable to get issuer cert=/CN=x /C=y", 36), a);
+    T_CHECK(strcmp(a, "unable-to-get-issuer") == 0, "slug: %s", a);
+    T_CHECK(agree, "ex_slug() as the plain search, on generated texts");
+}
+
 /* t_pf_skip - parser_pre_mt() does not ask Postfix's classify_mt of a
  * line whose ident holds no '/' or, without ident, whose message begins
  * "DDDD-DD-DD " (parser.c): for such lines and their near misses, what
@@ -454,5 +496,6 @@ main(void)
     t_wrap();
     t_postfix();
     t_pf_skip();
+    t_slug();
     return T_DONE();
 }
