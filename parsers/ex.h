@@ -57,29 +57,32 @@ struct ex_line {
     struct span body;           /* what follows the prefix */
 };
 
+/* in the order the correlating thread reads them (ex_sess.c): what
+ * every event's apply reads first, the spans and the reason last; the
+ * struct is read there from another core's cache, a line at a time */
 struct ex_event {
     enum ex_kind kind;
     char    mark;               /* delivery: '=' =>, '-' ->, '*' **, 'd' ==,
                                  * 'f' *> (-N: no connection), 'c' >>
                                  * (cutthrough) */
-    struct span rcpt;           /* recipient address */
-    struct span aux;            /* sender (F=<>) of a callout line */
     struct span host;           /* MX name; may be empty */
     struct span ip;             /* inside the brackets; may be empty */
     int     port;               /* -1 when absent or not a number */
     int     cont;               /* "]*": a continued connection */
     int     has_t;              /* T= (a transport ran) */
     int     tls;                /* X= (log_selector +tls_cipher) */
-    struct span cipher;         /* what follows X= */
     int     dn;                 /* DN= (+tls_peerdn: a peer certificate) */
     int     cv;                 /* enum ex_cv */
-    struct span text;           /* error text; may be empty */
     int     result;             /* enum sess_result implied, or -1 */
     int     refine;             /* a handshake failure: a certificate
                                  * problem logged before says why */
     int     dane;               /* the text is about a DANE policy */
     int     past_ehlo;          /* the dialogue got past EHLO */
     int     clear;              /* E14: retried in clear next */
+    struct span rcpt;           /* recipient address */
+    struct span aux;            /* sender (F=<>) of a callout line */
+    struct span cipher;         /* what follows X= */
+    struct span text;           /* error text; may be empty */
     char    reason[EX_REASON_MAX + 1];  /* failure-reason-code */
 };
 

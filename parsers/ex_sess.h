@@ -30,20 +30,23 @@ struct corr_ops;
  * of it alone (spans into the line), for its apply */
 struct ex_pre {
     /* an event's (not the arrival's): its message's key, made here so
-     * that the correlating thread reads neither the line nor a hash */
+     * that the correlating thread reads neither the line nor a hash.
+     * The fields are in the order that thread reads them, the key (up
+     * to 103 bytes) and the sender last: each of the struct's cache
+     * lines it touches was written on another core, and is a miss
+     * there (ex_apply() waited most on its first reads) */
     uint64_t khash;             /* htab_hash() of key */
-    size_t  klen;
-    char    key[SESS_MAX_LOGHOST + 40];     /* log host, NUL, message id */
-    struct ex_line ln;          /* stamp, [pid], message id */
-    struct ex_event ev;
+    uint32_t klen;
     int     arrival;            /* "ID <= own_from": note the id */
-    struct span from;           /* that sender */
     uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
                                  * X=, when ev.tls (made here: the one
                                  * correlating thread need not read it) */
-    /* an event's, made here for the same reason */
-    struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
     uint32_t pid_h;             /* ex_pid_hash() of its process id */
+    struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
+    struct ex_line ln;          /* stamp, [pid], message id */
+    struct ex_event ev;
+    char    key[SESS_MAX_LOGHOST + 40];     /* log host, NUL, message id */
+    struct span from;           /* the arrival's sender */
 };
 
 /* Exim to the correlator core (parsers/corr.h) and to parser.c */

@@ -136,7 +136,10 @@ int     parser_pre_silent(const struct parser_pre *pre);
 size_t  parser_pre_size(const struct parser_set *ps,
                         const struct parser_pre *pre);
 
-/* Thread safety: reads only the immutable parser list (and what
+/* Postfix's classify_mt is not asked of a line it surely declines at
+ * its first test (an ident without '/'; no ident and a message that
+ * begins "DDDD-DD-DD "): the answer is the same, without the call.
+ * Thread safety: reads only the immutable parser list (and what
  * classify_mt may read of each correlator: its no-loop tracker's
  * configuration) */
 void    parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,

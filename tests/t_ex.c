@@ -7,10 +7,14 @@
  * begins with Exim's stamp as an undated message without its other
  * tries (parsers/wrap.c), and Postfix's parser declines a line without
  * ident whose message begins with a date without reading it
- * (parsers/pf_sess.c): both are checked to give what the full paths
- * give. main() sets TZ to a POSIX string with summer time, so a stamp
- * without zone is read in a local zone of two offsets.
+ * (parsers/pf_sess.c), and parser_pre_mt() does not ask it of such a
+ * line, nor of one whose ident holds no '/' (parsers/parser.c): each
+ * is checked to give what the full paths give. main() sets TZ to a
+ * POSIX string with summer time, so a stamp without zone is read in a
+ * local zone of two offsets.
  */
+#include "../global/sess.h"
+#include "../parsers/corr.h"
 #include "../parsers/ex.h"
 #include "../parsers/parser.h"
 #include "../parsers/pf.h"
@@ -177,7 +181,7 @@ t_msgid(void)
     static const char base[][32] = {
         "10GaaG-000000000aa-0037 =>", "1aa0aa-00000a-7R <=",
     };
-    static const char subst[] = "0aZ- _:-";
+    static const char subst[] = "0aZ- _:-/9@A[`z{\x80\xb0\xc1\xff";
     size_t  i, k, c;
     int     agree = 1;
 
@@ -371,6 +375,115 @@ t_postfix(void)
     parser_set_free(ps);
 }
 
+/* ref_slug - the former ex_slug(): span_find() of each cut */
+static void
+ref_slug(struct span t, char *out)
+{
+    long    off;
+
+    if ((off = span_find(t, " /")) >= 0)
+        t.len = (size_t) off;
+    if ((off = span_find(t, " cert=")) >= 0)
+        t.len = (size_t) off;
+    sess_slug(t, out, EX_REASON_MAX + 1);
+}
+
+/* t_slug - ex_slug(), which seeks the rarer byte of each cut, as the
+ * plain search, on texts made of the bytes of those cuts */
+static void
+t_slug(void)
+{
+    static const char alpha[] = " /cert=aX";
+    char    text[48], a[EX_REASON_MAX + 1], b[EX_REASON_MAX + 1];
+    unsigned long x = 7;
+    int     i, j, agree = 1;
+
+    for (i = 0; i < 50000; i++) {
+        int     n;
+
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        n = (int) ((x >> 33) % sizeof(text));
+        for (j = 0; j < n; j++) {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            text[j] = alpha[(x >> 40) % (sizeof(alpha) - 1)];
+        }
+        ex_slug(span_make(text, (size_t) n), a);
+        ref_slug(span_make(text, (size_t) n), b);
+        agree &= strcmp(a, b) == 0;
+    }
+    ex_slug(span_make("unable to get issuer cert=/CN=x /C=y", 36), a);
+    T_CHECK(strcmp(a, "unable-to-get-issuer") == 0, "slug: %s", a);
+    T_CHECK(agree, "ex_slug() as the plain search, on generated texts");
+}
+
+/* t_pf_skip - parser_pre_mt() does not ask Postfix's classify_mt of a
+ * line whose ident holds no '/' or, without ident, whose message begins
+ * "DDDD-DD-DD " (parser.c): for such lines and their near misses, what
+ * it gives is what that classify_mt, asked itself, says */
+static void
+t_pf_skip(void)
+{
+    static const char *const idents[] = {
+        "", "exim", "exim4", "splogger", "sendmail", "smtp", "qmgr",
+        "postfix/smtp", "postfix/qmgr", "postfix/smtpd", "pf-out/smtp",
+        "/", "a/", "/smtp", "exim/x",
+    };
+    static const char *const after[] = {
+        "1aa0aa-00000a-7R => a@b R=r T=t H=h [192.0.2.1] X=x CV=yes",
+        "1A2B3C4D5E: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25,"
+        " delay=1, status=sent (250 ok)",
+        "mx.b.example[192.0.2.1]:25: depth=0 verify=1", "Completed", "",
+    };
+    static const char bytes[] = "0259-: a/\x80";
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct parser_set *ps;
+    struct parser_pre pre;
+    union parser_pre_mta room, room2;
+    struct wrap_rec r;
+    struct trace tr;
+    char    msg[160];
+    size_t  i, j, a, b;
+    int     agree = 1, k, n = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    ps = parser_set_create("postfix", &conf, &cb);
+    T_CHECK(ps != NULL, "a Postfix parser");
+    if (ps == NULL)
+        return;
+    pre.u = &room;
+    memset(&r, 0, sizeof(r));
+    for (i = 0; i < sizeof(idents) / sizeof(idents[0]); i++)
+        for (a = 0; a < sizeof(after) / sizeof(after[0]); a++)
+            for (j = 0; j <= 12; j++)
+                for (b = 0; b < sizeof(bytes) - 1; b++) {
+                    int     len = snprintf(msg, sizeof(msg), "2024-11-01 %s",
+                                           after[a]);
+
+                    if (j < 11)         /* one byte of the date changed */
+                        msg[j] = bytes[b];
+                    else if (j == 11 && b > 0)  /* the date cut short */
+                        len = (int) b;
+                    else if (j == 12)   /* no date */
+                        len = snprintf(msg, sizeof(msg), "%s", after[a]);
+                    r.ident = span_make(idents[i], strlen(idents[i]));
+                    r.msg = span_make(msg, (size_t) len);
+                    k = pf_corr_ops.classify_mt(&r, NULL, &room2, &tr);
+                    parser_pre_mt(ps, &r, &pre);
+                    agree &= k == CORR_PRE_NOT_MINE
+                        ? pre.kind == PARSER_PRE_NONE
+                        : k == CORR_PRE_DONE
+                        ? pre.kind == PARSER_PRE_DONE
+                        && pre.tr.kind == tr.kind
+                        && pre.tr.result == tr.result
+                        : pre.kind == PARSER_PRE_EVENT;
+                    n++;
+                }
+    T_CHECK(agree && n > 1000, "Postfix's answer without asking it (%d)", n);
+    parser_set_free(ps);
+}
+
 int
 main(void)
 {
@@ -382,5 +495,7 @@ main(void)
     t_prefix();
     t_wrap();
     t_postfix();
+    t_pf_skip();
+    t_slug();
     return T_DONE();
 }
