@@ -430,8 +430,8 @@ t_pf_skip(void)
     };
     static const char *const after[] = {
         "1aa0aa-00000a-7R => a@b R=r T=t H=h [192.0.2.1] X=x CV=yes",
-        "1A2B3C4D5E: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25,"
-        " delay=1, status=sent (250 ok)",
+        ("1A2B3C4D5E: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25,"
+         " delay=1, status=sent (250 ok)"),
         "mx.b.example[192.0.2.1]:25: depth=0 verify=1", "Completed", "",
     };
     static const char bytes[] = "0259-: a/\x80";
@@ -557,16 +557,16 @@ t_classify(void)
         "I=[1.2.3.4]:5*", "I=[1.2.3.4]", "PRX=[1.1.1.1]*", "PRX=x*", ":",
         "defer (-53):", "retry", "TLS session: (SSL_connect): error:1:2:3:c",
         "TLS session: (certificate verification failed): expired",
-        "DANE error: tlsa lookup FAIL", "a TLS session is required, but the"
-        " server did not offer TLS support", "SMTP error from remote mail"
-        " server after RCPT TO:<a@b>: 550 no", "verify callout: ", "\t", "=",
+        "DANE error: tlsa lookup FAIL", ("a TLS session is required, but the"
+        " server did not offer TLS support"), ("SMTP error from remote mail"
+        " server after RCPT TO:<a@b>: 550 no"), "verify callout: ", "\t", "=",
         "\"", "<", ">", "x=\"", "H=", "S=123", "A=fixed_cram", "=x",
         "\"=a\"", "abcdefghijklmnopq=x", "X=\"q r\" s", "C=<a b>", "Y=<\"a>",
     };
     static const char *const mark[] = {
         "=> ", "-> ", "** ", "== ", "*> ", ">> ", "", "<= ", "=>",
-        "H=mx.b [192.0.2.9]: ", "H=mx.b [192.0.2.9] ", "[192.0.2.9] SSL"
-        " verify error: depth=0 error=self signed cert=x ", "Completed ",
+        "H=mx.b [192.0.2.9]: ", "H=mx.b [192.0.2.9] ", ("[192.0.2.9] SSL"
+        " verify error: depth=0 error=self signed cert=x "), "Completed ",
         "TLS session: ", "Could not complete recipient verify callout: ",
     };
     static const char sep[][3] = {" ", " ", " ", " ", "", "  ", ": ", "\t"};
@@ -625,7 +625,8 @@ t_classify(void)
 #undef T_RND
     if (h != 0xa6fc1d3aad7b0c4dULL)
         printf("classify fingerprint %016llx\n", (unsigned long long) h);
-    T_CHECK(h == 0xa6fc1d3aad7b0c4dULL, "ex_classify() as before, on generated lines");
+    T_CHECK(h == 0xa6fc1d3aad7b0c4dULL,
+            "ex_classify() as before, on generated lines");
 }
 
 int
