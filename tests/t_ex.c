@@ -396,7 +396,7 @@ t_slug(void)
     static const char alpha[] = " /cert=aX";
     char    text[48], a[EX_REASON_MAX + 1], b[EX_REASON_MAX + 1];
     unsigned long x = 7;
-    int     i, j, agree = 1;
+    int     i, j, agree = 1, agree2;
 
     for (i = 0; i < 50000; i++) {
         int     n;
@@ -411,6 +411,23 @@ t_slug(void)
         ref_slug(span_make(text, (size_t) n), b);
         agree &= strcmp(a, b) == 0;
     }
+    agree2 = 1;
+    for (i = 0; i < 50000; i++) {       /* every byte, texts past the cap */
+        char    big[160];
+        int     n;
+
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        n = (int) ((x >> 33) % sizeof(big));
+        for (j = 0; j < n; j++) {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            big[j] = i % 3 ? (char) ((x >> 40) % 256)
+                : "aZ09-_ /\x80"[(x >> 40) % 10];
+        }
+        ex_slug(span_make(big, (size_t) n), a);
+        ref_slug(span_make(big, (size_t) n), b);
+        agree2 &= strcmp(a, b) == 0;
+    }
+    T_CHECK(agree2, "ex_slug() as sess_slug(), on every byte");
     ex_slug(span_make("unable to get issuer cert=/CN=x /C=y", 36), a);
     T_CHECK(strcmp(a, "unable-to-get-issuer") == 0, "slug: %s", a);
     T_CHECK(agree, "ex_slug() as the plain search, on generated texts");
