@@ -396,7 +396,7 @@ t_slug(void)
     static const char alpha[] = " /cert=aX";
     char    text[48], a[EX_REASON_MAX + 1], b[EX_REASON_MAX + 1];
     unsigned long x = 7;
-    int     i, j, agree = 1;
+    int     i, j, agree = 1, agree2;
 
     for (i = 0; i < 50000; i++) {
         int     n;
@@ -411,6 +411,23 @@ t_slug(void)
         ref_slug(span_make(text, (size_t) n), b);
         agree &= strcmp(a, b) == 0;
     }
+    agree2 = 1;
+    for (i = 0; i < 50000; i++) {       /* every byte, texts past the cap */
+        char    big[160];
+        int     n;
+
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        n = (int) ((x >> 33) % sizeof(big));
+        for (j = 0; j < n; j++) {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            big[j] = i % 3 ? (char) ((x >> 40) % 256)
+                : "aZ09-_ /\x80"[(x >> 40) % 10];
+        }
+        ex_slug(span_make(big, (size_t) n), a);
+        ref_slug(span_make(big, (size_t) n), b);
+        agree2 &= strcmp(a, b) == 0;
+    }
+    T_CHECK(agree2, "ex_slug() as sess_slug(), on every byte");
     ex_slug(span_make("unable to get issuer cert=/CN=x /C=y", 36), a);
     T_CHECK(strcmp(a, "unable-to-get-issuer") == 0, "slug: %s", a);
     T_CHECK(agree, "ex_slug() as the plain search, on generated texts");
@@ -430,8 +447,8 @@ t_pf_skip(void)
     };
     static const char *const after[] = {
         "1aa0aa-00000a-7R => a@b R=r T=t H=h [192.0.2.1] X=x CV=yes",
-        "1A2B3C4D5E: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25,"
-        " delay=1, status=sent (250 ok)",
+        ("1A2B3C4D5E: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25,"
+         " delay=1, status=sent (250 ok)"),
         "mx.b.example[192.0.2.1]:25: depth=0 verify=1", "Completed", "",
     };
     static const char bytes[] = "0259-: a/\x80";
@@ -484,6 +501,151 @@ t_pf_skip(void)
     parser_set_free(ps);
 }
 
+/* ev_fnv - FNV-1a of n bytes into h */
+static uint64_t
+ev_fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    size_t  i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* ev_span - a span of an event, by its place in the line, into h */
+static uint64_t
+ev_span(uint64_t h, struct span s, const char *line)
+{
+    long    at[2];
+
+    at[0] = s.ptr ? (long) (s.ptr - line) : -1;
+    at[1] = (long) s.len;
+    return ev_fnv(h, at, sizeof(at));
+}
+
+/* ev_hash - every field of an event into h */
+static uint64_t
+ev_hash(uint64_t h, const struct ex_event *ev, const char *line)
+{
+    int     v[14];
+
+    v[0] = (int) ev->kind;
+    v[1] = ev->mark;
+    v[2] = ev->port;
+    v[3] = ev->cont;
+    v[4] = ev->has_t;
+    v[5] = ev->tls;
+    v[6] = ev->dn;
+    v[7] = ev->cv;
+    v[8] = ev->result;
+    v[9] = ev->refine;
+    v[10] = ev->dane;
+    v[11] = ev->past_ehlo;
+    v[12] = ev->clear;
+    v[13] = 0;
+    h = ev_fnv(h, v, sizeof(v));
+    h = ev_span(h, ev->host, line);
+    h = ev_span(h, ev->ip, line);
+    h = ev_span(h, ev->rcpt, line);
+    h = ev_span(h, ev->aux, line);
+    h = ev_span(h, ev->cipher, line);
+    h = ev_span(h, ev->text, line);
+    return ev_fnv(h, ev->reason, strlen(ev->reason) + 1);
+}
+
+/* t_classify - ex_classify() on hostile delivery lines (fields repeated,
+ * quoted, cut short, out of order, inside another's value) and on the
+ * lines that reach its last tests (tabs, "verify callout: "), against
+ * the fingerprint of what the plain field-by-field reading of commit
+ * 43b241f gave for the same lines: every field of every event, its
+ * spans by their place in the line */
+static void
+t_classify(void)
+{
+    static const char *const tok[] = {
+        "a@b", "<p@q>", "\"x y\"@d", "F=<a\"> b\">", "F=<>", "R=r", "T=t",
+        "T=", "H=mx.b", "H=mx.b [192.0.2.1]", "H=h DS [1.2.3.4]:25*",
+        "H=h [::1]:PORT_D", "H=(helo) [1.2.3.4]", "H=h [1.2.3.4]:",
+        "H=h [1.2.3.4]*", "H=h:", "[::1]:25", "X=TLS1.3:A:256", "X=",
+        "X=a\"b c\"", "CV=yes", "CV=no", "CV=dane", "CV=yess", "CV=",
+        "DN=\"/C=x/CN=y z\"", "DN=\"a\\\"b\" c\"", "DN=\"x:", "DNS=1",
+        "C=\"250 ok\"", "C=\"250 \\\" x\":", "C=\"a b", "K", "TFO**", "TFO*",
+        "I=[1.2.3.4]:5*", "I=[1.2.3.4]", "PRX=[1.1.1.1]*", "PRX=x*", ":",
+        "defer (-53):", "retry", "TLS session: (SSL_connect): error:1:2:3:c",
+        "TLS session: (certificate verification failed): expired",
+        "DANE error: tlsa lookup FAIL", ("a TLS session is required, but the"
+        " server did not offer TLS support"), ("SMTP error from remote mail"
+        " server after RCPT TO:<a@b>: 550 no"), "verify callout: ", "\t", "=",
+        "\"", "<", ">", "x=\"", "H=", "S=123", "A=fixed_cram", "=x",
+        "\"=a\"", "abcdefghijklmnopq=x", "X=\"q r\" s", "C=<a b>", "Y=<\"a>",
+    };
+    static const char *const mark[] = {
+        "=> ", "-> ", "** ", "== ", "*> ", ">> ", "", "<= ", "=>",
+        "H=mx.b [192.0.2.9]: ", "H=mx.b [192.0.2.9] ", ("[192.0.2.9] SSL"
+        " verify error: depth=0 error=self signed cert=x "), "Completed ",
+        "TLS session: ", "Could not complete recipient verify callout: ",
+    };
+    static const char sep[][3] = {" ", " ", " ", " ", "", "  ", ": ", "\t"};
+    static const int flag[] = {EX_F_ID, EX_F_ID, 0, EX_F_BARE, EX_F_STATS,
+        EX_F_ID | EX_F_BARE};
+    char    line[1024], fill[160];
+    struct ex_event ev;
+    uint64_t h = 0xcbf29ce484222325ULL, x = 11;
+    int     i, j, n;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 300000; i++) {
+        size_t  len, m;
+        int     fl;
+
+        len = (size_t) snprintf(line, sizeof(line), "%s",
+                                mark[T_RND() % (sizeof(mark)
+                                                / sizeof(mark[0]))]);
+        n = (int) (T_RND() % 16);
+        for (j = 0; j < n; j++) {
+            const char *t = tok[T_RND() % (sizeof(tok) / sizeof(tok[0]))];
+            const char *sp = sep[T_RND() % (sizeof(sep) / sizeof(sep[0]))];
+
+            if (len + strlen(t) + 3 >= sizeof(line))
+                break;
+            len += (size_t) snprintf(line + len, sizeof(line) - len, "%s%s",
+                                     t, sp);
+        }
+        if (T_RND() % 4 == 0 && len > 0) {      /* a byte changed or cut */
+            m = T_RND() % len;
+            if (T_RND() % 2)
+                line[m] = " :\"=<>\\[]*"[T_RND() % 10];
+            else
+                len = m;
+        }
+        fl = flag[T_RND() % (sizeof(flag) / sizeof(flag[0]))];
+        ex_classify(span_make(line, len), fl, &ev);
+        h = ev_hash(h, &ev, line);
+    }
+    /* long fields, past every scan's block */
+    memset(fill, 'y', sizeof(fill));
+    fill[100] = ' ';
+    for (i = 0; i < 400; i++) {
+        size_t  len = (size_t) snprintf(line, sizeof(line), "=> a@b R=r T=t"
+                                        " H=h [1.2.3.4] X=");
+
+        memset(line + len, 'x', (size_t) i);
+        len += (size_t) i;
+        len += (size_t) snprintf(line + len, sizeof(line) - len, " CV=yes"
+                                 " DN=\"%.*s\" C=\"%.*s\\\"\"",
+                                 i % 97, fill, i % 131, fill + 7);
+        ex_classify(span_make(line, len), EX_F_ID, &ev);
+        h = ev_hash(h, &ev, line);
+    }
+#undef T_RND
+    if (h != 0xa6fc1d3aad7b0c4dULL)
+        printf("classify fingerprint %016llx\n", (unsigned long long) h);
+    T_CHECK(h == 0xa6fc1d3aad7b0c4dULL,
+            "ex_classify() as before, on generated lines");
+}
+
 int
 main(void)
 {
@@ -497,5 +659,6 @@ main(void)
     t_postfix();
     t_pf_skip();
     t_slug();
+    t_classify();
     return T_DONE();
 }
