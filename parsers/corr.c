@@ -159,7 +159,8 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
                    && k->conf.is_relay(mx, ip, k->conf.is_relay_ctx));
 }
 
-/* corr_emit - the one emit step: outcome, record, disposition.
+/* corr_emit_rec - the one emit step: outcome, record, disposition
+ * (corr_emit, corr_emit_canon: known 1 when canon is dom made canonical).
  * The disposition order, the first that holds:
  *   unattributed   no line named the recipient domain
  *   relayhost      the MTA's own relay hop, told by the line alone
@@ -178,9 +179,10 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
  * host, own report): a session without a valid domain or day cannot be
  * told to anyone, whoever caused it. A relay host reached on a
  * submission port is "port": the port says it from the line alone. */
-void
-corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
-          const struct span *dom, int hop)
+static inline void
+corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
+              const struct span *dom, int known, const char *canon,
+              size_t clen, int hop)
 {
     struct sess_rec rec;
     struct corr_verdict v;
@@ -206,8 +208,15 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     memcpy(rec.loghost, p->loghost, p->hlen + 1);
     if (v.result != SESS_SUCCESS)
         sess_set_reason(&rec, v.reason, strlen(v.reason));
-    valid = dom != NULL && dname_norm(dom->ptr, dom->len, rec.domain) == 0
-        && !dname_is_numeric(rec.domain);
+    if (known) {                /* made canonical by the MTA's classify_mt */
+        if ((valid = dom != NULL && canon != NULL) != 0) {
+            memcpy(rec.domain, canon, clen);
+            rec.domain[clen] = 0;
+        }
+    } else {
+        valid = dom != NULL && dname_norm(dom->ptr, dom->len, rec.domain) == 0
+            && !dname_is_numeric(rec.domain);
+    }
     if (dom == NULL)
         d = SESS_D_UNATTRIBUTED;
     else if (hop || v.hop)
@@ -230,6 +239,22 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     if (!valid)
         rec.domain[0] = 0;
     k->cb.session(k->cb.ctx, &rec, d);
+}
+
+void
+corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
+          const struct span *dom, int hop)
+{
+    corr_emit_rec(k, p, c, dom, 0, NULL, 0, hop);
+}
+
+/* corr_emit_canon - corr_emit with the domain made canonical before */
+void
+corr_emit_canon(struct corr *k, struct corr_proc *p, struct corr_conn *c,
+                const struct span *dom, const char *canon, size_t clen,
+                int hop)
+{
+    corr_emit_rec(k, p, c, dom, 1, canon, clen, hop);
 }
 
 /* corr_peer_same - 1 when connection c is to host mx or address ip */

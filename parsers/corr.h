@@ -357,6 +357,14 @@ corr_retire(struct corr *k, struct corr_proc *p)
 void    corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
                   const struct span *dom, int hop);
 
+/* corr_emit_canon - corr_emit with dom's canonical form made before
+ * (by classify_mt, off the correlating thread): canon, clen bytes (no
+ * NUL), when dname_norm() takes dom to a name that is not numeric, NULL
+ * when not (a bad domain) */
+void    corr_emit_canon(struct corr *k, struct corr_proc *p,
+                        struct corr_conn *c, const struct span *dom,
+                        const char *canon, size_t clen, int hop);
+
 /* corr_cached - the open connection of p (handed over, cur or one
  * cached by corr_retire) to host mx (canonical, or "") or address ip,
  * or NULL: one more message down it is no new session. Matched by

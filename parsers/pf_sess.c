@@ -113,28 +113,223 @@ pf_openssl_reason(struct span t, char *out)
     pf_slug(t, out);
 }
 
-/* pf_conn_start - fresh connection with the peer of ev */
+/* The last names and addresses made canonical on this thread (as
+ * written, and what dname_check() and ipaddr_norm() made of them): the
+ * lines of a log name the same few MX hosts and domains again and again,
+ * and a text seen again costs a compare instead of its check (an IPv6
+ * address costs inet_pton() and inet_ntop(), some 3,400 instructions).
+ * What is kept is a function of the text alone. Per thread: no sharing */
+#define PF_MEMO_IN 64               /* longer texts are not kept */
+#define PF_MEMO_WAYS 16             /* texts kept per table */
+
+struct pf_memo {
+    uint8_t len;                    /* of in; 0: nothing kept */
+    uint8_t st;                     /* enum pf_canon */
+    uint8_t clen;                   /* PF_CANON_RAW: canonical length */
+    uint8_t num;                    /* PF_CANON_RAW names: numeric */
+    char    in[PF_MEMO_IN];
+    char    out[IPADDR_MAX + 1];    /* PF_CANON_BUF addresses */
+};
+
+static _Thread_local struct pf_memo pf_memo_host[PF_MEMO_WAYS];
+static _Thread_local struct pf_memo pf_memo_dom[PF_MEMO_WAYS];
+static _Thread_local struct pf_memo pf_memo_ip[PF_MEMO_WAYS];
+
+/* pf_memo_find - the place of text t (0 < len) in a table; *hit set to
+ * 1 when it holds t */
+static inline struct pf_memo *
+pf_memo_find(struct pf_memo *tab, struct span t, int *hit)
+{
+    unsigned h = (unsigned) t.len * 31u + (unsigned char) t.ptr[0] * 7u
+        + (unsigned char) t.ptr[t.len - 1] + (unsigned char) t.ptr[t.len / 2];
+    struct pf_memo *m = &tab[h % PF_MEMO_WAYS];
+
+    *hit = t.len == m->len && memcmp(t.ptr, m->in, t.len) == 0;
+    return m;
+}
+
+/* pf_memo_keep - note text t in m (when it fits) */
+static inline void
+pf_memo_keep(struct pf_memo *m, struct span t)
+{
+    if (t.len > PF_MEMO_IN) {
+        m->len = 0;
+        return;
+    }
+    m->len = (uint8_t) t.len;
+    memcpy(m->in, t.ptr, t.len);
+}
+
+/* pf_canon_name - what dname_norm() and dname_is_numeric() make of a
+ * name n (len > 0), remembered in tab: PF_CANON_BAD, PF_CANON_RAW
+ * (*clen, *num set) or PF_CANON_MAP (upper case: left to dname_norm()
+ * on the thread that applies). Pure */
+static int
+pf_canon_name(struct pf_memo *tab, struct span n, uint8_t *clen,
+              uint8_t *num)
+{
+    struct pf_memo *m;
+    size_t  len, i;
+    int     hit, rc;
+
+    m = pf_memo_find(tab, n, &hit);
+    if (!hit) {
+        pf_memo_keep(m, n);
+        m->num = 0;
+        if ((rc = dname_check(n.ptr, n.len, &len)) < 0) {
+            m->st = PF_CANON_BAD;
+        } else if (rc > 0) {
+            m->st = PF_CANON_MAP;
+        } else {
+            m->st = PF_CANON_RAW;
+            m->clen = (uint8_t) len;
+            for (i = 0; i < len; i++)   /* dname_is_numeric() */
+                if (!((n.ptr[i] >= '0' && n.ptr[i] <= '9') || n.ptr[i] == '.'))
+                    break;
+            m->num = i == len;
+        }
+    }
+    *clen = m->clen;
+    *num = m->num;
+    return m->st;
+}
+
+/* pf_canon_peer - the peer of pre->ev made canonical (struct pf_pre):
+ * on the thread that classifies, so that the one that applies copies
+ * (pf_host_norm, pf_ip_norm), or there for a line whose peer is seldom
+ * needed (pf_peer_made). Pure */
+static void
+pf_canon_peer(struct pf_pre *pre)
+{
+    const struct pf_event *ev = &pre->ev;
+    struct pf_memo *m;
+    size_t  n;
+    int     hit;
+
+    pre->peer_made = 1;
+    pre->host = pre->ip = PF_CANON_NONE;
+    if (ev->peer_host.len > 0)
+        pre->host = (uint8_t) pf_canon_name(pf_memo_host, ev->peer_host,
+                                            &pre->host_len, &pre->host_num);
+    if (ev->peer_ip.len > 0) {
+        m = pf_memo_find(pf_memo_ip, ev->peer_ip, &hit);
+        if (!hit) {
+            pf_memo_keep(m, ev->peer_ip);
+            if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, m->out) != 0)
+                m->st = PF_CANON_BAD;
+            else if ((n = strlen(m->out)) == ev->peer_ip.len
+                     && memcmp(m->out, ev->peer_ip.ptr, n) == 0) {
+                m->st = PF_CANON_RAW;
+                m->clen = (uint8_t) n;
+            } else {
+                m->st = PF_CANON_BUF;
+            }
+        }
+        pre->ip = m->st;
+        pre->ip_len = m->clen;
+        if (m->st == PF_CANON_BUF)
+            memcpy(pre->ipbuf, m->out, strlen(m->out) + 1);
+    }
+}
+
+/* pf_canon_dom - the recipient domain of a status line made canonical
+ * (struct pf_pre): what corr_emit() would make of it. Pure */
+static void
+pf_canon_dom(struct pf_pre *pre)
+{
+    struct span dom = corr_rcpt_domain(pre->ev.rcpt);
+    uint8_t num;
+
+    pre->dom_len = (uint32_t) dom.len;
+    if (dom.len == 0) {
+        pre->dom = PF_CANON_BAD;
+        return;
+    }
+    pre->dom = (uint8_t) pf_canon_name(pf_memo_dom, dom, &pre->dom_clen,
+                                       &num);
+    if (pre->dom == PF_CANON_RAW && num)
+        pre->dom = PF_CANON_BAD;        /* an address: no domain */
+}
+
+/* pf_peer_made - pf_canon_peer() of pre, if not made yet */
+static inline void
+pf_peer_made(struct pf_pre *pre)
+{
+    if (!pre->peer_made)
+        pf_canon_peer(pre);
+}
+
+/* pf_host_norm - dname_norm() of the peer's host name (len > 0) */
+static inline int
+pf_host_norm(struct pf_pre *pre, char *out)
+{
+    struct span h = pre->ev.peer_host;
+
+    pf_peer_made(pre);
+    switch (pre->host) {
+    case PF_CANON_BAD:
+        return -1;
+    case PF_CANON_RAW:
+        memcpy(out, h.ptr, pre->host_len);
+        out[pre->host_len] = 0;
+        return 0;
+    default:
+        return dname_norm(h.ptr, h.len, out);
+    }
+}
+
+/* pf_host_numeric - dname_is_numeric() of what pf_host_norm() wrote */
+static inline int
+pf_host_numeric(struct pf_pre *pre, const char *mx)
+{
+    return pre->host == PF_CANON_RAW ? pre->host_num : dname_is_numeric(mx);
+}
+
+/* pf_ip_norm - ipaddr_norm() of the peer's address (len > 0) */
+static inline int
+pf_ip_norm(struct pf_pre *pre, char *out)
+{
+    struct span a = pre->ev.peer_ip;
+
+    pf_peer_made(pre);
+    switch (pre->ip) {
+    case PF_CANON_BAD:
+        return -1;
+    case PF_CANON_RAW:
+        memcpy(out, a.ptr, pre->ip_len);
+        out[pre->ip_len] = 0;
+        return 0;
+    case PF_CANON_BUF:
+        memcpy(out, pre->ipbuf, strlen(pre->ipbuf) + 1);
+        return 0;
+    default:
+        return ipaddr_norm(a.ptr, a.len, out);
+    }
+}
+
+/* pf_conn_start - fresh connection with the peer of pre */
 static void
 pf_conn_start(struct pf_conn *c, const struct wrap_rec *r,
-              const struct pf_event *ev)
+              struct pf_pre *pre)
 {
+    const struct pf_event *ev = &pre->ev;
+
     corr_start(&c->k, sizeof(*c), r->dated, r->t);
     c->cond = c->fail = c->rpt = -1;
     c->k.port = ev->port;
-    if (ev->peer_host.len > 0
-        && dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->k.mx) != 0)
+    if (ev->peer_host.len > 0 && pf_host_norm(pre, c->k.mx) != 0)
         c->k.mx[0] = 0;
-    if (ev->peer_ip.len > 0
-        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->k.ip) != 0)
+    if (ev->peer_ip.len > 0 && pf_ip_norm(pre, c->k.ip) != 0)
         c->k.ip[0] = 0;
-    if (c->k.mx[0] && dname_is_numeric(c->k.mx))
+    if (c->k.mx[0] && pf_host_numeric(pre, c->k.mx))
         c->k.mx[0] = 0;           /* "1.2.3.4[1.2.3.4]": no host name */
 }
 
-/* pf_conn_same - 1 when ev may be about connection c */
+/* pf_conn_same - 1 when pre may be about connection c */
 static int
-pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
+pf_conn_same(const struct pf_conn *c, struct pf_pre *pre)
 {
+    const struct pf_event *ev = &pre->ev;
     char    ip[IPADDR_MAX + 1];
     char    mx[DNAME_MAX + 1];
 
@@ -144,28 +339,49 @@ pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
     if (ev->peer_ip.len > 0 && c->k.ip[0]) {
         if (span_is(ev->peer_ip, c->k.ip))
             return 1;
-        if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
-            return strcmp(ip, c->k.ip) == 0;
+        pf_peer_made(pre);
+        switch (pre->ip) {
+        case PF_CANON_BAD:
+            break;
+        case PF_CANON_RAW:          /* canonical: the text just compared */
+            return 0;
+        case PF_CANON_BUF:
+            return strcmp(pre->ipbuf, c->k.ip) == 0;
+        default:
+            if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
+                return strcmp(ip, c->k.ip) == 0;
+        }
     }
     if (ev->peer_host.len > 0 && c->k.mx[0]) {
         if (span_is(ev->peer_host, c->k.mx))
             return 1;
-        if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
-            return strcmp(mx, c->k.mx) == 0;
+        pf_peer_made(pre);
+        switch (pre->host) {
+        case PF_CANON_BAD:
+            break;
+        case PF_CANON_RAW:          /* less a final dot, if any */
+            return span_is(span_make(ev->peer_host.ptr, pre->host_len),
+                           c->k.mx);
+        default:
+            if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
+                return strcmp(mx, c->k.mx) == 0;
+        }
     }
     return 1;
 }
 
 /* pf_conn_fill - learn the address of c from a later line */
 static void
-pf_conn_fill(struct pf_conn *c, const struct pf_event *ev)
+pf_conn_fill(struct pf_conn *c, struct pf_pre *pre)
 {
+    const struct pf_event *ev = &pre->ev;
+
     if (c->k.ip[0] == 0 && ev->peer_ip.len > 0
-        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->k.ip) != 0)
+        && pf_ip_norm(pre, c->k.ip) != 0)
         c->k.ip[0] = 0;
     if (c->k.mx[0] == 0 && ev->peer_host.len > 0
-        && (dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->k.mx) != 0
-            || dname_is_numeric(c->k.mx)))
+        && (pf_host_norm(pre, c->k.mx) != 0
+            || pf_host_numeric(pre, c->k.mx)))
         c->k.mx[0] = 0;
     if (c->k.port < 0)
         c->k.port = ev->port;
@@ -225,14 +441,20 @@ pf_own(void *ctx, const struct corr_proc *p, const struct corr_conn *kc)
                         span_make(c->qid, strlen(c->qid)));
 }
 
-/* pf_emit - hand a connection over as a session (corr_emit) */
+/* pf_emit - hand a connection over as a session (corr_emit) of the
+ * recipient domain dom of a status line (pf_canon_dom) */
 static void
 pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
-        const char *rcpt_domain, size_t dlen)
+        struct pf_pre *pre, struct span dom)
 {
-    struct span dom = span_make(rcpt_domain, dlen);
+    const struct span *d = dom.ptr ? &dom : NULL;
 
-    corr_emit(ps->k, p, &c->k, rcpt_domain ? &dom : NULL, 0);
+    if (pre->dom == PF_CANON_RAW)
+        corr_emit_canon(ps->k, p, &c->k, d, dom.ptr, pre->dom_clen, 0);
+    else if (pre->dom == PF_CANON_BAD)
+        corr_emit_canon(ps->k, p, &c->k, d, NULL, 0, 0);
+    else
+        corr_emit(ps->k, p, &c->k, d, 0);
 }
 
 static void pf_set_reason(struct pf_conn *c, struct span t, int openssl);
@@ -240,14 +462,13 @@ static void pf_set_reason(struct pf_conn *c, struct span t, int openssl);
 /* pf_proxy_key - "log host NUL address" of a peer into key; length, or
  * 0 when the line names no valid address */
 static size_t
-pf_proxy_key(const struct wrap_rec *r, const struct pf_event *ev, char *key)
+pf_proxy_key(const struct wrap_rec *r, struct pf_pre *pre, char *key)
 {
     size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
         : r->host.len;
     char    ip[IPADDR_MAX + 1];
 
-    if (!r->dated || ev->peer_ip.len == 0
-        || ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) != 0)
+    if (!r->dated || pre->ev.peer_ip.len == 0 || pf_ip_norm(pre, ip) != 0)
         return 0;
     if (hl)
         memcpy(key, r->host.ptr, hl);
@@ -284,10 +505,11 @@ pf_proxy_old(const void *key, size_t klen, void *value, void *ctx)
  * verdicts older than a minute of log time when full. */
 static void
 pf_proxy_note(struct pf_sess *ps, const struct wrap_rec *r,
-              const struct pf_event *ev)
+              struct pf_pre *pre)
 {
+    const struct pf_event *ev = &pre->ev;
     char    key[SESS_MAX_LOGHOST + IPADDR_MAX + 2];
-    size_t  n = pf_proxy_key(r, ev, key);
+    size_t  n = pf_proxy_key(r, pre, key);
     struct pf_proxy *v;
 
     if (n == 0)
@@ -341,17 +563,17 @@ pf_proxy_take(struct pf_sess *ps, struct pf_conn *c, const struct wrap_rec *r)
 /* pf_open - cur for ev: the same connection, or a new one */
 static struct pf_conn *
 pf_open(struct pf_sess *ps, struct pf_proc *p, const struct wrap_rec *r,
-        const struct pf_event *ev, int fresh)
+        struct pf_pre *pre, int fresh)
 {
     struct pf_conn *c = PF_CUR(p);
 
     if (!fresh && c->k.active && !c->closed && !c->k.attributed
-        && pf_conn_same(c, ev)) {
-        pf_conn_fill(c, ev);
+        && pf_conn_same(c, pre)) {
+        pf_conn_fill(c, pre);
         return c;
     }
     corr_retire(ps->k, p);
-    pf_conn_start(c, r, ev);
+    pf_conn_start(c, r, pre);
     return c;
 }
 
@@ -412,11 +634,15 @@ pf_copy_qid(struct pf_conn *c, struct span qid)
 /* pf_status_line - a delivery status: attribute and emit sessions */
 static void
 pf_status_line(struct pf_sess *ps, struct pf_proc *p,
-               const struct wrap_rec *r, const struct pf_pre *pre,
+               const struct wrap_rec *r, struct pf_pre *pre,
                struct trace *tr)
 {
     const struct pf_event *ev = &pre->ev;
-    struct span dom = corr_rcpt_domain(ev->rcpt);
+    struct span dom = pre->dom_len > 0 ? span_make(ev->rcpt.ptr
+                                                   + ev->rcpt.len
+                                                   - pre->dom_len,
+                                                   pre->dom_len)
+        : span_make(ev->rcpt.ptr, 0);     /* corr_rcpt_domain() */
     int     kind = pre->text_kind, dane = pre->text_dane, i, j;
     const char *why = pre->text_why;
     int     res = pre->text_res;
@@ -430,7 +656,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         if (ev->qid.len == 0 || w->qid[0] == 0 || span_is(ev->qid, w->qid)) {
             if (w->qid[0] == 0)
                 pf_copy_qid(w, ev->qid);
-            pf_emit(ps, p, w, dom.ptr, dom.len);
+            pf_emit(ps, p, w, pre, dom);
         }
         else
             *(struct pf_conn *) corr_pend(ps->k, p, j++) = *w;
@@ -442,18 +668,18 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         if (res >= 0) {         /* dane-only: no TLSA, not DNSSEC */
             struct pf_conn none;
 
-            pf_conn_start(&none, r, ev);
+            pf_conn_start(&none, r, pre);
             pf_copy_qid(&none, ev->qid);
             none.fail = res;
             none.dane = dane;
             pf_slug(span_make(why, strlen(why)), none.reason);
             tr->kind = TRACE_FAILURE;
             tr->result = res;
-            pf_emit(ps, p, &none, dom.ptr, dom.len);
+            pf_emit(ps, p, &none, pre, dom);
         }
         return;
     }
-    if (c->k.active && c->k.attributed && pf_conn_same(c, ev)
+    if (c->k.active && c->k.attributed && pf_conn_same(c, pre)
         && (span_is(ev->qid, c->qid) || ev->conn_use >= 2)) {
         /* another recipient or message down the same connection */
         if (res >= 0) {
@@ -467,11 +693,11 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         corr_retire(ps->k, p);
         return;
     }
-    if (!(c->k.active && !c->k.attributed && pf_conn_same(c, ev))) {
+    if (!(c->k.active && !c->k.attributed && pf_conn_same(c, pre))) {
         corr_retire(ps->k, p);
-        pf_conn_start(c, r, ev);
+        pf_conn_start(c, r, pre);
     }
-    pf_conn_fill(c, ev);
+    pf_conn_fill(c, pre);
     pf_copy_qid(c, ev->qid);
     if (res >= 0) {
         c->fail = pf_refine(c, res, kind);
@@ -491,15 +717,16 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
             tr->kind = TRACE_SUCCESS;
         }
     }
-    pf_emit(ps, p, c, dom.ptr, dom.len);
+    pf_emit(ps, p, c, pre, dom);
 }
 
 /* pf_tlsrpt_line - "TLSRPT: status=..., failure_type=T, ..." */
 static void
 pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
-               const struct wrap_rec *r, struct pf_event *ev,
+               const struct wrap_rec *r, struct pf_pre *pre,
                struct trace *tr)
 {
+    struct pf_event *ev = &pre->ev;
     struct span s = ev->text;
     long    off;
     struct pf_conn *c;
@@ -510,6 +737,7 @@ pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
 
         span_drop(&m, (size_t) off + 13);
         (void) (m.len > 0 && pf_parse_peer(&m, ev) == 0);
+        pre->peer_made = 0;     /* a peer read here */
     }
     if (span_starts(s, "status=failure")) {
         res = SESS_VALIDATION_FAILURE;
@@ -529,7 +757,7 @@ pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
         tr->bad = "TLSRPT line";
         return;
     }
-    c = pf_open(ps, p, r, ev, 0);
+    c = pf_open(ps, p, r, pre, 0);
     c->rpt = res;
     c->tls |= res == SESS_SUCCESS;
     if (res != SESS_SUCCESS && (off = span_find(s, "failure_reason=")) >= 0) {
@@ -691,6 +919,8 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->lmtp = 0;
     pre->qmgr = 0;
     pre->proxy = 0;
+    pre->peer_made = 0;
+    pre->dom = PF_CANON_NONE;
     if (r->ident.len > 0) {
         switch (pf_prog(r->ident)) {
         case PF_PROG_NONE:
@@ -735,6 +965,28 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->text_dane = 0;
     pre->text_why = "";
     pre->khash = corr_hash_proc(r, PF_PID_MAX);
+    /* the peer and domain in the form the session record holds: what
+     * the thread that applies would make of them */
+    switch (ev->kind) {
+    case PF_STATUS:
+        /* most continue a connection that a TLS line opened: its peer
+         * is compared as written, and made canonical (on the thread
+         * that applies) only when it opens one */
+        pf_canon_dom(pre);
+        break;
+    case PF_TLS_EST:
+    case PF_TLS_REUSED:
+    case PF_CERT_FAIL:
+    case PF_HANDSHAKE_FAIL:
+    case PF_TLS_LIBPROB:
+    case PF_NOT_OFFERED:
+    case PF_SOFT:
+    case PF_NO_STARTTLS_LOCAL:
+        pf_canon_peer(pre);
+        break;
+    default:
+        break;
+    }
     /* what the text says of the dialogue: a search of nine phrases,
      * here rather than on the thread that applies, in order */
     pre->past_ehlo = ev->kind == PF_STATUS ? pf_past_ehlo(ev->text, ev->status)
@@ -766,7 +1018,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         return;
     }
     if (pre->proxy) {
-        pf_proxy_note(ps, r, evp);
+        pf_proxy_note(ps, r, pre);
         return;
     }
     if ((p = corr_enter_proc_hashed(ps->k, r, PF_PID_MAX, pre->khash, r,
@@ -786,9 +1038,9 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
-              && !c->hs_fail && pf_conn_same(c, evp)))
-            c = pf_open(ps, p, r, evp, 1);
-        pf_conn_fill(c, evp);
+              && !c->hs_fail && pf_conn_same(c, pre)))
+            c = pf_open(ps, p, r, pre, 1);
+        pf_conn_fill(c, pre);
         c->tls = 1;
         c->trust = evp->trust;
         if (c->cond < 0 && evp->trust != PF_TRUST_VERIFIED)
@@ -797,7 +1049,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             : TRACE_SUCCESS_UNAUTH;
         break;
     case PF_TLS_REUSED:
-        c = pf_open(ps, p, r, evp, 1);
+        c = pf_open(ps, p, r, pre, 1);
         c->reused = 1;
         tr->kind = TRACE_DETAIL;
         break;
@@ -805,9 +1057,9 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
-              && !c->hs_fail && pf_conn_same(c, evp)))
-            c = pf_open(ps, p, r, evp, 1);
-        pf_conn_fill(c, evp);
+              && !c->hs_fail && pf_conn_same(c, pre)))
+            c = pf_open(ps, p, r, pre, 1);
+        pf_conn_fill(c, pre);
         if (c->cond < 0 || c->cond == SESS_VALIDATION_FAILURE)
             c->cond = evp->result;
         c->dane |= evp->dane;
@@ -822,9 +1074,9 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->closed && !c->k.attributed && !c->hs_fail
-              && pf_conn_same(c, evp)))
-            c = pf_open(ps, p, r, evp, 1);
-        pf_conn_fill(c, evp);
+              && pf_conn_same(c, pre)))
+            c = pf_open(ps, p, r, pre, 1);
+        pf_conn_fill(c, pre);
         c->hs_fail = 1;
         if (c->fail < 0)
             c->fail = c->cond >= 0 ? c->cond : SESS_VALIDATION_FAILURE;
@@ -845,7 +1097,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         }
         /* a warning with no SSL_connect line (mail.warn files): one
          * failed handshake with an unknown peer */
-        c = pf_open(ps, p, r, evp, 1);
+        c = pf_open(ps, p, r, pre, 1);
         c->hs_fail = c->libprob = 1;
         c->fail = SESS_VALIDATION_FAILURE;
         pf_set_reason(c, evp->text, 1);
@@ -853,7 +1105,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         tr->result = c->fail;
         break;
     case PF_NOT_OFFERED:
-        c = pf_open(ps, p, r, evp, 0);
+        c = pf_open(ps, p, r, pre, 0);
         c->fail = SESS_STARTTLS_NOT_SUPPORTED;
         c->closed = 1;
         pf_copy_qid(c, evp->qid);
@@ -869,8 +1121,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             /* "host H said: 421 ..." then "lost connection with H": both
              * end the same connection */
             if (!(c->k.active && c->closed && !c->k.attributed
-                  && pf_conn_same(c, evp) && span_is(evp->qid, c->qid)))
-                c = pf_open(ps, p, r, evp, 0);
+                  && pf_conn_same(c, pre) && span_is(evp->qid, c->qid)))
+                c = pf_open(ps, p, r, pre, 0);
             c->closed = 1;
             pf_copy_qid(c, evp->qid);
             tr->kind = TRACE_CONTEXT;
@@ -895,10 +1147,10 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         break;
     case PF_TLSRPT:
         corr_tls_host(ps->k, p);
-        pf_tlsrpt_line(ps, p, r, evp, tr);
+        pf_tlsrpt_line(ps, p, r, pre, tr);
         break;
     case PF_NO_STARTTLS_LOCAL:
-        c = pf_open(ps, p, r, evp, 1);
+        c = pf_open(ps, p, r, pre, 1);
         c->local_notls = 1;
         tr->kind = TRACE_PLAINTEXT;
         break;
