@@ -37,9 +37,10 @@ struct guess_loghost {
 struct guess_hosts {
     struct guess_loghost *v;    /* GUESS_MAX_LOGHOSTS, made on first use */
     size_t  n;
+    size_t  last;               /* index of the last one found */
     /* the hosts found last, by guess_hint_at(): 1 + the place in v, 0
-     * none. The lines of a log come from a few hosts, interleaved (the
-     * one host found last was another on most lines of a replayed
+     * none. The lines of a log come from one host, or a few interleaved
+     * (the host found last was another on most lines of a replayed
      * archive of five): a compare finds nearly all, no hash of the name
      * (XXH3 and the probe were 140 instructions a line) */
     uint16_t hint[GUESS_HINTS];
@@ -80,24 +81,33 @@ guess_hint_at(const char *name, size_t len)
 }
 
 /* guess_host_find - the record of host name[0..len) if there is one:
- * the host last found at its hint first */
+ * the last one found first, then the one last found at its hint */
 static struct guess_loghost *
 guess_host_find(struct guess_hosts *g, const char *name, size_t len)
 {
     struct guess_loghost *h;
-    unsigned at = guess_hint_at(name, len);
+    unsigned at;
     size_t  i;
 
-    if (g->hint[at] != 0) {
-        h = &g->v[g->hint[at] - 1];
+    if (g->last < g->n) {
+        h = &g->v[g->last];
         if (h->len == len && memcmp(h->name, name, len) == 0)
             return h;
+    }
+    at = guess_hint_at(name, len);
+    if (g->hint[at] != 0) {
+        h = &g->v[g->hint[at] - 1];
+        if (h->len == len && memcmp(h->name, name, len) == 0) {
+            g->last = g->hint[at] - 1;
+            return h;
+        }
     }
     for (i = XXH3_64bits(name, len) & (GUESS_SLOTS - 1); g->slot[i] != 0;
          i = (i + 1) & (GUESS_SLOTS - 1)) {
         h = &g->v[g->slot[i] - 1];
         if (h->len == len && memcmp(h->name, name, len) == 0) {
             g->hint[at] = g->slot[i];
+            g->last = g->slot[i] - 1;
             return h;
         }
     }
@@ -138,7 +148,7 @@ guess_host_get(struct guess_hosts *g, const char *name, size_t len)
     h->name[len] = 0;
     h->len = len;
     g->hint[guess_hint_at(name, len)] = (uint16_t) (g->n + 1);
-    g->n++;
+    g->last = g->n++;
     return h;
 }
 

@@ -24,7 +24,8 @@
 #include <string.h>
 
 #define PF_MAX_QIDLEN 24
-#define PF_PID_MAX 20           /* bytes of a pid in a process's key */
+
+_Static_assert(PF_KEY_MAX >= CORR_KEY_MAX, "struct pf_pre holds a key");
 #define PF_REASON_MAX 64
 
 struct pf_conn {
@@ -964,7 +965,8 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->text_kind = PF_TEXT_OTHER;
     pre->text_dane = 0;
     pre->text_why = "";
-    pre->khash = corr_hash_proc(r, PF_PID_MAX);
+    pre->klen = (uint16_t) corr_key_proc(r, pre->key, PF_PID_MAX);
+    pre->khash = htab_hash(pre->key, pre->klen);
     /* the peer and domain in the form the session record holds: what
      * the thread that applies would make of them */
     switch (ev->kind) {
@@ -1021,8 +1023,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         pf_proxy_note(ps, r, pre);
         return;
     }
-    if ((p = corr_enter_proc_hashed(ps->k, r, PF_PID_MAX, pre->khash, r,
-                                    &new)) == NULL)
+    if ((p = corr_enter_hashed(ps->k, pre->key, pre->klen, pre->khash,
+                               r->host, r->dated, r->t, r, &new)) == NULL)
         return;
     if (new)
         p->lmtp = lmtp;

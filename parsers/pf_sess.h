@@ -28,12 +28,16 @@
 #include <stdint.h>
 
 #include "pf.h"
+#include "../global/sess.h"
 #include "../util/ipaddr.h"
 #include "sess_own.h"
 #include "trace.h"
 #include "wrap.h"
 
 #define PF_MAX_PEND 8
+#define PF_PID_MAX 20           /* bytes of a pid in a process's key */
+/* room for a process's key: corr.h's CORR_KEY_MAX (corr_key_proc) */
+#define PF_KEY_MAX (SESS_MAX_LOGHOST + 160)
 
 struct pf_sess;
 struct corr_ops;
@@ -47,13 +51,14 @@ struct pf_pre {
     /* what the correlating thread reads first (pf_prefetch, some lines
      * ahead), together at the start: another thread wrote it, and each
      * line of it read is a miss to that thread's cache */
-    /* the hash of the process's key (corr_hash_proc): made by the
+    /* the process's key (corr_key_proc) and its hash: made by the
      * thread that classifies, so that the one that applies, in order,
-     * does not hash */
+     * neither builds nor hashes it. Its first bytes share the first
+     * cache line with the hash */
     uint64_t khash;
-    int     lmtp;               /* the program is lmtp(8) */
-    int     qmgr;               /* a qmgr line for the no-loop tracker */
-    int     proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
+    uint8_t lmtp;               /* the program is lmtp(8) */
+    uint8_t qmgr;               /* a qmgr line for the no-loop tracker */
+    uint8_t proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
     /* the peer and the recipient domain made canonical here, not on
      * the correlating thread (pf_canon_peer, pf_canon_dom in pf_sess.c):
      * each enum pf_canon. What the correlating thread writes from them
@@ -68,7 +73,9 @@ struct pf_pre {
     uint8_t dom;                /* PF_STATUS: corr_rcpt_domain(ev.rcpt),
                                  * PF_CANON_BAD also when numeric */
     uint8_t dom_clen;           /* PF_CANON_RAW: its canonical length */
+    uint16_t klen;              /* bytes of key */
     uint32_t dom_len;           /* the domain's length in ev.rcpt */
+    char    key[PF_KEY_MAX];
     struct pf_event ev;
     /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
     int     text_res;
