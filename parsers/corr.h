@@ -215,6 +215,31 @@ size_t  corr_key_proc(const struct wrap_rec *r, char *key, size_t pidmax);
  * for corr_enter_proc_hashed, off the correlating thread. Pure */
 uint64_t corr_hash_proc(const struct wrap_rec *r, size_t pidmax);
 
+/* what a classify_mt made of a name or an address, for its apply to
+ * copy instead of checking it again on the correlating thread */
+enum corr_canon {
+    CORR_CANON_NONE = 0,        /* not made: apply calls the function */
+    CORR_CANON_BAD,             /* invalid: dname_norm(), ipaddr_norm()
+                                 * fail (a domain: or it is numeric) */
+    CORR_CANON_RAW,             /* canonical as written: its first clen
+                                 * bytes (a final dot off) */
+    CORR_CANON_BUF,             /* an address: canonical in buf */
+    CORR_CANON_MAP,             /* a name with upper case letters: apply
+                                 * calls dname_norm() */
+};
+
+/* corr_canon_host_mt - what dname_norm() and dname_is_numeric() make
+ * of a peer's host name n (len > 0): CORR_CANON_BAD, _MAP or _RAW
+ * (*clen, and *num: numeric). corr_canon_dom_mt - what corr_emit()
+ * makes of a recipient domain: CORR_CANON_BAD (also numeric or empty),
+ * _MAP or _RAW (*clen). corr_canon_ip_mt - what ipaddr_norm() makes of
+ * an address a (len > 0): CORR_CANON_BAD, _RAW (*clen) or _BUF (buf,
+ * IPADDR_MAX + 1 bytes, written). Each remembers the last texts it was
+ * given on its thread. Thread safety: per thread state only */
+int     corr_canon_host_mt(struct span n, uint8_t *clen, uint8_t *num);
+int     corr_canon_dom_mt(struct span dom, uint8_t *clen);
+int     corr_canon_ip_mt(struct span a, uint8_t *clen, char *buf);
+
 /* corr_held - 1 when the hold hook keeps the line (the caller skips
  * it); 0 when there is no hook */
 static inline int

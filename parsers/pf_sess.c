@@ -114,87 +114,6 @@ pf_openssl_reason(struct span t, char *out)
     pf_slug(t, out);
 }
 
-/* The last names and addresses made canonical on this thread (as
- * written, and what dname_check() and ipaddr_norm() made of them): the
- * lines of a log name the same few MX hosts and domains again and again,
- * and a text seen again costs a compare instead of its check (an IPv6
- * address costs inet_pton() and inet_ntop(), some 3,400 instructions).
- * What is kept is a function of the text alone. Per thread: no sharing */
-#define PF_MEMO_IN 64               /* longer texts are not kept */
-#define PF_MEMO_WAYS 16             /* texts kept per table */
-
-struct pf_memo {
-    uint8_t len;                    /* of in; 0: nothing kept */
-    uint8_t st;                     /* enum pf_canon */
-    uint8_t clen;                   /* PF_CANON_RAW: canonical length */
-    uint8_t num;                    /* PF_CANON_RAW names: numeric */
-    char    in[PF_MEMO_IN];
-    char    out[IPADDR_MAX + 1];    /* PF_CANON_BUF addresses */
-};
-
-static _Thread_local struct pf_memo pf_memo_host[PF_MEMO_WAYS];
-static _Thread_local struct pf_memo pf_memo_dom[PF_MEMO_WAYS];
-static _Thread_local struct pf_memo pf_memo_ip[PF_MEMO_WAYS];
-
-/* pf_memo_find - the place of text t (0 < len) in a table; *hit set to
- * 1 when it holds t */
-static inline struct pf_memo *
-pf_memo_find(struct pf_memo *tab, struct span t, int *hit)
-{
-    unsigned h = (unsigned) t.len * 31u + (unsigned char) t.ptr[0] * 7u
-        + (unsigned char) t.ptr[t.len - 1] + (unsigned char) t.ptr[t.len / 2];
-    struct pf_memo *m = &tab[h % PF_MEMO_WAYS];
-
-    *hit = t.len == m->len && memcmp(t.ptr, m->in, t.len) == 0;
-    return m;
-}
-
-/* pf_memo_keep - note text t in m (when it fits) */
-static inline void
-pf_memo_keep(struct pf_memo *m, struct span t)
-{
-    if (t.len > PF_MEMO_IN) {
-        m->len = 0;
-        return;
-    }
-    m->len = (uint8_t) t.len;
-    memcpy(m->in, t.ptr, t.len);
-}
-
-/* pf_canon_name - what dname_norm() and dname_is_numeric() make of a
- * name n (len > 0), remembered in tab: PF_CANON_BAD, PF_CANON_RAW
- * (*clen, *num set) or PF_CANON_MAP (upper case: left to dname_norm()
- * on the thread that applies). Pure */
-static int
-pf_canon_name(struct pf_memo *tab, struct span n, uint8_t *clen,
-              uint8_t *num)
-{
-    struct pf_memo *m;
-    size_t  len, i;
-    int     hit, rc;
-
-    m = pf_memo_find(tab, n, &hit);
-    if (!hit) {
-        pf_memo_keep(m, n);
-        m->num = 0;
-        if ((rc = dname_check(n.ptr, n.len, &len)) < 0) {
-            m->st = PF_CANON_BAD;
-        } else if (rc > 0) {
-            m->st = PF_CANON_MAP;
-        } else {
-            m->st = PF_CANON_RAW;
-            m->clen = (uint8_t) len;
-            for (i = 0; i < len; i++)   /* dname_is_numeric() */
-                if (!((n.ptr[i] >= '0' && n.ptr[i] <= '9') || n.ptr[i] == '.'))
-                    break;
-            m->num = i == len;
-        }
-    }
-    *clen = m->clen;
-    *num = m->num;
-    return m->st;
-}
-
 /* pf_canon_peer - the peer of pre->ev made canonical (struct pf_pre):
  * on the thread that classifies, so that the one that applies copies
  * (pf_host_norm, pf_ip_norm), or there for a line whose peer is seldom
@@ -203,53 +122,16 @@ static void
 pf_canon_peer(struct pf_pre *pre)
 {
     const struct pf_event *ev = &pre->ev;
-    struct pf_memo *m;
-    size_t  n;
-    int     hit;
 
     pre->peer_made = 1;
-    pre->host = pre->ip = PF_CANON_NONE;
+    pre->host = pre->ip = CORR_CANON_NONE;
     if (ev->peer_host.len > 0)
-        pre->host = (uint8_t) pf_canon_name(pf_memo_host, ev->peer_host,
-                                            &pre->host_len, &pre->host_num);
-    if (ev->peer_ip.len > 0) {
-        m = pf_memo_find(pf_memo_ip, ev->peer_ip, &hit);
-        if (!hit) {
-            pf_memo_keep(m, ev->peer_ip);
-            if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, m->out) != 0)
-                m->st = PF_CANON_BAD;
-            else if ((n = strlen(m->out)) == ev->peer_ip.len
-                     && memcmp(m->out, ev->peer_ip.ptr, n) == 0) {
-                m->st = PF_CANON_RAW;
-                m->clen = (uint8_t) n;
-            } else {
-                m->st = PF_CANON_BUF;
-            }
-        }
-        pre->ip = m->st;
-        pre->ip_len = m->clen;
-        if (m->st == PF_CANON_BUF)
-            memcpy(pre->ipbuf, m->out, strlen(m->out) + 1);
-    }
-}
-
-/* pf_canon_dom - the recipient domain of a status line made canonical
- * (struct pf_pre): what corr_emit() would make of it. Pure */
-static void
-pf_canon_dom(struct pf_pre *pre)
-{
-    struct span dom = corr_rcpt_domain(pre->ev.rcpt);
-    uint8_t num;
-
-    pre->dom_len = (uint32_t) dom.len;
-    if (dom.len == 0) {
-        pre->dom = PF_CANON_BAD;
-        return;
-    }
-    pre->dom = (uint8_t) pf_canon_name(pf_memo_dom, dom, &pre->dom_clen,
-                                       &num);
-    if (pre->dom == PF_CANON_RAW && num)
-        pre->dom = PF_CANON_BAD;        /* an address: no domain */
+        pre->host = (uint8_t) corr_canon_host_mt(ev->peer_host,
+                                                 &pre->host_len,
+                                                 &pre->host_num);
+    if (ev->peer_ip.len > 0)
+        pre->ip = (uint8_t) corr_canon_ip_mt(ev->peer_ip, &pre->ip_len,
+                                             pre->ipbuf);
 }
 
 /* pf_peer_made - pf_canon_peer() of pre, if not made yet */
@@ -268,9 +150,9 @@ pf_host_norm(struct pf_pre *pre, char *out)
 
     pf_peer_made(pre);
     switch (pre->host) {
-    case PF_CANON_BAD:
+    case CORR_CANON_BAD:
         return -1;
-    case PF_CANON_RAW:
+    case CORR_CANON_RAW:
         memcpy(out, h.ptr, pre->host_len);
         out[pre->host_len] = 0;
         return 0;
@@ -283,7 +165,7 @@ pf_host_norm(struct pf_pre *pre, char *out)
 static inline int
 pf_host_numeric(struct pf_pre *pre, const char *mx)
 {
-    return pre->host == PF_CANON_RAW ? pre->host_num : dname_is_numeric(mx);
+    return pre->host == CORR_CANON_RAW ? pre->host_num : dname_is_numeric(mx);
 }
 
 /* pf_ip_norm - ipaddr_norm() of the peer's address (len > 0) */
@@ -294,13 +176,13 @@ pf_ip_norm(struct pf_pre *pre, char *out)
 
     pf_peer_made(pre);
     switch (pre->ip) {
-    case PF_CANON_BAD:
+    case CORR_CANON_BAD:
         return -1;
-    case PF_CANON_RAW:
+    case CORR_CANON_RAW:
         memcpy(out, a.ptr, pre->ip_len);
         out[pre->ip_len] = 0;
         return 0;
-    case PF_CANON_BUF:
+    case CORR_CANON_BUF:
         memcpy(out, pre->ipbuf, strlen(pre->ipbuf) + 1);
         return 0;
     default:
@@ -342,11 +224,11 @@ pf_conn_same(const struct pf_conn *c, struct pf_pre *pre)
             return 1;
         pf_peer_made(pre);
         switch (pre->ip) {
-        case PF_CANON_BAD:
+        case CORR_CANON_BAD:
             break;
-        case PF_CANON_RAW:          /* canonical: the text just compared */
+        case CORR_CANON_RAW:          /* canonical: the text just compared */
             return 0;
-        case PF_CANON_BUF:
+        case CORR_CANON_BUF:
             return strcmp(pre->ipbuf, c->k.ip) == 0;
         default:
             if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
@@ -358,9 +240,9 @@ pf_conn_same(const struct pf_conn *c, struct pf_pre *pre)
             return 1;
         pf_peer_made(pre);
         switch (pre->host) {
-        case PF_CANON_BAD:
+        case CORR_CANON_BAD:
             break;
-        case PF_CANON_RAW:          /* less a final dot, if any */
+        case CORR_CANON_RAW:          /* less a final dot, if any */
             return span_is(span_make(ev->peer_host.ptr, pre->host_len),
                            c->k.mx);
         default:
@@ -443,16 +325,16 @@ pf_own(void *ctx, const struct corr_proc *p, const struct corr_conn *kc)
 }
 
 /* pf_emit - hand a connection over as a session (corr_emit) of the
- * recipient domain dom of a status line (pf_canon_dom) */
+ * recipient domain dom of a status line (corr_canon_dom_mt) */
 static void
 pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
         struct pf_pre *pre, struct span dom)
 {
     const struct span *d = dom.ptr ? &dom : NULL;
 
-    if (pre->dom == PF_CANON_RAW)
+    if (pre->dom == CORR_CANON_RAW)
         corr_emit_canon(ps->k, p, &c->k, d, dom.ptr, pre->dom_clen, 0);
-    else if (pre->dom == PF_CANON_BAD)
+    else if (pre->dom == CORR_CANON_BAD)
         corr_emit_canon(ps->k, p, &c->k, d, NULL, 0, 0);
     else
         corr_emit(ps->k, p, &c->k, d, 0);
@@ -913,6 +795,7 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
 {
     struct pf_pre *pre = prep;
     struct pf_event *ev = &pre->ev;
+    struct span dom;
     int     proxy = 0;
 
     memset(tr, 0, sizeof(*tr));
@@ -921,7 +804,7 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->qmgr = 0;
     pre->proxy = 0;
     pre->peer_made = 0;
-    pre->dom = PF_CANON_NONE;
+    pre->dom = CORR_CANON_NONE;
     if (r->ident.len > 0) {
         switch (pf_prog(r->ident)) {
         case PF_PROG_NONE:
@@ -974,7 +857,9 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         /* most continue a connection that a TLS line opened: its peer
          * is compared as written, and made canonical (on the thread
          * that applies) only when it opens one */
-        pf_canon_dom(pre);
+        dom = corr_rcpt_domain(ev->rcpt);
+        pre->dom_len = (uint32_t) dom.len;
+        pre->dom = (uint8_t) corr_canon_dom_mt(dom, &pre->dom_clen);
         break;
     case PF_TLS_EST:
     case PF_TLS_REUSED:

@@ -61,18 +61,18 @@ struct pf_pre {
     uint8_t proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
     /* the peer and the recipient domain made canonical here, not on
      * the correlating thread (pf_canon_peer, pf_canon_dom in pf_sess.c):
-     * each enum pf_canon. What the correlating thread writes from them
+     * each enum corr_canon (corr.h). What the correlating thread writes from them
      * is what dname_norm() and ipaddr_norm() of the same text write */
     uint8_t peer_made;          /* host and ip set (else made when
                                  * needed, pf_peer_made) */
     uint8_t host;               /* ev.peer_host */
-    uint8_t host_len;           /* PF_CANON_RAW: its canonical length */
-    uint8_t host_num;           /* PF_CANON_RAW: dname_is_numeric() */
+    uint8_t host_len;           /* CORR_CANON_RAW: its canonical length */
+    uint8_t host_num;           /* CORR_CANON_RAW: dname_is_numeric() */
     uint8_t ip;                 /* ev.peer_ip */
-    uint8_t ip_len;             /* PF_CANON_RAW */
+    uint8_t ip_len;             /* CORR_CANON_RAW */
     uint8_t dom;                /* PF_STATUS: corr_rcpt_domain(ev.rcpt),
-                                 * PF_CANON_BAD also when numeric */
-    uint8_t dom_clen;           /* PF_CANON_RAW: its canonical length */
+                                 * CORR_CANON_BAD also when numeric */
+    uint8_t dom_clen;           /* CORR_CANON_RAW: its canonical length */
     uint16_t klen;              /* bytes of key */
     uint32_t dom_len;           /* the domain's length in ev.rcpt */
     char    key[PF_KEY_MAX];
@@ -84,17 +84,9 @@ struct pf_pre {
     const char *text_why;
     int     past_ehlo;          /* PF_STATUS, PF_SOFT: the text shows a
                                  * dialogue past EHLO (pf_sess.c) */
-    char    ipbuf[IPADDR_MAX + 1];      /* ip PF_CANON_BUF: canonical */
+    char    ipbuf[IPADDR_MAX + 1];      /* ip CORR_CANON_BUF: canonical */
 };
 
-/* what classify_mt made of a name or an address (struct pf_pre) */
-enum pf_canon {
-    PF_CANON_NONE = 0,          /* not made: the correlating thread does */
-    PF_CANON_BAD,               /* invalid: the norm function fails */
-    PF_CANON_RAW,               /* canonical as written: its first bytes */
-    PF_CANON_BUF,               /* canonical in ipbuf */
-    PF_CANON_MAP,               /* upper case: dname_norm() maps it */
-};
 
 /* 1 when pf_corr_ops.classify_mt with this own returns CORR_PRE_DONE
  * with an irrelevant trace for every line of this ident, whatever its
