@@ -332,7 +332,9 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     memcpy(rec.mx, c->mx, strlen(c->mx) + 1);
     memcpy(rec.ip, c->ip, strlen(c->ip) + 1);
     memcpy(rec.loghost, p->loghost, p->hlen + 1);
-    if (v.result != SESS_SUCCESS)
+    if (v.result != SESS_SUCCESS && v.slug)     /* a copy, no check */
+        memcpy(rec.reason, v.reason, strlen(v.reason) + 1);
+    else if (v.result != SESS_SUCCESS)
         sess_set_reason(&rec, v.reason, strlen(v.reason));
     if (known) {                /* made canonical by the MTA's classify_mt */
         if ((valid = dom != NULL && canon != NULL) != 0) {

@@ -62,6 +62,9 @@ struct corr_verdict {
     int     cert;               /* enum sess_cert */
     int     cert_problem;       /* enum sess_result, or SESS_SUCCESS */
     const char *reason;         /* failure-reason-code ("" none) */
+    int     slug;               /* reason is sess_slug() output of at
+                                 * most SESS_MAX_REASON bytes: what
+                                 * sess_set_reason() would leave as is */
     int     local;              /* our doing: local-no-starttls */
     int     hop;                /* the MTA's own relay hop (corr_relay) */
 };

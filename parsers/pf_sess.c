@@ -28,6 +28,8 @@
 _Static_assert(PF_KEY_MAX >= CORR_KEY_MAX, "struct pf_pre holds a key");
 #define PF_REASON_MAX 64
 
+_Static_assert(PF_REASON_MAX <= SESS_MAX_REASON, "a reason fits a record");
+
 struct pf_conn {
     struct corr_conn k;         /* first: the core's part */
     int     tls;                /* handshake completed */
@@ -308,6 +310,7 @@ pf_describe(const struct corr_conn *kc, struct corr_verdict *v)
         v->cert = SESS_CERT_UNTRUSTED;  /* a problem, then no summary */
     v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
     v->reason = c->reason;
+    v->slug = 1;                /* every reason is pf_slug()'s */
     v->local = c->local_notls;
 }
 
