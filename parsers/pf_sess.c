@@ -25,7 +25,6 @@
 
 #define PF_MAX_QIDLEN 24
 
-_Static_assert(PF_KEY_MAX >= CORR_KEY_MAX, "struct pf_pre holds a key");
 #define PF_REASON_MAX 64
 
 _Static_assert(PF_REASON_MAX <= SESS_MAX_REASON, "a reason fits a record");
@@ -790,6 +789,20 @@ pf_dated_msg(struct span m)
     return 1;
 }
 
+/* pf_key_mt - the process's key of r and its hash into pre (struct
+ * pf_pre: a key longer than PF_KEY_INLINE is not kept). Pure */
+static void
+pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
+{
+    char    key[CORR_KEY_MAX];
+    size_t  n = corr_key_proc(r, key, PF_PID_MAX);
+
+    pre->khash = htab_hash(key, n);
+    pre->klen = n <= PF_KEY_INLINE ? (uint16_t) n : 0;
+    if (pre->klen > 0)
+        memcpy(pre->key, key, n);
+}
+
 /* pf_classify_mt - corr_ops.classify_mt: what a line is before any
  * state (corr.h) */
 static int
@@ -851,8 +864,7 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->text_kind = PF_TEXT_OTHER;
     pre->text_dane = 0;
     pre->text_why = "";
-    pre->klen = (uint16_t) corr_key_proc(r, pre->key, PF_PID_MAX);
-    pre->khash = htab_hash(pre->key, pre->klen);
+    pf_key_mt(pre, r);
     /* the peer and domain in the form the session record holds: what
      * the thread that applies would make of them */
     switch (ev->kind) {
@@ -911,8 +923,13 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         pf_proxy_note(ps, r, pre);
         return;
     }
-    if ((p = corr_enter_hashed(ps->k, pre->key, pre->klen, pre->khash,
-                               r->host, r->dated, r->t, r, &new)) == NULL)
+    if (pre->klen > 0)          /* the key made by pf_key_mt() */
+        p = corr_enter_hashed(ps->k, pre->key, pre->klen, pre->khash,
+                              r->host, r->dated, r->t, r, &new);
+    else
+        p = corr_enter_proc_hashed(ps->k, r, PF_PID_MAX, pre->khash, r,
+                                   &new);
+    if (p == NULL)
         return;
     if (new)
         p->lmtp = lmtp;

@@ -36,8 +36,10 @@
 
 #define PF_MAX_PEND 8
 #define PF_PID_MAX 20           /* bytes of a pid in a process's key */
-/* room for a process's key: corr.h's CORR_KEY_MAX (corr_key_proc) */
-#define PF_KEY_MAX (SESS_MAX_LOGHOST + 160)
+/* a process's key kept in struct pf_pre when it is at most this long
+ * (most are: "host NUL postfix/smtp NUL pid" is some 25 bytes): the
+ * struct's first 64 bytes hold the hash, the flags and such a key */
+#define PF_KEY_INLINE 36
 
 struct pf_sess;
 struct corr_ops;
@@ -53,8 +55,9 @@ struct pf_pre {
      * line of it read is a miss to that thread's cache */
     /* the process's key (corr_key_proc) and its hash: made by the
      * thread that classifies, so that the one that applies, in order,
-     * neither builds nor hashes it. Its first bytes share the first
-     * cache line with the hash */
+     * neither builds nor hashes it. A key longer than PF_KEY_INLINE is
+     * built again there (klen 0): room for every key would double the
+     * struct, and the memory each chunk's records take */
     uint64_t khash;
     uint8_t lmtp;               /* the program is lmtp(8) */
     uint8_t qmgr;               /* a qmgr line for the no-loop tracker */
@@ -73,9 +76,9 @@ struct pf_pre {
     uint8_t dom;                /* PF_STATUS: corr_rcpt_domain(ev.rcpt),
                                  * CORR_CANON_BAD also when numeric */
     uint8_t dom_clen;           /* CORR_CANON_RAW: its canonical length */
-    uint16_t klen;              /* bytes of key */
+    uint16_t klen;              /* bytes of key; 0: not kept */
     uint32_t dom_len;           /* the domain's length in ev.rcpt */
-    char    key[PF_KEY_MAX];
+    char    key[PF_KEY_INLINE];
     struct pf_event ev;
     /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
     int     text_res;
