@@ -74,6 +74,8 @@ struct corr_memo {
     char    out[IPADDR_MAX + 1];    /* CORR_CANON_BUF addresses */
 };
 
+_Thread_local int corr_canon_ahead;
+
 static _Thread_local struct corr_memo corr_memo_host[CORR_MEMO_WAYS];
 static _Thread_local struct corr_memo corr_memo_dom[CORR_MEMO_WAYS];
 static _Thread_local struct corr_memo corr_memo_ip[CORR_MEMO_WAYS];

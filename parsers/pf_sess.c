@@ -819,7 +819,10 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->lmtp = 0;
     pre->qmgr = 0;
     pre->proxy = 0;
-    pre->peer_made = 0;
+    /* one thread for both: apply makes the peer as it needs it, without
+     * the memo (corr_canon_ahead) */
+    pre->peer_made = !corr_canon_ahead;
+    pre->host = pre->ip = CORR_CANON_NONE;
     pre->dom = CORR_CANON_NONE;
     if (r->ident.len > 0) {
         switch (pf_prog(r->ident)) {
@@ -874,7 +877,8 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
          * that applies) only when it opens one */
         dom = corr_rcpt_domain(ev->rcpt);
         pre->dom_len = (uint32_t) dom.len;
-        pre->dom = (uint8_t) corr_canon_dom_mt(dom, &pre->dom_clen);
+        if (corr_canon_ahead)
+            pre->dom = (uint8_t) corr_canon_dom_mt(dom, &pre->dom_clen);
         break;
     case PF_TLS_EST:
     case PF_TLS_REUSED:
@@ -884,7 +888,8 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     case PF_NOT_OFFERED:
     case PF_SOFT:
     case PF_NO_STARTTLS_LOCAL:
-        pf_canon_peer(pre);
+        if (corr_canon_ahead)
+            pf_canon_peer(pre);
         break;
     default:
         break;

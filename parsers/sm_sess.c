@@ -551,7 +551,9 @@ sm_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         pre->relay_mailer = span_eq(ev->mailer, "relay");
         /* the domain as the emit step takes it: made here, not on the
          * correlating thread (corr_emit_canon) */
-        pre->dom = (uint8_t) corr_canon_dom_mt(ev->domain, &pre->dom_clen);
+        pre->dom = corr_canon_ahead
+            ? (uint8_t) corr_canon_dom_mt(ev->domain, &pre->dom_clen)
+            : CORR_CANON_NONE;
         sm_peer_set(&pre->pe, ev->relay, ev->ip);
         return sm_event_mt(r, pre);
     case SM_TLS:
