@@ -847,6 +847,7 @@ pipe_worker_mt(void *arg)
 {
     struct pipe_par *pp = arg;
 
+    parser_classify_ahead_mt();         /* the main thread applies */
     pthread_mutex_lock(&pp->mu);
     for (;;) {
         while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)

@@ -56,6 +56,134 @@ corr_hash_proc(const struct wrap_rec *r, size_t pidmax)
     return htab_hash(key, corr_key_proc(r, key, pidmax));
 }
 
+/* The last names and addresses made canonical on this thread (as
+ * written, and what dname_check() and ipaddr_norm() made of them): the
+ * lines of a log name the same few MX hosts and domains again and again,
+ * and a text seen again costs a compare instead of its check (an IPv6
+ * address costs inet_pton() and inet_ntop(), some 3,400 instructions).
+ * What is kept is a function of the text alone. Per thread: no sharing */
+#define CORR_MEMO_IN 64             /* longer texts are not kept */
+#define CORR_MEMO_WAYS 16           /* texts kept per table */
+
+struct corr_memo {
+    uint8_t len;                    /* of in; 0: nothing kept */
+    uint8_t st;                     /* enum corr_canon */
+    uint8_t clen;                   /* CORR_CANON_RAW: canonical length */
+    uint8_t num;                    /* CORR_CANON_RAW names: numeric */
+    char    in[CORR_MEMO_IN];
+    char    out[IPADDR_MAX + 1];    /* CORR_CANON_BUF addresses */
+};
+
+_Thread_local int corr_canon_ahead;
+
+static _Thread_local struct corr_memo corr_memo_host[CORR_MEMO_WAYS];
+static _Thread_local struct corr_memo corr_memo_dom[CORR_MEMO_WAYS];
+static _Thread_local struct corr_memo corr_memo_ip[CORR_MEMO_WAYS];
+
+/* corr_memo_find - the place of text t (0 < len) in a table; *hit set
+ * to 1 when it holds t */
+static inline struct corr_memo *
+corr_memo_find(struct corr_memo *tab, struct span t, int *hit)
+{
+    unsigned h = (unsigned) t.len * 31u + (unsigned char) t.ptr[0] * 7u
+        + (unsigned char) t.ptr[t.len - 1] + (unsigned char) t.ptr[t.len / 2];
+    struct corr_memo *m = &tab[h % CORR_MEMO_WAYS];
+
+    *hit = t.len == m->len && memcmp(t.ptr, m->in, t.len) == 0;
+    return m;
+}
+
+/* corr_memo_keep - note text t in m (when it fits) */
+static inline void
+corr_memo_keep(struct corr_memo *m, struct span t)
+{
+    if (t.len > CORR_MEMO_IN) {
+        m->len = 0;
+        return;
+    }
+    m->len = (uint8_t) t.len;
+    memcpy(m->in, t.ptr, t.len);
+}
+
+/* corr_canon_name - what dname_norm() and dname_is_numeric() make of a
+ * name n (len > 0), remembered in tab */
+static int
+corr_canon_name(struct corr_memo *tab, struct span n, uint8_t *clen,
+                uint8_t *num)
+{
+    struct corr_memo *m;
+    size_t  len, i;
+    int     hit, rc;
+
+    m = corr_memo_find(tab, n, &hit);
+    if (!hit) {
+        corr_memo_keep(m, n);
+        m->num = 0;
+        if ((rc = dname_check(n.ptr, n.len, &len)) < 0) {
+            m->st = CORR_CANON_BAD;
+        } else if (rc > 0) {
+            m->st = CORR_CANON_MAP;
+        } else {
+            m->st = CORR_CANON_RAW;
+            m->clen = (uint8_t) len;
+            for (i = 0; i < len; i++)   /* dname_is_numeric() */
+                if (!((n.ptr[i] >= '0' && n.ptr[i] <= '9') || n.ptr[i] == '.'))
+                    break;
+            m->num = i == len;
+        }
+    }
+    *clen = m->clen;
+    *num = m->num;
+    return m->st;
+}
+
+/* corr_canon_host_mt - a peer's host name made canonical (corr.h) */
+int
+corr_canon_host_mt(struct span n, uint8_t *clen, uint8_t *num)
+{
+    return corr_canon_name(corr_memo_host, n, clen, num);
+}
+
+/* corr_canon_dom_mt - a recipient domain as corr_emit takes it (corr.h) */
+int
+corr_canon_dom_mt(struct span dom, uint8_t *clen)
+{
+    uint8_t num;
+    int     st;
+
+    if (dom.len == 0)
+        return CORR_CANON_BAD;
+    st = corr_canon_name(corr_memo_dom, dom, clen, &num);
+    return st == CORR_CANON_RAW && num ? CORR_CANON_BAD : st;
+}
+
+/* corr_canon_ip_mt - a peer's address made canonical (corr.h) */
+int
+corr_canon_ip_mt(struct span a, uint8_t *clen, char *buf)
+{
+    struct corr_memo *m;
+    size_t  n;
+    int     hit;
+
+    m = corr_memo_find(corr_memo_ip, a, &hit);
+    if (!hit) {
+        corr_memo_keep(m, a);
+        if (ipaddr_norm(a.ptr, a.len, m->out) != 0) {
+            m->st = CORR_CANON_BAD;
+        } else if ((n = strlen(m->out)) == a.len
+                   && memcmp(m->out, a.ptr, n) == 0) {
+            m->st = CORR_CANON_RAW;
+            m->clen = (uint8_t) n;
+        } else {
+            m->st = CORR_CANON_BUF;
+        }
+    }
+    *clen = m->clen;
+    if (m->st == CORR_CANON_BUF)
+        memcpy(buf, m->out, strlen(m->out) + 1);
+    return m->st;
+}
+
 /* Spare rings: a list linked through each ring's first bytes (a ring
  * holds connections: room for a pointer). At most as many as keys had
  * rings at once */
@@ -159,7 +287,8 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
                    && k->conf.is_relay(mx, ip, k->conf.is_relay_ctx));
 }
 
-/* corr_emit - the one emit step: outcome, record, disposition.
+/* corr_emit_rec - the one emit step: outcome, record, disposition
+ * (corr_emit, corr_emit_canon: known 1 when canon is dom made canonical).
  * The disposition order, the first that holds:
  *   unattributed   no line named the recipient domain
  *   relayhost      the MTA's own relay hop, told by the line alone
@@ -178,9 +307,10 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
  * host, own report): a session without a valid domain or day cannot be
  * told to anyone, whoever caused it. A relay host reached on a
  * submission port is "port": the port says it from the line alone. */
-void
-corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
-          const struct span *dom, int hop)
+static inline void
+corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
+              const struct span *dom, int known, const char *canon,
+              size_t clen, int hop)
 {
     struct sess_rec rec;
     struct corr_verdict v;
@@ -204,10 +334,19 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     memcpy(rec.mx, c->mx, strlen(c->mx) + 1);
     memcpy(rec.ip, c->ip, strlen(c->ip) + 1);
     memcpy(rec.loghost, p->loghost, p->hlen + 1);
-    if (v.result != SESS_SUCCESS)
+    if (v.result != SESS_SUCCESS && v.slug)     /* a copy, no check */
+        memcpy(rec.reason, v.reason, strlen(v.reason) + 1);
+    else if (v.result != SESS_SUCCESS)
         sess_set_reason(&rec, v.reason, strlen(v.reason));
-    valid = dom != NULL && dname_norm(dom->ptr, dom->len, rec.domain) == 0
-        && !dname_is_numeric(rec.domain);
+    if (known) {                /* made canonical by the MTA's classify_mt */
+        if ((valid = dom != NULL && canon != NULL) != 0) {
+            memcpy(rec.domain, canon, clen);
+            rec.domain[clen] = 0;
+        }
+    } else {
+        valid = dom != NULL && dname_norm(dom->ptr, dom->len, rec.domain) == 0
+            && !dname_is_numeric(rec.domain);
+    }
     if (dom == NULL)
         d = SESS_D_UNATTRIBUTED;
     else if (hop || v.hop)
@@ -230,6 +369,22 @@ corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     if (!valid)
         rec.domain[0] = 0;
     k->cb.session(k->cb.ctx, &rec, d);
+}
+
+void
+corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
+          const struct span *dom, int hop)
+{
+    corr_emit_rec(k, p, c, dom, 0, NULL, 0, hop);
+}
+
+/* corr_emit_canon - corr_emit with the domain made canonical before */
+void
+corr_emit_canon(struct corr *k, struct corr_proc *p, struct corr_conn *c,
+                const struct span *dom, const char *canon, size_t clen,
+                int hop)
+{
+    corr_emit_rec(k, p, c, dom, 1, canon, clen, hop);
 }
 
 /* corr_peer_same - 1 when connection c is to host mx or address ip */

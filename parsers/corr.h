@@ -62,6 +62,9 @@ struct corr_verdict {
     int     cert;               /* enum sess_cert */
     int     cert_problem;       /* enum sess_result, or SESS_SUCCESS */
     const char *reason;         /* failure-reason-code ("" none) */
+    int     slug;               /* reason is sess_slug() output of at
+                                 * most SESS_MAX_REASON bytes: what
+                                 * sess_set_reason() would leave as is */
     int     local;              /* our doing: local-no-starttls */
     int     hop;                /* the MTA's own relay hop (corr_relay) */
 };
@@ -215,6 +218,39 @@ size_t  corr_key_proc(const struct wrap_rec *r, char *key, size_t pidmax);
  * for corr_enter_proc_hashed, off the correlating thread. Pure */
 uint64_t corr_hash_proc(const struct wrap_rec *r, size_t pidmax);
 
+/* what a classify_mt made of a name or an address, for its apply to
+ * copy instead of checking it again on the correlating thread */
+enum corr_canon {
+    CORR_CANON_NONE = 0,        /* not made: apply calls the function */
+    CORR_CANON_BAD,             /* invalid: dname_norm(), ipaddr_norm()
+                                 * fail (a domain: or it is numeric) */
+    CORR_CANON_RAW,             /* canonical as written: its first clen
+                                 * bytes (a final dot off) */
+    CORR_CANON_BUF,             /* an address: canonical in buf */
+    CORR_CANON_MAP,             /* a name with upper case letters: apply
+                                 * calls dname_norm() */
+};
+
+/* corr_canon_host_mt - what dname_norm() and dname_is_numeric() make
+ * of a peer's host name n (len > 0): CORR_CANON_BAD, _MAP or _RAW
+ * (*clen, and *num: numeric). corr_canon_dom_mt - what corr_emit()
+ * makes of a recipient domain: CORR_CANON_BAD (also numeric or empty),
+ * _MAP or _RAW (*clen). corr_canon_ip_mt - what ipaddr_norm() makes of
+ * an address a (len > 0): CORR_CANON_BAD, _RAW (*clen) or _BUF (buf,
+ * IPADDR_MAX + 1 bytes, written). Each remembers the last texts it was
+ * given on its thread. Thread safety: per thread state only */
+int     corr_canon_host_mt(struct span n, uint8_t *clen, uint8_t *num);
+int     corr_canon_dom_mt(struct span dom, uint8_t *clen);
+int     corr_canon_ip_mt(struct span a, uint8_t *clen, char *buf);
+
+/* corr_canon_ahead - whether a classify_mt on this thread makes names
+ * canonical for the apply (another thread's: engine/pipe.c sets it on
+ * its parsing threads). Where one thread does both, the memo of the
+ * functions above only adds to a check made once anyway (churn.log,
+ * new names on most lines: 4 % slower at -j 1), and apply makes them.
+ * Either way the record is the same. Thread safety: per thread */
+extern _Thread_local int corr_canon_ahead;
+
 /* corr_held - 1 when the hold hook keeps the line (the caller skips
  * it); 0 when there is no hook */
 static inline int
@@ -356,6 +392,14 @@ corr_retire(struct corr *k, struct corr_proc *p)
  * domain went to the MTA's own relay hop (corr_relay) */
 void    corr_emit(struct corr *k, struct corr_proc *p, struct corr_conn *c,
                   const struct span *dom, int hop);
+
+/* corr_emit_canon - corr_emit with dom's canonical form made before
+ * (by classify_mt, off the correlating thread): canon, clen bytes (no
+ * NUL), when dname_norm() takes dom to a name that is not numeric, NULL
+ * when not (a bad domain) */
+void    corr_emit_canon(struct corr *k, struct corr_proc *p,
+                        struct corr_conn *c, const struct span *dom,
+                        const char *canon, size_t clen, int hop);
 
 /* corr_cached - the open connection of p (handed over, cur or one
  * cached by corr_retire) to host mx (canonical, or "") or address ip,

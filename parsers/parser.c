@@ -257,6 +257,14 @@ parser_pre_prefetch(const struct parser_set *ps,
         ps->ops[pre->at]->prefetch(ps->state[pre->at], pre->u, deep);
 }
 
+/* parser_classify_ahead_mt - this thread classifies for another
+ * (parser.h) */
+void
+parser_classify_ahead_mt(void)
+{
+    corr_canon_ahead = 1;
+}
+
 /* parser_prefetch_useful - many keys held (parser.h) */
 int
 parser_prefetch_useful(const struct parser_set *ps)

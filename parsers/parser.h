@@ -165,6 +165,12 @@ int     parser_feed_pre(struct parser_set *ps, const struct wrap_rec *r,
 void    parser_pre_prefetch(const struct parser_set *ps,
                             const struct parser_pre *pre, int deep);
 
+/* parser_classify_ahead_mt - the calling thread classifies lines that
+ * another thread applies (engine/pipe.c's parsing threads): their
+ * classify_mt then also make canonical the names the apply would
+ * (corr_canon_ahead). Thread safety: per thread */
+void    parser_classify_ahead_mt(void);
+
 /* parser_prefetch_useful - 1 when a parser holds so many keys that
  * parser_pre_prefetch() is worth its cost (their tables outgrow the
  * caches); with a few hundred processes it is not */

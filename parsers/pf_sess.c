@@ -24,8 +24,10 @@
 #include <string.h>
 
 #define PF_MAX_QIDLEN 24
-#define PF_PID_MAX 20           /* bytes of a pid in a process's key */
+
 #define PF_REASON_MAX 64
+
+_Static_assert(PF_REASON_MAX <= SESS_MAX_REASON, "a reason fits a record");
 
 struct pf_conn {
     struct corr_conn k;         /* first: the core's part */
@@ -113,28 +115,105 @@ pf_openssl_reason(struct span t, char *out)
     pf_slug(t, out);
 }
 
-/* pf_conn_start - fresh connection with the peer of ev */
+/* pf_canon_peer - the peer of pre->ev made canonical (struct pf_pre):
+ * on the thread that classifies, so that the one that applies copies
+ * (pf_host_norm, pf_ip_norm), or there for a line whose peer is seldom
+ * needed (pf_peer_made). Pure */
+static void
+pf_canon_peer(struct pf_pre *pre)
+{
+    const struct pf_event *ev = &pre->ev;
+
+    pre->peer_made = 1;
+    pre->host = pre->ip = CORR_CANON_NONE;
+    if (ev->peer_host.len > 0)
+        pre->host = (uint8_t) corr_canon_host_mt(ev->peer_host,
+                                                 &pre->host_len,
+                                                 &pre->host_num);
+    if (ev->peer_ip.len > 0)
+        pre->ip = (uint8_t) corr_canon_ip_mt(ev->peer_ip, &pre->ip_len,
+                                             pre->ipbuf);
+}
+
+/* pf_peer_made - pf_canon_peer() of pre, if not made yet */
+static inline void
+pf_peer_made(struct pf_pre *pre)
+{
+    if (!pre->peer_made)
+        pf_canon_peer(pre);
+}
+
+/* pf_host_norm - dname_norm() of the peer's host name (len > 0) */
+static inline int
+pf_host_norm(struct pf_pre *pre, char *out)
+{
+    struct span h = pre->ev.peer_host;
+
+    pf_peer_made(pre);
+    switch (pre->host) {
+    case CORR_CANON_BAD:
+        return -1;
+    case CORR_CANON_RAW:
+        memcpy(out, h.ptr, pre->host_len);
+        out[pre->host_len] = 0;
+        return 0;
+    default:
+        return dname_norm(h.ptr, h.len, out);
+    }
+}
+
+/* pf_host_numeric - dname_is_numeric() of what pf_host_norm() wrote */
+static inline int
+pf_host_numeric(struct pf_pre *pre, const char *mx)
+{
+    return pre->host == CORR_CANON_RAW ? pre->host_num : dname_is_numeric(mx);
+}
+
+/* pf_ip_norm - ipaddr_norm() of the peer's address (len > 0) */
+static inline int
+pf_ip_norm(struct pf_pre *pre, char *out)
+{
+    struct span a = pre->ev.peer_ip;
+
+    pf_peer_made(pre);
+    switch (pre->ip) {
+    case CORR_CANON_BAD:
+        return -1;
+    case CORR_CANON_RAW:
+        memcpy(out, a.ptr, pre->ip_len);
+        out[pre->ip_len] = 0;
+        return 0;
+    case CORR_CANON_BUF:
+        memcpy(out, pre->ipbuf, strlen(pre->ipbuf) + 1);
+        return 0;
+    default:
+        return ipaddr_norm(a.ptr, a.len, out);
+    }
+}
+
+/* pf_conn_start - fresh connection with the peer of pre */
 static void
 pf_conn_start(struct pf_conn *c, const struct wrap_rec *r,
-              const struct pf_event *ev)
+              struct pf_pre *pre)
 {
+    const struct pf_event *ev = &pre->ev;
+
     corr_start(&c->k, sizeof(*c), r->dated, r->t);
     c->cond = c->fail = c->rpt = -1;
     c->k.port = ev->port;
-    if (ev->peer_host.len > 0
-        && dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->k.mx) != 0)
+    if (ev->peer_host.len > 0 && pf_host_norm(pre, c->k.mx) != 0)
         c->k.mx[0] = 0;
-    if (ev->peer_ip.len > 0
-        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->k.ip) != 0)
+    if (ev->peer_ip.len > 0 && pf_ip_norm(pre, c->k.ip) != 0)
         c->k.ip[0] = 0;
-    if (c->k.mx[0] && dname_is_numeric(c->k.mx))
+    if (c->k.mx[0] && pf_host_numeric(pre, c->k.mx))
         c->k.mx[0] = 0;           /* "1.2.3.4[1.2.3.4]": no host name */
 }
 
-/* pf_conn_same - 1 when ev may be about connection c */
+/* pf_conn_same - 1 when pre may be about connection c */
 static int
-pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
+pf_conn_same(const struct pf_conn *c, struct pf_pre *pre)
 {
+    const struct pf_event *ev = &pre->ev;
     char    ip[IPADDR_MAX + 1];
     char    mx[DNAME_MAX + 1];
 
@@ -144,28 +223,49 @@ pf_conn_same(const struct pf_conn *c, const struct pf_event *ev)
     if (ev->peer_ip.len > 0 && c->k.ip[0]) {
         if (span_is(ev->peer_ip, c->k.ip))
             return 1;
-        if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
-            return strcmp(ip, c->k.ip) == 0;
+        pf_peer_made(pre);
+        switch (pre->ip) {
+        case CORR_CANON_BAD:
+            break;
+        case CORR_CANON_RAW:          /* canonical: the text just compared */
+            return 0;
+        case CORR_CANON_BUF:
+            return strcmp(pre->ipbuf, c->k.ip) == 0;
+        default:
+            if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
+                return strcmp(ip, c->k.ip) == 0;
+        }
     }
     if (ev->peer_host.len > 0 && c->k.mx[0]) {
         if (span_is(ev->peer_host, c->k.mx))
             return 1;
-        if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
-            return strcmp(mx, c->k.mx) == 0;
+        pf_peer_made(pre);
+        switch (pre->host) {
+        case CORR_CANON_BAD:
+            break;
+        case CORR_CANON_RAW:          /* less a final dot, if any */
+            return span_is(span_make(ev->peer_host.ptr, pre->host_len),
+                           c->k.mx);
+        default:
+            if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
+                return strcmp(mx, c->k.mx) == 0;
+        }
     }
     return 1;
 }
 
 /* pf_conn_fill - learn the address of c from a later line */
 static void
-pf_conn_fill(struct pf_conn *c, const struct pf_event *ev)
+pf_conn_fill(struct pf_conn *c, struct pf_pre *pre)
 {
+    const struct pf_event *ev = &pre->ev;
+
     if (c->k.ip[0] == 0 && ev->peer_ip.len > 0
-        && ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, c->k.ip) != 0)
+        && pf_ip_norm(pre, c->k.ip) != 0)
         c->k.ip[0] = 0;
     if (c->k.mx[0] == 0 && ev->peer_host.len > 0
-        && (dname_norm(ev->peer_host.ptr, ev->peer_host.len, c->k.mx) != 0
-            || dname_is_numeric(c->k.mx)))
+        && (pf_host_norm(pre, c->k.mx) != 0
+            || pf_host_numeric(pre, c->k.mx)))
         c->k.mx[0] = 0;
     if (c->k.port < 0)
         c->k.port = ev->port;
@@ -209,6 +309,7 @@ pf_describe(const struct corr_conn *kc, struct corr_verdict *v)
         v->cert = SESS_CERT_UNTRUSTED;  /* a problem, then no summary */
     v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
     v->reason = c->reason;
+    v->slug = 1;                /* every reason is pf_slug()'s */
     v->local = c->local_notls;
 }
 
@@ -225,14 +326,20 @@ pf_own(void *ctx, const struct corr_proc *p, const struct corr_conn *kc)
                         span_make(c->qid, strlen(c->qid)));
 }
 
-/* pf_emit - hand a connection over as a session (corr_emit) */
+/* pf_emit - hand a connection over as a session (corr_emit) of the
+ * recipient domain dom of a status line (corr_canon_dom_mt) */
 static void
 pf_emit(struct pf_sess *ps, struct pf_proc *p, struct pf_conn *c,
-        const char *rcpt_domain, size_t dlen)
+        struct pf_pre *pre, struct span dom)
 {
-    struct span dom = span_make(rcpt_domain, dlen);
+    const struct span *d = dom.ptr ? &dom : NULL;
 
-    corr_emit(ps->k, p, &c->k, rcpt_domain ? &dom : NULL, 0);
+    if (pre->dom == CORR_CANON_RAW)
+        corr_emit_canon(ps->k, p, &c->k, d, dom.ptr, pre->dom_clen, 0);
+    else if (pre->dom == CORR_CANON_BAD)
+        corr_emit_canon(ps->k, p, &c->k, d, NULL, 0, 0);
+    else
+        corr_emit(ps->k, p, &c->k, d, 0);
 }
 
 static void pf_set_reason(struct pf_conn *c, struct span t, int openssl);
@@ -240,14 +347,13 @@ static void pf_set_reason(struct pf_conn *c, struct span t, int openssl);
 /* pf_proxy_key - "log host NUL address" of a peer into key; length, or
  * 0 when the line names no valid address */
 static size_t
-pf_proxy_key(const struct wrap_rec *r, const struct pf_event *ev, char *key)
+pf_proxy_key(const struct wrap_rec *r, struct pf_pre *pre, char *key)
 {
     size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
         : r->host.len;
     char    ip[IPADDR_MAX + 1];
 
-    if (!r->dated || ev->peer_ip.len == 0
-        || ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) != 0)
+    if (!r->dated || pre->ev.peer_ip.len == 0 || pf_ip_norm(pre, ip) != 0)
         return 0;
     if (hl)
         memcpy(key, r->host.ptr, hl);
@@ -284,10 +390,11 @@ pf_proxy_old(const void *key, size_t klen, void *value, void *ctx)
  * verdicts older than a minute of log time when full. */
 static void
 pf_proxy_note(struct pf_sess *ps, const struct wrap_rec *r,
-              const struct pf_event *ev)
+              struct pf_pre *pre)
 {
+    const struct pf_event *ev = &pre->ev;
     char    key[SESS_MAX_LOGHOST + IPADDR_MAX + 2];
-    size_t  n = pf_proxy_key(r, ev, key);
+    size_t  n = pf_proxy_key(r, pre, key);
     struct pf_proxy *v;
 
     if (n == 0)
@@ -341,17 +448,17 @@ pf_proxy_take(struct pf_sess *ps, struct pf_conn *c, const struct wrap_rec *r)
 /* pf_open - cur for ev: the same connection, or a new one */
 static struct pf_conn *
 pf_open(struct pf_sess *ps, struct pf_proc *p, const struct wrap_rec *r,
-        const struct pf_event *ev, int fresh)
+        struct pf_pre *pre, int fresh)
 {
     struct pf_conn *c = PF_CUR(p);
 
     if (!fresh && c->k.active && !c->closed && !c->k.attributed
-        && pf_conn_same(c, ev)) {
-        pf_conn_fill(c, ev);
+        && pf_conn_same(c, pre)) {
+        pf_conn_fill(c, pre);
         return c;
     }
     corr_retire(ps->k, p);
-    pf_conn_start(c, r, ev);
+    pf_conn_start(c, r, pre);
     return c;
 }
 
@@ -412,11 +519,15 @@ pf_copy_qid(struct pf_conn *c, struct span qid)
 /* pf_status_line - a delivery status: attribute and emit sessions */
 static void
 pf_status_line(struct pf_sess *ps, struct pf_proc *p,
-               const struct wrap_rec *r, const struct pf_pre *pre,
+               const struct wrap_rec *r, struct pf_pre *pre,
                struct trace *tr)
 {
     const struct pf_event *ev = &pre->ev;
-    struct span dom = corr_rcpt_domain(ev->rcpt);
+    struct span dom = pre->dom_len > 0 ? span_make(ev->rcpt.ptr
+                                                   + ev->rcpt.len
+                                                   - pre->dom_len,
+                                                   pre->dom_len)
+        : span_make(ev->rcpt.ptr, 0);     /* corr_rcpt_domain() */
     int     kind = pre->text_kind, dane = pre->text_dane, i, j;
     const char *why = pre->text_why;
     int     res = pre->text_res;
@@ -430,7 +541,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         if (ev->qid.len == 0 || w->qid[0] == 0 || span_is(ev->qid, w->qid)) {
             if (w->qid[0] == 0)
                 pf_copy_qid(w, ev->qid);
-            pf_emit(ps, p, w, dom.ptr, dom.len);
+            pf_emit(ps, p, w, pre, dom);
         }
         else
             *(struct pf_conn *) corr_pend(ps->k, p, j++) = *w;
@@ -442,18 +553,18 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         if (res >= 0) {         /* dane-only: no TLSA, not DNSSEC */
             struct pf_conn none;
 
-            pf_conn_start(&none, r, ev);
+            pf_conn_start(&none, r, pre);
             pf_copy_qid(&none, ev->qid);
             none.fail = res;
             none.dane = dane;
             pf_slug(span_make(why, strlen(why)), none.reason);
             tr->kind = TRACE_FAILURE;
             tr->result = res;
-            pf_emit(ps, p, &none, dom.ptr, dom.len);
+            pf_emit(ps, p, &none, pre, dom);
         }
         return;
     }
-    if (c->k.active && c->k.attributed && pf_conn_same(c, ev)
+    if (c->k.active && c->k.attributed && pf_conn_same(c, pre)
         && (span_is(ev->qid, c->qid) || ev->conn_use >= 2)) {
         /* another recipient or message down the same connection */
         if (res >= 0) {
@@ -467,11 +578,11 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         corr_retire(ps->k, p);
         return;
     }
-    if (!(c->k.active && !c->k.attributed && pf_conn_same(c, ev))) {
+    if (!(c->k.active && !c->k.attributed && pf_conn_same(c, pre))) {
         corr_retire(ps->k, p);
-        pf_conn_start(c, r, ev);
+        pf_conn_start(c, r, pre);
     }
-    pf_conn_fill(c, ev);
+    pf_conn_fill(c, pre);
     pf_copy_qid(c, ev->qid);
     if (res >= 0) {
         c->fail = pf_refine(c, res, kind);
@@ -491,15 +602,16 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
             tr->kind = TRACE_SUCCESS;
         }
     }
-    pf_emit(ps, p, c, dom.ptr, dom.len);
+    pf_emit(ps, p, c, pre, dom);
 }
 
 /* pf_tlsrpt_line - "TLSRPT: status=..., failure_type=T, ..." */
 static void
 pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
-               const struct wrap_rec *r, struct pf_event *ev,
+               const struct wrap_rec *r, struct pf_pre *pre,
                struct trace *tr)
 {
+    struct pf_event *ev = &pre->ev;
     struct span s = ev->text;
     long    off;
     struct pf_conn *c;
@@ -510,6 +622,7 @@ pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
 
         span_drop(&m, (size_t) off + 13);
         (void) (m.len > 0 && pf_parse_peer(&m, ev) == 0);
+        pre->peer_made = 0;     /* a peer read here */
     }
     if (span_starts(s, "status=failure")) {
         res = SESS_VALIDATION_FAILURE;
@@ -529,7 +642,7 @@ pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
         tr->bad = "TLSRPT line";
         return;
     }
-    c = pf_open(ps, p, r, ev, 0);
+    c = pf_open(ps, p, r, pre, 0);
     c->rpt = res;
     c->tls |= res == SESS_SUCCESS;
     if (res != SESS_SUCCESS && (off = span_find(s, "failure_reason=")) >= 0) {
@@ -676,6 +789,20 @@ pf_dated_msg(struct span m)
     return 1;
 }
 
+/* pf_key_mt - the process's key of r and its hash into pre (struct
+ * pf_pre: a key longer than PF_KEY_INLINE is not kept). Pure */
+static void
+pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
+{
+    char    key[CORR_KEY_MAX];
+    size_t  n = corr_key_proc(r, key, PF_PID_MAX);
+
+    pre->khash = htab_hash(key, n);
+    pre->klen = n <= PF_KEY_INLINE ? (uint16_t) n : 0;
+    if (pre->klen > 0)
+        memcpy(pre->key, key, n);
+}
+
 /* pf_classify_mt - corr_ops.classify_mt: what a line is before any
  * state (corr.h) */
 static int
@@ -684,6 +811,7 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
 {
     struct pf_pre *pre = prep;
     struct pf_event *ev = &pre->ev;
+    struct span dom;
     int     proxy = 0;
 
     memset(tr, 0, sizeof(*tr));
@@ -691,6 +819,11 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->lmtp = 0;
     pre->qmgr = 0;
     pre->proxy = 0;
+    /* one thread for both: apply makes the peer as it needs it, without
+     * the memo (corr_canon_ahead) */
+    pre->peer_made = !corr_canon_ahead;
+    pre->host = pre->ip = CORR_CANON_NONE;
+    pre->dom = CORR_CANON_NONE;
     if (r->ident.len > 0) {
         switch (pf_prog(r->ident)) {
         case PF_PROG_NONE:
@@ -734,7 +867,33 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->text_kind = PF_TEXT_OTHER;
     pre->text_dane = 0;
     pre->text_why = "";
-    pre->khash = corr_hash_proc(r, PF_PID_MAX);
+    pf_key_mt(pre, r);
+    /* the peer and domain in the form the session record holds: what
+     * the thread that applies would make of them */
+    switch (ev->kind) {
+    case PF_STATUS:
+        /* most continue a connection that a TLS line opened: its peer
+         * is compared as written, and made canonical (on the thread
+         * that applies) only when it opens one */
+        dom = corr_rcpt_domain(ev->rcpt);
+        pre->dom_len = (uint32_t) dom.len;
+        if (corr_canon_ahead)
+            pre->dom = (uint8_t) corr_canon_dom_mt(dom, &pre->dom_clen);
+        break;
+    case PF_TLS_EST:
+    case PF_TLS_REUSED:
+    case PF_CERT_FAIL:
+    case PF_HANDSHAKE_FAIL:
+    case PF_TLS_LIBPROB:
+    case PF_NOT_OFFERED:
+    case PF_SOFT:
+    case PF_NO_STARTTLS_LOCAL:
+        if (corr_canon_ahead)
+            pf_canon_peer(pre);
+        break;
+    default:
+        break;
+    }
     /* what the text says of the dialogue: a search of nine phrases,
      * here rather than on the thread that applies, in order */
     pre->past_ehlo = ev->kind == PF_STATUS ? pf_past_ehlo(ev->text, ev->status)
@@ -766,11 +925,16 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         return;
     }
     if (pre->proxy) {
-        pf_proxy_note(ps, r, evp);
+        pf_proxy_note(ps, r, pre);
         return;
     }
-    if ((p = corr_enter_proc_hashed(ps->k, r, PF_PID_MAX, pre->khash, r,
-                                    &new)) == NULL)
+    if (pre->klen > 0)          /* the key made by pf_key_mt() */
+        p = corr_enter_hashed(ps->k, pre->key, pre->klen, pre->khash,
+                              r->host, r->dated, r->t, r, &new);
+    else
+        p = corr_enter_proc_hashed(ps->k, r, PF_PID_MAX, pre->khash, r,
+                                   &new);
+    if (p == NULL)
         return;
     if (new)
         p->lmtp = lmtp;
@@ -786,9 +950,9 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
-              && !c->hs_fail && pf_conn_same(c, evp)))
-            c = pf_open(ps, p, r, evp, 1);
-        pf_conn_fill(c, evp);
+              && !c->hs_fail && pf_conn_same(c, pre)))
+            c = pf_open(ps, p, r, pre, 1);
+        pf_conn_fill(c, pre);
         c->tls = 1;
         c->trust = evp->trust;
         if (c->cond < 0 && evp->trust != PF_TRUST_VERIFIED)
@@ -797,7 +961,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             : TRACE_SUCCESS_UNAUTH;
         break;
     case PF_TLS_REUSED:
-        c = pf_open(ps, p, r, evp, 1);
+        c = pf_open(ps, p, r, pre, 1);
         c->reused = 1;
         tr->kind = TRACE_DETAIL;
         break;
@@ -805,9 +969,9 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
-              && !c->hs_fail && pf_conn_same(c, evp)))
-            c = pf_open(ps, p, r, evp, 1);
-        pf_conn_fill(c, evp);
+              && !c->hs_fail && pf_conn_same(c, pre)))
+            c = pf_open(ps, p, r, pre, 1);
+        pf_conn_fill(c, pre);
         if (c->cond < 0 || c->cond == SESS_VALIDATION_FAILURE)
             c->cond = evp->result;
         c->dane |= evp->dane;
@@ -822,9 +986,9 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         corr_tls_host(ps->k, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->closed && !c->k.attributed && !c->hs_fail
-              && pf_conn_same(c, evp)))
-            c = pf_open(ps, p, r, evp, 1);
-        pf_conn_fill(c, evp);
+              && pf_conn_same(c, pre)))
+            c = pf_open(ps, p, r, pre, 1);
+        pf_conn_fill(c, pre);
         c->hs_fail = 1;
         if (c->fail < 0)
             c->fail = c->cond >= 0 ? c->cond : SESS_VALIDATION_FAILURE;
@@ -845,7 +1009,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         }
         /* a warning with no SSL_connect line (mail.warn files): one
          * failed handshake with an unknown peer */
-        c = pf_open(ps, p, r, evp, 1);
+        c = pf_open(ps, p, r, pre, 1);
         c->hs_fail = c->libprob = 1;
         c->fail = SESS_VALIDATION_FAILURE;
         pf_set_reason(c, evp->text, 1);
@@ -853,7 +1017,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         tr->result = c->fail;
         break;
     case PF_NOT_OFFERED:
-        c = pf_open(ps, p, r, evp, 0);
+        c = pf_open(ps, p, r, pre, 0);
         c->fail = SESS_STARTTLS_NOT_SUPPORTED;
         c->closed = 1;
         pf_copy_qid(c, evp->qid);
@@ -869,8 +1033,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             /* "host H said: 421 ..." then "lost connection with H": both
              * end the same connection */
             if (!(c->k.active && c->closed && !c->k.attributed
-                  && pf_conn_same(c, evp) && span_is(evp->qid, c->qid)))
-                c = pf_open(ps, p, r, evp, 0);
+                  && pf_conn_same(c, pre) && span_is(evp->qid, c->qid)))
+                c = pf_open(ps, p, r, pre, 0);
             c->closed = 1;
             pf_copy_qid(c, evp->qid);
             tr->kind = TRACE_CONTEXT;
@@ -895,10 +1059,10 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         break;
     case PF_TLSRPT:
         corr_tls_host(ps->k, p);
-        pf_tlsrpt_line(ps, p, r, evp, tr);
+        pf_tlsrpt_line(ps, p, r, pre, tr);
         break;
     case PF_NO_STARTTLS_LOCAL:
-        c = pf_open(ps, p, r, evp, 1);
+        c = pf_open(ps, p, r, pre, 1);
         c->local_notls = 1;
         tr->kind = TRACE_PLAINTEXT;
         break;

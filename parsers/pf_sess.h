@@ -28,11 +28,18 @@
 #include <stdint.h>
 
 #include "pf.h"
+#include "../global/sess.h"
+#include "../util/ipaddr.h"
 #include "sess_own.h"
 #include "trace.h"
 #include "wrap.h"
 
 #define PF_MAX_PEND 8
+#define PF_PID_MAX 20           /* bytes of a pid in a process's key */
+/* a process's key kept in struct pf_pre when it is at most this long
+ * (most are: "host NUL postfix/smtp NUL pid" is some 25 bytes): the
+ * struct's first 64 bytes hold the hash, the flags and such a key */
+#define PF_KEY_INLINE 36
 
 struct pf_sess;
 struct corr_ops;
@@ -46,13 +53,32 @@ struct pf_pre {
     /* what the correlating thread reads first (pf_prefetch, some lines
      * ahead), together at the start: another thread wrote it, and each
      * line of it read is a miss to that thread's cache */
-    /* the hash of the process's key (corr_hash_proc): made by the
+    /* the process's key (corr_key_proc) and its hash: made by the
      * thread that classifies, so that the one that applies, in order,
-     * does not hash */
+     * neither builds nor hashes it. A key longer than PF_KEY_INLINE is
+     * built again there (klen 0): room for every key would double the
+     * struct, and the memory each chunk's records take */
     uint64_t khash;
-    int     lmtp;               /* the program is lmtp(8) */
-    int     qmgr;               /* a qmgr line for the no-loop tracker */
-    int     proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
+    uint8_t lmtp;               /* the program is lmtp(8) */
+    uint8_t qmgr;               /* a qmgr line for the no-loop tracker */
+    uint8_t proxy;              /* a tlsproxy(8) verdict (pf_sess.c) */
+    /* the peer and the recipient domain made canonical here, not on
+     * the correlating thread (pf_canon_peer, pf_canon_dom in pf_sess.c):
+     * each enum corr_canon (corr.h). What the correlating thread writes from them
+     * is what dname_norm() and ipaddr_norm() of the same text write */
+    uint8_t peer_made;          /* host and ip set (else made when
+                                 * needed, pf_peer_made) */
+    uint8_t host;               /* ev.peer_host */
+    uint8_t host_len;           /* CORR_CANON_RAW: its canonical length */
+    uint8_t host_num;           /* CORR_CANON_RAW: dname_is_numeric() */
+    uint8_t ip;                 /* ev.peer_ip */
+    uint8_t ip_len;             /* CORR_CANON_RAW */
+    uint8_t dom;                /* PF_STATUS: corr_rcpt_domain(ev.rcpt),
+                                 * CORR_CANON_BAD also when numeric */
+    uint8_t dom_clen;           /* CORR_CANON_RAW: its canonical length */
+    uint16_t klen;              /* bytes of key; 0: not kept */
+    uint32_t dom_len;           /* the domain's length in ev.rcpt */
+    char    key[PF_KEY_INLINE];
     struct pf_event ev;
     /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
     int     text_res;
@@ -61,7 +87,9 @@ struct pf_pre {
     const char *text_why;
     int     past_ehlo;          /* PF_STATUS, PF_SOFT: the text shows a
                                  * dialogue past EHLO (pf_sess.c) */
+    char    ipbuf[IPADDR_MAX + 1];      /* ip CORR_CANON_BUF: canonical */
 };
+
 
 /* 1 when pf_corr_ops.classify_mt with this own returns CORR_PRE_DONE
  * with an irrelevant trace for every line of this ident, whatever its

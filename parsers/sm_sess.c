@@ -145,13 +145,19 @@ sm_describe(const struct corr_conn *kc, struct corr_verdict *v)
     v->hop = c->loopback;
 }
 
-/* sm_emit - hand a connection over as a session, with disposition;
- * dom NULL: unattributed; relay: the delivery used mailer=relay */
+/* sm_emit - hand a connection over as a session, with disposition, of
+ * the domain dom of a delivery line as its classify_mt made it (struct
+ * sm_pre: corr_emit_canon); relay: the delivery used mailer=relay */
 static void
 sm_emit(struct sm_sess *s, struct sm_proc *p, struct sm_conn *c,
-        const struct span *dom, int relay)
+            const struct sm_pre *pre, const struct span *dom, int relay)
 {
-    corr_emit(s->k, p, &c->k, dom, relay);
+    if (pre->dom == CORR_CANON_RAW)
+        corr_emit_canon(s->k, p, &c->k, dom, dom->ptr, pre->dom_clen, relay);
+    else if (pre->dom == CORR_CANON_BAD)
+        corr_emit_canon(s->k, p, &c->k, dom, NULL, 0, relay);
+    else
+        corr_emit(s->k, p, &c->k, dom, relay);
 }
 
 /* sm_mci_closed - Sendmail's MCIS_CLOSED: the connection ended (its
@@ -322,7 +328,7 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     int     relay = pre->relay_mailer;
     struct sm_conn *c = SM_CUR(p);
     struct sm_conn *o;
-    int     named, fresh = 0;
+    int     named, fresh = 0, i;
 
     tr->kind = TRACE_CONTEXT;
     named = pe->mx[0] || pe->ip[0];
@@ -350,10 +356,13 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
         return;
     }
     /* the connections this delivery tried before its last one */
-    (void) corr_attribute(s->k, p, &dom, relay);
+    for (i = 0; i < p->npend; i++)
+        sm_emit(s, p, (struct sm_conn *) corr_pend(s->k, p, i), pre,
+                    &dom, relay);   /* corr_attribute() */
+    p->npend = 0;
     if (!(c->k.active && !c->k.attributed && sm_conn_same(c, pe))) {
         if (c->k.active && !c->k.attributed)
-            sm_emit(s, p, c, &dom, relay);
+            sm_emit(s, p, c, pre, &dom, relay);
         corr_retire(s->k, p);   /* it stays open in the cache */
         if (!named) {
             p->own = 0;
@@ -380,7 +389,7 @@ sm_delivery(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     }
     if (r->dated)
         c->lastuse = r->t;
-    sm_emit(s, p, c, &dom, relay);
+    sm_emit(s, p, c, pre, &dom, relay);
     p->own = 0;
 }
 
@@ -540,6 +549,11 @@ sm_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         if (!ev->smtp)
             return CORR_PRE_DONE;       /* local, prog, ...: not SMTP */
         pre->relay_mailer = span_eq(ev->mailer, "relay");
+        /* the domain as the emit step takes it: made here, not on the
+         * correlating thread (corr_emit_canon) */
+        pre->dom = corr_canon_ahead
+            ? (uint8_t) corr_canon_dom_mt(ev->domain, &pre->dom_clen)
+            : CORR_CANON_NONE;
         sm_peer_set(&pre->pe, ev->relay, ev->ip);
         return sm_event_mt(r, pre);
     case SM_TLS:

@@ -44,6 +44,9 @@ struct sm_pre {
                                  * stand for the line's */
     int     relay_mailer;       /* SM_DELIVERY: mailer=relay */
     int     prob;               /* SM_VERIFYMSG: sm_cert_problem(text) */
+    uint8_t dom;                /* SM_DELIVERY: enum corr_canon of
+                                 * ev.domain (corr_canon_dom_mt) */
+    uint8_t dom_clen;           /* CORR_CANON_RAW: its canonical length */
     size_t  klen;               /* key of the process (corr_key_proc) */
     /* the hash of that key (htab_hash): made by the parsing thread, so
      * that the correlating thread does not hash (corr_enter_hashed) */

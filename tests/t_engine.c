@@ -14,6 +14,9 @@
 #include "../engine/pipe.h"
 #include "../aggregate/agg_state.h"
 #include "../aggregate/agg_tab.h"
+#include "../parsers/corr.h"
+#include "../util/dname.h"
+#include "../util/ipaddr.h"
 #include "../util/msg.h"
 #include "testlib.h"
 
@@ -300,6 +303,80 @@ t_state(void)
     unlink(piece);
 }
 
+/* t_canon - what a parsing thread makes canonical (corr_canon_*_mt, for
+ * the correlating thread to copy) is what dname_norm(), dname_is_numeric()
+ * and ipaddr_norm() make of the same text, seen once or again */
+static void
+t_canon(void)
+{
+    static const char *const names[] = {
+        "mx.example", "MX.Example", "mx.example.", "192.0.2.1", "1.2.3",
+        "-bad.example", "bad-.example", "a_b.example", "a..example", ".",
+        "",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x",
+        "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmm.nnnnnnnnnnnnnnnnnnnnnnnnnnnnnn.example",
+        "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMM.NNNNNNNNNNNNNNNNNNNNNNNNNNNNNN.EXAMPLE",
+        "x\001y.example", "[192.0.2.1]",
+    };
+    static const char *const addrs[] = {
+        "192.0.2.1", "192.0.2.01", "2001:DB8::1", "2001:db8::1",
+        "2001:db8:0:0:0:0:0:1", "::ffff:192.0.2.9", "IPv6:2001:db8::2",
+        "ipv6:::1", "999.1.1.1", "2001:db8::zz", "1.2.3", "",
+        "2001:0db8:0000:0000:0000:0000:0000:0001:ffff:ffff:ffff:ffff:ffff",
+    };
+    char    over[300];
+    size_t  i, round;
+
+    memset(over, 'a', sizeof(over));
+    for (i = 60; i < sizeof(over); i += 61)
+        over[i] = '.';
+    for (round = 0; round < 3; round++) {
+        for (i = 0; i <= sizeof(names) / sizeof(names[0]); i++) {
+            struct span n = i < sizeof(names) / sizeof(names[0])
+                ? span_make(names[i], strlen(names[i]))
+                : span_make(over, sizeof(over));
+            char    out[DNAME_MAX + 1];
+            int     rc = dname_norm(n.ptr, n.len, out);
+            int     valid = rc == 0 && !dname_is_numeric(out);
+            uint8_t clen = 0, num = 0;
+            int     st;
+
+            if (n.len > 0) {
+                st = corr_canon_host_mt(n, &clen, &num);
+                T_CHECK(rc < 0 ? st == CORR_CANON_BAD
+                        : st == CORR_CANON_MAP ? strncmp(out, n.ptr, n.len) != 0
+                        : st == CORR_CANON_RAW && clen == strlen(out)
+                        && memcmp(out, n.ptr, clen) == 0
+                        && num == dname_is_numeric(out),
+                        "canon host %zu, round %zu: %d", i, round, st);
+            }
+            st = corr_canon_dom_mt(n, &clen);
+            T_CHECK(!valid ? st == CORR_CANON_BAD
+                    : st == CORR_CANON_MAP ? strncmp(out, n.ptr, n.len) != 0
+                    : st == CORR_CANON_RAW && clen == strlen(out)
+                    && memcmp(out, n.ptr, clen) == 0,
+                    "canon domain %zu, round %zu: %d", i, round, st);
+        }
+        for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+            struct span a = span_make(addrs[i], strlen(addrs[i]));
+            char    out[IPADDR_MAX + 1], buf[IPADDR_MAX + 1];
+            int     rc = ipaddr_norm(a.ptr, a.len, out);
+            uint8_t clen = 0;
+            int     st;
+
+            if (a.len == 0)
+                continue;
+            st = corr_canon_ip_mt(a, &clen, buf);
+            T_CHECK(rc < 0 ? st == CORR_CANON_BAD
+                    : st == CORR_CANON_RAW ? clen == strlen(out)
+                    && clen == a.len && memcmp(out, a.ptr, clen) == 0
+                    : st == CORR_CANON_BUF && strcmp(out, buf) == 0,
+                    "canon address %s, round %zu: %d", addrs[i], round, st);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -313,5 +390,6 @@ main(void)
     t_trace();
     t_held();
     t_state();
+    t_canon();
     return T_DONE();
 }

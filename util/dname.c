@@ -29,11 +29,12 @@ static const unsigned char dname_lower[256] = {
     ['0'...'9'] = 1, ['a'...'z'] = 1,
 };
 
-/* dname_norm - validate and canonicalise; cost O(len): the bytes of a
- * canonical name are scanned with one look-up each and copied at once,
- * only a name with upper case letters is mapped byte by byte */
+/* dname_check - validate; the canonical length into *clen. Returns -1
+ * (invalid), 0 (canonical as written: the first *clen bytes of in) or 1
+ * (upper case letters to map). The bytes of a canonical name are scanned
+ * with one look-up each */
 int
-dname_norm(const char *in, size_t len, char *out)
+dname_check(const char *in, size_t len, size_t *clen)
 {
     const unsigned char *p = (const unsigned char *) in;
     size_t  i = 0;
@@ -66,7 +67,23 @@ dname_norm(const char *in, size_t len, char *out)
             break;
         start = ++i;
     }
-    if (upper) {
+    *clen = len;
+    return upper;
+}
+
+/* dname_norm - validate and canonicalise; cost O(len): a canonical name
+ * is copied at once, only a name with upper case letters is mapped byte
+ * by byte */
+int
+dname_norm(const char *in, size_t len, char *out)
+{
+    const unsigned char *p = (const unsigned char *) in;
+    size_t  i;
+    int     rc = dname_check(in, len, &len);
+
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
         for (i = 0; i < len; i++)
             out[i] = (char) dname_map[p[i]];
     } else {

@@ -18,6 +18,11 @@
 /* 0 and canonical name in out[DNAME_MAX + 1], or -1 when invalid */
 int     dname_norm(const char *in, size_t len, char *out);
 
+/* dname_norm() without writing: -1 when invalid, else the canonical
+ * length into *clen and 0 when the first *clen bytes of in are the
+ * canonical name, 1 when upper case letters are to be mapped */
+int     dname_check(const char *in, size_t len, size_t *clen);
+
 /* 1 when in is already canonical */
 int     dname_valid(const char *in);
 
