@@ -138,10 +138,10 @@ while [ $i -le 10 ]; do
     sleep "0.0$(od -An -N1 -tu1 /dev/urandom | tr -d ' ' | cut -c1)"
     kill -9 $p 2>/dev/null
     wait $p 2>/dev/null
-    snd "$@" 2>/dev/null
+    snd "$@" 2>"$T/k.err"
     # one attempt may have been under way when the kill came
     if judge "$tag" 1 && [ "$(find "$ST/spool/done" -type f | wc -l)" -eq 4 ]
-    then ok; else bad "outside kill $i"; fi
+    then ok; else bad "outside kill $i"; cat "$T/k.err"; fi
     i=$((i + 1))
 done
 
