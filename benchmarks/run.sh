@@ -94,12 +94,14 @@ report_vs_floor() {
     # new directories every time, nothing deleted until the end: ext4
     # skips inodes deleted in the last half minute or more when it
     # allocates new ones, and creating files right after deleting many
-    # costs several times as much. Whoever comes first pays: a run of
-    # make bench soon after another (which deleted its files at its
-    # end) made the first report runs 3 to 4 times slower. So report
+    # costs several times as much. Whoever comes first pays, so report
     # and floor take turns at going first, and each keeps its best
-    # (the floor's file count is the report's of the run before, or of
-    # a first report run made for it)
+    # (the floor's file count is the report's of the run before). This
+    # does not remove it: soon after another make bench, or beside
+    # anything creating and deleting many files on the same file
+    # system, a create can take 0.6 ms instead of some 30 us, for the
+    # report and for the floor alike (strace -T), whichever runs then.
+    # Only a run on a quiet file system says what the report costs.
     while [ "$i" -lt "$RP_RUNS" ]; do
         i=$((i + 1))
         r=$dir/files/rpt.$2.$i
