@@ -39,7 +39,7 @@ AT_EXIT='[ -n "$FPID" ] && kill -9 "$FPID" 2>/dev/null; [ -n "$RPID" ] && kill "
 # rnd N: a number in 0..N-1
 rnd() { od -An -N2 -tu2 /dev/urandom | awk -v n="$1" '{ print $1 % n }'; }
 # poll TENTHS CMD...: run CMD (quiet) every 0.1 s until it succeeds, at
-# most TENTHS times
+# most TENTHS times (an eval'd CMD sees poll's own $1..: name variables)
 poll() {
     poll_n=$1
     shift
@@ -157,7 +157,8 @@ EOF
     }
     # written N: rsyslogd has written N lines (all files)
     written() {
-        poll 200 eval '[ "$(cat "$L"/mail.log* | wc -l)" -ge "$1" ]'
+        want_lines=$1
+        poll 200 eval '[ "$(cat "$L"/mail.log* | wc -l)" -ge "$want_lines" ]'
     }
     start_follow
     kills=0
@@ -375,7 +376,9 @@ follow_until() {
     (cd "$1" && exec "$BIN" follow $CONF -v --state-dir sd \
         --checkpoint-every 1 "$2" >/dev/null 2>>"$tmp/e6") &
     FPID=$!
-    poll 100 eval 'sumline "$1"/sd/follow/*.state | grep -q "$3"'
+    fu_dir=$1
+    fu_want=$3
+    poll 100 eval 'sumline "$fu_dir"/sd/follow/*.state | grep -q "$fu_want"'
     stop_follow
 }
 V1=$TOP/testdata/state/follow-v1
