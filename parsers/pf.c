@@ -22,18 +22,6 @@
 #define PF_MAX_PEER 300
 #define PF_MAX_QID 24
 
-/* pf_little_endian - 1 on a little-endian host (a constant the
- * compiler folds): the lowest flagged byte of a word is the first */
-static inline int
-pf_little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char b;
-
-    memcpy(&b, &one, 1);
-    return b == 1;
-}
-
 /* pf_peer - "host[ip]:port", "host[ip]" or "host" at the cursor */
 static int
 pf_peer(struct span *s, struct pf_event *ev)
@@ -63,7 +51,7 @@ pf_peer(struct span *s, struct pf_event *ev)
         d = w ^ (ones * ':');
         z = ((w - ones * '-') & ~w) | ((a - ones) & ~a) | ((d - ones) & ~d);
         if ((z &= high) != 0) {
-            if (pf_little_endian())
+            if (span_little_endian())
                 i += (size_t) (__builtin_ctzll(z) >> 3);
             break;
         }
@@ -79,7 +67,7 @@ pf_peer(struct span *s, struct pf_event *ev)
         size_t  j = i + 1;
 
         /* the ']' among the bytes before n, eight at a time */
-        for (; j + 8 <= n && pf_little_endian(); j += 8) {
+        for (; j + 8 <= n && span_little_endian(); j += 8) {
             uint64_t w, x, z;
 
             memcpy(&w, p + j, 8);

@@ -431,18 +431,6 @@ struct wrap_seen {
 
 static _Thread_local struct wrap_seen wrap_seen;
 
-/* wrap_little_endian - 1 on a little-endian host: the first byte in
- * memory is the lowest of a word (a constant the compiler folds) */
-static inline int
-wrap_little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char b;
-
-    memcpy(&b, &one, 1);
-    return b == 1;
-}
-
 /* wrap_word_end - the offset of the first byte b among the next
  * WRAP_SEEN_MAX bytes at p, of which avail are in the line, read eight
  * at a time while eight are there; -1 when not seen (the caller then
@@ -455,7 +443,7 @@ wrap_word_end(const char *p, size_t avail, unsigned char b)
     const uint64_t high = 0x8080808080808080ULL;
     size_t  i;
 
-    if (!wrap_little_endian())
+    if (!span_little_endian())
         return -1;
     for (i = 0; i + 8 <= avail && i < WRAP_SEEN_MAX; i += 8) {
         uint64_t w, x, z;
@@ -478,7 +466,7 @@ wrap_word_end2(const char *p, size_t avail, unsigned char b, unsigned char c)
     const uint64_t high = 0x8080808080808080ULL;
     size_t  i;
 
-    if (!wrap_little_endian())
+    if (!span_little_endian())
         return -1;
     for (i = 0; i + 8 <= avail && i < WRAP_SEEN_MAX; i += 8) {
         uint64_t w, x, y, z;
@@ -559,7 +547,7 @@ wrap_word_note(struct wrap_tab *tab, const char *p, size_t len)
     struct wrap_word *e;
     unsigned k;
 
-    if (len == 0 || len >= WRAP_SEEN_MAX || !wrap_little_endian())
+    if (len == 0 || len >= WRAP_SEEN_MAX || !span_little_endian())
         return NULL;
     memcpy(&head, p, len < 8 ? len : 8);
     memcpy(&tail, p + (len < 8 ? 0 : len - 8), len < 8 ? len : 8);
@@ -582,7 +570,7 @@ wrap_pid(const char *p, size_t len, size_t i)
 {
     size_t  j = i;
 
-    if (i + 8 <= len && wrap_little_endian()) {
+    if (i + 8 <= len && span_little_endian()) {
         /* the pid's end among the next eight bytes at once: a byte is a
          * digit when its high nibble is 3 before and after adding 6; a
          * carry out of a byte (>= 0xfa, no digit) spoils only bytes

@@ -181,4 +181,17 @@ span_copy(struct span s, char *buf, size_t cap)
     return 0;
 }
 
+/* span_little_endian - 1 on a little-endian host, where the first byte
+ * in memory is the lowest of a word read with memcpy (a constant the
+ * compiler folds): for scans of 8 bytes at a time */
+static inline int
+span_little_endian(void)
+{
+    const unsigned short one = 1;
+    unsigned char b;
+
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
 #endif
