@@ -666,14 +666,6 @@ ex_msg_key(const struct wrap_rec *r, struct span id, char *key)
     return hl + 1 + id.len;
 }
 
-/* ex_ident - 1 when a syslog program name is Exim's (exim, exim4,
- * syslog_processname variants) or cPanel's splogger */
-static int
-ex_ident(struct span ident)
-{
-    return span_starts(ident, "exim") || span_eq(ident, "splogger");
-}
-
 /* ex_unbare - an echo without prefix: drop "service | " (docker
  * compose), the pid column of exim -d, indentation, "<li>N - "
  * (eximstats); *stats: the rest is a "**" line without its marker */
@@ -764,7 +756,7 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         ex_ts_made = 1;
     }
     ex_prefix(&ex_ts, r->msg, ln);
-    if (r->ident.len > 0 && !ex_ident(r->ident) && !ln->stamped
+    if (r->ident.len > 0 && !ex_sess_ident(r->ident) && !ln->stamped
         && ln->id.len == 0)
         return CORR_PRE_NOT_MINE;       /* another program's line */
     bare = r->ident.len == 0 && !ln->stamped && ln->id.len == 0;

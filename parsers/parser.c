@@ -39,8 +39,7 @@ parser_line_mine(int mta, const struct wrap_rec *r, const struct trace *tr)
 
     if (mta != SESS_MTA_EXIM)
         return mta >= 0 && mta < SESS_MTA_COUNT;
-    if (tr->kind != TRACE_IRRELEVANT || span_starts(r->ident, "exim")
-        || span_eq(r->ident, "splogger"))
+    if (tr->kind != TRACE_IRRELEVANT || ex_sess_ident(r->ident))
         return 1;
     ts_ctx_init_year(&tc, 1970);        /* ex_prefix: a zone cache only */
     ex_prefix(&tc, r->msg, &ln);
@@ -190,6 +189,8 @@ parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
     for (i = 0; i < ps->n; i++) {
         if (ps->ops[i] == &pf_corr_ops && parser_pf_not_mine(r))
             continue;           /* what pf_classify_mt() would say */
+        if (ps->ops[i] == &ex_corr_ops && ex_sess_foreign(r))
+            continue;           /* what ex_classify_mt() would say */
         k = ps->ops[i]->classify_mt(r, corr_sess_own_mt(ps->state[i]),
                                     pre->u, &pre->tr);
         if (k == CORR_PRE_NOT_MINE)

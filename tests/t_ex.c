@@ -8,14 +8,17 @@
  * tries (parsers/wrap.c), and Postfix's parser declines a line without
  * ident whose message begins with a date without reading it
  * (parsers/pf_sess.c), and parser_pre_mt() does not ask it of such a
- * line, nor of one whose ident holds no '/' (parsers/parser.c): each
- * is checked to give what the full paths give. main() sets TZ to a
+ * line, nor of one whose ident holds no '/' (parsers/parser.c), nor
+ * Exim's of a line of another program without Exim's prefix
+ * (ex_sess_foreign(), parsers/ex_sess.h): each is checked to give
+ * what the full paths give. main() sets TZ to a
  * POSIX string with summer time, so a stamp without zone is read in a
  * local zone of two offsets.
  */
 #include "../global/sess.h"
 #include "../parsers/corr.h"
 #include "../parsers/ex.h"
+#include "../parsers/ex_sess.h"
 #include "../parsers/parser.h"
 #include "../parsers/pf.h"
 #include "../parsers/ts.h"
@@ -501,6 +504,99 @@ t_pf_skip(void)
     parser_set_free(ps);
 }
 
+/* t_ex_skip - parser_pre_mt() does not ask Exim's classify_mt of a
+ * line with an ident not Exim's whose message has no '-' at offset 4
+ * (of 20 bytes or more) nor at offset 6 (of 16 or more): ex_sess.h,
+ * ex_sess_foreign(). On generated lines (Exim's, through syslog and
+ * not, Sendmail's, Postfix's, others; idents of Exim and near misses;
+ * bytes changed, lines cut), what it gives is what that classify_mt,
+ * asked itself, says */
+static void
+t_ex_skip(void)
+{
+    static const char *const idents[] = {
+        "", "exim", "exim4", "exim-out", "exi", "xexim", "Exim", "splogger",
+        "splogge", "sploggerx", "sm-mta", "sendmail", "postfix/smtp",
+        "kernel", "e", "eximstats",
+    };
+    static const char *const msgs[] = {
+        "2024-11-01 00:00:01 1aa0aa-00000a-7R => a@b R=r T=t H=h [192.0.2.1]"
+        " X=x CV=yes",
+        "2024-11-01 00:00:01.123 +0100 [77] 10GaaG-000000000aa-0185 Completed",
+        "2024-11-01 00:00:01 Start queue run: pid=1234 -qf",
+        "1aa0aa-00000a-7R ** a@b R=r T=t: DANE error: tlsa lookup FAIL",
+        "10GaaG-000000000aa-0185 => a@b R=r T=t H=h [1.2.3.4]",
+        "xB1NXb0f012345: to=<a@b.example>, delay=00:00:01, mailer=esmtp,"
+        " relay=mx.b.example. [192.0.2.1], dsn=2.0.0, stat=Sent (ok)",
+        "STARTTLS=client, relay=mx.b.example., version=TLSv1.3, verify=OK",
+        "1A2B3C4D5E: to=<a@b.example>, relay=mx.b[192.0.2.1]:25, status=sent",
+        "=> a@b R=r T=t H=mx.b [192.0.2.1] X=TLS1.3 CV=yes",
+        "dane:fail <validation-failure>", "", "2024-11-01",
+    };
+    static const char bytes[] = "-0a 9:[\x80";
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct parser_set *ps;
+    struct parser_pre pre;
+    union parser_pre_mta room, room2;
+    struct wrap_rec r;
+    struct trace tr;
+    char    msg[200], ident[32];
+    uint64_t x = 7;
+    int     agree = 1, skipped = 0, k, i, n = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    ps = parser_set_create("exim", &conf, &cb);
+    T_CHECK(ps != NULL, "an Exim parser");
+    if (ps == NULL)
+        return;
+    pre.u = &room;
+    memset(&r, 0, sizeof(r));
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 200000; i++) {
+        const char *id = idents[T_RND() % (sizeof(idents) / sizeof(idents[0]))];
+        size_t  il = strlen(id);
+        size_t  len = (size_t) snprintf(msg, sizeof(msg), "%s",
+                                        msgs[T_RND() % (sizeof(msgs)
+                                                        / sizeof(msgs[0]))]);
+        unsigned c = T_RND() % 8, m;
+
+        memcpy(ident, id, il);
+        if (c == 0 && il > 0) {         /* a byte of the ident changed */
+            size_t  at = T_RND() % il;
+
+            ident[at] = bytes[T_RND() % (sizeof(bytes) - 1)];
+        }
+        for (m = T_RND() % 3; m > 0 && len > 0; m--) {  /* of the message */
+            size_t  at = T_RND() % (len < 24 ? len : 24);
+
+            msg[at] = bytes[T_RND() % (sizeof(bytes) - 1)];
+        }
+        if (c == 1)                     /* cut short */
+            len = T_RND() % (len + 1);
+        r.ident = span_make(ident, il);
+        r.msg = span_make(msg, len);
+        memset(&room, 0, sizeof(room));
+        memset(&room2, 0, sizeof(room2));
+        k = ex_corr_ops.classify_mt(&r, NULL, &room2, &tr);
+        parser_pre_mt(ps, &r, &pre);
+        skipped += ex_sess_foreign(&r);
+        agree &= k == CORR_PRE_NOT_MINE ? pre.kind == PARSER_PRE_NONE
+            : k == CORR_PRE_DONE ? pre.kind == PARSER_PRE_DONE
+            && pre.tr.kind == tr.kind && pre.tr.result == tr.result
+            : pre.kind == PARSER_PRE_EVENT
+            && memcmp(&room, &room2, sizeof(struct ex_pre)) == 0;
+        n++;
+    }
+#undef T_RND
+    T_CHECK(agree && skipped > n / 4 && skipped < n,
+            "Exim's answer without asking it (%d lines, %d not asked)", n,
+            skipped);
+    parser_set_free(ps);
+}
+
 /* ev_fnv - FNV-1a of n bytes into h */
 static uint64_t
 ev_fnv(uint64_t h, const void *p, size_t n)
@@ -658,6 +754,7 @@ main(void)
     t_wrap();
     t_postfix();
     t_pf_skip();
+    t_ex_skip();
     t_slug();
     t_classify();
     return T_DONE();
