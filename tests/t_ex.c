@@ -21,6 +21,8 @@
 #include "../parsers/ex_sess.h"
 #include "../parsers/parser.h"
 #include "../parsers/pf.h"
+#include "../parsers/pf_sess.h"
+#include "../parsers/sm_sess.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/date.h"
@@ -597,6 +599,117 @@ t_ex_skip(void)
     parser_set_free(ps);
 }
 
+/* t_set_order - parser_pre_mt() of the set of every parser (its own
+ * path: Exim first on a line without ident that begins with a digit,
+ * the skips of Postfix's and Exim's classify_mt) against each
+ * classify_mt asked in turn, Postfix, Exim, Sendmail, up to the first
+ * that claims the line, on generated lines: Exim's own (stamped or
+ * not, with and without ident), Postfix's and Sendmail's, eximstats
+ * and exim -d echoes, with bytes changed and lines cut. The claiming
+ * parser and its answer must be the same, and Exim's event (its
+ * struct ex_pre) too, byte for byte */
+static void
+t_set_order(void)
+{
+    static const char *const idents[] = {
+        "", "", "", "exim", "postfix/smtp", "postfix/qmgr", "sm-mta",
+        "sendmail", "kernel", "exim4",
+    };
+    static const char *const msgs[] = {
+        "2024-11-01 00:00:01 1aa0aa-00000a-7R => a@b R=r T=t H=h [192.0.2.1]"
+        " X=x CV=yes",
+        "2024-11-01 00:00:01.123 +0100 [77] 10GaaG-000000000aa-0185 Completed",
+        "2024-11-01 00:00:01 1aa0aa-00000a-7R <= own@report.example H=h",
+        "2024-11-01 00:00:01 Start queue run: pid=1234 -qf",
+        "2024-11-01 00:00:61 1aa0aa-00000a-7R == a@b R=r T=t defer (-53): x",
+        "1aa0aa-00000a-7R ** a@b R=r T=t: DANE error: tlsa lookup FAIL",
+        "10GaaG-000000000aa-0185 => a@b R=r T=t H=h [1.2.3.4]",
+        "1A2B3C4D5E: to=<a@b.example>, relay=mx.b[192.0.2.1]:25, delay=1,"
+        " status=sent (250 ok)",
+        "1A2B3C4D5E: removed", "2024-11-01 1A2B3C4D5E: removed",
+        "xB1NXb0f012345: to=<a@b.example>, delay=00:00:01, mailer=esmtp,"
+        " relay=mx.b.example. [192.0.2.1], dsn=2.0.0, stat=Sent (ok)",
+        "STARTTLS=client, relay=mx.b.example., version=TLSv1.3, verify=OK",
+        "  276   ** a@b R=r T=t H=mx.b [192.0.2.1]: x",
+        "12 => a@b R=r T=t H=mx.b [192.0.2.1] X=x CV=no",
+        "<li>3 - a@b R=r T=t H=mx.b [192.0.2.1]: TLS session: (x): y",
+        "=> a@b R=r T=t H=mx.b [192.0.2.1] X=TLS1.3 CV=yes", "", "2",
+    };
+    static const char bytes[] = "-0a 9:[\\x80";
+    static const struct corr_ops *const order[] = {
+        &pf_corr_ops, &ex_corr_ops, &sm_corr_ops,
+    };
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct parser_set *ps;
+    struct parser_pre pre;
+    union parser_pre_mta room, room2;
+    struct wrap_rec r;
+    struct trace tr;
+    void   *st[3];
+    char    msg[200];
+    uint64_t x = 13;
+    int     agree = 1, i, k = CORR_PRE_NOT_MINE, n = 0, at, exfirst = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    conf.own_from = "own@report.example";
+    ps = parser_set_create(NULL, &conf, &cb);
+    T_CHECK(ps != NULL, "every parser");
+    if (ps == NULL)
+        return;
+    for (at = 0; at < 3; at++)
+        st[at] = corr_sess_create(&conf, &cb, order[at]);
+    pre.u = &room;
+    memset(&r, 0, sizeof(r));
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 200000; i++) {
+        const char *id = idents[T_RND() % (sizeof(idents) / sizeof(idents[0]))];
+        size_t  len = (size_t) snprintf(msg, sizeof(msg), "%s",
+                                        msgs[T_RND() % (sizeof(msgs)
+                                                        / sizeof(msgs[0]))]);
+        unsigned m;
+
+        for (m = T_RND() % 3; m > 0 && len > 0; m--) {
+            size_t  p = T_RND() % (len < 30 ? len : 30);
+
+            msg[p] = bytes[T_RND() % (sizeof(bytes) - 1)];
+        }
+        if (T_RND() % 8 == 0)
+            len = T_RND() % (len + 1);
+        r.ident = span_make(id, strlen(id));
+        r.msg = span_make(msg, len);
+        memset(&room, 0, sizeof(room));
+        memset(&room2, 0, sizeof(room2));
+        for (at = 0; at < 3; at++) {
+            memset(&room2, 0, sizeof(room2));
+            k = order[at]->classify_mt(&r, corr_sess_own_mt(st[at]), &room2,
+                                       &tr);
+            if (k != CORR_PRE_NOT_MINE)
+                break;
+        }
+        parser_pre_mt(ps, &r, &pre);
+        exfirst += r.ident.len == 0 && len > 0 && msg[0] >= '0'
+            && msg[0] <= '9' && at == 1;
+        agree &= at == 3 ? pre.kind == PARSER_PRE_NONE
+            : pre.mta == order[at]->mta && pre.at == at
+            && (k == CORR_PRE_DONE ? pre.kind == PARSER_PRE_DONE
+                && pre.tr.kind == tr.kind && pre.tr.result == tr.result
+                : pre.kind == PARSER_PRE_EVENT
+                && (at != 1 || memcmp(&room, &room2,
+                                      sizeof(struct ex_pre)) == 0));
+        n++;
+    }
+#undef T_RND
+    T_CHECK(agree && exfirst > n / 20,
+            "every parser's answer in turn (%d lines, %d Exim's read first)",
+            n, exfirst);
+    for (at = 0; at < 3; at++)
+        corr_sess_free(st[at]);
+    parser_set_free(ps);
+}
+
 /* ev_fnv - FNV-1a of n bytes into h */
 static uint64_t
 ev_fnv(uint64_t h, const void *p, size_t n)
@@ -755,6 +868,7 @@ main(void)
     t_postfix();
     t_pf_skip();
     t_ex_skip();
+    t_set_order();
     t_slug();
     t_classify();
     return T_DONE();
