@@ -793,7 +793,9 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     default:
         pre->klen = (uint32_t) ex_msg_key(r, ln->id, pre->key);
         pre->khash = htab_hash(pre->key, pre->klen);
-        pre->pid_h = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
+        /* read by ex_apply() of a delivery only (ex_same_run()) */
+        pre->pid_h = ev->kind == EX_DELIVERY
+            ? ex_pid_hash(ln->pid.len ? ln->pid : r->pid) : 0;
         pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
     }

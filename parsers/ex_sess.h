@@ -42,7 +42,8 @@ struct ex_pre {
     uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
                                  * X=, when ev.tls (made here: the one
                                  * correlating thread need not read it) */
-    uint32_t pid_h;             /* ex_pid_hash() of its process id */
+    uint32_t pid_h;             /* a delivery's ex_pid_hash() of its
+                                 * process id (0 for other events) */
     struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
     struct ex_line ln;          /* stamp, [pid], message id */
     struct ex_event ev;
