@@ -90,30 +90,17 @@ struct ex_memo {
     char    out[DNAME_MAX + 1];
 };
 
-#define EX_MEMO_WAYS 64             /* texts kept, by ex_memo_at(): 2^6 */
-_Static_assert(EX_MEMO_WAYS == 1 << 6, "ex_memo_at() takes 6 bits");
+_Static_assert(EX_MEMO_WAYS == 1 << 6, "ex_memo_slot() takes 6 bits");
 
 static _Thread_local struct ex_memo ex_memo_host[EX_MEMO_WAYS];
 static _Thread_local struct ex_memo ex_memo_ip[EX_MEMO_WAYS];
 
-/* ex_memo_at - the place of text t (len > 0) in a table of memos: its
- * first and last eight bytes and its length, mixed by a multiply, the
- * top bits. A sum of three bytes and the length put a log's few dozen
- * names on the same places: 16 places (and 64 with that sum) missed
- * 44 % (28 %) of the names asked on an Exim log of 63 hosts */
+/* ex_memo_at - the place of text t (len > 0) in a table of memos
+ * (ex_memo_slot() in ex.h) */
 static inline struct ex_memo *
 ex_memo_at(struct ex_memo *tab, struct span t)
 {
-    uint64_t a = 0, b = 0;
-
-    if (t.len >= 8) {
-        memcpy(&a, t.ptr, 8);
-        memcpy(&b, t.ptr + t.len - 8, 8);
-    } else {
-        memcpy(&a, t.ptr, t.len);
-    }
-    a ^= (b + t.len) * 0x9e3779b97f4a7c15ULL;
-    return &tab[(a * 0xff51afd7ed558ccdULL) >> 58];
+    return &tab[ex_memo_slot(t)];
 }
 
 /* ex_memo_hit - 1 (and out written as before) when m holds text t */

@@ -433,6 +433,39 @@ t_slug(void)
         agree2 &= strcmp(a, b) == 0;
     }
     T_CHECK(agree2, "ex_slug() as sess_slug(), on every byte");
+    /* the texts ex_slug() remembers: a pool of texts asked again and
+     * again in any order, their lengths on both sides of the longest
+     * kept, half of them alike but for a middle byte (the same place
+     * in the memo: the first and last eight bytes and the length) */
+    {
+        static char pool[256][128];
+        static size_t plen[256];
+        int     agree3 = 1;
+
+        for (i = 0; i < 256; i++) {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            plen[i] = i % 2 ? plen[i - 1] : 1 + (size_t) ((x >> 33) % 127);
+            for (j = 0; j < (int) plen[i]; j++) {
+                x = x * 6364136223846793005UL + 1442695040888963407UL;
+                pool[i][j] = i % 2 ? pool[i - 1][j]
+                    : "aZ09- /cert=\x80:"[(x >> 40) % 16];
+            }
+            if (i % 2)                  /* a middle byte changed */
+                pool[i][plen[i] / 2] ^= 1;
+        }
+        for (i = 0; i < 200000; i++) {
+            size_t  k;
+
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            k = (size_t) ((x >> 33) % (i < 100000 ? 8 : 256));
+            memset(a, 'q', sizeof(a));
+            ex_slug(span_make(pool[k], plen[k]), a);
+            ref_slug(span_make(pool[k], plen[k]), b);
+            agree3 &= strcmp(a, b) == 0;
+        }
+        T_CHECK(agree3, "ex_slug() remembered as made, on texts asked"
+                " again");
+    }
     ex_slug(span_make("unable to get issuer cert=/CN=x /C=y", 36), a);
     T_CHECK(strcmp(a, "unable-to-get-issuer") == 0, "slug: %s", a);
     T_CHECK(agree, "ex_slug() as the plain search, on generated texts");
