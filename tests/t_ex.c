@@ -28,6 +28,7 @@
 #include "../util/date.h"
 #include "testlib.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,7 +592,8 @@ t_ex_skip(void)
 #define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
                  (unsigned) (x >> 33))
     for (i = 0; i < 200000; i++) {
-        const char *id = idents[T_RND() % (sizeof(idents) / sizeof(idents[0]))];
+        const char *id = idents[T_RND() % (sizeof(idents)
+                                           / sizeof(idents[0]))];
         size_t  il = strlen(id);
         size_t  len = (size_t) snprintf(msg, sizeof(msg), "%s",
                                         msgs[T_RND() % (sizeof(msgs)
@@ -698,7 +700,8 @@ t_set_order(void)
 #define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
                  (unsigned) (x >> 33))
     for (i = 0; i < 200000; i++) {
-        const char *id = idents[T_RND() % (sizeof(idents) / sizeof(idents[0]))];
+        const char *id = idents[T_RND() % (sizeof(idents)
+                                           / sizeof(idents[0]))];
         size_t  len = (size_t) snprintf(msg, sizeof(msg), "%s",
                                         msgs[T_RND() % (sizeof(msgs)
                                                         / sizeof(msgs[0]))]);
@@ -794,6 +797,124 @@ ev_hash(uint64_t h, const struct ex_event *ev, const char *line)
     h = ev_span(h, ev->cipher, line);
     h = ev_span(h, ev->text, line);
     return ev_fnv(h, ev->reason, strlen(ev->reason) + 1);
+}
+
+/* The texts ex_text() remembers (ex.c): lines of a pool are classified
+ * again and again in any order, and each event is compared with the
+ * line's event as classified first on a thread of its own (nothing
+ * remembered there: the text read). The pool's texts come in families
+ * alike but for a middle byte (the same place in the memo: the first
+ * and last eight bytes and the length), of every kind of text */
+#define T_POOL 384
+#define T_POOL_PRINT 0x99f50818d482637dULL      /* the pool's fingerprint */
+
+static char t_pool[T_POOL][200];
+static size_t t_pool_len[T_POOL];
+static uint64_t t_pool_ref[T_POOL];
+
+/* t_pool_first - the reference event of pool line *arg, on a thread of
+ * its own */
+static void *
+t_pool_first(void *arg)
+{
+    size_t  k = *(const size_t *) arg;
+    struct ex_event ev;
+
+    ex_classify(span_make(t_pool[k], t_pool_len[k]), EX_F_ID, &ev);
+    t_pool_ref[k] = ev_hash(0xcbf29ce484222325ULL, &ev, t_pool[k]);
+    return NULL;
+}
+
+static void
+t_text_again(void)
+{
+    static const char *const shape[][3] = {
+        {"=> :blackhole: <t",
+         "@d", ".test.ex> R=server"},
+        {"== a@b R=r T=t defer (-53): retry time not reached for"
+         " any host for 'h",
+         ".tld", "'"},
+        {"** a@b R=r T=t H=mx.b [192.0.2.1]:25: TLS session:"
+         " (certificate verification failed): certificate"
+         " invalid ",
+         " ", ""},
+        {"** a@b R=r T=t H=mx.b [192.0.2.1]: TLS session:"
+         " (SSL_connect): error:0A000086:SSL"
+         " routines::certificate verify failed ",
+         "", ""},
+        {"** a@b R=r T=t : DANE error: h",
+         ".test", " lookup not DNSSEC"},
+        {"== a@b R=r T=t : DANE error: tlsa lookup FAIL ",
+         " ", ""},
+        {"H=mx.b [192.0.2.9]: SMTP error from remote mail server"
+         " after RCPT TO:<a",
+         "@b", ">: 550 no"},
+        {"H=mx.b [192.0.2.9]: a TLS session is required, but the"
+         " server did not offer TLS support ",
+         "", ""},
+        {"TLS session: (SSL_connect): error:1:2:3:reason ",
+         ": delivering unencrypted to H=h [1.2.3.",
+         "] (not in hosts_require_tls)"},
+        {"H=mx.b [192.0.2.9]: TLS session failure ",
+         " ", ""},
+        {"== a@b R=r T=t defer (-38) H=h [1.2.3.4]: a TLS"
+         " session is required, but an attempt to start TLS"
+         " failed ",
+         " ", ""},
+    };
+    uint64_t x = 5;
+    size_t  k, idx[T_POOL];
+    pthread_t th;
+    int     i, agree = 1, made = 1;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (k = 0; k < T_POOL; k++) {
+        const char *const *f = shape[T_RND() % (sizeof(shape)
+                                                / sizeof(shape[0]))];
+        unsigned a = T_RND() % 4, b = T_RND() % 4;
+
+        t_pool_len[k] = (size_t) snprintf(t_pool[k], sizeof(t_pool[k]),
+                                          "%s%u%s%u%s", f[0], a, f[1], b,
+                                          f[2]);
+        if (k % 2 && t_pool_len[k] > 40) {      /* a middle byte changed */
+            memcpy(t_pool[k], t_pool[k - 1], sizeof(t_pool[k]));
+            t_pool_len[k] = t_pool_len[k - 1];
+            t_pool[k][t_pool_len[k] / 2 + 5] ^= 1;
+        }
+        idx[k] = k;
+        made &= pthread_create(&th, NULL, t_pool_first, &idx[k]) == 0
+            && pthread_join(th, NULL) == 0;
+    }
+    for (i = 0; i < 200000; i++) {
+        struct ex_event ev;
+
+        k = T_RND() % (i < 100000 ? 16 : T_POOL);
+        ex_classify(span_make(t_pool[k], t_pool_len[k]), EX_F_ID, &ev);
+        agree &= ev_hash(0xcbf29ce484222325ULL, &ev, t_pool[k])
+            == t_pool_ref[k];
+    }
+#undef T_RND
+    T_CHECK(made && agree, "ex_classify() of texts read again as read first");
+    /* the pool's events, each line twice in a row, against the
+     * fingerprint of what the reading without memo gave (ex.c of
+     * commit a78f26d) */
+    {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        int     rep;
+
+        for (k = 0; k < T_POOL; k++)
+            for (rep = 0; rep < 2; rep++) {
+                struct ex_event ev;
+
+                ex_classify(span_make(t_pool[k], t_pool_len[k]), EX_F_ID,
+                            &ev);
+                h = ev_hash(h, &ev, t_pool[k]);
+            }
+        if (h != T_POOL_PRINT)
+            printf("pool fingerprint %016llx\n", (unsigned long long) h);
+        T_CHECK(h == T_POOL_PRINT, "ex_classify() of the pool as before");
+    }
 }
 
 /* t_classify - ex_classify() on hostile delivery lines (fields repeated,
@@ -904,5 +1025,6 @@ main(void)
     t_set_order();
     t_slug();
     t_classify();
+    t_text_again();
     return T_DONE();
 }
