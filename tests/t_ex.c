@@ -449,7 +449,7 @@ t_slug(void)
             for (j = 0; j < (int) plen[i]; j++) {
                 x = x * 6364136223846793005UL + 1442695040888963407UL;
                 pool[i][j] = i % 2 ? pool[i - 1][j]
-                    : "aZ09- /cert=\x80:"[(x >> 40) % 16];
+                    : "aZ09- /cert=\x80:"[(x >> 40) % 14];
             }
             if (i % 2)                  /* a middle byte changed */
                 pool[i][plen[i] / 2] ^= 1;
