@@ -156,6 +156,44 @@ parser_dated(const char *p)
 #endif
 }
 
+/* parser_has_slash - 1 when the n bytes at p hold a '/'. An ident of 4
+ * to 16 bytes is read as two words that overlap (bytes 0 to w - 1 and
+ * n - w to n - 1), each tested for a '/' at once: a word holds one when
+ * its bytes xor '/' hold a zero, and (x - 0x01..) & ~x & 0x80.. is not
+ * zero exactly then. Nothing past the n bytes is read. A loop of the
+ * bytes of "postfix/smtp" or "sm-mta" took 25 to 35 instructions a
+ * line */
+static inline int
+parser_has_slash(const char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    const uint64_t sl = 0x2f2f2f2f2f2f2f2fULL;
+    uint64_t a, b;
+    uint32_t c, d;
+    size_t  i;
+
+    if (n >= 8 && n <= 16) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+        a ^= sl;
+        b ^= sl;
+        return (((a - ones) & ~a) | ((b - ones) & ~b)) & high ? 1 : 0;
+    }
+    if (n >= 4 && n < 8) {
+        memcpy(&c, p, 4);
+        memcpy(&d, p + n - 4, 4);
+        c ^= (uint32_t) sl;
+        d ^= (uint32_t) sl;
+        return (((c - (uint32_t) ones) & ~c) | ((d - (uint32_t) ones) & ~d))
+            & (uint32_t) high ? 1 : 0;
+    }
+    for (i = 0; i < n; i++)
+        if (p[i] == '/')
+            return 1;
+    return 0;
+}
+
 /* parser_pf_not_mine - 1 when the Postfix parser's classify_mt
  * (pf_classify_mt() in pf_sess.c) surely declines a line at its first
  * test, before it reads the message: an ident without a '/' names no
@@ -167,14 +205,8 @@ parser_dated(const char *p)
 static inline int
 parser_pf_not_mine(const struct wrap_rec *r)
 {
-    size_t  i;
-
-    if (r->ident.len > 0) {
-        for (i = 0; i < r->ident.len; i++)
-            if (r->ident.ptr[i] == '/')
-                return 0;
-        return 1;
-    }
+    if (r->ident.len > 0)
+        return !parser_has_slash(r->ident.ptr, r->ident.len);
     return r->msg.len >= 11 && parser_dated(r->msg.ptr);
 }
 

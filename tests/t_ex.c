@@ -537,6 +537,29 @@ t_pf_skip(void)
                     n++;
                 }
     T_CHECK(agree && n > 1000, "Postfix's answer without asking it (%d)", n);
+    /* idents of every length to 24 with a '/' at every place, or a
+     * byte next to it ('.', '0', '/' | 0x80) there, or none: the '/'
+     * is sought a word at a time (parser_has_slash()) */
+    agree = 1;
+    n = 0;
+    for (j = 1; j <= 24; j++)
+        for (a = 0; a <= j; a++)
+            for (b = 0; b < 4; b++) {
+                char    id[32];
+
+                memset(id, b == 3 ? 'A' : 'x', sizeof(id));
+                if (a < j)
+                    id[a] = "/.0\xaf"[b];
+                r.ident = span_make(id, j);
+                r.msg = span_make(after[1], strlen(after[1]));
+                k = pf_corr_ops.classify_mt(&r, NULL, &room2, &tr);
+                parser_pre_mt(ps, &r, &pre);
+                agree &= (k == CORR_PRE_NOT_MINE)
+                    == (pre.kind == PARSER_PRE_NONE)
+                    && (k == CORR_PRE_NOT_MINE) == (a == j || b > 0);
+                n++;
+            }
+    T_CHECK(agree, "the '/' of an ident found as Postfix finds it (%d)", n);
     parser_set_free(ps);
 }
 
