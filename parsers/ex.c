@@ -40,6 +40,7 @@
 #include "../global/sess.h"
 #include "../util/date.h"
 
+#include <limits.h>
 #include <string.h>
 
 #ifdef __SSE2__
@@ -338,10 +339,10 @@ ex_fold(struct span t, char *out)
     out[o] = 0;
 }
 
-/* ex_slug - failure-reason-code from an Exim text: issuer DN and
+/* ex_slug_plain - ex_slug() read from the text: issuer DN and
  * "cert=DN" dropped, then folded */
-void
-ex_slug(struct span t, char *out)
+static void
+ex_slug_plain(struct span t, char *out)
 {
     long    off;
 
@@ -351,6 +352,47 @@ ex_slug(struct span t, char *out)
                                                          * cert=DN" */
         t.len = (size_t) off;
     ex_fold(t, out);
+}
+
+/* The texts ex_slug() read last on this thread, each with its code, in
+ * the place ex_memo_slot() gives: an Exim log gives a few error texts
+ * again and again, and their codes cost 430 instructions each (the
+ * cuts and the fold a byte at a time: 2 % of a run's on the 20 MB
+ * slice of an Exim log); a text found here costs a compare and a copy.
+ * Per thread: no sharing. What is kept is what ex_slug_plain() wrote
+ * for the text, byte for byte: a function of the text alone */
+#define EX_SLUG_IN 96               /* longer texts are not kept */
+
+struct ex_slug_memo {
+    size_t  len;                    /* of in; 0: nothing kept */
+    size_t  out_len;                /* of out, its NUL included */
+    char    in[EX_SLUG_IN];
+    char    out[EX_REASON_MAX + 1];
+};
+
+static _Thread_local struct ex_slug_memo ex_slug_memo[EX_MEMO_WAYS];
+
+/* ex_slug - failure-reason-code from an Exim text (ex_slug_plain()),
+ * remembered by its text */
+void
+ex_slug(struct span t, char *out)
+{
+    struct ex_slug_memo *m;
+
+    if (t.len == 0 || t.len > EX_SLUG_IN) {
+        ex_slug_plain(t, out);
+        return;
+    }
+    m = &ex_slug_memo[ex_memo_slot(t)];
+    if (m->len == t.len && memcmp(m->in, t.ptr, t.len) == 0) {
+        memcpy(out, m->out, m->out_len);
+        return;
+    }
+    ex_slug_plain(t, out);
+    m->len = t.len;
+    memcpy(m->in, t.ptr, t.len);
+    m->out_len = strlen(out) + 1;
+    memcpy(m->out, out, m->out_len);
 }
 
 /* ex_set_reason - a fixed reason code, or the slug of t */
@@ -496,9 +538,9 @@ ex_past_ehlo(struct span t)
     return t.len > 0;
 }
 
-/* ex_text - result type implied by an error text, or -1 */
+/* ex_text_plain - result type implied by an error text, or -1 */
 static void
-ex_text(struct span t, struct ex_event *ev)
+ex_text_plain(struct span t, struct ex_event *ev)
 {
     long    off;
     int     tls;
@@ -550,6 +592,103 @@ ex_text(struct span t, struct ex_event *ev)
     } else {
         ev->past_ehlo = ex_past_ehlo(t);
     }
+}
+
+/* The texts ex_text() read last on this thread, each with what it
+ * wrote of the event: the fields (result, reason, refine, dane, aux,
+ * past_ehlo), each as the plain reading left it, in the place
+ * ex_memo_slot() gives. An Exim log gives a few error texts again and
+ * again, and reading one (its TLS, DANE and SMTP literals sought, the
+ * function and the certificate's words, the reason folded) cost 385
+ * instructions, a TLS handshake's 870: 2.4 % of a run's on the 20 MB
+ * slice of an Exim log. What ex_text_plain() writes is a function of
+ * the text alone: it reads no field of the event but the reason it
+ * wrote itself. aux, when written, is a span into the text: kept as
+ * its place in it. Per thread: no sharing */
+#define EX_TEXT_IN 128              /* longer texts are not kept */
+#define EX_TEXT_WAYS 256            /* texts kept: 2^8 (64 missed a third
+                                     * of the texts of an Exim log) */
+_Static_assert(EX_TEXT_WAYS == 1 << 8, "ex_text() takes 8 bits");
+
+#define EX_TW_RESULT    0x01        /* the fields ex_text_plain() wrote */
+#define EX_TW_REFINE    0x02
+#define EX_TW_DANE      0x04
+#define EX_TW_PAST      0x08
+#define EX_TW_AUX       0x10
+#define EX_TW_REASON    0x20
+
+struct ex_text_memo {
+    size_t  len;                    /* of in; 0: nothing kept */
+    unsigned wrote;                 /* EX_TW_* */
+    int     result, refine, dane, past_ehlo;
+    size_t  aux_at, aux_len;
+    char    in[EX_TEXT_IN];
+    char    reason[EX_REASON_MAX + 1];  /* every byte, as written over
+                                         * zeros */
+};
+
+static _Thread_local struct ex_text_memo ex_text_memo[EX_TEXT_WAYS];
+
+/* ex_text_learn - ex_text_plain() of t on an event of marks (values it
+ * never writes: INT_MIN, a reason of 1 then zeros, aux at a byte of
+ * its own), what it wrote kept in m */
+static void
+ex_text_learn(struct ex_text_memo *m, struct span t)
+{
+    static const char no_aux;
+    struct ex_event e;
+
+    e.result = e.refine = e.dane = e.past_ehlo = INT_MIN;
+    e.aux = span_make(&no_aux, 0);
+    memset(e.reason, 0, sizeof(e.reason));
+    e.reason[0] = 1;
+    ex_text_plain(t, &e);
+    m->wrote = (e.result != INT_MIN ? EX_TW_RESULT : 0)
+        | (e.refine != INT_MIN ? EX_TW_REFINE : 0)
+        | (e.dane != INT_MIN ? EX_TW_DANE : 0)
+        | (e.past_ehlo != INT_MIN ? EX_TW_PAST : 0)
+        | (e.aux.ptr != &no_aux ? EX_TW_AUX : 0)
+        | (e.reason[0] != 1 ? EX_TW_REASON : 0);
+    m->result = e.result;
+    m->refine = e.refine;
+    m->dane = e.dane;
+    m->past_ehlo = e.past_ehlo;
+    m->aux_at = e.aux.ptr != &no_aux ? (size_t) (e.aux.ptr - t.ptr) : 0;
+    m->aux_len = e.aux.len;
+    memcpy(m->reason, e.reason, sizeof(m->reason));
+    m->len = t.len;
+    memcpy(m->in, t.ptr, t.len);
+}
+
+/* ex_text - ex_text_plain(), remembered by the text. ev's reason is
+ * all zero on entry (ex_classify() cleared the event, and no caller
+ * writes a reason before): a kept reason is every byte the plain
+ * reading leaves there */
+static void
+ex_text(struct span t, struct ex_event *ev)
+{
+    struct ex_text_memo *m;
+
+    if (t.len == 0 || t.len > EX_TEXT_IN) {
+        ex_text_plain(t, ev);
+        return;
+    }
+    m = &ex_text_memo[ex_memo_hash(t) >> 56];
+    if (m->len != t.len || memcmp(m->in, t.ptr, t.len) != 0)
+        ex_text_learn(m, t);
+    ev->text = t;
+    if (m->wrote & EX_TW_RESULT)
+        ev->result = m->result;
+    if (m->wrote & EX_TW_REFINE)
+        ev->refine = m->refine;
+    if (m->wrote & EX_TW_DANE)
+        ev->dane = m->dane;
+    if (m->wrote & EX_TW_PAST)
+        ev->past_ehlo = m->past_ehlo;
+    if (m->wrote & EX_TW_AUX)
+        ev->aux = span_make(t.ptr + m->aux_at, m->aux_len);
+    if (m->wrote & EX_TW_REASON)
+        memcpy(ev->reason, m->reason, sizeof(ev->reason));
 }
 
 /* ex_scan3 - the first j in [i, n) with p[j] == a, b or c, else max(i,
@@ -674,6 +813,14 @@ ex_hostgroup(struct span *s, struct ex_event *ev, int need_addr)
     return 0;
 }
 
+/* ex_key_byte - 1 when c may stand before the '=' of a key: none of
+ * the bytes the key scan of ex_field_len() stops at */
+static inline int
+ex_key_byte(char c)
+{
+    return c != '=' && c != ' ' && c != '"';
+}
+
 /* ex_field_len - bytes of the field at p: KEY="..", KEY=<..>, <..>, word */
 static size_t
 ex_field_len(const char *p, size_t n)
@@ -684,6 +831,9 @@ ex_field_len(const char *p, size_t n)
     if (n > 2 && p[1] == '=' && p[0] != '=' && p[0] != '"'
         && p[0] != ' ')
         v = 2;                          /* "R=", "T=", ...: most keys */
+    else if (n > 2 && p[2] == '=' && ex_key_byte(p[0]) && ex_key_byte(p[1]))
+        v = 3;                          /* "CV=", "DN=": the scan below
+                                         * finds this '=' first */
     else if ((v = ex_scan3(p, 0, n < 16 ? n : 16, '=', ' ', '"')) < n
              && p[v] == '=')
         v++;
@@ -715,6 +865,9 @@ ex_field_len(const char *p, size_t n)
     } else {
         i = v;
     }
+    if (i >= n || p[i] == ' ')
+        return i;                       /* after a quote or '>': the scan's
+                                         * answer, without its set-up */
     return ex_scan(p, i, n, ' ', ' ');
 }
 
@@ -937,14 +1090,34 @@ ex_callout_at(struct span s)
  * GCC turns back into one) compiles to "rep stos", whose start-up cost
  * more than the rest of reading a short line: a third of ex_classify()
  * on an Exim log. The empty asm hides the blocks' stride from that
- * rewrite only */
+ * rewrite only. With SSE2 the stores are of one zeroed register (the
+ * blocks copied from a static array of zeros loaded it anew into four
+ * registers on every line) */
 static inline void
 ex_event_clear(struct ex_event *ev)
 {
-    static const char zero[64];
     const size_t tail = sizeof(*ev) % 64;
     char   *p = (char *) ev;
     size_t  i;
+
+#ifdef __SSE2__
+    const __m128i z = _mm_setzero_si128();
+
+    for (i = 0; i + 64 <= sizeof(*ev); i += 64) {
+        char   *q = p + i;
+
+        __asm__("" : "+r"(q));
+        _mm_storeu_si128((__m128i *) (void *) q, z);
+        _mm_storeu_si128((__m128i *) (void *) (q + 16), z);
+        _mm_storeu_si128((__m128i *) (void *) (q + 32), z);
+        _mm_storeu_si128((__m128i *) (void *) (q + 48), z);
+    }
+    for (i = sizeof(*ev) - tail; i + 16 <= sizeof(*ev); i += 16)
+        _mm_storeu_si128((__m128i *) (void *) (p + i), z);
+    if (tail % 16 != 0)
+        _mm_storeu_si128((__m128i *) (void *) (p + sizeof(*ev) - 16), z);
+#else
+    static const char zero[64];
 
     for (i = 0; i + 64 <= sizeof(*ev); i += 64) {
         char   *q = p + i;
@@ -954,6 +1127,7 @@ ex_event_clear(struct ex_event *ev)
     }
     if (tail > 0)
         memcpy(p + sizeof(*ev) - tail, zero, tail);
+#endif
 }
 
 /* ex_mark - the place of a delivery marker (=> -> ** == *> >>) in

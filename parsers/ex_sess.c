@@ -90,30 +90,17 @@ struct ex_memo {
     char    out[DNAME_MAX + 1];
 };
 
-#define EX_MEMO_WAYS 64             /* texts kept, by ex_memo_at(): 2^6 */
-_Static_assert(EX_MEMO_WAYS == 1 << 6, "ex_memo_at() takes 6 bits");
+_Static_assert(EX_MEMO_WAYS == 1 << 6, "ex_memo_slot() takes 6 bits");
 
 static _Thread_local struct ex_memo ex_memo_host[EX_MEMO_WAYS];
 static _Thread_local struct ex_memo ex_memo_ip[EX_MEMO_WAYS];
 
-/* ex_memo_at - the place of text t (len > 0) in a table of memos: its
- * first and last eight bytes and its length, mixed by a multiply, the
- * top bits. A sum of three bytes and the length put a log's few dozen
- * names on the same places: 16 places (and 64 with that sum) missed
- * 44 % (28 %) of the names asked on an Exim log of 63 hosts */
+/* ex_memo_at - the place of text t (len > 0) in a table of memos
+ * (ex_memo_slot() in ex.h) */
 static inline struct ex_memo *
 ex_memo_at(struct ex_memo *tab, struct span t)
 {
-    uint64_t a = 0, b = 0;
-
-    if (t.len >= 8) {
-        memcpy(&a, t.ptr, 8);
-        memcpy(&b, t.ptr + t.len - 8, 8);
-    } else {
-        memcpy(&a, t.ptr, t.len);
-    }
-    a ^= (b + t.len) * 0x9e3779b97f4a7c15ULL;
-    return &tab[(a * 0xff51afd7ed558ccdULL) >> 58];
+    return &tab[ex_memo_slot(t)];
 }
 
 /* ex_memo_hit - 1 (and out written as before) when m holds text t */
@@ -666,14 +653,6 @@ ex_msg_key(const struct wrap_rec *r, struct span id, char *key)
     return hl + 1 + id.len;
 }
 
-/* ex_ident - 1 when a syslog program name is Exim's (exim, exim4,
- * syslog_processname variants) or cPanel's splogger */
-static int
-ex_ident(struct span ident)
-{
-    return span_starts(ident, "exim") || span_eq(ident, "splogger");
-}
-
 /* ex_unbare - an echo without prefix: drop "service | " (docker
  * compose), the pid column of exim -d, indentation, "<li>N - "
  * (eximstats); *stats: the rest is a "**" line without its marker */
@@ -764,7 +743,7 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         ex_ts_made = 1;
     }
     ex_prefix(&ex_ts, r->msg, ln);
-    if (r->ident.len > 0 && !ex_ident(r->ident) && !ln->stamped
+    if (r->ident.len > 0 && !ex_sess_ident(r->ident) && !ln->stamped
         && ln->id.len == 0)
         return CORR_PRE_NOT_MINE;       /* another program's line */
     bare = r->ident.len == 0 && !ln->stamped && ln->id.len == 0;
@@ -801,7 +780,9 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     default:
         pre->klen = (uint32_t) ex_msg_key(r, ln->id, pre->key);
         pre->khash = htab_hash(pre->key, pre->klen);
-        pre->pid_h = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
+        /* read by ex_apply() of a delivery only (ex_same_run()) */
+        pre->pid_h = ev->kind == EX_DELIVERY
+            ? ex_pid_hash(ln->pid.len ? ln->pid : r->pid) : 0;
         pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
     }

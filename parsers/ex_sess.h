@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "ex.h"
+#include "wrap.h"
 #include "../global/sess.h"
 
 struct corr_ops;
@@ -41,13 +42,52 @@ struct ex_pre {
     uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
                                  * X=, when ev.tls (made here: the one
                                  * correlating thread need not read it) */
-    uint32_t pid_h;             /* ex_pid_hash() of its process id */
+    uint32_t pid_h;             /* a delivery's ex_pid_hash() of its
+                                 * process id (0 for other events) */
     struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
     struct ex_line ln;          /* stamp, [pid], message id */
     struct ex_event ev;
     char    key[SESS_MAX_LOGHOST + 40];     /* log host, NUL, message id */
     struct span from;           /* the arrival's sender */
 };
+
+/* ex_sess_ident - 1 when a syslog program name is Exim's (exim, exim4,
+ * syslog_processname variants) or cPanel's splogger. Pure */
+static inline int
+ex_sess_ident(struct span ident)
+{
+    return span_starts(ident, "exim") || span_eq(ident, "splogger");
+}
+
+/* ex_sess_foreign - 1 when ex_corr_ops.classify_mt surely declines a
+ * line (CORR_PRE_NOT_MINE) before its message is read: the line has a
+ * syslog ident and it is not Exim's (ex_sess_ident()), and its message
+ * can hold neither Exim's stamp nor a message id at its start. That
+ * classify_mt declines such a line whatever follows ("another
+ * program's line") unless ex_prefix() finds one of the two there:
+ *  - a stamp is read only from a message of at least 20 bytes, and
+ *    only when its first 16 bytes are a minute read before or one read
+ *    now (ex_seen_minute() in ex.c): either way "YYYY-MM-DD HH:MM",
+ *    with the '-' at offset 4 (an unused or spoilt place of that cache
+ *    begins with a NUL byte, and a stamp is tried only on a message
+ *    that begins with a digit);
+ *  - without a stamp a message id is sought at the message's start,
+ *    and ex_msgid() wants at least 16 bytes and a '-' at offset 6.
+ * A program of Exim's own (exim, exim4, splogger, and any line of an
+ * Exim that logs through syslog: it names itself so) is never foreign.
+ * Exim's classifier is asked before Sendmail's: on a Sendmail log its
+ * call on every line was 80 instructions of about 2,300; this reads
+ * the ident and two bytes (tests/t_ex.c compares it with the call on
+ * generated lines). Pure */
+static inline int
+ex_sess_foreign(const struct wrap_rec *r)
+{
+    const char *p = r->msg.ptr;
+    size_t  n = r->msg.len;
+
+    return r->ident.len > 0 && !(n >= 20 && p[4] == '-')
+        && !(n >= 16 && p[6] == '-') && !ex_sess_ident(r->ident);
+}
 
 /* Exim to the correlator core (parsers/corr.h) and to parser.c */
 extern const struct corr_ops ex_corr_ops;

@@ -138,7 +138,9 @@ size_t  parser_pre_size(const struct parser_set *ps,
 
 /* Postfix's classify_mt is not asked of a line it surely declines at
  * its first test (an ident without '/'; no ident and a message that
- * begins "DDDD-DD-DD "): the answer is the same, without the call.
+ * begins "DDDD-DD-DD "), nor Exim's of a line of another program that
+ * cannot begin with Exim's stamp or message id (ex_sess_foreign()):
+ * the answer is the same, without the call.
  * Thread safety: reads only the immutable parser list (and what
  * classify_mt may read of each correlator: its no-loop tracker's
  * configuration) */
