@@ -157,6 +157,25 @@ sm_peer_memo(struct sm_peer *pe, struct span r, struct span a)
     memcpy(pe->ip, m->ip, sizeof(m->ip));
 }
 
+/* sm_ident() of the last ident tag seen on this thread (wrap_rec's
+ * ident_tag: one tag, one ident): every line asks, most under one or
+ * two program names. Per thread: no sharing */
+static _Thread_local uint64_t sm_ident_tag;
+static _Thread_local int sm_ident_is;
+
+/* sm_ident_mt - sm_ident() of the ident of r, remembered by its tag */
+static inline int
+sm_ident_mt(const struct wrap_rec *r)
+{
+    if (r->ident_tag == 0)
+        return sm_ident(r->ident);
+    if (r->ident_tag != sm_ident_tag) {
+        sm_ident_is = sm_ident(r->ident);
+        sm_ident_tag = r->ident_tag;
+    }
+    return sm_ident_is;
+}
+
 /* sm_set_reason - keep the first reason of a connection */
 static void
 sm_set_reason(struct sm_conn *c, const char *why)
@@ -608,7 +627,7 @@ sm_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     tr->kind = TRACE_IRRELEVANT;
     pre->forti = pre->from = 0;
     if (r->ident.len > 0) {
-        if (!sm_ident(r->ident))
+        if (!sm_ident_mt(r))
             return CORR_PRE_NOT_MINE;
     } else if (sm_forti(r->msg, &pre->msg, &pre->pid) == 0) {
         pre->forti = 1;

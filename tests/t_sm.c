@@ -26,7 +26,7 @@
 /* the fingerprints of what commit a78f26d (the plain reading) gave */
 #define SM_FP_CLASSIFY 0xe74d88e40b3cff62ULL
 #define SM_FP_PEER 0xc357d27852b19e7eULL
-#define SM_FP_MT 0xe2fab949c82557afULL
+#define SM_FP_MT 0xb54521008f6ba2a3ULL
 
 /* ev_fnv - FNV-1a of n bytes into h */
 static uint64_t
@@ -461,7 +461,7 @@ t_classify_mt(void)
     struct trace tr;
     char    msg[1400], line[1600];
     uint64_t h = 0xcbf29ce484222325ULL, x = 29;
-    int     i, k, n = 0;
+    int     i, j, k, n = 0;
 
     memset(&conf, 0, sizeof(conf));
     conf.own_from = "tlsrpt@example.net";
@@ -496,6 +496,10 @@ t_classify_mt(void)
         p = exact(line, len);
         r.msg = span_make(p, len);
         r.ident = span_make(id, strlen(id));
+        /* a tag per ident (the first of equal names), or none */
+        for (j = 0; strcmp(ident[j], id) != 0; j++)
+            continue;
+        r.ident_tag = T_RND(&x) % 4 ? 0 : (uint64_t) j + 1;
         hs = T_PICK(&x, host);
         ps = T_PICK(&x, pid);
         r.host = span_make(hs, strlen(hs));
