@@ -173,14 +173,13 @@ static inline unsigned
 sm_qid_mask16(const char *p, unsigned *digit)
 {
     const __m128i v = _mm_loadu_si128((const __m128i *) (const void *) p);
+    const __m128i dlo = _mm_set1_epi8((char) ('0' + 128));
+    const __m128i llo = _mm_set1_epi8((char) ('a' + 128));
     const __m128i d = _mm_cmpgt_epi8(_mm_set1_epi8((char) (10 - 128)),
-                                     _mm_sub_epi8(v, _mm_set1_epi8((char)
-                                                                   ('0' + 128))));
+                                     _mm_sub_epi8(v, dlo));
     const __m128i l = _mm_cmpgt_epi8(_mm_set1_epi8((char) (26 - 128)),
                                      _mm_sub_epi8(_mm_or_si128(v,
-                                                  _mm_set1_epi8(0x20)),
-                                                  _mm_set1_epi8((char)
-                                                                ('a' + 128))));
+                                                  _mm_set1_epi8(0x20)), llo));
 
     *digit = (unsigned) _mm_movemask_epi8(d);
     return (unsigned) _mm_movemask_epi8(_mm_or_si128(d, l));

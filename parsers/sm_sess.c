@@ -70,7 +70,8 @@ struct sm_sess {
  * kept is what the call wrote, its strings and lengths: a hit writes
  * the same. Sets of two, filled in turn: a 20 MB slice of a Sendmail
  * log names 74 relays in turn, and 32 places of one missed 42 % of
- * them, 64 sets of two 8 %, 128 sets (66 KB) 1.6 %. Per thread: no sharing; a function of the texts alone */
+ * them, 64 sets of two 8 %, 128 sets (66 KB) 1.6 %. Per thread: no
+ * sharing; a function of the texts alone */
 #define SM_MEMO_MX 80               /* a relay kept is shorter */
 #define SM_MEMO_IN 128              /* relay and address, bytes */
 #define SM_MEMO_SETS 128            /* by sm_memo_at(): 2^7 */

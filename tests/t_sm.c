@@ -113,8 +113,9 @@ static const char *const gen_head[] = {
     "STARTTLS=clientx, ", "STARTTLS=server, ", "STARTTLS: SSL_accept",
     "STARTTLS: x", "STARTTLS=", "ruleset=tls_server, ", "ruleset=tls_rcpt, ",
     "ruleset=tls_client, ", "ruleset=check_rcpt, ", "ruleset=",
-    "ruleset=tls_server,", "to=", "to=<a@b.example>, ", "to=\"x, y\" <a@b.c>, ",
-    "to=a@b,c@d, ", "to=<a@[192.0.2.1]>, ", "to=", "from=<tlsrpt@example.net>, ",
+    "ruleset=tls_server,", "to=", "to=<a@b.example>, ",
+    "to=\"x, y\" <a@b.c>, ", "to=a@b,c@d, ", "to=<a@[192.0.2.1]>, ", "to=",
+    "from=<tlsrpt@example.net>, ",
     "from=a@b, ", "tls_clt_features=empty, ", "engine=(null), ", "", "SMTP",
     "STARTTLS=client, relay=", "STARTTLS=client, error: ",
     "STARTTLS=client, cert-subject=/CN=x, ",
@@ -125,7 +126,8 @@ static const char *const gen_tok[] = {
     "relay=[IPv6:::1]", "relay=[1.2.3.4] [1.2.3.4]", "relay=local",
     "relay=", "relay=localhost", "relay=[127.0.0.1]",
     "relay=MX.B.Example. [2001:DB8::1]", "relay=x [", "relay=x [999.1.1.1]",
-    "relay=1.2.3.4", "relay=mx.b [192.0.2.01]", "relay=mx.b. [IPv6:2001:db8::1]",
+    "relay=1.2.3.4", "relay=mx.b [192.0.2.01]",
+    "relay=mx.b. [IPv6:2001:db8::1]",
     "relay=root@localhost", "relay=-bad-.x.", "relay=a..b",
     "version=TLSv1.3", "version=", "verify=OK", "verify=FAIL",
     "verify=TRUSTED", "verify=DANE_FAIL", "verify=NONE", "verify=SOFTWARE",
@@ -363,7 +365,8 @@ t_classify(void)
     }
     if (h != SM_FP_CLASSIFY)
         printf("classify fingerprint %016llx\n", (unsigned long long) h);
-    T_CHECK(h == SM_FP_CLASSIFY, "sm_classify() as before, on generated lines");
+    T_CHECK(h == SM_FP_CLASSIFY,
+            "sm_classify() as before, on generated lines");
 }
 
 /* t_peer - sm_peer_set() on relays as logged, against the fingerprint
@@ -522,7 +525,8 @@ t_classify_mt(void)
     if (h != SM_FP_MT)
         printf("classify_mt fingerprint %016llx (%d events)\n",
                (unsigned long long) h, n);
-    T_CHECK(h == SM_FP_MT && n > 50000, "classify_mt as before, on generated lines");
+    T_CHECK(h == SM_FP_MT && n > 50000,
+            "classify_mt as before, on generated lines");
     free(pre);
     sess_own_free(own);
 }
