@@ -112,6 +112,12 @@ struct input_chunk_cb {
     void    (*put) (void *ctx, unsigned char *buf, size_t len, int flags,
                     int nlead);
     void    (*drain) (void *ctx);
+    /* optional: a chunk of whole lines that is not in buf but at data,
+     * in a read-only mapping of the file that stays valid until drain
+     * has returned; buf (from get) is the chunk's room all the same.
+     * Without it every chunk is copied into a buffer from get. */
+    void    (*put_map) (void *ctx, unsigned char *buf,
+                        const unsigned char *data, size_t len);
     void   *ctx;
     size_t  size;               /* bytes per chunk, at least 1 */
 };
