@@ -12,6 +12,8 @@
 #include "../util/span.h"
 #include "testlib.h"
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +143,8 @@ t_dname(void)
 
 /* --------------------------------------------------------------- ipaddr */
 
+static void t_ipaddr_v6_text(void);
+
 /* ip_ok - ipaddr_norm(in) gives want */
 static int
 ip_ok(const char *in, const char *want)
@@ -232,8 +236,65 @@ t_ipaddr(void)
     /* len bounds the read */
     T_CHECK(ipaddr_norm("192.0.2.1]:25", 9, out) == 0
             && strcmp(out, "192.0.2.1") == 0, "len bounds the input");
+    t_ipaddr_v6_text();
 }
 
+/* t_ipaddr_v6_text - IPv6 text as inet_ntop() prints it, on a million
+ * addresses rich in zero groups (runs of every length and place, ties
+ * between runs, IPv4-compatible forms), each given fully written out
+ * in upper case */
+static void
+t_ipaddr_v6_text(void)
+{
+    uint64_t x = 88172645463325252ULL;
+    unsigned char a[16];
+    char    in[64], want[64], out[IPADDR_MAX + 1];
+    int     i, k, bad = 0;
+    static const unsigned char mapped[12] =
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    for (i = 0; i < 1000000; i++) {
+        for (k = 0; k < 8; k++) {
+            unsigned v;
+
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            switch (x % 8) {
+            case 0: case 1: case 2: case 3:
+                v = 0;
+                break;
+            case 4:
+                v = (unsigned) (x >> 8) & 0xf;
+                break;
+            case 5:
+                v = 0xffff;
+                break;
+            default:
+                v = (unsigned) (x >> 8) & ((1u << ((x >> 30) % 17)) - 1);
+                break;
+            }
+            a[2 * k] = (unsigned char) (v >> 8);
+            a[2 * k + 1] = (unsigned char) v;
+        }
+        if (memcmp(a, mapped, 12) == 0)
+            continue;           /* printed as IPv4: checked above */
+        snprintf(in, sizeof(in), "%02X%02X:%02X%02X:%02X%02X:%02X%02X:"
+                 "%02X%02X:%02X%02X:%02X%02X:%02X%02X", a[0], a[1], a[2],
+                 a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                 a[12], a[13], a[14], a[15]);
+        if (inet_ntop(AF_INET6, a, want, sizeof(want)) == NULL
+            || ipaddr_norm(in, strlen(in), out) != 0
+            || strcmp(out, want) != 0) {
+            if (bad++ < 5)
+                fprintf(stderr, "  %s: %s, inet_ntop %s\n", in, out, want);
+        }
+    }
+    T_CHECK(bad == 0, "IPv6 text as inet_ntop's: %d of a million differ",
+            bad);
+}
+
+/* ----------------------------------------------------------------- span */
 /* ----------------------------------------------------------------- span */
 
 static void
