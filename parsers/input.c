@@ -263,6 +263,23 @@ input_ctrl(const unsigned char *p, size_t len)
     size_t  i;
     size_t  n = len < INPUT_CTRL_SCAN ? len : INPUT_CTRL_SCAN;
 
+#ifdef __SSE2__
+    /* 16 bytes at a time: no byte below 0x20 and none 0x7f is the rule
+     * (14 instructions for the 32 bytes, where 8 at a time took 40) */
+    if (n == INPUT_CTRL_SCAN) {
+        const __m128i sp = _mm_set1_epi8(0x20);
+        const __m128i del = _mm_set1_epi8(0x7f);
+        __m128i a = _mm_loadu_si128((const __m128i *) p);
+        __m128i b = _mm_loadu_si128((const __m128i *) (p + 16));
+        __m128i ok = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(a, sp), a),
+                                   _mm_cmpeq_epi8(_mm_max_epu8(b, sp), b));
+        __m128i dl = _mm_or_si128(_mm_cmpeq_epi8(a, del),
+                                  _mm_cmpeq_epi8(b, del));
+
+        if (_mm_movemask_epi8(_mm_andnot_si128(dl, ok)) == 0xffff)
+            return 0;
+    }
+#else
     /* 8 bytes at a time: no byte below 0x20 and none 0x7f is the rule */
     if (n == INPUT_CTRL_SCAN) {
         const uint64_t ones = 0x0101010101010101ULL;
@@ -281,6 +298,7 @@ input_ctrl(const unsigned char *p, size_t len)
         if (any == 0)
             return 0;
     }
+#endif
     for (i = 0; i < n; i++)
         if ((p[i] < 0x20 && p[i] != '\t' && p[i] != 0x1b && p[i] != 0x1e)
             || p[i] == 0x7f)
