@@ -1301,6 +1301,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     ccb.drain = pipe_drain;
     ccb.ctx = &pc;
     ccb.size = pc.par ? pc.par->chunk_size : 0;
+    ccb.inflight = pc.par ? pc.par->nchunks : 0;
 
     /* rotated files in any order: oldest first, by content */
     for (n = 0; given[n]; n++)

@@ -851,6 +851,28 @@ input_unmap(const unsigned char *m, size_t len)
     return NULL;
 }
 
+/* input_map_zap - the mapped pages below upto leave the process (its
+ * resident size would otherwise grow with the file, not with what it
+ * holds); the page cache keeps them, and a span still pointing there
+ * reads them again. *zapped: how far that was done before. */
+static void
+input_map_zap(const unsigned char *map, size_t *zapped, size_t upto)
+{
+    static size_t page;
+
+    if (page == 0) {
+        long    n = sysconf(_SC_PAGESIZE);
+
+        page = n > 0 ? (size_t) n : 4096;
+    }
+    upto -= upto % page;
+    if (upto > *zapped) {
+        (void) madvise((void *) (uintptr_t) (map + *zapped), upto - *zapped,
+                       MADV_DONTNEED);
+        *zapped = upto;
+    }
+}
+
 /* input_lines_map - line mode, one thread: the lines of map[0, limit),
  * as input_lines() hands out those of a buffer it is given piece by
  * piece; returns where it stopped (after a newline, or inside an
@@ -859,6 +881,7 @@ static size_t
 input_lines_map(struct input_rd *rd, const unsigned char *map, size_t limit)
 {
     size_t  pos = 0;
+    size_t  zapped = 0;
 
     /* a piece of more than INPUT_MAX_LINE + 1 bytes always gets on: it
      * holds a newline, or its line is overlong and skipped */
@@ -868,6 +891,10 @@ input_lines_map(struct input_rd *rd, const unsigned char *map, size_t limit)
 
         pos += input_lines(rd, map + pos, n);
         rd->src->bytes = pos;
+        /* the caller keeps a few lines back (and the line before for
+         * the repeated-line test): a piece's worth stays */
+        if (pos > 2 * (INPUT_READ + INPUT_CARRY))
+            input_map_zap(map, &zapped, pos - 2 * (INPUT_READ + INPUT_CARRY));
     }
     return pos;
 }
@@ -882,12 +909,23 @@ input_chunk_map(struct input_rd *rd, const struct input_chunk_cb *ccb,
 {
     size_t  size = ccb->size ? ccb->size : 1;
     size_t  pos = 0;
+    size_t  zapped = 0;
+    size_t  ring = ccb->inflight + 1;
+    size_t *start = ccb->inflight ? xcalloc(ring, sizeof(*start)) : NULL;
+    uint64_t k = 0;
 
     while (limit - pos > size + INPUT_MAX_LINE + 1) {
         const unsigned char *p = map + pos;
         const unsigned char *nl = memrchr(p, '\n', size);
         unsigned char *slot;
         size_t  cap;
+
+        /* chunk k - inflight is done with once chunk k may be put */
+        if (start != NULL) {
+            if (k >= ccb->inflight)
+                input_map_zap(map, &zapped, start[(k - ccb->inflight) % ring]);
+            start[k++ % ring] = pos;
+        }
 
         /* no newline in size bytes: the chunk ends after the first one
          * past them, as the read path cuts after have >= size */
@@ -899,6 +937,7 @@ input_chunk_map(struct input_rd *rd, const struct input_chunk_cb *ccb,
         pos += (size_t) (nl + 1 - p);
         rd->src->bytes = pos;
     }
+    xfree(start);
     return pos;
 }
 

@@ -120,6 +120,10 @@ struct input_chunk_cb {
                         const unsigned char *data, size_t len);
     void   *ctx;
     size_t  size;               /* bytes per chunk, at least 1 */
+    /* with put_map: the most chunks put and not yet done with at any
+     * time (those older leave the process's memory; 0: they stay until
+     * the end of the file) */
+    size_t  inflight;
 };
 
 #define INPUT_CHUNK_CAP(size) ((size) + INPUT_BLOCK + INPUT_CARRY)

@@ -956,6 +956,7 @@ map_chunked(const char *path, struct got *g, size_t size, int mapped,
     ccb.drain = map_drain;
     ccb.ctx = &m;
     ccb.size = size;
+    ccb.inflight = 1;           /* each chunk is parsed as it is put */
     (void) input_read_chunked(path, &cb, &ccb, src);
     input_chunk_add(src, &m.acc);
     while (m.nbufs > 0)         /* taken, never put: the end of input */
