@@ -89,6 +89,7 @@ enum pipe_chunk_state {
 struct pipe_chunk {
     unsigned char *buf;
     size_t  cap;
+    const unsigned char *data;  /* its lines: buf, or in the mapped file */
     size_t  len;
     int     flags;              /* INPUT_CH_* */
     int     nlead;
@@ -790,7 +791,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     ch->pres_len = 0;
     ch->mta = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
-    input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
+    input_chunk_lines_mt(&cb, &ch->acc, ch->data, ch->len, ch->flags,
                          ch->nlead);
 }
 
@@ -1025,11 +1026,12 @@ pipe_get(void *ctx, size_t *cap)
     }
 }
 
-/* pipe_put - input: a filled chunk, queued for the workers */
+/* pipe_put_at - input: a filled chunk, its lines at data, queued for
+ * the workers */
 static void
-pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
+pipe_put_at(struct pipe_ctx *pc, unsigned char *buf,
+            const unsigned char *data, size_t len, int flags, int nlead)
 {
-    struct pipe_ctx *pc = ctx;
     struct pipe_par *pp = pc->par;
     struct pipe_chunk *ch = NULL;
     size_t  i;
@@ -1039,6 +1041,7 @@ pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
             ch = &pp->chunks[i];
     if (ch == NULL || ch->state != PIPE_C_FILLING)
         msg_panic("pipe_put: not a chunk being filled");
+    ch->data = data;
     ch->len = len;
     ch->flags = flags;
     ch->parsers = pc->parsers;
@@ -1052,6 +1055,22 @@ pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
     pp->order[pp->next_put++ % pp->nchunks] = ch;
     pthread_cond_signal(&pp->work_cv);
     pthread_mutex_unlock(&pp->mu);
+}
+
+/* pipe_put - input: a filled chunk buffer */
+static void
+pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
+{
+    pipe_put_at(ctx, buf, buf, len, flags, nlead);
+}
+
+/* pipe_put_map - input: a chunk whose lines are in the mapped file, at
+ * data (valid until pipe_drain has returned) */
+static void
+pipe_put_map(void *ctx, unsigned char *buf, const unsigned char *data,
+             size_t len)
+{
+    pipe_put_at(ctx, buf, data, len, 0, 0);
 }
 
 /* pipe_drain - input: every chunk put so far correlated */
@@ -1278,9 +1297,11 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     memset(&ccb, 0, sizeof(ccb));
     ccb.get = pipe_get;
     ccb.put = pipe_put;
+    ccb.put_map = pipe_put_map;
     ccb.drain = pipe_drain;
     ccb.ctx = &pc;
     ccb.size = pc.par ? pc.par->chunk_size : 0;
+    ccb.inflight = pc.par ? pc.par->nchunks : 0;
 
     /* rotated files in any order: oldest first, by content */
     for (n = 0; given[n]; n++)

@@ -249,13 +249,12 @@ corr_is_mx_port(const struct corr *k, int port)
 struct span
 corr_rcpt_domain(struct span rcpt)
 {
-    size_t  i = rcpt.len;
+    /* memrchr, not a loop a byte at a time: 1 % of an Exim log's run */
+    const char *at = rcpt.len ? memrchr(rcpt.ptr, '@', rcpt.len) : NULL;
 
-    while (i > 0 && rcpt.ptr[i - 1] != '@')
-        i--;
-    if (i == 0)
+    if (at == NULL)
         return span_make(rcpt.ptr, 0);
-    return span_make(rcpt.ptr + i, rcpt.len - i);
+    return span_make(at + 1, rcpt.len - (size_t) (at + 1 - rcpt.ptr));
 }
 
 /* corr_own_from - note the id of our own report mail (corr.h) */

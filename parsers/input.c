@@ -20,7 +20,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +37,18 @@
  * parsed while the block is still in the core's cache (the kernel's
  * copy put it there); 1 MiB blocks were 5 % slower on the benchmark log */
 #define INPUT_READ (256 * 1024)
+
+/* A plain file of at least INPUT_MAP_MIN bytes is read through a
+ * read-only mapping, not copied by read(2): its lines are handed out
+ * where the page cache holds them. The copy was 11 % of the main
+ * thread at -j 2 (it reads and correlates; the workers parse), 20 ms
+ * of 250 MB. The last INPUT_MAP_TAIL bytes, and whatever the file has
+ * grown by since it was opened, are read as before: the unfinished
+ * last line, a file that grows, and the scanners that read a few bytes
+ * past a line's end stay as they were. A line longer than a chunk
+ * hands the rest of the file to read(2) too. */
+#define INPUT_MAP_MIN (4 * 1024 * 1024)
+#define INPUT_MAP_TAIL (INPUT_CARRY + 4096)
 
 struct input_rd {
     const struct input_cb *cb;
@@ -249,6 +263,23 @@ input_ctrl(const unsigned char *p, size_t len)
     size_t  i;
     size_t  n = len < INPUT_CTRL_SCAN ? len : INPUT_CTRL_SCAN;
 
+#ifdef __SSE2__
+    /* 16 bytes at a time: no byte below 0x20 and none 0x7f is the rule
+     * (14 instructions for the 32 bytes, where 8 at a time took 40) */
+    if (n == INPUT_CTRL_SCAN) {
+        const __m128i sp = _mm_set1_epi8(0x20);
+        const __m128i del = _mm_set1_epi8(0x7f);
+        __m128i a = _mm_loadu_si128((const __m128i *) p);
+        __m128i b = _mm_loadu_si128((const __m128i *) (p + 16));
+        __m128i ok = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(a, sp), a),
+                                   _mm_cmpeq_epi8(_mm_max_epu8(b, sp), b));
+        __m128i dl = _mm_or_si128(_mm_cmpeq_epi8(a, del),
+                                  _mm_cmpeq_epi8(b, del));
+
+        if (_mm_movemask_epi8(_mm_andnot_si128(dl, ok)) == 0xffff)
+            return 0;
+    }
+#else
     /* 8 bytes at a time: no byte below 0x20 and none 0x7f is the rule */
     if (n == INPUT_CTRL_SCAN) {
         const uint64_t ones = 0x0101010101010101ULL;
@@ -267,6 +298,7 @@ input_ctrl(const unsigned char *p, size_t len)
         if (any == 0)
             return 0;
     }
+#endif
     for (i = 0; i < n; i++)
         if ((p[i] < 0x20 && p[i] != '\t' && p[i] != 0x1b && p[i] != 0x1e)
             || p[i] == 0x7f)
@@ -736,6 +768,179 @@ input_head(int fd, unsigned char *buf, size_t cap)
     return (ssize_t) have;
 }
 
+/* The file being read through a mapping, for the SIGBUS handler: a
+ * file cut shorter while it is read (truncated, or rotated by copying
+ * and truncating) leaves pages of the mapping with nothing behind them,
+ * and a thread that touches one gets SIGBUS. read(2) would have seen
+ * a short file; here the run stops with a message instead of a bare
+ * "Bus error". One file is mapped at a time. */
+static const unsigned char *volatile input_map_at;
+static volatile size_t input_map_len;
+static const char *volatile input_map_name;
+
+/* input_sigbus - SIGBUS: in the mapped file, stop with a message; else
+ * the default action */
+static void
+input_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    const unsigned char *a = si->si_addr;
+    const unsigned char *at = input_map_at;
+    const char *name = input_map_name;
+    static const char what[] = ": the file shrank while it was being "
+        "read (truncated, or rotated by copying and truncating?): "
+        "stopped; read it again once it is no longer rewritten\n";
+    ssize_t rc;
+
+    (void) uc;
+    if (at != NULL && a >= at && a < at + input_map_len && name != NULL) {
+        rc = write(STDERR_FILENO, "mailtlsrpt: ", 12);
+        rc = write(STDERR_FILENO, name, strlen(name));
+        rc = write(STDERR_FILENO, what, sizeof(what) - 1);
+        (void) rc;
+        _exit(MSG_EXIT_FATAL);
+    }
+    /* not ours: the default action when the access is made again */
+    signal(sig, SIG_DFL);
+}
+
+/* input_map - a read-only mapping of the plain file fd, of *len bytes,
+ * when it is worth one (see INPUT_MAP_MIN); NULL otherwise */
+static const unsigned char *
+input_map(struct input_rd *rd, int fd, enum decomp_kind kind, size_t *len)
+{
+    static int handler;
+    struct stat st;
+    void   *m;
+
+    if (fd == STDIN_FILENO || kind != DECOMP_NONE || rd->cb->stop
+        || rd->cb->max_bytes || rd->src->journal_export
+        || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)
+        || st.st_size < INPUT_MAP_MIN
+        || (uint64_t) st.st_size > (uint64_t) SIZE_MAX / 2)
+        return NULL;
+    if (!handler) {
+        struct sigaction sa;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = input_sigbus;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGBUS, &sa, NULL) != 0)
+            return NULL;
+        handler = 1;
+    }
+    m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    (void) madvise(m, (size_t) st.st_size, MADV_SEQUENTIAL);
+    *len = (size_t) st.st_size;
+    input_map_name = rd->src->name;
+    input_map_len = *len;
+    input_map_at = m;
+    return m;
+}
+
+/* input_unmap - the mapping goes; NULL */
+static const unsigned char *
+input_unmap(const unsigned char *m, size_t len)
+{
+    if (m != NULL) {
+        input_map_at = NULL;
+        (void) munmap((void *) (uintptr_t) m, len);
+    }
+    return NULL;
+}
+
+/* input_map_zap - the mapped pages below upto leave the process (its
+ * resident size would otherwise grow with the file, not with what it
+ * holds); the page cache keeps them, and a span still pointing there
+ * reads them again. *zapped: how far that was done before. */
+static void
+input_map_zap(const unsigned char *map, size_t *zapped, size_t upto)
+{
+    static size_t page;
+
+    if (page == 0) {
+        long    n = sysconf(_SC_PAGESIZE);
+
+        page = n > 0 ? (size_t) n : 4096;
+    }
+    upto -= upto % page;
+    if (upto > *zapped) {
+        (void) madvise((void *) (uintptr_t) (map + *zapped), upto - *zapped,
+                       MADV_DONTNEED);
+        *zapped = upto;
+    }
+}
+
+/* input_lines_map - line mode, one thread: the lines of map[0, limit),
+ * as input_lines() hands out those of a buffer it is given piece by
+ * piece; returns where it stopped (after a newline, or inside an
+ * overlong line being skipped: rd->skipping) */
+static size_t
+input_lines_map(struct input_rd *rd, const unsigned char *map, size_t limit)
+{
+    size_t  pos = 0;
+    size_t  zapped = 0;
+
+    /* a piece of more than INPUT_MAX_LINE + 1 bytes always gets on: it
+     * holds a newline, or its line is overlong and skipped */
+    while (limit - pos > INPUT_MAX_LINE + 1 && !input_stopped(rd)) {
+        size_t  n = limit - pos < INPUT_READ + INPUT_CARRY
+            ? limit - pos : INPUT_READ + INPUT_CARRY;
+
+        pos += input_lines(rd, map + pos, n);
+        rd->src->bytes = pos;
+        /* the caller keeps a few lines back (and the line before for
+         * the repeated-line test): a piece's worth stays */
+        if (pos > 2 * (INPUT_READ + INPUT_CARRY))
+            input_map_zap(map, &zapped, pos - 2 * (INPUT_READ + INPUT_CARRY));
+    }
+    return pos;
+}
+
+/* input_chunk_map - line mode, chunked: map[0, limit) handed over in
+ * chunks of whole lines where they lie (ccb->put_map); returns where it
+ * stopped, after a newline: before the last chunk's worth, or before a
+ * line too long to keep (the read path skips it as it always has) */
+static size_t
+input_chunk_map(struct input_rd *rd, const struct input_chunk_cb *ccb,
+                const unsigned char *map, size_t limit)
+{
+    size_t  size = ccb->size ? ccb->size : 1;
+    size_t  pos = 0;
+    size_t  zapped = 0;
+    size_t  ring = ccb->inflight + 1;
+    size_t *start = ccb->inflight ? xcalloc(ring, sizeof(*start)) : NULL;
+    uint64_t k = 0;
+
+    while (limit - pos > size + INPUT_MAX_LINE + 1) {
+        const unsigned char *p = map + pos;
+        const unsigned char *nl = memrchr(p, '\n', size);
+        unsigned char *slot;
+        size_t  cap;
+
+        /* chunk k - inflight is done with once chunk k may be put */
+        if (start != NULL) {
+            if (k >= ccb->inflight)
+                input_map_zap(map, &zapped, start[(k - ccb->inflight) % ring]);
+            start[k++ % ring] = pos;
+        }
+
+        /* no newline in size bytes: the chunk ends after the first one
+         * past them, as the read path cuts after have >= size */
+        if (nl == NULL
+            && (nl = memchr(p + size, '\n', INPUT_MAX_LINE + 1)) == NULL)
+            break;
+        slot = ccb->get(ccb->ctx, &cap);
+        ccb->put_map(ccb->ctx, slot, p, (size_t) (nl + 1 - p));
+        pos += (size_t) (nl + 1 - p);
+        rd->src->bytes = pos;
+    }
+    xfree(start);
+    return pos;
+}
+
 /* input_read_any - every line and record of one source, line-mode
  * sources in chunks when ccb is set; O(bytes) */
 static int
@@ -754,6 +959,9 @@ input_read_any(const char *name, const struct input_cb *cb,
     const char *refused;
     struct stat st;
     ssize_t n;
+    enum decomp_kind kind;
+    const unsigned char *map = NULL;    /* input_map() */
+    size_t  map_len = 0;
 
     memset(&rd, 0, sizeof(rd));
     memset(src, 0, sizeof(*src));
@@ -785,7 +993,7 @@ input_read_any(const char *name, const struct input_cb *cb,
         goto end;
     }
     {
-        enum decomp_kind kind = decomp_sniff(buf, (size_t) n, &refused);
+        kind = decomp_sniff(buf, (size_t) n, &refused);
 
         if (refused) {
             if (!cb->quiet)
@@ -827,6 +1035,24 @@ input_read_any(const char *name, const struct input_cb *cb,
                 continue;       /* too little to tell yet */
             src->journal_export = jrnl_is_export((const char *) buf, have);
             form_known = 1;
+            if ((map = input_map(&rd, fd, kind, &map_len)) != NULL) {
+                size_t  at = ccb && ccb->put_map
+                    ? input_chunk_map(&rd, ccb, map, map_len - INPUT_MAP_TAIL)
+                    : input_lines_map(&rd, map, map_len - INPUT_MAP_TAIL);
+
+                /* the rest by read(2), from where the mapping stopped */
+                if (lseek(fd, (off_t) at, SEEK_SET) != (off_t) at) {
+                    if (!cb->quiet)
+                        msg_warn("%s: cannot seek: %s", name,
+                                 strerror(errno));
+                    rc = -1;
+                    break;
+                }
+                d = decomp_close(d);
+                d = decomp_open(DECOMP_NONE, fd, buf, 0);
+                src->bytes = at;
+                have = 0;
+            }
             if (ccb && !src->journal_export) {
                 if (input_chunk_loop(&rd, d, ccb, buf, have) != 0)
                     rc = -1;
@@ -863,6 +1089,7 @@ input_read_any(const char *name, const struct input_cb *cb,
                  (unsigned long long) src->unreadable,
                  (unsigned long long) src->lines);
 end:
+    map = input_unmap(map, map_len);    /* after drain and moving */
     d = decomp_close(d);
     rd.j = jrnl_free(rd.j);
     xfree(buf);

@@ -19,7 +19,9 @@
  * each one.
  * Memory: one block of INPUT_BLOCK bytes plus INPUT_CARRY for a line or
  * record that crosses blocks, the decoder's state, and one struct jrnl
- * for journal records; nothing grows with the input.
+ * for journal records; nothing grows with the input. A plain file of
+ * 4 MiB or more is read through a read-only mapping instead (see
+ * docs/internals/input.md), whose pages leave the process once read.
  * Thread safety: one reader per source; no shared state.
  */
 #ifndef PARSERS_INPUT_H
@@ -112,8 +114,18 @@ struct input_chunk_cb {
     void    (*put) (void *ctx, unsigned char *buf, size_t len, int flags,
                     int nlead);
     void    (*drain) (void *ctx);
+    /* optional: a chunk of whole lines that is not in buf but at data,
+     * in a read-only mapping of the file that stays valid until drain
+     * has returned; buf (from get) is the chunk's room all the same.
+     * Without it every chunk is copied into a buffer from get. */
+    void    (*put_map) (void *ctx, unsigned char *buf,
+                        const unsigned char *data, size_t len);
     void   *ctx;
     size_t  size;               /* bytes per chunk, at least 1 */
+    /* with put_map: the most chunks put and not yet done with at any
+     * time (those older leave the process's memory; 0: they stay until
+     * the end of the file) */
+    size_t  inflight;
 };
 
 #define INPUT_CHUNK_CAP(size) ((size) + INPUT_BLOCK + INPUT_CARRY)

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -831,6 +833,249 @@ t_forms_real(void)
     got_free(&g);
 }
 
+/* ------------------------------------------------------------ mapped */
+
+/* a text of more than 8 MiB for the mapped reader, with what the read
+ * path must handle the same way: overlong lines (one longer than a
+ * chunk), NUL bytes, CRLF, one overlong line among the last 300 KB,
+ * and no final newline */
+static void
+map_text(struct buf *b)
+{
+    static char big[1536 * 1024];
+    size_t  k;
+
+    memset(big, 'x', sizeof(big));
+    for (k = 0; k < 6; k++) {
+        gen_text(b, 9000);
+        buf_str(b, "Nov 23 01:00:00 mail postfix/smtp[7]: crlf\r\n");
+        buf_add(b, "Nov 23 01:00:00 mail postfix/smtp[7]: n\0ul\n", 43);
+        buf_add(b, big, k == 2 ? sizeof(big) : k == 4 ? 200000 : 70000);
+        buf_str(b, "\n");
+    }
+    buf_add(b, big, 100000);
+    buf_str(b, "\n");
+    gen_text(b, 1000);
+    buf_str(b, "Nov 23 02:00:00 mail postfix/smtp[8]: no newline at the end");
+}
+
+struct map_ccb {
+    struct got *g;
+    struct input_src acc;
+    unsigned char *bufs[64];
+    size_t  nbufs;
+    size_t  size;
+    size_t  mapped;             /* chunks put where the file lies */
+};
+
+static unsigned char *
+map_get(void *ctx, size_t *cap)
+{
+    struct map_ccb *m = ctx;
+
+    if (m->nbufs == 64)
+        abort();
+    *cap = INPUT_CHUNK_CAP(m->size);
+    if ((m->bufs[m->nbufs] = malloc(*cap)) == NULL)
+        abort();
+    return m->bufs[m->nbufs++];
+}
+
+static void
+map_lines(struct map_ccb *m, unsigned char *buf, const unsigned char *data,
+          size_t len, int flags, int nlead)
+{
+    size_t  i;
+
+    struct input_cb cb;
+
+    memset(&cb, 0, sizeof(cb));
+    cb.line = cb_line;
+    cb.bad = cb_bad;
+    cb.skip = cb_skip;
+    cb.ctx = m->g;
+    cb.quiet = 1;
+    input_chunk_lines_mt(&cb, &m->acc, data, len, flags, nlead);
+    /* parsed at once: the chunk's buffer is free again */
+    for (i = 0; i < m->nbufs && m->bufs[i] != buf; i++)
+         /* void */ ;
+    if (i == m->nbufs)
+        abort();
+    free(buf);
+    m->bufs[i] = m->bufs[--m->nbufs];
+}
+
+static void
+map_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
+{
+    map_lines(ctx, buf, buf, len, flags, nlead);
+}
+
+static void
+map_put_map(void *ctx, unsigned char *buf, const unsigned char *data,
+            size_t len)
+{
+    struct map_ccb *m = ctx;
+
+    (void) buf;
+    m->mapped++;
+    map_lines(m, buf, data, len, 0, 0);
+}
+
+static void
+map_drain(void *ctx)
+{
+    (void) ctx;
+}
+
+/* map_chunked - input_read_chunked of path into g, chunks of size
+ * bytes, mapped or not; the chunks put where the file lies */
+static size_t
+map_chunked(const char *path, struct got *g, size_t size, int mapped,
+            struct input_src *src)
+{
+    struct input_cb cb;
+    struct input_chunk_cb ccb;
+    struct map_ccb m;
+
+    memset(g, 0, sizeof(*g));
+    memset(&m, 0, sizeof(m));
+    memset(&cb, 0, sizeof(cb));
+    memset(&ccb, 0, sizeof(ccb));
+    m.g = g;
+    m.size = size;
+    cb.line = cb_line;
+    cb.rec = cb_rec;
+    cb.bad = cb_bad;
+    cb.skip = cb_skip;
+    cb.ctx = g;
+    cb.quiet = 1;
+    ccb.get = map_get;
+    ccb.put = map_put;
+    ccb.put_map = mapped ? map_put_map : NULL;
+    ccb.drain = map_drain;
+    ccb.ctx = &m;
+    ccb.size = size;
+    ccb.inflight = 1;           /* each chunk is parsed as it is put */
+    (void) input_read_chunked(path, &cb, &ccb, src);
+    input_chunk_add(src, &m.acc);
+    while (m.nbufs > 0)         /* taken, never put: the end of input */
+        free(m.bufs[--m.nbufs]);
+    return m.mapped;
+}
+
+/* map_same - g and h hold the same lines, bad lines and counts */
+static int
+map_same(const struct got *g, const struct got *h)
+{
+    return g->lines == h->lines && g->text.len == h->text.len
+        && memcmp(g->text.p, h->text.p, g->text.len) == 0
+        && memcmp(g->bad, h->bad, sizeof(g->bad)) == 0
+        && g->skip == h->skip;
+}
+
+static const char *map_cut;     /* the file map_cut_line truncates */
+
+static void
+map_cut_line(void *ctx, const struct input_src *src, uint64_t lineno,
+             struct span line)
+{
+    (void) ctx;
+    (void) src;
+    (void) line;
+    if (lineno == 1 && truncate(map_cut, 0) != 0)
+        _exit(9);
+}
+
+/* a plain file of 4 MiB or more is read through a mapping: the same
+ * lines, bad lines and counts as read(2) gives, for one thread and in
+ * chunks; a file cut short while it is read stops the run with a
+ * message, not a bus error */
+static void
+t_mapped(void)
+{
+    struct buf b = {0};
+    struct got ref, g;
+    struct input_src rsrc, src;
+    char    path[300];
+    size_t  sizes[] = {61, 4096, 1024 * 1024};
+    size_t  i, n;
+    int     fd, saved, status;
+    pid_t   pid;
+
+    map_text(&b);
+    T_CHECK(b.len > 8 * 1024 * 1024, "map text: %zu bytes", b.len);
+    snprintf(path, sizeof(path), "%s", tpath("mapped.log"));
+    writef(path, b.p, b.len);
+    /* the reference: the same file as standard input, never mapped */
+    fd = open(path, O_RDONLY);
+    saved = dup(0);
+    if (fd < 0 || saved < 0 || dup2(fd, 0) < 0)
+        abort();
+    (void) readf("-", &ref, &rsrc);
+    if (dup2(saved, 0) < 0)
+        abort();
+    close(fd);
+    close(saved);
+    T_CHECK(ref.bad[INPUT_BAD_LONG] == 7 && ref.bad[INPUT_BAD_NUL] == 6,
+            "map reference: %zu long, %zu NUL", ref.bad[INPUT_BAD_LONG],
+            ref.bad[INPUT_BAD_NUL]);
+    (void) readf(path, &g, &src);
+    T_CHECK(map_same(&ref, &g) && src.lines == rsrc.lines
+            && src.bytes == rsrc.bytes && src.unreadable == rsrc.unreadable,
+            "mapped, one thread: %zu lines, %llu bytes (read: %zu, %llu)",
+            g.lines, (unsigned long long) src.bytes, ref.lines,
+            (unsigned long long) rsrc.bytes);
+    got_free(&g);
+    for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        n = map_chunked(path, &g, sizes[i], 1, &src);
+        /* 1 MiB chunks: the mapping ends at the line longer than that */
+        T_CHECK(n >= 3 && map_same(&ref, &g) && src.lines == rsrc.lines
+                && src.bytes == rsrc.bytes,
+                "mapped, %zu-byte chunks: %zu chunks mapped, %zu lines",
+                sizes[i], n, g.lines);
+        got_free(&g);
+        n = map_chunked(path, &g, sizes[i], 0, &src);
+        T_CHECK(n == 0 && map_same(&ref, &g) && src.lines == rsrc.lines,
+                "copied, %zu-byte chunks: %zu lines", sizes[i], g.lines);
+        got_free(&g);
+    }
+    got_free(&ref);
+
+    /* cut short while read: the child stops with status 3 and says why */
+    pid = fork();
+    if (pid < 0)
+        abort();
+    if (pid == 0) {
+        struct input_cb cb;
+        int     err = open(tpath("cut.err"), O_WRONLY | O_CREAT | O_TRUNC,
+                           0600);
+
+        if (err < 0 || dup2(err, 2) < 0)
+            _exit(8);
+        map_cut = path;
+        memset(&cb, 0, sizeof(cb));
+        cb.line = map_cut_line;
+        (void) input_read(path, &cb, &src);
+        _exit(0);
+    }
+    T_CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+            && WEXITSTATUS(status) == 3, "cut short: status %#x", status);
+    {
+        FILE   *fp = fopen(tpath("cut.err"), "r");
+        char    line[512] = "";
+
+        if (fp != NULL) {
+            if (fgets(line, sizeof(line), fp) == NULL)
+                line[0] = 0;
+            fclose(fp);
+        }
+        T_CHECK(strstr(line, "mapped.log: the file shrank while it was "
+                       "being read") != NULL, "cut short: \"%s\"", line);
+    }
+    free(b.p);
+}
+
 /* ------------------------------------------------------------ order */
 
 static void
@@ -904,6 +1149,7 @@ main(void)
     t_export();
     t_wrap_forms();
     t_forms_real();
+    t_mapped();
     t_order();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
     if (system(cmd) != 0)

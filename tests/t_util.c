@@ -12,11 +12,15 @@
 #include "../util/span.h"
 #include "testlib.h"
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- dname */
+
+static void t_dname_gen(void);
 
 /* norm_ok - dname_norm(in) succeeds and gives want */
 static int
@@ -130,6 +134,7 @@ t_dname(void)
     T_CHECK(dname_norm("example.comXXX", 11, out) == 0
             && strcmp(out, "example.com") == 0, "len bounds the input");
     /* dname_valid: canonical only */
+    t_dname_gen();
     T_CHECK(dname_valid("example.com"), "valid canonical");
     T_CHECK(!dname_valid("Example.com"), "upper case not canonical");
     T_CHECK(!dname_valid("example.com."), "trailing dot not canonical");
@@ -139,7 +144,92 @@ t_dname(void)
     T_CHECK(!dname_valid(big), "300 bytes not valid");
 }
 
+/* ref_check - dname_check as it was written before its SSE2 path, kept
+ * here to test that path against */
+static int
+ref_check(const char *in, size_t len, size_t *clen)
+{
+    const unsigned char *p = (const unsigned char *) in;
+    size_t  i = 0;
+    size_t  start = 0;
+    int     upper = 0;
+
+    if (len > 0 && in[len - 1] == '.')
+        len--;
+    if (len == 0 || len > DNAME_MAX)
+        return -1;
+    for (;;) {
+        while (i < len && ((p[i] >= '0' && p[i] <= '9')
+                           || (p[i] >= 'a' && p[i] <= 'z')))
+            i++;
+        if (i < len && p[i] != '.') {
+            if (p[i] == '-') {
+                if (i == start)
+                    return -1;
+            } else if (p[i] >= 'A' && p[i] <= 'Z') {
+                upper = 1;
+            } else {
+                return -1;
+            }
+            i++;
+            continue;
+        }
+        if (i == start || i - start > 63 || p[i - 1] == '-')
+            return -1;
+        if (i == len)
+            break;
+        start = ++i;
+    }
+    *clen = len;
+    return upper;
+}
+
+/* t_dname_gen - dname_check as the loop gives it, on two million
+ * generated names of 0 to 80 bytes: mostly letters and digits, with
+ * dots, hyphens, upper case, bytes no name holds (NUL, '_', 0x80 and
+ * up) and long labels */
+static void
+t_dname_gen(void)
+{
+    static const char pool[] = "abcxyz0189..--AZQ_\x00\x80\xff\x7f/@";
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    char    name[96];
+    int     i, bad = 0, valid = 0, upper = 0;
+
+    for (i = 0; i < 2000000; i++) {
+        size_t  len, k, c1 = 7, c2 = 7;
+        int     a, b;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        len = (size_t) (x % 81);
+        for (k = 0; k < len; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* three in four bytes a letter or digit: names that pass */
+            name[k] = (x >> 20) % 4 ? "abcdefghijklmnopqrstuvwxyz0123456789"
+                [(x >> 24) % 36] : pool[(x >> 32) % (sizeof(pool) - 1)];
+        }
+        a = dname_check(name, len, &c1);
+        b = ref_check(name, len, &c2);
+        valid += a == 0;
+        upper += a == 1;
+        if (a != b || (a >= 0 && c1 != c2)) {
+            if (bad++ < 5)
+                fprintf(stderr, "  \"%.*s\" (%zu): %d, the loop %d\n",
+                        (int) len, name, len, a, b);
+        }
+    }
+    T_CHECK(bad == 0 && valid > 10000 && upper > 10000,
+            "dname_check as the loop: %d of two million differ "
+            "(%d valid, %d with upper case)", bad, valid, upper);
+}
+
 /* --------------------------------------------------------------- ipaddr */
+
+static void t_ipaddr_v6_text(void);
 
 /* ip_ok - ipaddr_norm(in) gives want */
 static int
@@ -232,8 +322,65 @@ t_ipaddr(void)
     /* len bounds the read */
     T_CHECK(ipaddr_norm("192.0.2.1]:25", 9, out) == 0
             && strcmp(out, "192.0.2.1") == 0, "len bounds the input");
+    t_ipaddr_v6_text();
 }
 
+/* t_ipaddr_v6_text - IPv6 text as inet_ntop() prints it, on a million
+ * addresses rich in zero groups (runs of every length and place, ties
+ * between runs, IPv4-compatible forms), each given fully written out
+ * in upper case */
+static void
+t_ipaddr_v6_text(void)
+{
+    uint64_t x = 88172645463325252ULL;
+    unsigned char a[16];
+    char    in[64], want[64], out[IPADDR_MAX + 1];
+    int     i, k, bad = 0;
+    static const unsigned char mapped[12] =
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    for (i = 0; i < 1000000; i++) {
+        for (k = 0; k < 8; k++) {
+            unsigned v;
+
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            switch (x % 8) {
+            case 0: case 1: case 2: case 3:
+                v = 0;
+                break;
+            case 4:
+                v = (unsigned) (x >> 8) & 0xf;
+                break;
+            case 5:
+                v = 0xffff;
+                break;
+            default:
+                v = (unsigned) (x >> 8) & ((1u << ((x >> 30) % 17)) - 1);
+                break;
+            }
+            a[2 * k] = (unsigned char) (v >> 8);
+            a[2 * k + 1] = (unsigned char) v;
+        }
+        if (memcmp(a, mapped, 12) == 0)
+            continue;           /* printed as IPv4: checked above */
+        snprintf(in, sizeof(in), "%02X%02X:%02X%02X:%02X%02X:%02X%02X:"
+                 "%02X%02X:%02X%02X:%02X%02X:%02X%02X", a[0], a[1], a[2],
+                 a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                 a[12], a[13], a[14], a[15]);
+        if (inet_ntop(AF_INET6, a, want, sizeof(want)) == NULL
+            || ipaddr_norm(in, strlen(in), out) != 0
+            || strcmp(out, want) != 0) {
+            if (bad++ < 5)
+                fprintf(stderr, "  %s: %s, inet_ntop %s\n", in, out, want);
+        }
+    }
+    T_CHECK(bad == 0, "IPv6 text as inet_ntop's: %d of a million differ",
+            bad);
+}
+
+/* ----------------------------------------------------------------- span */
 /* ----------------------------------------------------------------- span */
 
 static void

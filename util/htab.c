@@ -328,14 +328,17 @@ htab_enter_hashed(struct htab *t, const void *key, size_t klen, uint64_t h,
         t->spare[z] = e->next;
         /* the spares were dropped by a sweep long before: the next one
          * is fetched now, while lines are read, not when a new key
-         * needs it */
+         * needs it. All of it: a correlator's new key writes its log
+         * host and later reads its connection, lines past the first
+         * 256 bytes (a log with a new smtp process per delivery, one
+         * thread: 0.253 s to 0.232 s; two: 0.173 s to 0.161 s) */
         if (e->next != NULL) {
             const char *n = (const char *) e->next;
+            size_t  len = sizeof(*e) + t->kroom[z] + sizeof(e) + t->vsize;
+            size_t  o;
 
-            __builtin_prefetch(n, 1);
-            __builtin_prefetch(n + 64, 1);
-            __builtin_prefetch(n + 128, 1);
-            __builtin_prefetch(n + 192, 1);
+            for (o = 0; o < len; o += 64)
+                __builtin_prefetch(n + o, 1);
         }
     } else {
         e = htab_slab_ent(t, (sizeof(*e) + t->kroom[z] + sizeof(e)
