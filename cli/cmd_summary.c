@@ -56,74 +56,90 @@ struct summary_acc {
     size_t  n;
 };
 
-/* summary_by_group - qsort_r: view indexes by their group's domain,
- * then by index */
-static int
-summary_by_group(const void *a, const void *b, void *ctx)
-{
-    const struct agg_view *v = *(const struct agg_view **) ctx;
-    size_t  x = *(const size_t *) a, y = *(const size_t *) b;
-    int     c = strcmp(agg_view_get(v, x)->domain,
-                       agg_view_get(v, y)->domain);
-
-    return c != 0 ? c : x < y ? -1 : x > y;
-}
-
 /* summary_collect - per-domain sums of the view's groups (of --day),
- * in domain order, with *gip their groups and by_type[] the failures by
- * type of them all. The view's groups are in (day, domain, policy)
- * order: those of one day (--day, or a log of one day) are in domain
- * order already; those of several are sorted (O(n log n)). */
+ * in domain order, with *gip their groups (a domain's in view order)
+ * and by_type[] the failures by type of them all. Each group carries
+ * its domain's place in the view's domain order (agg_group.dom): the
+ * sums go straight to it. The view's groups are in (day, domain,
+ * policy) order: those of one day (--day, or a log of one day) are in
+ * domain order already; those of several are put in it by counting
+ * (a qsort by name before: O(n log n) compares of strings). Cost
+ * O(groups). */
 static struct summary_acc *
 summary_collect(const struct agg_view *v, const struct cli_opts *o,
                 size_t **gip, uint64_t *by_type, size_t *count)
 {
     size_t  n = agg_view_count(v);
+    size_t  nd = agg_view_domains(v);
     size_t *gi = xmalloc((n ? n : 1) * sizeof(*gi));
-    struct summary_acc *a;
+    struct summary_acc *a = xmalloc((nd ? nd : 1) * sizeof(*a));
+    uint64_t *seen = xcalloc(nd / 64 + 1, sizeof(*seen));
     struct summary_acc *s;
     size_t  ng = 0;
-    size_t  i, k, j;
+    size_t  i, k, j, at;
+    int     sorted = 1;
 
     for (i = 0; i < n; i++) {
         const struct agg_group *g = agg_view_get(v, i);
 
         if (o->have_day && g->day != o->day)
             continue;
-        gi[ng++] = i;
-        for (j = 0; j < g->ndetails; j++)
-            by_type[g->details[j].result] += g->details[j].count;
-    }
-    for (i = 1; i < ng && strcmp(agg_view_get(v, gi[i - 1])->domain,
-                                 agg_view_get(v, gi[i])->domain) <= 0; i++)
-         /* void */ ;
-    if (i < ng)
-        qsort_r(gi, ng, sizeof(*gi), summary_by_group, &v);
-    a = xmalloc((ng ? ng : 1) * sizeof(*a));
-    for (i = k = 0; i < ng; i++) {
-        const struct agg_group *g = agg_view_get(v, gi[i]);
-
-        if (k == 0 || strcmp(a[k - 1].domain, g->domain) != 0) {
-            s = &a[k++];
+        if (g->dom >= nd)
+            msg_panic("summary_collect: domain %zu of %zu", g->dom, nd);
+        if (ng > 0 && g->dom < agg_view_get(v, gi[ng - 1])->dom)
+            sorted = 0;
+        s = &a[g->dom];
+        /* a domain's first group: its sums are written, not added to
+         * (a page of fresh memory first read maps the zero page, and
+         * the write after faults again: twice the faults of a write) */
+        if ((seen[g->dom / 64] >> (g->dom % 64) & 1) == 0) {
+            seen[g->dom / 64] |= (uint64_t) 1 << (g->dom % 64);
             s->domain = g->domain;
             s->success = g->success;
             s->failure = g->failure;
             s->plain_ignored = g->plain_ignored;
             s->first_day = s->last_day = g->day;
-            s->at = i;
+            s->at = ng;                 /* right when sorted */
             s->n = 1;
-            continue;
+        } else {
+            s->success += g->success;
+            s->failure += g->failure;
+            s->plain_ignored += g->plain_ignored;
+            s->last_day = g->day;       /* the view's days ascend */
+            s->n++;
         }
-        s = &a[k - 1];
-        s->success += g->success;
-        s->failure += g->failure;
-        s->plain_ignored += g->plain_ignored;
-        if (g->day < s->first_day)
-            s->first_day = g->day;
-        if (g->day > s->last_day)
-            s->last_day = g->day;
-        s->n++;
+        gi[ng++] = i;
+        for (j = 0; j < g->ndetails; j++)
+            by_type[g->details[j].result] += g->details[j].count;
     }
+    if (!sorted) {              /* by domain, each in view order */
+        size_t *by = xmalloc((ng ? ng : 1) * sizeof(*by));
+
+        for (i = at = 0; i < nd; i++) {
+            if ((seen[i / 64] >> (i % 64) & 1) == 0)
+                a[i].n = 0;
+            a[i].at = at;
+            at += a[i].n;
+        }
+        for (i = 0; i < ng; i++)
+            by[a[agg_view_get(v, gi[i])->dom].at++] = gi[i];
+        for (i = 0; i < nd; i++)
+            a[i].at -= a[i].n;
+        free(gi);
+        gi = by;
+    }
+    /* the domains of the selected days, in order (without --day:
+     * every domain has a group) */
+    for (i = k = 0; o->have_day && i < nd; i++) {
+        if ((seen[i / 64] >> (i % 64) & 1) == 0)
+            continue;
+        if (k != i)
+            a[k] = a[i];
+        k++;
+    }
+    if (!o->have_day)
+        k = nd;
+    free(seen);
     *gip = gi;
     *count = k;
     return a;
@@ -680,7 +696,8 @@ cmd_summary(int argc, char **argv)
     }
     if (o.have_day)             /* an empty day says why (cli/guess.c) */
         guess_day_check(tab, o.day, 1, &st);
-    v = agg_view_create_st(tab, c.plaintext);
+    v = agg_view_create_par_st(tab, c.plaintext, o.jobs > 0 ? (int) o.jobs
+                               : (int) sysconf(_SC_NPROCESSORS_ONLN));
     hosts = agg_view_loghosts(v, o.have_day ? &o.day : NULL);
     /* the view holds what is left to read: the table goes before the
      * rows are made (a third of the peak memory over a million keys) */
