@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -662,6 +663,14 @@ summary_old_html(const struct cli_opts *o)
     }
 }
 
+/* summary_tab_free - thread: free the table (pthread_create) */
+static void *
+summary_tab_free(void *tab)
+{
+    agg_tab_free(tab);
+    return NULL;
+}
+
 /* cmd_summary - the summary subcommand */
 int
 cmd_summary(int argc, char **argv)
@@ -681,6 +690,9 @@ cmd_summary(int argc, char **argv)
     size_t  nd, len = 0;
     char   *text = NULL;
     FILE   *fp;
+    pthread_t freer;
+    int     freeing = 0;
+    int     jobs;
     int     rc;
 
     cli_parse(argc, argv, "summary", &o);
@@ -696,12 +708,18 @@ cmd_summary(int argc, char **argv)
     }
     if (o.have_day)             /* an empty day says why (cli/guess.c) */
         guess_day_check(tab, o.day, 1, &st);
-    v = agg_view_create_par_st(tab, c.plaintext, o.jobs > 0 ? (int) o.jobs
-                               : (int) sysconf(_SC_NPROCESSORS_ONLN));
+    jobs = o.jobs > 0 ? (int) o.jobs : (int) sysconf(_SC_NPROCESSORS_ONLN);
+    v = agg_view_create_par_st(tab, c.plaintext, jobs);
     hosts = agg_view_loghosts(v, o.have_day ? &o.day : NULL);
     /* the view holds what is left to read: the table goes before the
-     * rows are made (a third of the peak memory over a million keys) */
-    tab = agg_tab_free(tab);
+     * rows are made (a third of the peak memory over a million keys),
+     * with -j on another thread meanwhile (unmapping a million keys'
+     * pages: 13 ms) */
+    if (jobs > 1 && pthread_create(&freer, NULL, summary_tab_free, tab) == 0)
+        freeing = 1;
+    else
+        agg_tab_free(tab);
+    tab = NULL;
     a = summary_collect(v, &o, &gi, by_type, &nd);
     summary_head(hosts, &st, &o, a, nd, by_type, &h);
     d = summary_rows(v, gi, a, h.nrows);
@@ -727,6 +745,8 @@ cmd_summary(int argc, char **argv)
     pipe_summary(&st, NULL);
     xfree(d);
     agg_view_free(v);
+    if (freeing)
+        pthread_join(freer, NULL);
     conf_free(&c);
     return rc ? EXIT_PARTIAL : EXIT_DONE;
 }
