@@ -227,6 +227,18 @@ struct agg_item {
 #define AGG_K_IGNORED 1
 #define AGG_K_DETAIL 2
 
+/* A block of a view's strings. Each thread that builds a part of a
+ * view bumps through blocks of its own, AGG_SBLK_MIN bytes first and
+ * twice the one before up to AGG_SBLK_MAX: the strings of a part are
+ * not known before it is built. A row's strings are at most a key's. */
+struct agg_sblk {
+    struct agg_sblk *next;
+    char    bytes[];
+};
+
+#define AGG_SBLK_MIN (16 * 1024)
+#define AGG_SBLK_MAX (1024 * 1024)
+
 /* one (day, log host) of the keys a view was made from */
 struct agg_vhost {
     int32_t day;
@@ -238,7 +250,7 @@ struct agg_view {
     size_t  ngroups;
     struct agg_group *groups;
     struct agg_detail *details;
-    char   *strings;                    /* every string of the view */
+    struct agg_sblk *strings;           /* every string of the view */
     size_t  nhosts;
     struct agg_vhost *hosts;            /* distinct (day, log host) */
 };
@@ -1600,14 +1612,40 @@ agg_tab_walk_st(const struct agg_tab *t,
     free(w.r);
 }
 
+/* a part of a view being built: rows of the keys ord[lo, hi) */
 struct agg_build {
-    struct agg_view *v;
+    const struct agg_tab *t;
+    enum agg_plain mode;
+    const struct agg_ord *ord;
+    size_t  lo;
+    size_t  hi;
+    struct agg_group *groups;           /* room for hi - lo */
+    size_t  ngroups;
     struct agg_group *g;                /* the group being filled */
     size_t  dlen;                       /* strlen(g->domain) */
-    size_t  ndays;                      /* days seen */
     struct agg_detail *d;               /* the next detail */
     char   *p;                          /* the next string byte */
+    char   *end;                        /* of the string block */
+    size_t  sblk;                       /* size of the next block */
+    struct agg_sblk *sblks;             /* the blocks, last first */
 };
+
+/* agg_build_room - make sure b has room for the strings of one row */
+static void
+agg_build_room(struct agg_build *b)
+{
+    struct agg_sblk *blk;
+
+    if (b->p != NULL && (size_t) (b->end - b->p) >= AGG_KEY_MAX)
+        return;
+    blk = xmalloc(b->sblk);
+    blk->next = b->sblks;
+    b->sblks = blk;
+    b->p = blk->bytes;
+    b->end = (char *) blk + b->sblk;
+    if (b->sblk < AGG_SBLK_MAX)
+        b->sblk *= 2;
+}
 
 /* agg_view_add - agg_ord_emit callback: one row into the view being
  * built. Rows of a group come one after another, groups of one day and
@@ -1623,11 +1661,12 @@ agg_view_add(const struct agg_item *it, void *ctx)
     struct agg_detail *d;
     int     same;
 
+    agg_build_room(b);
     same = g != NULL && it->day == g->day && it->dlen == b->dlen
         && memcmp(it->domain, g->domain, it->dlen) == 0;
     if (!same || it->policy != g->policy) {
-        b->g = g == NULL ? b->v->groups : g + 1;
-        b->v->ngroups++;
+        b->g = g == NULL ? b->groups : g + 1;
+        b->ngroups++;
         b->g->day = it->day;
         b->g->policy = it->policy;
         if (same) {
@@ -1639,7 +1678,6 @@ agg_view_add(const struct agg_item *it, void *ctx)
             b->p += it->dlen + 1;
             b->g->dom = g == NULL ? 0 : g->dom + 1;
             b->dlen = it->dlen;
-            b->ndays += g == NULL || it->day != g->day;
         }
         g = b->g;
         g->success = g->failure = g->plain_ignored = 0;
@@ -1707,15 +1745,20 @@ agg_vday_down(const struct agg_group *gs, struct agg_vday *h, size_t n,
  * merged (a heap of days by their next domain), not sorted. Cost
  * O(groups log days) compares of names. */
 static void
-agg_view_dom(struct agg_view *v, size_t ndays)
+agg_view_dom(struct agg_view *v)
 {
     struct agg_group *gs = v->groups;
-    struct agg_vday *h = xmalloc(ndays * sizeof(*h));
+    struct agg_vday *h;
     const char *last = NULL;
+    size_t  ndays = 1;
     size_t  dom = 0;
     size_t  n = 0;
     size_t  i;
     size_t  j;
+
+    for (i = 1; i < v->ngroups; i++)
+        ndays += gs[i].day != gs[i - 1].day;
+    h = xmalloc(ndays * sizeof(*h));
 
     for (i = 0; i < v->ngroups; i = j) {
         for (j = i + 1; j < v->ngroups && gs[j].day == gs[i].day; j++)
@@ -1743,41 +1786,100 @@ agg_view_dom(struct agg_view *v, size_t ndays)
     free(h);
 }
 
+/* agg_build_run - thread: build one part of a view */
+static void *
+agg_build_run(void *arg)
+{
+    struct agg_build *b = arg;
+
+    agg_ord_emit(b->t, b->ord + b->lo, b->hi - b->lo, 1, b->mode,
+                 agg_view_add, b);
+    return NULL;
+}
+
 /* agg_view_create_par_st - sorted, grouped snapshot (see agg_tab.h);
- * never NULL. One pass over the keys in order: groups and details are
- * allocated for as many as there are keys, the strings for the sum of
- * the keys' string bytes (pages never written are never touched; the
- * groups are cut to size after). Cost O(K) time (see agg_ord_emit), about
- * 24 + 56 bytes a key of memory besides the strings. */
+ * never NULL. The sorted keys are cut into one part per thread, each
+ * cut between keys of different numbers (so no group, and no run that
+ * agg_ord_emit orders, spans two parts), and each part's rows are made
+ * by a pass over its keys in order: the groups and details of the keys
+ * ord[lo, hi) go to [lo, hi) of arrays as long as the keys (pages never
+ * written are never touched), the groups of the later parts are then
+ * moved down behind those of the first. With one part, what one thread
+ * did before. Cost O(K) time (see agg_ord_emit), about 24 + 64 bytes a
+ * key of memory besides the strings. */
 struct agg_view *
 agg_view_create_par_st(const struct agg_tab *t, enum agg_plain mode,
                        int jobs)
 {
     struct agg_view *v = xcalloc(1, sizeof(*v));
-    struct agg_build b;
+    struct agg_build b[AGG_ORD_THREADS_MAX + 1];
+    pthread_t th[AGG_ORD_THREADS_MAX];
+    struct agg_sblk *sb;
     struct agg_ords o;
     size_t  n;
+    size_t  at;
+    size_t  dom;
+    size_t  i;
+    int     nb;
+    int     k;
+    int     nth;
 
     agg_ord_list(t, &o, v, jobs);
     n = o.n;
     v->groups = xmalloc((n ? n : 1) * sizeof(*v->groups));
     v->details = xmalloc((n ? n : 1) * sizeof(*v->details));
-    v->strings = xmalloc(o.bytes ? o.bytes : 1);
-    b.v = v;
-    b.g = NULL;
-    b.dlen = 0;
-    b.ndays = 0;
-    b.d = v->details;
-    b.p = v->strings;
-    agg_ord_emit(t, o.a, n, 1, mode, agg_view_add, &b);
+    nb = jobs > 1 && n >= AGG_ORD_PAR_MIN ? jobs : 1;
+    if (nb > AGG_ORD_THREADS_MAX + 1)
+        nb = AGG_ORD_THREADS_MAX + 1;
+    for (k = 0, at = 0; k < nb; k++) {
+        memset(&b[k], 0, sizeof(b[k]));
+        b[k].t = t;
+        b[k].mode = mode;
+        b[k].ord = o.a;
+        b[k].lo = at;
+        at = k + 1 == nb ? n : n / (size_t) nb * (size_t) (k + 1);
+        if (at < b[k].lo)
+            at = b[k].lo;
+        while (at > 0 && at < n && o.a[at].k0 == o.a[at - 1].k0
+               && o.a[at].k1 == o.a[at - 1].k1)
+            at++;
+        b[k].hi = at;
+        b[k].groups = v->groups + b[k].lo;
+        b[k].d = v->details + b[k].lo;
+        b[k].sblk = AGG_SBLK_MIN;
+    }
+    for (k = 0, nth = 0; k < nb - 1; k++, nth++)
+        if (pthread_create(&th[k], NULL, agg_build_run, &b[k + 1]) != 0)
+            break;
+    agg_build_run(&b[0]);
+    for (k = nth; k < nb - 1; k++)      /* parts no thread took */
+        agg_build_run(&b[k + 1]);
+    for (k = 0; k < nth; k++)
+        pthread_join(th[k], NULL);
     free(o.a);
-    /* the details stay where they are: the groups point into them */
+    /* the groups one after the other, each part's domain places after
+     * those of the parts before; the details stay where they are (the
+     * groups point into them) */
+    v->ngroups = b[0].ngroups;
+    for (k = 1; k < nb; k++) {
+        dom = v->ngroups > 0 ? v->groups[v->ngroups - 1].dom + 1 : 0;
+        for (i = 0; i < b[k].ngroups; i++) {
+            v->groups[v->ngroups] = b[k].groups[i];
+            v->groups[v->ngroups++].dom += dom;
+        }
+    }
+    for (k = 0; k < nb; k++)
+        while ((sb = b[k].sblks) != NULL) {
+            b[k].sblks = sb->next;
+            sb->next = v->strings;
+            v->strings = sb;
+        }
     v->groups = xrealloc(v->groups, (v->ngroups ? v->ngroups : 1)
                          * sizeof(*v->groups));
-    if (b.ndays > 1)
-        agg_view_dom(v, b.ndays);
+    if (v->ngroups > 0 && v->groups[0].day != v->groups[v->ngroups - 1].day)
+        agg_view_dom(v);
     else
-        v->ndoms = b.g != NULL ? b.g->dom + 1 : 0;
+        v->ndoms = v->ngroups > 0 ? v->groups[v->ngroups - 1].dom + 1 : 0;
     return v;
 }
 
@@ -1841,12 +1943,16 @@ agg_view_loghosts(const struct agg_view *v, const int32_t *day)
 struct agg_view *
 agg_view_free(struct agg_view *v)
 {
+    struct agg_sblk *sb;
     size_t  i;
 
     if (v != NULL) {
         free(v->groups);
         free(v->details);
-        free(v->strings);
+        while ((sb = v->strings) != NULL) {
+            v->strings = sb->next;
+            free(sb);
+        }
         for (i = 0; i < v->nhosts; i++)
             free(v->hosts[i].name);
         free(v->hosts);
