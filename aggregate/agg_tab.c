@@ -58,6 +58,7 @@
  */
 #include "agg_tab.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -218,12 +219,25 @@ struct agg_item {
     const char *ip;
     const char *loghost;
     const char *reason;
+    size_t  dlen;                       /* strlen(domain) */
     uint64_t count;
 };
 
 #define AGG_K_SUCCESS 0
 #define AGG_K_IGNORED 1
 #define AGG_K_DETAIL 2
+
+/* A block of a view's strings. Each thread that builds a part of a
+ * view bumps through blocks of its own, AGG_SBLK_MIN bytes first and
+ * twice the one before up to AGG_SBLK_MAX: the strings of a part are
+ * not known before it is built. A row's strings are at most a key's. */
+struct agg_sblk {
+    struct agg_sblk *next;
+    char    bytes[];
+};
+
+#define AGG_SBLK_MIN (16 * 1024)
+#define AGG_SBLK_MAX (1024 * 1024)
 
 /* one (day, log host) of the keys a view was made from */
 struct agg_vhost {
@@ -232,10 +246,11 @@ struct agg_vhost {
 };
 
 struct agg_view {
+    size_t  ndoms;                      /* distinct domains */
     size_t  ngroups;
     struct agg_group *groups;
     struct agg_detail *details;
-    char   *strings;                    /* every string of the view */
+    struct agg_sblk *strings;           /* every string of the view */
     size_t  nhosts;
     struct agg_vhost *hosts;            /* distinct (day, log host) */
 };
@@ -977,6 +992,15 @@ agg_tab_walk_tls_hosts_st(const struct agg_tab *t,
     free(names);
 }
 
+/* agg_str_next - the string after the one at p: most strings of a key
+ * but the domain are empty (a success keeps only its domain and log
+ * host), and a byte read is cheaper than a call of strlen() */
+static inline const char *
+agg_str_next(const char *p)
+{
+    return *p ? p + strlen(p) + 1 : p + 1;
+}
+
 /* agg_key_decode - fields of a stored key into it (strings point into
  * the key), with count */
 static void
@@ -994,16 +1018,16 @@ agg_key_decode(const struct agg_key *k, uint64_t count,
     memcpy(&it->cert_problem, p++, 1);
     it->kind = 0;
     it->domain = p;
-    p += strlen(p) + 1;
+    it->dlen = strlen(p);
+    p += it->dlen + 1;
     it->mx = p;
-    p += strlen(p) + 1;
+    p = agg_str_next(p);
     it->helo = p;
-    p += strlen(p) + 1;
+    p = agg_str_next(p);
     it->ip = p;
-    p += strlen(p) + 1;
+    p = agg_str_next(p);
     it->loghost = p;
-    p += strlen(p) + 1;
-    it->reason = p;
+    it->reason = agg_str_next(p);
     it->count = count;
 }
 
@@ -1030,31 +1054,46 @@ struct agg_ord {
 #define AGG_ORD_BYTES 16                /* radix digits: bytes of k0, k1 */
 #define AGG_ORD_SMALL 32                /* insertion sort at or below */
 
-/* agg_be - n bytes at b as a big-endian number */
-static inline uint64_t
-agg_be(const unsigned char *b, size_t n)
+/* agg_be32, agg_be64 - bytes loaded from memory as a big-endian
+ * number (a byte swap, not a loop of shifts: a million keys) */
+static inline uint32_t
+agg_be32(uint32_t w)
 {
-    uint64_t v = 0;
-    size_t  i;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap32(w);
+#else
+    return w;
+#endif
+}
 
-    for (i = 0; i < n; i++)
-        v = v << 8 | b[i];
-    return v;
+static inline uint64_t
+agg_be64(uint64_t q)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(q);
+#else
+    return q;
+#endif
 }
 
 /* agg_ord_set - o for key k */
-static void
+static inline void
 agg_ord_set(struct agg_ord *o, const struct agg_key *k)
 {
     unsigned char b[12] = {0};
     const char *dom = k->blob + AGG_KEY_HEAD;
     uint32_t day;
+    uint32_t w;
+    uint64_t q;
 
     memcpy(&day, k->blob, sizeof(day));
     memcpy(b, dom, strnlen(dom, sizeof(b)));
-    /* the sign bit flipped: signed order as unsigned order */
-    o->k0 = (uint64_t) (day ^ 0x80000000u) << 32 | agg_be(b, 4);
-    o->k1 = agg_be(b + 4, 8);
+    memcpy(&w, b, sizeof(w));
+    memcpy(&q, b + 4, sizeof(q));
+    /* the sign bit flipped: signed order as unsigned order; the name's
+     * bytes as big-endian numbers, which order like strcmp */
+    o->k0 = (uint64_t) (day ^ 0x80000000u) << 32 | agg_be32(w);
+    o->k1 = agg_be64(q);
     o->key = k;
 }
 
@@ -1066,50 +1105,74 @@ agg_ord_byte(const struct agg_ord *o, unsigned i)
         : (unsigned) (o->k1 >> (120 - 8 * i)) & 0xff;
 }
 
-/* agg_ord_sort - sort a[n] by (k0, k1), given that they agree in the
- * digits before digit i: American flag sort (in place, most significant
- * digit first; a digit that all share is skipped), insertion sort for
- * short runs. Cost O(n) per digit taken, recursion at most 16 deep. */
+/* agg_ord_part - put a[n] in the order of digit i (cnt[]: how many of
+ * each value, counted by the caller): each element goes to the next free
+ * place of its bucket, and the one there moves on in turn, until the
+ * cycle closes (American flag sort, in place). Cost O(n). */
 static void
-agg_ord_sort(struct agg_ord *a, size_t n, unsigned i)
+agg_ord_part(struct agg_ord *a, unsigned i, const size_t *cnt)
 {
-    size_t  cnt[256];
     size_t  next[256];
     size_t  end[256];
     struct agg_ord x;
     struct agg_ord y;
     size_t  j;
-    size_t  k;
     unsigned b;
     unsigned d;
 
-    for (; n > AGG_ORD_SMALL && i < AGG_ORD_BYTES; i++) {
-        memset(cnt, 0, sizeof(cnt));
-        for (j = 0; j < n; j++)
-            cnt[agg_ord_byte(&a[j], i)]++;
-        if (cnt[agg_ord_byte(&a[0], i)] == n)
-            continue;
-        for (j = 0, b = 0; b < 256; b++) {
-            next[b] = j;
-            j += cnt[b];
-            end[b] = j;
-        }
-        /* each element goes to the next free place of its bucket, and
-         * the one there moves on in turn, until the cycle closes */
-        for (b = 0; b < 256; b++) {
-            while (next[b] < end[b]) {
-                x = a[next[b]];
-                while ((d = agg_ord_byte(&x, i)) != b) {
-                    y = a[next[d]];
-                    a[next[d]++] = x;
-                    x = y;
-                }
-                a[next[b]++] = x;
+    for (j = 0, b = 0; b < 256; b++) {
+        next[b] = j;
+        j += cnt[b];
+        end[b] = j;
+    }
+    for (b = 0; b < 256; b++) {
+        while (next[b] < end[b]) {
+            x = a[next[b]];
+            while ((d = agg_ord_byte(&x, i)) != b) {
+                y = a[next[d]];
+                a[next[d]++] = x;
+                x = y;
             }
+            a[next[b]++] = x;
         }
+    }
+}
+
+/* agg_ord_hist - cnt[] of digit i over a[n]; 0 when all n share the
+ * digit (nothing to do) */
+static int
+agg_ord_hist(const struct agg_ord *a, size_t n, unsigned i, size_t *cnt)
+{
+    size_t  j;
+
+    memset(cnt, 0, 256 * sizeof(*cnt));
+    for (j = 0; j < n; j++)
+        cnt[agg_ord_byte(&a[j], i)]++;
+    return cnt[agg_ord_byte(&a[0], i)] != n;
+}
+
+/* agg_ord_sort - sort a[n] by (k0, k1), given that they agree in the
+ * digits before digit i, and that every element of the whole array
+ * agrees in the digits whose bit is clear in vary (those are skipped
+ * without a pass; digit 0 is bit 0): most significant digit first, in
+ * place, a digit that all share skipped, insertion sort for short runs.
+ * Cost O(n) per digit taken, recursion at most 16 deep. */
+static void
+agg_ord_sort(struct agg_ord *a, size_t n, unsigned i, unsigned vary)
+{
+    size_t  cnt[256];
+    struct agg_ord x;
+    size_t  j;
+    size_t  k;
+    unsigned b;
+
+    for (; n > AGG_ORD_SMALL && i < AGG_ORD_BYTES; i++) {
+        if ((vary >> i & 1) == 0 || !agg_ord_hist(a, n, i, cnt))
+            continue;
+        agg_ord_part(a, i, cnt);
         for (j = 0, b = 0; b < 256; j += cnt[b], b++)
             if (cnt[b] > 1)
-                agg_ord_sort(a + j, cnt[b], i + 1);
+                agg_ord_sort(a + j, cnt[b], i + 1, vary);
         return;
     }
     if (i >= AGG_ORD_BYTES)
@@ -1138,28 +1201,34 @@ agg_key_loghost(const struct agg_key *k, size_t *lenp)
     return host;
 }
 
+/* the (day, log host) noted last: most keys share it with the key
+ * before */
+struct agg_vlast {
+    const char *host;                   /* NULL: none yet */
+    size_t  len;
+    int32_t day;
+};
+
 /* agg_view_host - note k's (day, log host) in v, once; seen holds the
- * pairs noted, *lastp the key noted last (most keys share their log
- * host with the key before) */
+ * pairs noted, *last the pair noted last */
 static void
 agg_view_host(struct agg_view *v, struct htab *seen,
-              const struct agg_key **lastp, const struct agg_key *k)
+              struct agg_vlast *last, const struct agg_key *k)
 {
     char    pair[sizeof(int32_t) + SESS_MAX_LOGHOST + 1];
     const char *host;
-    const char *lhost;
     size_t  len;
-    size_t  llen;
+    int32_t day;
     struct agg_vhost *h;
 
     host = agg_key_loghost(k, &len);
-    if (*lastp != NULL && memcmp((*lastp)->blob, k->blob, sizeof(int32_t))
-        == 0) {
-        lhost = agg_key_loghost(*lastp, &llen);
-        if (llen == len && memcmp(lhost, host, len) == 0)
-            return;
-    }
-    *lastp = k;
+    memcpy(&day, k->blob, sizeof(day));
+    if (last->host != NULL && last->day == day && last->len == len
+        && memcmp(last->host, host, len) == 0)
+        return;
+    last->host = host;
+    last->len = len;
+    last->day = day;
     if (len > SESS_MAX_LOGHOST)         /* not from agg_key_encode */
         msg_panic("agg_view_host: log host of %zu bytes", len);
     memcpy(pair, k->blob, sizeof(int32_t));
@@ -1175,16 +1244,24 @@ agg_view_host(struct agg_view *v, struct htab *seen,
     h->name[len] = 0;
 }
 
+/* every stored key's numbers, sorted (agg_ord_list) */
+struct agg_ords {
+    struct agg_ord *a;
+    size_t  n;
+    size_t  bytes;                      /* their lengths past the numbers */
+    unsigned vary;                      /* digits not all the same: bit i
+                                         * for digit i */
+};
+
 /* agg_ord_collect - every stored key (a key in two segments twice) in
- * slot order, in *np; *bytes is the sum of their lengths past the
- * numbers; with v, each key's (day, log host) noted in v. Cost
- * O(slots), 24 bytes a key. */
-static struct agg_ord *
-agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
+ * block order, in o; with v, each key's (day, log host) noted in v.
+ * Cost O(K), 24 bytes a key. */
+static void
+agg_ord_collect(const struct agg_tab *t, struct agg_ords *o,
                 struct agg_view *v)
 {
     struct htab *seen = v != NULL ? htab_create(16, NULL) : NULL;
-    const struct agg_key *last = NULL;
+    struct agg_vlast last = {0};
     const struct agg_seg *s;
     const struct agg_key *k;
     struct agg_kpos pos;
@@ -1192,6 +1269,10 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
     size_t  cap = 0;
     size_t  n = 0;
     size_t  used;
+    size_t  bytes;
+    uint64_t d0;
+    uint64_t d1;
+    unsigned i;
 
     /* claims are at most the reservations, and at most the limit */
     for (s = t->first; s != NULL;
@@ -1200,20 +1281,106 @@ agg_ord_collect(const struct agg_tab *t, size_t *np, size_t *bytes,
         cap += used < s->limit ? used : s->limit;
     }
     ord = xmalloc((cap ? cap : 1) * sizeof(*ord));
-    *bytes = 0;
+    bytes = 0;
+    d0 = d1 = 0;
     agg_kpos_init(t, &pos);
     while ((k = agg_kpos_next(&pos)) != NULL) {
         if (n == cap)
             msg_panic("agg_ord_collect: more keys than claims");
-        agg_ord_set(&ord[n++], k);
-        *bytes += k->len - AGG_KEY_HEAD;
+        agg_ord_set(&ord[n], k);
+        d0 |= ord[n].k0 ^ ord[0].k0;
+        d1 |= ord[n].k1 ^ ord[0].k1;
+        n++;
+        bytes += k->len - AGG_KEY_HEAD;
         if (v != NULL)
             agg_view_host(v, seen, &last, k);
     }
     if (seen != NULL)
         htab_free(seen);
-    *np = n;
-    return ord;
+    o->a = ord;
+    o->n = n;
+    o->bytes = bytes;
+    for (o->vary = 0, i = 0; i < 8; i++)
+        o->vary |= (unsigned) ((d0 >> (56 - 8 * i) & 0xff) != 0) << i
+            | (unsigned) ((d1 >> (56 - 8 * i) & 0xff) != 0) << (i + 8);
+}
+
+/* Past this many keys, and with more than one thread allowed, the
+ * buckets of the first digit that differs are sorted on several
+ * threads (domains.log of `make bench`, a million keys: the sort took
+ * some 50 ms of one thread). */
+#define AGG_ORD_PAR_MIN 65536
+#define AGG_ORD_THREADS_MAX 16
+
+/* the buckets of one digit, sorted by several threads */
+struct agg_ord_par {
+    struct agg_ord *a;
+    const size_t *cnt;                  /* bucket sizes */
+    const size_t *at;                   /* bucket starts */
+    unsigned i;                         /* the next digit */
+    unsigned vary;
+    atomic_uint next;                   /* the next bucket to take */
+};
+
+/* agg_ord_par_run - thread: sort buckets until none is left */
+static void *
+agg_ord_par_run(void *arg)
+{
+    struct agg_ord_par *p = arg;
+    unsigned b;
+
+    while ((b = atomic_fetch_add_explicit(&p->next, 1,
+                                          memory_order_relaxed)) < 256)
+        if (p->cnt[b] > 1)
+            agg_ord_sort(p->a + p->at[b], p->cnt[b], p->i, p->vary);
+    return NULL;
+}
+
+/* agg_ord_list - every stored key's numbers in o, sorted; with v, the
+ * (day, log host) pairs noted in v; up to jobs threads sort. The order
+ * of keys with equal numbers is left as the sort leaves them, which
+ * does not depend on jobs (each bucket is sorted the same way by
+ * whichever thread takes it), and agg_ord_emit orders them anyway. */
+static void
+agg_ord_list(const struct agg_tab *t, struct agg_ords *o,
+             struct agg_view *v, int jobs)
+{
+    pthread_t th[AGG_ORD_THREADS_MAX];
+    struct agg_ord_par p;
+    size_t  cnt[256];
+    size_t  at[256];
+    unsigned i;
+    unsigned b;
+    int     k;
+    int     nth;
+
+    agg_ord_collect(t, o, v);
+    if (jobs <= 1 || o->n < AGG_ORD_PAR_MIN) {
+        agg_ord_sort(o->a, o->n, 0, o->vary);
+        return;
+    }
+    for (i = 0; i < AGG_ORD_BYTES; i++)
+        if ((o->vary >> i & 1) != 0 && agg_ord_hist(o->a, o->n, i, cnt))
+            break;
+    if (i == AGG_ORD_BYTES)
+        return;
+    agg_ord_part(o->a, i, cnt);
+    for (b = 0, at[0] = 0; b < 255; b++)
+        at[b + 1] = at[b] + cnt[b];
+    p.a = o->a;
+    p.cnt = cnt;
+    p.at = at;
+    p.i = i + 1;
+    p.vary = o->vary;
+    atomic_init(&p.next, 0);
+    nth = jobs - 1 < AGG_ORD_THREADS_MAX ? jobs - 1 : AGG_ORD_THREADS_MAX;
+    for (k = 0; k < nth; k++)
+        if (pthread_create(&th[k], NULL, agg_ord_par_run, &p) != 0)
+            break;
+    nth = k;                            /* fewer threads: more work here */
+    agg_ord_par_run(&p);
+    for (k = 0; k < nth; k++)
+        pthread_join(th[k], NULL);
 }
 
 /* agg_num_cmp - three-way compare of two integers */
@@ -1385,14 +1552,12 @@ agg_ord_count(const struct agg_item *it, void *ctx)
 size_t
 agg_tab_keys_st(const struct agg_tab *t)
 {
-    struct agg_ord *ord;
+    struct agg_ords o;
     size_t  n;
-    size_t  bytes;
 
-    ord = agg_ord_collect(t, &n, &bytes, NULL);
-    agg_ord_sort(ord, n, 0);
-    n = agg_ord_emit(t, ord, n, 0, AGG_PLAIN_AUTO, agg_ord_count, NULL);
-    free(ord);
+    agg_ord_list(t, &o, NULL, 1);
+    n = agg_ord_emit(t, o.a, o.n, 0, AGG_PLAIN_AUTO, agg_ord_count, NULL);
+    free(o.a);
     return n;
 }
 
@@ -1436,46 +1601,88 @@ agg_tab_walk_st(const struct agg_tab *t,
                 void *ctx)
 {
     struct agg_walk w;
-    struct agg_ord *ord;
-    size_t  n;
-    size_t  bytes;
+    struct agg_ords o;
 
     w.fn = fn;
     w.ctx = ctx;
     w.r = xmalloc(sizeof(*w.r));
-    ord = agg_ord_collect(t, &n, &bytes, NULL);
-    agg_ord_sort(ord, n, 0);
-    agg_ord_emit(t, ord, n, 0, AGG_PLAIN_AUTO, agg_walk_one, &w);
-    free(ord);
+    agg_ord_list(t, &o, NULL, 1);
+    agg_ord_emit(t, o.a, o.n, 0, AGG_PLAIN_AUTO, agg_walk_one, &w);
+    free(o.a);
     free(w.r);
 }
 
+/* a part of a view being built: rows of the keys ord[lo, hi) */
 struct agg_build {
-    struct agg_view *v;
+    const struct agg_tab *t;
+    enum agg_plain mode;
+    const struct agg_ord *ord;
+    size_t  lo;
+    size_t  hi;
+    struct agg_group *groups;           /* room for hi - lo */
+    size_t  ngroups;
     struct agg_group *g;                /* the group being filled */
+    size_t  dlen;                       /* strlen(g->domain) */
     struct agg_detail *d;               /* the next detail */
     char   *p;                          /* the next string byte */
+    char   *end;                        /* of the string block */
+    size_t  sblk;                       /* size of the next block */
+    struct agg_sblk *sblks;             /* the blocks, last first */
 };
 
+/* agg_build_room - make sure b has room for the strings of one row */
+static void
+agg_build_room(struct agg_build *b)
+{
+    struct agg_sblk *blk;
+
+    if (b->p != NULL && (size_t) (b->end - b->p) >= AGG_KEY_MAX)
+        return;
+    blk = xmalloc(b->sblk);
+    blk->next = b->sblks;
+    b->sblks = blk;
+    b->p = blk->bytes;
+    b->end = (char *) blk + b->sblk;
+    if (b->sblk < AGG_SBLK_MAX)
+        b->sblk *= 2;
+}
+
 /* agg_view_add - agg_ord_emit callback: one row into the view being
- * built. Rows of a group come one after another. */
+ * built. Rows of a group come one after another, groups of one day and
+ * domain too: a group's domain is that of the group before when they
+ * share day and name (one copy of the string), and its `dom` counts the
+ * (day, domain) pairs so far (agg_view_dom makes it the domain's place
+ * when the view holds more than one day). */
 static void
 agg_view_add(const struct agg_item *it, void *ctx)
 {
     struct agg_build *b = ctx;
     struct agg_group *g = b->g;
     struct agg_detail *d;
+    int     same;
 
-    if (g == NULL || it->day != g->day || it->policy != g->policy
-        || strcmp(it->domain, g->domain) != 0) {
-        g = b->g = g == NULL ? b->v->groups : g + 1;
-        b->v->ngroups++;
-        g->day = it->day;
-        g->policy = it->policy;
-        g->domain = agg_view_str(&b->p, it->domain);
+    agg_build_room(b);
+    same = g != NULL && it->day == g->day && it->dlen == b->dlen
+        && memcmp(it->domain, g->domain, it->dlen) == 0;
+    if (!same || it->policy != g->policy) {
+        b->g = g == NULL ? b->groups : g + 1;
+        b->ngroups++;
+        b->g->day = it->day;
+        b->g->policy = it->policy;
+        if (same) {
+            b->g->domain = g->domain;
+            b->g->dom = g->dom;
+        } else {
+            b->g->domain = b->p;
+            memcpy(b->p, it->domain, it->dlen + 1);
+            b->p += it->dlen + 1;
+            b->g->dom = g == NULL ? 0 : g->dom + 1;
+            b->dlen = it->dlen;
+        }
+        g = b->g;
         g->success = g->failure = g->plain_ignored = 0;
         g->ndetails = 0;
-        g->details = NULL;              /* set when the view is done */
+        g->details = b->d;              /* a group's details are next */
     }
     switch (it->kind) {
     case AGG_K_SUCCESS:
@@ -1499,46 +1706,188 @@ agg_view_add(const struct agg_item *it, void *ctx)
     }
 }
 
-/* agg_view_create_st - sorted, grouped snapshot (see agg_tab.h); never
- * NULL. One pass over the keys in order: groups and details are
- * allocated for as many as there are keys and cut to size after, the
- * strings for the sum of the keys' string bytes (pages never written
- * are never touched). Cost O(K) time (see agg_ord_emit), about 24 + 56
- * bytes a key of memory besides the strings. */
+/* a day's groups while agg_view_dom merges the days */
+struct agg_vday {
+    size_t  at;                         /* the next group */
+    size_t  end;                        /* past the day's last */
+};
+
+/* agg_vday_before - 1 when a's next domain sorts before b's */
+static inline int
+agg_vday_before(const struct agg_group *gs, const struct agg_vday *a,
+                const struct agg_vday *b)
+{
+    return strcmp(gs[a->at].domain, gs[b->at].domain) < 0;
+}
+
+/* agg_vday_down - restore the heap h[n] below place i */
+static void
+agg_vday_down(const struct agg_group *gs, struct agg_vday *h, size_t n,
+              size_t i)
+{
+    struct agg_vday x = h[i];
+    size_t  c;
+
+    while ((c = 2 * i + 1) < n) {
+        if (c + 1 < n && agg_vday_before(gs, &h[c + 1], &h[c]))
+            c++;
+        if (!agg_vday_before(gs, &h[c], &x))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+/* agg_view_dom - each group's `dom`, its domain's place among the
+ * distinct domains of all days, when the view holds ndays > 1 days:
+ * each day's groups are in domain order already, so the days are
+ * merged (a heap of days by their next domain), not sorted. Cost
+ * O(groups log days) compares of names. */
+static void
+agg_view_dom(struct agg_view *v)
+{
+    struct agg_group *gs = v->groups;
+    struct agg_vday *h;
+    const char *last = NULL;
+    size_t  ndays = 1;
+    size_t  dom = 0;
+    size_t  n = 0;
+    size_t  i;
+    size_t  j;
+
+    for (i = 1; i < v->ngroups; i++)
+        ndays += gs[i].day != gs[i - 1].day;
+    h = xmalloc(ndays * sizeof(*h));
+
+    for (i = 0; i < v->ngroups; i = j) {
+        for (j = i + 1; j < v->ngroups && gs[j].day == gs[i].day; j++)
+             /* void */ ;
+        h[n].at = i;
+        h[n++].end = j;
+    }
+    for (i = n / 2; i-- > 0;)
+        agg_vday_down(gs, h, n, i);
+    while (n > 0) {
+        /* the smallest next domain: the groups of its day that share
+         * it (its policies) take the same place */
+        i = h[0].at;
+        if (last != NULL && strcmp(last, gs[i].domain) != 0)
+            dom++;
+        last = gs[i].domain;
+        for (j = i; j < h[0].end && gs[j].domain == gs[i].domain; j++)
+            gs[j].dom = dom;
+        if ((h[0].at = j) == h[0].end)
+            h[0] = h[--n];
+        if (n > 0)
+            agg_vday_down(gs, h, n, 0);
+    }
+    v->ndoms = last != NULL ? dom + 1 : 0;
+    free(h);
+}
+
+/* agg_build_run - thread: build one part of a view */
+static void *
+agg_build_run(void *arg)
+{
+    struct agg_build *b = arg;
+
+    agg_ord_emit(b->t, b->ord + b->lo, b->hi - b->lo, 1, b->mode,
+                 agg_view_add, b);
+    return NULL;
+}
+
+/* agg_view_create_par_st - sorted, grouped snapshot (see agg_tab.h);
+ * never NULL. The sorted keys are cut into one part per thread, each
+ * cut between keys of different numbers (so no group, and no run that
+ * agg_ord_emit orders, spans two parts), and each part's rows are made
+ * by a pass over its keys in order: the groups and details of the keys
+ * ord[lo, hi) go to [lo, hi) of arrays as long as the keys (pages never
+ * written are never touched), the groups of the later parts are then
+ * moved down behind those of the first. With one part, what one thread
+ * did before. Cost O(K) time (see agg_ord_emit), about 24 + 64 bytes a
+ * key of memory besides the strings. */
+struct agg_view *
+agg_view_create_par_st(const struct agg_tab *t, enum agg_plain mode,
+                       int jobs)
+{
+    struct agg_view *v = xcalloc(1, sizeof(*v));
+    struct agg_build b[AGG_ORD_THREADS_MAX + 1];
+    pthread_t th[AGG_ORD_THREADS_MAX];
+    struct agg_sblk *sb;
+    struct agg_ords o;
+    size_t  n;
+    size_t  at;
+    size_t  dom;
+    size_t  i;
+    int     nb;
+    int     k;
+    int     nth;
+
+    agg_ord_list(t, &o, v, jobs);
+    n = o.n;
+    v->groups = xmalloc((n ? n : 1) * sizeof(*v->groups));
+    v->details = xmalloc((n ? n : 1) * sizeof(*v->details));
+    nb = jobs > 1 && n >= AGG_ORD_PAR_MIN ? jobs : 1;
+    if (nb > AGG_ORD_THREADS_MAX + 1)
+        nb = AGG_ORD_THREADS_MAX + 1;
+    for (k = 0, at = 0; k < nb; k++) {
+        memset(&b[k], 0, sizeof(b[k]));
+        b[k].t = t;
+        b[k].mode = mode;
+        b[k].ord = o.a;
+        b[k].lo = at;
+        at = k + 1 == nb ? n : n / (size_t) nb * (size_t) (k + 1);
+        if (at < b[k].lo)
+            at = b[k].lo;
+        while (at > 0 && at < n && o.a[at].k0 == o.a[at - 1].k0
+               && o.a[at].k1 == o.a[at - 1].k1)
+            at++;
+        b[k].hi = at;
+        b[k].groups = v->groups + b[k].lo;
+        b[k].d = v->details + b[k].lo;
+        b[k].sblk = AGG_SBLK_MIN;
+    }
+    for (k = 0, nth = 0; k < nb - 1; k++, nth++)
+        if (pthread_create(&th[k], NULL, agg_build_run, &b[k + 1]) != 0)
+            break;
+    agg_build_run(&b[0]);
+    for (k = nth; k < nb - 1; k++)      /* parts no thread took */
+        agg_build_run(&b[k + 1]);
+    for (k = 0; k < nth; k++)
+        pthread_join(th[k], NULL);
+    free(o.a);
+    /* the groups one after the other, each part's domain places after
+     * those of the parts before; the details stay where they are (the
+     * groups point into them) */
+    v->ngroups = b[0].ngroups;
+    for (k = 1; k < nb; k++) {
+        dom = v->ngroups > 0 ? v->groups[v->ngroups - 1].dom + 1 : 0;
+        for (i = 0; i < b[k].ngroups; i++) {
+            v->groups[v->ngroups] = b[k].groups[i];
+            v->groups[v->ngroups++].dom += dom;
+        }
+    }
+    for (k = 0; k < nb; k++)
+        while ((sb = b[k].sblks) != NULL) {
+            b[k].sblks = sb->next;
+            sb->next = v->strings;
+            v->strings = sb;
+        }
+    v->groups = xrealloc(v->groups, (v->ngroups ? v->ngroups : 1)
+                         * sizeof(*v->groups));
+    if (v->ngroups > 0 && v->groups[0].day != v->groups[v->ngroups - 1].day)
+        agg_view_dom(v);
+    else
+        v->ndoms = v->ngroups > 0 ? v->groups[v->ngroups - 1].dom + 1 : 0;
+    return v;
+}
+
+/* agg_view_create_st - the same on this thread alone */
 struct agg_view *
 agg_view_create_st(const struct agg_tab *t, enum agg_plain mode)
 {
-    struct agg_view *v = xcalloc(1, sizeof(*v));
-    struct agg_build b;
-    struct agg_ord *ord;
-    struct agg_group *g;
-    size_t  n;
-    size_t  i;
-    size_t  bytes;
-    size_t  ndetails;
-
-    ord = agg_ord_collect(t, &n, &bytes, v);
-    agg_ord_sort(ord, n, 0);
-    v->groups = xmalloc((n ? n : 1) * sizeof(*v->groups));
-    v->details = xmalloc((n ? n : 1) * sizeof(*v->details));
-    v->strings = xmalloc(bytes ? bytes : 1);
-    b.v = v;
-    b.g = NULL;
-    b.d = v->details;
-    b.p = v->strings;
-    agg_ord_emit(t, ord, n, 1, mode, agg_view_add, &b);
-    free(ord);
-    ndetails = (size_t) (b.d - v->details);
-    v->groups = xrealloc(v->groups, (v->ngroups ? v->ngroups : 1)
-                         * sizeof(*v->groups));
-    v->details = xrealloc(v->details, (ndetails ? ndetails : 1)
-                          * sizeof(*v->details));
-    for (i = 0, ndetails = 0; i < v->ngroups; i++) {
-        g = &v->groups[i];
-        g->details = v->details + ndetails;
-        ndetails += g->ndetails;
-    }
-    return v;
+    return agg_view_create_par_st(t, mode, 1);
 }
 
 /* agg_view_count - number of groups; O(1) */
@@ -1546,6 +1895,13 @@ size_t
 agg_view_count(const struct agg_view *v)
 {
     return v != NULL ? v->ngroups : 0;
+}
+
+/* agg_view_domains - number of distinct domains; O(1) */
+size_t
+agg_view_domains(const struct agg_view *v)
+{
+    return v != NULL ? v->ndoms : 0;
 }
 
 /* agg_view_get - group i, or NULL when i is out of range; O(1) */
@@ -1587,12 +1943,16 @@ agg_view_loghosts(const struct agg_view *v, const int32_t *day)
 struct agg_view *
 agg_view_free(struct agg_view *v)
 {
+    struct agg_sblk *sb;
     size_t  i;
 
     if (v != NULL) {
         free(v->groups);
         free(v->details);
-        free(v->strings);
+        while ((sb = v->strings) != NULL) {
+            v->strings = sb->next;
+            free(sb);
+        }
         for (i = 0; i < v->nhosts; i++)
             free(v->hosts[i].name);
         free(v->hosts);

@@ -105,6 +105,11 @@ struct agg_group {
     int32_t day;
     uint8_t policy;             /* enum sess_policy */
     const char *domain;
+    size_t  dom;                /* the domain's place among the view's
+                                 * distinct domains (of every day) in
+                                 * strcmp order: groups of one domain
+                                 * share it, and the same pointer within
+                                 * a day */
     uint64_t success;           /* total-successful-session-count */
     uint64_t failure;           /* sum of details[].count */
     uint64_t plain_ignored;     /* plaintext sessions not counted */
@@ -117,7 +122,13 @@ struct agg_group {
  * returns NULL when i >= agg_view_count(). */
 struct agg_view *agg_view_create_st(const struct agg_tab *t,
                                     enum agg_plain mode);
+/* the same, sorting on up to jobs threads (the caller's included) when
+ * the table is large; the view is the same whatever jobs */
+struct agg_view *agg_view_create_par_st(const struct agg_tab *t,
+                                        enum agg_plain mode, int jobs);
 size_t  agg_view_count(const struct agg_view *v);
+/* distinct domains of the view's groups (every agg_group.dom is less) */
+size_t  agg_view_domains(const struct agg_view *v);
 /* distinct log hosts among all the keys the view was made from (counted
  * or not), of day *day only when day is not NULL */
 size_t  agg_view_loghosts(const struct agg_view *v, const int32_t *day);

@@ -540,7 +540,8 @@ report_offline(const struct conf *c, const struct cli_opts *o,
                const struct agg_tab *tab, int32_t day,
                struct report_stats *rs)
 {
-    struct agg_view *v = agg_view_create_st(tab, c->plaintext);
+    struct agg_view *v = agg_view_create_par_st(tab, c->plaintext,
+                                                report_jobs(o));
     size_t  n = agg_view_count(v);
     size_t *first = xcalloc(n ? n : 1, sizeof(*first));
     size_t *ngroups = xcalloc(n ? n : 1, sizeof(*ngroups));
@@ -555,7 +556,7 @@ report_offline(const struct conf *c, const struct cli_opts *o,
         for (nb = 0; i + nb < n; nb++) {
             const struct agg_group *h = agg_view_get(v, i + nb);
 
-            if (h->day != g->day || strcmp(h->domain, g->domain) != 0)
+            if (h->day != g->day || h->dom != g->dom)
                 break;
             total += h->success + h->failure;
         }

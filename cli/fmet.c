@@ -27,6 +27,7 @@ struct fmet {
 /* one domain of the day: its counts per policy and result */
 struct fm_dom {
     const char *name;
+    size_t  dom;                /* its place in name order (agg_group) */
     uint64_t sessions;
     uint64_t failures;
     uint64_t c[SESS_POL_COUNT][SESS_RESULT_COUNT];
@@ -64,7 +65,7 @@ fm_by_sessions(const void *a, const void *b)
 
     if (x->sessions != y->sessions)
         return x->sessions > y->sessions ? -1 : 1;
-    return strcmp(x->name, y->name);
+    return x->dom < y->dom ? -1 : x->dom > y->dom;
 }
 
 static int
@@ -75,14 +76,17 @@ fm_by_failures(const void *a, const void *b)
 
     if (x->failures != y->failures)
         return x->failures > y->failures ? -1 : 1;
-    return strcmp(x->name, y->name);
+    return x->dom < y->dom ? -1 : x->dom > y->dom;
 }
 
 static int
 fm_by_name(const void *a, const void *b)
 {
-    return strcmp(((const struct fm_dom *) a)->name,
-                  ((const struct fm_dom *) b)->name);
+    const struct fm_dom *x = a;
+    const struct fm_dom *y = b;
+
+    /* the view's place of a name is its place in strcmp order */
+    return x->dom < y->dom ? -1 : x->dom > y->dom;
 }
 
 /* fm_name - name a domain unless 4n are named */
@@ -152,8 +156,10 @@ fm_domains(struct fmet *m, const struct fmet_in *in, FILE *fp)
 
         if (g->day != in->day || g->policy >= SESS_POL_COUNT)
             continue;
-        if (nd == 0 || strcmp(d[nd - 1].name, g->domain) != 0)
-            d[nd++].name = g->domain;
+        if (nd == 0 || d[nd - 1].dom != g->dom) {
+            d[nd].name = g->domain;
+            d[nd++].dom = g->dom;
+        }
         d[nd - 1].c[g->policy][SESS_SUCCESS] += g->success;
         d[nd - 1].sessions += g->success + g->failure;
         d[nd - 1].failures += g->failure;

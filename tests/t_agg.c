@@ -6,7 +6,9 @@
  * stored in two segments (as two writers racing across a growth leave
  * it), the view's log hosts per day and over all days, and a 4-thread
  * run whose views must equal a single-threaded reference table
- * exactly.
+ * exactly, and views made on 2, 3 and 7 threads that must equal the
+ * one-thread view, with every group's domain place checked against a
+ * sort of the names.
  *
  * White box: this file includes agg_tab.c itself, so that
  * test_dup_segments() can make the cross-segment duplicate that threads
@@ -807,6 +809,143 @@ test_threads(void)
     agg_tab_free(ref);
 }
 
+/* name_cmp - qsort: strings by strcmp */
+static int
+name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* doms_right - 1 when every group's dom is its domain's place among
+ * the view's distinct domains in strcmp order (found the long way: a
+ * qsort of the names and a binary search) */
+static int
+doms_right(const struct agg_view *v)
+{
+    size_t  n = agg_view_count(v);
+    const char **names = xmalloc((n ? n : 1) * sizeof(*names));
+    const char **at;
+    size_t  nd = 0;
+    size_t  i;
+    int     ok = 1;
+
+    for (i = 0; i < n; i++)
+        names[i] = agg_view_get(v, i)->domain;
+    qsort(names, n, sizeof(*names), name_cmp);
+    for (i = 0; i < n; i++)
+        if (nd == 0 || strcmp(names[nd - 1], names[i]) != 0)
+            names[nd++] = names[i];
+    if (agg_view_domains(v) != nd) {
+        fprintf(stderr, "%zu domains, want %zu\n", agg_view_domains(v), nd);
+        ok = 0;
+    }
+    for (i = 0; ok && i < n; i++) {
+        const struct agg_group *g = agg_view_get(v, i);
+
+        at = bsearch(&g->domain, names, nd, sizeof(*names), name_cmp);
+        if (at == NULL || g->dom != (size_t) (at - names)) {
+            fprintf(stderr, "group %zu (%s): dom %zu\n", i, g->domain,
+                    g->dom);
+            ok = 0;
+        }
+    }
+    free(names);
+    return ok;
+}
+
+/* par_fill - a table for test_par_view: keys keys over days days, the
+ * names alike in their first 12 bytes in runs of `alike` (long runs of
+ * equal sort numbers, some cut between parts), a second policy for
+ * some domains, failures with details, ignored plaintext */
+static void
+par_fill(struct agg_tab *t, size_t keys, int days, size_t alike)
+{
+    char    dom[64];
+    char    mx[64];
+    size_t  i;
+
+    for (i = 0; i < keys; i++) {
+        /* a domain on one or two days, not in the order of its name */
+        size_t  d = (i * 7919) % keys;
+        int32_t day = 20000 + (int32_t) (d % (size_t) days);
+
+        snprintf(dom, sizeof(dom), "shared-name-%zu.d%zu.example",
+                 d / alike, d);
+        snprintf(mx, sizeof(mx), "mx%zu.example", d % 5);
+        switch (d % 7) {
+        case 0:
+            add(t, 1 + d % 3, day, dom, SESS_POL_STS, SESS_SUCCESS, 0,
+                NULL, NULL, NULL, "h1", NULL);
+            break;
+        case 1:
+            add(t, 2, day, dom, SESS_POL_NONE, SESS_CERT_EXPIRED, 0, mx,
+                "helo", "192.0.2.1", "h1", "expired");
+            break;
+        case 2:
+            add(t, 1, day, dom, SESS_POL_NONE, SESS_STARTTLS_NOT_SUPPORTED,
+                SESS_F_PLAINTEXT, mx, NULL, "192.0.2.2", "h2", NULL);
+            break;
+        case 3:
+            add(t, 1, day + 1, dom, SESS_POL_NONE, SESS_SUCCESS, 0, NULL,
+                NULL, NULL, "h1", NULL);
+            /* FALLTHROUGH */
+        default:
+            add(t, 3, day, dom, SESS_POL_NONE, SESS_SUCCESS, 0, NULL, NULL,
+                NULL, "h1", NULL);
+            break;
+        }
+    }
+    agg_tab_note_tls_host_mt(t, "h1");
+}
+
+/* test_par_view - views made on 2, 3 and 7 threads (parallel sort and
+ * parts past AGG_ORD_PAR_MIN keys) equal the one-thread view, group by
+ * group, with the same domain places; those places are right; on one
+ * day and on several, with runs of alike names long and short */
+static void
+test_par_view(void)
+{
+    static const int jobs[] = {2, 3, 7};
+    static const struct {
+        size_t  keys;
+        int     days;
+        size_t  alike;
+    } shape[] = {
+        {AGG_ORD_PAR_MIN + 5000, 1, 1},
+        {AGG_ORD_PAR_MIN + 5000, 5, 3},
+        {AGG_ORD_PAR_MIN / 2, 3, 1},            /* below: one part */
+        {AGG_ORD_PAR_MIN + 100, 2, 40000},      /* runs past a cut */
+    };
+    struct agg_tab *t;
+    struct agg_view *v1;
+    struct agg_view *vn;
+    size_t  s;
+    size_t  j;
+    size_t  i;
+    int     same;
+
+    for (s = 0; s < sizeof(shape) / sizeof(shape[0]); s++) {
+        t = agg_tab_create();
+        par_fill(t, shape[s].keys, shape[s].days, shape[s].alike);
+        v1 = agg_view_create_st(t, AGG_PLAIN_AUTO);
+        T_CHECK(agg_view_count(v1) > shape[s].keys / 2 && doms_right(v1),
+                "shape %zu: one thread: %zu groups, places", s,
+                agg_view_count(v1));
+        for (j = 0; j < sizeof(jobs) / sizeof(jobs[0]); j++) {
+            vn = agg_view_create_par_st(t, AGG_PLAIN_AUTO, jobs[j]);
+            same = views_equal(vn, v1)
+                && agg_view_domains(vn) == agg_view_domains(v1)
+                && agg_view_loghosts(vn, NULL) == agg_view_loghosts(v1, NULL);
+            for (i = 0; same && i < agg_view_count(v1); i++)
+                same = agg_view_get(vn, i)->dom == agg_view_get(v1, i)->dom;
+            T_CHECK(same, "shape %zu: -j %d view differs", s, jobs[j]);
+            agg_view_free(vn);
+        }
+        agg_view_free(v1);
+        agg_tab_free(t);
+    }
+}
+
 /* cert_walk_fn - remember the certificate evidence the walk hands out */
 static void
 cert_walk_fn(const struct sess_rec *r, uint64_t n, void *ctx)
@@ -872,6 +1011,7 @@ main(void)
     test_list();
     test_dup_segments();
     test_loghosts();
+    test_par_view();
     for (round = 0; round < NROUND; round++)
         test_threads();
     free(recs);
