@@ -38,15 +38,18 @@
  * copy put it there); 1 MiB blocks were 5 % slower on the benchmark log */
 #define INPUT_READ (256 * 1024)
 
-/* A plain file of at least INPUT_MAP_MIN bytes is read through a
- * read-only mapping, not copied by read(2): its lines are handed out
- * where the page cache holds them. The copy was 11 % of the main
- * thread at -j 2 (it reads and correlates; the workers parse), 20 ms
- * of 250 MB. The last INPUT_MAP_TAIL bytes, and whatever the file has
- * grown by since it was opened, are read as before: the unfinished
- * last line, a file that grows, and the scanners that read a few bytes
- * past a line's end stay as they were. A line longer than a chunk
- * hands the rest of the file to read(2) too. */
+/* With -j (chunks), a plain file of at least INPUT_MAP_MIN bytes is
+ * read through a read-only mapping, not copied by read(2): its chunks
+ * are handed to the workers where the page cache holds them. The copy
+ * was 11 % of the main thread at -j 2 (it reads and correlates; the
+ * workers parse); without it -j 2 took 3 to 7 % less on three logs of
+ * make bench. One thread keeps read(2): it parses a block while the
+ * copy has it in the cache, and the mapping made -j 1 up to 8 % slower.
+ * The last INPUT_MAP_TAIL bytes, and whatever the file has grown by
+ * since it was opened, are read as before: the unfinished last line, a
+ * file that grows, and the scanners that read a few bytes past a
+ * line's end stay as they were. A line longer than a chunk hands the
+ * rest of the file to read(2) too. */
 #define INPUT_MAP_MIN (4 * 1024 * 1024)
 #define INPUT_MAP_TAIL (INPUT_CARRY + 4096)
 
@@ -873,32 +876,6 @@ input_map_zap(const unsigned char *map, size_t *zapped, size_t upto)
     }
 }
 
-/* input_lines_map - line mode, one thread: the lines of map[0, limit),
- * as input_lines() hands out those of a buffer it is given piece by
- * piece; returns where it stopped (after a newline, or inside an
- * overlong line being skipped: rd->skipping) */
-static size_t
-input_lines_map(struct input_rd *rd, const unsigned char *map, size_t limit)
-{
-    size_t  pos = 0;
-    size_t  zapped = 0;
-
-    /* a piece of more than INPUT_MAX_LINE + 1 bytes always gets on: it
-     * holds a newline, or its line is overlong and skipped */
-    while (limit - pos > INPUT_MAX_LINE + 1 && !input_stopped(rd)) {
-        size_t  n = limit - pos < INPUT_READ + INPUT_CARRY
-            ? limit - pos : INPUT_READ + INPUT_CARRY;
-
-        pos += input_lines(rd, map + pos, n);
-        rd->src->bytes = pos;
-        /* the caller keeps a few lines back (and the line before for
-         * the repeated-line test): a piece's worth stays */
-        if (pos > 2 * (INPUT_READ + INPUT_CARRY))
-            input_map_zap(map, &zapped, pos - 2 * (INPUT_READ + INPUT_CARRY));
-    }
-    return pos;
-}
-
 /* input_chunk_map - line mode, chunked: map[0, limit) handed over in
  * chunks of whole lines where they lie (ccb->put_map); returns where it
  * stopped, after a newline: before the last chunk's worth, or before a
@@ -1035,10 +1012,10 @@ input_read_any(const char *name, const struct input_cb *cb,
                 continue;       /* too little to tell yet */
             src->journal_export = jrnl_is_export((const char *) buf, have);
             form_known = 1;
-            if ((map = input_map(&rd, fd, kind, &map_len)) != NULL) {
-                size_t  at = ccb && ccb->put_map
-                    ? input_chunk_map(&rd, ccb, map, map_len - INPUT_MAP_TAIL)
-                    : input_lines_map(&rd, map, map_len - INPUT_MAP_TAIL);
+            if (ccb && ccb->put_map
+                && (map = input_map(&rd, fd, kind, &map_len)) != NULL) {
+                size_t  at = input_chunk_map(&rd, ccb, map,
+                                             map_len - INPUT_MAP_TAIL);
 
                 /* the rest by read(2), from where the mapping stopped */
                 if (lseek(fd, (off_t) at, SEEK_SET) != (off_t) at) {

@@ -19,9 +19,10 @@
  * each one.
  * Memory: one block of INPUT_BLOCK bytes plus INPUT_CARRY for a line or
  * record that crosses blocks, the decoder's state, and one struct jrnl
- * for journal records; nothing grows with the input. A plain file of
- * 4 MiB or more is read through a read-only mapping instead (see
- * docs/internals/input.md), whose pages leave the process once read.
+ * for journal records; nothing grows with the input. In chunks
+ * (input_read_chunked), a plain file of 4 MiB or more is read through a
+ * read-only mapping instead (see docs/internals/input.md), whose pages
+ * leave the process once read.
  * Thread safety: one reader per source; no shared state.
  */
 #ifndef PARSERS_INPUT_H

@@ -859,6 +859,19 @@ map_text(struct buf *b)
     buf_str(b, "Nov 23 02:00:00 mail postfix/smtp[8]: no newline at the end");
 }
 
+static const char *map_cut;     /* the file map_cut_line truncates */
+
+static void
+map_cut_line(void *ctx, const struct input_src *src, uint64_t lineno,
+             struct span line)
+{
+    (void) ctx;
+    (void) src;
+    (void) line;
+    if (lineno == 1 && truncate(map_cut, 0) != 0)
+        _exit(9);
+}
+
 struct map_ccb {
     struct got *g;
     struct input_src acc;
@@ -890,7 +903,7 @@ map_lines(struct map_ccb *m, unsigned char *buf, const unsigned char *data,
     struct input_cb cb;
 
     memset(&cb, 0, sizeof(cb));
-    cb.line = cb_line;
+    cb.line = map_cut ? map_cut_line : cb_line;
     cb.bad = cb_bad;
     cb.skip = cb_skip;
     cb.ctx = m->g;
@@ -974,23 +987,10 @@ map_same(const struct got *g, const struct got *h)
         && g->skip == h->skip;
 }
 
-static const char *map_cut;     /* the file map_cut_line truncates */
-
-static void
-map_cut_line(void *ctx, const struct input_src *src, uint64_t lineno,
-             struct span line)
-{
-    (void) ctx;
-    (void) src;
-    (void) line;
-    if (lineno == 1 && truncate(map_cut, 0) != 0)
-        _exit(9);
-}
-
-/* a plain file of 4 MiB or more is read through a mapping: the same
- * lines, bad lines and counts as read(2) gives, for one thread and in
- * chunks; a file cut short while it is read stops the run with a
- * message, not a bus error */
+/* in chunks, a plain file of 4 MiB or more is read through a mapping:
+ * the same lines, bad lines and counts as read(2) gives (on standard
+ * input, and for one thread); a file cut short while it is read stops
+ * the run with a message, not a bus error */
 static void
 t_mapped(void)
 {
@@ -1023,7 +1023,7 @@ t_mapped(void)
     (void) readf(path, &g, &src);
     T_CHECK(map_same(&ref, &g) && src.lines == rsrc.lines
             && src.bytes == rsrc.bytes && src.unreadable == rsrc.unreadable,
-            "mapped, one thread: %zu lines, %llu bytes (read: %zu, %llu)",
+            "one thread: %zu lines, %llu bytes (stdin: %zu, %llu)",
             g.lines, (unsigned long long) src.bytes, ref.lines,
             (unsigned long long) rsrc.bytes);
     got_free(&g);
@@ -1047,16 +1047,13 @@ t_mapped(void)
     if (pid < 0)
         abort();
     if (pid == 0) {
-        struct input_cb cb;
         int     err = open(tpath("cut.err"), O_WRONLY | O_CREAT | O_TRUNC,
                            0600);
 
         if (err < 0 || dup2(err, 2) < 0)
             _exit(8);
         map_cut = path;
-        memset(&cb, 0, sizeof(cb));
-        cb.line = map_cut_line;
-        (void) input_read(path, &cb, &src);
+        (void) map_chunked(path, &g, 4096, 1, &src);
         _exit(0);
     }
     T_CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status)
