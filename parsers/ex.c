@@ -169,26 +169,6 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
  * digit: the new shape fails there), a digit goes on into the new one */
 #ifdef __SSE2__
 
-/* ex_b62_mask16 - bit i set when byte i of the 16 at p is a base-62
- * digit. A range [lo, lo + n) is one subtraction and one signed
- * compare (x - lo - 128 < n - 128: the bytes below lo wrap to the top);
- * letters are one range once 0x20 is set (the bytes that turns into
- * a-z are A-Z and a-z). The look-up per byte was a third of ex_prefix() */
-static inline unsigned
-ex_b62_mask16(const char *p)
-{
-    const __m128i v = _mm_loadu_si128((const __m128i *) (const void *) p);
-    const __m128i dlo = _mm_set1_epi8((char) ('0' + 128));
-    const __m128i llo = _mm_set1_epi8((char) ('a' + 128));
-    const __m128i d = _mm_cmpgt_epi8(_mm_set1_epi8((char) (10 - 128)),
-                                     _mm_sub_epi8(v, dlo));
-    const __m128i l = _mm_cmpgt_epi8(_mm_set1_epi8((char) (26 - 128)),
-                                     _mm_sub_epi8(_mm_or_si128(v,
-                                                  _mm_set1_epi8(0x20)), llo));
-
-    return (unsigned) _mm_movemask_epi8(_mm_or_si128(d, l));
-}
-
 size_t
 ex_msgid(struct span s)
 {
@@ -198,7 +178,7 @@ ex_msgid(struct span s)
 
     if (s.len < 16 || p[6] != '-')
         return 0;
-    m = ex_b62_mask16(p);
+    m = span_alnum16(p, NULL);
     if ((m & 0x1fbf) != 0x1fbf)         /* bytes 0-5, 7-12 */
         return 0;
     if (p[13] == '-') {
@@ -208,7 +188,7 @@ ex_msgid(struct span s)
     } else {
         n = 23;                         /* 6-11-4: bytes 13-17, 19-22 */
         if (s.len < 23 || (m & 0xe000) != 0xe000 || p[18] != '-'
-            || (ex_b62_mask16(p + 7) & 0xf600) != 0xf600)
+            || (span_alnum16(p + 7, NULL) & 0xf600) != 0xf600)
             return 0;
     }
     return n == s.len || p[n] == ' ' ? n : 0;

@@ -163,29 +163,6 @@ sm_qid_byte(unsigned char c)
         : (unsigned) ((c | 0x20) - 'a') < 26;
 }
 
-#ifdef __SSE2__
-
-/* sm_qid_mask16 - bits of the 16 bytes at p: in *digit the digits, the
- * result the letters and digits. A range [lo, lo + n) is one
- * subtraction and one signed compare (x - lo - 128 < n - 128); letters
- * are one range once 0x20 is set */
-static inline unsigned
-sm_qid_mask16(const char *p, unsigned *digit)
-{
-    const __m128i v = _mm_loadu_si128((const __m128i *) (const void *) p);
-    const __m128i dlo = _mm_set1_epi8((char) ('0' + 128));
-    const __m128i llo = _mm_set1_epi8((char) ('a' + 128));
-    const __m128i d = _mm_cmpgt_epi8(_mm_set1_epi8((char) (10 - 128)),
-                                     _mm_sub_epi8(v, dlo));
-    const __m128i l = _mm_cmpgt_epi8(_mm_set1_epi8((char) (26 - 128)),
-                                     _mm_sub_epi8(_mm_or_si128(v,
-                                                  _mm_set1_epi8(0x20)), llo));
-
-    *digit = (unsigned) _mm_movemask_epi8(d);
-    return (unsigned) _mm_movemask_epi8(_mm_or_si128(d, l));
-}
-#endif
-
 /* sm_qid_len - the length of a queue id followed by ": " at the start
  * of s, or 0: 8 to SM_MAX_QID letters and digits, a digit among them.
  * Every line asks (most have none, or one of 14 bytes): the bytes one by
@@ -202,10 +179,10 @@ sm_qid_len(struct span s)
     unsigned dig, dig2, m;
 
     /* a queue id and ": " end by byte 26: one block, or two */
-    if (s.len >= 16 && ((m = sm_qid_mask16(s.ptr, &dig)) != 0xffff
+    if (s.len >= 16 && ((m = span_alnum16(s.ptr, &dig)) != 0xffff
                         || s.len >= 32)) {
         if (m == 0xffff) {
-            m |= sm_qid_mask16(s.ptr + 16, &dig2) << 16;
+            m |= span_alnum16(s.ptr + 16, &dig2) << 16;
             dig |= dig2 << 16;
         }
         if (m == 0xffffffffu)

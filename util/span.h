@@ -194,4 +194,31 @@ span_little_endian(void)
     return b == 1;
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* span_alnum16 - bit i set when byte i of the 16 at p is an ASCII
+ * letter or digit; the digits' bits in *digit unless it is NULL (Exim's
+ * message ids, Sendmail's queue ids). A range [lo, lo + n) is one
+ * subtraction and one signed compare (x - lo - 128 < n - 128: the bytes
+ * below lo wrap to the top); letters are one range once 0x20 is set
+ * (the bytes that turns into a-z are A-Z and a-z). Reads 16 bytes. */
+static inline unsigned
+span_alnum16(const char *p, unsigned *digit)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *) (const void *) p);
+    const __m128i dlo = _mm_set1_epi8((char) ('0' + 128));
+    const __m128i llo = _mm_set1_epi8((char) ('a' + 128));
+    const __m128i d = _mm_cmpgt_epi8(_mm_set1_epi8((char) (10 - 128)),
+                                     _mm_sub_epi8(v, dlo));
+    const __m128i l = _mm_cmpgt_epi8(_mm_set1_epi8((char) (26 - 128)),
+                                     _mm_sub_epi8(_mm_or_si128(v,
+                                                  _mm_set1_epi8(0x20)), llo));
+
+    if (digit != NULL)
+        *digit = (unsigned) _mm_movemask_epi8(d);
+    return (unsigned) _mm_movemask_epi8(_mm_or_si128(d, l));
+}
+#endif
+
 #endif
