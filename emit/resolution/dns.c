@@ -495,37 +495,87 @@ dns_judge(struct dns_ans *a, const ldns_pkt *p, const ldns_rdf *qname,
     return a->rc;
 }
 
-/* dns_wire_tsig - 1 when the reply in wire form carries a TSIG record
- * in the records read before any fault (a bounded walk of the wire:
- * names by their labels and pointers, each record's fixed part and
- * rdata length). We never sign a query: a TSIG in a reply is not ours.
- * It is refused before ldns reads it: ldns_wire2pkt() (ldns 1.8.3)
- * keeps one TSIG per packet and drops an earlier one without freeing
- * it, so a reply with two leaked memory on every read */
+/* dns_wire_name - the place after the name at pos (its labels, up to a
+ * root label or a compression pointer), or 0 when it runs off the end */
+static size_t
+dns_wire_name(const unsigned char *w, size_t len, size_t pos)
+{
+    while (pos < len && w[pos] != 0 && (w[pos] & 0xc0) != 0xc0)
+        pos += 1 + (size_t) w[pos];
+    if (pos >= len)
+        return 0;
+    pos += (w[pos] & 0xc0) == 0xc0 ? 2 : 1;
+    return pos <= len ? pos : 0;
+}
+
+/* dns_wire_rdata_ok - 1 when the rdata [at, end) of a record of type t
+ * ends where ldns ends it. ldns reads a name in rdata to the name's
+ * end, whatever the rdata length says, and goes on from there: for the
+ * types whose rdata is names (and fixed fields after them), a length
+ * that disagrees would have ldns read the rest of the reply framed
+ * otherwise than dns_wire_tsig() walks it. */
+static int
+dns_wire_rdata_ok(const unsigned char *w, size_t len, int t, size_t at,
+                  size_t end)
+{
+    size_t  e;
+
+    switch (t) {
+    case LDNS_RR_TYPE_CNAME:
+    case LDNS_RR_TYPE_NS:
+    case LDNS_RR_TYPE_PTR:
+    case LDNS_RR_TYPE_DNAME:
+        return dns_wire_name(w, len, at) == end;
+    case LDNS_RR_TYPE_MX:
+        return at + 2 <= end && dns_wire_name(w, len, at + 2) == end;
+    case LDNS_RR_TYPE_SOA:
+        return (e = dns_wire_name(w, len, at)) != 0
+            && (e = dns_wire_name(w, len, e)) != 0 && e + 20 == end;
+    default:
+        return 1;
+    }
+}
+
+/* dns_wire_tsig - 1 when the reply in wire form is refused before ldns
+ * reads it: it carries a TSIG record, or its records cannot all be
+ * framed (names by their labels and pointers, each record's fixed part
+ * and rdata length, names in rdata ending where the length says, and
+ * nothing after the last record). We never sign a query: a TSIG in a
+ * reply is not ours. ldns_wire2pkt() (ldns 1.8.3) keeps one TSIG per
+ * packet and drops an earlier one without freeing it, so a reply with
+ * two leaked memory on every read; a reply framed two ways could hide
+ * them from this walk (the fuzz target found one: a CNAME whose rdata
+ * length was 3 bytes short of its name). */
 static int
 dns_wire_tsig(const unsigned char *w, size_t len)
 {
     size_t  pos = 12, i, n;
 
     if (len < 12)
-        return 0;
+        return 0;               /* ldns reads no record of it */
     n = (size_t) (w[4] << 8 | w[5]) + (size_t) (w[6] << 8 | w[7])
         + (size_t) (w[8] << 8 | w[9]) + (size_t) (w[10] << 8 | w[11]);
     for (i = 0; i < n; i++) {
         int     question = i < (size_t) (w[4] << 8 | w[5]);
+        int     t;
+        size_t  rd;
 
-        while (pos < len && w[pos] != 0 && (w[pos] & 0xc0) != 0xc0)
-            pos += 1 + (size_t) w[pos];
-        if (pos >= len)
-            return 0;
-        pos += (w[pos] & 0xc0) == 0xc0 ? 2 : 1;
-        if (pos + (question ? 4 : 10) > len)
-            return 0;
-        if (!question && (w[pos] << 8 | w[pos + 1]) == LDNS_RR_TYPE_TSIG)
+        if ((pos = dns_wire_name(w, len, pos)) == 0
+            || pos + (question ? 4 : 10) > len)
             return 1;
-        pos += question ? 4 : 10 + (size_t) (w[pos + 8] << 8 | w[pos + 9]);
+        t = w[pos] << 8 | w[pos + 1];
+        if (question) {
+            pos += 4;
+            continue;
+        }
+        if (t == LDNS_RR_TYPE_TSIG)
+            return 1;
+        rd = pos + 10;
+        pos = rd + (size_t) (w[pos + 8] << 8 | w[pos + 9]);
+        if (pos > len || !dns_wire_rdata_ok(w, len, t, rd, pos))
+            return 1;
     }
-    return 0;
+    return pos != len;
 }
 
 /* dns_wire2pkt - ldns_wire2pkt() for a reply; NULL when it does not
