@@ -26,6 +26,7 @@
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/date.h"
+#include "testfp.h"
 #include "testlib.h"
 
 #include <pthread.h>
@@ -767,29 +768,6 @@ t_set_order(void)
     for (at = 0; at < 3; at++)
         corr_sess_free(st[at]);
     parser_set_free(ps);
-}
-
-/* ev_fnv - FNV-1a of n bytes into h */
-static uint64_t
-ev_fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    size_t  i;
-
-    for (i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ULL;
-    return h;
-}
-
-/* ev_span - a span of an event, by its place in the line, into h */
-static uint64_t
-ev_span(uint64_t h, struct span s, const char *line)
-{
-    long    at[2];
-
-    at[0] = s.ptr ? (long) (s.ptr - line) : -1;
-    at[1] = (long) s.len;
-    return ev_fnv(h, at, sizeof(at));
 }
 
 /* ev_hash - every field of an event into h */

@@ -17,6 +17,7 @@
 #include "../parsers/sm.h"
 #include "../parsers/sm_sess.h"
 #include "../parsers/wrap.h"
+#include "testfp.h"
 #include "testlib.h"
 
 #include <stdio.h>
@@ -27,29 +28,6 @@
 #define SM_FP_CLASSIFY 0xe74d88e40b3cff62ULL
 #define SM_FP_PEER 0xc357d27852b19e7eULL
 #define SM_FP_MT 0xb54521008f6ba2a3ULL
-
-/* ev_fnv - FNV-1a of n bytes into h */
-static uint64_t
-ev_fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    size_t  i;
-
-    for (i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ULL;
-    return h;
-}
-
-/* ev_span - a span, by its place in the line, into h */
-static uint64_t
-ev_span(uint64_t h, struct span s, const char *line)
-{
-    long    at[2];
-
-    at[0] = s.ptr ? (long) (s.ptr - line) : -1;
-    at[1] = (long) s.len;
-    return ev_fnv(h, at, sizeof(at));
-}
 
 /* ev_str - a C string (or NULL) into h */
 static uint64_t
