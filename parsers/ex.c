@@ -748,8 +748,8 @@ ex_scan(const char *p, size_t i, size_t n, char a, char b)
 
 /* ex_hostgroup - "name[ DS] [address][:port][*]" at the cursor (after
  * "H=" or "to "); need_addr: fail without "[address]" */
-static int
-ex_hostgroup(struct span *s, struct ex_event *ev, int need_addr)
+static inline __attribute__((always_inline)) int
+ex_hostgroup_in(struct span *s, struct ex_event *ev, int need_addr)
 {
     size_t  n = s->len < EX_MAX_HOST ? s->len : EX_MAX_HOST;
     size_t  i = 0, j, k;
@@ -801,6 +801,14 @@ ex_hostgroup(struct span *s, struct ex_event *ev, int need_addr)
     return 0;
 }
 
+/* ex_hostgroup - ex_hostgroup_in(), a call (inlined in ex_delivery()
+ * only: a third of all lines are deliveries) */
+static int
+ex_hostgroup(struct span *s, struct ex_event *ev, int need_addr)
+{
+    return ex_hostgroup_in(s, ev, need_addr);
+}
+
 /* ex_key_byte - 1 when c may stand before the '=' of a key: none of
  * the bytes the key scan of ex_field_len() stops at */
 static inline int
@@ -809,24 +817,14 @@ ex_key_byte(char c)
     return c != '=' && c != ' ' && c != '"';
 }
 
-/* ex_field_len - bytes of the field at p: KEY="..", KEY=<..>, <..>, word */
-static size_t
-ex_field_len(const char *p, size_t n)
+/* ex_field_end - bytes of the field at p whose value starts at v (0:
+ * no key): KEY="..", KEY=<..>, <..>, word */
+static inline size_t
+ex_field_end(const char *p, size_t n, size_t v)
 {
-    size_t  i = 0, v = 0;
+    size_t  i = 0;
     int     q = 0;
 
-    if (n > 2 && p[1] == '=' && p[0] != '=' && p[0] != '"'
-        && p[0] != ' ')
-        v = 2;                          /* "R=", "T=", ...: most keys */
-    else if (n > 2 && p[2] == '=' && ex_key_byte(p[0]) && ex_key_byte(p[1]))
-        v = 3;                          /* "CV=", "DN=": the scan below
-                                         * finds this '=' first */
-    else if ((v = ex_scan3(p, 0, n < 16 ? n : 16, '=', ' ', '"')) < n
-             && p[v] == '=')
-        v++;
-    else
-        v = 0;
     if (v == 0 && p[0] == '"') {        /* "local part"@domain */
         i = 1;
         while (i < n && p[i] != '"')
@@ -857,6 +855,26 @@ ex_field_len(const char *p, size_t n)
         return i;                       /* after a quote or '>': the scan's
                                          * answer, without its set-up */
     return ex_scan(p, i, n, ' ', ' ');
+}
+
+/* ex_field_len - bytes of the field at p: KEY="..", KEY=<..>, <..>, word */
+static inline size_t
+ex_field_len(const char *p, size_t n)
+{
+    size_t  v;
+
+    if (n > 2 && p[1] == '=' && p[0] != '=' && p[0] != '"'
+        && p[0] != ' ')
+        v = 2;                          /* "R=", "T=", ...: most keys */
+    else if (n > 2 && p[2] == '=' && ex_key_byte(p[0]) && ex_key_byte(p[1]))
+        v = 3;                          /* "CV=", "DN=": the scan below
+                                         * finds this '=' first */
+    else if ((v = ex_scan3(p, 0, n < 16 ? n : 16, '=', ' ', '"')) < n
+             && p[v] == '=')
+        v++;
+    else
+        v = 0;
+    return ex_field_end(p, n, v);
 }
 
 /* ex_delivery_key - what a field of a delivery line past the first
@@ -913,50 +931,75 @@ ex_delivery(struct span s, struct ex_event *ev)
     const char *p = s.ptr;
     const char *const end = s.ptr + s.len;
     const char *text = NULL;
+    const char *t;
+    size_t  n, len;
     int     nf;
 
-    for (nf = 0; nf < EX_MAX_FIELDS; nf++) {
-        const char *t;
-        size_t  n, len;
+    /* the recipient, the first field */
+    while (p < end && *p == ' ')
+        p++;
+    if (p == end)
+        goto done;
+    len = (size_t) (end - p);
+    if (*p == ':' && (len == 1 || p[1] == ' ')) {
+        text = p + 1;                   /* "T=t : DANE error: ..." */
+        goto done;
+    }
+    n = ex_field_len(p, len);
+    t = p;
+    p += n;
+    if (n > 1 && t[n - 1] == ':') {
+        ev->rcpt = span_make(t, n - 1); /* "defer (-53): text" */
+        text = p;
+        goto done;
+    }
+    ev->rcpt = span_make(t, n);
+    for (nf = 1; nf < EX_MAX_FIELDS; nf++) {
+        char    c;
 
         while (p < end && *p == ' ')
             p++;
         if (p == end)
             break;
         len = (size_t) (end - p);
-        if (*p == ':' && (len == 1 || p[1] == ' ')) {
-            text = p + 1;               /* "T=t : DANE error: ..." */
+        c = *p;
+        if (len > 2 && p[1] == '=' && c != '=' && c != '"') {
+            /* "R=", "T=", "X=", ...: most fields, told by the bytes
+             * ex_field_len() tests first (c is no space here) */
+            if (c == 'H' && ev->host.len == 0)
+                goto host;
+            n = ex_field_end(p, len, 2);
+        } else {
+            if (c == ':' && (len == 1 || p[1] == ' ')) {
+                text = p + 1;           /* "T=t : DANE error: ..." */
+                break;
+            }
+            if (c == 'H' && len >= 2 && p[1] == '=' && ev->host.len == 0)
+                goto host;
+            n = ex_field_len(p, len);
+        }
+        t = p;
+        p += n;
+        if (n > 1 && t[n - 1] == ':') {
+            ex_delivery_key(t, n - 1, ev);      /* "defer (-53): text" */
+            text = p;
             break;
         }
-        if (*p == 'H' && len >= 2 && p[1] == '=' && nf > 0
-            && ev->host.len == 0) {
+        ex_delivery_key(t, n, ev);
+        continue;
+      host:
+        {
             struct span h = span_make(p + 2, len - 2);
 
-            if (ex_hostgroup(&h, ev, 0) == 0 && h.len > 0 && h.ptr[0] == ':'
-                && (h.len == 1 || h.ptr[1] == ' ')) {
+            if (ex_hostgroup_in(&h, ev, 0) == 0 && h.len > 0
+                && h.ptr[0] == ':' && (h.len == 1 || h.ptr[1] == ' ')) {
                 text = h.ptr + 1;       /* "[ip]: text" */
                 break;
             }
             p = h.ptr;
-            continue;
         }
-        n = ex_field_len(p, len);
-        t = p;
-        p += n;
-        if (n > 1 && t[n - 1] == ':') {
-            n--;                        /* "defer (-53): text" */
-            if (nf == 0)
-                ev->rcpt = span_make(t, n);
-            else
-                ex_delivery_key(t, n, ev);
-            text = p;
-            break;
-        }
-        if (nf == 0)
-            ev->rcpt = span_make(t, n);
-        else
-            ex_delivery_key(t, n, ev);
     }
+  done:
     if (text == NULL) {
         ex_text(span_make(s.ptr, 0), ev);       /* none: most lines */
         return;
