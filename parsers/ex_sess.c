@@ -86,8 +86,6 @@ struct ex_memo {
     size_t  len;                    /* of in; 0: nothing kept */
     char    in[EX_MEMO_IN];
     int     rc;                     /* what the call returned */
-    int     numeric;                /* host names: dname_is_numeric() of
-                                     * out (rc 0) */
     size_t  out_len;                /* bytes it wrote, its NUL included */
     char    out[DNAME_MAX + 1];
 };
@@ -134,32 +132,20 @@ ex_memo_keep(struct ex_memo *m, struct span t, int rc, const char *out)
 }
 
 /* ex_dname_norm - dname_norm() of a host name as logged, remembered
- * (dname_norm() writes nothing when it fails); *numeric (unless NULL):
- * it succeeded and dname_is_numeric() of what it wrote, remembered as
- * well ("127.0.0.1 [127.0.0.1]": read a byte at a time) */
+ * (dname_norm() writes nothing when it fails) */
 static int
-ex_dname_norm(struct span h, char *out, int *numeric)
+ex_dname_norm(struct span h, char *out)
 {
     struct ex_memo *m;
     int     rc;
 
-    if (h.len == 0) {
-        rc = dname_norm(h.ptr, h.len, out);
-        if (numeric)
-            *numeric = rc == 0 && dname_is_numeric(out);
-        return rc;
-    }
+    if (h.len == 0)
+        return dname_norm(h.ptr, h.len, out);
     m = ex_memo_at(ex_memo_host, h);
-    if (ex_memo_hit(m, h, out, &rc)) {
-        if (numeric)
-            *numeric = m->numeric;
+    if (ex_memo_hit(m, h, out, &rc))
         return rc;
-    }
     rc = dname_norm(h.ptr, h.len, out);
     ex_memo_keep(m, h, rc, out);
-    m->numeric = rc == 0 && dname_is_numeric(out);
-    if (numeric)
-        *numeric = m->numeric;
     return rc;
 }
 
@@ -185,10 +171,9 @@ ex_ipaddr_norm(struct span ip, char *out)
 static void
 ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
 {
-    int     numeric;
-
     if (c->k.mx[0] == 0 && ev->host.len > 0
-        && (ex_dname_norm(ev->host, c->k.mx, &numeric) != 0 || numeric))
+        && (ex_dname_norm(ev->host, c->k.mx) != 0
+            || dname_is_numeric(c->k.mx)))
         c->k.mx[0] = 0;           /* "127.0.0.1 [127.0.0.1]": no name */
     if (c->key[0] == 0 && ev->ip.len > 0
         && span_copy(ev->ip, c->key, sizeof(c->key)) == 0
@@ -223,7 +208,7 @@ ex_conn_same(const struct ex_conn *c, const struct ex_event *ev)
     if (ev->ip.len > 0 && c->key[0])
         return ex_key_eq(c->key, ev->ip);
     if (ev->host.len > 0 && c->k.mx[0]
-        && ex_dname_norm(ev->host, mx, NULL) == 0)
+        && ex_dname_norm(ev->host, mx) == 0)
         return strcmp(mx, c->k.mx) == 0;
     return 1;
 }
