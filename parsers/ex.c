@@ -1154,8 +1154,36 @@ ex_callout_at(struct span s)
             }
         }
     }
+    if (i < s.len && s.len >= 32) {
+        /* the last 32 bytes, those before i off: one step more */
+        size_t  base = s.len - 32;
+        unsigned keep = ~0u << (i - base);      /* i - base: 1 to 31 */
+        __m128i a = _mm_loadu_si128((const __m128i *) (const void *)
+                                    (p + base));
+        __m128i b = _mm_loadu_si128((const __m128i *) (const void *)
+                                    (p + base + 16));
+        unsigned bits;
+
+        if ((((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a, vt))
+              | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b, vt)) << 16)
+             & keep) != 0)
+            return -2;
+        if (at >= 0)
+            return at;
+        bits = ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a, vv))
+                | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b, vv)) << 16)
+            & keep;
+        for (; bits != 0; bits &= bits - 1) {
+            size_t  j = base + (size_t) __builtin_ctz(bits);
+
+            if (s.len - j >= n && p[j + 1] == 'e'
+                && memcmp(p + j, lit, n) == 0)
+                return (long) j;
+        }
+        return -1;
+    }
 #endif
-    /* the rest (under 32 bytes with SSE2), as ex_scan() finds it */
+    /* the rest (a line under 32 bytes), as ex_scan() finds it */
     while ((i = ex_scan(p, i, s.len, '\t', 'v')) < s.len) {
         if (p[i] == '\t')
             return -2;
