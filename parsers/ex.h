@@ -104,6 +104,12 @@ size_t  ex_msgid(struct span s);
 /* ex_classify - one line body into an event; cost O(len) */
 void    ex_classify(struct span body, int flags, struct ex_event *ev);
 
+/* ex_read - ex_prefix() of msg; when it found Exim's stamp or a message
+ * id, ex_classify() of the body (EX_F_ID when it has the id) and 1;
+ * else 0, ev not written */
+int     ex_read(struct ts_ctx *tc, struct span msg, struct ex_line *ln,
+                struct ex_event *ev);
+
 /* ex_slug - failure-reason-code from free text: [a-z0-9-], at most
  * EX_REASON_MAX bytes, an issuer DN (" /C=..") cut off. The last texts
  * read on the calling thread are remembered with their codes (a log

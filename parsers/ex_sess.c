@@ -648,8 +648,15 @@ ex_msg_key(const struct wrap_rec *r, struct span id, char *key)
     if (hl)
         memcpy(key, r->host.ptr, hl);
     key[hl] = 0;
-    if (id.len)                 /* ex_msgid(): at most 23 bytes */
+    /* ex_msgid(): 16 or 23 bytes, as two copies of 16 of fixed size
+     * (overlapping for 23): inlined, not a call of memcpy() of a
+     * length known only here */
+    if (id.len >= 16 && id.len <= 32) {
+        memcpy(key + hl + 1, id.ptr, 16);
+        memcpy(key + hl + 1 + id.len - 16, id.ptr + id.len - 16, 16);
+    } else if (id.len) {
         memcpy(key + hl + 1, id.ptr, id.len);
+    }
     return hl + 1 + id.len;
 }
 
@@ -742,15 +749,16 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         ts_ctx_init_year(&ex_ts, 1970);
         ex_ts_made = 1;
     }
-    ex_prefix(&ex_ts, r->msg, ln);
-    if (r->ident.len > 0 && !ex_sess_ident(r->ident) && !ln->stamped
-        && ln->id.len == 0)
-        return CORR_PRE_NOT_MINE;       /* another program's line */
-    bare = r->ident.len == 0 && !ln->stamped && ln->id.len == 0;
-    body = bare ? ex_unbare(ln->body, &stats) : ln->body;
-    flags = (ln->id.len > 0 ? EX_F_ID : 0) | (bare ? EX_F_BARE : 0)
-        | (stats ? EX_F_STATS : 0);
-    ex_classify(body, flags, ev);
+    /* a line with Exim's stamp or a message id is read whatever its
+     * program (ex_read(): prefix and body in one call) */
+    if (!ex_read(&ex_ts, r->msg, ln, ev)) {
+        if (r->ident.len > 0 && !ex_sess_ident(r->ident))
+            return CORR_PRE_NOT_MINE;   /* another program's line */
+        bare = r->ident.len == 0;
+        body = bare ? ex_unbare(ln->body, &stats) : ln->body;
+        flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
+        ex_classify(body, flags, ev);
+    }
     pre->arrival = 0;
     /* ex_stale_x() reads the hash of a continued line (it notes it) and
      * of one with CV=no and no DN= (it compares it), no other: FNV-1a
