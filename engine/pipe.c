@@ -148,9 +148,11 @@ struct pipe_ctx {
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
     /* one thread: records held back (pipe_line), from held_first on */
-    struct pipe_held *held;     /* PIPE_HELD, made on first use */
+    struct pipe_held *held;     /* PIPE_HELD, made without --trace */
     unsigned held_first;
     unsigned held_n;
+    int     line_slow;          /* a progress line or --trace: pipe_line
+                                 * takes pipe_line_slow() */
     int     held_ahead;         /* hold back: the key tables are large
                                  * (parser_prefetch_useful), asked each
                                  * time the read buffer is refilled */
@@ -480,10 +482,12 @@ pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
     const struct wrap_rec *d = &pc->dup_r;
     int     same;
 
-    same = pc->dup_file == pc->file_no && d->t == r->t
-        && d->dated == r->dated && d->host.len == r->host.len
-        && d->ident.len == r->ident.len && d->pid.len == r->pid.len
-        && d->msg.len == r->msg.len;
+    /* the tests most lines fail first: the message's length, then the
+     * time (a busy log has many lines in a second) */
+    same = d->msg.len == r->msg.len && d->t == r->t
+        && pc->dup_file == pc->file_no && d->dated == r->dated
+        && d->host.len == r->host.len && d->ident.len == r->ident.len
+        && d->pid.len == r->pid.len;
     if (same && pc->dup_hashed)
         same = wrap_rec_hash(r) == pc->dup_hash;
     else if (same)
@@ -619,65 +623,77 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
     pipe_traced(pc, src, lineno, &tr);
 }
 
-/* pipe_line - one text line: envelope off, then as a record. Without
- * --trace, a record that changes state is held back PIPE_HELD records
- * (pipe_held_one), and the place of its key asked for now: a key table
- * larger than the caches missed on most look-ups (htab_find_hashed was
- * 8 % of a run on the replayed Postfix corpus). Classifying reads no
- * state, so it may run ahead of correlating; everything else runs in
- * input order. While the key tables are small (parser_prefetch_useful)
- * nothing is held */
+/* pipe_line_held - pipe_line() without --trace: a record that changes
+ * state is held back PIPE_HELD records (pipe_held_one), and the place
+ * of its key asked for now: a key table larger than the caches missed
+ * on most look-ups (htab_find_hashed was 8 % of a run on the replayed
+ * Postfix corpus). Classifying reads no state, so it may run ahead of
+ * correlating; everything else runs in input order. While the key
+ * tables are small (parser_prefetch_useful) nothing is held */
+static inline __attribute__((always_inline)) void
+pipe_line_held(struct pipe_ctx *pc, const struct input_src *src,
+               uint64_t lineno, struct span line)
+{
+    struct pipe_held *h;
+
+    if (pc->held_n == PIPE_HELD)
+        pipe_held_one(pc);
+    h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD - 1)];
+    wrap_parse(&pc->ts, line, &h->r);
+    if (pipe_noise_drop(pc->parsers, &h->r)) {
+        pc->file_mta = 1;       /* a Postfix program that says nothing */
+        return;
+    }
+    h->pre.u = &h->room;
+    parser_pre_mt(pc->parsers, &h->r, &h->pre);
+    if (pipe_stateless(&h->pre)) {
+        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
+        return;
+    }
+    if (!pc->held_ahead) {      /* nothing to wait for (none held) */
+        pipe_rec_pre(pc, src, lineno, &h->r, &h->pre);
+        return;
+    }
+    h->src = src;
+    h->lineno = lineno;
+    pc->held_n++;
+    parser_pre_prefetch(pc->parsers, &h->pre, 0);
+}
+
+/* pipe_line_slow - pipe_line() with a progress line or --trace */
+static void
+pipe_line_slow(struct pipe_ctx *pc, const struct input_src *src,
+               uint64_t lineno, struct span line)
+{
+    struct wrap_rec r;
+    struct parser_pre pre;
+    union parser_pre_mta room;
+
+    if (pc->progress && (++pc->ticks & 0xffff) == 0)
+        progress_tick(pc->progress, src->bytes);
+    if (pc->o->trace == NULL) {
+        pipe_line_held(pc, src, lineno, line);
+        return;
+    }
+    pre.u = &room;
+    wrap_parse(&pc->ts, line, &r);
+    parser_pre_mt(pc->parsers, &r, &pre);
+    pipe_rec_pre(pc, src, lineno, &r, &pre);
+}
+
+/* pipe_line - one text line: envelope off, then as a record. One test
+ * for a progress line and --trace (line_slow): four were 12
+ * instructions a line */
 static void
 pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
           struct span line)
 {
     struct pipe_ctx *pc = ctx;
-    struct wrap_rec r;
-    struct parser_pre pre;
-    union parser_pre_mta room;
-    struct pipe_held *h;
 
-    if (pc->progress && (++pc->ticks & 0xffff) == 0)
-        progress_tick(pc->progress, src->bytes);
-    if (pc->o->trace == NULL) {
-        if (pc->held == NULL)
-            pc->held = xmalloc(PIPE_HELD * sizeof(*pc->held));
-        if (pc->held_n == PIPE_HELD)
-            pipe_held_one(pc);
-        h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD - 1)];
-        wrap_parse(&pc->ts, line, &h->r);
-        if (pipe_noise_drop(pc->parsers, &h->r)) {
-            pc->file_mta = 1;   /* a Postfix program that says nothing */
-            return;
-        }
-        h->pre.u = &h->room;
-        parser_pre_mt(pc->parsers, &h->r, &h->pre);
-        if (pipe_stateless(&h->pre)) {
-            pc->file_mta = 1;   /* PARSER_PRE_DONE: Postfix's */
-            return;
-        }
-        if (!pc->held_ahead) {  /* nothing to wait for (none held) */
-            pipe_rec_pre(pc, src, lineno, &h->r, &h->pre);
-            return;
-        }
-        h->src = src;
-        h->lineno = lineno;
-        pc->held_n++;
-        parser_pre_prefetch(pc->parsers, &h->pre, 0);
-        return;
-    }
-    pre.u = &room;
-    wrap_parse(&pc->ts, line, &r);
-    if (pc->o->trace == NULL && pipe_noise_drop(pc->parsers, &r)) {
-        pc->file_mta = 1;       /* a Postfix program that says nothing */
-        return;
-    }
-    parser_pre_mt(pc->parsers, &r, &pre);
-    if (pipe_stateless(&pre) && pc->o->trace == NULL) {
-        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
-        return;
-    }
-    pipe_rec_pre(pc, src, lineno, &r, &pre);
+    if (pc->line_slow)
+        pipe_line_slow(pc, src, lineno, line);
+    else
+        pipe_line_held(pc, src, lineno, line);
 }
 
 /* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
@@ -1310,6 +1326,9 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     memcpy(files, given, n * sizeof(*files));
     order_files(files, n, o->log_year);
     pc.progress = progress_start(files, n, o->quiet);
+    pc.line_slow = pc.progress != NULL || o->trace != NULL;
+    if (o->trace == NULL)
+        pc.held = xmalloc(PIPE_HELD * sizeof(*pc.held));
 
     for (k = 0; k < n; k++) {
         /* the year reference is per file: its own mtime */
