@@ -402,62 +402,58 @@ pipe_stateless(const struct parser_pre *pre)
     return parser_pre_silent(pre);
 }
 
-/* What parser_ident_noise_mt() said of the idents of the lines before,
- * by their wrap tags (wrap_rec.ident_tag), per thread: a line of a noise
- * ident (smtpd, cleanup, ...) leaves right after its envelope, with one
- * compare. Tags are handed out in turn (parsers/wrap.c), so the idents
- * seen last differ in their low bits: a tag's slot is tag & 7. */
+/* What parser_ident_noise_mt() and parser_ident_slash() said of the
+ * idents of the lines before, by their wrap tags (wrap_rec.ident_tag),
+ * per thread: a line of a noise ident (smtpd, cleanup, ...) leaves
+ * right after its envelope, with one compare, and the others are
+ * classified with the '/' of their ident known. Tags are handed out in
+ * turn (parsers/wrap.c), so the idents seen last differ in their low
+ * bits: a tag's slot is tag & 7. */
 #define PIPE_TAGS 8
 
 struct pipe_noise {
     uint64_t tag[PIPE_TAGS];            /* 0: slot unused */
     unsigned char noise[PIPE_TAGS];
+    unsigned char slash[PIPE_TAGS];
     const struct parser_set *ps;        /* the parsers they were for */
 };
 
 static _Thread_local struct pipe_noise pipe_noise;
 
-/* pipe_noise_known - 1 when what the parsers say of r's ident is known:
- * *noise is it */
-static inline int
-pipe_noise_known(const struct parser_set *ps, const struct wrap_rec *r,
-                 int *noise)
-{
-    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
-
-    if (r->ident_tag == 0 || pipe_noise.ps != ps
-        || pipe_noise.tag[i] != r->ident_tag)
-        return 0;
-    *noise = pipe_noise.noise[i];
-    return 1;
-}
-
-/* pipe_noise_note - remember what the parsers say of r's ident */
+/* pipe_noise_note - remember what the parsers say of r's ident, in
+ * slot i */
 static void
-pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r)
+pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r,
+                unsigned i)
 {
-    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
-
-    if (r->ident_tag == 0)
-        return;
     if (pipe_noise.ps != ps) {
         memset(&pipe_noise, 0, sizeof(pipe_noise));
         pipe_noise.ps = ps;
     }
     pipe_noise.tag[i] = r->ident_tag;
     pipe_noise.noise[i] = (unsigned char) parser_ident_noise_mt(ps, r->ident);
+    pipe_noise.slash[i] = (unsigned char) parser_ident_slash(r->ident);
 }
 
 /* pipe_noise_drop - 1 when r's ident is known to be noise: the line
- * leaves here; an ident not known yet is learnt */
+ * leaves here; an ident not known yet is learnt (and its line kept).
+ * *slash: parser_ident_slash() of it, -1 when not known */
 static inline int
-pipe_noise_drop(const struct parser_set *ps, const struct wrap_rec *r)
+pipe_noise_drop(const struct parser_set *ps, const struct wrap_rec *r,
+                int *slash)
 {
-    int     noise;
+    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
 
-    if (pipe_noise_known(ps, r, &noise))
-        return noise;
-    pipe_noise_note(ps, r);
+    if (r->ident_tag == 0) {
+        *slash = -1;
+        return 0;
+    }
+    if (pipe_noise.ps == ps && pipe_noise.tag[i] == r->ident_tag) {
+        *slash = pipe_noise.slash[i];
+        return pipe_noise.noise[i];
+    }
+    pipe_noise_note(ps, r, i);
+    *slash = pipe_noise.slash[i];
     return 0;
 }
 
@@ -635,17 +631,18 @@ pipe_line_held(struct pipe_ctx *pc, const struct input_src *src,
                uint64_t lineno, struct span line)
 {
     struct pipe_held *h;
+    int     slash;
 
     if (pc->held_n == PIPE_HELD)
         pipe_held_one(pc);
     h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD - 1)];
     wrap_parse(&pc->ts, line, &h->r);
-    if (pipe_noise_drop(pc->parsers, &h->r)) {
+    if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
         pc->file_mta = 1;       /* a Postfix program that says nothing */
         return;
     }
     h->pre.u = &h->room;
-    parser_pre_mt(pc->parsers, &h->r, &h->pre);
+    parser_pre_slash_mt(pc->parsers, &h->r, &h->pre, slash);
     if (pipe_stateless(&h->pre)) {
         pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
         return;
@@ -748,6 +745,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_chunk *ch = ctx;
     struct pipe_item *it;
     struct wrap_rec r;
+    int     slash;
 
     (void) src;
     /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
@@ -759,7 +757,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         return;
     }
     wrap_parse(&ch->ts, line, &r);
-    if (pipe_noise_drop(ch->parsers, &r)) {
+    if (pipe_noise_drop(ch->parsers, &r, &slash)) {
         ch->mta = 1;
         return;
     }
@@ -769,7 +767,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         ch->pres = xrealloc(ch->pres, ch->pres_cap);
     }
     it->pre.u = ch->pres + ch->pres_len;
-    parser_pre_mt(ch->parsers, &r, &it->pre);
+    parser_pre_slash_mt(ch->parsers, &r, &it->pre, slash);
     if (pipe_stateless(&it->pre)) {
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
