@@ -89,7 +89,10 @@ enum pipe_chunk_state {
 struct pipe_chunk {
     unsigned char *buf;
     size_t  cap;
-    const unsigned char *data;  /* its lines: buf, or in the mapped file */
+    int     fd;                 /* >= 0: its lines are still in this
+                                 * plain file, at off: the thread that
+                                 * parses it reads them into buf */
+    uint64_t off;
     size_t  len;
     int     flags;              /* INPUT_CH_* */
     int     nlead;
@@ -812,7 +815,11 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     ch->pres_len = 0;
     ch->mta = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
-    input_chunk_lines_mt(&cb, &ch->acc, ch->data, ch->len, ch->flags,
+    if (ch->fd >= 0) {
+        input_chunk_fetch(ch->src->name, ch->fd, ch->off, ch->buf, ch->len);
+        ch->fd = -1;
+    }
+    input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
                          ch->nlead);
 }
 
@@ -1047,11 +1054,11 @@ pipe_get(void *ctx, size_t *cap)
     }
 }
 
-/* pipe_put_at - input: a filled chunk, its lines at data, queued for
- * the workers */
+/* pipe_put_at - input: a chunk, its lines in buf or (fd >= 0) at off
+ * of the plain file fd, queued for the workers */
 static void
-pipe_put_at(struct pipe_ctx *pc, unsigned char *buf,
-            const unsigned char *data, size_t len, int flags, int nlead)
+pipe_put_at(struct pipe_ctx *pc, unsigned char *buf, int fd, uint64_t off,
+            size_t len, int flags, int nlead)
 {
     struct pipe_par *pp = pc->par;
     struct pipe_chunk *ch = NULL;
@@ -1062,7 +1069,8 @@ pipe_put_at(struct pipe_ctx *pc, unsigned char *buf,
             ch = &pp->chunks[i];
     if (ch == NULL || ch->state != PIPE_C_FILLING)
         msg_panic("pipe_put: not a chunk being filled");
-    ch->data = data;
+    ch->fd = fd;
+    ch->off = off;
     ch->len = len;
     ch->flags = flags;
     ch->parsers = pc->parsers;
@@ -1082,16 +1090,16 @@ pipe_put_at(struct pipe_ctx *pc, unsigned char *buf,
 static void
 pipe_put(void *ctx, unsigned char *buf, size_t len, int flags, int nlead)
 {
-    pipe_put_at(ctx, buf, buf, len, flags, nlead);
+    pipe_put_at(ctx, buf, -1, 0, len, flags, nlead);
 }
 
-/* pipe_put_map - input: a chunk whose lines are in the mapped file, at
- * data (valid until pipe_drain has returned) */
+/* pipe_put_file - input: a chunk whose lines are still in the plain
+ * file fd, at off (open until pipe_drain has returned) */
 static void
-pipe_put_map(void *ctx, unsigned char *buf, const unsigned char *data,
-             size_t len)
+pipe_put_file(void *ctx, unsigned char *buf, int fd, uint64_t off,
+              size_t len)
 {
-    pipe_put_at(ctx, buf, data, len, 0, 0);
+    pipe_put_at(ctx, buf, fd, off, len, 0, 0);
 }
 
 /* pipe_drain - input: every chunk put so far correlated */
@@ -1318,11 +1326,10 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     memset(&ccb, 0, sizeof(ccb));
     ccb.get = pipe_get;
     ccb.put = pipe_put;
-    ccb.put_map = pipe_put_map;
+    ccb.put_file = pipe_put_file;
     ccb.drain = pipe_drain;
     ccb.ctx = &pc;
     ccb.size = pc.par ? pc.par->chunk_size : 0;
-    ccb.inflight = pc.par ? pc.par->nchunks : 0;
 
     /* rotated files in any order: oldest first, by content */
     for (n = 0; given[n]; n++)

@@ -19,10 +19,9 @@
 #include "../util/mymalloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,20 +37,25 @@
  * copy put it there); 1 MiB blocks were 5 % slower on the benchmark log */
 #define INPUT_READ (256 * 1024)
 
-/* With -j (chunks), a plain file of at least INPUT_MAP_MIN bytes is
- * read through a read-only mapping, not copied by read(2): its chunks
- * are handed to the workers where the page cache holds them. The copy
- * was 11 % of the main thread at -j 2 (it reads and correlates; the
- * workers parse); without it -j 2 took 3 to 7 % less on three logs of
- * make bench. One thread keeps read(2): it parses a block while the
- * copy has it in the cache, and the mapping made -j 1 up to 8 % slower.
- * The last INPUT_MAP_TAIL bytes, and whatever the file has grown by
- * since it was opened, are read as before: the unfinished last line, a
- * file that grows, and the scanners that read a few bytes past a
- * line's end stay as they were. A line longer than a chunk hands the
- * rest of the file to read(2) too. */
-#define INPUT_MAP_MIN (4 * 1024 * 1024)
-#define INPUT_MAP_TAIL (INPUT_CARRY + 4096)
+/* With -j (chunks), a plain file of at least INPUT_FILE_MIN bytes is
+ * not read by the main thread: it only finds where each chunk ends (a
+ * pread(2) of the chunk's last INPUT_FILE_PEEK bytes) and hands the
+ * chunk over by its place in the file; the thread that parses it reads
+ * it (input_chunk_fetch), so the copy is shared by the threads and the
+ * bytes are in that core's cache when it parses them. The main thread
+ * reads and correlates in order, and bounds -j 2 on logs that change
+ * state on most lines: the copy was 11 % of it at -j 2 on churn.log.
+ * (A read-only mapping did the same before; its page faults, the
+ * unmapping of read pages and the other core's TLB flushes cost more
+ * than the copy, most of it on the main thread.) One thread keeps
+ * read(2) of 256 KiB blocks: it parses a block while the copy has it in
+ * the cache. The last INPUT_FILE_TAIL bytes, and whatever the file has
+ * grown by since it was opened, are read as before: the unfinished last
+ * line and a file that grows stay as they were. A line longer than a
+ * chunk hands the rest of the file to read(2) too. */
+#define INPUT_FILE_MIN (4 * 1024 * 1024)
+#define INPUT_FILE_TAIL (INPUT_CARRY + 4096)
+#define INPUT_FILE_PEEK 4096
 
 struct input_rd {
     const struct input_cb *cb;
@@ -812,150 +816,139 @@ input_head(int fd, unsigned char *buf, size_t cap)
     return (ssize_t) have;
 }
 
-/* The file being read through a mapping, for the SIGBUS handler: a
- * file cut shorter while it is read (truncated, or rotated by copying
- * and truncating) leaves pages of the mapping with nothing behind them,
- * and a thread that touches one gets SIGBUS. read(2) would have seen
- * a short file; here the run stops with a message instead of a bare
- * "Bus error". One file is mapped at a time. */
-static const unsigned char *volatile input_map_at;
-static volatile size_t input_map_len;
-static const char *volatile input_map_name;
-
-/* input_sigbus - SIGBUS: in the mapped file, stop with a message; else
- * the default action */
-static void
-input_sigbus(int sig, siginfo_t *si, void *uc)
+/* input_shrank - the plain file name no longer holds bytes it held when
+ * its chunks were cut (truncated, or rotated by copying and truncating,
+ * while it was read): stop with a message, from any thread. read(2)
+ * alone would have counted a shorter file without a word. */
+static _Noreturn void
+input_shrank(const char *name, int err)
 {
-    const unsigned char *a = si->si_addr;
-    const unsigned char *at = input_map_at;
-    const char *name = input_map_name;
     static const char what[] = ": the file shrank while it was being "
         "read (truncated, or rotated by copying and truncating?): "
         "stopped; read it again once it is no longer rewritten\n";
+    char    m[1024];
+    int     n;
     ssize_t rc;
 
-    (void) uc;
-    if (at != NULL && a >= at && a < at + input_map_len && name != NULL) {
-        rc = write(STDERR_FILENO, "mailtlsrpt: ", 12);
-        rc = write(STDERR_FILENO, name, strlen(name));
-        rc = write(STDERR_FILENO, what, sizeof(what) - 1);
-        (void) rc;
-        _exit(MSG_EXIT_FATAL);
+    /* one write, and _exit: another thread may be writing stdout */
+    if (err != 0)
+        n = snprintf(m, sizeof(m), "mailtlsrpt: %s: read error: %s: "
+                     "stopped\n", name, strerror(err));
+    else
+        n = snprintf(m, sizeof(m), "mailtlsrpt: %s%s", name, what);
+    if (n < 0 || (size_t) n >= sizeof(m)) {
+        n = (int) sizeof(m) - 1;
+        m[n - 1] = '\n';
     }
-    /* not ours: the default action when the access is made again */
-    signal(sig, SIG_DFL);
+    rc = write(STDERR_FILENO, m, (size_t) n);
+    (void) rc;
+    _exit(MSG_EXIT_FATAL);
 }
 
-/* input_map - a read-only mapping of the plain file fd, of *len bytes,
- * when it is worth one (see INPUT_MAP_MIN); NULL otherwise */
-static const unsigned char *
-input_map(struct input_rd *rd, int fd, enum decomp_kind kind, size_t *len)
+/* input_pread - len bytes of fd at off into buf; how many were there
+ * (fewer only at the end of the file), -1 on an error */
+static ssize_t
+input_pread(int fd, unsigned char *buf, size_t len, uint64_t off)
 {
-    static int handler;
+    size_t  have = 0;
+
+    while (have < len) {
+        ssize_t n = pread(fd, buf + have, len - have,
+                          (off_t) (off + have));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        have += (size_t) n;
+    }
+    return (ssize_t) have;
+}
+
+/* input_chunk_fetch - a chunk put with put_file, into buf: the len
+ * bytes at off of the plain file fd, which end with a newline; a file
+ * that no longer holds them stops the run (input_shrank) */
+void
+input_chunk_fetch(const char *name, int fd, uint64_t off,
+                  unsigned char *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    ssize_t n = input_pread(fd, buf, len, off);
+
+    if (n != (ssize_t) len || buf[len - 1] != '\n')
+        input_shrank(name, n < 0 ? errno : 0);
+}
+
+/* input_file_len - the length of the plain file fd, when its chunks are
+ * worth cutting where they lie (see INPUT_FILE_MIN); 0 otherwise */
+static size_t
+input_file_len(struct input_rd *rd, int fd, enum decomp_kind kind)
+{
     struct stat st;
-    void   *m;
 
     if (fd == STDIN_FILENO || kind != DECOMP_NONE || rd->cb->stop
         || rd->cb->max_bytes || rd->src->journal_export
         || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)
-        || st.st_size < INPUT_MAP_MIN
+        || st.st_size < INPUT_FILE_MIN
         || (uint64_t) st.st_size > (uint64_t) SIZE_MAX / 2)
-        return NULL;
-    if (!handler) {
-        struct sigaction sa;
-
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_sigaction = input_sigbus;
-        sa.sa_flags = SA_SIGINFO;
-        sigemptyset(&sa.sa_mask);
-        if (sigaction(SIGBUS, &sa, NULL) != 0)
-            return NULL;
-        handler = 1;
-    }
-    m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    if (m == MAP_FAILED)
-        return NULL;
-    (void) madvise(m, (size_t) st.st_size, MADV_SEQUENTIAL);
-    *len = (size_t) st.st_size;
-    input_map_name = rd->src->name;
-    input_map_len = *len;
-    input_map_at = m;
-    return m;
+        return 0;
+    return (size_t) st.st_size;
 }
 
-/* input_unmap - the mapping goes; NULL */
-static const unsigned char *
-input_unmap(const unsigned char *m, size_t len)
-{
-    if (m != NULL) {
-        input_map_at = NULL;
-        (void) munmap((void *) (uintptr_t) m, len);
-    }
-    return NULL;
-}
-
-/* input_map_zap - the mapped pages below upto leave the process (its
- * resident size would otherwise grow with the file, not with what it
- * holds); the page cache keeps them, and a span still pointing there
- * reads them again. *zapped: how far that was done before. */
-static void
-input_map_zap(const unsigned char *map, size_t *zapped, size_t upto)
-{
-    static size_t page;
-
-    if (page == 0) {
-        long    n = sysconf(_SC_PAGESIZE);
-
-        page = n > 0 ? (size_t) n : 4096;
-    }
-    upto -= upto % page;
-    if (upto > *zapped) {
-        (void) madvise((void *) (uintptr_t) (map + *zapped), upto - *zapped,
-                       MADV_DONTNEED);
-        *zapped = upto;
-    }
-}
-
-/* input_chunk_map - line mode, chunked: map[0, limit) handed over in
- * chunks of whole lines where they lie (ccb->put_map); returns where it
+/* input_chunk_file - line mode, chunked: the plain file fd's bytes [0,
+ * limit) handed over in chunks of whole lines where they lie
+ * (ccb->put_file: whoever parses a chunk reads it); returns where it
  * stopped, after a newline: before the last chunk's worth, or before a
- * line too long to keep (the read path skips it as it always has) */
+ * line too long to keep (the read path skips it as it always has).
+ * Only the end of each chunk is read here, to find its last newline. */
 static size_t
-input_chunk_map(struct input_rd *rd, const struct input_chunk_cb *ccb,
-                const unsigned char *map, size_t limit)
+input_chunk_file(struct input_rd *rd, const struct input_chunk_cb *ccb,
+                 int fd, size_t limit)
 {
     size_t  size = ccb->size ? ccb->size : 1;
     size_t  pos = 0;
-    size_t  zapped = 0;
-    size_t  ring = ccb->inflight + 1;
-    size_t *start = ccb->inflight ? xcalloc(ring, sizeof(*start)) : NULL;
-    uint64_t k = 0;
+    unsigned char tail[INPUT_FILE_PEEK];
+    ssize_t n;
 
     while (limit - pos > size + INPUT_MAX_LINE + 1) {
-        const unsigned char *p = map + pos;
-        const unsigned char *nl = memrchr(p, '\n', size);
+        size_t  w = size < sizeof(tail) ? size : sizeof(tail);
+        const unsigned char *nl;
         unsigned char *slot;
         size_t  cap;
+        size_t  len;
 
-        /* chunk k - inflight is done with once chunk k may be put */
-        if (start != NULL) {
-            if (k >= ccb->inflight)
-                input_map_zap(map, &zapped, start[(k - ccb->inflight) % ring]);
-            start[k++ % ring] = pos;
+        /* the last newline in [pos, pos + size): in its last w bytes,
+         * nearly always */
+        if ((n = input_pread(fd, tail, w, pos + size - w)) != (ssize_t) w)
+            input_shrank(rd->src->name, n < 0 ? errno : 0);
+        if ((nl = memrchr(tail, '\n', w)) != NULL) {
+            len = size - w + (size_t) (nl + 1 - tail);
+            slot = ccb->get(ccb->ctx, &cap);
+            ccb->put_file(ccb->ctx, slot, fd, pos, len);
+        } else {
+            /* else the chunk is read here: the newline before, or the
+             * first one past size bytes, as the read path cuts after
+             * have >= size; none: a line too long for a chunk */
+            size_t  want = size + INPUT_MAX_LINE + 1;
+
+            slot = ccb->get(ccb->ctx, &cap);
+            if (cap < want)
+                msg_panic("input_chunk_file: chunk buffer too small");
+            if ((n = input_pread(fd, slot, want, pos)) != (ssize_t) want)
+                input_shrank(rd->src->name, n < 0 ? errno : 0);
+            if ((nl = memrchr(slot, '\n', size - w)) == NULL
+                && (nl = memchr(slot + size, '\n',
+                                INPUT_MAX_LINE + 1)) == NULL)
+                break;          /* the slot goes back at drain */
+            len = (size_t) (nl + 1 - slot);
+            ccb->put(ccb->ctx, slot, len, 0, 0);
         }
-
-        /* no newline in size bytes: the chunk ends after the first one
-         * past them, as the read path cuts after have >= size */
-        if (nl == NULL
-            && (nl = memchr(p + size, '\n', INPUT_MAX_LINE + 1)) == NULL)
-            break;
-        slot = ccb->get(ccb->ctx, &cap);
-        ccb->put_map(ccb->ctx, slot, p, (size_t) (nl + 1 - p));
-        pos += (size_t) (nl + 1 - p);
+        pos += len;
         rd->src->bytes = pos;
     }
-    xfree(start);
     return pos;
 }
 
@@ -978,8 +971,7 @@ input_read_any(const char *name, const struct input_cb *cb,
     struct stat st;
     ssize_t n;
     enum decomp_kind kind;
-    const unsigned char *map = NULL;    /* input_map() */
-    size_t  map_len = 0;
+    size_t  flen;               /* input_file_len() */
 
     memset(&rd, 0, sizeof(rd));
     memset(src, 0, sizeof(*src));
@@ -1053,12 +1045,12 @@ input_read_any(const char *name, const struct input_cb *cb,
                 continue;       /* too little to tell yet */
             src->journal_export = jrnl_is_export((const char *) buf, have);
             form_known = 1;
-            if (ccb && ccb->put_map
-                && (map = input_map(&rd, fd, kind, &map_len)) != NULL) {
-                size_t  at = input_chunk_map(&rd, ccb, map,
-                                             map_len - INPUT_MAP_TAIL);
+            if (ccb && ccb->put_file
+                && (flen = input_file_len(&rd, fd, kind)) != 0) {
+                size_t  at = input_chunk_file(&rd, ccb, fd,
+                                              flen - INPUT_FILE_TAIL);
 
-                /* the rest by read(2), from where the mapping stopped */
+                /* the rest by read(2), from where the chunks stopped */
                 if (lseek(fd, (off_t) at, SEEK_SET) != (off_t) at) {
                     if (!cb->quiet)
                         msg_warn("%s: cannot seek: %s", name,
@@ -1107,7 +1099,6 @@ input_read_any(const char *name, const struct input_cb *cb,
                  (unsigned long long) src->unreadable,
                  (unsigned long long) src->lines);
 end:
-    map = input_unmap(map, map_len);    /* after drain and moving */
     d = decomp_close(d);
     rd.j = jrnl_free(rd.j);
     xfree(buf);

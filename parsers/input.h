@@ -20,9 +20,9 @@
  * Memory: one block of INPUT_BLOCK bytes plus INPUT_CARRY for a line or
  * record that crosses blocks, the decoder's state, and one struct jrnl
  * for journal records; nothing grows with the input. In chunks
- * (input_read_chunked), a plain file of 4 MiB or more is read through a
- * read-only mapping instead (see docs/internals/input.md), whose pages
- * leave the process once read.
+ * (input_read_chunked), a plain file of 4 MiB or more is cut where it
+ * lies and each chunk read by the thread that parses it (see
+ * docs/internals/input.md).
  * Thread safety: one reader per source; no shared state.
  */
 #ifndef PARSERS_INPUT_H
@@ -115,18 +115,15 @@ struct input_chunk_cb {
     void    (*put) (void *ctx, unsigned char *buf, size_t len, int flags,
                     int nlead);
     void    (*drain) (void *ctx);
-    /* optional: a chunk of whole lines that is not in buf but at data,
-     * in a read-only mapping of the file that stays valid until drain
-     * has returned; buf (from get) is the chunk's room all the same.
-     * Without it every chunk is copied into a buffer from get. */
-    void    (*put_map) (void *ctx, unsigned char *buf,
-                        const unsigned char *data, size_t len);
+    /* optional: a chunk of whole lines that is still in the file: len
+     * bytes at off of the plain file fd, which stays open until drain
+     * has returned. The thread that parses it first reads it into buf
+     * (from get) with input_chunk_fetch(). Without it every chunk is
+     * read into its buffer by the reader. */
+    void    (*put_file) (void *ctx, unsigned char *buf, int fd,
+                         uint64_t off, size_t len);
     void   *ctx;
     size_t  size;               /* bytes per chunk, at least 1 */
-    /* with put_map: the most chunks put and not yet done with at any
-     * time (those older leave the process's memory; 0: they stay until
-     * the end of the file) */
-    size_t  inflight;
 };
 
 #define INPUT_CHUNK_CAP(size) ((size) + INPUT_BLOCK + INPUT_CARRY)
@@ -134,6 +131,12 @@ struct input_chunk_cb {
 int     input_read_chunked(const char *name, const struct input_cb *cb,
                            const struct input_chunk_cb *ccb,
                            struct input_src *src);
+
+/* a chunk put with put_file, into buf (from any thread); a file that no
+ * longer holds it (truncated or rewritten while it is read) stops the
+ * run with a message on stderr and status 3 */
+void    input_chunk_fetch(const char *name, int fd, uint64_t off,
+                          unsigned char *buf, size_t len);
 
 /* the lines of one chunk: the line, bad and skip callbacks of cb in
  * order (cb->rec is not used: JSON lines go to cb->line), numbered from

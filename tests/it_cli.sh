@@ -26,7 +26,8 @@
 #  6. sessions: a header line, --json one object per session; summary:
 #     header, sorted rows, --top, --failures-only, totals, "no sessions".
 #  7. check-domain: a resolver that refuses answers at once, a silent
-#     one within --timeout; "unknown (no answer)", not "none".
+#     one within --timeout; "unknown (no answer)", not "none". It loads
+#     ldns; summary and --help load no network or crypto library.
 #  8. make install: no compiler run (the last build is installed as it
 #     is), and every relative link of the installed README and docs
 #     resolves in the installed tree.
@@ -465,6 +466,17 @@ check "refusing resolver: at once ($t s)" \
     "$PY" -c "import sys; sys.exit(not $t < 1.0)"
 check "refusing resolver: unknown (no answer), not none" \
     sh -c "grep -q '^  TLSRPT   unknown (no answer): the resolver 127.0.0.1:9 refused' '$T/out' && ! grep -q ' none' '$T/out'"
+# the network libraries are loaded on first use (util/dlib.h): a
+# resolution loads ldns; summary and --help load none of them
+LD_DEBUG=files "$BIN" check-domain --resolver 127.0.0.1:9 example.com \
+    >/dev/null 2>"$T/ld" </dev/null
+check "check-domain loads ldns when it resolves" grep -q 'file=libldns.so' "$T/ld"
+LD_DEBUG=files "$BIN" summary -q "$LOG" >/dev/null 2>"$T/ld" </dev/null
+check "summary loads no network or crypto library" \
+    sh -c "! grep -Eq 'file=lib(curl|ldns|microhttpd|ssl|crypto|gnutls)' '$T/ld'"
+LD_DEBUG=files "$BIN" report --help >/dev/null 2>"$T/ld" </dev/null
+check "report --help loads no network or crypto library" \
+    sh -c "! grep -Eq 'file=lib(curl|ldns|microhttpd|ssl|crypto|gnutls)' '$T/ld'"
 # a UDP socket that never answers
 "$PY" -c '
 import socket, sys, time

@@ -21,9 +21,9 @@
 # catalogue, a generated log with overlong lines (70 and 200 KB), NUL
 # bytes, CRLF endings and no final newline, a damaged .gz, and logs from
 # the benchmark generator: 4.5 MB of Postfix (thousands of sessions, 100
-# processes; over 4 MiB, so at -j 2 and more read through a mapping of
-# the file, where -j 1, standard input and the small logs are read by
-# read(2)), 1 MB each of
+# processes; over 4 MiB, so at -j 2 and more cut where it lies and each
+# chunk read by the thread that parses it, where -j 1, standard input and
+# the small logs are read by read(2)), 1 MB each of
 # Exim and Sendmail; for these the counted
 # sessions must also be the generator's ground truth. And the other
 # shapes of make bench, 1 MB each: a new smtp process per delivery, and
