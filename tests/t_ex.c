@@ -479,19 +479,24 @@ t_slug(void)
 static int
 pf_slash_same(const struct parser_set *ps, const struct wrap_rec *r)
 {
-    struct parser_pre p0, p1, p2;
-    union parser_pre_mta r0, r1, r2;
+    struct parser_pre p[3];
+    union parser_pre_mta room[3];
+    int     i, same = 1;
 
-    p0.u = &r0;
-    p1.u = &r1;
-    p2.u = &r2;
-    parser_pre_mt(ps, r, &p0);
-    parser_pre_slash_mt(ps, r, &p1, parser_ident_slash(r->ident));
-    parser_pre_slash_mt(ps, r, &p2, -1);
-    return p0.kind == p1.kind && p0.mta == p1.mta && p0.at == p1.at
-        && p0.tr.kind == p1.tr.kind && p0.tr.result == p1.tr.result
-        && p0.kind == p2.kind && p0.mta == p2.mta && p0.at == p2.at
-        && p0.tr.kind == p2.tr.kind && p0.tr.result == p2.tr.result;
+    /* the trace is read of a PARSER_PRE_DONE line only (and set then) */
+    memset(p, 0, sizeof(p));
+    for (i = 0; i < 3; i++)
+        p[i].u = &room[i];
+    parser_pre_mt(ps, r, &p[0]);
+    parser_pre_slash_mt(ps, r, &p[1], parser_ident_slash(r->ident));
+    parser_pre_slash_mt(ps, r, &p[2], -1);
+    for (i = 1; i < 3; i++)
+        same &= p[0].kind == p[i].kind && p[0].mta == p[i].mta
+            && p[0].at == p[i].at
+            && (p[0].kind != PARSER_PRE_DONE
+                || (p[0].tr.kind == p[i].tr.kind
+                    && p[0].tr.result == p[i].tr.result));
+    return same;
 }
 
 /* t_pf_skip - parser_pre_mt() does not ask Postfix's classify_mt of a
