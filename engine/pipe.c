@@ -151,9 +151,11 @@ struct pipe_ctx {
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
     /* one thread: records held back (pipe_line), from held_first on */
-    struct pipe_held *held;     /* PIPE_HELD, made on first use */
+    struct pipe_held *held;     /* PIPE_HELD, made without --trace */
     unsigned held_first;
     unsigned held_n;
+    int     line_slow;          /* a progress line or --trace: pipe_line
+                                 * takes pipe_line_slow() */
     int     held_ahead;         /* hold back: the key tables are large
                                  * (parser_prefetch_useful), asked each
                                  * time the read buffer is refilled */
@@ -324,7 +326,8 @@ pipe_tls_host_at(const char *name, size_t len)
  * such hosts is asked once per host while it holds its place in
  * pc->tls_host: a log of many hosts interleaved (a merged archive, or
  * every other line of two hosts) would ask it on every TLS line. Cost:
- * a length compare, a memcmp on a match */
+ * a length compare, and the name's on a match (span_mem_same: a
+ * memcmp() call was 40 % of it) */
 static void
 pipe_tls_host(void *ctx, const char *loghost, size_t len)
 {
@@ -337,7 +340,7 @@ pipe_tls_host(void *ctx, const char *loghost, size_t len)
     }
     i = pipe_tls_host_at(loghost, len);
     if (pc->tls_host_len1[i] == len + 1
-        && memcmp(pc->tls_host[i], loghost, len) == 0)
+        && span_mem_same(pc->tls_host[i], loghost, len))
         return;
     agg_tab_note_tls_host_mt(pc->tab, loghost);
     if (len >= sizeof(pc->tls_host[0]))
@@ -403,62 +406,61 @@ pipe_stateless(const struct parser_pre *pre)
     return parser_pre_silent(pre);
 }
 
-/* What parser_ident_noise_mt() said of the idents of the lines before,
- * by their wrap tags (wrap_rec.ident_tag), per thread: a line of a noise
- * ident (smtpd, cleanup, ...) leaves right after its envelope, with one
- * compare. Tags are handed out in turn (parsers/wrap.c), so the idents
- * seen last differ in their low bits: a tag's slot is tag & 7. */
-#define PIPE_TAGS 8
+/* What parser_ident_noise_mt() and parser_ident_slash() said of the
+ * idents of the lines before, by their wrap tags (wrap_rec.ident_tag),
+ * per thread: a line of a noise ident (smtpd, cleanup, ...) leaves
+ * right after its envelope, with one compare, and the others are
+ * classified with the '/' of their ident known. Tags are handed out in
+ * turn (parsers/wrap.c), so the idents seen last differ in their low
+ * bits: a tag's slot is tag & 63, as many slots as wrap.c keeps idents
+ * (WRAP_SEEN_SLOTS). With 8, the replayed Postfix corpus (five hosts)
+ * asked the parsers again on one line in 13, 1.1 M instructions of a
+ * 20 MB slice; with 64, 14 times in all. */
+#define PIPE_TAGS 64
 
 struct pipe_noise {
     uint64_t tag[PIPE_TAGS];            /* 0: slot unused */
     unsigned char noise[PIPE_TAGS];
+    unsigned char slash[PIPE_TAGS];
     const struct parser_set *ps;        /* the parsers they were for */
 };
 
 static _Thread_local struct pipe_noise pipe_noise;
 
-/* pipe_noise_known - 1 when what the parsers say of r's ident is known:
- * *noise is it */
-static inline int
-pipe_noise_known(const struct parser_set *ps, const struct wrap_rec *r,
-                 int *noise)
-{
-    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
-
-    if (r->ident_tag == 0 || pipe_noise.ps != ps
-        || pipe_noise.tag[i] != r->ident_tag)
-        return 0;
-    *noise = pipe_noise.noise[i];
-    return 1;
-}
-
-/* pipe_noise_note - remember what the parsers say of r's ident */
+/* pipe_noise_note - remember what the parsers say of r's ident, in
+ * slot i */
 static void
-pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r)
+pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r,
+                unsigned i)
 {
-    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
-
-    if (r->ident_tag == 0)
-        return;
     if (pipe_noise.ps != ps) {
         memset(&pipe_noise, 0, sizeof(pipe_noise));
         pipe_noise.ps = ps;
     }
     pipe_noise.tag[i] = r->ident_tag;
     pipe_noise.noise[i] = (unsigned char) parser_ident_noise_mt(ps, r->ident);
+    pipe_noise.slash[i] = (unsigned char) parser_ident_slash(r->ident);
 }
 
 /* pipe_noise_drop - 1 when r's ident is known to be noise: the line
- * leaves here; an ident not known yet is learnt */
+ * leaves here; an ident not known yet is learnt (and its line kept).
+ * *slash: parser_ident_slash() of it, -1 when not known */
 static inline int
-pipe_noise_drop(const struct parser_set *ps, const struct wrap_rec *r)
+pipe_noise_drop(const struct parser_set *ps, const struct wrap_rec *r,
+                int *slash)
 {
-    int     noise;
+    unsigned i = (unsigned) (r->ident_tag & (PIPE_TAGS - 1));
 
-    if (pipe_noise_known(ps, r, &noise))
-        return noise;
-    pipe_noise_note(ps, r);
+    if (r->ident_tag == 0) {
+        *slash = -1;
+        return 0;
+    }
+    if (pipe_noise.ps == ps && pipe_noise.tag[i] == r->ident_tag) {
+        *slash = pipe_noise.slash[i];
+        return pipe_noise.noise[i];
+    }
+    pipe_noise_note(ps, r, i);
+    *slash = pipe_noise.slash[i];
     return 0;
 }
 
@@ -483,10 +485,12 @@ pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
     const struct wrap_rec *d = &pc->dup_r;
     int     same;
 
-    same = pc->dup_file == pc->file_no && d->t == r->t
-        && d->dated == r->dated && d->host.len == r->host.len
-        && d->ident.len == r->ident.len && d->pid.len == r->pid.len
-        && d->msg.len == r->msg.len;
+    /* the tests most lines fail first: the message's length, then the
+     * time (a busy log has many lines in a second) */
+    same = d->msg.len == r->msg.len && d->t == r->t
+        && pc->dup_file == pc->file_no && d->dated == r->dated
+        && d->host.len == r->host.len && d->ident.len == r->ident.len
+        && d->pid.len == r->pid.len;
     if (same && pc->dup_hashed)
         same = wrap_rec_hash(r) == pc->dup_hash;
     else if (same)
@@ -622,65 +626,78 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
     pipe_traced(pc, src, lineno, &tr);
 }
 
-/* pipe_line - one text line: envelope off, then as a record. Without
- * --trace, a record that changes state is held back PIPE_HELD records
- * (pipe_held_one), and the place of its key asked for now: a key table
- * larger than the caches missed on most look-ups (htab_find_hashed was
- * 8 % of a run on the replayed Postfix corpus). Classifying reads no
- * state, so it may run ahead of correlating; everything else runs in
- * input order. While the key tables are small (parser_prefetch_useful)
- * nothing is held */
+/* pipe_line_held - pipe_line() without --trace: a record that changes
+ * state is held back PIPE_HELD records (pipe_held_one), and the place
+ * of its key asked for now: a key table larger than the caches missed
+ * on most look-ups (htab_find_hashed was 8 % of a run on the replayed
+ * Postfix corpus). Classifying reads no state, so it may run ahead of
+ * correlating; everything else runs in input order. While the key
+ * tables are small (parser_prefetch_useful) nothing is held */
+static inline __attribute__((always_inline)) void
+pipe_line_held(struct pipe_ctx *pc, const struct input_src *src,
+               uint64_t lineno, struct span line)
+{
+    struct pipe_held *h;
+    int     slash;
+
+    if (pc->held_n == PIPE_HELD)
+        pipe_held_one(pc);
+    h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD - 1)];
+    wrap_parse(&pc->ts, line, &h->r);
+    if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
+        pc->file_mta = 1;       /* a Postfix program that says nothing */
+        return;
+    }
+    h->pre.u = &h->room;
+    parser_pre_slash_mt(pc->parsers, &h->r, &h->pre, slash);
+    if (pipe_stateless(&h->pre)) {
+        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
+        return;
+    }
+    if (!pc->held_ahead) {      /* nothing to wait for (none held) */
+        pipe_rec_pre(pc, src, lineno, &h->r, &h->pre);
+        return;
+    }
+    h->src = src;
+    h->lineno = lineno;
+    pc->held_n++;
+    parser_pre_prefetch(pc->parsers, &h->pre, 0);
+}
+
+/* pipe_line_slow - pipe_line() with a progress line or --trace */
+static void
+pipe_line_slow(struct pipe_ctx *pc, const struct input_src *src,
+               uint64_t lineno, struct span line)
+{
+    struct wrap_rec r;
+    struct parser_pre pre;
+    union parser_pre_mta room;
+
+    if (pc->progress && (++pc->ticks & 0xffff) == 0)
+        progress_tick(pc->progress, src->bytes);
+    if (pc->o->trace == NULL) {
+        pipe_line_held(pc, src, lineno, line);
+        return;
+    }
+    pre.u = &room;
+    wrap_parse(&pc->ts, line, &r);
+    parser_pre_mt(pc->parsers, &r, &pre);
+    pipe_rec_pre(pc, src, lineno, &r, &pre);
+}
+
+/* pipe_line - one text line: envelope off, then as a record. One test
+ * for a progress line and --trace (line_slow): four were 12
+ * instructions a line */
 static void
 pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
           struct span line)
 {
     struct pipe_ctx *pc = ctx;
-    struct wrap_rec r;
-    struct parser_pre pre;
-    union parser_pre_mta room;
-    struct pipe_held *h;
 
-    if (pc->progress && (++pc->ticks & 0xffff) == 0)
-        progress_tick(pc->progress, src->bytes);
-    if (pc->o->trace == NULL) {
-        if (pc->held == NULL)
-            pc->held = xmalloc(PIPE_HELD * sizeof(*pc->held));
-        if (pc->held_n == PIPE_HELD)
-            pipe_held_one(pc);
-        h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD - 1)];
-        wrap_parse(&pc->ts, line, &h->r);
-        if (pipe_noise_drop(pc->parsers, &h->r)) {
-            pc->file_mta = 1;   /* a Postfix program that says nothing */
-            return;
-        }
-        h->pre.u = &h->room;
-        parser_pre_mt(pc->parsers, &h->r, &h->pre);
-        if (pipe_stateless(&h->pre)) {
-            pc->file_mta = 1;   /* PARSER_PRE_DONE: Postfix's */
-            return;
-        }
-        if (!pc->held_ahead) {  /* nothing to wait for (none held) */
-            pipe_rec_pre(pc, src, lineno, &h->r, &h->pre);
-            return;
-        }
-        h->src = src;
-        h->lineno = lineno;
-        pc->held_n++;
-        parser_pre_prefetch(pc->parsers, &h->pre, 0);
-        return;
-    }
-    pre.u = &room;
-    wrap_parse(&pc->ts, line, &r);
-    if (pc->o->trace == NULL && pipe_noise_drop(pc->parsers, &r)) {
-        pc->file_mta = 1;       /* a Postfix program that says nothing */
-        return;
-    }
-    parser_pre_mt(pc->parsers, &r, &pre);
-    if (pipe_stateless(&pre) && pc->o->trace == NULL) {
-        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
-        return;
-    }
-    pipe_rec_pre(pc, src, lineno, &r, &pre);
+    if (pc->line_slow)
+        pipe_line_slow(pc, src, lineno, line);
+    else
+        pipe_line_held(pc, src, lineno, line);
 }
 
 /* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
@@ -735,6 +752,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     struct pipe_chunk *ch = ctx;
     struct pipe_item *it;
     struct wrap_rec r;
+    int     slash;
 
     (void) src;
     /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
@@ -745,23 +763,26 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
         return;
     }
-    wrap_parse(&ch->ts, line, &r);
-    if (pipe_noise_drop(ch->parsers, &r)) {
+    /* the envelope straight into the next item: taken back if the line
+     * is dropped (a copy of the record, kept or not, was 11 loads and
+     * stores a line) */
+    it = pipe_item_new(ch, lineno, PIPE_I_REC);
+    wrap_parse(&ch->ts, line, &it->r);
+    if (pipe_noise_drop(ch->parsers, &it->r, &slash)) {
+        ch->nitems--;
         ch->mta = 1;
         return;
     }
-    it = pipe_item_new(ch, lineno, PIPE_I_REC);
     if (ch->pres_cap - ch->pres_len < PARSER_PRE_ROOM) {
         ch->pres_cap = ch->pres_cap ? ch->pres_cap * 2 : 64 * 1024;
         ch->pres = xrealloc(ch->pres, ch->pres_cap);
     }
     it->pre.u = ch->pres + ch->pres_len;
-    parser_pre_mt(ch->parsers, &r, &it->pre);
+    parser_pre_slash_mt(ch->parsers, &it->r, &it->pre, slash);
     if (pipe_stateless(&it->pre)) {
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
     } else {
-        it->r = r;
         it->pre_off = ch->pres_len;
         ch->pres_len += (parser_pre_size(ch->parsers, &it->pre) + 7)
             & ~(size_t) 7;
@@ -1317,6 +1338,9 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     memcpy(files, given, n * sizeof(*files));
     order_files(files, n, o->log_year);
     pc.progress = progress_start(files, n, o->quiet);
+    pc.line_slow = pc.progress != NULL || o->trace != NULL;
+    if (o->trace == NULL)
+        pc.held = xmalloc(PIPE_HELD * sizeof(*pc.held));
 
     for (k = 0; k < n; k++) {
         /* the year reference is per file: its own mtime */

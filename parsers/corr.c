@@ -32,17 +32,16 @@ corr_key_proc(const struct wrap_rec *r, char *key, size_t pidmax)
 
     if (pl > 24)
         pl = 24;
-    /* spans of absent fields may have a NULL pointer: copy only bytes */
-    if (hl)
-        memcpy(key + n, r->host.ptr, hl);
+    /* spans of absent fields may have a NULL pointer: copy only bytes
+     * (span_mem_put: no call for a field of up to 16 bytes, where three
+     * memcpy() calls were two thirds of the cost) */
+    span_mem_put(key + n, r->host.ptr, hl);
     n += hl;
     key[n++] = 0;
-    if (il)
-        memcpy(key + n, r->ident.ptr, il);
+    span_mem_put(key + n, r->ident.ptr, il);
     n += il;
     key[n++] = 0;
-    if (pl)
-        memcpy(key + n, r->pid.ptr, pl);
+    span_mem_put(key + n, r->pid.ptr, pl);
     n += pl;
     return n;
 }

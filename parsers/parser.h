@@ -147,6 +147,16 @@ size_t  parser_pre_size(const struct parser_set *ps,
 void    parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
                       struct parser_pre *pre);
 
+/* parser_pre_mt() with what parser_ident_slash() said of r's ident
+ * given (slash: 1 or 0; -1: not known): a caller that remembers it by
+ * ident (wrap_rec.ident_tag) spares each line the test */
+void    parser_pre_slash_mt(const struct parser_set *ps,
+                            const struct wrap_rec *r, struct parser_pre *pre,
+                            int slash);
+
+/* 1 when ident holds a '/' (Postfix's "postfix/smtp"), 0 if not */
+int     parser_ident_slash(struct span ident);
+
 /* 1 when parser_pre_mt() makes every line of this ident a
  * PARSER_PRE_DONE line of the Postfix parser with an irrelevant trace,
  * whatever its message (smtpd, cleanup and the other Postfix programs

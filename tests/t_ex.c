@@ -473,6 +473,32 @@ t_slug(void)
     T_CHECK(agree, "ex_slug() as the plain search, on generated texts");
 }
 
+/* pf_slash_same - parser_pre_slash_mt() with the ident's '/' given as
+ * parser_ident_slash() says, and with it not known (-1), answer what
+ * parser_pre_mt() does, on the set ps */
+static int
+pf_slash_same(const struct parser_set *ps, const struct wrap_rec *r)
+{
+    struct parser_pre p[3];
+    union parser_pre_mta room[3];
+    int     i, same = 1;
+
+    /* the trace is read of a PARSER_PRE_DONE line only (and set then) */
+    memset(p, 0, sizeof(p));
+    for (i = 0; i < 3; i++)
+        p[i].u = &room[i];
+    parser_pre_mt(ps, r, &p[0]);
+    parser_pre_slash_mt(ps, r, &p[1], parser_ident_slash(r->ident));
+    parser_pre_slash_mt(ps, r, &p[2], -1);
+    for (i = 1; i < 3; i++)
+        same &= p[0].kind == p[i].kind && p[0].mta == p[i].mta
+            && p[0].at == p[i].at
+            && (p[0].kind != PARSER_PRE_DONE
+                || (p[0].tr.kind == p[i].tr.kind
+                    && p[0].tr.result == p[i].tr.result));
+    return same;
+}
+
 /* t_pf_skip - parser_pre_mt() does not ask Postfix's classify_mt of a
  * line whose ident holds no '/' or, without ident, whose message begins
  * "DDDD-DD-DD " (parser.c): for such lines and their near misses, what
@@ -495,19 +521,21 @@ t_pf_skip(void)
     struct sess_conf conf;
     struct sess_cb cb;
     struct parser_set *ps;
+    struct parser_set *all;
     struct parser_pre pre;
     union parser_pre_mta room, room2;
     struct wrap_rec r;
     struct trace tr;
     char    msg[160];
     size_t  i, j, a, b;
-    int     agree = 1, k, n = 0;
+    int     agree = 1, k, n = 0, slash_same = 1;
 
     memset(&conf, 0, sizeof(conf));
     memset(&cb, 0, sizeof(cb));
     ps = parser_set_create("postfix", &conf, &cb);
-    T_CHECK(ps != NULL, "a Postfix parser");
-    if (ps == NULL)
+    all = parser_set_create(NULL, &conf, &cb);
+    T_CHECK(ps != NULL && all != NULL, "a Postfix parser, every parser");
+    if (ps == NULL || all == NULL)
         return;
     pre.u = &room;
     memset(&r, 0, sizeof(r));
@@ -528,6 +556,8 @@ t_pf_skip(void)
                     r.msg = span_make(msg, (size_t) len);
                     k = pf_corr_ops.classify_mt(&r, NULL, &room2, &tr);
                     parser_pre_mt(ps, &r, &pre);
+                    slash_same &= pf_slash_same(ps, &r)
+                        && pf_slash_same(all, &r);
                     agree &= k == CORR_PRE_NOT_MINE
                         ? pre.kind == PARSER_PRE_NONE
                         : k == CORR_PRE_DONE
@@ -555,13 +585,18 @@ t_pf_skip(void)
                 r.msg = span_make(after[1], strlen(after[1]));
                 k = pf_corr_ops.classify_mt(&r, NULL, &room2, &tr);
                 parser_pre_mt(ps, &r, &pre);
+                slash_same &= pf_slash_same(ps, &r) && pf_slash_same(all, &r)
+                    && parser_ident_slash(r.ident) == (a < j && b == 0);
                 agree &= (k == CORR_PRE_NOT_MINE)
                     == (pre.kind == PARSER_PRE_NONE)
                     && (k == CORR_PRE_NOT_MINE) == (a == j || b > 0);
                 n++;
             }
     T_CHECK(agree, "the '/' of an ident found as Postfix finds it (%d)", n);
+    T_CHECK(slash_same, "parser_pre_slash_mt() answers as parser_pre_mt(), "
+            "the '/' given or not");
     parser_set_free(ps);
+    parser_set_free(all);
 }
 
 /* t_ex_skip - parser_pre_mt() does not ask Exim's classify_mt of a

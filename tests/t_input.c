@@ -1077,6 +1077,195 @@ t_in_place(void)
     free(b.p);
 }
 
+/* ------------------------------------------------------------ hostile */
+
+/* The line split (one bit per newline, the NUL test folded into the
+ * pass that finds them: parsers/input.c, input_split) against a plain
+ * one written here from what input.h promises, on generated text with
+ * NUL and control bytes, CR, lines about INPUT_MAX_LINE long and far
+ * longer, the first bytes input_emit() looks at twice, and no final
+ * newline: one thread (256 KiB reads), and chunks of many sizes, read
+ * in place and copied. */
+
+static uint64_t hostile_seed = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+hostile_rand(void)
+{
+    hostile_seed ^= hostile_seed << 13;
+    hostile_seed ^= hostile_seed >> 7;
+    hostile_seed ^= hostile_seed << 17;
+    return hostile_seed;
+}
+
+/* hostile_line - one generated line, newline excluded */
+static void
+hostile_line(struct buf *b, size_t i)
+{
+    static const unsigned char bad[] = {0, 1, 0x1b, 0x1e, 0x7f, '\t', '\r',
+        0x80, 0xff, 0xe2, 0x0b, 0x1f};
+    static const char *const heads[] = {"-- Boot 8f3e --", "--", "-x",
+        "\xe2\x96\x91\xe2\x96\x91 Subject: x", "\xe2\x96\x91x", "daemon: x",
+        "", "\r", "-- \r"};
+    static const size_t longs[] = {INPUT_MAX_LINE - 1, INPUT_MAX_LINE,
+        INPUT_MAX_LINE + 1, INPUT_MAX_LINE + 2, 70000, 300000};
+    char    line[400];
+    size_t  k = hostile_rand() % 100;
+    size_t  n, j;
+
+    if (k < 4) {
+        buf_str(b, heads[hostile_rand() % (sizeof(heads) / sizeof(heads[0]))]);
+        return;
+    }
+    if (k < 6 && i % 7 == 0) {
+        /* long: a NUL, a CR before the newline, or neither */
+        size_t  len = longs[hostile_rand() % (sizeof(longs)
+                                              / sizeof(longs[0]))];
+        size_t  at = b->len;
+        unsigned r = (unsigned) (hostile_rand() % 4);
+
+        for (j = 0; j < len; j++)
+            buf_add(b, "y", 1);
+        if (r == 1)
+            b->p[at + len - 1] = '\r';
+        else if (r == 2)
+            b->p[at + hostile_rand() % len] = 0;
+        return;
+    }
+    n = (size_t) snprintf(line, sizeof(line), "Nov 23 01:%02zu:%02zu mail "
+                          "postfix/smtp[%zu]: line %zu", i / 60 % 60, i % 60,
+                          i % 977, i);
+    /* padding to a length of 0 to about 300 */
+    for (j = hostile_rand() % 300; j > 0 && n < sizeof(line) - 1; j--)
+        line[n++] = (char) ('a' + hostile_rand() % 26);
+    if (k < 12 && n > 0) {
+        /* hostile bytes: at the start (the control test reads 32), at
+         * 31 and 32, or anywhere */
+        for (j = hostile_rand() % 3 + 1; j > 0; j--) {
+            size_t  r = hostile_rand() % 4;
+            size_t  at = r == 0 ? 0 : r == 1 ? 31 : r == 2 ? 32
+                : hostile_rand() % n;
+
+            if (at < n)
+                line[at] = (char) bad[hostile_rand() % sizeof(bad)];
+        }
+    }
+    buf_add(b, line, n);
+}
+
+/* hostile_ref - what the reader should make of text[0, n), the plain
+ * way: each line by memchr, its tests byte by byte */
+static void
+hostile_ref(const char *text, size_t n, struct got *g, uint64_t *lines,
+            uint64_t *unreadable, uint64_t *skipped)
+{
+    const char *p = text;
+    const char *end = text + n;
+
+    memset(g, 0, sizeof(*g));
+    *lines = *unreadable = *skipped = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t) (end - p));
+        size_t  len = (size_t) ((nl ? nl : end) - p);
+        size_t  j;
+        int     ctrl = 0;
+
+        ++*lines;
+        if (len > 0 && p[len - 1] == '\r')
+            len--;
+        if (len > INPUT_MAX_LINE) {
+            ++*unreadable;
+            g->bad[INPUT_BAD_LONG]++;
+        } else if (memchr(p, 0, len) != NULL) {
+            ++*unreadable;
+            g->bad[INPUT_BAD_NUL]++;
+        } else {
+            for (j = 0; j < len && j < 32; j++) {
+                unsigned char c = (unsigned char) p[j];
+
+                if ((c < 0x20 && c != '\t' && c != 0x1b && c != 0x1e)
+                    || c == 0x7f)
+                    ctrl = 1;
+            }
+            *unreadable += (uint64_t) ctrl;
+            if ((len >= 3 && memcmp(p, "-- ", 3) == 0)
+                || (len == 2 && memcmp(p, "--", 2) == 0)
+                || (len >= 6 && memcmp(p, "\xe2\x96\x91\xe2\x96\x91", 6)
+                    == 0)) {
+                ++*skipped;
+                g->skip++;
+            } else {
+                g->lines++;
+                buf_add(&g->text, p, len);
+                buf_add(&g->text, "\n", 1);
+            }
+        }
+        p = nl ? nl + 1 : end;
+    }
+}
+
+static void
+t_hostile(void)
+{
+    size_t  sizes[] = {61, 4096, 100000, 1024 * 1024};
+    struct buf b = {0};
+    struct got ref, g;
+    struct input_src src;
+    uint64_t lines, unreadable, skipped;
+    char    path[300];
+    size_t  i, round;
+
+    for (round = 0; round < 3; round++) {
+        b.len = 0;
+        buf_str(&b, "Nov 23 01:00:00 mail postfix/smtp[1]: first\n");
+        for (i = 0; b.len < (round == 2 ? 5u : 2u) * 1024 * 1024; i++) {
+            hostile_line(&b, i);
+            buf_add(&b, "\n", 1);
+        }
+        if (round == 1)         /* no final newline */
+            buf_str(&b, "Nov 23 02:00:00 mail postfix/smtp[8]: l\0ast");
+        if (round == 2)         /* a last line with a NUL, no newline */
+            buf_add(&b, "Nov 23 02:00:00 mail x[8]: l\0ast", 32);
+        hostile_ref(b.p, b.len, &ref, &lines, &unreadable, &skipped);
+        T_CHECK(ref.bad[INPUT_BAD_NUL] > 10 && ref.bad[INPUT_BAD_LONG] > 3
+                && unreadable > ref.bad[INPUT_BAD_NUL]
+                + ref.bad[INPUT_BAD_LONG] + 10 && skipped > 10,
+                "hostile %zu: the text has it all (%zu NUL, %zu long, "
+                "%llu unreadable, %llu skipped)", round,
+                ref.bad[INPUT_BAD_NUL], ref.bad[INPUT_BAD_LONG],
+                (unsigned long long) unreadable,
+                (unsigned long long) skipped);
+        snprintf(path, sizeof(path), "%s", tpath("hostile.log"));
+        writef(path, b.p, b.len);
+        (void) readf(path, &g, &src);
+        T_CHECK(place_same(&ref, &g) && src.lines == lines
+                && src.unreadable == unreadable && src.skipped == skipped,
+                "hostile %zu, one thread: %zu lines (plain split: %zu), "
+                "%llu unreadable (%llu)", round, g.lines, ref.lines,
+                (unsigned long long) src.unreadable,
+                (unsigned long long) unreadable);
+        got_free(&g);
+        for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            size_t  by_place;
+
+            for (by_place = 0; by_place < 2; by_place++) {
+                (void) place_chunked(path, &g, sizes[i], (int) by_place,
+                                     &src);
+                T_CHECK(place_same(&ref, &g) && src.lines == lines
+                        && src.unreadable == unreadable
+                        && src.skipped == skipped,
+                        "hostile %zu, %zu-byte chunks%s: %zu lines (%zu)",
+                        round, sizes[i], by_place ? ", in place" : "",
+                        g.lines,
+                        ref.lines);
+                got_free(&g);
+            }
+        }
+        got_free(&ref);
+    }
+    free(b.p);
+}
+
 /* ------------------------------------------------------------ order */
 
 static void
@@ -1151,6 +1340,7 @@ main(void)
     t_wrap_forms();
     t_forms_real();
     t_in_place();
+    t_hostile();
     t_order();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
     if (system(cmd) != 0)

@@ -383,6 +383,46 @@ t_ipaddr_v6_text(void)
 /* ----------------------------------------------------------------- span */
 /* ----------------------------------------------------------------- span */
 
+/* span_mem_same and span_mem_put (the word-at-a-time forms) against
+ * memcmp and memcpy: every length to 40, two strings that differ in
+ * each one byte in turn (and not at all), at odd addresses; a copy
+ * writes the n bytes and nothing around them */
+static void
+t_span_mem(void)
+{
+    unsigned char a[64], b[64], d[64];
+    uint64_t seed = 0x2545f4914f6cdd1dULL;
+    size_t  n, k, i;
+    int     bad_same = 0, bad_put = 0;
+
+    for (n = 0; n <= 40; n++) {
+        for (k = 0; k <= n; k++) {      /* k == n: the same bytes */
+            for (i = 0; i < sizeof(a); i++) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                a[i] = b[i] = (unsigned char) seed;
+            }
+            if (k < n)
+                b[3 + k] ^= (unsigned char) (1 + (seed >> 8) % 255);
+            if (span_mem_same(a + 3, b + 3, n)
+                != (memcmp(a + 3, b + 3, n) == 0))
+                bad_same++;
+            memset(d, 0xa5, sizeof(d));
+            span_mem_put(d + 5, b + 3, n);
+            for (i = 0; i < sizeof(d); i++)
+                if (d[i] != (i >= 5 && i < 5 + n ? b[i - 2] : 0xa5))
+                    bad_put++;
+        }
+    }
+    T_CHECK(bad_same == 0, "span_mem_same: %d differ from memcmp", bad_same);
+    T_CHECK(bad_put == 0, "span_mem_put: %d bytes differ from memcpy",
+            bad_put);
+    T_CHECK(span_mem_same(NULL, NULL, 0), "span_mem_same: nothing");
+    span_mem_put(d, NULL, 0);
+    T_CHECK(d[0] == 0xa5, "span_mem_put: nothing");
+}
+
 static void
 t_span(void)
 {
@@ -1015,6 +1055,7 @@ main(void)
     t_dname();
     t_ipaddr();
     t_span();
+    t_span_mem();
     t_htab();
     t_htab_sweep();
     t_htab_inline();
