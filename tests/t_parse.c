@@ -10,6 +10,7 @@
 #include "../parsers/ts.h"
 #include "../util/date.h"
 #include "../parsers/wrap.h"
+#include "testfp.h"
 #include "testlib.h"
 
 #include <stdio.h>
@@ -850,6 +851,271 @@ t_fast_paths(void)
                 == past[i].past, "past EHLO: %s", past[i].text);
 }
 
+/* ------------------------------------------------------- fingerprints */
+
+/* the hashes the code gave before its fast paths (pf_status_keys()
+ * without memchr(), pf_text_result()'s one pass, wrap_parse()'s last
+ * ident): any change of a field of any line changes them */
+#define FP_CLASSIFY 0x969fe35f4c7d29cfULL
+#define FP_TEXT 0xe839e895bb6c35b8ULL
+#define FP_WRAP 0x7d20dd96b349d7ebULL
+
+/* fp_next - the generator of the hostile texts below (an LCG) */
+static unsigned
+fp_next(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned) (*x >> 33);
+}
+
+/* fp_text - n pieces of the words Postfix lines are made of, with a
+ * byte changed now and then, into buf (cap bytes); its length */
+static size_t
+fp_text(uint64_t *x, char *buf, size_t cap, const char *const *word,
+        size_t nword, int pieces)
+{
+    size_t  n = 0;
+    int     k;
+
+    for (k = 0; k < pieces; k++) {
+        const char *w = word[fp_next(x) % nword];
+        size_t  l = strlen(w);
+
+        if (n + l >= cap)
+            break;
+        memcpy(buf + n, w, l);
+        n += l;
+        if (fp_next(x) % 8 == 0 && n > 0)
+            buf[fp_next(x) % n] = "=[]:, <>(\0.-/9aZ"[fp_next(x) % 16];
+        if (fp_next(x) % 16 == 0 && n > 0)
+            n -= fp_next(x) % n;            /* cut */
+    }
+    return n;
+}
+
+/* the words of Postfix's messages and the texts between them */
+static const char *const fp_msg_word[] = {
+    "to=<", "a@b.example", ">", ", orig_to=<", ", relay=", "none",
+    "mx.example.com[192.0.2.1]:25", "gmail-smtp-in.l.google.com",
+    "[2001:db8::1]", ":25", ":", "[", "]", ", conn_use=", "2", "17",
+    ", delay=0.1", ", delays=0/0/0/0", ", dsn=4.7.5", ", tls=", "dane",
+    "verify!", "secure", ", status=", " status=", "status=", "sent",
+    "deferred", "bounced", " (", ")", "(", "250 2.0.0 Ok: queued as X",
+    "TLS", "certificate", "hostname", "DNSSEC", "suspended",
+    "delivery temporarily suspended: ", "Server certificate not trusted",
+    "Server certificate not verified", "TLS is required, but was not offered",
+    "Cannot start TLS: handshake failure", "refused to start TLS",
+    "no TLSA records found", "non DNSSEC destination", "TLSA lookup error",
+    "TLSA records unusable", "Cannot verify server hostname",
+    "Cannot verify server certificate", "Verified ", "Trusted ",
+    "Untrusted ", "Anonymous ", "TLS connection ", "established ",
+    "reused ", "to ", "from ", "SSL_connect error to ", "host ", " said: ",
+    "lost connection with ", "conversation with ", "A1B2C3D4E5: ",
+    "abcde: ", "3Fz9Lm0qQ1zz: ", "certificate verification failed for ",
+    "untrusted issuer /C=US", "num=20:unable to get local issuer",
+    "TLSRPT: ", "warning: TLS library problem: ", "depth=0 ",
+    "in reply to ", "RCPT TO", "while sending ", "end of DATA", " ", ", ",
+    "=", "relay", "conn_use", ", tls", "c", "h", "s", "T", "D",
+    "hostnam", "certificat", "DNSSE", "suspende",
+};
+
+/* fp_status - a status line of Postfix's fields, each one of the forms
+ * above or a hostile one, into buf; its length */
+static size_t
+fp_status(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const part[][6] = {
+        {"A1B2C3D4E5: ", "abcde: ", "", "A1B2C3D4E5:", "3Fz9Lm0qQ1zz: ", "AB: "},
+        {"to=<a@b.example>", "to=<>", "to=<a=b@c>", "to=<a, status=x>",
+         "to=<a", ""},
+        {"", "", ", orig_to=<x@y>", ", orig_to=<relay=x>", ", orig_to=<", ""},
+        {", relay=mx.example.com[192.0.2.1]:25", ", relay=none",
+         ", relay=x[2001:db8::1]:25", ", relay=[1.2.3.4]", ", relay=",
+         ", relay=h[1.2.3.4]:99999999"},
+        {"", "", ", conn_use=2", ", conn_use=", ", conn_use=123456789", ""},
+        {", delay=0.1, delays=0/0/0/0, dsn=2.0.0", ", dsn=4.7.5", "",
+         ", delay=", ", x=y=z", ", relay=second[5.6.7.8]:26"},
+        {"", ", tls=dane", ", tls=verify!", ", tls=secure, x", ", tls=", ""},
+        {", status=", " status=", ", status=", ", status=", "status=", ", stat="},
+        {"sent", "deferred", "bounced", "", "sent (", "x y"},
+        {" (250 2.0.0 Ok: queued as X)", " (Server certificate not trusted)",
+         " (TLS is required, but was not offered by host h[1.2.3.4])",
+         " (delivery temporarily suspended: x)", " (", ""},
+    };
+    size_t  n = 0, k;
+
+    for (k = 0; k < sizeof(part) / sizeof(part[0]); k++) {
+        const char *w = part[k][fp_next(x) % 6];
+        size_t  l = strlen(w);
+
+        if (n + l >= cap)
+            return 0;
+        memcpy(buf + n, w, l);
+        n += l;
+    }
+    if (fp_next(x) % 4 == 0 && n > 0)
+        buf[fp_next(x) % n] = "=[]:, <>(\0.-/9aZ"[fp_next(x) % 16];
+    return n;
+}
+
+/* t_fp_classify - pf_classify() and pf_text_result() of hostile texts
+ * made of the words of Postfix's lines: the fields each wrote, hashed,
+ * are what the plain code gave (the value was taken from it) */
+static void
+t_fp_classify(void)
+{
+    uint64_t x = 18, h = 0xcbf29ce484222325ULL, ht = h;
+    char    buf[400];
+    int     i;
+
+    for (i = 0; i < 300000; i++) {
+        size_t  n = fp_text(&x, buf, sizeof(buf), fp_msg_word,
+                            sizeof(fp_msg_word) / sizeof(fp_msg_word[0]),
+                            1 + (int) (fp_next(&x) % 14));
+        struct span s = span_make(buf, n);
+        struct pf_event e;
+        int     kind, dane, res;
+        const char *why;
+        long    v[8];
+
+        if (i % 3 == 0 && (n = fp_status(&x, buf, sizeof(buf))) > 0)
+            s = span_make(buf, n);
+        pf_classify(s, &e);
+        v[0] = e.kind;
+        v[1] = e.trust;
+        v[2] = e.result;
+        v[3] = e.certain;
+        v[4] = e.dane;
+        v[5] = e.port;
+        v[6] = e.relay_none;
+        v[7] = e.conn_use;
+        h = ev_fnv(h, v, sizeof(v));
+        h = ev_span(h, e.peer_host, buf);
+        h = ev_span(h, e.peer_ip, buf);
+        h = ev_span(h, e.qid, buf);
+        h = ev_span(h, e.rcpt, buf);
+        h = ev_span(h, e.status, buf);
+        h = ev_span(h, e.text, buf);
+        h = ev_span(h, e.tls, buf);
+        if (e.reason.ptr >= buf && e.reason.ptr <= buf + n)
+            h = ev_span(h, e.reason, buf);
+        else
+            h = ev_fnv(h, e.reason.ptr, e.reason.len);
+        res = pf_text_result(s, &kind, &dane, &why);
+        v[0] = res;
+        v[1] = kind;
+        v[2] = dane;
+        ht = ev_fnv(ev_fnv(ht, v, 3 * sizeof(long)), why, strlen(why));
+        v[0] = pf_text_past_ehlo(s);
+        ht = ev_fnv(ht, v, sizeof(long));
+    }
+    if (getenv("T_FP_PRINT"))
+        printf("fp classify %016llx text %016llx\n", (unsigned long long) h,
+           (unsigned long long) ht);
+    T_CHECK(h == FP_CLASSIFY, "pf_classify() of hostile texts as before");
+    T_CHECK(ht == FP_TEXT, "pf_text_result() of hostile texts as before");
+}
+
+/* ref_slug - sess_slug() as it was: a byte at a time, two range tests
+ * and the last byte written read back */
+static void
+ref_slug(struct span t, char *out, size_t cap)
+{
+    size_t  o = 0;
+    size_t  i;
+
+    if (cap == 0)
+        return;
+    for (i = 0; i < t.len && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char) t.ptr[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char) (c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            c = '-';
+        if (c == '-' && (o == 0 || out[o - 1] == '-'))
+            continue;
+        out[o++] = (char) c;
+    }
+    while (o > 0 && out[o - 1] == '-')
+        o--;
+    out[o] = 0;
+}
+
+/* t_fp_slug - sess_slug() as ref_slug() on texts of every byte and of
+ * slug bytes, every cap from 0 past the text's length */
+static void
+t_fp_slug(void)
+{
+    uint64_t x = 5;
+    char    text[200], a[100], b[100];
+    int     i, j, ok = 1;
+
+    for (i = 0; i < 100000; i++) {
+        size_t  n = fp_next(&x) % sizeof(text), cap = fp_next(&x) % 100;
+
+        for (j = 0; j < (int) n; j++)
+            text[j] = i % 2 ? (char) (fp_next(&x) % 256)
+                : "aZz09-_ /@`{[\x80"[fp_next(&x) % 16];
+        memset(a, 'x', sizeof(a));
+        memset(b, 'x', sizeof(b));
+        sess_slug(span_make(text, n), a, cap);
+        ref_slug(span_make(text, n), b, cap);
+        ok &= memcmp(a, b, sizeof(a)) == 0;
+    }
+    T_CHECK(ok, "sess_slug() as the plain code, every byte and cap");
+}
+
+/* the pieces of an envelope */
+static const char *const fp_env_word[] = {
+    "Nov  1 00:00:01 ", "Nov 01 00:00:01 ", "Nov  1 00:00:02 ",
+    "Dec 31 23:59:59 ", "Nov 1 00:00:01 ", "2024-11-01T00:10:19.1+00:00 ",
+    "2024-11-01T00:10:19Z ", "2024-11-01 00:10:19 ", "<22>", "1 ", "- ",
+    "Sat 2024-11-23 01:09:05 UTC ", "1732324145.123456 ", "mail ",
+    "precise32 ", "mail.example.com ", "a-very-long-host-name.example.org ",
+    "INFO ", "sender ", "a@b ", "  ", " ", "postfix/smtp[", "postfix/qmgr[",
+    "postfix/smtps/smtpd[", "postfix/cleanup[", "postfix-170.55.103.23/smtp[",
+    "postfix/smtp: ", "smtp[", "1234", "5", "xxxxx", "]: ", "]:", "]", "[",
+    ": ", ":", "[ID 702911 mail.notice] ", "Trusted TLS connection",
+    "to=<a@b>", "A1B2C3: status=sent", "x", "|", "svc   | ", "@4000000063349a8e2e6f3b7c ",
+    "2022-09-28T19:09:10.78118 mail.info: ",
+};
+
+/* t_fp_wrap - wrap_parse() of hostile lines made of envelope pieces, in
+ * one thread's sequence (its caches of hosts, idents and stamps at
+ * work): every field hashed, as the plain code gave */
+static void
+t_fp_wrap(void)
+{
+    uint64_t x = 61, h = 0xcbf29ce484222325ULL;
+    struct ts_ctx c;
+    char    buf[300];
+    int     i;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 300000; i++) {
+        size_t  n = fp_text(&x, buf, sizeof(buf), fp_env_word,
+                            sizeof(fp_env_word) / sizeof(fp_env_word[0]),
+                            1 + (int) (fp_next(&x) % 9));
+        struct wrap_rec r;
+        long    v[2];
+
+        /* room to read past the end as the caller's buffers give */
+        memset(buf + n, i % 2 ? ' ' : '[', sizeof(buf) - n);
+        wrap_parse(&c, span_make(buf, n), &r);
+        v[0] = r.dated;
+        v[1] = (long) r.t;
+        h = ev_fnv(h, v, sizeof(v));
+        h = ev_span(h, r.host, buf);
+        h = ev_span(h, r.ident, buf);
+        h = ev_span(h, r.pid, buf);
+        h = ev_span(h, r.msg, buf);
+    }
+    if (getenv("T_FP_PRINT"))
+        printf("fp wrap %016llx\n", (unsigned long long) h);
+    T_CHECK(h == FP_WRAP, "wrap_parse() of hostile lines as before");
+}
+
 int
 main(void)
 {
@@ -862,5 +1128,8 @@ main(void)
     t_fast_paths();
     t_nul_host();
     t_classify();
+    t_fp_classify();
+    t_fp_wrap();
+    t_fp_slug();
     return T_DONE();
 }
