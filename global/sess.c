@@ -98,25 +98,34 @@ sess_disp_name(enum sess_disp d)
     return (unsigned) d < SESS_D_COUNT ? names[d] : "?";
 }
 
-/* sess_slug - [a-z0-9-] code of a text, bounded by cap */
+/* sess_slug - [a-z0-9-] code of a text, bounded by cap: a byte's class
+ * by two range tests (a letter is one once 0x20 is set) and the last
+ * byte written kept in a flag, not read back (about half the
+ * instructions a byte of the plain loop; tests/t_parse.c compares the
+ * two on every byte and cap) */
 void
 sess_slug(struct span t, char *out, size_t cap)
 {
     size_t  o = 0;
     size_t  i;
+    int     dash = 1;               /* nothing written, or a '-' last */
 
     if (cap == 0)
         return;
     for (i = 0; i < t.len && o + 1 < cap; i++) {
-        unsigned char c = (unsigned char) t.ptr[i];
+        unsigned c = (unsigned char) t.ptr[i];
+        unsigned l = c | 0x20;
 
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char) (c - 'A' + 'a');
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            c = '-';
-        if (c == '-' && (o == 0 || out[o - 1] == '-'))
-            continue;
-        out[o++] = (char) c;
+        if (l - 'a' < 26) {
+            out[o++] = (char) l;
+            dash = 0;
+        } else if (c - '0' < 10) {
+            out[o++] = (char) c;
+            dash = 0;
+        } else if (!dash) {
+            out[o++] = '-';
+            dash = 1;
+        }
     }
     while (o > 0 && out[o - 1] == '-')
         o--;

@@ -81,7 +81,7 @@ pf_slug(struct span t, char *out)
             span_drop(&t, 1);
         (void) span_skip(&t, ":");
     }
-    if ((off = span_find(t, " /")) >= 0)
+    if ((off = pf_find_dn(t)) >= 0)
         t.len = (size_t) off;
     sess_slug(t, out, PF_REASON_MAX + 1);
 }
@@ -489,13 +489,6 @@ pf_refine(const struct pf_conn *c, int r, int kind)
     }
 }
 
-/* pf_past_ehlo - the text shows an SMTP dialogue past EHLO/STARTTLS */
-static int
-pf_past_ehlo(struct span text, struct span status)
-{
-    return span_eq(status, "sent") || pf_text_past_ehlo(text);
-}
-
 /* pf_set_reason - keep the first reason text for a connection */
 static void
 pf_set_reason(struct pf_conn *c, struct span t, int openssl)
@@ -894,16 +887,24 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     default:
         break;
     }
-    /* what the text says of the dialogue: a search of nine phrases,
-     * here rather than on the thread that applies, in order */
-    pre->past_ehlo = ev->kind == PF_STATUS ? pf_past_ehlo(ev->text, ev->status)
-        : ev->kind == PF_SOFT ? pf_past_ehlo(ev->text, span_make("", 0)) : 0;
-    /* a delivered message's text is the server's reply, never one of
-     * Postfix's TLS failure texts (and a server's words are no failure) */
+    /* what the text says of the dialogue (a search of nine phrases)
+     * and of a failure, here rather than on the thread that applies, in
+     * order. A delivered message's text is the server's reply, never
+     * one of Postfix's TLS failure texts (and a server's words are no
+     * failure); "sent" shows a dialogue past EHLO without a search */
     if ((ev->kind == PF_STATUS && !span_eq(ev->status, "sent"))
-        || ev->kind == PF_SOFT)
-        pre->text_res = pf_text_result(ev->text, &pre->text_kind,
-                                       &pre->text_dane, &pre->text_why);
+        || ev->kind == PF_SOFT) {
+        struct pf_text_facts f;
+
+        pf_text_facts(ev->text, &f);
+        pre->past_ehlo = f.past_ehlo;
+        pre->text_res = f.res;
+        pre->text_kind = f.kind;
+        pre->text_dane = f.dane;
+        pre->text_why = f.why;
+    } else {
+        pre->past_ehlo = ev->kind == PF_STATUS;
+    }
     return CORR_PRE_EVENT;
 }
 

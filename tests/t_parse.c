@@ -856,8 +856,8 @@ t_fast_paths(void)
 /* the hashes the code gave before its fast paths (pf_status_keys()
  * without memchr(), pf_text_result()'s one pass, wrap_parse()'s last
  * ident): any change of a field of any line changes them */
-#define FP_CLASSIFY 0x969fe35f4c7d29cfULL
-#define FP_TEXT 0xe839e895bb6c35b8ULL
+#define FP_CLASSIFY 0xaec46982c06131daULL
+#define FP_TEXT 0x4518a20a30c19af8ULL
 #define FP_WRAP 0x7d20dd96b349d7ebULL
 
 /* fp_next - the generator of the hostile texts below (an LCG) */
@@ -917,6 +917,14 @@ static const char *const fp_msg_word[] = {
     "in reply to ", "RCPT TO", "while sending ", "end of DATA", " ", ", ",
     "=", "relay", "conn_use", ", tls", "c", "h", "s", "T", "D",
     "hostnam", "certificat", "DNSSE", "suspende",
+    "certificate verification failed for mx.example[192.0.2.1]:25: ",
+    "server certificate verification failed for x: ", "no matching DANE TLSA",
+    "external policy failure (", "certificate-expired)", "not trusted by local",
+    " or TLSA policy", "has expired", "hostname mismatch", "mis-match",
+    "dNSNames in certificate", "untrusted issuer", "self-signed",
+    "self signed", "local issuer", "certificate not trusted",
+    "unable to get issuer", "unable to verify the first", "no matching",
+    "has ", "self", "unable to ", "num=62:", "n", "u", "l", "m",
 };
 
 /* fp_status - a status line of Postfix's fields, each one of the forms
@@ -1066,6 +1074,67 @@ t_fp_slug(void)
     T_CHECK(ok, "sess_slug() as the plain code, every byte and cap");
 }
 
+/* t_fp_dn - pf_find_dn() as span_find(t, " /") on texts of spaces,
+ * slashes and a letter */
+static void
+t_fp_dn(void)
+{
+    uint64_t x = 3;
+    char    text[40];
+    int     i, j, ok = 1;
+
+    for (i = 0; i < 100000; i++) {
+        size_t  n = fp_next(&x) % sizeof(text);
+
+        for (j = 0; j < (int) n; j++)
+            text[j] = " /a"[fp_next(&x) % 3];
+        ok &= pf_find_dn(span_make(text, n))
+            == span_find(span_make(text, n), " /");
+    }
+    T_CHECK(ok, "pf_find_dn() as span_find()");
+}
+
+/* t_fp_facts - pf_text_facts() as pf_text_result() and
+ * pf_text_past_ehlo() on hostile texts asked again and again: more
+ * than its slots hold, alike but for a byte, of every length about the
+ * longest it keeps */
+static void
+t_fp_facts(void)
+{
+    uint64_t x = 11;
+    char    pool[40][300];
+    size_t  plen[40];
+    int     i, ok = 1;
+
+    for (i = 0; i < 40; i++) {
+        plen[i] = fp_text(&x, pool[i], sizeof(pool[i]), fp_msg_word,
+                          sizeof(fp_msg_word) / sizeof(fp_msg_word[0]),
+                          1 + (int) (fp_next(&x) % 30));
+        if (i % 8 == 7)
+            plen[i] = 230 + i % 20;
+        if (i % 8 == 7)
+            memset(pool[i], 'T', plen[i]);
+    }
+    for (i = 0; i < 200000; i++) {
+        int     k = (int) (fp_next(&x) % 40);
+        char    text[300];
+        size_t  n = plen[k];
+        struct pf_text_facts f;
+        int     kind, dane, res, past;
+        const char *why;
+
+        memcpy(text, pool[k], n);
+        if (fp_next(&x) % 4 == 0 && n > 0)  /* a byte changed */
+            text[fp_next(&x) % n] = "TLS chd\0"[fp_next(&x) % 8];
+        pf_text_facts(span_make(text, n), &f);
+        res = pf_text_result(span_make(text, n), &kind, &dane, &why);
+        past = pf_text_past_ehlo(span_make(text, n));
+        ok &= f.res == res && f.kind == kind && f.dane == dane
+            && strcmp(f.why, why) == 0 && f.past_ehlo == past;
+    }
+    T_CHECK(ok, "pf_text_facts() as the plain searches");
+}
+
 /* the pieces of an envelope */
 static const char *const fp_env_word[] = {
     "Nov  1 00:00:01 ", "Nov 01 00:00:01 ", "Nov  1 00:00:02 ",
@@ -1131,5 +1200,7 @@ main(void)
     t_fp_classify();
     t_fp_wrap();
     t_fp_slug();
+    t_fp_dn();
+    t_fp_facts();
     return T_DONE();
 }
