@@ -6,6 +6,8 @@
  */
 #include "../parsers/parser.h"
 #include "../parsers/pf.h"
+#include "../parsers/pf_sess.h"
+#include "../parsers/corr.h"
 #include "../global/sess.h"
 #include "../parsers/ts.h"
 #include "../util/date.h"
@@ -1135,6 +1137,54 @@ t_fp_facts(void)
     T_CHECK(ok, "pf_text_facts() as the plain searches");
 }
 
+/* t_fp_prog - the program of a line's ident, which pf_classify_mt()
+ * remembers by its wrap tag, as pf_sess_ident_noise() (the plain
+ * reading) says: lines of more programs than the tags remembered,
+ * interleaved in no order, some with idents alike but for a byte */
+static void
+t_fp_prog(void)
+{
+    static const struct {
+        const char *ident;
+        int     ret;            /* classify_mt of a TLS line */
+    } id[] = {
+        {"postfix/smtp", CORR_PRE_EVENT}, {"postfix/lmtp", CORR_PRE_EVENT},
+        {"postfix/qmgr", CORR_PRE_DONE}, {"postfix/tlsproxy", CORR_PRE_DONE},
+        {"postfix/smtpd", CORR_PRE_DONE}, {"postfix/cleanup", CORR_PRE_DONE},
+        {"smtp", CORR_PRE_NOT_MINE}, {"postfix-a/smtp", CORR_PRE_EVENT},
+        {"postfix/smtq", CORR_PRE_DONE}, {"postfix/tlsproxz", CORR_PRE_DONE},
+        {"a/b/smtp", CORR_PRE_EVENT}, {"postfix/", CORR_PRE_DONE},
+        {"qmgr", CORR_PRE_NOT_MINE}, {"x/lmtp", CORR_PRE_EVENT},
+        {"postfix/pickup", CORR_PRE_DONE}, {"exim", CORR_PRE_NOT_MINE},
+        {"postfix/smtps/smtpd", CORR_PRE_DONE}, {"b/qmgr", CORR_PRE_DONE},
+    };
+    struct ts_ctx c;
+    struct wrap_rec r;
+    struct trace tr;
+    char    line[200];
+    void   *pre = calloc(1, pf_corr_ops.pre_size);
+    uint64_t x = 21;
+    int     i, ok = 1, n;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 20000 && pre != NULL; i++) {
+        unsigned k = fp_next(&x) % (sizeof(id) / sizeof(id[0]));
+        int     ret;
+
+        n = snprintf(line, sizeof(line), "Nov  1 00:00:%02d h%u %s[%u]: "
+                     "Verified TLS connection established to mx[192.0.2.1]:"
+                     "25: TLSv1.3", i % 60, fp_next(&x) % 3, id[k].ident,
+                     fp_next(&x) % 100000);
+        wrap_parse(&c, span_make(line, (size_t) n), &r);
+        ret = pf_corr_ops.classify_mt(&r, NULL, pre, &tr);
+        ok &= span_eq(r.ident, id[k].ident) && ret == id[k].ret
+            && (ret == CORR_PRE_DONE) == pf_sess_ident_noise(NULL, r.ident)
+            + (k == 3);
+    }
+    free(pre);
+    T_CHECK(ok && i == 20000, "the program of an ident, remembered by tag");
+}
+
 /* the pieces of an envelope */
 static const char *const fp_env_word[] = {
     "Nov  1 00:00:01 ", "Nov 01 00:00:01 ", "Nov  1 00:00:02 ",
@@ -1202,5 +1252,6 @@ main(void)
     t_fp_slug();
     t_fp_dn();
     t_fp_facts();
+    t_fp_prog();
     return T_DONE();
 }
