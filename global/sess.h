@@ -119,6 +119,10 @@ int     sess_result_code(const char *name, unsigned long len);
  * used by every parser so that the same text gives the same code */
 void    sess_slug(struct span t, char *out, size_t cap);
 
+/* sess_slug_mt - sess_slug(), the texts folded last on the calling
+ * thread remembered (the same output; per thread: safe in any) */
+void    sess_slug_mt(struct span t, char *out, size_t cap);
+
 /* sess_set_reason - copy text into rec->reason, keeping only printable
  * ASCII other than '"' and '\\', folding runs of spaces, truncating */
 void    sess_set_reason(struct sess_rec *rec, const char *text,

@@ -83,7 +83,7 @@ pf_slug(struct span t, char *out)
     }
     if ((off = pf_find_dn(t)) >= 0)
         t.len = (size_t) off;
-    sess_slug(t, out, PF_REASON_MAX + 1);
+    sess_slug_mt(t, out, PF_REASON_MAX + 1);
 }
 
 /* pf_openssl_reason - the reason field of an OpenSSL error queue line */

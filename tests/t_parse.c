@@ -1074,6 +1074,35 @@ t_fp_slug(void)
         ok &= memcmp(a, b, sizeof(a)) == 0;
     }
     T_CHECK(ok, "sess_slug() as the plain code, every byte and cap");
+    /* the remembered texts: a pool asked again and again, more texts
+     * than slots, alike but for a byte, lengths and caps about the
+     * largest kept */
+    ok = 1;
+    {
+        char    pool[32][200];
+        size_t  plen[32];
+        int     k;
+
+        for (k = 0; k < 32; k++) {
+            plen[k] = k % 4 == 3 ? 150 + (size_t) k % 20 : fp_next(&x) % 100;
+            for (j = 0; j < (int) plen[k]; j++)
+                pool[k][j] = "aZ0- /."[fp_next(&x) % 7];
+        }
+        for (i = 0; i < 200000; i++) {
+            size_t  cap = i % 5 ? 65 : 70 + fp_next(&x) % 20;
+
+            k = (int) (fp_next(&x) % 32);
+            memcpy(text, pool[k], plen[k]);
+            if (fp_next(&x) % 4 == 0 && plen[k] > 0)
+                text[fp_next(&x) % plen[k]] = "aZ0- /."[fp_next(&x) % 7];
+            memset(a, 'x', sizeof(a));
+            memset(b, 'x', sizeof(b));
+            sess_slug_mt(span_make(text, plen[k]), a, cap);
+            ref_slug(span_make(text, plen[k]), b, cap);
+            ok &= memcmp(a, b, sizeof(a)) == 0;
+        }
+    }
+    T_CHECK(ok, "sess_slug_mt() as the plain code, texts asked again");
 }
 
 /* t_fp_dn - pf_find_dn() as span_find(t, " /") on texts of spaces,
