@@ -133,17 +133,19 @@ sess_slug(struct span t, char *out, size_t cap)
 }
 
 /* The texts sess_slug_mt() folded last on this thread, each in the slot
- * its length and two of its bytes give, with the code made of them: a
+ * its length and four of its bytes give, with the code made of them: a
  * log gives a few certificate failure texts again and again (a replayed
  * real Postfix log: ten texts in 10,000 lines), and folding one costs
  * some 320 instructions, a compare of the text here some 60. Per
  * thread: no sharing */
-#define SESS_SLUG_SLOTS 16
+#define SESS_SLUG_BITS 6
+#define SESS_SLUG_SLOTS (1U << SESS_SLUG_BITS)
 #define SESS_SLUG_KEEP 160              /* a text kept is no longer */
 #define SESS_SLUG_CAP 80                /* nor a cap larger */
 
 struct sess_slug_memo {
     size_t  len;                        /* of text; 0: slot unused */
+    uint64_t seq;                       /* when last used */
     size_t  cap;
     size_t  olen;                       /* strlen(out) */
     char    text[SESS_SLUG_KEEP];
@@ -158,22 +160,29 @@ void
 sess_slug_mt(struct span t, char *out, size_t cap)
 {
     struct sess_slug_memo *e;
+    static _Thread_local uint64_t seq;
+    int     k;
 
     if (t.len == 0 || t.len > SESS_SLUG_KEEP || cap == 0
         || cap > SESS_SLUG_CAP) {
         sess_slug(t, out, cap);
         return;
     }
-    e = sess_slug_memo + ((t.len * 31 + (unsigned char) t.ptr[t.len / 2] * 7
-                           + (unsigned char) t.ptr[t.len - 1])
-                          % SESS_SLUG_SLOTS);
-    if (e->len == t.len && e->cap == cap
-        && memcmp(e->text, t.ptr, t.len) == 0) {
-        memcpy(out, e->out, e->olen + 1);
-        return;
-    }
+    /* a set of two slots: a text in either; a new one replaces the one
+     * used longer ago */
+    e = sess_slug_memo + (sess_text_slot(t, SESS_SLUG_BITS) & ~1U);
+    for (k = 0; k < 2; k++)
+        if (e[k].len == t.len && e[k].cap == cap
+            && memcmp(e[k].text, t.ptr, t.len) == 0) {
+            e[k].seq = ++seq;
+            memcpy(out, e[k].out, e[k].olen + 1);
+            return;
+        }
+    if (e[1].seq < e[0].seq)
+        e++;
     sess_slug(t, out, cap);
     e->len = t.len;
+    e->seq = ++seq;
     e->cap = cap;
     e->olen = strlen(out);
     memcpy(e->text, t.ptr, t.len);

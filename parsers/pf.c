@@ -286,16 +286,18 @@ pf_text_past_ehlo(struct span text)
 }
 
 /* The texts pf_text_facts() read last on this thread, each in the slot
- * its length and two of its bytes give, with what they said: a log
+ * its length and four of its bytes give, with what they said: a log
  * gives a few failure and per-MX texts again and again (a replayed real
  * log: 22 texts in 11,779 lines that are not "sent"), and their facts
  * cost 510 instructions a text (the phrase searches of both functions),
  * a compare of the text here some 40. Per thread: no sharing */
-#define PF_FACTS_SLOTS 16
-#define PF_FACTS_KEEP 240               /* a text kept is no longer */
+#define PF_FACTS_BITS 6
+#define PF_FACTS_SLOTS (1U << PF_FACTS_BITS)
+#define PF_FACTS_KEEP 512               /* a text kept is no longer */
 
 struct pf_facts_memo {
     size_t  len;                        /* 0: slot unused */
+    uint64_t seq;                       /* when last used */
     struct pf_text_facts f;
     char    text[PF_FACTS_KEEP];
 };
@@ -307,21 +309,30 @@ void
 pf_text_facts(struct span text, struct pf_text_facts *f)
 {
     struct pf_facts_memo *e = NULL;
+    static _Thread_local uint64_t seq;
 
     if (text.len > 0 && text.len <= PF_FACTS_KEEP) {
-        e = pf_facts_memo + ((text.len * 31
-                              + (unsigned char) text.ptr[text.len / 2] * 7
-                              + (unsigned char) text.ptr[text.len - 1])
-                             % PF_FACTS_SLOTS);
-        if (e->len == text.len && memcmp(e->text, text.ptr, text.len) == 0) {
-            *f = e->f;
+        /* a set of two slots: a text in either; a new one replaces the
+         * one used longer ago */
+        e = pf_facts_memo + (sess_text_slot(text, PF_FACTS_BITS) & ~1U);
+        if (e[0].len == text.len && memcmp(e[0].text, text.ptr, text.len) == 0) {
+            e[0].seq = ++seq;
+            *f = e[0].f;
             return;
         }
+        if (e[1].len == text.len && memcmp(e[1].text, text.ptr, text.len) == 0) {
+            e[1].seq = ++seq;
+            *f = e[1].f;
+            return;
+        }
+        if (e[1].seq < e[0].seq)
+            e++;
     }
     f->res = pf_text_result(text, &f->kind, &f->dane, &f->why);
     f->past_ehlo = pf_text_past_ehlo(text);
     if (e != NULL) {
         e->len = text.len;
+        e->seq = ++seq;
         e->f = *f;
         memcpy(e->text, text.ptr, text.len);
     }
@@ -373,11 +384,13 @@ pf_cert_plain(struct span t, struct pf_event *ev)
  * replayed real log: ten in 10,000 lines), each read with up to
  * thirteen searches (some 440 instructions), a compare here some 40.
  * Per thread: no sharing */
-#define PF_CERT_SLOTS 16
+#define PF_CERT_BITS 6
+#define PF_CERT_SLOTS (1U << PF_CERT_BITS)
 #define PF_CERT_KEEP 240                /* a text kept is no longer */
 
 struct pf_cert_memo {
     size_t  len;                        /* 0: slot unused */
+    uint64_t seq;                       /* when last used */
     int     result;
     int     certain;
     int     dane;
@@ -392,24 +405,30 @@ static void
 pf_cert_text(struct span t, struct pf_event *ev)
 {
     struct pf_cert_memo *e;
-    int     dane = ev->dane;
+    static _Thread_local uint64_t seq;
+    int     dane = ev->dane, k;
 
     if (t.len == 0 || t.len > PF_CERT_KEEP) {
         pf_cert_plain(t, ev);
         return;
     }
-    e = pf_cert_memo + ((t.len * 31 + (unsigned char) t.ptr[t.len / 2] * 7
-                         + (unsigned char) t.ptr[t.len - 1]) % PF_CERT_SLOTS);
-    if (e->len == t.len && memcmp(e->text, t.ptr, t.len) == 0) {
-        ev->result = e->result;
-        ev->certain = e->certain;
-        ev->dane = dane | e->dane;
-        ev->reason = t;
-        return;
-    }
+    /* a set of two slots, as in pf_text_facts() */
+    e = pf_cert_memo + (sess_text_slot(t, PF_CERT_BITS) & ~1U);
+    for (k = 0; k < 2; k++)
+        if (e[k].len == t.len && memcmp(e[k].text, t.ptr, t.len) == 0) {
+            e[k].seq = ++seq;
+            ev->result = e[k].result;
+            ev->certain = e[k].certain;
+            ev->dane = dane | e[k].dane;
+            ev->reason = t;
+            return;
+        }
+    if (e[1].seq < e[0].seq)
+        e++;
     ev->dane = 0;
     pf_cert_plain(t, ev);
     e->len = t.len;
+    e->seq = ++seq;
     e->result = ev->result;
     e->certain = ev->certain;
     e->dane = ev->dane;

@@ -1164,7 +1164,7 @@ static void
 t_fp_facts(void)
 {
     uint64_t x = 11;
-    char    pool[40][300];
+    char    pool[40][600];
     size_t  plen[40];
     int     i, ok = 1;
 
@@ -1173,13 +1173,13 @@ t_fp_facts(void)
                           sizeof(fp_msg_word) / sizeof(fp_msg_word[0]),
                           1 + (int) (fp_next(&x) % 30));
         if (i % 8 == 7)
-            plen[i] = 230 + i % 20;
+            plen[i] = 500 + i % 20;
         if (i % 8 == 7)
             memset(pool[i], 'T', plen[i]);
     }
     for (i = 0; i < 200000; i++) {
         int     k = (int) (fp_next(&x) % 40);
-        char    text[300];
+        char    text[600];
         size_t  n = plen[k];
         struct pf_text_facts f;
         int     kind, dane, res, past;
