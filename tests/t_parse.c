@@ -858,8 +858,8 @@ t_fast_paths(void)
 /* the hashes the code gave before its fast paths (pf_status_keys()
  * without memchr(), pf_text_result()'s one pass, wrap_parse()'s last
  * ident): any change of a field of any line changes them */
-#define FP_CLASSIFY 0xbdad707c7ebab265ULL
-#define FP_TEXT 0x88109a8573cfe794ULL
+#define FP_CLASSIFY 0x2a412ac80aafd4dcULL
+#define FP_TEXT 0x59053ed6dc8becf0ULL
 #define FP_WRAP 0xcf449d8275e6f9f7ULL
 
 /* fp_next - the generator of the hostile texts below (an LCG) */
@@ -981,6 +981,50 @@ static const char *const fp_cert[] = {
     "external policy failure (", "has expired no matching DANE TLSA",
 };
 
+/* fp_peer_line - a line that names a peer, of a few peers asked again
+ * and again, alike but for a byte, ports long and cut, hosts and texts
+ * about the longest kept, what follows the peer of every kind; its
+ * length */
+static size_t
+fp_peer_line(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const lead[] = {
+        "Verified TLS connection established to ",
+        "Untrusted TLS connection reused to ", "SSL_connect error to ",
+        "certificate verification failed for ",
+        "A1B2C3D4E5: to=<a@b.example>, relay=",
+        "A1B2C3D4E5: host ", "A1B2C3D4E5: lost connection with ", "",
+    };
+    static const char *const peer[] = {
+        "mx.example.com[192.0.2.1]:25", "mx.example.com[192.0.2.1]:2",
+        "mx.example.com[192.0.2.1]:255", "mx.example.com[192.0.2.10]:25",
+        "gmail-smtp-in.l.google.com[74.125.136.26]:25",
+        "gmail-smtp-in.l.google.com[74.125.136.27]:25",
+        "mail.sys4.de[2001:1578:400:111::7]:25", "valid.test[192.0.2.2]:25",
+        "valid.test[192.0.2.2]", "valid.test", "a[1.2.3.4]:25", "[1.2.3.4]:25",
+        "h[1.2.3.4]:99999999", "h[1.2.3.4]:0025", "h:x[1.2.3.4]:25",
+        "a-host-name-so-long-that-with-its-address-the-peer-is-past-the-kept"
+        "-length.example.com[192.0.2.1]:25",
+        "a-host-name-so-long-that-with-its-address-the-peer-is-just-kept.e"
+        "xample[192.0.2.1]:25",
+        "x.example[2001:db8::1]:25", "x.example[2001:db8::1:25",
+        "mx.example.com [192.0.2.1]:25",
+    };
+    static const char *const tail[] = {
+        ": TLSv1.3 with cipher x", "", "0", "9: x", ", delay=1, status=sent (ok)",
+        " said: 450 later", ":", ": ", " while sending RCPT TO", "]", "a",
+    };
+    int     n = snprintf(buf, cap, "%s%s%s", lead[fp_next(x) % 8],
+                         peer[fp_next(x) % (sizeof(peer) / sizeof(peer[0]))],
+                         tail[fp_next(x) % (sizeof(tail) / sizeof(tail[0]))]);
+
+    if (n < 0 || (size_t) n >= cap)
+        return 0;
+    if (fp_next(x) % 4 == 0 && n > 0)
+        buf[fp_next(x) % (unsigned) n] = "[]:9 .,x"[fp_next(x) % 8];
+    return (size_t) n;
+}
+
 /* t_fp_classify - pf_classify() and pf_text_result() of hostile texts
  * made of the words of Postfix's lines: the fields each wrote, hashed,
  * are what the plain code gave (the value was taken from it) */
@@ -1003,6 +1047,8 @@ t_fp_classify(void)
 
         if (i % 3 == 0 && (n = fp_status(&x, buf, sizeof(buf))) > 0)
             s = span_make(buf, n);
+        if (i % 3 == 2 && fp_next(&x) % 2)
+            s = span_make(buf, n = fp_peer_line(&x, buf, sizeof(buf)));
         if (i % 3 == 1) {
             /* a certificate failure of a few texts asked again and
              * again, alike but for a byte, some too long to be kept */
