@@ -398,8 +398,12 @@ wrap_compose(struct span *s)
  * many hosts and programs a log interleaves. (The 4 hosts and 8 idents
  * searched in turn before missed on a merged log of 7 hosts and 15
  * programs: 283 instructions a line in wrap_parse(), 227 now; the same
- * 210 on a log of one host.) Per thread: no sharing. */
-#define WRAP_SEEN_BITS 5                /* sets of two slots */
+ * 210 on a log of one host.) The pairs "host ident" of the lines
+ * before (wrap_pair_seen) in a third table: a merged log has many more
+ * of them (a replayed real log: some 1,500), hence 128 sets of two
+ * slots (with 32, one line in nine noted a pair again). Per thread: no
+ * sharing. */
+#define WRAP_SEEN_BITS 7                /* sets of two slots */
 #define WRAP_SEEN_SLOTS (2U << WRAP_SEEN_BITS)
 #define WRAP_SEEN_MAX 64                /* a word kept is shorter */
 
