@@ -169,6 +169,56 @@ pf_host_numeric(struct pf_pre *pre, const char *mx)
     return pre->host == CORR_CANON_RAW ? pre->host_num : dname_is_numeric(mx);
 }
 
+/* The addresses pf_ip_memo() made canonical last on this thread, in a
+ * set of two slots by sess_text_slot(): a log names a few peers again
+ * and again (a replayed real log: 71 in 55,040 status and TLS lines),
+ * and at -j 1 every connection opened or filled made its address again
+ * (ipaddr_norm(): some 200 instructions, a compare here some 40). Per
+ * thread: no sharing */
+#define PF_IP_BITS 7
+
+struct pf_ipmemo {
+    uint64_t seq;               /* when last used */
+    uint8_t len;                /* of in; 0: slot unused */
+    uint8_t olen;               /* strlen(out) */
+    char    in[IPADDR_MAX];
+    char    out[IPADDR_MAX + 1];
+};
+
+static _Thread_local struct pf_ipmemo pf_ipmemo[1U << PF_IP_BITS];
+static _Thread_local uint64_t pf_ipmemo_seq;
+
+/* pf_ip_memo - ipaddr_norm() of in[len] into out[IPADDR_MAX + 1]: the
+ * same return value and text; a text seen before read from its slot */
+int
+pf_ip_memo(const char *in, size_t len, char *out)
+{
+    struct pf_ipmemo *e;
+    int     k, rc;
+
+    if (len == 0 || len > IPADDR_MAX)
+        return ipaddr_norm(in, len, out);
+    e = pf_ipmemo + (sess_text_slot(span_make(in, len), PF_IP_BITS) & ~1U);
+    for (k = 0; k < 2; k++)
+        if (e[k].len == len && memcmp(e[k].in, in, len) == 0) {
+            e[k].seq = ++pf_ipmemo_seq;
+            memcpy(out, e[k].out, (size_t) e[k].olen + 1);
+            return 0;
+        }
+    /* a text that fails is not kept (what ipaddr_norm() leaves in out
+     * then is its own business): asked again, it fails again */
+    if ((rc = ipaddr_norm(in, len, out)) != 0)
+        return rc;
+    if (e[1].seq < e[0].seq)
+        e++;
+    e->seq = ++pf_ipmemo_seq;
+    e->len = (uint8_t) len;
+    e->olen = (uint8_t) strlen(out);
+    memcpy(e->in, in, len);
+    memcpy(e->out, out, (size_t) e->olen + 1);
+    return 0;
+}
+
 /* pf_ip_norm - ipaddr_norm() of the peer's address (len > 0) */
 static inline int
 pf_ip_norm(struct pf_pre *pre, char *out)
@@ -187,7 +237,7 @@ pf_ip_norm(struct pf_pre *pre, char *out)
         memcpy(out, pre->ipbuf, strlen(pre->ipbuf) + 1);
         return 0;
     default:
-        return ipaddr_norm(a.ptr, a.len, out);
+        return pf_ip_memo(a.ptr, a.len, out);
     }
 }
 
@@ -232,7 +282,7 @@ pf_conn_same(const struct pf_conn *c, struct pf_pre *pre)
         case CORR_CANON_BUF:
             return strcmp(pre->ipbuf, c->k.ip) == 0;
         default:
-            if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
+            if (pf_ip_memo(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
                 return strcmp(ip, c->k.ip) == 0;
         }
     }
