@@ -102,4 +102,8 @@ int     pf_sess_ident_noise(const struct sess_own *own, struct span ident);
  * text (per thread: safe in any) */
 int     pf_ip_memo(const char *in, size_t len, char *out);
 
+/* pf_dname_memo - dname_norm() (util/dname.h), remembered as
+ * pf_ip_memo() */
+int     pf_dname_memo(const char *in, size_t len, char *out);
+
 #endif

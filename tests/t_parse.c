@@ -9,6 +9,7 @@
 #include "../parsers/pf_sess.h"
 #include "../parsers/corr.h"
 #include "../util/ipaddr.h"
+#include "../util/dname.h"
 #include "../global/sess.h"
 #include "../parsers/ts.h"
 #include "../util/date.h"
@@ -1328,6 +1329,37 @@ t_fp_ipmemo(void)
         ok &= ra == rb && (ra != 0 || strcmp(a, b) == 0);
     }
     T_CHECK(ok, "pf_ip_memo() as ipaddr_norm() on hostile texts");
+    /* host names: of every length about the longest kept, upper case,
+     * final dots, bad bytes */
+    ok = 1;
+    for (i = 0; i < 200000; i++) {
+        static const char *const name[] = {
+            "mx.example.com", "MX.Example.COM", "mx.example.com.", "a",
+            "gmail-smtp-in.l.google.com", "-bad.example", "a..b", "x_y.z",
+            "1.2.3.4", "xn--bcher-kva.example", "",
+        };
+        char    host[DNAME_MAX + 8], c[DNAME_MAX + 1], d[DNAME_MAX + 1];
+        size_t  n = 0;
+        int     k = 1 + (int) (fp_next(&x) % 4), ra, rb;
+
+        while (k-- > 0) {
+            const char *w = name[fp_next(&x) % (sizeof(name) / sizeof(name[0]))];
+            size_t  l = strlen(w);
+
+            if (n + l + 1 >= 70)
+                break;
+            memcpy(host + n, w, l);
+            n += l;
+            if (fp_next(&x) % 2)
+                host[n++] = '.';
+        }
+        if (fp_next(&x) % 4 == 0 && n > 0)
+            host[fp_next(&x) % n] = "aZ.-_\0 9"[fp_next(&x) % 8];
+        ra = pf_dname_memo(host, n, c);
+        rb = dname_norm(host, n, d);
+        ok &= ra == rb && (ra != 0 || strcmp(c, d) == 0);
+    }
+    T_CHECK(ok, "pf_dname_memo() as dname_norm() on hostile names");
 }
 
 /* the pieces of an envelope */
