@@ -814,7 +814,8 @@ wrap_exim_stamp(struct span line)
 /* wrap_fast - the common forms "STAMP host ident[pid]: msg", STAMP an
  * RFC 3164 or an ISO 8601 one, read exactly as wrap_slow() reads them,
  * with less work: 0 when r is filled, -1 when the line is of another
- * form (r to be redone) */
+ * form (r to be redone), -2 when ts_parse_3164() of the whole line
+ * failed (it would fail again: a failure changes no state) */
 static inline int
 wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
@@ -835,7 +836,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
          * never '|' */
         if (ts_seen_3164(c, &s, &r->t) != 0
             && ts_parse_3164(c, &s, &r->t) != 0)
-            return -1;
+            return -2;
     } else if (b >= '0' && b <= '9') {
         if (wrap_exim_stamp(line)) {
             /* as wrap_slow() leaves it, field by field: a memset() of
@@ -903,9 +904,11 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 
 /* wrap_slow - wrap_parse() for every form; apart from wrap_parse()
  * (never inlined) so that the common forms need not save the registers
- * all of this uses */
+ * all of this uses. no3164: wrap_fast() saw ts_parse_3164() of the
+ * line fail (an undated message: not tried again) */
 static void __attribute__((noinline))
-wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r,
+          int no3164)
 {
     struct span s = line;
     struct span save;
@@ -934,7 +937,8 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     } else if (s.len > 0 && s.ptr[0] == '@') {
         if (wrap_socklog(c, &s, r) == 0)
             return;
-    } else if (ts_parse_3164(c, &s, &r->t) == 0
+    } else if ((!(no3164 && s.ptr == line.ptr)
+                && ts_parse_3164(c, &s, &r->t) == 0)
                || wrap_full(c, &s, &r->t) == 0) {
         r->dated = 1;
     }
@@ -987,8 +991,10 @@ done:
 void
 wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
-    if (wrap_fast(c, line, r) != 0)
-        wrap_slow(c, line, r);
+    int     rc = wrap_fast(c, line, r);
+
+    if (rc != 0)
+        wrap_slow(c, line, r, rc == -2);
 }
 
 /* wrap_rec_hash - hash of host, ident, pid and message */
