@@ -607,7 +607,8 @@ wrap_pid(const char *p, size_t len, size_t i)
  * compared at once; the bytes taken (the ": " and one space after it),
  * -1 when no ident seen before starts p (nothing changed), -2 when one
  * does but no pid follows (wrap_ident() fails as well). bare: an
- * undated line, often a message without ident */
+ * undated line, often a message without ident (-3: a space comes
+ * before any '[', no ident of either form) */
 static inline long
 wrap_ident_seen(const char *p, size_t n, struct span *ident,
                 struct span *pid, uint64_t *tag, int bare)
@@ -619,7 +620,11 @@ wrap_ident_seen(const char *p, size_t n, struct span *ident,
     /* the '[' (where messages without ident are common, the search
      * stops at a space too: no ident seen); every byte before it is an
      * ident byte and i < 128: the scan of wrap_ident() stops at that '['
-     * as well */
+     * as well. A space before any '[': wrap_ident() fails at or before
+     * it (or at a ':', wanting a pid), and wrap_ident_masked() at it:
+     * -3, no ident at all */
+    if (bare && i >= 0 && p[i] == ' ')
+        return -3;
     if (i <= 0 || p[i] != '['
         || (e = wrap_word_seen(&wrap_seen.ident, p, (size_t) i)) == NULL)
         return -1;
@@ -975,6 +980,8 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r,
         span_drop(&s, (size_t) k);
     else if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
         (void) wrap_ident_note(&r->ident);
+    else if (k == -3)
+        r->ident = span_make(s.ptr, 0);
     else {
         s = save;
         if (wrap_ident_masked(&s, &r->ident, &r->pid) != 0) {
