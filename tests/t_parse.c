@@ -860,9 +860,9 @@ t_fast_paths(void)
 /* the hashes the code gave before its fast paths (pf_status_keys()
  * without memchr(), pf_text_result()'s one pass, wrap_parse()'s last
  * ident): any change of a field of any line changes them */
-#define FP_CLASSIFY 0x2a412ac80aafd4dcULL
-#define FP_TEXT 0x59053ed6dc8becf0ULL
-#define FP_WRAP 0xcf449d8275e6f9f7ULL
+#define FP_CLASSIFY 0xb82e2717067375faULL
+#define FP_TEXT 0x0ed0665baee58b3fULL
+#define FP_WRAP 0x6025cde1732dd5ccULL
 
 /* fp_next - the generator of the hostile texts below (an LCG) */
 static unsigned
@@ -870,6 +870,17 @@ fp_next(uint64_t *x)
 {
     *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
     return (unsigned) (*x >> 33);
+}
+
+/* fp_poke - a byte of set (k bytes) at a place of buf[n] (n > 0), the
+ * place drawn first: in one expression the order of the two draws
+ * would be the compiler's */
+static void
+fp_poke(uint64_t *x, char *buf, size_t n, const char *set, unsigned k)
+{
+    size_t  at = fp_next(x) % n;
+
+    buf[at] = set[fp_next(x) % k];
 }
 
 /* fp_text - n pieces of the words Postfix lines are made of, with a
@@ -890,7 +901,7 @@ fp_text(uint64_t *x, char *buf, size_t cap, const char *const *word,
         memcpy(buf + n, w, l);
         n += l;
         if (fp_next(x) % 8 == 0 && n > 0)
-            buf[fp_next(x) % n] = "=[]:, <>(\0.-/9aZ"[fp_next(x) % 16];
+            fp_poke(x, buf, n, "=[]:, <>(\0.-/9aZ", 16);
         if (fp_next(x) % 16 == 0 && n > 0)
             n -= fp_next(x) % n;            /* cut */
     }
@@ -966,7 +977,7 @@ fp_status(uint64_t *x, char *buf, size_t cap)
         n += l;
     }
     if (fp_next(x) % 4 == 0 && n > 0)
-        buf[fp_next(x) % n] = "=[]:, <>(\0.-/9aZ"[fp_next(x) % 16];
+        fp_poke(x, buf, n, "=[]:, <>(\0.-/9aZ", 16);
     return n;
 }
 
@@ -1016,14 +1027,15 @@ fp_peer_line(uint64_t *x, char *buf, size_t cap)
         ": TLSv1.3 with cipher x", "", "0", "9: x", ", delay=1, status=sent (ok)",
         " said: 450 later", ":", ": ", " while sending RCPT TO", "]", "a",
     };
-    int     n = snprintf(buf, cap, "%s%s%s", lead[fp_next(x) % 8],
-                         peer[fp_next(x) % (sizeof(peer) / sizeof(peer[0]))],
-                         tail[fp_next(x) % (sizeof(tail) / sizeof(tail[0]))]);
+    const char *l = lead[fp_next(x) % 8];
+    const char *pe = peer[fp_next(x) % (sizeof(peer) / sizeof(peer[0]))];
+    const char *t = tail[fp_next(x) % (sizeof(tail) / sizeof(tail[0]))];
+    int     n = snprintf(buf, cap, "%s%s%s", l, pe, t);
 
     if (n < 0 || (size_t) n >= cap)
         return 0;
     if (fp_next(x) % 4 == 0 && n > 0)
-        buf[fp_next(x) % (unsigned) n] = "[]:9 .,x"[fp_next(x) % 8];
+        fp_poke(x, buf, n, "[]:9 .,x", 8);
     return (size_t) n;
 }
 
@@ -1065,7 +1077,7 @@ t_fp_classify(void)
                 memset(buf + n + strlen(fp_cert[k % 20]), k % 2 ? 'x' : ' ',
                        m - strlen(fp_cert[k % 20]));
             if (fp_next(&x) % 4 == 0)
-                buf[n + fp_next(&x) % m] = "nNuh -()"[fp_next(&x) % 8];
+                fp_poke(&x, buf + n, m, "nNuh -()", 8);
             n += m;
             s = span_make(buf, n);
         }
@@ -1173,7 +1185,7 @@ t_fp_slug(void)
             k = (int) (fp_next(&x) % 32);
             memcpy(text, pool[k], plen[k]);
             if (fp_next(&x) % 4 == 0 && plen[k] > 0)
-                text[fp_next(&x) % plen[k]] = "aZ0- /."[fp_next(&x) % 7];
+                fp_poke(&x, text, plen[k], "aZ0- /.", 7);
             memset(a, 'x', sizeof(a));
             memset(b, 'x', sizeof(b));
             sess_slug_mt(span_make(text, plen[k]), a, cap);
@@ -1235,7 +1247,7 @@ t_fp_facts(void)
 
         memcpy(text, pool[k], n);
         if (fp_next(&x) % 4 == 0 && n > 0)  /* a byte changed */
-            text[fp_next(&x) % n] = "TLS chd\0"[fp_next(&x) % 8];
+            fp_poke(&x, text, n, "TLS chd\0", 8);
         pf_text_facts(span_make(text, n), &f);
         res = pf_text_result(span_make(text, n), &kind, &dane, &why);
         past = pf_text_past_ehlo(span_make(text, n));
@@ -1323,7 +1335,7 @@ t_fp_ipmemo(void)
             n += l;
         }
         if (fp_next(&x) % 4 == 0 && n > 0)
-            text[fp_next(&x) % n] = "0123456789abcdefF:.\0 %"[fp_next(&x) % 22];
+            fp_poke(&x, text, n, "0123456789abcdefF:.\0 %", 22);
         ra = pf_ip_memo(text, n, a);
         rb = ipaddr_norm(text, n, b);
         ok &= ra == rb && (ra != 0 || strcmp(a, b) == 0);
@@ -1354,7 +1366,7 @@ t_fp_ipmemo(void)
                 host[n++] = '.';
         }
         if (fp_next(&x) % 4 == 0 && n > 0)
-            host[fp_next(&x) % n] = "aZ.-_\0 9"[fp_next(&x) % 8];
+            fp_poke(&x, host, n, "aZ.-_\0 9", 8);
         ra = pf_dname_memo(host, n, c);
         rb = dname_norm(host, n, d);
         ok &= ra == rb && (ra != 0 || strcmp(c, d) == 0);
@@ -1411,19 +1423,21 @@ fp_envelope(uint64_t *x, char *buf, size_t cap)
     static const char *const end[] = {"]: ", "]:", "] ", "]: [ID 1 a.b] ",
     "]:  ", "]"};
     char    tmp[300];
-    int     n = snprintf(tmp, sizeof(tmp), "%s%s%s%s[%s%sm%u",
-                         stamp[fp_next(x) % 6],
-                         host[fp_next(x) % (sizeof(host) / sizeof(host[0]))],
-                         fp_next(x) % 8 ? " " : "  ",
-                         ident[fp_next(x) % (sizeof(ident) / sizeof(ident[0]))],
-                         pid[fp_next(x) % 8], end[fp_next(x) % 6],
-                         fp_next(x) % 10);
+    const char *st = stamp[fp_next(x) % 6];
+    const char *h = host[fp_next(x) % (sizeof(host) / sizeof(host[0]))];
+    const char *sp = fp_next(x) % 8 ? " " : "  ";
+    const char *id = ident[fp_next(x) % (sizeof(ident) / sizeof(ident[0]))];
+    const char *pi = pid[fp_next(x) % 8];
+    const char *en = end[fp_next(x) % 6];
+    unsigned m = fp_next(x) % 10;
+    int     n = snprintf(tmp, sizeof(tmp), "%s%s%s%s[%s%sm%u", st, h, sp, id,
+                         pi, en, m);
 
     if (n < 0 || (size_t) n >= cap)
         return 0;
     memcpy(buf, tmp, (size_t) n);
     if (fp_next(x) % 8 == 0)
-        buf[fp_next(x) % (unsigned) n] = "[]: x=.\t"[fp_next(x) % 8];
+        fp_poke(x, buf, n, "[]: x=.\t", 8);
     return (size_t) n;
 }
 
