@@ -821,7 +821,7 @@ wrap_exim_stamp(struct span line)
  * with less work: 0 when r is filled, -1 when the line is of another
  * form (r to be redone), -2 when ts_parse_3164() of the whole line
  * failed (it would fail again: a failure changes no state) */
-static inline int
+static inline int __attribute__((always_inline))
 wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
     struct span s = line;
