@@ -857,9 +857,10 @@ t_fast_paths(void)
 
 /* ------------------------------------------------------- fingerprints */
 
-/* the hashes the code gave before its fast paths (pf_status_keys()
- * without memchr(), pf_text_result()'s one pass, wrap_parse()'s last
- * ident): any change of a field of any line changes them */
+/* the hashes the code gave before the per-thread tables of what lines
+ * repeat (pf_peer(), pf_cert_text(), pf_text_facts(), wrap_pair_seen()
+ * and the undated shortcuts of wrap_slow()), the same on gcc and clang:
+ * any change of a field of any line changes them */
 #define FP_CLASSIFY 0xb82e2717067375faULL
 #define FP_TEXT 0x0ed0665baee58b3fULL
 #define FP_WRAP 0x6025cde1732dd5ccULL
