@@ -158,7 +158,7 @@ pf_host_norm(struct pf_pre *pre, char *out)
         out[pre->host_len] = 0;
         return 0;
     default:
-        return pf_dname_memo(h.ptr, h.len, out);
+        return dname_norm(h.ptr, h.len, out);
     }
 }
 
@@ -167,82 +167,6 @@ static inline int
 pf_host_numeric(struct pf_pre *pre, const char *mx)
 {
     return pre->host == CORR_CANON_RAW ? pre->host_num : dname_is_numeric(mx);
-}
-
-/* The addresses and host names pf_ip_memo() and pf_dname_memo() made
- * canonical last on this thread, each in a set of two slots by
- * sess_text_slot(): a log names a few peers again and again (a replayed
- * real log: 71 in 55,040 status and TLS lines), and at -j 1 every
- * connection opened or filled made its address and name again
- * (ipaddr_norm(): some 200 instructions, dname_norm() some 130; a
- * compare here some 40). Per thread: no sharing */
-#define PF_NORM_BITS 7
-#define PF_NORM_KEEP 64                 /* a text kept is no longer */
-
-struct pf_norm_memo {
-    uint64_t seq;                       /* when last used */
-    uint8_t len;                        /* of in; 0: slot unused */
-    uint8_t olen;                       /* strlen(out) */
-    char    in[PF_NORM_KEEP];
-    char    out[PF_NORM_KEEP + 1];
-};
-
-struct pf_norm_tab {
-    struct pf_norm_memo e[1U << PF_NORM_BITS];
-    uint64_t seq;
-};
-
-static _Thread_local struct pf_norm_tab pf_ip_tab, pf_dname_tab;
-
-/* pf_norm_memo - norm(in, len, out) (ipaddr_norm() or dname_norm(),
- * whose output is never longer than in): the same return value and
- * text, a text seen before read from its slot of tab */
-static int
-pf_norm_memo(struct pf_norm_tab *tab, int (*norm) (const char *, size_t,
-                                                       char *),
-             const char *in, size_t len, char *out)
-{
-    struct pf_norm_memo *e;
-    size_t  olen;
-    int     k, rc;
-
-    if (len == 0 || len > PF_NORM_KEEP)
-        return norm(in, len, out);
-    e = tab->e + (sess_text_slot(span_make(in, len), PF_NORM_BITS) & ~1U);
-    for (k = 0; k < 2; k++)
-        if (e[k].len == len && memcmp(e[k].in, in, len) == 0) {
-            e[k].seq = ++tab->seq;
-            memcpy(out, e[k].out, (size_t) e[k].olen + 1);
-            return 0;
-        }
-    /* a text that fails is not kept (what norm() leaves in out then is
-     * its own business): asked again, it fails again */
-    if ((rc = norm(in, len, out)) != 0)
-        return rc;
-    if ((olen = strlen(out)) > PF_NORM_KEEP)
-        return 0;
-    if (e[1].seq < e[0].seq)
-        e++;
-    e->seq = ++tab->seq;
-    e->len = (uint8_t) len;
-    e->olen = (uint8_t) olen;
-    memcpy(e->in, in, len);
-    memcpy(e->out, out, (size_t) e->olen + 1);
-    return 0;
-}
-
-/* pf_ip_memo - see pf_sess.h */
-int
-pf_ip_memo(const char *in, size_t len, char *out)
-{
-    return pf_norm_memo(&pf_ip_tab, ipaddr_norm, in, len, out);
-}
-
-/* pf_dname_memo - see pf_sess.h */
-int
-pf_dname_memo(const char *in, size_t len, char *out)
-{
-    return pf_norm_memo(&pf_dname_tab, dname_norm, in, len, out);
 }
 
 /* pf_ip_norm - ipaddr_norm() of the peer's address (len > 0) */
@@ -263,7 +187,7 @@ pf_ip_norm(struct pf_pre *pre, char *out)
         memcpy(out, pre->ipbuf, strlen(pre->ipbuf) + 1);
         return 0;
     default:
-        return pf_ip_memo(a.ptr, a.len, out);
+        return ipaddr_norm(a.ptr, a.len, out);
     }
 }
 
@@ -308,7 +232,7 @@ pf_conn_same(const struct pf_conn *c, struct pf_pre *pre)
         case CORR_CANON_BUF:
             return strcmp(pre->ipbuf, c->k.ip) == 0;
         default:
-            if (pf_ip_memo(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
+            if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
                 return strcmp(ip, c->k.ip) == 0;
         }
     }
@@ -323,7 +247,7 @@ pf_conn_same(const struct pf_conn *c, struct pf_pre *pre)
             return span_is(span_make(ev->peer_host.ptr, pre->host_len),
                            c->k.mx);
         default:
-            if (pf_dname_memo(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
+            if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
                 return strcmp(mx, c->k.mx) == 0;
         }
     }

@@ -97,13 +97,4 @@ struct pf_pre {
  * and (unless own is NULL: no own mail to track) qmgr. Pure. */
 int     pf_sess_ident_noise(const struct sess_own *own, struct span ident);
 
-/* pf_ip_memo - ipaddr_norm() (util/ipaddr.h), the texts made canonical
- * last on the calling thread remembered: the same return value and
- * text (per thread: safe in any) */
-int     pf_ip_memo(const char *in, size_t len, char *out);
-
-/* pf_dname_memo - dname_norm() (util/dname.h), remembered as
- * pf_ip_memo() */
-int     pf_dname_memo(const char *in, size_t len, char *out);
-
 #endif

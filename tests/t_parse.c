@@ -8,8 +8,6 @@
 #include "../parsers/pf.h"
 #include "../parsers/pf_sess.h"
 #include "../parsers/corr.h"
-#include "../util/ipaddr.h"
-#include "../util/dname.h"
 #include "../global/sess.h"
 #include "../parsers/ts.h"
 #include "../util/date.h"
@@ -1306,75 +1304,6 @@ t_fp_prog(void)
     T_CHECK(ok && i == 20000, "the program of an ident, remembered by tag");
 }
 
-/* t_fp_ipmemo - pf_ip_memo() as ipaddr_norm() on hostile address texts
- * asked again and again (more than its slots hold, alike but for a
- * byte): the same return value and text */
-static void
-t_fp_ipmemo(void)
-{
-    static const char *const piece[] = {
-        "192.0.2.1", "192.0.2.10", "2001:db8::1", "2001:DB8:0::1",
-        "::ffff:192.0.2.1", "IPv6:2001:db8::2", "ipv6:::1", "1.2.3.4",
-        "01.2.3.4", "1.2.3", "256.1.1.1", "fe80::1%eth0", "", ":", ".",
-        "0", "9", "a", "f", "::", "1.2.3.4.5", "2001:db8:0:0:0:0:0:1",
-    };
-    uint64_t x = 9;
-    char    text[64], a[IPADDR_MAX + 1], b[IPADDR_MAX + 1];
-    int     i, ok = 1;
-
-    for (i = 0; i < 200000; i++) {
-        size_t  n = 0;
-        int     k = 1 + (int) (fp_next(&x) % 3), ra, rb;
-
-        while (k-- > 0) {
-            const char *w = piece[fp_next(&x) % (sizeof(piece) / sizeof(piece[0]))];
-            size_t  l = strlen(w);
-
-            if (n + l >= sizeof(text))
-                break;
-            memcpy(text + n, w, l);
-            n += l;
-        }
-        if (fp_next(&x) % 4 == 0 && n > 0)
-            fp_poke(&x, text, n, "0123456789abcdefF:.\0 %", 22);
-        ra = pf_ip_memo(text, n, a);
-        rb = ipaddr_norm(text, n, b);
-        ok &= ra == rb && (ra != 0 || strcmp(a, b) == 0);
-    }
-    T_CHECK(ok, "pf_ip_memo() as ipaddr_norm() on hostile texts");
-    /* host names: of every length about the longest kept, upper case,
-     * final dots, bad bytes */
-    ok = 1;
-    for (i = 0; i < 200000; i++) {
-        static const char *const name[] = {
-            "mx.example.com", "MX.Example.COM", "mx.example.com.", "a",
-            "gmail-smtp-in.l.google.com", "-bad.example", "a..b", "x_y.z",
-            "1.2.3.4", "xn--bcher-kva.example", "",
-        };
-        char    host[DNAME_MAX + 8], c[DNAME_MAX + 1], d[DNAME_MAX + 1];
-        size_t  n = 0;
-        int     k = 1 + (int) (fp_next(&x) % 4), ra, rb;
-
-        while (k-- > 0) {
-            const char *w = name[fp_next(&x) % (sizeof(name) / sizeof(name[0]))];
-            size_t  l = strlen(w);
-
-            if (n + l + 1 >= 70)
-                break;
-            memcpy(host + n, w, l);
-            n += l;
-            if (fp_next(&x) % 2)
-                host[n++] = '.';
-        }
-        if (fp_next(&x) % 4 == 0 && n > 0)
-            fp_poke(&x, host, n, "aZ.-_\0 9", 8);
-        ra = pf_dname_memo(host, n, c);
-        rb = dname_norm(host, n, d);
-        ok &= ra == rb && (ra != 0 || strcmp(c, d) == 0);
-    }
-    T_CHECK(ok, "pf_dname_memo() as dname_norm() on hostile names");
-}
-
 /* the pieces of an envelope */
 static const char *const fp_env_word[] = {
     "Nov  1 00:00:01 ", "Nov 01 00:00:01 ", "Nov  1 00:00:02 ",
@@ -1494,7 +1423,6 @@ main(void)
     t_fp_classify();
     t_fp_wrap();
     t_fp_slug();
-    t_fp_ipmemo();
     t_fp_dn();
     t_fp_facts();
     t_fp_prog();
