@@ -6,7 +6,9 @@
  * tying events into sessions is pf_sess.c's job. Every shape it knows is
  * listed, with the Postfix source that writes it, in docs/architecture.md
  * ("Postfix line shapes").
- * Thread safety: pure functions, but for pf_text_facts() (per thread).
+ * Thread safety: any thread; pf_classify() and pf_text_facts() keep
+ * per-thread memories of the peers and texts read last (each thread its
+ * own), the output as without them.
  */
 #ifndef PARSERS_PF_H
 #define PARSERS_PF_H
