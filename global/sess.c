@@ -98,27 +98,93 @@ sess_disp_name(enum sess_disp d)
     return (unsigned) d < SESS_D_COUNT ? names[d] : "?";
 }
 
-/* sess_slug - [a-z0-9-] code of a text, bounded by cap */
+/* sess_slug - [a-z0-9-] code of a text, bounded by cap: a byte's class
+ * by two range tests (a letter is one once 0x20 is set) and the last
+ * byte written kept in a flag, not read back (about half the
+ * instructions a byte of the plain loop; tests/t_parse.c compares the
+ * two on every byte and cap) */
 void
 sess_slug(struct span t, char *out, size_t cap)
 {
     size_t  o = 0;
     size_t  i;
+    int     dash = 1;               /* nothing written, or a '-' last */
 
     if (cap == 0)
         return;
     for (i = 0; i < t.len && o + 1 < cap; i++) {
-        unsigned char c = (unsigned char) t.ptr[i];
+        unsigned c = (unsigned char) t.ptr[i];
+        unsigned l = c | 0x20;
 
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char) (c - 'A' + 'a');
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            c = '-';
-        if (c == '-' && (o == 0 || out[o - 1] == '-'))
-            continue;
-        out[o++] = (char) c;
+        if (l - 'a' < 26) {
+            out[o++] = (char) l;
+            dash = 0;
+        } else if (c - '0' < 10) {
+            out[o++] = (char) c;
+            dash = 0;
+        } else if (!dash) {
+            out[o++] = '-';
+            dash = 1;
+        }
     }
     while (o > 0 && out[o - 1] == '-')
         o--;
     out[o] = 0;
+}
+
+/* The texts sess_slug_mt() folded last on this thread, each in the slot
+ * its length and four of its bytes give, with the code made of them: a
+ * log gives a few certificate failure texts again and again (a replayed
+ * real Postfix log: ten texts in 10,000 lines), and folding one costs
+ * some 320 instructions, a compare of the text here some 60. Per
+ * thread: no sharing */
+#define SESS_SLUG_BITS 6
+#define SESS_SLUG_SLOTS (1U << SESS_SLUG_BITS)
+#define SESS_SLUG_KEEP 160              /* a text kept is no longer */
+#define SESS_SLUG_CAP 80                /* nor a cap larger */
+
+struct sess_slug_memo {
+    size_t  len;                        /* of text; 0: slot unused */
+    uint64_t seq;                       /* when last used */
+    size_t  cap;
+    size_t  olen;                       /* strlen(out) */
+    char    text[SESS_SLUG_KEEP];
+    char    out[SESS_SLUG_CAP];
+};
+
+static _Thread_local struct sess_slug_memo sess_slug_memo[SESS_SLUG_SLOTS];
+
+/* sess_slug_mt - sess_slug(), the texts folded last on this thread
+ * remembered */
+void
+sess_slug_mt(struct span t, char *out, size_t cap)
+{
+    struct sess_slug_memo *e;
+    static _Thread_local uint64_t seq;
+    int     k;
+
+    if (t.len == 0 || t.len > SESS_SLUG_KEEP || cap == 0
+        || cap > SESS_SLUG_CAP) {
+        sess_slug(t, out, cap);
+        return;
+    }
+    /* a set of two slots: a text in either; a new one replaces the one
+     * used longer ago */
+    e = sess_slug_memo + (sess_text_slot(t, SESS_SLUG_BITS) & ~1U);
+    for (k = 0; k < 2; k++)
+        if (e[k].len == t.len && e[k].cap == cap
+            && memcmp(e[k].text, t.ptr, t.len) == 0) {
+            e[k].seq = ++seq;
+            memcpy(out, e[k].out, e[k].olen + 1);
+            return;
+        }
+    if (e[1].seq < e[0].seq)
+        e++;
+    sess_slug(t, out, cap);
+    e->len = t.len;
+    e->seq = ++seq;
+    e->cap = cap;
+    e->olen = strlen(out);
+    memcpy(e->text, t.ptr, t.len);
+    memcpy(e->out, out, e->olen + 1);
 }

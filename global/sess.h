@@ -119,6 +119,25 @@ int     sess_result_code(const char *name, unsigned long len);
  * used by every parser so that the same text gives the same code */
 void    sess_slug(struct span t, char *out, size_t cap);
 
+/* sess_text_slot - the slot among 1 << bits (bits <= 32) of a text
+ * (len > 0) in the per-thread memories of texts read before: its
+ * length and four of its bytes, mixed */
+static inline unsigned
+sess_text_slot(struct span t, unsigned bits)
+{
+    uint64_t h = (uint64_t) t.len
+        | (uint64_t) (unsigned char) t.ptr[t.len / 2] << 16
+        | (uint64_t) (unsigned char) t.ptr[t.len - 1] << 24
+        | (uint64_t) (unsigned char) t.ptr[t.len / 4] << 32
+        | (uint64_t) (unsigned char) t.ptr[t.len / 4 * 3] << 40;
+
+    return (unsigned) ((h * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+}
+
+/* sess_slug_mt - sess_slug(), the texts folded last on the calling
+ * thread remembered (the same output; per thread: safe in any) */
+void    sess_slug_mt(struct span t, char *out, size_t cap);
+
 /* sess_set_reason - copy text into rec->reason, keeping only printable
  * ASCII other than '"' and '\\', folding runs of spaces, truncating */
 void    sess_set_reason(struct sess_rec *rec, const char *text,

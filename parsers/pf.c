@@ -22,9 +22,9 @@
 #define PF_MAX_PEER 300
 #define PF_MAX_QID 24
 
-/* pf_peer - "host[ip]:port", "host[ip]" or "host" at the cursor */
+/* pf_peer_plain - "host[ip]:port", "host[ip]" or "host" at the cursor */
 static int
-pf_peer(struct span *s, struct pf_event *ev)
+pf_peer_plain(struct span *s, struct pf_event *ev)
 {
     /* bytes that may end the host name: one table look-up per byte */
     static const unsigned char stop[256] = {
@@ -101,6 +101,76 @@ pf_peer(struct span *s, struct pf_event *ev)
     return 0;
 }
 
+/* The peers "host[ip]:port" pf_peer() read last on this thread, in a
+ * set of two slots by their first sixteen bytes: a log names a few
+ * peers again and again (a replayed real log: 71 in 55,040 status and
+ * TLS lines), each read for some 190 instructions, compared here for
+ * some 60. A text that begins with one kept is read as it was when the
+ * byte after it is no digit (the port would go on): what pf_peer_plain()
+ * makes of a peer depends on its bytes and on that byte only. Per
+ * thread: no sharing */
+#define PF_PEER_BITS 7
+#define PF_PEER_KEEP 96                 /* a peer kept is shorter */
+
+struct pf_peer_memo {
+    uint64_t seq;                       /* when last used */
+    uint16_t len;                       /* bytes taken; 0: slot unused */
+    uint16_t hlen;                      /* the host's */
+    uint16_t iplen;                     /* the address's, after '[' */
+    int     port;
+    char    text[PF_PEER_KEEP];
+};
+
+static _Thread_local struct pf_peer_memo pf_peer_memo[1U << PF_PEER_BITS];
+static _Thread_local uint64_t pf_peer_seq;
+
+/* pf_peer - pf_peer_plain(), the peers read last remembered: the same
+ * result and fields */
+static int
+pf_peer(struct span *s, struct pf_event *ev)
+{
+    const char *p = s->ptr;
+    struct pf_peer_memo *e;
+    uint64_t a, b;
+    int     k;
+
+    if (s->len < 16 || !span_little_endian())
+        return pf_peer_plain(s, ev);
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    e = pf_peer_memo + ((unsigned) (((a ^ (b * 0x9e3779b97f4a7c15ULL))
+                                     * 0xff51afd7ed558ccdULL)
+                                    >> (64 - PF_PEER_BITS)) & ~1U);
+    for (k = 0; k < 2; k++) {
+        size_t  l = e[k].len;
+
+        if (l != 0 && l <= s->len && memcmp(e[k].text, p, l) == 0
+            && (l == s->len || p[l] < '0' || p[l] > '9')) {
+            e[k].seq = ++pf_peer_seq;
+            ev->peer_host = span_make(p, e[k].hlen);
+            ev->peer_ip = span_make(p + e[k].hlen + 1, e[k].iplen);
+            ev->port = e[k].port;
+            span_drop(s, l);
+            return 0;
+        }
+    }
+    if (pf_peer_plain(s, ev) != 0)
+        return -1;
+    /* only "host[ip]:port": the port's digits end the text */
+    if (ev->port >= 0 && ev->peer_ip.len > 0 && s->ptr - p < PF_PEER_KEEP
+        && ev->peer_ip.ptr == p + ev->peer_host.len + 1) {
+        if (e[1].seq < e[0].seq)
+            e++;
+        e->seq = ++pf_peer_seq;
+        e->len = (uint16_t) (s->ptr - p);
+        e->hlen = (uint16_t) ev->peer_host.len;
+        e->iplen = (uint16_t) ev->peer_ip.len;
+        e->port = ev->port;
+        memcpy(e->text, p, e->len);
+    }
+    return 0;
+}
+
 /* pf_parse_peer - public form of pf_peer */
 int
 pf_parse_peer(struct span *s, struct pf_event *ev)
@@ -153,6 +223,26 @@ pf_findn(struct span s, const char *lit, size_t n)
             return (long) (p - s.ptr);
         if (p++ == last)
             break;
+    }
+    return -1;
+}
+
+/* pf_find_dn - span_find(t, " /"): where an issuer DN begins, or -1.
+ * By the rarer byte: a reason text has a few spaces (a memchr() and a
+ * memcmp() call each) and mostly no '/' at all */
+long
+pf_find_dn(struct span t)
+{
+    const char *p = t.ptr;
+    const char *end = t.ptr + t.len;
+
+    if (t.len < 2)
+        return -1;
+    p++;                                /* a '/' at 0 has no space before */
+    while (p < end && (p = memchr(p, '/', (size_t) (end - p))) != NULL) {
+        if (p[-1] == ' ')
+            return (long) (p - 1 - t.ptr);
+        p++;
     }
     return -1;
 }
@@ -265,9 +355,62 @@ pf_text_past_ehlo(struct span text)
                            sizeof(sending) / sizeof(sending[0]));
 }
 
-/* pf_cert_text - result type of a certificate verification failure */
+/* The texts pf_text_facts() read last on this thread, each in the slot
+ * its length and four of its bytes give, with what they said: a log
+ * gives a few failure and per-MX texts again and again (a replayed real
+ * log: 22 texts in 11,779 lines that are not "sent"), and their facts
+ * cost 510 instructions a text (the phrase searches of both functions),
+ * a compare of the text here some 40. Per thread: no sharing */
+#define PF_FACTS_BITS 6
+#define PF_FACTS_SLOTS (1U << PF_FACTS_BITS)
+#define PF_FACTS_KEEP 512               /* a text kept is no longer */
+
+struct pf_facts_memo {
+    size_t  len;                        /* 0: slot unused */
+    uint64_t seq;                       /* when last used */
+    struct pf_text_facts f;
+    char    text[PF_FACTS_KEEP];
+};
+
+static _Thread_local struct pf_facts_memo pf_facts_memo[PF_FACTS_SLOTS];
+
+/* pf_text_facts - pf_text_result() and pf_text_past_ehlo() of text */
+void
+pf_text_facts(struct span text, struct pf_text_facts *f)
+{
+    struct pf_facts_memo *e = NULL;
+    static _Thread_local uint64_t seq;
+
+    if (text.len > 0 && text.len <= PF_FACTS_KEEP) {
+        /* a set of two slots: a text in either; a new one replaces the
+         * one used longer ago */
+        e = pf_facts_memo + (sess_text_slot(text, PF_FACTS_BITS) & ~1U);
+        if (e[0].len == text.len && memcmp(e[0].text, text.ptr, text.len) == 0) {
+            e[0].seq = ++seq;
+            *f = e[0].f;
+            return;
+        }
+        if (e[1].len == text.len && memcmp(e[1].text, text.ptr, text.len) == 0) {
+            e[1].seq = ++seq;
+            *f = e[1].f;
+            return;
+        }
+        if (e[1].seq < e[0].seq)
+            e++;
+    }
+    f->res = pf_text_result(text, &f->kind, &f->dane, &f->why);
+    f->past_ehlo = pf_text_past_ehlo(text);
+    if (e != NULL) {
+        e->len = text.len;
+        e->seq = ++seq;
+        e->f = *f;
+        memcpy(e->text, text.ptr, text.len);
+    }
+}
+
+/* pf_cert_plain - result type of a certificate verification failure */
 static void
-pf_cert_text(struct span t, struct pf_event *ev)
+pf_cert_plain(struct span t, struct pf_event *ev)
 {
     ev->certain = 0;
     if (PF_HAS(t, "no matching DANE TLSA")) {
@@ -303,6 +446,64 @@ pf_cert_text(struct span t, struct pf_event *ev)
         ev->result = SESS_VALIDATION_FAILURE;
     }
     ev->reason = t;
+}
+
+/* The texts of certificate verification failures pf_cert_text() read
+ * last on this thread, each in the slot its length and two of its bytes
+ * give, with what they said: a log gives a few texts again and again (a
+ * replayed real log: ten in 10,000 lines), each read with up to
+ * thirteen searches (some 440 instructions), a compare here some 40.
+ * Per thread: no sharing */
+#define PF_CERT_BITS 6
+#define PF_CERT_SLOTS (1U << PF_CERT_BITS)
+#define PF_CERT_KEEP 240                /* a text kept is no longer */
+
+struct pf_cert_memo {
+    size_t  len;                        /* 0: slot unused */
+    uint64_t seq;                       /* when last used */
+    int     result;
+    int     certain;
+    int     dane;
+    char    text[PF_CERT_KEEP];
+};
+
+static _Thread_local struct pf_cert_memo pf_cert_memo[PF_CERT_SLOTS];
+
+/* pf_cert_text - pf_cert_plain(), the texts read last remembered: the
+ * same fields set */
+static void
+pf_cert_text(struct span t, struct pf_event *ev)
+{
+    struct pf_cert_memo *e;
+    static _Thread_local uint64_t seq;
+    int     dane = ev->dane, k;
+
+    if (t.len == 0 || t.len > PF_CERT_KEEP) {
+        pf_cert_plain(t, ev);
+        return;
+    }
+    /* a set of two slots, as in pf_text_facts() */
+    e = pf_cert_memo + (sess_text_slot(t, PF_CERT_BITS) & ~1U);
+    for (k = 0; k < 2; k++)
+        if (e[k].len == t.len && memcmp(e[k].text, t.ptr, t.len) == 0) {
+            e[k].seq = ++seq;
+            ev->result = e[k].result;
+            ev->certain = e[k].certain;
+            ev->dane = dane | e[k].dane;
+            ev->reason = t;
+            return;
+        }
+    if (e[1].seq < e[0].seq)
+        e++;
+    ev->dane = 0;
+    pf_cert_plain(t, ev);
+    e->len = t.len;
+    e->seq = ++seq;
+    e->result = ev->result;
+    e->certain = ev->certain;
+    e->dane = ev->dane;
+    memcpy(e->text, t.ptr, t.len);
+    ev->dane |= dane;
 }
 
 /* pf_status_keys - the offset of the first " status=" in s, or -1; and

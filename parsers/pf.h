@@ -6,7 +6,9 @@
  * tying events into sessions is pf_sess.c's job. Every shape it knows is
  * listed, with the Postfix source that writes it, in docs/architecture.md
  * ("Postfix line shapes").
- * Thread safety: pure function.
+ * Thread safety: any thread; pf_classify() and pf_text_facts() keep
+ * per-thread memories of the peers and texts read last (each thread its
+ * own), the output as without them.
  */
 #ifndef PARSERS_PF_H
 #define PARSERS_PF_H
@@ -84,6 +86,23 @@ int     pf_text_result(struct span text, int *kind, int *dane,
 /* 1 when a status or per-MX text shows an SMTP dialogue past
  * EHLO/STARTTLS ("... (in reply to RCPT TO command)") */
 int     pf_text_past_ehlo(struct span text);
+
+/* what a status or per-MX text says: pf_text_result() and
+ * pf_text_past_ehlo() of it */
+struct pf_text_facts {
+    int     res;                /* pf_text_result() */
+    int     kind;               /* its *kind, *dane and *why */
+    int     dane;
+    const char *why;
+    int     past_ehlo;          /* pf_text_past_ehlo() */
+};
+
+/* pf_text_facts - the facts of text into f; the texts read last on the
+ * calling thread are remembered (per thread: safe in any thread) */
+void    pf_text_facts(struct span text, struct pf_text_facts *f);
+
+/* span_find(t, " /") (where an issuer DN begins in a reason), or -1 */
+long    pf_find_dn(struct span t);
 
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);

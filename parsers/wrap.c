@@ -398,8 +398,12 @@ wrap_compose(struct span *s)
  * many hosts and programs a log interleaves. (The 4 hosts and 8 idents
  * searched in turn before missed on a merged log of 7 hosts and 15
  * programs: 283 instructions a line in wrap_parse(), 227 now; the same
- * 210 on a log of one host.) Per thread: no sharing. */
-#define WRAP_SEEN_BITS 5                /* sets of two slots */
+ * 210 on a log of one host.) The pairs "host ident" of the lines
+ * before (wrap_pair_seen) in a third table: a merged log has many more
+ * of them (a replayed real log: some 1,500), hence 128 sets of two
+ * slots (with 32, one line in nine noted a pair again). Per thread: no
+ * sharing. */
+#define WRAP_SEEN_BITS 7                /* sets of two slots */
 #define WRAP_SEEN_SLOTS (2U << WRAP_SEEN_BITS)
 #define WRAP_SEEN_MAX 64                /* a word kept is shorter */
 
@@ -409,6 +413,7 @@ struct wrap_word {
                                          * terminator; zero past len */
     uint64_t len;                       /* 0: slot unused */
     uint64_t tag;                       /* an ident's wrap_rec.ident_tag */
+    uint64_t hlen;                      /* a pair's: its host's length */
 };
 
 struct wrap_tab {
@@ -420,6 +425,7 @@ struct wrap_tab {
 struct wrap_seen {
     struct wrap_tab host;
     struct wrap_tab ident;
+    struct wrap_tab pair;               /* "host ident" (wrap_pair_seen) */
     uint64_t seq;                       /* words kept so far */
     uint64_t tags;                      /* ident tags given so far */
     /* the host of the line before, as wrap_host() compares it */
@@ -601,7 +607,8 @@ wrap_pid(const char *p, size_t len, size_t i)
  * compared at once; the bytes taken (the ": " and one space after it),
  * -1 when no ident seen before starts p (nothing changed), -2 when one
  * does but no pid follows (wrap_ident() fails as well). bare: an
- * undated line, often a message without ident */
+ * undated line, often a message without ident (-3: a space comes
+ * before any '[', no ident of either form) */
 static inline long
 wrap_ident_seen(const char *p, size_t n, struct span *ident,
                 struct span *pid, uint64_t *tag, int bare)
@@ -613,7 +620,11 @@ wrap_ident_seen(const char *p, size_t n, struct span *ident,
     /* the '[' (where messages without ident are common, the search
      * stops at a space too: no ident seen); every byte before it is an
      * ident byte and i < 128: the scan of wrap_ident() stops at that '['
-     * as well */
+     * as well. A space before any '[': wrap_ident() fails at or before
+     * it (or at a ':', wanting a pid), and wrap_ident_masked() at it:
+     * -3, no ident at all */
+    if (bare && i >= 0 && p[i] == ' ')
+        return -3;
     if (i <= 0 || p[i] != '['
         || (e = wrap_word_seen(&wrap_seen.ident, p, (size_t) i)) == NULL)
         return -1;
@@ -703,6 +714,49 @@ wrap_host(const char *p, size_t len, size_t i)
     return (long) j;
 }
 
+/* wrap_pair_seen - the host and ident for wrap_fast() at p[i] (after
+ * the stamp and its spaces) when "host ident[" is a pair read before
+ * (wrap_pair_note), and the pid after it: the same fields as the host
+ * and ident read one by one (what wrap_host() and wrap_ident_seen()
+ * make of a line depends on these bytes only), with one search for the
+ * '[' and one look-up instead of two of each. The bytes taken (to the
+ * message), or -1 (nothing changed). Most lines of a log repeat a few
+ * pairs: 52 instructions a line fewer on a replayed real log */
+static inline long
+wrap_pair_seen(const char *p, size_t len, size_t i, struct wrap_rec *r)
+{
+    long    k = wrap_word_end(p + i, len - i, '[');
+    const struct wrap_word *e;
+    long    j;
+
+    if (k <= 0 || (e = wrap_word_seen(&wrap_seen.pair, p + i, (size_t) k))
+        == NULL || (j = wrap_pid(p, len, i + (size_t) k + 1)) < 0)
+        return -1;
+    r->host = span_make(p + i, e->hlen);
+    r->ident = span_make(p + i + e->hlen + 1, (size_t) k - e->hlen - 1);
+    r->pid = span_make(p + i + k + 1, (size_t) j - (i + (size_t) k + 1));
+    r->ident_tag = e->tag;
+    j += 2;                             /* j + 1 < len: wrap_pid() */
+    return (size_t) j < len && p[j] == ' ' ? j + 1 : j;
+}
+
+/* wrap_pair_note - remember the host and ident of a line just read by
+ * wrap_fast(): one space between them, and the ident one with a tag
+ * (ident bytes only, a '[' after it) */
+static inline void
+wrap_pair_note(const struct wrap_rec *r)
+{
+    struct wrap_word *e;
+
+    if (r->ident_tag == 0 || r->host.len == 0
+        || r->ident.ptr != r->host.ptr + r->host.len + 1
+        || (e = wrap_word_note(&wrap_seen.pair, r->host.ptr,
+                               r->host.len + 1 + r->ident.len)) == NULL)
+        return;
+    e->hlen = r->host.len;
+    e->tag = r->ident_tag;
+}
+
 /* wrap_exim_word - 1 when the 8 bytes at p have the shape of the 8 of
  * lit and dig: the bytes between the digits equal lit's, and where dig
  * is 0xff a digit, whose byte has high nibble 3 before and after adding
@@ -765,8 +819,9 @@ wrap_exim_stamp(struct span line)
 /* wrap_fast - the common forms "STAMP host ident[pid]: msg", STAMP an
  * RFC 3164 or an ISO 8601 one, read exactly as wrap_slow() reads them,
  * with less work: 0 when r is filled, -1 when the line is of another
- * form (r to be redone) */
-static inline int
+ * form (r to be redone), -2 when ts_parse_3164() of the whole line
+ * failed (it would fail again: a failure changes no state) */
+static inline int __attribute__((always_inline))
 wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
     struct span s = line;
@@ -786,7 +841,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
          * never '|' */
         if (ts_seen_3164(c, &s, &r->t) != 0
             && ts_parse_3164(c, &s, &r->t) != 0)
-            return -1;
+            return -2;
     } else if (b >= '0' && b <= '9') {
         if (wrap_exim_stamp(line)) {
             /* as wrap_slow() leaves it, field by field: a memset() of
@@ -813,6 +868,12 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     len = s.len;
     while (i < len && p[i] == ' ')
         i++;
+    if ((j = wrap_pair_seen(p, len, i, r)) > 0) {
+        r->dated = 1;
+        p += j;
+        len -= (size_t) j;
+        goto msg;
+    }
     /* a host word of ident bytes and a space: the ident try at the host
      * fails on that space, span_word() takes the word and one space */
     if ((j = wrap_host(p, len, i)) < 0)
@@ -838,6 +899,8 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
             r->ident = span_make(p, 0);
         }
     }
+    wrap_pair_note(r);
+  msg:
     r->msg = span_make(p, len);
     if (len > 0 && p[0] == '[')
         wrap_solaris(&r->msg);
@@ -846,9 +909,11 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 
 /* wrap_slow - wrap_parse() for every form; apart from wrap_parse()
  * (never inlined) so that the common forms need not save the registers
- * all of this uses */
+ * all of this uses. no3164: wrap_fast() saw ts_parse_3164() of the
+ * line fail (an undated message: not tried again) */
 static void __attribute__((noinline))
-wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r,
+          int no3164)
 {
     struct span s = line;
     struct span save;
@@ -877,7 +942,8 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     } else if (s.len > 0 && s.ptr[0] == '@') {
         if (wrap_socklog(c, &s, r) == 0)
             return;
-    } else if (ts_parse_3164(c, &s, &r->t) == 0
+    } else if ((!(no3164 && s.ptr == line.ptr)
+                && ts_parse_3164(c, &s, &r->t) == 0)
                || wrap_full(c, &s, &r->t) == 0) {
         r->dated = 1;
     }
@@ -914,6 +980,8 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r)
         span_drop(&s, (size_t) k);
     else if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
         (void) wrap_ident_note(&r->ident);
+    else if (k == -3)
+        r->ident = span_make(s.ptr, 0);
     else {
         s = save;
         if (wrap_ident_masked(&s, &r->ident, &r->pid) != 0) {
@@ -930,8 +998,10 @@ done:
 void
 wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
-    if (wrap_fast(c, line, r) != 0)
-        wrap_slow(c, line, r);
+    int     rc = wrap_fast(c, line, r);
+
+    if (rc != 0)
+        wrap_slow(c, line, r, rc == -2);
 }
 
 /* wrap_rec_hash - hash of host, ident, pid and message */

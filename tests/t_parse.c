@@ -6,10 +6,13 @@
  */
 #include "../parsers/parser.h"
 #include "../parsers/pf.h"
+#include "../parsers/pf_sess.h"
+#include "../parsers/corr.h"
 #include "../global/sess.h"
 #include "../parsers/ts.h"
 #include "../util/date.h"
 #include "../parsers/wrap.h"
+#include "testfp.h"
 #include "testlib.h"
 
 #include <stdio.h>
@@ -850,6 +853,561 @@ t_fast_paths(void)
                 == past[i].past, "past EHLO: %s", past[i].text);
 }
 
+/* ------------------------------------------------------- fingerprints */
+
+/* the hashes the code gave before the per-thread tables of what lines
+ * repeat (pf_peer(), pf_cert_text(), pf_text_facts(), wrap_pair_seen()
+ * and the undated shortcuts of wrap_slow()), the same on gcc and clang:
+ * any change of a field of any line changes them */
+#define FP_CLASSIFY 0xb82e2717067375faULL
+#define FP_TEXT 0x0ed0665baee58b3fULL
+#define FP_WRAP 0x6025cde1732dd5ccULL
+
+/* fp_next - the generator of the hostile texts below (an LCG) */
+static unsigned
+fp_next(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned) (*x >> 33);
+}
+
+/* fp_poke - a byte of set (k bytes) at a place of buf[n] (n > 0), the
+ * place drawn first: in one expression the order of the two draws
+ * would be the compiler's */
+static void
+fp_poke(uint64_t *x, char *buf, size_t n, const char *set, unsigned k)
+{
+    size_t  at = fp_next(x) % n;
+
+    buf[at] = set[fp_next(x) % k];
+}
+
+/* fp_text - n pieces of the words Postfix lines are made of, with a
+ * byte changed now and then, into buf (cap bytes); its length */
+static size_t
+fp_text(uint64_t *x, char *buf, size_t cap, const char *const *word,
+        size_t nword, int pieces)
+{
+    size_t  n = 0;
+    int     k;
+
+    for (k = 0; k < pieces; k++) {
+        const char *w = word[fp_next(x) % nword];
+        size_t  l = strlen(w);
+
+        if (n + l >= cap)
+            break;
+        memcpy(buf + n, w, l);
+        n += l;
+        if (fp_next(x) % 8 == 0 && n > 0)
+            fp_poke(x, buf, n, "=[]:, <>(\0.-/9aZ", 16);
+        if (fp_next(x) % 16 == 0 && n > 0)
+            n -= fp_next(x) % n;            /* cut */
+    }
+    return n;
+}
+
+/* the words of Postfix's messages and the texts between them */
+static const char *const fp_msg_word[] = {
+    "to=<", "a@b.example", ">", ", orig_to=<", ", relay=", "none",
+    "mx.example.com[192.0.2.1]:25", "gmail-smtp-in.l.google.com",
+    "[2001:db8::1]", ":25", ":", "[", "]", ", conn_use=", "2", "17",
+    ", delay=0.1", ", delays=0/0/0/0", ", dsn=4.7.5", ", tls=", "dane",
+    "verify!", "secure", ", status=", " status=", "status=", "sent",
+    "deferred", "bounced", " (", ")", "(", "250 2.0.0 Ok: queued as X",
+    "TLS", "certificate", "hostname", "DNSSEC", "suspended",
+    "delivery temporarily suspended: ", "Server certificate not trusted",
+    "Server certificate not verified", "TLS is required, but was not offered",
+    "Cannot start TLS: handshake failure", "refused to start TLS",
+    "no TLSA records found", "non DNSSEC destination", "TLSA lookup error",
+    "TLSA records unusable", "Cannot verify server hostname",
+    "Cannot verify server certificate", "Verified ", "Trusted ",
+    "Untrusted ", "Anonymous ", "TLS connection ", "established ",
+    "reused ", "to ", "from ", "SSL_connect error to ", "host ", " said: ",
+    "lost connection with ", "conversation with ", "A1B2C3D4E5: ",
+    "abcde: ", "3Fz9Lm0qQ1zz: ", "certificate verification failed for ",
+    "untrusted issuer /C=US", "num=20:unable to get local issuer",
+    "TLSRPT: ", "warning: TLS library problem: ", "depth=0 ",
+    "in reply to ", "RCPT TO", "while sending ", "end of DATA", " ", ", ",
+    "=", "relay", "conn_use", ", tls", "c", "h", "s", "T", "D",
+    "hostnam", "certificat", "DNSSE", "suspende",
+    "certificate verification failed for mx.example[192.0.2.1]:25: ",
+    "server certificate verification failed for x: ", "no matching DANE TLSA",
+    "external policy failure (", "certificate-expired)", "not trusted by local",
+    " or TLSA policy", "has expired", "hostname mismatch", "mis-match",
+    "dNSNames in certificate", "untrusted issuer", "self-signed",
+    "self signed", "local issuer", "certificate not trusted",
+    "unable to get issuer", "unable to verify the first", "no matching",
+    "has ", "self", "unable to ", "num=62:", "n", "u", "l", "m",
+};
+
+/* fp_status - a status line of Postfix's fields, each one of the forms
+ * above or a hostile one, into buf; its length */
+static size_t
+fp_status(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const part[][6] = {
+        {"A1B2C3D4E5: ", "abcde: ", "", "A1B2C3D4E5:", "3Fz9Lm0qQ1zz: ", "AB: "},
+        {"to=<a@b.example>", "to=<>", "to=<a=b@c>", "to=<a, status=x>",
+         "to=<a", ""},
+        {"", "", ", orig_to=<x@y>", ", orig_to=<relay=x>", ", orig_to=<", ""},
+        {", relay=mx.example.com[192.0.2.1]:25", ", relay=none",
+         ", relay=x[2001:db8::1]:25", ", relay=[1.2.3.4]", ", relay=",
+         ", relay=h[1.2.3.4]:99999999"},
+        {"", "", ", conn_use=2", ", conn_use=", ", conn_use=123456789", ""},
+        {", delay=0.1, delays=0/0/0/0, dsn=2.0.0", ", dsn=4.7.5", "",
+         ", delay=", ", x=y=z", ", relay=second[5.6.7.8]:26"},
+        {"", ", tls=dane", ", tls=verify!", ", tls=secure, x", ", tls=", ""},
+        {", status=", " status=", ", status=", ", status=", "status=", ", stat="},
+        {"sent", "deferred", "bounced", "", "sent (", "x y"},
+        {" (250 2.0.0 Ok: queued as X)", " (Server certificate not trusted)",
+         " (TLS is required, but was not offered by host h[1.2.3.4])",
+         " (delivery temporarily suspended: x)", " (", ""},
+    };
+    size_t  n = 0, k;
+
+    for (k = 0; k < sizeof(part) / sizeof(part[0]); k++) {
+        const char *w = part[k][fp_next(x) % 6];
+        size_t  l = strlen(w);
+
+        if (n + l >= cap)
+            return 0;
+        memcpy(buf + n, w, l);
+        n += l;
+    }
+    if (fp_next(x) % 4 == 0 && n > 0)
+        fp_poke(x, buf, n, "=[]:, <>(\0.-/9aZ", 16);
+    return n;
+}
+
+/* the texts of certificate failures (the front of each, cut to its
+ * case's length) */
+static const char *const fp_cert[] = {
+    "no matching DANE TLSA", "external policy failure (certificate-expired)",
+    "external policy failure (bogus)", "not trusted by local or TLSA policy",
+    "has expired", "hostname mismatch", "mis-match", "dNSNames in certificate",
+    "untrusted issuer /C=US/O=x", "self-signed certificate", "self signed",
+    "num=20:unable to get local issuer certificate", "certificate not trusted",
+    "unable to get issuer", "unable to verify the first certificate",
+    "num=62:hostname mismatch", "certificate has expired", "x",
+    "external policy failure (", "has expired no matching DANE TLSA",
+};
+
+/* fp_peer_line - a line that names a peer, of a few peers asked again
+ * and again, alike but for a byte, ports long and cut, hosts and texts
+ * about the longest kept, what follows the peer of every kind; its
+ * length */
+static size_t
+fp_peer_line(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const lead[] = {
+        "Verified TLS connection established to ",
+        "Untrusted TLS connection reused to ", "SSL_connect error to ",
+        "certificate verification failed for ",
+        "A1B2C3D4E5: to=<a@b.example>, relay=",
+        "A1B2C3D4E5: host ", "A1B2C3D4E5: lost connection with ", "",
+    };
+    static const char *const peer[] = {
+        "mx.example.com[192.0.2.1]:25", "mx.example.com[192.0.2.1]:2",
+        "mx.example.com[192.0.2.1]:255", "mx.example.com[192.0.2.10]:25",
+        "gmail-smtp-in.l.google.com[74.125.136.26]:25",
+        "gmail-smtp-in.l.google.com[74.125.136.27]:25",
+        "mail.sys4.de[2001:1578:400:111::7]:25", "valid.test[192.0.2.2]:25",
+        "valid.test[192.0.2.2]", "valid.test", "a[1.2.3.4]:25", "[1.2.3.4]:25",
+        "h[1.2.3.4]:99999999", "h[1.2.3.4]:0025", "h:x[1.2.3.4]:25",
+        "a-host-name-so-long-that-with-its-address-the-peer-is-past-the-kept"
+        "-length.example.com[192.0.2.1]:25",
+        "a-host-name-so-long-that-with-its-address-the-peer-is-just-kept.e"
+        "xample[192.0.2.1]:25",
+        "x.example[2001:db8::1]:25", "x.example[2001:db8::1:25",
+        "mx.example.com [192.0.2.1]:25",
+    };
+    static const char *const tail[] = {
+        ": TLSv1.3 with cipher x", "", "0", "9: x", ", delay=1, status=sent (ok)",
+        " said: 450 later", ":", ": ", " while sending RCPT TO", "]", "a",
+    };
+    const char *l = lead[fp_next(x) % 8];
+    const char *pe = peer[fp_next(x) % (sizeof(peer) / sizeof(peer[0]))];
+    const char *t = tail[fp_next(x) % (sizeof(tail) / sizeof(tail[0]))];
+    int     n = snprintf(buf, cap, "%s%s%s", l, pe, t);
+
+    if (n < 0 || (size_t) n >= cap)
+        return 0;
+    if (fp_next(x) % 4 == 0 && n > 0)
+        fp_poke(x, buf, n, "[]:9 .,x", 8);
+    return (size_t) n;
+}
+
+/* t_fp_classify - pf_classify() and pf_text_result() of hostile texts
+ * made of the words of Postfix's lines: the fields each wrote, hashed,
+ * are what the plain code gave (the value was taken from it) */
+static void
+t_fp_classify(void)
+{
+    uint64_t x = 18, h = 0xcbf29ce484222325ULL, ht = h;
+    char    buf[400];
+    int     i;
+
+    for (i = 0; i < 300000; i++) {
+        size_t  n = fp_text(&x, buf, sizeof(buf), fp_msg_word,
+                            sizeof(fp_msg_word) / sizeof(fp_msg_word[0]),
+                            1 + (int) (fp_next(&x) % 14));
+        struct span s = span_make(buf, n);
+        struct pf_event e;
+        int     kind, dane, res;
+        const char *why;
+        long    v[8];
+
+        if (i % 3 == 0 && (n = fp_status(&x, buf, sizeof(buf))) > 0)
+            s = span_make(buf, n);
+        if (i % 3 == 2 && fp_next(&x) % 2)
+            s = span_make(buf, n = fp_peer_line(&x, buf, sizeof(buf)));
+        if (i % 3 == 1) {
+            /* a certificate failure of a few texts asked again and
+             * again, alike but for a byte, some too long to be kept */
+            size_t  k = fp_next(&x) % 40, m;
+
+            n = (size_t) snprintf(buf, sizeof(buf), "%scertificate "
+                                  "verification failed for mx[192.0.2.1]:25: ",
+                                  k % 5 ? "" : "server ");
+            m = k % 10 == 9 ? 230 + k : 3 + k * 5;
+            memcpy(buf + n, fp_cert[k % 20], strlen(fp_cert[k % 20]));
+            if (m > strlen(fp_cert[k % 20]))
+                memset(buf + n + strlen(fp_cert[k % 20]), k % 2 ? 'x' : ' ',
+                       m - strlen(fp_cert[k % 20]));
+            if (fp_next(&x) % 4 == 0)
+                fp_poke(&x, buf + n, m, "nNuh -()", 8);
+            n += m;
+            s = span_make(buf, n);
+        }
+        pf_classify(s, &e);
+        v[0] = e.kind;
+        v[1] = e.trust;
+        v[2] = e.result;
+        v[3] = e.certain;
+        v[4] = e.dane;
+        v[5] = e.port;
+        v[6] = e.relay_none;
+        v[7] = e.conn_use;
+        h = ev_fnv(h, v, sizeof(v));
+        h = ev_span(h, e.peer_host, buf);
+        h = ev_span(h, e.peer_ip, buf);
+        h = ev_span(h, e.qid, buf);
+        h = ev_span(h, e.rcpt, buf);
+        h = ev_span(h, e.status, buf);
+        h = ev_span(h, e.text, buf);
+        h = ev_span(h, e.tls, buf);
+        if (e.reason.ptr >= buf && e.reason.ptr <= buf + n)
+            h = ev_span(h, e.reason, buf);
+        else
+            h = ev_fnv(h, e.reason.ptr, e.reason.len);
+        res = pf_text_result(s, &kind, &dane, &why);
+        v[0] = res;
+        v[1] = kind;
+        v[2] = dane;
+        ht = ev_fnv(ev_fnv(ht, v, 3 * sizeof(long)), why, strlen(why));
+        v[0] = pf_text_past_ehlo(s);
+        ht = ev_fnv(ht, v, sizeof(long));
+    }
+    if (getenv("T_FP_PRINT"))
+        printf("fp classify %016llx text %016llx\n", (unsigned long long) h,
+           (unsigned long long) ht);
+    T_CHECK(h == FP_CLASSIFY, "pf_classify() of hostile texts as before");
+    T_CHECK(ht == FP_TEXT, "pf_text_result() of hostile texts as before");
+}
+
+/* ref_slug - sess_slug() as it was: a byte at a time, two range tests
+ * and the last byte written read back */
+static void
+ref_slug(struct span t, char *out, size_t cap)
+{
+    size_t  o = 0;
+    size_t  i;
+
+    if (cap == 0)
+        return;
+    for (i = 0; i < t.len && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char) t.ptr[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char) (c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            c = '-';
+        if (c == '-' && (o == 0 || out[o - 1] == '-'))
+            continue;
+        out[o++] = (char) c;
+    }
+    while (o > 0 && out[o - 1] == '-')
+        o--;
+    out[o] = 0;
+}
+
+/* t_fp_slug - sess_slug() as ref_slug() on texts of every byte and of
+ * slug bytes, every cap from 0 past the text's length */
+static void
+t_fp_slug(void)
+{
+    uint64_t x = 5;
+    char    text[200], a[100], b[100];
+    int     i, j, ok = 1;
+
+    for (i = 0; i < 100000; i++) {
+        size_t  n = fp_next(&x) % sizeof(text), cap = fp_next(&x) % 100;
+
+        for (j = 0; j < (int) n; j++)
+            text[j] = i % 2 ? (char) (fp_next(&x) % 256)
+                : "aZz09-_ /@`{[\x80"[fp_next(&x) % 16];
+        memset(a, 'x', sizeof(a));
+        memset(b, 'x', sizeof(b));
+        sess_slug(span_make(text, n), a, cap);
+        ref_slug(span_make(text, n), b, cap);
+        ok &= memcmp(a, b, sizeof(a)) == 0;
+    }
+    T_CHECK(ok, "sess_slug() as the plain code, every byte and cap");
+    /* the remembered texts: a pool asked again and again, more texts
+     * than slots, alike but for a byte, lengths and caps about the
+     * largest kept */
+    ok = 1;
+    {
+        char    pool[32][200];
+        size_t  plen[32];
+        int     k;
+
+        for (k = 0; k < 32; k++) {
+            plen[k] = k % 4 == 3 ? 150 + (size_t) k % 20 : fp_next(&x) % 100;
+            for (j = 0; j < (int) plen[k]; j++)
+                pool[k][j] = "aZ0- /."[fp_next(&x) % 7];
+        }
+        for (i = 0; i < 200000; i++) {
+            size_t  cap = i % 5 ? 65 : 70 + fp_next(&x) % 20;
+
+            k = (int) (fp_next(&x) % 32);
+            memcpy(text, pool[k], plen[k]);
+            if (fp_next(&x) % 4 == 0 && plen[k] > 0)
+                fp_poke(&x, text, plen[k], "aZ0- /.", 7);
+            memset(a, 'x', sizeof(a));
+            memset(b, 'x', sizeof(b));
+            sess_slug_mt(span_make(text, plen[k]), a, cap);
+            ref_slug(span_make(text, plen[k]), b, cap);
+            ok &= memcmp(a, b, sizeof(a)) == 0;
+        }
+    }
+    T_CHECK(ok, "sess_slug_mt() as the plain code, texts asked again");
+}
+
+/* t_fp_dn - pf_find_dn() as span_find(t, " /") on texts of spaces,
+ * slashes and a letter */
+static void
+t_fp_dn(void)
+{
+    uint64_t x = 3;
+    char    text[40];
+    int     i, j, ok = 1;
+
+    for (i = 0; i < 100000; i++) {
+        size_t  n = fp_next(&x) % sizeof(text);
+
+        for (j = 0; j < (int) n; j++)
+            text[j] = " /a"[fp_next(&x) % 3];
+        ok &= pf_find_dn(span_make(text, n))
+            == span_find(span_make(text, n), " /");
+    }
+    T_CHECK(ok, "pf_find_dn() as span_find()");
+}
+
+/* t_fp_facts - pf_text_facts() as pf_text_result() and
+ * pf_text_past_ehlo() on hostile texts asked again and again: more
+ * than its slots hold, alike but for a byte, of every length about the
+ * longest it keeps */
+static void
+t_fp_facts(void)
+{
+    uint64_t x = 11;
+    char    pool[40][600];
+    size_t  plen[40];
+    int     i, ok = 1;
+
+    for (i = 0; i < 40; i++) {
+        plen[i] = fp_text(&x, pool[i], sizeof(pool[i]), fp_msg_word,
+                          sizeof(fp_msg_word) / sizeof(fp_msg_word[0]),
+                          1 + (int) (fp_next(&x) % 30));
+        if (i % 8 == 7)
+            plen[i] = 500 + i % 20;
+        if (i % 8 == 7)
+            memset(pool[i], 'T', plen[i]);
+    }
+    for (i = 0; i < 200000; i++) {
+        int     k = (int) (fp_next(&x) % 40);
+        char    text[600];
+        size_t  n = plen[k];
+        struct pf_text_facts f;
+        int     kind, dane, res, past;
+        const char *why;
+
+        memcpy(text, pool[k], n);
+        if (fp_next(&x) % 4 == 0 && n > 0)  /* a byte changed */
+            fp_poke(&x, text, n, "TLS chd\0", 8);
+        pf_text_facts(span_make(text, n), &f);
+        res = pf_text_result(span_make(text, n), &kind, &dane, &why);
+        past = pf_text_past_ehlo(span_make(text, n));
+        ok &= f.res == res && f.kind == kind && f.dane == dane
+            && strcmp(f.why, why) == 0 && f.past_ehlo == past;
+    }
+    T_CHECK(ok, "pf_text_facts() as the plain searches");
+}
+
+/* t_fp_prog - the program of a line's ident, which pf_classify_mt()
+ * remembers by its wrap tag, as pf_sess_ident_noise() (the plain
+ * reading) says: lines of more programs than the tags remembered,
+ * interleaved in no order, some with idents alike but for a byte */
+static void
+t_fp_prog(void)
+{
+    static const struct {
+        const char *ident;
+        int     ret;            /* classify_mt of a TLS line */
+    } id[] = {
+        {"postfix/smtp", CORR_PRE_EVENT}, {"postfix/lmtp", CORR_PRE_EVENT},
+        {"postfix/qmgr", CORR_PRE_DONE}, {"postfix/tlsproxy", CORR_PRE_DONE},
+        {"postfix/smtpd", CORR_PRE_DONE}, {"postfix/cleanup", CORR_PRE_DONE},
+        {"smtp", CORR_PRE_NOT_MINE}, {"postfix-a/smtp", CORR_PRE_EVENT},
+        {"postfix/smtq", CORR_PRE_DONE}, {"postfix/tlsproxz", CORR_PRE_DONE},
+        {"a/b/smtp", CORR_PRE_EVENT}, {"postfix/", CORR_PRE_DONE},
+        {"qmgr", CORR_PRE_NOT_MINE}, {"x/lmtp", CORR_PRE_EVENT},
+        {"postfix/pickup", CORR_PRE_DONE}, {"exim", CORR_PRE_NOT_MINE},
+        {"postfix/smtps/smtpd", CORR_PRE_DONE}, {"b/qmgr", CORR_PRE_DONE},
+    };
+    struct ts_ctx c;
+    struct wrap_rec r;
+    struct trace tr;
+    char    line[200];
+    void   *pre = calloc(1, pf_corr_ops.pre_size);
+    uint64_t x = 21;
+    int     i, ok = 1, n;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 20000 && pre != NULL; i++) {
+        unsigned k = fp_next(&x) % (sizeof(id) / sizeof(id[0]));
+        int     ret;
+
+        n = snprintf(line, sizeof(line), "Nov  1 00:00:%02d h%u %s[%u]: "
+                     "Verified TLS connection established to mx[192.0.2.1]:"
+                     "25: TLSv1.3", i % 60, fp_next(&x) % 3, id[k].ident,
+                     fp_next(&x) % 100000);
+        wrap_parse(&c, span_make(line, (size_t) n), &r);
+        ret = pf_corr_ops.classify_mt(&r, NULL, pre, &tr);
+        ok &= span_eq(r.ident, id[k].ident) && ret == id[k].ret
+            && (ret == CORR_PRE_DONE) == pf_sess_ident_noise(NULL, r.ident)
+            + (k == 3);
+    }
+    free(pre);
+    T_CHECK(ok && i == 20000, "the program of an ident, remembered by tag");
+}
+
+/* the pieces of an envelope */
+static const char *const fp_env_word[] = {
+    "Nov  1 00:00:01 ", "Nov 01 00:00:01 ", "Nov  1 00:00:02 ",
+    "Dec 31 23:59:59 ", "Nov 1 00:00:01 ", "2024-11-01T00:10:19.1+00:00 ",
+    "2024-11-01T00:10:19Z ", "2024-11-01 00:10:19 ", "<22>", "1 ", "- ",
+    "Sat 2024-11-23 01:09:05 UTC ", "1732324145.123456 ", "mail ",
+    "precise32 ", "mail.example.com ", "a-very-long-host-name.example.org ",
+    "INFO ", "sender ", "a@b ", "  ", " ", "postfix/smtp[", "postfix/qmgr[",
+    "postfix/smtps/smtpd[", "postfix/cleanup[", "postfix-170.55.103.23/smtp[",
+    "postfix/smtp: ", "smtp[", "1234", "5", "xxxxx", "]: ", "]:", "]", "[",
+    ": ", ":", "[ID 702911 mail.notice] ", "Trusted TLS connection",
+    "to=<a@b>", "A1B2C3: status=sent", "x", "|", "svc   | ", "@4000000063349a8e2e6f3b7c ",
+    "2022-09-28T19:09:10.78118 mail.info: ",
+};
+
+/* fp_envelope - a line of the common form, "STAMP host ident[pid]: m",
+ * its fields from lists (hosts and idents more than the caches hold,
+ * alike but for a byte, some too long to be kept), a byte changed now
+ * and then, into buf; its length */
+static size_t
+fp_envelope(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const stamp[] = {
+        "Nov  1 00:00:01 ", "Nov 01 00:00:01 ", "Nov  1 00:00:02 ",
+        "2024-11-01T00:10:19.1+00:00 ", "2024-11-01T00:10:19Z ",
+        "Nov  1 00:00:01  ",
+    };
+    static const char *const host[] = {
+        "mail", "mail2", "mail.example.com", "mail.example.org", "precise32",
+        "sender", "a-very-long-host-name.example.org", "INFO", "WARN", "x",
+        "h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "mx.example.com",
+        "a-host-name-longer-than-sixty-four-bytes-is-not-kept-in-a-slot.example",
+        "12345678", "123456789", "1234567890123456", "12345678901234567",
+        "ho=st", "ho[st",
+    };
+    static const char *const ident[] = {
+        "postfix/smtp", "postfix/smtpd", "postfix/qmgr", "postfix/cleanup",
+        "postfix/smtps/smtpd", "postfix/pickup", "postfix/master",
+        "postfix-170.55.103.23/smtp", "postfix-x/smtp", "postfix/lmtp",
+        "postfix/tlsproxy", "postfix/bounce", "postfix/error", "smtp", "a@b",
+        "postfix/smtq", "sendmail", "exim", "postfix/anvil", "p",
+        "an-ident-longer-than-sixty-four-bytes-is-not-kept-in-a-slot/smtp",
+        "postfix/smtp postfix/smtp",
+    };
+    static const char *const pid[] = {"123", "1", "12345678", "123456789",
+    "", "xxxxx", "12a", "4294967296"};
+    static const char *const end[] = {"]: ", "]:", "] ", "]: [ID 1 a.b] ",
+    "]:  ", "]"};
+    char    tmp[300];
+    const char *st = stamp[fp_next(x) % 6];
+    const char *h = host[fp_next(x) % (sizeof(host) / sizeof(host[0]))];
+    const char *sp = fp_next(x) % 8 ? " " : "  ";
+    const char *id = ident[fp_next(x) % (sizeof(ident) / sizeof(ident[0]))];
+    const char *pi = pid[fp_next(x) % 8];
+    const char *en = end[fp_next(x) % 6];
+    unsigned m = fp_next(x) % 10;
+    int     n = snprintf(tmp, sizeof(tmp), "%s%s%s%s[%s%sm%u", st, h, sp, id,
+                         pi, en, m);
+
+    if (n < 0 || (size_t) n >= cap)
+        return 0;
+    memcpy(buf, tmp, (size_t) n);
+    if (fp_next(x) % 8 == 0)
+        fp_poke(x, buf, n, "[]: x=.\t", 8);
+    return (size_t) n;
+}
+
+/* t_fp_wrap - wrap_parse() of hostile lines made of envelope pieces, in
+ * one thread's sequence (its caches of hosts, idents and stamps at
+ * work): every field hashed, as the plain code gave */
+static void
+t_fp_wrap(void)
+{
+    uint64_t x = 61, h = 0xcbf29ce484222325ULL;
+    struct ts_ctx c;
+    char    buf[300];
+    int     i;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 300000; i++) {
+        size_t  n = fp_text(&x, buf, sizeof(buf), fp_env_word,
+                            sizeof(fp_env_word) / sizeof(fp_env_word[0]),
+                            1 + (int) (fp_next(&x) % 9));
+        struct wrap_rec r;
+        long    v[2];
+
+        if (i % 2 == 0)
+            n = fp_envelope(&x, buf, sizeof(buf));
+        /* room to read past the end as the caller's buffers give */
+        memset(buf + n, i % 2 ? ' ' : '[', sizeof(buf) - n);
+        wrap_parse(&c, span_make(buf, n), &r);
+        v[0] = r.dated;
+        v[1] = (long) r.t;
+        h = ev_fnv(h, v, sizeof(v));
+        h = ev_span(h, r.host, buf);
+        h = ev_span(h, r.ident, buf);
+        h = ev_span(h, r.pid, buf);
+        h = ev_span(h, r.msg, buf);
+    }
+    if (getenv("T_FP_PRINT"))
+        printf("fp wrap %016llx\n", (unsigned long long) h);
+    T_CHECK(h == FP_WRAP, "wrap_parse() of hostile lines as before");
+}
+
 int
 main(void)
 {
@@ -862,5 +1420,11 @@ main(void)
     t_fast_paths();
     t_nul_host();
     t_classify();
+    t_fp_classify();
+    t_fp_wrap();
+    t_fp_slug();
+    t_fp_dn();
+    t_fp_facts();
+    t_fp_prog();
     return T_DONE();
 }
