@@ -310,36 +310,6 @@ ex_find_at(struct span s, const char *lit, size_t at)
     return -1;
 }
 
-/* ex_fold - sess_slug(t, out, EX_REASON_MAX + 1), its tests of a byte
- * as two ranges (a letter is one once 0x20 is set) and the last byte
- * written kept in a flag: about a quarter fewer instructions a byte
- * (tests/t_ex.c compares the two on every byte) */
-static void
-ex_fold(struct span t, char *out)
-{
-    size_t  o = 0, i;
-    int     dash = 1;               /* nothing written, or a '-' last */
-
-    for (i = 0; i < t.len && o < EX_REASON_MAX; i++) {
-        unsigned c = (unsigned char) t.ptr[i];
-        unsigned l = c | 0x20;
-
-        if (l - 'a' < 26) {
-            out[o++] = (char) l;
-            dash = 0;
-        } else if (c - '0' < 10) {
-            out[o++] = (char) c;
-            dash = 0;
-        } else if (!dash) {
-            out[o++] = '-';
-            dash = 1;
-        }
-    }
-    while (o > 0 && out[o - 1] == '-')
-        o--;
-    out[o] = 0;
-}
-
 /* ex_slug_plain - ex_slug() read from the text: issuer DN and
  * "cert=DN" dropped, then folded */
 static void
@@ -352,7 +322,7 @@ ex_slug_plain(struct span t, char *out)
     if ((off = ex_find_at(t, " cert=", 5)) >= 0)        /* "error=TEXT
                                                          * cert=DN" */
         t.len = (size_t) off;
-    ex_fold(t, out);
+    sess_slug(t, out, EX_REASON_MAX + 1);
 }
 
 /* The texts ex_slug() read last on this thread, each with its code, in
