@@ -795,15 +795,17 @@ input_chunk_loop(struct input_rd *rd, struct decomp *d,
     }
 }
 
-/* input_head - the first bytes, at least INPUT_SNIFF unless the input
- * is shorter; -1 on a read error */
+/* input_fill - bytes of fd into buf[0, cap) until at least min are
+ * there or the input ends: by read(2) from where fd stands when off is
+ * -1, else by pread(2) from off; how many, -1 on an error */
 static ssize_t
-input_head(int fd, unsigned char *buf, size_t cap)
+input_fill(int fd, unsigned char *buf, size_t min, size_t cap, int64_t off)
 {
     size_t  have = 0;
 
-    while (have < INPUT_SNIFF) {
-        ssize_t n = read(fd, buf + have, cap - have);
+    while (have < min) {
+        ssize_t n = off < 0 ? read(fd, buf + have, cap - have)
+            : pread(fd, buf + have, cap - have, (off_t) (off + (int64_t) have));
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -814,6 +816,14 @@ input_head(int fd, unsigned char *buf, size_t cap)
         have += (size_t) n;
     }
     return (ssize_t) have;
+}
+
+/* input_head - the first bytes, at least INPUT_SNIFF unless the input
+ * is shorter; -1 on a read error */
+static ssize_t
+input_head(int fd, unsigned char *buf, size_t cap)
+{
+    return input_fill(fd, buf, INPUT_SNIFF, cap, -1);
 }
 
 /* input_shrank - the plain file name no longer holds bytes it held when
@@ -850,21 +860,7 @@ input_shrank(const char *name, int err)
 static ssize_t
 input_pread(int fd, unsigned char *buf, size_t len, uint64_t off)
 {
-    size_t  have = 0;
-
-    while (have < len) {
-        ssize_t n = pread(fd, buf + have, len - have,
-                          (off_t) (off + have));
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        have += (size_t) n;
-    }
-    return (ssize_t) have;
+    return input_fill(fd, buf, len, len, (int64_t) off);
 }
 
 /* input_chunk_fetch - a chunk put with put_file, into buf: the len

@@ -134,20 +134,27 @@ cb_skip(void *ctx, const struct input_src *src, uint64_t lineno)
     g->skip++;
 }
 
+/* got_cb - cb, emptied, with every callback into g (emptied too) */
+static void
+got_cb(struct input_cb *cb, struct got *g)
+{
+    memset(g, 0, sizeof(*g));
+    memset(cb, 0, sizeof(*cb));
+    cb->line = cb_line;
+    cb->rec = cb_rec;
+    cb->bad = cb_bad;
+    cb->skip = cb_skip;
+    cb->ctx = g;
+    cb->quiet = 1;
+}
+
 /* readf - input_read a file into g; its return value */
 static int
 readf(const char *path, struct got *g, struct input_src *src)
 {
     struct input_cb cb;
 
-    memset(g, 0, sizeof(*g));
-    memset(&cb, 0, sizeof(cb));
-    cb.line = cb_line;
-    cb.rec = cb_rec;
-    cb.bad = cb_bad;
-    cb.skip = cb_skip;
-    cb.ctx = g;
-    cb.quiet = 1;
+    got_cb(&cb, g);
     return input_read(path, &cb, src);
 }
 
@@ -952,19 +959,12 @@ place_chunked(const char *path, struct got *g, size_t size, int by_place,
     struct input_chunk_cb ccb;
     struct place_ccb m;
 
-    memset(g, 0, sizeof(*g));
     memset(&m, 0, sizeof(m));
-    memset(&cb, 0, sizeof(cb));
     memset(&ccb, 0, sizeof(ccb));
     m.g = g;
     m.size = size;
     m.name = path;
-    cb.line = cb_line;
-    cb.rec = cb_rec;
-    cb.bad = cb_bad;
-    cb.skip = cb_skip;
-    cb.ctx = g;
-    cb.quiet = 1;
+    got_cb(&cb, g);
     ccb.get = place_get;
     ccb.put = place_put;
     ccb.put_file = by_place ? place_put_file : NULL;
