@@ -1142,6 +1142,159 @@ t_read(void)
             read);
 }
 
+/* t_peer - ex_sess_dname_mt() and ex_sess_addr_mt() (the names and
+ * addresses a connection takes, remembered per thread, compared and
+ * copied a word at a time) against dname_norm(), dname_is_numeric()
+ * and ipaddr_norm() called each time, on generated texts asked again
+ * and again in any order: names of any case, with a final dot,
+ * numeric, invalid, of every length to past what is kept and past
+ * DNAME_MAX, with NUL and high bytes; addresses of both families,
+ * munged and invalid; families alike but for a middle byte (the same
+ * first and last eight bytes and length: the same place) */
+static void
+t_peer(void)
+{
+    static const char *const base[] = {
+        "mx.b.example", "MX.B.Example.", "127.0.0.1", "1.2.3.4.", "a..b",
+        "-x.example", "x_y.example", "mail-nwsmtp-mxfront-production-main-42"
+        ".sas.yp-c.yandex.net", "h", "", "xn--bcher-kva.example",
+        "192.0.2.1", "2a02:6b8::311", "2A02:6B8::311", "::1",
+        "ip4.ip4.ip4.ip4", "::ffff:192.0.2.1", "1.2.3.256", "fe80::1%eth0",
+        "[1.2.3.4]", "a.b", "0123456789abcdef.example",
+    };
+    char    pool[256][300];
+    size_t  plen[256];
+    uint64_t x = 31;
+    int     i, ok = 1;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 256; i++) {
+        const char *b = base[T_RND() % (sizeof(base) / sizeof(base[0]))];
+        size_t  n = strlen(b), k;
+
+        memcpy(pool[i], b, n);
+        switch (T_RND() % 6) {
+        case 0:                         /* longer: to past what is kept */
+            k = T_RND() % 280;
+            while (n < k && n + 2 < sizeof(pool[i])) {
+                pool[i][n++] = 'a' + (char) (T_RND() % 26);
+                if (T_RND() % 5 == 0)
+                    pool[i][n++] = '.';
+            }
+            break;
+        case 1:                         /* a byte changed */
+            if (n > 0) {
+                size_t  at = T_RND() % n;
+
+                pool[i][at] = "A.-_:\0\x80 9zZ"[T_RND() % 11];
+            }
+            break;
+        case 2:                         /* a middle byte of one before */
+            if (i > 0 && plen[i - 1] > 16) {
+                memcpy(pool[i], pool[i - 1], plen[i - 1]);
+                n = plen[i - 1];
+                pool[i][n / 2] ^= 1;
+            }
+            break;
+        default:
+            break;
+        }
+        plen[i] = n;
+    }
+    for (i = 0; i < 300000; i++) {
+        unsigned k = T_RND() % (i < 100000 ? 24 : 256);
+        struct span t = span_make(pool[k], plen[k]);
+        char    a[DNAME_MAX + 1], b[DNAME_MAX + 1];
+        int     ra, rb, na = -1, nb;
+
+        memset(a, 0x5a, sizeof(a));
+        memset(b, 0x5a, sizeof(b));
+        if (T_RND() % 2) {
+            ra = ex_sess_dname_mt(t, a, T_RND() % 4 ? &na : NULL);
+            rb = dname_norm(t.ptr, t.len, b);
+            nb = rb == 0 && dname_is_numeric(b);
+            ok &= ra == rb && (na < 0 || na == nb)
+                && (ra != 0 || strcmp(a, b) == 0);
+        } else {
+            ra = ex_sess_addr_mt(t, a);
+            rb = ipaddr_norm(t.ptr, t.len, b);
+            ok &= ra == rb && (ra != 0 || strcmp(a, b) == 0);
+        }
+    }
+#undef T_RND
+    T_CHECK(ok, "the names and addresses kept as the plain calls make them");
+}
+
+/* t_reason_as_is - every failure-reason-code an Exim event or
+ * connection hands over is what sess_set_reason() leaves as it is
+ * (ex_describe() says so, and the core copies it without the check):
+ * the reasons of generated lines of every kind with hostile texts, and
+ * the codes ex_sess.c writes itself */
+static void
+t_reason_as_is(void)
+{
+    static const char *const head[] = {
+        "** a@b R=r T=t H=mx.b [192.0.2.1]: ", "== a@b R=r T=t : ",
+        "H=mx.b [192.0.2.9]: ", "[192.0.2.9] SSL verify error: ",
+        "DANE attempt failed; TLS connection to h [1.2.3.4]: ",
+        "DANE attempt failed; trying CA-root TLS to h [1.2.3.4]: ",
+        "TLS session: ", "TLS error on connection to h [1.2.3.4] ",
+        "DANE error: ", "Could not complete recipient verify callout: h"
+        " [1.2.3.4] : ",
+    };
+    static const char *const text[] = {
+        "TLS session: (SSL_connect): error:0A000086:SSL routines::"
+        "certificate verify failed", "(certificate verification failed):"
+        " The certificate is NOT trusted. ", "(x) y \"q\" \\ z",
+        "depth=0 error=self signed certificate cert=/CN=x", "tlsa lookup"
+        " FAIL", "h.test lookup not DNSSEC", "No usable TLSA records",
+        "certificate name mismatch: DN=\"/CN=x\" H=\"y\"",
+        "a TLS session is required, but an attempt to start TLS failed",
+        "TLS session failure", "error=\t\x01\x7f\xff ~!@#$%^&*()",
+    };
+    static const char *const own[] = {
+        "handshake-failure", "exim-x-of-previous-connection",
+    };
+    char    line[600];
+    struct ex_event ev;
+    struct sess_rec rec;
+    uint64_t x = 41;
+    int     i, ok = 1, n = 0;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 100000; i++) {
+        unsigned hd = T_RND() % (sizeof(head) / sizeof(head[0]));
+        unsigned tx = T_RND() % (sizeof(text) / sizeof(text[0]));
+        size_t  len = (size_t) snprintf(line, sizeof(line), "%s%s", head[hd],
+                                        text[tx]);
+        unsigned m;
+
+        for (m = T_RND() % 3; m > 0; m--) {     /* bytes of every value */
+            size_t  at = T_RND() % len;
+
+            line[at] = (char) (T_RND() % 256);
+        }
+        if (T_RND() % 4 == 0) {                 /* longer than a code */
+            memset(line + len, 'a' + (int) (T_RND() % 26), 200);
+            len += 200;
+        }
+        ex_classify(span_make(line, len), EX_F_ID, &ev);
+        memset(&rec, 0, sizeof(rec));
+        sess_set_reason(&rec, ev.reason, strlen(ev.reason));
+        ok &= strcmp(rec.reason, ev.reason) == 0;
+        n += ev.reason[0] != 0;
+    }
+    for (i = 0; i < (int) (sizeof(own) / sizeof(own[0])); i++) {
+        sess_set_reason(&rec, own[i], strlen(own[i]));
+        ok &= strcmp(rec.reason, own[i]) == 0;
+    }
+#undef T_RND
+    T_CHECK(ok && n > 50000, "Exim's reasons as sess_set_reason() leaves"
+            " them (%d codes)", n);
+}
+
 int
 main(void)
 {
@@ -1160,5 +1313,7 @@ main(void)
     t_classify();
     t_text_again();
     t_read();
+    t_peer();
+    t_reason_as_is();
     return T_DONE();
 }
