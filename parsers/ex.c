@@ -1271,8 +1271,11 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         ev->kind = k0;
     else
         ex_event_start(ev, k0);
-    s = span_trim(s);
+    /* span_trim(): a last byte above ' ' is none it drops (most lines:
+     * one test, not four) */
     if (s.len < 2)
+        return;
+    if ((unsigned char) s.ptr[s.len - 1] <= ' ' && (s = span_trim(s)).len < 2)
         return;
     if (flags & EX_F_STATS) {
         EX_START();
