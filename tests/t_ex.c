@@ -1199,8 +1199,8 @@ t_peer(void)
 {
     static const char *const base[] = {
         "mx.b.example", "MX.B.Example.", "127.0.0.1", "1.2.3.4.", "a..b",
-        "-x.example", "x_y.example", "mail-nwsmtp-mxfront-production-main-42"
-        ".sas.yp-c.yandex.net", "h", "", "xn--bcher-kva.example",
+        "-x.example", "x_y.example", ("mail-nwsmtp-mxfront-production-main-42"
+        ".sas.yp-c.yandex.net"), "h", "", "xn--bcher-kva.example",
         "192.0.2.1", "2a02:6b8::311", "2A02:6B8::311", "::1",
         "ip4.ip4.ip4.ip4", "::ffff:192.0.2.1", "1.2.3.256", "fe80::1%eth0",
         "[1.2.3.4]", "a.b", "0123456789abcdef.example",
@@ -1283,8 +1283,8 @@ t_reason_as_is(void)
         "DANE attempt failed; TLS connection to h [1.2.3.4]: ",
         "DANE attempt failed; trying CA-root TLS to h [1.2.3.4]: ",
         "TLS session: ", "TLS error on connection to h [1.2.3.4] ",
-        "DANE error: ", "Could not complete recipient verify callout: h"
-        " [1.2.3.4] : ",
+        "DANE error: ", ("Could not complete recipient verify callout: h"
+        " [1.2.3.4] : "),
     };
     static const char *const text[] = {
         "TLS session: (SSL_connect): error:0A000086:SSL routines::"
