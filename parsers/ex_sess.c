@@ -261,6 +261,16 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
         c->k.port = ev->port;
 }
 
+/* ex_conn_start clears the core's fields before its name; its name and
+ * address (strings) by their first byte: nothing else of the core lies
+ * between or after them (else they must be cleared too) */
+_Static_assert(offsetof(struct corr_conn, ip)
+               == offsetof(struct corr_conn, mx)
+               + sizeof(((struct corr_conn *) 0)->mx)
+               && sizeof(struct corr_conn) - offsetof(struct corr_conn, ip)
+               - sizeof(((struct corr_conn *) 0)->ip) < sizeof(int64_t),
+               "the core's connection: fields, then mx and ip last");
+
 /* ex_conn_start - fresh connection with the peer of ev */
 static void
 ex_conn_start(struct ex_conn *c, int dated, int64_t t,
