@@ -89,6 +89,18 @@ ex_sess_foreign(const struct wrap_rec *r)
         && !(n >= 16 && p[6] == '-') && !ex_sess_ident(r->ident);
 }
 
+/* ex_sess_dname_mt - dname_norm() of a host name as logged into out
+ * (DNAME_MAX + 1 bytes; nothing written when it fails), and in *num
+ * (unless NULL) whether the name is numeric (dname_is_numeric()). The
+ * last names read on the calling thread are remembered by their text
+ * (a log names the same MX hosts again and again): a hit writes what
+ * the call wrote. ex_sess_addr_mt - ipaddr_norm() of an address as
+ * logged into out (IPADDR_MAX + 1 bytes), remembered alike. What a
+ * connection takes of a line's host group (tests/t_ex.c compares them
+ * with the plain calls). Thread safety: per thread state only */
+int     ex_sess_dname_mt(struct span h, char *out, int *num);
+int     ex_sess_addr_mt(struct span ip, char *out);
+
 /* Exim to the correlator core (parsers/corr.h) and to parser.c */
 extern const struct corr_ops ex_corr_ops;
 

@@ -1142,6 +1142,63 @@ ref_slug(struct span t, char *out, size_t cap)
     out[o] = 0;
 }
 
+/* ref_set_reason - sess_set_reason() as it was: a byte at a time */
+static void
+ref_set_reason(struct sess_rec *rec, const char *text, unsigned long len)
+{
+    size_t  o = 0;
+    unsigned long i;
+
+    for (i = 0; i < len && o < SESS_MAX_REASON; i++) {
+        unsigned char c = (unsigned char) text[i];
+
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+            c = ' ';
+        if (c == ' ' && (o == 0 || rec->reason[o - 1] == ' '))
+            continue;
+        rec->reason[o++] = (char) c;
+    }
+    while (o > 0 && rec->reason[o - 1] == ' ')
+        o--;
+    rec->reason[o] = 0;
+}
+
+/* t_fp_set_reason - sess_set_reason() (a clean code copied whole) as
+ * ref_set_reason() on texts of every length to past SESS_MAX_REASON:
+ * codes, codes with one byte of those the copy changes at any place
+ * (the edges of each range: 0x20, 0x21, 0x7e, 0x7f, '"', '\\', NUL,
+ * 0x80, 0xff), and bytes of every value; every byte of the record
+ * compared, over the same bytes before */
+static void
+t_fp_set_reason(void)
+{
+    static const char edge[] = " !~\x7f\"\\\0\x80\xff\t";
+    uint64_t x = 9;
+    char    text[200];
+    struct sess_rec a, b;
+    int     i, j, ok = 1, fast = 0;
+
+    for (i = 0; i < 300000; i++) {
+        size_t  n = fp_next(&x) % (i % 3 ? 40 : sizeof(text));
+        unsigned kind = fp_next(&x) % 4;
+
+        for (j = 0; j < (int) n; j++)
+            text[j] = kind == 3 ? (char) (fp_next(&x) % 256)
+                : "abcxyz0189-_.:=/AZ"[fp_next(&x) % 18];
+        if (kind == 1 && n > 0)         /* one byte changed: an edge */
+            text[fp_next(&x) % n] = edge[fp_next(&x) % (sizeof(edge) - 1)];
+        memset(&a, (int) (i & 0xff), sizeof(a));
+        memset(&b, (int) (i & 0xff), sizeof(b));
+        sess_set_reason(&a, text, (unsigned long) n);
+        ref_set_reason(&b, text, (unsigned long) n);
+        ok &= memcmp(a.reason, b.reason, sizeof(a.reason)) == 0;
+        fast += strlen(a.reason) == (n < SESS_MAX_REASON ? n
+                                     : SESS_MAX_REASON);
+    }
+    T_CHECK(ok && fast > 100000, "sess_set_reason() as the plain copy"
+            " (%d texts copied whole)", fast);
+}
+
 /* t_fp_slug - sess_slug() as ref_slug() on texts of every byte and of
  * slug bytes, every cap from 0 past the text's length */
 static void
@@ -1423,6 +1480,7 @@ main(void)
     t_fp_classify();
     t_fp_wrap();
     t_fp_slug();
+    t_fp_set_reason();
     t_fp_dn();
     t_fp_facts();
     t_fp_prog();
