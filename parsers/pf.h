@@ -13,6 +13,9 @@
 #ifndef PARSERS_PF_H
 #define PARSERS_PF_H
 
+#include <stdint.h>
+
+#include "../util/ipaddr.h"
 #include "../util/span.h"
 
 enum pf_kind {
@@ -40,6 +43,23 @@ enum pf_trust {
     PF_TRUST_VERIFIED,
 };
 
+/* what the correlator made canonical of a peer pf_classify() remembers
+ * (pf_sess.c writes it, pf.c clears it when the slot takes another
+ * peer): the same text gives the same forms, so a peer seen again is
+ * copied, not checked again. Each enum corr_canon (parsers/corr.h) */
+struct pf_peer_canon {
+    uint8_t seen;               /* lines that named this peer (up to 255) */
+    /* made to ip_len in the order of struct pf_pre's peer_made to ip_len
+     * (pf_sess.h): copied as one block */
+    uint8_t made;               /* 0: the fields below are not set */
+    uint8_t host;               /* of ev.peer_host */
+    uint8_t host_len;
+    uint8_t host_num;
+    uint8_t ip;                 /* of ev.peer_ip */
+    uint8_t ip_len;
+    char    ipbuf[IPADDR_MAX + 1];
+};
+
 struct pf_event {
     enum pf_kind kind;
     int     trust;              /* enum pf_trust, PF_TLS_EST */
@@ -57,6 +77,9 @@ struct pf_event {
     struct span reason;         /* failure-reason-code source text */
     int     relay_none;         /* relay=none */
     int     conn_use;           /* conn_use=N, 0 when absent */
+    /* the memo slot of peer_host and peer_ip, or NULL: valid on the
+     * calling thread until its next pf_classify() */
+    struct pf_peer_canon *canon;
 };
 
 /* classify one message (envelope already removed); cost O(len) */
@@ -106,5 +129,9 @@ long    pf_find_dn(struct span t);
 
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);
+
+/* pf_parse_peer() without the memory of the peers read last (ev->canon
+ * untouched): what tests compare it with */
+int     pf_parse_peer_plain(struct span *s, struct pf_event *ev);
 
 #endif

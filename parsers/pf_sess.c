@@ -135,6 +135,68 @@ pf_canon_peer(struct pf_pre *pre)
                                              pre->ipbuf);
 }
 
+/* the peer's forms of struct pf_peer_canon and struct pf_pre, from made
+ * and peer_made to ip_len: the same bytes in the same order */
+#define PF_CANON_BLOCK (offsetof(struct pf_pre, ip_len) + 1 \
+                        - offsetof(struct pf_pre, peer_made))
+_Static_assert(offsetof(struct pf_peer_canon, ip_len) + 1
+               - offsetof(struct pf_peer_canon, made) == PF_CANON_BLOCK
+               && offsetof(struct pf_peer_canon, host)
+               - offsetof(struct pf_peer_canon, made)
+               == offsetof(struct pf_pre, host)
+               - offsetof(struct pf_pre, peer_made)
+               && offsetof(struct pf_peer_canon, ip)
+               - offsetof(struct pf_peer_canon, made)
+               == offsetof(struct pf_pre, ip)
+               - offsetof(struct pf_pre, peer_made),
+               "pf_peer_canon and pf_pre hold the peer's forms alike");
+
+static void pf_canon_keep(struct pf_pre *pre, struct pf_peer_canon *m);
+
+/* pf_canon_memo - the peer of pre->ev made canonical from the memo
+ * slot of its text (pf_event.canon, pf.c), where pf_canon_peer() keeps
+ * what it made of a peer seen before: a log names a few peers again and
+ * again (the replayed corpus: 40 relays in 22,095 status lines), each
+ * checked for some 300 instructions (ipaddr_norm, dname_check), copied
+ * here for some 20. A peer is made here when its slot has been read four
+ * times, or when the line's apply will want it (need) and runs on
+ * another thread (corr_canon_ahead); else apply makes it if it must,
+ * without a memo: a log of a new peer every few lines (churn.log: each
+ * read twice, by the TLS and the status line) costs nothing more.
+ * tests/t_pfmemo.c compares the forms with corr_canon_host_mt() and
+ * corr_canon_ip_mt() of the same texts. Per-thread state only */
+static inline void
+pf_canon_memo(struct pf_pre *pre, int need)
+{
+    struct pf_peer_canon *m = pre->ev.canon;
+
+    if (m != NULL && m->made) {
+        memcpy(&pre->peer_made, &m->made, PF_CANON_BLOCK);
+        if (m->ip == CORR_CANON_BUF)
+            memcpy(pre->ipbuf, m->ipbuf, sizeof(pre->ipbuf));
+        return;
+    }
+    if ((m != NULL && m->seen >= 4) || (need && corr_canon_ahead))
+        pf_canon_keep(pre, m);
+}
+
+/* pf_canon_keep - pf_canon_peer(), kept in m when there is one */
+static void
+pf_canon_keep(struct pf_pre *pre, struct pf_peer_canon *m)
+{
+    pf_canon_peer(pre);
+    if (m != NULL) {
+        m->host = pre->host;
+        m->host_len = pre->host_len;
+        m->host_num = pre->host_num;
+        m->ip = pre->ip;
+        m->ip_len = pre->ip_len;
+        if (pre->ip == CORR_CANON_BUF)
+            memcpy(m->ipbuf, pre->ipbuf, sizeof(m->ipbuf));
+        m->made = 1;
+    }
+}
+
 /* pf_peer_made - pf_canon_peer() of pre, if not made yet */
 static inline void
 pf_peer_made(struct pf_pre *pre)
@@ -899,6 +961,7 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         pre->dom_len = (uint32_t) dom.len;
         if (corr_canon_ahead)
             pre->dom = (uint8_t) corr_canon_dom_mt(dom, &pre->dom_clen);
+        pf_canon_memo(pre, 0);
         break;
     case PF_TLS_EST:
     case PF_TLS_REUSED:
@@ -908,8 +971,7 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     case PF_NOT_OFFERED:
     case PF_SOFT:
     case PF_NO_STARTTLS_LOCAL:
-        if (corr_canon_ahead)
-            pf_canon_peer(pre);
+        pf_canon_memo(pre, 1);
         break;
     default:
         break;
