@@ -14,6 +14,7 @@
 #define PARSERS_PF_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "../util/ipaddr.h"
 #include "../util/span.h"
@@ -126,6 +127,30 @@ void    pf_text_facts(struct span text, struct pf_text_facts *f);
 
 /* span_find(t, " /") (where an issuer DN begins in a reason), or -1 */
 long    pf_find_dn(struct span t);
+
+/* pf_text_is - span_is(s, str) for str in an array of cap bytes (the
+ * connection's address as stored): up to sixteen bytes as two words
+ * each, no byte loop. Equal bytes, no NUL
+ * among them (a word's zero byte) and a NUL after them in str are
+ * span_is()'s answer: str then has no NUL before s.len */
+static inline int
+pf_text_is(struct span s, const char *str, size_t cap)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    uint64_t a0, a1, b0, b1;
+    size_t  n = s.len;
+
+    if (n < 8 || n > 16 || n >= cap)
+        return span_is(s, str);
+    memcpy(&a0, s.ptr, 8);
+    memcpy(&a1, s.ptr + n - 8, 8);
+    memcpy(&b0, str, 8);
+    memcpy(&b1, str + n - 8, 8);
+    if ((((a0 - ones) & ~a0) | ((a1 - ones) & ~a1)) & high)
+        return span_is(s, str);         /* a NUL in s */
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0 && str[n] == 0;
+}
 
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);

@@ -228,10 +228,47 @@ t_canon_memo(void)
     free(pre);
 }
 
+/* t_text_is - pf_text_is() as span_is() on texts alike but for a byte,
+ * NUL bytes in either, every length about the words' */
+static void
+t_text_is(void)
+{
+    uint64_t x = 75;
+    int     i, bad = 0, same = 0;
+
+    for (i = 0; i < 400000; i++) {
+        char    str[24], txt[24];
+        size_t  cap = 8 + t_next(&x) % 17;     /* 8 to 24 */
+        size_t  n = t_next(&x) % 20, sl = t_next(&x) % 4 ? n : t_next(&x) % 20;
+        size_t  j;
+        int     r1, r2;
+
+        for (j = 0; j < sizeof(str); j++)
+            str[j] = txt[j] = (char) ("0123.:9"[t_next(&x) % 7]);
+        if (sl < cap)
+            str[sl] = 0;
+        else
+            str[cap - 1] = 0;
+        if (t_next(&x) % 6 == 0)
+            txt[t_next(&x) % sizeof(txt)] = 0;
+        if (t_next(&x) % 6 == 0)
+            str[t_next(&x) % cap] = 0;
+        if (t_next(&x) % 3 == 0)
+            txt[t_next(&x) % sizeof(txt)] = 'x';
+        r1 = pf_text_is(span_make(txt, n), str, cap);
+        r2 = span_is(span_make(txt, n), str);
+        bad += r1 != r2;
+        same += r2;
+    }
+    T_CHECK(bad == 0, "pf_text_is() as span_is() (%d differ)", bad);
+    T_CHECK(same > 10000, "pf_text_is() equal texts (%d)", same);
+}
+
 int
 main(void)
 {
     t_peer_memo();
     t_canon_memo();
+    t_text_is();
     return T_DONE();
 }
