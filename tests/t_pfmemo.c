@@ -46,10 +46,10 @@ static const char *const t_peer[] = {
     "gmail-smtp-in.l.google.com", "gmail-smtp-in.l.google.com[1.2.3.4]",
     "1.2.3.4[1.2.3.4]:25", "1.2.3.4", "a[1.2.3.4]:25", "ab", "a:b[1.2.3.4]:25",
     "bad_name!.example[192.0.2.1]:25", "x..y.example[192.0.2.1]:25",
-    "a-host-name-so-long-that-with-its-address-the-peer-is-past-the-kept"
-    "-length.example.com[192.0.2.1]:25",
-    "a-host-name-so-long-that-with-its-address-the-peer-is-just-kept.e"
-    "x[192.0.2.1]:25",
+    ("a-host-name-so-long-that-with-its-address-the-peer-is-past-the-kept"
+     "-length.example.com[192.0.2.1]:25"),
+    ("a-host-name-so-long-that-with-its-address-the-peer-is-just-kept.e"
+     "x[192.0.2.1]:25"),
 };
 
 /* what may follow a peer: every byte that ends or goes on with a host,
@@ -148,8 +148,8 @@ t_line(uint64_t *x, char *buf, size_t cap)
         ": TLSv1.3 with cipher x (256/256 bits)", ": -1",
         ": num=20:unable to get local issuer certificate",
         ", delay=1, delays=0/0/0/0, dsn=2.0.0, status=sent (250 ok)",
-        ", delay=1, dsn=4.0.0, status=deferred (Server certificate not "
-        "trusted)", " said: 450 later (in reply to RCPT TO command)",
+        (", delay=1, dsn=4.0.0, status=deferred (Server certificate not "
+         "trusted)"), " said: 450 later (in reply to RCPT TO command)",
         " while sending MAIL FROM", "",
     };
     const char *l = lead[t_next(x) % (sizeof(lead) / sizeof(lead[0]))];
