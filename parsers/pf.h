@@ -13,6 +13,10 @@
 #ifndef PARSERS_PF_H
 #define PARSERS_PF_H
 
+#include <stdint.h>
+#include <string.h>
+
+#include "../util/ipaddr.h"
 #include "../util/span.h"
 
 enum pf_kind {
@@ -40,6 +44,23 @@ enum pf_trust {
     PF_TRUST_VERIFIED,
 };
 
+/* what the correlator made canonical of a peer pf_classify() remembers
+ * (pf_sess.c writes it, pf.c clears it when the slot takes another
+ * peer): the same text gives the same forms, so a peer seen again is
+ * copied, not checked again. Each enum corr_canon (parsers/corr.h) */
+struct pf_peer_canon {
+    uint8_t seen;               /* lines that named this peer (up to 255) */
+    /* made to ip_len in the order of struct pf_pre's peer_made to ip_len
+     * (pf_sess.h): copied as one block */
+    uint8_t made;               /* 0: the fields below are not set */
+    uint8_t host;               /* of ev.peer_host */
+    uint8_t host_len;
+    uint8_t host_num;
+    uint8_t ip;                 /* of ev.peer_ip */
+    uint8_t ip_len;
+    char    ipbuf[IPADDR_MAX + 1];
+};
+
 struct pf_event {
     enum pf_kind kind;
     int     trust;              /* enum pf_trust, PF_TLS_EST */
@@ -57,6 +78,9 @@ struct pf_event {
     struct span reason;         /* failure-reason-code source text */
     int     relay_none;         /* relay=none */
     int     conn_use;           /* conn_use=N, 0 when absent */
+    /* the memo slot of peer_host and peer_ip, or NULL: valid on the
+     * calling thread until its next pf_classify() */
+    struct pf_peer_canon *canon;
 };
 
 /* classify one message (envelope already removed); cost O(len) */
@@ -104,7 +128,35 @@ void    pf_text_facts(struct span text, struct pf_text_facts *f);
 /* span_find(t, " /") (where an issuer DN begins in a reason), or -1 */
 long    pf_find_dn(struct span t);
 
+/* pf_text_is - span_is(s, str) for str in an array of cap bytes (the
+ * connection's address as stored): up to sixteen bytes as two words
+ * each, no byte loop. Equal bytes, no NUL
+ * among them (a word's zero byte) and a NUL after them in str are
+ * span_is()'s answer: str then has no NUL before s.len */
+static inline int
+pf_text_is(struct span s, const char *str, size_t cap)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    uint64_t a0, a1, b0, b1;
+    size_t  n = s.len;
+
+    if (n < 8 || n > 16 || n >= cap)
+        return span_is(s, str);
+    memcpy(&a0, s.ptr, 8);
+    memcpy(&a1, s.ptr + n - 8, 8);
+    memcpy(&b0, str, 8);
+    memcpy(&b1, str + n - 8, 8);
+    if ((((a0 - ones) & ~a0) | ((a1 - ones) & ~a1)) & high)
+        return span_is(s, str);         /* a NUL in s */
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0 && str[n] == 0;
+}
+
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);
+
+/* pf_parse_peer() without the memory of the peers read last (ev->canon
+ * untouched): what tests compare it with */
+int     pf_parse_peer_plain(struct span *s, struct pf_event *ev);
 
 #endif

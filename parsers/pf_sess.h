@@ -66,6 +66,8 @@ struct pf_pre {
      * the correlating thread (pf_canon_peer, pf_canon_dom in pf_sess.c):
      * each enum corr_canon (corr.h). What the correlating thread writes from them
      * is what dname_norm() and ipaddr_norm() of the same text write */
+    /* peer_made to ip_len: in the order of struct pf_peer_canon's made
+     * to ip_len (pf.h), copied as one block (pf_canon_memo) */
     uint8_t peer_made;          /* host and ip set (else made when
                                  * needed, pf_peer_made) */
     uint8_t host;               /* ev.peer_host */

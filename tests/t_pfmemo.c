@@ -1,0 +1,274 @@
+/* tests/t_pfmemo.c - the memories of the Postfix classifier against
+ * the plain code
+ *
+ * pf_parse_peer() remembers the peers it read last and answers a text
+ * that begins with one of them without reading it; pf_corr_ops'
+ * classify_mt copies what was made canonical of a remembered peer
+ * instead of checking it again. Both must give what the plain code
+ * gives, on generated hostile texts: peers alike but for a byte, every
+ * byte that may end a host, an address or a port after each, texts cut
+ * short, hosts ending in ':'.
+ */
+#include "../parsers/corr.h"
+#include "../parsers/pf.h"
+#include "../parsers/pf_sess.h"
+#include "../parsers/wrap.h"
+#include "../util/span.h"
+#include "testfp.h"
+#include "testlib.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* t_next - the generator (an LCG) */
+static unsigned
+t_next(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned) (*x >> 33);
+}
+
+/* peers alike but for a byte, of every shape the memory keeps and some
+ * it must not: a host ending in ':', a port cut, no ']' */
+static const char *const t_peer[] = {
+    "mx.example.com[192.0.2.1]:25", "mx.example.com[192.0.2.1]:2",
+    "mx.example.com[192.0.2.1]", "mx.example.com[192.0.2.10]:25",
+    "mx.example.com", "mx.example.co", "mx.example.com:",
+    "mx.example.com:x", "mx.example.com.[192.0.2.1]:25",
+    "MX.Example.COM[192.0.2.1]:25", "mx.example.com[2001:DB8::1]:25",
+    "mx.example.com[2001:db8::1]:25", "mx.example.com[IPv6:2001:db8::1]",
+    "mx.example.com[192.0.2.01]:25", "mx.example.com[]:25",
+    "mx.example.com[192.0.2.1", "gmail-smtp-in.l.google.com[74.125.136.26]:25",
+    "gmail-smtp-in.l.google.com[74.125.136.27]:25",
+    "gmail-smtp-in.l.google.com[173.194.222.26]:25",
+    "gmail-smtp-in.l.google.com", "gmail-smtp-in.l.google.com[1.2.3.4]",
+    "1.2.3.4[1.2.3.4]:25", "1.2.3.4", "a[1.2.3.4]:25", "ab", "a:b[1.2.3.4]:25",
+    "bad_name!.example[192.0.2.1]:25", "x..y.example[192.0.2.1]:25",
+    ("a-host-name-so-long-that-with-its-address-the-peer-is-past-the-kept"
+     "-length.example.com[192.0.2.1]:25"),
+    ("a-host-name-so-long-that-with-its-address-the-peer-is-just-kept.e"
+     "x[192.0.2.1]:25"),
+};
+
+/* what may follow a peer: every byte that ends or goes on with a host,
+ * an address or a port (sizeof: NUL bytes count) */
+#define T_AFTER(s) {s, sizeof(s) - 1}
+static const struct {
+    const char *text;
+    size_t  len;
+} t_after[] = {
+    T_AFTER(""), T_AFTER(": TLSv1.3 with cipher x"), T_AFTER(":"),
+    T_AFTER(": "), T_AFTER(":9"), T_AFTER(":25"), T_AFTER("9"),
+    T_AFTER("0: x"), T_AFTER(" "), T_AFTER(","), T_AFTER(", delay=1"),
+    T_AFTER("["), T_AFTER("[1.2.3.4]:25"), T_AFTER("]"), T_AFTER("x"),
+    T_AFTER(":x"), T_AFTER("::"), T_AFTER(":\0"), T_AFTER(" said: 450"),
+    T_AFTER("\0"),
+};
+
+/* t_text - a peer, what follows it, a byte changed now and then, cut
+ * now and then; its length */
+static size_t
+t_text(uint64_t *x, char *buf, size_t cap)
+{
+    const char *p = t_peer[t_next(x) % (sizeof(t_peer) / sizeof(t_peer[0]))];
+    unsigned a = t_next(x) % (sizeof(t_after) / sizeof(t_after[0]));
+    size_t  pl = strlen(p), fl = t_after[a].len, n;
+
+    if (pl + fl + 1 > cap)
+        return 0;
+    memcpy(buf, p, pl);
+    memcpy(buf + pl, t_after[a].text, fl);
+    n = pl + fl;
+    if (t_next(x) % 6 == 0 && n > 0)
+        buf[t_next(x) % n] = "[]:, .9aZ\0-"[t_next(x) % 11];
+    if (t_next(x) % 8 == 0 && n > 0)
+        n -= t_next(x) % n;
+    return n;
+}
+
+/* t_peer_memo - pf_parse_peer() as pf_parse_peer_plain(): the result,
+ * the fields and where the cursor stops, with and without an address
+ * set before (the host-only form leaves it) */
+static void
+t_peer_memo(void)
+{
+    uint64_t x = 72;
+    char    buf[400];
+    int     i, bad = 0, hits = 0;
+
+    for (i = 0; i < 400000; i++) {
+        size_t  n = t_text(&x, buf, sizeof(buf));
+        struct span s1 = span_make(buf, n), s2 = s1;
+        struct pf_event e1, e2;
+        int     r1, r2;
+
+        memset(&e1, 0, sizeof(e1));
+        if (t_next(&x) % 4 == 0)        /* an address from before */
+            e1.peer_ip = span_make(buf, n > 3 ? 3 : n);
+        e1.port = 7;
+        e2 = e1;
+        r1 = pf_parse_peer(&s1, &e1);
+        r2 = pf_parse_peer_plain(&s2, &e2);
+        if (r1 != r2 || s1.ptr != s2.ptr || s1.len != s2.len
+            || (r1 == 0 && (e1.peer_host.ptr != e2.peer_host.ptr
+                            || e1.peer_host.len != e2.peer_host.len
+                            || e1.peer_ip.ptr != e2.peer_ip.ptr
+                            || e1.peer_ip.len != e2.peer_ip.len
+                            || e1.port != e2.port))) {
+            if (bad++ < 5)
+                fprintf(stderr, "peer \"%.*s\": %d/%d host %zu/%zu "
+                        "ip %zu/%zu port %d/%d\n", (int) n, buf, r1, r2,
+                        e1.peer_host.len, e2.peer_host.len, e1.peer_ip.len,
+                        e2.peer_ip.len, e1.port, e2.port);
+        }
+        if (e1.canon != NULL && e1.canon->seen > 1)
+            hits++;
+    }
+    T_CHECK(bad == 0, "pf_parse_peer() as the plain code (%d differ)", bad);
+    T_CHECK(hits > 100000, "pf_parse_peer() remembers peers (%d hits)", hits);
+}
+
+/* t_lines - a Postfix smtp message that names a peer */
+static size_t
+t_line(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const lead[] = {
+        "Verified TLS connection established to ",
+        "Untrusted TLS connection established to ",
+        "Anonymous TLS connection reused to ", "SSL_connect error to ",
+        "certificate verification failed for ",
+        "server certificate verification failed for ",
+        "A1B2C3D4E5: to=<a@b.example>, relay=",
+        "A1B2C3D4E5: host ", "A1B2C3D4E5: lost connection with ",
+        "A1B2C3D4E5: TLS is required, but was not offered by host ",
+    };
+    static const char *const tail[] = {
+        ": TLSv1.3 with cipher x (256/256 bits)", ": -1",
+        ": num=20:unable to get local issuer certificate",
+        ", delay=1, delays=0/0/0/0, dsn=2.0.0, status=sent (250 ok)",
+        (", delay=1, dsn=4.0.0, status=deferred (Server certificate not "
+         "trusted)"), " said: 450 later (in reply to RCPT TO command)",
+        " while sending MAIL FROM", "",
+    };
+    const char *l = lead[t_next(x) % (sizeof(lead) / sizeof(lead[0]))];
+    const char *p = t_peer[t_next(x) % (sizeof(t_peer) / sizeof(t_peer[0]))];
+    const char *t = tail[t_next(x) % (sizeof(tail) / sizeof(tail[0]))];
+    int     n = snprintf(buf, cap, "%s%s%s", l, p, t);
+
+    if (n < 0 || (size_t) n >= cap)
+        return 0;
+    if (t_next(x) % 8 == 0 && n > 0)
+        buf[t_next(x) % (unsigned) n] = "[]:, .9aZ-"[t_next(x) % 10];
+    return (size_t) n;
+}
+
+/* t_canon_memo - classify_mt's canonical peer, copied from the memory
+ * of a peer seen before or made, as corr_canon_host_mt() and
+ * corr_canon_ip_mt() make it of the same text, on one thread or two */
+static void
+t_canon_memo(void)
+{
+    uint64_t x = 73;
+    char    buf[400];
+    struct pf_pre *pre = malloc(PARSER_PRE_ROOM);
+    struct trace tr;
+    int     i, bad = 0, made = 0;
+
+    for (i = 0; i < 200000; i++) {
+        size_t  n = t_line(&x, buf, sizeof(buf));
+        struct wrap_rec r;
+        const struct pf_event *ev = &pre->ev;
+
+        memset(&r, 0, sizeof(r));
+        r.msg = span_make(buf, n);
+        r.ident = SPAN_LIT("postfix/smtp");
+        r.ident_tag = 1;
+        r.host = SPAN_LIT("mail");
+        r.pid = SPAN_LIT("123");
+        corr_canon_ahead = (int) (t_next(&x) % 2);
+        if (pf_corr_ops.classify_mt(&r, NULL, pre, &tr) != CORR_PRE_EVENT)
+            continue;
+        if (!pre->peer_made)
+            continue;
+        if ((pre->host != CORR_CANON_NONE && ev->peer_host.len == 0)
+            || (pre->ip != CORR_CANON_NONE && ev->peer_ip.len == 0)) {
+            bad++;                      /* made of no text */
+            continue;
+        }
+        if (pre->host != CORR_CANON_NONE) {
+            uint8_t clen = 0, num = 0;
+            int     st = corr_canon_host_mt(ev->peer_host, &clen, &num);
+
+            made++;
+            if (st != pre->host || (st == CORR_CANON_RAW
+                                    && (clen != pre->host_len
+                                        || num != pre->host_num)))
+                bad++;
+        } else if (pre->ip != CORR_CANON_NONE && ev->peer_host.len > 0) {
+            bad++;                      /* made for one, not the other */
+        }
+        if (pre->ip != CORR_CANON_NONE) {
+            uint8_t clen = 0;
+            char    ipbuf[IPADDR_MAX + 1];
+            int     st = corr_canon_ip_mt(ev->peer_ip, &clen, ipbuf);
+
+            if (st != pre->ip || (st == CORR_CANON_RAW && clen != pre->ip_len)
+                || (st == CORR_CANON_BUF && strcmp(ipbuf, pre->ipbuf) != 0))
+                bad++;
+        } else if (pre->host != CORR_CANON_NONE && ev->peer_ip.len > 0) {
+            bad++;
+        }
+    }
+    corr_canon_ahead = 0;
+    T_CHECK(bad == 0, "classify_mt's canonical peers as made (%d differ)",
+            bad);
+    T_CHECK(made > 50000, "classify_mt made canonical peers (%d)", made);
+    free(pre);
+}
+
+/* t_text_is - pf_text_is() as span_is() on texts alike but for a byte,
+ * NUL bytes in either, every length about the words' */
+static void
+t_text_is(void)
+{
+    uint64_t x = 75;
+    int     i, bad = 0, same = 0;
+
+    for (i = 0; i < 400000; i++) {
+        char    str[24], txt[24];
+        size_t  cap = 8 + t_next(&x) % 17;     /* 8 to 24 */
+        size_t  n = t_next(&x) % 20, sl = t_next(&x) % 4 ? n : t_next(&x) % 20;
+        size_t  j;
+        int     r1, r2;
+
+        for (j = 0; j < sizeof(str); j++)
+            str[j] = txt[j] = (char) ("0123.:9"[t_next(&x) % 7]);
+        if (sl < cap)
+            str[sl] = 0;
+        else
+            str[cap - 1] = 0;
+        if (t_next(&x) % 6 == 0)
+            txt[t_next(&x) % sizeof(txt)] = 0;
+        if (t_next(&x) % 6 == 0)
+            str[t_next(&x) % cap] = 0;
+        if (t_next(&x) % 3 == 0)
+            txt[t_next(&x) % sizeof(txt)] = 'x';
+        r1 = pf_text_is(span_make(txt, n), str, cap);
+        r2 = span_is(span_make(txt, n), str);
+        bad += r1 != r2;
+        same += r2;
+    }
+    T_CHECK(bad == 0, "pf_text_is() as span_is() (%d differ)", bad);
+    T_CHECK(same > 10000, "pf_text_is() equal texts (%d)", same);
+}
+
+int
+main(void)
+{
+    t_peer_memo();
+    t_canon_memo();
+    t_text_is();
+    return T_DONE();
+}
