@@ -370,6 +370,24 @@ static const unsigned char input_rare[256] = {
 
 static void input_emit_rare(struct input_rd *, struct span);
 
+/* input_hand - a line that can be taken (ctrl: input_ctrl() of it) to
+ * the callback it goes to, its first byte telling the rare ones; src
+ * and cb are rd's (in the caller's registers) */
+static inline __attribute__((always_inline)) void
+input_hand(struct input_rd *rd, struct input_src *src,
+           const struct input_cb *cb, const unsigned char *p, size_t len,
+           int ctrl)
+{
+    struct span s = span_make((const char *) p, len);
+
+    if (ctrl)
+        src->unreadable++;
+    if (len == 0 || !input_rare[p[0]])
+        cb->line(cb->ctx, src, src->lines, s);
+    else
+        input_emit_rare(rd, s);
+}
+
 /* input_emit - one complete line (line mode); clean: the line surely
  * holds no NUL (else it is searched). Inline: it runs for every line;
  * its rare cases (a journal catalog line, a JSON record) are told by
@@ -379,8 +397,6 @@ input_emit(struct input_rd *rd, const unsigned char *p, size_t len,
            int clean)
 {
     struct input_src *src = rd->src;
-    const struct input_cb *cb = rd->cb;
-    struct span s;
 
     src->lines++;
     if (len > 0 && p[len - 1] == '\r')
@@ -396,13 +412,7 @@ input_emit(struct input_rd *rd, const unsigned char *p, size_t len,
         input_bad(rd, src->lines, INPUT_BAD_NUL);
         return;
     }
-    if (input_ctrl(p, len))
-        src->unreadable++;
-    s = span_make((const char *) p, len);
-    if (len == 0 || !input_rare[p[0]])
-        cb->line(cb->ctx, src, src->lines, s);
-    else
-        input_emit_rare(rd, s);
+    input_hand(rd, src, rd->cb, p, len, input_ctrl(p, len));
 }
 
 /* input_emit_rare - input_emit() of a line whose first byte is one of
@@ -513,27 +523,22 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
                 if (__builtin_expect(len > INPUT_MAX_LINE || p < nul_end, 0)) {
                     input_split_odd(rd, p, nl, p >= nul_end);
                 } else {
-                    struct span s;
-
                     /* input_emit(), clean, at most INPUT_MAX_LINE */
                     src->lines++;
                     if (len > 0 && p[len - 1] == '\r')
                         len--;
+                    int     ctrl;
+
 #ifdef INPUT_NL_AVX2
                     if (avx2 && len >= INPUT_CTRL_SCAN
                         && input_ctrl_none_avx2(p))
-                        ;
+                        ctrl = 0;
                     else
 #endif
-                    if (len >= INPUT_CTRL_SCAN || (size_t) (end - p)
-                        >= INPUT_CTRL_SCAN ? input_ctrl_at(p, len)
-                        : input_ctrl(p, len))
-                        src->unreadable++;
-                    s = span_make((const char *) p, len);
-                    if (len == 0 || !input_rare[p[0]])
-                        cb->line(cb->ctx, src, src->lines, s);
-                    else
-                        input_emit_rare(rd, s);
+                        ctrl = len >= INPUT_CTRL_SCAN
+                            || (size_t) (end - p) >= INPUT_CTRL_SCAN
+                            ? input_ctrl_at(p, len) : input_ctrl(p, len);
+                    input_hand(rd, src, cb, p, len, ctrl);
                 }
                 p = nl + 1;
             }

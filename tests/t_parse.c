@@ -1372,6 +1372,17 @@ fp_envelope(uint64_t *x, char *buf, size_t cap)
     return (size_t) n;
 }
 
+/* fp_rec_spans - the host, ident, pid and message of r, by their
+ * places in buf, into h */
+static uint64_t
+fp_rec_spans(uint64_t h, const struct wrap_rec *r, const char *buf)
+{
+    h = ev_span(h, r->host, buf);
+    h = ev_span(h, r->ident, buf);
+    h = ev_span(h, r->pid, buf);
+    return ev_span(h, r->msg, buf);
+}
+
 /* t_fp_wrap - wrap_parse() of hostile lines made of envelope pieces, in
  * one thread's sequence (its caches of hosts, idents and stamps at
  * work): every field hashed, as the plain code gave */
@@ -1398,11 +1409,7 @@ t_fp_wrap(void)
         wrap_parse(&c, span_make(buf, n), &r);
         v[0] = r.dated;
         v[1] = (long) r.t;
-        h = ev_fnv(h, v, sizeof(v));
-        h = ev_span(h, r.host, buf);
-        h = ev_span(h, r.ident, buf);
-        h = ev_span(h, r.pid, buf);
-        h = ev_span(h, r.msg, buf);
+        h = fp_rec_spans(ev_fnv(h, v, sizeof(v)), &r, buf);
     }
     if (getenv("T_FP_PRINT"))
         printf("fp wrap %016llx\n", (unsigned long long) h);
@@ -1524,11 +1531,7 @@ t_fp_env(void)
             v[1] = (long) r.t;
             v[2] = c.used;
             v[3] = c.back;
-            h = ev_fnv(h, v, sizeof(v));
-            h = ev_span(h, r.host, buf);
-            h = ev_span(h, r.ident, buf);
-            h = ev_span(h, r.pid, buf);
-            h = ev_span(h, r.msg, buf);
+            h = fp_rec_spans(ev_fnv(h, v, sizeof(v)), &r, buf);
         }
     }
     if (getenv("T_FP_PRINT"))
