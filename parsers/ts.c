@@ -175,6 +175,13 @@ ts_keep_3164(struct ts_ctx *c, const char *p, size_t n, int64_t t,
     c->last_len = n;
     c->last_t = t;
     c->last_f = f;
+    /* "Nov  1" and "Nov 01": the same day (a 16-byte stamp with ':' at
+     * 12 has its day in bytes 4 and 5) */
+    c->alt_ok = n == 16 && p[12] == ':' && (p[4] == ' ' || p[4] == '0');
+    if (c->alt_ok) {
+        memcpy(c->alt, p, 8);
+        c->alt[4] = p[4] == ' ' ? '0' : ' ';
+    }
 }
 
 /* month, day, hour and minute of a stamp in one number */
@@ -183,28 +190,50 @@ ts_keep_3164(struct ts_ctx *c, const char *p, size_t n, int64_t t,
      | (unsigned) (mi))
 
 /* ts_same_minute - 1 when "Mmm dd HH:MM:SS " (16 bytes at p, len > 16)
- * is in the minute of a stamp read before (16 bytes at last): the
- * caller takes month, day, hour and minute from that one */
+ * is in the minute of a stamp read before (16 bytes at last), its day
+ * written either way ("Nov  1", "Nov 01"): the caller takes month, day,
+ * hour and minute from that one */
 static inline int
 ts_same_minute(const char *p, size_t len, const char *last)
 {
-    uint64_t a, b, x, y;
+    uint64_t b, y;
+    uint32_t a, x;
 
     /* a stamp of 16 bytes with ':' at 12 has a two-byte day (a one-digit
      * day and a fraction make 16 bytes too, ':' at 11) */
     if (last[12] != ':' || len <= 16 || !ts_digit(p[13]) || !ts_digit(p[14])
         || p[15] != ' ')
         return 0;
-    memcpy(&a, p, 8);
+    memcpy(&a, p, 4);
     memcpy(&b, p + 5, 8);
-    memcpy(&x, last, 8);
+    memcpy(&x, last, 4);
     memcpy(&y, last + 5, 8);
-    return a == x && b == y;
+    /* bytes 0-3 and 5-12 the same; byte 4 the same, or a space and a
+     * '0' (b | 0x10 is '0' for these two bytes only): the day is the
+     * digit at 5 either way */
+    return a == x && b == y && (p[4] == last[4]
+                                || (((unsigned char) p[4] | 0x10) == '0'
+                                    && ((unsigned char) last[4] | 0x10)
+                                    == '0'));
 }
 
 /* ts_parse_3164 - "Mmm dd HH:MM:SS " with inferred year */
 int
 ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
+{
+    if (s->len < 15 || s->ptr[3] != ' ')
+        return -1;
+    /* lines come many to a second: the same stamp text as the line
+     * before gives the same time (the year rule looks only at the text
+     * and the reference) */
+    if (ts_seen_3164(c, s, t) == 0)
+        return 0;
+    return ts_parse_3164_new(c, s, t);
+}
+
+/* ts_parse_3164_new - ts_parse_3164() past ts_seen_3164() */
+int
+ts_parse_3164_new(struct ts_ctx *c, struct span *s, int64_t *t)
 {
     const char *p = s->ptr;
     size_t  len = s->len;
@@ -214,11 +243,6 @@ ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t)
 
     if (len < 15 || p[3] != ' ')
         return -1;
-    /* lines come many to a second: the same stamp text as the line
-     * before gives the same time (the year rule looks only at the text
-     * and the reference) */
-    if (ts_seen_3164(c, s, t) == 0)
-        return 0;
     if (c->last_len > 0 && c->last_len != 16 && len > c->last_len
         && memcmp(p, c->last, c->last_len) == 0) {
         *t = c->last_t;

@@ -56,6 +56,12 @@ struct ts_ctx {
     /* month, day, hour and minute of last and prev (ts.c) */
     unsigned last_f;
     unsigned prev_f;
+    /* the first 8 bytes of last with its day written the other way
+     * ("Nov  1" for "Nov 01" and back: logs merged from hosts that
+     * write the day each its own way alternate the two), when last is
+     * of 16 bytes and its day's first byte a space or '0' */
+    char    alt[8];
+    int     alt_ok;
     /* the date and time of the last ISO 8601 stamp read by
      * ts_parse_iso_seen() ("2024-11-01T00:10:19"), as UTC seconds
      * before its offset */
@@ -77,9 +83,11 @@ int     ts_parse_3164(struct ts_ctx *c, struct span *s, int64_t *t);
 
 /* ts_parse_3164() for the common case of the same 16-byte stamp text
  * ("Nov 30 00:00:00 ") as the line before, or the 16-byte one parsed
- * before that, without a call: 0 and the stamp consumed, or -1 (nothing
- * consumed: ask ts_parse_3164()). The year rule looks at the text and
- * the reference only: the same text, the same time */
+ * before that, or the one before with its day written the other way
+ * ("Nov  1", "Nov 01": the same day), without a call: 0 and the stamp
+ * consumed, or -1 (nothing consumed: ask ts_parse_3164_new()). The
+ * year rule looks at the fields and the reference only: the same
+ * fields, the same time (and what it did is in c already) */
 static inline int
 ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
 {
@@ -91,7 +99,8 @@ ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
     memcpy(&w1, s->ptr + 8, 8);
     memcpy(&l0, c->last, 8);
     memcpy(&l1, c->last + 8, 8);
-    if (w0 != l0 || w1 != l1) {
+    if (w1 != l1 || (w0 != l0 && (!c->alt_ok
+                                   || memcmp(&w0, c->alt, 8) != 0))) {
         if (!c->prev_ok)
             return -1;
         memcpy(&l0, c->prev, 8);
@@ -108,6 +117,9 @@ ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
     s->len -= 16;
     return 0;
 }
+
+/* ts_parse_3164() of a stamp that ts_seen_3164() did not take */
+int     ts_parse_3164_new(struct ts_ctx *c, struct span *s, int64_t *t);
 
 /* "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|+hhmm)" at the cursor; also
  * accepts ' ' for 'T' when an offset follows */

@@ -4,6 +4,9 @@
 
 #include <string.h>
 #include <xxhash.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define WRAP_MAX_HOST 255
 #define WRAP_MAX_IDENT 128
@@ -447,11 +450,28 @@ wrap_word_end(const char *p, size_t avail, unsigned char b)
 {
     const uint64_t ones = 0x0101010101010101ULL;
     const uint64_t high = 0x8080808080808080ULL;
-    size_t  i;
+    size_t  i = 0;
 
     if (!span_little_endian())
         return -1;
-    for (i = 0; i + 8 <= avail && i < WRAP_SEEN_MAX; i += 8) {
+#ifdef __SSE2__
+    /* the first 32 bytes in two compares (the words of most hosts and
+     * pairs end there): the first b among them is the one the loop
+     * below finds, which reads them all when 32 are in the line */
+    if (avail >= 32) {
+        const __m128i v = _mm_set1_epi8((char) b);
+        unsigned m = (unsigned) _mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) p), v))
+            | (unsigned) _mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) (p + 16)), v))
+            << 16;
+
+        if (m != 0)
+            return (long) __builtin_ctz(m);
+        i = 32;
+    }
+#endif
+    for (; i + 8 <= avail && i < WRAP_SEEN_MAX; i += 8) {
         uint64_t w, x, z;
 
         memcpy(&w, p + i, 8);
@@ -470,11 +490,27 @@ wrap_word_end2(const char *p, size_t avail, unsigned char b, unsigned char c)
 {
     const uint64_t ones = 0x0101010101010101ULL;
     const uint64_t high = 0x8080808080808080ULL;
-    size_t  i;
+    size_t  i = 0;
 
     if (!span_little_endian())
         return -1;
-    for (i = 0; i + 8 <= avail && i < WRAP_SEEN_MAX; i += 8) {
+#ifdef __SSE2__
+    if (avail >= 32) {
+        const __m128i vb = _mm_set1_epi8((char) b);
+        const __m128i vc = _mm_set1_epi8((char) c);
+        __m128i x = _mm_loadu_si128((const __m128i *) p);
+        __m128i y = _mm_loadu_si128((const __m128i *) (p + 16));
+        unsigned m = (unsigned) _mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(x, vb), _mm_cmpeq_epi8(x, vc)))
+            | (unsigned) _mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(y, vb), _mm_cmpeq_epi8(y, vc))) << 16;
+
+        if (m != 0)
+            return (long) __builtin_ctz(m);
+        i = 32;
+    }
+#endif
+    for (; i + 8 <= avail && i < WRAP_SEEN_MAX; i += 8) {
         uint64_t w, x, y, z;
 
         memcpy(&w, p + i, 8);
@@ -816,6 +852,66 @@ wrap_exim_stamp(struct span line)
     return line.len >= 24 && wrap_exim_word(line.ptr + 16, ms_lit, ms_dig);
 }
 
+/* The first 16 bytes of the last line wrap_exim_stamp() took
+ * ("2024-11-01 00:00"), per thread; zero: none. A line that begins with
+ * them and goes on ":DD " (or ":DD.DDD ") begins with an Exim stamp
+ * too: wrap_exim_stamp() reads nothing else. Exim logs many lines a
+ * minute: their stamps are taken with two compares of the line's first
+ * 16 bytes and one of the next 4, in wrap_parse() before anything else
+ * (no registers saved for the other forms) */
+static _Thread_local uint64_t wrap_exim_last[2];
+
+/* wrap_exim_sec - 1 when the 4 bytes at p are ":DD " (digits at D), or
+ * ":DD." and a stamp with milliseconds goes on ("DDD " at p + 4, the
+ * line at least 24 bytes long: n bytes at p) */
+static inline int
+wrap_exim_sec(const char *p, size_t n)
+{
+    static const char ms_lit[8] = {':', 0, 0, '.', 0, 0, 0, ' '};
+    static const unsigned char ms_dig[8] = {0, 0xff, 0xff, 0, 0xff, 0xff,
+    0xff, 0};
+    uint32_t x;
+
+    memcpy(&x, p, 4);
+    /* digits: high nibble 3 before and after adding 6 (no carry out of
+     * a byte of high nibble 3) */
+    if ((x & 0x00f0f000U) != 0x00303000U
+        || ((x + 0x00060600U) & 0x00f0f000U) != 0x00303000U)
+        return 0;
+    if ((x & 0xff0000ffU) == 0x2000003aU)
+        return 1;
+    return (x & 0xff0000ffU) == 0x2e00003aU && n >= 8
+        && wrap_exim_word(p, ms_lit, ms_dig);
+}
+
+/* wrap_exim_seen - wrap_exim_stamp() of a line whose first 16 bytes are
+ * those of the last line it took (len >= 20) */
+static inline int
+wrap_exim_seen(struct span line)
+{
+    uint64_t a, b;
+
+    memcpy(&a, line.ptr, 8);
+    memcpy(&b, line.ptr + 8, 8);
+    return a == wrap_exim_last[0] && b == wrap_exim_last[1]
+        && wrap_exim_sec(line.ptr + 16, line.len - 16);
+}
+
+/* wrap_exim_rec - r as wrap_slow() leaves an Exim line: undated, the
+ * whole line the message. Field by field: a memset() of the record is
+ * a "rep stos", slow to start */
+static inline void
+wrap_exim_rec(struct span line, struct wrap_rec *r)
+{
+    r->dated = 0;
+    r->t = 0;
+    r->host = span_make(NULL, 0);
+    r->ident = span_make(line.ptr, 0);
+    r->pid = span_make(NULL, 0);
+    r->msg = line;
+    r->ident_tag = 0;
+}
+
 /* wrap_fast - the common forms "STAMP host ident[pid]: msg", STAMP an
  * RFC 3164 or an ISO 8601 one, read exactly as wrap_slow() reads them,
  * with less work: 0 when r is filled, -1 when the line is of another
@@ -840,19 +936,15 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
          * 3164 stamp, whose month is followed by spaces and a digit,
          * never '|' */
         if (ts_seen_3164(c, &s, &r->t) != 0
-            && ts_parse_3164(c, &s, &r->t) != 0)
+            && ts_parse_3164_new(c, &s, &r->t) != 0)
             return -2;
     } else if (b >= '0' && b <= '9') {
         if (wrap_exim_stamp(line)) {
-            /* as wrap_slow() leaves it, field by field: a memset() of
-             * the record is a "rep stos", slow to start */
-            r->dated = 0;
-            r->t = 0;
-            r->host = span_make(NULL, 0);
-            r->ident = span_make(line.ptr, 0);
-            r->pid = span_make(NULL, 0);
-            r->msg = line;
-            r->ident_tag = 0;
+            if (span_little_endian()) {
+                memcpy(&wrap_exim_last[0], line.ptr, 8);
+                memcpy(&wrap_exim_last[1], line.ptr + 8, 8);
+            }
+            wrap_exim_rec(line, r);
             return 0;
         }
         /* an ISO stamp: the first word ends at ':' (or at a space and
@@ -994,14 +1086,27 @@ done:
     r->msg = s;
 }
 
-/* wrap_parse - split a line into time, host, ident, pid and message */
-void
-wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+/* wrap_parse_any - wrap_parse() of a line that is not known to begin
+ * with an Exim stamp */
+static void __attribute__((noinline))
+wrap_parse_any(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
     int     rc = wrap_fast(c, line, r);
 
     if (rc != 0)
         wrap_slow(c, line, r, rc == -2);
+}
+
+/* wrap_parse - split a line into time, host, ident, pid and message */
+void
+wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+{
+    if (line.len >= 20 && (unsigned char) (line.ptr[0] - '0') < 10
+        && span_little_endian() && wrap_exim_seen(line)) {
+        wrap_exim_rec(line, r);
+        return;
+    }
+    wrap_parse_any(c, line, r);
 }
 
 /* wrap_rec_hash - hash of host, ident, pid and message */

@@ -1083,7 +1083,8 @@ t_in_place(void)
  * pass that finds them: parsers/input.c, input_split) against a plain
  * one written here from what input.h promises, on generated text with
  * NUL and control bytes, CR, lines about INPUT_MAX_LINE long and far
- * longer, the first bytes input_emit() looks at twice, and no final
+ * longer, lines shorter than the 32 bytes the control test reads, the
+ * first bytes input_emit() looks at twice, and no final
  * newline: one thread (256 KiB reads), and chunks of many sizes, read
  * in place and copied. */
 
@@ -1130,6 +1131,17 @@ hostile_line(struct buf *b, size_t i)
             b->p[at + len - 1] = '\r';
         else if (r == 2)
             b->p[at + hostile_rand() % len] = 0;
+        return;
+    }
+    if (k >= 92) {
+        /* short: up to 40 bytes (the control test reads 32, by two
+         * masks where 32 bytes can be read), hostile bytes anywhere */
+        n = hostile_rand() % 41;
+        for (j = 0; j < n; j++)
+            line[j] = (char) ('a' + hostile_rand() % 26);
+        for (j = hostile_rand() % 3; j > 0 && n > 0; j--)
+            line[hostile_rand() % n] = (char) bad[hostile_rand() % sizeof(bad)];
+        buf_add(b, line, n);
         return;
     }
     n = (size_t) snprintf(line, sizeof(line), "Nov 23 01:%02zu:%02zu mail "

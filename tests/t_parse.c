@@ -862,6 +862,7 @@ t_fast_paths(void)
 #define FP_CLASSIFY 0xb82e2717067375faULL
 #define FP_TEXT 0x0ed0665baee58b3fULL
 #define FP_WRAP 0x6025cde1732dd5ccULL
+#define FP_ENV 0x847c0e653d44048eULL
 
 /* fp_next - the generator of the hostile texts below (an LCG) */
 static unsigned
@@ -1428,6 +1429,17 @@ fp_envelope(uint64_t *x, char *buf, size_t cap)
     return (size_t) n;
 }
 
+/* fp_rec_spans - the host, ident, pid and message of r, by their
+ * places in buf, into h */
+static uint64_t
+fp_rec_spans(uint64_t h, const struct wrap_rec *r, const char *buf)
+{
+    h = ev_span(h, r->host, buf);
+    h = ev_span(h, r->ident, buf);
+    h = ev_span(h, r->pid, buf);
+    return ev_span(h, r->msg, buf);
+}
+
 /* t_fp_wrap - wrap_parse() of hostile lines made of envelope pieces, in
  * one thread's sequence (its caches of hosts, idents and stamps at
  * work): every field hashed, as the plain code gave */
@@ -1454,15 +1466,135 @@ t_fp_wrap(void)
         wrap_parse(&c, span_make(buf, n), &r);
         v[0] = r.dated;
         v[1] = (long) r.t;
-        h = ev_fnv(h, v, sizeof(v));
-        h = ev_span(h, r.host, buf);
-        h = ev_span(h, r.ident, buf);
-        h = ev_span(h, r.pid, buf);
-        h = ev_span(h, r.msg, buf);
+        h = fp_rec_spans(ev_fnv(h, v, sizeof(v)), &r, buf);
     }
     if (getenv("T_FP_PRINT"))
         printf("fp wrap %016llx\n", (unsigned long long) h);
     T_CHECK(h == FP_WRAP, "wrap_parse() of hostile lines as before");
+}
+
+/* the first lines of fp_env_next(): the envelope forms that repeat */
+static const char *const fp_env_line[] = {
+    "Nov  1 00:00:01 sender postfix/smtp[1234]: A1B2C3: to=<a@b>, status=sent",
+    "Nov 01 00:00:01 sender postfix/cleanup[1]: A1B2C3: message-id=<x@y>",
+    "Nov 01 00:00:59 precise32 postfix/smtpd[1020]: connect from x[1.2.3.4]",
+    "Dec 31 23:59:59 h postfix/qmgr[12]: A1: removed",
+    "Nov 30 23:59:60 mail.example.com postfix/smtps/smtpd[77]: m",
+    "Nov  9 09:09:09 mail sendmail[1210]: s0G0G0aa000164: to=x, stat=Sent",
+    "Jan  1 00:00:00.123456 mail postfix/smtp[5]: fraction",
+    "Nov  1 00:00:01 a-host-name-that-is-long.example.org postfix-170.55.103.23/smtp[4294967296]: m",
+    "2024-11-01 00:00:00 1aaaG0-00000000a00-00iK <= a@b H=(x) [1.2.3.4] P=esmtps",
+    "2024-11-01 00:00:59.123 1aaaG0-00000000a00-00iK => a@b R=dnslookup",
+    "2024-11-01 23:59:60 TLS error on connection from (x) [1.2.3.4] (recv)",
+    "2024-11-01T00:10:19.1+00:00 host postfix/smtp[1]: m",
+    "2024-11-01T00:10:19Z 638fbdd7968d postfix/smtp[1327]: Trusted TLS",
+    "Trusted TLS connection established to mx[1.2.3.4]:25: TLSv1.3",
+    "postfix/smtp[9925]: SSL_connect:SSLv3/TLS write finished",
+    "postfix/smtp[xxxxx]: Untrusted TLS connection established to x",
+    "to=<user@learndmarc.com>, relay=none, delay=0.64, status=deferred",
+    "Nov  1 00:00:01 sender exim[1000]: 2026-12-06 04:31:58 [46] 1xa3 <= a",
+    "Nov  1 00:00:01 host postfix/smtp[1]: [ID 702911 mail.notice] m",
+    "Nov  1 00:00:01 INFO postfix/smtp[1]: m",
+    "<22>Nov  1 00:00:01 host postfix/smtp[1]: m",
+};
+
+/* fp_env_next - the next line into buf[cap] from the one there (n
+ * bytes): most often that line with one byte of its first 48 changed
+ * (the stamp, host or program), or its day written the other way
+ * ("Nov  1", "Nov 01"), or cut or made longer; else a line of
+ * fp_env_line, with a new second, or minute and day, now and then; its
+ * length */
+static size_t
+fp_env_next(uint64_t *x, char *buf, size_t cap, size_t n)
+{
+    static const char set[] = "0123456789 :[]-.T|/aZx\t\x7f";
+    unsigned k = fp_next(x) % 16;
+
+    if (n == 0 || k < 5) {
+        const char *l = fp_env_line[fp_next(x) % (sizeof(fp_env_line)
+                                                  / sizeof(fp_env_line[0]))];
+
+        n = strlen(l);
+        memcpy(buf, l, n);
+        if (k == 1 && n > 19 && buf[2] == 'v') {
+            buf[13] = (char) ('0' + fp_next(x) % 6);        /* second */
+            buf[14] = (char) ('0' + fp_next(x) % 10);
+        } else if (k == 2 && n > 19 && buf[4] == '-') {
+            buf[17] = (char) ('0' + fp_next(x) % 6);
+            buf[18] = (char) ('0' + fp_next(x) % 10);
+        } else if (k == 3 && n > 19 && buf[2] == 'v') {
+            buf[10] = (char) ('0' + fp_next(x) % 6);        /* minute */
+            buf[11] = (char) ('0' + fp_next(x) % 10);
+            buf[5] = (char) ('1' + fp_next(x) % 2);         /* day */
+        }
+        return n;
+    }
+    if (k < 11) {
+        /* one byte of the envelope, or none (k == 10: the same line) */
+        if (k < 10)
+            buf[fp_next(x) % (n < 48 ? n : 48)] = set[fp_next(x)
+                                                      % (sizeof(set) - 1)];
+    } else if (k < 13 && n > 6 && (buf[4] == ' ' || buf[4] == '0')) {
+        buf[4] = buf[4] == ' ' ? '0' : ' ';
+    } else if (k == 13) {
+        n = fp_next(x) % (n + 1);                   /* cut anywhere */
+    } else if (k == 14 && n > 8) {
+        n = 14 + fp_next(x) % 12;                   /* about the stamp's */
+        if (n > cap)
+            n = cap;
+        memset(buf + 8, '0', n > 8 ? n - 8 : 0);
+    } else {
+        size_t  add = fp_next(x) % 90;              /* longer */
+
+        if (n + add > cap)
+            add = cap - n;
+        memset(buf + n, 'a' + (int) (fp_next(x) % 3), add);
+        n += add;
+    }
+    return n;
+}
+
+/* t_fp_env - wrap_parse() of lines each made from the one before
+ * (fp_env_next), in one thread's sequence with every cache at work, with
+ * a reference that puts December lines in the year before and one
+ * that does not: dated, time, every field and what the year rule did
+ * (used, back) hashed after each line, as the plain code gave */
+static void
+t_fp_env(void)
+{
+    uint64_t x = 77, h = 0xcbf29ce484222325ULL;
+    char    buf[300];
+    size_t  n = 0;
+    int     i, pass;
+
+    for (pass = 0; pass < 2; pass++) {
+        struct ts_ctx c;
+
+        if (pass == 0)
+            ts_ctx_init_year(&c, 2024);
+        else
+            ts_ctx_init(&c, (time_t) utc(2024, 11, 15, 12, 0, 0));
+        for (i = 0; i < 300000; i++) {
+            struct wrap_rec r;
+            long    v[4];
+
+            n = fp_env_next(&x, buf, 200, n);
+            /* bytes after the line that a reader past its end would
+             * take for more of the line */
+            memset(buf + n, i % 3 ? (i % 3 == 1 ? ' ' : '0') : '[',
+                   sizeof(buf) - n);
+            wrap_parse(&c, span_make(buf, n), &r);
+            v[0] = r.dated;
+            v[1] = (long) r.t;
+            v[2] = c.used;
+            v[3] = c.back;
+            h = fp_rec_spans(ev_fnv(h, v, sizeof(v)), &r, buf);
+        }
+    }
+    if (getenv("T_FP_PRINT"))
+        printf("fp env %016llx\n", (unsigned long long) h);
+    T_CHECK(h == FP_ENV, "wrap_parse() of lines changed byte by byte as "
+            "before");
 }
 
 int
@@ -1479,6 +1611,7 @@ main(void)
     t_classify();
     t_fp_classify();
     t_fp_wrap();
+    t_fp_env();
     t_fp_slug();
     t_fp_set_reason();
     t_fp_dn();
