@@ -1083,6 +1083,24 @@ ex_callout(struct span s, long off, struct ex_event *ev)
     ev->kind = EX_CALLOUT;
 }
 
+/* ex_callout_own - whether the "verify callout: " at off is Exim's own
+ * text, not a sender's. A callout is logged when an ACL rejects
+ * ("F=<s> rejected RCPT <r>: Could not complete recipient verify
+ * callout: h [ip] : text"): never on an arrival line, whose subject
+ * (T="...") any sender writes, and never with a double quote before
+ * it, which only a quoted local part of F=<> or RCPT <> (the sender's
+ * too) can put there. Either would let anyone who can send mail to
+ * the host make it report a TLS failure of a third party's domain;
+ * a genuine callout of a quoted address is not counted (rare: the
+ * cost of a wrong number sent to that domain is higher) */
+static inline int
+ex_callout_own(struct span s, long off)
+{
+    if (s.len >= 3 && s.ptr[0] == '<' && s.ptr[1] == '=' && s.ptr[2] == ' ')
+        return 0;
+    return memchr(s.ptr, '"', (size_t) off) == NULL;
+}
+
 /* ex_callout_at - -2 when s holds a tab (a detail, whatever else it
  * holds), else the place of its first "verify callout: ", or -1. One
  * pass for the two: a line that reaches the end of ex_classify() (half
@@ -1440,7 +1458,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         ev->kind = EX_DETAIL;
         return;
     }
-    if (off >= 0) {
+    if (off >= 0 && ex_callout_own(s, off)) {
         EX_START();
         ex_callout(s, off, ev);
     }

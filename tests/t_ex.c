@@ -958,7 +958,10 @@ t_text_again(void)
  * lines that reach its last tests (tabs, "verify callout: "), against
  * the fingerprint of what the plain field-by-field reading of commit
  * 43b241f gave for the same lines: every field of every event, its
- * spans by their place in the line */
+ * spans by their place in the line. Taken again when a "verify
+ * callout: " on an arrival line or after a double quote stopped being
+ * a callout (ex_callout_own; with it always true the old fingerprint,
+ * a6fc1d3aad7b0c4d, comes back) */
 static void
 t_classify(void)
 {
@@ -1039,9 +1042,9 @@ t_classify(void)
         h = ev_hash(h, &ev, line);
     }
 #undef T_RND
-    if (h != 0xa6fc1d3aad7b0c4dULL)
+    if (h != 0xaab0a6264aa805aaULL)
         printf("classify fingerprint %016llx\n", (unsigned long long) h);
-    T_CHECK(h == 0xa6fc1d3aad7b0c4dULL,
+    T_CHECK(h == 0xaab0a6264aa805aaULL,
             "ex_classify() as before, on generated lines");
 }
 
