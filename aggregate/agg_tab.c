@@ -71,6 +71,7 @@
 #include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
+#include "../util/span.h"
 
 /* Slots in segment 0 (a power of 2) and the growth factor. An add
  * probes every older segment before the one holding its key, each probe
@@ -820,6 +821,61 @@ agg_tab_key_trusted(const struct sess_rec *r, char *buf)
         || r->cert_problem >= SESS_RESULT_COUNT || r->domain[0] == 0)
         return 0;
     return agg_key_encode(r, buf);
+}
+
+/* agg_put_len - append the n bytes of s and a NUL at p; the end. No
+ * call up to 32 bytes (most names and addresses): overlapping copies */
+static inline __attribute__((always_inline)) char *
+agg_put_len(char *p, const char *s, size_t n)
+{
+    if (n >= 16 && n <= 32) {
+        memcpy(p, s, 16);
+        memcpy(p + n - 16, s + n - 16, 16);
+    } else if (n < 16) {
+        span_mem_put(p, s, n);
+    } else {
+        memcpy(p, s, n);
+    }
+    p[n] = 0;
+    return p + n + 1;
+}
+
+/* agg_tab_key_lens - see agg_tab.h */
+size_t
+agg_tab_key_lens(const struct sess_rec *r, const size_t len[AGG_TAB_STRS],
+                 char *buf)
+{
+    int     clear;
+    char   *p = buf;
+
+    /* agg_tab_key_trusted()'s tests, with each string's end where its
+     * length says (agg_key_encode() looks for it) */
+    if (r == NULL || r->result >= SESS_RESULT_COUNT
+        || r->policy >= SESS_POL_COUNT || r->cert >= SESS_CERT_COUNT
+        || r->cert_problem >= SESS_RESULT_COUNT || r->domain[0] == 0
+        || len[0] >= sizeof(r->domain) || r->domain[len[0]] != 0
+        || len[1] >= sizeof(r->mx) || r->mx[len[1]] != 0
+        || len[2] >= sizeof(r->helo) || r->helo[len[2]] != 0
+        || len[3] >= sizeof(r->ip) || r->ip[len[3]] != 0
+        || len[4] >= sizeof(r->loghost) || r->loghost[len[4]] != 0
+        || len[5] >= sizeof(r->reason) || r->reason[len[5]] != 0)
+        return 0;
+    clear = r->result == SESS_SUCCESS && (r->flags & SESS_F_PLAINTEXT) == 0;
+    memcpy(p, &r->day, sizeof(r->day));
+    p += sizeof(r->day);
+    p[0] = (char) r->policy;
+    p[1] = (char) r->result;
+    p[2] = (char) r->flags;
+    p[3] = (char) r->cert;
+    p[4] = (char) r->cert_problem;
+    p += 5;
+    p = agg_put_len(p, r->domain, len[0]);
+    p = agg_put_len(p, r->mx, len[1]);
+    p = agg_put_len(p, r->helo, clear ? 0 : len[2]);
+    p = agg_put_len(p, r->ip, clear ? 0 : len[3]);
+    p = agg_put_len(p, r->loghost, len[4]);
+    p = agg_put_len(p, r->reason, clear ? 0 : len[5]);
+    return (size_t) (p - buf);
 }
 
 /* agg_tab_add_key_mt - see agg_tab.h */

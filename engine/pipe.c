@@ -244,23 +244,32 @@ pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
 }
 
 /* pipe_key_push - a counted session's table key onto a key list (the
- * form of agg_tab_add_list_mt) */
+ * form of agg_tab_add_list_mt), made there: its strings' lengths l are
+ * known (agg_tab_key_lens), none measured again */
 static void
 pipe_key_push(char **keys, size_t *len, size_t *cap,
-              const struct sess_rec *r)
+              const struct sess_rec *r, const struct sess_lens *l)
 {
-    char    key[AGG_TAB_KEY_MAX];
-    size_t  n = agg_tab_key_trusted(r, key);
+    size_t  n;
+    size_t  ls[AGG_TAB_STRS];
 
-    if (n == 0 || n > UINT16_MAX)
-        msg_panic("session with invalid fields reached the table");
-    while (*cap - *len < n + 2) {
-        *cap = *cap ? *cap * 2 : 64 * 1024;
+    if (*cap - *len < AGG_TAB_KEY_MAX + 2) {
+        do
+            *cap = *cap ? *cap * 2 : 64 * 1024;
+        while (*cap - *len < AGG_TAB_KEY_MAX + 2);
         *keys = xrealloc(*keys, *cap);
     }
+    ls[0] = l->domain;
+    ls[1] = l->mx;
+    ls[2] = l->helo;
+    ls[3] = l->ip;
+    ls[4] = l->loghost;
+    ls[5] = l->reason;
+    n = agg_tab_key_lens(r, ls, *keys + *len + 2);
+    if (n == 0 || n > UINT16_MAX)
+        msg_panic("session with invalid fields reached the table");
     (*keys)[*len] = (char) (n >> 8);
     (*keys)[*len + 1] = (char) (n & 0xff);
-    memcpy(*keys + *len + 2, key, n);
     *len += n + 2;
 }
 
@@ -274,23 +283,25 @@ pipe_keys_add(struct pipe_ctx *pc)
     pc->keys_len = 0;
 }
 
-/* pipe_session - a finished session: count it, maybe print it */
+/* pipe_session_lens - a finished session: count it, maybe print it
+ * (sess_cb.session_lens: l, the lengths of its strings) */
 static void
-pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+pipe_session_lens(void *ctx, const struct sess_rec *r,
+                  const struct sess_lens *l, enum sess_disp d)
 {
     struct pipe_ctx *pc = ctx;
 
     pc->st->sessions[d]++;
-    guess_hosts_session(pc->hosts, r, d);
+    guess_hosts_session(pc->hosts, r, l->loghost, l->domain, d);
     if (d == SESS_D_COUNTED && pc->corr != NULL) {
         struct pipe_chunk *ch = pc->corr;
 
         /* a worker adds it (pipe_add_chunk_mt): the key, not the record */
-        pipe_key_push(&ch->keys, &ch->keys_len, &ch->keys_cap, r);
+        pipe_key_push(&ch->keys, &ch->keys_len, &ch->keys_cap, r, l);
     } else if (d == SESS_D_COUNTED) {
         /* no chunk: a list of our own, added a batch at a time (the
          * next keys' memory is asked for while one is added) */
-        pipe_key_push(&pc->keys, &pc->keys_len, &pc->keys_cap, r);
+        pipe_key_push(&pc->keys, &pc->keys_len, &pc->keys_cap, r, l);
         if (pc->keys_len >= PIPE_KEYS_BATCH)
             pipe_keys_add(pc);
     }
@@ -309,6 +320,22 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
                 r->mx[0] ? r->mx : "-", r->ip[0] ? r->ip : "-",
                 r->reason[0] ? r->reason : "-", sess_disp_name(d));
     }
+}
+
+/* pipe_session - sess_cb.session: pipe_session_lens, the lengths
+ * measured */
+static void
+pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+{
+    struct sess_lens l;
+
+    l.domain = strlen(r->domain);
+    l.mx = strlen(r->mx);
+    l.helo = strlen(r->helo);
+    l.ip = strlen(r->ip);
+    l.loghost = strlen(r->loghost);
+    l.reason = strlen(r->reason);
+    pipe_session_lens(ctx, r, &l, d);
 }
 
 /* pipe_tls_host_at - the place of a host name in pc->tls_host: from
@@ -1049,7 +1076,7 @@ pipe_get(void *ctx, size_t *cap)
         }
         if (pp->next_corr < pp->next_put)
             pipe_settle(pc, 1);         /* one chunk, waiting for it */
-        else if (!pipe_work_one(pp))    /* every chunk is being added */
+        else if (!pipe_work_one(pp)) /* every chunk is being added */
             pthread_cond_wait(&pp->done_cv, &pp->mu);
     }
 }
@@ -1305,7 +1332,9 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     pc.o = o;
     pc.tab = tab;
     pc.st = st;
+    memset(&pcb, 0, sizeof(pcb));
     pcb.session = pipe_session;
+    pcb.session_lens = pipe_session_lens;
     pcb.tls_host = pipe_tls_host;
     pcb.ctx = &pc;
     pcb.hold = o->state ? pipe_hold : NULL;
