@@ -24,6 +24,7 @@
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/date.h"
+#include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -865,9 +866,10 @@ pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
 /* pipe_work_one - one piece of the workers' work, adding first (it
  * frees a chunk for the reader), else parsing the next queued chunk;
  * 0 when there was none. Called with pp->mu held, which it drops while
- * working. Run by the workers and, while it waits, the main thread. */
+ * working. Run by the workers (worker 1) and, while it waits, the main
+ * thread. */
 static int
-pipe_work_one(struct pipe_par *pp)
+pipe_work_one(struct pipe_par *pp, int worker)
 {
     struct pipe_chunk *ch;
     size_t  i;
@@ -890,6 +892,10 @@ pipe_work_one(struct pipe_par *pp)
     ch = pp->order[pp->next_work++ % pp->nchunks];
     ch->state = PIPE_C_WORKING;
     pthread_mutex_unlock(&pp->mu);
+    /* the correlators' next key slab, faulted in by a worker rather
+     * than by the correlating thread (util/htab.h) */
+    if (worker)
+        htab_prefault_mt();
     pipe_parse_chunk_mt(ch);
     pthread_mutex_lock(&pp->mu);
     ch->state = PIPE_C_DONE;
@@ -908,7 +914,7 @@ pipe_worker_mt(void *arg)
     for (;;) {
         while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)
             pthread_cond_wait(&pp->work_cv, &pp->mu);
-        if (!pipe_work_one(pp))
+        if (!pipe_work_one(pp, 1))
             break;              /* stopped, nothing left */
     }
     pthread_mutex_unlock(&pp->mu);
@@ -1022,7 +1028,7 @@ pipe_settle(struct pipe_ctx *pc, int max)
                 return;
             /* rather than wait, do a worker's work: the main thread is
              * one of the -j parsing threads */
-            if (!pipe_work_one(pp))
+            if (!pipe_work_one(pp, 0))
                 pthread_cond_wait(&pp->done_cv, &pp->mu);
             continue;
         }
@@ -1076,7 +1082,7 @@ pipe_get(void *ctx, size_t *cap)
         }
         if (pp->next_corr < pp->next_put)
             pipe_settle(pc, 1);         /* one chunk, waiting for it */
-        else if (!pipe_work_one(pp)) /* every chunk is being added */
+        else if (!pipe_work_one(pp, 0)) /* every chunk is being added */
             pthread_cond_wait(&pp->done_cv, &pp->mu);
     }
 }
@@ -1218,7 +1224,7 @@ pipe_par_stop(struct pipe_par *pp)
     if (pp == NULL)
         return NULL;
     pthread_mutex_lock(&pp->mu);
-    while (pipe_work_one(pp))
+    while (pipe_work_one(pp, 0))
         ;                       /* adds left (no worker with -j 1) */
     pp->stop = 1;
     pthread_cond_broadcast(&pp->work_cv);
