@@ -69,10 +69,22 @@ enum pipe_item_kind {
     PIPE_I_BAD,                 /* skipped by the reader: why */
 };
 
+/* what the parsing thread found of a record and the repeated-line
+ * test (pipe_dup): the record before it in the chunk that the test saw
+ * is known there, except for the chunk's first and the first after a
+ * journal record (decoded in order) */
+enum pipe_dup_known {
+    PIPE_DUP_ASK = 0,           /* pipe_dup() decides, in order */
+    PIPE_DUP_NEW,               /* not the record before: kept by the test */
+    PIPE_DUP_SAME,              /* repeats it */
+    PIPE_DUP_NONE,              /* the test does not see it (no text) */
+};
+
 struct pipe_item {
     uint32_t lineno;            /* within the chunk, from 1 */
     uint8_t kind;               /* enum pipe_item_kind */
     uint8_t why;                /* enum input_bad */
+    uint8_t dup;                /* enum pipe_dup_known */
     struct wrap_rec r;
     struct parser_pre pre;      /* PIPE_I_REC; pre.u is set when it is
                                  * correlated: */
@@ -114,6 +126,8 @@ struct pipe_chunk {
                                  * line that changes nothing none */
     size_t  pres_len;
     size_t  pres_cap;
+    size_t  dup_last;           /* 1 + the item the repeated-line test
+                                 * saw last, while parsed (0: none) */
     char   *keys;               /* counted sessions' table keys, each
                                  * after its 2-byte length */
     size_t  keys_len;
@@ -193,6 +207,9 @@ struct pipe_ctx {
     struct wrap_rec dup_r;      /* its spans: into the input, or dup_buf */
     int     dup_kept;           /* spans point into dup_buf, or hashed */
     int     dup_hashed;         /* too long to keep: dup_hash instead */
+    const struct wrap_rec *dup_pend;    /* a record of the chunk being
+                                         * correlated the test kept, not
+                                         * yet in dup_r (pipe_dup_settle) */
     uint64_t dup_hash;
     char    dup_buf[PIPE_DUP_MAX];
 };
@@ -550,12 +567,41 @@ pipe_span_same(struct span a, struct span b)
  * is kept as spans into the input while its bytes stay there, and
  * copied (pipe_dup_keep) only before they go: so a record costs a few
  * stores, and a compare only when time and lengths match. */
+/* pipe_rec_same - d and r are the same line to the repeated-line test
+ * (their bytes compared; not the file) */
+static inline int
+pipe_rec_same(const struct wrap_rec *d, const struct wrap_rec *r)
+{
+    /* the tests most lines fail first: the message's length, then the
+     * time (a busy log has many lines in a second) */
+    return d->msg.len == r->msg.len && d->t == r->t && d->dated == r->dated
+        && d->host.len == r->host.len && d->ident.len == r->ident.len
+        && d->pid.len == r->pid.len && pipe_span_same(d->msg, r->msg)
+        && pipe_span_same(d->pid, r->pid)
+        && pipe_span_same(d->ident, r->ident)
+        && pipe_span_same(d->host, r->host);
+}
+
+/* pipe_dup_settle - the record of the chunk that the test kept last,
+ * into dup_r: before pipe_dup() asks, and before its bytes go */
+static inline void
+pipe_dup_settle(struct pipe_ctx *pc)
+{
+    if (pc->dup_pend != NULL) {
+        pc->dup_file = pc->file_no;
+        pc->dup_r = *pc->dup_pend;
+        pc->dup_kept = pc->dup_hashed = 0;
+        pc->dup_pend = NULL;
+    }
+}
+
 static int
 pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
 {
     const struct wrap_rec *d = &pc->dup_r;
     int     same;
 
+    pipe_dup_settle(pc);
     /* the tests most lines fail first: the message's length, then the
      * time (a busy log has many lines in a second) */
     same = d->msg.len == r->msg.len && d->t == r->t
@@ -588,6 +634,7 @@ pipe_dup_keep(struct pipe_ctx *pc)
     size_t  off = 0;
     int     i;
 
+    pipe_dup_settle(pc);
     /* another file's record is never compared: its bytes may be gone */
     if (pc->dup_file != pc->file_no || pc->dup_kept)
         return;
@@ -679,16 +726,22 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
     pipe_dup_keep(pc);          /* r lives in the decoder: gone next */
 }
 
-/* pipe_rec_pre - a record after parser_pre_mt(), in input order */
-static void
-pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
-             uint64_t lineno, const struct wrap_rec *r,
-             struct parser_pre *pre)
+/* pipe_rec_pre_known - a record after parser_pre_mt(), in input
+ * order, and what the repeated-line test makes of it if known (enum
+ * pipe_dup_known) */
+static inline __attribute__((always_inline)) void
+pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
+                   uint64_t lineno, const struct wrap_rec *r,
+                   struct parser_pre *pre, int known)
 {
     struct trace tr;
     int     mta;
 
-    if (!pipe_stateless(pre) && r->msg.len > 0 && pipe_dup(pc, r)) {
+    if (known == PIPE_DUP_NEW) {
+        pc->dup_pend = r;
+    } else if (known == PIPE_DUP_SAME
+               || (known == PIPE_DUP_ASK && !pipe_stateless(pre)
+                   && r->msg.len > 0 && pipe_dup(pc, r))) {
         pipe_duplicate(pc, src, lineno);
         return;
     }
@@ -696,6 +749,24 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
     pipe_claimed(pc, r, mta, &tr);
     pipe_traced(pc, src, lineno, &tr);
 }
+
+/* pipe_rec_pre - a record after parser_pre_mt(), in input order */
+static void
+pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
+             uint64_t lineno, const struct wrap_rec *r,
+             struct parser_pre *pre)
+{
+    pipe_rec_pre_known(pc, src, lineno, r, pre, PIPE_DUP_ASK);
+}
+
+/* pipe_rec_pre_item - pipe_rec_pre of a chunk's record */
+static void
+pipe_rec_pre_item(struct pipe_ctx *pc, const struct input_src *src,
+                  uint64_t lineno, struct pipe_item *it)
+{
+    pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup);
+}
+
 
 /* pipe_line_held - pipe_line() without --trace: a record that changes
  * state is held back PIPE_HELD records (pipe_held_one), and the place
@@ -812,6 +883,7 @@ pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
     it->lineno = (uint32_t) lineno;
     it->kind = (uint8_t) kind;
     it->why = 0;
+    it->dup = PIPE_DUP_ASK;
     return it;
 }
 
@@ -832,6 +904,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         memset(&r, 0, sizeof(r));
         r.msg = line;
         pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
+        ch->dup_last = 0;       /* decoded in order: the next one asks */
         return;
     }
     /* the envelope straight into the next item: taken back if the line
@@ -857,6 +930,17 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         it->pre_off = ch->pres_len;
         ch->pres_len += (parser_pre_size(ch->parsers, &it->pre) + 7)
             & ~(size_t) 7;
+        /* the repeated-line test against the record before it here,
+         * where the lines are (pipe_dup: the same compare, in order) */
+        if (it->r.msg.len == 0) {
+            it->dup = PIPE_DUP_NONE;
+        } else {
+            if (ch->dup_last != 0)
+                it->dup = pipe_rec_same(&ch->items[ch->dup_last - 1].r,
+                                        &it->r) ? PIPE_DUP_SAME
+                    : PIPE_DUP_NEW;
+            ch->dup_last = ch->nitems;
+        }
     }
 }
 
@@ -885,6 +969,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     ch->nitems = 0;
     ch->pres_len = 0;
     ch->mta = 0;
+    ch->dup_last = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
     if (ch->fd >= 0) {
         input_chunk_fetch(ch->src->name, ch->fd, ch->off, ch->buf, ch->len);
@@ -1027,7 +1112,7 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD / 2], 1);
         if (it->kind == PIPE_I_REC) {
             it->pre.u = ch->pres + it->pre_off;
-            pipe_rec_pre(pc, src, lineno, &it->r, &it->pre);
+            pipe_rec_pre_item(pc, src, lineno, it);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
         } else {
