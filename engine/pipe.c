@@ -45,7 +45,7 @@
                                          * without a chunk */
 #define PIPE_TLS_HOSTS 256      /* log hosts noted kept (pipe_tls_host):
                                  * a power of two */
-#define PIPE_HOST_NOTES 8       /* log hosts told to guess_hosts kept:
+#define PIPE_HOST_NOTES 64      /* log hosts told to guess_hosts kept:
                                  * a power of two */
 #define PIPE_HELD 8             /* one thread: records classified and not
                                  * yet correlated (pipe_line): a power
@@ -595,7 +595,7 @@ pipe_dup_settle(struct pipe_ctx *pc)
     }
 }
 
-static int
+static inline __attribute__((always_inline)) int
 pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
 {
     const struct wrap_rec *d = &pc->dup_r;
