@@ -200,6 +200,7 @@ struct pipe_ctx {
         unsigned mtas;
         char    name[SESS_MAX_LOGHOST + 1];
     }       host_note[PIPE_HOST_NOTES];
+    struct pipe_host_note *host_note_last;      /* the one found last */
     int     tracing;            /* o->trace is set */
     /* the last record a parser needed, for pipe_dup() */
     uint64_t file_no;           /* the file being read, from 1 */
@@ -291,7 +292,13 @@ pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
         guess_hosts_line(pc->hosts, name, len, mta);
         return;
     }
-    n = &pc->host_note[pipe_host_note_at(name, len)];
+    /* the host of the line before first: a log of one host asks no
+     * more than this */
+    n = pc->host_note_last;
+    if (n->len1 == len + 1 && (n->mtas & (1u << mta))
+        && (len == 0 || span_mem_same(n->name, name, len)))
+        return;
+    pc->host_note_last = n = &pc->host_note[pipe_host_note_at(name, len)];
     if (n->len1 == len + 1 && span_mem_same(n->name, name, len)) {
         if (n->mtas & (1u << mta))
             return;
@@ -1462,6 +1469,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     memset(&pc, 0, sizeof(pc));
     memset(st, 0, sizeof(*st));
     pc.hosts = guess_hosts_create();
+    pc.host_note_last = &pc.host_note[0];     /* len1 0: none */
     memset(&pipe_noise, 0, sizeof(pipe_noise));        /* new parsers */
     pc.o = o;
     pc.tab = tab;
