@@ -305,8 +305,8 @@ t_dup_write(FILE *out, const char *line, size_t len, uint64_t r)
 static void
 t_dups(void)
 {
-    static const char *const src[] = {DEMO, EXIM, "testdata/corpus/"
-        "postfix.log"};
+    static const char *const src[] = {DEMO, EXIM,
+        "testdata/corpus/postfix.log"};
     static const struct {
         int     jobs;
         const char *chunk;
