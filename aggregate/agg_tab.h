@@ -54,6 +54,16 @@ int     agg_tab_add_trusted_mt(struct agg_tab *t, const struct sess_rec *r,
                          + IPADDR_MAX + 1 + SESS_MAX_LOGHOST + 1 \
                          + SESS_MAX_REASON + 1)
 size_t  agg_tab_key_trusted(const struct sess_rec *r, char *buf);
+
+/* agg_tab_key_lens - agg_tab_key_trusted() of r when the length
+ * (strlen) of each of its strings is known, in len[]: domain, mx, helo,
+ * ip, loghost, reason. The same key (0 when r is invalid), without
+ * measuring the strings again: a session's maker measured them
+ * (parsers/corr.c). A length not below its field's size, or without a
+ * NUL at it, is refused (0). Cost: the copies, a dozen tests */
+#define AGG_TAB_STRS 6
+size_t  agg_tab_key_lens(const struct sess_rec *r,
+                         const size_t len[AGG_TAB_STRS], char *buf);
 int     agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
                            uint64_t n);
 

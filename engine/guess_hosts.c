@@ -193,10 +193,9 @@ guess_hosts_line(struct guess_hosts *g, const char *name, size_t len,
  * host of the sessions so far, and for how many domains */
 void
 guess_hosts_session(struct guess_hosts *g, const struct sess_rec *r,
-                    enum sess_disp d)
+                    size_t hlen, size_t dlen, enum sess_disp d)
 {
-    struct guess_loghost *h = guess_host_get(g, r->loghost,
-                                             strlen(r->loghost));
+    struct guess_loghost *h = guess_host_get(g, r->loghost, hlen);
     uint64_t dh;
 
     if (h == NULL)
@@ -213,7 +212,7 @@ guess_hosts_session(struct guess_hosts *g, const struct sess_rec *r,
     }
     if (h->ndom >= 3)
         return;
-    dh = XXH3_64bits(r->domain, strlen(r->domain));
+    dh = XXH3_64bits(r->domain, dlen);
     if ((h->ndom < 1 || h->dom[0] != dh) && (h->ndom < 2 || h->dom[1] != dh)) {
         if (h->ndom < 2)
             h->dom[h->ndom] = dh;

@@ -24,6 +24,7 @@
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/date.h"
+#include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 
@@ -43,6 +44,8 @@
 #define PIPE_KEYS_BATCH (64 * 1024)     /* bytes of keys added at once
                                          * without a chunk */
 #define PIPE_TLS_HOSTS 256      /* log hosts noted kept (pipe_tls_host):
+                                 * a power of two */
+#define PIPE_HOST_NOTES 64      /* log hosts told to guess_hosts kept:
                                  * a power of two */
 #define PIPE_HELD 8             /* one thread: records classified and not
                                  * yet correlated (pipe_line): a power
@@ -66,10 +69,22 @@ enum pipe_item_kind {
     PIPE_I_BAD,                 /* skipped by the reader: why */
 };
 
+/* what the parsing thread found of a record and the repeated-line
+ * test (pipe_dup): the record before it in the chunk that the test saw
+ * is known there, except for the chunk's first and the first after a
+ * journal record (decoded in order) */
+enum pipe_dup_known {
+    PIPE_DUP_ASK = 0,           /* pipe_dup() decides, in order */
+    PIPE_DUP_NEW,               /* not the record before: kept by the test */
+    PIPE_DUP_SAME,              /* repeats it */
+    PIPE_DUP_NONE,              /* the test does not see it (no text) */
+};
+
 struct pipe_item {
     uint32_t lineno;            /* within the chunk, from 1 */
     uint8_t kind;               /* enum pipe_item_kind */
     uint8_t why;                /* enum input_bad */
+    uint8_t dup;                /* enum pipe_dup_known */
     struct wrap_rec r;
     struct parser_pre pre;      /* PIPE_I_REC; pre.u is set when it is
                                  * correlated: */
@@ -111,6 +126,8 @@ struct pipe_chunk {
                                  * line that changes nothing none */
     size_t  pres_len;
     size_t  pres_cap;
+    size_t  dup_last;           /* 1 + the item the repeated-line test
+                                 * saw last, while parsed (0: none) */
     char   *keys;               /* counted sessions' table keys, each
                                  * after its 2-byte length */
     size_t  keys_len;
@@ -176,12 +193,24 @@ struct pipe_ctx {
     int     file_ts_used;
     int     file_ts_back;
     struct guess_hosts *hosts;  /* log hosts: what they log (guess.h) */
+    /* log hosts and the MTAs of their lines told to hosts, by
+     * pipe_host_note_at() (pipe_claimed); len1: length + 1, 0 none */
+    struct pipe_host_note {
+        size_t  len1;
+        unsigned mtas;
+        char    name[SESS_MAX_LOGHOST + 1];
+    }       host_note[PIPE_HOST_NOTES];
+    struct pipe_host_note *host_note_last;      /* the one found last */
+    int     tracing;            /* o->trace is set */
     /* the last record a parser needed, for pipe_dup() */
     uint64_t file_no;           /* the file being read, from 1 */
     uint64_t dup_file;          /* 0: none kept yet */
     struct wrap_rec dup_r;      /* its spans: into the input, or dup_buf */
     int     dup_kept;           /* spans point into dup_buf, or hashed */
     int     dup_hashed;         /* too long to keep: dup_hash instead */
+    const struct wrap_rec *dup_pend;    /* a record of the chunk being
+                                         * correlated the test kept, not
+                                         * yet in dup_r (pipe_dup_settle) */
     uint64_t dup_hash;
     char    dup_buf[PIPE_DUP_MAX];
 };
@@ -230,37 +259,85 @@ pipe_session_json(FILE *fp, const struct sess_rec *r, enum sess_disp d)
     pipe_json_str(fp, "disposition", sess_disp_name(d), 1);
 }
 
-/* pipe_claimed - a line parser mta (enum sess_mta, or -1: none) took */
-static void
+/* pipe_host_note_at - the place of a log host's name in pc->host_note:
+ * from its length and its first and last bytes */
+static inline unsigned
+pipe_host_note_at(const char *name, size_t len)
+{
+    if (len == 0)
+        return 0;
+    return (unsigned) (len * 37 + (unsigned char) name[0] * 11
+                       + (unsigned char) name[len - 1]) & (PIPE_HOST_NOTES
+                                                           - 1);
+}
+
+/* pipe_claimed - a line parser mta (enum sess_mta, or -1: none) took.
+ * What guess_hosts_line() keeps of a line is a set (the host, and the
+ * MTAs of its lines): a line of a host and MTA told before changes
+ * nothing there, and is not told again (pc->host_note: a compare, where
+ * the call was 20 to 36 instructions a line) */
+static inline __attribute__((always_inline)) void
 pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
              const struct trace *tr)
 {
+    const char *name = r->host.ptr ? r->host.ptr : "";
+    size_t  len = r->host.len;
+    struct pipe_host_note *n;
+
     if (mta < 0)
         return;
     if (!pc->file_mta)
         pc->file_mta = parser_line_mine(mta, r, tr);
-    guess_hosts_line(pc->hosts, r->host.ptr ? r->host.ptr : "", r->host.len,
-                     mta);
+    if (len > SESS_MAX_LOGHOST || mta >= SESS_MTA_COUNT) {
+        guess_hosts_line(pc->hosts, name, len, mta);
+        return;
+    }
+    /* the host of the line before first: a log of one host asks no
+     * more than this */
+    n = pc->host_note_last;
+    if (n->len1 == len + 1 && (n->mtas & (1u << mta))
+        && (len == 0 || span_mem_same(n->name, name, len)))
+        return;
+    pc->host_note_last = n = &pc->host_note[pipe_host_note_at(name, len)];
+    if (n->len1 == len + 1 && span_mem_same(n->name, name, len)) {
+        if (n->mtas & (1u << mta))
+            return;
+    } else {
+        memcpy(n->name, name, len);
+        n->len1 = len + 1;
+        n->mtas = 0;
+    }
+    n->mtas |= 1u << mta;
+    guess_hosts_line(pc->hosts, name, len, mta);
 }
 
 /* pipe_key_push - a counted session's table key onto a key list (the
- * form of agg_tab_add_list_mt) */
+ * form of agg_tab_add_list_mt), made there: its strings' lengths l are
+ * known (agg_tab_key_lens), none measured again */
 static void
 pipe_key_push(char **keys, size_t *len, size_t *cap,
-              const struct sess_rec *r)
+              const struct sess_rec *r, const struct sess_lens *l)
 {
-    char    key[AGG_TAB_KEY_MAX];
-    size_t  n = agg_tab_key_trusted(r, key);
+    size_t  n;
+    size_t  ls[AGG_TAB_STRS];
 
-    if (n == 0 || n > UINT16_MAX)
-        msg_panic("session with invalid fields reached the table");
-    while (*cap - *len < n + 2) {
-        *cap = *cap ? *cap * 2 : 64 * 1024;
+    if (*cap - *len < AGG_TAB_KEY_MAX + 2) {
+        do
+            *cap = *cap ? *cap * 2 : 64 * 1024;
+        while (*cap - *len < AGG_TAB_KEY_MAX + 2);
         *keys = xrealloc(*keys, *cap);
     }
+    ls[0] = l->domain;
+    ls[1] = l->mx;
+    ls[2] = l->helo;
+    ls[3] = l->ip;
+    ls[4] = l->loghost;
+    ls[5] = l->reason;
+    n = agg_tab_key_lens(r, ls, *keys + *len + 2);
+    if (n == 0 || n > UINT16_MAX)
+        msg_panic("session with invalid fields reached the table");
     (*keys)[*len] = (char) (n >> 8);
     (*keys)[*len + 1] = (char) (n & 0xff);
-    memcpy(*keys + *len + 2, key, n);
     *len += n + 2;
 }
 
@@ -274,23 +351,25 @@ pipe_keys_add(struct pipe_ctx *pc)
     pc->keys_len = 0;
 }
 
-/* pipe_session - a finished session: count it, maybe print it */
+/* pipe_session_lens - a finished session: count it, maybe print it
+ * (sess_cb.session_lens: l, the lengths of its strings) */
 static void
-pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+pipe_session_lens(void *ctx, const struct sess_rec *r,
+                  const struct sess_lens *l, enum sess_disp d)
 {
     struct pipe_ctx *pc = ctx;
 
     pc->st->sessions[d]++;
-    guess_hosts_session(pc->hosts, r, d);
+    guess_hosts_session(pc->hosts, r, l->loghost, l->domain, d);
     if (d == SESS_D_COUNTED && pc->corr != NULL) {
         struct pipe_chunk *ch = pc->corr;
 
         /* a worker adds it (pipe_add_chunk_mt): the key, not the record */
-        pipe_key_push(&ch->keys, &ch->keys_len, &ch->keys_cap, r);
+        pipe_key_push(&ch->keys, &ch->keys_len, &ch->keys_cap, r, l);
     } else if (d == SESS_D_COUNTED) {
         /* no chunk: a list of our own, added a batch at a time (the
          * next keys' memory is asked for while one is added) */
-        pipe_key_push(&pc->keys, &pc->keys_len, &pc->keys_cap, r);
+        pipe_key_push(&pc->keys, &pc->keys_len, &pc->keys_cap, r, l);
         if (pc->keys_len >= PIPE_KEYS_BATCH)
             pipe_keys_add(pc);
     }
@@ -309,6 +388,22 @@ pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
                 r->mx[0] ? r->mx : "-", r->ip[0] ? r->ip : "-",
                 r->reason[0] ? r->reason : "-", sess_disp_name(d));
     }
+}
+
+/* pipe_session - sess_cb.session: pipe_session_lens, the lengths
+ * measured */
+static void
+pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+{
+    struct sess_lens l;
+
+    l.domain = strlen(r->domain);
+    l.mx = strlen(r->mx);
+    l.helo = strlen(r->helo);
+    l.ip = strlen(r->ip);
+    l.loghost = strlen(r->loghost);
+    l.reason = strlen(r->reason);
+    pipe_session_lens(ctx, r, &l, d);
 }
 
 /* pipe_tls_host_at - the place of a host name in pc->tls_host: from
@@ -388,7 +483,7 @@ pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
         pc->st->bad_parse++;
         pipe_show_bad(pc, src, lineno, tr->bad);
     }
-    if (pc->o->trace) {
+    if (pc->tracing) {
         trace_format(tr, label, sizeof(label));
         fprintf(pc->o->trace, "%s:%" PRIu64 "\t%s\n", src->name, lineno,
                 label);
@@ -479,12 +574,41 @@ pipe_span_same(struct span a, struct span b)
  * is kept as spans into the input while its bytes stay there, and
  * copied (pipe_dup_keep) only before they go: so a record costs a few
  * stores, and a compare only when time and lengths match. */
-static int
+/* pipe_rec_same - d and r are the same line to the repeated-line test
+ * (their bytes compared; not the file) */
+static inline int
+pipe_rec_same(const struct wrap_rec *d, const struct wrap_rec *r)
+{
+    /* the tests most lines fail first: the message's length, then the
+     * time (a busy log has many lines in a second) */
+    return d->msg.len == r->msg.len && d->t == r->t && d->dated == r->dated
+        && d->host.len == r->host.len && d->ident.len == r->ident.len
+        && d->pid.len == r->pid.len && pipe_span_same(d->msg, r->msg)
+        && pipe_span_same(d->pid, r->pid)
+        && pipe_span_same(d->ident, r->ident)
+        && pipe_span_same(d->host, r->host);
+}
+
+/* pipe_dup_settle - the record of the chunk that the test kept last,
+ * into dup_r: before pipe_dup() asks, and before its bytes go */
+static inline void
+pipe_dup_settle(struct pipe_ctx *pc)
+{
+    if (pc->dup_pend != NULL) {
+        pc->dup_file = pc->file_no;
+        pc->dup_r = *pc->dup_pend;
+        pc->dup_kept = pc->dup_hashed = 0;
+        pc->dup_pend = NULL;
+    }
+}
+
+static inline __attribute__((always_inline)) int
 pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
 {
     const struct wrap_rec *d = &pc->dup_r;
     int     same;
 
+    pipe_dup_settle(pc);
     /* the tests most lines fail first: the message's length, then the
      * time (a busy log has many lines in a second) */
     same = d->msg.len == r->msg.len && d->t == r->t
@@ -517,6 +641,7 @@ pipe_dup_keep(struct pipe_ctx *pc)
     size_t  off = 0;
     int     i;
 
+    pipe_dup_settle(pc);
     /* another file's record is never compared: its bytes may be gone */
     if (pc->dup_file != pc->file_no || pc->dup_kept)
         return;
@@ -608,16 +733,22 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
     pipe_dup_keep(pc);          /* r lives in the decoder: gone next */
 }
 
-/* pipe_rec_pre - a record after parser_pre_mt(), in input order */
-static void
-pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
-             uint64_t lineno, const struct wrap_rec *r,
-             struct parser_pre *pre)
+/* pipe_rec_pre_known - a record after parser_pre_mt(), in input
+ * order, and what the repeated-line test makes of it if known (enum
+ * pipe_dup_known) */
+static inline __attribute__((always_inline)) void
+pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
+                   uint64_t lineno, const struct wrap_rec *r,
+                   struct parser_pre *pre, int known)
 {
     struct trace tr;
     int     mta;
 
-    if (!pipe_stateless(pre) && r->msg.len > 0 && pipe_dup(pc, r)) {
+    if (known == PIPE_DUP_NEW) {
+        pc->dup_pend = r;
+    } else if (known == PIPE_DUP_SAME
+               || (known == PIPE_DUP_ASK && !pipe_stateless(pre)
+                   && r->msg.len > 0 && pipe_dup(pc, r))) {
         pipe_duplicate(pc, src, lineno);
         return;
     }
@@ -625,6 +756,24 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
     pipe_claimed(pc, r, mta, &tr);
     pipe_traced(pc, src, lineno, &tr);
 }
+
+/* pipe_rec_pre - a record after parser_pre_mt(), in input order */
+static void
+pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
+             uint64_t lineno, const struct wrap_rec *r,
+             struct parser_pre *pre)
+{
+    pipe_rec_pre_known(pc, src, lineno, r, pre, PIPE_DUP_ASK);
+}
+
+/* pipe_rec_pre_item - pipe_rec_pre of a chunk's record */
+static void
+pipe_rec_pre_item(struct pipe_ctx *pc, const struct input_src *src,
+                  uint64_t lineno, struct pipe_item *it)
+{
+    pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup);
+}
+
 
 /* pipe_line_held - pipe_line() without --trace: a record that changes
  * state is held back PIPE_HELD records (pipe_held_one), and the place
@@ -741,6 +890,7 @@ pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
     it->lineno = (uint32_t) lineno;
     it->kind = (uint8_t) kind;
     it->why = 0;
+    it->dup = PIPE_DUP_ASK;
     return it;
 }
 
@@ -761,6 +911,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         memset(&r, 0, sizeof(r));
         r.msg = line;
         pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
+        ch->dup_last = 0;       /* decoded in order: the next one asks */
         return;
     }
     /* the envelope straight into the next item: taken back if the line
@@ -786,6 +937,17 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         it->pre_off = ch->pres_len;
         ch->pres_len += (parser_pre_size(ch->parsers, &it->pre) + 7)
             & ~(size_t) 7;
+        /* the repeated-line test against the record before it here,
+         * where the lines are (pipe_dup: the same compare, in order) */
+        if (it->r.msg.len == 0) {
+            it->dup = PIPE_DUP_NONE;
+        } else {
+            if (ch->dup_last != 0)
+                it->dup = pipe_rec_same(&ch->items[ch->dup_last - 1].r,
+                                        &it->r) ? PIPE_DUP_SAME
+                    : PIPE_DUP_NEW;
+            ch->dup_last = ch->nitems;
+        }
     }
 }
 
@@ -814,6 +976,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     ch->nitems = 0;
     ch->pres_len = 0;
     ch->mta = 0;
+    ch->dup_last = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
     if (ch->fd >= 0) {
         input_chunk_fetch(ch->src->name, ch->fd, ch->off, ch->buf, ch->len);
@@ -838,9 +1001,10 @@ pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
 /* pipe_work_one - one piece of the workers' work, adding first (it
  * frees a chunk for the reader), else parsing the next queued chunk;
  * 0 when there was none. Called with pp->mu held, which it drops while
- * working. Run by the workers and, while it waits, the main thread. */
+ * working. Run by the workers (worker 1) and, while it waits, the main
+ * thread. */
 static int
-pipe_work_one(struct pipe_par *pp)
+pipe_work_one(struct pipe_par *pp, int worker)
 {
     struct pipe_chunk *ch;
     size_t  i;
@@ -863,6 +1027,10 @@ pipe_work_one(struct pipe_par *pp)
     ch = pp->order[pp->next_work++ % pp->nchunks];
     ch->state = PIPE_C_WORKING;
     pthread_mutex_unlock(&pp->mu);
+    /* the correlators' next key slab, faulted in by a worker rather
+     * than by the correlating thread (util/htab.h) */
+    if (worker)
+        htab_prefault_mt();
     pipe_parse_chunk_mt(ch);
     pthread_mutex_lock(&pp->mu);
     ch->state = PIPE_C_DONE;
@@ -881,7 +1049,7 @@ pipe_worker_mt(void *arg)
     for (;;) {
         while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)
             pthread_cond_wait(&pp->work_cv, &pp->mu);
-        if (!pipe_work_one(pp))
+        if (!pipe_work_one(pp, 1))
             break;              /* stopped, nothing left */
     }
     pthread_mutex_unlock(&pp->mu);
@@ -951,7 +1119,7 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD / 2], 1);
         if (it->kind == PIPE_I_REC) {
             it->pre.u = ch->pres + it->pre_off;
-            pipe_rec_pre(pc, src, lineno, &it->r, &it->pre);
+            pipe_rec_pre_item(pc, src, lineno, it);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
         } else {
@@ -995,7 +1163,7 @@ pipe_settle(struct pipe_ctx *pc, int max)
                 return;
             /* rather than wait, do a worker's work: the main thread is
              * one of the -j parsing threads */
-            if (!pipe_work_one(pp))
+            if (!pipe_work_one(pp, 0))
                 pthread_cond_wait(&pp->done_cv, &pp->mu);
             continue;
         }
@@ -1049,7 +1217,7 @@ pipe_get(void *ctx, size_t *cap)
         }
         if (pp->next_corr < pp->next_put)
             pipe_settle(pc, 1);         /* one chunk, waiting for it */
-        else if (!pipe_work_one(pp))    /* every chunk is being added */
+        else if (!pipe_work_one(pp, 0)) /* every chunk is being added */
             pthread_cond_wait(&pp->done_cv, &pp->mu);
     }
 }
@@ -1191,7 +1359,7 @@ pipe_par_stop(struct pipe_par *pp)
     if (pp == NULL)
         return NULL;
     pthread_mutex_lock(&pp->mu);
-    while (pipe_work_one(pp))
+    while (pipe_work_one(pp, 0))
         ;                       /* adds left (no worker with -j 1) */
     pp->stop = 1;
     pthread_cond_broadcast(&pp->work_cv);
@@ -1301,11 +1469,14 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     memset(&pc, 0, sizeof(pc));
     memset(st, 0, sizeof(*st));
     pc.hosts = guess_hosts_create();
+    pc.host_note_last = &pc.host_note[0];     /* len1 0: none */
     memset(&pipe_noise, 0, sizeof(pipe_noise));        /* new parsers */
     pc.o = o;
     pc.tab = tab;
     pc.st = st;
+    memset(&pcb, 0, sizeof(pcb));
     pcb.session = pipe_session;
+    pcb.session_lens = pipe_session_lens;
     pcb.tls_host = pipe_tls_host;
     pcb.ctx = &pc;
     pcb.hold = o->state ? pipe_hold : NULL;
@@ -1339,6 +1510,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     order_files(files, n, o->log_year);
     pc.progress = progress_start(files, n, o->quiet);
     pc.line_slow = pc.progress != NULL || o->trace != NULL;
+    pc.tracing = o->trace != NULL;
     if (o->trace == NULL)
         pc.held = xmalloc(PIPE_HELD * sizeof(*pc.held));
 

@@ -311,9 +311,12 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
               size_t clen, int hop)
 {
     struct sess_rec rec;
+    struct sess_lens l;
     struct corr_verdict v;
     enum sess_disp d = SESS_D_COUNTED;
     int     valid;
+    long    n;
+    size_t  i;
 
     c->attributed = 1;
     memset(&v, 0, sizeof(v));
@@ -329,21 +332,42 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     rec.flags = v.plain ? SESS_F_PLAINTEXT : 0;
     rec.cert = (uint8_t) v.cert;
     rec.cert_problem = (uint8_t) v.cert_problem;
-    memcpy(rec.mx, c->mx, strlen(c->mx) + 1);
-    memcpy(rec.ip, c->ip, strlen(c->ip) + 1);
+    /* each string measured once, here: the lengths go with the record
+     * (sess_cb.session_lens), and its table key is made without
+     * measuring them again (engine/pipe.c) */
+    l.helo = 0;
+    l.mx = strlen(c->mx);
+    memcpy(rec.mx, c->mx, l.mx + 1);
+    l.ip = strlen(c->ip);
+    memcpy(rec.ip, c->ip, l.ip + 1);
+    l.loghost = p->hlen;
     memcpy(rec.loghost, p->loghost, p->hlen + 1);
-    if (v.result != SESS_SUCCESS && v.slug)     /* a copy, no check */
-        memcpy(rec.reason, v.reason, strlen(v.reason) + 1);
-    else if (v.result != SESS_SUCCESS)
+    l.reason = 0;
+    if (v.result != SESS_SUCCESS && v.slug) {   /* a copy, no check */
+        l.reason = strlen(v.reason);
+        memcpy(rec.reason, v.reason, l.reason + 1);
+    } else if (v.result != SESS_SUCCESS) {
         sess_set_reason(&rec, v.reason, strlen(v.reason));
+        l.reason = strlen(rec.reason);
+    }
+    l.domain = 0;
     if (known) {                /* made canonical by the MTA's classify_mt */
         if ((valid = dom != NULL && canon != NULL) != 0) {
             memcpy(rec.domain, canon, clen);
             rec.domain[clen] = 0;
+            l.domain = clen;
         }
+    } else if (dom != NULL
+               && (n = dname_norm_len(dom->ptr, dom->len, rec.domain)) > 0) {
+        /* dname_is_numeric() of the name just made */
+        for (i = 0; i < (size_t) n; i++)
+            if (!((rec.domain[i] >= '0' && rec.domain[i] <= '9')
+                  || rec.domain[i] == '.'))
+                break;
+        valid = i < (size_t) n;
+        l.domain = (size_t) n;
     } else {
-        valid = dom != NULL && dname_norm(dom->ptr, dom->len, rec.domain) == 0
-            && !dname_is_numeric(rec.domain);
+        valid = 0;
     }
     if (dom == NULL)
         d = SESS_D_UNATTRIBUTED;
@@ -364,9 +388,14 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     else if (k->own != NULL
              && (k->ops.own ? k->ops.own(k->ctx, p, c) : p->own))
         d = SESS_D_OWN_REPORT;
-    if (!valid)
+    if (!valid) {
         rec.domain[0] = 0;
-    k->cb.session(k->cb.ctx, &rec, d);
+        l.domain = 0;
+    }
+    if (k->cb.session_lens != NULL)
+        k->cb.session_lens(k->cb.ctx, &rec, &l, d);
+    else
+        k->cb.session(k->cb.ctx, &rec, d);
 }
 
 void

@@ -363,11 +363,21 @@ void    corr_forget_hashed(struct corr *k, const void *key, size_t klen,
                            uint64_t hash);
 
 /* corr_start - connection c (size bytes: the MTA's whole connection)
- * cleared and opened at time t */
+ * cleared and opened at time t. The core's host name and address are
+ * strings, read up to their NUL only (copied whole, never compared
+ * whole): their first bytes are cleared, not their 300 bytes of room
+ * (an Exim connection, 448 bytes, was zeroed whole for each message) */
 static inline void
 corr_start(struct corr_conn *c, size_t size, int dated, int64_t t)
 {
-    memset(c, 0, size);
+    if (size <= sizeof(*c)) {
+        memset(c, 0, size);
+    } else {
+        memset(c, 0, offsetof(struct corr_conn, mx));
+        c->mx[0] = 0;
+        c->ip[0] = 0;
+        memset((char *) c + sizeof(*c), 0, size - sizeof(*c));
+    }
     c->active = 1;
     c->dated = dated;
     c->t0 = t;

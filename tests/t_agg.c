@@ -446,6 +446,192 @@ test_list(void)
     agg_tab_free(t);
 }
 
+/* key_rnd - xorshift64 */
+static uint64_t
+key_rnd(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* key_field - a string of cap bytes of room: random bytes (no NUL)
+ * everywhere, then a NUL at a length mostly short, at times long, at
+ * times none at all (an unterminated field); its length, or cap */
+static size_t
+key_field(uint64_t *x, char *f, size_t cap)
+{
+    size_t  i, n;
+    uint64_t r = key_rnd(x);
+
+    for (i = 0; i < cap; i++)
+        f[i] = (char) (1 + key_rnd(x) % 255);
+    switch (r % 8) {
+    case 0:
+        n = 0;
+        break;
+    case 1:
+        n = cap - 1 - (size_t) (r >> 8) % 3;
+        break;
+    case 2:
+        return cap;             /* no NUL */
+    default:
+        n = (size_t) (r >> 8) % (cap < 40 ? cap : 40);
+        break;
+    }
+    f[n] = 0;
+    return n;
+}
+
+/* test_key_lens - agg_tab_key_lens() with the strings' lengths given
+ * makes the key agg_tab_key_trusted() makes, on generated records:
+ * random bytes, every length from 0 to the field's room, unterminated
+ * fields, enumerations out of range; a wrong length is refused */
+static void
+test_key_lens(void)
+{
+    static struct sess_rec r;
+    char    a[AGG_TAB_KEY_MAX], b[AGG_TAB_KEY_MAX];
+    size_t  la, lb, ls[AGG_TAB_STRS];
+    uint64_t x = 0x2545f4914f6cdd1dULL;
+    int     i, k, bad = 0, keys = 0, refused = 0;
+
+    for (i = 0; i < 200000; i++) {
+        uint64_t e = key_rnd(&x);
+
+        r.day = (int32_t) (e >> 40);
+        r.result = (uint8_t) (e % 16 < 14 ? e % 3 : e % (SESS_RESULT_COUNT + 2));
+        r.policy = (uint8_t) ((e >> 8) % (SESS_POL_COUNT + (e % 64 == 0)));
+        r.flags = (uint8_t) ((e >> 16) % 2);
+        r.cert = (uint8_t) ((e >> 20) % (SESS_CERT_COUNT + (e % 64 == 1)));
+        r.cert_problem = (uint8_t) ((e >> 24) % (SESS_RESULT_COUNT
+                                                 + (e % 64 == 2)));
+        ls[0] = key_field(&x, r.domain, sizeof(r.domain));
+        ls[1] = key_field(&x, r.mx, sizeof(r.mx));
+        ls[2] = key_field(&x, r.helo, sizeof(r.helo));
+        ls[3] = key_field(&x, r.ip, sizeof(r.ip));
+        ls[4] = key_field(&x, r.loghost, sizeof(r.loghost));
+        ls[5] = key_field(&x, r.reason, sizeof(r.reason));
+        memset(a, 0x5a, sizeof(a));
+        memset(b, 0xa5, sizeof(b));
+        la = agg_tab_key_lens(&r, ls, a);
+        lb = agg_tab_key_trusted(&r, b);
+        keys += lb > 0;
+        if (la != lb || memcmp(a, b, la) != 0) {
+            if (bad++ < 5)
+                fprintf(stderr, "  record %d: key of %zu bytes, %zu by "
+                        "measure\n", i, la, lb);
+            continue;
+        }
+        if (lb == 0)
+            continue;
+        /* one length one too long, or past the room: refused */
+        k = (int) ((e >> 32) % AGG_TAB_STRS);
+        ls[k] += (e >> 36) % 2 ? 1 : 1000;
+        if (agg_tab_key_lens(&r, ls, a) != 0) {
+            if (bad++ < 5)
+                fprintf(stderr, "  record %d: length %d wrong, taken\n", i,
+                        k);
+        } else {
+            refused++;
+        }
+    }
+    T_CHECK(bad == 0 && keys > 20000 && refused == keys,
+            "key by lengths as by measure: %d of 200000 differ (%d keys)",
+            bad, keys);
+}
+
+/* recent_dump - agg_tab_walk_st: a counter as a line */
+static void
+recent_dump(const struct sess_rec *r, uint64_t n, void *ctx)
+{
+    fprintf(ctx, "%d %d %d %d %d %d %s|%s|%s|%s|%s|%s %llu\n", (int) r->day,
+            r->policy, r->result, r->flags, r->cert, r->cert_problem,
+            r->domain, r->mx, r->helo, r->ip, r->loghost, r->reason,
+            (unsigned long long) n);
+}
+
+/* recent_text - a table's counters as text (free it) */
+static char *
+recent_text(const struct agg_tab *t, size_t *len)
+{
+    char   *text = NULL;
+    FILE   *fp = open_memstream(&text, len);
+
+    agg_tab_walk_st(t, recent_dump, fp);
+    fclose(fp);
+    return text;
+}
+
+/* test_list_recent - list adds, which count a key met again by its
+ * place among the keys added last (agg_recent), against one add per
+ * key: keys drawn again and again from a few hundred, many of one
+ * length and one byte apart, two tables filled in turn on one thread,
+ * each by lists cut at random: the same counters */
+static void
+test_list_recent(void)
+{
+    static struct sess_rec r;
+    struct agg_tab *a[2], *b[2];
+    char    key[AGG_TAB_KEY_MAX];
+    char   *list[2];
+    char   *ta, *tb;
+    size_t  kl, len[2] = {0, 0}, la, lb;
+    uint64_t x = 0x853c49e6748fea9bULL;
+    int     i, k, bad = 0, same = 0;
+
+    for (k = 0; k < 2; k++) {
+        a[k] = agg_tab_create();
+        b[k] = agg_tab_create();
+        list[k] = malloc(4 << 20);
+    }
+    for (i = 0; i < 60000; i++) {
+        uint64_t e = key_rnd(&x);
+        unsigned v = (unsigned) (e % 300);
+
+        memset(&r, 0, sizeof(r));
+        r.day = 19000 + (int32_t) (v % 3);
+        r.result = (uint8_t) (v % 7 == 0 ? SESS_STARTTLS_NOT_SUPPORTED
+                              : SESS_SUCCESS);
+        r.flags = (uint8_t) (v % 7 == 0);
+        /* names of one length, one byte apart */
+        snprintf(r.domain, sizeof(r.domain), "d%03u.example", v);
+        snprintf(r.mx, sizeof(r.mx), "mx%u.d.example", v % 10);
+        snprintf(r.ip, sizeof(r.ip), "192.0.2.%u", v % 10);
+        snprintf(r.loghost, sizeof(r.loghost), "h%u", v % 4);
+        if (v % 7 == 0)
+            snprintf(r.reason, sizeof(r.reason), "r%u", v % 5);
+        kl = agg_tab_key_trusted(&r, key);
+        k = (int) ((e >> 40) % 2);
+        if (agg_tab_add_key_mt(b[k], key, kl, 1) != 0)
+            bad++;
+        list[k][len[k]++] = (char) (kl >> 8);
+        list[k][len[k]++] = (char) (kl & 0xff);
+        memcpy(list[k] + len[k], key, kl);
+        len[k] += kl;
+        if ((e >> 48) % 61 == 0) {
+            if (agg_tab_add_list_mt(a[k], list[k], len[k]) != 0)
+                bad++;
+            len[k] = 0;
+        }
+    }
+    for (k = 0; k < 2; k++) {
+        if (agg_tab_add_list_mt(a[k], list[k], len[k]) != 0)
+            bad++;
+        ta = recent_text(a[k], &la);
+        tb = recent_text(b[k], &lb);
+        same += la == lb && la > 1000 && memcmp(ta, tb, la) == 0;
+        free(ta);
+        free(tb);
+        a[k] = agg_tab_free(a[k]);
+        b[k] = agg_tab_free(b[k]);
+        free(list[k]);
+    }
+    T_CHECK(bad == 0 && same == 2, "recent keys: list adds count as one "
+            "add per key (%d of 2 tables the same)", same);
+}
+
 /* test_dup_segments - one key in two segments counts once, summed */
 static void
 test_dup_segments(void)
@@ -1009,6 +1195,8 @@ main(void)
     test_plain();
     test_growth();
     test_list();
+    test_key_lens();
+    test_list_recent();
     test_dup_segments();
     test_loghosts();
     test_par_view();

@@ -272,6 +272,118 @@ t_held(void)
     free(d.text);
 }
 
+/* t_dup_write - line (no newline) into out as it is, or changed in one
+ * byte: a record the repeated-line test must not take for the one
+ * before (another time, host, pid or text), by what r picks */
+static void
+t_dup_write(FILE *out, const char *line, size_t len, uint64_t r)
+{
+    char    buf[4096];
+    size_t  at;
+
+    if (len >= sizeof(buf))
+        len = sizeof(buf) - 1;
+    memcpy(buf, line, len);
+    if (r % 5 != 0 && len > 20) {
+        at = r % 5 == 1 ? 17                    /* a second of the time */
+            : r % 5 == 2 ? len - 1              /* the text's end */
+            : r % 5 == 3 ? (size_t) (strchr(buf, '[') ? strchr(buf, '[')
+                                     - buf + 1 : 5)     /* the pid */
+            : 16 + (r >> 8) % (len - 16);       /* anywhere */
+        buf[at] = buf[at] == '7' ? '8' : '7';
+    }
+    buf[len] = '\n';
+    fwrite(buf, 1, len + 1, out);
+}
+
+/* t_dups - the repeated-line test made by the parsing threads within a
+ * chunk, and in order across chunks, against -j 1's (pipe_dup alone):
+ * the lines of three logs, each written once to four times, or followed
+ * by a record one byte off, with journal records, empty messages and
+ * lines the reader skips in between, read in chunks of 61 bytes to
+ * 64 KiB: the same repeats, the same sessions in the same order */
+static void
+t_dups(void)
+{
+    static const char *const src[] = {DEMO, EXIM,
+        "testdata/corpus/postfix.log"};
+    static const struct {
+        int     jobs;
+        const char *chunk;
+    } runs[] = {{2, "61"}, {2, "300"}, {3, "1000"}, {2, "65536"},
+                {8, "4096"}};
+    char    log[] = "/tmp/t_engine.XXXXXX";
+    char    line[4096];
+    char   *text[2] = {NULL, NULL};
+    size_t  len[2] = {0, 0};
+    struct run_stats one, st;
+    struct t_dump d1, d;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    FILE   *out, *in;
+    size_t  i, n, k;
+    int     fd;
+
+    fd = mkstemp(log);
+    T_CHECK(fd >= 0 && (out = fdopen(fd, "w")) != NULL, "dups: a log");
+    if (fd < 0 || out == NULL)
+        return;
+    for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+        if ((in = fopen(src[i], "r")) == NULL)
+            continue;
+        while (fgets(line, sizeof(line), in) != NULL) {
+            n = strcspn(line, "\n");
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for (k = 0; k < 1 + x % 4; k++)
+                t_dup_write(out, line, n, 0);
+            if ((x >> 8) % 3 == 0)
+                t_dup_write(out, line, n, 1 + (x >> 16));
+            if ((x >> 24) % 11 == 0)
+                fputs("Nov 23 01:09:05 mail postfix/smtp[2906]: \n", out);
+            if ((x >> 28) % 13 == 0)
+                fputs("{\"MESSAGE\":\"1A2B3C011: to=<v@e.example>, relay="
+                      "mx1.example.net[192.0.2.9]:25, delay=1, delays=0/0/"
+                      "0/1, dsn=2.0.0, status=sent (250 ok)\",\"SYSLOG_"
+                      "IDENTIFIER\":\"postfix/smtp\",\"_PID\":\"2906\","
+                      "\"_HOSTNAME\":\"mail\",\"__REALTIME_TIMESTAMP\":"
+                      "\"1732840000000000\"}\n", out);
+            if ((x >> 32) % 17 == 0)
+                fwrite("Nov 23 01:09:05 mail postfix/smtp[1]: a\0b\n", 1,
+                       42, out);
+        }
+        fclose(in);
+    }
+    fclose(out);
+    t_sessions = open_memstream(&text[0], &len[0]);
+    T_CHECK(t_run(log, 1, NULL, &one, &d1, NULL, NULL) == 0,
+            "dups: -j 1 reads it");
+    fclose(t_sessions);
+    T_CHECK(one.duplicates > 300 && one.sessions[SESS_D_COUNTED] > 50,
+            "dups: %llu repeats, %llu counted",
+            (unsigned long long) one.duplicates,
+            (unsigned long long) one.sessions[SESS_D_COUNTED]);
+    for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        t_sessions = open_memstream(&text[1], &len[1]);
+        T_CHECK(t_run(log, runs[i].jobs, runs[i].chunk, &st, &d, NULL,
+                      NULL) == 0, "dups: -j %d reads it", runs[i].jobs);
+        fclose(t_sessions);
+        T_CHECK(t_same(&one, &d1, &st, &d) && len[0] == len[1]
+                && memcmp(text[0], text[1], len[0]) == 0,
+                "dups: -j %d in chunks of %s: %llu repeats, -j 1 %llu",
+                runs[i].jobs, runs[i].chunk,
+                (unsigned long long) st.duplicates,
+                (unsigned long long) one.duplicates);
+        free(text[1]);
+        text[1] = NULL;
+        free(d.text);
+    }
+    t_sessions = NULL;
+    unlink(log);
+    free(text[0]);
+    free(d1.text);
+}
+
 /* t_state - a piece for a saved state: open sessions carried, counts
  * in the state */
 static void
@@ -389,6 +501,7 @@ main(void)
     t_demo();
     t_trace();
     t_held();
+    t_dups();
     t_state();
     t_canon();
     return T_DONE();

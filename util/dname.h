@@ -18,6 +18,10 @@
 /* 0 and canonical name in out[DNAME_MAX + 1], or -1 when invalid */
 int     dname_norm(const char *in, size_t len, char *out);
 
+/* dname_norm() that also gives the canonical name's length: it, or -1
+ * when invalid (out as dname_norm() leaves it) */
+long    dname_norm_len(const char *in, size_t len, char *out);
+
 /* dname_norm() without writing: -1 when invalid, else the canonical
  * length into *clen and 0 when the first *clen bytes of in are the
  * canonical name, 1 when upper case letters are to be mapped */

@@ -3,6 +3,7 @@
 #include "msg.h"
 #include "mymalloc.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,20 @@ struct htab_slab {
     struct htab_slab *next;
 };
 
+/* The next HTAB_AHEAD slabs of HTAB_SLAB_MAX bytes are made before
+ * they are needed, and offered here for another thread to fault in
+ * (htab_prefault_mt): the first write to each 2 MiB of a table's slabs
+ * had the kernel zero a huge page on the owner's thread, up to 12 % of
+ * the correlating thread's samples at -j 2 on a log with a new process
+ * per delivery (perf record, clear_page_erms under corr_enter_slow; on
+ * this shared virtual machine a first touch can take far longer than
+ * the zeroing). Two ahead: the one after next is offered, so that the
+ * faults have the time it takes to fill a whole slab. One box for all
+ * tables: the slabs offered last (0: none) */
+#define HTAB_AHEAD 2
+static _Atomic uintptr_t htab_ahead_box[HTAB_AHEAD];
+static unsigned htab_ahead_seq;         /* the owner's: where to offer */
+
 /* slots to walk whose first entries a stamped sweep has fetched ahead */
 #define HTAB_SWEEP_AHEAD 16
 
@@ -61,6 +76,9 @@ struct htab {
     char   *slab_at;            /* the next entry's room in slabs */
     size_t  slab_left;          /* bytes left there */
     size_t  slab_next;          /* size of the next slab */
+    void   *ahead[HTAB_AHEAD];  /* the next slabs of HTAB_SLAB_MAX
+                                 * bytes, made before they are needed,
+                                 * or NULL */
     int64_t *smin;              /* inline: per slot, at most the least
                                  * stamp of its entries (INT64_MAX: none) */
 };
@@ -103,6 +121,7 @@ htab_create_inline(size_t hint, size_t vsize, size_t kmax,
     t->smin = xmalloc(t->size * sizeof(*t->smin));
     htab_smin_clear(t->smin, t->size);
     t->slab_next = HTAB_SLAB_MIN;
+    t->ahead[0] = t->ahead[1] = NULL;
     return t;
 }
 
@@ -132,6 +151,58 @@ htab_ent_drop(struct htab *t, struct htab_ent *e)
     t->count--;
 }
 
+/* htab_slab_new - a slab of n bytes, not touched */
+static void *
+htab_slab_new(size_t n)
+{
+    void   *p;
+
+    if (posix_memalign(&p, n >= HTAB_SLAB_MAX ? HTAB_SLAB_MAX
+                       : HTAB_ENT_ALIGN, n) != 0)
+        xnomem("hash table");
+#ifdef MADV_HUGEPAGE
+    if (n >= HTAB_SLAB_MAX)
+        (void) madvise(p, n, MADV_HUGEPAGE);    /* a hint: may fail */
+#endif
+    return p;
+}
+
+/* htab_prefault_mt - fault in the slabs a table made ahead, if some
+ * wait (htab.h) */
+void
+htab_prefault_mt(void)
+{
+    uintptr_t p;
+    int     i;
+
+    for (i = 0; i < HTAB_AHEAD; i++) {
+        p = atomic_exchange_explicit(&htab_ahead_box[i], 0,
+                                     memory_order_relaxed);
+#ifdef MADV_POPULATE_WRITE
+        /* pages made present as if written, their bytes unchanged: the
+         * owner may write to them meanwhile, or have freed them (then
+         * the call fails, or populates what took the place: no byte
+         * changes) */
+        if (p != 0)
+            (void) madvise((void *) p, HTAB_SLAB_MAX, MADV_POPULATE_WRITE);
+#else
+        (void) p;
+#endif
+    }
+}
+
+/* htab_slab_ahead - a slab of HTAB_SLAB_MAX bytes made ahead, offered
+ * to htab_prefault_mt */
+static void *
+htab_slab_ahead(void)
+{
+    void   *p = htab_slab_new(HTAB_SLAB_MAX);
+
+    atomic_store_explicit(&htab_ahead_box[htab_ahead_seq++ % HTAB_AHEAD],
+                          (uintptr_t) p, memory_order_relaxed);
+    return p;
+}
+
 /* htab_slab_ent - the room of a new inline entry of size bytes (a
  * multiple of HTAB_ENT_ALIGN), from the slabs */
 static struct htab_ent *
@@ -145,13 +216,19 @@ htab_slab_ent(struct htab *t, size_t size)
 
         while (n < size + HTAB_ENT_ALIGN)
             n *= 2;
-        if (posix_memalign(&p, n >= HTAB_SLAB_MAX ? HTAB_SLAB_MAX
-                           : HTAB_ENT_ALIGN, n) != 0)
-            xnomem("hash table");
-#ifdef MADV_HUGEPAGE
-        if (n >= HTAB_SLAB_MAX)
-            (void) madvise(p, n, MADV_HUGEPAGE);    /* a hint: may fail */
-#endif
+        if (n == HTAB_SLAB_MAX && t->ahead[0] != NULL) {
+            p = t->ahead[0];
+            t->ahead[0] = t->ahead[1];
+            t->ahead[1] = htab_slab_ahead();
+        } else if (n == HTAB_SLAB_MAX) {
+            /* the next ones now, for another thread to fault in while
+             * this one fills: never touched here until used */
+            p = htab_slab_new(n);
+            t->ahead[0] = htab_slab_ahead();
+            t->ahead[1] = htab_slab_ahead();
+        } else {
+            p = htab_slab_new(n);
+        }
         ((struct htab_slab *) p)->next = t->slabs;
         t->slabs = p;
         t->slab_at = (char *) p + HTAB_ENT_ALIGN;
@@ -187,6 +264,20 @@ htab_free(struct htab *t)
             e = n;
             left--;
         }
+    }
+    for (i = 0; i < HTAB_AHEAD; i++) {
+        /* offered, not used: taken back (if a thread takes it first,
+         * it faults in pages that are then freed: no harm) */
+        uintptr_t a = (uintptr_t) t->ahead[i];
+        size_t  b;
+
+        for (b = 0; a != 0 && b < HTAB_AHEAD; b++) {
+            uintptr_t want = a;
+
+            (void) atomic_compare_exchange_strong(&htab_ahead_box[b],
+                                                  &want, 0);
+        }
+        free(t->ahead[i]);
     }
     while (t->slabs) {          /* inline entries, spares among them */
         struct htab_slab *n = t->slabs->next;

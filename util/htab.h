@@ -31,6 +31,15 @@ struct htab *htab_create_inline(size_t hint, size_t vsize, size_t kmax,
 /* value for key, or NULL */
 void   *htab_find(const struct htab *t, const void *key, size_t klen);
 
+/* htab_prefault_mt - have the pages of the slab a table of values
+ * inline made ahead of its need (the one offered last, by any table)
+ * made present now, on this thread, so that the kernel zeroes them
+ * here and not on the thread that owns the table; nothing when none
+ * waits. Changes no byte: any thread, any time (engine/pipe.c: its
+ * parsing threads, once per chunk). Cost: one atomic exchange, and the
+ * faults of 2 MiB when a slab waits */
+void    htab_prefault_mt(void);
+
 /* htab_hash - the hash of key as the table computes it: for a caller
  * that hashes once per key (on another thread, say) and looks up with
  * htab_find_hashed and htab_enter_hashed. Pure, any thread */
