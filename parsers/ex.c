@@ -1162,6 +1162,14 @@ ex_callout_own(struct span s, long off)
 {
     if (s.len >= 3 && s.ptr[0] == '<' && s.ptr[1] == '=' && s.ptr[2] == ' ')
         return 0;
+    /* an ACL's line begins with host_and_ident(): "H=host [ip]" or, for
+     * a local "exim -bs", "U=user". Other lines end with a client's
+     * text unquoted: "rejected EHLO from [ip]: syntactically invalid
+     * argument(s): ARG" (smtp_in.c) logs any HELO argument, "RCPT
+     * <x@victim>: Could not complete recipient verify callout: ..." too
+     * (testdata/exim/syn-forged-callout) */
+    if (s.len < 2 || (s.ptr[0] != 'H' && s.ptr[0] != 'U') || s.ptr[1] != '=')
+        return 0;
     return memchr(s.ptr, '"', (size_t) off) == NULL;
 }
 
