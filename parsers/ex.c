@@ -509,12 +509,44 @@ ex_past_ehlo(struct span t)
     return t.len > 0;
 }
 
-/* ex_text_plain - result type implied by an error text, or -1 */
+/* ex_own_len - the bytes at the start of an error text that are
+ * Exim's own: up to the first "SMTP error from remote mail server
+ * after " or "closed connection in response to " (what follows is the
+ * command, with an address any sender may choose, "RCPT
+ * TO:<"a TLS session is required, ..."@victim>", and the remote's
+ * reply), and up to the first '<' or '"' (an address, a quoted local
+ * part). Exim's TLS and DANE texts stand before any of them; one found
+ * after them is a sender's or a remote server's, and made a counted
+ * failure of the address's domain (testdata/exim/syn-forged-text) */
+static size_t
+ex_own_len(struct span t, long *smtp_err)
+{
+    size_t  n = t.len;
+    const char *q;
+    long    off;
+
+    *smtp_err = span_find(t, "SMTP error from remote mail server after ");
+    if (*smtp_err >= 0)
+        n = (size_t) *smtp_err;
+    if ((off = span_find(span_make(t.ptr, n),
+                         "closed connection in response to ")) >= 0)
+        n = (size_t) off;
+    if ((q = memchr(t.ptr, '<', n)) != NULL)
+        n = (size_t) (q - t.ptr);
+    if ((q = memchr(t.ptr, '"', n)) != NULL)
+        n = (size_t) (q - t.ptr);
+    return n;
+}
+
+/* ex_text_plain - result type implied by an error text, or -1: Exim's
+ * texts sought in its own part only (ex_own_len()), E8 by the command
+ * the SMTP error names */
 static void
 ex_text_plain(struct span t, struct ex_event *ev)
 {
-    long    off;
+    long    off, smtp_err;
     int     tls;
+    struct span own;
 
     ev->text = t;
     if (t.len == 0) {
@@ -522,24 +554,28 @@ ex_text_plain(struct span t, struct ex_event *ev)
                                  * delivery without error: most) */
         return;
     }
-    /* each text of the first six tests holds "TLS": one search for it
-     * tells when none of them can match */
-    tls = span_find(t, "TLS") >= 0;
-    if (tls && ex_contains(t, "a TLS session is required, but the server"
+    own = span_make(t.ptr, ex_own_len(t, &smtp_err));
+    /* each text of the TLS tests holds "TLS": one search for it tells
+     * when none of them can match */
+    tls = span_find(own, "TLS") >= 0;
+    if (tls && ex_contains(own, "a TLS session is required, but the server"
                            " did not")) {
         ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E6 */
         ev->reason[0] = 0;
-    } else if (tls && ex_contains(t, "a TLS session is required, but an"
+    } else if (tls && ex_contains(own, "a TLS session is required, but an"
                                   " attempt")) {
         ev->result = SESS_VALIDATION_FAILURE;       /* E7: Exim's own word */
         ex_set_reason(ev, "starttls-attempt-failed", t);
-    } else if (tls
-               && (ex_contains(t, "mail server after STARTTLS")
-                   || ex_contains(t, "mail server after pipelined"
-                                  " STARTTLS"))) {
+    } else if (smtp_err >= 0
+               && (span_starts(span_make(t.ptr + smtp_err + 41,
+                                         t.len - (size_t) smtp_err - 41),
+                               "STARTTLS")
+                   || span_starts(span_make(t.ptr + smtp_err + 41,
+                                            t.len - (size_t) smtp_err - 41),
+                                  "pipelined STARTTLS"))) {
         ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E8 */
         ex_set_reason(ev, "starttls-refused", t);
-    } else if (tls && (off = span_find(t, "TLS session: ")) >= 0) {
+    } else if (tls && (off = span_find(own, "TLS session: ")) >= 0) {
         struct span e = t;
         long    end;
 
@@ -549,13 +585,13 @@ ex_text_plain(struct span t, struct ex_event *ev)
             e.len = (size_t) end;
         ex_tls_errstr(e, ev);
     } else if (tls
-               && (ex_contains(t, "TLS session failure")
-                   || ex_contains(t, "failure while setting up TLS"
+               && (ex_contains(own, "TLS session failure")
+                   || ex_contains(own, "failure while setting up TLS"
                                   " session"))) {
         ev->result = SESS_VALIDATION_FAILURE;       /* Exim <= 4.8x */
         ev->refine = 1;
         ex_set_reason(ev, "tls-session-failure", t);
-    } else if ((off = span_find(t, "DANE error: ")) >= 0) {
+    } else if ((off = span_find(own, "DANE error: ")) >= 0) {
         struct span d = t;
 
         span_drop(&d, (size_t) off + 12);
@@ -811,7 +847,7 @@ ex_field_end(const char *p, size_t n, size_t v)
     if (v == 0 && p[0] == '"') {        /* "local part"@domain */
         i = 1;
         while (i < n && p[i] != '"')
-            i++;
+            i += p[i] == '\\' ? 2 : 1;        /* a quoted pair: "a\"b" */
         i = i < n ? i + 1 : n;
     } else if (v > 0 && v < n && p[v] == '"') {
         /* C="...", DN="...": \-escapes; ends at a '"' before ' ', ':'
@@ -828,6 +864,8 @@ ex_field_end(const char *p, size_t n, size_t v)
         while (i < n && !(p[i] == '>' && !q)) {
             if (p[i] == '"')
                 q = !q;
+            else if (p[i] == '\\' && q)
+                i++;            /* a quoted pair: "a\">" is no end */
             i++;
         }
         i = i < n ? i + 1 : n;
@@ -1055,6 +1093,32 @@ ex_tls_fail(struct span s, struct ex_event *ev)
     (void) ex_hostgroup(&to, ev, 1);
 }
 
+/* ex_inbound_host - 1 when what follows "ID H=host [ip]" is a
+ * client's line, not a line of a host we delivered to: Exim's
+ * host_and_ident() ("H=host [ip] I=[ip]:port U=ident"), then " F=<s>
+ * rejected after DATA: ..." or an ACL's " Warning: ..." (acl.c). Its
+ * text is the ACL's, and may echo what the sender wrote (a subject):
+ * read as a per-MX line, it made the client a failed connection of the
+ * message, counted for the domain of its delivery
+ * (testdata/exim/syn-forged-inbound) */
+static int
+ex_inbound_host(struct span s)
+{
+    struct span w;
+
+    for (;;) {
+        while (s.len > 0 && s.ptr[0] == ' ')
+            span_drop(&s, 1);
+        if (span_starts(s, "F=<") || span_starts(s, "Warning: "))
+            return 1;
+        if (!span_starts(s, "I=[") && !span_starts(s, "U="))
+            return 0;
+        w = s;
+        if (span_word(&s, &w, EX_MAX_HOST) != 0)
+            return 0;
+    }
+}
+
 /* ex_callout - "... verify callout: h [ip] : text" (verify.c) */
 static void
 ex_callout(struct span s, long off, struct ex_event *ev)
@@ -1097,6 +1161,14 @@ static inline int
 ex_callout_own(struct span s, long off)
 {
     if (s.len >= 3 && s.ptr[0] == '<' && s.ptr[1] == '=' && s.ptr[2] == ' ')
+        return 0;
+    /* an ACL's line begins with host_and_ident(): "H=host [ip]" or, for
+     * a local "exim -bs", "U=user". Other lines end with a client's
+     * text unquoted: "rejected EHLO from [ip]: syntactically invalid
+     * argument(s): ARG" (smtp_in.c) logs any HELO argument, "RCPT
+     * <x@victim>: Could not complete recipient verify callout: ..." too
+     * (testdata/exim/syn-forged-callout) */
+    if (s.len < 2 || (s.ptr[0] != 'H' && s.ptr[0] != 'U') || s.ptr[1] != '=')
         return 0;
     return memchr(s.ptr, '"', (size_t) off) == NULL;
 }
@@ -1321,6 +1393,10 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
             EX_START();
             if (ex_hostgroup(&s, ev, 1) != 0)
                 break;
+            if (ex_inbound_host(s)) {
+                ev->kind = EX_IGNORE;           /* a client's line */
+                return;
+            }
             (void) span_skip(&s, ":");
             while (s.len > 0 && s.ptr[0] == ' ')
                 span_drop(&s, 1);
@@ -1454,6 +1530,10 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         ev->kind = EX_DETAIL;           /* events and test-suite logwrites */
         return;
     }
+    if (s.ptr[0] == '<' && s.ptr[1] == '=' && s.len > 2 && s.ptr[2] == ' ')
+        return;                 /* an arrival, whatever its text holds: a
+                                 * tab in it (a sender's) made it a detail,
+                                 * and hid our own report's arrival */
     if ((off = ex_callout_at(s)) == -2) {
         ev->kind = EX_DETAIL;
         return;

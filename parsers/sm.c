@@ -154,6 +154,51 @@ sm_field_end(struct span s, size_t off)
     return s.len;
 }
 
+/* sm_open_at - 1 when the first n bytes of s end inside a quoted
+ * string or an angle-bracketed address ("a\"b" a quoted pair): a
+ * ", key=" there is a sender's text, not a field of Sendmail's. An
+ * address is logged as it was given (deliver.c logdelivery(): to=,
+ * parseaddr.c rscheck(): arg1=), and a quoted local part may hold
+ * ", delay=..., relay=..., stat=..." */
+static int
+sm_open_at(struct span s, size_t n)
+{
+    size_t  i;
+    int     q = 0;
+    int     a = 0;
+
+    for (i = 0; i < n && i < s.len; i++) {
+        char    c = s.ptr[i];
+
+        if (q) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                q = 0;
+        } else if (c == '"') {
+            q = 1;
+        } else if (c == '<') {
+            a = 1;
+        } else if (c == '>') {
+            a = 0;
+        }
+    }
+    return q || a;
+}
+
+/* sm_field_end_q - sm_field_end() of a field that may hold an address:
+ * the first ", " outside quotes and angle brackets, or s.len */
+static size_t
+sm_field_end_q(struct span s, size_t off)
+{
+    size_t  end = off;
+
+    while ((end = sm_field_end(s, end)) < s.len
+           && sm_open_at(span_make(s.ptr + off, s.len - off), end - off))
+        end += 2;
+    return end;
+}
+
 /* sm_qid_byte - 1: a letter, 2: a digit, 0: neither (a queue id's
  * bytes: two compares, no table) */
 static inline int
@@ -588,6 +633,9 @@ sm_ruleset(struct span s, struct sm_event *ev)
         struct span f = span_make(s.ptr + at, end - at);
 
         if (!(seen & 1) && span_starts(f, "arg1=")) {
+            /* tls_rcpt's is the recipient: its quotes may hold ", " */
+            end = sm_field_end_q(s, at);
+            f = span_make(s.ptr + at, end - at);
             arg1 = span_make(f.ptr + 5, f.len - 5);
             seen |= 1;
         } else if (!(seen & 2) && span_starts(f, "relay=")) {
@@ -709,6 +757,7 @@ sm_delivery(struct span s, struct sm_event *ev)
     size_t  first, at, to_end = 0, stat = 0;
     int     seen = 0;           /* 1 mailer=, 2 relay=, 4 dsn=, 8 stat= */
     int     listed = 0;         /* ctladdr= or delay= ended the list */
+    int     inside = 0;         /* one of them was inside an address */
     int     i;
 
     ev->kind = SM_DELIVERY_BAD;
@@ -725,6 +774,10 @@ sm_delivery(struct span s, struct sm_event *ev)
         case 'd':
             if (!listed && (span_starts(fl, "ctladdr=")
                             || span_starts(fl, "delay="))) {
+                if (sm_open_at(s, at - 2)) {
+                    inside = 1; /* in a quoted address: the sender's */
+                    break;
+                }
                 listed = 1;     /* what came before is in the list */
                 to_end = at - 2;
                 seen = 0;
@@ -758,6 +811,8 @@ sm_delivery(struct span s, struct sm_event *ev)
             break;
         at = end + 2;
     }
+    if (!listed && inside)
+        return;                 /* the list's end unknown: cut short */
     if (!listed)
         to_end = first;
     ev->rcpt = sm_first_rcpt(span_make(s.ptr, to_end), s.len);
@@ -864,6 +919,54 @@ sm_ident(struct span ident)
         || span_eq(ident, "sendmail-msp");
 }
 
+/* sm_forti_fields - the place of the record's own msg=" field, or -1:
+ * its fields read from the start, key=value separated by spaces, up
+ * to msg=; a value before it may be quoted but hold no space (a
+ * session id), and subtype=smtp must be one of them. A quoted value
+ * with a space (a statistics record's subject, client name, from= or
+ * to=: a sender's text) ends the reading: FortiMail does not escape a
+ * quote in it, so " subtype=smtp msg=\"to=..." there could be anyone's
+ * (testdata/sendmail/syn-forged-forti) */
+static long
+sm_forti_fields(struct span m)
+{
+    size_t  i = 0;
+    int     smtp = 0;
+
+    while (i < m.len) {
+        size_t  start, eq;
+
+        while (i < m.len && m.ptr[i] == ' ')
+            i++;
+        start = i;
+        while (i < m.len && m.ptr[i] != '=' && m.ptr[i] != ' '
+               && m.ptr[i] != '"')
+            i++;
+        if (i >= m.len || m.ptr[i] != '=' || i == start)
+            return -1;
+        eq = i++;
+        if (eq - start == 3 && memcmp(m.ptr + start, "msg", 3) == 0)
+            return smtp && i < m.len && m.ptr[i] == '"'
+                ? (long) start - 1 : -1;
+        if (i < m.len && m.ptr[i] == '"') {
+            for (i++; i < m.len && m.ptr[i] != '"'; i++)
+                if (m.ptr[i] == ' ')
+                    return -1;
+            if (i >= m.len)
+                return -1;
+            i++;
+        } else {
+            while (i < m.len && m.ptr[i] != ' ' && m.ptr[i] != '"')
+                i++;
+        }
+        if (i < m.len && m.ptr[i] != ' ')
+            return -1;
+        if (i - start == 12 && memcmp(m.ptr + start, "subtype=smtp", 12) == 0)
+            smtp = 1;
+    }
+    return -1;
+}
+
 /* sm_forti - the Sendmail message inside a FortiMail event record */
 int
 sm_forti(struct span line, struct span *msg, struct span *sid)
@@ -873,7 +976,7 @@ sm_forti(struct span line, struct span *msg, struct span *sid)
     long    off;
 
     if (span_find(m, " subtype=smtp ") < 0
-        || (off = span_find(m, " msg=\"")) < 0)
+        || (off = sm_forti_fields(m)) < 0)
         return -1;
     *msg = m;
     span_drop(msg, (size_t) off + 6);
@@ -881,7 +984,8 @@ sm_forti(struct span line, struct span *msg, struct span *sid)
         return -1;
     msg->len--;
     *sid = span_make(m.ptr, 0);
-    if ((off = span_find(m, " session_id=\"")) >= 0) {
+    v = span_make(m.ptr, (size_t) off);  /* a field before msg= */
+    if ((off = span_find(v, " session_id=\"")) >= 0) {
         v = m;
         span_drop(&v, (size_t) off + 13);
         if (span_upto(&v, "\"", sid, 64) != 0)

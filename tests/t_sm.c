@@ -24,10 +24,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the fingerprints of what commit a78f26d (the plain reading) gave */
-#define SM_FP_CLASSIFY 0xe74d88e40b3cff62ULL
+/* the fingerprints of what commit a78f26d (the plain reading) gave;
+ * SM_FP_CLASSIFY and SM_FP_MT taken again when a ", ctladdr=" or
+ * ", delay=" inside a quoted or bracketed address stopped ending a
+ * to= list (and a list with only such ones became a cut delivery
+ * line), tls_rcpt's arg1= ended at its first ", " outside quotes and
+ * brackets (sm_open_at()), and a FortiMail record's msg= and
+ * session_id= became its own fields only (sm_forti_fields()): with
+ * sm_open_at() 0 and the record searched as before the fingerprints
+ * of a78f26d, e74d88e40b3cff62 and b54521008f6ba2a3, come back */
+#define SM_FP_CLASSIFY 0x5cd60cd27cf6c081ULL
 #define SM_FP_PEER 0xc357d27852b19e7eULL
-#define SM_FP_MT 0xb54521008f6ba2a3ULL
+#define SM_FP_MT 0xa493ab4466eacb30ULL
 
 /* ev_str - a C string (or NULL) into h */
 static uint64_t
