@@ -830,6 +830,20 @@ pf_after_qid(struct span s, struct pf_event *ev)
         }
         return;
     }
+    {
+        /* "QID: warning: header Subject: text" and the other actions of
+         * smtp_header_checks and smtp_body_checks (smtp_proto.c,
+         * smtp_hbc_logger: "%s: %s: %s %.60s: %s", queue id, action,
+         * header or body, content): the content is the message's, any
+         * sender's words. None of smtp(8)'s per-MX texts begins with a
+         * word that ends in ':' */
+        const char *sp = s.len ? memchr(s.ptr, ' ', s.len) : NULL;
+
+        if (sp != NULL && sp > s.ptr && sp[-1] == ':') {
+            ev->kind = PF_IGNORE;
+            return;
+        }
+    }
     if (span_skip(&s, "TLS is required, but was not offered by host ") == 0) {
         ev->kind = PF_NOT_OFFERED;
         pf_peer(&s, ev);

@@ -717,6 +717,13 @@ t_classify(void)
     T_CHECK(cls("to=<a@b.example>, relay=mx[192.0.2.1]:25, status=sent (ok)")
             == PF_STATUS && span_eq(ev.rcpt, "a@b.example") && ev.qid.len == 0,
             "status fragment without qid");
+    /* smtp_header_checks and smtp_body_checks: the message's words */
+    T_CHECK(cls("ABCDE12345: warning: header Subject: Server certificate "
+                "not trusted") == PF_IGNORE
+            && cls("ABCDE12345: warning: body TLS is required, but was not "
+                   "offered by host mx[192.0.2.1]") == PF_IGNORE
+            && cls("ABCDE12345: Server certificate not trusted") == PF_SOFT,
+            "header and body checks are no per-MX text");
     /* an address that writes Postfix's fields (pf_addr, pf_status_own) */
     T_CHECK(cls("ABCDE12345: to=<\"x@v.example>, relay=mx.v.example[192.0.2.7]"
                 ":25, y\"@a.example>, relay=mx.a.example[203.0.113.5]:25, "
@@ -909,11 +916,13 @@ t_fast_paths(void)
  * first '>' outside quotes and "<...>" (pf_addr), a line whose address
  * may hold its fields is PF_STATUS_FORGED (pf_status_own), a server's
  * reply is not searched for TLS failure texts, "delivery temporarily
- * suspended" nor "in reply to" (pf_text_own). With pf_addr() the old
- * span_upto(">"), pf_status_own() always 1, pf_text_own() the whole text
- * and "suspended" found anywhere, the old hashes, 0xb82e2717067375fa and
- * 0x0ed0665baee58b3f, come back */
-#define FP_CLASSIFY 0x7dde8c4196e6efd3ULL
+ * suspended" nor "in reply to" (pf_text_own), and "QID: word: ..." (the
+ * header and body checks of smtp(8)) is no per-MX text. With pf_addr()
+ * the old span_upto(">"), pf_status_own() always 1, pf_text_own() the
+ * whole text, "suspended" found anywhere and "QID: word: " read as
+ * before, the old hashes, 0xb82e2717067375fa and 0x0ed0665baee58b3f,
+ * come back */
+#define FP_CLASSIFY 0x64b5f9ffa45e7de1ULL
 #define FP_TEXT 0x96d01ef7dc14a4d3ULL
 #define FP_WRAP 0x6025cde1732dd5ccULL
 #define FP_ENV 0x847c0e653d44048eULL
