@@ -329,6 +329,37 @@ pf_find(struct span s, const char *lit)
  * known, no strlen()) */
 #define PF_HAS(s, lit) (pf_findn((s), (lit), sizeof(lit) - 1) >= 0)
 
+/* pf_text_own - the part of a status or per-MX text that is Postfix's
+ * own: the text before the first place where smtp(8) quotes a server's
+ * reply ("host H said: ...", "host H refused to talk to me: ...", "TLS
+ * is required, but host H refused to start TLS: ..."; smtp_proto.c,
+ * smtp_connect.c, smtp_trouble.c), the whole text when it quotes none.
+ * A reply is the receiving server's words, which often echo the
+ * sender's or the recipient's address ("550 5.1.1 <"Server certificate
+ * not trusted"@victim.example>: User unknown"): none of Postfix's TLS
+ * failure texts is looked for there. Postfix's own words before the
+ * reply hold none of the markers: "host H" names a host that DNS gave
+ * (a valid host name, no space) */
+static struct span
+pf_text_own(struct span text)
+{
+    long    off = pf_findn(text, " said: ", 7);
+    long    r = pf_findn(text, " refused to ", 12);
+    struct span rest;
+
+    if (r >= 0 && (off < 0 || r < off)) {
+        rest = text;
+        span_drop(&rest, (size_t) r + 12);
+        if (span_starts(rest, "talk to me: "))
+            off = r;
+        else if (span_starts(rest, "start TLS: "))
+            off = r + 21;               /* " refused to start TLS" */
+    }
+    if (off >= 0)
+        text.len = (size_t) off;
+    return text;
+}
+
 /* pf_text_result - failure type implied by a status or per-MX text */
 int
 pf_text_result(struct span text, int *kind, int *dane, const char **why)
@@ -371,13 +402,14 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
             *why = map[i].why;
             return map[i].result;
         }
+    text = pf_text_own(text);
     /* every text below contains one of these words: most status texts
      * ("250 2.0.0 Ok: queued as ...") none, and cost five scans */
     if (!PF_HAS(text, "TLS") && !PF_HAS(text, "certificate")
         && !PF_HAS(text, "hostname") && !PF_HAS(text, "DNSSEC")
         && !PF_HAS(text, "suspended"))
         return -1;
-    if (PF_HAS(text, "delivery temporarily suspended"))
+    if (span_starts(text, "delivery temporarily suspended"))
         return -2;
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (pf_findn(text, map[i].text, map[i].len) >= 0) {
@@ -419,7 +451,23 @@ pf_text_past_ehlo(struct span text)
     "end of DATA"};
     static const char *const sending[] = {"MAIL FROM", "RCPT TO", "DATA",
     "message body", "end of data"};
+    struct span own = pf_text_own(text);
 
+    if (own.len < text.len) {
+        /* a server's reply, in Postfix's words "host H said: %s (in
+         * reply to %s command)": only that last suffix is Postfix's */
+        size_t  i = text.len;
+
+        if (!span_ends(text, " command)"))
+            return 0;
+        while (i > own.len && text.ptr[i - 1] != '(')
+            i--;
+        if (i == own.len)
+            return 0;
+        return pf_after_phrase(span_make(text.ptr + i - 1, text.len - i + 1),
+                               "(in reply to ", reply,
+                               sizeof(reply) / sizeof(reply[0]));
+    }
     return pf_after_phrase(text, "in reply to ", reply,
                            sizeof(reply) / sizeof(reply[0]))
         || pf_after_phrase(text, "while sending ", sending,
@@ -605,27 +653,115 @@ pf_status_keys(struct span s, long keys[3])
     return -1;
 }
 
+/* pf_addr - an address of to=<...> or orig_to=<...> at the cursor (just
+ * past the '<') into a, the cursor moved past its closing '>'; 0, or -1
+ * when none ends within 1024 bytes. The closing '>' is the first one
+ * outside double quotes and outside a "<...>" of the address's own:
+ * Postfix >= 3.5 logs an address in its external form
+ * (info_log_address_format = external, quote_822_local.c), whose local
+ * part is quoted when it holds a space, '>', ',' and the like, a '"' or
+ * '\' in it escaped with a '\'; a log edited by hand may hold
+ * "ed@<my private domain>". Where this reading is wrong (an address in
+ * the internal form with a '>', '"' or '<' of its own), pf_status_own()
+ * finds Postfix's ">, relay=" elsewhere. Most addresses have neither
+ * '"' nor '<': their first '>' ends them, found eight bytes at a time,
+ * and they hold no '>' (*odd stays 0; else 1) */
+static int
+pf_addr(struct span *s, struct span *a, int *odd)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    const char *p = s->ptr;
+    size_t  n = s->len < 1024 ? s->len : 1024;
+    size_t  i = 0;
+    int     q = 0;
+    int     depth = 0;
+
+    /* up to the first '>', '"' or '<' (the lowest flagged byte of each
+     * test is exact, as in pf_peer_plain) */
+    for (; i + 8 <= n && span_little_endian(); i += 8) {
+        uint64_t w, x, y, z, f;
+
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * '>');
+        y = w ^ (ones * '"');
+        z = w ^ (ones * '<');
+        f = ((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z);
+        if ((f &= high) != 0) {
+            i += (size_t) (__builtin_ctzll(f) >> 3);
+            break;
+        }
+    }
+    if (i < n && p[i] != '>')
+        *odd = 1;
+    for (; i < n; i++) {
+        char    ch = p[i];
+
+        if (ch == '"')
+            q = !q;
+        else if (q) {
+            if (ch == '\\')
+                i++;
+        } else if (ch == '<')
+            depth++;
+        else if (ch == '>' && depth > 0)
+            depth--;
+        else if (ch == '>') {
+            *a = span_make(p, i);
+            span_drop(s, i + 1);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* pf_status_own - 1 when the addresses of a status line (rcpt, orig;
+ * odd: one holds a '"' or '<') end where pf_addr() ended them: Postfix
+ * writes ">, relay=" once, right after the last address (log_adhoc.c),
+ * so neither address nor what follows them (rest) holds one. An address
+ * is the sender's or the recipient's choice: a quoted local part may
+ * hold anything
+ * ("x@victim.example>, relay=mx.victim.example[...]:25, ...,
+ * status=deferred (...)"@attacker.example), and an address logged in
+ * its internal form (Postfix < 3.5, or info_log_address_format =
+ * internal) is not quoted. Where an address was cut short, Postfix's
+ * ">, relay=" is in rest (and where the fields after the cut are the
+ * sender's, the first "relay=" is theirs); where one was read too far,
+ * it is inside the address. None of these lines is taken: which fields
+ * are Postfix's cannot be told (nor is a genuine address that holds ">,
+ * relay=", or a reply that echoes one). Left: an address of the
+ * internal form that holds ">, orig_to=<" makes a line no byte tells
+ * from a genuine one */
+static int
+pf_status_own(struct span rcpt, struct span orig, int odd, struct span rest)
+{
+    return pf_findn(rest, ">, relay=", 9) < 0
+        && (!odd || (pf_findn(rcpt, ">, relay=", 9) < 0
+                     && pf_findn(orig, ">, relay=", 9) < 0));
+}
+
 /* pf_status - "to=<...>, relay=..., ..., status=S (text)" after the qid.
  * The recipient, orig_to and the reply text in the parentheses are
  * other people's words: relay=, conn_use= and tls= are looked for only
  * in Postfix's own fields between them (log_adhoc.c writes relay= right
- * after to=/orig_to=, and status= last) */
+ * after to=/orig_to=, and status= last), and a line whose addresses
+ * cannot be told from them is not taken (pf_addr, pf_status_own) */
 static void
 pf_status(struct span s, struct pf_event *ev)
 {
     struct span v;
     struct span own;
-    struct span skip;
+    struct span skip = span_make(NULL, 0);
     long    off;
     long    keys[3] = {-1, -1, -1};
+    int     odd = 0;
 
     ev->kind = PF_STATUS_BAD;
     if (span_skip(&s, "to=<") == 0) {
-        if (span_upto(&s, ">", &ev->rcpt, 1024) != 0)
+        if (pf_addr(&s, &ev->rcpt, &odd) != 0)
             return;
     }
-    if (span_skip(&s, ", orig_to=<") == 0
-        && span_upto(&s, ">", &skip, 1024) != 0)
+    if (span_skip(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
         return;
     if (span_starts(s, "status="))
         off = 0;                /* a fragment: nothing before it */
@@ -633,6 +769,10 @@ pf_status(struct span s, struct pf_event *ev)
         return;
     else
         off++;
+    if (!pf_status_own(ev->rcpt, skip, odd, s)) {
+        ev->kind = PF_STATUS_FORGED;
+        return;
+    }
     own = span_make(s.ptr, (size_t) off);
     if ((off = keys[0]) >= 0) {
         v = own;
@@ -690,6 +830,20 @@ pf_after_qid(struct span s, struct pf_event *ev)
         }
         return;
     }
+    {
+        /* "QID: warning: header Subject: text" and the other actions of
+         * smtp_header_checks and smtp_body_checks (smtp_proto.c,
+         * smtp_hbc_logger: "%s: %s: %s %.60s: %s", queue id, action,
+         * header or body, content): the content is the message's, any
+         * sender's words. None of smtp(8)'s per-MX texts begins with a
+         * word that ends in ':' */
+        const char *sp = s.len ? memchr(s.ptr, ' ', s.len) : NULL;
+
+        if (sp != NULL && sp > s.ptr && sp[-1] == ':') {
+            ev->kind = PF_IGNORE;
+            return;
+        }
+    }
     if (span_skip(&s, "TLS is required, but was not offered by host ") == 0) {
         ev->kind = PF_NOT_OFFERED;
         pf_peer(&s, ev);
@@ -709,7 +863,7 @@ pf_after_qid(struct span s, struct pf_event *ev)
     if (pf_text_result(s, &kind, &dane, &why) >= 0) {
         ev->kind = PF_SOFT;
         ev->text = s;
-        if ((off = span_find(s, "host ")) >= 0) {
+        if ((off = span_find(pf_text_own(s), "host ")) >= 0) {
             struct span p = s;
 
             span_drop(&p, (size_t) off + 5);

@@ -34,6 +34,8 @@ enum pf_kind {
     PF_TLSRPT,                  /* TLSRPT: status=... (Postfix >= 3.10) */
     PF_NO_STARTTLS_LOCAL,       /* discarding EHLO keywords: ... STARTTLS */
     PF_PROXY_CONNECT,           /* tlsproxy CONNECT/DISCONNECT */
+    PF_STATUS_FORGED,           /* QID: to=<...> whose fields an address
+                                 * may have written (pf.c, pf_status_own) */
 };
 
 enum pf_trust {

@@ -756,6 +756,20 @@ pf_qmgr_qid(struct span *s, struct span *qid)
     return 0;
 }
 
+/* pf_qmgr_from - "from=<addr>, size=" at s (past the queue id's ": ")
+ * into addr; 0, or -1. The address is the sender's: logged in its
+ * internal form (Postfix < 3.5), a quoted local part
+ * "tlsrpt@example.net>, size="@attacker.example would read as our own
+ * sender. Postfix writes ">, size=" once, so a line with another after
+ * the first is not taken */
+static int
+pf_qmgr_from(struct span s, struct span *addr)
+{
+    return span_skip(&s, ": from=<") == 0
+        && span_upto(&s, ">, size=", addr, 320) == 0
+        && span_find(s, ">, size=") < 0 ? 0 : -1;
+}
+
 /* pf_qmgr_line - "QID: from=<addr>, size=..." of our own sender notes
  * the queue id, "QID: removed" forgets it */
 static void
@@ -773,8 +787,7 @@ pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         sess_own_forget(ps->k->own, r->host, qid);
         return;
     }
-    if (span_skip(&s, ": from=<") == 0
-        && span_upto(&s, ">, size=", &addr, 320) == 0)
+    if (pf_qmgr_from(s, &addr) == 0)
         (void) corr_own_from(ps->k, r, qid, addr, r->dated ? r->t : 0, tr);
 }
 
@@ -789,9 +802,7 @@ pf_qmgr_mine_mt(const struct sess_own *own, struct span s)
         return 0;
     if (span_eq(s, ": removed"))
         return 1;
-    return span_skip(&s, ": from=<") == 0
-        && span_upto(&s, ">, size=", &addr, 320) == 0
-        && sess_own_sender(own, addr);
+    return pf_qmgr_from(s, &addr) == 0 && sess_own_sender(own, addr);
 }
 
 /* the Postfix program a non-empty ident names */
@@ -1185,6 +1196,12 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     case PF_STATUS_BAD:
         tr->kind = TRACE_BAD;
         tr->bad = "truncated delivery line";
+        break;
+    case PF_STATUS_FORGED:
+        /* an address that holds '>' and Postfix's field names: which
+         * fields are Postfix's cannot be told (pf.c, pf_status_own) */
+        tr->kind = TRACE_BAD;
+        tr->bad = "delivery line whose address holds its fields";
         break;
     case PF_TLSRPT:
         pf_tls_host(ps, p);

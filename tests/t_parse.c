@@ -717,6 +717,37 @@ t_classify(void)
     T_CHECK(cls("to=<a@b.example>, relay=mx[192.0.2.1]:25, status=sent (ok)")
             == PF_STATUS && span_eq(ev.rcpt, "a@b.example") && ev.qid.len == 0,
             "status fragment without qid");
+    /* smtp_header_checks and smtp_body_checks: the message's words */
+    T_CHECK(cls("ABCDE12345: warning: header Subject: Server certificate "
+                "not trusted") == PF_IGNORE
+            && cls("ABCDE12345: warning: body TLS is required, but was not "
+                   "offered by host mx[192.0.2.1]") == PF_IGNORE
+            && cls("ABCDE12345: Server certificate not trusted") == PF_SOFT,
+            "header and body checks are no per-MX text");
+    /* an address that writes Postfix's fields (pf_addr, pf_status_own) */
+    T_CHECK(cls("ABCDE12345: to=<\"x@v.example>, relay=mx.v.example[192.0.2.7]"
+                ":25, y\"@a.example>, relay=mx.a.example[203.0.113.5]:25, "
+                "dsn=2.0.0, status=sent (250 ok)") == PF_STATUS_FORGED,
+            "status: a quoted address with relay=");
+    T_CHECK(cls("ABCDE12345: to=<x@v.example>, relay=mx.v.example[192.0.2.7]"
+                ":25, dsn=4.7.5, status=deferred (Server certificate not "
+                "trusted)@a.example>, relay=mx.a.example[203.0.113.5]:25, "
+                "dsn=2.0.0, status=sent (250 ok)") == PF_STATUS_FORGED,
+            "status: an unquoted address with relay= and status=");
+    T_CHECK(cls("ABCDE12345: to=<x@v.example>, relay=mx.v.example[192.0.2.7]"
+                ":25, y@a.example>, relay=mx.a.example[203.0.113.5]:25, "
+                "dsn=2.0.0, status=sent (250 ok)") == PF_STATUS_FORGED,
+            "status: an unquoted address with relay=");
+    T_CHECK(cls("ABCDE12345: to=<\"x@v.example>, orig_to=<w\"@a.example>, "
+                "relay=mx.a.example[203.0.113.5]:25, dsn=2.0.0, status=sent "
+                "(250 ok)") == PF_STATUS
+            && span_eq(ev.rcpt, "\"x@v.example>, orig_to=<w\"@a.example")
+            && span_eq(ev.peer_ip, "203.0.113.5"),
+            "status: a quoted address with '>' read whole");
+    T_CHECK(cls("ABCDE12345: to=<ed@<my domain>>, relay=mx[192.0.2.1]:25, "
+                "dsn=2.0.0, status=sent (250 ok)") == PF_STATUS
+            && span_eq(ev.rcpt, "ed@<my domain>"),
+            "status: an address with <...> of its own");
     /* TLSRPT (Postfix >= 3.10) */
     T_CHECK(cls("TLSRPT: status=failure, domain=j.example, receiving_mx="
                 "mx.j.example[192.0.2.70], failure_type=certificate_expired")
@@ -847,6 +878,27 @@ t_fast_paths(void)
     T_CHECK(pf_text_result(SPAN_LIT("no TLSA records found"), &kind, &dane,
                            &why) == SESS_DANE_REQUIRED && dane == 1,
             "a DANE phrase whole");
+    /* a server's reply is not searched (pf_text_own) */
+    T_CHECK(pf_text_result(SPAN_LIT("host mx[192.0.2.1] said: 550 5.1.1 "
+                                    "<\"Server certificate not trusted\"@v"
+                                    ".example>: unknown (in reply to RCPT TO"
+                                    " command)"), &kind, &dane, &why) == -1,
+            "a phrase in a server's reply");
+    T_CHECK(pf_text_result(SPAN_LIT("host mx[192.0.2.1] said: 450 delivery "
+                                    "temporarily suspended"), &kind, &dane,
+                           &why) == -1, "suspended in a server's reply");
+    T_CHECK(pf_text_result(SPAN_LIT("TLS is required, but host mx[192.0.2.1]"
+                                    " refused to start TLS: 454 4.7.0 Server "
+                                    "certificate not trusted"), &kind, &dane,
+                           &why) == SESS_STARTTLS_NOT_SUPPORTED
+            && strcmp(why, "starttls-refused") == 0,
+            "refused to start TLS, whatever the reply says");
+    T_CHECK(pf_text_past_ehlo(SPAN_LIT("host mx[192.0.2.1] said: 554 <\"(in "
+                                       "reply to RCPT TO command)\"@x> (in "
+                                       "reply to EHLO command)")) == 0
+            && pf_text_past_ehlo(SPAN_LIT("host mx[192.0.2.1] said: 550 no "
+                                          "(in reply to RCPT TO command)")) == 1,
+            "past EHLO: only Postfix's last words after a reply");
     for (i = 0; i < (int) (sizeof(past) / sizeof(past[0])); i++)
         T_CHECK(pf_text_past_ehlo(span_make(past[i].text,
                                             strlen(past[i].text)))
@@ -858,9 +910,20 @@ t_fast_paths(void)
 /* the hashes the code gave before the per-thread tables of what lines
  * repeat (pf_peer(), pf_cert_text(), pf_text_facts(), wrap_pair_seen()
  * and the undated shortcuts of wrap_slow()), the same on gcc and clang:
- * any change of a field of any line changes them */
-#define FP_CLASSIFY 0xb82e2717067375faULL
-#define FP_TEXT 0x0ed0665baee58b3fULL
+ * any change of a field of any line changes them. FP_CLASSIFY and
+ * FP_TEXT taken again when Postfix's status lines and texts stopped
+ * taking a sender's words for Postfix's own: an address ends at its
+ * first '>' outside quotes and "<...>" (pf_addr), a line whose address
+ * may hold its fields is PF_STATUS_FORGED (pf_status_own), a server's
+ * reply is not searched for TLS failure texts, "delivery temporarily
+ * suspended" nor "in reply to" (pf_text_own), and "QID: word: ..." (the
+ * header and body checks of smtp(8)) is no per-MX text. With pf_addr()
+ * the old span_upto(">"), pf_status_own() always 1, pf_text_own() the
+ * whole text, "suspended" found anywhere and "QID: word: " read as
+ * before, the old hashes, 0xb82e2717067375fa and 0x0ed0665baee58b3f,
+ * come back */
+#define FP_CLASSIFY 0x64b5f9ffa45e7de1ULL
+#define FP_TEXT 0x96d01ef7dc14a4d3ULL
 #define FP_WRAP 0x6025cde1732dd5ccULL
 #define FP_ENV 0x847c0e653d44048eULL
 
