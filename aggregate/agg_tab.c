@@ -162,6 +162,8 @@ struct agg_blk {
     struct agg_blk *next;               /* fixed before publication */
     size_t  size;                       /* bytes mapped, this included */
     const char *used;                   /* end of the keys; its thread's */
+    size_t  nkeys;                      /* keys made, dead ones included;
+                                         * its thread's */
 };
 
 /* in a key's len: made, then dropped where it could not be given back
@@ -499,6 +501,7 @@ agg_arena_more(struct agg_tab *t, size_t need)
                                                   memory_order_release,
                                                   memory_order_relaxed));
     b->used = (char *) b + sizeof(*b);
+    b->nkeys = 0;
     a->id = t->id;
     a->blk = b;
     a->size = size;
@@ -520,6 +523,7 @@ agg_key_new(struct agg_tab *t, const char *buf, size_t len)
     k = (struct agg_key *) a->next;
     a->next += size;
     a->blk->used = a->next;
+    a->blk->nkeys++;
     atomic_init(&k->count, 0);
     k->len = (uint32_t) len;
     memcpy(k->blob, buf, len);
@@ -538,6 +542,7 @@ agg_key_drop(struct agg_tab *t, struct agg_key *k)
     if (a->id == t->id && a->next == (char *) k + agg_key_size(k->len)) {
         a->next = (char *) k;
         a->blk->used = a->next;
+        a->blk->nkeys--;
     } else {
         k->len |= AGG_LEN_DEAD;
     }
@@ -1372,6 +1377,26 @@ agg_view_host(struct agg_view *v, struct htab *seen,
     h->name[len] = 0;
 }
 
+/* agg_view_host_merge - move the pair h, noted by another part of the
+ * pass, into v unless seen holds it already (then its name is freed) */
+static void
+agg_view_host_merge(struct agg_view *v, struct htab *seen,
+                    struct agg_vhost *h)
+{
+    char    pair[sizeof(int32_t) + SESS_MAX_LOGHOST + 1];
+    size_t  len = strlen(h->name);
+
+    memcpy(pair, &h->day, sizeof(int32_t));
+    memcpy(pair + sizeof(int32_t), h->name, len);
+    if (htab_find(seen, pair, sizeof(int32_t) + len) != NULL) {
+        free(h->name);
+        return;
+    }
+    htab_enter(seen, pair, sizeof(int32_t) + len, v);
+    v->hosts = xrealloc(v->hosts, (v->nhosts + 1) * sizeof(*v->hosts));
+    v->hosts[v->nhosts++] = *h;
+}
+
 /* every stored key's numbers, sorted (agg_ord_list) */
 struct agg_ords {
     struct agg_ord *a;
@@ -1381,26 +1406,104 @@ struct agg_ords {
                                          * for digit i */
 };
 
+/* A part of the pass that collects the keys' numbers: the keys of the
+ * blocks [b, stop) of the table's list, into out[] (room for at most
+ * cap), with each key's (day, log host) noted in hv (its hosts only)
+ * when hv is not NULL. */
+struct agg_ocoll {
+    const struct agg_blk *b;
+    const struct agg_blk *stop;
+    struct agg_ord *out;
+    size_t  cap;
+    size_t  n;
+    size_t  bytes;                      /* lengths past the numbers */
+    uint64_t d0;                        /* differences from out[0] */
+    uint64_t d1;
+    struct agg_view *hv;
+    struct htab *seen;                  /* the pairs noted in hv */
+};
+
+/* agg_ocoll_run - thread: collect one part (agg_ocoll). Cost O(keys of
+ * the part). */
+static void *
+agg_ocoll_run(void *arg)
+{
+    struct agg_ocoll *c = arg;
+    struct agg_vlast last = {0};
+    const struct agg_blk *b;
+    const struct agg_key *k;
+    const char *p;
+    struct agg_ord *ord = c->out;
+    size_t  n = 0;
+    size_t  bytes = 0;
+    uint64_t d0 = 0;
+    uint64_t d1 = 0;
+
+    /* block by block, the keys made and not dropped (agg_kpos_next,
+     * which would go on into the next part's first block) */
+    for (b = c->b; b != c->stop; b = b->next)
+        for (p = (const char *) (b + 1); p < b->used;
+             p += agg_key_size(k->len & ~AGG_LEN_DEAD)) {
+            k = (const struct agg_key *) p;
+            if ((k->len & AGG_LEN_DEAD) != 0)
+                continue;
+            if (n == c->cap)
+                msg_panic("agg_ord_collect: more keys than its blocks made");
+            agg_ord_set(&ord[n], k);
+            d0 |= ord[n].k0 ^ ord[0].k0;
+            d1 |= ord[n].k1 ^ ord[0].k1;
+            n++;
+            bytes += k->len - AGG_KEY_HEAD;
+            if (c->hv != NULL)
+                agg_view_host(c->hv, c->seen, &last, k);
+        }
+    c->n = n;
+    c->bytes = bytes;
+    c->d0 = d0;
+    c->d1 = d1;
+    return NULL;
+}
+
+/* Past this many bytes of key blocks, and with more than one thread
+ * allowed, the keys' numbers are collected by several threads, each
+ * over a run of blocks (domains.log of `make bench`, a million keys:
+ * this pass took some 30 ms of one thread, the last part of the run
+ * left on one thread but for the first partition). */
+#define AGG_OCOLL_PAR_MIN (4 * 1024 * 1024)
+#define AGG_OCOLL_PARTS 16
+
 /* agg_ord_collect - every stored key (a key in two segments twice) in
  * block order, in o; with v, each key's (day, log host) noted in v.
- * Cost O(K), 24 bytes a key. */
+ * With jobs > 1 and enough keys, runs of blocks are collected by up to
+ * jobs threads (the caller's among them), each into its own place of
+ * one array, then moved together: the same keys in the same order, the
+ * same pairs noted in the same order, whatever jobs. Cost O(K), 24
+ * bytes a key. */
 static void
 agg_ord_collect(const struct agg_tab *t, struct agg_ords *o,
-                struct agg_view *v)
+                struct agg_view *v, int jobs)
 {
-    struct htab *seen = v != NULL ? htab_create(16, NULL) : NULL;
-    struct agg_vlast last = {0};
+    struct agg_ocoll c[AGG_OCOLL_PARTS];
+    struct agg_view hv[AGG_OCOLL_PARTS];
+    pthread_t th[AGG_OCOLL_PARTS];
     const struct agg_seg *s;
-    const struct agg_key *k;
-    struct agg_kpos pos;
+    const struct agg_blk *b;
+    const struct agg_blk *first;
     struct agg_ord *ord;
+    struct agg_vhost *h;
     size_t  cap = 0;
-    size_t  n = 0;
+    size_t  total = 0;
+    size_t  room;
+    size_t  sum;
+    size_t  keys;
     size_t  used;
-    size_t  bytes;
+    size_t  n;
+    size_t  i;
     uint64_t d0;
     uint64_t d1;
-    unsigned i;
+    int     np;
+    int     nth;
+    int     k;
 
     /* claims are at most the reservations, and at most the limit */
     for (s = t->first; s != NULL;
@@ -1408,29 +1511,89 @@ agg_ord_collect(const struct agg_tab *t, struct agg_ords *o,
         used = atomic_load_explicit(&s->used, memory_order_relaxed);
         cap += used < s->limit ? used : s->limit;
     }
-    ord = xmalloc((cap ? cap : 1) * sizeof(*ord));
-    bytes = 0;
-    d0 = d1 = 0;
-    agg_kpos_init(t, &pos);
-    while ((k = agg_kpos_next(&pos)) != NULL) {
-        if (n == cap)
-            msg_panic("agg_ord_collect: more keys than claims");
-        agg_ord_set(&ord[n], k);
-        d0 |= ord[n].k0 ^ ord[0].k0;
-        d1 |= ord[n].k1 ^ ord[0].k1;
-        n++;
-        bytes += k->len - AGG_KEY_HEAD;
-        if (v != NULL)
-            agg_view_host(v, seen, &last, k);
+    /* _st: after the join, relaxed loads see every published pointer */
+    first = atomic_load_explicit(&t->blks, memory_order_relaxed);
+    for (b = first; b != NULL; b = b->next)
+        total += (size_t) (b->used - (const char *) (b + 1));
+    np = jobs < AGG_OCOLL_PARTS ? jobs : AGG_OCOLL_PARTS;
+    if (np < 1 || total < AGG_OCOLL_PAR_MIN)
+        np = 1;
+    /* runs of blocks of about total / np bytes each, the last one
+     * taking what is left; each part's room the keys its blocks made
+     * (dead ones too: at most a few), so that the parts lie one after
+     * the other as the keys will */
+    memset(c, 0, sizeof(c));
+    b = first;
+    room = 0;
+    for (k = 0; k < np; k++) {
+        c[k].b = b;
+        for (sum = keys = 0; b != NULL && (k + 1 == np
+                                           || sum < total / (size_t) np);
+             b = b->next) {
+            sum += (size_t) (b->used - (const char *) (b + 1));
+            keys += b->nkeys;
+        }
+        c[k].stop = b;
+        c[k].cap = keys;
+        room += keys;
     }
-    if (seen != NULL)
-        htab_free(seen);
+    ord = xmalloc((room ? room : 1) * sizeof(*ord));
+    for (k = 0, room = 0; k < np; k++) {
+        c[k].out = ord + room;
+        room += c[k].cap;
+        if (v != NULL) {
+            memset(&hv[k], 0, sizeof(hv[k]));
+            c[k].hv = k == 0 ? v : &hv[k];
+            c[k].seen = htab_create(16, NULL);
+        }
+    }
+    for (k = 1, nth = 0; k < np; k++, nth++)
+        if (pthread_create(&th[k - 1], NULL, agg_ocoll_run, &c[k]) != 0)
+            break;
+    agg_ocoll_run(&c[0]);
+    for (k = nth + 1; k < np; k++)      /* parts no thread took */
+        agg_ocoll_run(&c[k]);
+    for (k = 0; k < nth; k++)
+        pthread_join(th[k], NULL);
+    /* the parts one after the other; each part's differences from its
+     * own first key, and that key's from the very first, tell which
+     * digits vary; the pairs of a later part not noted before, after */
+    n = c[0].n;
+    o->bytes = c[0].bytes;
+    d0 = c[0].d0;
+    d1 = c[0].d1;
+    for (k = 1; k < np; k++) {
+        if (c[k].n > 0) {
+            if (n > 0) {
+                d0 |= c[k].d0 | (c[k].out[0].k0 ^ ord[0].k0);
+                d1 |= c[k].d1 | (c[k].out[0].k1 ^ ord[0].k1);
+            } else {
+                d0 = c[k].d0;
+                d1 = c[k].d1;
+            }
+            if (c[k].out != ord + n)    /* dead keys before */
+                memmove(ord + n, c[k].out, c[k].n * sizeof(*ord));
+        }
+        n += c[k].n;
+        o->bytes += c[k].bytes;
+        if (v == NULL)
+            continue;
+        for (i = 0; i < hv[k].nhosts; i++) {
+            h = &hv[k].hosts[i];
+            agg_view_host_merge(v, c[0].seen, h);
+        }
+        free(hv[k].hosts);
+        htab_free(c[k].seen);
+    }
+    if (v != NULL)
+        htab_free(c[0].seen);
+    if (n > cap)
+        msg_panic("agg_ord_collect: more keys than claims");
     o->a = ord;
     o->n = n;
-    o->bytes = bytes;
-    for (o->vary = 0, i = 0; i < 8; i++)
-        o->vary |= (unsigned) ((d0 >> (56 - 8 * i) & 0xff) != 0) << i
-            | (unsigned) ((d1 >> (56 - 8 * i) & 0xff) != 0) << (i + 8);
+    for (o->vary = 0, k = 0; k < 8; k++)
+        o->vary |= (unsigned) ((d0 >> (56 - 8 * k) & 0xff) != 0) << k
+            | (unsigned) ((d1 >> (56 - 8 * k) & 0xff) != 0) << (k + 8);
 }
 
 /* Past this many keys, and with more than one thread allowed, the
@@ -1482,7 +1645,7 @@ agg_ord_list(const struct agg_tab *t, struct agg_ords *o,
     int     k;
     int     nth;
 
-    agg_ord_collect(t, o, v);
+    agg_ord_collect(t, o, v, jobs);
     if (jobs <= 1 || o->n < AGG_ORD_PAR_MIN) {
         agg_ord_sort(o->a, o->n, 0, o->vary);
         return;

@@ -154,6 +154,126 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
     return a;
 }
 
+/* With -j, the sums of a view of one day over all days (no --day) are
+ * made by several threads, each over a run of groups that begins with
+ * a domain's first: a day's groups are in domain order, so a domain's
+ * groups are one run, its place one after the last one's, and every
+ * place has a group. The sums, the groups' order (gi[i] = i) and the
+ * failures by type are what summary_collect makes of the same view. */
+#define SUMMARY_PAR_MIN 65536   /* groups; fewer: one thread */
+#define SUMMARY_PARTS 16
+
+/* a run of groups [lo, hi) summed by one thread */
+struct summary_part {
+    const struct agg_view *v;
+    struct summary_acc *a;
+    size_t *gi;
+    size_t  nd;
+    size_t  lo;
+    size_t  hi;
+    uint64_t by_type[SESS_RESULT_COUNT];
+};
+
+/* summary_part_run - thread: the sums of one run (summary_part) */
+static void *
+summary_part_run(void *arg)
+{
+    struct summary_part *p = arg;
+    const struct agg_group *g;
+    struct summary_acc *s;
+    size_t  last = 0;
+    size_t  i;
+    size_t  j;
+
+    for (i = p->lo; i < p->hi; i++) {
+        g = agg_view_get(p->v, i);
+        if (g->dom >= p->nd || (i > p->lo && g->dom < last))
+            msg_panic("summary_part_run: domain %zu of %zu", g->dom, p->nd);
+        s = &p->a[g->dom];
+        if (i == p->lo || g->dom != last) {
+            s->domain = g->domain;
+            s->success = g->success;
+            s->failure = g->failure;
+            s->plain_ignored = g->plain_ignored;
+            s->first_day = s->last_day = g->day;
+            s->at = i;
+            s->n = 1;
+        } else {
+            s->success += g->success;
+            s->failure += g->failure;
+            s->plain_ignored += g->plain_ignored;
+            s->last_day = g->day;
+            s->n++;
+        }
+        last = g->dom;
+        p->gi[i] = i;
+        for (j = 0; j < g->ndetails; j++)
+            p->by_type[g->details[j].result] += g->details[j].count;
+    }
+    return NULL;
+}
+
+/* summary_collect_par_ok - 1 when summary_collect_par would take v */
+static int
+summary_collect_par_ok(const struct agg_view *v, const struct cli_opts *o,
+                       int jobs)
+{
+    size_t  n = agg_view_count(v);
+
+    return !o->have_day && jobs > 1 && n >= SUMMARY_PAR_MIN
+        && agg_view_get(v, 0)->day == agg_view_get(v, n - 1)->day;
+}
+
+/* summary_collect_par - summary_collect on up to jobs threads (the
+ * caller's among them), for a view of one day and no --day; 0 when
+ * that is not the case or too small to pay (nothing done) */
+static int
+summary_collect_par(const struct agg_view *v, const struct cli_opts *o,
+                    int jobs, struct summary_acc *a, size_t *gi,
+                    uint64_t *by_type, size_t *count)
+{
+    struct summary_part p[SUMMARY_PARTS];
+    pthread_t th[SUMMARY_PARTS];
+    size_t  n = agg_view_count(v);
+    size_t  at;
+    size_t  r;
+    int     np;
+    int     nth;
+    int     k;
+
+    if (!summary_collect_par_ok(v, o, jobs))
+        return 0;
+    np = jobs < SUMMARY_PARTS ? jobs : SUMMARY_PARTS;
+    for (k = 0, at = 0; k < np; k++) {
+        memset(&p[k], 0, sizeof(p[k]));
+        p[k].v = v;
+        p[k].a = a;
+        p[k].gi = gi;
+        p[k].nd = agg_view_domains(v);
+        p[k].lo = at;
+        at = k + 1 == np ? n : n / (size_t) np * (size_t) (k + 1);
+        if (at < p[k].lo)
+            at = p[k].lo;
+        while (at > 0 && at < n
+               && agg_view_get(v, at)->dom == agg_view_get(v, at - 1)->dom)
+            at++;
+        p[k].hi = at;
+    }
+    for (k = 1, nth = 0; k < np; k++, nth++)
+        if (pthread_create(&th[k - 1], NULL, summary_part_run, &p[k]) != 0)
+            break;
+    summary_part_run(&p[0]);
+    for (k = nth + 1; k < np; k++)      /* parts no thread took */
+        summary_part_run(&p[k]);
+    for (k = 0; k < nth; k++)
+        pthread_join(th[k], NULL);
+    for (k = 0; k < np; k++)
+        for (r = 0; r < SESS_RESULT_COUNT; r++)
+            by_type[r] += p[k].by_type[r];
+    *count = agg_view_domains(v);
+    return 1;
+}
+
 /* summary_rows - the rows of the first nrows domains of a; cost the
  * details of their groups */
 static struct sum_dom *
@@ -712,6 +832,44 @@ summary_tab_free(void *arg)
     return NULL;
 }
 
+/* What the end of a run leaves to the process's exit: a million
+ * domains' view, sums and rows are some 150 MB in a few large
+ * mappings, and unmapping them one by one before exit took 15 to 20 ms
+ * of the calling thread (`perf record`, domains.log of `make bench`),
+ * where exit frees the same pages at once. They stay reachable from
+ * summary_left, so that valgrind's memcheck reports no leak (volatile:
+ * stores to a static never read are dropped); under AddressSanitizer,
+ * whose leak check runs at exit too, they are freed as before. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SUMMARY_FREE_AT_END 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SUMMARY_FREE_AT_END 1
+#endif
+#endif
+
+#ifndef SUMMARY_FREE_AT_END
+static void *volatile summary_left[4];
+#endif
+
+/* summary_leave - free, or leave to exit, what the rows were made of */
+static void
+summary_leave(struct agg_view *v, struct sum_dom *d, struct summary_acc *a,
+              size_t *gi)
+{
+#ifdef SUMMARY_FREE_AT_END
+    free(gi);
+    free(a);
+    xfree(d);
+    agg_view_free(v);
+#else
+    summary_left[0] = v;
+    summary_left[1] = d;
+    summary_left[2] = a;
+    summary_left[3] = gi;
+#endif
+}
+
 /* cmd_summary - the summary subcommand */
 int
 cmd_summary(int argc, char **argv)
@@ -734,6 +892,7 @@ cmd_summary(int argc, char **argv)
     pthread_t freer;
     struct summary_free fr;
     int     freeing = 0;
+    int     par;
     int     jobs;
     int     rc;
 
@@ -764,16 +923,18 @@ cmd_summary(int argc, char **argv)
     fr.len[0] = agg_view_domains(v) * sizeof(*a);
     fr.mem[1] = o.have_day ? NULL : gi;     /* --day: a part is used */
     fr.len[1] = agg_view_count(v) * sizeof(*gi);
+    par = summary_collect_par_ok(v, &o, jobs);
+    if (par)                    /* the summing threads fault them in */
+        fr.mem[0] = fr.mem[1] = NULL;
     if (jobs > 1 && pthread_create(&freer, NULL, summary_tab_free, &fr) == 0)
         freeing = 1;
     else
         agg_tab_free(tab);
     tab = NULL;
-    a = summary_collect(v, &o, a, &gi, by_type, &nd);
+    if (!par || !summary_collect_par(v, &o, jobs, a, gi, by_type, &nd))
+        a = summary_collect(v, &o, a, &gi, by_type, &nd);
     summary_head(hosts, &st, &o, a, nd, by_type, &h);
     d = summary_rows(v, gi, a, h.nrows);
-    free(a);
-    free(gi);
     fp = o.output ? xneed(open_memstream(&text, &len), "open_memstream")
         : stdout;
     if (o.html)
@@ -792,8 +953,7 @@ cmd_summary(int argc, char **argv)
         rc = 1;
     }
     pipe_summary(&st, NULL);
-    xfree(d);
-    agg_view_free(v);
+    summary_leave(v, d, a, gi);
     if (freeing)
         pthread_join(freer, NULL);
     conf_free(&c);

@@ -198,6 +198,32 @@ if [ -f "$L/gen.log" ]; then
     done
 fi
 
+# a log of one day with more domains than summary sums on one thread
+# (65,536 groups): with -j the per-domain sums are made by several
+# threads, each over a run of whole domains; the same summary as -j 1
+if [ -x "$GEN" ]; then
+    "$GEN" -s 5 -b 84000000 -r -d 70000 >"$tmp/dom.log" 2>/dev/null
+    for sort in sessions failures; do
+        for top in 12 0; do
+            run "$tmp/o1" "$tmp/e" summary --json --sort $sort --top $top \
+                $SS -j 1 "$tmp/dom.log"
+            for j in 2 3; do
+                run "$tmp/o" "$tmp/e" summary --json --sort $sort \
+                    --top $top $SS -j $j "$tmp/dom.log"
+                same "70,000 domains, --sort $sort --top $top: -j $j" \
+                    "$tmp/o1" "$tmp/o"
+            done
+        done
+    done
+    run "$tmp/o1" "$tmp/e" summary $SS -j 1 "$tmp/dom.log"
+    run "$tmp/o" "$tmp/e" summary $SS -j 2 "$tmp/dom.log"
+    same "70,000 domains, text: -j 2" "$tmp/o1" "$tmp/o"
+    run "$tmp/o1" "$tmp/e" summary --json --top 0 $SS -j 1 "$tmp/dom.log"
+    n=$(grep -c '"domain":' "$tmp/o1")
+    if [ "$n" -eq 70000 ]; then ok; else no "70,000 domains: $n rows"; fi
+    rm -f "$tmp/dom.log"
+fi
+
 # the generated log must exercise the pipeline: many chunks of sessions
 if [ -f "$L/gen.log" ]; then
     n=$(grep -c 'status=' "$L/gen.log")

@@ -1132,6 +1132,98 @@ test_par_view(void)
     }
 }
 
+/* a thread of test_par_collect's fill: keys [lo, hi) over 3 days and
+ * 300 log hosts, with a key given back and one left dead now and then
+ * (agg_key_drop: nkeys counts the dead one, not the one given back) */
+struct pc_fill {
+    struct agg_tab *t;
+    size_t  lo;
+    size_t  hi;
+};
+
+static void *
+pc_fill_run(void *arg)
+{
+    struct pc_fill *f = arg;
+    struct agg_key *k1;
+    struct agg_key *k2;
+    char    dom[64];
+    char    host[32];
+    size_t  i;
+
+    for (i = f->lo; i < f->hi; i++) {
+        snprintf(dom, sizeof(dom), "pc-%zu.example", (i * 7919) % 200003);
+        snprintf(host, sizeof(host), "loghost-%zu", (i / 97) % 300);
+        add(f->t, 1, 20000 + (int32_t) (i % 3), dom, SESS_POL_NONE,
+            i % 5 ? SESS_SUCCESS : SESS_CERT_EXPIRED, 0,
+            i % 5 ? NULL : "mx.example", NULL, NULL, host,
+            i % 5 ? NULL : "expired");
+        if (i % 10007 == 0) {
+            k1 = agg_key_new(f->t, "dead key bytes", 14);
+            k2 = agg_key_new(f->t, "given back", 10);
+            agg_key_drop(f->t, k1);     /* not the last: left dead */
+            agg_key_drop(f->t, k2);     /* the last: given back */
+        }
+    }
+    return NULL;
+}
+
+/* test_par_collect - the keys' numbers collected by 2, 3 and 7 threads
+ * (agg_ord_collect over runs of blocks) equal those of one thread: the
+ * same keys in the same order, the same sums and digits that vary, the
+ * same (day, log host) pairs in the same order; keys made by three
+ * threads (interleaved blocks), dead keys among them */
+static void
+test_par_collect(void)
+{
+    static const int jobs[] = {2, 3, 7};
+    struct agg_tab *t = agg_tab_create();
+    struct pc_fill f[3];
+    pthread_t th[3];
+    struct agg_ords o1;
+    struct agg_ords on;
+    struct agg_view *v1 = xcalloc(1, sizeof(*v1));
+    struct agg_view *vn;
+    const struct agg_blk *b;
+    size_t  total = 0;
+    size_t  i;
+    size_t  j;
+    int     same;
+
+    for (i = 0; i < 3; i++) {
+        f[i].t = t;
+        f[i].lo = i * 60000;
+        f[i].hi = (i + 1) * 60000;
+        pthread_create(&th[i], NULL, pc_fill_run, &f[i]);
+    }
+    for (i = 0; i < 3; i++)
+        pthread_join(th[i], NULL);
+    for (b = atomic_load(&t->blks); b != NULL; b = b->next)
+        total += (size_t) (b->used - (const char *) (b + 1));
+    T_CHECK(total >= 2 * AGG_OCOLL_PAR_MIN, "blocks %zu bytes", total);
+    agg_ord_collect(t, &o1, v1, 1);
+    T_CHECK(o1.n == agg_tab_keys_st(t) && v1->nhosts == 900,
+            "one thread: %zu keys, %zu pairs", o1.n, v1->nhosts);
+    for (j = 0; j < sizeof(jobs) / sizeof(jobs[0]); j++) {
+        vn = xcalloc(1, sizeof(*vn));
+        agg_ord_collect(t, &on, vn, jobs[j]);
+        same = on.n == o1.n && on.bytes == o1.bytes && on.vary == o1.vary
+            && vn->nhosts == v1->nhosts;
+        for (i = 0; same && i < o1.n; i++)
+            same = on.a[i].k0 == o1.a[i].k0 && on.a[i].k1 == o1.a[i].k1
+                && on.a[i].key == o1.a[i].key;
+        for (i = 0; same && i < v1->nhosts; i++)
+            same = vn->hosts[i].day == v1->hosts[i].day
+                && strcmp(vn->hosts[i].name, v1->hosts[i].name) == 0;
+        T_CHECK(same, "-j %d: collected keys or pairs differ", jobs[j]);
+        free(on.a);
+        agg_view_free(vn);
+    }
+    free(o1.a);
+    agg_view_free(v1);
+    agg_tab_free(t);
+}
+
 /* cert_walk_fn - remember the certificate evidence the walk hands out */
 static void
 cert_walk_fn(const struct sess_rec *r, uint64_t n, void *ctx)
@@ -1200,6 +1292,7 @@ main(void)
     test_dup_segments();
     test_loghosts();
     test_par_view();
+    test_par_collect();
     for (round = 0; round < NROUND; round++)
         test_threads();
     free(recs);
