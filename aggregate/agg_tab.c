@@ -71,6 +71,7 @@
 #include "../util/htab.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
+#include "../util/par.h"
 
 /* Slots in segment 0 (a power of 2) and the growth factor. An add
  * probes every older segment before the one holding its key, each probe
@@ -1485,7 +1486,6 @@ agg_ord_collect(const struct agg_tab *t, struct agg_ords *o,
 {
     struct agg_ocoll c[AGG_OCOLL_PARTS];
     struct agg_view hv[AGG_OCOLL_PARTS];
-    pthread_t th[AGG_OCOLL_PARTS];
     const struct agg_seg *s;
     const struct agg_blk *b;
     const struct agg_blk *first;
@@ -1502,7 +1502,6 @@ agg_ord_collect(const struct agg_tab *t, struct agg_ords *o,
     uint64_t d0;
     uint64_t d1;
     int     np;
-    int     nth;
     int     k;
 
     /* claims are at most the reservations, and at most the limit */
@@ -1547,14 +1546,7 @@ agg_ord_collect(const struct agg_tab *t, struct agg_ords *o,
             c[k].seen = htab_create(16, NULL);
         }
     }
-    for (k = 1, nth = 0; k < np; k++, nth++)
-        if (pthread_create(&th[k - 1], NULL, agg_ocoll_run, &c[k]) != 0)
-            break;
-    agg_ocoll_run(&c[0]);
-    for (k = nth + 1; k < np; k++)      /* parts no thread took */
-        agg_ocoll_run(&c[k]);
-    for (k = 0; k < nth; k++)
-        pthread_join(th[k], NULL);
+    par_run(agg_ocoll_run, c, sizeof(c[0]), np);
     /* the parts one after the other; each part's differences from its
      * own first key, and that key's from the very first, tell which
      * digits vary; the pairs of a later part not noted before, after */
@@ -2104,7 +2096,6 @@ agg_view_create_par_st(const struct agg_tab *t, enum agg_plain mode,
 {
     struct agg_view *v = xcalloc(1, sizeof(*v));
     struct agg_build b[AGG_ORD_THREADS_MAX + 1];
-    pthread_t th[AGG_ORD_THREADS_MAX];
     struct agg_sblk *sb;
     struct agg_ords o;
     size_t  n;
@@ -2113,7 +2104,6 @@ agg_view_create_par_st(const struct agg_tab *t, enum agg_plain mode,
     size_t  i;
     int     nb;
     int     k;
-    int     nth;
 
     agg_ord_list(t, &o, v, jobs);
     n = o.n;
@@ -2139,14 +2129,7 @@ agg_view_create_par_st(const struct agg_tab *t, enum agg_plain mode,
         b[k].d = v->details + b[k].lo;
         b[k].sblk = AGG_SBLK_MIN;
     }
-    for (k = 0, nth = 0; k < nb - 1; k++, nth++)
-        if (pthread_create(&th[k], NULL, agg_build_run, &b[k + 1]) != 0)
-            break;
-    agg_build_run(&b[0]);
-    for (k = nth; k < nb - 1; k++)      /* parts no thread took */
-        agg_build_run(&b[k + 1]);
-    for (k = 0; k < nth; k++)
-        pthread_join(th[k], NULL);
+    par_run(agg_build_run, b, sizeof(b[0]), nb);
     free(o.a);
     /* the groups one after the other, each part's domain places after
      * those of the parts before; the details stay where they are (the

@@ -24,6 +24,7 @@
 #include "../util/afile.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
+#include "../util/par.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -233,12 +234,10 @@ summary_collect_par(const struct agg_view *v, const struct cli_opts *o,
                     uint64_t *by_type, size_t *count)
 {
     struct summary_part p[SUMMARY_PARTS];
-    pthread_t th[SUMMARY_PARTS];
     size_t  n = agg_view_count(v);
     size_t  at;
     size_t  r;
     int     np;
-    int     nth;
     int     k;
 
     if (!summary_collect_par_ok(v, o, jobs))
@@ -259,14 +258,7 @@ summary_collect_par(const struct agg_view *v, const struct cli_opts *o,
             at++;
         p[k].hi = at;
     }
-    for (k = 1, nth = 0; k < np; k++, nth++)
-        if (pthread_create(&th[k - 1], NULL, summary_part_run, &p[k]) != 0)
-            break;
-    summary_part_run(&p[0]);
-    for (k = nth + 1; k < np; k++)      /* parts no thread took */
-        summary_part_run(&p[k]);
-    for (k = 0; k < nth; k++)
-        pthread_join(th[k], NULL);
+    par_run(summary_part_run, p, sizeof(p[0]), np);
     for (k = 0; k < np; k++)
         for (r = 0; r < SESS_RESULT_COUNT; r++)
             by_type[r] += p[k].by_type[r];
