@@ -13,6 +13,7 @@
 #include "../util/dname.h"
 #include "../util/htab.h"
 #include "../util/ipaddr.h"
+#include "../util/msg.h"
 #include "../util/mymalloc.h"
 
 #include <stddef.h>
@@ -20,6 +21,10 @@
 
 
 static const int corr_default_ports[] = {25};
+
+/* a key's own part is one cache line (corr.h) */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct corr_proc) == 64,
+               "struct corr_proc is one cache line");
 
 /* corr_key_proc - key of a line: host, NUL, program, NUL, pid */
 size_t
@@ -598,15 +603,20 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
                               : (size_t) -1);
         p->cur = (struct corr_conn *) (p + 1);
         p->cur->mx[0] = p->cur->ip[0] = 0;
-        if (hl)
-            memcpy(p->loghost, loghost.ptr, hl);
-        p->loghost[hl] = 0;
+        /* the log host is the key's start, a string there (corr.h:
+         * every key begins with it and a NUL), not a copy of its own: a
+         * cache line fewer written on memory that is not in the cache */
+        if (klen <= hl || ((const char *) key)[hl] != 0
+            || (hl > 0 && !span_mem_same(key, loghost.ptr, hl)))
+            msg_panic("corr_enter: a key that does not begin with its "
+                      "log host");
+        p->loghost = htab_key_inline(p);
         /* the name as a C string: a host field with a NUL byte in it
          * ends there, as everything that reads loghost reads it. Its
          * length from the line, not from the new entry: strlen() of
          * what was just stored there waits for the stores to a cold
          * entry (7 % of a Sendmail log's run, a new process a line) */
-        p->hlen = hl ? strnlen(loghost.ptr, hl) : 0;
+        p->hlen = hl ? (uint32_t) strnlen(loghost.ptr, hl) : 0;
         *new = 1;
     }
     if (dated) {

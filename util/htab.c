@@ -453,6 +453,16 @@ htab_enter_inline(struct htab *t, const void *key, size_t klen,
                              t->vsize);
 }
 
+/* htab_key_inline - the key of an inline value (htab.h) */
+const void *
+htab_key_inline(const void *value)
+{
+    const struct htab_ent *e;
+
+    memcpy(&e, (const char *) value - sizeof(e), sizeof(e));
+    return e->key;
+}
+
 /* htab_stamp - a new stamp of an inline value (htab.h) */
 void
 htab_stamp(struct htab *t, void *value, int64_t stamp)

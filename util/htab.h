@@ -64,6 +64,10 @@ void   *htab_enter_inline(struct htab *t, const void *key, size_t klen,
 void   *htab_enter_hashed(struct htab *t, const void *key, size_t klen,
                           uint64_t hash, int64_t stamp, size_t zero);
 
+/* htab_key_inline - the key of an inline value (from find or enter),
+ * as stored in its entry: valid while the key is in the table. O(1) */
+const void *htab_key_inline(const void *value);
+
 /* Stamps (tables of values inline): a number per entry, for sweeps of
  * the entries stamped before some value (an idle sweep: the time of
  * last use). The table keeps per slot a lower bound of its entries'
