@@ -595,14 +595,8 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
         p = htab_find_hashed(k->procs, key, klen, hash);
     }
     if (p == NULL) {
-        /* an MTA whose cur is read only while active: the core's part
-         * zeroed, not the whole connection (corr_start clears it) */
-        p = htab_enter_hashed(k->procs, key, klen, hash, dated ? t : 0,
-                              k->ops.lazy ? sizeof(*p)
-                              + offsetof(struct corr_conn, mx)
-                              : (size_t) -1);
-        p->cur = (struct corr_conn *) (p + 1);
-        p->cur->mx[0] = p->cur->ip[0] = 0;
+        struct corr_conn *c;
+
         /* the log host is the key's start, a string there (corr.h:
          * every key begins with it and a NUL), not a copy of its own: a
          * cache line fewer written on memory that is not in the cache */
@@ -610,13 +604,27 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
             || (hl > 0 && !span_mem_same(key, loghost.ptr, hl)))
             msg_panic("corr_enter: a key that does not begin with its "
                       "log host");
-        p->loghost = htab_key_inline(p);
-        /* the name as a C string: a host field with a NUL byte in it
-         * ends there, as everything that reads loghost reads it. Its
-         * length from the line, not from the new entry: strlen() of
-         * what was just stored there waits for the stores to a cold
-         * entry (7 % of a Sendmail log's run, a new process a line) */
-        p->hlen = hl ? (uint32_t) strnlen(loghost.ptr, hl) : 0;
+        /* an MTA whose cur is read only while active: the core's part
+         * written here, not the whole connection (corr_start clears
+         * it), and not zeroed first: each byte written once, by stores
+         * of known size (no memset() call) */
+        p = htab_enter_hashed(k->procs, key, klen, hash, dated ? t : 0,
+                              k->ops.lazy ? 0 : (size_t) -1);
+        c = (struct corr_conn *) (p + 1);
+        *p = (struct corr_proc) {
+            .loghost = htab_key_inline(p),
+            /* the name as a C string: a host field with a NUL byte in
+             * it ends there, as everything that reads loghost reads
+             * it. Its length from the line, not from the new entry:
+             * strlen() of what was just stored there waits for the
+             * stores to a cold entry (7 % of a Sendmail log's run, a
+             * new process a line) */
+            .hlen = hl ? (uint32_t) strnlen(loghost.ptr, hl) : 0,
+            .cur = c,
+        };
+        if (k->ops.lazy)
+            memset(c, 0, offsetof(struct corr_conn, mx));
+        c->mx[0] = c->ip[0] = 0;
         *new = 1;
     }
     if (dated) {

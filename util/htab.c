@@ -438,7 +438,8 @@ htab_enter_hashed(struct htab *t, const void *key, size_t klen, uint64_t h,
         memcpy(e->key + t->kroom[z], &e, sizeof(e));
         e->value = e->key + t->kroom[z] + sizeof(e);
     }
-    memset(e->value, 0, zero < t->vsize ? zero : t->vsize);
+    if (zero > 0)
+        memset(e->value, 0, zero < t->vsize ? zero : t->vsize);
     e->stamp = stamp;
     htab_link(t, e, key, klen, h);
     return e->value;
