@@ -290,6 +290,26 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
                    && k->conf.is_relay(mx, ip, k->conf.is_relay_ctx));
 }
 
+/* corr_str_put - a string s of len bytes (its NUL at len) into d, both
+ * fields of at least 32 bytes: a string shorter than 32 bytes (host
+ * names and addresses, nearly all) is copied as 32 bytes, its NUL among
+ * them and what follows not defined (a record's string is read up to
+ * its NUL only: sess_rec_clear), with no call and no branch on its
+ * length; a longer one by memcpy() */
+_Static_assert(sizeof(((struct corr_conn *) 0)->ip) >= 32
+               && sizeof(((struct sess_rec *) 0)->ip) >= 32
+               && sizeof(((struct corr_conn *) 0)->mx) >= 32
+               && sizeof(((struct sess_rec *) 0)->mx) >= 32,
+               "corr_str_put copies 32 bytes of a field");
+static inline __attribute__((always_inline)) void
+corr_str_put(char *d, const char *s, size_t len)
+{
+    if (__builtin_expect(len < 32, 1))
+        memcpy(d, s, 32);
+    else
+        memcpy(d, s, len + 1);
+}
+
 /* corr_emit_rec - the one emit step: outcome, record, disposition
  * (corr_emit, corr_emit_canon: known 1 when canon is dom made canonical).
  * The disposition order, the first that holds:
@@ -342,11 +362,12 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
      * measuring them again (engine/pipe.c) */
     l.helo = 0;
     l.mx = strlen(c->mx);
-    memcpy(rec.mx, c->mx, l.mx + 1);
+    corr_str_put(rec.mx, c->mx, l.mx);
     l.ip = strlen(c->ip);
-    memcpy(rec.ip, c->ip, l.ip + 1);
+    corr_str_put(rec.ip, c->ip, l.ip);
     l.loghost = p->hlen;
-    memcpy(rec.loghost, p->loghost, p->hlen + 1);
+    span_mem_put(rec.loghost, p->loghost, p->hlen);
+    rec.loghost[p->hlen] = 0;
     l.reason = 0;
     if (v.result != SESS_SUCCESS && v.slug) {   /* a copy, no check */
         l.reason = strlen(v.reason);
