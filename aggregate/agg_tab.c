@@ -835,13 +835,13 @@ agg_tab_key_trusted(const struct sess_rec *r, char *buf)
  * whatever its length, and its NUL put after it. No branch on the
  * length, where a copy by size classes took three or four that each
  * session's lengths decided (pipe_key_push: 44,000 mispredicts on the
- * replayed corpus's 20 MB, 89,000 on Exim's). The
- * bytes past the NUL are overwritten by the next field, or lie past
- * the key's end: the key is its length's bytes. Every field of a
- * sess_rec has at least 32 bytes of room (below), so the 32 read are
- * the record's; and no write goes past AGG_TAB_KEY_MAX bytes of buf: a
- * field starts at most where it would in a key of every field full,
- * and there its room (at least 32) is left in buf */
+ * replayed corpus's 20 MB, 89,000 on Exim's). The bytes past the NUL
+ * are overwritten by the next field, or lie past the key's end: the
+ * key is its length's bytes. Every field of a sess_rec has at least 32
+ * bytes of room (below), so the 32 read are the record's; and no write
+ * goes past AGG_TAB_KEY_MAX bytes of buf: a field starts at most where
+ * it would in a key of every field full, and there its room (at least
+ * 32) is left in buf */
 _Static_assert(IPADDR_MAX + 1 >= 32 && SESS_MAX_LOGHOST + 1 >= 32
                && SESS_MAX_REASON + 1 >= 32 && DNAME_MAX + 1 >= 32,
                "agg_put_room reads and writes 32 bytes of every field");

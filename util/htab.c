@@ -87,8 +87,9 @@ struct htab {
 /* The stamp bounds are kept per group of HTAB_SMIN_SLOTS slots (slot i
  * in group i >> HTAB_SMIN_SHIFT), not per slot: a table that grows
  * writes its bounds anew on memory not in the cache, 8 bytes a slot
- * when each had one (a log with a new process per delivery: 8,000 of
- * its 226,000 first writes per 20 MB). A sweep walks every slot of a
+ * when each had one (a log with a new process per delivery: one per
+ * four slots saved 6,300 of its 206,000 first writes per 20 MB, by
+ * valgrind --tool=cachegrind). A sweep walks every slot of a
  * group whose bound is below its time, and asks only about the entries
  * stamped below it, in slot order: the same entries asked, in the same
  * order, as with a bound per slot; the others cost a read of their
