@@ -60,7 +60,9 @@ size_t  agg_tab_key_trusted(const struct sess_rec *r, char *buf);
  * ip, loghost, reason. The same key (0 when r is invalid), without
  * measuring the strings again: a session's maker measured them
  * (parsers/corr.c). A length not below its field's size, or without a
- * NUL at it, is refused (0). Cost: the copies, a dozen tests */
+ * NUL at it, is refused (0). buf[AGG_TAB_KEY_MAX] may be written past
+ * the key's length (short strings are copied 32 bytes at once). Cost:
+ * the copies, a dozen tests */
 #define AGG_TAB_STRS 6
 size_t  agg_tab_key_lens(const struct sess_rec *r,
                          const size_t len[AGG_TAB_STRS], char *buf);

@@ -13,6 +13,7 @@
 #include "../util/dname.h"
 #include "../util/htab.h"
 #include "../util/ipaddr.h"
+#include "../util/msg.h"
 #include "../util/mymalloc.h"
 
 #include <stddef.h>
@@ -20,6 +21,10 @@
 
 
 static const int corr_default_ports[] = {25};
+
+/* a key's own part is one cache line (corr.h) */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct corr_proc) == 64,
+               "struct corr_proc is one cache line");
 
 /* corr_key_proc - key of a line: host, NUL, program, NUL, pid */
 size_t
@@ -285,6 +290,26 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
                    && k->conf.is_relay(mx, ip, k->conf.is_relay_ctx));
 }
 
+/* corr_str_put - a string s of len bytes (its NUL at len) into d, both
+ * fields of at least 32 bytes: a string shorter than 32 bytes (host
+ * names and addresses, nearly all) is copied as 32 bytes, its NUL among
+ * them and what follows not defined (a record's string is read up to
+ * its NUL only: sess_rec_clear), with no call and no branch on its
+ * length; a longer one by memcpy() */
+_Static_assert(sizeof(((struct corr_conn *) 0)->ip) >= 32
+               && sizeof(((struct sess_rec *) 0)->ip) >= 32
+               && sizeof(((struct corr_conn *) 0)->mx) >= 32
+               && sizeof(((struct sess_rec *) 0)->mx) >= 32,
+               "corr_str_put copies 32 bytes of a field");
+static inline __attribute__((always_inline)) void
+corr_str_put(char *d, const char *s, size_t len)
+{
+    if (__builtin_expect(len < 32, 1))
+        memcpy(d, s, 32);
+    else
+        memcpy(d, s, len + 1);
+}
+
 /* corr_emit_rec - the one emit step: outcome, record, disposition
  * (corr_emit, corr_emit_canon: known 1 when canon is dom made canonical).
  * The disposition order, the first that holds:
@@ -337,11 +362,12 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
      * measuring them again (engine/pipe.c) */
     l.helo = 0;
     l.mx = strlen(c->mx);
-    memcpy(rec.mx, c->mx, l.mx + 1);
+    corr_str_put(rec.mx, c->mx, l.mx);
     l.ip = strlen(c->ip);
-    memcpy(rec.ip, c->ip, l.ip + 1);
+    corr_str_put(rec.ip, c->ip, l.ip);
     l.loghost = p->hlen;
-    memcpy(rec.loghost, p->loghost, p->hlen + 1);
+    span_mem_put(rec.loghost, p->loghost, p->hlen);
+    rec.loghost[p->hlen] = 0;
     l.reason = 0;
     if (v.result != SESS_SUCCESS && v.slug) {   /* a copy, no check */
         l.reason = strlen(v.reason);
@@ -590,23 +616,36 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
         p = htab_find_hashed(k->procs, key, klen, hash);
     }
     if (p == NULL) {
+        struct corr_conn *c;
+
+        /* the log host is the key's start, a string there (corr.h:
+         * every key begins with it and a NUL), not a copy of its own: a
+         * cache line fewer written on memory that is not in the cache */
+        if (klen <= hl || ((const char *) key)[hl] != 0
+            || (hl > 0 && !span_mem_same(key, loghost.ptr, hl)))
+            msg_panic("corr_enter: a key that does not begin with its "
+                      "log host");
         /* an MTA whose cur is read only while active: the core's part
-         * zeroed, not the whole connection (corr_start clears it) */
+         * written here, not the whole connection (corr_start clears
+         * it), and not zeroed first: each byte written once, by stores
+         * of known size (no memset() call) */
         p = htab_enter_hashed(k->procs, key, klen, hash, dated ? t : 0,
-                              k->ops.lazy ? sizeof(*p)
-                              + offsetof(struct corr_conn, mx)
-                              : (size_t) -1);
-        p->cur = (struct corr_conn *) (p + 1);
-        p->cur->mx[0] = p->cur->ip[0] = 0;
-        if (hl)
-            memcpy(p->loghost, loghost.ptr, hl);
-        p->loghost[hl] = 0;
-        /* the name as a C string: a host field with a NUL byte in it
-         * ends there, as everything that reads loghost reads it. Its
-         * length from the line, not from the new entry: strlen() of
-         * what was just stored there waits for the stores to a cold
-         * entry (7 % of a Sendmail log's run, a new process a line) */
-        p->hlen = hl ? strnlen(loghost.ptr, hl) : 0;
+                              k->ops.lazy ? 0 : (size_t) -1);
+        c = (struct corr_conn *) (p + 1);
+        *p = (struct corr_proc) {
+            .loghost = htab_key_inline(p),
+            /* the name as a C string: a host field with a NUL byte in
+             * it ends there, as everything that reads loghost reads
+             * it. Its length from the line, not from the new entry:
+             * strlen() of what was just stored there waits for the
+             * stores to a cold entry (7 % of a Sendmail log's run, a
+             * new process a line) */
+            .hlen = hl ? (uint32_t) strnlen(loghost.ptr, hl) : 0,
+            .cur = c,
+        };
+        if (k->ops.lazy)
+            memset(c, 0, offsetof(struct corr_conn, mx));
+        c->mx[0] = c->ip[0] = 0;
         *new = 1;
     }
     if (dated) {

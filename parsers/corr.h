@@ -138,12 +138,15 @@ struct corr_ops {
                                  * not the whole connection */
 };
 
-/* one correlation key */
+/* one correlation key: 64 bytes, one cache line (its log host is the
+ * start of its key in the table entry, not a copy: a new key writes
+ * one line fewer) */
 struct corr_proc {
     int64_t last_t;             /* log time of its last dated line (also
                                  * its table stamp: htab_stamp) */
-    char    loghost[SESS_MAX_LOGHOST + 1];
-    size_t  hlen;               /* strlen(loghost) */
+    const char *loghost;        /* its log host, a string: the key's
+                                 * first bytes (htab_key_inline) */
+    uint32_t hlen;              /* strlen(loghost) */
     int     own;                /* the delivery under way is our report */
     int     lmtp;               /* Postfix lmtp(8): no MX session */
     uint32_t note;              /* the MTA's own (Exim: ex_sess.c) */
@@ -295,8 +298,11 @@ corr_enter_hashed(struct corr *k, const void *key, size_t klen,
  * hook (NULL: the caller keeps the line), sweeps idle keys now and
  * then, finds or makes the key (loghost: its log host; new: set to 1
  * when made), and flushes it when idle for SESS_IDLE_SECS before this
- * line. orig: the line as it came, for the hook. Inline: it runs for
- * every line that changes state; cost one hash look-up */
+ * line. The key begins with the log host's first SESS_MAX_LOGHOST bytes
+ * at most and a NUL (corr_key_proc, Exim's message key): the key's
+ * struct corr_proc reads its loghost there (a key that does not is a
+ * bug: panic). orig: the line as it came, for the hook. Inline: it
+ * runs for every line that changes state; cost one hash look-up */
 static inline struct corr_proc *
 corr_enter(struct corr *k, const void *key, size_t klen,
            struct span loghost, int dated, int64_t t,

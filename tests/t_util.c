@@ -956,6 +956,76 @@ t_htab_hashed(void)
     htab_free(t);
 }
 
+/* t_stamp_drop - htab_sweep predicate of the twin table in
+ * t_htab_groups: what htab_sweep_stamped asks about and drops (stamped
+ * before o->before, and its own rule: an odd v is kept), noted */
+static int
+t_stamp_drop(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct t_order *o = ctx;
+    struct t_iv *iv = value;
+
+    if (iv->last >= o->before)
+        return 0;
+    if (o->n < 6000 && klen < 8) {
+        memcpy(o->keys[o->n], key, klen);
+        o->keys[o->n++][klen] = 0;
+    }
+    return iv->v % 2 == 0;
+}
+
+/* t_htab_groups - the stamped sweep (a bound per group of slots) against
+ * a walk of every entry (htab_sweep) of a twin table given the same keys,
+ * stamps and sweeps: the same entries asked, in the same order, the same
+ * dropped, over growth, re-stamps, reuse and sweeps at random times */
+static void
+t_htab_groups(void)
+{
+    static struct t_order a, b;
+    struct htab *ts = htab_create_inline(1, sizeof(struct t_iv), 7, NULL);
+    struct htab *tw = htab_create_inline(1, sizeof(struct t_iv), 7, NULL);
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    int     round, i, n, ok = 1;
+    char    key[16];
+
+    for (round = 0; round < 60 && ok; round++) {
+        int64_t before;
+
+        for (i = 0; i < 400; i++) {
+            struct t_iv *vs, *vw;
+            int64_t stamp;
+
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            n = snprintf(key, sizeof(key), "g%u", (unsigned) (x % 3000));
+            stamp = (int64_t) (round * 100 + (int) (x >> 40) % 400);
+            if ((vs = htab_find(ts, key, (size_t) n)) == NULL) {
+                vs = htab_enter_inline(ts, key, (size_t) n, stamp);
+                vw = htab_enter_inline(tw, key, (size_t) n, stamp);
+                vs->v = vw->v = (int) (x >> 20) & 0xffff;
+            } else if ((vw = htab_find(tw, key, (size_t) n)) == NULL) {
+                ok = 0;
+                break;
+            }
+            vs->last = vw->last = stamp;
+            htab_stamp(ts, vs, stamp);
+            htab_stamp(tw, vw, stamp);
+        }
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        before = (int64_t) (round * 100) - (int64_t) (x % 300);
+        a.n = b.n = 0;
+        a.before = b.before = before;
+        if (htab_sweep_stamped(ts, before, t_stamp_drop, &a)
+            != htab_sweep(tw, t_stamp_drop, &b)
+            || a.n != b.n || memcmp(a.keys, b.keys, sizeof(a.keys[0]) * a.n)
+            || htab_count(ts) != htab_count(tw))
+            ok = 0;
+    }
+    T_CHECK(ok, "stamped sweep, a bound per group of slots: the entries "
+            "of a walk of all, in its order (round %d)", round);
+    htab_free(ts);
+    htab_free(tw);
+}
+
 /* t_near - "did you mean": distances and which candidates are offered */
 static void
 t_near(void)
@@ -1071,5 +1141,6 @@ main(void)
     t_htab_sweep();
     t_htab_inline();
     t_htab_hashed();
+    t_htab_groups();
     return T_DONE();
 }

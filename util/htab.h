@@ -64,12 +64,16 @@ void   *htab_enter_inline(struct htab *t, const void *key, size_t klen,
 void   *htab_enter_hashed(struct htab *t, const void *key, size_t klen,
                           uint64_t hash, int64_t stamp, size_t zero);
 
+/* htab_key_inline - the key of an inline value (from find or enter),
+ * as stored in its entry: valid while the key is in the table. O(1) */
+const void *htab_key_inline(const void *value);
+
 /* Stamps (tables of values inline): a number per entry, for sweeps of
  * the entries stamped before some value (an idle sweep: the time of
- * last use). The table keeps per slot a lower bound of its entries'
- * stamps, so htab_sweep_stamped() walks only the slots that may hold
- * one: a sequential pass over one number per slot, instead of a visit
- * of every entry.
+ * last use). The table keeps per group of four slots a lower bound of
+ * their entries' stamps, so htab_sweep_stamped() walks only the slots
+ * that may hold one: a sequential pass over one number per four slots,
+ * instead of a visit of every entry.
  * htab_stamp - set the stamp of value (from find or enter); O(1) */
 void    htab_stamp(struct htab *t, void *value, int64_t stamp);
 
