@@ -251,6 +251,22 @@ summary_collect_par_ok(const struct agg_view *v, const struct cli_opts *o,
         && agg_view_get(v, 0)->day == agg_view_get(v, n - 1)->day;
 }
 
+/* summary_cut - the end of part k of np of the view's groups, the part
+ * beginning at lo: an even share, moved on to a domain's first group */
+static size_t
+summary_cut(const struct agg_view *v, size_t lo, int k, int np)
+{
+    size_t  n = agg_view_count(v);
+    size_t  at = k + 1 == np ? n : n / (size_t) np * (size_t) (k + 1);
+
+    if (at < lo)
+        at = lo;
+    while (at > 0 && at < n
+           && agg_view_get(v, at)->dom == agg_view_get(v, at - 1)->dom)
+        at++;
+    return at;
+}
+
 /* summary_collect_par - summary_collect on up to jobs threads (the
  * caller's among them), for a view of one day and no --day; 0 when
  * that is not the case or too small to pay (nothing done) */
@@ -260,7 +276,6 @@ summary_collect_par(const struct agg_view *v, const struct cli_opts *o,
                     size_t *count)
 {
     struct summary_part p[SUMMARY_PARTS];
-    size_t  n = agg_view_count(v);
     size_t  at;
     size_t  r;
     int     np;
@@ -275,13 +290,7 @@ summary_collect_par(const struct agg_view *v, const struct cli_opts *o,
         p[k].a = a;
         p[k].nd = agg_view_domains(v);
         p[k].lo = at;
-        at = k + 1 == np ? n : n / (size_t) np * (size_t) (k + 1);
-        if (at < p[k].lo)
-            at = p[k].lo;
-        while (at > 0 && at < n
-               && agg_view_get(v, at)->dom == agg_view_get(v, at - 1)->dom)
-            at++;
-        p[k].hi = at;
+        p[k].hi = at = summary_cut(v, at, k, np);
     }
     par_run(summary_part_run, p, sizeof(p[0]), np);
     for (k = 0; k < np; k++)
@@ -452,7 +461,6 @@ summary_pick_par(const struct agg_view *v, const struct cli_opts *o,
     struct summary_cand *best;
     struct summary_acc *a;
     uint64_t by_type[SESS_RESULT_COUNT] = {0};
-    size_t  n = agg_view_count(v);
     size_t  nbest = 0;
     size_t  at;
     size_t  i;
@@ -476,13 +484,7 @@ summary_pick_par(const struct agg_view *v, const struct cli_opts *o,
         p[k].first_day = INT32_MAX;
         p[k].last_day = INT32_MIN;
         p[k].lo = at;
-        at = k + 1 == np ? n : n / (size_t) np * (size_t) (k + 1);
-        if (at < p[k].lo)
-            at = p[k].lo;
-        while (at > 0 && at < n
-               && agg_view_get(v, at)->dom == agg_view_get(v, at - 1)->dom)
-            at++;
-        p[k].hi = at;
+        p[k].hi = at = summary_cut(v, at, k, np);
     }
     par_run(summary_pick_run, p, sizeof(p[0]), np);
     best = xmalloc((size_t) top * sizeof(*best));
