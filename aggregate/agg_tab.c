@@ -1214,9 +1214,35 @@ agg_ord_set(struct agg_ord *o, const struct agg_key *k)
     uint64_t q;
 
     memcpy(&day, k->blob, sizeof(day));
-    memcpy(b, dom, strnlen(dom, sizeof(b)));
-    memcpy(&w, b, sizeof(w));
-    memcpy(&q, b + 4, sizeof(q));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (k->len >= AGG_KEY_HEAD + sizeof(b)) {
+        uint64_t lo;
+        uint32_t hi;
+        uint64_t z;
+        uint32_t z4;
+
+        /* the 12 bytes loaded as they are, those from the name's NUL on
+         * cleared: the lowest byte flagged by the zero-byte test is
+         * the first NUL (a call of strnlen and one of memcpy a key) */
+        memcpy(&lo, dom, sizeof(lo));
+        memcpy(&hi, dom + sizeof(lo), sizeof(hi));
+        z = (lo - 0x0101010101010101u) & ~lo & 0x8080808080808080u;
+        if (z != 0) {
+            lo &= ((uint64_t) 1 << (__builtin_ctzll(z) & ~7u)) - 1;
+            hi = 0;
+        } else if ((z4 = (hi - 0x01010101u) & ~hi & 0x80808080u) != 0) {
+            hi &= (uint32_t) (((uint64_t) 1 << (__builtin_ctz(z4) & ~7u))
+                              - 1);
+        }
+        w = (uint32_t) lo;
+        q = lo >> 32 | (uint64_t) hi << 32;
+    } else
+#endif
+    {
+        memcpy(b, dom, strnlen(dom, sizeof(b)));
+        memcpy(&w, b, sizeof(w));
+        memcpy(&q, b + 4, sizeof(q));
+    }
     /* the sign bit flipped: signed order as unsigned order; the name's
      * bytes as big-endian numbers, which order like strcmp */
     o->k0 = (uint64_t) (day ^ 0x80000000u) << 32 | agg_be32(w);
@@ -1333,6 +1359,7 @@ agg_key_loghost(const struct agg_key *k, size_t *lenp)
 struct agg_vlast {
     const char *host;                   /* NULL: none yet */
     size_t  len;
+    size_t  tail;                       /* bytes from host to the key's end */
     int32_t day;
 };
 
@@ -1348,13 +1375,22 @@ agg_view_host(struct agg_view *v, struct htab *seen,
     int32_t day;
     struct agg_vhost *h;
 
-    host = agg_key_loghost(k, &len);
     memcpy(&day, k->blob, sizeof(day));
+    /* the key ends as the last one did (its log host, its NUL, its
+     * reason, its NUL) after a NUL: its last two strings are the same,
+     * without a search for them */
+    if (last->host != NULL && last->day == day && k->len > last->tail
+        && k->blob[k->len - last->tail - 1] == 0
+        && memcmp(k->blob + k->len - last->tail, last->host, last->tail)
+        == 0)
+        return;
+    host = agg_key_loghost(k, &len);
     if (last->host != NULL && last->day == day && last->len == len
         && memcmp(last->host, host, len) == 0)
         return;
     last->host = host;
     last->len = len;
+    last->tail = (size_t) (k->blob + k->len - host);
     last->day = day;
     if (len > SESS_MAX_LOGHOST)         /* not from agg_key_encode */
         msg_panic("agg_view_host: log host of %zu bytes", len);
@@ -1391,13 +1427,24 @@ agg_view_host_merge(struct agg_view *v, struct htab *seen,
     v->hosts[v->nhosts++] = *h;
 }
 
-/* every stored key's numbers, sorted (agg_ord_list) */
+/* at most this many sorted runs of numbers, and parts of a view */
+#define AGG_ORD_RUNS_MAX 17
+
+/* every stored key's numbers, in runs each sorted (agg_ord_list) */
 struct agg_ords {
     struct agg_ord *a;
     size_t  n;
     size_t  bytes;                      /* their lengths past the numbers */
     unsigned vary;                      /* digits not all the same: bit i
                                          * for digit i */
+    int     nrun;                       /* runs: a[run[r], run[r + 1]) */
+    size_t  run[AGG_ORD_RUNS_MAX + 1];
+};
+
+/* keys' numbers in order from at up to end (a part of a sorted run) */
+struct agg_span {
+    const struct agg_ord *at;
+    const struct agg_ord *end;
 };
 
 /* A part of the pass that collects the keys' numbers: the keys of the
@@ -1582,81 +1629,85 @@ agg_ord_collect(const struct agg_tab *t, struct agg_ords *o,
 }
 
 /* Past this many keys, and with more than one thread allowed, the
- * buckets of the first digit that differs are sorted on several
- * threads (domains.log of `make bench`, a million keys: the sort took
- * some 50 ms of one thread). */
+ * numbers are cut into one run per thread and each thread sorts its
+ * run, whole: nothing of the sort is left to one thread. The runs are
+ * merged as the rows are made (agg_ord_emit). Before, the first
+ * partition of the whole array was made on the calling thread, then
+ * its buckets sorted on several (domains.log of `make bench`, a
+ * million keys: that partition was some 8 ms of one thread while the
+ * others waited). */
 #define AGG_ORD_PAR_MIN 65536
-#define AGG_ORD_THREADS_MAX 16
 
-/* the buckets of one digit, sorted by several threads */
-struct agg_ord_par {
+/* one run of numbers sorted by one thread */
+struct agg_ord_run {
     struct agg_ord *a;
-    const size_t *cnt;                  /* bucket sizes */
-    const size_t *at;                   /* bucket starts */
-    unsigned i;                         /* the next digit */
+    size_t  n;
     unsigned vary;
-    atomic_uint next;                   /* the next bucket to take */
 };
 
-/* agg_ord_par_run - thread: sort buckets until none is left */
+/* agg_ord_run_sort - thread: sort one run (agg_ord_run) */
 static void *
-agg_ord_par_run(void *arg)
+agg_ord_run_sort(void *arg)
 {
-    struct agg_ord_par *p = arg;
-    unsigned b;
+    struct agg_ord_run *r = arg;
 
-    while ((b = atomic_fetch_add_explicit(&p->next, 1,
-                                          memory_order_relaxed)) < 256)
-        if (p->cnt[b] > 1)
-            agg_ord_sort(p->a + p->at[b], p->cnt[b], p->i, p->vary);
+    agg_ord_sort(r->a, r->n, 0, r->vary);
     return NULL;
 }
 
-/* agg_ord_list - every stored key's numbers in o, sorted; with v, the
- * (day, log host) pairs noted in v; up to jobs threads sort. The order
- * of keys with equal numbers is left as the sort leaves them, which
- * does not depend on jobs (each bucket is sorted the same way by
- * whichever thread takes it), and agg_ord_emit orders them anyway. */
+/* agg_ord_list - every stored key's numbers in o, in o->nrun runs each
+ * sorted; with v, the (day, log host) pairs noted in v; up to jobs
+ * threads sort (one run when jobs is 1). The order of keys with equal
+ * numbers is left as the sort leaves them, and agg_ord_emit orders
+ * them anyway. */
 static void
 agg_ord_list(const struct agg_tab *t, struct agg_ords *o,
              struct agg_view *v, int jobs)
 {
-    pthread_t th[AGG_ORD_THREADS_MAX];
-    struct agg_ord_par p;
-    size_t  cnt[256];
-    size_t  at[256];
-    unsigned i;
-    unsigned b;
+    struct agg_ord_run r[AGG_ORD_RUNS_MAX];
+    int     nr;
     int     k;
-    int     nth;
 
     agg_ord_collect(t, o, v, jobs);
-    if (jobs <= 1 || o->n < AGG_ORD_PAR_MIN) {
-        agg_ord_sort(o->a, o->n, 0, o->vary);
-        return;
+    nr = jobs < AGG_ORD_RUNS_MAX ? jobs : AGG_ORD_RUNS_MAX;
+    if (nr < 1 || o->n < AGG_ORD_PAR_MIN)
+        nr = 1;
+    o->nrun = nr;
+    for (k = 0; k < nr; k++) {
+        o->run[k] = o->n / (size_t) nr * (size_t) k;
+        o->run[k + 1] = k + 1 == nr ? o->n : o->n / (size_t) nr
+            * (size_t) (k + 1);
+        r[k].a = o->a + o->run[k];
+        r[k].n = o->run[k + 1] - o->run[k];
+        r[k].vary = o->vary;
     }
-    for (i = 0; i < AGG_ORD_BYTES; i++)
-        if ((o->vary >> i & 1) != 0 && agg_ord_hist(o->a, o->n, i, cnt))
-            break;
-    if (i == AGG_ORD_BYTES)
-        return;
-    agg_ord_part(o->a, i, cnt);
-    for (b = 0, at[0] = 0; b < 255; b++)
-        at[b + 1] = at[b] + cnt[b];
-    p.a = o->a;
-    p.cnt = cnt;
-    p.at = at;
-    p.i = i + 1;
-    p.vary = o->vary;
-    atomic_init(&p.next, 0);
-    nth = jobs - 1 < AGG_ORD_THREADS_MAX ? jobs - 1 : AGG_ORD_THREADS_MAX;
-    for (k = 0; k < nth; k++)
-        if (pthread_create(&th[k], NULL, agg_ord_par_run, &p) != 0)
-            break;
-    nth = k;                            /* fewer threads: more work here */
-    agg_ord_par_run(&p);
-    for (k = 0; k < nth; k++)
-        pthread_join(th[k], NULL);
+    par_run(agg_ord_run_sort, r, sizeof(r[0]), nr);
+}
+
+/* agg_ord_less - 1 when a's numbers are below b's */
+static inline int
+agg_ord_less(const struct agg_ord *a, const struct agg_ord *b)
+{
+    return a->k0 < b->k0 || (a->k0 == b->k0 && a->k1 < b->k1);
+}
+
+/* agg_ord_lower - the first of a[n] (sorted) whose numbers are not
+ * below x's; cost O(log n) */
+static const struct agg_ord *
+agg_ord_lower(const struct agg_ord *a, size_t n, const struct agg_ord *x)
+{
+    size_t  lo = 0;
+    size_t  hi = n;
+    size_t  mid;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (agg_ord_less(&a[mid], x))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return a + lo;
 }
 
 /* agg_num_cmp - three-way compare of two integers */
@@ -1759,41 +1810,57 @@ agg_item_classify(const struct agg_tab *t, enum agg_plain mode,
     it->flags = 0;
 }
 
-/* agg_ord_emit - the keys of ord[n], sorted by agg_ord_sort, in
- * agg_item_cmp order with equal ones merged: each decoded (classified
- * for mode when view), to fn; returns how many. Cost O(n) plus O(m log
- * m) for each run of m keys with equal numbers. */
+/* agg_ord_emit - the keys of the spans sp[ns] (each sorted by
+ * agg_ord_sort; they are merged), in agg_item_cmp order with equal ones
+ * merged: each decoded (classified for mode when view), to fn; returns
+ * how many. Cost O(n ns) plus O(m log m) for each run of m keys with
+ * equal numbers. */
 static size_t
-agg_ord_emit(const struct agg_tab *t, const struct agg_ord *ord, size_t n,
+agg_ord_emit(const struct agg_tab *t, const struct agg_span *spans, int ns,
              int view, enum agg_plain mode,
              void (*fn)(const struct agg_item *it, void *ctx), void *ctx)
 {
+    struct agg_span sp[AGG_ORD_RUNS_MAX];
     struct agg_item *items = NULL;
+    const struct agg_ord *min;
     size_t  cap = 0;
     size_t  out = 0;
-    size_t  i;
-    size_t  j;
     size_t  k;
     size_t  m;
+    uint64_t k0;
+    uint64_t k1;
+    int     r;
 
-    for (i = 0; i < n; i = j) {
-        /* sorted order is not memory order: ask for keys ahead */
-        if (i + AGG_AHEAD < n)
-            __builtin_prefetch(ord[i + AGG_AHEAD].key);
-        for (j = i + 1; j < n && ord[j].k0 == ord[i].k0
-             && ord[j].k1 == ord[i].k1; j++)
-             /* void */ ;
-        if ((m = j - i) > cap) {
-            cap = 2 * m;
-            items = xrealloc(items, cap * sizeof(*items));
-        }
-        for (k = 0; k < m; k++) {
-            agg_key_decode(ord[i + k].key,
-                           atomic_load_explicit(&ord[i + k].key->count,
-                                                memory_order_relaxed),
-                           &items[k]);
-            if (view)
-                agg_item_classify(t, mode, &items[k]);
+    if (ns > AGG_ORD_RUNS_MAX)
+        msg_panic("agg_ord_emit: %d spans", ns);
+    memcpy(sp, spans, (size_t) ns * sizeof(*sp));
+    for (;;) {
+        for (min = NULL, r = 0; r < ns; r++)
+            if (sp[r].at < sp[r].end
+                && (min == NULL || agg_ord_less(sp[r].at, min)))
+                min = sp[r].at;
+        if (min == NULL)
+            break;
+        k0 = min->k0;
+        k1 = min->k1;
+        for (m = 0, r = 0; r < ns; r++) {
+            /* sorted order is not memory order: ask for keys ahead */
+            if (sp[r].end - sp[r].at > AGG_AHEAD)
+                __builtin_prefetch(sp[r].at[AGG_AHEAD].key);
+            for (; sp[r].at < sp[r].end && sp[r].at->k0 == k0
+                 && sp[r].at->k1 == k1; sp[r].at++) {
+                if (m == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    items = xrealloc(items, cap * sizeof(*items));
+                }
+                agg_key_decode(sp[r].at->key,
+                               atomic_load_explicit(&sp[r].at->key->count,
+                                                    memory_order_relaxed),
+                               &items[m]);
+                if (view)
+                    agg_item_classify(t, mode, &items[m]);
+                m++;
+            }
         }
         if (m > 1)
             m = agg_items_merge(items, m);
@@ -1829,10 +1896,13 @@ size_t
 agg_tab_keys_st(const struct agg_tab *t)
 {
     struct agg_ords o;
+    struct agg_span sp;
     size_t  n;
 
     agg_ord_list(t, &o, NULL, 1);
-    n = agg_ord_emit(t, o.a, o.n, 0, AGG_PLAIN_AUTO, agg_ord_count, NULL);
+    sp.at = o.a;
+    sp.end = o.a + o.n;
+    n = agg_ord_emit(t, &sp, 1, 0, AGG_PLAIN_AUTO, agg_ord_count, NULL);
     free(o.a);
     return n;
 }
@@ -1878,23 +1948,28 @@ agg_tab_walk_st(const struct agg_tab *t,
 {
     struct agg_walk w;
     struct agg_ords o;
+    struct agg_span sp;
 
     w.fn = fn;
     w.ctx = ctx;
     w.r = xmalloc(sizeof(*w.r));
     agg_ord_list(t, &o, NULL, 1);
-    agg_ord_emit(t, o.a, o.n, 0, AGG_PLAIN_AUTO, agg_walk_one, &w);
+    sp.at = o.a;
+    sp.end = o.a + o.n;
+    agg_ord_emit(t, &sp, 1, 0, AGG_PLAIN_AUTO, agg_walk_one, &w);
     free(o.a);
     free(w.r);
 }
 
-/* a part of a view being built: rows of the keys ord[lo, hi) */
+/* a part of a view being built: rows of the keys of the spans sp[ns]
+ * (one of each sorted run), lo of them in the parts before */
 struct agg_build {
     const struct agg_tab *t;
     enum agg_plain mode;
-    const struct agg_ord *ord;
+    struct agg_span sp[AGG_ORD_RUNS_MAX];
+    int     ns;
+    int     drop;                       /* give the spans' pages back */
     size_t  lo;
-    size_t  hi;
     struct agg_group *groups;           /* room for hi - lo */
     size_t  ngroups;
     struct agg_group *g;                /* the group being filled */
@@ -2062,23 +2137,53 @@ agg_view_dom(struct agg_view *v)
     free(h);
 }
 
-/* agg_build_run - thread: build one part of a view */
+/* agg_build_run - thread: build one part of a view; with b->drop, the
+ * whole pages of its spans are given back as soon as they are read
+ * (each thread its own: unmapping a million keys' numbers at once took
+ * the calling thread 4 ms, `perf record`, domains.log of `make bench`) */
 static void *
 agg_build_run(void *arg)
 {
     struct agg_build *b = arg;
+    uintptr_t pg = AGG_PAGE;
+    uintptr_t lo;
+    uintptr_t hi;
+    int     r;
 
-    agg_ord_emit(b->t, b->ord + b->lo, b->hi - b->lo, 1, b->mode,
-                 agg_view_add, b);
+    agg_ord_emit(b->t, b->sp, b->ns, 1, b->mode, agg_view_add, b);
+    for (r = 0; b->drop && r < b->ns; r++) {
+        lo = ((uintptr_t) b->sp[r].at + pg - 1) & ~(pg - 1);
+        hi = (uintptr_t) b->sp[r].end & ~(pg - 1);
+        if (hi > lo)
+            (void) madvise((void *) lo, hi - lo, MADV_DONTNEED);
+    }
     return NULL;
 }
 
+/* the keys sampled from each run to place the bounds of a view's parts:
+ * the parts' keys are within about 1/AGG_ORD_SAMPLES of a run of their
+ * share (the runs are cuts of the keys in the order they were made, and
+ * a log may bring its domains in order: bounds taken from one run alone
+ * gave one part three quarters of the keys) */
+#define AGG_ORD_SAMPLES 64
+
+/* agg_ord_cmp - qsort comparator of numbers */
+static int
+agg_ord_cmp(const void *a, const void *b)
+{
+    return agg_ord_less(a, b) ? -1 : agg_ord_less(b, a);
+}
+
 /* agg_view_create_par_st - sorted, grouped snapshot (see agg_tab.h);
- * never NULL. The sorted keys are cut into one part per thread, each
- * cut between keys of different numbers (so no group, and no run that
- * agg_ord_emit orders, spans two parts), and each part's rows are made
- * by a pass over its keys in order: the groups and details of the keys
- * ord[lo, hi) go to [lo, hi) of arrays as long as the keys (pages never
+ * never NULL. The keys' numbers come in sorted runs (agg_ord_list);
+ * the view is cut into one part per thread by numbers: part k takes,
+ * of every run, the keys from the first whose numbers are not below
+ * its bound (the numbers a k-th of the way along a sample of every
+ * run) to the next part's bound, so that the keys of equal numbers (every group, and
+ * every run that agg_ord_emit orders) are in one part. Each part's rows
+ * are made by a pass over its keys in order, the runs merged: the
+ * groups and details of a part that has lo keys in the parts before go
+ * to [lo, lo + its keys) of arrays as long as the keys (pages never
  * written are never touched), the groups of the later parts are then
  * moved down behind those of the first. With one part, what one thread
  * did before. Cost O(K) time (see agg_ord_emit), about 24 + 64 bytes a
@@ -2088,41 +2193,63 @@ agg_view_create_par_st(const struct agg_tab *t, enum agg_plain mode,
                        int jobs)
 {
     struct agg_view *v = xcalloc(1, sizeof(*v));
-    struct agg_build b[AGG_ORD_THREADS_MAX + 1];
+    struct agg_build b[AGG_ORD_RUNS_MAX];
+    const struct agg_ord *bound[AGG_ORD_RUNS_MAX + 1];
+    struct agg_ord *smp = NULL;
+    size_t  nsmp = 0;
+    const struct agg_ord *run;
     struct agg_sblk *sb;
     struct agg_ords o;
+    size_t  len;
     size_t  n;
     size_t  at;
     size_t  dom;
     size_t  i;
     int     nb;
     int     k;
+    int     r;
 
     agg_ord_list(t, &o, v, jobs);
     n = o.n;
     v->groups = xmalloc((n ? n : 1) * sizeof(*v->groups));
     v->details = xmalloc((n ? n : 1) * sizeof(*v->details));
     nb = jobs > 1 && n >= AGG_ORD_PAR_MIN ? jobs : 1;
-    if (nb > AGG_ORD_THREADS_MAX + 1)
-        nb = AGG_ORD_THREADS_MAX + 1;
+    if (nb > AGG_ORD_RUNS_MAX)
+        nb = AGG_ORD_RUNS_MAX;
+    /* the parts' bounds: a sample of every run, sorted, cut evenly */
+    if (nb > 1) {
+        smp = xmalloc((size_t) o.nrun * AGG_ORD_SAMPLES * sizeof(*smp));
+        for (r = 0; r < o.nrun; r++) {
+            len = o.run[r + 1] - o.run[r];
+            for (i = 0; len > 0 && i < AGG_ORD_SAMPLES; i++)
+                smp[nsmp++] = o.a[o.run[r] + (2 * i + 1) * len
+                                  / (2 * AGG_ORD_SAMPLES)];
+        }
+        qsort(smp, nsmp, sizeof(*smp), agg_ord_cmp);
+        for (k = 1; k < nb; k++)
+            bound[k] = &smp[nsmp * (size_t) k / (size_t) nb];
+    }
     for (k = 0, at = 0; k < nb; k++) {
         memset(&b[k], 0, sizeof(b[k]));
         b[k].t = t;
         b[k].mode = mode;
-        b[k].ord = o.a;
+        b[k].ns = o.nrun;
+        b[k].drop = nb > 1;
         b[k].lo = at;
-        at = k + 1 == nb ? n : n / (size_t) nb * (size_t) (k + 1);
-        if (at < b[k].lo)
-            at = b[k].lo;
-        while (at > 0 && at < n && o.a[at].k0 == o.a[at - 1].k0
-               && o.a[at].k1 == o.a[at - 1].k1)
-            at++;
-        b[k].hi = at;
+        for (r = 0; r < o.nrun; r++) {
+            run = o.a + o.run[r];
+            len = o.run[r + 1] - o.run[r];
+            b[k].sp[r].at = k == 0 ? run : agg_ord_lower(run, len, bound[k]);
+            b[k].sp[r].end = k + 1 == nb ? run + len
+                : agg_ord_lower(run, len, bound[k + 1]);
+            at += (size_t) (b[k].sp[r].end - b[k].sp[r].at);
+        }
         b[k].groups = v->groups + b[k].lo;
         b[k].d = v->details + b[k].lo;
         b[k].sblk = AGG_SBLK_MIN;
     }
     par_run(agg_build_run, b, sizeof(b[0]), nb);
+    free(smp);
     free(o.a);
     /* the groups one after the other, each part's domain places after
      * those of the parts before; the details stay where they are (the

@@ -155,12 +155,40 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
     return a;
 }
 
+/* The rows in the order of --sort. The rows are in domain order, one
+ * per domain, when they are sorted: by domain, nothing is left to do;
+ * by sessions (most first, then by name) or failures (most first, then
+ * sessions, then name), an order by numbers first and place in the
+ * array last. The first --top rows of a long list are picked in one
+ * pass; a whole list is sorted by the numbers, a byte at a time (a
+ * stable radix sort; most counts take one or two bytes). */
+struct summary_ord {
+    uint64_t k0;                /* first number, largest first */
+    uint64_t k1;                /* second number, largest first */
+    size_t  i;                  /* place in the rows, smallest first */
+};
+
+#define SUMMARY_PICK_MAX 64     /* rows picked one by one, at most */
+#define SUMMARY_COPY_MAX 65536  /* rows copied, at most; more are moved */
+
+/* summary_ord_before - 1 when a comes before b */
+static inline int
+summary_ord_before(const struct summary_ord *a, const struct summary_ord *b)
+{
+    if (a->k0 != b->k0)
+        return a->k0 > b->k0;
+    if (a->k1 != b->k1)
+        return a->k1 > b->k1;
+    return a->i < b->i;
+}
+
 /* With -j, the sums of a view of one day over all days (no --day) are
  * made by several threads, each over a run of groups that begins with
  * a domain's first: a day's groups are in domain order, so a domain's
  * groups are one run, its place one after the last one's, and every
- * place has a group. The sums, the groups' order (gi[i] = i) and the
- * failures by type are what summary_collect makes of the same view. */
+ * place has a group. The sums and the failures by type are what
+ * summary_collect makes of the same view, and the groups' order is the
+ * view's (no gi: summary_rows takes it so). */
 #define SUMMARY_PAR_MIN 65536   /* groups; fewer: one thread */
 #define SUMMARY_PARTS 16
 
@@ -168,7 +196,6 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
 struct summary_part {
     const struct agg_view *v;
     struct summary_acc *a;
-    size_t *gi;
     size_t  nd;
     size_t  lo;
     size_t  hi;
@@ -207,7 +234,6 @@ summary_part_run(void *arg)
             s->n++;
         }
         last = g->dom;
-        p->gi[i] = i;
         for (j = 0; j < g->ndetails; j++)
             p->by_type[g->details[j].result] += g->details[j].count;
     }
@@ -225,16 +251,31 @@ summary_collect_par_ok(const struct agg_view *v, const struct cli_opts *o,
         && agg_view_get(v, 0)->day == agg_view_get(v, n - 1)->day;
 }
 
+/* summary_cut - the end of part k of np of the view's groups, the part
+ * beginning at lo: an even share, moved on to a domain's first group */
+static size_t
+summary_cut(const struct agg_view *v, size_t lo, int k, int np)
+{
+    size_t  n = agg_view_count(v);
+    size_t  at = k + 1 == np ? n : n / (size_t) np * (size_t) (k + 1);
+
+    if (at < lo)
+        at = lo;
+    while (at > 0 && at < n
+           && agg_view_get(v, at)->dom == agg_view_get(v, at - 1)->dom)
+        at++;
+    return at;
+}
+
 /* summary_collect_par - summary_collect on up to jobs threads (the
  * caller's among them), for a view of one day and no --day; 0 when
  * that is not the case or too small to pay (nothing done) */
 static int
 summary_collect_par(const struct agg_view *v, const struct cli_opts *o,
-                    int jobs, struct summary_acc *a, size_t *gi,
-                    uint64_t *by_type, size_t *count)
+                    int jobs, struct summary_acc *a, uint64_t *by_type,
+                    size_t *count)
 {
     struct summary_part p[SUMMARY_PARTS];
-    size_t  n = agg_view_count(v);
     size_t  at;
     size_t  r;
     int     np;
@@ -247,16 +288,9 @@ summary_collect_par(const struct agg_view *v, const struct cli_opts *o,
         memset(&p[k], 0, sizeof(p[k]));
         p[k].v = v;
         p[k].a = a;
-        p[k].gi = gi;
         p[k].nd = agg_view_domains(v);
         p[k].lo = at;
-        at = k + 1 == np ? n : n / (size_t) np * (size_t) (k + 1);
-        if (at < p[k].lo)
-            at = p[k].lo;
-        while (at > 0 && at < n
-               && agg_view_get(v, at)->dom == agg_view_get(v, at - 1)->dom)
-            at++;
-        p[k].hi = at;
+        p[k].hi = at = summary_cut(v, at, k, np);
     }
     par_run(summary_part_run, p, sizeof(p[0]), np);
     for (k = 0; k < np; k++)
@@ -266,8 +300,223 @@ summary_collect_par(const struct agg_view *v, const struct cli_opts *o,
     return 1;
 }
 
+/* The rows to show when they are few (--top 1 to SUMMARY_PICK_MAX,
+ * the text's default 12) of a view summed on threads: each thread
+ * makes a domain's sums as it reads the domain's groups, adds them to
+ * its totals and offers them to its best rows, and no sums are written
+ * for every domain (over a million domains: 56 MB of fresh memory, then
+ * read again for the totals and the pick, some 20 ms of the calling
+ * thread at -j 2, `perf record`, domains.log of `make bench`). The
+ * best of every thread's best are the best of all: the same rows, the
+ * same totals as summary_collect and summary_head make. */
+struct summary_cand {
+    struct summary_ord o;               /* o.i: the domain's place */
+    struct summary_acc a;
+};
+
+/* a run of groups [lo, hi) summed and picked from by one thread */
+struct summary_pick {
+    const struct agg_view *v;
+    size_t  nd;
+    size_t  lo;
+    size_t  hi;
+    size_t  top;
+    int     failures;                   /* --sort failures */
+    int     bydomain;                   /* --sort domain */
+    int     fonly;                      /* --failures-only */
+    uint64_t by_type[SESS_RESULT_COUNT];
+    struct sum_dom total;               /* success, failure, plain_ignored */
+    int32_t first_day;                  /* of domains with sessions */
+    int32_t last_day;
+    size_t  nmatch;                     /* domains --failures-only keeps */
+    size_t  nbest;
+    struct summary_cand best[SUMMARY_PICK_MAX];
+};
+
+/* summary_cand_offer - put c among the best top of b[*n] (in order)
+ * when it beats the last of them; cost O(top) when it does */
+static void
+summary_cand_offer(struct summary_cand *b, size_t *n, size_t top,
+                   const struct summary_cand *c)
+{
+    size_t  j;
+
+    if (*n == top && !summary_ord_before(&c->o, &b[*n - 1].o))
+        return;
+    for (j = *n < top ? (*n)++ : *n - 1;
+         j > 0 && summary_ord_before(&c->o, &b[j - 1].o); j--)
+        b[j] = b[j - 1];
+    b[j] = *c;
+}
+
+/* summary_pick_take - one domain's sums c->a, its place dom, into p */
+static void
+summary_pick_take(struct summary_pick *p, struct summary_cand *c,
+                  size_t dom)
+{
+    const struct summary_acc *s = &c->a;
+
+    p->total.success += s->success;
+    p->total.failure += s->failure;
+    p->total.plain_ignored += s->plain_ignored;
+    if (s->success + s->failure > 0) {
+        if (s->first_day < p->first_day)
+            p->first_day = s->first_day;
+        if (s->last_day > p->last_day)
+            p->last_day = s->last_day;
+    }
+    if (p->fonly && s->failure == 0)
+        return;
+    p->nmatch++;
+    c->o.k0 = p->bydomain ? 0 : p->failures ? s->failure
+        : s->success + s->failure;
+    c->o.k1 = p->bydomain || !p->failures ? 0 : s->success + s->failure;
+    c->o.i = dom;
+    summary_cand_offer(p->best, &p->nbest, p->top, c);
+}
+
+/* summary_pick_run - thread: sum the domains of one run and keep its
+ * best rows (summary_pick); a domain's groups are one run of places */
+static void *
+summary_pick_run(void *arg)
+{
+    struct summary_pick *p = arg;
+    const struct agg_group *g;
+    struct summary_cand c;
+    size_t  dom = 0;
+    size_t  i;
+    size_t  j;
+
+    for (i = p->lo; i < p->hi; i++) {
+        g = agg_view_get(p->v, i);
+        if (g->dom >= p->nd || (i > p->lo && g->dom < dom))
+            msg_panic("summary_pick_run: domain %zu of %zu", g->dom, p->nd);
+        if (i == p->lo || g->dom != dom) {
+            if (i > p->lo)
+                summary_pick_take(p, &c, dom);
+            c.a.domain = g->domain;
+            c.a.success = g->success;
+            c.a.failure = g->failure;
+            c.a.plain_ignored = g->plain_ignored;
+            c.a.first_day = c.a.last_day = g->day;
+            c.a.at = i;
+            c.a.n = 1;
+        } else {
+            c.a.success += g->success;
+            c.a.failure += g->failure;
+            c.a.plain_ignored += g->plain_ignored;
+            c.a.last_day = g->day;
+            c.a.n++;
+        }
+        dom = g->dom;
+        for (j = 0; j < g->ndetails; j++)
+            p->by_type[g->details[j].result] += g->details[j].count;
+    }
+    if (p->hi > p->lo)
+        summary_pick_take(p, &c, dom);
+    return NULL;
+}
+
+/* summary_top - the rows --top asks for: 0 all */
+static long
+summary_top(const struct cli_opts *o)
+{
+    return o->top >= 0 ? o->top : o->json ? 0 : SUM_TOP_DEFAULT;
+}
+
+/* summary_head_run - the header's fields that do not depend on the
+ * rows: hosts, lines, sessions, sort, ndomains, the totals by type */
+static void
+summary_head_run(uint64_t hosts, const struct run_stats *st,
+                 const struct cli_opts *o, size_t nd,
+                 const uint64_t *by_type, struct sum_head *h)
+{
+    int     r;
+
+    memset(h, 0, sizeof(*h));
+    h->first_day = INT32_MAX;
+    h->last_day = INT32_MIN;
+    for (r = 0; r < SESS_RESULT_COUNT; r++)
+        h->total.by_type[r] = by_type[r];
+    h->ndomains = nd;
+    h->hosts = hosts;
+    h->lines = st->lines;
+    for (r = 0; r < SESS_D_COUNT; r++)
+        h->sessions += st->sessions[r];
+    h->counted = st->sessions[SESS_D_COUNTED];
+    h->sort = o->sort ? o->sort : "sessions";
+}
+
+/* summary_pick_par - the header and the rows to show (at the front of
+ * *ap, made here) of a view that summary_collect_par would take, when
+ * --top asks for at most SUMMARY_PICK_MAX rows, on up to jobs threads;
+ * 0 when that is not the case (nothing done). The same header and rows
+ * as summary_collect_par and summary_head. */
+static int
+summary_pick_par(const struct agg_view *v, const struct cli_opts *o,
+                 int jobs, uint64_t hosts, const struct run_stats *st,
+                 struct summary_acc **ap, struct sum_head *h)
+{
+    struct summary_pick *p;
+    struct summary_cand *best;
+    struct summary_acc *a;
+    uint64_t by_type[SESS_RESULT_COUNT] = {0};
+    size_t  nbest = 0;
+    size_t  at;
+    size_t  i;
+    size_t  r;
+    long    top = summary_top(o);
+    int     np;
+    int     k;
+
+    if (!summary_collect_par_ok(v, o, jobs) || top <= 0
+        || top > SUMMARY_PICK_MAX)
+        return 0;
+    np = jobs < SUMMARY_PARTS ? jobs : SUMMARY_PARTS;
+    p = xcalloc((size_t) np, sizeof(*p));
+    for (k = 0, at = 0; k < np; k++) {
+        p[k].v = v;
+        p[k].nd = agg_view_domains(v);
+        p[k].top = (size_t) top;
+        p[k].failures = o->sort != NULL && strcmp(o->sort, "failures") == 0;
+        p[k].bydomain = o->sort != NULL && strcmp(o->sort, "domain") == 0;
+        p[k].fonly = o->failures_only;
+        p[k].first_day = INT32_MAX;
+        p[k].last_day = INT32_MIN;
+        p[k].lo = at;
+        p[k].hi = at = summary_cut(v, at, k, np);
+    }
+    par_run(summary_pick_run, p, sizeof(p[0]), np);
+    best = xmalloc((size_t) top * sizeof(*best));
+    for (k = 0; k < np; k++)
+        for (r = 0; r < SESS_RESULT_COUNT; r++)
+            by_type[r] += p[k].by_type[r];
+    summary_head_run(hosts, st, o, agg_view_domains(v), by_type, h);
+    for (k = 0; k < np; k++) {
+        h->total.success += p[k].total.success;
+        h->total.failure += p[k].total.failure;
+        h->total.plain_ignored += p[k].total.plain_ignored;
+        if (p[k].first_day < h->first_day)
+            h->first_day = p[k].first_day;
+        if (p[k].last_day > h->last_day)
+            h->last_day = p[k].last_day;
+        h->nmatch += p[k].nmatch;
+        for (i = 0; i < p[k].nbest; i++)
+            summary_cand_offer(best, &nbest, (size_t) top, &p[k].best[i]);
+    }
+    h->nrows = nbest;
+    a = xmalloc((nbest ? nbest : 1) * sizeof(*a));
+    for (i = 0; i < nbest; i++)
+        a[i] = best[i].a;
+    free(best);
+    free(p);
+    *ap = a;
+    return 1;
+}
+
 /* summary_rows - the rows of the first nrows domains of a; cost the
- * details of their groups */
+ * details of their groups. gi NULL: a domain's groups are the view's
+ * groups a[i].at .. a[i].at + a[i].n. */
 static struct sum_dom *
 summary_rows(const struct agg_view *v, const size_t *gi,
              const struct summary_acc *a, size_t nrows)
@@ -283,40 +532,13 @@ summary_rows(const struct agg_view *v, const size_t *gi,
         d[i].first_day = a[i].first_day;
         d[i].last_day = a[i].last_day;
         for (k = a[i].at; k < a[i].at + a[i].n; k++) {
-            const struct agg_group *g = agg_view_get(v, gi[k]);
+            const struct agg_group *g = agg_view_get(v, gi ? gi[k] : k);
 
             for (j = 0; j < g->ndetails; j++)
                 d[i].by_type[g->details[j].result] += g->details[j].count;
         }
     }
     return d;
-}
-
-/* The rows in the order of --sort. The rows are in domain order, one
- * per domain, when they are sorted: by domain, nothing is left to do;
- * by sessions (most first, then by name) or failures (most first, then
- * sessions, then name), an order by numbers first and place in the
- * array last. The first --top rows of a long list are picked in one
- * pass; a whole list is sorted by the numbers, a byte at a time (a
- * stable radix sort; most counts take one or two bytes). */
-struct summary_ord {
-    uint64_t k0;                /* first number, largest first */
-    uint64_t k1;                /* second number, largest first */
-    size_t  i;                  /* place in the rows, smallest first */
-};
-
-#define SUMMARY_PICK_MAX 64     /* rows picked one by one, at most */
-#define SUMMARY_COPY_MAX 65536  /* rows copied, at most; more are moved */
-
-/* summary_ord_before - 1 when a comes before b */
-static inline int
-summary_ord_before(const struct summary_ord *a, const struct summary_ord *b)
-{
-    if (a->k0 != b->k0)
-        return a->k0 > b->k0;
-    if (a->k1 != b->k1)
-        return a->k1 > b->k1;
-    return a->i < b->i;
 }
 
 /* summary_ord_radix - sort a[n] stably by k of the digits that differ,
@@ -434,14 +656,9 @@ summary_head(uint64_t hosts, const struct run_stats *st,
              const uint64_t *by_type, struct sum_head *h)
 {
     size_t  i, k;
-    int     r;
     long    top;
 
-    memset(h, 0, sizeof(*h));
-    h->first_day = INT32_MAX;
-    h->last_day = INT32_MIN;
-    for (r = 0; r < SESS_RESULT_COUNT; r++)
-        h->total.by_type[r] = by_type[r];
+    summary_head_run(hosts, st, o, nd, by_type, h);
     for (i = 0; i < nd; i++) {
         h->total.success += d[i].success;
         h->total.failure += d[i].failure;
@@ -453,13 +670,6 @@ summary_head(uint64_t hosts, const struct run_stats *st,
         if (d[i].last_day > h->last_day)
             h->last_day = d[i].last_day;
     }
-    h->ndomains = nd;
-    h->hosts = hosts;
-    h->lines = st->lines;
-    for (r = 0; r < SESS_D_COUNT; r++)
-        h->sessions += st->sessions[r];
-    h->counted = st->sessions[SESS_D_COUNTED];
-    h->sort = o->sort ? o->sort : "sessions";
     /* --failures-only keeps the domain order of what it keeps */
     for (i = k = 0; i < nd; i++)
         if (!o->failures_only || d[i].failure > 0) {
@@ -468,7 +678,7 @@ summary_head(uint64_t hosts, const struct run_stats *st,
             k++;
         }
     h->nmatch = k;
-    top = o->top >= 0 ? o->top : o->json ? 0 : SUM_TOP_DEFAULT;
+    top = summary_top(o);
     h->nrows = top > 0 && (size_t) top < k ? (size_t) top : k;
     if (strcmp(h->sort, "domain") != 0)
         summary_order(d, k, strcmp(h->sort, "failures") == 0,
@@ -885,6 +1095,8 @@ cmd_summary(int argc, char **argv)
     struct summary_free fr;
     int     freeing = 0;
     int     par;
+    int     pick;
+    long    top;
     int     jobs;
     int     rc;
 
@@ -908,14 +1120,20 @@ cmd_summary(int argc, char **argv)
      * rows are made (a third of the peak memory over a million keys),
      * with -j on another thread meanwhile (unmapping a million keys'
      * pages: 13 ms) */
-    a = xmalloc((agg_view_domains(v) ? agg_view_domains(v) : 1) * sizeof(*a));
-    gi = xmalloc((agg_view_count(v) ? agg_view_count(v) : 1) * sizeof(*gi));
+    par = summary_collect_par_ok(v, &o, jobs);
+    top = summary_top(&o);
+    pick = par && top > 0 && top <= SUMMARY_PICK_MAX;
+    /* the sums of every domain, unless only the few rows shown are
+     * picked; the groups' order, unless it is the view's (par) */
+    a = pick ? NULL : xmalloc((agg_view_domains(v) ? agg_view_domains(v)
+                               : 1) * sizeof(*a));
+    gi = par ? NULL : xmalloc((agg_view_count(v) ? agg_view_count(v) : 1)
+                              * sizeof(*gi));
     fr.tab = tab;
     fr.mem[0] = a;
     fr.len[0] = agg_view_domains(v) * sizeof(*a);
     fr.mem[1] = o.have_day ? NULL : gi;     /* --day: a part is used */
     fr.len[1] = agg_view_count(v) * sizeof(*gi);
-    par = summary_collect_par_ok(v, &o, jobs);
     if (par)                    /* the summing threads fault them in */
         fr.mem[0] = fr.mem[1] = NULL;
     if (jobs > 1 && pthread_create(&freer, NULL, summary_tab_free, &fr) == 0)
@@ -923,9 +1141,18 @@ cmd_summary(int argc, char **argv)
     else
         agg_tab_free(tab);
     tab = NULL;
-    if (!par || !summary_collect_par(v, &o, jobs, a, gi, by_type, &nd))
-        a = summary_collect(v, &o, a, &gi, by_type, &nd);
-    summary_head(hosts, &st, &o, a, nd, by_type, &h);
+    if (!pick || !summary_pick_par(v, &o, jobs, hosts, &st, &a, &h)) {
+        if (a == NULL)
+            a = xmalloc((agg_view_domains(v) ? agg_view_domains(v) : 1)
+                        * sizeof(*a));
+        if (!par || !summary_collect_par(v, &o, jobs, a, by_type, &nd)) {
+            if (gi == NULL)
+                gi = xmalloc((agg_view_count(v) ? agg_view_count(v) : 1)
+                             * sizeof(*gi));
+            a = summary_collect(v, &o, a, &gi, by_type, &nd);
+        }
+        summary_head(hosts, &st, &o, a, nd, by_type, &h);
+    }
     d = summary_rows(v, gi, a, h.nrows);
     fp = o.output ? xneed(open_memstream(&text, &len), "open_memstream")
         : stdout;

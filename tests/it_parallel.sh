@@ -15,7 +15,11 @@
 #    "-j 3" and small chunks, and in order with "-j 8": the same summary as
 #    the same files at -j 1;
 # 5. report files (all days) at "-j 3" with 61-byte chunks: byte-identical
-#    to -j 1.
+#    to -j 1;
+# 6. a log of one day with 70,000 domains (the per-domain sums and the
+#    rows shown made on threads): summary by sessions, failures and
+#    domain, all rows and a few, with --failures-only and --html, at
+#    -j 2, 3 (and 8) as at -j 1.
 # Logs: every corpus log (Postfix, Exim, Sendmail, wrappers), the demo
 # log, the input-form samples (journal JSON, journalctl -x), the bad-input
 # catalogue, a generated log with overlong lines (70 and 200 KB), NUL
@@ -218,6 +222,17 @@ if [ -x "$GEN" ]; then
     run "$tmp/o1" "$tmp/e" summary $SS -j 1 "$tmp/dom.log"
     run "$tmp/o" "$tmp/e" summary $SS -j 2 "$tmp/dom.log"
     same "70,000 domains, text: -j 2" "$tmp/o1" "$tmp/o"
+    # a few rows (--top up to 64): each thread keeps its best rows, no
+    # sums of every domain; the same rows, order and totals as -j 1
+    for args in "--top 1" "--top 64" "--top 65" "--sort domain --top 7" \
+        "--failures-only" "--sort failures --failures-only --top 3" \
+        "--html --top 20"; do
+        run "$tmp/o1" "$tmp/e" summary $args $SS -j 1 "$tmp/dom.log"
+        for j in 2 3 8; do
+            run "$tmp/o" "$tmp/e" summary $args $SS -j $j "$tmp/dom.log"
+            same "70,000 domains, $args: -j $j" "$tmp/o1" "$tmp/o"
+        done
+    done
     run "$tmp/o1" "$tmp/e" summary --json --top 0 $SS -j 1 "$tmp/dom.log"
     n=$(grep -c '"domain":' "$tmp/o1")
     if [ "$n" -eq 70000 ]; then ok; else no "70,000 domains: $n rows"; fi

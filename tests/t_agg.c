@@ -722,6 +722,32 @@ test_loghosts(void)
     T_CHECK(agg_view_loghosts(v, NULL) == 3, "all days: h1, h2, \"\"");
     agg_view_free(v);
     agg_tab_free(t);
+    /* hosts that end as others do, keys that end alike: a key whose end
+     * is the last key's log host and reason, but not after a NUL, has
+     * another host */
+    t = agg_tab_create();
+    add(t, 1, 19000, "a.example", SESS_POL_STS, SESS_SUCCESS, 0, NULL,
+        NULL, NULL, "h.example", NULL);
+    add(t, 1, 19000, "a.example", SESS_POL_STS, SESS_SUCCESS, 0, NULL,
+        NULL, NULL, "ah.example", NULL);
+    add(t, 1, 19000, "a.example", SESS_POL_STS, SESS_SUCCESS, 0, NULL,
+        NULL, NULL, "bah.example", NULL);
+    add(t, 1, 19000, "b.example", SESS_POL_STS, SESS_CERT_EXPIRED, 0,
+        "mx.example", NULL, NULL, "h.example", "x");
+    add(t, 1, 19000, "b.example", SESS_POL_STS, SESS_CERT_EXPIRED, 0,
+        "mx.example", NULL, NULL, "h.example", "y");
+    add(t, 1, 19000, "b.example", SESS_POL_STS, SESS_CERT_EXPIRED, 0,
+        "mx.example", NULL, NULL, "ch.example", "y");
+    add(t, 1, 19001, "b.example", SESS_POL_STS, SESS_CERT_EXPIRED, 0,
+        "mx.example", NULL, NULL, "ch.example", "y");
+    v = agg_view_create_st(t, AGG_PLAIN_AUTO);
+    day = 19000;
+    T_CHECK(agg_view_loghosts(v, &day) == 4, "suffix hosts: %zu of 4",
+            agg_view_loghosts(v, &day));
+    day = 19001;
+    T_CHECK(agg_view_loghosts(v, &day) == 1, "suffix hosts, day 19001");
+    agg_view_free(v);
+    agg_tab_free(t);
 }
 
 /* The concurrent test: NADD records over about NKEY distinct keys. */
@@ -1044,15 +1070,19 @@ doms_right(const struct agg_view *v)
  * equal sort numbers, some cut between parts), a second policy for
  * some domains, failures with details, ignored plaintext */
 static void
-par_fill(struct agg_tab *t, size_t keys, int days, size_t alike)
+par_fill(struct agg_tab *t, size_t keys, int days, size_t alike,
+         int in_order)
 {
     char    dom[64];
     char    mx[64];
     size_t  i;
 
     for (i = 0; i < keys; i++) {
-        /* a domain on one or two days, not in the order of its name */
-        size_t  d = (i * 7919) % keys;
+        /* a domain on one or two days, not in the order of its name
+         * unless in_order (then the runs the keys are sorted in hold
+         * names of different ranges, as a log that brings its domains
+         * in order makes them) */
+        size_t  d = in_order ? i : (i * 7919) % keys;
         int32_t day = 20000 + (int32_t) (d % (size_t) days);
 
         snprintf(dom, sizeof(dom), "shared-name-%zu.d%zu.example",
@@ -1084,23 +1114,28 @@ par_fill(struct agg_tab *t, size_t keys, int days, size_t alike)
     agg_tab_note_tls_host_mt(t, "h1");
 }
 
-/* test_par_view - views made on 2, 3 and 7 threads (parallel sort and
- * parts past AGG_ORD_PAR_MIN keys) equal the one-thread view, group by
- * group, with the same domain places; those places are right; on one
- * day and on several, with runs of alike names long and short */
+/* test_par_view - views made on 2, 3, 7, 17 and 20 threads (runs
+ * sorted on threads and merged, parts past AGG_ORD_PAR_MIN keys) equal
+ * the one-thread view, group by group, with the same domain places;
+ * those places are right; on one day and on several, with runs of
+ * alike names long and short (keys of equal numbers in every sorted
+ * run), the names made in order of their ranks or not */
 static void
 test_par_view(void)
 {
-    static const int jobs[] = {2, 3, 7};
+    static const int jobs[] = {2, 3, 7, AGG_ORD_RUNS_MAX, 20};
     static const struct {
         size_t  keys;
         int     days;
         size_t  alike;
+        int     in_order;
     } shape[] = {
-        {AGG_ORD_PAR_MIN + 5000, 1, 1},
-        {AGG_ORD_PAR_MIN + 5000, 5, 3},
-        {AGG_ORD_PAR_MIN / 2, 3, 1},            /* below: one part */
-        {AGG_ORD_PAR_MIN + 100, 2, 40000},      /* runs past a cut */
+        {AGG_ORD_PAR_MIN + 5000, 1, 1, 0},
+        {AGG_ORD_PAR_MIN + 5000, 5, 3, 0},
+        {AGG_ORD_PAR_MIN / 2, 3, 1, 0},         /* below: one part */
+        {AGG_ORD_PAR_MIN + 100, 2, 40000, 0},   /* runs past a cut */
+        {AGG_ORD_PAR_MIN + 5000, 1, 1, 1},
+        {AGG_ORD_PAR_MIN + 100, 1, 30000, 1},
     };
     struct agg_tab *t;
     struct agg_view *v1;
@@ -1112,7 +1147,8 @@ test_par_view(void)
 
     for (s = 0; s < sizeof(shape) / sizeof(shape[0]); s++) {
         t = agg_tab_create();
-        par_fill(t, shape[s].keys, shape[s].days, shape[s].alike);
+        par_fill(t, shape[s].keys, shape[s].days, shape[s].alike,
+                 shape[s].in_order);
         v1 = agg_view_create_st(t, AGG_PLAIN_AUTO);
         T_CHECK(agg_view_count(v1) > shape[s].keys / 2 && doms_right(v1),
                 "shape %zu: one thread: %zu groups, places", s,
@@ -1224,6 +1260,70 @@ test_par_collect(void)
     agg_tab_free(t);
 }
 
+/* ord_set_ref - agg_ord_set's numbers as the plain code makes them
+ * (the first 12 bytes of the name, zero from its end on) */
+static void
+ord_set_ref(struct agg_ord *o, const struct agg_key *k)
+{
+    unsigned char b[12] = {0};
+    const char *dom = k->blob + AGG_KEY_HEAD;
+    uint32_t day;
+    size_t  i;
+
+    memcpy(&day, k->blob, sizeof(day));
+    for (i = 0; i < sizeof(b) && dom[i] != 0; i++)
+        b[i] = (unsigned char) dom[i];
+    o->k0 = (uint64_t) (day ^ 0x80000000u) << 32 | (uint64_t) b[0] << 24
+        | (uint64_t) b[1] << 16 | (uint64_t) b[2] << 8 | b[3];
+    for (o->k1 = 0, i = 4; i < 12; i++)
+        o->k1 = o->k1 << 8 | b[i];
+}
+
+/* test_ord_set - agg_ord_set (12 bytes loaded at once, cleared from the
+ * name's NUL by a zero-byte test, for keys long enough) against the
+ * plain code: every name length from 0 to 20, bytes of every value
+ * (high ones too), keys cut short after the name, 200,000 of them */
+static void
+test_ord_set(void)
+{
+    union {
+        struct agg_key k;
+        char    room[sizeof(struct agg_key) + 64];
+    } u;
+    struct agg_ord a;
+    struct agg_ord b;
+    uint64_t x = 88172645463325252u;
+    size_t  bad = 0;
+    size_t  len;
+    size_t  i;
+    size_t  j;
+    size_t  rest;
+
+    for (i = 0; i < 200000; i++) {
+        memset(u.room, 0, sizeof(u.room));
+        for (j = 0; j < AGG_KEY_HEAD; j++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            u.k.blob[j] = (char) x;
+        }
+        len = i % 21;
+        for (j = 0; j < len; j++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            u.k.blob[AGG_KEY_HEAD + j] = (char) (x % 255 + 1);
+        }
+        /* the rest of the key: none to five more strings' bytes */
+        rest = 1 + (i / 21) % 24;
+        for (j = 1; j < rest; j++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            u.k.blob[AGG_KEY_HEAD + len + j] = (char) (x % 3 ? x : 0);
+        }
+        u.k.len = (uint32_t) (AGG_KEY_HEAD + len + rest);
+        agg_ord_set(&a, &u.k);
+        ord_set_ref(&b, &u.k);
+        bad += a.k0 != b.k0 || a.k1 != b.k1 || a.key != &u.k;
+    }
+    T_CHECK(bad == 0, "agg_ord_set: %zu of 200000 keys differ", bad);
+}
+
 /* cert_walk_fn - remember the certificate evidence the walk hands out */
 static void
 cert_walk_fn(const struct sess_rec *r, uint64_t n, void *ctx)
@@ -1293,6 +1393,7 @@ main(void)
     test_loghosts();
     test_par_view();
     test_par_collect();
+    test_ord_set();
     for (round = 0; round < NROUND; round++)
         test_threads();
     free(recs);
