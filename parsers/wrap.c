@@ -402,7 +402,8 @@ wrap_compose(struct span *s)
  * searched in turn before missed on a merged log of 7 hosts and 15
  * programs: 283 instructions a line in wrap_parse(), 227 now; the same
  * 210 on a log of one host.) The pairs "host ident" of the lines
- * before (wrap_pair_seen) in a third table: a merged log has many more
+ * before (wrap_pair_seen; those of 8 to 31 bytes have a table of
+ * their own, wrap_pair32) in a third table: a merged log has many more
  * of them (a replayed real log: some 1,500), hence 128 sets of two
  * slots (with 32, one line in nine noted a pair again). Per thread: no
  * sharing. */
