@@ -1236,7 +1236,9 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 
     if (line.len < 59 || !span_little_endian()
         || (unsigned char) (((unsigned char) p[0] | 0x20) - 'a') > 25
-        || p[3] != ' ' || p[16] == ' ' || ts_seen_3164(c, &s, &r->t) != 0)
+        || p[3] != ' ' || p[16] == ' '
+        || (ts_seen_3164(c, &s, &r->t) != 0
+            && ts_next_3164(c, &s, &r->t) != 0))
         return -1;
     q = s.ptr;
     n = s.len;
