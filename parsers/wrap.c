@@ -1213,14 +1213,17 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 #ifdef WRAP_PAIR32
 /* wrap_hot - wrap_fast() of the most common line of all, without a
  * call: "Mmm dd HH:MM:SS host ident[pid]: msg" (no second space, the
- * message no Solaris tag), its stamp the last one read or the one
- * before (16 bytes), its host and ident a pair kept (8 to 31 bytes),
- * its pid of 1 to 7 digits, the line at least 59 bytes long (the
- * pair's 32 bytes, the pid's 8 and what follows readable): 0 and r
- * filled as wrap_fast() fills it, or -1 (nothing changed:
- * wrap_parse_rest() then, a tail call). Without a call of its own it
- * saves few registers, and those only past its first tests
- * (wrap_parse_any() spent 21 instructions a line on them, 8 now) */
+ * message no Solaris tag), its stamp the last one read, the one before
+ * or a new second of the last one's minute (16 bytes), its host and
+ * ident a pair kept (8 to 31 bytes), its pid of 1 to 7 digits, the
+ * line at least 59 bytes long (the pair's 32 bytes, the pid's 8 and
+ * what follows readable): 0 and r filled as wrap_fast() fills it, or -1
+ * (wrap_parse_rest() then, a tail call; a new second read here by
+ * ts_next_3164() is left in c as ts_parse_3164_new() leaves it, and
+ * wrap_fast() finds it there as the last stamp: the same time, the
+ * same state). Without a call of its own it saves few registers, and
+ * those only past its first tests (wrap_parse_any() spent 21
+ * instructions a line on them, 8 now) */
 static inline int __attribute__((always_inline))
 wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
