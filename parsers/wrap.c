@@ -402,7 +402,8 @@ wrap_compose(struct span *s)
  * searched in turn before missed on a merged log of 7 hosts and 15
  * programs: 283 instructions a line in wrap_parse(), 227 now; the same
  * 210 on a log of one host.) The pairs "host ident" of the lines
- * before (wrap_pair_seen) in a third table: a merged log has many more
+ * before (wrap_pair_seen; those of 8 to 31 bytes have a table of
+ * their own, wrap_pair32) in a third table: a merged log has many more
  * of them (a replayed real log: some 1,500), hence 128 sets of two
  * slots (with 32, one line in nine noted a pair again). Per thread: no
  * sharing. */
@@ -750,6 +751,130 @@ wrap_host(const char *p, size_t len, size_t i)
     return (long) j;
 }
 
+#if defined(__SSE2__)
+#define WRAP_PAIR32 1
+
+/* The pairs "host ident" of at most 31 bytes (most: "sender
+ * postfix/smtp") in a table of their own, read without a loop: a line's
+ * first 32 bytes after its stamp, in the two registers that found its
+ * '[', are compared with both slots of a set at once, the two results
+ * chosen between without a branch. The table of words (wrap_pair_seen)
+ * compared eight bytes at a time, a loop whose count was the pair's
+ * length, then the second slot if the first missed: a branch a merged
+ * log's pairs make unpredictable (68 k mispredictions in 120 k lines of
+ * a replayed real log, 20 MB). Longer pairs stay there. A slot holds
+ * the pair's bytes, its '[' and zeros to 32: the first '[' of a line
+ * and the bytes before it equal a slot's to its '[' only where the
+ * pair is the slot's (no slot's bytes hold a '[' before its own; an
+ * unused slot holds none) */
+#define WRAP_PAIR_BITS 7                /* sets of two slots */
+
+struct wrap_pair {
+    unsigned char text[32];             /* "host ident[", zeros */
+    uint64_t tag;                       /* the ident's tag */
+    uint64_t seq;                       /* when it came; 0: unused */
+    uint32_t hlen;                      /* the host's length */
+    uint32_t pad[3];
+};
+
+static _Thread_local struct wrap_pair wrap_pairs[2U << WRAP_PAIR_BITS]
+    __attribute__((aligned(64)));
+static _Thread_local uint64_t wrap_pair_seq;
+
+/* wrap_pair_eq - the bytes of slot e that equal a and b, as bits */
+static inline unsigned
+wrap_pair_eq(const struct wrap_pair *e, __m128i a, __m128i b)
+{
+    return (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a,
+                          _mm_load_si128((const __m128i *) e->text)))
+        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b,
+                          _mm_load_si128((const __m128i *) (e->text + 16))))
+        << 16;
+}
+
+/* wrap_pair_set - the first slot of the set of the pair of k bytes at
+ * q (8 <= k < 32) */
+static inline unsigned
+wrap_pair_set(const char *q, size_t k)
+{
+    uint64_t head, tail;
+
+    memcpy(&head, q, 8);
+    memcpy(&tail, q + k - 8, 8);
+    return (unsigned) (((head ^ tail ^ k) * 0x9e3779b97f4a7c15ULL)
+                       >> (64 - WRAP_PAIR_BITS)) * 2;
+}
+
+/* wrap_pair_find - the slot of the set at e0 that holds the pair of k
+ * bytes whose first 32 bytes are a and b, or NULL: both slots
+ * compared, the one that matched chosen without a branch */
+static inline const struct wrap_pair *
+wrap_pair_find(const struct wrap_pair *e0, __m128i a, __m128i b, unsigned k)
+{
+    unsigned need = (2U << k) - 1;      /* the bytes to the '[' */
+    unsigned miss0 = (wrap_pair_eq(e0, a, b) & need) ^ need;
+    unsigned miss1 = (wrap_pair_eq(e0 + 1, a, b) & need) ^ need;
+
+    if (((miss0 != 0) & (miss1 != 0)) != 0)
+        return NULL;
+    return e0 + (miss0 != 0);
+}
+
+/* wrap_pair32 - wrap_pair_seen() of a pair of 8 to 31 bytes: the bytes
+ * taken (to the message), -1 (a pair of that length not kept, or no
+ * pid after it: nothing changed), -2 (no '[' among the first 32 bytes,
+ * fewer than 32 there, or a pair shorter than 8 bytes:
+ * wrap_pair_seen() may know it) */
+static inline long
+wrap_pair32(const char *p, size_t len, size_t i, struct wrap_rec *r)
+{
+    const char *q = p + i;
+    const __m128i br = _mm_set1_epi8('[');
+    __m128i a, b;
+    const struct wrap_pair *e;
+    unsigned m, k;
+    long    j;
+
+    if (len - i < 32)
+        return -2;
+    a = _mm_loadu_si128((const __m128i *) q);
+    b = _mm_loadu_si128((const __m128i *) (q + 16));
+    m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a, br))
+        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b, br)) << 16;
+    if (m == 0)
+        return -2;
+    k = (unsigned) __builtin_ctz(m);
+    if (k < 8)
+        return -2;
+    if ((e = wrap_pair_find(wrap_pairs + wrap_pair_set(q, k), a, b, k))
+        == NULL || (j = wrap_pid(p, len, i + (size_t) k + 1)) < 0)
+        return -1;
+    r->host = span_make(q, e->hlen);
+    r->ident = span_make(q + e->hlen + 1, (size_t) k - e->hlen - 1);
+    r->pid = span_make(q + k + 1, (size_t) j - (i + (size_t) k + 1));
+    r->ident_tag = e->tag;
+    j += 2;                             /* j + 1 < len: wrap_pid() */
+    return (size_t) j < len && p[j] == ' ' ? j + 1 : j;
+}
+
+/* wrap_pair32_note - keep the pair of r (its k bytes and the '[' after
+ * them, 8 <= k < 32) in the older slot of its set */
+static void
+wrap_pair32_note(const struct wrap_rec *r, size_t k)
+{
+    unsigned set = wrap_pair_set(r->host.ptr, k);
+    struct wrap_pair *e = wrap_pairs + set;
+
+    if (e[1].seq < e[0].seq)
+        e++;
+    memset(e->text, 0, sizeof(e->text));
+    memcpy(e->text, r->host.ptr, k + 1);
+    e->hlen = (uint32_t) r->host.len;
+    e->tag = r->ident_tag;
+    e->seq = ++wrap_pair_seq;
+}
+#endif
+
 /* wrap_pair_seen - the host and ident for wrap_fast() at p[i] (after
  * the stamp and its spaces) when "host ident[" is a pair read before
  * (wrap_pair_note), and the pid after it: the same fields as the host
@@ -785,9 +910,17 @@ wrap_pair_note(const struct wrap_rec *r)
     struct wrap_word *e;
 
     if (r->ident_tag == 0 || r->host.len == 0
-        || r->ident.ptr != r->host.ptr + r->host.len + 1
-        || (e = wrap_word_note(&wrap_seen.pair, r->host.ptr,
-                               r->host.len + 1 + r->ident.len)) == NULL)
+        || r->ident.ptr != r->host.ptr + r->host.len + 1)
+        return;
+#ifdef WRAP_PAIR32
+    if (r->host.len + 1 + r->ident.len < 32
+        && r->host.len + 1 + r->ident.len >= 8) {
+        wrap_pair32_note(r, r->host.len + 1 + r->ident.len);
+        return;
+    }
+#endif
+    if ((e = wrap_word_note(&wrap_seen.pair, r->host.ptr,
+                            r->host.len + 1 + r->ident.len)) == NULL)
         return;
     e->hlen = r->host.len;
     e->tag = r->ident_tag;
@@ -912,6 +1045,104 @@ wrap_exim_rec(struct span line, struct wrap_rec *r)
     r->ident_tag = 0;
 }
 
+/* wrap_undated - the end of wrap_slow() for a line without a stamp (s
+ * its rest, r cleared but msg): "ident[pid]: msg" or a bare message; a
+ * known ident read at once (its tag is not given: such lines kept
+ * none) */
+static inline void
+wrap_undated(struct span s, struct wrap_rec *r)
+{
+    struct span save = s;
+    uint64_t tag;
+    long    k;
+
+    k = wrap_ident_seen(s.ptr, s.len, &r->ident, &r->pid, &tag, 1);
+    if (k > 0)
+        span_drop(&s, (size_t) k);
+    else if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
+        (void) wrap_ident_note(&r->ident);
+    else if (k == -3)
+        r->ident = span_make(s.ptr, 0);
+    else {
+        s = save;
+        if (wrap_ident_masked(&s, &r->ident, &r->pid) != 0) {
+            s = save;
+            r->ident = span_make(s.ptr, 0);
+        }
+    }
+    wrap_solaris(&s);
+    r->msg = s;
+}
+
+/* wrap_bare - wrap_parse() of a line without a stamp whose fourth byte
+ * is no space and whose first a letter (a real log's message that
+ * syslog got without its envelope, "postfix/smtp[1]: ..." or the text
+ * alone): 0 when r is filled, -2 when a "docker compose logs" prefix
+ * may come first (wrap_slow() then, which tries no 3164 stamp: none can
+ * be there). No <PRI>, 5424, ISO, unix, svlogd or TAI64N stamp begins
+ * with a letter, no 3164 or short-full stamp without a space at 3.
+ * wrap_compose() takes a prefix only where the first byte that is not
+ * of a name (wrap_plain, no '/') is a space followed by spaces and
+ * "| ": where the first '[' comes before the first space (a '[' is of
+ * no name), or the byte after that space is neither a space nor '|',
+ * there is none. The lines went through all of wrap_slow()'s tries
+ * before: 200 instructions each */
+static int __attribute__((noinline))
+wrap_bare(struct span line, struct wrap_rec *r)
+{
+    const char *p = line.ptr;
+    long    k = wrap_word_end2(p, line.len, '[', ' ');
+
+    if (k < 0 || (p[k] == ' ' && ((size_t) k + 1 >= line.len
+                                  || p[k + 1] == ' ' || p[k + 1] == '|')))
+        return -2;
+    r->dated = 0;
+    r->t = 0;
+    r->host = span_make(NULL, 0);
+    r->ident = span_make(NULL, 0);
+    r->pid = span_make(NULL, 0);
+    r->ident_tag = 0;
+    wrap_undated(line, r);
+    return 0;
+}
+
+/* wrap_host_ident - the host and ident of a line for wrap_fast() at
+ * p[i] (after the stamp and its spaces) when no pair kept matched: the
+ * bytes taken (to the message), or -1 (the line is for wrap_slow()).
+ * Out of line: the lines that need it are few, and the registers it
+ * uses would be saved on every line */
+static long __attribute__((noinline))
+wrap_host_ident(const char *p, size_t len, size_t i, struct wrap_rec *r)
+{
+    struct span s;
+    size_t  o;
+    long    j;
+
+    /* a host word of ident bytes and a space: the ident try at the host
+     * fails on that space, span_word() takes the word and one space */
+    if ((j = wrap_host(p, len, i)) < 0)
+        return -1;
+    r->host = span_make(p + i, (size_t) j - i);
+    o = (size_t) j + 1;                 /* p[j] is that space */
+    /* every field is set below: no clear of the whole record */
+    r->pid = span_make(NULL, 0);
+    r->ident_tag = 0;
+    if ((j = wrap_ident_seen(p + o, len - o, &r->ident, &r->pid,
+                             &r->ident_tag, 0)) > 0) {
+        o += (size_t) j;
+    } else {
+        s = span_make(p + o, len - o);
+        if (j == -1 && wrap_ident(&s, &r->ident, &r->pid, 0) == 0) {
+            r->ident_tag = wrap_ident_note(&r->ident);
+            o = (size_t) (s.ptr - p);
+        } else {
+            r->ident = span_make(p + o, 0);
+        }
+    }
+    wrap_pair_note(r);
+    return (long) o;
+}
+
 /* wrap_fast - the common forms "STAMP host ident[pid]: msg", STAMP an
  * RFC 3164 or an ISO 8601 one, read exactly as wrap_slow() reads them,
  * with less work: 0 when r is filled, -1 when the line is of another
@@ -935,6 +1166,8 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
          * stamp; and a compose prefix ("name  | ") cannot precede a
          * 3164 stamp, whose month is followed by spaces and a digit,
          * never '|' */
+        if (s.ptr[3] != ' ')
+            return wrap_bare(line, r);
         if (ts_seen_3164(c, &s, &r->t) != 0
             && ts_parse_3164_new(c, &s, &r->t) != 0)
             return -2;
@@ -960,44 +1193,97 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     len = s.len;
     while (i < len && p[i] == ' ')
         i++;
-    if ((j = wrap_pair_seen(p, len, i, r)) > 0) {
-        r->dated = 1;
-        p += j;
-        len -= (size_t) j;
-        goto msg;
-    }
-    /* a host word of ident bytes and a space: the ident try at the host
-     * fails on that space, span_word() takes the word and one space */
-    if ((j = wrap_host(p, len, i)) < 0)
+#ifdef WRAP_PAIR32
+    if ((j = wrap_pair32(p, len, i, r)) == -2)
+        j = wrap_pair_seen(p, len, i, r);
+#else
+    j = wrap_pair_seen(p, len, i, r);
+#endif
+    if (j < 0 && (j = wrap_host_ident(p, len, i, r)) < 0)
         return -1;
-    r->host = span_make(p + i, (size_t) j - i);
     r->dated = 1;
-    p += j + 1;                         /* p[j] is that space */
-    len -= (size_t) j + 1;
-    /* every field is set below: no clear of the whole record */
-    r->pid = span_make(NULL, 0);
-    r->ident_tag = 0;
-    if ((j = wrap_ident_seen(p, len, &r->ident, &r->pid, &r->ident_tag,
-                             0)) > 0) {
-        p += j;
-        len -= (size_t) j;
-    } else {
-        s = span_make(p, len);
-        if (j == -1 && wrap_ident(&s, &r->ident, &r->pid, 0) == 0) {
-            r->ident_tag = wrap_ident_note(&r->ident);
-            p = s.ptr;
-            len = s.len;
-        } else {
-            r->ident = span_make(p, 0);
-        }
-    }
-    wrap_pair_note(r);
-  msg:
+    p += j;
+    len -= (size_t) j;
     r->msg = span_make(p, len);
     if (len > 0 && p[0] == '[')
         wrap_solaris(&r->msg);
     return 0;
 }
+
+#ifdef WRAP_PAIR32
+/* wrap_hot - wrap_fast() of the most common line of all, without a
+ * call: "Mmm dd HH:MM:SS host ident[pid]: msg" (no second space, the
+ * message no Solaris tag), its stamp the last one read, the one before
+ * or a new second of the last one's minute (16 bytes), its host and
+ * ident a pair kept (8 to 31 bytes), its pid of 1 to 7 digits, the
+ * line at least 59 bytes long (the pair's 32 bytes, the pid's 8 and
+ * what follows readable): 0 and r filled as wrap_fast() fills it, or -1
+ * (wrap_parse_rest() then, a tail call; a new second read here by
+ * ts_next_3164() is left in c as ts_parse_3164_new() leaves it, and
+ * wrap_fast() finds it there as the last stamp: the same time, the
+ * same state). Without a call of its own it saves few registers, and
+ * those only past its first tests (wrap_parse_any() spent 21
+ * instructions a line on them, 8 now) */
+static inline int __attribute__((always_inline))
+wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+{
+    const char *p = line.ptr;
+    const char *q;
+    struct span s = line;
+    const struct wrap_pair *e;
+    __m128i a, b;
+    __m128i x;
+    unsigned m, k, dm;
+    uint16_t rb;
+    size_t  n, j, o;
+
+    if (line.len < 59 || !span_little_endian()
+        || (unsigned char) (((unsigned char) p[0] | 0x20) - 'a') > 25
+        || p[3] != ' ' || p[16] == ' '
+        || (ts_seen_3164(c, &s, &r->t) != 0
+            && ts_next_3164(c, &s, &r->t) != 0))
+        return -1;
+    q = s.ptr;
+    n = s.len;
+    a = _mm_loadu_si128((const __m128i *) q);
+    b = _mm_loadu_si128((const __m128i *) (q + 16));
+    m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8('[')))
+        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b,
+                                                      _mm_set1_epi8('[')))
+        << 16;
+    k = (unsigned) __builtin_ctz(m | 1U << 31);
+    if (k < 8 || q[k] != '['
+        || (e = wrap_pair_find(wrap_pairs + wrap_pair_set(q, k), a, b, k))
+        == NULL)
+        return -1;
+    /* the pid: digits from k + 1 to the first other byte among the next
+     * 8 (k + 9 <= 40 < n; the other 8 bytes of the register are zero:
+     * no digits), at most 7 of them (as in wrap_pid(): more go to
+     * wrap_fast()), then "]:" (j <= 39) and maybe a space: the message
+     * starts at o <= 42 < n */
+    x = _mm_loadl_epi64((const __m128i *) (q + k + 1));
+    dm = (unsigned) _mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+        _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))));
+    j = k + 1 + (size_t) __builtin_ctz(~dm);
+    if (j > k + 8)
+        return -1;
+    memcpy(&rb, q + j, 2);
+    if (j == k + 1 || rb != (':' << 8 | ']'))
+        return -1;
+    o = j + 2;
+    o += q[o] == ' ';
+    if (q[o] == '[')
+        return -1;
+    r->dated = 1;
+    r->host = span_make(q, e->hlen);
+    r->ident = span_make(q + e->hlen + 1, (size_t) k - e->hlen - 1);
+    r->pid = span_make(q + k + 1, j - k - 1);
+    r->msg = span_make(q + o, n - o);
+    r->ident_tag = e->tag;
+    return 0;
+}
+#endif
 
 /* wrap_slow - wrap_parse() for every form; apart from wrap_parse()
  * (never inlined) so that the common forms need not save the registers
@@ -1010,8 +1296,6 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r,
     struct span s = line;
     struct span save;
     struct span w;
-    uint64_t tag;
-    long    k;
 
     /* field by field: a memset() of the record is a "rep stos", slow to
      * start */
@@ -1064,37 +1348,33 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r,
         }
         goto done;
     }
-    /* undated: "ident[pid]: msg" or bare message; a known ident read at
-     * once (its tag is not given: such lines kept none) */
-    save = s;
-    k = wrap_ident_seen(s.ptr, s.len, &r->ident, &r->pid, &tag, 1);
-    if (k > 0)
-        span_drop(&s, (size_t) k);
-    else if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
-        (void) wrap_ident_note(&r->ident);
-    else if (k == -3)
-        r->ident = span_make(s.ptr, 0);
-    else {
-        s = save;
-        if (wrap_ident_masked(&s, &r->ident, &r->pid) != 0) {
-            s = save;
-            r->ident = span_make(s.ptr, 0);
-        }
-    }
+    wrap_undated(s, r);
+    return;
 done:
     wrap_solaris(&s);
     r->msg = s;
 }
 
-/* wrap_parse_any - wrap_parse() of a line that is not known to begin
- * with an Exim stamp */
+/* wrap_parse_rest - wrap_parse_any() past wrap_hot() */
 static void __attribute__((noinline))
-wrap_parse_any(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+wrap_parse_rest(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
     int     rc = wrap_fast(c, line, r);
 
     if (rc != 0)
         wrap_slow(c, line, r, rc == -2);
+}
+
+/* wrap_parse_any - wrap_parse() of a line that is not known to begin
+ * with an Exim stamp: wrap_hot(), else the rest */
+static void __attribute__((noinline))
+wrap_parse_any(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+{
+#ifdef WRAP_PAIR32
+    if (wrap_hot(c, line, r) == 0)
+        return;
+#endif
+    wrap_parse_rest(c, line, r);
 }
 
 /* wrap_parse - split a line into time, host, ident, pid and message */
