@@ -829,6 +829,12 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
 static _Thread_local struct ts_ctx ex_ts;
 static _Thread_local int ex_ts_made;
 
+/* the kinds ex_classify_mt() hands to ex_apply() with the message's
+ * key: all but those of its switch's cases */
+#define EX_EVENT_KINDS (~((1u << EX_NONE) | (1u << EX_IGNORE) \
+                          | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE) \
+                          | (1u << EX_DANE_EVENT)))
+
 /* ex_classify_mt - corr_ops.classify_mt: one line alone (corr.h) */
 static int
 ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
@@ -864,25 +870,9 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->cipher_h = ev->kind == EX_DELIVERY && ev->tls
         && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
         ? ex_cipher_hash(ev->cipher) : 0;
-    switch (ev->kind) {
-    case EX_NONE:
-        return CORR_PRE_NOT_MINE;       /* an echo of nothing we know */
-    case EX_IGNORE:
-        if (own && ln->id.len > 0 && ex_arrival_mt(own, ln, &pre->from)) {
-            pre->arrival = 1;
-            return CORR_PRE_EVENT;
-        }
-        return CORR_PRE_DONE;
-    case EX_DETAIL:
-    case EX_TLS_CLOSE:          /* E21: after the handshake, not a failure */
-        tr->kind = TRACE_DETAIL;
-        return CORR_PRE_DONE;
-    case EX_DANE_EVENT:
-        /* the verdict of a connection whose own line says the same */
-        tr->kind = TRACE_FAILURE;
-        tr->result = ev->result;
-        return CORR_PRE_DONE;
-    default:
+    /* the kinds that are events (most lines), by a mask: a test, not
+     * the switch's indirect jump */
+    if ((1u << ev->kind) & EX_EVENT_KINDS) {
         pre->klen = (uint32_t) ex_msg_key(r, ln->id, pre->key);
         pre->khash = htab_hash(pre->key, pre->klen);
         /* read by ex_apply() of a delivery only (ex_same_run()) */
@@ -891,6 +881,25 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
     }
+    if (ev->kind == EX_IGNORE) {
+        if (own && ln->id.len > 0 && ex_arrival_mt(own, ln, &pre->from)) {
+            pre->arrival = 1;
+            return CORR_PRE_EVENT;
+        }
+        return CORR_PRE_DONE;
+    }
+    if (ev->kind == EX_NONE)
+        return CORR_PRE_NOT_MINE;       /* an echo of nothing we know */
+    if (ev->kind == EX_DANE_EVENT) {
+        /* the verdict of a connection whose own line says the same */
+        tr->kind = TRACE_FAILURE;
+        tr->result = ev->result;
+        return CORR_PRE_DONE;
+    }
+    /* EX_DETAIL; EX_TLS_CLOSE (E21: after the handshake, not a
+     * failure) */
+    tr->kind = TRACE_DETAIL;
+    return CORR_PRE_DONE;
 }
 
 /* ex_apply - corr_ops.apply: an Exim event into the state (corr.h) */
@@ -938,11 +947,13 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         if (new)
             m->own = sess_own_has(s->k->own, r->host, ln->id);
     }
-    switch (evp->kind) {
-    case EX_DELIVERY:
+    if (evp->kind == EX_DELIVERY) {
+        /* most events: a test, not the switch's indirect jump */
         s->pid = pre->pid_h;
         ex_delivery_line(s, m, dated, t, evp, &pre->dom, pre->cipher_h, tr);
-        break;
+        return;
+    }
+    switch (evp->kind) {
     case EX_HOST:
         tr->kind = TRACE_CONTEXT;       /* "Connection timed out", ... */
         if (evp->result >= 0) {

@@ -1059,6 +1059,98 @@ t_classify(void)
             "ex_classify() as before, on generated lines");
 }
 
+/* ref_mark - the former ex_mark(): the place of a delivery marker (=>
+ * -> ** == *> >>) in "=-*dfc", or 6 */
+static size_t
+ref_mark(char c0, char c1)
+{
+    static const char *const mk[] = {"=>", "->", "**", "==", "*>", ">>"};
+    size_t  i;
+
+    for (i = 0; i < 6; i++)
+        if (c0 == mk[i][0] && c1 == mk[i][1])
+            return i;
+    return 6;
+}
+
+/* t_marks - ex_classify() tells a delivery marker and an arrival by two
+ * look-ups of the first two bytes (ex_mark(), ex.c), and the keys of a
+ * delivery line's fields by tests, not a jump table: every pair of
+ * first bytes (all 65,536, a space third) before a delivery's fields,
+ * and each key with each byte in place of its first, against what the
+ * plain reading says: a delivery of its mark for the six markers only,
+ * nothing read of an arrival, and a field's effect only under its own
+ * key */
+static void
+t_marks(void)
+{
+    static const char rest[] = " a@b R=r T=t H=h [192.0.2.1] X=c CV=yes"
+        " DN=\"d\"";
+    static const char kinds[] = "=-*dfc";
+    char    line[128];
+    struct ex_event ev;
+    int     c0, c1, bad = 0, flags;
+
+    for (c0 = 0; c0 < 256; c0++)
+        for (c1 = 0; c1 < 256; c1++)
+            for (flags = 0; flags <= EX_F_ID; flags += EX_F_ID) {
+                size_t  want = ref_mark((char) c0, (char) c1);
+                int     arrival = c0 == '<' && c1 == '=';
+
+                line[0] = (char) c0;
+                line[1] = (char) c1;
+                memcpy(line + 2, rest, sizeof(rest));
+                ex_classify(span_make(line, 2 + sizeof(rest) - 1), flags,
+                            &ev);
+                if (want < 6)
+                    bad += ev.kind != EX_DELIVERY || ev.mark != kinds[want]
+                        || !ev.tls || ev.cv != EX_CV_YES || !ev.dn
+                        || !ev.has_t || ev.cipher.len != 1;
+                else if (arrival)
+                    bad += ev.kind != EX_IGNORE || ev.mark != 0;
+                else
+                    bad += ev.kind == EX_DELIVERY;
+            }
+    T_CHECK(bad == 0, "the delivery markers and the arrival by look-up");
+    bad = 0;
+    for (c0 = 1; c0 < 256; c0++) {
+        static const char *const key[] = {"X=c", "T=t", "CV=yes",
+            "CV=dane", "CV=no", "DN=\"d\"", "I=[1.2.3.4]*"};
+        size_t  k;
+
+        if (c0 == ' ' || c0 == '"' || c0 == '=' || c0 == ':' || c0 == 'H')
+            continue;           /* no key's first byte there */
+        for (k = 0; k < sizeof(key) / sizeof(key[0]); k++) {
+            size_t  len = (size_t) snprintf(line, sizeof(line),
+                                            "=> a@b R=r %s", key[k]);
+            int     own = (unsigned char) key[k][0] == c0;
+
+            line[11] = (char) c0;
+            ex_classify(span_make(line, len), EX_F_ID, &ev);
+            switch (key[k][0]) {
+            case 'X':
+                bad += ev.tls != own || (own ? ev.cipher.len != 1
+                                         : ev.cipher.len != 0);
+                break;
+            case 'T':
+                bad += ev.has_t != own;
+                break;
+            case 'C':
+                bad += ev.cv != (!own ? EX_CV_NONE : k == 2 ? EX_CV_YES
+                                 : k == 3 ? EX_CV_DANE : EX_CV_NO);
+                break;
+            case 'D':
+                bad += ev.dn != own;
+                break;
+            case 'I':
+                bad += ev.cont != own;
+                break;
+            }
+        }
+    }
+    T_CHECK(bad == 0, "a delivery line's keys, each under its own key only");
+}
+
 /* ex_read_kind_only - the kinds of which ex_read() writes only the kind
  * (ex.h) */
 static int
@@ -1368,6 +1460,7 @@ main(void)
     t_set_order();
     t_slug();
     t_classify();
+    t_marks();
     t_text_again();
     t_read();
     t_peer();
