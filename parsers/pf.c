@@ -188,7 +188,7 @@ pf_peer(struct span *s, struct pf_event *ev)
         if (l == 0 || l > s->len)
             continue;
         memcpy(&t, p + l - 8, 8);
-        if (t == e[k].tail && memcmp(e[k].text, p, l - 8) == 0
+        if (t == e[k].tail && pf_same(e[k].text, p, l - 8)
             && pf_peer_ends(e[k].shape, p, l, s->len)) {
             e[k].seq = ++pf_peer_seq;
             ev->peer_host = span_make(p, e[k].hlen);
@@ -253,21 +253,12 @@ pf_parse_peer_plain(struct span *s, struct pf_event *ev)
 static int
 pf_qid(struct span *s, struct span *qid)
 {
-    /* 1: a lower-case letter, 2: a digit or an upper-case one (a queue
-     * id has one at least) */
-    static const unsigned char cls[256] = {
-        ['a'...'z'] = 1, ['0'...'9'] = 2, ['A'...'Z'] = 2,
-    };
+    /* a queue id has a digit or an upper-case letter at least */
     const char *p = s->ptr;
-    size_t  n = s->len < PF_MAX_QID + 1 ? s->len : PF_MAX_QID + 1;
-    size_t  i = 0;
-    unsigned k, any = 0;
+    int     upper;
+    size_t  i = pf_alnum_run(p, s->len, PF_MAX_QID, &upper);
 
-    while (i < n && (k = cls[(unsigned char) p[i]]) != 0) {
-        any |= k;
-        i++;
-    }
-    if (i < 5 || i > PF_MAX_QID || !(any & 2) || i + 1 >= s->len
+    if (i < 5 || i > PF_MAX_QID || !upper || i + 1 >= s->len
         || p[i] != ':' || p[i + 1] != ' ')
         return -1;
     *qid = span_make(p, i);
@@ -275,27 +266,63 @@ pf_qid(struct span *s, struct span *qid)
     return 0;
 }
 
-/* pf_findn - span_find() of the n bytes at lit, comparing the second
- * byte before calling memcmp(): the first bytes of the texts looked for
- * ('c', 'h', 's') are common in a server's reply, and most of them are
- * followed by another second byte (pf_text_result(): 624 instructions a
- * text of a replayed real log, 586 now) */
+/* pf_findn - span_find() of the n bytes at lit. Candidates are the
+ * places where two of its bytes are (its first and last, or the ones
+ * next to them when those are spaces, the commonest byte of a text),
+ * found sixteen places at a time (SSE2; the last block overlaps the one
+ * before), each checked whole with pf_same(). It was a memchr() call
+ * per place of the first byte ("c", "h", "s", " " are common in a
+ * server's reply), and then a memcmp() call (tests/t_pfmemo.c compares
+ * it with span_find() on generated texts) */
 static inline long
 pf_findn(struct span s, const char *lit, size_t n)
 {
     const char *p = s.ptr;
-    const char *last;
+    size_t  last, k, i, j;
 
     if (n < 2 || s.len < n)
         return span_find(s, lit);       /* lit: a C string of n bytes */
-    last = s.ptr + (s.len - n);         /* the last place lit can start */
-    while ((p = memchr(p, lit[0], (size_t) (last - p) + 1)) != NULL) {
-        if (p[1] == lit[1] && memcmp(p + 2, lit + 2, n - 2) == 0)
-            return (long) (p - s.ptr);
-        if (p++ == last)
-            break;
+    last = s.len - n;                   /* the last place lit can start */
+    i = n >= 3 && lit[0] == ' ' ? 1 : 0;
+    j = n - 2 > i && lit[n - 1] == ' ' ? n - 2 : n - 1;
+#ifdef __SSE2__
+    if (last >= 15) {
+        const __m128i ci = _mm_set1_epi8(lit[i]);
+        const __m128i cj = _mm_set1_epi8(lit[j]);
+
+        for (k = 0;; k += 16) {
+            size_t  b = k <= last - 15 ? k : last - 15;
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + b + i));
+            __m128i y = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + b + j));
+            unsigned m = (unsigned) _mm_movemask_epi8(
+                _mm_and_si128(_mm_cmpeq_epi8(x, ci), _mm_cmpeq_epi8(y, cj)));
+
+            m >>= k - b;                /* the places before k were done */
+            while (m != 0) {
+                size_t  at = k + (size_t) __builtin_ctz(m);
+
+                if (pf_same(p + at, lit, n))
+                    return (long) at;
+                m &= m - 1;
+            }
+            if (k + 15 >= last)
+                return -1;
+        }
     }
+#endif
+    for (k = 0; k <= last; k++)
+        if (p[k + i] == lit[i] && p[k + j] == lit[j] && pf_same(p + k, lit, n))
+            return (long) k;
     return -1;
+}
+
+/* pf_find_lit - see pf.h */
+long
+pf_find_lit(struct span s, const char *lit, size_t n)
+{
+    return pf_findn(s, lit, n);
 }
 
 /* pf_find_dn - span_find(t, " /"): where an issuer DN begins, or -1.
@@ -396,7 +423,7 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
      * a replayed real log: 586 instructions, 386 now) */
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (text.len == map[i].len
-            && memcmp(text.ptr, map[i].text, text.len) == 0) {
+            && pf_same(text.ptr, map[i].text, text.len)) {
             *kind = map[i].kind;
             *dane = map[i].dane;
             *why = map[i].why;
@@ -504,12 +531,12 @@ pf_text_facts(struct span text, struct pf_text_facts *f)
         /* a set of two slots: a text in either; a new one replaces the
          * one used longer ago */
         e = pf_facts_memo + (sess_text_slot(text, PF_FACTS_BITS) & ~1U);
-        if (e[0].len == text.len && memcmp(e[0].text, text.ptr, text.len) == 0) {
+        if (e[0].len == text.len && pf_same(e[0].text, text.ptr, text.len)) {
             e[0].seq = ++seq;
             *f = e[0].f;
             return;
         }
-        if (e[1].len == text.len && memcmp(e[1].text, text.ptr, text.len) == 0) {
+        if (e[1].len == text.len && pf_same(e[1].text, text.ptr, text.len)) {
             e[1].seq = ++seq;
             *f = e[1].f;
             return;
@@ -604,7 +631,7 @@ pf_cert_text(struct span t, struct pf_event *ev)
     /* a set of two slots, as in pf_text_facts() */
     e = pf_cert_memo + (sess_text_slot(t, PF_CERT_BITS) & ~1U);
     for (k = 0; k < 2; k++)
-        if (e[k].len == t.len && memcmp(e[k].text, t.ptr, t.len) == 0) {
+        if (e[k].len == t.len && pf_same(e[k].text, t.ptr, t.len)) {
             e[k].seq = ++seq;
             ev->result = e[k].result;
             ev->certain = e[k].certain;
@@ -653,6 +680,126 @@ pf_status_keys(struct span s, long keys[3])
     return -1;
 }
 
+/* pf_status_scan_plain - see pf.h: a search for each */
+long
+pf_status_scan_plain(struct span s, long keys[3], int *forged)
+{
+    keys[0] = keys[1] = keys[2] = -1;
+    *forged = pf_findn(s, ">, relay=", 9) >= 0;
+    return pf_status_keys(s, keys);
+}
+
+/* pf_w8 - the eight bytes at k as a word (k: a constant array, folded) */
+static inline uint64_t
+pf_w8(const char k[8])
+{
+    uint64_t w;
+
+    memcpy(&w, k, 8);
+    return w;
+}
+
+#ifdef __SSE2__
+/* pf_mask2 - the bytes '=' and '>' among the 64 from k on (k < len,
+ * len >= 16) as bits into *eq and *gt; past the end none. A block that
+ * runs past the end is read where it ends (len - 16), its bits of
+ * places before k dropped */
+static inline void
+pf_mask2(const char *p, size_t k, size_t len, uint64_t *eq, uint64_t *gt)
+{
+    const __m128i ce = _mm_set1_epi8('=');
+    const __m128i cg = _mm_set1_epi8('>');
+    uint64_t e = 0, g = 0;
+    int     j;
+
+    if (k + 64 <= len) {
+        for (j = 0; j < 4; j++) {
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + k + 16 * (size_t) j));
+
+            e |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, ce))
+                << (16 * j);
+            g |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cg))
+                << (16 * j);
+        }
+    } else {
+        for (j = 0; j < 4 && k + 16 * (size_t) j < len; j++) {
+            size_t  at = k + 16 * (size_t) j;
+            size_t  b = at + 16 <= len ? at : len - 16;
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + b));
+
+            e |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, ce))
+                             >> (at - b)) << (16 * j);
+            g |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cg))
+                             >> (at - b)) << (16 * j);
+        }
+    }
+    *eq = e;
+    *gt = g;
+}
+#endif
+
+/* pf_status_scan - see pf.h. Postfix writes ", relay=" right after the
+ * addresses: from there each '=' is at offset 8 or more, and the eight
+ * bytes before it, one word, tell its key (" status", "conn_use", ",
+ * tls" by their last bytes) and whether they are ">, relay" (the forged
+ * check of pf_status_own(), which searched the line again): the '='
+ * and '>' bytes of 64 at a time as bits (SSE2), the keys read from the
+ * '=' before " status=", and the forged check only where a '>' is eight
+ * bytes before a '=' (mostly nowhere). Other lines, and machines
+ * without SSE2: the searches */
+long
+pf_status_scan(struct span s, long keys[3], int *forged)
+{
+#ifdef __SSE2__
+    static const char k_lead[8] = ", relay=";
+    static const char k_status[8] = " status";
+    static const char k_conn[8] = {'c', 'o', 'n', 'n', '_', 'u', 's', 'e'};
+    static const char k_tls[8] = ", tls";
+    static const char k_forged[8] = {'>', ',', ' ', 'r', 'e', 'l', 'a', 'y'};
+    const char *p = s.ptr;
+    long    st = -1;
+    size_t  k;
+    uint64_t w, carry = 0;
+    int     f = 0;
+
+    if (s.len < 24 || (memcpy(&w, p, 8), w) != pf_w8(k_lead)
+        || !span_little_endian())
+        return pf_status_scan_plain(s, keys, forged);
+    keys[0] = 2;                        /* the '=' at 7 */
+    keys[1] = keys[2] = -1;
+    for (k = 8; k < s.len; k += 64) {
+        uint64_t eq, gt, c;
+
+        pf_mask2(p, k, s.len, &eq, &gt);
+        c = eq & (gt << 8 | carry);
+
+        carry = gt >> 56;
+        while (c != 0) {                /* '>' eight bytes before '=' */
+            memcpy(&w, p + k + (size_t) __builtin_ctzll(c) - 8, 8);
+            f |= w == pf_w8(k_forged);
+            c &= c - 1;
+        }
+        while (st < 0 && eq != 0) {
+            size_t  at = k + (size_t) __builtin_ctzll(eq);
+
+            eq &= eq - 1;
+            memcpy(&w, p + at - 8, 8);
+            if (w >> 8 == pf_w8(k_status))
+                st = (long) at - 7;
+            else if (keys[1] < 0 && w == pf_w8(k_conn))
+                keys[1] = (long) at - 8;
+            else if (keys[2] < 0 && w >> 24 == pf_w8(k_tls))
+                keys[2] = (long) at - 5;
+        }
+    }
+    *forged = f;
+    return st;
+#else
+    return pf_status_scan_plain(s, keys, forged);
+#endif
+}
+
 /* pf_addr - an address of to=<...> or orig_to=<...> at the cursor (just
  * past the '<') into a, the cursor moved past its closing '>'; 0, or -1
  * when none ends within 1024 bytes. The closing '>' is the first one
@@ -677,8 +824,23 @@ pf_addr(struct span *s, struct span *a, int *odd)
     int     q = 0;
     int     depth = 0;
 
-    /* up to the first '>', '"' or '<' (the lowest flagged byte of each
-     * test is exact, as in pf_peer_plain) */
+    /* up to the first '>', '"' or '<': sixteen bytes at a time (SSE2),
+     * then eight (the lowest flagged byte of each test is exact, as in
+     * pf_peer_plain) */
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + i));
+        unsigned m = (unsigned) _mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))));
+
+        if (m != 0) {
+            i += (size_t) __builtin_ctz(m);
+            goto found;
+        }
+    }
+#endif
     for (; i + 8 <= n && span_little_endian(); i += 8) {
         uint64_t w, x, y, z, f;
 
@@ -692,6 +854,9 @@ pf_addr(struct span *s, struct span *a, int *odd)
             break;
         }
     }
+#ifdef __SSE2__
+  found:
+#endif
     if (i < n && p[i] != '>')
         *odd = 1;
     for (; i < n; i++) {
@@ -718,7 +883,9 @@ pf_addr(struct span *s, struct span *a, int *odd)
 /* pf_status_own - 1 when the addresses of a status line (rcpt, orig;
  * odd: one holds a '"' or '<') end where pf_addr() ended them: Postfix
  * writes ">, relay=" once, right after the last address (log_adhoc.c),
- * so neither address nor what follows them (rest) holds one. An address
+ * so neither address nor what follows them holds one (rest: 1 when what
+ * follows does, which pf_status_scan() found in its pass over the
+ * '=' bytes). An address
  * is the sender's or the recipient's choice: a quoted local part may
  * hold anything
  * ("x@victim.example>, relay=mx.victim.example[...]:25, ...,
@@ -733,11 +900,35 @@ pf_addr(struct span *s, struct span *a, int *odd)
  * internal form that holds ">, orig_to=<" makes a line no byte tells
  * from a genuine one */
 static int
-pf_status_own(struct span rcpt, struct span orig, int odd, struct span rest)
+pf_status_own(struct span rcpt, struct span orig, int odd, int rest)
 {
-    return pf_findn(rest, ">, relay=", 9) < 0
-        && (!odd || (pf_findn(rcpt, ">, relay=", 9) < 0
-                     && pf_findn(orig, ">, relay=", 9) < 0));
+    return !rest && (!odd || (pf_findn(rcpt, ">, relay=", 9) < 0
+                              && pf_findn(orig, ">, relay=", 9) < 0));
+}
+
+/* pf_word - span_word(s, out, max): a space among the first sixteen
+ * bytes found at once (SSE2), no memchr() call */
+static inline int
+pf_word(struct span *s, struct span *out, size_t max)
+{
+#ifdef __SSE2__
+    if (s->len >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) s->ptr);
+        unsigned m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x,
+                                                       _mm_set1_epi8(' ')));
+
+        if (m != 0) {
+            size_t  n = (size_t) __builtin_ctz(m);
+
+            if (n == 0 || n > max)
+                return -1;
+            *out = span_make(s->ptr, n);
+            span_drop(s, n + 1);
+            return 0;
+        }
+    }
+#endif
+    return span_word(s, out, max);
 }
 
 /* pf_status - "to=<...>, relay=..., ..., status=S (text)" after the qid.
@@ -755,6 +946,7 @@ pf_status(struct span s, struct pf_event *ev)
     long    off;
     long    keys[3] = {-1, -1, -1};
     int     odd = 0;
+    int     forged = 0;
 
     ev->kind = PF_STATUS_BAD;
     if (span_skip(&s, "to=<") == 0) {
@@ -763,13 +955,14 @@ pf_status(struct span s, struct pf_event *ev)
     }
     if (span_skip(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
         return;
-    if (span_starts(s, "status="))
+    if (span_starts(s, "status=")) {
         off = 0;                /* a fragment: nothing before it */
-    else if ((off = pf_status_keys(s, keys)) < 0)
+        forged = pf_findn(s, ">, relay=", 9) >= 0;
+    } else if ((off = pf_status_scan(s, keys, &forged)) < 0)
         return;
     else
         off++;
-    if (!pf_status_own(ev->rcpt, skip, odd, s)) {
+    if (!pf_status_own(ev->rcpt, skip, odd, forged)) {
         ev->kind = PF_STATUS_FORGED;
         return;
     }
@@ -798,7 +991,7 @@ pf_status(struct span s, struct pf_event *ev)
             ev->tls = span_make(v.ptr, 0);
     }
     span_drop(&s, own.len + 7);
-    if (span_word(&s, &ev->status, 32) != 0)
+    if (pf_word(&s, &ev->status, 32) != 0)
         return;
     if (s.len >= 2 && s.ptr[0] == '(' && s.ptr[s.len - 1] == ')')
         ev->text = span_make(s.ptr + 1, s.len - 2);

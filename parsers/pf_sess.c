@@ -216,7 +216,7 @@ pf_host_norm(struct pf_pre *pre, char *out)
     case CORR_CANON_BAD:
         return -1;
     case CORR_CANON_RAW:
-        memcpy(out, h.ptr, pre->host_len);
+        span_mem_put(out, h.ptr, pre->host_len);
         out[pre->host_len] = 0;
         return 0;
     default:
@@ -242,7 +242,7 @@ pf_ip_norm(struct pf_pre *pre, char *out)
     case CORR_CANON_BAD:
         return -1;
     case CORR_CANON_RAW:
-        memcpy(out, a.ptr, pre->ip_len);
+        span_mem_put(out, a.ptr, pre->ip_len);
         out[pre->ip_len] = 0;
         return 0;
     case CORR_CANON_BUF:
@@ -734,21 +734,15 @@ pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
     tr->result = res;
 }
 
-/* pf_qid_byte - the bytes of a Postfix queue id: [0-9A-Za-z] */
-static const unsigned char pf_qid_byte[256] = {
-    ['0'...'9'] = 1, ['A'...'Z'] = 1, ['a'...'z'] = 1,
-};
-
 /* pf_qmgr_qid - the queue id at the start of a qmgr message into qid,
- * s moved past it; 0, or -1 when there is none */
+ * s moved past it; 0, or -1 when there is none: its bytes are
+ * [0-9A-Za-z] (pf_alnum_run) */
 static int
 pf_qmgr_qid(struct span *s, struct span *qid)
 {
-    size_t  n = 0;
-    size_t  max = s->len < PF_MAX_QIDLEN + 1 ? s->len : PF_MAX_QIDLEN + 1;
+    int     upper;
+    size_t  n = pf_alnum_run(s->ptr, s->len, PF_MAX_QIDLEN, &upper);
 
-    while (n < max && pf_qid_byte[(unsigned char) s->ptr[n]])
-        n++;
     if (n == 0 || n > PF_MAX_QIDLEN)
         return -1;
     *qid = span_make(s->ptr, n);
@@ -765,9 +759,14 @@ pf_qmgr_qid(struct span *s, struct span *qid)
 static int
 pf_qmgr_from(struct span s, struct span *addr)
 {
-    return span_skip(&s, ": from=<") == 0
-        && span_upto(&s, ">, size=", addr, 320) == 0
-        && span_find(s, ">, size=") < 0 ? 0 : -1;
+    long    off;
+
+    if (span_skip(&s, ": from=<") != 0
+        || (off = pf_find_lit(s, ">, size=", 8)) < 0 || off > 320)
+        return -1;
+    *addr = span_make(s.ptr, (size_t) off);
+    span_drop(&s, (size_t) off + 8);
+    return pf_find_lit(s, ">, size=", 8) < 0 ? 0 : -1;
 }
 
 /* pf_qmgr_line - "QID: from=<addr>, size=..." of our own sender notes
