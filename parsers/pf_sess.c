@@ -914,8 +914,12 @@ pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
 
     pre->khash = htab_hash(key, n);
     pre->klen = n <= PF_KEY_INLINE ? (uint16_t) n : 0;
-    if (pre->klen > 0)
-        memcpy(pre->key, key, n);
+    if (n > 16 && n <= 32) {
+        /* most keys: two blocks of sixteen that overlap, no call */
+        memcpy(pre->key, key, 16);
+        memcpy(pre->key + n - 16, key + n - 16, 16);
+    } else if (pre->klen > 0)
+        span_mem_put(pre->key, key, n);
 }
 
 /* pf_classify_mt - corr_ops.classify_mt: what a line is before any
