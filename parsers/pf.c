@@ -278,8 +278,10 @@ pf_qid(struct span *s, struct span *qid)
  * before), each checked whole with pf_same(). It was a memchr() call
  * per place of the first byte ("c", "h", "s", " " are common in a
  * server's reply), and then a memcmp() call (tests/t_pfmemo.c compares
- * it with span_find() on generated texts) */
-static inline long
+ * it with span_find() on generated texts). One copy, called: inlined at
+ * each of its twenty places it made the hot code too big for the
+ * instruction cache */
+static __attribute__((noinline)) long
 pf_findn(struct span s, const char *lit, size_t n)
 {
     const char *p = s.ptr;
@@ -315,6 +317,35 @@ pf_findn(struct span s, const char *lit, size_t n)
             if (k + 15 >= last)
                 return -1;
         }
+    }
+    if (s.len >= 16 && s.len <= 32 && n <= 32) {
+        /* a short text: its bytes in a block of zeros (two loads that
+         * overlap), its sixteen places at once. No place past last
+         * matches: lit holds no NUL */
+        char    z[64] __attribute__((aligned(16))) = {0};
+        const __m128i ci = _mm_set1_epi8(lit[i]);
+        const __m128i cj = _mm_set1_epi8(lit[j]);
+        unsigned m;
+
+        _mm_storeu_si128((__m128i *) (void *) z,
+                         _mm_loadu_si128((const __m128i *) (const void *) p));
+        _mm_storeu_si128((__m128i *) (void *) (z + s.len - 16),
+                         _mm_loadu_si128((const __m128i *) (const void *)
+                                         (p + s.len - 16)));
+        m = (unsigned) _mm_movemask_epi8(_mm_and_si128(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) (const void *)
+                                           (z + i)), ci),
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) (const void *)
+                                           (z + j)), cj)));
+        m &= (2U << last) - 1;          /* last < 15 here */
+        while (m != 0) {
+            size_t  at = (size_t) __builtin_ctz(m);
+
+            if (pf_same(p + at, lit, n))
+                return (long) at;
+            m &= m - 1;
+        }
+        return -1;
     }
 #endif
     for (k = 0; k <= last; k++)
@@ -685,8 +716,9 @@ pf_status_keys(struct span s, long keys[3])
     return -1;
 }
 
-/* pf_status_scan_plain - see pf.h: a search for each */
-long
+/* pf_status_scan_plain - see pf.h: a search for each (rare lines: out
+ * of the hot code) */
+__attribute__((cold, noinline)) long
 pf_status_scan_plain(struct span s, long keys[3], int *forged)
 {
     keys[0] = keys[1] = keys[2] = -1;

@@ -236,6 +236,29 @@ pf_alnum_run(const char *p, size_t n, size_t max, int *upper)
     return i;
 }
 
+#ifdef __SSE2__
+/* pf_mask_upto64 - the bytes equal to c among the len (16 to 64) at p
+ * as bits, four loads of sixteen that overlap at the end, no branch */
+static inline uint64_t
+pf_mask_upto64(const char *p, size_t len, char c)
+{
+    const __m128i cc = _mm_set1_epi8(c);
+    uint64_t m = 0;
+    size_t  j;
+
+    for (j = 0; j < 4; j++) {
+        size_t  at = 16 * j;
+        size_t  b = at + 16 <= len ? at : len - 16;
+        size_t  sh = at - b < 16 ? at - b : 16;
+        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + b));
+
+        m |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cc))
+                         >> sh) << at;
+    }
+    return m;
+}
+#endif
+
 /* pf_find_lit - span_find(s, lit) of the n bytes at lit (no NUL among
  * them): candidates by two of its bytes, sixteen places at a time
  * (SSE2), each checked whole (pf_same). A memchr() call for each

@@ -761,8 +761,26 @@ pf_qmgr_from(struct span s, struct span *addr)
 {
     long    off;
 
-    if (span_skip(&s, ": from=<") != 0
-        || (off = pf_find_lit(s, ">, size=", 8)) < 0 || off > 320)
+    if (span_skip(&s, ": from=<") != 0)
+        return -1;
+#ifdef __SSE2__
+    if (s.len >= 16 && s.len <= 64) {
+        /* most lines: one '>' in all, that of ">, size=" (or none) */
+        uint64_t m = pf_mask_upto64(s.ptr, s.len, '>');
+
+        if (m == 0)
+            return -1;
+        if ((m & (m - 1)) == 0) {
+            size_t  at = (size_t) __builtin_ctzll(m);
+
+            if (at + 8 > s.len || !span_mem_same(s.ptr + at, ">, size=", 8))
+                return -1;
+            *addr = span_make(s.ptr, at);
+            return 0;                   /* no other '>': no other ">, size=" */
+        }
+    }
+#endif
+    if ((off = pf_find_lit(s, ">, size=", 8)) < 0 || off > 320)
         return -1;
     *addr = span_make(s.ptr, (size_t) off);
     span_drop(&s, (size_t) off + 8);
