@@ -1141,23 +1141,108 @@ pf_established(struct span s, struct pf_event *ev)
     return pf_peer(&s, ev);
 }
 
+/* the first bytes of the messages pf_classify() tells by it */
+enum {
+    PF_LEAD_NONE, PF_LEAD_EST, PF_LEAD_CERT, PF_LEAD_S, PF_LEAD_D,
+    PF_LEAD_DISCARD, PF_LEAD_I, PF_LEAD_V, PF_LEAD_W, PF_LEAD_H,
+};
+
+static const unsigned char pf_lead[256] = {
+    ['V'] = PF_LEAD_EST, ['T'] = PF_LEAD_EST, ['U'] = PF_LEAD_EST,
+    ['A'] = PF_LEAD_EST, ['c'] = PF_LEAD_CERT, ['s'] = PF_LEAD_CERT,
+    ['C'] = PF_LEAD_CERT, ['S'] = PF_LEAD_S, ['D'] = PF_LEAD_D,
+    ['d'] = PF_LEAD_DISCARD, ['i'] = PF_LEAD_I, ['v'] = PF_LEAD_V,
+    ['w'] = PF_LEAD_W, ['H'] = PF_LEAD_H,
+};
+
+/* pf_classify_lead - the rarer lines pf_classify() tells by their first
+ * byte (k: pf_lead[] of it): 1 when the event is made, 0 to go on with
+ * the queue id */
+static int
+pf_classify_lead(struct span s, struct pf_event *ev, int k)
+{
+    switch (k) {
+    case PF_LEAD_S:
+        if (span_skip(&s, "SSL_connect error to ") == 0) {
+            ev->kind = PF_HANDSHAKE_FAIL;
+            if (pf_peer(&s, ev) == 0 && span_skip(&s, ": ") == 0)
+                ev->text = s;
+            return 1;
+        }
+        if (span_starts(s, "SSL_connect:") || span_starts(s, "SSL3 alert")
+            || span_starts(s, "SSL session removed")) {
+            ev->kind = PF_DETAIL;
+            return 1;
+        }
+        if (span_starts(s, "Server certificate could not be verified")) {
+            ev->kind = PF_CERT_FAIL;     /* Postfix 2.2-2.4, opportunistic */
+            ev->result = SESS_CERT_NOT_TRUSTED;
+            ev->reason = SPAN_LIT("certificate could not be verified");
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_D:
+        if (span_starts(s, "DISCONNECT ")) {
+            ev->kind = PF_PROXY_CONNECT;
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_DISCARD:
+        if (span_skip(&s, "discarding EHLO keywords: ") == 0) {
+            ev->kind = PF_HAS(s, "STARTTLS") ? PF_NO_STARTTLS_LOCAL
+                : PF_IGNORE;
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_I:
+        if (span_starts(s, "initializing the client-side TLS engine")) {
+            ev->kind = PF_DETAIL;
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_V:
+        if (span_starts(s, "verify return:")
+            || span_starts(s, "Verified peername")) {
+            ev->kind = PF_DETAIL;
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_W:
+        if (span_skip(&s, "warning: TLS library problem: ") == 0) {
+            ev->kind = PF_TLS_LIBPROB;
+            ev->text = s;
+            return 1;
+        }
+        return 1;                 /* other warnings: configuration etc. */
+    case PF_LEAD_H:
+        if (span_starts(s, "Host offered STARTTLS")) {
+            ev->kind = PF_DETAIL;
+            return 1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 /* pf_classify - one Postfix client message into an event */
 void
 pf_classify(struct span msg, struct pf_event *ev)
 {
     struct span s = msg;
     struct span t;
+    int     k;
 
     /* a copy of the empty event (vector moves; a memset() is a "rep
      * stos", slow to start, and field by field some 30 stores) */
     *ev = pf_event_empty;
     if (s.len == 0)
         return;
-    switch (s.ptr[0]) {
-    case 'V':
-    case 'T':
-    case 'U':
-    case 'A':
+    k = pf_lead[(unsigned char) s.ptr[0]];
+    /* the commonest first: conditional branches, not one jump by a
+     * table to as many places (an indirect branch mispredicted on
+     * most lines that change its target) */
+    if (k == PF_LEAD_EST) {
         if (pf_established(s, ev) == 0)
             return;
         ev->kind = PF_IGNORE;
@@ -1166,36 +1251,16 @@ pf_classify(struct span msg, struct pf_event *ev)
             ev->text = s;
             return;
         }
-        break;
-    case 'S':
-        if (span_skip(&s, "SSL_connect error to ") == 0) {
-            ev->kind = PF_HANDSHAKE_FAIL;
-            if (pf_peer(&s, ev) == 0 && span_skip(&s, ": ") == 0)
-                ev->text = s;
-            return;
-        }
-        if (span_starts(s, "SSL_connect:") || span_starts(s, "SSL3 alert")
-            || span_starts(s, "SSL session removed")) {
-            ev->kind = PF_DETAIL;
-            return;
-        }
-        if (span_starts(s, "Server certificate could not be verified")) {
-            ev->kind = PF_CERT_FAIL;     /* Postfix 2.2-2.4, opportunistic */
-            ev->result = SESS_CERT_NOT_TRUSTED;
-            ev->reason = SPAN_LIT("certificate could not be verified");
-            return;
-        }
-        break;
-    case 'c':
-    case 's':
-    case 'C':
-        if (span_starts(s, "certificate verification failed for ")
-            || span_starts(s, "server certificate verification failed for ")
-            || span_starts(s, "CA certificate verification failed for ")
-            || span_starts(s, "certificate peer name verification failed for ")) {
-            long    off = span_find(s, "failed for ");
+    } else if (k == PF_LEAD_CERT) {
+        /* the prefix's length: where its one "failed for " ends */
+        size_t  pre = span_starts(s, "certificate verification failed for ")
+            ? 36 : span_starts(s, "server certificate verification failed for ")
+            ? 43 : span_starts(s, "CA certificate verification failed for ")
+            ? 39 : span_starts(s, "certificate peer name verification failed for ")
+            ? 46 : 0;
 
-            span_drop(&s, (size_t) off + 11);
+        if (pre > 0) {
+            span_drop(&s, pre);
             ev->kind = PF_CERT_FAIL;
             if (pf_peer(&s, ev) != 0 || span_skip(&s, ": ") != 0) {
                 ev->result = SESS_VALIDATION_FAILURE;
@@ -1210,48 +1275,8 @@ pf_classify(struct span msg, struct pf_event *ev)
             ev->kind = span_starts(s, "CONNECT") ? PF_PROXY_CONNECT : PF_DETAIL;
             return;
         }
-        break;
-    case 'D':
-        if (span_starts(s, "DISCONNECT ")) {
-            ev->kind = PF_PROXY_CONNECT;
-            return;
-        }
-        break;
-    case 'd':
-        if (span_skip(&s, "discarding EHLO keywords: ") == 0) {
-            ev->kind = PF_HAS(s, "STARTTLS") ? PF_NO_STARTTLS_LOCAL
-                : PF_IGNORE;
-            return;
-        }
-        break;
-    case 'i':
-        if (span_starts(s, "initializing the client-side TLS engine")) {
-            ev->kind = PF_DETAIL;
-            return;
-        }
-        break;
-    case 'v':
-        if (span_starts(s, "verify return:")
-            || span_starts(s, "Verified peername")) {
-            ev->kind = PF_DETAIL;
-            return;
-        }
-        break;
-    case 'w':
-        if (span_skip(&s, "warning: TLS library problem: ") == 0) {
-            ev->kind = PF_TLS_LIBPROB;
-            ev->text = s;
-            return;
-        }
-        return;                 /* other warnings: configuration etc. */
-    case 'H':
-        if (span_starts(s, "Host offered STARTTLS")) {
-            ev->kind = PF_DETAIL;
-            return;
-        }
-        break;
-    default:
-        break;
+    } else if (k != 0 && pf_classify_lead(s, ev, k)) {
+        return;
     }
     /* message-only fragments kept by tests and issues */
     if (span_starts(msg, "to=<") || span_starts(msg, "status=")) {

@@ -962,24 +962,26 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->host = pre->ip = CORR_CANON_NONE;
     pre->dom = CORR_CANON_NONE;
     if (r->ident.len > 0) {
-        switch (pf_prog_mt(r)) {
-        case PF_PROG_NONE:
-            return CORR_PRE_NOT_MINE;
-        case PF_PROG_SMTP:
-            break;
-        case PF_PROG_LMTP:
-            pre->lmtp = 1;
-            break;
-        case PF_PROG_TLSPROXY:
-            proxy = 1;
-            break;
-        case PF_PROG_QMGR:
-            if (own == NULL || !pf_qmgr_mine_mt(own, r->msg))
+        /* by the commonest first, conditional branches (a jump by a
+         * table, to a place that changes line by line, was mispredicted
+         * on most lines) */
+        enum pf_prog prog = pf_prog_mt(r);
+
+        if (prog != PF_PROG_SMTP) {
+            if (prog == PF_PROG_QMGR) {
+                if (own == NULL || !pf_qmgr_mine_mt(own, r->msg))
+                    return CORR_PRE_DONE;
+                pre->qmgr = 1;
+                return CORR_PRE_EVENT;
+            }
+            if (prog == PF_PROG_OTHER)
                 return CORR_PRE_DONE;
-            pre->qmgr = 1;
-            return CORR_PRE_EVENT;
-        default:
-            return CORR_PRE_DONE;
+            if (prog == PF_PROG_NONE)
+                return CORR_PRE_NOT_MINE;
+            if (prog == PF_PROG_LMTP)
+                pre->lmtp = 1;
+            else
+                proxy = 1;              /* PF_PROG_TLSPROXY */
         }
     } else if (pf_dated_msg(r->msg)) {
         return CORR_PRE_NOT_MINE;       /* what pf_classify() would say */
@@ -1099,15 +1101,14 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         return;
     if (new)
         p->lmtp = lmtp;
-    switch (evp->kind) {
-    case PF_DETAIL:
-        pf_tls_host(ps, p);
-        tr->kind = TRACE_DETAIL;
-        break;
-    case PF_PROXY_CONNECT:
-        tr->kind = TRACE_DETAIL;
-        break;
-    case PF_TLS_EST:
+    /* the commonest kinds first, by conditional branches: a jump by a
+     * table to a place that changes line by line was mispredicted on
+     * most lines */
+    if (evp->kind == PF_STATUS) {
+        pf_status_line(ps, p, r, pre, tr);
+        return;
+    }
+    if (evp->kind == PF_TLS_EST) {
         pf_tls_host(ps, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
@@ -1120,6 +1121,16 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             pf_proxy_take(ps, c, r);
         tr->kind = evp->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
             : TRACE_SUCCESS_UNAUTH;
+        return;
+    }
+    if (evp->kind == PF_DETAIL) {
+        pf_tls_host(ps, p);
+        tr->kind = TRACE_DETAIL;
+        return;
+    }
+    switch (evp->kind) {
+    case PF_PROXY_CONNECT:
+        tr->kind = TRACE_DETAIL;
         break;
     case PF_TLS_REUSED:
         c = pf_open(ps, p, r, pre, 1);
@@ -1211,9 +1222,6 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             }
             break;
         }
-    case PF_STATUS:
-        pf_status_line(ps, p, r, pre, tr);
-        break;
     case PF_STATUS_BAD:
         tr->kind = TRACE_BAD;
         tr->bad = "truncated delivery line";
@@ -1234,6 +1242,9 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         tr->kind = TRACE_PLAINTEXT;
         break;
     case PF_IGNORE:
+    case PF_STATUS:             /* above */
+    case PF_TLS_EST:
+    case PF_DETAIL:
         break;
     }
 }
