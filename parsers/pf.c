@@ -27,6 +27,29 @@ static const struct pf_event pf_event_empty = {
     .kind = PF_IGNORE, .result = -1, .port = -1,
 };
 
+/* pf_starts - span_starts(s, lit) of the n bytes at lit (n a constant:
+ * pf_same()'s branches fold, and up to sixteen bytes are two words each,
+ * no byte by byte compare and branch) */
+static inline int
+pf_starts(struct span s, const char *lit, size_t n)
+{
+    return s.len >= n && pf_same(s.ptr, lit, n);
+}
+
+/* pf_skip - span_skip(s, lit) of the n bytes at lit, as pf_starts() */
+static inline int
+pf_skip(struct span *s, const char *lit, size_t n)
+{
+    if (!pf_starts(*s, lit, n))
+        return -1;
+    s->ptr += n;
+    s->len -= n;
+    return 0;
+}
+
+#define PF_STARTS(s, lit) pf_starts((s), (lit), sizeof(lit) - 1)
+#define PF_SKIP(sp, lit) pf_skip((sp), (lit), sizeof(lit) - 1)
+
 /* pf_peer_plain - "host[ip]:port", "host[ip]" or "host" at the cursor */
 static int
 pf_peer_plain(struct span *s, struct pf_event *ev)
@@ -413,9 +436,9 @@ pf_text_own(struct span text)
     if (r >= 0 && (off < 0 || r < off)) {
         rest = text;
         span_drop(&rest, (size_t) r + 12);
-        if (span_starts(rest, "talk to me: "))
+        if (PF_STARTS(rest, "talk to me: "))
             off = r;
-        else if (span_starts(rest, "start TLS: "))
+        else if (PF_STARTS(rest, "start TLS: "))
             off = r + 21;               /* " refused to start TLS" */
     }
     if (off >= 0)
@@ -472,7 +495,7 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
         && !PF_HAS(text, "hostname") && !PF_HAS(text, "DNSSEC")
         && !PF_HAS(text, "suspended"))
         return -1;
-    if (span_starts(text, "delivery temporarily suspended"))
+    if (PF_STARTS(text, "delivery temporarily suspended"))
         return -2;
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (pf_findn(text, map[i].text, map[i].len) >= 0) {
@@ -599,7 +622,7 @@ pf_cert_plain(struct span t, struct pf_event *ev)
         ev->result = SESS_TLSA_INVALID;
         ev->certain = 1;
         ev->dane = 1;
-    } else if (span_starts(t, "external policy failure (")) {
+    } else if (PF_STARTS(t, "external policy failure (")) {
         struct span in = t;
         struct span ty;
 
@@ -986,13 +1009,13 @@ pf_status(struct span s, struct pf_event *ev)
     int     forged = 0;
 
     ev->kind = PF_STATUS_BAD;
-    if (span_skip(&s, "to=<") == 0) {
+    if (PF_SKIP(&s, "to=<") == 0) {
         if (pf_addr(&s, &ev->rcpt, &odd) != 0)
             return;
     }
-    if (span_skip(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
+    if (PF_SKIP(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
         return;
-    if (span_starts(s, "status=")) {
+    if (PF_STARTS(s, "status=")) {
         off = 0;                /* a fragment: nothing before it */
         forged = pf_findn(s, ">, relay=", 9) >= 0;
     } else if ((off = pf_status_scan(s, keys, &forged)) < 0)
@@ -1007,7 +1030,7 @@ pf_status(struct span s, struct pf_event *ev)
     if ((off = keys[0]) >= 0) {
         v = own;
         span_drop(&v, (size_t) off + 6);
-        if (span_starts(v, "none"))
+        if (PF_STARTS(v, "none"))
             ev->relay_none = 1;
         else if (pf_peer(&v, ev) != 0)
             return;
@@ -1046,7 +1069,7 @@ pf_after_qid(struct span s, struct pf_event *ev)
     const char *why;
     long    off;
 
-    if (span_starts(s, "to=<")) {
+    if (PF_STARTS(s, "to=<")) {
         /* Sendmail writes "QID: to=..., stat=...": not ours. Looked for
          * only when the line is no Postfix status (which has status=),
          * not before every status line; the event then as before
@@ -1076,17 +1099,17 @@ pf_after_qid(struct span s, struct pf_event *ev)
             return;
         }
     }
-    if (span_skip(&s, "TLS is required, but was not offered by host ") == 0) {
+    if (PF_SKIP(&s, "TLS is required, but was not offered by host ") == 0) {
         ev->kind = PF_NOT_OFFERED;
         pf_peer(&s, ev);
         return;
     }
-    if (span_starts(s, "host ") || span_starts(s, "lost connection with ")
-        || span_starts(s, "conversation with ")) {
+    if (PF_STARTS(s, "host ") || PF_STARTS(s, "lost connection with ")
+        || PF_STARTS(s, "conversation with ")) {
         struct span p = s;
 
-        span_drop(&p, span_starts(s, "host ") ? 5
-                  : span_starts(s, "lost connection with ") ? 21 : 18);
+        span_drop(&p, PF_STARTS(s, "host ") ? 5
+                  : PF_STARTS(s, "lost connection with ") ? 21 : 18);
         ev->kind = PF_SOFT;
         ev->text = s;
         pf_peer(&p, ev);
@@ -1110,34 +1133,37 @@ pf_after_qid(struct span s, struct pf_event *ev)
 static int
 pf_established(struct span s, struct pf_event *ev)
 {
-    static const struct {
-        const char *word;
-        int     trust;
-    } tw[] = {
-        {"Verified ", PF_TRUST_VERIFIED},
-        {"Trusted ", PF_TRUST_TRUSTED},
-        {"Untrusted ", PF_TRUST_UNTRUSTED},
-        {"Anonymous ", PF_TRUST_ANON},
-    };
-    size_t  i;
-
+    /* the trust word by the first byte: one compare, not four */
     ev->trust = PF_TRUST_NONE;
-    for (i = 0; i < sizeof(tw) / sizeof(tw[0]); i++)
-        if (span_skip(&s, tw[i].word) == 0) {
-            ev->trust = tw[i].trust;
-            break;
-        }
-    if (span_skip(&s, "TLS connection ") != 0)
+    switch (s.len > 0 ? s.ptr[0] : 0) {
+    case 'V':
+        if (PF_SKIP(&s, "Verified ") == 0)
+            ev->trust = PF_TRUST_VERIFIED;
+        break;
+    case 'T':
+        if (PF_SKIP(&s, "Trusted ") == 0)
+            ev->trust = PF_TRUST_TRUSTED;
+        break;
+    case 'U':
+        if (PF_SKIP(&s, "Untrusted ") == 0)
+            ev->trust = PF_TRUST_UNTRUSTED;
+        break;
+    case 'A':
+        if (PF_SKIP(&s, "Anonymous ") == 0)
+            ev->trust = PF_TRUST_ANON;
+        break;
+    }
+    if (PF_SKIP(&s, "TLS connection ") != 0)
         return -1;
-    if (span_skip(&s, "established ") == 0)
+    if (PF_SKIP(&s, "established ") == 0)
         ev->kind = PF_TLS_EST;
-    else if (span_skip(&s, "reused ") == 0)
+    else if (PF_SKIP(&s, "reused ") == 0)
         ev->kind = PF_TLS_REUSED;
     else
         return -1;
-    if (span_starts(s, "from "))
+    if (PF_STARTS(s, "from "))
         return -1;              /* smtpd: inbound */
-    (void) span_skip(&s, "to ");
+    (void) PF_SKIP(&s, "to ");
     return pf_peer(&s, ev);
 }
 
@@ -1163,18 +1189,18 @@ pf_classify_lead(struct span s, struct pf_event *ev, int k)
 {
     switch (k) {
     case PF_LEAD_S:
-        if (span_skip(&s, "SSL_connect error to ") == 0) {
+        if (PF_SKIP(&s, "SSL_connect error to ") == 0) {
             ev->kind = PF_HANDSHAKE_FAIL;
-            if (pf_peer(&s, ev) == 0 && span_skip(&s, ": ") == 0)
+            if (pf_peer(&s, ev) == 0 && PF_SKIP(&s, ": ") == 0)
                 ev->text = s;
             return 1;
         }
-        if (span_starts(s, "SSL_connect:") || span_starts(s, "SSL3 alert")
-            || span_starts(s, "SSL session removed")) {
+        if (PF_STARTS(s, "SSL_connect:") || PF_STARTS(s, "SSL3 alert")
+            || PF_STARTS(s, "SSL session removed")) {
             ev->kind = PF_DETAIL;
             return 1;
         }
-        if (span_starts(s, "Server certificate could not be verified")) {
+        if (PF_STARTS(s, "Server certificate could not be verified")) {
             ev->kind = PF_CERT_FAIL;     /* Postfix 2.2-2.4, opportunistic */
             ev->result = SESS_CERT_NOT_TRUSTED;
             ev->reason = SPAN_LIT("certificate could not be verified");
@@ -1182,40 +1208,40 @@ pf_classify_lead(struct span s, struct pf_event *ev, int k)
         }
         return 0;
     case PF_LEAD_D:
-        if (span_starts(s, "DISCONNECT ")) {
+        if (PF_STARTS(s, "DISCONNECT ")) {
             ev->kind = PF_PROXY_CONNECT;
             return 1;
         }
         return 0;
     case PF_LEAD_DISCARD:
-        if (span_skip(&s, "discarding EHLO keywords: ") == 0) {
+        if (PF_SKIP(&s, "discarding EHLO keywords: ") == 0) {
             ev->kind = PF_HAS(s, "STARTTLS") ? PF_NO_STARTTLS_LOCAL
                 : PF_IGNORE;
             return 1;
         }
         return 0;
     case PF_LEAD_I:
-        if (span_starts(s, "initializing the client-side TLS engine")) {
+        if (PF_STARTS(s, "initializing the client-side TLS engine")) {
             ev->kind = PF_DETAIL;
             return 1;
         }
         return 0;
     case PF_LEAD_V:
-        if (span_starts(s, "verify return:")
-            || span_starts(s, "Verified peername")) {
+        if (PF_STARTS(s, "verify return:")
+            || PF_STARTS(s, "Verified peername")) {
             ev->kind = PF_DETAIL;
             return 1;
         }
         return 0;
     case PF_LEAD_W:
-        if (span_skip(&s, "warning: TLS library problem: ") == 0) {
+        if (PF_SKIP(&s, "warning: TLS library problem: ") == 0) {
             ev->kind = PF_TLS_LIBPROB;
             ev->text = s;
             return 1;
         }
         return 1;                 /* other warnings: configuration etc. */
     case PF_LEAD_H:
-        if (span_starts(s, "Host offered STARTTLS")) {
+        if (PF_STARTS(s, "Host offered STARTTLS")) {
             ev->kind = PF_DETAIL;
             return 1;
         }
@@ -1233,9 +1259,25 @@ pf_classify(struct span msg, struct pf_event *ev)
     struct span t;
     int     k;
 
-    /* a copy of the empty event (vector moves; a memset() is a "rep
-     * stos", slow to start, and field by field some 30 stores) */
-    *ev = pf_event_empty;
+    /* field by field: a memset() of the event, or a copy of an empty
+     * one, is a "rep stos" or "rep movs", slow to start */
+    ev->kind = PF_IGNORE;
+    ev->trust = 0;
+    ev->result = -1;
+    ev->certain = 0;
+    ev->dane = 0;
+    ev->peer_host = span_make(NULL, 0);
+    ev->peer_ip = span_make(NULL, 0);
+    ev->port = -1;
+    ev->qid = span_make(NULL, 0);
+    ev->rcpt = span_make(NULL, 0);
+    ev->status = span_make(NULL, 0);
+    ev->text = span_make(NULL, 0);
+    ev->tls = span_make(NULL, 0);
+    ev->reason = span_make(NULL, 0);
+    ev->relay_none = 0;
+    ev->conn_use = 0;
+    ev->canon = NULL;
     if (s.len == 0)
         return;
     k = pf_lead[(unsigned char) s.ptr[0]];
@@ -1246,40 +1288,40 @@ pf_classify(struct span msg, struct pf_event *ev)
         if (pf_established(s, ev) == 0)
             return;
         ev->kind = PF_IGNORE;
-        if (span_skip(&s, "TLSRPT: ") == 0) {
+        if (PF_SKIP(&s, "TLSRPT: ") == 0) {
             ev->kind = PF_TLSRPT;
             ev->text = s;
             return;
         }
     } else if (k == PF_LEAD_CERT) {
         /* the prefix's length: where its one "failed for " ends */
-        size_t  pre = span_starts(s, "certificate verification failed for ")
-            ? 36 : span_starts(s, "server certificate verification failed for ")
-            ? 43 : span_starts(s, "CA certificate verification failed for ")
-            ? 39 : span_starts(s, "certificate peer name verification failed for ")
+        size_t  pre = PF_STARTS(s, "certificate verification failed for ")
+            ? 36 : PF_STARTS(s, "server certificate verification failed for ")
+            ? 43 : PF_STARTS(s, "CA certificate verification failed for ")
+            ? 39 : PF_STARTS(s, "certificate peer name verification failed for ")
             ? 46 : 0;
 
         if (pre > 0) {
             span_drop(&s, pre);
             ev->kind = PF_CERT_FAIL;
-            if (pf_peer(&s, ev) != 0 || span_skip(&s, ": ") != 0) {
+            if (pf_peer(&s, ev) != 0 || PF_SKIP(&s, ": ") != 0) {
                 ev->result = SESS_VALIDATION_FAILURE;
                 return;
             }
             pf_cert_text(s, ev);
             return;
         }
-        if (span_starts(s, "certificate verification depth=")
-            || span_starts(s, "setting up TLS connection")
-            || span_starts(s, "CONNECT to ")) {
-            ev->kind = span_starts(s, "CONNECT") ? PF_PROXY_CONNECT : PF_DETAIL;
+        if (PF_STARTS(s, "certificate verification depth=")
+            || PF_STARTS(s, "setting up TLS connection")
+            || PF_STARTS(s, "CONNECT to ")) {
+            ev->kind = PF_STARTS(s, "CONNECT") ? PF_PROXY_CONNECT : PF_DETAIL;
             return;
         }
     } else if (k != 0 && pf_classify_lead(s, ev, k)) {
         return;
     }
     /* message-only fragments kept by tests and issues */
-    if (span_starts(msg, "to=<") || span_starts(msg, "status=")) {
+    if (PF_STARTS(msg, "to=<") || PF_STARTS(msg, "status=")) {
         pf_status(msg, ev);
         return;
     }
@@ -1295,12 +1337,12 @@ pf_classify(struct span msg, struct pf_event *ev)
 
         memset(&tmp, 0, sizeof(tmp));
         if (pf_peer(&s, &tmp) == 0 && tmp.peer_ip.len > 0
-            && (span_skip(&s, ": ") == 0 || span_skip(&s, " ") == 0)) {
+            && (PF_SKIP(&s, ": ") == 0 || PF_SKIP(&s, " ") == 0)) {
             t = s;
-            if (span_starts(t, "depth=") || span_starts(t, "certificate verification depth=")
-                || span_starts(t, "TLS cipher list") || span_starts(t, "Matched")
-                || span_starts(t, "CommonName") || span_starts(t, "subject_CN=")
-                || span_starts(t, "re-using session")) {
+            if (PF_STARTS(t, "depth=") || PF_STARTS(t, "certificate verification depth=")
+                || PF_STARTS(t, "TLS cipher list") || PF_STARTS(t, "Matched")
+                || PF_STARTS(t, "CommonName") || PF_STARTS(t, "subject_CN=")
+                || PF_STARTS(t, "re-using session")) {
                 ev->kind = PF_DETAIL;
                 return;
             }
