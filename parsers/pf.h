@@ -274,6 +274,14 @@ long    pf_find_lit(struct span s, const char *lit, size_t n);
 long    pf_status_scan(struct span s, long keys[3], int *forged);
 long    pf_status_scan_plain(struct span s, long keys[3], int *forged);
 
+/* pf_qmgr_from - "from=<addr>, size=" at s (a qmgr message past the
+ * queue id, from its ": ") into addr; 0, or -1 (none, or more than
+ * one ">, size=": which is Postfix's cannot be told). Most lines hold
+ * one '>' in all, found with a vector compare;
+ * pf_qmgr_from_plain() searches (tests compare the two) */
+int     pf_qmgr_from(struct span s, struct span *addr);
+int     pf_qmgr_from_plain(struct span s, struct span *addr);
+
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);
 

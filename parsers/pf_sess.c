@@ -750,42 +750,6 @@ pf_qmgr_qid(struct span *s, struct span *qid)
     return 0;
 }
 
-/* pf_qmgr_from - "from=<addr>, size=" at s (past the queue id's ": ")
- * into addr; 0, or -1. The address is the sender's: logged in its
- * internal form (Postfix < 3.5), a quoted local part
- * "tlsrpt@example.net>, size="@attacker.example would read as our own
- * sender. Postfix writes ">, size=" once, so a line with another after
- * the first is not taken */
-static int
-pf_qmgr_from(struct span s, struct span *addr)
-{
-    long    off;
-
-    if (span_skip(&s, ": from=<") != 0)
-        return -1;
-#ifdef __SSE2__
-    if (s.len >= 16 && s.len <= 64) {
-        /* most lines: one '>' in all, that of ">, size=" (or none) */
-        uint64_t m = pf_mask_upto64(s.ptr, s.len, '>');
-
-        if (m == 0)
-            return -1;
-        if ((m & (m - 1)) == 0) {
-            size_t  at = (size_t) __builtin_ctzll(m);
-
-            if (at + 8 > s.len || !span_mem_same(s.ptr + at, ">, size=", 8))
-                return -1;
-            *addr = span_make(s.ptr, at);
-            return 0;                   /* no other '>': no other ">, size=" */
-        }
-    }
-#endif
-    if ((off = pf_find_lit(s, ">, size=", 8)) < 0 || off > 320)
-        return -1;
-    *addr = span_make(s.ptr, (size_t) off);
-    span_drop(&s, (size_t) off + 8);
-    return pf_find_lit(s, ">, size=", 8) < 0 ? 0 : -1;
-}
 
 /* pf_qmgr_line - "QID: from=<addr>, size=..." of our own sender notes
  * the queue id, "QID: removed" forgets it */

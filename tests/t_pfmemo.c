@@ -395,6 +395,38 @@ t_alnum_run(void)
     T_CHECK(bad == 0, "pf_alnum_run() as a byte loop (%d differ)", bad);
 }
 
+/* t_qmgr_from - pf_qmgr_from() as pf_qmgr_from_plain(): qmgr messages
+ * with '>' and ">, size=" planted anywhere, every length up to 100
+ * (the one block of up to 64 bytes and past it) */
+static void
+t_qmgr_from(void)
+{
+    static const char *const ws[] = {
+        ">, size=", ">", ">, size", ", size=", ": from=<", ">>, size=",
+        "tlsrpt@example.net",
+    };
+    uint64_t x = 13;
+    char    buf[128];
+    int     i, bad = 0;
+
+    for (i = 0; i < 300000; i++) {
+        size_t  n = t_next(&x) % 101;
+        struct span a1 = {NULL, 0}, a2 = {NULL, 0};
+        int     r1, r2;
+
+        t_rand_text(&x, buf, n, i % 2 ? "ab@.>, size=" : "x@y.z",
+                    ws, sizeof(ws) / sizeof(ws[0]));
+        if (n >= 8 && t_next(&x) % 8 != 0)
+            memcpy(buf, ": from=<", 8);
+        r1 = pf_qmgr_from(span_make(buf, n), &a1);
+        r2 = pf_qmgr_from_plain(span_make(buf, n), &a2);
+        if (r1 != r2 || (r1 == 0 && (a1.ptr != a2.ptr || a1.len != a2.len)))
+            bad++;
+    }
+    T_CHECK(bad == 0, "pf_qmgr_from() as the plain searches (%d differ)",
+            bad);
+}
+
 int
 main(void)
 {
@@ -404,5 +436,6 @@ main(void)
     t_find_lit();
     t_status_scan();
     t_alnum_run();
+    t_qmgr_from();
     return T_DONE();
 }
