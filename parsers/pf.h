@@ -282,6 +282,13 @@ long    pf_status_scan_plain(struct span s, long keys[3], int *forged);
 int     pf_qmgr_from(struct span s, struct span *addr);
 int     pf_qmgr_from_plain(struct span s, struct span *addr);
 
+/* pf_error_reason - the REASON of an OpenSSL error queue text at t
+ * ("error:CODE:LIB:FUNC:REASON:file:line": between the fourth and the
+ * fifth ':') into out; 0, or -1 when t has fewer than five.
+ * pf_error_reason_plain() reads it byte by byte (tests compare) */
+int     pf_error_reason(struct span t, struct span *out);
+int     pf_error_reason_plain(struct span t, struct span *out);
+
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);
 

@@ -91,27 +91,15 @@ static void
 pf_openssl_reason(struct span t, char *out)
 {
     long    off = span_find(t, "error:");
-    int     field = 0;
-    size_t  i;
-    size_t  start = 0;
+    struct span reason;
 
     if (off < 0) {
         pf_slug(t, out);
         return;
     }
     span_drop(&t, (size_t) off);
-    /* error:CODE:LIB:FUNC:REASON:file:line */
-    for (i = 0; i < t.len; i++) {
-        if (t.ptr[i] != ':')
-            continue;
-        field++;
-        if (field == 4)
-            start = i + 1;
-        if (field == 5) {
-            pf_slug(span_make(t.ptr + start, i - start), out);
-            return;
-        }
-    }
+    if (pf_error_reason(t, &reason) == 0)
+        t = reason;
     pf_slug(t, out);
 }
 

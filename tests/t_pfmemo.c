@@ -427,6 +427,33 @@ t_qmgr_from(void)
             bad);
 }
 
+/* t_error_reason - pf_error_reason() as pf_error_reason_plain() on
+ * texts of ':' and words, every length up to 100 */
+static void
+t_error_reason(void)
+{
+    static const char *const ws[] = {
+        "error:", "0A000086", ":SSL routines:", "::", ":", "certificate verify failed",
+    };
+    uint64_t x = 17;
+    char    buf[128];
+    int     i, bad = 0;
+
+    for (i = 0; i < 200000; i++) {
+        size_t  n = t_next(&x) % 101;
+        struct span a1 = {NULL, 0}, a2 = {NULL, 0};
+        int     r1, r2;
+
+        t_rand_text(&x, buf, n, i % 2 ? "ab:" : "abcdef ./:",
+                    ws, sizeof(ws) / sizeof(ws[0]));
+        r1 = pf_error_reason(span_make(buf, n), &a1);
+        r2 = pf_error_reason_plain(span_make(buf, n), &a2);
+        if (r1 != r2 || (r1 == 0 && (a1.ptr != a2.ptr || a1.len != a2.len)))
+            bad++;
+    }
+    T_CHECK(bad == 0, "pf_error_reason() as a byte loop (%d differ)", bad);
+}
+
 int
 main(void)
 {
@@ -437,5 +464,6 @@ main(void)
     t_status_scan();
     t_alnum_run();
     t_qmgr_from();
+    t_error_reason();
     return T_DONE();
 }
