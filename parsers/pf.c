@@ -226,8 +226,7 @@ pf_peer(struct span *s, struct pf_event *ev)
                 ev->peer_ip = span_make(p + e[k].hlen + 1, e[k].iplen);
             else if (ev->peer_ip.len > 0)
                 return 0;       /* an address from before: not the slot's */
-            if (e[k].canon.seen < 255)
-                e[k].canon.seen++;
+            e[k].canon.seen += e[k].canon.seen < 255;  /* no branch */
             ev->canon = &e[k].canon;
             return 0;
         }
