@@ -445,9 +445,11 @@ pf_text_own(struct span text)
     return text;
 }
 
-/* pf_text_result - failure type implied by a status or per-MX text */
-int
-pf_text_result(struct span text, int *kind, int *dane, const char **why)
+/* pf_text_result_in - pf_text_result(), with pf_text_own() of text
+ * when ownp is not NULL (pf_text_facts() makes it once for both) */
+static int
+pf_text_result_in(struct span text, const struct span *ownp, int *kind,
+                  int *dane, const char **why)
 {
     static const struct {
         const char *text;       /* as Postfix writes it */
@@ -487,7 +489,7 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
             *why = map[i].why;
             return map[i].result;
         }
-    text = pf_text_own(text);
+    text = ownp != NULL ? *ownp : pf_text_own(text);
     /* every text below contains one of these words: most status texts
      * ("250 2.0.0 Ok: queued as ...") none, and cost five scans */
     if (!PF_HAS(text, "TLS") && !PF_HAS(text, "certificate")
@@ -529,14 +531,14 @@ pf_after_phrase(struct span s, const char *lead, const char *const *tail,
  * eight phrases of smtp(8), found as two leads and what follows them
  * (two searches of the text instead of nine: 426 instructions a text of
  * a replayed real log, 128 now) */
-int
-pf_text_past_ehlo(struct span text)
+static int
+pf_text_past_ehlo_in(struct span text, const struct span *ownp)
 {
     static const char *const reply[] = {"MAIL FROM", "RCPT TO", "DATA",
     "end of DATA"};
     static const char *const sending[] = {"MAIL FROM", "RCPT TO", "DATA",
     "message body", "end of data"};
-    struct span own = pf_text_own(text);
+    struct span own = ownp != NULL ? *ownp : pf_text_own(text);
 
     if (own.len < text.len) {
         /* a server's reply, in Postfix's words "host H said: %s (in
@@ -557,6 +559,20 @@ pf_text_past_ehlo(struct span text)
                            sizeof(reply) / sizeof(reply[0]))
         || pf_after_phrase(text, "while sending ", sending,
                            sizeof(sending) / sizeof(sending[0]));
+}
+
+/* pf_text_result - failure type implied by a status or per-MX text */
+int
+pf_text_result(struct span text, int *kind, int *dane, const char **why)
+{
+    return pf_text_result_in(text, NULL, kind, dane, why);
+}
+
+/* pf_text_past_ehlo - see pf.h */
+int
+pf_text_past_ehlo(struct span text)
+{
+    return pf_text_past_ehlo_in(text, NULL);
 }
 
 /* The texts pf_text_facts() read last on this thread, each in the slot
@@ -602,8 +618,13 @@ pf_text_facts(struct span text, struct pf_text_facts *f)
         if (e[1].seq < e[0].seq)
             e++;
     }
-    f->res = pf_text_result(text, &f->kind, &f->dane, &f->why);
-    f->past_ehlo = pf_text_past_ehlo(text);
+    {
+        /* Postfix's own part, for both (its two searches once) */
+        struct span own = pf_text_own(text);
+
+        f->res = pf_text_result_in(text, &own, &f->kind, &f->dane, &f->why);
+        f->past_ehlo = pf_text_past_ehlo_in(text, &own);
+    }
     if (e != NULL) {
         e->len = text.len;
         e->seq = ++seq;
