@@ -22,6 +22,34 @@
 #define PF_MAX_PEER 300
 #define PF_MAX_QID 24
 
+/* the event of a message that says nothing (pf_classify) */
+static const struct pf_event pf_event_empty = {
+    .kind = PF_IGNORE, .result = -1, .port = -1,
+};
+
+/* pf_starts - span_starts(s, lit) of the n bytes at lit (n a constant:
+ * pf_same()'s branches fold, and up to sixteen bytes are two words each,
+ * no byte by byte compare and branch) */
+static inline int
+pf_starts(struct span s, const char *lit, size_t n)
+{
+    return s.len >= n && pf_same(s.ptr, lit, n);
+}
+
+/* pf_skip - span_skip(s, lit) of the n bytes at lit, as pf_starts() */
+static inline int
+pf_skip(struct span *s, const char *lit, size_t n)
+{
+    if (!pf_starts(*s, lit, n))
+        return -1;
+    s->ptr += n;
+    s->len -= n;
+    return 0;
+}
+
+#define PF_STARTS(s, lit) pf_starts((s), (lit), sizeof(lit) - 1)
+#define PF_SKIP(sp, lit) pf_skip((sp), (lit), sizeof(lit) - 1)
+
 /* pf_peer_plain - "host[ip]:port", "host[ip]" or "host" at the cursor */
 static int
 pf_peer_plain(struct span *s, struct pf_event *ev)
@@ -188,7 +216,7 @@ pf_peer(struct span *s, struct pf_event *ev)
         if (l == 0 || l > s->len)
             continue;
         memcpy(&t, p + l - 8, 8);
-        if (t == e[k].tail && memcmp(e[k].text, p, l - 8) == 0
+        if (t == e[k].tail && pf_same(e[k].text, p, l - 8)
             && pf_peer_ends(e[k].shape, p, l, s->len)) {
             e[k].seq = ++pf_peer_seq;
             ev->peer_host = span_make(p, e[k].hlen);
@@ -198,8 +226,7 @@ pf_peer(struct span *s, struct pf_event *ev)
                 ev->peer_ip = span_make(p + e[k].hlen + 1, e[k].iplen);
             else if (ev->peer_ip.len > 0)
                 return 0;       /* an address from before: not the slot's */
-            if (e[k].canon.seen < 255)
-                e[k].canon.seen++;
+            e[k].canon.seen += e[k].canon.seen < 255;  /* no branch */
             ev->canon = &e[k].canon;
             return 0;
         }
@@ -253,21 +280,12 @@ pf_parse_peer_plain(struct span *s, struct pf_event *ev)
 static int
 pf_qid(struct span *s, struct span *qid)
 {
-    /* 1: a lower-case letter, 2: a digit or an upper-case one (a queue
-     * id has one at least) */
-    static const unsigned char cls[256] = {
-        ['a'...'z'] = 1, ['0'...'9'] = 2, ['A'...'Z'] = 2,
-    };
+    /* a queue id has a digit or an upper-case letter at least */
     const char *p = s->ptr;
-    size_t  n = s->len < PF_MAX_QID + 1 ? s->len : PF_MAX_QID + 1;
-    size_t  i = 0;
-    unsigned k, any = 0;
+    int     upper;
+    size_t  i = pf_alnum_run(p, s->len, PF_MAX_QID, &upper);
 
-    while (i < n && (k = cls[(unsigned char) p[i]]) != 0) {
-        any |= k;
-        i++;
-    }
-    if (i < 5 || i > PF_MAX_QID || !(any & 2) || i + 1 >= s->len
+    if (i < 5 || i > PF_MAX_QID || !upper || i + 1 >= s->len
         || p[i] != ':' || p[i + 1] != ' ')
         return -1;
     *qid = span_make(p, i);
@@ -275,27 +293,94 @@ pf_qid(struct span *s, struct span *qid)
     return 0;
 }
 
-/* pf_findn - span_find() of the n bytes at lit, comparing the second
- * byte before calling memcmp(): the first bytes of the texts looked for
- * ('c', 'h', 's') are common in a server's reply, and most of them are
- * followed by another second byte (pf_text_result(): 624 instructions a
- * text of a replayed real log, 586 now) */
-static inline long
+/* pf_findn - span_find() of the n bytes at lit. Candidates are the
+ * places where two of its bytes are (its first and last, or the ones
+ * next to them when those are spaces, the commonest byte of a text),
+ * found sixteen places at a time (SSE2; the last block overlaps the one
+ * before), each checked whole with pf_same(). It was a memchr() call
+ * per place of the first byte ("c", "h", "s", " " are common in a
+ * server's reply), and then a memcmp() call (tests/t_pfmemo.c compares
+ * it with span_find() on generated texts). One copy, called: inlined at
+ * each of its twenty places it made the hot code too big for the
+ * instruction cache */
+static __attribute__((noinline)) long
 pf_findn(struct span s, const char *lit, size_t n)
 {
     const char *p = s.ptr;
-    const char *last;
+    size_t  last, k, i, j;
 
     if (n < 2 || s.len < n)
         return span_find(s, lit);       /* lit: a C string of n bytes */
-    last = s.ptr + (s.len - n);         /* the last place lit can start */
-    while ((p = memchr(p, lit[0], (size_t) (last - p) + 1)) != NULL) {
-        if (p[1] == lit[1] && memcmp(p + 2, lit + 2, n - 2) == 0)
-            return (long) (p - s.ptr);
-        if (p++ == last)
-            break;
+    last = s.len - n;                   /* the last place lit can start */
+    i = n >= 3 && lit[0] == ' ' ? 1 : 0;
+    j = n - 2 > i && lit[n - 1] == ' ' ? n - 2 : n - 1;
+#ifdef __SSE2__
+    if (last >= 15) {
+        const __m128i ci = _mm_set1_epi8(lit[i]);
+        const __m128i cj = _mm_set1_epi8(lit[j]);
+
+        for (k = 0;; k += 16) {
+            size_t  b = k <= last - 15 ? k : last - 15;
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + b + i));
+            __m128i y = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + b + j));
+            unsigned m = (unsigned) _mm_movemask_epi8(
+                _mm_and_si128(_mm_cmpeq_epi8(x, ci), _mm_cmpeq_epi8(y, cj)));
+
+            m >>= k - b;                /* the places before k were done */
+            while (m != 0) {
+                size_t  at = k + (size_t) __builtin_ctz(m);
+
+                if (pf_same(p + at, lit, n))
+                    return (long) at;
+                m &= m - 1;
+            }
+            if (k + 15 >= last)
+                return -1;
+        }
     }
+    if (s.len >= 16 && s.len <= 32 && n <= 32) {
+        /* a short text: its bytes in a block of zeros (two loads that
+         * overlap), its sixteen places at once. No place past last
+         * matches: lit holds no NUL */
+        char    z[64] __attribute__((aligned(16))) = {0};
+        const __m128i ci = _mm_set1_epi8(lit[i]);
+        const __m128i cj = _mm_set1_epi8(lit[j]);
+        unsigned m;
+
+        _mm_storeu_si128((__m128i *) (void *) z,
+                         _mm_loadu_si128((const __m128i *) (const void *) p));
+        _mm_storeu_si128((__m128i *) (void *) (z + s.len - 16),
+                         _mm_loadu_si128((const __m128i *) (const void *)
+                                         (p + s.len - 16)));
+        m = (unsigned) _mm_movemask_epi8(_mm_and_si128(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) (const void *)
+                                           (z + i)), ci),
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) (const void *)
+                                           (z + j)), cj)));
+        m &= (2U << last) - 1;          /* last < 15 here */
+        while (m != 0) {
+            size_t  at = (size_t) __builtin_ctz(m);
+
+            if (pf_same(p + at, lit, n))
+                return (long) at;
+            m &= m - 1;
+        }
+        return -1;
+    }
+#endif
+    for (k = 0; k <= last; k++)
+        if (p[k + i] == lit[i] && p[k + j] == lit[j] && pf_same(p + k, lit, n))
+            return (long) k;
     return -1;
+}
+
+/* pf_find_lit - see pf.h */
+long
+pf_find_lit(struct span s, const char *lit, size_t n)
+{
+    return pf_findn(s, lit, n);
 }
 
 /* pf_find_dn - span_find(t, " /"): where an issuer DN begins, or -1.
@@ -350,9 +435,9 @@ pf_text_own(struct span text)
     if (r >= 0 && (off < 0 || r < off)) {
         rest = text;
         span_drop(&rest, (size_t) r + 12);
-        if (span_starts(rest, "talk to me: "))
+        if (PF_STARTS(rest, "talk to me: "))
             off = r;
-        else if (span_starts(rest, "start TLS: "))
+        else if (PF_STARTS(rest, "start TLS: "))
             off = r + 21;               /* " refused to start TLS" */
     }
     if (off >= 0)
@@ -360,9 +445,11 @@ pf_text_own(struct span text)
     return text;
 }
 
-/* pf_text_result - failure type implied by a status or per-MX text */
-int
-pf_text_result(struct span text, int *kind, int *dane, const char **why)
+/* pf_text_result_in - pf_text_result(), with pf_text_own() of text
+ * when ownp is not NULL (pf_text_facts() makes it once for both) */
+static int
+pf_text_result_in(struct span text, const struct span *ownp, int *kind,
+                  int *dane, const char **why)
 {
     static const struct {
         const char *text;       /* as Postfix writes it */
@@ -396,20 +483,20 @@ pf_text_result(struct span text, int *kind, int *dane, const char **why)
      * a replayed real log: 586 instructions, 386 now) */
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (text.len == map[i].len
-            && memcmp(text.ptr, map[i].text, text.len) == 0) {
+            && pf_same(text.ptr, map[i].text, text.len)) {
             *kind = map[i].kind;
             *dane = map[i].dane;
             *why = map[i].why;
             return map[i].result;
         }
-    text = pf_text_own(text);
+    text = ownp != NULL ? *ownp : pf_text_own(text);
     /* every text below contains one of these words: most status texts
      * ("250 2.0.0 Ok: queued as ...") none, and cost five scans */
     if (!PF_HAS(text, "TLS") && !PF_HAS(text, "certificate")
         && !PF_HAS(text, "hostname") && !PF_HAS(text, "DNSSEC")
         && !PF_HAS(text, "suspended"))
         return -1;
-    if (span_starts(text, "delivery temporarily suspended"))
+    if (PF_STARTS(text, "delivery temporarily suspended"))
         return -2;
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (pf_findn(text, map[i].text, map[i].len) >= 0) {
@@ -444,14 +531,14 @@ pf_after_phrase(struct span s, const char *lead, const char *const *tail,
  * eight phrases of smtp(8), found as two leads and what follows them
  * (two searches of the text instead of nine: 426 instructions a text of
  * a replayed real log, 128 now) */
-int
-pf_text_past_ehlo(struct span text)
+static int
+pf_text_past_ehlo_in(struct span text, const struct span *ownp)
 {
     static const char *const reply[] = {"MAIL FROM", "RCPT TO", "DATA",
     "end of DATA"};
     static const char *const sending[] = {"MAIL FROM", "RCPT TO", "DATA",
     "message body", "end of data"};
-    struct span own = pf_text_own(text);
+    struct span own = ownp != NULL ? *ownp : pf_text_own(text);
 
     if (own.len < text.len) {
         /* a server's reply, in Postfix's words "host H said: %s (in
@@ -472,6 +559,20 @@ pf_text_past_ehlo(struct span text)
                            sizeof(reply) / sizeof(reply[0]))
         || pf_after_phrase(text, "while sending ", sending,
                            sizeof(sending) / sizeof(sending[0]));
+}
+
+/* pf_text_result - failure type implied by a status or per-MX text */
+int
+pf_text_result(struct span text, int *kind, int *dane, const char **why)
+{
+    return pf_text_result_in(text, NULL, kind, dane, why);
+}
+
+/* pf_text_past_ehlo - see pf.h */
+int
+pf_text_past_ehlo(struct span text)
+{
+    return pf_text_past_ehlo_in(text, NULL);
 }
 
 /* The texts pf_text_facts() read last on this thread, each in the slot
@@ -504,12 +605,12 @@ pf_text_facts(struct span text, struct pf_text_facts *f)
         /* a set of two slots: a text in either; a new one replaces the
          * one used longer ago */
         e = pf_facts_memo + (sess_text_slot(text, PF_FACTS_BITS) & ~1U);
-        if (e[0].len == text.len && memcmp(e[0].text, text.ptr, text.len) == 0) {
+        if (e[0].len == text.len && pf_same(e[0].text, text.ptr, text.len)) {
             e[0].seq = ++seq;
             *f = e[0].f;
             return;
         }
-        if (e[1].len == text.len && memcmp(e[1].text, text.ptr, text.len) == 0) {
+        if (e[1].len == text.len && pf_same(e[1].text, text.ptr, text.len)) {
             e[1].seq = ++seq;
             *f = e[1].f;
             return;
@@ -517,8 +618,13 @@ pf_text_facts(struct span text, struct pf_text_facts *f)
         if (e[1].seq < e[0].seq)
             e++;
     }
-    f->res = pf_text_result(text, &f->kind, &f->dane, &f->why);
-    f->past_ehlo = pf_text_past_ehlo(text);
+    {
+        /* Postfix's own part, for both (its two searches once) */
+        struct span own = pf_text_own(text);
+
+        f->res = pf_text_result_in(text, &own, &f->kind, &f->dane, &f->why);
+        f->past_ehlo = pf_text_past_ehlo_in(text, &own);
+    }
     if (e != NULL) {
         e->len = text.len;
         e->seq = ++seq;
@@ -536,7 +642,7 @@ pf_cert_plain(struct span t, struct pf_event *ev)
         ev->result = SESS_TLSA_INVALID;
         ev->certain = 1;
         ev->dane = 1;
-    } else if (span_starts(t, "external policy failure (")) {
+    } else if (PF_STARTS(t, "external policy failure (")) {
         struct span in = t;
         struct span ty;
 
@@ -604,7 +710,7 @@ pf_cert_text(struct span t, struct pf_event *ev)
     /* a set of two slots, as in pf_text_facts() */
     e = pf_cert_memo + (sess_text_slot(t, PF_CERT_BITS) & ~1U);
     for (k = 0; k < 2; k++)
-        if (e[k].len == t.len && memcmp(e[k].text, t.ptr, t.len) == 0) {
+        if (e[k].len == t.len && pf_same(e[k].text, t.ptr, t.len)) {
             e[k].seq = ++seq;
             ev->result = e[k].result;
             ev->certain = e[k].certain;
@@ -653,6 +759,127 @@ pf_status_keys(struct span s, long keys[3])
     return -1;
 }
 
+/* pf_status_scan_plain - see pf.h: a search for each (rare lines: out
+ * of the hot code) */
+__attribute__((cold, noinline)) long
+pf_status_scan_plain(struct span s, long keys[3], int *forged)
+{
+    keys[0] = keys[1] = keys[2] = -1;
+    *forged = pf_findn(s, ">, relay=", 9) >= 0;
+    return pf_status_keys(s, keys);
+}
+
+/* pf_w8 - the eight bytes at k as a word (k: a constant array, folded) */
+static inline uint64_t
+pf_w8(const char k[8])
+{
+    uint64_t w;
+
+    memcpy(&w, k, 8);
+    return w;
+}
+
+#ifdef __SSE2__
+/* pf_mask2 - the bytes '=' and '>' among the 64 from k on (k < len,
+ * len >= 16) as bits into *eq and *gt; past the end none. A block that
+ * runs past the end is read where it ends (len - 16), its bits of
+ * places before k dropped */
+static inline void
+pf_mask2(const char *p, size_t k, size_t len, uint64_t *eq, uint64_t *gt)
+{
+    const __m128i ce = _mm_set1_epi8('=');
+    const __m128i cg = _mm_set1_epi8('>');
+    uint64_t e = 0, g = 0;
+    int     j;
+
+    if (k + 64 <= len) {
+        for (j = 0; j < 4; j++) {
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + k + 16 * (size_t) j));
+
+            e |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, ce))
+                << (16 * j);
+            g |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cg))
+                << (16 * j);
+        }
+    } else {
+        for (j = 0; j < 4 && k + 16 * (size_t) j < len; j++) {
+            size_t  at = k + 16 * (size_t) j;
+            size_t  b = at + 16 <= len ? at : len - 16;
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + b));
+
+            e |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, ce))
+                             >> (at - b)) << (16 * j);
+            g |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cg))
+                             >> (at - b)) << (16 * j);
+        }
+    }
+    *eq = e;
+    *gt = g;
+}
+#endif
+
+/* pf_status_scan - see pf.h. Postfix writes ", relay=" right after the
+ * addresses: from there each '=' is at offset 8 or more, and the eight
+ * bytes before it, one word, tell its key (" status", "conn_use", ",
+ * tls" by their last bytes) and whether they are ">, relay" (the forged
+ * check of pf_status_own(), which searched the line again): the '='
+ * and '>' bytes of 64 at a time as bits (SSE2), the keys read from the
+ * '=' before " status=", and the forged check only where a '>' is eight
+ * bytes before a '=' (mostly nowhere). Other lines, and machines
+ * without SSE2: the searches */
+long
+pf_status_scan(struct span s, long keys[3], int *forged)
+{
+#ifdef __SSE2__
+    static const char k_lead[8] = ", relay=";
+    static const char k_status[8] = " status";
+    static const char k_conn[8] = {'c', 'o', 'n', 'n', '_', 'u', 's', 'e'};
+    static const char k_tls[8] = ", tls";
+    static const char k_forged[8] = {'>', ',', ' ', 'r', 'e', 'l', 'a', 'y'};
+    const char *p = s.ptr;
+    long    st = -1;
+    size_t  k;
+    uint64_t w, carry = 0;
+    int     f = 0;
+
+    if (s.len < 24 || (memcpy(&w, p, 8), w) != pf_w8(k_lead)
+        || !span_little_endian())
+        return pf_status_scan_plain(s, keys, forged);
+    keys[0] = 2;                        /* the '=' at 7 */
+    keys[1] = keys[2] = -1;
+    for (k = 8; k < s.len; k += 64) {
+        uint64_t eq, gt, c;
+
+        pf_mask2(p, k, s.len, &eq, &gt);
+        c = eq & (gt << 8 | carry);
+
+        carry = gt >> 56;
+        while (c != 0) {                /* '>' eight bytes before '=' */
+            memcpy(&w, p + k + (size_t) __builtin_ctzll(c) - 8, 8);
+            f |= w == pf_w8(k_forged);
+            c &= c - 1;
+        }
+        while (st < 0 && eq != 0) {
+            size_t  at = k + (size_t) __builtin_ctzll(eq);
+
+            eq &= eq - 1;
+            memcpy(&w, p + at - 8, 8);
+            if (w >> 8 == pf_w8(k_status))
+                st = (long) at - 7;
+            else if (keys[1] < 0 && w == pf_w8(k_conn))
+                keys[1] = (long) at - 8;
+            else if (keys[2] < 0 && w >> 24 == pf_w8(k_tls))
+                keys[2] = (long) at - 5;
+        }
+    }
+    *forged = f;
+    return st;
+#else
+    return pf_status_scan_plain(s, keys, forged);
+#endif
+}
+
 /* pf_addr - an address of to=<...> or orig_to=<...> at the cursor (just
  * past the '<') into a, the cursor moved past its closing '>'; 0, or -1
  * when none ends within 1024 bytes. The closing '>' is the first one
@@ -677,8 +904,23 @@ pf_addr(struct span *s, struct span *a, int *odd)
     int     q = 0;
     int     depth = 0;
 
-    /* up to the first '>', '"' or '<' (the lowest flagged byte of each
-     * test is exact, as in pf_peer_plain) */
+    /* up to the first '>', '"' or '<': sixteen bytes at a time (SSE2),
+     * then eight (the lowest flagged byte of each test is exact, as in
+     * pf_peer_plain) */
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + i));
+        unsigned m = (unsigned) _mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))));
+
+        if (m != 0) {
+            i += (size_t) __builtin_ctz(m);
+            goto found;
+        }
+    }
+#endif
     for (; i + 8 <= n && span_little_endian(); i += 8) {
         uint64_t w, x, y, z, f;
 
@@ -692,6 +934,9 @@ pf_addr(struct span *s, struct span *a, int *odd)
             break;
         }
     }
+#ifdef __SSE2__
+  found:
+#endif
     if (i < n && p[i] != '>')
         *odd = 1;
     for (; i < n; i++) {
@@ -718,7 +963,9 @@ pf_addr(struct span *s, struct span *a, int *odd)
 /* pf_status_own - 1 when the addresses of a status line (rcpt, orig;
  * odd: one holds a '"' or '<') end where pf_addr() ended them: Postfix
  * writes ">, relay=" once, right after the last address (log_adhoc.c),
- * so neither address nor what follows them (rest) holds one. An address
+ * so neither address nor what follows them holds one (rest: 1 when what
+ * follows does, which pf_status_scan() found in its pass over the
+ * '=' bytes). An address
  * is the sender's or the recipient's choice: a quoted local part may
  * hold anything
  * ("x@victim.example>, relay=mx.victim.example[...]:25, ...,
@@ -733,11 +980,35 @@ pf_addr(struct span *s, struct span *a, int *odd)
  * internal form that holds ">, orig_to=<" makes a line no byte tells
  * from a genuine one */
 static int
-pf_status_own(struct span rcpt, struct span orig, int odd, struct span rest)
+pf_status_own(struct span rcpt, struct span orig, int odd, int rest)
 {
-    return pf_findn(rest, ">, relay=", 9) < 0
-        && (!odd || (pf_findn(rcpt, ">, relay=", 9) < 0
-                     && pf_findn(orig, ">, relay=", 9) < 0));
+    return !rest && (!odd || (pf_findn(rcpt, ">, relay=", 9) < 0
+                              && pf_findn(orig, ">, relay=", 9) < 0));
+}
+
+/* pf_word - span_word(s, out, max): a space among the first sixteen
+ * bytes found at once (SSE2), no memchr() call */
+static inline int
+pf_word(struct span *s, struct span *out, size_t max)
+{
+#ifdef __SSE2__
+    if (s->len >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) s->ptr);
+        unsigned m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x,
+                                                       _mm_set1_epi8(' ')));
+
+        if (m != 0) {
+            size_t  n = (size_t) __builtin_ctz(m);
+
+            if (n == 0 || n > max)
+                return -1;
+            *out = span_make(s->ptr, n);
+            span_drop(s, n + 1);
+            return 0;
+        }
+    }
+#endif
+    return span_word(s, out, max);
 }
 
 /* pf_status - "to=<...>, relay=..., ..., status=S (text)" after the qid.
@@ -755,21 +1026,23 @@ pf_status(struct span s, struct pf_event *ev)
     long    off;
     long    keys[3] = {-1, -1, -1};
     int     odd = 0;
+    int     forged = 0;
 
     ev->kind = PF_STATUS_BAD;
-    if (span_skip(&s, "to=<") == 0) {
+    if (PF_SKIP(&s, "to=<") == 0) {
         if (pf_addr(&s, &ev->rcpt, &odd) != 0)
             return;
     }
-    if (span_skip(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
+    if (PF_SKIP(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
         return;
-    if (span_starts(s, "status="))
+    if (PF_STARTS(s, "status=")) {
         off = 0;                /* a fragment: nothing before it */
-    else if ((off = pf_status_keys(s, keys)) < 0)
+        forged = pf_findn(s, ">, relay=", 9) >= 0;
+    } else if ((off = pf_status_scan(s, keys, &forged)) < 0)
         return;
     else
         off++;
-    if (!pf_status_own(ev->rcpt, skip, odd, s)) {
+    if (!pf_status_own(ev->rcpt, skip, odd, forged)) {
         ev->kind = PF_STATUS_FORGED;
         return;
     }
@@ -777,7 +1050,7 @@ pf_status(struct span s, struct pf_event *ev)
     if ((off = keys[0]) >= 0) {
         v = own;
         span_drop(&v, (size_t) off + 6);
-        if (span_starts(v, "none"))
+        if (PF_STARTS(v, "none"))
             ev->relay_none = 1;
         else if (pf_peer(&v, ev) != 0)
             return;
@@ -798,7 +1071,7 @@ pf_status(struct span s, struct pf_event *ev)
             ev->tls = span_make(v.ptr, 0);
     }
     span_drop(&s, own.len + 7);
-    if (span_word(&s, &ev->status, 32) != 0)
+    if (pf_word(&s, &ev->status, 32) != 0)
         return;
     if (s.len >= 2 && s.ptr[0] == '(' && s.ptr[s.len - 1] == ')')
         ev->text = span_make(s.ptr + 1, s.len - 2);
@@ -816,17 +1089,19 @@ pf_after_qid(struct span s, struct pf_event *ev)
     const char *why;
     long    off;
 
-    if (span_starts(s, "to=<")) {
+    if (PF_STARTS(s, "to=<")) {
         /* Sendmail writes "QID: to=..., stat=...": not ours. Looked for
          * only when the line is no Postfix status (which has status=),
-         * not before every status line */
-        struct pf_event before = *ev;
-
+         * not before every status line; the event then as before
+         * pf_status() (pf_classify()'s empty one and the queue id), not
+         * copied aside for every status line */
         pf_status(s, ev);
         if (ev->kind == PF_STATUS_BAD && span_find(s, "status=") < 0
             && span_find(s, "stat=") >= 0) {
-            *ev = before;
-            ev->kind = PF_IGNORE;
+            struct span qid = ev->qid;
+
+            *ev = pf_event_empty;
+            ev->qid = qid;
         }
         return;
     }
@@ -844,17 +1119,17 @@ pf_after_qid(struct span s, struct pf_event *ev)
             return;
         }
     }
-    if (span_skip(&s, "TLS is required, but was not offered by host ") == 0) {
+    if (PF_SKIP(&s, "TLS is required, but was not offered by host ") == 0) {
         ev->kind = PF_NOT_OFFERED;
         pf_peer(&s, ev);
         return;
     }
-    if (span_starts(s, "host ") || span_starts(s, "lost connection with ")
-        || span_starts(s, "conversation with ")) {
+    if (PF_STARTS(s, "host ") || PF_STARTS(s, "lost connection with ")
+        || PF_STARTS(s, "conversation with ")) {
         struct span p = s;
 
-        span_drop(&p, span_starts(s, "host ") ? 5
-                  : span_starts(s, "lost connection with ") ? 21 : 18);
+        span_drop(&p, PF_STARTS(s, "host ") ? 5
+                  : PF_STARTS(s, "lost connection with ") ? 21 : 18);
         ev->kind = PF_SOFT;
         ev->text = s;
         pf_peer(&p, ev);
@@ -878,35 +1153,122 @@ pf_after_qid(struct span s, struct pf_event *ev)
 static int
 pf_established(struct span s, struct pf_event *ev)
 {
-    static const struct {
-        const char *word;
-        int     trust;
-    } tw[] = {
-        {"Verified ", PF_TRUST_VERIFIED},
-        {"Trusted ", PF_TRUST_TRUSTED},
-        {"Untrusted ", PF_TRUST_UNTRUSTED},
-        {"Anonymous ", PF_TRUST_ANON},
-    };
-    size_t  i;
-
+    /* the trust word by the first byte: one compare, not four */
     ev->trust = PF_TRUST_NONE;
-    for (i = 0; i < sizeof(tw) / sizeof(tw[0]); i++)
-        if (span_skip(&s, tw[i].word) == 0) {
-            ev->trust = tw[i].trust;
-            break;
-        }
-    if (span_skip(&s, "TLS connection ") != 0)
+    switch (s.len > 0 ? s.ptr[0] : 0) {
+    case 'V':
+        if (PF_SKIP(&s, "Verified ") == 0)
+            ev->trust = PF_TRUST_VERIFIED;
+        break;
+    case 'T':
+        if (PF_SKIP(&s, "Trusted ") == 0)
+            ev->trust = PF_TRUST_TRUSTED;
+        break;
+    case 'U':
+        if (PF_SKIP(&s, "Untrusted ") == 0)
+            ev->trust = PF_TRUST_UNTRUSTED;
+        break;
+    case 'A':
+        if (PF_SKIP(&s, "Anonymous ") == 0)
+            ev->trust = PF_TRUST_ANON;
+        break;
+    }
+    if (PF_SKIP(&s, "TLS connection ") != 0)
         return -1;
-    if (span_skip(&s, "established ") == 0)
+    if (PF_SKIP(&s, "established ") == 0)
         ev->kind = PF_TLS_EST;
-    else if (span_skip(&s, "reused ") == 0)
+    else if (PF_SKIP(&s, "reused ") == 0)
         ev->kind = PF_TLS_REUSED;
     else
         return -1;
-    if (span_starts(s, "from "))
+    if (PF_STARTS(s, "from "))
         return -1;              /* smtpd: inbound */
-    (void) span_skip(&s, "to ");
+    (void) PF_SKIP(&s, "to ");
     return pf_peer(&s, ev);
+}
+
+/* the first bytes of the messages pf_classify() tells by it */
+enum {
+    PF_LEAD_NONE, PF_LEAD_EST, PF_LEAD_CERT, PF_LEAD_S, PF_LEAD_D,
+    PF_LEAD_DISCARD, PF_LEAD_I, PF_LEAD_V, PF_LEAD_W, PF_LEAD_H,
+};
+
+static const unsigned char pf_lead[256] = {
+    ['V'] = PF_LEAD_EST, ['T'] = PF_LEAD_EST, ['U'] = PF_LEAD_EST,
+    ['A'] = PF_LEAD_EST, ['c'] = PF_LEAD_CERT, ['s'] = PF_LEAD_CERT,
+    ['C'] = PF_LEAD_CERT, ['S'] = PF_LEAD_S, ['D'] = PF_LEAD_D,
+    ['d'] = PF_LEAD_DISCARD, ['i'] = PF_LEAD_I, ['v'] = PF_LEAD_V,
+    ['w'] = PF_LEAD_W, ['H'] = PF_LEAD_H,
+};
+
+/* pf_classify_lead - the rarer lines pf_classify() tells by their first
+ * byte (k: pf_lead[] of it): 1 when the event is made, 0 to go on with
+ * the queue id */
+static int
+pf_classify_lead(struct span s, struct pf_event *ev, int k)
+{
+    switch (k) {
+    case PF_LEAD_S:
+        if (PF_SKIP(&s, "SSL_connect error to ") == 0) {
+            ev->kind = PF_HANDSHAKE_FAIL;
+            if (pf_peer(&s, ev) == 0 && PF_SKIP(&s, ": ") == 0)
+                ev->text = s;
+            return 1;
+        }
+        if (PF_STARTS(s, "SSL_connect:") || PF_STARTS(s, "SSL3 alert")
+            || PF_STARTS(s, "SSL session removed")) {
+            ev->kind = PF_DETAIL;
+            return 1;
+        }
+        if (PF_STARTS(s, "Server certificate could not be verified")) {
+            ev->kind = PF_CERT_FAIL;     /* Postfix 2.2-2.4, opportunistic */
+            ev->result = SESS_CERT_NOT_TRUSTED;
+            ev->reason = SPAN_LIT("certificate could not be verified");
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_D:
+        if (PF_STARTS(s, "DISCONNECT ")) {
+            ev->kind = PF_PROXY_CONNECT;
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_DISCARD:
+        if (PF_SKIP(&s, "discarding EHLO keywords: ") == 0) {
+            ev->kind = PF_HAS(s, "STARTTLS") ? PF_NO_STARTTLS_LOCAL
+                : PF_IGNORE;
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_I:
+        if (PF_STARTS(s, "initializing the client-side TLS engine")) {
+            ev->kind = PF_DETAIL;
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_V:
+        if (PF_STARTS(s, "verify return:")
+            || PF_STARTS(s, "Verified peername")) {
+            ev->kind = PF_DETAIL;
+            return 1;
+        }
+        return 0;
+    case PF_LEAD_W:
+        if (PF_SKIP(&s, "warning: TLS library problem: ") == 0) {
+            ev->kind = PF_TLS_LIBPROB;
+            ev->text = s;
+            return 1;
+        }
+        return 1;                 /* other warnings: configuration etc. */
+    case PF_LEAD_H:
+        if (PF_STARTS(s, "Host offered STARTTLS")) {
+            ev->kind = PF_DETAIL;
+            return 1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
 }
 
 /* pf_classify - one Postfix client message into an event */
@@ -915,9 +1277,10 @@ pf_classify(struct span msg, struct pf_event *ev)
 {
     struct span s = msg;
     struct span t;
+    int     k;
 
-    /* field by field: a memset() of the event is a "rep stos", slow to
-     * start */
+    /* field by field: a memset() of the event, or a copy of an empty
+     * one, is a "rep stos" or "rep movs", slow to start */
     ev->kind = PF_IGNORE;
     ev->trust = 0;
     ev->result = -1;
@@ -937,108 +1300,48 @@ pf_classify(struct span msg, struct pf_event *ev)
     ev->canon = NULL;
     if (s.len == 0)
         return;
-    switch (s.ptr[0]) {
-    case 'V':
-    case 'T':
-    case 'U':
-    case 'A':
+    k = pf_lead[(unsigned char) s.ptr[0]];
+    /* the commonest first: conditional branches, not one jump by a
+     * table to as many places (an indirect branch mispredicted on
+     * most lines that change its target) */
+    if (k == PF_LEAD_EST) {
         if (pf_established(s, ev) == 0)
             return;
         ev->kind = PF_IGNORE;
-        if (span_skip(&s, "TLSRPT: ") == 0) {
+        if (PF_SKIP(&s, "TLSRPT: ") == 0) {
             ev->kind = PF_TLSRPT;
             ev->text = s;
             return;
         }
-        break;
-    case 'S':
-        if (span_skip(&s, "SSL_connect error to ") == 0) {
-            ev->kind = PF_HANDSHAKE_FAIL;
-            if (pf_peer(&s, ev) == 0 && span_skip(&s, ": ") == 0)
-                ev->text = s;
-            return;
-        }
-        if (span_starts(s, "SSL_connect:") || span_starts(s, "SSL3 alert")
-            || span_starts(s, "SSL session removed")) {
-            ev->kind = PF_DETAIL;
-            return;
-        }
-        if (span_starts(s, "Server certificate could not be verified")) {
-            ev->kind = PF_CERT_FAIL;     /* Postfix 2.2-2.4, opportunistic */
-            ev->result = SESS_CERT_NOT_TRUSTED;
-            ev->reason = SPAN_LIT("certificate could not be verified");
-            return;
-        }
-        break;
-    case 'c':
-    case 's':
-    case 'C':
-        if (span_starts(s, "certificate verification failed for ")
-            || span_starts(s, "server certificate verification failed for ")
-            || span_starts(s, "CA certificate verification failed for ")
-            || span_starts(s, "certificate peer name verification failed for ")) {
-            long    off = span_find(s, "failed for ");
+    } else if (k == PF_LEAD_CERT) {
+        /* the prefix's length: where its one "failed for " ends */
+        size_t  pre = PF_STARTS(s, "certificate verification failed for ")
+            ? 36 : PF_STARTS(s, "server certificate verification failed for ")
+            ? 43 : PF_STARTS(s, "CA certificate verification failed for ")
+            ? 39 : PF_STARTS(s, "certificate peer name verification failed for ")
+            ? 46 : 0;
 
-            span_drop(&s, (size_t) off + 11);
+        if (pre > 0) {
+            span_drop(&s, pre);
             ev->kind = PF_CERT_FAIL;
-            if (pf_peer(&s, ev) != 0 || span_skip(&s, ": ") != 0) {
+            if (pf_peer(&s, ev) != 0 || PF_SKIP(&s, ": ") != 0) {
                 ev->result = SESS_VALIDATION_FAILURE;
                 return;
             }
             pf_cert_text(s, ev);
             return;
         }
-        if (span_starts(s, "certificate verification depth=")
-            || span_starts(s, "setting up TLS connection")
-            || span_starts(s, "CONNECT to ")) {
-            ev->kind = span_starts(s, "CONNECT") ? PF_PROXY_CONNECT : PF_DETAIL;
+        if (PF_STARTS(s, "certificate verification depth=")
+            || PF_STARTS(s, "setting up TLS connection")
+            || PF_STARTS(s, "CONNECT to ")) {
+            ev->kind = PF_STARTS(s, "CONNECT") ? PF_PROXY_CONNECT : PF_DETAIL;
             return;
         }
-        break;
-    case 'D':
-        if (span_starts(s, "DISCONNECT ")) {
-            ev->kind = PF_PROXY_CONNECT;
-            return;
-        }
-        break;
-    case 'd':
-        if (span_skip(&s, "discarding EHLO keywords: ") == 0) {
-            ev->kind = PF_HAS(s, "STARTTLS") ? PF_NO_STARTTLS_LOCAL
-                : PF_IGNORE;
-            return;
-        }
-        break;
-    case 'i':
-        if (span_starts(s, "initializing the client-side TLS engine")) {
-            ev->kind = PF_DETAIL;
-            return;
-        }
-        break;
-    case 'v':
-        if (span_starts(s, "verify return:")
-            || span_starts(s, "Verified peername")) {
-            ev->kind = PF_DETAIL;
-            return;
-        }
-        break;
-    case 'w':
-        if (span_skip(&s, "warning: TLS library problem: ") == 0) {
-            ev->kind = PF_TLS_LIBPROB;
-            ev->text = s;
-            return;
-        }
-        return;                 /* other warnings: configuration etc. */
-    case 'H':
-        if (span_starts(s, "Host offered STARTTLS")) {
-            ev->kind = PF_DETAIL;
-            return;
-        }
-        break;
-    default:
-        break;
+    } else if (k != 0 && pf_classify_lead(s, ev, k)) {
+        return;
     }
     /* message-only fragments kept by tests and issues */
-    if (span_starts(msg, "to=<") || span_starts(msg, "status=")) {
+    if (PF_STARTS(msg, "to=<") || PF_STARTS(msg, "status=")) {
         pf_status(msg, ev);
         return;
     }
@@ -1054,16 +1357,108 @@ pf_classify(struct span msg, struct pf_event *ev)
 
         memset(&tmp, 0, sizeof(tmp));
         if (pf_peer(&s, &tmp) == 0 && tmp.peer_ip.len > 0
-            && (span_skip(&s, ": ") == 0 || span_skip(&s, " ") == 0)) {
+            && (PF_SKIP(&s, ": ") == 0 || PF_SKIP(&s, " ") == 0)) {
             t = s;
-            if (span_starts(t, "depth=") || span_starts(t, "certificate verification depth=")
-                || span_starts(t, "TLS cipher list") || span_starts(t, "Matched")
-                || span_starts(t, "CommonName") || span_starts(t, "subject_CN=")
-                || span_starts(t, "re-using session")) {
+            if (PF_STARTS(t, "depth=") || PF_STARTS(t, "certificate verification depth=")
+                || PF_STARTS(t, "TLS cipher list") || PF_STARTS(t, "Matched")
+                || PF_STARTS(t, "CommonName") || PF_STARTS(t, "subject_CN=")
+                || PF_STARTS(t, "re-using session")) {
                 ev->kind = PF_DETAIL;
                 return;
             }
         }
     }
     ev->kind = PF_IGNORE;
+}
+
+/* pf_qmgr_from_plain - see pf.h: the searches */
+int
+pf_qmgr_from_plain(struct span s, struct span *addr)
+{
+    return span_skip(&s, ": from=<") == 0
+        && span_upto(&s, ">, size=", addr, 320) == 0
+        && span_find(s, ">, size=") < 0 ? 0 : -1;
+}
+
+/* pf_qmgr_from - see pf.h. The address is the sender's: logged in its
+ * internal form (Postfix < 3.5), a quoted local part
+ * "tlsrpt@example.net>, size="@attacker.example would read as our own
+ * sender. Postfix writes ">, size=" once, so a line with another after
+ * the first is not taken */
+int
+pf_qmgr_from(struct span s, struct span *addr)
+{
+    long    off;
+
+    if (PF_SKIP(&s, ": from=<") != 0)
+        return -1;
+#ifdef __SSE2__
+    if (s.len >= 16 && s.len <= 64) {
+        /* most lines: one '>' in all, that of ">, size=" (or none) */
+        uint64_t m = pf_mask_upto64(s.ptr, s.len, '>');
+
+        if (m == 0)
+            return -1;
+        if ((m & (m - 1)) == 0) {
+            size_t  at = (size_t) __builtin_ctzll(m);
+
+            if (at + 8 > s.len || !span_mem_same(s.ptr + at, ">, size=", 8))
+                return -1;
+            *addr = span_make(s.ptr, at);
+            return 0;                   /* no other '>': no other ">, size=" */
+        }
+    }
+#endif
+    if ((off = pf_find_lit(s, ">, size=", 8)) < 0 || off > 320)
+        return -1;
+    *addr = span_make(s.ptr, (size_t) off);
+    span_drop(&s, (size_t) off + 8);
+    return pf_find_lit(s, ">, size=", 8) < 0 ? 0 : -1;
+}
+
+/* pf_error_reason_plain - see pf.h: a byte loop */
+int
+pf_error_reason_plain(struct span t, struct span *out)
+{
+    int     field = 0;
+    size_t  i, start = 0;
+
+    for (i = 0; i < t.len; i++) {
+        if (t.ptr[i] != ':')
+            continue;
+        field++;
+        if (field == 4)
+            start = i + 1;
+        if (field == 5) {
+            *out = span_make(t.ptr + start, i - start);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* pf_error_reason - see pf.h: up to 64 bytes, the ':' bytes at once (the
+ * byte loop was most of the cost of such a line, on the correlating
+ * thread) */
+int
+pf_error_reason(struct span t, struct span *out)
+{
+#ifdef __SSE2__
+    if (t.len >= 16 && t.len <= 64) {
+        uint64_t m = pf_mask_upto64(t.ptr, t.len, ':');
+        size_t  start;
+
+        if (__builtin_popcountll(m) < 5)
+            return -1;
+        m &= m - 1;
+        m &= m - 1;
+        m &= m - 1;
+        start = (size_t) __builtin_ctzll(m) + 1;    /* past the fourth */
+        m &= m - 1;
+        *out = span_make(t.ptr + start,
+                         (size_t) __builtin_ctzll(m) - start);
+        return 0;
+    }
+#endif
+    return pf_error_reason_plain(t, out);
 }

@@ -19,6 +19,10 @@
 #include "../util/ipaddr.h"
 #include "../util/span.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 enum pf_kind {
     PF_IGNORE = 0,              /* not about outbound TLS */
     PF_DETAIL,                  /* TLS detail without a verdict */
@@ -153,6 +157,137 @@ pf_text_is(struct span s, const char *str, size_t cap)
         return span_is(s, str);         /* a NUL in s */
     return ((a0 ^ b0) | (a1 ^ b1)) == 0 && str[n] == 0;
 }
+
+/* pf_same - memcmp(a, b, n) == 0 without a call: up to 16 bytes as
+ * span_mem_same(), longer sixteen bytes at a time (SSE2; the last
+ * block overlaps the one before). Reads nothing past the n bytes of
+ * either. A memcmp() call on the short texts of a line costs 15 to 30
+ * instructions and, its length varying, a misprediction or two */
+static inline int
+pf_same(const char *a, const char *b, size_t n)
+{
+#ifdef __SSE2__
+    if (n > 16) {
+        size_t  i;
+        __m128i x, y;
+
+        for (i = 0; i + 16 < n; i += 16) {
+            x = _mm_loadu_si128((const __m128i *) (const void *) (a + i));
+            y = _mm_loadu_si128((const __m128i *) (const void *) (b + i));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) != 0xffff)
+                return 0;
+        }
+        x = _mm_loadu_si128((const __m128i *) (const void *) (a + n - 16));
+        y = _mm_loadu_si128((const __m128i *) (const void *) (b + n - 16));
+        return _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) == 0xffff;
+    }
+#endif
+    return span_mem_same(a, b, n);
+}
+
+/* pf_alnum_run - the number of bytes [0-9A-Za-z] at the start of the
+ * n bytes at p, counted up to max (at most max + 1 returned, as a loop
+ * that stops after max + 1 bytes would); *upper: 1 when one of them is
+ * a digit or an upper-case letter. Sixteen bytes at a time where there
+ * are sixteen (a queue id: a byte loop of 10 to 15 rounds, and its
+ * end mispredicted, on most lines) */
+static inline size_t
+pf_alnum_run(const char *p, size_t n, size_t max, int *upper)
+{
+    size_t  i = 0;
+    unsigned any = 0;
+
+    if (n > max + 1)
+        n = max + 1;
+#ifdef __SSE2__
+    if (n >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) p);
+        __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+        __m128i u = _mm_sub_epi8(x, _mm_set1_epi8('A'));
+        __m128i l = _mm_sub_epi8(x, _mm_set1_epi8('a'));
+        unsigned ud, lo, al;
+
+        d = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+        u = _mm_cmpeq_epi8(_mm_min_epu8(u, _mm_set1_epi8(25)), u);
+        l = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l);
+        ud = (unsigned) _mm_movemask_epi8(_mm_or_si128(d, u));
+        lo = (unsigned) _mm_movemask_epi8(l);
+        al = ud | lo;
+        if (al != 0xffff) {
+            i = (size_t) __builtin_ctz(~al);
+            *upper = (ud & ((1U << i) - 1)) != 0;
+            return i;
+        }
+        any = ud != 0;
+        i = 16;
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char) p[i];
+
+        if (c >= '0' && c <= '9')
+            any = 1;
+        else if (c >= 'A' && c <= 'Z')
+            any = 1;
+        else if (!(c >= 'a' && c <= 'z'))
+            break;
+    }
+    *upper = (int) any;
+    return i;
+}
+
+#ifdef __SSE2__
+/* pf_mask_upto64 - the bytes equal to c among the len (16 to 64) at p
+ * as bits, four loads of sixteen that overlap at the end, no branch */
+static inline uint64_t
+pf_mask_upto64(const char *p, size_t len, char c)
+{
+    const __m128i cc = _mm_set1_epi8(c);
+    uint64_t m = 0;
+    size_t  j;
+
+    for (j = 0; j < 4; j++) {
+        size_t  at = 16 * j;
+        size_t  b = at + 16 <= len ? at : len - 16;
+        size_t  sh = at - b < 16 ? at - b : 16;
+        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + b));
+
+        m |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cc))
+                         >> sh) << at;
+    }
+    return m;
+}
+#endif
+
+/* pf_find_lit - span_find(s, lit) of the n bytes at lit (no NUL among
+ * them): candidates by two of its bytes, sixteen places at a time
+ * (SSE2), each checked whole (pf_same). A memchr() call for each
+ * place its first byte occurs was most of the cost of a search */
+long    pf_find_lit(struct span s, const char *lit, size_t n);
+
+/* pf_status_scan - what pf_classify() of a status line reads after the
+ * addresses (s: ", relay=..." to the end of the line), in one pass
+ * over its '=' bytes: the offset of the first " status=" or -1, before
+ * it the first "relay=", "conn_use=" and ", tls=" (keys, -1: none), and
+ * *forged 1 when ">, relay=" occurs anywhere in s. The same answers as
+ * pf_status_scan_plain(), which searches for each (tests) */
+long    pf_status_scan(struct span s, long keys[3], int *forged);
+long    pf_status_scan_plain(struct span s, long keys[3], int *forged);
+
+/* pf_qmgr_from - "from=<addr>, size=" at s (a qmgr message past the
+ * queue id, from its ": ") into addr; 0, or -1 (none, or more than
+ * one ">, size=": which is Postfix's cannot be told). Most lines hold
+ * one '>' in all, found with a vector compare;
+ * pf_qmgr_from_plain() searches (tests compare the two) */
+int     pf_qmgr_from(struct span s, struct span *addr);
+int     pf_qmgr_from_plain(struct span s, struct span *addr);
+
+/* pf_error_reason - the REASON of an OpenSSL error queue text at t
+ * ("error:CODE:LIB:FUNC:REASON:file:line": between the fourth and the
+ * fifth ':') into out; 0, or -1 when t has fewer than five.
+ * pf_error_reason_plain() reads it byte by byte (tests compare) */
+int     pf_error_reason(struct span t, struct span *out);
+int     pf_error_reason_plain(struct span t, struct span *out);
 
 /* "host[ip]:port" at the cursor into ev->peer_*; 0 or -1 */
 int     pf_parse_peer(struct span *s, struct pf_event *ev);

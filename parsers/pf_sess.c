@@ -91,27 +91,15 @@ static void
 pf_openssl_reason(struct span t, char *out)
 {
     long    off = span_find(t, "error:");
-    int     field = 0;
-    size_t  i;
-    size_t  start = 0;
+    struct span reason;
 
     if (off < 0) {
         pf_slug(t, out);
         return;
     }
     span_drop(&t, (size_t) off);
-    /* error:CODE:LIB:FUNC:REASON:file:line */
-    for (i = 0; i < t.len; i++) {
-        if (t.ptr[i] != ':')
-            continue;
-        field++;
-        if (field == 4)
-            start = i + 1;
-        if (field == 5) {
-            pf_slug(span_make(t.ptr + start, i - start), out);
-            return;
-        }
-    }
+    if (pf_error_reason(t, &reason) == 0)
+        t = reason;
     pf_slug(t, out);
 }
 
@@ -216,7 +204,7 @@ pf_host_norm(struct pf_pre *pre, char *out)
     case CORR_CANON_BAD:
         return -1;
     case CORR_CANON_RAW:
-        memcpy(out, h.ptr, pre->host_len);
+        span_mem_put(out, h.ptr, pre->host_len);
         out[pre->host_len] = 0;
         return 0;
     default:
@@ -242,7 +230,7 @@ pf_ip_norm(struct pf_pre *pre, char *out)
     case CORR_CANON_BAD:
         return -1;
     case CORR_CANON_RAW:
-        memcpy(out, a.ptr, pre->ip_len);
+        span_mem_put(out, a.ptr, pre->ip_len);
         out[pre->ip_len] = 0;
         return 0;
     case CORR_CANON_BUF:
@@ -734,21 +722,15 @@ pf_tlsrpt_line(struct pf_sess *ps, struct pf_proc *p,
     tr->result = res;
 }
 
-/* pf_qid_byte - the bytes of a Postfix queue id: [0-9A-Za-z] */
-static const unsigned char pf_qid_byte[256] = {
-    ['0'...'9'] = 1, ['A'...'Z'] = 1, ['a'...'z'] = 1,
-};
-
 /* pf_qmgr_qid - the queue id at the start of a qmgr message into qid,
- * s moved past it; 0, or -1 when there is none */
+ * s moved past it; 0, or -1 when there is none: its bytes are
+ * [0-9A-Za-z] (pf_alnum_run) */
 static int
 pf_qmgr_qid(struct span *s, struct span *qid)
 {
-    size_t  n = 0;
-    size_t  max = s->len < PF_MAX_QIDLEN + 1 ? s->len : PF_MAX_QIDLEN + 1;
+    int     upper;
+    size_t  n = pf_alnum_run(s->ptr, s->len, PF_MAX_QIDLEN, &upper);
 
-    while (n < max && pf_qid_byte[(unsigned char) s->ptr[n]])
-        n++;
     if (n == 0 || n > PF_MAX_QIDLEN)
         return -1;
     *qid = span_make(s->ptr, n);
@@ -756,19 +738,6 @@ pf_qmgr_qid(struct span *s, struct span *qid)
     return 0;
 }
 
-/* pf_qmgr_from - "from=<addr>, size=" at s (past the queue id's ": ")
- * into addr; 0, or -1. The address is the sender's: logged in its
- * internal form (Postfix < 3.5), a quoted local part
- * "tlsrpt@example.net>, size="@attacker.example would read as our own
- * sender. Postfix writes ">, size=" once, so a line with another after
- * the first is not taken */
-static int
-pf_qmgr_from(struct span s, struct span *addr)
-{
-    return span_skip(&s, ": from=<") == 0
-        && span_upto(&s, ">, size=", addr, 320) == 0
-        && span_find(s, ">, size=") < 0 ? 0 : -1;
-}
 
 /* pf_qmgr_line - "QID: from=<addr>, size=..." of our own sender notes
  * the queue id, "QID: removed" forgets it */
@@ -915,8 +884,12 @@ pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
 
     pre->khash = htab_hash(key, n);
     pre->klen = n <= PF_KEY_INLINE ? (uint16_t) n : 0;
-    if (pre->klen > 0)
-        memcpy(pre->key, key, n);
+    if (n > 16 && n <= 32) {
+        /* most keys: two blocks of sixteen that overlap, no call */
+        memcpy(pre->key, key, 16);
+        memcpy(pre->key + n - 16, key + n - 16, 16);
+    } else if (pre->klen > 0)
+        span_mem_put(pre->key, key, n);
 }
 
 /* pf_classify_mt - corr_ops.classify_mt: what a line is before any
@@ -941,24 +914,26 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->host = pre->ip = CORR_CANON_NONE;
     pre->dom = CORR_CANON_NONE;
     if (r->ident.len > 0) {
-        switch (pf_prog_mt(r)) {
-        case PF_PROG_NONE:
-            return CORR_PRE_NOT_MINE;
-        case PF_PROG_SMTP:
-            break;
-        case PF_PROG_LMTP:
-            pre->lmtp = 1;
-            break;
-        case PF_PROG_TLSPROXY:
-            proxy = 1;
-            break;
-        case PF_PROG_QMGR:
-            if (own == NULL || !pf_qmgr_mine_mt(own, r->msg))
+        /* by the commonest first, conditional branches (a jump by a
+         * table, to a place that changes line by line, was mispredicted
+         * on most lines) */
+        enum pf_prog prog = pf_prog_mt(r);
+
+        if (prog != PF_PROG_SMTP) {
+            if (prog == PF_PROG_QMGR) {
+                if (own == NULL || !pf_qmgr_mine_mt(own, r->msg))
+                    return CORR_PRE_DONE;
+                pre->qmgr = 1;
+                return CORR_PRE_EVENT;
+            }
+            if (prog == PF_PROG_OTHER)
                 return CORR_PRE_DONE;
-            pre->qmgr = 1;
-            return CORR_PRE_EVENT;
-        default:
-            return CORR_PRE_DONE;
+            if (prog == PF_PROG_NONE)
+                return CORR_PRE_NOT_MINE;
+            if (prog == PF_PROG_LMTP)
+                pre->lmtp = 1;
+            else
+                proxy = 1;              /* PF_PROG_TLSPROXY */
         }
     } else if (pf_dated_msg(r->msg)) {
         return CORR_PRE_NOT_MINE;       /* what pf_classify() would say */
@@ -1078,15 +1053,14 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         return;
     if (new)
         p->lmtp = lmtp;
-    switch (evp->kind) {
-    case PF_DETAIL:
-        pf_tls_host(ps, p);
-        tr->kind = TRACE_DETAIL;
-        break;
-    case PF_PROXY_CONNECT:
-        tr->kind = TRACE_DETAIL;
-        break;
-    case PF_TLS_EST:
+    /* the commonest kinds first, by conditional branches: a jump by a
+     * table to a place that changes line by line was mispredicted on
+     * most lines */
+    if (evp->kind == PF_STATUS) {
+        pf_status_line(ps, p, r, pre, tr);
+        return;
+    }
+    if (evp->kind == PF_TLS_EST) {
         pf_tls_host(ps, p);
         c = PF_CUR(p);
         if (!(c->k.active && !c->tls && !c->closed && !c->k.attributed
@@ -1099,6 +1073,16 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             pf_proxy_take(ps, c, r);
         tr->kind = evp->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
             : TRACE_SUCCESS_UNAUTH;
+        return;
+    }
+    if (evp->kind == PF_DETAIL) {
+        pf_tls_host(ps, p);
+        tr->kind = TRACE_DETAIL;
+        return;
+    }
+    switch (evp->kind) {
+    case PF_PROXY_CONNECT:
+        tr->kind = TRACE_DETAIL;
         break;
     case PF_TLS_REUSED:
         c = pf_open(ps, p, r, pre, 1);
@@ -1190,9 +1174,6 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             }
             break;
         }
-    case PF_STATUS:
-        pf_status_line(ps, p, r, pre, tr);
-        break;
     case PF_STATUS_BAD:
         tr->kind = TRACE_BAD;
         tr->bad = "truncated delivery line";
@@ -1213,6 +1194,9 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         tr->kind = TRACE_PLAINTEXT;
         break;
     case PF_IGNORE:
+    case PF_STATUS:             /* above */
+    case PF_TLS_EST:
+    case PF_DETAIL:
         break;
     }
 }

@@ -264,11 +264,206 @@ t_text_is(void)
     T_CHECK(same > 10000, "pf_text_is() equal texts (%d)", same);
 }
 
+/* t_rand_text - n bytes at buf of the alphabet abc, some of the words
+ * of ws planted at random places (cut at the end too) */
+static void
+t_rand_text(uint64_t *x, char *buf, size_t n, const char *abc,
+            const char *const *ws, size_t nw)
+{
+    size_t  i, na = strlen(abc);
+
+    for (i = 0; i < n; i++)
+        buf[i] = abc[t_next(x) % na];
+    for (i = t_next(x) % 6; i > 0 && n > 0; i--) {
+        const char *w = ws[t_next(x) % nw];
+        size_t  at = t_next(x) % n, l = strlen(w);
+
+        if (t_next(x) % 4 == 0 && l <= n)
+            at = n - l + t_next(x) % (l + 1);  /* at the end, or cut */
+        if (at + l > n)
+            l = n - at;
+        memcpy(buf + at, w, l);
+    }
+}
+
+/* t_find_lit - pf_find_lit() as span_find(), pf_same() as memcmp(),
+ * on texts of the needles' own bytes, every length from 0 to 300 (the
+ * blocks of sixteen, their overlapping last one, the short texts) */
+static void
+t_find_lit(void)
+{
+    static const char *const lit[] = {
+        " said: ", " refused to ", ">, relay=", ">, size=", "TLS",
+        "certificate", "hostname", "DNSSEC", "suspended", "in reply to ",
+        "while sending ", "Server certificate not trusted", "ab", "  ",
+        "no matching DANE TLSA", "a b", "xx",
+    };
+    uint64_t x = 7;
+    char    buf[320], other[320];
+    int     i, bad = 0, same = 0;
+
+    for (i = 0; i < 200000; i++) {
+        size_t  n = t_next(&x) % 301;
+        const char *l = lit[t_next(&x) % (sizeof(lit) / sizeof(lit[0]))];
+        struct span s;
+
+        t_rand_text(&x, buf, n, i % 2 ? " asdr:>=,x" : " TLSc said:ab",
+                    lit, sizeof(lit) / sizeof(lit[0]));
+        s = span_make(buf, n);
+        if (pf_find_lit(s, l, strlen(l)) != span_find(s, l))
+            bad++;
+        memcpy(other, buf, n);
+        if (n > 0 && t_next(&x) % 2)
+            other[t_next(&x) % n] ^= (char) (1 + t_next(&x) % 255);
+        if (pf_same(buf, other, n) != (memcmp(buf, other, n) == 0))
+            same++;
+    }
+    T_CHECK(bad == 0, "pf_find_lit() as span_find() (%d differ)", bad);
+    T_CHECK(same == 0, "pf_same() as memcmp() (%d differ)", same);
+}
+
+/* t_status_scan - pf_status_scan() as pf_status_scan_plain(): the
+ * fields after a status line's addresses, with keys, '=', '>' and
+ * ">, relay=" planted anywhere, every length up to 300 */
+static void
+t_status_scan(void)
+{
+    static const char *const ws[] = {
+        ", relay=", " status=", "conn_use=", ", tls=", ">, relay=",
+        "relay=", "=", ">", " status", "conn_use", ", tls", "status=",
+        ">, relay", ", delay=0.1, delays=0/0/0/0, dsn=2.0.0, status=",
+    };
+    uint64_t x = 9;
+    char    buf[320];
+    int     i, bad = 0;
+
+    for (i = 0; i < 300000; i++) {
+        size_t  n = t_next(&x) % 301;
+        long    k1[3], k2[3];
+        int     f1 = -1, f2 = -2;
+        long    r1, r2;
+
+        t_rand_text(&x, buf, n, i % 3 ? "ab =>,.[]" : "a=b>",
+                    ws, sizeof(ws) / sizeof(ws[0]));
+        if (n >= 8 && t_next(&x) % 8 != 0)
+            memcpy(buf, ", relay=", 8);
+        r1 = pf_status_scan(span_make(buf, n), k1, &f1);
+        r2 = pf_status_scan_plain(span_make(buf, n), k2, &f2);
+        if (r1 != r2 || f1 != f2
+            || (r1 >= 0 && (k1[0] != k2[0] || k1[1] != k2[1]
+                            || k1[2] != k2[2])))
+            bad++;
+    }
+    T_CHECK(bad == 0, "pf_status_scan() as the plain searches (%d differ)",
+            bad);
+}
+
+/* t_alnum_run - pf_alnum_run() as a byte loop over [0-9A-Za-z] */
+static void
+t_alnum_run(void)
+{
+    uint64_t x = 5;
+    char    buf[64];
+    int     i, bad = 0;
+
+    for (i = 0; i < 200000; i++) {
+        size_t  n = t_next(&x) % 40, j, want = 0, max = 24;
+        int     up = -1, wup = 0;
+
+        for (j = 0; j < n; j++) {
+            unsigned r = t_next(&x) % 100;
+
+            buf[j] = (char) (r < 40 ? 'a' + (int) (r % 26)
+                             : r < 60 ? 'A' + (int) (r % 26)
+                             : r < 80 ? '0' + (int) (r % 10) : r < 85 ? ':'
+                             : r < 90 ? (int) (t_next(&x) % 256)
+                             : "@[`{/ \x7f"[r % 8]);
+        }
+        if (t_next(&x) % 3 == 0)
+            max = t_next(&x) % 30;
+        while (want < n && want < max + 1
+               && ((buf[want] >= '0' && buf[want] <= '9')
+                   || (buf[want] >= 'A' && buf[want] <= 'Z')
+                   || (buf[want] >= 'a' && buf[want] <= 'z'))) {
+            if (!(buf[want] >= 'a' && buf[want] <= 'z'))
+                wup = 1;
+            want++;
+        }
+        if (pf_alnum_run(buf, n, max, &up) != want || up != wup)
+            bad++;
+    }
+    T_CHECK(bad == 0, "pf_alnum_run() as a byte loop (%d differ)", bad);
+}
+
+/* t_qmgr_from - pf_qmgr_from() as pf_qmgr_from_plain(): qmgr messages
+ * with '>' and ">, size=" planted anywhere, every length up to 100
+ * (the one block of up to 64 bytes and past it) */
+static void
+t_qmgr_from(void)
+{
+    static const char *const ws[] = {
+        ">, size=", ">", ">, size", ", size=", ": from=<", ">>, size=",
+        "tlsrpt@example.net",
+    };
+    uint64_t x = 13;
+    char    buf[128];
+    int     i, bad = 0;
+
+    for (i = 0; i < 300000; i++) {
+        size_t  n = t_next(&x) % 101;
+        struct span a1 = {NULL, 0}, a2 = {NULL, 0};
+        int     r1, r2;
+
+        t_rand_text(&x, buf, n, i % 2 ? "ab@.>, size=" : "x@y.z",
+                    ws, sizeof(ws) / sizeof(ws[0]));
+        if (n >= 8 && t_next(&x) % 8 != 0)
+            memcpy(buf, ": from=<", 8);
+        r1 = pf_qmgr_from(span_make(buf, n), &a1);
+        r2 = pf_qmgr_from_plain(span_make(buf, n), &a2);
+        if (r1 != r2 || (r1 == 0 && (a1.ptr != a2.ptr || a1.len != a2.len)))
+            bad++;
+    }
+    T_CHECK(bad == 0, "pf_qmgr_from() as the plain searches (%d differ)",
+            bad);
+}
+
+/* t_error_reason - pf_error_reason() as pf_error_reason_plain() on
+ * texts of ':' and words, every length up to 100 */
+static void
+t_error_reason(void)
+{
+    static const char *const ws[] = {
+        "error:", "0A000086", ":SSL routines:", "::", ":", "certificate verify failed",
+    };
+    uint64_t x = 17;
+    char    buf[128];
+    int     i, bad = 0;
+
+    for (i = 0; i < 200000; i++) {
+        size_t  n = t_next(&x) % 101;
+        struct span a1 = {NULL, 0}, a2 = {NULL, 0};
+        int     r1, r2;
+
+        t_rand_text(&x, buf, n, i % 2 ? "ab:" : "abcdef ./:",
+                    ws, sizeof(ws) / sizeof(ws[0]));
+        r1 = pf_error_reason(span_make(buf, n), &a1);
+        r2 = pf_error_reason_plain(span_make(buf, n), &a2);
+        if (r1 != r2 || (r1 == 0 && (a1.ptr != a2.ptr || a1.len != a2.len)))
+            bad++;
+    }
+    T_CHECK(bad == 0, "pf_error_reason() as a byte loop (%d differ)", bad);
+}
+
 int
 main(void)
 {
     t_peer_memo();
     t_canon_memo();
     t_text_is();
+    t_find_lit();
+    t_status_scan();
+    t_alnum_run();
+    t_qmgr_from();
+    t_error_reason();
     return T_DONE();
 }
