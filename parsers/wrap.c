@@ -614,22 +614,12 @@ wrap_pid(const char *p, size_t len, size_t i)
     size_t  j = i;
 
     if (i + 8 <= len && span_little_endian()) {
-        /* the pid's end among the next eight bytes at once: a byte is a
-         * digit when its high nibble is 3 before and after adding 6; a
-         * carry out of a byte (>= 0xfa, no digit) spoils only bytes
-         * after it, never the first non-digit */
-        const uint64_t hi = 0xf0f0f0f0f0f0f0f0ULL;
-        const uint64_t d3 = 0x3030303030303030ULL;
-        uint64_t x, m;
+        /* the pid's end among the next eight bytes at once */
+        unsigned k = span_digits8(p + i);
 
-        memcpy(&x, p + i, 8);
-        m = ((x & hi) ^ d3) | (((x + 0x0606060606060606ULL) & hi) ^ d3);
-        if (m == 0)
-            j = i + 8;
-        else {
-            j = i + (size_t) (__builtin_ctzll(m) >> 3);
+        j = i + k;
+        if (k < 8)
             goto end;
-        }
     }
     while (j < len && p[j] >= '0' && p[j] <= '9')
         j++;

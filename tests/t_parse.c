@@ -1503,6 +1503,26 @@ fp_rec_spans(uint64_t h, const struct wrap_rec *r, const char *buf)
     return ev_span(h, r->msg, buf);
 }
 
+/* fp_wrap_one - wrap_parse() of the n bytes of line in buf (cap bytes),
+ * the rest filled with what a reader past its end would take for more of
+ * the line: dated, time, what the year rule did (used, back) and every
+ * field into h */
+static uint64_t
+fp_wrap_one(uint64_t h, struct ts_ctx *c, char *buf, size_t cap, size_t n,
+            int fill)
+{
+    struct wrap_rec r;
+    long    v[4];
+
+    memset(buf + n, fill, cap - n);
+    wrap_parse(c, span_make(buf, n), &r);
+    v[0] = r.dated;
+    v[1] = (long) r.t;
+    v[2] = c->used;
+    v[3] = c->back;
+    return fp_rec_spans(ev_fnv(h, v, sizeof(v)), &r, buf);
+}
+
 /* t_fp_wrap - wrap_parse() of hostile lines made of envelope pieces, in
  * one thread's sequence (its caches of hosts, idents and stamps at
  * work): every field hashed, as the plain code gave */
@@ -1638,20 +1658,9 @@ t_fp_env(void)
         else
             ts_ctx_init(&c, (time_t) utc(2024, 11, 15, 12, 0, 0));
         for (i = 0; i < 300000; i++) {
-            struct wrap_rec r;
-            long    v[4];
-
             n = fp_env_next(&x, buf, 200, n);
-            /* bytes after the line that a reader past its end would
-             * take for more of the line */
-            memset(buf + n, i % 3 ? (i % 3 == 1 ? ' ' : '0') : '[',
-                   sizeof(buf) - n);
-            wrap_parse(&c, span_make(buf, n), &r);
-            v[0] = r.dated;
-            v[1] = (long) r.t;
-            v[2] = c.used;
-            v[3] = c.back;
-            h = fp_rec_spans(ev_fnv(h, v, sizeof(v)), &r, buf);
+            h = fp_wrap_one(h, &c, buf, sizeof(buf), n,
+                            i % 3 ? (i % 3 == 1 ? ' ' : '0') : '[');
         }
     }
     if (getenv("T_FP_PRINT"))
@@ -1796,19 +1805,10 @@ t_fp_hot(void)
         else
             ts_ctx_init(&c, (time_t) utc(2024, 10, 31, 0, 1, 30));
         for (i = 0; i < 200000; i++) {
-            struct wrap_rec r;
-            long    v[4];
             size_t  n = fp_hot_line(&x, buf, 300);
 
-            /* what a reader past the line's end would take for more */
-            memset(buf + n, i % 3 ? (i % 3 == 1 ? ']' : '9') : '[',
-                   sizeof(buf) - n);
-            wrap_parse(&c, span_make(buf, n), &r);
-            v[0] = r.dated;
-            v[1] = (long) r.t;
-            v[2] = c.used;
-            v[3] = c.back;
-            h = fp_rec_spans(ev_fnv(h, v, sizeof(v)), &r, buf);
+            h = fp_wrap_one(h, &c, buf, sizeof(buf), n,
+                            i % 3 ? (i % 3 == 1 ? ']' : '9') : '[');
         }
     }
     if (getenv("T_FP_PRINT"))

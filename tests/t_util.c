@@ -749,6 +749,16 @@ struct t_order {
     int     zero;               /* values seen with pad not zeroed */
 };
 
+/* t_order_note - note a key of up to 7 bytes in the order seen */
+static void
+t_order_note(struct t_order *o, const void *key, size_t klen)
+{
+    if (o->n < 6000 && klen < 8) {
+        memcpy(o->keys[o->n], key, klen);
+        o->keys[o->n++][klen] = 0;
+    }
+}
+
 /* t_iv_walk - htab_walk: note the keys stamped before ctx->before */
 static void
 t_iv_walk(const void *key, size_t klen, void *value, void *ctx)
@@ -756,10 +766,8 @@ t_iv_walk(const void *key, size_t klen, void *value, void *ctx)
     struct t_order *o = ctx;
     struct t_iv *iv = value;
 
-    if (iv->last < o->before && o->n < 6000 && klen < 8) {
-        memcpy(o->keys[o->n], key, klen);
-        o->keys[o->n++][klen] = 0;
-    }
+    if (iv->last < o->before)
+        t_order_note(o, key, klen);
 }
 
 /* t_iv_drop - htab_sweep_stamped predicate: drop what is stamped before;
@@ -772,10 +780,7 @@ t_iv_drop(const void *key, size_t klen, void *value, void *ctx)
 
     if (iv->last >= o->before)
         return 0;
-    if (o->n < 6000 && klen < 8) {
-        memcpy(o->keys[o->n], key, klen);
-        o->keys[o->n++][klen] = 0;
-    }
+    t_order_note(o, key, klen);
     return 1;
 }
 
@@ -967,10 +972,7 @@ t_stamp_drop(const void *key, size_t klen, void *value, void *ctx)
 
     if (iv->last >= o->before)
         return 0;
-    if (o->n < 6000 && klen < 8) {
-        memcpy(o->keys[o->n], key, klen);
-        o->keys[o->n++][klen] = 0;
-    }
+    t_order_note(o, key, klen);
     return iv->v % 2 == 0;
 }
 
