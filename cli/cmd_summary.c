@@ -65,6 +65,36 @@ struct summary_acc {
     size_t  n;
 };
 
+/* summary_acc_group - add group g (at: its place among those summed) to
+ * its domain's sums s, or start them with it when it is the domain's
+ * first (written, not added to: a page of fresh memory first read maps
+ * the zero page, and the write after faults again); its failures by
+ * type to by_type[]. The view's days ascend within a domain. */
+static inline void
+summary_acc_group(struct summary_acc *s, const struct agg_group *g,
+                  size_t at, int first, uint64_t *by_type)
+{
+    size_t  j;
+
+    if (first) {
+        s->domain = g->domain;
+        s->success = g->success;
+        s->failure = g->failure;
+        s->plain_ignored = g->plain_ignored;
+        s->first_day = s->last_day = g->day;
+        s->at = at;
+        s->n = 1;
+    } else {
+        s->success += g->success;
+        s->failure += g->failure;
+        s->plain_ignored += g->plain_ignored;
+        s->last_day = g->day;
+        s->n++;
+    }
+    for (j = 0; j < g->ndetails; j++)
+        by_type[g->details[j].result] += g->details[j].count;
+}
+
 /* summary_collect - per-domain sums of the view's groups (of --day),
  * in domain order, with *gip their groups (a domain's in view order)
  * and by_type[] the failures by type of them all. Each group carries
@@ -86,8 +116,8 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
     uint64_t *seen = xcalloc(nd / 64 + 1, sizeof(*seen));
     struct summary_acc *s;
     size_t  ng = 0;
-    size_t  i, k, j, at;
-    int     sorted = 1;
+    size_t  i, k, at;
+    int     sorted = 1, first;
 
     for (i = 0; i < n; i++) {
         const struct agg_group *g = agg_view_get(v, i);
@@ -99,28 +129,10 @@ summary_collect(const struct agg_view *v, const struct cli_opts *o,
         if (ng > 0 && g->dom < agg_view_get(v, gi[ng - 1])->dom)
             sorted = 0;
         s = &a[g->dom];
-        /* a domain's first group: its sums are written, not added to
-         * (a page of fresh memory first read maps the zero page, and
-         * the write after faults again: twice the faults of a write) */
-        if ((seen[g->dom / 64] >> (g->dom % 64) & 1) == 0) {
-            seen[g->dom / 64] |= (uint64_t) 1 << (g->dom % 64);
-            s->domain = g->domain;
-            s->success = g->success;
-            s->failure = g->failure;
-            s->plain_ignored = g->plain_ignored;
-            s->first_day = s->last_day = g->day;
-            s->at = ng;                 /* right when sorted */
-            s->n = 1;
-        } else {
-            s->success += g->success;
-            s->failure += g->failure;
-            s->plain_ignored += g->plain_ignored;
-            s->last_day = g->day;       /* the view's days ascend */
-            s->n++;
-        }
+        first = (seen[g->dom / 64] >> (g->dom % 64) & 1) == 0;
+        seen[g->dom / 64] |= (uint64_t) 1 << (g->dom % 64);
+        summary_acc_group(s, g, ng, first, by_type);    /* at: when sorted */
         gi[ng++] = i;
-        for (j = 0; j < g->ndetails; j++)
-            by_type[g->details[j].result] += g->details[j].count;
     }
     if (!sorted) {              /* by domain, each in view order */
         size_t *by = xmalloc((ng ? ng : 1) * sizeof(*by));
@@ -208,34 +220,16 @@ summary_part_run(void *arg)
 {
     struct summary_part *p = arg;
     const struct agg_group *g;
-    struct summary_acc *s;
     size_t  last = 0;
     size_t  i;
-    size_t  j;
 
     for (i = p->lo; i < p->hi; i++) {
         g = agg_view_get(p->v, i);
         if (g->dom >= p->nd || (i > p->lo && g->dom < last))
             msg_panic("summary_part_run: domain %zu of %zu", g->dom, p->nd);
-        s = &p->a[g->dom];
-        if (i == p->lo || g->dom != last) {
-            s->domain = g->domain;
-            s->success = g->success;
-            s->failure = g->failure;
-            s->plain_ignored = g->plain_ignored;
-            s->first_day = s->last_day = g->day;
-            s->at = i;
-            s->n = 1;
-        } else {
-            s->success += g->success;
-            s->failure += g->failure;
-            s->plain_ignored += g->plain_ignored;
-            s->last_day = g->day;
-            s->n++;
-        }
+        summary_acc_group(&p->a[g->dom], g, i,
+                          i == p->lo || g->dom != last, p->by_type);
         last = g->dom;
-        for (j = 0; j < g->ndetails; j++)
-            p->by_type[g->details[j].result] += g->details[j].count;
     }
     return NULL;
 }
@@ -385,7 +379,6 @@ summary_pick_run(void *arg)
     struct summary_cand c;
     size_t  dom = 0;
     size_t  i;
-    size_t  j;
 
     for (i = p->lo; i < p->hi; i++) {
         g = agg_view_get(p->v, i);
@@ -394,23 +387,10 @@ summary_pick_run(void *arg)
         if (i == p->lo || g->dom != dom) {
             if (i > p->lo)
                 summary_pick_take(p, &c, dom);
-            c.a.domain = g->domain;
-            c.a.success = g->success;
-            c.a.failure = g->failure;
-            c.a.plain_ignored = g->plain_ignored;
-            c.a.first_day = c.a.last_day = g->day;
-            c.a.at = i;
-            c.a.n = 1;
-        } else {
-            c.a.success += g->success;
-            c.a.failure += g->failure;
-            c.a.plain_ignored += g->plain_ignored;
-            c.a.last_day = g->day;
-            c.a.n++;
         }
+        summary_acc_group(&c.a, g, i, i == p->lo || g->dom != dom,
+                          p->by_type);
         dom = g->dom;
-        for (j = 0; j < g->ndetails; j++)
-            p->by_type[g->details[j].result] += g->details[j].count;
     }
     if (p->hi > p->lo)
         summary_pick_take(p, &c, dom);
