@@ -21,6 +21,7 @@
 #include "../parsers/jrnl.h"
 #include "../parsers/order.h"
 #include "../parsers/parser.h"
+#include "../parsers/parser_int.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/date.h"
@@ -50,6 +51,11 @@
 #define PIPE_HELD 8             /* one thread: records classified and not
                                  * yet correlated (pipe_line): a power
                                  * of two */
+#define PIPE_HELD_RING (2 * PIPE_HELD)  /* their ring: a record's slot is
+                                         * written again PIPE_HELD records
+                                         * after it was correlated, so the
+                                         * repeated-line test may keep a
+                                         * pointer to it (pipe_dup) */
 
 /* one thread: a record classified, to be correlated PIPE_HELD records
  * on, meanwhile its key's place is fetched (pipe_line) */
@@ -168,7 +174,7 @@ struct pipe_ctx {
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
     /* one thread: records held back (pipe_line), from held_first on */
-    struct pipe_held *held;     /* PIPE_HELD, made without --trace */
+    struct pipe_held *held;     /* PIPE_HELD_RING, made without --trace */
     unsigned held_first;
     unsigned held_n;
     int     line_slow;          /* a progress line or --trace: pipe_line
@@ -208,9 +214,11 @@ struct pipe_ctx {
     struct wrap_rec dup_r;      /* its spans: into the input, or dup_buf */
     int     dup_kept;           /* spans point into dup_buf, or hashed */
     int     dup_hashed;         /* too long to keep: dup_hash instead */
-    const struct wrap_rec *dup_pend;    /* a record of the chunk being
-                                         * correlated the test kept, not
-                                         * yet in dup_r (pipe_dup_settle) */
+    const struct wrap_rec *dup_pend;    /* the record the test kept, while
+                                         * it is where it was correlated
+                                         * (a chunk's item, a slot of the
+                                         * held ring), not yet in dup_r
+                                         * (pipe_dup_settle); NULL: dup_r */
     uint64_t dup_hash;
     char    dup_buf[PIPE_DUP_MAX];
 };
@@ -509,7 +517,7 @@ pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
 static int
 pipe_stateless(const struct parser_pre *pre)
 {
-    return parser_pre_silent(pre);
+    return parser_pre_silent_in(pre);
 }
 
 /* What parser_ident_noise_mt() and parser_ident_slash() said of the
@@ -600,26 +608,34 @@ pipe_rec_same(const struct wrap_rec *d, const struct wrap_rec *r)
         && pipe_span_same(d->host, r->host);
 }
 
-/* pipe_dup_settle - the record of the chunk that the test kept last,
- * into dup_r: before pipe_dup() asks, and before its bytes go */
+/* pipe_dup_settle - the record that the test kept last, into dup_r:
+ * before the place it was correlated from is written again or its
+ * bytes go */
 static inline void
 pipe_dup_settle(struct pipe_ctx *pc)
 {
     if (pc->dup_pend != NULL) {
-        pc->dup_file = pc->file_no;
         pc->dup_r = *pc->dup_pend;
-        pc->dup_kept = pc->dup_hashed = 0;
         pc->dup_pend = NULL;
     }
+}
+
+/* pipe_dup_new - r is the record the test keeps now: by its place (a
+ * copy of the record was 22 loads and stores a line) */
+static inline void
+pipe_dup_new(struct pipe_ctx *pc, const struct wrap_rec *r)
+{
+    pc->dup_file = pc->file_no;
+    pc->dup_pend = r;
+    pc->dup_kept = pc->dup_hashed = 0;
 }
 
 static inline __attribute__((always_inline)) int
 pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
 {
-    const struct wrap_rec *d = &pc->dup_r;
+    const struct wrap_rec *d = pc->dup_pend ? pc->dup_pend : &pc->dup_r;
     int     same;
 
-    pipe_dup_settle(pc);
     /* the tests most lines fail first: the message's length, then the
      * time (a busy log has many lines in a second) */
     same = d->msg.len == r->msg.len && d->t == r->t
@@ -635,9 +651,7 @@ pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
             && pipe_span_same(d->host, r->host);
     if (same)
         return 1;
-    pc->dup_file = pc->file_no;
-    pc->dup_r = *r;
-    pc->dup_kept = pc->dup_hashed = 0;
+    pipe_dup_new(pc, r);
     return 0;
 }
 
@@ -689,9 +703,9 @@ pipe_held_one(struct pipe_ctx *pc)
     if (pc->held_n > PIPE_HELD / 2)
         parser_pre_prefetch(pc->parsers, &pc->held[(pc->held_first
                                                     + PIPE_HELD / 2)
-                                                   & (PIPE_HELD - 1)].pre,
+                                                   & (PIPE_HELD_RING - 1)].pre,
                             1);
-    pc->held_first = (pc->held_first + 1) & (PIPE_HELD - 1);
+    pc->held_first = (pc->held_first + 1) & (PIPE_HELD_RING - 1);
     pc->held_n--;
     /* inline: a call's frame was 20 instructions a record */
     pipe_rec_pre_known(pc, h->src, h->lineno, &h->r, &h->pre,
@@ -761,7 +775,7 @@ pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
     int     mta;
 
     if (known == PIPE_DUP_NEW) {
-        pc->dup_pend = r;
+        pipe_dup_new(pc, r);
     } else if (known == PIPE_DUP_SAME
                || (known == PIPE_DUP_ASK && !pipe_stateless(pre)
                    && r->msg.len > 0 && pipe_dup(pc, r))) {
@@ -792,12 +806,16 @@ pipe_rec_pre_item(struct pipe_ctx *pc, const struct input_src *src,
 
 
 /* pipe_line_held - pipe_line() without --trace: a record that changes
- * state is held back PIPE_HELD records (pipe_held_one), and the place
- * of its key asked for now: a key table larger than the caches missed
- * on most look-ups (htab_find_hashed was 8 % of a run on the replayed
- * Postfix corpus). Classifying reads no state, so it may run ahead of
- * correlating; everything else runs in input order. While the key
- * tables are small (parser_prefetch_useful) nothing is held */
+ * state is held back PIPE_HELD records, and the place of its key asked
+ * for now: a key table larger than the caches missed on most look-ups
+ * (htab_find_hashed was 8 % of a run on the replayed Postfix corpus).
+ * Classifying reads no state, so it may run ahead of correlating;
+ * everything else runs in input order. While the key tables are small
+ * (parser_prefetch_useful) nothing is held. One place correlates,
+ * inline, whichever record is due (this line's, or the oldest held
+ * once a ninth is held): a call of pipe_held_one() a record was 20
+ * instructions of frame, and a second copy of the correlating code in
+ * the loop */
 static inline __attribute__((always_inline)) void
 pipe_line_held(struct pipe_ctx *pc, const struct input_src *src,
                uint64_t lineno, struct span line)
@@ -805,30 +823,42 @@ pipe_line_held(struct pipe_ctx *pc, const struct input_src *src,
     struct pipe_held *h;
     int     slash;
 
-    if (pc->held_n == PIPE_HELD)
-        pipe_held_one(pc);
-    h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD - 1)];
+    h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD_RING - 1)];
+    if (__builtin_expect(pc->dup_pend == &h->r, 0))
+        pipe_dup_settle(pc);    /* kept by the test PIPE_HELD lines ago */
     wrap_parse(&pc->ts, line, &h->r);
     if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
         pc->file_mta = 1;       /* a Postfix program that says nothing */
         return;
     }
     h->pre.u = &h->room;
-    parser_pre_slash_mt(pc->parsers, &h->r, &h->pre, slash);
+    parser_pre_slash_in(pc->parsers, &h->r, &h->pre, slash);
     if (pipe_stateless(&h->pre)) {
         pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
         return;
     }
     if (!pc->held_ahead) {      /* nothing to wait for (none held) */
-        /* inline: a call's frame was 20 instructions a line (Exim's
-         * log: every line comes here) */
-        pipe_rec_pre_known(pc, src, lineno, &h->r, &h->pre, PIPE_DUP_ASK);
-        return;
+        /* the next line in the next slot: the test may keep this one */
+        pc->held_first = (pc->held_first + 1) & (PIPE_HELD_RING - 1);
+    } else {
+        h->src = src;
+        h->lineno = lineno;
+        parser_pre_prefetch(pc->parsers, &h->pre, 0);
+        if (++pc->held_n <= PIPE_HELD)
+            return;
+        /* pipe_held_one(): the oldest, and the key of the one PIPE_HELD
+         * / 2 on fetched (its place was, when it was held) */
+        h = &pc->held[pc->held_first];
+        parser_pre_prefetch(pc->parsers, &pc->held[(pc->held_first
+                                                    + PIPE_HELD / 2)
+                                                   & (PIPE_HELD_RING -
+                                                      1)].pre, 1);
+        pc->held_first = (pc->held_first + 1) & (PIPE_HELD_RING - 1);
+        pc->held_n--;
+        src = h->src;
+        lineno = h->lineno;
     }
-    h->src = src;
-    h->lineno = lineno;
-    pc->held_n++;
-    parser_pre_prefetch(pc->parsers, &h->pre, 0);
+    pipe_rec_pre_known(pc, src, lineno, &h->r, &h->pre, PIPE_DUP_ASK);
 }
 
 /* pipe_line_slow - pipe_line() with a progress line or --trace */
@@ -850,6 +880,7 @@ pipe_line_slow(struct pipe_ctx *pc, const struct input_src *src,
     wrap_parse(&pc->ts, line, &r);
     parser_pre_mt(pc->parsers, &r, &pre);
     pipe_rec_pre(pc, src, lineno, &r, &pre);
+    pipe_dup_settle(pc);        /* r goes now */
 }
 
 /* pipe_line - one text line: envelope off, then as a record. One test
@@ -865,6 +896,24 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
         pipe_line_slow(pc, src, lineno, line);
     else
         pipe_line_held(pc, src, lineno, line);
+}
+
+/* pipe_lines - pipe_line() of a batch of lines (input_cb.lines): one
+ * call and one test of line_slow for many lines */
+static void
+pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
+           const struct span *ls, size_t n)
+{
+    struct pipe_ctx *pc = ctx;
+    size_t  i;
+
+    if (__builtin_expect(pc->line_slow, 0)) {
+        for (i = 0; i < n; i++)
+            pipe_line_slow(pc, src, lineno + i, ls[i]);
+        return;
+    }
+    for (i = 0; i < n; i++)
+        pipe_line_held(pc, src, lineno + i, ls[i]);
 }
 
 /* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
@@ -912,17 +961,14 @@ pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
     return it;
 }
 
-/* pipe_w_line_mt - worker: one line of a chunk */
-static void
-pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
-               struct span line)
+/* pipe_w_line_in - worker: one line of a chunk */
+static inline __attribute__((always_inline)) void
+pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line)
 {
-    struct pipe_chunk *ch = ctx;
     struct pipe_item *it;
     struct wrap_rec r;
     int     slash;
 
-    (void) src;
     /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
     if (line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
                          || line.ptr[0] == '{') && jrnl_is_json(line)) {
@@ -947,7 +993,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         ch->pres = xrealloc(ch->pres, ch->pres_cap);
     }
     it->pre.u = ch->pres + ch->pres_len;
-    parser_pre_slash_mt(ch->parsers, &it->r, &it->pre, slash);
+    parser_pre_slash_in(ch->parsers, &it->r, &it->pre, slash);
     if (pipe_stateless(&it->pre)) {
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
@@ -969,6 +1015,29 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     }
 }
 
+/* pipe_w_line_mt - worker: one line of a chunk (input_cb.line) */
+static void
+pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
+               struct span line)
+{
+    (void) src;
+    pipe_w_line_in(ctx, lineno, line);
+}
+
+/* pipe_w_lines_mt - worker: a batch of lines of a chunk
+ * (input_cb.lines) */
+static void
+pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
+                const struct span *ls, size_t n)
+{
+    struct pipe_chunk *ch = ctx;
+    size_t  i;
+
+    (void) src;
+    for (i = 0; i < n; i++)
+        pipe_w_line_in(ch, lineno + i, ls[i]);
+}
+
 /* pipe_w_bad_mt - worker: a line the reader skips */
 static void
 pipe_w_bad_mt(void *ctx, const struct input_src *src, uint64_t lineno,
@@ -988,6 +1057,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
 
     memset(&cb, 0, sizeof(cb));
     cb.line = pipe_w_line_mt;
+    cb.lines = pipe_w_lines_mt;
     cb.bad = pipe_w_bad_mt;
     cb.ctx = ch;
     cb.quiet = 1;
@@ -1504,6 +1574,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
                   parser_names());
     memset(&icb, 0, sizeof(icb));
     icb.line = pipe_line;
+    icb.lines = pipe_lines;
     icb.rec = pipe_rec;
     icb.bad = pipe_bad;
     icb.skip = pipe_skip;
@@ -1530,7 +1601,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     pc.line_slow = pc.progress != NULL || o->trace != NULL;
     pc.tracing = o->trace != NULL;
     if (o->trace == NULL)
-        pc.held = xmalloc(PIPE_HELD * sizeof(*pc.held));
+        pc.held = xmalloc(PIPE_HELD_RING * sizeof(*pc.held));
 
     for (k = 0; k < n; k++) {
         /* the year reference is per file: its own mtime */
