@@ -961,16 +961,18 @@ pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
     return it;
 }
 
-/* pipe_w_line_in - worker: one line of a chunk */
+/* pipe_w_line_in - worker: one line of a chunk; json: it may be a
+ * journal JSON record (a batch's line is not: input_cb.lines) */
 static inline __attribute__((always_inline)) void
-pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line)
+pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line,
+               int json)
 {
     struct pipe_item *it;
     struct wrap_rec r;
     int     slash;
 
     /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
-    if (line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
+    if (json && line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
                          || line.ptr[0] == '{') && jrnl_is_json(line)) {
         memset(&r, 0, sizeof(r));
         r.msg = line;
@@ -1021,7 +1023,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
                struct span line)
 {
     (void) src;
-    pipe_w_line_in(ctx, lineno, line);
+    pipe_w_line_in(ctx, lineno, line, 1);
 }
 
 /* pipe_w_lines_mt - worker: a batch of lines of a chunk
@@ -1035,7 +1037,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
 
     (void) src;
     for (i = 0; i < n; i++)
-        pipe_w_line_in(ch, lineno + i, ls[i]);
+        pipe_w_line_in(ch, lineno + i, ls[i], 0);
 }
 
 /* pipe_w_bad_mt - worker: a line the reader skips */

@@ -427,7 +427,8 @@ input_catalog(struct span s)
 /* input_rare - first bytes of the lines input_emit() looks at twice:
  * "-- ", "\xe2\x96\x91" (input_catalog); 0x1e, "data: ", "{"
  * (jrnl_is_json). A table: the five compares were 18 instructions a
- * line */
+ * line. No such line goes into a batch (input.h: a JSON record is
+ * never in one) */
 static const unsigned char input_rare[256] = {
     ['-'] = 1, [0xe2] = 1, [0x1e] = 1, ['d'] = 1, ['{'] = 1,
 };

@@ -63,8 +63,10 @@ struct input_cb {
      * each as line would have had it (src->lines already counts them).
      * Every callback is still called in input order: a batch is handed
      * over before any other call. line is still called where lines is
-     * not (a reader with stop, a line that needs a second look, no
-     * SSE2), so it must be set too */
+     * not (a reader with stop, no SSE2, a line that needs a second
+     * look: among them every line that begins with '-', 0xe2, 0x1e,
+     * 'd' or '{', so no journal JSON record is in a batch), so it must
+     * be set too */
     void    (*lines) (void *ctx, const struct input_src *src,
                       uint64_t lineno, const struct span *ls, size_t n);
     /* journal records; NULL: JSON lines go to line, export records are
