@@ -615,43 +615,44 @@ static inline void
 pipe_dup_settle(struct pipe_ctx *pc)
 {
     if (pc->dup_pend != NULL) {
+        pc->dup_file = pc->file_no;
         pc->dup_r = *pc->dup_pend;
+        pc->dup_kept = pc->dup_hashed = 0;
         pc->dup_pend = NULL;
     }
 }
 
-/* pipe_dup_new - r is the record the test keeps now: by its place (a
- * copy of the record was 22 loads and stores a line) */
-static inline void
-pipe_dup_new(struct pipe_ctx *pc, const struct wrap_rec *r)
-{
-    pc->dup_file = pc->file_no;
-    pc->dup_pend = r;
-    pc->dup_kept = pc->dup_hashed = 0;
-}
-
+/* pipe_dup - (see above) the record before is kept by its place
+ * (dup_pend) while it is where it was correlated, a chunk's item or a
+ * slot of the held ring: one store a record, where a copy of it was 22
+ * loads and stores a line. It is the current file's and not hashed;
+ * dup_r, once settled, may be neither */
 static inline __attribute__((always_inline)) int
 pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
 {
-    const struct wrap_rec *d = pc->dup_pend ? pc->dup_pend : &pc->dup_r;
-    int     same;
+    const struct wrap_rec *d = pc->dup_pend;
 
-    /* the tests most lines fail first: the message's length, then the
-     * time (a busy log has many lines in a second) */
-    same = d->msg.len == r->msg.len && d->t == r->t
-        && pc->dup_file == pc->file_no && d->dated == r->dated
-        && d->host.len == r->host.len && d->ident.len == r->ident.len
-        && d->pid.len == r->pid.len;
-    if (same && pc->dup_hashed)
-        same = wrap_rec_hash(r) == pc->dup_hash;
-    else if (same)
-        same = pipe_span_same(d->msg, r->msg)
-            && pipe_span_same(d->pid, r->pid)
-            && pipe_span_same(d->ident, r->ident)
-            && pipe_span_same(d->host, r->host);
-    if (same)
+    if (__builtin_expect(d == NULL, 0)) {
+        d = &pc->dup_r;
+        if (pc->dup_file != pc->file_no) {
+            pc->dup_pend = r;
+            return 0;
+        }
+        if (pc->dup_hashed) {
+            /* the tests most lines fail first: the message's length,
+             * then the time (a busy log has many lines in a second) */
+            if (d->msg.len == r->msg.len && d->t == r->t
+                && d->dated == r->dated && d->host.len == r->host.len
+                && d->ident.len == r->ident.len && d->pid.len == r->pid.len
+                && wrap_rec_hash(r) == pc->dup_hash)
+                return 1;
+            pc->dup_pend = r;
+            return 0;
+        }
+    }
+    if (pipe_rec_same(d, r))
         return 1;
-    pipe_dup_new(pc, r);
+    pc->dup_pend = r;
     return 0;
 }
 
@@ -775,7 +776,7 @@ pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
     int     mta;
 
     if (known == PIPE_DUP_NEW) {
-        pipe_dup_new(pc, r);
+        pc->dup_pend = r;
     } else if (known == PIPE_DUP_SAME
                || (known == PIPE_DUP_ASK && !pipe_stateless(pre)
                    && r->msg.len > 0 && pipe_dup(pc, r))) {
