@@ -84,6 +84,9 @@ enum pipe_dup_known {
     PIPE_DUP_NEW,               /* not the record before: kept by the test */
     PIPE_DUP_SAME,              /* repeats it */
     PIPE_DUP_NONE,              /* the test does not see it (no text) */
+    PIPE_DUP_ASK_KEPT,          /* pipe_dup() decides, and the record is
+                                 * known to change state (not an item's:
+                                 * the one-thread path) */
 };
 
 struct pipe_item {
@@ -509,6 +512,16 @@ pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
         pipe_traced_slow(pc, src, lineno, tr);
 }
 
+/* pipe_traced_nt - pipe_traced() where --trace is known to be off (the
+ * held ring, chunks: --trace runs one line a call, on one thread) */
+static inline __attribute__((always_inline)) void
+pipe_traced_nt(struct pipe_ctx *pc, const struct input_src *src,
+               uint64_t lineno, const struct trace *tr)
+{
+    if (__builtin_expect(tr->kind == TRACE_BAD, 0))
+        pipe_traced_slow(pc, src, lineno, tr);
+}
+
 /* pipe_stateless - 1 when a classified line changes no state and needs
  * no count: a worker drops it (no trace runs on many threads). Only the
  * Postfix parser's such lines (parser_pre_silent): those of Exim and
@@ -691,7 +704,7 @@ static void pipe_rec_pre(struct pipe_ctx *, const struct input_src *,
                          struct parser_pre *);
 static inline __attribute__((always_inline)) void
 pipe_rec_pre_known(struct pipe_ctx *, const struct input_src *, uint64_t,
-                   const struct wrap_rec *, struct parser_pre *, int);
+                   const struct wrap_rec *, struct parser_pre *, int, int);
 
 /* pipe_held_one - the oldest record held back, correlated now; the
  * key of the one PIPE_HELD / 2 on is fetched (its place was, when it
@@ -710,7 +723,7 @@ pipe_held_one(struct pipe_ctx *pc)
     pc->held_n--;
     /* inline: a call's frame was 20 instructions a record */
     pipe_rec_pre_known(pc, h->src, h->lineno, &h->r, &h->pre,
-                       PIPE_DUP_ASK);
+                       PIPE_DUP_ASK_KEPT, 0);
 }
 
 /* pipe_held_drain - every record held back, correlated: before
@@ -766,11 +779,11 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
 
 /* pipe_rec_pre_known - a record after parser_pre_mt(), in input
  * order, and what the repeated-line test makes of it if known (enum
- * pipe_dup_known) */
+ * pipe_dup_known); traced: --trace may be on */
 static inline __attribute__((always_inline)) void
 pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
                    uint64_t lineno, const struct wrap_rec *r,
-                   struct parser_pre *pre, int known)
+                   struct parser_pre *pre, int known, int traced)
 {
     struct trace tr;
     int     mta;
@@ -779,13 +792,18 @@ pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
         pc->dup_pend = r;
     } else if (known == PIPE_DUP_SAME
                || (known == PIPE_DUP_ASK && !pipe_stateless(pre)
-                   && r->msg.len > 0 && pipe_dup(pc, r))) {
+                   && r->msg.len > 0 && pipe_dup(pc, r))
+               || (known == PIPE_DUP_ASK_KEPT && r->msg.len > 0
+                   && pipe_dup(pc, r))) {
         pipe_duplicate(pc, src, lineno);
         return;
     }
     mta = parser_feed_pre(pc->parsers, r, pre, &tr);
     pipe_claimed(pc, r, mta, &tr);
-    pipe_traced(pc, src, lineno, &tr);
+    if (traced)
+        pipe_traced(pc, src, lineno, &tr);
+    else
+        pipe_traced_nt(pc, src, lineno, &tr);
 }
 
 /* pipe_rec_pre - a record after parser_pre_mt(), in input order */
@@ -794,7 +812,7 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
              uint64_t lineno, const struct wrap_rec *r,
              struct parser_pre *pre)
 {
-    pipe_rec_pre_known(pc, src, lineno, r, pre, PIPE_DUP_ASK);
+    pipe_rec_pre_known(pc, src, lineno, r, pre, PIPE_DUP_ASK, 1);
 }
 
 /* pipe_rec_pre_item - pipe_rec_pre of a chunk's record */
@@ -802,9 +820,32 @@ static void
 pipe_rec_pre_item(struct pipe_ctx *pc, const struct input_src *src,
                   uint64_t lineno, struct pipe_item *it)
 {
-    pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup);
+    pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup, 0);
 }
 
+
+/* pipe_line_pre - a line into the held ring's slot h: its envelope,
+ * classified; 1 when it changes state (else it is dropped here) */
+static inline __attribute__((always_inline)) int
+pipe_line_pre(struct pipe_ctx *pc, struct pipe_held *h, struct span line)
+{
+    int     slash;
+
+    if (__builtin_expect(pc->dup_pend == &h->r, 0))
+        pipe_dup_settle(pc);    /* kept by the test PIPE_HELD lines ago */
+    wrap_parse(&pc->ts, line, &h->r);
+    if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
+        pc->file_mta = 1;       /* a Postfix program that says nothing */
+        return 0;
+    }
+    h->pre.u = &h->room;
+    parser_pre_slash_in(pc->parsers, &h->r, &h->pre, slash);
+    if (pipe_stateless(&h->pre)) {
+        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
+        return 0;
+    }
+    return 1;
+}
 
 /* pipe_line_held - pipe_line() without --trace: a record that changes
  * state is held back PIPE_HELD records, and the place of its key asked
@@ -812,32 +853,20 @@ pipe_rec_pre_item(struct pipe_ctx *pc, const struct input_src *src,
  * (htab_find_hashed was 8 % of a run on the replayed Postfix corpus).
  * Classifying reads no state, so it may run ahead of correlating;
  * everything else runs in input order. While the key tables are small
- * (parser_prefetch_useful) nothing is held. One place correlates,
- * inline, whichever record is due (this line's, or the oldest held
- * once a ninth is held): a call of pipe_held_one() a record was 20
- * instructions of frame, and a second copy of the correlating code in
- * the loop */
+ * (parser_prefetch_useful) nothing is held (pipe_lines has a loop of
+ * its own for that). One place correlates, inline, whichever record is
+ * due (this line's, or the oldest held once a ninth is held): a call
+ * of pipe_held_one() a record was 20 instructions of frame, and a
+ * second copy of the correlating code in the loop */
 static inline __attribute__((always_inline)) void
 pipe_line_held(struct pipe_ctx *pc, const struct input_src *src,
                uint64_t lineno, struct span line)
 {
     struct pipe_held *h;
-    int     slash;
 
     h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD_RING - 1)];
-    if (__builtin_expect(pc->dup_pend == &h->r, 0))
-        pipe_dup_settle(pc);    /* kept by the test PIPE_HELD lines ago */
-    wrap_parse(&pc->ts, line, &h->r);
-    if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
-        pc->file_mta = 1;       /* a Postfix program that says nothing */
+    if (!pipe_line_pre(pc, h, line))
         return;
-    }
-    h->pre.u = &h->room;
-    parser_pre_slash_in(pc->parsers, &h->r, &h->pre, slash);
-    if (pipe_stateless(&h->pre)) {
-        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
-        return;
-    }
     if (!pc->held_ahead) {      /* nothing to wait for (none held) */
         /* the next line in the next slot: the test may keep this one */
         pc->held_first = (pc->held_first + 1) & (PIPE_HELD_RING - 1);
@@ -859,7 +888,8 @@ pipe_line_held(struct pipe_ctx *pc, const struct input_src *src,
         src = h->src;
         lineno = h->lineno;
     }
-    pipe_rec_pre_known(pc, src, lineno, &h->r, &h->pre, PIPE_DUP_ASK);
+    pipe_rec_pre_known(pc, src, lineno, &h->r, &h->pre, PIPE_DUP_ASK_KEPT,
+                       0);
 }
 
 /* pipe_line_slow - pipe_line() with a progress line or --trace */
@@ -911,6 +941,24 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
     if (__builtin_expect(pc->line_slow, 0)) {
         for (i = 0; i < n; i++)
             pipe_line_slow(pc, src, lineno + i, ls[i]);
+        return;
+    }
+    if (!pc->held_ahead) {
+        /* nothing held, nor will be in this batch (held_ahead changes
+         * when the input moves): the ring's place in a register */
+        struct pipe_held *ring = pc->held;
+        unsigned first = pc->held_first;
+
+        for (i = 0; i < n; i++) {
+            struct pipe_held *h = &ring[first];
+
+            if (!pipe_line_pre(pc, h, ls[i]))
+                continue;
+            first = (first + 1) & (PIPE_HELD_RING - 1);
+            pipe_rec_pre_known(pc, src, lineno + i, &h->r, &h->pre,
+                               PIPE_DUP_ASK_KEPT, 0);
+        }
+        pc->held_first = first;
         return;
     }
     for (i = 0; i < n; i++)
