@@ -21,6 +21,7 @@
 #include "../parsers/jrnl.h"
 #include "../parsers/order.h"
 #include "../parsers/parser.h"
+#include "../parsers/parser_int.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/date.h"
@@ -50,6 +51,11 @@
 #define PIPE_HELD 8             /* one thread: records classified and not
                                  * yet correlated (pipe_line): a power
                                  * of two */
+#define PIPE_HELD_RING (2 * PIPE_HELD)  /* their ring: a record's slot is
+                                         * written again PIPE_HELD records
+                                         * after it was correlated, so the
+                                         * repeated-line test may keep a
+                                         * pointer to it (pipe_dup) */
 
 /* one thread: a record classified, to be correlated PIPE_HELD records
  * on, meanwhile its key's place is fetched (pipe_line) */
@@ -78,6 +84,9 @@ enum pipe_dup_known {
     PIPE_DUP_NEW,               /* not the record before: kept by the test */
     PIPE_DUP_SAME,              /* repeats it */
     PIPE_DUP_NONE,              /* the test does not see it (no text) */
+    PIPE_DUP_ASK_KEPT,          /* pipe_dup() decides, and the record is
+                                 * known to change state (not an item's:
+                                 * the one-thread path) */
 };
 
 struct pipe_item {
@@ -168,7 +177,7 @@ struct pipe_ctx {
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
     /* one thread: records held back (pipe_line), from held_first on */
-    struct pipe_held *held;     /* PIPE_HELD, made without --trace */
+    struct pipe_held *held;     /* PIPE_HELD_RING, made without --trace */
     unsigned held_first;
     unsigned held_n;
     int     line_slow;          /* a progress line or --trace: pipe_line
@@ -208,9 +217,11 @@ struct pipe_ctx {
     struct wrap_rec dup_r;      /* its spans: into the input, or dup_buf */
     int     dup_kept;           /* spans point into dup_buf, or hashed */
     int     dup_hashed;         /* too long to keep: dup_hash instead */
-    const struct wrap_rec *dup_pend;    /* a record of the chunk being
-                                         * correlated the test kept, not
-                                         * yet in dup_r (pipe_dup_settle) */
+    const struct wrap_rec *dup_pend;    /* the record the test kept, while
+                                         * it is where it was correlated
+                                         * (a chunk's item, a slot of the
+                                         * held ring), not yet in dup_r
+                                         * (pipe_dup_settle); NULL: dup_r */
     uint64_t dup_hash;
     char    dup_buf[PIPE_DUP_MAX];
 };
@@ -501,6 +512,16 @@ pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
         pipe_traced_slow(pc, src, lineno, tr);
 }
 
+/* pipe_traced_nt - pipe_traced() where --trace is known to be off (the
+ * held ring, chunks: --trace runs one line a call, on one thread) */
+static inline __attribute__((always_inline)) void
+pipe_traced_nt(struct pipe_ctx *pc, const struct input_src *src,
+               uint64_t lineno, const struct trace *tr)
+{
+    if (__builtin_expect(tr->kind == TRACE_BAD, 0))
+        pipe_traced_slow(pc, src, lineno, tr);
+}
+
 /* pipe_stateless - 1 when a classified line changes no state and needs
  * no count: a worker drops it (no trace runs on many threads). Only the
  * Postfix parser's such lines (parser_pre_silent): those of Exim and
@@ -509,7 +530,7 @@ pipe_traced(struct pipe_ctx *pc, const struct input_src *src,
 static int
 pipe_stateless(const struct parser_pre *pre)
 {
-    return parser_pre_silent(pre);
+    return parser_pre_silent_in(pre);
 }
 
 /* What parser_ident_noise_mt() and parser_ident_slash() said of the
@@ -600,8 +621,9 @@ pipe_rec_same(const struct wrap_rec *d, const struct wrap_rec *r)
         && pipe_span_same(d->host, r->host);
 }
 
-/* pipe_dup_settle - the record of the chunk that the test kept last,
- * into dup_r: before pipe_dup() asks, and before its bytes go */
+/* pipe_dup_settle - the record that the test kept last, into dup_r:
+ * before the place it was correlated from is written again or its
+ * bytes go */
 static inline void
 pipe_dup_settle(struct pipe_ctx *pc)
 {
@@ -613,31 +635,37 @@ pipe_dup_settle(struct pipe_ctx *pc)
     }
 }
 
+/* pipe_dup - (see above) the record before is kept by its place
+ * (dup_pend) while it is where it was correlated, a chunk's item or a
+ * slot of the held ring: one store a record, where a copy of it was 22
+ * loads and stores a line. It is the current file's and not hashed;
+ * dup_r, once settled, may be neither */
 static inline __attribute__((always_inline)) int
 pipe_dup(struct pipe_ctx *pc, const struct wrap_rec *r)
 {
-    const struct wrap_rec *d = &pc->dup_r;
-    int     same;
+    const struct wrap_rec *d = pc->dup_pend;
 
-    pipe_dup_settle(pc);
-    /* the tests most lines fail first: the message's length, then the
-     * time (a busy log has many lines in a second) */
-    same = d->msg.len == r->msg.len && d->t == r->t
-        && pc->dup_file == pc->file_no && d->dated == r->dated
-        && d->host.len == r->host.len && d->ident.len == r->ident.len
-        && d->pid.len == r->pid.len;
-    if (same && pc->dup_hashed)
-        same = wrap_rec_hash(r) == pc->dup_hash;
-    else if (same)
-        same = pipe_span_same(d->msg, r->msg)
-            && pipe_span_same(d->pid, r->pid)
-            && pipe_span_same(d->ident, r->ident)
-            && pipe_span_same(d->host, r->host);
-    if (same)
+    if (__builtin_expect(d == NULL, 0)) {
+        d = &pc->dup_r;
+        if (pc->dup_file != pc->file_no) {
+            pc->dup_pend = r;
+            return 0;
+        }
+        if (pc->dup_hashed) {
+            /* the tests most lines fail first: the message's length,
+             * then the time (a busy log has many lines in a second) */
+            if (d->msg.len == r->msg.len && d->t == r->t
+                && d->dated == r->dated && d->host.len == r->host.len
+                && d->ident.len == r->ident.len && d->pid.len == r->pid.len
+                && wrap_rec_hash(r) == pc->dup_hash)
+                return 1;
+            pc->dup_pend = r;
+            return 0;
+        }
+    }
+    if (pipe_rec_same(d, r))
         return 1;
-    pc->dup_file = pc->file_no;
-    pc->dup_r = *r;
-    pc->dup_kept = pc->dup_hashed = 0;
+    pc->dup_pend = r;
     return 0;
 }
 
@@ -676,7 +704,7 @@ static void pipe_rec_pre(struct pipe_ctx *, const struct input_src *,
                          struct parser_pre *);
 static inline __attribute__((always_inline)) void
 pipe_rec_pre_known(struct pipe_ctx *, const struct input_src *, uint64_t,
-                   const struct wrap_rec *, struct parser_pre *, int);
+                   const struct wrap_rec *, struct parser_pre *, int, int);
 
 /* pipe_held_one - the oldest record held back, correlated now; the
  * key of the one PIPE_HELD / 2 on is fetched (its place was, when it
@@ -689,13 +717,13 @@ pipe_held_one(struct pipe_ctx *pc)
     if (pc->held_n > PIPE_HELD / 2)
         parser_pre_prefetch(pc->parsers, &pc->held[(pc->held_first
                                                     + PIPE_HELD / 2)
-                                                   & (PIPE_HELD - 1)].pre,
+                                                   & (PIPE_HELD_RING - 1)].pre,
                             1);
-    pc->held_first = (pc->held_first + 1) & (PIPE_HELD - 1);
+    pc->held_first = (pc->held_first + 1) & (PIPE_HELD_RING - 1);
     pc->held_n--;
     /* inline: a call's frame was 20 instructions a record */
     pipe_rec_pre_known(pc, h->src, h->lineno, &h->r, &h->pre,
-                       PIPE_DUP_ASK);
+                       PIPE_DUP_ASK_KEPT, 0);
 }
 
 /* pipe_held_drain - every record held back, correlated: before
@@ -751,11 +779,11 @@ pipe_rec(void *ctx, const struct input_src *src, uint64_t lineno,
 
 /* pipe_rec_pre_known - a record after parser_pre_mt(), in input
  * order, and what the repeated-line test makes of it if known (enum
- * pipe_dup_known) */
+ * pipe_dup_known); traced: --trace may be on */
 static inline __attribute__((always_inline)) void
 pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
                    uint64_t lineno, const struct wrap_rec *r,
-                   struct parser_pre *pre, int known)
+                   struct parser_pre *pre, int known, int traced)
 {
     struct trace tr;
     int     mta;
@@ -764,13 +792,18 @@ pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
         pc->dup_pend = r;
     } else if (known == PIPE_DUP_SAME
                || (known == PIPE_DUP_ASK && !pipe_stateless(pre)
-                   && r->msg.len > 0 && pipe_dup(pc, r))) {
+                   && r->msg.len > 0 && pipe_dup(pc, r))
+               || (known == PIPE_DUP_ASK_KEPT && r->msg.len > 0
+                   && pipe_dup(pc, r))) {
         pipe_duplicate(pc, src, lineno);
         return;
     }
     mta = parser_feed_pre(pc->parsers, r, pre, &tr);
     pipe_claimed(pc, r, mta, &tr);
-    pipe_traced(pc, src, lineno, &tr);
+    if (traced)
+        pipe_traced(pc, src, lineno, &tr);
+    else
+        pipe_traced_nt(pc, src, lineno, &tr);
 }
 
 /* pipe_rec_pre - a record after parser_pre_mt(), in input order */
@@ -779,7 +812,7 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
              uint64_t lineno, const struct wrap_rec *r,
              struct parser_pre *pre)
 {
-    pipe_rec_pre_known(pc, src, lineno, r, pre, PIPE_DUP_ASK);
+    pipe_rec_pre_known(pc, src, lineno, r, pre, PIPE_DUP_ASK, 1);
 }
 
 /* pipe_rec_pre_item - pipe_rec_pre of a chunk's record */
@@ -787,48 +820,76 @@ static void
 pipe_rec_pre_item(struct pipe_ctx *pc, const struct input_src *src,
                   uint64_t lineno, struct pipe_item *it)
 {
-    pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup);
+    pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup, 0);
 }
 
 
+/* pipe_line_pre - a line into the held ring's slot h: its envelope,
+ * classified; 1 when it changes state (else it is dropped here) */
+static inline __attribute__((always_inline)) int
+pipe_line_pre(struct pipe_ctx *pc, struct pipe_held *h, struct span line)
+{
+    int     slash;
+
+    if (__builtin_expect(pc->dup_pend == &h->r, 0))
+        pipe_dup_settle(pc);    /* kept by the test PIPE_HELD lines ago */
+    wrap_parse(&pc->ts, line, &h->r);
+    if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
+        pc->file_mta = 1;       /* a Postfix program that says nothing */
+        return 0;
+    }
+    h->pre.u = &h->room;
+    parser_pre_slash_in(pc->parsers, &h->r, &h->pre, slash);
+    if (pipe_stateless(&h->pre)) {
+        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
+        return 0;
+    }
+    return 1;
+}
+
 /* pipe_line_held - pipe_line() without --trace: a record that changes
- * state is held back PIPE_HELD records (pipe_held_one), and the place
- * of its key asked for now: a key table larger than the caches missed
- * on most look-ups (htab_find_hashed was 8 % of a run on the replayed
- * Postfix corpus). Classifying reads no state, so it may run ahead of
- * correlating; everything else runs in input order. While the key
- * tables are small (parser_prefetch_useful) nothing is held */
+ * state is held back PIPE_HELD records, and the place of its key asked
+ * for now: a key table larger than the caches missed on most look-ups
+ * (htab_find_hashed was 8 % of a run on the replayed Postfix corpus).
+ * Classifying reads no state, so it may run ahead of correlating;
+ * everything else runs in input order. While the key tables are small
+ * (parser_prefetch_useful) nothing is held (pipe_lines has a loop of
+ * its own for that). One place correlates, inline, whichever record is
+ * due (this line's, or the oldest held once a ninth is held): a call
+ * of pipe_held_one() a record was 20 instructions of frame, and a
+ * second copy of the correlating code in the loop */
 static inline __attribute__((always_inline)) void
 pipe_line_held(struct pipe_ctx *pc, const struct input_src *src,
                uint64_t lineno, struct span line)
 {
     struct pipe_held *h;
-    int     slash;
 
-    if (pc->held_n == PIPE_HELD)
-        pipe_held_one(pc);
-    h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD - 1)];
-    wrap_parse(&pc->ts, line, &h->r);
-    if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
-        pc->file_mta = 1;       /* a Postfix program that says nothing */
+    h = &pc->held[(pc->held_first + pc->held_n) & (PIPE_HELD_RING - 1)];
+    if (!pipe_line_pre(pc, h, line))
         return;
-    }
-    h->pre.u = &h->room;
-    parser_pre_slash_mt(pc->parsers, &h->r, &h->pre, slash);
-    if (pipe_stateless(&h->pre)) {
-        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
-        return;
-    }
     if (!pc->held_ahead) {      /* nothing to wait for (none held) */
-        /* inline: a call's frame was 20 instructions a line (Exim's
-         * log: every line comes here) */
-        pipe_rec_pre_known(pc, src, lineno, &h->r, &h->pre, PIPE_DUP_ASK);
-        return;
+        /* the next line in the next slot: the test may keep this one */
+        pc->held_first = (pc->held_first + 1) & (PIPE_HELD_RING - 1);
+    } else {
+        h->src = src;
+        h->lineno = lineno;
+        parser_pre_prefetch(pc->parsers, &h->pre, 0);
+        if (++pc->held_n <= PIPE_HELD)
+            return;
+        /* pipe_held_one(): the oldest, and the key of the one PIPE_HELD
+         * / 2 on fetched (its place was, when it was held) */
+        h = &pc->held[pc->held_first];
+        parser_pre_prefetch(pc->parsers, &pc->held[(pc->held_first
+                                                    + PIPE_HELD / 2)
+                                                   & (PIPE_HELD_RING -
+                                                      1)].pre, 1);
+        pc->held_first = (pc->held_first + 1) & (PIPE_HELD_RING - 1);
+        pc->held_n--;
+        src = h->src;
+        lineno = h->lineno;
     }
-    h->src = src;
-    h->lineno = lineno;
-    pc->held_n++;
-    parser_pre_prefetch(pc->parsers, &h->pre, 0);
+    pipe_rec_pre_known(pc, src, lineno, &h->r, &h->pre, PIPE_DUP_ASK_KEPT,
+                       0);
 }
 
 /* pipe_line_slow - pipe_line() with a progress line or --trace */
@@ -850,6 +911,7 @@ pipe_line_slow(struct pipe_ctx *pc, const struct input_src *src,
     wrap_parse(&pc->ts, line, &r);
     parser_pre_mt(pc->parsers, &r, &pre);
     pipe_rec_pre(pc, src, lineno, &r, &pre);
+    pipe_dup_settle(pc);        /* r goes now */
 }
 
 /* pipe_line - one text line: envelope off, then as a record. One test
@@ -865,6 +927,42 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
         pipe_line_slow(pc, src, lineno, line);
     else
         pipe_line_held(pc, src, lineno, line);
+}
+
+/* pipe_lines - pipe_line() of a batch of lines (input_cb.lines): one
+ * call and one test of line_slow for many lines */
+static void
+pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
+           const struct span *ls, size_t n)
+{
+    struct pipe_ctx *pc = ctx;
+    size_t  i;
+
+    if (__builtin_expect(pc->line_slow, 0)) {
+        for (i = 0; i < n; i++)
+            pipe_line_slow(pc, src, lineno + i, ls[i]);
+        return;
+    }
+    if (!pc->held_ahead) {
+        /* nothing held, nor will be in this batch (held_ahead changes
+         * when the input moves): the ring's place in a register */
+        struct pipe_held *ring = pc->held;
+        unsigned first = pc->held_first;
+
+        for (i = 0; i < n; i++) {
+            struct pipe_held *h = &ring[first];
+
+            if (!pipe_line_pre(pc, h, ls[i]))
+                continue;
+            first = (first + 1) & (PIPE_HELD_RING - 1);
+            pipe_rec_pre_known(pc, src, lineno + i, &h->r, &h->pre,
+                               PIPE_DUP_ASK_KEPT, 0);
+        }
+        pc->held_first = first;
+        return;
+    }
+    for (i = 0; i < n; i++)
+        pipe_line_held(pc, src, lineno + i, ls[i]);
 }
 
 /* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
@@ -912,19 +1010,18 @@ pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
     return it;
 }
 
-/* pipe_w_line_mt - worker: one line of a chunk */
-static void
-pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
-               struct span line)
+/* pipe_w_line_in - worker: one line of a chunk; json: it may be a
+ * journal JSON record (a batch's line is not: input_cb.lines) */
+static inline __attribute__((always_inline)) void
+pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line,
+               int json)
 {
-    struct pipe_chunk *ch = ctx;
     struct pipe_item *it;
     struct wrap_rec r;
     int     slash;
 
-    (void) src;
     /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
-    if (line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
+    if (json && line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
                          || line.ptr[0] == '{') && jrnl_is_json(line)) {
         memset(&r, 0, sizeof(r));
         r.msg = line;
@@ -947,7 +1044,7 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         ch->pres = xrealloc(ch->pres, ch->pres_cap);
     }
     it->pre.u = ch->pres + ch->pres_len;
-    parser_pre_slash_mt(ch->parsers, &it->r, &it->pre, slash);
+    parser_pre_slash_in(ch->parsers, &it->r, &it->pre, slash);
     if (pipe_stateless(&it->pre)) {
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
@@ -969,6 +1066,29 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     }
 }
 
+/* pipe_w_line_mt - worker: one line of a chunk (input_cb.line) */
+static void
+pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
+               struct span line)
+{
+    (void) src;
+    pipe_w_line_in(ctx, lineno, line, 1);
+}
+
+/* pipe_w_lines_mt - worker: a batch of lines of a chunk
+ * (input_cb.lines) */
+static void
+pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
+                const struct span *ls, size_t n)
+{
+    struct pipe_chunk *ch = ctx;
+    size_t  i;
+
+    (void) src;
+    for (i = 0; i < n; i++)
+        pipe_w_line_in(ch, lineno + i, ls[i], 0);
+}
+
 /* pipe_w_bad_mt - worker: a line the reader skips */
 static void
 pipe_w_bad_mt(void *ctx, const struct input_src *src, uint64_t lineno,
@@ -988,6 +1108,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
 
     memset(&cb, 0, sizeof(cb));
     cb.line = pipe_w_line_mt;
+    cb.lines = pipe_w_lines_mt;
     cb.bad = pipe_w_bad_mt;
     cb.ctx = ch;
     cb.quiet = 1;
@@ -1504,6 +1625,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
                   parser_names());
     memset(&icb, 0, sizeof(icb));
     icb.line = pipe_line;
+    icb.lines = pipe_lines;
     icb.rec = pipe_rec;
     icb.bad = pipe_bad;
     icb.skip = pipe_skip;
@@ -1530,7 +1652,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     pc.line_slow = pc.progress != NULL || o->trace != NULL;
     pc.tracing = o->trace != NULL;
     if (o->trace == NULL)
-        pc.held = xmalloc(PIPE_HELD * sizeof(*pc.held));
+        pc.held = xmalloc(PIPE_HELD_RING * sizeof(*pc.held));
 
     for (k = 0; k < n; k++) {
         /* the year reference is per file: its own mtime */

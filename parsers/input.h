@@ -6,7 +6,8 @@
  * bytes, not by its name (parsers/decomp.h). What comes out is, in the
  * order of the input:
  *   - text lines: the line callback, once per line, with a span that
- *     excludes the line ending ("\n" or "\r\n");
+ *     excludes the line ending ("\n" or "\r\n"), or the lines
+ *     callback, once per batch of such lines;
  *   - journal records: the rec callback, once per journalctl -o json
  *     line or -o export record (parsers/jrnl.h), as a struct wrap_rec;
  *   - journalctl -x catalog lines ("-- ..." and "\u2591\u2591 ..."),
@@ -57,6 +58,17 @@ struct wrap_rec;
 struct input_cb {
     void    (*line) (void *ctx, const struct input_src *src, uint64_t lineno,
                      struct span line);
+    /* optional: the plain lines of a buffer in batches instead of one
+     * call of line each: ls[0, n) are lines lineno, lineno + 1, ...,
+     * each as line would have had it (src->lines already counts them).
+     * Every callback is still called in input order: a batch is handed
+     * over before any other call. line is still called where lines is
+     * not (a reader with stop, no SSE2, a line that needs a second
+     * look: among them every line that begins with '-', 0xe2, 0x1e,
+     * 'd' or '{', so no journal JSON record is in a batch), so it must
+     * be set too */
+    void    (*lines) (void *ctx, const struct input_src *src,
+                      uint64_t lineno, const struct span *ls, size_t n);
     /* journal records; NULL: JSON lines go to line, export records are
      * dropped */
     void    (*rec) (void *ctx, const struct input_src *src, uint64_t lineno,

@@ -384,6 +384,101 @@ t_dups(void)
     free(d1.text);
 }
 
+/* t_held_dups - repeated lines while one thread holds records back: a
+ * log of more live processes than PARSER_PREFETCH_KEYS whose lines are
+ * written once to three times, or followed by one a byte off, with bad
+ * lines between. The repeated-line test keeps the record before by its
+ * place in the ring of held records (pipe_line_held), copied only when
+ * the slot is written again: the same repeats, counts and sessions as
+ * --trace (one line a call, no ring) and as two threads in chunks */
+static void
+t_held_dups(void)
+{
+    char    log[] = "/tmp/t_engine.XXXXXX";
+    char    line[512];
+    char   *text[3] = {NULL, NULL, NULL};
+    size_t  len[3] = {0, 0, 0};
+    struct run_stats one, tr, st;
+    struct t_dump d1, dt, d;
+    uint64_t x = 0x2545f4914f6cdd1dULL;
+    FILE   *out, *trace;
+    char   *trace_text = NULL;
+    size_t  trace_len = 0;
+    int     fd, pid, k, n, i;
+
+    fd = mkstemp(log);
+    T_CHECK(fd >= 0 && (out = fdopen(fd, "w")) != NULL, "held dups: a log");
+    if (fd < 0 || out == NULL)
+        return;
+    for (pid = 1000; pid < 7000; pid++) {
+        n = snprintf(line, sizeof(line), "Nov 29 00:%02d:%02d relay postfix/"
+                     "smtp[%d]: Untrusted TLS connection established to mx%d."
+                     "example.net[192.0.2.%d]:25: TLSv1.3 with cipher TLS_AES"
+                     "_256_GCM_SHA384 (256/256 bits)", pid / 600,
+                     pid / 10 % 60, pid, pid % 7, pid % 200 + 1);
+        t_dup_write(out, line, (size_t) n, 0);
+        if (pid % 3 == 0)
+            t_dup_write(out, line, (size_t) n, 0);
+    }
+    for (pid = 1000, k = 0; pid < 7000; pid++, k++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        n = snprintf(line, sizeof(line), "Nov 29 00:%02d:%02d relay postfix/"
+                     "smtp[%d]: %X: to=<u@d%d.example>, relay=mx%d.example."
+                     "net[192.0.2.%d]:25, delay=1, delays=0/0/0/1, dsn=2.0.0"
+                     ", status=sent (250 ok)", 10 + pid / 600, pid / 10 % 60,
+                     pid, 0x10000 + pid, pid % 13, pid % 7, pid % 200 + 1);
+        for (i = 0; i < 1 + (int) (x % 3); i++)
+            t_dup_write(out, line, (size_t) n, 0);
+        if ((x >> 8) % 3 == 0)
+            t_dup_write(out, line, (size_t) n, 1 + (x >> 16));
+        if (k % 9 == 4)
+            fwrite("Nov 29 00:20:00 relay postfix/smtp[1]: a\0b\n", 1, 44,
+                   out);
+        if (k % 11 == 7)        /* noise between a line and its repeat */
+            fprintf(out, "Nov 29 00:20:00 relay postfix/smtpd[9]: connect "
+                    "from x[192.0.2.1]\n");
+    }
+    fclose(out);
+    t_sessions = open_memstream(&text[0], &len[0]);
+    T_CHECK(t_run(log, 1, NULL, &one, &d1, NULL, NULL) == 0,
+            "held dups: -j 1 reads it");
+    fclose(t_sessions);
+    t_sessions = open_memstream(&text[1], &len[1]);
+    trace = open_memstream(&trace_text, &trace_len);
+    T_CHECK(t_run(log, 1, NULL, &tr, &dt, NULL, trace) == 0,
+            "held dups: --trace reads it");
+    fclose(trace);
+    fclose(t_sessions);
+    t_sessions = open_memstream(&text[2], &len[2]);
+    T_CHECK(t_run(log, 2, "5000", &st, &d, NULL, NULL) == 0,
+            "held dups: -j 2 reads it");
+    fclose(t_sessions);
+    t_sessions = NULL;
+    T_CHECK(one.duplicates > 6000 && one.sessions[SESS_D_COUNTED] > 5000
+            && one.bad[INPUT_BAD_NUL] > 0, "held dups: %llu repeats, %llu "
+            "counted", (unsigned long long) one.duplicates,
+            (unsigned long long) one.sessions[SESS_D_COUNTED]);
+    T_CHECK(t_same(&one, &d1, &tr, &dt) && len[0] == len[1]
+            && memcmp(text[0], text[1], len[0]) == 0,
+            "held dups: --trace %llu repeats, -j 1 %llu",
+            (unsigned long long) tr.duplicates,
+            (unsigned long long) one.duplicates);
+    T_CHECK(t_same(&one, &d1, &st, &d) && len[0] == len[2]
+            && memcmp(text[0], text[2], len[0]) == 0,
+            "held dups: -j 2 in chunks of 5000 bytes: %llu repeats, -j 1 "
+            "%llu", (unsigned long long) st.duplicates,
+            (unsigned long long) one.duplicates);
+    unlink(log);
+    for (i = 0; i < 3; i++)
+        free(text[i]);
+    free(trace_text);
+    free(d1.text);
+    free(dt.text);
+    free(d.text);
+}
+
 /* t_state - a piece for a saved state: open sessions carried, counts
  * in the state */
 static void
@@ -502,6 +597,7 @@ main(void)
     t_trace();
     t_held();
     t_dups();
+    t_held_dups();
     t_state();
     t_canon();
     return T_DONE();

@@ -68,13 +68,31 @@ struct got {
     size_t  recs_n;
     size_t  bad[INPUT_BAD_COUNT];
     size_t  skip;
+    struct buf ev;              /* "L<n>", "B<n> <why>", "S<n>": what came,
+                                 * by line number, in order */
+    size_t  batches;            /* calls of cb_lines */
+    size_t  batch_wrong;        /* of them, breaking input.h's rules */
 };
+
+/* 1: got_cb and place_lines take lines in batches (input_cb.lines) */
+static int use_batch;
+
+static void
+got_ev(struct got *g, char kind, uint64_t lineno, int why)
+{
+    char    t[48];
+
+    snprintf(t, sizeof(t), why >= 0 ? "%c%llu %d\n" : "%c%llu\n", kind,
+             (unsigned long long) lineno, why);
+    buf_str(&g->ev, t);
+}
 
 static void
 got_free(struct got *g)
 {
     free(g->text.p);
     free(g->recs.p);
+    free(g->ev.p);
     memset(g, 0, sizeof(*g));
 }
 
@@ -85,10 +103,31 @@ cb_line(void *ctx, const struct input_src *src, uint64_t lineno,
     struct got *g = ctx;
 
     (void) src;
-    (void) lineno;
     g->lines++;
     buf_add(&g->text, line.ptr, line.len);
     buf_add(&g->text, "\n", 1);
+    got_ev(g, 'L', lineno, -1);
+}
+
+/* cb_lines - a batch: each line as cb_line, and the rules of input.h
+ * checked (src->lines counts the batch, 1 to 64 lines, none begins
+ * with a byte of input.c's input_rare) */
+static void
+cb_lines(void *ctx, const struct input_src *src, uint64_t lineno,
+         const struct span *ls, size_t n)
+{
+    struct got *g = ctx;
+    size_t  i;
+
+    g->batches++;
+    if (n == 0 || n > 64 || src->lines != lineno + n - 1)
+        g->batch_wrong++;
+    for (i = 0; i < n; i++) {
+        /* never a line input.c looks at twice (input.h) */
+        if (ls[i].len > 0 && memchr("-\xe2\x1e" "d{", ls[i].ptr[0], 5))
+            g->batch_wrong++;
+        cb_line(ctx, src, lineno + i, ls[i]);
+    }
 }
 
 static void
@@ -120,8 +159,8 @@ cb_bad(void *ctx, const struct input_src *src, uint64_t lineno,
     struct got *g = ctx;
 
     (void) src;
-    (void) lineno;
     g->bad[why]++;
+    got_ev(g, 'B', lineno, (int) why);
 }
 
 static void
@@ -130,8 +169,8 @@ cb_skip(void *ctx, const struct input_src *src, uint64_t lineno)
     struct got *g = ctx;
 
     (void) src;
-    (void) lineno;
     g->skip++;
+    got_ev(g, 'S', lineno, -1);
 }
 
 /* got_cb - cb, emptied, with every callback into g (emptied too) */
@@ -141,6 +180,7 @@ got_cb(struct input_cb *cb, struct got *g)
     memset(g, 0, sizeof(*g));
     memset(cb, 0, sizeof(*cb));
     cb->line = cb_line;
+    cb->lines = use_batch ? cb_lines : NULL;
     cb->rec = cb_rec;
     cb->bad = cb_bad;
     cb->skip = cb_skip;
@@ -912,6 +952,7 @@ place_lines(struct place_ccb *m, unsigned char *buf, size_t len, int flags,
 
     memset(&cb, 0, sizeof(cb));
     cb.line = place_cut ? place_cut_line : cb_line;
+    cb.lines = use_batch && !place_cut ? cb_lines : NULL;
     cb.bad = cb_bad;
     cb.skip = cb_skip;
     cb.ctx = m->g;
@@ -1278,6 +1319,150 @@ t_hostile(void)
     free(b.p);
 }
 
+/* batches (input_cb.lines) against one call a line, on the hostile
+ * text of t_hostile: the same lines, bad and skipped lines, with the
+ * same numbers and in the same order, and the same counts, from a
+ * file (one thread), in chunks of many sizes, and from standard input
+ * written one byte at a time (every line cut across reads) */
+
+/* batch_same - g and h saw the same, in the same order */
+static int
+batch_same(const struct got *g, const struct got *h)
+{
+    return place_same(g, h) && g->ev.len == h->ev.len
+        && (g->ev.len == 0 || memcmp(g->ev.p, h->ev.p, g->ev.len) == 0);
+}
+
+/* batch_stdin - input_read("-") of text, written into a pipe one byte
+ * a write by a child; its return value */
+static int
+batch_stdin(const char *text, size_t n, struct got *g, struct input_src *src)
+{
+    struct input_cb cb;
+    int     fds[2];
+    int     saved;
+    int     rc;
+    int     st;
+    pid_t   pid;
+
+    if (pipe(fds) != 0 || (saved = dup(STDIN_FILENO)) < 0)
+        abort();
+    if ((pid = fork()) < 0)
+        abort();
+    if (pid == 0) {
+        size_t  i;
+
+        close(fds[0]);
+        for (i = 0; i < n; i++)
+            if (write(fds[1], text + i, 1) != 1)
+                _exit(1);
+        _exit(0);
+    }
+    close(fds[1]);
+    if (dup2(fds[0], STDIN_FILENO) < 0)
+        abort();
+    close(fds[0]);
+    got_cb(&cb, g);
+    rc = input_read("-", &cb, src);
+    if (dup2(saved, STDIN_FILENO) < 0)
+        abort();
+    close(saved);
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st)
+        || WEXITSTATUS(st) != 0)
+        rc = -2;
+    return rc;
+}
+
+static void
+t_batch(void)
+{
+    size_t  sizes[] = {61, 4096, 100000, 1024 * 1024};
+    struct buf b = {0};
+    struct got one, g;
+    struct input_src src1, src;
+    char    path[300];
+    size_t  i, round;
+    size_t  nlong = 0;
+
+    for (round = 0; round < 3; round++) {
+        b.len = 0;
+        buf_str(&b, "Nov 23 01:00:00 mail postfix/smtp[1]: first\n");
+        for (i = 0; b.len < (round == 2 ? 5u : 2u) * 1024 * 1024; i++) {
+            hostile_line(&b, i);
+            buf_add(&b, "\n", 1);
+        }
+        if (round == 1)         /* no final newline */
+            buf_str(&b, "Nov 23 02:00:00 mail postfix/smtp[8]: l\0ast");
+        if (round == 2)         /* a last line with a NUL, no newline */
+            buf_add(&b, "Nov 23 02:00:00 mail x[8]: l\0ast", 32);
+        snprintf(path, sizeof(path), "%s", tpath("batch.log"));
+        writef(path, b.p, b.len);
+        use_batch = 0;
+        (void) readf(path, &one, &src1);
+        use_batch = 1;
+        (void) readf(path, &g, &src);
+        T_CHECK(batch_same(&one, &g) && g.batches > 0 && g.batch_wrong == 0
+                && one.batches == 0 && src.lines == src1.lines
+                && src.unreadable == src1.unreadable
+                && src.skipped == src1.skipped && src.bytes == src1.bytes,
+                "batch %zu, one thread: %zu lines in %zu batches (%zu one "
+                "by one), %zu wrong, %llu unreadable (%llu)", round, g.lines,
+                g.batches, one.lines, g.batch_wrong,
+                (unsigned long long) src.unreadable,
+                (unsigned long long) src1.unreadable);
+        got_free(&g);
+        got_free(&one);
+        for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            int     by_place;
+
+            for (by_place = 0; by_place < 2; by_place++) {
+                use_batch = 0;
+                (void) place_chunked(path, &one, sizes[i], by_place, &src1);
+                use_batch = 1;
+                (void) place_chunked(path, &g, sizes[i], by_place, &src);
+                T_CHECK(batch_same(&one, &g) && g.batch_wrong == 0
+                        && g.batches > 0 && src.lines == src1.lines
+                        && src.unreadable == src1.unreadable
+                        && src.skipped == src1.skipped,
+                        "batch %zu, %zu-byte chunks%s: %zu lines (%zu), "
+                        "%zu wrong", round, sizes[i],
+                        by_place ? ", in place" : "", g.lines, one.lines,
+                        g.batch_wrong);
+                got_free(&g);
+                got_free(&one);
+            }
+        }
+    }
+    /* standard input one byte a write: a hostile text of 600 KB, its
+     * first three lines longer than 2,000 bytes made 70,000 long (too
+     * long), the others 300 */
+    b.len = 0;
+    for (i = 0; b.len < 600 * 1024; i++) {
+        size_t  at = b.len;
+
+        hostile_line(&b, i + 5);
+        if (b.len - at > 2000)
+            b.len = at + (nlong++ < 3 ? 70000 : 300);
+        buf_str(&b, i % 5 == 0 ? "\r\n" : "\n");
+    }
+    buf_add(&b, "last\0", 5);
+    use_batch = 0;
+    T_CHECK(batch_stdin(b.p, b.len, &one, &src1) == 0, "batch stdin: read");
+    use_batch = 1;
+    T_CHECK(batch_stdin(b.p, b.len, &g, &src) == 0, "batch stdin: read");
+    T_CHECK(batch_same(&one, &g) && g.batch_wrong == 0
+            && src.lines == src1.lines && src.unreadable == src1.unreadable
+            && one.lines > 1000 && one.bad[INPUT_BAD_NUL] > 0
+            && one.bad[INPUT_BAD_LONG] > 0,
+            "batch stdin, a byte a write: %zu lines in %zu batches (%zu one "
+            "by one, of %llu), %zu wrong", g.lines, g.batches, one.lines,
+            (unsigned long long) src1.lines, g.batch_wrong);
+    got_free(&g);
+    got_free(&one);
+    use_batch = 0;
+    free(b.p);
+}
+
 /* ------------------------------------------------------------ order */
 
 static void
@@ -1353,6 +1538,7 @@ main(void)
     t_forms_real();
     t_in_place();
     t_hostile();
+    t_batch();
     t_order();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
     if (system(cmd) != 0)
