@@ -880,8 +880,15 @@ static void
 pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
 {
     char    key[CORR_KEY_MAX];
-    size_t  n = corr_key_proc(r, key, PF_PID_MAX);
+    size_t  n = pf_key_line(r, pre->key);
 
+    if (n > 0) {
+        /* most lines: the key's bytes from the line, no fields copied */
+        pre->klen = (uint16_t) n;
+        pre->khash = htab_hash(pre->key, n);
+        return;
+    }
+    n = corr_key_proc(r, key, PF_PID_MAX);
     pre->khash = htab_hash(key, n);
     pre->klen = n <= PF_KEY_INLINE ? (uint16_t) n : 0;
     if (n > 16 && n <= 32) {
