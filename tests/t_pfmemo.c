@@ -44,6 +44,14 @@ static const char *const t_peer[] = {
     "gmail-smtp-in.l.google.com[74.125.136.27]:25",
     "gmail-smtp-in.l.google.com[173.194.222.26]:25",
     "gmail-smtp-in.l.google.com", "gmail-smtp-in.l.google.com[1.2.3.4]",
+    /* more addresses of one host than a set has slots (the set is
+     * chosen by the bytes before the first ']' too), ']' in a host */
+    "gmail-smtp-in.l.google.com[74.125.136.28]:25",
+    "gmail-smtp-in.l.google.com[74.125.136.29]:25",
+    "gmail-smtp-in.l.google.com[2a00:1450:4013:c01::1a]:25",
+    "a]b.example.com[192.0.2.1]:25", "mx.example.com]x[192.0.2.1]:25",
+    ("a-host-name-long-enough-that-its-closing-bracket-is-past-48.example"
+     "[192.0.2.1]:25"),
     "1.2.3.4[1.2.3.4]:25", "1.2.3.4", "a[1.2.3.4]:25", "ab", "a:b[1.2.3.4]:25",
     "bad_name!.example[192.0.2.1]:25", "x..y.example[192.0.2.1]:25",
     ("a-host-name-so-long-that-with-its-address-the-peer-is-past-the-kept"
