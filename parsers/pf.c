@@ -210,14 +210,27 @@ pf_peer_addr_end(const char *p, size_t n)
     uint64_t m = 0, t;
     size_t  j, r;
 
-    for (j = 0; j < 3; j++) {
-        size_t  at = 16 * j;
-        size_t  b = at + 16 <= w ? at : w - 16;
-        size_t  sh = at - b < 16 ? at - b : 16;
-        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + b));
+    if (n >= 48) {
+        /* most texts: three blocks, no bounds to mind */
+        for (j = 0; j < 3; j++) {
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + 16 * j));
 
-        m |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cb))
-                         >> sh) << at;
+            m |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cb))
+                << (16 * j);
+        }
+    } else {
+        for (j = 0; j < 3; j++) {
+            size_t  at = 16 * j;
+            size_t  b = at + 16 <= w ? at : w - 16;
+            size_t  sh = at - b < 16 ? at - b : 16;
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + b));
+
+            m |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x,
+                                                                       cb))
+                             >> sh) << at;
+        }
     }
     r = (size_t) __builtin_ctzll(m | 1ULL << 63);
     if (r < 8 || r >= w)
