@@ -922,7 +922,7 @@ pf_status_scan(struct span s, long keys[3], int *forged)
     static const char k_tls[8] = ", tls";
     static const char k_forged[8] = {'>', ',', ' ', 'r', 'e', 'l', 'a', 'y'};
     const char *p = s.ptr;
-    long    st = -1;
+    long    st = -1, k1 = -1, k2 = -1;
     size_t  k;
     uint64_t w, carry = 0;
     int     f = 0;
@@ -931,7 +931,6 @@ pf_status_scan(struct span s, long keys[3], int *forged)
         || !span_little_endian())
         return pf_status_scan_plain(s, keys, forged);
     keys[0] = 2;                        /* the '=' at 7 */
-    keys[1] = keys[2] = -1;
     for (k = 8; k < s.len; k += 64) {
         uint64_t eq, gt, c;
 
@@ -949,14 +948,23 @@ pf_status_scan(struct span s, long keys[3], int *forged)
 
             eq &= eq - 1;
             memcpy(&w, p + at - 8, 8);
-            if (w >> 8 == pf_w8(k_status))
+            if (w >> 8 == pf_w8(k_status)) {
                 st = (long) at - 7;
-            else if (keys[1] < 0 && w == pf_w8(k_conn))
-                keys[1] = (long) at - 8;
-            else if (keys[2] < 0 && w >> 24 == pf_w8(k_tls))
-                keys[2] = (long) at - 5;
+                break;
+            }
+            /* conn_use= and tls= are rare: one test for both, the keys
+             * in registers (delay=, delays= and dsn= pass it) */
+            if (__builtin_expect((w == pf_w8(k_conn))
+                                 | (w >> 24 == pf_w8(k_tls)), 0)) {
+                if (k1 < 0 && w == pf_w8(k_conn))
+                    k1 = (long) at - 8;
+                else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
+                    k2 = (long) at - 5;
+            }
         }
     }
+    keys[1] = k1;
+    keys[2] = k2;
     *forged = f;
     return st;
 #else
