@@ -444,11 +444,11 @@ t_error_reason(void)
         "error:", "0A000086", ":SSL routines:", "::", ":", "certificate verify failed",
     };
     uint64_t x = 17;
-    char    buf[128];
+    char    buf[320];
     int     i, bad = 0;
 
     for (i = 0; i < 200000; i++) {
-        size_t  n = t_next(&x) % 101;
+        size_t  n = t_next(&x) % 301;
         struct span a1 = {NULL, 0}, a2 = {NULL, 0};
         int     r1, r2;
 
