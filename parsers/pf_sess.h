@@ -110,9 +110,9 @@ pf_key_line(const struct wrap_rec *r, char *key)
     size_t  il = r->ident.len;
     size_t  n = hl + il + r->pid.len + 2;
 
-    /* n <= PF_KEY_INLINE: hl and il are below corr_key_proc()'s caps */
-    if (p == NULL || hl == 0 || il == 0 || r->pid.len == 0
-        || r->pid.len > PF_PID_MAX || n < 16 || n > PF_KEY_INLINE
+    /* n <= PF_KEY_INLINE: hl and il are below corr_key_proc()'s caps;
+     * an empty field one byte after the one before is copied alike */
+    if (p == NULL || r->pid.len > PF_PID_MAX || n - 16 > PF_KEY_INLINE - 16
         || r->ident.ptr != p + hl + 1 || r->pid.ptr != p + hl + il + 2)
         return 0;
     memcpy(key, p, 16);
