@@ -954,8 +954,8 @@ pf_status_scan(struct span s, long keys[3], int *forged)
             }
             /* conn_use= and tls= are rare: one test for both, the keys
              * in registers (delay=, delays= and dsn= pass it) */
-            if (__builtin_expect((w == pf_w8(k_conn))
-                                 | (w >> 24 == pf_w8(k_tls)), 0)) {
+            if (__builtin_expect((unsigned) (w == pf_w8(k_conn))
+                                 | (unsigned) (w >> 24 == pf_w8(k_tls)), 0)) {
                 if (k1 < 0 && w == pf_w8(k_conn))
                     k1 = (long) at - 8;
                 else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
