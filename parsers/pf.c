@@ -654,8 +654,8 @@ pf_text_slot(struct span t, unsigned bits)
 }
 
 /* The texts pf_text_facts() read last on this thread, in a set of
- * four slots that its length and four of its bytes give, with what they
- * said: a log gives a few failure and per-MX texts again and again (a
+ * four slots that its length and bytes give (pf_text_slot), with what
+ * they said: a log gives a few failure and per-MX texts again and again (a
  * replayed real log: 25 texts in 13,234 lines that are not "sent"), and
  * their facts cost 510 instructions a text (the phrase searches of both
  * functions), a compare of the text here some 40. Sets of two of 64
