@@ -190,6 +190,60 @@ pf_peer_ends(int shape, const char *p, size_t l, size_t n)
     }
 }
 
+/* pf_peer_addr_end - the eight bytes before the first ']' among the
+ * first 48 of a text (n >= 16 bytes at p), mixed, or 0: with its first
+ * sixteen bytes, what chooses the set of a peer's slots. A host of
+ * many addresses ("gmail-smtp-in.l.google.com[...]", eight in the
+ * replayed corpus) filled its set of four by its first sixteen bytes
+ * alone, and lines that took turns among them read 5,176 peers in
+ * full in its slice. For a peer "host[ip]..." whose ']' lies among
+ * those 48 bytes, or a peer of at least 48, this depends on the peer's
+ * bytes only, as the slot's must for it to be found again; any other
+ * text may find its peer in another set, read it in full and keep it
+ * there too: what is read is the same */
+static inline uint64_t
+pf_peer_addr_end(const char *p, size_t n)
+{
+#ifdef __SSE2__
+    const __m128i cb = _mm_set1_epi8(']');
+    size_t  w = n < 48 ? n : 48;
+    uint64_t m = 0, t;
+    size_t  j, r;
+
+    if (n >= 48) {
+        /* most texts: three blocks, no bounds to mind */
+        for (j = 0; j < 3; j++) {
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + 16 * j));
+
+            m |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cb))
+                << (16 * j);
+        }
+    } else {
+        for (j = 0; j < 3; j++) {
+            size_t  at = 16 * j;
+            size_t  b = at + 16 <= w ? at : w - 16;
+            size_t  sh = at - b < 16 ? at - b : 16;
+            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
+                                        (p + b));
+
+            m |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x,
+                                                                       cb))
+                             >> sh) << at;
+        }
+    }
+    r = (size_t) __builtin_ctzll(m | 1ULL << 63);
+    if (r < 8 || r >= w)
+        return 0;
+    memcpy(&t, p + r - 8, 8);
+    return t * 0xc4ceb9fe1a85ec53ULL;
+#else
+    (void) p;
+    (void) n;
+    return 0;
+#endif
+}
+
 /* pf_peer - pf_peer_plain(), the peers read last remembered: the same
  * result and fields; ev->canon the slot of the peer, or NULL */
 static int
@@ -207,8 +261,8 @@ pf_peer(struct span *s, struct pf_event *ev)
     memcpy(&a, p, 8);
     memcpy(&b, p + 8, 8);
     e = pf_peer_memo + PF_PEER_WAYS
-        * (((a ^ (b * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL)
-           >> (64 - PF_PEER_SET_BITS));
+        * ((((a ^ (b * 0x9e3779b97f4a7c15ULL)) ^ pf_peer_addr_end(p, s->len))
+            * 0xff51afd7ed558ccdULL) >> (64 - PF_PEER_SET_BITS));
     for (k = 0; k < PF_PEER_WAYS; k++) {
         uint64_t t;
 
@@ -575,14 +629,42 @@ pf_text_past_ehlo(struct span text)
     return pf_text_past_ehlo_in(text, NULL);
 }
 
-/* The texts pf_text_facts() read last on this thread, each in the slot
- * its length and four of its bytes give, with what they said: a log
- * gives a few failure and per-MX texts again and again (a replayed real
- * log: 22 texts in 11,779 lines that are not "sent"), and their facts
- * cost 510 instructions a text (the phrase searches of both functions),
- * a compare of the text here some 40. Per thread: no sharing */
-#define PF_FACTS_BITS 6
+/* pf_text_slot - the slot among 1 << bits of a text (len > 0) in the
+ * memories of texts below: its length and, from 16 bytes on, its first
+ * sixteen, eight from its middle and its last eight, mixed.
+ * sess_text_slot()'s four bytes put texts alike but for a byte outside
+ * those four ("host mta5.am0.yahoodns.net[...] said: ..." and "host
+ * mta6...") into one set, where lines that take turns among them
+ * pushed each other out */
+static inline unsigned
+pf_text_slot(struct span t, unsigned bits)
+{
+    uint64_t w0, w1, wm, we;
+
+    if (t.len < 16 || !span_little_endian())
+        return sess_text_slot(t, bits);
+    memcpy(&w0, t.ptr, 8);
+    memcpy(&w1, t.ptr + 8, 8);
+    memcpy(&wm, t.ptr + t.len / 2 - 4, 8);
+    memcpy(&we, t.ptr + t.len - 8, 8);
+    w0 = (w0 ^ t.len) * 0x9e3779b97f4a7c15ULL;
+    w1 = (w1 ^ (wm << 1 | wm >> 63)) * 0xff51afd7ed558ccdULL;
+    return (unsigned) (((w0 ^ w1 ^ we) * 0xc4ceb9fe1a85ec53ULL)
+                       >> (64 - bits));
+}
+
+/* The texts pf_text_facts() read last on this thread, in a set of
+ * four slots that its length and bytes give (pf_text_slot), with what
+ * they said: a log gives a few failure and per-MX texts again and again (a
+ * replayed real log: 25 texts in 13,234 lines that are not "sent"), and
+ * their facts cost 510 instructions a text (the phrase searches of both
+ * functions), a compare of the text here some 40. Sets of two of 64
+ * slots missed 2,395 of those lines: five of the 25 texts fell into one
+ * set of two, and lines that take turns among them pushed each other
+ * out. Per thread: no sharing */
+#define PF_FACTS_BITS 7
 #define PF_FACTS_SLOTS (1U << PF_FACTS_BITS)
+#define PF_FACTS_WAYS 4
 #define PF_FACTS_KEEP 512               /* a text kept is no longer */
 
 struct pf_facts_memo {
@@ -602,21 +684,23 @@ pf_text_facts(struct span text, struct pf_text_facts *f)
     static _Thread_local uint64_t seq;
 
     if (text.len > 0 && text.len <= PF_FACTS_KEEP) {
-        /* a set of two slots: a text in either; a new one replaces the
-         * one used longer ago */
-        e = pf_facts_memo + (sess_text_slot(text, PF_FACTS_BITS) & ~1U);
-        if (e[0].len == text.len && pf_same(e[0].text, text.ptr, text.len)) {
-            e[0].seq = ++seq;
-            *f = e[0].f;
-            return;
-        }
-        if (e[1].len == text.len && pf_same(e[1].text, text.ptr, text.len)) {
-            e[1].seq = ++seq;
-            *f = e[1].f;
-            return;
-        }
-        if (e[1].seq < e[0].seq)
-            e++;
+        /* a set of four slots: a text in any; a new one replaces the
+         * one used longest ago */
+        struct pf_facts_memo *set = pf_facts_memo
+            + (pf_text_slot(text, PF_FACTS_BITS) & ~(PF_FACTS_WAYS - 1U));
+        int     k;
+
+        for (k = 0; k < PF_FACTS_WAYS; k++)
+            if (set[k].len == text.len
+                && pf_same(set[k].text, text.ptr, text.len)) {
+                set[k].seq = ++seq;
+                *f = set[k].f;
+                return;
+            }
+        e = set;
+        for (k = 1; k < PF_FACTS_WAYS; k++)
+            if (set[k].seq < e->seq)
+                e = set + k;
     }
     {
         /* Postfix's own part, for both (its two searches once) */
@@ -708,7 +792,7 @@ pf_cert_text(struct span t, struct pf_event *ev)
         return;
     }
     /* a set of two slots, as in pf_text_facts() */
-    e = pf_cert_memo + (sess_text_slot(t, PF_CERT_BITS) & ~1U);
+    e = pf_cert_memo + (pf_text_slot(t, PF_CERT_BITS) & ~1U);
     for (k = 0; k < 2; k++)
         if (e[k].len == t.len && pf_same(e[k].text, t.ptr, t.len)) {
             e[k].seq = ++seq;
@@ -838,7 +922,7 @@ pf_status_scan(struct span s, long keys[3], int *forged)
     static const char k_tls[8] = ", tls";
     static const char k_forged[8] = {'>', ',', ' ', 'r', 'e', 'l', 'a', 'y'};
     const char *p = s.ptr;
-    long    st = -1;
+    long    st = -1, k1 = -1, k2 = -1;
     size_t  k;
     uint64_t w, carry = 0;
     int     f = 0;
@@ -847,7 +931,6 @@ pf_status_scan(struct span s, long keys[3], int *forged)
         || !span_little_endian())
         return pf_status_scan_plain(s, keys, forged);
     keys[0] = 2;                        /* the '=' at 7 */
-    keys[1] = keys[2] = -1;
     for (k = 8; k < s.len; k += 64) {
         uint64_t eq, gt, c;
 
@@ -865,14 +948,23 @@ pf_status_scan(struct span s, long keys[3], int *forged)
 
             eq &= eq - 1;
             memcpy(&w, p + at - 8, 8);
-            if (w >> 8 == pf_w8(k_status))
+            if (w >> 8 == pf_w8(k_status)) {
                 st = (long) at - 7;
-            else if (keys[1] < 0 && w == pf_w8(k_conn))
-                keys[1] = (long) at - 8;
-            else if (keys[2] < 0 && w >> 24 == pf_w8(k_tls))
-                keys[2] = (long) at - 5;
+                break;
+            }
+            /* conn_use= and tls= are rare: one test for both, the keys
+             * in registers (delay=, delays= and dsn= pass it) */
+            if (__builtin_expect((unsigned) (w == pf_w8(k_conn))
+                                 | (unsigned) (w >> 24 == pf_w8(k_tls)), 0)) {
+                if (k1 < 0 && w == pf_w8(k_conn))
+                    k1 = (long) at - 8;
+                else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
+                    k2 = (long) at - 5;
+            }
         }
     }
+    keys[1] = k1;
+    keys[2] = k2;
     *forged = f;
     return st;
 #else
@@ -1084,9 +1176,7 @@ pf_status(struct span s, struct pf_event *ev)
 static void
 pf_after_qid(struct span s, struct pf_event *ev)
 {
-    int     kind;
-    int     dane;
-    const char *why;
+    struct pf_text_facts facts;
     long    off;
 
     if (PF_STARTS(s, "to=<")) {
@@ -1135,7 +1225,10 @@ pf_after_qid(struct span s, struct pf_event *ev)
         pf_peer(&p, ev);
         return;
     }
-    if (pf_text_result(s, &kind, &dane, &why) >= 0) {
+    /* the facts, as pf_classify_mt() asks them of the same text next:
+     * read once (pf_text_facts) */
+    pf_text_facts(s, &facts);
+    if (facts.res >= 0) {
         ev->kind = PF_SOFT;
         ev->text = s;
         if ((off = span_find(pf_text_own(s), "host ")) >= 0) {
@@ -1444,21 +1537,44 @@ int
 pf_error_reason(struct span t, struct span *out)
 {
 #ifdef __SSE2__
-    if (t.len >= 16 && t.len <= 64) {
-        uint64_t m = pf_mask_upto64(t.ptr, t.len, ':');
-        size_t  start;
+    /* the ':' bytes 64 at a time, in order, to the fifth (a text of
+     * some 100 bytes, "error:0A000086:SSL routines:...", was read byte
+     * by byte past 64) */
+    size_t  k = 0, start = 0;
+    int     field = 0;
 
-        if (__builtin_popcountll(m) < 5)
-            return -1;
-        m &= m - 1;
-        m &= m - 1;
-        m &= m - 1;
-        start = (size_t) __builtin_ctzll(m) + 1;    /* past the fourth */
-        m &= m - 1;
-        *out = span_make(t.ptr + start,
-                         (size_t) __builtin_ctzll(m) - start);
-        return 0;
+    while (k < t.len) {
+        size_t  w = t.len - k < 64 ? t.len - k : 64;
+        uint64_t m;
+
+        if (w < 16)
+            break;
+        m = pf_mask_upto64(t.ptr + k, w, ':');
+        while (m != 0) {
+            size_t  i = k + (size_t) __builtin_ctzll(m);
+
+            m &= m - 1;
+            if (++field == 4) {
+                start = i + 1;
+            } else if (field == 5) {
+                *out = span_make(t.ptr + start, i - start);
+                return 0;
+            }
+        }
+        k += w;
     }
-#endif
+    for (; k < t.len; k++) {            /* the last bytes, under 16 */
+        if (t.ptr[k] != ':')
+            continue;
+        if (++field == 4) {
+            start = k + 1;
+        } else if (field == 5) {
+            *out = span_make(t.ptr + start, k - start);
+            return 0;
+        }
+    }
+    return -1;
+#else
     return pf_error_reason_plain(t, out);
+#endif
 }

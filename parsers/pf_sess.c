@@ -810,11 +810,12 @@ pf_prog(struct span ident)
 
 /* pf_prog() of the idents of the lines before, by their wrap tags
  * (wrap_rec.ident_tag: one tag, one ident; tags handed out in turn
- * differ in their low bits): a tag's slot is tag & 7. A Postfix log
- * interleaves a few programs line by line: pf_prog() of each line's
- * ident was 3 % of a run's instructions on a replayed real log. Per
- * thread: no sharing */
-#define PF_PROG_TAGS 8
+ * differ in their low bits): a tag's slot is tag & 63, as many as
+ * wrap.c keeps idents. A Postfix log interleaves a few programs line by
+ * line: pf_prog() of each line's ident was 3 % of a run's instructions
+ * on a replayed real log; with 8 slots, a merged log of five hosts
+ * still asked it again on one line in fifteen. Per thread: no sharing */
+#define PF_PROG_TAGS 64
 
 static _Thread_local uint64_t pf_prog_tag[PF_PROG_TAGS];
 static _Thread_local unsigned char pf_prog_of[PF_PROG_TAGS];
@@ -880,8 +881,15 @@ static void
 pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
 {
     char    key[CORR_KEY_MAX];
-    size_t  n = corr_key_proc(r, key, PF_PID_MAX);
+    size_t  n = pf_key_line(r, pre->key);
 
+    if (n > 0) {
+        /* most lines: the key's bytes from the line, no fields copied */
+        pre->klen = (uint16_t) n;
+        pre->khash = htab_hash(pre->key, n);
+        return;
+    }
+    n = corr_key_proc(r, key, PF_PID_MAX);
     pre->khash = htab_hash(key, n);
     pre->klen = n <= PF_KEY_INLINE ? (uint16_t) n : 0;
     if (n > 16 && n <= 32) {

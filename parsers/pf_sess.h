@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pf.h"
 #include "../global/sess.h"
@@ -92,6 +93,36 @@ struct pf_pre {
     char    ipbuf[IPADDR_MAX + 1];      /* ip CORR_CANON_BUF: canonical */
 };
 
+
+/* pf_key_line - corr_key_proc(r, key, PF_PID_MAX) of a line whose host,
+ * ident and pid lie one byte apart in it ("host ident[pid", as
+ * parsers/wrap.c reads most lines) and whose key has 16 to
+ * PF_KEY_INLINE bytes: the bytes from the host's first to the pid's
+ * last, its two separators made NUL, copied as two or three blocks of
+ * sixteen; n, or 0 for any other line (corr_key_proc() then). key has
+ * room for PF_KEY_INLINE bytes. tests/t_pfmemo.c compares the two on
+ * generated fields of every length, apart or not */
+static inline size_t
+pf_key_line(const struct wrap_rec *r, char *key)
+{
+    const char *p = r->host.ptr;
+    size_t  hl = r->host.len;
+    size_t  il = r->ident.len;
+    size_t  n = hl + il + r->pid.len + 2;
+
+    /* n <= PF_KEY_INLINE: hl and il are below corr_key_proc()'s caps;
+     * an empty field one byte after the one before is copied alike */
+    if (p == NULL || r->pid.len > PF_PID_MAX || n - 16 > PF_KEY_INLINE - 16
+        || r->ident.ptr != p + hl + 1 || r->pid.ptr != p + hl + il + 2)
+        return 0;
+    memcpy(key, p, 16);
+    if (n > 32)
+        memcpy(key + 16, p + 16, 16);
+    memcpy(key + n - 16, p + n - 16, 16);
+    key[hl] = 0;
+    key[hl + 1 + il] = 0;
+    return n;
+}
 
 /* 1 when pf_corr_ops.classify_mt with this own returns CORR_PRE_DONE
  * with an irrelevant trace for every line of this ident, whatever its

@@ -77,6 +77,12 @@ struct ts_ctx {
     char    iso[16];
     int     iso_ok;             /* iso holds one */
     int64_t iso_t;
+    /* the offset "+HH:MM" and its following space that ts_iso_zone()
+     * read last (zone_ok), as a word of those seven bytes, and what it
+     * subtracts (ts_parse_iso_seen) */
+    uint64_t iso_zone;
+    int64_t iso_off;
+    int     iso_zone_ok;
 };
 
 /* reference from a time (file mtime, now) in the local zone */

@@ -637,10 +637,24 @@ wrap_pid(const char *p, size_t len, size_t i)
  * undated line, often a message without ident (-3: a space comes
  * before any '[', no ident of either form) */
 static inline long
+wrap_ident_seen_at(const char *p, size_t n, long i, struct span *ident,
+                   struct span *pid, uint64_t *tag, int bare);
+
+static inline long
 wrap_ident_seen(const char *p, size_t n, struct span *ident,
                 struct span *pid, uint64_t *tag, int bare)
 {
-    long    i = bare ? wrap_word_end2(p, n, '[', ' ') : wrap_word_end(p, n, '[');
+    return wrap_ident_seen_at(p, n, bare ? wrap_word_end2(p, n, '[', ' ')
+                              : wrap_word_end(p, n, '['), ident, pid, tag,
+                              bare);
+}
+
+/* wrap_ident_seen_at - wrap_ident_seen() with its first search's
+ * answer i given (wrap_bare() has made it) */
+static inline long
+wrap_ident_seen_at(const char *p, size_t n, long i, struct span *ident,
+                   struct span *pid, uint64_t *tag, int bare)
+{
     long    j;
     const struct wrap_word *e;
 
@@ -1040,13 +1054,24 @@ wrap_exim_rec(struct span line, struct wrap_rec *r)
  * known ident read at once (its tag is not given: such lines kept
  * none) */
 static inline void
+wrap_undated_at(struct span s, struct wrap_rec *r, long end);
+
+static inline void
 wrap_undated(struct span s, struct wrap_rec *r)
+{
+    wrap_undated_at(s, r, wrap_word_end2(s.ptr, s.len, '[', ' '));
+}
+
+/* wrap_undated_at - wrap_undated() with wrap_word_end2(s, '[', ' ')
+ * given as end */
+static inline void
+wrap_undated_at(struct span s, struct wrap_rec *r, long end)
 {
     struct span save = s;
     uint64_t tag;
     long    k;
 
-    k = wrap_ident_seen(s.ptr, s.len, &r->ident, &r->pid, &tag, 1);
+    k = wrap_ident_seen_at(s.ptr, s.len, end, &r->ident, &r->pid, &tag, 1);
     if (k > 0)
         span_drop(&s, (size_t) k);
     else if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
@@ -1092,7 +1117,7 @@ wrap_bare(struct span line, struct wrap_rec *r)
     r->ident = span_make(NULL, 0);
     r->pid = span_make(NULL, 0);
     r->ident_tag = 0;
-    wrap_undated(line, r);
+    wrap_undated_at(line, r, k);        /* its search made once */
     return 0;
 }
 

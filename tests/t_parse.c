@@ -866,6 +866,48 @@ t_fast_paths(void)
             ok = 0;
     }
     T_CHECK(ok, "ISO stamps with their date and time kept");
+    /* ISO: the offset read last kept (ts_iso_zone_seen), on generated
+     * stamps of two minutes: fractions of 0 to 10 digits after '.' or
+     * ',', offsets right and wrong, what follows them, cut short */
+    {
+        static const char *const zone[] = {
+            "+00:00", "-05:30", "+01:00", "+0100", "Z", "+23:59", "+24:00",
+            "+00:60", "+0:00", "+00:0x", "-00:00", "+05:30", "+00:00:",
+        };
+        static const char *const after[] = {" h x", "h", " ", "", "  h"};
+        uint64_t x = 5;
+        char    st[96];
+        int     n;
+
+        ok = 1;
+        ts_ctx_init_year(&c, 2024);
+        for (i = 0; i < 200000; i++) {
+            unsigned fd, zi, ai;
+            struct span a, b;
+            int     ra, rb;
+
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            fd = (unsigned) (x >> 33) % 11;
+            zi = (unsigned) (x >> 40) % (sizeof(zone) / sizeof(zone[0]));
+            ai = (unsigned) (x >> 50) % (sizeof(after) / sizeof(after[0]));
+            if ((x >> 20) % 4 == 0)     /* the offset before, mostly */
+                zi = 0;
+            n = snprintf(st, sizeof(st), "2024-11-01T00:%02u:%02u%s%.*s%s%s",
+                         (unsigned) (x >> 30) % 2, (unsigned) (x >> 36) % 60,
+                         fd == 0 ? "" : (x >> 45) % 9 ? "." : ",",
+                         (int) fd, "0123456789", zone[zi], after[ai]);
+            if ((x >> 55) % 7 == 0 && n > 1)
+                n -= (int) ((x >> 24) % (unsigned) n);
+            a = span_make(st, (size_t) n);
+            b = a;
+            ra = ts_parse_iso(&a, &t);
+            rb = ts_parse_iso_seen(&c, &b, &t1);
+            if (ra != rb || (ra == 0 && (t != t1 || a.ptr != b.ptr
+                                         || a.len != b.len)))
+                ok = 0;
+        }
+        T_CHECK(ok, "ISO stamps with their offset kept");
+    }
     /* a status text that is a phrase whole, or holds one */
     T_CHECK(pf_text_result(SPAN_LIT("Server certificate not verified"),
                            &kind, &dane, &why) == SESS_CERT_NOT_TRUSTED

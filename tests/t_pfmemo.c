@@ -44,6 +44,14 @@ static const char *const t_peer[] = {
     "gmail-smtp-in.l.google.com[74.125.136.27]:25",
     "gmail-smtp-in.l.google.com[173.194.222.26]:25",
     "gmail-smtp-in.l.google.com", "gmail-smtp-in.l.google.com[1.2.3.4]",
+    /* more addresses of one host than a set has slots (the set is
+     * chosen by the bytes before the first ']' too), ']' in a host */
+    "gmail-smtp-in.l.google.com[74.125.136.28]:25",
+    "gmail-smtp-in.l.google.com[74.125.136.29]:25",
+    "gmail-smtp-in.l.google.com[2a00:1450:4013:c01::1a]:25",
+    "a]b.example.com[192.0.2.1]:25", "mx.example.com]x[192.0.2.1]:25",
+    ("a-host-name-long-enough-that-its-closing-bracket-is-past-48.example"
+     "[192.0.2.1]:25"),
     "1.2.3.4[1.2.3.4]:25", "1.2.3.4", "a[1.2.3.4]:25", "ab", "a:b[1.2.3.4]:25",
     "bad_name!.example[192.0.2.1]:25", "x..y.example[192.0.2.1]:25",
     ("a-host-name-so-long-that-with-its-address-the-peer-is-past-the-kept"
@@ -436,11 +444,11 @@ t_error_reason(void)
         "error:", "0A000086", ":SSL routines:", "::", ":", "certificate verify failed",
     };
     uint64_t x = 17;
-    char    buf[128];
+    char    buf[320];
     int     i, bad = 0;
 
     for (i = 0; i < 200000; i++) {
-        size_t  n = t_next(&x) % 101;
+        size_t  n = t_next(&x) % 301;
         struct span a1 = {NULL, 0}, a2 = {NULL, 0};
         int     r1, r2;
 
@@ -454,6 +462,50 @@ t_error_reason(void)
     T_CHECK(bad == 0, "pf_error_reason() as a byte loop (%d differ)", bad);
 }
 
+/* pf_key_line() against corr_key_proc(): a line of random bytes (NUL
+ * among them), host, ident and pid cut from it of every length about
+ * the limits (pid past PF_PID_MAX, key past PF_KEY_INLINE, fields past
+ * corr_key_proc()'s caps), one byte apart or not, some absent */
+static void
+t_key_line(void)
+{
+    static const char abc[] = "ab.-/[]: 0123456789\0xyz\377";
+    char    line[512];
+    char    k1[PF_KEY_INLINE + 16], k2[CORR_KEY_MAX];
+    struct wrap_rec r;
+    uint64_t x = 61;
+    int     i, bad = 0, fast = 0;
+
+    for (i = 0; i < 400000; i++) {
+        size_t  hl = t_next(&x) % 40, il = t_next(&x) % 40;
+        size_t  pl = t_next(&x) % 26, at = t_next(&x) % 8;
+        size_t  g1 = t_next(&x) % 8 ? 1 : t_next(&x) % 3;
+        size_t  g2 = t_next(&x) % 8 ? 1 : t_next(&x) % 3;
+        size_t  j, n, m;
+
+        if (t_next(&x) % 50 == 0)
+            hl = 60 + t_next(&x) % 10;
+        if (t_next(&x) % 50 == 0)
+            il = 120 + t_next(&x) % 20;
+        for (j = 0; j < sizeof(line); j++)
+            line[j] = abc[t_next(&x) % (sizeof(abc) - 1)];
+        memset(&r, 0, sizeof(r));
+        r.host = span_make(hl || t_next(&x) % 2 ? line + at : NULL, hl);
+        r.ident = span_make(line + at + hl + g1, il);
+        r.pid = span_make(line + at + hl + g1 + il + g2, pl);
+        memset(k1, 0x55, sizeof(k1));
+        n = pf_key_line(&r, k1);
+        m = corr_key_proc(&r, k2, PF_PID_MAX);
+        if (n > 0) {
+            fast++;
+            if (n != m || memcmp(k1, k2, n) != 0 || k1[n] != 0x55)
+                bad++;
+        }
+    }
+    T_CHECK(bad == 0, "pf_key_line() as corr_key_proc() (%d differ)", bad);
+    T_CHECK(fast > 30000, "pf_key_line() takes many keys (%d)", fast);
+}
+
 int
 main(void)
 {
@@ -465,5 +517,6 @@ main(void)
     t_alnum_run();
     t_qmgr_from();
     t_error_reason();
+    t_key_line();
     return T_DONE();
 }
