@@ -68,6 +68,11 @@ struct ex_seen {
     int64_t utc;                /* its start, the fields as UTC */
     int64_t local;              /* its start in the local zone */
     int     has_local;          /* local is set */
+    /* the seconds of the last main-log stamp of this minute (":SS ",
+     * bytes 16-19, with bit 32 set; 0: none) and its time: a log
+     * writes many lines a second */
+    uint64_t sec_key;
+    int64_t sec_t;
 };
 
 static _Thread_local struct ex_seen ex_seen[EX_SEEN];
@@ -114,13 +119,33 @@ ex_seen_read(const char *p)
         return NULL;
     }
     memcpy(m->text, p, 16);
+    m->sec_key = 0;
     m->utc = date_days_from_civil(m->y, m->mo, m->d) * 86400 + m->h * 3600
         + m->mi * 60;
     m->has_local = 0;
     return m;
 }
 
-/* ex_stamp - "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " at the cursor */
+/* ex_ts_own - the zone-offset cache of the calling thread's own, for
+ * a caller that gives none (tc NULL: ex_read() of ex_sess.c), made on
+ * first need: a minute's local start is read once, and the test of a
+ * made context on every line was three instructions of each */
+__attribute__((noinline, cold))
+static struct ts_ctx *
+ex_ts_own(void)
+{
+    static _Thread_local struct ts_ctx tc;
+    static _Thread_local int made;
+
+    if (!made) {
+        ts_ctx_init_year(&tc, 1970);
+        made = 1;
+    }
+    return &tc;
+}
+
+/* ex_stamp - "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " at the cursor (tc
+ * NULL: ex_ts_own()) */
 static inline __attribute__((always_inline)) int
 ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
 {
@@ -131,8 +156,21 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
     struct ex_seen *m;
 
     unsigned s1, s0;
+    uint32_t w;
+    uint64_t key;
 
-    if (len < 20 || (m = ex_seen_minute(p)) == NULL || p[16] != ':')
+    if (len < 20 || (m = ex_seen_minute(p)) == NULL)
+        return -1;
+    /* the second of the main-log stamp before, again: what the tests
+     * below take for it, its time as they made it */
+    memcpy(&w, p + 16, 4);
+    key = (uint64_t) w | (uint64_t) 1 << 32;
+    if (key == m->sec_key && (len == 20 || (p[20] != '+' && p[20] != '-'))) {
+        *t = m->sec_t;
+        span_drop(s, 20);
+        return 0;
+    }
+    if (p[16] != ':')
         return -1;
     s1 = (unsigned) (unsigned char) p[17] - '0';
     s0 = (unsigned) (unsigned char) p[18] - '0';
@@ -143,6 +181,8 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
         /* the main log's own stamp: no fraction, no zone, a minute read
          * before (what the tests below take for it, in fewer of them) */
         *t = m->local + sec;
+        m->sec_key = key;
+        m->sec_t = *t;
         span_drop(s, 20);
         return 0;
     }
@@ -165,7 +205,8 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
         return -1;
     if (zone == 1 << 30) {
         if (!m->has_local) {
-            m->local = ts_local_to_utc(tc, m->y, m->mo, m->d, m->h, m->mi, 0);
+            m->local = ts_local_to_utc(tc ? tc : ex_ts_own(), m->y, m->mo,
+                                       m->d, m->h, m->mi, 0);
             m->has_local = 1;
         }
         *t = m->local + sec;
@@ -383,9 +424,10 @@ ex_contains(struct span s, const char *lit)
     return span_find(s, lit) >= 0;
 }
 
-/* ex_cert_type - result type of a certificate problem text */
+/* ex_cert_type_plain - result type of a certificate problem text, read
+ * from it: its words sought in turn, a span_find() each */
 static int
-ex_cert_type(struct span t, int dflt)
+ex_cert_type_plain(struct span t, int dflt)
 {
     if (ex_contains(t, "expired"))
         return SESS_CERT_EXPIRED;
@@ -400,6 +442,43 @@ ex_cert_type(struct span t, int dflt)
         || ex_contains(t, "revoked"))
         return SESS_CERT_NOT_TRUSTED;
     return dflt;
+}
+
+/* The texts ex_cert_type() read last on this thread, each with its
+ * type (0: none of its words, the caller's default), in the place
+ * ex_memo_slot() gives: an Exim log gives a few certificate problems
+ * again and again ("SSL verify error: ...", GnuTLS's "(certificate
+ * verification failed): ..."), and each was twelve span_find()s, a
+ * memchr() call or more each (1.5 % of a run's instructions on the
+ * 20 MB slice of an Exim log). What is kept is a function of the text
+ * alone. Per thread: no sharing */
+#define EX_CERT_IN 128              /* longer texts are not kept */
+
+struct ex_cert_memo {
+    size_t  len;                    /* of in; 0: nothing kept */
+    int     type;                   /* ex_cert_type_plain(in, 0) */
+    char    in[EX_CERT_IN];
+};
+
+static _Thread_local struct ex_cert_memo ex_cert_memo[EX_MEMO_WAYS];
+
+/* ex_cert_type - ex_cert_type_plain(), remembered by the text */
+static int
+ex_cert_type(struct span t, int dflt)
+{
+    struct ex_cert_memo *m;
+    int     type;
+
+    if (t.len == 0 || t.len > EX_CERT_IN)
+        return ex_cert_type_plain(t, dflt);
+    m = &ex_cert_memo[ex_memo_slot(t)];
+    if (m->len != t.len || memcmp(m->in, t.ptr, t.len) != 0) {
+        m->type = ex_cert_type_plain(t, 0);
+        m->len = t.len;
+        memcpy(m->in, t.ptr, t.len);
+    }
+    type = m->type;
+    return type != 0 ? type : dflt;
 }
 
 /* ex_openssl_reason - the reason field of "error:CODE:LIB:FUNC:REASON" */
@@ -612,7 +691,8 @@ ex_text_plain(struct span t, struct ex_event *ev)
  * the text alone: it reads no field of the event but the reason it
  * wrote itself. aux, when written, is a span into the text: kept as
  * its place in it. Per thread: no sharing */
-#define EX_TEXT_IN 128              /* longer texts are not kept */
+#define EX_TEXT_IN 256              /* longer texts are not kept (128 left
+                                     * the SMTP errors of a log unkept) */
 #define EX_TEXT_WAYS 256            /* texts kept: 2^8 (64 missed a third
                                      * of the texts of an Exim log) */
 _Static_assert(EX_TEXT_WAYS == 1 << 8, "ex_text() takes 8 bits");

@@ -10,7 +10,8 @@
  * with the Exim source that writes it, is listed in ex.c and in
  * docs/parsers/exim.md.
  * Thread safety: pure functions (ex_prefix uses the caller's ts_ctx only
- * as a cache of zone offsets).
+ * as a cache of zone offsets; given none, tc NULL, one of the calling
+ * thread's own).
  */
 #ifndef PARSERS_EX_H
 #define PARSERS_EX_H
@@ -88,7 +89,9 @@ struct ex_event {
 };
 
 /* ex_prefix - time stamp, [pid] and message id at the start of msg (a
- * line without them has an empty prefix and its whole text as body) */
+ * line without them has an empty prefix and its whole text as body);
+ * tc NULL: a zone-offset cache of the calling thread's own, of the
+ * year 1970 (ex_read() too) */
 void    ex_prefix(struct ts_ctx *tc, struct span msg, struct ex_line *ln);
 
 /* ex_msgid - length of an Exim message id at the start of s, or 0 */

@@ -109,6 +109,28 @@ ex_bytes_copy(char *dst, const char *src, size_t n)
     memcpy(dst + n - 8, &x, 8);
 }
 
+/* ex_key_len - strlen() of the n bytes at s (a NUL after them): n
+ * when no word of them holds a NUL (an address as logged: always), a
+ * test of words of eight, not a call */
+static inline size_t
+ex_key_len(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    uint64_t w, z = 0;
+    size_t  i;
+
+    if (n < 8)
+        return strlen(s);
+    for (i = 0; i + 8 < n; i += 8) {
+        memcpy(&w, s + i, 8);
+        z |= (w - ones) & ~w & high;
+    }
+    memcpy(&w, s + n - 8, 8);
+    z |= (w - ones) & ~w & high;
+    return z == 0 ? n : strlen(s);
+}
+
 /* ex_key_eq - an address as logged equals the key of a connection
  * (strncasecmp(): the same bytes first, as they mostly are) */
 static int
@@ -253,7 +275,8 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
     if (c->key[0] == 0 && ev->ip.len > 0 && ev->ip.len < sizeof(c->key)) {
         ex_bytes_copy(c->key, ev->ip.ptr, ev->ip.len);
         c->key[ev->ip.len] = 0;
-        c->keylen = (int) strlen(c->key);      /* a NUL ends it */
+        c->keylen = (int) ex_key_len(c->key, ev->ip.len);  /* a NUL
+                                                             * ends it */
         if (ex_sess_addr_mt(ev->ip, c->k.ip) != 0)
             c->k.ip[0] = 0;
     }
@@ -824,11 +847,6 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
         m->own = 1;
 }
 
-/* The zone-offset cache of Exim's own stamps, per thread (ex_prefix;
- * the year of the context is not used) */
-static _Thread_local struct ts_ctx ex_ts;
-static _Thread_local int ex_ts_made;
-
 /* the kinds ex_classify_mt() hands to ex_apply() with the message's
  * key: all but those of its switch's cases */
 #define EX_EVENT_KINDS (~((1u << EX_NONE) | (1u << EX_IGNORE) \
@@ -848,13 +866,11 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
 
     memset(tr, 0, sizeof(*tr));
     tr->kind = TRACE_IRRELEVANT;
-    if (!ex_ts_made) {
-        ts_ctx_init_year(&ex_ts, 1970);
-        ex_ts_made = 1;
-    }
     /* a line with Exim's stamp or a message id is read whatever its
-     * program (ex_read(): prefix and body in one call) */
-    if (!ex_read(&ex_ts, r->msg, ln, ev)) {
+     * program (ex_read(): prefix and body in one call; the zone-offset
+     * cache of Exim's stamps is ex.c's own per thread, made when first
+     * needed: tc NULL) */
+    if (!ex_read(NULL, r->msg, ln, ev)) {
         if (r->ident.len > 0 && !ex_sess_ident(r->ident))
             return CORR_PRE_NOT_MINE;   /* another program's line */
         bare = r->ident.len == 0;

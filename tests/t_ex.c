@@ -275,6 +275,16 @@ t_prefix(void)
             stamped += ln.stamped;
         }
     }
+    {
+        /* a minute just read with a zone (no second kept for it), then
+         * the same minute and four NUL bytes where the seconds were:
+         * no stamp (the kept second's test reads those four bytes) */
+        static const char zoned[] = "2024-11-02 07:08:09 +0100 x";
+        static const char nul[] = "2024-11-02 07:08\0\0\0\0 1aa0aa-00000a-7R x";
+
+        agree &= prefix_same(zoned, sizeof(zoned) - 1);
+        agree &= prefix_same(nul, sizeof(nul) - 1);
+    }
     T_CHECK(agree, "ex_prefix() as the field-by-field reading, 20000 lines");
     T_CHECK(stamped > 5000 && stamped < 19000, "stamped: %d of 20000",
             stamped);
@@ -953,6 +963,104 @@ t_text_again(void)
     }
 }
 
+/* The types of certificate problems ex_cert_type() remembers and the
+ * error texts of 129 to 256 bytes ex_text() now keeps (ex.c): as
+ * t_text_again(), lines of a pool classified again and again in any
+ * order against the line's event classified first on a thread of its
+ * own. The pool holds "SSL verify error" lines and GnuTLS's
+ * certificate texts with each word of a certificate problem (or none),
+ * and long SMTP and TLS texts, in families alike but for a middle byte
+ * or a length */
+#define T_CPOOL 256
+
+static char t_cpool[T_CPOOL][320];
+static size_t t_cpool_len[T_CPOOL];
+static uint64_t t_cpool_ref[T_CPOOL];
+
+/* t_cpool_first - the reference event of pool line *arg, on a thread
+ * of its own (nothing remembered there) */
+static void *
+t_cpool_first(void *arg)
+{
+    size_t  k = *(const size_t *) arg;
+    struct ex_event ev;
+
+    ex_classify(span_make(t_cpool[k], t_cpool_len[k]), EX_F_ID, &ev);
+    t_cpool_ref[k] = ev_hash(0xcbf29ce484222325ULL, &ev, t_cpool[k]);
+    return NULL;
+}
+
+static void
+t_cert_again(void)
+{
+    static const char *const word[] = {
+        "expired", "name mismatch", "hostname", "mis-match", "self signed",
+        "self-signed", "local issuer", "unable to get issuer",
+        "unable to verify the first", "untrusted", "not trusted",
+        "revoked", "nothing known", "expire", "self  signed",
+    };
+    static const char *const shape[][3] = {    /* address, word, end */
+        {"[192.0.2.", "] SSL verify error: depth=0 error=", " cert=/CN=x"},
+        {"[192.0.2.", "] SSL verify error: depth=1 error=", ""},
+        {"[192.0.2.", "] SSL verify error: certificate name mismatch:"
+         " DN=\"/CN=", "\" H=\"h\""},
+        {"** a@b R=r T=t H=mx.b [192.0.2.", "]:25: TLS session:"
+         " (certificate verification failed): ", " end"},
+        {"TLS error on connection to h [192.0.2.", "] (SSL_connect):"
+         " error:1:2:3:", ""},
+        {"** a@b R=r T=t H=mx.b [192.0.2.", "]: SMTP error from remote"
+         " mail server after end of data: 550-5.7.1 ", " the message was"
+         " refused by the policy of the receiving server; see the"
+         " documentation of the service for the reasons why it"},
+        {"== a@b R=r T=t defer (-53) H=h [192.0.2.", "]: a TLS session is"
+         " required, but an attempt to start TLS failed and the text"
+         " goes on: ", " for a long while, past the length of the texts"
+         " kept before, to the end of the line"},
+    };
+    uint64_t x = 11;
+    size_t  k, idx[T_CPOOL];
+    pthread_t th;
+    int     i, agree = 1, made = 1, longer = 0;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (k = 0; k < T_CPOOL; k++) {
+        const char *const *f = shape[T_RND() % (sizeof(shape)
+                                                / sizeof(shape[0]))];
+        const char *w = word[T_RND() % (sizeof(word) / sizeof(word[0]))];
+        unsigned a = T_RND() % 3, b = T_RND() % 3;
+
+        t_cpool_len[k] = (size_t) snprintf(t_cpool[k], sizeof(t_cpool[k]),
+                                           "%s%u%s%s%s%s", f[0], a, f[1], w,
+                                           f[2], b ? " x" : "");
+        if (k % 2 && t_cpool_len[k] > 40) {     /* a middle byte changed,
+                                                 * or the last one cut */
+            memcpy(t_cpool[k], t_cpool[k - 1], sizeof(t_cpool[k]));
+            t_cpool_len[k] = t_cpool_len[k - 1];
+            if (T_RND() % 2)
+                t_cpool[k][t_cpool_len[k] / 2 + 3] ^= 1;
+            else
+                t_cpool_len[k]--;
+        }
+        longer += t_cpool_len[k] > 160;
+        idx[k] = k;
+        made &= pthread_create(&th, NULL, t_cpool_first, &idx[k]) == 0
+            && pthread_join(th, NULL) == 0;
+    }
+    for (i = 0; i < 200000; i++) {
+        struct ex_event ev;
+
+        k = T_RND() % (i < 100000 ? 16 : T_CPOOL);
+        ex_classify(span_make(t_cpool[k], t_cpool_len[k]), EX_F_ID, &ev);
+        agree &= ev_hash(0xcbf29ce484222325ULL, &ev, t_cpool[k])
+            == t_cpool_ref[k];
+    }
+#undef T_RND
+    T_CHECK(made && agree && longer > 40,
+            "certificate problems and long texts read again as read first"
+            " (%d of %d longer than 160 bytes)", longer, T_CPOOL);
+}
+
 /* t_classify - ex_classify() on hostile delivery lines (fields repeated,
  * quoted, cut short, out of order, inside another's value) and on the
  * lines that reach its last tests (tabs, "verify callout: "), against
@@ -1229,7 +1337,9 @@ t_read(void)
         "tls:cert 0 x", "", " ", "TLS session: (x): y: delivering"
         " unencrypted to H=h [1.2.3.4] (not in hosts_require_tls)",
     };
-    static const char bytes[] = " :-+.[]0a\t";
+    static const char bytes[] = " :-+.[]0a\t\0"; /* a NUL too: the
+                                                    * kept second's test
+                                                    * reads four bytes */
     char    line[400];
     uint64_t x = 23;
     int     i, agree = 1, read = 0, lazy = 0, local = 0;
@@ -1263,13 +1373,13 @@ t_read(void)
         ts_ctx_init_year(&tb, 1970);
         memset(&ea, 0x5a, sizeof(ea));
         memset(&eb, 0x5a, sizeof(eb));
-        if (first)
-            r = ex_read(&ta, span_make(line, len), &la, &ea);
+        if (first)              /* tc NULL: ex.c's own (half the lines) */
+            r = ex_read(i & 2 ? NULL : &ta, span_make(line, len), &la, &ea);
         ref_prefix(&tb, span_make(line, len), &lb);
         if (lb.stamped || lb.id.len > 0)
             ex_classify(lb.body, lb.id.len > 0 ? EX_F_ID : 0, &eb);
         if (!first)
-            r = ex_read(&ta, span_make(line, len), &la, &ea);
+            r = ex_read(i & 2 ? NULL : &ta, span_make(line, len), &la, &ea);
         read += r;
         agree &= r == (lb.stamped || lb.id.len > 0)
             && la.stamped == lb.stamped && (!la.stamped || la.t == lb.t)
@@ -1462,6 +1572,7 @@ main(void)
     t_classify();
     t_marks();
     t_text_again();
+    t_cert_again();
     t_read();
     t_peer();
     t_reason_as_is();
