@@ -1061,6 +1061,121 @@ t_cert_again(void)
             " (%d of %d longer than 160 bytes)", longer, T_CPOOL);
 }
 
+/* The walks of a delivery line's fields ex_delivery() keeps (ex.c),
+ * up to a field "C=": lines of a pool are classified again and again
+ * in any order, and each event is compared with the line's event as
+ * classified first on a thread of its own (nothing kept there: the
+ * plain walk). The pool's lines share their fields before "C=" in
+ * families (the same set of places: the same first 48 bytes), of
+ * every length about the least and the most kept, with hostile fields
+ * (quotes, escapes, a "C=" inside a value, a host group twice, ": "
+ * texts), a byte changed anywhere or the line cut, and tails of any
+ * kind after the kept part */
+#define T_WPOOL 512
+
+static char t_wpool[T_WPOOL][480];
+static size_t t_wpool_len[T_WPOOL];
+static uint64_t t_wpool_ref[T_WPOOL];
+
+/* t_wpool_first - the reference event of pool line *arg, on a thread
+ * of its own */
+static void *
+t_wpool_first(void *arg)
+{
+    size_t  k = *(const size_t *) arg;
+    struct ex_event ev;
+
+    ex_classify(span_make(t_wpool[k], t_wpool_len[k]), EX_F_ID, &ev);
+    t_wpool_ref[k] = ev_hash(0xcbf29ce484222325ULL, &ev, t_wpool[k]);
+    return NULL;
+}
+
+static void
+t_walk_again(void)
+{
+    static const char *const mark[] = {"=> ", "-> ", "** ", "== ", ">> "};
+    static const char *const rcpt[] = {"a@b", "<p@q>", "\"x y\"@d", "c@d:"};
+    static const char *const tok[] = {
+        "R=dnslookup", "T=remote_smtp", "H=mx.b [192.0.2.1]:25",
+        "H=mx.b [192.0.2.1]*", "H=h DS [::1]:PORT_D", "H=h:", "H=(x) [1.2.3.4]",
+        "X=TLS1.3:ECDHE_SECP256R1__RSA_PSS_RSAE_SHA256__AES_256_GCM:256",
+        "X=", "CV=yes", "CV=no", "CV=dane", "DN=\"/CN=a b\"",
+        "DN=\"a\\\"b C=x\"", "DN=\"C=RU,O=Y LLC,CN=mx.y.ru\"", "I=[1.2.3.4]:5*",
+        "PRX=[1.1.1.1]*", "TFO**", "F=<a\"> C=\">", "K", "S=123",
+        "defer (-53):", "C=x", "=", "\"", "A=fixed", "PS=se",
+    };
+    static const char *const tail[] = {
+        "C=\"250 OK id=1aaaaa-000000-0a\"", "C=\"250 ok\" QT=1s",
+        "C=\"a \\\" b\": text", "C=\"250", "C=", "C=x y", ": TLS session:"
+        " (x): y", "", "C=\"250 ok\" H=other [192.0.2.9]",
+    };
+    char    fam[16][320];
+    size_t  flen[16];
+    uint64_t x = 29;
+    size_t  k, idx[T_WPOOL];
+    pthread_t th;
+    int     i, f, agree = 1, made = 1;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    /* families: the fields before the tail, of 30 to 260 bytes */
+    for (f = 0; f < 16; f++) {
+        size_t  want = 30 + T_RND() % 230;
+
+        flen[f] = 0;
+        fam[f][0] = 0;
+        while (flen[f] < want) {
+            const char *t = tok[T_RND() % (sizeof(tok) / sizeof(tok[0]))];
+
+            if (flen[f] + strlen(t) + 2 >= sizeof(fam[f]))
+                break;
+            flen[f] += (size_t) snprintf(fam[f] + flen[f],
+                                         sizeof(fam[f]) - flen[f], " %s", t);
+        }
+        if (T_RND() % 3 == 0 && flen[f] > 50)   /* a length about 48 */
+            flen[f] = 44 + T_RND() % 8;
+    }
+    for (k = 0; k < T_WPOOL; k++) {
+        int     fa = (int) (T_RND() % 16);
+        const char *mk = mark[T_RND() % 5];
+        const char *rc = rcpt[T_RND() % 4];
+        const char *sp, *tl;
+        size_t  len;
+
+        len = (size_t) snprintf(t_wpool[k], sizeof(t_wpool[k]), "%s%s%.*s",
+                                mk, rc, (int) flen[fa], fam[fa]);
+        /* a field changed at the family's end: the same first bytes */
+        if (T_RND() % 3 == 0 && len > 20)
+            t_wpool[k][len - 1 - T_RND() % 8] ^= 1;
+        sp = T_RND() % 4 ? " " : "  ";
+        tl = tail[T_RND() % (sizeof(tail) / sizeof(tail[0]))];
+        len += (size_t) snprintf(t_wpool[k] + len, sizeof(t_wpool[k]) - len,
+                                 "%s%s", sp, tl);
+        if (T_RND() % 4 == 0 && len > 0) {      /* a byte changed or cut */
+            size_t  m = T_RND() % len;
+
+            if (T_RND() % 2)
+                t_wpool[k][m] = " :\"=<>\\[]*C"[T_RND() % 11];
+            else
+                len = m;
+        }
+        t_wpool_len[k] = len;
+        idx[k] = k;
+        made &= pthread_create(&th, NULL, t_wpool_first, &idx[k]) == 0
+            && pthread_join(th, NULL) == 0;
+    }
+    for (i = 0; i < 300000; i++) {
+        struct ex_event ev;
+
+        k = T_RND() % (i < 100000 ? 24 : T_WPOOL);
+        ex_classify(span_make(t_wpool[k], t_wpool_len[k]), EX_F_ID, &ev);
+        agree &= ev_hash(0xcbf29ce484222325ULL, &ev, t_wpool[k])
+            == t_wpool_ref[k];
+    }
+#undef T_RND
+    T_CHECK(made && agree, "delivery fields walked again as walked first");
+}
+
 /* t_classify - ex_classify() on hostile delivery lines (fields repeated,
  * quoted, cut short, out of order, inside another's value) and on the
  * lines that reach its last tests (tabs, "verify callout: "), against
@@ -1573,6 +1688,7 @@ main(void)
     t_marks();
     t_text_again();
     t_cert_again();
+    t_walk_again();
     t_read();
     t_peer();
     t_reason_as_is();
