@@ -1122,8 +1122,10 @@ t_walk_again(void)
     for (f = 0; f < 16; f++) {
         size_t  want = 30 + T_RND() % 230;
 
-        flen[f] = 0;
-        fam[f][0] = 0;
+        /* half of them with a delivery's usual first fields */
+        flen[f] = (size_t) snprintf(fam[f], sizeof(fam[f]), "%s",
+                                    f % 2 ? "" : " R=r T=t H=mx.b"
+                                    " [192.0.2.1]:25");
         while (flen[f] < want) {
             const char *t = tok[T_RND() % (sizeof(tok) / sizeof(tok[0]))];
 
