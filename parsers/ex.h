@@ -109,9 +109,9 @@ void    ex_classify(struct span body, int flags, struct ex_event *ev);
 
 /* ex_read - ex_prefix() of msg; when it found Exim's stamp or a message
  * id, ex_classify() of the body (EX_F_ID when it has the id) and 1;
- * else 0, ev not written. Of an event of kind EX_NONE, EX_IGNORE or
- * EX_DETAIL only the kind is sure (the rest may be a line's before:
- * it is cleared only on the ways that write a field); of an
+ * else 0, ev not written. Of an event of kind EX_NONE, EX_IGNORE,
+ * EX_DETAIL or EX_COMPLETED only the kind is sure (the rest may be a
+ * line's before: it is cleared only on the ways that write a field); of an
  * EX_DELIVERY of marker =>, -> or >> without host or address the
  * fields of its text (text, result, reason, refine, dane, past_ehlo,
  * aux) are as cleared, not read; of any other kind every field is

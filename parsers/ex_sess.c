@@ -109,28 +109,6 @@ ex_bytes_copy(char *dst, const char *src, size_t n)
     memcpy(dst + n - 8, &x, 8);
 }
 
-/* ex_key_len - strlen() of the n bytes at s (a NUL after them): n
- * when no word of them holds a NUL (an address as logged: always), a
- * test of words of eight, not a call */
-static inline size_t
-ex_key_len(const char *s, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101ULL;
-    const uint64_t high = 0x8080808080808080ULL;
-    uint64_t w, z = 0;
-    size_t  i;
-
-    if (n < 8)
-        return strlen(s);
-    for (i = 0; i + 8 < n; i += 8) {
-        memcpy(&w, s + i, 8);
-        z |= (w - ones) & ~w & high;
-    }
-    memcpy(&w, s + n - 8, 8);
-    z |= (w - ones) & ~w & high;
-    return z == 0 ? n : strlen(s);
-}
-
 /* ex_key_eq - an address as logged equals the key of a connection
  * (strncasecmp(): the same bytes first, as they mostly are) */
 static int
@@ -275,8 +253,7 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
     if (c->key[0] == 0 && ev->ip.len > 0 && ev->ip.len < sizeof(c->key)) {
         ex_bytes_copy(c->key, ev->ip.ptr, ev->ip.len);
         c->key[ev->ip.len] = 0;
-        c->keylen = (int) ex_key_len(c->key, ev->ip.len);  /* a NUL
-                                                             * ends it */
+        c->keylen = (int) strlen(c->key);      /* a NUL ends it */
         if (ex_sess_addr_mt(ev->ip, c->k.ip) != 0)
             c->k.ip[0] = 0;
     }
@@ -879,21 +856,32 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         ex_classify(body, flags, ev);
     }
     pre->arrival = 0;
-    /* ex_stale_x() reads the hash of a continued line (it notes it) and
-     * of one with CV=no and no DN= (it compares it), no other: FNV-1a
-     * is a chain of multiplies, and took a sixth of the time of this
-     * function when made for every X= */
-    pre->cipher_h = ev->kind == EX_DELIVERY && ev->tls
-        && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
-        ? ex_cipher_hash(ev->cipher) : 0;
     /* the kinds that are events (most lines), by a mask: a test, not
      * the switch's indirect jump */
     if ((1u << ev->kind) & EX_EVENT_KINDS) {
         pre->klen = (uint32_t) ex_msg_key(r, ln->id, pre->key);
         pre->khash = htab_hash(pre->key, pre->klen);
-        /* read by ex_apply() of a delivery only (ex_same_run()) */
-        pre->pid_h = ev->kind == EX_DELIVERY
-            ? ex_pid_hash(ln->pid.len ? ln->pid : r->pid) : 0;
+        if (ev->kind == EX_COMPLETED) {
+            /* of its event only the kind is written (ex_read() in
+             * ex.h), and ex_apply() reads no more */
+            pre->cipher_h = pre->pid_h = 0;
+            pre->dom = span_make(NULL, 0);
+            return CORR_PRE_EVENT;
+        }
+        /* read by ex_apply() of a delivery only (ex_same_run(),
+         * ex_stale_x()). ex_stale_x() reads the hash of a continued
+         * line (it notes it) and of one with CV=no and no DN= (it
+         * compares it), no other: FNV-1a is a chain of multiplies, and
+         * took a sixth of the time of this function when made for every
+         * X= */
+        if (ev->kind == EX_DELIVERY) {
+            pre->pid_h = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
+            pre->cipher_h = ev->tls
+                && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
+                ? ex_cipher_hash(ev->cipher) : 0;
+        } else {
+            pre->pid_h = pre->cipher_h = 0;
+        }
         pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
     }
@@ -935,21 +923,12 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         ex_arrival(s, r, ln, pre->from, tr);
         return;
     }
-    /* the line's bytes that a connection reads (its host and address:
-     * ex_conn_fill, ex_conn_same) and the recipient's domain were last
-     * read on the classifying thread's core: fetched while the message
-     * is looked up, not waited for when they are read */
-    if (evp->host.len > 0)
-        __builtin_prefetch(evp->host.ptr);
-    if (evp->ip.len > 0)
-        __builtin_prefetch(evp->ip.ptr);
-    if (pre->dom.len > 0)
-        __builtin_prefetch(pre->dom.ptr);
     dated = ln->stamped || r->dated;
     t = ln->stamped ? ln->t : r->dated ? r->t : 0;
     {
         int     new;
 
+        /* of a Completed only the kind is written (ex_read()) */
         if (evp->kind == EX_COMPLETED) {
             if (corr_held(s->k, pre->key, pre->klen, dated, t, r))
                 return;
@@ -957,6 +936,17 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             sess_own_forget(s->k->own, r->host, ln->id);
             return;
         }
+        /* the line's bytes that a connection reads (its host and
+         * address: ex_conn_fill, ex_conn_same) and the recipient's
+         * domain were last read on the classifying thread's core:
+         * fetched while the message is looked up, not waited for when
+         * they are read */
+        if (evp->host.len > 0)
+            __builtin_prefetch(evp->host.ptr);
+        if (evp->ip.len > 0)
+            __builtin_prefetch(evp->ip.ptr);
+        if (pre->dom.len > 0)
+            __builtin_prefetch(pre->dom.ptr);
         if ((m = corr_enter_hashed(s->k, pre->key, pre->klen, pre->khash,
                                    r->host, dated, t, r, &new)) == NULL)
             return;

@@ -1381,7 +1381,8 @@ t_marks(void)
 static int
 ex_read_kind_only(enum ex_kind k)
 {
-    return k == EX_NONE || k == EX_IGNORE || k == EX_DETAIL;
+    return k == EX_NONE || k == EX_IGNORE || k == EX_DETAIL
+        || k == EX_COMPLETED;
 }
 
 /* ex_read_local - a delivery of which ex_read() does not read the text
