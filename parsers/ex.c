@@ -76,9 +76,9 @@ struct ex_seen {
 };
 
 static _Thread_local struct ex_seen ex_seen[EX_SEEN];
-static _Thread_local unsigned ex_seen_next;
 
 static struct ex_seen *ex_seen_read(const char *);
+static struct ex_seen *ex_seen_front(int);
 
 /* ex_seen_minute - the minute at p (16 bytes), known or read; NULL when
  * it is no valid date and minute */
@@ -94,21 +94,35 @@ ex_seen_minute(const char *p)
         memcpy(&x, ex_seen[k].text, 8);
         memcpy(&y, ex_seen[k].text + 8, 8);
         if (a == x && b == y)
-            return &ex_seen[k];
+            return k == 0 ? &ex_seen[0] : ex_seen_front(k);
     }
     return ex_seen_read(p);
 }
 
-/* ex_seen_read - a minute not seen, read into the older place. Out of
- * line, and marked cold: inlined, its registers were saved and restored
- * by ex_prefix() on every line */
+/* ex_seen_front - the minute of place k moved to the first place, the
+ * others one on: the minute found last is tested first (most lines of
+ * a log give the minute of the line before) */
+__attribute__((noinline))
+static struct ex_seen *
+ex_seen_front(int k)
+{
+    struct ex_seen m = ex_seen[k];
+
+    memmove(&ex_seen[1], &ex_seen[0], sizeof(ex_seen[0]) * (size_t) k);
+    ex_seen[0] = m;
+    return &ex_seen[0];
+}
+
+/* ex_seen_read - a minute not seen, read into the last place, then the
+ * first (ex_seen_front()). Out of line, and marked cold: inlined, its
+ * registers were saved and restored by ex_prefix() on every line */
 __attribute__((noinline, cold))
 static struct ex_seen *
 ex_seen_read(const char *p)
 {
     struct ex_seen *m;
 
-    m = &ex_seen[ex_seen_next++ % EX_SEEN];
+    m = &ex_seen[EX_SEEN - 1];
     if (p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':'
         || date_digits(p, 4, &m->y) || date_digits(p + 5, 2, &m->mo)
         || date_digits(p + 8, 2, &m->d) || date_digits(p + 11, 2, &m->h)
@@ -123,7 +137,7 @@ ex_seen_read(const char *p)
     m->utc = date_days_from_civil(m->y, m->mo, m->d) * 86400 + m->h * 3600
         + m->mi * 60;
     m->has_local = 0;
-    return m;
+    return ex_seen_front(EX_SEEN - 1);
 }
 
 /* ex_ts_own - the zone-offset cache of the calling thread's own, for

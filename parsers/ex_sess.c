@@ -657,7 +657,8 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         /* down a connection set up (and counted) for another message */
         if (c->k.active && !c->k.attributed && c->closed)
             corr_retire(s->k, m);
-        ex_pend_tie(s, m, ev, &dom);
+        if (m->npend > 0)
+            ex_pend_tie(s, m, ev, &dom);
         tr->kind = ev->tls ? (ev->cv == EX_CV_YES || ev->cv == EX_CV_DANE
                               ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH)
             : deliv ? TRACE_PLAINTEXT : TRACE_CONTEXT;
@@ -692,7 +693,9 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         corr_retire(s->k, m);
         ex_conn_start(c, dated, t, ev);
     }
-    ex_pend_tie(s, m, ev, &dom);        /* earlier hosts of this delivery */
+    if (m->npend > 0)           /* earlier hosts of this delivery (a
+                                 * call only when one waits) */
+        ex_pend_tie(s, m, ev, &dom);
     if (ev->tls) {
         c->tls = 1;
         c->cv = ev->cv;
