@@ -808,8 +808,7 @@ ex_arrival_mt(const struct sess_own *own, const struct ex_line *ln,
 {
     struct span b = ln->body;
 
-    return span_skip(&b, "<= ") == 0 && span_word(&b, from, 320) == 0
-        && sess_own_sender(own, *from);
+    return span_skip(&b, "<= ") == 0 && sess_own_sender_word(own, b, from);
 }
 
 /* ex_arrival - note the id of our own report mail (ex_arrival_mt) */

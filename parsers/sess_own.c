@@ -59,6 +59,26 @@ sess_own_sender(const struct sess_own *o, struct span addr)
     return addr.len == o->flen && strncasecmp(addr.ptr, o->from, o->flen) == 0;
 }
 
+/* sess_own_sender_word - see sess_own.h. The first word's length is
+ * the place of the first space (or the end): own_from's length, or two
+ * more with its "<>", only when the byte at that place is a space or
+ * the end. Else the word is no sender of ours (sess_own_sender() wants
+ * one of those two lengths), and no memchr() for it */
+int
+sess_own_sender_word(const struct sess_own *o, struct span s,
+                     struct span *word)
+{
+    size_t  n;
+
+    if (o == NULL)
+        return 0;
+    n = o->flen;
+    if (!(s.len == n || (s.len > n && s.ptr[n] == ' ') || s.len == n + 2
+          || (s.len > n + 2 && s.ptr[n + 2] == ' ')))
+        return 0;
+    return span_word(&s, word, 320) == 0 && sess_own_sender(o, *word);
+}
+
 /* sess_own_key - "host NUL qid" into key (bounded); length, 0: no qid */
 static size_t
 sess_own_key(struct span host, struct span qid, char *key)
