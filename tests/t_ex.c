@@ -1106,8 +1106,8 @@ t_walk_again(void)
     };
     static const char *const tail[] = {
         "C=\"250 OK id=1aaaaa-000000-0a\"", "C=\"250 ok\" QT=1s",
-        "C=\"a \\\" b\": text", "C=\"250", "C=", "C=x y", ": TLS session:"
-        " (x): y", "", "C=\"250 ok\" H=other [192.0.2.9]",
+        "C=\"a \\\" b\": text", "C=\"250", "C=", "C=x y", (": TLS session:"
+        " (x): y"), "", "C=\"250 ok\" H=other [192.0.2.9]",
     };
     char    fam[16][320];
     size_t  flen[16];
