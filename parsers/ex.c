@@ -705,8 +705,7 @@ ex_text_plain(struct span t, struct ex_event *ev)
  * the text alone: it reads no field of the event but the reason it
  * wrote itself. aux, when written, is a span into the text: kept as
  * its place in it. Per thread: no sharing */
-#define EX_TEXT_IN 256              /* longer texts are not kept (128 left
-                                     * the SMTP errors of a log unkept) */
+#define EX_TEXT_IN 128              /* longer texts are not kept */
 #define EX_TEXT_WAYS 256            /* texts kept: 2^8 (64 missed a third
                                      * of the texts of an Exim log) */
 _Static_assert(EX_TEXT_WAYS == 1 << 8, "ex_text() takes 8 bits");
@@ -1044,8 +1043,10 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
  * as their place from the walk's start (-1: none). Per thread: no
  * sharing */
 #define EX_WALK_KEY 48              /* bytes hashed: the least kept */
-#define EX_WALK_IN 224              /* longer walks are not kept */
-#define EX_WALK_BITS 6              /* 64 sets of EX_WALK_WAYS places:
+#define EX_WALK_IN 184              /* longer walks are not kept (the
+                                     * thread-local block: EX_MEMO_BITS in
+                                     * ex_sess.c) */
+#define EX_WALK_BITS 5              /* 32 sets of EX_WALK_WAYS places:
                                      * walks alike in their first bytes
                                      * ("CV=dane" and "CV=no" of one host)
                                      * share a set, not a place */

@@ -129,9 +129,14 @@ ex_key_eq(const struct ex_conn *c, struct span ip)
  * sharing; a function of the text alone */
 #define EX_MEMO_IN 64               /* longer texts are not kept */
 #define EX_MEMO_OUT 64              /* nor longer results */
-#define EX_MEMO_BITS 8              /* 256 places: with 64 a slice of an
+#define EX_MEMO_BITS 7              /* 128 places: with 64 a slice of an
                                      * Exim log of 63 MX hosts missed on a
-                                     * name in five (places shared) */
+                                     * name in five (places shared); 256
+                                     * made the static thread-local
+                                     * block, with the kept walks of
+                                     * ex.c, larger than the stack of the
+                                     * policy workers (emit/resolution/
+                                     * pol.c), which then did not start */
 
 struct ex_memo {
     size_t  len;                    /* of in; 0: nothing kept */
