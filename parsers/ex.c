@@ -68,12 +68,17 @@ struct ex_seen {
     int64_t utc;                /* its start, the fields as UTC */
     int64_t local;              /* its start in the local zone */
     int     has_local;          /* local is set */
+    /* the seconds of the last main-log stamp of this minute (":SS ",
+     * bytes 16-19, with bit 32 set; 0: none) and its time: a log
+     * writes many lines a second */
+    uint64_t sec_key;
+    int64_t sec_t;
 };
 
 static _Thread_local struct ex_seen ex_seen[EX_SEEN];
-static _Thread_local unsigned ex_seen_next;
 
 static struct ex_seen *ex_seen_read(const char *);
+static struct ex_seen *ex_seen_front(int);
 
 /* ex_seen_minute - the minute at p (16 bytes), known or read; NULL when
  * it is no valid date and minute */
@@ -89,21 +94,35 @@ ex_seen_minute(const char *p)
         memcpy(&x, ex_seen[k].text, 8);
         memcpy(&y, ex_seen[k].text + 8, 8);
         if (a == x && b == y)
-            return &ex_seen[k];
+            return k == 0 ? &ex_seen[0] : ex_seen_front(k);
     }
     return ex_seen_read(p);
 }
 
-/* ex_seen_read - a minute not seen, read into the older place. Out of
- * line, and marked cold: inlined, its registers were saved and restored
- * by ex_prefix() on every line */
+/* ex_seen_front - the minute of place k moved to the first place, the
+ * others one on: the minute found last is tested first (most lines of
+ * a log give the minute of the line before) */
+__attribute__((noinline))
+static struct ex_seen *
+ex_seen_front(int k)
+{
+    struct ex_seen m = ex_seen[k];
+
+    memmove(&ex_seen[1], &ex_seen[0], sizeof(ex_seen[0]) * (size_t) k);
+    ex_seen[0] = m;
+    return &ex_seen[0];
+}
+
+/* ex_seen_read - a minute not seen, read into the last place, then the
+ * first (ex_seen_front()). Out of line, and marked cold: inlined, its
+ * registers were saved and restored by ex_prefix() on every line */
 __attribute__((noinline, cold))
 static struct ex_seen *
 ex_seen_read(const char *p)
 {
     struct ex_seen *m;
 
-    m = &ex_seen[ex_seen_next++ % EX_SEEN];
+    m = &ex_seen[EX_SEEN - 1];
     if (p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':'
         || date_digits(p, 4, &m->y) || date_digits(p + 5, 2, &m->mo)
         || date_digits(p + 8, 2, &m->d) || date_digits(p + 11, 2, &m->h)
@@ -114,13 +133,33 @@ ex_seen_read(const char *p)
         return NULL;
     }
     memcpy(m->text, p, 16);
+    m->sec_key = 0;
     m->utc = date_days_from_civil(m->y, m->mo, m->d) * 86400 + m->h * 3600
         + m->mi * 60;
     m->has_local = 0;
-    return m;
+    return ex_seen_front(EX_SEEN - 1);
 }
 
-/* ex_stamp - "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " at the cursor */
+/* ex_ts_own - the zone-offset cache of the calling thread's own, for
+ * a caller that gives none (tc NULL: ex_read() of ex_sess.c), made on
+ * first need: a minute's local start is read once, and the test of a
+ * made context on every line was three instructions of each */
+__attribute__((noinline, cold))
+static struct ts_ctx *
+ex_ts_own(void)
+{
+    static _Thread_local struct ts_ctx tc;
+    static _Thread_local int made;
+
+    if (!made) {
+        ts_ctx_init_year(&tc, 1970);
+        made = 1;
+    }
+    return &tc;
+}
+
+/* ex_stamp - "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " at the cursor (tc
+ * NULL: ex_ts_own()) */
 static inline __attribute__((always_inline)) int
 ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
 {
@@ -131,8 +170,21 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
     struct ex_seen *m;
 
     unsigned s1, s0;
+    uint32_t w;
+    uint64_t key;
 
-    if (len < 20 || (m = ex_seen_minute(p)) == NULL || p[16] != ':')
+    if (len < 20 || (m = ex_seen_minute(p)) == NULL)
+        return -1;
+    /* the second of the main-log stamp before, again: what the tests
+     * below take for it, its time as they made it */
+    memcpy(&w, p + 16, 4);
+    key = (uint64_t) w | (uint64_t) 1 << 32;
+    if (key == m->sec_key && (len == 20 || (p[20] != '+' && p[20] != '-'))) {
+        *t = m->sec_t;
+        span_drop(s, 20);
+        return 0;
+    }
+    if (p[16] != ':')
         return -1;
     s1 = (unsigned) (unsigned char) p[17] - '0';
     s0 = (unsigned) (unsigned char) p[18] - '0';
@@ -143,6 +195,8 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
         /* the main log's own stamp: no fraction, no zone, a minute read
          * before (what the tests below take for it, in fewer of them) */
         *t = m->local + sec;
+        m->sec_key = key;
+        m->sec_t = *t;
         span_drop(s, 20);
         return 0;
     }
@@ -165,7 +219,8 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
         return -1;
     if (zone == 1 << 30) {
         if (!m->has_local) {
-            m->local = ts_local_to_utc(tc, m->y, m->mo, m->d, m->h, m->mi, 0);
+            m->local = ts_local_to_utc(tc ? tc : ex_ts_own(), m->y, m->mo,
+                                       m->d, m->h, m->mi, 0);
             m->has_local = 1;
         }
         *t = m->local + sec;
@@ -383,9 +438,10 @@ ex_contains(struct span s, const char *lit)
     return span_find(s, lit) >= 0;
 }
 
-/* ex_cert_type - result type of a certificate problem text */
+/* ex_cert_type_plain - result type of a certificate problem text, read
+ * from it: its words sought in turn, a span_find() each */
 static int
-ex_cert_type(struct span t, int dflt)
+ex_cert_type_plain(struct span t, int dflt)
 {
     if (ex_contains(t, "expired"))
         return SESS_CERT_EXPIRED;
@@ -400,6 +456,43 @@ ex_cert_type(struct span t, int dflt)
         || ex_contains(t, "revoked"))
         return SESS_CERT_NOT_TRUSTED;
     return dflt;
+}
+
+/* The texts ex_cert_type() read last on this thread, each with its
+ * type (0: none of its words, the caller's default), in the place
+ * ex_memo_slot() gives: an Exim log gives a few certificate problems
+ * again and again ("SSL verify error: ...", GnuTLS's "(certificate
+ * verification failed): ..."), and each was twelve span_find()s, a
+ * memchr() call or more each (1.5 % of a run's instructions on the
+ * 20 MB slice of an Exim log). What is kept is a function of the text
+ * alone. Per thread: no sharing */
+#define EX_CERT_IN 128              /* longer texts are not kept */
+
+struct ex_cert_memo {
+    size_t  len;                    /* of in; 0: nothing kept */
+    int     type;                   /* ex_cert_type_plain(in, 0) */
+    char    in[EX_CERT_IN];
+};
+
+static _Thread_local struct ex_cert_memo ex_cert_memo[EX_MEMO_WAYS];
+
+/* ex_cert_type - ex_cert_type_plain(), remembered by the text */
+static int
+ex_cert_type(struct span t, int dflt)
+{
+    struct ex_cert_memo *m;
+    int     type;
+
+    if (t.len == 0 || t.len > EX_CERT_IN)
+        return ex_cert_type_plain(t, dflt);
+    m = &ex_cert_memo[ex_memo_slot(t)];
+    if (m->len != t.len || memcmp(m->in, t.ptr, t.len) != 0) {
+        m->type = ex_cert_type_plain(t, 0);
+        m->len = t.len;
+        memcpy(m->in, t.ptr, t.len);
+    }
+    type = m->type;
+    return type != 0 ? type : dflt;
 }
 
 /* ex_openssl_reason - the reason field of "error:CODE:LIB:FUNC:REASON" */
@@ -932,6 +1025,130 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
     }
 }
 
+/* The fields of delivery lines walked last on this thread, from after
+ * the recipient up to the field "C=" (the remote's confirmation, its
+ * own on each line), each with what the walk had set when it came
+ * there. A log repeats a few of them again and again ("R=dnslookup
+ * T=remote_smtp H=mx.example [192.0.2.1] X=TLS1.3:... CV=yes
+ * DN=\"...\" "), and their walk, a field's end sought and its key
+ * told for each, was over half of the instructions of a delivery line
+ * and a fifth of a run's mispredicted branches. A walk that comes to
+ * the place of a kept one (ex_walk_at(): a hash of its first
+ * EX_WALK_KEY bytes) with the same bytes takes what it set and goes on
+ * from there. What the walk sets at the start of a field is a
+ * function of the bytes before it alone: every field before it ended
+ * there (its end found at a byte before it, every test of the line's
+ * end true for those bytes in any line that holds them), and the
+ * event was cleared before the walk (ex_event_start()). Spans are kept
+ * as their place from the walk's start (-1: none). Per thread: no
+ * sharing */
+#define EX_WALK_KEY 48              /* bytes hashed: the least kept */
+#define EX_WALK_IN 184              /* longer walks are not kept (the
+                                     * thread-local block: EX_MEMO_BITS in
+                                     * ex_sess.c) */
+#define EX_WALK_BITS 5              /* 32 sets of EX_WALK_WAYS places:
+                                     * walks alike in their first bytes
+                                     * ("CV=dane" and "CV=no" of one host)
+                                     * share a set, not a place */
+#define EX_WALK_WAYS 4
+
+struct ex_walk_memo {
+    uint32_t len;                   /* of in; 0: nothing kept */
+    uint32_t nf;                    /* the walk's count of fields */
+    int32_t host_at, ip_at, cipher_at;      /* -1: no span */
+    uint32_t host_len, ip_len, cipher_len;
+    int     port, cont, has_t, tls, dn, cv;
+    char    in[EX_WALK_IN];
+};
+
+struct ex_walk_set {
+    struct ex_walk_memo way[EX_WALK_WAYS];
+    unsigned next;                  /* the place filled next */
+};
+
+static _Thread_local struct ex_walk_set ex_walk_memo[1 << EX_WALK_BITS];
+
+/* ex_walk_at - the set of the walk that starts at p (EX_WALK_KEY
+ * bytes or more) */
+static inline struct ex_walk_set *
+ex_walk_at(const char *p)
+{
+    uint64_t a, b, c, d, e, f;
+
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    memcpy(&c, p + 16, 8);
+    memcpy(&d, p + 24, 8);
+    memcpy(&e, p + 32, 8);
+    memcpy(&f, p + 40, 8);
+    a = (a ^ d) * 0x9e3779b97f4a7c15ULL + (b ^ e);
+    a = (a ^ (c + f)) * 0xff51afd7ed558ccdULL;
+    return &ex_walk_memo[a >> (64 - EX_WALK_BITS)];
+}
+
+/* ex_walk_same - the n bytes at a and b (n >= 16) are the same: blocks
+ * of sixteen with SSE2, the last one first (the walks of a set are
+ * alike in their first bytes: they differ last), then the others */
+static inline int
+ex_walk_same(const char *a, const char *b, size_t n)
+{
+#ifdef __SSE2__
+    __m128i d;
+    size_t  i;
+
+    d = _mm_xor_si128(
+        _mm_loadu_si128((const __m128i *) (const void *) (a + n - 16)),
+        _mm_loadu_si128((const __m128i *) (const void *) (b + n - 16)));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) != 0xffff)
+        return 0;
+    for (i = 0; i + 16 < n; i += 16)
+        d = _mm_or_si128(d, _mm_xor_si128(
+            _mm_loadu_si128((const __m128i *) (const void *) (a + i)),
+            _mm_loadu_si128((const __m128i *) (const void *) (b + i))));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128()))
+        == 0xffff;
+#else
+    return memcmp(a, b, n) == 0;
+#endif
+}
+
+/* ex_walk_span - a span kept as its place from base (-1: none) */
+static inline struct span
+ex_walk_span(const char *base, int32_t at, uint32_t len)
+{
+    return at < 0 ? span_make(NULL, 0) : span_make(base + at, len);
+}
+
+/* ex_walk_place - a span's place from base, -1 for none */
+static inline int32_t
+ex_walk_place(const char *base, struct span sp)
+{
+    return sp.ptr == NULL ? -1 : (int32_t) (sp.ptr - base);
+}
+
+/* ex_walk_keep - what the walk from p0 set when it came to p */
+__attribute__((noinline))
+static void
+ex_walk_keep(struct ex_walk_memo *m, const char *p0, const char *p,
+             int nf, const struct ex_event *ev)
+{
+    m->len = (uint32_t) (p - p0);
+    m->nf = (uint32_t) nf;
+    m->host_at = ex_walk_place(p0, ev->host);
+    m->host_len = (uint32_t) ev->host.len;
+    m->ip_at = ex_walk_place(p0, ev->ip);
+    m->ip_len = (uint32_t) ev->ip.len;
+    m->cipher_at = ex_walk_place(p0, ev->cipher);
+    m->cipher_len = (uint32_t) ev->cipher.len;
+    m->port = ev->port;
+    m->cont = ev->cont;
+    m->has_t = ev->has_t;
+    m->tls = ev->tls;
+    m->dn = ev->dn;
+    m->cv = ev->cv;
+    memcpy(m->in, p0, m->len);
+}
+
 /* ex_delivery - the fields of a delivery line after its marker, in one
  * walk: a cursor and the line's end, each field's end found once (by
  * ex_field_len()), its key told by its first byte. A key that comes
@@ -952,6 +1169,8 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
     const char *const end = s.ptr + s.len;
     const char *text = NULL;
     const char *t;
+    const char *p0 = NULL;      /* the walk's start, while it may be kept */
+    struct ex_walk_memo *wm = NULL;
     size_t  n, len;
     int     nf;
 
@@ -974,7 +1193,37 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
         goto done;
     }
     ev->rcpt = span_make(t, n);
-    for (nf = 1; nf < EX_MAX_FIELDS; nf++) {
+    nf = 1;
+    /* the walk of these bytes kept: what it set, and on from there */
+    if ((size_t) (end - p) >= EX_WALK_KEY) {
+        struct ex_walk_set *ws = ex_walk_at(p);
+        size_t  w;
+
+        for (w = 0; w < EX_WALK_WAYS; w++) {
+            wm = &ws->way[w];
+            if (wm->len != 0 && wm->len <= (size_t) (end - p)
+                && ex_walk_same(wm->in, p, wm->len))
+                break;
+        }
+        if (w < EX_WALK_WAYS) {
+            ev->host = ex_walk_span(p, wm->host_at, wm->host_len);
+            ev->ip = ex_walk_span(p, wm->ip_at, wm->ip_len);
+            ev->cipher = ex_walk_span(p, wm->cipher_at, wm->cipher_len);
+            ev->port = wm->port;
+            ev->cont = wm->cont;
+            ev->has_t = wm->has_t;
+            ev->tls = wm->tls;
+            ev->dn = wm->dn;
+            ev->cv = wm->cv;
+            nf = (int) wm->nf;
+            p += wm->len;
+            wm = NULL;          /* kept: not again */
+        } else {
+            wm = &ws->way[ws->next++ % EX_WALK_WAYS];
+            p0 = p;
+        }
+    }
+    for (; nf < EX_MAX_FIELDS; nf++) {
         char    c;
         size_t  kn;
 
@@ -989,6 +1238,13 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
              * ex_field_len() tests first (c is no space here) */
             if (c == 'H' && ev->host.len == 0)
                 goto host;
+            if (c == 'C' && p0 != NULL) {
+                /* "C=": the walk so far kept, when long enough */
+                if ((size_t) (p - p0) >= EX_WALK_KEY
+                    && (size_t) (p - p0) <= EX_WALK_IN)
+                    ex_walk_keep(wm, p0, p, nf, ev);
+                p0 = NULL;
+            }
             n = ex_field_end(p, len, 2);
             t = p;
             p += n;
@@ -1520,7 +1776,10 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         break;
     case 'C':
         if (has_id && span_starts(s, "Completed")) {
-            EX_START();
+            /* the kind alone: nothing reads more of it (ex_read() in
+             * ex.h; a sixth of an Exim log's lines) */
+            if (!lazy)
+                ex_event_start(ev, k0);
             ev->kind = EX_COMPLETED;
             return;
         }

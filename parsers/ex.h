@@ -10,7 +10,8 @@
  * with the Exim source that writes it, is listed in ex.c and in
  * docs/parsers/exim.md.
  * Thread safety: pure functions (ex_prefix uses the caller's ts_ctx only
- * as a cache of zone offsets).
+ * as a cache of zone offsets; given none, tc NULL, one of the calling
+ * thread's own).
  */
 #ifndef PARSERS_EX_H
 #define PARSERS_EX_H
@@ -88,7 +89,9 @@ struct ex_event {
 };
 
 /* ex_prefix - time stamp, [pid] and message id at the start of msg (a
- * line without them has an empty prefix and its whole text as body) */
+ * line without them has an empty prefix and its whole text as body);
+ * tc NULL: a zone-offset cache of the calling thread's own, of the
+ * year 1970 (ex_read() too) */
 void    ex_prefix(struct ts_ctx *tc, struct span msg, struct ex_line *ln);
 
 /* ex_msgid - length of an Exim message id at the start of s, or 0 */
@@ -106,9 +109,9 @@ void    ex_classify(struct span body, int flags, struct ex_event *ev);
 
 /* ex_read - ex_prefix() of msg; when it found Exim's stamp or a message
  * id, ex_classify() of the body (EX_F_ID when it has the id) and 1;
- * else 0, ev not written. Of an event of kind EX_NONE, EX_IGNORE or
- * EX_DETAIL only the kind is sure (the rest may be a line's before:
- * it is cleared only on the ways that write a field); of an
+ * else 0, ev not written. Of an event of kind EX_NONE, EX_IGNORE,
+ * EX_DETAIL or EX_COMPLETED only the kind is sure (the rest may be a
+ * line's before: it is cleared only on the ways that write a field); of an
  * EX_DELIVERY of marker =>, -> or >> without host or address the
  * fields of its text (text, result, reason, refine, dane, past_ehlo,
  * aux) are as cleared, not read; of any other kind every field is

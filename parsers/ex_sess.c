@@ -129,9 +129,14 @@ ex_key_eq(const struct ex_conn *c, struct span ip)
  * sharing; a function of the text alone */
 #define EX_MEMO_IN 64               /* longer texts are not kept */
 #define EX_MEMO_OUT 64              /* nor longer results */
-#define EX_MEMO_BITS 8              /* 256 places: with 64 a slice of an
+#define EX_MEMO_BITS 7              /* 128 places: with 64 a slice of an
                                      * Exim log of 63 MX hosts missed on a
-                                     * name in five (places shared) */
+                                     * name in five (places shared); 256
+                                     * made the static thread-local
+                                     * block, with the kept walks of
+                                     * ex.c, larger than the stack of the
+                                     * policy workers (emit/resolution/
+                                     * pol.c), which then did not start */
 
 struct ex_memo {
     size_t  len;                    /* of in; 0: nothing kept */
@@ -657,7 +662,8 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         /* down a connection set up (and counted) for another message */
         if (c->k.active && !c->k.attributed && c->closed)
             corr_retire(s->k, m);
-        ex_pend_tie(s, m, ev, &dom);
+        if (m->npend > 0)
+            ex_pend_tie(s, m, ev, &dom);
         tr->kind = ev->tls ? (ev->cv == EX_CV_YES || ev->cv == EX_CV_DANE
                               ? TRACE_SUCCESS : TRACE_SUCCESS_UNAUTH)
             : deliv ? TRACE_PLAINTEXT : TRACE_CONTEXT;
@@ -692,7 +698,9 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         corr_retire(s->k, m);
         ex_conn_start(c, dated, t, ev);
     }
-    ex_pend_tie(s, m, ev, &dom);        /* earlier hosts of this delivery */
+    if (m->npend > 0)           /* earlier hosts of this delivery (a
+                                 * call only when one waits) */
+        ex_pend_tie(s, m, ev, &dom);
     if (ev->tls) {
         c->tls = 1;
         c->cv = ev->cv;
@@ -805,8 +813,7 @@ ex_arrival_mt(const struct sess_own *own, const struct ex_line *ln,
 {
     struct span b = ln->body;
 
-    return span_skip(&b, "<= ") == 0 && span_word(&b, from, 320) == 0
-        && sess_own_sender(own, *from);
+    return span_skip(&b, "<= ") == 0 && sess_own_sender_word(own, b, from);
 }
 
 /* ex_arrival - note the id of our own report mail (ex_arrival_mt) */
@@ -823,11 +830,6 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
     if ((m = corr_find(s->k, key, ex_msg_key(r, ln->id, key))) != NULL)
         m->own = 1;
 }
-
-/* The zone-offset cache of Exim's own stamps, per thread (ex_prefix;
- * the year of the context is not used) */
-static _Thread_local struct ts_ctx ex_ts;
-static _Thread_local int ex_ts_made;
 
 /* the kinds ex_classify_mt() hands to ex_apply() with the message's
  * key: all but those of its switch's cases */
@@ -848,13 +850,11 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
 
     memset(tr, 0, sizeof(*tr));
     tr->kind = TRACE_IRRELEVANT;
-    if (!ex_ts_made) {
-        ts_ctx_init_year(&ex_ts, 1970);
-        ex_ts_made = 1;
-    }
     /* a line with Exim's stamp or a message id is read whatever its
-     * program (ex_read(): prefix and body in one call) */
-    if (!ex_read(&ex_ts, r->msg, ln, ev)) {
+     * program (ex_read(): prefix and body in one call; the zone-offset
+     * cache of Exim's stamps is ex.c's own per thread, made when first
+     * needed: tc NULL) */
+    if (!ex_read(NULL, r->msg, ln, ev)) {
         if (r->ident.len > 0 && !ex_sess_ident(r->ident))
             return CORR_PRE_NOT_MINE;   /* another program's line */
         bare = r->ident.len == 0;
@@ -863,21 +863,32 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
         ex_classify(body, flags, ev);
     }
     pre->arrival = 0;
-    /* ex_stale_x() reads the hash of a continued line (it notes it) and
-     * of one with CV=no and no DN= (it compares it), no other: FNV-1a
-     * is a chain of multiplies, and took a sixth of the time of this
-     * function when made for every X= */
-    pre->cipher_h = ev->kind == EX_DELIVERY && ev->tls
-        && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
-        ? ex_cipher_hash(ev->cipher) : 0;
     /* the kinds that are events (most lines), by a mask: a test, not
      * the switch's indirect jump */
     if ((1u << ev->kind) & EX_EVENT_KINDS) {
         pre->klen = (uint32_t) ex_msg_key(r, ln->id, pre->key);
         pre->khash = htab_hash(pre->key, pre->klen);
-        /* read by ex_apply() of a delivery only (ex_same_run()) */
-        pre->pid_h = ev->kind == EX_DELIVERY
-            ? ex_pid_hash(ln->pid.len ? ln->pid : r->pid) : 0;
+        if (ev->kind == EX_COMPLETED) {
+            /* of its event only the kind is written (ex_read() in
+             * ex.h), and ex_apply() reads no more */
+            pre->cipher_h = pre->pid_h = 0;
+            pre->dom = span_make(NULL, 0);
+            return CORR_PRE_EVENT;
+        }
+        /* read by ex_apply() of a delivery only (ex_same_run(),
+         * ex_stale_x()). ex_stale_x() reads the hash of a continued
+         * line (it notes it) and of one with CV=no and no DN= (it
+         * compares it), no other: FNV-1a is a chain of multiplies, and
+         * took a sixth of the time of this function when made for every
+         * X= */
+        if (ev->kind == EX_DELIVERY) {
+            pre->pid_h = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
+            pre->cipher_h = ev->tls
+                && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
+                ? ex_cipher_hash(ev->cipher) : 0;
+        } else {
+            pre->pid_h = pre->cipher_h = 0;
+        }
         pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
     }
@@ -919,21 +930,12 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         ex_arrival(s, r, ln, pre->from, tr);
         return;
     }
-    /* the line's bytes that a connection reads (its host and address:
-     * ex_conn_fill, ex_conn_same) and the recipient's domain were last
-     * read on the classifying thread's core: fetched while the message
-     * is looked up, not waited for when they are read */
-    if (evp->host.len > 0)
-        __builtin_prefetch(evp->host.ptr);
-    if (evp->ip.len > 0)
-        __builtin_prefetch(evp->ip.ptr);
-    if (pre->dom.len > 0)
-        __builtin_prefetch(pre->dom.ptr);
     dated = ln->stamped || r->dated;
     t = ln->stamped ? ln->t : r->dated ? r->t : 0;
     {
         int     new;
 
+        /* of a Completed only the kind is written (ex_read()) */
         if (evp->kind == EX_COMPLETED) {
             if (corr_held(s->k, pre->key, pre->klen, dated, t, r))
                 return;
@@ -941,6 +943,17 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             sess_own_forget(s->k->own, r->host, ln->id);
             return;
         }
+        /* the line's bytes that a connection reads (its host and
+         * address: ex_conn_fill, ex_conn_same) and the recipient's
+         * domain were last read on the classifying thread's core:
+         * fetched while the message is looked up, not waited for when
+         * they are read */
+        if (evp->host.len > 0)
+            __builtin_prefetch(evp->host.ptr);
+        if (evp->ip.len > 0)
+            __builtin_prefetch(evp->ip.ptr);
+        if (pre->dom.len > 0)
+            __builtin_prefetch(pre->dom.ptr);
         if ((m = corr_enter_hashed(s->k, pre->key, pre->klen, pre->khash,
                                    r->host, dated, t, r, &new)) == NULL)
             return;

@@ -59,6 +59,26 @@ sess_own_sender(const struct sess_own *o, struct span addr)
     return addr.len == o->flen && strncasecmp(addr.ptr, o->from, o->flen) == 0;
 }
 
+/* sess_own_sender_word - see sess_own.h. The first word's length is
+ * the place of the first space (or the end): own_from's length, or two
+ * more with its "<>", only when the byte at that place is a space or
+ * the end. Else the word is no sender of ours (sess_own_sender() wants
+ * one of those two lengths), and no memchr() for it */
+int
+sess_own_sender_word(const struct sess_own *o, struct span s,
+                     struct span *word)
+{
+    size_t  n;
+
+    if (o == NULL)
+        return 0;
+    n = o->flen;
+    if (!(s.len == n || (s.len > n && s.ptr[n] == ' ') || s.len == n + 2
+          || (s.len > n + 2 && s.ptr[n + 2] == ' ')))
+        return 0;
+    return span_word(&s, word, 320) == 0 && sess_own_sender(o, *word);
+}
+
 /* sess_own_key - "host NUL qid" into key (bounded); length, 0: no qid */
 static size_t
 sess_own_key(struct span host, struct span qid, char *key)
@@ -119,30 +139,58 @@ sess_own_any(const struct sess_own *o)
     return o != NULL && htab_count(o->ids) > 0;
 }
 
-/* sess_own_has - qid of host carries our own mail */
-int
-sess_own_has(const struct sess_own *o, struct span host, struct span qid)
+/* sess_own_has_id - sess_own_has() of a tracker that holds an id: out
+ * of line, so that the common case (nothing noted: no report mail in
+ * the log) costs a test, not the set-up of a key on the stack (a call
+ * of each kind on every new message and every "Completed" of an Exim
+ * log) */
+__attribute__((noinline))
+static int
+sess_own_has_id(const struct sess_own *o, struct span host, struct span qid)
 {
     char    key[SESS_MAX_LOGHOST + SESS_OWN_QID + 2];
     size_t  n;
     int64_t *v;
 
-    /* no own mail pending is the common case: no key, no hash */
-    if (!sess_own_any(o) || (n = sess_own_key(host, qid, key)) == 0
+    if ((n = sess_own_key(host, qid, key)) == 0
         || (v = htab_find(o->ids, key, n)) == NULL)
         return 0;
     return *v + SESS_OWN_SECS >= o->max_t;
 }
 
-/* sess_own_forget - the MTA is done with qid of host */
-void
-sess_own_forget(struct sess_own *o, struct span host, struct span qid)
+/* sess_own_has - qid of host carries our own mail. Not inlined: its
+ * callers' code stays as it was (inlined by the link-time optimizer,
+ * the code of Postfix's and Sendmail's classifiers moved, and the
+ * simulated instruction-cache misses of a run on their logs doubled) */
+__attribute__((noinline))
+int
+sess_own_has(const struct sess_own *o, struct span host, struct span qid)
+{
+    /* no own mail pending is the common case: no key, no hash */
+    return sess_own_any(o) && sess_own_has_id(o, host, qid);
+}
+
+/* sess_own_forget_id - sess_own_forget() of a tracker that holds an id
+ * (out of line: sess_own_has_id()) */
+__attribute__((noinline))
+static void
+sess_own_forget_id(struct sess_own *o, struct span host, struct span qid)
 {
     char    key[SESS_MAX_LOGHOST + SESS_OWN_QID + 2];
     size_t  n;
 
-    if (!sess_own_any(o) || (n = sess_own_key(host, qid, key)) == 0)
+    if ((n = sess_own_key(host, qid, key)) == 0)
         return;
     if (htab_find(o->ids, key, n) != NULL)
         htab_delete(o->ids, key, n);
+}
+
+/* sess_own_forget - the MTA is done with qid of host (not inlined:
+ * sess_own_has()) */
+__attribute__((noinline))
+void
+sess_own_forget(struct sess_own *o, struct span host, struct span qid)
+{
+    if (sess_own_any(o))
+        sess_own_forget_id(o, host, qid);
 }

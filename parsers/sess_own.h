@@ -32,6 +32,14 @@ struct sess_own *sess_own_free(struct sess_own *o);     /* always NULL */
 /* 1 when addr ("a@b" or "<a@b>", as logged) is own_from; o may be NULL */
 int     sess_own_sender(const struct sess_own *o, struct span addr);
 
+/* sess_own_sender_word - sess_own_sender() of the first word of s (up
+ * to its first space, at most 320 bytes: span_word()), that word in
+ * *word when it is own_from. A word of another length than own_from's
+ * (or its with "<>") is not sought: the bytes at those two places tell
+ * (an Exim log's every arrival asks) */
+int     sess_own_sender_word(const struct sess_own *o, struct span s,
+                             struct span *word);
+
 /* note / ask / forget queue id qid of log host host; t: log time */
 void    sess_own_note(struct sess_own *o, struct span host, struct span qid,
                       int64_t t);

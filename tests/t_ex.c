@@ -275,6 +275,16 @@ t_prefix(void)
             stamped += ln.stamped;
         }
     }
+    {
+        /* a minute just read with a zone (no second kept for it), then
+         * the same minute and four NUL bytes where the seconds were:
+         * no stamp (the kept second's test reads those four bytes) */
+        static const char zoned[] = "2024-11-02 07:08:09 +0100 x";
+        static const char nul[] = "2024-11-02 07:08\0\0\0\0 1aa0aa-00000a-7R x";
+
+        agree &= prefix_same(zoned, sizeof(zoned) - 1);
+        agree &= prefix_same(nul, sizeof(nul) - 1);
+    }
     T_CHECK(agree, "ex_prefix() as the field-by-field reading, 20000 lines");
     T_CHECK(stamped > 5000 && stamped < 19000, "stamped: %d of 20000",
             stamped);
@@ -953,6 +963,221 @@ t_text_again(void)
     }
 }
 
+/* The types of certificate problems ex_cert_type() remembers and the
+ * error texts of 129 to 256 bytes ex_text() now keeps (ex.c): as
+ * t_text_again(), lines of a pool classified again and again in any
+ * order against the line's event classified first on a thread of its
+ * own. The pool holds "SSL verify error" lines and GnuTLS's
+ * certificate texts with each word of a certificate problem (or none),
+ * and long SMTP and TLS texts, in families alike but for a middle byte
+ * or a length */
+#define T_CPOOL 256
+
+static char t_cpool[T_CPOOL][320];
+static size_t t_cpool_len[T_CPOOL];
+static uint64_t t_cpool_ref[T_CPOOL];
+
+/* t_cpool_first - the reference event of pool line *arg, on a thread
+ * of its own (nothing remembered there) */
+static void *
+t_cpool_first(void *arg)
+{
+    size_t  k = *(const size_t *) arg;
+    struct ex_event ev;
+
+    ex_classify(span_make(t_cpool[k], t_cpool_len[k]), EX_F_ID, &ev);
+    t_cpool_ref[k] = ev_hash(0xcbf29ce484222325ULL, &ev, t_cpool[k]);
+    return NULL;
+}
+
+static void
+t_cert_again(void)
+{
+    static const char *const word[] = {
+        "expired", "name mismatch", "hostname", "mis-match", "self signed",
+        "self-signed", "local issuer", "unable to get issuer",
+        "unable to verify the first", "untrusted", "not trusted",
+        "revoked", "nothing known", "expire", "self  signed",
+    };
+    static const char *const shape[][3] = {    /* address, word, end */
+        {"[192.0.2.", "] SSL verify error: depth=0 error=", " cert=/CN=x"},
+        {"[192.0.2.", "] SSL verify error: depth=1 error=", ""},
+        {"[192.0.2.", "] SSL verify error: certificate name mismatch:"
+         " DN=\"/CN=", "\" H=\"h\""},
+        {"** a@b R=r T=t H=mx.b [192.0.2.", "]:25: TLS session:"
+         " (certificate verification failed): ", " end"},
+        {"TLS error on connection to h [192.0.2.", "] (SSL_connect):"
+         " error:1:2:3:", ""},
+        {"** a@b R=r T=t H=mx.b [192.0.2.", "]: SMTP error from remote"
+         " mail server after end of data: 550-5.7.1 ", " the message was"
+         " refused by the policy of the receiving server; see the"
+         " documentation of the service for the reasons why it"},
+        {"== a@b R=r T=t defer (-53) H=h [192.0.2.", "]: a TLS session is"
+         " required, but an attempt to start TLS failed and the text"
+         " goes on: ", " for a long while, past the length of the texts"
+         " kept before, to the end of the line"},
+    };
+    uint64_t x = 11;
+    size_t  k, idx[T_CPOOL];
+    pthread_t th;
+    int     i, agree = 1, made = 1, longer = 0;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (k = 0; k < T_CPOOL; k++) {
+        const char *const *f = shape[T_RND() % (sizeof(shape)
+                                                / sizeof(shape[0]))];
+        const char *w = word[T_RND() % (sizeof(word) / sizeof(word[0]))];
+        unsigned a = T_RND() % 3, b = T_RND() % 3;
+
+        t_cpool_len[k] = (size_t) snprintf(t_cpool[k], sizeof(t_cpool[k]),
+                                           "%s%u%s%s%s%s", f[0], a, f[1], w,
+                                           f[2], b ? " x" : "");
+        if (k % 2 && t_cpool_len[k] > 40) {     /* a middle byte changed,
+                                                 * or the last one cut */
+            memcpy(t_cpool[k], t_cpool[k - 1], sizeof(t_cpool[k]));
+            t_cpool_len[k] = t_cpool_len[k - 1];
+            if (T_RND() % 2)
+                t_cpool[k][t_cpool_len[k] / 2 + 3] ^= 1;
+            else
+                t_cpool_len[k]--;
+        }
+        longer += t_cpool_len[k] > 160;
+        idx[k] = k;
+        made &= pthread_create(&th, NULL, t_cpool_first, &idx[k]) == 0
+            && pthread_join(th, NULL) == 0;
+    }
+    for (i = 0; i < 200000; i++) {
+        struct ex_event ev;
+
+        k = T_RND() % (i < 100000 ? 16 : T_CPOOL);
+        ex_classify(span_make(t_cpool[k], t_cpool_len[k]), EX_F_ID, &ev);
+        agree &= ev_hash(0xcbf29ce484222325ULL, &ev, t_cpool[k])
+            == t_cpool_ref[k];
+    }
+#undef T_RND
+    T_CHECK(made && agree && longer > 40,
+            "certificate problems and long texts read again as read first"
+            " (%d of %d longer than 160 bytes)", longer, T_CPOOL);
+}
+
+/* The walks of a delivery line's fields ex_delivery() keeps (ex.c),
+ * up to a field "C=": lines of a pool are classified again and again
+ * in any order, and each event is compared with the line's event as
+ * classified first on a thread of its own (nothing kept there: the
+ * plain walk). The pool's lines share their fields before "C=" in
+ * families (the same set of places: the same first 48 bytes), of
+ * every length about the least and the most kept, with hostile fields
+ * (quotes, escapes, a "C=" inside a value, a host group twice, ": "
+ * texts), a byte changed anywhere or the line cut, and tails of any
+ * kind after the kept part */
+#define T_WPOOL 512
+
+static char t_wpool[T_WPOOL][480];
+static size_t t_wpool_len[T_WPOOL];
+static uint64_t t_wpool_ref[T_WPOOL];
+
+/* t_wpool_first - the reference event of pool line *arg, on a thread
+ * of its own */
+static void *
+t_wpool_first(void *arg)
+{
+    size_t  k = *(const size_t *) arg;
+    struct ex_event ev;
+
+    ex_classify(span_make(t_wpool[k], t_wpool_len[k]), EX_F_ID, &ev);
+    t_wpool_ref[k] = ev_hash(0xcbf29ce484222325ULL, &ev, t_wpool[k]);
+    return NULL;
+}
+
+static void
+t_walk_again(void)
+{
+    static const char *const mark[] = {"=> ", "-> ", "** ", "== ", ">> "};
+    static const char *const rcpt[] = {"a@b", "<p@q>", "\"x y\"@d", "c@d:"};
+    static const char *const tok[] = {
+        "R=dnslookup", "T=remote_smtp", "H=mx.b [192.0.2.1]:25",
+        "H=mx.b [192.0.2.1]*", "H=h DS [::1]:PORT_D", "H=h:", "H=(x) [1.2.3.4]",
+        "X=TLS1.3:ECDHE_SECP256R1__RSA_PSS_RSAE_SHA256__AES_256_GCM:256",
+        "X=", "CV=yes", "CV=no", "CV=dane", "DN=\"/CN=a b\"",
+        "DN=\"a\\\"b C=x\"", "DN=\"C=RU,O=Y LLC,CN=mx.y.ru\"", "I=[1.2.3.4]:5*",
+        "PRX=[1.1.1.1]*", "TFO**", "F=<a\"> C=\">", "K", "S=123",
+        "defer (-53):", "C=x", "=", "\"", "A=fixed", "PS=se",
+    };
+    static const char *const tail[] = {
+        "C=\"250 OK id=1aaaaa-000000-0a\"", "C=\"250 ok\" QT=1s",
+        "C=\"a \\\" b\": text", "C=\"250", "C=", "C=x y", (": TLS session:"
+        " (x): y"), "", "C=\"250 ok\" H=other [192.0.2.9]",
+    };
+    char    fam[16][320];
+    size_t  flen[16];
+    uint64_t x = 29;
+    size_t  k, idx[T_WPOOL];
+    pthread_t th;
+    int     i, f, agree = 1, made = 1;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    /* families: the fields before the tail, of 30 to 260 bytes */
+    for (f = 0; f < 16; f++) {
+        size_t  want = 30 + T_RND() % 230;
+
+        /* half of them with a delivery's usual first fields */
+        flen[f] = (size_t) snprintf(fam[f], sizeof(fam[f]), "%s",
+                                    f % 2 ? "" : " R=r T=t H=mx.b"
+                                    " [192.0.2.1]:25");
+        while (flen[f] < want) {
+            const char *t = tok[T_RND() % (sizeof(tok) / sizeof(tok[0]))];
+
+            if (flen[f] + strlen(t) + 2 >= sizeof(fam[f]))
+                break;
+            flen[f] += (size_t) snprintf(fam[f] + flen[f],
+                                         sizeof(fam[f]) - flen[f], " %s", t);
+        }
+        if (T_RND() % 3 == 0 && flen[f] > 50)   /* a length about 48 */
+            flen[f] = 44 + T_RND() % 8;
+    }
+    for (k = 0; k < T_WPOOL; k++) {
+        int     fa = (int) (T_RND() % 16);
+        const char *mk = mark[T_RND() % 5];
+        const char *rc = rcpt[T_RND() % 4];
+        const char *sp, *tl;
+        size_t  len;
+
+        len = (size_t) snprintf(t_wpool[k], sizeof(t_wpool[k]), "%s%s%.*s",
+                                mk, rc, (int) flen[fa], fam[fa]);
+        /* a field changed at the family's end: the same first bytes */
+        if (T_RND() % 3 == 0 && len > 20)
+            t_wpool[k][len - 1 - T_RND() % 8] ^= 1;
+        sp = T_RND() % 4 ? " " : "  ";
+        tl = tail[T_RND() % (sizeof(tail) / sizeof(tail[0]))];
+        len += (size_t) snprintf(t_wpool[k] + len, sizeof(t_wpool[k]) - len,
+                                 "%s%s", sp, tl);
+        if (T_RND() % 4 == 0 && len > 0) {      /* a byte changed or cut */
+            size_t  m = T_RND() % len;
+
+            if (T_RND() % 2)
+                t_wpool[k][m] = " :\"=<>\\[]*C"[T_RND() % 11];
+            else
+                len = m;
+        }
+        t_wpool_len[k] = len;
+        idx[k] = k;
+        made &= pthread_create(&th, NULL, t_wpool_first, &idx[k]) == 0
+            && pthread_join(th, NULL) == 0;
+    }
+    for (i = 0; i < 300000; i++) {
+        struct ex_event ev;
+
+        k = T_RND() % (i < 100000 ? 24 : T_WPOOL);
+        ex_classify(span_make(t_wpool[k], t_wpool_len[k]), EX_F_ID, &ev);
+        agree &= ev_hash(0xcbf29ce484222325ULL, &ev, t_wpool[k])
+            == t_wpool_ref[k];
+    }
+#undef T_RND
+    T_CHECK(made && agree, "delivery fields walked again as walked first");
+}
+
 /* t_classify - ex_classify() on hostile delivery lines (fields repeated,
  * quoted, cut short, out of order, inside another's value) and on the
  * lines that reach its last tests (tabs, "verify callout: "), against
@@ -1156,7 +1381,8 @@ t_marks(void)
 static int
 ex_read_kind_only(enum ex_kind k)
 {
-    return k == EX_NONE || k == EX_IGNORE || k == EX_DETAIL;
+    return k == EX_NONE || k == EX_IGNORE || k == EX_DETAIL
+        || k == EX_COMPLETED;
 }
 
 /* ex_read_local - a delivery of which ex_read() does not read the text
@@ -1229,7 +1455,9 @@ t_read(void)
         "tls:cert 0 x", "", " ", "TLS session: (x): y: delivering"
         " unencrypted to H=h [1.2.3.4] (not in hosts_require_tls)",
     };
-    static const char bytes[] = " :-+.[]0a\t";
+    static const char bytes[] = " :-+.[]0a\t\0"; /* a NUL too: the
+                                                    * kept second's test
+                                                    * reads four bytes */
     char    line[400];
     uint64_t x = 23;
     int     i, agree = 1, read = 0, lazy = 0, local = 0;
@@ -1263,13 +1491,13 @@ t_read(void)
         ts_ctx_init_year(&tb, 1970);
         memset(&ea, 0x5a, sizeof(ea));
         memset(&eb, 0x5a, sizeof(eb));
-        if (first)
-            r = ex_read(&ta, span_make(line, len), &la, &ea);
+        if (first)              /* tc NULL: ex.c's own (half the lines) */
+            r = ex_read(i & 2 ? NULL : &ta, span_make(line, len), &la, &ea);
         ref_prefix(&tb, span_make(line, len), &lb);
         if (lb.stamped || lb.id.len > 0)
             ex_classify(lb.body, lb.id.len > 0 ? EX_F_ID : 0, &eb);
         if (!first)
-            r = ex_read(&ta, span_make(line, len), &la, &ea);
+            r = ex_read(i & 2 ? NULL : &ta, span_make(line, len), &la, &ea);
         read += r;
         agree &= r == (lb.stamped || lb.id.len > 0)
             && la.stamped == lb.stamped && (!la.stamped || la.t == lb.t)
@@ -1462,6 +1690,8 @@ main(void)
     t_classify();
     t_marks();
     t_text_again();
+    t_cert_again();
+    t_walk_again();
     t_read();
     t_peer();
     t_reason_as_is();

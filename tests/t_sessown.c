@@ -39,6 +39,44 @@ main(void)
     T_CHECK(!sess_own_sender(o, S("<>")), "null sender");
     T_CHECK(!sess_own_sender(o, S("")), "empty");
 
+    {
+        /* sess_own_sender_word() as span_word() and sess_own_sender(),
+         * on words of every length about own_from's, of its bytes and
+         * others, with and without "<>", spaces and the end anywhere */
+        static const char alpha[] = "tlsrpt@example.netTLSRPT<> x.";
+        char    line[64];
+        unsigned long r = 7;
+        int     k, agree = 1, ours = 0;
+
+        for (k = 0; k < 200000; k++) {
+            struct span w1, w2, s1, s2;
+            size_t  len, j;
+            int     a, b;
+
+            r = r * 6364136223846793005UL + 1442695040888963407UL;
+            len = (r >> 33) % 3 == 0 ? (r >> 20) % 40 : 16 + (r >> 20) % 6;
+            if ((r >> 40) % 2) {
+                memcpy(line, (r >> 41) % 2 ? "<tlsrpt@example.net> y"
+                       : "tlsrpt@example.net y", 22);
+            } else {
+                for (j = 0; j < sizeof(line); j++)
+                    line[j] = alpha[(r >> (j % 50)) % (sizeof(alpha) - 1)];
+            }
+            if ((r >> 45) % 3 == 0)             /* a byte changed */
+                line[(r >> 50) % 22] = alpha[(r >> 55) % (sizeof(alpha) - 1)];
+            s1 = s2 = span_make(line, len);
+            a = span_word(&s1, &w1, 320) == 0 && sess_own_sender(o, w1);
+            b = sess_own_sender_word(o, s2, &w2);
+            agree &= a == b && (!a || (w1.ptr == w2.ptr && w1.len == w2.len));
+            ours += a;
+        }
+        T_CHECK(agree && ours > 1000,
+                "the first word ours, as span_word() and sess_own_sender()"
+                " (%d ours)", ours);
+        T_CHECK(!sess_own_sender_word(NULL, S("a@b"), NULL),
+                "NULL tracker: no first word ours");
+    }
+
     sess_own_note(o, S("mx1"), S("Q1"), 1000);
     T_CHECK(sess_own_has(o, S("mx1"), S("Q1")), "noted id");
     T_CHECK(!sess_own_has(o, S("mx2"), S("Q1")), "per log host");
