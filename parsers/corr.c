@@ -712,6 +712,13 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
             memset(c, 0, offsetof(struct corr_conn, mx));
         c->mx[0] = c->ip[0] = 0;
         *new = 1;
+        /* its table stamp is t already (htab_enter_hashed) */
+        if (dated) {
+            p->last_t = t;
+            if (t > k->max_t)
+                k->max_t = t;
+        }
+        return p;
     }
     if (dated) {
         if (p->last_t && t > p->last_t + SESS_IDLE_SECS)
