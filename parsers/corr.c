@@ -19,6 +19,10 @@
 #include <stddef.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 
 static const int corr_default_ports[] = {25};
 
@@ -328,6 +332,29 @@ corr_str_put(char *d, const char *s, size_t len)
         memcpy(d, s, len + 1);
 }
 
+/* corr_strlen32 - strlen(s) of a string in a field of at least 32
+ * bytes (a connection's host name or address): its first 32 bytes
+ * looked at by two compares of 16, no call (a strlen() call each was
+ * a tenth of the emit step); a longer one measured on from there */
+static inline size_t
+corr_strlen32(const char *s)
+{
+#ifdef __SSE2__
+    __m128i z = _mm_setzero_si128();
+    unsigned m = (unsigned) _mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) s), z))
+        | (unsigned) _mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) (s + 16)),
+                           z)) << 16;
+
+    if (__builtin_expect(m != 0, 1))
+        return (size_t) __builtin_ctz(m);
+    return 32 + strlen(s + 32);
+#else
+    return strlen(s);
+#endif
+}
+
 /* corr_emit_dom - what corr_canon_dom_mt() makes of a recipient domain
  * dom (len > 0) at the emit step, or CORR_CANON_NONE when its memo is
  * not asked: the domains of a log's sessions are few (the replayed Exim
@@ -460,9 +487,9 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
      * (sess_cb.session_lens), and its table key is made without
      * measuring them again (engine/pipe.c) */
     l.helo = 0;
-    l.mx = strlen(c->mx);
+    l.mx = corr_strlen32(c->mx);
     corr_str_put(rec.mx, c->mx, l.mx);
-    l.ip = strlen(c->ip);
+    l.ip = corr_strlen32(c->ip);
     corr_str_put(rec.ip, c->ip, l.ip);
     l.loghost = p->hlen;
     span_mem_put(rec.loghost, p->loghost, p->hlen);
