@@ -8,7 +8,9 @@
  * empty labels, long, with a final dot; few repeated, then many new,
  * then few again: the memo hit, missed, set aside and asked again), and
  * each record's domain and disposition are checked against what
- * dname_norm() and dname_is_numeric() make of the same text.
+ * dname_norm() and dname_is_numeric() make of the same text; and the
+ * lengths that go with the record (host names and addresses measured
+ * 32 bytes at a time, corr_strlen32) against strlen().
  */
 #include "../parsers/corr.h"
 #include "../util/dname.h"
@@ -21,6 +23,7 @@
 
 struct t_got {
     int     n;
+    int     badlen;                 /* a length that is not strlen() */
     enum sess_disp d;
     size_t  dlen;
     char    domain[DNAME_MAX + 1];
@@ -33,6 +36,8 @@ t_session_lens(void *ctx, const struct sess_rec *r,
     struct t_got *g = ctx;
 
     g->n++;
+    g->badlen += l->mx != strlen(r->mx) || l->ip != strlen(r->ip)
+        || l->loghost != strlen(r->loghost);
     g->d = d;
     g->dlen = l->domain;
     memcpy(g->domain, r->domain, sizeof(g->domain));
@@ -150,6 +155,7 @@ t_emit_dom(void)
 
     memset(&conf, 0, sizeof(conf));
     memset(&cb, 0, sizeof(cb));
+    memset(&got, 0, sizeof(got));
     cb.session_lens = t_session_lens;
     cb.tls_host = t_tls_host;
     cb.ctx = &got;
@@ -169,8 +175,12 @@ t_emit_dom(void)
             int     valid = rc == 0 && !dname_is_numeric(want);
 
             corr_start(p->cur, sizeof(struct corr_conn), 1, 1700000000);
-            strcpy(p->cur->mx, "mx.example");
-            strcpy(p->cur->ip, "192.0.2.1");
+            /* host names and addresses of 0 to 199 and 0 to 45 bytes,
+             * over what was there before */
+            memset(p->cur->mx, 'm', (size_t) i % 200);
+            p->cur->mx[i % 200] = 0;
+            memset(p->cur->ip, '1', (size_t) i % 46);
+            p->cur->ip[i % 46] = 0;
             got.n = 0;
             corr_emit(m->k, p, p->cur, &dom, 0);
             sessions++;
@@ -188,6 +198,8 @@ t_emit_dom(void)
             }
         }
     }
+    T_CHECK(got.badlen == 0, "emit: the lengths of host names, addresses "
+            "and log hosts are their strlen() (%d not)", got.badlen);
     T_CHECK(bad == 0 && sessions == 100000 && counted > 30000
             && counted < sessions,
             "emit: %d sessions of generated domains, %d counted, as "
