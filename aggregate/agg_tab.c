@@ -924,8 +924,18 @@ agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
 
 static _Thread_local struct agg_recent {
     uint64_t id;                        /* the table's, 0: none */
+    /* a log of as many keys as sessions (a million domains) would only
+     * add the asks to each add: while fewer than one in eight of
+     * AGG_RECENT_TRY asks hit, the next AGG_RECENT_REST keys are not
+     * asked (the same counts either way) */
+    unsigned asks;
+    unsigned hits;
+    unsigned rest;
     struct agg_key *k[AGG_RECENT];
 } agg_recent;
+
+#define AGG_RECENT_TRY 1024
+#define AGG_RECENT_REST 32768
 
 /* agg_recent_at - the place of key (AGG_RECENT_MIN bytes or more) in
  * agg_recent: its length and 40 of its bytes (the day and enums, the
@@ -980,6 +990,7 @@ agg_tab_add_list_mt(struct agg_tab *t, const char *list, size_t len)
     if (m->id != t->id) {
         memset(m->k, 0, sizeof(m->k));
         m->id = t->id;
+        m->asks = m->hits = m->rest = 0;
     }
     for (at = 0;;) {
         while (in - out < AGG_AHEAD_KEYS && at < len) {
@@ -989,13 +1000,21 @@ agg_tab_add_list_mt(struct agg_tab *t, const char *list, size_t len)
                 | (unsigned char) list[at + 1];
             at += n + 2;
             ra = AGG_RECENT;
-            if (n >= AGG_RECENT_MIN) {
+            if (m->rest > 0) {
+                m->rest--;
+            } else if (n >= AGG_RECENT_MIN) {
+                if (++m->asks == AGG_RECENT_TRY) {
+                    if (m->hits < AGG_RECENT_TRY / 8)
+                        m->rest = AGG_RECENT_REST;
+                    m->asks = m->hits = 0;
+                }
                 ra = agg_recent_at(key, n);
                 if ((k = m->k[ra]) != NULL && k->len == n
                     && memcmp(k->blob, key, n) == 0) {
                     /* relaxed: as agg_tab_add_hashed() */
                     atomic_fetch_add_explicit(&k->count, 1,
                                               memory_order_relaxed);
+                    m->hits++;
                     continue;
                 }
             }

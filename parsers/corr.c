@@ -365,7 +365,7 @@ corr_strlen32(const char *s)
  * than a quarter of CORR_DOM_TRY asks hit, the memo is left alone for
  * CORR_DOM_REST sessions. Either way the record is the same */
 #define CORR_DOM_TRY 256
-#define CORR_DOM_REST 4096
+#define CORR_DOM_REST 32768
 
 /* corr_emit_slot - the place of a domain (len > 0) in corr_memo_emit,
  * a pair of ways:
