@@ -567,8 +567,10 @@ recent_text(const struct agg_tab *t, size_t *len)
 /* test_list_recent - list adds, which count a key met again by its
  * place among the keys added last (agg_recent), against one add per
  * key: keys drawn again and again from a few hundred, many of one
- * length and one byte apart, two tables filled in turn on one thread,
- * each by lists cut at random: the same counters */
+ * length and one byte apart, then 40,000 keys each new (the memo, which
+ * misses, left alone for a while), then a few hundred again; two tables
+ * filled in turn on one thread, each by lists cut at random: the same
+ * counters */
 static void
 test_list_recent(void)
 {
@@ -584,9 +586,9 @@ test_list_recent(void)
     for (k = 0; k < 2; k++) {
         a[k] = agg_tab_create();
         b[k] = agg_tab_create();
-        list[k] = malloc(4 << 20);
+        list[k] = malloc(8 << 20);
     }
-    for (i = 0; i < 60000; i++) {
+    for (i = 0; i < 100000; i++) {
         uint64_t e = key_rnd(&x);
         unsigned v = (unsigned) (e % 300);
 
@@ -596,7 +598,10 @@ test_list_recent(void)
                               : SESS_SUCCESS);
         r.flags = (uint8_t) (v % 7 == 0);
         /* names of one length, one byte apart */
-        snprintf(r.domain, sizeof(r.domain), "d%03u.example", v);
+        if (i >= 20000 && i < 60000)
+            snprintf(r.domain, sizeof(r.domain), "n%06d.example", i);
+        else
+            snprintf(r.domain, sizeof(r.domain), "d%03u.example", v);
         snprintf(r.mx, sizeof(r.mx), "mx%u.d.example", v % 10);
         snprintf(r.ip, sizeof(r.ip), "192.0.2.%u", v % 10);
         snprintf(r.loghost, sizeof(r.loghost), "h%u", v % 4);

@@ -784,6 +784,39 @@ t_iv_drop(const void *key, size_t klen, void *value, void *ctx)
     return 1;
 }
 
+/* t_htab_key_lens - keys of every length from 1 to 300 bytes (the
+ * copy of a new entry's key takes another way up to 16, up to 32 and
+ * above), of any bytes, kept as given: found again, and the entry's
+ * key is their bytes */
+static void
+t_htab_key_lens(void)
+{
+    struct htab *t = htab_create_inline(16, 32, 300, NULL);
+    unsigned char keys[300][300];
+    uint64_t x = 88172645463325252ULL;
+    size_t  n, i;
+    int     bad = 0;
+
+    for (n = 1; n <= 300; n++) {
+        for (i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            keys[n - 1][i] = (unsigned char) x;
+        }
+        (void) htab_enter_inline(t, keys[n - 1], n, 1);
+    }
+    for (n = 1; n <= 300; n++) {
+        void   *v = htab_find(t, keys[n - 1], n);
+
+        if (v == NULL || memcmp(htab_key_inline(v), keys[n - 1], n) != 0)
+            bad++;
+    }
+    T_CHECK(bad == 0 && htab_count(t) == 300,
+            "inline keys of 1 to 300 bytes kept as given (%d differ)", bad);
+    htab_free(t);
+}
+
 /* t_htab_inline - values in the entries, stamps, the stamped sweep: the
  * same keys go as with a walk of every slot, in the same order */
 static void
@@ -1142,6 +1175,7 @@ main(void)
     t_htab();
     t_htab_sweep();
     t_htab_inline();
+    t_htab_key_lens();
     t_htab_hashed();
     t_htab_groups();
     return T_DONE();
