@@ -9,8 +9,11 @@
  * failures by type of a row are cut to its width (most first, "+K" for
  * the K left out) and the totals by type follow in full. --json gives the
  * same for machines, --html a self-contained page with a chart of
- * failures by type and day (cli/sum_html.c). Output goes to standard
- * output or, with -o FILE, replaces FILE whole (never an input).
+ * failures by type and day (cli/sum_html.c). Every form is written as
+ * its rows are made, one at a time through a bounded buffer, so that
+ * the memory of a run is that of its domains' sums whatever the number
+ * of rows shown. Output goes to standard output or, with -o FILE,
+ * replaces FILE whole (never an input) once it is complete.
  * sessions: a header line, then one line per session, counted or not,
  * with the reason when not; --json one JSON object per line; --trace
  * adds one line per input line saying what it meant.
@@ -22,6 +25,7 @@
 #include "sum.h"
 #include "../util/date.h"
 #include "../util/afile.h"
+#include "../util/jsonw.h"
 #include "../util/msg.h"
 #include "../util/mymalloc.h"
 #include "../util/par.h"
@@ -31,7 +35,6 @@
 #include <pthread.h>
 #include <inttypes.h>
 #include <stdint.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +55,9 @@
 /* One domain's sums before its row is made. A row (struct sum_dom) has
  * the counts by failure type, 136 bytes; over a million domains of
  * which --top shows twelve, the rows were the largest allocation of a
- * run. The sums are made for every domain, the rows only for those
- * shown: a domain's groups are gi[at .. at + n) (view indexes). */
+ * run. The sums are made for every domain, a row only when it is
+ * written (summary_row), one at a time: a domain's groups are
+ * gi[at .. at + n) (view indexes). */
 struct summary_acc {
     const char *domain;
     uint64_t success;
@@ -200,7 +204,7 @@ summary_ord_before(const struct summary_ord *a, const struct summary_ord *b)
  * groups are one run, its place one after the last one's, and every
  * place has a group. The sums and the failures by type are what
  * summary_collect makes of the same view, and the groups' order is the
- * view's (no gi: summary_rows takes it so). */
+ * view's (no gi: summary_row takes it so). */
 #define SUMMARY_PAR_MIN 65536   /* groups; fewer: one thread */
 #define SUMMARY_PARTS 16
 
@@ -494,31 +498,37 @@ summary_pick_par(const struct agg_view *v, const struct cli_opts *o,
     return 1;
 }
 
-/* summary_rows - the rows of the first nrows domains of a; cost the
- * details of their groups. gi NULL: a domain's groups are the view's
- * groups a[i].at .. a[i].at + a[i].n. */
-static struct sum_dom *
-summary_rows(const struct agg_view *v, const size_t *gi,
-             const struct summary_acc *a, size_t nrows)
+/* What a row is made of when it is written: its domain's sums, and the
+ * groups (gi, or the view's order when NULL) whose details give its
+ * failures by type. */
+struct summary_src {
+    const struct agg_view *v;
+    const size_t *gi;
+    const struct summary_acc *a;        /* the rows shown at the front */
+};
+
+/* summary_row - row i of src (struct summary_src) in *d (sum_rows.get);
+ * cost the details of its groups */
+static void
+summary_row(const void *src, size_t i, struct sum_dom *d)
 {
-    struct sum_dom *d = xcalloc(nrows ? nrows : 1, sizeof(*d));
-    size_t  i, j, k;
+    const struct summary_src *s = src;
+    const struct summary_acc *a = &s->a[i];
+    size_t  j, k;
 
-    for (i = 0; i < nrows; i++) {
-        d[i].domain = a[i].domain;
-        d[i].success = a[i].success;
-        d[i].failure = a[i].failure;
-        d[i].plain_ignored = a[i].plain_ignored;
-        d[i].first_day = a[i].first_day;
-        d[i].last_day = a[i].last_day;
-        for (k = a[i].at; k < a[i].at + a[i].n; k++) {
-            const struct agg_group *g = agg_view_get(v, gi ? gi[k] : k);
+    memset(d, 0, sizeof(*d));
+    d->domain = a->domain;
+    d->success = a->success;
+    d->failure = a->failure;
+    d->plain_ignored = a->plain_ignored;
+    d->first_day = a->first_day;
+    d->last_day = a->last_day;
+    for (k = a->at; k < a->at + a->n; k++) {
+        const struct agg_group *g = agg_view_get(s->v, s->gi ? s->gi[k] : k);
 
-            for (j = 0; j < g->ndetails; j++)
-                d[i].by_type[g->details[j].result] += g->details[j].count;
-        }
+        for (j = 0; j < g->ndetails; j++)
+            d->by_type[g->details[j].result] += g->details[j].count;
     }
-    return d;
 }
 
 /* summary_ord_radix - sort a[n] stably by k of the digits that differ,
@@ -779,20 +789,24 @@ summary_columns(FILE *fp)
 
 /* summary_text - header, the rows shown, what is not shown, totals.
  * The domain column is as wide as the longest name shown (6..40). On a
- * terminal the number columns are as wide as their numbers need and
- * the failures by type are cut to its width, their totals in full on a
- * line of their own; elsewhere the columns are fixed (scripts) */
+ * terminal (cols > 0: its width) the number columns are as wide as
+ * their numbers need and the failures by type are cut to its width,
+ * their totals in full on a line of their own; elsewhere (cols 0) the
+ * columns are fixed (scripts). The rows are made as they are written;
+ * they stop at the first write error */
 static void
-summary_text(FILE *fp, const struct sum_head *h, const struct sum_dom *d)
+summary_text(FILE *fp, const struct sum_head *h,
+             const struct summary_src *src, int cols)
 {
     char    period[32], num[24];
+    struct sum_dom d;
     size_t  i;
-    int     w = 6, cols = summary_columns(fp), room = 0;
+    int     w = 6, room = 0;
     int     ws = 9, wo = 9, wf = 9;
 
     for (i = 0; i < h->nrows; i++)
-        if ((int) strlen(d[i].domain) > w)
-            w = (int) strlen(d[i].domain);
+        if ((int) strlen(src->a[i].domain) > w)
+            w = (int) strlen(src->a[i].domain);
     if (w > 40)
         w = 40;
     if (cols > 0) {
@@ -814,11 +828,12 @@ summary_text(FILE *fp, const struct sum_head *h, const struct sum_dom *d)
             h->ndomains == 0 ? ": no sessions" : "");
     fprintf(fp, "%-*s %*s %*s %*s  %s\n", w, "DOMAIN", ws, "SESSIONS", wo,
             "SUCCESS", wf, "FAILURE", "FAILURES BY TYPE");
-    for (i = 0; i < h->nrows; i++) {
+    for (i = 0; i < h->nrows && !ferror(fp); i++) {
+        summary_row(src, i, &d);
         fprintf(fp, "%-*s %*" PRIu64 " %*" PRIu64 " %*" PRIu64 "  ", w,
-                d[i].domain, ws, d[i].success + d[i].failure, wo,
-                d[i].success, wf, d[i].failure);
-        summary_types(fp, &d[i], room);
+                d.domain, ws, d.success + d.failure, wo, d.success, wf,
+                d.failure);
+        summary_types(fp, &d, room);
     }
     if (h->nmatch > h->nrows)
         fprintf(fp, "(%zu more domain%s%s by %s; --top 0 shows all)\n",
@@ -832,124 +847,195 @@ summary_text(FILE *fp, const struct sum_head *h, const struct sum_dom *d)
         summary_type_lines(fp, &h->total, cols);
 }
 
-/* summary_json_dom - the counts of one domain or of the totals */
-static json_t *
-summary_json_dom(const struct sum_dom *d, json_t *o)
+/* summary_json_dom - the counts of one domain or of the totals, the
+ * members after a row's domain and days */
+static void
+summary_json_dom(struct jsonw *w, const struct sum_dom *d)
 {
-    json_t *f = json_object();
     int     r;
 
+    jsonw_int(w, "sessions", (long long) (d->success + d->failure));
+    jsonw_int(w, "successful", (long long) d->success);
+    jsonw_int(w, "failed", (long long) d->failure);
+    jsonw_int(w, "plaintext-not-counted", (long long) d->plain_ignored);
+    jsonw_open(w, "failures", '{');
     for (r = 1; r < SESS_RESULT_COUNT; r++)
         if (d->by_type[r])
-            json_object_set_new(f, sess_result_name(r),
-                                json_integer((json_int_t) d->by_type[r]));
-    json_object_set_new(o, "sessions",
-                        json_integer((json_int_t) (d->success + d->failure)));
-    json_object_set_new(o, "successful", json_integer((json_int_t) d->success));
-    json_object_set_new(o, "failed", json_integer((json_int_t) d->failure));
-    json_object_set_new(o, "plaintext-not-counted",
-                        json_integer((json_int_t) d->plain_ignored));
-    json_object_set_new(o, "failures", f);
-    return o;
+            jsonw_int(w, sess_result_name(r), (long long) d->by_type[r]);
+    jsonw_close(w);
 }
 
 /* summary_json - the same as JSON: "domains" (the rows shown, each as
  * before), "sessions" (the run's counts, as before), and the header:
  * "period", "log-hosts", "lines", "sort", "domains-total",
- * "domains-shown", "totals" */
+ * "domains-shown", "totals". Written as the rows are made (util/jsonw:
+ * the bytes jansson's json_dumpf wrote of the whole tree, with
+ * JSON_INDENT(2) | JSON_PRESERVE_ORDER, then a newline); the rows stop
+ * at the first write error. A domain that were not UTF-8 would have no
+ * "domain" member, as jansson left it out (the session records hold
+ * checked names only). 0, or -1 on a write error */
 static int
-summary_json(FILE *fp, const struct sum_head *h, const struct sum_dom *d,
-             const struct run_stats *st)
+summary_json(FILE *fp, const struct sum_head *h,
+             const struct summary_src *src, const struct run_stats *st)
 {
-    json_t *root = json_object();
-    json_t *arr = json_array();
-    json_t *stats = json_object();
-    json_t *period = json_object();
+    struct jsonw w;
+    struct sum_dom d;
     size_t  i;
     int     r;
     char    a[11], b[11];
 
-    for (i = 0; i < h->nrows; i++) {
-        json_t *o = json_object();
-
-        date_day_str(d[i].first_day, a);
-        date_day_str(d[i].last_day, b);
-        json_object_set_new(o, "domain", json_string(d[i].domain));
-        json_object_set_new(o, "first-day", json_string(a));
-        json_object_set_new(o, "last-day", json_string(b));
-        json_array_append_new(arr, summary_json_dom(&d[i], o));
-    }
-    json_object_set_new(stats, "lines", json_integer((json_int_t) st->lines));
-    json_object_set_new(stats, "bad-lines",
-                        json_integer((json_int_t) pipe_bad_lines(st)));
-    for (r = 0; r < SESS_D_COUNT; r++)
-        json_object_set_new(stats, sess_disp_name((enum sess_disp) r),
-                            json_integer((json_int_t) st->sessions[r]));
+    jsonw_init(&w, fp, 2, 0);
+    jsonw_open(&w, NULL, '{');
+    jsonw_open(&w, "period", '{');
     if (h->first_day <= h->last_day) {
         date_day_str(h->first_day, a);
         date_day_str(h->last_day, b);
-        json_object_set_new(period, "first-day", json_string(a));
-        json_object_set_new(period, "last-day", json_string(b));
+        jsonw_str(&w, "first-day", a);
+        jsonw_str(&w, "last-day", b);
     }
-    json_object_set_new(root, "period", period);
-    json_object_set_new(root, "log-hosts",
-                        json_integer((json_int_t) h->hosts));
-    json_object_set_new(root, "lines", json_integer((json_int_t) h->lines));
-    json_object_set_new(root, "sort", json_string(h->sort));
-    json_object_set_new(root, "domains-total",
-                        json_integer((json_int_t) h->ndomains));
-    json_object_set_new(root, "domains-shown",
-                        json_integer((json_int_t) h->nrows));
-    json_object_set_new(root, "totals", summary_json_dom(&h->total,
-                                                         json_object()));
-    json_object_set_new(root, "domains", arr);
-    json_object_set_new(root, "sessions", stats);
-    r = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    jsonw_close(&w);
+    jsonw_int(&w, "log-hosts", (long long) h->hosts);
+    jsonw_int(&w, "lines", (long long) h->lines);
+    jsonw_str(&w, "sort", h->sort);
+    jsonw_int(&w, "domains-total", (long long) h->ndomains);
+    jsonw_int(&w, "domains-shown", (long long) h->nrows);
+    jsonw_open(&w, "totals", '{');
+    summary_json_dom(&w, &h->total);
+    jsonw_close(&w);
+    jsonw_open(&w, "domains", '[');
+    for (i = 0; i < h->nrows && !ferror(fp); i++) {
+        summary_row(src, i, &d);
+        date_day_str(d.first_day, a);
+        date_day_str(d.last_day, b);
+        jsonw_open(&w, NULL, '{');
+        (void) jsonw_str(&w, "domain", d.domain);   /* -1: left out */
+        jsonw_str(&w, "first-day", a);
+        jsonw_str(&w, "last-day", b);
+        summary_json_dom(&w, &d);
+        jsonw_close(&w);
+    }
+    jsonw_close(&w);
+    jsonw_open(&w, "sessions", '{');
+    jsonw_int(&w, "lines", (long long) st->lines);
+    jsonw_int(&w, "bad-lines", (long long) pipe_bad_lines(st));
+    for (r = 0; r < SESS_D_COUNT; r++)
+        jsonw_int(&w, sess_disp_name((enum sess_disp) r),
+                  (long long) st->sessions[r]);
+    jsonw_close(&w);
+    jsonw_close(&w);
     fputc('\n', fp);
-    json_decref(root);
-    return r;
+    return ferror(fp) ? -1 : 0;
 }
 
-/* summary_out - text to -o FILE: a regular (or new) file is replaced
- * whole (temporary file, rename), anything else (a pipe, /dev/stdout)
- * written to; 0, or -1 after a message */
+/* Where the summary goes: standard output, or -o FILE. A regular (or
+ * new) FILE is replaced whole: the summary is written to a new file in
+ * its directory as it is made, through stdio's buffer (SUMMARY_OUT_BUF),
+ * then fsync'd and renamed over FILE (util/afile: where Linux has
+ * O_TMPFILE that file has no name until then, so that a crash or a kill
+ * while it is written leaves nothing; elsewhere a hidden temporary
+ * file, removed on error). Anything else (a pipe, /dev/stdout) is
+ * written to as it is. */
+#define SUMMARY_OUT_BUF 65536
+
+struct summary_sink {
+    FILE   *fp;                 /* write here */
+    const char *path;           /* -o FILE, or NULL: standard output */
+    int     dfd;                /* FILE's directory, or -1: as it is */
+    struct afile_out f;         /* the new file, when dfd >= 0 */
+    char   *buf;                /* fp's buffer (-o) */
+};
+
+/* standard output's buffer when it is no terminal (stdio's own is of
+ * 4 KB: 58,000 write(2) calls for the JSON of a million domains) */
+static char summary_stdout_buf[SUMMARY_OUT_BUF];
+
+/* summary_out_open - open s for -o path (NULL: standard output); 0, or
+ * -1 after a message (nothing created) */
 static int
-summary_out(const char *path, const char *text, size_t len)
+summary_out_open(struct summary_sink *s, const char *path)
 {
     struct stat st;
     char    dir[4096];
-    const char *slash = strrchr(path, '/');
-    int     dfd, fd, rc;
+    const char *slash;
+    int     fd;
 
+    s->fp = stdout;
+    s->path = path;
+    s->dfd = -1;
+    s->buf = NULL;
+    if (path == NULL)
+        return 0;
+    slash = strrchr(path, '/');
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0
-            || afile_write_all(fd, text, len) != 0) {
+        if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
             msg_warn("cannot write %s: %s", path, strerror(errno));
-            if (fd >= 0)
-                close(fd);
             return -1;
         }
-        return close(fd);
+    } else {
+        if (slash == NULL)
+            snprintf(dir, sizeof(dir), ".");
+        else if (slash == path)
+            snprintf(dir, sizeof(dir), "/");
+        else
+            snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
+        if (strlen(slash ? slash + 1 : path) > 200 || (slash && !slash[1])) {
+            msg_warn("cannot write %s: not a file name", path);
+            return -1;
+        }
+        if ((s->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+            msg_warn("cannot write %s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (afile_out_open(&s->f, s->dfd, slash ? slash + 1 : path,
+                           0644) != 0) {
+            msg_warn("cannot write %s: %s", path, strerror(errno));
+            close(s->dfd);
+            return -1;
+        }
+        /* a descriptor of its own for stdio: the file's stays open
+         * for afile_out_done */
+        if ((fd = dup(s->f.fd)) < 0)
+            xnomem("summary output descriptor");
     }
-    if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else if (slash == path)
-        snprintf(dir, sizeof(dir), "/");
-    else
-        snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
-    if (strlen(slash ? slash + 1 : path) > 200 || (slash && !slash[1])) {
-        msg_warn("cannot write %s: not a file name", path);
+    if ((s->fp = fdopen(fd, "w")) == NULL)
+        xnomem("summary output stream");
+    s->buf = xmalloc(SUMMARY_OUT_BUF);
+    setvbuf(s->fp, s->buf, _IOFBF, SUMMARY_OUT_BUF);
+    return 0;
+}
+
+/* summary_out_close - finish what summary_out_open began: flush and
+ * close, and make a new file FILE; on a write error the new file is
+ * removed and FILE left as it was. 0, or -1 after a message */
+static int
+summary_out_close(struct summary_sink *s)
+{
+    int     err = 0;
+
+    if (s->path == NULL) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            msg_warn("standard output: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (fflush(s->fp) != 0 || ferror(s->fp))
+        err = errno ? errno : EIO;
+    if (fclose(s->fp) != 0 && err == 0)
+        err = errno;
+    free(s->buf);
+    if (s->dfd >= 0) {
+        if (err != 0)
+            afile_out_drop(&s->f);
+        else if (afile_out_done(&s->f) != 0)
+            err = errno;
+        close(s->dfd);
+    }
+    if (err != 0) {
+        msg_warn("cannot write %s: %s", s->path, strerror(err));
         return -1;
     }
-    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        msg_warn("cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    rc = afile_replace(dfd, slash ? slash + 1 : path, text, len, 0644);
-    if (rc != 0)
-        msg_warn("cannot write %s: %s", path, strerror(errno));
-    close(dfd);
-    return rc;
+    return 0;
 }
 
 /* summary_old_html - "summary --html page.html LOG" was how the page
@@ -1015,7 +1101,7 @@ summary_tab_free(void *arg)
 }
 
 /* What the end of a run leaves to the process's exit: a million
- * domains' view, sums and rows are some 150 MB in a few large
+ * domains' view and sums are some 100 MB in a few large
  * mappings, and unmapping them one by one before exit took 15 to 20 ms
  * of the calling thread (`perf record`, domains.log of `make bench`),
  * where exit frees the same pages at once. They stay reachable from
@@ -1031,24 +1117,21 @@ summary_tab_free(void *arg)
 #endif
 
 #ifndef SUMMARY_FREE_AT_END
-static void *volatile summary_left[4];
+static void *volatile summary_left[3];
 #endif
 
 /* summary_leave - free, or leave to exit, what the rows were made of */
 static void
-summary_leave(struct agg_view *v, struct sum_dom *d, struct summary_acc *a,
-              size_t *gi)
+summary_leave(struct agg_view *v, struct summary_acc *a, size_t *gi)
 {
 #ifdef SUMMARY_FREE_AT_END
     free(gi);
     free(a);
-    xfree(d);
     agg_view_free(v);
 #else
     summary_left[0] = v;
-    summary_left[1] = d;
-    summary_left[2] = a;
-    summary_left[3] = gi;
+    summary_left[1] = a;
+    summary_left[2] = gi;
 #endif
 }
 
@@ -1063,14 +1146,14 @@ cmd_summary(int argc, char **argv)
     struct sum_head h;
     struct agg_tab *tab;
     struct agg_view *v;
-    struct sum_dom *d;
     struct summary_acc *a;
+    struct summary_src src;
+    struct sum_rows rows;
+    struct summary_sink out;
     size_t *gi;
     uint64_t by_type[SESS_RESULT_COUNT] = {0};
     uint64_t hosts;
-    size_t  nd, len = 0;
-    char   *text = NULL;
-    FILE   *fp;
+    size_t  nd;
     pthread_t freer;
     struct summary_free fr;
     int     freeing = 0;
@@ -1080,6 +1163,11 @@ cmd_summary(int argc, char **argv)
     int     jobs;
     int     rc;
 
+    /* before anything is written to it (a terminal keeps its line
+     * buffering) */
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, summary_stdout_buf, _IOFBF,
+                sizeof(summary_stdout_buf));
     cli_parse(argc, argv, "summary", &o);
     summary_old_html(&o);
     cli_setup(&o, &c);
@@ -1133,26 +1221,26 @@ cmd_summary(int argc, char **argv)
         }
         summary_head(hosts, &st, &o, a, nd, by_type, &h);
     }
-    d = summary_rows(v, gi, a, h.nrows);
-    fp = o.output ? xneed(open_memstream(&text, &len), "open_memstream")
-        : stdout;
-    if (o.html)
-        rc |= sum_html(fp, v, o.have_day ? o.day : -1, &h, d) != 0;
-    else if (o.json)
-        rc |= summary_json(fp, &h, d, &st) != 0;
-    else
-        summary_text(fp, &h, d);
-    if (o.output) {
-        if (fclose(fp) != 0 || text == NULL)
-            xnomem("summary text");
-        rc |= summary_out(o.output, text, len) != 0;
-        free(text);
-    } else if (fflush(stdout) != 0) {
-        msg_warn("standard output: %s", strerror(errno));
+    /* the rows are made as they are written (summary_row) */
+    src.v = v;
+    src.gi = gi;
+    src.a = a;
+    rows.get = summary_row;
+    rows.ctx = &src;
+    if (summary_out_open(&out, o.output) != 0) {
         rc = 1;
+    } else {
+        if (o.html)
+            (void) sum_html(out.fp, v, o.have_day ? o.day : -1, &h, &rows);
+        else if (o.json)
+            (void) summary_json(out.fp, &h, &src, &st);
+        else            /* -o: never a terminal's columns */
+            summary_text(out.fp, &h, &src,
+                         o.output ? 0 : summary_columns(stdout));
+        rc |= summary_out_close(&out) != 0;
     }
     pipe_summary(&st, NULL);
-    summary_leave(v, d, a, gi);
+    summary_leave(v, a, gi);
     if (freeing)
         pthread_join(freer, NULL);
     conf_free(&c);

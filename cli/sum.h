@@ -5,7 +5,9 @@
  * hosts, lines, sessions, totals), sorts them (--sort) and picks the
  * rows to show (--failures-only, --top); it prints the text table and
  * the JSON, sum_html.c the HTML page. Every form has the same header,
- * rows and totals.
+ * rows and totals. The rows are made one at a time as they are
+ * written (struct sum_rows), never all at once: a million rows of
+ * struct sum_dom would be 136 MB, their JSON tree more than a GB.
  * Thread safety: main thread only.
  */
 #ifndef CLI_SUM_H
@@ -41,10 +43,16 @@ struct sum_head {
     const char *sort;           /* sessions, failures or domain */
 };
 
+/* the rows shown: get(ctx, i, d) makes row i (< sum_head.nrows) in *d */
+struct sum_rows {
+    void    (*get)(const void *ctx, size_t i, struct sum_dom *d);
+    const void *ctx;
+};
+
 /* the page: header, chart of failures by type and day (from the view:
  * only the days of day_filter when >= 0), the rows, the totals;
- * 0, or -1 on a write error */
+ * 0, or -1 on a write error (the rows stop at the first) */
 int     sum_html(FILE *fp, const struct agg_view *v, int32_t day_filter,
-                 const struct sum_head *h, const struct sum_dom *rows);
+                 const struct sum_head *h, const struct sum_rows *rows);
 
 #endif

@@ -218,12 +218,13 @@ html_chart(FILE *fp, const struct agg_view *v, int32_t day_filter,
     xfree(cell);
 }
 
-/* sum_html - the page */
+/* sum_html - the page, its rows made as they are written */
 int
 sum_html(FILE *fp, const struct agg_view *v, int32_t day_filter,
-         const struct sum_head *h, const struct sum_dom *rows)
+         const struct sum_head *h, const struct sum_rows *rows)
 {
     char    a[11], b[11], tot[64];
+    struct sum_dom d;
     size_t  i;
 
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -262,8 +263,10 @@ sum_html(FILE *fp, const struct agg_view *v, int32_t day_filter,
             "<tr><th>domain</th><th>sessions</th><th>successful</th>"
             "<th>failed</th><th>failures by type</th></tr></thead>\n"
             "<tbody>\n", h->sort);
-    for (i = 0; i < h->nrows; i++)
-        html_row(fp, "domain", rows[i].domain, &rows[i]);
+    for (i = 0; i < h->nrows && !ferror(fp); i++) {
+        rows->get(rows->ctx, i, &d);
+        html_row(fp, "domain", d.domain, &d);
+    }
     if (h->nmatch > h->nrows)
         fprintf(fp, "<tr class=\"more\"><td colspan=\"5\">%zu more domain%s%s"
                 " (--top 0 shows all)</td></tr>\n", h->nmatch - h->nrows,

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #define AFILE_IO_MAX (1U << 30)         /* bytes per write(2) */
-#define AFILE_STEM_MAX 200
+#define AFILE_TRIES 100                 /* temporary names tried */
 
 /* afile_write_all - write everything, retrying short writes; 0 or -1 */
 int
@@ -48,20 +48,28 @@ afile_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+/* afile_tmp_name - try i of the temporary name of stem in tmp[cap] */
+static void
+afile_tmp_name(const char *stem, int i, char *tmp, size_t cap)
+{
+    long    pid = (long) getpid();
+
+    if (i == 0)
+        snprintf(tmp, cap, ".%s.tmp.%ld", stem, pid);
+    else
+        snprintf(tmp, cap, ".%s.tmp.%ld.%d", stem, pid, i);
+}
+
 /* afile_open_tmp - create ".STEM.tmp.PID[.N]" in dfd; fd, or -1 */
 static int
 afile_open_tmp(int dfd, const char *stem, mode_t mode, char *tmp,
                size_t cap)
 {
-    long    pid = (long) getpid();
     int     fd;
     int     i;
 
-    for (i = 0; i < 100; i++) {
-        if (i == 0)
-            snprintf(tmp, cap, ".%s.tmp.%ld", stem, pid);
-        else
-            snprintf(tmp, cap, ".%s.tmp.%ld.%d", stem, pid, i);
+    for (i = 0; i < AFILE_TRIES; i++) {
+        afile_tmp_name(stem, i, tmp, cap);
         fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
                     | O_NOFOLLOW, mode);
         if (fd >= 0 || errno != EEXIST)
@@ -136,6 +144,102 @@ afile_replace(int dfd, const char *name, const void *data, size_t len,
         return -1;
     }
     return afile_sync_dir(dfd);
+}
+
+/* afile_out_open - a new file for dfd/name: unnamed (O_TMPFILE) where
+ * it can be named later, else the temporary file; 0 or -1 */
+int
+afile_out_open(struct afile_out *f, int dfd, const char *name, mode_t mode)
+{
+    f->fd = -1;
+    f->dfd = dfd;
+    f->anon = 0;
+    f->tmp[0] = 0;
+    if (name == NULL || *name == 0 || *name == '.' || strchr(name, '/')
+        || strlen(name) > AFILE_STEM_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy(f->name, name, strlen(name) + 1);
+#ifdef O_TMPFILE
+    /* any failure (a file system or kernel without it, or one that
+     * refuses it) leaves the answer to the named way, as before */
+    if (access("/proc/self/fd", X_OK) == 0
+        && (f->fd = openat(dfd, ".", O_WRONLY | O_TMPFILE | O_CLOEXEC,
+                           mode)) >= 0) {
+        f->anon = 1;
+        return 0;
+    }
+#endif
+    if ((f->fd = afile_open_tmp(dfd, name, mode, f->tmp,
+                                sizeof(f->tmp))) < 0) {
+        f->tmp[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* afile_out_link - give the unnamed file f->fd a temporary name in
+ * f->dfd; 0 or -1 */
+static int
+afile_out_link(struct afile_out *f)
+{
+    char    proc[64];
+    int     i;
+
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+    for (i = 0; i < AFILE_TRIES; i++) {
+        afile_tmp_name(f->name, i, f->tmp, sizeof(f->tmp));
+        if (linkat(AT_FDCWD, proc, f->dfd, f->tmp, AT_SYMLINK_FOLLOW) == 0)
+            return 0;
+        if (errno != EEXIST)
+            break;
+    }
+    f->tmp[0] = 0;
+    return -1;
+}
+
+/* afile_out_done - fsync, close, name, rename over the name, fsync the
+ * directory; 0 or -1 */
+int
+afile_out_done(struct afile_out *f)
+{
+    int     err;
+
+    if (fsync(f->fd) != 0 || (f->anon && afile_out_link(f) != 0)) {
+        afile_out_drop(f);
+        return -1;
+    }
+    if (close(f->fd) != 0) {
+        f->fd = -1;
+        afile_out_drop(f);
+        return -1;
+    }
+    f->fd = -1;
+    if (renameat(f->dfd, f->tmp, f->dfd, f->name) != 0) {
+        err = errno;
+        unlinkat(f->dfd, f->tmp, 0);
+        f->tmp[0] = 0;
+        errno = err;
+        return -1;
+    }
+    f->tmp[0] = 0;
+    return afile_sync_dir(f->dfd);
+}
+
+/* afile_out_drop - close and remove what afile_out_open made */
+void
+afile_out_drop(struct afile_out *f)
+{
+    int     err = errno;
+
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    if (f->tmp[0] != 0)
+        unlinkat(f->dfd, f->tmp, 0);
+    f->tmp[0] = 0;
+    errno = err;
 }
 
 /* afile_read_fd - the rest of open file fd (a regular file) up to max

@@ -11,6 +11,15 @@
  * is the whole sequence within one directory. afile_read() reads a file
  * whole, up to a bound; afile_read_fd() one the caller opened.
  *
+ * afile_out_open() .. afile_out_done() is afile_replace() for data
+ * written by parts, when it is too large to hold whole (summary's -o):
+ * the caller writes to the descriptor it is given, then done fsyncs
+ * it, names it and renames it over the final name, or drop throws it
+ * away. Where Linux has O_TMPFILE (and /proc/self/fd to name such a
+ * file by) the file has no name until done links it under a temporary
+ * one: a crash or a kill while it is written leaves nothing behind.
+ * Elsewhere it is the temporary file of afile_tmp(), removed by drop.
+ *
  * Errors: -1 with errno set; nothing is printed (callers say what the
  * file was for). Thread safety: no shared state; directories are passed
  * as descriptors so that a caller can hold them open.
@@ -22,6 +31,7 @@
 #include <sys/types.h>
 
 #define AFILE_TMP_MAX 300       /* room for a temporary name */
+#define AFILE_STEM_MAX 200      /* bytes of a name made temporary */
 
 /* write(2) all of buf, retrying short writes and EINTR; 0 or -1 */
 int     afile_write_all(int fd, const void *buf, size_t len);
@@ -39,6 +49,30 @@ int     afile_sync_dir(int dfd);
  * On failure before the rename the old file is untouched; 0 or -1 */
 int     afile_replace(int dfd, const char *name, const void *data,
                       size_t len, mode_t mode);
+
+/* a file being written for afile_out_done() (the caller's, not to be
+ * touched but fd) */
+struct afile_out {
+    int     fd;                 /* write the data here */
+    int     dfd;                /* the directory, the caller's */
+    int     anon;               /* O_TMPFILE: no name yet */
+    char    name[AFILE_STEM_MAX + 1];
+    char    tmp[AFILE_TMP_MAX]; /* the temporary name, once it has one */
+};
+
+/* start dfd/name anew (name: a plain file name of at most
+ * AFILE_STEM_MAX bytes, not starting with '.'): a new file open for
+ * writing in f->fd; 0, or -1 with errno (nothing created) */
+int     afile_out_open(struct afile_out *f, int dfd, const char *name,
+                       mode_t mode);
+
+/* fsync f->fd, close it, rename the file over dfd/name, fsync dfd; 0,
+ * or -1 with errno: before the rename nothing is left and the old file
+ * is untouched */
+int     afile_out_done(struct afile_out *f);
+
+/* close f->fd and remove the file; errno is kept */
+void    afile_out_drop(struct afile_out *f);
 
 /* read dfd/name whole into a malloc'd buffer with a NUL after the data;
  * -1 with errno EFBIG when longer than max, ENOENT etc. as open(2) */
