@@ -38,6 +38,7 @@
  */
 #include "pol.h"
 
+#include <link.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -49,7 +50,38 @@
 #include "../../util/msg.h"
 #include "../../util/mymalloc.h"
 
-#define POL_STACK (512 * 1024)  /* worker stack: no deep recursion here */
+#define POL_STACK (512 * 1024)  /* a worker's own stack: no deep recursion
+                                 * here; the thread-local data comes on top
+                                 * (pol_stack_size) */
+
+/* pol_tls_add - dl_iterate_phdr(): the static thread-local data of one
+ * loaded object added to *data */
+static int
+pol_tls_add(struct dl_phdr_info *info, size_t size, void *data)
+{
+    size_t *sum = data;
+    int     i;
+
+    (void) size;
+    for (i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_TLS)
+            *sum += info->dlpi_phdr[i].p_memsz + info->dlpi_phdr[i].p_align;
+    return 0;
+}
+
+/* pol_stack_size - a worker's stack: POL_STACK of its own, plus the
+ * thread-local data of the program and its libraries, which glibc puts
+ * on the same stack. The program's per-thread parser memories are some
+ * 500 KB: with a fixed 512 KB no worker started and the lookups ran
+ * one after another */
+static size_t
+pol_stack_size(void)
+{
+    size_t  tls = 0;
+
+    dl_iterate_phdr(pol_tls_add, &tls);
+    return POL_STACK + tls;
+}
 
 /* what one worker needs while it resolves one domain */
 struct pol_run {
@@ -628,7 +660,7 @@ pol_resolve_all(const struct pol_conf *c, struct pol_dom *d, size_t n,
         }
     }
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, POL_STACK);
+    pthread_attr_setstacksize(&attr, pol_stack_size());
     for (i = 0; i < nw; i++) {
         if (pthread_create(&w[i].tid, &attr, pol_work, &w[i]) != 0)
             break;
