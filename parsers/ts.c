@@ -447,8 +447,9 @@ ts_iso_zone_seen(struct ts_ctx *c, struct span *s, int64_t base, int64_t *t)
         j = (size_t) (s->ptr - p);
         if (j >= 27 && p[19] == '.' && (p[j - 7] == '+' || p[j - 7] == '-')
             && p[j - 4] == ':' && p[j - 1] == ' ') {
-            memcpy(&z, p + j - 7, 8);
-            c->iso_zone = z & seven;
+            z = 0;              /* its 7 bytes: the line may end there */
+            memcpy(&z, p + j - 7, 7);
+            c->iso_zone = z;
             c->iso_off = base - *t;
             c->iso_zone_ok = 1;
         }
