@@ -56,8 +56,11 @@ main(void)
             r = r * 6364136223846793005UL + 1442695040888963407UL;
             len = (r >> 33) % 3 == 0 ? (r >> 20) % 40 : 16 + (r >> 20) % 6;
             if ((r >> 40) % 2) {
-                memcpy(line, (r >> 41) % 2 ? "<tlsrpt@example.net> y"
-                       : "tlsrpt@example.net y", 22);
+                const char *w = (r >> 41) % 2 ? "<tlsrpt@example.net> y"
+                    : "tlsrpt@example.net y";
+
+                memset(line, ' ', sizeof(line));
+                memcpy(line, w, strlen(w));
             } else {
                 for (j = 0; j < sizeof(line); j++)
                     line[j] = alpha[(r >> (j % 50)) % (sizeof(alpha) - 1)];
