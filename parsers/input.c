@@ -551,6 +551,39 @@ input_batch_flush(struct input_src *src, const struct input_cb *cb,
     cb->lines(cb->ctx, src, src->lines - nb + 1, bt, nb);
 }
 
+#define INPUT_BATCH 64          /* lines a batch: see input_masks() */
+
+/* input_batch_put - a clean line of at most INPUT_MAX_LINE bytes into
+ * the batch bt[0, nb) (a control byte in its first INPUT_CTRL_SCAN
+ * counted, as input_emit() does); a line whose first byte may be a
+ * journal record or catalog text (input_rare) goes alone through
+ * input_hand(), after the batch before it. may_empty: 0 where the
+ * caller knows len > 0 (a constant: no test). Returns the batch's new
+ * length */
+static inline __attribute__((always_inline)) size_t
+input_batch_put(struct input_rd *rd, const struct input_cb *cb,
+                struct span *bt, size_t nb, const unsigned char *p,
+                size_t len, int ctrl, int may_empty)
+{
+    struct input_src *src = rd->src;
+
+    if (__builtin_expect((may_empty && len == 0) || !input_rare[p[0]], 1)) {
+        if (__builtin_expect(ctrl, 0))  /* rare: no store a line */
+            src->unreadable++;
+        bt[nb++] = span_make((const char *) p, len);
+        if (__builtin_expect(nb == INPUT_BATCH, 0)) {
+            input_batch_flush(src, cb, bt, nb);
+            nb = 0;
+        }
+        return nb;
+    }
+    if (nb > 0)
+        input_batch_flush(src, cb, bt, nb);
+    src->lines++;
+    input_hand(rd, src, cb, p, len, ctrl);
+    return 0;
+}
+
 /* input_masks - input_split() of buf[0, n) after its first line (not
  * the rest of an overlong one), the masks of a piece taken word by
  * word, the state in registers (a function that handed out one newline
@@ -563,8 +596,6 @@ input_batch_flush(struct input_src *src, const struct input_cb *cb,
  * before any other callback is called and before this returns (no
  * indirect call, frame and reload of the reader's state a line: 20 to
  * 30 instructions a line in the caller and here) */
-#define INPUT_BATCH 64
-
 static inline __attribute__((always_inline)) size_t
 input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
             const int *stop, int avx2, int batch)
@@ -617,22 +648,7 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
                     ctrl = !input_ctrl_none(p);
                 if (__builtin_expect(ctrl, 0))
                     ctrl = input_ctrl_at(p, len);
-                if (__builtin_expect(!input_rare[p[0]], 1)) {
-                    if (__builtin_expect(ctrl, 0))
-                        src->unreadable++;
-                    bt[nb++] = span_make((const char *) p, len);
-                    if (__builtin_expect(nb == INPUT_BATCH, 0)) {
-                        input_batch_flush(src, cb, bt, nb);
-                        nb = 0;
-                    }
-                } else {
-                    if (nb > 0) {
-                        input_batch_flush(src, cb, bt, nb);
-                        nb = 0;
-                    }
-                    src->lines++;
-                    input_hand(rd, src, cb, p, len, ctrl);
-                }
+                nb = input_batch_put(rd, cb, bt, nb, p, len, ctrl, 0);
                 p = nl + 1;
                 continue;
             }
@@ -659,24 +675,10 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
                     ctrl = len >= INPUT_CTRL_SCAN
                         || (size_t) (end - p) >= INPUT_CTRL_SCAN
                         ? input_ctrl_at(p, len) : input_ctrl(p, len);
-                if (!batch) {
+                if (!batch)
                     input_hand(rd, src, cb, p, len, ctrl);
-                } else if (__builtin_expect(len == 0 || !input_rare[p[0]],
-                                            1)) {
-                    src->unreadable += (uint64_t) ctrl;
-                    bt[nb++] = span_make((const char *) p, len);
-                    if (nb == INPUT_BATCH) {
-                        input_batch_flush(src, cb, bt, nb);
-                        nb = 0;
-                    }
-                } else {
-                    if (nb > 0) {
-                        input_batch_flush(src, cb, bt, nb);
-                        nb = 0;
-                    }
-                    src->lines++;
-                    input_hand(rd, src, cb, p, len, ctrl);
-                }
+                else
+                    nb = input_batch_put(rd, cb, bt, nb, p, len, ctrl, 1);
             }
             p = nl + 1;
         }
