@@ -1206,6 +1206,26 @@ hostile_line(struct buf *b, size_t i)
     buf_add(b, line, n);
 }
 
+/* hostile_round - a log of hostile lines in b: 2 MB ending in a newline
+ * (round 0), with a last line without one (1), 5 MB whose last line
+ * has a NUL and no newline (2) */
+static void
+hostile_round(struct buf *b, size_t round)
+{
+    size_t  i;
+
+    b->len = 0;
+    buf_str(b, "Nov 23 01:00:00 mail postfix/smtp[1]: first\n");
+    for (i = 0; b->len < (round == 2 ? 5u : 2u) * 1024 * 1024; i++) {
+        hostile_line(b, i);
+        buf_add(b, "\n", 1);
+    }
+    if (round == 1)             /* no final newline */
+        buf_str(b, "Nov 23 02:00:00 mail postfix/smtp[8]: l\0ast");
+    if (round == 2)             /* a last line with a NUL, no newline */
+        buf_add(b, "Nov 23 02:00:00 mail x[8]: l\0ast", 32);
+}
+
 /* hostile_ref - what the reader should make of text[0, n), the plain
  * way: each line by memchr, its tests byte by byte */
 static void
@@ -1269,16 +1289,7 @@ t_hostile(void)
     size_t  i, round;
 
     for (round = 0; round < 3; round++) {
-        b.len = 0;
-        buf_str(&b, "Nov 23 01:00:00 mail postfix/smtp[1]: first\n");
-        for (i = 0; b.len < (round == 2 ? 5u : 2u) * 1024 * 1024; i++) {
-            hostile_line(&b, i);
-            buf_add(&b, "\n", 1);
-        }
-        if (round == 1)         /* no final newline */
-            buf_str(&b, "Nov 23 02:00:00 mail postfix/smtp[8]: l\0ast");
-        if (round == 2)         /* a last line with a NUL, no newline */
-            buf_add(&b, "Nov 23 02:00:00 mail x[8]: l\0ast", 32);
+        hostile_round(&b, round);
         hostile_ref(b.p, b.len, &ref, &lines, &unreadable, &skipped);
         T_CHECK(ref.bad[INPUT_BAD_NUL] > 10 && ref.bad[INPUT_BAD_LONG] > 3
                 && unreadable > ref.bad[INPUT_BAD_NUL]
@@ -1385,16 +1396,7 @@ t_batch(void)
     size_t  nlong = 0;
 
     for (round = 0; round < 3; round++) {
-        b.len = 0;
-        buf_str(&b, "Nov 23 01:00:00 mail postfix/smtp[1]: first\n");
-        for (i = 0; b.len < (round == 2 ? 5u : 2u) * 1024 * 1024; i++) {
-            hostile_line(&b, i);
-            buf_add(&b, "\n", 1);
-        }
-        if (round == 1)         /* no final newline */
-            buf_str(&b, "Nov 23 02:00:00 mail postfix/smtp[8]: l\0ast");
-        if (round == 2)         /* a last line with a NUL, no newline */
-            buf_add(&b, "Nov 23 02:00:00 mail x[8]: l\0ast", 32);
+        hostile_round(&b, round);
         snprintf(path, sizeof(path), "%s", tpath("batch.log"));
         writef(path, b.p, b.len);
         use_batch = 0;
