@@ -550,7 +550,8 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     else if (corr_relay(k, rec.mx, rec.ip, 0))
         d = SESS_D_RELAYHOST;
     else if (k->own != NULL
-             && (k->ops.own ? k->ops.own(k->ctx, p, c) : p->own))
+             && (k->ops.own ? sess_own_any(k->own) && k->ops.own(k->ctx, p, c)
+                 : p->own))
         d = SESS_D_OWN_REPORT;
     if (!valid) {
         rec.domain[0] = 0;

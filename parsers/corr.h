@@ -114,7 +114,8 @@ struct corr_ops {
      * hop (v->result and plain are set) */
     void    (*describe) (const struct corr_conn *c, struct corr_verdict *v);
     /* optional: 1 when c carried our own report mail (asked last, and
-     * only when own_from is set: NULL asks p->own) */
+     * only when own_from is set and an id of our own mail is noted,
+     * sess_own_any: NULL asks p->own) */
     int     (*own) (void *ctx, const struct corr_proc *p,
                     const struct corr_conn *c);
     /* optional: c is over and not handed over; decide what its lines
