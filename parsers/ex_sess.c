@@ -258,9 +258,14 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
     if (c->key[0] == 0 && ev->ip.len > 0 && ev->ip.len < sizeof(c->key)) {
         ex_bytes_copy(c->key, ev->ip.ptr, ev->ip.len);
         c->key[ev->ip.len] = 0;
-        c->keylen = (int) strlen(c->key);      /* a NUL ends it */
-        if (ex_sess_addr_mt(ev->ip, c->k.ip) != 0)
+        /* a valid address holds no NUL (ipaddr_norm): its length is the
+         * line's, no strlen() call (13 instructions and the call's) */
+        if (ex_sess_addr_mt(ev->ip, c->k.ip) == 0) {
+            c->keylen = (int) ev->ip.len;
+        } else {
             c->k.ip[0] = 0;
+            c->keylen = (int) strlen(c->key);  /* a NUL ends it */
+        }
     }
     if (c->k.port < 0)
         c->k.port = ev->port;
