@@ -64,7 +64,9 @@ struct corr_verdict {
     const char *reason;         /* failure-reason-code ("" none) */
     int     slug;               /* reason is sess_slug() output of at
                                  * most SESS_MAX_REASON bytes: what
-                                 * sess_set_reason() would leave as is */
+                                 * sess_set_reason() would leave as is;
+                                 * in a field of at least 32 bytes (the
+                                 * connection's: corr_emit reads 32) */
     int     local;              /* our doing: local-no-starttls */
     int     hop;                /* the MTA's own relay hop (corr_relay) */
 };
