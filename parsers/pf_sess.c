@@ -513,10 +513,12 @@ pf_proxy_take(struct pf_sess *ps, struct pf_conn *c, const struct wrap_rec *r)
     char    key[SESS_MAX_LOGHOST + IPADDR_MAX + 2];
     size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
         : r->host.len;
-    size_t  il = strlen(c->k.ip);
+    size_t  il;
     const struct pf_proxy *v;
 
-    if (htab_count(ps->proxy) == 0 || !r->dated || il == 0)
+    /* no verdict noted (no tlsproxy on most logs): no address measured */
+    if (htab_count(ps->proxy) == 0 || !r->dated
+        || (il = strlen(c->k.ip)) == 0)
         return;
     if (hl)
         memcpy(key, r->host.ptr, hl);
