@@ -818,7 +818,8 @@ conf_sess(const struct conf *c, struct sess_conf *sc)
     memset(sc, 0, sizeof(*sc));
     sc->mx_ports = c->mx_ports;
     sc->nmx_ports = c->nmx_ports;
-    sc->is_relay = conf_is_relay;
+    /* no relay hosts: no call per session to find none (corr_relay) */
+    sc->is_relay = c->nrelay_hosts > 0 ? conf_is_relay : NULL;
     sc->is_relay_ctx = c;
     sc->own_from = c->mail_from;
     conf_sess_sendmail(c, sc);

@@ -321,7 +321,8 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
 _Static_assert(sizeof(((struct corr_conn *) 0)->ip) >= 32
                && sizeof(((struct sess_rec *) 0)->ip) >= 32
                && sizeof(((struct corr_conn *) 0)->mx) >= 32
-               && sizeof(((struct sess_rec *) 0)->mx) >= 32,
+               && sizeof(((struct sess_rec *) 0)->mx) >= 32
+               && sizeof(((struct sess_rec *) 0)->reason) >= 32,
                "corr_str_put copies 32 bytes of a field");
 static inline __attribute__((always_inline)) void
 corr_str_put(char *d, const char *s, size_t len)
@@ -496,8 +497,10 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     rec.loghost[p->hlen] = 0;
     l.reason = 0;
     if (v.result != SESS_SUCCESS && v.slug) {   /* a copy, no check */
-        l.reason = strlen(v.reason);
-        memcpy(rec.reason, v.reason, l.reason + 1);
+        /* a field of at least 32 bytes (corr_verdict.slug): measured and
+         * copied as the host name is, no strlen() and memcpy() calls */
+        l.reason = corr_strlen32(v.reason);
+        corr_str_put(rec.reason, v.reason, l.reason);
     } else if (v.result != SESS_SUCCESS) {
         sess_set_reason(&rec, v.reason, strlen(v.reason));
         l.reason = strlen(rec.reason);
@@ -550,7 +553,8 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     else if (corr_relay(k, rec.mx, rec.ip, 0))
         d = SESS_D_RELAYHOST;
     else if (k->own != NULL
-             && (k->ops.own ? k->ops.own(k->ctx, p, c) : p->own))
+             && (k->ops.own ? sess_own_any(k->own) && k->ops.own(k->ctx, p, c)
+                 : p->own))
         d = SESS_D_OWN_REPORT;
     if (!valid) {
         rec.domain[0] = 0;
@@ -821,7 +825,9 @@ corr_forget_hashed(struct corr *k, const void *key, size_t klen,
     if ((p = htab_find_hashed(k->procs, key, klen, hash)) == NULL)
         return;
     corr_flush_proc(k, p);
-    htab_delete_hashed(k->procs, key, klen, hash);
+    /* the entry just found: out of its slot by address, not looked up
+     * again by its key (an Exim message's Completed line) */
+    htab_delete_inline(k->procs, p);
 }
 
 /* corr_flush_one - htab_walk adapter for corr_flush */

@@ -64,7 +64,9 @@ struct corr_verdict {
     const char *reason;         /* failure-reason-code ("" none) */
     int     slug;               /* reason is sess_slug() output of at
                                  * most SESS_MAX_REASON bytes: what
-                                 * sess_set_reason() would leave as is */
+                                 * sess_set_reason() would leave as is;
+                                 * in a field of at least 32 bytes (the
+                                 * connection's: corr_emit reads 32) */
     int     local;              /* our doing: local-no-starttls */
     int     hop;                /* the MTA's own relay hop (corr_relay) */
 };
@@ -114,7 +116,8 @@ struct corr_ops {
      * hop (v->result and plain are set) */
     void    (*describe) (const struct corr_conn *c, struct corr_verdict *v);
     /* optional: 1 when c carried our own report mail (asked last, and
-     * only when own_from is set: NULL asks p->own) */
+     * only when own_from is set and an id of our own mail is noted,
+     * sess_own_any: NULL asks p->own) */
     int     (*own) (void *ctx, const struct corr_proc *p,
                     const struct corr_conn *c);
     /* optional: c is over and not handed over; decide what its lines

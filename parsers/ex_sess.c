@@ -28,6 +28,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define EX_MAX_PEND 8           /* ended connections waiting per message */
 #define EX_KEY_MAX 63           /* address as written, for matching */
@@ -258,9 +261,14 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
     if (c->key[0] == 0 && ev->ip.len > 0 && ev->ip.len < sizeof(c->key)) {
         ex_bytes_copy(c->key, ev->ip.ptr, ev->ip.len);
         c->key[ev->ip.len] = 0;
-        c->keylen = (int) strlen(c->key);      /* a NUL ends it */
-        if (ex_sess_addr_mt(ev->ip, c->k.ip) != 0)
+        /* a valid address holds no NUL (ipaddr_norm): its length is the
+         * line's, no strlen() call (13 instructions and the call's) */
+        if (ex_sess_addr_mt(ev->ip, c->k.ip) == 0) {
+            c->keylen = (int) ev->ip.len;
+        } else {
             c->k.ip[0] = 0;
+            c->keylen = (int) strlen(c->key);  /* a NUL ends it */
+        }
     }
     if (c->k.port < 0)
         c->k.port = ev->port;
@@ -276,6 +284,32 @@ _Static_assert(offsetof(struct corr_conn, ip)
                - sizeof(((struct corr_conn *) 0)->ip) < sizeof(int64_t),
                "the core's connection: fields, then mx and ip last");
 
+/* what ex_conn_start clears from keylen on: our numbers, rounded up to
+ * 16 bytes into key (64) */
+#define EX_CONN_CLEAR ((offsetof(struct ex_conn, key) \
+                        - offsetof(struct ex_conn, keylen) + 15) & ~(size_t) 15)
+_Static_assert(EX_CONN_CLEAR == 64
+               && offsetof(struct ex_conn, keylen) + EX_CONN_CLEAR
+               <= offsetof(struct ex_conn, key) + sizeof(((struct ex_conn *)
+                                                          0)->key),
+               "ex_conn_start clears 64 bytes, into key only");
+
+/* ex_clear64 - 64 bytes at p zeroed */
+static inline void
+ex_clear64(void *p)
+{
+#ifdef __SSE2__
+    __m128i z = _mm_setzero_si128();
+
+    _mm_storeu_si128((__m128i *) p, z);
+    _mm_storeu_si128((__m128i *) p + 1, z);
+    _mm_storeu_si128((__m128i *) p + 2, z);
+    _mm_storeu_si128((__m128i *) p + 3, z);
+#else
+    memset(p, 0, 64);
+#endif
+}
+
 /* ex_conn_start - fresh connection with the peer of ev */
 static void
 ex_conn_start(struct ex_conn *c, int dated, int64_t t,
@@ -288,8 +322,10 @@ ex_conn_start(struct ex_conn *c, int dated, int64_t t,
      * 452 were cleared, 65 instructions a connection) */
     corr_start(&c->k, offsetof(struct corr_conn, mx), dated, t);
     c->k.mx[0] = c->k.ip[0] = 0;
-    memset(&c->keylen, 0,
-           offsetof(struct ex_conn, key) - offsetof(struct ex_conn, keylen));
+    /* our numbers, and the first bytes of key (a string, its first byte
+     * cleared below), by four 16-byte stores: a memset() of the 60
+     * bytes of numbers was a "rep stos" of 15 words */
+    ex_clear64(&c->keylen);
     c->key[0] = c->cand_dom[0] = c->creason[0] = c->reason[0] = 0;
     c->cond = c->fail = -1;
     ex_conn_fill(c, ev);
@@ -940,7 +976,10 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             if (corr_held(s->k, pre->key, pre->klen, dated, t, r))
                 return;
             corr_forget_hashed(s->k, pre->key, pre->klen, pre->khash);
-            sess_own_forget(s->k->own, r->host, ln->id);
+            /* a call with its two spans set up only when an id of our
+             * own mail is noted (not on most logs: a test a message) */
+            if (sess_own_any(s->k->own))
+                sess_own_forget(s->k->own, r->host, ln->id);
             return;
         }
         /* the line's bytes that a connection reads (its host and
@@ -958,7 +997,8 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
                                    r->host, dated, t, r, &new)) == NULL)
             return;
         if (new)
-            m->own = sess_own_has(s->k->own, r->host, ln->id);
+            m->own = sess_own_any(s->k->own)
+                && sess_own_has(s->k->own, r->host, ln->id);
     }
     if (evp->kind == EX_DELIVERY) {
         /* most events: a test, not the switch's indirect jump */

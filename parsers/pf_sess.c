@@ -241,14 +241,27 @@ pf_ip_norm(struct pf_pre *pre, char *out)
     }
 }
 
-/* pf_conn_start - fresh connection with the peer of pre */
+/* pf_conn_start clears our numbers and our two strings (read up to
+ * their NUL only) by their first byte: they are the connection's last
+ * fields, else what follows them must be cleared too */
+_Static_assert(offsetof(struct pf_conn, reason)
+               == offsetof(struct pf_conn, qid) + sizeof(((struct pf_conn *)
+                                                           0)->qid)
+               && sizeof(struct pf_conn) - offsetof(struct pf_conn, reason)
+               - sizeof(((struct pf_conn *) 0)->reason) < 8,
+               "pf_conn ends with qid and reason");
+
+/* pf_conn_start - fresh connection with the peer of pre: 52 bytes
+ * cleared after the core's, not 136 (a "rep stos" of 17 words, some
+ * 20 instructions a connection) */
 static void
 pf_conn_start(struct pf_conn *c, const struct wrap_rec *r,
               struct pf_pre *pre)
 {
     const struct pf_event *ev = &pre->ev;
 
-    corr_start(&c->k, sizeof(*c), r->dated, r->t);
+    corr_start(&c->k, offsetof(struct pf_conn, qid), r->dated, r->t);
+    c->qid[0] = c->reason[0] = 0;
     c->cond = c->fail = c->rpt = -1;
     c->k.port = ev->port;
     if (ev->peer_host.len > 0 && pf_host_norm(pre, c->k.mx) != 0)
@@ -500,10 +513,12 @@ pf_proxy_take(struct pf_sess *ps, struct pf_conn *c, const struct wrap_rec *r)
     char    key[SESS_MAX_LOGHOST + IPADDR_MAX + 2];
     size_t  hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST
         : r->host.len;
-    size_t  il = strlen(c->k.ip);
+    size_t  il;
     const struct pf_proxy *v;
 
-    if (htab_count(ps->proxy) == 0 || !r->dated || il == 0)
+    /* no verdict noted (no tlsproxy on most logs): no address measured */
+    if (htab_count(ps->proxy) == 0 || !r->dated
+        || (il = strlen(c->k.ip)) == 0)
         return;
     if (hl)
         memcpy(key, r->host.ptr, hl);

@@ -10,16 +10,23 @@
  * each record's domain and disposition are checked against what
  * dname_norm() and dname_is_numeric() make of the same text; and the
  * lengths that go with the record (host names and addresses measured
- * 32 bytes at a time, corr_strlen32) against strlen().
+ * 32 bytes at a time, corr_strlen32) against strlen(). A failure's
+ * reason (a slug, measured and copied 32 bytes at a time) against its
+ * text. And the key table under the correlators (util/htab.c): its
+ * hash against libxxhash's XXH3_64bits() for every length from 0 to
+ * 300, and keys that differ in one byte (compared a word at a time)
+ * found, not found and dropped by address (htab_delete_inline).
  */
 #include "../parsers/corr.h"
 #include "../util/dname.h"
+#include "../util/htab.h"
 #include "testlib.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 struct t_got {
     int     n;
@@ -27,6 +34,8 @@ struct t_got {
     enum sess_disp d;
     size_t  dlen;
     char    domain[DNAME_MAX + 1];
+    size_t  rlen;
+    char    reason[SESS_MAX_REASON + 1];
 };
 
 static void
@@ -41,6 +50,8 @@ t_session_lens(void *ctx, const struct sess_rec *r,
     g->d = d;
     g->dlen = l->domain;
     memcpy(g->domain, r->domain, sizeof(g->domain));
+    g->rlen = l->reason;
+    memcpy(g->reason, r->reason, sizeof(g->reason));
 }
 
 static void
@@ -207,9 +218,156 @@ t_emit_dom(void)
     corr_sess_free(m);
 }
 
+/* a connection with a failure and its reason, as an MTA keeps them */
+struct t_rconn {
+    struct corr_conn k;
+    char    reason[65];
+};
+
+static int
+t_r_outcome(const struct corr_conn *c, int *plain)
+{
+    (void) c;
+    *plain = 0;
+    return SESS_CERT_EXPIRED;
+}
+
+static void
+t_r_describe(const struct corr_conn *c, struct corr_verdict *v)
+{
+    v->reason = ((const struct t_rconn *) c)->reason;
+    v->slug = 1;
+}
+
+static const struct corr_ops t_rops = {
+    .name = "test", .mta = 0,
+    .sess_size = sizeof(struct t_mta), .conn_size = sizeof(struct t_rconn),
+    .pre_size = 8, .hint = 16, .max_pend = 4, .sweep_every = 1024,
+    .outcome = t_r_outcome, .describe = t_r_describe,
+};
+
+/* t_emit_reason - reasons of 0 to 64 bytes, over longer ones written
+ * before, into the record whole and measured right */
+static void
+t_emit_reason(void)
+{
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct t_got got;
+    struct t_mta *m;
+    struct corr_proc *p;
+    struct t_rconn *c;
+    static const char key[] = "host\0test\0002";
+    struct span dom = span_make("example.test", 12);
+    int     new, i, bad = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    memset(&got, 0, sizeof(got));
+    cb.session_lens = t_session_lens;
+    cb.tls_host = t_tls_host;
+    cb.ctx = &got;
+    m = corr_sess_create(&conf, &cb, &t_rops);
+    p = corr_enter(m->k, key, sizeof(key) - 1, span_make("host", 4), 1,
+                   1700000000, NULL, &new);
+    T_CHECK(p != NULL && new, "a key");
+    c = (struct t_rconn *) p->cur;
+    for (i = 0; i < 65 * 3; i++) {
+        size_t  n = (size_t) (i * 7) % 65;
+
+        corr_start(&c->k, sizeof(struct t_rconn), 1, 1700000000);
+        memset(c->reason, 'x', sizeof(c->reason));
+        memset(c->reason, 'a' + i % 26, n);
+        c->reason[n] = 0;
+        got.n = 0;
+        corr_emit(m->k, p, &c->k, &dom, 0);
+        if (got.n != 1 || got.rlen != n || strcmp(got.reason, c->reason) != 0)
+            bad++;
+    }
+    T_CHECK(bad == 0, "emit: reasons of 0 to 64 bytes copied whole and "
+            "measured (%d not)", bad);
+    corr_sess_free(m);
+}
+
+/* t_hash - htab_hash() is libxxhash's XXH3_64bits() at every length and
+ * alignment */
+static void
+t_hash(void)
+{
+    unsigned char buf[300 + 8];
+    uint64_t s = 0x9e3779b97f4a7c15ULL;
+    size_t  len, off, i;
+    int     bad = 0;
+
+    for (i = 0; i < sizeof(buf); i++)
+        buf[i] = (unsigned char) t_rand(&s);
+    for (len = 0; len <= 300; len++)
+        for (off = 0; off < 8; off++)
+            bad += htab_hash(buf + off, len) != XXH3_64bits(buf + off, len);
+    T_CHECK(bad == 0, "htab_hash: XXH3_64bits() of 0 to 300 bytes "
+            "(%d differ)", bad);
+}
+
+/* t_htab_keys - keys of 1 to 64 bytes that differ in one byte: each
+ * found as itself only; half dropped by address, the rest kept */
+static void
+t_htab_keys(void)
+{
+    struct htab *t = htab_create_inline(16, 16, 64, NULL);
+    char    key[64], probe[64];
+    void   *v[64][8];
+    size_t  len;
+    int     j, bad = 0, gone = 0;
+
+    for (len = 1; len <= 64; len++)
+        for (j = 0; j < 8; j++) {
+            memset(key, 'k', len);
+            key[(size_t) j * 9 % len] ^= (char) (j + 1);
+            v[len - 1][j] = htab_enter_inline(t, key, len, 0);
+            memcpy(v[len - 1][j], &len, sizeof(len));
+        }
+    for (len = 1; len <= 64; len++)
+        for (j = 0; j < 8; j++) {
+            size_t  at;
+
+            memset(key, 'k', len);
+            key[(size_t) j * 9 % len] ^= (char) (j + 1);
+            bad += htab_find(t, key, len) != v[len - 1][j];
+            /* one byte changed anywhere: another key, or none */
+            for (at = 0; at < len; at++) {
+                void   *f;
+
+                memcpy(probe, key, len);
+                probe[at] ^= 0x40;
+                f = htab_find(t, probe, len);
+                bad += f == v[len - 1][j];
+            }
+        }
+    for (len = 1; len <= 64; len++)
+        for (j = 0; j < 8; j += 2)
+            htab_delete_inline(t, v[len - 1][j]);
+    for (len = 1; len <= 64; len++)
+        for (j = 0; j < 8; j++) {
+            memset(key, 'k', len);
+            key[(size_t) j * 9 % len] ^= (char) (j + 1);
+            if (j % 2 == 0)
+                gone += htab_find(t, key, len) == NULL;
+            else
+                bad += htab_find(t, key, len) != v[len - 1][j];
+        }
+    T_CHECK(bad == 0 && gone == 64 * 4 && htab_count(t) == 64 * 4,
+            "htab: keys of 1 to 64 bytes found as themselves, half dropped "
+            "by address (%d wrong, %d gone, %zu left)", bad, gone,
+            htab_count(t));
+    htab_free(t);
+}
+
 int
 main(void)
 {
     t_emit_dom();
+    t_emit_reason();
+    t_hash();
+    t_htab_keys();
     return T_DONE();
 }

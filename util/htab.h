@@ -99,6 +99,11 @@ void    htab_delete(struct htab *t, const void *key, size_t klen);
 void    htab_delete_hashed(struct htab *t, const void *key, size_t klen,
                            uint64_t hash);
 
+/* htab_delete_inline - remove the key of an inline value (from find or
+ * enter, still in the table), handing the value to the destructor: the
+ * entry found in its slot by address, no key compared */
+void    htab_delete_inline(struct htab *t, void *value);
+
 size_t  htab_count(const struct htab *t);
 
 /* visit every entry and delete those for which drop returns 1 (their
