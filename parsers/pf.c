@@ -864,42 +864,41 @@ pf_w8(const char k[8])
 }
 
 #ifdef __SSE2__
-/* pf_mask2 - the bytes '=' and '>' among the 64 from k on (k < len,
- * len >= 16) as bits into *eq and *gt; past the end none. A block that
- * runs past the end is read where it ends (len - 16), its bits of
- * places before k dropped */
-static inline void
-pf_mask2(const char *p, size_t k, size_t len, uint64_t *eq, uint64_t *gt)
+/* pf_mask_eq16 - the bytes b among the 16 at p as bits */
+static inline uint64_t
+pf_mask_eq16(const char *p, __m128i b)
+{
+    return (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+                 _mm_loadu_si128((const __m128i *) (const void *) p), b));
+}
+
+/* pf_mask_eq - the bytes '=' among the 64 from k on (k < len, len >= 16)
+ * as bits; past the end none. A block of 64 that runs past the end is
+ * read where it ends (len - 64) and shifted, its bits of places before
+ * k dropped; a line shorter than 64 bytes is read sixteen at a time,
+ * the same way */
+static inline uint64_t
+pf_mask_eq(const char *p, size_t k, size_t len)
 {
     const __m128i ce = _mm_set1_epi8('=');
-    const __m128i cg = _mm_set1_epi8('>');
-    uint64_t e = 0, g = 0;
+    uint64_t e = 0;
+    size_t  b;
     int     j;
 
-    if (k + 64 <= len) {
-        for (j = 0; j < 4; j++) {
-            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
-                                        (p + k + 16 * (size_t) j));
-
-            e |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, ce))
-                << (16 * j);
-            g |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cg))
-                << (16 * j);
-        }
-    } else {
-        for (j = 0; j < 4 && k + 16 * (size_t) j < len; j++) {
-            size_t  at = k + 16 * (size_t) j;
-            size_t  b = at + 16 <= len ? at : len - 16;
-            __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + b));
-
-            e |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, ce))
-                             >> (at - b)) << (16 * j);
-            g |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cg))
-                             >> (at - b)) << (16 * j);
-        }
+    if (k + 64 <= len || len >= 64) {
+        b = k + 64 <= len ? k : len - 64;
+        e = pf_mask_eq16(p + b, ce) | pf_mask_eq16(p + b + 16, ce) << 16
+            | pf_mask_eq16(p + b + 32, ce) << 32
+            | pf_mask_eq16(p + b + 48, ce) << 48;
+        return e >> (k - b);
     }
-    *eq = e;
-    *gt = g;
+    for (j = 0; j < 4 && k + 16 * (size_t) j < len; j++) {
+        size_t  at = k + 16 * (size_t) j;
+
+        b = at + 16 <= len ? at : len - 16;
+        e |= (pf_mask_eq16(p + b, ce) >> (at - b)) << (16 * j);
+    }
+    return e;
 }
 #endif
 
@@ -908,10 +907,13 @@ pf_mask2(const char *p, size_t k, size_t len, uint64_t *eq, uint64_t *gt)
  * bytes before it, one word, tell its key (" status", "conn_use", ",
  * tls" by their last bytes) and whether they are ">, relay" (the forged
  * check of pf_status_own(), which searched the line again): the '='
- * and '>' bytes of 64 at a time as bits (SSE2), the keys read from the
- * '=' before " status=", and the forged check only where a '>' is eight
- * bytes before a '=' (mostly nowhere). Other lines, and machines
- * without SSE2: the searches */
+ * bytes of 64 at a time as bits (SSE2), the keys read from the '='
+ * before " status=", and past it each '=' (few: a reply's) only for the
+ * forged check. A ">, relay=" is a '=' whose word is ">, relay": the
+ * '>' bytes need no bits of their own (they had them, and the reply's
+ * bytes were compared for both; a tail shorter than 64 bytes was read
+ * sixteen at a time: 100 instructions a status line more). Other
+ * lines, and machines without SSE2: the searches */
 long
 pf_status_scan(struct span s, long keys[3], int *forged)
 {
@@ -924,7 +926,7 @@ pf_status_scan(struct span s, long keys[3], int *forged)
     const char *p = s.ptr;
     long    st = -1, k1 = -1, k2 = -1;
     size_t  k;
-    uint64_t w, carry = 0;
+    uint64_t w;
     int     f = 0;
 
     if (s.len < 24 || (memcpy(&w, p, 8), w) != pf_w8(k_lead)
@@ -932,34 +934,31 @@ pf_status_scan(struct span s, long keys[3], int *forged)
         return pf_status_scan_plain(s, keys, forged);
     keys[0] = 2;                        /* the '=' at 7 */
     for (k = 8; k < s.len; k += 64) {
-        uint64_t eq, gt, c;
+        uint64_t eq = pf_mask_eq(p, k, s.len);
 
-        pf_mask2(p, k, s.len, &eq, &gt);
-        c = eq & (gt << 8 | carry);
-
-        carry = gt >> 56;
-        while (c != 0) {                /* '>' eight bytes before '=' */
-            memcpy(&w, p + k + (size_t) __builtin_ctzll(c) - 8, 8);
-            f |= w == pf_w8(k_forged);
-            c &= c - 1;
-        }
-        while (st < 0 && eq != 0) {
+        while (eq != 0) {
             size_t  at = k + (size_t) __builtin_ctzll(eq);
 
             eq &= eq - 1;
             memcpy(&w, p + at - 8, 8);
-            if (w >> 8 == pf_w8(k_status)) {
+            if (st < 0 && w >> 8 == pf_w8(k_status)) {
                 st = (long) at - 7;
-                break;
+                continue;
             }
-            /* conn_use= and tls= are rare: one test for both, the keys
-             * in registers (delay=, delays= and dsn= pass it) */
+            /* conn_use=, tls= and ">, relay=" are rare: one test for
+             * all, the keys in registers (delay=, delays= and dsn=
+             * pass it) */
             if (__builtin_expect((unsigned) (w == pf_w8(k_conn))
-                                 | (unsigned) (w >> 24 == pf_w8(k_tls)), 0)) {
-                if (k1 < 0 && w == pf_w8(k_conn))
-                    k1 = (long) at - 8;
-                else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
-                    k2 = (long) at - 5;
+                                 | (unsigned) (w >> 24 == pf_w8(k_tls))
+                                 | (unsigned) (w == pf_w8(k_forged)), 0)) {
+                if (w == pf_w8(k_forged))
+                    f = 1;
+                else if (st < 0) {      /* past " status=": no key */
+                    if (k1 < 0 && w == pf_w8(k_conn))
+                        k1 = (long) at - 8;
+                    else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
+                        k2 = (long) at - 5;
+                }
             }
         }
     }

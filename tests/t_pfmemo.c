@@ -351,12 +351,26 @@ t_status_scan(void)
         int     f1 = -1, f2 = -2;
         long    r1, r2;
 
+        char   *heap = malloc(n + 1 > 1 ? n : 1);
+
+        if (heap == NULL)
+            abort();
         t_rand_text(&x, buf, n, i % 3 ? "ab =>,.[]" : "a=b>",
                     ws, sizeof(ws) / sizeof(ws[0]));
         if (n >= 8 && t_next(&x) % 8 != 0)
             memcpy(buf, ", relay=", 8);
-        r1 = pf_status_scan(span_make(buf, n), k1, &f1);
-        r2 = pf_status_scan_plain(span_make(buf, n), k2, &f2);
+        if (i % 5 == 0) {
+            /* bytes >= 0x80 and NUL anywhere */
+            buf[t_next(&x) % (n + 1)] = (char) (0x80 | t_next(&x));
+            buf[t_next(&x) % (n + 1)] = 0;
+        }
+        /* the text ends where its block does: a read past it (the
+         * 64-byte tail read where it ends) is the sanitizer's */
+        memcpy(heap, buf, n);
+        r1 = pf_status_scan(span_make(heap, n), k1, &f1);
+        r2 = pf_status_scan_plain(span_make(heap, n), k2, &f2);
+        free(heap);
+        heap = NULL;
         if (r1 != r2 || f1 != f2
             || (r1 >= 0 && (k1[0] != k2[0] || k1[1] != k2[1]
                             || k1[2] != k2[2])))
