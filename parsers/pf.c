@@ -1363,16 +1363,37 @@ pf_classify_lead(struct span s, struct pf_event *ev, int k)
     }
 }
 
-/* pf_classify - one Postfix client message into an event */
-void
-pf_classify(struct span msg, struct pf_event *ev)
+/* pf_event_clear - ev as pf_event_empty. A memset() of the event, or
+ * a copy of the empty one, is a "rep stos" or "rep movs", slow to
+ * start, and a loop of stores became a loop; field by field it was 34
+ * instructions. With SSE2: eleven stores of sixteen zero bytes, then
+ * the two fields that are not zero (NULL and 0.0 are all zero bits
+ * on every machine this builds for) */
+static inline void
+pf_event_clear(struct pf_event *ev)
 {
-    struct span s = msg;
-    struct span t;
-    int     k;
+#ifdef __SSE2__
+    const __m128i z = _mm_setzero_si128();
+    char   *p = (char *) ev;
 
-    /* field by field: a memset() of the event, or a copy of an empty
-     * one, is a "rep stos" or "rep movs", slow to start */
+    _Static_assert(sizeof(struct pf_event) == 176,
+                   "pf_event_clear() stores 176 bytes");
+#define PF_Z(o) _mm_storeu_si128((__m128i *) (void *) (p + (o)), z)
+    PF_Z(0);
+    PF_Z(16);
+    PF_Z(32);
+    PF_Z(48);
+    PF_Z(64);
+    PF_Z(80);
+    PF_Z(96);
+    PF_Z(112);
+    PF_Z(128);
+    PF_Z(144);
+    PF_Z(160);
+#undef PF_Z
+    ev->result = -1;                    /* kind: PF_IGNORE is 0 */
+    ev->port = -1;
+#else
     ev->kind = PF_IGNORE;
     ev->trust = 0;
     ev->result = -1;
@@ -1390,6 +1411,18 @@ pf_classify(struct span msg, struct pf_event *ev)
     ev->relay_none = 0;
     ev->conn_use = 0;
     ev->canon = NULL;
+#endif
+}
+
+/* pf_classify - one Postfix client message into an event */
+void
+pf_classify(struct span msg, struct pf_event *ev)
+{
+    struct span s = msg;
+    struct span t;
+    int     k;
+
+    pf_event_clear(ev);
     if (s.len == 0)
         return;
     k = pf_lead[(unsigned char) s.ptr[0]];
