@@ -244,6 +244,9 @@ pf_peer_addr_end(const char *p, size_t n)
 #endif
 }
 
+static int pf_peer_miss(struct span *s, struct pf_event *ev,
+                        struct pf_peer_memo *e);
+
 /* pf_peer - pf_peer_plain(), the peers read last remembered: the same
  * result and fields; ev->canon the slot of the peer, or NULL */
 static int
@@ -253,7 +256,7 @@ pf_peer(struct span *s, struct pf_event *ev)
     struct pf_peer_memo *e;
     uint64_t a, b;
     size_t  l;
-    int     k, old;
+    int     k;
 
     ev->canon = NULL;
     if (s->len < 16 || !span_little_endian())
@@ -285,6 +288,19 @@ pf_peer(struct span *s, struct pf_event *ev)
             return 0;
         }
     }
+    return pf_peer_miss(s, ev, e);
+}
+
+/* pf_peer_miss - pf_peer() of a peer its set e does not hold: read in
+ * full, kept in the slot of e used longest ago. Out of line: the
+ * registers it takes were saved on every call */
+static __attribute__((noinline)) int
+pf_peer_miss(struct span *s, struct pf_event *ev, struct pf_peer_memo *e)
+{
+    const char *p = s->ptr;
+    size_t  l;
+    int     k, old;
+
     if (pf_peer_plain(s, ev) != 0)
         return -1;
     l = (size_t) (s->ptr - p);
