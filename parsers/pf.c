@@ -65,6 +65,23 @@ pf_peer_plain(struct span *s, struct pf_event *ev)
     size_t  n = s->len < PF_MAX_PEER ? s->len : PF_MAX_PEER;
 
     ev->port = -1;
+#ifdef __SSE2__
+    /* sixteen at a time first: the same bytes flagged as below (a byte
+     * of 0x80 or more is no stop, as the word test's high bit says) */
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + i));
+        __m128i lo = _mm_and_si128(_mm_cmplt_epi8(x, _mm_set1_epi8('-')),
+                                   _mm_cmpgt_epi8(x, _mm_set1_epi8(-1)));
+        unsigned m = (unsigned) _mm_movemask_epi8(_mm_or_si128(lo,
+                       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('[')),
+                                    _mm_cmpeq_epi8(x, _mm_set1_epi8(':')))));
+
+        if (m != 0) {
+            i += (size_t) __builtin_ctz(m);
+            goto stop;
+        }
+    }
+#endif
     /* eight bytes at a time while none of them is '[', ':' or below
      * '-' (' ' and ',' are; host names have none): the lowest flagged
      * byte of each test is exact, so the bytes before the lowest of all
@@ -84,6 +101,9 @@ pf_peer_plain(struct span *s, struct pf_event *ev)
             break;
         }
     }
+#ifdef __SSE2__
+  stop:
+#endif
     for (; i < n; i++)
         if (stop[(unsigned char) p[i]] && (p[i] != ':' || i + 1 >= s->len
                                            || p[i + 1] == ' '))
@@ -94,6 +114,18 @@ pf_peer_plain(struct span *s, struct pf_event *ev)
     if (i < s->len && p[i] == '[') {
         size_t  j = i + 1;
 
+#ifdef __SSE2__
+        for (; j + 16 <= n; j += 16) {
+            unsigned m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+                _mm_loadu_si128((const __m128i *) (const void *) (p + j)),
+                _mm_set1_epi8(']')));
+
+            if (m != 0) {
+                j += (size_t) __builtin_ctz(m);
+                goto rb;
+            }
+        }
+#endif
         /* the ']' among the bytes before n, eight at a time */
         for (; j + 8 <= n && span_little_endian(); j += 8) {
             uint64_t w, x, z;
@@ -244,6 +276,9 @@ pf_peer_addr_end(const char *p, size_t n)
 #endif
 }
 
+static int pf_peer_miss(struct span *s, struct pf_event *ev,
+                        struct pf_peer_memo *e);
+
 /* pf_peer - pf_peer_plain(), the peers read last remembered: the same
  * result and fields; ev->canon the slot of the peer, or NULL */
 static int
@@ -253,7 +288,7 @@ pf_peer(struct span *s, struct pf_event *ev)
     struct pf_peer_memo *e;
     uint64_t a, b;
     size_t  l;
-    int     k, old;
+    int     k;
 
     ev->canon = NULL;
     if (s->len < 16 || !span_little_endian())
@@ -285,6 +320,19 @@ pf_peer(struct span *s, struct pf_event *ev)
             return 0;
         }
     }
+    return pf_peer_miss(s, ev, e);
+}
+
+/* pf_peer_miss - pf_peer() of a peer its set e does not hold: read in
+ * full, kept in the slot of e used longest ago. Out of line: the
+ * registers it takes were saved on every call */
+static __attribute__((noinline)) int
+pf_peer_miss(struct span *s, struct pf_event *ev, struct pf_peer_memo *e)
+{
+    const char *p = s->ptr;
+    size_t  l;
+    int     k, old;
+
     if (pf_peer_plain(s, ev) != 0)
         return -1;
     l = (size_t) (s->ptr - p);
@@ -864,42 +912,41 @@ pf_w8(const char k[8])
 }
 
 #ifdef __SSE2__
-/* pf_mask2 - the bytes '=' and '>' among the 64 from k on (k < len,
- * len >= 16) as bits into *eq and *gt; past the end none. A block that
- * runs past the end is read where it ends (len - 16), its bits of
- * places before k dropped */
-static inline void
-pf_mask2(const char *p, size_t k, size_t len, uint64_t *eq, uint64_t *gt)
+/* pf_mask_eq16 - the bytes b among the 16 at p as bits */
+static inline uint64_t
+pf_mask_eq16(const char *p, __m128i b)
+{
+    return (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+                 _mm_loadu_si128((const __m128i *) (const void *) p), b));
+}
+
+/* pf_mask_eq - the bytes '=' among the 64 from k on (k < len, len >= 16)
+ * as bits; past the end none. A block of 64 that runs past the end is
+ * read where it ends (len - 64) and shifted, its bits of places before
+ * k dropped; a line shorter than 64 bytes is read sixteen at a time,
+ * the same way */
+static inline uint64_t
+pf_mask_eq(const char *p, size_t k, size_t len)
 {
     const __m128i ce = _mm_set1_epi8('=');
-    const __m128i cg = _mm_set1_epi8('>');
-    uint64_t e = 0, g = 0;
+    uint64_t e = 0;
+    size_t  b;
     int     j;
 
-    if (k + 64 <= len) {
-        for (j = 0; j < 4; j++) {
-            __m128i x = _mm_loadu_si128((const __m128i *) (const void *)
-                                        (p + k + 16 * (size_t) j));
-
-            e |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, ce))
-                << (16 * j);
-            g |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cg))
-                << (16 * j);
-        }
-    } else {
-        for (j = 0; j < 4 && k + 16 * (size_t) j < len; j++) {
-            size_t  at = k + 16 * (size_t) j;
-            size_t  b = at + 16 <= len ? at : len - 16;
-            __m128i x = _mm_loadu_si128((const __m128i *) (const void *) (p + b));
-
-            e |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, ce))
-                             >> (at - b)) << (16 * j);
-            g |= (uint64_t) ((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(x, cg))
-                             >> (at - b)) << (16 * j);
-        }
+    if (k + 64 <= len || len >= 64) {
+        b = k + 64 <= len ? k : len - 64;
+        e = pf_mask_eq16(p + b, ce) | pf_mask_eq16(p + b + 16, ce) << 16
+            | pf_mask_eq16(p + b + 32, ce) << 32
+            | pf_mask_eq16(p + b + 48, ce) << 48;
+        return e >> (k - b);
     }
-    *eq = e;
-    *gt = g;
+    for (j = 0; j < 4 && k + 16 * (size_t) j < len; j++) {
+        size_t  at = k + 16 * (size_t) j;
+
+        b = at + 16 <= len ? at : len - 16;
+        e |= (pf_mask_eq16(p + b, ce) >> (at - b)) << (16 * j);
+    }
+    return e;
 }
 #endif
 
@@ -908,10 +955,13 @@ pf_mask2(const char *p, size_t k, size_t len, uint64_t *eq, uint64_t *gt)
  * bytes before it, one word, tell its key (" status", "conn_use", ",
  * tls" by their last bytes) and whether they are ">, relay" (the forged
  * check of pf_status_own(), which searched the line again): the '='
- * and '>' bytes of 64 at a time as bits (SSE2), the keys read from the
- * '=' before " status=", and the forged check only where a '>' is eight
- * bytes before a '=' (mostly nowhere). Other lines, and machines
- * without SSE2: the searches */
+ * bytes of 64 at a time as bits (SSE2), the keys read from the '='
+ * before " status=", and past it each '=' (few: a reply's) only for the
+ * forged check. A ">, relay=" is a '=' whose word is ">, relay": the
+ * '>' bytes need no bits of their own (they had them, and the reply's
+ * bytes were compared for both; a tail shorter than 64 bytes was read
+ * sixteen at a time: 100 instructions a status line more). Other
+ * lines, and machines without SSE2: the searches */
 long
 pf_status_scan(struct span s, long keys[3], int *forged)
 {
@@ -924,7 +974,7 @@ pf_status_scan(struct span s, long keys[3], int *forged)
     const char *p = s.ptr;
     long    st = -1, k1 = -1, k2 = -1;
     size_t  k;
-    uint64_t w, carry = 0;
+    uint64_t w;
     int     f = 0;
 
     if (s.len < 24 || (memcpy(&w, p, 8), w) != pf_w8(k_lead)
@@ -932,34 +982,31 @@ pf_status_scan(struct span s, long keys[3], int *forged)
         return pf_status_scan_plain(s, keys, forged);
     keys[0] = 2;                        /* the '=' at 7 */
     for (k = 8; k < s.len; k += 64) {
-        uint64_t eq, gt, c;
+        uint64_t eq = pf_mask_eq(p, k, s.len);
 
-        pf_mask2(p, k, s.len, &eq, &gt);
-        c = eq & (gt << 8 | carry);
-
-        carry = gt >> 56;
-        while (c != 0) {                /* '>' eight bytes before '=' */
-            memcpy(&w, p + k + (size_t) __builtin_ctzll(c) - 8, 8);
-            f |= w == pf_w8(k_forged);
-            c &= c - 1;
-        }
-        while (st < 0 && eq != 0) {
+        while (eq != 0) {
             size_t  at = k + (size_t) __builtin_ctzll(eq);
 
             eq &= eq - 1;
             memcpy(&w, p + at - 8, 8);
-            if (w >> 8 == pf_w8(k_status)) {
+            if (st < 0 && w >> 8 == pf_w8(k_status)) {
                 st = (long) at - 7;
-                break;
+                continue;
             }
-            /* conn_use= and tls= are rare: one test for both, the keys
-             * in registers (delay=, delays= and dsn= pass it) */
+            /* conn_use=, tls= and ">, relay=" are rare: one test for
+             * all, the keys in registers (delay=, delays= and dsn=
+             * pass it) */
             if (__builtin_expect((unsigned) (w == pf_w8(k_conn))
-                                 | (unsigned) (w >> 24 == pf_w8(k_tls)), 0)) {
-                if (k1 < 0 && w == pf_w8(k_conn))
-                    k1 = (long) at - 8;
-                else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
-                    k2 = (long) at - 5;
+                                 | (unsigned) (w >> 24 == pf_w8(k_tls))
+                                 | (unsigned) (w == pf_w8(k_forged)), 0)) {
+                if (w == pf_w8(k_forged))
+                    f = 1;
+                else if (st < 0) {      /* past " status=": no key */
+                    if (k1 < 0 && w == pf_w8(k_conn))
+                        k1 = (long) at - 8;
+                    else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
+                        k2 = (long) at - 5;
+                }
             }
         }
     }
@@ -970,6 +1017,38 @@ pf_status_scan(struct span s, long keys[3], int *forged)
 #else
     return pf_status_scan_plain(s, keys, forged);
 #endif
+}
+
+/* pf_addr_rest - the end of pf_addr() from p[i] (p and n as there):
+ * the first '>' outside quotes and outside a "<...>" of the address's
+ * own. Out of line: few addresses need it, and the registers it takes
+ * were saved on every call */
+static __attribute__((noinline)) int
+pf_addr_rest(struct span *s, struct span *a, size_t i, size_t n)
+{
+    const char *p = s->ptr;
+    int     q = 0;
+    int     depth = 0;
+
+    for (; i < n; i++) {
+        char    ch = p[i];
+
+        if (ch == '"')
+            q = !q;
+        else if (q) {
+            if (ch == '\\')
+                i++;
+        } else if (ch == '<')
+            depth++;
+        else if (ch == '>' && depth > 0)
+            depth--;
+        else if (ch == '>') {
+            *a = span_make(p, i);
+            span_drop(s, i + 1);
+            return 0;
+        }
+    }
+    return -1;
 }
 
 /* pf_addr - an address of to=<...> or orig_to=<...> at the cursor (just
@@ -993,8 +1072,6 @@ pf_addr(struct span *s, struct span *a, int *odd)
     const char *p = s->ptr;
     size_t  n = s->len < 1024 ? s->len : 1024;
     size_t  i = 0;
-    int     q = 0;
-    int     depth = 0;
 
     /* up to the first '>', '"' or '<': sixteen bytes at a time (SSE2),
      * then eight (the lowest flagged byte of each test is exact, as in
@@ -1029,27 +1106,15 @@ pf_addr(struct span *s, struct span *a, int *odd)
 #ifdef __SSE2__
   found:
 #endif
-    if (i < n && p[i] != '>')
-        *odd = 1;
-    for (; i < n; i++) {
-        char    ch = p[i];
-
-        if (ch == '"')
-            q = !q;
-        else if (q) {
-            if (ch == '\\')
-                i++;
-        } else if (ch == '<')
-            depth++;
-        else if (ch == '>' && depth > 0)
-            depth--;
-        else if (ch == '>') {
-            *a = span_make(p, i);
-            span_drop(s, i + 1);
-            return 0;
-        }
+    if (i < n && p[i] == '>') {
+        /* most addresses: what the loop of pf_addr_rest() does first */
+        *a = span_make(p, i);
+        span_drop(s, i + 1);
+        return 0;
     }
-    return -1;
+    if (i < n)
+        *odd = 1;
+    return pf_addr_rest(s, a, i, n);
 }
 
 /* pf_status_own - 1 when the addresses of a status line (rcpt, orig;
@@ -1364,16 +1429,37 @@ pf_classify_lead(struct span s, struct pf_event *ev, int k)
     }
 }
 
-/* pf_classify - one Postfix client message into an event */
-void
-pf_classify(struct span msg, struct pf_event *ev)
+/* pf_event_clear - ev as pf_event_empty. A memset() of the event, or
+ * a copy of the empty one, is a "rep stos" or "rep movs", slow to
+ * start, and a loop of stores became a loop; field by field it was 34
+ * instructions. With SSE2: eleven stores of sixteen zero bytes, then
+ * the two fields that are not zero (NULL and 0.0 are all zero bits
+ * on every machine this builds for) */
+static inline void
+pf_event_clear(struct pf_event *ev)
 {
-    struct span s = msg;
-    struct span t;
-    int     k;
+#ifdef __SSE2__
+    const __m128i z = _mm_setzero_si128();
+    char   *p = (char *) ev;
 
-    /* field by field: a memset() of the event, or a copy of an empty
-     * one, is a "rep stos" or "rep movs", slow to start */
+    _Static_assert(sizeof(struct pf_event) == 176,
+                   "pf_event_clear() stores 176 bytes");
+#define PF_Z(o) _mm_storeu_si128((__m128i *) (void *) (p + (o)), z)
+    PF_Z(0);
+    PF_Z(16);
+    PF_Z(32);
+    PF_Z(48);
+    PF_Z(64);
+    PF_Z(80);
+    PF_Z(96);
+    PF_Z(112);
+    PF_Z(128);
+    PF_Z(144);
+    PF_Z(160);
+#undef PF_Z
+    ev->result = -1;                    /* kind: PF_IGNORE is 0 */
+    ev->port = -1;
+#else
     ev->kind = PF_IGNORE;
     ev->trust = 0;
     ev->result = -1;
@@ -1391,6 +1477,18 @@ pf_classify(struct span msg, struct pf_event *ev)
     ev->relay_none = 0;
     ev->conn_use = 0;
     ev->canon = NULL;
+#endif
+}
+
+/* pf_classify - one Postfix client message into an event */
+void
+pf_classify(struct span msg, struct pf_event *ev)
+{
+    struct span s = msg;
+    struct span t;
+    int     k;
+
+    pf_event_clear(ev);
     if (s.len == 0)
         return;
     k = pf_lead[(unsigned char) s.ptr[0]];

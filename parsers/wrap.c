@@ -1051,8 +1051,11 @@ wrap_exim_rec(struct span line, struct wrap_rec *r)
 
 /* wrap_undated - the end of wrap_slow() for a line without a stamp (s
  * its rest, r cleared but msg): "ident[pid]: msg" or a bare message; a
- * known ident read at once (its tag is not given: such lines kept
- * none) */
+ * known ident read at once. Its tag is given as for a dated line (one
+ * tag, one ident's bytes): a log of messages without their envelope
+ * ("postfix/smtp[1]: ...") asked pf_prog() and the noise test of
+ * engine/pipe.c again on each line, 10 k lines of the replayed corpus
+ * slice; a masked pid ("[xxxxx]") gets none */
 static inline void
 wrap_undated_at(struct span s, struct wrap_rec *r, long end);
 
@@ -1072,10 +1075,11 @@ wrap_undated_at(struct span s, struct wrap_rec *r, long end)
     long    k;
 
     k = wrap_ident_seen_at(s.ptr, s.len, end, &r->ident, &r->pid, &tag, 1);
-    if (k > 0)
+    if (k > 0) {
         span_drop(&s, (size_t) k);
-    else if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
-        (void) wrap_ident_note(&r->ident);
+        r->ident_tag = tag;
+    } else if (k == -1 && wrap_ident(&s, &r->ident, &r->pid, 1) == 0)
+        r->ident_tag = wrap_ident_note(&r->ident);
     else if (k == -3)
         r->ident = span_make(s.ptr, 0);
     else {

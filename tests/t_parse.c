@@ -1859,6 +1859,75 @@ t_fp_hot(void)
             "edges as before");
 }
 
+/* t_wrap_tags - the ident tags of fp_hot_line()'s and fp_env_next()'s
+ * lines, dated and undated, with a byte of the first 48 made NUL, a
+ * byte >= 0x80, '[' or a space now and then, each line read from a
+ * block of its own length (a read past it is the sanitizer's). A line
+ * without its envelope whose ident was seen gets that ident's tag, as
+ * a dated line does: what engine/pipe.c and pf_classify_mt() keep by
+ * a tag is kept of one ident's bytes, so a tag must never name two.
+ * Checked: every tag given names the bytes it named first, and the
+ * undated lines of a known ident got one */
+#define WRAP_TAG_KEEP 129                /* an ident with a tag is shorter */
+
+struct t_tag {
+    size_t  len;
+    char    id[WRAP_TAG_KEEP];
+};
+
+static void
+t_wrap_tags(void)
+{
+    uint64_t x = 1018;
+    struct ts_ctx c;
+    struct t_tag *tab = NULL;
+    size_t  cap = 0, n = 0;
+    char    buf[400];
+    int     i, bad = 0, undated = 0;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 200000; i++) {
+        struct wrap_rec r;
+        char   *line;
+        uint64_t t;
+
+        n = i % 4 == 3 ? fp_env_next(&x, buf, 200, n)
+            : fp_hot_line(&x, buf, 300);
+        if (n > 0 && fp_next(&x) % 4 == 0)
+            buf[fp_next(&x) % (n < 48 ? n : 48)] =
+                "\0\x80\xff[ "[fp_next(&x) % 5];
+        if ((line = malloc(n > 0 ? n : 1)) == NULL)
+            abort();
+        memcpy(line, buf, n);
+        wrap_parse(&c, span_make(line, n), &r);
+        t = r.ident_tag;
+        if (t != 0) {
+            if (t >= cap) {
+                size_t  old = cap;
+
+                cap = t * 2 + 64;
+                if ((tab = realloc(tab, cap * sizeof(*tab))) == NULL)
+                    abort();
+                memset(tab + old, 0, (cap - old) * sizeof(*tab));
+            }
+            if (r.ident.len == 0 || r.ident.len >= WRAP_TAG_KEEP)
+                bad++;
+            else if (tab[t].len == 0) {
+                tab[t].len = r.ident.len;
+                memcpy(tab[t].id, r.ident.ptr, r.ident.len);
+            } else if (tab[t].len != r.ident.len
+                       || memcmp(tab[t].id, r.ident.ptr, r.ident.len) != 0)
+                bad++;
+            undated += !r.dated;
+        }
+        free(line);
+    }
+    free(tab);
+    T_CHECK(bad == 0, "a tag names one ident's bytes (%d differ)", bad);
+    T_CHECK(undated > 1000, "undated lines of a known ident tagged (%d)",
+            undated);
+}
+
 int
 main(void)
 {
@@ -1875,6 +1944,7 @@ main(void)
     t_fp_wrap();
     t_fp_env();
     t_fp_hot();
+    t_wrap_tags();
     t_fp_slug();
     t_fp_set_reason();
     t_fp_dn();

@@ -96,6 +96,97 @@ t_text(uint64_t *x, char *buf, size_t cap)
     return n;
 }
 
+/* t_peer_ref - what pf_peer_plain() reads, a byte at a time: the host
+ * to the first '[', ' ', ',' or ':' followed by a space or the end,
+ * among the first 300 bytes (PF_MAX_PEER); then "[ip]" whose ']' lies
+ * among them; then ":digits" */
+static int
+t_peer_ref(struct span *s, struct pf_event *ev)
+{
+    const char *p = s->ptr;
+    size_t  n = s->len < 300 ? s->len : 300, i, j;
+
+    ev->port = -1;
+    for (i = 0; i < n; i++)
+        if (p[i] == '[' || p[i] == ' ' || p[i] == ','
+            || (p[i] == ':' && (i + 1 >= s->len || p[i + 1] == ' ')))
+            break;
+    if (i == 0)
+        return -1;
+    ev->peer_host = span_make(p, i);
+    if (i < s->len && p[i] == '[') {
+        for (j = i + 1; j < n && p[j] != ']'; j++)
+            ;
+        if (j >= n)
+            return -1;
+        ev->peer_ip = span_make(p + i + 1, j - i - 1);
+        i = j + 1;
+        if (i + 1 < s->len && p[i] == ':' && p[i + 1] >= '0'
+            && p[i + 1] <= '9') {
+            int     port = 0;
+
+            for (i++; i < s->len && p[i] >= '0' && p[i] <= '9'; i++)
+                if (port < 100000)
+                    port = port * 10 + (p[i] - '0');
+            ev->port = port;
+        }
+    }
+    span_drop(s, i);
+    return 0;
+}
+
+/* t_peer_plain - pf_parse_peer_plain() (its host and ']' found sixteen
+ * and eight bytes at a time) as t_peer_ref(): peers and random texts of
+ * the bytes that stop or continue a host, NUL, bytes >= 0x80 and the
+ * others below '-', 0 to 400 bytes (past the 300 read), each read from
+ * a block of its own length */
+static void
+t_peer_plain(void)
+{
+    static const char abc[] = "ab.-[]:, 09!#\t\0\x80\xff";
+    uint64_t x = 1018;
+    char    buf[400];
+    int     i, bad = 0;
+
+    for (i = 0; i < 400000; i++) {
+        size_t  n, j;
+        char   *heap;
+        struct span s1, s2;
+        struct pf_event e1, e2;
+        int     r1, r2;
+
+        if (i % 2) {
+            n = t_text(&x, buf, sizeof(buf));
+        } else {
+            n = t_next(&x) % (i % 8 ? 64 : 401);
+            for (j = 0; j < n; j++)
+                buf[j] = t_next(&x) % 3 ? "abcxyz.-9"[t_next(&x) % 9]
+                    : abc[t_next(&x) % (sizeof(abc) - 1)];
+        }
+        if ((heap = malloc(n > 0 ? n : 1)) == NULL)
+            abort();
+        memcpy(heap, buf, n);
+        s1 = s2 = span_make(heap, n);
+        memset(&e1, 0, sizeof(e1));
+        if (t_next(&x) % 4 == 0)        /* an address from before */
+            e1.peer_ip = span_make(heap, n > 3 ? 3 : n);
+        e1.port = 7;
+        e2 = e1;
+        r1 = pf_parse_peer_plain(&s1, &e1);
+        r2 = t_peer_ref(&s2, &e2);
+        if (r1 != r2 || s1.ptr != s2.ptr || s1.len != s2.len
+            || (r1 == 0 && (e1.peer_host.ptr != e2.peer_host.ptr
+                            || e1.peer_host.len != e2.peer_host.len
+                            || e1.peer_ip.ptr != e2.peer_ip.ptr
+                            || e1.peer_ip.len != e2.peer_ip.len
+                            || e1.port != e2.port)))
+            bad++;
+        free(heap);
+    }
+    T_CHECK(bad == 0, "pf_parse_peer_plain() as a byte loop (%d differ)",
+            bad);
+}
+
 /* t_peer_memo - pf_parse_peer() as pf_parse_peer_plain(): the result,
  * the fields and where the cursor stops, with and without an address
  * set before (the host-only form leaves it) */
@@ -351,12 +442,26 @@ t_status_scan(void)
         int     f1 = -1, f2 = -2;
         long    r1, r2;
 
+        char   *heap = malloc(n + 1 > 1 ? n : 1);
+
+        if (heap == NULL)
+            abort();
         t_rand_text(&x, buf, n, i % 3 ? "ab =>,.[]" : "a=b>",
                     ws, sizeof(ws) / sizeof(ws[0]));
         if (n >= 8 && t_next(&x) % 8 != 0)
             memcpy(buf, ", relay=", 8);
-        r1 = pf_status_scan(span_make(buf, n), k1, &f1);
-        r2 = pf_status_scan_plain(span_make(buf, n), k2, &f2);
+        if (i % 5 == 0) {
+            /* bytes >= 0x80 and NUL anywhere */
+            buf[t_next(&x) % (n + 1)] = (char) (0x80 | t_next(&x));
+            buf[t_next(&x) % (n + 1)] = 0;
+        }
+        /* the text ends where its block does: a read past it (the
+         * 64-byte tail read where it ends) is the sanitizer's */
+        memcpy(heap, buf, n);
+        r1 = pf_status_scan(span_make(heap, n), k1, &f1);
+        r2 = pf_status_scan_plain(span_make(heap, n), k2, &f2);
+        free(heap);
+        heap = NULL;
         if (r1 != r2 || f1 != f2
             || (r1 >= 0 && (k1[0] != k2[0] || k1[1] != k2[1]
                             || k1[2] != k2[2])))
@@ -509,6 +614,7 @@ t_key_line(void)
 int
 main(void)
 {
+    t_peer_plain();
     t_peer_memo();
     t_canon_memo();
     t_text_is();
