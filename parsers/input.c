@@ -111,12 +111,14 @@ struct input_nl {
 /* the split without AVX2 on any processor (input_test_sse2) */
 static int input_sse2_only;
 
-/* input_avx2 - the split may use AVX2 */
+/* input_avx2 - the split may use AVX2 (and BMI1, which the processors
+ * with AVX2 have) */
 static inline int
 input_avx2(void)
 {
 #ifdef INPUT_NL_AVX2
-    return !input_sse2_only && __builtin_cpu_supports("avx2");
+    return !input_sse2_only && __builtin_cpu_supports("avx2")
+        && __builtin_cpu_supports("bmi");
 #else
     return 0;
 #endif
@@ -145,6 +147,28 @@ input_nl_word(uint64_t m, unsigned base, uint16_t *at, size_t n)
     }
     return n;
 }
+
+#ifdef INPUT_NL_AVX2
+/* input_nl_word_bmi - input_nl_word() where the processor has AVX2,
+ * and so BMI1 (input_avx2): tzcnt of an empty block is 64, so nothing
+ * need be or-ed in, and one blsr drops a bit (3 instructions a block
+ * fewer) */
+__attribute__((target("bmi")))
+static inline size_t
+input_nl_word_bmi(uint64_t m, unsigned base, uint16_t *at, size_t n)
+{
+    at[n] = (uint16_t) (base + (unsigned) _tzcnt_u64(m));
+    n += m != 0;
+    m = _blsr_u64(m);
+    if (__builtin_expect(m != 0, 0)) {
+        do {
+            at[n++] = (uint16_t) (base + (unsigned) _tzcnt_u64(m));
+            m = _blsr_u64(m);
+        } while (m != 0);
+    }
+    return n;
+}
+#endif
 
 /* input_nl_sse2 - the places of the newlines of n whole 64-byte blocks
  * at q into at (their number into *nat); 1 when they hold a NUL */
@@ -177,7 +201,7 @@ input_nl_sse2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
 
 #ifdef INPUT_NL_AVX2
 /* input_nl_avx2 - input_nl_sse2 with 32-byte compares */
-__attribute__((target("avx2")))
+__attribute__((target("avx2,bmi")))
 static int
 input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
 {
@@ -204,8 +228,8 @@ input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
         least = _mm256_min_epu8(least, _mm256_min_epu8(
                                     _mm256_min_epu8(a, b),
                                     _mm256_min_epu8(c, d)));
-        k = input_nl_word(m0 | m1 << 32, (unsigned) i * 64, at, k);
-        k = input_nl_word(m2 | m3 << 32, (unsigned) i * 64 + 64, at, k);
+        k = input_nl_word_bmi(m0 | m1 << 32, (unsigned) i * 64, at, k);
+        k = input_nl_word_bmi(m2 | m3 << 32, (unsigned) i * 64 + 64, at, k);
     }
     for (; i < n; i++, q += 64) {
         __m256i a = _mm256_loadu_si256((const __m256i *) q);
@@ -216,7 +240,7 @@ input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
                                                                         nl));
 
         least = _mm256_min_epu8(least, _mm256_min_epu8(a, b));
-        k = input_nl_word(m0 | m1 << 32, (unsigned) i * 64, at, k);
+        k = input_nl_word_bmi(m0 | m1 << 32, (unsigned) i * 64, at, k);
     }
     *nat = k;
     return _mm256_movemask_epi8(_mm256_cmpeq_epi8(least,
