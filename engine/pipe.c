@@ -1001,14 +1001,14 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
         const struct span *l;
         const struct span *end = ls + n;
 
-        for (l = ls; l < end; l++) {
+        for (l = ls; l < end; l++, lineno++) {
             struct pipe_held *k = h;
 
             if (!pipe_line_pre(pc, k, *l))
                 continue;
             h = k + 1 < ring + PIPE_HELD_RING ? k + 1 : ring;
-            pipe_rec_pre_known(pc, src, lineno + (uint64_t) (l - ls), &k->r,
-                               &k->pre, PIPE_DUP_ASK_KEPT, 0);
+            pipe_rec_pre_known(pc, src, lineno, &k->r, &k->pre,
+                               PIPE_DUP_ASK_KEPT, 0);
         }
         pc->held_first = (unsigned) (h - ring);
         return;
