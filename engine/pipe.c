@@ -938,42 +938,54 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
         pipe_line_held(pc, src, lineno, line);
 }
 
+/* pipe_held_next - the slot after h in the ring */
+static inline struct pipe_held *
+pipe_held_next(struct pipe_held *ring, struct pipe_held *h)
+{
+    return h + 1 < ring + PIPE_HELD_RING ? h + 1 : ring;
+}
+
 /* pipe_lines_held - pipe_line_held() of a batch of lines: the ring's
- * first slot and count in locals, written back at the end (nothing
- * that a record's correlation calls holds or drains records; their
- * loads and stores in pc were 8 instructions a line), the lines walked
- * by pointer */
+ * first slot, the next free one, the one PIPE_HELD / 2 after the
+ * first and the count in locals, written back at the end (nothing that
+ * a record's correlation calls holds or drains records; their loads
+ * and stores in pc, and a slot's place made from them, were 15
+ * instructions a line), the lines walked by pointer */
 static void
 pipe_lines_held(struct pipe_ctx *pc, const struct input_src *src,
                 uint64_t lineno, const struct span *ls, size_t n)
 {
     struct pipe_held *ring = pc->held;
-    unsigned first = pc->held_first;
+    struct pipe_held *first = &ring[pc->held_first];
+    struct pipe_held *mid = &ring[(pc->held_first + PIPE_HELD / 2)
+                                  & (PIPE_HELD_RING - 1)];
+    struct pipe_held *next = &ring[(pc->held_first + pc->held_n)
+                                   & (PIPE_HELD_RING - 1)];
     unsigned nh = pc->held_n;
     const struct span *l;
     const struct span *end = ls + n;
 
     for (l = ls; l < end; l++, lineno++) {
-        struct pipe_held *h = &ring[(first + nh) & (PIPE_HELD_RING - 1)];
+        struct pipe_held *h = next;
 
         if (!pipe_line_pre(pc, h, *l))
             continue;
         h->src = src;
         h->lineno = lineno;
         parser_pre_prefetch(pc->parsers, &h->pre, 0);
+        next = pipe_held_next(ring, h);
         if (++nh <= PIPE_HELD)
             continue;
         /* pipe_held_one(), inline (see pipe_line_held) */
-        h = &ring[first];
-        parser_pre_prefetch(pc->parsers, &ring[(first + PIPE_HELD / 2)
-                                              & (PIPE_HELD_RING - 1)].pre,
-                            1);
-        first = (first + 1) & (PIPE_HELD_RING - 1);
+        h = first;
+        parser_pre_prefetch(pc->parsers, &mid->pre, 1);
+        first = pipe_held_next(ring, first);
+        mid = pipe_held_next(ring, mid);
         nh--;
         pipe_rec_pre_known(pc, h->src, h->lineno, &h->r, &h->pre,
                            PIPE_DUP_ASK_KEPT, 0);
     }
-    pc->held_first = first;
+    pc->held_first = (unsigned) (first - ring);
     pc->held_n = nh;
 }
 
@@ -1006,7 +1018,7 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
 
             if (!pipe_line_pre(pc, k, *l))
                 continue;
-            h = k + 1 < ring + PIPE_HELD_RING ? k + 1 : ring;
+            h = pipe_held_next(ring, k);
             pipe_rec_pre_known(pc, src, lineno, &k->r, &k->pre,
                                PIPE_DUP_ASK_KEPT, 0);
         }
