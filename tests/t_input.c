@@ -111,7 +111,7 @@ cb_line(void *ctx, const struct input_src *src, uint64_t lineno,
 
 /* cb_lines - a batch: each line as cb_line, and the rules of input.h
  * checked (src->lines counts the batch, 1 to 64 lines, none begins
- * with a byte of input.c's input_rare) */
+ * with a byte of input.c's input_k_tab.rare) */
 static void
 cb_lines(void *ctx, const struct input_src *src, uint64_t lineno,
          const struct span *ls, size_t n)
