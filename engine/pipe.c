@@ -286,26 +286,33 @@ pipe_host_note_at(const char *name, size_t len)
  * What guess_hosts_line() keeps of a line is a set (the host, and the
  * MTAs of its lines): a line of a host and MTA told before changes
  * nothing there, and is not told again (pc->host_note: a compare, where
- * the call was 20 to 36 instructions a line) */
+ * the call was 20 to 36 instructions a line). The host of the line
+ * before is asked first, with the file's MTA known (most lines: a log
+ * of one host asks no more than this); a note is never longer than
+ * SESS_MAX_LOGHOST, so its length's compare tells that test too (the
+ * tests in turn were 7 instructions a line more) */
 static inline __attribute__((always_inline)) void
 pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
              const struct trace *tr)
 {
-    const char *name = r->host.ptr ? r->host.ptr : "";
     size_t  len = r->host.len;
-    struct pipe_host_note *n;
+    struct pipe_host_note *n = pc->host_note_last;
+    const char *name;
 
+    if (__builtin_expect((unsigned) mta < SESS_MTA_COUNT && pc->file_mta
+                         && n->len1 == len + 1 && (n->mtas >> mta & 1)
+                         && (len == 0 || span_mem_same(n->name, r->host.ptr,
+                                                       len)), 1))
+        return;
     if (mta < 0)
         return;
+    name = r->host.ptr ? r->host.ptr : "";
     if (!pc->file_mta)
         pc->file_mta = parser_line_mine(mta, r, tr);
     if (len > SESS_MAX_LOGHOST || mta >= SESS_MTA_COUNT) {
         guess_hosts_line(pc->hosts, name, len, mta);
         return;
     }
-    /* the host of the line before first: a log of one host asks no
-     * more than this */
-    n = pc->host_note_last;
     if (n->len1 == len + 1 && (n->mtas & (1u << mta))
         && (len == 0 || span_mem_same(n->name, name, len)))
         return;
@@ -785,7 +792,8 @@ pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
                    uint64_t lineno, const struct wrap_rec *r,
                    struct parser_pre *pre, int known, int traced)
 {
-    struct trace tr;
+    struct trace trb;
+    const struct trace *tr;
     int     mta;
 
     if (known == PIPE_DUP_NEW) {
@@ -798,12 +806,14 @@ pipe_rec_pre_known(struct pipe_ctx *pc, const struct input_src *src,
         pipe_duplicate(pc, src, lineno);
         return;
     }
-    mta = parser_feed_pre(pc->parsers, r, pre, &tr);
-    pipe_claimed(pc, r, mta, &tr);
+    /* a line that changes no state: its trace where it is (a copy was
+     * 4 instructions) */
+    tr = parser_feed_pre_in(pc->parsers, r, pre, &trb, &mta);
+    pipe_claimed(pc, r, mta, tr);
     if (traced)
-        pipe_traced(pc, src, lineno, &tr);
+        pipe_traced(pc, src, lineno, tr);
     else
-        pipe_traced_nt(pc, src, lineno, &tr);
+        pipe_traced_nt(pc, src, lineno, tr);
 }
 
 /* pipe_rec_pre - a record after parser_pre_mt(), in input order */
@@ -839,9 +849,8 @@ pipe_line_pre(struct pipe_ctx *pc, struct pipe_held *h, struct span line)
         return 0;
     }
     h->pre.u = &h->room;
-    parser_pre_slash_in(pc->parsers, &h->r, &h->pre, slash);
-    if (pipe_stateless(&h->pre)) {
-        pc->file_mta = 1;       /* PARSER_PRE_DONE: Postfix's */
+    if (parser_pre_slash_in(pc->parsers, &h->r, &h->pre, slash)) {
+        pc->file_mta = 1;       /* pipe_stateless(): Postfix's */
         return 0;
     }
     return 1;
@@ -929,6 +938,57 @@ pipe_line(void *ctx, const struct input_src *src, uint64_t lineno,
         pipe_line_held(pc, src, lineno, line);
 }
 
+/* pipe_held_next - the slot after h in the ring */
+static inline struct pipe_held *
+pipe_held_next(struct pipe_held *ring, struct pipe_held *h)
+{
+    return h + 1 < ring + PIPE_HELD_RING ? h + 1 : ring;
+}
+
+/* pipe_lines_held - pipe_line_held() of a batch of lines: the ring's
+ * first slot, the next free one, the one PIPE_HELD / 2 after the
+ * first and the count in locals, written back at the end (nothing that
+ * a record's correlation calls holds or drains records; their loads
+ * and stores in pc, and a slot's place made from them, were 15
+ * instructions a line), the lines walked by pointer */
+static void
+pipe_lines_held(struct pipe_ctx *pc, const struct input_src *src,
+                uint64_t lineno, const struct span *ls, size_t n)
+{
+    struct pipe_held *ring = pc->held;
+    struct pipe_held *first = &ring[pc->held_first];
+    struct pipe_held *mid = &ring[(pc->held_first + PIPE_HELD / 2)
+                                  & (PIPE_HELD_RING - 1)];
+    struct pipe_held *next = &ring[(pc->held_first + pc->held_n)
+                                   & (PIPE_HELD_RING - 1)];
+    unsigned nh = pc->held_n;
+    const struct span *l;
+    const struct span *end = ls + n;
+
+    for (l = ls; l < end; l++, lineno++) {
+        struct pipe_held *h = next;
+
+        if (!pipe_line_pre(pc, h, *l))
+            continue;
+        h->src = src;
+        h->lineno = lineno;
+        parser_pre_prefetch(pc->parsers, &h->pre, 0);
+        next = pipe_held_next(ring, h);
+        if (++nh <= PIPE_HELD)
+            continue;
+        /* pipe_held_one(), inline (see pipe_line_held) */
+        h = first;
+        parser_pre_prefetch(pc->parsers, &mid->pre, 1);
+        first = pipe_held_next(ring, first);
+        mid = pipe_held_next(ring, mid);
+        nh--;
+        pipe_rec_pre_known(pc, h->src, h->lineno, &h->r, &h->pre,
+                           PIPE_DUP_ASK_KEPT, 0);
+    }
+    pc->held_first = (unsigned) (first - ring);
+    pc->held_n = nh;
+}
+
 /* pipe_lines - pipe_line() of a batch of lines (input_cb.lines): one
  * call and one test of line_slow for many lines */
 static void
@@ -945,24 +1005,27 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
     }
     if (!pc->held_ahead) {
         /* nothing held, nor will be in this batch (held_ahead changes
-         * when the input moves): the ring's place in a register */
+         * when the input moves): the slot a pointer, the lines walked
+         * by one (an index of each, kept across the calls in memory,
+         * was 7 instructions a line more) */
         struct pipe_held *ring = pc->held;
-        unsigned first = pc->held_first;
+        struct pipe_held *h = &ring[pc->held_first];
+        const struct span *l;
+        const struct span *end = ls + n;
 
-        for (i = 0; i < n; i++) {
-            struct pipe_held *h = &ring[first];
+        for (l = ls; l < end; l++, lineno++) {
+            struct pipe_held *k = h;
 
-            if (!pipe_line_pre(pc, h, ls[i]))
+            if (!pipe_line_pre(pc, k, *l))
                 continue;
-            first = (first + 1) & (PIPE_HELD_RING - 1);
-            pipe_rec_pre_known(pc, src, lineno + i, &h->r, &h->pre,
+            h = pipe_held_next(ring, k);
+            pipe_rec_pre_known(pc, src, lineno, &k->r, &k->pre,
                                PIPE_DUP_ASK_KEPT, 0);
         }
-        pc->held_first = first;
+        pc->held_first = (unsigned) (h - ring);
         return;
     }
-    for (i = 0; i < n; i++)
-        pipe_line_held(pc, src, lineno + i, ls[i]);
+    pipe_lines_held(pc, src, lineno, ls, n);
 }
 
 /* pipe_skip - journalctl catalog text: no record, labelled irrelevant */
@@ -1044,8 +1107,7 @@ pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line,
         ch->pres = xrealloc(ch->pres, ch->pres_cap);
     }
     it->pre.u = ch->pres + ch->pres_len;
-    parser_pre_slash_in(ch->parsers, &it->r, &it->pre, slash);
-    if (pipe_stateless(&it->pre)) {
+    if (parser_pre_slash_in(ch->parsers, &it->r, &it->pre, slash)) {
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
     } else {

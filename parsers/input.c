@@ -30,6 +30,11 @@
 #endif
 
 #define INPUT_SNIFF 16          /* bytes wanted before choosing a decoder */
+/* at most so many bytes read before the decoder is chosen: they are
+ * copied into the decoder and out of it again (a 1 MiB head was 2.1 M
+ * instructions of memcpy a run); a peek with max_bytes keeps reading
+ * INPUT_BLOCK first, so that it stops where it always did */
+#define INPUT_HEAD 4096
 #define INPUT_CTRL_SCAN 32      /* bytes of a line checked for binary */
 #define INPUT_KEY_SLACK 80      /* "KEY=" before a value */
 /* bytes per read of the one-thread reader: the lines of a block are
@@ -88,6 +93,9 @@ struct input_rd {
  * line there) */
 #ifdef __SSE2__
 #define INPUT_NL_WORDS 64       /* blocks of a piece: 4 KiB */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define INPUT_NL_AVX2 1         /* AVX2 where the processor has it */
+#endif
 
 struct input_nl {
     const unsigned char *base;
@@ -99,6 +107,22 @@ struct input_nl {
     size_t  nat;                /* newlines of the piece */
     uint16_t nlat[INPUT_NL_WORDS * 64 + 1];     /* their places in it */
 };
+
+/* the split without AVX2 on any processor (input_test_sse2) */
+static int input_sse2_only;
+
+/* input_avx2 - the split may use AVX2 (and BMI1, which the processors
+ * with AVX2 have) */
+static inline int
+input_avx2(void)
+{
+#ifdef INPUT_NL_AVX2
+    return !input_sse2_only && __builtin_cpu_supports("avx2")
+        && __builtin_cpu_supports("bmi");
+#else
+    return 0;
+#endif
+}
 
 /* input_nl_word - the newlines of the 64-byte block at base of a piece
  * (the bits of m) into at[n...]; n and their number. A block's first
@@ -123,6 +147,28 @@ input_nl_word(uint64_t m, unsigned base, uint16_t *at, size_t n)
     }
     return n;
 }
+
+#ifdef INPUT_NL_AVX2
+/* input_nl_word_bmi - input_nl_word() where the processor has AVX2,
+ * and so BMI1 (input_avx2): tzcnt of an empty block is 64, so nothing
+ * need be or-ed in, and one blsr drops a bit (3 instructions a block
+ * fewer) */
+__attribute__((target("bmi")))
+static inline size_t
+input_nl_word_bmi(uint64_t m, unsigned base, uint16_t *at, size_t n)
+{
+    at[n] = (uint16_t) (base + (unsigned) _tzcnt_u64(m));
+    n += m != 0;
+    m = _blsr_u64(m);
+    if (__builtin_expect(m != 0, 0)) {
+        do {
+            at[n++] = (uint16_t) (base + (unsigned) _tzcnt_u64(m));
+            m = _blsr_u64(m);
+        } while (m != 0);
+    }
+    return n;
+}
+#endif
 
 /* input_nl_sse2 - the places of the newlines of n whole 64-byte blocks
  * at q into at (their number into *nat); 1 when they hold a NUL */
@@ -153,11 +199,9 @@ input_nl_sse2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
         != 0;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define INPUT_NL_AVX2 1
-
+#ifdef INPUT_NL_AVX2
 /* input_nl_avx2 - input_nl_sse2 with 32-byte compares */
-__attribute__((target("avx2")))
+__attribute__((target("avx2,bmi")))
 static int
 input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
 {
@@ -184,8 +228,8 @@ input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
         least = _mm256_min_epu8(least, _mm256_min_epu8(
                                     _mm256_min_epu8(a, b),
                                     _mm256_min_epu8(c, d)));
-        k = input_nl_word(m0 | m1 << 32, (unsigned) i * 64, at, k);
-        k = input_nl_word(m2 | m3 << 32, (unsigned) i * 64 + 64, at, k);
+        k = input_nl_word_bmi(m0 | m1 << 32, (unsigned) i * 64, at, k);
+        k = input_nl_word_bmi(m2 | m3 << 32, (unsigned) i * 64 + 64, at, k);
     }
     for (; i < n; i++, q += 64) {
         __m256i a = _mm256_loadu_si256((const __m256i *) q);
@@ -196,7 +240,7 @@ input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
                                                                         nl));
 
         least = _mm256_min_epu8(least, _mm256_min_epu8(a, b));
-        k = input_nl_word(m0 | m1 << 32, (unsigned) i * 64, at, k);
+        k = input_nl_word_bmi(m0 | m1 << 32, (unsigned) i * 64, at, k);
     }
     *nat = k;
     return _mm256_movemask_epi8(_mm256_cmpeq_epi8(least,
@@ -205,9 +249,10 @@ input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
 }
 #endif
 
-/* input_nl_fill - the masks of the next piece (bytes are left) */
+/* input_nl_fill - the masks of the next piece (bytes are left), by
+ * AVX2 when avx2 is set */
 static void
-input_nl_fill(struct input_nl *s)
+input_nl_fill(struct input_nl *s, int avx2)
 {
     size_t  left = s->len - s->at;
     size_t  n = left / 64 < INPUT_NL_WORDS ? left / 64 : INPUT_NL_WORDS;
@@ -216,9 +261,11 @@ input_nl_fill(struct input_nl *s)
     int     nul;
 
 #ifdef INPUT_NL_AVX2
-    if (__builtin_cpu_supports("avx2"))
+    if (avx2)
         nul = input_nl_avx2(s->base + s->at, n, s->nlat, &s->nat);
     else
+#else
+    (void) avx2;
 #endif
         nul = input_nl_sse2(s->base + s->at, n, s->nlat, &s->nat);
     if (n < INPUT_NL_WORDS && left % 64 != 0) {
@@ -284,6 +331,52 @@ input_jrnl(struct input_rd *rd)
     if (rd->j == NULL)
         rd->j = jrnl_create();
     return rd->j;
+}
+
+/* input_k - what the split compares a line with: the bytes of the
+ * control test (input_ctrl_none) and the first bytes of the lines
+ * input_emit() looks at twice (rare), read through a pointer the
+ * compiler cannot see into (input_k_get) in the batch loop: each
+ * compare takes its operand from memory, where gcc made each constant
+ * anew for every line (4 instructions, and one more for the table's
+ * address) */
+struct input_k {
+    unsigned char sp[32];       /* 0x20: the least byte that is text */
+    unsigned char del[32];      /* 0x7f */
+    unsigned char tab[32];      /* below 0x20 and text: tab, ESC, RS */
+    unsigned char esc[32];
+    unsigned char rs[32];
+    unsigned char rare[256];    /* first bytes looked at twice */
+};
+
+#define INPUT_K32(c) {c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, \
+        c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c}
+
+/* input_k_tab; rare: the first bytes of the lines input_emit() looks
+ * at twice:
+ * "-- ", "\xe2\x96\x91" (input_catalog); 0x1e, "data: ", "{"
+ * (jrnl_is_json). A table: the five compares were 18 instructions a
+ * line. No such line goes into a batch (input.h: a JSON record is
+ * never in one) */
+static const struct input_k input_k_tab __attribute__((aligned(32))) = {
+    INPUT_K32(0x20),
+    INPUT_K32(0x7f),
+    INPUT_K32('\t'),
+    INPUT_K32(0x1b),
+    INPUT_K32(0x1e),
+    {['-'] = 1, [0xe2] = 1, [0x1e] = 1, ['d'] = 1, ['{'] = 1},
+};
+
+/* input_k_get - input_k_tab, its bytes unknown to the compiler */
+static inline const struct input_k *
+input_k_get(void)
+{
+    const struct input_k *k = &input_k_tab;
+
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__("" : "+r"(k));
+#endif
+    return k;
 }
 
 #ifdef __SSE2__
@@ -383,19 +476,49 @@ input_ctrl_at(const unsigned char *p, size_t len)
     return m != 0;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-/* input_ctrl_k - the bytes input_ctrl_none_avx2() compares with, in
- * memory: each compare takes its operand from there, where the
- * compiler made each of them anew for every line (4 instructions) */
-static const unsigned char input_ctrl_k[2][32] __attribute__((aligned(32)))
-= {
-    {0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
-     0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
-     0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20},
-    {0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f,
-     0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f,
-     0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f},
-};
+#ifdef INPUT_NL_AVX2
+/* input_ctrl_bits_avx2 - input_ctrl_bits() in one 32-byte compare */
+__attribute__((target("avx2")))
+static inline unsigned
+input_ctrl_bits_avx2(const struct input_k *k, const unsigned char *p)
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *) p);
+    __m256i ok = _mm256_andnot_si256(
+        _mm256_cmpeq_epi8(v, _mm256_load_si256((const __m256i *) k->del)),
+        _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_load_si256(
+                              (const __m256i *) k->sp)), v));
+
+    return ~(unsigned) _mm256_movemask_epi8(ok);
+}
+
+/* input_ctrl_at_avx2 - input_ctrl_at() in one 32-byte mask, the
+ * constants read from k: where a line is shorter than INPUT_CTRL_SCAN
+ * or has a tab among its first bytes (two 16-byte masks were 40
+ * instructions, 15 here) */
+__attribute__((target("avx2")))
+static inline int
+input_ctrl_at_avx2(const struct input_k *k, const unsigned char *p,
+                   size_t len)
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *) p);
+    __m256i ok = _mm256_or_si256(
+        _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_load_si256(
+                              (const __m256i *) k->sp)), v),
+        _mm256_or_si256(
+            _mm256_cmpeq_epi8(v, _mm256_load_si256((const __m256i *) k->tab)),
+            _mm256_or_si256(
+                _mm256_cmpeq_epi8(v, _mm256_load_si256((const __m256i *)
+                                                       k->esc)),
+                _mm256_cmpeq_epi8(v, _mm256_load_si256((const __m256i *)
+                                                       k->rs)))));
+    unsigned m = ~(unsigned) _mm256_movemask_epi8(_mm256_andnot_si256(
+        _mm256_cmpeq_epi8(v, _mm256_load_si256((const __m256i *) k->del)),
+        ok));
+
+    if (len < INPUT_CTRL_SCAN)
+        m &= (1U << len) - 1;
+    return m != 0;
+}
 
 /* input_ctrl_none_avx2 - input_ctrl_none() in one 32-byte compare */
 __attribute__((target("avx2")))
@@ -405,13 +528,50 @@ input_ctrl_none_avx2(const unsigned char *p)
     __m256i v = _mm256_loadu_si256((const __m256i *) p);
     __m256i ok = _mm256_andnot_si256(
         _mm256_cmpeq_epi8(v, _mm256_load_si256((const __m256i *)
-                                               input_ctrl_k[1])),
+                                               input_k_tab.del)),
         _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_load_si256(
-                              (const __m256i *) input_ctrl_k[0])), v));
+                              (const __m256i *) input_k_tab.sp)), v));
 
     return _mm256_movemask_epi8(ok) == -1;
 }
 #endif
+
+/* input_ctrl_at_k - input_ctrl_at(), by AVX2 when avx2 is set */
+static inline __attribute__((always_inline)) int
+input_ctrl_at_k(const struct input_k *k, const unsigned char *p, size_t len,
+                int avx2)
+{
+#ifdef INPUT_NL_AVX2
+    if (avx2)
+        return input_ctrl_at_avx2(k, p, len);
+#else
+    (void) avx2;
+#endif
+    (void) k;
+    return input_ctrl_at(p, len);
+}
+
+/* input_ctrl_bits - not 0 when one of the 32 bytes at p is below 0x20
+ * or 0x7f (!input_ctrl_none()), the constants read from k */
+static inline __attribute__((always_inline)) unsigned
+input_ctrl_bits(const struct input_k *k, const unsigned char *p, int avx2)
+{
+#ifdef INPUT_NL_AVX2
+    if (avx2)
+        return input_ctrl_bits_avx2(k, p);
+#else
+    (void) avx2;
+#endif
+    __m128i a = _mm_loadu_si128((const __m128i *) p);
+    __m128i b = _mm_loadu_si128((const __m128i *) (p + 16));
+    __m128i lo = _mm_min_epu8(a, b);
+    __m128i del = _mm_load_si128((const __m128i *) k->del);
+    __m128i dl = _mm_or_si128(_mm_cmpeq_epi8(a, del), _mm_cmpeq_epi8(b, del));
+
+    return (unsigned) _mm_movemask_epi8(_mm_andnot_si128(dl,
+                        _mm_cmpeq_epi8(_mm_max_epu8(lo, _mm_load_si128(
+                                   (const __m128i *) k->sp)), lo))) ^ 0xffffU;
+}
 #endif
 
 /* input_catalog - journalctl text that is no record: -x catalog lines
@@ -423,15 +583,6 @@ input_catalog(struct span s)
     return span_starts(s, "-- ") || span_eq(s, "--")
         || span_starts(s, "\xe2\x96\x91\xe2\x96\x91");
 }
-
-/* input_rare - first bytes of the lines input_emit() looks at twice:
- * "-- ", "\xe2\x96\x91" (input_catalog); 0x1e, "data: ", "{"
- * (jrnl_is_json). A table: the five compares were 18 instructions a
- * line. No such line goes into a batch (input.h: a JSON record is
- * never in one) */
-static const unsigned char input_rare[256] = {
-    ['-'] = 1, [0xe2] = 1, [0x1e] = 1, ['d'] = 1, ['{'] = 1,
-};
 
 static void input_emit_rare(struct input_rd *, struct span);
 
@@ -447,7 +598,7 @@ input_hand(struct input_rd *rd, struct input_src *src,
 
     if (ctrl)
         src->unreadable++;
-    if (len == 0 || !input_rare[p[0]])
+    if (len == 0 || !input_k_tab.rare[p[0]])
         cb->line(cb->ctx, src, src->lines, s);
     else
         input_emit_rare(rd, s);
@@ -481,7 +632,7 @@ input_emit(struct input_rd *rd, const unsigned char *p, size_t len,
 }
 
 /* input_emit_rare - input_emit() of a line whose first byte is one of
- * input_rare's */
+ * input_k.rare's */
 static void
 input_emit_rare(struct input_rd *rd, struct span s)
 {
@@ -553,60 +704,54 @@ input_batch_flush(struct input_src *src, const struct input_cb *cb,
 
 #define INPUT_BATCH 64          /* lines a batch: see input_masks() */
 
-/* input_batch_put - a clean line of at most INPUT_MAX_LINE bytes into
- * the batch bt[0, nb) (a control byte in its first INPUT_CTRL_SCAN
- * counted, as input_emit() does); a line whose first byte may be a
- * journal record or catalog text (input_rare) goes alone through
- * input_hand(), after the batch before it. may_empty: 0 where the
- * caller knows len > 0 (a constant: no test). Returns the batch's new
- * length */
-static inline __attribute__((always_inline)) size_t
-input_batch_put(struct input_rd *rd, const struct input_cb *cb,
-                struct span *bt, size_t nb, const unsigned char *p,
-                size_t len, int ctrl, int may_empty)
+/* input_batch_one - a clean line of at most INPUT_MAX_LINE bytes that
+ * input_masks_b() does not put in the batch at once (ctrl: its control
+ * test; the first byte may be input_k.rare's): into the batch bt[0, nb)
+ * at b, or, a line whose first byte may be a journal record or catalog
+ * text, alone through input_hand() after the batch before it. Returns
+ * where the batch's next line goes */
+static inline __attribute__((always_inline)) struct span *
+input_batch_one(struct input_rd *rd, const struct input_cb *cb,
+                struct span *bt, struct span *b, const unsigned char *p,
+                size_t len, int ctrl)
 {
     struct input_src *src = rd->src;
 
-    if (__builtin_expect((may_empty && len == 0) || !input_rare[p[0]], 1)) {
-        if (__builtin_expect(ctrl, 0))  /* rare: no store a line */
+    if (len == 0 || !input_k_tab.rare[p[0]]) {
+        if (ctrl)
             src->unreadable++;
-        bt[nb++] = span_make((const char *) p, len);
-        if (__builtin_expect(nb == INPUT_BATCH, 0)) {
-            input_batch_flush(src, cb, bt, nb);
-            nb = 0;
+        *b++ = span_make((const char *) p, len);
+        if (b == bt + INPUT_BATCH) {
+            input_batch_flush(src, cb, bt, INPUT_BATCH);
+            b = bt;
         }
-        return nb;
+        return b;
     }
-    if (nb > 0)
-        input_batch_flush(src, cb, bt, nb);
+    if (b > bt)
+        input_batch_flush(src, cb, bt, (size_t) (b - bt));
     src->lines++;
     input_hand(rd, src, cb, p, len, ctrl);
-    return 0;
+    return bt;
 }
 
 /* input_masks - input_split() of buf[0, n) after its first line (not
- * the rest of an overlong one), the masks of a piece taken word by
- * word, the state in registers (a function that handed out one newline
- * a call kept it in memory: 30 instructions a line). A line of at most
- * INPUT_MAX_LINE bytes that begins past the last NUL is input_emit()'s
- * with its tests of length and NUL known to pass; any other goes to
- * input_split_one() as before. stop: cb->stop, a constant where this is
- * inlined (most readers have none: no test a line). batch: cb->lines
- * takes the plain lines, INPUT_BATCH at a time at most, handed over
- * before any other callback is called and before this returns (no
- * indirect call, frame and reload of the reader's state a line: 20 to
- * 30 instructions a line in the caller and here) */
+ * the rest of an overlong one), one callback a line, the masks of a
+ * piece taken word by word, the state in registers (a function that
+ * handed out one newline a call kept it in memory: 30 instructions a
+ * line). A line of at most INPUT_MAX_LINE bytes that begins past the
+ * last NUL is input_emit()'s with its tests of length and NUL known to
+ * pass; any other goes to input_split_one() as before. stop: cb->stop,
+ * a constant where this is inlined (most readers have none: no test a
+ * line). Readers that take batches go through input_masks_b() */
 static inline __attribute__((always_inline)) size_t
 input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
-            const int *stop, int avx2, int batch)
+            const int *stop, int avx2)
 {
     const unsigned char *p = buf;
     const unsigned char *end = buf + n;
     struct input_src *src = rd->src;
     const struct input_cb *cb = rd->cb;
     struct input_nl sc;
-    struct span bt[INPUT_BATCH];
-    size_t  nb = 0;
     size_t  k, nat;
 
     sc.base = buf;
@@ -617,7 +762,7 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
         const unsigned char *q;
         const unsigned char *nul_end;
 
-        input_nl_fill(&sc);
+        input_nl_fill(&sc, avx2);
         /* in locals: the callbacks may write anywhere, for the
          * compiler; so sc is read again after each line otherwise */
         q = sc.piece;
@@ -629,43 +774,15 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
 
             if (stop && *stop)
                 return (size_t) (p - buf);
-            if (batch && __builtin_expect(len - (INPUT_CTRL_SCAN + 1)
-                                          <= INPUT_MAX_LINE
-                                          - (INPUT_CTRL_SCAN + 1)
-                                          && p >= nul_end, 1)) {
-                /* most lines: more than INPUT_CTRL_SCAN bytes with a
-                 * CR, at most INPUT_MAX_LINE, past the last NUL: one
-                 * compare for the length, the control test always
-                 * (its constants stay in registers) */
-                int     ctrl;
-
-                len -= p[len - 1] == '\r';
-#ifdef INPUT_NL_AVX2
-                if (avx2)
-                    ctrl = !input_ctrl_none_avx2(p);
-                else
-#endif
-                    ctrl = !input_ctrl_none(p);
-                if (__builtin_expect(ctrl, 0))
-                    ctrl = input_ctrl_at(p, len);
-                nb = input_batch_put(rd, cb, bt, nb, p, len, ctrl, 0);
-                p = nl + 1;
-                continue;
-            }
             if (__builtin_expect(len > INPUT_MAX_LINE || p < nul_end, 0)) {
-                if (batch && nb > 0) {
-                    input_batch_flush(src, cb, bt, nb);
-                    nb = 0;
-                }
                 input_split_odd(rd, p, nl, p >= nul_end);
             } else {
                 /* input_emit(), clean, at most INPUT_MAX_LINE */
-                if (!batch)
-                    src->lines++;
-                if (len > 0 && p[len - 1] == '\r')
-                    len--;
                 int     ctrl;
 
+                src->lines++;
+                if (len > 0 && p[len - 1] == '\r')
+                    len--;
 #ifdef INPUT_NL_AVX2
                 if (avx2 && len >= INPUT_CTRL_SCAN
                     && input_ctrl_none_avx2(p))
@@ -675,16 +792,101 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
                     ctrl = len >= INPUT_CTRL_SCAN
                         || (size_t) (end - p) >= INPUT_CTRL_SCAN
                         ? input_ctrl_at(p, len) : input_ctrl(p, len);
-                if (!batch)
-                    input_hand(rd, src, cb, p, len, ctrl);
-                else
-                    nb = input_batch_put(rd, cb, bt, nb, p, len, ctrl, 1);
+                input_hand(rd, src, cb, p, len, ctrl);
             }
             p = nl + 1;
         }
     }
-    if (batch && nb > 0)
-        input_batch_flush(src, cb, bt, nb);
+    return (size_t) (p - buf);
+}
+
+/* input_masks_b - input_masks() for a reader that takes batches
+ * (cb->lines) and has no stop: the plain lines go into bt, INPUT_BATCH
+ * at a time at most, handed over before any other callback is called
+ * and before this returns (no indirect call, frame and reload of the
+ * reader's state a line: 20 to 30 instructions a line in the caller
+ * and here). Most lines (more than INPUT_CTRL_SCAN bytes counting a
+ * CR, at most INPUT_MAX_LINE, past the last NUL, no control byte in
+ * their first INPUT_CTRL_SCAN, a first byte not input_k.rare's) take one
+ * path of about 31 instructions: the length in one unsigned compare,
+ * the control test and the first byte's in one branch, the constants
+ * read from memory by the compares (input_k), the batch's end a
+ * pointer; the others the old one (46 instructions a line were 3 of
+ * them the constants made anew, 3 the batch's index, 4 reloads of
+ * spilled state) */
+static inline __attribute__((always_inline)) size_t
+input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
+              int avx2)
+{
+    const unsigned char *p = buf;
+    const unsigned char *end = buf + n;
+    struct input_src *src = rd->src;
+    const struct input_cb *cb = rd->cb;
+    const struct input_k *kc = input_k_get();
+    struct input_nl sc;
+    struct span bt[INPUT_BATCH];
+    struct span *b = bt;
+
+    sc.base = buf;
+    sc.len = n;
+    sc.at = 0;
+    sc.nul_end = buf;
+    while (sc.at < n) {
+        const unsigned char *q;
+        const unsigned char *nul_end;
+        const uint16_t *at;
+        const uint16_t *at_end;
+
+        input_nl_fill(&sc, avx2);
+        q = sc.piece;
+        nul_end = sc.nul_end;
+        at_end = sc.nlat + sc.nat;
+        for (at = sc.nlat; at < at_end; at++) {
+            const unsigned char *nl = q + *at;
+            size_t  len = (size_t) (nl - p);
+            int     ctrl;
+
+            if (__builtin_expect(len - (INPUT_CTRL_SCAN + 1)
+                                 <= INPUT_MAX_LINE - (INPUT_CTRL_SCAN + 1)
+                                 && p >= nul_end, 1)) {
+                unsigned bad;
+
+                len -= p[len - 1] == '\r';
+                bad = input_ctrl_bits(kc, p, avx2);
+                if (__builtin_expect((bad | kc->rare[p[0]]) == 0, 1)) {
+                    *b++ = span_make((const char *) p, len);
+                    if (__builtin_expect(b == bt + INPUT_BATCH, 0)) {
+                        input_batch_flush(src, cb, bt, INPUT_BATCH);
+                        b = bt;
+                    }
+                    p = nl + 1;
+                    continue;
+                }
+                ctrl = bad != 0 && input_ctrl_at_k(kc, p, len, avx2);
+                b = input_batch_one(rd, cb, bt, b, p, len, ctrl);
+                p = nl + 1;
+                continue;
+            }
+            if (__builtin_expect(len > INPUT_MAX_LINE || p < nul_end, 0)) {
+                if (b > bt) {
+                    input_batch_flush(src, cb, bt, (size_t) (b - bt));
+                    b = bt;
+                }
+                input_split_odd(rd, p, nl, p >= nul_end);
+            } else {
+                /* input_emit(), clean, at most INPUT_CTRL_SCAN bytes
+                 * counting a CR */
+                if (len > 0 && p[len - 1] == '\r')
+                    len--;
+                ctrl = (size_t) (end - p) >= INPUT_CTRL_SCAN
+                    ? input_ctrl_at_k(kc, p, len, avx2) : input_ctrl(p, len);
+                b = input_batch_one(rd, cb, bt, b, p, len, ctrl);
+            }
+            p = nl + 1;
+        }
+    }
+    if (b > bt)
+        input_batch_flush(src, cb, bt, (size_t) (b - bt));
     return (size_t) (p - buf);
 }
 
@@ -692,14 +894,14 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
 static size_t __attribute__((noinline))
 input_masks_sse2(struct input_rd *rd, const unsigned char *buf, size_t n)
 {
-    return input_masks(rd, buf, n, NULL, 0, 0);
+    return input_masks(rd, buf, n, NULL, 0);
 }
 
 /* input_masks_sse2_b - input_masks_sse2() in batches */
 static size_t __attribute__((noinline))
 input_masks_sse2_b(struct input_rd *rd, const unsigned char *buf, size_t n)
 {
-    return input_masks(rd, buf, n, NULL, 0, 1);
+    return input_masks_b(rd, buf, n, 0);
 }
 
 #ifdef INPUT_NL_AVX2
@@ -710,7 +912,7 @@ __attribute__((target("avx2")))
 static size_t __attribute__((noinline))
 input_masks_avx2(struct input_rd *rd, const unsigned char *buf, size_t n)
 {
-    return input_masks(rd, buf, n, NULL, 1, 0);
+    return input_masks(rd, buf, n, NULL, 1);
 }
 
 /* input_masks_avx2_b - input_masks_avx2() in batches */
@@ -718,7 +920,7 @@ __attribute__((target("avx2")))
 static size_t __attribute__((noinline))
 input_masks_avx2_b(struct input_rd *rd, const unsigned char *buf, size_t n)
 {
-    return input_masks(rd, buf, n, NULL, 1, 1);
+    return input_masks_b(rd, buf, n, 1);
 }
 #endif
 #endif
@@ -745,9 +947,9 @@ input_split(struct input_rd *rd, const unsigned char *buf, size_t n)
     }
     if (stop != NULL)
         return (size_t) (p - buf)
-            + input_masks(rd, p, (size_t) (buf + n - p), stop, 0, 0);
+            + input_masks(rd, p, (size_t) (buf + n - p), stop, 0);
 #ifdef INPUT_NL_AVX2
-    if (__builtin_cpu_supports("avx2"))
+    if (input_avx2())
         return (size_t) (p - buf)
             + (rd->cb->lines ? input_masks_avx2_b : input_masks_avx2)
             (rd, p, (size_t) (buf + n - p));
@@ -1307,7 +1509,8 @@ input_read_any(const char *name, const struct input_cb *cb,
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         src->mtime = st.st_mtime;
     buf = xmalloc(cap);
-    if ((n = input_head(fd, buf, INPUT_BLOCK)) < 0) {
+    if ((n = input_head(fd, buf, cb->max_bytes ? INPUT_BLOCK
+                        : INPUT_HEAD)) < 0) {
         if (!cb->quiet)
             msg_warn("%s: read error: %s", name, strerror(errno));
         rc = -1;
@@ -1432,4 +1635,16 @@ input_read_chunked(const char *name, const struct input_cb *cb,
                    const struct input_chunk_cb *ccb, struct input_src *src)
 {
     return input_read_any(name, cb, ccb, src);
+}
+
+/* input_test_sse2 - tests: the split as a processor without AVX2 runs
+ * it (on), or as this one can (off); before any reader runs */
+void
+input_test_sse2(int on)
+{
+#ifdef __SSE2__
+    input_sse2_only = on;
+#else
+    (void) on;
+#endif
 }

@@ -162,4 +162,9 @@ void    input_chunk_lines_mt(const struct input_cb *cb,
 /* add a chunk's counts (from input_chunk_lines_mt) into src */
 void    input_chunk_add(struct input_src *src, const struct input_src *acc);
 
+/* tests only: on, the line split runs as on a processor without AVX2
+ * (SSE2), whatever this one has; off, as it can. Call it before any
+ * reader runs, not while one does */
+void    input_test_sse2(int on);
+
 #endif

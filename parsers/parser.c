@@ -60,6 +60,7 @@ parser_set_create(const char *only, const struct sess_conf *conf,
             continue;
         ps->ops[ps->n] = parser_table[i];
         ps->state[ps->n] = corr_sess_create(conf, cb, parser_table[i]);
+        ps->own[ps->n] = corr_sess_own_mt(ps->state[ps->n]);
         ps->n++;
     }
     if (ps->n == 0) {
@@ -81,6 +82,7 @@ parser_set_reset(struct parser_set *ps)
     for (i = 0; i < ps->n; i++) {
         corr_sess_free(ps->state[i]);
         ps->state[i] = corr_sess_create(&ps->conf, &ps->cb, ps->ops[i]);
+        ps->own[i] = corr_sess_own_mt(ps->state[i]);
     }
 }
 
@@ -122,7 +124,7 @@ void
 parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
               struct parser_pre *pre)
 {
-    parser_pre_slash_in(ps, r, pre, -1);
+    (void) parser_pre_slash_in(ps, r, pre, -1);
 }
 
 /* parser_pre_slash_mt - parser_pre_mt(), the ident's '/' known (the
@@ -131,7 +133,7 @@ void
 parser_pre_slash_mt(const struct parser_set *ps, const struct wrap_rec *r,
                     struct parser_pre *pre, int slash)
 {
-    parser_pre_slash_in(ps, r, pre, slash);
+    (void) parser_pre_slash_in(ps, r, pre, slash);
 }
 
 /* parser_pre_silent - a Postfix line that changes nothing (parser.h) */

@@ -22,6 +22,8 @@
 struct parser_set {
     const struct corr_ops *ops[PARSER_COUNT];
     void   *state[PARSER_COUNT];
+    /* corr_sess_own_mt() of each state, kept: two loads a line fewer */
+    const struct sess_own *own[PARSER_COUNT];
     size_t  n;
     int     all;                /* every parser, in parser_table's order */
     struct sess_conf conf;      /* as given: for parser_set_reset() */
@@ -121,6 +123,10 @@ parser_pf_not_mine(const struct wrap_rec *r, int slash)
     return r->msg.len >= 11 && parser_dated(r->msg.ptr);
 }
 
+_Static_assert(CORR_PRE_DONE == PARSER_PRE_DONE
+               && CORR_PRE_EVENT == PARSER_PRE_EVENT,
+               "parser_try: a classify_mt answer is the kind");
+
 /* parser_try - parser i of the set, op, classifies the line: 1 when
  * it claims it (pre filled), 0 when not. With op known where it is
  * called, the call is direct */
@@ -130,13 +136,21 @@ parser_try(const struct parser_set *ps, size_t i, const struct corr_ops *op,
 {
     int     k;
 
-    k = op->classify_mt(r, corr_sess_own_mt(ps->state[i]), pre->u, &pre->tr);
+    k = op->classify_mt(r, ps->own[i], pre->u, &pre->tr);
     if (k == CORR_PRE_NOT_MINE)
         return 0;
-    pre->kind = k == CORR_PRE_DONE ? PARSER_PRE_DONE : PARSER_PRE_EVENT;
+    pre->kind = (enum parser_pre_kind) k;       /* DONE or EVENT */
     pre->mta = op->mta;
     pre->at = (int) i;
     return 1;
+}
+
+/* parser_pf_silent - parser_pre_silent() of a line the Postfix parser
+ * claimed */
+static inline int
+parser_pf_silent(const struct parser_pre *pre)
+{
+    return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
 }
 
 /* parser_pre_slash_in - the stateless part of parser_feed() (parser.h),
@@ -158,8 +172,12 @@ parser_try(const struct parser_set *ps, size_t i, const struct corr_ops *op,
  * Postfix declines (its classify_mt is pure: the same answer). This
  * spares Exim's lines the date test of parser_pf_not_mine(), 25
  * instructions of its 70 a line (tests/t_ex.c compares the set's
- * answer with each classify_mt asked in turn on generated lines) */
-static inline __attribute__((always_inline)) void
+ * answer with each classify_mt asked in turn on generated lines).
+ *
+ * Returns parser_pre_silent() of the answer, told where the claiming
+ * parser is known: an Exim or Sendmail line is never silent, so its
+ * caller does not read pre again to ask (4 instructions an Exim line) */
+static inline __attribute__((always_inline)) int
 parser_pre_slash_in(const struct parser_set *ps, const struct wrap_rec *r,
                     struct parser_pre *pre, int slash)
 {
@@ -171,22 +189,28 @@ parser_pre_slash_in(const struct parser_set *ps, const struct wrap_rec *r,
             /* no ident: slash is not read (-1 here spares Exim's
              * lines keeping it across the calls) */
             if (parser_try(ps, 1, &ex_corr_ops, r, pre)) {
-                if (!((const struct ex_pre *) pre->u)->ln.stamped
-                    && !parser_pf_not_mine(r, -1)
-                    && !parser_try(ps, 0, &pf_corr_ops, r, pre))
-                    (void) parser_try(ps, 1, &ex_corr_ops, r, pre);
-                return;
-            }
-            if ((!parser_pf_not_mine(r, -1)
-                 && parser_try(ps, 0, &pf_corr_ops, r, pre))
-                || parser_try(ps, 2, &sm_corr_ops, r, pre))
-                return;
-        } else if ((!parser_pf_not_mine(r, slash)
+                if (__builtin_expect(((const struct ex_pre *) pre->u)
+                                     ->ln.stamped, 1))
+                    return 0;
+                if (!parser_pf_not_mine(r, -1)
                     && parser_try(ps, 0, &pf_corr_ops, r, pre))
-                   || (!ex_sess_foreign(r)
-                       && parser_try(ps, 1, &ex_corr_ops, r, pre))
-                   || parser_try(ps, 2, &sm_corr_ops, r, pre)) {
-            return;
+                    return parser_pf_silent(pre);
+                (void) parser_try(ps, 1, &ex_corr_ops, r, pre);
+                return 0;
+            }
+            if (!parser_pf_not_mine(r, -1)
+                && parser_try(ps, 0, &pf_corr_ops, r, pre))
+                return parser_pf_silent(pre);
+            if (parser_try(ps, 2, &sm_corr_ops, r, pre))
+                return 0;
+        } else {
+            if (!parser_pf_not_mine(r, slash)
+                && parser_try(ps, 0, &pf_corr_ops, r, pre))
+                return parser_pf_silent(pre);
+            if ((!ex_sess_foreign(r)
+                 && parser_try(ps, 1, &ex_corr_ops, r, pre))
+                || parser_try(ps, 2, &sm_corr_ops, r, pre))
+                return 0;
         }
     } else {
         for (i = 0; i < ps->n; i++) {
@@ -195,12 +219,36 @@ parser_pre_slash_in(const struct parser_set *ps, const struct wrap_rec *r,
             if (ps->ops[i] == &ex_corr_ops && ex_sess_foreign(r))
                 continue;       /* what ex_classify_mt() would say */
             if (parser_try(ps, i, ps->ops[i], r, pre))
-                return;
+                return ps->ops[i] == &pf_corr_ops && parser_pf_silent(pre);
         }
     }
     pre->kind = PARSER_PRE_NONE;
     pre->mta = -1;
     pre->at = -1;
+    return 0;
+}
+
+/* parser_feed_pre_in - parser_feed_pre() inline, for the engine's
+ * loops: the trace of a line that changes no state is pre->tr itself,
+ * not a copy of it; tr, which it returns otherwise, is filled. *mta:
+ * what parser_feed_pre() returns */
+static inline __attribute__((always_inline)) const struct trace *
+parser_feed_pre_in(struct parser_set *ps, const struct wrap_rec *r,
+                   struct parser_pre *pre, struct trace *tr, int *mta)
+{
+    if (pre->kind == PARSER_PRE_DONE) {
+        *mta = pre->mta;
+        return &pre->tr;
+    }
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+    if (pre->kind == PARSER_PRE_EVENT) {
+        ps->ops[pre->at]->apply(ps->state[pre->at], r, pre->u, tr);
+        *mta = pre->mta;
+    } else {
+        *mta = -1;
+    }
+    return tr;
 }
 
 /* parser_pre_silent_in - parser_pre_silent() inline */

@@ -111,7 +111,7 @@ cb_line(void *ctx, const struct input_src *src, uint64_t lineno,
 
 /* cb_lines - a batch: each line as cb_line, and the rules of input.h
  * checked (src->lines counts the batch, 1 to 64 lines, none begins
- * with a byte of input.c's input_rare) */
+ * with a byte of input.c's input_k_tab.rare) */
 static void
 cb_lines(void *ctx, const struct input_src *src, uint64_t lineno,
          const struct span *ls, size_t n)
@@ -1465,6 +1465,70 @@ t_batch(void)
     free(b.p);
 }
 
+/* the SSE2 split (input_test_sse2: what a processor without AVX2
+ * runs) against the split this processor runs and against the plain
+ * split of t_hostile, on its hostile text: one call a line and
+ * batches, from a file (one thread) and in chunks, read in place and
+ * copied: the same lines, bad and skipped lines, numbers, order and
+ * counts */
+static void
+t_sse2(void)
+{
+    size_t  sizes[] = {0, 61, 4096, 100000};
+    struct buf b = {0};
+    struct got ref, fast, g;
+    struct input_src srcf, src;
+    uint64_t lines, unreadable, skipped;
+    char    path[300];
+    size_t  i, round;
+    int     batch, by_place;
+
+    for (round = 0; round < 3; round++) {
+        hostile_round(&b, round);
+        hostile_ref(b.p, b.len, &ref, &lines, &unreadable, &skipped);
+        snprintf(path, sizeof(path), "%s", tpath("sse2.log"));
+        writef(path, b.p, b.len);
+        for (batch = 0; batch < 2; batch++) {
+            use_batch = batch;
+            for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                for (by_place = 0; by_place < (i ? 2 : 1); by_place++) {
+                    input_test_sse2(0);
+                    if (i == 0)
+                        (void) readf(path, &fast, &srcf);
+                    else
+                        (void) place_chunked(path, &fast, sizes[i], by_place,
+                                             &srcf);
+                    input_test_sse2(1);
+                    if (i == 0)
+                        (void) readf(path, &g, &src);
+                    else
+                        (void) place_chunked(path, &g, sizes[i], by_place,
+                                             &src);
+                    input_test_sse2(0);
+                    T_CHECK(batch_same(&fast, &g) && place_same(&ref, &g)
+                            && g.batch_wrong == 0
+                            && (g.batches > 0) == batch
+                            && src.lines == lines && srcf.lines == lines
+                            && src.unreadable == unreadable
+                            && srcf.unreadable == unreadable
+                            && src.skipped == skipped,
+                            "sse2 %zu, %s, %zu-byte chunks%s: %zu lines "
+                            "(%zu), %llu unreadable (%llu), %zu wrong",
+                            round, batch ? "batches" : "one a call",
+                            sizes[i], by_place ? ", in place" : "", g.lines,
+                            ref.lines, (unsigned long long) src.unreadable,
+                            (unsigned long long) unreadable, g.batch_wrong);
+                    got_free(&fast);
+                    got_free(&g);
+                }
+            }
+        }
+        got_free(&ref);
+    }
+    use_batch = 0;
+    free(b.p);
+}
+
 /* ------------------------------------------------------------ order */
 
 static void
@@ -1541,6 +1605,7 @@ main(void)
     t_in_place();
     t_hostile();
     t_batch();
+    t_sse2();
     t_order();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
     if (system(cmd) != 0)
