@@ -37,7 +37,10 @@
 #include <unistd.h>
 
 #define PIPE_SHOW_BAD 10        /* --verbose: first bad lines shown */
-#define PIPE_CHUNK (1024 * 1024)        /* bytes per chunk */
+#define PIPE_CHUNK (256 * 1024)         /* bytes per chunk: their lines, items
+                                         * and what the parsers keep of
+                                         * them stay in a core's L2 cache
+                                         * (docs/internals/pipeline.md) */
 #define PIPE_CHUNK_MAX (64 * 1024 * 1024)
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */

@@ -119,7 +119,7 @@ t_threads(const char *file)
                       NULL) == 0, "%s: -j %d reads it", file, runs[i].jobs);
         T_CHECK(t_same(&one, &d1, &st, &d), "%s: -j %d, chunks of %s "
                 "bytes: not what one thread counted", file, runs[i].jobs,
-                runs[i].chunk ? runs[i].chunk : "1 MiB");
+                runs[i].chunk ? runs[i].chunk : "the default");
         free(d.text);
     }
     free(d1.text);
