@@ -37,7 +37,10 @@
 #include <unistd.h>
 
 #define PIPE_SHOW_BAD 10        /* --verbose: first bad lines shown */
-#define PIPE_CHUNK (1024 * 1024)        /* bytes per chunk */
+#define PIPE_CHUNK (256 * 1024)         /* bytes per chunk: their lines, items
+                                         * and what the parsers keep of
+                                         * them stay in a core's L2 cache
+                                         * (docs/internals/pipeline.md) */
 #define PIPE_CHUNK_MAX (64 * 1024 * 1024)
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
@@ -157,6 +160,8 @@ struct pipe_par {
     uint64_t next_corr;         /* next chunk to correlate */
     int     stop;
     size_t  nadd;               /* chunks in PIPE_C_ADDQ */
+    int     idle;               /* workers waiting on work_cv */
+    int     mwait;              /* the main thread waits on done_cv */
     struct agg_tab *tab;
     pthread_t *threads;
     int     nthreads;
@@ -1199,6 +1204,30 @@ pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
     ch->keys_len = 0;
 }
 
+/* pipe_wake_wanted - the workers to wake (0, 1, or 2: all) now that
+ * work was queued: those asleep, when there is work. Called with pp->mu
+ * held */
+static int
+pipe_wake_wanted(const struct pipe_par *pp)
+{
+    uint64_t pend = pp->next_put - pp->next_work + pp->nadd;
+
+    if (pp->idle == 0 || pend == 0)
+        return 0;
+    return pend > 1 && pp->idle > 1 ? 2 : 1;
+}
+
+/* pipe_wake - wake what pipe_wake_wanted() said, pp->mu not held (a
+ * worker woken with it held would wait for it at once) */
+static void
+pipe_wake(struct pipe_par *pp, int wake)
+{
+    if (wake == 1)
+        pthread_cond_signal(&pp->work_cv);
+    else if (wake > 1)
+        pthread_cond_broadcast(&pp->work_cv);
+}
+
 /* pipe_work_one - one piece of the workers' work, adding first (it
  * frees a chunk for the reader), else parsing the next queued chunk;
  * 0 when there was none. Called with pp->mu held, which it drops while
@@ -1209,6 +1238,7 @@ pipe_work_one(struct pipe_par *pp, int worker)
 {
     struct pipe_chunk *ch;
     size_t  i;
+    int     wake;
 
     if (pp->nadd > 0) {
         for (i = 0; pp->chunks[i].state != PIPE_C_ADDQ; i++)
@@ -1220,14 +1250,17 @@ pipe_work_one(struct pipe_par *pp, int worker)
         pipe_add_chunk_mt(pp, ch);
         pthread_mutex_lock(&pp->mu);
         ch->state = PIPE_C_FREE;
-        pthread_cond_broadcast(&pp->done_cv);
+        if (pp->mwait)
+            pthread_cond_signal(&pp->done_cv);
         return 1;
     }
     if (pp->next_work == pp->next_put)
         return 0;
     ch = pp->order[pp->next_work++ % pp->nchunks];
     ch->state = PIPE_C_WORKING;
+    wake = worker ? 0 : pipe_wake_wanted(pp);
     pthread_mutex_unlock(&pp->mu);
+    pipe_wake(pp, wake);
     /* the correlators' next key slab, faulted in by a worker rather
      * than by the correlating thread (util/htab.h) */
     if (worker)
@@ -1235,7 +1268,8 @@ pipe_work_one(struct pipe_par *pp, int worker)
     pipe_parse_chunk_mt(ch);
     pthread_mutex_lock(&pp->mu);
     ch->state = PIPE_C_DONE;
-    pthread_cond_broadcast(&pp->done_cv);
+    if (pp->mwait)
+        pthread_cond_signal(&pp->done_cv);
     return 1;
 }
 
@@ -1248,8 +1282,11 @@ pipe_worker_mt(void *arg)
     parser_classify_ahead_mt();         /* the main thread applies */
     pthread_mutex_lock(&pp->mu);
     for (;;) {
-        while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0)
+        while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0) {
+            pp->idle++;
             pthread_cond_wait(&pp->work_cv, &pp->mu);
+            pp->idle--;
+        }
         if (!pipe_work_one(pp, 1))
             break;              /* stopped, nothing left */
     }
@@ -1355,6 +1392,7 @@ pipe_settle(struct pipe_ctx *pc, int max)
     struct pipe_par *pp = pc->par;
     int     done = 0;
     int     wait = 1;
+    int     wake;
 
     while (pp->next_corr < pp->next_put && (max == 0 || done < max)) {
         struct pipe_chunk *ch = pp->order[pp->next_corr % pp->nchunks];
@@ -1364,11 +1402,16 @@ pipe_settle(struct pipe_ctx *pc, int max)
                 return;
             /* rather than wait, do a worker's work: the main thread is
              * one of the -j parsing threads */
-            if (!pipe_work_one(pp, 0))
+            if (!pipe_work_one(pp, 0)) {
+                pp->mwait = 1;
                 pthread_cond_wait(&pp->done_cv, &pp->mu);
+                pp->mwait = 0;
+            }
             continue;
         }
+        wake = pipe_wake_wanted(pp);
         pthread_mutex_unlock(&pp->mu);
+        pipe_wake(pp, wake);
         pc->corr = ch;
         ch->keys_len = 0;
         pipe_correlate(pc, ch);
@@ -1377,7 +1420,8 @@ pipe_settle(struct pipe_ctx *pc, int max)
         if (ch->keys_len > 0) {
             ch->state = PIPE_C_ADDQ;
             pp->nadd++;
-            pthread_cond_signal(&pp->work_cv);
+            if (pp->idle > 0)
+                pthread_cond_signal(&pp->work_cv);
         } else {
             ch->state = PIPE_C_FREE;
         }
@@ -1418,8 +1462,12 @@ pipe_get(void *ctx, size_t *cap)
         }
         if (pp->next_corr < pp->next_put)
             pipe_settle(pc, 1);         /* one chunk, waiting for it */
-        else if (!pipe_work_one(pp, 0)) /* every chunk is being added */
+        else if (!pipe_work_one(pp, 0)) {       /* every chunk is being
+                                                 * added */
+            pp->mwait = 1;
             pthread_cond_wait(&pp->done_cv, &pp->mu);
+            pp->mwait = 0;
+        }
     }
 }
 
@@ -1432,6 +1480,7 @@ pipe_put_at(struct pipe_ctx *pc, unsigned char *buf, int fd, uint64_t off,
     struct pipe_par *pp = pc->par;
     struct pipe_chunk *ch = NULL;
     size_t  i;
+    int     wake;
 
     for (i = 0; i < pp->nchunks; i++)
         if (pp->chunks[i].buf == buf)
@@ -1451,8 +1500,9 @@ pipe_put_at(struct pipe_ctx *pc, unsigned char *buf, int fd, uint64_t off,
     pthread_mutex_lock(&pp->mu);
     ch->state = PIPE_C_QUEUED;
     pp->order[pp->next_put++ % pp->nchunks] = ch;
-    pthread_cond_signal(&pp->work_cv);
+    wake = pipe_wake_wanted(pp);
     pthread_mutex_unlock(&pp->mu);
+    pipe_wake(pp, wake);
 }
 
 /* pipe_put - input: a filled chunk buffer */

@@ -7,7 +7,8 @@
  * log run for a saved state carries its open sessions (the parsers'
  * carry) and counts into the state; a log of thousands of live
  * processes, where one thread holds records back, counts and prints
- * its sessions as several threads do. The logs are
+ * its sessions as several threads do; a log of many default chunks
+ * comes out the same at -j 2, 3 and 8. The logs are
  * testdata/demo/maillog (60 sessions, all counted),
  * testdata/corpus/exim.log and one the test writes.
  */
@@ -119,7 +120,7 @@ t_threads(const char *file)
                       NULL) == 0, "%s: -j %d reads it", file, runs[i].jobs);
         T_CHECK(t_same(&one, &d1, &st, &d), "%s: -j %d, chunks of %s "
                 "bytes: not what one thread counted", file, runs[i].jobs,
-                runs[i].chunk ? runs[i].chunk : "1 MiB");
+                runs[i].chunk ? runs[i].chunk : "the default");
         free(d.text);
     }
     free(d1.text);
@@ -479,6 +480,76 @@ t_held_dups(void)
     free(d.text);
 }
 
+/* t_pool - a log of many chunks of the default size (and over 4 MiB:
+ * cut where it lies, each chunk read by the thread that parses it):
+ * the pool of chunk buffers goes round many times, workers wait for
+ * work and are woken, add sessions while the main thread correlates,
+ * and the main thread parses while it waits; with more workers than
+ * the work keeps busy (-j 8, small chunks) several wait at once. The
+ * same counters and the same sessions, in the same order, as one
+ * thread */
+static void
+t_pool(void)
+{
+    static const struct {
+        int     jobs;
+        const char *chunk;
+    } runs[] = {{2, NULL}, {3, NULL}, {8, "4096"}, {2, "100000"}};
+    char    log[] = "/tmp/t_engine.XXXXXX";
+    char   *text[2] = {NULL, NULL};
+    size_t  len[2] = {0, 0};
+    struct run_stats one, st;
+    struct t_dump d1, d;
+    FILE   *out;
+    int     fd, pid;
+    size_t  i;
+
+    fd = mkstemp(log);
+    T_CHECK(fd >= 0 && (out = fdopen(fd, "w")) != NULL, "pool: a log");
+    if (fd < 0 || out == NULL)
+        return;
+    for (pid = 10000; pid < 42000; pid++) {
+        fprintf(out, "Nov 29 %02d:%02d:%02d relay%d postfix/smtp[%d]: "
+                "Untrusted TLS connection established to mx%d.example.net"
+                "[192.0.2.%d]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384"
+                " (256/256 bits)\n", pid / 3600 % 24, pid / 60 % 60,
+                pid % 60, pid % 5, pid, pid % 7, pid % 200 + 1);
+        fprintf(out, "Nov 29 %02d:%02d:%02d relay%d postfix/smtp[%d]: %X: "
+                "to=<u@d%d.example>, relay=mx%d.example.net[192.0.2.%d]:25"
+                ", delay=1, delays=0/0/0/1, dsn=%s, status=%s\n",
+                pid / 3600 % 24, pid / 60 % 60, pid % 60, pid % 5, pid,
+                0x100000 + pid, pid % 97, pid % 7, pid % 200 + 1,
+                pid % 11 ? "2.0.0" : "4.0.0", pid % 11 ? "sent (250 ok)"
+                : "deferred (451 try later)");
+    }
+    fclose(out);
+    t_sessions = open_memstream(&text[0], &len[0]);
+    T_CHECK(t_run(log, 1, NULL, &one, &d1, NULL, NULL) == 0,
+            "pool: -j 1 reads it");
+    fclose(t_sessions);
+    T_CHECK(one.bytes > 5 * 1024 * 1024
+            && one.sessions[SESS_D_COUNTED] > 30000, "pool: %llu bytes, "
+            "%llu counted", (unsigned long long) one.bytes,
+            (unsigned long long) one.sessions[SESS_D_COUNTED]);
+    for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        t_sessions = open_memstream(&text[1], &len[1]);
+        T_CHECK(t_run(log, runs[i].jobs, runs[i].chunk, &st, &d, NULL,
+                      NULL) == 0, "pool: -j %d reads it", runs[i].jobs);
+        fclose(t_sessions);
+        T_CHECK(t_same(&one, &d1, &st, &d) && len[0] == len[1]
+                && memcmp(text[0], text[1], len[0]) == 0, "pool: -j %d, "
+                "chunks of %s bytes: not what one thread counted",
+                runs[i].jobs, runs[i].chunk ? runs[i].chunk : "the default");
+        free(d.text);
+        free(text[1]);
+        text[1] = NULL;
+    }
+    t_sessions = NULL;
+    unlink(log);
+    free(text[0]);
+    free(d1.text);
+}
+
 /* t_state - a piece for a saved state: open sessions carried, counts
  * in the state */
 static void
@@ -598,6 +669,7 @@ main(void)
     t_held();
     t_dups();
     t_held_dups();
+    t_pool();
     t_state();
     t_canon();
     return T_DONE();
