@@ -1369,7 +1369,14 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
         text = p + 1;                   /* "T=t : DANE error: ..." */
         goto done;
     }
-    n = ex_field_len(p, len);
+    /* a word without '=' or '"' before its first space (an address,
+     * most recipients): that space ends it, found in one scan, where
+     * ex_field_len() scans for its key, then for its end */
+    if (*p != '"' && *p != '<'
+        && ((n = ex_scan3(p, 0, len, '=', ' ', '"')) == len || p[n] == ' '))
+        ;
+    else
+        n = ex_field_len(p, len);
     t = p;
     p += n;
     if (n > 1 && t[n - 1] == ':') {
