@@ -1428,6 +1428,17 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
             nf = (int) wm->nf;
             p += wm->len;
             wm = NULL;          /* kept: not again */
+            /* C="..." to the line's end, with no other quote nor
+             * escape in it (the reply, most lines): what the loop below
+             * finds, without its steps: a field that sets nothing and
+             * ends the line, no text */
+            if (end - p > 4 && p[0] == 'C' && p[1] == '=' && p[2] == '"'
+                && end[-1] == '"'
+                && ex_scan(p, 3, (size_t) (end - p), '"', '\\')
+                == (size_t) (end - p) - 1) {
+                sawc = 1;
+                goto done;
+            }
         } else {
             wm = &ws->way[ws->next++ % EX_WALK_WAYS];
             p0 = p;

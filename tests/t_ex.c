@@ -1108,6 +1108,11 @@ t_walk_again(void)
         "C=\"250 OK id=1aaaaa-000000-0a\"", "C=\"250 ok\" QT=1s",
         "C=\"a \\\" b\": text", "C=\"250", "C=", "C=x y", (": TLS session:"
         " (x): y"), "", "C=\"250 ok\" H=other [192.0.2.9]",
+        /* the reply to the line's end, read without the loop's steps
+         * when it holds no other quote nor escape: these do */
+        "C=\"a\"b\"", "C=\"a\\\\\"", "C=\"a\\\"\"", "C=\"\"", "C=\"x\"",
+        "C=\"\x80\xff \t\"", "C=\"a\\b\"", "C=\"a\":", "C=\"a\" ",
+        "C=\"a\": \"b\"", "C=\"250 2.0.0 accepted\"",
     };
     char    fam[16][320];
     size_t  flen[16];
@@ -1157,7 +1162,7 @@ t_walk_again(void)
             size_t  m = T_RND() % len;
 
             if (T_RND() % 2)
-                t_wpool[k][m] = " :\"=<>\\[]*C"[T_RND() % 11];
+                t_wpool[k][m] = " :\"=<>\\[]*C\0\x80"[T_RND() % 13];
             else
                 len = m;
         }
