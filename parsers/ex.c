@@ -41,6 +41,9 @@
 #include "../util/date.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef __SSE2__
@@ -1149,6 +1152,184 @@ ex_walk_keep(struct ex_walk_memo *m, const char *p0, const char *p,
     memcpy(m->in, p0, m->len);
 }
 
+/* Whole lines kept per thread: the rest of a delivery line after its
+ * recipient when the walk met no "C=" (the line ends in its fields or
+ * in an error text: half of an Exim log's deliveries, to which the
+ * kept walks above never apply), and the body of a line of the rarer
+ * shapes with work in them (first byte 'H', '[', 'T' or 'D': a per-MX
+ * line, a certificate problem, a TLS or DANE text), each with the
+ * event its reading left. A log repeats them again and again with
+ * another recipient or message id: "R=client T=send_to_server defer
+ * (-37) H=h [ip]: TLS session: (certificate verification failed)",
+ * "H=mx.y [ip] Network is unreachable". What ex_delivery() sets after
+ * the recipient is a function of those bytes, the marker, the kind it
+ * starts with and lazy (the event was cleared before: ex_event_start()),
+ * and what ex_classify() sets a function of the body and its flags
+ * (it is pure, its memories functions of a text alone): a line whose
+ * kept bytes and tag (those inputs) are the same takes the kept event.
+ * Spans are kept as their place from the kept bytes' start (or from
+ * the delivery body's start, for the empty text ex_delivery() leaves
+ * there), NULL and other pointers as they are; an event with a span
+ * elsewhere in the line is not kept. 32 sets of 4 places by a hash of
+ * the first and last eight bytes, the length and the tag, on the heap
+ * (64 KB: the thread-local block is at its limit, EX_WALK_IN above),
+ * made on first need and freed at the thread's end */
+#define EX_LM_IN 224                /* longer lines are not kept */
+#define EX_LM_BITS 5
+#define EX_LM_WAYS 4
+#define EX_LM_SPANS 6
+#define EX_LM_DLV 0x40000000u       /* a tag of a delivery's rest */
+
+struct ex_lm {
+    uint32_t len;                   /* of in; 0: nothing kept */
+    uint32_t tag;
+    int16_t at[EX_LM_SPANS];        /* -1: as kept; else its place from
+                                     * in (or, with EX_LM_B0, the base) */
+    struct ex_event ev;
+    char    in[EX_LM_IN];
+};
+
+#define EX_LM_B0 0x4000             /* a place from the delivery body */
+
+struct ex_lm_set {
+    struct ex_lm way[EX_LM_WAYS];
+    unsigned next;
+};
+
+static const size_t ex_lm_span_at[EX_LM_SPANS] = {
+    offsetof(struct ex_event, host), offsetof(struct ex_event, ip),
+    offsetof(struct ex_event, rcpt), offsetof(struct ex_event, aux),
+    offsetof(struct ex_event, cipher), offsetof(struct ex_event, text),
+};
+
+static _Thread_local struct ex_lm_set *ex_lm_tab;
+static _Thread_local int ex_lm_failed;
+static pthread_key_t ex_lm_key;
+static pthread_once_t ex_lm_once = PTHREAD_ONCE_INIT;
+static int ex_lm_keyed;
+
+/* ex_lm_key_make - the key whose end frees a thread's table */
+static void
+ex_lm_key_make(void)
+{
+    ex_lm_keyed = pthread_key_create(&ex_lm_key, free) == 0;
+}
+
+/* ex_lm_make - the calling thread's table, made now; NULL without one
+ * (no memory: lines are read as without it) */
+__attribute__((noinline, cold))
+static struct ex_lm_set *
+ex_lm_make(void)
+{
+    if (ex_lm_failed)
+        return NULL;
+    (void) pthread_once(&ex_lm_once, ex_lm_key_make);
+    if (!ex_lm_keyed
+        || (ex_lm_tab = calloc(1u << EX_LM_BITS, sizeof(*ex_lm_tab))) == NULL
+        || pthread_setspecific(ex_lm_key, ex_lm_tab) != 0) {
+        free(ex_lm_tab);
+        ex_lm_tab = NULL;
+        ex_lm_failed = 1;
+    }
+    return ex_lm_tab;
+}
+
+/* ex_lm_same - the n bytes (n >= 8) at a and b are the same */
+static inline int
+ex_lm_same(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y, u, v;
+
+    if (n >= 16)
+        return ex_walk_same(a, b, n);
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    memcpy(&u, a + n - 8, 8);
+    memcpy(&v, b + n - 8, 8);
+    return ((x ^ y) | (u ^ v)) == 0;
+}
+
+/* ex_lm_find - the kept line of bytes p (8 to EX_LM_IN) and tag, or
+ * NULL and *fill: the set to keep it in */
+static inline struct ex_lm *
+ex_lm_find(const char *p, size_t n, uint32_t tag, struct ex_lm_set **fill)
+{
+    struct ex_lm_set *set = ex_lm_tab;
+    uint64_t a, b;
+    unsigned w;
+
+    *fill = NULL;
+    if (set == NULL && (set = ex_lm_make()) == NULL)
+        return NULL;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + n - 8, 8);
+    a ^= (b + n + ((uint64_t) tag << 32)) * 0x9e3779b97f4a7c15ULL;
+    set += (a * 0xff51afd7ed558ccdULL) >> (64 - EX_LM_BITS);
+    for (w = 0; w < EX_LM_WAYS; w++) {
+        struct ex_lm *m = &set->way[w];
+
+        if (m->len == n && m->tag == tag && ex_lm_same(m->in, p, n))
+            return m;
+    }
+    *fill = set;
+    return NULL;
+}
+
+/* ex_lm_take - the kept event into ev, its spans placed at p (b0: the
+ * delivery body's start) */
+static inline void
+ex_lm_take(const struct ex_lm *m, const char *p, const char *b0,
+           struct ex_event *ev)
+{
+    int     i;
+
+    *ev = m->ev;
+    for (i = 0; i < EX_LM_SPANS; i++) {
+        int     at = m->at[i];
+
+        if (at >= 0) {
+            struct span *sp = (struct span *) (void *)
+                ((char *) ev + ex_lm_span_at[i]);
+
+            sp->ptr = at & EX_LM_B0 ? b0 + (at & ~EX_LM_B0) : p + at;
+        }
+    }
+}
+
+/* ex_lm_keep - ev as left by the reading of the n bytes at p, kept in
+ * set (b0: the delivery body's start, p itself for a body; skip: a span
+ * not kept, the recipient of a delivery, set by the caller) */
+__attribute__((noinline))
+static void
+ex_lm_keep(struct ex_lm_set *set, const char *p, size_t n, const char *b0,
+           uint32_t tag, int skip, const struct ex_event *ev)
+{
+    struct ex_lm *m = &set->way[set->next++ % EX_LM_WAYS];
+    int     i;
+
+    for (i = 0; i < EX_LM_SPANS; i++) {
+        const struct span *sp = (const struct span *) (const void *)
+            ((const char *) ev + ex_lm_span_at[i]);
+        uintptr_t q = (uintptr_t) sp->ptr;
+
+        m->at[i] = -1;
+        if (i == skip || sp->ptr == NULL)
+            continue;
+        if (q >= (uintptr_t) p && q <= (uintptr_t) (p + n))
+            m->at[i] = (int16_t) (q - (uintptr_t) p);
+        else if (q == (uintptr_t) b0)
+            m->at[i] = EX_LM_B0;
+        else if (q >= (uintptr_t) b0 && q < (uintptr_t) p) {
+            m->len = 0;         /* in the recipient: not kept */
+            return;
+        }
+    }
+    m->ev = *ev;
+    m->tag = tag;
+    m->len = (uint32_t) n;
+    memcpy(m->in, p, n);
+}
+
 /* ex_delivery - the fields of a delivery line after its marker, in one
  * walk: a cursor and the line's end, each field's end found once (by
  * ex_field_len()), its key told by its first byte. A key that comes
@@ -1171,8 +1352,12 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
     const char *t;
     const char *p0 = NULL;      /* the walk's start, while it may be kept */
     struct ex_walk_memo *wm = NULL;
+    struct ex_lm *lm;                   /* the rest kept */
+    struct ex_lm_set *lm_fill = NULL;   /* its set, to keep it in */
+    const char *lm_p = NULL;
+    uint32_t lm_tag = 0;
     size_t  n, len;
-    int     nf;
+    int     nf, sawc = 0;
 
     /* the recipient, the first field */
     while (p < end && *p == ' ')
@@ -1184,7 +1369,14 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
         text = p + 1;                   /* "T=t : DANE error: ..." */
         goto done;
     }
-    n = ex_field_len(p, len);
+    /* a word without '=' or '"' before its first space (an address,
+     * most recipients): that space ends it, found in one scan, where
+     * ex_field_len() scans for its key, then for its end */
+    if (*p != '"' && *p != '<'
+        && ((n = ex_scan3(p, 0, len, '=', ' ', '"')) == len || p[n] == ' '))
+        ;
+    else
+        n = ex_field_len(p, len);
     t = p;
     p += n;
     if (n > 1 && t[n - 1] == ':') {
@@ -1194,6 +1386,24 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
     }
     ev->rcpt = span_make(t, n);
     nf = 1;
+    /* the whole rest kept: the event it left, the recipient this one.
+     * Not sought for a line that ends in a quote: a C="..." (its own
+     * text on each line: such a rest is seldom seen again, and its
+     * walk up to C= is kept above) */
+    if ((size_t) (end - p) >= 8 && (size_t) (end - p) <= EX_LM_IN
+        && end[-1] != '"') {
+        lm_tag = EX_LM_DLV | (unsigned char) ev->mark
+            | (uint32_t) (lazy != 0) << 8 | (uint32_t) ev->kind << 9;
+        if ((lm = ex_lm_find(p, (size_t) (end - p), lm_tag, &lm_fill))
+            != NULL) {
+            struct span rc = ev->rcpt;
+
+            ex_lm_take(lm, p, s.ptr, ev);
+            ev->rcpt = rc;
+            return;
+        }
+        lm_p = p;
+    }
     /* the walk of these bytes kept: what it set, and on from there */
     if ((size_t) (end - p) >= EX_WALK_KEY) {
         struct ex_walk_set *ws = ex_walk_at(p);
@@ -1218,6 +1428,17 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
             nf = (int) wm->nf;
             p += wm->len;
             wm = NULL;          /* kept: not again */
+            /* C="..." to the line's end, with no other quote nor
+             * escape in it (the reply, most lines): what the loop below
+             * finds, without its steps: a field that sets nothing and
+             * ends the line, no text */
+            if (end - p > 4 && p[0] == 'C' && p[1] == '=' && p[2] == '"'
+                && end[-1] == '"'
+                && ex_scan(p, 3, (size_t) (end - p), '"', '\\')
+                == (size_t) (end - p) - 1) {
+                sawc = 1;
+                goto done;
+            }
         } else {
             wm = &ws->way[ws->next++ % EX_WALK_WAYS];
             p0 = p;
@@ -1238,12 +1459,15 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
              * ex_field_len() tests first (c is no space here) */
             if (c == 'H' && ev->host.len == 0)
                 goto host;
-            if (c == 'C' && p0 != NULL) {
-                /* "C=": the walk so far kept, when long enough */
-                if ((size_t) (p - p0) >= EX_WALK_KEY
-                    && (size_t) (p - p0) <= EX_WALK_IN)
-                    ex_walk_keep(wm, p0, p, nf, ev);
-                p0 = NULL;
+            if (c == 'C') {
+                sawc = 1;       /* the rest is not kept whole */
+                if (p0 != NULL) {
+                    /* "C=": the walk so far kept, when long enough */
+                    if ((size_t) (p - p0) >= EX_WALK_KEY
+                        && (size_t) (p - p0) <= EX_WALK_IN)
+                        ex_walk_keep(wm, p0, p, nf, ev);
+                    p0 = NULL;
+                }
             }
             n = ex_field_end(p, len, 2);
             t = p;
@@ -1298,14 +1522,16 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
   done:
     if (text == NULL) {
         ex_text(span_make(s.ptr, 0), ev);       /* none: most lines */
-        return;
+    } else if (!(lazy && ev->host.len == 0 && ev->ip.len == 0
+                 && (ev->mark == '=' || ev->mark == '-'
+                     || ev->mark == 'c'))) {
+        while (text < end && *text == ' ')
+            text++;
+        ex_text(span_trim(span_make(text, (size_t) (end - text))), ev);
     }
-    if (lazy && ev->host.len == 0 && ev->ip.len == 0
-        && (ev->mark == '=' || ev->mark == '-' || ev->mark == 'c'))
-        return;
-    while (text < end && *text == ' ')
-        text++;
-    ex_text(span_trim(span_make(text, (size_t) (end - text))), ev);
+    if (lm_fill != NULL && !sawc)
+        ex_lm_keep(lm_fill, lm_p, (size_t) (end - lm_p), s.ptr, lm_tag,
+                   2, ev);
 }
 
 /* ex_verify - "[ip] SSL verify error: ..." (tls-openssl.c) */
@@ -1612,6 +1838,28 @@ ex_event_start(struct ex_event *ev, enum ex_kind k)
     ev->kind = k;
 }
 
+/* ex_body_memo - ex_classify() of a body of the rarer shapes with work
+ * in them, kept (ex_lm_find() above): its event, whole */
+__attribute__((noinline))
+static void
+ex_body_memo(struct span s, int flags, struct ex_event *ev)
+{
+    struct ex_lm *m;
+    struct ex_lm_set *fill;
+
+    if (s.len < 8 || s.len > EX_LM_IN) {
+        ex_classify(s, flags, ev);
+        return;
+    }
+    if ((m = ex_lm_find(s.ptr, s.len, (uint32_t) flags, &fill)) != NULL) {
+        ex_lm_take(m, s.ptr, s.ptr, ev);
+        return;
+    }
+    ex_classify(s, flags, ev);
+    if (fill != NULL)
+        ex_lm_keep(fill, s.ptr, s.len, s.ptr, (uint32_t) flags, -1, ev);
+}
+
 /* ex_classify_in - ex_classify(), inlined where a line is read whole
  * (ex_read()). lazy: the event is cleared only on the ways that may
  * write a field of it; a line that ends as EX_NONE, EX_IGNORE or
@@ -1632,6 +1880,10 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
     const enum ex_kind k0 = bare ? EX_NONE : EX_IGNORE;
 
 #define EX_START() do { if (lazy) ex_event_start(ev, k0); } while (0)
+    /* the rarer shapes with work in them, kept whole on the lazy way
+     * (ex_body_memo(): an echo's flags are never this way's) */
+#define EX_KEPT() do { if (lazy) { ex_body_memo(s, flags, ev); return; } } \
+    while (0)
     if (lazy)
         ev->kind = k0;
     else
@@ -1668,6 +1920,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
     }
     switch (s.ptr[0]) {
     case 'H':
+        EX_KEPT();
         if (has_id && span_skip(&s, "H=") == 0) {
             EX_START();
             if (ex_hostgroup(&s, ev, 1) != 0)
@@ -1690,6 +1943,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         }
         break;
     case '[':
+        EX_KEPT();
         if (has_id) {
             EX_START();
             if (ex_verify(s, ev) == 0)
@@ -1697,6 +1951,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         }
         break;
     case 'T':
+        EX_KEPT();
         if (span_starts(s, "TLS session: ")
             || span_starts(s, "TLS session failure:")) {
             EX_START();
@@ -1716,6 +1971,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         }
         break;
     case 'D':
+        EX_KEPT();
         if (span_skip(&s, "DANE attempt failed; ") == 0) {
             EX_START();
             if (span_skip(&s, "TLS connection to ") == 0) {
@@ -1825,6 +2081,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         ex_callout(s, off, ev);
     }
 #undef EX_START
+#undef EX_KEPT
 }
 
 /* ex_classify - one line body into an event */

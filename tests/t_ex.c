@@ -1108,6 +1108,11 @@ t_walk_again(void)
         "C=\"250 OK id=1aaaaa-000000-0a\"", "C=\"250 ok\" QT=1s",
         "C=\"a \\\" b\": text", "C=\"250", "C=", "C=x y", (": TLS session:"
         " (x): y"), "", "C=\"250 ok\" H=other [192.0.2.9]",
+        /* the reply to the line's end, read without the loop's steps
+         * when it holds no other quote nor escape: these do */
+        "C=\"a\"b\"", "C=\"a\\\\\"", "C=\"a\\\"\"", "C=\"\"", "C=\"x\"",
+        "C=\"\x80\xff \t\"", "C=\"a\\b\"", "C=\"a\":", "C=\"a\" ",
+        "C=\"a\": \"b\"", "C=\"250 2.0.0 accepted\"",
     };
     char    fam[16][320];
     size_t  flen[16];
@@ -1157,7 +1162,7 @@ t_walk_again(void)
             size_t  m = T_RND() % len;
 
             if (T_RND() % 2)
-                t_wpool[k][m] = " :\"=<>\\[]*C"[T_RND() % 11];
+                t_wpool[k][m] = " :\"=<>\\[]*C\0\x80"[T_RND() % 13];
             else
                 len = m;
         }
@@ -1519,6 +1524,192 @@ t_read(void)
             lazy, local);
 }
 
+/* The whole lines ex.c keeps (ex_lm_find()): the rest of a delivery line
+ * after its recipient when it meets no "C=", and the body of a line
+ * that begins with 'H', '[', 'T' or 'D'. Lines of a pool are read
+ * again and again in any order, by ex_read() (the lazy way, where
+ * bodies are kept) and by ex_classify(), and each event is compared
+ * with the line's as read first on a thread of its own (nothing kept
+ * there: the plain reading). The pool's lines come in families of one
+ * rest or body with other recipients and message ids, alike but for a
+ * middle byte (the same first and last eight bytes and length: the
+ * same set), of lengths about the least (8) and the most (224) kept,
+ * with hostile bytes: quotes and escapes, NUL, bytes >= 0x80, a field
+ * or the line cut, overlong values */
+#define T_LPOOL 640
+
+static char t_lpool[T_LPOOL][600];
+static size_t t_lpool_len[T_LPOOL];
+static uint64_t t_lpool_ref[T_LPOOL][2];
+static enum ex_kind t_lpool_kind[T_LPOOL];
+static int t_lpool_read[T_LPOOL];
+
+/* t_lm_ref - line k read as ex_read() and ex_classify() read it; 0 on
+ * an ex_read() that took nothing */
+static void
+t_lm_ref(size_t k, uint64_t *h, enum ex_kind *kind, int *read)
+{
+    const char *line = t_lpool[k];
+    struct ex_line ln;
+    struct ex_event ev;
+
+    memset(&ev, 0x5a, sizeof(ev));
+    *read = ex_read(NULL, span_make(line, t_lpool_len[k]), &ln, &ev);
+    *kind = ev.kind;
+    h[0] = !*read || ex_read_kind_only(ev.kind) ? 0
+        : ex_read_local(&ev) ? ev_hash_untext(&ev, line)
+        : ev_hash(0, &ev, line);
+    ex_classify(ln.body, ln.id.len > 0 ? EX_F_ID : 0, &ev);
+    h[1] = ev_hash(0, &ev, line);
+}
+
+/* t_lpool_first - the reference of pool line *arg, on a thread of its
+ * own */
+static void *
+t_lpool_first(void *arg)
+{
+    size_t  k = *(const size_t *) arg;
+
+    t_lm_ref(k, t_lpool_ref[k], &t_lpool_kind[k], &t_lpool_read[k]);
+    return NULL;
+}
+
+static void
+t_lm_again(void)
+{
+    static const char *const mark[] = {"=> ", "-> ", "** ", "== ", ">> ",
+                                       "*> "};
+    static const char *const rcpt[] = {"a@b", "<p@q>", "\"x y\"@d",
+                                       "\"a\\\"b\"@c", "c@d:", ":blackhole:",
+                                       "verylongrecipient.name@example.test"};
+    static const char *const rest[] = {
+        " R=server", " <CALLER@dane256ee.test.ex> R=server",
+        " R=client T=send_to_server : DANE error: tlsa lookup FAIL",
+        " R=client T=send_to_server defer (-36): DANE error: tlsa lookup"
+        " DEFER", " R=to_test T=remote_smtp defer (-37) H=expired.test"
+        " [192.0.2.4]:25: TLS session: (certificate verification failed):"
+        " certificate invalid", " R=r T=t H=mx.b [192.0.2.1]:25 X=TLS1.3:A:256"
+        " CV=yes DN=\"CN=a\\\" b\"", " retry timeout exceeded",
+        " R=r T=t H=h DS [::1]:PORT_D*: a TLS session is required, but the"
+        " server did not offer TLS support", " R=r T=t H=h [1.2.3.4] X=x"
+        " CV=no: SMTP error from remote mail server after RCPT TO:<\"a TLS"
+        " session is required\"@v>: 550 no", " F=<a\"> H=mx.v [9.9.9.9]:"
+        " DANE error: x\"@y> R=r", " R=r T=t H=(helo) [1.2.3.4]",
+        " I=[1.2.3.4]:5* R=r T=t H=h [5.6.7.8]* TFO**", " R=r T=t H=h:",
+        " R=r T=t C=\"250 ok\"", " R=r T=t C=\"250 ok\" QT=1s",
+    };
+    static const char *const body[] = {
+        "H=mx.yandex.ru [2a02:6b8::311] Network is unreachable",
+        "H=mx.b [192.0.2.9]: a TLS session is required, but the server did"
+        " not offer TLS support", "H=mx.b [192.0.2.9] TLS error on"
+        " connection (recv): The TLS connection was non-properly terminated.",
+        "H=(helo) [1.2.3.4] F=<a@b> rejected after DATA: H=x [1.1.1.1]: TLS"
+        " session: (x)", "H=h [1.2.3.4] Warning: DANE error: x",
+        "[192.0.2.9] SSL verify error: depth=0 error=self signed certificate"
+        " cert=/CN=x", "[192.0.2.9] SSL verify error: certificate name"
+        " mismatch: DN=\"/CN=a\\\"b\" H=\"h\"", "TLS error on connection"
+        " from (v261955545.local) [43.6.92.12] (recv): The TLS connection"
+        " was non-properly terminated.", "TLS session: (SSL_connect):"
+        " error:0A000086:SSL routines::certificate verify failed: delivering"
+        " unencrypted to H=h [1.2.3.4] (not in hosts_require_tls)",
+        "TLS error on connection to h [1.2.3.4] (SSL_connect): error",
+        "DANE attempt failed; TLS connection to h [1.2.3.4]: (certificate"
+        " verification failed): Verification failed. The certificate"
+        " differs.", "DANE attempt failed; trying CA-root TLS to h [1.2.3.4]",
+        "DANE error: TLSA lookup for danebroken6.test.ex not DNSSEC",
+        "DANE error: No usable TLSA records", "DANE error: tlsa lookup FAIL",
+        "TLS session failure: x Could not complete recipient verify"
+        " callout: h [1.2.3.4] : 550 no", "Haaaaaaa", "Daaaaaaaaaaaaaa:",
+    };
+    static const char *const ids[] = {"1aa0aa-00000a-7R ",
+                                      "10GaaG-000000000aa-0037 ", ""};
+    static const char bytes[] = " :\"=<>\\[]*C\t\x80\xff";
+    char    fam[24][400];
+    size_t  flen[24];
+    uint64_t x = 31;
+    size_t  k, idx[T_LPOOL];
+    pthread_t th;
+    int     i, f, agree = 1, made = 1, kept = 0;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    /* families: a rest or a body, some stretched about the most kept or
+     * cut about the least */
+    for (f = 0; f < 24; f++) {
+        const char *b = f % 2
+            ? rest[T_RND() % (sizeof(rest) / sizeof(rest[0]))]
+            : body[T_RND() % (sizeof(body) / sizeof(body[0]))];
+
+        flen[f] = (size_t) snprintf(fam[f], sizeof(fam[f]), "%s", b);
+        if (T_RND() % 4 == 0) {                 /* an overlong value */
+            size_t  want = 200 + T_RND() % 60;
+
+            while (flen[f] < want && flen[f] + 2 < sizeof(fam[f]))
+                fam[f][flen[f]++] = "ab.\"x"[T_RND() % 5];
+            fam[f][flen[f]] = 0;
+        } else if (T_RND() % 6 == 0 && flen[f] > 16) {
+            flen[f] = 6 + T_RND() % 12;         /* about 8 and 16 */
+        }
+    }
+    for (k = 0; k < T_LPOOL; k++) {
+        int     fa = (int) (T_RND() % 24);
+        size_t  len;
+
+        len = (size_t) snprintf(t_lpool[k], sizeof(t_lpool[k]),
+                                "2024-11-01 00:00:07 %s",
+                                ids[T_RND() % 3]);
+        if (fa % 2) {
+            const char *mk = mark[T_RND() % 6];
+            const char *rc = rcpt[T_RND() % 7];
+
+            len += (size_t) snprintf(t_lpool[k] + len,
+                                     sizeof(t_lpool[k]) - len, "%s%s", mk,
+                                     rc);
+        }
+        memcpy(t_lpool[k] + len, fam[fa], flen[fa]);
+        if (T_RND() % 3 == 0 && flen[fa] > 16) { /* a middle byte: the
+                                                  * same set, other bytes */
+            size_t  m = len + 8 + T_RND() % (flen[fa] - 16);
+
+            t_lpool[k][m] = bytes[T_RND() % (sizeof(bytes) - 1)];
+        }
+        len += flen[fa];
+        if (T_RND() % 5 == 0) {                 /* a byte anywhere, a NUL
+                                                 * too, or the line cut */
+            size_t  m = T_RND() % len;
+
+            char    c = bytes[T_RND() % (sizeof(bytes) - 1)];
+
+            if (T_RND() % 3 == 0)
+                len = m > 20 ? m : len;
+            else
+                t_lpool[k][m] = T_RND() % 4 ? c : 0;
+        }
+        if (T_RND() % 8 == 0)                   /* trailing blanks */
+            len += (size_t) snprintf(t_lpool[k] + len,
+                                     sizeof(t_lpool[k]) - len, "  ");
+        t_lpool_len[k] = len;
+        idx[k] = k;
+        made &= pthread_create(&th, NULL, t_lpool_first, &idx[k]) == 0
+            && pthread_join(th, NULL) == 0;
+    }
+    for (i = 0; i < 300000; i++) {
+        uint64_t h[2];
+        enum ex_kind kind;
+        int     read;
+
+        k = T_RND() % (i < 100000 ? 40 : T_LPOOL);
+        t_lm_ref(k, h, &kind, &read);
+        agree &= read == t_lpool_read[k] && kind == t_lpool_kind[k]
+            && h[0] == t_lpool_ref[k][0] && h[1] == t_lpool_ref[k][1];
+        kept += kind != EX_IGNORE && kind != EX_NONE;
+    }
+#undef T_RND
+    T_CHECK(made && agree && kept > 100000,
+            "whole lines read again as read first (%d of 300000 events)",
+            kept);
+}
+
 /* t_peer - ex_sess_dname_mt() and ex_sess_addr_mt() (the names and
  * addresses a connection takes, remembered per thread, compared and
  * copied a word at a time) against dname_norm(), dname_is_numeric()
@@ -1693,6 +1884,7 @@ main(void)
     t_cert_again();
     t_walk_again();
     t_read();
+    t_lm_again();
     t_peer();
     t_reason_as_is();
     return T_DONE();
