@@ -59,10 +59,13 @@ size_t  agg_tab_key_trusted(const struct sess_rec *r, char *buf);
  * (strlen) of each of its strings is known, in len[]: domain, mx, helo,
  * ip, loghost, reason. The same key (0 when r is invalid), without
  * measuring the strings again: a session's maker measured them
- * (parsers/corr.c). A length not below its field's size, or without a
- * NUL at it, is refused (0). buf[AGG_TAB_KEY_MAX] may be written past
- * the key's length (short strings are copied 32 bytes at once). Cost:
- * the copies, a dozen tests */
+ * (parsers/corr.c). A length not below its field's size, or a domain's
+ * of 0, is refused (0); that each string's NUL is at its length is the
+ * caller's word, not looked at: a wrong length within the field gives
+ * another key, still of at most AGG_TAB_KEY_MAX bytes read from the
+ * field. buf[AGG_TAB_KEY_MAX] may be written past the key's length
+ * (short strings are copied 32 bytes at once). Cost: the copies, ten
+ * tests */
 #define AGG_TAB_STRS 6
 size_t  agg_tab_key_lens(const struct sess_rec *r,
                          const size_t len[AGG_TAB_STRS], char *buf);

@@ -487,15 +487,24 @@ key_field(uint64_t *x, char *f, size_t cap)
 /* test_key_lens - agg_tab_key_lens() with the strings' lengths given
  * makes the key agg_tab_key_trusted() makes, on generated records:
  * random bytes, every length from 0 to the field's room, unterminated
- * fields, enumerations out of range; a wrong length is refused */
+ * fields, enumerations out of range. A length at or past its field's
+ * room, or a domain's of 0, is refused; a wrong length within the room
+ * (the maker's word broken: not looked at) makes a key of at most
+ * AGG_TAB_KEY_MAX bytes, written within a buffer of exactly that many
+ * (made on the heap: the address sanitizer sees a byte past it) */
 static void
 test_key_lens(void)
 {
     static struct sess_rec r;
-    char    a[AGG_TAB_KEY_MAX], b[AGG_TAB_KEY_MAX];
-    size_t  la, lb, ls[AGG_TAB_STRS];
+    static const size_t room[AGG_TAB_STRS] = {
+        sizeof(r.domain), sizeof(r.mx), sizeof(r.helo), sizeof(r.ip),
+        sizeof(r.loghost), sizeof(r.reason),
+    };
+    char   *a = xmalloc(AGG_TAB_KEY_MAX);
+    char    b[AGG_TAB_KEY_MAX];
+    size_t  la, lb, ls[AGG_TAB_STRS], keep;
     uint64_t x = 0x2545f4914f6cdd1dULL;
-    int     i, k, bad = 0, keys = 0, refused = 0;
+    int     i, k, bad = 0, keys = 0, refused = 0, wrong = 0;
 
     for (i = 0; i < 200000; i++) {
         uint64_t e = key_rnd(&x);
@@ -513,7 +522,7 @@ test_key_lens(void)
         ls[3] = key_field(&x, r.ip, sizeof(r.ip));
         ls[4] = key_field(&x, r.loghost, sizeof(r.loghost));
         ls[5] = key_field(&x, r.reason, sizeof(r.reason));
-        memset(a, 0x5a, sizeof(a));
+        memset(a, 0x5a, AGG_TAB_KEY_MAX);
         memset(b, 0xa5, sizeof(b));
         la = agg_tab_key_lens(&r, ls, a);
         lb = agg_tab_key_trusted(&r, b);
@@ -526,20 +535,48 @@ test_key_lens(void)
         }
         if (lb == 0)
             continue;
-        /* one length one too long, or past the room: refused */
+        /* one length at the room or past it (or a domain's 0):
+         * refused */
         k = (int) ((e >> 32) % AGG_TAB_STRS);
-        ls[k] += (e >> 36) % 2 ? 1 : 1000;
+        keep = ls[k];
+        ls[k] = (e >> 36) % 4 == 0 ? room[k] : (e >> 36) % 4 == 1
+            ? room[k] + 1000 : (e >> 36) % 4 == 2 ? (size_t) -1
+            : k == 0 ? 0 : room[k];
         if (agg_tab_key_lens(&r, ls, a) != 0) {
             if (bad++ < 5)
-                fprintf(stderr, "  record %d: length %d wrong, taken\n", i,
-                        k);
+                fprintf(stderr, "  record %d: length %d of %zu taken\n", i,
+                        k, ls[k]);
         } else {
             refused++;
         }
+        /* the longest length within the room, wrong: a key, bounded */
+        ls[k] = room[k] - 1;
+        la = agg_tab_key_lens(&r, ls, a);
+        if (la == 0 || la > AGG_TAB_KEY_MAX) {
+            if (bad++ < 5)
+                fprintf(stderr, "  record %d: length %d of %zu: key of %zu "
+                        "bytes\n", i, k, ls[k], la);
+        }
+        wrong++;
+        ls[k] = keep;
     }
-    T_CHECK(bad == 0 && keys > 20000 && refused == keys,
-            "key by lengths as by measure: %d of 200000 differ (%d keys)",
-            bad, keys);
+    /* every length at its longest: the largest key fits */
+    memset(&r, 'x', sizeof(r));
+    r.result = SESS_CERT_EXPIRED;
+    r.policy = r.flags = r.cert = r.cert_problem = 0;
+    for (k = 0; k < AGG_TAB_STRS; k++)
+        ls[k] = room[k] - 1;
+    r.domain[ls[0]] = r.mx[ls[1]] = r.helo[ls[2]] = r.ip[ls[3]] = 0;
+    r.loghost[ls[4]] = r.reason[ls[5]] = 0;
+    la = agg_tab_key_lens(&r, ls, a);
+    lb = agg_tab_key_trusted(&r, b);
+    if (la != AGG_TAB_KEY_MAX || la != lb || memcmp(a, b, la) != 0)
+        bad++;
+    xfree(a);
+    T_CHECK(bad == 0 && keys > 20000 && refused == keys && wrong > 10000,
+            "key by lengths as by measure: %d of 200000 differ (%d keys, "
+            "%d refused, %d wrong lengths bounded)", bad, keys, refused,
+            wrong);
 }
 
 /* recent_dump - agg_tab_walk_st: a counter as a line */
