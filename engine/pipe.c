@@ -570,11 +570,12 @@ pipe_stateless(const struct parser_pre *pre)
     return parser_pre_silent_in(pre);
 }
 
-/* What parser_ident_noise_mt() and parser_ident_slash() said of the
+/* What parser_ident_noise_mt() and parser_ident_slash_mt() said of the
  * idents of the lines before, by their wrap tags (wrap_rec.ident_tag),
  * per thread: a line of a noise ident (smtpd, cleanup, ...) leaves
  * right after its envelope, with one compare, and the others are
- * classified with the '/' of their ident known. Tags are handed out in
+ * classified with the '/' of their ident known (and its Postfix
+ * program: the classifier looks it up no more). Tags are handed out in
  * turn (parsers/wrap.c), so the idents seen last differ in their low
  * bits: a tag's slot is tag & 63, as many slots as wrap.c keeps idents
  * (WRAP_SEEN_SLOTS). With 8, the replayed Postfix corpus (five hosts)
@@ -603,7 +604,8 @@ pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r,
     }
     pipe_noise.tag[i] = r->ident_tag;
     pipe_noise.noise[i] = (unsigned char) parser_ident_noise_mt(ps, r->ident);
-    pipe_noise.slash[i] = (unsigned char) parser_ident_slash(r->ident);
+    pipe_noise.slash[i] = (unsigned char) parser_ident_slash_mt(ps,
+                                                                r->ident);
 }
 
 /* pipe_noise_drop - 1 when r's ident is known to be noise: the line
