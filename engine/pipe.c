@@ -219,11 +219,10 @@ struct pipe_ctx {
     }       host_note[PIPE_HOST_NOTES];
     struct pipe_host_note *host_note_last;      /* the one found last */
     /* the same, by the hosts' wrap tags (wrap_rec.host_tag), each in
-     * slot tag & (PIPE_HOST_TAGS - 1): tag 0 in none (its mtas 0) */
-    struct pipe_host_tag {
-        uint64_t tag;
-        unsigned mtas;
-    }       host_tag[PIPE_HOST_TAGS];
+     * slot tag & (PIPE_HOST_TAGS - 1), two arrays (a slot's place is
+     * then the index, scaled by the load): tag 0 in none (its mtas 0) */
+    uint64_t host_tag[PIPE_HOST_TAGS];
+    unsigned char host_tag_mtas[PIPE_HOST_TAGS];
     int     tracing;            /* o->trace is set */
     /* the last record a parser needed, for pipe_dup() */
     uint64_t file_no;           /* the file being read, from 1 */
@@ -296,6 +295,8 @@ pipe_host_note_at(const char *name, size_t len)
                                                            - 1);
 }
 
+_Static_assert(SESS_MTA_COUNT <= 8, "pipe_ctx.host_tag_mtas: a byte");
+
 /* pipe_claimed - a line parser mta (enum sess_mta, or -1: none) took.
  * What guess_hosts_line() keeps of a line is a set (the host, and the
  * MTAs of its lines): a line of a host and MTA told before changes
@@ -314,13 +315,12 @@ pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
 {
     size_t  len = r->host.len;
     struct pipe_host_note *n = pc->host_note_last;
-    struct pipe_host_tag *t = &pc->host_tag[r->host_tag
-                                            & (PIPE_HOST_TAGS - 1)];
+    size_t  t = (size_t) (r->host_tag & (PIPE_HOST_TAGS - 1));
     const char *name;
 
     if (__builtin_expect((unsigned) mta < SESS_MTA_COUNT && pc->file_mta
-                         && t->tag == r->host_tag && (t->mtas >> mta & 1),
-                         1))
+                         && pc->host_tag[t] == r->host_tag
+                         && (pc->host_tag_mtas[t] >> mta & 1), 1))
         return;
     if (__builtin_expect((unsigned) mta < SESS_MTA_COUNT && pc->file_mta
                          && n->len1 == len + 1 && (n->mtas >> mta & 1)
@@ -354,8 +354,10 @@ pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
     /* every MTA of n was told for this host: so for its tag (what the
      * slot kept of it, too: a note may have gone and come again) */
     if (r->host_tag != 0) {
-        t->mtas = (t->tag == r->host_tag ? t->mtas : 0) | n->mtas;
-        t->tag = r->host_tag;
+        pc->host_tag_mtas[t] = (unsigned char)
+            ((pc->host_tag[t] == r->host_tag ? pc->host_tag_mtas[t] : 0)
+             | n->mtas);
+        pc->host_tag[t] = r->host_tag;
     }
 }
 
