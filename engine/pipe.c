@@ -51,6 +51,9 @@
                                  * a power of two */
 #define PIPE_HOST_NOTES 64      /* log hosts told to guess_hosts kept:
                                  * a power of two */
+#define PIPE_HOST_TAGS 64       /* host tags of those kept (wrap.c hands
+                                 * them out in turn: the last ones differ
+                                 * in their low bits) */
 #define PIPE_HELD 8             /* one thread: records classified and not
                                  * yet correlated (pipe_line): a power
                                  * of two */
@@ -215,6 +218,11 @@ struct pipe_ctx {
         char    name[SESS_MAX_LOGHOST + 1];
     }       host_note[PIPE_HOST_NOTES];
     struct pipe_host_note *host_note_last;      /* the one found last */
+    /* the same, by the hosts' wrap tags (wrap_rec.host_tag), each in
+     * slot tag & (PIPE_HOST_TAGS - 1), two arrays (a slot's place is
+     * then the index, scaled by the load): tag 0 in none (its mtas 0) */
+    uint64_t host_tag[PIPE_HOST_TAGS];
+    unsigned char host_tag_mtas[PIPE_HOST_TAGS];
     int     tracing;            /* o->trace is set */
     /* the last record a parser needed, for pipe_dup() */
     uint64_t file_no;           /* the file being read, from 1 */
@@ -287,28 +295,38 @@ pipe_host_note_at(const char *name, size_t len)
                                                            - 1);
 }
 
+_Static_assert(SESS_MTA_COUNT <= 8, "pipe_ctx.host_tag_mtas: a byte");
+
 /* pipe_claimed - a line parser mta (enum sess_mta, or -1: none) took.
  * What guess_hosts_line() keeps of a line is a set (the host, and the
  * MTAs of its lines): a line of a host and MTA told before changes
  * nothing there, and is not told again (pc->host_note: a compare, where
- * the call was 20 to 36 instructions a line). The host of the line
- * before is asked first, with the file's MTA known (most lines: a log
- * of one host asks no more than this); a note is never longer than
- * SESS_MAX_LOGHOST, so its length's compare tells that test too (the
- * tests in turn were 7 instructions a line more) */
+ * the call was 20 to 36 instructions a line). A host told is kept by
+ * its wrap tag too (pc->host_tag): the line's tag finds it in one
+ * load, whichever host the line before had (a log of hosts interleaved
+ * changes host on most lines: the notes by name cost some 47
+ * instructions each such line). A line without tag asks the host of
+ * the line before next, with the file's MTA known; a note is never
+ * longer than SESS_MAX_LOGHOST, so its length's compare tells that
+ * test too (the tests in turn were 7 instructions a line more) */
 static inline __attribute__((always_inline)) void
 pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
              const struct trace *tr)
 {
     size_t  len = r->host.len;
     struct pipe_host_note *n = pc->host_note_last;
+    size_t  t = (size_t) (r->host_tag & (PIPE_HOST_TAGS - 1));
     const char *name;
 
+    if (__builtin_expect((unsigned) mta < SESS_MTA_COUNT && pc->file_mta
+                         && pc->host_tag[t] == r->host_tag
+                         && (pc->host_tag_mtas[t] >> mta & 1), 1))
+        return;
     if (__builtin_expect((unsigned) mta < SESS_MTA_COUNT && pc->file_mta
                          && n->len1 == len + 1 && (n->mtas >> mta & 1)
                          && (len == 0 || span_mem_same(n->name, r->host.ptr,
                                                        len)), 1))
-        return;
+        goto told;
     if (mta < 0)
         return;
     name = r->host.ptr ? r->host.ptr : "";
@@ -320,11 +338,11 @@ pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
     }
     if (n->len1 == len + 1 && (n->mtas & (1u << mta))
         && (len == 0 || span_mem_same(n->name, name, len)))
-        return;
+        goto told;
     pc->host_note_last = n = &pc->host_note[pipe_host_note_at(name, len)];
     if (n->len1 == len + 1 && span_mem_same(n->name, name, len)) {
         if (n->mtas & (1u << mta))
-            return;
+            goto told;
     } else {
         memcpy(n->name, name, len);
         n->len1 = len + 1;
@@ -332,6 +350,15 @@ pipe_claimed(struct pipe_ctx *pc, const struct wrap_rec *r, int mta,
     }
     n->mtas |= 1u << mta;
     guess_hosts_line(pc->hosts, name, len, mta);
+  told:
+    /* every MTA of n was told for this host: so for its tag (what the
+     * slot kept of it, too: a note may have gone and come again) */
+    if (r->host_tag != 0) {
+        pc->host_tag_mtas[t] = (unsigned char)
+            ((pc->host_tag[t] == r->host_tag ? pc->host_tag_mtas[t] : 0)
+             | n->mtas);
+        pc->host_tag[t] = r->host_tag;
+    }
 }
 
 _Static_assert(AGG_TAB_KEY_MAX <= UINT16_MAX,
@@ -576,11 +603,12 @@ pipe_stateless(const struct parser_pre *pre)
     return parser_pre_silent_in(pre);
 }
 
-/* What parser_ident_noise_mt() and parser_ident_slash() said of the
+/* What parser_ident_noise_mt() and parser_ident_slash_mt() said of the
  * idents of the lines before, by their wrap tags (wrap_rec.ident_tag),
  * per thread: a line of a noise ident (smtpd, cleanup, ...) leaves
  * right after its envelope, with one compare, and the others are
- * classified with the '/' of their ident known. Tags are handed out in
+ * classified with the '/' of their ident known (and its Postfix
+ * program: the classifier looks it up no more). Tags are handed out in
  * turn (parsers/wrap.c), so the idents seen last differ in their low
  * bits: a tag's slot is tag & 63, as many slots as wrap.c keeps idents
  * (WRAP_SEEN_SLOTS). With 8, the replayed Postfix corpus (five hosts)
@@ -609,7 +637,8 @@ pipe_noise_note(const struct parser_set *ps, const struct wrap_rec *r,
     }
     pipe_noise.tag[i] = r->ident_tag;
     pipe_noise.noise[i] = (unsigned char) parser_ident_noise_mt(ps, r->ident);
-    pipe_noise.slash[i] = (unsigned char) parser_ident_slash(r->ident);
+    pipe_noise.slash[i] = (unsigned char) parser_ident_slash_mt(ps,
+                                                                r->ident);
 }
 
 /* pipe_noise_drop - 1 when r's ident is known to be noise: the line

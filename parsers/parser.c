@@ -120,6 +120,16 @@ parser_ident_slash(struct span ident)
     return parser_has_slash(ident.ptr, ident.len);
 }
 
+/* parser_ident_slash_mt - see parser.h: with a '/', a set of every
+ * parser (Postfix's first) is told the Postfix program too */
+int
+parser_ident_slash_mt(const struct parser_set *ps, struct span ident)
+{
+    if (!parser_has_slash(ident.ptr, ident.len))
+        return 0;
+    return ps->all ? 2 + pf_sess_ident_prog(ident) : 1;
+}
+
 void
 parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
               struct parser_pre *pre)

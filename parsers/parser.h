@@ -163,8 +163,9 @@ size_t  parser_pre_size(const struct parser_set *ps,
 void    parser_pre_mt(const struct parser_set *ps, const struct wrap_rec *r,
                       struct parser_pre *pre);
 
-/* parser_pre_mt() with what parser_ident_slash() said of r's ident
- * given (slash: 1 or 0; -1: not known): a caller that remembers it by
+/* parser_pre_mt() with what parser_ident_slash() or
+ * parser_ident_slash_mt() said of r's ident given (slash: 0 or more;
+ * -1: not known): a caller that remembers it by
  * ident (wrap_rec.ident_tag) spares each line the test */
 void    parser_pre_slash_mt(const struct parser_set *ps,
                             const struct wrap_rec *r, struct parser_pre *pre,
@@ -172,6 +173,13 @@ void    parser_pre_slash_mt(const struct parser_set *ps,
 
 /* 1 when ident holds a '/' (Postfix's "postfix/smtp"), 0 if not */
 int     parser_ident_slash(struct span ident);
+
+/* parser_ident_slash() for parser_pre_slash_mt() of this set, which
+ * may say more: 0 when ident holds no '/', else 1 or more (2 and more
+ * tell the set the ident's Postfix program as well: one look-up a
+ * line fewer, for a caller that remembers the answer by ident tag).
+ * Thread safety: as parser_pre_mt() */
+int     parser_ident_slash_mt(const struct parser_set *ps, struct span ident);
 
 /* 1 when parser_pre_mt() makes every line of this ident a
  * PARSER_PRE_DONE line of the Postfix parser with an irrelevant trace,

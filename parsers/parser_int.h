@@ -16,6 +16,7 @@
 #include "parser.h"
 #include "corr.h"
 #include "ex_sess.h"
+#include "pf_sess.h"
 
 #define PARSER_COUNT 3          /* parser.c's parser_table */
 
@@ -145,6 +146,26 @@ parser_try(const struct parser_set *ps, size_t i, const struct corr_ops *op,
     return 1;
 }
 
+/* parser_try_pf - parser_try() of the Postfix parser (first in a set
+ * of every parser), the program of the line's ident known (prog: what
+ * pf_sess_ident_prog() said of it): its classify_mt without the
+ * look-up of the program by tag that it makes of its own (the engine
+ * made one already, parser_ident_slash_mt) */
+static inline int
+parser_try_pf(const struct parser_set *ps, const struct wrap_rec *r,
+              struct parser_pre *pre, int prog)
+{
+    int     k;
+
+    k = pf_sess_classify_prog_mt(r, ps->own[0], pre->u, &pre->tr, prog);
+    if (k == CORR_PRE_NOT_MINE)
+        return 0;
+    pre->kind = (enum parser_pre_kind) k;       /* DONE or EVENT */
+    pre->mta = SESS_MTA_POSTFIX;
+    pre->at = 0;
+    return 1;
+}
+
 /* parser_pf_silent - parser_pre_silent() of a line the Postfix parser
  * claimed */
 static inline int
@@ -155,7 +176,7 @@ parser_pf_silent(const struct parser_pre *pre)
 
 /* parser_pre_slash_in - the stateless part of parser_feed() (parser.h),
  * parser_pre_slash_mt() inline (slash: -1, or what
- * parser_ident_slash() says of the ident): each
+ * parser_ident_slash() or parser_ident_slash_mt() says of the ident): each
  * parser's classify_mt in turn, up to the first that claims the line.
  * A set of every parser in parser_table's order (the default) has a
  * path of its own: each step a test and a direct call (the loop over
@@ -204,8 +225,10 @@ parser_pre_slash_in(const struct parser_set *ps, const struct wrap_rec *r,
             if (parser_try(ps, 2, &sm_corr_ops, r, pre))
                 return 0;
         } else {
+            /* slash 2 or more: the ident's program is slash - 2 */
             if (!parser_pf_not_mine(r, slash)
-                && parser_try(ps, 0, &pf_corr_ops, r, pre))
+                && (slash >= 2 ? parser_try_pf(ps, r, pre, slash - 2)
+                    : parser_try(ps, 0, &pf_corr_ops, r, pre)))
                 return parser_pf_silent(pre);
             if ((!ex_sess_foreign(r)
                  && parser_try(ps, 1, &ex_corr_ops, r, pre))

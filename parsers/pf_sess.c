@@ -915,11 +915,28 @@ pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
         span_mem_put(pre->key, key, n);
 }
 
+/* pf_sess_ident_prog - see pf_sess.h */
+int
+pf_sess_ident_prog(struct span ident)
+{
+    return (int) pf_prog(ident);
+}
+
 /* pf_classify_mt - corr_ops.classify_mt: what a line is before any
- * state (corr.h) */
+ * state (corr.h): its program by its ident's tag, then as below */
 static int
 pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
                void *prep, struct trace *tr)
+{
+    return pf_sess_classify_prog_mt(r, own, prep, tr, r->ident.len > 0
+                                    ? (int) pf_prog_mt(r) : -1);
+}
+
+/* pf_sess_classify_prog_mt - pf_classify_mt() with the program of the
+ * ident given (pf_sess.h; prog -1: no ident) */
+int
+pf_sess_classify_prog_mt(const struct wrap_rec *r, const struct sess_own *own,
+                         void *prep, struct trace *tr, int prog_of)
 {
     struct pf_pre *pre = prep;
     struct pf_event *ev = &pre->ev;
@@ -936,11 +953,11 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     pre->peer_made = !corr_canon_ahead;
     pre->host = pre->ip = CORR_CANON_NONE;
     pre->dom = CORR_CANON_NONE;
-    if (r->ident.len > 0) {
+    if (prog_of >= 0) {
         /* by the commonest first, conditional branches (a jump by a
          * table, to a place that changes line by line, was mispredicted
          * on most lines) */
-        enum pf_prog prog = pf_prog_mt(r);
+        enum pf_prog prog = (enum pf_prog) prog_of;
 
         if (prog != PF_PROG_SMTP) {
             if (prog == PF_PROG_QMGR) {

@@ -130,4 +130,14 @@ pf_key_line(const struct wrap_rec *r, char *key)
  * and (unless own is NULL: no own mail to track) qmgr. Pure. */
 int     pf_sess_ident_noise(const struct sess_own *own, struct span ident);
 
+/* the program of an ident (len > 0) as pf_corr_ops.classify_mt reads
+ * it, a small number (0: not a Postfix program); and classify_mt with
+ * it given (prog: what pf_sess_ident_prog() said of r's ident, or -1
+ * when r has none): a caller that remembers it by ident tag spares the
+ * line the classifier's own look-up. Pure. */
+int     pf_sess_ident_prog(struct span ident);
+int     pf_sess_classify_prog_mt(const struct wrap_rec *r,
+                                 const struct sess_own *own, void *prep,
+                                 struct trace *tr, int prog);
+
 #endif

@@ -416,8 +416,11 @@ struct wrap_word {
     uint64_t tail;                      /* the 8 bytes before the
                                          * terminator; zero past len */
     uint64_t len;                       /* 0: slot unused */
-    uint64_t tag;                       /* an ident's wrap_rec.ident_tag */
-    uint64_t hlen;                      /* a pair's: its host's length */
+    uint64_t tag;                       /* an ident's wrap_rec.ident_tag,
+                                         * a host's wrap_rec.host_tag */
+    uint64_t hlen;                      /* a pair's: its host's length,
+                                         * and its host's tag << 8 (a
+                                         * pair is shorter than 64) */
 };
 
 struct wrap_tab {
@@ -437,6 +440,8 @@ struct wrap_seen {
     uint64_t last_mask;                 /* of its first min(len, 8) */
     uint64_t last_tail;                 /* its last 8 bytes (len > 8) */
     size_t  last_len;                   /* 0: none */
+    uint64_t last_tag;                  /* its host tag */
+    uint64_t host_tags;                 /* the last host tag given */
 };
 
 static _Thread_local struct wrap_seen wrap_seen;
@@ -712,17 +717,38 @@ wrap_host_last(const struct wrap_word *e)
     w->last_mask = e->len < 8 ? (1ULL << (8 * e->len)) - 1 : ~0ULL;
     w->last_head = e->head;
     w->last_tail = e->tail;
+    w->last_tag = e->tag;
+}
+
+/* The threads that have given host tags so far: a thread's tags are
+ * its number << 40 and up (no thread gives 2^40 of them), so a tag
+ * names one host's bytes in the whole process, whichever thread read
+ * the line (engine/pipe.c correlates the lines that other threads
+ * read) */
+static uint64_t wrap_host_threads;
+
+/* wrap_host_tag_new - a host tag never given before */
+static uint64_t
+wrap_host_tag_new(void)
+{
+    struct wrap_seen *w = &wrap_seen;
+
+    if (w->host_tags == 0)
+        w->host_tags = __atomic_add_fetch(&wrap_host_threads, 1,
+                                          __ATOMIC_RELAXED) << 40;
+    return ++w->host_tags;
 }
 
 /* wrap_host - the host word at p[i] for wrap_fast(): ident bytes and a
  * space, no severity word: the offset of the space, or -1 (the line is
- * for wrap_slow() then). Most logs have one host: the last one is
- * compared first, in a word or two */
+ * for wrap_slow() then); *tag its host tag (0: none kept). Most logs
+ * have one host: the last one is compared first, in a word or two */
 static inline long
-wrap_host(const char *p, size_t len, size_t i)
+wrap_host(const char *p, size_t len, size_t i, uint64_t *tag)
 {
     const struct wrap_seen *w = &wrap_seen;
     const struct wrap_word *e;
+    struct wrap_word *ne;
     size_t  l = w->last_len;
     long    n;
     size_t  j;
@@ -732,6 +758,7 @@ wrap_host(const char *p, size_t len, size_t i)
 
         memcpy(&h, p + i, 8);
         if ((h & w->last_mask) == w->last_head && p[i + l] == ' ') {
+            *tag = w->last_tag;
             if (l <= 8)
                 return (long) (i + l);
             memcpy(&t, p + i + l - 8, 8);
@@ -743,15 +770,19 @@ wrap_host(const char *p, size_t len, size_t i)
     if (n > 0 && (e = wrap_word_seen(&wrap_seen.host, p + i, (size_t) n))
         != NULL) {
         wrap_host_last(e);
+        *tag = e->tag;
         return (long) i + n;
     }
+    *tag = 0;
     for (j = i; j < len && wrap_plain[(unsigned char) p[j]]; j++)
         ;
     if (j == i || j >= len || p[j] != ' ' || j - i > WRAP_MAX_HOST
         || wrap_is_severity(span_make(p + i, j - i)))
         return -1;
-    if ((e = wrap_word_note(&wrap_seen.host, p + i, j - i)) != NULL)
-        wrap_host_last(e);
+    if ((ne = wrap_word_note(&wrap_seen.host, p + i, j - i)) != NULL) {
+        *tag = ne->tag = wrap_host_tag_new();
+        wrap_host_last(ne);
+    }
     return (long) j;
 }
 
@@ -778,7 +809,8 @@ struct wrap_pair {
     uint64_t tag;                       /* the ident's tag */
     uint64_t seq;                       /* when it came; 0: unused */
     uint32_t hlen;                      /* the host's length */
-    uint32_t pad[3];
+    uint32_t pad;
+    uint64_t htag;                      /* the host's tag */
 };
 
 static _Thread_local struct wrap_pair wrap_pairs[2U << WRAP_PAIR_BITS]
@@ -857,6 +889,7 @@ wrap_pair32(const char *p, size_t len, size_t i, struct wrap_rec *r)
     r->ident = span_make(q + e->hlen + 1, (size_t) k - e->hlen - 1);
     r->pid = span_make(q + k + 1, (size_t) j - (i + (size_t) k + 1));
     r->ident_tag = e->tag;
+    r->host_tag = e->htag;
     j += 2;                             /* j + 1 < len: wrap_pid() */
     return (size_t) j < len && p[j] == ' ' ? j + 1 : j;
 }
@@ -875,6 +908,7 @@ wrap_pair32_note(const struct wrap_rec *r, size_t k)
     memcpy(e->text, r->host.ptr, k + 1);
     e->hlen = (uint32_t) r->host.len;
     e->tag = r->ident_tag;
+    e->htag = r->host_tag;
     e->seq = ++wrap_pair_seq;
 }
 #endif
@@ -897,10 +931,12 @@ wrap_pair_seen(const char *p, size_t len, size_t i, struct wrap_rec *r)
     if (k <= 0 || (e = wrap_word_seen(&wrap_seen.pair, p + i, (size_t) k))
         == NULL || (j = wrap_pid(p, len, i + (size_t) k + 1)) < 0)
         return -1;
-    r->host = span_make(p + i, e->hlen);
-    r->ident = span_make(p + i + e->hlen + 1, (size_t) k - e->hlen - 1);
+    r->host = span_make(p + i, e->hlen & 0xff);
+    r->ident = span_make(p + i + (e->hlen & 0xff) + 1,
+                         (size_t) k - (e->hlen & 0xff) - 1);
     r->pid = span_make(p + i + k + 1, (size_t) j - (i + (size_t) k + 1));
     r->ident_tag = e->tag;
+    r->host_tag = e->hlen >> 8;
     j += 2;                             /* j + 1 < len: wrap_pid() */
     return (size_t) j < len && p[j] == ' ' ? j + 1 : j;
 }
@@ -926,7 +962,7 @@ wrap_pair_note(const struct wrap_rec *r)
     if ((e = wrap_word_note(&wrap_seen.pair, r->host.ptr,
                             r->host.len + 1 + r->ident.len)) == NULL)
         return;
-    e->hlen = r->host.len;
+    e->hlen = r->host.len | r->host_tag << 8;
     e->tag = r->ident_tag;
 }
 
@@ -1047,6 +1083,7 @@ wrap_exim_rec(struct span line, struct wrap_rec *r)
     r->pid = span_make(NULL, 0);
     r->msg = line;
     r->ident_tag = 0;
+    r->host_tag = WRAP_HOST_TAG_NONE;
 }
 
 /* wrap_undated - the end of wrap_slow() for a line without a stamp (s
@@ -1121,6 +1158,7 @@ wrap_bare(struct span line, struct wrap_rec *r)
     r->ident = span_make(NULL, 0);
     r->pid = span_make(NULL, 0);
     r->ident_tag = 0;
+    r->host_tag = WRAP_HOST_TAG_NONE;
     wrap_undated_at(line, r, k);        /* its search made once */
     return 0;
 }
@@ -1139,7 +1177,7 @@ wrap_host_ident(const char *p, size_t len, size_t i, struct wrap_rec *r)
 
     /* a host word of ident bytes and a space: the ident try at the host
      * fails on that space, span_word() takes the word and one space */
-    if ((j = wrap_host(p, len, i)) < 0)
+    if ((j = wrap_host(p, len, i, &r->host_tag)) < 0)
         return -1;
     r->host = span_make(p + i, (size_t) j - i);
     o = (size_t) j + 1;                 /* p[j] is that space */
@@ -1300,6 +1338,7 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     r->pid = span_make(q + k + 1, j - k - 1);
     r->msg = span_make(q + o, n - o);
     r->ident_tag = e->tag;
+    r->host_tag = e->htag;
     return 0;
 }
 #endif
@@ -1325,6 +1364,7 @@ wrap_slow(struct ts_ctx *c, struct span line, struct wrap_rec *r,
     r->pid = span_make(NULL, 0);
     r->msg = line;
     r->ident_tag = 0;
+    r->host_tag = 0;                    /* none read here */
     wrap_compose(&s);
     wrap_pri(&s);
     if (s.len > 0 && s.ptr[0] == '1' && wrap_5424(&s, r) == 0)

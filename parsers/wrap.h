@@ -45,7 +45,15 @@ struct wrap_rec {
      * with the same nonzero tag have the same ident, so a caller may
      * keep what it learnt about an ident by tag (no compare) */
     uint64_t ident_tag;
+    /* 0, or a tag of the host bytes: two records read by any threads of
+     * the process with the same nonzero tag have the same host (each
+     * thread gives tags of its own range), so a caller may keep what it
+     * learnt about a host by tag, even on another thread.
+     * WRAP_HOST_TAG_NONE: the host is empty */
+    uint64_t host_tag;
 };
+
+#define WRAP_HOST_TAG_NONE 1
 
 /* wrap_parse - fill r from line; never fails (worst case: message only) */
 void    wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 
 /* epoch seconds of a UTC date-time */
 static int64_t
@@ -1928,6 +1929,254 @@ t_wrap_tags(void)
             undated);
 }
 
+/* t_host_rec - one record of t_host_run(): a host tag and its host's
+ * bytes, hashed (FNV-1a) with their length */
+struct t_host_rec {
+    uint64_t tag;
+    uint64_t hash;
+};
+
+struct t_host_run {
+    unsigned seed;
+    struct t_host_rec *rec;
+    size_t  n;
+    int     bad;                /* NONE with a host, a tag on no host */
+    int     tagged;
+};
+
+/* t_host_cmp - by tag, then hash */
+static int
+t_host_cmp(const void *a, const void *b)
+{
+    const struct t_host_rec *x = a, *y = b;
+
+    if (x->tag != y->tag)
+        return x->tag < y->tag ? -1 : 1;
+    return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* t_host_run - parse lines of hosts that are alike (the same length,
+ * the same first and last bytes, one byte apart; 1 to 70 bytes; empty;
+ * bytes no host has), of every envelope the generators make, and keep
+ * each record's host tag and host */
+static void *
+t_host_run(void *arg)
+{
+    struct t_host_run *hr = arg;
+    uint64_t x = hr->seed;
+    struct ts_ctx c;
+    char    hosts[48][80];
+    size_t  hlen[48];
+    char    buf[400];
+    int     i, h;
+
+    ts_ctx_init_year(&c, 2024);
+    for (h = 0; h < 48; h++) {
+        size_t  n = h < 16 ? 12 : h < 24 ? 1 + (size_t) h % 8
+            : h < 40 ? 8 + (size_t) (h - 24) * 4 : 0;
+
+        for (i = 0; i < (int) n; i++)
+            hosts[h][i] = "mxabc0-."[(h * 7 + i) % 8];
+        if (n > 2)
+            hosts[h][n / 2] = (char) ('a' + h % 26);
+        hosts[h][0] = 'm';
+        if (n > 0)
+            hosts[h][n - 1] = 'x';
+        hlen[h] = n;
+    }
+    hr->rec = calloc(200000, sizeof(*hr->rec));
+    if (hr->rec == NULL)
+        abort();
+    for (i = 0; i < 200000; i++) {
+        struct wrap_rec r;
+        char   *line;
+        size_t  n, k;
+        uint64_t hv = 1469598103934665603ULL;
+
+        h = (int) (fp_next(&x) % 48);
+        switch (fp_next(&x) % 5) {
+        case 0:
+            n = (size_t) snprintf(buf, sizeof(buf),
+                                  "Nov %2d 0%d:1%d:2%d %.*s postfix/%s[%d]:"
+                                  " 1A2B3C: to=<a@b.example>, status=sent"
+                                  " (250 ok)", 1 + (int) (fp_next(&x) % 28),
+                                  (int) (fp_next(&x) % 10), i % 6, i % 10,
+                                  (int) hlen[h], hosts[h],
+                                  fp_next(&x) % 2 ? "smtp" : "qmgr",
+                                  (int) (fp_next(&x) % 100000));
+            break;
+        case 1:
+            n = (size_t) snprintf(buf, sizeof(buf),
+                                  "2024-11-0%dT10:1%d:00.5+01:00 %.*s "
+                                  "postfix-out/smtp[%d]: x",
+                                  1 + i % 9, i % 10, (int) hlen[h], hosts[h],
+                                  (int) (fp_next(&x) % 1000));
+            break;
+        case 2:
+            n = fp_env_next(&x, buf, 200, 0);
+            break;
+        default:
+            n = fp_hot_line(&x, buf, 300);
+            break;
+        }
+        if (n > sizeof(buf) - 1)
+            n = sizeof(buf) - 1;
+        if (n > 0 && fp_next(&x) % 5 == 0)
+            buf[fp_next(&x) % (n < 64 ? n : 64)] =
+                "\0\x80\xff[ :"[fp_next(&x) % 6];
+        if ((line = malloc(n > 0 ? n : 1)) == NULL)
+            abort();
+        memcpy(line, buf, n);
+        wrap_parse(&c, span_make(line, n), &r);
+        if (r.host_tag == WRAP_HOST_TAG_NONE && r.host.len != 0)
+            hr->bad++;
+        for (k = 0; k < r.host.len; k++)
+            hv = (hv ^ (unsigned char) r.host.ptr[k]) * 1099511628211ULL;
+        hr->rec[hr->n].tag = r.host_tag;
+        hr->rec[hr->n].hash = hv ^ r.host.len;
+        hr->n++;
+        hr->tagged += r.host_tag > WRAP_HOST_TAG_NONE;
+        free(line);
+    }
+    return NULL;
+}
+
+/* t_wrap_host_tags - a host tag names one host's bytes, on every thread
+ * together (engine/pipe.c keeps what it told of a host by tag, for
+ * lines that other threads read): records of two threads sorted by tag,
+ * every tag with one host */
+static void
+t_wrap_host_tags(void)
+{
+    struct t_host_run a = {.seed = 1019}, b = {.seed = 1019};
+    struct t_host_rec *all;
+    pthread_t th;
+    size_t  i, n;
+    int     bad = 0, shared = 0;
+
+    t_host_run(&a);
+    if (pthread_create(&th, NULL, t_host_run, &b) != 0)
+        abort();
+    pthread_join(th, NULL);
+    n = a.n + b.n;
+    if ((all = malloc(n * sizeof(*all))) == NULL)
+        abort();
+    memcpy(all, a.rec, a.n * sizeof(*all));
+    memcpy(all + a.n, b.rec, b.n * sizeof(*all));
+    qsort(all, n, sizeof(*all), t_host_cmp);
+    for (i = 1; i < n; i++)
+        if (all[i].tag != 0 && all[i].tag == all[i - 1].tag
+            && all[i].hash != all[i - 1].hash)
+            bad++;
+    /* the same lines on both threads: no tag but NONE in both */
+    qsort(a.rec, a.n, sizeof(*a.rec), t_host_cmp);
+    for (i = 0; i < b.n; i++)
+        if (b.rec[i].tag > WRAP_HOST_TAG_NONE
+            && bsearch(&b.rec[i], a.rec, a.n, sizeof(*a.rec), t_host_cmp))
+            shared++;
+    T_CHECK(bad == 0, "a host tag names one host's bytes (%d differ)", bad);
+    T_CHECK(a.bad == 0 && b.bad == 0, "WRAP_HOST_TAG_NONE: no host");
+    T_CHECK(shared == 0, "threads give tags of their own (%d shared)",
+            shared);
+    T_CHECK(a.tagged > 50000 && a.tagged == b.tagged,
+            "most lines with a host tagged (%d, %d)", a.tagged, b.tagged);
+    free(all);
+    free(a.rec);
+    free(b.rec);
+}
+
+/* t_fp_prog_given - parser_pre_slash_mt() with what
+ * parser_ident_slash_mt() says of the ident (the Postfix program, for
+ * a set of every parser) answers what parser_pre_mt() does: kind,
+ * parser, trace and the Postfix event, on near-miss idents and messages
+ * of every Postfix program, with and without own mail tracked */
+static void
+t_fp_prog_given(void)
+{
+    static const char *const idents[] = {
+        "postfix/smtp", "postfix/qmgr", "postfix/lmtp", "postfix/tlsproxy",
+        "postfix/smtpd", "postfix/cleanup", "pf-out/smtp", "a/b/smtp",
+        "/smtp", "/qmgr", "smtp", "qmgr", "postfix/smtpx", "postfix/",
+        "/", "x/tlsproxyy", "postfix/lmtpx", "postfix/qmgr/", "exim",
+        "sm-mta", "postfix/smt", "postfix/Smtp", "a/tlsproxy", "x/lmtp",
+    };
+    static const char *const msgs[] = {
+        ("1A2B3C4D5E: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25,"
+         " delay=1, status=sent (250 ok)"),
+        ("1A2B3C4D5E: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25,"
+         " delay=1, status=deferred (TLS is required, but was not offered)"),
+        "Verified TLS connection established to mx.b.example[192.0.2.1]:25:"
+        " TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+        "Untrusted TLS connection established to mx.b.example[192.0.2.1]:25:"
+        " TLSv1.2 with cipher X (128/128 bits)",
+        "server certificate verification failed for mx.b.example"
+        "[192.0.2.1]:25: num=10:certificate has expired",
+        "1A2B3C4D5E: from=<own@report.example>, size=1, nrcpt=1 (queue active)",
+        "1A2B3C4D5E: removed", "connect from x[192.0.2.9]", "",
+        "2024-11-01 00:00:00 1aa0aa-00000a-7R => a@b R=r T=t",
+    };
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct parser_set *sets[3];
+    size_t  i, j, k;
+    int     same = 1, known = 0, n = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    sets[0] = parser_set_create(NULL, &conf, &cb);
+    sets[1] = parser_set_create("postfix", &conf, &cb);
+    conf.own_from = "own@report.example";
+    sets[2] = parser_set_create(NULL, &conf, &cb);
+    T_CHECK(sets[0] && sets[1] && sets[2], "parser sets");
+    if (!sets[0] || !sets[1] || !sets[2])
+        return;
+    for (k = 0; k < 3; k++)
+        for (i = 0; i < sizeof(idents) / sizeof(idents[0]); i++)
+            for (j = 0; j < sizeof(msgs) / sizeof(msgs[0]); j++) {
+                struct wrap_rec r;
+                struct parser_pre p[2];
+                union parser_pre_mta room[2];
+                const struct pf_pre *a = (const void *) &room[0];
+                const struct pf_pre *b = (const void *) &room[1];
+                int     sl;
+
+                memset(&r, 0, sizeof(r));
+                r.host = SPAN_LIT("mx");
+                r.ident = span_make(idents[i], strlen(idents[i]));
+                r.pid = SPAN_LIT("123");
+                r.msg = span_make(msgs[j], strlen(msgs[j]));
+                r.dated = 1;
+                r.ident_tag = j % 2 ? 0 : 1000 + i;    /* both ways */
+                memset(p, 0, sizeof(p));
+                memset(room, 0, sizeof(room));
+                p[0].u = &room[0];
+                p[1].u = &room[1];
+                parser_pre_mt(sets[k], &r, &p[0]);
+                sl = parser_ident_slash_mt(sets[k], r.ident);
+                known += sl >= 2;
+                same &= (sl != 0) == parser_ident_slash(r.ident);
+                parser_pre_slash_mt(sets[k], &r, &p[1], sl);
+                n++;
+                same &= p[0].kind == p[1].kind && p[0].mta == p[1].mta
+                    && p[0].at == p[1].at
+                    && (p[0].kind != PARSER_PRE_DONE
+                        || (p[0].tr.kind == p[1].tr.kind
+                            && p[0].tr.result == p[1].tr.result));
+                if (p[0].kind == PARSER_PRE_EVENT
+                    && p[0].mta == SESS_MTA_POSTFIX)
+                    same &= a->khash == b->khash && a->klen == b->klen
+                        && a->lmtp == b->lmtp && a->qmgr == b->qmgr
+                        && a->proxy == b->proxy
+                        && a->ev.kind == b->ev.kind
+                        && a->text_res == b->text_res;
+            }
+    T_CHECK(same, "the program given, the same answers (%d lines)", n);
+    T_CHECK(known > 100, "the program told for a set of every parser (%d)",
+            known);
+    for (k = 0; k < 3; k++)
+        parser_set_free(sets[k]);
+}
+
 int
 main(void)
 {
@@ -1945,6 +2194,8 @@ main(void)
     t_fp_env();
     t_fp_hot();
     t_wrap_tags();
+    t_wrap_host_tags();
+    t_fp_prog_given();
     t_fp_slug();
     t_fp_set_reason();
     t_fp_dn();
