@@ -1089,32 +1089,6 @@ ex_walk_at(const char *p)
     return &ex_walk_memo[a >> (64 - EX_WALK_BITS)];
 }
 
-/* ex_walk_same - the n bytes at a and b (n >= 16) are the same: blocks
- * of sixteen with SSE2, the last one first (the walks of a set are
- * alike in their first bytes: they differ last), then the others */
-static inline int
-ex_walk_same(const char *a, const char *b, size_t n)
-{
-#ifdef __SSE2__
-    __m128i d;
-    size_t  i;
-
-    d = _mm_xor_si128(
-        _mm_loadu_si128((const __m128i *) (const void *) (a + n - 16)),
-        _mm_loadu_si128((const __m128i *) (const void *) (b + n - 16)));
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) != 0xffff)
-        return 0;
-    for (i = 0; i + 16 < n; i += 16)
-        d = _mm_or_si128(d, _mm_xor_si128(
-            _mm_loadu_si128((const __m128i *) (const void *) (a + i)),
-            _mm_loadu_si128((const __m128i *) (const void *) (b + i))));
-    return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128()))
-        == 0xffff;
-#else
-    return memcmp(a, b, n) == 0;
-#endif
-}
-
 /* ex_walk_span - a span kept as its place from base (-1: none) */
 static inline struct span
 ex_walk_span(const char *base, int32_t at, uint32_t len)
@@ -1241,7 +1215,7 @@ ex_lm_same(const char *a, const char *b, size_t n)
     uint64_t x, y, u, v;
 
     if (n >= 16)
-        return ex_walk_same(a, b, n);
+        return ex_same16(a, b, n);
     memcpy(&x, a, 8);
     memcpy(&y, b, 8);
     memcpy(&u, a + n - 8, 8);
@@ -1412,7 +1386,7 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
         for (w = 0; w < EX_WALK_WAYS; w++) {
             wm = &ws->way[w];
             if (wm->len != 0 && wm->len <= (size_t) (end - p)
-                && ex_walk_same(wm->in, p, wm->len))
+                && ex_same16(wm->in, p, wm->len))
                 break;
         }
         if (w < EX_WALK_WAYS) {

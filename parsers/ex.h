@@ -19,6 +19,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "../util/span.h"
 #include "ts.h"
 
@@ -153,6 +157,34 @@ static inline unsigned
 ex_memo_slot(struct span t)
 {
     return (unsigned) (ex_memo_hash(t) >> 58);
+}
+
+/* ex_same16 - the n bytes at a and b (n >= 16) are the same: blocks of
+ * sixteen with SSE2, the last one first (kept walks and names that
+ * differ mostly differ last: one block decides), then the others.
+ * Shared by the delivery walk's memories (ex.c) and the name memory
+ * of the correlating side (ex_sess.c) */
+static inline int
+ex_same16(const char *a, const char *b, size_t n)
+{
+#ifdef __SSE2__
+    __m128i d;
+    size_t  i;
+
+    d = _mm_xor_si128(
+        _mm_loadu_si128((const __m128i *) (const void *) (a + n - 16)),
+        _mm_loadu_si128((const __m128i *) (const void *) (b + n - 16)));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) != 0xffff)
+        return 0;
+    for (i = 0; i + 16 < n; i += 16)
+        d = _mm_or_si128(d, _mm_xor_si128(
+            _mm_loadu_si128((const __m128i *) (const void *) (a + i)),
+            _mm_loadu_si128((const __m128i *) (const void *) (b + i))));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128()))
+        == 0xffff;
+#else
+    return memcmp(a, b, n) == 0;
+#endif
 }
 
 #endif

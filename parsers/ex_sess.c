@@ -203,27 +203,14 @@ ex_memo_keep(struct ex_memo *m, struct span t, int rc, const char *out,
         memcpy(m->out, out, m->out_len);
 }
 
-/* ex_name_same - ex_bytes_same() of a name (n <= EX_MEMO_IN): blocks
- * of sixteen with SSE2, the last one overlapping (a name of 20 to 30
- * bytes was four words of eight and their loop) */
+/* ex_name_same - ex_bytes_same() of a name (n <= EX_MEMO_IN): sixteen
+ * bytes a step from 16 on (ex_same16; a name of 20 to 30 bytes was
+ * four words of eight and their loop) */
 static inline int
 ex_name_same(const char *a, const char *b, size_t n)
 {
-#ifdef __SSE2__
-    if (n >= 16) {
-        __m128i d = _mm_xor_si128(
-            _mm_loadu_si128((const __m128i *) (const void *) (a + n - 16)),
-            _mm_loadu_si128((const __m128i *) (const void *) (b + n - 16)));
-        size_t  i;
-
-        for (i = 0; i + 16 < n; i += 16)
-            d = _mm_or_si128(d, _mm_xor_si128(
-                _mm_loadu_si128((const __m128i *) (const void *) (a + i)),
-                _mm_loadu_si128((const __m128i *) (const void *) (b + i))));
-        return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128()))
-            == 0xffff;
-    }
-#endif
+    if (n >= 16)
+        return ex_same16(a, b, n);
     return ex_bytes_same(a, b, n);
 }
 
