@@ -249,6 +249,16 @@ input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
 }
 #endif
 
+/* input_nl_start - s set to split the n bytes at buf from their start */
+static inline void
+input_nl_start(struct input_nl *s, const unsigned char *buf, size_t n)
+{
+    s->base = buf;
+    s->len = n;
+    s->at = 0;
+    s->nul_end = buf;
+}
+
 /* input_nl_fill - the masks of the next piece (bytes are left), by
  * AVX2 when avx2 is set */
 static void
@@ -754,10 +764,7 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
     struct input_nl sc;
     size_t  k, nat;
 
-    sc.base = buf;
-    sc.len = n;
-    sc.at = 0;
-    sc.nul_end = buf;
+    input_nl_start(&sc, buf, n);
     while (sc.at < n) {
         const unsigned char *q;
         const unsigned char *nul_end;
@@ -827,10 +834,7 @@ input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
     struct span bt[INPUT_BATCH];
     struct span *b = bt;
 
-    sc.base = buf;
-    sc.len = n;
-    sc.at = 0;
-    sc.nul_end = buf;
+    input_nl_start(&sc, buf, n);
     while (sc.at < n) {
         const unsigned char *q;
         const unsigned char *nul_end;
