@@ -1046,7 +1046,7 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
  * as their place from the walk's start (-1: none). Per thread, on the
  * heap with the whole lines below (struct ex_mem): no sharing */
 #define EX_WALK_KEY 48              /* bytes hashed: the least kept */
-#define EX_WALK_IN 184              /* longer walks are not kept */
+#define EX_WALK_IN 384              /* longer walks are not kept */
 #define EX_WALK_BITS 7              /* 128 sets of EX_WALK_WAYS places:
                                      * walks alike in their first bytes
                                      * ("CV=dane" and "CV=no" of one host)
