@@ -1534,7 +1534,7 @@ t_read(void)
  * there: the plain reading). The pool's lines come in families of one
  * rest or body with other recipients and message ids, alike but for a
  * middle byte (the same first and last eight bytes and length: the
- * same set), of lengths about the least (8) and the most (224) kept,
+ * same set), of lengths about the least (8) and the most (384) kept,
  * with hostile bytes: quotes and escapes, NUL, bytes >= 0x80, a field
  * or the line cut, overlong values */
 #define T_LPOOL 640
@@ -1625,7 +1625,7 @@ t_lm_again(void)
     static const char *const ids[] = {"1aa0aa-00000a-7R ",
                                       "10GaaG-000000000aa-0037 ", ""};
     static const char bytes[] = " :\"=<>\\[]*C\t\x80\xff";
-    char    fam[24][400];
+    char    fam[24][480];
     size_t  flen[24];
     uint64_t x = 31;
     size_t  k, idx[T_LPOOL];
@@ -1643,7 +1643,7 @@ t_lm_again(void)
 
         flen[f] = (size_t) snprintf(fam[f], sizeof(fam[f]), "%s", b);
         if (T_RND() % 4 == 0) {                 /* an overlong value */
-            size_t  want = 200 + T_RND() % 60;
+            size_t  want = 200 + T_RND() % 240;
 
             while (flen[f] < want && flen[f] + 2 < sizeof(fam[f]))
                 fam[f][flen[f]++] = "ab.\"x"[T_RND() % 5];
