@@ -1143,15 +1143,15 @@ ex_walk_keep(struct ex_walk_memo *m, const char *p0, const char *p,
  * Spans are kept as their place from the kept bytes' start (or from
  * the delivery body's start, for the empty text ex_delivery() leaves
  * there), NULL and other pointers as they are; an event with a span
- * elsewhere in the line is not kept. 64 sets of 4 places by a hash of
+ * elsewhere in the line is not kept. 128 sets of 4 places by a hash of
  * the first and last eight bytes, the length and the tag (in 32 sets of
  * up to 224 bytes 525 deliveries of the 20 MB slice of an Exim log were
  * too long, and the slice's 103 rests and bodies pushed each other
- * out), on the heap with the walks above (struct ex_mem, 388 KB: the
+ * out), on the heap with the walks above (struct ex_mem, 550 KB: the
  * thread-local block is at its limit; calloc() leaves the pages never
  * written untouched), made on first need and freed at the thread's end */
 #define EX_LM_IN 384                /* longer lines are not kept */
-#define EX_LM_BITS 6
+#define EX_LM_BITS 7
 #define EX_LM_WAYS 4
 #define EX_LM_SPANS 6
 #define EX_LM_DLV 0x40000000u       /* a tag of a delivery's rest */
