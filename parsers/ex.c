@@ -1052,8 +1052,9 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
                                      * ("CV=dane" and "CV=no" of one host)
                                      * share a set, not a place; in 32
                                      * sets (the thread-local block's
-                                     * limit) a third of the walks of a
-                                     * log of 84 pushed each other out */
+                                     * limit) the 96 walks of the 20 MB
+                                     * slice of an Exim log were kept
+                                     * again 2,658 times, in 128 902 */
 #define EX_WALK_WAYS 4
 
 struct ex_walk_memo {
