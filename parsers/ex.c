@@ -1043,16 +1043,18 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
  * there (its end found at a byte before it, every test of the line's
  * end true for those bytes in any line that holds them), and the
  * event was cleared before the walk (ex_event_start()). Spans are kept
- * as their place from the walk's start (-1: none). Per thread: no
- * sharing */
+ * as their place from the walk's start (-1: none). Per thread, on the
+ * heap with the whole lines below (struct ex_mem): no sharing */
 #define EX_WALK_KEY 48              /* bytes hashed: the least kept */
-#define EX_WALK_IN 184              /* longer walks are not kept (the
-                                     * thread-local block: EX_MEMO_BITS in
-                                     * ex_sess.c) */
-#define EX_WALK_BITS 5              /* 32 sets of EX_WALK_WAYS places:
+#define EX_WALK_IN 384              /* longer walks are not kept */
+#define EX_WALK_BITS 7              /* 128 sets of EX_WALK_WAYS places:
                                      * walks alike in their first bytes
                                      * ("CV=dane" and "CV=no" of one host)
-                                     * share a set, not a place */
+                                     * share a set, not a place; in 32
+                                     * sets (the thread-local block's
+                                     * limit) the 96 walks of the 20 MB
+                                     * slice of an Exim log were kept
+                                     * again 2,658 times, in 128 902 */
 #define EX_WALK_WAYS 4
 
 struct ex_walk_memo {
@@ -1069,12 +1071,10 @@ struct ex_walk_set {
     unsigned next;                  /* the place filled next */
 };
 
-static _Thread_local struct ex_walk_set ex_walk_memo[1 << EX_WALK_BITS];
-
-/* ex_walk_at - the set of the walk that starts at p (EX_WALK_KEY
- * bytes or more) */
+/* ex_walk_at - the set in tab of the walk that starts at p
+ * (EX_WALK_KEY bytes or more) */
 static inline struct ex_walk_set *
-ex_walk_at(const char *p)
+ex_walk_at(struct ex_walk_set *tab, const char *p)
 {
     uint64_t a, b, c, d, e, f;
 
@@ -1086,7 +1086,7 @@ ex_walk_at(const char *p)
     memcpy(&f, p + 40, 8);
     a = (a ^ d) * 0x9e3779b97f4a7c15ULL + (b ^ e);
     a = (a ^ (c + f)) * 0xff51afd7ed558ccdULL;
-    return &ex_walk_memo[a >> (64 - EX_WALK_BITS)];
+    return &tab[a >> (64 - EX_WALK_BITS)];
 }
 
 /* ex_walk_span - a span kept as its place from base (-1: none) */
@@ -1144,12 +1144,15 @@ ex_walk_keep(struct ex_walk_memo *m, const char *p0, const char *p,
  * Spans are kept as their place from the kept bytes' start (or from
  * the delivery body's start, for the empty text ex_delivery() leaves
  * there), NULL and other pointers as they are; an event with a span
- * elsewhere in the line is not kept. 32 sets of 4 places by a hash of
- * the first and last eight bytes, the length and the tag, on the heap
- * (64 KB: the thread-local block is at its limit, EX_WALK_IN above),
- * made on first need and freed at the thread's end */
-#define EX_LM_IN 224                /* longer lines are not kept */
-#define EX_LM_BITS 5
+ * elsewhere in the line is not kept. 128 sets of 4 places by a hash of
+ * the first and last eight bytes, the length and the tag (in 32 sets of
+ * up to 224 bytes 525 deliveries of the 20 MB slice of an Exim log were
+ * too long, and the slice's 103 rests and bodies pushed each other
+ * out), on the heap with the walks above (struct ex_mem, 550 KB: the
+ * thread-local block is at its limit; calloc() leaves the pages never
+ * written untouched), made on first need and freed at the thread's end */
+#define EX_LM_IN 384                /* longer lines are not kept */
+#define EX_LM_BITS 7
 #define EX_LM_WAYS 4
 #define EX_LM_SPANS 6
 #define EX_LM_DLV 0x40000000u       /* a tag of a delivery's rest */
@@ -1176,7 +1179,13 @@ static const size_t ex_lm_span_at[EX_LM_SPANS] = {
     offsetof(struct ex_event, cipher), offsetof(struct ex_event, text),
 };
 
-static _Thread_local struct ex_lm_set *ex_lm_tab;
+/* what a thread keeps on the heap: the whole lines, the walks */
+struct ex_mem {
+    struct ex_lm_set lm[1 << EX_LM_BITS];
+    struct ex_walk_set walk[1 << EX_WALK_BITS];
+};
+
+static _Thread_local struct ex_mem *ex_mem;
 static _Thread_local int ex_lm_failed;
 static pthread_key_t ex_lm_key;
 static pthread_once_t ex_lm_once = PTHREAD_ONCE_INIT;
@@ -1189,23 +1198,31 @@ ex_lm_key_make(void)
     ex_lm_keyed = pthread_key_create(&ex_lm_key, free) == 0;
 }
 
-/* ex_lm_make - the calling thread's table, made now; NULL without one
- * (no memory: lines are read as without it) */
+/* ex_lm_make - the calling thread's memories, made now; NULL without
+ * them (no memory: lines are read as without it) */
 __attribute__((noinline, cold))
-static struct ex_lm_set *
+static struct ex_mem *
 ex_lm_make(void)
 {
     if (ex_lm_failed)
         return NULL;
     (void) pthread_once(&ex_lm_once, ex_lm_key_make);
-    if (!ex_lm_keyed
-        || (ex_lm_tab = calloc(1u << EX_LM_BITS, sizeof(*ex_lm_tab))) == NULL
-        || pthread_setspecific(ex_lm_key, ex_lm_tab) != 0) {
-        free(ex_lm_tab);
-        ex_lm_tab = NULL;
+    if (!ex_lm_keyed || (ex_mem = calloc(1, sizeof(*ex_mem))) == NULL
+        || pthread_setspecific(ex_lm_key, ex_mem) != 0) {
+        free(ex_mem);
+        ex_mem = NULL;
         ex_lm_failed = 1;
     }
-    return ex_lm_tab;
+    return ex_mem;
+}
+
+/* ex_mem_get - the calling thread's memories, made on first need */
+static inline struct ex_mem *
+ex_mem_get(void)
+{
+    struct ex_mem *mm = ex_mem;
+
+    return mm != NULL ? mm : ex_lm_make();
 }
 
 /* ex_lm_same - the n bytes (n >= 8) at a and b are the same */
@@ -1228,13 +1245,15 @@ ex_lm_same(const char *a, const char *b, size_t n)
 static inline struct ex_lm *
 ex_lm_find(const char *p, size_t n, uint32_t tag, struct ex_lm_set **fill)
 {
-    struct ex_lm_set *set = ex_lm_tab;
+    struct ex_mem *mm = ex_mem_get();
+    struct ex_lm_set *set;
     uint64_t a, b;
     unsigned w;
 
     *fill = NULL;
-    if (set == NULL && (set = ex_lm_make()) == NULL)
+    if (mm == NULL)
         return NULL;
+    set = mm->lm;
     memcpy(&a, p, 8);
     memcpy(&b, p + n - 8, 8);
     a ^= (b + n + ((uint64_t) tag << 32)) * 0x9e3779b97f4a7c15ULL;
@@ -1326,6 +1345,7 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
     const char *t;
     const char *p0 = NULL;      /* the walk's start, while it may be kept */
     struct ex_walk_memo *wm = NULL;
+    struct ex_mem *mm;
     struct ex_lm *lm;                   /* the rest kept */
     struct ex_lm_set *lm_fill = NULL;   /* its set, to keep it in */
     const char *lm_p = NULL;
@@ -1379,8 +1399,8 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
         lm_p = p;
     }
     /* the walk of these bytes kept: what it set, and on from there */
-    if ((size_t) (end - p) >= EX_WALK_KEY) {
-        struct ex_walk_set *ws = ex_walk_at(p);
+    if ((size_t) (end - p) >= EX_WALK_KEY && (mm = ex_mem_get()) != NULL) {
+        struct ex_walk_set *ws = ex_walk_at(mm->walk, p);
         size_t  w;
 
         for (w = 0; w < EX_WALK_WAYS; w++) {

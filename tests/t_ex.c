@@ -1073,7 +1073,7 @@ t_cert_again(void)
  * kind after the kept part */
 #define T_WPOOL 512
 
-static char t_wpool[T_WPOOL][480];
+static char t_wpool[T_WPOOL][640];
 static size_t t_wpool_len[T_WPOOL];
 static uint64_t t_wpool_ref[T_WPOOL];
 
@@ -1114,7 +1114,7 @@ t_walk_again(void)
         "C=\"\x80\xff \t\"", "C=\"a\\b\"", "C=\"a\":", "C=\"a\" ",
         "C=\"a\": \"b\"", "C=\"250 2.0.0 accepted\"",
     };
-    char    fam[16][320];
+    char    fam[16][480];
     size_t  flen[16];
     uint64_t x = 29;
     size_t  k, idx[T_WPOOL];
@@ -1123,9 +1123,10 @@ t_walk_again(void)
 
 #define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
                  (unsigned) (x >> 33))
-    /* families: the fields before the tail, of 30 to 260 bytes */
+    /* families: the fields before the tail, of 30 to 430 bytes (the
+     * most kept: 384) */
     for (f = 0; f < 16; f++) {
-        size_t  want = 30 + T_RND() % 230;
+        size_t  want = 30 + T_RND() % 400;
 
         /* half of them with a delivery's usual first fields */
         flen[f] = (size_t) snprintf(fam[f], sizeof(fam[f]), "%s",
@@ -1533,7 +1534,7 @@ t_read(void)
  * there: the plain reading). The pool's lines come in families of one
  * rest or body with other recipients and message ids, alike but for a
  * middle byte (the same first and last eight bytes and length: the
- * same set), of lengths about the least (8) and the most (224) kept,
+ * same set), of lengths about the least (8) and the most (384) kept,
  * with hostile bytes: quotes and escapes, NUL, bytes >= 0x80, a field
  * or the line cut, overlong values */
 #define T_LPOOL 640
@@ -1624,7 +1625,7 @@ t_lm_again(void)
     static const char *const ids[] = {"1aa0aa-00000a-7R ",
                                       "10GaaG-000000000aa-0037 ", ""};
     static const char bytes[] = " :\"=<>\\[]*C\t\x80\xff";
-    char    fam[24][400];
+    char    fam[24][480];
     size_t  flen[24];
     uint64_t x = 31;
     size_t  k, idx[T_LPOOL];
@@ -1642,7 +1643,7 @@ t_lm_again(void)
 
         flen[f] = (size_t) snprintf(fam[f], sizeof(fam[f]), "%s", b);
         if (T_RND() % 4 == 0) {                 /* an overlong value */
-            size_t  want = 200 + T_RND() % 60;
+            size_t  want = 200 + T_RND() % 240;
 
             while (flen[f] < want && flen[f] + 2 < sizeof(fam[f]))
                 fam[f][flen[f]++] = "ab.\"x"[T_RND() % 5];
