@@ -136,6 +136,9 @@ int     pf_sess_ident_noise(const struct sess_own *own, struct span ident);
  * when r has none): a caller that remembers it by ident tag spares the
  * line the classifier's own look-up. Pure. */
 int     pf_sess_ident_prog(struct span ident);
+
+/* corr_rcpt_domain(rcpt) as the classifier finds it (for tests) */
+struct span pf_sess_rcpt_domain(struct span rcpt);
 int     pf_sess_classify_prog_mt(const struct wrap_rec *r,
                                  const struct sess_own *own, void *prep,
                                  struct trace *tr, int prog);

@@ -611,6 +611,41 @@ t_key_line(void)
     T_CHECK(fast > 30000, "pf_key_line() takes many keys (%d)", fast);
 }
 
+/* t_rcpt_domain - pf_sess_rcpt_domain() as corr_rcpt_domain() on
+ * addresses of 0 to 70 bytes, each in a block of its own length (a read
+ * past its end is the sanitizer's), of '@', dots, letters, NUL and bytes
+ * >= 0x80, no '@' or several, one among the last sixteen bytes or just
+ * before them */
+static void
+t_rcpt_domain(void)
+{
+    static const char abc[] = "@a.x\0\x80\xff-";
+    uint64_t x = 91;
+    int     i, bad = 0, fast = 0;
+
+    for (i = 0; i < 300000; i++) {
+        size_t  n = t_next(&x) % 71, j;
+        char   *a = malloc(n ? n : 1);
+        struct span s1, s2;
+
+        if (a == NULL)
+            abort();
+        for (j = 0; j < n; j++)
+            a[j] = t_next(&x) % 3 ? "abcde.fgh"[t_next(&x) % 9]
+                : abc[t_next(&x) % (sizeof(abc) - 1)];
+        if (n > 0 && t_next(&x) % 2)    /* an '@' near the 16th last */
+            a[n - 1 - (n > 20 ? 10 + t_next(&x) % 10 : t_next(&x) % n)] = '@';
+        s1 = pf_sess_rcpt_domain(span_make(a, n));
+        s2 = corr_rcpt_domain(span_make(a, n));
+        bad += s1.ptr != s2.ptr || s1.len != s2.len;
+        fast += n >= 16 && s2.len < 16 && s2.ptr != a;
+        free(a);
+    }
+    T_CHECK(bad == 0, "pf_sess_rcpt_domain() as corr_rcpt_domain() (%d "
+            "differ)", bad);
+    T_CHECK(fast > 50000, "domains among the last sixteen bytes (%d)", fast);
+}
+
 int
 main(void)
 {
@@ -624,5 +659,6 @@ main(void)
     t_qmgr_from();
     t_error_reason();
     t_key_line();
+    t_rcpt_domain();
     return T_DONE();
 }
