@@ -1064,8 +1064,8 @@ pf_addr_rest(struct span *s, struct span *a, size_t i, size_t n)
  * finds Postfix's ">, relay=" elsewhere. Most addresses have neither
  * '"' nor '<': their first '>' ends them, found eight bytes at a time,
  * and they hold no '>' (*odd stays 0; else 1) */
-static int
-pf_addr(struct span *s, struct span *a, int *odd)
+static inline __attribute__((always_inline)) int
+pf_addr_in(struct span *s, struct span *a, int *odd)
 {
     const uint64_t ones = 0x0101010101010101ULL;
     const uint64_t high = 0x8080808080808080ULL;
@@ -1115,6 +1115,13 @@ pf_addr(struct span *s, struct span *a, int *odd)
     if (i < n)
         *odd = 1;
     return pf_addr_rest(s, a, i, n);
+}
+
+/* pf_addr - pf_addr_in() called (an orig_to=<...>: few lines) */
+static __attribute__((noinline)) int
+pf_addr(struct span *s, struct span *a, int *odd)
+{
+    return pf_addr_in(s, a, odd);
 }
 
 /* pf_status_own - 1 when the addresses of a status line (rcpt, orig;
@@ -1187,7 +1194,7 @@ pf_status(struct span s, struct pf_event *ev)
 
     ev->kind = PF_STATUS_BAD;
     if (PF_SKIP(&s, "to=<") == 0) {
-        if (pf_addr(&s, &ev->rcpt, &odd) != 0)
+        if (pf_addr_in(&s, &ev->rcpt, &odd) != 0)
             return;
     }
     if (PF_SKIP(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
@@ -1546,7 +1553,7 @@ pf_classify(struct span msg, struct pf_event *ev)
     {
         struct pf_event tmp;
 
-        memset(&tmp, 0, sizeof(tmp));
+        pf_event_clear(&tmp);
         if (pf_peer(&s, &tmp) == 0 && tmp.peer_ip.len > 0
             && (PF_SKIP(&s, ": ") == 0 || PF_SKIP(&s, " ") == 0)) {
             t = s;
