@@ -974,7 +974,7 @@ pf_status_scan(struct span s, long keys[3], int *forged)
     const char *p = s.ptr;
     long    st = -1, k1 = -1, k2 = -1;
     size_t  k;
-    uint64_t w;
+    uint64_t w, eq;
     int     f = 0;
 
     if (s.len < 24 || (memcpy(&w, p, 8), w) != pf_w8(k_lead)
@@ -982,16 +982,15 @@ pf_status_scan(struct span s, long keys[3], int *forged)
         return pf_status_scan_plain(s, keys, forged);
     keys[0] = 2;                        /* the '=' at 7 */
     for (k = 8; k < s.len; k += 64) {
-        uint64_t eq = pf_mask_eq(p, k, s.len);
-
+        eq = pf_mask_eq(p, k, s.len);
         while (eq != 0) {
             size_t  at = k + (size_t) __builtin_ctzll(eq);
 
             eq &= eq - 1;
             memcpy(&w, p + at - 8, 8);
-            if (st < 0 && w >> 8 == pf_w8(k_status)) {
+            if (w >> 8 == pf_w8(k_status)) {
                 st = (long) at - 7;
-                continue;
+                goto past;
             }
             /* conn_use=, tls= and ">, relay=" are rare: one test for
              * all, the keys in registers (delay=, delays= and dsn=
@@ -1001,15 +1000,31 @@ pf_status_scan(struct span s, long keys[3], int *forged)
                                  | (unsigned) (w == pf_w8(k_forged)), 0)) {
                 if (w == pf_w8(k_forged))
                     f = 1;
-                else if (st < 0) {      /* past " status=": no key */
-                    if (k1 < 0 && w == pf_w8(k_conn))
-                        k1 = (long) at - 8;
-                    else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
-                        k2 = (long) at - 5;
-                }
+                else if (k1 < 0 && w == pf_w8(k_conn))
+                    k1 = (long) at - 8;
+                else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
+                    k2 = (long) at - 5;
             }
         }
     }
+    goto done;
+    /* past " status=": each '=' for the forged check alone, the rest of
+     * its block first */
+    for (;;) {
+        while (eq != 0) {
+            size_t  at = k + (size_t) __builtin_ctzll(eq);
+
+            eq &= eq - 1;
+            memcpy(&w, p + at - 8, 8);
+            f |= w == pf_w8(k_forged);
+        }
+        if ((k += 64) >= s.len)
+            break;
+        eq = pf_mask_eq(p, k, s.len);
+      past:
+        ;
+    }
+  done:
     keys[1] = k1;
     keys[2] = k2;
     *forged = f;
