@@ -579,7 +579,7 @@ t_key_line(void)
     char    k1[PF_KEY_INLINE + 16], k2[CORR_KEY_MAX];
     struct wrap_rec r;
     uint64_t x = 61;
-    int     i, bad = 0, fast = 0;
+    int     i, bad = 0, fast = 0, nohost = 0;
 
     for (i = 0; i < 400000; i++) {
         size_t  hl = t_next(&x) % 40, il = t_next(&x) % 40;
@@ -598,17 +598,26 @@ t_key_line(void)
         r.host = span_make(hl || t_next(&x) % 2 ? line + at : NULL, hl);
         r.ident = span_make(line + at + hl + g1, il);
         r.pid = span_make(line + at + hl + g1 + il + g2, pl);
+        if (t_next(&x) % 4 == 0) {
+            /* no host: the ident first (a line without its envelope) */
+            r.host = span_make(NULL, 0);
+            r.ident = span_make(line + at, il);
+            r.pid = span_make(line + at + il + g2, pl);
+        }
         memset(k1, 0x55, sizeof(k1));
         n = pf_key_line(&r, k1);
         m = corr_key_proc(&r, k2, PF_PID_MAX);
         if (n > 0) {
             fast++;
+            nohost += r.host.ptr == NULL;
             if (n != m || memcmp(k1, k2, n) != 0 || k1[n] != 0x55)
                 bad++;
         }
     }
     T_CHECK(bad == 0, "pf_key_line() as corr_key_proc() (%d differ)", bad);
     T_CHECK(fast > 30000, "pf_key_line() takes many keys (%d)", fast);
+    T_CHECK(nohost > 5000, "pf_key_line() takes keys without host (%d)",
+            nohost);
 }
 
 /* t_rcpt_domain - pf_sess_rcpt_domain() as corr_rcpt_domain() on
