@@ -978,8 +978,19 @@ pf_status_scan(struct span s, long keys[3], int *forged)
     int     f = 0;
 
     if (s.len < 24 || (memcpy(&w, p, 8), w) != pf_w8(k_lead)
-        || !span_little_endian())
-        return pf_status_scan_plain(s, keys, forged);
+        || !span_little_endian()) {
+        /* its own copies: the caller's keys and flag, not handed to a
+         * call, stay in registers where it is inlined */
+        long    pk[3];
+        int     pf;
+
+        st = pf_status_scan_plain(s, pk, &pf);
+        keys[0] = pk[0];
+        keys[1] = pk[1];
+        keys[2] = pk[2];
+        *forged = pf;
+        return st;
+    }
     keys[0] = 2;                        /* the '=' at 7 */
     for (k = 8; k < s.len; k += 64) {
         eq = pf_mask_eq(p, k, s.len);
@@ -1212,8 +1223,16 @@ pf_status(struct span s, struct pf_event *ev)
         if (pf_addr_in(&s, &ev->rcpt, &odd) != 0)
             return;
     }
-    if (PF_SKIP(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
-        return;
+    if (PF_SKIP(&s, ", orig_to=<") == 0) {
+        /* copies for the call: s and odd stay in registers */
+        struct span t = s;
+        int     o = odd;
+
+        if (pf_addr(&t, &skip, &o) != 0)
+            return;
+        s = t;
+        odd = o;
+    }
     if (PF_STARTS(s, "status=")) {
         off = 0;                /* a fragment: nothing before it */
         forged = pf_findn(s, ">, relay=", 9) >= 0;
