@@ -1315,10 +1315,15 @@ pf_after_qid(struct span s, struct pf_event *ev)
             return;
         }
     }
-    if (PF_SKIP(&s, "TLS is required, but was not offered by host ") == 0) {
-        ev->kind = PF_NOT_OFFERED;
-        pf_peer(&s, ev);
-        return;
+    {
+        struct span p = s;              /* for the call: s is not */
+
+        if (PF_SKIP(&p, "TLS is required, but was not offered by host ")
+            == 0) {
+            ev->kind = PF_NOT_OFFERED;
+            pf_peer(&p, ev);
+            return;
+        }
     }
     if (PF_STARTS(s, "host ") || PF_STARTS(s, "lost connection with ")
         || PF_STARTS(s, "conversation with ")) {
@@ -1554,13 +1559,16 @@ pf_classify(struct span msg, struct pf_event *ev)
             ? 46 : 0;
 
         if (pre > 0) {
-            span_drop(&s, pre);
+            /* a copy for the call: s stays in registers */
+            struct span c = s;
+
+            span_drop(&c, pre);
             ev->kind = PF_CERT_FAIL;
-            if (pf_peer(&s, ev) != 0 || PF_SKIP(&s, ": ") != 0) {
+            if (pf_peer(&c, ev) != 0 || PF_SKIP(&c, ": ") != 0) {
                 ev->result = SESS_VALIDATION_FAILURE;
                 return;
             }
-            pf_cert_text(s, ev);
+            pf_cert_text(c, ev);
             return;
         }
         if (PF_STARTS(s, "certificate verification depth=")
@@ -1583,14 +1591,14 @@ pf_classify(struct span msg, struct pf_event *ev)
         return;
     }
     /* "host[ip]:port: depth=..." and the other loglevel-2 details */
-    s = msg;
     {
         struct pf_event tmp;
+        struct span c = msg;            /* for the call: s is not */
 
         pf_event_clear(&tmp);
-        if (pf_peer(&s, &tmp) == 0 && tmp.peer_ip.len > 0
-            && (PF_SKIP(&s, ": ") == 0 || PF_SKIP(&s, " ") == 0)) {
-            t = s;
+        if (pf_peer(&c, &tmp) == 0 && tmp.peer_ip.len > 0
+            && (PF_SKIP(&c, ": ") == 0 || PF_SKIP(&c, " ") == 0)) {
+            t = c;
             if (PF_STARTS(t, "depth=") || PF_STARTS(t, "certificate verification depth=")
                 || PF_STARTS(t, "TLS cipher list") || PF_STARTS(t, "Matched")
                 || PF_STARTS(t, "CommonName") || PF_STARTS(t, "subject_CN=")
