@@ -974,24 +974,34 @@ pf_status_scan(struct span s, long keys[3], int *forged)
     const char *p = s.ptr;
     long    st = -1, k1 = -1, k2 = -1;
     size_t  k;
-    uint64_t w;
+    uint64_t w, eq;
     int     f = 0;
 
     if (s.len < 24 || (memcpy(&w, p, 8), w) != pf_w8(k_lead)
-        || !span_little_endian())
-        return pf_status_scan_plain(s, keys, forged);
+        || !span_little_endian()) {
+        /* its own copies: the caller's keys and flag, not handed to a
+         * call, stay in registers where it is inlined */
+        long    pk[3];
+        int     pf;
+
+        st = pf_status_scan_plain(s, pk, &pf);
+        keys[0] = pk[0];
+        keys[1] = pk[1];
+        keys[2] = pk[2];
+        *forged = pf;
+        return st;
+    }
     keys[0] = 2;                        /* the '=' at 7 */
     for (k = 8; k < s.len; k += 64) {
-        uint64_t eq = pf_mask_eq(p, k, s.len);
-
+        eq = pf_mask_eq(p, k, s.len);
         while (eq != 0) {
             size_t  at = k + (size_t) __builtin_ctzll(eq);
 
             eq &= eq - 1;
             memcpy(&w, p + at - 8, 8);
-            if (st < 0 && w >> 8 == pf_w8(k_status)) {
+            if (w >> 8 == pf_w8(k_status)) {
                 st = (long) at - 7;
-                continue;
+                goto past;
             }
             /* conn_use=, tls= and ">, relay=" are rare: one test for
              * all, the keys in registers (delay=, delays= and dsn=
@@ -1001,15 +1011,31 @@ pf_status_scan(struct span s, long keys[3], int *forged)
                                  | (unsigned) (w == pf_w8(k_forged)), 0)) {
                 if (w == pf_w8(k_forged))
                     f = 1;
-                else if (st < 0) {      /* past " status=": no key */
-                    if (k1 < 0 && w == pf_w8(k_conn))
-                        k1 = (long) at - 8;
-                    else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
-                        k2 = (long) at - 5;
-                }
+                else if (k1 < 0 && w == pf_w8(k_conn))
+                    k1 = (long) at - 8;
+                else if (k2 < 0 && w >> 24 == pf_w8(k_tls))
+                    k2 = (long) at - 5;
             }
         }
     }
+    goto done;
+    /* past " status=": each '=' for the forged check alone, the rest of
+     * its block first */
+    for (;;) {
+        while (eq != 0) {
+            size_t  at = k + (size_t) __builtin_ctzll(eq);
+
+            eq &= eq - 1;
+            memcpy(&w, p + at - 8, 8);
+            f |= w == pf_w8(k_forged);
+        }
+        if ((k += 64) >= s.len)
+            break;
+        eq = pf_mask_eq(p, k, s.len);
+      past:
+        ;
+    }
+  done:
     keys[1] = k1;
     keys[2] = k2;
     *forged = f;
@@ -1064,8 +1090,8 @@ pf_addr_rest(struct span *s, struct span *a, size_t i, size_t n)
  * finds Postfix's ">, relay=" elsewhere. Most addresses have neither
  * '"' nor '<': their first '>' ends them, found eight bytes at a time,
  * and they hold no '>' (*odd stays 0; else 1) */
-static int
-pf_addr(struct span *s, struct span *a, int *odd)
+static inline __attribute__((always_inline)) int
+pf_addr_in(struct span *s, struct span *a, int *odd)
 {
     const uint64_t ones = 0x0101010101010101ULL;
     const uint64_t high = 0x8080808080808080ULL;
@@ -1115,6 +1141,13 @@ pf_addr(struct span *s, struct span *a, int *odd)
     if (i < n)
         *odd = 1;
     return pf_addr_rest(s, a, i, n);
+}
+
+/* pf_addr - pf_addr_in() called (an orig_to=<...>: few lines) */
+static __attribute__((noinline)) int
+pf_addr(struct span *s, struct span *a, int *odd)
+{
+    return pf_addr_in(s, a, odd);
 }
 
 /* pf_status_own - 1 when the addresses of a status line (rcpt, orig;
@@ -1187,11 +1220,19 @@ pf_status(struct span s, struct pf_event *ev)
 
     ev->kind = PF_STATUS_BAD;
     if (PF_SKIP(&s, "to=<") == 0) {
-        if (pf_addr(&s, &ev->rcpt, &odd) != 0)
+        if (pf_addr_in(&s, &ev->rcpt, &odd) != 0)
             return;
     }
-    if (PF_SKIP(&s, ", orig_to=<") == 0 && pf_addr(&s, &skip, &odd) != 0)
-        return;
+    if (PF_SKIP(&s, ", orig_to=<") == 0) {
+        /* copies for the call: s and odd stay in registers */
+        struct span t = s;
+        int     o = odd;
+
+        if (pf_addr(&t, &skip, &o) != 0)
+            return;
+        s = t;
+        odd = o;
+    }
     if (PF_STARTS(s, "status=")) {
         off = 0;                /* a fragment: nothing before it */
         forged = pf_findn(s, ">, relay=", 9) >= 0;
@@ -1274,10 +1315,15 @@ pf_after_qid(struct span s, struct pf_event *ev)
             return;
         }
     }
-    if (PF_SKIP(&s, "TLS is required, but was not offered by host ") == 0) {
-        ev->kind = PF_NOT_OFFERED;
-        pf_peer(&s, ev);
-        return;
+    {
+        struct span p = s;              /* for the call: s is not */
+
+        if (PF_SKIP(&p, "TLS is required, but was not offered by host ")
+            == 0) {
+            ev->kind = PF_NOT_OFFERED;
+            pf_peer(&p, ev);
+            return;
+        }
     }
     if (PF_STARTS(s, "host ") || PF_STARTS(s, "lost connection with ")
         || PF_STARTS(s, "conversation with ")) {
@@ -1513,13 +1559,16 @@ pf_classify(struct span msg, struct pf_event *ev)
             ? 46 : 0;
 
         if (pre > 0) {
-            span_drop(&s, pre);
+            /* a copy for the call: s stays in registers */
+            struct span c = s;
+
+            span_drop(&c, pre);
             ev->kind = PF_CERT_FAIL;
-            if (pf_peer(&s, ev) != 0 || PF_SKIP(&s, ": ") != 0) {
+            if (pf_peer(&c, ev) != 0 || PF_SKIP(&c, ": ") != 0) {
                 ev->result = SESS_VALIDATION_FAILURE;
                 return;
             }
-            pf_cert_text(s, ev);
+            pf_cert_text(c, ev);
             return;
         }
         if (PF_STARTS(s, "certificate verification depth=")
@@ -1542,14 +1591,14 @@ pf_classify(struct span msg, struct pf_event *ev)
         return;
     }
     /* "host[ip]:port: depth=..." and the other loglevel-2 details */
-    s = msg;
     {
         struct pf_event tmp;
+        struct span c = msg;            /* for the call: s is not */
 
-        memset(&tmp, 0, sizeof(tmp));
-        if (pf_peer(&s, &tmp) == 0 && tmp.peer_ip.len > 0
-            && (PF_SKIP(&s, ": ") == 0 || PF_SKIP(&s, " ") == 0)) {
-            t = s;
+        pf_event_clear(&tmp);
+        if (pf_peer(&c, &tmp) == 0 && tmp.peer_ip.len > 0
+            && (PF_SKIP(&c, ": ") == 0 || PF_SKIP(&c, " ") == 0)) {
+            t = c;
             if (PF_STARTS(t, "depth=") || PF_STARTS(t, "certificate verification depth=")
                 || PF_STARTS(t, "TLS cipher list") || PF_STARTS(t, "Matched")
                 || PF_STARTS(t, "CommonName") || PF_STARTS(t, "subject_CN=")

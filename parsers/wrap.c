@@ -1313,6 +1313,13 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
         || (e = wrap_pair_find(wrap_pairs + wrap_pair_set(q, k), a, b, k))
         == NULL)
         return -1;
+    /* the pair's fields now, their registers free for the rest (a line
+     * that fails below is read again by wrap_parse_rest(), whose every
+     * way writes each field) */
+    r->host = span_make(q, e->hlen);
+    r->ident = span_make(q + e->hlen + 1, (size_t) k - e->hlen - 1);
+    r->ident_tag = e->tag;
+    r->host_tag = e->htag;
     /* the pid: digits from k + 1 to the first other byte among the next
      * 8 (k + 9 <= 40 < n; the other 8 bytes of the register are zero:
      * no digits), at most 7 of them (as in wrap_pid(): more go to
@@ -1333,12 +1340,8 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     if (q[o] == '[')
         return -1;
     r->dated = 1;
-    r->host = span_make(q, e->hlen);
-    r->ident = span_make(q + e->hlen + 1, (size_t) k - e->hlen - 1);
     r->pid = span_make(q + k + 1, j - k - 1);
     r->msg = span_make(q + o, n - o);
-    r->ident_tag = e->tag;
-    r->host_tag = e->htag;
     return 0;
 }
 #endif

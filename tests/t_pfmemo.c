@@ -579,7 +579,7 @@ t_key_line(void)
     char    k1[PF_KEY_INLINE + 16], k2[CORR_KEY_MAX];
     struct wrap_rec r;
     uint64_t x = 61;
-    int     i, bad = 0, fast = 0;
+    int     i, bad = 0, fast = 0, nohost = 0;
 
     for (i = 0; i < 400000; i++) {
         size_t  hl = t_next(&x) % 40, il = t_next(&x) % 40;
@@ -598,17 +598,61 @@ t_key_line(void)
         r.host = span_make(hl || t_next(&x) % 2 ? line + at : NULL, hl);
         r.ident = span_make(line + at + hl + g1, il);
         r.pid = span_make(line + at + hl + g1 + il + g2, pl);
+        if (t_next(&x) % 4 == 0) {
+            /* no host: the ident first (a line without its envelope) */
+            r.host = span_make(NULL, 0);
+            r.ident = span_make(line + at, il);
+            r.pid = span_make(line + at + il + g2, pl);
+        }
         memset(k1, 0x55, sizeof(k1));
         n = pf_key_line(&r, k1);
         m = corr_key_proc(&r, k2, PF_PID_MAX);
         if (n > 0) {
             fast++;
+            nohost += r.host.ptr == NULL;
             if (n != m || memcmp(k1, k2, n) != 0 || k1[n] != 0x55)
                 bad++;
         }
     }
     T_CHECK(bad == 0, "pf_key_line() as corr_key_proc() (%d differ)", bad);
     T_CHECK(fast > 30000, "pf_key_line() takes many keys (%d)", fast);
+    T_CHECK(nohost > 5000, "pf_key_line() takes keys without host (%d)",
+            nohost);
+}
+
+/* t_rcpt_domain - pf_sess_rcpt_domain() as corr_rcpt_domain() on
+ * addresses of 0 to 70 bytes, each in a block of its own length (a read
+ * past its end is the sanitizer's), of '@', dots, letters, NUL and bytes
+ * >= 0x80, no '@' or several, one among the last sixteen bytes or just
+ * before them */
+static void
+t_rcpt_domain(void)
+{
+    static const char abc[] = "@a.x\0\x80\xff-";
+    uint64_t x = 91;
+    int     i, bad = 0, fast = 0;
+
+    for (i = 0; i < 300000; i++) {
+        size_t  n = t_next(&x) % 71, j;
+        char   *a = malloc(n ? n : 1);
+        struct span s1, s2;
+
+        if (a == NULL)
+            abort();
+        for (j = 0; j < n; j++)
+            a[j] = t_next(&x) % 3 ? "abcde.fgh"[t_next(&x) % 9]
+                : abc[t_next(&x) % (sizeof(abc) - 1)];
+        if (n > 0 && t_next(&x) % 2)    /* an '@' near the 16th last */
+            a[n - 1 - (n > 20 ? 10 + t_next(&x) % 10 : t_next(&x) % n)] = '@';
+        s1 = pf_sess_rcpt_domain(span_make(a, n));
+        s2 = corr_rcpt_domain(span_make(a, n));
+        bad += s1.ptr != s2.ptr || s1.len != s2.len;
+        fast += n >= 16 && s2.len < 16 && s2.ptr != a;
+        free(a);
+    }
+    T_CHECK(bad == 0, "pf_sess_rcpt_domain() as corr_rcpt_domain() (%d "
+            "differ)", bad);
+    T_CHECK(fast > 50000, "domains among the last sixteen bytes (%d)", fast);
 }
 
 int
@@ -624,5 +668,6 @@ main(void)
     t_qmgr_from();
     t_error_reason();
     t_key_line();
+    t_rcpt_domain();
     return T_DONE();
 }
