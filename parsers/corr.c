@@ -249,12 +249,14 @@ corr_ring_drain(void **spare)
     }
 }
 
-/* corr_pend - waiting connection i of p */
+/* corr_pend - waiting connection i of p: place i of the ring */
 struct corr_conn *
 corr_pend(const struct corr *k, const struct corr_proc *p, int i)
 {
     return (struct corr_conn *) ((char *) p->pend
-                                 + (size_t) i * k->ops.conn_size);
+                                 + ((size_t) (p->phead + (unsigned) i)
+                                    & (size_t) (k->ops.max_pend - 1))
+                                 * k->ops.conn_size);
 }
 
 /* corr_is_mx_port - port of an MX session (unknown counts as 25) */
@@ -649,8 +651,9 @@ corr_keep_open(struct corr *k, struct corr_proc *p, const struct corr_conn *c)
     memcpy(corr_open_at(k, p, p->nopen++), c, sz);
 }
 
-/* corr_retire_active - corr_retire of an active cur */
-void
+/* corr_retire_active - corr_retire of an active cur (out of line: the
+ * callers' common path is corr_retire()'s test) */
+void    __attribute__((noinline))
 corr_retire_active(struct corr *k, struct corr_proc *p)
 {
     struct corr_conn *c = p->cur;
@@ -667,10 +670,13 @@ corr_retire_active(struct corr *k, struct corr_proc *p)
             struct span dom;
             struct corr_conn *w = corr_pend(k, p, 0);
 
+            /* the oldest handed over, its place the ring's next: no
+             * memmove() of the others (seven Postfix connections, 3.6
+             * KB: 340 instructions) */
             corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
                       ? &dom : NULL, 0);
-            memmove(p->pend, (char *) p->pend + sz,
-                    sz * (size_t) (k->ops.max_pend - 1));
+            p->phead = (uint16_t) ((p->phead + 1u)
+                                   & (unsigned) (k->ops.max_pend - 1));
             p->npend--;
         }
         memcpy(corr_pend(k, p, p->npend++), c, sz);
@@ -713,6 +719,7 @@ corr_flush_proc(struct corr *k, struct corr_proc *p)
                   ? &dom : NULL, 0);
     }
     p->npend = 0;
+    p->phead = 0;
     p->pend = corr_ring_put(&k->spare_pend, p->pend);
     p->open = corr_ring_put(&k->spare_open, p->open);
     p->nopen = 0;
@@ -922,6 +929,10 @@ corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
     k->ops = *ops;
     k->ctx = mta;
     k->sweep_mask = ops->sweep_every - 1;
+    if (ops->max_pend < 1 || ops->max_pend > 1 << 15
+        || (ops->max_pend & (ops->max_pend - 1)) != 0)
+        msg_panic("corr_sess_create: max_pend %d is not a power of two",
+                  ops->max_pend);
     k->procs = htab_create_inline(ops->hint,
                                   sizeof(struct corr_proc) + ops->conn_size,
                                   CORR_KEY_MAX, corr_proc_free);
