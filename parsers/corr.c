@@ -478,7 +478,10 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     if ((v.result = k->ops.outcome(c, &v.plain)) < 0)
         return;
     k->ops.describe(c, &v);
-    sess_rec_clear(&rec);
+    /* every field written below (sess_rec_clear() would store each
+     * twice): of the strings, only helo is left empty here, and the
+     * reason of a success */
+    rec.helo[0] = 0;
     rec.time = c->t0;
     rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
     rec.result = (uint8_t) v.result;
@@ -506,6 +509,8 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     } else if (v.result != SESS_SUCCESS) {
         sess_set_reason(&rec, v.reason, strlen(v.reason));
         l.reason = strlen(rec.reason);
+    } else {
+        rec.reason[0] = 0;
     }
     l.domain = 0;
     if (known) {                /* made canonical by the MTA's classify_mt */
