@@ -163,7 +163,7 @@ t_emit_dom(void)
     struct corr_proc *p;
     static const char key[] = "host\0test\0001";
     uint64_t s = 0x2545f4914f6cdd1dULL;
-    int     new, phase, i, bad = 0, sessions = 0, counted = 0;
+    int     new, phase, i, bad = 0, cbad = 0, sessions = 0, counted = 0;
     char    name[300];
 
     memset(&conf, 0, sizeof(conf));
@@ -211,6 +211,27 @@ t_emit_dom(void)
             }
         }
     }
+    /* a domain made canonical before (corr_emit_canon: the Postfix
+     * and Sendmail sessions of the parsing threads) of every length
+     * from 1 to 80 bytes, in a buffer that ends with it, over a longer
+     * one written before: copied whole, no byte past it */
+    for (i = 0; i < 80 * 4; i++) {
+        size_t  n = (size_t) (i % 80) + 1, j;
+        char   *buf = malloc(n);
+
+        for (j = 0; j < n; j++)
+            buf[j] = (char) ('a' + (j * 7 + (size_t) i) % 26);
+        corr_start(p->cur, sizeof(struct corr_conn), 1, 1700000000);
+        got.n = 0;
+        corr_emit_canon(m->k, p, p->cur, &(struct span) {
+                        buf, n}, buf, n, 0);
+        if (got.n != 1 || got.d != SESS_D_COUNTED || got.dlen != n
+            || strlen(got.domain) != n || memcmp(got.domain, buf, n) != 0)
+            cbad++;
+        free(buf);
+    }
+    T_CHECK(cbad == 0, "emit: canonical domains of 1 to 80 bytes copied "
+            "whole (%d not)", cbad);
     T_CHECK(got.badlen == 0, "emit: the lengths of host names, addresses "
             "and log hosts are their strlen() (%d not)", got.badlen);
     T_CHECK(bad == 0 && sessions == 100000 && counted > 30000
