@@ -153,6 +153,7 @@ agg_filt_bits(uint64_t h)
 
 struct agg_host {
     struct agg_host *next;              /* fixed before publication */
+    size_t  len;                        /* strlen(name) */
     char    name[];
 };
 
@@ -1100,9 +1101,13 @@ agg_tab_note_tls_host_mt(struct agg_tab *t, const char *loghost)
     for (;;) {
         /* The list only grows at its head: nodes from `seen` on were
          * compared in an earlier round. */
+        /* a length, then the bytes of a name as long: no strcmp()
+         * call a host (a note cost some 400 instructions over the 14
+         * hosts of a replayed Sendmail log) */
         for (h = head; h != seen; h = h->next) {
-            if (strcmp(h->name, loghost) == 0) {
-                free(mine);
+            if (h->len == len && memcmp(h->name, loghost, len) == 0) {
+                if (mine != NULL)
+                    free(mine);
                 return;
             }
         }
@@ -1110,6 +1115,7 @@ agg_tab_note_tls_host_mt(struct agg_tab *t, const char *loghost)
         if (mine == NULL) {
             mine = xmalloc(sizeof(*mine) + len + 1);
             memcpy(mine->name, loghost, len + 1);
+            mine->len = len;
         }
         mine->next = head;
         /* release: mine's name and next are visible to acquire loaders

@@ -249,12 +249,14 @@ corr_ring_drain(void **spare)
     }
 }
 
-/* corr_pend - waiting connection i of p */
+/* corr_pend - waiting connection i of p: place i of the ring */
 struct corr_conn *
 corr_pend(const struct corr *k, const struct corr_proc *p, int i)
 {
     return (struct corr_conn *) ((char *) p->pend
-                                 + (size_t) i * k->ops.conn_size);
+                                 + ((size_t) (p->phead + (unsigned) i)
+                                    & (size_t) (k->ops.max_pend - 1))
+                                 * k->ops.conn_size);
 }
 
 /* corr_is_mx_port - port of an MX session (unknown counts as 25) */
@@ -401,6 +403,46 @@ corr_emit_slot(struct span t)
     return (unsigned) (a >> (64 - CORR_EMIT_BITS + 1));
 }
 
+/* corr_text_same - memcmp(a, b, n) == 0 of a domain (span_mem_same):
+ * one of 17 to 32 bytes (the replayed Exim log's "danebroken1.test.ex"
+ * and the like: 11,544 memcmp() calls in 20 MB) as four words, the
+ * last two ending with it; nothing read past n bytes */
+static inline int
+corr_text_same(const char *a, const char *b, size_t n)
+{
+    uint64_t x0, x1, x2, x3, y0, y1, y2, y3;
+
+    if (n <= 16 || n > 32)
+        return span_mem_same(a, b, n);
+    memcpy(&x0, a, 8);
+    memcpy(&x1, a + 8, 8);
+    memcpy(&x2, a + n - 16, 8);
+    memcpy(&x3, a + n - 8, 8);
+    memcpy(&y0, b, 8);
+    memcpy(&y1, b + 8, 8);
+    memcpy(&y2, b + n - 16, 8);
+    memcpy(&y3, b + n - 8, 8);
+    return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2) | (x3 ^ y3)) == 0;
+}
+
+/* corr_text_put - memcpy(d, s, n) of a domain (span_mem_put): one of
+ * 17 to 32 bytes as two copies of 16 (the second ending with it), no
+ * call; nothing read or written past n bytes */
+static inline void
+corr_text_put(char *d, const char *s, size_t n)
+{
+    char    x[16], y[16];
+
+    if (n <= 16 || n > 32) {
+        span_mem_put(d, s, n);
+        return;
+    }
+    memcpy(x, s, 16);
+    memcpy(y, s + n - 16, 16);
+    memcpy(d, x, 16);
+    memcpy(d + n - 16, y, 16);
+}
+
 static inline int
 corr_emit_dom(struct corr *k, struct span dom, uint8_t *clen)
 {
@@ -417,10 +459,10 @@ corr_emit_dom(struct corr *k, struct span dom, uint8_t *clen)
     at = corr_emit_slot(dom);
     m = &corr_memo_emit[at * 2];
     if ((hit = dom.len == m->len
-         && span_mem_same(dom.ptr, m->in, dom.len)) != 0) {
+         && corr_text_same(dom.ptr, m->in, dom.len)) != 0) {
         corr_emit_last[at] = 0;
     } else if (m++, (hit = dom.len == m->len
-                     && span_mem_same(dom.ptr, m->in, dom.len)) != 0) {
+                     && corr_text_same(dom.ptr, m->in, dom.len)) != 0) {
         corr_emit_last[at] = 1;
     } else {
         corr_emit_last[at] ^= 1;
@@ -476,7 +518,10 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     if ((v.result = k->ops.outcome(c, &v.plain)) < 0)
         return;
     k->ops.describe(c, &v);
-    sess_rec_clear(&rec);
+    /* every field written below (sess_rec_clear() would store each
+     * twice): of the strings, only helo is left empty here, and the
+     * reason of a success */
+    rec.helo[0] = 0;
     rec.time = c->t0;
     rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
     rec.result = (uint8_t) v.result;
@@ -504,11 +549,13 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     } else if (v.result != SESS_SUCCESS) {
         sess_set_reason(&rec, v.reason, strlen(v.reason));
         l.reason = strlen(rec.reason);
+    } else {
+        rec.reason[0] = 0;
     }
     l.domain = 0;
     if (known) {                /* made canonical by the MTA's classify_mt */
         if ((valid = dom != NULL && canon != NULL) != 0) {
-            memcpy(rec.domain, canon, clen);
+            corr_text_put(rec.domain, canon, clen);
             rec.domain[clen] = 0;
             l.domain = clen;
         }
@@ -516,7 +563,7 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
                && (st = corr_emit_dom(k, *dom, &c8)) != CORR_CANON_NONE) {
         /* what corr_canon_dom_mt() remembers of it: the same record */
         if ((valid = st == CORR_CANON_RAW) != 0) {
-            span_mem_put(rec.domain, dom->ptr, c8);
+            corr_text_put(rec.domain, dom->ptr, c8);
             rec.domain[c8] = 0;
             l.domain = c8;
         } else if (st == CORR_CANON_MAP) {
@@ -649,8 +696,9 @@ corr_keep_open(struct corr *k, struct corr_proc *p, const struct corr_conn *c)
     memcpy(corr_open_at(k, p, p->nopen++), c, sz);
 }
 
-/* corr_retire_active - corr_retire of an active cur */
-void
+/* corr_retire_active - corr_retire of an active cur (out of line: the
+ * callers' common path is corr_retire()'s test) */
+void    __attribute__((noinline))
 corr_retire_active(struct corr *k, struct corr_proc *p)
 {
     struct corr_conn *c = p->cur;
@@ -667,10 +715,13 @@ corr_retire_active(struct corr *k, struct corr_proc *p)
             struct span dom;
             struct corr_conn *w = corr_pend(k, p, 0);
 
+            /* the oldest handed over, its place the ring's next: no
+             * memmove() of the others (seven Postfix connections, 3.6
+             * KB: 340 instructions) */
             corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
                       ? &dom : NULL, 0);
-            memmove(p->pend, (char *) p->pend + sz,
-                    sz * (size_t) (k->ops.max_pend - 1));
+            p->phead = (uint16_t) ((p->phead + 1u)
+                                   & (unsigned) (k->ops.max_pend - 1));
             p->npend--;
         }
         memcpy(corr_pend(k, p, p->npend++), c, sz);
@@ -693,9 +744,9 @@ corr_attribute(struct corr *k, struct corr_proc *p, const struct span *dom,
     return n;
 }
 
-/* corr_flush_proc - everything of p that waits becomes unattributed */
-void
-corr_flush_proc(struct corr *k, struct corr_proc *p)
+/* corr_flush_slow - corr_flush_proc of a key that holds something */
+static void __attribute__((noinline))
+corr_flush_slow(struct corr *k, struct corr_proc *p)
 {
     int     i;
     struct span dom;
@@ -713,9 +764,28 @@ corr_flush_proc(struct corr *k, struct corr_proc *p)
                   ? &dom : NULL, 0);
     }
     p->npend = 0;
+    p->phead = 0;
     p->pend = corr_ring_put(&k->spare_pend, p->pend);
     p->open = corr_ring_put(&k->spare_open, p->open);
     p->nopen = 0;
+}
+
+/* corr_flush_proc - everything of p that waits becomes unattributed.
+ * Most keys flushed hold nothing but a cur handed over (an Exim
+ * message at its Completed, 30,290 of 32,956 in the replayed log's 20
+ * MB): it just ends, no call and no ring given back (the whole step
+ * was some 42 instructions) */
+void
+corr_flush_proc(struct corr *k, struct corr_proc *p)
+{
+    struct corr_conn *c = p->cur;
+
+    if (__builtin_expect(p->npend == 0 && p->pend == NULL && p->open == NULL
+                         && (!c->active || c->attributed), 1)) {
+        c->active = 0;
+        return;
+    }
+    corr_flush_slow(k, p);
 }
 
 /* corr_sweep_idle - htab_sweep predicate: a key idle for SESS_IDLE_SECS
@@ -922,6 +992,10 @@ corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
     k->ops = *ops;
     k->ctx = mta;
     k->sweep_mask = ops->sweep_every - 1;
+    if (ops->max_pend < 1 || ops->max_pend > 1 << 15
+        || (ops->max_pend & (ops->max_pend - 1)) != 0)
+        msg_panic("corr_sess_create: max_pend %d is not a power of two",
+                  ops->max_pend);
     k->procs = htab_create_inline(ops->hint,
                                   sizeof(struct corr_proc) + ops->conn_size,
                                   CORR_KEY_MAX, corr_proc_free);

@@ -153,9 +153,11 @@ struct corr_proc {
     int     own;                /* the delivery under way is our report */
     int     lmtp;               /* Postfix lmtp(8): no MX session */
     uint32_t note;              /* the MTA's own (Exim: ex_sess.c) */
-    int     npend;
+    uint16_t npend;             /* connections in pend */
+    uint16_t phead;             /* pend's oldest: a ring (corr_pend) */
     int     nopen;
-    void   *pend;               /* max_pend connections, on demand */
+    void   *pend;               /* max_pend connections, on demand: a
+                                 * ring from phead, oldest first */
     void   *open;               /* CORR_MAX_OPEN connections handed over
                                  * and still open (ops.cache), on demand */
     struct corr_conn *cur;      /* ops->conn_size bytes after this */
@@ -436,7 +438,11 @@ struct corr_conn *corr_cached(const struct corr *k, const struct corr_proc *p,
 struct corr_conn *corr_open_get(const struct corr *k,
                                 const struct corr_proc *p, int i);
 
-/* corr_pend - waiting connection i of p (i < p->npend) */
+/* corr_pend - waiting connection i of p (i < p->npend), oldest
+ * first: place i of the ring from p->phead (ops.max_pend is a power
+ * of two). Waiting connections are moved by their places (a compaction
+ * from i to j <= i copies corr_pend(j) from corr_pend(i)), never by one
+ * memmove() of several: the ring does not lie in order in memory */
 struct corr_conn *corr_pend(const struct corr *k, const struct corr_proc *p,
                             int i);
 

@@ -677,8 +677,9 @@ ex_pend_take(struct ex_sess *s, struct ex_msg *m, const struct ex_event *ev)
     if (i < 0)
         return 0;
     memcpy(&w, corr_pend(s->k, m, i), sizeof(w));
-    memmove(corr_pend(s->k, m, i), corr_pend(s->k, m, i + 1),
-            sizeof(w) * (size_t) (m->npend - i - 1));
+    /* the later ones a place down, each by its place (a ring) */
+    for (; i + 1 < m->npend; i++)
+        memcpy(corr_pend(s->k, m, i), corr_pend(s->k, m, i + 1), sizeof(w));
     m->npend--;
     corr_retire(s->k, m);
     w.cand = 0;

@@ -51,6 +51,12 @@ struct sm_conn {
     char    reason[SM_REASON_MAX + 1];
 };
 
+/* sm_open clears the numbers and the reason by its first byte: it is
+ * the connection's last field, else what follows must be cleared too */
+_Static_assert(sizeof(struct sm_conn) - offsetof(struct sm_conn, reason)
+               - sizeof(((struct sm_conn *) 0)->reason) < 8,
+               "sm_conn ends with its reason");
+
 /* a process's state is the core's struct corr_proc (own: the delivery
  * under way is our report) */
 #define sm_proc corr_proc
@@ -196,14 +202,33 @@ sm_conn_same(const struct sm_conn *c, const struct sm_peer *pe)
     return 1;
 }
 
+/* sm_str_put - a string s of len bytes (its NUL at len) into d, both
+ * fields of at least 32 bytes: one shorter than 32 bytes (nearly every
+ * host name and address) as 32 bytes, no call and no branch on its
+ * length (strings are read up to their NUL only); a longer one by
+ * memcpy() */
+_Static_assert(sizeof(((struct corr_conn *) 0)->mx) >= 32
+               && sizeof(((struct corr_conn *) 0)->ip) >= 32
+               && sizeof(((struct sm_peer *) 0)->mx) >= 32
+               && sizeof(((struct sm_peer *) 0)->ip) >= 32,
+               "sm_str_put copies 32 bytes of a field");
+static inline void
+sm_str_put(char *d, const char *s, size_t len)
+{
+    if (__builtin_expect(len < 32, 1))
+        memcpy(d, s, 32);
+    else
+        memcpy(d, s, len + 1);
+}
+
 /* sm_conn_fill - learn name and address of c from a later line */
 static void
 sm_conn_fill(struct sm_conn *c, const struct sm_peer *pe)
 {
     if (c->k.mx[0] == 0)
-        memcpy(c->k.mx, pe->mx, pe->mxlen + 1);
+        sm_str_put(c->k.mx, pe->mx, pe->mxlen);
     if (c->k.ip[0] == 0)
-        memcpy(c->k.ip, pe->ip, pe->iplen + 1);
+        sm_str_put(c->k.ip, pe->ip, pe->iplen);
     c->loopback |= pe->loopback;
 }
 
@@ -256,6 +281,11 @@ sm_describe(const struct corr_conn *kc, struct corr_verdict *v)
     v->cert_problem = c->cond > 0 ? c->cond
         : c->verify == SM_V_DANE_FAIL ? SESS_TLSA_INVALID : SESS_SUCCESS;
     v->reason = c->reason;
+    /* every reason is sess_slug()'s (sm_set_reason, and the texts slugged
+     * in place), at most SM_REASON_MAX bytes in a field of more than 32:
+     * what sess_set_reason() leaves as it is, measured and copied by the
+     * emit step without it */
+    v->slug = 1;
     v->local = c->local;
     v->hop = c->loopback;
 }
@@ -408,10 +438,12 @@ sm_open(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
     struct sm_conn *c = SM_CUR(p);
 
     corr_retire(s->k, p);
-    /* the core's conn_size is sizeof(*c); a size the compiler does not
-     * know makes the clearing a call of memset (vector stores), not the
-     * inline "rep stos" that a constant size of this struct gets */
-    corr_start(&c->k, s->k->ops.conn_size, r->dated, r->t);
+    /* our numbers cleared by stores of a size the compiler knows, the
+     * reason (a string, read up to its NUL only: the connection's last
+     * field) by its first byte: the 65 bytes of its room were a memset()
+     * call with the rest */
+    corr_start(&c->k, offsetof(struct sm_conn, reason), r->dated, r->t);
+    c->reason[0] = 0;
     c->cond = c->fail = -1;
     if (pe)
         sm_conn_fill(c, pe);

@@ -368,6 +368,39 @@ test_plain(void)
     T_CHECK(agg_tab_host_logs_tls_st(t, "") == 1, "'' noted");
     agg_tab_free(t);
 
+    /* names of one length told apart by their bytes (a note compares
+     * lengths first), a prefix and an extension of a name, and the
+     * longest name noted (63 bytes) and one too long (64: ignored) */
+    {
+        char    n63[65], n64[66];
+        int     i;
+
+        memset(n63, 'h', 63);
+        n63[63] = 0;
+        memset(n64, 'h', 64);
+        n64[64] = 0;
+        t = agg_tab_create();
+        for (i = 0; i < 100; i++) {
+            agg_tab_note_tls_host_mt(t, i % 3 ? "sender" : "server");
+            agg_tab_note_tls_host_mt(t, i % 2 ? "send" : "senders");
+        }
+        agg_tab_note_tls_host_mt(t, n64);
+        agg_tab_note_tls_host_mt(t, n63);
+        agg_tab_note_tls_host_mt(t, n63);
+        hosts[0] = 0;
+        agg_tab_walk_tls_hosts_st(t, host_fn, hosts);
+        T_CHECK(strncmp(hosts, "hhhh", 4) == 0 && strlen(hosts) == 64
+                + strlen("send,sender,senders,server,"),
+                "tls hosts of one length, prefixes, 63 and 64 bytes: '%s'",
+                hosts);
+        T_CHECK(agg_tab_host_logs_tls_st(t, "server") == 1
+                && agg_tab_host_logs_tls_st(t, "sendes") == 0
+                && agg_tab_host_logs_tls_st(t, n63) == 1
+                && agg_tab_host_logs_tls_st(t, n64) == 0,
+                "tls hosts of one length told apart");
+        agg_tab_free(t);
+    }
+
     /* auto without any evidence: every plaintext session is ignored */
     t = fill_plain(0);
     v = agg_view_create_st(t, AGG_PLAIN_AUTO);

@@ -12,7 +12,9 @@
  * lengths that go with the record (host names and addresses measured
  * 32 bytes at a time, corr_strlen32) against strlen(). A failure's
  * reason (a slug, measured and copied 32 bytes at a time) against its
- * text. And the key table under the correlators (util/htab.c): its
+ * text. The waiting connections of a key (a ring) and its flush,
+ * through random steps, against a plain model. And the key table under
+ * the correlators (util/htab.c): its
  * hash against libxxhash's XXH3_64bits() for every length from 0 to
  * 300, and keys that differ in one byte (compared a word at a time)
  * found, not found and dropped by address (htab_delete_inline).
@@ -161,7 +163,7 @@ t_emit_dom(void)
     struct corr_proc *p;
     static const char key[] = "host\0test\0001";
     uint64_t s = 0x2545f4914f6cdd1dULL;
-    int     new, phase, i, bad = 0, sessions = 0, counted = 0;
+    int     new, phase, i, bad = 0, cbad = 0, sessions = 0, counted = 0;
     char    name[300];
 
     memset(&conf, 0, sizeof(conf));
@@ -209,6 +211,27 @@ t_emit_dom(void)
             }
         }
     }
+    /* a domain made canonical before (corr_emit_canon: the Postfix
+     * and Sendmail sessions of the parsing threads) of every length
+     * from 1 to 80 bytes, in a buffer that ends with it, over a longer
+     * one written before: copied whole, no byte past it */
+    for (i = 0; i < 80 * 4; i++) {
+        size_t  n = (size_t) (i % 80) + 1, j;
+        char   *buf = malloc(n);
+
+        for (j = 0; j < n; j++)
+            buf[j] = (char) ('a' + (j * 7 + (size_t) i) % 26);
+        corr_start(p->cur, sizeof(struct corr_conn), 1, 1700000000);
+        got.n = 0;
+        corr_emit_canon(m->k, p, p->cur, &(struct span) {
+                        buf, n}, buf, n, 0);
+        if (got.n != 1 || got.d != SESS_D_COUNTED || got.dlen != n
+            || strlen(got.domain) != n || memcmp(got.domain, buf, n) != 0)
+            cbad++;
+        free(buf);
+    }
+    T_CHECK(cbad == 0, "emit: canonical domains of 1 to 80 bytes copied "
+            "whole (%d not)", cbad);
     T_CHECK(got.badlen == 0, "emit: the lengths of host names, addresses "
             "and log hosts are their strlen() (%d not)", got.badlen);
     T_CHECK(bad == 0 && sessions == 100000 && counted > 30000
@@ -286,6 +309,161 @@ t_emit_reason(void)
     }
     T_CHECK(bad == 0, "emit: reasons of 0 to 64 bytes copied whole and "
             "measured (%d not)", bad);
+    corr_sess_free(m);
+}
+
+/* what t_ring_session saw: each session's connection (its t0) and
+ * whether a domain came with it */
+struct t_seen {
+    int     n;
+    int64_t id[64];
+    int     dom[64];
+    int     badstr;                 /* a string the record left unset */
+};
+
+static void
+t_ring_session(void *ctx, const struct sess_rec *r,
+               const struct sess_lens *l, enum sess_disp d)
+{
+    struct t_seen *g = ctx;
+
+    g->badstr += r->helo[0] != 0 || l->helo != 0 || r->reason[0] != 0
+        || l->reason != 0 || strlen(r->domain) != l->domain;
+    if (g->n < 64) {
+        g->id[g->n] = r->time;
+        g->dom[g->n] = d != SESS_D_UNATTRIBUTED;
+    }
+    g->n++;
+}
+
+/* t_pend_ring - the waiting connections (a ring from p->phead, no
+ * memmove when full) and the flush of a key that holds only a cur
+ * handed over (no call), against a plain model: random steps of new
+ * connections (the cur before waits; the oldest handed over when the
+ * ring is full), cur handed over, every waiting one attributed, some
+ * handed over and the rest moved down by place (as pf_status_line
+ * does), one taken out and the later ones moved down a place each (as
+ * ex_pend_take does), and flushes; the sessions, in order, with and
+ * without a domain, as the model says. A session's record: helo and a
+ * success's reason empty, lengths as the strings */
+static void
+t_pend_ring(void)
+{
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct t_seen got;
+    struct t_mta *m;
+    struct corr_proc *p;
+    static const char key[] = "host\0test\0003";
+    struct span dom = span_make("example.test", 12);
+    int64_t pend[4], want_id[64], next = 1;
+    int     want_dom[64];
+    int     npend = 0, cur = 0, cur_att = 0, nwant, step, i, j, bad = 0;
+    int     wraps = 0, fast = 0;
+    uint64_t s = 0x853c49e6748fea9bULL;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    cb.session_lens = t_ring_session;
+    cb.tls_host = t_tls_host;
+    cb.ctx = &got;
+    m = corr_sess_create(&conf, &cb, &t_ops);
+    p = corr_enter(m->k, key, sizeof(key) - 1, span_make("host", 4), 1,
+                   1700000000, NULL, &i);
+    T_CHECK(p != NULL, "a key");
+    for (step = 0; step < 200000; step++) {
+        unsigned op = (unsigned) (t_rand(&s) % 16);
+
+        memset(&got, 0, sizeof(got));
+        nwant = 0;
+#define T_WANT(x, d) (want_id[nwant] = (x), want_dom[nwant++] = (d))
+        if (op < 7) {                   /* a new connection */
+            if (cur && !cur_att) {
+                if (npend == 4) {
+                    T_WANT(pend[0], 0);
+                    memmove(pend, pend + 1, 3 * sizeof(pend[0]));
+                    npend--;
+                    wraps++;
+                }
+                pend[npend++] = next - 1;
+            }
+            corr_retire(m->k, p);
+            corr_start(p->cur, sizeof(struct corr_conn), 1, next++);
+            cur = 1;
+            cur_att = 0;
+        } else if (op < 9) {            /* cur handed over */
+            if (cur && !cur_att) {
+                T_WANT(next - 1, 1);
+                corr_emit(m->k, p, p->cur, &dom, 0);
+                cur_att = 1;
+            }
+        } else if (op < 11) {           /* every waiting one: a domain */
+            for (i = 0; i < npend; i++)
+                T_WANT(pend[i], 1);
+            npend = 0;
+            (void) corr_attribute(m->k, p, &dom, 0);
+        } else if (op < 13) {           /* some handed over, the rest kept */
+            for (i = j = 0; i < npend; i++) {
+                if (pend[i] % 3 == 0)
+                    T_WANT(pend[i], 1);
+                else
+                    pend[j++] = pend[i];
+            }
+            npend = j;
+            for (i = j = 0; i < p->npend; i++) {
+                struct corr_conn *w = corr_pend(m->k, p, i);
+
+                if (w->t0 % 3 == 0)
+                    corr_emit(m->k, p, w, &dom, 0);
+                else
+                    *corr_pend(m->k, p, j++) = *w;
+            }
+            p->npend = (uint16_t) j;
+        } else if (op < 14) {           /* one taken out */
+            if (npend > 0) {
+                int     at = (int) (t_rand(&s) % (uint64_t) npend);
+                struct corr_conn w = *corr_pend(m->k, p, at);
+
+                bad += w.t0 != pend[at];
+                memmove(pend + at, pend + at + 1,
+                        (size_t) (npend - at - 1) * sizeof(pend[0]));
+                npend--;
+                for (i = at; i + 1 < p->npend; i++)
+                    memcpy(corr_pend(m->k, p, i), corr_pend(m->k, p, i + 1),
+                           sizeof(w));
+                p->npend--;
+            }
+        } else {                        /* the key flushed */
+            fast += npend == 0 && p->pend == NULL && (!cur || cur_att);
+            if (cur && !cur_att) {
+                if (npend == 4) {
+                    T_WANT(pend[0], 0);
+                    memmove(pend, pend + 1, 3 * sizeof(pend[0]));
+                    npend--;
+                }
+                pend[npend++] = next - 1;
+            }
+            for (i = 0; i < npend; i++)
+                T_WANT(pend[i], 0);
+            npend = 0;
+            cur = 0;
+            corr_flush_proc(m->k, p);
+        }
+#undef T_WANT
+        if (got.n != nwant || p->npend != npend || p->cur->active != cur
+            || got.badstr != 0) {
+            bad++;
+            continue;
+        }
+        for (i = 0; i < nwant; i++)
+            bad += got.id[i] != want_id[i] || got.dom[i] != want_dom[i];
+        for (i = 0; i < npend; i++)
+            bad += corr_pend(m->k, p, i)->t0 != pend[i];
+    }
+    T_CHECK(bad == 0 && wraps > 1000 && fast > 1000,
+            "waiting connections: a ring, in order through %d full rings "
+            "and %d flushes without a call (%d steps wrong)", wraps, fast,
+            bad);
     corr_sess_free(m);
 }
 
@@ -367,6 +545,7 @@ main(void)
 {
     t_emit_dom();
     t_emit_reason();
+    t_pend_ring();
     t_hash();
     t_htab_keys();
     return T_DONE();
