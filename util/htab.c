@@ -595,13 +595,22 @@ htab_sweep_fetch(const struct htab *t, const struct htab_ent *e)
     size_t  len = sizeof(*e) + t->kroom[0] + sizeof(e) + t->vsize;
     size_t  o;
 
-    for (o = 0; o < len; o += HTAB_ENT_ALIGN)
+    /* four lines a round (as a spare's in htab_enter_hashed): up to
+     * three lines past the entry may be asked for, a prefetch never
+     * faults */
+    for (o = 0; o < len; o += 256) {
         __builtin_prefetch(a + o);
+        __builtin_prefetch(a + o + 64);
+        __builtin_prefetch(a + o + 128);
+        __builtin_prefetch(a + o + 192);
+    }
 }
 
 /* htab_sweep_stamped - htab_sweep of the slots that may hold an entry
- * stamped before before (htab.h) */
-size_t
+ * stamped before before (htab.h). Out of line: inlined into its one
+ * caller, a correlator's new-key path, it had that path save registers
+ * for it on every new key */
+__attribute__((noinline)) size_t
 htab_sweep_stamped(struct htab *t, int64_t before,
                    int (*drop)(const void *key, size_t klen, void *value,
                                void *ctx), void *ctx)
