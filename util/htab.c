@@ -608,10 +608,13 @@ htab_sweep_fetch(const struct htab *t, const struct htab_ent *e)
 }
 
 /* htab_sweep_stamped - htab_sweep of the slots that may hold an entry
- * stamped before before (htab.h). Out of line: inlined into its one
- * caller, a correlator's new-key path, it had that path save registers
- * for it on every new key */
-__attribute__((noinline)) size_t
+ * stamped before before (htab.h). Left to the compiler (inlined into its
+ * one caller, a correlator's new-key path): kept out of line it saved
+ * 0.1 M instructions of the Exim slice's 142.6 M, and moved the code
+ * after it so that the slice's simulated I1 misses went from 0.65 M
+ * to 0.71 M and its mispredicts from 1.29 M to 1.31 M (valgrind
+ * --tool=cachegrind) */
+size_t
 htab_sweep_stamped(struct htab *t, int64_t before,
                    int (*drop)(const void *key, size_t klen, void *value,
                                void *ctx), void *ctx)
