@@ -1061,6 +1061,108 @@ t_htab_groups(void)
     htab_free(tw);
 }
 
+/* what t_htab_groups_large keeps per key: a correlator's size */
+struct t_big {
+    int64_t last;
+    unsigned id;
+    char    pad[600];
+};
+
+/* t_big_order - an order-dependent sum of the keys asked about, and
+ * the values found intact */
+struct t_big_order {
+    uint64_t sum;
+    size_t  n;
+    int64_t before;
+    int     bad;
+};
+
+/* t_big_drop - htab_sweep predicate: asked about what is stamped
+ * before o->before (noted in order), dropped unless its id is a
+ * multiple of three; the value must be the one its key was given */
+static int
+t_big_drop(const void *key, size_t klen, void *value, void *ctx)
+{
+    struct t_big_order *o = ctx;
+    struct t_big *b = value;
+    size_t  i;
+
+    if (b->last >= o->before)
+        return 0;
+    for (i = 0; i < klen; i++)
+        o->sum = o->sum * 1099511628211ULL + ((const unsigned char *) key)[i];
+    o->sum = o->sum * 31 + klen;
+    o->n++;
+    if (klen < 2 || b->id != (unsigned) strtoul((const char *) key + 1, NULL,
+                                                10)
+        || b->pad[0] != (char) b->id || b->pad[599] != (char) ~b->id)
+        o->bad = 1;
+    return b->id % 3 != 0;
+}
+
+/* t_htab_groups_large - the stamped sweep over entries of a
+ * correlator's size (600-byte values, the sweep fetches all of each
+ * entry), keys of 2 to 63 bytes (small and large entries, chains),
+ * against htab_sweep of a twin table: the same entries asked, in the
+ * same order, the same dropped, every value intact */
+static void
+t_htab_groups_large(void)
+{
+    struct htab *ts = htab_create_inline(1, sizeof(struct t_big), 64, NULL);
+    struct htab *tw = htab_create_inline(1, sizeof(struct t_big), 64, NULL);
+    uint64_t x = 0x2545f4914f6cdd1dULL;
+    size_t  asked = 0, dropped = 0;
+    int     round, i, n, ok = 1;
+    char    key[80];
+
+    for (round = 0; round < 40 && ok; round++) {
+        struct t_big_order a = { 0 }, b = { 0 };
+        int64_t before;
+
+        for (i = 0; i < 500; i++) {
+            struct t_big *vs, *vw;
+            int64_t stamp;
+            unsigned id;
+
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            id = (unsigned) (x % 4000);
+            /* the key's length from its id: the same id, the same key */
+            n = snprintf(key, sizeof(key), "k%u.%.*s", id, (int) (id % 57),
+                         "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcde");
+            stamp = (int64_t) (round * 100 + (int) (x >> 40) % 400);
+            if ((vs = htab_find(ts, key, (size_t) n)) == NULL) {
+                vs = htab_enter_inline(ts, key, (size_t) n, stamp);
+                vw = htab_enter_inline(tw, key, (size_t) n, stamp);
+                vs->id = vw->id = id;
+                vs->pad[0] = vw->pad[0] = (char) id;
+                vs->pad[599] = vw->pad[599] = (char) ~id;
+            } else if ((vw = htab_find(tw, key, (size_t) n)) == NULL) {
+                ok = 0;
+                break;
+            }
+            vs->last = vw->last = stamp;
+            htab_stamp(ts, vs, stamp);
+            htab_stamp(tw, vw, stamp);
+        }
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        before = (int64_t) (round * 100) - (int64_t) (x % 300);
+        a.before = b.before = before;
+        n = (int) htab_sweep_stamped(ts, before, t_big_drop, &a);
+        if ((size_t) n != htab_sweep(tw, t_big_drop, &b)
+            || a.n != b.n || a.sum != b.sum || a.bad || b.bad
+            || htab_count(ts) != htab_count(tw))
+            ok = 0;
+        asked += a.n;
+        dropped += (size_t) n;
+    }
+    T_CHECK(ok && asked > 2000 && dropped > 1000 && dropped < asked,
+            "stamped sweep, entries of 600-byte values and keys of up "
+            "to 63 bytes: the entries of a walk of all, in its order, "
+            "intact (round %d, %zu asked, %zu dropped)", round, asked, dropped);
+    htab_free(ts);
+    htab_free(tw);
+}
+
 /* t_near - "did you mean": distances and which candidates are offered */
 static void
 t_near(void)
@@ -1178,5 +1280,6 @@ main(void)
     t_htab_key_lens();
     t_htab_hashed();
     t_htab_groups();
+    t_htab_groups_large();
     return T_DONE();
 }

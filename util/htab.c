@@ -577,8 +577,43 @@ htab_stamp(struct htab *t, void *value, int64_t stamp)
         t->smin[i >> HTAB_SMIN_SHIFT] = stamp;
 }
 
+/* htab_sweep_fetch - an entry a stamped sweep is to walk, fetched:
+ * every line of it. What a correlator's flush of an idle key reads is
+ * all over its value: the key (its log host), the key's state, the
+ * connection's first line, its address and, at the end, the MTA's own
+ * fields (Postfix: the TLS outcome, queue id and reason, 330 to 470
+ * bytes into the connection). With the value's first 192 bytes only,
+ * the flush waited for the rest: the 14 sweeps of a 250 MB Postfix log
+ * (15,600 keys dropped each) took 16.2 ms of one thread's run, 14.0
+ * with every line asked for (medians of seven runs; Sendmail's and a
+ * new process per delivery: the same). The size is known without
+ * reading the entry: a small key's (nearly all); a large key's is
+ * read to that size */
+static inline void
+htab_sweep_fetch(const struct htab *t, const struct htab_ent *e)
+{
+    const char *a = (const char *) e;
+    size_t  len = sizeof(*e) + t->kroom[0] + sizeof(e) + t->vsize;
+    size_t  o;
+
+    /* four lines a round (as a spare's in htab_enter_hashed): up to
+     * three lines past the entry may be asked for, a prefetch never
+     * faults */
+    for (o = 0; o < len; o += 256) {
+        __builtin_prefetch(a + o);
+        __builtin_prefetch(a + o + 64);
+        __builtin_prefetch(a + o + 128);
+        __builtin_prefetch(a + o + 192);
+    }
+}
+
 /* htab_sweep_stamped - htab_sweep of the slots that may hold an entry
- * stamped before before (htab.h) */
+ * stamped before before (htab.h). Left to the compiler (inlined into its
+ * one caller, a correlator's new-key path): kept out of line it saved
+ * 0.1 M instructions of the Exim slice's 142.6 M, and moved the code
+ * after it so that the slice's simulated I1 misses went from 0.65 M
+ * to 0.71 M and its mispredicts from 1.29 M to 1.31 M (valgrind
+ * --tool=cachegrind) */
 size_t
 htab_sweep_stamped(struct htab *t, int64_t before,
                    int (*drop)(const void *key, size_t klen, void *value,
@@ -600,18 +635,7 @@ htab_sweep_stamped(struct htab *t, int64_t before,
         while (queued < HTAB_SWEEP_AHEAD && j < t->size) {
             if (t->smin[j >> HTAB_SMIN_SHIFT] < before
                 && t->slot[j] != NULL) {
-                const char *a = (const char *) t->slot[j];
-                const char *v = a + sizeof(struct htab_ent) + t->kroom[0]
-                    + sizeof(a);
-
-                /* the entry's header, and the value's first 192 bytes
-                 * (where it is in an entry of a small key: the entry is
-                 * not read here): a correlator's key, flushed when idle,
-                 * reads that far */
-                __builtin_prefetch(a);
-                __builtin_prefetch(v);
-                __builtin_prefetch(v + 64);
-                __builtin_prefetch(v + 128);
+                htab_sweep_fetch(t, t->slot[j]);
                 queued++;
             }
             j++;
@@ -631,13 +655,8 @@ htab_sweep_stamped(struct htab *t, int64_t before,
 
             /* the next of the chain: only its first entry was fetched
              * ahead (a loaded table has chains of two and three) */
-            if (e->next != NULL) {
-                const char *a = (const char *) e->next;
-
-                __builtin_prefetch(a);
-                __builtin_prefetch(a + sizeof(struct htab_ent)
-                                   + t->kroom[0] + sizeof(a));
-            }
+            if (e->next != NULL)
+                htab_sweep_fetch(t, e->next);
             /* stamped at or after before: kept unasked (the value,
              * further on, is not read) */
             if (e->stamp >= before || !drop(e->key, e->klen, e->value,
