@@ -2053,7 +2053,12 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
     if (bare)
         return;
     /* each by its first byte: the longer literals cost a memcmp() call
-     * on every line that comes here */
+     * on every line that comes here. A case above that read a prefix
+     * and then broke off ("H=" with no host, "dane:fail <" with no
+     * '>') left s shorter, down to nothing at the end of the input:
+     * its first bytes are read only when it has them. */
+    if (s.len < 3)
+        goto callout;
     if ((s.ptr[0] == 't' && span_starts(s, "tls:cert "))
         || (s.ptr[0] == 'O' && span_starts(s, "OCSP "))
         || (s.ptr[0] == 'R'
@@ -2062,10 +2067,11 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
         ev->kind = EX_DETAIL;           /* events and test-suite logwrites */
         return;
     }
-    if (s.ptr[0] == '<' && s.ptr[1] == '=' && s.len > 2 && s.ptr[2] == ' ')
+    if (s.ptr[0] == '<' && s.ptr[1] == '=' && s.ptr[2] == ' ')
         return;                 /* an arrival, whatever its text holds: a
                                  * tab in it (a sender's) made it a detail,
                                  * and hid our own report's arrival */
+callout:
     if ((off = ex_callout_at(s)) == -2) {
         ev->kind = EX_DETAIL;
         return;
