@@ -815,12 +815,14 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
  * and here). Most lines (more than INPUT_CTRL_SCAN bytes counting a
  * CR, at most INPUT_MAX_LINE, past the last NUL, no control byte in
  * their first INPUT_CTRL_SCAN, a first byte not input_k.rare's) take one
- * path of about 31 instructions: the length in one unsigned compare,
+ * path of about 30 instructions: the length in one unsigned compare,
  * the control test and the first byte's in one branch, the constants
- * read from memory by the compares (input_k), the batch's end a
- * pointer; the others the old one (46 instructions a line were 3 of
- * them the constants made anew, 3 the batch's index, 4 reloads of
- * spilled state) */
+ * read from memory by the compares (input_k); the others the old one
+ * (46 instructions a line were 3 of them the constants made anew, 3
+ * the batch's index, 4 reloads of spilled state). The batch's room and
+ * the last NUL are asked once a run of lines, not once a line (37
+ * instructions): a line past the last NUL leaves the next past it too,
+ * and a line adds at most one span */
 static inline __attribute__((always_inline)) size_t
 input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
               int avx2)
