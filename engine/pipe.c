@@ -1072,9 +1072,14 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
         /* nothing held, nor will be in this batch (held_ahead changes
          * when the input moves): the slot a pointer, the lines walked
          * by one (an index of each, kept across the calls in memory,
-         * was 7 instructions a line more) */
+         * was 7 instructions a line more). Two slots of the ring take
+         * turns, the next one an xor away (the wrap's compare and
+         * loads were 2 instructions a line more): the repeated-line
+         * test's record is settled when its slot is to be written
+         * (pipe_line_pre), a line after it at the earliest */
         struct pipe_held *ring = pc->held;
         struct pipe_held *h = &ring[pc->held_first];
+        uintptr_t flip = (uintptr_t) h ^ (uintptr_t) pipe_held_next(ring, h);
         const struct span *l;
         const struct span *end = ls + n;
 
@@ -1083,7 +1088,7 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
 
             if (!pipe_line_pre(pc, k, *l))
                 continue;
-            h = pipe_held_next(ring, k);
+            h = (struct pipe_held *) ((uintptr_t) k ^ flip);
             pipe_rec_pre_known(pc, src, lineno, &k->r, &k->pre,
                                PIPE_DUP_ASK_KEPT, 0);
         }
