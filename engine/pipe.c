@@ -1072,9 +1072,14 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
         /* nothing held, nor will be in this batch (held_ahead changes
          * when the input moves): the slot a pointer, the lines walked
          * by one (an index of each, kept across the calls in memory,
-         * was 7 instructions a line more) */
+         * was 7 instructions a line more). Two slots of the ring take
+         * turns, the next one an xor away (the wrap's compare and
+         * loads were 2 instructions a line more): the repeated-line
+         * test's record is settled when its slot is to be written
+         * (pipe_line_pre), a line after it at the earliest */
         struct pipe_held *ring = pc->held;
         struct pipe_held *h = &ring[pc->held_first];
+        uintptr_t flip = (uintptr_t) h ^ (uintptr_t) pipe_held_next(ring, h);
         const struct span *l;
         const struct span *end = ls + n;
 
@@ -1083,7 +1088,7 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
 
             if (!pipe_line_pre(pc, k, *l))
                 continue;
-            h = pipe_held_next(ring, k);
+            h = (struct pipe_held *) ((uintptr_t) k ^ flip);
             pipe_rec_pre_known(pc, src, lineno, &k->r, &k->pre,
                                PIPE_DUP_ASK_KEPT, 0);
         }
@@ -1202,18 +1207,89 @@ pipe_w_line_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     pipe_w_line_in(ctx, lineno, line, 1);
 }
 
+/* pipe_w_room - room for n more items and n more events' pres in ch
+ * (the arrays grow to the most a chunk ever needed and are kept) */
+static void
+pipe_w_room(struct pipe_chunk *ch, size_t n)
+{
+    if (ch->cap_items - ch->nitems < n) {
+        while (ch->cap_items - ch->nitems < n)
+            ch->cap_items = ch->cap_items ? ch->cap_items * 2 : 1024;
+        ch->items = xrealloc(ch->items, ch->cap_items * sizeof(*ch->items));
+    }
+    if ((ch->pres_cap - ch->pres_len) / PARSER_PRE_ROOM < n) {
+        while ((ch->pres_cap - ch->pres_len) / PARSER_PRE_ROOM < n)
+            ch->pres_cap = ch->pres_cap ? ch->pres_cap * 2 : 64 * 1024;
+        ch->pres = xrealloc(ch->pres, ch->pres_cap);
+    }
+}
+
 /* pipe_w_lines_mt - worker: a batch of lines of a chunk
- * (input_cb.lines) */
+ * (input_cb.lines), pipe_w_line_in() of each with the room of the
+ * whole batch asked for once, and the chunk's counts (items, pres,
+ * the item the repeated-line test saw last) in locals, written back at
+ * the end: the calls of a line may write anywhere, for the compiler,
+ * so each line loaded and stored them in ch again (about 15
+ * instructions a line) */
 static void
 pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
                 const struct span *ls, size_t n)
 {
     struct pipe_chunk *ch = ctx;
-    size_t  i;
+    const struct parser_set *ps = ch->parsers;
+    const struct span *l;
+    const struct span *end = ls + n;
+    struct pipe_item *it;
+    struct pipe_item *dup;
+    unsigned char *pres;
+    size_t  pres_len;
+    uint32_t ln = (uint32_t) lineno;
+    int     mta = 0;
 
     (void) src;
-    for (i = 0; i < n; i++)
-        pipe_w_line_in(ch, lineno + i, ls[i], 0);
+    pipe_w_room(ch, n);
+    it = ch->items + ch->nitems;
+    dup = ch->dup_last != 0 ? &ch->items[ch->dup_last - 1] : NULL;
+    pres = ch->pres;
+    pres_len = ch->pres_len;
+    for (l = ls; l < end; l++, ln++) {
+        int     slash;
+
+        /* the envelope straight into the next item, taken back (not
+         * counted) if the line is dropped */
+        it->lineno = ln;
+        it->kind = PIPE_I_REC;
+        it->why = 0;
+        it->dup = PIPE_DUP_ASK;
+        wrap_parse(&ch->ts, *l, &it->r);
+        if (pipe_noise_drop(ps, &it->r, &slash)) {
+            mta = 1;
+            continue;
+        }
+        it->pre.u = pres + pres_len;
+        if (parser_pre_slash_in(ps, &it->r, &it->pre, slash)) {
+            mta = 1;            /* nothing to keep */
+            continue;
+        }
+        it->pre_off = pres_len;
+        pres_len += (parser_pre_size(ps, &it->pre) + 7) & ~(size_t) 7;
+        /* the repeated-line test against the record before it here,
+         * where the lines are (pipe_dup: the same compare, in order) */
+        if (it->r.msg.len == 0) {
+            it->dup = PIPE_DUP_NONE;
+        } else {
+            if (dup != NULL)
+                it->dup = pipe_rec_same(&dup->r, &it->r) ? PIPE_DUP_SAME
+                    : PIPE_DUP_NEW;
+            dup = it;
+        }
+        it++;
+    }
+    ch->nitems = (size_t) (it - ch->items);
+    ch->pres_len = pres_len;
+    ch->dup_last = dup != NULL ? (size_t) (dup - ch->items) + 1 : 0;
+    if (mta)
+        ch->mta = 1;
 }
 
 /* pipe_w_bad_mt - worker: a line the reader skips */

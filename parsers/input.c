@@ -815,12 +815,14 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
  * and here). Most lines (more than INPUT_CTRL_SCAN bytes counting a
  * CR, at most INPUT_MAX_LINE, past the last NUL, no control byte in
  * their first INPUT_CTRL_SCAN, a first byte not input_k.rare's) take one
- * path of about 31 instructions: the length in one unsigned compare,
+ * path of about 30 instructions: the length in one unsigned compare,
  * the control test and the first byte's in one branch, the constants
- * read from memory by the compares (input_k), the batch's end a
- * pointer; the others the old one (46 instructions a line were 3 of
- * them the constants made anew, 3 the batch's index, 4 reloads of
- * spilled state) */
+ * read from memory by the compares (input_k); the others the old one
+ * (46 instructions a line were 3 of them the constants made anew, 3
+ * the batch's index, 4 reloads of spilled state). The batch's room and
+ * the last NUL are asked once a run of lines, not once a line (37
+ * instructions): a line past the last NUL leaves the next past it too,
+ * and a line adds at most one span */
 static inline __attribute__((always_inline)) size_t
 input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
               int avx2)
@@ -845,48 +847,70 @@ input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
         q = sc.piece;
         nul_end = sc.nul_end;
         at_end = sc.nlat + sc.nat;
-        for (at = sc.nlat; at < at_end; at++) {
-            const unsigned char *nl = q + *at;
-            size_t  len = (size_t) (nl - p);
-            int     ctrl;
+        at = sc.nlat;
+        while (at < at_end) {
+            const uint16_t *at_lim;
 
-            if (__builtin_expect(len - (INPUT_CTRL_SCAN + 1)
-                                 <= INPUT_MAX_LINE - (INPUT_CTRL_SCAN + 1)
-                                 && p >= nul_end, 1)) {
-                unsigned bad;
+            if (__builtin_expect(p < nul_end, 0)) {
+                /* a line that may hold a NUL: searched, alone */
+                const unsigned char *nl = q + *at++;
 
-                len -= p[len - 1] == '\r';
-                bad = input_ctrl_bits(kc, p, avx2);
-                if (__builtin_expect((bad | kc->rare[p[0]]) == 0, 1)) {
-                    *b++ = span_make((const char *) p, len);
-                    if (__builtin_expect(b == bt + INPUT_BATCH, 0)) {
-                        input_batch_flush(src, cb, bt, INPUT_BATCH);
-                        b = bt;
-                    }
-                    p = nl + 1;
-                    continue;
-                }
-                ctrl = bad != 0 && input_ctrl_at_k(kc, p, len, avx2);
-                b = input_batch_one(rd, cb, bt, b, p, len, ctrl);
-                p = nl + 1;
-                continue;
-            }
-            if (__builtin_expect(len > INPUT_MAX_LINE || p < nul_end, 0)) {
                 if (b > bt) {
                     input_batch_flush(src, cb, bt, (size_t) (b - bt));
                     b = bt;
                 }
-                input_split_odd(rd, p, nl, p >= nul_end);
-            } else {
-                /* input_emit(), clean, at most INPUT_CTRL_SCAN bytes
-                 * counting a CR */
-                if (len > 0 && p[len - 1] == '\r')
-                    len--;
-                ctrl = (size_t) (end - p) >= INPUT_CTRL_SCAN
-                    ? input_ctrl_at_k(kc, p, len, avx2) : input_ctrl(p, len);
-                b = input_batch_one(rd, cb, bt, b, p, len, ctrl);
+                input_split_odd(rd, p, nl, 0);
+                p = nl + 1;
+                continue;
             }
-            p = nl + 1;
+            /* p stays past the last NUL, and each line adds at most
+             * one span: up to at_lim, neither is asked a line */
+            at_lim = at_end - at <= bt + INPUT_BATCH - b ? at_end
+                : at + (bt + INPUT_BATCH - b);
+            for (; at < at_lim; at++) {
+                const unsigned char *nl = q + *at;
+                size_t  len = (size_t) (nl - p);
+                int     ctrl;
+
+                if (__builtin_expect(len - (INPUT_CTRL_SCAN + 1)
+                                     <= INPUT_MAX_LINE - (INPUT_CTRL_SCAN
+                                                          + 1), 1)) {
+                    unsigned bad;
+
+                    len -= p[len - 1] == '\r';
+                    bad = input_ctrl_bits(kc, p, avx2);
+                    if (__builtin_expect((bad | kc->rare[p[0]]) == 0, 1)) {
+                        *b++ = span_make((const char *) p, len);
+                        p = nl + 1;
+                        continue;
+                    }
+                    ctrl = bad != 0 && input_ctrl_at_k(kc, p, len, avx2);
+                    b = input_batch_one(rd, cb, bt, b, p, len, ctrl);
+                    p = nl + 1;
+                    continue;
+                }
+                if (__builtin_expect(len > INPUT_MAX_LINE, 0)) {
+                    if (b > bt) {
+                        input_batch_flush(src, cb, bt, (size_t) (b - bt));
+                        b = bt;
+                    }
+                    input_split_odd(rd, p, nl, 1);
+                } else {
+                    /* input_emit(), clean, at most INPUT_CTRL_SCAN bytes
+                     * counting a CR */
+                    if (len > 0 && p[len - 1] == '\r')
+                        len--;
+                    ctrl = (size_t) (end - p) >= INPUT_CTRL_SCAN
+                        ? input_ctrl_at_k(kc, p, len, avx2)
+                        : input_ctrl(p, len);
+                    b = input_batch_one(rd, cb, bt, b, p, len, ctrl);
+                }
+                p = nl + 1;
+            }
+            if (b == bt + INPUT_BATCH) {
+                input_batch_flush(src, cb, bt, INPUT_BATCH);
+                b = bt;
+            }
         }
     }
     if (b > bt)

@@ -1529,6 +1529,112 @@ t_sse2(void)
     free(b.p);
 }
 
+/* dense_text - about 1.5 MB of lines of 33 to 70 bytes (more than a
+ * batch of them in one 4 KiB piece of the split), among them, now and
+ * then, a NUL (a piece with one: the lines around it searched), a CR
+ * before the newline, a control byte at 0, 31 or 32, a rare first byte,
+ * a short or empty line, runs of lines that end on 32- and 64-byte
+ * boundaries, and an overlong line */
+static void
+dense_text(struct buf *b)
+{
+    static const unsigned char bad[] = {0, 1, 0x1b, 0x1e, 0x7f, '\t', '\r'};
+    static const char rare[] = {'-', 'd', '{', 0x1e, (char) 0xe2};
+    char    line[100];
+    size_t  i, j, n;
+
+    b->len = 0;
+    for (i = 0; b->len < 1536 * 1024; i++) {
+        size_t  k = hostile_rand() % 1000;
+
+        if (i % 4999 == 500) {
+            for (j = 0; j < INPUT_MAX_LINE + 2 + i % 3; j++)
+                buf_add(b, "z", 1);
+            buf_add(b, "\n", 1);
+            continue;
+        }
+        if (i % 3000 < 200)     /* its newline the last byte of a word */
+            n = (32 - (b->len + 1) % 32) % 32 + 32 * (1 + hostile_rand() % 2);
+        else
+            n = 33 + hostile_rand() % 38;
+        for (j = 0; j < n; j++)
+            line[j] = (char) ('a' + hostile_rand() % 26);
+        if (k < 8)
+            line[hostile_rand() % n] = 0;
+        else if (k < 20)
+            line[n - 1] = '\r';
+        else if (k < 40)
+            line[k % 3 == 0 ? 0 : k % 3 == 1 ? 31 : 32] =
+                (char) bad[hostile_rand() % sizeof(bad)];
+        else if (k < 55)
+            line[0] = rare[hostile_rand() % sizeof(rare)];
+        else if (k < 70)
+            n = hostile_rand() % 33;
+        buf_add(b, line, n);
+        buf_add(b, "\n", 1);
+    }
+}
+
+/* dense lines, through every split (SSE2 and this processor's, one
+ * call a line and batches, a file and chunks) against the plain split
+ * of t_hostile: the batch loop takes as many lines as a batch has room
+ * for at once, a piece's lines more than a batch */
+static void
+t_dense(void)
+{
+    size_t  sizes[] = {0, 61, 4096, 100000};
+    struct buf b = {0};
+    struct got ref, g;
+    struct input_src src;
+    uint64_t lines, unreadable, skipped;
+    char    path[300];
+    size_t  i;
+    int     batch, sse2, by_place;
+
+    dense_text(&b);
+    hostile_ref(b.p, b.len, &ref, &lines, &unreadable, &skipped);
+    T_CHECK(ref.bad[INPUT_BAD_NUL] > 10 && ref.bad[INPUT_BAD_LONG] > 3
+            && unreadable > 100 && lines > 20000,
+            "dense: the text has it all (%zu NUL, %zu long, %llu "
+            "unreadable, %llu lines)", ref.bad[INPUT_BAD_NUL],
+            ref.bad[INPUT_BAD_LONG], (unsigned long long) unreadable,
+            (unsigned long long) lines);
+    snprintf(path, sizeof(path), "%s", tpath("dense.log"));
+    writef(path, b.p, b.len);
+    for (sse2 = 0; sse2 < 2; sse2++) {
+        for (batch = 0; batch < 2; batch++) {
+            use_batch = batch;
+            for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                for (by_place = 0; by_place < (i ? 2 : 1); by_place++) {
+                    input_test_sse2(sse2);
+                    if (i == 0)
+                        (void) readf(path, &g, &src);
+                    else
+                        (void) place_chunked(path, &g, sizes[i], by_place,
+                                             &src);
+                    input_test_sse2(0);
+                    T_CHECK(place_same(&ref, &g) && g.batch_wrong == 0
+                            && (g.batches > 0) == batch
+                            && src.lines == lines
+                            && src.unreadable == unreadable
+                            && src.skipped == skipped,
+                            "dense, %s, %s, %zu-byte chunks%s: %zu lines "
+                            "(%zu), %llu unreadable (%llu), %zu wrong",
+                            sse2 ? "sse2" : "this processor's",
+                            batch ? "batches" : "one a call", sizes[i],
+                            by_place ? ", in place" : "", g.lines,
+                            ref.lines, (unsigned long long) src.unreadable,
+                            (unsigned long long) unreadable, g.batch_wrong);
+                    got_free(&g);
+                }
+            }
+        }
+    }
+    got_free(&ref);
+    use_batch = 0;
+    free(b.p);
+}
+
 /* ------------------------------------------------------------ order */
 
 static void
@@ -1606,6 +1712,7 @@ main(void)
     t_hostile();
     t_batch();
     t_sse2();
+    t_dense();
     t_order();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
     if (system(cmd) != 0)
