@@ -976,56 +976,32 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
                                     ? (int) pf_prog_mt(r) : -1);
 }
 
-/* pf_sess_classify_prog_mt - pf_classify_mt() with the program of the
- * ident given (pf_sess.h; prog -1: no ident) */
-int
-pf_sess_classify_prog_mt(const struct wrap_rec *r, const struct sess_own *own,
-                         void *prep, struct trace *tr, int prog_of)
+/* pf_pre_event - the part of pf_sess_classify_prog_mt() that reads the
+ * message, pre->lmtp and pre->proxy set by its program (PF_PROG_LMTP,
+ * PF_PROG_TLSPROXY).
+ * A function of its own, called last: its frame (the event of a
+ * loglevel-2 detail, a key's bytes, the text's facts) and the registers
+ * it saves are paid by the lines it reads, not by the qmgr, other and
+ * foreign lines that pf_sess_classify_prog_mt() answers first */
+static __attribute__((noinline)) int
+pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
+             struct trace *tr)
 {
-    struct pf_pre *pre = prep;
     struct pf_event *ev = &pre->ev;
     struct span dom;
-    int     proxy = 0;
 
-    memset(tr, 0, sizeof(*tr));
-    tr->kind = TRACE_IRRELEVANT;
-    pre->lmtp = 0;
+    pf_classify(r->msg, ev);
+    if (ev->kind == PF_IGNORE)
+        return r->ident.len > 0 ? CORR_PRE_DONE : CORR_PRE_NOT_MINE;
+    /* what apply reads first (pf_apply, pf_prefetch); no line that
+     * returns before here is applied */
     pre->qmgr = 0;
-    pre->proxy = 0;
     /* one thread for both: apply makes the peer as it needs it, without
      * the memo (corr_canon_ahead) */
     pre->peer_made = !corr_canon_ahead;
     pre->host = pre->ip = CORR_CANON_NONE;
     pre->dom = CORR_CANON_NONE;
-    if (prog_of >= 0) {
-        /* by the commonest first, conditional branches (a jump by a
-         * table, to a place that changes line by line, was mispredicted
-         * on most lines) */
-        enum pf_prog prog = (enum pf_prog) prog_of;
-
-        if (prog != PF_PROG_SMTP) {
-            if (prog == PF_PROG_QMGR) {
-                if (own == NULL || !pf_qmgr_mine_mt(own, r->msg))
-                    return CORR_PRE_DONE;
-                pre->qmgr = 1;
-                return CORR_PRE_EVENT;
-            }
-            if (prog == PF_PROG_OTHER)
-                return CORR_PRE_DONE;
-            if (prog == PF_PROG_NONE)
-                return CORR_PRE_NOT_MINE;
-            if (prog == PF_PROG_LMTP)
-                pre->lmtp = 1;
-            else
-                proxy = 1;              /* PF_PROG_TLSPROXY */
-        }
-    } else if (pf_dated_msg(r->msg)) {
-        return CORR_PRE_NOT_MINE;       /* what pf_classify() would say */
-    }
-    pf_classify(r->msg, ev);
-    if (ev->kind == PF_IGNORE)
-        return r->ident.len > 0 ? CORR_PRE_DONE : CORR_PRE_NOT_MINE;
-    if (proxy) {
+    if (pre->proxy) {
         /* tlsproxy's handshake is logged again by the smtp process that
          * uses it (Postfix >= 3.4): count it there, once. Only tlsproxy
          * says why a certificate failed: its verdict is noted for that
@@ -1033,10 +1009,7 @@ pf_sess_classify_prog_mt(const struct wrap_rec *r, const struct sess_own *own,
         tr->kind = ev->kind == PF_TLS_EST
             ? (ev->trust == PF_TRUST_VERIFIED ? TRACE_SUCCESS
                : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
-        if (ev->kind != PF_CERT_FAIL)
-            return CORR_PRE_DONE;
-        pre->proxy = 1;
-        return CORR_PRE_EVENT;
+        return ev->kind != PF_CERT_FAIL ? CORR_PRE_DONE : CORR_PRE_EVENT;
     }
     pre->text_res = -1;
     pre->text_kind = PF_TEXT_OTHER;
@@ -1088,6 +1061,59 @@ pf_sess_classify_prog_mt(const struct wrap_rec *r, const struct sess_own *own,
         pre->past_ehlo = ev->kind == PF_STATUS;
     }
     return CORR_PRE_EVENT;
+}
+
+/* pf_qmgr_pre - pf_sess_classify_prog_mt() of a qmgr line: an event
+ * when the no-loop tracker needs it (pf_qmgr_mine_mt). A function of
+ * its own, as pf_pre_event(): the spans its calls write are in its
+ * frame, not in that of every line */
+static __attribute__((noinline)) int
+pf_qmgr_pre(const struct sess_own *own, struct span msg, struct pf_pre *pre)
+{
+    if (own == NULL || !pf_qmgr_mine_mt(own, msg))
+        return CORR_PRE_DONE;
+    pre->qmgr = 1;
+    return CORR_PRE_EVENT;
+}
+
+/* pf_sess_classify_prog_mt - pf_classify_mt() with the program of the
+ * ident given (pf_sess.h; prog -1: no ident). The lines answered by
+ * their program alone (qmgr, other programs, foreign ones) return
+ * without a frame; the rest is pf_pre_event(), a tail call. pre is
+ * written only for a line to apply (CORR_PRE_EVENT: corr.h). Small
+ * enough to be inlined into the engine's loop: no call for those lines,
+ * and a direct jump to pf_pre_event() for the rest */
+int
+pf_sess_classify_prog_mt(const struct wrap_rec *r, const struct sess_own *own,
+                         void *prep, struct trace *tr, int prog_of)
+{
+    struct pf_pre *pre = prep;
+
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+    if (prog_of >= 0) {
+        /* by the commonest first, conditional branches (a jump by a
+         * table, to a place that changes line by line, was mispredicted
+         * on most lines) */
+        enum pf_prog prog = (enum pf_prog) prog_of;
+
+        if (prog != PF_PROG_SMTP) {
+            if (prog == PF_PROG_QMGR)
+                return pf_qmgr_pre(own, r->msg, pre);
+            if (prog == PF_PROG_OTHER)
+                return CORR_PRE_DONE;
+            if (prog == PF_PROG_NONE)
+                return CORR_PRE_NOT_MINE;
+            pre->lmtp = prog == PF_PROG_LMTP;
+            pre->proxy = prog == PF_PROG_TLSPROXY;
+            return pf_pre_event(r, pre, tr);
+        }
+    } else if (pf_dated_msg(r->msg)) {
+        return CORR_PRE_NOT_MINE;       /* what pf_classify() would say */
+    }
+    pre->lmtp = 0;
+    pre->proxy = 0;
+    return pf_pre_event(r, pre, tr);
 }
 
 /* bits of corr_proc.note, Postfix's own */
