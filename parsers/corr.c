@@ -754,21 +754,32 @@ corr_attribute(struct corr *k, struct corr_proc *p, const struct span *dom,
 static void __attribute__((noinline))
 corr_flush_slow(struct corr *k, struct corr_proc *p)
 {
-    int     i;
+    struct corr_conn *c = p->cur;
+    int     i, plain, last = 0;
     struct span dom;
 
     /* a cur handed over would only be copied into the open ones
-     * (corr_keep_open), given back right below: it just ends */
-    if (p->cur->active && p->cur->attributed)
-        p->cur->active = 0;
-    else
-        corr_retire(k, p);
+     * (corr_keep_open), given back right below: it just ends. One not
+     * handed over that is a session is handed over last, where it is
+     * (corr_retire would copy it, every byte of it, into the ring and
+     * hand it over from there: the same sessions in the same order, for
+     * a read of the few lines of it the emit step reads; the flush of
+     * an idle key, a miss a line) */
+    if (c->active && !c->attributed) {
+        if (k->ops.retire)
+            k->ops.retire(c);
+        last = k->ops.outcome(c, &plain) >= 0;
+    }
+    c->active = 0;
     for (i = 0; i < p->npend; i++) {
         struct corr_conn *w = corr_pend(k, p, i);
 
         corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
                   ? &dom : NULL, 0);
     }
+    if (last)
+        corr_emit(k, p, c, k->ops.candidate && k->ops.candidate(c, &dom)
+                  ? &dom : NULL, 0);
     p->npend = 0;
     p->phead = 0;
     p->pend = corr_ring_put(&k->spare_pend, p->pend);
