@@ -771,15 +771,14 @@ corr_flush_slow(struct corr *k, struct corr_proc *p)
         last = k->ops.outcome(c, &plain) >= 0;
     }
     c->active = 0;
-    for (i = 0; i < p->npend; i++) {
-        struct corr_conn *w = corr_pend(k, p, i);
+    /* one call of the emit step for both (two made the code after it
+     * move: the simulated I1 misses of the slices rose by a third) */
+    for (i = 0; i < p->npend + last; i++) {
+        struct corr_conn *w = i < p->npend ? corr_pend(k, p, i) : c;
 
         corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
                   ? &dom : NULL, 0);
     }
-    if (last)
-        corr_emit(k, p, c, k->ops.candidate && k->ops.candidate(c, &dom)
-                  ? &dom : NULL, 0);
     p->npend = 0;
     p->phead = 0;
     p->pend = corr_ring_put(&k->spare_pend, p->pend);
