@@ -320,9 +320,9 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
  * them and what follows not defined (a record's string is read up to
  * its NUL only: sess_rec_clear), with no call and no branch on its
  * length; a longer one by memcpy() */
-_Static_assert(sizeof(((struct corr_conn *) 0)->ip) >= 32
+_Static_assert(sizeof(((struct corr_names *) 0)->ip) >= 32
                && sizeof(((struct sess_rec *) 0)->ip) >= 32
-               && sizeof(((struct corr_conn *) 0)->mx) >= 32
+               && sizeof(((struct corr_names *) 0)->mx) >= 32
                && sizeof(((struct sess_rec *) 0)->mx) >= 32
                && sizeof(((struct sess_rec *) 0)->reason) >= 32,
                "corr_str_put copies 32 bytes of a field");
@@ -506,6 +506,7 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     struct sess_rec rec;
     struct sess_lens l;
     struct corr_verdict v;
+    const struct corr_names *nm;
     enum sess_disp d = SESS_D_COUNTED;
     int     valid, st;
     long    n;
@@ -533,10 +534,11 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
      * (sess_cb.session_lens), and its table key is made without
      * measuring them again (engine/pipe.c) */
     l.helo = 0;
-    l.mx = corr_strlen32(c->mx);
-    corr_str_put(rec.mx, c->mx, l.mx);
-    l.ip = corr_strlen32(c->ip);
-    corr_str_put(rec.ip, c->ip, l.ip);
+    nm = corr_names_c(k, c);
+    l.mx = corr_strlen32(nm->mx);
+    corr_str_put(rec.mx, nm->mx, l.mx);
+    l.ip = corr_strlen32(nm->ip);
+    corr_str_put(rec.ip, nm->ip, l.ip);
     l.loghost = p->hlen;
     span_mem_put(rec.loghost, p->loghost, p->hlen);
     rec.loghost[p->hlen] = 0;
@@ -631,12 +633,15 @@ corr_emit_canon(struct corr *k, struct corr_proc *p, struct corr_conn *c,
 
 /* corr_peer_same - 1 when connection c is to host mx or address ip */
 static int
-corr_peer_same(const struct corr_conn *c, const char *mx, const char *ip)
+corr_peer_same(const struct corr *k, const struct corr_conn *c,
+               const char *mx, const char *ip)
 {
-    if (c->mx[0] && mx[0])
-        return strcmp(c->mx, mx) == 0;
-    if (c->ip[0] && ip[0])
-        return strcmp(c->ip, ip) == 0;
+    const struct corr_names *n = corr_names_c(k, c);
+
+    if (n->mx[0] && mx[0])
+        return strcmp(n->mx, mx) == 0;
+    if (n->ip[0] && ip[0])
+        return strcmp(n->ip, ip) == 0;
     return 0;
 }
 
@@ -663,10 +668,10 @@ corr_cached(const struct corr *k, const struct corr_proc *p, const char *mx,
     int     i;
 
     if (p->cur->active && p->cur->attributed
-        && corr_peer_same(p->cur, mx, ip))
+        && corr_peer_same(k, p->cur, mx, ip))
         return p->cur;
     for (i = p->nopen - 1; i >= 0; i--)
-        if (corr_peer_same(corr_open_at(k, p, i), mx, ip))
+        if (corr_peer_same(k, corr_open_at(k, p, i), mx, ip))
             return corr_open_at(k, p, i);
     return NULL;
 }
@@ -676,15 +681,16 @@ corr_cached(const struct corr *k, const struct corr_proc *p, const char *mx,
 static void
 corr_keep_open(struct corr *k, struct corr_proc *p, const struct corr_conn *c)
 {
+    const struct corr_names *n = corr_names_c(k, c);
     size_t  sz = k->ops.conn_size;
     int     i;
 
-    if (c->mx[0] == 0 && c->ip[0] == 0)
+    if (n->mx[0] == 0 && n->ip[0] == 0)
         return;
     if (p->open == NULL)
         p->open = corr_ring_get(&k->spare_open, sz * CORR_MAX_OPEN);
     for (i = 0; i < p->nopen; i++)
-        if (corr_peer_same(corr_open_at(k, p, i), c->mx, c->ip))
+        if (corr_peer_same(k, corr_open_at(k, p, i), n->mx, n->ip))
             break;
     if (i == p->nopen && p->nopen == CORR_MAX_OPEN)
         i = 0;
@@ -748,17 +754,27 @@ corr_attribute(struct corr *k, struct corr_proc *p, const struct span *dom,
 static void __attribute__((noinline))
 corr_flush_slow(struct corr *k, struct corr_proc *p)
 {
-    int     i;
+    struct corr_conn *c = p->cur;
+    int     i, plain, last = 0;
     struct span dom;
 
     /* a cur handed over would only be copied into the open ones
-     * (corr_keep_open), given back right below: it just ends */
-    if (p->cur->active && p->cur->attributed)
-        p->cur->active = 0;
-    else
-        corr_retire(k, p);
-    for (i = 0; i < p->npend; i++) {
-        struct corr_conn *w = corr_pend(k, p, i);
+     * (corr_keep_open), given back right below: it just ends. One not
+     * handed over that is a session is handed over last, where it is
+     * (corr_retire would copy it, every byte of it, into the ring and
+     * hand it over from there: the same sessions in the same order, for
+     * a read of the few lines of it the emit step reads; the flush of
+     * an idle key, a miss a line) */
+    if (c->active && !c->attributed) {
+        if (k->ops.retire)
+            k->ops.retire(c);
+        last = k->ops.outcome(c, &plain) >= 0;
+    }
+    c->active = 0;
+    /* one call of the emit step for both (two made the code after it
+     * move: the simulated I1 misses of the slices rose by a third) */
+    for (i = 0; i < p->npend + last; i++) {
+        struct corr_conn *w = i < p->npend ? corr_pend(k, p, i) : c;
 
         corr_emit(k, p, w, k->ops.candidate && k->ops.candidate(w, &dom)
                   ? &dom : NULL, 0);
@@ -856,8 +872,8 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
             .cur = c,
         };
         if (k->ops.lazy)
-            memset(c, 0, offsetof(struct corr_conn, mx));
-        c->mx[0] = c->ip[0] = 0;
+            memset(c, 0, sizeof(*c));
+        corr_names(k, c)->mx[0] = corr_names(k, c)->ip[0] = 0;
         *new = 1;
         /* its table stamp is t already (htab_enter_hashed) */
         if (dated) {
@@ -992,6 +1008,10 @@ corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
     k->ops = *ops;
     k->ctx = mta;
     k->sweep_mask = ops->sweep_every - 1;
+    if (ops->names < sizeof(struct corr_conn)
+        || ops->names + sizeof(struct corr_names) > ops->conn_size)
+        msg_panic("corr_sess_create: names at %zu in a connection of %zu",
+                  ops->names, ops->conn_size);
     if (ops->max_pend < 1 || ops->max_pend > 1 << 15
         || (ops->max_pend & (ops->max_pend - 1)) != 0)
         msg_panic("corr_sess_create: max_pend %d is not a power of two",

@@ -44,15 +44,26 @@
 #define CORR_KEY_MAX (SESS_MAX_LOGHOST + 160)   /* bytes of a key */
 #define CORR_MAX_OPEN 8         /* connections held open per key */
 
-/* the part of a connection that every MTA's log gives */
+/* the part of a connection that every MTA's log gives: what the idle
+ * sweep and the emit step read first (24 bytes), the MTA's own small
+ * fields right after it (its outcome's), and its peer's names (struct
+ * corr_names) past them, at ops.names: the names have 300 bytes of
+ * room and are short, and a connection read at the flush of an idle key
+ * is a cache miss a line (a Postfix connection's outcome fields were
+ * 330 bytes in, behind the room of the host name) */
 struct corr_conn {
     int     active;             /* in use */
     int     dated;              /* its first line had a time stamp */
     int     attributed;         /* handed over (or judged no session) */
     int     port;               /* -1: not logged */
     int64_t t0;                 /* time of its first line */
-    char    mx[DNAME_MAX + 1];  /* canonical host name, or "" */
+};
+
+/* the peer of a connection, strings read up to their NUL only: the
+ * address first (46 bytes), so that the first bytes of both lie close */
+struct corr_names {
     char    ip[IPADDR_MAX + 1]; /* canonical address, or "" */
+    char    mx[DNAME_MAX + 1];  /* canonical host name, or "" */
 };
 
 /* the verdict of an MTA on one finished connection (corr_ops.judge) */
@@ -85,6 +96,7 @@ struct corr_ops {
                                  * table, sess_cb.hold and keep */
     size_t  sess_size;          /* sizeof the MTA's correlator */
     size_t  conn_size;          /* sizeof the MTA's connection */
+    size_t  names;              /* offsetof its struct corr_names */
     size_t  pre_size;           /* sizeof what classify_mt leaves for
                                  * apply (struct pf_pre, ...) */
     size_t  hint;               /* keys expected (hash table size) */
@@ -377,22 +389,33 @@ void    corr_forget(struct corr *k, const void *key, size_t klen);
 void    corr_forget_hashed(struct corr *k, const void *key, size_t klen,
                            uint64_t hash);
 
-/* corr_start - connection c (size bytes: the MTA's whole connection)
- * cleared and opened at time t. The core's host name and address are
- * strings, read up to their NUL only (copied whole, never compared
- * whole): their first bytes are cleared, not their 300 bytes of room
- * (an Exim connection, 448 bytes, was zeroed whole for each message) */
-static inline void
-corr_start(struct corr_conn *c, size_t size, int dated, int64_t t)
+/* corr_names - the names of connection c (ops.names bytes into it);
+ * corr_names_c of a connection only read */
+static inline struct corr_names *
+corr_names(const struct corr *k, struct corr_conn *c)
 {
-    if (size <= sizeof(*c)) {
-        memset(c, 0, size);
-    } else {
-        memset(c, 0, offsetof(struct corr_conn, mx));
-        c->mx[0] = 0;
-        c->ip[0] = 0;
-        memset((char *) c + sizeof(*c), 0, size - sizeof(*c));
-    }
+    return (struct corr_names *) ((char *) c + k->ops.names);
+}
+
+static inline const struct corr_names *
+corr_names_c(const struct corr *k, const struct corr_conn *c)
+{
+    return (const struct corr_names *) ((const char *) c + k->ops.names);
+}
+
+/* corr_start - connection c cleared and opened at time t: its first
+ * size bytes (the core's part and what the MTA puts before its names)
+ * zeroed, and its names n made empty. The names are strings, read up
+ * to their NUL only (copied whole, never compared whole): their first
+ * bytes are cleared, not their 300 bytes of room (an Exim connection,
+ * 448 bytes, was zeroed whole for each message) */
+static inline void
+corr_start(struct corr_conn *c, size_t size, struct corr_names *n,
+           int dated, int64_t t)
+{
+    memset(c, 0, size);
+    n->mx[0] = 0;
+    n->ip[0] = 0;
     c->active = 1;
     c->dated = dated;
     c->t0 = t;

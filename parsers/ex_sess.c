@@ -58,7 +58,11 @@ struct ex_conn {
     uint32_t pid;               /* ex_pid_hash() of its first line */
     int     cand;               /* waiting: cand_dom is its domain unless
                                  * a line naming its host comes */
-    /* last, and only read as C strings (ex_conn_start) */
+    /* last, and only read as C strings (ex_conn_start): the peer's
+     * names first, whose first bytes the emit step reads with the
+     * numbers above (an idle message's flush: the connection's first
+     * 170 bytes, not its numbers 300 bytes in, behind the name's room) */
+    struct corr_names n;        /* the peer */
     char    key[EX_KEY_MAX + 1];        /* "[...]" text, to match lines */
     char    cand_dom[DNAME_MAX + 1];
     char    creason[EX_REASON_MAX + 1];  /* of the certificate problem */
@@ -292,18 +296,18 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
 {
     int     num;
 
-    if (c->k.mx[0] == 0 && ev->host.len > 0
-        && (ex_sess_dname_mt(ev->host, c->k.mx, &num) != 0 || num))
-        c->k.mx[0] = 0;
+    if (c->n.mx[0] == 0 && ev->host.len > 0
+        && (ex_sess_dname_mt(ev->host, c->n.mx, &num) != 0 || num))
+        c->n.mx[0] = 0;
     if (c->key[0] == 0 && ev->ip.len > 0 && ev->ip.len < sizeof(c->key)) {
         ex_bytes_copy(c->key, ev->ip.ptr, ev->ip.len);
         c->key[ev->ip.len] = 0;
         /* a valid address holds no NUL (ipaddr_norm): its length is the
          * line's, no strlen() call (13 instructions and the call's) */
-        if (ex_sess_addr_mt(ev->ip, c->k.ip) == 0) {
+        if (ex_sess_addr_mt(ev->ip, c->n.ip) == 0) {
             c->keylen = (int) ev->ip.len;
         } else {
-            c->k.ip[0] = 0;
+            c->n.ip[0] = 0;
             c->keylen = (int) strlen(c->key);  /* a NUL ends it */
         }
     }
@@ -311,25 +315,18 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
         c->k.port = ev->port;
 }
 
-/* ex_conn_start clears the core's fields before its name; its name and
- * address (strings) by their first byte: nothing else of the core lies
- * between or after them (else they must be cleared too) */
-_Static_assert(offsetof(struct corr_conn, ip)
-               == offsetof(struct corr_conn, mx)
-               + sizeof(((struct corr_conn *) 0)->mx)
-               && sizeof(struct corr_conn) - offsetof(struct corr_conn, ip)
-               - sizeof(((struct corr_conn *) 0)->ip) < sizeof(int64_t),
-               "the core's connection: fields, then mx and ip last");
-
 /* what ex_conn_start clears from keylen on: our numbers, rounded up to
- * 16 bytes into key (64) */
-#define EX_CONN_CLEAR ((offsetof(struct ex_conn, key) \
+ * 16 bytes into the peer's address (64; a string: cleared by its first
+ * byte anyway) */
+#define EX_CONN_CLEAR ((offsetof(struct ex_conn, n) \
                         - offsetof(struct ex_conn, keylen) + 15) & ~(size_t) 15)
 _Static_assert(EX_CONN_CLEAR == 64
+               && offsetof(struct ex_conn, keylen)
+               == sizeof(struct corr_conn)
                && offsetof(struct ex_conn, keylen) + EX_CONN_CLEAR
-               <= offsetof(struct ex_conn, key) + sizeof(((struct ex_conn *)
-                                                          0)->key),
-               "ex_conn_start clears 64 bytes, into key only");
+               <= offsetof(struct ex_conn, n)
+               + sizeof(((struct corr_names *) 0)->ip),
+               "ex_conn_start clears 64 bytes, into the address only");
 
 /* ex_clear64 - 64 bytes at p zeroed */
 static inline void
@@ -357,8 +354,7 @@ ex_conn_start(struct ex_conn *c, int dated, int64_t t,
      * corr_enter_slow()): each cleared by its first byte, the core's
      * fields before them and ours between: 84 bytes of 840, where
      * 452 were cleared, 65 instructions a connection) */
-    corr_start(&c->k, offsetof(struct corr_conn, mx), dated, t);
-    c->k.mx[0] = c->k.ip[0] = 0;
+    corr_start(&c->k, sizeof(struct corr_conn), &c->n, dated, t);
     /* our numbers, and the first bytes of key (a string, its first byte
      * cleared below), by four 16-byte stores: a memset() of the 60
      * bytes of numbers was a "rep stos" of 15 words */
@@ -378,9 +374,9 @@ ex_conn_same(const struct ex_conn *c, const struct ex_event *ev)
         return 0;
     if (ev->ip.len > 0 && c->key[0])
         return ex_key_eq(c, ev->ip);
-    if (ev->host.len > 0 && c->k.mx[0]
+    if (ev->host.len > 0 && c->n.mx[0]
         && ex_sess_dname_mt(ev->host, mx, NULL) == 0)
-        return strcmp(mx, c->k.mx) == 0;
+        return strcmp(mx, c->n.mx) == 0;
     return 1;
 }
 
@@ -537,8 +533,8 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     /* "** rcpt R= T= : DANE error: tlsa lookup FAIL": no MX was tried
      * (ex_conn_start() writes every field but the strings' tails) */
     ex_conn_start(&none, dated, t, ev);
-    if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.k.mx) != 0)
-        none.k.mx[0] = 0;
+    if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.n.mx) != 0)
+        none.n.mx[0] = 0;
     none.fail = ev->result;
     none.dane = ev->dane;
     memcpy(none.reason, ev->reason, sizeof(none.reason));
@@ -1119,6 +1115,7 @@ ex_prefetch(const void *mta, const void *prep, int deep)
 const struct corr_ops ex_corr_ops = {
     .name = "exim", .mta = SESS_MTA_EXIM,
     .sess_size = sizeof(struct ex_sess), .conn_size = sizeof(struct ex_conn),
+    .names = offsetof(struct ex_conn, n),
     .pre_size = sizeof(struct ex_pre),
     .hint = 1024, .max_pend = EX_MAX_PEND, .sweep_every = EX_SWEEP_EVERY,
     .classify_mt = ex_classify_mt, .apply = ex_apply,

@@ -44,6 +44,10 @@ struct pf_conn {
     int     pre_tls;            /* ended before STARTTLS: not a session */
     int     past_ehlo;          /* plaintext dialogue went past EHLO */
     int     closed;             /* ended without a status line */
+    /* last, read up to their NUL only: what an idle key's flush reads
+     * (the core's part, the numbers above, the names' first bytes) is
+     * the connection's first 150 bytes, not 470 */
+    struct corr_names n;        /* the peer */
     char    qid[PF_MAX_QIDLEN + 1];
     char    reason[PF_REASON_MAX + 1];
 };
@@ -244,12 +248,14 @@ pf_ip_norm(struct pf_pre *pre, char *out)
 /* pf_conn_start clears our numbers and our two strings (read up to
  * their NUL only) by their first byte: they are the connection's last
  * fields, else what follows them must be cleared too */
-_Static_assert(offsetof(struct pf_conn, reason)
+_Static_assert(offsetof(struct pf_conn, qid)
+               == offsetof(struct pf_conn, n) + sizeof(struct corr_names)
+               && offsetof(struct pf_conn, reason)
                == offsetof(struct pf_conn, qid) + sizeof(((struct pf_conn *)
                                                            0)->qid)
                && sizeof(struct pf_conn) - offsetof(struct pf_conn, reason)
                - sizeof(((struct pf_conn *) 0)->reason) < 8,
-               "pf_conn ends with qid and reason");
+               "pf_conn ends with its names, qid and reason");
 
 /* pf_conn_start - fresh connection with the peer of pre: 52 bytes
  * cleared after the core's, not 136 (a "rep stos" of 17 words, some
@@ -260,16 +266,16 @@ pf_conn_start(struct pf_conn *c, const struct wrap_rec *r,
 {
     const struct pf_event *ev = &pre->ev;
 
-    corr_start(&c->k, offsetof(struct pf_conn, qid), r->dated, r->t);
+    corr_start(&c->k, offsetof(struct pf_conn, n), &c->n, r->dated, r->t);
     c->qid[0] = c->reason[0] = 0;
     c->cond = c->fail = c->rpt = -1;
     c->k.port = ev->port;
-    if (ev->peer_host.len > 0 && pf_host_norm(pre, c->k.mx) != 0)
-        c->k.mx[0] = 0;
-    if (ev->peer_ip.len > 0 && pf_ip_norm(pre, c->k.ip) != 0)
-        c->k.ip[0] = 0;
-    if (c->k.mx[0] && pf_host_numeric(pre, c->k.mx))
-        c->k.mx[0] = 0;           /* "1.2.3.4[1.2.3.4]": no host name */
+    if (ev->peer_host.len > 0 && pf_host_norm(pre, c->n.mx) != 0)
+        c->n.mx[0] = 0;
+    if (ev->peer_ip.len > 0 && pf_ip_norm(pre, c->n.ip) != 0)
+        c->n.ip[0] = 0;
+    if (c->n.mx[0] && pf_host_numeric(pre, c->n.mx))
+        c->n.mx[0] = 0;           /* "1.2.3.4[1.2.3.4]": no host name */
 }
 
 /* pf_conn_same_slow - pf_conn_same() past its first test */
@@ -282,8 +288,8 @@ pf_conn_same(const struct pf_conn *c, struct pf_pre *pre)
 {
     if (!c->k.active)
         return 0;
-    if (pre->ev.peer_ip.len > 0 && c->k.ip[0]
-        && pf_text_is(pre->ev.peer_ip, c->k.ip, sizeof(c->k.ip)))
+    if (pre->ev.peer_ip.len > 0 && c->n.ip[0]
+        && pf_text_is(pre->ev.peer_ip, c->n.ip, sizeof(c->n.ip)))
         return 1;
     return pf_conn_same_slow(c, pre);
 }
@@ -296,8 +302,8 @@ pf_conn_same_slow(const struct pf_conn *c, struct pf_pre *pre)
     char    mx[DNAME_MAX + 1];
 
     /* the same text as stored is the common case: no normalising */
-    if (ev->peer_ip.len > 0 && c->k.ip[0]) {
-        if (span_is(ev->peer_ip, c->k.ip))
+    if (ev->peer_ip.len > 0 && c->n.ip[0]) {
+        if (span_is(ev->peer_ip, c->n.ip))
             return 1;
         pf_peer_made(pre);
         switch (pre->ip) {
@@ -306,14 +312,14 @@ pf_conn_same_slow(const struct pf_conn *c, struct pf_pre *pre)
         case CORR_CANON_RAW:          /* canonical: the text just compared */
             return 0;
         case CORR_CANON_BUF:
-            return strcmp(pre->ipbuf, c->k.ip) == 0;
+            return strcmp(pre->ipbuf, c->n.ip) == 0;
         default:
             if (ipaddr_norm(ev->peer_ip.ptr, ev->peer_ip.len, ip) == 0)
-                return strcmp(ip, c->k.ip) == 0;
+                return strcmp(ip, c->n.ip) == 0;
         }
     }
-    if (ev->peer_host.len > 0 && c->k.mx[0]) {
-        if (span_is(ev->peer_host, c->k.mx))
+    if (ev->peer_host.len > 0 && c->n.mx[0]) {
+        if (span_is(ev->peer_host, c->n.mx))
             return 1;
         pf_peer_made(pre);
         switch (pre->host) {
@@ -321,10 +327,10 @@ pf_conn_same_slow(const struct pf_conn *c, struct pf_pre *pre)
             break;
         case CORR_CANON_RAW:          /* less a final dot, if any */
             return span_is(span_make(ev->peer_host.ptr, pre->host_len),
-                           c->k.mx);
+                           c->n.mx);
         default:
             if (dname_norm(ev->peer_host.ptr, ev->peer_host.len, mx) == 0)
-                return strcmp(mx, c->k.mx) == 0;
+                return strcmp(mx, c->n.mx) == 0;
         }
     }
     return 1;
@@ -336,13 +342,13 @@ pf_conn_fill_slow(struct pf_conn *c, struct pf_pre *pre)
 {
     const struct pf_event *ev = &pre->ev;
 
-    if (c->k.ip[0] == 0 && ev->peer_ip.len > 0
-        && pf_ip_norm(pre, c->k.ip) != 0)
-        c->k.ip[0] = 0;
-    if (c->k.mx[0] == 0 && ev->peer_host.len > 0
-        && (pf_host_norm(pre, c->k.mx) != 0
-            || pf_host_numeric(pre, c->k.mx)))
-        c->k.mx[0] = 0;
+    if (c->n.ip[0] == 0 && ev->peer_ip.len > 0
+        && pf_ip_norm(pre, c->n.ip) != 0)
+        c->n.ip[0] = 0;
+    if (c->n.mx[0] == 0 && ev->peer_host.len > 0
+        && (pf_host_norm(pre, c->n.mx) != 0
+            || pf_host_numeric(pre, c->n.mx)))
+        c->n.mx[0] = 0;
     if (c->k.port < 0)
         c->k.port = ev->port;
 }
@@ -352,8 +358,8 @@ pf_conn_fill_slow(struct pf_conn *c, struct pf_pre *pre)
 static inline void
 pf_conn_fill(struct pf_conn *c, struct pf_pre *pre)
 {
-    if ((c->k.ip[0] == 0 && pre->ev.peer_ip.len > 0)
-        || (c->k.mx[0] == 0 && pre->ev.peer_host.len > 0) || c->k.port < 0)
+    if ((c->n.ip[0] == 0 && pre->ev.peer_ip.len > 0)
+        || (c->n.mx[0] == 0 && pre->ev.peer_host.len > 0) || c->k.port < 0)
         pf_conn_fill_slow(c, pre);
 }
 
@@ -518,12 +524,12 @@ pf_proxy_take(struct pf_sess *ps, struct pf_conn *c, const struct wrap_rec *r)
 
     /* no verdict noted (no tlsproxy on most logs): no address measured */
     if (htab_count(ps->proxy) == 0 || !r->dated
-        || (il = strlen(c->k.ip)) == 0)
+        || (il = strlen(c->n.ip)) == 0)
         return;
     if (hl)
         memcpy(key, r->host.ptr, hl);
     key[hl] = 0;
-    memcpy(key + hl + 1, c->k.ip, il);
+    memcpy(key + hl + 1, c->n.ip, il);
     if ((v = htab_find(ps->proxy, key, hl + 1 + il)) == NULL || v->cond < 0
         || r->t < v->t || r->t > v->t + PF_PROXY_SECS)
         return;
@@ -1338,6 +1344,7 @@ pf_fini(void *mta)
 const struct corr_ops pf_corr_ops = {
     .name = "postfix", .mta = SESS_MTA_POSTFIX,
     .sess_size = sizeof(struct pf_sess), .conn_size = sizeof(struct pf_conn),
+    .names = offsetof(struct pf_conn, n),
     .pre_size = sizeof(struct pf_pre),
     .hint = 1024, .max_pend = PF_MAX_PEND, .sweep_every = 65536,
     .classify_mt = pf_classify_mt, .apply = pf_apply,

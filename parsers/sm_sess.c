@@ -48,6 +48,9 @@ struct sm_conn {
     int     slot;               /* its slot in Sendmail's cache, or -1 */
     int     evicted;            /* the cache closed it (sm_mci_open) */
     int64_t lastuse;            /* log time of its last line */
+    /* last, read up to their NUL only: an idle key's flush reads the
+     * numbers above and the names' first bytes together */
+    struct corr_names n;        /* the peer */
     char    reason[SM_REASON_MAX + 1];
 };
 
@@ -195,10 +198,10 @@ sm_set_reason(struct sm_conn *c, const char *why)
 static int
 sm_conn_same(const struct sm_conn *c, const struct sm_peer *pe)
 {
-    if (c->k.mx[0] && pe->mx[0])
-        return strcmp(c->k.mx, pe->mx) == 0;
-    if (c->k.ip[0] && pe->ip[0])
-        return strcmp(c->k.ip, pe->ip) == 0;
+    if (c->n.mx[0] && pe->mx[0])
+        return strcmp(c->n.mx, pe->mx) == 0;
+    if (c->n.ip[0] && pe->ip[0])
+        return strcmp(c->n.ip, pe->ip) == 0;
     return 1;
 }
 
@@ -207,8 +210,8 @@ sm_conn_same(const struct sm_conn *c, const struct sm_peer *pe)
  * host name and address) as 32 bytes, no call and no branch on its
  * length (strings are read up to their NUL only); a longer one by
  * memcpy() */
-_Static_assert(sizeof(((struct corr_conn *) 0)->mx) >= 32
-               && sizeof(((struct corr_conn *) 0)->ip) >= 32
+_Static_assert(sizeof(((struct corr_names *) 0)->mx) >= 32
+               && sizeof(((struct corr_names *) 0)->ip) >= 32
                && sizeof(((struct sm_peer *) 0)->mx) >= 32
                && sizeof(((struct sm_peer *) 0)->ip) >= 32,
                "sm_str_put copies 32 bytes of a field");
@@ -225,10 +228,10 @@ sm_str_put(char *d, const char *s, size_t len)
 static void
 sm_conn_fill(struct sm_conn *c, const struct sm_peer *pe)
 {
-    if (c->k.mx[0] == 0)
-        sm_str_put(c->k.mx, pe->mx, pe->mxlen);
-    if (c->k.ip[0] == 0)
-        sm_str_put(c->k.ip, pe->ip, pe->iplen);
+    if (c->n.mx[0] == 0)
+        sm_str_put(c->n.mx, pe->mx, pe->mxlen);
+    if (c->n.ip[0] == 0)
+        sm_str_put(c->n.ip, pe->ip, pe->iplen);
     c->loopback |= pe->loopback;
 }
 
@@ -419,8 +422,8 @@ sm_mci_open(struct sm_sess *s, struct sm_proc *p, struct sm_conn *c,
             best = i;
     }
     for (i = 0; i < n; i++)
-        if (occ[i] && (c->k.mx[0] || c->k.ip[0])
-            && corr_cached(s->k, p, c->k.mx, c->k.ip) == &occ[i]->k) {
+        if (occ[i] && (c->n.mx[0] || c->n.ip[0])
+            && corr_cached(s->k, p, c->n.mx, c->n.ip) == &occ[i]->k) {
             occ[i]->slot = -1;  /* the host's MCI keeps its slot */
             c->slot = i;
             return;
@@ -439,10 +442,11 @@ sm_open(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
 
     corr_retire(s->k, p);
     /* our numbers cleared by stores of a size the compiler knows, the
-     * reason (a string, read up to its NUL only: the connection's last
-     * field) by its first byte: the 65 bytes of its room were a memset()
+     * names and the reason (strings, read up to their NUL only: the
+     * connection's last fields) by their first bytes: the 65 bytes of
+     * the reason's room were a memset()
      * call with the rest */
-    corr_start(&c->k, offsetof(struct sm_conn, reason), r->dated, r->t);
+    corr_start(&c->k, offsetof(struct sm_conn, n), &c->n, r->dated, r->t);
     c->reason[0] = 0;
     c->cond = c->fail = -1;
     if (pe)
@@ -842,6 +846,7 @@ sm_fini(void *mta)
 const struct corr_ops sm_corr_ops = {
     .name = "sendmail", .mta = SESS_MTA_SENDMAIL,
     .sess_size = sizeof(struct sm_sess), .conn_size = sizeof(struct sm_conn),
+    .names = offsetof(struct sm_conn, n),
     .pre_size = sizeof(struct sm_pre),
     .hint = 256, .max_pend = SM_MAX_PEND, .sweep_every = 65536,
     .classify_mt = sm_classify_mt, .apply = sm_apply, .cache = 1,

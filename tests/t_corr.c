@@ -83,9 +83,17 @@ struct t_mta {
     struct corr *k;
 };
 
+/* a connection: the core's part and the peer's names */
+struct t_conn {
+    struct corr_conn k;
+    struct corr_names n;
+};
+#define T_NAMES(c) (&((struct t_conn *) (c))->n)
+
 static const struct corr_ops t_ops = {
     .name = "test", .mta = 0,
-    .sess_size = sizeof(struct t_mta), .conn_size = sizeof(struct corr_conn),
+    .sess_size = sizeof(struct t_mta), .conn_size = sizeof(struct t_conn),
+    .names = offsetof(struct t_conn, n),
     .pre_size = 8, .hint = 16, .max_pend = 4, .sweep_every = 1024,
     .outcome = t_outcome, .describe = t_describe,
 };
@@ -187,13 +195,14 @@ t_emit_dom(void)
             int     rc = n > 0 ? dname_norm(name, n, want) : -1;
             int     valid = rc == 0 && !dname_is_numeric(want);
 
-            corr_start(p->cur, sizeof(struct corr_conn), 1, 1700000000);
+            corr_start(p->cur, sizeof(struct corr_conn), T_NAMES(p->cur), 1,
+                       1700000000);
             /* host names and addresses of 0 to 199 and 0 to 45 bytes,
              * over what was there before */
-            memset(p->cur->mx, 'm', (size_t) i % 200);
-            p->cur->mx[i % 200] = 0;
-            memset(p->cur->ip, '1', (size_t) i % 46);
-            p->cur->ip[i % 46] = 0;
+            memset(T_NAMES(p->cur)->mx, 'm', (size_t) i % 200);
+            T_NAMES(p->cur)->mx[i % 200] = 0;
+            memset(T_NAMES(p->cur)->ip, '1', (size_t) i % 46);
+            T_NAMES(p->cur)->ip[i % 46] = 0;
             got.n = 0;
             corr_emit(m->k, p, p->cur, &dom, 0);
             sessions++;
@@ -221,7 +230,8 @@ t_emit_dom(void)
 
         for (j = 0; j < n; j++)
             buf[j] = (char) ('a' + (j * 7 + (size_t) i) % 26);
-        corr_start(p->cur, sizeof(struct corr_conn), 1, 1700000000);
+        corr_start(p->cur, sizeof(struct corr_conn), T_NAMES(p->cur), 1,
+                       1700000000);
         got.n = 0;
         corr_emit_canon(m->k, p, p->cur, &(struct span) {
                         buf, n}, buf, n, 0);
@@ -244,6 +254,7 @@ t_emit_dom(void)
 /* a connection with a failure and its reason, as an MTA keeps them */
 struct t_rconn {
     struct corr_conn k;
+    struct corr_names n;
     char    reason[65];
 };
 
@@ -265,6 +276,7 @@ t_r_describe(const struct corr_conn *c, struct corr_verdict *v)
 static const struct corr_ops t_rops = {
     .name = "test", .mta = 0,
     .sess_size = sizeof(struct t_mta), .conn_size = sizeof(struct t_rconn),
+    .names = offsetof(struct t_rconn, n),
     .pre_size = 8, .hint = 16, .max_pend = 4, .sweep_every = 1024,
     .outcome = t_r_outcome, .describe = t_r_describe,
 };
@@ -298,7 +310,7 @@ t_emit_reason(void)
     for (i = 0; i < 65 * 3; i++) {
         size_t  n = (size_t) (i * 7) % 65;
 
-        corr_start(&c->k, sizeof(struct t_rconn), 1, 1700000000);
+        corr_start(&c->k, sizeof(struct corr_conn), &c->n, 1, 1700000000);
         memset(c->reason, 'x', sizeof(c->reason));
         memset(c->reason, 'a' + i % 26, n);
         c->reason[n] = 0;
@@ -388,7 +400,8 @@ t_pend_ring(void)
                 pend[npend++] = next - 1;
             }
             corr_retire(m->k, p);
-            corr_start(p->cur, sizeof(struct corr_conn), 1, next++);
+            corr_start(p->cur, sizeof(struct corr_conn), T_NAMES(p->cur), 1,
+                       next++);
             cur = 1;
             cur_att = 0;
         } else if (op < 9) {            /* cur handed over */
