@@ -390,17 +390,28 @@ void    corr_forget_hashed(struct corr *k, const void *key, size_t klen,
                            uint64_t hash);
 
 /* corr_names - the names of connection c (ops.names bytes into it);
- * corr_names_c of a connection only read */
+ * corr_names_c of a connection only read. c is the first member of the
+ * MTA's connection (struct pf_conn, ex_conn, sm_conn) and the names lie
+ * past it, in that larger object; GCC, having inlined an MTA's apply,
+ * takes the pointer for one into the 24-byte member alone and warns
+ * (-Wstringop-overread) of reads past it. The empty asm hides where
+ * the pointer came from; it costs no instruction. */
 static inline struct corr_names *
 corr_names(const struct corr *k, struct corr_conn *c)
 {
-    return (struct corr_names *) ((char *) c + k->ops.names);
+    char   *p = (char *) c + k->ops.names;
+
+    __asm__("" : "+r"(p));
+    return (struct corr_names *) p;
 }
 
 static inline const struct corr_names *
 corr_names_c(const struct corr *k, const struct corr_conn *c)
 {
-    return (const struct corr_names *) ((const char *) c + k->ops.names);
+    const char *p = (const char *) c + k->ops.names;
+
+    __asm__("" : "+r"(p));
+    return (const struct corr_names *) p;
 }
 
 /* corr_start - connection c cleared and opened at time t: its first
