@@ -410,19 +410,9 @@ corr_emit_slot(struct span t)
 static inline int
 corr_text_same(const char *a, const char *b, size_t n)
 {
-    uint64_t x0, x1, x2, x3, y0, y1, y2, y3;
-
     if (n <= 16 || n > 32)
         return span_mem_same(a, b, n);
-    memcpy(&x0, a, 8);
-    memcpy(&x1, a + 8, 8);
-    memcpy(&x2, a + n - 16, 8);
-    memcpy(&x3, a + n - 8, 8);
-    memcpy(&y0, b, 8);
-    memcpy(&y1, b + 8, 8);
-    memcpy(&y2, b + n - 16, 8);
-    memcpy(&y3, b + n - 8, 8);
-    return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2) | (x3 ^ y3)) == 0;
+    return span_mem_same32(a, b, n);
 }
 
 /* corr_text_put - memcpy(d, s, n) of a domain (span_mem_put): one of

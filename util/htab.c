@@ -318,22 +318,8 @@ htab_free(struct htab *t)
 static inline int
 htab_key_same(const void *a, const void *b, size_t n)
 {
-    const unsigned char *x = a;
-    const unsigned char *y = b;
-
-    if (n >= 16 && n <= 32) {
-        uint64_t x0, x1, x2, x3, y0, y1, y2, y3;
-
-        memcpy(&x0, x, 8);
-        memcpy(&x1, x + 8, 8);
-        memcpy(&x2, x + n - 16, 8);
-        memcpy(&x3, x + n - 8, 8);
-        memcpy(&y0, y, 8);
-        memcpy(&y1, y + 8, 8);
-        memcpy(&y2, y + n - 16, 8);
-        memcpy(&y3, y + n - 8, 8);
-        return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2) | (x3 ^ y3)) == 0;
-    }
+    if (n >= 16 && n <= 32)
+        return span_mem_same32(a, b, n);
     return memcmp(a, b, n) == 0;
 }
 
