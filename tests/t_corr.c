@@ -160,6 +160,25 @@ t_name(uint64_t *s, unsigned pool, char *out)
     }
 }
 
+/* t_open - a correlator of ops with conf and cb cleared, its sessions
+ * to session_lens with ctx, and key entered at 1700000000: its process
+ * (new: whether the key was made) */
+static struct corr_proc *
+t_open(struct sess_conf *conf, struct sess_cb *cb, const struct corr_ops *ops,
+       void (*session_lens) (void *, const struct sess_rec *,
+                             const struct sess_lens *, enum sess_disp),
+       void *ctx, const char *key, size_t klen, struct t_mta **m, int *new)
+{
+    memset(conf, 0, sizeof(*conf));
+    memset(cb, 0, sizeof(*cb));
+    cb->session_lens = session_lens;
+    cb->tls_host = t_tls_host;
+    cb->ctx = ctx;
+    *m = corr_sess_create(conf, cb, ops);
+    return corr_enter((*m)->k, key, klen, span_make("host", 4), 1,
+                      1700000000, NULL, new);
+}
+
 /* t_emit_dom - sessions of generated domains against the plain code */
 static void
 t_emit_dom(void)
@@ -174,15 +193,9 @@ t_emit_dom(void)
     int     new, phase, i, bad = 0, cbad = 0, sessions = 0, counted = 0;
     char    name[300];
 
-    memset(&conf, 0, sizeof(conf));
-    memset(&cb, 0, sizeof(cb));
     memset(&got, 0, sizeof(got));
-    cb.session_lens = t_session_lens;
-    cb.tls_host = t_tls_host;
-    cb.ctx = &got;
-    m = corr_sess_create(&conf, &cb, &t_ops);
-    p = corr_enter(m->k, key, sizeof(key) - 1, span_make("host", 4), 1,
-                   1700000000, NULL, &new);
+    p = t_open(&conf, &cb, &t_ops, t_session_lens, &got, key,
+               sizeof(key) - 1, &m, &new);
     T_CHECK(p != NULL && new, "a key");
     for (phase = 0; phase < 5; phase++) {
         /* few names repeated, then every name new, then few again */
@@ -296,15 +309,9 @@ t_emit_reason(void)
     struct span dom = span_make("example.test", 12);
     int     new, i, bad = 0;
 
-    memset(&conf, 0, sizeof(conf));
-    memset(&cb, 0, sizeof(cb));
     memset(&got, 0, sizeof(got));
-    cb.session_lens = t_session_lens;
-    cb.tls_host = t_tls_host;
-    cb.ctx = &got;
-    m = corr_sess_create(&conf, &cb, &t_rops);
-    p = corr_enter(m->k, key, sizeof(key) - 1, span_make("host", 4), 1,
-                   1700000000, NULL, &new);
+    p = t_open(&conf, &cb, &t_rops, t_session_lens, &got, key,
+               sizeof(key) - 1, &m, &new);
     T_CHECK(p != NULL && new, "a key");
     c = (struct t_rconn *) p->cur;
     for (i = 0; i < 65 * 3; i++) {
@@ -374,14 +381,8 @@ t_pend_ring(void)
     int     wraps = 0, fast = 0;
     uint64_t s = 0x853c49e6748fea9bULL;
 
-    memset(&conf, 0, sizeof(conf));
-    memset(&cb, 0, sizeof(cb));
-    cb.session_lens = t_ring_session;
-    cb.tls_host = t_tls_host;
-    cb.ctx = &got;
-    m = corr_sess_create(&conf, &cb, &t_ops);
-    p = corr_enter(m->k, key, sizeof(key) - 1, span_make("host", 4), 1,
-                   1700000000, NULL, &i);
+    p = t_open(&conf, &cb, &t_ops, t_ring_session, &got, key,
+               sizeof(key) - 1, &m, &i);
     T_CHECK(p != NULL, "a key");
     for (step = 0; step < 200000; step++) {
         unsigned op = (unsigned) (t_rand(&s) % 16);

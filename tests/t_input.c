@@ -1019,6 +1019,20 @@ place_chunked(const char *path, struct got *g, size_t size, int by_place,
     return m.by_place;
 }
 
+/* read_split - path into g whole (size 0) or in chunks of size bytes,
+ * by place or not, split by the SSE2 code alone when sse2 */
+static void
+read_split(const char *path, struct got *g, size_t size, int by_place,
+           int sse2, struct input_src *src)
+{
+    input_test_sse2(sse2);
+    if (size == 0)
+        (void) readf(path, g, src);
+    else
+        (void) place_chunked(path, g, size, by_place, src);
+    input_test_sse2(0);
+}
+
 /* place_same - g and h hold the same lines, bad lines and counts */
 static int
 place_same(const struct got *g, const struct got *h)
@@ -1492,19 +1506,9 @@ t_sse2(void)
             use_batch = batch;
             for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
                 for (by_place = 0; by_place < (i ? 2 : 1); by_place++) {
-                    input_test_sse2(0);
-                    if (i == 0)
-                        (void) readf(path, &fast, &srcf);
-                    else
-                        (void) place_chunked(path, &fast, sizes[i], by_place,
-                                             &srcf);
-                    input_test_sse2(1);
-                    if (i == 0)
-                        (void) readf(path, &g, &src);
-                    else
-                        (void) place_chunked(path, &g, sizes[i], by_place,
-                                             &src);
-                    input_test_sse2(0);
+                    read_split(path, &fast, i ? sizes[i] : 0, by_place, 0,
+                               &srcf);
+                    read_split(path, &g, i ? sizes[i] : 0, by_place, 1, &src);
                     T_CHECK(batch_same(&fast, &g) && place_same(&ref, &g)
                             && g.batch_wrong == 0
                             && (g.batches > 0) == batch
@@ -1606,13 +1610,8 @@ t_dense(void)
             use_batch = batch;
             for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
                 for (by_place = 0; by_place < (i ? 2 : 1); by_place++) {
-                    input_test_sse2(sse2);
-                    if (i == 0)
-                        (void) readf(path, &g, &src);
-                    else
-                        (void) place_chunked(path, &g, sizes[i], by_place,
-                                             &src);
-                    input_test_sse2(0);
+                    read_split(path, &g, i ? sizes[i] : 0, by_place, sse2,
+                               &src);
                     T_CHECK(place_same(&ref, &g) && g.batch_wrong == 0
                             && (g.batches > 0) == batch
                             && src.lines == lines
