@@ -79,6 +79,13 @@ sess_own_sender_word(const struct sess_own *o, struct span s,
     return span_word(&s, word, 320) == 0 && sess_own_sender(o, *word);
 }
 
+/* sess_own_from_len - see sess_own.h */
+size_t
+sess_own_from_len(const struct sess_own *o)
+{
+    return o == NULL ? 0 : o->flen;
+}
+
 /* sess_own_key - "host NUL qid" into key (bounded); length, 0: no qid */
 static size_t
 sess_own_key(struct span host, struct span qid, char *key)

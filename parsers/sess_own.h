@@ -15,6 +15,7 @@
 #ifndef PARSERS_SESS_OWN_H
 #define PARSERS_SESS_OWN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../util/span.h"
@@ -39,6 +40,11 @@ int     sess_own_sender(const struct sess_own *o, struct span addr);
  * (an Exim log's every arrival asks) */
 int     sess_own_sender_word(const struct sess_own *o, struct span s,
                              struct span *word);
+
+/* own_from's length, 0 when o is NULL: a caller that asks on every
+ * line keeps it and tests a word's length before it calls (a sender
+ * of ours is that long, or two more with its "<>") */
+size_t  sess_own_from_len(const struct sess_own *o);
 
 /* note / ask / forget queue id qid of log host host; t: log time */
 void    sess_own_note(struct sess_own *o, struct span host, struct span qid,
