@@ -1670,9 +1670,10 @@ ex_callout_own(struct span s, long off)
  * lines of 100 bytes. With SSE2 thirty-two bytes a step, the tab's and
  * the 'v''s compares of both halves in one mask (ex_scan() sixteen
  * bytes a step: 70 instructions a line); a 'v' not followed by 'e' is
- * no start of the text, without a memcmp() */
+ * no start of the text, without a memcmp(). before: the bytes before
+ * s.ptr that may be read (their compares are masked off) */
 static inline __attribute__((always_inline)) long
-ex_callout_at(struct span s)
+ex_callout_at(struct span s, size_t before)
 {
     static const char lit[] = "verify callout: ";
     const size_t n = sizeof(lit) - 1;
@@ -1712,14 +1713,19 @@ ex_callout_at(struct span s)
             }
         }
     }
-    if (i < s.len && s.len >= 32) {
-        /* the last 32 bytes, those before i off: one step more */
-        size_t  base = s.len - 32;
-        unsigned keep = ~0u << (i - base);      /* i - base: 1 to 31 */
-        __m128i a = _mm_loadu_si128((const __m128i *) (const void *)
-                                    (p + base));
+    if (i < s.len && s.len + before >= 32) {
+        /* the last 32 bytes, those before i off: one step more. A
+         * line shorter than that is read so too when the caller may
+         * read the bytes before it (a body after Exim's prefix), its
+         * own bytes kept by the mask: the scalar scan below cost over
+         * 60 instructions on such a line, most of them the short
+         * details of a test suite's log ("tls_out_ver\tTLS1.2") */
+        const char *q = p + s.len - 32;
+        size_t  base = s.len - 32;              /* wraps: q is p + base */
+        unsigned keep = ~0u << (i + 32 - s.len);  /* 1 to 31 off */
+        __m128i a = _mm_loadu_si128((const __m128i *) (const void *) q);
         __m128i b = _mm_loadu_si128((const __m128i *) (const void *)
-                                    (p + base + 16));
+                                    (q + 16));
         unsigned bits;
 
         if ((((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a, vt))
@@ -1861,9 +1867,11 @@ ex_body_memo(struct span s, int flags, struct ex_event *ev)
  * (nothing reads more of such a line: ex_read() in ex.h). Most lines
  * of an Exim log (arrivals, queue runs, details) are such lines, and
  * the clearing of the event's 224 bytes was a tenth of the
- * instructions of reading one */
+ * instructions of reading one. before: the bytes before s the caller
+ * may read (ex_callout_at(); 0: none) */
 static inline __attribute__((always_inline)) void
-ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
+ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
+               size_t before)
 {
     static const char kinds[] = "=-*dfc";       /* in ex_mark()'s order */
     int     has_id = (flags & EX_F_ID) != 0;
@@ -2072,7 +2080,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
                                  * tab in it (a sender's) made it a detail,
                                  * and hid our own report's arrival */
 callout:
-    if ((off = ex_callout_at(s)) == -2) {
+    if ((off = ex_callout_at(s, before)) == -2) {
         ev->kind = EX_DETAIL;
         return;
     }
@@ -2088,7 +2096,7 @@ callout:
 void
 ex_classify(struct span s, int flags, struct ex_event *ev)
 {
-    ex_classify_in(s, flags, ev, 0);
+    ex_classify_in(s, flags, ev, 0, 0);
 }
 
 /* ex_read - ex_prefix() of msg, then, when it found Exim's stamp or a
@@ -2103,6 +2111,7 @@ ex_read(struct ts_ctx *tc, struct span msg, struct ex_line *ln,
     ex_prefix_in(tc, msg, ln);
     if (!ln->stamped && ln->id.len == 0)
         return 0;
-    ex_classify_in(ln->body, ln->id.len > 0 ? EX_F_ID : 0, ev, 1);
+    ex_classify_in(ln->body, ln->id.len > 0 ? EX_F_ID : 0, ev, 1,
+                   (size_t) (ln->body.ptr - msg.ptr));
     return 1;
 }

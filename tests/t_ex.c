@@ -1525,6 +1525,94 @@ t_read(void)
             lazy, local);
 }
 
+/* t_read_short - ex_read() against the prefix and ex_classify(), as
+ * t_read(), on lines whose body is short (under 32 bytes: ex_read()
+ * scans it for a tab and "verify callout: " in one step of the line's
+ * last 32 bytes, the prefix's compares masked off; ex_classify() reads
+ * it alone) or about 32 bytes long, of hostile bytes: tabs and 'v's at
+ * every place, the callout's text whole, cut or at the end, after
+ * "H=" or a quote, and prefixes of every length Exim writes */
+static void
+t_read_short(void)
+{
+    static const char *const pre[] = {
+        "2024-11-01 00:00:07 ", "2024-11-01 00:00:07 10GaaG-000000000aa-0037 ",
+        "10GaaG-000000000aa-0037 ", "1aa0aa-00000a-7R ",
+        "2024-11-01 00:00:07 [42] ", "2024-11-01 00:00:07.123 +0100 ",
+        "2024-11-01 00:00:07 1aa0aa-00000a-7R ", "1vvvvv-vevevv-ve ",
+    };
+    static const char *const piece[] = {
+        "verify callout: ", "verify callout: h [1.2.3.4] : 550 x",
+        "verify callout", "ve", "v", "\t", "H=", "U=", "\"", "<= ",
+        "Could not complete recipient ", "vv", "e",
+    };
+    static const char bytes[] = "\tvexa :=\"";
+    char    line[300];
+    uint64_t x = 57;
+    int     i, agree = 1, read = 0, detail = 0, callout = 0;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 200000; i++) {
+        struct ts_ctx ta, tb;
+        struct ex_line la, lb;
+        struct ex_event ea, eb;
+        size_t  len, blen, b0;
+        int     r;
+
+        blen = T_RND() % 4 ? 32 : 100;
+        blen = T_RND() % blen;
+        len = (size_t) snprintf(line, sizeof(line), "%s",
+                                pre[T_RND() % (sizeof(pre) / sizeof(pre[0]))]);
+        b0 = len;
+        if (T_RND() % 4 == 0) {         /* as an ACL's line begins */
+            memcpy(line + len, T_RND() % 2 ? "H=" : "U=", 2);
+            len += 2;
+            if (T_RND() % 2 && blen >= 80) {
+                static const char co[] = "verify callout: h [1.2.3.4] :"
+                    " DANE error: tlsa lookup FAIL";
+
+                memcpy(line + len, co, sizeof(co) - 1);
+                len += sizeof(co) - 1;
+            }
+        }
+        while (len < b0 + blen) {
+            if (T_RND() % 3 == 0) {
+                const char *pc = piece[T_RND() % (sizeof(piece)
+                                                  / sizeof(piece[0]))];
+                size_t  n = strlen(pc);
+
+                if (n > b0 + blen - len)
+                    n = b0 + blen - len;
+                memcpy(line + len, pc, n);
+                len += n;
+            } else {
+                line[len++] = bytes[T_RND() % (sizeof(bytes) - 1)];
+            }
+        }
+        ts_ctx_init_year(&ta, 1970);
+        ts_ctx_init_year(&tb, 1970);
+        memset(&ea, 0x5a, sizeof(ea));
+        memset(&eb, 0x5a, sizeof(eb));
+        r = ex_read(&ta, span_make(line, len), &la, &ea);
+        ref_prefix(&tb, span_make(line, len), &lb);
+        if (lb.stamped || lb.id.len > 0)
+            ex_classify(lb.body, lb.id.len > 0 ? EX_F_ID : 0, &eb);
+        read += r;
+        agree &= r == (lb.stamped || lb.id.len > 0)
+            && same_span(la.body, lb.body)
+            && (!r || ea.kind == eb.kind)
+            && (!r || ex_read_kind_only(ea.kind)
+                || ev_hash(0, &ea, line) == ev_hash(0, &eb, line));
+        detail += r && ea.kind == EX_DETAIL;
+        callout += r && ea.kind == EX_CALLOUT;
+    }
+#undef T_RND
+    T_CHECK(agree && read == 200000 && detail > 50000 && callout > 100,
+            "ex_read() of short bodies as ex_classify() (%d details,"
+            " %d callouts)", detail, callout);
+}
+
 /* The whole lines ex.c keeps (ex_lm_find()): the rest of a delivery line
  * after its recipient when it meets no "C=", and the body of a line
  * that begins with 'H', '[', 'T' or 'D'. Lines of a pool are read
@@ -1885,6 +1973,7 @@ main(void)
     t_cert_again();
     t_walk_again();
     t_read();
+    t_read_short();
     t_lm_again();
     t_peer();
     t_reason_as_is();
