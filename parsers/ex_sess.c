@@ -207,15 +207,69 @@ ex_memo_keep(struct ex_memo *m, struct span t, int rc, const char *out,
         memcpy(m->out, out, m->out_len);
 }
 
+/* ex_small_same - the n bytes (n < 16) at a and b are the same: two
+ * words that overlap, of eight, four or one byte, no call of memcmp()
+ * (a call needs registers saved: ex_sess_dname_mt()) */
+static inline int
+ex_small_same(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y, u, v;
+    uint32_t x4, y4, u4, v4;
+
+    if (n >= 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&u, a + n - 8, 8);
+        memcpy(&v, b + n - 8, 8);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    if (n >= 4) {
+        memcpy(&x4, a, 4);
+        memcpy(&y4, b, 4);
+        memcpy(&u4, a + n - 4, 4);
+        memcpy(&v4, b + n - 4, 4);
+        return ((x4 ^ y4) | (u4 ^ v4)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2]
+                      && a[n - 1] == b[n - 1]);
+}
+
+/* ex_small_copy - memcpy() of n bytes (n < 16), as ex_small_same()
+ * reads them */
+static inline void
+ex_small_copy(char *dst, const char *src, size_t n)
+{
+    uint64_t x, u;
+    uint32_t x4, u4;
+
+    if (n >= 8) {
+        memcpy(&x, src, 8);
+        memcpy(&u, src + n - 8, 8);
+        memcpy(dst, &x, 8);
+        memcpy(dst + n - 8, &u, 8);
+    } else if (n >= 4) {
+        memcpy(&x4, src, 4);
+        memcpy(&u4, src + n - 4, 4);
+        memcpy(dst, &x4, 4);
+        memcpy(dst + n - 4, &u4, 4);
+    } else if (n > 0) {
+        char    c0 = src[0], c1 = src[n / 2], c2 = src[n - 1];
+
+        dst[0] = c0;
+        dst[n / 2] = c1;
+        dst[n - 1] = c2;
+    }
+}
+
 /* ex_name_same - ex_bytes_same() of a name (n <= EX_MEMO_IN): sixteen
  * bytes a step from 16 on (ex_same16; a name of 20 to 30 bytes was
- * four words of eight and their loop) */
+ * four words of eight and their loop), two words below */
 static inline int
 ex_name_same(const char *a, const char *b, size_t n)
 {
     if (n >= 16)
         return ex_same16(a, b, n);
-    return ex_bytes_same(a, b, n);
+    return ex_small_same(a, b, n);
 }
 
 /* ex_name_copy - ex_bytes_copy() of a name, as ex_name_same() reads */
@@ -235,35 +289,48 @@ ex_name_copy(char *dst, const char *src, size_t n)
         _mm_storeu_si128((__m128i *) (void *) (dst + n - 16), last);
         return;
     }
-#endif
+    ex_small_copy(dst, src, n);
+#else
     ex_bytes_copy(dst, src, n);
+#endif
+}
+
+/* ex_sess_dname_miss - ex_sess_dname_mt() of a name not kept: the
+ * call, and the name kept in m (NULL: too long to keep) */
+__attribute__((noinline))
+static int
+ex_sess_dname_miss(struct span h, char *out, int *num, struct ex_memo *m)
+{
+    int     rc, n;
+
+    rc = dname_norm(h.ptr, h.len, out);
+    n = rc == 0 && dname_is_numeric(out);
+    if (m != NULL)
+        ex_memo_keep(m, h, rc, out, n);
+    if (num)
+        *num = n;
+    return rc;
 }
 
 /* ex_sess_dname_mt - see ex_sess.h (dname_norm() writes nothing when
- * it fails) */
+ * it fails). A name kept is read without a call (four registers are
+ * saved still, after the length's test, but no frame is set up): the
+ * rest is ex_sess_dname_miss(), a tail call */
 int
 ex_sess_dname_mt(struct span h, char *out, int *num)
 {
     struct ex_memo *m;
-    int     rc, n;
 
-    if (h.len == 0 || h.len > EX_MEMO_IN) {
-        rc = dname_norm(h.ptr, h.len, out);
-        n = rc == 0 && dname_is_numeric(out);
-    } else if ((m = ex_memo_at(ex_memo_host, h))->len == h.len
-               && ex_name_same(h.ptr, m->in, h.len)) {
-        if (m->out_len)
-            ex_name_copy(out, m->out, m->out_len);
-        rc = m->rc;
-        n = m->num;
-    } else {
-        rc = dname_norm(h.ptr, h.len, out);
-        n = rc == 0 && dname_is_numeric(out);
-        ex_memo_keep(m, h, rc, out, n);
-    }
+    if (h.len == 0 || h.len > EX_MEMO_IN)
+        return ex_sess_dname_miss(h, out, num, NULL);
+    m = ex_memo_at(ex_memo_host, h);
+    if (m->len != h.len || !ex_name_same(h.ptr, m->in, h.len))
+        return ex_sess_dname_miss(h, out, num, m);
+    if (m->out_len)
+        ex_name_copy(out, m->out, m->out_len);
     if (num)
-        *num = n;
-    return rc;
+        *num = m->num;
+    return m->rc;
 }
 
 /* ex_sess_addr_mt - see ex_sess.h (ipaddr_norm() writes nothing when

@@ -1847,6 +1847,10 @@ t_peer(void)
                 pool[i][at] = "A.-_:\0\x80 9zZ"[T_RND() % 11];
             }
             break;
+        case 3:                         /* short: every length to 16 */
+            if (T_RND() % 2)
+                n = n < 17 ? n : T_RND() % 17;
+            break;
         case 2:                         /* a middle byte of one before */
             if (i > 0 && plen[i - 1] > 16) {
                 memcpy(pool[i], pool[i - 1], plen[i - 1]);
