@@ -240,8 +240,8 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
  * digit: the new shape fails there), a digit goes on into the new one */
 #ifdef __SSE2__
 
-size_t
-ex_msgid(struct span s)
+static inline __attribute__((always_inline)) size_t
+ex_msgid_in(struct span s)
 {
     const char *p = s.ptr;
     unsigned m;
@@ -285,8 +285,8 @@ ex_b62_at(const char *p, size_t n)
     return ok;
 }
 
-size_t
-ex_msgid(struct span s)
+static inline __attribute__((always_inline)) size_t
+ex_msgid_in(struct span s)
 {
     const char *p = s.ptr;
     size_t  n;
@@ -307,6 +307,14 @@ ex_msgid(struct span s)
 }
 
 #endif
+
+/* ex_msgid - ex_msgid_in(), a call (inlined where a line's prefix is
+ * read: ex_prefix_in(), ex_read_quick()) */
+size_t
+ex_msgid(struct span s)
+{
+    return ex_msgid_in(s);
+}
 
 /* ex_prefix_in - ex_prefix(), inlined where a line is read whole
  * (ex_read()) */
@@ -332,7 +340,7 @@ ex_prefix_in(struct ts_ctx *tc, struct span msg, struct ex_line *ln)
             }
         }
     }
-    if ((n = ex_msgid(s)) > 0) {
+    if ((n = ex_msgid_in(s)) > 0) {
         ln->id = span_make(s.ptr, n);
         span_drop(&s, n);
         (void) span_skip(&s, " ");
@@ -2114,4 +2122,71 @@ ex_read(struct ts_ctx *tc, struct span msg, struct ex_line *ln,
     ex_classify_in(ln->body, ln->id.len > 0 ? EX_F_ID : 0, ev, 1,
                    (size_t) (ln->body.ptr - msg.ptr));
     return 1;
+}
+
+/* ex_read_quick - ex_prefix() of msg in its common shape only: the
+ * main log's own stamp (no fraction, no zone) of the first minute kept,
+ * its second kept or its minute's local start read, no [pid], a message
+ * id or none. 1 when it read it (ln as ex_prefix() writes it); 0 when
+ * the line has another shape (ln not all written: ask ex_read()). No
+ * call and few registers: its caller, ex_classify_mt() of ex_sess.c,
+ * reads an arrival and a "Completed" without a saved register */
+int
+ex_read_quick(struct span msg, struct ex_line *ln)
+{
+    const char *p = msg.ptr;
+    size_t  len = msg.len, n;
+    struct ex_seen *m = &ex_seen[0];
+    uint64_t a, b, x, y, key;
+    uint32_t w;
+    unsigned s1, s0;
+    struct span s;
+
+    if (len < 20 || (unsigned char) (p[0] - '0') > 9
+        || (len > 20 && (p[20] == '+' || p[20] == '-')))
+        return 0;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    memcpy(&x, m->text, 8);
+    memcpy(&y, m->text + 8, 8);
+    if (((a ^ x) | (b ^ y)) != 0)
+        return 0;
+    /* as ex_stamp(): the second before again, or one read in full */
+    memcpy(&w, p + 16, 4);
+    key = (uint64_t) w | (uint64_t) 1 << 32;
+    if (key == m->sec_key) {
+        ln->t = m->sec_t;
+    } else {
+        s1 = (unsigned) (unsigned char) p[17] - '0';
+        s0 = (unsigned) (unsigned char) p[18] - '0';
+        if (p[16] != ':' || p[19] != ' ' || s1 > 9 || s0 > 9
+            || s1 * 10 + s0 > 60 || !m->has_local)
+            return 0;
+        ln->t = m->sec_t = m->local + (int) (s1 * 10 + s0);
+        m->sec_key = key;
+    }
+    s = span_make(p + 20, len - 20);
+    if (s.len > 2 && s.ptr[0] == '[')
+        return 0;                       /* +pid: ex_prefix() reads it */
+    ln->stamped = 1;
+    ln->pid = span_make(NULL, 0);
+    if ((n = ex_msgid_in(s)) > 0) {
+        ln->id = span_make(s.ptr, n);
+        span_drop(&s, n);
+        if (s.len > 0 && s.ptr[0] == ' ')   /* span_skip(): a call */
+            span_drop(&s, 1);
+    } else {
+        ln->id = span_make(NULL, 0);
+    }
+    ln->body = s;
+    return 1;
+}
+
+/* ex_read_body - ex_read()'s body: ex_classify() of ln->body, the
+ * lazy way, after ex_read_quick() read the prefix of msg */
+void
+ex_read_body(struct span msg, const struct ex_line *ln, struct ex_event *ev)
+{
+    ex_classify_in(ln->body, ln->id.len > 0 ? EX_F_ID : 0, ev, 1,
+                   (size_t) (ln->body.ptr - msg.ptr));
 }

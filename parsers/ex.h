@@ -123,6 +123,16 @@ void    ex_classify(struct span body, int flags, struct ex_event *ev);
 int     ex_read(struct ts_ctx *tc, struct span msg, struct ex_line *ln,
                 struct ex_event *ev);
 
+/* ex_read_quick - ex_prefix() of msg when it has the common shape
+ * (the main log's own stamp of a minute read before, no [pid]): 1 and
+ * ln written; else 0, ln not all written (ask ex_read()). Then
+ * ex_read_body() - what ex_read() reads of the body after that prefix
+ * (ev as ex_read() leaves it). The two are ex_read() in two steps, the
+ * first without a call */
+int     ex_read_quick(struct span msg, struct ex_line *ln);
+void    ex_read_body(struct span msg, const struct ex_line *ln,
+                     struct ex_event *ev);
+
 /* ex_slug - failure-reason-code from free text: [a-z0-9-], at most
  * EX_REASON_MAX bytes, an issuer DN (" /C=..") cut off. The last texts
  * read on the calling thread are remembered with their codes (a log

@@ -974,31 +974,16 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
                           | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE) \
                           | (1u << EX_DANE_EVENT)))
 
-/* ex_classify_mt - corr_ops.classify_mt: one line alone (corr.h) */
-static int
-ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
-               void *prep, struct trace *tr)
+/* ex_classify_tail - ex_classify_mt() after the line's reading: its
+ * kind's key, hash and the rest for ex_apply() (or the arrival's
+ * sender) */
+static inline __attribute__((always_inline)) int
+ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
+                 struct ex_pre *pre, struct trace *tr)
 {
-    struct ex_pre *pre = prep;
     struct ex_line *ln = &pre->ln;
     struct ex_event *ev = &pre->ev;
-    struct span body;
-    int     bare, stats = 0, flags;
 
-    memset(tr, 0, sizeof(*tr));
-    tr->kind = TRACE_IRRELEVANT;
-    /* a line with Exim's stamp or a message id is read whatever its
-     * program (ex_read(): prefix and body in one call; the zone-offset
-     * cache of Exim's stamps is ex.c's own per thread, made when first
-     * needed: tc NULL) */
-    if (!ex_read(NULL, r->msg, ln, ev)) {
-        if (r->ident.len > 0 && !ex_sess_ident(r->ident))
-            return CORR_PRE_NOT_MINE;   /* another program's line */
-        bare = r->ident.len == 0;
-        body = bare ? ex_unbare(ln->body, &stats) : ln->body;
-        flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
-        ex_classify(body, flags, ev);
-    }
     pre->arrival = 0;
     /* the kinds that are events (most lines), by a mask: a test, not
      * the switch's indirect jump */
@@ -1048,6 +1033,110 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
      * failure) */
     tr->kind = TRACE_DETAIL;
     return CORR_PRE_DONE;
+}
+
+/* ex_classify_full - ex_classify_mt() of a line whose prefix
+ * ex_read_quick() did not read: the whole of ex_read(), or another
+ * program's line, an echo */
+__attribute__((noinline))
+static int
+ex_classify_full(const struct wrap_rec *r, const struct sess_own *own,
+                 struct ex_pre *pre, struct trace *tr)
+{
+    struct ex_line *ln = &pre->ln;
+    struct ex_event *ev = &pre->ev;
+    struct span body;
+    int     bare, stats = 0, flags;
+
+    /* a line with Exim's stamp or a message id is read whatever its
+     * program (ex_read(): prefix and body in one call; the zone-offset
+     * cache of Exim's stamps is ex.c's own per thread, made when first
+     * needed: tc NULL) */
+    if (!ex_read(NULL, r->msg, ln, ev)) {
+        if (r->ident.len > 0 && !ex_sess_ident(r->ident))
+            return CORR_PRE_NOT_MINE;   /* another program's line */
+        bare = r->ident.len == 0;
+        body = bare ? ex_unbare(ln->body, &stats) : ln->body;
+        flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
+        ex_classify(body, flags, ev);
+    }
+    return ex_classify_tail(r, own, pre, tr);
+}
+
+/* ex_classify_body - ex_classify_mt() of a line whose prefix
+ * ex_read_quick() read: the body's reading and the rest */
+__attribute__((noinline))
+static int
+ex_classify_body(const struct wrap_rec *r, const struct sess_own *own,
+                 struct ex_pre *pre, struct trace *tr)
+{
+    ex_read_body(r->msg, &pre->ln, &pre->ev);
+    return ex_classify_tail(r, own, pre, tr);
+}
+
+/* ex_own_maybe - whether the first word of s (an arrival's sender) may
+ * be own_from, of n bytes, or it in "<>": the byte at either length is
+ * a space or the end (sess_own_sender_word() asks no more of a word
+ * that is not) */
+static inline int
+ex_own_maybe(struct span s, size_t n)
+{
+    return s.len == n || (s.len > n && s.ptr[n] == ' ') || s.len == n + 2
+        || (s.len > n + 2 && s.ptr[n + 2] == ' ');
+}
+
+/* ex_classify_mt - corr_ops.classify_mt: one line alone (corr.h). The
+ * two commonest lines of an Exim log, an arrival (a fifth) and a
+ * "Completed" (a sixth), are read here when their prefix has its
+ * common shape (ex_read_quick()), with no call but the tail calls of
+ * the other lines, and so with no register saved and restored (19
+ * instructions a line); every other line is read by
+ * ex_classify_body() (the prefix read) or ex_classify_full(), as the
+ * one function before */
+static int
+ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
+               void *prep, struct trace *tr)
+{
+    struct ex_pre *pre = prep;
+    struct ex_line *ln = &pre->ln;
+    struct span b;
+    size_t  n;
+
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+    if (!ex_read_quick(r->msg, ln))
+        return ex_classify_full(r, own, pre, tr);
+    b = ln->body;
+    if (b.len > 3 && b.ptr[0] == '<' && b.ptr[1] == '=' && b.ptr[2] == ' ') {
+        /* an arrival, EX_IGNORE whatever its text holds (ex_classify()):
+         * asked on the slow way only when its sender may be ours */
+        if (own != NULL && ln->id.len > 0
+            && ex_own_maybe(span_make(b.ptr + 3, b.len - 3),
+                            sess_own_from_len(own)))
+            return ex_classify_body(r, own, pre, tr);
+        pre->ev.kind = EX_IGNORE;
+        pre->arrival = 0;
+        return CORR_PRE_DONE;
+    }
+    n = ln->id.len;
+    if ((n == 16 || n == 23) && r->host.len == 0 && b.len >= 9
+        && memcmp(b.ptr, "Completed", 9) == 0) {
+        /* EX_COMPLETED (ex_classify(): its kind alone is written) of a
+         * main log's line: the key is ex_msg_key()'s, of a length the
+         * compiler knows (the hash's paths of other lengths, which call,
+         * are not taken) */
+        pre->ev.kind = EX_COMPLETED;
+        pre->arrival = 0;
+        pre->key[0] = 0;
+        memcpy(pre->key + 1, ln->id.ptr, 16);
+        memcpy(pre->key + 1 + n - 16, ln->id.ptr + n - 16, 16);
+        pre->klen = (uint32_t) (n + 1);
+        pre->khash = htab_hash(pre->key, n + 1);
+        pre->cipher_h = pre->pid_h = 0;
+        pre->dom = span_make(NULL, 0);
+        return CORR_PRE_EVENT;
+    }
+    return ex_classify_body(r, own, pre, tr);
 }
 
 /* ex_apply - corr_ops.apply: an Exim event into the state (corr.h) */

@@ -22,10 +22,12 @@
 #include "../parsers/parser.h"
 #include "../parsers/pf.h"
 #include "../parsers/pf_sess.h"
+#include "../parsers/sess_own.h"
 #include "../parsers/sm_sess.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/date.h"
+#include "../util/htab.h"
 #include "testfp.h"
 #include "testlib.h"
 
@@ -1613,6 +1615,146 @@ t_read_short(void)
             " %d callouts)", detail, callout);
 }
 
+/* t_front - Exim's classify_mt reads an arrival and a "Completed" whose
+ * prefix has the main log's common shape by itself (ex_read_quick(),
+ * no call), every other line by ex_read() or ex_read_quick() and
+ * ex_read_body(). Against ex_read() and what the one function before
+ * made of its event: the answer, the prefix, the kind; of a Completed
+ * its key (log host, NUL, id), the key's hash (htab_hash()) and the
+ * fields cleared; of an arrival of our own sender the sender's word
+ * (sess_own_sender_word()), of another none. Generated lines: stamps
+ * of the minutes before and others, seconds again and new, fractions
+ * and zones, [pid]s; ids of both shapes, cut or spoilt; senders of
+ * every length about own_from's, with and without <>, in other case;
+ * "Completed" and near misses; log hosts or none; bytes changed. The
+ * front is asked first on half the lines (the minutes it keeps are
+ * ex_read()'s) */
+static void
+t_front(void)
+{
+    static const char *const stamps[] = {
+        "2024-11-01 00:00:07 ", "2024-11-01 00:00:08 ", "2024-11-01 00:01:07 ",
+        "2024-11-01 00:00:07.123 ", "2024-11-01 00:00:07 +0100 ",
+        "2024-11-01 00:00:07 [42] ", "2024-11-01 00:00:61 ",
+        "2024-11-01 00:00:7 ", "2026-12-06 04:31:58 [46] ", "", "Nov 1 ",
+    };
+    static const char *const ids[] = {
+        "1aa0aa-00000a-7R ", "10GaaG-000000000aa-0037 ", "1aa0aa-00000a-7",
+        "10GaaG-000000000aa-003 ", "", "1aa0aa-00000a-7R",
+    };
+    static const char *const bodies[] = {
+        "<= own@report.example H=h", "<= <own@report.example> P=x",
+        "<= OWN@Report.Example", "<= own@report.exampl H=h",
+        "<= own@report.examplex H=h", "<= xown@report.example",
+        "<= <own@report.example>", "<= own@report.example",
+        "<= a@b H=h [1.2.3.4] P=esmtps S=100", "<= <> R=x", "<= ", "<=  ",
+        "<= x\t", "<=", "Completed", "Completed QT=1s", "Complete",
+        "completed", "Completed ", "=> a@b R=r T=t H=h [192.0.2.1] X=x"
+        " CV=yes", "** a@b R=r T=t: DANE error: tlsa lookup FAIL",
+        "cipher\tTLS1.3", "Start queue run: pid=1 -qf",
+    };
+    static const char *const hosts[] = { "", "", "mail", "mx1.example" };
+    static const char bytes[] = "-0a <=>\t:[";
+    struct sess_conf conf;
+    struct sess_cb cb;
+    void   *st;
+    const struct sess_own *own;
+    char    line[300];
+    uint64_t x = 71;
+    int     i, agree = 1, quick = 0, comp = 0, mine = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    conf.own_from = "own@report.example";
+    st = corr_sess_create(&conf, &cb, &ex_corr_ops);
+    own = corr_sess_own_mt(st);
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 300000; i++) {
+        struct wrap_rec r;
+        struct ex_pre pa;
+        struct ex_line lb;
+        struct ex_event eb;
+        struct trace tr;
+        const char *h = hosts[T_RND() % 4];
+        unsigned st_ = T_RND() % 8, id_, bo_;
+        size_t  len;
+        int     k, rb, first = T_RND() % 2, want;
+
+        st_ = st_ ? T_RND() % 3 : T_RND() % (sizeof(stamps)
+                                              / sizeof(stamps[0]));
+        id_ = T_RND() % (sizeof(ids) / sizeof(ids[0]));
+        bo_ = T_RND() % (sizeof(bodies) / sizeof(bodies[0]));
+        len = (size_t) snprintf(line, sizeof(line), "%s%s%s", stamps[st_],
+                                ids[id_], bodies[bo_]);
+        if (T_RND() % 6 == 0 && len > 0) {      /* a byte changed */
+            size_t  at = T_RND() % len;
+
+            line[at] = bytes[T_RND() % (sizeof(bytes) - 1)];
+        }
+        if (T_RND() % 10 == 0)
+            len = T_RND() % (len + 1);
+        memset(&r, 0, sizeof(r));
+        r.msg = span_make(line, len);
+        r.host = span_make(h, strlen(h));
+        r.ident = span_make("exim", 4);
+        memset(&pa, 0x5a, sizeof(pa));
+        memset(&eb, 0x5a, sizeof(eb));
+        if (first)
+            k = ex_corr_ops.classify_mt(&r, own, &pa, &tr);
+        rb = ex_read(NULL, r.msg, &lb, &eb);
+        if (!first)
+            k = ex_corr_ops.classify_mt(&r, own, &pa, &tr);
+        if (!rb)
+            continue;                   /* not read by ex_read(): as before */
+        /* the answer the one function made of ex_read()'s event */
+        if ((1u << eb.kind) & ~((1u << EX_NONE) | (1u << EX_IGNORE)
+                                | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE)
+                                | (1u << EX_DANE_EVENT)))
+            want = CORR_PRE_EVENT;
+        else if (eb.kind == EX_NONE)
+            want = CORR_PRE_NOT_MINE;
+        else
+            want = CORR_PRE_DONE;
+        if (eb.kind == EX_IGNORE && lb.id.len > 0) {
+            struct span b = lb.body, w;
+
+            if (span_skip(&b, "<= ") == 0 && sess_own_sender_word(own, b, &w)) {
+                want = CORR_PRE_EVENT;
+                agree &= pa.arrival == 1 && same_span(pa.from, w);
+                mine++;
+            }
+        }
+        agree &= k == want && pa.ev.kind == eb.kind
+            && pa.ln.stamped == lb.stamped && (!lb.stamped || pa.ln.t == lb.t)
+            && same_span(pa.ln.id, lb.id) && same_span(pa.ln.pid, lb.pid)
+            && same_span(pa.ln.body, lb.body)
+            && (want != CORR_PRE_DONE || eb.kind != EX_IGNORE
+                || pa.arrival == 0);
+        if (k == CORR_PRE_EVENT && eb.kind == EX_COMPLETED) {
+            char    key[200];
+            size_t  hl = r.host.len, kl = hl + 1 + lb.id.len;
+
+            memcpy(key, r.host.ptr, hl);
+            key[hl] = 0;
+            memcpy(key + hl + 1, lb.id.ptr, lb.id.len);
+            agree &= pa.arrival == 0 && pa.klen == kl
+                && memcmp(pa.key, key, kl) == 0
+                && pa.khash == htab_hash(key, kl) && pa.pid_h == 0
+                && pa.cipher_h == 0 && pa.dom.len == 0;
+            comp++;
+        }
+        quick += lb.stamped && !lb.pid.len && h[0] == 0;
+    }
+#undef T_RND
+    T_CHECK(agree && comp > 5000 && mine > 1000 && quick > 50000,
+            "Exim's classify_mt of arrivals and Completed as before"
+            " (%d Completed, %d of our own, %d quick)", comp, mine, quick);
+    printf("# t_front: %d Completed, %d of our own, %d quick\n", comp, mine,
+           quick);
+    corr_sess_free(st);
+}
+
 /* The whole lines ex.c keeps (ex_lm_find()): the rest of a delivery line
  * after its recipient when it meets no "C=", and the body of a line
  * that begins with 'H', '[', 'T' or 'D'. Lines of a pool are read
@@ -1978,6 +2120,7 @@ main(void)
     t_walk_again();
     t_read();
     t_read_short();
+    t_front();
     t_lm_again();
     t_peer();
     t_reason_as_is();
