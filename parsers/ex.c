@@ -84,9 +84,14 @@ static struct ex_seen *ex_seen_read(const char *);
 static struct ex_seen *ex_seen_front(int);
 
 /* ex_seen_minute - the minute at p (16 bytes), known or read; NULL when
- * it is no valid date and minute */
+ * it is no valid date and minute. A minute found second is moved to
+ * the first place only on a line of the shape ex_read_quick() reads
+ * (front: the main log's own stamp without [pid]), which looks at the
+ * first place alone: a syslog-wrapped line's inner stamp (a [pid], a
+ * clock of its own) moved its minute first, and the main log's next
+ * line then went the slow way */
 static inline struct ex_seen *
-ex_seen_minute(const char *p)
+ex_seen_minute(const char *p, int front)
 {
     uint64_t a, b, x, y;
     int     k;
@@ -97,7 +102,8 @@ ex_seen_minute(const char *p)
         memcpy(&x, ex_seen[k].text, 8);
         memcpy(&y, ex_seen[k].text + 8, 8);
         if (a == x && b == y)
-            return k == 0 ? &ex_seen[0] : ex_seen_front(k);
+            return k == 0 ? &ex_seen[0] : front ? ex_seen_front(k)
+                : &ex_seen[k];
     }
     return ex_seen_read(p);
 }
@@ -176,7 +182,12 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
     uint32_t w;
     uint64_t key;
 
-    if (len < 20 || (m = ex_seen_minute(p)) == NULL)
+    if (len < 20 || (m = ex_seen_minute(p, p[19] == ' '
+                                        && (len == 20
+                                            || (p[20] != '['
+                                                && p[20] != '+'
+                                                && p[20] != '-'))))
+        == NULL)
         return -1;
     /* the second of the main-log stamp before, again: what the tests
      * below take for it, its time as they made it */
