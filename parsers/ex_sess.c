@@ -1035,42 +1035,43 @@ ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
     return CORR_PRE_DONE;
 }
 
-/* ex_classify_full - ex_classify_mt() of a line whose prefix
- * ex_read_quick() did not read: the whole of ex_read(), or another
- * program's line, an echo */
-__attribute__((noinline))
-static int
-ex_classify_full(const struct wrap_rec *r, const struct sess_own *own,
-                 struct ex_pre *pre, struct trace *tr)
-{
-    struct ex_line *ln = &pre->ln;
-    struct ex_event *ev = &pre->ev;
-    struct span body;
-    int     bare, stats = 0, flags;
-
-    /* a line with Exim's stamp or a message id is read whatever its
-     * program (ex_read(): prefix and body in one call; the zone-offset
-     * cache of Exim's stamps is ex.c's own per thread, made when first
-     * needed: tc NULL) */
-    if (!ex_read(NULL, r->msg, ln, ev)) {
-        if (r->ident.len > 0 && !ex_sess_ident(r->ident))
-            return CORR_PRE_NOT_MINE;   /* another program's line */
-        bare = r->ident.len == 0;
-        body = bare ? ex_unbare(ln->body, &stats) : ln->body;
-        flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
-        ex_classify(body, flags, ev);
-    }
-    return ex_classify_tail(r, own, pre, tr);
-}
-
-/* ex_classify_body - ex_classify_mt() of a line whose prefix
- * ex_read_quick() read: the body's reading and the rest */
+/* ex_classify_body - ex_classify_mt() of a line whose prefix was read
+ * (ex_read_quick() or ex_prefix()) and holds Exim's stamp or a message
+ * id: the body's reading (ex_read_body()) and the rest */
 __attribute__((noinline))
 static int
 ex_classify_body(const struct wrap_rec *r, const struct sess_own *own,
                  struct ex_pre *pre, struct trace *tr)
 {
     ex_read_body(r->msg, &pre->ln, &pre->ev);
+    return ex_classify_tail(r, own, pre, tr);
+}
+
+/* ex_classify_full - ex_classify_mt() of a line whose prefix
+ * ex_read_quick() did not read: ex_read() as its prefix and then
+ * ex_classify_body() (one copy of the body's reading: two made the
+ * instruction cache miss more), or another program's line, an echo */
+__attribute__((noinline))
+static int
+ex_classify_full(const struct wrap_rec *r, const struct sess_own *own,
+                 struct ex_pre *pre, struct trace *tr)
+{
+    struct ex_line *ln = &pre->ln;
+    struct span body;
+    int     bare, stats = 0, flags;
+
+    /* a line with Exim's stamp or a message id is read whatever its
+     * program (the zone-offset cache of Exim's stamps is ex.c's own
+     * per thread, made when first needed: tc NULL) */
+    ex_prefix(NULL, r->msg, ln);
+    if (ln->stamped || ln->id.len > 0)
+        return ex_classify_body(r, own, pre, tr);
+    if (r->ident.len > 0 && !ex_sess_ident(r->ident))
+        return CORR_PRE_NOT_MINE;       /* another program's line */
+    bare = r->ident.len == 0;
+    body = bare ? ex_unbare(ln->body, &stats) : ln->body;
+    flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
+    ex_classify(body, flags, &pre->ev);
     return ex_classify_tail(r, own, pre, tr);
 }
 
