@@ -1649,8 +1649,8 @@ t_front(void)
         "<= <own@report.example>", "<= own@report.example",
         "<= a@b H=h [1.2.3.4] P=esmtps S=100", "<= <> R=x", "<= ", "<=  ",
         "<= x\t", "<=", "Completed", "Completed QT=1s", "Complete",
-        "completed", "Completed ", "=> a@b R=r T=t H=h [192.0.2.1] X=x"
-        " CV=yes", "** a@b R=r T=t: DANE error: tlsa lookup FAIL",
+        "completed", "Completed ", ("=> a@b R=r T=t H=h [192.0.2.1] X=x"
+        " CV=yes"), "** a@b R=r T=t: DANE error: tlsa lookup FAIL",
         "cipher\tTLS1.3", "Start queue run: pid=1 -qf",
     };
     static const char *const hosts[] = { "", "", "mail", "mx1.example" };
