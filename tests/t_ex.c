@@ -1652,6 +1652,15 @@ t_front(void)
         "completed", "Completed ", ("=> a@b R=r T=t H=h [192.0.2.1] X=x"
         " CV=yes"), "** a@b R=r T=t: DANE error: tlsa lookup FAIL",
         "cipher\tTLS1.3", "Start queue run: pid=1 -qf",
+        "=> a@b@c.example.org R=r T=t H=h [192.0.2.1]",
+        "=> @abcdefghijklmnopqrstu R=r T=t H=h [192.0.2.1]",
+        "=> abcdefghijklmnop@ R=r T=t H=h [192.0.2.1]",
+        "=> abcdefghijklmno@q R=r T=t H=h [192.0.2.1]",
+        ("=> abcdefghijklmnopqrstuvwxyz0123456789@abcdefghijklmnopqrstuvw"
+         "xyz R=r T=t H=h [192.0.2.1]"), "=> nodomain R=r T=t H=h [1.2.3.4]",
+        ("=> abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvw"
+         "xyz R=r T=t H=h [192.0.2.1]"), "=> @ R=r T=t H=h [1.2.3.4]",
+        "=> \"a@b\"@x R=r T=t H=h [1.2.3.4]", "** x@y.z R=r T=t: DANE error: x",
     };
     static const char *const hosts[] = { "", "", "mail", "mx1.example" };
     static const char bytes[] = "-0a <=>\t:[";
@@ -1661,7 +1670,7 @@ t_front(void)
     const struct sess_own *own;
     char    line[300];
     uint64_t x = 71;
-    int     i, agree = 1, quick = 0, comp = 0, mine = 0;
+    int     i, agree = 1, quick = 0, comp = 0, mine = 0, dlv = 0;
 
     memset(&conf, 0, sizeof(conf));
     memset(&cb, 0, sizeof(cb));
@@ -1731,6 +1740,13 @@ t_front(void)
             && same_span(pa.ln.body, lb.body)
             && (want != CORR_PRE_DONE || eb.kind != EX_IGNORE
                 || pa.arrival == 0);
+        if (k == CORR_PRE_EVENT && eb.kind == EX_DELIVERY) {
+            /* the recipient's domain: corr_rcpt_domain()'s */
+            struct span d = corr_rcpt_domain(pa.ev.rcpt);
+
+            agree &= same_span(pa.dom, d);
+            dlv++;
+        }
         if (k == CORR_PRE_EVENT && eb.kind == EX_COMPLETED) {
             char    key[200];
             size_t  hl = r.host.len, kl = hl + 1 + lb.id.len;
@@ -1747,11 +1763,12 @@ t_front(void)
         quick += lb.stamped && !lb.pid.len && h[0] == 0;
     }
 #undef T_RND
-    T_CHECK(agree && comp > 5000 && mine > 1000 && quick > 50000,
+    T_CHECK(agree && comp > 5000 && mine > 1000 && quick > 50000
+            && dlv > 20000,
             "Exim's classify_mt of arrivals and Completed as before"
             " (%d Completed, %d of our own, %d quick)", comp, mine, quick);
-    printf("# t_front: %d Completed, %d of our own, %d quick\n", comp, mine,
-           quick);
+    printf("# t_front: %d Completed, %d of our own, %d quick, %d deliveries\n",
+           comp, mine, quick, dlv);
     corr_sess_free(st);
 }
 
