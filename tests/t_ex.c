@@ -1660,7 +1660,8 @@ t_front(void)
          "xyz R=r T=t H=h [192.0.2.1]"), "=> nodomain R=r T=t H=h [1.2.3.4]",
         ("=> abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvw"
          "xyz R=r T=t H=h [192.0.2.1]"), "=> @ R=r T=t H=h [1.2.3.4]",
-        "=> \"a@b\"@x R=r T=t H=h [1.2.3.4]", "** x@y.z R=r T=t: DANE error: x",
+        "=> \"a@b\"@x R=r T=t H=h [1.2.3.4]",
+        "** x@y.z R=r T=t: DANE error: x",
     };
     static const char *const hosts[] = { "", "", "mail", "mx1.example" };
     static const char bytes[] = "-0a <=>\t:[";
@@ -1728,7 +1729,8 @@ t_front(void)
         if (eb.kind == EX_IGNORE && lb.id.len > 0) {
             struct span b = lb.body, w;
 
-            if (span_skip(&b, "<= ") == 0 && sess_own_sender_word(own, b, &w)) {
+            if (span_skip(&b, "<= ") == 0
+                && sess_own_sender_word(own, b, &w)) {
                 want = CORR_PRE_EVENT;
                 agree &= pa.arrival == 1 && same_span(pa.from, w);
                 mine++;
