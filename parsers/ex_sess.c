@@ -1048,7 +1048,7 @@ ex_classify_body(const struct wrap_rec *r, const struct sess_own *own,
 }
 
 /* ex_classify_full - ex_classify_mt() of a line whose prefix
- * ex_read_quick() did not read: ex_read() as its prefix and then
+ * ex_read_quick() did not read: ex_read() as ex_prefix() and then
  * ex_classify_body() (one copy of the body's reading: two made the
  * instruction cache miss more), or another program's line, an echo */
 __attribute__((noinline))
