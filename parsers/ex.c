@@ -84,9 +84,14 @@ static struct ex_seen *ex_seen_read(const char *);
 static struct ex_seen *ex_seen_front(int);
 
 /* ex_seen_minute - the minute at p (16 bytes), known or read; NULL when
- * it is no valid date and minute */
+ * it is no valid date and minute. A minute found second is moved to
+ * the first place only on a line of the shape ex_read_quick() reads
+ * (front: the main log's own stamp without [pid]), which looks at the
+ * first place alone: a syslog-wrapped line's inner stamp (a [pid], a
+ * clock of its own) moved its minute first, and the main log's next
+ * line then went the slow way */
 static inline struct ex_seen *
-ex_seen_minute(const char *p)
+ex_seen_minute(const char *p, int front)
 {
     uint64_t a, b, x, y;
     int     k;
@@ -97,7 +102,8 @@ ex_seen_minute(const char *p)
         memcpy(&x, ex_seen[k].text, 8);
         memcpy(&y, ex_seen[k].text + 8, 8);
         if (a == x && b == y)
-            return k == 0 ? &ex_seen[0] : ex_seen_front(k);
+            return k == 0 ? &ex_seen[0] : front ? ex_seen_front(k)
+                : &ex_seen[k];
     }
     return ex_seen_read(p);
 }
@@ -176,7 +182,12 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
     uint32_t w;
     uint64_t key;
 
-    if (len < 20 || (m = ex_seen_minute(p)) == NULL)
+    if (len < 20 || (m = ex_seen_minute(p, p[19] == ' '
+                                        && (len == 20
+                                            || (p[20] != '['
+                                                && p[20] != '+'
+                                                && p[20] != '-'))))
+        == NULL)
         return -1;
     /* the second of the main-log stamp before, again: what the tests
      * below take for it, its time as they made it */
@@ -240,8 +251,8 @@ ex_stamp(struct ts_ctx *tc, struct span *s, int64_t *t)
  * digit: the new shape fails there), a digit goes on into the new one */
 #ifdef __SSE2__
 
-size_t
-ex_msgid(struct span s)
+static inline __attribute__((always_inline)) size_t
+ex_msgid_in(struct span s)
 {
     const char *p = s.ptr;
     unsigned m;
@@ -285,8 +296,8 @@ ex_b62_at(const char *p, size_t n)
     return ok;
 }
 
-size_t
-ex_msgid(struct span s)
+static inline __attribute__((always_inline)) size_t
+ex_msgid_in(struct span s)
 {
     const char *p = s.ptr;
     size_t  n;
@@ -307,6 +318,14 @@ ex_msgid(struct span s)
 }
 
 #endif
+
+/* ex_msgid - ex_msgid_in(), a call (inlined where a line's prefix is
+ * read: ex_prefix_in(), ex_read_quick()) */
+size_t
+ex_msgid(struct span s)
+{
+    return ex_msgid_in(s);
+}
 
 /* ex_prefix_in - ex_prefix(), inlined where a line is read whole
  * (ex_read()) */
@@ -332,7 +351,7 @@ ex_prefix_in(struct ts_ctx *tc, struct span msg, struct ex_line *ln)
             }
         }
     }
-    if ((n = ex_msgid(s)) > 0) {
+    if ((n = ex_msgid_in(s)) > 0) {
         ln->id = span_make(s.ptr, n);
         span_drop(&s, n);
         (void) span_skip(&s, " ");
@@ -1670,9 +1689,10 @@ ex_callout_own(struct span s, long off)
  * lines of 100 bytes. With SSE2 thirty-two bytes a step, the tab's and
  * the 'v''s compares of both halves in one mask (ex_scan() sixteen
  * bytes a step: 70 instructions a line); a 'v' not followed by 'e' is
- * no start of the text, without a memcmp() */
+ * no start of the text, without a memcmp(). before: the bytes before
+ * s.ptr that may be read (their compares are masked off) */
 static inline __attribute__((always_inline)) long
-ex_callout_at(struct span s)
+ex_callout_at(struct span s, size_t before)
 {
     static const char lit[] = "verify callout: ";
     const size_t n = sizeof(lit) - 1;
@@ -1712,14 +1732,19 @@ ex_callout_at(struct span s)
             }
         }
     }
-    if (i < s.len && s.len >= 32) {
-        /* the last 32 bytes, those before i off: one step more */
-        size_t  base = s.len - 32;
-        unsigned keep = ~0u << (i - base);      /* i - base: 1 to 31 */
-        __m128i a = _mm_loadu_si128((const __m128i *) (const void *)
-                                    (p + base));
+    if (i < s.len && s.len + before >= 32) {
+        /* the last 32 bytes, those before i off: one step more. A
+         * line shorter than that is read so too when the caller may
+         * read the bytes before it (a body after Exim's prefix), its
+         * own bytes kept by the mask: the scalar scan below cost over
+         * 60 instructions on such a line, most of them the short
+         * details of a test suite's log ("tls_out_ver\tTLS1.2") */
+        const char *q = p + s.len - 32;
+        size_t  base = s.len - 32;              /* wraps: q is p + base */
+        unsigned keep = ~0u << (i + 32 - s.len);  /* 1 to 31 off */
+        __m128i a = _mm_loadu_si128((const __m128i *) (const void *) q);
         __m128i b = _mm_loadu_si128((const __m128i *) (const void *)
-                                    (p + base + 16));
+                                    (q + 16));
         unsigned bits;
 
         if ((((unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a, vt))
@@ -1861,9 +1886,11 @@ ex_body_memo(struct span s, int flags, struct ex_event *ev)
  * (nothing reads more of such a line: ex_read() in ex.h). Most lines
  * of an Exim log (arrivals, queue runs, details) are such lines, and
  * the clearing of the event's 224 bytes was a tenth of the
- * instructions of reading one */
+ * instructions of reading one. before: the bytes before s the caller
+ * may read (ex_callout_at(); 0: none) */
 static inline __attribute__((always_inline)) void
-ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
+ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
+               size_t before)
 {
     static const char kinds[] = "=-*dfc";       /* in ex_mark()'s order */
     int     has_id = (flags & EX_F_ID) != 0;
@@ -2072,7 +2099,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy)
                                  * tab in it (a sender's) made it a detail,
                                  * and hid our own report's arrival */
 callout:
-    if ((off = ex_callout_at(s)) == -2) {
+    if ((off = ex_callout_at(s, before)) == -2) {
         ev->kind = EX_DETAIL;
         return;
     }
@@ -2088,7 +2115,7 @@ callout:
 void
 ex_classify(struct span s, int flags, struct ex_event *ev)
 {
-    ex_classify_in(s, flags, ev, 0);
+    ex_classify_in(s, flags, ev, 0, 0);
 }
 
 /* ex_read - ex_prefix() of msg, then, when it found Exim's stamp or a
@@ -2103,6 +2130,74 @@ ex_read(struct ts_ctx *tc, struct span msg, struct ex_line *ln,
     ex_prefix_in(tc, msg, ln);
     if (!ln->stamped && ln->id.len == 0)
         return 0;
-    ex_classify_in(ln->body, ln->id.len > 0 ? EX_F_ID : 0, ev, 1);
+    ex_classify_in(ln->body, ln->id.len > 0 ? EX_F_ID : 0, ev, 1,
+                   (size_t) (ln->body.ptr - msg.ptr));
     return 1;
+}
+
+/* ex_read_quick - ex_prefix() of msg in its common shape only: the
+ * main log's own stamp (no fraction, no zone) of the first minute kept,
+ * its second kept or its minute's local start read, no [pid], a message
+ * id or none. 1 when it read it (ln as ex_prefix() writes it); 0 when
+ * the line has another shape (ln not all written: ask ex_read()). No
+ * call and few registers: its caller, ex_classify_mt() of ex_sess.c,
+ * reads an arrival and a "Completed" without a saved register */
+int
+ex_read_quick(struct span msg, struct ex_line *ln)
+{
+    const char *p = msg.ptr;
+    size_t  len = msg.len, n;
+    struct ex_seen *m = &ex_seen[0];
+    uint64_t a, b, x, y, key;
+    uint32_t w;
+    unsigned s1, s0;
+    struct span s;
+
+    if (len < 20 || (unsigned char) (p[0] - '0') > 9
+        || (len > 20 && (p[20] == '+' || p[20] == '-')))
+        return 0;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    memcpy(&x, m->text, 8);
+    memcpy(&y, m->text + 8, 8);
+    if (((a ^ x) | (b ^ y)) != 0)
+        return 0;
+    /* as ex_stamp(): the second before again, or one read in full */
+    memcpy(&w, p + 16, 4);
+    key = (uint64_t) w | (uint64_t) 1 << 32;
+    if (key == m->sec_key) {
+        ln->t = m->sec_t;
+    } else {
+        s1 = (unsigned) (unsigned char) p[17] - '0';
+        s0 = (unsigned) (unsigned char) p[18] - '0';
+        if (p[16] != ':' || p[19] != ' ' || s1 > 9 || s0 > 9
+            || s1 * 10 + s0 > 60 || !m->has_local)
+            return 0;
+        ln->t = m->sec_t = m->local + (int) (s1 * 10 + s0);
+        m->sec_key = key;
+    }
+    s = span_make(p + 20, len - 20);
+    if (s.len > 2 && s.ptr[0] == '[')
+        return 0;                       /* +pid: ex_prefix() reads it */
+    ln->stamped = 1;
+    ln->pid = span_make(NULL, 0);
+    if ((n = ex_msgid_in(s)) > 0) {
+        ln->id = span_make(s.ptr, n);
+        span_drop(&s, n);
+        if (s.len > 0 && s.ptr[0] == ' ')   /* span_skip(): a call */
+            span_drop(&s, 1);
+    } else {
+        ln->id = span_make(NULL, 0);
+    }
+    ln->body = s;
+    return 1;
+}
+
+/* ex_read_body - ex_read()'s body: ex_classify() of ln->body, the
+ * lazy way, after ex_read_quick() read the prefix of msg */
+void
+ex_read_body(struct span msg, const struct ex_line *ln, struct ex_event *ev)
+{
+    ex_classify_in(ln->body, ln->id.len > 0 ? EX_F_ID : 0, ev, 1,
+                   (size_t) (ln->body.ptr - msg.ptr));
 }

@@ -123,6 +123,16 @@ void    ex_classify(struct span body, int flags, struct ex_event *ev);
 int     ex_read(struct ts_ctx *tc, struct span msg, struct ex_line *ln,
                 struct ex_event *ev);
 
+/* ex_read_quick - ex_prefix() of msg when it has the common shape
+ * (the main log's own stamp of a minute read before, no [pid]): 1 and
+ * ln written; else 0, ln not all written (ask ex_read()). Then
+ * ex_read_body() - what ex_read() reads of the body after that prefix
+ * (ev as ex_read() leaves it). The two are ex_read() in two steps, the
+ * first without a call */
+int     ex_read_quick(struct span msg, struct ex_line *ln);
+void    ex_read_body(struct span msg, const struct ex_line *ln,
+                     struct ex_event *ev);
+
 /* ex_slug - failure-reason-code from free text: [a-z0-9-], at most
  * EX_REASON_MAX bytes, an issuer DN (" /C=..") cut off. The last texts
  * read on the calling thread are remembered with their codes (a log
@@ -132,7 +142,8 @@ void    ex_slug(struct span t, char *out);
 /* ex_memo_hash - a text t (len > 0) mixed into 64 bits whose top bits
  * place it in a table of remembered texts (ex_slug() and ex_text() in
  * ex.c, the names and addresses of ex_sess.c): its first and last
- * eight bytes and its length, mixed by a multiply. A sum of three
+ * eight bytes and its length, mixed by a multiply (a text under eight
+ * bytes: those, as memcpy() of them into a zero word gives). A sum of three
  * bytes and the length put a log's few dozen names on the same places:
  * 16 places (and 64 with that sum) missed 44 % (28 %) of the names
  * asked on an Exim log of 63 hosts */
@@ -144,8 +155,20 @@ ex_memo_hash(struct span t)
     if (t.len >= 8) {
         memcpy(&a, t.ptr, 8);
         memcpy(&b, t.ptr + t.len - 8, 8);
+    } else if (t.len >= 4) {
+        /* memcpy(&a, t.ptr, t.len) as two words that overlap: a call
+         * of memcpy() of a length known only here needs registers
+         * saved in its caller (ex_sess_dname_mt()) */
+        uint32_t lo, hi;
+
+        memcpy(&lo, t.ptr, 4);
+        memcpy(&hi, t.ptr + t.len - 4, 4);
+        a = (uint64_t) lo | (uint64_t) hi << (8 * (t.len - 4));
     } else {
-        memcpy(&a, t.ptr, t.len);
+        a = (uint64_t) (unsigned char) t.ptr[0]
+            | (uint64_t) (unsigned char) t.ptr[t.len / 2] << (8 * (t.len / 2))
+            | (uint64_t) (unsigned char) t.ptr[t.len - 1]
+            << (8 * (t.len - 1));
     }
     a ^= (b + t.len) * 0x9e3779b97f4a7c15ULL;
     return a * 0xff51afd7ed558ccdULL;

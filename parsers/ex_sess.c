@@ -207,15 +207,69 @@ ex_memo_keep(struct ex_memo *m, struct span t, int rc, const char *out,
         memcpy(m->out, out, m->out_len);
 }
 
+/* ex_small_same - the n bytes (n < 16) at a and b are the same: two
+ * words that overlap, of eight, four or one byte, no call of memcmp()
+ * (a call needs registers saved: ex_sess_dname_mt()) */
+static inline int
+ex_small_same(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y, u, v;
+    uint32_t x4, y4, u4, v4;
+
+    if (n >= 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&u, a + n - 8, 8);
+        memcpy(&v, b + n - 8, 8);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    if (n >= 4) {
+        memcpy(&x4, a, 4);
+        memcpy(&y4, b, 4);
+        memcpy(&u4, a + n - 4, 4);
+        memcpy(&v4, b + n - 4, 4);
+        return ((x4 ^ y4) | (u4 ^ v4)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2]
+                      && a[n - 1] == b[n - 1]);
+}
+
+/* ex_small_copy - memcpy() of n bytes (n < 16), as ex_small_same()
+ * reads them */
+static inline void
+ex_small_copy(char *dst, const char *src, size_t n)
+{
+    uint64_t x, u;
+    uint32_t x4, u4;
+
+    if (n >= 8) {
+        memcpy(&x, src, 8);
+        memcpy(&u, src + n - 8, 8);
+        memcpy(dst, &x, 8);
+        memcpy(dst + n - 8, &u, 8);
+    } else if (n >= 4) {
+        memcpy(&x4, src, 4);
+        memcpy(&u4, src + n - 4, 4);
+        memcpy(dst, &x4, 4);
+        memcpy(dst + n - 4, &u4, 4);
+    } else if (n > 0) {
+        char    c0 = src[0], c1 = src[n / 2], c2 = src[n - 1];
+
+        dst[0] = c0;
+        dst[n / 2] = c1;
+        dst[n - 1] = c2;
+    }
+}
+
 /* ex_name_same - ex_bytes_same() of a name (n <= EX_MEMO_IN): sixteen
  * bytes a step from 16 on (ex_same16; a name of 20 to 30 bytes was
- * four words of eight and their loop) */
+ * four words of eight and their loop), two words below */
 static inline int
 ex_name_same(const char *a, const char *b, size_t n)
 {
     if (n >= 16)
         return ex_same16(a, b, n);
-    return ex_bytes_same(a, b, n);
+    return ex_small_same(a, b, n);
 }
 
 /* ex_name_copy - ex_bytes_copy() of a name, as ex_name_same() reads */
@@ -235,35 +289,48 @@ ex_name_copy(char *dst, const char *src, size_t n)
         _mm_storeu_si128((__m128i *) (void *) (dst + n - 16), last);
         return;
     }
-#endif
+    ex_small_copy(dst, src, n);
+#else
     ex_bytes_copy(dst, src, n);
+#endif
+}
+
+/* ex_sess_dname_miss - ex_sess_dname_mt() of a name not kept: the
+ * call, and the name kept in m (NULL: too long to keep) */
+__attribute__((noinline))
+static int
+ex_sess_dname_miss(struct span h, char *out, int *num, struct ex_memo *m)
+{
+    int     rc, n;
+
+    rc = dname_norm(h.ptr, h.len, out);
+    n = rc == 0 && dname_is_numeric(out);
+    if (m != NULL)
+        ex_memo_keep(m, h, rc, out, n);
+    if (num)
+        *num = n;
+    return rc;
 }
 
 /* ex_sess_dname_mt - see ex_sess.h (dname_norm() writes nothing when
- * it fails) */
+ * it fails). A name kept is read without a call (four registers are
+ * saved still, after the length's test, but no frame is set up): the
+ * rest is ex_sess_dname_miss(), a tail call */
 int
 ex_sess_dname_mt(struct span h, char *out, int *num)
 {
     struct ex_memo *m;
-    int     rc, n;
 
-    if (h.len == 0 || h.len > EX_MEMO_IN) {
-        rc = dname_norm(h.ptr, h.len, out);
-        n = rc == 0 && dname_is_numeric(out);
-    } else if ((m = ex_memo_at(ex_memo_host, h))->len == h.len
-               && ex_name_same(h.ptr, m->in, h.len)) {
-        if (m->out_len)
-            ex_name_copy(out, m->out, m->out_len);
-        rc = m->rc;
-        n = m->num;
-    } else {
-        rc = dname_norm(h.ptr, h.len, out);
-        n = rc == 0 && dname_is_numeric(out);
-        ex_memo_keep(m, h, rc, out, n);
-    }
+    if (h.len == 0 || h.len > EX_MEMO_IN)
+        return ex_sess_dname_miss(h, out, num, NULL);
+    m = ex_memo_at(ex_memo_host, h);
+    if (m->len != h.len || !ex_name_same(h.ptr, m->in, h.len))
+        return ex_sess_dname_miss(h, out, num, m);
+    if (m->out_len)
+        ex_name_copy(out, m->out, m->out_len);
     if (num)
-        *num = n;
-    return rc;
+        *num = m->num;
+    return m->rc;
 }
 
 /* ex_sess_addr_mt - see ex_sess.h (ipaddr_norm() writes nothing when
@@ -907,31 +974,16 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
                           | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE) \
                           | (1u << EX_DANE_EVENT)))
 
-/* ex_classify_mt - corr_ops.classify_mt: one line alone (corr.h) */
-static int
-ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
-               void *prep, struct trace *tr)
+/* ex_classify_tail - ex_classify_mt() after the line's reading: its
+ * kind's key, hash and the rest for ex_apply() (or the arrival's
+ * sender) */
+static inline __attribute__((always_inline)) int
+ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
+                 struct ex_pre *pre, struct trace *tr)
 {
-    struct ex_pre *pre = prep;
     struct ex_line *ln = &pre->ln;
     struct ex_event *ev = &pre->ev;
-    struct span body;
-    int     bare, stats = 0, flags;
 
-    memset(tr, 0, sizeof(*tr));
-    tr->kind = TRACE_IRRELEVANT;
-    /* a line with Exim's stamp or a message id is read whatever its
-     * program (ex_read(): prefix and body in one call; the zone-offset
-     * cache of Exim's stamps is ex.c's own per thread, made when first
-     * needed: tc NULL) */
-    if (!ex_read(NULL, r->msg, ln, ev)) {
-        if (r->ident.len > 0 && !ex_sess_ident(r->ident))
-            return CORR_PRE_NOT_MINE;   /* another program's line */
-        bare = r->ident.len == 0;
-        body = bare ? ex_unbare(ln->body, &stats) : ln->body;
-        flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
-        ex_classify(body, flags, ev);
-    }
     pre->arrival = 0;
     /* the kinds that are events (most lines), by a mask: a test, not
      * the switch's indirect jump */
@@ -981,6 +1033,111 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
      * failure) */
     tr->kind = TRACE_DETAIL;
     return CORR_PRE_DONE;
+}
+
+/* ex_classify_body - ex_classify_mt() of a line whose prefix was read
+ * (ex_read_quick() or ex_prefix()) and holds Exim's stamp or a message
+ * id: the body's reading (ex_read_body()) and the rest */
+__attribute__((noinline))
+static int
+ex_classify_body(const struct wrap_rec *r, const struct sess_own *own,
+                 struct ex_pre *pre, struct trace *tr)
+{
+    ex_read_body(r->msg, &pre->ln, &pre->ev);
+    return ex_classify_tail(r, own, pre, tr);
+}
+
+/* ex_classify_full - ex_classify_mt() of a line whose prefix
+ * ex_read_quick() did not read: ex_read() as ex_prefix() and then
+ * ex_classify_body() (one copy of the body's reading: two made the
+ * instruction cache miss more), or another program's line, an echo */
+__attribute__((noinline))
+static int
+ex_classify_full(const struct wrap_rec *r, const struct sess_own *own,
+                 struct ex_pre *pre, struct trace *tr)
+{
+    struct ex_line *ln = &pre->ln;
+    struct span body;
+    int     bare, stats = 0, flags;
+
+    /* a line with Exim's stamp or a message id is read whatever its
+     * program (the zone-offset cache of Exim's stamps is ex.c's own
+     * per thread, made when first needed: tc NULL) */
+    ex_prefix(NULL, r->msg, ln);
+    if (ln->stamped || ln->id.len > 0)
+        return ex_classify_body(r, own, pre, tr);
+    if (r->ident.len > 0 && !ex_sess_ident(r->ident))
+        return CORR_PRE_NOT_MINE;       /* another program's line */
+    bare = r->ident.len == 0;
+    body = bare ? ex_unbare(ln->body, &stats) : ln->body;
+    flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
+    ex_classify(body, flags, &pre->ev);
+    return ex_classify_tail(r, own, pre, tr);
+}
+
+/* ex_own_maybe - whether the first word of s (an arrival's sender) may
+ * be own_from, of n bytes, or it in "<>": the byte at either length is
+ * a space or the end (sess_own_sender_word() asks no more of a word
+ * that is not) */
+static inline int
+ex_own_maybe(struct span s, size_t n)
+{
+    return s.len == n || (s.len > n && s.ptr[n] == ' ') || s.len == n + 2
+        || (s.len > n + 2 && s.ptr[n + 2] == ' ');
+}
+
+/* ex_classify_mt - corr_ops.classify_mt: one line alone (corr.h). The
+ * two commonest lines of an Exim log, an arrival (a fifth) and a
+ * "Completed" (a sixth), are read here when their prefix has its
+ * common shape (ex_read_quick()), with no call but the tail calls of
+ * the other lines, and so with no register saved and restored (19
+ * instructions a line); every other line is read by
+ * ex_classify_body() (the prefix read) or ex_classify_full(), as the
+ * one function before */
+static int
+ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
+               void *prep, struct trace *tr)
+{
+    struct ex_pre *pre = prep;
+    struct ex_line *ln = &pre->ln;
+    struct span b;
+    size_t  n;
+
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+    if (!ex_read_quick(r->msg, ln))
+        return ex_classify_full(r, own, pre, tr);
+    b = ln->body;
+    if (b.len > 3 && b.ptr[0] == '<' && b.ptr[1] == '=' && b.ptr[2] == ' ') {
+        /* an arrival, EX_IGNORE whatever its text holds (ex_classify()):
+         * asked on the slow way only when its sender may be ours */
+        if (own != NULL && ln->id.len > 0
+            && ex_own_maybe(span_make(b.ptr + 3, b.len - 3),
+                            sess_own_from_len(own)))
+            return ex_classify_body(r, own, pre, tr);
+        pre->ev.kind = EX_IGNORE;
+        pre->arrival = 0;
+        return CORR_PRE_DONE;
+    }
+    n = ln->id.len;
+    if ((n == 16 || n == 23) && r->host.len == 0 && b.len >= 9
+        && memcmp(b.ptr, "Completed", 9) == 0) {
+        /* EX_COMPLETED (ex_classify(): its kind alone is written) of a
+         * main log's line: the key is ex_msg_key()'s, of a length the
+         * compiler knows (the hash's paths of other lengths, which call,
+         * are not taken) */
+        pre->ev.kind = EX_COMPLETED;
+        pre->arrival = 0;
+        pre->key[0] = 0;
+        memcpy(pre->key + 1, ln->id.ptr, 16);
+        memcpy(pre->key + 1 + n - 16, ln->id.ptr + n - 16, 16);
+        pre->klen = (uint32_t) (n + 1);
+        pre->khash = htab_hash(pre->key, n + 1);
+        pre->cipher_h = pre->pid_h = 0;
+        pre->dom = span_make(NULL, 0);
+        return CORR_PRE_EVENT;
+    }
+    return ex_classify_body(r, own, pre, tr);
 }
 
 /* ex_apply - corr_ops.apply: an Exim event into the state (corr.h) */

@@ -22,10 +22,12 @@
 #include "../parsers/parser.h"
 #include "../parsers/pf.h"
 #include "../parsers/pf_sess.h"
+#include "../parsers/sess_own.h"
 #include "../parsers/sm_sess.h"
 #include "../parsers/ts.h"
 #include "../parsers/wrap.h"
 #include "../util/date.h"
+#include "../util/htab.h"
 #include "testfp.h"
 #include "testlib.h"
 
@@ -1525,6 +1527,253 @@ t_read(void)
             lazy, local);
 }
 
+/* t_read_short - ex_read() against the prefix and ex_classify(), as
+ * t_read(), on lines whose body is short (under 32 bytes: ex_read()
+ * scans it for a tab and "verify callout: " in one step of the line's
+ * last 32 bytes, the prefix's compares masked off; ex_classify() reads
+ * it alone) or about 32 bytes long, of hostile bytes: tabs and 'v's at
+ * every place, the callout's text whole, cut or at the end, after
+ * "H=" or a quote, and prefixes of every length Exim writes */
+static void
+t_read_short(void)
+{
+    static const char *const pre[] = {
+        "2024-11-01 00:00:07 ", "2024-11-01 00:00:07 10GaaG-000000000aa-0037 ",
+        "10GaaG-000000000aa-0037 ", "1aa0aa-00000a-7R ",
+        "2024-11-01 00:00:07 [42] ", "2024-11-01 00:00:07.123 +0100 ",
+        "2024-11-01 00:00:07 1aa0aa-00000a-7R ", "1vvvvv-vevevv-ve ",
+    };
+    static const char *const piece[] = {
+        "verify callout: ", "verify callout: h [1.2.3.4] : 550 x",
+        "verify callout", "ve", "v", "\t", "H=", "U=", "\"", "<= ",
+        "Could not complete recipient ", "vv", "e",
+    };
+    static const char bytes[] = "\tvexa :=\"";
+    char    line[300];
+    uint64_t x = 57;
+    int     i, agree = 1, read = 0, detail = 0, callout = 0;
+
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 200000; i++) {
+        struct ts_ctx ta, tb;
+        struct ex_line la, lb;
+        struct ex_event ea, eb;
+        size_t  len, blen, b0;
+        int     r;
+
+        blen = T_RND() % 4 ? 32 : 100;
+        blen = T_RND() % blen;
+        len = (size_t) snprintf(line, sizeof(line), "%s",
+                                pre[T_RND() % (sizeof(pre) / sizeof(pre[0]))]);
+        b0 = len;
+        if (T_RND() % 4 == 0) {         /* as an ACL's line begins */
+            memcpy(line + len, T_RND() % 2 ? "H=" : "U=", 2);
+            len += 2;
+            if (T_RND() % 2 && blen >= 80) {
+                static const char co[] = "verify callout: h [1.2.3.4] :"
+                    " DANE error: tlsa lookup FAIL";
+
+                memcpy(line + len, co, sizeof(co) - 1);
+                len += sizeof(co) - 1;
+            }
+        }
+        while (len < b0 + blen) {
+            if (T_RND() % 3 == 0) {
+                const char *pc = piece[T_RND() % (sizeof(piece)
+                                                  / sizeof(piece[0]))];
+                size_t  n = strlen(pc);
+
+                if (n > b0 + blen - len)
+                    n = b0 + blen - len;
+                memcpy(line + len, pc, n);
+                len += n;
+            } else {
+                line[len++] = bytes[T_RND() % (sizeof(bytes) - 1)];
+            }
+        }
+        ts_ctx_init_year(&ta, 1970);
+        ts_ctx_init_year(&tb, 1970);
+        memset(&ea, 0x5a, sizeof(ea));
+        memset(&eb, 0x5a, sizeof(eb));
+        r = ex_read(&ta, span_make(line, len), &la, &ea);
+        ref_prefix(&tb, span_make(line, len), &lb);
+        if (lb.stamped || lb.id.len > 0)
+            ex_classify(lb.body, lb.id.len > 0 ? EX_F_ID : 0, &eb);
+        read += r;
+        agree &= r == (lb.stamped || lb.id.len > 0)
+            && same_span(la.body, lb.body)
+            && (!r || ea.kind == eb.kind)
+            && (!r || ex_read_kind_only(ea.kind)
+                || ev_hash(0, &ea, line) == ev_hash(0, &eb, line));
+        detail += r && ea.kind == EX_DETAIL;
+        callout += r && ea.kind == EX_CALLOUT;
+    }
+#undef T_RND
+    T_CHECK(agree && read == 200000 && detail > 50000 && callout > 100,
+            "ex_read() of short bodies as ex_classify() (%d details,"
+            " %d callouts)", detail, callout);
+}
+
+/* t_front - Exim's classify_mt reads an arrival and a "Completed" whose
+ * prefix has the main log's common shape by itself (ex_read_quick(),
+ * no call), every other line by ex_read() or ex_read_quick() and
+ * ex_read_body(). Against ex_read() and what the one function before
+ * made of its event: the answer, the prefix, the kind; of a Completed
+ * its key (log host, NUL, id), the key's hash (htab_hash()) and the
+ * fields cleared; of an arrival of our own sender the sender's word
+ * (sess_own_sender_word()), of another none. Generated lines: stamps
+ * of the minutes before and others, seconds again and new, fractions
+ * and zones, [pid]s; ids of both shapes, cut or spoilt; senders of
+ * every length about own_from's, with and without <>, in other case;
+ * "Completed" and near misses; log hosts or none; bytes changed. The
+ * front is asked first on half the lines (the minutes it keeps are
+ * ex_read()'s) */
+static void
+t_front(void)
+{
+    static const char *const stamps[] = {
+        "2024-11-01 00:00:07 ", "2024-11-01 00:00:08 ", "2024-11-01 00:01:07 ",
+        "2024-11-01 00:00:07.123 ", "2024-11-01 00:00:07 +0100 ",
+        "2024-11-01 00:00:07 [42] ", "2024-11-01 00:00:61 ",
+        "2024-11-01 00:00:7 ", "2026-12-06 04:31:58 [46] ", "", "Nov 1 ",
+    };
+    static const char *const ids[] = {
+        "1aa0aa-00000a-7R ", "10GaaG-000000000aa-0037 ", "1aa0aa-00000a-7",
+        "10GaaG-000000000aa-003 ", "", "1aa0aa-00000a-7R",
+    };
+    static const char *const bodies[] = {
+        "<= own@report.example H=h", "<= <own@report.example> P=x",
+        "<= OWN@Report.Example", "<= own@report.exampl H=h",
+        "<= own@report.examplex H=h", "<= xown@report.example",
+        "<= <own@report.example>", "<= own@report.example",
+        "<= a@b H=h [1.2.3.4] P=esmtps S=100", "<= <> R=x", "<= ", "<=  ",
+        "<= x\t", "<=", "Completed", "Completed QT=1s", "Complete",
+        "completed", "Completed ", ("=> a@b R=r T=t H=h [192.0.2.1] X=x"
+        " CV=yes"), "** a@b R=r T=t: DANE error: tlsa lookup FAIL",
+        "cipher\tTLS1.3", "Start queue run: pid=1 -qf",
+        "=> a@b@c.example.org R=r T=t H=h [192.0.2.1]",
+        "=> @abcdefghijklmnopqrstu R=r T=t H=h [192.0.2.1]",
+        "=> abcdefghijklmnop@ R=r T=t H=h [192.0.2.1]",
+        "=> abcdefghijklmno@q R=r T=t H=h [192.0.2.1]",
+        ("=> abcdefghijklmnopqrstuvwxyz0123456789@abcdefghijklmnopqrstuvw"
+         "xyz R=r T=t H=h [192.0.2.1]"), "=> nodomain R=r T=t H=h [1.2.3.4]",
+        ("=> abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvw"
+         "xyz R=r T=t H=h [192.0.2.1]"), "=> @ R=r T=t H=h [1.2.3.4]",
+        "=> \"a@b\"@x R=r T=t H=h [1.2.3.4]",
+        "** x@y.z R=r T=t: DANE error: x",
+    };
+    static const char *const hosts[] = { "", "", "mail", "mx1.example" };
+    static const char bytes[] = "-0a <=>\t:[";
+    struct sess_conf conf;
+    struct sess_cb cb;
+    void   *st;
+    const struct sess_own *own;
+    char    line[300];
+    uint64_t x = 71;
+    int     i, agree = 1, quick = 0, comp = 0, mine = 0, dlv = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    conf.own_from = "own@report.example";
+    st = corr_sess_create(&conf, &cb, &ex_corr_ops);
+    own = corr_sess_own_mt(st);
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+    for (i = 0; i < 300000; i++) {
+        struct wrap_rec r;
+        struct ex_pre pa;
+        struct ex_line lb;
+        struct ex_event eb;
+        struct trace tr;
+        const char *h = hosts[T_RND() % 4];
+        unsigned st_ = T_RND() % 8, id_, bo_;
+        size_t  len;
+        int     k, rb, first = T_RND() % 2, want;
+
+        st_ = st_ ? T_RND() % 3 : T_RND() % (sizeof(stamps)
+                                              / sizeof(stamps[0]));
+        id_ = T_RND() % (sizeof(ids) / sizeof(ids[0]));
+        bo_ = T_RND() % (sizeof(bodies) / sizeof(bodies[0]));
+        len = (size_t) snprintf(line, sizeof(line), "%s%s%s", stamps[st_],
+                                ids[id_], bodies[bo_]);
+        if (T_RND() % 6 == 0 && len > 0) {      /* a byte changed */
+            size_t  at = T_RND() % len;
+
+            line[at] = bytes[T_RND() % (sizeof(bytes) - 1)];
+        }
+        if (T_RND() % 10 == 0)
+            len = T_RND() % (len + 1);
+        memset(&r, 0, sizeof(r));
+        r.msg = span_make(line, len);
+        r.host = span_make(h, strlen(h));
+        r.ident = span_make("exim", 4);
+        memset(&pa, 0x5a, sizeof(pa));
+        memset(&eb, 0x5a, sizeof(eb));
+        if (first)
+            k = ex_corr_ops.classify_mt(&r, own, &pa, &tr);
+        rb = ex_read(NULL, r.msg, &lb, &eb);
+        if (!first)
+            k = ex_corr_ops.classify_mt(&r, own, &pa, &tr);
+        if (!rb)
+            continue;                   /* not read by ex_read(): as before */
+        /* the answer the one function made of ex_read()'s event */
+        if ((1u << eb.kind) & ~((1u << EX_NONE) | (1u << EX_IGNORE)
+                                | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE)
+                                | (1u << EX_DANE_EVENT)))
+            want = CORR_PRE_EVENT;
+        else if (eb.kind == EX_NONE)
+            want = CORR_PRE_NOT_MINE;
+        else
+            want = CORR_PRE_DONE;
+        if (eb.kind == EX_IGNORE && lb.id.len > 0) {
+            struct span b = lb.body, w;
+
+            if (span_skip(&b, "<= ") == 0
+                && sess_own_sender_word(own, b, &w)) {
+                want = CORR_PRE_EVENT;
+                agree &= pa.arrival == 1 && same_span(pa.from, w);
+                mine++;
+            }
+        }
+        agree &= k == want && pa.ev.kind == eb.kind
+            && pa.ln.stamped == lb.stamped && (!lb.stamped || pa.ln.t == lb.t)
+            && same_span(pa.ln.id, lb.id) && same_span(pa.ln.pid, lb.pid)
+            && same_span(pa.ln.body, lb.body)
+            && (want != CORR_PRE_DONE || eb.kind != EX_IGNORE
+                || pa.arrival == 0);
+        if (k == CORR_PRE_EVENT && eb.kind == EX_DELIVERY) {
+            /* the recipient's domain: corr_rcpt_domain()'s */
+            struct span d = corr_rcpt_domain(pa.ev.rcpt);
+
+            agree &= same_span(pa.dom, d);
+            dlv++;
+        }
+        if (k == CORR_PRE_EVENT && eb.kind == EX_COMPLETED) {
+            char    key[200];
+            size_t  hl = r.host.len, kl = hl + 1 + lb.id.len;
+
+            memcpy(key, r.host.ptr, hl);
+            key[hl] = 0;
+            memcpy(key + hl + 1, lb.id.ptr, lb.id.len);
+            agree &= pa.arrival == 0 && pa.klen == kl
+                && memcmp(pa.key, key, kl) == 0
+                && pa.khash == htab_hash(key, kl) && pa.pid_h == 0
+                && pa.cipher_h == 0 && pa.dom.len == 0;
+            comp++;
+        }
+        quick += lb.stamped && !lb.pid.len && h[0] == 0;
+    }
+#undef T_RND
+    T_CHECK(agree && comp > 5000 && mine > 1000 && quick > 50000
+            && dlv > 20000,
+            "Exim's classify_mt of arrivals and Completed as before"
+            " (%d Completed, %d of our own, %d quick)", comp, mine, quick);
+    printf("# t_front: %d Completed, %d of our own, %d quick, %d deliveries\n",
+           comp, mine, quick, dlv);
+    corr_sess_free(st);
+}
+
 /* The whole lines ex.c keeps (ex_lm_find()): the rest of a delivery line
  * after its recipient when it meets no "C=", and the body of a line
  * that begins with 'H', '[', 'T' or 'D'. Lines of a pool are read
@@ -1759,6 +2008,10 @@ t_peer(void)
                 pool[i][at] = "A.-_:\0\x80 9zZ"[T_RND() % 11];
             }
             break;
+        case 3:                         /* short: every length to 16 */
+            if (T_RND() % 2)
+                n = n < 17 ? n : T_RND() % 17;
+            break;
         case 2:                         /* a middle byte of one before */
             if (i > 0 && plen[i - 1] > 16) {
                 memcpy(pool[i], pool[i - 1], plen[i - 1]);
@@ -1885,6 +2138,8 @@ main(void)
     t_cert_again();
     t_walk_again();
     t_read();
+    t_read_short();
+    t_front();
     t_lm_again();
     t_peer();
     t_reason_as_is();
