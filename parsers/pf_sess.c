@@ -793,6 +793,21 @@ pf_qmgr_line(struct pf_sess *ps, const struct wrap_rec *r, struct trace *tr)
         (void) corr_own_from(ps->k, r, qid, addr, r->dated ? r->t : 0, tr);
 }
 
+/* pf_qmgr_own_len - 0 when the qmgr message past its queue id (s, at
+ * its ": ") cannot hold our own sender, whose address is n bytes long
+ * (sess_own_from_len()): sess_own_sender() takes an address of n bytes,
+ * or of n + 2 with its "<>", and pf_qmgr_from() gives one only where
+ * ">, size=" follows it, so the '>' after ": from=<" (8 bytes) and the
+ * address stands at 8 + n or 8 + n + 2. Else 1 (ask them). Most qmgr
+ * lines are other senders' mail: pf_qmgr_from()'s search is then not
+ * made (tests/t_pfmemo.c compares the answer with the full test) */
+static inline int
+pf_qmgr_own_len(struct span s, size_t n)
+{
+    return (s.len > n + 8 && s.ptr[n + 8] == '>')
+        || (s.len > n + 10 && s.ptr[n + 10] == '>');
+}
+
 /* pf_qmgr_mine_mt - a qmgr line the no-loop tracker needs: our own
  * sender's "QID: from=<addr>, size=", or any "QID: removed" */
 static int
@@ -804,7 +819,8 @@ pf_qmgr_mine_mt(const struct sess_own *own, struct span s)
         return 0;
     if (span_eq(s, ": removed"))
         return 1;
-    return pf_qmgr_from(s, &addr) == 0 && sess_own_sender(own, addr);
+    return pf_qmgr_own_len(s, sess_own_from_len(own))
+        && pf_qmgr_from(s, &addr) == 0 && sess_own_sender(own, addr);
 }
 
 /* the Postfix program a non-empty ident names */

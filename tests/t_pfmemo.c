@@ -12,6 +12,8 @@
 #include "../parsers/corr.h"
 #include "../parsers/pf.h"
 #include "../parsers/pf_sess.h"
+#include "../parsers/sess_own.h"
+#include "../global/sess.h"
 #include "../parsers/wrap.h"
 #include "../util/span.h"
 #include "testfp.h"
@@ -540,6 +542,91 @@ t_qmgr_from(void)
             bad);
 }
 
+/* t_qmgr_own - the classifier's answer to a qmgr line (an event only
+ * for our own sender's "from=<...>, size=" and for "removed") as the
+ * plain test: pf_qmgr_from_plain() and sess_own_sender() of every
+ * address, so the length test made first (pf_qmgr_own_len) turns away
+ * no line of ours. Addresses our sender's length and two more, one
+ * byte off, case changed, with "<>", '>' and ">, size=" planted around
+ * where our sender's would end, each message in a block of its own
+ * length (a read past it is the sanitizer's) */
+static void
+t_qmgr_own(void)
+{
+    static const char *const addr[] = {
+        "tlsrpt@example.net", "TLSRPT@Example.NET", "<tlsrpt@example.net>",
+        "tlsrpt@example.nex", "tlsrpt@example.ne", "tlsrpt@example.net.",
+        "xtlsrpt@example.net", "<tlsrpt@example.net", "tlsrpt@example.net>",
+        "tlsrpt@example.net>, size=1", "a>, size=1, x@example.net",
+        "tlsrpt@exa>ple.net", "", "<>", "someone@else.example.org", "a",
+        "tlsrpt@example.net>, size=", "12345678901234567>",
+        "1234567890123456789>",
+    };
+    static const char *const tail[] = {
+        ">, size=2291, nrcpt=1 (queue active)", ">, size=", ">, size",
+        ">", "", ">, size=1>, size=2", ">>, size=3", "> size=4",
+    };
+    static const char *const head[] = {
+        ": from=<", ": from=", ": removed", ": to=<", ": from=<<", ":",
+    };
+    struct sess_conf conf;
+    struct sess_own *own;
+    struct pf_pre *pre;
+    struct wrap_rec r;
+    struct trace tr;
+    uint64_t x = 41;
+    int     prog = pf_sess_ident_prog(span_make("postfix/qmgr", 12));
+    int     i, bad = 0, mine = 0, rest = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    conf.own_from = "tlsrpt@example.net";
+    own = sess_own_create(&conf);
+    pre = malloc(sizeof(*pre));
+    T_CHECK(own != NULL && pre != NULL, "a tracker and room");
+    if (own == NULL || pre == NULL)
+        return;
+    memset(&r, 0, sizeof(r));
+    r.ident = span_make("postfix/qmgr", 12);
+    for (i = 0; i < 200000; i++) {
+        char    tmp[160];
+        const char *h = head[t_next(&x) % 6 < 4 ? 0 : t_next(&x) % 6];
+        const char *a = addr[t_next(&x) % (sizeof(addr) / sizeof(addr[0]))];
+        const char *t = tail[t_next(&x) % 4 ? 0
+                             : t_next(&x) % (sizeof(tail) / sizeof(tail[0]))];
+        int     n = snprintf(tmp, sizeof(tmp), "4F2A1B3C%s%s%s", h, a, t);
+        struct span s, got;
+        char   *m;
+        int     want, ret;
+
+        if (n <= 0 || (size_t) n >= sizeof(tmp))
+            continue;
+        if (t_next(&x) % 3 == 0)        /* a '>' or NUL planted */
+            tmp[8 + t_next(&x) % (size_t) (n - 8)] = t_next(&x) % 2 ? '>' : 0;
+        if (t_next(&x) % 5 == 0)        /* cut short */
+            n = 8 + (int) (t_next(&x) % (size_t) (n - 7));
+        if ((m = malloc((size_t) n + 1)) == NULL)
+            abort();
+        memcpy(m, tmp, (size_t) n);
+        s = span_make(m + 8, (size_t) n - 8);
+        want = span_eq(s, ": removed")
+            || (pf_qmgr_from_plain(s, &got) == 0
+                && sess_own_sender(own, got));
+        r.msg = span_make(m, (size_t) n);
+        ret = pf_sess_classify_prog_mt(&r, own, pre, &tr, prog);
+        bad += (ret == CORR_PRE_EVENT) != want
+            || (ret != CORR_PRE_EVENT && ret != CORR_PRE_DONE);
+        mine += want && !span_eq(s, ": removed");
+        rest += !want;
+        free(m);
+    }
+    T_CHECK(bad == 0, "qmgr lines of our own sender as the plain test "
+            "(%d differ)", bad);
+    T_CHECK(mine > 10000 && rest > 50000, "our own sender's lines (%d) "
+            "and others (%d)", mine, rest);
+    free(pre);
+    sess_own_free(own);
+}
+
 /* t_error_reason - pf_error_reason() as pf_error_reason_plain() on
  * texts of ':' and words, every length up to 100 */
 static void
@@ -666,6 +753,7 @@ main(void)
     t_status_scan();
     t_alnum_run();
     t_qmgr_from();
+    t_qmgr_own();
     t_error_reason();
     t_key_line();
     t_rcpt_domain();
