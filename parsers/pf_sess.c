@@ -1033,10 +1033,6 @@ pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
                : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
         return ev->kind != PF_CERT_FAIL ? CORR_PRE_DONE : CORR_PRE_EVENT;
     }
-    pre->text_res = -1;
-    pre->text_kind = PF_TEXT_OTHER;
-    pre->text_dane = 0;
-    pre->text_why = "";
     pf_key_mt(pre, r);
     /* the peer and domain in the form the session record holds: what
      * the thread that applies would make of them */
@@ -1068,7 +1064,9 @@ pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
      * and of a failure, here rather than on the thread that applies, in
      * order. A delivered message's text is the server's reply, never
      * one of Postfix's TLS failure texts (and a server's words are no
-     * failure); "sent" shows a dialogue past EHLO without a search */
+     * failure); "sent" shows a dialogue past EHLO without a search.
+     * Only a status and a per-MX text's lines are asked (pf_apply(),
+     * pf_status_line()): the other events' are not written */
     if ((ev->kind == PF_STATUS && !span_eq(ev->status, "sent"))
         || ev->kind == PF_SOFT) {
         struct pf_text_facts f;
@@ -1079,8 +1077,12 @@ pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
         pre->text_kind = f.kind;
         pre->text_dane = f.dane;
         pre->text_why = f.why;
-    } else {
-        pre->past_ehlo = ev->kind == PF_STATUS;
+    } else if (ev->kind == PF_STATUS) {
+        pre->past_ehlo = 1;
+        pre->text_res = -1;
+        pre->text_kind = PF_TEXT_OTHER;
+        pre->text_dane = 0;
+        pre->text_why = "";
     }
     return CORR_PRE_EVENT;
 }
