@@ -15,10 +15,12 @@
 #include "../parsers/sess_own.h"
 #include "../global/sess.h"
 #include "../parsers/wrap.h"
+#include "../util/ipaddr.h"
 #include "../util/span.h"
 #include "testfp.h"
 #include "testlib.h"
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -627,6 +629,69 @@ t_qmgr_own(void)
     sess_own_free(own);
 }
 
+/* t_ipaddr_v4 - the dotted quad of ipaddr_norm() read in one register
+ * as byte by byte (ipaddr_v4_check), on texts of 0 to 20 bytes of
+ * digits and dots (octets of 0 to 4 digits, "0", "00", "255", "256",
+ * "299", dots doubled, leading and trailing), NUL, letters, ':', bytes
+ * >= 0x80 planted; each text in a block of its own length (a read past
+ * it is the sanitizer's); and ipaddr_norm() as inet_pton() */
+static void
+t_ipaddr_v4(void)
+{
+    static const char *const oct[] = {
+        "0", "1", "9", "10", "99", "100", "199", "200", "249", "250",
+        "255", "256", "260", "299", "300", "999", "00", "01", "010", "0255",
+        "1234", "", "25", "2", "5",
+    };
+    static const char junk[] = ".0123456789:a\x80\xff\0 /";
+    uint64_t x = 71;
+    int     i, bad = 0, good = 0, ref = 0;
+
+    for (i = 0; i < 400000; i++) {
+        char    tmp[64];
+        size_t  n = 0;
+        int     k, parts = t_next(&x) % 4 ? 4 : 2 + (int) (t_next(&x) % 4);
+        char   *m;
+
+        for (k = 0; k < parts && n < 40; k++) {
+            const char *o = oct[t_next(&x) % (sizeof(oct) / sizeof(oct[0]))];
+
+            if (k > 0)
+                tmp[n++] = '.';
+            memcpy(tmp + n, o, strlen(o));
+            n += strlen(o);
+        }
+        if (t_next(&x) % 4 == 0 && n > 0)       /* a byte changed */
+            tmp[t_next(&x) % n] = junk[t_next(&x) % (sizeof(junk) - 1)];
+        if (t_next(&x) % 8 == 0)
+            n = t_next(&x) % (n + 1);           /* cut short */
+        if ((m = malloc(n + 1)) == NULL)
+            abort();
+        memcpy(m, tmp, n);
+        if (!ipaddr_v4_check(m, n))
+            bad++;
+        {
+            char    out[IPADDR_MAX + 1], z[32];
+            unsigned char a[4];
+            int     r = ipaddr_norm(m, n, out);
+
+            memcpy(z, m, n < 31 ? n : 31);
+            z[n < 31 ? n : 31] = 0;
+            if (r == 0 && strlen(out) == n && memcmp(out, m, n) == 0)
+                good++;
+            /* a dotted quad accepted is inet_pton()'s, and its text */
+            if (n < 31 && strlen(z) == n && inet_pton(AF_INET, z, a) == 1
+                && (r != 0 || strcmp(out, z) != 0))
+                ref++;
+        }
+        free(m);
+    }
+    T_CHECK(bad == 0, "ipaddr_norm()'s dotted quad as the byte loop (%d "
+            "differ)", bad);
+    T_CHECK(ref == 0, "ipaddr_norm() as inet_pton() (%d differ)", ref);
+    T_CHECK(good > 15000, "dotted quads taken (%d)", good);
+}
+
 /* t_error_reason - pf_error_reason() as pf_error_reason_plain() on
  * texts of ':' and words, every length up to 100 */
 static void
@@ -754,6 +819,7 @@ main(void)
     t_alnum_run();
     t_qmgr_from();
     t_qmgr_own();
+    t_ipaddr_v4();
     t_error_reason();
     t_key_line();
     t_rcpt_domain();
