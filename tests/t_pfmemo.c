@@ -15,6 +15,7 @@
 #include "../parsers/sess_own.h"
 #include "../global/sess.h"
 #include "../parsers/wrap.h"
+#include "../util/htab.h"
 #include "../util/ipaddr.h"
 #include "../util/span.h"
 #include "testfp.h"
@@ -772,6 +773,61 @@ t_key_line(void)
             nohost);
 }
 
+/* t_key_pre - the key and hash the classifier leaves in struct pf_pre
+ * for a TLS line as corr_key_proc() and htab_hash() make them: hosts,
+ * idents and pids of 0 to 3 bytes and longer, absent (NULL or an empty
+ * span into the line) in every mix, so that the short cut of a line
+ * without any of the three (two NULs, a constant hash) is taken and
+ * no other line takes it */
+static void
+t_key_pre(void)
+{
+    static const char msg[] = "Trusted TLS connection established to "
+        "mx.example.com[192.0.2.1]:25: TLSv1.3 with cipher X";
+    static const char abc[] = "ab/0\0\377[";
+    struct pf_pre *pre = malloc(sizeof(*pre));
+    char    line[256], key[CORR_KEY_MAX];
+    struct wrap_rec r;
+    struct trace tr;
+    uint64_t x = 83;
+    int     prog = pf_sess_ident_prog(span_make("postfix/smtp", 12));
+    int     i, bad = 0, none = 0;
+
+    if (pre == NULL)
+        abort();
+    for (i = 0; i < 100000; i++) {
+        size_t  len[3], j, n;
+        const char *at[3];
+        int     ret;
+
+        for (j = 0; j < sizeof(line); j++)
+            line[j] = abc[t_next(&x) % (sizeof(abc) - 1)];
+        for (j = 0; j < 3; j++) {
+            len[j] = t_next(&x) % 3 ? 0 : t_next(&x) % 4 ? t_next(&x) % 4
+                : t_next(&x) % 30;
+            at[j] = len[j] || t_next(&x) % 2 ? line + 40 * j : NULL;
+        }
+        memset(&r, 0, sizeof(r));
+        r.host = span_make(at[0], len[0]);
+        r.ident = span_make(at[1], len[1]);
+        r.pid = span_make(at[2], len[2]);
+        r.msg = span_make(msg, sizeof(msg) - 1);
+        memset(pre, 0x55, sizeof(*pre));
+        ret = pf_sess_classify_prog_mt(&r, NULL, pre, &tr, prog);
+        n = corr_key_proc(&r, key, PF_PID_MAX);
+        none += n == 2;
+        if (ret != CORR_PRE_EVENT || pre->khash != htab_hash(key, n)
+            || (n <= PF_KEY_INLINE && (pre->klen != n
+                                       || memcmp(pre->key, key, n) != 0))
+            || (n > PF_KEY_INLINE && pre->klen != 0))
+            bad++;
+    }
+    T_CHECK(bad == 0, "the classifier's key and hash as corr_key_proc()'s "
+            "(%d differ)", bad);
+    T_CHECK(none > 10000, "lines without host, ident and pid (%d)", none);
+    free(pre);
+}
+
 /* t_rcpt_domain - pf_sess_rcpt_domain() as corr_rcpt_domain() on
  * addresses of 0 to 70 bytes, each in a block of its own length (a read
  * past its end is the sanitizer's), of '@', dots, letters, NUL and bytes
@@ -822,6 +878,7 @@ main(void)
     t_ipaddr_v4();
     t_error_reason();
     t_key_line();
+    t_key_pre();
     t_rcpt_domain();
     return T_DONE();
 }
