@@ -83,7 +83,8 @@ struct pf_pre {
     uint32_t dom_len;           /* the domain's length in ev.rcpt */
     char    key[PF_KEY_INLINE];
     struct pf_event ev;
-    /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT */
+    /* pf_text_result() of ev.text, for PF_STATUS and PF_SOFT (not
+     * written for the other events: never read) */
     int     text_res;
     int     text_kind;          /* enum pf_text_kind */
     int     text_dane;

@@ -56,7 +56,8 @@ struct ts_ctx {
      * second */
     char    prev[16];
     int64_t prev_t;
-    int     prev_ok;            /* prev holds one */
+    int     prev_ok;            /* prev holds one (else it is zeros:
+                                 * ts_seen_3164() tests no flag) */
     /* month, day, hour and minute of last and prev (ts.c), and the
      * start of that minute in the reference's year (UTC seconds) */
     unsigned last_f;
@@ -108,7 +109,7 @@ ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
 {
     int     last, prev;
 
-    if (c->last_len != 16 || s->len <= 16)
+    if (c->last_len != 16 || s->len <= 16 || s->ptr[3] != ' ')
         return -1;
     /* every compare made, one test of them all: which stamp a line of
      * a merged log repeats (the last one, with its day written either
@@ -127,7 +128,9 @@ ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
                             _mm_loadu_si128((const __m128i *) c->prev)));
 
         last = ml == 0xffff;
-        prev = (mp == 0xffff) & c->prev_ok;
+        /* without prev_ok: a prev never written is zeros (ts_ctx_init),
+         * and a stamp asked about has a space at 3 */
+        prev = mp == 0xffff;
     }
 #else
     {
@@ -141,7 +144,7 @@ ts_seen_3164(const struct ts_ctx *c, struct span *s, int64_t *t)
         memcpy(&p0, c->prev, 8);
         memcpy(&p1, c->prev + 8, 8);
         last = (w1 == l1) & ((w0 == l0) | (w0 == a0));
-        prev = (w0 == p0) & (w1 == p1) & c->prev_ok;
+        prev = (w0 == p0) & (w1 == p1);
     }
 #endif
     if ((last | prev) == 0)

@@ -12,11 +12,16 @@
 #include "../parsers/corr.h"
 #include "../parsers/pf.h"
 #include "../parsers/pf_sess.h"
+#include "../parsers/sess_own.h"
+#include "../global/sess.h"
 #include "../parsers/wrap.h"
+#include "../util/htab.h"
+#include "../util/ipaddr.h"
 #include "../util/span.h"
 #include "testfp.h"
 #include "testlib.h"
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -540,6 +545,154 @@ t_qmgr_from(void)
             bad);
 }
 
+/* t_qmgr_own - the classifier's answer to a qmgr line (an event only
+ * for our own sender's "from=<...>, size=" and for "removed") as the
+ * plain test: pf_qmgr_from_plain() and sess_own_sender() of every
+ * address, so the length test made first (pf_qmgr_own_len) turns away
+ * no line of ours. Addresses our sender's length and two more, one
+ * byte off, case changed, with "<>", '>' and ">, size=" planted around
+ * where our sender's would end, each message in a block of its own
+ * length (a read past it is the sanitizer's) */
+static void
+t_qmgr_own(void)
+{
+    static const char *const addr[] = {
+        "tlsrpt@example.net", "TLSRPT@Example.NET", "<tlsrpt@example.net>",
+        "tlsrpt@example.nex", "tlsrpt@example.ne", "tlsrpt@example.net.",
+        "xtlsrpt@example.net", "<tlsrpt@example.net", "tlsrpt@example.net>",
+        "tlsrpt@example.net>, size=1", "a>, size=1, x@example.net",
+        "tlsrpt@exa>ple.net", "", "<>", "someone@else.example.org", "a",
+        "tlsrpt@example.net>, size=", "12345678901234567>",
+        "1234567890123456789>",
+    };
+    static const char *const tail[] = {
+        ">, size=2291, nrcpt=1 (queue active)", ">, size=", ">, size",
+        ">", "", ">, size=1>, size=2", ">>, size=3", "> size=4",
+    };
+    static const char *const head[] = {
+        ": from=<", ": from=", ": removed", ": to=<", ": from=<<", ":",
+    };
+    struct sess_conf conf;
+    struct sess_own *own;
+    struct pf_pre *pre;
+    struct wrap_rec r;
+    struct trace tr;
+    uint64_t x = 41;
+    int     prog = pf_sess_ident_prog(span_make("postfix/qmgr", 12));
+    int     i, bad = 0, mine = 0, rest = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    conf.own_from = "tlsrpt@example.net";
+    own = sess_own_create(&conf);
+    pre = malloc(sizeof(*pre));
+    T_CHECK(own != NULL && pre != NULL, "a tracker and room");
+    if (own == NULL || pre == NULL)
+        return;
+    memset(&r, 0, sizeof(r));
+    r.ident = span_make("postfix/qmgr", 12);
+    for (i = 0; i < 200000; i++) {
+        char    tmp[160];
+        const char *h = head[t_next(&x) % 6 < 4 ? 0 : t_next(&x) % 6];
+        const char *a = addr[t_next(&x) % (sizeof(addr) / sizeof(addr[0]))];
+        const char *t = tail[t_next(&x) % 4 ? 0
+                             : t_next(&x) % (sizeof(tail) / sizeof(tail[0]))];
+        int     n = snprintf(tmp, sizeof(tmp), "4F2A1B3C%s%s%s", h, a, t);
+        struct span s, got;
+        char   *m;
+        int     want, ret;
+
+        if (n <= 0 || (size_t) n >= sizeof(tmp))
+            continue;
+        if (t_next(&x) % 3 == 0)        /* a '>' or NUL planted */
+            tmp[8 + t_next(&x) % (size_t) (n - 8)] = t_next(&x) % 2 ? '>' : 0;
+        if (t_next(&x) % 5 == 0)        /* cut short */
+            n = 8 + (int) (t_next(&x) % (size_t) (n - 7));
+        if ((m = malloc((size_t) n + 1)) == NULL)
+            abort();
+        memcpy(m, tmp, (size_t) n);
+        s = span_make(m + 8, (size_t) n - 8);
+        want = span_eq(s, ": removed")
+            || (pf_qmgr_from_plain(s, &got) == 0
+                && sess_own_sender(own, got));
+        r.msg = span_make(m, (size_t) n);
+        ret = pf_sess_classify_prog_mt(&r, own, pre, &tr, prog);
+        bad += (ret == CORR_PRE_EVENT) != want
+            || (ret != CORR_PRE_EVENT && ret != CORR_PRE_DONE);
+        mine += want && !span_eq(s, ": removed");
+        rest += !want;
+        free(m);
+    }
+    T_CHECK(bad == 0, "qmgr lines of our own sender as the plain test "
+            "(%d differ)", bad);
+    T_CHECK(mine > 10000 && rest > 50000, "our own sender's lines (%d) "
+            "and others (%d)", mine, rest);
+    free(pre);
+    sess_own_free(own);
+}
+
+/* t_ipaddr_v4 - the dotted quad of ipaddr_norm() read in one register
+ * as byte by byte (ipaddr_v4_check), on texts of 0 to 20 bytes of
+ * digits and dots (octets of 0 to 4 digits, "0", "00", "255", "256",
+ * "299", dots doubled, leading and trailing), NUL, letters, ':', bytes
+ * >= 0x80 planted; each text in a block of its own length (a read past
+ * it is the sanitizer's); and ipaddr_norm() as inet_pton() */
+static void
+t_ipaddr_v4(void)
+{
+    static const char *const oct[] = {
+        "0", "1", "9", "10", "99", "100", "199", "200", "249", "250",
+        "255", "256", "260", "299", "300", "999", "00", "01", "010", "0255",
+        "1234", "", "25", "2", "5",
+    };
+    static const char junk[] = ".0123456789:a\x80\xff\0 /";
+    uint64_t x = 71;
+    int     i, bad = 0, good = 0, ref = 0;
+
+    for (i = 0; i < 400000; i++) {
+        char    tmp[64];
+        size_t  n = 0;
+        int     k, parts = t_next(&x) % 4 ? 4 : 2 + (int) (t_next(&x) % 4);
+        char   *m;
+
+        for (k = 0; k < parts && n < 40; k++) {
+            const char *o = oct[t_next(&x) % (sizeof(oct) / sizeof(oct[0]))];
+
+            if (k > 0)
+                tmp[n++] = '.';
+            memcpy(tmp + n, o, strlen(o));
+            n += strlen(o);
+        }
+        if (t_next(&x) % 4 == 0 && n > 0)       /* a byte changed */
+            tmp[t_next(&x) % n] = junk[t_next(&x) % (sizeof(junk) - 1)];
+        if (t_next(&x) % 8 == 0)
+            n = t_next(&x) % (n + 1);           /* cut short */
+        if ((m = malloc(n + 1)) == NULL)
+            abort();
+        memcpy(m, tmp, n);
+        if (!ipaddr_v4_check(m, n))
+            bad++;
+        {
+            char    out[IPADDR_MAX + 1], z[32];
+            unsigned char a[4];
+            int     r = ipaddr_norm(m, n, out);
+
+            memcpy(z, m, n < 31 ? n : 31);
+            z[n < 31 ? n : 31] = 0;
+            if (r == 0 && strlen(out) == n && memcmp(out, m, n) == 0)
+                good++;
+            /* a dotted quad accepted is inet_pton()'s, and its text */
+            if (n < 31 && strlen(z) == n && inet_pton(AF_INET, z, a) == 1
+                && (r != 0 || strcmp(out, z) != 0))
+                ref++;
+        }
+        free(m);
+    }
+    T_CHECK(bad == 0, "ipaddr_norm()'s dotted quad as the byte loop (%d "
+            "differ)", bad);
+    T_CHECK(ref == 0, "ipaddr_norm() as inet_pton() (%d differ)", ref);
+    T_CHECK(good > 15000, "dotted quads taken (%d)", good);
+}
+
 /* t_error_reason - pf_error_reason() as pf_error_reason_plain() on
  * texts of ':' and words, every length up to 100 */
 static void
@@ -620,6 +773,61 @@ t_key_line(void)
             nohost);
 }
 
+/* t_key_pre - the key and hash the classifier leaves in struct pf_pre
+ * for a TLS line as corr_key_proc() and htab_hash() make them: hosts,
+ * idents and pids of 0 to 3 bytes and longer, absent (NULL or an empty
+ * span into the line) in every mix, so that the short cut of a line
+ * without any of the three (two NULs, a constant hash) is taken and
+ * no other line takes it */
+static void
+t_key_pre(void)
+{
+    static const char msg[] = "Trusted TLS connection established to "
+        "mx.example.com[192.0.2.1]:25: TLSv1.3 with cipher X";
+    static const char abc[] = "ab/0\0\377[";
+    struct pf_pre *pre = malloc(sizeof(*pre));
+    char    line[256], key[CORR_KEY_MAX];
+    struct wrap_rec r;
+    struct trace tr;
+    uint64_t x = 83;
+    int     prog = pf_sess_ident_prog(span_make("postfix/smtp", 12));
+    int     i, bad = 0, none = 0;
+
+    if (pre == NULL)
+        abort();
+    for (i = 0; i < 100000; i++) {
+        size_t  len[3], j, n;
+        const char *at[3];
+        int     ret;
+
+        for (j = 0; j < sizeof(line); j++)
+            line[j] = abc[t_next(&x) % (sizeof(abc) - 1)];
+        for (j = 0; j < 3; j++) {
+            len[j] = t_next(&x) % 3 ? 0 : t_next(&x) % 4 ? t_next(&x) % 4
+                : t_next(&x) % 30;
+            at[j] = len[j] || t_next(&x) % 2 ? line + 40 * j : NULL;
+        }
+        memset(&r, 0, sizeof(r));
+        r.host = span_make(at[0], len[0]);
+        r.ident = span_make(at[1], len[1]);
+        r.pid = span_make(at[2], len[2]);
+        r.msg = span_make(msg, sizeof(msg) - 1);
+        memset(pre, 0x55, sizeof(*pre));
+        ret = pf_sess_classify_prog_mt(&r, NULL, pre, &tr, prog);
+        n = corr_key_proc(&r, key, PF_PID_MAX);
+        none += n == 2;
+        if (ret != CORR_PRE_EVENT || pre->khash != htab_hash(key, n)
+            || (n <= PF_KEY_INLINE && (pre->klen != n
+                                       || memcmp(pre->key, key, n) != 0))
+            || (n > PF_KEY_INLINE && pre->klen != 0))
+            bad++;
+    }
+    T_CHECK(bad == 0, "the classifier's key and hash as corr_key_proc()'s "
+            "(%d differ)", bad);
+    T_CHECK(none > 10000, "lines without host, ident and pid (%d)", none);
+    free(pre);
+}
+
 /* t_rcpt_domain - pf_sess_rcpt_domain() as corr_rcpt_domain() on
  * addresses of 0 to 70 bytes, each in a block of its own length (a read
  * past its end is the sanitizer's), of '@', dots, letters, NUL and bytes
@@ -666,8 +874,11 @@ main(void)
     t_status_scan();
     t_alnum_run();
     t_qmgr_from();
+    t_qmgr_own();
+    t_ipaddr_v4();
     t_error_reason();
     t_key_line();
+    t_key_pre();
     t_rcpt_domain();
     return T_DONE();
 }

@@ -16,4 +16,8 @@
 /* 0 and canonical text in out[IPADDR_MAX + 1], or -1 */
 int     ipaddr_norm(const char *in, size_t len, char *out);
 
+/* 1 when the dotted-quad fast path of ipaddr_norm() and its byte loop
+ * give the same answer and text for the len bytes at in (tests) */
+int     ipaddr_v4_check(const char *in, size_t len);
+
 #endif
