@@ -115,11 +115,14 @@ static int input_simd_most;
 
 /* input_simd - what the split uses on this processor: INPUT_SIMD_SSE2;
  * INPUT_SIMD_AVX2 with BMI1 (which the processors with AVX2 have);
- * INPUT_SIMD_AVX512 where AVX-512F, BW and VL are there too, and the
+ * INPUT_SIMD_AVX512 where AVX-512F, BW and VL are there too and the
  * system keeps their registers (__builtin_cpu_supports asks XGETBV):
- * Intel from Skylake-SP and Ice Lake on, AMD from Zen 4 on. valgrind
- * (3.19 and later so far) hides AVX-512 from the program it runs: the
- * AVX2 code runs there */
+ * Intel from Ice Lake on, AMD from Zen 4 on. Not the first Intel
+ * server cores with AVX-512 (Skylake-SP, Cascade Lake, Cooper Lake):
+ * there a stream of 512-bit instructions, even compares, lowers the
+ * core's clock for all the code around them, and they keep AVX2.
+ * valgrind (3.19 and later so far) hides AVX-512 from the program it
+ * runs: the AVX2 code runs there */
 static inline int
 input_simd(void)
 {
@@ -131,7 +134,10 @@ input_simd(void)
         return INPUT_SIMD_SSE2;
     if (most < INPUT_SIMD_AVX512 || !__builtin_cpu_supports("avx512f")
         || !__builtin_cpu_supports("avx512bw")
-        || !__builtin_cpu_supports("avx512vl"))
+        || !__builtin_cpu_supports("avx512vl")
+        || __builtin_cpu_is("skylake-avx512")
+        || __builtin_cpu_is("cascadelake")
+        || __builtin_cpu_is("cooperlake"))
         return INPUT_SIMD_AVX2;
     return INPUT_SIMD_AVX512;
 #else
