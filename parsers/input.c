@@ -272,36 +272,50 @@ input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
 
 #define INPUT_T512 "avx512f,avx512bw,avx512vl,avx2,bmi"
 
-/* input_nl_avx512 - input_nl_avx2 with AVX-512BW: a 64-byte block's
- * newlines in one compare, straight into a mask register (two compares
- * of 32 bytes, two mask moves, a shift and an or before) */
+/* input_nl_avx512 - input_nl_avx2 with AVX-512BW and VL: each 32-byte
+ * compare into a mask register, a block's two joined by one unpack
+ * and moved out once (two mask moves, a shift and an or with AVX2).
+ * 256-bit vectors, not 512: on this Zen 5 the 512-bit form (a block in
+ * one compare) made the corpus log 3 to 5 % slower in all, where
+ * Exim's gained 1 % */
 __attribute__((target(INPUT_T512)))
 static int
 input_nl_avx512(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
 {
-    const __m512i nl = _mm512_set1_epi8('\n');
-    __m512i least = _mm512_set1_epi8((char) 0xff);
+    const __m256i nl = _mm256_set1_epi8('\n');
+    __m256i least = _mm256_set1_epi8((char) 0xff);
     size_t  i, k = 0;
 
     for (i = 0; i + 2 <= n; i += 2, q += 128) {
-        __m512i a = _mm512_loadu_si512((const void *) q);
-        __m512i b = _mm512_loadu_si512((const void *) (q + 64));
-        uint64_t m0 = _mm512_cmpeq_epi8_mask(a, nl);
-        uint64_t m1 = _mm512_cmpeq_epi8_mask(b, nl);
+        __m256i a = _mm256_loadu_si256((const __m256i *) q);
+        __m256i b = _mm256_loadu_si256((const __m256i *) (q + 32));
+        __m256i c = _mm256_loadu_si256((const __m256i *) (q + 64));
+        __m256i d = _mm256_loadu_si256((const __m256i *) (q + 96));
+        uint64_t m0 = _cvtmask64_u64(_mm512_kunpackd(
+                                         _mm256_cmpeq_epi8_mask(b, nl),
+                                         _mm256_cmpeq_epi8_mask(a, nl)));
+        uint64_t m1 = _cvtmask64_u64(_mm512_kunpackd(
+                                         _mm256_cmpeq_epi8_mask(d, nl),
+                                         _mm256_cmpeq_epi8_mask(c, nl)));
 
-        least = _mm512_min_epu8(least, _mm512_min_epu8(a, b));
+        least = _mm256_min_epu8(least, _mm256_min_epu8(
+                                    _mm256_min_epu8(a, b),
+                                    _mm256_min_epu8(c, d)));
         k = input_nl_word_bmi(m0, (unsigned) i * 64, at, k);
         k = input_nl_word_bmi(m1, (unsigned) i * 64 + 64, at, k);
     }
     if (i < n) {
-        __m512i a = _mm512_loadu_si512((const void *) q);
+        __m256i a = _mm256_loadu_si256((const __m256i *) q);
+        __m256i b = _mm256_loadu_si256((const __m256i *) (q + 32));
 
-        least = _mm512_min_epu8(least, a);
-        k = input_nl_word_bmi(_mm512_cmpeq_epi8_mask(a, nl),
+        least = _mm256_min_epu8(least, _mm256_min_epu8(a, b));
+        k = input_nl_word_bmi(_cvtmask64_u64(_mm512_kunpackd(
+                                  _mm256_cmpeq_epi8_mask(b, nl),
+                                  _mm256_cmpeq_epi8_mask(a, nl))),
                               (unsigned) i * 64, at, k);
     }
     *nat = k;
-    return _mm512_cmpeq_epi8_mask(least, _mm512_setzero_si512()) != 0;
+    return _mm256_cmpeq_epi8_mask(least, _mm256_setzero_si256()) != 0;
 }
 #endif
 
