@@ -94,8 +94,7 @@ struct input_rd {
 #ifdef __SSE2__
 #define INPUT_NL_WORDS 64       /* blocks of a piece: 4 KiB */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define INPUT_NL_AVX2 1         /* AVX2 where the processor has it, and
-                                 * AVX-512BW with VL where it has that */
+#define INPUT_NL_AVX2 1         /* AVX2 where the processor has it */
 #endif
 
 struct input_nl {
@@ -109,40 +108,19 @@ struct input_nl {
     uint16_t nlat[INPUT_NL_WORDS * 64 + 1];     /* their places in it */
 };
 
-/* the most the split may use on any processor, INPUT_SIMD_* (0: as
- * much as it has; input_test_simd) */
-static int input_simd_most;
+/* the split without AVX2 on any processor (input_test_sse2) */
+static int input_sse2_only;
 
-/* input_simd - what the split uses on this processor: INPUT_SIMD_SSE2;
- * INPUT_SIMD_AVX2 with BMI1 (which the processors with AVX2 have);
- * INPUT_SIMD_AVX512 where AVX-512F, BW and VL are there too and the
- * system keeps their registers (__builtin_cpu_supports asks XGETBV):
- * Intel from Ice Lake on, AMD from Zen 4 on. Not the first Intel
- * server cores with AVX-512 (Skylake-SP, Cascade Lake, Cooper Lake):
- * there a stream of 512-bit instructions, even compares, lowers the
- * core's clock for all the code around them, and they keep AVX2.
- * valgrind (3.19 and later so far) hides AVX-512 from the program it
- * runs: the AVX2 code runs there */
+/* input_avx2 - the split may use AVX2 (and BMI1, which the processors
+ * with AVX2 have) */
 static inline int
-input_simd(void)
+input_avx2(void)
 {
-    int     most = input_simd_most ? input_simd_most : INPUT_SIMD_AVX512;
-
 #ifdef INPUT_NL_AVX2
-    if (most < INPUT_SIMD_AVX2 || !__builtin_cpu_supports("avx2")
-        || !__builtin_cpu_supports("bmi"))
-        return INPUT_SIMD_SSE2;
-    if (most < INPUT_SIMD_AVX512 || !__builtin_cpu_supports("avx512f")
-        || !__builtin_cpu_supports("avx512bw")
-        || !__builtin_cpu_supports("avx512vl")
-        || __builtin_cpu_is("skylake-avx512")
-        || __builtin_cpu_is("cascadelake")
-        || __builtin_cpu_is("cooperlake"))
-        return INPUT_SIMD_AVX2;
-    return INPUT_SIMD_AVX512;
+    return !input_sse2_only && __builtin_cpu_supports("avx2")
+        && __builtin_cpu_supports("bmi");
 #else
-    (void) most;
-    return INPUT_SIMD_SSE2;
+    return 0;
 #endif
 }
 
@@ -269,54 +247,6 @@ input_nl_avx2(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
                                                   _mm256_setzero_si256()))
         != 0;
 }
-
-#define INPUT_T512 "avx512f,avx512bw,avx512vl,avx2,bmi"
-
-/* input_nl_avx512 - input_nl_avx2 with AVX-512BW and VL: each 32-byte
- * compare into a mask register, a block's two joined by one unpack
- * and moved out once (two mask moves, a shift and an or with AVX2).
- * 256-bit vectors, not 512: on this Zen 5 the 512-bit form (a block in
- * one compare) made the corpus log 3 to 5 % slower in all, where
- * Exim's gained 1 % */
-__attribute__((target(INPUT_T512)))
-static int
-input_nl_avx512(const unsigned char *q, size_t n, uint16_t *at, size_t *nat)
-{
-    const __m256i nl = _mm256_set1_epi8('\n');
-    __m256i least = _mm256_set1_epi8((char) 0xff);
-    size_t  i, k = 0;
-
-    for (i = 0; i + 2 <= n; i += 2, q += 128) {
-        __m256i a = _mm256_loadu_si256((const __m256i *) q);
-        __m256i b = _mm256_loadu_si256((const __m256i *) (q + 32));
-        __m256i c = _mm256_loadu_si256((const __m256i *) (q + 64));
-        __m256i d = _mm256_loadu_si256((const __m256i *) (q + 96));
-        uint64_t m0 = _cvtmask64_u64(_mm512_kunpackd(
-                                         _mm256_cmpeq_epi8_mask(b, nl),
-                                         _mm256_cmpeq_epi8_mask(a, nl)));
-        uint64_t m1 = _cvtmask64_u64(_mm512_kunpackd(
-                                         _mm256_cmpeq_epi8_mask(d, nl),
-                                         _mm256_cmpeq_epi8_mask(c, nl)));
-
-        least = _mm256_min_epu8(least, _mm256_min_epu8(
-                                    _mm256_min_epu8(a, b),
-                                    _mm256_min_epu8(c, d)));
-        k = input_nl_word_bmi(m0, (unsigned) i * 64, at, k);
-        k = input_nl_word_bmi(m1, (unsigned) i * 64 + 64, at, k);
-    }
-    if (i < n) {
-        __m256i a = _mm256_loadu_si256((const __m256i *) q);
-        __m256i b = _mm256_loadu_si256((const __m256i *) (q + 32));
-
-        least = _mm256_min_epu8(least, _mm256_min_epu8(a, b));
-        k = input_nl_word_bmi(_cvtmask64_u64(_mm512_kunpackd(
-                                  _mm256_cmpeq_epi8_mask(b, nl),
-                                  _mm256_cmpeq_epi8_mask(a, nl))),
-                              (unsigned) i * 64, at, k);
-    }
-    *nat = k;
-    return _mm256_cmpeq_epi8_mask(least, _mm256_setzero_si256()) != 0;
-}
 #endif
 
 /* input_nl_start - s set to split the n bytes at buf from their start */
@@ -330,9 +260,9 @@ input_nl_start(struct input_nl *s, const unsigned char *buf, size_t n)
 }
 
 /* input_nl_fill - the masks of the next piece (bytes are left), by
- * the vectors of simd (INPUT_SIMD_*) */
+ * AVX2 when avx2 is set */
 static void
-input_nl_fill(struct input_nl *s, int simd)
+input_nl_fill(struct input_nl *s, int avx2)
 {
     size_t  left = s->len - s->at;
     size_t  n = left / 64 < INPUT_NL_WORDS ? left / 64 : INPUT_NL_WORDS;
@@ -341,13 +271,11 @@ input_nl_fill(struct input_nl *s, int simd)
     int     nul;
 
 #ifdef INPUT_NL_AVX2
-    if (simd >= INPUT_SIMD_AVX512)
-        nul = input_nl_avx512(s->base + s->at, n, s->nlat, &s->nat);
-    else if (simd >= INPUT_SIMD_AVX2)
+    if (avx2)
         nul = input_nl_avx2(s->base + s->at, n, s->nlat, &s->nat);
     else
 #else
-    (void) simd;
+    (void) avx2;
 #endif
         nul = input_nl_sse2(s->base + s->at, n, s->nlat, &s->nat);
     if (n < INPUT_NL_WORDS && left % 64 != 0) {
@@ -602,61 +530,32 @@ input_ctrl_at_avx2(const struct input_k *k, const unsigned char *p,
     return m != 0;
 }
 
-/* input_ctrl_bits_avx512 - input_ctrl_bits() by AVX-512BW/VL: an
- * unsigned compare below 0x20 and one with 0x7f, each into a mask
- * register (a maximum, two compares, an and-not and a mask move with
- * AVX2) */
-__attribute__((target(INPUT_T512)))
-static inline unsigned
-input_ctrl_bits_avx512(const struct input_k *k, const unsigned char *p)
-{
-    __m256i v = _mm256_loadu_si256((const __m256i *) p);
-
-    return (unsigned) (_mm256_cmplt_epu8_mask(v, _mm256_load_si256(
-                                                  (const __m256i *) k->sp))
-                       | _mm256_cmpeq_epi8_mask(v, _mm256_load_si256(
-                                                    (const __m256i *) k->del)));
-}
-
-/* input_ctrl_at_avx512 - input_ctrl_at_avx2() by AVX-512BW/VL: the
- * bytes below 0x20, less tab, ESC and RS by compares under that mask,
- * and DEL */
-__attribute__((target(INPUT_T512)))
+/* input_ctrl_none_avx2 - input_ctrl_none() in one 32-byte compare */
+__attribute__((target("avx2")))
 static inline int
-input_ctrl_at_avx512(const struct input_k *k, const unsigned char *p,
-                     size_t len)
+input_ctrl_none_avx2(const unsigned char *p)
 {
     __m256i v = _mm256_loadu_si256((const __m256i *) p);
-    __mmask32 m = _mm256_cmplt_epu8_mask(v, _mm256_load_si256(
-                                             (const __m256i *) k->sp));
+    __m256i ok = _mm256_andnot_si256(
+        _mm256_cmpeq_epi8(v, _mm256_load_si256((const __m256i *)
+                                               input_k_tab.del)),
+        _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_load_si256(
+                              (const __m256i *) input_k_tab.sp)), v));
 
-    m = _mm256_mask_cmpneq_epi8_mask(m, v, _mm256_load_si256(
-                                         (const __m256i *) k->tab));
-    m = _mm256_mask_cmpneq_epi8_mask(m, v, _mm256_load_si256(
-                                         (const __m256i *) k->esc));
-    m = _mm256_mask_cmpneq_epi8_mask(m, v, _mm256_load_si256(
-                                         (const __m256i *) k->rs));
-    m |= _mm256_cmpeq_epi8_mask(v, _mm256_load_si256((const __m256i *)
-                                                     k->del));
-    if (len < INPUT_CTRL_SCAN)
-        m &= (1U << len) - 1;
-    return m != 0;
+    return _mm256_movemask_epi8(ok) == -1;
 }
 #endif
 
-/* input_ctrl_at_k - input_ctrl_at(), by the vectors of simd
- * (INPUT_SIMD_*) */
+/* input_ctrl_at_k - input_ctrl_at(), by AVX2 when avx2 is set */
 static inline __attribute__((always_inline)) int
 input_ctrl_at_k(const struct input_k *k, const unsigned char *p, size_t len,
-                int simd)
+                int avx2)
 {
 #ifdef INPUT_NL_AVX2
-    if (simd >= INPUT_SIMD_AVX512)
-        return input_ctrl_at_avx512(k, p, len);
-    if (simd >= INPUT_SIMD_AVX2)
+    if (avx2)
         return input_ctrl_at_avx2(k, p, len);
 #else
-    (void) simd;
+    (void) avx2;
 #endif
     (void) k;
     return input_ctrl_at(p, len);
@@ -665,15 +564,13 @@ input_ctrl_at_k(const struct input_k *k, const unsigned char *p, size_t len,
 /* input_ctrl_bits - not 0 when one of the 32 bytes at p is below 0x20
  * or 0x7f (!input_ctrl_none()), the constants read from k */
 static inline __attribute__((always_inline)) unsigned
-input_ctrl_bits(const struct input_k *k, const unsigned char *p, int simd)
+input_ctrl_bits(const struct input_k *k, const unsigned char *p, int avx2)
 {
 #ifdef INPUT_NL_AVX2
-    if (simd >= INPUT_SIMD_AVX512)
-        return input_ctrl_bits_avx512(k, p);
-    if (simd >= INPUT_SIMD_AVX2)
+    if (avx2)
         return input_ctrl_bits_avx2(k, p);
 #else
-    (void) simd;
+    (void) avx2;
 #endif
     __m128i a = _mm_loadu_si128((const __m128i *) p);
     __m128i b = _mm_loadu_si128((const __m128i *) (p + 16));
@@ -858,7 +755,7 @@ input_batch_one(struct input_rd *rd, const struct input_cb *cb,
  * line). Readers that take batches go through input_masks_b() */
 static inline __attribute__((always_inline)) size_t
 input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
-            const int *stop, int simd)
+            const int *stop, int avx2)
 {
     const unsigned char *p = buf;
     const unsigned char *end = buf + n;
@@ -872,7 +769,7 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
         const unsigned char *q;
         const unsigned char *nul_end;
 
-        input_nl_fill(&sc, simd);
+        input_nl_fill(&sc, avx2);
         /* in locals: the callbacks may write anywhere, for the
          * compiler; so sc is read again after each line otherwise */
         q = sc.piece;
@@ -894,8 +791,8 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
                 if (len > 0 && p[len - 1] == '\r')
                     len--;
 #ifdef INPUT_NL_AVX2
-                if (simd >= INPUT_SIMD_AVX2 && len >= INPUT_CTRL_SCAN
-                    && input_ctrl_bits(input_k_get(), p, simd) == 0)
+                if (avx2 && len >= INPUT_CTRL_SCAN
+                    && input_ctrl_none_avx2(p))
                     ctrl = 0;
                 else
 #endif
@@ -928,7 +825,7 @@ input_masks(struct input_rd *rd, const unsigned char *buf, size_t n,
  * and a line adds at most one span */
 static inline __attribute__((always_inline)) size_t
 input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
-              int simd)
+              int avx2)
 {
     const unsigned char *p = buf;
     const unsigned char *end = buf + n;
@@ -946,7 +843,7 @@ input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
         const uint16_t *at;
         const uint16_t *at_end;
 
-        input_nl_fill(&sc, simd);
+        input_nl_fill(&sc, avx2);
         q = sc.piece;
         nul_end = sc.nul_end;
         at_end = sc.nlat + sc.nat;
@@ -981,13 +878,13 @@ input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
                     unsigned bad;
 
                     len -= p[len - 1] == '\r';
-                    bad = input_ctrl_bits(kc, p, simd);
+                    bad = input_ctrl_bits(kc, p, avx2);
                     if (__builtin_expect((bad | kc->rare[p[0]]) == 0, 1)) {
                         *b++ = span_make((const char *) p, len);
                         p = nl + 1;
                         continue;
                     }
-                    ctrl = bad != 0 && input_ctrl_at_k(kc, p, len, simd);
+                    ctrl = bad != 0 && input_ctrl_at_k(kc, p, len, avx2);
                     b = input_batch_one(rd, cb, bt, b, p, len, ctrl);
                     p = nl + 1;
                     continue;
@@ -1004,7 +901,7 @@ input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
                     if (len > 0 && p[len - 1] == '\r')
                         len--;
                     ctrl = (size_t) (end - p) >= INPUT_CTRL_SCAN
-                        ? input_ctrl_at_k(kc, p, len, simd)
+                        ? input_ctrl_at_k(kc, p, len, avx2)
                         : input_ctrl(p, len);
                     b = input_batch_one(rd, cb, bt, b, p, len, ctrl);
                 }
@@ -1025,14 +922,14 @@ input_masks_b(struct input_rd *rd, const unsigned char *buf, size_t n,
 static size_t __attribute__((noinline))
 input_masks_sse2(struct input_rd *rd, const unsigned char *buf, size_t n)
 {
-    return input_masks(rd, buf, n, NULL, INPUT_SIMD_SSE2);
+    return input_masks(rd, buf, n, NULL, 0);
 }
 
 /* input_masks_sse2_b - input_masks_sse2() in batches */
 static size_t __attribute__((noinline))
 input_masks_sse2_b(struct input_rd *rd, const unsigned char *buf, size_t n)
 {
-    return input_masks_b(rd, buf, n, INPUT_SIMD_SSE2);
+    return input_masks_b(rd, buf, n, 0);
 }
 
 #ifdef INPUT_NL_AVX2
@@ -1043,7 +940,7 @@ __attribute__((target("avx2")))
 static size_t __attribute__((noinline))
 input_masks_avx2(struct input_rd *rd, const unsigned char *buf, size_t n)
 {
-    return input_masks(rd, buf, n, NULL, INPUT_SIMD_AVX2);
+    return input_masks(rd, buf, n, NULL, 1);
 }
 
 /* input_masks_avx2_b - input_masks_avx2() in batches */
@@ -1051,25 +948,7 @@ __attribute__((target("avx2")))
 static size_t __attribute__((noinline))
 input_masks_avx2_b(struct input_rd *rd, const unsigned char *buf, size_t n)
 {
-    return input_masks_b(rd, buf, n, INPUT_SIMD_AVX2);
-}
-
-/* input_masks_avx512 - input_masks() where the processor has
- * AVX-512BW and VL (input_simd): the mask pass a compare a 64-byte
- * block, the control test two compares into mask registers */
-__attribute__((target(INPUT_T512)))
-static size_t __attribute__((noinline))
-input_masks_avx512(struct input_rd *rd, const unsigned char *buf, size_t n)
-{
-    return input_masks(rd, buf, n, NULL, INPUT_SIMD_AVX512);
-}
-
-/* input_masks_avx512_b - input_masks_avx512() in batches */
-__attribute__((target(INPUT_T512)))
-static size_t __attribute__((noinline))
-input_masks_avx512_b(struct input_rd *rd, const unsigned char *buf, size_t n)
-{
-    return input_masks_b(rd, buf, n, INPUT_SIMD_AVX512);
+    return input_masks_b(rd, buf, n, 1);
 }
 #endif
 #endif
@@ -1096,21 +975,12 @@ input_split(struct input_rd *rd, const unsigned char *buf, size_t n)
     }
     if (stop != NULL)
         return (size_t) (p - buf)
-            + input_masks(rd, p, (size_t) (buf + n - p), stop,
-                          INPUT_SIMD_SSE2);
+            + input_masks(rd, p, (size_t) (buf + n - p), stop, 0);
 #ifdef INPUT_NL_AVX2
-    switch (input_simd()) {
-    case INPUT_SIMD_AVX512:
-        return (size_t) (p - buf)
-            + (rd->cb->lines ? input_masks_avx512_b : input_masks_avx512)
-            (rd, p, (size_t) (buf + n - p));
-    case INPUT_SIMD_AVX2:
+    if (input_avx2())
         return (size_t) (p - buf)
             + (rd->cb->lines ? input_masks_avx2_b : input_masks_avx2)
             (rd, p, (size_t) (buf + n - p));
-    default:
-        break;
-    }
 #endif
     return (size_t) (p - buf)
         + (rd->cb->lines ? input_masks_sse2_b : input_masks_sse2)
@@ -1795,17 +1665,14 @@ input_read_chunked(const char *name, const struct input_cb *cb,
     return input_read_any(name, cb, ccb, src);
 }
 
-/* input_test_simd - tests: the split as a processor with at most
- * most (INPUT_SIMD_*) runs it, or as this one can (0); before any
- * reader runs. Returns what it will use */
-int
-input_test_simd(int most)
+/* input_test_sse2 - tests: the split as a processor without AVX2 runs
+ * it (on), or as this one can (off); before any reader runs */
+void
+input_test_sse2(int on)
 {
 #ifdef __SSE2__
-    input_simd_most = most;
-    return input_simd();
+    input_sse2_only = on;
 #else
-    (void) most;
-    return 0;
+    (void) on;
 #endif
 }

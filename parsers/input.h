@@ -162,13 +162,9 @@ void    input_chunk_lines_mt(const struct input_cb *cb,
 /* add a chunk's counts (from input_chunk_lines_mt) into src */
 void    input_chunk_add(struct input_src *src, const struct input_src *acc);
 
-/* tests only: the line split runs as on a processor that has at most
- * most (one of INPUT_SIMD_*), whatever this one has; 0: as it can.
- * Returns what the split will use (0: no SSE2, a plain search). Call
- * it before any reader runs, not while one does */
-#define INPUT_SIMD_SSE2 1
-#define INPUT_SIMD_AVX2 2       /* with BMI1 */
-#define INPUT_SIMD_AVX512 3     /* AVX-512F, BW and VL, with AVX2 */
-int     input_test_simd(int most);
+/* tests only: on, the line split runs as on a processor without AVX2
+ * (SSE2), whatever this one has; off, as it can. Call it before any
+ * reader runs, not while one does */
+void    input_test_sse2(int on);
 
 #endif

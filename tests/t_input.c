@@ -1020,18 +1020,17 @@ place_chunked(const char *path, struct got *g, size_t size, int by_place,
 }
 
 /* read_split - path into g whole (size 0) or in chunks of size bytes,
- * by place or not, split by the vectors of simd at most (INPUT_SIMD_*;
- * 0: this processor's) */
+ * by place or not, split by the SSE2 code alone when sse2 */
 static void
 read_split(const char *path, struct got *g, size_t size, int by_place,
-           int simd, struct input_src *src)
+           int sse2, struct input_src *src)
 {
-    (void) input_test_simd(simd);
+    input_test_sse2(sse2);
     if (size == 0)
         (void) readf(path, g, src);
     else
         (void) place_chunked(path, g, size, by_place, src);
-    (void) input_test_simd(0);
+    input_test_sse2(0);
 }
 
 /* place_same - g and h hold the same lines, bad lines and counts */
@@ -1480,88 +1479,57 @@ t_batch(void)
     free(b.p);
 }
 
-/* simd_have - the splits this processor runs (INPUT_SIMD_*), each
- * level at most one of them: the levels into lv, how many */
-static int
-simd_have(int *lv)
-{
-    int     n = 0;
-    int     s;
-
-    for (s = INPUT_SIMD_SSE2; s <= INPUT_SIMD_AVX512; s++)
-        if (input_test_simd(s) == s)
-            lv[n++] = s;
-    (void) input_test_simd(0);
-    return n;
-}
-
-static const char *const simd_name[] = {
-    "this processor's", "sse2", "avx2", "avx-512"
-};
-
-/* the SSE2, AVX2 and AVX-512 splits (input_test_simd: what a processor
- * without AVX2, or without AVX-512, runs), those this processor has,
- * against the split it runs and against the plain split of t_hostile,
- * on its hostile text: one call a line and batches, from a file (one
- * thread) and in chunks, read in place and copied: the same lines, bad
- * and skipped lines, numbers, order and counts */
+/* the SSE2 split (input_test_sse2: what a processor without AVX2
+ * runs) against the split this processor runs and against the plain
+ * split of t_hostile, on its hostile text: one call a line and
+ * batches, from a file (one thread) and in chunks, read in place and
+ * copied: the same lines, bad and skipped lines, numbers, order and
+ * counts */
 static void
-simd_round(struct buf *b, size_t round, int simd)
+t_sse2(void)
 {
     size_t  sizes[] = {0, 61, 4096, 100000};
+    struct buf b = {0};
     struct got ref, fast, g;
     struct input_src srcf, src;
     uint64_t lines, unreadable, skipped;
     char    path[300];
-    size_t  i;
+    size_t  i, round;
     int     batch, by_place;
 
-    hostile_round(b, round);
-    hostile_ref(b->p, b->len, &ref, &lines, &unreadable, &skipped);
-    snprintf(path, sizeof(path), "%s", tpath("sse2.log"));
-    writef(path, b->p, b->len);
-    for (batch = 0; batch < 2; batch++) {
-        use_batch = batch;
-        for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-            for (by_place = 0; by_place < (i ? 2 : 1); by_place++) {
-                read_split(path, &fast, i ? sizes[i] : 0, by_place, 0,
-                           &srcf);
-                read_split(path, &g, i ? sizes[i] : 0, by_place, simd, &src);
-                T_CHECK(batch_same(&fast, &g) && place_same(&ref, &g)
-                        && g.batch_wrong == 0
-                        && (g.batches > 0) == batch
-                        && src.lines == lines && srcf.lines == lines
-                        && src.unreadable == unreadable
-                        && srcf.unreadable == unreadable
-                        && src.skipped == skipped,
-                        "%s %zu, %s, %zu-byte chunks%s: %zu lines "
-                        "(%zu), %llu unreadable (%llu), %zu wrong",
-                        simd_name[simd], round,
-                        batch ? "batches" : "one a call", sizes[i],
-                        by_place ? ", in place" : "", g.lines, ref.lines,
-                        (unsigned long long) src.unreadable,
-                        (unsigned long long) unreadable, g.batch_wrong);
-                got_free(&fast);
-                got_free(&g);
+    for (round = 0; round < 3; round++) {
+        hostile_round(&b, round);
+        hostile_ref(b.p, b.len, &ref, &lines, &unreadable, &skipped);
+        snprintf(path, sizeof(path), "%s", tpath("sse2.log"));
+        writef(path, b.p, b.len);
+        for (batch = 0; batch < 2; batch++) {
+            use_batch = batch;
+            for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                for (by_place = 0; by_place < (i ? 2 : 1); by_place++) {
+                    read_split(path, &fast, i ? sizes[i] : 0, by_place, 0,
+                               &srcf);
+                    read_split(path, &g, i ? sizes[i] : 0, by_place, 1, &src);
+                    T_CHECK(batch_same(&fast, &g) && place_same(&ref, &g)
+                            && g.batch_wrong == 0
+                            && (g.batches > 0) == batch
+                            && src.lines == lines && srcf.lines == lines
+                            && src.unreadable == unreadable
+                            && srcf.unreadable == unreadable
+                            && src.skipped == skipped,
+                            "sse2 %zu, %s, %zu-byte chunks%s: %zu lines "
+                            "(%zu), %llu unreadable (%llu), %zu wrong",
+                            round, batch ? "batches" : "one a call",
+                            sizes[i], by_place ? ", in place" : "", g.lines,
+                            ref.lines, (unsigned long long) src.unreadable,
+                            (unsigned long long) unreadable, g.batch_wrong);
+                    got_free(&fast);
+                    got_free(&g);
+                }
             }
         }
+        got_free(&ref);
     }
-    got_free(&ref);
     use_batch = 0;
-}
-
-static void
-t_sse2(void)
-{
-    struct buf b = {0};
-    size_t  round;
-    int     lv[3], nlv, l;
-
-    nlv = simd_have(lv);
-    T_CHECK(nlv >= 1 && lv[0] == INPUT_SIMD_SSE2, "simd: %d splits", nlv);
-    for (l = 0; l < nlv; l++)
-        for (round = 0; round < 3; round++)
-            simd_round(&b, round, lv[l]);
     free(b.p);
 }
 
@@ -1625,7 +1593,7 @@ t_dense(void)
     uint64_t lines, unreadable, skipped;
     char    path[300];
     size_t  i;
-    int     batch, by_place, lv[4], nlv, l;
+    int     batch, sse2, by_place;
 
     dense_text(&b);
     hostile_ref(b.p, b.len, &ref, &lines, &unreadable, &skipped);
@@ -1637,14 +1605,12 @@ t_dense(void)
             (unsigned long long) lines);
     snprintf(path, sizeof(path), "%s", tpath("dense.log"));
     writef(path, b.p, b.len);
-    lv[0] = 0;
-    nlv = 1 + simd_have(lv + 1);
-    for (l = 0; l < nlv; l++) {
+    for (sse2 = 0; sse2 < 2; sse2++) {
         for (batch = 0; batch < 2; batch++) {
             use_batch = batch;
             for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
                 for (by_place = 0; by_place < (i ? 2 : 1); by_place++) {
-                    read_split(path, &g, i ? sizes[i] : 0, by_place, lv[l],
+                    read_split(path, &g, i ? sizes[i] : 0, by_place, sse2,
                                &src);
                     T_CHECK(place_same(&ref, &g) && g.batch_wrong == 0
                             && (g.batches > 0) == batch
@@ -1653,7 +1619,7 @@ t_dense(void)
                             && src.skipped == skipped,
                             "dense, %s, %s, %zu-byte chunks%s: %zu lines "
                             "(%zu), %llu unreadable (%llu), %zu wrong",
-                            simd_name[lv[l]],
+                            sse2 ? "sse2" : "this processor's",
                             batch ? "batches" : "one a call", sizes[i],
                             by_place ? ", in place" : "", g.lines,
                             ref.lines, (unsigned long long) src.unreadable,
