@@ -720,7 +720,6 @@ input_batch_flush(struct input_src *src, const struct input_cb *cb,
     cb->lines(cb->ctx, src, src->lines - nb + 1, bt, nb);
 }
 
-#define INPUT_BATCH 64          /* lines a batch: see input_masks() */
 
 /* input_batch_one - a clean line of at most INPUT_MAX_LINE bytes that
  * input_masks_b() does not put in the batch at once (ctrl: its control
