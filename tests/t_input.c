@@ -110,8 +110,8 @@ cb_line(void *ctx, const struct input_src *src, uint64_t lineno,
 }
 
 /* cb_lines - a batch: each line as cb_line, and the rules of input.h
- * checked (src->lines counts the batch, 1 to 64 lines, none begins
- * with a byte of input.c's input_k_tab.rare) */
+ * checked (src->lines counts the batch, 1 to INPUT_BATCH lines, none
+ * begins with a byte of input.c's input_k_tab.rare) */
 static void
 cb_lines(void *ctx, const struct input_src *src, uint64_t lineno,
          const struct span *ls, size_t n)
@@ -120,7 +120,7 @@ cb_lines(void *ctx, const struct input_src *src, uint64_t lineno,
     size_t  i;
 
     g->batches++;
-    if (n == 0 || n > 64 || src->lines != lineno + n - 1)
+    if (n == 0 || n > INPUT_BATCH || src->lines != lineno + n - 1)
         g->batch_wrong++;
     for (i = 0; i < n; i++) {
         /* never a line input.c looks at twice (input.h) */
@@ -1534,7 +1534,7 @@ t_sse2(void)
 }
 
 /* dense_text - about 1.5 MB of lines of 33 to 70 bytes (more than a
- * batch of them in one 4 KiB piece of the split), among them, now and
+ * batch of them in one 16 KiB piece of the split), among them, now and
  * then, a NUL (a piece with one: the lines around it searched), a CR
  * before the newline, a control byte at 0, 31 or 32, a rare first byte,
  * a short or empty line, runs of lines that end on 32- and 64-byte
