@@ -970,15 +970,20 @@ corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
     k->sweep_mask = sweep ? k->ops.sweep_every - 1 : ~0UL;
 }
 
-/* corr_proc_free - htab destructor of a key's state (its rings: only
- * when the table is freed; a flushed key has given them back) */
+/* corr_proc_free - htab destructor of a key's state, when a key is
+ * dropped and when the table is freed: its rings, which a flushed key
+ * has given back already (nearly always nothing to free) */
 static void
 corr_proc_free(void *value)
 {
     struct corr_proc *p = value;
 
-    xfree(p->pend);
-    xfree(p->open);
+    /* every key dropped (each Exim message at its Completed) comes
+     * here flushed: two tests, not two calls of free(NULL) */
+    if (__builtin_expect(p->pend != NULL, 0))
+        xfree(p->pend);
+    if (__builtin_expect(p->open != NULL, 0))
+        xfree(p->open);
 }
 
 /* corr_sess_create - an MTA's correlator and its core (corr.h) */
