@@ -504,11 +504,9 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     uint8_t c8;
 
     c->attributed = 1;
-    memset(&v, 0, sizeof(v));
-    v.reason = "";
-    if ((v.result = k->ops.outcome(c, &v.plain)) < 0)
+    /* one call: every field of v written by it (ops.judge) */
+    if ((v.result = k->ops.judge(c, &v)) < 0)
         return;
-    k->ops.describe(c, &v);
     /* every field written below (sess_rec_clear() would store each
      * twice): of the strings, only helo is left empty here, and the
      * reason of a success */

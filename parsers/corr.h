@@ -19,7 +19,7 @@
  *   counted.
  * What differs between the logs stays in each MTA's file: which lines
  * open, fill and end a connection, and the outcome of a connection
- * (struct corr_ops.outcome, describe). Each MTA's connection type
+ * (struct corr_ops.outcome, judge). Each MTA's connection type
  * starts with a struct corr_conn; the core copies connections by
  * ops->conn_size.
  * Cost: one hash look-up per line; retire, emit and attribute are
@@ -124,9 +124,12 @@ struct corr_ops {
      * SESS_F_PLAINTEXT), or -1 when it is no session (no TLS attempt
      * known, a reused handshake, ...) */
     int     (*outcome) (const struct corr_conn *c, int *plain);
-    /* what else its lines said: v->cert, cert_problem, reason, local,
-     * hop (v->result and plain are set) */
-    void    (*describe) (const struct corr_conn *c, struct corr_verdict *v);
+    /* the emit step's one question: outcome's result (-1: no session,
+     * v then not read) and, of a session, every other field of v
+     * (plain, cert, cert_problem, reason, slug, local, hop), all
+     * written: one call where outcome and a describe were two, and v
+     * not cleared first */
+    int     (*judge) (const struct corr_conn *c, struct corr_verdict *v);
     /* optional: 1 when c carried our own report mail (asked last, and
      * only when own_from is set and an id of our own mail is noted,
      * sess_own_any: NULL asks p->own) */

@@ -398,24 +398,31 @@ ex_outcome(const struct corr_conn *kc, int *plain)
     return -1;                  /* nothing known of TLS (pre-TLS, or "==") */
 }
 
-/* ex_describe - corr_ops.describe: what a connection's lines said */
-static void
-ex_describe(const struct corr_conn *kc, struct corr_verdict *v)
+/* ex_judge - corr_ops.judge: ex_outcome() and what a connection's
+ * lines said, every field of v */
+static int
+ex_judge(const struct corr_conn *kc, struct corr_verdict *v)
 {
     const struct ex_conn *c = (const struct ex_conn *) kc;
+    int     result = ex_outcome(kc, &v->plain);
 
+    if (result < 0)
+        return result;
     if (c->tls)
         v->cert = c->cv == EX_CV_YES || c->cv == EX_CV_DANE
             ? SESS_CERT_VERIFIED : c->cv == EX_CV_NO ? SESS_CERT_UNTRUSTED
             : SESS_CERT_UNKNOWN;
-    else if (c->cond >= 0)
-        v->cert = SESS_CERT_UNTRUSTED;
+    else
+        v->cert = c->cond >= 0 ? SESS_CERT_UNTRUSTED : SESS_CERT_UNKNOWN;
     v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
     v->reason = c->reason;
     /* every reason is ex_slug()'s ([a-z0-9-], at most EX_REASON_MAX
      * bytes), one of the codes below, or "dane-" and one of those cut
      * there: what sess_set_reason() leaves as it is (tests/t_ex.c) */
     v->slug = 1;
+    v->local = 0;
+    v->hop = 0;
+    return result;
 }
 
 /* ex_retire_hook - corr_ops.retire: a connection with a certificate or
@@ -1119,7 +1126,7 @@ const struct corr_ops ex_corr_ops = {
     .pre_size = sizeof(struct ex_pre),
     .hint = 1024, .max_pend = EX_MAX_PEND, .sweep_every = EX_SWEEP_EVERY,
     .classify_mt = ex_classify_mt, .apply = ex_apply,
-    .outcome = ex_outcome, .describe = ex_describe,
+    .outcome = ex_outcome, .judge = ex_judge,
     .retire = ex_retire_hook, .candidate = ex_candidate,
     .prefetch = ex_prefetch, .lazy = 1,
 };

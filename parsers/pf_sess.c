@@ -386,23 +386,29 @@ pf_outcome(const struct corr_conn *kc, int *plain)
     return SESS_STARTTLS_NOT_SUPPORTED;
 }
 
-/* pf_describe - corr_ops.describe: what a connection's lines said */
-static void
-pf_describe(const struct corr_conn *kc, struct corr_verdict *v)
+/* pf_judge - corr_ops.judge: pf_outcome() and what a connection's
+ * lines said, every field of v */
+static int
+pf_judge(const struct corr_conn *kc, struct corr_verdict *v)
 {
     const struct pf_conn *c = (const struct pf_conn *) kc;
+    int     result = pf_outcome(kc, &v->plain);
 
+    if (result < 0)
+        return result;
     if (c->tls)
         v->cert = c->trust == PF_TRUST_VERIFIED ? SESS_CERT_VERIFIED
             : c->trust == PF_TRUST_TRUSTED ? SESS_CERT_TRUSTED
             : c->trust == PF_TRUST_ANON ? SESS_CERT_ANON
             : SESS_CERT_UNTRUSTED;
-    else if (c->cond >= 0)
-        v->cert = SESS_CERT_UNTRUSTED;  /* a problem, then no summary */
+    else                        /* a problem, then no summary */
+        v->cert = c->cond >= 0 ? SESS_CERT_UNTRUSTED : SESS_CERT_UNKNOWN;
     v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
     v->reason = c->reason;
     v->slug = 1;                /* every reason is pf_slug()'s */
     v->local = c->local_notls;
+    v->hop = 0;
+    return result;
 }
 
 /* pf_own - corr_ops.own: the queue id is one of our report mail */
@@ -1349,6 +1355,6 @@ const struct corr_ops pf_corr_ops = {
     .hint = 1024, .max_pend = PF_MAX_PEND, .sweep_every = 65536,
     .classify_mt = pf_classify_mt, .apply = pf_apply,
     .init = pf_init, .fini = pf_fini, .prefetch = pf_prefetch,
-    .outcome = pf_outcome, .describe = pf_describe, .own = pf_own,
+    .outcome = pf_outcome, .judge = pf_judge, .own = pf_own,
     .lazy = 1,
 };

@@ -72,11 +72,12 @@ t_outcome(const struct corr_conn *c, int *plain)
     return SESS_SUCCESS;
 }
 
-static void
-t_describe(const struct corr_conn *c, struct corr_verdict *v)
+static int
+t_judge(const struct corr_conn *c, struct corr_verdict *v)
 {
-    (void) c;
-    (void) v;
+    *v = (struct corr_verdict) {.result = t_outcome(c, &v->plain),
+                                .reason = ""};
+    return v->result;
 }
 
 struct t_mta {
@@ -95,7 +96,7 @@ static const struct corr_ops t_ops = {
     .sess_size = sizeof(struct t_mta), .conn_size = sizeof(struct t_conn),
     .names = offsetof(struct t_conn, n),
     .pre_size = 8, .hint = 16, .max_pend = 4, .sweep_every = 1024,
-    .outcome = t_outcome, .describe = t_describe,
+    .outcome = t_outcome, .judge = t_judge,
 };
 
 /* t_rand - a small deterministic generator */
@@ -279,11 +280,15 @@ t_r_outcome(const struct corr_conn *c, int *plain)
     return SESS_CERT_EXPIRED;
 }
 
-static void
-t_r_describe(const struct corr_conn *c, struct corr_verdict *v)
+static int
+t_r_judge(const struct corr_conn *c, struct corr_verdict *v)
 {
-    v->reason = ((const struct t_rconn *) c)->reason;
-    v->slug = 1;
+    int     plain;
+
+    *v = (struct corr_verdict) {.result = t_r_outcome(c, &plain),
+                                .reason = ((const struct t_rconn *) c)->reason,
+                                .slug = 1};
+    return v->result;
 }
 
 static const struct corr_ops t_rops = {
@@ -291,7 +296,7 @@ static const struct corr_ops t_rops = {
     .sess_size = sizeof(struct t_mta), .conn_size = sizeof(struct t_rconn),
     .names = offsetof(struct t_rconn, n),
     .pre_size = 8, .hint = 16, .max_pend = 4, .sweep_every = 1024,
-    .outcome = t_r_outcome, .describe = t_r_describe,
+    .outcome = t_r_outcome, .judge = t_r_judge,
 };
 
 /* t_emit_reason - reasons of 0 to 64 bytes, over longer ones written
