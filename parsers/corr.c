@@ -249,14 +249,47 @@ corr_ring_drain(void **spare)
     }
 }
 
-/* corr_pend - waiting connection i of p: place i of the ring */
+/* The ring of waiting connections: max_pend places, each a pointer to
+ * a connection, then max_pend connections of ops.conn_size bytes. A
+ * connection that starts to wait is not copied into a place: the
+ * place's pointer and cur are swapped (corr_retire_active), and the
+ * memory of the free place is the key's cur from then on. So cur and
+ * the waiting ones lie in the ring's memory and in the key's entry in
+ * any order; a flush puts cur back into the entry (corr_flush_slow),
+ * and a ring taken sets its places again (corr_pend_get) */
+
+/* corr_pend_get - a ring of waiting connections, each place at its own
+ * connection */
+static void *
+corr_pend_get(struct corr *k)
+{
+    size_t  n = (size_t) k->ops.max_pend;
+    size_t  sz = k->ops.conn_size;
+    void   *r = corr_ring_get(&k->spare_pend, n * (sizeof(void *) + sz));
+    char   *conn = (char *) r + n * sizeof(void *);
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        struct corr_conn *c = (struct corr_conn *) (conn + i * sz);
+
+        memcpy((char *) r + i * sizeof(void *), &c, sizeof(c));
+    }
+    return r;
+}
+
+/* corr_pend_at - the place of waiting connection i of p */
+static inline struct corr_conn **
+corr_pend_at(const struct corr *k, const struct corr_proc *p, unsigned i)
+{
+    return (struct corr_conn **) p->pend
+        + ((p->phead + i) & (unsigned) (k->ops.max_pend - 1));
+}
+
+/* corr_pend - waiting connection i of p: the one of place i */
 struct corr_conn *
 corr_pend(const struct corr *k, const struct corr_proc *p, int i)
 {
-    return (struct corr_conn *) ((char *) p->pend
-                                 + ((size_t) (p->phead + (unsigned) i)
-                                    & (size_t) (k->ops.max_pend - 1))
-                                 * k->ops.conn_size);
+    return *corr_pend_at(k, p, (unsigned) i);
 }
 
 /* corr_is_mx_port - port of an MX session (unknown counts as 25) */
@@ -696,15 +729,15 @@ void    __attribute__((noinline))
 corr_retire_active(struct corr *k, struct corr_proc *p)
 {
     struct corr_conn *c = p->cur;
-    size_t  sz = k->ops.conn_size;
     int     plain;
 
     if (!c->attributed && k->ops.retire)
         k->ops.retire(c);
     if (!c->attributed && k->ops.outcome(c, &plain) >= 0) {
+        struct corr_conn **at;
+
         if (p->pend == NULL)
-            p->pend = corr_ring_get(&k->spare_pend,
-                                    sz * (size_t) k->ops.max_pend);
+            p->pend = corr_pend_get(k);
         if (p->npend == k->ops.max_pend) {
             struct span dom;
             struct corr_conn *w = corr_pend(k, p, 0);
@@ -718,7 +751,15 @@ corr_retire_active(struct corr *k, struct corr_proc *p)
                                    & (unsigned) (k->ops.max_pend - 1));
             p->npend--;
         }
-        memcpy(corr_pend(k, p, p->npend++), c, sz);
+        /* c waits where it is (still active, as a waiting one is), and
+         * the connection of its place, free, is cur: a swap of two
+         * pointers, where a copy of every byte of c (a Postfix
+         * connection's 470) was a miss a line on both sides */
+        at = corr_pend_at(k, p, p->npend++);
+        p->cur = *at;
+        *at = c;
+        p->cur->active = 0;
+        return;
     } else if (c->attributed && k->ops.cache) {
         corr_keep_open(k, p, c);
     }
@@ -769,6 +810,12 @@ corr_flush_slow(struct corr *k, struct corr_proc *p)
     }
     p->npend = 0;
     p->phead = 0;
+    /* cur back in the key's entry (it may have been a place's of the
+     * ring, which goes with the ring), ended */
+    if (p->pend != NULL) {
+        p->cur = (struct corr_conn *) (p + 1);
+        p->cur->active = 0;
+    }
     p->pend = corr_ring_put(&k->spare_pend, p->pend);
     p->open = corr_ring_put(&k->spare_open, p->open);
     p->nopen = 0;

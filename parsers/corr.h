@@ -172,10 +172,14 @@ struct corr_proc {
     uint16_t phead;             /* pend's oldest: a ring (corr_pend) */
     int     nopen;
     void   *pend;               /* max_pend connections, on demand: a
-                                 * ring from phead, oldest first */
+                                 * ring from phead, oldest first, of
+                                 * pointers (corr.c: cur and the waiting
+                                 * ones swap places) */
     void   *open;               /* CORR_MAX_OPEN connections handed over
                                  * and still open (ops.cache), on demand */
-    struct corr_conn *cur;      /* ops->conn_size bytes after this */
+    struct corr_conn *cur;      /* ops->conn_size bytes: those after
+                                 * this, or a place's of pend (a
+                                 * flush puts it back) */
 };
 
 /* the core; its fields are read by the inline functions below only */
@@ -441,12 +445,16 @@ void    corr_retire_active(struct corr *k, struct corr_proc *p);
 /* corr_retire - cur is over: it waits for its domain in the ring
  * (the oldest waiting one handed over unattributed when full), stays
  * in the open connections (ops.cache), or is dropped when it is no
- * session. Inline: most calls find no active cur */
-static inline void
+ * session. Returns cur, not active: when the old one waits, another
+ * place's (the one that waits is not copied: corr_retire_active), so a
+ * pointer to cur taken before is not cur after. Inline: most calls
+ * find no active cur */
+static inline struct corr_conn *
 corr_retire(struct corr *k, struct corr_proc *p)
 {
     if (p->cur->active)
         corr_retire_active(k, p);
+    return p->cur;
 }
 
 /* corr_emit - hand connection c of p over as a session of recipient

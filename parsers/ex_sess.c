@@ -500,7 +500,7 @@ ex_open(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         ex_conn_fill(c, ev);
         return c;
     }
-    corr_retire(s->k, m);
+    c = (struct ex_conn *) corr_retire(s->k, m);
     ex_conn_start(c, dated, t, ev);
     return c;
 }
@@ -765,14 +765,14 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
             int     clear = c->clear;
 
             ex_conn_fill(c, ev);        /* the same MX: learn its name */
-            corr_retire(s->k, m);
+            c = (struct ex_conn *) corr_retire(s->k, m);
             ex_conn_start(c, dated, t, ev);
             c->in_clear = clear;
         } else {
             ex_conn_fill(c, ev);
         }
     } else {
-        corr_retire(s->k, m);
+        c = (struct ex_conn *) corr_retire(s->k, m);
         ex_conn_start(c, dated, t, ev);
     }
     if (m->npend > 0)           /* earlier hosts of this delivery (a
@@ -1077,7 +1077,7 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         c = EX_CUR(m);
         if (!(c->k.active && !c->closed && !c->k.attributed && !c->tls
               && ex_conn_same(c, evp))) {
-            corr_retire(s->k, m);
+            c = (struct ex_conn *) corr_retire(s->k, m);
             ex_conn_start(c, dated, t, evp);
         } else {
             ex_conn_fill(c, evp);

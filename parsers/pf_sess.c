@@ -557,7 +557,7 @@ pf_open(struct pf_sess *ps, struct pf_proc *p, const struct wrap_rec *r,
         pf_conn_fill(c, pre);
         return c;
     }
-    corr_retire(ps->k, p);
+    c = (struct pf_conn *) corr_retire(ps->k, p);
     pf_conn_start(c, r, pre);
     return c;
 }
@@ -684,7 +684,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         return;
     }
     if (!(c->k.active && !c->k.attributed && pf_conn_same(c, pre))) {
-        corr_retire(ps->k, p);
+        c = (struct pf_conn *) corr_retire(ps->k, p);
         pf_conn_start(c, r, pre);
     }
     pf_conn_fill(c, pre);

@@ -443,9 +443,8 @@ static struct sm_conn *
 sm_open(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
         const struct sm_peer *pe)
 {
-    struct sm_conn *c = SM_CUR(p);
+    struct sm_conn *c = (struct sm_conn *) corr_retire(s->k, p);
 
-    corr_retire(s->k, p);
     /* our numbers cleared by stores of a size the compiler knows, the
      * names and the reason (strings, read up to their NUL only: the
      * connection's last fields) by their first bytes: the 65 bytes of
