@@ -31,24 +31,33 @@ _Static_assert(PF_REASON_MAX <= SESS_MAX_REASON, "a reason fits a record");
 
 struct pf_conn {
     struct corr_conn k;         /* first: the core's part */
-    int     tls;                /* handshake completed */
-    int     trust;              /* enum pf_trust */
-    int     cond;               /* certificate problem seen, or -1 */
-    int     fail;               /* failure decided, or -1 */
-    int     rpt;                /* Postfix's own TLSRPT verdict, or -1 */
-    int     hs_fail;            /* SSL_connect error logged */
-    int     libprob;            /* failure known only from a warning */
-    int     dane;
-    int     local_notls;
-    int     reused;             /* no new handshake: not a session */
-    int     pre_tls;            /* ended before STARTTLS: not a session */
-    int     past_ehlo;          /* plaintext dialogue went past EHLO */
-    int     closed;             /* ended without a status line */
+    /* bytes, not ints (13 bytes after the core's 24, not 52): a new
+     * connection's numbers and its names' first bytes lie in one cache
+     * line of the key's entry (its connection starts 160 bytes into a
+     * 64-byte aligned entry, util/htab.c), where they were two */
+    int8_t  tls;                /* handshake completed */
+    int8_t  trust;              /* enum pf_trust */
+    int8_t  cond;               /* certificate problem seen, or -1 */
+    int8_t  fail;               /* failure decided, or -1 */
+    int8_t  rpt;                /* Postfix's own TLSRPT verdict, or -1 */
+    int8_t  hs_fail;            /* SSL_connect error logged */
+    int8_t  libprob;            /* failure known only from a warning */
+    int8_t  dane;
+    int8_t  local_notls;
+    int8_t  reused;             /* no new handshake: not a session */
+    int8_t  pre_tls;            /* ended before STARTTLS: not a session */
+    int8_t  past_ehlo;          /* plaintext dialogue went past EHLO */
+    int8_t  closed;             /* ended without a status line */
     /* last, read up to their NUL only: what an idle key's flush reads
      * (the core's part, the numbers above, the names' first bytes) is
-     * the connection's first 150 bytes, not 470 */
+     * the connection's first 116 bytes, not 470 */
     struct corr_names n;        /* the peer */
-    char    qid[PF_MAX_QIDLEN + 1];
+    /* at 352, not 337: the first bytes of qid and reason, which
+     * pf_conn_start clears, then share a line of the entry (at 512 and
+     * 537 of it) where they took two (write misses of a 20 MB slice of
+     * the churn shape, a new process a line: 210 k with ints, 226 k
+     * with bytes and qid at 337) */
+    _Alignas(16) char qid[PF_MAX_QIDLEN + 1];
     char    reason[PF_REASON_MAX + 1];
 };
 
@@ -245,19 +254,24 @@ pf_ip_norm(struct pf_pre *pre, char *out)
     }
 }
 
+/* the numbers of a connection are bytes: results (or -1), enum
+ * pf_trust, flags */
+_Static_assert(SESS_RESULT_COUNT <= INT8_MAX && PF_TRUST_VERIFIED <= INT8_MAX,
+               "a connection's results and trust fit in a byte");
+
 /* pf_conn_start clears our numbers and our two strings (read up to
  * their NUL only) by their first byte: they are the connection's last
  * fields, else what follows them must be cleared too */
 _Static_assert(offsetof(struct pf_conn, qid)
-               == offsetof(struct pf_conn, n) + sizeof(struct corr_names)
+               < offsetof(struct pf_conn, n) + sizeof(struct corr_names) + 16
                && offsetof(struct pf_conn, reason)
                == offsetof(struct pf_conn, qid) + sizeof(((struct pf_conn *)
                                                            0)->qid)
                && sizeof(struct pf_conn) - offsetof(struct pf_conn, reason)
-               - sizeof(((struct pf_conn *) 0)->reason) < 8,
+               - sizeof(((struct pf_conn *) 0)->reason) < 16,
                "pf_conn ends with its names, qid and reason");
 
-/* pf_conn_start - fresh connection with the peer of pre: 52 bytes
+/* pf_conn_start - fresh connection with the peer of pre: 13 bytes
  * cleared after the core's, not 136 (a "rep stos" of 17 words, some
  * 20 instructions a connection) */
 static void
