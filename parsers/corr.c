@@ -249,14 +249,47 @@ corr_ring_drain(void **spare)
     }
 }
 
-/* corr_pend - waiting connection i of p: place i of the ring */
+/* The ring of waiting connections: max_pend places, each a pointer to
+ * a connection, then max_pend connections of ops.conn_size bytes. A
+ * connection that starts to wait is not copied into a place: the
+ * place's pointer and cur are swapped (corr_retire_active), and the
+ * memory of the free place is the key's cur from then on. So cur and
+ * the waiting ones lie in the ring's memory and in the key's entry in
+ * any order; a flush puts cur back into the entry (corr_flush_slow),
+ * and a ring taken sets its places again (corr_pend_get) */
+
+/* corr_pend_get - a ring of waiting connections, each place at its own
+ * connection */
+static void *
+corr_pend_get(struct corr *k)
+{
+    size_t  n = (size_t) k->ops.max_pend;
+    size_t  sz = k->ops.conn_size;
+    void   *r = corr_ring_get(&k->spare_pend, n * (sizeof(void *) + sz));
+    char   *conn = (char *) r + n * sizeof(void *);
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        struct corr_conn *c = (struct corr_conn *) (conn + i * sz);
+
+        memcpy((char *) r + i * sizeof(void *), &c, sizeof(c));
+    }
+    return r;
+}
+
+/* corr_pend_at - the place of waiting connection i of p */
+static inline struct corr_conn **
+corr_pend_at(const struct corr *k, const struct corr_proc *p, unsigned i)
+{
+    return (struct corr_conn **) p->pend
+        + ((p->phead + i) & (unsigned) (k->ops.max_pend - 1));
+}
+
+/* corr_pend - waiting connection i of p: the one of place i */
 struct corr_conn *
 corr_pend(const struct corr *k, const struct corr_proc *p, int i)
 {
-    return (struct corr_conn *) ((char *) p->pend
-                                 + ((size_t) (p->phead + (unsigned) i)
-                                    & (size_t) (k->ops.max_pend - 1))
-                                 * k->ops.conn_size);
+    return *corr_pend_at(k, p, (unsigned) i);
 }
 
 /* corr_is_mx_port - port of an MX session (unknown counts as 25) */
@@ -504,11 +537,9 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
     uint8_t c8;
 
     c->attributed = 1;
-    memset(&v, 0, sizeof(v));
-    v.reason = "";
-    if ((v.result = k->ops.outcome(c, &v.plain)) < 0)
+    /* one call: every field of v written by it (ops.judge) */
+    if ((v.result = k->ops.judge(c, &v)) < 0)
         return;
-    k->ops.describe(c, &v);
     /* every field written below (sess_rec_clear() would store each
      * twice): of the strings, only helo is left empty here, and the
      * reason of a success */
@@ -698,15 +729,15 @@ void    __attribute__((noinline))
 corr_retire_active(struct corr *k, struct corr_proc *p)
 {
     struct corr_conn *c = p->cur;
-    size_t  sz = k->ops.conn_size;
     int     plain;
 
     if (!c->attributed && k->ops.retire)
         k->ops.retire(c);
     if (!c->attributed && k->ops.outcome(c, &plain) >= 0) {
+        struct corr_conn **at;
+
         if (p->pend == NULL)
-            p->pend = corr_ring_get(&k->spare_pend,
-                                    sz * (size_t) k->ops.max_pend);
+            p->pend = corr_pend_get(k);
         if (p->npend == k->ops.max_pend) {
             struct span dom;
             struct corr_conn *w = corr_pend(k, p, 0);
@@ -720,7 +751,15 @@ corr_retire_active(struct corr *k, struct corr_proc *p)
                                    & (unsigned) (k->ops.max_pend - 1));
             p->npend--;
         }
-        memcpy(corr_pend(k, p, p->npend++), c, sz);
+        /* c waits where it is (still active, as a waiting one is), and
+         * the connection of its place, free, is cur: a swap of two
+         * pointers, where a copy of every byte of c (a Postfix
+         * connection's 470) was a miss a line on both sides */
+        at = corr_pend_at(k, p, p->npend++);
+        p->cur = *at;
+        *at = c;
+        p->cur->active = 0;
+        return;
     } else if (c->attributed && k->ops.cache) {
         corr_keep_open(k, p, c);
     }
@@ -771,6 +810,12 @@ corr_flush_slow(struct corr *k, struct corr_proc *p)
     }
     p->npend = 0;
     p->phead = 0;
+    /* cur back in the key's entry (it may have been a place's of the
+     * ring, which goes with the ring), ended */
+    if (p->pend != NULL) {
+        p->cur = (struct corr_conn *) (p + 1);
+        p->cur->active = 0;
+    }
     p->pend = corr_ring_put(&k->spare_pend, p->pend);
     p->open = corr_ring_put(&k->spare_open, p->open);
     p->nopen = 0;
@@ -861,9 +906,13 @@ corr_enter_slow(struct corr *k, struct corr_proc *p, const void *key,
             .hlen = hl ? (uint32_t) strnlen(loghost.ptr, hl) : 0,
             .cur = c,
         };
+        /* its names not cleared: an MTA not lazy has the entry zeroed
+         * whole (htab_enter_hashed), and one that is reads nothing of
+         * an inactive cur; corr_start clears them (their first bytes
+         * were a line or two of the new entry written twice: 14 k of
+         * the replayed Exim log's 108 k D1 write misses in 20 MB) */
         if (k->ops.lazy)
             memset(c, 0, sizeof(*c));
-        corr_names(k, c)->mx[0] = corr_names(k, c)->ip[0] = 0;
         *new = 1;
         /* its table stamp is t already (htab_enter_hashed) */
         if (dated) {
@@ -970,15 +1019,20 @@ corr_sess_set_clock(void *mta, unsigned long feeds, int64_t max_t,
     k->sweep_mask = sweep ? k->ops.sweep_every - 1 : ~0UL;
 }
 
-/* corr_proc_free - htab destructor of a key's state (its rings: only
- * when the table is freed; a flushed key has given them back) */
+/* corr_proc_free - htab destructor of a key's state, when a key is
+ * dropped and when the table is freed: its rings, which a flushed key
+ * has given back already (nearly always nothing to free) */
 static void
 corr_proc_free(void *value)
 {
     struct corr_proc *p = value;
 
-    xfree(p->pend);
-    xfree(p->open);
+    /* every key dropped (each Exim message at its Completed) comes
+     * here flushed: two tests, not two calls of free(NULL) */
+    if (__builtin_expect(p->pend != NULL, 0))
+        xfree(p->pend);
+    if (__builtin_expect(p->open != NULL, 0))
+        xfree(p->open);
 }
 
 /* corr_sess_create - an MTA's correlator and its core (corr.h) */

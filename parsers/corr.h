@@ -19,7 +19,7 @@
  *   counted.
  * What differs between the logs stays in each MTA's file: which lines
  * open, fill and end a connection, and the outcome of a connection
- * (struct corr_ops.outcome, describe). Each MTA's connection type
+ * (struct corr_ops.outcome, judge). Each MTA's connection type
  * starts with a struct corr_conn; the core copies connections by
  * ops->conn_size.
  * Cost: one hash look-up per line; retire, emit and attribute are
@@ -124,9 +124,12 @@ struct corr_ops {
      * SESS_F_PLAINTEXT), or -1 when it is no session (no TLS attempt
      * known, a reused handshake, ...) */
     int     (*outcome) (const struct corr_conn *c, int *plain);
-    /* what else its lines said: v->cert, cert_problem, reason, local,
-     * hop (v->result and plain are set) */
-    void    (*describe) (const struct corr_conn *c, struct corr_verdict *v);
+    /* the emit step's one question: outcome's result (-1: no session,
+     * v then not read) and, of a session, every other field of v
+     * (plain, cert, cert_problem, reason, slug, local, hop), all
+     * written: one call where outcome and a describe were two, and v
+     * not cleared first */
+    int     (*judge) (const struct corr_conn *c, struct corr_verdict *v);
     /* optional: 1 when c carried our own report mail (asked last, and
      * only when own_from is set and an id of our own mail is noted,
      * sess_own_any: NULL asks p->own) */
@@ -169,10 +172,14 @@ struct corr_proc {
     uint16_t phead;             /* pend's oldest: a ring (corr_pend) */
     int     nopen;
     void   *pend;               /* max_pend connections, on demand: a
-                                 * ring from phead, oldest first */
+                                 * ring from phead, oldest first, of
+                                 * pointers (corr.c: cur and the waiting
+                                 * ones swap places) */
     void   *open;               /* CORR_MAX_OPEN connections handed over
                                  * and still open (ops.cache), on demand */
-    struct corr_conn *cur;      /* ops->conn_size bytes after this */
+    struct corr_conn *cur;      /* ops->conn_size bytes: those after
+                                 * this, or a place's of pend (a
+                                 * flush puts it back) */
 };
 
 /* the core; its fields are read by the inline functions below only */
@@ -438,12 +445,16 @@ void    corr_retire_active(struct corr *k, struct corr_proc *p);
 /* corr_retire - cur is over: it waits for its domain in the ring
  * (the oldest waiting one handed over unattributed when full), stays
  * in the open connections (ops.cache), or is dropped when it is no
- * session. Inline: most calls find no active cur */
-static inline void
+ * session. Returns cur, not active: when the old one waits, another
+ * place's (the one that waits is not copied: corr_retire_active), so a
+ * pointer to cur taken before is not cur after. Inline: most calls
+ * find no active cur */
+static inline struct corr_conn *
 corr_retire(struct corr *k, struct corr_proc *p)
 {
     if (p->cur->active)
         corr_retire_active(k, p);
+    return p->cur;
 }
 
 /* corr_emit - hand connection c of p over as a session of recipient

@@ -31,24 +31,33 @@ _Static_assert(PF_REASON_MAX <= SESS_MAX_REASON, "a reason fits a record");
 
 struct pf_conn {
     struct corr_conn k;         /* first: the core's part */
-    int     tls;                /* handshake completed */
-    int     trust;              /* enum pf_trust */
-    int     cond;               /* certificate problem seen, or -1 */
-    int     fail;               /* failure decided, or -1 */
-    int     rpt;                /* Postfix's own TLSRPT verdict, or -1 */
-    int     hs_fail;            /* SSL_connect error logged */
-    int     libprob;            /* failure known only from a warning */
-    int     dane;
-    int     local_notls;
-    int     reused;             /* no new handshake: not a session */
-    int     pre_tls;            /* ended before STARTTLS: not a session */
-    int     past_ehlo;          /* plaintext dialogue went past EHLO */
-    int     closed;             /* ended without a status line */
+    /* bytes, not ints (13 bytes after the core's 24, not 52): a new
+     * connection's numbers and its names' first bytes lie in one cache
+     * line of the key's entry (its connection starts 160 bytes into a
+     * 64-byte aligned entry, util/htab.c), where they were two */
+    int8_t  tls;                /* handshake completed */
+    int8_t  trust;              /* enum pf_trust */
+    int8_t  cond;               /* certificate problem seen, or -1 */
+    int8_t  fail;               /* failure decided, or -1 */
+    int8_t  rpt;                /* Postfix's own TLSRPT verdict, or -1 */
+    int8_t  hs_fail;            /* SSL_connect error logged */
+    int8_t  libprob;            /* failure known only from a warning */
+    int8_t  dane;
+    int8_t  local_notls;
+    int8_t  reused;             /* no new handshake: not a session */
+    int8_t  pre_tls;            /* ended before STARTTLS: not a session */
+    int8_t  past_ehlo;          /* plaintext dialogue went past EHLO */
+    int8_t  closed;             /* ended without a status line */
     /* last, read up to their NUL only: what an idle key's flush reads
      * (the core's part, the numbers above, the names' first bytes) is
-     * the connection's first 150 bytes, not 470 */
+     * the connection's first 116 bytes, not 470 */
     struct corr_names n;        /* the peer */
-    char    qid[PF_MAX_QIDLEN + 1];
+    /* at 352, not 337: the first bytes of qid and reason, which
+     * pf_conn_start clears, then share a line of the entry (at 512 and
+     * 537 of it) where they took two (write misses of a 20 MB slice of
+     * the churn shape, a new process a line: 210 k with ints, 226 k
+     * with bytes and qid at 337) */
+    _Alignas(16) char qid[PF_MAX_QIDLEN + 1];
     char    reason[PF_REASON_MAX + 1];
 };
 
@@ -245,19 +254,24 @@ pf_ip_norm(struct pf_pre *pre, char *out)
     }
 }
 
+/* the numbers of a connection are bytes: results (or -1), enum
+ * pf_trust, flags */
+_Static_assert(SESS_RESULT_COUNT <= INT8_MAX && PF_TRUST_VERIFIED <= INT8_MAX,
+               "a connection's results and trust fit in a byte");
+
 /* pf_conn_start clears our numbers and our two strings (read up to
  * their NUL only) by their first byte: they are the connection's last
  * fields, else what follows them must be cleared too */
 _Static_assert(offsetof(struct pf_conn, qid)
-               == offsetof(struct pf_conn, n) + sizeof(struct corr_names)
+               < offsetof(struct pf_conn, n) + sizeof(struct corr_names) + 16
                && offsetof(struct pf_conn, reason)
                == offsetof(struct pf_conn, qid) + sizeof(((struct pf_conn *)
                                                            0)->qid)
                && sizeof(struct pf_conn) - offsetof(struct pf_conn, reason)
-               - sizeof(((struct pf_conn *) 0)->reason) < 8,
+               - sizeof(((struct pf_conn *) 0)->reason) < 16,
                "pf_conn ends with its names, qid and reason");
 
-/* pf_conn_start - fresh connection with the peer of pre: 52 bytes
+/* pf_conn_start - fresh connection with the peer of pre: 13 bytes
  * cleared after the core's, not 136 (a "rep stos" of 17 words, some
  * 20 instructions a connection) */
 static void
@@ -386,23 +400,29 @@ pf_outcome(const struct corr_conn *kc, int *plain)
     return SESS_STARTTLS_NOT_SUPPORTED;
 }
 
-/* pf_describe - corr_ops.describe: what a connection's lines said */
-static void
-pf_describe(const struct corr_conn *kc, struct corr_verdict *v)
+/* pf_judge - corr_ops.judge: pf_outcome() and what a connection's
+ * lines said, every field of v */
+static int
+pf_judge(const struct corr_conn *kc, struct corr_verdict *v)
 {
     const struct pf_conn *c = (const struct pf_conn *) kc;
+    int     result = pf_outcome(kc, &v->plain);
 
+    if (result < 0)
+        return result;
     if (c->tls)
         v->cert = c->trust == PF_TRUST_VERIFIED ? SESS_CERT_VERIFIED
             : c->trust == PF_TRUST_TRUSTED ? SESS_CERT_TRUSTED
             : c->trust == PF_TRUST_ANON ? SESS_CERT_ANON
             : SESS_CERT_UNTRUSTED;
-    else if (c->cond >= 0)
-        v->cert = SESS_CERT_UNTRUSTED;  /* a problem, then no summary */
+    else                        /* a problem, then no summary */
+        v->cert = c->cond >= 0 ? SESS_CERT_UNTRUSTED : SESS_CERT_UNKNOWN;
     v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
     v->reason = c->reason;
     v->slug = 1;                /* every reason is pf_slug()'s */
     v->local = c->local_notls;
+    v->hop = 0;
+    return result;
 }
 
 /* pf_own - corr_ops.own: the queue id is one of our report mail */
@@ -551,7 +571,7 @@ pf_open(struct pf_sess *ps, struct pf_proc *p, const struct wrap_rec *r,
         pf_conn_fill(c, pre);
         return c;
     }
-    corr_retire(ps->k, p);
+    c = (struct pf_conn *) corr_retire(ps->k, p);
     pf_conn_start(c, r, pre);
     return c;
 }
@@ -678,7 +698,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
         return;
     }
     if (!(c->k.active && !c->k.attributed && pf_conn_same(c, pre))) {
-        corr_retire(ps->k, p);
+        c = (struct pf_conn *) corr_retire(ps->k, p);
         pf_conn_start(c, r, pre);
     }
     pf_conn_fill(c, pre);
@@ -1377,6 +1397,6 @@ const struct corr_ops pf_corr_ops = {
     .hint = 1024, .max_pend = PF_MAX_PEND, .sweep_every = 65536,
     .classify_mt = pf_classify_mt, .apply = pf_apply,
     .init = pf_init, .fini = pf_fini, .prefetch = pf_prefetch,
-    .outcome = pf_outcome, .describe = pf_describe, .own = pf_own,
+    .outcome = pf_outcome, .judge = pf_judge, .own = pf_own,
     .lazy = 1,
 };

@@ -274,12 +274,16 @@ sm_cert(const struct sm_conn *c)
     }
 }
 
-/* sm_describe - corr_ops.describe: what a connection's lines said */
-static void
-sm_describe(const struct corr_conn *kc, struct corr_verdict *v)
+/* sm_judge - corr_ops.judge: sm_outcome() and what a connection's
+ * lines said, every field of v */
+static int
+sm_judge(const struct corr_conn *kc, struct corr_verdict *v)
 {
     const struct sm_conn *c = (const struct sm_conn *) kc;
+    int     result = sm_outcome(kc, &v->plain);
 
+    if (result < 0)
+        return result;
     v->cert = sm_cert(c);
     v->cert_problem = c->cond > 0 ? c->cond
         : c->verify == SM_V_DANE_FAIL ? SESS_TLSA_INVALID : SESS_SUCCESS;
@@ -291,6 +295,7 @@ sm_describe(const struct corr_conn *kc, struct corr_verdict *v)
     v->slug = 1;
     v->local = c->local;
     v->hop = c->loopback;
+    return result;
 }
 
 /* sm_emit - hand a connection over as a session, with disposition, of
@@ -438,9 +443,8 @@ static struct sm_conn *
 sm_open(struct sm_sess *s, struct sm_proc *p, const struct wrap_rec *r,
         const struct sm_peer *pe)
 {
-    struct sm_conn *c = SM_CUR(p);
+    struct sm_conn *c = (struct sm_conn *) corr_retire(s->k, p);
 
-    corr_retire(s->k, p);
     /* our numbers cleared by stores of a size the compiler knows, the
      * names and the reason (strings, read up to their NUL only: the
      * connection's last fields) by their first bytes: the 65 bytes of
@@ -851,5 +855,5 @@ const struct corr_ops sm_corr_ops = {
     .hint = 256, .max_pend = SM_MAX_PEND, .sweep_every = 65536,
     .classify_mt = sm_classify_mt, .apply = sm_apply, .cache = 1,
     .fini = sm_fini, .prefetch = sm_prefetch,
-    .outcome = sm_outcome, .describe = sm_describe, .lazy = 1,
+    .outcome = sm_outcome, .judge = sm_judge, .lazy = 1,
 };

@@ -72,11 +72,12 @@ t_outcome(const struct corr_conn *c, int *plain)
     return SESS_SUCCESS;
 }
 
-static void
-t_describe(const struct corr_conn *c, struct corr_verdict *v)
+static int
+t_judge(const struct corr_conn *c, struct corr_verdict *v)
 {
-    (void) c;
-    (void) v;
+    *v = (struct corr_verdict) {.result = t_outcome(c, &v->plain),
+                                .reason = ""};
+    return v->result;
 }
 
 struct t_mta {
@@ -95,7 +96,7 @@ static const struct corr_ops t_ops = {
     .sess_size = sizeof(struct t_mta), .conn_size = sizeof(struct t_conn),
     .names = offsetof(struct t_conn, n),
     .pre_size = 8, .hint = 16, .max_pend = 4, .sweep_every = 1024,
-    .outcome = t_outcome, .describe = t_describe,
+    .outcome = t_outcome, .judge = t_judge,
 };
 
 /* t_rand - a small deterministic generator */
@@ -279,11 +280,15 @@ t_r_outcome(const struct corr_conn *c, int *plain)
     return SESS_CERT_EXPIRED;
 }
 
-static void
-t_r_describe(const struct corr_conn *c, struct corr_verdict *v)
+static int
+t_r_judge(const struct corr_conn *c, struct corr_verdict *v)
 {
-    v->reason = ((const struct t_rconn *) c)->reason;
-    v->slug = 1;
+    int     plain;
+
+    *v = (struct corr_verdict) {.result = t_r_outcome(c, &plain),
+                                .reason = ((const struct t_rconn *) c)->reason,
+                                .slug = 1};
+    return v->result;
 }
 
 static const struct corr_ops t_rops = {
@@ -291,7 +296,7 @@ static const struct corr_ops t_rops = {
     .sess_size = sizeof(struct t_mta), .conn_size = sizeof(struct t_rconn),
     .names = offsetof(struct t_rconn, n),
     .pre_size = 8, .hint = 16, .max_pend = 4, .sweep_every = 1024,
-    .outcome = t_r_outcome, .describe = t_r_describe,
+    .outcome = t_r_outcome, .judge = t_r_judge,
 };
 
 /* t_emit_reason - reasons of 0 to 64 bytes, over longer ones written
@@ -336,6 +341,7 @@ t_emit_reason(void)
 struct t_seen {
     int     n;
     int64_t id[64];
+    int64_t ip[64];                 /* the id its address names */
     int     dom[64];
     int     badstr;                 /* a string the record left unset */
 };
@@ -349,7 +355,11 @@ t_ring_session(void *ctx, const struct sess_rec *r,
     g->badstr += r->helo[0] != 0 || l->helo != 0 || r->reason[0] != 0
         || l->reason != 0 || strlen(r->domain) != l->domain;
     if (g->n < 64) {
+        unsigned a = 0, b = 0;
+
         g->id[g->n] = r->time;
+        g->ip[g->n] = sscanf(r->ip, "10.0.%u.%u", &a, &b) == 2
+            && strlen(r->ip) == l->ip ? (int64_t) (a << 8 | b) : -1;
         g->dom[g->n] = d != SESS_D_UNATTRIBUTED;
     }
     g->n++;
@@ -364,7 +374,12 @@ t_ring_session(void *ctx, const struct sess_rec *r,
  * does), one taken out and the later ones moved down a place each (as
  * ex_pend_take does), and flushes; the sessions, in order, with and
  * without a domain, as the model says. A session's record: helo and a
- * success's reason empty, lengths as the strings */
+ * success's reason empty, lengths as the strings. A connection that
+ * starts to wait is not copied (cur and a place of the ring swap): the
+ * cur corr_retire() returns is not the old one when that one waits,
+ * the waiting ones are each their own connection with their names (an
+ * address made from their number), and a flush puts cur back into the
+ * key's entry */
 static void
 t_pend_ring(void)
 {
@@ -400,9 +415,18 @@ t_pend_ring(void)
                 }
                 pend[npend++] = next - 1;
             }
-            corr_retire(m->k, p);
-            corr_start(p->cur, sizeof(struct corr_conn), T_NAMES(p->cur), 1,
-                       next++);
+            {
+                /* cur as corr_retire() returns it: a waiting one is
+                 * not copied, and cur is then another place's */
+                struct corr_conn *was = p->cur, *c = corr_retire(m->k, p);
+
+                bad += c != p->cur || c->active
+                    || (cur && !cur_att ? c == was : c != was);
+                corr_start(c, sizeof(struct corr_conn), T_NAMES(c), 1, next);
+                snprintf(T_NAMES(c)->ip, sizeof(T_NAMES(c)->ip), "10.0.%d.%d",
+                         (int) (next >> 8 & 255), (int) (next & 255));
+                next++;
+            }
             cur = 1;
             cur_att = 0;
         } else if (op < 9) {            /* cur handed over */
@@ -429,16 +453,17 @@ t_pend_ring(void)
 
                 if (w->t0 % 3 == 0)
                     corr_emit(m->k, p, w, &dom, 0);
-                else
-                    *corr_pend(m->k, p, j++) = *w;
+                else            /* the whole connection, names too */
+                    *(struct t_conn *) corr_pend(m->k, p, j++)
+                        = *(struct t_conn *) w;
             }
             p->npend = (uint16_t) j;
         } else if (op < 14) {           /* one taken out */
             if (npend > 0) {
                 int     at = (int) (t_rand(&s) % (uint64_t) npend);
-                struct corr_conn w = *corr_pend(m->k, p, at);
+                struct t_conn w = *(struct t_conn *) corr_pend(m->k, p, at);
 
-                bad += w.t0 != pend[at];
+                bad += w.k.t0 != pend[at];
                 memmove(pend + at, pend + at + 1,
                         (size_t) (npend - at - 1) * sizeof(pend[0]));
                 npend--;
@@ -462,6 +487,8 @@ t_pend_ring(void)
             npend = 0;
             cur = 0;
             corr_flush_proc(m->k, p);
+            /* cur back in the key's entry, the ring given back */
+            bad += p->cur != (struct corr_conn *) (p + 1) || p->pend != NULL;
         }
 #undef T_WANT
         if (got.n != nwant || p->npend != npend || p->cur->active != cur
@@ -471,8 +498,16 @@ t_pend_ring(void)
         }
         for (i = 0; i < nwant; i++)
             bad += got.id[i] != want_id[i] || got.dom[i] != want_dom[i];
-        for (i = 0; i < npend; i++)
-            bad += corr_pend(m->k, p, i)->t0 != pend[i];
+        for (i = 0; i < npend; i++) {
+            struct corr_conn *w = corr_pend(m->k, p, i);
+
+            /* each its own connection, not cur's, its names kept */
+            bad += w->t0 != pend[i] || w == p->cur || !w->active;
+            for (j = 0; j < i; j++)
+                bad += corr_pend(m->k, p, j) == w;
+        }
+        for (i = 0; i < nwant && i < 64; i++)
+            bad += got.ip[i] != (want_id[i] & 0xffff);
     }
     T_CHECK(bad == 0 && wraps > 1000 && fast > 1000,
             "waiting connections: a ring, in order through %d full rings "
