@@ -101,9 +101,11 @@ struct pipe_item {
     uint8_t why;                /* enum input_bad */
     uint8_t dup;                /* enum pipe_dup_known */
     struct wrap_rec r;
-    struct parser_pre pre;      /* PIPE_I_REC; pre.u is set when it is
-                                 * correlated: */
-    size_t  pre_off;            /* where pre.u is in the chunk's pres */
+    struct parser_pre pre;      /* PIPE_I_REC; pre.u holds the offset of
+                                 * what the parser kept in the chunk's
+                                 * pres (pipe_item_pre), not a pointer:
+                                 * pres may move while the chunk is
+                                 * parsed. 144 bytes an item */
 };
 
 enum pipe_chunk_state {
@@ -890,14 +892,6 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
     pipe_rec_pre_known(pc, src, lineno, r, pre, PIPE_DUP_ASK, 1);
 }
 
-/* pipe_rec_pre_item - pipe_rec_pre of a chunk's record */
-static void
-pipe_rec_pre_item(struct pipe_ctx *pc, const struct input_src *src,
-                  uint64_t lineno, struct pipe_item *it)
-{
-    pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup, 0);
-}
-
 
 /* pipe_line_pre - a line into the held ring's slot h: its envelope,
  * classified; 1 when it changes state (else it is dropped here) */
@@ -1181,9 +1175,11 @@ pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line,
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
     } else {
-        it->pre_off = ch->pres_len;
+        size_t  off = ch->pres_len;
+
         ch->pres_len += (parser_pre_size(ch->parsers, &it->pre) + 7)
             & ~(size_t) 7;
+        it->pre.u = (void *) (uintptr_t) off;   /* pipe_item_pre */
         /* the repeated-line test against the record before it here,
          * where the lines are (pipe_dup: the same compare, in order) */
         if (it->r.msg.len == 0) {
@@ -1271,7 +1267,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
             mta = 1;            /* nothing to keep */
             continue;
         }
-        it->pre_off = pres_len;
+        it->pre.u = (void *) (uintptr_t) pres_len;      /* pipe_item_pre */
         pres_len += (parser_pre_size(ps, &it->pre) + 7) & ~(size_t) 7;
         /* the repeated-line test against the record before it here,
          * where the lines are (pipe_dup: the same compare, in order) */
@@ -1430,15 +1426,25 @@ pipe_worker_mt(void *arg)
     return NULL;
 }
 
+/* pipe_item_pre - where what the parser kept of item it of ch is */
+static inline void *
+pipe_item_pre(const struct pipe_chunk *ch, const struct pipe_item *it)
+{
+    return ch->pres + (uintptr_t) it->pre.u;
+}
+
 /* pipe_item_prefetch - parser_pre_prefetch() of a record of ch not
- * correlated yet */
+ * correlated yet (pre.u pointed to its record in a copy) */
 static inline void
-pipe_item_prefetch(const struct pipe_chunk *ch, struct pipe_item *it,
+pipe_item_prefetch(const struct pipe_chunk *ch, const struct pipe_item *it,
                    int deep)
 {
-    if (it->kind == PIPE_I_REC) {
-        it->pre.u = ch->pres + it->pre_off;
-        parser_pre_prefetch(ch->parsers, &it->pre, deep);
+    struct parser_pre pre;
+
+    if (it->kind == PIPE_I_REC && it->pre.kind == PARSER_PRE_EVENT) {
+        pre = it->pre;
+        pre.u = pipe_item_pre(ch, it);
+        parser_pre_prefetch(ch->parsers, &pre, deep);
     }
 }
 
@@ -1446,22 +1452,27 @@ pipe_item_prefetch(const struct pipe_chunk *ch, struct pipe_item *it,
  * its parser kept. A worker wrote both, on another core: without it,
  * the first read of each (pipe_item_prefetch, PIPE_AHEAD items on)
  * waited for that core's cache (pf_prefetch was 8 % of the main
- * thread at -j 2 on the replayed Postfix corpus). The item's offset is
- * read PIPE_AHEAD / 2 items after the item was asked for. Always
- * inline: a function of prefetches alone counts as pure to gcc, and
- * a call of it is dropped */
+ * thread at -j 2 on the replayed Postfix corpus): every cache line of
+ * the item (one of 152 bytes lay on four lines one time in four, and
+ * the fourth was not asked for). What the parser kept and the line are
+ * asked for of the item PIPE_AHEAD / 2 before, asked for then. Always
+ * inline: a function of prefetches alone counts as pure to gcc, and a
+ * call of it is dropped */
 static inline __attribute__((always_inline)) void
 pipe_item_fetch(const struct pipe_chunk *ch, size_t i)
 {
-    const char *it = (const char *) &ch->items[i];
+    const char *p = (const char *) ((uintptr_t) &ch->items[i]
+                                    & ~(uintptr_t) 63);
+    const char *end = (const char *) &ch->items[i + 1];
     const struct pipe_item *half = &ch->items[i - PIPE_AHEAD / 2];
 
-    __builtin_prefetch(it);
-    __builtin_prefetch(it + 64);
-    __builtin_prefetch(it + sizeof(*ch->items) - 1);
+    for (; p < end; p += 64)
+        __builtin_prefetch(p);
     if (half->kind == PIPE_I_REC) {
-        __builtin_prefetch(ch->pres + half->pre_off);
-        __builtin_prefetch(ch->pres + half->pre_off + 31);
+        const char *pre = pipe_item_pre(ch, half);
+
+        __builtin_prefetch(pre);
+        __builtin_prefetch(pre + 31);
         /* the line itself, read long before: its key (host, program,
          * pid) and the start of its message */
         __builtin_prefetch(half->r.host.ptr);
@@ -1476,24 +1487,28 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     struct input_src *src = ch->src;
     uint64_t base = src->lines;
     size_t  i;
+    size_t  n = ch->nitems;
     int     ahead = parser_prefetch_useful(ch->parsers);
 
-    for (i = 0; i < ch->nitems; i++) {
+    for (i = 0; i < n; i++) {
         struct pipe_item *it = &ch->items[i];
         uint64_t lineno = base + it->lineno;
 
         /* key tables larger than the caches: what a record some items
          * on reads first is fetched now, its key's slot and, half way
          * there, the entry the slot holds */
-        if (i + 2 * PIPE_AHEAD < ch->nitems)
+        if (i + 2 * PIPE_AHEAD < n)
             pipe_item_fetch(ch, i + 2 * PIPE_AHEAD);
-        if (ahead && i + PIPE_AHEAD < ch->nitems)
+        if (ahead && i + PIPE_AHEAD < n)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD], 0);
-        if (ahead && i + PIPE_AHEAD / 2 < ch->nitems)
+        if (ahead && i + PIPE_AHEAD / 2 < n)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD / 2], 1);
         if (it->kind == PIPE_I_REC) {
-            it->pre.u = ch->pres + it->pre_off;
-            pipe_rec_pre_item(pc, src, lineno, it);
+            struct parser_pre pre = it->pre;
+
+            /* a copy: the item is read here, not written */
+            pre.u = pipe_item_pre(ch, it);
+            pipe_rec_pre_known(pc, src, lineno, &it->r, &pre, it->dup, 0);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
         } else {
