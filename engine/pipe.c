@@ -45,6 +45,7 @@
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
 #define PIPE_AHEAD 8            /* records between a prefetch and its use */
+#define PIPE_DUP_FOLDED SIZE_MAX        /* pipe_chunk.dup_last: dup_rec */
 #define PIPE_KEYS_BATCH (64 * 1024)     /* bytes of keys added at once
                                          * without a chunk */
 #define PIPE_TLS_HOSTS 256      /* log hosts noted kept (pipe_tls_host):
@@ -79,6 +80,9 @@ enum pipe_item_kind {
     PIPE_I_JSON,                /* journal JSON line in r.msg: decoded in
                                  * order (the decoder's buffers are one) */
     PIPE_I_BAD,                 /* skipped by the reader: why */
+    PIPE_I_DUP,                 /* r: the record the repeated-line test
+                                 * saw last, its item folded (pipe_w_fold):
+                                 * kept by the test, nothing else */
 };
 
 /* what the parsing thread found of a record and the repeated-line
@@ -144,7 +148,12 @@ struct pipe_chunk {
     size_t  pres_len;
     size_t  pres_cap;
     size_t  dup_last;           /* 1 + the item the repeated-line test
-                                 * saw last, while parsed (0: none) */
+                                 * saw last, while parsed (0: none;
+                                 * PIPE_DUP_FOLDED: dup_rec) */
+    struct wrap_rec dup_rec;    /* that record, when its item was folded */
+    size_t  dups;               /* records folded as repeats */
+    uint64_t told_tag;          /* a host tag and MTA of a kept item, */
+    int     told_mta;           /* the line told pipe_claimed() */
     char   *keys;               /* counted sessions' table keys, each
                                  * after its 2-byte length */
     size_t  keys_len;
@@ -1137,6 +1146,76 @@ pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
     return it;
 }
 
+/* pipe_w_dup_rec - worker: the record the repeated-line test saw last,
+ * of ch->dup_last (not 0) */
+static inline const struct wrap_rec *
+pipe_w_dup_rec(struct pipe_chunk *ch, size_t dup_last)
+{
+    return dup_last == PIPE_DUP_FOLDED ? &ch->dup_rec
+        : &ch->items[dup_last - 1].r;
+}
+
+/* pipe_w_dup_item - worker: when the record the repeated-line test saw
+ * last was folded, an item that hands it to the correlating thread
+ * (before a journal record, which it compares in order, and at the end
+ * of the chunk, for the next one's first) */
+static void
+pipe_w_dup_item(struct pipe_chunk *ch)
+{
+    if (ch->dup_last == PIPE_DUP_FOLDED) {
+        pipe_item_new(ch, 0, PIPE_I_DUP)->r = ch->dup_rec;
+        ch->dup_last = ch->nitems;
+    }
+}
+
+/* pipe_w_fold - worker: 1 when the record just classified into item it
+ * needs no item, having nothing for the correlating thread to do but
+ * what the chunk's counts tell: a repeat of the record before (counted
+ * in ch->dups: that thread only counted it, pipe_duplicate), or a line
+ * that changes no state (no parser's, or claimed without a state) that
+ * is not bad, whose repeated-line test was made here and, if claimed,
+ * whose log host and MTA an item of this chunk before it tells
+ * (pipe_claimed: told again, nothing changes; a host tag is its host's
+ * alone). The test's record is then in ch->dup_rec, *dup pointed
+ * there. Else *dup is set for the kept item (unless it has no text)
+ * and its host tag and MTA noted as told. On Exim's log over half the
+ * lines change no state: each was an item, written by a worker and read
+ * on the correlating thread, where it cost more than the rest of its
+ * way there (docs/internals/pipeline.md) */
+static inline __attribute__((always_inline)) int
+pipe_w_fold(struct pipe_chunk *ch, const struct pipe_item *it,
+            const struct wrap_rec **dup, int *mta)
+{
+    const struct parser_pre *pre = &it->pre;
+
+    if (it->dup == PIPE_DUP_SAME) {
+        ch->dups++;             /* *dup: the same bytes */
+        return 1;
+    }
+    if (it->dup != PIPE_DUP_ASK
+        && (pre->kind == PARSER_PRE_NONE
+            || (pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD
+                && it->r.host_tag != 0 && it->r.host_tag == ch->told_tag
+                && pre->mta == ch->told_mta))) {
+        /* pipe_claimed() of a claimed line notes the file as an MTA's
+         * (pipe_file_done) when parser_line_mine() says so */
+        if (pre->kind == PARSER_PRE_DONE && !*mta)
+            *mta = parser_line_mine(pre->mta, &it->r, &pre->tr);
+        if (it->dup == PIPE_DUP_NEW) {
+            ch->dup_rec = it->r;
+            *dup = &ch->dup_rec;
+        }
+        return 1;
+    }
+    if (it->dup != PIPE_DUP_NONE)
+        *dup = &it->r;
+    if (pre->kind != PARSER_PRE_NONE) {
+        ch->told_tag = it->r.host_tag;
+        ch->told_mta = pre->mta;
+    }
+    return 0;
+}
+
 /* pipe_w_line_in - worker: one line of a chunk; json: it may be a
  * journal JSON record (a batch's line is not: input_cb.lines) */
 static inline __attribute__((always_inline)) void
@@ -1150,6 +1229,7 @@ pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line,
     /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
     if (json && line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
                          || line.ptr[0] == '{') && jrnl_is_json(line)) {
+        pipe_w_dup_item(ch);    /* decoded in order: the test's record */
         memset(&r, 0, sizeof(r));
         r.msg = line;
         pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
@@ -1186,7 +1266,7 @@ pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line,
             it->dup = PIPE_DUP_NONE;
         } else {
             if (ch->dup_last != 0)
-                it->dup = pipe_rec_same(&ch->items[ch->dup_last - 1].r,
+                it->dup = pipe_rec_same(pipe_w_dup_rec(ch, ch->dup_last),
                                         &it->r) ? PIPE_DUP_SAME
                     : PIPE_DUP_NEW;
             ch->dup_last = ch->nitems;
@@ -1236,7 +1316,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     const struct span *l;
     const struct span *end = ls + n;
     struct pipe_item *it;
-    struct pipe_item *dup;
+    const struct wrap_rec *dup;
     unsigned char *pres;
     size_t  pres_len;
     uint32_t ln = (uint32_t) lineno;
@@ -1245,7 +1325,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     (void) src;
     pipe_w_room(ch, n);
     it = ch->items + ch->nitems;
-    dup = ch->dup_last != 0 ? &ch->items[ch->dup_last - 1] : NULL;
+    dup = ch->dup_last != 0 ? pipe_w_dup_rec(ch, ch->dup_last) : NULL;
     pres = ch->pres;
     pres_len = ch->pres_len;
     for (l = ls; l < end; l++, ln++) {
@@ -1271,19 +1351,22 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         pres_len += (parser_pre_size(ps, &it->pre) + 7) & ~(size_t) 7;
         /* the repeated-line test against the record before it here,
          * where the lines are (pipe_dup: the same compare, in order) */
-        if (it->r.msg.len == 0) {
+        if (it->r.msg.len == 0)
             it->dup = PIPE_DUP_NONE;
-        } else {
-            if (dup != NULL)
-                it->dup = pipe_rec_same(&dup->r, &it->r) ? PIPE_DUP_SAME
-                    : PIPE_DUP_NEW;
-            dup = it;
+        else if (dup != NULL)
+            it->dup = pipe_rec_same(dup, &it->r) ? PIPE_DUP_SAME
+                : PIPE_DUP_NEW;
+        if (pipe_w_fold(ch, it, &dup, &mta)) {
+            pres_len = (uintptr_t) it->pre.u;   /* taken back */
+            continue;
         }
         it++;
     }
     ch->nitems = (size_t) (it - ch->items);
     ch->pres_len = pres_len;
-    ch->dup_last = dup != NULL ? (size_t) (dup - ch->items) + 1 : 0;
+    ch->dup_last = dup == NULL ? 0 : dup == &ch->dup_rec ? PIPE_DUP_FOLDED
+        : (size_t) ((const struct pipe_item *) ((const char *) dup
+                          - offsetof(struct pipe_item, r)) - ch->items) + 1;
     if (mta)
         ch->mta = 1;
 }
@@ -1315,6 +1398,8 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     ch->pres_len = 0;
     ch->mta = 0;
     ch->dup_last = 0;
+    ch->dups = 0;
+    ch->told_tag = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
     if (ch->fd >= 0) {
         input_chunk_fetch(ch->src->name, ch->fd, ch->off, ch->buf, ch->len);
@@ -1322,6 +1407,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     }
     input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
                          ch->nlead);
+    pipe_w_dup_item(ch);        /* for the next chunk's first record */
 }
 
 /* pipe_add_chunk_mt - worker: a correlated chunk's sessions into the
@@ -1511,6 +1597,8 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
             pipe_rec_pre_known(pc, src, lineno, &it->r, &pre, it->dup, 0);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
+        } else if (it->kind == PIPE_I_DUP) {
+            pc->dup_pend = &it->r;
         } else {
             struct wrap_rec r;
             const char *why;
@@ -1527,6 +1615,7 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
         }
     }
     pipe_dup_keep(pc);          /* the chunk is reused after this */
+    pc->st->duplicates += ch->dups;
     input_chunk_add(src, &ch->acc);
     pc->file_mta |= ch->mta;
     pc->file_ts_used |= ch->ts.used;
