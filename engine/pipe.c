@@ -138,6 +138,9 @@ struct pipe_chunk {
     struct input_src *src;      /* the source it belongs to */
     struct ts_ctx ts;           /* that source's year reference */
     struct input_src acc;       /* counts of its lines */
+    int     owner;              /* who parsed into buf, items and pres
+                                 * last: 0 the main thread, 1 a worker
+                                 * (pipe_arenas) */
     struct pipe_item *items;
     size_t  nitems;
     size_t  cap_items;
@@ -1446,6 +1449,42 @@ pipe_wake(struct pipe_par *pp, int wake)
         pthread_cond_broadcast(&pp->work_cv);
 }
 
+/* pipe_arenas - before thread worker (1: a worker, 0: the main
+ * thread) parses ch, whose lines are still in the file: the buffer,
+ * items and pres that this thread wrote last, taken from a free chunk
+ * if ch's were another's. A thread writing a cache line that the other
+ * thread wrote or read cost three times what it costs when that thread
+ * wrote it last, on a machine whose two CPUs lie far apart
+ * (docs/internals/pipeline.md, "What crosses between the threads"):
+ * so only what the correlating thread read of a worker's chunk comes
+ * back to the worker, and the main thread writes only its own. Called
+ * with pp->mu held */
+static void
+pipe_arenas(struct pipe_par *pp, struct pipe_chunk *ch, int worker)
+{
+    struct pipe_chunk *o;
+    size_t  i;
+
+    if (ch->fd < 0 || ch->owner == worker)
+        return;
+    for (i = 0; i < pp->nchunks; i++) {
+        o = &pp->chunks[i];
+        if (o->state == PIPE_C_FREE && o->owner == worker) {
+#define PIPE_SWAP(t, f) do { t x_ = ch->f; ch->f = o->f; o->f = x_; } while (0)
+            PIPE_SWAP(unsigned char *, buf);
+            PIPE_SWAP(size_t, cap);
+            PIPE_SWAP(struct pipe_item *, items);
+            PIPE_SWAP(size_t, cap_items);
+            PIPE_SWAP(unsigned char *, pres);
+            PIPE_SWAP(size_t, pres_cap);
+#undef PIPE_SWAP
+            o->owner = !worker;
+            break;
+        }
+    }
+    ch->owner = worker;
+}
+
 /* pipe_work_one - one piece of the workers' work, adding first (it
  * frees a chunk for the reader), else parsing the next queued chunk;
  * 0 when there was none. Called with pp->mu held, which it drops while
@@ -1476,6 +1515,7 @@ pipe_work_one(struct pipe_par *pp, int worker)
         return 0;
     ch = pp->order[pp->next_work++ % pp->nchunks];
     ch->state = PIPE_C_WORKING;
+    pipe_arenas(pp, ch, worker);
     wake = worker ? 0 : pipe_wake_wanted(pp);
     pthread_mutex_unlock(&pp->mu);
     pipe_wake(pp, wake);
