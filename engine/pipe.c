@@ -45,6 +45,7 @@
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
 #define PIPE_AHEAD 8            /* records between a prefetch and its use */
+#define PIPE_DUP_FOLDED SIZE_MAX        /* pipe_chunk.dup_last: dup_rec */
 #define PIPE_KEYS_BATCH (64 * 1024)     /* bytes of keys added at once
                                          * without a chunk */
 #define PIPE_TLS_HOSTS 256      /* log hosts noted kept (pipe_tls_host):
@@ -79,6 +80,9 @@ enum pipe_item_kind {
     PIPE_I_JSON,                /* journal JSON line in r.msg: decoded in
                                  * order (the decoder's buffers are one) */
     PIPE_I_BAD,                 /* skipped by the reader: why */
+    PIPE_I_DUP,                 /* r: the record the repeated-line test
+                                 * saw last, its item folded (pipe_w_fold):
+                                 * kept by the test, nothing else */
 };
 
 /* what the parsing thread found of a record and the repeated-line
@@ -101,9 +105,11 @@ struct pipe_item {
     uint8_t why;                /* enum input_bad */
     uint8_t dup;                /* enum pipe_dup_known */
     struct wrap_rec r;
-    struct parser_pre pre;      /* PIPE_I_REC; pre.u is set when it is
-                                 * correlated: */
-    size_t  pre_off;            /* where pre.u is in the chunk's pres */
+    struct parser_pre pre;      /* PIPE_I_REC; pre.u holds the offset of
+                                 * what the parser kept in the chunk's
+                                 * pres (pipe_item_pre), not a pointer:
+                                 * pres may move while the chunk is
+                                 * parsed. 144 bytes an item */
 };
 
 enum pipe_chunk_state {
@@ -132,6 +138,9 @@ struct pipe_chunk {
     struct input_src *src;      /* the source it belongs to */
     struct ts_ctx ts;           /* that source's year reference */
     struct input_src acc;       /* counts of its lines */
+    int     owner;              /* who parsed into buf, items and pres
+                                 * last: 0 the main thread, 1 a worker
+                                 * (pipe_arenas) */
     struct pipe_item *items;
     size_t  nitems;
     size_t  cap_items;
@@ -142,7 +151,12 @@ struct pipe_chunk {
     size_t  pres_len;
     size_t  pres_cap;
     size_t  dup_last;           /* 1 + the item the repeated-line test
-                                 * saw last, while parsed (0: none) */
+                                 * saw last, while parsed (0: none;
+                                 * PIPE_DUP_FOLDED: dup_rec) */
+    struct wrap_rec dup_rec;    /* that record, when its item was folded */
+    size_t  dups;               /* records folded as repeats */
+    uint64_t told_tag;          /* a host tag and MTA of a kept item, */
+    int     told_mta;           /* the line told pipe_claimed() */
     char   *keys;               /* counted sessions' table keys, each
                                  * after its 2-byte length */
     size_t  keys_len;
@@ -890,14 +904,6 @@ pipe_rec_pre(struct pipe_ctx *pc, const struct input_src *src,
     pipe_rec_pre_known(pc, src, lineno, r, pre, PIPE_DUP_ASK, 1);
 }
 
-/* pipe_rec_pre_item - pipe_rec_pre of a chunk's record */
-static void
-pipe_rec_pre_item(struct pipe_ctx *pc, const struct input_src *src,
-                  uint64_t lineno, struct pipe_item *it)
-{
-    pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup, 0);
-}
-
 
 /* pipe_line_pre - a line into the held ring's slot h: its envelope,
  * classified; 1 when it changes state (else it is dropped here) */
@@ -1143,6 +1149,76 @@ pipe_item_new(struct pipe_chunk *ch, uint64_t lineno, int kind)
     return it;
 }
 
+/* pipe_w_dup_rec - worker: the record the repeated-line test saw last,
+ * of ch->dup_last (not 0) */
+static inline const struct wrap_rec *
+pipe_w_dup_rec(struct pipe_chunk *ch, size_t dup_last)
+{
+    return dup_last == PIPE_DUP_FOLDED ? &ch->dup_rec
+        : &ch->items[dup_last - 1].r;
+}
+
+/* pipe_w_dup_item - worker: when the record the repeated-line test saw
+ * last was folded, an item that hands it to the correlating thread
+ * (before a journal record, which it compares in order, and at the end
+ * of the chunk, for the next one's first) */
+static void
+pipe_w_dup_item(struct pipe_chunk *ch)
+{
+    if (ch->dup_last == PIPE_DUP_FOLDED) {
+        pipe_item_new(ch, 0, PIPE_I_DUP)->r = ch->dup_rec;
+        ch->dup_last = ch->nitems;
+    }
+}
+
+/* pipe_w_fold - worker: 1 when the record just classified into item it
+ * needs no item, having nothing for the correlating thread to do but
+ * what the chunk's counts tell: a repeat of the record before (counted
+ * in ch->dups: that thread only counted it, pipe_duplicate), or a line
+ * that changes no state (no parser's, or claimed without a state) that
+ * is not bad, whose repeated-line test was made here and, if claimed,
+ * whose log host and MTA an item of this chunk before it tells
+ * (pipe_claimed: told again, nothing changes; a host tag is its host's
+ * alone). The test's record is then in ch->dup_rec, *dup pointed
+ * there. Else *dup is set for the kept item (unless it has no text)
+ * and its host tag and MTA noted as told. On Exim's log over half the
+ * lines change no state: each was an item, written by a worker and read
+ * on the correlating thread, where it cost more than the rest of its
+ * way there (docs/internals/pipeline.md) */
+static inline __attribute__((always_inline)) int
+pipe_w_fold(struct pipe_chunk *ch, const struct pipe_item *it,
+            const struct wrap_rec **dup, int *mta)
+{
+    const struct parser_pre *pre = &it->pre;
+
+    if (it->dup == PIPE_DUP_SAME) {
+        ch->dups++;             /* *dup: the same bytes */
+        return 1;
+    }
+    if (it->dup != PIPE_DUP_ASK
+        && (pre->kind == PARSER_PRE_NONE
+            || (pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD
+                && it->r.host_tag != 0 && it->r.host_tag == ch->told_tag
+                && pre->mta == ch->told_mta))) {
+        /* pipe_claimed() of a claimed line notes the file as an MTA's
+         * (pipe_file_done) when parser_line_mine() says so */
+        if (pre->kind == PARSER_PRE_DONE && !*mta)
+            *mta = parser_line_mine(pre->mta, &it->r, &pre->tr);
+        if (it->dup == PIPE_DUP_NEW) {
+            ch->dup_rec = it->r;
+            *dup = &ch->dup_rec;
+        }
+        return 1;
+    }
+    if (it->dup != PIPE_DUP_NONE)
+        *dup = &it->r;
+    if (pre->kind != PARSER_PRE_NONE) {
+        ch->told_tag = it->r.host_tag;
+        ch->told_mta = pre->mta;
+    }
+    return 0;
+}
+
 /* pipe_w_line_in - worker: one line of a chunk; json: it may be a
  * journal JSON record (a batch's line is not: input_cb.lines) */
 static inline __attribute__((always_inline)) void
@@ -1156,6 +1232,7 @@ pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line,
     /* a JSON record opens with 0x1e, "data: " or "{" (jrnl_is_json) */
     if (json && line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
                          || line.ptr[0] == '{') && jrnl_is_json(line)) {
+        pipe_w_dup_item(ch);    /* decoded in order: the test's record */
         memset(&r, 0, sizeof(r));
         r.msg = line;
         pipe_item_new(ch, lineno, PIPE_I_JSON)->r = r;
@@ -1181,16 +1258,18 @@ pipe_w_line_in(struct pipe_chunk *ch, uint64_t lineno, struct span line,
         ch->nitems--;           /* nothing to keep */
         ch->mta = 1;
     } else {
-        it->pre_off = ch->pres_len;
+        size_t  off = ch->pres_len;
+
         ch->pres_len += (parser_pre_size(ch->parsers, &it->pre) + 7)
             & ~(size_t) 7;
+        it->pre.u = (void *) (uintptr_t) off;   /* pipe_item_pre */
         /* the repeated-line test against the record before it here,
          * where the lines are (pipe_dup: the same compare, in order) */
         if (it->r.msg.len == 0) {
             it->dup = PIPE_DUP_NONE;
         } else {
             if (ch->dup_last != 0)
-                it->dup = pipe_rec_same(&ch->items[ch->dup_last - 1].r,
+                it->dup = pipe_rec_same(pipe_w_dup_rec(ch, ch->dup_last),
                                         &it->r) ? PIPE_DUP_SAME
                     : PIPE_DUP_NEW;
             ch->dup_last = ch->nitems;
@@ -1240,7 +1319,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     const struct span *l;
     const struct span *end = ls + n;
     struct pipe_item *it;
-    struct pipe_item *dup;
+    const struct wrap_rec *dup;
     unsigned char *pres;
     size_t  pres_len;
     uint32_t ln = (uint32_t) lineno;
@@ -1249,7 +1328,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     (void) src;
     pipe_w_room(ch, n);
     it = ch->items + ch->nitems;
-    dup = ch->dup_last != 0 ? &ch->items[ch->dup_last - 1] : NULL;
+    dup = ch->dup_last != 0 ? pipe_w_dup_rec(ch, ch->dup_last) : NULL;
     pres = ch->pres;
     pres_len = ch->pres_len;
     for (l = ls; l < end; l++, ln++) {
@@ -1271,23 +1350,26 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
             mta = 1;            /* nothing to keep */
             continue;
         }
-        it->pre_off = pres_len;
+        it->pre.u = (void *) (uintptr_t) pres_len;      /* pipe_item_pre */
         pres_len += (parser_pre_size(ps, &it->pre) + 7) & ~(size_t) 7;
         /* the repeated-line test against the record before it here,
          * where the lines are (pipe_dup: the same compare, in order) */
-        if (it->r.msg.len == 0) {
+        if (it->r.msg.len == 0)
             it->dup = PIPE_DUP_NONE;
-        } else {
-            if (dup != NULL)
-                it->dup = pipe_rec_same(&dup->r, &it->r) ? PIPE_DUP_SAME
-                    : PIPE_DUP_NEW;
-            dup = it;
+        else if (dup != NULL)
+            it->dup = pipe_rec_same(dup, &it->r) ? PIPE_DUP_SAME
+                : PIPE_DUP_NEW;
+        if (pipe_w_fold(ch, it, &dup, &mta)) {
+            pres_len = (uintptr_t) it->pre.u;   /* taken back */
+            continue;
         }
         it++;
     }
     ch->nitems = (size_t) (it - ch->items);
     ch->pres_len = pres_len;
-    ch->dup_last = dup != NULL ? (size_t) (dup - ch->items) + 1 : 0;
+    ch->dup_last = dup == NULL ? 0 : dup == &ch->dup_rec ? PIPE_DUP_FOLDED
+        : (size_t) ((const struct pipe_item *) ((const char *) dup
+                          - offsetof(struct pipe_item, r)) - ch->items) + 1;
     if (mta)
         ch->mta = 1;
 }
@@ -1319,6 +1401,8 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     ch->pres_len = 0;
     ch->mta = 0;
     ch->dup_last = 0;
+    ch->dups = 0;
+    ch->told_tag = 0;
     memset(&ch->acc, 0, sizeof(ch->acc));
     if (ch->fd >= 0) {
         input_chunk_fetch(ch->src->name, ch->fd, ch->off, ch->buf, ch->len);
@@ -1326,6 +1410,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     }
     input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
                          ch->nlead);
+    pipe_w_dup_item(ch);        /* for the next chunk's first record */
 }
 
 /* pipe_add_chunk_mt - worker: a correlated chunk's sessions into the
@@ -1364,6 +1449,42 @@ pipe_wake(struct pipe_par *pp, int wake)
         pthread_cond_broadcast(&pp->work_cv);
 }
 
+/* pipe_arenas - before thread worker (1: a worker, 0: the main
+ * thread) parses ch, whose lines are still in the file: the buffer,
+ * items and pres that this thread wrote last, taken from a free chunk
+ * if ch's were another's. A thread writing a cache line that the other
+ * thread wrote or read cost three times what it costs when that thread
+ * wrote it last, on a machine whose two CPUs lie far apart
+ * (docs/internals/pipeline.md, "What crosses between the threads"):
+ * so only what the correlating thread read of a worker's chunk comes
+ * back to the worker, and the main thread writes only its own. Called
+ * with pp->mu held */
+static void
+pipe_arenas(struct pipe_par *pp, struct pipe_chunk *ch, int worker)
+{
+    struct pipe_chunk *o;
+    size_t  i;
+
+    if (ch->fd < 0 || ch->owner == worker)
+        return;
+    for (i = 0; i < pp->nchunks; i++) {
+        o = &pp->chunks[i];
+        if (o->state == PIPE_C_FREE && o->owner == worker) {
+#define PIPE_SWAP(t, f) do { t x_ = ch->f; ch->f = o->f; o->f = x_; } while (0)
+            PIPE_SWAP(unsigned char *, buf);
+            PIPE_SWAP(size_t, cap);
+            PIPE_SWAP(struct pipe_item *, items);
+            PIPE_SWAP(size_t, cap_items);
+            PIPE_SWAP(unsigned char *, pres);
+            PIPE_SWAP(size_t, pres_cap);
+#undef PIPE_SWAP
+            o->owner = !worker;
+            break;
+        }
+    }
+    ch->owner = worker;
+}
+
 /* pipe_work_one - one piece of the workers' work, adding first (it
  * frees a chunk for the reader), else parsing the next queued chunk;
  * 0 when there was none. Called with pp->mu held, which it drops while
@@ -1394,6 +1515,7 @@ pipe_work_one(struct pipe_par *pp, int worker)
         return 0;
     ch = pp->order[pp->next_work++ % pp->nchunks];
     ch->state = PIPE_C_WORKING;
+    pipe_arenas(pp, ch, worker);
     wake = worker ? 0 : pipe_wake_wanted(pp);
     pthread_mutex_unlock(&pp->mu);
     pipe_wake(pp, wake);
@@ -1430,15 +1552,25 @@ pipe_worker_mt(void *arg)
     return NULL;
 }
 
+/* pipe_item_pre - where what the parser kept of item it of ch is */
+static inline void *
+pipe_item_pre(const struct pipe_chunk *ch, const struct pipe_item *it)
+{
+    return ch->pres + (uintptr_t) it->pre.u;
+}
+
 /* pipe_item_prefetch - parser_pre_prefetch() of a record of ch not
- * correlated yet */
+ * correlated yet (pre.u pointed to its record in a copy) */
 static inline void
-pipe_item_prefetch(const struct pipe_chunk *ch, struct pipe_item *it,
+pipe_item_prefetch(const struct pipe_chunk *ch, const struct pipe_item *it,
                    int deep)
 {
-    if (it->kind == PIPE_I_REC) {
-        it->pre.u = ch->pres + it->pre_off;
-        parser_pre_prefetch(ch->parsers, &it->pre, deep);
+    struct parser_pre pre;
+
+    if (it->kind == PIPE_I_REC && it->pre.kind == PARSER_PRE_EVENT) {
+        pre = it->pre;
+        pre.u = pipe_item_pre(ch, it);
+        parser_pre_prefetch(ch->parsers, &pre, deep);
     }
 }
 
@@ -1446,22 +1578,33 @@ pipe_item_prefetch(const struct pipe_chunk *ch, struct pipe_item *it,
  * its parser kept. A worker wrote both, on another core: without it,
  * the first read of each (pipe_item_prefetch, PIPE_AHEAD items on)
  * waited for that core's cache (pf_prefetch was 8 % of the main
- * thread at -j 2 on the replayed Postfix corpus). The item's offset is
- * read PIPE_AHEAD / 2 items after the item was asked for. Always
- * inline: a function of prefetches alone counts as pure to gcc, and
- * a call of it is dropped */
+ * thread at -j 2 on the replayed Postfix corpus): every cache line of
+ * the item (one of 152 bytes lay on four lines one time in four, and
+ * the fourth was not asked for). What the parser kept and the line are
+ * asked for of the item PIPE_AHEAD / 2 before, asked for then. Always
+ * inline: a function of prefetches alone counts as pure to gcc, and a
+ * call of it is dropped */
 static inline __attribute__((always_inline)) void
 pipe_item_fetch(const struct pipe_chunk *ch, size_t i)
 {
-    const char *it = (const char *) &ch->items[i];
+    const char *p = (const char *) ((uintptr_t) &ch->items[i]
+                                    & ~(uintptr_t) 63);
+    const char *end = (const char *) &ch->items[i + 1];
     const struct pipe_item *half = &ch->items[i - PIPE_AHEAD / 2];
 
-    __builtin_prefetch(it);
-    __builtin_prefetch(it + 64);
-    __builtin_prefetch(it + sizeof(*ch->items) - 1);
+    for (; p < end; p += 64)
+        __builtin_prefetch(p);
     if (half->kind == PIPE_I_REC) {
-        __builtin_prefetch(ch->pres + half->pre_off);
-        __builtin_prefetch(ch->pres + half->pre_off + 31);
+        const char *pre = pipe_item_pre(ch, half);
+
+        __builtin_prefetch(pre);
+        __builtin_prefetch(pre + 31);
+        if (half->pre.kind == PARSER_PRE_EVENT) {
+            /* its next two lines: what an Exim event's apply reads
+             * first (its kind, host and address) lies there */
+            __builtin_prefetch(pre + 64);
+            __builtin_prefetch(pre + 128);
+        }
         /* the line itself, read long before: its key (host, program,
          * pid) and the start of its message */
         __builtin_prefetch(half->r.host.ptr);
@@ -1476,26 +1619,32 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     struct input_src *src = ch->src;
     uint64_t base = src->lines;
     size_t  i;
+    size_t  n = ch->nitems;
     int     ahead = parser_prefetch_useful(ch->parsers);
 
-    for (i = 0; i < ch->nitems; i++) {
+    for (i = 0; i < n; i++) {
         struct pipe_item *it = &ch->items[i];
         uint64_t lineno = base + it->lineno;
 
         /* key tables larger than the caches: what a record some items
          * on reads first is fetched now, its key's slot and, half way
          * there, the entry the slot holds */
-        if (i + 2 * PIPE_AHEAD < ch->nitems)
+        if (i + 2 * PIPE_AHEAD < n)
             pipe_item_fetch(ch, i + 2 * PIPE_AHEAD);
-        if (ahead && i + PIPE_AHEAD < ch->nitems)
+        if (ahead && i + PIPE_AHEAD < n)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD], 0);
-        if (ahead && i + PIPE_AHEAD / 2 < ch->nitems)
+        if (ahead && i + PIPE_AHEAD / 2 < n)
             pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD / 2], 1);
         if (it->kind == PIPE_I_REC) {
-            it->pre.u = ch->pres + it->pre_off;
-            pipe_rec_pre_item(pc, src, lineno, it);
+            struct parser_pre pre = it->pre;
+
+            /* a copy: the item is read here, not written */
+            pre.u = pipe_item_pre(ch, it);
+            pipe_rec_pre_known(pc, src, lineno, &it->r, &pre, it->dup, 0);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
+        } else if (it->kind == PIPE_I_DUP) {
+            pc->dup_pend = &it->r;
         } else {
             struct wrap_rec r;
             const char *why;
@@ -1512,6 +1661,7 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
         }
     }
     pipe_dup_keep(pc);          /* the chunk is reused after this */
+    pc->st->duplicates += ch->dups;
     input_chunk_add(src, &ch->acc);
     pc->file_mta |= ch->mta;
     pc->file_ts_used |= ch->ts.used;

@@ -5,7 +5,9 @@
  * chunks (MAILTLSRPT_CHUNK); a log written twice counts its repeated
  * lines and not their sessions; --trace labels every line; a piece of a
  * log run for a saved state carries its open sessions (the parsers'
- * carry) and counts into the state; a log of thousands of live
+ * carry) and counts into the state; lines that change no state, left
+ * out of the chunks' items, count and warn as one thread does; a log
+ * of thousands of live
  * processes, where one thread holds records back, counts and prints
  * its sessions as several threads do; a log of many default chunks
  * comes out the same at -j 2, 3 and 8. The logs are
@@ -385,6 +387,150 @@ t_dups(void)
     free(d1.text);
 }
 
+/* t_err_run - t_run() with the run's stderr (warnings: log hosts that
+ * log no TLS, files of no MTA) into *err */
+static int
+t_err_run(const char *file, int jobs, const char *chunk,
+          struct run_stats *st, struct t_dump *d, char **err, size_t *len)
+{
+    char    name[] = "/tmp/t_engine_err.XXXXXX";
+    int     fd = mkstemp(name);
+    int     keep = dup(2);
+    int     rc;
+    FILE   *fp;
+
+    if (fd < 0 || keep < 0)
+        return -1;
+    fflush(stderr);
+    dup2(fd, 2);
+    rc = t_run(file, jobs, chunk, st, d, NULL, NULL);
+    fflush(stderr);
+    dup2(keep, 2);
+    close(keep);
+    close(fd);
+    *err = NULL;
+    *len = 0;
+    if ((fp = fopen(name, "r")) != NULL) {
+        char    buf[4096];
+        size_t  n;
+        FILE   *out = open_memstream(err, len);
+
+        while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+            fwrite(buf, 1, n, out);
+        fclose(out);
+        fclose(fp);
+    }
+    unlink(name);
+    return rc;
+}
+
+/* t_fold - lines that change no state, folded by the parsing threads
+ * into the chunk's counts (pipe_w_fold): an Exim log through syslog
+ * from 300 log hosts, more than the run keeps track of (the first 256
+ * seen: which they are depends on the order each host is first told),
+ * each host first seen on lines that change no state or on events by
+ * turns, with repeated lines, lines of no MTA, bad lines and journal
+ * records between; -j 2 and 3 in chunks of 61 bytes to 64 KiB count,
+ * print the same sessions and warn of the same log hosts as -j 1 */
+static void
+t_fold(void)
+{
+    static const struct {
+        int     jobs;
+        const char *chunk;
+    } runs[] = {{2, "61"}, {3, "700"}, {2, "4096"}, {2, "65536"}};
+    char    log[] = "/tmp/t_engine.XXXXXX";
+    char    line[4096];
+    char   *text[2] = {NULL, NULL};
+    size_t  len[2] = {0, 0};
+    char   *err[2];
+    size_t  elen[2];
+    struct run_stats one, st;
+    struct t_dump d1, d;
+    uint64_t x = 0x2545f4914f6cdd1dULL;
+    FILE   *out, *in;
+    size_t  i, n, k, h, host = 0;
+    int     fd, pass;
+
+    fd = mkstemp(log);
+    T_CHECK(fd >= 0 && (out = fdopen(fd, "w")) != NULL, "fold: a log");
+    if (fd < 0 || out == NULL)
+        return;
+    for (pass = 0; pass < 16; pass++) {
+        if ((in = fopen(EXIM, "r")) == NULL)
+            break;
+        while (fgets(line, sizeof(line), in) != NULL) {
+            n = strcspn(line, "\n");
+            if (n == 0 || line[0] == '#')
+                continue;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* a new host now and then, else the one before; a host in
+             * four logs no TLS (it is warned of, if it is kept) */
+            if (x % 3 == 0 || host == 0)
+                host++;
+            h = host > 2 && (x >> 12) % 4 == 0 ? host - 1 : host;
+            if (h % 4 == 0 && (strstr(line, "X=") || strstr(line, "TLS")))
+                continue;
+            for (k = 0; k < 1 + (x >> 8) % 3; k++)
+                fprintf(out, "Nov 23 01:09:05 h%zu exim[%d]: %.*s\n", h,
+                        100 + pass, (int) n, line);
+            if ((x >> 16) % 5 == 0)
+                fprintf(out, "Nov 23 01:09:05 h%zu kernel: eth0 up\n",
+                        host + 1);
+            if ((x >> 20) % 9 == 0)
+                fprintf(out, "Nov 23 01:09:06 h%zu exim[%d]: "
+                        "2024-09-07 01:34:12 Start queue run: pid=1\n",
+                        host + 1, 100 + pass);
+            if ((x >> 24) % 23 == 0)
+                fputs("Nov 23 01:09:05 mail postfix/smtp[1]: a\0b\n", out);
+            if ((x >> 28) % 29 == 0)
+                fputs("{\"MESSAGE\":\"2024-09-07 01:34:12 Start queue "
+                      "run: pid=2\",\"SYSLOG_IDENTIFIER\":\"exim\","
+                      "\"_PID\":\"7\",\"_HOSTNAME\":\"h9\","
+                      "\"__REALTIME_TIMESTAMP\":\"1732840000000000\"}\n",
+                      out);
+        }
+        fclose(in);
+    }
+    fclose(out);
+    T_CHECK(host > 300, "fold: %zu log hosts", host);
+    t_sessions = open_memstream(&text[0], &len[0]);
+    T_CHECK(t_err_run(log, 1, NULL, &one, &d1, &err[0], &elen[0]) == 0,
+            "fold: -j 1 reads it");
+    fclose(t_sessions);
+    T_CHECK(one.duplicates > 100 && one.sessions[SESS_D_COUNTED] > 50
+            && elen[0] > 0, "fold: %llu repeats, %llu counted, %zu bytes "
+            "of warnings", (unsigned long long) one.duplicates,
+            (unsigned long long) one.sessions[SESS_D_COUNTED], elen[0]);
+    for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        t_sessions = open_memstream(&text[1], &len[1]);
+        T_CHECK(t_err_run(log, runs[i].jobs, runs[i].chunk, &st, &d,
+                          &err[1], &elen[1]) == 0, "fold: -j %d reads it",
+                runs[i].jobs);
+        fclose(t_sessions);
+        T_CHECK(t_same(&one, &d1, &st, &d) && len[0] == len[1]
+                && memcmp(text[0], text[1], len[0]) == 0,
+                "fold: -j %d in chunks of %s: %llu repeats, -j 1 %llu",
+                runs[i].jobs, runs[i].chunk,
+                (unsigned long long) st.duplicates,
+                (unsigned long long) one.duplicates);
+        T_CHECK(elen[0] == elen[1] && memcmp(err[0], err[1], elen[0]) == 0,
+                "fold: -j %d in chunks of %s: other warnings", runs[i].jobs,
+                runs[i].chunk);
+        free(text[1]);
+        text[1] = NULL;
+        free(err[1]);
+        free(d.text);
+    }
+    t_sessions = NULL;
+    unlink(log);
+    free(text[0]);
+    free(err[0]);
+    free(d1.text);
+}
+
 /* t_held_dups - repeated lines while one thread holds records back: a
  * log of more live processes than PARSER_PREFETCH_KEYS whose lines are
  * written once to three times, or followed by one a byte off, with bad
@@ -668,6 +814,7 @@ main(void)
     t_trace();
     t_held();
     t_dups();
+    t_fold();
     t_held_dups();
     t_pool();
     t_state();
