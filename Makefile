@@ -201,7 +201,7 @@ check-slurm: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen
 # table, printed and written into docs/benchmarks.md (benchmarks/run.sh)
 BENCH_BUILD0 ?= build-nopgo
 bench: $(BUILD)/$(PROG) $(BUILD)/benchmarks/gen $(BUILD)/benchmarks/replay \
-        $(BUILD)/benchmarks/floor
+        $(BUILD)/benchmarks/floor $(BUILD)/benchmarks/xcore
 	@sh scripts/deps.sh bench
 	$(MAKE) BUILD=$(BENCH_BUILD0) PGO=0 $(BENCH_BUILD0)/$(PROG)
 	BUILD=$(BUILD) BUILD0=$(BENCH_BUILD0) sh benchmarks/run.sh \
@@ -214,6 +214,10 @@ $(BUILD)/benchmarks/replay: benchmarks/replay.c
 $(BUILD)/benchmarks/floor: benchmarks/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+$(BUILD)/benchmarks/xcore: benchmarks/xcore.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -pthread -o $@ $<
 
 # mailtlsrpt follow: throughput, lag at 1,000 lines/s, CPU at 100 lines/s
 # (benchmarks/follow.sh); not part of check either

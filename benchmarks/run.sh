@@ -26,7 +26,13 @@
 #   in turn with the parse alone (summary -j 2) and benchmarks/floor.c
 #   making as many files of the same mean size in another (each after a
 #   sync, best of each): the reports must take at most the parse plus
-#   1.2x that floor.
+#   1.2x that floor;
+# - before the first row and after the last, benchmarks/xcore.c's round
+#   trip of a cache line between the first two CPUs (ns): at -j 2 the
+#   main thread reads what the other wrote, and on a virtual machine
+#   that cost depends on where the host put the two CPUs (it moved
+#   between about 100 and 500 ns on the 2-core VM of docs/benchmarks.md,
+#   and -j 2 with it), so runs of different placements are told apart.
 # Prints the table (Markdown) and puts it into BENCH_DOC between the
 # lines "<!-- bench table -->" and "<!-- end bench table -->".
 set -eu
@@ -40,6 +46,7 @@ BUILD0=${BUILD0:-build-nopgo}
 BIN=$BUILD/mailtlsrpt
 BIN0=$BUILD0/mailtlsrpt
 FLOOR=$BUILD/benchmarks/floor
+XCORE=$BUILD/benchmarks/xcore
 DOC=${BENCH_DOC-docs/benchmarks.md}
 CONF=testdata/demo/mailtlsrpt.conf
 ARGS="--config $CONF --log-tz UTC --log-year 2024 -q"
@@ -143,6 +150,7 @@ T=$dir/table
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" \
         "---: | ---: | ---: | --- | ---: | ---: | --- |"
 } >"$T"
+xc0=$("$XCORE" 2>/dev/null || echo -)
 while read -r name ndom; do
     log=$dir/$name
     case $name in
@@ -208,6 +216,7 @@ while read -r name ndom; do
         "$same | $rep |" >>"$T"
 done <"$dir/shapes"
 el=$(($(date +%s) - start))
+xc1=$("$XCORE" 2>/dev/null || echo -)
 {
     echo
     echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)," \
@@ -215,7 +224,10 @@ el=$(($(date +%s) - start))
         "\`make bench BENCH_MB=$MB\`: $((el / 60)) min $((el % 60)) s." \
         "Ratios: best of $RUNS runs ($GZ_RUNS for .gz) over the best of the" \
         "baseline's runs taken in turn with them; baseline \`grep -c\`" \
-        "of the delivery lines, for .gz \`zcat FILE | wc -l\`."
+        "of the delivery lines, for .gz \`zcat FILE | wc -l\`." \
+        "A cache line's round trip between the first two CPUs" \
+        "(benchmarks/xcore.c): $xc0 ns before the first row, $xc1 ns after" \
+        "the last."
 } >>"$T"
 cat "$T"
 if [ -n "$DOC" ] && grep -q '^<!-- bench table -->$' "$DOC"; then
