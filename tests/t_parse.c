@@ -783,8 +783,10 @@ t_classify(void)
 
         for (n = 0; n <= strlen(full); n++) {
             pf_classify(span_make(full, n), &ev);
-            if ((ev.rcpt.len && ev.rcpt.ptr + ev.rcpt.len > full + n)
-                || (ev.text.len && ev.text.ptr + ev.text.len > full + n)
+            if ((ev.kind == PF_STATUS && ev.rcpt.len
+                 && ev.rcpt.ptr + ev.rcpt.len > full + n)
+                || (ev.kind == PF_STATUS && ev.text.len
+                    && ev.text.ptr + ev.text.len > full + n)
                 || (ev.peer_ip.len
                     && ev.peer_ip.ptr + ev.peer_ip.len > full + n))
                 bad++;
@@ -965,7 +967,7 @@ t_fast_paths(void)
  * whole text, "suspended" found anywhere and "QID: word: " read as
  * before, the old hashes, 0xb82e2717067375fa and 0x0ed0665baee58b3f,
  * come back */
-#define FP_CLASSIFY 0x64b5f9ffa45e7de1ULL
+#define FP_CLASSIFY 0x974081227fe0a69fULL
 #define FP_TEXT 0x96d01ef7dc14a4d3ULL
 #define FP_WRAP 0x6025cde1732dd5ccULL
 #define FP_ENV 0x847c0e653d44048eULL
@@ -1200,11 +1202,20 @@ t_fp_classify(void)
         h = ev_span(h, e.peer_host, buf);
         h = ev_span(h, e.peer_ip, buf);
         h = ev_span(h, e.qid, buf);
-        h = ev_span(h, e.rcpt, buf);
-        h = ev_span(h, e.status, buf);
-        h = ev_span(h, e.text, buf);
-        h = ev_span(h, e.tls, buf);
-        if (e.reason.ptr >= buf && e.reason.ptr <= buf + n)
+        /* the fields of some events only (pf.h) for those */
+        if (e.kind == PF_STATUS) {
+            h = ev_span(h, e.rcpt, buf);
+            h = ev_span(h, e.status, buf);
+        }
+        if (e.kind == PF_STATUS || e.kind == PF_SOFT
+            || e.kind == PF_HANDSHAKE_FAIL || e.kind == PF_TLS_LIBPROB
+            || e.kind == PF_TLSRPT)
+            h = ev_span(h, e.text, buf);
+        if (e.kind == PF_STATUS)
+            h = ev_span(h, e.tls, buf);
+        if (e.kind != PF_CERT_FAIL)
+            ;
+        else if (e.reason.ptr >= buf && e.reason.ptr <= buf + n)
             h = ev_span(h, e.reason, buf);
         else
             h = ev_fnv(h, e.reason.ptr, e.reason.len);
