@@ -16,6 +16,7 @@
 #include "pf.h"
 #include "../global/sess.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -1219,6 +1220,10 @@ pf_status(struct span s, struct pf_event *ev)
     int     forged = 0;
 
     ev->kind = PF_STATUS_BAD;
+    /* the fields pf_event_clear() leaves to a status (pf.h) */
+    ev->rcpt = span_make(NULL, 0);
+    ev->text = span_make(NULL, 0);
+    ev->tls = span_make(NULL, 0);
     if (PF_SKIP(&s, "to=<") == 0) {
         if (pf_addr_in(&s, &ev->rcpt, &odd) != 0)
             return;
@@ -1415,8 +1420,8 @@ pf_classify_lead(struct span s, struct pf_event *ev, int k)
     case PF_LEAD_S:
         if (PF_SKIP(&s, "SSL_connect error to ") == 0) {
             ev->kind = PF_HANDSHAKE_FAIL;
-            if (pf_peer(&s, ev) == 0 && PF_SKIP(&s, ": ") == 0)
-                ev->text = s;
+            ev->text = pf_peer(&s, ev) == 0 && PF_SKIP(&s, ": ") == 0
+                ? s : span_make(NULL, 0);
             return 1;
         }
         if (PF_STARTS(s, "SSL_connect:") || PF_STARTS(s, "SSL3 alert")
@@ -1475,12 +1480,15 @@ pf_classify_lead(struct span s, struct pf_event *ev, int k)
     }
 }
 
-/* pf_event_clear - ev as pf_event_empty. A memset() of the event, or
- * a copy of the empty one, is a "rep stos" or "rep movs", slow to
- * start, and a loop of stores became a loop; field by field it was 34
- * instructions. With SSE2: eleven stores of sixteen zero bytes, then
- * the two fields that are not zero (NULL and 0.0 are all zero bits
- * on every machine this builds for) */
+/* pf_event_clear - ev as pf_event_empty but for the fields that only
+ * some events have (pf.h), written where those are made: rcpt, status
+ * and tls (pf_status()), text (pf_status() and the five other events
+ * that have one), reason (PF_CERT_FAIL's two ways). A memset() of the
+ * event, or a copy of the empty one, is a "rep stos" or "rep movs",
+ * slow to start, and a loop of stores became a loop; field by field it
+ * was 34 instructions. With SSE2: six stores of sixteen zero bytes,
+ * then the two fields that are not zero (NULL and 0.0 are all zero
+ * bits on every machine this builds for) */
 static inline void
 pf_event_clear(struct pf_event *ev)
 {
@@ -1490,17 +1498,19 @@ pf_event_clear(struct pf_event *ev)
 
     _Static_assert(sizeof(struct pf_event) == 176,
                    "pf_event_clear() stores 176 bytes");
+    _Static_assert(offsetof(struct pf_event, rcpt) == 80
+                   && offsetof(struct pf_event, status) == 96
+                   && offsetof(struct pf_event, text) == 112
+                   && offsetof(struct pf_event, tls) == 128
+                   && offsetof(struct pf_event, reason) == 144,
+                   "pf_event_clear() leaves rcpt, status, text, tls "
+                   "and reason");
 #define PF_Z(o) _mm_storeu_si128((__m128i *) (void *) (p + (o)), z)
     PF_Z(0);
     PF_Z(16);
     PF_Z(32);
     PF_Z(48);
-    PF_Z(64);
-    PF_Z(80);
-    PF_Z(96);
-    PF_Z(112);
-    PF_Z(128);
-    PF_Z(144);
+    PF_Z(64);                           /* qid */
     PF_Z(160);
 #undef PF_Z
     ev->result = -1;                    /* kind: PF_IGNORE is 0 */
@@ -1515,11 +1525,6 @@ pf_event_clear(struct pf_event *ev)
     ev->peer_ip = span_make(NULL, 0);
     ev->port = -1;
     ev->qid = span_make(NULL, 0);
-    ev->rcpt = span_make(NULL, 0);
-    ev->status = span_make(NULL, 0);
-    ev->text = span_make(NULL, 0);
-    ev->tls = span_make(NULL, 0);
-    ev->reason = span_make(NULL, 0);
     ev->relay_none = 0;
     ev->conn_use = 0;
     ev->canon = NULL;
@@ -1566,6 +1571,7 @@ pf_classify(struct span msg, struct pf_event *ev)
             ev->kind = PF_CERT_FAIL;
             if (pf_peer(&c, ev) != 0 || PF_SKIP(&c, ": ") != 0) {
                 ev->result = SESS_VALIDATION_FAILURE;
+                ev->reason = span_make(NULL, 0);
                 return;
             }
             pf_cert_text(c, ev);

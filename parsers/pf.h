@@ -89,7 +89,11 @@ struct pf_event {
     struct pf_peer_canon *canon;
 };
 
-/* classify one message (envelope already removed); cost O(len) */
+/* classify one message (envelope already removed); cost O(len). rcpt,
+ * status and tls are written for PF_STATUS only, text for PF_STATUS,
+ * PF_SOFT, PF_HANDSHAKE_FAIL, PF_TLS_LIBPROB and PF_TLSRPT, reason for PF_CERT_FAIL (no
+ * other event has them: never read), every other field for every
+ * event */
 void    pf_classify(struct span msg, struct pf_event *ev);
 
 /* what a status text says failed, beyond its result type: how

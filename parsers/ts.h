@@ -220,6 +220,46 @@ int     ts_parse_iso(struct span *s, int64_t *t);
  * its seconds, fraction and offset */
 int     ts_parse_iso_seen(struct ts_ctx *c, struct span *s, int64_t *t);
 
+/* ts_seen_iso - ts_parse_iso_seen() of a stamp it takes without a
+ * call and without a change to c: the first 16 bytes those of the last
+ * stamp read ("2024-11-01T00:10"), ":SS" a second of that minute, a
+ * fraction of up to 7 digits and the offset with its space that
+ * ts_parse_iso_seen() read last ("+00:00 "): 0, *t and the stamp with
+ * its space consumed as ts_parse_iso_seen() gives them, or -1 (nothing
+ * consumed: ask ts_parse_iso_seen()). s->len >= 36 */
+static inline int
+ts_seen_iso(const struct ts_ctx *c, struct span *s, int64_t *t)
+{
+    const char *p = s->ptr;
+    uint64_t a, b, x, y, z;
+    unsigned s1, s0;
+    size_t  j;
+
+    if (!c->iso_zone_ok || !c->iso_ok || p[19] != '.'
+        || !span_little_endian())
+        return -1;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    memcpy(&x, c->iso, 8);
+    memcpy(&y, c->iso + 8, 8);
+    s1 = (unsigned) (unsigned char) p[17] - '0';
+    s0 = (unsigned) (unsigned char) p[18] - '0';
+    if (a != x || b != y || p[16] != ':' || s1 > 9 || s0 > 9
+        || s1 * 10 + s0 > 60)
+        return -1;
+    /* ts_iso_zone_seen(): the fraction's end among 8 bytes at 20 */
+    j = 20 + span_digits8(p + 20);
+    if (j >= 28 || j + 8 > s->len)
+        return -1;
+    memcpy(&z, p + j, 8);
+    if ((z & 0x00ffffffffffffffULL) != c->iso_zone)
+        return -1;
+    *t = c->iso_t + (int64_t) (s1 * 10 + s0) - c->iso_off;
+    s->ptr += j + 7;
+    s->len -= j + 7;
+    return 0;
+}
+
 /* ts_zone_check - 0 when tz (a TZ value: "Europe/Berlin", ":UTC",
  * "/path/file", "CET-1CEST,M3.5.0,M10.5.0/3") names a zone: a TZif
  * file under $TZDIR or /usr/share/zoneinfo (or the absolute path

@@ -1300,12 +1300,20 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     uint16_t rb;
     size_t  n, j, o;
 
-    if (line.len < 59 || !span_little_endian()
-        || (unsigned char) (((unsigned char) p[0] | 0x20) - 'a') > 25
-        || p[3] != ' ' || p[16] == ' '
-        || (ts_seen_3164(c, &s, &r->t) != 0
-            && ts_next_3164(c, &s, &r->t) != 0))
+    if (line.len < 59 || !span_little_endian())
         return -1;
+    if ((unsigned char) (((unsigned char) p[0] | 0x20) - 'a') <= 25) {
+        if (p[3] != ' ' || p[16] == ' '
+            || (ts_seen_3164(c, &s, &r->t) != 0
+                && ts_next_3164(c, &s, &r->t) != 0))
+            return -1;
+    } else if (line.len < 34 + 43 || ts_seen_iso(c, &s, &r->t) != 0) {
+        /* an ISO stamp of the last one's minute, as wrap_fast() reads
+         * it (no Exim stamp: '.' at 19, then a fraction and '+' or '-',
+         * where Exim's has ' ' at 19 or 23); at most 34 bytes, and
+         * the 43 below after it */
+        return -1;
+    }
     q = s.ptr;
     n = s.len;
     a = _mm_loadu_si128((const __m128i *) q);

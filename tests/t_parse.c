@@ -783,8 +783,10 @@ t_classify(void)
 
         for (n = 0; n <= strlen(full); n++) {
             pf_classify(span_make(full, n), &ev);
-            if ((ev.rcpt.len && ev.rcpt.ptr + ev.rcpt.len > full + n)
-                || (ev.text.len && ev.text.ptr + ev.text.len > full + n)
+            if ((ev.kind == PF_STATUS && ev.rcpt.len
+                 && ev.rcpt.ptr + ev.rcpt.len > full + n)
+                || (ev.kind == PF_STATUS && ev.text.len
+                    && ev.text.ptr + ev.text.len > full + n)
                 || (ev.peer_ip.len
                     && ev.peer_ip.ptr + ev.peer_ip.len > full + n))
                 bad++;
@@ -965,7 +967,7 @@ t_fast_paths(void)
  * whole text, "suspended" found anywhere and "QID: word: " read as
  * before, the old hashes, 0xb82e2717067375fa and 0x0ed0665baee58b3f,
  * come back */
-#define FP_CLASSIFY 0x64b5f9ffa45e7de1ULL
+#define FP_CLASSIFY 0x974081227fe0a69fULL
 #define FP_TEXT 0x96d01ef7dc14a4d3ULL
 #define FP_WRAP 0x6025cde1732dd5ccULL
 #define FP_ENV 0x847c0e653d44048eULL
@@ -1200,11 +1202,20 @@ t_fp_classify(void)
         h = ev_span(h, e.peer_host, buf);
         h = ev_span(h, e.peer_ip, buf);
         h = ev_span(h, e.qid, buf);
-        h = ev_span(h, e.rcpt, buf);
-        h = ev_span(h, e.status, buf);
-        h = ev_span(h, e.text, buf);
-        h = ev_span(h, e.tls, buf);
-        if (e.reason.ptr >= buf && e.reason.ptr <= buf + n)
+        /* the fields of some events only (pf.h) for those */
+        if (e.kind == PF_STATUS) {
+            h = ev_span(h, e.rcpt, buf);
+            h = ev_span(h, e.status, buf);
+        }
+        if (e.kind == PF_STATUS || e.kind == PF_SOFT
+            || e.kind == PF_HANDSHAKE_FAIL || e.kind == PF_TLS_LIBPROB
+            || e.kind == PF_TLSRPT)
+            h = ev_span(h, e.text, buf);
+        if (e.kind == PF_STATUS)
+            h = ev_span(h, e.tls, buf);
+        if (e.kind != PF_CERT_FAIL)
+            ;
+        else if (e.reason.ptr >= buf && e.reason.ptr <= buf + n)
             h = ev_span(h, e.reason, buf);
         else
             h = ev_fnv(h, e.reason.ptr, e.reason.len);
@@ -1860,6 +1871,102 @@ t_fp_hot(void)
             "edges as before");
 }
 
+/* t_fp_hot_iso - wrap_hot()'s ISO stamps (ts_seen_iso()): lines of a
+ * few minutes' stamps ("2024-11-01T00:10:SS.frac+00:00 host ident[pid]:
+ * msg"), fractions of 0 to 9 digits after '.' or ',', offsets of every
+ * form, seconds up to 61, an Exim stamp's shape now and then, pairs of
+ * hosts and idents, pids and ends as fp_hot_line()'s, the lines about
+ * the 77 bytes the shortcut needs or longer, a byte of the first 40
+ * changed now and then; each read from a block of its own length (a
+ * read past it is the sanitizer's) with one context kept across the
+ * lines (the shortcut at work) and with a new one (none: the whole
+ * stamp read): every field the same, and the tags of the lines the
+ * shortcut may take (a stamp of the minute before, host and ident in
+ * 31 bytes; the others' may be new on each read: a host or an ident
+ * that no memory keeps; what a tag names is t_wrap_tags()'s) */
+static void
+t_fp_hot_iso(void)
+{
+    static const char *const host[] = {
+        "638fbdd7968d", "mail.example.com", "h1", "sender", "INFO",
+        "a-rather-long-host-name", "ho[st", "",
+    };
+    static const char *const ident[] = {
+        "postfix/smtp", "postfix/qmgr", "postfix/smtps/smtpd", "p",
+        "postfix-170.55.103.23/smtp", "exim",
+    };
+    static const char *const pid[] = {"1327", "1", "1234567", "12345678",
+        "", "12a"};
+    static const char *const end[] = {"]: ", "]:", "] ", "]: [ID 1 m] ",
+        "]: ["};
+    static const char *const zone[] = {"+00:00", "+00:00", "+00:00",
+        "-05:30", "Z", "+0100", "+01:00", "", " "};
+    uint64_t x = 8460;
+    struct ts_ctx c;
+    int     i, bad = 0, hot = 0;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < 200000; i++) {
+        char    tmp[300], frac[16];
+        unsigned d = fp_next(&x) % 10, k;
+        unsigned mi = fp_next(&x) % 3, sec = fp_next(&x) % 62;
+        unsigned zi = fp_next(&x) % 9, hi = fp_next(&x) % 8;
+        unsigned ii = fp_next(&x) % 6, pi = fp_next(&x) % 6;
+        unsigned ei = fp_next(&x) % 5, sep = fp_next(&x) % 8;
+        unsigned pad = fp_next(&x) % 4 ? fp_next(&x) % 40 : fp_next(&x) % 120;
+        int     n;
+        char   *line;
+        struct ts_ctx f;
+        struct wrap_rec a, b;
+        int     could;
+
+        for (k = 0; k < d; k++)
+            frac[k] = (char) ('0' + fp_next(&x) % 10);
+        frac[d] = 0;
+        n = snprintf(tmp, sizeof(tmp), "2024-11-01%c00:1%u:%02u%s%s%s %s%s"
+                     "%s[%s%s", sep == 0 ? ' ' : 'T', mi, sec,
+                     d ? (sep == 1 ? "," : ".") : "", frac, zone[zi],
+                     host[hi], *host[hi] ? " " : "", ident[ii], pid[pi],
+                     end[ei]);
+        if (n < 0 || (size_t) n + pad + 1 > sizeof(tmp))
+            continue;
+        for (k = 0; k < pad; k++)
+            tmp[n++] = (char) ('a' + k % 26);
+        if (fp_next(&x) % 10 == 0)
+            fp_poke(&x, tmp, 40, "[]: x|.+-T0\0 ", 13);
+        line = malloc((size_t) n);
+        if (line == NULL)
+            abort();
+        memcpy(line, tmp, (size_t) n);
+        /* the kept context: a second of the minute before takes the
+         * shortcut (when the line is long enough) */
+        could = c.iso_ok && c.iso_zone_ok && n >= 77
+            && memcmp(line, c.iso, 16) == 0;
+        hot += could;
+        wrap_parse(&c, span_make(line, (size_t) n), &a);
+        ts_ctx_init_year(&f, 2024);
+        wrap_parse(&f, span_make(line, (size_t) n), &b);
+        if (a.dated != b.dated || a.t != b.t
+            || a.host.ptr != b.host.ptr || a.host.len != b.host.len
+            || a.ident.ptr != b.ident.ptr || a.ident.len != b.ident.len
+            || a.pid.ptr != b.pid.ptr || a.pid.len != b.pid.len
+            || a.msg.ptr != b.msg.ptr || a.msg.len != b.msg.len
+            || (could && a.host.len > 0
+                && a.ident.ptr + a.ident.len - a.host.ptr <= 31
+                && (a.ident_tag != b.ident_tag
+                    || a.host_tag != b.host_tag))) {
+            if (bad++ < 5)
+                fprintf(stderr, "t_fp_hot_iso: %.*s\n", n, line);
+        }
+        free(line);
+    }
+    T_CHECK(bad == 0, "wrap_parse() of ISO stamps of the minute before "
+            "as of a stamp read whole");
+    if (getenv("T_FP_PRINT"))
+        printf("fp hot iso %d\n", hot);
+    T_CHECK(hot > 20000, "the ISO shortcut's lines drawn");
+}
+
 /* t_wrap_tags - the ident tags of fp_hot_line()'s and fp_env_next()'s
  * lines, dated and undated, with a byte of the first 48 made NUL, a
  * byte >= 0x80, '[' or a space now and then, each line read from a
@@ -2193,6 +2300,7 @@ main(void)
     t_fp_wrap();
     t_fp_env();
     t_fp_hot();
+    t_fp_hot_iso();
     t_wrap_tags();
     t_wrap_host_tags();
     t_fp_prog_given();
