@@ -2050,7 +2050,7 @@ t_peer(void)
 
 /* t_reason_as_is - every failure-reason-code an Exim event or
  * connection hands over is what sess_set_reason() leaves as it is
- * (ex_describe() says so, and the core copies it without the check):
+ * (ex_judge() says so, and the core copies it without the check):
  * the reasons of generated lines of every kind with hostile texts, and
  * the codes ex_sess.c writes itself */
 static void
