@@ -1077,12 +1077,24 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
                                      * again 2,658 times, in 128 902 */
 #define EX_WALK_WAYS 4
 
+/* the flags a walk sets, bytes in a row of struct ex_event (cont,
+ * has_t, tls, dn, cv): kept and taken as one block, a load and a
+ * store or two (five of each, one a flag, when they were ints) */
+#define EX_WALK_FL 5
+#define EX_WALK_FL_AT offsetof(struct ex_event, cont)
+_Static_assert(offsetof(struct ex_event, has_t) == EX_WALK_FL_AT + 1
+               && offsetof(struct ex_event, tls) == EX_WALK_FL_AT + 2
+               && offsetof(struct ex_event, dn) == EX_WALK_FL_AT + 3
+               && offsetof(struct ex_event, cv) == EX_WALK_FL_AT + 4,
+               "a walk's flags are five bytes in a row");
+
 struct ex_walk_memo {
     uint32_t len;                   /* of in; 0: nothing kept */
     uint32_t nf;                    /* the walk's count of fields */
     int32_t host_at, ip_at, cipher_at;      /* -1: no span */
     uint32_t host_len, ip_len, cipher_len;
-    int     port, cont, has_t, tls, dn, cv;
+    int     port;
+    unsigned char fl[EX_WALK_FL];   /* the event's cont to cv */
     char    in[EX_WALK_IN];
 };
 
@@ -1138,11 +1150,7 @@ ex_walk_keep(struct ex_walk_memo *m, const char *p0, const char *p,
     m->cipher_at = ex_walk_place(p0, ev->cipher);
     m->cipher_len = (uint32_t) ev->cipher.len;
     m->port = ev->port;
-    m->cont = ev->cont;
-    m->has_t = ev->has_t;
-    m->tls = ev->tls;
-    m->dn = ev->dn;
-    m->cv = ev->cv;
+    memcpy(m->fl, (const char *) ev + EX_WALK_FL_AT, EX_WALK_FL);
     memcpy(m->in, p0, m->len);
 }
 
@@ -1434,11 +1442,7 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
             ev->ip = ex_walk_span(p, wm->ip_at, wm->ip_len);
             ev->cipher = ex_walk_span(p, wm->cipher_at, wm->cipher_len);
             ev->port = wm->port;
-            ev->cont = wm->cont;
-            ev->has_t = wm->has_t;
-            ev->tls = wm->tls;
-            ev->dn = wm->dn;
-            ev->cv = wm->cv;
+            memcpy((char *) ev + EX_WALK_FL_AT, wm->fl, EX_WALK_FL);
             nf = (int) wm->nf;
             p += wm->len;
             wm = NULL;          /* kept: not again */
