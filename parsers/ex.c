@@ -752,7 +752,7 @@ struct ex_text_memo {
 static _Thread_local struct ex_text_memo ex_text_memo[EX_TEXT_WAYS];
 
 /* ex_text_learn - ex_text_plain() of t on an event of marks (values it
- * never writes: INT_MIN, a reason of 1 then zeros, aux at a byte of
+ * never writes: SCHAR_MIN, UCHAR_MAX, a reason of 1 then zeros, aux at a byte of
  * its own), what it wrote kept in m */
 static void
 ex_text_learn(struct ex_text_memo *m, struct span t)
@@ -760,15 +760,16 @@ ex_text_learn(struct ex_text_memo *m, struct span t)
     static const char no_aux;
     struct ex_event e;
 
-    e.result = e.refine = e.dane = e.past_ehlo = INT_MIN;
+    e.result = SCHAR_MIN;
+    e.refine = e.dane = e.past_ehlo = UCHAR_MAX;
     e.aux = span_make(&no_aux, 0);
     memset(e.reason, 0, sizeof(e.reason));
     e.reason[0] = 1;
     ex_text_plain(t, &e);
-    m->wrote = (e.result != INT_MIN ? EX_TW_RESULT : 0)
-        | (e.refine != INT_MIN ? EX_TW_REFINE : 0)
-        | (e.dane != INT_MIN ? EX_TW_DANE : 0)
-        | (e.past_ehlo != INT_MIN ? EX_TW_PAST : 0)
+    m->wrote = (e.result != SCHAR_MIN ? EX_TW_RESULT : 0)
+        | (e.refine != UCHAR_MAX ? EX_TW_REFINE : 0)
+        | (e.dane != UCHAR_MAX ? EX_TW_DANE : 0)
+        | (e.past_ehlo != UCHAR_MAX ? EX_TW_PAST : 0)
         | (e.aux.ptr != &no_aux ? EX_TW_AUX : 0)
         | (e.reason[0] != 1 ? EX_TW_REASON : 0);
     m->result = e.result;
@@ -1076,12 +1077,24 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
                                      * again 2,658 times, in 128 902 */
 #define EX_WALK_WAYS 4
 
+/* the flags a walk sets, bytes in a row of struct ex_event (cont,
+ * has_t, tls, dn, cv): kept and taken as one block, a load and a
+ * store or two (five of each, one a flag, when they were ints) */
+#define EX_WALK_FL 5
+#define EX_WALK_FL_AT offsetof(struct ex_event, cont)
+_Static_assert(offsetof(struct ex_event, has_t) == EX_WALK_FL_AT + 1
+               && offsetof(struct ex_event, tls) == EX_WALK_FL_AT + 2
+               && offsetof(struct ex_event, dn) == EX_WALK_FL_AT + 3
+               && offsetof(struct ex_event, cv) == EX_WALK_FL_AT + 4,
+               "a walk's flags are five bytes in a row");
+
 struct ex_walk_memo {
     uint32_t len;                   /* of in; 0: nothing kept */
     uint32_t nf;                    /* the walk's count of fields */
     int32_t host_at, ip_at, cipher_at;      /* -1: no span */
     uint32_t host_len, ip_len, cipher_len;
-    int     port, cont, has_t, tls, dn, cv;
+    int     port;
+    unsigned char fl[EX_WALK_FL];   /* the event's cont to cv */
     char    in[EX_WALK_IN];
 };
 
@@ -1137,11 +1150,7 @@ ex_walk_keep(struct ex_walk_memo *m, const char *p0, const char *p,
     m->cipher_at = ex_walk_place(p0, ev->cipher);
     m->cipher_len = (uint32_t) ev->cipher.len;
     m->port = ev->port;
-    m->cont = ev->cont;
-    m->has_t = ev->has_t;
-    m->tls = ev->tls;
-    m->dn = ev->dn;
-    m->cv = ev->cv;
+    memcpy(m->fl, (const char *) ev + EX_WALK_FL_AT, EX_WALK_FL);
     memcpy(m->in, p0, m->len);
 }
 
@@ -1433,11 +1442,7 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
             ev->ip = ex_walk_span(p, wm->ip_at, wm->ip_len);
             ev->cipher = ex_walk_span(p, wm->cipher_at, wm->cipher_len);
             ev->port = wm->port;
-            ev->cont = wm->cont;
-            ev->has_t = wm->has_t;
-            ev->tls = wm->tls;
-            ev->dn = wm->dn;
-            ev->cv = wm->cv;
+            memcpy((char *) ev + EX_WALK_FL_AT, wm->fl, EX_WALK_FL);
             nf = (int) wm->nf;
             p += wm->len;
             wm = NULL;          /* kept: not again */
@@ -1779,7 +1784,7 @@ ex_callout_at(struct span s, size_t before)
 }
 
 /* ex_event_clear - every byte of ev zero, in blocks of 64 bytes and a
- * tail of fixed size. memset() of its 280 bytes (or a plain loop, which
+ * tail of fixed size. memset() of its 184 bytes (or a plain loop, which
  * GCC turns back into one) compiles to "rep stos", whose start-up cost
  * more than the rest of reading a short line: a third of ex_classify()
  * on an Exim log. The empty asm hides the blocks' stride from that
@@ -1885,7 +1890,7 @@ ex_body_memo(struct span s, int flags, struct ex_event *ev)
  * EX_DETAIL without taking one has its kind written and nothing else
  * (nothing reads more of such a line: ex_read() in ex.h). Most lines
  * of an Exim log (arrivals, queue runs, details) are such lines, and
- * the clearing of the event's 224 bytes was a tenth of the
+ * the clearing of the event's 224 bytes (184 since) was a tenth of the
  * instructions of reading one. before: the bytes before s the caller
  * may read (ex_callout_at(); 0: none) */
 static inline __attribute__((always_inline)) void

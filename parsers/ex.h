@@ -54,37 +54,42 @@ enum ex_cv {
     EX_CV_DANE,
 };
 
-/* Exim's own prefix of a line */
+/* Exim's own prefix of a line. What the correlating thread reads of
+ * it (the stamp) is last, next to the event's first fields in struct
+ * ex_pre (parsers/ex_sess.h): what only the classifying thread reads
+ * (pid, body) first */
 struct ex_line {
-    int     stamped;            /* began with Exim's time stamp */
-    int64_t t;                  /* its UTC time, when stamped */
-    struct span id;             /* message id; may be empty */
-    struct span pid;            /* [pid] of +pid; may be empty */
     struct span body;           /* what follows the prefix */
+    struct span pid;            /* [pid] of +pid; may be empty */
+    struct span id;             /* message id; may be empty */
+    int64_t t;                  /* its UTC time, when stamped */
+    unsigned char stamped;      /* began with Exim's time stamp */
 };
 
 /* in the order the correlating thread reads them (ex_sess.c): what
- * every event's apply reads first, the spans and the reason last; the
- * struct is read there from another core's cache, a line at a time */
+ * every event's apply reads, a byte a flag, and the host group first
+ * (48 bytes), the spans that only some kinds read and the reason last:
+ * the struct is read there from another core's cache, a line at a
+ * time */
 struct ex_event {
-    enum ex_kind kind;
+    unsigned char kind;         /* enum ex_kind */
     char    mark;               /* delivery: '=' =>, '-' ->, '*' **, 'd' ==,
                                  * 'f' *> (-N: no connection), 'c' >>
                                  * (cutthrough) */
+    unsigned char cont;         /* "]*": a continued connection */
+    unsigned char has_t;        /* T= (a transport ran) */
+    unsigned char tls;          /* X= (log_selector +tls_cipher) */
+    unsigned char dn;           /* DN= (+tls_peerdn: a peer certificate) */
+    unsigned char cv;           /* enum ex_cv */
+    signed char result;         /* enum sess_result implied, or -1 */
+    unsigned char refine;       /* a handshake failure: a certificate
+                                 * problem logged before says why */
+    unsigned char dane;         /* the text is about a DANE policy */
+    unsigned char past_ehlo;    /* the dialogue got past EHLO */
+    unsigned char clear;        /* E14: retried in clear next */
+    int     port;               /* -1 when absent or not a number */
     struct span host;           /* MX name; may be empty */
     struct span ip;             /* inside the brackets; may be empty */
-    int     port;               /* -1 when absent or not a number */
-    int     cont;               /* "]*": a continued connection */
-    int     has_t;              /* T= (a transport ran) */
-    int     tls;                /* X= (log_selector +tls_cipher) */
-    int     dn;                 /* DN= (+tls_peerdn: a peer certificate) */
-    int     cv;                 /* enum ex_cv */
-    int     result;             /* enum sess_result implied, or -1 */
-    int     refine;             /* a handshake failure: a certificate
-                                 * problem logged before says why */
-    int     dane;               /* the text is about a DANE policy */
-    int     past_ehlo;          /* the dialogue got past EHLO */
-    int     clear;              /* E14: retried in clear next */
     struct span rcpt;           /* recipient address */
     struct span aux;            /* sender (F=<>) of a callout line */
     struct span cipher;         /* what follows X= */

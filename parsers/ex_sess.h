@@ -28,28 +28,40 @@
 struct corr_ops;
 
 /* one Exim line before correlation: what ex_corr_ops.classify_mt read
- * of it alone (spans into the line), for its apply */
+ * of it alone (spans into the line), for its apply. Each of the
+ * struct's cache lines that the correlating thread reads was written
+ * on another core and is a miss there (ex_apply() waited most on its
+ * first reads), so what it reads of an event is in two runs of 64
+ * bytes on the main log: the key's hash, hashes, domain and the key
+ * (17 or 24 bytes without a log host), then the stamp (ex_line's last
+ * fields) and the event's first 48 (flags as bytes, the host group);
+ * the rest (the line's body and pid, read only here, the event's
+ * spans and reason, the sender) is read by few events or none */
 struct ex_pre {
     /* an event's (not the arrival's): its message's key, made here so
-     * that the correlating thread reads neither the line nor a hash.
-     * The fields are in the order that thread reads them, the key (up
-     * to 103 bytes) and the sender last: each of the struct's cache
-     * lines it touches was written on another core, and is a miss
-     * there (ex_apply() waited most on its first reads) */
+     * that the correlating thread reads neither the line nor a hash */
     uint64_t khash;             /* htab_hash() of key */
     uint32_t klen;
-    int     arrival;            /* "ID <= own_from": note the id */
     uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
                                  * X=, when ev.tls (made here: the one
                                  * correlating thread need not read it) */
     uint32_t pid_h;             /* a delivery's ex_pid_hash() of its
                                  * process id (0 for other events) */
+    unsigned char arrival;      /* "ID <= own_from": note the id */
     struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
-    struct ex_line ln;          /* stamp, [pid], message id */
-    struct ex_event ev;
     char    key[SESS_MAX_LOGHOST + 40];     /* log host, NUL, message id */
+    struct ex_line ln;          /* [pid], message id, stamp */
+    struct ex_event ev;
     struct span from;           /* the arrival's sender */
 };
+
+/* the two runs above: the head with a main log's key (without a log
+ * host: a NUL and an id of up to 23 bytes), the stamp with the event's
+ * first fields */
+_Static_assert(offsetof(struct ex_pre, key) + 24 <= 64
+               && offsetof(struct ex_pre, ev.ip) + sizeof(struct span)
+               - offsetof(struct ex_pre, ln.t) <= 64,
+               "struct ex_pre: what apply reads in two runs of 64 bytes");
 
 /* ex_sess_ident - 1 when a syslog program name is Exim's (exim, exim4,
  * syslog_processname variants) or cPanel's splogger. Pure */
