@@ -423,8 +423,8 @@ ex_conn_start(struct ex_conn *c, int dated, int64_t t,
     /* the strings are only read as strings, the core's name and
      * address too (its new message's connection is cleared so,
      * corr_enter_slow()): each cleared by its first byte, the core's
-     * fields before them and ours between: 84 bytes of 840, where
-     * 452 were cleared, 65 instructions a connection) */
+     * fields before them and ours between (once 452 bytes were
+     * cleared, 65 instructions a connection) */
     corr_start(&c->k, sizeof(struct corr_conn), &c->n, dated, t);
     /* our numbers by two 16-byte stores of a constant. The strings
      * past the names are read only while the numbers say they hold
