@@ -471,6 +471,10 @@ ex_outcome(const struct corr_conn *kc, int *plain)
     return -1;                  /* nothing known of TLS (pre-TLS, or "==") */
 }
 
+/* the reason of a connection without one: a field of the reason's
+ * size, as corr_verdict.slug asks (its bytes are read 16 at a time) */
+static const char ex_no_reason[EX_REASON_MAX + 1];
+
 /* ex_judge - corr_ops.judge: ex_outcome() and what a connection's
  * lines said, every field of v */
 static int
@@ -488,7 +492,7 @@ ex_judge(const struct corr_conn *kc, struct corr_verdict *v)
     else
         v->cert = c->cond >= 0 ? SESS_CERT_UNTRUSTED : SESS_CERT_UNKNOWN;
     v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
-    v->reason = c->has_reason ? c->reason : "";
+    v->reason = c->has_reason ? c->reason : ex_no_reason;
     /* every reason is ex_slug()'s ([a-z0-9-], at most EX_REASON_MAX
      * bytes), one of the codes below, or "dane-" and one of those cut
      * there: what sess_set_reason() leaves as it is (tests/t_ex.c) */
