@@ -404,15 +404,19 @@ _Static_assert(offsetof(struct ex_conn, pid) == sizeof(struct corr_conn)
                + sizeof(((struct corr_names *) 0)->ip),
                "ex_conn_start writes 32 bytes, into the address only");
 
+/* what ex_conn_clear() stores: a constant, not a pattern made on the
+ * stack (whose 16-byte loads after its byte stores wait for the
+ * stores: no forwarding) */
+#define EX_CONN_AT(f) (offsetof(struct ex_conn, f) - offsetof(struct ex_conn, pid))
+static const unsigned char ex_conn_init[EX_CONN_CLEAR] = {
+    [EX_CONN_AT(cond)] = 0xff, [EX_CONN_AT(fail)] = 0xff,
+};
+
 /* ex_conn_clear - the numbers of c zeroed, cond and fail -1 */
 static inline void
 ex_conn_clear(struct ex_conn *c)
 {
-    unsigned char b[EX_CONN_CLEAR] = {0};
-
-    b[offsetof(struct ex_conn, cond) - offsetof(struct ex_conn, pid)] = 0xff;
-    b[offsetof(struct ex_conn, fail) - offsetof(struct ex_conn, pid)] = 0xff;
-    memcpy(&c->pid, b, sizeof(b));
+    memcpy(&c->pid, ex_conn_init, sizeof(ex_conn_init));
 }
 
 /* ex_conn_start - fresh connection with the peer of ev */
