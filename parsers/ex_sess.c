@@ -42,35 +42,43 @@
 
 struct ex_conn {
     struct corr_conn k;         /* first: the core's part */
-    int     keylen;             /* strlen(key); 0: key holds none (its
-                                 * bytes not read) */
-    int     tls;                /* X=: the handshake completed */
-    int     cv;                 /* enum ex_cv */
-    int     cond;               /* certificate/DANE problem seen, or -1 */
-    int     fail;               /* failure decided, or -1 */
-    int     dane;
-    int     plain;              /* delivered (or past EHLO) without TLS */
-    int     hs;                 /* a handshake ran ("SSL verify error") */
-    int     ended;              /* a per-MX line after the handshake */
-    int     closed;             /* ended with a line of its own */
-    int     clear;              /* E14: the retry goes in clear */
-    int     in_clear;           /* this is that retry */
-    int     tlserr;             /* ended by an old "TLS error on ... to" */
+    /* the numbers, as bytes, and then the peer's names: what a new
+     * connection writes and the emit step reads lies on three lines of
+     * the key's entry (the connection starts 160 bytes into an entry
+     * aligned to 64, util/htab.c: 32 into a line) */
     uint32_t pid;               /* ex_pid_hash() of its first line */
-    int     cand;               /* waiting: cand_dom is its domain unless
+    uint8_t keylen;             /* strlen(key); 0: key holds none (its
+                                 * bytes not read) */
+    uint8_t tls;                /* X=: the handshake completed */
+    uint8_t cv;                 /* enum ex_cv */
+    int8_t  cond;               /* certificate/DANE problem seen, or -1 */
+    int8_t  fail;               /* failure decided, or -1 */
+    uint8_t dane;
+    uint8_t plain;              /* delivered (or past EHLO) without TLS */
+    uint8_t hs;                 /* a handshake ran ("SSL verify error") */
+    uint8_t ended;              /* a per-MX line after the handshake */
+    uint8_t closed;             /* ended with a line of its own */
+    uint8_t clear;              /* E14: the retry goes in clear */
+    uint8_t in_clear;           /* this is that retry */
+    uint8_t tlserr;             /* ended by an old "TLS error on ... to" */
+    uint8_t cand;               /* waiting: cand_dom is its domain unless
                                  * a line naming its host comes */
-    /* last, and only read as C strings (ex_conn_start): the peer's
-     * names first, whose first bytes the emit step reads with the
-     * numbers above (an idle message's flush: the connection's first
-     * 170 bytes, not its numbers 300 bytes in, behind the name's room) */
+    uint8_t has_reason;         /* reason holds one (else not read) */
+    /* the strings, only read as C strings (ex_conn_start): the peer's
+     * names, whose first bytes the emit step reads with the numbers;
+     * the rest only while the numbers say they hold something */
     struct corr_names n;        /* the peer */
+    char    pad_[9];            /* key on a line of its own */
     char    key[EX_KEY_MAX + 1];        /* "[...]" text, to match lines
                                          * (while keylen > 0) */
     char    cand_dom[DNAME_MAX + 1];    /* while cand is set */
     char    creason[EX_REASON_MAX + 1];  /* of the certificate problem
                                           * (while cond >= 0) */
-    char    reason[EX_REASON_MAX + 1];   /* of the failure */
+    char    reason[EX_REASON_MAX + 1];   /* of the failure (while
+                                          * has_reason) */
 };
+_Static_assert((offsetof(struct ex_conn, key) + 32) % 64 == 0,
+               "an Exim connection's key starts a line of the key's entry");
 
 /* a message's state is the core's struct corr_proc (own: our report) */
 #define ex_msg corr_proc
@@ -375,43 +383,40 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
         /* a valid address holds no NUL (ipaddr_norm): its length is the
          * line's, no strlen() call (13 instructions and the call's) */
         if (ex_sess_addr_mt(ev->ip, c->n.ip) == 0) {
-            c->keylen = (int) ev->ip.len;
+            c->keylen = (uint8_t) ev->ip.len;
         } else {
             c->n.ip[0] = 0;
-            c->keylen = (int) strlen(c->key);  /* a NUL ends it */
+            c->keylen = (uint8_t) strlen(c->key);  /* a NUL ends it */
         }
     }
     if (c->k.port < 0)
         c->k.port = ev->port;
 }
 
-/* what ex_conn_start clears from keylen on: our numbers, rounded up to
- * 16 bytes into the peer's address (64; a string: cleared by its first
- * byte anyway) */
-#define EX_CONN_CLEAR ((offsetof(struct ex_conn, n) \
-                        - offsetof(struct ex_conn, keylen) + 15) & ~(size_t) 15)
-_Static_assert(EX_CONN_CLEAR == 64
-               && offsetof(struct ex_conn, keylen)
-               == sizeof(struct corr_conn)
-               && offsetof(struct ex_conn, keylen) + EX_CONN_CLEAR
+/* what ex_conn_start writes from pid on: our numbers and the
+ * address's first bytes (a string: cleared by its first byte anyway),
+ * by two 16-byte stores of a pattern that is 0 but for cond and fail
+ * (-1) */
+#define EX_CONN_CLEAR 32
+_Static_assert(offsetof(struct ex_conn, pid) == sizeof(struct corr_conn)
+               && offsetof(struct ex_conn, pid) + EX_CONN_CLEAR
                <= offsetof(struct ex_conn, n)
                + sizeof(((struct corr_names *) 0)->ip),
-               "ex_conn_start clears 64 bytes, into the address only");
+               "ex_conn_start writes 32 bytes, into the address only");
 
-/* ex_clear64 - 64 bytes at p zeroed */
+/* what ex_conn_clear() stores: a constant, not a pattern made on the
+ * stack (whose 16-byte loads after its byte stores wait for the
+ * stores: no forwarding) */
+#define EX_CONN_AT(f) (offsetof(struct ex_conn, f) - offsetof(struct ex_conn, pid))
+static const unsigned char ex_conn_init[EX_CONN_CLEAR] = {
+    [EX_CONN_AT(cond)] = 0xff, [EX_CONN_AT(fail)] = 0xff,
+};
+
+/* ex_conn_clear - the numbers of c zeroed, cond and fail -1 */
 static inline void
-ex_clear64(void *p)
+ex_conn_clear(struct ex_conn *c)
 {
-#ifdef __SSE2__
-    __m128i z = _mm_setzero_si128();
-
-    _mm_storeu_si128((__m128i *) p, z);
-    _mm_storeu_si128((__m128i *) p + 1, z);
-    _mm_storeu_si128((__m128i *) p + 2, z);
-    _mm_storeu_si128((__m128i *) p + 3, z);
-#else
-    memset(p, 0, 64);
-#endif
+    memcpy(&c->pid, ex_conn_init, sizeof(ex_conn_init));
 }
 
 /* ex_conn_start - fresh connection with the peer of ev */
@@ -422,22 +427,17 @@ ex_conn_start(struct ex_conn *c, int dated, int64_t t,
     /* the strings are only read as strings, the core's name and
      * address too (its new message's connection is cleared so,
      * corr_enter_slow()): each cleared by its first byte, the core's
-     * fields before them and ours between: 84 bytes of 840, where
-     * 452 were cleared, 65 instructions a connection) */
+     * fields before them and ours between (once 452 bytes were
+     * cleared, 65 instructions a connection) */
     corr_start(&c->k, sizeof(struct corr_conn), &c->n, dated, t);
-    /* our numbers (and the address's first bytes, a string cleared by
-     * corr_start) by four 16-byte stores: a memset() of the 60 bytes
-     * of numbers was a "rep stos" of 15 words */
-    ex_clear64(&c->keylen);
-    /* of the strings past the names only the reason is read whatever
-     * the numbers say (a session's failure-reason-code): key is read
-     * while keylen says it holds one, creason while cond >= 0 (written
-     * together), cand_dom while cand is set (ex_pend_tie). Their first
-     * bytes lie on three lines of the key's entry that nothing else of
-     * a new connection writes (a third of the D1 write misses of the
-     * replayed Exim log's 20 MB: 41 k) */
-    c->reason[0] = 0;
-    c->cond = c->fail = -1;
+    /* our numbers by two 16-byte stores of a constant. The strings
+     * past the names are read only while the numbers say they hold
+     * something: key while keylen does, creason while cond >= 0
+     * (written together), cand_dom while cand is set (ex_pend_tie),
+     * reason while has_reason is (ex_judge). Their first bytes lie on
+     * lines of the key's entry that nothing else of a new connection
+     * writes */
+    ex_conn_clear(c);
     ex_conn_fill(c, ev);
 }
 
@@ -475,6 +475,10 @@ ex_outcome(const struct corr_conn *kc, int *plain)
     return -1;                  /* nothing known of TLS (pre-TLS, or "==") */
 }
 
+/* the reason of a connection without one: a field of the reason's
+ * size, as corr_verdict.slug asks (its bytes are read 16 at a time) */
+static const char ex_no_reason[EX_REASON_MAX + 1];
+
 /* ex_judge - corr_ops.judge: ex_outcome() and what a connection's
  * lines said, every field of v */
 static int
@@ -492,7 +496,7 @@ ex_judge(const struct corr_conn *kc, struct corr_verdict *v)
     else
         v->cert = c->cond >= 0 ? SESS_CERT_UNTRUSTED : SESS_CERT_UNKNOWN;
     v->cert_problem = c->cond >= 0 ? c->cond : SESS_SUCCESS;
-    v->reason = c->reason;
+    v->reason = c->has_reason ? c->reason : ex_no_reason;
     /* every reason is ex_slug()'s ([a-z0-9-], at most EX_REASON_MAX
      * bytes), one of the codes below, or "dane-" and one of those cut
      * there: what sess_set_reason() leaves as it is (tests/t_ex.c) */
@@ -516,10 +520,12 @@ ex_retire_hook(struct corr_conn *kc)
             || c->cond == SESS_CERT_HOST_MISMATCH) {
             c->fail = c->cond;
             memcpy(c->reason, c->creason, sizeof(c->reason));
+            c->has_reason = 1;
         } else {
             c->fail = SESS_VALIDATION_FAILURE;
             memcpy(c->reason, "handshake-failure",
                    sizeof("handshake-failure"));
+            c->has_reason = 1;
         }
     }
 }
@@ -540,6 +546,7 @@ ex_refine(struct ex_conn *c, const struct ex_event *ev)
     int     cert = c->cond == SESS_CERT_NOT_TRUSTED
         || c->cond == SESS_CERT_EXPIRED || c->cond == SESS_CERT_HOST_MISMATCH;
 
+    c->has_reason = 1;
     if (ev->refine && cert) {
         memcpy(c->reason, c->creason, sizeof(c->reason));
         return c->cond;
@@ -622,6 +629,7 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     none.fail = ev->result;
     none.dane = ev->dane;
     memcpy(none.reason, ev->reason, sizeof(none.reason));
+    none.has_reason = 1;
     ex_emit(s, m, &none, dom);
 }
 
@@ -867,8 +875,10 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
                && (deliv || (ev->past_ehlo
                              && (ev->mark == '*' || c->in_clear)))) {
         c->plain = 1;           /* "**" carries X= when TLS was used */
-        if (stale && c->reason[0] == 0)
+        if (stale && (!c->has_reason || c->reason[0] == 0)) {
             memcpy(c->reason, EX_STALE_REASON, sizeof(EX_STALE_REASON));
+            c->has_reason = 1;
+        }
     }
     c->pid = s->pid;
     ex_emit(s, m, c, &dom);
