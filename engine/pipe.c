@@ -1768,9 +1768,13 @@ pipe_put_at(struct pipe_ctx *pc, unsigned char *buf, int fd, uint64_t off,
     size_t  i;
     int     wake;
 
+    /* under the lock: a worker's pipe_arenas() swaps free chunks'
+     * buffers meanwhile (never this one's, which is being filled) */
+    pthread_mutex_lock(&pp->mu);
     for (i = 0; i < pp->nchunks; i++)
         if (pp->chunks[i].buf == buf)
             ch = &pp->chunks[i];
+    pthread_mutex_unlock(&pp->mu);
     if (ch == NULL || ch->state != PIPE_C_FILLING)
         msg_panic("pipe_put: not a chunk being filled");
     ch->fd = fd;
