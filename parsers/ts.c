@@ -466,23 +466,12 @@ int
 ts_parse_iso_seen(struct ts_ctx *c, struct span *s, int64_t *t)
 {
     const char *p = s->ptr;
-    uint64_t a, b, x, y;
-    unsigned s1, s0;
+    int     sec;
 
     if (s->len < 20)
         return -1;
-    if (c->iso_ok) {
-        /* bytes 0-15 ("2024-11-01T00:10") compared, then ":SS" */
-        memcpy(&a, p, 8);
-        memcpy(&b, p + 8, 8);
-        memcpy(&x, c->iso, 8);
-        memcpy(&y, c->iso + 8, 8);
-        s1 = (unsigned) (unsigned char) p[17] - '0';
-        s0 = (unsigned) (unsigned char) p[18] - '0';
-        if (a == x && b == y && p[16] == ':' && s1 < 10 && s0 < 10
-            && s1 * 10 + s0 <= 60)
-            return ts_iso_zone_seen(c, s, c->iso_t + s1 * 10 + s0, t);
-    }
+    if (c->iso_ok && (sec = ts_iso_same_minute(c, p)) >= 0)
+        return ts_iso_zone_seen(c, s, c->iso_t + sec, t);
     if (ts_iso_datetime(p, &c->iso_t) != 0)
         return -1;
     /* ts_iso_datetime() read the seconds as two digits at 17 */

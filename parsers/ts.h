@@ -220,6 +220,28 @@ int     ts_parse_iso(struct span *s, int64_t *t);
  * its seconds, fraction and offset */
 int     ts_parse_iso_seen(struct ts_ctx *c, struct span *s, int64_t *t);
 
+/* ts_iso_same_minute - the second (0 to 60) of the ISO stamp at p
+ * (20 bytes readable) when its first 16 bytes are those of the last
+ * stamp c read ("2024-11-01T00:10", c->iso_ok set) and ":SS" follows;
+ * else -1 */
+static inline int
+ts_iso_same_minute(const struct ts_ctx *c, const char *p)
+{
+    uint64_t a, b, x, y;
+    unsigned s1, s0;
+
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    memcpy(&x, c->iso, 8);
+    memcpy(&y, c->iso + 8, 8);
+    s1 = (unsigned) (unsigned char) p[17] - '0';
+    s0 = (unsigned) (unsigned char) p[18] - '0';
+    if (a != x || b != y || p[16] != ':' || s1 > 9 || s0 > 9
+        || s1 * 10 + s0 > 60)
+        return -1;
+    return (int) (s1 * 10 + s0);
+}
+
 /* ts_seen_iso - ts_parse_iso_seen() of a stamp it takes without a
  * call and without a change to c: the first 16 bytes those of the last
  * stamp read ("2024-11-01T00:10"), ":SS" a second of that minute, a
@@ -231,21 +253,12 @@ static inline int
 ts_seen_iso(const struct ts_ctx *c, struct span *s, int64_t *t)
 {
     const char *p = s->ptr;
-    uint64_t a, b, x, y, z;
-    unsigned s1, s0;
+    uint64_t z;
+    int     sec;
     size_t  j;
 
     if (!c->iso_zone_ok || !c->iso_ok || p[19] != '.'
-        || !span_little_endian())
-        return -1;
-    memcpy(&a, p, 8);
-    memcpy(&b, p + 8, 8);
-    memcpy(&x, c->iso, 8);
-    memcpy(&y, c->iso + 8, 8);
-    s1 = (unsigned) (unsigned char) p[17] - '0';
-    s0 = (unsigned) (unsigned char) p[18] - '0';
-    if (a != x || b != y || p[16] != ':' || s1 > 9 || s0 > 9
-        || s1 * 10 + s0 > 60)
+        || !span_little_endian() || (sec = ts_iso_same_minute(c, p)) < 0)
         return -1;
     /* ts_iso_zone_seen(): the fraction's end among 8 bytes at 20 */
     j = 20 + span_digits8(p + 20);
@@ -254,7 +267,7 @@ ts_seen_iso(const struct ts_ctx *c, struct span *s, int64_t *t)
     memcpy(&z, p + j, 8);
     if ((z & 0x00ffffffffffffffULL) != c->iso_zone)
         return -1;
-    *t = c->iso_t + (int64_t) (s1 * 10 + s0) - c->iso_off;
+    *t = c->iso_t + (int64_t) sec - c->iso_off;
     s->ptr += j + 7;
     s->len -= j + 7;
     return 0;
