@@ -37,6 +37,11 @@
 #include <string.h>
 #include <time.h>
 
+/* T_RND - the next of a function's own pseudo-random sequence (its
+ * uint64_t x, seeded there): a 64-bit LCG, its high 31 bits */
+#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
+                 (unsigned) (x >> 33))
+
 /* ref_b62 - the former ex_b62() */
 static int
 ref_b62(char c)
@@ -660,8 +665,6 @@ t_ex_skip(void)
         return;
     pre.u = &room;
     memset(&r, 0, sizeof(r));
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (i = 0; i < 200000; i++) {
         const char *id = idents[T_RND() % (sizeof(idents)
                                            / sizeof(idents[0]))];
@@ -698,7 +701,6 @@ t_ex_skip(void)
             && memcmp(&room, &room2, sizeof(struct ex_pre)) == 0;
         n++;
     }
-#undef T_RND
     T_CHECK(agree && skipped > n / 4 && skipped < n,
             "Exim's answer without asking it (%d lines, %d not asked)", n,
             skipped);
@@ -784,8 +786,6 @@ t_set_order(void)
         st[at] = corr_sess_create(&conf, &cb, order[at]);
     pre.u = &room;
     memset(&r, 0, sizeof(r));
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (i = 0; i < 200000; i++) {
         const char *id = idents[T_RND() % (sizeof(idents)
                                            / sizeof(idents[0]))];
@@ -824,7 +824,6 @@ t_set_order(void)
                                           (const struct ex_pre *) &room2)));
         n++;
     }
-#undef T_RND
     T_CHECK(agree && exfirst > n / 20,
             "every parser's answer in turn (%d lines, %d Exim's read first)",
             n, exfirst);
@@ -931,8 +930,6 @@ t_text_again(void)
     pthread_t th;
     int     i, agree = 1, made = 1;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (k = 0; k < T_POOL; k++) {
         const char *const *f = shape[T_RND() % (sizeof(shape)
                                                 / sizeof(shape[0]))];
@@ -958,7 +955,6 @@ t_text_again(void)
         agree &= ev_hash(0xcbf29ce484222325ULL, &ev, t_pool[k])
             == t_pool_ref[k];
     }
-#undef T_RND
     T_CHECK(made && agree, "ex_classify() of texts read again as read first");
     /* the pool's events, each line twice in a row, against the
      * fingerprint of what the reading without memo gave (ex.c of
@@ -1040,8 +1036,6 @@ t_cert_again(void)
     pthread_t th;
     int     i, agree = 1, made = 1, longer = 0;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (k = 0; k < T_CPOOL; k++) {
         const char *const *f = shape[T_RND() % (sizeof(shape)
                                                 / sizeof(shape[0]))];
@@ -1073,7 +1067,6 @@ t_cert_again(void)
         agree &= ev_hash(0xcbf29ce484222325ULL, &ev, t_cpool[k])
             == t_cpool_ref[k];
     }
-#undef T_RND
     T_CHECK(made && agree && longer > 40,
             "certificate problems and long texts read again as read first"
             " (%d of %d longer than 160 bytes)", longer, T_CPOOL);
@@ -1139,8 +1132,6 @@ t_walk_again(void)
     pthread_t th;
     int     i, f, agree = 1, made = 1;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     /* families: the fields before the tail, of 30 to 430 bytes (the
      * most kept: 384) */
     for (f = 0; f < 16; f++) {
@@ -1198,7 +1189,6 @@ t_walk_again(void)
         agree &= ev_hash(0xcbf29ce484222325ULL, &ev, t_wpool[k])
             == t_wpool_ref[k];
     }
-#undef T_RND
     T_CHECK(made && agree, "delivery fields walked again as walked first");
 }
 
@@ -1256,8 +1246,6 @@ t_classify(void)
     uint64_t h = 0xcbf29ce484222325ULL, x = 11;
     int     i, j, n;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (i = 0; i < 300000; i++) {
         size_t  len, m;
         int     fl;
@@ -1301,7 +1289,6 @@ t_classify(void)
         ex_classify(span_make(line, len), EX_F_ID, &ev);
         h = ev_hash(h, &ev, line);
     }
-#undef T_RND
     if (h != 0x896c6839c6fe5421ULL)
         printf("classify fingerprint %016llx\n", (unsigned long long) h);
     T_CHECK(h == 0x896c6839c6fe5421ULL,
@@ -1486,8 +1473,6 @@ t_read(void)
     uint64_t x = 23;
     int     i, agree = 1, read = 0, lazy = 0, local = 0;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (i = 0; i < 200000; i++) {
         struct ts_ctx ta, tb;
         struct ex_line la, lb;
@@ -1535,7 +1520,6 @@ t_read(void)
         lazy += r && ex_read_kind_only(ea.kind);
         local += r && ex_read_local(&ea) && eb.text.len > 0;
     }
-#undef T_RND
     T_CHECK(agree && read > 50000 && read < 190000 && lazy > 20000
             && local > 3000,
             "ex_read() as the prefix and ex_classify() (%d of 200000 read,"
@@ -1569,8 +1553,6 @@ t_read_short(void)
     uint64_t x = 57;
     int     i, agree = 1, read = 0, detail = 0, callout = 0;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (i = 0; i < 200000; i++) {
         struct ts_ctx ta, tb;
         struct ex_line la, lb;
@@ -1625,7 +1607,6 @@ t_read_short(void)
         detail += r && ea.kind == EX_DETAIL;
         callout += r && ea.kind == EX_CALLOUT;
     }
-#undef T_RND
     T_CHECK(agree && read == 200000 && detail > 50000 && callout > 100,
             "ex_read() of short bodies as ex_classify() (%d details,"
             " %d callouts)", detail, callout);
@@ -1694,8 +1675,6 @@ t_front(void)
     conf.own_from = "own@report.example";
     st = corr_sess_create(&conf, &cb, &ex_corr_ops);
     own = corr_sess_own_mt(st);
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (i = 0; i < 300000; i++) {
         struct wrap_rec r;
         struct ex_pre pa;
@@ -1780,7 +1759,6 @@ t_front(void)
         }
         quick += lb.stamped && !lb.pid.len && h[0] == 0;
     }
-#undef T_RND
     T_CHECK(agree && comp > 5000 && mine > 1000 && quick > 50000
             && dlv > 20000,
             "Exim's classify_mt of arrivals and Completed as before"
@@ -1897,8 +1875,6 @@ t_lm_again(void)
     pthread_t th;
     int     i, f, agree = 1, made = 1, kept = 0;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     /* families: a rest or a body, some stretched about the most kept or
      * cut about the least */
     for (f = 0; f < 24; f++) {
@@ -1970,7 +1946,6 @@ t_lm_again(void)
             && h[0] == t_lpool_ref[k][0] && h[1] == t_lpool_ref[k][1];
         kept += kind != EX_IGNORE && kind != EX_NONE;
     }
-#undef T_RND
     T_CHECK(made && agree && kept > 100000,
             "whole lines read again as read first (%d of 300000 events)",
             kept);
@@ -2001,8 +1976,6 @@ t_peer(void)
     uint64_t x = 31;
     int     i, ok = 1;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (i = 0; i < 256; i++) {
         const char *b = base[T_RND() % (sizeof(base) / sizeof(base[0]))];
         size_t  n = strlen(b), k;
@@ -2060,7 +2033,6 @@ t_peer(void)
             ok &= ra == rb && (ra != 0 || strcmp(a, b) == 0);
         }
     }
-#undef T_RND
     T_CHECK(ok, "the names and addresses kept as the plain calls make them");
 }
 
@@ -2100,8 +2072,6 @@ t_reason_as_is(void)
     uint64_t x = 41;
     int     i, ok = 1, n = 0;
 
-#define T_RND() (x = x * 6364136223846793005ULL + 1442695040888963407ULL, \
-                 (unsigned) (x >> 33))
     for (i = 0; i < 100000; i++) {
         unsigned hd = T_RND() % (sizeof(head) / sizeof(head[0]));
         unsigned tx = T_RND() % (sizeof(text) / sizeof(text[0]));
@@ -2128,7 +2098,6 @@ t_reason_as_is(void)
         sess_set_reason(&rec, own[i], strlen(own[i]));
         ok &= strcmp(rec.reason, own[i]) == 0;
     }
-#undef T_RND
     T_CHECK(ok && n > 50000, "Exim's reasons as sess_set_reason() leaves"
             " them (%d codes)", n);
 }
