@@ -1167,6 +1167,14 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     return ex_classify_body(r, own, pre, tr);
 }
 
+/* ex_span_or - the start of s, or p when s is empty (what to prefetch):
+ * a select of two values (a conditional move), no branch */
+static inline const void *
+ex_span_or(struct span s, const void *p)
+{
+    return s.len > 0 ? (const void *) s.ptr : p;
+}
+
 /* ex_apply - corr_ops.apply: an Exim event into the state (corr.h) */
 static void
 ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
@@ -1204,13 +1212,13 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
          * address: ex_conn_fill, ex_conn_same) and the recipient's
          * domain were last read on the classifying thread's core:
          * fetched while the message is looked up, not waited for when
-         * they are read */
-        if (evp->host.len > 0)
-            __builtin_prefetch(evp->host.ptr);
-        if (evp->ip.len > 0)
-            __builtin_prefetch(evp->ip.ptr);
-        if (pre->dom.len > 0)
-            __builtin_prefetch(pre->dom.ptr);
+         * they are read. Each asked for whether the line has it or
+         * not (the address of pre then, in the cache): a test of each
+         * length went either way by the line, some 35,000 mispredicted
+         * branches in the replayed log's 20 MB */
+        __builtin_prefetch(ex_span_or(evp->host, pre));
+        __builtin_prefetch(ex_span_or(evp->ip, pre));
+        __builtin_prefetch(ex_span_or(pre->dom, pre));
         if ((m = corr_enter_hashed(s->k, pre->key, pre->klen, pre->khash,
                                    r->host, dated, t, r, &new)) == NULL)
             return;
