@@ -378,7 +378,9 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
         && (ex_sess_dname_mt(ev->host, c->n.mx, &num) != 0 || num))
         c->n.mx[0] = 0;
     if (c->keylen == 0 && ev->ip.len > 0 && ev->ip.len < sizeof(c->key)) {
-        ex_bytes_copy(c->key, ev->ip.ptr, ev->ip.len);
+        /* sixteen bytes a step (ex_name_copy): an address of 9 to 32
+         * bytes was a loop of words of eight */
+        ex_name_copy(c->key, ev->ip.ptr, ev->ip.len);
         c->key[ev->ip.len] = 0;
         /* a valid address holds no NUL (ipaddr_norm): its length is the
          * line's, no strlen() call (13 instructions and the call's) */
@@ -386,7 +388,8 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
             c->keylen = (uint8_t) ev->ip.len;
         } else {
             c->n.ip[0] = 0;
-            c->keylen = (uint8_t) strlen(c->key);  /* a NUL ends it */
+            /* a NUL ends it: the first of the field's, no call */
+            c->keylen = (uint8_t) corr_strlen64(c->key, ev->ip.len);
         }
     }
     if (c->k.port < 0)
