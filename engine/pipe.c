@@ -30,6 +30,7 @@
 #include "../util/mymalloc.h"
 
 #include <inttypes.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,9 @@
 #define PIPE_HOST_TAGS 64       /* host tags of those kept (wrap.c hands
                                  * them out in turn: the last ones differ
                                  * in their low bits) */
+#define PIPE_TOP_PAD (64 * 1024 * 1024)   /* bytes a thread's heap grows
+                                         * by at a time with workers
+                                         * (pipe_par_start) */
 #define PIPE_HELD 8             /* one thread: records classified and not
                                  * yet correlated (pipe_line): a power
                                  * of two */
@@ -1866,6 +1870,17 @@ pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
     size_t  i;
     int     k;
 
+#ifdef M_TOP_PAD
+    /* the heap grows 64 MiB at a time, not 128 KiB: each brk() of the
+     * correlating thread (its key rings grow with the keys held: 70 of
+     * them on corpus.log) waits for the address space's lock, held for
+     * reading by a worker that faults in a huge page of the key table
+     * (htab_prefault_mt) or a page of its chunk, and on a busy machine
+     * for as long as that worker is preempted meanwhile: 17 ms of a
+     * 170 ms run (docs/internals/pipeline.md). Address space only:
+     * pages are still made resident as they are written */
+    (void) mallopt(M_TOP_PAD, PIPE_TOP_PAD);
+#endif
     pthread_mutex_init(&pp->mu, NULL);
     pthread_cond_init(&pp->work_cv, NULL);
     pthread_cond_init(&pp->done_cv, NULL);
