@@ -1852,6 +1852,20 @@ ex_mark(char c0, char c1)
     return ex_mark_tab[ex_mark_class[(unsigned char) c1]][(unsigned char) c0];
 }
 
+/* ex_plain_first - ex.h: by the first byte of a body, whether it may
+ * begin a shape of ex_classify_in(): a space or a control byte (the
+ * body is trimmed), a delivery's or an arrival's marker, a byte of its
+ * switch (the words of 'L', 'S' and 'T' read there, and those of 't',
+ * 'O', 'R' and 'S' read after it), or 'U' ("U=user": an ACL's line of
+ * a local "exim -bs", which may hold a callout's text) */
+const unsigned char ex_plain_first[256] = {
+    [0 ... ' '] = 1,
+    ['<'] = 1, ['='] = 1, ['-'] = 1, ['*'] = 1, ['>'] = 1,
+    ['H'] = 1, ['['] = 1, ['D'] = 1, ['d'] = 1, ['C'] = 1, ['U'] = 1,
+    ['t'] = 2, ['S'] = 2, ['O'] = 2, ['R'] = 2, ['L'] = 2,
+    ['T'] = 3,
+};
+
 /* ex_event_start - ev cleared, no result, no port, of kind k */
 static inline __attribute__((always_inline)) void
 ex_event_start(struct ex_event *ev, enum ex_kind k)
