@@ -874,6 +874,43 @@ ex_scan3(const char *p, size_t i, size_t n, char a, char b, char c)
     return i;
 }
 
+/* ex_scan_word - ex_scan3(p, 0, n, '=', ' ', '"'): the end of a word,
+ * the recipient's or a key's. With SSE2 the space and the quote are one
+ * compare (byte | 2 is '"' for those two bytes alone) and the '=' the
+ * other: ex_scan3()'s loop of three compares, two of them on copies of
+ * its constants, was 18 instructions a step, on every delivery */
+static inline size_t
+ex_scan_word(const char *p, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i two = _mm_set1_epi8(2);
+        const __m128i vq = _mm_set1_epi8('"');
+        const __m128i ve = _mm_set1_epi8('=');
+        size_t  i;
+        unsigned bits;
+
+#define EX_WORD_BITS(at) \
+        (v = _mm_loadu_si128((const __m128i *) (const void *) (p + (at))), \
+         (unsigned) _mm_movemask_epi8(_mm_or_si128( \
+             _mm_cmpeq_epi8(_mm_or_si128(v, two), vq), \
+             _mm_cmpeq_epi8(v, ve))))
+        __m128i v;
+
+        for (i = 0; i + 16 <= n; i += 16)
+            if ((bits = EX_WORD_BITS(i)) != 0)
+                return i + (size_t) __builtin_ctz(bits);
+        if (i < n) {            /* the last 16 bytes, those before i off */
+            bits = EX_WORD_BITS(n - 16) >> (i - (n - 16));
+            return bits != 0 ? i + (size_t) __builtin_ctz(bits) : n;
+        }
+#undef EX_WORD_BITS
+        return n;
+    }
+#endif
+    return ex_scan3(p, 0, n, '=', ' ', '"');
+}
+
 /* ex_scan - ex_scan3() of two bytes (b twice: the compiler folds it) */
 static inline size_t
 ex_scan(const char *p, size_t i, size_t n, char a, char b)
@@ -1006,7 +1043,7 @@ ex_field_len(const char *p, size_t n)
     else if (n > 2 && p[2] == '=' && ex_key_byte(p[0]) && ex_key_byte(p[1]))
         v = 3;                          /* "CV=", "DN=": the scan below
                                          * finds this '=' first */
-    else if ((v = ex_scan3(p, 0, n < 16 ? n : 16, '=', ' ', '"')) < n
+    else if ((v = ex_scan_word(p, n < 16 ? n : 16)) < n
              && p[v] == '=')
         v++;
     else
@@ -1395,7 +1432,7 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
      * most recipients): that space ends it, found in one scan, where
      * ex_field_len() scans for its key, then for its end */
     if (*p != '"' && *p != '<'
-        && ((n = ex_scan3(p, 0, len, '=', ' ', '"')) == len || p[n] == ' '))
+        && ((n = ex_scan_word(p, len)) == len || p[n] == ' '))
         ;
     else
         n = ex_field_len(p, len);

@@ -1295,6 +1295,61 @@ t_classify(void)
             "ex_classify() as before, on generated lines");
 }
 
+/* t_rcpt_words - a delivery's recipient, the first field, ends at its
+ * first space: sought by ex_scan_word() (ex.c) for the first of '=',
+ * ' ' and '"' sixteen bytes a step, and read on by ex_field_len() when
+ * it is a '=' or a '"' (a word that begins with a letter and has no
+ * quote or '<' after either ends at its first space as well). Words of
+ * every length up to 80 with a '=', a '"', a space or another byte at
+ * every place, each line in a buffer of its own length (asan), the
+ * rest of the line of each length about a block of sixteen */
+static void
+t_rcpt_words(void)
+{
+    static const char special[] = "=\" \t@\x80:";
+    static const char *const rest[] = {
+        "", " R=r", " R=r T=t H=h [1.2.3.4] X=x CV=yes", " C=\"250 ok\"",
+        " R=r T=t H=h [1.2.3.4] X=TLS1.3:ECDHE_X25519__RSA_PSS:256 CV=no",
+    };
+    char    word[96];
+    int     len, at, sp, re, agree = 1, n = 0;
+
+    for (len = 1; len <= 80; len++)
+        for (at = 0; at < len; at++)
+            for (sp = 0; sp < (int) sizeof(special) - 1; sp++)
+                for (re = 0; re < (int) (sizeof(rest) / sizeof(rest[0])); re++) {
+                    struct ex_event ev;
+                    size_t  want, total;
+                    char   *buf;
+                    int     i;
+
+                    for (i = 0; i < len; i++)
+                        word[i] = (char) ('a' + (i * 7 + len) % 26);
+                    /* one byte of the set at a place after the first,
+                     * a letter after it; ':' not last (a text follows) */
+                    if (at > 0 && at + 1 < len)
+                        word[at] = special[sp];
+                    want = (size_t) len;
+                    for (i = 0; i < len; i++)
+                        if (word[i] == ' ') {
+                            want = (size_t) i;
+                            break;
+                        }
+                    total = 3 + (size_t) len + strlen(rest[re]);
+                    if ((buf = malloc(total)) == NULL)
+                        continue;
+                    memcpy(buf, "=> ", 3);
+                    memcpy(buf + 3, word, (size_t) len);
+                    memcpy(buf + 3 + len, rest[re], strlen(rest[re]));
+                    ex_classify(span_make(buf, total), EX_F_ID, &ev);
+                    agree &= ev.kind == EX_DELIVERY && ev.rcpt.ptr == buf + 3
+                        && ev.rcpt.len == want;
+                    n++;
+                    free(buf);
+                }
+    T_CHECK(agree, "a recipient ends at its first space (%d words)", n);
+}
+
 /* ref_mark - the former ex_mark(): the place of a delivery marker (=>
  * -> ** == *> >>) in "=-*dfc", or 6 */
 static size_t
@@ -2215,6 +2270,7 @@ main(void)
     t_set_order();
     t_slug();
     t_classify();
+    t_rcpt_words();
     t_marks();
     t_text_again();
     t_cert_again();
