@@ -1191,11 +1191,12 @@ ex_walk_keep(struct ex_walk_memo *m, const char *p0, const char *p,
  * recipient when the walk met no "C=" (the line ends in its fields or
  * in an error text: half of an Exim log's deliveries, to which the
  * kept walks above never apply), and the body of a line of the rarer
- * shapes with work in them (first byte 'H', '[', 'T' or 'D': a per-MX
- * line, a certificate problem, a TLS or DANE text), each with the
- * event its reading left. A log repeats them again and again with
- * another recipient or message id: "R=client T=send_to_server defer
- * (-37) H=h [ip]: TLS session: (certificate verification failed)",
+ * shapes with work in them (first byte 'H', '[', 'T', 'D' or 'd': a
+ * per-MX line, a certificate problem, a TLS or DANE text, a DANE
+ * event), each with the event its reading left. A log repeats them
+ * again and again with another recipient or message id: "R=client
+ * T=send_to_server defer (-37) H=h [ip]: TLS session: (certificate
+ * verification failed)",
  * "H=mx.y [ip] Network is unreachable". What ex_delivery() sets after
  * the recipient is a function of those bytes, the marker, the kind it
  * starts with and lazy (the event was cleared before: ex_event_start()),
@@ -2096,6 +2097,9 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
         }
         break;
     case 'd':
+        /* kept too: "dane:fail <name>" looks its name up by a strlen()
+         * of each (sess_result_code()), 250 instructions a line */
+        EX_KEPT();
         if (span_skip(&s, "dane:fail <") == 0 && span_ends(s, ">")) {
             EX_START();
             ev->result = sess_result_code(s.ptr, s.len - 1);

@@ -2016,6 +2016,8 @@ t_lm_again(void)
         "DANE error: No usable TLSA records", "DANE error: tlsa lookup FAIL",
         "TLS session failure: x Could not complete recipient verify"
         " callout: h [1.2.3.4] : 550 no", "Haaaaaaa", "Daaaaaaaaaaaaaa:",
+        "dane:fail <validation-failure>", "dane:fail <dane-required>",
+        "dane:fail <no-such-result>", "dane:fail <tlsa-invalid", "daaaaaaaa",
     };
     static const char *const ids[] = {"1aa0aa-00000a-7R ",
                                       "10GaaG-000000000aa-0037 ", ""};
