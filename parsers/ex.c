@@ -2191,6 +2191,17 @@ ex_read(struct ts_ctx *tc, struct span msg, struct ex_line *ln,
     return 1;
 }
 
+/* ex_read_dlv - ex_classify_in()'s way with a delivery, lazy, its
+ * marker and trim known (ex.h) */
+void
+ex_read_dlv(struct span s, char mark, struct ex_event *ev)
+{
+    ex_event_start(ev, EX_IGNORE);
+    ev->mark = mark;
+    ex_delivery(s, ev, 1);
+    ev->kind = EX_DELIVERY;
+}
+
 /* ex_read_quick - ex_prefix() of msg in its common shape only: the
  * main log's own stamp (no fraction, no zone) of the first minute kept,
  * its second kept or its minute's local start read, no [pid], a message

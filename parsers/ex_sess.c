@@ -1074,6 +1074,20 @@ ex_classify_body(const struct wrap_rec *r, const struct sess_own *own,
     return ex_classify_tail(r, own, pre, tr);
 }
 
+/* ex_classify_dlv - ex_classify_body() of a delivery of marker "=> "
+ * or "-> " (ex_read_dlv()): the body's tests and the call with six
+ * registers saved left out */
+__attribute__((noinline))
+static int
+ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
+                struct ex_pre *pre, struct trace *tr)
+{
+    struct span b = pre->ln.body;
+
+    ex_read_dlv(span_make(b.ptr + 3, b.len - 3), b.ptr[0], &pre->ev);
+    return ex_classify_tail(r, own, pre, tr);
+}
+
 /* ex_classify_full - ex_classify_mt() of a line whose prefix
  * ex_read_quick() did not read: ex_read() as ex_prefix() and then
  * ex_classify_body() (one copy of the body's reading: two made the
@@ -1177,6 +1191,11 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
             tr->kind = TRACE_DETAIL;
         return CORR_PRE_DONE;
     }
+    /* a delivery "=> " or "-> " (a sixth), without the body's tests */
+    if (b.len > 3 && b.ptr[1] == '>' && b.ptr[2] == ' '
+        && (b.ptr[0] == '=' || b.ptr[0] == '-')
+        && (unsigned char) b.ptr[b.len - 1] > ' ')
+        return ex_classify_dlv(r, own, pre, tr);
     return ex_classify_body(r, own, pre, tr);
 }
 
