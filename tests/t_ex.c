@@ -1490,7 +1490,7 @@ t_plain(void)
     static const char bytes[] = " \t\nx-<=>*HTtSULCd[v\x80\x01";
     char    line[400];
     uint64_t x = 41;
-    int     i, agree = 1, plain = 0, detail = 0, n = 0;
+    int     i, agree = 1, plain = 0, detail = 0, n = 0, trimmed = 0;
 
     for (i = 0; i < 300000; i++) {
         struct ex_line ln;
@@ -1526,13 +1526,22 @@ t_plain(void)
             plain++;
             detail += k == EX_DETAIL;
         }
+        /* and trimmed first, as ex_classify_spaced() asks it */
+        if (r && ln.stamped && ln.pid.len == 0
+            && (k = ex_read_plain(span_trim(ln.body))) != EX_NONE) {
+            agree &= k == ev.kind && ex_read_kind_only(ev.kind);
+            trimmed += ln.body.len > 0
+                && (unsigned char) ln.body.ptr[ln.body.len - 1] <= ' ';
+        }
         n += r;
         free(buf);
     }
-    T_CHECK(agree && plain > n / 5 && detail > plain / 20,
+    T_CHECK(agree && plain > n / 5 && detail > plain / 20
+            && trimmed > n / 50,
             "a plain line's kind without its reading (%d of %d lines, %d"
-            " details)", plain, n, detail);
-    printf("# t_plain: %d of %d lines plain, %d details\n", plain, n, detail);
+            " details, %d more trimmed)", plain, n, detail, trimmed);
+    printf("# t_plain: %d of %d lines plain, %d details, %d more trimmed\n",
+           plain, n, detail, trimmed);
 }
 
 /* ex_read_local - a delivery of which ex_read() does not read the text
@@ -1804,6 +1813,8 @@ t_front(void)
         "TLS error on connection from (h) [1.2.3.4] (recv): x",
         "TLS error on connection to h [1.2.3.4] (recv): x",
         "peer cert subject\tCN=x", "tls:cert 0 x", "SMTP<< 220",
+        "our cert subject\t", "peer cert \t \r", "x\t\t", "LOG: x\t",
+        "Start queue run \x01 ", "tls:cert 0\t",
         "exim x.yz daemon started: pid=1", "this will fail\t", "LOG: MAIN\tx",
         ("U=CALLER F=<a@b> rejected RCPT <c@d>: Could not complete recipient"
          " verify callout: h [1.2.3.4] : 550 x"), "bits\t256", "End queue",
