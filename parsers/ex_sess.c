@@ -1154,11 +1154,13 @@ ex_own_maybe(struct span s, size_t n)
  * "Completed" (a sixth), and the lines of no shape (ex_read_plain():
  * a third) are read here when their prefix has its common shape
  * (ex_read_quick()), with no call but the tail calls of the other
- * lines, and so with one register saved and restored (six were 19
- * instructions a line; the one is that of the plain lines' scan, a
- * function of its own for it cost more in moves and a jump); every
- * other line is read by ex_classify_body() (the prefix read) or
- * ex_classify_full(), as the one function before */
+ * lines, and so with two registers saved and restored (six were 19
+ * instructions a line; the two are for the plain lines' scan and the
+ * deliveries' test: a function of its own for the scan cost more in
+ * moves and a jump); a delivery "=> " or "-> " is read by
+ * ex_classify_dlv(), a body that ends in white space by
+ * ex_classify_spaced(), every other line by ex_classify_body() (the
+ * prefix read) or ex_classify_full(), as the one function before */
 static int
 ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
                void *prep, struct trace *tr)
