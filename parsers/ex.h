@@ -138,6 +138,76 @@ int     ex_read_quick(struct span msg, struct ex_line *ln);
 void    ex_read_body(struct span msg, const struct ex_line *ln,
                      struct ex_event *ev);
 
+/* ex_read_dlv - ex_read_body() of a body that is a delivery of marker
+ * "=> " (mark '=') or "-> " (mark '-') whose last byte is no space (as
+ * the body of a line whose prefix ex_read_quick() read): s is what
+ * follows the marker. The shape ex_classify() would find, without its
+ * tests (a sixth of an Exim log's lines) */
+void    ex_read_dlv(struct span s, char mark, struct ex_event *ev);
+
+/* ex_plain_first - what ex_read_plain() makes of a body by its first
+ * byte: 0 a plain line, 1 ask ex_read_body(), 2 plain unless its first
+ * four bytes begin a shape of ex_classify() ("tls:", "SMTP", "Serv",
+ * "OCSP", "Requ", "LOG:"), 3 plain only as "TLS error on connection
+ * from" (ex.c) */
+extern const unsigned char ex_plain_first[256];
+
+/* ex_read_plain - what ex_read_body() makes of the body b of a line
+ * whose prefix ex_read_quick() read (Exim's stamp: 20 bytes of the
+ * same line before b, read here by the last step of the tab's scan),
+ * when the body has no shape of ex_classify()'s: EX_DETAIL when it
+ * holds a tab, else EX_IGNORE (its kind: nothing more is read of such
+ * an event, ex_read()); EX_NONE when it may have a shape (ask
+ * ex_read_body()). A body whose first byte begins no shape (ex.c:
+ * ex_plain_first) and whose last byte is no space (ex_classify() trims
+ * none) comes to the end of ex_classify() and its tab's test; on an
+ * Exim log a third of the lines ("Start queue run", details of a test
+ * suite's logwrites, inbound TLS errors), which took ex_classify_mt()'s
+ * way through a call with six registers saved, the tests of every
+ * shape and the scan for a callout's text (which only a line that
+ * begins "H=" or "U=" may hold: ex_callout_own()) */
+static inline int
+ex_read_plain(struct span b)
+{
+    const char *p = b.ptr;
+    size_t  n = b.len;
+    unsigned k;
+
+    if (n < 4 || (unsigned char) p[n - 1] <= ' '
+        || (k = ex_plain_first[(unsigned char) p[0]]) == 1)
+        return EX_NONE;
+    if (k == 2) {
+        /* compares of four bytes: one word each */
+        if (memcmp(p, "tls:", 4) == 0 || memcmp(p, "SMTP", 4) == 0
+            || memcmp(p, "Serv", 4) == 0 || memcmp(p, "OCSP", 4) == 0
+            || memcmp(p, "Requ", 4) == 0 || memcmp(p, "LOG:", 4) == 0)
+            return EX_NONE;
+    } else if (k == 3) {
+        if (n < 25 || memcmp(p, "TLS error on connection f", 25) != 0)
+            return EX_NONE;
+    }
+#ifdef __SSE2__
+    {
+        const __m128i vt = _mm_set1_epi8('\t');
+        size_t  i;
+
+        for (i = 0; i + 16 <= n; i += 16)
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(
+                    (const __m128i *) (const void *) (p + i)), vt)) != 0)
+                return EX_DETAIL;
+        /* the last 16 bytes, those before i (the prefix's, or seen) off */
+        if (i < n && (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+                _mm_loadu_si128((const __m128i *) (const void *)
+                                (p + n - 16)), vt)) >> (i + 16 - n) != 0)
+            return EX_DETAIL;
+    }
+#else
+    if (memchr(p, '\t', n) != NULL)
+        return EX_DETAIL;
+#endif
+    return EX_IGNORE;
+}
+
 /* ex_slug - failure-reason-code from free text: [a-z0-9-], at most
  * EX_REASON_MAX bytes, an issuer DN (" /C=..") cut off. The last texts
  * read on the calling thread are remembered with their codes (a log
