@@ -174,7 +174,7 @@ pf_canon_memo(struct pf_pre *pre, int need)
     if (m != NULL && m->made) {
         memcpy(&pre->peer_made, &m->made, PF_CANON_BLOCK);
         if (m->ip == CORR_CANON_BUF)
-            memcpy(pre->ipbuf, m->ipbuf, sizeof(pre->ipbuf));
+            memcpy(pre->ipbuf, pf_peer_canon_ipbuf(m), sizeof(pre->ipbuf));
         return;
     }
     if ((m != NULL && m->seen >= 4) || (need && corr_canon_ahead))
@@ -193,7 +193,7 @@ pf_canon_keep(struct pf_pre *pre, struct pf_peer_canon *m)
         m->ip = pre->ip;
         m->ip_len = pre->ip_len;
         if (pre->ip == CORR_CANON_BUF)
-            memcpy(m->ipbuf, pre->ipbuf, sizeof(m->ipbuf));
+            memcpy(pf_peer_canon_ipbuf(m), pre->ipbuf, sizeof(pre->ipbuf));
         m->made = 1;
     }
 }
