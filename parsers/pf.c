@@ -367,22 +367,28 @@ static int pf_peer_miss(struct span *s, struct pf_event *ev, uint64_t h);
 #define PF_PEER_AT2(h) (((h) >> (48 - PF_PEER_SLOT_BITS)) \
                         & (PF_PEER_SLOTS - 1))
 
-/* pf_peer - pf_peer_plain(), the peers read last remembered: the same
- * result and fields; ev->canon the slot of the peer, or NULL */
-static int
-pf_peer(struct span *s, struct pf_event *ev)
+/* pf_peer_hash - what chooses the slots of the peer at the start of the
+ * n bytes at p (n >= 16, a little-endian machine) */
+static inline uint64_t
+pf_peer_hash(const char *p, size_t n)
+{
+    uint64_t a, b;
+
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    return ((a ^ (b * 0x9e3779b97f4a7c15ULL)) ^ pf_peer_addr_end(p, n))
+        * 0xff51afd7ed558ccdULL;
+}
+
+/* pf_peer_at - pf_peer() of a text of 16 bytes or more, h its
+ * pf_peer_hash(). One copy: pf_peer() jumps to it */
+static __attribute__((noinline)) int
+pf_peer_at(struct span *s, struct pf_event *ev, uint64_t h)
 {
     const char *p = s->ptr;
     struct pf_peer_slot *e;
-    uint64_t a, b, h;
 
     ev->canon = NULL;
-    if (s->len < 16 || !span_little_endian())
-        return pf_peer_plain(s, ev);
-    memcpy(&a, p, 8);
-    memcpy(&b, p + 8, 8);
-    h = ((a ^ (b * 0x9e3779b97f4a7c15ULL)) ^ pf_peer_addr_end(p, s->len))
-        * 0xff51afd7ed558ccdULL;
     e = pf_peer_slots + PF_PEER_AT(h);
     if (!pf_peer_found(e, p, s->len)) {
         e = pf_peer_slots + PF_PEER_AT2(h);
@@ -400,6 +406,34 @@ pf_peer(struct span *s, struct pf_event *ev)
     e->canon.seen += e->canon.seen < 255;
     ev->canon = &e->canon;
     return 0;
+}
+
+/* pf_peer - pf_peer_plain(), the peers read last remembered: the same
+ * result and fields; ev->canon the slot of the peer, or NULL */
+static int
+pf_peer(struct span *s, struct pf_event *ev)
+{
+    if (s->len < 16 || !span_little_endian()) {
+        ev->canon = NULL;
+        return pf_peer_plain(s, ev);
+    }
+    return pf_peer_at(s, ev, pf_peer_hash(s->ptr, s->len));
+}
+
+/* pf_peer_ahead - the hash of a peer at the start of the n bytes at p
+ * that pf_peer_at() reads later, its first slot asked of the memory now
+ * (a line of the cache it is seldom in: other work hides the wait), or
+ * 0 when pf_peer() should be called then */
+static inline uint64_t
+pf_peer_ahead(const char *p, size_t n)
+{
+    uint64_t h;
+
+    if (n < 16 || !span_little_endian())
+        return 0;
+    h = pf_peer_hash(p, n);
+    __builtin_prefetch(pf_peer_slots + PF_PEER_AT(h));
+    return h;
 }
 
 /* pf_peer_miss - pf_peer() of a peer neither of its slots holds (h:
@@ -1299,6 +1333,7 @@ pf_status(struct span s, struct pf_event *ev)
     long    keys[3] = {-1, -1, -1};
     int     odd = 0;
     int     forged = 0;
+    uint64_t h = 0, w;
 
     ev->kind = PF_STATUS_BAD;
     /* the fields pf_event_clear() leaves to a status (pf.h) */
@@ -1319,6 +1354,10 @@ pf_status(struct span s, struct pf_event *ev)
         s = t;
         odd = o;
     }
+    /* the relay's slot in the memory of peers asked for now: the
+     * scan below hides the wait for it */
+    if (s.len >= 24 && (memcpy(&w, s.ptr, 8), w) == pf_w8(", relay="))
+        h = pf_peer_ahead(s.ptr + 8, s.len - 8);
     if (PF_STARTS(s, "status=")) {
         off = 0;                /* a fragment: nothing before it */
         forged = pf_findn(s, ">, relay=", 9) >= 0;
@@ -1336,7 +1375,12 @@ pf_status(struct span s, struct pf_event *ev)
         span_drop(&v, (size_t) off + 6);
         if (PF_STARTS(v, "none"))
             ev->relay_none = 1;
-        else if (pf_peer(&v, ev) != 0)
+        else if (h != 0 && v.ptr == s.ptr + 8
+                 && (v.len == s.len - 8 || (v.len >= 48 && s.len >= 56))) {
+            /* the hash of the same bytes (pf_peer_addr_end() reads 48) */
+            if (pf_peer_at(&v, ev, h) != 0)
+                return;
+        } else if (pf_peer(&v, ev) != 0)
             return;
     }
     if ((off = keys[1]) >= 0) {
@@ -1667,14 +1711,16 @@ pf_classify(struct span msg, struct pf_event *ev)
     } else if (k != 0 && pf_classify_lead(s, ev, k)) {
         return;
     }
-    /* message-only fragments kept by tests and issues */
-    if (PF_STARTS(msg, "to=<") || PF_STARTS(msg, "status=")) {
-        pf_status(msg, ev);
-        return;
-    }
     s = msg;
     if (pf_qid(&s, &ev->qid) == 0) {
         pf_after_qid(s, ev);
+        return;
+    }
+    /* message-only fragments kept by tests and issues, asked after the
+     * queue id (most lines have one): neither begins with one ("to" is
+     * too short, "status" has no digit or capital) */
+    if (PF_STARTS(msg, "to=<") || PF_STARTS(msg, "status=")) {
+        pf_status(msg, ev);
         return;
     }
     /* "host[ip]:port: depth=..." and the other loglevel-2 details */
