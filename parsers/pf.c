@@ -1485,8 +1485,10 @@ pf_after_qid(struct span s, struct pf_event *ev)
 
 /* pf_established - "<Trust> TLS connection established to PEER: ..." */
 static int
-pf_established(struct span s, struct pf_event *ev)
+pf_established(struct span s, struct pf_event *ev, uint64_t h, size_t at)
 {
+    const char *p0 = s.ptr;
+
     /* the trust word by the first byte: one compare, not four */
     ev->trust = PF_TRUST_NONE;
     switch (s.len > 0 ? s.ptr[0] : 0) {
@@ -1518,8 +1520,14 @@ pf_established(struct span s, struct pf_event *ev)
     if (PF_STARTS(s, "from "))
         return -1;              /* smtpd: inbound */
     (void) PF_SKIP(&s, "to ");
+    if (h != 0 && s.ptr == p0 + at)
+        return pf_peer_at(&s, ev, h);   /* the hash of the same bytes */
     return pf_peer(&s, ev);
 }
+
+/* where the peer of "<Trust> TLS connection established to " stands,
+ * by the trust word's first byte & 3 ('T' 0, 'U' and 'A' 1, 'V' 2) */
+static const unsigned char pf_est_at[4] = {38, 40, 39, 40};
 
 /* the first bytes of the messages pf_classify() tells by it */
 enum {
@@ -1663,16 +1671,28 @@ pf_classify(struct span msg, struct pf_event *ev)
     struct span s = msg;
     struct span t;
     int     k;
+    uint64_t h = 0;
+    size_t  at = 0;
 
-    pf_event_clear(ev);
-    if (s.len == 0)
+    if (s.len == 0) {
+        pf_event_clear(ev);
         return;
+    }
     k = pf_lead[(unsigned char) s.ptr[0]];
+    if (k == PF_LEAD_EST) {
+        /* the peer's slot in the memory of peers asked for now, where
+         * an established line has it: the clear and the prefix's
+         * compares hide some of the wait */
+        at = pf_est_at[(unsigned char) s.ptr[0] & 3];
+        if (s.len > at)
+            h = pf_peer_ahead(s.ptr + at, s.len - at);
+    }
+    pf_event_clear(ev);
     /* the commonest first: conditional branches, not one jump by a
      * table to as many places (an indirect branch mispredicted on
      * most lines that change its target) */
     if (k == PF_LEAD_EST) {
-        if (pf_established(s, ev) == 0)
+        if (pf_established(s, ev, h, at) == 0)
             return;
         ev->kind = PF_IGNORE;
         if (PF_SKIP(&s, "TLSRPT: ") == 0) {

@@ -316,6 +316,67 @@ t_peer_lengths(void)
             "(%d of %d)", found, tried);
 }
 
+/* t_est_peer - the peer pf_classify() reads of a TLS line (its slot
+ * asked for by the place the trust word gives, before the prefix is
+ * read) as pf_parse_peer_plain() reads it after the prefix: every trust
+ * word, "established" and "reused", the prefix cut or changed now and
+ * then, peers and what follows them as t_text() makes them */
+static void
+t_est_peer(void)
+{
+    static const char *const lead[] = {
+        "Verified TLS connection established to ",
+        "Trusted TLS connection established to ",
+        "Untrusted TLS connection established to ",
+        "Anonymous TLS connection established to ",
+        "Trusted TLS connection reused to ", "Verified TLS connection to ",
+        "Untrusted TLS connection established ",
+        "Anonymous TLS connection established to  ",
+    };
+    uint64_t x = 4242;
+    char    buf[600], peer[400];
+    int     i, bad = 0, taken = 0;
+
+    for (i = 0; i < 200000; i++) {
+        const char *l = lead[t_next(&x) % (sizeof(lead) / sizeof(lead[0]))];
+        size_t  ll = strlen(l), n = t_text(&x, peer, sizeof(peer));
+        struct pf_event ev, e2;
+        struct span s;
+        int     r;
+
+        memcpy(buf, l, ll);
+        memcpy(buf + ll, peer, n);
+        if (t_next(&x) % 16 == 0)       /* the prefix changed */
+            buf[t_next(&x) % ll] = "VTUAx "[t_next(&x) % 6];
+        pf_classify(span_make(buf, ll + n), &ev);
+        if (ev.kind != PF_TLS_EST && ev.kind != PF_TLS_REUSED)
+            continue;
+        taken++;
+        /* where the peer starts: after "to " when the line has it */
+        s = span_make(buf, ll + n);
+        {
+            const char *to = memmem(buf, ll + n, " to ", 4);
+
+            if (to == NULL || to > buf + ll)
+                continue;
+            span_drop(&s, (size_t) (to + 4 - buf));
+        }
+        memset(&e2, 0, sizeof(e2));
+        e2.port = -1;
+        r = pf_parse_peer_plain(&s, &e2);
+        if (r != 0 || ev.peer_host.ptr != e2.peer_host.ptr
+            || ev.peer_host.len != e2.peer_host.len
+            || ev.peer_ip.ptr != e2.peer_ip.ptr
+            || ev.peer_ip.len != e2.peer_ip.len || ev.port != e2.port) {
+            if (bad++ < 5)
+                fprintf(stderr, "TLS line \"%.*s\"\n", (int) (ll + n), buf);
+        }
+    }
+    T_CHECK(bad == 0, "the peer of a TLS line as the plain code (%d "
+            "differ)", bad);
+    T_CHECK(taken > 50000, "TLS lines read (%d)", taken);
+}
+
 /* t_lines - a Postfix smtp message that names a peer */
 static size_t
 t_line(uint64_t *x, char *buf, size_t cap)
@@ -951,6 +1012,7 @@ main(void)
     t_peer_plain();
     t_peer_memo();
     t_peer_lengths();
+    t_est_peer();
     t_canon_memo();
     t_text_is();
     t_find_lit();
