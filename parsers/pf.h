@@ -64,8 +64,12 @@ struct pf_peer_canon {
     uint8_t host_num;
     uint8_t ip;                 /* of ev.peer_ip */
     uint8_t ip_len;
-    char    ipbuf[IPADDR_MAX + 1];
 };
+
+/* pf_peer_canon_ipbuf - where m keeps the canonical text of an address
+ * of CORR_CANON_BUF (IPADDR_MAX + 1 bytes, beside the slot: seldom
+ * read). m: a pf_event.canon of this thread */
+char   *pf_peer_canon_ipbuf(struct pf_peer_canon *m);
 
 struct pf_event {
     enum pf_kind kind;

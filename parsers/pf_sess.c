@@ -174,7 +174,7 @@ pf_canon_memo(struct pf_pre *pre, int need)
     if (m != NULL && m->made) {
         memcpy(&pre->peer_made, &m->made, PF_CANON_BLOCK);
         if (m->ip == CORR_CANON_BUF)
-            memcpy(pre->ipbuf, m->ipbuf, sizeof(pre->ipbuf));
+            memcpy(pre->ipbuf, pf_peer_canon_ipbuf(m), sizeof(pre->ipbuf));
         return;
     }
     if ((m != NULL && m->seen >= 4) || (need && corr_canon_ahead))
@@ -193,7 +193,7 @@ pf_canon_keep(struct pf_pre *pre, struct pf_peer_canon *m)
         m->ip = pre->ip;
         m->ip_len = pre->ip_len;
         if (pre->ip == CORR_CANON_BUF)
-            memcpy(m->ipbuf, pre->ipbuf, sizeof(m->ipbuf));
+            memcpy(pf_peer_canon_ipbuf(m), pre->ipbuf, sizeof(pre->ipbuf));
         m->made = 1;
     }
 }
@@ -945,13 +945,13 @@ pf_dated_msg(struct span m)
 }
 
 /* pf_key_mt - the process's key of r and its hash into pre (struct
- * pf_pre: a key longer than PF_KEY_INLINE is not kept). Pure */
+ * pf_pre: a key longer than PF_KEY_INLINE is not kept); n: what
+ * pf_key_line() of r into pre->key said, some time before. Pure */
 static void
-pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
+pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r, size_t n)
 {
     static const char none[2] = {0, 0};
     char    key[CORR_KEY_MAX];
-    size_t  n = pf_key_line(r, pre->key);
 
     if (n == 0 && (r->host.len | r->ident.len | r->pid.len) == 0) {
         /* a message without its envelope or ident (5.5 k lines of the
@@ -963,7 +963,15 @@ pf_key_mt(struct pf_pre *pre, const struct wrap_rec *r)
         return;
     }
     if (n > 0) {
-        /* most lines: the key's bytes from the line, no fields copied */
+        /* most lines: the key's bytes from the line, no fields copied,
+         * written before the message was read: the key's 16-byte and
+         * byte stores, read back by XXH3's 8-byte loads right after,
+         * were a store no load can be forwarded from (the loads waited
+         * for the stores to reach the cache: a tenth of
+         * pf_pre_event()'s samples) */
+        if (n < 16 || n > PF_KEY_INLINE)
+            __builtin_unreachable();    /* pf_key_line()'s: XXH3's path
+                                         * known */
         pre->klen = (uint16_t) n;
         pre->khash = htab_hash(pre->key, n);
         return;
@@ -1041,6 +1049,7 @@ pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
 {
     struct pf_event *ev = &pre->ev;
     struct span dom;
+    size_t  kn = pf_key_line(r, pre->key);      /* hashed below */
 
     pf_classify(r->msg, ev);
     if (ev->kind == PF_IGNORE)
@@ -1063,7 +1072,7 @@ pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
                : TRACE_SUCCESS_UNAUTH) : TRACE_DETAIL;
         return ev->kind != PF_CERT_FAIL ? CORR_PRE_DONE : CORR_PRE_EVENT;
     }
-    pf_key_mt(pre, r);
+    pf_key_mt(pre, r, kn);
     /* the peer and domain in the form the session record holds: what
      * the thread that applies would make of them */
     switch (ev->kind) {

@@ -234,6 +234,149 @@ t_peer_memo(void)
     T_CHECK(hits > 100000, "pf_parse_peer() remembers peers (%d hits)", hits);
 }
 
+/* t_peer_lengths - pf_parse_peer() as pf_parse_peer_plain() for peers
+ * of every length the memory keeps and around it (8 to 100 bytes, each
+ * shape), read again as kept, then with one byte changed at each place
+ * (the text compared in words, in blocks of sixteen that overlap, or
+ * in a loop by its length), among as many other peers as fill both
+ * slots of each: what is found is what the plain code reads, and a
+ * peer read again is found */
+static void
+t_peer_lengths(void)
+{
+    static const char *const tail[] = {"[192.0.2.1]:25", "[2001:db8::1]",
+    ""};
+    char    buf[160], alt[160];
+    uint64_t x = 5150;
+    int     bad = 0, found = 0, tried = 0;
+    size_t  len, i;
+    unsigned sh, k;
+
+    for (sh = 0; sh < 3; sh++) {
+        for (len = 8; len <= 100; len++) {
+            size_t  tl = strlen(tail[sh]);
+
+            if (len <= tl + 1)
+                continue;
+            for (i = 0; i < len - tl; i++)
+                buf[i] = "abcdefghij.-"[(i * 7 + len) % 12];
+            memcpy(buf + len - tl, tail[sh], tl);
+            memcpy(buf + len, ": x", 3);
+            for (k = 0; k <= len; k++) {
+                struct span s1, s2;
+                struct pf_event e1, e2;
+                int     r1, r2, o;
+
+                memcpy(alt, buf, len + 3);
+                if (k < len)            /* one byte changed, or none */
+                    alt[k] = "[]:, .9aZ\0-"[t_next(&x) % 11];
+                for (o = 0; o < 3; o++) {
+                    /* others in between: each slot taken in turn */
+                    char    other[64];
+                    struct span so;
+                    struct pf_event eo;
+                    int     n = snprintf(other, sizeof(other),
+                                         "o%u.example[192.0.2.%u]:25: x",
+                                         t_next(&x) % 4000, o + 1);
+
+                    memset(&eo, 0, sizeof(eo));
+                    so = span_make(other, (size_t) n);
+                    (void) pf_parse_peer(&so, &eo);
+                }
+                memset(&e1, 0, sizeof(e1));
+                e1.port = 7;
+                e2 = e1;
+                s1 = s2 = span_make(alt, len + 3);
+                r1 = pf_parse_peer(&s1, &e1);
+                r2 = pf_parse_peer_plain(&s2, &e2);
+                if (r1 != r2 || s1.ptr != s2.ptr || s1.len != s2.len
+                    || (r1 == 0 && (e1.peer_host.ptr != e2.peer_host.ptr
+                                    || e1.peer_host.len != e2.peer_host.len
+                                    || e1.peer_ip.ptr != e2.peer_ip.ptr
+                                    || e1.peer_ip.len != e2.peer_ip.len
+                                    || e1.port != e2.port))) {
+                    if (bad++ < 5)
+                        fprintf(stderr, "peer of %zu, byte %u: \"%.*s\"\n",
+                                len, k, (int) len, alt);
+                }
+                if (k == len) {
+                    /* the same text once more, nothing in between */
+                    memset(&e1, 0, sizeof(e1));
+                    s1 = span_make(alt, len + 3);
+                    (void) pf_parse_peer(&s1, &e1);
+                    tried++;
+                    found += e1.canon != NULL && e1.canon->seen > 1;
+                }
+            }
+        }
+    }
+    T_CHECK(bad == 0, "pf_parse_peer() of every length as the plain code "
+            "(%d differ)", bad);
+    T_CHECK(found > tried / 2, "peers of every length found again "
+            "(%d of %d)", found, tried);
+}
+
+/* t_est_peer - the peer pf_classify() reads of a TLS line (its slot
+ * asked for by the place the trust word gives, before the prefix is
+ * read) as pf_parse_peer_plain() reads it after the prefix: every trust
+ * word, "established" and "reused", the prefix cut or changed now and
+ * then, peers and what follows them as t_text() makes them */
+static void
+t_est_peer(void)
+{
+    static const char *const lead[] = {
+        "Verified TLS connection established to ",
+        "Trusted TLS connection established to ",
+        "Untrusted TLS connection established to ",
+        "Anonymous TLS connection established to ",
+        "Trusted TLS connection reused to ", "Verified TLS connection to ",
+        "Untrusted TLS connection established ",
+        "Anonymous TLS connection established to  ",
+    };
+    uint64_t x = 4242;
+    char    buf[600], peer[400];
+    int     i, bad = 0, taken = 0;
+
+    for (i = 0; i < 200000; i++) {
+        const char *l = lead[t_next(&x) % (sizeof(lead) / sizeof(lead[0]))];
+        size_t  ll = strlen(l), n = t_text(&x, peer, sizeof(peer));
+        struct pf_event ev, e2;
+        struct span s;
+        int     r;
+
+        memcpy(buf, l, ll);
+        memcpy(buf + ll, peer, n);
+        if (t_next(&x) % 16 == 0)       /* the prefix changed */
+            buf[t_next(&x) % ll] = "VTUAx "[t_next(&x) % 6];
+        pf_classify(span_make(buf, ll + n), &ev);
+        if (ev.kind != PF_TLS_EST && ev.kind != PF_TLS_REUSED)
+            continue;
+        taken++;
+        /* where the peer starts: after "to " when the line has it */
+        s = span_make(buf, ll + n);
+        {
+            const char *to = memmem(buf, ll + n, " to ", 4);
+
+            if (to == NULL || to > buf + ll)
+                continue;
+            span_drop(&s, (size_t) (to + 4 - buf));
+        }
+        memset(&e2, 0, sizeof(e2));
+        e2.port = -1;
+        r = pf_parse_peer_plain(&s, &e2);
+        if (r != 0 || ev.peer_host.ptr != e2.peer_host.ptr
+            || ev.peer_host.len != e2.peer_host.len
+            || ev.peer_ip.ptr != e2.peer_ip.ptr
+            || ev.peer_ip.len != e2.peer_ip.len || ev.port != e2.port) {
+            if (bad++ < 5)
+                fprintf(stderr, "TLS line \"%.*s\"\n", (int) (ll + n), buf);
+        }
+    }
+    T_CHECK(bad == 0, "the peer of a TLS line as the plain code (%d "
+            "differ)", bad);
+    T_CHECK(taken > 50000, "TLS lines read (%d)", taken);
+}
+
 /* t_lines - a Postfix smtp message that names a peer */
 static size_t
 t_line(uint64_t *x, char *buf, size_t cap)
@@ -868,6 +1011,8 @@ main(void)
 {
     t_peer_plain();
     t_peer_memo();
+    t_peer_lengths();
+    t_est_peer();
     t_canon_memo();
     t_text_is();
     t_find_lit();
