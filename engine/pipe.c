@@ -911,16 +911,24 @@ static inline __attribute__((always_inline)) int
 pipe_line_pre(struct pipe_ctx *pc, struct pipe_held *h, struct span line)
 {
     int     slash;
+    int     silent;
 
     if (__builtin_expect(pc->dup_pend == &h->r, 0))
         pipe_dup_settle(pc);    /* kept by the test PIPE_HELD lines ago */
-    wrap_parse(&pc->ts, line, &h->r);
-    if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
-        pc->file_mta = 1;       /* a Postfix program that says nothing */
-        return 0;
+    if (wrap_parse_in(&pc->ts, line, &h->r) == WRAP_EXIM
+        && pc->parsers->all) {
+        /* no ident: no noise test, and Exim's first */
+        h->pre.u = &h->room;
+        silent = parser_pre_digit_in(pc->parsers, &h->r, &h->pre);
+    } else {
+        if (pipe_noise_drop(pc->parsers, &h->r, &slash)) {
+            pc->file_mta = 1;   /* a Postfix program that says nothing */
+            return 0;
+        }
+        h->pre.u = &h->room;
+        silent = parser_pre_slash_in(pc->parsers, &h->r, &h->pre, slash);
     }
-    h->pre.u = &h->room;
-    if (parser_pre_slash_in(pc->parsers, &h->r, &h->pre, slash)) {
+    if (silent) {
         pc->file_mta = 1;       /* pipe_stateless(): Postfix's */
         return 0;
     }
@@ -1333,6 +1341,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     pres_len = ch->pres_len;
     for (l = ls; l < end; l++, ln++) {
         int     slash;
+        int     silent;
 
         /* the envelope straight into the next item, taken back (not
          * counted) if the line is dropped */
@@ -1340,13 +1349,19 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
         it->kind = PIPE_I_REC;
         it->why = 0;
         it->dup = PIPE_DUP_ASK;
-        wrap_parse(&ch->ts, *l, &it->r);
-        if (pipe_noise_drop(ps, &it->r, &slash)) {
-            mta = 1;
-            continue;
+        if (wrap_parse_in(&ch->ts, *l, &it->r) == WRAP_EXIM && ps->all) {
+            /* no ident: no noise test, and Exim's first */
+            it->pre.u = pres + pres_len;
+            silent = parser_pre_digit_in(ps, &it->r, &it->pre);
+        } else {
+            if (pipe_noise_drop(ps, &it->r, &slash)) {
+                mta = 1;
+                continue;
+            }
+            it->pre.u = pres + pres_len;
+            silent = parser_pre_slash_in(ps, &it->r, &it->pre, slash);
         }
-        it->pre.u = pres + pres_len;
-        if (parser_pre_slash_in(ps, &it->r, &it->pre, slash)) {
+        if (silent) {
             mta = 1;            /* nothing to keep */
             continue;
         }

@@ -854,6 +854,86 @@ t_wrap_forms(void)
     }
 }
 
+/* wx_one - wrap_parse() of the n bytes of line in a buffer of exactly
+ * n bytes (out-of-bounds reads show under AddressSanitizer): once after
+ * a line of warm's minute (the memo of Exim's stamps may take it), once
+ * after a line of another minute (it cannot: the slow way), compared.
+ * Returns 1 when the memo took it */
+static int
+wx_one(struct ts_ctx *c, const char *line, size_t n, const char *warm)
+{
+    static const char other[] = "1999-12-31 23:59:59 other minute";
+    char   *cp = malloc(n ? n : 1);
+    struct wrap_rec a, b;
+    int     ka, kb;
+
+    memcpy(cp, line, n);
+    (void) wrap_parse(c, span_make(warm, strlen(warm)), &a);
+    ka = wrap_parse(c, span_make(cp, n), &a);
+    (void) wrap_parse(c, span_make(other, sizeof(other) - 1), &b);
+    kb = wrap_parse(c, span_make(cp, n), &b);
+    T_CHECK(kb == 0, "exim memo: \"%.*s\" taken after another minute",
+            (int) n, cp);
+    T_CHECK(a.dated == b.dated && (!a.dated || a.t == b.t)
+            && a.host.ptr == b.host.ptr && a.host.len == b.host.len
+            && a.ident.ptr == b.ident.ptr && a.ident.len == b.ident.len
+            && a.pid.ptr == b.pid.ptr && a.pid.len == b.pid.len
+            && a.msg.ptr == b.msg.ptr && a.msg.len == b.msg.len
+            && (ka != WRAP_EXIM || (a.ident_tag == b.ident_tag
+                                    && a.host_tag == b.host_tag)),
+            "exim memo: \"%.*s\" (%zu bytes, %d) differs from the slow "
+            "way", (int) n, cp, n, ka);
+    if (ka == WRAP_EXIM)
+        T_CHECK(n >= 20 && cp[0] >= '0' && cp[0] <= '9' && !a.dated
+                && a.host.len == 0 && a.ident.len == 0 && a.pid.len == 0
+                && a.msg.ptr == cp && a.msg.len == n && a.ident_tag == 0
+                && a.host_tag == WRAP_HOST_TAG_NONE,
+                "exim memo: \"%.*s\" taken, but not as wrap.h says",
+                (int) n, cp);
+    free(cp);
+    return ka == WRAP_EXIM;
+}
+
+/* t_wrap_exim - wrap_parse()'s WRAP_EXIM answer (the memo of the last
+ * Exim stamp's minute, which the engine's loops take without the noise
+ * and ident tests) against the slow way on hostile lines: every byte
+ * of the stamp (and of one with milliseconds) replaced by bytes that
+ * break it or keep its shape, each cut at every length near the stamp */
+static void
+t_wrap_exim(void)
+{
+    static const char *const base[] = {
+        "2024-11-01 00:00:17 1tXyz-000123-AB <= a@b.example H=x [192.0.2.1]",
+        "2024-11-01 00:00:17.123 1tXyz-000123-AB => c@d.example R=dnslookup",
+        "2024-11-01 00:00:59 Start queue run: pid=12345",
+    };
+    static const char subst[] = "09/: .-aZ\t\x7f@T+";
+    struct ts_ctx c;
+    char    line[128];
+    size_t  i, j, k, n;
+    int     hits = 0, tries = 0;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+        size_t  len = strlen(base[i]);
+
+        for (n = 0; n <= len; n++)
+            hits += wx_one(&c, base[i], n, base[i]), tries++;
+        for (j = 0; j < 26 && j < len; j++) {
+            for (k = 0; k < sizeof(subst); k++) {  /* the NUL too */
+                memcpy(line, base[i], len);
+                line[j] = subst[k];
+                hits += wx_one(&c, line, len, base[i]), tries++;
+                for (n = 16; n <= 25; n++)
+                    hits += wx_one(&c, line, n, base[i]), tries++;
+            }
+        }
+    }
+    /* the memo is for the lines of a minute: most of these keep it */
+    T_CHECK(hits > tries / 8 && hits < tries,
+            "exim memo: taken on %d of %d lines", hits, tries);
+}
+
 /* W-J003 and W-S001 through the whole reader */
 static void
 t_forms_real(void)
@@ -1706,6 +1786,7 @@ main(void)
     t_json_real();
     t_export();
     t_wrap_forms();
+    t_wrap_exim();
     t_forms_real();
     t_in_place();
     t_hostile();
