@@ -67,9 +67,15 @@ int     wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r);
 
 #define WRAP_EXIM 1
 
-/* wrap_parse_any - wrap_parse() of a line not taken by the Exim memo
- * below (for wrap_parse_in() only) */
-void    wrap_parse_any(struct ts_ctx *c, struct span line, struct wrap_rec *r);
+/* wrap_parse_other - wrap_parse() of a line not taken by the Exim memo
+ * below (for wrap_parse_in() only): the copy for this processor (AVX2
+ * or not), set before main() */
+extern void (*wrap_parse_other) (struct ts_ctx *c, struct span line,
+                                 struct wrap_rec *r);
+
+/* tests only: on, wrap_parse() runs as on a processor without AVX2,
+ * whatever this one has; off, as it can. Not while a thread parses */
+void    wrap_test_sse2(int on);
 
 /* wrap_exim_word - 1 when the 8 bytes at p have the shape of the 8 of
  * lit and dig: the bytes between the digits equal lit's, and where dig
@@ -167,7 +173,7 @@ wrap_parse_in(struct ts_ctx *c, struct span line, struct wrap_rec *r)
         wrap_exim_rec(line, r);
         return WRAP_EXIM;
     }
-    wrap_parse_any(c, line, r);
+    wrap_parse_other(c, line, r);
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -934,6 +935,176 @@ t_wrap_exim(void)
             "exim memo: taken on %d of %d lines", hits, tries);
 }
 
+/* ws_rand - the tests' generator (xorshift64*) */
+static uint64_t
+ws_rand(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 0x2545f4914f6cdd1dULL;
+}
+
+/* ws_line - a hostile envelope into buf (at most cap bytes): RFC 3164
+ * or ISO stamps of a few seconds and minutes, a few hosts and idents
+ * (pairs shorter and longer than 32 bytes, a '[' early), pids of 0 to
+ * 9 digits or masked, "]:" with and without its space, Solaris tags,
+ * bytes replaced anywhere, cut anywhere. Returns its length */
+static size_t
+ws_line(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const host[] = {
+        "mx", "mail.example.org", "h", "relay-01.dc3.example.net",
+        "a.b", "INFO", "x[1]", "verylonghostname.subdomain.example.com",
+    };
+    static const char *const ident[] = {
+        "postfix/smtp", "postfix/qmgr", "postfix/submission/smtpd", "sm-mta",
+        "exim", "postfix/smtp-very-long-name/x", "p", "a@b", "cron[x",
+    };
+    static const char *const msg[] = {
+        ("3F2A1B: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, "
+         "status=sent"), "[ID 123456 mail.info] connect from x", "",
+        "Trusted TLS connection established to mx.example:25",
+        "[bracket", " starts with a space",
+    };
+    char    pid[16];
+    uint64_t r = ws_rand(x);
+    size_t  n, k;
+    unsigned pl = (unsigned) (r >> 8) % 11;
+
+    if (pl == 10)
+        snprintf(pid, sizeof(pid), "xxxxx");
+    else
+        snprintf(pid, sizeof(pid), "%.*s", (int) pl, "918273645");
+    if (r % 4 != 0)
+        n = (size_t) snprintf(buf, cap, "Nov %2u 04:%02u:%02u %s %s[%s]%s%s",
+                              1 + (unsigned) (r >> 16) % 2,
+                              (unsigned) (r >> 20) % 2,
+                              (unsigned) (r >> 24) % 5,
+                              host[(r >> 28) % 8], ident[(r >> 32) % 9], pid,
+                              (r >> 36) % 8 ? ": " : ":",
+                              msg[(r >> 40) % 6]);
+    else
+        n = (size_t) snprintf(buf, cap, "2024-11-01T00:0%u:0%u.%06u+01:00 "
+                              "%s %s[%s]: %s", (unsigned) (r >> 16) % 2,
+                              (unsigned) (r >> 20) % 4,
+                              (unsigned) (r >> 24) % 3,
+                              host[(r >> 28) % 8], ident[(r >> 32) % 9], pid,
+                              msg[(r >> 40) % 6]);
+    if (n >= cap)
+        n = cap - 1;
+    r = ws_rand(x);
+    if (r % 3 == 0 && n > 0) {
+        static const char bytes[] = "[]: 0a/\t.";
+
+        k = (size_t) (r >> 8) % n;
+        buf[k] = bytes[(r >> 24) % (sizeof(bytes) - 1)];
+    }
+    if ((r >> 32) % 4 == 0)
+        n = (size_t) (r >> 40) % (n + 1);
+    return n;
+}
+
+#define WS_LINES 30000
+
+struct ws_run {
+    char  **line;
+    size_t *len;
+    struct wrap_rec *r;
+    int    *k;
+};
+
+/* ws_run_one - every line through wrap_parse() on a thread of its own
+ * (fresh caches and tags) */
+static void *
+ws_run_one(void *arg)
+{
+    struct ws_run *w = arg;
+    struct ts_ctx c;
+    size_t  i;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < WS_LINES; i++)
+        w->k[i] = wrap_parse(&c, span_make(w->line[i], w->len[i]), &w->r[i]);
+    return NULL;
+}
+
+/* ws_span_same - two spans at the same place of the same line */
+static int
+ws_span_same(struct span a, struct span b)
+{
+    return a.len == b.len && (a.len == 0 || a.ptr == b.ptr);
+}
+
+/* t_wrap_sse2 - wrap_parse() as this processor runs it (its pairs of
+ * host and ident found by 32-byte compares where it has AVX2) against
+ * the copy without AVX2, on generated hostile lines each in a buffer of
+ * its own length, each copy on a fresh thread: the same records, the
+ * same ident tags, the same host tags but for the thread's range */
+static void
+t_wrap_sse2(void)
+{
+    struct ws_run a, b;
+    char    tmp[256];
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    pthread_t t;
+    size_t  i;
+    int     bad = 0, dated = 0;
+
+    a.line = calloc(WS_LINES, sizeof(*a.line));
+    a.len = calloc(WS_LINES, sizeof(*a.len));
+    a.r = calloc(WS_LINES, sizeof(*a.r));
+    a.k = calloc(WS_LINES, sizeof(*a.k));
+    b = a;
+    b.r = calloc(WS_LINES, sizeof(*b.r));
+    b.k = calloc(WS_LINES, sizeof(*b.k));
+    if (!a.line || !a.len || !a.r || !a.k || !b.r || !b.k)
+        abort();
+    for (i = 0; i < WS_LINES; i++) {
+        a.len[i] = ws_line(&x, tmp, sizeof(tmp));
+        if ((a.line[i] = malloc(a.len[i] ? a.len[i] : 1)) == NULL)
+            abort();
+        memcpy(a.line[i], tmp, a.len[i]);
+    }
+    wrap_test_sse2(0);
+    if (pthread_create(&t, NULL, ws_run_one, &a) != 0 || pthread_join(t, NULL))
+        abort();
+    wrap_test_sse2(1);
+    if (pthread_create(&t, NULL, ws_run_one, &b) != 0 || pthread_join(t, NULL))
+        abort();
+    wrap_test_sse2(0);
+    for (i = 0; i < WS_LINES; i++) {
+        const struct wrap_rec *p = &a.r[i];
+        const struct wrap_rec *q = &b.r[i];
+        const uint64_t low = ((uint64_t) 1 << 40) - 1;
+
+        dated += p->dated && p->host.len > 0 && p->pid.len > 0;
+        if (a.k[i] == b.k[i] && p->dated == q->dated
+            && (!p->dated || p->t == q->t)
+            && ws_span_same(p->host, q->host)
+            && ws_span_same(p->ident, q->ident)
+            && ws_span_same(p->pid, q->pid) && ws_span_same(p->msg, q->msg)
+            && p->ident_tag == q->ident_tag
+            && (p->host_tag & low) == (q->host_tag & low)
+            && (p->host_tag > 1) == (q->host_tag > 1))
+            continue;
+        if (bad++ < 5)
+            T_CHECK(0, "wrap sse2: line %zu \"%.*s\": the copies differ",
+                    i, (int) a.len[i], a.line[i]);
+    }
+    T_CHECK(bad == 0, "wrap sse2: %d of %d lines differ", bad, WS_LINES);
+    /* most lines are the common form, taken by wrap_hot() */
+    T_CHECK(dated > WS_LINES / 3, "wrap sse2: %d common lines", dated);
+    for (i = 0; i < WS_LINES; i++)
+        free(a.line[i]);
+    free(a.line);
+    free(a.len);
+    free(a.r);
+    free(a.k);
+    free(b.r);
+    free(b.k);
+}
+
 /* W-J003 and W-S001 through the whole reader */
 static void
 t_forms_real(void)
@@ -1787,6 +1958,7 @@ main(void)
     t_export();
     t_wrap_forms();
     t_wrap_exim();
+    t_wrap_sse2();
     t_forms_real();
     t_in_place();
     t_hostile();
