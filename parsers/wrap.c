@@ -1108,7 +1108,9 @@ wrap_exim_stamp(struct span line)
 
 /* The first 16 bytes of the last line wrap_exim_stamp() took
  * (wrap.h: wrap_parse_in() reads them) */
-_Thread_local uint64_t wrap_exim_last[2];
+_Thread_local unsigned char wrap_exim_last[16] __attribute__((aligned(8)))
+    = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', ' ', '0', '0', ':',
+    '0', '0'};
 
 /* wrap_undated - the end of wrap_slow() for a line without a stamp (s
  * its rest, r cleared but msg): "ident[pid]: msg" or a bare message; a
@@ -1255,8 +1257,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     } else if (b >= '0' && b <= '9') {
         if (wrap_exim_stamp(line)) {
             if (span_little_endian()) {
-                memcpy(&wrap_exim_last[0], line.ptr, 8);
-                memcpy(&wrap_exim_last[1], line.ptr + 8, 8);
+                memcpy(wrap_exim_last, line.ptr, 16);
             }
             wrap_exim_rec(line, r);
             return 0;

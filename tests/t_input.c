@@ -895,6 +895,26 @@ wx_one(struct ts_ctx *c, const char *line, size_t n, const char *warm)
     return ka == WRAP_EXIM;
 }
 
+/* wx_fresh - wrap_parse() of a few lines on a thread of its own, whose
+ * memo of Exim's stamps is as it starts ("0000-00-00 00:00"): a line
+ * of 16 NUL bytes and ":00 " is not taken, one of that minute is */
+static void *
+wx_fresh(void *arg)
+{
+    static const char nul[24] = {[16] = ':', '0', '0', ' ', 'x'};
+    static const char zero[] = "0000-00-00 00:00:07 zero";
+    struct ts_ctx c;
+    struct wrap_rec r;
+    int    *ok = arg;
+
+    ts_ctx_init_year(&c, 2024);
+    ok[0] = wrap_parse(&c, span_make(nul, sizeof(nul)), &r) == 0
+        && r.msg.ptr == nul && r.msg.len == sizeof(nul);
+    ok[1] = wrap_parse(&c, span_make(zero, sizeof(zero) - 1), &r)
+        == WRAP_EXIM && r.msg.ptr == zero && !r.dated && r.ident.len == 0;
+    return NULL;
+}
+
 /* t_wrap_exim - wrap_parse()'s WRAP_EXIM answer (the memo of the last
  * Exim stamp's minute, which the engine's loops take without the noise
  * and ident tests) against the slow way on hostile lines: every byte
@@ -907,6 +927,7 @@ t_wrap_exim(void)
         "2024-11-01 00:00:17 1tXyz-000123-AB <= a@b.example H=x [192.0.2.1]",
         "2024-11-01 00:00:17.123 1tXyz-000123-AB => c@d.example R=dnslookup",
         "2024-11-01 00:00:59 Start queue run: pid=12345",
+        "0000-00-00 00:00:07 the memo's first value",
     };
     static const char subst[] = "09/: .-aZ\t\x7f@T+";
     struct ts_ctx c;
@@ -933,6 +954,16 @@ t_wrap_exim(void)
     /* the memo is for the lines of a minute: most of these keep it */
     T_CHECK(hits > tries / 8 && hits < tries,
             "exim memo: taken on %d of %d lines", hits, tries);
+    {
+        pthread_t t;
+        int     ok[2] = {0, 0};
+
+        if (pthread_create(&t, NULL, wx_fresh, ok) != 0
+            || pthread_join(t, NULL) != 0)
+            abort();
+        T_CHECK(ok[0] && ok[1], "exim memo: a fresh thread's (%d %d)",
+                ok[0], ok[1]);
+    }
 }
 
 /* ws_rand - the tests' generator (xorshift64*) */
