@@ -174,6 +174,37 @@ parser_pf_silent(const struct parser_pre *pre)
     return pre->kind == PARSER_PRE_DONE && pre->tr.kind != TRACE_BAD;
 }
 
+/* parser_pre_digit_in - parser_pre_slash_in() of a set of every parser
+ * (ps->all) and a line without ident whose message begins with a digit
+ * (see there): Exim's first. The engine's loops call it at once for a
+ * line that wrap_parse() knows to be Exim's (WRAP_EXIM: no ident, the
+ * message the line, a digit first), sparing it the noise test of its
+ * ident and the tests of parser_pre_slash_in() */
+static inline __attribute__((always_inline)) int
+parser_pre_digit_in(const struct parser_set *ps, const struct wrap_rec *r,
+                    struct parser_pre *pre)
+{
+    if (parser_try(ps, 1, &ex_corr_ops, r, pre)) {
+        if (__builtin_expect(((const struct ex_pre *) pre->u)
+                             ->ln.stamped, 1))
+            return 0;
+        if (!parser_pf_not_mine(r, -1)
+            && parser_try(ps, 0, &pf_corr_ops, r, pre))
+            return parser_pf_silent(pre);
+        (void) parser_try(ps, 1, &ex_corr_ops, r, pre);
+        return 0;
+    }
+    if (!parser_pf_not_mine(r, -1)
+        && parser_try(ps, 0, &pf_corr_ops, r, pre))
+        return parser_pf_silent(pre);
+    if (parser_try(ps, 2, &sm_corr_ops, r, pre))
+        return 0;
+    pre->kind = PARSER_PRE_NONE;
+    pre->mta = -1;
+    pre->at = -1;
+    return 0;
+}
+
 /* parser_pre_slash_in - the stateless part of parser_feed() (parser.h),
  * parser_pre_slash_mt() inline (slash: -1, or what
  * parser_ident_slash() or parser_ident_slash_mt() says of the ident): each
@@ -209,21 +240,7 @@ parser_pre_slash_in(const struct parser_set *ps, const struct wrap_rec *r,
             && r->msg.ptr[0] >= '0' && r->msg.ptr[0] <= '9') {
             /* no ident: slash is not read (-1 here spares Exim's
              * lines keeping it across the calls) */
-            if (parser_try(ps, 1, &ex_corr_ops, r, pre)) {
-                if (__builtin_expect(((const struct ex_pre *) pre->u)
-                                     ->ln.stamped, 1))
-                    return 0;
-                if (!parser_pf_not_mine(r, -1)
-                    && parser_try(ps, 0, &pf_corr_ops, r, pre))
-                    return parser_pf_silent(pre);
-                (void) parser_try(ps, 1, &ex_corr_ops, r, pre);
-                return 0;
-            }
-            if (!parser_pf_not_mine(r, -1)
-                && parser_try(ps, 0, &pf_corr_ops, r, pre))
-                return parser_pf_silent(pre);
-            if (parser_try(ps, 2, &sm_corr_ops, r, pre))
-                return 0;
+            return parser_pre_digit_in(ps, r, pre);
         } else {
             /* slash 2 or more: the ident's program is slash - 2 */
             if (!parser_pf_not_mine(r, slash)

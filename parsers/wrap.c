@@ -788,6 +788,43 @@ wrap_host(const char *p, size_t len, size_t i, uint64_t *tag)
 
 #if defined(__SSE2__)
 #define WRAP_PAIR32 1
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define WRAP_AVX2 1             /* wrap_hot() by AVX2 where it can */
+#include <immintrin.h>
+#endif
+
+#define WRAP_K32(c) {c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, \
+        c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c}
+
+/* the constants of wrap_hot()'s compares, read from memory by the
+ * compares themselves (wrap_k_get): made anew in registers, as gcc
+ * does for AVX2 code (a move, a vmovd and a broadcast each), they were
+ * 9 instructions a line */
+struct wrap_k {
+    unsigned char lb[32];               /* '[' */
+    unsigned char d0[16];               /* '0' - 1 */
+    unsigned char d9[16];               /* '9' + 1 */
+};
+
+static const struct wrap_k wrap_k_tab __attribute__((aligned(32))) = {
+    WRAP_K32('['),
+    {'0' - 1, '0' - 1, '0' - 1, '0' - 1, '0' - 1, '0' - 1, '0' - 1, '0' - 1,
+     '0' - 1, '0' - 1, '0' - 1, '0' - 1, '0' - 1, '0' - 1, '0' - 1, '0' - 1},
+    {'9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1,
+     '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1},
+};
+
+/* wrap_k_get - wrap_k_tab, its bytes unknown to the compiler */
+static inline const struct wrap_k *
+wrap_k_get(void)
+{
+    const struct wrap_k *k = &wrap_k_tab;
+
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__("" : "+r"(k));
+#endif
+    return k;
+}
 
 /* The pairs "host ident" of at most 31 bytes (most: "sender
  * postfix/smtp") in a table of their own, read without a loop: a line's
@@ -861,6 +898,64 @@ wrap_pair_find(const struct wrap_pair *e0, __m128i a, __m128i b, unsigned k)
         return NULL;
     return e0 + ((uint32_t) miss != 0);
 }
+
+/* wrap_hot_pair - wrap_hot()'s pair: the first '[' among the 32 bytes
+ * at q into *kp (31 when none) and the slot kept for the bytes before
+ * it, or NULL (no '[', one before byte 8, or a pair not kept) */
+static inline const struct wrap_pair *
+wrap_hot_pair(const struct wrap_k *kc, const char *q, unsigned *kp)
+{
+    __m128i a = _mm_loadu_si128((const __m128i *) q);
+    __m128i b = _mm_loadu_si128((const __m128i *) (q + 16));
+    __m128i lb = _mm_load_si128((const __m128i *) kc->lb);
+    unsigned m, k;
+
+    m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a, lb))
+        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b, lb)) << 16;
+    k = (unsigned) __builtin_ctz(m | 1U << 31);
+    *kp = k;
+    if (k < 8 || q[k] != '[')
+        return NULL;
+    return wrap_pair_find(wrap_pairs + wrap_pair_set(q, k), a, b, k);
+}
+
+#ifdef WRAP_AVX2
+/* wrap_hot_pair_avx2 - wrap_hot_pair() in 32-byte compares, where the
+ * processor has AVX2 (wrap_parse_any_avx2): the '[' found in one
+ * compare, each slot compared in one (two compares of 16 bytes, their
+ * masks joined, and register copies were 14 instructions more) */
+__attribute__((target("avx2")))
+static inline const struct wrap_pair *
+wrap_hot_pair_avx2(const struct wrap_k *kc, const char *q, unsigned *kp)
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *) q);
+    const struct wrap_pair *e0;
+    uint32_t need, m0, m1;
+    unsigned k;
+
+    k = (unsigned) __builtin_ctz((unsigned) _mm256_movemask_epi8(
+                      _mm256_cmpeq_epi8(v, _mm256_load_si256(
+                                            (const __m256i *) kc->lb)))
+                                 | 1U << 31);
+    *kp = k;
+    if (k < 8 || q[k] != '[')
+        return NULL;
+    e0 = wrap_pairs + wrap_pair_set(q, k);
+    /* as wrap_pair_find(): the bytes to the '[' of both slots, the
+     * second's above bit 32, the one that matched chosen without a
+     * branch */
+    need = (uint32_t) ((2ULL << k) - 1);
+    m0 = ~(uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(v,
+                      _mm256_load_si256((const __m256i *) e0[0].text)))
+        & need;
+    m1 = ~(uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(v,
+                      _mm256_load_si256((const __m256i *) e0[1].text)))
+        & need;
+    if ((m0 != 0) & (m1 != 0))
+        return NULL;
+    return e0 + (m0 != 0);
+}
+#endif
 
 /* wrap_pair32 - wrap_pair_seen() of a pair of 8 to 31 bytes: the bytes
  * taken (to the message), -1 (a pair of that length not kept, or no
@@ -972,26 +1067,6 @@ wrap_pair_note(const struct wrap_rec *r)
     e->tag = r->ident_tag;
 }
 
-/* wrap_exim_word - 1 when the 8 bytes at p have the shape of the 8 of
- * lit and dig: the bytes between the digits equal lit's, and where dig
- * is 0xff a digit, whose byte has high nibble 3 before and after adding
- * 6 (no byte of a word that passes the first two tests carries into
- * another when 6 is added: the result is exact) */
-static inline int
-wrap_exim_word(const char *p, const char *lit, const unsigned char *dig)
-{
-    const uint64_t n3 = 0x3030303030303030ULL;
-    const uint64_t hi = 0xf0f0f0f0f0f0f0f0ULL;
-    const uint64_t six = 0x0606060606060606ULL;
-    uint64_t x, l, d;
-
-    memcpy(&x, p, 8);
-    memcpy(&l, lit, 8);
-    memcpy(&d, dig, 8);
-    return (x & ~d) == l && (x & d & hi) == (n3 & d)
-        && ((x + six) & d & hi) == (n3 & d);
-}
-
 /* wrap_exim_stamp - 1 when the line begins with an Exim main-log stamp
  * "DDDD-DD-DD DD:DD:DD " (digits where D stands), or with milliseconds
  * (log_selector +millisec) "DDDD-DD-DD DD:DD:DD.DDD ". wrap_slow() reads
@@ -1032,65 +1107,10 @@ wrap_exim_stamp(struct span line)
 }
 
 /* The first 16 bytes of the last line wrap_exim_stamp() took
- * ("2024-11-01 00:00"), per thread; zero: none. A line that begins with
- * them and goes on ":DD " (or ":DD.DDD ") begins with an Exim stamp
- * too: wrap_exim_stamp() reads nothing else. Exim logs many lines a
- * minute: their stamps are taken with two compares of the line's first
- * 16 bytes and one of the next 4, in wrap_parse() before anything else
- * (no registers saved for the other forms) */
-static _Thread_local uint64_t wrap_exim_last[2];
-
-/* wrap_exim_sec - 1 when the 4 bytes at p are ":DD " (digits at D), or
- * ":DD." and a stamp with milliseconds goes on ("DDD " at p + 4, the
- * line at least 24 bytes long: n bytes at p) */
-static inline int
-wrap_exim_sec(const char *p, size_t n)
-{
-    static const char ms_lit[8] = {':', 0, 0, '.', 0, 0, 0, ' '};
-    static const unsigned char ms_dig[8] = {0, 0xff, 0xff, 0, 0xff, 0xff,
-    0xff, 0};
-    uint32_t x;
-
-    memcpy(&x, p, 4);
-    /* digits: high nibble 3 before and after adding 6 (no carry out of
-     * a byte of high nibble 3) */
-    if ((x & 0x00f0f000U) != 0x00303000U
-        || ((x + 0x00060600U) & 0x00f0f000U) != 0x00303000U)
-        return 0;
-    if ((x & 0xff0000ffU) == 0x2000003aU)
-        return 1;
-    return (x & 0xff0000ffU) == 0x2e00003aU && n >= 8
-        && wrap_exim_word(p, ms_lit, ms_dig);
-}
-
-/* wrap_exim_seen - wrap_exim_stamp() of a line whose first 16 bytes are
- * those of the last line it took (len >= 20) */
-static inline int
-wrap_exim_seen(struct span line)
-{
-    uint64_t a, b;
-
-    memcpy(&a, line.ptr, 8);
-    memcpy(&b, line.ptr + 8, 8);
-    return a == wrap_exim_last[0] && b == wrap_exim_last[1]
-        && wrap_exim_sec(line.ptr + 16, line.len - 16);
-}
-
-/* wrap_exim_rec - r as wrap_slow() leaves an Exim line: undated, the
- * whole line the message. Field by field: a memset() of the record is
- * a "rep stos", slow to start */
-static inline void
-wrap_exim_rec(struct span line, struct wrap_rec *r)
-{
-    r->dated = 0;
-    r->t = 0;
-    r->host = span_make(NULL, 0);
-    r->ident = span_make(line.ptr, 0);
-    r->pid = span_make(NULL, 0);
-    r->msg = line;
-    r->ident_tag = 0;
-    r->host_tag = WRAP_HOST_TAG_NONE;
-}
+ * (wrap.h: wrap_parse_in() reads them) */
+_Thread_local unsigned char wrap_exim_last[16] __attribute__((aligned(8)))
+    = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', ' ', '0', '0', ':',
+    '0', '0'};
 
 /* wrap_undated - the end of wrap_slow() for a line without a stamp (s
  * its rest, r cleared but msg): "ident[pid]: msg" or a bare message; a
@@ -1237,8 +1257,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     } else if (b >= '0' && b <= '9') {
         if (wrap_exim_stamp(line)) {
             if (span_little_endian()) {
-                memcpy(&wrap_exim_last[0], line.ptr, 8);
-                memcpy(&wrap_exim_last[1], line.ptr + 8, 8);
+                memcpy(wrap_exim_last, line.ptr, 16);
             }
             wrap_exim_rec(line, r);
             return 0;
@@ -1288,15 +1307,15 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
  * those only past its first tests (wrap_parse_any() spent 21
  * instructions a line on them, 8 now) */
 static inline int __attribute__((always_inline))
-wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r, int avx2)
 {
     const char *p = line.ptr;
     const char *q;
     struct span s = line;
     const struct wrap_pair *e;
-    __m128i a, b;
+    const struct wrap_k *kc;
     __m128i x;
-    unsigned m, k, dm;
+    unsigned k, dm;
     uint16_t rb;
     size_t  n, j, o;
 
@@ -1316,16 +1335,15 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     }
     q = s.ptr;
     n = s.len;
-    a = _mm_loadu_si128((const __m128i *) q);
-    b = _mm_loadu_si128((const __m128i *) (q + 16));
-    m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8('[')))
-        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b,
-                                                      _mm_set1_epi8('[')))
-        << 16;
-    k = (unsigned) __builtin_ctz(m | 1U << 31);
-    if (k < 8 || q[k] != '['
-        || (e = wrap_pair_find(wrap_pairs + wrap_pair_set(q, k), a, b, k))
-        == NULL)
+    kc = wrap_k_get();
+#ifdef WRAP_AVX2
+    if (avx2)
+        e = wrap_hot_pair_avx2(kc, q, &k);
+    else
+#endif
+        e = wrap_hot_pair(kc, q, &k);
+    (void) avx2;
+    if (e == NULL)
         return -1;
     /* the pair's fields now, their registers free for the rest (a line
      * that fails below is read again by wrap_parse_rest(), whose every
@@ -1341,8 +1359,8 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r)
      * starts at o <= 42 < n */
     x = _mm_loadl_epi64((const __m128i *) (q + k + 1));
     dm = (unsigned) _mm_movemask_epi8(_mm_and_si128(
-        _mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-        _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))));
+        _mm_cmpgt_epi8(x, _mm_load_si128((const __m128i *) kc->d0)),
+        _mm_cmplt_epi8(x, _mm_load_si128((const __m128i *) kc->d9))));
     j = k + 1 + (size_t) __builtin_ctz(~dm);
     if (j > k + 8)
         return -1;
@@ -1447,22 +1465,59 @@ static void __attribute__((noinline))
 wrap_parse_any(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
 #ifdef WRAP_PAIR32
-    if (wrap_hot(c, line, r) == 0)
+    if (wrap_hot(c, line, r, 0) == 0)
         return;
 #endif
     wrap_parse_rest(c, line, r);
 }
 
-/* wrap_parse - split a line into time, host, ident, pid and message */
+#ifdef WRAP_AVX2
+/* wrap_parse_any_avx2 - wrap_parse_any() where the processor has AVX2:
+ * wrap_hot()'s pair found by 32-byte compares, and the 16-byte ones
+ * in three-operand form (no copies of registers) */
+__attribute__((target("avx2")))
+static void __attribute__((noinline))
+wrap_parse_any_avx2(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+{
+    if (wrap_hot(c, line, r, 1) == 0)
+        return;
+    wrap_parse_rest(c, line, r);
+}
+#endif
+
+/* wrap_parse_other - the copy of wrap_parse_any() this processor runs
+ * (wrap.h); wrap_pick() sets it before main() */
+void    (*wrap_parse_other) (struct ts_ctx *, struct span,
+                             struct wrap_rec *) = wrap_parse_any;
+
+/* wrap_pick - wrap_parse_other for this processor, once, before main()
+ * and any thread (a test of the processor a line was 2 instructions;
+ * the call through the pointer costs none more than a direct one) */
+static void __attribute__((constructor))
+wrap_pick(void)
+{
+#ifdef WRAP_AVX2
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2"))
+        wrap_parse_other = wrap_parse_any_avx2;
+#endif
+}
+
+/* wrap_test_sse2 - tests: see wrap.h */
 void
+wrap_test_sse2(int on)
+{
+    wrap_parse_other = wrap_parse_any;
+    if (!on)
+        wrap_pick();
+}
+
+/* wrap_parse - split a line into time, host, ident, pid and message;
+ * WRAP_EXIM for a line of the last Exim stamp's minute (wrap.h) */
+int
 wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
-    if (line.len >= 20 && (unsigned char) (line.ptr[0] - '0') < 10
-        && span_little_endian() && wrap_exim_seen(line)) {
-        wrap_exim_rec(line, r);
-        return;
-    }
-    wrap_parse_any(c, line, r);
+    return wrap_parse_in(c, line, r);
 }
 
 /* wrap_rec_hash - hash of host, ident, pid and message */

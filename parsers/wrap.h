@@ -30,6 +30,7 @@
 #define PARSERS_WRAP_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "../util/span.h"
 #include "ts.h"
@@ -55,8 +56,131 @@ struct wrap_rec {
 
 #define WRAP_HOST_TAG_NONE 1
 
-/* wrap_parse - fill r from line; never fails (worst case: message only) */
-void    wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r);
+/* wrap_parse - fill r from line; never fails (worst case: message only).
+ * Returns WRAP_EXIM when the line is known to begin with an Exim
+ * main-log stamp ("YYYY-MM-DD HH:MM:SS " or with ".mmm", in the minute
+ * of the last such stamp this thread took): r is then undated, with no
+ * host, ident or pid, its message the whole line (at least 20 bytes,
+ * its first byte a digit) and its ident_tag 0; else 0, which tells
+ * nothing (an Exim line may give 0 too) */
+int     wrap_parse(struct ts_ctx *c, struct span line, struct wrap_rec *r);
+
+#define WRAP_EXIM 1
+
+/* wrap_parse_other - wrap_parse() of a line not taken by the Exim memo
+ * below (for wrap_parse_in() only): the copy for this processor (AVX2
+ * or not), set before main() */
+extern void (*wrap_parse_other) (struct ts_ctx *c, struct span line,
+                                 struct wrap_rec *r);
+
+/* tests only: on, wrap_parse() runs as on a processor without AVX2,
+ * whatever this one has; off, as it can. Not while a thread parses */
+void    wrap_test_sse2(int on);
+
+/* wrap_exim_word - 1 when the 8 bytes at p have the shape of the 8 of
+ * lit and dig: the bytes between the digits equal lit's, and where dig
+ * is 0xff a digit, whose byte has high nibble 3 before and after adding
+ * 6 (no byte of a word that passes the first two tests carries into
+ * another when 6 is added: the result is exact) */
+static inline int
+wrap_exim_word(const char *p, const char *lit, const unsigned char *dig)
+{
+    const uint64_t n3 = 0x3030303030303030ULL;
+    const uint64_t hi = 0xf0f0f0f0f0f0f0f0ULL;
+    const uint64_t six = 0x0606060606060606ULL;
+    uint64_t x, l, d;
+
+    memcpy(&x, p, 8);
+    memcpy(&l, lit, 8);
+    memcpy(&d, dig, 8);
+    return (x & ~d) == l && (x & d & hi) == (n3 & d)
+        && ((x + six) & d & hi) == (n3 & d);
+}
+
+/* The first 16 bytes of the last line wrap.c's wrap_exim_stamp() took
+ * ("2024-11-01 00:00"), per thread; before any, "0000-00-00 00:00",
+ * the shape of one (whatever the digits, wrap_exim_stamp() takes it),
+ * so that a line that begins with them begins with a digit: no test of
+ * its first byte is needed (4 instructions a line). A line that begins
+ * with them and goes on ":DD " (or ":DD.DDD ") begins with an Exim
+ * stamp too: wrap_exim_stamp() reads nothing else. Exim logs many
+ * lines a minute: their stamps are taken with two compares of the
+ * line's first 16 bytes and one of the next 4, in wrap_parse_in()
+ * before anything else (no call, no registers saved for the other
+ * forms). Written by wrap.c only */
+extern _Thread_local unsigned char wrap_exim_last[16];
+
+/* wrap_exim_sec - 1 when the 4 bytes at p are ":DD " (digits at D), or
+ * ":DD." and a stamp with milliseconds goes on ("DDD " at p + 4, the
+ * line at least 24 bytes long: n bytes at p) */
+static inline int
+wrap_exim_sec(const char *p, size_t n)
+{
+    static const char ms_lit[8] = {':', 0, 0, '.', 0, 0, 0, ' '};
+    static const unsigned char ms_dig[8] = {0, 0xff, 0xff, 0, 0xff, 0xff,
+    0xff, 0};
+    uint32_t x;
+
+    memcpy(&x, p, 4);
+    /* digits: high nibble 3 before and after adding 6 (no carry out of
+     * a byte of high nibble 3) */
+    if ((x & 0x00f0f000U) != 0x00303000U
+        || ((x + 0x00060600U) & 0x00f0f000U) != 0x00303000U)
+        return 0;
+    if ((x & 0xff0000ffU) == 0x2000003aU)
+        return 1;
+    return (x & 0xff0000ffU) == 0x2e00003aU && n >= 8
+        && wrap_exim_word(p, ms_lit, ms_dig);
+}
+
+/* wrap_exim_seen - wrap_exim_stamp() of a line whose first 16 bytes are
+ * those of the last line it took (len >= 20) */
+static inline int
+wrap_exim_seen(struct span line)
+{
+    uint64_t a, b, ma, mb;
+
+    memcpy(&a, line.ptr, 8);
+    memcpy(&b, line.ptr + 8, 8);
+    memcpy(&ma, wrap_exim_last, 8);
+    memcpy(&mb, wrap_exim_last + 8, 8);
+    return a == ma && b == mb
+        && wrap_exim_sec(line.ptr + 16, line.len - 16);
+}
+
+/* wrap_exim_rec - r as wrap_slow() leaves an Exim line: undated, the
+ * whole line the message. Field by field: a memset() of the record is
+ * a "rep stos", slow to start */
+static inline void
+wrap_exim_rec(struct span line, struct wrap_rec *r)
+{
+    r->dated = 0;
+    r->t = 0;
+    r->host = span_make(NULL, 0);
+    r->ident = span_make(line.ptr, 0);
+    r->pid = span_make(NULL, 0);
+    r->msg = line;
+    r->ident_tag = 0;
+    r->host_tag = WRAP_HOST_TAG_NONE;
+}
+
+/* wrap_parse_in - wrap_parse() inline, for the engine's per-line loops:
+ * an Exim line of the last stamp's minute is taken without a call, and
+ * where the caller tests the answer, a line that is not goes on with the
+ * answer known (no test). The call of wrap_parse(), its jump on to
+ * wrap_parse_any() and the return value's test were 8 instructions an
+ * Exim line, and 2 a Postfix line */
+static inline __attribute__((always_inline)) int
+wrap_parse_in(struct ts_ctx *c, struct span line, struct wrap_rec *r)
+{
+    if (line.len >= 20 && span_little_endian() && wrap_exim_seen(line)) {
+        wrap_exim_rec(line, r);
+        return WRAP_EXIM;
+    }
+    wrap_parse_other(c, line, r);
+    return 0;
+}
+
 
 /* a hash of what makes two records the same line (host, ident, pid,
  * message; not the time): the repeated-record rule of engine/pipe.c

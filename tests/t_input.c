@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -852,6 +853,287 @@ t_wrap_forms(void)
         }
         T_CHECK(oob == 0, "form %zu: %d prefixes out of bounds", i, oob);
     }
+}
+
+/* wx_one - wrap_parse() of the n bytes of line in a buffer of exactly
+ * n bytes (out-of-bounds reads show under AddressSanitizer): once after
+ * a line of warm's minute (the memo of Exim's stamps may take it), once
+ * after a line of another minute (it cannot: the slow way), compared.
+ * Returns 1 when the memo took it */
+static int
+wx_one(struct ts_ctx *c, const char *line, size_t n, const char *warm)
+{
+    static const char other[] = "1999-12-31 23:59:59 other minute";
+    char   *cp = malloc(n ? n : 1);
+    struct wrap_rec a, b;
+    int     ka, kb;
+
+    memcpy(cp, line, n);
+    (void) wrap_parse(c, span_make(warm, strlen(warm)), &a);
+    ka = wrap_parse(c, span_make(cp, n), &a);
+    (void) wrap_parse(c, span_make(other, sizeof(other) - 1), &b);
+    kb = wrap_parse(c, span_make(cp, n), &b);
+    T_CHECK(kb == 0, "exim memo: \"%.*s\" taken after another minute",
+            (int) n, cp);
+    T_CHECK(a.dated == b.dated && (!a.dated || a.t == b.t)
+            && a.host.ptr == b.host.ptr && a.host.len == b.host.len
+            && a.ident.ptr == b.ident.ptr && a.ident.len == b.ident.len
+            && a.pid.ptr == b.pid.ptr && a.pid.len == b.pid.len
+            && a.msg.ptr == b.msg.ptr && a.msg.len == b.msg.len
+            && (ka != WRAP_EXIM || (a.ident_tag == b.ident_tag
+                                    && a.host_tag == b.host_tag)),
+            "exim memo: \"%.*s\" (%zu bytes, %d) differs from the slow "
+            "way", (int) n, cp, n, ka);
+    if (ka == WRAP_EXIM)
+        T_CHECK(n >= 20 && cp[0] >= '0' && cp[0] <= '9' && !a.dated
+                && a.host.len == 0 && a.ident.len == 0 && a.pid.len == 0
+                && a.msg.ptr == cp && a.msg.len == n && a.ident_tag == 0
+                && a.host_tag == WRAP_HOST_TAG_NONE,
+                "exim memo: \"%.*s\" taken, but not as wrap.h says",
+                (int) n, cp);
+    free(cp);
+    return ka == WRAP_EXIM;
+}
+
+/* wx_fresh - wrap_parse() of a few lines on a thread of its own, whose
+ * memo of Exim's stamps is as it starts ("0000-00-00 00:00"): a line
+ * of 16 NUL bytes and ":00 " is not taken, one of that minute is */
+static void *
+wx_fresh(void *arg)
+{
+    static const char nul[24] = {[16] = ':', '0', '0', ' ', 'x'};
+    static const char zero[] = "0000-00-00 00:00:07 zero";
+    struct ts_ctx c;
+    struct wrap_rec r;
+    int    *ok = arg;
+
+    ts_ctx_init_year(&c, 2024);
+    ok[0] = wrap_parse(&c, span_make(nul, sizeof(nul)), &r) == 0
+        && r.msg.ptr == nul && r.msg.len == sizeof(nul);
+    ok[1] = wrap_parse(&c, span_make(zero, sizeof(zero) - 1), &r)
+        == WRAP_EXIM && r.msg.ptr == zero && !r.dated && r.ident.len == 0;
+    return NULL;
+}
+
+/* t_wrap_exim - wrap_parse()'s WRAP_EXIM answer (the memo of the last
+ * Exim stamp's minute, which the engine's loops take without the noise
+ * and ident tests) against the slow way on hostile lines: every byte
+ * of the stamp (and of one with milliseconds) replaced by bytes that
+ * break it or keep its shape, each cut at every length near the stamp */
+static void
+t_wrap_exim(void)
+{
+    static const char *const base[] = {
+        "2024-11-01 00:00:17 1tXyz-000123-AB <= a@b.example H=x [192.0.2.1]",
+        "2024-11-01 00:00:17.123 1tXyz-000123-AB => c@d.example R=dnslookup",
+        "2024-11-01 00:00:59 Start queue run: pid=12345",
+        "0000-00-00 00:00:07 the memo's first value",
+    };
+    static const char subst[] = "09/: .-aZ\t\x7f@T+";
+    struct ts_ctx c;
+    char    line[128];
+    size_t  i, j, k, n;
+    int     hits = 0, tries = 0;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+        size_t  len = strlen(base[i]);
+
+        for (n = 0; n <= len; n++)
+            hits += wx_one(&c, base[i], n, base[i]), tries++;
+        for (j = 0; j < 26 && j < len; j++) {
+            for (k = 0; k < sizeof(subst); k++) {  /* the NUL too */
+                memcpy(line, base[i], len);
+                line[j] = subst[k];
+                hits += wx_one(&c, line, len, base[i]), tries++;
+                for (n = 16; n <= 25; n++)
+                    hits += wx_one(&c, line, n, base[i]), tries++;
+            }
+        }
+    }
+    /* the memo is for the lines of a minute: most of these keep it */
+    T_CHECK(hits > tries / 8 && hits < tries,
+            "exim memo: taken on %d of %d lines", hits, tries);
+    {
+        pthread_t t;
+        int     ok[2] = {0, 0};
+
+        if (pthread_create(&t, NULL, wx_fresh, ok) != 0
+            || pthread_join(t, NULL) != 0)
+            abort();
+        T_CHECK(ok[0] && ok[1], "exim memo: a fresh thread's (%d %d)",
+                ok[0], ok[1]);
+    }
+}
+
+/* ws_rand - the tests' generator (xorshift64*) */
+static uint64_t
+ws_rand(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 0x2545f4914f6cdd1dULL;
+}
+
+/* ws_line - a hostile envelope into buf (at most cap bytes): RFC 3164
+ * or ISO stamps of a few seconds and minutes, a few hosts and idents
+ * (pairs shorter and longer than 32 bytes, a '[' early), pids of 0 to
+ * 9 digits or masked, "]:" with and without its space, Solaris tags,
+ * bytes replaced anywhere, cut anywhere. Returns its length */
+static size_t
+ws_line(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const host[] = {
+        "mx", "mail.example.org", "h", "relay-01.dc3.example.net",
+        "a.b", "INFO", "x[1]", "verylonghostname.subdomain.example.com",
+    };
+    static const char *const ident[] = {
+        "postfix/smtp", "postfix/qmgr", "postfix/submission/smtpd", "sm-mta",
+        "exim", "postfix/smtp-very-long-name/x", "p", "a@b", "cron[x",
+    };
+    static const char *const msg[] = {
+        ("3F2A1B: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, "
+         "status=sent"), "[ID 123456 mail.info] connect from x", "",
+        "Trusted TLS connection established to mx.example:25",
+        "[bracket", " starts with a space",
+    };
+    char    pid[16];
+    uint64_t r = ws_rand(x);
+    size_t  n, k;
+    unsigned pl = (unsigned) (r >> 8) % 11;
+
+    if (pl == 10)
+        snprintf(pid, sizeof(pid), "xxxxx");
+    else
+        snprintf(pid, sizeof(pid), "%.*s", (int) pl, "918273645");
+    if (r % 4 != 0)
+        n = (size_t) snprintf(buf, cap, "Nov %2u 04:%02u:%02u %s %s[%s]%s%s",
+                              1 + (unsigned) (r >> 16) % 2,
+                              (unsigned) (r >> 20) % 2,
+                              (unsigned) (r >> 24) % 5,
+                              host[(r >> 28) % 8], ident[(r >> 32) % 9], pid,
+                              (r >> 36) % 8 ? ": " : ":",
+                              msg[(r >> 40) % 6]);
+    else
+        n = (size_t) snprintf(buf, cap, "2024-11-01T00:0%u:0%u.%06u+01:00 "
+                              "%s %s[%s]: %s", (unsigned) (r >> 16) % 2,
+                              (unsigned) (r >> 20) % 4,
+                              (unsigned) (r >> 24) % 3,
+                              host[(r >> 28) % 8], ident[(r >> 32) % 9], pid,
+                              msg[(r >> 40) % 6]);
+    if (n >= cap)
+        n = cap - 1;
+    r = ws_rand(x);
+    if (r % 3 == 0 && n > 0) {
+        static const char bytes[] = "[]: 0a/\t.";
+
+        k = (size_t) (r >> 8) % n;
+        buf[k] = bytes[(r >> 24) % (sizeof(bytes) - 1)];
+    }
+    if ((r >> 32) % 4 == 0)
+        n = (size_t) (r >> 40) % (n + 1);
+    return n;
+}
+
+#define WS_LINES 30000
+
+struct ws_run {
+    char  **line;
+    size_t *len;
+    struct wrap_rec *r;
+    int    *k;
+};
+
+/* ws_run_one - every line through wrap_parse() on a thread of its own
+ * (fresh caches and tags) */
+static void *
+ws_run_one(void *arg)
+{
+    struct ws_run *w = arg;
+    struct ts_ctx c;
+    size_t  i;
+
+    ts_ctx_init_year(&c, 2024);
+    for (i = 0; i < WS_LINES; i++)
+        w->k[i] = wrap_parse(&c, span_make(w->line[i], w->len[i]), &w->r[i]);
+    return NULL;
+}
+
+/* ws_span_same - two spans at the same place of the same line */
+static int
+ws_span_same(struct span a, struct span b)
+{
+    return a.len == b.len && (a.len == 0 || a.ptr == b.ptr);
+}
+
+/* t_wrap_sse2 - wrap_parse() as this processor runs it (its pairs of
+ * host and ident found by 32-byte compares where it has AVX2) against
+ * the copy without AVX2, on generated hostile lines each in a buffer of
+ * its own length, each copy on a fresh thread: the same records, the
+ * same ident tags, the same host tags but for the thread's range */
+static void
+t_wrap_sse2(void)
+{
+    struct ws_run a, b;
+    char    tmp[256];
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    pthread_t t;
+    size_t  i;
+    int     bad = 0, dated = 0;
+
+    a.line = calloc(WS_LINES, sizeof(*a.line));
+    a.len = calloc(WS_LINES, sizeof(*a.len));
+    a.r = calloc(WS_LINES, sizeof(*a.r));
+    a.k = calloc(WS_LINES, sizeof(*a.k));
+    b = a;
+    b.r = calloc(WS_LINES, sizeof(*b.r));
+    b.k = calloc(WS_LINES, sizeof(*b.k));
+    if (!a.line || !a.len || !a.r || !a.k || !b.r || !b.k)
+        abort();
+    for (i = 0; i < WS_LINES; i++) {
+        a.len[i] = ws_line(&x, tmp, sizeof(tmp));
+        if ((a.line[i] = malloc(a.len[i] ? a.len[i] : 1)) == NULL)
+            abort();
+        memcpy(a.line[i], tmp, a.len[i]);
+    }
+    wrap_test_sse2(0);
+    if (pthread_create(&t, NULL, ws_run_one, &a) != 0 || pthread_join(t, NULL))
+        abort();
+    wrap_test_sse2(1);
+    if (pthread_create(&t, NULL, ws_run_one, &b) != 0 || pthread_join(t, NULL))
+        abort();
+    wrap_test_sse2(0);
+    for (i = 0; i < WS_LINES; i++) {
+        const struct wrap_rec *p = &a.r[i];
+        const struct wrap_rec *q = &b.r[i];
+        const uint64_t low = ((uint64_t) 1 << 40) - 1;
+
+        dated += p->dated && p->host.len > 0 && p->pid.len > 0;
+        if (a.k[i] == b.k[i] && p->dated == q->dated
+            && (!p->dated || p->t == q->t)
+            && ws_span_same(p->host, q->host)
+            && ws_span_same(p->ident, q->ident)
+            && ws_span_same(p->pid, q->pid) && ws_span_same(p->msg, q->msg)
+            && p->ident_tag == q->ident_tag
+            && (p->host_tag & low) == (q->host_tag & low)
+            && (p->host_tag > 1) == (q->host_tag > 1))
+            continue;
+        if (bad++ < 5)
+            T_CHECK(0, "wrap sse2: line %zu \"%.*s\": the copies differ",
+                    i, (int) a.len[i], a.line[i]);
+    }
+    T_CHECK(bad == 0, "wrap sse2: %d of %d lines differ", bad, WS_LINES);
+    /* most lines are the common form, taken by wrap_hot() */
+    T_CHECK(dated > WS_LINES / 3, "wrap sse2: %d common lines", dated);
+    for (i = 0; i < WS_LINES; i++)
+        free(a.line[i]);
+    free(a.line);
+    free(a.len);
+    free(a.r);
+    free(a.k);
+    free(b.r);
+    free(b.k);
 }
 
 /* W-J003 and W-S001 through the whole reader */
@@ -1706,6 +1988,8 @@ main(void)
     t_json_real();
     t_export();
     t_wrap_forms();
+    t_wrap_exim();
+    t_wrap_sse2();
     t_forms_real();
     t_in_place();
     t_hostile();
