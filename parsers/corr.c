@@ -830,9 +830,15 @@ void
 corr_flush_proc(struct corr *k, struct corr_proc *p)
 {
     struct corr_conn *c = p->cur;
+    int     busy;
 
-    if (__builtin_expect(p->npend == 0 && p->pend == NULL && p->open == NULL
-                         && (!c->active || c->attributed), 1)) {
+    /* the four tests as one: each a branch, they went either way by
+     * the key (15,000 mispredicts in the replayed Exim log's 20 MB),
+     * where the one result goes one way for most keys. cur is always a
+     * connection's place (the entry's, or a ring's while pend is held) */
+    busy = (p->npend != 0) | (p->pend != NULL) | (p->open != NULL)
+        | ((c->active != 0) & (c->attributed == 0));
+    if (__builtin_expect(!busy, 1)) {
         c->active = 0;
         return;
     }

@@ -33,6 +33,9 @@
 #include <stdint.h>
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "parser.h"
 #include "sess_own.h"
@@ -419,6 +422,41 @@ corr_names_c(const struct corr *k, const struct corr_conn *c)
 
     __asm__("" : "+r"(p));
     return (const struct corr_names *) p;
+}
+
+/* corr_strlen64 - strlen(f) of a string in a field of 64 bytes whose
+ * byte n (n < 64) is a NUL (a text of n bytes copied in, which may hold
+ * a NUL of its own: Exim's address key). The field's 64 bytes are read
+ * by four compares of 16 and the first NUL among its first n + 1 taken
+ * (the bytes past n, not defined, are read but masked out): no call,
+ * no branch, where a strlen() call was some 20 instructions for the
+ * replayed Exim log's 10,000 addresses that are not valid (t_corr
+ * checks it against strlen(), NUL bytes anywhere) */
+static inline size_t
+corr_strlen64(const char *f, size_t n)
+{
+#ifdef __SSE2__
+    __m128i z = _mm_setzero_si128();
+    uint64_t m = (uint64_t) (unsigned) _mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) (const void *) f),
+                       z))
+        | (uint64_t) (unsigned) _mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+                                           (const void *) (f + 16)), z)) << 16
+        | (uint64_t) (unsigned) _mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+                                           (const void *) (f + 32)), z)) << 32
+        | (uint64_t) (unsigned) _mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+                                           (const void *) (f + 48)), z)) << 48;
+
+    /* bits 0 to n kept; bit n is set (f[n] is a NUL) */
+    m &= ((uint64_t) 2 << (n & 63)) - 1;
+    return (size_t) __builtin_ctzll(m);
+#else
+    (void) n;
+    return strlen(f);
+#endif
 }
 
 /* corr_start - connection c cleared and opened at time t: its first

@@ -378,7 +378,9 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
         && (ex_sess_dname_mt(ev->host, c->n.mx, &num) != 0 || num))
         c->n.mx[0] = 0;
     if (c->keylen == 0 && ev->ip.len > 0 && ev->ip.len < sizeof(c->key)) {
-        ex_bytes_copy(c->key, ev->ip.ptr, ev->ip.len);
+        /* sixteen bytes a step (ex_name_copy): an address of 9 to 32
+         * bytes was a loop of words of eight */
+        ex_name_copy(c->key, ev->ip.ptr, ev->ip.len);
         c->key[ev->ip.len] = 0;
         /* a valid address holds no NUL (ipaddr_norm): its length is the
          * line's, no strlen() call (13 instructions and the call's) */
@@ -386,7 +388,8 @@ ex_conn_fill(struct ex_conn *c, const struct ex_event *ev)
             c->keylen = (uint8_t) ev->ip.len;
         } else {
             c->n.ip[0] = 0;
-            c->keylen = (uint8_t) strlen(c->key);  /* a NUL ends it */
+            /* a NUL ends it: the first of the field's, no call */
+            c->keylen = (uint8_t) corr_strlen64(c->key, ev->ip.len);
         }
     }
     if (c->k.port < 0)
@@ -1167,6 +1170,14 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     return ex_classify_body(r, own, pre, tr);
 }
 
+/* ex_span_or - the start of s, or p when s is empty (what to prefetch):
+ * a select of two values (a conditional move), no branch */
+static inline const void *
+ex_span_or(struct span s, const void *p)
+{
+    return s.len > 0 ? (const void *) s.ptr : p;
+}
+
 /* ex_apply - corr_ops.apply: an Exim event into the state (corr.h) */
 static void
 ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
@@ -1204,13 +1215,13 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
          * address: ex_conn_fill, ex_conn_same) and the recipient's
          * domain were last read on the classifying thread's core:
          * fetched while the message is looked up, not waited for when
-         * they are read */
-        if (evp->host.len > 0)
-            __builtin_prefetch(evp->host.ptr);
-        if (evp->ip.len > 0)
-            __builtin_prefetch(evp->ip.ptr);
-        if (pre->dom.len > 0)
-            __builtin_prefetch(pre->dom.ptr);
+         * they are read. Each asked for whether the line has it or
+         * not (the address of pre then, in the cache): a test of each
+         * length went either way by the line, some 35,000 mispredicted
+         * branches in the replayed log's 20 MB */
+        __builtin_prefetch(ex_span_or(evp->host, pre));
+        __builtin_prefetch(ex_span_or(evp->ip, pre));
+        __builtin_prefetch(ex_span_or(pre->dom, pre));
         if ((m = corr_enter_hashed(s->k, pre->key, pre->klen, pre->khash,
                                    r->host, dated, t, r, &new)) == NULL)
             return;

@@ -17,7 +17,9 @@
  * the correlators (util/htab.c): its
  * hash against libxxhash's XXH3_64bits() for every length from 0 to
  * 300, and keys that differ in one byte (compared a word at a time)
- * found, not found and dropped by address (htab_delete_inline).
+ * found, not found and dropped by address (htab_delete_inline). The
+ * length of an address key cut by a NUL of its own (corr_strlen64)
+ * against strlen().
  */
 #include "../parsers/corr.h"
 #include "../util/dname.h"
@@ -589,9 +591,44 @@ t_htab_keys(void)
     htab_free(t);
 }
 
+/* t_strlen64 - corr_strlen64() is strlen() of a text of n bytes (n from
+ * 1 to 63) copied into a field of 64 bytes and ended there, whatever
+ * the text holds (NUL bytes anywhere, none, several) and whatever the
+ * bytes past n hold (random, all NUL, none NUL); the field on the heap,
+ * exactly 64 bytes: the address sanitizer sees a read past it */
+static void
+t_strlen64(void)
+{
+    char   *f = malloc(64);
+    uint64_t s = 0x9e3779b97f4a7c15ULL;
+    size_t  n, i;
+    int     round, bad = 0, cut = 0;
+
+    T_CHECK(f != NULL, "a field");
+    for (round = 0; round < 20000; round++) {
+        unsigned kind = (unsigned) (t_rand(&s) % 4);
+
+        n = 1 + (size_t) (t_rand(&s) % 63);
+        for (i = 0; i < 64; i++)        /* past n: garbage, NULs or none */
+            f[i] = kind == 0 ? 0 : kind == 1 ? (char) (1 + t_rand(&s) % 255)
+                : (char) t_rand(&s);
+        for (i = 0; i < n; i++)         /* the text: a NUL now and then */
+            f[i] = t_rand(&s) % 16 == 0 && kind != 3 ? 0
+                : (char) (1 + t_rand(&s) % 255);
+        f[n] = 0;
+        cut += strlen(f) < n;
+        bad += corr_strlen64(f, n) != strlen(f);
+    }
+    T_CHECK(bad == 0 && cut > 5000,
+            "corr_strlen64 as strlen() of 20000 texts (%d cut by a NUL "
+            "of their own; %d wrong)", cut, bad);
+    free(f);
+}
+
 int
 main(void)
 {
+    t_strlen64();
     t_emit_dom();
     t_emit_reason();
     t_pend_ring();
