@@ -39,11 +39,19 @@ RA=$(mkreport "$T/r" a.example)
 RB=$(mkreport "$T/r" b.example)
 SHA_A=$(sha256sum <"$RA" | cut -d' ' -f1)
 SHA_B=$(sha256sum <"$RB" | cut -d' ' -f1)
+# snd ARGS... - a send; with SND_EXEC=exec in a subshell, that subshell
+# becomes the send, so the PID $! names is the send itself
 snd() {
-    "$BIN" send --config "$CONF" --ca-file "$T/ca/ca.pem" \
+    ${SND_EXEC:-} "$BIN" send --config "$CONF" --ca-file "$T/ca/ca.pem" \
         --timeout "${TEST_NET_TIMEOUT:-5}" -q \
         --allow-private-targets --smtp-relay "smtp://127.0.0.1:$MP" \
         --mail-from reports@example.net "$@"
+}
+
+# running ST - how many processes have ST as an argument (the pattern,
+# "ST/*", does not match itself: grep is not counted)
+running() {
+    grep -lszx -- "$1/*" /proc/[0-9]*/cmdline | wc -l
 }
 
 # copies TAG - "HTTP-A HTTP-B MAIL-A MAIL-B" copies received for run TAG
@@ -133,15 +141,22 @@ while [ $i -le 10 ]; do
     tag=k$i
     set -- --state-dir "$ST" --rua "https://127.0.0.1:$HP/$tag" \
         --rua "mailto:$tag@rcpt.example" "$RA" "$RB"
-    snd "$@" 2>/dev/null &
+    # exec, not "snd ... &": $! must be the send, not a shell running it
+    # (killing that shell left the send running on, racing the next one,
+    # which then found the spool locked and did nothing)
+    (SND_EXEC="exec"; snd "$@") 2>/dev/null &
     p=$!
     sleep "0.0$(od -An -N1 -tu1 /dev/urandom | tr -d ' ' | cut -c1)"
     kill -9 $p 2>/dev/null
     wait $p 2>/dev/null
+    # the kill hit the send itself: none runs on for this spool
+    check "outside kill $i: no send survives it" [ "$(running "$ST")" -eq 0 ]
     snd "$@" 2>"$T/k.err"
+    rc=$?
     # one attempt may have been under way when the kill came
-    if judge "$tag" 1 && [ "$(find "$ST/spool/done" -type f | wc -l)" -eq 4 ]
-    then ok; else bad "outside kill $i"; cat "$T/k.err"; fi
+    if [ $rc -eq 0 ] && judge "$tag" 1 &&
+        [ "$(find "$ST/spool/done" -type f | wc -l)" -eq 4 ]
+    then ok; else bad "outside kill $i (exit $rc)"; cat "$T/k.err"; fi
     i=$((i + 1))
 done
 
