@@ -140,6 +140,20 @@ t_peer_ref(struct span *s, struct pf_event *ev)
     return 0;
 }
 
+/* t_peer_differ - 1 when two readings of one peer differ: the result,
+ * where the cursor stops and, when read, the fields */
+static int
+t_peer_differ(int r1, int r2, struct span s1, struct span s2,
+              const struct pf_event *e1, const struct pf_event *e2)
+{
+    return r1 != r2 || s1.ptr != s2.ptr || s1.len != s2.len
+        || (r1 == 0 && (e1->peer_host.ptr != e2->peer_host.ptr
+                        || e1->peer_host.len != e2->peer_host.len
+                        || e1->peer_ip.ptr != e2->peer_ip.ptr
+                        || e1->peer_ip.len != e2->peer_ip.len
+                        || e1->port != e2->port));
+}
+
 /* t_peer_plain - pf_parse_peer_plain() (its host and ']' found sixteen
  * and eight bytes at a time) as t_peer_ref(): peers and random texts of
  * the bytes that stop or continue a host, NUL, bytes >= 0x80 and the
@@ -179,12 +193,7 @@ t_peer_plain(void)
         e2 = e1;
         r1 = pf_parse_peer_plain(&s1, &e1);
         r2 = t_peer_ref(&s2, &e2);
-        if (r1 != r2 || s1.ptr != s2.ptr || s1.len != s2.len
-            || (r1 == 0 && (e1.peer_host.ptr != e2.peer_host.ptr
-                            || e1.peer_host.len != e2.peer_host.len
-                            || e1.peer_ip.ptr != e2.peer_ip.ptr
-                            || e1.peer_ip.len != e2.peer_ip.len
-                            || e1.port != e2.port)))
+        if (t_peer_differ(r1, r2, s1, s2, &e1, &e2))
             bad++;
         free(heap);
     }
@@ -215,12 +224,7 @@ t_peer_memo(void)
         e2 = e1;
         r1 = pf_parse_peer(&s1, &e1);
         r2 = pf_parse_peer_plain(&s2, &e2);
-        if (r1 != r2 || s1.ptr != s2.ptr || s1.len != s2.len
-            || (r1 == 0 && (e1.peer_host.ptr != e2.peer_host.ptr
-                            || e1.peer_host.len != e2.peer_host.len
-                            || e1.peer_ip.ptr != e2.peer_ip.ptr
-                            || e1.peer_ip.len != e2.peer_ip.len
-                            || e1.port != e2.port))) {
+        if (t_peer_differ(r1, r2, s1, s2, &e1, &e2)) {
             if (bad++ < 5)
                 fprintf(stderr, "peer \"%.*s\": %d/%d host %zu/%zu "
                         "ip %zu/%zu port %d/%d\n", (int) n, buf, r1, r2,
@@ -289,12 +293,7 @@ t_peer_lengths(void)
                 s1 = s2 = span_make(alt, len + 3);
                 r1 = pf_parse_peer(&s1, &e1);
                 r2 = pf_parse_peer_plain(&s2, &e2);
-                if (r1 != r2 || s1.ptr != s2.ptr || s1.len != s2.len
-                    || (r1 == 0 && (e1.peer_host.ptr != e2.peer_host.ptr
-                                    || e1.peer_host.len != e2.peer_host.len
-                                    || e1.peer_ip.ptr != e2.peer_ip.ptr
-                                    || e1.peer_ip.len != e2.peer_ip.len
-                                    || e1.port != e2.port))) {
+                if (t_peer_differ(r1, r2, s1, s2, &e1, &e2)) {
                     if (bad++ < 5)
                         fprintf(stderr, "peer of %zu, byte %u: \"%.*s\"\n",
                                 len, k, (int) len, alt);
