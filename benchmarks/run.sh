@@ -4,8 +4,12 @@
 #
 # Usage: benchmarks/run.sh [SIZE_MB]   (make bench BENCH_MB=; default 250)
 # Environment: BUILD (the profile-guided build, default build), BUILD0
-# (the same sources with PGO=0, default build-nopgo), BENCH_DIR (the
-# logs; default a new directory in /var/tmp, removed at the end),
+# (the same sources with PGO=0, default build-nopgo), BENCH_DIR (where
+# the run makes its own new directory for the logs and reports; default
+# /var/tmp; only that new directory is removed at the end), BENCH_KEEP
+# (1: keep it and print its name: removing its 200,000 or so files
+# leaves ext4 slow to create files for minutes, which a following run's
+# report column would pay),
 # BENCH_RUNS (5), BENCH_GZ_RUNS (3), BENCH_REPORT_RUNS (3), BENCH_PF_MB
 # (50), BENCH_DOC (the page whose table is replaced, docs/benchmarks.md;
 # empty: print only).
@@ -50,8 +54,12 @@ XCORE=$BUILD/benchmarks/xcore
 DOC=${BENCH_DOC-docs/benchmarks.md}
 CONF=testdata/demo/mailtlsrpt.conf
 ARGS="--config $CONF --log-tz UTC --log-year 2024 -q"
-dir=${BENCH_DIR:-$(mktemp -d /var/tmp/mtrbench.XXXXXX)}
-trap 'rm -rf "$dir"' EXIT
+dir=$(mktemp -d "${BENCH_DIR:-/var/tmp}/mtrbench.XXXXXX")
+if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    trap 'echo "bench: kept $dir" >&2' EXIT
+else
+    trap 'rm -rf "$dir"' EXIT
+fi
 start=$(date +%s)
 
 # secs CMD...: wall seconds of one run of CMD. Output goes to a file:
