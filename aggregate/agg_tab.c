@@ -858,72 +858,100 @@ agg_put_room(char *p, const char *s, size_t n)
     return p + n + 1;
 }
 
-/* agg_key_head - the key's first bytes (day, policy, result, flags,
- * cert, cert_problem) at p; returns the end. The record keeps day,
- * result, policy, flags and cert in eight bytes one after the other:
- * copied as one word, then policy and result put in the key's order
- * (five byte loads and stores and the day's were 12 instructions) */
-_Static_assert(offsetof(struct sess_rec, result)
-               == offsetof(struct sess_rec, day) + 4
-               && offsetof(struct sess_rec, policy)
-               == offsetof(struct sess_rec, day) + 5
-               && offsetof(struct sess_rec, flags)
-               == offsetof(struct sess_rec, day) + 6
-               && offsetof(struct sess_rec, cert)
-               == offsetof(struct sess_rec, day) + 7
-               && sizeof(((struct sess_rec *) 0)->day) == 4,
-               "agg_key_head copies day to cert as one word");
+/* agg_view_head - the key's first bytes (day, policy, result, flags,
+ * cert, cert_problem) of a view at p: a view keeps them in the key's
+ * order, one word and a byte */
+_Static_assert(offsetof(struct sess_view, policy)
+               == offsetof(struct sess_view, day) + 4
+               && offsetof(struct sess_view, result)
+               == offsetof(struct sess_view, day) + 5
+               && offsetof(struct sess_view, flags)
+               == offsetof(struct sess_view, day) + 6
+               && offsetof(struct sess_view, cert)
+               == offsetof(struct sess_view, day) + 7
+               && offsetof(struct sess_view, cert_problem)
+               == offsetof(struct sess_view, day) + 8
+               && sizeof(((struct sess_view *) 0)->day) == 4,
+               "agg_view_head copies day to cert as one word");
+_Static_assert(SESS_VIEW_ROOM >= 32, "agg_put_room reads 32 bytes");
 static inline __attribute__((always_inline)) char *
-agg_key_head(char *p, const struct sess_rec *r)
+agg_view_head(char *p, const struct sess_view *v)
 {
-    memcpy(p, &r->day, 8);
-    p[4] = (char) r->policy;
-    p[5] = (char) r->result;
-    p[8] = (char) r->cert_problem;
+    memcpy(p, &v->day, 8);
+    p[8] = (char) v->cert_problem;
     return p + 9;
 }
 
-/* agg_tab_key_lens - see agg_tab.h */
+/* agg_tab_key_view - see agg_tab.h */
 size_t
-agg_tab_key_lens(const struct sess_rec *r, const size_t len[AGG_TAB_STRS],
-                 char *buf)
+agg_tab_key_view(const struct sess_view *v, char *buf)
 {
     size_t  keep;
     char   *p;
 
-    /* what the copies below read of r and write of buf depends on (each
-     * length below its field's room), what later steps index tables by
-     * (the enumerations), and a domain. That each string ends where its
-     * length says is the maker's word (sess_cb.session_lens: corr.c
-     * measures them; t_corr checks it) and is not looked at again: a
-     * wrong length still gives a key of at most AGG_TAB_KEY_MAX bytes,
-     * read within the record, only not the record's */
-    if (r == NULL || r->result >= SESS_RESULT_COUNT
-        || r->policy >= SESS_POL_COUNT || r->cert >= SESS_CERT_COUNT
-        || r->cert_problem >= SESS_RESULT_COUNT
-        || len[0] - 1 >= sizeof(r->domain) - 1 || len[1] >= sizeof(r->mx)
-        || len[2] >= sizeof(r->helo) || len[3] >= sizeof(r->ip)
-        || len[4] >= sizeof(r->loghost) || len[5] >= sizeof(r->reason))
+    /* what the copies below write of buf depends on (each length below
+     * its field's room in a record), what later steps index tables by
+     * (the enumerations), and a domain. That each string ends where
+     * its length says and has SESS_VIEW_ROOM bytes is the maker's word
+     * (sess_cb.session_view: corr.c measures them; t_corr checks it)
+     * and is not looked at again: a wrong length still gives a key of
+     * at most AGG_TAB_KEY_MAX bytes, only not the session's */
+    if (v == NULL || v->result >= SESS_RESULT_COUNT
+        || v->policy >= SESS_POL_COUNT || v->cert >= SESS_CERT_COUNT
+        || v->cert_problem >= SESS_RESULT_COUNT
+        || v->domain.len - 1 >= DNAME_MAX || v->mx.len > DNAME_MAX
+        || v->helo.len > DNAME_MAX || v->ip.len > IPADDR_MAX
+        || v->loghost.len > SESS_MAX_LOGHOST
+        || v->reason.len > SESS_MAX_REASON)
         return 0;
     /* a clear success keeps no helo, address or reason: their lengths
      * masked, not tested (a test of "clear" went either way by the
      * session, some 26,000 mispredicted branches in the replayed Exim
      * log's 20 MB, 16,000 in the Postfix corpus's) */
-    keep = (size_t) 0 - (size_t) ((r->result != SESS_SUCCESS)
-                                  | (r->flags & SESS_F_PLAINTEXT));
-    p = agg_key_head(buf, r);
-    p = agg_put_room(p, r->domain, len[0]);
-    p = agg_put_room(p, r->mx, len[1]);
+    keep = (size_t) 0 - (size_t) ((v->result != SESS_SUCCESS)
+                                  | (v->flags & SESS_F_PLAINTEXT));
+    p = agg_view_head(buf, v);
+    p = agg_put_room(p, v->domain.ptr, v->domain.len);
+    p = agg_put_room(p, v->mx.ptr, v->mx.len);
     /* no parser fills helo (corr_emit_rec): its NUL alone, on a branch
      * that goes one way */
-    if (__builtin_expect((len[2] & keep) == 0, 1))
+    if (__builtin_expect((v->helo.len & keep) == 0, 1))
         *p++ = 0;
     else
-        p = agg_put_room(p, r->helo, len[2]);
-    p = agg_put_room(p, r->ip, len[3] & keep);
-    p = agg_put_room(p, r->loghost, len[4]);
-    p = agg_put_room(p, r->reason, len[5] & keep);
+        p = agg_put_room(p, v->helo.ptr, v->helo.len);
+    p = agg_put_room(p, v->ip.ptr, v->ip.len & keep);
+    p = agg_put_room(p, v->loghost.ptr, v->loghost.len);
+    p = agg_put_room(p, v->reason.ptr, v->reason.len & keep);
     return (size_t) (p - buf);
+}
+
+/* agg_tab_key_lens - see agg_tab.h: the view of r with those lengths */
+size_t
+agg_tab_key_lens(const struct sess_rec *r, const size_t len[AGG_TAB_STRS],
+                 char *buf)
+{
+    struct sess_view v;
+
+    /* a length not below its field's size is refused (a record's
+     * field, the view's room, is read no further) */
+    if (r == NULL || len[0] >= sizeof(r->domain) || len[1] >= sizeof(r->mx)
+        || len[2] >= sizeof(r->helo) || len[3] >= sizeof(r->ip)
+        || len[4] >= sizeof(r->loghost) || len[5] >= sizeof(r->reason))
+        return 0;
+    v.day = r->day;
+    v.policy = r->policy;
+    v.result = r->result;
+    v.flags = r->flags;
+    v.cert = r->cert;
+    v.cert_problem = r->cert_problem;
+    v.time = r->time;
+    v.domain = span_make(r->domain, len[0]);
+    v.mx = span_make(r->mx, len[1]);
+    v.helo = span_make(r->helo, len[2]);
+    v.ip = span_make(r->ip, len[3]);
+    v.loghost = span_make(r->loghost, len[4]);
+    v.reason = span_make(r->reason, len[5]);
+    return agg_tab_key_view(&v, buf);
 }
 
 /* agg_tab_add_key_mt - see agg_tab.h */

@@ -69,6 +69,14 @@ size_t  agg_tab_key_trusted(const struct sess_rec *r, char *buf);
 #define AGG_TAB_STRS 6
 size_t  agg_tab_key_lens(const struct sess_rec *r,
                          const size_t len[AGG_TAB_STRS], char *buf);
+
+/* agg_tab_key_view - the same key of a session handed over as a view
+ * (global/sess.h: its strings where its maker holds them, with their
+ * lengths, each readable for SESS_VIEW_ROOM bytes at least): each
+ * string copied once, from there. The same checks (a length not below
+ * its record field's size, or a domain's of 0, refused: 0), the same
+ * key as agg_tab_key_lens() of the view's record; buf as there */
+size_t  agg_tab_key_view(const struct sess_view *v, char *buf);
 int     agg_tab_add_key_mt(struct agg_tab *t, const char *key, size_t len,
                            uint64_t n);
 

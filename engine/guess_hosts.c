@@ -189,13 +189,24 @@ guess_hosts_line(struct guess_hosts *g, const char *name, size_t len,
         h->mtas |= 1u << mta;
 }
 
+/* guess_str_put - string s into field d of cap bytes (cut to it) */
+static void
+guess_str_put(char *d, size_t cap, struct span s)
+{
+    size_t  n = s.len < cap ? s.len : cap - 1;
+
+    memcpy(d, s.ptr, n);
+    d[n] = 0;
+}
+
 /* guess_hosts_session - a session: count it; a counted one, to the one
  * host of the sessions so far, and for how many domains */
 void
-guess_hosts_session(struct guess_hosts *g, const struct sess_rec *r,
-                    size_t hlen, size_t dlen, enum sess_disp d)
+guess_hosts_session(struct guess_hosts *g, const struct sess_view *v,
+                    enum sess_disp d)
 {
-    struct guess_loghost *h = guess_host_get(g, r->loghost, hlen);
+    struct guess_loghost *h = guess_host_get(g, v->loghost.ptr,
+                                             v->loghost.len);
     uint64_t dh;
 
     if (h == NULL)
@@ -204,15 +215,15 @@ guess_hosts_session(struct guess_hosts *g, const struct sess_rec *r,
     if (d != SESS_D_COUNTED || h->many_mx)
         return;
     if (h->counted++ == 0) {
-        memcpy(h->mx, r->mx, sizeof(h->mx));
-        memcpy(h->ip, r->ip, sizeof(h->ip));
-    } else if (strcmp(h->mx, r->mx) != 0 || strcmp(h->ip, r->ip) != 0) {
+        guess_str_put(h->mx, sizeof(h->mx), v->mx);
+        guess_str_put(h->ip, sizeof(h->ip), v->ip);
+    } else if (strcmp(h->mx, v->mx.ptr) != 0 || strcmp(h->ip, v->ip.ptr) != 0) {
         h->many_mx = 1;
         return;
     }
     if (h->ndom >= 3)
         return;
-    dh = XXH3_64bits(r->domain, dlen);
+    dh = XXH3_64bits(v->domain.ptr, v->domain.len);
     if ((h->ndom < 1 || h->dom[0] != dh) && (h->ndom < 2 || h->dom[1] != dh)) {
         if (h->ndom < 2)
             h->dom[h->ndom] = dh;

@@ -33,10 +33,10 @@ struct guess_hosts *guess_hosts_free(struct guess_hosts *g);   /* NULL */
 void    guess_hosts_line(struct guess_hosts *g, const char *name, size_t len,
                          int mta);
 
-/* a session of the run, with its disposition; hlen, dlen: strlen of
- * r->loghost and r->domain */
-void    guess_hosts_session(struct guess_hosts *g, const struct sess_rec *r,
-                            size_t hlen, size_t dlen, enum sess_disp d);
+/* a session of the run (as its maker holds it, global/sess.h), with
+ * its disposition */
+void    guess_hosts_session(struct guess_hosts *g, const struct sess_view *v,
+                            enum sess_disp d);
 
 /* the warnings, after the run; tab: which hosts log TLS */
 void    guess_hosts_advise(const struct guess_hosts *g,

@@ -407,28 +407,22 @@ pipe_keys_grow(char **keys, size_t len, size_t *cap)
 }
 
 /* pipe_key_push - a counted session's table key onto a key list (the
- * form of agg_tab_add_list_mt), made there: its strings' lengths l are
- * known (agg_tab_key_lens), none measured again. Inline in
- * pipe_session_lens, its one caller: the call and its saved registers
- * were a quarter of the step */
+ * form of agg_tab_add_list_mt), made there from the session's view:
+ * its strings copied once, from where its maker holds them, none
+ * measured again (agg_tab_key_view). Inline in pipe_session_view, its
+ * one caller: the call and its saved registers were a quarter of the
+ * step */
 static inline __attribute__((always_inline)) void
 pipe_key_push(char **keys, size_t *len, size_t *cap,
-              const struct sess_rec *r, const struct sess_lens *l)
+              const struct sess_view *v)
 {
     size_t  at = *len;
     size_t  n;
-    size_t  ls[AGG_TAB_STRS];
     uint16_t be;
 
     if (__builtin_expect(*cap - at < AGG_TAB_KEY_MAX + 2, 0))
         pipe_keys_grow(keys, at, cap);
-    ls[0] = l->domain;
-    ls[1] = l->mx;
-    ls[2] = l->helo;
-    ls[3] = l->ip;
-    ls[4] = l->loghost;
-    ls[5] = l->reason;
-    n = agg_tab_key_lens(r, ls, *keys + at + 2);
+    n = agg_tab_key_view(v, *keys + at + 2);
     if (n == 0)                 /* n <= AGG_TAB_KEY_MAX (below) */
         msg_panic("session with invalid fields reached the table");
     /* the length, most significant byte first: one store */
@@ -452,11 +446,15 @@ pipe_keys_add(struct pipe_ctx *pc)
 }
 
 /* pipe_session_show - sessions: a finished session printed (out of
- * pipe_session_lens: a summary or report prints none) */
+ * pipe_session_view: a summary or report prints none) */
 static void __attribute__((noinline, cold))
-pipe_session_show(struct pipe_ctx *pc, const struct sess_rec *r,
+pipe_session_show(struct pipe_ctx *pc, const struct sess_view *v,
                   enum sess_disp d)
 {
+    struct sess_rec rec;
+    const struct sess_rec *r = &rec;
+
+    sess_view_rec(v, &rec);
     if (pc->o->sessions_json) {
         pipe_session_json(pc->o->sessions, r, d);
     } else {
@@ -474,48 +472,40 @@ pipe_session_show(struct pipe_ctx *pc, const struct sess_rec *r,
     }
 }
 
-/* pipe_session_lens - a finished session: count it, maybe print it
- * (sess_cb.session_lens: l, the lengths of its strings). A counted one's
- * key goes onto the list of the chunk being correlated, which a worker
- * adds (pipe_add_chunk_mt: the key, not the record), or without a chunk
- * onto a list of our own, added a batch at a time (the next keys'
- * memory is asked for while one is added): one key push inline for
- * both */
+/* pipe_session_view - a finished session: count it, maybe print it
+ * (sess_cb.session_view: its strings where its maker holds them). A
+ * counted one's key goes onto the list of the chunk being correlated,
+ * which a worker adds (pipe_add_chunk_mt: the key, not the record), or
+ * without a chunk onto a list of our own, added a batch at a time (the
+ * next keys' memory is asked for while one is added): one key push
+ * inline for both */
 static void
-pipe_session_lens(void *ctx, const struct sess_rec *r,
-                  const struct sess_lens *l, enum sess_disp d)
+pipe_session_view(void *ctx, const struct sess_view *v, enum sess_disp d)
 {
     struct pipe_ctx *pc = ctx;
     struct pipe_chunk *ch = pc->corr;
 
     pc->st->sessions[d]++;
-    guess_hosts_session(pc->hosts, r, l->loghost, l->domain, d);
+    guess_hosts_session(pc->hosts, v, d);
     if (d == SESS_D_COUNTED) {
         /* the list picked, one push: the key's making inline once */
         pipe_key_push(ch != NULL ? &ch->keys : &pc->keys,
                       ch != NULL ? &ch->keys_len : &pc->keys_len,
-                      ch != NULL ? &ch->keys_cap : &pc->keys_cap, r, l);
+                      ch != NULL ? &ch->keys_cap : &pc->keys_cap, v);
         if (ch == NULL && pc->keys_len >= PIPE_KEYS_BATCH)
             pipe_keys_add(pc);
     }
     if (__builtin_expect(pc->o->sessions != NULL, 0))
-        pipe_session_show(pc, r, d);
+        pipe_session_show(pc, v, d);
 }
 
-/* pipe_session - sess_cb.session: pipe_session_lens, the lengths
- * measured */
+/* pipe_session - sess_cb.session: pipe_session_view of the record */
 static void
 pipe_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
 {
-    struct sess_lens l;
+    struct sess_view v;
 
-    l.domain = strlen(r->domain);
-    l.mx = strlen(r->mx);
-    l.helo = strlen(r->helo);
-    l.ip = strlen(r->ip);
-    l.loghost = strlen(r->loghost);
-    l.reason = strlen(r->reason);
-    pipe_session_lens(ctx, r, &l, d);
+    pipe_session_view(ctx, sess_rec_view(r, &v), d);
 }
 
 /* pipe_tls_host_at - the place of a host name in pc->tls_host: from
@@ -2086,7 +2076,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     pc.st = st;
     memset(&pcb, 0, sizeof(pcb));
     pcb.session = pipe_session;
-    pcb.session_lens = pipe_session_lens;
+    pcb.session_view = pipe_session_view;
     pcb.tls_host = pipe_tls_host;
     pcb.ctx = &pc;
     pcb.hold = o->state ? pipe_hold : NULL;

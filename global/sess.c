@@ -66,8 +66,8 @@ sess_result_code(const char *name, unsigned long len)
 
 /* sess_reason_plain - sess_set_reason() a byte at a time: what it
  * writes of any text */
-static void
-sess_reason_plain(struct sess_rec *rec, const char *text, unsigned long len)
+static size_t
+sess_reason_plain(char *out, const char *text, unsigned long len)
 {
     size_t  o = 0;
     unsigned long i;
@@ -77,13 +77,14 @@ sess_reason_plain(struct sess_rec *rec, const char *text, unsigned long len)
 
         if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
             c = ' ';
-        if (c == ' ' && (o == 0 || rec->reason[o - 1] == ' '))
+        if (c == ' ' && (o == 0 || out[o - 1] == ' '))
             continue;
-        rec->reason[o++] = (char) c;
+        out[o++] = (char) c;
     }
-    while (o > 0 && rec->reason[o - 1] == ' ')
+    while (o > 0 && out[o - 1] == ' ')
         o--;
-    rec->reason[o] = 0;
+    out[o] = 0;
+    return o;
 }
 
 /* sess_reason_word - 1 when a word of 8 bytes holds a byte the plain
@@ -113,6 +114,13 @@ sess_reason_word(uint64_t w)
 void
 sess_set_reason(struct sess_rec *rec, const char *text, unsigned long len)
 {
+    (void) sess_put_reason(rec->reason, text, len);
+}
+
+/* sess_put_reason - sess_set_reason() into out (sess.h) */
+size_t
+sess_put_reason(char *out, const char *text, unsigned long len)
+{
     size_t  n = len < SESS_MAX_REASON ? (size_t) len : SESS_MAX_REASON;
     size_t  i;
     uint64_t w;
@@ -134,12 +142,67 @@ sess_set_reason(struct sess_rec *rec, const char *text, unsigned long len)
             bad = sess_reason_word(w);
         }
     }
-    if (bad) {
-        sess_reason_plain(rec, text, len);
-        return;
-    }
-    memcpy(rec->reason, text, n);
-    rec->reason[n] = 0;
+    if (bad)
+        return sess_reason_plain(out, text, len);
+    memcpy(out, text, n);
+    out[n] = 0;
+    return n;
+}
+
+/* sess_view_str - string s into field d of cap bytes (cut to it) */
+static void
+sess_view_str(char *d, size_t cap, struct span s)
+{
+    size_t  n = s.len < cap ? s.len : cap - 1;
+
+    memcpy(d, s.ptr, n);
+    d[n] = 0;
+}
+
+/* sess_view_rec - the record of a view (sess.h) */
+void
+sess_view_rec(const struct sess_view *v, struct sess_rec *r)
+{
+    r->time = v->time;
+    r->day = v->day;
+    r->result = v->result;
+    r->policy = v->policy;
+    r->flags = v->flags;
+    r->cert = v->cert;
+    r->cert_problem = v->cert_problem;
+    sess_view_str(r->domain, sizeof(r->domain), v->domain);
+    sess_view_str(r->mx, sizeof(r->mx), v->mx);
+    sess_view_str(r->helo, sizeof(r->helo), v->helo);
+    sess_view_str(r->ip, sizeof(r->ip), v->ip);
+    sess_view_str(r->loghost, sizeof(r->loghost), v->loghost);
+    sess_view_str(r->reason, sizeof(r->reason), v->reason);
+}
+
+/* sess_rec_view - the view of a record (sess.h): every field of a
+ * record has at least SESS_VIEW_ROOM bytes */
+_Static_assert(IPADDR_MAX + 1 >= SESS_VIEW_ROOM
+               && SESS_MAX_LOGHOST + 1 >= SESS_VIEW_ROOM
+               && SESS_MAX_REASON + 1 >= SESS_VIEW_ROOM
+               && DNAME_MAX + 1 >= SESS_VIEW_ROOM,
+               "a record's strings are views of SESS_VIEW_ROOM bytes");
+struct sess_view *
+sess_rec_view(const struct sess_rec *r, struct sess_view *v)
+{
+    v->time = r->time;
+    v->day = r->day;
+    v->result = r->result;
+    v->policy = r->policy;
+    v->flags = r->flags;
+    v->cert = r->cert;
+    v->cert_problem = r->cert_problem;
+    v->domain = span_make(r->domain, strnlen(r->domain, sizeof(r->domain)));
+    v->mx = span_make(r->mx, strnlen(r->mx, sizeof(r->mx)));
+    v->helo = span_make(r->helo, strnlen(r->helo, sizeof(r->helo)));
+    v->ip = span_make(r->ip, strnlen(r->ip, sizeof(r->ip)));
+    v->loghost = span_make(r->loghost,
+                           strnlen(r->loghost, sizeof(r->loghost)));
+    v->reason = span_make(r->reason, strnlen(r->reason, sizeof(r->reason)));
+    return v;
 }
 
 /* sess_disp_name - text of a disposition */

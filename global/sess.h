@@ -105,6 +105,41 @@ sess_rec_clear(struct sess_rec *r)
     r->reason[0] = 0;
 }
 
+/* sess_view - a session as its maker holds it (parsers/corr.c): the
+ * record's numbers, and each of its strings where it lies, with its
+ * length (strlen), none copied into a record. A string's NUL is at its
+ * length, and at least SESS_VIEW_ROOM bytes are readable from its start
+ * (a string shorter than that may be copied as that many bytes: the
+ * table key, aggregate/agg_tab.c). The strings are what a record's
+ * would be: bounded as its fields are, domain and mx canonical or
+ * empty, helo empty. day to cert_problem lie in the order of the table
+ * key (agg_tab.c asserts it). Valid during the call that hands it over
+ * only */
+#define SESS_VIEW_ROOM 32
+struct sess_view {
+    int32_t day;                /* as in struct sess_rec */
+    uint8_t policy;
+    uint8_t result;
+    uint8_t flags;
+    uint8_t cert;
+    uint8_t cert_problem;
+    int64_t time;
+    struct span domain;
+    struct span mx;
+    struct span helo;
+    struct span ip;
+    struct span loghost;
+    struct span reason;
+};
+
+/* sess_view_rec - the record of view v (each string cut to its field,
+ * should a length not be below the field's room) */
+void    sess_view_rec(const struct sess_view *v, struct sess_rec *r);
+
+/* sess_rec_view - the view of record r (its strings measured); v */
+struct sess_view *sess_rec_view(const struct sess_rec *r,
+                                struct sess_view *v);
+
 /* RFC 8460 spelling of a result ("success" for SESS_SUCCESS) */
 const char *sess_result_name(int result);
 
@@ -142,6 +177,10 @@ void    sess_slug_mt(struct span t, char *out, size_t cap);
  * ASCII other than '"' and '\\', folding runs of spaces, truncating */
 void    sess_set_reason(struct sess_rec *rec, const char *text,
                         unsigned long len);
+
+/* sess_put_reason - sess_set_reason() into out[SESS_MAX_REASON + 1]
+ * (what a record's reason would hold); returns its length */
+size_t  sess_put_reason(char *out, const char *text, unsigned long len);
 
 /* what became of a session: counted, or why not (the correlators
  * decide, parsers/corr.c; runs and states count them; summaries show

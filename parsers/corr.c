@@ -347,26 +347,17 @@ corr_relay(const struct corr *k, const char *mx, const char *ip, int hop)
                    && k->conf.is_relay(mx, ip, k->conf.is_relay_ctx));
 }
 
-/* corr_str_put - a string s of len bytes (its NUL at len) into d, both
- * fields of at least 32 bytes: a string shorter than 32 bytes (host
- * names and addresses, nearly all) is copied as 32 bytes, its NUL among
- * them and what follows not defined (a record's string is read up to
- * its NUL only: sess_rec_clear), with no call and no branch on its
- * length; a longer one by memcpy() */
-_Static_assert(sizeof(((struct corr_names *) 0)->ip) >= 32
-               && sizeof(((struct sess_rec *) 0)->ip) >= 32
-               && sizeof(((struct corr_names *) 0)->mx) >= 32
-               && sizeof(((struct sess_rec *) 0)->mx) >= 32
-               && sizeof(((struct sess_rec *) 0)->reason) >= 32,
-               "corr_str_put copies 32 bytes of a field");
-static inline __attribute__((always_inline)) void
-corr_str_put(char *d, const char *s, size_t len)
-{
-    if (__builtin_expect(len < 32, 1))
-        memcpy(d, s, 32);
-    else
-        memcpy(d, s, len + 1);
-}
+/* A view's strings (corr_emit_rec) may be read SESS_VIEW_ROOM bytes
+ * from their start: the names' fields and a verdict's slug have that
+ * room, and a key's log host (the key's first bytes in its entry of the
+ * key table) is followed in the entry by the rest of the key's room
+ * and its struct corr_proc */
+_Static_assert(sizeof(((struct corr_names *) 0)->ip) >= SESS_VIEW_ROOM
+               && sizeof(((struct corr_names *) 0)->mx) >= SESS_VIEW_ROOM
+               && sizeof(struct corr_proc) >= SESS_VIEW_ROOM
+               && DNAME_MAX + 1 >= SESS_VIEW_ROOM
+               && SESS_MAX_REASON + 1 >= SESS_VIEW_ROOM,
+               "a view's strings have SESS_VIEW_ROOM bytes");
 
 /* corr_strlen32 - strlen(s) of a string in a field of at least 32
  * bytes (a connection's host name or address): its first 32 bytes
@@ -501,6 +492,21 @@ corr_emit_dom(struct corr *k, struct span dom, uint8_t *clen)
     return st == CORR_CANON_RAW && num ? CORR_CANON_BAD : st;
 }
 
+/* corr_view_empty - an empty string of a view: SESS_VIEW_ROOM bytes */
+static const char corr_view_empty[SESS_VIEW_ROOM];
+
+/* corr_emit_plain - a view as a record, to sess_cb.session (a caller
+ * without session_view): out of line, the record's thousand bytes not
+ * in the emit step's frame */
+static void __attribute__((noinline))
+corr_emit_plain(struct corr *k, const struct sess_view *sv, enum sess_disp d)
+{
+    struct sess_rec rec;
+
+    sess_view_rec(sv, &rec);
+    k->cb.session(k->cb.ctx, &rec, d);
+}
+
 /* corr_emit_rec - the one emit step: outcome, record, disposition
  * (corr_emit, corr_emit_canon: known 1 when canon is dom made canonical).
  * The disposition order, the first that holds:
@@ -520,89 +526,84 @@ corr_emit_dom(struct corr *k, struct span dom, uint8_t *clen)
  * comes before what our side made of it (lmtp, local, port, relay
  * host, own report): a session without a valid domain or day cannot be
  * told to anyone, whoever caused it. A relay host reached on a
- * submission port is "port": the port says it from the line alone. */
-static inline void
+ * submission port is "port": the port says it from the line alone.
+ * Inline in corr_emit and corr_emit_canon, each with known a constant:
+ * a call of its own passed its eight arguments again (some ten
+ * instructions a session) */
+static inline __attribute__((always_inline)) void
 corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
               const struct span *dom, int known, const char *canon,
               size_t clen, int hop)
 {
-    struct sess_rec rec;
-    struct sess_lens l;
+    struct sess_view sv;
     struct corr_verdict v;
     const struct corr_names *nm;
     enum sess_disp d = SESS_D_COUNTED;
     int     valid, st;
     long    n;
-    size_t  i;
+    size_t  i, dlen;
     uint8_t c8;
+    char    dbuf[DNAME_MAX + 1];
+    char    rbuf[SESS_MAX_REASON + 1];
 
     c->attributed = 1;
     /* one call: every field of v written by it (ops.judge) */
     if ((v.result = k->ops.judge(c, &v)) < 0)
         return;
-    /* every field written below (sess_rec_clear() would store each
-     * twice): of the strings, only helo is left empty here, and the
-     * reason of a success */
-    rec.helo[0] = 0;
-    rec.time = c->t0;
-    rec.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
-    rec.result = (uint8_t) v.result;
-    rec.policy = SESS_POL_NONE;
-    rec.flags = v.plain ? SESS_F_PLAINTEXT : 0;
-    rec.cert = (uint8_t) v.cert;
-    rec.cert_problem = (uint8_t) v.cert_problem;
-    /* each string measured once, here: the lengths go with the record
-     * (sess_cb.session_lens), and its table key is made without
-     * measuring them again (engine/pipe.c) */
-    l.helo = 0;
+    /* the session handed over as a view (global/sess.h): its strings
+     * where they lie, each measured once, here, and copied once, into
+     * the table key (engine/pipe.c), not first into a record */
+    sv.time = c->t0;
+    sv.day = (int32_t) (c->t0 >= 0 ? c->t0 / 86400 : (c->t0 - 86399) / 86400);
+    sv.result = (uint8_t) v.result;
+    sv.policy = SESS_POL_NONE;
+    sv.flags = v.plain ? SESS_F_PLAINTEXT : 0;
+    sv.cert = (uint8_t) v.cert;
+    sv.cert_problem = (uint8_t) v.cert_problem;
+    sv.helo = span_make(corr_view_empty, 0);
+    /* the names' fields and the key's entry (its log host, then the
+     * rest of the key's room and the key's struct corr_proc) have
+     * SESS_VIEW_ROOM bytes and more */
     nm = corr_names_c(k, c);
-    l.mx = corr_strlen32(nm->mx);
-    corr_str_put(rec.mx, nm->mx, l.mx);
-    l.ip = corr_strlen32(nm->ip);
-    corr_str_put(rec.ip, nm->ip, l.ip);
-    l.loghost = p->hlen;
-    span_mem_put(rec.loghost, p->loghost, p->hlen);
-    rec.loghost[p->hlen] = 0;
-    l.reason = 0;
-    if (v.result != SESS_SUCCESS && v.slug) {   /* a copy, no check */
-        /* a field of at least 32 bytes (corr_verdict.slug): measured and
-         * copied as the host name is, no strlen() and memcpy() calls */
-        l.reason = corr_strlen32(v.reason);
-        corr_str_put(rec.reason, v.reason, l.reason);
+    sv.mx = span_make(nm->mx, corr_strlen32(nm->mx));
+    sv.ip = span_make(nm->ip, corr_strlen32(nm->ip));
+    sv.loghost = span_make(p->loghost, p->hlen);
+    if (v.result != SESS_SUCCESS && v.slug) {   /* as it is, no check */
+        /* a field of at least 32 bytes (corr_verdict.slug): measured as
+         * the host name is, no strlen() call */
+        sv.reason = span_make(v.reason, corr_strlen32(v.reason));
     } else if (v.result != SESS_SUCCESS) {
-        sess_set_reason(&rec, v.reason, strlen(v.reason));
-        l.reason = strlen(rec.reason);
+        sv.reason = span_make(rbuf, sess_put_reason(rbuf, v.reason,
+                                                    strlen(v.reason)));
     } else {
-        rec.reason[0] = 0;
+        sv.reason = span_make(corr_view_empty, 0);
     }
-    l.domain = 0;
+    dlen = 0;
     if (known) {                /* made canonical by the MTA's classify_mt */
         if ((valid = dom != NULL && canon != NULL) != 0) {
-            corr_text_put(rec.domain, canon, clen);
-            rec.domain[clen] = 0;
-            l.domain = clen;
+            corr_text_put(dbuf, canon, clen);
+            dbuf[clen] = 0;
+            dlen = clen;
         }
     } else if (dom != NULL && dom->len > 0
                && (st = corr_emit_dom(k, *dom, &c8)) != CORR_CANON_NONE) {
         /* what corr_canon_dom_mt() remembers of it: the same record */
         if ((valid = st == CORR_CANON_RAW) != 0) {
-            corr_text_put(rec.domain, dom->ptr, c8);
-            rec.domain[c8] = 0;
-            l.domain = c8;
+            corr_text_put(dbuf, dom->ptr, c8);
+            dbuf[c8] = 0;
+            dlen = c8;
         } else if (st == CORR_CANON_MAP) {
-            l.domain = (size_t) dname_norm_len(dom->ptr, dom->len,
-                                               rec.domain);
+            dlen = (size_t) dname_norm_len(dom->ptr, dom->len, dbuf);
             valid = 1;
         }
     } else if (dom != NULL
-               && (n = dname_norm_len(dom->ptr, dom->len, rec.domain)) > 0) {
+               && (n = dname_norm_len(dom->ptr, dom->len, dbuf)) > 0) {
         /* dname_is_numeric() of the name just made */
         for (i = 0; i < (size_t) n; i++)
-            if (!((rec.domain[i] >= '0' && rec.domain[i] <= '9')
-                  || rec.domain[i] == '.'))
+            if (!((dbuf[i] >= '0' && dbuf[i] <= '9') || dbuf[i] == '.'))
                 break;
         valid = i < (size_t) n;
-        l.domain = (size_t) n;
+        dlen = (size_t) n;
     } else {
         valid = 0;
     }
@@ -620,20 +621,17 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
         d = SESS_D_LOCAL_NOTLS;
     else if (!corr_is_mx_port(k, c->port))
         d = SESS_D_PORT;
-    else if (corr_relay(k, rec.mx, rec.ip, 0))
+    else if (corr_relay(k, nm->mx, nm->ip, 0))
         d = SESS_D_RELAYHOST;
     else if (k->own != NULL
              && (k->ops.own ? sess_own_any(k->own) && k->ops.own(k->ctx, p, c)
                  : p->own))
         d = SESS_D_OWN_REPORT;
-    if (!valid) {
-        rec.domain[0] = 0;
-        l.domain = 0;
-    }
-    if (k->cb.session_lens != NULL)
-        k->cb.session_lens(k->cb.ctx, &rec, &l, d);
+    sv.domain = valid ? span_make(dbuf, dlen) : span_make(corr_view_empty, 0);
+    if (k->cb.session_view != NULL)
+        k->cb.session_view(k->cb.ctx, &sv, d);
     else
-        k->cb.session(k->cb.ctx, &rec, d);
+        corr_emit_plain(k, &sv, d);
 }
 
 void

@@ -52,26 +52,15 @@ struct sess_conf {
     long    sm_cache_timeout;
 };
 
-/* the length (strlen) of each string of a session record, as the
- * correlator that made it knows them (corr.c): what would measure them
- * again need not (the table key, engine/pipe.c) */
-struct sess_lens {
-    size_t  domain;
-    size_t  mx;
-    size_t  helo;
-    size_t  ip;
-    size_t  loghost;
-    size_t  reason;
-};
-
 /* where every parser delivers sessions */
 struct sess_cb {
     void    (*session) (void *ctx, const struct sess_rec *r,
                         enum sess_disp d);
-    /* optional (NULL: session is called): session with the lengths of
-     * r's strings; called instead of session when set */
-    void    (*session_lens) (void *ctx, const struct sess_rec *r,
-                             const struct sess_lens *l, enum sess_disp d);
+    /* optional (NULL: session is called): the session as its maker
+     * holds it (global/sess.h: its strings where they lie, with their
+     * lengths; no record made), called instead of session when set */
+    void    (*session_view) (void *ctx, const struct sess_view *v,
+                             enum sess_disp d);
     /* the log host writes TLS lines for outbound connections (len:
      * strlen(loghost)) */
     void    (*tls_host) (void *ctx, const char *loghost, size_t len);

@@ -617,6 +617,112 @@ test_key_lens(void)
             "lengths bounded)", bad, keys, masked, refused, wrong);
 }
 
+/* view_str - string f (length n, terminated) on the heap alone, in
+ * exactly max(SESS_VIEW_ROOM, n + 1) bytes, the room past its NUL
+ * garbage: the address sanitizer sees a read past what a view
+ * promises */
+static char *
+view_str(uint64_t *x, const char *f, size_t n)
+{
+    size_t  cap = n + 1 > SESS_VIEW_ROOM ? n + 1 : SESS_VIEW_ROOM;
+    char   *p = xmalloc(cap);
+    size_t  i;
+
+    for (i = n + 1; i < cap; i++)
+        p[i] = (char) key_rnd(x);
+    memcpy(p, f, n + 1);
+    return p;
+}
+
+/* test_key_view - agg_tab_key_view() of a session's view (each string
+ * where its maker holds it: here a heap buffer of its own, of the room
+ * a view promises and no more) makes the key agg_tab_key_trusted()
+ * makes of the record; sess_view_rec() gives that record back and
+ * sess_rec_view() measures it right. Generated records as
+ * test_key_lens's (terminated fields, every length to the room,
+ * enumerations out of range, garbage past each NUL) */
+static void
+test_key_view(void)
+{
+    static struct sess_rec r, back;
+    struct sess_view v, w;
+    struct span *s[AGG_TAB_STRS] = {&v.domain, &v.mx, &v.helo, &v.ip,
+        &v.loghost, &v.reason};
+    char   *f[AGG_TAB_STRS] = {r.domain, r.mx, r.helo, r.ip, r.loghost,
+        r.reason};
+    const size_t cap[AGG_TAB_STRS] = {sizeof(r.domain), sizeof(r.mx),
+        sizeof(r.helo), sizeof(r.ip), sizeof(r.loghost), sizeof(r.reason)};
+    char   *a = xmalloc(AGG_TAB_KEY_MAX);
+    char    b[AGG_TAB_KEY_MAX];
+    char   *own[AGG_TAB_STRS];
+    size_t  la, lb, n;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    int     i, k, bad = 0, keys = 0, refused = 0;
+
+    for (i = 0; i < 100000; i++) {
+        uint64_t e = key_rnd(&x);
+
+        r.time = (int64_t) (e >> 20);
+        r.day = (int32_t) (e >> 40);
+        r.result = (uint8_t) (e % 16 < 14 ? e % 3 : e % (SESS_RESULT_COUNT + 2));
+        r.policy = (uint8_t) ((e >> 8) % (SESS_POL_COUNT + (e % 64 == 0)));
+        r.flags = (uint8_t) ((e >> 16) % 2);
+        r.cert = (uint8_t) ((e >> 20) % (SESS_CERT_COUNT + (e % 64 == 1)));
+        r.cert_problem = (uint8_t) ((e >> 24) % (SESS_RESULT_COUNT
+                                                 + (e % 64 == 2)));
+        for (k = 0; k < AGG_TAB_STRS; k++) {
+            if ((n = key_field(&x, f[k], cap[k])) == cap[k])
+                f[k][n = cap[k] - 1] = 0;       /* terminated: a record */
+            own[k] = view_str(&x, f[k], n);
+        }
+        if (sess_rec_view(&r, &v) != &v)
+            bad++;
+        for (k = 0; k < AGG_TAB_STRS; k++) {
+            if (s[k]->ptr != f[k] || s[k]->len != strlen(f[k]))
+                bad++;
+            s[k]->ptr = own[k];
+        }
+        memset(a, 0x5a, AGG_TAB_KEY_MAX);
+        memset(b, 0xa5, sizeof(b));
+        la = agg_tab_key_view(&v, a);
+        lb = agg_tab_key_trusted(&r, b);
+        keys += lb > 0;
+        if (la != lb || memcmp(a, b, la) != 0) {
+            if (bad++ < 5)
+                fprintf(stderr, "  record %d: key of %zu bytes by view, %zu "
+                        "by record\n", i, la, lb);
+        }
+        memset(&back, 0x77, sizeof(back));
+        sess_view_rec(&v, &back);
+        if (back.time != r.time || back.day != r.day
+            || back.result != r.result || back.policy != r.policy
+            || back.flags != r.flags || back.cert != r.cert
+            || back.cert_problem != r.cert_problem
+            || strcmp(back.domain, r.domain) != 0
+            || strcmp(back.mx, r.mx) != 0 || strcmp(back.helo, r.helo) != 0
+            || strcmp(back.ip, r.ip) != 0
+            || strcmp(back.loghost, r.loghost) != 0
+            || strcmp(back.reason, r.reason) != 0)
+            bad++;
+        /* one length past its record field's room (or a domain's 0):
+         * refused, nothing read there */
+        k = (int) ((e >> 32) % AGG_TAB_STRS);
+        w = v;
+        s[k]->len = k == 0 && (e >> 36) % 2 ? 0 : cap[k];
+        if (agg_tab_key_view(&v, a) != 0)
+            bad++;
+        else
+            refused++;
+        v = w;
+        for (k = 0; k < AGG_TAB_STRS; k++)
+            xfree(own[k]);
+    }
+    xfree(a);
+    T_CHECK(bad == 0 && keys > 10000 && refused == 100000,
+            "key by view as by record: %d of 100000 differ (%d keys, %d "
+            "refused)", bad, keys, refused);
+}
+
 /* recent_dump - agg_tab_walk_st: a counter as a line */
 static void
 recent_dump(const struct sess_rec *r, uint64_t n, void *ctx)
@@ -1468,6 +1574,7 @@ main(void)
     test_growth();
     test_list();
     test_key_lens();
+    test_key_view();
     test_list_recent();
     test_dup_segments();
     test_loghosts();

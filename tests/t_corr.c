@@ -42,20 +42,38 @@ struct t_got {
     char    reason[SESS_MAX_REASON + 1];
 };
 
+/* t_view_bad - 1 when a string of view v is not as long as it says, or
+ * (the address sanitizer) has not SESS_VIEW_ROOM bytes to read */
+static int
+t_view_bad(const struct sess_view *v)
+{
+    const struct span *s[6] = {&v->domain, &v->mx, &v->helo, &v->ip,
+        &v->loghost, &v->reason};
+    char    room[SESS_VIEW_ROOM];
+    int     i, bad = 0;
+
+    for (i = 0; i < 6; i++) {
+        memcpy(room, s[i]->ptr, sizeof(room));
+        bad |= s[i]->ptr[s[i]->len] != 0 || strlen(s[i]->ptr) != s[i]->len
+            || (s[i]->len < sizeof(room) && strlen(room) != s[i]->len);
+    }
+    return bad;
+}
+
 static void
-t_session_lens(void *ctx, const struct sess_rec *r,
-               const struct sess_lens *l, enum sess_disp d)
+t_session_view(void *ctx, const struct sess_view *v, enum sess_disp d)
 {
     struct t_got *g = ctx;
+    struct sess_rec r;
 
+    sess_view_rec(v, &r);
     g->n++;
-    g->badlen += l->mx != strlen(r->mx) || l->ip != strlen(r->ip)
-        || l->loghost != strlen(r->loghost);
+    g->badlen += t_view_bad(v);
     g->d = d;
-    g->dlen = l->domain;
-    memcpy(g->domain, r->domain, sizeof(g->domain));
-    g->rlen = l->reason;
-    memcpy(g->reason, r->reason, sizeof(g->reason));
+    g->dlen = v->domain.len;
+    memcpy(g->domain, r.domain, sizeof(g->domain));
+    g->rlen = v->reason.len;
+    memcpy(g->reason, r.reason, sizeof(g->reason));
 }
 
 static void
@@ -164,17 +182,17 @@ t_name(uint64_t *s, unsigned pool, char *out)
 }
 
 /* t_open - a correlator of ops with conf and cb cleared, its sessions
- * to session_lens with ctx, and key entered at 1700000000: its process
+ * to session_view with ctx, and key entered at 1700000000: its process
  * (new: whether the key was made) */
 static struct corr_proc *
 t_open(struct sess_conf *conf, struct sess_cb *cb, const struct corr_ops *ops,
-       void (*session_lens) (void *, const struct sess_rec *,
-                             const struct sess_lens *, enum sess_disp),
+       void (*session_view) (void *, const struct sess_view *,
+                             enum sess_disp),
        void *ctx, const char *key, size_t klen, struct t_mta **m, int *new)
 {
     memset(conf, 0, sizeof(*conf));
     memset(cb, 0, sizeof(*cb));
-    cb->session_lens = session_lens;
+    cb->session_view = session_view;
     cb->tls_host = t_tls_host;
     cb->ctx = ctx;
     *m = corr_sess_create(conf, cb, ops);
@@ -197,7 +215,7 @@ t_emit_dom(void)
     char    name[300];
 
     memset(&got, 0, sizeof(got));
-    p = t_open(&conf, &cb, &t_ops, t_session_lens, &got, key,
+    p = t_open(&conf, &cb, &t_ops, t_session_view, &got, key,
                sizeof(key) - 1, &m, &new);
     T_CHECK(p != NULL && new, "a key");
     for (phase = 0; phase < 5; phase++) {
@@ -317,7 +335,7 @@ t_emit_reason(void)
     int     new, i, bad = 0;
 
     memset(&got, 0, sizeof(got));
-    p = t_open(&conf, &cb, &t_rops, t_session_lens, &got, key,
+    p = t_open(&conf, &cb, &t_rops, t_session_view, &got, key,
                sizeof(key) - 1, &m, &new);
     T_CHECK(p != NULL && new, "a key");
     c = (struct t_rconn *) p->cur;
@@ -349,19 +367,18 @@ struct t_seen {
 };
 
 static void
-t_ring_session(void *ctx, const struct sess_rec *r,
-               const struct sess_lens *l, enum sess_disp d)
+t_ring_session(void *ctx, const struct sess_view *v, enum sess_disp d)
 {
     struct t_seen *g = ctx;
 
-    g->badstr += r->helo[0] != 0 || l->helo != 0 || r->reason[0] != 0
-        || l->reason != 0 || strlen(r->domain) != l->domain;
+    g->badstr += v->helo.ptr[0] != 0 || v->helo.len != 0
+        || v->reason.ptr[0] != 0 || v->reason.len != 0 || t_view_bad(v);
     if (g->n < 64) {
         unsigned a = 0, b = 0;
 
-        g->id[g->n] = r->time;
-        g->ip[g->n] = sscanf(r->ip, "10.0.%u.%u", &a, &b) == 2
-            && strlen(r->ip) == l->ip ? (int64_t) (a << 8 | b) : -1;
+        g->id[g->n] = v->time;
+        g->ip[g->n] = sscanf(v->ip.ptr, "10.0.%u.%u", &a, &b) == 2
+            && strlen(v->ip.ptr) == v->ip.len ? (int64_t) (a << 8 | b) : -1;
         g->dom[g->n] = d != SESS_D_UNATTRIBUTED;
     }
     g->n++;
