@@ -1043,20 +1043,33 @@ struct ws_run {
     size_t *len;
     struct wrap_rec *r;
     int    *k;
+    int     reuse;              /* two records in turn, as the engine's */
 };
 
 /* ws_run_one - every line through wrap_parse() on a thread of its own
- * (fresh caches and tags) */
+ * (fresh caches and tags); with reuse, into two records taken in turn
+ * and filled with other bytes first (the engine's ring: no field may
+ * be left from the line before, nor read before it is written) */
 static void *
 ws_run_one(void *arg)
 {
     struct ws_run *w = arg;
     struct ts_ctx c;
+    struct wrap_rec two[2];
     size_t  i;
 
     ts_ctx_init_year(&c, 2024);
-    for (i = 0; i < WS_LINES; i++)
-        w->k[i] = wrap_parse(&c, span_make(w->line[i], w->len[i]), &w->r[i]);
+    memset(two, 0xa5, sizeof(two));
+    for (i = 0; i < WS_LINES; i++) {
+        if (!w->reuse) {
+            w->k[i] = wrap_parse(&c, span_make(w->line[i], w->len[i]),
+                                 &w->r[i]);
+            continue;
+        }
+        w->k[i] = wrap_parse(&c, span_make(w->line[i], w->len[i]),
+                             &two[i & 1]);
+        w->r[i] = two[i & 1];
+    }
     return NULL;
 }
 
@@ -1075,21 +1088,26 @@ ws_span_same(struct span a, struct span b)
 static void
 t_wrap_sse2(void)
 {
-    struct ws_run a, b;
+    struct ws_run a, b, u;
     char    tmp[256];
     uint64_t x = 0x9e3779b97f4a7c15ULL;
     pthread_t t;
-    size_t  i;
+    size_t  i, j;
     int     bad = 0, dated = 0;
 
     a.line = calloc(WS_LINES, sizeof(*a.line));
     a.len = calloc(WS_LINES, sizeof(*a.len));
     a.r = calloc(WS_LINES, sizeof(*a.r));
     a.k = calloc(WS_LINES, sizeof(*a.k));
+    a.reuse = 0;
     b = a;
     b.r = calloc(WS_LINES, sizeof(*b.r));
     b.k = calloc(WS_LINES, sizeof(*b.k));
-    if (!a.line || !a.len || !a.r || !a.k || !b.r || !b.k)
+    u = a;
+    u.r = calloc(WS_LINES, sizeof(*u.r));
+    u.k = calloc(WS_LINES, sizeof(*u.k));
+    u.reuse = 1;
+    if (!a.line || !a.len || !a.r || !a.k || !b.r || !b.k || !u.r || !u.k)
         abort();
     for (i = 0; i < WS_LINES; i++) {
         a.len[i] = ws_line(&x, tmp, sizeof(tmp));
@@ -1100,17 +1118,23 @@ t_wrap_sse2(void)
     wrap_test_sse2(0);
     if (pthread_create(&t, NULL, ws_run_one, &a) != 0 || pthread_join(t, NULL))
         abort();
+    if (pthread_create(&t, NULL, ws_run_one, &u) != 0 || pthread_join(t, NULL))
+        abort();
     wrap_test_sse2(1);
     if (pthread_create(&t, NULL, ws_run_one, &b) != 0 || pthread_join(t, NULL))
         abort();
     wrap_test_sse2(0);
-    for (i = 0; i < WS_LINES; i++) {
-        const struct wrap_rec *p = &a.r[i];
-        const struct wrap_rec *q = &b.r[i];
+    for (i = 0; i < 2 * WS_LINES; i++) {
+        const struct wrap_rec *p = &a.r[i % WS_LINES];
+        const struct wrap_rec *q = i < WS_LINES ? &b.r[i] : &u.r[i - WS_LINES];
+        const int *qk = i < WS_LINES ? b.k : u.k;
         const uint64_t low = ((uint64_t) 1 << 40) - 1;
 
-        dated += p->dated && p->host.len > 0 && p->pid.len > 0;
-        if (a.k[i] == b.k[i] && p->dated == q->dated
+        j = i % WS_LINES;
+
+        dated += i < WS_LINES && p->dated && p->host.len > 0
+            && p->pid.len > 0;
+        if (a.k[j] == qk[j] && p->dated == q->dated
             && (!p->dated || p->t == q->t)
             && ws_span_same(p->host, q->host)
             && ws_span_same(p->ident, q->ident)
@@ -1120,10 +1144,12 @@ t_wrap_sse2(void)
             && (p->host_tag > 1) == (q->host_tag > 1))
             continue;
         if (bad++ < 5)
-            T_CHECK(0, "wrap sse2: line %zu \"%.*s\": the copies differ",
-                    i, (int) a.len[i], a.line[i]);
+            T_CHECK(0, "wrap sse2: line %zu \"%.*s\": the %s differ", j,
+                    (int) a.len[j], a.line[j],
+                    i < WS_LINES ? "copies" : "fresh and reused records");
     }
-    T_CHECK(bad == 0, "wrap sse2: %d of %d lines differ", bad, WS_LINES);
+    T_CHECK(bad == 0, "wrap sse2: %d of %d lines differ", bad,
+            2 * WS_LINES);
     /* most lines are the common form, taken by wrap_hot() */
     T_CHECK(dated > WS_LINES / 3, "wrap sse2: %d common lines", dated);
     for (i = 0; i < WS_LINES; i++)
@@ -1134,6 +1160,8 @@ t_wrap_sse2(void)
     free(a.k);
     free(b.r);
     free(b.k);
+    free(u.r);
+    free(u.k);
 }
 
 /* W-J003 and W-S001 through the whole reader */
