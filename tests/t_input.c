@@ -966,6 +966,61 @@ t_wrap_exim(void)
     }
 }
 
+/* wx_sec_ref - what wrap_exim_sec() says, byte by byte: ":DD " or
+ * ":DD.DDD " at p (n bytes there) */
+static int
+wx_sec_ref(const unsigned char *p, size_t n)
+{
+#define WX_DIGIT(b) ((b) >= '0' && (b) <= '9')
+    if (p[0] != ':' || !WX_DIGIT(p[1]) || !WX_DIGIT(p[2]))
+        return 0;
+    if (p[3] == ' ')
+        return 1;
+    return p[3] == '.' && n >= 8 && WX_DIGIT(p[4]) && WX_DIGIT(p[5])
+        && WX_DIGIT(p[6]) && p[7] == ' ';
+#undef WX_DIGIT
+}
+
+/* t_wrap_exim_sec - wrap_exim_sec() (the seconds after the memo's
+ * minute, one test of four bytes) against the plain reading: every
+ * value of the two digit bytes with the separators' bytes of a set
+ * that holds each separator, its neighbours and the high bit, and a
+ * tail of milliseconds or not, 4 and 8 bytes long */
+static void
+t_wrap_exim_sec(void)
+{
+    static const unsigned char sep[] = {
+        ':', ' ', '.', 0x00, 0x1f, 0x21, 0x2d, 0x2f, 0x30, 0x39, 0x3b,
+        0xa0, 0xae, 0xba, 0xff, 0x7f,
+    };
+    static const char *const tail[] = {"123 ", "12 3", "1x3 ", "123."};
+    unsigned char p[8];
+    unsigned b1, b2;
+    size_t  i0, i3, t, n;
+    long    bad = 0, yes = 0;
+
+    for (i0 = 0; i0 < sizeof(sep); i0++)
+        for (i3 = 0; i3 < sizeof(sep); i3++)
+            for (t = 0; t < sizeof(tail) / sizeof(tail[0]); t++)
+                for (b1 = 0; b1 < 256; b1++)
+                    for (b2 = 0; b2 < 256; b2++) {
+                        p[0] = sep[i0];
+                        p[1] = (unsigned char) b1;
+                        p[2] = (unsigned char) b2;
+                        p[3] = sep[i3];
+                        memcpy(p + 4, tail[t], 4);
+                        for (n = 4; n <= 8; n += 4) {
+                            int     w = wx_sec_ref(p, n);
+
+                            yes += w;
+                            bad += w != wrap_exim_sec((const char *) p, n);
+                        }
+                    }
+    T_CHECK(bad == 0, "exim seconds: %ld of the tests differ", bad);
+    /* ":DD " with each tail at both lengths, ":DD.123 " at 8 */
+    T_CHECK(yes == 4 * 100 * 2 + 100, "exim seconds: %ld taken", yes);
+}
+
 /* ws_rand - the tests' generator (xorshift64*) */
 static uint64_t
 ws_rand(uint64_t *x)
@@ -2017,6 +2072,7 @@ main(void)
     t_export();
     t_wrap_forms();
     t_wrap_exim();
+    t_wrap_exim_sec();
     t_wrap_sse2();
     t_forms_real();
     t_in_place();
