@@ -826,6 +826,20 @@ wrap_k_get(void)
     return k;
 }
 
+/* wrap_k_digits - &wrap_k_tab.d0 (d9 after it) as wrap_k_get() gives
+ * the table: asked for after the pair, its address made anew (one
+ * instruction), not kept in a register across the pair's compares */
+static inline const unsigned char *
+wrap_k_digits(void)
+{
+    const unsigned char *d = wrap_k_tab.d0;
+
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__("" : "+r"(d));
+#endif
+    return d;
+}
+
 /* The pairs "host ident" of at most 31 bytes (most: "sender
  * postfix/smtp") in a table of their own, read without a loop: a line's
  * first 32 bytes after its stamp, in the two registers that found its
@@ -926,25 +940,26 @@ wrap_hot_pair(const struct wrap_k *kc, const char *q, unsigned *kp)
  * masks joined, and register copies were 14 instructions more) */
 __attribute__((target("avx2")))
 static inline const struct wrap_pair *
-wrap_hot_pair_avx2(const struct wrap_k *kc, const char *q, unsigned *kp)
+wrap_hot_pair_avx2(const struct wrap_k *kc, const char *q, size_t *kp)
 {
     __m256i v = _mm256_loadu_si256((const __m256i *) q);
     const struct wrap_pair *e0;
-    uint32_t need, m0, m1;
-    unsigned k;
+    uint32_t lm, need, m0, m1;
+    size_t  k;
 
-    k = (unsigned) __builtin_ctz((unsigned) _mm256_movemask_epi8(
-                      _mm256_cmpeq_epi8(v, _mm256_load_si256(
-                                            (const __m256i *) kc->lb)))
-                                 | 1U << 31);
+    lm = (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(v,
+                      _mm256_load_si256((const __m256i *) kc->lb)))
+        | 1U << 31;
+    k = (size_t) __builtin_ctz(lm);
     *kp = k;
     if (k < 8 || q[k] != '[')
         return NULL;
     e0 = wrap_pairs + wrap_pair_set(q, k);
-    /* as wrap_pair_find(): the bytes to the '[' of both slots, the
-     * second's above bit 32, the one that matched chosen without a
-     * branch */
-    need = (uint32_t) ((2ULL << k) - 1);
+    /* as wrap_pair_find(): the bytes to the '[' of both slots (the
+     * bits to the mask's lowest, no shift by k: its count register
+     * and k's copy were two registers more), the one that matched
+     * chosen without a branch */
+    need = lm ^ (lm - 1);
     m0 = ~(uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(v,
                       _mm256_load_si256((const __m256i *) e0[0].text)))
         & need;
@@ -1305,7 +1320,8 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
  * wrap_fast() finds it there as the last stamp: the same time, the
  * same state). Without a call of its own it saves few registers, and
  * those only past its first tests (wrap_parse_any() spent 21
- * instructions a line on them, 8 now) */
+ * instructions a line on them, 8 then); the AVX2 copy saves none
+ * (wrap_parse_any_avx2) */
 static inline int __attribute__((always_inline))
 wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r, int avx2)
 {
@@ -1313,11 +1329,11 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r, int avx2)
     const char *q;
     struct span s = line;
     const struct wrap_pair *e;
-    const struct wrap_k *kc;
+    const unsigned char *kd;
     __m128i x;
-    unsigned k, dm;
+    unsigned dm;
     uint16_t rb;
-    size_t  n, j, o;
+    size_t  k, n, j, o;
 
     if (line.len < 59 || !span_little_endian())
         return -1;
@@ -1335,13 +1351,17 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r, int avx2)
     }
     q = s.ptr;
     n = s.len;
-    kc = wrap_k_get();
 #ifdef WRAP_AVX2
     if (avx2)
-        e = wrap_hot_pair_avx2(kc, q, &k);
+        e = wrap_hot_pair_avx2(wrap_k_get(), q, &k);
     else
 #endif
-        e = wrap_hot_pair(kc, q, &k);
+    {
+        unsigned k4;
+
+        e = wrap_hot_pair(wrap_k_get(), q, &k4);
+        k = k4;
+    }
     (void) avx2;
     if (e == NULL)
         return -1;
@@ -1357,10 +1377,12 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r, int avx2)
      * no digits), at most 7 of them (as in wrap_pid(): more go to
      * wrap_fast()), then "]:" (j <= 39) and maybe a space: the message
      * starts at o <= 42 < n */
+    kd = wrap_k_digits();
     x = _mm_loadl_epi64((const __m128i *) (q + k + 1));
     dm = (unsigned) _mm_movemask_epi8(_mm_and_si128(
-        _mm_cmpgt_epi8(x, _mm_load_si128((const __m128i *) kc->d0)),
-        _mm_cmplt_epi8(x, _mm_load_si128((const __m128i *) kc->d9))));
+        _mm_cmpgt_epi8(x, _mm_load_si128((const __m128i *) kd)),
+        _mm_cmplt_epi8(x, _mm_load_si128((const __m128i *)
+                                         (kd + sizeof(wrap_k_tab.d0))))));
     j = k + 1 + (size_t) __builtin_ctz(~dm);
     if (j > k + 8)
         return -1;
@@ -1474,14 +1496,24 @@ wrap_parse_any(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 #ifdef WRAP_AVX2
 /* wrap_parse_any_avx2 - wrap_parse_any() where the processor has AVX2:
  * wrap_hot()'s pair found by 32-byte compares, and the 16-byte ones
- * in three-operand form (no copies of registers) */
+ * in three-operand form (no copies of registers). The line is written
+ * into r->msg first, and the rest reads it from there: the line's
+ * pointer and length need no registers across wrap_hot() (it writes
+ * r->msg only when it takes the line). With that, the table's address
+ * made again after the pair (wrap_k_digits) and the pair's mask made
+ * without a shift, the common line uses the nine registers a call may
+ * change and saves none: five pushes, five pops and eight moves of the
+ * arguments a line fewer */
 __attribute__((target("avx2")))
 static void __attribute__((noinline))
 wrap_parse_any_avx2(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
+    r->msg = line;
     if (wrap_hot(c, line, r, 1) == 0)
         return;
-    wrap_parse_rest(c, line, r);
+    /* r->msg read back from memory, not kept (see above) */
+    __asm__("" ::: "memory");
+    wrap_parse_rest(c, r->msg, r);
 }
 #endif
 

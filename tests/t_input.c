@@ -966,6 +966,61 @@ t_wrap_exim(void)
     }
 }
 
+/* wx_sec_ref - what wrap_exim_sec() says, byte by byte: ":DD " or
+ * ":DD.DDD " at p (n bytes there) */
+static int
+wx_sec_ref(const unsigned char *p, size_t n)
+{
+#define WX_DIGIT(b) ((b) >= '0' && (b) <= '9')
+    if (p[0] != ':' || !WX_DIGIT(p[1]) || !WX_DIGIT(p[2]))
+        return 0;
+    if (p[3] == ' ')
+        return 1;
+    return p[3] == '.' && n >= 8 && WX_DIGIT(p[4]) && WX_DIGIT(p[5])
+        && WX_DIGIT(p[6]) && p[7] == ' ';
+#undef WX_DIGIT
+}
+
+/* t_wrap_exim_sec - wrap_exim_sec() (the seconds after the memo's
+ * minute, one test of four bytes) against the plain reading: every
+ * value of the two digit bytes with the separators' bytes of a set
+ * that holds each separator, its neighbours and the high bit, and a
+ * tail of milliseconds or not, 4 and 8 bytes long */
+static void
+t_wrap_exim_sec(void)
+{
+    static const unsigned char sep[] = {
+        ':', ' ', '.', 0x00, 0x1f, 0x21, 0x2d, 0x2f, 0x30, 0x39, 0x3b,
+        0xa0, 0xae, 0xba, 0xff, 0x7f,
+    };
+    static const char *const tail[] = {"123 ", "12 3", "1x3 ", "123."};
+    unsigned char p[8];
+    unsigned b1, b2;
+    size_t  i0, i3, t, n;
+    long    bad = 0, yes = 0;
+
+    for (i0 = 0; i0 < sizeof(sep); i0++)
+        for (i3 = 0; i3 < sizeof(sep); i3++)
+            for (t = 0; t < sizeof(tail) / sizeof(tail[0]); t++)
+                for (b1 = 0; b1 < 256; b1++)
+                    for (b2 = 0; b2 < 256; b2++) {
+                        p[0] = sep[i0];
+                        p[1] = (unsigned char) b1;
+                        p[2] = (unsigned char) b2;
+                        p[3] = sep[i3];
+                        memcpy(p + 4, tail[t], 4);
+                        for (n = 4; n <= 8; n += 4) {
+                            int     w = wx_sec_ref(p, n);
+
+                            yes += w;
+                            bad += w != wrap_exim_sec((const char *) p, n);
+                        }
+                    }
+    T_CHECK(bad == 0, "exim seconds: %ld of the tests differ", bad);
+    /* ":DD " with each tail at both lengths, ":DD.123 " at 8 */
+    T_CHECK(yes == 4 * 100 * 2 + 100, "exim seconds: %ld taken", yes);
+}
+
 /* ws_rand - the tests' generator (xorshift64*) */
 static uint64_t
 ws_rand(uint64_t *x)
@@ -1043,20 +1098,33 @@ struct ws_run {
     size_t *len;
     struct wrap_rec *r;
     int    *k;
+    int     reuse;              /* two records in turn, as the engine's */
 };
 
 /* ws_run_one - every line through wrap_parse() on a thread of its own
- * (fresh caches and tags) */
+ * (fresh caches and tags); with reuse, into two records taken in turn
+ * and filled with other bytes first (the engine's ring: no field may
+ * be left from the line before, nor read before it is written) */
 static void *
 ws_run_one(void *arg)
 {
     struct ws_run *w = arg;
     struct ts_ctx c;
+    struct wrap_rec two[2];
     size_t  i;
 
     ts_ctx_init_year(&c, 2024);
-    for (i = 0; i < WS_LINES; i++)
-        w->k[i] = wrap_parse(&c, span_make(w->line[i], w->len[i]), &w->r[i]);
+    memset(two, 0xa5, sizeof(two));
+    for (i = 0; i < WS_LINES; i++) {
+        if (!w->reuse) {
+            w->k[i] = wrap_parse(&c, span_make(w->line[i], w->len[i]),
+                                 &w->r[i]);
+            continue;
+        }
+        w->k[i] = wrap_parse(&c, span_make(w->line[i], w->len[i]),
+                             &two[i & 1]);
+        w->r[i] = two[i & 1];
+    }
     return NULL;
 }
 
@@ -1075,21 +1143,26 @@ ws_span_same(struct span a, struct span b)
 static void
 t_wrap_sse2(void)
 {
-    struct ws_run a, b;
+    struct ws_run a, b, u;
     char    tmp[256];
     uint64_t x = 0x9e3779b97f4a7c15ULL;
     pthread_t t;
-    size_t  i;
+    size_t  i, j;
     int     bad = 0, dated = 0;
 
     a.line = calloc(WS_LINES, sizeof(*a.line));
     a.len = calloc(WS_LINES, sizeof(*a.len));
     a.r = calloc(WS_LINES, sizeof(*a.r));
     a.k = calloc(WS_LINES, sizeof(*a.k));
+    a.reuse = 0;
     b = a;
     b.r = calloc(WS_LINES, sizeof(*b.r));
     b.k = calloc(WS_LINES, sizeof(*b.k));
-    if (!a.line || !a.len || !a.r || !a.k || !b.r || !b.k)
+    u = a;
+    u.r = calloc(WS_LINES, sizeof(*u.r));
+    u.k = calloc(WS_LINES, sizeof(*u.k));
+    u.reuse = 1;
+    if (!a.line || !a.len || !a.r || !a.k || !b.r || !b.k || !u.r || !u.k)
         abort();
     for (i = 0; i < WS_LINES; i++) {
         a.len[i] = ws_line(&x, tmp, sizeof(tmp));
@@ -1100,17 +1173,23 @@ t_wrap_sse2(void)
     wrap_test_sse2(0);
     if (pthread_create(&t, NULL, ws_run_one, &a) != 0 || pthread_join(t, NULL))
         abort();
+    if (pthread_create(&t, NULL, ws_run_one, &u) != 0 || pthread_join(t, NULL))
+        abort();
     wrap_test_sse2(1);
     if (pthread_create(&t, NULL, ws_run_one, &b) != 0 || pthread_join(t, NULL))
         abort();
     wrap_test_sse2(0);
-    for (i = 0; i < WS_LINES; i++) {
-        const struct wrap_rec *p = &a.r[i];
-        const struct wrap_rec *q = &b.r[i];
+    for (i = 0; i < 2 * WS_LINES; i++) {
+        const struct wrap_rec *p = &a.r[i % WS_LINES];
+        const struct wrap_rec *q = i < WS_LINES ? &b.r[i] : &u.r[i - WS_LINES];
+        const int *qk = i < WS_LINES ? b.k : u.k;
         const uint64_t low = ((uint64_t) 1 << 40) - 1;
 
-        dated += p->dated && p->host.len > 0 && p->pid.len > 0;
-        if (a.k[i] == b.k[i] && p->dated == q->dated
+        j = i % WS_LINES;
+
+        dated += i < WS_LINES && p->dated && p->host.len > 0
+            && p->pid.len > 0;
+        if (a.k[j] == qk[j] && p->dated == q->dated
             && (!p->dated || p->t == q->t)
             && ws_span_same(p->host, q->host)
             && ws_span_same(p->ident, q->ident)
@@ -1120,10 +1199,12 @@ t_wrap_sse2(void)
             && (p->host_tag > 1) == (q->host_tag > 1))
             continue;
         if (bad++ < 5)
-            T_CHECK(0, "wrap sse2: line %zu \"%.*s\": the copies differ",
-                    i, (int) a.len[i], a.line[i]);
+            T_CHECK(0, "wrap sse2: line %zu \"%.*s\": the %s differ", j,
+                    (int) a.len[j], a.line[j],
+                    i < WS_LINES ? "copies" : "fresh and reused records");
     }
-    T_CHECK(bad == 0, "wrap sse2: %d of %d lines differ", bad, WS_LINES);
+    T_CHECK(bad == 0, "wrap sse2: %d of %d lines differ", bad,
+            2 * WS_LINES);
     /* most lines are the common form, taken by wrap_hot() */
     T_CHECK(dated > WS_LINES / 3, "wrap sse2: %d common lines", dated);
     for (i = 0; i < WS_LINES; i++)
@@ -1134,6 +1215,8 @@ t_wrap_sse2(void)
     free(a.k);
     free(b.r);
     free(b.k);
+    free(u.r);
+    free(u.k);
 }
 
 /* W-J003 and W-S001 through the whole reader */
@@ -1989,6 +2072,7 @@ main(void)
     t_export();
     t_wrap_forms();
     t_wrap_exim();
+    t_wrap_exim_sec();
     t_wrap_sse2();
     t_forms_real();
     t_in_place();
