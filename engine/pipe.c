@@ -46,6 +46,10 @@
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
 #define PIPE_AHEAD 8            /* records between a prefetch and its use */
+#define PIPE_TAIL (2 * PIPE_AHEAD)      /* items past a parsed chunk's
+                                         * last, of no kind to correlate,
+                                         * so that pipe_correlate's hints
+                                         * need no bounds (pipe_w_tail) */
 #define PIPE_PRE_ALIGN 64       /* a record in pres starts a cache line */
 #define PIPE_PRE_ROOM ((PARSER_PRE_ROOM + PIPE_PRE_ALIGN - 1) \
                        & ~(size_t) (PIPE_PRE_ALIGN - 1))
@@ -1441,6 +1445,25 @@ pipe_w_bad_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     pipe_item_new(ch, lineno, PIPE_I_BAD)->why = (uint8_t) why;
 }
 
+/* pipe_w_tail - the PIPE_TAIL items after ch's last told apart from a
+ * record's (kind PIPE_I_BAD, nothing else written): pipe_correlate
+ * reads the kind of items up to PIPE_TAIL on, and asks for their lines,
+ * without testing each time whether they are the chunk's (three tests
+ * an item) */
+static void
+pipe_w_tail(struct pipe_chunk *ch)
+{
+    size_t  i;
+
+    if (ch->cap_items - ch->nitems < PIPE_TAIL) {
+        while (ch->cap_items - ch->nitems < PIPE_TAIL)
+            ch->cap_items = ch->cap_items ? ch->cap_items * 2 : 1024;
+        ch->items = xrealloc(ch->items, ch->cap_items * sizeof(*ch->items));
+    }
+    for (i = 0; i < PIPE_TAIL; i++)
+        ch->items[ch->nitems + i].kind = PIPE_I_BAD;
+}
+
 /* pipe_parse_chunk_mt - worker: every line of one chunk into items */
 static void
 pipe_parse_chunk_mt(struct pipe_chunk *ch)
@@ -1467,6 +1490,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
                          ch->nlead);
     pipe_w_dup_item(ch);        /* for the next chunk's first record */
+    pipe_w_tail(ch);
 }
 
 /* pipe_add_chunk_mt - worker: a correlated chunk's sessions into the
@@ -1616,17 +1640,18 @@ pipe_item_pre(const struct pipe_chunk *ch, const struct pipe_item *it)
 }
 
 /* pipe_item_prefetch - parser_pre_prefetch() of a record of ch not
- * correlated yet (pre.u pointed to its record in a copy) */
-static inline void
-pipe_item_prefetch(const struct pipe_chunk *ch, const struct pipe_item *it,
-                   int deep)
+ * correlated yet, or of an item that is none (pipe_w_tail): its
+ * parser's hook called here, with where its record is (a copy of the
+ * item's parser_pre with pre.u set was 11 instructions) */
+static inline __attribute__((always_inline)) void
+pipe_item_prefetch(const struct parser_set *ps, const struct pipe_chunk *ch,
+                   const struct pipe_item *it, int deep)
 {
-    struct parser_pre pre;
-
     if (it->kind == PIPE_I_REC && it->pre.kind == PARSER_PRE_EVENT) {
-        pre = it->pre;
-        pre.u = pipe_item_pre(ch, it);
-        parser_pre_prefetch(ch->parsers, &pre, deep);
+        const struct corr_ops *op = ps->ops[it->pre.at];
+
+        if (op->prefetch)
+            op->prefetch(ps->state[it->pre.at], pipe_item_pre(ch, it), deep);
     }
 }
 
@@ -1679,7 +1704,10 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     size_t  i;
     size_t  n = ch->nitems;
     int     ahead = parser_prefetch_useful(ch->parsers);
+    const struct parser_set *ps = ch->parsers;
 
+    /* the items up to PIPE_TAIL past the last are there, of no kind
+     * asked for (pipe_w_tail) */
     for (i = 0; i < n; i++) {
         struct pipe_item *it = &ch->items[i];
         uint64_t lineno = base + it->lineno;
@@ -1687,12 +1715,11 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
         /* key tables larger than the caches: what a record some items
          * on reads first is fetched now, its key's slot and, half way
          * there, the entry the slot holds */
-        if (i + 2 * PIPE_AHEAD < n)
-            pipe_item_fetch(ch, i + 2 * PIPE_AHEAD);
-        if (ahead && i + PIPE_AHEAD < n)
-            pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD], 0);
-        if (ahead && i + PIPE_AHEAD / 2 < n)
-            pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD / 2], 1);
+        pipe_item_fetch(ch, i + 2 * PIPE_AHEAD);
+        if (ahead) {
+            pipe_item_prefetch(ps, ch, &ch->items[i + PIPE_AHEAD], 0);
+            pipe_item_prefetch(ps, ch, &ch->items[i + PIPE_AHEAD / 2], 1);
+        }
         if (it->kind == PIPE_I_REC) {
             struct parser_pre pre = it->pre;
 
