@@ -116,11 +116,12 @@ struct pipe_item {
     uint8_t why;                /* enum input_bad */
     uint8_t dup;                /* enum pipe_dup_known */
     struct wrap_rec r;
-    struct parser_pre pre;      /* PIPE_I_REC; pre.u holds the offset of
-                                 * what the parser kept in the chunk's
-                                 * pres (pipe_item_pre), not a pointer:
-                                 * pres may move while the chunk is
-                                 * parsed. 144 bytes an item */
+    struct parser_pre pre;      /* PIPE_I_REC; while the chunk is parsed
+                                 * pre.u holds the offset of what the
+                                 * parser kept in the chunk's pres, not a
+                                 * pointer (pres may move meanwhile);
+                                 * once parsed, the pointer (pipe_w_tail).
+                                 * 144 bytes an item */
 };
 
 /* pipe_item_fetch asks for an item's lines by its first byte, the next
@@ -1445,15 +1446,28 @@ pipe_w_bad_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     pipe_item_new(ch, lineno, PIPE_I_BAD)->why = (uint8_t) why;
 }
 
-/* pipe_w_tail - the PIPE_TAIL items after ch's last told apart from a
- * record's (kind PIPE_I_BAD, nothing else written): pipe_correlate
- * reads the kind of items up to PIPE_TAIL on, and asks for their lines,
- * without testing each time whether they are the chunk's (three tests
- * an item) */
+/* pipe_w_tail - a parsed chunk made ready for the correlating thread:
+ * each record's pre.u from its offset in pres to a pointer (pres moves
+ * no more), so that pipe_correlate hands the item's parser_pre on as
+ * it is, not a copy with pre.u set (7 instructions a record) and asks
+ * for what the parser kept without adding the base (2 a fetch, 3
+ * fetches a record); and the PIPE_TAIL items after ch's last told
+ * apart from a record's (kind PIPE_I_BAD, nothing else written):
+ * pipe_correlate reads the kind of items up to PIPE_TAIL on, and asks
+ * for their lines, without testing each time whether they are the
+ * chunk's (three tests an item). Here the items were just written, by
+ * this thread; on the correlating thread, bound on a Postfix log,
+ * each was read from another core's cache */
 static void
 pipe_w_tail(struct pipe_chunk *ch)
 {
+    struct pipe_item *it = ch->items;
+    struct pipe_item *end = it + ch->nitems;
     size_t  i;
+
+    for (; it < end; it++)
+        if (it->kind == PIPE_I_REC)
+            it->pre.u = ch->pres + (uintptr_t) it->pre.u;
 
     if (ch->cap_items - ch->nitems < PIPE_TAIL) {
         while (ch->cap_items - ch->nitems < PIPE_TAIL)
@@ -1632,11 +1646,13 @@ pipe_worker_mt(void *arg)
     return NULL;
 }
 
-/* pipe_item_pre - where what the parser kept of item it of ch is */
+/* pipe_item_pre - where what the parser kept of item it of a parsed
+ * chunk is (pipe_w_tail) */
 static inline void *
 pipe_item_pre(const struct pipe_chunk *ch, const struct pipe_item *it)
 {
-    return ch->pres + (uintptr_t) it->pre.u;
+    (void) ch;
+    return it->pre.u;
 }
 
 /* pipe_item_prefetch - parser_pre_prefetch() of a record of ch not
@@ -1680,8 +1696,10 @@ pipe_item_fetch(const struct pipe_chunk *ch, size_t i)
     if (half->kind == PIPE_I_REC) {
         const char *pre = pipe_item_pre(ch, half);
 
+        /* its first line: a record starts one (pipe_pres_grow), so
+         * its byte 31, asked for too when records were 8-aligned, is
+         * on it */
         __builtin_prefetch(pre);
-        __builtin_prefetch(pre + 31);
         if (half->pre.kind == PARSER_PRE_EVENT) {
             /* its next two lines: what an Exim event's apply reads
              * first (its kind, host and address) lies there */
@@ -1721,11 +1739,9 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
             pipe_item_prefetch(ps, ch, &ch->items[i + PIPE_AHEAD / 2], 1);
         }
         if (it->kind == PIPE_I_REC) {
-            struct parser_pre pre = it->pre;
-
-            /* a copy: the item is read here, not written */
-            pre.u = pipe_item_pre(ch, it);
-            pipe_rec_pre_known(pc, src, lineno, &it->r, &pre, it->dup, 0);
+            /* the item as it is: read here, not written (pre.u points
+             * to its record: pipe_w_tail) */
+            pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup, 0);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
         } else if (it->kind == PIPE_I_DUP) {
