@@ -46,6 +46,10 @@
 #define PIPE_MAX_JOBS 1024
 #define PIPE_DUP_MAX 1024       /* record bytes kept for the repeat test */
 #define PIPE_AHEAD 8            /* records between a prefetch and its use */
+#define PIPE_TAIL (2 * PIPE_AHEAD)      /* items past a parsed chunk's
+                                         * last, of no kind to correlate,
+                                         * so that pipe_correlate's hints
+                                         * need no bounds (pipe_w_tail) */
 #define PIPE_PRE_ALIGN 64       /* a record in pres starts a cache line */
 #define PIPE_PRE_ROOM ((PARSER_PRE_ROOM + PIPE_PRE_ALIGN - 1) \
                        & ~(size_t) (PIPE_PRE_ALIGN - 1))
@@ -112,11 +116,12 @@ struct pipe_item {
     uint8_t why;                /* enum input_bad */
     uint8_t dup;                /* enum pipe_dup_known */
     struct wrap_rec r;
-    struct parser_pre pre;      /* PIPE_I_REC; pre.u holds the offset of
-                                 * what the parser kept in the chunk's
-                                 * pres (pipe_item_pre), not a pointer:
-                                 * pres may move while the chunk is
-                                 * parsed. 144 bytes an item */
+    struct parser_pre pre;      /* PIPE_I_REC; while the chunk is parsed
+                                 * pre.u holds the offset of what the
+                                 * parser kept in the chunk's pres, not a
+                                 * pointer (pres may move meanwhile);
+                                 * once parsed, the pointer (pipe_w_tail).
+                                 * 144 bytes an item */
 };
 
 /* pipe_item_fetch asks for an item's lines by its first byte, the next
@@ -1431,6 +1436,38 @@ pipe_w_bad_mt(void *ctx, const struct input_src *src, uint64_t lineno,
     pipe_item_new(ch, lineno, PIPE_I_BAD)->why = (uint8_t) why;
 }
 
+/* pipe_w_tail - a parsed chunk made ready for the correlating thread:
+ * each record's pre.u from its offset in pres to a pointer (pres moves
+ * no more), so that pipe_correlate hands the item's parser_pre on as
+ * it is, not a copy with pre.u set (7 instructions a record) and asks
+ * for what the parser kept without adding the base (2 a fetch, 3
+ * fetches a record); and the PIPE_TAIL items after ch's last told
+ * apart from a record's (kind PIPE_I_BAD, nothing else written):
+ * pipe_correlate reads the kind of items up to PIPE_TAIL on, and asks
+ * for their lines, without testing each time whether they are the
+ * chunk's (three tests an item). Here the items were just written, by
+ * this thread; on the correlating thread, bound on a Postfix log,
+ * each was read from another core's cache */
+static void
+pipe_w_tail(struct pipe_chunk *ch)
+{
+    struct pipe_item *it = ch->items;
+    struct pipe_item *end = it + ch->nitems;
+    size_t  i;
+
+    for (; it < end; it++)
+        if (it->kind == PIPE_I_REC)
+            it->pre.u = ch->pres + (uintptr_t) it->pre.u;
+
+    if (ch->cap_items - ch->nitems < PIPE_TAIL) {
+        while (ch->cap_items - ch->nitems < PIPE_TAIL)
+            ch->cap_items = ch->cap_items ? ch->cap_items * 2 : 1024;
+        ch->items = xrealloc(ch->items, ch->cap_items * sizeof(*ch->items));
+    }
+    for (i = 0; i < PIPE_TAIL; i++)
+        ch->items[ch->nitems + i].kind = PIPE_I_BAD;
+}
+
 /* pipe_parse_chunk_mt - worker: every line of one chunk into items */
 static void
 pipe_parse_chunk_mt(struct pipe_chunk *ch)
@@ -1457,6 +1494,7 @@ pipe_parse_chunk_mt(struct pipe_chunk *ch)
     input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
                          ch->nlead);
     pipe_w_dup_item(ch);        /* for the next chunk's first record */
+    pipe_w_tail(ch);
 }
 
 /* pipe_add_chunk_mt - worker: a correlated chunk's sessions into the
@@ -1598,25 +1636,28 @@ pipe_worker_mt(void *arg)
     return NULL;
 }
 
-/* pipe_item_pre - where what the parser kept of item it of ch is */
+/* pipe_item_pre - where what the parser kept of item it of a parsed
+ * chunk is (pipe_w_tail) */
 static inline void *
 pipe_item_pre(const struct pipe_chunk *ch, const struct pipe_item *it)
 {
-    return ch->pres + (uintptr_t) it->pre.u;
+    (void) ch;
+    return it->pre.u;
 }
 
 /* pipe_item_prefetch - parser_pre_prefetch() of a record of ch not
- * correlated yet (pre.u pointed to its record in a copy) */
-static inline void
-pipe_item_prefetch(const struct pipe_chunk *ch, const struct pipe_item *it,
-                   int deep)
+ * correlated yet, or of an item that is none (pipe_w_tail): its
+ * parser's hook called here, with where its record is (a copy of the
+ * item's parser_pre with pre.u set was 11 instructions) */
+static inline __attribute__((always_inline)) void
+pipe_item_prefetch(const struct parser_set *ps, const struct pipe_chunk *ch,
+                   const struct pipe_item *it, int deep)
 {
-    struct parser_pre pre;
-
     if (it->kind == PIPE_I_REC && it->pre.kind == PARSER_PRE_EVENT) {
-        pre = it->pre;
-        pre.u = pipe_item_pre(ch, it);
-        parser_pre_prefetch(ch->parsers, &pre, deep);
+        const struct corr_ops *op = ps->ops[it->pre.at];
+
+        if (op->prefetch)
+            op->prefetch(ps->state[it->pre.at], pipe_item_pre(ch, it), deep);
     }
 }
 
@@ -1645,8 +1686,10 @@ pipe_item_fetch(const struct pipe_chunk *ch, size_t i)
     if (half->kind == PIPE_I_REC) {
         const char *pre = pipe_item_pre(ch, half);
 
+        /* its first line: a record starts one (pipe_pres_grow), so
+         * its byte 31, asked for too when records were 8-aligned, is
+         * on it */
         __builtin_prefetch(pre);
-        __builtin_prefetch(pre + 31);
         if (half->pre.kind == PARSER_PRE_EVENT) {
             /* its next two lines: what an Exim event's apply reads
              * first (its kind, host and address) lies there */
@@ -1669,7 +1712,10 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     size_t  i;
     size_t  n = ch->nitems;
     int     ahead = parser_prefetch_useful(ch->parsers);
+    const struct parser_set *ps = ch->parsers;
 
+    /* the items up to PIPE_TAIL past the last are there, of no kind
+     * asked for (pipe_w_tail) */
     for (i = 0; i < n; i++) {
         struct pipe_item *it = &ch->items[i];
         uint64_t lineno = base + it->lineno;
@@ -1677,18 +1723,15 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
         /* key tables larger than the caches: what a record some items
          * on reads first is fetched now, its key's slot and, half way
          * there, the entry the slot holds */
-        if (i + 2 * PIPE_AHEAD < n)
-            pipe_item_fetch(ch, i + 2 * PIPE_AHEAD);
-        if (ahead && i + PIPE_AHEAD < n)
-            pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD], 0);
-        if (ahead && i + PIPE_AHEAD / 2 < n)
-            pipe_item_prefetch(ch, &ch->items[i + PIPE_AHEAD / 2], 1);
+        pipe_item_fetch(ch, i + 2 * PIPE_AHEAD);
+        if (ahead) {
+            pipe_item_prefetch(ps, ch, &ch->items[i + PIPE_AHEAD], 0);
+            pipe_item_prefetch(ps, ch, &ch->items[i + PIPE_AHEAD / 2], 1);
+        }
         if (it->kind == PIPE_I_REC) {
-            struct parser_pre pre = it->pre;
-
-            /* a copy: the item is read here, not written */
-            pre.u = pipe_item_pre(ch, it);
-            pipe_rec_pre_known(pc, src, lineno, &it->r, &pre, it->dup, 0);
+            /* the item as it is: read here, not written (pre.u points
+             * to its record: pipe_w_tail) */
+            pipe_rec_pre_known(pc, src, lineno, &it->r, &it->pre, it->dup, 0);
         } else if (it->kind == PIPE_I_BAD) {
             pipe_show_bad(pc, src, lineno, input_bad_name(it->why));
         } else if (it->kind == PIPE_I_DUP) {
