@@ -315,10 +315,10 @@ pf_conn_same_slow(const struct pf_conn *c, struct pf_pre *pre)
     char    ip[IPADDR_MAX + 1];
     char    mx[DNAME_MAX + 1];
 
-    /* the same text as stored is the common case: no normalising */
+    /* the same text as stored is the common case, answered by
+     * pf_conn_same() (pf_text_is(), which is span_is()): no
+     * normalising. Its one caller compared the address as written */
     if (ev->peer_ip.len > 0 && c->n.ip[0]) {
-        if (span_is(ev->peer_ip, c->n.ip))
-            return 1;
         pf_peer_made(pre);
         switch (pre->ip) {
         case CORR_CANON_BAD:
@@ -333,7 +333,7 @@ pf_conn_same_slow(const struct pf_conn *c, struct pf_pre *pre)
         }
     }
     if (ev->peer_host.len > 0 && c->n.mx[0]) {
-        if (span_is(ev->peer_host, c->n.mx))
+        if (pf_text_is(ev->peer_host, c->n.mx, sizeof(c->n.mx)))
             return 1;
         pf_peer_made(pre);
         switch (pre->host) {
