@@ -315,10 +315,10 @@ pf_conn_same_slow(const struct pf_conn *c, struct pf_pre *pre)
     char    ip[IPADDR_MAX + 1];
     char    mx[DNAME_MAX + 1];
 
-    /* the same text as stored is the common case: no normalising */
+    /* the same text as stored is the common case, answered by
+     * pf_conn_same() (pf_text_is(), which is span_is()): no
+     * normalising. Its one caller compared the address as written */
     if (ev->peer_ip.len > 0 && c->n.ip[0]) {
-        if (span_is(ev->peer_ip, c->n.ip))
-            return 1;
         pf_peer_made(pre);
         switch (pre->ip) {
         case CORR_CANON_BAD:
@@ -333,7 +333,7 @@ pf_conn_same_slow(const struct pf_conn *c, struct pf_pre *pre)
         }
     }
     if (ev->peer_host.len > 0 && c->n.mx[0]) {
-        if (span_is(ev->peer_host, c->n.mx))
+        if (pf_text_is(ev->peer_host, c->n.mx, sizeof(c->n.mx)))
             return 1;
         pf_peer_made(pre);
         switch (pre->host) {
@@ -1036,6 +1036,14 @@ pf_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
                                     ? (int) pf_prog_mt(r) : -1);
 }
 
+/* the events other than a status line whose peer pf_pre_event() makes
+ * canonical ahead (pf_canon_memo): those that open or match a
+ * connection */
+#define PF_KINDS_PEER ((1U << PF_TLS_EST) | (1U << PF_TLS_REUSED) \
+                       | (1U << PF_CERT_FAIL) | (1U << PF_HANDSHAKE_FAIL) \
+                       | (1U << PF_TLS_LIBPROB) | (1U << PF_NOT_OFFERED) \
+                       | (1U << PF_SOFT) | (1U << PF_NO_STARTTLS_LOCAL))
+
 /* pf_pre_event - the part of pf_sess_classify_prog_mt() that reads the
  * message, pre->lmtp and pre->proxy set by its program (PF_PROG_LMTP,
  * PF_PROG_TLSPROXY).
@@ -1074,9 +1082,15 @@ pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
     }
     pf_key_mt(pre, r, kn);
     /* the peer and domain in the form the session record holds: what
-     * the thread that applies would make of them */
-    switch (ev->kind) {
-    case PF_STATUS:
+     * the thread that applies would make of them; and what the text
+     * says of the dialogue (a search of nine phrases) and of a
+     * failure, here rather than on the thread that applies, in order.
+     * Only a status and a per-MX text's lines are asked (pf_apply(),
+     * pf_status_line()): the other events' are not written. A status
+     * line first, then the events that open or match a connection by
+     * one test of a mask (a switch of compares was mispredicted on
+     * some 23 k lines of the replayed corpus slice) */
+    if (ev->kind == PF_STATUS) {
         /* most continue a connection that a TLS line opened: its peer
          * is compared as written, and made canonical (on the thread
          * that applies) only when it opens one */
@@ -1085,29 +1099,25 @@ pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
         if (corr_canon_ahead)
             pre->dom = (uint8_t) corr_canon_dom_mt(dom, &pre->dom_clen);
         pf_canon_memo(pre, 0);
-        break;
-    case PF_TLS_EST:
-    case PF_TLS_REUSED:
-    case PF_CERT_FAIL:
-    case PF_HANDSHAKE_FAIL:
-    case PF_TLS_LIBPROB:
-    case PF_NOT_OFFERED:
-    case PF_SOFT:
-    case PF_NO_STARTTLS_LOCAL:
+        /* a delivered message's text is the server's reply, never one
+         * of Postfix's TLS failure texts (and a server's words are no
+         * failure); "sent" shows a dialogue past EHLO without a
+         * search */
+        if (span_eq(ev->status, "sent")) {
+            pre->past_ehlo = 1;
+            pre->text_res = -1;
+            pre->text_kind = PF_TEXT_OTHER;
+            pre->text_dane = 0;
+            pre->text_why = "";
+            return CORR_PRE_EVENT;
+        }
+    } else if ((1U << ev->kind) & PF_KINDS_PEER) {
         pf_canon_memo(pre, 1);
-        break;
-    default:
-        break;
-    }
-    /* what the text says of the dialogue (a search of nine phrases)
-     * and of a failure, here rather than on the thread that applies, in
-     * order. A delivered message's text is the server's reply, never
-     * one of Postfix's TLS failure texts (and a server's words are no
-     * failure); "sent" shows a dialogue past EHLO without a search.
-     * Only a status and a per-MX text's lines are asked (pf_apply(),
-     * pf_status_line()): the other events' are not written */
-    if ((ev->kind == PF_STATUS && !span_eq(ev->status, "sent"))
-        || ev->kind == PF_SOFT) {
+        if (ev->kind != PF_SOFT)
+            return CORR_PRE_EVENT;
+    } else
+        return CORR_PRE_EVENT;
+    {
         struct pf_text_facts f;
 
         pf_text_facts(ev->text, &f);
@@ -1116,12 +1126,6 @@ pf_pre_event(const struct wrap_rec *r, struct pf_pre *pre,
         pre->text_kind = f.kind;
         pre->text_dane = f.dane;
         pre->text_why = f.why;
-    } else if (ev->kind == PF_STATUS) {
-        pre->past_ehlo = 1;
-        pre->text_res = -1;
-        pre->text_kind = PF_TEXT_OTHER;
-        pre->text_dane = 0;
-        pre->text_why = "";
     }
     return CORR_PRE_EVENT;
 }

@@ -475,19 +475,23 @@ t_canon_memo(void)
 }
 
 /* t_text_is - pf_text_is() as span_is() on texts alike but for a byte,
- * NUL bytes in either, every length about the words' */
+ * NUL bytes in either, every length about the words' and the blocks'
+ * (0 to 59 bytes, caps of 8 to 64: past the 48 the blocks read too).
+ * The text is copied to a block of its own length and str to one of
+ * cap bytes, so that a read past either is the sanitizer's */
 static void
 t_text_is(void)
 {
     uint64_t x = 75;
-    int     i, bad = 0, same = 0;
+    int     i, bad = 0, same = 0, longer = 0;
 
-    for (i = 0; i < 400000; i++) {
-        char    str[24], txt[24];
-        size_t  cap = 8 + t_next(&x) % 17;     /* 8 to 24 */
-        size_t  n = t_next(&x) % 20, sl = t_next(&x) % 4 ? n : t_next(&x) % 20;
+    for (i = 0; i < 600000; i++) {
+        char    str[64], txt[64];
+        size_t  cap = 8 + t_next(&x) % 57;     /* 8 to 64 */
+        size_t  n = t_next(&x) % 60, sl = t_next(&x) % 4 ? n : t_next(&x) % 60;
         size_t  j;
         int     r1, r2;
+        char   *tb, *sb;
 
         for (j = 0; j < sizeof(str); j++)
             str[j] = txt[j] = (char) ("0123.:9"[t_next(&x) % 7]);
@@ -501,13 +505,23 @@ t_text_is(void)
             str[t_next(&x) % cap] = 0;
         if (t_next(&x) % 3 == 0)
             txt[t_next(&x) % sizeof(txt)] = 'x';
-        r1 = pf_text_is(span_make(txt, n), str, cap);
-        r2 = span_is(span_make(txt, n), str);
+        tb = malloc(n ? n : 1);
+        sb = malloc(cap);
+        if (tb == NULL || sb == NULL)
+            abort();
+        memcpy(tb, txt, n);
+        memcpy(sb, str, cap);
+        r1 = pf_text_is(span_make(tb, n), sb, cap);
+        r2 = span_is(span_make(tb, n), sb);
         bad += r1 != r2;
         same += r2;
+        longer += r2 && n > 16;
+        free(tb);
+        free(sb);
     }
     T_CHECK(bad == 0, "pf_text_is() as span_is() (%d differ)", bad);
     T_CHECK(same > 10000, "pf_text_is() equal texts (%d)", same);
+    T_CHECK(longer > 5000, "pf_text_is() equal texts past 16 (%d)", longer);
 }
 
 /* t_rand_text - n bytes at buf of the alphabet abc, some of the words
