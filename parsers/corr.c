@@ -1067,6 +1067,8 @@ corr_sess_create(const struct sess_conf *conf, const struct sess_cb *cb,
     k->procs = htab_create_inline(ops->hint,
                                   sizeof(struct corr_proc) + ops->conn_size,
                                   CORR_KEY_MAX, corr_proc_free);
+    if (ops->fetch > 0)
+        htab_fetch_set(k->procs, sizeof(struct corr_proc) + ops->fetch);
     k->own = sess_own_create(conf);
     memcpy(mta, &k, sizeof(k));
     if (ops->init)

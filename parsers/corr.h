@@ -104,6 +104,13 @@ struct corr_ops {
                                  * apply (struct pf_pre, ...) */
     size_t  hint;               /* keys expected (hash table size) */
     int     max_pend;           /* ended connections waiting per key */
+    unsigned fetch;             /* bytes of a key's connection that a new
+                                 * key uses first (its numbers and the
+                                 * names' first bytes): what is fetched
+                                 * of the key table's next spare entry
+                                 * (htab_fetch_set); 0: all of it. In
+                                 * max_pend's padding: the struct's size
+                                 * (and the core's) is unchanged */
     unsigned long sweep_every;  /* lines between sweeps of idle keys (a
                                  * power of two) */
     /* one line (envelope off), alone: no state, any thread (own: the

@@ -17,9 +17,11 @@
  * the correlators (util/htab.c): its
  * hash against libxxhash's XXH3_64bits() for every length from 0 to
  * 300, and keys that differ in one byte (compared a word at a time)
- * found, not found and dropped by address (htab_delete_inline). The
- * length of an address key cut by a NUL of its own (corr_strlen64)
- * against strlen().
+ * found, not found and dropped by address (htab_delete_inline); a
+ * table that fetches only part of its next spare (htab_fetch_set)
+ * against one that fetches all of it, through the same random steps:
+ * the same keys, values and spares reused. The length of an address
+ * key cut by a NUL of its own (corr_strlen64) against strlen().
  */
 #include "../parsers/corr.h"
 #include "../util/dname.h"
@@ -608,6 +610,128 @@ t_htab_keys(void)
     htab_free(t);
 }
 
+/* t_fetch_old - htab_sweep_stamped predicate: entries stamped before
+ * the sweep's time go (every one asked) */
+static int
+t_fetch_old(const void *key, size_t klen, void *value, void *ctx)
+{
+    (void) key;
+    (void) klen;
+    (void) value;
+    (void) ctx;
+    return 1;
+}
+
+/* t_htab_fetch - tables of Exim's size of value (a key's struct
+ * corr_proc and connection: 864 bytes), one fetching its whole next
+ * spare ahead, the others its first bytes only (as Exim's correlator
+ * asks, one byte, all of it asked for as 0 and as more than the value):
+ * 40,000 random steps (enter with part of the value zeroed, find, drop
+ * by address or by key, stamp, sweep) on the same keys of 12 to 40
+ * bytes, many in the same slots. What the fetch asks is a hint only:
+ * every find the same, every new value's bytes the same (its first
+ * bytes zeroed, the rest what the spare it took held: the same spares
+ * in the same order) */
+static void
+t_htab_fetch(void)
+{
+    enum { T_KEYS = 200, T_TABS = 5, T_VSIZE = 864, T_ZERO = 100 };
+    static const size_t fetch[T_TABS] = {0, 185, 1, 0, 100000};
+    struct htab *t[T_TABS];
+    static void *v[T_TABS][T_KEYS];
+    static void *seen[T_TABS][T_KEYS];  /* the rooms used so far */
+    int     nseen[T_TABS] = {0};
+    uint64_t s = 0x243f6a8885a308d3ULL;
+    char    key[40];
+    size_t  klen;
+    int     i, k, step, bad = 0, found = 0, swept = 0;
+
+    for (i = 0; i < T_TABS; i++) {
+        t[i] = htab_create_inline(16, T_VSIZE, CORR_KEY_MAX, NULL);
+        if (fetch[i] > 0 || i == 3)
+            htab_fetch_set(t[i], fetch[i]);
+    }
+    for (step = 0; step < 40000; step++) {
+        unsigned what = (unsigned) (t_rand(&s) % 512);
+        uint64_t h;
+
+        k = (int) (t_rand(&s) % T_KEYS);
+        klen = 12 + (size_t) k % 29;
+        memset(key, 'm', klen);
+        memcpy(key + klen - sizeof(k), &k, sizeof(k));
+        h = htab_hash(key, klen);
+        what = what == 0 ? 0 : 1 + what % 15;
+        if (what == 0) {
+            /* a sweep of every key stamped before this step */
+            size_t  n0 = htab_sweep_stamped(t[0], step, t_fetch_old, NULL);
+
+            for (i = 1; i < T_TABS; i++) {
+                bad += htab_sweep_stamped(t[i], step, t_fetch_old, NULL)
+                    != n0;
+            }
+            for (k = 0; k < T_KEYS; k++)
+                for (i = 0; i < T_TABS; i++)
+                    v[i][k] = NULL;
+            swept += (int) n0;
+            continue;
+        }
+        for (i = 0; i < T_TABS; i++) {
+            void   *f = htab_find_hashed(t[i], key, klen, h);
+
+            bad += f != v[i][k];
+        }
+        if (v[0][k] == NULL && what < 9) {
+            /* a new key: its first bytes zeroed, a mark past them */
+            int     fresh[T_TABS];
+
+            for (i = 0; i < T_TABS; i++) {
+                int     j;
+
+                v[i][k] = htab_enter_hashed(t[i], key, klen, h, step,
+                                            T_ZERO);
+                /* a room not used before: its bytes past the zeroed
+                 * ones are not defined, set here (a spare's are those
+                 * it held) */
+                for (j = 0; j < nseen[i] && seen[i][j] != v[i][k]; j++)
+                    ;
+                fresh[i] = j == nseen[i];
+                if (fresh[i] && nseen[i] < T_KEYS)
+                    seen[i][nseen[i]++] = v[i][k];
+                if (fresh[i])
+                    memset((char *) v[i][k] + T_ZERO, 0x5a,
+                           T_VSIZE - T_ZERO);
+                bad += fresh[i] != fresh[0];
+            }
+            for (i = 0; i < T_TABS; i++) {
+                bad += memcmp(v[i][k], v[0][k], T_VSIZE) != 0;
+                bad += memcmp(htab_key_inline(v[i][k]), key, klen) != 0;
+            }
+            for (i = 0; i < T_TABS; i++)
+                memset((char *) v[i][k] + T_ZERO + k % 700, k & 0xff, 32);
+        } else if (v[0][k] != NULL && what < 12) {
+            found++;
+            for (i = 0; i < T_TABS; i++)
+                htab_stamp(t[i], v[i][k], step);
+        } else if (v[0][k] != NULL) {
+            for (i = 0; i < T_TABS; i++) {
+                if (what & 1)
+                    htab_delete_inline(t[i], v[i][k]);
+                else
+                    htab_delete_hashed(t[i], key, klen, h);
+                v[i][k] = NULL;
+            }
+        }
+    }
+    for (i = 1; i < T_TABS; i++)
+        bad += htab_count(t[i]) != htab_count(t[0]);
+    T_CHECK(bad == 0 && found > 5000 && swept > 1000 && nseen[0] < T_KEYS,
+            "htab: a spare fetched in part or whole, the same keys, values "
+            "and spares (%d found, %d swept, %d rooms, %d wrong)", found,
+            swept, nseen[0], bad);
+    for (i = 0; i < T_TABS; i++)
+        htab_free(t[i]);
+}
+
 /* t_strlen64 - corr_strlen64() is strlen() of a text of n bytes (n from
  * 1 to 63) copied into a field of 64 bytes and ended there, whatever
  * the text holds (NUL bytes anywhere, none, several) and whatever the
@@ -651,5 +775,6 @@ main(void)
     t_pend_ring();
     t_hash();
     t_htab_keys();
+    t_htab_fetch();
     return T_DONE();
 }

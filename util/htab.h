@@ -28,6 +28,12 @@ struct htab *htab_free(struct htab *t);         /* always NULL */
 struct htab *htab_create_inline(size_t hint, size_t vsize, size_t kmax,
                                 void (*free_fn)(void *value));
 
+/* htab_fetch_set - of a table of values inline: the first vbytes of a
+ * value (0: all) are what a new key reads or writes first, and what is
+ * fetched ahead of the spare entry it takes (htab_enter_hashed); the
+ * rest comes when it is used. Nothing else changes */
+void    htab_fetch_set(struct htab *t, size_t vbytes);
+
 /* value for key, or NULL */
 void   *htab_find(const struct htab *t, const void *key, size_t klen);
 
