@@ -138,6 +138,12 @@ int     ex_read_quick(struct span msg, struct ex_line *ln);
 void    ex_read_body(struct span msg, const struct ex_line *ln,
                      struct ex_event *ev);
 
+/* ex_read_pid - ex_prefix() of msg when it has the shape of a line
+ * with +pid (Exim's stamp of a minute and second read before, no
+ * fraction nor zone, then "[pid] "): 1 and ln written; else 0, ln not
+ * all written (ask ex_prefix()) */
+int     ex_read_pid(struct span msg, struct ex_line *ln);
+
 /* ex_read_dlv - ex_read_body() of a body that is a delivery of marker
  * "=> " (mark '=') or "-> " (mark '-') whose last byte is no space (as
  * the body of a line whose prefix ex_read_quick() read): s is what

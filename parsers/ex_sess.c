@@ -1203,7 +1203,8 @@ ex_classify_full(const struct wrap_rec *r, const struct sess_own *own,
     /* a line with Exim's stamp or a message id is read whatever its
      * program (the zone-offset cache of Exim's stamps is ex.c's own
      * per thread, made when first needed: tc NULL) */
-    ex_prefix(NULL, r->msg, ln);
+    if (!ex_read_pid(r->msg, ln))
+        ex_prefix(NULL, r->msg, ln);
     if (ln->stamped || ln->id.len > 0)
         return ex_classify_after(r, own, pre, tr);
     if (r->ident.len > 0 && !ex_sess_ident(r->ident))
