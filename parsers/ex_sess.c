@@ -1004,6 +1004,31 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
                           | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE) \
                           | (1u << EX_DANE_EVENT)))
 
+/* ex_classify_key - the message's key and its hash for ex_apply() */
+static inline __attribute__((always_inline)) void
+ex_classify_key(const struct wrap_rec *r, struct ex_pre *pre)
+{
+    pre->klen = (uint32_t) ex_msg_key(r, pre->ln.id, pre->key);
+    pre->khash = htab_hash(pre->key, pre->klen);
+}
+
+/* ex_classify_dlv_rest - what ex_classify_tail() makes of a delivery
+ * after its key: read by ex_apply() of a delivery only (ex_same_run(),
+ * ex_stale_x()). ex_stale_x() reads the hash of a continued line (it
+ * notes it) and of one with CV=no and no DN= (it compares it), no
+ * other: FNV-1a is a chain of multiplies, and took a sixth of the time
+ * of ex_classify_mt() when made for every X= */
+static inline __attribute__((always_inline)) void
+ex_classify_dlv_rest(const struct wrap_rec *r, struct ex_pre *pre)
+{
+    const struct ex_event *ev = &pre->ev;
+
+    pre->pid_h = ex_pid_hash(pre->ln.pid.len ? pre->ln.pid : r->pid);
+    pre->cipher_h = ev->tls && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
+        ? ex_cipher_hash(ev->cipher) : 0;
+    pre->dom = corr_rcpt_domain(ev->rcpt);
+}
+
 /* ex_classify_tail - ex_classify_mt() after the line's reading: its
  * kind's key, hash and the rest for ex_apply() (or the arrival's
  * sender) */
@@ -1018,8 +1043,7 @@ ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
     /* the kinds that are events (most lines), by a mask: a test, not
      * the switch's indirect jump */
     if ((1u << ev->kind) & EX_EVENT_KINDS) {
-        pre->klen = (uint32_t) ex_msg_key(r, ln->id, pre->key);
-        pre->khash = htab_hash(pre->key, pre->klen);
+        ex_classify_key(r, pre);
         if (ev->kind == EX_COMPLETED) {
             /* of its event only the kind is written (ex_read() in
              * ex.h), and ex_apply() reads no more */
@@ -1027,20 +1051,11 @@ ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
             pre->dom = span_make(NULL, 0);
             return CORR_PRE_EVENT;
         }
-        /* read by ex_apply() of a delivery only (ex_same_run(),
-         * ex_stale_x()). ex_stale_x() reads the hash of a continued
-         * line (it notes it) and of one with CV=no and no DN= (it
-         * compares it), no other: FNV-1a is a chain of multiplies, and
-         * took a sixth of the time of this function when made for every
-         * X= */
         if (ev->kind == EX_DELIVERY) {
-            pre->pid_h = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
-            pre->cipher_h = ev->tls
-                && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
-                ? ex_cipher_hash(ev->cipher) : 0;
-        } else {
-            pre->pid_h = pre->cipher_h = 0;
+            ex_classify_dlv_rest(r, pre);
+            return CORR_PRE_EVENT;
         }
+        pre->pid_h = pre->cipher_h = 0;
         pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
     }
@@ -1087,8 +1102,16 @@ ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
 {
     struct span b = pre->ln.body;
 
+    (void) own;
+    (void) tr;
     ex_read_dlv(span_make(b.ptr + 3, b.len - 3), b.ptr[0], &pre->ev);
-    return ex_classify_tail(r, own, pre, tr);
+    /* ex_classify_tail() of its kind, EX_DELIVERY (ex_read_dlv()),
+     * without the tests of the kind it would read again (the key's
+     * bytes are written through a char pointer) */
+    pre->arrival = 0;
+    ex_classify_key(r, pre);
+    ex_classify_dlv_rest(r, pre);
+    return CORR_PRE_EVENT;
 }
 
 /* ex_classify_spaced - ex_classify_body() of a line whose prefix
