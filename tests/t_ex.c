@@ -1452,8 +1452,9 @@ ex_read_kind_only(enum ex_kind k)
 }
 
 /* t_plain - ex_read_plain() against ex_read() (ex_prefix() and the
- * lazy ex_classify()) on generated bodies after a main-log stamp, with
- * and without a message id: the beginnings of every shape and of none,
+ * lazy ex_classify()) on generated bodies after a main-log stamp, one
+ * with +pid or none, with and without a message id: the beginnings of
+ * every shape and of none ("tls:cert " and its near misses too),
  * any first byte, tabs, spaces and a callout's text anywhere, bodies
  * cut short and ending in a space or a tab. Where the quick way
  * answers its kind must be ex_read()'s (which writes nothing else of
@@ -1466,6 +1467,7 @@ t_plain(void)
     static const char *const head[] = {
         "", "Start queue run", "End queue run: pid=1", "exim x.yz daemon",
         "\"rcpt ACL\"", "peer cert subject", "tls:cert 0 x", "tls_out_ver",
+        "tls:cert ", "tls:cert", "tls:certx", "tls:cer", "tls:", "tls:Cert 0",
         "TLS error on connection from (h) [1.2.3.4] (recv): x",
         "TLS error on connection to h [1.2.3.4] (recv): x",
         "TLS error on connection f", "TLS error on connection", "TLS session: x",
@@ -1487,6 +1489,12 @@ t_plain(void)
     static const char *const ids[] = {
         "", "1aa0aa-00000a-7R ", "10GaaG-000000000aa-0037 ",
     };
+    /* the main log's stamp, one with +pid, none (ex_classify_full() of
+     * ex_sess.c asks ex_read_plain() of the bodies ex_prefix() read) */
+    static const char *const stamps[] = {
+        "2024-11-01 00:00:07 ", "2024-11-01 00:00:07 ",
+        "2024-11-01 00:00:07 [42] ", "",
+    };
     static const char bytes[] = " \t\nx-<=>*HTtSULCd[v\x80\x01";
     char    line[400];
     uint64_t x = 41;
@@ -1500,8 +1508,9 @@ t_plain(void)
         char   *buf;
         int     k, r;
         const char *id = ids[T_RND() % 3];
+        const char *st = stamps[T_RND() % 4];
 
-        len = (size_t) snprintf(line, sizeof(line), "2024-11-01 00:00:07 %s%s",
+        len = (size_t) snprintf(line, sizeof(line), "%s%s%s", st,
                                 id, head[T_RND() % (sizeof(head)
                                                     / sizeof(head[0]))]);
         for (m = 0; m < a && len < 300; m++)
@@ -1520,15 +1529,13 @@ t_plain(void)
         memcpy(buf, line, len);
         memset(&ev, 0x5a, sizeof(ev));
         r = ex_read(NULL, span_make(buf, len), &ln, &ev);
-        if (r && ln.stamped && ln.pid.len == 0
-            && (k = ex_read_plain(ln.body)) != EX_NONE) {
+        if (r && (k = ex_read_plain(ln.body)) != EX_NONE) {
             agree &= k == ev.kind && ex_read_kind_only(ev.kind);
             plain++;
             detail += k == EX_DETAIL;
         }
         /* and trimmed first, as ex_classify_spaced() asks it */
-        if (r && ln.stamped && ln.pid.len == 0
-            && (k = ex_read_plain(span_trim(ln.body))) != EX_NONE) {
+        if (r && (k = ex_read_plain(span_trim(ln.body))) != EX_NONE) {
             agree &= k == ev.kind && ex_read_kind_only(ev.kind);
             trimmed += ln.body.len > 0
                 && (unsigned char) ln.body.ptr[ln.body.len - 1] <= ' ';
