@@ -2263,6 +2263,70 @@ ex_read_quick(struct span msg, struct ex_line *ln)
     return 1;
 }
 
+/* ex_read_pid - ex_prefix() of msg in the shape of a line with +pid
+ * (a syslog-wrapped line's inner stamp, most of them): Exim's stamp
+ * without fraction or zone of either minute kept and its second kept,
+ * then "[pid] ", then a message id or none. 1 when it read it (ln as
+ * ex_prefix() writes it, padding aside); 0 when the line has another
+ * shape (ln not all written: ask ex_prefix()). ex_stamp() moves no
+ * minute first on such a line, nor does this. Its callers are the
+ * lines ex_read_quick() declines: a call of its own, with few
+ * registers, where ex_prefix() saves six and sets up a frame for its
+ * rarer ways */
+int
+ex_read_pid(struct span msg, struct ex_line *ln)
+{
+    const char *p = msg.ptr;
+    size_t  len = msg.len, n, i;
+    const struct ex_seen *m;
+    uint64_t a, b, x, y, key;
+    uint32_t w;
+    struct span s;
+
+    /* "[" and a digit after the stamp's space: no zone, and a pid
+     * ex_prefix_in() takes when "] " follows its digits */
+    if (len < 24 || (unsigned char) (p[0] - '0') > 9 || p[19] != ' '
+        || p[20] != '[')
+        return 0;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    m = &ex_seen[0];
+    memcpy(&x, m->text, 8);
+    memcpy(&y, m->text + 8, 8);
+    if (((a ^ x) | (b ^ y)) != 0) {
+        m = &ex_seen[1];
+        memcpy(&x, m->text, 8);
+        memcpy(&y, m->text + 8, 8);
+        if (((a ^ x) | (b ^ y)) != 0)
+            return 0;
+    }
+    /* as ex_stamp(): the second of the main-log stamp before, again */
+    memcpy(&w, p + 16, 4);
+    key = (uint64_t) w | (uint64_t) 1 << 32;
+    if (key != m->sec_key)
+        return 0;
+    /* as ex_prefix_in(): up to eleven digits, then "] " */
+    for (i = 21; i < len && i < 32 && (unsigned char) (p[i] - '0') <= 9; i++)
+        ;
+    if (i == 21 || i + 1 >= len || p[i] != ']' || p[i + 1] != ' ')
+        return 0;
+    ln->t = m->sec_t;
+    ln->stamped = 1;
+    ln->pid = span_make(p + 21, i - 21);
+    s = span_make(p + i + 2, len - i - 2);
+    if ((n = ex_msgid_in(s)) > 0) {
+        size_t  skip = n + (n < s.len);
+
+        ln->id = span_make(s.ptr, n);
+        s.ptr += skip;
+        s.len -= skip;
+    } else {
+        ln->id = span_make(NULL, 0);
+    }
+    ln->body = s;
+    return 1;
+}
+
 /* ex_read_body - ex_read()'s body: ex_classify() of ln->body, the
  * lazy way, after ex_read_quick() read the prefix of msg */
 void

@@ -1004,6 +1004,31 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
                           | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE) \
                           | (1u << EX_DANE_EVENT)))
 
+/* ex_classify_key - the message's key and its hash for ex_apply() */
+static inline __attribute__((always_inline)) void
+ex_classify_key(const struct wrap_rec *r, struct ex_pre *pre)
+{
+    pre->klen = (uint32_t) ex_msg_key(r, pre->ln.id, pre->key);
+    pre->khash = htab_hash(pre->key, pre->klen);
+}
+
+/* ex_classify_dlv_rest - what ex_classify_tail() makes of a delivery
+ * after its key: read by ex_apply() of a delivery only (ex_same_run(),
+ * ex_stale_x()). ex_stale_x() reads the hash of a continued line (it
+ * notes it) and of one with CV=no and no DN= (it compares it), no
+ * other: FNV-1a is a chain of multiplies, and took a sixth of the time
+ * of ex_classify_mt() when made for every X= */
+static inline __attribute__((always_inline)) void
+ex_classify_dlv_rest(const struct wrap_rec *r, struct ex_pre *pre)
+{
+    const struct ex_event *ev = &pre->ev;
+
+    pre->pid_h = ex_pid_hash(pre->ln.pid.len ? pre->ln.pid : r->pid);
+    pre->cipher_h = ev->tls && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
+        ? ex_cipher_hash(ev->cipher) : 0;
+    pre->dom = corr_rcpt_domain(ev->rcpt);
+}
+
 /* ex_classify_tail - ex_classify_mt() after the line's reading: its
  * kind's key, hash and the rest for ex_apply() (or the arrival's
  * sender) */
@@ -1018,8 +1043,7 @@ ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
     /* the kinds that are events (most lines), by a mask: a test, not
      * the switch's indirect jump */
     if ((1u << ev->kind) & EX_EVENT_KINDS) {
-        pre->klen = (uint32_t) ex_msg_key(r, ln->id, pre->key);
-        pre->khash = htab_hash(pre->key, pre->klen);
+        ex_classify_key(r, pre);
         if (ev->kind == EX_COMPLETED) {
             /* of its event only the kind is written (ex_read() in
              * ex.h), and ex_apply() reads no more */
@@ -1027,20 +1051,11 @@ ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
             pre->dom = span_make(NULL, 0);
             return CORR_PRE_EVENT;
         }
-        /* read by ex_apply() of a delivery only (ex_same_run(),
-         * ex_stale_x()). ex_stale_x() reads the hash of a continued
-         * line (it notes it) and of one with CV=no and no DN= (it
-         * compares it), no other: FNV-1a is a chain of multiplies, and
-         * took a sixth of the time of this function when made for every
-         * X= */
         if (ev->kind == EX_DELIVERY) {
-            pre->pid_h = ex_pid_hash(ln->pid.len ? ln->pid : r->pid);
-            pre->cipher_h = ev->tls
-                && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
-                ? ex_cipher_hash(ev->cipher) : 0;
-        } else {
-            pre->pid_h = pre->cipher_h = 0;
+            ex_classify_dlv_rest(r, pre);
+            return CORR_PRE_EVENT;
         }
+        pre->pid_h = pre->cipher_h = 0;
         pre->dom = corr_rcpt_domain(ev->rcpt);
         return CORR_PRE_EVENT;
     }
@@ -1087,8 +1102,16 @@ ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
 {
     struct span b = pre->ln.body;
 
+    (void) own;
+    (void) tr;
     ex_read_dlv(span_make(b.ptr + 3, b.len - 3), b.ptr[0], &pre->ev);
-    return ex_classify_tail(r, own, pre, tr);
+    /* ex_classify_tail() of its kind, EX_DELIVERY (ex_read_dlv()),
+     * without the tests of the kind it would read again (the key's
+     * bytes are written through a char pointer) */
+    pre->arrival = 0;
+    ex_classify_key(r, pre);
+    ex_classify_dlv_rest(r, pre);
+    return CORR_PRE_EVENT;
 }
 
 /* ex_classify_spaced - ex_classify_body() of a line whose prefix
@@ -1113,34 +1136,6 @@ ex_classify_spaced(const struct wrap_rec *r, const struct sess_own *own,
     return CORR_PRE_DONE;
 }
 
-/* ex_classify_full - ex_classify_mt() of a line whose prefix
- * ex_read_quick() did not read: ex_read() as ex_prefix() and then
- * ex_classify_body() (one copy of the body's reading: two made the
- * instruction cache miss more), or another program's line, an echo */
-__attribute__((noinline))
-static int
-ex_classify_full(const struct wrap_rec *r, const struct sess_own *own,
-                 struct ex_pre *pre, struct trace *tr)
-{
-    struct ex_line *ln = &pre->ln;
-    struct span body;
-    int     bare, stats = 0, flags;
-
-    /* a line with Exim's stamp or a message id is read whatever its
-     * program (the zone-offset cache of Exim's stamps is ex.c's own
-     * per thread, made when first needed: tc NULL) */
-    ex_prefix(NULL, r->msg, ln);
-    if (ln->stamped || ln->id.len > 0)
-        return ex_classify_body(r, own, pre, tr);
-    if (r->ident.len > 0 && !ex_sess_ident(r->ident))
-        return CORR_PRE_NOT_MINE;       /* another program's line */
-    bare = r->ident.len == 0;
-    body = bare ? ex_unbare(ln->body, &stats) : ln->body;
-    flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
-    ex_classify(body, flags, &pre->ev);
-    return ex_classify_tail(r, own, pre, tr);
-}
-
 /* ex_own_maybe - whether the first word of s (an arrival's sender) may
  * be own_from, of n bytes, or it in "<>": the byte at either length is
  * a space or the end (sess_own_sender_word() asks no more of a word
@@ -1152,32 +1147,19 @@ ex_own_maybe(struct span s, size_t n)
         || (s.len > n + 2 && s.ptr[n + 2] == ' ');
 }
 
-/* ex_classify_mt - corr_ops.classify_mt: one line alone (corr.h). The
- * two commonest lines of an Exim log, an arrival (a fifth) and a
- * "Completed" (a sixth), and the lines of no shape (ex_read_plain():
- * a third) are read here when their prefix has its common shape
- * (ex_read_quick()), with no call but the tail calls of the other
- * lines, and so with two registers saved and restored (six were 19
- * instructions a line; the two are for the plain lines' scan and the
- * deliveries' test: a function of its own for the scan cost more in
- * moves and a jump); a delivery "=> " or "-> " is read by
- * ex_classify_dlv(), a body that ends in white space by
- * ex_classify_spaced(), every other line by ex_classify_body() (the
- * prefix read) or ex_classify_full(), as the one function before */
-static int
-ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
-               void *prep, struct trace *tr)
+/* ex_classify_after - ex_classify_mt() of a line whose prefix was read
+ * and holds Exim's stamp or a message id (ex_read_quick(), or
+ * ex_prefix() in ex_classify_full()): the arrival, a main log's
+ * "Completed" and the plain lines at once, the others by a tail call */
+static inline __attribute__((always_inline)) int
+ex_classify_after(const struct wrap_rec *r, const struct sess_own *own,
+                  struct ex_pre *pre, struct trace *tr)
 {
-    struct ex_pre *pre = prep;
     struct ex_line *ln = &pre->ln;
     struct span b;
     size_t  n;
     int     k;
 
-    memset(tr, 0, sizeof(*tr));
-    tr->kind = TRACE_IRRELEVANT;
-    if (!ex_read_quick(r->msg, ln))
-        return ex_classify_full(r, own, pre, tr);
     b = ln->body;
     if (b.len > 3 && b.ptr[0] == '<' && b.ptr[1] == '=' && b.ptr[2] == ' ') {
         /* an arrival, EX_IGNORE whatever its text holds (ex_classify()):
@@ -1226,6 +1208,60 @@ ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
     if (b.len > 4 && (unsigned char) b.ptr[b.len - 1] <= ' ')
         return ex_classify_spaced(r, own, pre, tr);
     return ex_classify_body(r, own, pre, tr);
+}
+
+/* ex_classify_full - ex_classify_mt() of a line whose prefix
+ * ex_read_quick() did not read: ex_read() as ex_prefix() and then
+ * ex_classify_body() (one copy of the body's reading: two made the
+ * instruction cache miss more), or another program's line, an echo */
+__attribute__((noinline))
+static int
+ex_classify_full(const struct wrap_rec *r, const struct sess_own *own,
+                 struct ex_pre *pre, struct trace *tr)
+{
+    struct ex_line *ln = &pre->ln;
+    struct span body;
+    int     bare, stats = 0, flags;
+
+    /* a line with Exim's stamp or a message id is read whatever its
+     * program (the zone-offset cache of Exim's stamps is ex.c's own
+     * per thread, made when first needed: tc NULL) */
+    if (!ex_read_pid(r->msg, ln))
+        ex_prefix(NULL, r->msg, ln);
+    if (ln->stamped || ln->id.len > 0)
+        return ex_classify_after(r, own, pre, tr);
+    if (r->ident.len > 0 && !ex_sess_ident(r->ident))
+        return CORR_PRE_NOT_MINE;       /* another program's line */
+    bare = r->ident.len == 0;
+    body = bare ? ex_unbare(ln->body, &stats) : ln->body;
+    flags = (bare ? EX_F_BARE : 0) | (stats ? EX_F_STATS : 0);
+    ex_classify(body, flags, &pre->ev);
+    return ex_classify_tail(r, own, pre, tr);
+}
+
+/* ex_classify_mt - corr_ops.classify_mt: one line alone (corr.h). The
+ * two commonest lines of an Exim log, an arrival (a fifth) and a
+ * "Completed" (a sixth), and the lines of no shape (ex_read_plain():
+ * a third) are read here when their prefix has its common shape
+ * (ex_read_quick()), with no call but the tail calls of the other
+ * lines, and so with two registers saved and restored (six were 19
+ * instructions a line; the two are for the plain lines' scan and the
+ * deliveries' test: a function of its own for the scan cost more in
+ * moves and a jump); a delivery "=> " or "-> " is read by
+ * ex_classify_dlv(), a body that ends in white space by
+ * ex_classify_spaced(), every other line by ex_classify_body() (the
+ * prefix read) or ex_classify_full(), as the one function before */
+static int
+ex_classify_mt(const struct wrap_rec *r, const struct sess_own *own,
+               void *prep, struct trace *tr)
+{
+    struct ex_pre *pre = prep;
+
+    memset(tr, 0, sizeof(*tr));
+    tr->kind = TRACE_IRRELEVANT;
+    if (!ex_read_quick(r->msg, &pre->ln))
+        return ex_classify_full(r, own, pre, tr);
+    return ex_classify_after(r, own, pre, tr);
 }
 
 /* ex_span_or - the start of s, or p when s is empty (what to prefetch):

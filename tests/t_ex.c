@@ -1452,8 +1452,9 @@ ex_read_kind_only(enum ex_kind k)
 }
 
 /* t_plain - ex_read_plain() against ex_read() (ex_prefix() and the
- * lazy ex_classify()) on generated bodies after a main-log stamp, with
- * and without a message id: the beginnings of every shape and of none,
+ * lazy ex_classify()) on generated bodies after a main-log stamp, one
+ * with +pid or none, with and without a message id: the beginnings of
+ * every shape and of none ("tls:cert " and its near misses too),
  * any first byte, tabs, spaces and a callout's text anywhere, bodies
  * cut short and ending in a space or a tab. Where the quick way
  * answers its kind must be ex_read()'s (which writes nothing else of
@@ -1466,6 +1467,7 @@ t_plain(void)
     static const char *const head[] = {
         "", "Start queue run", "End queue run: pid=1", "exim x.yz daemon",
         "\"rcpt ACL\"", "peer cert subject", "tls:cert 0 x", "tls_out_ver",
+        "tls:cert ", "tls:cert", "tls:certx", "tls:cer", "tls:", "tls:Cert 0",
         "TLS error on connection from (h) [1.2.3.4] (recv): x",
         "TLS error on connection to h [1.2.3.4] (recv): x",
         "TLS error on connection f", "TLS error on connection", "TLS session: x",
@@ -1487,6 +1489,12 @@ t_plain(void)
     static const char *const ids[] = {
         "", "1aa0aa-00000a-7R ", "10GaaG-000000000aa-0037 ",
     };
+    /* the main log's stamp, one with +pid, none (ex_classify_full() of
+     * ex_sess.c asks ex_read_plain() of the bodies ex_prefix() read) */
+    static const char *const stamps[] = {
+        "2024-11-01 00:00:07 ", "2024-11-01 00:00:07 ",
+        "2024-11-01 00:00:07 [42] ", "",
+    };
     static const char bytes[] = " \t\nx-<=>*HTtSULCd[v\x80\x01";
     char    line[400];
     uint64_t x = 41;
@@ -1500,8 +1508,9 @@ t_plain(void)
         char   *buf;
         int     k, r;
         const char *id = ids[T_RND() % 3];
+        const char *st = stamps[T_RND() % 4];
 
-        len = (size_t) snprintf(line, sizeof(line), "2024-11-01 00:00:07 %s%s",
+        len = (size_t) snprintf(line, sizeof(line), "%s%s%s", st,
                                 id, head[T_RND() % (sizeof(head)
                                                     / sizeof(head[0]))]);
         for (m = 0; m < a && len < 300; m++)
@@ -1520,15 +1529,13 @@ t_plain(void)
         memcpy(buf, line, len);
         memset(&ev, 0x5a, sizeof(ev));
         r = ex_read(NULL, span_make(buf, len), &ln, &ev);
-        if (r && ln.stamped && ln.pid.len == 0
-            && (k = ex_read_plain(ln.body)) != EX_NONE) {
+        if (r && (k = ex_read_plain(ln.body)) != EX_NONE) {
             agree &= k == ev.kind && ex_read_kind_only(ev.kind);
             plain++;
             detail += k == EX_DETAIL;
         }
         /* and trimmed first, as ex_classify_spaced() asks it */
-        if (r && ln.stamped && ln.pid.len == 0
-            && (k = ex_read_plain(span_trim(ln.body))) != EX_NONE) {
+        if (r && (k = ex_read_plain(span_trim(ln.body))) != EX_NONE) {
             agree &= k == ev.kind && ex_read_kind_only(ev.kind);
             trimmed += ln.body.len > 0
                 && (unsigned char) ln.body.ptr[ln.body.len - 1] <= ' ';
@@ -1947,6 +1954,81 @@ t_front(void)
     corr_sess_free(st);
 }
 
+/* t_read_pid - ex_read_pid() reads what ex_prefix() reads, or declines
+ * (ex_classify_full() of ex_sess.c asks it first). Generated lines:
+ * main-log stamps of a few minutes and seconds (which set the seconds
+ * ex_read_pid() needs: its lines' stamps are their seconds again),
+ * then the same stamps with "[pid] " of 0 to 13 digits, "[]", a letter
+ * among the digits, "]" without its space, a zone or a fraction; ids
+ * of both shapes, cut or spoilt, bodies or none; a byte changed
+ * anywhere, lines cut. On half the lines ex_prefix() is asked first
+ * (the minutes it keeps are ex_read_pid()'s) */
+static void
+t_read_pid(void)
+{
+    static const char *const stamps[] = {
+        "2024-11-01 00:00:07", "2024-11-01 00:00:08", "2024-11-01 00:01:07",
+        "2026-12-06 04:31:58", "2024-11-01 00:00:07.123",
+        "2024-11-01 00:00:07 +0100", "2024-11-01 00:00:61",
+    };
+    static const char *const pids[] = {
+        "", "[42] ", "[1] ", "[12345678901] ", "[123456789012] ",
+        "[1234567890123] ", "[] ", "[4x2] ", "[42]", "[42]x", "[42] ",
+        "[ 42] ", "[0] ",
+    };
+    static const char *const ids[] = {
+        "1aa0aa-00000a-7R ", "10GaaG-000000000aa-0037 ", "1aa0aa-00000a-7",
+        "10GaaG-000000000aa-003 ", "", "1aa0aa-00000a-7R",
+        "10GaaG-000000000aa-0037",
+    };
+    static const char *const bodies[] = {
+        "", "<= a@b H=h", "Completed", "=> a@b R=r T=t H=h [1.2.3.4]", "x",
+    };
+    static const char bytes[] = "-0a []:. 9";
+    char    line[200];
+    uint64_t x = 89;
+    int     i, agree = 1, taken = 0, pid = 0;
+
+    for (i = 0; i < 300000; i++) {
+        struct ex_line la, lb;
+        struct span m;
+        size_t  len;
+        int     r, first = T_RND() % 2;
+        unsigned pi = 0, si, ii, bi;
+
+        if (T_RND() % 3 != 0)
+            pi = 1 + T_RND() % 12;
+        si = T_RND() % (sizeof(stamps) / sizeof(stamps[0]));
+        ii = T_RND() % (sizeof(ids) / sizeof(ids[0]));
+        bi = T_RND() % (sizeof(bodies) / sizeof(bodies[0]));
+        len = (size_t) snprintf(line, sizeof(line), "%s %s%s%s", stamps[si],
+                                pids[pi], ids[ii], bodies[bi]);
+        if (T_RND() % 8 == 0 && len > 0) {      /* a byte changed */
+            size_t  at = T_RND() % len;
+
+            line[at] = bytes[T_RND() % (sizeof(bytes) - 1)];
+        }
+        if (T_RND() % 8 == 0)
+            len = T_RND() % (len + 1);
+        m = span_make(line, len);
+        memset(&la, 0x5a, sizeof(la));
+        if (first)
+            ex_prefix(NULL, m, &lb);
+        r = ex_read_pid(m, &la);
+        if (!first)
+            ex_prefix(NULL, m, &lb);
+        taken += r;
+        pid += r && la.pid.len > 0;
+        agree &= !r || (la.stamped == 1 && lb.stamped == 1 && la.t == lb.t
+                        && same_span(la.id, lb.id)
+                        && same_span(la.pid, lb.pid)
+                        && same_span(la.body, lb.body));
+    }
+    T_CHECK(agree && taken > 15000 && pid == taken,
+            "ex_read_pid() as ex_prefix() (%d of 300000 read)", taken);
+    printf("# t_read_pid: %d of 300000 read\n", taken);
+}
+
 /* The whole lines ex.c keeps (ex_lm_find()): the rest of a delivery line
  * after its recipient when it meets no "C=", and the body of a line
  * that begins with 'H', '[', 'T' or 'D'. Lines of a pool are read
@@ -2308,6 +2390,7 @@ main(void)
     t_read_short();
     t_plain();
     t_front();
+    t_read_pid();
     t_lm_again();
     t_peer();
     t_reason_as_is();
