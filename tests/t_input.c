@@ -1021,6 +1021,42 @@ t_wrap_exim_sec(void)
     T_CHECK(yes == 4 * 100 * 2 + 100, "exim seconds: %ld taken", yes);
 }
 
+/* t_wrap_exim_rec - wrap_exim_rec() (its 16-byte stores) over records
+ * filled with other bytes first, as the engine's ring is: every field
+ * as the field-by-field record has it, for lines at any address and of
+ * any length, and no byte past the record written */
+static void
+t_wrap_exim_rec(void)
+{
+    static const unsigned char fill[] = {0x00, 0xa5, 0xff};
+    static const char text[] = "2024-11-01 00:00:00 1tXyZz-000abc-1A <= a@b";
+    struct {
+        struct wrap_rec r;
+        unsigned char guard[32];
+    } w;
+    size_t  f, off, len, g;
+    long    bad = 0;
+
+    for (f = 0; f < sizeof(fill); f++)
+        for (off = 0; off < 8; off++)
+            for (len = 0; len + off < sizeof(text); len++) {
+                struct span line = span_make(text + off, len);
+
+                memset(&w, fill[f], sizeof(w));
+                wrap_exim_rec(line, &w.r);
+                bad += w.r.dated != 0 || w.r.t != 0
+                    || w.r.host.ptr != NULL || w.r.host.len != 0
+                    || w.r.ident.ptr != line.ptr || w.r.ident.len != 0
+                    || w.r.pid.ptr != NULL || w.r.pid.len != 0
+                    || w.r.msg.ptr != line.ptr || w.r.msg.len != len
+                    || w.r.ident_tag != 0
+                    || w.r.host_tag != WRAP_HOST_TAG_NONE;
+                for (g = 0; g < sizeof(w.guard); g++)
+                    bad += w.guard[g] != fill[f];
+            }
+    T_CHECK(bad == 0, "exim record: %ld fields or bytes differ", bad);
+}
+
 /* ws_rand - the tests' generator (xorshift64*) */
 static uint64_t
 ws_rand(uint64_t *x)
@@ -2073,6 +2109,7 @@ main(void)
     t_wrap_forms();
     t_wrap_exim();
     t_wrap_exim_sec();
+    t_wrap_exim_rec();
     t_wrap_sse2();
     t_forms_real();
     t_in_place();
