@@ -29,8 +29,12 @@
 #ifndef PARSERS_WRAP_H
 #define PARSERS_WRAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 #include "../util/span.h"
 #include "ts.h"
@@ -151,11 +155,38 @@ wrap_exim_seen(struct span line)
 }
 
 /* wrap_exim_rec - r as wrap_slow() leaves an Exim line: undated, the
- * whole line the message. Field by field: a memset() of the record is
- * a "rep stos", slow to start */
+ * whole line the message. Not by memset() (a "rep stos", slow to
+ * start). With SSE2 the zeros go in 16-byte stores (dated with the
+ * padding after it and t; host; pid) and ident, a pointer and a zero,
+ * from one register: 10 instructions where the fields one by one were
+ * 12 stores. The two tags as one constant's store was no instruction
+ * fewer, and gcc then laid out pipe_lines() otherwise: 0.07 M more on
+ * a Sendmail log, which takes no such line */
 static inline void
 wrap_exim_rec(struct span line, struct wrap_rec *r)
 {
+#if defined(__SSE2__) && defined(__x86_64__)
+    _Static_assert(offsetof(struct wrap_rec, t) == 8
+                   && offsetof(struct wrap_rec, host) == 16
+                   && offsetof(struct wrap_rec, ident) == 32
+                   && offsetof(struct wrap_rec, pid) == 48
+                   && offsetof(struct wrap_rec, msg) == 64
+                   && offsetof(struct wrap_rec, ident_tag) == 80
+                   && offsetof(struct wrap_rec, host_tag) == 88
+                   && sizeof(struct wrap_rec) == 96,
+                   "wrap_exim_rec: the record's layout");
+    char   *p = (char *) r;
+    const __m128i z = _mm_setzero_si128();
+
+    _mm_storeu_si128((__m128i *) p, z);
+    _mm_storeu_si128((__m128i *) (p + 16), z);
+    _mm_storeu_si128((__m128i *) (p + 32),
+                     _mm_cvtsi64_si128((long long) (uintptr_t) line.ptr));
+    _mm_storeu_si128((__m128i *) (p + 48), z);
+    r->msg = line;
+    r->ident_tag = 0;
+    r->host_tag = WRAP_HOST_TAG_NONE;
+#else
     r->dated = 0;
     r->t = 0;
     r->host = span_make(NULL, 0);
@@ -164,6 +195,7 @@ wrap_exim_rec(struct span line, struct wrap_rec *r)
     r->msg = line;
     r->ident_tag = 0;
     r->host_tag = WRAP_HOST_TAG_NONE;
+#endif
 }
 
 /* wrap_parse_in - wrap_parse() inline, for the engine's per-line loops:

@@ -1021,6 +1021,102 @@ t_wrap_exim_sec(void)
     T_CHECK(yes == 4 * 100 * 2 + 100, "exim seconds: %ld taken", yes);
 }
 
+/* t_wrap_exim_rec - wrap_exim_rec() (its 16-byte stores) over records
+ * filled with other bytes first, as the engine's ring is: every field
+ * as the field-by-field record has it, for lines at any address and of
+ * any length, and no byte past the record written */
+static void
+t_wrap_exim_rec(void)
+{
+    static const unsigned char fill[] = {0x00, 0xa5, 0xff};
+    static const char text[] = "2024-11-01 00:00:00 1tXyZz-000abc-1A <= a@b";
+    struct {
+        struct wrap_rec r;
+        unsigned char guard[32];
+    } w;
+    size_t  f, off, len, g;
+    long    bad = 0;
+
+    for (f = 0; f < sizeof(fill); f++)
+        for (off = 0; off < 8; off++)
+            for (len = 0; len + off < sizeof(text); len++) {
+                struct span line = span_make(text + off, len);
+
+                memset(&w, fill[f], sizeof(w));
+                wrap_exim_rec(line, &w.r);
+                bad += w.r.dated != 0 || w.r.t != 0
+                    || w.r.host.ptr != NULL || w.r.host.len != 0
+                    || w.r.ident.ptr != line.ptr || w.r.ident.len != 0
+                    || w.r.pid.ptr != NULL || w.r.pid.len != 0
+                    || w.r.msg.ptr != line.ptr || w.r.msg.len != len
+                    || w.r.ident_tag != 0
+                    || w.r.host_tag != WRAP_HOST_TAG_NONE;
+                for (g = 0; g < sizeof(w.guard); g++)
+                    bad += w.guard[g] != fill[f];
+            }
+    T_CHECK(bad == 0, "exim record: %ld fields or bytes differ", bad);
+}
+
+/* t_wrap_bare - lines without a stamp whose first word (a letter
+ * first, no space at 3) ends at a space at 4 to 47, the next byte
+ * neither a space nor '|': undated, no host, ident or pid, the whole
+ * line the message, as before wrap_bare() read those whose space is
+ * among the first 32 bytes itself; each cut at every length, in a
+ * buffer of its own length, the bytes after the space of a few kinds.
+ * A '[' before the space, a space or '|' after it, or a line that ends
+ * with the space go the other ways (read, not checked here). A copy
+ * that read the first 32 bytes of lines of 16 to 31 (past their end,
+ * and a space the search does not reach taken) fails 230 checks */
+static void
+t_wrap_bare(void)
+{
+    static const char after[] = "a|[ :0\t\x80";
+    struct ts_ctx c;
+    struct wrap_rec r;
+    char    tmp[96];
+    size_t  k, a, len, i, reach;
+    long    bad = 0, taken = 0;
+
+    ts_ctx_init_year(&c, 2024);
+    for (k = 4; k < 48; k++)
+        for (a = 0; a < sizeof(after) - 1; a++)
+            for (len = 16; len <= 80; len++) {
+                char   *p;
+                int     simple;
+
+                for (i = 0; i < sizeof(tmp); i++)
+                    tmp[i] = i < k ? "postfixsmtpd/q"[i % 14] : 'x';
+                if (k > 20 && a == 2)
+                    tmp[k - 9] = '[';       /* "name[..." before the space */
+                tmp[k] = ' ';
+                tmp[k + 1] = after[a];
+                tmp[k + 5] = '[';
+                if ((p = malloc(len)) == NULL)
+                    abort();
+                memcpy(p, tmp, len);
+                simple = k + 1 < len && after[a] != ' ' && after[a] != '|'
+                    && !(k > 20 && a == 2);
+                /* the search for the word's end reads 32 bytes at once,
+                 * then 8 at a time, none of a last part shorter: a space
+                 * beyond is not found, and the line is read as one of
+                 * another form (no host tag given) */
+                reach = len >= 32 ? 32 + (len - 32) / 8 * 8 : len / 8 * 8;
+                memset(&r, 0xa5, sizeof(r));
+                (void) wrap_parse(&c, span_make(p, len), &r);
+                if (simple) {
+                    taken++;
+                    bad += r.dated != 0 || r.host.len != 0
+                        || r.ident.ptr != p || r.ident.len != 0
+                        || r.pid.len != 0 || r.msg.ptr != p
+                        || r.msg.len != len || r.ident_tag != 0
+                        || r.host_tag != (k < reach ? WRAP_HOST_TAG_NONE : 0);
+                }
+                free(p);
+            }
+    T_CHECK(bad == 0, "bare lines: %ld of %ld differ", bad, taken);
+    T_CHECK(taken > 10000, "bare lines: %ld taken", taken);
+}
+
 /* ws_rand - the tests' generator (xorshift64*) */
 static uint64_t
 ws_rand(uint64_t *x)
@@ -2073,6 +2169,8 @@ main(void)
     t_wrap_forms();
     t_wrap_exim();
     t_wrap_exim_sec();
+    t_wrap_exim_rec();
+    t_wrap_bare();
     t_wrap_sse2();
     t_forms_real();
     t_in_place();
