@@ -2202,6 +2202,50 @@ ex_read_dlv(struct span s, char mark, struct ex_event *ev)
     ev->kind = EX_DELIVERY;
 }
 
+/* ex_seen_same - 1 when a and b, a stamp's first 16 bytes, are
+ * those of the minute m keeps */
+static inline __attribute__((always_inline)) int
+ex_seen_same(const struct ex_seen *m, uint64_t a, uint64_t b)
+{
+    uint64_t x, y;
+
+    memcpy(&x, m->text, 8);
+    memcpy(&y, m->text + 8, 8);
+    return ((a ^ x) | (b ^ y)) == 0;
+}
+
+/* ex_sec_key - the key of a stamp's ":SS " at p + 16, as struct ex_seen
+ * keeps its second's (sec_key) */
+static inline __attribute__((always_inline)) uint64_t
+ex_sec_key(const char *p)
+{
+    uint32_t w;
+
+    memcpy(&w, p + 16, 4);
+    return (uint64_t) w | (uint64_t) 1 << 32;
+}
+
+/* ex_read_id - the message id at the start of s, if any, and the body
+ * after it, into ln (ex_read_quick, ex_read_pid) */
+static inline __attribute__((always_inline)) void
+ex_read_id(struct span s, struct ex_line *ln)
+{
+    size_t  n;
+
+    if ((n = ex_msgid_in(s)) > 0) {
+        /* the id and the space after it, when not at the end (what
+         * ex_msgid_in() found there): a sum, not span_drop()'s tests */
+        size_t  skip = n + (n < s.len);
+
+        ln->id = span_make(s.ptr, n);
+        s.ptr += skip;
+        s.len -= skip;
+    } else {
+        ln->id = span_make(NULL, 0);
+    }
+    ln->body = s;
+}
+
 /* ex_read_quick - ex_prefix() of msg in its common shape only: the
  * main log's own stamp (no fraction, no zone) of the first minute kept,
  * its second kept or its minute's local start read, no [pid], a message
@@ -2213,10 +2257,9 @@ int
 ex_read_quick(struct span msg, struct ex_line *ln)
 {
     const char *p = msg.ptr;
-    size_t  len = msg.len, n;
+    size_t  len = msg.len;
     struct ex_seen *m = &ex_seen[0];
-    uint64_t a, b, x, y, key;
-    uint32_t w;
+    uint64_t a, b, key;
     unsigned s1, s0;
     struct span s;
 
@@ -2225,13 +2268,10 @@ ex_read_quick(struct span msg, struct ex_line *ln)
         return 0;
     memcpy(&a, p, 8);
     memcpy(&b, p + 8, 8);
-    memcpy(&x, m->text, 8);
-    memcpy(&y, m->text + 8, 8);
-    if (((a ^ x) | (b ^ y)) != 0)
+    if (!ex_seen_same(m, a, b))
         return 0;
     /* as ex_stamp(): the second before again, or one read in full */
-    memcpy(&w, p + 16, 4);
-    key = (uint64_t) w | (uint64_t) 1 << 32;
+    key = ex_sec_key(p);
     if (key == m->sec_key) {
         ln->t = m->sec_t;
     } else {
@@ -2248,18 +2288,7 @@ ex_read_quick(struct span msg, struct ex_line *ln)
         return 0;                       /* +pid: ex_prefix() reads it */
     ln->stamped = 1;
     ln->pid = span_make(NULL, 0);
-    if ((n = ex_msgid_in(s)) > 0) {
-        /* the id and the space after it, when not at the end (what
-         * ex_msgid_in() found there): a sum, not span_drop()'s tests */
-        size_t  skip = n + (n < s.len);
-
-        ln->id = span_make(s.ptr, n);
-        s.ptr += skip;
-        s.len -= skip;
-    } else {
-        ln->id = span_make(NULL, 0);
-    }
-    ln->body = s;
+    ex_read_id(s, ln);
     return 1;
 }
 
@@ -2277,11 +2306,9 @@ int
 ex_read_pid(struct span msg, struct ex_line *ln)
 {
     const char *p = msg.ptr;
-    size_t  len = msg.len, n, i;
+    size_t  len = msg.len, i;
     const struct ex_seen *m;
-    uint64_t a, b, x, y, key;
-    uint32_t w;
-    struct span s;
+    uint64_t a, b;
 
     /* "[" and a digit after the stamp's space: no zone, and a pid
      * ex_prefix_in() takes when "] " follows its digits */
@@ -2291,19 +2318,10 @@ ex_read_pid(struct span msg, struct ex_line *ln)
     memcpy(&a, p, 8);
     memcpy(&b, p + 8, 8);
     m = &ex_seen[0];
-    memcpy(&x, m->text, 8);
-    memcpy(&y, m->text + 8, 8);
-    if (((a ^ x) | (b ^ y)) != 0) {
-        m = &ex_seen[1];
-        memcpy(&x, m->text, 8);
-        memcpy(&y, m->text + 8, 8);
-        if (((a ^ x) | (b ^ y)) != 0)
-            return 0;
-    }
+    if (!ex_seen_same(m, a, b) && !ex_seen_same(m = &ex_seen[1], a, b))
+        return 0;
     /* as ex_stamp(): the second of the main-log stamp before, again */
-    memcpy(&w, p + 16, 4);
-    key = (uint64_t) w | (uint64_t) 1 << 32;
-    if (key != m->sec_key)
+    if (ex_sec_key(p) != m->sec_key)
         return 0;
     /* as ex_prefix_in(): up to eleven digits, then "] " */
     for (i = 21; i < len && i < 32 && (unsigned char) (p[i] - '0') <= 9; i++)
@@ -2313,17 +2331,7 @@ ex_read_pid(struct span msg, struct ex_line *ln)
     ln->t = m->sec_t;
     ln->stamped = 1;
     ln->pid = span_make(p + 21, i - 21);
-    s = span_make(p + i + 2, len - i - 2);
-    if ((n = ex_msgid_in(s)) > 0) {
-        size_t  skip = n + (n < s.len);
-
-        ln->id = span_make(s.ptr, n);
-        s.ptr += skip;
-        s.len -= skip;
-    } else {
-        ln->id = span_make(NULL, 0);
-    }
-    ln->body = s;
+    ex_read_id(span_make(p + i + 2, len - i - 2), ln);
     return 1;
 }
 

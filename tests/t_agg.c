@@ -489,6 +489,21 @@ key_rnd(uint64_t *x)
     return *x;
 }
 
+/* key_numbers - r's numbers from e: mostly valid, at times one out of
+ * its range (refused) */
+static void
+key_numbers(struct sess_rec *r, uint64_t e)
+{
+    r->time = (int64_t) (e >> 20);
+    r->day = (int32_t) (e >> 40);
+    r->result = (uint8_t) (e % 16 < 14 ? e % 3 : e % (SESS_RESULT_COUNT + 2));
+    r->policy = (uint8_t) ((e >> 8) % (SESS_POL_COUNT + (e % 64 == 0)));
+    r->flags = (uint8_t) ((e >> 16) % 2);
+    r->cert = (uint8_t) ((e >> 20) % (SESS_CERT_COUNT + (e % 64 == 1)));
+    r->cert_problem = (uint8_t) ((e >> 24) % (SESS_RESULT_COUNT
+                                              + (e % 64 == 2)));
+}
+
 /* key_field - a string of cap bytes of room: random bytes (no NUL)
  * everywhere, then a NUL at a length mostly short, at times long, at
  * times none at all (an unterminated field); its length, or cap */
@@ -542,13 +557,7 @@ test_key_lens(void)
     for (i = 0; i < 200000; i++) {
         uint64_t e = key_rnd(&x);
 
-        r.day = (int32_t) (e >> 40);
-        r.result = (uint8_t) (e % 16 < 14 ? e % 3 : e % (SESS_RESULT_COUNT + 2));
-        r.policy = (uint8_t) ((e >> 8) % (SESS_POL_COUNT + (e % 64 == 0)));
-        r.flags = (uint8_t) ((e >> 16) % 2);
-        r.cert = (uint8_t) ((e >> 20) % (SESS_CERT_COUNT + (e % 64 == 1)));
-        r.cert_problem = (uint8_t) ((e >> 24) % (SESS_RESULT_COUNT
-                                                 + (e % 64 == 2)));
+        key_numbers(&r, e);
         ls[0] = key_field(&x, r.domain, sizeof(r.domain));
         ls[1] = key_field(&x, r.mx, sizeof(r.mx));
         ls[2] = key_field(&x, r.helo, sizeof(r.helo));
@@ -662,14 +671,7 @@ test_key_view(void)
     for (i = 0; i < 100000; i++) {
         uint64_t e = key_rnd(&x);
 
-        r.time = (int64_t) (e >> 20);
-        r.day = (int32_t) (e >> 40);
-        r.result = (uint8_t) (e % 16 < 14 ? e % 3 : e % (SESS_RESULT_COUNT + 2));
-        r.policy = (uint8_t) ((e >> 8) % (SESS_POL_COUNT + (e % 64 == 0)));
-        r.flags = (uint8_t) ((e >> 16) % 2);
-        r.cert = (uint8_t) ((e >> 20) % (SESS_CERT_COUNT + (e % 64 == 1)));
-        r.cert_problem = (uint8_t) ((e >> 24) % (SESS_RESULT_COUNT
-                                                 + (e % 64 == 2)));
+        key_numbers(&r, e);
         for (k = 0; k < AGG_TAB_STRS; k++) {
             if ((n = key_field(&x, f[k], cap[k])) == cap[k])
                 f[k][n = cap[k] - 1] = 0;       /* terminated: a record */
