@@ -1049,7 +1049,7 @@ pf_mask_eq(const char *p, size_t k, size_t len)
     size_t  b;
     int     j;
 
-    if (k + 64 <= len || len >= 64) {
+    if (len >= 64 || k + 64 <= len) {
         b = k + 64 <= len ? k : len - 64;
         e = pf_mask_eq16(p + b, ce) | pf_mask_eq16(p + b + 16, ce) << 16
             | pf_mask_eq16(p + b + 32, ce) << 32
@@ -1065,6 +1065,25 @@ pf_mask_eq(const char *p, size_t k, size_t len)
     return e;
 }
 #endif
+
+/* the bits pf_scan_key() finds of the keys pf_status_scan() reads
+ * before " status=": bytes 3 and 5 of the eight before the '=',
+ * xor'ed, low six bits: " status" ('t' 't': 0), ", tls" (',' 't':
+ * 24), "conn_use" ('n' 'u': 27), ">, relay" ('r' 'l': 30). The
+ * fields Postfix writes between them are other bits: ", delay"
+ * ('d' 'l': 8), ", delays" ('e' 'l': 9), ", dsn" (',' 'd': 8) */
+#define PF_SCAN_KEYS ((1ULL << 0) | (1ULL << 24) | (1ULL << 27) \
+                      | (1ULL << 30))
+
+/* pf_scan_key - 0 when the word w (the eight bytes before a '=') is
+ * none of the keys of PF_SCAN_KEYS; 1 when it may be one */
+static inline int
+pf_scan_key(uint64_t w)
+{
+    uint64_t t = w >> 24;
+
+    return (int) (PF_SCAN_KEYS >> ((t ^ (t >> 16)) & 63) & 1);
+}
 
 /* pf_status_scan - see pf.h. Postfix writes ", relay=" right after the
  * addresses: from there each '=' is at offset 8 or more, and the eight
@@ -1115,16 +1134,16 @@ pf_status_scan(struct span s, long keys[3], int *forged)
 
             eq &= eq - 1;
             memcpy(&w, p + at - 8, 8);
-            if (w >> 8 == pf_w8(k_status)) {
-                st = (long) at - 7;
-                goto past;
-            }
-            /* conn_use=, tls= and ">, relay=" are rare: one test for
-             * all, the keys in registers (delay=, delays= and dsn=
-             * pass it) */
-            if (__builtin_expect((unsigned) (w == pf_w8(k_conn))
-                                 | (unsigned) (w >> 24 == pf_w8(k_tls))
-                                 | (unsigned) (w == pf_w8(k_forged)), 0)) {
+            /* one test for the four keys: the word's bytes 3 and 5
+             * xor'ed, a bit of PF_SCAN_KEYS ("tus" and "tat" of
+             * " status", "n_u" of "conn_use", ", t" of ", tls", "rel"
+             * of ">, relay"); Postfix's delay=, delays= and dsn= miss
+             * it (pf_scan_key) */
+            if (__builtin_expect(pf_scan_key(w), 0)) {
+                if (w >> 8 == pf_w8(k_status)) {
+                    st = (long) at - 7;
+                    goto past;
+                }
                 if (w == pf_w8(k_forged))
                     f = 1;
                 else if (k1 < 0 && w == pf_w8(k_conn))

@@ -702,6 +702,9 @@ t_status_scan(void)
         ", relay=", " status=", "conn_use=", ", tls=", ">, relay=",
         "relay=", "=", ">", " status", "conn_use", ", tls", "status=",
         ">, relay", ", delay=0.1, delays=0/0/0/0, dsn=2.0.0, status=",
+        /* the fields pf_status_scan() passes by a bit of each word */
+        ", delay=", ", delays=", ", dsn=", "conn_use=2, tls=",
+        "x status=", "xconn_use=", "a, tls=", "t, tls=", "n_u=", ">, rel=",
     };
     uint64_t x = 9;
     char    buf[320];
