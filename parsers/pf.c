@@ -1049,7 +1049,7 @@ pf_mask_eq(const char *p, size_t k, size_t len)
     size_t  b;
     int     j;
 
-    if (k + 64 <= len || len >= 64) {
+    if (len >= 64 || k + 64 <= len) {
         b = k + 64 <= len ? k : len - 64;
         e = pf_mask_eq16(p + b, ce) | pf_mask_eq16(p + b + 16, ce) << 16
             | pf_mask_eq16(p + b + 32, ce) << 32
@@ -1065,6 +1065,25 @@ pf_mask_eq(const char *p, size_t k, size_t len)
     return e;
 }
 #endif
+
+/* the bits pf_scan_key() finds of the keys pf_status_scan() reads
+ * before " status=": bytes 3 and 5 of the eight before the '=',
+ * xor'ed, low six bits: " status" ('t' 't': 0), ", tls" (',' 't':
+ * 24), "conn_use" ('n' 'u': 27), ">, relay" ('r' 'l': 30). The
+ * fields Postfix writes between them are other bits: ", delay"
+ * ('d' 'l': 8), ", delays" ('e' 'l': 9), ", dsn" (',' 'd': 8) */
+#define PF_SCAN_KEYS ((1ULL << 0) | (1ULL << 24) | (1ULL << 27) \
+                      | (1ULL << 30))
+
+/* pf_scan_key - 0 when the word w (the eight bytes before a '=') is
+ * none of the keys of PF_SCAN_KEYS; 1 when it may be one */
+static inline int
+pf_scan_key(uint64_t w)
+{
+    uint64_t t = w >> 24;
+
+    return (int) (PF_SCAN_KEYS >> ((t ^ (t >> 16)) & 63) & 1);
+}
 
 /* pf_status_scan - see pf.h. Postfix writes ", relay=" right after the
  * addresses: from there each '=' is at offset 8 or more, and the eight
@@ -1115,16 +1134,16 @@ pf_status_scan(struct span s, long keys[3], int *forged)
 
             eq &= eq - 1;
             memcpy(&w, p + at - 8, 8);
-            if (w >> 8 == pf_w8(k_status)) {
-                st = (long) at - 7;
-                goto past;
-            }
-            /* conn_use=, tls= and ">, relay=" are rare: one test for
-             * all, the keys in registers (delay=, delays= and dsn=
-             * pass it) */
-            if (__builtin_expect((unsigned) (w == pf_w8(k_conn))
-                                 | (unsigned) (w >> 24 == pf_w8(k_tls))
-                                 | (unsigned) (w == pf_w8(k_forged)), 0)) {
+            /* one test for the four keys: the word's bytes 3 and 5
+             * xor'ed, a bit of PF_SCAN_KEYS ("tus" and "tat" of
+             * " status", "n_u" of "conn_use", ", t" of ", tls", "rel"
+             * of ">, relay"); Postfix's delay=, delays= and dsn= miss
+             * it (pf_scan_key) */
+            if (__builtin_expect(pf_scan_key(w), 0)) {
+                if (w >> 8 == pf_w8(k_status)) {
+                    st = (long) at - 7;
+                    goto past;
+                }
                 if (w == pf_w8(k_forged))
                     f = 1;
                 else if (k1 < 0 && w == pf_w8(k_conn))
@@ -1483,12 +1502,71 @@ pf_after_qid(struct span s, struct pf_event *ev)
     ev->kind = PF_IGNORE;       /* uid=, from=, removed, notifications */
 }
 
+/* the prefixes of an established line by the trust word's first byte
+ * & 7 ('A' 1, 'T' 4, 'U' 5, 'V' 6; pf_lead[] sends no other byte
+ * here) with its trust word, whose length tells pf_classify() where
+ * the peer stands: the bytes after the text are zero, and no entry
+ * that pf_classify() can choose is empty */
+struct pf_est_lead {
+    char    text[48];
+    uint8_t len;
+    uint8_t trust;
+};
+
+static const struct pf_est_lead pf_est_lead[8] = {
+    [1] = {"Anonymous TLS connection established to ", 40, PF_TRUST_ANON},
+    [4] = {"Trusted TLS connection established to ", 38, PF_TRUST_TRUSTED},
+    [5] = {"Untrusted TLS connection established to ", 40,
+           PF_TRUST_UNTRUSTED},
+    [6] = {"Verified TLS connection established to ", 39, PF_TRUST_VERIFIED},
+};
+
+/* pf_est_lead_same - 1 when the n bytes at p (n >= e->len, e->len 38
+ * to 40) begin with e's prefix: three blocks of sixteen that overlap,
+ * one branch for the whole (the trust word's switch and the prefix's
+ * five compares were mispredicted as lines of each trust word took
+ * turns) */
+static inline int
+pf_est_lead_same(const char *p, const struct pf_est_lead *e)
+{
+#ifdef __SSE2__
+    size_t  l = e->len;
+    __m128i x = _mm_cmpeq_epi8(
+        _mm_loadu_si128((const __m128i *) (const void *) p),
+        _mm_loadu_si128((const __m128i *) (const void *) e->text));
+    __m128i y = _mm_cmpeq_epi8(
+        _mm_loadu_si128((const __m128i *) (const void *) (p + 16)),
+        _mm_loadu_si128((const __m128i *) (const void *) (e->text + 16)));
+    __m128i z = _mm_cmpeq_epi8(
+        _mm_loadu_si128((const __m128i *) (const void *) (p + l - 16)),
+        _mm_loadu_si128((const __m128i *) (const void *) (e->text + l - 16)));
+
+    return _mm_movemask_epi8(_mm_and_si128(_mm_and_si128(x, y), z))
+        == 0xffff;
+#else
+    return pf_same(p, e->text, e->len);
+#endif
+}
+
 /* pf_established - "<Trust> TLS connection established to PEER: ..." */
 static int
 pf_established(struct span s, struct pf_event *ev, uint64_t h, size_t at)
 {
     const char *p0 = s.ptr;
 
+    /* most lines: the whole prefix of their trust word at once, where
+     * pf_peer_ahead() hashed the peer (h != 0: at least 16 bytes of it
+     * after at, which is the prefix's length) */
+    if (h != 0) {
+        const struct pf_est_lead *e = pf_est_lead + (s.ptr[0] & 7);
+
+        if (pf_est_lead_same(s.ptr, e)) {
+            ev->trust = e->trust;
+            ev->kind = PF_TLS_EST;
+            span_drop(&s, at);
+            return pf_peer_at(&s, ev, h);
+        }
+    }
     /* the trust word by the first byte: one compare, not four */
     ev->trust = PF_TRUST_NONE;
     switch (s.len > 0 ? s.ptr[0] : 0) {
@@ -1525,9 +1603,6 @@ pf_established(struct span s, struct pf_event *ev, uint64_t h, size_t at)
     return pf_peer(&s, ev);
 }
 
-/* where the peer of "<Trust> TLS connection established to " stands,
- * by the trust word's first byte & 3 ('T' 0, 'U' and 'A' 1, 'V' 2) */
-static const unsigned char pf_est_at[4] = {38, 40, 39, 40};
 
 /* the first bytes of the messages pf_classify() tells by it */
 enum {
@@ -1683,7 +1758,7 @@ pf_classify(struct span msg, struct pf_event *ev)
         /* the peer's slot in the memory of peers asked for now, where
          * an established line has it: the clear and the prefix's
          * compares hide some of the wait */
-        at = pf_est_at[(unsigned char) s.ptr[0] & 3];
+        at = pf_est_lead[s.ptr[0] & 7].len;
         if (s.len > at)
             h = pf_peer_ahead(s.ptr + at, s.len - at);
     }

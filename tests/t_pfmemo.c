@@ -376,6 +376,116 @@ t_est_peer(void)
     T_CHECK(taken > 50000, "TLS lines read (%d)", taken);
 }
 
+/* t_est_ref - what pf_classify() makes of a TLS line, read the plain
+ * way (the trust word by its first byte, then each word of the prefix
+ * with span_skip()): 0 and kind, trust and peer set, or -1 when it is
+ * no established or reused line to a peer */
+static int
+t_est_ref(struct span s, struct pf_event *ev)
+{
+    static const struct {
+        const char *word;
+        int     trust;
+    } tw[] = {
+        {"Verified ", PF_TRUST_VERIFIED}, {"Trusted ", PF_TRUST_TRUSTED},
+        {"Untrusted ", PF_TRUST_UNTRUSTED}, {"Anonymous ", PF_TRUST_ANON},
+    };
+    size_t  i;
+
+    memset(ev, 0, sizeof(*ev));
+    ev->port = -1;
+    ev->trust = PF_TRUST_NONE;
+    for (i = 0; i < sizeof(tw) / sizeof(tw[0]); i++)
+        if (s.len > 0 && s.ptr[0] == tw[i].word[0]) {
+            if (span_skip(&s, tw[i].word) == 0)
+                ev->trust = tw[i].trust;
+            break;
+        }
+    if (span_skip(&s, "TLS connection ") != 0)
+        return -1;
+    if (span_skip(&s, "established ") == 0)
+        ev->kind = PF_TLS_EST;
+    else if (span_skip(&s, "reused ") == 0)
+        ev->kind = PF_TLS_REUSED;
+    else
+        return -1;
+    if (span_starts(s, "from "))
+        return -1;
+    (void) span_skip(&s, "to ");
+    return pf_parse_peer_plain(&s, ev);
+}
+
+/* t_est_lead - pf_classify() of TLS lines (each trust word's whole
+ * prefix compared at once where the peer has sixteen bytes or more) as
+ * the plain reading: every trust word, established, reused and from,
+ * a byte of the prefix changed at every place (to a byte of another
+ * trust word's prefix, a space, NUL, a byte >= 0x80), lines cut short
+ * in the prefix, peers short and long */
+static void
+t_est_lead(void)
+{
+    static const char *const lead[] = {
+        "Verified TLS connection established to ",
+        "Trusted TLS connection established to ",
+        "Untrusted TLS connection established to ",
+        "Anonymous TLS connection established to ",
+        "Verified TLS connection reused to ",
+        "Anonymous TLS connection established from ",
+        "TLS connection established to ", "Trusted TLS connection to ",
+        "Untrusted TLS connection established ",
+    };
+    static const char sub[] = "VTUAvtua ESDRsdr\0x\x80\xff:t";
+    uint64_t x = 818;
+    char    buf[600], peer[400];
+    int     i, bad = 0, taken = 0, changed = 0;
+
+    for (i = 0; i < 300000; i++) {
+        const char *l = lead[t_next(&x) % (sizeof(lead) / sizeof(lead[0]))];
+        size_t  ll = strlen(l), n = t_text(&x, peer, sizeof(peer)), len;
+        struct pf_event ev, e2;
+        int     r;
+
+        memcpy(buf, l, ll);
+        if (t_next(&x) % 3 == 0) {
+            /* a long peer: its sixteen bytes there for the prefix's
+             * compare */
+            memcpy(buf + ll, "gmail-smtp-in.l.google.com[74.125.136.26]:25: x",
+                   47);
+            n = 47;
+        } else
+            memcpy(buf + ll, peer, n);
+        len = ll + n;
+        if (t_next(&x) % 2 == 0) {
+            buf[t_next(&x) % ll] = sub[t_next(&x) % (sizeof(sub) - 1)];
+            changed++;
+        }
+        if (t_next(&x) % 16 == 0)
+            len = t_next(&x) % (len + 1);
+        pf_classify(span_make(buf, len), &ev);
+        r = t_est_ref(span_make(buf, len), &e2);
+        if (r != 0) {
+            if (ev.kind == PF_TLS_EST || ev.kind == PF_TLS_REUSED) {
+                if (bad++ < 5)
+                    fprintf(stderr, "not a TLS line \"%.*s\"\n", (int) len,
+                            buf);
+            }
+            continue;
+        }
+        taken++;
+        if (ev.kind != e2.kind || ev.trust != e2.trust
+            || ev.peer_host.ptr != e2.peer_host.ptr
+            || ev.peer_host.len != e2.peer_host.len
+            || ev.peer_ip.ptr != e2.peer_ip.ptr
+            || ev.peer_ip.len != e2.peer_ip.len || ev.port != e2.port) {
+            if (bad++ < 5)
+                fprintf(stderr, "TLS line \"%.*s\"\n", (int) len, buf);
+        }
+    }
+    T_CHECK(bad == 0, "TLS lines as the plain reading (%d differ)", bad);
+    T_CHECK(taken > 100000 && changed > 100000, "TLS lines read (%d), "
+            "changed (%d)", taken, changed);
+}
+
 /* t_lines - a Postfix smtp message that names a peer */
 static size_t
 t_line(uint64_t *x, char *buf, size_t cap)
@@ -592,6 +702,9 @@ t_status_scan(void)
         ", relay=", " status=", "conn_use=", ", tls=", ">, relay=",
         "relay=", "=", ">", " status", "conn_use", ", tls", "status=",
         ">, relay", ", delay=0.1, delays=0/0/0/0, dsn=2.0.0, status=",
+        /* the fields pf_status_scan() passes by a bit of each word */
+        ", delay=", ", delays=", ", dsn=", "conn_use=2, tls=",
+        "x status=", "xconn_use=", "a, tls=", "t, tls=", "n_u=", ">, rel=",
     };
     uint64_t x = 9;
     char    buf[320];
@@ -1026,6 +1139,7 @@ main(void)
     t_peer_memo();
     t_peer_lengths();
     t_est_peer();
+    t_est_lead();
     t_canon_memo();
     t_text_is();
     t_find_lit();
