@@ -2404,6 +2404,30 @@ t_rcpt_domain(void)
             found);
 }
 
+/* t_same16 - ex_same16() against memcmp() on pairs of 16 to 400 bytes
+ * that differ in one byte (at every place in turn) or none: the blocks
+ * two a step and the one left must cover every byte */
+static void
+t_same16(void)
+{
+    char    a[400], b[400];
+    size_t  n, at;
+    int     agree = 1;
+
+    for (n = 0; n < sizeof(a); n++)
+        a[n] = (char) ('a' + n % 23);
+    for (n = 16; n <= sizeof(a); n++) {
+        memcpy(b, a, n);
+        agree &= ex_same16(a, b, n) == 1;
+        for (at = 0; at < n; at++) {
+            b[at] ^= 0x20;
+            agree &= ex_same16(a, b, n) == 0;
+            b[at] ^= 0x20;
+        }
+    }
+    T_CHECK(agree, "ex_same16() as memcmp() of 16 to 400 bytes");
+}
+
 int
 main(void)
 {
@@ -2434,5 +2458,6 @@ main(void)
     t_peer();
     t_reason_as_is();
     t_rcpt_domain();
+    t_same16();
     return T_DONE();
 }
