@@ -1019,14 +1019,15 @@ ex_classify_key(const struct wrap_rec *r, struct ex_pre *pre)
  * other: FNV-1a is a chain of multiplies, and took a sixth of the time
  * of ex_classify_mt() when made for every X= */
 static inline __attribute__((always_inline)) void
-ex_classify_dlv_rest(const struct wrap_rec *r, struct ex_pre *pre)
+ex_classify_dlv_rest(const struct wrap_rec *r, struct ex_pre *pre, int back)
 {
     const struct ex_event *ev = &pre->ev;
 
     pre->pid_h = ex_pid_hash(pre->ln.pid.len ? pre->ln.pid : r->pid);
     pre->cipher_h = ev->tls && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
         ? ex_cipher_hash(ev->cipher) : 0;
-    pre->dom = corr_rcpt_domain(ev->rcpt);
+    /* back: the recipient follows a stamp or an id (ex_rcpt_domain()) */
+    pre->dom = back ? ex_rcpt_domain(ev->rcpt) : corr_rcpt_domain(ev->rcpt);
 }
 
 /* ex_classify_tail - ex_classify_mt() after the line's reading: its
@@ -1052,7 +1053,7 @@ ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
             return CORR_PRE_EVENT;
         }
         if (ev->kind == EX_DELIVERY) {
-            ex_classify_dlv_rest(r, pre);
+            ex_classify_dlv_rest(r, pre, 0);
             return CORR_PRE_EVENT;
         }
         pre->pid_h = pre->cipher_h = 0;
@@ -1110,7 +1111,7 @@ ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
      * bytes are written through a char pointer) */
     pre->arrival = 0;
     ex_classify_key(r, pre);
-    ex_classify_dlv_rest(r, pre);
+    ex_classify_dlv_rest(r, pre, 1);
     return CORR_PRE_EVENT;
 }
 

@@ -2365,6 +2365,69 @@ t_reason_as_is(void)
             " them (%d codes)", n);
 }
 
+/* t_rcpt_domain - ex_rcpt_domain() against corr_rcpt_domain() on
+ * generated recipients of 0 to 80 bytes ('@' anywhere, none, several,
+ * first and last, bytes above 0x7f), each copied to a buffer of its own
+ * with exactly the 15 bytes before it that ex_rcpt_domain() may read
+ * and none after (asan): the same span, pointer and length */
+static void
+t_rcpt_domain(void)
+{
+    static const char bytes[] = "@@ab.c-xZ9<>\x80\xff";
+    uint64_t x = 7;
+    int     i, agree = 1, found = 0;
+
+    for (i = 0; i < 200000; i++) {
+        size_t  n = T_RND() % 81, k;
+        char   *buf = malloc(15 + n);
+        struct span r, a, b;
+
+        if (buf == NULL)
+            abort();
+        memset(buf, '@', 15);           /* before it: never read as its */
+        for (k = 0; k < n; k++)
+            buf[15 + k] = T_RND() % 4 == 0 ? '@'
+                : bytes[T_RND() % (sizeof(bytes) - 1)];
+        if (T_RND() % 3 == 0)           /* none at all */
+            for (k = 0; k < n; k++)
+                if (buf[15 + k] == '@')
+                    buf[15 + k] = 'q';
+        r = span_make(buf + 15, n);
+        a = ex_rcpt_domain(r);
+        b = corr_rcpt_domain(r);
+        agree &= a.ptr == b.ptr && a.len == b.len;
+        found += b.ptr != r.ptr;
+        free(buf);
+    }
+    T_CHECK(agree && found > 1000,
+            "a recipient's domain by blocks back from its end (%d found)",
+            found);
+}
+
+/* t_same16 - ex_same16() against memcmp() on pairs of 16 to 400 bytes
+ * that differ in one byte (at every place in turn) or none: the blocks
+ * two a step and the one left must cover every byte */
+static void
+t_same16(void)
+{
+    char    a[400], b[400];
+    size_t  n, at;
+    int     agree = 1;
+
+    for (n = 0; n < sizeof(a); n++)
+        a[n] = (char) ('a' + n % 23);
+    for (n = 16; n <= sizeof(a); n++) {
+        memcpy(b, a, n);
+        agree &= ex_same16(a, b, n) == 1;
+        for (at = 0; at < n; at++) {
+            b[at] ^= 0x20;
+            agree &= ex_same16(a, b, n) == 0;
+            b[at] ^= 0x20;
+        }
+    }
+    T_CHECK(agree, "ex_same16() as memcmp() of 16 to 400 bytes");
+}
+
 int
 main(void)
 {
@@ -2394,5 +2457,7 @@ main(void)
     t_lm_again();
     t_peer();
     t_reason_as_is();
+    t_rcpt_domain();
+    t_same16();
     return T_DONE();
 }
