@@ -62,8 +62,13 @@ struct htab_slab {
 static _Atomic uintptr_t htab_ahead_box[HTAB_AHEAD];
 static unsigned htab_ahead_seq;         /* the owner's: where to offer */
 
-/* slots to walk whose first entries a stamped sweep has fetched ahead */
-#define HTAB_SWEEP_AHEAD 16
+/* slots to walk whose first entries' first lines a stamped sweep has
+ * fetched ahead (and up to a group more: the ring's size, a power of
+ * two, holds them), and of those the slots whose entries to drop it
+ * has fetched whole */
+#define HTAB_SWEEP_AHEAD 32
+#define HTAB_SWEEP_NEAR 8
+#define HTAB_SWEEP_RING 64
 
 struct htab {
     struct htab_ent **slot;
@@ -626,59 +631,90 @@ htab_sweep_stamped(struct htab *t, int64_t before,
                    int (*drop)(const void *key, size_t klen, void *value,
                                void *ctx), void *ctx)
 {
-    size_t  i;
-    size_t  j = 0;              /* slots below j were looked at ahead */
-    size_t  queued = 0;         /* slots to walk in [i, j), fetched */
+    size_t  ahead[HTAB_SWEEP_RING];     /* slots to walk, fetched, in a
+                                         * ring: [walked, put) */
+    size_t  put = 0;
+    size_t  near = 0;           /* of them, those below near fetched near */
+    size_t  walked = 0;
+    size_t  groups = t->size >> HTAB_SMIN_SHIFT;
+    size_t  g;
+    size_t  h = 0;              /* groups below h were looked at ahead */
     size_t  n = 0;
-    int64_t min = INT64_MAX;    /* of the kept entries of the group */
-    int     walk = 0;           /* the group of slot i is walked */
 
-    for (i = 0; i < t->size; i++) {
-        struct htab_ent **pp = &t->slot[i];
+    for (g = 0; g < groups; g++) {
+        int64_t min = INT64_MAX;        /* of the kept entries */
+        size_t  i;
 
-        /* the entries are all over memory: the first entries of the
-         * next HTAB_SWEEP_AHEAD slots to walk are fetched, however far
-         * on they are (a sweep soon after the one before walks few) */
-        while (queued < HTAB_SWEEP_AHEAD && j < t->size) {
-            if (t->smin[j >> HTAB_SMIN_SHIFT] < before
-                && t->slot[j] != NULL) {
-                htab_sweep_fetch(t, t->slot[j]);
-                queued++;
-            }
-            j++;
-        }
-        /* a group's bound is read at its first slot and written at its
-         * last, after every slot of it was walked */
-        if ((i & (HTAB_SMIN_SLOTS - 1)) == 0) {
-            walk = t->smin[i >> HTAB_SMIN_SHIFT] < before;
-            min = INT64_MAX;
-        }
-        if (!walk)
+        /* a group without an entry stamped before before: not walked
+         * (its bound is written after its slots were) */
+        if (t->smin[g] >= before)
             continue;
-        if (*pp != NULL)        /* it was fetched (j > i) */
-            queued--;
-        while (*pp) {
-            struct htab_ent *e = *pp;
-
-            /* the next of the chain: only its first entry was fetched
-             * ahead (a loaded table has chains of two and three) */
-            if (e->next != NULL)
-                htab_sweep_fetch(t, e->next);
-            /* stamped at or after before: kept unasked (the value,
-             * further on, is not read) */
-            if (e->stamp >= before || !drop(e->key, e->klen, e->value,
-                                             ctx)) {
-                if (e->stamp < min)
-                    min = e->stamp;
-                pp = &e->next;
-                continue;
-            }
-            *pp = e->next;
-            htab_ent_drop(t, e);
-            n++;
+        /* the entries are all over memory: the first line of the first
+         * entry of the next HTAB_SWEEP_AHEAD or so slots to walk (its
+         * link and stamp) is fetched, however far on they are (a sweep
+         * soon after the one before walks few) */
+        while (put - walked < HTAB_SWEEP_AHEAD && h < groups) {
+            if (t->smin[h] < before)
+                for (i = h << HTAB_SMIN_SHIFT;
+                     i < (h + 1) << HTAB_SMIN_SHIFT; i++)
+                    if (t->slot[i] != NULL) {
+                        __builtin_prefetch(t->slot[i]);
+                        ahead[put++ % HTAB_SWEEP_RING] = i;
+                    }
+            h++;
         }
-        if ((i & (HTAB_SMIN_SLOTS - 1)) == HTAB_SMIN_SLOTS - 1)
-            t->smin[i >> HTAB_SMIN_SHIFT] = min;
+        for (i = g << HTAB_SMIN_SHIFT; i < (g + 1) << HTAB_SMIN_SHIFT; i++) {
+            struct htab_ent **pp = &t->slot[i];
+
+            /* and, of the next HTAB_SWEEP_NEAR of them, every line of
+             * an entry to drop (what the drop reads: htab_sweep_fetch)
+             * and the first line of the next of its chain. An entry
+             * kept is not read past its first line: each entry fetched
+             * whole (ten to sixteen lines), as before, filled the
+             * core's miss buffers, and the lines further on waited */
+            while (near - walked < HTAB_SWEEP_NEAR && near < put) {
+                const struct htab_ent *e =
+                    t->slot[ahead[near++ % HTAB_SWEEP_RING]];
+
+                if (e != NULL) {
+                    if (e->stamp < before)
+                        htab_sweep_fetch(t, e);
+                    if (e->next != NULL)
+                        __builtin_prefetch(e->next);
+                }
+            }
+            if (walked < put && ahead[walked % HTAB_SWEEP_RING] == i)
+                walked++;       /* it was fetched */
+            while (*pp) {
+                struct htab_ent *e = *pp;
+
+                /* the next of the chain: its first line was fetched
+                 * near, the whole of it now if it is to go, and the
+                 * first line of the one after it (a loaded table has
+                 * chains of two and three) */
+                if (e->next != NULL) {
+                    const struct htab_ent *f = e->next;
+
+                    if (f->stamp < before)
+                        htab_sweep_fetch(t, f);
+                    if (f->next != NULL)
+                        __builtin_prefetch(f->next);
+                }
+                /* stamped at or after before: kept unasked (the value,
+                 * further on, is not read) */
+                if (e->stamp >= before || !drop(e->key, e->klen, e->value,
+                                                 ctx)) {
+                    if (e->stamp < min)
+                        min = e->stamp;
+                    pp = &e->next;
+                    continue;
+                }
+                *pp = e->next;
+                htab_ent_drop(t, e);
+                n++;
+            }
+        }
+        t->smin[g] = min;
     }
     return n;
 }
