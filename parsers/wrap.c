@@ -1181,12 +1181,167 @@ wrap_undated_at(struct span s, struct wrap_rec *r, long end)
     r->msg = s;
 }
 
+/* The idents of 8 to 31 bytes that began lines without a stamp
+ * ("postfix/smtp[1]: ..."), as wrap_pairs keeps pairs: a slot holds
+ * "ident[" and zeros to 32, the tag wrap_ident_seen_at() gave it, and
+ * the set of the ident table (wrap_seen.ident) it was found in with the
+ * tags of that set's two slots then. Every ident noted there gets a new
+ * tag, so while both tags are the same the set holds what it held, and
+ * wrap_ident_seen_at() gives the same tag: a slot's tag alone was not
+ * enough, an ident may be in both slots of its set (one read where the
+ * search for its '[' stops short, then noted again) and the first is
+ * taken. A line's first 32 bytes equal a slot's to its '[' only where
+ * the ident is the slot's (an ident holds no '['; an unused slot holds
+ * none) */
+static int __attribute__((noinline)) wrap_bare_ident(struct span,
+                                                     struct wrap_rec *,
+                                                     long);
+
+#ifdef WRAP_PAIR32
+#define WRAP_BARE_BITS 4                /* sets of two slots */
+
+struct wrap_bare_slot {
+    unsigned char text[32];             /* "ident[", zeros */
+    uint64_t tag;                       /* the ident's tag */
+    const struct wrap_word *set;        /* its set of wrap_seen.ident */
+    uint64_t t0, t1;                    /* the tags of the set's slots */
+};
+
+/* wrap_bare_same - the set of slot e's ident holds what it held when
+ * e was noted (an unused slot's: no) */
+static inline int
+wrap_bare_same(const struct wrap_bare_slot *e)
+{
+    return ((e->set[0].tag ^ e->t0) | (e->set[1].tag ^ e->t1)) == 0;
+}
+
+static _Thread_local struct wrap_bare_slot wrap_bares[2U << WRAP_BARE_BITS]
+    __attribute__((aligned(64)));
+
+/* wrap_text_eq - the bytes of the 32 at t (16-byte aligned) that equal
+ * a and b, as bits */
+static inline unsigned
+wrap_text_eq(const unsigned char *t, __m128i a, __m128i b)
+{
+    return (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a,
+                          _mm_load_si128((const __m128i *) t)))
+        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b,
+                          _mm_load_si128((const __m128i *) (t + 16))))
+        << 16;
+}
+
+/* wrap_bare_set - the first slot of the set of the ident of k bytes at
+ * p (8 <= k < 32) */
+static inline unsigned
+wrap_bare_set(const char *p, size_t k)
+{
+    uint64_t head, tail;
+
+    memcpy(&head, p, 8);
+    memcpy(&tail, p + k - 8, 8);
+    return (unsigned) (((head ^ tail ^ k) * 0x9e3779b97f4a7c15ULL)
+                       >> (64 - WRAP_BARE_BITS)) * 2;
+}
+
+/* wrap_bare_note - keep the ident of r (k bytes at the line's start,
+ * a '[' after them, 8 <= k < 32, its tag r->ident_tag) in the slot of
+ * its set that is not the one a line of it found last */
+static int wrap_bare_off;                /* wrap_test_bare() */
+
+static void __attribute__((noinline))
+wrap_bare_note(const struct wrap_rec *r, size_t k)
+{
+    const struct wrap_word *w;
+    struct wrap_bare_slot *e;
+
+    if (wrap_bare_off
+        || (w = wrap_word_seen(&wrap_seen.ident, r->ident.ptr, k)) == NULL
+        || w->tag != r->ident_tag)
+        return;
+    e = wrap_bares + wrap_bare_set(r->ident.ptr, k);
+    /* the one noted last goes first, the one before it second (a slot
+     * whose set changed is not kept) */
+    if (e[0].set != NULL && wrap_bare_same(&e[0]))
+        e[1] = e[0];
+    memset(e->text, 0, sizeof(e->text));
+    memcpy(e->text, r->ident.ptr, k + 1);
+    e->tag = r->ident_tag;
+    e->set = wrap_seen.ident.w
+        + ((size_t) (w - wrap_seen.ident.w) & ~(size_t) 1);
+    e->t0 = e->set[0].tag;
+    e->t1 = e->set[1].tag;
+}
+#endif
+
+/* wrap_bare_seen - wrap_bare() of a line whose first '[' or space
+ * among its first 32 bytes is a '[' at k: when the ident before it is
+ * kept (wrap_bares) and still in the ident table, and a pid of 1 to 7
+ * digits, "]:" and maybe a space follow, not then a '[' (a Solaris
+ * tag), r as wrap_bare_ident() fills it, without its calls and saved
+ * registers (150 instructions a line of the replayed corpus); else
+ * wrap_bare_ident(). The line is at least 32 bytes long. c is not
+ * read: the arguments are where wrap_bare() has them (no moves) */
+static int __attribute__((noinline))
+wrap_bare_seen(struct ts_ctx *c, struct span line, struct wrap_rec *r,
+               long k)
+{
+    (void) c;
+#ifdef WRAP_PAIR32
+    const char *p = line.ptr;
+    const struct wrap_bare_slot *e;
+    const unsigned char *kd;
+    __m128i a, b, x;
+    unsigned need, m0, m1, dm;
+    size_t  j, o;
+
+    /* k + 1 + 8 pid bytes, "]:", a space and the byte after: k + 13 */
+    if (k < 8 || line.len < 48)
+        return wrap_bare_ident(line, r, k);
+    e = wrap_bares + wrap_bare_set(p, (size_t) k);
+    a = _mm_loadu_si128((const __m128i *) p);
+    b = _mm_loadu_si128((const __m128i *) (p + 16));
+    need = (2U << k) - 1;               /* k < 31 here: below */
+    m0 = ~wrap_text_eq(e[0].text, a, b) & need;
+    m1 = ~wrap_text_eq(e[1].text, a, b) & need;
+    if ((m0 != 0) & (m1 != 0))
+        return wrap_bare_ident(line, r, k);
+    e += m0 != 0;
+    if (!wrap_bare_same(e))
+        return wrap_bare_ident(line, r, k);
+    kd = wrap_k_digits();
+    x = _mm_loadl_epi64((const __m128i *) (p + k + 1));
+    dm = (unsigned) _mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(x, _mm_load_si128((const __m128i *) kd)),
+        _mm_cmplt_epi8(x, _mm_load_si128((const __m128i *)
+                                         (kd + sizeof(wrap_k_tab.d0))))));
+    j = (size_t) k + 1 + (size_t) __builtin_ctz(~dm);
+    if (j > (size_t) k + 8 || j == (size_t) k + 1 || p[j] != ']'
+        || p[j + 1] != ':')
+        return wrap_bare_ident(line, r, k);
+    o = j + 2;
+    o += p[o] == ' ';
+    if (p[o] == '[')
+        return wrap_bare_ident(line, r, k);
+    r->dated = 0;
+    r->t = 0;
+    r->host = span_make(NULL, 0);
+    r->ident = span_make(p, (size_t) k);
+    r->pid = span_make(p + k + 1, j - (size_t) k - 1);
+    r->msg = span_make(p + o, line.len - o);
+    r->ident_tag = e->tag;
+    r->host_tag = WRAP_HOST_TAG_NONE;
+    return 0;
+#else
+    return wrap_bare_ident(line, r, k);
+#endif
+}
+
 /* wrap_bare - wrap_parse() of a line without a stamp whose fourth byte
  * is no space and whose first a letter (a real log's message that
  * syslog got without its envelope, "postfix/smtp[1]: ..." or the text
- * alone): 0 when r is filled, -2 when a "docker compose logs" prefix
- * may come first (wrap_slow() then, which tries no 3164 stamp: none can
- * be there). No <PRI>, 5424, ISO, unix, svlogd or TAI64N stamp begins
+ * alone): 0, r filled (where a "docker compose logs" prefix may come
+ * first, by wrap_slow(), which tries no 3164 stamp: none can be
+ * there). No <PRI>, 5424, ISO, unix, svlogd or TAI64N stamp begins
  * with a letter, no 3164 or short-full stamp without a space at 3.
  * wrap_compose() takes a prefix only where the first byte that is not
  * of a name (wrap_plain, no '/') is a space followed by spaces and
@@ -1206,11 +1361,15 @@ wrap_undated_at(struct span s, struct wrap_rec *r, long end)
 static int __attribute__((noinline)) wrap_bare_ident(struct span,
                                                      struct wrap_rec *,
                                                      long);
-static int __attribute__((noinline)) wrap_bare_far(struct span,
+static int __attribute__((noinline)) wrap_bare_far(struct ts_ctx *,
+                                                   struct span,
                                                    struct wrap_rec *);
+static void __attribute__((noinline)) wrap_slow(struct ts_ctx *,
+                                                struct span,
+                                                struct wrap_rec *, int);
 
 static int __attribute__((noinline))
-wrap_bare(struct span line, struct wrap_rec *r)
+wrap_bare(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
     const char *p = line.ptr;
     long    k;
@@ -1220,15 +1379,19 @@ wrap_bare(struct span line, struct wrap_rec *r)
 
     if (line.len < 32 || !span_little_endian()
         || (m = wrap_mask2_32(p, '[', ' ')) == 0)
-        return wrap_bare_far(line, r);
+        return wrap_bare_far(c, line, r);
     k = (long) __builtin_ctz(m);        /* wrap_word_end2() */
 #else
-    return wrap_bare_far(line, r);
+    return wrap_bare_far(c, line, r);
 #endif
     if (p[k] != ' ')
-        return wrap_bare_ident(line, r, k);
-    if ((size_t) k + 1 >= line.len || p[k + 1] == ' ' || p[k + 1] == '|')
-        return -2;
+        return wrap_bare_seen(c, line, r, k);
+    if ((size_t) k + 1 >= line.len || p[k + 1] == ' ' || p[k + 1] == '|') {
+        /* a compose prefix may come first: wrap_slow(), which tries no
+         * 3164 stamp (none can be there) */
+        wrap_slow(c, line, r, 1);
+        return 0;
+    }
     wrap_exim_rec(line, r);             /* the same record as Exim's */
     return 0;
 }
@@ -1236,14 +1399,16 @@ wrap_bare(struct span line, struct wrap_rec *r)
 /* wrap_bare_far - wrap_bare() of a line whose first word's end is
  * searched beyond 32 bytes */
 static int __attribute__((noinline))
-wrap_bare_far(struct span line, struct wrap_rec *r)
+wrap_bare_far(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
     const char *p = line.ptr;
     long    k = wrap_word_end2(p, line.len, '[', ' ');
 
     if (k < 0 || (p[k] == ' ' && ((size_t) k + 1 >= line.len
-                                  || p[k + 1] == ' ' || p[k + 1] == '|')))
-        return -2;
+                                  || p[k + 1] == ' ' || p[k + 1] == '|'))) {
+        wrap_slow(c, line, r, 1);
+        return 0;
+    }
     return wrap_bare_ident(line, r, k);
 }
 
@@ -1261,6 +1426,13 @@ wrap_bare_ident(struct span line, struct wrap_rec *r, long k)
     r->ident_tag = 0;
     r->host_tag = WRAP_HOST_TAG_NONE;
     wrap_undated_at(line, r, k);        /* its search made once */
+#ifdef WRAP_PAIR32
+    /* an ident of 8 to 31 bytes read whole at the line's start, as
+     * wrap_bare_seen() may take the next line of it */
+    if (r->ident_tag != 0 && k >= 8 && k < 31 && r->ident.ptr == line.ptr
+        && r->ident.len == (size_t) k && line.len >= 48)
+        wrap_bare_note(r, (size_t) k);
+#endif
     return 0;
 }
 
@@ -1325,7 +1497,7 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
          * 3164 stamp, whose month is followed by spaces and a digit,
          * never '|' */
         if (s.ptr[3] != ' ')
-            return wrap_bare(line, r);
+            return wrap_bare(c, line, r);
         if (ts_seen_3164(c, &s, &r->t) != 0
             && ts_parse_3164_new(c, &s, &r->t) != 0)
             return -2;
@@ -1378,7 +1550,10 @@ wrap_fast(struct ts_ctx *c, struct span line, struct wrap_rec *r)
  * (wrap_parse_rest() then, a tail call; a new second read here by
  * ts_next_3164() is left in c as ts_parse_3164_new() leaves it, and
  * wrap_fast() finds it there as the last stamp: the same time, the
- * same state). Without a call of its own it saves few registers, and
+ * same state), or -3 when the line begins with a letter and has no
+ * space at 3 (no stamp: wrap_bare() then, as wrap_fast() would call it,
+ * without wrap_parse_rest()'s frame and wrap_fast()'s first tests,
+ * about 40 instructions a line). Without a call of its own it saves few registers, and
  * those only past its first tests (wrap_parse_any() spent 21
  * instructions a line on them, 8 then); the AVX2 copy saves none
  * (wrap_parse_any_avx2) */
@@ -1395,10 +1570,19 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r, int avx2)
     uint16_t rb;
     size_t  k, n, j, o;
 
-    if (line.len < 59 || !span_little_endian())
+    if (line.len < 59 || !span_little_endian()) {
+        /* wrap_fast()'s first tests: a short line without a stamp too
+         * (2,400 of the corpus slice's) */
+        if (line.len >= 16
+            && (unsigned char) (((unsigned char) p[0] | 0x20) - 'a') <= 25
+            && p[3] != ' ')
+            return -3;
         return -1;
+    }
     if ((unsigned char) (((unsigned char) p[0] | 0x20) - 'a') <= 25) {
-        if (p[3] != ' ' || p[16] == ' '
+        if (p[3] != ' ')
+            return -3;          /* no stamp: wrap_bare() */
+        if (p[16] == ' '
             || (ts_seen_3164(c, &s, &r->t) != 0
                 && ts_next_3164(c, &s, &r->t) != 0))
             return -1;
@@ -1547,8 +1731,14 @@ static void __attribute__((noinline))
 wrap_parse_any(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
 #ifdef WRAP_PAIR32
-    if (wrap_hot(c, line, r, 0) == 0)
+    int     rc = wrap_hot(c, line, r, 0);
+
+    if (rc == 0)
         return;
+    if (rc == -3) {
+        wrap_bare(c, line, r);
+        return;
+    }
 #endif
     wrap_parse_rest(c, line, r);
 }
@@ -1568,11 +1758,17 @@ __attribute__((target("avx2")))
 static void __attribute__((noinline))
 wrap_parse_any_avx2(struct ts_ctx *c, struct span line, struct wrap_rec *r)
 {
+    int     rc;
+
     r->msg = line;
-    if (wrap_hot(c, line, r, 1) == 0)
+    if ((rc = wrap_hot(c, line, r, 1)) == 0)
         return;
     /* r->msg read back from memory, not kept (see above) */
     __asm__("" ::: "memory");
+    if (rc == -3) {
+        wrap_bare(c, r->msg, r);
+        return;
+    }
     wrap_parse_rest(c, r->msg, r);
 }
 #endif
@@ -1592,6 +1788,17 @@ wrap_pick(void)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2"))
         wrap_parse_other = wrap_parse_any_avx2;
+#endif
+}
+
+/* wrap_test_bare - tests: see wrap.h */
+void
+wrap_test_bare(int off)
+{
+#ifdef WRAP_PAIR32
+    wrap_bare_off = off;
+#else
+    (void) off;
 #endif
 }
 

@@ -81,6 +81,11 @@ extern void (*wrap_parse_other) (struct ts_ctx *c, struct span line,
  * whatever this one has; off, as it can. Not while a thread parses */
 void    wrap_test_sse2(int on);
 
+/* tests only: on, no ident is kept for the short cut of lines without
+ * a stamp (wrap.c, wrap_bare_seen), whose every line then takes the
+ * way it took before; off, as it runs. Not while a thread parses */
+void    wrap_test_bare(int off);
+
 /* wrap_exim_word - 1 when the 8 bytes at p have the shape of the 8 of
  * lit and dig: the bytes between the digits equal lit's, and where dig
  * is 0xff a digit, whose byte has high nibble 3 before and after adding

@@ -1315,6 +1315,175 @@ t_wrap_sse2(void)
     free(u.k);
 }
 
+/* wb_line - a hostile line for the short cut of lines without a stamp
+ * (wrap_bare_seen) into buf (at most cap bytes): mostly
+ * "ident[pid]: msg" with an ident of 1 to 40 bytes, a few of them
+ * often and 700 others now and then (more than the ident table keeps:
+ * idents leave it and come back with new tags), pids of 0 to 9 digits
+ * or masked, "]:" with or without its space or broken, messages that
+ * begin with '[' ("[ID " a Solaris tag) or a space; a fifth dated lines
+ * of the same idents (they share the ident table), some a first word
+ * that ends at a space; a byte replaced in a third, a quarter cut
+ * anywhere. Returns its length */
+static size_t
+wb_line(uint64_t *x, char *buf, size_t cap)
+{
+    static const char *const hot[] = {
+        "postfix/smtp", "postfix/smtpd", "postfix/qmgr", "postfix/cleanup",
+        "postfix/pickup", "sendmail", "sm-mta", "postfix/submission/smtpd",
+        "abcdefghijklmnopqrstuvwxyz01234", "abcdefghijklmnopqrstuvwxyz0123",
+        "abcdefgh", "abcdefg", "p", "a@b", "postfix/smtp-very-long-name/xyz",
+    };
+    static const char *const msg[] = {
+        "3F2A1B: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, x=1",
+        "[ID 123456 mail.info] connect from x.example[192.0.2.7]", "",
+        "Trusted TLS connection established to mx.example:25: TLSv1.3",
+        "[bracket and more text after it, long enough to read", " space",
+        "x",
+    };
+    static const char sep[][4] = {": ", ":", "]: ", " : ", "]x "};
+    static const char bytes[] = "[]: 0a/\t.\x80";
+    char    ident[48], pid[16];
+    uint64_t r = ws_rand(x);
+    unsigned pl = (unsigned) (r >> 8) % 11;
+    size_t  n, k;
+
+    if ((r >> 12) % 5 != 0) {
+        snprintf(ident, sizeof(ident), "%s",
+                 hot[(r >> 16) % (sizeof(hot) / sizeof(hot[0]))]);
+    } else {
+        unsigned id = (unsigned) (r >> 16) % 700;
+        unsigned il = 1 + (unsigned) (r >> 28) % 40;
+
+        for (k = 0; k < il; k++)
+            ident[k] = "abcdefghijklmnopqrstuvwxyz/-_.0123456789"
+                [(id * 7 + k * (id % 13 + 1)) % 40];
+        ident[0] = (char) ('a' + id % 26);
+        ident[il] = 0;
+    }
+    if (pl == 10)
+        snprintf(pid, sizeof(pid), "xxxxx");
+    else
+        snprintf(pid, sizeof(pid), "%.*s", (int) pl, "918273645");
+    switch ((r >> 34) % 10) {
+    case 0:
+    case 1:
+        n = (size_t) snprintf(buf, cap, "Nov  1 04:00:0%u host%u %s[%s]: %s",
+                              (unsigned) (r >> 40) % 4,
+                              (unsigned) (r >> 44) % 3, ident, pid,
+                              msg[(r >> 48) % 7]);
+        break;
+    case 2:
+        n = (size_t) snprintf(buf, cap, "%s %s[%s]: %s", ident, ident, pid,
+                              msg[(r >> 48) % 7]);
+        break;
+    default:
+        n = (size_t) snprintf(buf, cap, "%s[%s%s%s", ident, pid,
+                              (r >> 40) % 6 ? "]: " :
+                              sep[(r >> 52) % 5], msg[(r >> 48) % 7]);
+        break;
+    }
+    if (n >= cap)
+        n = cap - 1;
+    r = ws_rand(x);
+    if (r % 3 == 0 && n > 0) {
+        k = (size_t) (r >> 8) % n;
+        buf[k] = bytes[(r >> 24) % (sizeof(bytes) - 1)];
+    }
+    if ((r >> 32) % 4 == 0)
+        n = (size_t) (r >> 40) % (n + 1);
+    return n;
+}
+
+/* t_wrap_bare_seen - lines without a stamp read by the short cut of
+ * idents kept (wrap_bare_seen) against the same lines with no ident
+ * kept for it (wrap_test_bare(1): the way they took before), on fresh
+ * threads, each line in a buffer of its own length: the same records
+ * and ident tags (the same numbers: both threads give the same tags),
+ * host tags but for the thread's range; with two records taken in turn
+ * and filled with other bytes first, and with the copy without AVX2 */
+static void
+t_wrap_bare_seen(void)
+{
+    struct ws_run ref, a[3];
+    char    tmp[256];
+    uint64_t x = 0x2545f4914f6cdd1dULL;
+    pthread_t t;
+    size_t  i, v;
+    int     bad = 0, bare = 0;
+
+    ref.line = calloc(WS_LINES, sizeof(*ref.line));
+    ref.len = calloc(WS_LINES, sizeof(*ref.len));
+    ref.r = calloc(WS_LINES, sizeof(*ref.r));
+    ref.k = calloc(WS_LINES, sizeof(*ref.k));
+    ref.reuse = 0;
+    if (!ref.line || !ref.len || !ref.r || !ref.k)
+        abort();
+    for (i = 0; i < WS_LINES; i++) {
+        ref.len[i] = wb_line(&x, tmp, sizeof(tmp));
+        if ((ref.line[i] = malloc(ref.len[i] ? ref.len[i] : 1)) == NULL)
+            abort();
+        memcpy(ref.line[i], tmp, ref.len[i]);
+    }
+    for (v = 0; v < 3; v++) {
+        a[v] = ref;
+        a[v].r = calloc(WS_LINES, sizeof(*a[v].r));
+        a[v].k = calloc(WS_LINES, sizeof(*a[v].k));
+        a[v].reuse = v == 1;
+        if (!a[v].r || !a[v].k)
+            abort();
+    }
+    wrap_test_bare(1);
+    if (pthread_create(&t, NULL, ws_run_one, &ref) != 0
+        || pthread_join(t, NULL))
+        abort();
+    wrap_test_bare(0);
+    for (v = 0; v < 3; v++) {
+        wrap_test_sse2(v == 2);
+        if (pthread_create(&t, NULL, ws_run_one, &a[v]) != 0
+            || pthread_join(t, NULL))
+            abort();
+    }
+    wrap_test_sse2(0);
+    for (v = 0; v < 3; v++)
+        for (i = 0; i < WS_LINES; i++) {
+            const struct wrap_rec *p = &ref.r[i];
+            const struct wrap_rec *q = &a[v].r[i];
+            const uint64_t low = ((uint64_t) 1 << 40) - 1;
+
+            bare += v == 0 && !p->dated && p->ident.len > 0
+                && p->ident.ptr == ref.line[i] && p->pid.len > 0;
+            if (ref.k[i] == a[v].k[i] && p->dated == q->dated
+                && (!p->dated || p->t == q->t)
+                && ws_span_same(p->host, q->host)
+                && ws_span_same(p->ident, q->ident)
+                && ws_span_same(p->pid, q->pid)
+                && ws_span_same(p->msg, q->msg)
+                && p->ident_tag == q->ident_tag
+                && (p->host_tag & low) == (q->host_tag & low)
+                && (p->host_tag > 1) == (q->host_tag > 1))
+                continue;
+            if (bad++ < 5)
+                T_CHECK(0, "bare seen: line %zu \"%.*s\" (%zu): the %s "
+                        "differ", i, (int) ref.len[i], ref.line[i], v,
+                        v == 1 ? "reused records" : "records");
+        }
+    T_CHECK(bad == 0, "bare seen: %d of %d lines differ", bad,
+            3 * WS_LINES);
+    /* most lines are "ident[pid]: msg" */
+    T_CHECK(bare > WS_LINES / 3, "bare seen: %d lines with an ident", bare);
+    for (i = 0; i < WS_LINES; i++)
+        free(ref.line[i]);
+    free(ref.line);
+    free(ref.len);
+    free(ref.r);
+    free(ref.k);
+    for (v = 0; v < 3; v++) {
+        free(a[v].r);
+        free(a[v].k);
+    }
+}
+
 /* W-J003 and W-S001 through the whole reader */
 static void
 t_forms_real(void)
@@ -2171,6 +2340,7 @@ main(void)
     t_wrap_exim_sec();
     t_wrap_exim_rec();
     t_wrap_bare();
+    t_wrap_bare_seen();
     t_wrap_sse2();
     t_forms_real();
     t_in_place();
