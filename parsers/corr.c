@@ -85,15 +85,23 @@ struct corr_memo {
 _Thread_local int corr_canon_ahead;
 
 static _Thread_local struct corr_memo corr_memo_host[CORR_MEMO_WAYS];
-static _Thread_local struct corr_memo corr_memo_dom[CORR_MEMO_WAYS];
 static _Thread_local struct corr_memo corr_memo_ip[CORR_MEMO_WAYS];
 
-/* the emit step's own memo of recipient domains (corr_emit_dom): the
- * domains of a log's sessions, more than CORR_MEMO_WAYS often (the
- * replayed Exim log: 34, which 16 places kept a third of them out) */
+/* the memo of recipient domains (corr_dom_memo: the emit step's and
+ * corr_canon_dom_mt's): the domains of a log's sessions, more than
+ * CORR_MEMO_WAYS often (the replayed Exim log: 34, which 16 places
+ * kept a third of them out) */
 #define CORR_EMIT_BITS 7
 static _Thread_local struct corr_memo corr_memo_emit[1 << CORR_EMIT_BITS];
 static _Thread_local uint8_t corr_emit_last[1 << (CORR_EMIT_BITS - 1)];
+
+/* its asks (corr_dom_memo): left of the CORR_DOM_TRY being counted,
+ * missed among them, and the domains left that do not ask it */
+static _Thread_local struct {
+    unsigned left;
+    unsigned miss;
+    unsigned rest;
+} corr_dom_ask;
 
 /* corr_memo_find - the place of text t (0 < len) in a table; *hit set
  * to 1 when it holds t */
@@ -168,19 +176,6 @@ int
 corr_canon_host_mt(struct span n, uint8_t *clen, uint8_t *num)
 {
     return corr_canon_name(corr_memo_host, n, clen, num);
-}
-
-/* corr_canon_dom_mt - a recipient domain as corr_emit takes it (corr.h) */
-int
-corr_canon_dom_mt(struct span dom, uint8_t *clen)
-{
-    uint8_t num;
-    int     st;
-
-    if (dom.len == 0)
-        return CORR_CANON_BAD;
-    st = corr_canon_name(corr_memo_dom, dom, clen, &num);
-    return st == CORR_CANON_RAW && num ? CORR_CANON_BAD : st;
 }
 
 /* corr_canon_ip_mt - a peer's address made canonical (corr.h) */
@@ -382,15 +377,17 @@ corr_strlen32(const char *s)
 #endif
 }
 
-/* corr_emit_dom - what corr_canon_dom_mt() makes of a recipient domain
- * dom (len > 0) at the emit step, or CORR_CANON_NONE when its memo is
- * not asked: the domains of a log's sessions are few (the replayed Exim
- * log's 20 MB: every check but a few hundred made before), and a domain
- * seen again costs a compare instead of its check (dname_check(), some
- * 120 instructions). A log of as many domains as sessions (a bulk
- * sender) would only add the memo's misses to the checks: while fewer
- * than a quarter of CORR_DOM_TRY asks hit, the memo is left alone for
- * CORR_DOM_REST sessions. Either way the record is the same */
+/* corr_dom_memo - what dname_norm() and dname_is_numeric() make of a
+ * recipient domain dom (len > 0), as corr_canon_dom_mt() returns it, or
+ * CORR_CANON_NONE when its memo is not asked: the domains of a log's
+ * sessions are few (the replayed Exim log's 20 MB: every check but a
+ * few hundred made before), and a domain seen again costs a compare
+ * instead of its check (dname_check(), some 120 instructions). A log of
+ * as many domains as sessions (a bulk sender) would only add the memo's
+ * misses to the checks: while fewer than a quarter of CORR_DOM_TRY asks
+ * hit, the memo is left alone for CORR_DOM_REST domains. Either way the
+ * answer is the same. One memo a thread, for the emit step (corr_emit:
+ * one thread) and the parsing threads' classifiers (corr_canon_dom_mt) */
 #define CORR_DOM_TRY 256
 #define CORR_DOM_REST 32768
 
@@ -458,15 +455,15 @@ corr_text_put(char *d, const char *s, size_t n)
 }
 
 static inline int
-corr_emit_dom(struct corr *k, struct span dom, uint8_t *clen)
+corr_dom_memo(struct span dom, uint8_t *clen)
 {
     struct corr_memo *m;
     int     st, hit;
     unsigned at;
     uint8_t num;
 
-    if (k->dom_rest > 0) {
-        k->dom_rest--;
+    if (corr_dom_ask.rest > 0) {
+        corr_dom_ask.rest--;
         return CORR_CANON_NONE;
     }
     /* two ways a place; a new text takes the one not asked last */
@@ -482,14 +479,46 @@ corr_emit_dom(struct corr *k, struct span dom, uint8_t *clen)
         corr_emit_last[at] ^= 1;
         m = &corr_memo_emit[at * 2 + corr_emit_last[at]];
     }
-    k->dom_hits += (unsigned) hit;
+    if (!hit)
+        corr_dom_ask.miss++;
     st = corr_canon_at(m, hit, dom, clen, &num);
-    if (++k->dom_asks == CORR_DOM_TRY) {
-        if (k->dom_hits < CORR_DOM_TRY / 4)
-            k->dom_rest = CORR_DOM_REST;
-        k->dom_asks = k->dom_hits = 0;
+    /* a count down, the misses counted: one step on a hit */
+    if (corr_dom_ask.left-- == 0) {
+        if (corr_dom_ask.miss > CORR_DOM_TRY - CORR_DOM_TRY / 4)
+            corr_dom_ask.rest = CORR_DOM_REST;
+        corr_dom_ask.left = CORR_DOM_TRY - 1;
+        corr_dom_ask.miss = 0;
     }
     return st == CORR_CANON_RAW && num ? CORR_CANON_BAD : st;
+}
+
+/* corr_canon_dom_mt - a recipient domain as corr_emit takes it (corr.h):
+ * by the memo of the emit step's domains (corr_dom_memo), or checked
+ * while it rests. A table of 16 places by a name's length and three of
+ * its bytes missed on a third of the replayed Postfix corpus's status
+ * lines */
+int
+corr_canon_dom_mt(struct span dom, uint8_t *clen)
+{
+    size_t  len, i;
+    int     st, rc;
+
+    if (dom.len == 0)
+        return CORR_CANON_BAD;
+    if ((st = corr_dom_memo(dom, clen)) != CORR_CANON_NONE)
+        return st;
+    /* corr_canon_at() without a place to keep it */
+    if ((rc = dname_check(dom.ptr, dom.len, &len)) < 0)
+        return CORR_CANON_BAD;
+    if (rc > 0)
+        return CORR_CANON_MAP;
+    for (i = 0; i < len; i++)           /* dname_is_numeric() */
+        if (!((dom.ptr[i] >= '0' && dom.ptr[i] <= '9') || dom.ptr[i] == '.'))
+            break;
+    if (i == len)
+        return CORR_CANON_BAD;
+    *clen = (uint8_t) len;
+    return CORR_CANON_RAW;
 }
 
 /* corr_view_empty - an empty string of a view: SESS_VIEW_ROOM bytes */
@@ -586,7 +615,7 @@ corr_emit_rec(struct corr *k, struct corr_proc *p, struct corr_conn *c,
             dlen = clen;
         }
     } else if (dom != NULL && dom->len > 0
-               && (st = corr_emit_dom(k, *dom, &c8)) != CORR_CANON_NONE) {
+               && (st = corr_dom_memo(*dom, &c8)) != CORR_CANON_NONE) {
         /* what corr_canon_dom_mt() remembers of it: the same record */
         if ((valid = st == CORR_CANON_RAW) != 0) {
             corr_text_put(dbuf, dom->ptr, c8);

@@ -205,10 +205,6 @@ struct corr {
     int64_t max_t;              /* newest log time seen */
     unsigned long feeds;        /* lines entered, for the sweep */
     unsigned long sweep_mask;   /* ops.sweep_every - 1 */
-    /* the emit step's asks of the domain memo (corr_emit_dom) */
-    unsigned dom_asks;
-    unsigned dom_hits;
-    unsigned dom_rest;          /* sessions left that do not ask it */
 };
 
 /* An MTA's correlator is a struct whose first member is its struct
