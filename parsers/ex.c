@@ -969,8 +969,10 @@ ex_hostgroup_in(struct span *s, struct ex_event *ev, int need_addr)
     return 0;
 }
 
-/* ex_hostgroup - ex_hostgroup_in(), a call (inlined in ex_delivery()
- * only: a third of all lines are deliveries) */
+/* ex_hostgroup - ex_hostgroup_in(), a call: the walk of a delivery's
+ * fields (ex_delivery_walk()) had it inlined, 1.7 KB of its code for
+ * a group read on a fifth of the walks (most are kept) */
+__attribute__((noinline))
 static int
 ex_hostgroup(struct span *s, struct ex_event *ev, int need_addr)
 {
@@ -1045,6 +1047,15 @@ ex_field_len(const char *p, size_t n)
     else
         v = 0;
     return ex_field_end(p, n, v);
+}
+
+/* ex_field_len_cold - ex_field_len() out of line, for a recipient
+ * that is no plain word ("local part"@domain, <..>): seldom */
+__attribute__((noinline, cold))
+static size_t
+ex_field_len_cold(const char *p, size_t n)
+{
+    return ex_field_len(p, n);
 }
 
 /* ex_delivery_key - what a field of a delivery line past the first
@@ -1385,117 +1396,53 @@ ex_lm_keep(struct ex_lm_set *set, const char *p, size_t n, const char *b0,
     memcpy(m->in, p, n);
 }
 
-/* ex_delivery - the fields of a delivery line after its marker, in one
- * walk: a cursor and the line's end, each field's end found once (by
- * ex_field_len()), its key told by its first byte. A key that comes
- * again overwrites what it set (X=, CV=), or adds to it (DN=, "*"); H=
- * is read once, as the first field it starts after the recipient (a
- * later one is a field like any other); a key inside a quoted value
- * (C="... X=y") is no field: ex_field_len() walks over the quotes.
- * lazy: the text of a delivery line that names no host and was made
- * here (=>, ->, >>: a local delivery, and nothing of it but its marker
- * and that it names no host is read: ex_read() in ex.h) is not read,
- * its fields left as ex_event_start() wrote them (a third of the
- * delivery lines of an Exim log are ":blackhole:" ones, whose first
- * field ends in ':': the rest is their text) */
-static void
-ex_delivery(struct span s, struct ex_event *ev, int lazy)
+/* What the walk of a delivery line's fields may keep when it ends:
+ * the kept walk's place and start (wm, p0: none when p0 is NULL) and
+ * the whole rest's set, bytes and tag (lm_fill: none when NULL) */
+struct ex_dlv_keep {
+    const char *p0;
+    struct ex_walk_memo *wm;
+    struct ex_lm_set *lm_fill;
+    const char *lm_p;
+    uint32_t lm_tag;
+};
+
+/* ex_delivery_end - the text of a delivery line at text (NULL: none),
+ * read as ex_delivery() says (lazy) */
+static inline void
+ex_delivery_end(struct span s, const char *text, struct ex_event *ev,
+                int lazy)
 {
-    const char *p = s.ptr;
+    const char *const end = s.ptr + s.len;
+
+    if (text == NULL) {
+        ex_text(span_make(s.ptr, 0), ev);       /* none: most lines */
+    } else if (!(lazy && ev->host.len == 0 && ev->ip.len == 0
+                 && (ev->mark == '=' || ev->mark == '-'
+                     || ev->mark == 'c'))) {
+        while (text < end && *text == ' ')
+            text++;
+        ex_text(span_trim(span_make(text, (size_t) (end - text))), ev);
+    }
+}
+
+/* ex_delivery_walk - the fields of a delivery line from p (the nf-th)
+ * to its end, its text, and what of it is kept (k). Out of line: the
+ * lines the kept rests and walks answer (most) never come here, and
+ * this code (the host group, every key, the text) was most of
+ * ex_delivery()'s bytes, in the way of the instruction cache */
+__attribute__((noinline))
+static void
+ex_delivery_walk(struct span s, const char *p, int nf, struct ex_event *ev,
+                 int lazy, const struct ex_dlv_keep *k)
+{
     const char *const end = s.ptr + s.len;
     const char *text = NULL;
     const char *t;
-    const char *p0 = NULL;      /* the walk's start, while it may be kept */
-    struct ex_walk_memo *wm = NULL;
-    struct ex_mem *mm;
-    struct ex_lm *lm;                   /* the rest kept */
-    struct ex_lm_set *lm_fill = NULL;   /* its set, to keep it in */
-    const char *lm_p = NULL;
-    uint32_t lm_tag = 0;
+    const char *p0 = k->p0;
     size_t  n, len;
-    int     nf, sawc = 0;
+    int     sawc = 0;
 
-    /* the recipient, the first field */
-    while (p < end && *p == ' ')
-        p++;
-    if (p == end)
-        goto done;
-    len = (size_t) (end - p);
-    if (*p == ':' && (len == 1 || p[1] == ' ')) {
-        text = p + 1;                   /* "T=t : DANE error: ..." */
-        goto done;
-    }
-    /* a word without '=' or '"' before its first space (an address,
-     * most recipients): that space ends it, found in one scan, where
-     * ex_field_len() scans for its key, then for its end */
-    if (*p != '"' && *p != '<'
-        && ((n = ex_scan_word(p, len)) == len || p[n] == ' '))
-        ;
-    else
-        n = ex_field_len(p, len);
-    t = p;
-    p += n;
-    if (n > 1 && t[n - 1] == ':') {
-        ev->rcpt = span_make(t, n - 1); /* "defer (-53): text" */
-        text = p;
-        goto done;
-    }
-    ev->rcpt = span_make(t, n);
-    nf = 1;
-    /* the whole rest kept: the event it left, the recipient this one.
-     * Not sought for a line that ends in a quote: a C="..." (its own
-     * text on each line: such a rest is seldom seen again, and its
-     * walk up to C= is kept above) */
-    if ((size_t) (end - p) >= 8 && (size_t) (end - p) <= EX_LM_IN
-        && end[-1] != '"') {
-        lm_tag = EX_LM_DLV | (unsigned char) ev->mark
-            | (uint32_t) (lazy != 0) << 8 | (uint32_t) ev->kind << 9;
-        if ((lm = ex_lm_find(p, (size_t) (end - p), lm_tag, &lm_fill))
-            != NULL) {
-            struct span rc = ev->rcpt;
-
-            ex_lm_take(lm, p, s.ptr, ev);
-            ev->rcpt = rc;
-            return;
-        }
-        lm_p = p;
-    }
-    /* the walk of these bytes kept: what it set, and on from there */
-    if ((size_t) (end - p) >= EX_WALK_KEY && (mm = ex_mem_get()) != NULL) {
-        struct ex_walk_set *ws = ex_walk_at(mm->walk, p);
-        size_t  w;
-
-        for (w = 0; w < EX_WALK_WAYS; w++) {
-            wm = &ws->way[w];
-            if (wm->len != 0 && wm->len <= (size_t) (end - p)
-                && ex_same16(wm->in, p, wm->len))
-                break;
-        }
-        if (w < EX_WALK_WAYS) {
-            ev->host = ex_walk_span(p, wm->host_at, wm->host_len);
-            ev->ip = ex_walk_span(p, wm->ip_at, wm->ip_len);
-            ev->cipher = ex_walk_span(p, wm->cipher_at, wm->cipher_len);
-            ev->port = wm->port;
-            memcpy((char *) ev + EX_WALK_FL_AT, wm->fl, EX_WALK_FL);
-            nf = (int) wm->nf;
-            p += wm->len;
-            wm = NULL;          /* kept: not again */
-            /* C="..." to the line's end, with no other quote nor
-             * escape in it (the reply, most lines): what the loop below
-             * finds, without its steps: a field that sets nothing and
-             * ends the line, no text */
-            if (end - p > 4 && p[0] == 'C' && p[1] == '=' && p[2] == '"'
-                && end[-1] == '"'
-                && ex_scan(p, 3, (size_t) (end - p), '"', '\\')
-                == (size_t) (end - p) - 1) {
-                sawc = 1;
-                goto done;
-            }
-        } else {
-            wm = &ws->way[ws->next++ % EX_WALK_WAYS];
-            p0 = p;
-        }
-    }
     for (; nf < EX_MAX_FIELDS; nf++) {
         char    c;
         size_t  kn;
@@ -1517,7 +1464,7 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
                     /* "C=": the walk so far kept, when long enough */
                     if ((size_t) (p - p0) >= EX_WALK_KEY
                         && (size_t) (p - p0) <= EX_WALK_IN)
-                        ex_walk_keep(wm, p0, p, nf, ev);
+                        ex_walk_keep(k->wm, p0, p, nf, ev);
                     p0 = NULL;
                 }
             }
@@ -1563,7 +1510,7 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
         {
             struct span h = span_make(p + 2, len - 2);
 
-            if (ex_hostgroup_in(&h, ev, 0) == 0 && h.len > 0
+            if (ex_hostgroup(&h, ev, 0) == 0 && h.len > 0
                 && h.ptr[0] == ':' && (h.len == 1 || h.ptr[1] == ' ')) {
                 text = h.ptr + 1;       /* "[ip]: text" */
                 break;
@@ -1571,19 +1518,122 @@ ex_delivery(struct span s, struct ex_event *ev, int lazy)
             p = h.ptr;
         }
     }
-  done:
-    if (text == NULL) {
-        ex_text(span_make(s.ptr, 0), ev);       /* none: most lines */
-    } else if (!(lazy && ev->host.len == 0 && ev->ip.len == 0
-                 && (ev->mark == '=' || ev->mark == '-'
-                     || ev->mark == 'c'))) {
-        while (text < end && *text == ' ')
-            text++;
-        ex_text(span_trim(span_make(text, (size_t) (end - text))), ev);
+    ex_delivery_end(s, text, ev, lazy);
+    if (k->lm_fill != NULL && !sawc)
+        ex_lm_keep(k->lm_fill, k->lm_p, (size_t) (end - k->lm_p), s.ptr,
+                   k->lm_tag, 2, ev);
+}
+
+
+/* ex_delivery - the fields of a delivery line after its marker, in one
+ * walk: a cursor and the line's end, each field's end found once (by
+ * ex_field_len()), its key told by its first byte. A key that comes
+ * again overwrites what it set (X=, CV=), or adds to it (DN=, "*"); H=
+ * is read once, as the first field it starts after the recipient (a
+ * later one is a field like any other); a key inside a quoted value
+ * (C="... X=y") is no field: ex_field_len() walks over the quotes.
+ * lazy: the text of a delivery line that names no host and was made
+ * here (=>, ->, >>: a local delivery, and nothing of it but its marker
+ * and that it names no host is read: ex_read() in ex.h) is not read,
+ * its fields left as ex_event_start() wrote them (a third of the
+ * delivery lines of an Exim log are ":blackhole:" ones, whose first
+ * field ends in ':': the rest is their text) */
+static void
+ex_delivery(struct span s, struct ex_event *ev, int lazy)
+{
+    const char *p = s.ptr;
+    const char *const end = s.ptr + s.len;
+    const char *t;
+    struct ex_mem *mm;
+    struct ex_lm *lm;                   /* the rest kept */
+    struct ex_dlv_keep k = {NULL, NULL, NULL, NULL, 0};
+    size_t  n, len;
+    int     nf;
+
+    /* the recipient, the first field */
+    while (p < end && *p == ' ')
+        p++;
+    if (p == end) {
+        ex_text(span_make(s.ptr, 0), ev);
+        return;
     }
-    if (lm_fill != NULL && !sawc)
-        ex_lm_keep(lm_fill, lm_p, (size_t) (end - lm_p), s.ptr, lm_tag,
-                   2, ev);
+    len = (size_t) (end - p);
+    if (*p == ':' && (len == 1 || p[1] == ' ')) {
+        ex_delivery_end(s, p + 1, ev, lazy);    /* "T=t : DANE error" */
+        return;
+    }
+    /* a word without '=' or '"' before its first space (an address,
+     * most recipients): that space ends it, found in one scan, where
+     * ex_field_len() scans for its key, then for its end */
+    if (*p != '"' && *p != '<'
+        && ((n = ex_scan_word(p, len)) == len || p[n] == ' '))
+        ;
+    else
+        n = ex_field_len_cold(p, len);
+    t = p;
+    p += n;
+    if (n > 1 && t[n - 1] == ':') {
+        ev->rcpt = span_make(t, n - 1); /* "defer (-53): text" */
+        ex_delivery_end(s, p, ev, lazy);
+        return;
+    }
+    ev->rcpt = span_make(t, n);
+    nf = 1;
+    /* the whole rest kept: the event it left, the recipient this one.
+     * Not sought for a line that ends in a quote: a C="..." (its own
+     * text on each line: such a rest is seldom seen again, and its
+     * walk up to C= is kept above) */
+    if ((size_t) (end - p) >= 8 && (size_t) (end - p) <= EX_LM_IN
+        && end[-1] != '"') {
+        k.lm_tag = EX_LM_DLV | (unsigned char) ev->mark
+            | (uint32_t) (lazy != 0) << 8 | (uint32_t) ev->kind << 9;
+        if ((lm = ex_lm_find(p, (size_t) (end - p), k.lm_tag, &k.lm_fill))
+            != NULL) {
+            struct span rc = ev->rcpt;
+
+            ex_lm_take(lm, p, s.ptr, ev);
+            ev->rcpt = rc;
+            return;
+        }
+        k.lm_p = p;
+    }
+    /* the walk of these bytes kept: what it set, and on from there */
+    if ((size_t) (end - p) >= EX_WALK_KEY && (mm = ex_mem_get()) != NULL) {
+        struct ex_walk_set *ws = ex_walk_at(mm->walk, p);
+        struct ex_walk_memo *wm = NULL;
+        size_t  w;
+
+        for (w = 0; w < EX_WALK_WAYS; w++) {
+            wm = &ws->way[w];
+            if (wm->len != 0 && wm->len <= (size_t) (end - p)
+                && ex_same16(wm->in, p, wm->len))
+                break;
+        }
+        if (w < EX_WALK_WAYS) {
+            ev->host = ex_walk_span(p, wm->host_at, wm->host_len);
+            ev->ip = ex_walk_span(p, wm->ip_at, wm->ip_len);
+            ev->cipher = ex_walk_span(p, wm->cipher_at, wm->cipher_len);
+            ev->port = wm->port;
+            memcpy((char *) ev + EX_WALK_FL_AT, wm->fl, EX_WALK_FL);
+            nf = (int) wm->nf;
+            p += wm->len;       /* kept: not again */
+            /* C="..." to the line's end, with no other quote nor
+             * escape in it (the reply, most lines): what the loop below
+             * finds, without its steps: a field that sets nothing and
+             * ends the line, no text */
+            if (end - p > 4 && p[0] == 'C' && p[1] == '=' && p[2] == '"'
+                && end[-1] == '"'
+                && ex_scan(p, 3, (size_t) (end - p), '"', '\\')
+                == (size_t) (end - p) - 1) {
+                ex_text(span_make(s.ptr, 0), ev);       /* no text */
+                return;
+            }
+        } else {
+            k.wm = &ws->way[ws->next++ % EX_WALK_WAYS];
+            k.p0 = p;
+        }
+    }
+    ex_delivery_walk(s, p, nf, ev, lazy, &k);
 }
 
 /* ex_verify - "[ip] SSL verify error: ..." (tls-openssl.c) */

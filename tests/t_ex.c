@@ -1295,6 +1295,70 @@ t_classify(void)
             "ex_classify() as before, on generated lines");
 }
 
+/* t_dlv_split - ex_delivery() answers a line from its kept rests and
+ * walks and leaves the rest (the fields' walk, the host group, the
+ * text) to calls out of line: each way out of it, read three times in
+ * a row (the first a walk, the others from what it kept), the same
+ * event each time, its recipient, host and text where they are */
+static void
+t_dlv_split(void)
+{
+    static const struct {
+        const char *line;
+        const char *rcpt, *host, *text;
+    } tc[] = {
+        {"** \"a b\"@c R=r T=t: no such user here at all, none", "\"a b\"@c",
+         NULL, "no such user here at all, none"},
+        {"** <a@b> R=r T=t H=mx.b [192.0.2.1]: TLS session: (SSL_connect)"
+         ": error", "<a@b>", "mx.b", "TLS session: (SSL_connect): error"},
+        {"== a@b: retry time not reached for any host at all", "a@b",
+         NULL, "retry time not reached for any host at all"},
+        {"** : DANE error: tlsa lookup FAIL", NULL, NULL,
+         "DANE error: tlsa lookup FAIL"},
+        {"=> a@b R=dnslookup T=remote_smtp H=mx.example.net [192.0.2.7]"
+         " X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes C=\"250 2.0.0 ok\"",
+         "a@b", "mx.example.net", NULL},
+        {"=> a@b R=dnslookup T=remote_smtp H=mx.example.net [192.0.2.7]"
+         " X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes C=\"250 \\\"ok\"",
+         "a@b", "mx.example.net", NULL},
+        {"=> a@b R=dnslookup T=remote_smtp H=mx.example.net [192.0.2.7]"
+         " X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no", "a@b",
+         "mx.example.net", NULL},
+    };
+    size_t  i;
+    int     r, agree = 1;
+
+    for (i = 0; i < sizeof(tc) / sizeof(tc[0]); i++) {
+        size_t  n = strlen(tc[i].line);
+        char   *buf;
+        uint64_t h0 = 0;
+
+        if ((buf = malloc(n)) == NULL)
+            continue;
+        memcpy(buf, tc[i].line, n);
+        for (r = 0; r < 3; r++) {
+            struct ex_event ev;
+            uint64_t h;
+
+            ex_classify(span_make(buf, n), EX_F_ID, &ev);
+            h = ev_hash(0xcbf29ce484222325ULL, &ev, buf);
+            if (r == 0)
+                h0 = h;
+            agree &= h == h0;
+            agree &= tc[i].rcpt == NULL ? ev.rcpt.len == 0
+                : span_eq(ev.rcpt, tc[i].rcpt);
+            agree &= tc[i].host == NULL ? ev.host.len == 0
+                : span_eq(ev.host, tc[i].host);
+            agree &= tc[i].text == NULL ? ev.text.len == 0
+                : span_eq(ev.text, tc[i].text);
+            if (!agree)
+                fprintf(stderr, "t_dlv_split: line %zu, reading %d\n", i, r);
+        }
+        free(buf);
+    }
+    T_CHECK(agree, "delivery lines the same from the walk and the memories");
+}
+
 /* t_rcpt_words - a delivery's recipient, the first field, ends at its
  * first space: sought by ex_scan_word() (ex.c) for the first of '=',
  * ' ' and '"' sixteen bytes a step, and read on by ex_field_len() when
@@ -2445,6 +2509,7 @@ main(void)
     t_slug();
     t_classify();
     t_rcpt_words();
+    t_dlv_split();
     t_marks();
     t_text_again();
     t_cert_again();
