@@ -878,15 +878,36 @@ static _Thread_local struct wrap_pair wrap_pairs[2U << WRAP_PAIR_BITS]
     __attribute__((aligned(64)));
 static _Thread_local uint64_t wrap_pair_seq;
 
+/* wrap_text_eq - the bytes of the 32 at t (16-byte aligned) that equal
+ * a and b, as bits */
+static inline unsigned
+wrap_text_eq(const unsigned char *t, __m128i a, __m128i b)
+{
+    return (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a,
+                          _mm_load_si128((const __m128i *) t)))
+        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b,
+                          _mm_load_si128((const __m128i *) (t + 16))))
+        << 16;
+}
+
+/* wrap_set_of - the first slot of the set, in a table of 2 << bits
+ * slots in sets of two, of the k bytes at p (8 <= k < 32) */
+static inline unsigned
+wrap_set_of(const char *p, size_t k, unsigned bits)
+{
+    uint64_t head, tail;
+
+    memcpy(&head, p, 8);
+    memcpy(&tail, p + k - 8, 8);
+    return (unsigned) (((head ^ tail ^ k) * 0x9e3779b97f4a7c15ULL)
+                       >> (64 - bits)) * 2;
+}
+
 /* wrap_pair_eq - the bytes of slot e that equal a and b, as bits */
 static inline unsigned
 wrap_pair_eq(const struct wrap_pair *e, __m128i a, __m128i b)
 {
-    return (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a,
-                          _mm_load_si128((const __m128i *) e->text)))
-        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b,
-                          _mm_load_si128((const __m128i *) (e->text + 16))))
-        << 16;
+    return wrap_text_eq(e->text, a, b);
 }
 
 /* wrap_pair_set - the first slot of the set of the pair of k bytes at
@@ -894,12 +915,7 @@ wrap_pair_eq(const struct wrap_pair *e, __m128i a, __m128i b)
 static inline unsigned
 wrap_pair_set(const char *q, size_t k)
 {
-    uint64_t head, tail;
-
-    memcpy(&head, q, 8);
-    memcpy(&tail, q + k - 8, 8);
-    return (unsigned) (((head ^ tail ^ k) * 0x9e3779b97f4a7c15ULL)
-                       >> (64 - WRAP_PAIR_BITS)) * 2;
+    return wrap_set_of(q, k, WRAP_PAIR_BITS);
 }
 
 /* wrap_pair_find - the slot of the set at e0 that holds the pair of k
@@ -1218,29 +1234,12 @@ wrap_bare_same(const struct wrap_bare_slot *e)
 static _Thread_local struct wrap_bare_slot wrap_bares[2U << WRAP_BARE_BITS]
     __attribute__((aligned(64)));
 
-/* wrap_text_eq - the bytes of the 32 at t (16-byte aligned) that equal
- * a and b, as bits */
-static inline unsigned
-wrap_text_eq(const unsigned char *t, __m128i a, __m128i b)
-{
-    return (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(a,
-                          _mm_load_si128((const __m128i *) t)))
-        | (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(b,
-                          _mm_load_si128((const __m128i *) (t + 16))))
-        << 16;
-}
-
 /* wrap_bare_set - the first slot of the set of the ident of k bytes at
  * p (8 <= k < 32) */
 static inline unsigned
 wrap_bare_set(const char *p, size_t k)
 {
-    uint64_t head, tail;
-
-    memcpy(&head, p, 8);
-    memcpy(&tail, p + k - 8, 8);
-    return (unsigned) (((head ^ tail ^ k) * 0x9e3779b97f4a7c15ULL)
-                       >> (64 - WRAP_BARE_BITS)) * 2;
+    return wrap_set_of(p, k, WRAP_BARE_BITS);
 }
 
 /* wrap_bare_note - keep the ident of r (k bytes at the line's start,

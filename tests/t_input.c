@@ -1231,6 +1231,87 @@ ws_span_same(struct span a, struct span b)
     return a.len == b.len && (a.len == 0 || a.ptr == b.ptr);
 }
 
+/* ws_make - w with WS_LINES lines from gen, fresh records, no reuse */
+static void
+ws_make(struct ws_run *w, size_t (*gen)(uint64_t *, char *, size_t),
+        uint64_t *x)
+{
+    char    tmp[256];
+    size_t  i;
+
+    w->line = calloc(WS_LINES, sizeof(*w->line));
+    w->len = calloc(WS_LINES, sizeof(*w->len));
+    w->r = calloc(WS_LINES, sizeof(*w->r));
+    w->k = calloc(WS_LINES, sizeof(*w->k));
+    w->reuse = 0;
+    if (!w->line || !w->len || !w->r || !w->k)
+        abort();
+    for (i = 0; i < WS_LINES; i++) {
+        w->len[i] = gen(x, tmp, sizeof(tmp));
+        if ((w->line[i] = malloc(w->len[i] ? w->len[i] : 1)) == NULL)
+            abort();
+        memcpy(w->line[i], tmp, w->len[i]);
+    }
+}
+
+/* ws_twin - dst reads src's lines into records of its own */
+static void
+ws_twin(struct ws_run *dst, const struct ws_run *src, int reuse)
+{
+    *dst = *src;
+    dst->r = calloc(WS_LINES, sizeof(*dst->r));
+    dst->k = calloc(WS_LINES, sizeof(*dst->k));
+    dst->reuse = reuse;
+    if (!dst->r || !dst->k)
+        abort();
+}
+
+/* ws_thread - ws_run_one(w) on a fresh thread */
+static void
+ws_thread(struct ws_run *w)
+{
+    pthread_t t;
+
+    if (pthread_create(&t, NULL, ws_run_one, w) != 0
+        || pthread_join(t, NULL))
+        abort();
+}
+
+/* ws_rec_same - whether two readings of a line agree: the kinds, the
+ * stamps, every field, the ident tags, the host tags but for the
+ * thread's range */
+static int
+ws_rec_same(int kp, const struct wrap_rec *p, int kq,
+            const struct wrap_rec *q)
+{
+    const uint64_t low = ((uint64_t) 1 << 40) - 1;
+
+    return kp == kq && p->dated == q->dated
+        && (!p->dated || p->t == q->t)
+        && ws_span_same(p->host, q->host)
+        && ws_span_same(p->ident, q->ident)
+        && ws_span_same(p->pid, q->pid) && ws_span_same(p->msg, q->msg)
+        && p->ident_tag == q->ident_tag
+        && (p->host_tag & low) == (q->host_tag & low)
+        && (p->host_tag > 1) == (q->host_tag > 1);
+}
+
+/* ws_free - w's records, and its lines when own */
+static void
+ws_free(struct ws_run *w, int own)
+{
+    size_t  i;
+
+    if (own) {
+        for (i = 0; i < WS_LINES; i++)
+            free(w->line[i]);
+        free(w->line);
+        free(w->len);
+    }
+    free(w->r);
+    free(w->k);
+}
+
 /* t_wrap_sse2 - wrap_parse() as this processor runs it (its pairs of
  * host and ident found by 32-byte compares where it has AVX2) against
  * the copy without AVX2, on generated hostile lines each in a buffer of
@@ -1240,59 +1321,29 @@ static void
 t_wrap_sse2(void)
 {
     struct ws_run a, b, u;
-    char    tmp[256];
     uint64_t x = 0x9e3779b97f4a7c15ULL;
-    pthread_t t;
     size_t  i, j;
     int     bad = 0, dated = 0;
 
-    a.line = calloc(WS_LINES, sizeof(*a.line));
-    a.len = calloc(WS_LINES, sizeof(*a.len));
-    a.r = calloc(WS_LINES, sizeof(*a.r));
-    a.k = calloc(WS_LINES, sizeof(*a.k));
-    a.reuse = 0;
-    b = a;
-    b.r = calloc(WS_LINES, sizeof(*b.r));
-    b.k = calloc(WS_LINES, sizeof(*b.k));
-    u = a;
-    u.r = calloc(WS_LINES, sizeof(*u.r));
-    u.k = calloc(WS_LINES, sizeof(*u.k));
-    u.reuse = 1;
-    if (!a.line || !a.len || !a.r || !a.k || !b.r || !b.k || !u.r || !u.k)
-        abort();
-    for (i = 0; i < WS_LINES; i++) {
-        a.len[i] = ws_line(&x, tmp, sizeof(tmp));
-        if ((a.line[i] = malloc(a.len[i] ? a.len[i] : 1)) == NULL)
-            abort();
-        memcpy(a.line[i], tmp, a.len[i]);
-    }
+    ws_make(&a, ws_line, &x);
+    ws_twin(&b, &a, 0);
+    ws_twin(&u, &a, 1);
     wrap_test_sse2(0);
-    if (pthread_create(&t, NULL, ws_run_one, &a) != 0 || pthread_join(t, NULL))
-        abort();
-    if (pthread_create(&t, NULL, ws_run_one, &u) != 0 || pthread_join(t, NULL))
-        abort();
+    ws_thread(&a);
+    ws_thread(&u);
     wrap_test_sse2(1);
-    if (pthread_create(&t, NULL, ws_run_one, &b) != 0 || pthread_join(t, NULL))
-        abort();
+    ws_thread(&b);
     wrap_test_sse2(0);
     for (i = 0; i < 2 * WS_LINES; i++) {
         const struct wrap_rec *p = &a.r[i % WS_LINES];
         const struct wrap_rec *q = i < WS_LINES ? &b.r[i] : &u.r[i - WS_LINES];
         const int *qk = i < WS_LINES ? b.k : u.k;
-        const uint64_t low = ((uint64_t) 1 << 40) - 1;
 
         j = i % WS_LINES;
 
         dated += i < WS_LINES && p->dated && p->host.len > 0
             && p->pid.len > 0;
-        if (a.k[j] == qk[j] && p->dated == q->dated
-            && (!p->dated || p->t == q->t)
-            && ws_span_same(p->host, q->host)
-            && ws_span_same(p->ident, q->ident)
-            && ws_span_same(p->pid, q->pid) && ws_span_same(p->msg, q->msg)
-            && p->ident_tag == q->ident_tag
-            && (p->host_tag & low) == (q->host_tag & low)
-            && (p->host_tag > 1) == (q->host_tag > 1))
+        if (ws_rec_same(a.k[j], p, qk[j], q))
             continue;
         if (bad++ < 5)
             T_CHECK(0, "wrap sse2: line %zu \"%.*s\": the %s differ", j,
@@ -1303,16 +1354,9 @@ t_wrap_sse2(void)
             2 * WS_LINES);
     /* most lines are the common form, taken by wrap_hot() */
     T_CHECK(dated > WS_LINES / 3, "wrap sse2: %d common lines", dated);
-    for (i = 0; i < WS_LINES; i++)
-        free(a.line[i]);
-    free(a.line);
-    free(a.len);
-    free(a.r);
-    free(a.k);
-    free(b.r);
-    free(b.k);
-    free(u.r);
-    free(u.k);
+    ws_free(&a, 1);
+    ws_free(&b, 0);
+    ws_free(&u, 0);
 }
 
 /* wb_line - a hostile line for the short cut of lines without a stamp
@@ -1406,62 +1450,29 @@ static void
 t_wrap_bare_seen(void)
 {
     struct ws_run ref, a[3];
-    char    tmp[256];
     uint64_t x = 0x2545f4914f6cdd1dULL;
-    pthread_t t;
     size_t  i, v;
     int     bad = 0, bare = 0;
 
-    ref.line = calloc(WS_LINES, sizeof(*ref.line));
-    ref.len = calloc(WS_LINES, sizeof(*ref.len));
-    ref.r = calloc(WS_LINES, sizeof(*ref.r));
-    ref.k = calloc(WS_LINES, sizeof(*ref.k));
-    ref.reuse = 0;
-    if (!ref.line || !ref.len || !ref.r || !ref.k)
-        abort();
-    for (i = 0; i < WS_LINES; i++) {
-        ref.len[i] = wb_line(&x, tmp, sizeof(tmp));
-        if ((ref.line[i] = malloc(ref.len[i] ? ref.len[i] : 1)) == NULL)
-            abort();
-        memcpy(ref.line[i], tmp, ref.len[i]);
-    }
-    for (v = 0; v < 3; v++) {
-        a[v] = ref;
-        a[v].r = calloc(WS_LINES, sizeof(*a[v].r));
-        a[v].k = calloc(WS_LINES, sizeof(*a[v].k));
-        a[v].reuse = v == 1;
-        if (!a[v].r || !a[v].k)
-            abort();
-    }
+    ws_make(&ref, wb_line, &x);
+    for (v = 0; v < 3; v++)
+        ws_twin(&a[v], &ref, v == 1);
     wrap_test_bare(1);
-    if (pthread_create(&t, NULL, ws_run_one, &ref) != 0
-        || pthread_join(t, NULL))
-        abort();
+    ws_thread(&ref);
     wrap_test_bare(0);
     for (v = 0; v < 3; v++) {
         wrap_test_sse2(v == 2);
-        if (pthread_create(&t, NULL, ws_run_one, &a[v]) != 0
-            || pthread_join(t, NULL))
-            abort();
+        ws_thread(&a[v]);
     }
     wrap_test_sse2(0);
     for (v = 0; v < 3; v++)
         for (i = 0; i < WS_LINES; i++) {
             const struct wrap_rec *p = &ref.r[i];
             const struct wrap_rec *q = &a[v].r[i];
-            const uint64_t low = ((uint64_t) 1 << 40) - 1;
 
             bare += v == 0 && !p->dated && p->ident.len > 0
                 && p->ident.ptr == ref.line[i] && p->pid.len > 0;
-            if (ref.k[i] == a[v].k[i] && p->dated == q->dated
-                && (!p->dated || p->t == q->t)
-                && ws_span_same(p->host, q->host)
-                && ws_span_same(p->ident, q->ident)
-                && ws_span_same(p->pid, q->pid)
-                && ws_span_same(p->msg, q->msg)
-                && p->ident_tag == q->ident_tag
-                && (p->host_tag & low) == (q->host_tag & low)
-                && (p->host_tag > 1) == (q->host_tag > 1))
+            if (ws_rec_same(ref.k[i], p, a[v].k[i], q))
                 continue;
             if (bad++ < 5)
                 T_CHECK(0, "bare seen: line %zu \"%.*s\" (%zu): the %s "
@@ -1472,16 +1483,9 @@ t_wrap_bare_seen(void)
             3 * WS_LINES);
     /* most lines are "ident[pid]: msg" */
     T_CHECK(bare > WS_LINES / 3, "bare seen: %d lines with an ident", bare);
-    for (i = 0; i < WS_LINES; i++)
-        free(ref.line[i]);
-    free(ref.line);
-    free(ref.len);
-    free(ref.r);
-    free(ref.k);
-    for (v = 0; v < 3; v++) {
-        free(a[v].r);
-        free(a[v].k);
-    }
+    ws_free(&ref, 1);
+    for (v = 0; v < 3; v++)
+        ws_free(&a[v], 0);
 }
 
 /* W-J003 and W-S001 through the whole reader */
