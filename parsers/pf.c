@@ -1080,9 +1080,12 @@ pf_mask_eq(const char *p, size_t k, size_t len)
 static inline int
 pf_scan_key(uint64_t w)
 {
-    uint64_t t = w >> 24;
+    /* a shift of 32 bits by the low five bits of the xor, as x86's
+     * shift takes its count: no mask, and PF_SCAN_KEYS fits (an xor of
+     * 32 or more finds the bit of its low five, which is compared) */
+    uint32_t t = (uint32_t) (w >> 24) ^ (uint32_t) (w >> 40);
 
-    return (int) (PF_SCAN_KEYS >> ((t ^ (t >> 16)) & 63) & 1);
+    return (int) ((uint32_t) PF_SCAN_KEYS >> (t & 31) & 1);
 }
 
 /* pf_status_scan - see pf.h. Postfix writes ", relay=" right after the
@@ -1128,18 +1131,23 @@ pf_status_scan(struct span s, long keys[3], int *forged)
     }
     keys[0] = 2;                        /* the '=' at 7 */
     for (k = 8; k < s.len; k += 64) {
+        /* the word before the '=' at k + j is at q + j */
+        const char *q = p + k - 8;
+
         eq = pf_mask_eq(p, k, s.len);
         while (eq != 0) {
-            size_t  at = k + (size_t) __builtin_ctzll(eq);
+            unsigned j = (unsigned) __builtin_ctzll(eq);
 
             eq &= eq - 1;
-            memcpy(&w, p + at - 8, 8);
+            memcpy(&w, q + j, 8);
             /* one test for the four keys: the word's bytes 3 and 5
              * xor'ed, a bit of PF_SCAN_KEYS ("tus" and "tat" of
              * " status", "n_u" of "conn_use", ", t" of ", tls", "rel"
              * of ">, relay"); Postfix's delay=, delays= and dsn= miss
              * it (pf_scan_key) */
             if (__builtin_expect(pf_scan_key(w), 0)) {
+                size_t  at = k + j;
+
                 if (w >> 8 == pf_w8(k_status)) {
                     st = (long) at - 7;
                     goto past;
@@ -1158,10 +1166,10 @@ pf_status_scan(struct span s, long keys[3], int *forged)
      * its block first */
     for (;;) {
         while (eq != 0) {
-            size_t  at = k + (size_t) __builtin_ctzll(eq);
+            unsigned j = (unsigned) __builtin_ctzll(eq);
 
             eq &= eq - 1;
-            memcpy(&w, p + at - 8, 8);
+            memcpy(&w, p + k - 8 + j, 8);
             f |= w == pf_w8(k_forged);
         }
         if ((k += 64) >= s.len)

@@ -705,6 +705,10 @@ t_status_scan(void)
         /* the fields pf_status_scan() passes by a bit of each word */
         ", delay=", ", delays=", ", dsn=", "conn_use=2, tls=",
         "x status=", "xconn_use=", "a, tls=", "t, tls=", "n_u=", ">, rel=",
+        /* a case changed: the xor 32 more, which pf_scan_key() takes
+         * for a key's bit and compares */
+        " sTatus=", " staTus=", "conN_use=", "conn_Use=", ", Tls=",
+        ">, reLay=", ">, Relay=",
     };
     uint64_t x = 9;
     char    buf[320];
