@@ -433,7 +433,7 @@ ex_conn_clear(struct ex_conn *c)
  * correlator (struct ex_sess), on the heap, made on first need: a
  * function of the texts alone, what is kept is what the fill wrote
  * (tests/t_corr.c compares both ways on hostile pairs) */
-#define EX_PEER_BITS 7              /* 128 places */
+#define EX_PEER_BITS 7              /* 128 places, 64 sets of two */
 #define EX_PEER_IP 48               /* an address as logged: up to 47
                                      * bytes kept (and its NUL) */
 #define EX_PEER_HOST 64             /* a name as logged: up to 63 */
@@ -462,9 +462,11 @@ _Static_assert(sizeof(struct ex_peer) == 256
                && DNAME_MAX + 1 >= EX_PEER_HOST,
                "struct ex_peer: blocks a new connection copies whole");
 
-/* ex_peer_at - the place of a pair (ip.len > 0): the top bits of
- * ex_memo_hash() of the address, and of the name (with its middle
- * bytes: names alike at both ends, ex_memo_at()) */
+/* ex_peer_at - the first of the two places of a pair (ip.len > 0): the
+ * top bits of ex_memo_hash() of the address, and of the name (with its
+ * middle bytes: names alike at both ends, ex_memo_at()). Sets of two:
+ * 63 pairs in 128 places of one took one pair in ten a place another
+ * held */
 static inline struct ex_peer *
 ex_peer_at(struct ex_peers *pt, struct span host, struct span ip)
 {
@@ -477,17 +479,29 @@ ex_peer_at(struct ex_peers *pt, struct span host, struct span ip)
             memcpy(&mid, host.ptr + (host.len - 8) / 2, 8);
         h ^= (ex_memo_hash(host) ^ mid) * 0x9e3779b97f4a7c15ULL;
     }
-    return &pt->at[h >> (64 - EX_PEER_BITS)];
+    return &pt->at[(h >> (64 - EX_PEER_BITS)) & ~(uint64_t) 1];
+}
+
+/* ex_peer_has - 1 when e holds the pair */
+static inline int
+ex_peer_has(const struct ex_peer *e, struct span host, struct span ip)
+{
+    return e->iplen == ip.len && e->hlen == host.len
+        && ex_name_same(ip.ptr, e->ip, ip.len)
+        && ex_name_same(host.ptr, e->host, host.len);
 }
 
 /* ex_peer_keep - a new connection c filled from ev (ex_conn_fill):
- * what it took of its pair, into e; e emptied when it does not fit */
+ * what it took of its pair, into e, the first of its set's two places,
+ * whose pair moves to the second (the other's leaves); e emptied when
+ * it does not fit */
 static void
 ex_peer_keep(struct ex_peer *e, const struct ex_conn *c,
              const struct ex_event *ev)
 {
     size_t  ml = strlen(c->n.mx), il = strlen(c->n.ip);
 
+    memcpy(e + 1, e, sizeof(*e));
     memset(e, 0, sizeof(*e));
     if (ml >= sizeof(e->mx) || il >= sizeof(e->nip))
         return;
@@ -542,10 +556,8 @@ ex_conn_take(struct ex_sess *s, struct ex_conn *c, const struct ex_event *ev)
         return;
     }
     e = ex_peer_at(pt, host, ip);
-    if (e->iplen != ip.len || e->hlen != host.len
-        || !ex_name_same(ip.ptr, e->ip, ip.len)
-        || !ex_name_same(host.ptr, e->host, host.len)) {
-        ex_conn_take_miss(e, c, ev);
+    if (!ex_peer_has(e, host, ip) && !ex_peer_has(++e, host, ip)) {
+        ex_conn_take_miss(e - 1, c, ev);
         return;
     }
     /* blocks of fixed sizes: the strings' bytes past their NUL are not
