@@ -612,6 +612,34 @@ ex_key_eq(const struct ex_conn *c, struct span ip)
             || strncasecmp(c->key, ip.ptr, ip.len) == 0);
 }
 
+/* ex_sess_peer_take - see ex_sess.h */
+int
+ex_sess_peer_take(void *mta, struct span host, struct span ip, int kept,
+                  char *mx, char *nip, char *key)
+{
+    struct ex_conn c;
+    struct ex_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.host = host;
+    ev.ip = ip;
+    ev.port = 587;
+    memset(&c, 0x5a, sizeof(c));
+    if (kept) {
+        ex_conn_start(mta, &c, 1, 1700000000, &ev);
+    } else {
+        corr_start(&c.k, sizeof(struct corr_conn), &c.n, 1, 1700000000);
+        ex_conn_clear(&c);
+        ex_conn_fill(&c, &ev);
+    }
+    if (c.k.port != 587 || !c.k.active)
+        return -1;
+    memcpy(mx, c.n.mx, strlen(c.n.mx) + 1);
+    memcpy(nip, c.n.ip, strlen(c.n.ip) + 1);
+    memcpy(key, c.key, c.keylen);
+    return c.keylen;
+}
+
 /* ex_conn_same - 1 when ev may be about connection c */
 static int
 ex_conn_same(const struct ex_conn *c, const struct ex_event *ev)
