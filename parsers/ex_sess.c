@@ -515,14 +515,17 @@ ex_peer_keep(struct ex_peer *e, const struct ex_conn *c,
     e->iplen = (uint8_t) ev->ip.len;
 }
 
-/* ex_peers_make - s's memory of pairs, made now; NULL without */
+/* ex_peers_make - ex_conn_take() before s's memory of pairs is made:
+ * made now (not again when there is no memory), c filled without it.
+ * A tail call: a call that returned to ex_conn_take() had it save six
+ * registers on every call */
 __attribute__((noinline, cold))
-static struct ex_peers *
-ex_peers_make(struct ex_sess *s)
+static void
+ex_peers_make(struct ex_sess *s, struct ex_conn *c, const struct ex_event *ev)
 {
     if (!s->peers_failed && (s->peers = calloc(1, sizeof(*s->peers))) == NULL)
         s->peers_failed = 1;
-    return s->peers;
+    ex_conn_fill(c, ev);
 }
 
 /* ex_conn_take_miss - ex_conn_take() of a pair not kept: the fill, and
@@ -538,8 +541,10 @@ ex_conn_take_miss(struct ex_peer *e, struct ex_conn *c,
 }
 
 /* ex_conn_take - ex_conn_fill() of a new connection (no name, no key,
- * port -1: ex_conn_start()), through s's memory of pairs */
-static inline void
+ * port -1: ex_conn_start()), through s's memory of pairs. Out of line,
+ * one copy: its ways out are tail calls, and it saves no register */
+__attribute__((noinline))
+static void
 ex_conn_take(struct ex_sess *s, struct ex_conn *c, const struct ex_event *ev)
 {
     struct ex_peers *pt = s->peers;
@@ -550,9 +555,8 @@ ex_conn_take(struct ex_sess *s, struct ex_conn *c, const struct ex_event *ev)
         ex_conn_fill(c, ev);
         return;
     }
-    if (__builtin_expect(pt == NULL, 0)
-        && (pt = ex_peers_make(s)) == NULL) {
-        ex_conn_fill(c, ev);
+    if (__builtin_expect(pt == NULL, 0)) {
+        ex_peers_make(s, c, ev);
         return;
     }
     e = ex_peer_at(pt, host, ip);
