@@ -26,6 +26,7 @@
 #include "../util/mymalloc.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #ifdef __SSE2__
@@ -84,9 +85,15 @@ _Static_assert((offsetof(struct ex_conn, key) + 32) % 64 == 0,
 #define ex_msg corr_proc
 #define EX_CUR(m) ((struct ex_conn *) (m)->cur)
 
+struct ex_peers;
+
 struct ex_sess {
     struct corr *k;             /* messages, emit, flush */
     uint32_t pid;               /* ex_pid_hash() of the line being fed */
+    struct ex_peers *peers;     /* what new connections took of their
+                                 * peers (ex_conn_take), made on first
+                                 * need; NULL: not yet, or no memory */
+    int     peers_failed;       /* no memory for it: not asked again */
 };
 
 /* ex_bytes_same - the n bytes at a and b are the same: words of eight
@@ -129,16 +136,6 @@ ex_bytes_copy(char *dst, const char *src, size_t n)
     }
     memcpy(&x, src + n - 8, 8);
     memcpy(dst + n - 8, &x, 8);
-}
-
-/* ex_key_eq - an address as logged equals the key of a connection
- * (strncasecmp(): the same bytes first, as they mostly are) */
-static int
-ex_key_eq(const struct ex_conn *c, struct span ip)
-{
-    return ip.len == (size_t) c->keylen
-        && (ex_bytes_same(c->key, ip.ptr, ip.len)
-            || strncasecmp(c->key, ip.ptr, ip.len) == 0);
 }
 
 /* The last host name and address made canonical on this thread, as
@@ -422,10 +419,167 @@ ex_conn_clear(struct ex_conn *c)
     memcpy(&c->pid, ex_conn_init, sizeof(ex_conn_init));
 }
 
-/* ex_conn_start - fresh connection with the peer of ev */
+/* The peers new connections took, by the host and address as logged
+ * (a line's "H=host [address]"): a log names the same few dozen pairs
+ * again and again (the 20 MB slice of the Exim log in make bench: 63
+ * pairs, 36 addresses, "[127.0.0.1]" behind many names). A new
+ * connection whose pair is kept copies what ex_conn_fill() wrote for
+ * it, in blocks of a fixed size: its canonical name and address (each
+ * NUL-terminated, zeros after), the address as logged for its key
+ * (zeros after: its NUL) and the key's length. Where ex_conn_fill()
+ * asked two memories (ex_sess_dname_mt(), ex_sess_addr_mt()), each
+ * with its own place, compare and copy, after a call (about 190
+ * instructions a new connection), one place is found and read. Per
+ * correlator (struct ex_sess), on the heap, made on first need: a
+ * function of the texts alone, what is kept is what the fill wrote
+ * (tests/t_corr.c compares both ways on hostile pairs) */
+#define EX_PEER_BITS 7              /* 128 places, 64 sets of two */
+#define EX_PEER_IP 48               /* an address as logged: up to 47
+                                     * bytes kept (and its NUL) */
+#define EX_PEER_HOST 64             /* a name as logged: up to 63 */
+
+struct ex_peer {                    /* four lines: what a look-up
+                                     * compares is in the first two */
+    uint8_t iplen;                  /* of ip; 0: nothing kept */
+    uint8_t hlen;                   /* of host (0: the line had none) */
+    uint8_t keylen;                 /* what ex_conn_fill() made of it */
+    char    pad_[13];
+    char    ip[EX_PEER_IP];         /* as logged, zeros after: the key */
+    char    host[EX_PEER_HOST];     /* as logged */
+    char    mx[EX_PEER_HOST];       /* struct corr_names.mx as the fill
+                                     * left it, zeros after */
+    char    nip[EX_PEER_IP];        /* struct corr_names.ip, alike */
+    char    pad2_[16];
+};
+
+struct ex_peers {
+    struct ex_peer at[1 << EX_PEER_BITS];
+};
+
+_Static_assert(sizeof(struct ex_peer) == 256
+               && IPADDR_MAX + 1 <= EX_PEER_IP && IPADDR_MAX + 1 > 32
+               && sizeof(((struct ex_conn *) 0)->key) >= EX_PEER_IP
+               && DNAME_MAX + 1 >= EX_PEER_HOST,
+               "struct ex_peer: blocks a new connection copies whole");
+
+/* ex_peer_at - the first of the two places of a pair (ip.len > 0): the
+ * top bits of ex_memo_hash() of the address, and of the name (with its
+ * middle bytes: names alike at both ends, ex_memo_at()). Sets of two:
+ * 63 pairs in 128 places of one took one pair in ten a place another
+ * held */
+static inline struct ex_peer *
+ex_peer_at(struct ex_peers *pt, struct span host, struct span ip)
+{
+    uint64_t h = ex_memo_hash(ip);
+
+    if (host.len > 0) {
+        uint64_t mid = 0;
+
+        if (host.len > 16)
+            memcpy(&mid, host.ptr + (host.len - 8) / 2, 8);
+        h ^= (ex_memo_hash(host) ^ mid) * 0x9e3779b97f4a7c15ULL;
+    }
+    return &pt->at[(h >> (64 - EX_PEER_BITS)) & ~(uint64_t) 1];
+}
+
+/* ex_peer_has - 1 when e holds the pair */
+static inline int
+ex_peer_has(const struct ex_peer *e, struct span host, struct span ip)
+{
+    return e->iplen == ip.len && e->hlen == host.len
+        && ex_name_same(ip.ptr, e->ip, ip.len)
+        && ex_name_same(host.ptr, e->host, host.len);
+}
+
+/* ex_peer_keep - a new connection c filled from ev (ex_conn_fill):
+ * what it took of its pair, into e, the first of its set's two places,
+ * whose pair moves to the second (the other's leaves); e emptied when
+ * it does not fit */
 static void
-ex_conn_start(struct ex_conn *c, int dated, int64_t t,
-              const struct ex_event *ev)
+ex_peer_keep(struct ex_peer *e, const struct ex_conn *c,
+             const struct ex_event *ev)
+{
+    size_t  ml = strlen(c->n.mx), il = strlen(c->n.ip);
+
+    memcpy(e + 1, e, sizeof(*e));
+    memset(e, 0, sizeof(*e));
+    if (ml >= sizeof(e->mx) || il >= sizeof(e->nip))
+        return;
+    e->hlen = (uint8_t) ev->host.len;
+    e->keylen = c->keylen;
+    memcpy(e->ip, ev->ip.ptr, ev->ip.len);
+    if (ev->host.len > 0)
+        memcpy(e->host, ev->host.ptr, ev->host.len);
+    memcpy(e->mx, c->n.mx, ml);
+    memcpy(e->nip, c->n.ip, il);
+    e->iplen = (uint8_t) ev->ip.len;
+}
+
+/* ex_peers_make - ex_conn_take() before s's memory of pairs is made:
+ * made now (not again when there is no memory), c filled without it.
+ * A tail call: a call that returned to ex_conn_take() had it save six
+ * registers on every call */
+__attribute__((noinline, cold))
+static void
+ex_peers_make(struct ex_sess *s, struct ex_conn *c, const struct ex_event *ev)
+{
+    if (!s->peers_failed && (s->peers = calloc(1, sizeof(*s->peers))) == NULL)
+        s->peers_failed = 1;
+    ex_conn_fill(c, ev);
+}
+
+/* ex_conn_take_miss - ex_conn_take() of a pair not kept: the fill, and
+ * what it made kept in e (NULL: no memory) */
+__attribute__((noinline))
+static void
+ex_conn_take_miss(struct ex_peer *e, struct ex_conn *c,
+                  const struct ex_event *ev)
+{
+    ex_conn_fill(c, ev);
+    if (e != NULL)
+        ex_peer_keep(e, c, ev);
+}
+
+/* ex_conn_take - ex_conn_fill() of a new connection (no name, no key,
+ * port -1: ex_conn_start()), through s's memory of pairs. Out of line,
+ * one copy: its ways out are tail calls, and it saves no register */
+__attribute__((noinline))
+static void
+ex_conn_take(struct ex_sess *s, struct ex_conn *c, const struct ex_event *ev)
+{
+    struct ex_peers *pt = s->peers;
+    struct ex_peer *e;
+    struct span host = ev->host, ip = ev->ip;
+
+    if (ip.len == 0 || ip.len >= EX_PEER_IP || host.len >= EX_PEER_HOST) {
+        ex_conn_fill(c, ev);
+        return;
+    }
+    if (__builtin_expect(pt == NULL, 0)) {
+        ex_peers_make(s, c, ev);
+        return;
+    }
+    e = ex_peer_at(pt, host, ip);
+    if (!ex_peer_has(e, host, ip) && !ex_peer_has(++e, host, ip)) {
+        ex_conn_take_miss(e - 1, c, ev);
+        return;
+    }
+    /* blocks of fixed sizes: the strings' bytes past their NUL are not
+     * read (n.ip's 46 bytes as 32 and the last 16) */
+    memcpy(c->key, e->ip, EX_PEER_IP);
+    memcpy(c->n.ip, e->nip, 32);
+    memcpy(c->n.ip + IPADDR_MAX + 1 - 16, e->nip + IPADDR_MAX + 1 - 16, 16);
+    memcpy(c->n.mx, e->mx, EX_PEER_HOST);
+    c->keylen = e->keylen;
+    c->k.port = ev->port;
+}
+
+/* ex_conn_start_in - fresh connection with the peer of ev: inline
+ * where a delivery line starts one (two thirds of the calls: a call
+ * saved six registers, 18 instructions a connection) */
+static inline __attribute__((always_inline)) void
+ex_conn_start_in(struct ex_sess *s, struct ex_conn *c, int dated, int64_t t,
+                 const struct ex_event *ev)
 {
     /* the strings are only read as strings, the core's name and
      * address too (its new message's connection is cleared so,
@@ -441,7 +595,53 @@ ex_conn_start(struct ex_conn *c, int dated, int64_t t,
      * lines of the key's entry that nothing else of a new connection
      * writes */
     ex_conn_clear(c);
-    ex_conn_fill(c, ev);
+    ex_conn_take(s, c, ev);
+}
+
+/* ex_conn_start - ex_conn_start_in(), a call */
+static void
+ex_conn_start(struct ex_sess *s, struct ex_conn *c, int dated, int64_t t,
+              const struct ex_event *ev)
+{
+    ex_conn_start_in(s, c, dated, t, ev);
+}
+
+/* ex_key_eq - an address as logged equals the key of a connection
+ * (strncasecmp(): the same bytes first, as they mostly are) */
+static int
+ex_key_eq(const struct ex_conn *c, struct span ip)
+{
+    return ip.len == (size_t) c->keylen
+        && (ex_name_same(c->key, ip.ptr, ip.len)
+            || strncasecmp(c->key, ip.ptr, ip.len) == 0);
+}
+
+/* ex_sess_peer_take - see ex_sess.h */
+int
+ex_sess_peer_take(void *mta, struct span host, struct span ip, int kept,
+                  char *mx, char *nip, char *key)
+{
+    struct ex_conn c;
+    struct ex_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.host = host;
+    ev.ip = ip;
+    ev.port = 587;
+    memset(&c, 0x5a, sizeof(c));
+    if (kept) {
+        ex_conn_start(mta, &c, 1, 1700000000, &ev);
+    } else {
+        corr_start(&c.k, sizeof(struct corr_conn), &c.n, 1, 1700000000);
+        ex_conn_clear(&c);
+        ex_conn_fill(&c, &ev);
+    }
+    if (c.k.port != 587 || !c.k.active)
+        return -1;
+    memcpy(mx, c.n.mx, strlen(c.n.mx) + 1);
+    memcpy(nip, c.n.ip, strlen(c.n.ip) + 1);
+    memcpy(key, c.key, c.keylen);
+    return c.keylen;
 }
 
 /* ex_conn_same - 1 when ev may be about connection c */
@@ -588,7 +788,7 @@ ex_open(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         return c;
     }
     c = (struct ex_conn *) corr_retire(s->k, m);
-    ex_conn_start(c, dated, t, ev);
+    ex_conn_start(s, c, dated, t, ev);
     return c;
 }
 
@@ -626,7 +826,7 @@ ex_no_host(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         return;
     /* "** rcpt R= T= : DANE error: tlsa lookup FAIL": no MX was tried
      * (ex_conn_start() writes every field but the strings' tails) */
-    ex_conn_start(&none, dated, t, ev);
+    ex_conn_start(s, &none, dated, t, ev);
     if (ev->aux.len > 0 && dname_norm(ev->aux.ptr, ev->aux.len, none.n.mx) != 0)
         none.n.mx[0] = 0;
     none.fail = ev->result;
@@ -800,7 +1000,7 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
     struct span dom = *rdom;    /* corr_rcpt_domain(ev->rcpt) */
     struct ex_conn *c = EX_CUR(m);
     int     deliv = ev->mark == '=' || ev->mark == '-' || ev->mark == 'c';
-    int     stale = 0;
+    int     stale = 0, same;
     struct ex_event copy;
 
     if (ev->mark == 'f') {
@@ -843,10 +1043,12 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
         ex_trace_conn(c, tr);   /* "=>"/"=="/"**" again: one connection */
         return;
     }
-    if (!(c->k.active && !c->k.attributed && ex_conn_same(c, ev))
-        && !deliv && !ev->tls && ex_pend_take(s, m, ev))
+    same = c->k.active && !c->k.attributed && ex_conn_same(c, ev);
+    if (!same && !deliv && !ev->tls && ex_pend_take(s, m, ev)) {
         c = EX_CUR(m);          /* its own line, then another host's */
-    if (c->k.active && !c->k.attributed && ex_conn_same(c, ev)) {
+        same = c->k.active && !c->k.attributed && ex_conn_same(c, ev);
+    }
+    if (same) {
         /* a connection that ended with its own line is repeated by the
          * "=="/"**" of its delivery; any other line used a new one */
         if (c->closed && (ev->tls || deliv || (c->clear && ev->result < 0))) {
@@ -854,14 +1056,14 @@ ex_delivery_line(struct ex_sess *s, struct ex_msg *m, int dated, int64_t t,
 
             ex_conn_fill(c, ev);        /* the same MX: learn its name */
             c = (struct ex_conn *) corr_retire(s->k, m);
-            ex_conn_start(c, dated, t, ev);
+            ex_conn_start(s, c, dated, t, ev);
             c->in_clear = clear;
         } else {
             ex_conn_fill(c, ev);
         }
     } else {
         c = (struct ex_conn *) corr_retire(s->k, m);
-        ex_conn_start(c, dated, t, ev);
+        ex_conn_start_in(s, c, dated, t, ev);
     }
     if (m->npend > 0)           /* earlier hosts of this delivery (a
                                  * call only when one waits) */
@@ -983,7 +1185,9 @@ ex_arrival_mt(const struct sess_own *own, const struct ex_line *ln,
     return span_skip(&b, "<= ") == 0 && sess_own_sender_word(own, b, from);
 }
 
-/* ex_arrival - note the id of our own report mail (ex_arrival_mt) */
+/* ex_arrival - note the id of our own report mail (ex_arrival_mt): out
+ * of line, rare (its key on the stack would give ex_apply() a frame) */
+__attribute__((noinline))
 static void
 ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
            const struct ex_line *ln, struct span from, struct trace *tr)
@@ -1273,12 +1477,35 @@ ex_span_or(struct span s, const void *p)
     return s.len > 0 ? (const void *) s.ptr : p;
 }
 
-/* ex_apply - corr_ops.apply: an Exim event into the state (corr.h) */
+/* ex_completed - ex_apply() of a "Completed": the message forgotten.
+ * Apart: the events' way saves six registers and sets up a frame of a
+ * kilobyte, 19 instructions a call that a Completed (two events in
+ * five) does not need */
+__attribute__((noinline))
 static void
-ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
+ex_completed(struct ex_sess *s, const struct wrap_rec *r,
+             const struct ex_pre *pre)
 {
-    struct ex_sess *s = mta;
-    struct ex_pre *pre = prep;
+    const struct ex_line *ln = &pre->ln;
+    int     dated = ln->stamped || r->dated;
+    int64_t t = ln->stamped ? ln->t : r->dated ? r->t : 0;
+
+    if (corr_held(s->k, pre->key, pre->klen, dated, t, r))
+        return;
+    corr_forget_hashed(s->k, pre->key, pre->klen, pre->khash);
+    /* a call with its two spans set up only when an id of our own mail
+     * is noted (not on most logs: a test a message) */
+    if (sess_own_any(s->k->own))
+        sess_own_forget(s->k->own, r->host, ln->id);
+}
+
+/* ex_apply_event - ex_apply() of an event that is neither an arrival
+ * nor a Completed */
+__attribute__((noinline))
+static void
+ex_apply_event(struct ex_sess *s, const struct wrap_rec *r,
+               struct ex_pre *pre, struct trace *tr)
+{
     const struct ex_line *ln = &pre->ln;
     struct ex_event *evp = &pre->ev;
     struct ex_msg *m;
@@ -1286,26 +1513,11 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     int     dated;
     int64_t t;
 
-    if (pre->arrival) {
-        ex_arrival(s, r, ln, pre->from, tr);
-        return;
-    }
     dated = ln->stamped || r->dated;
     t = ln->stamped ? ln->t : r->dated ? r->t : 0;
     {
         int     new;
 
-        /* of a Completed only the kind is written (ex_read()) */
-        if (evp->kind == EX_COMPLETED) {
-            if (corr_held(s->k, pre->key, pre->klen, dated, t, r))
-                return;
-            corr_forget_hashed(s->k, pre->key, pre->klen, pre->khash);
-            /* a call with its two spans set up only when an id of our
-             * own mail is noted (not on most logs: a test a message) */
-            if (sess_own_any(s->k->own))
-                sess_own_forget(s->k->own, r->host, ln->id);
-            return;
-        }
         /* the line's bytes that a connection reads (its host and
          * address: ex_conn_fill, ex_conn_same) and the recipient's
          * domain were last read on the classifying thread's core:
@@ -1361,7 +1573,7 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         if (!(c->k.active && !c->closed && !c->k.attributed && !c->tls
               && ex_conn_same(c, evp))) {
             c = (struct ex_conn *) corr_retire(s->k, m);
-            ex_conn_start(c, dated, t, evp);
+            ex_conn_start(s, c, dated, t, evp);
         } else {
             ex_conn_fill(c, evp);
         }
@@ -1378,7 +1590,7 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             struct ex_conn one;
             struct span dom = corr_rcpt_domain(evp->rcpt);
 
-            ex_conn_start(&one, dated, t, evp);
+            ex_conn_start(s, &one, dated, t, evp);
             one.fail = ex_refine(&one, evp);
             one.dane = evp->dane;
             ex_emit(s, m, &one, evp->rcpt.len ? &dom : NULL);
@@ -1391,6 +1603,22 @@ ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
     }
 }
 
+/* ex_apply - corr_ops.apply: an Exim event into the state (corr.h);
+ * of a Completed only the kind is written (ex_read()). Three tail
+ * calls, no frame */
+static void
+ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
+{
+    struct ex_pre *pre = prep;
+
+    if (pre->arrival)
+        ex_arrival(mta, r, &pre->ln, pre->from, tr);
+    else if (pre->ev.kind == EX_COMPLETED)
+        ex_completed(mta, r, pre);
+    else
+        ex_apply_event(mta, r, pre, tr);
+}
+
 /* ex_prefetch - corr_ops.prefetch: the message's key (corr_prefetch) */
 static void
 ex_prefetch(const void *mta, const void *prep, int deep)
@@ -1399,6 +1627,16 @@ ex_prefetch(const void *mta, const void *prep, int deep)
 
     if (!pre->arrival)
         corr_prefetch(((const struct ex_sess *) mta)->k, pre->khash, deep);
+}
+
+/* ex_fini - corr_ops.fini: what s holds beyond the core */
+static void
+ex_fini(void *mta)
+{
+    struct ex_sess *s = mta;
+
+    free(s->peers);
+    s->peers = NULL;
 }
 
 /* ex_corr_ops - Exim, to the core and to parser.c */
@@ -1411,7 +1649,7 @@ const struct corr_ops ex_corr_ops = {
     .classify_mt = ex_classify_mt, .apply = ex_apply,
     .outcome = ex_outcome, .judge = ex_judge,
     .retire = ex_retire_hook, .candidate = ex_candidate,
-    .prefetch = ex_prefetch, .lazy = 1,
+    .prefetch = ex_prefetch, .fini = ex_fini, .lazy = 1,
     /* a new message writes its connection's numbers and its names'
      * first bytes (ex_conn_start), and its emit step reads them; the
      * rest of its 800 bytes only as lines say (key, candidate domain,

@@ -113,6 +113,17 @@ ex_sess_foreign(const struct wrap_rec *r)
 int     ex_sess_dname_mt(struct span h, char *out, int *num);
 int     ex_sess_addr_mt(struct span ip, char *out);
 
+/* ex_sess_peer_take - what a new connection of the Exim correlator mta
+ * takes of a line's host and address as logged: its name and address
+ * made canonical ("" when invalid, or the name numeric) into mx
+ * (DNAME_MAX + 1 bytes) and nip (IPADDR_MAX + 1), the address as
+ * logged, its key, into key (the first of the returned length, at most
+ * 63, written). kept 1: through the correlator's memory of the pairs
+ * it saw, as ex_apply() takes them; 0: made as without it. -1 when
+ * the connection is not as it should be. For tests (tests/t_corr.c) */
+int     ex_sess_peer_take(void *mta, struct span host, struct span ip,
+                          int kept, char *mx, char *nip, char *key);
+
 /* Exim to the correlator core (parsers/corr.h) and to parser.c */
 extern const struct corr_ops ex_corr_ops;
 

@@ -22,9 +22,12 @@
  * table that fetches only part of its next spare (htab_fetch_set)
  * against one that fetches all of it, through the same random steps:
  * the same keys, values and spares reused. The length of an address
- * key cut by a NUL of its own (corr_strlen64) against strlen().
+ * key cut by a NUL of its own (corr_strlen64) against strlen(). What
+ * Exim's new connections take of their peers through the correlator's
+ * memory of pairs (parsers/ex_sess.c) against the fill without it.
  */
 #include "../parsers/corr.h"
+#include "../parsers/ex_sess.h"
 #include "../util/dname.h"
 #include "../util/htab.h"
 #include "testlib.h"
@@ -785,6 +788,127 @@ t_strlen64(void)
     free(f);
 }
 
+/* t_ex_rnd - the next of a generator's numbers */
+static unsigned
+t_ex_rnd(uint64_t *r)
+{
+    *r = *r * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned) (*r >> 33);
+}
+
+/* t_ex_peer - Exim's memory of the pairs (host, address as logged) its
+ * new connections took (ex_sess.c, ex_conn_take) against the fill
+ * without it: the name and address made canonical, the key and its
+ * length, for hostile pairs asked again and again in any order. Names
+ * of every length to past what is kept (63 bytes), of any case, with a
+ * final dot, numeric, invalid, with NUL and high bytes, alike but for
+ * a middle byte; addresses of both families, munged, with a NUL, of
+ * every length to past the key's room; no name; one address behind
+ * many names and one name before many addresses; few pairs (found),
+ * then many (places taken back and forth in each set of two) */
+static void
+t_ex_peer(void)
+{
+    static const char *const hosts[] = {
+        "", "mx.b.example", "MX.B.Example.", "127.0.0.1", "a..b",
+        "-x.example", "x_y.example", "danebroken1.test.ex",
+        "danebroken3.test.ex", "h", "(helo.data.changed)",
+        "xn--bcher-kva.example", "0123456789abcdef.example",
+    };
+    static const char *const ips[] = {
+        "127.0.0.1", "ip4.ip4.ip4.ip4", "192.0.2.1", "2a02:6b8::311",
+        "2A02:6B8::311", "::ffff:192.0.2.1", "1.2.3.256", "fe80::1%eth0",
+        "::1", "1.2.3.4.", "ip6:ip6:ip6:ip6:ip6:ip6:ip6:ip6",
+    };
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct t_got got;
+    void   *m;
+    char    hp[200][80], ipp[200][80];
+    size_t  hl[200], il[200];
+    uint64_t r = 0x9e3779b97f4a7c15ULL;
+    int     i, bad = 0, found = 0;
+
+#define T_R() t_ex_rnd(&r)
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    memset(&got, 0, sizeof(got));
+    cb.session_view = t_session_view;
+    cb.tls_host = t_tls_host;
+    cb.ctx = &got;
+    m = corr_sess_create(&conf, &cb, &ex_corr_ops);
+    for (i = 0; i < 200; i++) {
+        const char *h = hosts[T_R() % (sizeof(hosts) / sizeof(hosts[0]))];
+        const char *a = ips[T_R() % (sizeof(ips) / sizeof(ips[0]))];
+        size_t  n = strlen(h), k = strlen(a);
+
+        memcpy(hp[i], h, n);
+        memcpy(ipp[i], a, k);
+        switch (T_R() % 7) {
+        case 0:                         /* longer: to past what is kept */
+            while (n < 78 && T_R() % 12 != 0) {
+                hp[i][n++] = (char) ('a' + T_R() % 26);
+                if (T_R() % 5 == 0 && n < 78)
+                    hp[i][n++] = '.';
+            }
+            break;
+        case 1:                         /* a byte changed in each */
+            if (n > 0)
+                hp[i][T_R() % n] = "A.-_:\0\x80 9zZ"[T_R() % 11];
+            ipp[i][T_R() % k] = "A.:f\0\x80 9"[T_R() % 8];
+            break;
+        case 2:                         /* a middle byte of one before */
+            if (i > 0 && hl[i - 1] > 16) {
+                memcpy(hp[i], hp[i - 1], hl[i - 1]);
+                n = hl[i - 1];
+                hp[i][n / 2] ^= 1;
+            }
+            break;
+        case 3:                         /* an address to past the key */
+            while (k < 70 && T_R() % 10 != 0)
+                ipp[i][k++] = "0123456789abcdef:."[T_R() % 18];
+            break;
+        case 4:                         /* short: every length */
+            n = n > 0 ? T_R() % (n + 1) : 0;
+            k = T_R() % (k + 1);
+            break;
+        default:
+            break;
+        }
+        hl[i] = n;
+        il[i] = k;
+    }
+    for (i = 0; i < 400000; i++) {
+        unsigned a = T_R() % (i < 100000 ? 30 : 200);
+        unsigned b = a;
+        struct span h, ip;
+
+        char    mx1[DNAME_MAX + 1], mx2[DNAME_MAX + 1];
+        char    nip1[64], nip2[64], key1[64], key2[64];
+        int     k1, k2;
+
+        if (T_R() % 4 == 0)
+            b = T_R() % (i < 100000 ? 30 : 200);
+        h = span_make(hp[a], hl[a]);
+        ip = span_make(ipp[b], il[b]);
+        k1 = ex_sess_peer_take(m, h, ip, 1, mx1, nip1, key1);
+        k2 = ex_sess_peer_take(m, h, ip, 0, mx2, nip2, key2);
+        found += k1 > 0;
+        if ((k1 < 0 || k1 != k2 || strcmp(mx1, mx2) != 0
+             || strcmp(nip1, nip2) != 0 || memcmp(key1, key2, (size_t) k1) != 0)
+            && bad++ < 5)
+            fprintf(stderr, "peer: \"%.*s\" [%.*s]: %d/%d \"%s\"/\"%s\""
+                    " \"%s\"/\"%s\"\n", (int) h.len, h.ptr, (int) ip.len,
+                    ip.ptr, k1, k2, mx1, mx2, nip1, nip2);
+    }
+#undef T_R
+    T_CHECK(bad == 0 && found > 100000,
+            "Exim's new connections take their peers as without the "
+            "memory of pairs (%d of 400000 with a key, %d differ)", found,
+            bad);
+    corr_sess_free(m);
+}
+
 int
 main(void)
 {
@@ -795,5 +919,6 @@ main(void)
     t_hash();
     t_htab_keys();
     t_htab_fetch();
+    t_ex_peer();
     return T_DONE();
 }
