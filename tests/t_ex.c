@@ -1515,6 +1515,136 @@ ex_read_kind_only(enum ex_kind k)
         || k == EX_COMPLETED;
 }
 
+/* t_unbare_plain - ex_unbare() of ex_sess.c as it was, the bar sought
+ * in the whole line (span_find()) */
+static struct span
+t_unbare_plain(struct span s, int *stats)
+{
+    long    bar = span_find(s, " | ");
+    size_t  i = 0;
+
+    *stats = 0;
+    if (bar > 0 && bar < 64) {
+        size_t  w = 0;
+
+        while (w < (size_t) bar && s.ptr[w] != ' ')
+            w++;
+        while (w < (size_t) bar && s.ptr[w] == ' ')
+            w++;
+        if (w == (size_t) bar)
+            span_drop(&s, (size_t) bar + 3);
+    }
+    while (s.len > 0 && s.ptr[0] == ' ')
+        span_drop(&s, 1);
+    while (i < s.len && i < 8 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
+        i++;
+    if (i > 0 && i < s.len && s.ptr[i] == ' ') {
+        span_drop(&s, i);
+        while (s.len > 0 && s.ptr[0] == ' ')
+            span_drop(&s, 1);
+    }
+    if (span_skip(&s, "<li>") == 0) {
+        i = 0;
+        while (i < s.len && i < 12 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
+            i++;
+        span_drop(&s, i);
+        if (span_skip(&s, " - ") == 0)
+            *stats = 1;
+    }
+    return s;
+}
+
+/* t_unbare - an echo without prefix nor ident (docker compose's
+ * "name | ", exim -d's pid column, eximstats' "<li>N - "): the event
+ * classify_mt() makes of it against ex_classify() of the body as the
+ * bar sought in the whole line left it. Bars at every place about
+ * byte 64 (a name of 0 to 70 bytes and spaces), a second bar after the
+ * first, none, words with spaces before the bar (not a name), lines
+ * cut anywhere, each in a buffer of its own length (asan) */
+static void
+t_unbare(void)
+{
+    static const char *const names[] = {
+        "", "x", "exim", "mailserver-1", "a b",
+        "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz",
+    };
+    static const char *const rests[] = {
+        "** a@b R=r T=t H=h [1.2.3.4]: SMTP error from remote mail server",
+        "<li>1 - a@b R=r T=t H=h [1.2.3.4] X=TLS1.2:A:256 CV=yes: SMTP error",
+        "  276   ** a@b R=r T=t H=h [1.2.3.4] | x",
+        "1aa0aa-00000a-7R => a@b R=r T=t H=h [1.2.3.4] X=x CV=yes",
+        "TLS session: (x): delivering unencrypted to H=h [1.2.3.4] (x)",
+        "x | y | z", " | ", "<li>", "<li>12 -", "plain words | more",
+    };
+    struct sess_conf conf;
+    struct sess_cb cb;
+    void   *st;
+    const struct sess_own *own;
+    char    line[400];
+    uint64_t x = 97;
+    int     i, agree = 1, bars = 0, stats = 0, n = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    st = corr_sess_create(&conf, &cb, &ex_corr_ops);
+    own = corr_sess_own_mt(st);
+    for (i = 0; i < 200000; i++) {
+        struct wrap_rec r;
+        struct ex_pre pa;
+        struct ex_event eb;
+        struct trace tr;
+        struct span body;
+        size_t  len, sp = T_RND() % 72;
+        const char *nm = names[T_RND() % (sizeof(names) / sizeof(names[0]))];
+        int     k, st1, want;
+        char   *buf;
+
+        int     nl = (int) (T_RND() % 71);
+        const char *rest = rests[T_RND() % (sizeof(rests)
+                                            / sizeof(rests[0]))];
+
+        len = (size_t) snprintf(line, sizeof(line), "%.*s%*s | %s", nl, nm,
+                                (int) sp, "", rest);
+        if (T_RND() % 4 == 0)           /* no bar before the rest's */
+            len = (size_t) snprintf(line, sizeof(line), "%s", rest);
+        if (T_RND() % 5 == 0)
+            len = T_RND() % (len + 1);
+        if ((buf = malloc(len ? len : 1)) == NULL)
+            continue;
+        memcpy(buf, line, len);
+        memset(&r, 0, sizeof(r));
+        r.msg = span_make(buf, len);
+        memset(&pa, 0x5a, sizeof(pa));
+        k = ex_corr_ops.classify_mt(&r, own, &pa, &tr);
+        body = t_unbare_plain(span_make(buf, len), &st1);
+        memset(&eb, 0x5a, sizeof(eb));
+        ex_classify(body, EX_F_BARE | (st1 ? EX_F_STATS : 0), &eb);
+        want = (1u << eb.kind) & ~((1u << EX_NONE) | (1u << EX_IGNORE)
+                                   | (1u << EX_DETAIL)
+                                   | (1u << EX_TLS_CLOSE)
+                                   | (1u << EX_DANE_EVENT))
+            ? CORR_PRE_EVENT : eb.kind == EX_NONE ? CORR_PRE_NOT_MINE
+            : CORR_PRE_DONE;
+        /* a line read with a prefix (the id in rests[3] at the start,
+         * a stamp cut short) is not an echo: its answer is another */
+        if (!(pa.ln.stamped || pa.ln.id.len > 0)) {
+            agree &= k == want && pa.ev.kind == eb.kind
+                && (k != CORR_PRE_EVENT
+                    || ev_hash(0, &pa.ev, buf) == ev_hash(0, &eb, buf));
+            n++;
+            bars += body.ptr != buf;
+            stats += st1;
+        }
+        free(buf);
+    }
+    corr_sess_free(st);
+    T_CHECK(agree && n > 100000 && bars > n / 4 && stats > n / 50,
+            "an echo's bar sought where it is taken (%d lines, %d"
+            " unbared, %d eximstats)", n, bars, stats);
+    printf("# t_unbare: %d lines, %d unbared, %d eximstats\n", n, bars,
+           stats);
+}
+
 /* t_plain - ex_read_plain() against ex_read() (ex_prefix() and the
  * lazy ex_classify()) on generated bodies after a main-log stamp, one
  * with +pid or none, with and without a message id: the beginnings of
@@ -2517,6 +2647,7 @@ main(void)
     t_read();
     t_read_short();
     t_plain();
+    t_unbare();
     t_front();
     t_read_pid();
     t_lm_again();
