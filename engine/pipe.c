@@ -1360,6 +1360,31 @@ pipe_w_room(struct pipe_chunk *ch, size_t n)
     }
 }
 
+/* pipe_w_item_head - an item's lineno ln, kind PIPE_I_REC, why 0 and
+ * dup PIPE_DUP_ASK: on a little-endian host one 8-byte store of ln
+ * (the padding byte after dup written too), where gcc made three (a
+ * word, two bytes and a byte) */
+_Static_assert(offsetof(struct pipe_item, kind) == 4
+               && offsetof(struct pipe_item, why) == 5
+               && offsetof(struct pipe_item, dup) == 6
+               && offsetof(struct pipe_item, r) == 8
+               && PIPE_I_REC == 0 && PIPE_DUP_ASK == 0,
+               "pipe_w_item_head: the head is lineno and three zero bytes");
+static inline void
+pipe_w_item_head(struct pipe_item *it, uint32_t ln)
+{
+    if (span_little_endian()) {
+        uint64_t h = ln;
+
+        memcpy(it, &h, sizeof(h));
+    } else {
+        it->lineno = ln;
+        it->kind = PIPE_I_REC;
+        it->why = 0;
+        it->dup = PIPE_DUP_ASK;
+    }
+}
+
 /* pipe_w_lines_mt - worker: a batch of lines of a chunk
  * (input_cb.lines), pipe_w_line_in() of each with the room of the
  * whole batch asked for once, and the chunk's counts (items, pres,
@@ -1394,10 +1419,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
 
         /* the envelope straight into the next item, taken back (not
          * counted) if the line is dropped */
-        it->lineno = ln;
-        it->kind = PIPE_I_REC;
-        it->why = 0;
-        it->dup = PIPE_DUP_ASK;
+        pipe_w_item_head(it, ln);
         if (wrap_parse_in(&ch->ts, *l, &it->r) == WRAP_EXIM && ps->all) {
             /* no ident: no noise test, and Exim's first */
             it->pre.u = pres + pres_len;
