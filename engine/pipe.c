@@ -83,6 +83,8 @@ struct pipe_held {
     struct wrap_rec r;
     struct parser_pre pre;      /* pre.u: room, set once (pipe_held_new) */
     union parser_pre_mta room;
+    struct pipe_held *alt;      /* pipe_lines: the slot taking turns with
+                                 * this one while nothing is held */
 };
 
 /* what a worker keeps of one line */
@@ -1116,24 +1118,26 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
          * when the input moves): the slot a pointer, the lines walked
          * by one (an index of each, kept across the calls in memory,
          * was 7 instructions a line more). Two slots of the ring take
-         * turns, the next one an xor away (the wrap's compare and
-         * loads were 2 instructions a line more): the repeated-line
+         * turns (the wrap's compare and loads were 2 instructions a
+         * line more): the repeated-line
          * test's record is settled when its slot is to be written
-         * (pipe_line_pre), a line after it at the earliest */
+         * (pipe_line_pre), a line after it at the earliest. The
+         * other slot is read from the one in use (alt), after the
+         * record is correlated: the xor's mask and the slot were kept
+         * in memory across the calls, 4 instructions a line */
         struct pipe_held *ring = pc->held;
         struct pipe_held *h = &ring[pc->held_first];
-        uintptr_t flip = (uintptr_t) h ^ (uintptr_t) pipe_held_next(ring, h);
         const struct span *l;
         const struct span *end = ls + n;
 
+        h->alt = pipe_held_next(ring, h);
+        h->alt->alt = h;
         for (l = ls; l < end; l++, lineno++) {
-            struct pipe_held *k = h;
-
-            if (!pipe_line_pre(pc, k, *l))
+            if (!pipe_line_pre(pc, h, *l))
                 continue;
-            h = (struct pipe_held *) ((uintptr_t) k ^ flip);
-            pipe_rec_pre_known(pc, src, lineno, &k->r, &k->pre,
+            pipe_rec_pre_known(pc, src, lineno, &h->r, &h->pre,
                                PIPE_DUP_ASK_KEPT, 0);
+            h = h->alt;
         }
         pc->held_first = (unsigned) (h - ring);
         return;
