@@ -85,6 +85,8 @@ struct pipe_held {
     struct wrap_rec r;
     struct parser_pre pre;      /* pre.u: room, set once (pipe_held_new) */
     union parser_pre_mta room;
+    struct pipe_held *alt;      /* pipe_lines: the slot taking turns with
+                                 * this one while nothing is held */
 };
 
 /* what a worker keeps of one line */
@@ -1149,24 +1151,26 @@ pipe_lines(void *ctx, const struct input_src *src, uint64_t lineno,
          * when the input moves): the slot a pointer, the lines walked
          * by one (an index of each, kept across the calls in memory,
          * was 7 instructions a line more). Two slots of the ring take
-         * turns, the next one an xor away (the wrap's compare and
-         * loads were 2 instructions a line more): the repeated-line
+         * turns (the wrap's compare and loads were 2 instructions a
+         * line more): the repeated-line
          * test's record is settled when its slot is to be written
-         * (pipe_line_pre), a line after it at the earliest */
+         * (pipe_line_pre), a line after it at the earliest. The
+         * other slot is read from the one in use (alt), after the
+         * record is correlated: the xor's mask and the slot were kept
+         * in memory across the calls, 4 instructions a line */
         struct pipe_held *ring = pc->held;
         struct pipe_held *h = &ring[pc->held_first];
-        uintptr_t flip = (uintptr_t) h ^ (uintptr_t) pipe_held_next(ring, h);
         const struct span *l;
         const struct span *end = ls + n;
 
+        h->alt = pipe_held_next(ring, h);
+        h->alt->alt = h;
         for (l = ls; l < end; l++, lineno++) {
-            struct pipe_held *k = h;
-
-            if (!pipe_line_pre(pc, k, *l))
+            if (!pipe_line_pre(pc, h, *l))
                 continue;
-            h = (struct pipe_held *) ((uintptr_t) k ^ flip);
-            pipe_rec_pre_known(pc, src, lineno, &k->r, &k->pre,
+            pipe_rec_pre_known(pc, src, lineno, &h->r, &h->pre,
                                PIPE_DUP_ASK_KEPT, 0);
+            h = h->alt;
         }
         pc->held_first = (unsigned) (h - ring);
         return;
@@ -1393,6 +1397,31 @@ pipe_w_room(struct pipe_chunk *ch, size_t n)
     }
 }
 
+/* pipe_w_item_head - an item's lineno ln, kind PIPE_I_REC, why 0 and
+ * dup PIPE_DUP_ASK: on a little-endian host one 8-byte store of ln
+ * (the padding byte after dup written too), where gcc made three (a
+ * word, two bytes and a byte) */
+_Static_assert(offsetof(struct pipe_item, kind) == 4
+               && offsetof(struct pipe_item, why) == 5
+               && offsetof(struct pipe_item, dup) == 6
+               && offsetof(struct pipe_item, r) == 8
+               && PIPE_I_REC == 0 && PIPE_DUP_ASK == 0,
+               "pipe_w_item_head: the head is lineno and three zero bytes");
+static inline void
+pipe_w_item_head(struct pipe_item *it, uint32_t ln)
+{
+    if (span_little_endian()) {
+        uint64_t h = ln;
+
+        memcpy(it, &h, sizeof(h));
+    } else {
+        it->lineno = ln;
+        it->kind = PIPE_I_REC;
+        it->why = 0;
+        it->dup = PIPE_DUP_ASK;
+    }
+}
+
 /* pipe_w_lines_mt - worker: a batch of lines of a chunk
  * (input_cb.lines), pipe_w_line_in() of each with the room of the
  * whole batch asked for once, and the chunk's counts (items, pres,
@@ -1427,10 +1456,7 @@ pipe_w_lines_mt(void *ctx, const struct input_src *src, uint64_t lineno,
 
         /* the envelope straight into the next item, taken back (not
          * counted) if the line is dropped */
-        it->lineno = ln;
-        it->kind = PIPE_I_REC;
-        it->why = 0;
-        it->dup = PIPE_DUP_ASK;
+        pipe_w_item_head(it, ln);
         if (wrap_parse_in(&ch->ts, *l, &it->r) == WRAP_EXIM && ps->all) {
             /* no ident: no noise test, and Exim's first */
             it->pre.u = pres + pres_len;

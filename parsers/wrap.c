@@ -824,6 +824,25 @@ static const struct wrap_k wrap_k_tab __attribute__((aligned(32))) = {
      '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1, '9' + 1},
 };
 
+/* wrap_tz - __builtin_ctz(m) of an m that is not 0, as a size_t. On
+ * x86-64 a tzcnt written by hand (a bsf to a processor without BMI1,
+ * the same count where m is not 0): gcc clears the destination before
+ * its own and sign-extends the int of __builtin_ctz() after it (a cast
+ * to unsigned or __builtin_ctzll() did not spare that), 2 instructions
+ * of the common line's pair and of its pid each */
+static inline size_t
+wrap_tz(uint32_t m)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    uint64_t t;
+
+    __asm__("tzcnt %1, %0" : "=r"(t) : "r"((uint64_t) m) : "cc");
+    return (size_t) t;
+#else
+    return (size_t) __builtin_ctz(m);
+#endif
+}
+
 /* wrap_k_get - wrap_k_tab, its bytes unknown to the compiler */
 static inline const struct wrap_k *
 wrap_k_get(void)
@@ -976,7 +995,7 @@ wrap_hot_pair_avx2(const struct wrap_k *kc, const char *q, size_t *kp)
     lm = (uint32_t) _mm256_movemask_epi8(_mm256_cmpeq_epi8(v,
                       _mm256_load_si256((const __m256i *) kc->lb)))
         | 1U << 31;
-    k = (size_t) __builtin_ctz(lm);
+    k = wrap_tz(lm);
     *kp = k;
     if (k < 8 || q[k] != '[')
         return NULL;
@@ -1313,7 +1332,7 @@ wrap_bare_seen(struct ts_ctx *c, struct span line, struct wrap_rec *r,
         _mm_cmpgt_epi8(x, _mm_load_si128((const __m128i *) kd)),
         _mm_cmplt_epi8(x, _mm_load_si128((const __m128i *)
                                          (kd + sizeof(wrap_k_tab.d0))))));
-    j = (size_t) k + 1 + (size_t) __builtin_ctz(~dm);
+    j = (size_t) k + 1 + wrap_tz(~dm);
     if (j > (size_t) k + 8 || j == (size_t) k + 1 || p[j] != ']'
         || p[j + 1] != ':')
         return wrap_bare_ident(line, r, k);
@@ -1379,7 +1398,7 @@ wrap_bare(struct ts_ctx *c, struct span line, struct wrap_rec *r)
     if (line.len < 32 || !span_little_endian()
         || (m = wrap_mask2_32(p, '[', ' ')) == 0)
         return wrap_bare_far(c, line, r);
-    k = (long) __builtin_ctz(m);        /* wrap_word_end2() */
+    k = (long) wrap_tz(m);              /* wrap_word_end2() */
 #else
     return wrap_bare_far(c, line, r);
 #endif
@@ -1626,7 +1645,7 @@ wrap_hot(struct ts_ctx *c, struct span line, struct wrap_rec *r, int avx2)
         _mm_cmpgt_epi8(x, _mm_load_si128((const __m128i *) kd)),
         _mm_cmplt_epi8(x, _mm_load_si128((const __m128i *)
                                          (kd + sizeof(wrap_k_tab.d0))))));
-    j = k + 1 + (size_t) __builtin_ctz(~dm);
+    j = k + 1 + wrap_tz(~dm);
     if (j > k + 8)
         return -1;
     memcpy(&rb, q + j, 2);

@@ -2176,7 +2176,8 @@ t_sse2(void)
 static void
 dense_text(struct buf *b)
 {
-    static const unsigned char bad[] = {0, 1, 0x1b, 0x1e, 0x7f, '\t', '\r'};
+    static const unsigned char bad[] = {0, 1, 0x1b, 0x1e, 0x7f, '\t', '\r',
+                                        0x1f, 0x20, 0x7e, 0x80, 0xff};
     static const char rare[] = {'-', 'd', '{', 0x1e, (char) 0xe2};
     char    line[100];
     size_t  i, j, n;
@@ -2208,6 +2209,17 @@ dense_text(struct buf *b)
             line[0] = rare[hostile_rand() % sizeof(rare)];
         else if (k < 70)
             n = hostile_rand() % 33;
+        buf_add(b, line, n);
+        buf_add(b, "\n", 1);
+    }
+    /* every byte at each of a line's first 34 places, lines of 33 to
+     * 70 bytes: the control test's bounds (0x1f and 0x20, 0x7e to
+     * 0x80, 0xff) wherever the 32 bytes it reads put them */
+    for (i = 0; i < 256 * 34; i++) {
+        n = 33 + i % 38;
+        for (j = 0; j < n; j++)
+            line[j] = (char) ('a' + (i + j) % 26);
+        line[i % 34] = (char) (i / 34);
         buf_add(b, line, n);
         buf_add(b, "\n", 1);
     }
