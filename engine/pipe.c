@@ -5,10 +5,8 @@
  * chunks: envelope off (parsers/wrap.c), then what needs no state
  * (parser_pre_mt: the Postfix parser's classification); lines that
  * change no state are dropped at once, the rest kept as records whose
- * spans point into the chunk. The main thread reads; the chunks are
- * correlated strictly in input order, one at a time, each by the thread
- * that holds the correlator's token, most often the one that parsed it
- * (pipe_corr_take): the correlators see exactly the records of a
+ * spans point into the chunk. The main thread reads, and correlates the
+ * chunks strictly in input order: the correlators see exactly the records of a
  * one-thread run, in the same order, so every count is the same for any
  * number of jobs and any chunk size. A chunk is reused only after its
  * records were correlated. The sessions a chunk's records complete are
@@ -165,9 +163,6 @@ struct pipe_chunk {
     int     owner;              /* who parsed into buf, items and pres
                                  * last: 0 the main thread, 1 a worker
                                  * (pipe_arenas) */
-    int     by;                 /* the thread that parsed it: 0 the main
-                                 * thread, k > 0 worker k (pipe_corr_take) */
-    uint64_t seq;               /* its place in the order */
     struct pipe_item *items;
     size_t  nitems;
     size_t  cap_items;
@@ -198,7 +193,6 @@ struct pipe_par {
     pthread_mutex_t mu;
     pthread_cond_t work_cv;     /* a chunk was queued, or stop */
     pthread_cond_t done_cv;     /* a chunk was parsed, or added */
-    pthread_cond_t corr_cv;     /* the correlator's token was given back */
     struct pipe_chunk *chunks;
     struct pipe_chunk **order;  /* ring by sequence number */
     size_t  nchunks;
@@ -209,14 +203,6 @@ struct pipe_par {
     size_t  nadd;               /* chunks in PIPE_C_ADDQ */
     int     idle;               /* workers waiting on work_cv */
     int     mwait;              /* the main thread waits on done_cv */
-    int     cwait;              /* threads waiting on corr_cv */
-    int     corr_busy;          /* the correlator's token: a thread
-                                 * correlates the chunk at the head of
-                                 * the order (pipe_corr_take) */
-    char   *asleep;             /* thread k waits on a condition: it will
-                                 * not come for a chunk it parsed */
-    int     started;            /* workers that took their number */
-    struct pipe_ctx *pc;        /* the correlators' context */
     struct agg_tab *tab;
     pthread_t *threads;
     int     nthreads;
@@ -850,19 +836,6 @@ pipe_held_drain(struct pipe_ctx *pc)
         pipe_held_one(pc);
 }
 
-/* pipe_in_flight - 1 while a chunk put is not yet correlated, or the
- * correlator's token is held */
-static int
-pipe_in_flight(struct pipe_par *pp)
-{
-    int     busy;
-
-    pthread_mutex_lock(&pp->mu);
-    busy = pp->next_corr != pp->next_put || pp->corr_busy;
-    pthread_mutex_unlock(&pp->mu);
-    return busy;
-}
-
 /* pipe_moving - input: the reader's buffer is about to be refilled, or
  * freed */
 static void
@@ -870,12 +843,6 @@ pipe_moving(void *ctx)
 {
     struct pipe_ctx *pc = ctx;
 
-    /* chunks in flight: each correlation keeps its record itself
-     * (pipe_correlate), maybe on another thread right now, and no line
-     * is held. Lines and records come here only from a source that is
-     * not cut, read when no chunk is left (only this thread puts) */
-    if (pc->par != NULL && pipe_in_flight(pc->par))
-        return;
     pipe_held_drain(pc);
     pipe_dup_keep(pc);
     pc->held_ahead = parser_prefetch_useful(pc->parsers);
@@ -1641,23 +1608,17 @@ pipe_arenas(struct pipe_par *pp, struct pipe_chunk *ch, int worker)
     ch->owner = worker;
 }
 
-static struct pipe_chunk *pipe_corr_take(struct pipe_par *, int, int);
-static void pipe_corr_one(struct pipe_par *, struct pipe_chunk *);
-static void pipe_corr_turn(struct pipe_par *, int, uint64_t);
-
 /* pipe_work_one - one piece of the workers' work, adding first (it
- * frees a chunk for the reader), else parsing the next queued chunk,
- * then correlating it when only its turn stands in the way
- * (pipe_corr_turn); 0 when there was none. Called with pp->mu held,
- * which it drops while working. Run by the workers (me > 0, their
- * number) and, while it waits, the main thread (me 0). */
+ * frees a chunk for the reader), else parsing the next queued chunk;
+ * 0 when there was none. Called with pp->mu held, which it drops while
+ * working. Run by the workers (worker 1) and, while it waits, the main
+ * thread. */
 static int
-pipe_work_one(struct pipe_par *pp, int me)
+pipe_work_one(struct pipe_par *pp, int worker)
 {
     struct pipe_chunk *ch;
     size_t  i;
     int     wake;
-    int     worker = me != 0;
 
     if (pp->nadd > 0) {
         for (i = 0; pp->chunks[i].state != PIPE_C_ADDQ; i++)
@@ -1677,7 +1638,6 @@ pipe_work_one(struct pipe_par *pp, int me)
         return 0;
     ch = pp->order[pp->next_work++ % pp->nchunks];
     ch->state = PIPE_C_WORKING;
-    ch->by = me;
     pipe_arenas(pp, ch, worker);
     wake = worker ? 0 : pipe_wake_wanted(pp);
     pthread_mutex_unlock(&pp->mu);
@@ -1691,38 +1651,25 @@ pipe_work_one(struct pipe_par *pp, int me)
     ch->state = PIPE_C_DONE;
     if (pp->mwait)
         pthread_cond_signal(&pp->done_cv);
-    pipe_corr_turn(pp, me, ch->seq);
     return 1;
 }
 
-/* pipe_worker_mt - thread: correlate the chunks it parsed when they
- * come to the head of the order, add and parse queued chunks, until
- * stopped */
+/* pipe_worker_mt - thread: add and parse queued chunks until stopped */
 static void *
 pipe_worker_mt(void *arg)
 {
     struct pipe_par *pp = arg;
-    struct pipe_chunk *ch;
-    int     me;
 
-    parser_classify_ahead_mt();         /* names made here for the apply
-                                         * (the record says which) */
+    parser_classify_ahead_mt();         /* the main thread applies */
     pthread_mutex_lock(&pp->mu);
-    me = ++pp->started;
     for (;;) {
-        if ((ch = pipe_corr_take(pp, me, 0)) != NULL) {
-            pipe_corr_one(pp, ch);
-            continue;
+        while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0) {
+            pp->idle++;
+            pthread_cond_wait(&pp->work_cv, &pp->mu);
+            pp->idle--;
         }
-        if (pipe_work_one(pp, me))
-            continue;
-        if (pp->stop)
+        if (!pipe_work_one(pp, 1))
             break;              /* stopped, nothing left */
-        pp->idle++;
-        pp->asleep[me] = 1;
-        pthread_cond_wait(&pp->work_cv, &pp->mu);
-        pp->asleep[me] = 0;
-        pp->idle--;
     }
     pthread_mutex_unlock(&pp->mu);
     return NULL;
@@ -1795,8 +1742,7 @@ pipe_item_fetch(const struct pipe_chunk *ch, size_t i)
     }
 }
 
-/* pipe_correlate - a parsed chunk's records, in order, on the thread
- * that holds the correlator's token (pipe_corr_take) */
+/* pipe_correlate - main thread: a parsed chunk's records, in order */
 static void
 pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
 {
@@ -1852,109 +1798,66 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     pc->file_ts_back |= ch->ts.back;
 }
 
-/* pipe_corr_take - the chunk at the head of the order, with the
- * correlator's token, for thread me to correlate: when it is parsed, the
- * token is free, and me parsed it, or the thread that did sleeps (it
- * will not come for it), or any is set; else NULL. Called with pp->mu
- * held */
-static struct pipe_chunk *
-pipe_corr_take(struct pipe_par *pp, int me, int any)
-{
-    struct pipe_chunk *ch;
-
-    if (pp->corr_busy || pp->next_corr == pp->next_put)
-        return NULL;
-    ch = pp->order[pp->next_corr % pp->nchunks];
-    if (ch->state != PIPE_C_DONE
-        || (ch->by != me && !any && !pp->asleep[ch->by]))
-        return NULL;
-    pp->corr_busy = 1;
-    return ch;
-}
-
-/* pipe_corr_one - correlate ch, taken with the token (pipe_corr_take),
- * and give the token back. The mutex's hand-off orders one chunk's
- * correlation before the next one's, whichever threads run them.
- * Called with pp->mu held, which it drops meanwhile */
+/* pipe_settle - correlate parsed chunks at the head of the order, at
+ * most max (0: no limit); the first one is waited for (doing a
+ * worker's work meanwhile), later ones only taken when parsed. Called
+ * with pp->mu held. */
 static void
-pipe_corr_one(struct pipe_par *pp, struct pipe_chunk *ch)
+pipe_settle(struct pipe_ctx *pc, int max)
 {
-    struct pipe_ctx *pc = pp->pc;
-    int     wake = pipe_wake_wanted(pp);
+    struct pipe_par *pp = pc->par;
+    int     done = 0;
+    int     wait = 1;
+    int     wake;
 
-    pthread_mutex_unlock(&pp->mu);
-    pipe_wake(pp, wake);
-    pc->corr = ch;
-    ch->keys_len = 0;
-    pipe_correlate(pc, ch);
-    pc->corr = NULL;
-    pthread_mutex_lock(&pp->mu);
-    if (ch->keys_len > 0) {
-        ch->state = PIPE_C_ADDQ;
-        pp->nadd++;
-        if (pp->idle > 0)
-            pthread_cond_signal(&pp->work_cv);
-    } else {
-        ch->state = PIPE_C_FREE;
-    }
-    pp->next_corr++;
-    pp->corr_busy = 0;
-    if (pp->cwait)
-        pthread_cond_broadcast(&pp->corr_cv);
-    if (pp->mwait)
-        pthread_cond_signal(&pp->done_cv);
-}
+    while (pp->next_corr < pp->next_put && (max == 0 || done < max)) {
+        struct pipe_chunk *ch = pp->order[pp->next_corr % pp->nchunks];
 
-/* pipe_corr_turn - thread me has just parsed chunk seq: when every
- * chunk before it is parsed too, only their correlation stands between
- * it and its own, so it waits for its turn, correlating whatever comes
- * to the head meanwhile, and then correlates its chunk while what it
- * wrote of it is still in its core's cache. Called with pp->mu held */
-static void
-pipe_corr_turn(struct pipe_par *pp, int me, uint64_t seq)
-{
-    struct pipe_chunk *ch;
-    uint64_t s;
-
-    while (pp->next_corr <= seq) {
-        for (s = pp->next_corr; s < seq; s++)
-            if (pp->order[s % pp->nchunks]->state != PIPE_C_DONE)
-                return;         /* one is being parsed: its parser's */
-        if ((ch = pipe_corr_take(pp, me, 1)) != NULL) {
-            pipe_corr_one(pp, ch);
+        if (ch->state != PIPE_C_DONE) {
+            if (!wait)
+                return;
+            /* rather than wait, do a worker's work: the main thread is
+             * one of the -j parsing threads */
+            if (!pipe_work_one(pp, 0)) {
+                pp->mwait = 1;
+                pthread_cond_wait(&pp->done_cv, &pp->mu);
+                pp->mwait = 0;
+            }
             continue;
         }
-        pp->cwait++;
-        pthread_cond_wait(&pp->corr_cv, &pp->mu);
-        pp->cwait--;
+        wake = pipe_wake_wanted(pp);
+        pthread_mutex_unlock(&pp->mu);
+        pipe_wake(pp, wake);
+        pc->corr = ch;
+        ch->keys_len = 0;
+        pipe_correlate(pc, ch);
+        pc->corr = NULL;
+        pthread_mutex_lock(&pp->mu);
+        if (ch->keys_len > 0) {
+            ch->state = PIPE_C_ADDQ;
+            pp->nadd++;
+            if (pp->idle > 0)
+                pthread_cond_signal(&pp->work_cv);
+        } else {
+            ch->state = PIPE_C_FREE;
+        }
+        pp->next_corr++;
+        done++;
+        wait = 0;               /* one chunk done: enough for a get */
     }
-}
-
-/* pipe_main_wait - the main thread waits for a chunk parsed, correlated
- * or added. Called with pp->mu held */
-static void
-pipe_main_wait(struct pipe_par *pp)
-{
-    pp->mwait = 1;
-    pp->asleep[0] = 1;
-    pthread_cond_wait(&pp->done_cv, &pp->mu);
-    pp->asleep[0] = 0;
-    pp->mwait = 0;
 }
 
 /* pipe_get - input: a free chunk buffer. The workers are kept fed:
  * while fewer chunks wait for a worker than there are workers, a free
- * buffer is filled before anything is correlated; otherwise a chunk at
- * the head of the order that this thread parsed (or whose parser sleeps)
- * is correlated first, one at a time, and the reader waits only when no
- * buffer is free, parsing or adding meanwhile. */
+ * buffer is filled before anything is correlated; otherwise one parsed
+ * chunk is correlated first (never a run of them: the workers would
+ * starve meanwhile), and the reader waits only when no buffer is free. */
 static unsigned char *
 pipe_get(void *ctx, size_t *cap)
 {
     struct pipe_ctx *pc = ctx;
     struct pipe_par *pp = pc->par;
     struct pipe_chunk *ch;
-    struct pipe_chunk *c;
     size_t  i;
 
     pthread_mutex_lock(&pp->mu);
@@ -1963,25 +1866,24 @@ pipe_get(void *ctx, size_t *cap)
         for (i = 0; i < pp->nchunks && ch == NULL; i++)
             if (pp->chunks[i].state == PIPE_C_FREE)
                 ch = &pp->chunks[i];
-        if (ch != NULL && pp->next_put - pp->next_work
-            < (uint64_t) pp->nthreads) {
+        if (ch != NULL && (pp->next_put - pp->next_work
+                           < (uint64_t) pp->nthreads
+                           || pp->next_corr == pp->next_put
+                           || pp->order[pp->next_corr % pp->nchunks]->state
+                           != PIPE_C_DONE)) {
             ch->state = PIPE_C_FILLING;
             pthread_mutex_unlock(&pp->mu);
             *cap = ch->cap;
             return ch->buf;
         }
-        if ((c = pipe_corr_take(pp, 0, 0)) != NULL) {
-            pipe_corr_one(pp, c);
-            continue;
+        if (pp->next_corr < pp->next_put)
+            pipe_settle(pc, 1);         /* one chunk, waiting for it */
+        else if (!pipe_work_one(pp, 0)) {       /* every chunk is being
+                                                 * added */
+            pp->mwait = 1;
+            pthread_cond_wait(&pp->done_cv, &pp->mu);
+            pp->mwait = 0;
         }
-        if (ch != NULL) {
-            ch->state = PIPE_C_FILLING;
-            pthread_mutex_unlock(&pp->mu);
-            *cap = ch->cap;
-            return ch->buf;
-        }
-        if (!pipe_work_one(pp, 0))
-            pipe_main_wait(pp);
     }
 }
 
@@ -2017,7 +1919,6 @@ pipe_put_at(struct pipe_ctx *pc, unsigned char *buf, int fd, uint64_t off,
         progress_tick(pc->progress, pc->src->bytes);
     pthread_mutex_lock(&pp->mu);
     ch->state = PIPE_C_QUEUED;
-    ch->seq = pp->next_put;
     pp->order[pp->next_put++ % pp->nchunks] = ch;
     wake = pipe_wake_wanted(pp);
     pthread_mutex_unlock(&pp->mu);
@@ -2040,23 +1941,17 @@ pipe_put_file(void *ctx, unsigned char *buf, int fd, uint64_t off,
     pipe_put_at(ctx, buf, fd, off, len, 0, 0);
 }
 
-/* pipe_drain - input: every chunk put so far correlated, and the
- * token free: what the correlators did is the main thread's to read */
+/* pipe_drain - input: every chunk put so far correlated */
 static void
 pipe_drain(void *ctx)
 {
     struct pipe_ctx *pc = ctx;
     struct pipe_par *pp = pc->par;
-    struct pipe_chunk *ch;
     size_t  i;
 
     pthread_mutex_lock(&pp->mu);
-    while (pp->next_corr < pp->next_put || pp->corr_busy) {
-        if ((ch = pipe_corr_take(pp, 0, 1)) != NULL)
-            pipe_corr_one(pp, ch);
-        else if (!pipe_work_one(pp, 0))
-            pipe_main_wait(pp);
-    }
+    while (pp->next_corr < pp->next_put)
+        pipe_settle(pc, 0);
     /* a buffer taken but never put (end of input): free again */
     for (i = 0; i < pp->nchunks; i++)
         if (pp->chunks[i].state == PIPE_C_FILLING)
@@ -2095,8 +1990,7 @@ pipe_chunk_env(void)
 
 /* pipe_par_start - chunk buffers and worker threads */
 static struct pipe_par *
-pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab,
-               struct pipe_ctx *pc)
+pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
 {
     struct pipe_par *pp = xcalloc(1, sizeof(*pp));
     size_t  i;
@@ -2116,11 +2010,8 @@ pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab,
     pthread_mutex_init(&pp->mu, NULL);
     pthread_cond_init(&pp->work_cv, NULL);
     pthread_cond_init(&pp->done_cv, NULL);
-    pthread_cond_init(&pp->corr_cv, NULL);
     pp->chunk_size = chunk_size;
     pp->tab = tab;
-    pp->pc = pc;
-    pp->asleep = xcalloc((size_t) jobs, 1);
     /* enough for every worker to have one and the next queued, the
      * reader to fill two and the main thread to correlate one */
     pp->nchunks = (size_t) jobs * 2 + 3;
@@ -2130,7 +2021,7 @@ pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab,
         pp->chunks[i].cap = INPUT_CHUNK_CAP(chunk_size);
         pp->chunks[i].buf = xmalloc(pp->chunks[i].cap);
     }
-    /* the main thread parses too (pipe_get, pipe_drain): jobs - 1 workers */
+    /* the main thread parses too (pipe_settle): jobs - 1 workers */
     pp->threads = xcalloc((size_t) jobs, sizeof(*pp->threads));
     for (k = 0; k < jobs - 1; k++) {
         if (pthread_create(&pp->threads[k], NULL, pipe_worker_mt, pp) != 0)
@@ -2166,10 +2057,8 @@ pipe_par_stop(struct pipe_par *pp)
     xfree(pp->chunks);
     xfree(pp->order);
     xfree(pp->threads);
-    xfree(pp->asleep);
     pthread_cond_destroy(&pp->work_cv);
     pthread_cond_destroy(&pp->done_cv);
-    pthread_cond_destroy(&pp->corr_cv);
     pthread_mutex_destroy(&pp->mu);
     xfree(pp);
     return NULL;
@@ -2287,7 +2176,7 @@ pipe_run(const struct pipe_opts *o, struct agg_tab *tab,
     icb.ctx = &pc;
     if ((jobs > 1 || chunk_env) && o->trace == NULL)
         pc.par = pipe_par_start(jobs, chunk_env ? chunk_env : PIPE_CHUNK,
-                                tab, &pc);
+                                tab);
     memset(&ccb, 0, sizeof(ccb));
     ccb.get = pipe_get;
     ccb.put = pipe_put;
