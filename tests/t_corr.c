@@ -25,6 +25,9 @@
  * key cut by a NUL of its own (corr_strlen64) against strlen().
  */
 #include "../parsers/corr.h"
+#include "../parsers/parser.h"
+#include "../parsers/ts.h"
+#include "../parsers/wrap.h"
 #include "../util/dname.h"
 #include "../util/htab.h"
 #include "testlib.h"
@@ -785,6 +788,170 @@ t_strlen64(void)
     free(f);
 }
 
+/* t_pf_reasons - Postfix's failure reasons through its memos of folded
+ * texts (pf_reason_put: a certificate line's text, pf_why_put: a status
+ * text's code) against the same lines each through a parser of its
+ * own, whose memos are empty: the same reason, result and disposition
+ * for every session. Texts repeated (hits), new (misses), alike in
+ * length and first and last bytes (one place), short, long, "num=" and
+ * issuer cuts, upper case and bad bytes */
+struct t_pfr {
+    int     n;
+    char    reason[4000][SESS_MAX_REASON + 1];
+    int     result[4000], disp[4000], conn[4000];
+};
+
+static void
+t_pfr_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+{
+    struct t_pfr *o = ctx;
+
+    if (o->n < 4000) {
+        memcpy(o->reason[o->n], r->reason, sizeof(o->reason[0]));
+        o->result[o->n] = r->result;
+        o->disp[o->n] = d;
+        o->conn[o->n] = atoi(r->domain + 1);  /* d<connection>.test */
+    }
+    o->n++;
+}
+
+/* t_pfr_text - a certificate failure's text into out (its length) */
+static size_t
+t_pfr_text(uint64_t *s, char *out)
+{
+    static const char *const base[] = {
+        "untrusted issuer /C=US/O=Example CA/CN=Example Root",
+        "self-signed certificate", "certificate has expired",
+        "num=62:hostname mismatch", "num=20:unable to get local issuer "
+        "certificate", "num=19:self signed certificate in certificate chain",
+        "Hostname Mismatch", "x", "short", "num=:", "num=7",
+    };
+    uint64_t r = t_rand(s);
+    size_t  n, i;
+
+    switch (r % 6) {
+    case 0:
+    case 1:                     /* a few texts again and again */
+        return (size_t) snprintf(out, 300, "%s",
+                                 base[(r >> 8) % (sizeof(base)
+                                                  / sizeof(base[0]))]);
+    case 2:                     /* one length, first and last bytes */
+        return (size_t) snprintf(out, 300, "num=2%u:bad thing %c certificate",
+                                 (unsigned) (r >> 8) % 10,
+                                 'a' + (int) ((r >> 16) % 26));
+    case 3:                     /* new ones, some past the memo's room */
+        n = 1 + (size_t) (r >> 8) % 200;
+        for (i = 0; i < n; i++) {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            out[i] = (char) (33 + (r >> 33) % 94);
+            if (out[i] == '(' || out[i] == ')')
+                out[i] = 'Q';
+        }
+        out[n] = 0;
+        return n;
+    default:
+        return (size_t) snprintf(out, 300, "untrusted issuer /C=%c%c/O=CA %u",
+                                 'A' + (int) ((r >> 8) % 3),
+                                 'A' + (int) ((r >> 12) % 3),
+                                 (unsigned) (r >> 16) % 7);
+    }
+}
+
+static void
+t_pfr_feed(struct parser_set *ps, const char *line)
+{
+    struct ts_ctx ts;
+    struct wrap_rec r;
+    struct trace tr;
+
+    ts_ctx_init_year(&ts, 2024);
+    wrap_parse(&ts, span_make(line, strlen(line)), &r);
+    (void) parser_feed(ps, &r, &tr);
+}
+
+static void
+t_pf_reasons(void)
+{
+    static const char *const why[] = {
+        "Server certificate not trusted", "Cannot start TLS: handshake "
+        "failure", "Server certificate not verified", "TLSA lookup error",
+        "no TLSA records found", "refused to start TLS", "TLS is required, "
+        "but was not offered", "Cannot verify server hostname",
+        "TLSA records unusable", "non DNSSEC destination",
+        "Cannot verify server certificate", "Ok",
+    };
+    static char lines[3000][2][600];
+    static struct t_pfr a, b;
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct parser_set *ps, *one;
+    uint64_t s = 0x5eed0f0dULL;
+    char    text[300];
+    int     i, j, same = 1;
+
+    for (i = 0; i < 3000; i++) {
+        uint64_t r = t_rand(&s);
+        const char *w = why[(r >> 8) % (sizeof(why) / sizeof(why[0]))];
+        int     kind = (int) (r % 3);
+
+        lines[i][0][0] = 0;
+        if (kind == 0) {        /* a certificate line, then the status */
+            t_pfr_text(&s, text);
+            snprintf(lines[i][0], sizeof(lines[i][0]), "Dec  2 14:31:17 "
+                     "sender postfix/smtp[%d]: server certificate "
+                     "verification failed for mx%d.test[192.0.2.%d]:25: %s",
+                     1000 + i, i % 50, 1 + i % 200, text);
+        }
+        if (kind == 2)          /* no peer: a code alone */
+            snprintf(lines[i][1], sizeof(lines[i][1]), "Dec  2 14:31:18 "
+                     "sender postfix/smtp[%d]: Q%dX: to=<a@d%d.test>, "
+                     "relay=none, delay=1, delays=0/0/0/1, dsn=4.7.5, "
+                     "status=deferred (%s)", 1000 + i, i, i, w);
+        else
+            snprintf(lines[i][1], sizeof(lines[i][1]), "Dec  2 14:31:18 "
+                     "sender postfix/smtp[%d]: Q%dX: to=<a@d%d.test>, "
+                     "relay=mx%d.test[192.0.2.%d]:25, delay=1, "
+                     "delays=0/0/0/1, dsn=4.7.5, status=deferred (%s)",
+                     1000 + i, i, i, i % 50, 1 + i % 200, w);
+    }
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    cb.session = t_pfr_session;
+    cb.tls_host = t_tls_host;
+    cb.ctx = &a;
+    ps = parser_set_create("postfix", &conf, &cb);
+    for (i = 0; i < 3000; i++)
+        for (j = 0; j < 2; j++)
+            if (lines[i][j][0])
+                t_pfr_feed(ps, lines[i][j]);
+    parser_flush(ps);
+    parser_set_free(ps);
+    cb.ctx = &b;
+    for (i = 0; i < 3000; i++) {
+        one = parser_set_create("postfix", &conf, &cb);
+        for (j = 0; j < 2; j++)
+            if (lines[i][j][0])
+                t_pfr_feed(one, lines[i][j]);
+        parser_flush(one);
+        parser_set_free(one);
+    }
+    T_CHECK(a.n == b.n && a.n > 2000 && a.n <= 4000,
+            "Postfix reasons: %d sessions, %d alone", a.n, b.n);
+    /* each connection's session, found by its domain in both */
+    for (i = 0; i < a.n && i < 4000 && same; i++) {
+        for (j = 0; j < b.n && j < 4000 && b.conn[j] != a.conn[i]; j++)
+            /* void */ ;
+        if (j == b.n || j == 4000 || strcmp(a.reason[i], b.reason[j]) != 0
+            || a.result[i] != b.result[j] || a.disp[i] != b.disp[j]) {
+            T_CHECK(0, "Postfix reason of d%d: \"%s\" %d %d, alone %s",
+                    a.conn[i], a.reason[i], a.result[i], a.disp[i],
+                    j < b.n && j < 4000 ? b.reason[j] : "(none)");
+            same = 0;
+        }
+    }
+    T_CHECK(same, "Postfix reasons through the memos as alone");
+}
+
 int
 main(void)
 {
@@ -795,5 +962,6 @@ main(void)
     t_hash();
     t_htab_keys();
     t_htab_fetch();
+    t_pf_reasons();
     return T_DONE();
 }
