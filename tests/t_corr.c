@@ -822,8 +822,9 @@ t_pfr_text(uint64_t *s, char *out)
     static const char *const base[] = {
         "untrusted issuer /C=US/O=Example CA/CN=Example Root",
         "self-signed certificate", "certificate has expired",
-        "num=62:hostname mismatch", "num=20:unable to get local issuer "
-        "certificate", "num=19:self signed certificate in certificate chain",
+        "num=62:hostname mismatch",
+        "num=20:unable to get local issuer certificate",
+        "num=19:self signed certificate in certificate chain",
         "Hostname Mismatch", "x", "short", "num=:", "num=7",
     };
     uint64_t r = t_rand(s);
@@ -873,10 +874,12 @@ static void
 t_pf_reasons(void)
 {
     static const char *const why[] = {
-        "Server certificate not trusted", "Cannot start TLS: handshake "
-        "failure", "Server certificate not verified", "TLSA lookup error",
-        "no TLSA records found", "refused to start TLS", "TLS is required, "
-        "but was not offered", "Cannot verify server hostname",
+        "Server certificate not trusted",
+        "Cannot start TLS: handshake failure",
+        "Server certificate not verified", "TLSA lookup error",
+        "no TLSA records found", "refused to start TLS",
+        "TLS is required, but was not offered",
+        "Cannot verify server hostname",
         "TLSA records unusable", "non DNSSEC destination",
         "Cannot verify server certificate", "Ok",
     };
