@@ -83,11 +83,12 @@ struct pf_why {
 _Static_assert(PF_WHY_SLOTS <= 8 && PF_REASON_MAX + 1 >= 32,
                "a slot is 3 bits of a mix; a code is copied as 32 bytes");
 
-/* The certificate failures' texts folded last (pf_reason_put), by their
- * length and first and last eight bytes: a log's certificate lines
- * give a few texts again and again (the replayed corpus's 20 MB: 9,478
- * folded, some 140 instructions each with the memo of folded texts of
- * sess_slug_mt() behind the "num=" and issuer cuts) */
+/* The certificate failures' and TLS library problems' texts folded
+ * last (pf_reason_put), by their length and first and last eight bytes:
+ * a log's lines give a few texts again and again (the replayed corpus's
+ * 20 MB: 9,478 certificate texts folded, some 140 instructions each
+ * with the memo of folded texts of sess_slug_mt() behind the "num=" and
+ * issuer cuts; 1,434 library problems, some 340) */
 #define PF_RSN_BITS 5
 #define PF_RSN_SLOTS (1 << PF_RSN_BITS)
 #define PF_RSN_MIN 8            /* shorter texts, and longer than */
@@ -96,6 +97,7 @@ _Static_assert(PF_WHY_SLOTS <= 8 && PF_REASON_MAX + 1 >= 32,
 struct pf_rsn {
     size_t  len;                /* of text; 0: slot unused */
     size_t  olen;               /* strlen(out) */
+    int     openssl;            /* out is pf_openssl_reason()'s */
     char    text[PF_RSN_KEEP];
     char    out[PF_REASON_MAX + 1];     /* pf_slug() of it */
 };
@@ -177,29 +179,39 @@ pf_why_put(struct pf_sess *ps, char *out, const char *why)
         memcpy(out, m->out, m->len + 1);
 }
 
-/* pf_reason_put - pf_slug(t, out) (out: PF_REASON_MAX + 1 bytes), the
- * texts folded last remembered: a text seen again costs a compare and a
- * copy, not the cuts and the memo of sess_slug_mt() (the same bytes) */
-static void
-pf_reason_put(struct pf_sess *ps, char *out, struct span t)
+/* pf_reason_put - pf_slug(t, out), or pf_openssl_reason(t, out) when
+ * openssl (out: PF_REASON_MAX + 1 bytes), the texts folded last
+ * remembered: a text seen again costs a compare and a copy, not the
+ * cuts and the memo of sess_slug_mt() (the same bytes) */
+static inline __attribute__((always_inline)) void
+pf_reason_put(struct pf_sess *ps, char *out, struct span t, int openssl)
 {
     struct pf_rsn *m;
     uint64_t a, b;
 
     if (t.len < PF_RSN_MIN || t.len > PF_RSN_KEEP) {
-        pf_slug(t, out);
+        if (openssl)
+            pf_openssl_reason(t, out);
+        else
+            pf_slug(t, out);
         return;
     }
     memcpy(&a, t.ptr, 8);
     memcpy(&b, t.ptr + t.len - 8, 8);
-    m = &ps->rsn[(unsigned) (((a ^ (b * 0xc2b2ae3d27d4eb4fULL) ^ t.len)
+    m = &ps->rsn[(unsigned) (((a ^ (b * 0xc2b2ae3d27d4eb4fULL)
+                               ^ (t.len + ((uint64_t) openssl << 32)))
                               * 0x9e3779b97f4a7c15ULL)
                              >> (64 - PF_RSN_BITS))];
-    if (m->len != t.len || memcmp(m->text, t.ptr, t.len) != 0) {
-        pf_slug(t, m->out);
+    if (m->len != t.len || m->openssl != openssl
+        || memcmp(m->text, t.ptr, t.len) != 0) {
+        if (openssl)
+            pf_openssl_reason(t, m->out);
+        else
+            pf_slug(t, m->out);
         m->olen = strlen(m->out);
         memcpy(m->text, t.ptr, t.len);
         m->len = t.len;
+        m->openssl = openssl;
     }
     /* both fields have PF_REASON_MAX + 1 bytes: a short code as 32 */
     if (m->olen < 32)
@@ -1372,7 +1384,7 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         if (evp->certain && c->fail < 0)
             c->fail = evp->result;
         if (evp->reason.len > 0 && !c->reason[0])   /* pf_set_reason() */
-            pf_reason_put(ps, c->reason, evp->reason);
+            pf_reason_put(ps, c->reason, evp->reason, 0);
         tr->kind = evp->certain ? TRACE_FAILURE : TRACE_COND;
         tr->result = evp->result;
         break;
@@ -1397,7 +1409,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             c->libprob = 1;
             if (c->fail == SESS_VALIDATION_FAILURE)
                 c->reason[0] = 0;
-            pf_set_reason(c, evp->text, 1);
+            if (!c->reason[0])  /* pf_set_reason() */
+                pf_reason_put(ps, c->reason, evp->text, 1);
             tr->kind = TRACE_DETAIL;
             break;
         }
@@ -1406,7 +1419,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         c = pf_open(ps, p, r, pre, 1);
         c->hs_fail = c->libprob = 1;
         c->fail = SESS_VALIDATION_FAILURE;
-        pf_set_reason(c, evp->text, 1);
+        if (!c->reason[0])      /* pf_set_reason() */
+            pf_reason_put(ps, c->reason, evp->text, 1);
         tr->kind = TRACE_FAILURE;
         tr->result = c->fail;
         break;

@@ -810,9 +810,17 @@ t_pfr_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
         memcpy(o->reason[o->n], r->reason, sizeof(o->reason[0]));
         o->result[o->n] = r->result;
         o->disp[o->n] = d;
-        o->conn[o->n] = atoi(r->domain + 1);  /* d<connection>.test */
+        /* d<connection>.test; -1: none (unattributed, flushed last) */
+        o->conn[o->n] = r->domain[0] ? atoi(r->domain + 1) : -1;
     }
     o->n++;
+}
+
+/* t_pfr_cmp - qsort of reasons */
+static int
+t_pfr_cmp(const void *x, const void *y)
+{
+    return strcmp((const char *) x, (const char *) y);
 }
 
 /* t_pfr_text - a certificate failure's text into out (its length) */
@@ -883,6 +891,17 @@ t_pf_reasons(void)
         "TLSA records unusable", "non DNSSEC destination",
         "Cannot verify server certificate", "Ok",
     };
+    /* each in parentheses: one string of two literals, not two */
+    static const char *const lib[] = {
+        ("error:1425F102:SSL routines:ssl_choose_client_version:"
+         "unsupported protocol:../ssl/statem/h-e5bbe8e27039:1929:"),
+        ("3682:error:140740BF:SSL routines:SSL23_CLIENT_HELLO:no "
+         "protocols available:s23_clnt.c:381:"),
+        ("20250:error:14090086:SSL routines:SSL3_GET_SERVER_"
+         "CERTIFICATE:certificate verify failed:s3_clnt.c:894:"),
+        ("error:0A000126:SSL routines::unexpected eof while "
+         "reading:../ssl/record/rec_layer_s3.c:308:"),
+    };
     static char lines[3000][2][600];
     static struct t_pfr a, b;
     struct sess_conf conf;
@@ -895,11 +914,26 @@ t_pf_reasons(void)
     for (i = 0; i < 3000; i++) {
         uint64_t r = t_rand(&s);
         const char *w = why[(r >> 8) % (sizeof(why) / sizeof(why[0]))];
-        int     kind = (int) (r % 3);
+        int     kind = (int) (r % 4);
 
         lines[i][0][0] = 0;
+        if (kind == 3) {        /* a TLS library problem, then the status */
+
+            if ((r >> 20) % 3 == 0)
+                t_pfr_text(&s, text);
+            else
+                snprintf(text, sizeof(text), "%s",
+                         lib[(r >> 24) % (sizeof(lib) / sizeof(lib[0]))]);
+            snprintf(lines[i][0], sizeof(lines[i][0]), "Dec  2 14:31:17 "
+                     "sender postfix/smtp[%d]: warning: TLS library "
+                     "problem: %s", 1000 + i, text);
+        }
         if (kind == 0) {        /* a certificate line, then the status */
-            t_pfr_text(&s, text);
+            if ((r >> 20) % 4 == 0)     /* a library problem's text */
+                snprintf(text, sizeof(text), "%s",
+                         lib[(r >> 24) % (sizeof(lib) / sizeof(lib[0]))]);
+            else
+                t_pfr_text(&s, text);
             snprintf(lines[i][0], sizeof(lines[i][0]), "Dec  2 14:31:17 "
                      "sender postfix/smtp[%d]: server certificate "
                      "verification failed for mx%d.test[192.0.2.%d]:25: %s",
@@ -940,10 +974,17 @@ t_pf_reasons(void)
     }
     T_CHECK(a.n == b.n && a.n > 2000 && a.n <= 4000,
             "Postfix reasons: %d sessions, %d alone", a.n, b.n);
-    /* each connection's session, found by its domain in both */
+    /* the k-th session of each connection (its domain) in both */
     for (i = 0; i < a.n && i < 4000 && same; i++) {
-        for (j = 0; j < b.n && j < 4000 && b.conn[j] != a.conn[i]; j++)
-            /* void */ ;
+        int     k = 0, m;
+
+        if (a.conn[i] < 0)
+            continue;
+        for (m = 0; m < i; m++)
+            k += a.conn[m] == a.conn[i];
+        for (j = 0; j < b.n && j < 4000; j++)
+            if (b.conn[j] == a.conn[i] && k-- == 0)
+                break;
         if (j == b.n || j == 4000 || strcmp(a.reason[i], b.reason[j]) != 0
             || a.result[i] != b.result[j] || a.disp[i] != b.disp[j]) {
             T_CHECK(0, "Postfix reason of d%d: \"%s\" %d %d, alone %s",
@@ -951,6 +992,31 @@ t_pf_reasons(void)
                     j < b.n && j < 4000 ? b.reason[j] : "(none)");
             same = 0;
         }
+    }
+    /* the sessions of no domain, as a set: reason, result, disposition */
+    {
+        static char ua[4000][SESS_MAX_REASON + 8], ub[4000][SESS_MAX_REASON + 8];
+        int     na = 0, nb = 0;
+
+        for (i = 0; i < a.n && i < 4000; i++)
+            if (a.conn[i] < 0)
+                snprintf(ua[na++], sizeof(ua[0]), "%s %d %d", a.reason[i],
+                         a.result[i], a.disp[i]);
+        for (i = 0; i < b.n && i < 4000; i++)
+            if (b.conn[i] < 0)
+                snprintf(ub[nb++], sizeof(ub[0]), "%s %d %d", b.reason[i],
+                         b.result[i], b.disp[i]);
+        qsort(ua, (size_t) na, sizeof(ua[0]), t_pfr_cmp);
+        qsort(ub, (size_t) nb, sizeof(ub[0]), t_pfr_cmp);
+        T_CHECK(na == nb && na > 20, "Postfix reasons: %d sessions of no "
+                "domain, %d alone", na, nb);
+        for (i = 0; i < na && i < nb; i++)
+            if (strcmp(ua[i], ub[i]) != 0) {
+                T_CHECK(0, "Postfix reason of no domain: %s, alone %s",
+                        ua[i], ub[i]);
+                same = 0;
+                break;
+            }
     }
     T_CHECK(same, "Postfix reasons through the memos as alone");
 }
