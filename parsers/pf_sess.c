@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #define PF_MAX_QIDLEN 24
@@ -65,10 +66,48 @@ struct pf_conn {
 #define pf_proc corr_proc
 #define PF_CUR(p) ((struct pf_conn *) (p)->cur)
 
+/* The failure-reason-codes of status texts folded last (pf_why_put),
+ * by the address of the code: a status text's code (struct pf_pre's
+ * text_why) is a string constant of pf_text_result()'s table, or "".
+ * A log's failures name a few (the replayed corpus's 20 MB: some 8,300
+ * codes folded, each some 150 instructions with its strlen()) */
+#define PF_WHY_SLOTS 8          /* a power of two */
+
+struct pf_why {
+    const char *why;            /* the code as pf_text_result() gave it;
+                                 * NULL: slot unused */
+    size_t  len;                /* strlen(out) */
+    char    out[PF_REASON_MAX + 1];     /* pf_slug() of it */
+};
+
+_Static_assert(PF_WHY_SLOTS <= 8 && PF_REASON_MAX + 1 >= 32,
+               "a slot is 3 bits of a mix; a code is copied as 32 bytes");
+
+/* The certificate failures' and TLS library problems' texts folded
+ * last (pf_reason_put), by their length and first and last eight bytes:
+ * a log's lines give a few texts again and again (the replayed corpus's
+ * 20 MB: 9,478 certificate texts folded, some 140 instructions each
+ * with the memo of folded texts of sess_slug_mt() behind the "num=" and
+ * issuer cuts; 1,434 library problems, some 340) */
+#define PF_RSN_BITS 5
+#define PF_RSN_SLOTS (1 << PF_RSN_BITS)
+#define PF_RSN_MIN 8            /* shorter texts, and longer than */
+#define PF_RSN_KEEP 160         /* this, folded every time */
+
+struct pf_rsn {
+    size_t  len;                /* of text; 0: slot unused */
+    size_t  olen;               /* strlen(out) */
+    int     openssl;            /* out is pf_openssl_reason()'s */
+    char    text[PF_RSN_KEEP];
+    char    out[PF_REASON_MAX + 1];     /* pf_slug() of it */
+};
+
 struct pf_sess {
     struct corr *k;             /* processes, emit, flush */
     struct htab *proxy;         /* tlsproxy verdicts per (host, peer) */
     int64_t proxy_t;            /* newest time of a verdict */
+    struct pf_why why[PF_WHY_SLOTS];
+    struct pf_rsn rsn[PF_RSN_SLOTS];
 };
 
 /* what tlsproxy(8) said of the last handshake with one peer */
@@ -114,6 +153,71 @@ pf_openssl_reason(struct span t, char *out)
     if (pf_error_reason(t, &reason) == 0)
         t = reason;
     pf_slug(t, out);
+}
+
+/* pf_why_put - pf_slug() of a status text's failure-reason-code why
+ * (a string constant: pf_text_result()) into out (PF_REASON_MAX + 1
+ * bytes), the codes folded last remembered by their address: the same
+ * bytes, without the fold or a strlen() (pf_slug and its memo of texts
+ * were some 150 instructions a failure) */
+static inline void
+pf_why_put(struct pf_sess *ps, char *out, const char *why)
+{
+    struct pf_why *m = &ps->why[(unsigned) (((uintptr_t) why
+                                              * 0x9e3779b97f4a7c15ULL)
+                                             >> 61) & (PF_WHY_SLOTS - 1)];
+
+    if (__builtin_expect(m->why != why, 0)) {
+        pf_slug(span_make(why, strlen(why)), m->out);
+        m->len = strlen(m->out);
+        m->why = why;
+    }
+    /* both fields have PF_REASON_MAX + 1 bytes: a short code as 32 */
+    if (m->len < 32)
+        memcpy(out, m->out, 32);
+    else
+        memcpy(out, m->out, m->len + 1);
+}
+
+/* pf_reason_put - pf_slug(t, out), or pf_openssl_reason(t, out) when
+ * openssl (out: PF_REASON_MAX + 1 bytes), the texts folded last
+ * remembered: a text seen again costs a compare and a copy, not the
+ * cuts and the memo of sess_slug_mt() (the same bytes) */
+static inline __attribute__((always_inline)) void
+pf_reason_put(struct pf_sess *ps, char *out, struct span t, int openssl)
+{
+    struct pf_rsn *m;
+    uint64_t a, b;
+
+    if (t.len < PF_RSN_MIN || t.len > PF_RSN_KEEP) {
+        if (openssl)
+            pf_openssl_reason(t, out);
+        else
+            pf_slug(t, out);
+        return;
+    }
+    memcpy(&a, t.ptr, 8);
+    memcpy(&b, t.ptr + t.len - 8, 8);
+    m = &ps->rsn[(unsigned) (((a ^ (b * 0xc2b2ae3d27d4eb4fULL)
+                               ^ (t.len + ((uint64_t) openssl << 32)))
+                              * 0x9e3779b97f4a7c15ULL)
+                             >> (64 - PF_RSN_BITS))];
+    if (m->len != t.len || m->openssl != openssl
+        || memcmp(m->text, t.ptr, t.len) != 0) {
+        if (openssl)
+            pf_openssl_reason(t, m->out);
+        else
+            pf_slug(t, m->out);
+        m->olen = strlen(m->out);
+        memcpy(m->text, t.ptr, t.len);
+        m->len = t.len;
+        m->openssl = openssl;
+    }
+    /* both fields have PF_REASON_MAX + 1 bytes: a short code as 32 */
+    if (m->olen < 32)
+        memcpy(out, m->out, 32);
+    else
+        memcpy(out, m->out, m->olen + 1);
 }
 
 /* pf_canon_peer - the peer of pre->ev made canonical (struct pf_pre):
@@ -675,7 +779,7 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
             pf_copy_qid(&none, ev->qid);
             none.fail = res;
             none.dane = dane;
-            pf_slug(span_make(why, strlen(why)), none.reason);
+            pf_why_put(ps, none.reason, why);
             tr->kind = TRACE_FAILURE;
             tr->result = res;
             pf_emit(ps, p, &none, pre, dom);
@@ -706,7 +810,8 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
     if (res >= 0) {
         c->fail = pf_refine(c, res, kind);
         c->dane |= dane;
-        pf_set_reason(c, span_make(why, strlen(why)), 0);
+        if (!c->reason[0])      /* pf_set_reason() of the code */
+            pf_why_put(ps, c->reason, why);
         tr->kind = TRACE_FAILURE;
         tr->result = c->fail;
     } else {
@@ -1278,8 +1383,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         c->dane |= evp->dane;
         if (evp->certain && c->fail < 0)
             c->fail = evp->result;
-        if (evp->reason.len > 0)
-            pf_set_reason(c, evp->reason, 0);
+        if (evp->reason.len > 0 && !c->reason[0])   /* pf_set_reason() */
+            pf_reason_put(ps, c->reason, evp->reason, 0);
         tr->kind = evp->certain ? TRACE_FAILURE : TRACE_COND;
         tr->result = evp->result;
         break;
@@ -1304,7 +1409,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             c->libprob = 1;
             if (c->fail == SESS_VALIDATION_FAILURE)
                 c->reason[0] = 0;
-            pf_set_reason(c, evp->text, 1);
+            if (!c->reason[0])  /* pf_set_reason() */
+                pf_reason_put(ps, c->reason, evp->text, 1);
             tr->kind = TRACE_DETAIL;
             break;
         }
@@ -1313,7 +1419,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
         c = pf_open(ps, p, r, pre, 1);
         c->hs_fail = c->libprob = 1;
         c->fail = SESS_VALIDATION_FAILURE;
-        pf_set_reason(c, evp->text, 1);
+        if (!c->reason[0])      /* pf_set_reason() */
+            pf_reason_put(ps, c->reason, evp->text, 1);
         tr->kind = TRACE_FAILURE;
         tr->result = c->fail;
         break;
@@ -1342,7 +1449,8 @@ pf_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
             if (res >= 0) {
                 c->fail = pf_refine(c, res, kind);
                 c->dane |= dane;
-                pf_set_reason(c, span_make(why, strlen(why)), 0);
+                if (!c->reason[0])      /* pf_set_reason() of the code */
+                    pf_why_put(ps, c->reason, why);
                 tr->kind = TRACE_FAILURE;
                 tr->result = c->fail;
             } else if (!c->tls && c->cond < 0 && c->fail < 0) {

@@ -25,9 +25,15 @@
  * key cut by a NUL of its own (corr_strlen64) against strlen(). What
  * Exim's new connections take of their peers through the correlator's
  * memory of pairs (parsers/ex_sess.c) against the fill without it.
+ * Postfix's failure reasons through its memos of folded texts
+ * (parsers/pf_sess.c) against the same connections each through a
+ * parser of its own, whose memos are empty.
  */
 #include "../parsers/corr.h"
 #include "../parsers/ex_sess.h"
+#include "../parsers/parser.h"
+#include "../parsers/ts.h"
+#include "../parsers/wrap.h"
 #include "../util/dname.h"
 #include "../util/htab.h"
 #include "testlib.h"
@@ -909,6 +915,239 @@ t_ex_peer(void)
     corr_sess_free(m);
 }
 
+/* t_pf_reasons - Postfix's failure reasons through its memos of folded
+ * texts (pf_reason_put: a certificate line's text, pf_why_put: a status
+ * text's code) against the same lines each through a parser of its
+ * own, whose memos are empty: the same reason, result and disposition
+ * for every session. Texts repeated (hits), new (misses), alike in
+ * length and first and last bytes (one place), short, long, "num=" and
+ * issuer cuts, upper case and bad bytes */
+struct t_pfr {
+    int     n;
+    char    reason[4000][SESS_MAX_REASON + 1];
+    int     result[4000], disp[4000], conn[4000];
+};
+
+static void
+t_pfr_session(void *ctx, const struct sess_rec *r, enum sess_disp d)
+{
+    struct t_pfr *o = ctx;
+
+    if (o->n < 4000) {
+        memcpy(o->reason[o->n], r->reason, sizeof(o->reason[0]));
+        o->result[o->n] = r->result;
+        o->disp[o->n] = d;
+        /* d<connection>.test; -1: none (unattributed, flushed last) */
+        o->conn[o->n] = r->domain[0] ? atoi(r->domain + 1) : -1;
+    }
+    o->n++;
+}
+
+/* t_pfr_cmp - qsort of reasons */
+static int
+t_pfr_cmp(const void *x, const void *y)
+{
+    return strcmp((const char *) x, (const char *) y);
+}
+
+/* t_pfr_text - a certificate failure's text into out (its length) */
+static size_t
+t_pfr_text(uint64_t *s, char *out)
+{
+    static const char *const base[] = {
+        "untrusted issuer /C=US/O=Example CA/CN=Example Root",
+        "self-signed certificate", "certificate has expired",
+        "num=62:hostname mismatch",
+        "num=20:unable to get local issuer certificate",
+        "num=19:self signed certificate in certificate chain",
+        "Hostname Mismatch", "x", "short", "num=:", "num=7",
+    };
+    uint64_t r = t_rand(s);
+    size_t  n, i;
+
+    switch (r % 6) {
+    case 0:
+    case 1:                     /* a few texts again and again */
+        return (size_t) snprintf(out, 300, "%s",
+                                 base[(r >> 8) % (sizeof(base)
+                                                  / sizeof(base[0]))]);
+    case 2:                     /* one length, first and last bytes */
+        return (size_t) snprintf(out, 300, "num=2%u:bad thing %c certificate",
+                                 (unsigned) (r >> 8) % 10,
+                                 'a' + (int) ((r >> 16) % 26));
+    case 3:                     /* new ones, some past the memo's room */
+        n = 1 + (size_t) (r >> 8) % 200;
+        for (i = 0; i < n; i++) {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            out[i] = (char) (33 + (r >> 33) % 94);
+            if (out[i] == '(' || out[i] == ')')
+                out[i] = 'Q';
+        }
+        out[n] = 0;
+        return n;
+    default:
+        return (size_t) snprintf(out, 300, "untrusted issuer /C=%c%c/O=CA %u",
+                                 'A' + (int) ((r >> 8) % 3),
+                                 'A' + (int) ((r >> 12) % 3),
+                                 (unsigned) (r >> 16) % 7);
+    }
+}
+
+static void
+t_pfr_feed(struct parser_set *ps, const char *line)
+{
+    struct ts_ctx ts;
+    struct wrap_rec r;
+    struct trace tr;
+
+    ts_ctx_init_year(&ts, 2024);
+    wrap_parse(&ts, span_make(line, strlen(line)), &r);
+    (void) parser_feed(ps, &r, &tr);
+}
+
+static void
+t_pf_reasons(void)
+{
+    static const char *const why[] = {
+        "Server certificate not trusted",
+        "Cannot start TLS: handshake failure",
+        "Server certificate not verified", "TLSA lookup error",
+        "no TLSA records found", "refused to start TLS",
+        "TLS is required, but was not offered",
+        "Cannot verify server hostname",
+        "TLSA records unusable", "non DNSSEC destination",
+        "Cannot verify server certificate", "Ok",
+    };
+    /* each in parentheses: one string of two literals, not two */
+    static const char *const lib[] = {
+        ("error:1425F102:SSL routines:ssl_choose_client_version:"
+         "unsupported protocol:../ssl/statem/h-e5bbe8e27039:1929:"),
+        ("3682:error:140740BF:SSL routines:SSL23_CLIENT_HELLO:no "
+         "protocols available:s23_clnt.c:381:"),
+        ("20250:error:14090086:SSL routines:SSL3_GET_SERVER_"
+         "CERTIFICATE:certificate verify failed:s3_clnt.c:894:"),
+        ("error:0A000126:SSL routines::unexpected eof while "
+         "reading:../ssl/record/rec_layer_s3.c:308:"),
+    };
+    static char lines[3000][2][600];
+    static struct t_pfr a, b;
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct parser_set *ps, *one;
+    uint64_t s = 0x5eed0f0dULL;
+    char    text[300];
+    int     i, j, same = 1;
+
+    for (i = 0; i < 3000; i++) {
+        uint64_t r = t_rand(&s);
+        const char *w = why[(r >> 8) % (sizeof(why) / sizeof(why[0]))];
+        int     kind = (int) (r % 4);
+
+        lines[i][0][0] = 0;
+        if (kind == 3) {        /* a TLS library problem, then the status */
+
+            if ((r >> 20) % 3 == 0)
+                t_pfr_text(&s, text);
+            else
+                snprintf(text, sizeof(text), "%s",
+                         lib[(r >> 24) % (sizeof(lib) / sizeof(lib[0]))]);
+            snprintf(lines[i][0], sizeof(lines[i][0]), "Dec  2 14:31:17 "
+                     "sender postfix/smtp[%d]: warning: TLS library "
+                     "problem: %s", 1000 + i, text);
+        }
+        if (kind == 0) {        /* a certificate line, then the status */
+            if ((r >> 20) % 4 == 0)     /* a library problem's text */
+                snprintf(text, sizeof(text), "%s",
+                         lib[(r >> 24) % (sizeof(lib) / sizeof(lib[0]))]);
+            else
+                t_pfr_text(&s, text);
+            snprintf(lines[i][0], sizeof(lines[i][0]), "Dec  2 14:31:17 "
+                     "sender postfix/smtp[%d]: server certificate "
+                     "verification failed for mx%d.test[192.0.2.%d]:25: %s",
+                     1000 + i, i % 50, 1 + i % 200, text);
+        }
+        if (kind == 2)          /* no peer: a code alone */
+            snprintf(lines[i][1], sizeof(lines[i][1]), "Dec  2 14:31:18 "
+                     "sender postfix/smtp[%d]: Q%dX: to=<a@d%d.test>, "
+                     "relay=none, delay=1, delays=0/0/0/1, dsn=4.7.5, "
+                     "status=deferred (%s)", 1000 + i, i, i, w);
+        else
+            snprintf(lines[i][1], sizeof(lines[i][1]), "Dec  2 14:31:18 "
+                     "sender postfix/smtp[%d]: Q%dX: to=<a@d%d.test>, "
+                     "relay=mx%d.test[192.0.2.%d]:25, delay=1, "
+                     "delays=0/0/0/1, dsn=4.7.5, status=deferred (%s)",
+                     1000 + i, i, i, i % 50, 1 + i % 200, w);
+    }
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    cb.session = t_pfr_session;
+    cb.tls_host = t_tls_host;
+    cb.ctx = &a;
+    ps = parser_set_create("postfix", &conf, &cb);
+    for (i = 0; i < 3000; i++)
+        for (j = 0; j < 2; j++)
+            if (lines[i][j][0])
+                t_pfr_feed(ps, lines[i][j]);
+    parser_flush(ps);
+    parser_set_free(ps);
+    cb.ctx = &b;
+    for (i = 0; i < 3000; i++) {
+        one = parser_set_create("postfix", &conf, &cb);
+        for (j = 0; j < 2; j++)
+            if (lines[i][j][0])
+                t_pfr_feed(one, lines[i][j]);
+        parser_flush(one);
+        parser_set_free(one);
+    }
+    T_CHECK(a.n == b.n && a.n > 2000 && a.n <= 4000,
+            "Postfix reasons: %d sessions, %d alone", a.n, b.n);
+    /* the k-th session of each connection (its domain) in both */
+    for (i = 0; i < a.n && i < 4000 && same; i++) {
+        int     k = 0, m;
+
+        if (a.conn[i] < 0)
+            continue;
+        for (m = 0; m < i; m++)
+            k += a.conn[m] == a.conn[i];
+        for (j = 0; j < b.n && j < 4000; j++)
+            if (b.conn[j] == a.conn[i] && k-- == 0)
+                break;
+        if (j == b.n || j == 4000 || strcmp(a.reason[i], b.reason[j]) != 0
+            || a.result[i] != b.result[j] || a.disp[i] != b.disp[j]) {
+            T_CHECK(0, "Postfix reason of d%d: \"%s\" %d %d, alone %s",
+                    a.conn[i], a.reason[i], a.result[i], a.disp[i],
+                    j < b.n && j < 4000 ? b.reason[j] : "(none)");
+            same = 0;
+        }
+    }
+    /* the sessions of no domain, as a set: reason, result, disposition */
+    {
+        static char ua[4000][SESS_MAX_REASON + 8], ub[4000][SESS_MAX_REASON + 8];
+        int     na = 0, nb = 0;
+
+        for (i = 0; i < a.n && i < 4000; i++)
+            if (a.conn[i] < 0)
+                snprintf(ua[na++], sizeof(ua[0]), "%s %d %d", a.reason[i],
+                         a.result[i], a.disp[i]);
+        for (i = 0; i < b.n && i < 4000; i++)
+            if (b.conn[i] < 0)
+                snprintf(ub[nb++], sizeof(ub[0]), "%s %d %d", b.reason[i],
+                         b.result[i], b.disp[i]);
+        qsort(ua, (size_t) na, sizeof(ua[0]), t_pfr_cmp);
+        qsort(ub, (size_t) nb, sizeof(ub[0]), t_pfr_cmp);
+        T_CHECK(na == nb && na > 20, "Postfix reasons: %d sessions of no "
+                "domain, %d alone", na, nb);
+        for (i = 0; i < na && i < nb; i++)
+            if (strcmp(ua[i], ub[i]) != 0) {
+                T_CHECK(0, "Postfix reason of no domain: %s, alone %s",
+                        ua[i], ub[i]);
+                same = 0;
+                break;
+            }
+    }
+    T_CHECK(same, "Postfix reasons through the memos as alone");
+}
+
 int
 main(void)
 {
@@ -920,5 +1159,6 @@ main(void)
     t_htab_keys();
     t_htab_fetch();
     t_ex_peer();
+    t_pf_reasons();
     return T_DONE();
 }
