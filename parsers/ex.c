@@ -43,12 +43,130 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+
+/* Literal compares of this file: span_starts(), span_skip(), span_eq(),
+ * span_ends() and span_find() of util/span.h with the literal's length
+ * known here (sizeof, not strlen()), always inlined, and the bytes
+ * compared a word at a time (ex_same_n()). The profile-guided build
+ * kept the shared helpers out of line where its training saw few such
+ * lines: a call, a strlen() and a memcmp() call for each test of a
+ * literal; and a memcmp() of a constant length stays a call there too
+ * (gcc expands it only where it optimizes for speed). The "" lit ""
+ * takes string literals only. */
+#define EX_STARTS(s, lit)  ex_starts_n((s), "" lit "", sizeof(lit) - 1)
+#define EX_SKIP(s, lit)    ex_skip_n((s), "" lit "", sizeof(lit) - 1)
+#define EX_EQ(s, lit)      ex_eq_n((s), "" lit "", sizeof(lit) - 1)
+#define EX_ENDS(s, lit)    ex_ends_n((s), "" lit "", sizeof(lit) - 1)
+#define EX_FIND(s, lit)    ex_find_n((s), "" lit "", sizeof(lit) - 1)
+
+static inline __attribute__((always_inline)) uint64_t
+ex_ld8(const char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+ex_ld4(const char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline __attribute__((always_inline)) uint16_t
+ex_ld2(const char *p)
+{
+    uint16_t v;
+
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* ex_same_n - memcmp(p, lit, n) == 0 for a constant n, the n bytes at
+ * p known to be there: words of 8 (the last one overlapping the one
+ * before), or two of 4 or of 2 that may overlap, or a byte */
+static inline __attribute__((always_inline)) int
+ex_same_n(const char *p, const char *lit, size_t n)
+{
+    uint64_t d = 0;
+    size_t  i;
+
+    if (n >= 8) {
+        for (i = 0; i + 8 <= n; i += 8)
+            d |= ex_ld8(p + i) ^ ex_ld8(lit + i);
+        if (i < n)
+            d |= ex_ld8(p + n - 8) ^ ex_ld8(lit + n - 8);
+    } else if (n >= 4) {
+        d = (uint64_t) ((ex_ld4(p) ^ ex_ld4(lit))
+                        | (ex_ld4(p + n - 4) ^ ex_ld4(lit + n - 4)));
+    } else if (n >= 2) {
+        d = (uint64_t) ((ex_ld2(p) ^ ex_ld2(lit))
+                        | (ex_ld2(p + n - 2) ^ ex_ld2(lit + n - 2)));
+    } else if (n == 1) {
+        d = (unsigned char) p[0] ^ (unsigned char) lit[0];
+    }
+    return d == 0;
+}
+
+static inline __attribute__((always_inline)) int
+ex_starts_n(struct span s, const char *lit, size_t n)
+{
+    return s.len >= n && ex_same_n(s.ptr, lit, n);
+}
+
+static inline __attribute__((always_inline)) int
+ex_skip_n(struct span *s, const char *lit, size_t n)
+{
+    if (s->len < n || !ex_same_n(s->ptr, lit, n))
+        return -1;
+    s->ptr += n;
+    s->len -= n;
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int
+ex_eq_n(struct span s, const char *lit, size_t n)
+{
+    return s.len == n && ex_same_n(s.ptr, lit, n);
+}
+
+static inline __attribute__((always_inline)) int
+ex_ends_n(struct span s, const char *lit, size_t n)
+{
+    return s.len >= n && ex_same_n(s.ptr + s.len - n, lit, n);
+}
+
+/* ex_find_n - span_find() of a literal of n > 0 bytes */
+static inline __attribute__((always_inline)) long
+ex_find_n(struct span s, const char *lit, size_t n)
+{
+    const char *p;
+    const char *last;
+
+    if (s.len < n)
+        return -1;
+    p = s.ptr;
+    last = s.ptr + (s.len - n);
+    while ((p = memchr(p, lit[0], (size_t) (last - p) + 1)) != NULL) {
+        if (ex_same_n(p + 1, lit + 1, n - 1))
+            return (long) (p - s.ptr);
+        if (p == last)
+            break;
+        p++;
+    }
+    return -1;
+}
 
 #define EX_MAX_FIELDS 128       /* tokens looked at on one delivery line */
 #define EX_MAX_HOST 300         /* bytes of "name[ DS] [address]:port*" */
@@ -350,7 +468,7 @@ ex_prefix_in(struct ts_ctx *tc, struct span msg, struct ex_line *ln)
     if ((n = ex_msgid_in(s)) > 0) {
         ln->id = span_make(s.ptr, n);
         span_drop(&s, n);
-        (void) span_skip(&s, " ");
+        (void) EX_SKIP(&s, " ");
     }
     ln->body = s;
 }
@@ -449,12 +567,8 @@ ex_set_reason(struct ex_event *ev, const char *fixed, struct span t)
         ex_slug(t, ev->reason);
 }
 
-/* ex_contains - 1 when lit occurs in s */
-static int
-ex_contains(struct span s, const char *lit)
-{
-    return span_find(s, lit) >= 0;
-}
+/* ex_contains - 1 when the literal lit occurs in s */
+#define ex_contains(s, lit) (EX_FIND((s), lit) >= 0)
 
 /* ex_cert_type_plain - result type of a certificate problem text, read
  * from it: its words sought in turn, a span_find() each */
@@ -517,7 +631,7 @@ ex_cert_type(struct span t, int dflt)
 static int
 ex_openssl_reason(struct span t, char *out)
 {
-    long    off = span_find(t, "error:");
+    long    off = EX_FIND(t, "error:");
     int     field = 0;
     size_t  i, start = 0;
 
@@ -549,12 +663,12 @@ ex_tls_errstr(struct span e, struct ex_event *ev)
             rest = e;
         }
     }
-    (void) span_skip(&rest, ":");
+    (void) EX_SKIP(&rest, ":");
     while (rest.len > 0 && rest.ptr[0] == ' ')
         span_drop(&rest, 1);
     rest = span_trim(rest);
     ev->refine = 1;
-    if (span_eq(fn, "certificate verification failed")) {
+    if (EX_EQ(fn, "certificate verification failed")) {
         /* GnuTLS: chain or name, it does not say which (E9) */
         ev->result = ex_cert_type(rest, SESS_CERT_NOT_TRUSTED);
         ex_set_reason(ev, NULL, rest.len ? rest : fn);
@@ -574,18 +688,18 @@ ex_dane_text(struct span t, struct ex_event *ev)
     long    off;
 
     ev->dane = 1;
-    if (span_starts(t, "tlsa lookup DEFER")) {
+    if (EX_STARTS(t, "tlsa lookup DEFER")) {
         ev->result = SESS_DNSSEC_INVALID;
-    } else if (span_starts(t, "tlsa lookup FAIL")) {
+    } else if (EX_STARTS(t, "tlsa lookup FAIL")) {
         ev->result = SESS_DANE_REQUIRED;
-    } else if (span_starts(t, "No usable TLSA records")) {
+    } else if (EX_STARTS(t, "No usable TLSA records")) {
         ev->result = SESS_TLSA_INVALID;
-    } else if (span_starts(t, "TLSA lookup for ")
-               || span_starts(t, "TLSA lookup not")) {
+    } else if (EX_STARTS(t, "TLSA lookup for ")
+               || EX_STARTS(t, "TLSA lookup not")) {
         ev->result = SESS_DANE_REQUIRED;            /* cond: hosts_try_dane */
         ex_set_reason(ev, "tlsa-lookup-not-dnssec", t);
         return;
-    } else if ((off = span_find(t, " lookup not DNSSEC")) > 0) {
+    } else if ((off = EX_FIND(t, " lookup not DNSSEC")) > 0) {
         ev->result = SESS_DANE_REQUIRED;    /* E17: "H lookup not DNSSEC" */
         ev->aux = span_make(t.ptr, (size_t) off);
         ex_set_reason(ev, "lookup-not-dnssec", t);
@@ -600,23 +714,21 @@ ex_dane_text(struct span t, struct ex_event *ev)
 static int
 ex_past_ehlo(struct span t)
 {
-    static const char *const pre[] = {"initial connection", "EHLO", "HELO",
-        "LHLO", "STARTTLS", 0};
-    long    off = span_find(t, "SMTP error from remote mail server after ");
+    long    off = EX_FIND(t, "SMTP error from remote mail server after ");
     size_t  skip = strlen("SMTP error from remote mail server after ");
-    int     i;
 
     if (off < 0) {
-        off = span_find(t, "closed connection in response to ");
+        off = EX_FIND(t, "closed connection in response to ");
         skip = strlen("closed connection in response to ");
     }
     if (off < 0)
         return 0;
     span_drop(&t, (size_t) off + skip);
-    (void) span_skip(&t, "pipelined ");
-    for (i = 0; pre[i]; i++)
-        if (span_starts(t, pre[i]))
-            return 0;
+    (void) EX_SKIP(&t, "pipelined ");
+    if (EX_STARTS(t, "initial connection") || EX_STARTS(t, "EHLO")
+        || EX_STARTS(t, "HELO") || EX_STARTS(t, "LHLO")
+        || EX_STARTS(t, "STARTTLS"))
+        return 0;
     return t.len > 0;
 }
 
@@ -636,10 +748,10 @@ ex_own_len(struct span t, long *smtp_err)
     const char *q;
     long    off;
 
-    *smtp_err = span_find(t, "SMTP error from remote mail server after ");
+    *smtp_err = EX_FIND(t, "SMTP error from remote mail server after ");
     if (*smtp_err >= 0)
         n = (size_t) *smtp_err;
-    if ((off = span_find(span_make(t.ptr, n),
+    if ((off = EX_FIND(span_make(t.ptr, n),
                          "closed connection in response to ")) >= 0)
         n = (size_t) off;
     if ((q = memchr(t.ptr, '<', n)) != NULL)
@@ -668,7 +780,7 @@ ex_text_plain(struct span t, struct ex_event *ev)
     own = span_make(t.ptr, ex_own_len(t, &smtp_err));
     /* each text of the TLS tests holds "TLS": one search for it tells
      * when none of them can match */
-    tls = span_find(own, "TLS") >= 0;
+    tls = EX_FIND(own, "TLS") >= 0;
     if (tls && ex_contains(own, "a TLS session is required, but the server"
                            " did not")) {
         ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E6 */
@@ -678,21 +790,21 @@ ex_text_plain(struct span t, struct ex_event *ev)
         ev->result = SESS_VALIDATION_FAILURE;       /* E7: Exim's own word */
         ex_set_reason(ev, "starttls-attempt-failed", t);
     } else if (smtp_err >= 0
-               && (span_starts(span_make(t.ptr + smtp_err + 41,
+               && (EX_STARTS(span_make(t.ptr + smtp_err + 41,
                                          t.len - (size_t) smtp_err - 41),
                                "STARTTLS")
-                   || span_starts(span_make(t.ptr + smtp_err + 41,
+                   || EX_STARTS(span_make(t.ptr + smtp_err + 41,
                                             t.len - (size_t) smtp_err - 41),
                                   "pipelined STARTTLS"))) {
         ev->result = SESS_STARTTLS_NOT_SUPPORTED;   /* E8 */
         ex_set_reason(ev, "starttls-refused", t);
-    } else if (tls && (off = span_find(own, "TLS session: ")) >= 0) {
+    } else if (tls && (off = EX_FIND(own, "TLS session: ")) >= 0) {
         struct span e = t;
         long    end;
 
         span_drop(&e, (size_t) off + 13);
-        if ((end = span_find(e, ": delivering unencrypted to ")) >= 0
-            || (end = span_find(e, ": callout unencrypted to ")) >= 0)
+        if ((end = EX_FIND(e, ": delivering unencrypted to ")) >= 0
+            || (end = EX_FIND(e, ": callout unencrypted to ")) >= 0)
             e.len = (size_t) end;
         ex_tls_errstr(e, ev);
     } else if (tls
@@ -702,7 +814,7 @@ ex_text_plain(struct span t, struct ex_event *ev)
         ev->result = SESS_VALIDATION_FAILURE;       /* Exim <= 4.8x */
         ev->refine = 1;
         ex_set_reason(ev, "tls-session-failure", t);
-    } else if ((off = span_find(own, "DANE error: ")) >= 0) {
+    } else if ((off = EX_FIND(own, "DANE error: ")) >= 0) {
         struct span d = t;
 
         span_drop(&d, (size_t) off + 12);
@@ -1070,11 +1182,11 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
     /* tests, not a switch: a jump table's one indirect jump went to
      * another place on most fields, and mispredicted */
     if (t[0] == 'C') {
-        if (span_starts(tok, "CV="))
-            ev->cv = span_eq(tok, "CV=yes") ? EX_CV_YES
-                : span_eq(tok, "CV=dane") ? EX_CV_DANE : EX_CV_NO;
+        if (EX_STARTS(tok, "CV="))
+            ev->cv = EX_EQ(tok, "CV=yes") ? EX_CV_YES
+                : EX_EQ(tok, "CV=dane") ? EX_CV_DANE : EX_CV_NO;
     } else if (t[0] == 'D') {
-        ev->dn |= span_starts(tok, "DN=");
+        ev->dn |= EX_STARTS(tok, "DN=");
     } else if (t[0] == 'X') {
         if (t[1] == '=') {
             ev->tls = 1;
@@ -1083,11 +1195,11 @@ ex_delivery_key(const char *t, size_t n, struct ex_event *ev)
     } else if (t[0] == 'T') {
         if (t[1] == '=')
             ev->has_t = 1;
-        else if (span_eq(tok, "TFO**"))
+        else if (EX_EQ(tok, "TFO**"))
             ev->cont = 1;               /* "*" after the host group */
     } else if (t[0] == 'I' || t[0] == 'P') {
-        if ((span_starts(tok, "I=[") || span_starts(tok, "PRX=["))
-            && span_ends(tok, "*"))
+        if ((EX_STARTS(tok, "I=[") || EX_STARTS(tok, "PRX=["))
+            && EX_ENDS(tok, "*"))
             ev->cont = 1;
     }
 }
@@ -1661,10 +1773,10 @@ ex_verify(struct span s, struct ex_event *ev)
         return -1;
     ev->kind = EX_VERIFY;
     ev->text = s;
-    if (span_starts(s, "certificate name mismatch")) {
+    if (EX_STARTS(s, "certificate name mismatch")) {
         ev->result = SESS_CERT_HOST_MISMATCH;       /* E12 */
         ex_set_reason(ev, "certificate-name-mismatch", s);
-    } else if ((off = span_find(s, "error=")) >= 0) {
+    } else if ((off = EX_FIND(s, "error=")) >= 0) {
         r = s;                                      /* E13 */
         span_drop(&r, (size_t) off + 6);
         if ((off = ex_find_at(r, " cert=", 5)) >= 0)
@@ -1689,17 +1801,17 @@ ex_tls_fail(struct span s, struct ex_event *ev)
 
     ev->kind = EX_TLS_FAIL;
     ex_text(s, ev);
-    if ((off = span_find(s, "delivering unencrypted to ")) >= 0) {
+    if ((off = EX_FIND(s, "delivering unencrypted to ")) >= 0) {
         ev->clear = 1;
         to = s;
         span_drop(&to, (size_t) off + 26);
-    } else if ((off = span_find(s, "callout unencrypted to ")) >= 0) {
+    } else if ((off = EX_FIND(s, "callout unencrypted to ")) >= 0) {
         to = s;
         span_drop(&to, (size_t) off + 23);
     } else {
         return;                         /* cut short: no peer named */
     }
-    (void) span_skip(&to, "H=");
+    (void) EX_SKIP(&to, "H=");
     (void) ex_hostgroup(&to, ev, 1);
 }
 
@@ -1719,9 +1831,9 @@ ex_inbound_host(struct span s)
     for (;;) {
         while (s.len > 0 && s.ptr[0] == ' ')
             span_drop(&s, 1);
-        if (span_starts(s, "F=<") || span_starts(s, "Warning: "))
+        if (EX_STARTS(s, "F=<") || EX_STARTS(s, "Warning: "))
             return 1;
-        if (!span_starts(s, "I=[") && !span_starts(s, "U="))
+        if (!EX_STARTS(s, "I=[") && !EX_STARTS(s, "U="))
             return 0;
         w = s;
         if (span_word(&s, &w, EX_MAX_HOST) != 0)
@@ -1746,11 +1858,11 @@ ex_callout(struct span s, long off, struct ex_event *ev)
     if (ev->result < 0)
         return;
     /* the domain verified: RCPT <addr> (recipient), F=<addr> (sender) */
-    at = span_find(s, "sender verify") >= 0 ? span_find(s, "F=<")
-        : span_find(s, "RCPT <");
+    at = EX_FIND(s, "sender verify") >= 0 ? EX_FIND(s, "F=<")
+        : EX_FIND(s, "RCPT <");
     if (at >= 0) {
         span_drop(&a, (size_t) at);
-        (void) (span_skip(&a, "F=<") == 0 || span_skip(&a, "RCPT <") == 0);
+        (void) (EX_SKIP(&a, "F=<") == 0 || EX_SKIP(&a, "RCPT <") == 0);
         if (span_upto(&a, ">", &ev->rcpt, 1024) != 0)
             ev->rcpt = span_make(a.ptr, 0);
     }
@@ -1828,7 +1940,7 @@ ex_callout_at(struct span s, size_t before)
             size_t  j = i + (size_t) __builtin_ctz(bits);
 
             if (s.len - j >= n && p[j + 1] == 'e'
-                && memcmp(p + j, lit, n) == 0) {
+                && ex_same_n(p + j, lit, n)) {
                 at = (long) j;
                 break;
             }
@@ -1862,7 +1974,7 @@ ex_callout_at(struct span s, size_t before)
             size_t  j = base + (size_t) __builtin_ctz(bits);
 
             if (s.len - j >= n && p[j + 1] == 'e'
-                && memcmp(p + j, lit, n) == 0)
+                && ex_same_n(p + j, lit, n))
                 return (long) j;
         }
         return -1;
@@ -1873,7 +1985,7 @@ ex_callout_at(struct span s, size_t before)
         if (p[i] == '\t')
             return -2;
         if (at < 0 && s.len - i >= n && p[i + 1] == 'e'
-            && memcmp(p + i, lit, n) == 0)
+            && ex_same_n(p + i, lit, n))
             at = (long) i;
         i++;
     }
@@ -2058,7 +2170,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
     switch (s.ptr[0]) {
     case 'H':
         EX_KEPT();
-        if (has_id && span_skip(&s, "H=") == 0) {
+        if (has_id && EX_SKIP(&s, "H=") == 0) {
             EX_START();
             if (ex_hostgroup(&s, ev, 1) != 0)
                 break;
@@ -2066,10 +2178,10 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
                 ev->kind = EX_IGNORE;           /* a client's line */
                 return;
             }
-            (void) span_skip(&s, ":");
+            (void) EX_SKIP(&s, ":");
             while (s.len > 0 && s.ptr[0] == ' ')
                 span_drop(&s, 1);
-            if (span_starts(s, "TLS error on connection (")) {
+            if (EX_STARTS(s, "TLS error on connection (")) {
                 ev->kind = EX_TLS_CLOSE;        /* E21: not a handshake */
                 ev->text = s;
                 return;
@@ -2089,17 +2201,17 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
         break;
     case 'T':
         EX_KEPT();
-        if (span_starts(s, "TLS session: ")
-            || span_starts(s, "TLS session failure:")) {
+        if (EX_STARTS(s, "TLS session: ")
+            || EX_STARTS(s, "TLS session failure:")) {
             EX_START();
             ex_tls_fail(s, ev);
             return;
         }
-        if (span_skip(&s, "TLS error on connection to ") == 0) {
+        if (EX_SKIP(&s, "TLS error on connection to ") == 0) {
             EX_START();
             ev->kind = EX_TLS_ERR_OLD;          /* E24 */
             if (ex_hostgroup(&s, ev, 0) == 0)
-                (void) span_skip(&s, " ");
+                (void) EX_SKIP(&s, " ");
             ex_tls_errstr(s, ev);
             if (ev->result == SESS_VALIDATION_FAILURE)
                 ev->result = ex_cert_type(s, SESS_VALIDATION_FAILURE);
@@ -2109,12 +2221,12 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
         break;
     case 'D':
         EX_KEPT();
-        if (span_skip(&s, "DANE attempt failed; ") == 0) {
+        if (EX_SKIP(&s, "DANE attempt failed; ") == 0) {
             EX_START();
-            if (span_skip(&s, "TLS connection to ") == 0) {
+            if (EX_SKIP(&s, "TLS connection to ") == 0) {
                 ev->kind = EX_DANE_FAIL;        /* E19 */
                 (void) ex_hostgroup(&s, ev, 0);
-                (void) span_skip(&s, ":");
+                (void) EX_SKIP(&s, ":");
                 while (s.len > 0 && s.ptr[0] == ' ')
                     span_drop(&s, 1);
                 ex_tls_errstr(s, ev);
@@ -2123,7 +2235,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
                 ev->reason[EX_REASON_MAX] = 0;
             } else {
                 ev->kind = EX_DANE_COND;        /* <= 4.8x: CA-root TLS next */
-                if (span_skip(&s, "trying CA-root TLS to ") == 0)
+                if (EX_SKIP(&s, "trying CA-root TLS to ") == 0)
                     (void) ex_hostgroup(&s, ev, 0);
                 ex_set_reason(ev, "dane-attempt-failed", s);
             }
@@ -2137,23 +2249,23 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
              * "(SSL_connect): error:...:certificate verify failed".
              * OCSP and protocol errors stay validation-failure. */
             ev->result = ev->kind == EX_DANE_FAIL
-                && (span_find(s, "(certificate verification failed)") >= 0
-                    || span_find(s, "certificate verify failed") >= 0)
+                && (EX_FIND(s, "(certificate verification failed)") >= 0
+                    || EX_FIND(s, "certificate verify failed") >= 0)
                 ? SESS_TLSA_INVALID : SESS_VALIDATION_FAILURE;
             ev->refine = 0;
             ev->dane = 1;
             return;
         }
-        if (span_skip(&s, "DANE error: ") == 0) {
+        if (EX_SKIP(&s, "DANE error: ") == 0) {
             EX_START();
             ex_dane_text(s, ev);
             ev->text = s;
-            if (span_skip(&s, "TLSA lookup for ") == 0) {
+            if (EX_SKIP(&s, "TLSA lookup for ") == 0) {
                 ev->kind = EX_DANE_COND;        /* E18 */
-                if ((off = span_find(s, " not DNSSEC")) > 0)
+                if ((off = EX_FIND(s, " not DNSSEC")) > 0)
                     ev->host = span_make(s.ptr, (size_t) off);
             } else {
-                ev->kind = span_starts(ev->text, "TLSA lookup not")
+                ev->kind = EX_STARTS(ev->text, "TLSA lookup not")
                     ? EX_DANE_COND : EX_DANE_ERR;
             }
             return;
@@ -2163,7 +2275,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
         /* kept too: "dane:fail <name>" looks its name up by a strlen()
          * of each (sess_result_code()), 250 instructions a line */
         EX_KEPT();
-        if (span_skip(&s, "dane:fail <") == 0 && span_ends(s, ">")) {
+        if (EX_SKIP(&s, "dane:fail <") == 0 && EX_ENDS(s, ">")) {
             EX_START();
             ev->result = sess_result_code(s.ptr, s.len - 1);
             ev->kind = ev->result > 0 ? EX_DANE_EVENT : EX_DETAIL;
@@ -2171,7 +2283,7 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
         }
         break;
     case 'C':
-        if (has_id && span_starts(s, "Completed")) {
+        if (has_id && EX_STARTS(s, "Completed")) {
             /* the kind alone: nothing reads more of it (ex_read() in
              * ex.h; a sixth of an Exim log's lines) */
             if (!lazy)
@@ -2181,14 +2293,14 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
         }
         break;
     case 'L':
-        if (span_starts(s, "LOG: ")) {          /* -d/-v: "LOG: MAIN" */
+        if (EX_STARTS(s, "LOG: ")) {          /* -d/-v: "LOG: MAIN" */
             ev->kind = EX_IGNORE;
             return;
         }
         break;
     case 'S':
-        if (span_starts(s, "SMTP<< ") || span_starts(s, "SMTP>> ")
-            || span_starts(s, "SMTP(close)")) {
+        if (EX_STARTS(s, "SMTP<< ") || EX_STARTS(s, "SMTP>> ")
+            || EX_STARTS(s, "SMTP(close)")) {
             ev->kind = EX_DETAIL;
             return;
         }
@@ -2205,11 +2317,11 @@ ex_classify_in(struct span s, int flags, struct ex_event *ev, int lazy,
      * its first bytes are read only when it has them. */
     if (s.len < 3)
         goto callout;
-    if ((s.ptr[0] == 't' && span_starts(s, "tls:cert "))
-        || (s.ptr[0] == 'O' && span_starts(s, "OCSP "))
+    if ((s.ptr[0] == 't' && EX_STARTS(s, "tls:cert "))
+        || (s.ptr[0] == 'O' && EX_STARTS(s, "OCSP "))
         || (s.ptr[0] == 'R'
-            && span_starts(s, "Required TLS certificate status"))
-        || (s.ptr[0] == 'S' && span_starts(s, "Server certificate "))) {
+            && EX_STARTS(s, "Required TLS certificate status"))
+        || (s.ptr[0] == 'S' && EX_STARTS(s, "Server certificate "))) {
         ev->kind = EX_DETAIL;           /* events and test-suite logwrites */
         return;
     }

@@ -2622,6 +2622,81 @@ t_same16(void)
     T_CHECK(agree, "ex_same16() as memcmp() of 16 to 400 bytes");
 }
 
+/* t_literals - the literal compares of ex.c (a word at a time, the
+ * last word overlapping the one before): each literal whole, an 'x'
+ * after it, in a buffer of that length (asan: nothing read past it),
+ * takes its kind; one byte short (its last byte the 'x'), or any one
+ * of its bytes changed, it does not ("LOG: " takes the kind of no
+ * shape: its near misses are not told apart).
+ * And the commands of E8's test (ex_past_ehlo()): a text after one of
+ * them is no dialogue past EHLO, after any byte of it changed it is */
+static void
+t_literals(void)
+{
+    static const struct {
+        const char *lit;
+        int     kind;
+    } k[] = {
+        {"Completed", EX_COMPLETED}, {"LOG: ", EX_IGNORE},
+        {"SMTP<< ", EX_DETAIL}, {"SMTP>> ", EX_DETAIL},
+        {"SMTP(close)", EX_DETAIL}, {"tls:cert ", EX_DETAIL},
+        {"OCSP ", EX_DETAIL}, {"Server certificate ", EX_DETAIL},
+        {"Required TLS certificate status", EX_DETAIL},
+    };
+    static const char *const cmd[] = {
+        "initial connection", "EHLO", "HELO", "LHLO", "STARTTLS",
+    };
+    char    line[200];
+    int     i, ok = 1, cases = 0;
+    size_t  j, n;
+
+    for (i = 0; i < (int) (sizeof(k) / sizeof(k[0])); i++) {
+        struct ex_event ev;
+        char   *buf;
+
+        /* an 'x' after it: a body is trimmed of its last spaces */
+        n = strlen(k[i].lit);
+        if ((buf = malloc(n + 1)) == NULL)
+            continue;
+        memcpy(buf, k[i].lit, n);
+        buf[n] = 'x';
+        ex_classify(span_make(buf, n + 1), EX_F_ID, &ev);
+        ok &= ev.kind == k[i].kind;
+        buf[n - 1] = 'x';
+        ex_classify(span_make(buf, n), EX_F_ID, &ev);
+        ok &= ev.kind != k[i].kind || k[i].kind == EX_IGNORE;
+        buf[n - 1] = k[i].lit[n - 1];
+        for (j = 0; j < n; j++) {
+            buf[j] ^= 0x01;
+            ex_classify(span_make(buf, n + 1), EX_F_ID, &ev);
+            ok &= ev.kind != k[i].kind || k[i].kind == EX_IGNORE;
+            buf[j] ^= 0x01;
+            cases++;
+        }
+        free(buf);
+    }
+    for (i = 0; i < (int) (sizeof(cmd) / sizeof(cmd[0])); i++) {
+        struct ex_event ev;
+        size_t  at;
+
+        n = (size_t) snprintf(line, sizeof(line), "** a@b.example R=r T=t"
+                              " H=h [192.0.2.1]: SMTP error from remote"
+                              " mail server after %s", cmd[i]);
+        at = n - strlen(cmd[i]);
+        ex_classify(span_make(line, n), EX_F_ID, &ev);
+        ok &= ev.kind == EX_DELIVERY && ev.past_ehlo == 0;
+        for (j = at; j < n; j++) {
+            line[j] ^= 0x01;
+            ex_classify(span_make(line, n), EX_F_ID, &ev);
+            ok &= ev.kind == EX_DELIVERY && ev.past_ehlo == 1;
+            line[j] ^= 0x01;
+            cases++;
+        }
+    }
+    T_CHECK(ok, "literal compares, whole, short and one byte changed (%d)",
+            cases);
+}
+
 int
 main(void)
 {
@@ -2655,5 +2730,6 @@ main(void)
     t_reason_as_is();
     t_rcpt_domain();
     t_same16();
+    t_literals();
     return T_DONE();
 }
