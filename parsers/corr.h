@@ -192,6 +192,14 @@ struct corr_proc {
                                  * flush puts it back) */
 };
 
+/* spare rings of connections (corr.c): a stack of their addresses, in
+ * order of giving back */
+struct corr_spares {
+    void  **v;
+    size_t  n;
+    size_t  cap;
+};
+
 /* the core; its fields are read by the inline functions below only */
 struct corr {
     struct sess_conf conf;
@@ -200,8 +208,8 @@ struct corr {
     void   *ctx;                /* the MTA's correlator: ops' argument */
     struct sess_own *own;       /* ids of our own report mail, or NULL */
     struct htab *procs;         /* values inline (htab_create_inline) */
-    void   *spare_pend;         /* rings given back (corr.c) */
-    void   *spare_open;
+    struct corr_spares spare_pend;      /* rings given back (corr.c) */
+    struct corr_spares spare_open;
     int64_t max_t;              /* newest log time seen */
     unsigned long feeds;        /* lines entered, for the sweep */
     unsigned long sweep_mask;   /* ops.sweep_every - 1 */

@@ -565,6 +565,78 @@ t_pend_ring(void)
     corr_sess_free(m);
 }
 
+/* t_ring_spares - rings of waiting connections given back and taken
+ * again by many keys at once (a stack of spares that grows past its
+ * first room): in each of three rounds, each of 300 keys has a
+ * connection wait (a ring taken, spare or new) and a new cur, then
+ * each key is flushed (its ring given back) in turn from a random one.
+ * Each flush hands over the waiting one, then cur, each with its own
+ * address; the ring is gone from the key, cur back in its entry. The
+ * second and third rounds take only spares */
+static void
+t_ring_spares(void)
+{
+    struct sess_conf conf;
+    struct sess_cb cb;
+    struct t_seen got;
+    struct t_mta *m;
+    struct corr_proc *p, *keys[300];
+    int64_t id[300];
+    char    key[32];
+    uint64_t s = 0x6a09e667f3bcc908ULL;
+    int     round, i, j, at, new, bad = 0, flushed = 0;
+    static const char first[] = "host\0test\0x";
+
+    p = t_open(&conf, &cb, &t_ops, t_ring_session, &got, first,
+               sizeof(first) - 1, &m, &new);
+    T_CHECK(p != NULL, "a key");
+    for (round = 0; round < 3; round++) {
+        int64_t next = 1 + round * 1000;
+
+        for (i = 0; i < 300; i++) {
+            int     n = snprintf(key, sizeof(key), "host%ctest%c%d", 0, 0, i);
+            struct corr_conn *c;
+
+            p = corr_enter(m->k, key, (size_t) n, span_make("host", 4), 1,
+                           1700000000 + round, NULL, &new);
+            keys[i] = p;
+            bad += p == NULL || new != (round == 0);
+            if (p == NULL)
+                break;
+            id[i] = next;
+            for (j = 0; j < 2; j++) {   /* the first waits, then a cur */
+                c = corr_retire(m->k, p);
+                corr_start(c, sizeof(struct corr_conn), T_NAMES(c), 1, next);
+                snprintf(T_NAMES(c)->ip, sizeof(T_NAMES(c)->ip),
+                         "10.0.%d.%d", (int) (next >> 8 & 255),
+                         (int) (next & 255));
+                next++;
+            }
+            bad += p->npend != 1 || p->pend == NULL;
+        }
+        if (bad)
+            break;
+        at = (int) (t_rand(&s) % 300);
+        for (j = 0; j < 300; j++) {
+            i = (at + j) % 300;
+            memset(&got, 0, sizeof(got));
+            corr_flush_proc(m->k, keys[i]);
+            flushed++;
+            bad += got.n != 2 || got.badstr != 0
+                || got.id[0] != id[i] || got.id[1] != id[i] + 1
+                || got.ip[0] != (id[i] & 0xffff)
+                || got.ip[1] != ((id[i] + 1) & 0xffff)
+                || got.dom[0] || got.dom[1]
+                || keys[i]->pend != NULL || keys[i]->npend != 0
+                || keys[i]->cur != (struct corr_conn *) (keys[i] + 1);
+        }
+    }
+    T_CHECK(bad == 0 && flushed == 900,
+            "spare rings: 300 keys' rings given back and taken again, "
+            "three rounds (%d flushes, %d wrong)", flushed, bad);
+    corr_sess_free(m);
+}
+
 /* t_hash - htab_hash() is libxxhash's XXH3_64bits() at every length and
  * alignment */
 static void
@@ -1155,6 +1227,7 @@ main(void)
     t_emit_dom();
     t_emit_reason();
     t_pend_ring();
+    t_ring_spares();
     t_hash();
     t_htab_keys();
     t_htab_fetch();
