@@ -2116,7 +2116,17 @@ t_front(void)
              * as ex_read() made it (ex_classify_dlv() reads "=> " and
              * "-> " its own way), but for what it leaves unread */
             struct span d = corr_rcpt_domain(pa.ev.rcpt);
+            char    key[200];
+            size_t  hl = r.host.len, kl = hl + 1 + lb.id.len;
 
+            /* the message's key: ex_msg_key()'s (a main log's line with
+             * an id of 16 or 23 bytes by its own way) */
+            memcpy(key, r.host.ptr, hl);
+            key[hl] = 0;
+            if (lb.id.len > 0)
+                memcpy(key + hl + 1, lb.id.ptr, lb.id.len);
+            agree &= pa.klen == kl && memcmp(pa.key, key, kl) == 0
+                && pa.khash == htab_hash(key, kl);
             agree &= same_span(pa.dom, d)
                 && (ex_read_local(&eb)
                     ? ev_hash_untext(&pa.ev, line) == ev_hash_untext(&eb, line)
