@@ -1665,6 +1665,8 @@ t_unbare(void)
         "1aa0aa-00000a-7R => a@b R=r T=t H=h [1.2.3.4] X=x CV=yes",
         "TLS session: (x): delivering unencrypted to H=h [1.2.3.4] (x)",
         "x | y | z", " | ", "<li>", "<li>12 -", "plain words | more",
+        "x| y | z", "a |b | c", "|", " |", "| ", "||| | |", "<li> - x",
+        "<li>123456789012345 - x", "<li>7 -x", "<li7 - x", "<lj>7 - x",
     };
     struct sess_conf conf;
     struct sess_cb cb;
