@@ -2438,9 +2438,15 @@ ex_read_quick(struct span msg, struct ex_line *ln)
     unsigned s1, s0;
     struct span s;
 
-    if (len < 20 || (unsigned char) (p[0] - '0') > 9
-        || (len > 20 && (p[20] == '+' || p[20] == '-')))
+    /* no stamp, or one with a zone after it: most lines have a body,
+     * and the length's test comes first, once (not again for the byte
+     * after the stamp) */
+    if (len > 20) {
+        if ((unsigned char) (p[0] - '0') > 9 || p[20] == '+' || p[20] == '-')
+            return 0;
+    } else if (len < 20 || (unsigned char) (p[0] - '0') > 9) {
         return 0;
+    }
     memcpy(&a, p, 8);
     memcpy(&b, p + 8, 8);
     if (!ex_seen_same(m, a, b))

@@ -875,16 +875,16 @@ ex_same_run(const struct ex_sess *s, const struct ex_conn *c, int64_t t,
         && (ev->result >= 0) == (c->fail >= 0);
 }
 
-/* ex_cipher_hash - a non-zero 32-bit hash of an X= value */
+/* ex_cipher_hash - a non-zero 32-bit hash of an X= value: htab_hash()
+ * (XXH3, sixteen bytes a step) folded, where FNV-1a of a byte a step
+ * took about 250 instructions and a loop's end of an X= of 56 bytes
+ * (only its equality with another's is asked: ex_stale_x()) */
 static uint32_t
 ex_cipher_hash(struct span x)
 {
-    uint32_t h = 2166136261u;
-    size_t  i;
+    uint64_t h = htab_hash(x.ptr, x.len);
 
-    for (i = 0; i < x.len; i++)
-        h = (h ^ (unsigned char) x.ptr[i]) * 16777619u;
-    return h | 1;
+    return (uint32_t) (h ^ h >> 32) | 1;
 }
 
 /* ex_stale_x - a delivery line whose X= is not its own connection's.
@@ -1134,6 +1134,23 @@ ex_msg_key(const struct wrap_rec *r, struct span id, char *key)
     return hl + 1 + id.len;
 }
 
+/* ex_bar_find - span_find() of " | " in the n bytes at p: the first bar
+ * with a space on each side, by memchr() of the bar (the profile-guided
+ * build kept span_find() out of line, a memchr() and a memcmp() at each
+ * space: 360 instructions an eximstats line). tests/t_ex.c, t_unbare */
+static long
+ex_bar_find(const char *p, size_t n)
+{
+    const char *q = p, *const end = p + n;
+
+    while (n >= 3 && (q = memchr(q, '|', (size_t) (end - q))) != NULL) {
+        if (q > p && q + 1 < end && q[-1] == ' ' && q[1] == ' ')
+            return (long) (q - 1 - p);
+        q++;
+    }
+    return -1;
+}
+
 /* ex_unbare - an echo without prefix: drop "service | " (docker
  * compose), the pid column of exim -d, indentation, "<li>N - "
  * (eximstats); *stats: the rest is a "**" line without its marker */
@@ -1145,7 +1162,7 @@ ex_unbare(struct span s, int *stats)
      * taken), not in the whole line, a memchr() and memcmp() at each of
      * its spaces (an eximstats line, "<li>1 - a@b R=... : SMTP error
      * ...", is hundreds of bytes) */
-    long    bar = span_find(span_make(s.ptr, s.len < 66 ? s.len : 66), " | ");
+    long    bar = ex_bar_find(s.ptr, s.len < 66 ? s.len : 66);
     size_t  i = 0;
 
     *stats = 0;
@@ -1168,13 +1185,18 @@ ex_unbare(struct span s, int *stats)
         while (s.len > 0 && s.ptr[0] == ' ')
             span_drop(&s, 1);
     }
-    if (span_skip(&s, "<li>") == 0) {
+    if (s.len >= 4 && s.ptr[0] == '<' && s.ptr[1] == 'l' && s.ptr[2] == 'i'
+        && s.ptr[3] == '>') {
+        span_drop(&s, 4);
         i = 0;
         while (i < s.len && i < 12 && s.ptr[i] >= '0' && s.ptr[i] <= '9')
             i++;
         span_drop(&s, i);
-        if (span_skip(&s, " - ") == 0)
+        if (s.len >= 3 && s.ptr[0] == ' ' && s.ptr[1] == '-'
+            && s.ptr[2] == ' ') {
+            span_drop(&s, 3);
             *stats = 1;
+        }
     }
     return s;
 }
@@ -1187,7 +1209,10 @@ ex_arrival_mt(const struct sess_own *own, const struct ex_line *ln,
 {
     struct span b = ln->body;
 
-    return span_skip(&b, "<= ") == 0 && sess_own_sender_word(own, b, from);
+    /* "<= ", bytes compared in line (span_skip() was a call with the
+     * profile) */
+    return b.len >= 3 && b.ptr[0] == '<' && b.ptr[1] == '=' && b.ptr[2] == ' '
+        && sess_own_sender_word(own, span_make(b.ptr + 3, b.len - 3), from);
 }
 
 /* ex_arrival - note the id of our own report mail (ex_arrival_mt): out
@@ -1219,6 +1244,23 @@ ex_classify_key(const struct wrap_rec *r, struct ex_pre *pre)
 {
     pre->klen = (uint32_t) ex_msg_key(r, pre->ln.id, pre->key);
     pre->khash = htab_hash(pre->key, pre->klen);
+}
+
+/* ex_classify_key_main - ex_classify_key() of a main log's line (no
+ * log host) with a message id of n bytes, 16 or 23: ex_msg_key()'s
+ * key, a NUL and the id, of a length the compiler knows to be 17 to 24
+ * (the hash's paths of other lengths, which call, are not taken; nor
+ * ex_msg_key()'s tests of the host and the id) */
+static inline __attribute__((always_inline)) void
+ex_classify_key_main(struct ex_pre *pre, size_t n)
+{
+    const char *id = pre->ln.id.ptr;
+
+    pre->key[0] = 0;
+    memcpy(pre->key + 1, id, 16);
+    memcpy(pre->key + 1 + n - 16, id + n - 16, 16);
+    pre->klen = (uint32_t) (n + 1);
+    pre->khash = htab_hash(pre->key, n + 1);
 }
 
 /* ex_classify_dlv_rest - what ex_classify_tail() makes of a delivery
@@ -1311,6 +1353,7 @@ ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
                 struct ex_pre *pre, struct trace *tr)
 {
     struct span b = pre->ln.body;
+    size_t  n;
 
     (void) own;
     (void) tr;
@@ -1319,7 +1362,11 @@ ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
      * without the tests of the kind it would read again (the key's
      * bytes are written through a char pointer) */
     pre->arrival = 0;
-    ex_classify_key(r, pre);
+    n = pre->ln.id.len;
+    if ((n == 16 || n == 23) && r->host.len == 0)
+        ex_classify_key_main(pre, n);   /* a main log's: most */
+    else
+        ex_classify_key(r, pre);
     ex_classify_dlv_rest(r, pre, 1);
     return CORR_PRE_EVENT;
 }
@@ -1388,8 +1435,11 @@ ex_classify_own(const struct wrap_rec *r, const struct sess_own *own,
 static inline int
 ex_own_maybe(struct span s, size_t n)
 {
-    return s.len == n || (s.len > n && s.ptr[n] == ' ') || s.len == n + 2
-        || (s.len > n + 2 && s.ptr[n + 2] == ' ');
+    /* a sender with more after it (most arrivals): the two bytes, one
+     * test and no branch between them */
+    if (s.len > n + 2)
+        return (s.ptr[n] == ' ') | (s.ptr[n + 2] == ' ');
+    return s.len == n || (s.len > n && s.ptr[n] == ' ') || s.len == n + 2;
 }
 
 /* ex_classify_after - ex_classify_mt() of a line whose prefix was read
@@ -1419,18 +1469,16 @@ ex_classify_after(const struct wrap_rec *r, const struct sess_own *own,
     }
     n = ln->id.len;
     if ((n == 16 || n == 23) && r->host.len == 0 && b.len >= 9
-        && memcmp(b.ptr, "Completed", 9) == 0) {
+        && ex_w8(b.ptr) == ex_w8("Complete") && b.ptr[8] == 'd') {
         /* EX_COMPLETED (ex_classify(): its kind alone is written) of a
          * main log's line: the key is ex_msg_key()'s, of a length the
          * compiler knows (the hash's paths of other lengths, which call,
-         * are not taken) */
+         * are not taken). "Completed" by a word and a byte: the
+         * profile-guided build made a memcmp() of nine bytes a call
+         * through the PLT in ex_classify_full() */
         pre->ev.kind = EX_COMPLETED;
         pre->arrival = 0;
-        pre->key[0] = 0;
-        memcpy(pre->key + 1, ln->id.ptr, 16);
-        memcpy(pre->key + 1 + n - 16, ln->id.ptr + n - 16, 16);
-        pre->klen = (uint32_t) (n + 1);
-        pre->khash = htab_hash(pre->key, n + 1);
+        ex_classify_key_main(pre, n);
         pre->cipher_h = pre->pid_h = 0;
         pre->dom = span_make(NULL, 0);
         return CORR_PRE_EVENT;

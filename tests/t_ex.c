@@ -1515,6 +1515,96 @@ ex_read_kind_only(enum ex_kind k)
         || k == EX_COMPLETED;
 }
 
+/* t_cipher - the hash of a delivery's X= (ex_cipher_hash() of
+ * ex_sess.c, made by classify_mt() for a continued line or one with
+ * CV=no and no DN=, 0 for any other): the same for the same X=, another
+ * for an X= alike but for one byte anywhere, or one byte shorter or
+ * longer; never 0. X= of 0 to 95 bytes, each line in a buffer of its own
+ * length (asan) */
+static void
+t_cipher(void)
+{
+    static const char fill[] =
+        "TLS1.3:ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_256_GCM:256"
+        "TLS1.2:ECDHE-RSA-AES128-GCM-SHA256:128:x";
+    struct sess_conf conf;
+    struct sess_cb cb;
+    void   *st;
+    const struct sess_own *own;
+    char    x1[100], x2[100];
+    uint64_t x = 13;
+    int     i, agree = 1, n = 0;
+
+    memset(&conf, 0, sizeof(conf));
+    memset(&cb, 0, sizeof(cb));
+    st = corr_sess_create(&conf, &cb, &ex_corr_ops);
+    own = corr_sess_own_mt(st);
+    for (i = 0; i < 20000; i++) {
+        size_t  l1 = 1 + T_RND() % 95, l2 = l1;
+        uint32_t h[2];
+        int     w, same, tail = (int) (T_RND() % 3);
+
+        memcpy(x1, fill, l1);
+        memcpy(x2, fill, l1);
+        switch (T_RND() % 4) {
+        case 0:                 /* the same */
+            break;
+        case 1:                 /* one byte changed */
+            w = (int) (T_RND() % l1);
+            x2[w] = x2[w] == 'A' ? 'B' : 'A';
+            break;
+        case 2:                 /* one more byte */
+            if (l1 < 95)
+                x2[l2++] = fill[l1];
+            break;
+        default:                /* one fewer */
+            if (l1 > 1)
+                l2--;
+            break;
+        }
+        if (x1[l1 - 1] == ':' || x2[l2 - 1] == ':')
+            continue;           /* "X=a:" ends the fields: its text follows */
+        same = l1 == l2 && memcmp(x1, x2, l1) == 0;
+        for (w = 0; w < 2; w++) {
+            static const char *const tails[] = {
+                " CV=no", " CV=yes DN=\"CN=x\"", " CV=yes",
+            };
+            struct wrap_rec r;
+            struct ex_pre pa;
+            struct trace tr;
+            char    line[300], *buf;
+            int     len;
+
+            /* "]:25*": a continued connection */
+            len = snprintf(line, sizeof(line), "2024-11-01 00:00:07 "
+                           "1aa0aa-00000a-7R => a@b R=r T=t H=h "
+                           "[192.0.2.1]:25%s X=%.*s%s C=\"250 ok\"",
+                           tail == 1 ? "*" : "", (int) (w ? l2 : l1),
+                           w ? x2 : x1, tails[tail]);
+            if ((buf = malloc((size_t) len)) == NULL)
+                return;
+            memcpy(buf, line, (size_t) len);
+            memset(&r, 0, sizeof(r));
+            r.msg = span_make(buf, (size_t) len);
+            r.ident = span_make("exim", 4);
+            memset(&pa, 0x5a, sizeof(pa));
+            agree &= ex_corr_ops.classify_mt(&r, own, &pa, &tr)
+                == CORR_PRE_EVENT && pa.ev.kind == EX_DELIVERY;
+            h[w] = pa.cipher_h;
+            agree &= (tail == 2) == (h[w] == 0);
+            free(buf);
+        }
+        if (tail != 2) {
+            agree &= same == (h[0] == h[1]);
+            n++;
+        }
+    }
+    corr_sess_free(st);
+    T_CHECK(agree && n > 10000, "a delivery's X= hash: the same for the"
+            " same X=, another for one alike (%d pairs)", n);
+    printf("# t_cipher: %d pairs\n", n);
+}
+
 /* t_unbare_plain - ex_unbare() of ex_sess.c as it was, the bar sought
  * in the whole line (span_find()) */
 static struct span
@@ -1575,6 +1665,8 @@ t_unbare(void)
         "1aa0aa-00000a-7R => a@b R=r T=t H=h [1.2.3.4] X=x CV=yes",
         "TLS session: (x): delivering unencrypted to H=h [1.2.3.4] (x)",
         "x | y | z", " | ", "<li>", "<li>12 -", "plain words | more",
+        "x| y | z", "a |b | c", "|", " |", "| ", "||| | |", "<li> - x",
+        "<li>123456789012345 - x", "<li>7 -x", "<li7 - x", "<lj>7 - x",
     };
     struct sess_conf conf;
     struct sess_cb cb;
@@ -2116,7 +2208,17 @@ t_front(void)
              * as ex_read() made it (ex_classify_dlv() reads "=> " and
              * "-> " its own way), but for what it leaves unread */
             struct span d = corr_rcpt_domain(pa.ev.rcpt);
+            char    key[200];
+            size_t  hl = r.host.len, kl = hl + 1 + lb.id.len;
 
+            /* the message's key: ex_msg_key()'s (a main log's line with
+             * an id of 16 or 23 bytes by its own way) */
+            memcpy(key, r.host.ptr, hl);
+            key[hl] = 0;
+            if (lb.id.len > 0)
+                memcpy(key + hl + 1, lb.id.ptr, lb.id.len);
+            agree &= pa.klen == kl && memcmp(pa.key, key, kl) == 0
+                && pa.khash == htab_hash(key, kl);
             agree &= same_span(pa.dom, d)
                 && (ex_read_local(&eb)
                     ? ev_hash_untext(&pa.ev, line) == ev_hash_untext(&eb, line)
@@ -2723,6 +2825,7 @@ main(void)
     t_read_short();
     t_plain();
     t_unbare();
+    t_cipher();
     t_front();
     t_read_pid();
     t_lm_again();
