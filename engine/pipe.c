@@ -9,7 +9,11 @@
  * chunks strictly in input order: the correlators see exactly the records of a
  * one-thread run, in the same order, so every count is the same for any
  * number of jobs and any chunk size. A chunk is reused only after its
- * records were correlated. The sessions a chunk's records complete are
+ * records were correlated. A chunk at the head of the order that no
+ * thread has taken yet is not parsed into records: the main thread
+ * classifies and applies its lines in one pass, as one thread does
+ * (pipe_fuse), while workers parse the newer chunks. The sessions a
+ * chunk's records complete are
  * kept with it, and a worker adds them to the lock-free table (counters
  * add up in any order) before the chunk is reused. --trace needs every
  * line in order, so it runs on one thread.
@@ -197,8 +201,12 @@ struct pipe_par {
     struct pipe_chunk **order;  /* ring by sequence number */
     size_t  nchunks;
     uint64_t next_put;          /* sequence of the next chunk put */
-    uint64_t next_work;         /* next chunk a worker takes */
     uint64_t next_corr;         /* next chunk to correlate */
+    size_t  nqueue;             /* chunks in PIPE_C_QUEUED */
+    int     fuse;               /* which chunks the main thread may
+                                 * classify and apply in one pass when
+                                 * it finds them unclaimed at the head
+                                 * (pipe_fusable) */
     int     stop;
     size_t  nadd;               /* chunks in PIPE_C_ADDQ */
     int     idle;               /* workers waiting on work_cv */
@@ -222,6 +230,8 @@ struct pipe_ctx {
     struct input_src *src;      /* the source being read */
     struct pipe_par *par;       /* NULL: one thread */
     struct pipe_chunk *corr;    /* the chunk being correlated, or NULL */
+    struct input_src *fuse_src; /* pipe_fuse: the chunk's source, */
+    uint64_t fuse_base;         /* and its lines before the chunk */
     /* one thread: records held back (pipe_line), from held_first on */
     struct pipe_held *held;     /* PIPE_HELD_RING, made without --trace */
     unsigned held_first;
@@ -1548,13 +1558,69 @@ pipe_add_chunk_mt(struct pipe_par *pp, struct pipe_chunk *ch)
     ch->keys_len = 0;
 }
 
+/* pipe_fusable - 1 when chunk seq may be fused (pipe_fuse) if the
+ * main thread finds it unclaimed at the head: any, unless
+ * MAILTLSRPT_FUSE said otherwise (pipe_par.fuse: 0 none, k > 1 those
+ * whose sequence number is no multiple of k: tests mix the two paths
+ * in a known pattern) */
+static inline int
+pipe_fusable(const struct pipe_par *pp, uint64_t seq)
+{
+    return pp->fuse == 1 || (pp->fuse > 1 && seq % (uint64_t) pp->fuse != 0);
+}
+
+/* pipe_pick - a queued chunk for thread worker (1: a worker, 0: the
+ * main thread) to parse into items, or NULL. Never the head when it
+ * may be fused: the main thread classifies and applies it in one pass
+ * when it gets there (pipe_settle, pipe_fuse). A worker takes the
+ * newest, so that the chunks next to the head stay unclaimed while it
+ * has any other; the main thread (the head being parsed) the oldest,
+ * as before. Without fusing, the oldest. Called with pp->mu held */
+static struct pipe_chunk *
+pipe_pick(const struct pipe_par *pp, int worker)
+{
+    uint64_t s;
+    struct pipe_chunk *ch;
+
+    if (pp->nqueue == 0)
+        return NULL;
+    if (worker && pp->fuse) {
+        for (s = pp->next_put; s > pp->next_corr; s--) {
+            ch = pp->order[(s - 1) % pp->nchunks];
+            if (ch->state == PIPE_C_QUEUED
+                && (s - 1 > pp->next_corr || !pipe_fusable(pp, s - 1)))
+                return ch;
+        }
+        return NULL;
+    }
+    for (s = pp->next_corr; s < pp->next_put; s++) {
+        ch = pp->order[s % pp->nchunks];
+        if (ch->state == PIPE_C_QUEUED
+            && (s > pp->next_corr || !pipe_fusable(pp, s)))
+            return ch;
+    }
+    return NULL;
+}
+
+/* pipe_eligible - queued chunks a worker may take (pipe_pick). Called
+ * with pp->mu held */
+static uint64_t
+pipe_eligible(const struct pipe_par *pp)
+{
+    if (pp->nqueue > 0 && pp->next_corr < pp->next_put
+        && pp->order[pp->next_corr % pp->nchunks]->state == PIPE_C_QUEUED
+        && pipe_fusable(pp, pp->next_corr))
+        return pp->nqueue - 1;
+    return pp->nqueue;
+}
+
 /* pipe_wake_wanted - the workers to wake (0, 1, or 2: all) now that
  * work was queued: those asleep, when there is work. Called with pp->mu
  * held */
 static int
 pipe_wake_wanted(const struct pipe_par *pp)
 {
-    uint64_t pend = pp->next_put - pp->next_work + pp->nadd;
+    uint64_t pend = pipe_eligible(pp) + pp->nadd;
 
     if (pp->idle == 0 || pend == 0)
         return 0;
@@ -1634,10 +1700,10 @@ pipe_work_one(struct pipe_par *pp, int worker)
             pthread_cond_signal(&pp->done_cv);
         return 1;
     }
-    if (pp->next_work == pp->next_put)
+    if ((ch = pipe_pick(pp, worker)) == NULL)
         return 0;
-    ch = pp->order[pp->next_work++ % pp->nchunks];
     ch->state = PIPE_C_WORKING;
+    pp->nqueue--;
     pipe_arenas(pp, ch, worker);
     wake = worker ? 0 : pipe_wake_wanted(pp);
     pthread_mutex_unlock(&pp->mu);
@@ -1663,7 +1729,7 @@ pipe_worker_mt(void *arg)
     parser_classify_ahead_mt();         /* the main thread applies */
     pthread_mutex_lock(&pp->mu);
     for (;;) {
-        while (!pp->stop && pp->next_work == pp->next_put && pp->nadd == 0) {
+        while (!pp->stop && pp->nadd == 0 && pipe_pick(pp, 1) == NULL) {
             pp->idle++;
             pthread_cond_wait(&pp->work_cv, &pp->mu);
             pp->idle--;
@@ -1798,6 +1864,99 @@ pipe_correlate(struct pipe_ctx *pc, struct pipe_chunk *ch)
     pc->file_ts_back |= ch->ts.back;
 }
 
+/* pipe_f_line, pipe_f_lines, pipe_f_bad - pipe_fuse: a chunk's lines
+ * as the one-thread reader hands them over (pipe_line, pipe_lines,
+ * pipe_bad), with the chunk's source and its line numbers in the file;
+ * a journal JSON record decoded here, in order, as pipe_correlate does
+ * (a chunk's reader leaves it to the line callback) */
+static void
+pipe_f_line(void *ctx, const struct input_src *acc, uint64_t lineno,
+            struct span line)
+{
+    struct pipe_ctx *pc = ctx;
+    struct input_src *src = pc->fuse_src;
+
+    (void) acc;
+    lineno += pc->fuse_base;
+    if (line.len > 0 && (line.ptr[0] == 0x1e || line.ptr[0] == 'd'
+                         || line.ptr[0] == '{') && jrnl_is_json(line)) {
+        struct wrap_rec r;
+        const char *why;
+
+        pipe_held_drain(pc);
+        if (pc->j == NULL)
+            pc->j = jrnl_create();
+        if (jrnl_json(pc->j, line, &r, &why) == 0) {
+            pipe_rec(pc, src, lineno, &r);
+        } else {
+            src->bad[INPUT_BAD_RECORD]++;
+            pipe_show_bad(pc, src, lineno, input_bad_name(INPUT_BAD_RECORD));
+        }
+        return;
+    }
+    pipe_line(pc, src, lineno, line);
+}
+
+static void
+pipe_f_lines(void *ctx, const struct input_src *acc, uint64_t lineno,
+             const struct span *ls, size_t n)
+{
+    struct pipe_ctx *pc = ctx;
+
+    (void) acc;
+    pipe_lines(pc, pc->fuse_src, pc->fuse_base + lineno, ls, n);
+}
+
+static void
+pipe_f_bad(void *ctx, const struct input_src *acc, uint64_t lineno,
+           enum input_bad why)
+{
+    struct pipe_ctx *pc = ctx;
+
+    (void) acc;
+    pipe_bad(pc, pc->fuse_src, pc->fuse_base + lineno, why);
+}
+
+/* pipe_fuse - main thread: the chunk at the head of the order, parsed
+ * by no one, classified and applied in one pass as the one-thread
+ * path does (the held ring: a record applied a few records after its
+ * classification, while what the classifier wrote is in the L1 cache).
+ * Its counts, lines and years as pipe_correlate's; what crosses into
+ * the next chunk (the held ring drained, the repeated-line test's
+ * record kept) is what a correlated chunk leaves */
+static void
+pipe_fuse(struct pipe_ctx *pc, struct pipe_chunk *ch)
+{
+    struct input_src *src = ch->src;
+    struct input_cb cb;
+    struct ts_ctx ts = pc->ts;
+
+    memset(&ch->acc, 0, sizeof(ch->acc));
+    if (ch->fd >= 0) {
+        input_chunk_fetch(src->name, ch->fd, ch->off, ch->buf, ch->len);
+        ch->fd = -1;
+    }
+    memset(&cb, 0, sizeof(cb));
+    cb.line = pipe_f_line;
+    cb.lines = pipe_f_lines;
+    cb.bad = pipe_f_bad;
+    cb.ctx = pc;
+    cb.quiet = 1;
+    pc->fuse_src = src;
+    pc->fuse_base = src->lines;
+    pc->ts = ch->ts;            /* the chunk's copy: as a worker's */
+    pc->held_ahead = parser_prefetch_useful(ch->parsers);
+    input_chunk_lines_mt(&cb, &ch->acc, ch->buf, ch->len, ch->flags,
+                         ch->nlead);
+    pipe_held_drain(pc);
+    pipe_dup_keep(pc);          /* the chunk is reused after this */
+    ch->ts = pc->ts;
+    pc->ts = ts;
+    input_chunk_add(src, &ch->acc);
+    pc->file_ts_used |= ch->ts.used;
+    pc->file_ts_back |= ch->ts.back;
+}
+
 /* pipe_settle - correlate parsed chunks at the head of the order, at
  * most max (0: no limit); the first one is waited for (doing a
  * worker's work meanwhile), later ones only taken when parsed. Called
@@ -1813,7 +1972,19 @@ pipe_settle(struct pipe_ctx *pc, int max)
     while (pp->next_corr < pp->next_put && (max == 0 || done < max)) {
         struct pipe_chunk *ch = pp->order[pp->next_corr % pp->nchunks];
 
-        if (ch->state != PIPE_C_DONE) {
+        if (ch->state == PIPE_C_QUEUED && pipe_fusable(pp, pp->next_corr)) {
+            ch->state = PIPE_C_WORKING;
+            pp->nqueue--;
+            pipe_arenas(pp, ch, 0);
+            wake = pipe_wake_wanted(pp);
+            pthread_mutex_unlock(&pp->mu);
+            pipe_wake(pp, wake);
+            pc->corr = ch;
+            ch->keys_len = 0;
+            pipe_fuse(pc, ch);
+            pc->corr = NULL;
+            pthread_mutex_lock(&pp->mu);
+        } else if (ch->state != PIPE_C_DONE) {
             if (!wait)
                 return;
             /* rather than wait, do a worker's work: the main thread is
@@ -1824,15 +1995,16 @@ pipe_settle(struct pipe_ctx *pc, int max)
                 pp->mwait = 0;
             }
             continue;
+        } else {
+            wake = pipe_wake_wanted(pp);
+            pthread_mutex_unlock(&pp->mu);
+            pipe_wake(pp, wake);
+            pc->corr = ch;
+            ch->keys_len = 0;
+            pipe_correlate(pc, ch);
+            pc->corr = NULL;
+            pthread_mutex_lock(&pp->mu);
         }
-        wake = pipe_wake_wanted(pp);
-        pthread_mutex_unlock(&pp->mu);
-        pipe_wake(pp, wake);
-        pc->corr = ch;
-        ch->keys_len = 0;
-        pipe_correlate(pc, ch);
-        pc->corr = NULL;
-        pthread_mutex_lock(&pp->mu);
         if (ch->keys_len > 0) {
             ch->state = PIPE_C_ADDQ;
             pp->nadd++;
@@ -1866,8 +2038,7 @@ pipe_get(void *ctx, size_t *cap)
         for (i = 0; i < pp->nchunks && ch == NULL; i++)
             if (pp->chunks[i].state == PIPE_C_FREE)
                 ch = &pp->chunks[i];
-        if (ch != NULL && (pp->next_put - pp->next_work
-                           < (uint64_t) pp->nthreads
+        if (ch != NULL && (pp->nqueue < (size_t) pp->nthreads
                            || pp->next_corr == pp->next_put
                            || pp->order[pp->next_corr % pp->nchunks]->state
                            != PIPE_C_DONE)) {
@@ -1919,6 +2090,7 @@ pipe_put_at(struct pipe_ctx *pc, unsigned char *buf, int fd, uint64_t off,
         progress_tick(pc->progress, pc->src->bytes);
     pthread_mutex_lock(&pp->mu);
     ch->state = PIPE_C_QUEUED;
+    pp->nqueue++;
     pp->order[pp->next_put++ % pp->nchunks] = ch;
     wake = pipe_wake_wanted(pp);
     pthread_mutex_unlock(&pp->mu);
@@ -1988,6 +2160,24 @@ pipe_chunk_env(void)
     return v;
 }
 
+/* pipe_fuse_env - which chunks may be fused (pipe_fusable):
+ * MAILTLSRPT_FUSE for tests (0: none; k > 1: those whose number is no
+ * multiple of k), else 1: any */
+static int
+pipe_fuse_env(void)
+{
+    const char *e = getenv("MAILTLSRPT_FUSE");
+    char   *end;
+    unsigned long v;
+
+    if (e == NULL || *e == 0)
+        return 1;
+    v = strtoul(e, &end, 10);
+    if (*end || v > 1024)
+        msg_fatal("MAILTLSRPT_FUSE wants 0..1024");
+    return (int) v;
+}
+
 /* pipe_par_start - chunk buffers and worker threads */
 static struct pipe_par *
 pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
@@ -2012,6 +2202,7 @@ pipe_par_start(int jobs, size_t chunk_size, struct agg_tab *tab)
     pthread_cond_init(&pp->done_cv, NULL);
     pp->chunk_size = chunk_size;
     pp->tab = tab;
+    pp->fuse = pipe_fuse_env();
     /* enough for every worker to have one and the next queued, the
      * reader to fill two and the main thread to correlate one */
     pp->nchunks = (size_t) jobs * 2 + 3;

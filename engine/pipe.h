@@ -18,7 +18,10 @@
  * (see pipe.c, docs/internals/pipeline.md); the result is the same
  * for any jobs. MAILTLSRPT_CHUNK
  * in the environment sets the chunk size in bytes (tests cut small logs
- * into many chunks with it).
+ * into many chunks with it); MAILTLSRPT_FUSE, for tests too, which
+ * chunks the calling thread may classify and apply in one pass when it
+ * finds them unclaimed (0: none; k > 1: those whose number is no
+ * multiple of k; by default any).
  * Thread safety: call from one thread; it starts and joins its workers.
  */
 #ifndef ENGINE_PIPE_H

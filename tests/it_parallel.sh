@@ -15,7 +15,9 @@
 #    "-j 3" and small chunks, and in order with "-j 8": the same summary as
 #    the same files at -j 1;
 # 5. report files (all days) at "-j 3" with 61-byte chunks: byte-identical
-#    to -j 1;
+#    to -j 1; and at -j 1 and 2 in 4096-byte chunks, every third parsed
+#    into items and the others classified and applied in one pass
+#    (MAILTLSRPT_FUSE=3), the same summary and stderr;
 # 6. a log of one day with 70,000 domains (the per-domain sums and the
 #    rows shown made on threads): summary by sessions, failures and
 #    domain, all rows and a few, with --failures-only and --html, at
@@ -135,6 +137,15 @@ for log in "$L"/*; do
         same "$name: stdin, $c-byte chunks" "$ref.sum" "$tmp/o"
         MAILTLSRPT_CHUNK=$c run "$tmp/o" "$tmp/e" sessions $SS -j 2 - <"$log"
         same "$name: sessions stdin, $c-byte chunks" "$ref.ses" "$tmp/o"
+    done
+    # chunks classified and applied in one pass by the main thread next
+    # to chunks parsed into items (MAILTLSRPT_FUSE=3: every third is
+    # parsed into items; at -j 1 exactly those, at -j 2 some more)
+    for j in 1 2; do
+        MAILTLSRPT_FUSE=3 MAILTLSRPT_CHUNK=4096 run "$tmp/o" "$tmp/e" \
+            summary --json -v $SS -j $j "$log"
+        same "$name: summary -j $j, fused by turns" "$ref.sum" "$tmp/o"
+        same "$name: stderr -j $j, fused by turns" "$tmp/ref.err" "$tmp/e"
     done
     gzip -c "$log" >"$tmp/in.gz"
     MAILTLSRPT_CHUNK=4096 run "$tmp/o" "$tmp/e" summary --json $SS -j 3 \

@@ -11,7 +11,9 @@
  * processes, where one thread holds records back, counts and prints
  * its sessions as several threads do; a log of many default chunks
  * comes out the same at -j 2, 3 and 8, and so do tiny chunks, again
- * and again. The logs are
+ * and again; four files of hostile lines, cut into chunks of which some
+ * are classified and applied in one pass and the others parsed into
+ * items, count, print and warn as one thread. The logs are
  * testdata/demo/maillog (60 sessions, all counted),
  * testdata/corpus/exim.log and one the test writes.
  */
@@ -584,6 +586,217 @@ t_handoff(const char *file)
     free(d1.text);
 }
 
+/* t_files_run - pipe_run over the files with --verbose, in chunks of
+ * chunk bytes (NULL: the default; none at -j 1), MAILTLSRPT_FUSE set
+ * to fuse (NULL: unset); sessions into *text, stderr into *err */
+static int
+t_files_run(char **files, int jobs, const char *chunk, const char *fuse,
+            struct run_stats *st, struct t_dump *d, char **text,
+            size_t *len, char **err, size_t *elen)
+{
+    char    name[] = "/tmp/t_engine_err.XXXXXX";
+    int     fd = mkstemp(name);
+    int     keep = dup(2);
+    struct pipe_opts po;
+    struct agg_tab *tab = agg_tab_create();
+    int     rc;
+    FILE   *fp;
+
+    if (fd < 0 || keep < 0)
+        return -1;
+    if (chunk)
+        setenv("MAILTLSRPT_CHUNK", chunk, 1);
+    else
+        unsetenv("MAILTLSRPT_CHUNK");
+    if (fuse)
+        setenv("MAILTLSRPT_FUSE", fuse, 1);
+    else
+        unsetenv("MAILTLSRPT_FUSE");
+    memset(&po, 0, sizeof(po));
+    po.files = files;
+    po.log_year = 2024;
+    po.quiet = 1;
+    po.verbose = 1;
+    po.jobs = jobs;
+    po.sessions = open_memstream(text, len);
+    fflush(stderr);
+    dup2(fd, 2);
+    rc = pipe_run(&po, tab, st);
+    fflush(stderr);
+    dup2(keep, 2);
+    close(keep);
+    close(fd);
+    fclose(po.sessions);
+    unsetenv("MAILTLSRPT_FUSE");
+    d->fp = open_memstream(&d->text, &d->len);
+    agg_tab_walk_st(tab, t_dump_rec, d);
+    fclose(d->fp);
+    agg_tab_free(tab);
+    *err = NULL;
+    *elen = 0;
+    if ((fp = fopen(name, "r")) != NULL) {
+        char    buf[4096];
+        size_t  n;
+        FILE   *out = open_memstream(err, elen);
+
+        while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+            fwrite(buf, 1, n, out);
+        fclose(out);
+        fclose(fp);
+    }
+    unlink(name);
+    return rc;
+}
+
+/* t_files - a run of four files whose chunks end anywhere: the first
+ * line of each file the last of the one before (another file's: no
+ * repeat), Exim's, Postfix's and Sendmail's lines written once to
+ * three times or one byte off, with lines longer than a line may be
+ * (dropped where they lie, across chunks), lines longer than a chunk,
+ * NUL bytes, journal records good and bad, catalog lines and empty
+ * messages between, and a file of no MTA. Chunks classified and
+ * applied in one pass by the main thread (pipe_fuse) next to chunks
+ * parsed into items and applied from them (pipe_correlate), in every
+ * order: MAILTLSRPT_FUSE=k lets only chunks whose number is no
+ * multiple of k be fused, so at -j 1 in chunks every second or third
+ * chunk is parsed into items and the others fused, and at -j 2, 3 and
+ * 8 a worker takes some of either; chunks of 61 bytes to 64 KiB. The
+ * same counts, sessions, repeats, bad lines shown with their file and
+ * line, and warnings as one thread without chunks */
+static void
+t_files(void)
+{
+    static const char *const src[] = {EXIM, "testdata/corpus/postfix.log",
+        "testdata/corpus/sendmail.log"};
+    static const struct {
+        int     jobs;
+        const char *chunk;
+        const char *fuse;
+    } runs[] = {{1, "97", "2"}, {1, "1500", "3"}, {1, "4096", "2"},
+                {1, "300", NULL}, {1, "700", "0"}, {2, "97", "2"},
+                {2, "1500", "3"}, {2, "4096", NULL}, {2, "61", "0"},
+                {3, "700", "2"}, {3, "61", "3"}, {8, "4096", "2"},
+                {2, "65536", "3"}, {3, NULL, NULL}};
+    char    logs[4][32];
+    char   *files[5];
+    char    line[4096];
+    char    first[4096] = "";
+    char   *big;
+    char   *text[2] = {NULL, NULL};
+    size_t  len[2] = {0, 0};
+    char   *err[2];
+    size_t  elen[2];
+    struct run_stats one, st;
+    struct t_dump d1, d;
+    uint64_t x = 0x853c49e6748fea9bULL;
+    FILE   *out = NULL, *in;
+    size_t  i, n, k, nl = 0;
+    int     f, fd, pass;
+
+    big = malloc(70 * 1024);
+    if (big == NULL)
+        return;
+    memset(big, 'y', 70 * 1024 - 1);
+    big[70 * 1024 - 1] = 0;
+    for (f = 0; f < 4; f++) {
+        snprintf(logs[f], sizeof(logs[f]), "/tmp/t_engine.XXXXXX");
+        fd = mkstemp(logs[f]);
+        files[f] = logs[f];
+        T_CHECK(fd >= 0 && (out = fdopen(fd, "w")) != NULL, "files: a log");
+        if (fd < 0 || out == NULL)
+            return;
+        if (f == 3) {           /* no MTA's line: warned of */
+            for (k = 0; k < 400; k++)
+                fprintf(out, "Nov 23 01:09:%02zu gw kernel: eth0 link up "
+                        "%zu\n", k % 60, k);
+            fclose(out);
+            continue;
+        }
+        if (first[0])
+            fputs(first, out);
+        for (pass = 0; pass < 2 && (in = fopen(src[f], "r")) != NULL;
+             pass++) {
+            while (fgets(line, sizeof(line), in) != NULL) {
+                n = strcspn(line, "\n");
+                if (n == 0 || line[0] == '#')
+                    continue;
+                nl++;
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                for (k = 0; k < 1 + x % 3; k++)
+                    t_dup_write(out, line, n, 0);
+                if ((x >> 8) % 4 == 0)
+                    t_dup_write(out, line, n, 1 + (x >> 16));
+                if ((x >> 20) % 41 == 0)    /* over INPUT_MAX_LINE: dropped */
+                    fprintf(out, "Nov 23 01:09:05 mail postfix/smtp[3]: %s\n",
+                            big);
+                if ((x >> 26) % 37 == 0)    /* longer than most chunks */
+                    fprintf(out, "Nov 23 01:09:05 mail postfix/smtp[4]: "
+                            "%.2000s\n", big);
+                if ((x >> 32) % 53 == 0)
+                    fwrite("Nov 23 01:09:05 mail postfix/smtp[1]: a\0b\n", 1,
+                           42, out);
+                if ((x >> 38) % 31 == 0)
+                    fputs("Nov 23 01:09:05 mail postfix/smtp[2906]: \n", out);
+                if ((x >> 44) % 43 == 0)
+                    fputs("{\"MESSAGE\":\"1A2B3C011: to=<v@e.example>, relay="
+                          "mx1.example.net[192.0.2.9]:25, delay=1, delays=0/0/"
+                          "0/1, dsn=2.0.0, status=sent (250 ok)\",\"SYSLOG_"
+                          "IDENTIFIER\":\"postfix/smtp\",\"_PID\":\"2906\","
+                          "\"_HOSTNAME\":\"mail\",\"__REALTIME_TIMESTAMP\":"
+                          "\"1732840000000000\"}\n", out);
+                if ((x >> 50) % 47 == 0)
+                    fputs("{\"MESSAGE\":\"broken\n", out);
+                if ((x >> 54) % 59 == 0)
+                    fputs("-- Boot 0123456789abcdef --\n", out);
+                snprintf(first, sizeof(first), "%.*s\n", (int) n, line);
+            }
+            fclose(in);
+        }
+        fputs(first, out);      /* the next file's first line too */
+        fclose(out);
+    }
+    files[4] = NULL;
+    free(big);
+    T_CHECK(t_files_run(files, 1, NULL, NULL, &one, &d1, &text[0], &len[0],
+                        &err[0], &elen[0]) == 0, "files: -j 1 reads it");
+    T_CHECK(nl > 500 && one.duplicates > 300
+            && one.sessions[SESS_D_COUNTED] > 50
+            && one.bad[INPUT_BAD_LONG] > 3 && one.bad[INPUT_BAD_NUL] > 3
+            && one.bad[INPUT_BAD_RECORD] > 3 && one.not_mail == 1
+            && elen[0] > 0, "files: %llu repeats, %llu counted, %llu long, "
+            "%llu NUL, %llu records bad",
+            (unsigned long long) one.duplicates,
+            (unsigned long long) one.sessions[SESS_D_COUNTED],
+            (unsigned long long) one.bad[INPUT_BAD_LONG],
+            (unsigned long long) one.bad[INPUT_BAD_NUL],
+            (unsigned long long) one.bad[INPUT_BAD_RECORD]);
+    for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        T_CHECK(t_files_run(files, runs[i].jobs, runs[i].chunk,
+                            runs[i].fuse, &st, &d, &text[1], &len[1],
+                            &err[1], &elen[1]) == 0, "files: -j %d reads it",
+                runs[i].jobs);
+        T_CHECK(t_same(&one, &d1, &st, &d) && st.not_mail == one.not_mail
+                && len[0] == len[1] && memcmp(text[0], text[1], len[0]) == 0
+                && elen[0] == elen[1] && memcmp(err[0], err[1], elen[0]) == 0,
+                "files: -j %d in chunks of %s, fused %s: %llu repeats, "
+                "-j 1 %llu", runs[i].jobs,
+                runs[i].chunk ? runs[i].chunk : "the default",
+                runs[i].fuse ? runs[i].fuse : "any",
+                (unsigned long long) st.duplicates,
+                (unsigned long long) one.duplicates);
+        free(text[1]);
+        free(err[1]);
+        free(d.text);
+    }
+    for (f = 0; f < 4; f++)
+        unlink(logs[f]);
+    free(text[0]);
+    free(err[0]);
+    free(d1.text);
+}
+
 /* t_held_dups - repeated lines while one thread holds records back: a
  * log of more live processes than PARSER_PREFETCH_KEYS whose lines are
  * written once to three times, or followed by one a byte off, with bad
@@ -872,6 +1085,7 @@ main(void)
     t_dups();
     t_fold();
     t_held_dups();
+    t_files();
     t_pool();
     t_state();
     t_canon();
