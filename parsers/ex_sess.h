@@ -38,15 +38,20 @@ struct corr_ops;
  * the key (24 bytes without a log host); the third the X= hash and the
  * event's first 48 bytes (its kind, flags as bytes, the host group). A
  * key with a log host runs on into the second. The rest (the line's
- * stamp, body and pid, the event's spans and reason, the sender) is
- * read by few events or none */
+ * stamp, body and pid, the event's spans and reason) is read by few
+ * events or none. 384 bytes, six lines: the engine keeps each record
+ * at a line's start */
 struct ex_pre {
     /* an event's (not the arrival's): its message's key, made here so
      * that the correlating thread reads neither the line nor a hash */
     uint64_t khash;             /* htab_hash() of key */
     int64_t t;                  /* the event's time: Exim's stamp, else
                                  * the envelope's, else 0 (dated) */
-    struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
+    union {
+        struct span dom;        /* an event's corr_rcpt_domain(ev.rcpt) */
+        struct span from;       /* an arrival's sender (its only field
+                                 * here besides the line's prefix) */
+    };
     uint32_t pid_h;             /* a delivery's ex_pid_hash() of its
                                  * process id (0 for other events) */
     uint8_t klen;
@@ -61,7 +66,6 @@ struct ex_pre {
                                  * fields, read or not) */
     struct ex_event ev;
     struct ex_line ln;          /* [pid], message id, stamp */
-    struct span from;           /* the arrival's sender */
 };
 
 /* the two lines above: the first with a main log's key (without a log
@@ -69,7 +73,8 @@ struct ex_pre {
  * event's first fields */
 _Static_assert(offsetof(struct ex_pre, key) + 24 <= 64
                && offsetof(struct ex_pre, cipher_h) >= 128
-               && offsetof(struct ex_pre, ev.ip) + sizeof(struct span) <= 192,
+               && offsetof(struct ex_pre, ev.ip) + sizeof(struct span) <= 192
+               && sizeof(struct ex_pre) <= 384,
                "struct ex_pre: what apply reads on lines one and three");
 
 /* ex_sess_ident - 1 when a syslog program name is Exim's (exim, exim4,

@@ -945,9 +945,11 @@ t_ex_time_one(struct ts_ctx *ts, struct wrap_rec *r, const char *line,
     dated = pre.ln.stamped || r->dated;
     t = pre.ln.stamped ? pre.ln.t : r->dated ? r->t : 0;
     hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
-    memcpy(key, r->host.ptr, hl);
+    if (hl > 0)
+        memcpy(key, r->host.ptr, hl);
     key[hl] = 0;
-    memcpy(key + hl + 1, pre.ln.id.ptr, pre.ln.id.len);
+    if (pre.ln.id.len > 0)
+        memcpy(key + hl + 1, pre.ln.id.ptr, pre.ln.id.len);
     return pre.dated != dated || pre.t != t
         || pre.klen != hl + 1 + pre.ln.id.len || pre.klen > sizeof(pre.key)
         || memcmp(pre.key, key, pre.klen) != 0
