@@ -1238,12 +1238,20 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
                           | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE) \
                           | (1u << EX_DANE_EVENT)))
 
-/* ex_classify_key - the message's key and its hash for ex_apply() */
+/* ex_classify_key - the message's key and its hash for ex_apply(),
+ * and the event's time (Exim's stamp, else the envelope's): on the
+ * record's first line, with the key, so that ex_apply() reads no
+ * field of the line's prefix (struct ex_pre) */
 static inline __attribute__((always_inline)) void
 ex_classify_key(const struct wrap_rec *r, struct ex_pre *pre)
 {
-    pre->klen = (uint32_t) ex_msg_key(r, pre->ln.id, pre->key);
-    pre->khash = htab_hash(pre->key, pre->klen);
+    const struct ex_line *ln = &pre->ln;
+    size_t  klen = ex_msg_key(r, ln->id, pre->key);
+
+    pre->klen = (uint8_t) klen;
+    pre->khash = htab_hash(pre->key, klen);
+    pre->dated = ln->stamped || r->dated;
+    pre->t = ln->stamped ? ln->t : r->dated ? r->t : 0;
 }
 
 /* ex_classify_key_main - ex_classify_key() of a main log's line (no
@@ -1575,10 +1583,13 @@ ex_completed(struct ex_sess *s, const struct wrap_rec *r,
              const struct ex_pre *pre)
 {
     const struct ex_line *ln = &pre->ln;
-    int     dated = ln->stamped || r->dated;
-    int64_t t = ln->stamped ? ln->t : r->dated ? r->t : 0;
 
-    if (corr_held(s->k, pre->key, pre->klen, dated, t, r))
+    /* the time from the line's prefix, not pre->t: the classifier's
+     * way for a Completed writes its key alone (ex_classify_after());
+     * read only when a hold hook asks */
+    if (s->k->cb.hold != NULL
+        && corr_held(s->k, pre->key, pre->klen, ln->stamped || r->dated,
+                     ln->stamped ? ln->t : r->dated ? r->t : 0, r))
         return;
     corr_forget_hashed(s->k, pre->key, pre->klen, pre->khash);
     /* a call with its two spans set up only when an id of our own mail
@@ -1594,15 +1605,12 @@ static void
 ex_apply_event(struct ex_sess *s, const struct wrap_rec *r,
                struct ex_pre *pre, struct trace *tr)
 {
-    const struct ex_line *ln = &pre->ln;
     struct ex_event *evp = &pre->ev;
     struct ex_msg *m;
     struct ex_conn *c;
-    int     dated;
-    int64_t t;
+    int     dated = pre->dated;
+    int64_t t = pre->t;
 
-    dated = ln->stamped || r->dated;
-    t = ln->stamped ? ln->t : r->dated ? r->t : 0;
     {
         int     new;
 
@@ -1622,7 +1630,7 @@ ex_apply_event(struct ex_sess *s, const struct wrap_rec *r,
             return;
         if (new)
             m->own = sess_own_any(s->k->own)
-                && sess_own_has(s->k->own, r->host, ln->id);
+                && sess_own_has(s->k->own, r->host, pre->ln.id);
     }
     if (evp->kind == EX_DELIVERY) {
         /* most events: a test, not the switch's indirect jump */

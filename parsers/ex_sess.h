@@ -31,37 +31,51 @@ struct corr_ops;
  * of it alone (spans into the line), for its apply. Each of the
  * struct's cache lines that the correlating thread reads was written
  * on another core and is a miss there (ex_apply() waited most on its
- * first reads), so what it reads of an event is in two runs of 64
- * bytes on the main log: the key's hash, hashes, domain and the key
- * (17 or 24 bytes without a log host), then the stamp (ex_line's last
- * fields) and the event's first 48 (flags as bytes, the host group);
- * the rest (the line's body and pid, read only here, the event's
- * spans and reason, the sender) is read by few events or none */
+ * first reads), so what it reads of an event is on two lines of the
+ * record's first three, the lines the engine fetches ahead of a record
+ * (engine/pipe.c, pipe_item_fetch): the first holds the key's hash,
+ * the event's time, the recipient's domain, the process id's hash and
+ * the key (24 bytes without a log host); the third the X= hash and the
+ * event's first 48 bytes (its kind, flags as bytes, the host group). A
+ * key with a log host runs on into the second. The rest (the line's
+ * stamp, body and pid, the event's spans and reason) is read by few
+ * events or none. 384 bytes, six lines: the engine keeps each record
+ * at a line's start */
 struct ex_pre {
     /* an event's (not the arrival's): its message's key, made here so
      * that the correlating thread reads neither the line nor a hash */
     uint64_t khash;             /* htab_hash() of key */
-    uint32_t klen;
-    uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
-                                 * X=, when ev.tls (made here: the one
-                                 * correlating thread need not read it) */
+    int64_t t;                  /* the event's time: Exim's stamp, else
+                                 * the envelope's, else 0 (dated) */
+    union {
+        struct span dom;        /* an event's corr_rcpt_domain(ev.rcpt) */
+        struct span from;       /* an arrival's sender (its only field
+                                 * here besides the line's prefix) */
+    };
     uint32_t pid_h;             /* a delivery's ex_pid_hash() of its
                                  * process id (0 for other events) */
+    uint8_t klen;
+    unsigned char dated;        /* t is a time */
     unsigned char arrival;      /* "ID <= own_from": note the id */
-    struct span dom;            /* corr_rcpt_domain(ev.rcpt) */
-    char    key[SESS_MAX_LOGHOST + 40];     /* log host, NUL, message id */
-    struct ex_line ln;          /* [pid], message id, stamp */
+    /* log host, NUL, message id (ex_msgid(): 16 or 23 bytes) */
+    char    key[SESS_MAX_LOGHOST + 1 + 25];
+    uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its
+                                 * X=, when ev.tls (made here: the one
+                                 * correlating thread need not read it;
+                                 * gcc loads it with the event's first
+                                 * fields, read or not) */
     struct ex_event ev;
-    struct span from;           /* the arrival's sender */
+    struct ex_line ln;          /* [pid], message id, stamp */
 };
 
-/* the two runs above: the head with a main log's key (without a log
- * host: a NUL and an id of up to 23 bytes), the stamp with the event's
- * first fields */
+/* the two lines above: the first with a main log's key (without a log
+ * host: a NUL and an id of up to 23 bytes), the third with the
+ * event's first fields */
 _Static_assert(offsetof(struct ex_pre, key) + 24 <= 64
-               && offsetof(struct ex_pre, ev.ip) + sizeof(struct span)
-               - offsetof(struct ex_pre, ln.t) <= 64,
-               "struct ex_pre: what apply reads in two runs of 64 bytes");
+               && offsetof(struct ex_pre, cipher_h) >= 128
+               && offsetof(struct ex_pre, ev.ip) + sizeof(struct span) <= 192
+               && sizeof(struct ex_pre) <= 384,
+               "struct ex_pre: what apply reads on lines one and three");
 
 /* ex_sess_ident - 1 when a syslog program name is Exim's (exim, exim4,
  * syslog_processname variants) or cPanel's splogger. Pure */

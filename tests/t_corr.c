@@ -27,9 +27,12 @@
  * memory of pairs (parsers/ex_sess.c) against the fill without it.
  * Postfix's failure reasons through its memos of folded texts
  * (parsers/pf_sess.c) against the same connections each through a
- * parser of its own, whose memos are empty.
+ * parser of its own, whose memos are empty. The time and key that
+ * Exim's classifier makes for the apply (struct ex_pre) against what
+ * the apply made of the line's prefix and envelope itself.
  */
 #include "../parsers/corr.h"
+#include "../parsers/ex.h"
 #include "../parsers/ex_sess.h"
 #include "../parsers/parser.h"
 #include "../parsers/ts.h"
@@ -987,6 +990,128 @@ t_ex_peer(void)
     corr_sess_free(m);
 }
 
+/* t_ex_time_one - one line through Exim's classifier: an event's time
+ * (pre.t, pre.dated) as the apply made it of the line's prefix and
+ * envelope, its key the log host (cut), a NUL and the message id, in
+ * the room kept for it; 1 when it differs. An undated record's time
+ * field is set to a time: not read */
+static int
+t_ex_time_one(struct ts_ctx *ts, struct wrap_rec *r, const char *line,
+              size_t len, int *events)
+{
+    static struct ex_pre pre;
+    struct trace tr;
+    char    key[SESS_MAX_LOGHOST + 40];
+    size_t  hl;
+    int64_t t;
+    int     dated;
+
+    wrap_parse(ts, span_make(line, len), r);
+    if (!r->dated)
+        r->t = 1234567;         /* no time, whatever the field holds */
+    if (ex_corr_ops.classify_mt(r, NULL, &pre, &tr) != CORR_PRE_EVENT
+        || pre.arrival || pre.ev.kind == EX_COMPLETED)
+        return 0;       /* a Completed's time is read of its prefix
+                         * (ex_completed()) */
+    (*events)++;
+    dated = pre.ln.stamped || r->dated;
+    t = pre.ln.stamped ? pre.ln.t : r->dated ? r->t : 0;
+    hl = r->host.len > SESS_MAX_LOGHOST ? SESS_MAX_LOGHOST : r->host.len;
+    if (hl > 0)
+        memcpy(key, r->host.ptr, hl);
+    key[hl] = 0;
+    if (pre.ln.id.len > 0)
+        memcpy(key + hl + 1, pre.ln.id.ptr, pre.ln.id.len);
+    return pre.dated != dated || pre.t != t
+        || pre.klen != hl + 1 + pre.ln.id.len || pre.klen > sizeof(pre.key)
+        || memcmp(pre.key, key, pre.klen) != 0
+        || pre.khash != htab_hash(key, pre.klen);
+}
+
+/* t_ex_time - the time and key Exim's classifier makes for the apply
+ * (struct ex_pre: on the record's first line, ex_classify_key) against
+ * the apply's own reading of the line's prefix and envelope, as it was
+ * before: the lines of the Exim corpus (every kind of event) as the
+ * main log writes them, with +pid, with a stamp's fraction and zone,
+ * through syslog with and without Exim's stamp, through RFC 5424 with
+ * no time, log hosts of
+ * every length to past the key's cut, old and new message ids, and
+ * every line cut short and with a byte changed */
+static void
+t_ex_time(void)
+{
+    static const char *const files[] = {
+        "testdata/corpus/exim.log", "testdata/corpus/exim-testsuite.log",
+    };
+    static const char *const env[][2] = {     /* before and after the
+                                                 * log host */
+        {"", NULL}, {"Mar  1 12:00:00 ", " exim[123]: "},
+        {"<13>1 - ", " exim 77 - - "},
+        {"2024-03-01T12:00:00+01:00 ", " exim4[9]: "},
+    };
+    struct ts_ctx ts;
+    struct wrap_rec r;
+    uint64_t rs = 0x2545f4914f6cdd1dULL;
+    char    buf[4096], host[100], line[4096];
+    int     bad = 0, events = 0, n = 0;
+    size_t  f;
+
+    ts_ctx_init_year(&ts, 2024);
+    memset(&r, 0, sizeof(r));
+    for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        FILE   *fp = fopen(files[f], "r");
+
+        if (fp == NULL)
+            continue;
+        while (fgets(line, sizeof(line), fp) != NULL) {
+            size_t  len = strcspn(line, "\n");
+            const char *body = line;
+            int     v;
+
+            line[len] = 0;
+            if (line[0] == '#' || len < 21)
+                continue;
+            n++;
+            if (line[4] == '-' && line[19] == ' ')
+                body = line + 20;       /* the stamp off */
+            for (v = 0; v < 24; v++) {
+                size_t  hl = t_ex_rnd(&rs) % 72, i, k;
+                const char *pfx[] = {
+                    "", "2024-03-01 12:00:00 ", "2024-03-01 12:00:00 [4321] ",
+                    "2024-03-01 12:00:00.123 +0200 ",
+                };
+                const char *const *e = env[v % 4];
+                const char *p = v % 4 == 0 ? pfx[1 + (v / 4) % 3]
+                    : pfx[(v / 4) % 4];
+                int     m;
+
+                for (i = 0; i < hl; i++)
+                    host[i] = (char) ('a' + t_ex_rnd(&rs) % 26);
+                host[hl ? hl : 1] = 0;
+                if (hl == 0)
+                    host[0] = 'h';
+                if (e[1] == NULL)
+                    m = snprintf(buf, sizeof(buf), "%s%s", p, body);
+                else
+                    m = snprintf(buf, sizeof(buf), "%s%s%s%s%s", e[0], host,
+                                 e[1], p, body);
+                k = (size_t) m;
+                if (v >= 16) {          /* cut short, a byte changed */
+                    k = t_ex_rnd(&rs) % (k + 1);
+                    if (k > 0 && v >= 20)
+                        buf[t_ex_rnd(&rs) % k] = "- [:0A\x80 "[t_ex_rnd(&rs) % 8];
+                }
+                if (t_ex_time_one(&ts, &r, buf, k, &events) && bad++ < 5)
+                    fprintf(stderr, "ex time: %.*s\n", (int) k, buf);
+            }
+        }
+        fclose(fp);
+    }
+    T_CHECK(n > 100 && events > 1000 && bad == 0,
+            "Exim's events carry the time and key the apply made of the "
+            "line (%d lines, %d events, %d differ)", n, events, bad);
+}
+
 /* t_pf_reasons - Postfix's failure reasons through its memos of folded
  * texts (pf_reason_put: a certificate line's text, pf_why_put: a status
  * text's code) against the same lines each through a parser of its
@@ -1232,6 +1357,7 @@ main(void)
     t_htab_keys();
     t_htab_fetch();
     t_ex_peer();
+    t_ex_time();
     t_pf_reasons();
     return T_DONE();
 }
