@@ -1238,27 +1238,37 @@ ex_arrival(struct ex_sess *s, const struct wrap_rec *r,
                           | (1u << EX_DETAIL) | (1u << EX_TLS_CLOSE) \
                           | (1u << EX_DANE_EVENT)))
 
-/* ex_classify_key - the message's key and its hash for ex_apply(),
+/* ex_classify_time - the event's time for ex_apply() (Exim's stamp,
+ * else the envelope's), on the record's first line with the key;
+ * ex_classify_key - the message's key and its hash for ex_apply(),
  * and the event's time (Exim's stamp, else the envelope's): on the
  * record's first line, with the key, so that ex_apply() reads no
  * field of the line's prefix (struct ex_pre) */
 static inline __attribute__((always_inline)) void
-ex_classify_key(const struct wrap_rec *r, struct ex_pre *pre)
+ex_classify_time(const struct wrap_rec *r, struct ex_pre *pre)
 {
     const struct ex_line *ln = &pre->ln;
-    size_t  klen = ex_msg_key(r, ln->id, pre->key);
+
+    pre->dated = ln->stamped || r->dated;
+    pre->t = ln->stamped ? ln->t : r->dated ? r->t : 0;
+}
+
+static inline __attribute__((always_inline)) void
+ex_classify_key(const struct wrap_rec *r, struct ex_pre *pre)
+{
+    size_t  klen = ex_msg_key(r, pre->ln.id, pre->key);
 
     pre->klen = (uint8_t) klen;
     pre->khash = htab_hash(pre->key, klen);
-    pre->dated = ln->stamped || r->dated;
-    pre->t = ln->stamped ? ln->t : r->dated ? r->t : 0;
+    ex_classify_time(r, pre);
 }
 
 /* ex_classify_key_main - ex_classify_key() of a main log's line (no
  * log host) with a message id of n bytes, 16 or 23: ex_msg_key()'s
  * key, a NUL and the id, of a length the compiler knows to be 17 to 24
  * (the hash's paths of other lengths, which call, are not taken; nor
- * ex_msg_key()'s tests of the host and the id) */
+ * ex_msg_key()'s tests of the host and the id). No time: a Completed
+ * reads its own (ex_completed()), a delivery adds ex_classify_time() */
 static inline __attribute__((always_inline)) void
 ex_classify_key_main(struct ex_pre *pre, size_t n)
 {
@@ -1267,7 +1277,7 @@ ex_classify_key_main(struct ex_pre *pre, size_t n)
     pre->key[0] = 0;
     memcpy(pre->key + 1, id, 16);
     memcpy(pre->key + 1 + n - 16, id + n - 16, 16);
-    pre->klen = (uint32_t) (n + 1);
+    pre->klen = (uint8_t) (n + 1);
     pre->khash = htab_hash(pre->key, n + 1);
 }
 
@@ -1371,10 +1381,12 @@ ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
      * bytes are written through a char pointer) */
     pre->arrival = 0;
     n = pre->ln.id.len;
-    if ((n == 16 || n == 23) && r->host.len == 0)
+    if ((n == 16 || n == 23) && r->host.len == 0) {
         ex_classify_key_main(pre, n);   /* a main log's: most */
-    else
+        ex_classify_time(r, pre);
+    } else {
         ex_classify_key(r, pre);
+    }
     ex_classify_dlv_rest(r, pre, 1);
     return CORR_PRE_EVENT;
 }
