@@ -3,14 +3,18 @@
 # profile-guided build (Makefile, PGO=1): BIN, built with
 # -fprofile-generate, reads logs of several shapes, so that the counts of
 # its branches and calls land in the profile directory the build names.
-# GEN (benchmarks/gen) writes Postfix logs of a pool of processes and of
-# a new process per delivery (churn), and Exim and Sendmail logs; REPLAY
+# GEN (benchmarks/gen) writes Postfix logs of a pool of processes, of
+# a new process per delivery (churn) and of every domain in turn (the
+# distinct-keys shape), and Exim and Sendmail logs; REPLAY
 # (benchmarks/replay) replays the real logs of testdata/mta/logs and
 # testdata/corpus with fresh ids: real line shapes of every MTA. Seeds
-# and sizes are their own (not the benchmark's). They are read with one
-# thread and with two (the chunked pipeline), plain and gzip'd, through
-# summary, sessions, aggregate + merge and report --offline. PGO_LOGS:
-# more log files (an operator's own) read the same way. DIR is scratch.
+# and sizes are their own (not the benchmark's), about 16 MB a shape:
+# every shape of make bench has about as many bytes in the training as
+# the others. Each log is read alone with one thread and with two (the
+# chunked pipeline), with the benchmark's --log-tz and --log-year, the
+# generator's Exim and Sendmail logs together; then gzip'd, through
+# sessions, aggregate + merge and report --offline. PGO_LOGS: more log
+# files (an operator's own) read the same way. DIR is scratch.
 # Run from the top of the tree (the templates' paths).
 set -eu
 BIN=$1
@@ -28,23 +32,23 @@ run() {
 
 rm -rf "$DIR"
 mkdir -p "$DIR"
-"$GEN" -s 7 -b 40000000 -d 5000 >"$DIR/pf.log" 2>/dev/null
-"$GEN" -s 7 -b 8000000 -d 2000 -m exim >"$DIR/ex.log" 2>/dev/null
-"$GEN" -s 7 -b 8000000 -d 2000 -m sendmail >"$DIR/sm.log" 2>/dev/null
-"$GEN" -s 8 -b 20000000 -d 20000 -D 2 -u 0 >"$DIR/churn.log" 2>/dev/null
-"$REPLAY" -s 7 -b 20000000 "$M"/postfix.*.log "$C"/postfix.log \
+"$GEN" -s 7 -b 24000000 -d 5000 >"$DIR/pf.log" 2>/dev/null
+"$GEN" -s 7 -b 4000000 -d 2000 -m exim >"$DIR/ex.log" 2>/dev/null
+"$GEN" -s 7 -b 4000000 -d 2000 -m sendmail >"$DIR/sm.log" 2>/dev/null
+"$GEN" -s 8 -b 16000000 -d 20000 -D 2 -u 0 >"$DIR/churn.log" 2>/dev/null
+"$GEN" -s 9 -b 16000000 -r -d 13000 >"$DIR/dom.log" 2>/dev/null
+"$REPLAY" -s 7 -b 16000000 "$M"/postfix.*.log "$C"/postfix.log \
     >"$DIR/rpf.log" 2>/dev/null
-"$REPLAY" -s 7 -b 8000000 "$M"/exim.*.log "$C"/exim.log \
+"$REPLAY" -s 7 -b 16000000 "$M"/exim.*.log "$C"/exim.log \
     "$C"/exim-testsuite.log >"$DIR/rex.log" 2>/dev/null
-"$REPLAY" -s 7 -b 8000000 "$M"/sendmail.*.log "$C"/sendmail.log \
+"$REPLAY" -s 7 -b 16000000 "$M"/sendmail.*.log "$C"/sendmail.log \
     >"$DIR/rsm.log" 2>/dev/null
 head -c 4000000 "$DIR/pf.log" | gzip -1 >"$DIR/pf.log.gz"
 for j in 1 2; do
-    run summary -j "$j" "$DIR/pf.log"
+    for f in pf churn dom rpf rex rsm; do
+        run summary -j "$j" --log-tz UTC --log-year 2024 "$DIR/$f.log"
+    done
     run summary -j "$j" "$DIR/ex.log" "$DIR/sm.log"
-    run summary -j "$j" "$DIR/churn.log"
-    run summary -j "$j" "$DIR/rpf.log"
-    run summary -j "$j" "$DIR/rex.log" "$DIR/rsm.log"
 done
 head -c 3000000 "$DIR/churn.log" >"$DIR/churn.part"
 mkdir "$DIR/rpt"
