@@ -174,7 +174,7 @@ struct pipe_chunk {
                                  * (parser_pre_size bytes, each record
                                  * 64-aligned, pipe_pres_grow): a
                                  * Postfix event takes 320 bytes, an
-                                 * Exim one 448, a line that changes
+                                 * Exim one 384, a line that changes
                                  * nothing none */
     size_t  pres_len;
     size_t  pres_cap;
@@ -1797,7 +1797,9 @@ pipe_item_fetch(const struct pipe_chunk *ch, size_t i)
         __builtin_prefetch(pre);
         if (half->pre.kind == PARSER_PRE_EVENT) {
             /* its next two lines: what an Exim event's apply reads
-             * first (its kind, host and address) lies there */
+             * lies on the first and the third (its kind, time and
+             * hashes at bytes 128 on; a key with a log host runs on
+             * into the second) */
             __builtin_prefetch(pre + 64);
             __builtin_prefetch(pre + 128);
         }
