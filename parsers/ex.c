@@ -1019,6 +1019,55 @@ ex_scan_word(const char *p, size_t n)
     return ex_scan3(p, 0, n, '=', ' ', '"');
 }
 
+/* ex_scan_word_at - ex_scan_word() of a recipient in n >= 16 bytes
+ * (the line's rest), and in the same loads the place of the last '@'
+ * before the word's end (*at; -1: none): the domain without a second
+ * pass over the recipient, back from its end (ex_read_dlv()) */
+#ifdef __SSE2__
+static inline __attribute__((always_inline)) size_t
+ex_scan_word_at(const char *p, size_t n, long *at)
+{
+    const __m128i two = _mm_set1_epi8(2);
+    const __m128i vq = _mm_set1_epi8('"');
+    const __m128i ve = _mm_set1_epi8('=');
+    const __m128i va = _mm_set1_epi8('@');
+    long    last = -1;
+    size_t  i, e;
+    unsigned bits, a;
+    __m128i v;
+
+#define EX_WORD_AT(off) \
+    (v = _mm_loadu_si128((const __m128i *) (const void *) (p + (off))), \
+     a = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(v, va)), \
+     bits = (unsigned) _mm_movemask_epi8(_mm_or_si128( \
+         _mm_cmpeq_epi8(_mm_or_si128(v, two), vq), _mm_cmpeq_epi8(v, ve))))
+    for (i = 0; i + 16 <= n; i += 16) {
+        EX_WORD_AT(i);
+        if (bits != 0) {
+            /* the '@'s after the end off: the bits up to the end's
+             * (no '@' is an end) */
+            a &= bits ^ (bits - 1);
+            *at = a != 0 ? (long) (i + 31 - (size_t) __builtin_clz(a)) : last;
+            return i + (size_t) __builtin_ctz(bits);
+        }
+        if (a != 0)
+            last = (long) (i + 31 - (size_t) __builtin_clz(a));
+    }
+    if (i < n) {                /* the last 16 bytes, those before i off */
+        EX_WORD_AT(n - 16);
+        bits >>= i - (n - 16);
+        a >>= i - (n - 16);
+        e = bits != 0 ? (size_t) __builtin_ctz(bits) : n - i;
+        a &= (1u << e) - 1;
+        *at = a != 0 ? (long) (i + 31 - (size_t) __builtin_clz(a)) : last;
+        return i + e;
+    }
+#undef EX_WORD_AT
+    *at = last;
+    return n;
+}
+#endif
+
 /* ex_scan - ex_scan3() of two bytes (b twice: the compiler folds it) */
 static inline size_t
 ex_scan(const char *p, size_t i, size_t n, char a, char b)
@@ -1637,6 +1686,28 @@ ex_delivery_walk(struct span s, const char *p, int nf, struct ex_event *ev,
 }
 
 
+/* ex_dlv_domain - corr_rcpt_domain() of rcpt, its last '@' at at (-1:
+ * none) */
+static inline __attribute__((always_inline)) struct span
+ex_dlv_domain(struct span rcpt, long at)
+{
+    if (at < 0)
+        return span_make(rcpt.ptr, 0);
+    return span_make(rcpt.ptr + at + 1, rcpt.len - (size_t) at - 1);
+}
+
+/* ex_last_at - the place of the last '@' of the n bytes at p (-1:
+ * none), for the recipients ex_scan_word_at() does not read: short
+ * rests, "local part"@domain, <..> (seldom) */
+__attribute__((noinline, cold))
+static long
+ex_last_at(const char *p, size_t n)
+{
+    const char *q = n > 0 ? memrchr(p, '@', n) : NULL;
+
+    return q != NULL ? (long) (q - p) : -1;
+}
+
 /* ex_delivery_in - the fields of a delivery line after its marker, in
  * one walk: a cursor and the line's end, each field's end found once (by
  * ex_field_len()), its key told by its first byte. A key that comes
@@ -1651,7 +1722,8 @@ ex_delivery_walk(struct span s, const char *p, int nf, struct ex_event *ev,
  * delivery lines of an Exim log are ":blackhole:" ones, whose first
  * field ends in ':': the rest is their text) */
 static inline __attribute__((always_inline)) void
-ex_delivery_in(struct span s, struct ex_event *ev, int lazy)
+ex_delivery_in(struct span s, struct ex_event *ev, int lazy,
+               struct span *dom)
 {
     const char *p = s.ptr;
     const char *const end = s.ptr + s.len;
@@ -1662,34 +1734,60 @@ ex_delivery_in(struct span s, struct ex_event *ev, int lazy)
     size_t  n, len;
     int     nf;
 
+    long    at;                     /* the recipient's last '@' (-1:
+                                         * none), with dom */
+
     /* the recipient, the first field */
     while (p < end && *p == ' ')
         p++;
     if (p == end) {
+        if (dom != NULL)
+            *dom = span_make(ev->rcpt.ptr, 0);
         ex_text(span_make(s.ptr, 0), ev);
         return;
     }
     len = (size_t) (end - p);
     if (*p == ':' && (len == 1 || p[1] == ' ')) {
+        if (dom != NULL)
+            *dom = span_make(ev->rcpt.ptr, 0);
         ex_delivery_end(s, p + 1, ev, lazy);    /* "T=t : DANE error" */
         return;
     }
     /* a word without '=' or '"' before its first space (an address,
      * most recipients): that space ends it, found in one scan, where
-     * ex_field_len() scans for its key, then for its end */
-    if (*p != '"' && *p != '<'
-        && ((n = ex_scan_word(p, len)) == len || p[n] == ' '))
-        ;
-    else
-        n = ex_field_len_cold(p, len);
+     * ex_field_len() scans for its key, then for its end; with dom,
+     * the scan finds the last '@' before it too */
+#ifdef __SSE2__
+    if (dom != NULL && len >= 16) {
+        if (*p != '"' && *p != '<'
+            && ((n = ex_scan_word_at(p, len, &at)) == len || p[n] == ' '))
+            ;
+        else {
+            n = ex_field_len_cold(p, len);
+            at = ex_last_at(p, n);
+        }
+    } else
+#endif
+    {
+        if (*p != '"' && *p != '<'
+            && ((n = ex_scan_word(p, len)) == len || p[n] == ' '))
+            ;
+        else
+            n = ex_field_len_cold(p, len);
+        at = dom != NULL ? ex_last_at(p, n) : -1;
+    }
     t = p;
     p += n;
     if (n > 1 && t[n - 1] == ':') {
         ev->rcpt = span_make(t, n - 1); /* "defer (-53): text" */
+        if (dom != NULL)
+            *dom = ex_dlv_domain(ev->rcpt, at);
         ex_delivery_end(s, p, ev, lazy);
         return;
     }
     ev->rcpt = span_make(t, n);
+    if (dom != NULL)
+        *dom = ex_dlv_domain(ev->rcpt, at);
     nf = 1;
     /* the whole rest kept: the event it left, the recipient this one.
      * Not sought for a line that ends in a quote: a C="..." (its own
@@ -1758,7 +1856,7 @@ __attribute__((noinline))
 static void
 ex_delivery(struct span s, struct ex_event *ev, int lazy)
 {
-    ex_delivery_in(s, ev, lazy);
+    ex_delivery_in(s, ev, lazy, NULL);
 }
 
 /* ex_verify - "[ip] SSL verify error: ..." (tls-openssl.c) */
@@ -2369,11 +2467,11 @@ ex_read(struct ts_ctx *tc, struct span msg, struct ex_line *ln,
 /* ex_read_dlv - ex_classify_in()'s way with a delivery, lazy, its
  * marker and trim known (ex.h) */
 void
-ex_read_dlv(struct span s, char mark, struct ex_event *ev)
+ex_read_dlv(struct span s, char mark, struct ex_event *ev, struct span *dom)
 {
     ex_event_start(ev, EX_IGNORE);
     ev->mark = mark;
-    ex_delivery_in(s, ev, 1);
+    ex_delivery_in(s, ev, 1, dom);
     ev->kind = EX_DELIVERY;
 }
 

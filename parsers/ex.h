@@ -148,8 +148,11 @@ int     ex_read_pid(struct span msg, struct ex_line *ln);
  * "=> " (mark '=') or "-> " (mark '-') whose last byte is no space (as
  * the body of a line whose prefix ex_read_quick() read): s is what
  * follows the marker. The shape ex_classify() would find, without its
- * tests (a sixth of an Exim log's lines) */
-void    ex_read_dlv(struct span s, char mark, struct ex_event *ev);
+ * tests (a sixth of an Exim log's lines); *dom: the recipient's domain,
+ * corr_rcpt_domain() of ev->rcpt, its last '@' found in the
+ * recipient's scan */
+void    ex_read_dlv(struct span s, char mark, struct ex_event *ev,
+                    struct span *dom);
 
 /* ex_plain_first - what ex_read_plain() makes of a body by its first
  * byte: 0 a plain line, 1 ask ex_read_body(), 2 plain unless its first
@@ -323,45 +326,6 @@ ex_same16(const char *a, const char *b, size_t n)
         == 0xffff;
 #else
     return memcmp(a, b, n) == 0;
-#endif
-}
-
-/* ex_rcpt_domain - corr_rcpt_domain() of a delivery's recipient (the
- * bytes after its last '@', none when it has no '@'), with SSE2 by
- * blocks of 16 back from its end: the 15 bytes before rcpt must be
- * readable (ex_classify_dlv() of ex_sess.c: the recipient of a line
- * whose body follows Exim's stamp or a message id and its marker). A
- * recipient is mostly one or two blocks, where memrchr() was a call
- * through the PLT and its set-up, about 25 instructions a delivery */
-static inline struct span
-ex_rcpt_domain(struct span rcpt)
-{
-#ifdef __SSE2__
-    const __m128i va = _mm_set1_epi8('@');
-    const char *p = rcpt.ptr;
-    size_t  end = rcpt.len;
-
-    while (end > 0) {
-        unsigned m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
-            _mm_loadu_si128((const __m128i *) (const void *) (p + end - 16)),
-            va));
-
-        if (end < 16)
-            m &= 0xffffu << (16 - end);         /* the bytes before p off */
-        if (m != 0) {
-            size_t  at = end - 16 + (size_t) (31 - __builtin_clz(m));
-
-            return span_make(p + at + 1, rcpt.len - at - 1);
-        }
-        end = end > 16 ? end - 16 : 0;
-    }
-    return span_make(rcpt.ptr, 0);
-#else
-    const char *at = rcpt.len ? memrchr(rcpt.ptr, '@', rcpt.len) : NULL;
-
-    if (at == NULL)
-        return span_make(rcpt.ptr, 0);
-    return span_make(at + 1, rcpt.len - (size_t) (at + 1 - rcpt.ptr));
 #endif
 }
 

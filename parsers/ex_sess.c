@@ -1288,15 +1288,17 @@ ex_classify_key_main(struct ex_pre *pre, size_t n)
  * other: FNV-1a is a chain of multiplies, and took a sixth of the time
  * of ex_classify_mt() when made for every X= */
 static inline __attribute__((always_inline)) void
-ex_classify_dlv_rest(const struct wrap_rec *r, struct ex_pre *pre, int back)
+ex_classify_dlv_rest(const struct wrap_rec *r, struct ex_pre *pre,
+                     int dom_read)
 {
     const struct ex_event *ev = &pre->ev;
 
     pre->pid_h = ex_pid_hash(pre->ln.pid.len ? pre->ln.pid : r->pid);
     pre->cipher_h = ev->tls && (ev->cont || (!ev->dn && ev->cv == EX_CV_NO))
         ? ex_cipher_hash(ev->cipher) : 0;
-    /* back: the recipient follows a stamp or an id (ex_rcpt_domain()) */
-    pre->dom = back ? ex_rcpt_domain(ev->rcpt) : corr_rcpt_domain(ev->rcpt);
+    /* dom_read: ex_read_dlv() wrote it */
+    if (!dom_read)
+        pre->dom = corr_rcpt_domain(ev->rcpt);
 }
 
 /* ex_classify_tail - ex_classify_mt() after the line's reading: its
@@ -1375,7 +1377,8 @@ ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
 
     (void) own;
     (void) tr;
-    ex_read_dlv(span_make(b.ptr + 3, b.len - 3), b.ptr[0], &pre->ev);
+    ex_read_dlv(span_make(b.ptr + 3, b.len - 3), b.ptr[0], &pre->ev,
+                &pre->dom);
     /* ex_classify_tail() of its kind, EX_DELIVERY (ex_read_dlv()),
      * without the tests of the kind it would read again (the key's
      * bytes are written through a char pointer) */

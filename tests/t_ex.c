@@ -2661,43 +2661,80 @@ t_reason_as_is(void)
             " them (%d codes)", n);
 }
 
-/* t_rcpt_domain - ex_rcpt_domain() against corr_rcpt_domain() on
- * generated recipients of 0 to 80 bytes ('@' anywhere, none, several,
- * first and last, bytes above 0x7f), each copied to a buffer of its own
- * with exactly the 15 bytes before it that ex_rcpt_domain() may read
- * and none after (asan): the same span, pointer and length */
+/* t_dlv_domain - ex_read_dlv()'s domain (the recipient's last '@' found
+ * in its scan, ex_scan_word_at()) against corr_rcpt_domain() of the
+ * recipient it read, pointer and length. Generated recipients of 0 to
+ * 200 bytes: no '@', one, many, first, last, '@' after the end in the
+ * same block, quoted ("a@b"@c), <a@b>, '=' inside, bytes above 0x7f;
+ * then the end of the line, a space and fields, ':' and a text, spaces
+ * before. Each line in a buffer of its own length, after 15 bytes of
+ * '@' that are none of it (asan) */
 static void
-t_rcpt_domain(void)
+t_dlv_domain(void)
 {
-    static const char bytes[] = "@@ab.c-xZ9<>\x80\xff";
-    uint64_t x = 7;
-    int     i, agree = 1, found = 0;
+    static const char bytes[] = "@@@ab.c-xZ9\x80\xff";
+    static const char *const tails[] = {
+        "", " R=r T=t H=h [192.0.2.1] X=x CV=yes",
+        " R=r T=t H=h [192.0.2.1]", ": DANE error: x", " R=r@x T=t",
+        " <a@b> R=r", " ", "  C=\"250 a@b\"",
+    };
+    uint64_t x = 13;
+    int     i, agree = 1, found = 0, none = 0, longer = 0;
 
-    for (i = 0; i < 200000; i++) {
-        size_t  n = T_RND() % 81, k;
-        char   *buf = malloc(15 + n);
-        struct span r, a, b;
+    for (i = 0; i < 300000; i++) {
+        char    rc[256], *buf;
+        size_t  n = T_RND() % 4 == 0 ? T_RND() % 201 : T_RND() % 48, k;
+        size_t  pre = T_RND() % 8 == 0 ? T_RND() % 3 : 0, len;
+        const char *tl = tails[T_RND() % (sizeof(tails) / sizeof(tails[0]))];
+        struct ex_event ev;
+        struct span dom, d;
 
-        if (buf == NULL)
+        for (k = 0; k < n; k++)
+            rc[k] = T_RND() % 5 == 0 ? '@'
+                : bytes[T_RND() % (sizeof(bytes) - 1)];
+        switch (T_RND() % 8) {
+        case 0:                 /* none at all */
+            for (k = 0; k < n; k++)
+                if (rc[k] == '@')
+                    rc[k] = 'q';
+            break;
+        case 1:                 /* quoted, or in <> */
+            if (n > 2) {
+                rc[0] = T_RND() % 2 ? '"' : '<';
+                rc[1 + T_RND() % (n - 1)] = rc[0] == '"' ? '"' : '>';
+            }
+            break;
+        case 2:                 /* a '=' or a '"' inside */
+            if (n > 0) {
+                char    c = T_RND() % 2 ? '=' : '"';
+
+                rc[T_RND() % n] = c;
+            }
+            break;
+        default:
+            break;
+        }
+        len = 15 + pre + n + strlen(tl);
+        if ((buf = malloc(len)) == NULL)
             abort();
         memset(buf, '@', 15);           /* before it: never read as its */
-        for (k = 0; k < n; k++)
-            buf[15 + k] = T_RND() % 4 == 0 ? '@'
-                : bytes[T_RND() % (sizeof(bytes) - 1)];
-        if (T_RND() % 3 == 0)           /* none at all */
-            for (k = 0; k < n; k++)
-                if (buf[15 + k] == '@')
-                    buf[15 + k] = 'q';
-        r = span_make(buf + 15, n);
-        a = ex_rcpt_domain(r);
-        b = corr_rcpt_domain(r);
-        agree &= a.ptr == b.ptr && a.len == b.len;
-        found += b.ptr != r.ptr;
+        memset(buf + 15, ' ', pre);
+        memcpy(buf + 15 + pre, rc, n);
+        memcpy(buf + 15 + pre + n, tl, strlen(tl));
+        memset(&ev, 0x5a, sizeof(ev));
+        memset(&dom, 0x5a, sizeof(dom));
+        ex_read_dlv(span_make(buf + 15, len - 15), T_RND() % 2 ? '=' : '-',
+                    &ev, &dom);
+        d = corr_rcpt_domain(ev.rcpt);
+        agree &= dom.ptr == d.ptr && dom.len == d.len;
+        found += d.len > 0;
+        none += d.ptr == ev.rcpt.ptr;
+        longer += ev.rcpt.len > 32;
         free(buf);
     }
-    T_CHECK(agree && found > 1000,
-            "a recipient's domain by blocks back from its end (%d found)",
-            found);
+    T_CHECK(agree && found > 50000 && none > 20000 && longer > 10000,
+            "a delivery's domain found in its recipient's scan (%d found,"
+            " %d none, %d long)", found, none, longer);
 }
 
 /* t_same16 - ex_same16() against memcmp() on pairs of 16 to 400 bytes
@@ -2831,7 +2868,7 @@ main(void)
     t_lm_again();
     t_peer();
     t_reason_as_is();
-    t_rcpt_domain();
+    t_dlv_domain();
     t_same16();
     t_literals();
     return T_DONE();
