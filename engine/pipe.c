@@ -1974,19 +1974,10 @@ pipe_settle(struct pipe_ctx *pc, int max)
     while (pp->next_corr < pp->next_put && (max == 0 || done < max)) {
         struct pipe_chunk *ch = pp->order[pp->next_corr % pp->nchunks];
 
-        if (ch->state == PIPE_C_QUEUED && pipe_fusable(pp, pp->next_corr)) {
-            ch->state = PIPE_C_WORKING;
-            pp->nqueue--;
-            pipe_arenas(pp, ch, 0);
-            wake = pipe_wake_wanted(pp);
-            pthread_mutex_unlock(&pp->mu);
-            pipe_wake(pp, wake);
-            pc->corr = ch;
-            ch->keys_len = 0;
-            pipe_fuse(pc, ch);
-            pc->corr = NULL;
-            pthread_mutex_lock(&pp->mu);
-        } else if (ch->state != PIPE_C_DONE) {
+        int     fuse = ch->state == PIPE_C_QUEUED
+            && pipe_fusable(pp, pp->next_corr);
+
+        if (!fuse && ch->state != PIPE_C_DONE) {
             if (!wait)
                 return;
             /* rather than wait, do a worker's work: the main thread is
@@ -1997,16 +1988,23 @@ pipe_settle(struct pipe_ctx *pc, int max)
                 pp->mwait = 0;
             }
             continue;
-        } else {
-            wake = pipe_wake_wanted(pp);
-            pthread_mutex_unlock(&pp->mu);
-            pipe_wake(pp, wake);
-            pc->corr = ch;
-            ch->keys_len = 0;
-            pipe_correlate(pc, ch);
-            pc->corr = NULL;
-            pthread_mutex_lock(&pp->mu);
         }
+        if (fuse) {                     /* unclaimed: ours, in one pass */
+            ch->state = PIPE_C_WORKING;
+            pp->nqueue--;
+            pipe_arenas(pp, ch, 0);
+        }
+        wake = pipe_wake_wanted(pp);
+        pthread_mutex_unlock(&pp->mu);
+        pipe_wake(pp, wake);
+        pc->corr = ch;
+        ch->keys_len = 0;
+        if (fuse)
+            pipe_fuse(pc, ch);
+        else
+            pipe_correlate(pc, ch);
+        pc->corr = NULL;
+        pthread_mutex_lock(&pp->mu);
         if (ch->keys_len > 0) {
             ch->state = PIPE_C_ADDQ;
             pp->nadd++;
@@ -2145,21 +2143,30 @@ pipe_jobs(const struct pipe_opts *o)
     return n < 1 ? 1 : n > PIPE_MAX_JOBS ? PIPE_MAX_JOBS : (int) n;
 }
 
+/* pipe_env_num - a number from the environment for tests, lo..hi
+ * (what names its unit, "" for none), dflt when unset or empty */
+static unsigned long
+pipe_env_num(const char *name, unsigned long lo, unsigned long hi,
+             const char *what, unsigned long dflt)
+{
+    const char *e = getenv(name);
+    char   *end;
+    unsigned long v;
+
+    if (e == NULL || *e == 0)
+        return dflt;
+    v = strtoul(e, &end, 10);
+    if (*end || v < lo || v > hi)
+        msg_fatal("%s wants %lu..%lu%s", name, lo, hi, what);
+    return v;
+}
+
 /* pipe_chunk_env - bytes per chunk: MAILTLSRPT_CHUNK (for tests: a
  * small log cut into many chunks), else PIPE_CHUNK; 0 when unset */
 static size_t
 pipe_chunk_env(void)
 {
-    const char *e = getenv("MAILTLSRPT_CHUNK");
-    char   *end;
-    unsigned long v;
-
-    if (e == NULL || *e == 0)
-        return 0;
-    v = strtoul(e, &end, 10);
-    if (*end || v < 1 || v > PIPE_CHUNK_MAX)
-        msg_fatal("MAILTLSRPT_CHUNK wants 1..%d bytes", PIPE_CHUNK_MAX);
-    return v;
+    return pipe_env_num("MAILTLSRPT_CHUNK", 1, PIPE_CHUNK_MAX, " bytes", 0);
 }
 
 /* pipe_fuse_env - which chunks may be fused (pipe_fusable):
@@ -2168,16 +2175,7 @@ pipe_chunk_env(void)
 static int
 pipe_fuse_env(void)
 {
-    const char *e = getenv("MAILTLSRPT_FUSE");
-    char   *end;
-    unsigned long v;
-
-    if (e == NULL || *e == 0)
-        return 1;
-    v = strtoul(e, &end, 10);
-    if (*end || v > 1024)
-        msg_fatal("MAILTLSRPT_FUSE wants 0..1024");
-    return (int) v;
+    return (int) pipe_env_num("MAILTLSRPT_FUSE", 0, 1024, "", 1);
 }
 
 /* pipe_par_start - chunk buffers and worker threads */

@@ -280,6 +280,16 @@ t_held(void)
     free(d.text);
 }
 
+/* lines the tests mix into logs: a journal export record of a
+ * Postfix delivery, a line with a NUL byte, a line of an empty message */
+#define T_JRNL_REC "{\"MESSAGE\":\"1A2B3C011: to=<v@e.example>, relay=" \
+    "mx1.example.net[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, " \
+    "status=sent (250 ok)\",\"SYSLOG_IDENTIFIER\":\"postfix/smtp\"," \
+    "\"_PID\":\"2906\",\"_HOSTNAME\":\"mail\"," \
+    "\"__REALTIME_TIMESTAMP\":\"1732840000000000\"}\n"
+#define T_NUL_LINE "Nov 23 01:09:05 mail postfix/smtp[1]: a\0b\n"
+#define T_EMPTY_MSG "Nov 23 01:09:05 mail postfix/smtp[2906]: \n"
+
 /* t_dup_write - line (no newline) into out as it is, or changed in one
  * byte: a record the repeated-line test must not take for the one
  * before (another time, host, pid or text), by what r picks */
@@ -348,17 +358,11 @@ t_dups(void)
             if ((x >> 8) % 3 == 0)
                 t_dup_write(out, line, n, 1 + (x >> 16));
             if ((x >> 24) % 11 == 0)
-                fputs("Nov 23 01:09:05 mail postfix/smtp[2906]: \n", out);
+                fputs(T_EMPTY_MSG, out);
             if ((x >> 28) % 13 == 0)
-                fputs("{\"MESSAGE\":\"1A2B3C011: to=<v@e.example>, relay="
-                      "mx1.example.net[192.0.2.9]:25, delay=1, delays=0/0/"
-                      "0/1, dsn=2.0.0, status=sent (250 ok)\",\"SYSLOG_"
-                      "IDENTIFIER\":\"postfix/smtp\",\"_PID\":\"2906\","
-                      "\"_HOSTNAME\":\"mail\",\"__REALTIME_TIMESTAMP\":"
-                      "\"1732840000000000\"}\n", out);
+                fputs(T_JRNL_REC, out);
             if ((x >> 32) % 17 == 0)
-                fwrite("Nov 23 01:09:05 mail postfix/smtp[1]: a\0b\n", 1,
-                       42, out);
+                fwrite(T_NUL_LINE, 1, sizeof(T_NUL_LINE) - 1, out);
         }
         fclose(in);
     }
@@ -392,27 +396,13 @@ t_dups(void)
     free(d1.text);
 }
 
-/* t_err_run - t_run() with the run's stderr (warnings: log hosts that
- * log no TLS, files of no MTA) into *err */
-static int
-t_err_run(const char *file, int jobs, const char *chunk,
-          struct run_stats *st, struct t_dump *d, char **err, size_t *len)
+/* t_err_take - what a run wrote to the file name (its stderr) into
+ * *err, *len bytes (NULL when the file is gone); the file removed */
+static void
+t_err_take(const char *name, char **err, size_t *len)
 {
-    char    name[] = "/tmp/t_engine_err.XXXXXX";
-    int     fd = mkstemp(name);
-    int     keep = dup(2);
-    int     rc;
     FILE   *fp;
 
-    if (fd < 0 || keep < 0)
-        return -1;
-    fflush(stderr);
-    dup2(fd, 2);
-    rc = t_run(file, jobs, chunk, st, d, NULL, NULL);
-    fflush(stderr);
-    dup2(keep, 2);
-    close(keep);
-    close(fd);
     *err = NULL;
     *len = 0;
     if ((fp = fopen(name, "r")) != NULL) {
@@ -426,6 +416,29 @@ t_err_run(const char *file, int jobs, const char *chunk,
         fclose(fp);
     }
     unlink(name);
+}
+
+/* t_err_run - t_run() with the run's stderr (warnings: log hosts that
+ * log no TLS, files of no MTA) into *err */
+static int
+t_err_run(const char *file, int jobs, const char *chunk,
+          struct run_stats *st, struct t_dump *d, char **err, size_t *len)
+{
+    char    name[] = "/tmp/t_engine_err.XXXXXX";
+    int     fd = mkstemp(name);
+    int     keep = dup(2);
+    int     rc;
+
+    if (fd < 0 || keep < 0)
+        return -1;
+    fflush(stderr);
+    dup2(fd, 2);
+    rc = t_run(file, jobs, chunk, st, d, NULL, NULL);
+    fflush(stderr);
+    dup2(keep, 2);
+    close(keep);
+    close(fd);
+    t_err_take(name, err, len);
     return rc;
 }
 
@@ -600,7 +613,6 @@ t_files_run(char **files, int jobs, const char *chunk, const char *fuse,
     struct pipe_opts po;
     struct agg_tab *tab = agg_tab_create();
     int     rc;
-    FILE   *fp;
 
     if (fd < 0 || keep < 0)
         return -1;
@@ -632,19 +644,7 @@ t_files_run(char **files, int jobs, const char *chunk, const char *fuse,
     agg_tab_walk_st(tab, t_dump_rec, d);
     fclose(d->fp);
     agg_tab_free(tab);
-    *err = NULL;
-    *elen = 0;
-    if ((fp = fopen(name, "r")) != NULL) {
-        char    buf[4096];
-        size_t  n;
-        FILE   *out = open_memstream(err, elen);
-
-        while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-            fwrite(buf, 1, n, out);
-        fclose(out);
-        fclose(fp);
-    }
-    unlink(name);
+    t_err_take(name, err, elen);
     return rc;
 }
 
@@ -735,17 +735,11 @@ t_files(void)
                     fprintf(out, "Nov 23 01:09:05 mail postfix/smtp[4]: "
                             "%.2000s\n", big);
                 if ((x >> 32) % 53 == 0)
-                    fwrite("Nov 23 01:09:05 mail postfix/smtp[1]: a\0b\n", 1,
-                           42, out);
+                    fwrite(T_NUL_LINE, 1, sizeof(T_NUL_LINE) - 1, out);
                 if ((x >> 38) % 31 == 0)
-                    fputs("Nov 23 01:09:05 mail postfix/smtp[2906]: \n", out);
+                    fputs(T_EMPTY_MSG, out);
                 if ((x >> 44) % 43 == 0)
-                    fputs("{\"MESSAGE\":\"1A2B3C011: to=<v@e.example>, relay="
-                          "mx1.example.net[192.0.2.9]:25, delay=1, delays=0/0/"
-                          "0/1, dsn=2.0.0, status=sent (250 ok)\",\"SYSLOG_"
-                          "IDENTIFIER\":\"postfix/smtp\",\"_PID\":\"2906\","
-                          "\"_HOSTNAME\":\"mail\",\"__REALTIME_TIMESTAMP\":"
-                          "\"1732840000000000\"}\n", out);
+                    fputs(T_JRNL_REC, out);
                 if ((x >> 50) % 47 == 0)
                     fputs("{\"MESSAGE\":\"broken\n", out);
                 if ((x >> 54) % 59 == 0)
