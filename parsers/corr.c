@@ -817,6 +817,30 @@ corr_attribute(struct corr *k, struct corr_proc *p, const struct span *dom,
     return n;
 }
 
+/* corr_settle - p waits for nothing but still holds its ring: cur back
+ * in the key's entry (copied there when it lies in the ring), and the
+ * ring given back now, while its lines are in the cache. Held to the
+ * key's flush, the ring kept the key busy (corr_flush_proc), so the
+ * sweep's flush of it read cur in the ring, a line the sweep had not
+ * fetched, and every later connection of the key was set up in the
+ * ring, not in the entry its line's look-up fetched */
+void
+corr_settle(struct corr *k, struct corr_proc *p)
+{
+    struct corr_conn *e = (struct corr_conn *) (p + 1);
+
+    if (p->npend != 0 || p->pend == NULL)
+        msg_panic("corr_settle: a key that waits, or holds no ring");
+    if (p->cur != e) {
+        /* when cur is not in the entry the entry's place is free: with
+         * nothing waiting, every place but cur's is */
+        memcpy(e, p->cur, k->ops.conn_size);
+        p->cur = e;
+    }
+    p->phead = 0;
+    p->pend = corr_ring_put(&k->spare_pend, p->pend);
+}
+
 /* corr_flush_slow - corr_flush_proc of a key that holds something */
 static void __attribute__((noinline))
 corr_flush_slow(struct corr *k, struct corr_proc *p)

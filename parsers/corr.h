@@ -544,6 +544,11 @@ struct corr_conn *corr_pend(const struct corr *k, const struct corr_proc *p,
 int     corr_attribute(struct corr *k, struct corr_proc *p,
                        const struct span *dom, int hop);
 
+/* corr_settle - p, its ring held and nothing waiting in it (npend 0):
+ * cur back in the key's entry and the ring given back. A pointer to cur
+ * taken before is not cur after */
+void    corr_settle(struct corr *k, struct corr_proc *p);
+
 /* corr_flush_proc - all that waits in p is handed over unattributed */
 void    corr_flush_proc(struct corr *k, struct corr_proc *p);
 

@@ -769,6 +769,11 @@ pf_status_line(struct pf_sess *ps, struct pf_proc *p,
             *(struct pf_conn *) corr_pend(ps->k, p, j++) = *w;
     }
     p->npend = j;
+    /* nothing waits: the ring back now, cur to the entry (corr_settle) */
+    if (j == 0 && p->pend != NULL) {
+        corr_settle(ps->k, p);
+        c = PF_CUR(p);
+    }
     if (res == -2)              /* "delivery temporarily suspended" */
         return;
     if (ev->relay_none || (ev->peer_host.len == 0 && ev->peer_ip.len == 0)) {
