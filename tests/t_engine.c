@@ -601,7 +601,9 @@ t_handoff(const char *file)
 
 /* t_files_run - pipe_run over the files with --verbose, in chunks of
  * chunk bytes (NULL: the default; none at -j 1), MAILTLSRPT_FUSE set
- * to fuse (NULL: unset); sessions into *text, stderr into *err */
+ * to fuse (NULL: unset), the workers clearing what they will write
+ * (MAILTLSRPT_CLAIM, pipe_far) every other run and not the others;
+ * sessions into *text, stderr into *err */
 static int
 t_files_run(char **files, int jobs, const char *chunk, const char *fuse,
             struct run_stats *st, struct t_dump *d, char **text,
@@ -612,10 +614,12 @@ t_files_run(char **files, int jobs, const char *chunk, const char *fuse,
     int     keep = dup(2);
     struct pipe_opts po;
     struct agg_tab *tab = agg_tab_create();
+    static int nrun;
     int     rc;
 
     if (fd < 0 || keep < 0)
         return -1;
+    setenv("MAILTLSRPT_CLAIM", nrun++ % 2 ? "1" : "0", 1);
     if (chunk)
         setenv("MAILTLSRPT_CHUNK", chunk, 1);
     else
@@ -640,6 +644,7 @@ t_files_run(char **files, int jobs, const char *chunk, const char *fuse,
     close(fd);
     fclose(po.sessions);
     unsetenv("MAILTLSRPT_FUSE");
+    unsetenv("MAILTLSRPT_CLAIM");
     d->fp = open_memstream(&d->text, &d->len);
     agg_tab_walk_st(tab, t_dump_rec, d);
     fclose(d->fp);
