@@ -1773,7 +1773,10 @@ pipe_relax(void)
 }
 
 /* pipe_ping_answer - a worker, first: the first to come answers
- * pipe_far()'s round trips, each odd number with the next, until done */
+ * pipe_far()'s round trips, each odd number with the next, until done.
+ * The answer is a compare-and-swap: a plain store could land after
+ * the done of a pipe_far() that gave up waiting, and this thread wait
+ * for a number that never comes */
 static void
 pipe_ping_answer(struct pipe_par *pp)
 {
@@ -1783,13 +1786,17 @@ pipe_ping_answer(struct pipe_par *pp)
     if (atomic_exchange(&pp->ping_who, 1) != 0)
         return;
     for (;;) {
-        while ((v = atomic_load_explicit(pp->ping, memory_order_acquire))
-               == seen)
-            pipe_relax();
+        v = atomic_load_explicit(pp->ping, memory_order_acquire);
         if (v == PIPE_PING_DONE)
             return;
-        seen = v + 1;
-        atomic_store_explicit(pp->ping, seen, memory_order_release);
+        if (v == seen) {
+            pipe_relax();
+            continue;
+        }
+        if (atomic_compare_exchange_strong_explicit(pp->ping, &v, v + 1,
+                                                    memory_order_acq_rel,
+                                                    memory_order_acquire))
+            seen = v + 1;
     }
 }
 
