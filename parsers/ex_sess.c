@@ -1311,17 +1311,14 @@ ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
     struct ex_line *ln = &pre->ln;
     struct ex_event *ev = &pre->ev;
 
-    pre->disp = EX_DISP_EVENT;
+    pre->arrival = 0;
     /* the kinds that are events (most lines), by a mask: a test, not
      * the switch's indirect jump */
     if ((1u << ev->kind) & EX_EVENT_KINDS) {
         ex_classify_key(r, pre);
         if (ev->kind == EX_COMPLETED) {
             /* of its event only the kind is written (ex_read() in
-             * ex.h), and ex_apply() reads no more: the record's first
-             * line (its dispatch and key; a key with a log host runs
-             * on into the second), no byte of the line */
-            pre->disp = EX_DISP_COMPLETED;
+             * ex.h), and ex_apply() reads no more */
             pre->cipher_h = pre->pid_h = 0;
             pre->dom = span_make(NULL, 0);
             return CORR_PRE_EVENT;
@@ -1336,7 +1333,7 @@ ex_classify_tail(const struct wrap_rec *r, const struct sess_own *own,
     }
     if (ev->kind == EX_IGNORE) {
         if (own && ln->id.len > 0 && ex_arrival_mt(own, ln, &pre->from)) {
-            pre->disp = EX_DISP_ARRIVAL;
+            pre->arrival = 1;
             return CORR_PRE_EVENT;
         }
         return CORR_PRE_DONE;
@@ -1385,7 +1382,7 @@ ex_classify_dlv(const struct wrap_rec *r, const struct sess_own *own,
     /* ex_classify_tail() of its kind, EX_DELIVERY (ex_read_dlv()),
      * without the tests of the kind it would read again (the key's
      * bytes are written through a char pointer) */
-    pre->disp = EX_DISP_EVENT;
+    pre->arrival = 0;
     n = pre->ln.id.len;
     if ((n == 16 || n == 23) && r->host.len == 0) {
         ex_classify_key_main(pre, n);   /* a main log's: most */
@@ -1413,7 +1410,7 @@ ex_classify_spaced(const struct wrap_rec *r, const struct sess_own *own,
     if ((k = ex_read_plain(span_trim(pre->ln.body))) == EX_NONE)
         return ex_classify_body(r, own, pre, tr);
     pre->ev.kind = (unsigned char) k;
-    pre->disp = EX_DISP_EVENT;
+    pre->arrival = 0;
     if (k == EX_DETAIL)
         tr->kind = TRACE_DETAIL;
     return CORR_PRE_DONE;
@@ -1445,10 +1442,10 @@ ex_classify_own(const struct wrap_rec *r, const struct sess_own *own,
     (void) r;           /* the front's arguments, in their registers */
     (void) tr;
     pre->ev.kind = EX_IGNORE;
-    pre->disp = EX_DISP_EVENT;
+    pre->arrival = 0;
     if (sess_own_sender_word(own, span_make(b.ptr + 3, b.len - 3),
                              &pre->from)) {
-        pre->disp = EX_DISP_ARRIVAL;
+        pre->arrival = 1;
         return CORR_PRE_EVENT;
     }
     return CORR_PRE_DONE;
@@ -1490,7 +1487,7 @@ ex_classify_after(const struct wrap_rec *r, const struct sess_own *own,
                             sess_own_from_len(own)))
             return ex_classify_own(r, own, pre, tr);
         pre->ev.kind = EX_IGNORE;
-        pre->disp = EX_DISP_EVENT;
+        pre->arrival = 0;
         return CORR_PRE_DONE;
     }
     n = ln->id.len;
@@ -1503,7 +1500,7 @@ ex_classify_after(const struct wrap_rec *r, const struct sess_own *own,
          * profile-guided build made a memcmp() of nine bytes a call
          * through the PLT in ex_classify_full() */
         pre->ev.kind = EX_COMPLETED;
-        pre->disp = EX_DISP_COMPLETED;
+        pre->arrival = 0;
         ex_classify_key_main(pre, n);
         pre->cipher_h = pre->pid_h = 0;
         pre->dom = span_make(NULL, 0);
@@ -1514,7 +1511,7 @@ ex_classify_after(const struct wrap_rec *r, const struct sess_own *own,
      * its six saved registers) */
     if ((k = ex_read_plain(b)) != EX_NONE) {
         pre->ev.kind = (unsigned char) k;
-        pre->disp = EX_DISP_EVENT;
+        pre->arrival = 0;
         if (k == EX_DETAIL)
             tr->kind = TRACE_DETAIL;
         return CORR_PRE_DONE;
@@ -1719,21 +1716,18 @@ ex_apply_event(struct ex_sess *s, const struct wrap_rec *r,
 
 /* ex_apply - corr_ops.apply: an Exim event into the state (corr.h);
  * of a Completed only the kind is written (ex_read()). Three tail
- * calls, no frame, by the record's dispatch byte: on its first line,
- * the one line of the record that a Completed reads (its kind, on the
- * third, was read here, and at -j 2 it is one more line from the core
- * that wrote it) */
+ * calls, no frame */
 static void
 ex_apply(void *mta, const struct wrap_rec *r, void *prep, struct trace *tr)
 {
     struct ex_pre *pre = prep;
 
-    if (pre->disp == EX_DISP_EVENT)
-        ex_apply_event(mta, r, pre, tr);
-    else if (pre->disp == EX_DISP_COMPLETED)
+    if (pre->arrival)
+        ex_arrival(mta, r, &pre->ln, pre->from, tr);
+    else if (pre->ev.kind == EX_COMPLETED)
         ex_completed(mta, r, pre);
     else
-        ex_arrival(mta, r, &pre->ln, pre->from, tr);
+        ex_apply_event(mta, r, pre, tr);
 }
 
 /* ex_prefetch - corr_ops.prefetch: the message's key (corr_prefetch) */
@@ -1742,7 +1736,7 @@ ex_prefetch(const void *mta, const void *prep, int deep)
 {
     const struct ex_pre *pre = prep;
 
-    if (pre->disp != EX_DISP_ARRIVAL)
+    if (!pre->arrival)
         corr_prefetch(((const struct ex_sess *) mta)->k, pre->khash, deep);
 }
 

@@ -27,13 +27,6 @@
 
 struct corr_ops;
 
-/* what ex_apply() does with an event (struct ex_pre.disp) */
-enum ex_disp {
-    EX_DISP_EVENT = 0,          /* ex_apply_event(): by its ev.kind */
-    EX_DISP_ARRIVAL,            /* "ID <= own_from": note the id */
-    EX_DISP_COMPLETED,          /* "Completed": forget the message */
-};
-
 /* one Exim line before correlation: what ex_corr_ops.classify_mt read
  * of it alone (spans into the line), for its apply. Each of the
  * struct's cache lines that the correlating thread reads was written
@@ -41,9 +34,8 @@ enum ex_disp {
  * first reads), so what it reads of an event is on two lines of the
  * record's first three, the lines the engine fetches ahead of a record
  * (engine/pipe.c, pipe_item_fetch): the first holds the key's hash,
- * the event's time, the recipient's domain, the process id's hash, the
- * apply's dispatch (a Completed reads this line alone) and the key (24
- * bytes without a log host); the third the X= hash and the
+ * the event's time, the recipient's domain, the process id's hash and
+ * the key (24 bytes without a log host); the third the X= hash and the
  * event's first 48 bytes (its kind, flags as bytes, the host group). A
  * key with a log host runs on into the second. The rest (the line's
  * stamp, body and pid, the event's spans and reason) is read by few
@@ -64,9 +56,7 @@ struct ex_pre {
                                  * process id (0 for other events) */
     uint8_t klen;
     unsigned char dated;        /* t is a time */
-    unsigned char disp;         /* enum ex_disp: ex_apply()'s way, on
-                                 * this line (a Completed reads no
-                                 * other) */
+    unsigned char arrival;      /* "ID <= own_from": note the id */
     /* log host, NUL, message id (ex_msgid(): 16 or 23 bytes) */
     char    key[SESS_MAX_LOGHOST + 1 + 25];
     uint32_t cipher_h;          /* a delivery's ex_cipher_hash() of its

@@ -1026,16 +1026,8 @@ t_ex_time_one(struct ts_ctx *ts, struct wrap_rec *r, const char *line,
     wrap_parse(ts, span_make(line, len), r);
     if (!r->dated)
         r->t = 1234567;         /* no time, whatever the field holds */
-    if (ex_corr_ops.classify_mt(r, NULL, &pre, &tr) != CORR_PRE_EVENT)
-        return 0;
-    /* the apply's way by the record's first line (no own_from: no
-     * arrival is an event); a line without a log host has its key on
-     * that line too (a Completed reads no other) */
-    if (pre.disp != (pre.ev.kind == EX_COMPLETED ? EX_DISP_COMPLETED
-                     : EX_DISP_EVENT)
-        || (r->host.len == 0 && offsetof(struct ex_pre, key) + pre.klen > 64))
-        return 1;
-    if (pre.ev.kind == EX_COMPLETED)
+    if (ex_corr_ops.classify_mt(r, NULL, &pre, &tr) != CORR_PRE_EVENT
+        || pre.arrival || pre.ev.kind == EX_COMPLETED)
         return 0;       /* a Completed's time is read of its prefix
                          * (ex_completed()) */
     (*events)++;

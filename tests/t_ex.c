@@ -2186,7 +2186,7 @@ t_front(void)
             if (span_skip(&b, "<= ") == 0
                 && sess_own_sender_word(own, b, &w)) {
                 want = CORR_PRE_EVENT;
-                agree &= pa.disp == EX_DISP_ARRIVAL && same_span(pa.from, w);
+                agree &= pa.arrival == 1 && same_span(pa.from, w);
                 mine++;
             }
         }
@@ -2195,7 +2195,7 @@ t_front(void)
             && same_span(pa.ln.id, lb.id) && same_span(pa.ln.pid, lb.pid)
             && same_span(pa.ln.body, lb.body)
             && (want != CORR_PRE_DONE || eb.kind != EX_IGNORE
-                || pa.disp == EX_DISP_EVENT)
+                || pa.arrival == 0)
             && (want != CORR_PRE_DONE
                 || tr.kind == (eb.kind == EX_DETAIL
                                || eb.kind == EX_TLS_CLOSE ? TRACE_DETAIL
@@ -2217,8 +2217,7 @@ t_front(void)
             key[hl] = 0;
             if (lb.id.len > 0)
                 memcpy(key + hl + 1, lb.id.ptr, lb.id.len);
-            agree &= pa.disp == EX_DISP_EVENT && pa.klen == kl
-                && memcmp(pa.key, key, kl) == 0
+            agree &= pa.klen == kl && memcmp(pa.key, key, kl) == 0
                 && pa.khash == htab_hash(key, kl);
             agree &= same_span(pa.dom, d)
                 && (ex_read_local(&eb)
@@ -2233,7 +2232,7 @@ t_front(void)
             memcpy(key, r.host.ptr, hl);
             key[hl] = 0;
             memcpy(key + hl + 1, lb.id.ptr, lb.id.len);
-            agree &= pa.disp == EX_DISP_COMPLETED && pa.klen == kl
+            agree &= pa.arrival == 0 && pa.klen == kl
                 && memcmp(pa.key, key, kl) == 0
                 && pa.khash == htab_hash(key, kl) && pa.pid_h == 0
                 && pa.cipher_h == 0 && pa.dom.len == 0;
