@@ -2290,7 +2290,11 @@ pipe_far(struct pipe_par *pp)
     unsigned i;
     int     far = 1;
 
-    for (i = 0; e == 2 && i <= PIPE_PING_N; i++) {
+    if (e != 2) {
+        far = (int) e;
+        goto out;
+    }
+    for (i = 0; i <= PIPE_PING_N; i++) {
         if (i == 1) {                   /* the first waited for a start */
             t0 = pipe_ns();
             lim = t0 + (uint64_t) PIPE_PING_N * PIPE_PING_ROUND;
@@ -2303,10 +2307,7 @@ pipe_far(struct pipe_par *pp)
                 goto out;
         }
     }
-    if (e == 2)
-        far = (pipe_ns() - t0) / PIPE_PING_N > PIPE_PING_FAR;
-    else
-        far = (int) e;
+    far = (pipe_ns() - t0) / PIPE_PING_N > PIPE_PING_FAR;
 out:
     atomic_store_explicit(pp->ping, PIPE_PING_DONE, memory_order_release);
     return far;
